@@ -1,0 +1,185 @@
+package dev.loopkit.api;
+
+import java.nio.channels.SelectableChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * asyncio's {@code AbstractEventLoop}. A loop runs on the thread that calls {@link #runForever()}
+ * or {@link #runUntilComplete(CompletionStage)}; every callback runs on that thread. Only
+ * {@link #callSoonThreadsafe(Runnable)} (and {@link #execute(Runnable)}, its {@link Executor}
+ * spelling) may be called from other threads.
+ *
+ * <p>Errors use asyncio's words: {@link IllegalStateException} "Event loop is closed", "This event
+ * loop is already running", "Cannot close a running event loop".
+ */
+@ProviderType
+public interface EventLoop extends Executor {
+
+    // ---- running and stopping -------------------------------------------------------------
+
+    /** Runs until {@link #stop()} is called. */
+    void runForever();
+
+    /**
+     * Runs until {@code future} is done and returns its result. A failure is rethrown: unchecked
+     * exceptions as they are, checked ones in a {@link java.util.concurrent.CompletionException},
+     * cancellation as {@link java.util.concurrent.CancellationException}.
+     *
+     * @throws IllegalStateException "Event loop stopped before Future completed." when
+     *         {@link #stop()} ends the run first
+     */
+    <T> T runUntilComplete(CompletionStage<T> future);
+
+    /** Stops the loop after the callbacks of the current iteration. */
+    void stop();
+
+    boolean isRunning();
+
+    boolean isClosed();
+
+    /**
+     * Closes the loop: pending callbacks are dropped, the default executor is shut down, the
+     * loop's file descriptors are closed. Idempotent.
+     *
+     * @throws IllegalStateException "Cannot close a running event loop"
+     */
+    void close();
+
+    // ---- scheduling -----------------------------------------------------------------------
+
+    /** Runs {@code callback} at the next iteration, after callbacks already scheduled (FIFO). */
+    Handle callSoon(Runnable callback);
+
+    /** {@link #callSoon(Runnable)} from any thread; wakes the loop. */
+    Handle callSoonThreadsafe(Runnable callback);
+
+    /** {@link #callSoonThreadsafe(Runnable)}, so that a loop is an {@link Executor}. */
+    @Override
+    default void execute(Runnable command) {
+        callSoonThreadsafe(command);
+    }
+
+    /** Runs {@code callback} after {@code delaySeconds}, never earlier. */
+    TimerHandle callLater(double delaySeconds, Runnable callback);
+
+    /** Runs {@code callback} at loop time {@code when} ({@link #time()}), never earlier. */
+    TimerHandle callAt(double when, Runnable callback);
+
+    /** The loop's monotonic clock, in seconds. */
+    double time();
+
+    // ---- futures and executors -------------------------------------------------------------
+
+    /** A new pending future bound to this loop. */
+    <T> LoopFuture<T> createFuture();
+
+    /**
+     * Runs {@code function} on {@code executor} ({@code null}: the loop's default executor) and
+     * completes the returned future on this loop.
+     */
+    <T> LoopFuture<T> runInExecutor(Executor executor, Callable<T> function);
+
+    // ---- readiness of channels and file descriptors ------------------------------------------
+
+    /** Calls {@code callback} whenever {@code channel} is readable; replaces an earlier reader. */
+    void addReader(SelectableChannel channel, Runnable callback);
+
+    /** {@code true} if a reader was removed. */
+    boolean removeReader(SelectableChannel channel);
+
+    void addWriter(SelectableChannel channel, Runnable callback);
+
+    boolean removeWriter(SelectableChannel channel);
+
+    /** Calls {@code callback} whenever the raw file descriptor {@code fd} (pipe, pidfd, eventfd) is readable. */
+    void addReader(int fd, Runnable callback);
+
+    boolean removeReader(int fd);
+
+    void addWriter(int fd, Runnable callback);
+
+    boolean removeWriter(int fd);
+
+    // ---- signals ------------------------------------------------------------------------------
+
+    /**
+     * Runs {@code callback} on this loop whenever the process receives {@code signum}.
+     *
+     * @throws IllegalArgumentException "sig N cannot be caught" for SIGKILL, SIGSTOP and signals the
+     *         JVM reserves
+     */
+    void addSignalHandler(int signum, Runnable callback);
+
+    /** {@code true} if a handler was removed. */
+    boolean removeSignalHandler(int signum);
+
+    // ---- errors and debugging -----------------------------------------------------------------
+
+    /** asyncio {@code set_exception_handler}; {@code null} restores the default handler. */
+    void setExceptionHandler(ExceptionHandler handler);
+
+    /** The handler set with {@link #setExceptionHandler}, or {@code null}. */
+    ExceptionHandler getExceptionHandler();
+
+    /** asyncio {@code default_exception_handler}: logs the context at ERROR. */
+    void defaultExceptionHandler(Map<String, Object> context);
+
+    /** asyncio {@code call_exception_handler}: the custom handler if set, else the default one. */
+    void callExceptionHandler(Map<String, Object> context);
+
+    /** asyncio debug mode: thread checks, slow-callback warnings, creation tracebacks. */
+    void setDebug(boolean enabled);
+
+    boolean getDebug();
+
+    // ---- subprocesses ---------------------------------------------------------------------------
+
+    /** asyncio {@code subprocess_exec(protocol_factory, *args)} with the default options (three pipes). */
+    default CompletionStage<SubprocessTransport> subprocessExec(
+            Supplier<? extends SubprocessProtocol> protocolFactory, List<String> args) {
+        return subprocessExec(protocolFactory, args, SubprocessOptions.defaults());
+    }
+
+    /**
+     * asyncio {@code subprocess_exec}: spawns {@code args} through the current policy's child
+     * watcher.
+     *
+     * @throws IllegalStateException "the child watcher is not activated, subprocess support is not
+     *         installed" before anything is spawned
+     */
+    CompletionStage<SubprocessTransport> subprocessExec(
+            Supplier<? extends SubprocessProtocol> protocolFactory, List<String> args, SubprocessOptions options);
+
+    /** asyncio {@code subprocess_shell}: {@code /bin/sh -c cmd}. */
+    default CompletionStage<SubprocessTransport> subprocessShell(
+            Supplier<? extends SubprocessProtocol> protocolFactory, String cmd) {
+        return subprocessShell(protocolFactory, cmd, SubprocessOptions.defaults());
+    }
+
+    CompletionStage<SubprocessTransport> subprocessShell(
+            Supplier<? extends SubprocessProtocol> protocolFactory, String cmd, SubprocessOptions options);
+
+    // ---- network --------------------------------------------------------------------------------
+
+    /** asyncio {@code create_connection(protocol_factory, host, port)} over TCP (IPv4 or IPv6). */
+    <P extends Protocol> CompletionStage<Connection<P>> createConnection(Supplier<P> protocolFactory, String host, int port);
+
+    /** asyncio {@code create_unix_connection(protocol_factory, path)}. */
+    <P extends Protocol> CompletionStage<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path);
+
+    /**
+     * asyncio {@code create_server(protocol_factory, host, port)}: listens on every address
+     * {@code host} resolves to ({@code null}: all interfaces), port 0 picks a free port.
+     */
+    CompletionStage<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port);
+
+    /** asyncio {@code create_unix_server(protocol_factory, path)}. */
+    CompletionStage<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path);
+}

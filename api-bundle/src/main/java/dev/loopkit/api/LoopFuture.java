@@ -1,0 +1,63 @@
+package dev.loopkit.api;
+
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * asyncio's {@code Future}, bound to one loop. Done callbacks run on that loop through
+ * {@link EventLoop#callSoon(Runnable)}, in the order they were added.
+ *
+ * <p>It is also a {@link CompletionStage}: stages derived with {@code thenApply} and friends run
+ * where Java runs them (on the completing thread), not through the loop.
+ *
+ * <p>Errors are asyncio's: reading a result that is not set gives {@link IllegalStateException}
+ * ({@code InvalidStateError}); a cancelled future gives
+ * {@link java.util.concurrent.CancellationException} ({@code CancelledError}); a failed one rethrows
+ * its exception, wrapped in {@link java.util.concurrent.CompletionException} when it is checked.
+ */
+@ProviderType
+public interface LoopFuture<T> extends CompletionStage<T>, Future<T> {
+
+    /**
+     * asyncio {@code result()}.
+     *
+     * @throws IllegalStateException "Result is not set." while pending
+     */
+    T result();
+
+    /**
+     * asyncio {@code exception()}: the exception it failed with, or {@code null} if it succeeded.
+     *
+     * @throws IllegalStateException "Exception is not set." while pending
+     * @throws java.util.concurrent.CancellationException when cancelled
+     */
+    Throwable exception();
+
+    /**
+     * asyncio {@code set_result(result)}.
+     *
+     * @throws IllegalStateException "invalid state" when already done
+     */
+    void setResult(T result);
+
+    /**
+     * asyncio {@code set_exception(exception)}.
+     *
+     * @throws IllegalStateException "invalid state" when already done
+     */
+    void setException(Throwable exception);
+
+    /** asyncio {@code cancel(msg)}: {@code false} when already done. */
+    boolean cancel(String message);
+
+    /** asyncio {@code add_done_callback(fn)}: scheduled with {@code callSoon} once done. */
+    void addDoneCallback(Consumer<? super LoopFuture<T>> callback);
+
+    /** asyncio {@code remove_done_callback(fn)}: how many registrations were removed. */
+    int removeDoneCallback(Consumer<? super LoopFuture<T>> callback);
+
+    /** asyncio {@code get_loop()}. */
+    EventLoop getLoop();
+}

@@ -1,0 +1,40 @@
+package dev.loopkit.api;
+
+import java.nio.channels.NetworkChannel;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** asyncio's {@code Server}: listening sockets made by {@link EventLoop#createServer}. */
+@ProviderType
+public interface Server extends AutoCloseable {
+
+    EventLoop getLoop();
+
+    /** The listening sockets; empty once closed. */
+    List<NetworkChannel> sockets();
+
+    /** Whether the server accepts connections. */
+    boolean isServing();
+
+    /** Starts accepting, if the server was created with {@code startServing=false}. */
+    void startServing();
+
+    /**
+     * asyncio {@code serve_forever()}: starts accepting and completes when the server is closed.
+     */
+    CompletionStage<Void> serveForever();
+
+    /** Stops listening; connections already accepted stay open. */
+    @Override
+    void close();
+
+    /** asyncio {@code close_clients()} (3.13): closes every accepted connection. */
+    void closeClients();
+
+    /** asyncio {@code abort_clients()} (3.13): aborts every accepted connection. */
+    void abortClients();
+
+    /** asyncio {@code wait_closed()}: completes when the server is closed and its connections are gone. */
+    CompletionStage<Void> waitClosed();
+}

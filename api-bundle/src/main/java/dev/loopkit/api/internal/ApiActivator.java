@@ -1,0 +1,79 @@
+package dev.loopkit.api.internal;
+
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoopFactory;
+import dev.loopkit.api.EventLoopPolicy;
+import dev.loopkit.api.spi.RankedRegistry;
+import dev.loopkit.api.spi.Registries;
+import java.util.List;
+import org.osgi.annotation.bundle.Header;
+import org.osgi.framework.BundleActivator;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * Feeds the three registries from the OSGi service registry while the api bundle is active:
+ * {@code service.ranking}, {@code service.id} and {@code loopkit.name} of each service decide its
+ * place.
+ */
+@Header(name = Constants.BUNDLE_ACTIVATOR, value = "${@class}")
+public final class ApiActivator implements BundleActivator {
+
+    private List<ServiceTracker<?, ?>> trackers = List.of();
+
+    @Override
+    public void start(BundleContext context) {
+        trackers = List.of(
+                track(context, Registries.policies()),
+                track(context, Registries.loopFactories()),
+                track(context, Registries.childWatchers()));
+    }
+
+    @Override
+    public void stop(BundleContext context) {
+        trackers.forEach(ServiceTracker::close);
+        trackers = List.of();
+        Registries.policies().reset("api bundle stopped");
+        Registries.loopFactories().reset("api bundle stopped");
+        Registries.childWatchers().reset("api bundle stopped");
+    }
+
+    private static <S> ServiceTracker<S, S> track(BundleContext context, RankedRegistry<S> registry) {
+        registry.attachExternalSource("tracking OSGi services");
+        ServiceTracker<S, S> tracker = new ServiceTracker<>(context, registry.type(), null) {
+            @Override
+            public S addingService(ServiceReference<S> reference) {
+                S service = context.getService(reference);
+                if (service != null) {
+                    register(registry, reference, service);
+                }
+                return service;
+            }
+
+            @Override
+            public void modifiedService(ServiceReference<S> reference, S service) {
+                register(registry, reference, service);
+            }
+
+            @Override
+            public void removedService(ServiceReference<S> reference, S service) {
+                registry.unregister(service);
+                context.ungetService(reference);
+            }
+        };
+        tracker.open();
+        return tracker;
+    }
+
+    private static <S> void register(RankedRegistry<S> registry, ServiceReference<S> reference, S service) {
+        Object ranking = reference.getProperty(Constants.SERVICE_RANKING);
+        Object name = reference.getProperty("loopkit.name");
+        registry.register(service,
+                name instanceof String s ? s : service.getClass().getSimpleName(),
+                ranking instanceof Integer i ? i : 0,
+                (Long) reference.getProperty(Constants.SERVICE_ID),
+                reference.getBundle() == null ? "unknown" : reference.getBundle().getSymbolicName());
+    }
+}

@@ -1,0 +1,202 @@
+package dev.loopkit.policy;
+
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopFactory;
+import dev.loopkit.api.EventLoopPolicy;
+import dev.loopkit.api.spi.LoopkitName;
+import dev.loopkit.api.spi.MainContext;
+import dev.loopkit.api.spi.Registries;
+import dev.loopkit.api.spi.ServiceRanking;
+import java.lang.System.Logger.Level;
+import java.util.Locale;
+import java.util.Objects;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * asyncio's {@code DefaultEventLoopPolicy} (3.12 semantics): one loop per thread.
+ *
+ * <ul>
+ * <li>{@link #getEventLoop()} in the main context with no loop set creates one through
+ * {@code setEventLoop(newEventLoop())} and logs "There is no current event loop"; after an
+ * explicit {@code setEventLoop(null)}, or in any other thread, it throws
+ * "There is no current event loop in thread '&lt;name&gt;'.".</li>
+ * <li>{@link #setEventLoop(EventLoop)} in the main context attaches the child watcher to the loop.</li>
+ * <li>Loops come from the {@link EventLoopFactory} of the policy's loop implementation: selector
+ * on Unix, proactor on Windows.</li>
+ * </ul>
+ *
+ * <p>Subclass it to change what a context is or how loops are made, as the asyncio documentation's
+ * {@code MyEventLoopPolicy} does.
+ */
+@Component(service = EventLoopPolicy.class)
+@ServiceRanking(DefaultEventLoopPolicy.RANKING)
+@LoopkitName(DefaultEventLoopPolicy.NAME)
+public class DefaultEventLoopPolicy implements EventLoopPolicy {
+
+    public static final String NAME = "default";
+    public static final int RANKING = 100;
+
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.policy");
+
+    private final String loopFactoryName;
+    /** The factory DS bound, or one given to the constructor; {@code null}: look it up by name. */
+    private final EventLoopFactory boundFactory;
+    private final ThreadLocal<Context> contexts = ThreadLocal.withInitial(Context::new);
+    private final Object watcherLock = new Object();
+    private ChildWatcher watcher; // set explicitly; guarded by watcherLock
+    private volatile boolean deactivated;
+
+    /** asyncio's {@code DefaultEventLoopPolicy()}: selector loops on Unix, proactor loops on Windows. */
+    public DefaultEventLoopPolicy() {
+        this(platformLoopFactoryName());
+    }
+
+    /** Loops from the installed {@link EventLoopFactory} called {@code loopFactoryName}. */
+    protected DefaultEventLoopPolicy(String loopFactoryName) {
+        this.loopFactoryName = Objects.requireNonNull(loopFactoryName, "loopFactoryName");
+        this.boundFactory = null;
+    }
+
+    /** Loops from {@code loopFactory}; in OSGi, the factory service Declarative Services binds. */
+    @Activate
+    public DefaultEventLoopPolicy(
+            @Reference(name = "loops", target = "(loopkit.name=selector)") EventLoopFactory loopFactory) {
+        this.boundFactory = Objects.requireNonNull(loopFactory, "loopFactory");
+        this.loopFactoryName = loopFactory.name();
+    }
+
+    @Deactivate
+    void deactivate() {
+        deactivated = true;
+    }
+
+    /** {@code selector} on Unix, {@code proactor} on Windows, as asyncio's default policy chooses. */
+    public static String platformLoopFactoryName() {
+        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows") ? "proactor" : "selector";
+    }
+
+    /** The name of the loop implementation this policy makes. */
+    public final String loopFactoryName() {
+        return loopFactoryName;
+    }
+
+    @Override
+    public EventLoop getEventLoop() {
+        Context context = contexts.get();
+        if (context.loop == null && !context.setCalled && isMainContext()) {
+            LOG.log(Level.WARNING, "There is no current event loop");
+            setEventLoop(newEventLoop());
+        }
+        if (context.loop == null) {
+            throw new IllegalStateException(
+                    "There is no current event loop in thread '" + Thread.currentThread().getName() + "'.");
+        }
+        return context.loop;
+    }
+
+    @Override
+    public void setEventLoop(EventLoop loop) {
+        Context context = contexts.get();
+        context.setCalled = true;
+        context.loop = loop;
+        if (isMainContext()) {
+            ChildWatcher current = attachedWatcher();
+            if (current != null) {
+                current.attachLoop(loop);
+            }
+        }
+    }
+
+    @Override
+    public EventLoop newEventLoop() {
+        return loopFactory().newEventLoop();
+    }
+
+    /**
+     * The factory loops come from.
+     *
+     * @throws IllegalStateException when it is not installed, or went away with its bundle
+     */
+    protected EventLoopFactory loopFactory() {
+        if (deactivated) {
+            throw new IllegalStateException("This event loop policy is no longer active: its event loop factory '"
+                    + loopFactoryName + "' went away");
+        }
+        if (boundFactory != null) {
+            return boundFactory;
+        }
+        return Registries.loopFactories().find(loopFactoryName)
+                .orElseThrow(() -> new IllegalStateException("No event loop factory '" + loopFactoryName
+                        + "' is installed (" + Registries.loopFactories().knownNames() + "): install the "
+                        + "dev.loopkit.loop." + loopFactoryName + " bundle or module"))
+                .service();
+    }
+
+    /**
+     * Whether the calling thread is this policy's main context, where loops are created implicitly
+     * and watchers attached. Subclasses may define contexts differently.
+     */
+    protected boolean isMainContext() {
+        return MainContext.isCurrentThreadMain();
+    }
+
+    @Override
+    public ChildWatcher getChildWatcher() {
+        ChildWatcher current;
+        synchronized (watcherLock) {
+            current = watcher != null ? watcher : Registries.childWatchers().current();
+        }
+        if (current == null) {
+            throw new IllegalStateException("No child watcher is installed: install one of the dev.loopkit.watcher"
+                    + " bundles (threaded, multiloop, safe, fast, pidfd), or set one with setChildWatcher");
+        }
+        return current;
+    }
+
+    /**
+     * asyncio's {@code set_child_watcher}: the previous watcher set here is closed, unless it is a
+     * shared service (its bundle owns it), which is only detached.
+     */
+    @Override
+    public void setChildWatcher(ChildWatcher replacement) {
+        ChildWatcher previous;
+        synchronized (watcherLock) {
+            previous = watcher;
+            watcher = replacement;
+        }
+        if (previous == null || previous == replacement) {
+            return;
+        }
+        if (Registries.childWatchers().entryOf(previous).isPresent()) {
+            previous.attachLoop(null);
+        } else {
+            previous.close();
+        }
+    }
+
+    // The watcher setEventLoop attaches in the main context: the one set here, else the shared one
+    // while this policy is the process-wide policy (another policy must not steal it).
+    private ChildWatcher attachedWatcher() {
+        synchronized (watcherLock) {
+            if (watcher != null) {
+                return watcher;
+            }
+        }
+        return Registries.policies().current() == this ? Registries.childWatchers().current() : null;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + loopFactoryName + "]";
+    }
+
+    /** asyncio's {@code _Local}: the loop of one thread and whether {@code set_event_loop} was called there. */
+    private static final class Context {
+        EventLoop loop;
+        boolean setCalled;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.loopkit.launcher;
+
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.felix.main.AutoProcessor;
+import org.apache.felix.main.Main;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.startlevel.BundleStartLevel;
+
+/**
+ * Starts the Loopkit distribution: Apache Felix with the bundles of {@code bundle/}, configured by
+ * {@code conf/config.properties} (Felix's own launcher code reads it and deploys the bundles).
+ *
+ * <ul>
+ * <li>No argument: also starts the Gogo shell of {@code shell/} and runs until the shell exits.</li>
+ * <li>{@code -c "<command>"}: runs one Gogo command, prints its result, stops the framework and
+ * exits 0, or 1 when the command failed.</li>
+ * </ul>
+ *
+ * <p>State lives under {@code loopkit.data} (default {@code <home>/data}): the bundle cache, cleaned
+ * at each start, and ConfigAdmin's files, kept so that configured choices survive restarts.
+ */
+public final class Launcher {
+
+    private static final int SHELL_START_LEVEL = 2;
+    private static final long START_TIMEOUT_SECONDS = 60;
+
+    private Launcher() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String command = null;
+        if (args.length == 2 && args[0].equals("-c")) {
+            command = args[1];
+        } else if (args.length != 0) {
+            System.err.println("usage: loopkit [-c \"<gogo command>\"]   (no argument: interactive shell)");
+            System.exit(args.length == 1 && (args[0].equals("-h") || args[0].equals("--help")) ? 0 : 2);
+        }
+        Path home = Path.of(System.getProperty("loopkit.home", ".")).toAbsolutePath().normalize();
+        Path data = Path.of(System.getProperty("loopkit.data", home.resolve("data").toString())).toAbsolutePath();
+        // Gogo replaces System.out and System.err with per-thread streams; a session must get the real ones.
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        Logging.configure(home.resolve("conf/logging.properties"), data.resolve("log"));
+        Framework framework = start(home, data, command == null);
+        if (command == null) {
+            FrameworkEvent stopped = framework.waitForStop(0);
+            System.exit(stopped.getType() == FrameworkEvent.ERROR ? 1 : 0);
+        }
+        int status = new GogoCommand(framework.getBundleContext(), out, err).run(command);
+        framework.stop();
+        framework.waitForStop(TimeUnit.SECONDS.toMillis(30));
+        System.exit(status);
+    }
+
+    private static Framework start(Path home, Path data, boolean withShell) throws Exception {
+        System.setProperty("loopkit.home", home.toString());
+        System.setProperty("loopkit.data", data.toString());
+        if (System.getProperty(Main.CONFIG_PROPERTIES_PROP) == null) {
+            System.setProperty(Main.CONFIG_PROPERTIES_PROP, home.resolve("conf/config.properties").toUri().toString());
+        }
+        Map<String, String> config = Main.loadConfigProperties();
+        if (config == null) {
+            throw new IllegalStateException("no configuration at " + System.getProperty(Main.CONFIG_PROPERTIES_PROP));
+        }
+        Main.copySystemProperties(config);
+        config.put(AutoProcessor.AUTO_DEPLOY_DIR_PROPERTY, home.resolve("bundle").toString());
+
+        Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
+                .newFramework(config);
+        framework.init();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopQuietly(framework), "loopkit-shutdown"));
+        AutoProcessor.process(config, framework.getBundleContext());
+        if (withShell) {
+            installShell(framework.getBundleContext(), home.resolve("shell").toFile());
+        }
+        CountDownLatch started = new CountDownLatch(1);
+        framework.getBundleContext().addFrameworkListener(event -> {
+            if (event.getType() == FrameworkEvent.STARTED) {
+                started.countDown();
+            } else if (event.getType() == FrameworkEvent.ERROR) {
+                System.err.println("loopkit: " + event.getBundle().getSymbolicName() + ": " + event.getThrowable());
+            }
+        });
+        framework.start();
+        if (!started.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the framework did not start within " + START_TIMEOUT_SECONDS + " s");
+        }
+        return framework;
+    }
+
+    // The shell starts after everything else (start level 2), so that its first prompt finds the commands.
+    private static void installShell(BundleContext context, File shellDirectory) throws BundleException {
+        File[] jars = shellDirectory.listFiles((dir, name) -> name.endsWith(".jar"));
+        if (jars == null || jars.length == 0) {
+            throw new IllegalStateException("no Gogo shell bundles in " + shellDirectory);
+        }
+        Arrays.sort(jars);
+        for (File jar : jars) {
+            Bundle bundle = context.installBundle(jar.toURI().toString());
+            bundle.adapt(BundleStartLevel.class).setStartLevel(SHELL_START_LEVEL);
+            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                bundle.start();
+            }
+        }
+    }
+
+    private static void stopQuietly(Framework framework) {
+        try {
+            if ((framework.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+                framework.stop();
+                framework.waitForStop(TimeUnit.SECONDS.toMillis(30));
+            }
+        } catch (BundleException | InterruptedException e) {
+            System.err.println("loopkit: error stopping the framework: " + e);
+        }
+    }
+}

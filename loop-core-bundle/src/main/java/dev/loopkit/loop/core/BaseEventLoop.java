@@ -1,0 +1,738 @@
+package dev.loopkit.loop.core;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.ExceptionHandler;
+import dev.loopkit.api.Handle;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.TimerHandle;
+import dev.loopkit.api.spi.RunningLoop;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * asyncio's {@code BaseEventLoop}: everything a loop does except waiting for I/O.
+ *
+ * <p>One iteration is asyncio's {@code _run_once}: drop cancelled timers, wait for events (no
+ * longer than the next timer, not at all when callbacks are ready), move what other threads
+ * scheduled and the timers that are due to the ready queue, then run exactly the callbacks that
+ * were ready when the run began.
+ *
+ * <p>Queues, as in Netty's {@code SingleThreadEventExecutor}: callbacks scheduled on the loop
+ * thread go straight to a plain deque; other threads go through a lock-free {@link InboundQueue}
+ * and wake the loop only when it is about to sleep (the {@code armed} flag), so a burst of
+ * cross-thread calls costs one wake-up. Subclasses supply {@link #poll(long)} and
+ * {@link #wakeup()}.
+ *
+ * <p>Interrupting the loop's thread stops the loop at the end of the iteration; the interrupt
+ * status stays set for the caller of {@link #runForever()}.
+ */
+public abstract class BaseEventLoop implements EventLoop {
+
+    /** asyncio's {@code _MIN_SCHEDULED_TIMER_HANDLES}: heaps smaller than this are never compacted. */
+    private static final int MIN_TIMERS_TO_COMPACT = 100;
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+    private static final AtomicInteger IDS = new AtomicInteger();
+    private static final VarHandle OWNER;
+    private static final VarHandle ARMED;
+    private static final VarHandle CANCELLED_TIMERS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            OWNER = lookup.findVarHandle(BaseEventLoop.class, "owner", Thread.class);
+            ARMED = lookup.findVarHandle(BaseEventLoop.class, "armed", boolean.class);
+            CANCELLED_TIMERS = lookup.findVarHandle(BaseEventLoop.class, "cancelledTimers", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int id = IDS.incrementAndGet();
+    private final ArrayDeque<CallbackHandle> ready = new ArrayDeque<>(256);
+    private final InboundQueue inbound = new InboundQueue();
+    private final TimerHeap timers = new TimerHeap();
+    private final DefaultExecutor executor;
+    private long timerSequence; // loop thread only
+
+    private volatile Thread owner;
+    private volatile boolean stopping;
+    private volatile boolean closed;
+    /** Why {@link #shutdown(String)} was asked for, or {@code null}. */
+    private volatile String shutdownReason;
+    @SuppressWarnings("unused") // accessed through ARMED
+    private volatile boolean armed;
+    @SuppressWarnings("unused") // accessed through CANCELLED_TIMERS
+    private volatile int cancelledTimers;
+    private volatile boolean debug = Boolean.getBoolean("loopkit.debug");
+    private volatile long slowCallbackNanos = 100_000_000L;
+    private volatile ExceptionHandler exceptionHandler;
+
+    protected BaseEventLoop() {
+        executor = new DefaultExecutor("loopkit-executor-" + id + "-");
+    }
+
+    // ---- what subclasses supply -----------------------------------------------------------------
+
+    /**
+     * Waits for I/O events, at most {@code timeoutNanos} ({@code -1}: no limit, {@code 0}: do not
+     * block), and schedules their callbacks with {@link #scheduleReady(CallbackHandle)}. Returns
+     * early when {@link #wakeup()} is called from another thread.
+     */
+    protected abstract void poll(long timeoutNanos) throws IOException;
+
+    /** Makes a {@link #poll(long)} in progress, or the next one, return at once. Any thread. */
+    protected abstract void wakeup();
+
+    /** Closes the subclass's selector, channels and file descriptors; called once, by {@link #close()}. */
+    protected abstract void closeResources() throws IOException;
+
+    /** Schedules an I/O callback for this iteration's run. Loop thread only, from {@link #poll(long)}. */
+    protected final void scheduleReady(CallbackHandle handle) {
+        if (!handle.isCancelled()) {
+            ready.addLast(handle);
+        }
+    }
+
+    /** A handle for an I/O callback that {@link #poll(long)} schedules each time its event fires. */
+    protected final CallbackHandle newHandle(Runnable callback) {
+        return new CallbackHandle(Objects.requireNonNull(callback, "callback"), sourceTraceback());
+    }
+
+    /** The thread running the loop, or {@code null}. */
+    protected final Thread owner() {
+        return owner;
+    }
+
+    protected final boolean inLoopThread() {
+        return Thread.currentThread() == owner;
+    }
+
+    /** @throws IllegalStateException "Event loop is closed" */
+    protected final void checkClosed() {
+        if (closed) {
+            throw new IllegalStateException("Event loop is closed");
+        }
+    }
+
+    // ---- running and stopping ---------------------------------------------------------------------
+
+    @Override
+    public void runForever() {
+        checkClosed();
+        if (owner != null) {
+            throw new IllegalStateException("This event loop is already running");
+        }
+        if (shutdownReason != null) {
+            closeReportingPending(shutdownReason);
+            checkClosed();
+        }
+        RunningLoop.set(this); // throws while another loop runs in this thread
+        if (!OWNER.compareAndSet(this, (Thread) null, Thread.currentThread())) {
+            RunningLoop.set(null);
+            throw new IllegalStateException("This event loop is already running");
+        }
+        try {
+            do {
+                runOnce();
+            } while (!stopping && shutdownReason == null);
+        } finally {
+            stopping = false;
+            owner = null;
+            RunningLoop.set(null);
+            if (shutdownReason != null) {
+                closeReportingPending(shutdownReason);
+            }
+        }
+    }
+
+    @Override
+    public <T> T runUntilComplete(CompletionStage<T> future) {
+        Objects.requireNonNull(future, "future");
+        checkClosed();
+        if (owner != null) {
+            throw new IllegalStateException("This event loop is already running");
+        }
+        if (future instanceof LoopFuture<?> loopFuture && loopFuture.getLoop() != this) {
+            throw new IllegalArgumentException(
+                    "The future belongs to a different loop than the one specified as the loop argument");
+        }
+        RunUntilComplete<T> run = new RunUntilComplete<>(this);
+        future.whenComplete(run);
+        try {
+            runForever();
+        } finally {
+            run.finish();
+        }
+        return run.outcome();
+    }
+
+    @Override
+    public void stop() {
+        stopping = true;
+        if (!inLoopThread()) {
+            wakeup();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return owner != null;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (owner != null) {
+            throw new IllegalStateException("Cannot close a running event loop");
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (debug) {
+            LOG.log(Level.DEBUG, "Close {0}", this);
+        }
+        int dropped = ready.size() + timers.clear();
+        ready.clear();
+        while (inbound.poll() != null) {
+            dropped++;
+        }
+        if (dropped > 0) {
+            LOG.log(Level.DEBUG, "{0} closed with {1} pending callbacks dropped", this, dropped);
+        }
+        executor.shutdown();
+        try {
+            closeResources();
+        } catch (IOException e) {
+            throw new UncheckedIOException("closing " + this, e);
+        }
+    }
+
+    /**
+     * Closes the loop from any thread, also while it runs (when its bundle stops, say): a running
+     * loop stops after the current iteration and closes itself on its own thread. Every callback
+     * and timer that will now never run is reported to the exception handler.
+     */
+    public void shutdown(String reason) {
+        Objects.requireNonNull(reason, "reason");
+        shutdownReason = reason;
+        if (owner != null) {
+            wakeup();
+            return;
+        }
+        try {
+            closeReportingPending(reason);
+        } catch (IllegalStateException startedMeanwhile) {
+            wakeup(); // runForever began in between; it sees shutdownReason and closes on exit
+        }
+    }
+
+    private void closeReportingPending(String reason) {
+        if (owner != null) {
+            throw new IllegalStateException("Cannot close a running event loop");
+        }
+        List<CallbackHandle> pending = new ArrayList<>(ready);
+        drainPendingInto(pending);
+        close();
+        for (CallbackHandle handle : pending) {
+            if (handle.isCancelled()) {
+                continue;
+            }
+            Map<String, Object> context = new LinkedHashMap<>();
+            context.put("message", "Event loop closed before the callback ran: " + reason);
+            context.put("exception", new CancellationException(reason));
+            context.put("handle", handle);
+            callExceptionHandler(context);
+        }
+    }
+
+    // The timers in the heap and whatever other threads scheduled, in no particular order.
+    private void drainPendingInto(List<CallbackHandle> pending) {
+        for (CallbackHandle handle = inbound.poll(); handle != null; handle = inbound.poll()) {
+            pending.add(handle);
+        }
+        for (TimerCallback timer = timers.poll(); timer != null; timer = timers.poll()) {
+            timer.scheduled = false;
+            pending.add(timer);
+        }
+    }
+
+    private void runOnce() {
+        purgeCancelledTimers();
+        long timeout = pollTimeout();
+        if (timeout != 0) {
+            ARMED.setVolatile(this, true);
+            if (!inbound.isEmpty()) { // a producer may have missed `armed`
+                armed = false;
+                timeout = 0;
+            }
+        }
+        try {
+            poll(timeout);
+        } catch (IOException e) {
+            throw new UncheckedIOException("waiting for events on " + this, e);
+        } finally {
+            armed = false;
+        }
+        drainInbound();
+        long now = LoopClock.nanoTime();
+        for (TimerCallback timer = timers.peek(); timer != null && timer.whenNanos <= now; timer = timers.peek()) {
+            timers.poll();
+            timer.scheduled = false;
+            ready.addLast(timer);
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            stopping = true;
+        }
+        // Only what was ready now: callbacks scheduled by these callbacks wait for the next iteration.
+        for (int todo = ready.size(); todo > 0; todo--) {
+            CallbackHandle handle = ready.pollFirst();
+            if (!handle.isCancelled()) {
+                run(handle);
+            }
+        }
+    }
+
+    private long pollTimeout() {
+        if (!ready.isEmpty() || stopping) {
+            return 0;
+        }
+        TimerCallback next = timers.peek();
+        if (next == null) {
+            return -1;
+        }
+        return Math.max(0, next.whenNanos - LoopClock.nanoTime());
+    }
+
+    private void purgeCancelledTimers() {
+        int scheduled = timers.size();
+        if (scheduled > MIN_TIMERS_TO_COMPACT && cancelledTimers * 2 > scheduled) {
+            timers.removeCancelled();
+            cancelledTimers = 0;
+            return;
+        }
+        for (TimerCallback head = timers.peek(); head != null && head.isCancelled(); head = timers.peek()) {
+            timers.poll();
+            head.scheduled = false;
+            CANCELLED_TIMERS.getAndAdd(this, -1);
+        }
+    }
+
+    void timerCancelled() {
+        CANCELLED_TIMERS.getAndAdd(this, 1);
+    }
+
+    private void drainInbound() {
+        for (CallbackHandle handle = inbound.poll(); handle != null; handle = inbound.poll()) {
+            if (handle instanceof TimerCallback timer) {
+                if (!timer.isCancelled()) {
+                    addTimer(timer);
+                }
+            } else {
+                ready.addLast(handle);
+            }
+        }
+    }
+
+    private void run(CallbackHandle handle) {
+        if (!debug) {
+            invoke(handle);
+            return;
+        }
+        long start = System.nanoTime();
+        invoke(handle);
+        long took = System.nanoTime() - start;
+        if (took >= slowCallbackNanos) {
+            LOG.log(Level.WARNING, "Executing {0} took {1} seconds", handle,
+                    String.format(java.util.Locale.ROOT, "%.3f", LoopClock.toSeconds(took)));
+        }
+    }
+
+    private void invoke(CallbackHandle handle) {
+        try {
+            handle.callback.run();
+        } catch (Throwable failure) {
+            if (failure instanceof VirtualMachineError fatal && !(failure instanceof StackOverflowError)) {
+                throw fatal;
+            }
+            Map<String, Object> context = new LinkedHashMap<>();
+            context.put("message", "Exception in callback " + handle.callback);
+            context.put("exception", failure);
+            context.put("handle", handle);
+            if (handle.sourceTraceback != null) {
+                context.put("source_traceback", handle.sourceTraceback);
+            }
+            callExceptionHandler(context);
+        }
+    }
+
+    // ---- scheduling --------------------------------------------------------------------------------
+
+    @Override
+    public Handle callSoon(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkClosed();
+        if (!inLoopThread()) {
+            checkThread();
+            return enqueue(new CallbackHandle(callback, sourceTraceback()));
+        }
+        CallbackHandle handle = new CallbackHandle(callback, sourceTraceback());
+        if (!inbound.isEmpty()) {
+            drainInbound(); // keep FIFO with what other threads scheduled before this call
+        }
+        ready.addLast(handle);
+        return handle;
+    }
+
+    @Override
+    public Handle callSoonThreadsafe(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkClosed();
+        CallbackHandle handle = new CallbackHandle(callback, sourceTraceback());
+        if (inLoopThread()) {
+            if (!inbound.isEmpty()) {
+                drainInbound();
+            }
+            ready.addLast(handle);
+            return handle;
+        }
+        return enqueue(handle);
+    }
+
+    private CallbackHandle enqueue(CallbackHandle handle) {
+        inbound.offer(handle);
+        if ((boolean) ARMED.getVolatile(this) && ARMED.compareAndSet(this, true, false)) {
+            wakeup();
+        }
+        return handle;
+    }
+
+    @Override
+    public TimerHandle callLater(double delaySeconds, Runnable callback) {
+        if (Double.isNaN(delaySeconds)) {
+            throw new IllegalArgumentException("delay must not be NaN");
+        }
+        long now = LoopClock.nanoTime();
+        long delay = LoopClock.toNanosCeil(delaySeconds);
+        long when = delay > 0 && now > Long.MAX_VALUE - delay ? Long.MAX_VALUE : now + delay;
+        return schedule(when, callback);
+    }
+
+    @Override
+    public TimerHandle callAt(double when, Runnable callback) {
+        if (Double.isNaN(when)) {
+            throw new IllegalArgumentException("when must not be NaN");
+        }
+        return schedule(LoopClock.toNanosCeil(when), callback);
+    }
+
+    private TimerHandle schedule(long whenNanos, Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkClosed();
+        TimerCallback timer = new TimerCallback(this, whenNanos, callback, sourceTraceback());
+        if (inLoopThread()) {
+            addTimer(timer);
+        } else {
+            // Another thread, or no loop running: the timer travels through the inbound queue and
+            // the loop thread puts it in the heap.
+            checkThread();
+            enqueue(timer);
+        }
+        return timer;
+    }
+
+    // Loop thread only. The sequence is given here, so equal times run in the order they reached the heap.
+    private void addTimer(TimerCallback timer) {
+        timer.sequence = timerSequence++;
+        timer.scheduled = true;
+        timers.add(timer);
+    }
+
+    @Override
+    public double time() {
+        return LoopClock.seconds();
+    }
+
+    // asyncio's _check_thread: in debug mode, only the loop's own thread may use the unsafe calls.
+    private void checkThread() {
+        if (debug && owner != null) {
+            throw new IllegalStateException(
+                    "Non-thread-safe operation invoked on an event loop other than the current one");
+        }
+    }
+
+    private StackTraceElement[] sourceTraceback() {
+        return debug ? new Throwable().getStackTrace() : null;
+    }
+
+    // ---- futures and executors -------------------------------------------------------------------
+
+    @Override
+    public <T> LoopFuture<T> createFuture() {
+        return new DefaultLoopFuture<>(this);
+    }
+
+    @Override
+    public <T> LoopFuture<T> runInExecutor(Executor executor, Callable<T> function) {
+        Objects.requireNonNull(function, "function");
+        checkClosed();
+        Executor target = executor != null ? executor : this.executor.get();
+        LoopFuture<T> future = createFuture();
+        FutureTask<T> task = new FutureTask<>(function) {
+            @Override
+            protected void done() {
+                if (isCancelled()) {
+                    return; // the loop future was cancelled first and cancelled us
+                }
+                try {
+                    callSoonThreadsafe(() -> complete(future, this));
+                } catch (IllegalStateException closedMeanwhile) {
+                    LOG.log(Level.DEBUG, "result of {0} dropped: {1}", function, closedMeanwhile.getMessage());
+                }
+            }
+        };
+        future.addDoneCallback(f -> {
+            if (f.isCancelled()) {
+                task.cancel(true);
+            }
+        });
+        target.execute(task);
+        return future;
+    }
+
+    private static <T> void complete(LoopFuture<T> future, FutureTask<T> task) {
+        if (future.isDone()) {
+            return;
+        }
+        try {
+            future.setResult(task.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+            future.setException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // cannot happen: the task is done
+        }
+    }
+
+    /** asyncio {@code set_default_executor}: the executor {@code runInExecutor(null, …)} uses; closed with the loop. */
+    public void setDefaultExecutor(ExecutorService executorService) {
+        executor.set(Objects.requireNonNull(executorService, "executor"));
+    }
+
+    /**
+     * asyncio {@code shutdown_default_executor()}: shuts the default executor down; the future
+     * completes on the loop once its threads have ended.
+     */
+    public LoopFuture<Void> shutdownDefaultExecutor() {
+        LoopFuture<Void> done = createFuture();
+        executor.shutdownAndThen(() -> callSoonThreadsafe(() -> {
+            if (!done.isDone()) {
+                done.setResult(null);
+            }
+        }));
+        return done;
+    }
+
+    // ---- I/O: each loop implementation provides what it supports -----------------------------------
+
+    /** Thrown by the I/O operations a loop implementation does not provide. */
+    protected final UnsupportedOperationException unsupported(String operation) {
+        return new UnsupportedOperationException(getClass().getSimpleName() + " does not support " + operation);
+    }
+
+    @Override
+    public void addReader(java.nio.channels.SelectableChannel channel, Runnable callback) {
+        throw unsupported("addReader");
+    }
+
+    @Override
+    public boolean removeReader(java.nio.channels.SelectableChannel channel) {
+        throw unsupported("removeReader");
+    }
+
+    @Override
+    public void addWriter(java.nio.channels.SelectableChannel channel, Runnable callback) {
+        throw unsupported("addWriter");
+    }
+
+    @Override
+    public boolean removeWriter(java.nio.channels.SelectableChannel channel) {
+        throw unsupported("removeWriter");
+    }
+
+    @Override
+    public void addReader(int fd, Runnable callback) {
+        throw unsupported("addReader on file descriptors");
+    }
+
+    @Override
+    public boolean removeReader(int fd) {
+        throw unsupported("removeReader on file descriptors");
+    }
+
+    @Override
+    public void addWriter(int fd, Runnable callback) {
+        throw unsupported("addWriter on file descriptors");
+    }
+
+    @Override
+    public boolean removeWriter(int fd) {
+        throw unsupported("removeWriter on file descriptors");
+    }
+
+    @Override
+    public void addSignalHandler(int signum, Runnable callback) {
+        throw unsupported("signal handlers");
+    }
+
+    @Override
+    public boolean removeSignalHandler(int signum) {
+        throw unsupported("signal handlers");
+    }
+
+    @Override
+    public CompletionStage<dev.loopkit.api.SubprocessTransport> subprocessExec(
+            java.util.function.Supplier<? extends dev.loopkit.api.SubprocessProtocol> protocolFactory,
+            List<String> args, dev.loopkit.api.SubprocessOptions options) {
+        throw unsupported("subprocesses");
+    }
+
+    @Override
+    public CompletionStage<dev.loopkit.api.SubprocessTransport> subprocessShell(
+            java.util.function.Supplier<? extends dev.loopkit.api.SubprocessProtocol> protocolFactory,
+            String cmd, dev.loopkit.api.SubprocessOptions options) {
+        throw unsupported("subprocesses");
+    }
+
+    @Override
+    public <P extends dev.loopkit.api.Protocol> CompletionStage<dev.loopkit.api.Connection<P>> createConnection(
+            java.util.function.Supplier<P> protocolFactory, String host, int port) {
+        throw unsupported("createConnection");
+    }
+
+    @Override
+    public <P extends dev.loopkit.api.Protocol> CompletionStage<dev.loopkit.api.Connection<P>> createUnixConnection(
+            java.util.function.Supplier<P> protocolFactory, java.nio.file.Path path) {
+        throw unsupported("createUnixConnection");
+    }
+
+    @Override
+    public CompletionStage<dev.loopkit.api.Server> createServer(
+            java.util.function.Supplier<? extends dev.loopkit.api.Protocol> protocolFactory, String host, int port) {
+        throw unsupported("createServer");
+    }
+
+    @Override
+    public CompletionStage<dev.loopkit.api.Server> createUnixServer(
+            java.util.function.Supplier<? extends dev.loopkit.api.Protocol> protocolFactory, java.nio.file.Path path) {
+        throw unsupported("createUnixServer");
+    }
+
+    // ---- errors and debugging -----------------------------------------------------------------------
+
+    @Override
+    public void setExceptionHandler(ExceptionHandler handler) {
+        exceptionHandler = handler;
+    }
+
+    @Override
+    public ExceptionHandler getExceptionHandler() {
+        return exceptionHandler;
+    }
+
+    @Override
+    public void defaultExceptionHandler(Map<String, Object> context) {
+        ExceptionContexts.log(LOG, context);
+    }
+
+    @Override
+    public void callExceptionHandler(Map<String, Object> context) {
+        ExceptionHandler handler = exceptionHandler;
+        if (handler == null) {
+            try {
+                defaultExceptionHandler(context);
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "Exception in default exception handler", e);
+            }
+            return;
+        }
+        try {
+            handler.handle(this, context);
+        } catch (RuntimeException e) {
+            try {
+                Map<String, Object> nested = new LinkedHashMap<>();
+                nested.put("message", "Unhandled error in exception handler");
+                nested.put("exception", e);
+                nested.put("context", context);
+                defaultExceptionHandler(nested);
+            } catch (RuntimeException again) {
+                LOG.log(Level.ERROR, "Exception in default exception handler while handling an unexpected error"
+                        + " in custom exception handler", again);
+            }
+        }
+    }
+
+    @Override
+    public void setDebug(boolean enabled) {
+        debug = enabled;
+    }
+
+    @Override
+    public boolean getDebug() {
+        return debug;
+    }
+
+    /** asyncio {@code slow_callback_duration}: in debug mode, callbacks longer than this are logged. */
+    public double getSlowCallbackDuration() {
+        return LoopClock.toSeconds(slowCallbackNanos);
+    }
+
+    public void setSlowCallbackDuration(double seconds) {
+        if (!(seconds >= 0)) {
+            throw new IllegalArgumentException("slow callback duration must be >= 0, not " + seconds);
+        }
+        slowCallbackNanos = LoopClock.toNanosCeil(seconds);
+    }
+
+    /** Callbacks ready to run: a racy snapshot, for diagnostics only. */
+    public int pendingCallbacks() {
+        return ready.size();
+    }
+
+    /** Timers in the heap, cancelled ones included: a racy snapshot, for diagnostics only. */
+    public int pendingTimers() {
+        return timers.size();
+    }
+
+    /** A number unique to this loop in the process, used in thread names and messages. */
+    public final int id() {
+        return id;
+    }
+
+    @Override
+    public String toString() {
+        return "<" + getClass().getSimpleName() + " #" + id + " running=" + isRunning() + " closed=" + closed
+                + " debug=" + debug + ">";
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * The machinery every Loopkit event loop shares; loop implementations extend
+ * {@link dev.loopkit.loop.core.BaseEventLoop} and supply the waiting primitive.
+ */
+module dev.loopkit.loop.core {
+    requires transitive dev.loopkit.api;
+    requires static org.osgi.annotation.bundle;
+    requires static org.osgi.annotation.versioning;
+
+    exports dev.loopkit.loop.core;
+}

@@ -1,0 +1,666 @@
+package dev.loopkit.loop.testing;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.Handle;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.TimerHandle;
+import dev.loopkit.loop.core.BaseEventLoop;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * The behaviour every Loopkit event loop shares, from asyncio's own test suite
+ * ({@code test_base_events}, {@code test_events}). Each loop implementation runs it by extending
+ * this class.
+ */
+public abstract class EventLoopContract {
+
+    /** A new loop of the implementation under test. */
+    protected abstract BaseEventLoop newLoop();
+
+    protected BaseEventLoop loop;
+    private int fdsBefore;
+
+    @Before
+    public void createLoop() {
+        fdsBefore = Leaks.openFds();
+        loop = newLoop();
+    }
+
+    @After
+    public void closeLoop() {
+        if (!loop.isClosed()) {
+            loop.close();
+        }
+    }
+
+    /** Runs the loop until {@code done} completes, with a deadline so that a broken loop fails instead of hanging. */
+    protected <T> T runFor(CompletableFuture<T> done) {
+        loop.callLater(10, () -> done.completeExceptionally(new AssertionError("timed out after 10 s")));
+        return loop.runUntilComplete(done);
+    }
+
+    // ---- callSoon ---------------------------------------------------------------------------------------
+
+    @Test
+    public void callSoonRunsCallbacksInOrder() {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            int n = i;
+            loop.callSoon(() -> order.add(n));
+        }
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            expected.add(i);
+        }
+        assertEquals(expected, order);
+    }
+
+    @Test
+    public void callbacksScheduledByCallbacksRunInTheNextIteration() {
+        // asyncio: stop() runs the current batch; what the batch schedules waits for the next run.
+        List<String> events = new ArrayList<>();
+        loop.callSoon(() -> {
+            events.add("a");
+            loop.callSoon(() -> events.add("c"));
+            loop.stop();
+        });
+        loop.callSoon(() -> events.add("b"));
+        loop.runForever();
+        assertEquals(List.of("a", "b"), events);
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertEquals(List.of("a", "b", "c"), events);
+    }
+
+    @Test
+    public void stopBeforeRunForeverRunsOneIteration() {
+        AtomicInteger runs = new AtomicInteger();
+        loop.callSoon(runs::incrementAndGet);
+        loop.stop();
+        loop.runForever();
+        assertEquals(1, runs.get());
+        assertFalse(loop.isRunning());
+    }
+
+    @Test
+    public void cancelledHandleNeverRuns() {
+        AtomicInteger runs = new AtomicInteger();
+        Handle handle = loop.callSoon(runs::incrementAndGet);
+        handle.cancel();
+        handle.cancel();
+        assertTrue(handle.isCancelled());
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertEquals(0, runs.get());
+    }
+
+    @Test
+    public void nullCallbacksAreRefusedByName() {
+        NullPointerException e = assertThrows(NullPointerException.class, () -> loop.callSoon(null));
+        assertEquals("callback", e.getMessage());
+        assertThrows(NullPointerException.class, () -> loop.callSoonThreadsafe(null));
+        assertThrows(NullPointerException.class, () -> loop.callLater(1, null));
+        assertThrows(NullPointerException.class, () -> loop.callAt(1, null));
+        assertThrows(NullPointerException.class, () -> loop.runUntilComplete(null));
+        assertThrows(IllegalArgumentException.class, () -> loop.callLater(Double.NaN, () -> { }));
+    }
+
+    // ---- timers -----------------------------------------------------------------------------------------
+
+    @Test
+    public void timersFireInTimeOrderAndNeverEarly() {
+        Random random = new Random(42);
+        List<Double> fired = Collections.synchronizedList(new ArrayList<>());
+        List<String> early = new ArrayList<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        int count = 200;
+        AtomicInteger left = new AtomicInteger(count);
+        for (int i = 0; i < count; i++) {
+            double delay = random.nextInt(50) / 1000.0;
+            AtomicReference<TimerHandle> self = new AtomicReference<>();
+            self.set(loop.callLater(delay, () -> {
+                double now = loop.time();
+                double when = self.get().when();
+                if (now < when) {
+                    early.add(now + " < " + when);
+                }
+                fired.add(when);
+                if (left.decrementAndGet() == 0) {
+                    done.complete(null);
+                }
+            }));
+        }
+        runFor(done);
+        assertEquals(List.of(), early);
+        List<Double> sorted = new ArrayList<>(fired);
+        Collections.sort(sorted);
+        assertEquals(sorted, fired);
+    }
+
+    @Test
+    public void timersDueAtTheSameTimeRunInSchedulingOrder() {
+        double when = loop.time() + 0.01;
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int n = i;
+            loop.callAt(when, () -> order.add(n));
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.callAt(when + 0.001, () -> done.complete(null));
+        runFor(done);
+        for (int i = 0; i < 20; i++) {
+            assertEquals(Integer.valueOf(i), order.get(i));
+        }
+    }
+
+    @Test
+    public void callLaterAndCallAtShareTheLoopClock() {
+        double before = loop.time();
+        TimerHandle handle = loop.callLater(5, () -> { });
+        assertTrue(handle.when() >= before + 5);
+        assertTrue(handle.when() <= loop.time() + 5 + 1e-6);
+        assertEquals(123.5, loop.callAt(123.5, () -> { }).when(), 1e-9);
+    }
+
+    @Test
+    public void cancelledTimersNeverRunAndDoNotPileUp() {
+        AtomicInteger runs = new AtomicInteger();
+        List<TimerHandle> timers = new ArrayList<>();
+        loop.callSoon(() -> {
+            for (int i = 0; i < 1000; i++) {
+                timers.add(loop.callLater(3600, runs::incrementAndGet));
+            }
+            for (int i = 0; i < 900; i++) {
+                timers.get(i).cancel();
+            }
+        });
+        loop.callSoon(() -> loop.callSoon(loop::stop));
+        loop.runForever();
+        assertEquals(0, runs.get());
+        // asyncio's rule: over half cancelled (and over 100 timers): the heap is rebuilt without them.
+        assertEquals(100, loop.pendingTimers());
+    }
+
+    @Test
+    public void cancelledTimerAtTheHeadIsDropped() {
+        AtomicInteger runs = new AtomicInteger();
+        TimerHandle first = loop.callLater(0.001, runs::incrementAndGet);
+        first.cancel();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.callLater(0.02, () -> done.complete(null));
+        runFor(done);
+        assertEquals(0, runs.get());
+    }
+
+    // ---- threads ----------------------------------------------------------------------------------------
+
+    @Test
+    public void callSoonThreadsafeFromManyThreadsLosesNothing() throws Exception {
+        int threads = 8;
+        int perThread = 20_000;
+        ConcurrentLinkedQueue<Integer>[] seen = newQueues(threads);
+        AtomicInteger total = new AtomicInteger();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> producers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int producer = t;
+            Thread thread = new Thread(() -> {
+                awaitQuietly(start);
+                for (int i = 0; i < perThread; i++) {
+                    int n = i;
+                    loop.callSoonThreadsafe(() -> {
+                        seen[producer].add(n);
+                        if (total.incrementAndGet() == threads * perThread) {
+                            done.complete(null);
+                        }
+                    });
+                }
+            });
+            thread.start();
+            producers.add(thread);
+        }
+        loop.callSoon(start::countDown);
+        runFor(done);
+        for (Thread producer : producers) {
+            producer.join();
+        }
+        for (int t = 0; t < threads; t++) {
+            List<Integer> got = new ArrayList<>(seen[t]);
+            assertEquals(perThread, got.size());
+            for (int i = 0; i < perThread; i++) {
+                assertEquals("producer " + t + " out of order", Integer.valueOf(i), got.get(i));
+            }
+        }
+    }
+
+    @Test
+    public void callSoonThreadsafeWakesASleepingLoop() throws Exception {
+        CompletableFuture<Thread> ranOn = new CompletableFuture<>();
+        Thread helper = new Thread(() -> {
+            Leaks.await(loop::isRunning, 10);
+            loop.callSoonThreadsafe(() -> ranOn.complete(Thread.currentThread()));
+        });
+        helper.start();
+        Thread loopThread = Thread.currentThread();
+        assertSame(loopThread, runFor(ranOn));
+        helper.join();
+    }
+
+    @Test
+    public void executeIsCallSoonThreadsafe() throws Exception {
+        CompletableFuture<String> result = CompletableFuture.supplyAsync(() -> "x", loop);
+        assertEquals("x", runFor(result));
+    }
+
+    @Test
+    public void stopFromAnotherThreadWakesTheLoop() throws Exception {
+        Thread stopper = new Thread(() -> {
+            Leaks.await(loop::isRunning, 10);
+            loop.stop();
+        });
+        stopper.start();
+        loop.runForever();
+        stopper.join();
+        assertFalse(loop.isRunning());
+    }
+
+    @Test
+    public void debugModeRefusesUnsafeCallsFromOtherThreads() throws Exception {
+        loop.setDebug(true);
+        CompletableFuture<Throwable> refused = new CompletableFuture<>();
+        loop.callSoon(() -> new Thread(() -> {
+            try {
+                loop.callSoon(() -> { });
+                refused.complete(null);
+            } catch (IllegalStateException e) {
+                refused.complete(e);
+            }
+        }).start());
+        Throwable error = runFor(refused);
+        assertEquals("Non-thread-safe operation invoked on an event loop other than the current one", error.getMessage());
+    }
+
+    @Test
+    public void interruptingTheLoopThreadStopsTheLoop() {
+        loop.callSoon(() -> Thread.currentThread().interrupt());
+        loop.runForever(); // would never return otherwise
+        assertTrue(Thread.interrupted());
+    }
+
+    // ---- running, stopping, closing --------------------------------------------------------------------
+
+    @Test
+    public void runningStateAndRunningLoop() {
+        assertNull(Asyncio.currentRunningLoop());
+        IllegalStateException none = assertThrows(IllegalStateException.class, Asyncio::getRunningLoop);
+        assertEquals("no running event loop", none.getMessage());
+        AtomicReference<EventLoop> seen = new AtomicReference<>();
+        AtomicReference<Boolean> running = new AtomicReference<>();
+        loop.callSoon(() -> {
+            seen.set(Asyncio.getRunningLoop());
+            running.set(loop.isRunning());
+            loop.stop();
+        });
+        loop.runForever();
+        assertSame(loop, seen.get());
+        assertTrue(running.get());
+        assertFalse(loop.isRunning());
+        assertNull(Asyncio.currentRunningLoop());
+    }
+
+    @Test
+    public void runningTwiceIsRefused() {
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        loop.callSoon(() -> {
+            error.set(assertThrows(IllegalStateException.class, loop::runForever));
+            loop.stop();
+        });
+        loop.runForever();
+        assertEquals("This event loop is already running", error.get().getMessage());
+    }
+
+    @Test
+    public void anotherLoopCannotRunInsideARunningLoop() {
+        BaseEventLoop other = newLoop();
+        try {
+            AtomicReference<Throwable> error = new AtomicReference<>();
+            loop.callSoon(() -> {
+                error.set(assertThrows(IllegalStateException.class, other::runForever));
+                loop.stop();
+            });
+            loop.runForever();
+            assertEquals("Cannot run the event loop while another loop is running", error.get().getMessage());
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    public void closingARunningLoopIsRefused() {
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        loop.callSoon(() -> {
+            error.set(assertThrows(IllegalStateException.class, loop::close));
+            loop.stop();
+        });
+        loop.runForever();
+        assertEquals("Cannot close a running event loop", error.get().getMessage());
+        assertFalse(loop.isClosed());
+    }
+
+    @Test
+    public void aClosedLoopRefusesWorkInAsyncioWords() {
+        loop.close();
+        loop.close(); // idempotent
+        assertTrue(loop.isClosed());
+        for (Runnable call : List.<Runnable>of(
+                () -> loop.callSoon(() -> { }),
+                () -> loop.callSoonThreadsafe(() -> { }),
+                () -> loop.callLater(1, () -> { }),
+                loop::runForever,
+                () -> loop.runUntilComplete(new CompletableFuture<>()),
+                () -> loop.runInExecutor(null, () -> 1))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, call::run);
+            assertEquals("Event loop is closed", e.getMessage());
+        }
+    }
+
+    @Test
+    public void closeReleasesFileDescriptorsAndExecutorThreads() throws Exception {
+        LoopFuture<String> work = loop.runInExecutor(null, () -> Thread.currentThread().getName());
+        String worker = runFor(work.toCompletableFuture());
+        assertTrue(worker, worker.startsWith("loopkit-executor-" + loop.id() + "-"));
+        loop.close();
+        String prefix = "loopkit-executor-" + loop.id() + "-";
+        assertTrue("executor threads still alive: " + Leaks.threads(prefix),
+                Leaks.await(() -> Leaks.threads(prefix).isEmpty(), 10));
+        assertEquals("open file descriptors", fdsBefore, Leaks.openFds());
+    }
+
+    @Test
+    public void shutdownFromAnotherThreadClosesARunningLoopAndReportsWhatNeverRan() throws Exception {
+        List<Map<String, Object>> reported = Collections.synchronizedList(new ArrayList<>());
+        loop.setExceptionHandler((l, context) -> reported.add(context));
+        loop.callLater(3600, () -> { });
+        Thread closer = new Thread(() -> {
+            Leaks.await(loop::isRunning, 10);
+            loop.shutdown("bundle stopped");
+        });
+        closer.start();
+        loop.runForever();
+        closer.join();
+        assertTrue(loop.isClosed());
+        assertEquals(1, reported.size());
+        assertEquals("Event loop closed before the callback ran: bundle stopped", reported.get(0).get("message"));
+        assertTrue(reported.get(0).get("exception") instanceof CancellationException);
+        assertEquals("open file descriptors", fdsBefore, Leaks.openFds());
+    }
+
+    // ---- runUntilComplete -------------------------------------------------------------------------------
+
+    @Test
+    public void runUntilCompleteReturnsTheResult() {
+        LoopFuture<String> future = loop.createFuture();
+        loop.callLater(0.01, () -> future.setResult("done"));
+        assertEquals("done", loop.runUntilComplete(future));
+        assertFalse(loop.isRunning());
+    }
+
+    @Test
+    public void runUntilCompleteRethrowsTheFailure() {
+        LoopFuture<String> unchecked = loop.createFuture();
+        loop.callSoon(() -> unchecked.setException(new IllegalArgumentException("bad")));
+        assertEquals("bad", assertThrows(IllegalArgumentException.class, () -> loop.runUntilComplete(unchecked)).getMessage());
+
+        LoopFuture<String> checked = loop.createFuture();
+        loop.callSoon(() -> checked.setException(new IOException("io")));
+        CompletionException wrapped = assertThrows(CompletionException.class, () -> loop.runUntilComplete(checked));
+        assertTrue(wrapped.getCause() instanceof IOException);
+
+        LoopFuture<String> cancelled = loop.createFuture();
+        loop.callSoon(() -> cancelled.cancel("no longer needed"));
+        CancellationException cancel = assertThrows(CancellationException.class, () -> loop.runUntilComplete(cancelled));
+        assertEquals("no longer needed", cancel.getMessage());
+    }
+
+    @Test
+    public void runUntilCompleteOfAFutureCompletedByAnotherThread() {
+        CompletableFuture<Integer> foreign = new CompletableFuture<>();
+        loop.callSoon(() -> new Thread(() -> foreign.complete(7)).start());
+        assertEquals(Integer.valueOf(7), runFor(foreign));
+    }
+
+    @Test
+    public void runUntilCompleteStoppedEarly() {
+        LoopFuture<String> never = loop.createFuture();
+        loop.callSoon(loop::stop);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(never));
+        assertEquals("Event loop stopped before Future completed.", e.getMessage());
+        // the stale completion must not stop a later run
+        never.setResult("late");
+        AtomicInteger after = new AtomicInteger();
+        loop.callSoon(() -> loop.callSoon(() -> loop.callSoon(() -> {
+            after.incrementAndGet();
+            loop.stop();
+        })));
+        loop.runForever();
+        assertEquals(1, after.get());
+    }
+
+    @Test
+    public void runUntilCompleteRefusesAFutureOfAnotherLoop() {
+        BaseEventLoop other = newLoop();
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> loop.runUntilComplete(other.createFuture()));
+            assertEquals("The future belongs to a different loop than the one specified as the loop argument", e.getMessage());
+        } finally {
+            other.close();
+        }
+    }
+
+    // ---- futures ----------------------------------------------------------------------------------------
+
+    @Test
+    public void futureStatesAndErrorsAreAsyncios() {
+        LoopFuture<String> future = loop.createFuture();
+        assertSame(loop, future.getLoop());
+        assertEquals("Result is not set.", assertThrows(IllegalStateException.class, future::result).getMessage());
+        assertEquals("Exception is not set.", assertThrows(IllegalStateException.class, future::exception).getMessage());
+        future.setResult("r");
+        assertEquals("r", future.result());
+        assertNull(future.exception());
+        IllegalStateException twice = assertThrows(IllegalStateException.class, () -> future.setResult("again"));
+        assertTrue(twice.getMessage(), twice.getMessage().startsWith("FINISHED: "));
+        assertFalse(future.cancel("too late"));
+
+        LoopFuture<String> cancelled = loop.createFuture();
+        assertTrue(cancelled.cancel("stop"));
+        assertTrue(cancelled.isCancelled());
+        assertThrows(CancellationException.class, cancelled::result);
+        assertThrows(CancellationException.class, cancelled::exception);
+    }
+
+    @Test
+    public void doneCallbacksRunOnTheLoopInTheOrderAdded() {
+        LoopFuture<String> future = loop.createFuture();
+        List<String> order = new ArrayList<>();
+        Thread loopThread = Thread.currentThread();
+        List<Thread> threads = new ArrayList<>();
+        Consumer<LoopFuture<String>> removed = f -> order.add("removed");
+        for (int i = 0; i < 5; i++) {
+            int n = i;
+            future.addDoneCallback(f -> {
+                order.add(n + "=" + f.result());
+                threads.add(Thread.currentThread());
+            });
+        }
+        future.addDoneCallback(removed);
+        future.addDoneCallback(removed);
+        assertEquals(2, future.removeDoneCallback(removed));
+        assertEquals(0, future.removeDoneCallback(removed));
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.callSoon(() -> new Thread(() -> future.setResult("v")).start());
+        future.addDoneCallback(f -> loop.callSoon(() -> done.complete(null)));
+        runFor(done);
+        assertEquals(List.of("0=v", "1=v", "2=v", "3=v", "4=v"), order);
+        threads.forEach(t -> assertSame(loopThread, t));
+        // added when already done: scheduled at once
+        AtomicReference<String> late = new AtomicReference<>();
+        future.addDoneCallback(f -> {
+            late.set(f.result());
+            loop.stop();
+        });
+        loop.runForever();
+        assertEquals("v", late.get());
+    }
+
+    @Test
+    public void asyncStagesRunOnTheLoop() {
+        LoopFuture<Integer> future = loop.createFuture();
+        Thread loopThread = Thread.currentThread();
+        CompletableFuture<Boolean> onLoop = future.thenApplyAsync(v -> Thread.currentThread() == loopThread)
+                .toCompletableFuture();
+        new Thread(() -> future.setResult(1)).start();
+        assertTrue(runFor(onLoop));
+    }
+
+    @Test
+    public void runInExecutorDeliversResultsAndFailuresOnTheLoop() {
+        LoopFuture<Integer> ok = loop.runInExecutor(null, () -> 6 * 7);
+        assertEquals(Integer.valueOf(42), runFor(ok.toCompletableFuture()));
+        LoopFuture<Integer> failed = loop.runInExecutor(Runnable::run, () -> {
+            throw new IOException("disk");
+        });
+        CompletionException e = assertThrows(CompletionException.class, () -> runFor(failed.toCompletableFuture()));
+        assertTrue(e.getCause() instanceof IOException);
+        assertThrows(NullPointerException.class, () -> loop.runInExecutor(null, null));
+    }
+
+    @Test
+    public void shutdownDefaultExecutorWaitsForItsThreads() {
+        runFor(loop.runInExecutor(null, () -> 1).toCompletableFuture());
+        runFor(loop.shutdownDefaultExecutor().toCompletableFuture());
+        String prefix = "loopkit-executor-" + loop.id() + "-";
+        assertEquals(List.of(), Leaks.threads(prefix).stream().filter(n -> !n.endsWith("shutdown")).toList());
+        assertEquals("Executor shutdown has been called",
+                assertThrows(IllegalStateException.class, () -> loop.runInExecutor(null, () -> 1)).getMessage());
+    }
+
+    // ---- exceptions and debug ---------------------------------------------------------------------------
+
+    @Test
+    public void aThrowingCallbackReachesTheHandlerAndTheLoopGoesOn() {
+        List<Map<String, Object>> contexts = new ArrayList<>();
+        loop.setExceptionHandler((l, context) -> {
+            assertSame(loop, l);
+            contexts.add(context);
+        });
+        RuntimeException boom = new RuntimeException("boom");
+        Runnable failing = () -> {
+            throw boom;
+        };
+        Handle handle = loop.callSoon(failing);
+        AtomicInteger after = new AtomicInteger();
+        loop.callSoon(after::incrementAndGet);
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertEquals(1, after.get());
+        assertEquals(1, contexts.size());
+        assertEquals("Exception in callback " + failing, contexts.get(0).get("message"));
+        assertSame(boom, contexts.get(0).get("exception"));
+        assertSame(handle, contexts.get(0).get("handle"));
+    }
+
+    @Test
+    public void theDefaultHandlerLogsAndAThrowingHandlerIsReported() {
+        try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
+            loop.callSoon(() -> {
+                throw new IllegalStateException("first");
+            });
+            loop.callSoon(loop::stop);
+            loop.runForever();
+            assertTrue(log.messages().toString(), log.messages().stream()
+                    .anyMatch(m -> m.startsWith("SEVERE Exception in callback ") && m.contains("handle: <Handle")));
+
+            loop.setExceptionHandler((l, context) -> {
+                throw new IllegalArgumentException("handler broke");
+            });
+            loop.callSoon(() -> {
+                throw new IllegalStateException("second");
+            });
+            loop.callSoon(loop::stop);
+            loop.runForever();
+            assertTrue(log.messages().toString(), log.messages().stream()
+                    .anyMatch(m -> m.startsWith("SEVERE Unhandled error in exception handler")));
+            loop.setExceptionHandler(null);
+            assertNull(loop.getExceptionHandler());
+        }
+    }
+
+    @Test
+    public void debugModeLogsSlowCallbacks() {
+        loop.setDebug(true);
+        assertTrue(loop.getDebug());
+        loop.setSlowCallbackDuration(0.02);
+        try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
+            loop.callSoon(() -> {
+                long end = System.nanoTime() + 40_000_000L;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+            });
+            loop.callSoon(loop::stop);
+            loop.runForever();
+            assertTrue(log.messages().toString(), log.messages().stream()
+                    .anyMatch(m -> m.startsWith("WARNING Executing <Handle ") && m.contains(" took 0.0")));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> ConcurrentLinkedQueue<T>[] newQueues(int n) {
+        ConcurrentLinkedQueue<T>[] queues = new ConcurrentLinkedQueue[n];
+        for (int i = 0; i < n; i++) {
+            queues[i] = new ConcurrentLinkedQueue<>();
+        }
+        return queues;
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                fail("start signal never came");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
