@@ -244,6 +244,10 @@ public final class RankedRegistry<S> {
 
     // Recomputes the choice under the lock; returns what to run after releasing it.
     private Runnable update(String cause) {
+        return update(cause, Level.INFO);
+    }
+
+    private Runnable update(String cause, Level level) {
         Choice<S> previous = choice;
         choice = decide();
         S before = previous == null ? null : previous.service();
@@ -251,7 +255,7 @@ public final class RankedRegistry<S> {
         if (before == after && (previous == null || previous.reason() == choice.reason())) {
             return () -> { };
         }
-        log.log(Level.INFO, "{0}: {1} -> {2} ({3})", kind, describe(previous), describe(choice), cause);
+        log.log(level, "{0}: {1} -> {2} ({3})", kind, describe(previous), describe(choice), cause);
         if (before == after) {
             return () -> { };
         }
@@ -303,7 +307,8 @@ public final class RankedRegistry<S> {
                     if (configured == null && property != null && !property.isBlank()) {
                         configured = property.trim();
                     }
-                    notify = update("found through ServiceLoader");
+                    // The first choice outside OSGi is no news: only later changes are worth an INFO line.
+                notify = update("found through ServiceLoader", Level.DEBUG);
                 }
                 notify.run();
             } finally {

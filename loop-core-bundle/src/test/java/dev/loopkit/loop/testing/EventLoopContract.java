@@ -44,7 +44,7 @@ public abstract class EventLoopContract {
     protected abstract BaseEventLoop newLoop();
 
     protected BaseEventLoop loop;
-    private int fdsBefore;
+    private Map<Integer, String> fdsBefore;
 
     @Before
     public void createLoop() {
@@ -402,7 +402,7 @@ public abstract class EventLoopContract {
         String prefix = "loopkit-executor-" + loop.id() + "-";
         assertTrue("executor threads still alive: " + Leaks.threads(prefix),
                 Leaks.await(() -> Leaks.threads(prefix).isEmpty(), 10));
-        assertEquals("open file descriptors", fdsBefore, Leaks.openFds());
+        assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
     }
 
     @Test
@@ -421,7 +421,7 @@ public abstract class EventLoopContract {
         assertEquals(1, reported.size());
         assertEquals("Event loop closed before the callback ran: bundle stopped", reported.get(0).get("message"));
         assertTrue(reported.get(0).get("exception") instanceof CancellationException);
-        assertEquals("open file descriptors", fdsBefore, Leaks.openFds());
+        assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
     }
 
     // ---- runUntilComplete -------------------------------------------------------------------------------
@@ -645,7 +645,7 @@ public abstract class EventLoopContract {
         }
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private static <T> ConcurrentLinkedQueue<T>[] newQueues(int n) {
         ConcurrentLinkedQueue<T>[] queues = new ConcurrentLinkedQueue[n];
         for (int i = 0; i < n; i++) {

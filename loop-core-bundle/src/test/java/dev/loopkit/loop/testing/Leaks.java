@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** What a test checks to show nothing leaked: open file descriptors and live Loopkit threads. */
@@ -12,13 +14,35 @@ public final class Leaks {
     private Leaks() {
     }
 
-    /** The number of entries in {@code /proc/self/fd}. */
-    public static int openFds() {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return (int) fds.count() - 1; // the directory stream's own descriptor
+    /**
+     * The open file descriptors of this process ({@code /proc/self/fd}) and what they point to,
+     * leaving out jar files, which the JVM opens lazily as classes are loaded, and this listing's own descriptor.
+     */
+    public static Map<Integer, String> openFds() {
+        Map<Integer, String> fds = new TreeMap<>();
+        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path entry : (Iterable<Path>) entries::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(entry).toString();
+                    boolean listing = target.equals("/proc/" + ProcessHandle.current().pid() + "/fd");
+                    if (!target.endsWith(".jar") && !listing) {
+                        fds.put(Integer.valueOf(entry.getFileName().toString()), target);
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // a descriptor closed while we listed
+                }
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot list /proc/self/fd", e);
         }
+        return fds;
+    }
+
+    /** The descriptors open now that were not in {@code before}: what leaked since. */
+    public static Map<Integer, String> newFds(Map<Integer, String> before) {
+        Map<Integer, String> added = new TreeMap<>(openFds());
+        added.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
+        return added;
     }
 
     /** Names of live threads starting with {@code prefix}. */

@@ -1,0 +1,30 @@
+package dev.loopkit.itests;
+
+import static org.junit.Assert.fail;
+
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** Waits for what happens asynchronously in a framework (DS activation, ConfigAdmin updates), with a deadline. */
+public final class Await {
+
+    private static final double SECONDS = 20;
+
+    private Await() {
+    }
+
+    public static void until(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + (long) (SECONDS * 1e9);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("still not " + what + " after " + SECONDS + " s");
+            }
+            LockSupport.parkNanos(5_000_000);
+        }
+    }
+
+    public static <T> void until(String what, Supplier<T> value, T expected) {
+        until(what + " (expected " + expected + ")", () -> expected.equals(value.get()));
+    }
+}

@@ -1,0 +1,77 @@
+package dev.loopkit.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.EventLoopFactory;
+import dev.loopkit.api.EventLoopPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.inject.Inject;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+
+/** The distribution's bundles in Apache Felix: all active, all services published with their ranking. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class BundlesIT {
+
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] configuration() {
+        return LoopkitOptions.distribution();
+    }
+
+    @Test
+    public void everyBundleOfTheDistributionIsActive() {
+        List<String> notActive = new ArrayList<>();
+        List<String> loopkit = new ArrayList<>();
+        for (Bundle bundle : context.getBundles()) {
+            boolean fragment = bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null;
+            if (bundle.getState() != (fragment ? Bundle.RESOLVED : Bundle.ACTIVE)) {
+                notActive.add(bundle.getSymbolicName() + " state " + bundle.getState());
+            }
+            if (bundle.getSymbolicName().startsWith("dev.loopkit.")) {
+                loopkit.add(bundle.getSymbolicName());
+            }
+        }
+        assertEquals(List.of(), notActive);
+        assertTrue(loopkit.toString(), loopkit.containsAll(List.of("dev.loopkit.api", "dev.loopkit.loop.core",
+                "dev.loopkit.loop.selector", "dev.loopkit.loop.proactor", "dev.loopkit.policy")));
+    }
+
+    @Test
+    public void policiesAndLoopFactoriesArePublishedWithNameAndTypedRanking() throws InvalidSyntaxException {
+        Await.until("all three policies registered", () -> ranking(EventLoopPolicy.class).size() == 3);
+        assertEquals(Map.of("default", 100, "selector", 50, "proactor", 10), ranking(EventLoopPolicy.class));
+        Await.until("both loop factories registered", () -> ranking(EventLoopFactory.class).size() == 2);
+        assertEquals(Map.of("selector", 100, "proactor", 50), ranking(EventLoopFactory.class));
+    }
+
+    private <S> Map<String, Integer> ranking(Class<S> type) {
+        try {
+            Map<String, Integer> rankings = new TreeMap<>();
+            for (ServiceReference<S> reference : context.getServiceReferences(type, null)) {
+                // typed: an Integer, not the String "100" an untyped DS property would give
+                rankings.put((String) reference.getProperty("loopkit.name"), (Integer) reference.getProperty(Constants.SERVICE_RANKING));
+            }
+            return rankings;
+        } catch (InvalidSyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
