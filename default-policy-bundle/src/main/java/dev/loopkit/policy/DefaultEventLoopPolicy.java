@@ -69,8 +69,13 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
         this.loopFactoryName = loopFactory.name();
     }
 
+    /**
+     * Called when the policy's component goes away (its bundle or its loop factory stopped): from
+     * then on {@link #newEventLoop()} says so instead of using a factory that is gone. Protected so
+     * that Declarative Services also finds it for subclasses published as components.
+     */
     @Deactivate
-    void deactivate() {
+    protected void deactivate() {
         deactivated = true;
     }
 

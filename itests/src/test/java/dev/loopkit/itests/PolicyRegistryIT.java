@@ -2,6 +2,7 @@ package dev.loopkit.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.streamBundle;
 
 import dev.loopkit.api.Asyncio;
@@ -122,10 +123,13 @@ public class PolicyRegistryIT {
     }
 
     @Test
-    public void policiesWhoseLoopBundleStopsAreWithdrawn() throws Exception {
+    public void policiesWhoseLoopBundleStopsAreWithdrawnAndItsLoopsClosed() throws Exception {
+        EventLoop idle = Asyncio.newEventLoop();
+        assertEquals("dev.loopkit.loop.selector.SelectorEventLoop", idle.getClass().getName());
         Bundle selector = bundle("dev.loopkit.loop.selector");
         selector.stop();
         try {
+            assertTrue("a loop of the stopped bundle is closed", idle.isClosed());
             Await.until("only the proactor policy left", this::current, "proactor");
             assertEquals(1, Registries.policies().entries().size());
         } finally {

@@ -1,0 +1,58 @@
+package dev.loopkit.loop.core;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopFactory;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+/**
+ * An {@link EventLoopFactory} that remembers the loops it made, so that stopping its bundle closes
+ * them: no loop thread's work, file descriptor or executor outlives the bundle. Loops are held
+ * weakly: one the user dropped without closing is not kept alive here.
+ */
+public abstract class TrackingLoopFactory implements EventLoopFactory {
+
+    private final Set<BaseEventLoop> loops = Collections.newSetFromMap(new WeakHashMap<>());
+
+    /** A new loop of this factory's kind. */
+    protected abstract BaseEventLoop createLoop();
+
+    @Override
+    public final EventLoop newEventLoop() {
+        BaseEventLoop loop = createLoop();
+        synchronized (this) {
+            loops.add(loop);
+        }
+        return loop;
+    }
+
+    /** The loops this factory made that are not closed yet. */
+    public synchronized List<BaseEventLoop> liveLoops() {
+        List<BaseEventLoop> live = new ArrayList<>(loops.size());
+        for (BaseEventLoop loop : loops) {
+            if (!loop.isClosed()) {
+                live.add(loop);
+            }
+        }
+        return live;
+    }
+
+    /**
+     * {@link BaseEventLoop#shutdown(String) Shuts down} every live loop: running ones stop and close
+     * on their own threads, and their pending callbacks are reported. Declarative Services calls it
+     * by its name when the factory's component deactivates.
+     */
+    protected void deactivate() {
+        List<BaseEventLoop> live;
+        synchronized (this) {
+            live = liveLoops();
+            loops.clear();
+        }
+        for (BaseEventLoop loop : live) {
+            loop.shutdown("the " + name() + " loop bundle stopped");
+        }
+    }
+}
