@@ -13,6 +13,7 @@ module dev.loopkit.api {
 
     exports dev.loopkit.api;
     exports dev.loopkit.api.spi;
+    exports dev.loopkit.api.streams;
 
     uses dev.loopkit.api.EventLoopPolicy;
     uses dev.loopkit.api.EventLoopFactory;

@@ -4,6 +4,7 @@
  */
 module dev.loopkit.loop.core {
     requires transitive dev.loopkit.api;
+    requires jdk.unsupported; // sun.misc.Signal
     requires static org.osgi.annotation.bundle;
     requires static org.osgi.annotation.versioning;
 

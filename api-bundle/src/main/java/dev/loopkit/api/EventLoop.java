@@ -1,5 +1,9 @@
 package dev.loopkit.api;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.file.Path;
 import java.util.List;
@@ -88,7 +92,14 @@ public interface EventLoop extends Executor {
 
     // ---- readiness of channels and file descriptors ------------------------------------------
 
-    /** Calls {@code callback} whenever {@code channel} is readable; replaces an earlier reader. */
+    /**
+     * Calls {@code callback} whenever {@code channel} is readable (for a server channel: has a
+     * connection to accept); replaces an earlier reader. The channel must be non-blocking.
+     *
+     * @throws IllegalArgumentException when the channel is closed or blocking
+     * @throws UnsupportedOperationException on a completion-based loop (asyncio's proactor has no
+     *         readiness operations on sockets)
+     */
     void addReader(SelectableChannel channel, Runnable callback);
 
     /** {@code true} if a reader was removed. */
@@ -98,7 +109,12 @@ public interface EventLoop extends Executor {
 
     boolean removeWriter(SelectableChannel channel);
 
-    /** Calls {@code callback} whenever the raw file descriptor {@code fd} (pipe, pidfd, eventfd) is readable. */
+    /**
+     * Calls {@code callback} whenever the raw file descriptor {@code fd} (pipe, pidfd, eventfd) is
+     * readable; replaces an earlier reader.
+     *
+     * @throws IllegalArgumentException "Invalid file descriptor: N" for a negative or closed fd
+     */
     void addReader(int fd, Runnable callback);
 
     boolean removeReader(int fd);
@@ -107,13 +123,40 @@ public interface EventLoop extends Executor {
 
     boolean removeWriter(int fd);
 
+    // ---- low-level socket operations ------------------------------------------------------------
+
+    /**
+     * asyncio {@code sock_recv_into(sock, buf)}: reads into {@code buffer} once data is there;
+     * completes with the number of bytes, {@code -1} at end of stream. The selector loop takes a
+     * non-blocking {@link java.nio.channels.SocketChannel}, the proactor an
+     * {@link java.nio.channels.AsynchronousSocketChannel}.
+     */
+    LoopFuture<Integer> sockRecv(NetworkChannel channel, ByteBuffer buffer);
+
+    /** asyncio {@code sock_sendall(sock, data)}: completes once every remaining byte of {@code data} is sent. */
+    LoopFuture<Void> sockSendall(NetworkChannel channel, ByteBuffer data);
+
+    /** asyncio {@code sock_accept(sock)}: the next accepted connection, non-blocking like its server. */
+    LoopFuture<NetworkChannel> sockAccept(NetworkChannel serverChannel);
+
+    /** asyncio {@code sock_connect(sock, address)}. */
+    LoopFuture<Void> sockConnect(NetworkChannel channel, SocketAddress address);
+
+    /**
+     * asyncio {@code getaddrinfo(host, port)}: the addresses {@code host} resolves to, looked up in
+     * the default executor.
+     */
+    LoopFuture<List<InetSocketAddress>> getaddrinfo(String host, int port);
+
     // ---- signals ------------------------------------------------------------------------------
 
     /**
-     * Runs {@code callback} on this loop whenever the process receives {@code signum}.
+     * Runs {@code callback} on this loop whenever the process receives {@code signum}; several loops
+     * may listen to one signal, each gets the callback on its own thread.
      *
-     * @throws IllegalArgumentException "sig N cannot be caught" for SIGKILL, SIGSTOP and signals the
-     *         JVM reserves
+     * @throws IllegalArgumentException "sig N out of range(1, 65)"
+     * @throws IllegalStateException "sig N cannot be caught" for SIGKILL, SIGSTOP and the signals the
+     *         JVM keeps for itself (asyncio's {@code RuntimeError})
      */
     void addSignalHandler(int signum, Runnable callback);
 
@@ -178,7 +221,13 @@ public interface EventLoop extends Executor {
      * asyncio {@code create_server(protocol_factory, host, port)}: listens on every address
      * {@code host} resolves to ({@code null}: all interfaces), port 0 picks a free port.
      */
-    CompletionStage<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port);
+    default CompletionStage<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port) {
+        return createServer(protocolFactory, host, port, ServerOptions.defaults());
+    }
+
+    /** asyncio {@code create_server} with its keyword arguments. */
+    CompletionStage<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port,
+            ServerOptions options);
 
     /** asyncio {@code create_unix_server(protocol_factory, path)}. */
     CompletionStage<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path);

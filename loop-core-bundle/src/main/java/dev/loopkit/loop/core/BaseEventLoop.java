@@ -68,6 +68,9 @@ public abstract class BaseEventLoop implements EventLoop {
     private final InboundQueue inbound = new InboundQueue();
     private final TimerHeap timers = new TimerHeap();
     private final DefaultExecutor executor;
+    /** Transports and servers this loop owns, released when it closes; loop thread only. */
+    private final java.util.Set<LoopResource> resources =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private long timerSequence; // loop thread only
 
     private volatile Thread owner;
@@ -121,6 +124,15 @@ public abstract class BaseEventLoop implements EventLoop {
 
     protected final boolean inLoopThread() {
         return Thread.currentThread() == owner;
+    }
+
+    /** Remembers a transport or server, so that closing the loop releases it. */
+    final void track(LoopResource resource) {
+        resources.add(resource);
+    }
+
+    final void untrack(LoopResource resource) {
+        resources.remove(resource);
     }
 
     /** @throws IllegalStateException "Event loop is closed" */
@@ -223,6 +235,11 @@ public abstract class BaseEventLoop implements EventLoop {
             LOG.log(Level.DEBUG, "{0} closed with {1} pending callbacks dropped", this, dropped);
         }
         executor.shutdown();
+        SignalDispatcher.get().removeAll(this);
+        for (LoopResource resource : new ArrayList<>(resources)) {
+            resource.release();
+        }
+        resources.clear();
         try {
             closeResources();
         } catch (IOException e) {
@@ -475,8 +492,8 @@ public abstract class BaseEventLoop implements EventLoop {
         return LoopClock.seconds();
     }
 
-    // asyncio's _check_thread: in debug mode, only the loop's own thread may use the unsafe calls.
-    private void checkThread() {
+    /** asyncio's {@code _check_thread}: in debug mode, only the loop's own thread may use the unsafe calls. */
+    protected final void checkThread() {
         if (debug && owner != null) {
             throw new IllegalStateException(
                     "Non-thread-safe operation invoked on an event loop other than the current one");
@@ -554,6 +571,20 @@ public abstract class BaseEventLoop implements EventLoop {
         return done;
     }
 
+    // ---- signals ------------------------------------------------------------------------------------
+
+    @Override
+    public void addSignalHandler(int signum, Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkClosed();
+        SignalDispatcher.get().add(signum, this, callback);
+    }
+
+    @Override
+    public boolean removeSignalHandler(int signum) {
+        return SignalDispatcher.get().remove(signum, this);
+    }
+
     // ---- I/O: each loop implementation provides what it supports -----------------------------------
 
     /** Thrown by the I/O operations a loop implementation does not provide. */
@@ -602,16 +633,6 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     @Override
-    public void addSignalHandler(int signum, Runnable callback) {
-        throw unsupported("signal handlers");
-    }
-
-    @Override
-    public boolean removeSignalHandler(int signum) {
-        throw unsupported("signal handlers");
-    }
-
-    @Override
     public CompletionStage<dev.loopkit.api.SubprocessTransport> subprocessExec(
             java.util.function.Supplier<? extends dev.loopkit.api.SubprocessProtocol> protocolFactory,
             List<String> args, dev.loopkit.api.SubprocessOptions options) {
@@ -639,14 +660,42 @@ public abstract class BaseEventLoop implements EventLoop {
 
     @Override
     public CompletionStage<dev.loopkit.api.Server> createServer(
-            java.util.function.Supplier<? extends dev.loopkit.api.Protocol> protocolFactory, String host, int port) {
+            java.util.function.Supplier<? extends dev.loopkit.api.Protocol> protocolFactory, String host, int port,
+            dev.loopkit.api.ServerOptions options) {
         throw unsupported("createServer");
+    }
+
+    @Override
+    public LoopFuture<Integer> sockRecv(java.nio.channels.NetworkChannel channel, java.nio.ByteBuffer buffer) {
+        throw unsupported("sockRecv");
+    }
+
+    @Override
+    public LoopFuture<Void> sockSendall(java.nio.channels.NetworkChannel channel, java.nio.ByteBuffer data) {
+        throw unsupported("sockSendall");
+    }
+
+    @Override
+    public LoopFuture<java.nio.channels.NetworkChannel> sockAccept(java.nio.channels.NetworkChannel serverChannel) {
+        throw unsupported("sockAccept");
+    }
+
+    @Override
+    public LoopFuture<Void> sockConnect(java.nio.channels.NetworkChannel channel, java.net.SocketAddress address) {
+        throw unsupported("sockConnect");
     }
 
     @Override
     public CompletionStage<dev.loopkit.api.Server> createUnixServer(
             java.util.function.Supplier<? extends dev.loopkit.api.Protocol> protocolFactory, java.nio.file.Path path) {
         throw unsupported("createUnixServer");
+    }
+
+    @Override
+    public LoopFuture<List<java.net.InetSocketAddress>> getaddrinfo(String host, int port) {
+        Objects.requireNonNull(host, "host");
+        Networks.checkPort(port);
+        return runInExecutor(null, () -> Networks.resolve(host, port));
     }
 
     // ---- errors and debugging -----------------------------------------------------------------------

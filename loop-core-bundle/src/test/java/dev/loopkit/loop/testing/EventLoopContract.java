@@ -29,8 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import org.junit.After;
-import org.junit.Before;
 import org.junit.Test;
 
 /**
@@ -38,32 +36,7 @@ import org.junit.Test;
  * ({@code test_base_events}, {@code test_events}). Each loop implementation runs it by extending
  * this class.
  */
-public abstract class EventLoopContract {
-
-    /** A new loop of the implementation under test. */
-    protected abstract BaseEventLoop newLoop();
-
-    protected BaseEventLoop loop;
-    private Map<Integer, String> fdsBefore;
-
-    @Before
-    public void createLoop() {
-        fdsBefore = Leaks.openFds();
-        loop = newLoop();
-    }
-
-    @After
-    public void closeLoop() {
-        if (!loop.isClosed()) {
-            loop.close();
-        }
-    }
-
-    /** Runs the loop until {@code done} completes, with a deadline so that a broken loop fails instead of hanging. */
-    protected <T> T runFor(CompletableFuture<T> done) {
-        loop.callLater(10, () -> done.completeExceptionally(new AssertionError("timed out after 10 s")));
-        return loop.runUntilComplete(done);
-    }
+public abstract class EventLoopContract extends LoopTestSupport {
 
     // ---- callSoon ---------------------------------------------------------------------------------------
 
@@ -643,6 +616,108 @@ public abstract class EventLoopContract {
             assertTrue(log.messages().toString(), log.messages().stream()
                     .anyMatch(m -> m.startsWith("WARNING Executing <Handle ") && m.contains(" took 0.0")));
         }
+    }
+
+    // ---- signals ----------------------------------------------------------------------------------------
+
+    private static final int SIGUSR1 = 10;
+    private static final int SIGCHLD = 17;
+
+    /** Sends a real signal to this JVM, as a user would: {@code kill -N <pid>}. */
+    private static void kill(int signum) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signum, String.valueOf(ProcessHandle.current().pid())).start();
+            if (kill.waitFor() != 0) {
+                throw new AssertionError("kill -" + signum + " failed");
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    public void aSignalRunsItsHandlerOnTheLoopThread() {
+        CompletableFuture<Thread> ranOn = new CompletableFuture<>();
+        loop.addSignalHandler(SIGUSR1, () -> ranOn.complete(Thread.currentThread()));
+        try {
+            loop.callSoon(() -> kill(SIGUSR1));
+            assertSame(Thread.currentThread(), runFor(ranOn));
+        } finally {
+            assertTrue(loop.removeSignalHandler(SIGUSR1));
+        }
+        assertFalse(loop.removeSignalHandler(SIGUSR1));
+    }
+
+    @Test
+    public void twoLoopsListeningToOneSignalBothGetIt() throws Exception {
+        BaseEventLoop other = newLoop();
+        CompletableFuture<Thread> otherRanOn = new CompletableFuture<>();
+        other.addSignalHandler(SIGUSR1, () -> {
+            otherRanOn.complete(Thread.currentThread());
+            other.stop();
+        });
+        Thread otherThread = new Thread(other::runForever, "second-loop");
+        otherThread.start();
+        CompletableFuture<Void> ours = new CompletableFuture<>();
+        loop.addSignalHandler(SIGUSR1, () -> ours.complete(null));
+        try {
+            loop.callSoon(() -> kill(SIGUSR1));
+            runFor(ours);
+            assertSame(otherThread, runFor(otherRanOn));
+            otherThread.join();
+        } finally {
+            loop.removeSignalHandler(SIGUSR1);
+            other.close(); // closing removes its handlers
+        }
+        assertFalse(other.removeSignalHandler(SIGUSR1));
+    }
+
+    @Test
+    public void sigchldIsDeliveredEvenAfterProcessBuilderWasUsed() throws Exception {
+        new ProcessBuilder("true").start().waitFor(); // ProcessImpl initialised before and after: both must work
+        CompletableFuture<Void> child = new CompletableFuture<>();
+        loop.addSignalHandler(SIGCHLD, () -> child.complete(null));
+        try {
+            loop.callSoon(() -> {
+                try {
+                    new ProcessBuilder("true").start();
+                } catch (IOException e) {
+                    child.completeExceptionally(e);
+                }
+            });
+            runFor(child);
+        } finally {
+            loop.removeSignalHandler(SIGCHLD);
+        }
+    }
+
+    @Test
+    public void uncatchableSignalsAreRefusedInAsynciosWords() {
+        assertEquals("sig 9 cannot be caught", assertThrows(IllegalStateException.class,
+                () -> loop.addSignalHandler(9, () -> { })).getMessage());
+        assertEquals("sig 19 cannot be caught", assertThrows(IllegalStateException.class,
+                () -> loop.addSignalHandler(19, () -> { })).getMessage());
+        assertEquals("sig 11 cannot be caught", assertThrows(IllegalStateException.class,
+                () -> loop.addSignalHandler(11, () -> { })).getMessage()); // SIGSEGV: the JVM's
+        assertEquals("sig 0 out of range(1, 65)", assertThrows(IllegalArgumentException.class,
+                () -> loop.addSignalHandler(0, () -> { })).getMessage());
+        assertThrows(NullPointerException.class, () -> loop.addSignalHandler(SIGUSR1, null));
+    }
+
+    @Test
+    public void anIdleLoopUsesNoCpu() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        CompletableFuture<Long> cpu = new CompletableFuture<>();
+        loop.callSoon(() -> {
+            long start = threads.getCurrentThreadCpuTime();
+            loop.callLater(0.5, () -> cpu.complete(threads.getCurrentThreadCpuTime() - start));
+        });
+        long used = runFor(cpu);
+        // a busy-polling loop would burn the whole half second; a waiting one a few scheduler ticks at most
+        assertTrue("loop thread CPU while idle: " + used / 1_000_000 + " ms of 500", used < 100_000_000L);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

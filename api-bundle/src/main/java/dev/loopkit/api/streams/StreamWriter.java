@@ -1,0 +1,88 @@
+package dev.loopkit.api.streams;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.Transport;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * asyncio's {@code StreamWriter}: writes go to the transport at once (buffered there if the
+ * socket is full); {@link #drain()} is the flow control, completing when the buffer is below its
+ * high-water mark. Loop thread only.
+ */
+public final class StreamWriter {
+
+    private final Transport transport;
+    private final StreamReaderProtocol protocol;
+    private final StreamReader reader;
+    private final EventLoop loop;
+
+    StreamWriter(Transport transport, StreamReaderProtocol protocol, StreamReader reader, EventLoop loop) {
+        this.transport = transport;
+        this.protocol = protocol;
+        this.reader = reader;
+        this.loop = loop;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public void write(byte[] data) {
+        transport.write(data);
+    }
+
+    public void write(ByteBuffer data) {
+        transport.write(data);
+    }
+
+    public void writelines(Iterable<ByteBuffer> data) {
+        transport.writelines(data);
+    }
+
+    public void writeEof() {
+        transport.writeEof();
+    }
+
+    public boolean canWriteEof() {
+        return transport.canWriteEof();
+    }
+
+    public void close() {
+        transport.close();
+    }
+
+    public boolean isClosing() {
+        return transport.isClosing();
+    }
+
+    /** asyncio {@code wait_closed()}: completes once the connection is lost. */
+    public CompletionStage<Void> waitClosed() {
+        return protocol.closed();
+    }
+
+    public Object getExtraInfo(String name) {
+        return transport.getExtraInfo(name);
+    }
+
+    /**
+     * asyncio {@code drain()}: completes at once unless the transport's buffer is over its
+     * high-water mark, then when it drained; fails if the reader saw an error or the connection is
+     * lost.
+     */
+    public CompletionStage<Void> drain() {
+        Throwable readError = reader.exception();
+        if (readError != null) {
+            LoopFuture<Void> failed = loop.createFuture();
+            failed.setException(readError);
+            return failed;
+        }
+        return protocol.drainHelper();
+    }
+
+    @Override
+    public String toString() {
+        return "<StreamWriter transport=" + transport + " reader=" + reader + ">";
+    }
+}

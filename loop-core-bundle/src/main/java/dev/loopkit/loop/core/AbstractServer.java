@@ -1,0 +1,181 @@
+package dev.loopkit.loop.core;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.Server;
+import dev.loopkit.api.Transport;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.channels.NetworkChannel;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * asyncio's {@code Server}: the listening sockets, the connections accepted through them, and
+ * {@code wait_closed()}, which completes once the server is closed and its last connection is gone.
+ * Loop thread only, as in asyncio; loops supply how to start and stop accepting on a socket.
+ */
+public abstract class AbstractServer implements Server, LoopResource {
+
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+
+    protected final BaseEventLoop loop;
+    private List<NetworkChannel> sockets;
+    private final Set<Transport> clients = new LinkedHashSet<>();
+    private List<LoopFuture<Void>> waiters = new ArrayList<>();
+    private boolean serving;
+    private LoopFuture<Void> servingForever;
+
+    protected AbstractServer(BaseEventLoop loop, List<? extends NetworkChannel> sockets) {
+        this.loop = loop;
+        this.sockets = new ArrayList<>(sockets);
+        loop.track(this);
+    }
+
+    /** Starts accepting connections on {@code socket}. */
+    protected abstract void startAccepting(NetworkChannel socket);
+
+    /** Stops accepting on {@code socket} and closes it. */
+    protected abstract void stopAccepting(NetworkChannel socket) throws IOException;
+
+    @Override
+    public EventLoop getLoop() {
+        return loop;
+    }
+
+    @Override
+    public List<NetworkChannel> sockets() {
+        return sockets == null ? List.of() : List.copyOf(sockets);
+    }
+
+    @Override
+    public boolean isServing() {
+        return serving;
+    }
+
+    @Override
+    public void startServing() {
+        if (serving || sockets == null) {
+            return;
+        }
+        serving = true;
+        sockets.forEach(this::startAccepting);
+    }
+
+    @Override
+    public CompletionStage<Void> serveForever() {
+        if (servingForever != null) {
+            throw new IllegalStateException("server " + this + " is already being awaited on serve_forever()");
+        }
+        if (sockets == null) {
+            throw new IllegalStateException("server " + this + " is closed");
+        }
+        startServing();
+        servingForever = loop.createFuture();
+        servingForever.addDoneCallback(f -> {
+            if (f.isCancelled()) {
+                close(); // asyncio: cancelling serve_forever() closes the server
+            }
+        });
+        return servingForever;
+    }
+
+    @Override
+    public void close() {
+        List<NetworkChannel> listening = sockets;
+        if (listening == null) {
+            return;
+        }
+        sockets = null;
+        serving = false;
+        for (NetworkChannel socket : listening) {
+            try {
+                stopAccepting(socket);
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "closing listening socket " + socket, e);
+            }
+        }
+        if (servingForever != null && !servingForever.isDone()) {
+            servingForever.setResult(null);
+        }
+        loop.untrack(this);
+        if (clients.isEmpty()) {
+            wakeUp();
+        }
+    }
+
+    @Override
+    public void closeClients() {
+        new ArrayList<>(clients).forEach(Transport::close);
+    }
+
+    @Override
+    public void abortClients() {
+        new ArrayList<>(clients).forEach(Transport::abort);
+    }
+
+    @Override
+    public CompletionStage<Void> waitClosed() {
+        LoopFuture<Void> waiter = loop.createFuture();
+        if (waiters == null) {
+            waiter.setResult(null);
+        } else {
+            waiters.add(waiter);
+        }
+        return waiter;
+    }
+
+    /** A connection accepted through this server opened. */
+    public void attach(Transport client) {
+        clients.add(client);
+    }
+
+    /** A connection accepted through this server closed. */
+    public void detach(Transport client) {
+        clients.remove(client);
+        if (clients.isEmpty() && sockets == null) {
+            wakeUp();
+        }
+    }
+
+    /** How many accepted connections are open. */
+    public int activeCount() {
+        return clients.size();
+    }
+
+    private void wakeUp() {
+        List<LoopFuture<Void>> done = waiters;
+        waiters = null;
+        if (done != null) {
+            done.forEach(w -> {
+                if (!w.isDone()) {
+                    w.setResult(null);
+                }
+            });
+        }
+    }
+
+    @Override
+    public void release() {
+        List<NetworkChannel> listening = sockets;
+        sockets = null;
+        serving = false;
+        if (listening != null) {
+            for (NetworkChannel socket : listening) {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    LOG.log(Level.DEBUG, "releasing listening socket " + socket, e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "<Server sockets=" + sockets() + ">";
+    }
+}

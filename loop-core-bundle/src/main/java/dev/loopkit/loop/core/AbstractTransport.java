@@ -1,0 +1,182 @@
+package dev.loopkit.loop.core;
+
+import dev.loopkit.api.BaseProtocol;
+import dev.loopkit.api.BaseTransport;
+import dev.loopkit.api.WriteBufferLimits;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What every Loopkit transport shares (asyncio's {@code _SelectorTransport} and
+ * {@code _ProactorBasePipeTransport}): the protocol, extra info, write-buffer flow control, fatal
+ * errors, and asyncio's closing sequence: {@code close()} lets the buffer drain, {@code abort()}
+ * drops it, and either way the protocol's {@code connectionLost} runs once, from a later iteration.
+ * Loop thread only, as in asyncio.
+ */
+public abstract class AbstractTransport implements BaseTransport, LoopResource {
+
+    /** asyncio's {@code LOG_THRESHOLD_FOR_CONNLOST_WRITES}. */
+    protected static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+
+    protected final BaseEventLoop loop;
+    protected final FlowControl flowControl;
+    private final Map<String, Object> extra = new LinkedHashMap<>();
+    private final AbstractServer server;
+    protected BaseProtocol protocol;
+    /** asyncio's {@code _closing}: close() or a fatal error happened. */
+    protected boolean closing;
+    /** asyncio's {@code _conn_lost}: connectionLost is scheduled (or has run); later writes are counted, not made. */
+    protected int connLost;
+    private boolean protocolConnected;
+
+    protected AbstractTransport(BaseEventLoop loop, BaseProtocol protocol, AbstractServer server) {
+        this.loop = Objects.requireNonNull(loop, "loop");
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.server = server;
+        this.flowControl = new FlowControl(loop, this, this::bufferSize);
+        loop.track(this);
+    }
+
+    /** Bytes buffered for writing. */
+    protected abstract int bufferSize();
+
+    /** Closes the channel (or pipe) for good. */
+    protected abstract void closeChannel() throws IOException;
+
+    /** Stops reading and writing readiness callbacks, before the channel closes. */
+    protected abstract void stopIo();
+
+    protected final void putExtra(String name, Object value) {
+        extra.put(name, value);
+    }
+
+    @Override
+    public Object getExtraInfo(String name, Object defaultValue) {
+        return extra.getOrDefault(name, defaultValue);
+    }
+
+    @Override
+    public boolean isClosing() {
+        return closing;
+    }
+
+    @Override
+    public void setProtocol(BaseProtocol replacement) {
+        protocol = Objects.requireNonNull(replacement, "protocol");
+    }
+
+    @Override
+    public BaseProtocol getProtocol() {
+        return protocol;
+    }
+
+    public WriteBufferLimits getWriteBufferLimits() {
+        return flowControl.limits();
+    }
+
+    public void setWriteBufferLimits(int high, int low) {
+        flowControl.setLimits(high, low, protocol);
+    }
+
+    public int getWriteBufferSize() {
+        return bufferSize();
+    }
+
+    /** Runs the protocol's {@code connectionMade} at the next iteration, then {@code afterwards} (e.g. start reading). */
+    protected final void scheduleConnectionMade(Runnable connectionMade, Runnable afterwards) {
+        if (server != null) {
+            server.attach((dev.loopkit.api.Transport) this);
+        }
+        loop.callSoon(() -> {
+            protocolConnected = true;
+            connectionMade.run();
+        });
+        loop.callSoon(afterwards);
+    }
+
+    /**
+     * asyncio's {@code _fatal_error}: I/O errors are expected (peer reset, broken pipe) and only
+     * logged in debug mode; anything else reaches the exception handler. Then the transport is
+     * closed without flushing.
+     */
+    protected final void fatalError(Throwable error, String message) {
+        if (error instanceof IOException) {
+            if (loop.getDebug()) {
+                LOG.log(Level.DEBUG, this + ": " + message, error);
+            }
+        } else {
+            Map<String, Object> context = new LinkedHashMap<>();
+            context.put("message", message);
+            context.put("exception", error);
+            context.put("transport", this);
+            context.put("protocol", protocol);
+            loop.callExceptionHandler(context);
+        }
+        forceClose(error instanceof Exception e ? e : new IOException(error));
+    }
+
+    /** asyncio's {@code _force_close}: drop the buffer, stop, and report {@code exc} to connectionLost. */
+    protected void forceClose(Exception exc) {
+        if (connLost > 0) {
+            return;
+        }
+        dropBuffer();
+        closing = true;
+        stopIo();
+        connLost++;
+        loop.callSoon(() -> callConnectionLost(exc));
+    }
+
+    /** Drops what is buffered for writing. */
+    protected abstract void dropBuffer();
+
+    /** asyncio's {@code _call_connection_lost}: tells the protocol, closes the channel, leaves the server. */
+    protected final void callConnectionLost(Exception exc) {
+        try {
+            if (protocolConnected) {
+                protocol.connectionLost(exc);
+            }
+        } finally {
+            try {
+                closeChannel();
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "closing " + this, e);
+            }
+            loop.untrack(this);
+            if (server != null) {
+                server.detach((dev.loopkit.api.Transport) this);
+            }
+        }
+    }
+
+    /** Called before a write to a transport that already lost its connection: count, and warn past a threshold. */
+    protected final void countLostWrite() {
+        if (connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
+            LOG.log(Level.WARNING, "socket.send() raised exception.");
+        }
+        connLost++;
+    }
+
+    @Override
+    public void release() {
+        connLost++;
+        closing = true;
+        try {
+            closeChannel();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "releasing " + this, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "<" + getClass().getSimpleName() + (closing ? " closing" : "") + " " + describeChannel() + ">";
+    }
+
+    /** The channel, for messages. */
+    protected abstract String describeChannel();
+}

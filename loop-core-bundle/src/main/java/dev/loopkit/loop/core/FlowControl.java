@@ -1,0 +1,83 @@
+package dev.loopkit.loop.core;
+
+import dev.loopkit.api.BaseProtocol;
+import dev.loopkit.api.WriteBufferLimits;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.IntSupplier;
+
+/**
+ * asyncio's {@code _FlowControlMixin}: tells the protocol to pause writing when the transport's
+ * buffer grows over the high-water mark and to resume when it drains to the low-water mark.
+ * Defaults are asyncio's: 64 KiB high, 16 KiB low.
+ */
+public final class FlowControl {
+
+    private static final int DEFAULT_HIGH = 64 * 1024;
+
+    private final BaseEventLoop loop;
+    private final Object transport;
+    private final IntSupplier bufferSize;
+    private int high = DEFAULT_HIGH;
+    private int low = DEFAULT_HIGH / 4;
+    private boolean paused;
+
+    public FlowControl(BaseEventLoop loop, Object transport, IntSupplier bufferSize) {
+        this.loop = loop;
+        this.transport = transport;
+        this.bufferSize = bufferSize;
+    }
+
+    public WriteBufferLimits limits() {
+        return new WriteBufferLimits(low, high);
+    }
+
+    /** asyncio's {@code set_write_buffer_limits(high, low)}: a negative value means "the default". */
+    public void setLimits(int highWater, int lowWater, BaseProtocol protocol) {
+        int newHigh = highWater >= 0 ? highWater : lowWater >= 0 ? 4 * lowWater : DEFAULT_HIGH;
+        int newLow = lowWater >= 0 ? lowWater : newHigh / 4;
+        WriteBufferLimits checked = new WriteBufferLimits(newLow, newHigh);
+        high = checked.high();
+        low = checked.low();
+        maybePause(protocol);
+    }
+
+    public boolean isPaused() {
+        return paused;
+    }
+
+    /** After data was buffered. */
+    public void maybePause(BaseProtocol protocol) {
+        if (paused || bufferSize.getAsInt() <= high || protocol == null) {
+            return;
+        }
+        paused = true;
+        try {
+            protocol.pauseWriting();
+        } catch (RuntimeException e) {
+            report("protocol.pause_writing() failed", e, protocol);
+        }
+    }
+
+    /** After the buffer drained some. */
+    public void maybeResume(BaseProtocol protocol) {
+        if (!paused || bufferSize.getAsInt() > low || protocol == null) {
+            return;
+        }
+        paused = false;
+        try {
+            protocol.resumeWriting();
+        } catch (RuntimeException e) {
+            report("protocol.resume_writing() failed", e, protocol);
+        }
+    }
+
+    private void report(String message, RuntimeException e, BaseProtocol protocol) {
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("message", message);
+        context.put("exception", e);
+        context.put("transport", transport);
+        context.put("protocol", protocol);
+        loop.callExceptionHandler(context);
+    }
+}

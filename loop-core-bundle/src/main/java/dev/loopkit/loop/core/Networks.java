@@ -1,0 +1,153 @@
+package dev.loopkit.loop.core;
+
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.ServerOptions;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.NetworkChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+
+/** Address resolution, connecting and listening as asyncio's {@code base_events} does them, for any loop. */
+public final class Networks {
+
+    private Networks() {
+    }
+
+    /** asyncio {@code getaddrinfo}: every address of {@code host}; blocking, so loops call it in their executor. */
+    public static List<InetSocketAddress> resolve(String host, int port) throws IOException {
+        checkPort(port);
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (InetAddress address : InetAddress.getAllByName(host)) {
+            addresses.add(new InetSocketAddress(address, port));
+        }
+        return addresses;
+    }
+
+    public static void checkPort(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0-65535, not " + port);
+        }
+    }
+
+    /**
+     * Tries the addresses in order until one connects, as asyncio's {@code create_connection}; when
+     * none does, fails with the one error, or "Multiple exceptions: …" listing them all.
+     */
+    public static <C> CompletionStage<C> firstThatConnects(BaseEventLoop loop, List<? extends SocketAddress> addresses,
+            Function<SocketAddress, CompletionStage<C>> connect) {
+        LoopFuture<C> result = loop.createFuture();
+        tryNext(loop, addresses, 0, connect, new ArrayList<>(), result);
+        return result;
+    }
+
+    private static <C> void tryNext(BaseEventLoop loop, List<? extends SocketAddress> addresses, int index,
+            Function<SocketAddress, CompletionStage<C>> connect, List<Throwable> errors, LoopFuture<C> result) {
+        if (index == addresses.size()) {
+            result.setException(combine(errors));
+            return;
+        }
+        connect.apply(addresses.get(index)).whenComplete((connected, error) -> {
+            if (error == null) {
+                result.setResult(connected);
+            } else {
+                errors.add(unwrap(error));
+                tryNext(loop, addresses, index + 1, connect, errors, result);
+            }
+        });
+    }
+
+    private static Throwable combine(List<Throwable> errors) {
+        if (errors.isEmpty()) {
+            return new IOException("getaddrinfo() returned empty list");
+        }
+        Set<String> messages = new LinkedHashSet<>();
+        errors.forEach(e -> messages.add(String.valueOf(e.getMessage())));
+        if (errors.size() == 1 || messages.size() == 1) {
+            return errors.get(0);
+        }
+        IOException all = new IOException("Multiple exceptions: " + String.join(", ", messages));
+        errors.forEach(all::addSuppressed);
+        return all;
+    }
+
+    /**
+     * Binds and listens, as asyncio's {@code create_server}: {@code SO_REUSEADDR} by default, the
+     * backlog, and asyncio's message when the address is taken.
+     */
+    public static <C extends NetworkChannel> C listen(C channel, SocketAddress address, ServerOptions options)
+            throws IOException {
+        try {
+            if (address instanceof InetSocketAddress) {
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
+                if (options.reusePort()) {
+                    channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
+            }
+            if (channel instanceof java.nio.channels.ServerSocketChannel server) {
+                server.bind(address, options.backlog());
+                server.configureBlocking(false);
+            } else {
+                channel.bind(address);
+            }
+            return channel;
+        } catch (IOException e) {
+            closeQuietly(channel);
+            if (e instanceof BindException) {
+                BindException described = new BindException("error while attempting to bind on address "
+                        + describe(address) + ": " + String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT));
+                described.initCause(e);
+                throw described;
+            }
+            throw e;
+        }
+    }
+
+    /** asyncio's {@code create_unix_server}: a socket file left by a dead server is removed first. */
+    public static void removeStaleUnixSocket(Path path) throws IOException {
+        if (Files.exists(path) && Files.readAttributes(path, BasicFileAttributes.class).isOther()) {
+            Files.delete(path);
+        }
+    }
+
+    /** The address as asyncio prints it: {@code ('127.0.0.1', 8080)} or the path. */
+    public static String describe(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return "('" + inet.getHostString() + "', " + inet.getPort() + ")";
+        }
+        if (address instanceof UnixDomainSocketAddress unix) {
+            return "'" + unix.getPath() + "'";
+        }
+        return String.valueOf(address);
+    }
+
+    /** The real failure inside a {@link CompletionException} or {@link ExecutionException}. */
+    public static Throwable unwrap(Throwable error) {
+        while ((error instanceof CompletionException || error instanceof ExecutionException) && error.getCause() != null) {
+            error = error.getCause();
+        }
+        return error;
+    }
+
+    public static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // nothing more to release
+        }
+    }
+}

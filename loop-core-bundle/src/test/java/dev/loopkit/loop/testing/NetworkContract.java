@@ -1,0 +1,496 @@
+package dev.loopkit.loop.testing;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.Connection;
+import dev.loopkit.api.Protocol;
+import dev.loopkit.api.Server;
+import dev.loopkit.api.Transport;
+import dev.loopkit.api.streams.IncompleteReadException;
+import dev.loopkit.api.streams.LimitOverrunException;
+import dev.loopkit.api.streams.StreamReader;
+import dev.loopkit.api.streams.StreamWriter;
+import dev.loopkit.api.streams.Streams;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.Test;
+
+/**
+ * Transports, protocols, servers and streams over TCP and Unix-domain sockets, as asyncio's
+ * {@code test_events} and {@code test_streams} use them: every byte sent is received or the error
+ * reported, and nothing hangs. Each loop implementation runs it by extending this class.
+ */
+public abstract class NetworkContract extends LoopTestSupport {
+
+    private static final String LOCALHOST = "127.0.0.1";
+
+    private Server echoServer() {
+        return runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0));
+    }
+
+    private static int port(Server server) {
+        try {
+            return ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static byte[] randomBytes(int size, long seed) {
+        byte[] data = new byte[size];
+        new Random(seed).nextBytes(data);
+        return data;
+    }
+
+    // ---- protocols -----------------------------------------------------------------------------------
+
+    @Test
+    public void echoThroughProtocolsOneConnection() {
+        Server server = echoServer();
+        byte[] message = "hello, loop".getBytes(StandardCharsets.US_ASCII);
+        CollectingProtocol client = new CollectingProtocol(message.length, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        assertTrue(client.made.isDone());
+        connection.transport().write(message);
+        assertArrayEquals(message, runFor(client.all));
+        assertEquals(new InetSocketAddress(LOCALHOST, port(server)), connection.transport().getExtraInfo("peername"));
+        connection.transport().close();
+        assertNull(runFor(client.lost));
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    @Test
+    public void echoThroughProtocolsHundredConcurrentConnections() {
+        Server server = echoServer();
+        List<CompletableFuture<byte[]>> echoes = new ArrayList<>();
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            byte[] message = randomBytes(1000 + i * 37, i);
+            sent.add(message);
+            CollectingProtocol client = new CollectingProtocol(message.length, false);
+            echoes.add(loop.createConnection(() -> client, LOCALHOST, port(server)).toCompletableFuture()
+                    .thenCompose(connection -> {
+                        connection.transport().write(message);
+                        return client.all.thenApply(bytes -> {
+                            connection.transport().close();
+                            return bytes;
+                        });
+                    }));
+        }
+        runFor(CompletableFuture.allOf(echoes.toArray(CompletableFuture[]::new)));
+        for (int i = 0; i < 100; i++) {
+            assertArrayEquals("connection " + i, sent.get(i), echoes.get(i).join());
+        }
+        server.close();
+        runFor(server.waitClosed());
+        assertEquals(0, ((dev.loopkit.loop.core.AbstractServer) server).activeCount());
+    }
+
+    @Test
+    public void largeWritesPauseAndResumeTheWriterAndLoseNothing() {
+        Server server = echoServer();
+        byte[] large = randomBytes(8 * 1024 * 1024, 7);
+        CollectingProtocol client = new CollectingProtocol(large.length, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        Transport transport = connection.transport();
+        transport.setWriteBufferLimits(256 * 1024, 64 * 1024);
+        assertEquals(new dev.loopkit.api.WriteBufferLimits(64 * 1024, 256 * 1024), transport.getWriteBufferLimits());
+        for (int offset = 0; offset < large.length; offset += 64 * 1024) {
+            transport.write(ByteBuffer.wrap(large, offset, Math.min(64 * 1024, large.length - offset)));
+        }
+        assertTrue("the write buffer went over the high-water mark", client.pauses >= 1);
+        assertArrayEquals(large, runFor(client.all));
+        assertEquals(client.pauses, client.resumes);
+        assertEquals(0, transport.getWriteBufferSize());
+        transport.close();
+        runFor(client.lost);
+        server.close();
+    }
+
+    @Test
+    public void halfCloseKeepsTheOtherDirectionOpen() {
+        // the server answers after the client's EOF, then closes
+        class AnswerAtEof implements Protocol {
+            Transport transport;
+            final StringBuilder question = new StringBuilder();
+
+            @Override
+            public void connectionMade(Transport made) {
+                transport = made;
+            }
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                question.append(StandardCharsets.US_ASCII.decode(data));
+            }
+
+            @Override
+            public boolean eofReceived() {
+                transport.write(("answer to " + question).getBytes(StandardCharsets.US_ASCII));
+                transport.close();
+                return true;
+            }
+        }
+        Server server = runFor(loop.createServer(AnswerAtEof::new, LOCALHOST, 0));
+        CollectingProtocol client = new CollectingProtocol(Integer.MAX_VALUE, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        assertTrue(connection.transport().canWriteEof());
+        connection.transport().write("q1".getBytes(StandardCharsets.US_ASCII));
+        connection.transport().writeEof();
+        assertThrows(IllegalStateException.class, () -> connection.transport().write(new byte[] {1}));
+        runFor(client.eof);
+        assertEquals("answer to q1", client.received.toString(StandardCharsets.US_ASCII));
+        assertNull(runFor(client.lost));
+        server.close();
+    }
+
+    @Test
+    public void aPeerResetIsReportedToConnectionLost() throws Exception {
+        EchoProtocol serverSide = new EchoProtocol();
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0));
+        Socket peer = new Socket();
+        CompletableFuture<Void> connected = new CompletableFuture<>();
+        Thread resetter = new Thread(() -> {
+            try {
+                peer.connect(new InetSocketAddress(LOCALHOST, port(server)));
+                peer.setSoLinger(true, 0); // close sends RST
+                peer.getOutputStream().write(1);
+                peer.close();
+                connected.complete(null);
+            } catch (IOException e) {
+                connected.completeExceptionally(e);
+            }
+        });
+        resetter.start();
+        runFor(connected);
+        Exception lost = runFor(serverSide.lost);
+        resetter.join();
+        assertNotNull("a reset is an error, not a regular close", lost);
+        assertTrue(lost.toString(), lost instanceof IOException);
+        server.close();
+    }
+
+    @Test
+    public void closingTheServerKeepsItsConnectionsUntilTheyClose() throws Exception {
+        Server server = echoServer();
+        int port = port(server);
+        CollectingProtocol client = new CollectingProtocol(4, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port));
+        CompletableFuture<Void> closed = server.waitClosed().toCompletableFuture();
+        server.close();
+        assertFalse(server.isServing());
+        assertEquals(List.of(), server.sockets());
+        connection.transport().write("ping".getBytes(StandardCharsets.US_ASCII));
+        assertArrayEquals("ping".getBytes(StandardCharsets.US_ASCII), runFor(client.all));
+        assertFalse("wait_closed waits for the connections", closed.isDone());
+        CompletionException refused = assertThrows(CompletionException.class,
+                () -> runFor(loop.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port)));
+        assertTrue(refused.getCause().getMessage(), refused.getCause().getMessage().startsWith("Connect call failed ('127.0.0.1', " + port + ")"));
+        server.closeClients();
+        runFor(closed);
+        runFor(client.lost);
+    }
+
+    @Test
+    public void serveForeverCompletesWhenTheServerCloses() {
+        Server server = runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0,
+                dev.loopkit.api.ServerOptions.defaults().withStartServing(false)));
+        assertFalse(server.isServing());
+        CompletionStage<Void> forever = server.serveForever();
+        assertTrue(server.isServing());
+        assertThrows(IllegalStateException.class, server::serveForever);
+        loop.callLater(0.01, server::close);
+        runFor(forever);
+        assertEquals("server <Server sockets=[]> is closed",
+                assertThrows(IllegalStateException.class, server::serveForever).getMessage().replace("already being awaited on serve_forever()", "closed"));
+    }
+
+    @Test
+    public void unixDomainSocketsEcho() throws Exception {
+        Path path = Files.createTempDirectory("loopkit-unix").resolve("echo.sock");
+        Server server = runFor(loop.createUnixServer(EchoProtocol::new, path));
+        assertTrue(Files.exists(path));
+        byte[] message = randomBytes(100_000, 3);
+        CollectingProtocol client = new CollectingProtocol(message.length, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createUnixConnection(() -> client, path));
+        connection.transport().write(message);
+        assertArrayEquals(message, runFor(client.all));
+        connection.transport().close();
+        server.close();
+        runFor(server.waitClosed());
+        assertFalse("the socket file is removed with the server", Files.exists(path));
+    }
+
+    @Test
+    public void pausedReadingDeliversNothingUntilResumed() {
+        Server server = echoServer();
+        CollectingProtocol client = new CollectingProtocol(3, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        Transport transport = connection.transport();
+        transport.pauseReading();
+        assertFalse(transport.isReading());
+        transport.write("abc".getBytes(StandardCharsets.US_ASCII));
+        CompletableFuture<Void> later = new CompletableFuture<>();
+        loop.callLater(0.05, () -> later.complete(null));
+        runFor(later);
+        assertEquals("nothing delivered while paused", 0, client.received.size());
+        transport.resumeReading();
+        assertTrue(transport.isReading());
+        runFor(client.all);
+        transport.abort();
+        runFor(client.lost);
+        server.close();
+    }
+
+    @Test
+    public void anExceptionInAProtocolCallbackClosesTheTransportAndIsReported() {
+        List<Map<String, Object>> contexts = new ArrayList<>();
+        loop.setExceptionHandler((l, context) -> contexts.add(context));
+        Server server = runFor(loop.createServer(() -> new EchoProtocol() {
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                throw new IllegalStateException("protocol bug");
+            }
+        }, LOCALHOST, 0));
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        connection.transport().write(new byte[] {42});
+        runFor(client.lost);
+        assertEquals(1, contexts.size());
+        assertEquals("Fatal error: protocol.data_received() call failed.", contexts.get(0).get("message"));
+        server.close();
+    }
+
+    // ---- streams ---------------------------------------------------------------------------------------
+
+    private Server streamEchoServer() {
+        return runFor(Streams.startServer(loop, (reader, writer) -> echoLines(reader, writer), LOCALHOST, 0,
+                StreamReader.DEFAULT_LIMIT));
+    }
+
+    private static CompletionStage<Void> echoLines(StreamReader reader, StreamWriter writer) {
+        return reader.readline().thenCompose(line -> {
+            if (line.length == 0) {
+                writer.close();
+                return writer.waitClosed();
+            }
+            writer.write(line);
+            return writer.drain().thenCompose(ignored -> echoLines(reader, writer));
+        });
+    }
+
+    @Test
+    public void echoThroughStreams() {
+        Server server = streamEchoServer();
+        Streams.Connection connection = runFor(Streams.openConnection(loop, LOCALHOST, port(server), StreamReader.DEFAULT_LIMIT));
+        connection.writer().write("one\ntwo\n".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("one\n", new String(runFor(connection.reader().readline()), StandardCharsets.US_ASCII));
+        assertEquals("two\n", new String(runFor(connection.reader().readline()), StandardCharsets.US_ASCII));
+        connection.writer().writeEof();
+        assertEquals(0, runFor(connection.reader().read(-1)).length);
+        assertTrue(connection.reader().atEof());
+        // the protocol kept the connection open for writing at EOF (asyncio does): close our side
+        connection.writer().close();
+        runFor(connection.writer().waitClosed());
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    @Test
+    public void hundredStreamClientsAtOnce() {
+        Server server = streamEchoServer();
+        List<CompletableFuture<String>> answers = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            String line = "client " + i + "\n";
+            answers.add(Streams.openConnection(loop, LOCALHOST, port(server), StreamReader.DEFAULT_LIMIT).toCompletableFuture()
+                    .thenCompose(c -> {
+                        c.writer().write(line.getBytes(StandardCharsets.US_ASCII));
+                        return c.writer().drain().thenCompose(x -> c.reader().readline()).thenApply(answer -> {
+                            c.writer().close();
+                            return new String(answer, StandardCharsets.US_ASCII);
+                        });
+                    }));
+        }
+        runFor(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)));
+        for (int i = 0; i < 100; i++) {
+            assertEquals("client " + i + "\n", answers.get(i).join());
+        }
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    @Test
+    public void drainWaitsForTheBufferAndEveryByteArrives() {
+        byte[] large = randomBytes(4 * 1024 * 1024, 11);
+        CompletableFuture<byte[]> got = new CompletableFuture<>();
+        Server server = runFor(Streams.startServer(loop, (reader, writer) ->
+                reader.readexactly(large.length).thenAccept(got::complete), LOCALHOST, 0, StreamReader.DEFAULT_LIMIT));
+        Streams.Connection connection = runFor(Streams.openConnection(loop, LOCALHOST, port(server), StreamReader.DEFAULT_LIMIT));
+        AtomicInteger drains = new AtomicInteger();
+        CompletableFuture<Void> written = writeInChunks(connection.writer(), large, 0, drains);
+        runFor(written);
+        assertArrayEquals(large, runFor(got));
+        assertTrue(drains.get() > 0);
+        connection.writer().close();
+        server.close();
+    }
+
+    private static CompletableFuture<Void> writeInChunks(StreamWriter writer, byte[] data, int offset, AtomicInteger drains) {
+        if (offset >= data.length) {
+            return CompletableFuture.completedFuture(null);
+        }
+        int length = Math.min(256 * 1024, data.length - offset);
+        writer.write(ByteBuffer.wrap(data, offset, length));
+        drains.incrementAndGet();
+        return writer.drain().toCompletableFuture().thenCompose(x -> writeInChunks(writer, data, offset + length, drains));
+    }
+
+    @Test
+    public void readerErrorsAreAsyncios() throws Exception {
+        CompletableFuture<StreamReader> serverReader = new CompletableFuture<>();
+        Server server = runFor(Streams.startServer(loop, (reader, writer) -> {
+            serverReader.complete(reader);
+            return null;
+        }, LOCALHOST, 0, 8));
+        Streams.Connection connection = runFor(Streams.openConnection(loop, LOCALHOST, port(server), StreamReader.DEFAULT_LIMIT));
+        StreamReader reader = runFor(serverReader);
+        connection.writer().write("0123456789abcdef\nxyz".getBytes(StandardCharsets.US_ASCII));
+        CompletionException overrun = assertThrows(CompletionException.class, () -> runFor(reader.readuntil(new byte[] {'\n'})));
+        assertTrue(overrun.getCause() instanceof LimitOverrunException);
+        assertEquals("Separator is found, but chunk is longer than limit", overrun.getCause().getMessage());
+        // readline turns the overrun into asyncio's ValueError and drops the long line
+        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class, () -> runFor(reader.readline()));
+        assertEquals("Separator is found, but chunk is longer than limit", tooLong.getMessage());
+        assertEquals("xyz", new String(runFor(reader.readexactly(3)), StandardCharsets.US_ASCII));
+        connection.writer().write("ab".getBytes(StandardCharsets.US_ASCII));
+        connection.writer().writeEof();
+        CompletionException incomplete = assertThrows(CompletionException.class, () -> runFor(reader.readexactly(5)));
+        IncompleteReadException error = (IncompleteReadException) incomplete.getCause();
+        assertEquals("2 bytes read on a total of 5 expected bytes", error.getMessage());
+        assertArrayEquals("ab".getBytes(StandardCharsets.US_ASCII), error.partial());
+        assertEquals(Integer.valueOf(5), error.expected());
+        assertThrows(IllegalArgumentException.class, () -> reader.readexactly(-1));
+        assertThrows(IllegalArgumentException.class, () -> reader.readuntil(new byte[0]));
+        connection.writer().close();
+        server.close();
+    }
+
+    @Test
+    public void onlyOneReadMayWaitAtATime() {
+        CompletableFuture<IllegalStateException> refused = new CompletableFuture<>();
+        Server server = runFor(Streams.startServer(loop, (reader, writer) -> {
+            reader.read(10);
+            refused.complete(assertThrows(IllegalStateException.class, () -> reader.readline()));
+            writer.close();
+            return null;
+        }, LOCALHOST, 0, StreamReader.DEFAULT_LIMIT));
+        runFor(Streams.openConnection(loop, LOCALHOST, port(server), StreamReader.DEFAULT_LIMIT));
+        assertEquals("readuntil() called while another coroutine is already waiting for incoming data", runFor(refused).getMessage());
+        server.close();
+    }
+
+    // ---- low-level sockets -------------------------------------------------------------------------------
+
+    @Test
+    public void sockOperationsOnNonBlockingChannels() throws Exception {
+        java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel.open();
+        listener.bind(new InetSocketAddress(LOCALHOST, 0));
+        listener.configureBlocking(false);
+        java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open();
+        client.configureBlocking(false);
+        CompletableFuture<java.nio.channels.NetworkChannel> accepted = loop.sockAccept(listener).toCompletableFuture();
+        runFor(loop.sockConnect(client, listener.getLocalAddress()));
+        java.nio.channels.SocketChannel serverSide = (java.nio.channels.SocketChannel) runFor(accepted);
+        assertFalse(serverSide.isBlocking());
+        byte[] message = randomBytes(3 * 1024 * 1024, 5);
+        CompletableFuture<Void> sent = loop.sockSendall(client, ByteBuffer.wrap(message)).toCompletableFuture();
+        ByteBuffer into = ByteBuffer.allocate(message.length);
+        while (into.hasRemaining()) {
+            int read = runFor(loop.sockRecv(serverSide, into));
+            assertTrue(read > 0);
+        }
+        runFor(sent);
+        assertArrayEquals(message, into.array());
+        client.close();
+        assertEquals(Integer.valueOf(-1), runFor(loop.sockRecv(serverSide, ByteBuffer.allocate(10))));
+        serverSide.close();
+        listener.close();
+        java.nio.channels.SocketChannel blocking = java.nio.channels.SocketChannel.open();
+        assertEquals("the socket must be non-blocking",
+                assertThrows(IllegalArgumentException.class, () -> loop.sockRecv(blocking, ByteBuffer.allocate(1))).getMessage());
+        blocking.close();
+    }
+
+    @Test
+    public void getaddrinfoResolvesInTheExecutor() {
+        List<InetSocketAddress> addresses = runFor(loop.getaddrinfo("localhost", 80));
+        assertFalse(addresses.isEmpty());
+        assertTrue(addresses.stream().allMatch(a -> a.getPort() == 80 && a.getAddress().isLoopbackAddress()));
+    }
+
+    // ---- bad input -----------------------------------------------------------------------------------------
+
+    @Test
+    public void unknownHostAndPortInUseFailWithClearErrors() throws Exception {
+        CompletionException unknown = assertThrows(CompletionException.class,
+                () -> runFor(loop.createConnection(() -> new CollectingProtocol(1, false), "no-such-host.invalid", 80)));
+        assertTrue(unknown.getCause().toString(), unknown.getCause() instanceof UnknownHostException);
+        Server server = echoServer();
+        int port = port(server);
+        CompletionException inUse = assertThrows(CompletionException.class,
+                () -> runFor(loop.createServer(EchoProtocol::new, LOCALHOST, port)));
+        assertTrue(inUse.getCause() instanceof BindException);
+        assertEquals("error while attempting to bind on address ('127.0.0.1', " + port + "): address already in use",
+                inUse.getCause().getMessage());
+        server.close();
+        assertThrows(IllegalArgumentException.class, () -> loop.createServer(EchoProtocol::new, LOCALHOST, 70000));
+        assertThrows(NullPointerException.class, () -> loop.createConnection(null, LOCALHOST, 1));
+    }
+
+    @Test
+    public void readersOnChannelsRefuseBadChannels() throws Exception {
+        java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open();
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> loop.addReader(channel, () -> { }))
+                .getMessage().startsWith("the channel must be non-blocking"));
+        channel.configureBlocking(false);
+        assertThrows(NullPointerException.class, () -> loop.addReader(channel, null));
+        assertFalse(loop.removeReader(channel));
+        loop.addReader(channel, () -> { });
+        assertTrue(loop.removeReader(channel));
+        assertFalse(loop.removeReader(channel));
+        channel.close();
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> loop.addReader(channel, () -> { }))
+                .getMessage().startsWith("Invalid file descriptor"));
+    }
+
+    @Test
+    public void closingTheLoopReleasesItsTransportsAndServers() {
+        Server server = echoServer();
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        loop.close();
+        assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
+    }
+}

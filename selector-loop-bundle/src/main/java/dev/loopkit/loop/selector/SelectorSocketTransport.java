@@ -1,0 +1,297 @@
+package dev.loopkit.loop.selector;
+
+import dev.loopkit.api.BufferedProtocol;
+import dev.loopkit.api.Protocol;
+import dev.loopkit.api.Transport;
+import dev.loopkit.loop.core.AbstractServer;
+import dev.loopkit.loop.core.AbstractTransport;
+import dev.loopkit.loop.core.WriteBuffer;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * asyncio's {@code _SelectorSocketTransport}: a TCP or Unix-domain connection. Reads go into the
+ * loop's shared direct buffer (or straight into a {@link BufferedProtocol}'s own buffer); writes
+ * go to the socket at once, and only what it does not take is copied to the write buffer, drained
+ * on writability with gathering writes.
+ */
+final class SelectorSocketTransport extends AbstractTransport implements Transport {
+
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+
+    private final SelectorEventLoop selectorLoop;
+    private final SocketChannel socket;
+    private final WriteBuffer buffer = new WriteBuffer();
+    // Made once: re-registering after pauseReading() or a full buffer allocates no new lambda.
+    private final Runnable onReadable = this::readReady;
+    private final Runnable onWritable = this::writeReady;
+    private boolean eof;
+    private boolean paused;
+
+    SelectorSocketTransport(SelectorEventLoop loop, SocketChannel socket, Protocol protocol, AbstractServer server) {
+        super(loop, protocol, server);
+        this.selectorLoop = loop;
+        this.socket = socket;
+        putExtra("socket", socket);
+        try {
+            putExtra("sockname", socket.getLocalAddress());
+            putExtra("peername", socket.getRemoteAddress());
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "addresses of " + socket, e);
+        }
+    }
+
+    /** Tells the protocol, then starts reading; {@code whenMade} runs once the protocol knows. */
+    void start(Runnable whenMade) {
+        Protocol connected = (Protocol) protocol;
+        scheduleConnectionMade(() -> connected.connectionMade(this), () -> {
+            if (!closing && !paused) {
+                selectorLoop.addReader(socket, onReadable);
+            }
+            whenMade.run();
+        });
+    }
+
+    // ---- reading ---------------------------------------------------------------------------------------
+
+    private void readReady() {
+        if (connLost > 0) {
+            return;
+        }
+        if (protocol instanceof BufferedProtocol buffered) {
+            readIntoProtocolBuffer(buffered);
+        } else {
+            readIntoLoopBuffer((Protocol) protocol);
+        }
+    }
+
+    private void readIntoLoopBuffer(Protocol target) {
+        ByteBuffer data = selectorLoop.readBuffer();
+        int read;
+        try {
+            read = socket.read(data);
+        } catch (IOException e) {
+            fatalError(e, "Fatal read error on socket transport");
+            return;
+        }
+        if (read < 0) {
+            readEof();
+            return;
+        }
+        if (read == 0) {
+            return;
+        }
+        data.flip();
+        try {
+            target.dataReceived(data);
+        } catch (RuntimeException e) {
+            fatalError(e, "Fatal error: protocol.data_received() call failed.");
+        }
+    }
+
+    private void readIntoProtocolBuffer(BufferedProtocol target) {
+        ByteBuffer into;
+        try {
+            into = target.getBuffer(-1);
+            if (into == null || !into.hasRemaining()) {
+                throw new IllegalStateException("get_buffer() returned an empty buffer");
+            }
+        } catch (RuntimeException e) {
+            fatalError(e, "Fatal error: protocol.get_buffer() call failed.");
+            return;
+        }
+        int read;
+        try {
+            read = socket.read(into);
+        } catch (IOException e) {
+            fatalError(e, "Fatal read error on socket transport");
+            return;
+        }
+        if (read < 0) {
+            readEof();
+            return;
+        }
+        if (read == 0) {
+            return;
+        }
+        try {
+            target.bufferUpdated(read);
+        } catch (RuntimeException e) {
+            fatalError(e, "Fatal error: protocol.buffer_updated() call failed.");
+        }
+    }
+
+    // asyncio's _read_ready__on_eof: the protocol may keep the connection open for writing.
+    private void readEof() {
+        if (loop.getDebug()) {
+            LOG.log(Level.DEBUG, "{0} received EOF", this);
+        }
+        boolean keepOpen;
+        try {
+            keepOpen = ((Protocol) protocol).eofReceived();
+        } catch (RuntimeException e) {
+            fatalError(e, "Fatal error: protocol.eof_received() call failed.");
+            return;
+        }
+        if (keepOpen) {
+            selectorLoop.removeReader(socket);
+        } else {
+            close();
+        }
+    }
+
+    @Override
+    public boolean isReading() {
+        return !paused && !closing;
+    }
+
+    @Override
+    public void pauseReading() {
+        if (closing || paused) {
+            return;
+        }
+        paused = true;
+        selectorLoop.removeReader(socket);
+    }
+
+    @Override
+    public void resumeReading() {
+        if (closing || !paused) {
+            return;
+        }
+        paused = false;
+        selectorLoop.addReader(socket, onReadable);
+    }
+
+    // ---- writing ---------------------------------------------------------------------------------------
+
+    @Override
+    public void write(ByteBuffer data) {
+        java.util.Objects.requireNonNull(data, "data");
+        if (eof) {
+            throw new IllegalStateException("Cannot call write() after write_eof()");
+        }
+        if (!data.hasRemaining()) {
+            return;
+        }
+        if (connLost > 0) {
+            countLostWrite();
+            return;
+        }
+        if (buffer.isEmpty()) {
+            try {
+                socket.write(data);
+            } catch (IOException e) {
+                fatalError(e, "Fatal write error on socket transport");
+                return;
+            }
+            if (!data.hasRemaining()) {
+                return;
+            }
+            selectorLoop.addWriter(socket, onWritable);
+        }
+        buffer.add(data);
+        flowControl.maybePause(protocol);
+    }
+
+    private void writeReady() {
+        if (connLost > 0) {
+            return;
+        }
+        try {
+            buffer.writeTo(socket);
+        } catch (IOException e) {
+            selectorLoop.removeWriter(socket);
+            buffer.clear();
+            fatalError(e, "Fatal write error on socket transport");
+            return;
+        }
+        flowControl.maybeResume(protocol);
+        if (!buffer.isEmpty()) {
+            return;
+        }
+        selectorLoop.removeWriter(socket);
+        if (closing) {
+            connLost++;
+            callConnectionLost(null);
+        } else if (eof) {
+            shutdownOutput();
+        }
+    }
+
+    @Override
+    public void writeEof() {
+        if (closing || eof) {
+            return;
+        }
+        eof = true;
+        if (buffer.isEmpty()) {
+            shutdownOutput();
+        }
+    }
+
+    private void shutdownOutput() {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            fatalError(e, "Fatal error on socket shutdown");
+        }
+    }
+
+    @Override
+    public boolean canWriteEof() {
+        return true;
+    }
+
+    // ---- closing ---------------------------------------------------------------------------------------
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        selectorLoop.removeReader(socket);
+        if (buffer.isEmpty()) {
+            connLost++;
+            loop.callSoon(() -> callConnectionLost(null));
+        }
+    }
+
+    @Override
+    public void abort() {
+        forceClose(null);
+    }
+
+    @Override
+    protected int bufferSize() {
+        return buffer.size();
+    }
+
+    @Override
+    protected void dropBuffer() {
+        if (!buffer.isEmpty()) {
+            buffer.clear();
+            selectorLoop.removeWriter(socket);
+        }
+    }
+
+    @Override
+    protected void stopIo() {
+        selectorLoop.removeReader(socket);
+        selectorLoop.removeWriter(socket);
+    }
+
+    @Override
+    protected void closeChannel() throws IOException {
+        socket.close();
+    }
+
+    @Override
+    protected String describeChannel() {
+        Object peer = getExtraInfo("peername");
+        return "peer=" + peer + " buffered=" + buffer.size();
+    }
+}
