@@ -13,7 +13,9 @@ module dev.loopkit.posix {
     requires static org.osgi.annotation.versioning;
 
     exports dev.loopkit.posix;
-    // jnr-ffi defines the implementation of the binding interface in a class loader of its own
-    // (an unnamed module), which must be able to implement it: a qualified export cannot name it
-    exports dev.loopkit.posix.libc;
+    // jnr-ffi defines the implementation of the binding interface in a class loader of its own (an
+    // unnamed module), which must be able to implement it. A qualified export cannot name that
+    // module; an open package is accessible to every module at run time, yet no module can compile
+    // against it: the binding stays out of the API.
+    opens dev.loopkit.posix.libc;
 }

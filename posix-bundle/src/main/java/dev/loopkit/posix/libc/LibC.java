@@ -12,8 +12,9 @@ import jnr.ffi.types.ssize_t;
 
 /**
  * The libc functions Loopkit calls, bound by jnr-ffi; {@code dev.loopkit.posix.Posix} is the only
- * user. Not API: the package is exported to the module path only because jnr-ffi defines the
- * implementation in a class loader of its own, which must see this interface.
+ * user. Not API: the module opens the package (exports it at run time only) because jnr-ffi defines
+ * the implementation in a class loader of its own, which must see this interface; OSGi bundles do
+ * not see it at all.
  *
  * <p>Functions that report failure as {@code -1} and {@code errno} save errno ({@link SaveError});
  * the {@code posix_spawn*} family returns the error number itself and needs no errno.
