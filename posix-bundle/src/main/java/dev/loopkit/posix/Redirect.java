@@ -22,7 +22,12 @@ public final class Redirect {
         this.fd = fd;
     }
 
-    /** The parent's {@code fd}, duplicated onto the child's stream ({@code dup2}); the parent keeps its own. */
+    /**
+     * The parent's {@code fd}, duplicated onto the child's stream ({@code dup2}); the parent keeps its
+     * own. Streams are set in the order stdin, stdout, stderr, so a parent fd of 0-2 given for another
+     * stream may already have been replaced (pipes from {@link Posix#pipe()} are never 0-2 in a JVM,
+     * whose 0-2 stay open). The same fd as the stream itself is kept as it is.
+     */
     public static Redirect fd(int fd) {
         if (fd < 0) {
             throw new IllegalArgumentException("fd must be >= 0: " + fd);

@@ -32,6 +32,7 @@ public final class NoFdLeaks implements TestRule {
 
     static Map<Integer, String> openFds() throws IOException {
         Path fds = Path.of("/proc/self/fd");
+        String ownTarget = fds.toRealPath().toString(); // what the listing's own fd points to: /proc/<pid>/fd
         Map<Integer, String> open = new TreeMap<>();
         try (DirectoryStream<Path> listing = Files.newDirectoryStream(fds)) {
             for (Path fd : listing) {
@@ -41,7 +42,7 @@ public final class NoFdLeaks implements TestRule {
                 } catch (IOException gone) {
                     continue;
                 }
-                if (!target.endsWith(".jar") && !target.startsWith("/proc/")) {
+                if (!target.endsWith(".jar") && !target.equals(ownTarget)) {
                     open.put(Integer.parseInt(fd.getFileName().toString()), target);
                 }
             }
