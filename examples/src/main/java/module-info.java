@@ -1,9 +1,10 @@
 /**
- * Loopkit on the module path. The program needs only the API; the policy and loop modules beside
- * it on the module path are bound through ServiceLoader.
+ * Loopkit on the module path. The programs need only the API and the native bindings; the policy
+ * and loop modules beside them on the module path are bound through ServiceLoader.
  */
 module dev.loopkit.examples {
     requires dev.loopkit.api;
+    requires dev.loopkit.posix;
 
     exports dev.loopkit.examples;
 }

@@ -9,9 +9,9 @@ import dev.loopkit.api.LoopFuture;
  * done.
  *
  * <pre>
- * java --module-path api-bundle.jar:loop-core-bundle.jar:selector-loop-bundle.jar:default-policy-bundle.jar:examples.jar \
- *      -m dev.loopkit.examples/dev.loopkit.examples.HelloLoop
+ * java --module-path mods -m dev.loopkit.examples/dev.loopkit.examples.HelloLoop
  * </pre>
+ * where {@code mods/} holds the Loopkit jars and the JNR jars (see the README).
  */
 public final class HelloLoop {
 

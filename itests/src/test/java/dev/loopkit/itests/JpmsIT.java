@@ -9,6 +9,7 @@ import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.proactor.ProactorEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
+import dev.loopkit.posix.Posix;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,17 +18,15 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.Test;
 
-/** Loopkit without OSGi: a program on the plain module path finds the policy through ServiceLoader. */
+/**
+ * Loopkit without OSGi: programs on the plain module path find the policy through ServiceLoader and
+ * call libc through the native bindings.
+ */
 public class JpmsIT {
 
     @Test
     public void aModulePathProgramFindsThePolicyAndRunsALoop() throws Exception {
-        String modulePath = Stream.of(Asyncio.class, BaseEventLoop.class, SelectorEventLoop.class,
-                        ProactorEventLoop.class, DefaultEventLoopPolicy.class, HelloLoop.class)
-                .map(JpmsIT::location).collect(Collectors.joining(File.pathSeparator));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Command run = Command.run(List.of(java, "--module-path", modulePath,
-                "-m", "dev.loopkit.examples/dev.loopkit.examples.HelloLoop"), Map.of(), null);
+        Command run = runExample("HelloLoop");
         assertEquals(run.toString(), 0, run.status());
         assertEquals(run.toString(), List.of(
                 "policy: dev.loopkit.policy.DefaultEventLoopPolicy",
@@ -35,6 +34,40 @@ public class JpmsIT {
                 "3...", "2...", "1...", "liftoff"), run.out().lines().toList());
         // asyncio 3.12: the main thread's implicit loop comes with a warning
         assertTrue(run.toString(), run.err().contains("WARNING: There is no current event loop"));
+    }
+
+    /**
+     * The native bindings on the module path, with the JNR jars as published (automatic modules) and
+     * no flag: dev.loopkit.posix requires ASM for jnr-ffi, and exports its binding interface to the
+     * class loader jnr-ffi generates the implementation in.
+     */
+    @Test
+    public void aModulePathProgramSpawnsThroughPosix() throws Exception {
+        Command run = runExample("SpawnHello");
+        assertEquals(run.toString(), 0, run.status());
+        assertEquals(run.toString(), List.of("echo said: hello", "returncode: 0"), run.out().lines().toList());
+        assertEquals(run.toString(), "", run.err());
+    }
+
+    /** Runs {@code dev.loopkit.examples.<program>} on a module path of Loopkit's jars and the JNR jars. */
+    private static Command runExample(String program) throws Exception {
+        String modulePath = Stream.concat(
+                        Stream.of(Asyncio.class, BaseEventLoop.class, SelectorEventLoop.class, ProactorEventLoop.class,
+                                DefaultEventLoopPolicy.class, Posix.class, HelloLoop.class).map(JpmsIT::location),
+                        Stream.of(jnrJars()))
+                .collect(Collectors.joining(File.pathSeparator));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return Command.run(List.of(java, "--module-path", modulePath,
+                "-m", "dev.loopkit.examples/dev.loopkit.examples." + program), Map.of(), null);
+    }
+
+    /** The directory of the published JNR jars ({@code loopkit.jpms.jnr}, filled by the build). */
+    private static String jnrJars() {
+        String jars = System.getProperty("loopkit.jpms.jnr");
+        if (jars == null || !new File(jars).isDirectory()) {
+            throw new IllegalStateException("no JNR jars at loopkit.jpms.jnr=" + jars + ": run the integration tests through Maven (mvn verify)");
+        }
+        return jars;
     }
 
     private static String location(Class<?> type) {

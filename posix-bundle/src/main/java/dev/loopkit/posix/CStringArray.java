@@ -1,0 +1,58 @@
+package dev.loopkit.posix;
+
+import dev.loopkit.posix.libc.LibC;
+import java.nio.charset.Charset;
+import java.util.List;
+import jnr.ffi.Pointer;
+
+/**
+ * A NULL-terminated {@code char *[]} (argv, envp) and its strings in one block of native memory,
+ * freed by {@link #close()}. Strings are encoded in the platform charset, as the JVM encodes file
+ * names and {@link ProcessBuilder} its arguments.
+ */
+final class CStringArray implements AutoCloseable {
+
+    private final NativeMemory memory;
+
+    private CStringArray(NativeMemory memory) {
+        this.memory = memory;
+    }
+
+    static CStringArray of(LibC libc, int addressSize, List<String> strings) throws PosixException {
+        Charset charset = Charset.defaultCharset();
+        byte[][] encoded = new byte[strings.size()][];
+        long pointersBytes = (long) (strings.size() + 1) * addressSize;
+        long size = pointersBytes;
+        for (int i = 0; i < encoded.length; i++) {
+            String string = strings.get(i);
+            if (string.indexOf('\0') >= 0) {
+                // C would silently cut it short: Python refuses it the same way
+                throw new IllegalArgumentException("embedded null byte in " + quote(string));
+            }
+            encoded[i] = string.getBytes(charset);
+            size += encoded[i].length + 1;
+        }
+        NativeMemory memory = NativeMemory.calloc(libc, size);
+        Pointer base = memory.pointer();
+        long offset = pointersBytes;
+        for (int i = 0; i < encoded.length; i++) {
+            base.putAddress((long) i * addressSize, base.address() + offset);
+            base.put(offset, encoded[i], 0, encoded[i].length);
+            offset += encoded[i].length + 1; // calloc left the terminating zero (and the NULL entry)
+        }
+        return new CStringArray(memory);
+    }
+
+    Pointer pointer() {
+        return memory.pointer();
+    }
+
+    @Override
+    public void close() {
+        memory.close();
+    }
+
+    private static String quote(String string) {
+        return "'" + string.replace("\0", "\\x00") + "'";
+    }
+}

@@ -1,0 +1,78 @@
+package dev.loopkit.posix;
+
+import dev.loopkit.posix.libc.LibC;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.LibraryOption;
+import jnr.ffi.Platform;
+import jnr.ffi.Runtime;
+
+/**
+ * libc, bound once per class loader, or why it could not be: not Linux, jnr-ffi or its native stub
+ * missing (in OSGi: the jffi native fragment not attached).
+ */
+final class Native {
+
+    private static final Native INSTANCE;
+    private static final String UNAVAILABLE_REASON;
+
+    static {
+        Native loaded = null;
+        String reason = null;
+        try {
+            loaded = load();
+        } catch (UnsupportedOperationException e) {
+            reason = e.getMessage();
+        } catch (RuntimeException | LinkageError e) {
+            reason = "libc could not be bound with jnr-ffi: " + e;
+        }
+        INSTANCE = loaded;
+        UNAVAILABLE_REASON = reason;
+    }
+
+    final LibC libc;
+    final Runtime runtime;
+
+    private Native(LibC libc, Runtime runtime) {
+        this.libc = libc;
+        this.runtime = runtime;
+    }
+
+    /** The bound libc; throws {@link UnsupportedOperationException} with the reason when there is none. */
+    static Native instance() {
+        if (INSTANCE == null) {
+            throw new UnsupportedOperationException(UNAVAILABLE_REASON);
+        }
+        return INSTANCE;
+    }
+
+    /** Why there is no native access, or {@code null} when there is. */
+    static String unavailableReason() {
+        return UNAVAILABLE_REASON;
+    }
+
+    /** The calling thread's errno as jnr-ffi saved it after the last {@code @SaveError} call. */
+    int errno() {
+        return runtime.getLastError();
+    }
+
+    /** A failure of the call just made, with its errno. */
+    PosixException failure(String call) {
+        return PosixException.ofCall(errno(), call);
+    }
+
+    int addressSize() {
+        return runtime.addressSize();
+    }
+
+    private static Native load() {
+        String os = System.getProperty("os.name", "");
+        if (!os.equals("Linux")) {
+            throw new UnsupportedOperationException("Loopkit's native bindings are for Linux, not " + os);
+        }
+        LibC libc = LibraryLoader.create(LibC.class)
+                .option(LibraryOption.LoadNow, Boolean.TRUE)
+                .load(Platform.getNativePlatform().getStandardCLibraryName());
+        libc.getpid(); // the first call loads jffi's native stub: fail here rather than later
+        return new Native(libc, Runtime.getRuntime(libc));
+    }
+}

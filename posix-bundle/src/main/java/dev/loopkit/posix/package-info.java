@@ -1,0 +1,11 @@
+/**
+ * Loopkit's native access on Linux, through jnr-ffi: {@link dev.loopkit.posix.Posix} (pipes,
+ * eventfd, {@code posix_spawn}, waits, pidfds, signals) and {@link dev.loopkit.posix.Epoll}.
+ * The only package of Loopkit that declares native bindings.
+ */
+@Export
+@Version("1.0.0")
+package dev.loopkit.posix;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,154 @@
+package dev.loopkit.posix;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/** What a spawned child gets: streams, directory, environment, descriptors, process group, signals. */
+public class SpawnFileActionsTest extends PosixTestSupport {
+
+    @Rule
+    public final TemporaryFolder folder = new TemporaryFolder();
+
+    @Test
+    public void stdinAndStdoutPipesRoundTrip() throws PosixException {
+        int[] in = posix.pipe();
+        int[] out = posix.pipe();
+        long pid;
+        try {
+            pid = posix.spawn(SpawnSpec.of("cat").withStdin(Redirect.fd(in[0])).withStdout(Redirect.fd(out[1])));
+        } finally {
+            posix.close(in[0]);
+            posix.close(out[1]);
+        }
+        try {
+            writeFully(in[1], "hello\nworld\n");
+            posix.close(in[1]);
+            assertEquals("hello\nworld\n", Child.readAll(posix, out[0]));
+        } finally {
+            posix.close(out[0]);
+        }
+        assertEquals(0, posix.waitpid(pid, false).returncode());
+    }
+
+    @Test
+    public void stderrGoesToItsOwnPipe() throws PosixException {
+        Child child = Child.run(posix, SpawnSpec.of("sh", "-c", "echo out; echo oops >&2; exit 4"));
+        assertEquals(4, child.returncode());
+        assertEquals("out\n", child.out());
+        assertEquals("oops\n", child.err());
+    }
+
+    @Test
+    public void devnullIsOpenedForTheChild() throws PosixException {
+        Child child = Child.run(posix, SpawnSpec.of("sh", "-c", "readlink /proc/self/fd/0; cat").withStdin(Redirect.DEVNULL));
+        assertEquals(0, child.returncode());
+        assertEquals("/dev/null\n", child.out());
+    }
+
+    @Test
+    public void theWorkingDirectoryIsHonoured() throws PosixException, IOException {
+        Path dir = folder.newFolder("work dir").toPath().toRealPath();
+        Child child = Child.run(posix, SpawnSpec.of("pwd").withCwd(dir));
+        assertEquals(dir + "\n", child.out());
+    }
+
+    @Test
+    public void theEnvironmentIsReplacedWhole() throws PosixException {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("LOOPKIT_A", "1");
+        env.put("LOOPKIT_B", "two words");
+        Child child = Child.run(posix, SpawnSpec.of("/usr/bin/env").withEnv(env));
+        assertEquals("LOOPKIT_A=1\nLOOPKIT_B=two words\n", child.out());
+    }
+
+    @Test
+    public void withoutAnEnvironmentTheParentsIsInherited() throws PosixException {
+        Child child = Child.run(posix, SpawnSpec.of("sh", "-c", "echo \"$PATH\""));
+        assertEquals(System.getenv("PATH") + "\n", child.out());
+    }
+
+    @Test
+    public void theChildKeepsOnlyItsStandardStreams() throws PosixException {
+        // ls lists its own directory fd (3) too
+        Child child = Child.run(posix, SpawnSpec.of("ls", "/proc/self/fd"));
+        assertEquals(List.of("0", "1", "2", "3"), child.out().lines().toList());
+    }
+
+    @Test
+    public void withoutClosingTheJvmsDescriptorsLeakIntoTheChild() throws PosixException {
+        Child child = Child.run(posix, SpawnSpec.of("ls", "/proc/self/fd").withCloseOtherFds(false));
+        assertTrue(child.out(), child.out().lines().count() > 4);
+    }
+
+    @Test
+    public void aNewProcessGroupIsLedByTheChild() throws PosixException, IOException {
+        RunningChild own = startCat(SpawnSpec.of("cat").withNewProcessGroup(true));
+        RunningChild shared = startCat();
+        try {
+            assertEquals(own.pid(), statField(own.pid(), 5));
+            assertEquals(statField(posix.getpid(), 5), statField(shared.pid(), 5));
+        } finally {
+            assertEquals(0, own.finish());
+            assertEquals(0, shared.finish());
+        }
+    }
+
+    @Test
+    public void aNewSessionIsLedByTheChild() throws PosixException, IOException {
+        RunningChild child = startCat(SpawnSpec.of("cat").withNewSession(true));
+        try {
+            assertEquals(child.pid(), statField(child.pid(), 5)); // setsid makes a process group too
+            assertEquals(child.pid(), statField(child.pid(), 6));
+        } finally {
+            assertEquals(0, child.finish());
+        }
+    }
+
+    @Test
+    public void theChildStartsWithNoBlockedOrIgnoredSignal() throws PosixException, IOException {
+        // the JVM blocks SIGQUIT in its threads (its signal dispatcher takes it); make it ignore one too
+        assertNotEquals("this thread blocks no signal", "0000000000000000", signalMask(Path.of("/proc/thread-self/status"), "SigBlk"));
+        SignalHandler previous = Signal.handle(new Signal("HUP"), SignalHandler.SIG_IGN);
+        try {
+            SpawnSpec grep = SpawnSpec.of("grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status");
+            Child inheriting = Child.run(posix, grep.withResetSignals(false));
+            assertTrue(inheriting.out(), hasSignal(inheriting.out(), "SigBlk", Posix.signal("SIGQUIT")));
+            assertTrue(inheriting.out(), hasSignal(inheriting.out(), "SigIgn", Posix.signal("SIGHUP")));
+
+            Child reset = Child.run(posix, grep);
+            assertEquals("SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n", reset.out());
+        } finally {
+            Signal.handle(new Signal("HUP"), previous);
+        }
+    }
+
+    /** Field {@code n} (1-based, as proc(5) counts) of /proc/pid/stat: 5 is the process group, 6 the session. */
+    private static long statField(long pid, int n) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] afterName = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(afterName[n - 3]);
+    }
+
+    private static boolean hasSignal(String status, String field, int signal) {
+        String mask = status.lines().filter(line -> line.startsWith(field + ":")).findFirst().orElseThrow();
+        return (Long.parseUnsignedLong(mask.substring(field.length() + 1).trim(), 16) & (1L << (signal - 1))) != 0;
+    }
+
+    private static String signalMask(Path status, String field) throws IOException {
+        return Files.readAllLines(status).stream().filter(line -> line.startsWith(field + ":"))
+                .map(line -> line.substring(field.length() + 1).trim()).findFirst().orElseThrow();
+    }
+}
