@@ -68,6 +68,9 @@ public abstract class BaseEventLoop implements EventLoop {
     private final InboundQueue inbound = new InboundQueue();
     private final TimerHeap timers = new TimerHeap();
     private final DefaultExecutor executor;
+    /** Watches raw file descriptors; made on first use, loop thread only. */
+    private FdPoller fdPoller;
+    private String fdInterestIsImpossible;
     /** Transports and servers this loop owns, released when it closes; loop thread only. */
     private final java.util.Set<LoopResource> resources =
             java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -240,6 +243,9 @@ public abstract class BaseEventLoop implements EventLoop {
             resource.release();
         }
         resources.clear();
+        if (fdPoller != null) {
+            fdPoller.close();
+        }
         try {
             closeResources();
         } catch (IOException e) {
@@ -614,22 +620,56 @@ public abstract class BaseEventLoop implements EventLoop {
 
     @Override
     public void addReader(int fd, Runnable callback) {
-        throw unsupported("addReader on file descriptors");
+        Objects.requireNonNull(callback, "callback");
+        checkClosed();
+        checkThread();
+        fdPoller().addReader(fd, newHandle(callback));
     }
 
     @Override
     public boolean removeReader(int fd) {
-        throw unsupported("removeReader on file descriptors");
+        return fdPoller != null && !closed && fdPoller.removeReader(fd);
     }
 
     @Override
     public void addWriter(int fd, Runnable callback) {
-        throw unsupported("addWriter on file descriptors");
+        Objects.requireNonNull(callback, "callback");
+        checkClosed();
+        checkThread();
+        fdPoller().addWriter(fd, newHandle(callback));
     }
 
     @Override
     public boolean removeWriter(int fd) {
-        throw unsupported("removeWriter on file descriptors");
+        return fdPoller != null && !closed && fdPoller.removeWriter(fd);
+    }
+
+    /** How many raw file descriptors the loop watches (diagnostics; loop thread). */
+    public int watchedFileDescriptors() {
+        return fdPoller == null ? 0 : fdPoller.size();
+    }
+
+    private FdPoller fdPoller() {
+        if (fdPoller == null) {
+            if (fdInterestIsImpossible != null) {
+                throw new UnsupportedOperationException(fdInterestIsImpossible);
+            }
+            try {
+                fdPoller = new FdPoller(this);
+            } catch (NoClassDefFoundError missing) {
+                fdInterestIsImpossible = "raw file descriptors need the dev.loopkit.posix module or bundle (and JNR): "
+                        + missing.getMessage() + " is missing";
+                throw new UnsupportedOperationException(fdInterestIsImpossible, missing);
+            }
+        }
+        return fdPoller;
+    }
+
+    /** Runs an I/O callback right now, as the ready queue would (for readiness reported by a helper). */
+    final void runNow(CallbackHandle handle) {
+        if (!handle.isCancelled()) {
+            run(handle);
+        }
     }
 
     @Override

@@ -618,6 +618,162 @@ public abstract class EventLoopContract extends LoopTestSupport {
         }
     }
 
+    // ---- raw file descriptors -----------------------------------------------------------------------------
+
+    private static final dev.loopkit.posix.Posix POSIX = dev.loopkit.posix.Posix.get();
+
+    private static java.nio.ByteBuffer bytes(String text) {
+        return java.nio.ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    public void aPipeReaderRunsOnTheLoopThreadUntilEof() throws Exception {
+        int[] pipe = POSIX.pipe();
+        POSIX.setNonBlocking(pipe[0], true);
+        StringBuilder received = new StringBuilder();
+        List<Thread> threads = new ArrayList<>();
+        CompletableFuture<String> eof = new CompletableFuture<>();
+        java.nio.ByteBuffer into = java.nio.ByteBuffer.allocateDirect(64);
+        loop.addReader(pipe[0], () -> {
+            threads.add(Thread.currentThread());
+            try {
+                into.clear();
+                int read = POSIX.read(pipe[0], into);
+                if (read == 0) {
+                    assertTrue(loop.removeReader(pipe[0]));
+                    eof.complete(received.toString());
+                } else if (read > 0) {
+                    into.flip();
+                    received.append(java.nio.charset.StandardCharsets.US_ASCII.decode(into));
+                }
+            } catch (IOException e) {
+                eof.completeExceptionally(e);
+            }
+        });
+        Thread writer = new Thread(() -> {
+            try {
+                for (String part : List.of("one ", "two ", "three")) {
+                    POSIX.write(pipe[1], bytes(part));
+                }
+                POSIX.close(pipe[1]);
+            } catch (IOException e) {
+                eof.completeExceptionally(e);
+            }
+        });
+        loop.callSoon(writer::start);
+        assertEquals("one two three", runFor(eof));
+        writer.join();
+        Thread loopThread = Thread.currentThread();
+        threads.forEach(t -> assertSame(loopThread, t));
+        assertFalse(loop.removeReader(pipe[0]));
+        POSIX.close(pipe[0]);
+    }
+
+    @Test
+    public void aReaderThatDoesNotConsumeRunsAgain() throws Exception {
+        // level-triggered, as asyncio's selectors: readiness repeats until the data is read
+        int[] pipe = POSIX.pipe();
+        POSIX.setNonBlocking(pipe[0], true);
+        POSIX.write(pipe[1], bytes("abcde"));
+        AtomicInteger calls = new AtomicInteger();
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+        loop.addReader(pipe[0], () -> {
+            calls.incrementAndGet();
+            try {
+                one.clear();
+                if (POSIX.read(pipe[0], one) == 1 && calls.get() == 5) {
+                    loop.removeReader(pipe[0]);
+                    drained.complete(null);
+                }
+            } catch (IOException e) {
+                drained.completeExceptionally(e);
+            }
+        });
+        runFor(drained);
+        assertEquals(5, calls.get());
+        POSIX.close(pipe[0]);
+        POSIX.close(pipe[1]);
+    }
+
+    @Test
+    public void anEventfdWrittenFromAnotherThreadWakesTheLoop() throws Exception {
+        int eventfd = POSIX.eventfd();
+        CompletableFuture<Long> value = new CompletableFuture<>();
+        loop.addReader(eventfd, () -> {
+            try {
+                value.complete(POSIX.eventfdRead(eventfd));
+            } catch (IOException e) {
+                value.completeExceptionally(e);
+            }
+            loop.removeReader(eventfd);
+        });
+        Thread poker = new Thread(() -> {
+            Leaks.await(loop::isRunning, 10);
+            try {
+                POSIX.eventfdWrite(eventfd, 42);
+            } catch (IOException e) {
+                value.completeExceptionally(e);
+            }
+        });
+        poker.start();
+        assertEquals(Long.valueOf(42), runFor(value));
+        poker.join();
+        POSIX.close(eventfd);
+    }
+
+    @Test
+    public void aWriterOnAPipeAndReplacingAReader() throws Exception {
+        int[] pipe = POSIX.pipe();
+        POSIX.setNonBlocking(pipe[1], true);
+        CompletableFuture<Void> writable = new CompletableFuture<>();
+        loop.addWriter(pipe[1], () -> {
+            loop.removeWriter(pipe[1]);
+            writable.complete(null);
+        });
+        runFor(writable);
+        AtomicInteger first = new AtomicInteger();
+        CompletableFuture<Void> second = new CompletableFuture<>();
+        loop.addReader(pipe[0], first::incrementAndGet);
+        loop.addReader(pipe[0], () -> second.complete(null)); // replaces the first
+        POSIX.write(pipe[1], bytes("x"));
+        runFor(second);
+        assertEquals(0, first.get());
+        assertTrue(loop.removeReader(pipe[0]));
+        assertFalse(loop.removeWriter(pipe[1]));
+        POSIX.close(pipe[0]);
+        POSIX.close(pipe[1]);
+    }
+
+    @Test
+    public void badFileDescriptorsAreRefused() throws Exception {
+        assertEquals("Invalid file descriptor: -1",
+                assertThrows(IllegalArgumentException.class, () -> loop.addReader(-1, () -> { })).getMessage());
+        int[] pipe = POSIX.pipe();
+        POSIX.close(pipe[0]);
+        POSIX.close(pipe[1]);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> loop.addReader(pipe[0], () -> { }))
+                .getMessage().startsWith("Invalid file descriptor: " + pipe[0] + " ("));
+        assertThrows(NullPointerException.class, () -> loop.addWriter(3, null));
+        assertFalse(loop.removeReader(12345));
+    }
+
+    @Test
+    public void closingReleasesThePollerThreadAndItsDescriptors() throws Exception {
+        int[] pipe = POSIX.pipe();
+        loop.addReader(pipe[0], () -> { });
+        assertEquals(1, loop.watchedFileDescriptors());
+        String poller = "loopkit-fdpoller-" + loop.id();
+        assertEquals(List.of(poller), Leaks.threads(poller));
+        loop.close();
+        assertEquals(List.of(), Leaks.threads(poller));
+        POSIX.close(pipe[0]);
+        POSIX.close(pipe[1]);
+        assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
+        IllegalStateException closed = assertThrows(IllegalStateException.class, () -> loop.addReader(pipe[0], () -> { }));
+        assertEquals("Event loop is closed", closed.getMessage());
+    }
+
     // ---- signals ----------------------------------------------------------------------------------------
 
     private static final int SIGUSR1 = 10;

@@ -82,6 +82,23 @@ public abstract class NetworkContract extends LoopTestSupport {
     }
 
     @Test
+    public void echoOverIpv6AndAServerOnEveryInterface() {
+        Server server = runFor(loop.createServer(EchoProtocol::new, null, 0)); // all interfaces, both families
+        int port = port(server);
+        for (String host : List.of("::1", "127.0.0.1", "localhost")) {
+            byte[] message = ("over " + host).getBytes(StandardCharsets.US_ASCII);
+            CollectingProtocol client = new CollectingProtocol(message.length, false);
+            Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, host, port));
+            connection.transport().write(message);
+            assertArrayEquals(message, runFor(client.all));
+            connection.transport().close();
+            runFor(client.lost);
+        }
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    @Test
     public void echoThroughProtocolsHundredConcurrentConnections() {
         Server server = echoServer();
         List<CompletableFuture<byte[]>> echoes = new ArrayList<>();
