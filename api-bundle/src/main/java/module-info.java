@@ -14,6 +14,7 @@ module dev.loopkit.api {
     exports dev.loopkit.api;
     exports dev.loopkit.api.spi;
     exports dev.loopkit.api.streams;
+    exports dev.loopkit.api.subprocess;
 
     uses dev.loopkit.api.EventLoopPolicy;
     uses dev.loopkit.api.EventLoopFactory;

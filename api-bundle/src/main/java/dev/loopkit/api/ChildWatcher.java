@@ -1,5 +1,6 @@
 package dev.loopkit.api;
 
+import java.util.Map;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -32,6 +33,34 @@ public interface ChildWatcher extends AutoCloseable {
 
     /** Whether the watcher can deliver exits now; loops refuse to spawn through an inactive one. */
     boolean isActive();
+
+    /**
+     * Why {@link #isActive()} is false, in a sentence a user can act on ("it is attached to no
+     * running loop"), or {@code null} when it is active.
+     */
+    default String inactiveReason() {
+        return isActive() ? null : "it is not active";
+    }
+
+    /** The children the watcher holds now and their handlers: a snapshot. */
+    default Map<Long, ChildHandler> children() {
+        return Map.of();
+    }
+
+    /**
+     * Moves every child this watcher holds to {@code successor}, so that each exit is delivered
+     * exactly once, by one of the two. The default takes each child off this watcher before
+     * registering it with the successor: a watcher that reaps only the pids it holds then never
+     * reaps a child it gave away. Watchers that reap more (the fast watcher's {@code waitpid(-1)})
+     * override it. The caller holds the successor's {@link #enterSpawn()} scope meanwhile.
+     */
+    default void handOverChildren(ChildWatcher successor) {
+        for (Map.Entry<Long, ChildHandler> child : children().entrySet()) {
+            if (removeChildHandler(child.getKey())) {
+                successor.addChildHandler(child.getKey(), child.getValue());
+            }
+        }
+    }
 
     /** Releases the watcher's threads, handlers and file descriptors. */
     @Override

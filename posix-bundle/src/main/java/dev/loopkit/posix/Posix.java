@@ -19,6 +19,7 @@ public final class Posix {
 
     private static final int EINTR = Errno.EINTR.intValue();
     private static final int EAGAIN = Errno.EAGAIN.intValue(); // EWOULDBLOCK on Linux
+    private static final int POLLIN = 0x001;
 
     private final Native nativeAccess;
     private final LibC libc;
@@ -182,6 +183,35 @@ public final class Posix {
             }
         }
         return value[0];
+    }
+
+    /**
+     * {@code poll(2)} for readability: waits until one of {@code fds} is readable (or hung up, or in
+     * error) and returns its index, or -1 when {@code timeoutMillis} passed (-1: no limit).
+     * Interrupted waits are resumed.
+     */
+    public int awaitReadable(int[] fds, int timeoutMillis) throws PosixException {
+        int[] pollFds = new int[fds.length * 2];
+        for (int i = 0; i < fds.length; i++) {
+            pollFds[2 * i] = fds[i];
+            pollFds[2 * i + 1] = POLLIN; // events in the low half (little-endian), revents in the high half
+        }
+        int ready;
+        while ((ready = libc.poll(pollFds, fds.length, timeoutMillis)) == -1) {
+            int errno = nativeAccess.errno();
+            if (errno != EINTR) {
+                throw PosixException.ofCall(errno, "poll");
+            }
+        }
+        if (ready == 0) {
+            return -1;
+        }
+        for (int i = 0; i < fds.length; i++) {
+            if ((pollFds[2 * i + 1] >>> 16) != 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     // ---- epoll

@@ -264,4 +264,24 @@ public class FdAndEpollTest extends PosixTestSupport {
         }
         throw new AssertionError("no flags for fd " + fd);
     }
+
+    @Test
+    public void awaitReadableReturnsTheReadyDescriptorOrTimesOut() throws Exception {
+        int[] pipe = posix.pipe();
+        int eventfd = posix.eventfd();
+        try {
+            assertEquals(-1, posix.awaitReadable(new int[] {pipe[0], eventfd}, 10));
+            posix.eventfdWrite(eventfd, 1);
+            assertEquals(1, posix.awaitReadable(new int[] {pipe[0], eventfd}, -1));
+            posix.close(pipe[1]);
+            pipe[1] = -1;
+            assertEquals("a hung-up pipe counts as readable", 0, posix.awaitReadable(new int[] {pipe[0]}, -1));
+        } finally {
+            posix.close(pipe[0]);
+            if (pipe[1] >= 0) {
+                posix.close(pipe[1]);
+            }
+            posix.close(eventfd);
+        }
+    }
 }

@@ -4,11 +4,8 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Transport;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
@@ -17,23 +14,21 @@ import java.util.concurrent.CompletionStage;
  * {@link StreamReader}, makes the {@link StreamWriter}, and holds {@code drain()} while the
  * transport's write buffer is over its high-water mark.
  */
-public final class StreamReaderProtocol implements Protocol {
+public final class StreamReaderProtocol implements Protocol, WriteFlow {
 
     private final EventLoop loop;
     private final StreamReader reader;
     private final Streams.ClientConnected clientConnected;
     private final LoopFuture<Void> closed;
+    private final DrainWaiters drainWaiters;
     private StreamWriter writer;
-    private boolean paused;
-    private boolean connectionLost;
-    private Exception lostWith;
-    private final List<LoopFuture<Void>> drainWaiters = new ArrayList<>();
 
     public StreamReaderProtocol(EventLoop loop, StreamReader reader, Streams.ClientConnected clientConnected) {
         this.loop = loop;
         this.reader = reader;
         this.clientConnected = clientConnected;
         this.closed = loop.createFuture();
+        this.drainWaiters = new DrainWaiters(loop);
     }
 
     @Override
@@ -95,30 +90,17 @@ public final class StreamReaderProtocol implements Protocol {
                 closed.setException(exc);
             }
         }
-        connectionLost = true;
-        lostWith = exc;
-        for (LoopFuture<Void> waiter : drainWaiters) {
-            if (!waiter.isDone()) {
-                waiter.setException(exc != null ? exc : new IOException("Connection lost"));
-            }
-        }
-        drainWaiters.clear();
+        drainWaiters.connectionLost(exc);
     }
 
     @Override
     public void pauseWriting() {
-        paused = true;
+        drainWaiters.pause();
     }
 
     @Override
     public void resumeWriting() {
-        paused = false;
-        for (LoopFuture<Void> waiter : drainWaiters) {
-            if (!waiter.isDone()) {
-                waiter.setResult(null);
-            }
-        }
-        drainWaiters.clear();
+        drainWaiters.resume();
     }
 
     /** The writer made at connectionMade. */
@@ -126,21 +108,13 @@ public final class StreamReaderProtocol implements Protocol {
         return writer;
     }
 
-    /** asyncio's {@code _drain_helper}: at once unless writing is paused; fails once the connection is lost. */
-    LoopFuture<Void> drainHelper() {
-        LoopFuture<Void> waiter = loop.createFuture();
-        if (connectionLost) {
-            waiter.setException(lostWith != null ? lostWith : new IOException("Connection lost"));
-        } else if (!paused) {
-            waiter.setResult(null);
-        } else {
-            drainWaiters.add(waiter);
-        }
-        return waiter;
+    @Override
+    public LoopFuture<Void> drainHelper() {
+        return drainWaiters.drain();
     }
 
-    /** Completes when the connection is lost. */
-    LoopFuture<Void> closed() {
+    @Override
+    public LoopFuture<Void> closed() {
         return closed;
     }
 }

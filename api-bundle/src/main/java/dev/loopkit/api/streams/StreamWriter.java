@@ -2,7 +2,7 @@ package dev.loopkit.api.streams;
 
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
-import dev.loopkit.api.Transport;
+import dev.loopkit.api.WriteTransport;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletionStage;
 
@@ -13,19 +13,20 @@ import java.util.concurrent.CompletionStage;
  */
 public final class StreamWriter {
 
-    private final Transport transport;
-    private final StreamReaderProtocol protocol;
+    private final WriteTransport transport;
+    private final WriteFlow protocol;
     private final StreamReader reader;
     private final EventLoop loop;
 
-    StreamWriter(Transport transport, StreamReaderProtocol protocol, StreamReader reader, EventLoop loop) {
+    /** {@code reader} is the reader of the same connection, or {@code null} (a child's stdin). */
+    StreamWriter(WriteTransport transport, WriteFlow protocol, StreamReader reader, EventLoop loop) {
         this.transport = transport;
         this.protocol = protocol;
         this.reader = reader;
         this.loop = loop;
     }
 
-    public Transport transport() {
+    public WriteTransport transport() {
         return transport;
     }
 
@@ -72,7 +73,7 @@ public final class StreamWriter {
      * lost.
      */
     public CompletionStage<Void> drain() {
-        Throwable readError = reader.exception();
+        Throwable readError = reader == null ? null : reader.exception();
         if (readError != null) {
             LoopFuture<Void> failed = loop.createFuture();
             failed.setException(readError);

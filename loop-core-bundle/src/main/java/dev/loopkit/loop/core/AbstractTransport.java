@@ -98,6 +98,11 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
         loop.callSoon(afterwards);
     }
 
+    /** For transports whose protocol learns of the connection otherwise (pipes of a child process). */
+    protected final void markConnected() {
+        protocolConnected = true;
+    }
+
     /**
      * asyncio's {@code _fatal_error}: I/O errors are expected (peer reset, broken pipe) and only
      * logged in debug mode; anything else reaches the exception handler. Then the transport is

@@ -68,6 +68,10 @@ public abstract class BaseEventLoop implements EventLoop {
     private final InboundQueue inbound = new InboundQueue();
     private final TimerHeap timers = new TimerHeap();
     private final DefaultExecutor executor;
+    /** asyncio's {@code max_size}: one read of a socket or pipe takes at most this much. */
+    private static final int READ_BUFFER_SIZE = 256 * 1024;
+    /** The loop's one read buffer for stream and pipe transports; loop thread only. */
+    private java.nio.ByteBuffer readBuffer;
     /** Watches raw file descriptors; made on first use, loop thread only. */
     private FdPoller fdPoller;
     private String fdInterestIsImpossible;
@@ -665,6 +669,17 @@ public abstract class BaseEventLoop implements EventLoop {
         return fdPoller;
     }
 
+    /**
+     * The loop's read buffer for transports (direct, 256 KiB), cleared: what is read into it is only
+     * valid until the protocol callback returns, so one buffer serves every transport of the loop.
+     */
+    protected final java.nio.ByteBuffer readBuffer() {
+        if (readBuffer == null) {
+            readBuffer = java.nio.ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+        }
+        return readBuffer.clear();
+    }
+
     /** Runs an I/O callback right now, as the ready queue would (for readiness reported by a helper). */
     final void runNow(CallbackHandle handle) {
         if (!handle.isCancelled()) {
@@ -672,18 +687,34 @@ public abstract class BaseEventLoop implements EventLoop {
         }
     }
 
+    // ---- subprocesses ---------------------------------------------------------------------------------
+
     @Override
     public CompletionStage<dev.loopkit.api.SubprocessTransport> subprocessExec(
             java.util.function.Supplier<? extends dev.loopkit.api.SubprocessProtocol> protocolFactory,
             List<String> args, dev.loopkit.api.SubprocessOptions options) {
-        throw unsupported("subprocesses");
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(args, "args");
+        Objects.requireNonNull(options, "options");
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("args must not be empty: the program to run comes first");
+        }
+        args.forEach(arg -> Objects.requireNonNull(arg, "args must not hold null"));
+        checkClosed();
+        try {
+            return SubprocessLauncher.launch(this, protocolFactory, List.copyOf(args), options);
+        } catch (NoClassDefFoundError missing) {
+            throw new UnsupportedOperationException("subprocesses need the dev.loopkit.posix module or bundle (and JNR): "
+                    + missing.getMessage() + " is missing", missing);
+        }
     }
 
     @Override
     public CompletionStage<dev.loopkit.api.SubprocessTransport> subprocessShell(
             java.util.function.Supplier<? extends dev.loopkit.api.SubprocessProtocol> protocolFactory,
             String cmd, dev.loopkit.api.SubprocessOptions options) {
-        throw unsupported("subprocesses");
+        Objects.requireNonNull(cmd, "cmd");
+        return subprocessExec(protocolFactory, List.of("/bin/sh", "-c", cmd), options);
     }
 
     @Override

@@ -7,18 +7,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.lang.System.Logger.Level;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
  * The process side of {@code addSignalHandler}: one {@link sun.misc.Signal} handler per signal,
- * installed when the first loop listens to it and restored when the last one stops. The JVM runs
- * signal handlers on its "Signal Dispatcher" thread; each listening loop gets the callback through
+ * installed when the first listener comes and restored when the last one goes (with a warning, and
+ * the other handler left in place, if outside code replaced ours meanwhile). The JVM runs signal
+ * handlers on its "Signal Dispatcher" thread; each listening loop gets the callback through
  * {@link EventLoop#callSoonThreadsafe(Runnable)}, so it always runs on the loop's own thread and
- * several loops may listen to one signal.
+ * several loops may listen to one signal. Process-wide listeners ({@link ProcessSignals}) run on the
+ * signal thread itself.
  */
 final class SignalDispatcher {
 
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
     /** Linux's NSIG: signal numbers are 1 .. 64. */
     static final int NSIG = 65;
     private static final int SIGKILL = 9;
@@ -44,26 +48,31 @@ final class SignalDispatcher {
      * @throws IllegalArgumentException "sig N out of range(1, 65)"
      * @throws IllegalStateException "sig N cannot be caught" (SIGKILL, SIGSTOP, signals the JVM keeps)
      */
-    synchronized void add(int signum, EventLoop loop, Runnable callback) {
+    synchronized void add(int signum, Object listener, Runnable callback) {
         check(signum);
         Installed entry = installed.get(signum);
         if (entry == null) {
             entry = install(signum);
             installed.put(signum, entry);
         }
-        entry.listeners.put(loop, callback);
+        entry.listeners.put(listener, callback);
     }
 
     /** Stops {@code loop} listening to {@code signum}; {@code true} if it did. */
-    synchronized boolean remove(int signum, EventLoop loop) {
+    synchronized boolean remove(int signum, Object listener) {
         check(signum);
         Installed entry = installed.get(signum);
-        if (entry == null || entry.listeners.remove(loop) == null) {
+        if (entry == null || entry.listeners.remove(listener) == null) {
             return false;
         }
         if (entry.listeners.isEmpty()) {
             installed.remove(signum);
-            Signal.handle(entry.signal, entry.previous);
+            SignalHandler current = Signal.handle(entry.signal, entry.previous);
+            if (current != entry) {
+                // asyncio's multiloop watcher: someone else's handler stays, and we say so
+                Signal.handle(entry.signal, current);
+                LOG.log(Level.WARNING, "SIG{0} handler was changed by outside code", entry.signal.getName());
+            }
         }
         return true;
     }
@@ -121,10 +130,10 @@ final class SignalDispatcher {
         return Map.copyOf(names);
     }
 
-    /** One installed JVM handler and the loops listening; called on the JVM's signal thread. */
+    /** One installed JVM handler and its listeners (loops, or process-wide tokens); called on the JVM's signal thread. */
     private static final class Installed implements SignalHandler {
         final Signal signal;
-        final Map<EventLoop, Runnable> listeners = new LinkedHashMap<>();
+        final Map<Object, Runnable> listeners = new LinkedHashMap<>();
         SignalHandler previous;
 
         Installed(Signal signal) {
@@ -133,15 +142,23 @@ final class SignalDispatcher {
 
         @Override
         public void handle(Signal received) {
-            List<Map.Entry<EventLoop, Runnable>> targets;
+            List<Map.Entry<Object, Runnable>> targets;
             synchronized (INSTANCE) {
                 targets = new ArrayList<>(listeners.entrySet());
             }
-            for (Map.Entry<EventLoop, Runnable> target : targets) {
-                try {
-                    target.getKey().callSoonThreadsafe(target.getValue());
-                } catch (IllegalStateException closed) {
-                    // the loop closed between the signal and now; it removes itself
+            for (Map.Entry<Object, Runnable> target : targets) {
+                if (target.getKey() instanceof EventLoop loop) {
+                    try {
+                        loop.callSoonThreadsafe(target.getValue());
+                    } catch (IllegalStateException closed) {
+                        // the loop closed between the signal and now; it removes itself
+                    }
+                } else {
+                    try {
+                        target.getValue().run();
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, "Unknown exception in SIG" + signal.getName() + " handler", e);
+                    }
                 }
             }
         }

@@ -58,6 +58,10 @@ public interface LibC {
     @SaveError
     int eventfd_write(int fd, long value);
 
+    // poll: each struct pollfd is {int fd; short events; short revents}, passed as two ints per entry
+    @SaveError
+    int poll(@In @Out int[] pollFds, long count, int timeoutMillis);
+
     // epoll: the event is a 12-byte packed struct on x86_64 and a 16-byte one elsewhere, see EpollEventLayout
     @SaveError
     int epoll_create1(int flags);

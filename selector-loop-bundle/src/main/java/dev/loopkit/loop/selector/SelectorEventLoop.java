@@ -40,13 +40,9 @@ import java.util.function.Supplier;
  */
 public class SelectorEventLoop extends BaseEventLoop {
 
-    /** asyncio's {@code max_size} of one socket read. */
-    static final int READ_BUFFER_SIZE = 256 * 1024;
-
     private final Selector selector;
     // One method reference for the life of the loop: selecting allocates nothing.
     private final Consumer<SelectionKey> onSelected = this::processKey;
-    private ByteBuffer readBuffer;
 
     /** A loop on the platform's default selector (epoll on Linux). */
     public SelectorEventLoop() {
@@ -195,12 +191,9 @@ public class SelectorEventLoop extends BaseEventLoop {
         return SelectionKey.OP_WRITE;
     }
 
-    /** The loop's one read buffer for stream transports: valid until the protocol callback returns. */
-    ByteBuffer readBuffer() {
-        if (readBuffer == null) {
-            readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
-        }
-        return readBuffer.clear();
+    /** The loop's read buffer, for this package's transports. */
+    ByteBuffer sharedReadBuffer() {
+        return readBuffer();
     }
 
     // ---- low-level socket operations ---------------------------------------------------------------------

@@ -68,7 +68,7 @@ final class SelectorSocketTransport extends AbstractTransport implements Transpo
     }
 
     private void readIntoLoopBuffer(Protocol target) {
-        ByteBuffer data = selectorLoop.readBuffer();
+        ByteBuffer data = selectorLoop.sharedReadBuffer();
         int read;
         try {
             read = socket.read(data);

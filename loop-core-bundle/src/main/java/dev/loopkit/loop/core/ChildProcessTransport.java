@@ -1,0 +1,244 @@
+package dev.loopkit.loop.core;
+
+import dev.loopkit.api.BaseProtocol;
+import dev.loopkit.api.BaseTransport;
+import dev.loopkit.api.SubprocessProtocol;
+import dev.loopkit.api.SubprocessTransport;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.PosixException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+
+/**
+ * asyncio's {@code BaseSubprocessTransport}: one child process and its pipes. The protocol hears
+ * {@code connectionMade}, then the pipes' data and closes, then {@code processExited} when the
+ * watcher reports the exit, and {@code connectionLost} once the child exited and every pipe closed.
+ * Signals go through the child's pidfd where the kernel has them, so a recycled pid is never hit.
+ * Loop thread only, except {@link #childExited}, which any watcher thread may call.
+ */
+final class ChildProcessTransport implements SubprocessTransport, LoopResource {
+
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+    private static final int SIGTERM = 15;
+    private static final int SIGKILL = 9;
+
+    private final BaseEventLoop loop;
+    private final Posix posix;
+    private final SubprocessProtocol protocol;
+    private final long pid;
+    private int pidfd;
+    private final Map<Integer, AbstractTransport> pipes = new LinkedHashMap<>();
+    private final Map<Integer, SubprocessPipeProtocol> pipeProtocols = new LinkedHashMap<>();
+    private final Map<String, Object> extra = new LinkedHashMap<>();
+    private volatile Integer returncode;
+    private boolean started;
+    /** An exit reported before {@link #start()}: applied right after it. */
+    private Integer earlyExit;
+    private boolean closed;
+    private boolean finished;
+
+    ChildProcessTransport(BaseEventLoop loop, Posix posix, SubprocessProtocol protocol, long pid, int pidfd) {
+        this.loop = loop;
+        this.posix = posix;
+        this.protocol = protocol;
+        this.pid = pid;
+        this.pidfd = pidfd;
+        extra.put("pid", pid);
+        loop.track(this);
+    }
+
+    SubprocessProtocol protocol() {
+        return protocol;
+    }
+
+    SubprocessPipeProtocol pipeProtocol(int fd) {
+        return pipeProtocols.computeIfAbsent(fd, n -> new SubprocessPipeProtocol(this, n));
+    }
+
+    void addPipe(int fd, AbstractTransport pipe) {
+        pipes.put(fd, pipe);
+    }
+
+    /** Tells the protocol the child is there, then starts the pipes; loop thread. */
+    void start() {
+        started = true;
+        protocol.connectionMade(this);
+        for (AbstractTransport pipe : pipes.values()) {
+            if (pipe instanceof PipeReadTransport read) {
+                read.start();
+            } else if (pipe instanceof PipeWriteTransport write) {
+                write.start();
+            }
+        }
+        if (earlyExit != null) {
+            processExited(earlyExit);
+        }
+    }
+
+    /** The watcher's {@code ChildHandler}: any thread. Hands the exit to the loop. */
+    void childExited(long exitedPid, int code) {
+        try {
+            loop.callSoonThreadsafe(() -> processExited(code));
+        } catch (IllegalStateException closedLoop) {
+            LOG.log(Level.WARNING, "Loop {0} that handles pid {1} is closed", loop, exitedPid);
+        }
+    }
+
+    // asyncio's _process_exited.
+    private void processExited(int code) {
+        if (!started) {
+            earlyExit = code;
+            return;
+        }
+        if (returncode != null) {
+            return;
+        }
+        if (loop.getDebug()) {
+            LOG.log(Level.INFO, "{0} exited with return code {1}", this, code);
+        }
+        returncode = code;
+        closePidfd();
+        protocol.processExited();
+        tryFinish();
+    }
+
+    void pipeDataReceived(int fd, ByteBuffer data) {
+        protocol.pipeDataReceived(fd, data);
+    }
+
+    void pipeConnectionLost(int fd, Exception exc) {
+        protocol.pipeConnectionLost(fd, exc);
+        tryFinish();
+    }
+
+    // asyncio's _try_finish: connectionLost once the child exited and every pipe closed.
+    private void tryFinish() {
+        if (finished || returncode == null) {
+            return;
+        }
+        for (Integer fd : pipes.keySet()) {
+            if (!pipeProtocol(fd).disconnected()) {
+                return;
+            }
+        }
+        finished = true;
+        loop.callSoon(() -> {
+            try {
+                protocol.connectionLost(null);
+            } finally {
+                loop.untrack(this);
+            }
+        });
+    }
+
+    @Override
+    public long getPid() {
+        return pid;
+    }
+
+    @Override
+    public Integer getReturncode() {
+        return returncode;
+    }
+
+    @Override
+    public BaseTransport getPipeTransport(int fd) {
+        return pipes.get(fd);
+    }
+
+    /** Does nothing once the child exited: its pid may already belong to another process. */
+    @Override
+    public void sendSignal(int signal) {
+        if (returncode != null) {
+            return;
+        }
+        try {
+            if (pidfd >= 0) {
+                posix.pidfdSendSignal(pidfd, signal);
+            } else {
+                posix.kill(pid, signal);
+            }
+        } catch (PosixException e) {
+            if (!"ESRCH".equals(e.errnoName())) {
+                throw new IllegalStateException("cannot send signal " + signal + " to pid " + pid + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void terminate() {
+        sendSignal(SIGTERM);
+    }
+
+    @Override
+    public void kill() {
+        sendSignal(SIGKILL);
+    }
+
+    /** asyncio: closes the pipes and kills a child that still runs. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (AbstractTransport pipe : pipes.values()) {
+            pipe.close();
+        }
+        if (returncode == null) {
+            if (loop.getDebug()) {
+                LOG.log(Level.WARNING, "Close running child process: kill {0}", this);
+            }
+            kill();
+        }
+    }
+
+    @Override
+    public boolean isClosing() {
+        return closed;
+    }
+
+    @Override
+    public Object getExtraInfo(String name, Object defaultValue) {
+        return extra.getOrDefault(name, defaultValue);
+    }
+
+    @Override
+    public void setProtocol(BaseProtocol replacement) {
+        throw new UnsupportedOperationException("the protocol of a subprocess transport cannot be replaced");
+    }
+
+    @Override
+    public BaseProtocol getProtocol() {
+        return protocol;
+    }
+
+    /** The loop closed: the pipes and the pidfd go; the child runs on, its watcher still reaps it. */
+    @Override
+    public void release() {
+        closed = true;
+        pipes.values().forEach(AbstractTransport::release);
+        closePidfd();
+    }
+
+    private void closePidfd() {
+        if (pidfd >= 0) {
+            try {
+                posix.close(pidfd);
+            } catch (PosixException e) {
+                LOG.log(Level.DEBUG, "closing pidfd of " + pid, e);
+            }
+            pidfd = -1;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "<ChildProcessTransport pid=" + pid + (returncode != null ? " returncode=" + returncode : " running")
+                + (closed ? " closed" : "") + ">";
+    }
+
+}

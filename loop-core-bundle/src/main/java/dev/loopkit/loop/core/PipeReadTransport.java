@@ -1,0 +1,132 @@
+package dev.loopkit.loop.core;
+
+import dev.loopkit.api.Protocol;
+import dev.loopkit.api.ReadTransport;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.PosixException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+
+/**
+ * asyncio's {@code _UnixReadPipeTransport}: the read end of a pipe (a child's stdout or stderr),
+ * watched through the loop's raw-descriptor poller and read into the loop's shared buffer.
+ */
+final class PipeReadTransport extends AbstractTransport implements ReadTransport {
+
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+
+    private final Posix posix;
+    private final int fd;
+    private final Runnable onReadable = this::readReady;
+    private boolean paused;
+    private boolean open = true;
+
+    PipeReadTransport(BaseEventLoop loop, Posix posix, int fd, Protocol protocol) throws PosixException {
+        super(loop, protocol, null);
+        this.posix = posix;
+        this.fd = fd;
+        posix.setNonBlocking(fd, true);
+        putExtra("pipe", fd);
+    }
+
+    /** Starts reading; loop thread. */
+    void start() {
+        markConnected();
+        if (!closing && !paused) {
+            loop.addReader(fd, onReadable);
+        }
+    }
+
+    private void readReady() {
+        if (connLost > 0) {
+            return;
+        }
+        ByteBuffer data = loop.readBuffer();
+        int read;
+        try {
+            read = posix.read(fd, data);
+        } catch (PosixException e) {
+            fatalError(e, "Fatal read error on pipe transport");
+            return;
+        }
+        if (read < 0) {
+            return; // would block: a spurious readiness
+        }
+        if (read == 0) {
+            if (loop.getDebug()) {
+                LOG.log(Level.INFO, "{0} was closed by peer", this);
+            }
+            closing = true;
+            loop.removeReader(fd);
+            connLost++;
+            ((Protocol) protocol).eofReceived();
+            loop.callSoon(() -> callConnectionLost(null));
+            return;
+        }
+        data.flip();
+        try {
+            ((Protocol) protocol).dataReceived(data);
+        } catch (RuntimeException e) {
+            fatalError(e, "Fatal error: protocol.data_received() call failed.");
+        }
+    }
+
+    @Override
+    public boolean isReading() {
+        return !paused && !closing;
+    }
+
+    @Override
+    public void pauseReading() {
+        if (closing || paused) {
+            return;
+        }
+        paused = true;
+        loop.removeReader(fd);
+    }
+
+    @Override
+    public void resumeReading() {
+        if (closing || !paused) {
+            return;
+        }
+        paused = false;
+        loop.addReader(fd, onReadable);
+    }
+
+    @Override
+    public void close() {
+        if (!closing) {
+            forceClose(null);
+        }
+    }
+
+    @Override
+    protected int bufferSize() {
+        return 0;
+    }
+
+    @Override
+    protected void dropBuffer() {
+        // a read pipe buffers nothing
+    }
+
+    @Override
+    protected void stopIo() {
+        loop.removeReader(fd);
+    }
+
+    @Override
+    protected void closeChannel() throws IOException {
+        if (open) {
+            open = false;
+            posix.close(fd);
+        }
+    }
+
+    @Override
+    protected String describeChannel() {
+        return "fd=" + fd;
+    }
+}

@@ -1,0 +1,172 @@
+package dev.loopkit.loop.core;
+
+import dev.loopkit.api.BaseProtocol;
+import dev.loopkit.api.WriteTransport;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.PosixException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * asyncio's {@code _UnixWritePipeTransport}: the write end of a pipe (a child's stdin). Writes go
+ * to the pipe at once; the rest is buffered and drained when the pipe is writable. The write end
+ * is also watched for readability, which for a pipe means the reader went away: the transport then
+ * closes (with a broken pipe if data was still buffered).
+ */
+final class PipeWriteTransport extends AbstractTransport implements WriteTransport {
+
+    private final Posix posix;
+    private final int fd;
+    private final WriteBuffer buffer = new WriteBuffer();
+    private final Runnable onWritable = this::writeReady;
+    private final Runnable onPeerGone = this::peerGone;
+    private boolean open = true;
+
+    PipeWriteTransport(BaseEventLoop loop, Posix posix, int fd, BaseProtocol protocol) throws PosixException {
+        super(loop, protocol, null);
+        this.posix = posix;
+        this.fd = fd;
+        posix.setNonBlocking(fd, true);
+        putExtra("pipe", fd);
+    }
+
+    /** Starts watching for the reader's end; loop thread. */
+    void start() {
+        markConnected();
+        loop.addReader(fd, onPeerGone);
+    }
+
+    @Override
+    public void write(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
+        if (!data.hasRemaining()) {
+            return;
+        }
+        if (connLost > 0 || closing) {
+            countLostWrite();
+            return;
+        }
+        if (buffer.isEmpty()) {
+            int written;
+            try {
+                written = posix.write(fd, data);
+            } catch (PosixException e) {
+                fatalError(e, "Fatal write error on pipe transport");
+                return;
+            }
+            if (written >= 0 && !data.hasRemaining()) {
+                return;
+            }
+            loop.addWriter(fd, onWritable);
+        }
+        buffer.add(data);
+        flowControl.maybePause(protocol);
+    }
+
+    private void writeReady() {
+        ByteBuffer first = buffer.first();
+        if (first == null) {
+            return;
+        }
+        int written;
+        try {
+            written = posix.write(fd, first);
+        } catch (PosixException e) {
+            buffer.clear();
+            loop.removeWriter(fd);
+            fatalError(e, "Fatal write error on pipe transport");
+            return;
+        }
+        if (written > 0) {
+            buffer.consumed(written);
+        }
+        flowControl.maybeResume(protocol);
+        if (!buffer.isEmpty()) {
+            return;
+        }
+        loop.removeWriter(fd);
+        if (closing) {
+            loop.removeReader(fd);
+            connLost++;
+            callConnectionLost(null);
+        }
+    }
+
+    // asyncio's _read_ready on a write pipe: the read end closed.
+    private void peerGone() {
+        if (buffer.isEmpty()) {
+            closeSoon(null);
+        } else {
+            fatalError(new IOException("Broken pipe"), "Fatal write error on pipe transport");
+        }
+    }
+
+    @Override
+    public void writeEof() {
+        close();
+    }
+
+    @Override
+    public boolean canWriteEof() {
+        return true;
+    }
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (buffer.isEmpty()) {
+            closeSoon(null);
+        }
+    }
+
+    private void closeSoon(Exception exc) {
+        closing = true;
+        if (connLost > 0) {
+            return;
+        }
+        loop.removeReader(fd);
+        connLost++;
+        loop.callSoon(() -> callConnectionLost(exc));
+    }
+
+    @Override
+    public void abort() {
+        forceClose(null);
+    }
+
+    @Override
+    protected int bufferSize() {
+        return buffer.size();
+    }
+
+    @Override
+    protected void dropBuffer() {
+        if (!buffer.isEmpty()) {
+            buffer.clear();
+            loop.removeWriter(fd);
+        }
+    }
+
+    @Override
+    protected void stopIo() {
+        loop.removeReader(fd);
+        loop.removeWriter(fd);
+    }
+
+    @Override
+    protected void closeChannel() throws IOException {
+        if (open) {
+            open = false;
+            posix.close(fd);
+        }
+    }
+
+    @Override
+    protected String describeChannel() {
+        return "fd=" + fd + " buffered=" + buffer.size();
+    }
+}

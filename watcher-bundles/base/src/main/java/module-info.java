@@ -1,0 +1,9 @@
+/** What Loopkit's five child watchers share. */
+module dev.loopkit.watcher.base {
+    requires transitive dev.loopkit.api;
+    requires transitive dev.loopkit.posix;
+    requires static org.osgi.annotation.bundle;
+    requires static org.osgi.annotation.versioning;
+
+    exports dev.loopkit.watcher.base;
+}

@@ -1,0 +1,180 @@
+package dev.loopkit.watcher.fast;
+
+import dev.loopkit.api.ChildHandler;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.SpawnScope;
+import dev.loopkit.api.spi.LoopkitName;
+import dev.loopkit.api.spi.Registries;
+import dev.loopkit.api.spi.ServiceRanking;
+import dev.loopkit.posix.PosixException;
+import dev.loopkit.posix.WaitStatus;
+import dev.loopkit.watcher.base.SigchldChildWatcher;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+
+/**
+ * asyncio's {@code FastChildWatcher}: on every SIGCHLD it reaps with {@code waitpid(-1, WNOHANG)}
+ * until nothing is left, O(1) per exit. A child reaped before it is registered waits in a zombie
+ * table, which is why spawning must happen inside {@link #enterSpawn()}.
+ *
+ * <p><b>Hazard (asyncio's, real in the JVM):</b> {@code waitpid(-1)} reaps every child of the
+ * process, including those of {@link java.lang.ProcessBuilder}, whose {@code Process} then reports
+ * exit code 0 instead of the real one. Attaching logs a warning when such children are alive. Use
+ * it only in a JVM where nothing else starts processes.
+ */
+@Component(service = ChildWatcher.class)
+@ServiceRanking(FastChildWatcher.RANKING)
+@LoopkitName(FastChildWatcher.NAME)
+public class FastChildWatcher extends SigchldChildWatcher {
+
+    public static final String NAME = "fast";
+    public static final int RANKING = 10;
+
+    // Guarded by lock, as asyncio's _zombies and _forks.
+    private final Map<Long, Integer> zombies = new HashMap<>();
+    private int forks;
+    private boolean handingOver;
+
+    @Override
+    public SpawnScope enterSpawn() {
+        synchronized (lock) {
+            forks++;
+        }
+        return this::exitSpawn;
+    }
+
+    private void exitSpawn() {
+        Map<Long, Integer> collateral;
+        synchronized (lock) {
+            forks--;
+            if (forks > 0 || zombies.isEmpty()) {
+                return;
+            }
+            collateral = new HashMap<>(zombies);
+            zombies.clear();
+        }
+        log.log(Level.WARNING, "Caught subprocesses termination from unknown pids: {0}", collateral);
+    }
+
+    /** @throws IllegalStateException "Must use the context manager" outside {@link #enterSpawn()} */
+    @Override
+    public void addChildHandler(long pid, ChildHandler handler) {
+        checkPid(pid);
+        checkHandler(handler);
+        Integer returncode;
+        synchronized (lock) {
+            if (forks == 0) {
+                throw new IllegalStateException("Must use the context manager: spawn and register inside enterSpawn()");
+            }
+            returncode = zombies.remove(pid);
+            if (returncode == null) {
+                handlers.put(pid, handler);
+                return;
+            }
+        }
+        deliver(pid, handler, returncode); // it died before it was registered
+    }
+
+    @Override
+    public void attachLoop(EventLoop newLoop) {
+        if (newLoop != null) {
+            warnAboutForeignChildren();
+        }
+        synchronized (lock) {
+            handingOver = false;
+        }
+        super.attachLoop(newLoop);
+    }
+
+    @Override
+    protected void doWaitpidAll() {
+        while (true) {
+            synchronized (lock) {
+                if (handingOver) {
+                    return;
+                }
+            }
+            WaitStatus status;
+            try {
+                status = posix.waitpidAny(true);
+            } catch (PosixException e) {
+                if ("ECHILD".equals(e.errnoName())) {
+                    return; // no child at all
+                }
+                throw new IllegalStateException("waitpid(-1) failed: " + e.getMessage(), e);
+            }
+            if (status == null) {
+                return; // children left, none exited
+            }
+            long pid = status.pid();
+            int returncode = status.returncode();
+            ChildHandler handler;
+            synchronized (lock) {
+                handler = handlers.remove(pid);
+                if (handler == null && forks > 0) {
+                    zombies.put(pid, returncode); // spawned, not registered yet
+                    continue;
+                }
+            }
+            if (handler == null) {
+                log.log(Level.WARNING, "Caught subprocess termination from unknown pid: {0} -> {1}",
+                        Long.toString(pid), returncode);
+            } else {
+                deliver(pid, handler, returncode);
+            }
+        }
+    }
+
+    /**
+     * Stops reaping before giving the children away: {@code waitpid(-1)} would otherwise take an
+     * exit meant for the successor (who would then wait forever). Children exiting meanwhile stay
+     * zombies until the successor, already attached, reaps them.
+     */
+    @Override
+    public void handOverChildren(ChildWatcher successor) {
+        Map<Long, ChildHandler> moving;
+        synchronized (lock) {
+            handingOver = true;
+            moving = new HashMap<>(handlers);
+            handlers.clear();
+        }
+        moving.forEach(successor::addChildHandler);
+    }
+
+    // FACTS.md: waitpid(-1) silently steals the exit status of ProcessBuilder's children. Children
+    // any Loopkit watcher holds are not foreign: they are being handed over.
+    private void warnAboutForeignChildren() {
+        Set<Long> ours = new HashSet<>(children().keySet());
+        Registries.childWatchers().entries().forEach(e -> ours.addAll(e.service().children().keySet()));
+        List<Long> foreign = new ArrayList<>();
+        ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+                .filter(pid -> !ours.contains(pid)).forEach(foreign::add);
+        if (!foreign.isEmpty()) {
+            log.log(Level.WARNING, "FastChildWatcher attached while the JVM has {0} child process(es) it did not"
+                    + " register, pids {1}: its waitpid(-1) will reap them too, and a java.lang.Process among"
+                    + " them will report exit code 0 instead of its real one", foreign.size(), foreign);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            handlers.clear();
+            zombies.clear();
+        }
+        super.close();
+    }
+
+    @Deactivate
+    void deactivate() {
+        close();
+    }
+}

@@ -1,0 +1,148 @@
+package dev.loopkit.watcher.multiloop;
+
+import dev.loopkit.api.ChildHandler;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.spi.LoopkitName;
+import dev.loopkit.api.spi.RunningLoop;
+import dev.loopkit.api.spi.ServiceRanking;
+import dev.loopkit.loop.core.ProcessSignals;
+import dev.loopkit.watcher.base.AbstractChildWatcher;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+
+/**
+ * asyncio's {@code MultiLoopChildWatcher}: a process-wide SIGCHLD handler, installed on the first
+ * {@link #attachLoop}, sweeps the registered children with {@code waitpid(pid, WNOHANG)} on every
+ * signal (signals coalesce; O(n)) and delivers each exit to the loop that registered the child, with
+ * {@code callSoonThreadsafe}.
+ *
+ * <p>CPython's version hangs when the loop runs in a worker thread while the main thread is blocked
+ * (bpo-38323: its handler runs on the main thread and no wake-up fd reaches the worker's loop). Here
+ * the JVM runs signal handlers on its own "Signal Dispatcher" thread, which never blocks on user
+ * code, and the delivery wakes the target loop: no thread of the user's has to be free.
+ */
+@Component(service = ChildWatcher.class)
+@ServiceRanking(MultiLoopChildWatcher.RANKING)
+@LoopkitName(MultiLoopChildWatcher.NAME)
+public class MultiLoopChildWatcher extends AbstractChildWatcher {
+
+    public static final String NAME = "multiloop";
+    public static final int RANKING = 30;
+    private static final int SIGCHLD = 17;
+
+    // Guarded by lock: the loop each child's exit goes to (null: call the handler where it is reaped).
+    private final Map<Long, EventLoop> loops = new HashMap<>();
+    private ProcessSignals.Registration sigchld;
+
+    /** Installs the process-wide SIGCHLD handler the first time; the loop argument is ignored, as in asyncio. */
+    @Override
+    public void attachLoop(EventLoop loop) {
+        synchronized (lock) {
+            if (sigchld != null) {
+                return;
+            }
+            sigchld = ProcessSignals.listen(SIGCHLD, this::sweep);
+        }
+        sweep(); // children that exited before the handler was there
+    }
+
+    @Override
+    public boolean isActive() {
+        synchronized (lock) {
+            return sigchld != null;
+        }
+    }
+
+    @Override
+    public String inactiveReason() {
+        return isActive() ? null : "its SIGCHLD handler is not installed yet (attachLoop installs it)";
+    }
+
+    @Override
+    public void addChildHandler(long pid, ChildHandler handler) {
+        checkPid(pid);
+        checkHandler(handler);
+        EventLoop loop = RunningLoop.get();
+        synchronized (lock) {
+            handlers.put(pid, handler);
+            loops.put(pid, loop);
+        }
+        doWaitpid(pid);
+    }
+
+    @Override
+    public boolean removeChildHandler(long pid) {
+        synchronized (lock) {
+            loops.remove(pid);
+            return handlers.remove(pid) != null;
+        }
+    }
+
+    // On the JVM's signal thread.
+    private void sweep() {
+        List<Long> pids;
+        synchronized (lock) {
+            pids = new ArrayList<>(handlers.keySet());
+        }
+        for (long pid : pids) {
+            try {
+                doWaitpid(pid);
+            } catch (RuntimeException e) {
+                log.log(Level.WARNING, "Unknown exception in SIGCHLD handler", e);
+            }
+        }
+    }
+
+    private void doWaitpid(long pid) {
+        ChildHandler handler;
+        EventLoop loop;
+        Integer returncode;
+        synchronized (lock) {
+            if (!handlers.containsKey(pid)) {
+                return;
+            }
+            returncode = reap(pid, false);
+            if (returncode == null) {
+                return;
+            }
+            handler = handlers.remove(pid);
+            loop = loops.remove(pid);
+        }
+        if (loop == null) {
+            deliver(pid, handler, returncode);
+            return;
+        }
+        int code = returncode;
+        try {
+            loop.callSoonThreadsafe(() -> deliver(pid, handler, code));
+        } catch (IllegalStateException closed) {
+            log.log(Level.WARNING, "Loop {0} that handles pid {1} is closed", loop, Long.toString(pid));
+        }
+    }
+
+    /** Drops every child and gives SIGCHLD back to its previous handler (with a warning if outside code replaced ours). */
+    @Override
+    public void close() {
+        ProcessSignals.Registration registration;
+        synchronized (lock) {
+            handlers.clear();
+            loops.clear();
+            registration = sigchld;
+            sigchld = null;
+        }
+        if (registration != null) {
+            registration.close();
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        close();
+    }
+}

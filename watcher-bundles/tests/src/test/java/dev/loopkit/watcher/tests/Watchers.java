@@ -1,0 +1,72 @@
+package dev.loopkit.watcher.tests;
+
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.proactor.ProactorEventLoop;
+import dev.loopkit.loop.selector.SelectorEventLoop;
+import dev.loopkit.watcher.fast.FastChildWatcher;
+import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
+import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
+import dev.loopkit.watcher.safe.SafeChildWatcher;
+import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** The five watchers and two loops the suite runs through. */
+final class Watchers {
+
+    enum Kind {
+        THREADED(ThreadedChildWatcher::new),
+        MULTILOOP(MultiLoopChildWatcher::new),
+        SAFE(SafeChildWatcher::new),
+        FAST(FastChildWatcher::new),
+        PIDFD(PidfdChildWatcher::new);
+
+        final Supplier<ChildWatcher> factory;
+
+        Kind(Supplier<ChildWatcher> factory) {
+            this.factory = factory;
+        }
+
+        /** Safe and fast reap through SIGCHLD on their attached loop. */
+        boolean sigchldThroughLoop() {
+            return this == SAFE || this == FAST;
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    enum Loop {
+        SELECTOR(SelectorEventLoop::new),
+        PROACTOR(ProactorEventLoop::new);
+
+        final Supplier<BaseEventLoop> factory;
+
+        Loop(Supplier<BaseEventLoop> factory) {
+            this.factory = factory;
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private Watchers() {
+    }
+
+    /** Every watcher on every loop. */
+    static List<Object[]> everyCombination() {
+        List<Object[]> cases = new ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            for (Loop loop : Loop.values()) {
+                cases.add(new Object[] {kind, loop});
+            }
+        }
+        return cases;
+    }
+}

@@ -1,0 +1,199 @@
+package dev.loopkit.watcher.threaded;
+
+import dev.loopkit.api.ChildHandler;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.spi.LoopkitName;
+import dev.loopkit.api.spi.ServiceRanking;
+import dev.loopkit.posix.PosixException;
+import dev.loopkit.watcher.base.AbstractChildWatcher;
+import java.lang.System.Logger.Level;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+
+/**
+ * asyncio's {@code ThreadedChildWatcher}: one waiting thread per child ({@code loopkit-waitpid-N},
+ * daemon, small stack), so it works for loops on any thread and needs no signal. Unlike asyncio's,
+ * {@link #removeChildHandler} really removes: the thread waits for the exit <em>without reaping</em>
+ * (a pidfd poll, or {@code waitid(WNOWAIT)}), and reaps only if the child is still its own, leaving it
+ * otherwise to whoever holds it now. With pidfds, {@link #close()} also ends every waiting thread at
+ * once; without them a thread ends when its child exits.
+ */
+@Component(service = ChildWatcher.class)
+@ServiceRanking(ThreadedChildWatcher.RANKING)
+@LoopkitName(ThreadedChildWatcher.NAME)
+public class ThreadedChildWatcher extends AbstractChildWatcher {
+
+    public static final String NAME = "threaded";
+    public static final int RANKING = 40;
+    /** A waiting thread only polls and reaps: the JVM's minimum stack is plenty. */
+    private static final long STACK_SIZE = 128 * 1024;
+
+    private final AtomicLong threadNumbers = new AtomicLong();
+    // Guarded by lock.
+    private final Map<Long, Thread> threads = new HashMap<>();
+    private int closeFd = -1;
+    private boolean closed;
+
+    @Override
+    public void addChildHandler(long pid, ChildHandler handler) {
+        checkPid(pid);
+        checkHandler(handler);
+        Thread waiter;
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("the threaded child watcher is closed");
+            }
+            handlers.put(pid, handler);
+            if (threads.containsKey(pid)) {
+                return; // a replaced handler: the waiting thread delivers to the new one
+            }
+            waiter = new Thread(null, () -> waitFor(pid), "loopkit-waitpid-" + threadNumbers.getAndIncrement(), STACK_SIZE);
+            waiter.setDaemon(true);
+            threads.put(pid, waiter);
+        }
+        waiter.start();
+    }
+
+    private void waitFor(long pid) {
+        try {
+            if (!awaitExitWithoutReaping(pid)) {
+                return; // closed
+            }
+            ChildHandler handler;
+            Integer returncode;
+            synchronized (lock) {
+                handler = handlers.remove(pid);
+                if (handler == null) {
+                    return; // removed: the child belongs to someone else now, and stays unreaped for them
+                }
+                returncode = reap(pid, false);
+            }
+            deliver(pid, handler, returncode == null ? reap(pid, true) : returncode);
+        } catch (RuntimeException e) {
+            log.log(Level.ERROR, "waiting for child " + pid + " failed", e);
+        } finally {
+            synchronized (lock) {
+                threads.remove(pid);
+            }
+        }
+    }
+
+    // True once the child exited (it is a zombie now, still unreaped); false when the watcher closed.
+    private boolean awaitExitWithoutReaping(long pid) {
+        if (posix.pidfdSupported()) {
+            int wake;
+            int pidfd;
+            try {
+                synchronized (lock) {
+                    if (closed) {
+                        return false;
+                    }
+                    wake = closeFd();
+                }
+                pidfd = posix.pidfdOpen(pid);
+            } catch (PosixException e) {
+                return true; // already reaped by someone: reap() reports 255
+            }
+            try {
+                return posix.awaitReadable(new int[] {pidfd, wake}, -1) == 0;
+            } catch (PosixException e) {
+                throw new IllegalStateException("polling the pidfd of " + pid + " failed: " + e.getMessage(), e);
+            } finally {
+                closeQuietly(pidfd);
+            }
+        }
+        try {
+            posix.waitid(pid, false, true); // WNOWAIT: wait, but leave the child to reap
+        } catch (PosixException e) {
+            if (!"ECHILD".equals(e.errnoName())) {
+                throw new IllegalStateException("waitid(" + pid + ") failed: " + e.getMessage(), e);
+            }
+        }
+        synchronized (lock) {
+            return !closed;
+        }
+    }
+
+    // An eventfd that close() makes readable for good: every waiting thread wakes and ends. Made
+    // under the lock that close() takes, so close() always sees the one the threads poll.
+    private int closeFd() throws PosixException {
+        if (closeFd < 0) {
+            closeFd = posix.eventfd();
+        }
+        return closeFd;
+    }
+
+    @Override
+    public void attachLoop(EventLoop loop) {
+        // asyncio: a no-op; waiting threads serve loops on any thread
+    }
+
+    @Override
+    public boolean isActive() {
+        synchronized (lock) {
+            return !closed;
+        }
+    }
+
+    @Override
+    public String inactiveReason() {
+        return isActive() ? null : "it is closed";
+    }
+
+    /** The waiting threads alive: for diagnostics and tests. */
+    public int waitingThreads() {
+        synchronized (lock) {
+            return threads.size();
+        }
+    }
+
+    @Override
+    public void close() {
+        Map<Long, Thread> waiting;
+        int wake;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            handlers.clear();
+            waiting = new HashMap<>(threads);
+            wake = closeFd;
+        }
+        if (wake >= 0) {
+            try {
+                posix.eventfdWrite(wake, 1);
+            } catch (PosixException e) {
+                log.log(Level.WARNING, "waking the waiting threads failed", e);
+            }
+        }
+        for (Thread thread : waiting.values()) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (wake >= 0) {
+            closeQuietly(wake);
+        }
+    }
+
+    private void closeQuietly(int fd) {
+        try {
+            posix.close(fd);
+        } catch (PosixException e) {
+            log.log(Level.DEBUG, "closing fd " + fd, e);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        close();
+    }
+}
