@@ -97,12 +97,11 @@ public final class StreamReaderProtocol implements Protocol {
         }
         connectionLost = true;
         lostWith = exc;
-        for (LoopFuture<Void> waiter : drainWaiters) {
+        for (LoopFuture<Void> waiter : takeDrainWaiters()) {
             if (!waiter.isDone()) {
                 waiter.setException(exc != null ? exc : new IOException("Connection lost"));
             }
         }
-        drainWaiters.clear();
     }
 
     @Override
@@ -113,12 +112,22 @@ public final class StreamReaderProtocol implements Protocol {
     @Override
     public void resumeWriting() {
         paused = false;
-        for (LoopFuture<Void> waiter : drainWaiters) {
+        for (LoopFuture<Void> waiter : takeDrainWaiters()) {
             if (!waiter.isDone()) {
                 waiter.setResult(null);
             }
         }
+    }
+
+    /**
+     * The waiters to wake, leaving the list empty first: completing a waiter runs its dependent
+     * stages at once (a {@code drain().thenCompose(…)} that writes), which may pause writing and
+     * wait again; that new waiter must neither disturb this iteration nor be dropped with it.
+     */
+    private List<LoopFuture<Void>> takeDrainWaiters() {
+        List<LoopFuture<Void>> waiting = new ArrayList<>(drainWaiters);
         drainWaiters.clear();
+        return waiting;
     }
 
     /** The writer made at connectionMade. */
