@@ -40,7 +40,12 @@ final class ProactorSocketTransport extends AbstractTransport implements Transpo
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
     private final AsynchronousSocketChannel socket;
-    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+    /*
+     * On the heap, not direct: one per connection, and a direct buffer is only freed when the GC
+     * gets to it, so connections that come and go would churn native memory. NIO.2 reads through the
+     * completion thread's cached direct buffer and copies just the bytes read.
+     */
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_SIZE);
     private final WriteBuffer buffer = new WriteBuffer();
     private final ByteBuffer[] batch = new ByteBuffer[GATHER_AT_MOST];
     private final Reads reads;
