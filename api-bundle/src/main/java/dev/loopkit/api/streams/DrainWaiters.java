@@ -28,23 +28,32 @@ final class DrainWaiters {
 
     void resume() {
         paused = false;
-        for (LoopFuture<Void> waiter : waiters) {
+        for (LoopFuture<Void> waiter : takeAll()) {
             if (!waiter.isDone()) {
                 waiter.setResult(null);
             }
         }
-        waiters.clear();
     }
 
     void connectionLost(Exception exc) {
         lost = true;
         lostWith = exc;
-        for (LoopFuture<Void> waiter : waiters) {
+        for (LoopFuture<Void> waiter : takeAll()) {
             if (!waiter.isDone()) {
                 waiter.setException(failure());
             }
         }
+    }
+
+    /**
+     * The waiters to wake, leaving the list empty first: completing a waiter runs its dependent
+     * stages at once (a {@code drain().thenCompose(…)} that writes), which may pause writing and
+     * wait again; that new waiter must neither disturb this iteration nor be dropped with it.
+     */
+    private List<LoopFuture<Void>> takeAll() {
+        List<LoopFuture<Void>> waiting = new ArrayList<>(waiters);
         waiters.clear();
+        return waiting;
     }
 
     LoopFuture<Void> drain() {

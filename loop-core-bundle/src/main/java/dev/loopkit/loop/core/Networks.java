@@ -4,6 +4,7 @@ import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.ServerOptions;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -87,7 +88,8 @@ public final class Networks {
 
     /**
      * Binds and listens, as asyncio's {@code create_server}: {@code SO_REUSEADDR} by default, the
-     * backlog, and asyncio's message when the address is taken.
+     * backlog, and asyncio's message when the address is taken. Takes a {@code ServerSocketChannel}
+     * (left non-blocking) or an {@code AsynchronousServerSocketChannel}.
      */
     public static <C extends NetworkChannel> C listen(C channel, SocketAddress address, ServerOptions options)
             throws IOException {
@@ -101,6 +103,8 @@ public final class Networks {
             if (channel instanceof java.nio.channels.ServerSocketChannel server) {
                 server.bind(address, options.backlog());
                 server.configureBlocking(false);
+            } else if (channel instanceof java.nio.channels.AsynchronousServerSocketChannel server) {
+                server.bind(address, options.backlog());
             } else {
                 channel.bind(address);
             }
@@ -115,6 +119,14 @@ public final class Networks {
             }
             throw e;
         }
+    }
+
+    /** asyncio's message for a failed connect: "Connect call failed ('127.0.0.1', 1): Connection refused". */
+    public static ConnectException connectFailed(SocketAddress address, IOException cause) {
+        ConnectException failed = new ConnectException("Connect call failed " + describe(address)
+                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+        failed.initCause(cause);
+        return failed;
     }
 
     /** asyncio's {@code create_unix_server}: a socket file left by a dead server is removed first. */

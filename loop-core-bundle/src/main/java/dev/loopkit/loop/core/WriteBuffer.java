@@ -42,6 +42,23 @@ public final class WriteBuffer {
         return written;
     }
 
+    /**
+     * Puts the first chunks, as many as fit, into {@code batch} and returns how many: for a
+     * gathering write that completes later (NIO.2). The chunks stay in the buffer, and count in
+     * {@link #size()}, until {@link #consumed(long)} says they were written; do not add or clear
+     * meanwhile expecting the batch to change. No allocation: the caller keeps its array.
+     */
+    public int gather(ByteBuffer[] batch) {
+        int count = 0;
+        for (ByteBuffer chunk : chunks) {
+            if (count == batch.length) {
+                break;
+            }
+            batch[count++] = chunk;
+        }
+        return count;
+    }
+
     /** The first chunk, for channels that take one buffer at a time; {@code null} when empty. */
     public ByteBuffer first() {
         return chunks.peekFirst();

@@ -3,7 +3,6 @@ package dev.loopkit.loop.selector;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.core.Networks;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
@@ -102,7 +101,7 @@ final class SocketOperation {
                 return;
             }
         } catch (IOException e) {
-            result.setException(connectFailed(address, e));
+            result.setException(Networks.connectFailed(address, e));
             return;
         }
         loop.addWriter(socket, () -> {
@@ -114,17 +113,9 @@ final class SocketOperation {
                     result.setResult(null);
                 }
             } catch (IOException e) {
-                result.setException(connectFailed(address, e));
+                result.setException(Networks.connectFailed(address, e));
             }
         });
         result.addDoneCallback(f -> loop.removeWriter(socket));
-    }
-
-    /** asyncio's message: "Connect call failed ('127.0.0.1', 1)". */
-    private static IOException connectFailed(SocketAddress address, IOException cause) {
-        ConnectException failed = new ConnectException("Connect call failed " + Networks.describe(address)
-                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
-        failed.initCause(cause);
-        return failed;
     }
 }

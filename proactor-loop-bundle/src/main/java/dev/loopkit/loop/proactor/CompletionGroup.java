@@ -1,0 +1,132 @@
+package dev.loopkit.loop.proactor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.channels.AsynchronousChannelGroup;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A proactor loop's own {@link AsynchronousChannelGroup}: NIO.2 waits for I/O and performs it on the
+ * group's threads, a fixed pool of daemon threads named {@code loopkit-proactor-<loopId>-<n>}, which
+ * only hand completions to the loop. Made on first network use, so a loop without sockets has no
+ * such threads. {@link #close()} shuts the group down, which closes every channel still open in it,
+ * and waits until its threads have ended: a closed loop leaves no thread and no descriptor behind.
+ */
+final class CompletionGroup {
+
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+    /** How long close() waits for the threads; they only finish the completion at hand, so this is generous. */
+    private static final long CLOSE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final String threadPrefix;
+    private final int threadCount;
+    // Guarded by this. Every thread the group made (it replaces one that dies), to join them at close.
+    private final List<Thread> threads = new ArrayList<>();
+    private AsynchronousChannelGroup group;
+    private boolean closed;
+
+    CompletionGroup(String threadPrefix, int threadCount) {
+        this.threadPrefix = threadPrefix;
+        this.threadCount = threadCount;
+    }
+
+    /**
+     * The group, made on first use. Any thread.
+     *
+     * @throws IllegalStateException "Event loop is closed" once {@link #close()} began
+     */
+    synchronized AsynchronousChannelGroup get() {
+        if (closed) {
+            throw new IllegalStateException("Event loop is closed");
+        }
+        if (group == null) {
+            try {
+                group = AsynchronousChannelGroup.withFixedThreadPool(threadCount, this::newThread);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the loop's asynchronous channel group", e);
+            }
+        }
+        return group;
+    }
+
+    private synchronized Thread newThread(Runnable task) {
+        Thread thread = new Thread(task, threadPrefix + threads.size());
+        thread.setDaemon(true);
+        threads.add(thread);
+        return thread;
+    }
+
+    /**
+     * Shuts the group down (closing its channels; their pending operations fail, and the loop,
+     * closed by now, drops those completions) and waits for its threads to end. The caller's
+     * interrupt status is kept, but does not cut the wait short: the point is that nothing is left.
+     */
+    void close() {
+        AsynchronousChannelGroup closing;
+        synchronized (this) {
+            closed = true;
+            closing = group;
+        }
+        if (closing == null) {
+            return;
+        }
+        try {
+            closing.shutdownNow();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "shutting down " + threadPrefix + "*", e);
+        }
+        long deadline = System.nanoTime() + CLOSE_TIMEOUT_NANOS;
+        boolean interrupted = false;
+        try {
+            interrupted |= awaitTermination(closing, deadline);
+            List<Thread> made;
+            synchronized (this) {
+                made = List.copyOf(threads);
+            }
+            for (Thread thread : made) {
+                interrupted |= join(thread, deadline);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // Returns whether the wait was interrupted (and went on).
+    private boolean awaitTermination(AsynchronousChannelGroup closing, long deadline) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (!closing.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    LOG.log(Level.WARNING, "the threads {0}* did not end within {1} s", threadPrefix,
+                            TimeUnit.NANOSECONDS.toSeconds(CLOSE_TIMEOUT_NANOS));
+                }
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+    }
+
+    // The group is terminated once its threads left their last task; join so that they are really gone.
+    private boolean join(Thread thread, long deadline) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                LOG.log(Level.WARNING, "thread {0} did not end", thread.getName());
+                break;
+            }
+            try {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        return interrupted;
+    }
+}

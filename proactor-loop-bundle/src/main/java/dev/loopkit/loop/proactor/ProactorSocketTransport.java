@@ -1,0 +1,381 @@
+package dev.loopkit.loop.proactor;
+
+import dev.loopkit.api.BufferedProtocol;
+import dev.loopkit.api.Protocol;
+import dev.loopkit.api.Transport;
+import dev.loopkit.loop.core.AbstractServer;
+import dev.loopkit.loop.core.AbstractTransport;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.WriteBuffer;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * asyncio's {@code _ProactorSocketTransport}: a TCP connection on an
+ * {@link AsynchronousSocketChannel}. One read is in flight at a time, into the transport's own
+ * buffer (reads of many connections are pending at once, so they cannot share the loop's); its
+ * bytes go to the protocol when the completion reaches the loop, then the next read starts.
+ * Writes are copied into the write buffer (the caller may reuse its buffer at once, and NIO.2 writes
+ * later) and go out as one gathering write at a time; bytes in flight count in the buffer size, for
+ * flow control.
+ *
+ * <p>A started NIO.2 operation cannot be withdrawn, so {@code pauseReading}, {@code close} and
+ * {@code abort} leave the pending read alone, as asyncio's proactor does on pause: what it reads
+ * while paused is held and delivered by {@code resumeReading}; after {@code close} its outcome is
+ * dropped, and closing the channel ends it.
+ */
+final class ProactorSocketTransport extends AbstractTransport implements Transport {
+
+    /** asyncio's proactor reads at most this much at once ({@code _ProactorReadPipeTransport}'s buffer). */
+    static final int READ_BUFFER_SIZE = 64 * 1024;
+    /** Chunks of the write buffer sent by one gathering write. */
+    private static final int GATHER_AT_MOST = 64;
+    /** {@link #held}: no read outcome waits for {@code resumeReading}. */
+    private static final int NOTHING_HELD = Integer.MIN_VALUE;
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+
+    private final AsynchronousSocketChannel socket;
+    /*
+     * On the heap, not direct: one per connection, and a direct buffer is only freed when the GC
+     * gets to it, so connections that come and go would churn native memory. NIO.2 reads through the
+     * completion thread's cached direct buffer and copies just the bytes read.
+     */
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_SIZE);
+    private final WriteBuffer buffer = new WriteBuffer();
+    private final ByteBuffer[] batch = new ByteBuffer[GATHER_AT_MOST];
+    private final Reads reads;
+    private final Writes writes;
+    private final Runnable deliverHeld = this::deliverHeld;
+    private boolean reading;
+    private boolean writing;
+    private int batchSize;
+    private boolean paused;
+    /** The peer's EOF was read: no more reads. */
+    private boolean readEof;
+    /** {@code writeEof()} was called. */
+    private boolean eof;
+    /** Bytes read (or -1 for EOF) while paused, waiting in {@link #readBuffer} for resumeReading. */
+    private int held = NOTHING_HELD;
+
+    ProactorSocketTransport(BaseEventLoop loop, AsynchronousSocketChannel socket, Protocol protocol, AbstractServer server) {
+        super(loop, protocol, server);
+        this.socket = socket;
+        this.reads = new Reads(loop);
+        this.writes = new Writes(loop);
+        putExtra("socket", socket);
+        try {
+            putExtra("sockname", socket.getLocalAddress());
+            putExtra("peername", socket.getRemoteAddress());
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "addresses of " + socket, e);
+        }
+    }
+
+    /** Tells the protocol, then starts reading; {@code whenMade} runs once the protocol knows. */
+    void start(Runnable whenMade) {
+        Protocol connected = (Protocol) protocol;
+        scheduleConnectionMade(() -> connected.connectionMade(this), () -> {
+            startReading();
+            whenMade.run();
+        });
+    }
+
+    // ---- reading ---------------------------------------------------------------------------------------
+
+    private void startReading() {
+        if (reading || paused || closing || readEof || held != NOTHING_HELD) {
+            return;
+        }
+        reading = true;
+        readBuffer.clear();
+        try {
+            socket.read(readBuffer, null, reads);
+        } catch (RuntimeException e) {
+            reads.failNow(e);
+        }
+    }
+
+    private final class Reads extends LoopCompletion<Integer> {
+        Reads(BaseEventLoop loop) {
+            super(loop);
+        }
+
+        @Override
+        protected void onCompleted(Integer read) {
+            reading = false;
+            if (closing) {
+                return; // asyncio cancels the read at close; NIO.2 cannot, so its outcome is dropped
+            }
+            if (paused) {
+                held = read;
+                return;
+            }
+            deliver(read);
+        }
+
+        @Override
+        protected void onFailed(Throwable error) {
+            reading = false;
+            if (!closing) { // else: the channel was closed under the read, as intended
+                fatalError(error, "Fatal read error on socket transport");
+            }
+        }
+    }
+
+    private void deliver(int read) {
+        if (read < 0) {
+            readEof();
+            return;
+        }
+        if (read == 0) { // not for a non-empty buffer, but then there is nothing to tell
+            startReading();
+            return;
+        }
+        readBuffer.flip();
+        if (protocol instanceof BufferedProtocol buffered) {
+            if (!feed(buffered)) {
+                return;
+            }
+        } else {
+            try {
+                ((Protocol) protocol).dataReceived(readBuffer);
+            } catch (RuntimeException e) {
+                fatalError(e, "Fatal error: protocol.data_received() call failed.");
+                return;
+            }
+        }
+        startReading();
+    }
+
+    /**
+     * asyncio's {@code _feed_data_to_buffered_proto}: copies what was read into the protocol's
+     * buffers, as many as it takes. The proactor copies where the selector reads in place: the read
+     * was started before the bytes came, and the protocol's buffer is only lent for one read
+     * (asyncio's proactor copies too). Returns {@code false} after a fatal error.
+     */
+    private boolean feed(BufferedProtocol target) {
+        while (readBuffer.hasRemaining()) {
+            ByteBuffer into;
+            try {
+                into = target.getBuffer(readBuffer.remaining());
+                if (into == null || !into.hasRemaining()) {
+                    throw new IllegalStateException("get_buffer() returned an empty buffer");
+                }
+            } catch (RuntimeException e) {
+                fatalError(e, "Fatal error: protocol.get_buffer() call failed.");
+                return false;
+            }
+            int count = Math.min(into.remaining(), readBuffer.remaining());
+            int limit = readBuffer.limit();
+            readBuffer.limit(readBuffer.position() + count);
+            into.put(readBuffer);
+            readBuffer.limit(limit);
+            try {
+                target.bufferUpdated(count);
+            } catch (RuntimeException e) {
+                fatalError(e, "Fatal error: protocol.buffer_updated() call failed.");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // asyncio's _eof_received: the protocol may keep the connection open for writing.
+    private void readEof() {
+        readEof = true;
+        if (loop.getDebug()) {
+            LOG.log(Level.DEBUG, "{0} received EOF", this);
+        }
+        boolean keepOpen;
+        try {
+            keepOpen = ((Protocol) protocol).eofReceived();
+        } catch (RuntimeException e) {
+            fatalError(e, "Fatal error: protocol.eof_received() call failed.");
+            return;
+        }
+        if (!keepOpen) {
+            close();
+        }
+    }
+
+    @Override
+    public boolean isReading() {
+        return !paused && !closing;
+    }
+
+    @Override
+    public void pauseReading() {
+        if (closing || paused) {
+            return;
+        }
+        paused = true;
+    }
+
+    @Override
+    public void resumeReading() {
+        if (closing || !paused) {
+            return;
+        }
+        paused = false;
+        if (held != NOTHING_HELD) {
+            loop.callSoon(deliverHeld); // as asyncio: not from inside resumeReading, the protocol may pause again
+        } else {
+            startReading();
+        }
+    }
+
+    private void deliverHeld() {
+        if (paused || closing || held == NOTHING_HELD) {
+            return;
+        }
+        int read = held;
+        held = NOTHING_HELD;
+        deliver(read);
+    }
+
+    // ---- writing ---------------------------------------------------------------------------------------
+
+    @Override
+    public void write(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
+        if (eof) {
+            throw new IllegalStateException("Cannot call write() after write_eof()");
+        }
+        if (!data.hasRemaining()) {
+            return;
+        }
+        if (connLost > 0) {
+            countLostWrite();
+            return;
+        }
+        buffer.add(data);
+        startWriting();
+        flowControl.maybePause(protocol);
+    }
+
+    private void startWriting() {
+        if (writing || buffer.isEmpty()) {
+            return;
+        }
+        writing = true;
+        batchSize = buffer.gather(batch);
+        try {
+            socket.write(batch, 0, batchSize, 0, TimeUnit.MILLISECONDS, null, writes);
+        } catch (RuntimeException e) {
+            writes.failNow(e);
+        }
+    }
+
+    private final class Writes extends LoopCompletion<Long> {
+        Writes(BaseEventLoop loop) {
+            super(loop);
+        }
+
+        @Override
+        protected void onCompleted(Long written) {
+            writeDone();
+            if (connLost > 0) {
+                return; // aborted meanwhile: the buffer was dropped
+            }
+            buffer.consumed(written);
+            flowControl.maybeResume(protocol); // the protocol may write more, which starts the next write
+            if (!buffer.isEmpty()) {
+                startWriting();
+            } else if (closing) {
+                connLost++;
+                callConnectionLost(null);
+            } else if (eof) {
+                shutdownOutput();
+            }
+        }
+
+        @Override
+        protected void onFailed(Throwable error) {
+            writeDone();
+            if (connLost == 0) {
+                buffer.clear();
+                fatalError(error, "Fatal write error on socket transport");
+            }
+        }
+    }
+
+    private void writeDone() {
+        writing = false;
+        Arrays.fill(batch, 0, batchSize, null); // the chunks may be large: do not keep them alive
+        batchSize = 0;
+    }
+
+    @Override
+    public void writeEof() {
+        if (closing || eof) {
+            return;
+        }
+        eof = true;
+        if (buffer.isEmpty()) {
+            shutdownOutput();
+        }
+    }
+
+    private void shutdownOutput() {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            fatalError(e, "Fatal error on socket shutdown");
+        }
+    }
+
+    @Override
+    public boolean canWriteEof() {
+        return true;
+    }
+
+    // ---- closing ---------------------------------------------------------------------------------------
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (buffer.isEmpty()) {
+            connLost++;
+            loop.callSoon(() -> callConnectionLost(null));
+        }
+    }
+
+    @Override
+    public void abort() {
+        forceClose(null);
+    }
+
+    @Override
+    protected int bufferSize() {
+        return buffer.size();
+    }
+
+    @Override
+    protected void dropBuffer() {
+        buffer.clear(); // a write in flight keeps its batch; its completion is ignored
+    }
+
+    @Override
+    protected void stopIo() {
+        // Nothing to withdraw: pending operations end when callConnectionLost closes the channel,
+        // and their completions are ignored since the transport is closing.
+    }
+
+    @Override
+    protected void closeChannel() throws IOException {
+        socket.close();
+    }
+
+    @Override
+    protected String describeChannel() {
+        return "peer=" + getExtraInfo("peername") + " buffered=" + buffer.size();
+    }
+}

@@ -1,0 +1,149 @@
+package dev.loopkit.loop.proactor;
+
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.Networks;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousServerSocketChannel;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.NetworkChannel;
+import java.util.function.BiConsumer;
+
+/**
+ * asyncio's {@code sock_*} coroutines on a proactor: the operation is started on the NIO.2 channel
+ * and its completion, handed to the loop thread, completes the future.
+ *
+ * <p><b>Cancelling</b> the future of a pending operation closes the channel. NIO.2 cannot withdraw
+ * an operation once started: left running, a read would later consume bytes into a buffer nobody
+ * waits for (and an accept a connection), and the channel would refuse the next operation of that
+ * kind ({@code ReadPendingException}); {@link java.nio.channels.AsynchronousChannel} documents
+ * closing the channel as the way to cancel. The operation then fails quietly; its completion
+ * finds the future done and drops the outcome (an accepted connection is closed).
+ */
+abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiConsumer<R, Throwable> {
+
+    final LoopFuture<R> result;
+    private final NetworkChannel channel;
+
+    private SocketCompletion(BaseEventLoop loop, NetworkChannel channel) {
+        super(loop);
+        this.channel = channel;
+        this.result = loop.createFuture();
+        result.whenComplete(this);
+    }
+
+    /** Starts the NIO.2 operation with this completion as its handler. */
+    abstract void initiate();
+
+    final LoopFuture<R> start() {
+        try {
+            initiate();
+        } catch (RuntimeException e) { // ReadPendingException, ShutdownChannelGroupException…: on the future, as an I/O error
+            failNow(e);
+        }
+        return result;
+    }
+
+    @Override
+    public final void accept(R ignored, Throwable error) {
+        if (result.isCancelled()) {
+            Networks.closeQuietly(channel);
+        }
+    }
+
+    @Override
+    protected void onFailed(Throwable error) {
+        if (!result.isDone()) {
+            result.setException(error);
+        }
+    }
+
+    // ---- the four operations ------------------------------------------------------------------------
+
+    /** asyncio {@code sock_recv_into}: bytes read, or -1 at end of stream. */
+    static LoopFuture<Integer> recv(BaseEventLoop loop, AsynchronousSocketChannel socket, ByteBuffer buffer) {
+        return new SocketCompletion<Integer, Integer>(loop, socket) {
+            @Override
+            void initiate() {
+                socket.read(buffer, null, this);
+            }
+
+            @Override
+            protected void onCompleted(Integer read) {
+                if (!result.isDone()) {
+                    result.setResult(read);
+                }
+            }
+        }.start();
+    }
+
+    /** asyncio {@code sock_sendall}: writes again after each partial write until nothing remains. */
+    static LoopFuture<Void> sendall(BaseEventLoop loop, AsynchronousSocketChannel socket, ByteBuffer data) {
+        return new SocketCompletion<Integer, Void>(loop, socket) {
+            @Override
+            void initiate() {
+                socket.write(data, null, this);
+            }
+
+            @Override
+            protected void onCompleted(Integer written) {
+                if (result.isDone()) {
+                    return;
+                }
+                if (data.hasRemaining()) {
+                    start();
+                } else {
+                    result.setResult(null);
+                }
+            }
+        }.start();
+    }
+
+    /** asyncio {@code sock_accept}: the accepted connection, in the listening socket's channel group. */
+    static LoopFuture<NetworkChannel> accept(BaseEventLoop loop, AsynchronousServerSocketChannel server) {
+        return new SocketCompletion<AsynchronousSocketChannel, NetworkChannel>(loop, server) {
+            @Override
+            void initiate() {
+                server.accept(null, this);
+            }
+
+            @Override
+            protected void onCompleted(AsynchronousSocketChannel accepted) {
+                if (result.isDone()) {
+                    Networks.closeQuietly(accepted);
+                } else {
+                    result.setResult(accepted);
+                }
+            }
+
+            @Override
+            protected void discarded(AsynchronousSocketChannel accepted) {
+                Networks.closeQuietly(accepted);
+            }
+        }.start();
+    }
+
+    /** asyncio {@code sock_connect}, failing with asyncio's "Connect call failed ('127.0.0.1', 1): …". */
+    static LoopFuture<Void> connect(BaseEventLoop loop, AsynchronousSocketChannel socket, SocketAddress address) {
+        return new SocketCompletion<Void, Void>(loop, socket) {
+            @Override
+            void initiate() {
+                socket.connect(address, null, this);
+            }
+
+            @Override
+            protected void onCompleted(Void connected) {
+                if (!result.isDone()) {
+                    result.setResult(null);
+                }
+            }
+
+            @Override
+            protected void onFailed(Throwable error) {
+                super.onFailed(error instanceof IOException io ? Networks.connectFailed(address, io) : error);
+            }
+        }.start();
+    }
+}
