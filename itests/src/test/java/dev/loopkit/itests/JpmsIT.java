@@ -4,6 +4,12 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.Asyncio;
+import dev.loopkit.watcher.base.AbstractChildWatcher;
+import dev.loopkit.watcher.fast.FastChildWatcher;
+import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
+import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
+import dev.loopkit.watcher.safe.SafeChildWatcher;
+import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import dev.loopkit.examples.HelloLoop;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.proactor.ProactorEventLoop;
@@ -50,10 +56,20 @@ public class JpmsIT {
     }
 
     /** Runs {@code dev.loopkit.examples.<program>} on a module path of Loopkit's jars and the JNR jars. */
+    @Test
+    public void aModulePathProgramRunsAChildThroughTheLoopAndItsWatcher() throws Exception {
+        Command run = runExample("RunChild");
+        assertEquals(run.toString(), 0, run.status());
+        assertEquals(run.toString(), List.of("watcher: dev.loopkit.watcher.pidfd.PidfdChildWatcher",
+                "child says hi, returncode 3"), run.out().lines().toList());
+    }
+
     private static Command runExample(String program) throws Exception {
         String modulePath = Stream.concat(
                         Stream.of(Asyncio.class, BaseEventLoop.class, SelectorEventLoop.class, ProactorEventLoop.class,
-                                DefaultEventLoopPolicy.class, Posix.class, HelloLoop.class).map(JpmsIT::location),
+                                DefaultEventLoopPolicy.class, Posix.class, HelloLoop.class, AbstractChildWatcher.class,
+                                ThreadedChildWatcher.class, MultiLoopChildWatcher.class, SafeChildWatcher.class,
+                                FastChildWatcher.class, PidfdChildWatcher.class).map(JpmsIT::location),
                         Stream.of(jnrJars()))
                 .collect(Collectors.joining(File.pathSeparator));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -252,11 +252,19 @@ public class ChildWatcherSuiteTest {
 
     @Test
     public void aChildThatDiedBeforeRegistrationIsReported() throws Exception {
-        long pid = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "exit 9"));
-        POSIX.waitid(pid, false, true); // exited, still a zombie: nobody reaped it
         CompletableFuture<Integer> code = new CompletableFuture<>();
-        register(pid, (p, c) -> code.complete(c));
-        assertEquals(Integer.valueOf(9), onLoop(() -> code));
+        onLoop(() -> {
+            // inside the spawn scope, as loops spawn (the fast watcher keeps what it reaps meanwhile)
+            try (SpawnScope scope = watcher.enterSpawn()) {
+                long pid = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "exit 9"));
+                POSIX.waitid(pid, false, true); // exited, still a zombie: nobody reaped it yet
+                watcher.addChildHandler(pid, (p, c) -> code.complete(c));
+            } catch (IOException e) {
+                code.completeExceptionally(e);
+            }
+            return code;
+        });
+        assertEquals(Integer.valueOf(9), code.join());
     }
 
     @Test

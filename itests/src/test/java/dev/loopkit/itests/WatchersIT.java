@@ -1,0 +1,116 @@
+package dev.loopkit.itests;
+
+import static org.junit.Assert.assertEquals;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.SubprocessOptions;
+import dev.loopkit.api.spi.RankedRegistry.Entry;
+import dev.loopkit.api.spi.Registries;
+import dev.loopkit.api.subprocess.Subprocess;
+import dev.loopkit.api.subprocess.Subprocesses;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import javax.inject.Inject;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+
+/** The five child watcher bundles in Apache Felix, and child processes through the loops there. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class WatchersIT {
+
+    @Inject
+    private BundleContext context;
+
+    private EventLoop loop;
+
+    @Configuration
+    public Option[] configuration() {
+        return LoopkitOptions.distribution();
+    }
+
+    @Before
+    public void watchersAndALoop() {
+        Await.until("the five watchers registered", () -> Registries.childWatchers().entries().size(), 5);
+        Await.until("the policies registered", () -> Registries.policies().entries().size(), 3);
+        loop = Asyncio.newEventLoop();
+    }
+
+    @After
+    public void close() {
+        Registries.childWatchers().setExplicit(null);
+        loop.close();
+    }
+
+    @Test
+    public void everyWatcherBundleIsActiveAndPidfdIsTheDefault() {
+        for (String name : List.of("base", "threaded", "multiloop", "safe", "fast", "pidfd")) {
+            Bundle bundle = bundle("dev.loopkit.watcher." + name);
+            assertEquals(name, Bundle.ACTIVE, bundle.getState());
+        }
+        Map<String, Integer> ranking = new LinkedHashMap<>();
+        for (Entry<ChildWatcher> entry : Registries.childWatchers().entries()) {
+            ranking.put(entry.name(), entry.ranking());
+        }
+        assertEquals(List.of("pidfd", "threaded", "multiloop", "safe", "fast"), List.copyOf(ranking.keySet()));
+        assertEquals(List.of(50, 40, 30, 20, 10), List.copyOf(ranking.values()));
+        // asyncio 3.12's default: pidfd where the kernel allows it (this machine's does)
+        assertEquals("dev.loopkit.watcher.pidfd.PidfdChildWatcher", Asyncio.getChildWatcher().getClass().getName());
+    }
+
+    @Test
+    public void aChildProcessThroughEachWatcherInsideFelix() {
+        for (Entry<ChildWatcher> entry : Registries.childWatchers().entries()) {
+            Registries.childWatchers().setExplicit(entry.service());
+            entry.service().attachLoop(loop); // safe and fast reap through the loop they are attached to
+            try {
+                Subprocess.Output output = run(() -> Subprocesses.createSubprocessExec(loop,
+                        List.of("/bin/sh", "-c", "echo hello from " + entry.name() + "; exit 7"),
+                        SubprocessOptions.defaults(), 1024).thenCompose(p -> p.communicate(null)
+                        .thenApply(out -> {
+                            assertEquals(entry.name(), Integer.valueOf(7), p.returncode());
+                            return out;
+                        })));
+                assertEquals("hello from " + entry.name() + "\n", new String(output.stdout(), StandardCharsets.US_ASCII));
+            } finally {
+                entry.service().attachLoop(null);
+            }
+        }
+    }
+
+    private <T> T run(java.util.function.Supplier<java.util.concurrent.CompletionStage<T>> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.callSoon(() -> work.get().whenComplete((v, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            } else {
+                result.complete(v);
+            }
+        }));
+        loop.callLater(30, () -> result.completeExceptionally(new AssertionError("timed out")));
+        return loop.runUntilComplete(result);
+    }
+
+    private Bundle bundle(String symbolicName) {
+        for (Bundle bundle : context.getBundles()) {
+            if (symbolicName.equals(bundle.getSymbolicName())) {
+                return bundle;
+            }
+        }
+        throw new AssertionError("no bundle " + symbolicName);
+    }
+}

@@ -1,0 +1,190 @@
+package dev.loopkit.watcher.tests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.SpawnScope;
+import dev.loopkit.api.SubprocessOptions;
+import dev.loopkit.api.subprocess.Subprocess;
+import dev.loopkit.api.subprocess.Subprocesses;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.selector.SelectorEventLoop;
+import dev.loopkit.loop.testing.LogCapture;
+import dev.loopkit.policy.DefaultEventLoopPolicy;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.SpawnSpec;
+import dev.loopkit.watcher.fast.FastChildWatcher;
+import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.After;
+import org.junit.Test;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/** What only one watcher does: the fast watcher's hazard, the multiloop watcher's signal handling. */
+public class WatcherSpecificsTest {
+
+    private static final Posix POSIX = Posix.get();
+
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+    @After
+    public void cleanUp() throws Exception {
+        for (int i = cleanup.size() - 1; i >= 0; i--) {
+            cleanup.get(i).close();
+        }
+        Asyncio.setEventLoopPolicy(null);
+    }
+
+    private BaseEventLoop loopWith(dev.loopkit.api.ChildWatcher watcher) {
+        BaseEventLoop loop = new SelectorEventLoop();
+        cleanup.add(loop::close);
+        cleanup.add(watcher::close);
+        DefaultEventLoopPolicy policy = new DefaultEventLoopPolicy();
+        policy.setChildWatcher(watcher);
+        Asyncio.setEventLoopPolicy(policy);
+        watcher.attachLoop(loop);
+        return loop;
+    }
+
+    private static <T> T run(BaseEventLoop loop, java.util.function.Supplier<java.util.concurrent.CompletionStage<T>> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.callSoon(() -> work.get().whenComplete((v, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            } else {
+                result.complete(v);
+            }
+        }));
+        loop.callLater(30, () -> result.completeExceptionally(new AssertionError("timed out")));
+        return loop.runUntilComplete(result);
+    }
+
+    // ---- fast --------------------------------------------------------------------------------------------
+
+    @Test
+    public void theFastWatcherRefusesRegistrationOutsideItsSpawnScope() {
+        FastChildWatcher fast = new FastChildWatcher();
+        cleanup.add(fast::close);
+        assertTrue(assertThrows(IllegalStateException.class, () -> fast.addChildHandler(1234, (p, c) -> { }))
+                .getMessage().startsWith("Must use the context manager"));
+    }
+
+    @Test
+    public void theFastWatcherReapsChildrenNotItsOwnAndSaysSo() throws Exception {
+        FastChildWatcher fast = new FastChildWatcher();
+        BaseEventLoop loop = loopWith(fast);
+        try (LogCapture log = LogCapture.of(FastChildWatcher.class.getName())) {
+            // a child nobody registered: waitpid(-1) takes its status all the same
+            long stranger = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "exit 3"));
+            CompletableFuture<Integer> ours = new CompletableFuture<>();
+            run(loop, () -> {
+                try (SpawnScope scope = fast.enterSpawn()) {
+                    long pid = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "sleep 0.2"));
+                    fast.addChildHandler(pid, (p, c) -> ours.complete(c));
+                } catch (java.io.IOException e) {
+                    ours.completeExceptionally(e);
+                }
+                return ours;
+            });
+            assertTrue(log.messages().toString(), log.messages().stream().anyMatch(m ->
+                    m.equals("WARNING Caught subprocess termination from unknown pid: " + stranger + " -> 3")
+                            || m.startsWith("WARNING Caught subprocesses termination from unknown pids: {" + stranger + "=3")));
+            assertEquals("the stranger's own parent can no longer wait for it", "ECHILD",
+                    assertThrows(dev.loopkit.posix.PosixException.class, () -> POSIX.waitpid(stranger, false)).errnoName());
+        }
+    }
+
+    @Test
+    public void theFastWatcherStealsFromProcessBuilderAndWarnsWhenAttached() throws Exception {
+        Process foreign = new ProcessBuilder("/bin/sh", "-c", "read x; exit 3").start();
+        FastChildWatcher fast = new FastChildWatcher();
+        BaseEventLoop loop;
+        try (LogCapture log = LogCapture.of(FastChildWatcher.class.getName())) {
+            loop = loopWith(fast);
+            assertTrue(log.messages().toString(), log.messages().stream().anyMatch(m ->
+                    m.startsWith("WARNING FastChildWatcher attached while the JVM has 1 child process(es) it did not register, pids ["
+                            + foreign.pid() + "]")));
+        }
+        try (LogCapture log = LogCapture.of(FastChildWatcher.class.getName())) {
+            foreign.getOutputStream().close(); // the child exits; the JDK's reaper and waitpid(-1) race for it
+            // keep the fast watcher sweeping until the JDK has an answer
+            CompletableFuture<Integer> jdk = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return foreign.waitFor();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            run(loop, () -> jdk);
+            int reported = foreign.exitValue();
+            boolean stolen = log.messages().stream().anyMatch(m -> m.contains("unknown pid: " + foreign.pid()));
+            // The hazard, made visible: whenever waitpid(-1) won, java.lang.Process reports 0, not 3.
+            assertEquals("stolen=" + stolen, stolen ? 0 : 3, reported);
+        }
+    }
+
+    // ---- multiloop ---------------------------------------------------------------------------------------
+
+    @Test
+    public void multiloopDeliversToAWorkerLoopWhileTheMainThreadIsBlocked() throws Exception {
+        // CPython's bpo-38323: with the loop in a worker thread and the main thread in join(), the
+        // exit was never delivered. Here the main (test) thread blocks in join() the whole time.
+        MultiLoopChildWatcher multiloop = new MultiLoopChildWatcher();
+        cleanup.add(multiloop::close);
+        DefaultEventLoopPolicy policy = new DefaultEventLoopPolicy();
+        policy.setChildWatcher(multiloop);
+        Asyncio.setEventLoopPolicy(policy);
+        multiloop.attachLoop(null);
+        CompletableFuture<Integer> code = new CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            BaseEventLoop loop = new SelectorEventLoop();
+            try {
+                code.complete(run(loop, () -> Subprocesses.createSubprocessExec(loop,
+                        List.of("/bin/sh", "-c", "sleep 0.1; exit 5"), SubprocessOptions.defaults(), 1024)
+                        .thenCompose(Subprocess::waitFor)));
+            } catch (RuntimeException e) {
+                code.completeExceptionally(e);
+            } finally {
+                loop.close();
+            }
+        });
+        worker.start();
+        worker.join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse("the worker's loop never got the exit", worker.isAlive());
+        assertEquals(Integer.valueOf(5), code.get(1, TimeUnit.SECONDS));
+    }
+
+    @Test
+    public void multiloopRestoresTheSigchldHandlerAndWarnsWhenOutsideCodeReplacedIt() {
+        Signal sigchld = new Signal("CHLD");
+        SignalHandler mine = signal -> { };
+        SignalHandler before = Signal.handle(sigchld, mine);
+        try {
+            MultiLoopChildWatcher multiloop = new MultiLoopChildWatcher();
+            assertFalse(multiloop.isActive());
+            multiloop.attachLoop(null);
+            assertTrue(multiloop.isActive());
+            multiloop.close();
+            assertEquals("the previous handler is back", mine, Signal.handle(sigchld, mine));
+
+            MultiLoopChildWatcher again = new MultiLoopChildWatcher();
+            again.attachLoop(null);
+            SignalHandler outside = signal -> { };
+            Signal.handle(sigchld, outside);
+            try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
+                again.close();
+                assertEquals(List.of("WARNING SIGCHLD handler was changed by outside code"), log.messages());
+            }
+            assertEquals("outside code's handler is left in place", outside, Signal.handle(sigchld, mine));
+        } finally {
+            Signal.handle(sigchld, before);
+        }
+    }
+}
