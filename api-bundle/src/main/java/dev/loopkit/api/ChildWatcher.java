@@ -31,6 +31,16 @@ public interface ChildWatcher extends AutoCloseable {
      */
     void attachLoop(EventLoop loop);
 
+    /**
+     * Stops listening through any loop, because another watcher took over; {@link #attachLoop}
+     * resumes. The default is {@code attachLoop(null)}. The multiloop watcher, whose
+     * {@code attachLoop} ignores the loop and installs its process-wide SIGCHLD handler whatever it
+     * is given, removes that handler instead.
+     */
+    default void detachLoop() {
+        attachLoop(null);
+    }
+
     /** Whether the watcher can deliver exits now; loops refuse to spawn through an inactive one. */
     boolean isActive();
 
@@ -40,6 +50,15 @@ public interface ChildWatcher extends AutoCloseable {
      */
     default String inactiveReason() {
         return isActive() ? null : "it is not active";
+    }
+
+    /**
+     * Whether the watcher may reap children it does not hold ({@code waitpid(-1)}, as the fast
+     * watcher does). Such a watcher is given its children before it is attached, so that it cannot
+     * take an exit from the watcher handing them over.
+     */
+    default boolean reapsOthersChildren() {
+        return false;
     }
 
     /** The children the watcher holds now and their handlers: a snapshot. */

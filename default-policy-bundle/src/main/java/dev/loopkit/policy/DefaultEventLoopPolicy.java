@@ -4,6 +4,7 @@ import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopFactory;
 import dev.loopkit.api.EventLoopPolicy;
+import dev.loopkit.api.spi.ChildWatcherSwitch;
 import dev.loopkit.api.spi.LoopkitName;
 import dev.loopkit.api.spi.MainContext;
 import dev.loopkit.api.spi.Registries;
@@ -163,23 +164,28 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
     }
 
     /**
-     * asyncio's {@code set_child_watcher}: the previous watcher set here is closed, unless it is a
-     * shared service (its bundle owns it), which is only detached.
+     * asyncio's {@code set_child_watcher}, without losing a child: the children of the watcher in use
+     * until now move to {@code replacement} (or, for {@code null}, to the shared watcher), which is
+     * attached to the main loop first ({@link ChildWatcherSwitch}). The previous watcher set here is
+     * then closed, as asyncio closes it, unless it is a shared service (its bundle owns it).
      */
     @Override
     public void setChildWatcher(ChildWatcher replacement) {
-        ChildWatcher previous;
+        ChildWatcher previousExplicit;
+        ChildWatcher before;
+        ChildWatcher after;
         synchronized (watcherLock) {
-            previous = watcher;
+            previousExplicit = watcher;
+            before = watcher != null ? watcher : Registries.childWatchers().current();
             watcher = replacement;
+            after = replacement != null ? replacement : Registries.childWatchers().current();
         }
-        if (previous == null || previous == replacement) {
-            return;
+        if (before != after) {
+            ChildWatcherSwitch.handOver(before, after, "setChildWatcher");
         }
-        if (Registries.childWatchers().entryOf(previous).isPresent()) {
-            previous.attachLoop(null);
-        } else {
-            previous.close();
+        if (previousExplicit != null && previousExplicit != replacement
+                && Registries.childWatchers().entryOf(previousExplicit).isEmpty()) {
+            previousExplicit.close();
         }
     }
 

@@ -25,6 +25,13 @@ public final class Await {
     }
 
     public static <T> void until(String what, Supplier<T> value, T expected) {
-        until(what + " (expected " + expected + ")", () -> expected.equals(value.get()));
+        long deadline = System.nanoTime() + (long) (SECONDS * 1e9);
+        T last;
+        while (!expected.equals(last = value.get())) {
+            if (System.nanoTime() > deadline) {
+                fail("still not " + what + " after " + SECONDS + " s: expected " + expected + ", was " + last);
+            }
+            LockSupport.parkNanos(5_000_000);
+        }
     }
 }

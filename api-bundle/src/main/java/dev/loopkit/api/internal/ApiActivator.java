@@ -3,9 +3,11 @@ package dev.loopkit.api.internal;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoopFactory;
 import dev.loopkit.api.EventLoopPolicy;
+import dev.loopkit.api.spi.ChildWatcherSwitch;
 import dev.loopkit.api.spi.RankedRegistry;
 import dev.loopkit.api.spi.Registries;
 import java.util.List;
+import java.util.function.Consumer;
 import org.osgi.annotation.bundle.Header;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
@@ -26,21 +28,33 @@ public final class ApiActivator implements BundleActivator {
     @Override
     public void start(BundleContext context) {
         trackers = List.of(
-                track(context, Registries.policies()),
-                track(context, Registries.loopFactories()),
-                track(context, Registries.childWatchers()));
+                track(context, Registries.policies(), gone -> { }),
+                track(context, Registries.loopFactories(), gone -> { }),
+                track(context, Registries.childWatchers(), ApiActivator::rescueChildren));
     }
 
+    // The registries are emptied first, quietly: the services stay where they are (a watcher keeps
+    // its children), only this bundle's view of them goes.
     @Override
     public void stop(BundleContext context) {
-        trackers.forEach(ServiceTracker::close);
-        trackers = List.of();
         Registries.policies().reset("api bundle stopped");
         Registries.loopFactories().reset("api bundle stopped");
         Registries.childWatchers().reset("api bundle stopped");
+        trackers.forEach(ServiceTracker::close);
+        trackers = List.of();
     }
 
-    private static <S> ServiceTracker<S, S> track(BundleContext context, RankedRegistry<S> registry) {
+    // A watcher service going away (its bundle stopping) is closed right after: whatever children it
+    // still holds, current or not, go to the current watcher first. The registry only speaks up when
+    // the current one changes; a watcher that stopped being current a moment ago may still hold
+    // children a switch on another thread has not moved yet.
+    private static void rescueChildren(ChildWatcher leaving) {
+        if (!leaving.children().isEmpty()) {
+            ChildWatcherSwitch.reconcile(leaving, "a child watcher left with children");
+        }
+    }
+
+    private static <S> ServiceTracker<S, S> track(BundleContext context, RankedRegistry<S> registry, Consumer<S> afterRemoval) {
         registry.attachExternalSource("tracking OSGi services");
         ServiceTracker<S, S> tracker = new ServiceTracker<>(context, registry.type(), null) {
             @Override
@@ -60,6 +74,7 @@ public final class ApiActivator implements BundleActivator {
             @Override
             public void removedService(ServiceReference<S> reference, S service) {
                 registry.unregister(service);
+                afterRemoval.accept(service);
                 context.ungetService(reference);
             }
         };

@@ -1,5 +1,7 @@
 package dev.loopkit.api.spi;
 
+import dev.loopkit.api.EventLoop;
+
 /**
  * asyncio's main thread, the one context where a policy creates a loop implicitly and where
  * SIGCHLD-based watchers attach. By default it is the JVM's main thread; a platform may designate
@@ -11,6 +13,7 @@ public final class MainContext {
     private static final long JVM_MAIN_THREAD_ID = 1;
 
     private static volatile Thread designated;
+    private static volatile EventLoop loop;
 
     private MainContext() {
     }
@@ -29,6 +32,23 @@ public final class MainContext {
     /** Makes {@code thread} the main context; {@code null} returns to the JVM's main thread. */
     public static void designate(Thread thread) {
         designated = thread;
+        if (thread == null) {
+            loop = null;
+        }
+    }
+
+    /**
+     * Makes {@code thread} the main context and {@code mainLoop} the loop it runs (the one the
+     * SIGCHLD-based watchers attach to); {@code null}s return to the JVM's main thread.
+     */
+    public static void designate(Thread thread, EventLoop mainLoop) {
+        designated = thread;
+        loop = thread == null ? null : mainLoop;
+    }
+
+    /** The main context's loop, if a platform runs one ({@link #designate(Thread, EventLoop)}), else {@code null}. */
+    public static EventLoop loop() {
+        return loop;
     }
 
     /** The designated thread, or {@code null} when the JVM's main thread is the main context. */

@@ -111,19 +111,23 @@ public final class RankedRegistry<S> {
         notify.run();
     }
 
-    /** Forgets every service and choice; the next read looks for {@link ServiceLoader} providers again. */
+    /**
+     * Forgets every service and choice without telling the listeners (the registry's source is going
+     * away, not its services); the next read looks for {@link ServiceLoader} providers again.
+     */
     public void reset(String cause) {
-        Runnable notify;
         synchronized (this) {
             entries.clear();
             explicit = null;
             configured = null;
-            notify = update(cause);
+            if (choice != null) {
+                log.log(Level.INFO, "{0}: {1} -> none ({2})", kind, describe(choice), cause);
+            }
+            choice = null;
         }
         synchronized (sourceLock) {
             sourced = false;
         }
-        notify.run();
     }
 
     /** Adds an available service. */
@@ -259,7 +263,13 @@ public final class RankedRegistry<S> {
         if (before == after) {
             return () -> { };
         }
-        return () -> listeners.forEach(l -> l.currentChanged(before, after));
+        return () -> listeners.forEach(l -> {
+            try {
+                l.currentChanged(before, after);
+            } catch (RuntimeException e) {
+                log.log(Level.ERROR, "a listener of the " + kind + " registry failed", e);
+            }
+        });
     }
 
     private Choice<S> decide() {

@@ -22,6 +22,13 @@ public final class Registries {
     private static final RankedRegistry<ChildWatcher> CHILD_WATCHERS =
             new RankedRegistry<>(ChildWatcher.class, "child watcher", WATCHER_PROPERTY);
 
+    static {
+        // Whenever the current watcher changes (a bundle came or went, a choice was made), its
+        // children move to the new one: no exit lost, none delivered twice.
+        CHILD_WATCHERS.addListener((previous, current) ->
+                ChildWatcherSwitch.reconcile(previous, "the current child watcher changed"));
+    }
+
     private Registries() {
     }
 

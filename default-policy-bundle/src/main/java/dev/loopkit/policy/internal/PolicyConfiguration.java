@@ -12,7 +12,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * Applies the configuration {@value ConfiguredChoice#PID}: its {@code policy} property names the
- * process-wide policy. ConfigAdmin persists it, so the choice survives a framework restart.
+ * process-wide policy, its {@code watcher} property the child watcher. ConfigAdmin persists them, so
+ * the choices survive a framework restart.
  */
 @Component(configurationPid = ConfiguredChoice.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = PolicyConfiguration.Config.class)
@@ -24,17 +25,33 @@ public final class PolicyConfiguration {
         @AttributeDefinition(description = "Name of the process-wide policy (default, selector, proactor, or the"
                 + " loopkit.name of another EventLoopPolicy service); empty: the highest-ranked one.")
         String policy() default "";
+
+        @AttributeDefinition(description = "Name of the child watcher (pidfd, threaded, multiloop, safe, fast, or the"
+                + " loopkit.name of another ChildWatcher service); empty: the highest-ranked one.")
+        String watcher() default "";
+
+        @AttributeDefinition(description = "Run the main-context loop on a thread of its own (the loop the safe and"
+                + " fast child watchers attach to).")
+        boolean mainLoop() default true;
+
+        @AttributeDefinition(description = "The name of the main loop's thread.")
+        String mainLoopThread() default MainLoop.DEFAULT_THREAD_NAME;
     }
 
     @Activate
     @Modified
     void apply(Config config) {
-        String name = config.policy().trim();
-        Registries.policies().setConfigured(name.isEmpty() ? null : name);
+        Registries.policies().setConfigured(blankToNull(config.policy()));
+        Registries.childWatchers().setConfigured(blankToNull(config.watcher()));
     }
 
     @Deactivate
     void deactivate() {
         Registries.policies().setConfigured(null);
+        Registries.childWatchers().setConfigured(null);
+    }
+
+    private static String blankToNull(String name) {
+        return name == null || name.isBlank() ? null : name.trim();
     }
 }

@@ -7,6 +7,8 @@ import org.ops4j.pax.tinybundles.TinyBundles;
 public final class TestBundles {
 
     public static final String HIGHER_POLICY = "dev.loopkit.itests.higher";
+    public static final String MINE_WATCHER = "dev.loopkit.itests.mine";
+    public static final String TESTING = "dev.loopkit.itests.testing";
 
     private TestBundles() {
     }
@@ -17,6 +19,28 @@ public final class TestBundles {
                 .symbolicName(HIGHER_POLICY)
                 .addClass(HigherRankedPolicy.class)
                 .setHeader("-dsannotations", "*")
+                .build(TinyBundles.bndBuilder());
+    }
+
+    /** A bundle whose only content is {@link MineChildWatcher}, a child watcher ranked 1000. */
+    public static InputStream mineChildWatcher() {
+        return TinyBundles.bundle()
+                .symbolicName(MINE_WATCHER)
+                .addClass(MineChildWatcher.class)
+                .setHeader("-dsannotations", "*")
+                .build(TinyBundles.bndBuilder());
+    }
+
+    /**
+     * The loop test suite's helpers ({@code Leaks}, {@code LogCapture}) as a bundle, so that tests
+     * running inside the framework can count descriptors and threads and watch the logs.
+     */
+    public static InputStream testingSupport() {
+        return TinyBundles.bundle()
+                .symbolicName(TESTING)
+                .addClass(dev.loopkit.loop.testing.Leaks.class)
+                .addClass(dev.loopkit.loop.testing.LogCapture.class)
+                .setHeader("Export-Package", "dev.loopkit.loop.testing")
                 .build(TinyBundles.bndBuilder());
     }
 }

@@ -90,10 +90,16 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
     // asyncio's _process_exited.
     private void processExited(int code) {
         if (!started) {
+            if (earlyExit != null) {
+                LOG.log(Level.WARNING, "pid {0} reported exited twice (returncode {1}, then {2})", Long.toString(pid), earlyExit, code);
+                return;
+            }
             earlyExit = code;
             return;
         }
         if (returncode != null) {
+            // a watcher must report an exit once; say so loudly if one ever does not
+            LOG.log(Level.WARNING, "pid {0} reported exited twice (returncode {1}, then {2})", Long.toString(pid), returncode, code);
             return;
         }
         if (loop.getDebug()) {

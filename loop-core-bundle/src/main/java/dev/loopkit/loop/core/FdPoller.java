@@ -160,6 +160,9 @@ final class FdPoller {
         if (interest == null) {
             return; // removed while the readiness travelled
         }
+        // If the fd was closed and its number registered again meanwhile, this readiness was the old
+        // descriptor's: a spurious one for the new, which readers tolerate as with any selector
+        // (a non-blocking read that would block does nothing).
         if ((events & READABLE) != 0 && interest.reader != null) {
             loop.runNow(interest.reader);
         }

@@ -7,12 +7,14 @@ import dev.loopkit.api.SpawnScope;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
+import dev.loopkit.api.spi.ChildWatcherSwitch;
 import dev.loopkit.api.spi.Registries;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.locks.Lock;
 import java.util.function.Supplier;
 
 /**
@@ -46,6 +48,10 @@ final class SubprocessLauncher {
 
     private static void launchHere(BaseEventLoop loop, Supplier<? extends SubprocessProtocol> protocolFactory,
             List<String> argv, SubprocessOptions options, LoopFuture<SubprocessTransport> started) {
+        // From looking up the watcher to registering the child, no watcher switch may happen: the
+        // child would be registered with a watcher that already gave its children away.
+        Lock noSwitch = ChildWatcherSwitch.spawnLock();
+        noSwitch.lock();
         try {
             Posix posix = Posix.get();
             ChildWatcher watcher = Asyncio.getChildWatcher();
@@ -72,6 +78,8 @@ final class SubprocessLauncher {
         } catch (NoClassDefFoundError missing) {
             started.setException(new UnsupportedOperationException("subprocesses need the dev.loopkit.posix module or"
                     + " bundle (and JNR): " + missing.getMessage() + " is missing", missing));
+        } finally {
+            noSwitch.unlock();
         }
     }
 

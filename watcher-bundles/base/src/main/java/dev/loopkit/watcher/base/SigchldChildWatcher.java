@@ -4,6 +4,7 @@ import dev.loopkit.api.EventLoop;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * asyncio's {@code BaseChildWatcher}, shared by the safe and fast watchers: SIGCHLD arrives through
@@ -15,6 +16,13 @@ public abstract class SigchldChildWatcher extends AbstractChildWatcher {
 
     /** SIGCHLD on Linux. */
     protected static final int SIGCHLD = 17;
+
+    /**
+     * Which watcher owns each loop's SIGCHLD handler. A loop has one handler per signal, so when a
+     * hand-over attaches the new watcher to the loop the old one was attached to, the old one, being
+     * detached, must not remove the handler that is the new one's now.
+     */
+    private static final Map<EventLoop, SigchldChildWatcher> OWNERS = new WeakHashMap<>();
 
     private volatile EventLoop loop;
 
@@ -31,13 +39,29 @@ public abstract class SigchldChildWatcher extends AbstractChildWatcher {
             }
             loop = newLoop;
         }
-        if (old != null && old != newLoop && !old.isClosed()) {
-            old.removeSignalHandler(SIGCHLD);
+        if (old != null && old != newLoop) {
+            release(old);
         }
         if (newLoop != null) {
-            newLoop.addSignalHandler(SIGCHLD, this::sigchld);
+            synchronized (OWNERS) {
+                newLoop.addSignalHandler(SIGCHLD, this::sigchld);
+                OWNERS.put(newLoop, this);
+            }
             // children that exited while no loop listened
             doWaitpidAll();
+        }
+    }
+
+    // Removes the loop's SIGCHLD handler if it is still ours.
+    private void release(EventLoop old) {
+        synchronized (OWNERS) {
+            if (OWNERS.get(old) != this) {
+                return;
+            }
+            OWNERS.remove(old);
+            if (!old.isClosed()) {
+                old.removeSignalHandler(SIGCHLD);
+            }
         }
     }
 

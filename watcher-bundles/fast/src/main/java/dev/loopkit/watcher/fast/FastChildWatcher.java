@@ -4,6 +4,7 @@ import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.SpawnScope;
+import dev.loopkit.api.spi.ChildWatcherSwitch;
 import dev.loopkit.api.spi.LoopkitName;
 import dev.loopkit.api.spi.Registries;
 import dev.loopkit.api.spi.ServiceRanking;
@@ -42,6 +43,12 @@ public class FastChildWatcher extends SigchldChildWatcher {
     private final Map<Long, Integer> zombies = new HashMap<>();
     private int forks;
     private boolean handingOver;
+
+    /** {@code waitpid(-1)} takes any child's exit. */
+    @Override
+    public boolean reapsOthersChildren() {
+        return true;
+    }
 
     @Override
     public SpawnScope enterSpawn() {
@@ -87,37 +94,41 @@ public class FastChildWatcher extends SigchldChildWatcher {
     public void attachLoop(EventLoop newLoop) {
         if (newLoop != null) {
             warnAboutForeignChildren();
-        }
-        synchronized (lock) {
-            handingOver = false;
+            synchronized (lock) {
+                handingOver = false; // reaping resumes only once attached again
+            }
         }
         super.attachLoop(newLoop);
     }
 
+    // Each reap and the lookup of its handler happen under the lock: a hand-over can never come
+    // between them and take the handler of a child this sweep already reaped.
     @Override
     protected void doWaitpidAll() {
         while (true) {
-            synchronized (lock) {
-                if (handingOver) {
-                    return;
-                }
-            }
-            WaitStatus status;
-            try {
-                status = posix.waitpidAny(true);
-            } catch (PosixException e) {
-                if ("ECHILD".equals(e.errnoName())) {
-                    return; // no child at all
-                }
-                throw new IllegalStateException("waitpid(-1) failed: " + e.getMessage(), e);
-            }
-            if (status == null) {
-                return; // children left, none exited
-            }
-            long pid = status.pid();
-            int returncode = status.returncode();
+            long pid;
+            int returncode;
             ChildHandler handler;
             synchronized (lock) {
+                // Detached or giving its children away: a SIGCHLD callback still queued on the old loop
+                // must not reap with waitpid(-1) the children another watcher holds now.
+                if (handingOver || loop() == null) {
+                    return;
+                }
+                WaitStatus status;
+                try {
+                    status = posix.waitpidAny(true);
+                } catch (PosixException e) {
+                    if ("ECHILD".equals(e.errnoName())) {
+                        return; // no child at all
+                    }
+                    throw new IllegalStateException("waitpid(-1) failed: " + e.getMessage(), e);
+                }
+                if (status == null) {
+                    return; // children left, none exited
+                }
+                pid = status.pid();
+                returncode = status.returncode();
                 handler = handlers.remove(pid);
                 if (handler == null && forks > 0) {
                     zombies.put(pid, returncode); // spawned, not registered yet
@@ -150,10 +161,11 @@ public class FastChildWatcher extends SigchldChildWatcher {
     }
 
     // FACTS.md: waitpid(-1) silently steals the exit status of ProcessBuilder's children. Children
-    // any Loopkit watcher holds are not foreign: they are being handed over.
+    // any Loopkit watcher or the orphanage holds are not foreign: they are being handed over.
     private void warnAboutForeignChildren() {
         Set<Long> ours = new HashSet<>(children().keySet());
         Registries.childWatchers().entries().forEach(e -> ours.addAll(e.service().children().keySet()));
+        ours.addAll(ChildWatcherSwitch.orphans().keySet());
         List<Long> foreign = new ArrayList<>();
         ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
                 .filter(pid -> !ours.contains(pid)).forEach(foreign::add);

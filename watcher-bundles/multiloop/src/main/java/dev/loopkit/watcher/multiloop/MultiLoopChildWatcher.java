@@ -52,6 +52,22 @@ public class MultiLoopChildWatcher extends AbstractChildWatcher {
         sweep(); // children that exited before the handler was there
     }
 
+    /** Another watcher took over: the process-wide SIGCHLD handler goes until {@link #attachLoop} comes again. */
+    @Override
+    public void detachLoop() {
+        ProcessSignals.Registration registration;
+        synchronized (lock) {
+            if (!handlers.isEmpty()) {
+                log.log(Level.WARNING, "A loop is being detached from a child watcher with pending handlers");
+            }
+            registration = sigchld;
+            sigchld = null;
+        }
+        if (registration != null) {
+            registration.close();
+        }
+    }
+
     @Override
     public boolean isActive() {
         synchronized (lock) {
@@ -129,16 +145,11 @@ public class MultiLoopChildWatcher extends AbstractChildWatcher {
     /** Drops every child and gives SIGCHLD back to its previous handler (with a warning if outside code replaced ours). */
     @Override
     public void close() {
-        ProcessSignals.Registration registration;
         synchronized (lock) {
             handlers.clear();
             loops.clear();
-            registration = sigchld;
-            sigchld = null;
         }
-        if (registration != null) {
-            registration.close();
-        }
+        detachLoop();
     }
 
     @Deactivate

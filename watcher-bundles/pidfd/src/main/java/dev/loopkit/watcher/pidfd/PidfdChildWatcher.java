@@ -39,6 +39,8 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         final int pidfd;
         final ChildHandler handler;
         final EventLoop loop;
+        /** Closed once: a second close could hit a descriptor number the kernel gave to someone else since. */
+        private final java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
 
         Watch(long pid, int pidfd, ChildHandler handler, EventLoop loop) {
             this.pid = pid;
@@ -47,42 +49,49 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             this.loop = loop;
         }
 
-        // Loop thread: the pidfd is readable, the child exited.
+        // Loop thread: the pidfd is readable, the child exited (or a readiness meant for a descriptor
+        // that had this number before: then the child is still running, and is watched on).
         void exited() {
-            loop.removeReader(pidfd);
+            int returncode;
+            // Reaping and leaving the table under the lock: a hand-over either took the child before
+            // (then it is not ours to reap) or finds it gone after.
             synchronized (lock) {
                 if (watches.get(pid) != this) {
-                    closePidfd(pidfd);
+                    loop.removeReader(pidfd);
+                    closeOnce();
                     return; // removed or replaced meanwhile
+                }
+                try {
+                    WaitStatus status = posix.waitidPidfd(pidfd, true, false);
+                    if (status == null) {
+                        return; // not exited: a spurious readiness, the reader stays
+                    }
+                    returncode = status.returncode();
+                } catch (PosixException e) {
+                    log.log(Level.WARNING, "child process pid {0} exit status already read:  will report returncode 255",
+                            Long.toString(pid));
+                    returncode = UNKNOWN_RETURNCODE;
                 }
                 watches.remove(pid);
                 handlers.remove(pid);
             }
-            int returncode;
-            try {
-                WaitStatus status = posix.waitidPidfd(pidfd, true, false);
-                returncode = status != null ? status.returncode() : reapBlocking();
-            } catch (PosixException e) {
-                log.log(Level.WARNING, "child process pid {0} exit status already read:  will report returncode 255",
-                        Long.toString(pid));
-                returncode = UNKNOWN_RETURNCODE;
-            } finally {
-                closePidfd(pidfd);
-            }
+            loop.removeReader(pidfd);
+            closeOnce();
             deliver(pid, handler, returncode);
         }
 
-        private int reapBlocking() throws PosixException {
-            WaitStatus status = posix.waitidPidfd(pidfd, false, false);
-            return status.returncode();
+        void closeOnce() {
+            if (open.compareAndSet(true, false)) {
+                closePidfd(pidfd);
+            }
         }
 
         void cancel() {
             onLoop(loop, () -> {
-                if (!loop.isClosed()) {
+                if (!loop.isClosed() && open.get()) {
                     loop.removeReader(pidfd);
                 }
-                closePidfd(pidfd);
+                closeOnce();
             });
         }
     }

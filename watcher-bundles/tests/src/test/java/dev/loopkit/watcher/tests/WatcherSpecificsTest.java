@@ -2,6 +2,7 @@ package dev.loopkit.watcher.tests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
@@ -183,6 +184,30 @@ public class WatcherSpecificsTest {
                 assertEquals(List.of("WARNING SIGCHLD handler was changed by outside code"), log.messages());
             }
             assertEquals("outside code's handler is left in place", outside, Signal.handle(sigchld, mine));
+        } finally {
+            Signal.handle(sigchld, before);
+        }
+    }
+
+    @Test
+    public void multiloopDetachedByAHandOverGivesSigchldBackAndTakesItAgainWhenAttached() throws Exception {
+        // java.lang.ProcessImpl's initialisation resets SIGCHLD (FACTS.md); it must not reset ours
+        Class.forName("java.lang.ProcessImpl", true, null);
+        Signal sigchld = new Signal("CHLD");
+        SignalHandler mine = signal -> { };
+        SignalHandler before = Signal.handle(sigchld, mine);
+        try {
+            MultiLoopChildWatcher multiloop = new MultiLoopChildWatcher();
+            cleanup.add(multiloop::close);
+            multiloop.attachLoop(null);
+            multiloop.detachLoop(); // attachLoop(null) would install the handler, not remove it
+            assertFalse(multiloop.isActive());
+            assertEquals("the previous handler is back", mine, Signal.handle(sigchld, mine));
+            multiloop.attachLoop(null);
+            assertTrue(multiloop.isActive());
+            SignalHandler installed = Signal.handle(sigchld, mine);
+            Signal.handle(sigchld, installed);
+            assertNotSame("ours is installed again", mine, installed);
         } finally {
             Signal.handle(sigchld, before);
         }

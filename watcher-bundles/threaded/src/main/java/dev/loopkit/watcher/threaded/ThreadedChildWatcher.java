@@ -59,6 +59,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     }
 
     private void waitFor(long pid) {
+        boolean leftTheTable = false;
         try {
             if (!awaitExitWithoutReaping(pid)) {
                 return; // closed
@@ -67,6 +68,10 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
             Integer returncode;
             synchronized (lock) {
                 handler = handlers.remove(pid);
+                // Leaving the table with the same lock that finds no handler: a handler added again
+                // after this point finds no thread and starts a new one, never one about to end.
+                threads.remove(pid);
+                leftTheTable = true;
                 if (handler == null) {
                     return; // removed: the child belongs to someone else now, and stays unreaped for them
                 }
@@ -76,8 +81,10 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
         } catch (RuntimeException e) {
             log.log(Level.ERROR, "waiting for child " + pid + " failed", e);
         } finally {
-            synchronized (lock) {
-                threads.remove(pid);
+            if (!leftTheTable) {
+                synchronized (lock) {
+                    threads.remove(pid);
+                }
             }
         }
     }

@@ -1,0 +1,168 @@
+package dev.loopkit.api.spi;
+
+import dev.loopkit.api.ChildHandler;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.SpawnScope;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Replaces one child watcher with another while children run, so that no exit is lost and none is
+ * delivered twice (the hand-over protocol, docs/HANDOVER.md):
+ *
+ * <ol>
+ * <li>Spawning stops: a loop holds {@link #spawnLock()} from looking up the watcher to registering
+ * its child, and a switch waits for every such spawn to finish, so no child is registered with the
+ * old watcher after its children were counted.</li>
+ * <li>Inside the new watcher's spawn scope (the fast watcher keeps what it reaps before it knows the
+ * pid), the new watcher is attached to the main loop first: from now on it sees every exit.</li>
+ * <li>The old watcher hands its children over ({@link ChildWatcher#handOverChildren}): each leaves
+ * the old one before it joins the new one, and each watcher reaps only children it holds (the fast
+ * watcher stops reaping before it gives them away), so an exit is reaped once, by one of them. A
+ * child that exits in the gap is a zombie until the new watcher, registering it, reaps it. A new
+ * watcher that reaps others' children too ({@link ChildWatcher#reapsOthersChildren()}, the fast
+ * one) is attached only after it holds them: attached earlier it could take an exit the old watcher
+ * is about to reap.</li>
+ * <li>The old watcher is detached.</li>
+ * </ol>
+ *
+ * With no new watcher the children wait in an orphanage, unreaped, and go to the next watcher that
+ * comes.
+ */
+public final class ChildWatcherSwitch {
+
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.api.registry");
+    private static final ReentrantReadWriteLock GATE = new ReentrantReadWriteLock();
+    private static final Orphanage ORPHANS = new Orphanage();
+    /**
+     * Every watcher the registry has shown, held weakly: one that left the registry may still hold
+     * children until its own notification is handled, and another thread's switch must take them.
+     */
+    private static final Set<ChildWatcher> KNOWN = Collections.newSetFromMap(new WeakHashMap<>());
+
+    private ChildWatcherSwitch() {
+    }
+
+    /** Held (read) by a loop from looking up the current watcher until its child is registered. */
+    public static Lock spawnLock() {
+        return GATE.readLock();
+    }
+
+    /**
+     * Moves every child of {@code previous} to {@code next}; either may be {@code null} (no watcher:
+     * the orphanage). Attaches {@code next} to the main loop ({@link MainContext#loop()}) and
+     * detaches {@code previous}. For an explicit choice ({@code setChildWatcher}).
+     */
+    public static void handOver(ChildWatcher previous, ChildWatcher next, String reason) {
+        ChildWatcher to = next != null ? next : ORPHANS;
+        List<ChildWatcher> from = new ArrayList<>();
+        from.add(previous != null ? previous : ORPHANS);
+        switchTo(to, from, reason);
+    }
+
+    /**
+     * Gives every child to the registry's current watcher (the orphanage if there is none): from
+     * {@code previous} (which may have left the registry already), from any other watcher the
+     * registry ever showed that still holds children, and from the orphanage. Services come and go
+     * on several threads (SCR enables components on its own), so the registry's notifications may
+     * arrive out of order: this looks at what is, not at what a notification said, and any order of
+     * calls ends with every child in the current watcher.
+     */
+    public static void reconcile(ChildWatcher previous, String reason) {
+        GATE.writeLock().lock();
+        try {
+            ChildWatcher current = Registries.childWatchers().current();
+            ChildWatcher to = current != null ? current : ORPHANS;
+            if (previous != null) {
+                KNOWN.add(previous);
+            }
+            Registries.childWatchers().entries().forEach(e -> KNOWN.add(e.service()));
+            Set<ChildWatcher> from = Collections.newSetFromMap(new IdentityHashMap<>());
+            from.addAll(KNOWN);
+            from.add(ORPHANS);
+            from.remove(to);
+            switchTo(to, new ArrayList<>(from), reason);
+        } finally {
+            GATE.writeLock().unlock();
+        }
+    }
+
+    private static void switchTo(ChildWatcher to, List<ChildWatcher> from, String reason) {
+        GATE.writeLock().lock();
+        try {
+            int moving = 0;
+            for (ChildWatcher source : from) {
+                moving += source.children().size();
+            }
+            EventLoop mainLoop = MainContext.loop();
+            try (SpawnScope scope = to.enterSpawn()) {
+                boolean attachFirst = !to.reapsOthersChildren();
+                if (attachFirst && mainLoop != null) {
+                    attach(to, mainLoop);
+                }
+                // the children move even if attaching failed: a watcher must never be left holding
+                // children it is about to lose when its bundle stops
+                for (ChildWatcher source : from) {
+                    if (source != to && !source.children().isEmpty()) {
+                        source.handOverChildren(to);
+                    }
+                }
+                if (!attachFirst && mainLoop != null) {
+                    attach(to, mainLoop);
+                }
+            }
+            for (ChildWatcher source : from) {
+                if (source != ORPHANS && source != to) {
+                    detach(source);
+                }
+            }
+            LOG.log(moving > 0 ? Level.INFO : Level.DEBUG, "child watcher hand-over to {0}: {1} children moved ({2})",
+                    describe(to), moving, reason);
+        } finally {
+            GATE.writeLock().unlock();
+        }
+    }
+
+    // The main loop may be closing (its bundle stopping) at this very moment: the main context
+    // attaches the current watcher again to the loop that replaces it.
+    private static void attach(ChildWatcher watcher, EventLoop loop) {
+        if (loop != null && loop.isClosed()) {
+            return;
+        }
+        try {
+            watcher.attachLoop(loop);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "attaching " + describe(watcher) + " to " + loop + " failed", e);
+        }
+    }
+
+    private static void detach(ChildWatcher watcher) {
+        try {
+            watcher.detachLoop();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "detaching " + describe(watcher) + " failed", e);
+        }
+    }
+
+    /** Children waiting for a watcher, because none is installed. */
+    public static Map<Long, ChildHandler> orphans() {
+        return ORPHANS.children();
+    }
+
+    private static String describe(ChildWatcher watcher) {
+        if (watcher == null || watcher == ORPHANS) {
+            return "none";
+        }
+        return Registries.childWatchers().entryOf(watcher).map(e -> "'" + e.name() + "'")
+                .orElse(watcher.getClass().getSimpleName());
+    }
+}

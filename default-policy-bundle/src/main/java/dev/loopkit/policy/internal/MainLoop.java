@@ -1,0 +1,158 @@
+package dev.loopkit.policy.internal;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopPolicy;
+import dev.loopkit.api.spi.MainContext;
+import dev.loopkit.api.spi.RankedRegistry;
+import dev.loopkit.api.spi.Registries;
+import java.lang.System.Logger.Level;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+
+/**
+ * The main context of a Loopkit platform: a thread of the policy bundle's own runs the main loop,
+ * made by the process-wide policy and set as that thread's loop (so the current child watcher is
+ * attached to it, as asyncio's main thread does with {@code set_event_loop}). The safe and fast
+ * watchers reap through it. When the process-wide policy changes, or the loop goes away with its loop
+ * bundle, a new main loop is made from the policy that is process-wide then (attaching the watcher
+ * again sweeps up any exit missed meanwhile); stopping this bundle stops and closes it, and the
+ * thread ends.
+ * Configured by {@code mainLoop} and {@code mainLoopThread} in {@value ConfiguredChoice#PID}.
+ */
+@Component(immediate = true, configurationPid = ConfiguredChoice.PID)
+public final class MainLoop {
+
+    static final String DEFAULT_THREAD_NAME = "loopkit-main";
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.policy");
+
+    private final Object lock = new Object();
+    private final RankedRegistry.Listener<EventLoopPolicy> policyChanged = (before, now) -> wake();
+    private Thread thread;
+    private volatile boolean running;
+    // Guarded by lock: the main loop and the policy that made it.
+    private EventLoop loop;
+    private EventLoopPolicy loopPolicy;
+
+    @Activate
+    void activate(PolicyConfiguration.Config config) {
+        if (!config.mainLoop()) {
+            LOG.log(Level.INFO, "no main loop: disabled by configuration " + ConfiguredChoice.PID);
+            return;
+        }
+        running = true;
+        Registries.policies().addListener(policyChanged);
+        thread = new Thread(this::runLoops, config.mainLoopThread().isBlank() ? DEFAULT_THREAD_NAME : config.mainLoopThread());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** A changed policy or watcher choice needs no new main loop; a changed main-loop setting does. */
+    @Modified
+    void modified(PolicyConfiguration.Config config) {
+        boolean wanted = config.mainLoop();
+        String name = config.mainLoopThread().isBlank() ? DEFAULT_THREAD_NAME : config.mainLoopThread();
+        if (wanted == (thread != null) && (thread == null || thread.getName().equals(name))) {
+            return;
+        }
+        deactivate();
+        activate(config);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (thread == null) {
+            return;
+        }
+        running = false;
+        Registries.policies().removeListener(policyChanged);
+        wake();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        thread = null;
+    }
+
+    // The main thread: one loop after another, as long as the bundle runs.
+    private void runLoops() {
+        try {
+            while (running) {
+                EventLoopPolicy policy = Registries.policies().current();
+                if (policy == null) {
+                    awaitChange();
+                    continue;
+                }
+                EventLoop mainLoop;
+                try {
+                    mainLoop = policy.newEventLoop();
+                } catch (IllegalStateException noFactory) {
+                    LOG.log(Level.WARNING, "no main loop for now: " + noFactory.getMessage());
+                    awaitChange();
+                    continue;
+                }
+                run(policy, mainLoop);
+            }
+        } finally {
+            MainContext.designate(null);
+        }
+    }
+
+    private void run(EventLoopPolicy policy, EventLoop mainLoop) {
+        synchronized (lock) {
+            if (!running) {
+                mainLoop.close();
+                return;
+            }
+            loop = mainLoop;
+            loopPolicy = policy;
+        }
+        MainContext.designate(Thread.currentThread(), mainLoop);
+        try {
+            policy.setEventLoop(mainLoop); // attaches the current child watcher, as in asyncio's main thread
+            LOG.log(Level.INFO, "main loop {0} runs on thread ''{1}''", mainLoop, Thread.currentThread().getName());
+            mainLoop.runForever();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "the main loop failed", e);
+        } finally {
+            synchronized (lock) {
+                loop = null;
+                loopPolicy = null;
+            }
+            MainContext.designate(null);
+            if (!mainLoop.isClosed()) {
+                mainLoop.close();
+            }
+            try {
+                policy.setEventLoop(null);
+            } catch (RuntimeException gone) {
+                // the policy's bundle went away meanwhile
+            }
+        }
+    }
+
+    private void awaitChange() {
+        synchronized (lock) {
+            if (running) {
+                try {
+                    lock.wait(1_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running = false;
+                }
+            }
+        }
+    }
+
+    // Stopped, or another policy is process-wide now: the main loop ends and, if running, another comes.
+    private void wake() {
+        synchronized (lock) {
+            lock.notifyAll();
+            if (loop != null && (!running || loopPolicy != Registries.policies().current())) {
+                loop.stop();
+            }
+        }
+    }
+}

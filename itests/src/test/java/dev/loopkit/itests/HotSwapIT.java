@@ -1,0 +1,340 @@
+package dev.loopkit.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.streamBundle;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.SubprocessOptions;
+import dev.loopkit.api.SubprocessOptions.Redirect;
+import dev.loopkit.api.SubprocessProtocol;
+import dev.loopkit.api.SubprocessTransport;
+import dev.loopkit.api.spi.ChildWatcherSwitch;
+import dev.loopkit.api.spi.MainContext;
+import dev.loopkit.api.spi.Registries;
+import dev.loopkit.itests.bundles.TestBundles;
+import dev.loopkit.loop.testing.Leaks;
+import dev.loopkit.loop.testing.LogCapture;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.inject.Inject;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+
+/**
+ * Bundles that come and go in a live framework while children run: no exit is lost or delivered
+ * twice, no loop is orphaned, nothing leaks. Each test gets a fresh framework.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class HotSwapIT {
+
+    private static final List<String> WATCHERS = List.of("dev.loopkit.watcher.threaded", "dev.loopkit.watcher.multiloop",
+            "dev.loopkit.watcher.safe", "dev.loopkit.watcher.fast", "dev.loopkit.watcher.pidfd");
+
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] configuration() {
+        return LoopkitOptions.distribution(streamBundle(TestBundles.mineChildWatcher()).start(false),
+                streamBundle(TestBundles.testingSupport()));
+    }
+
+    @Before
+    public void platformIsUp() {
+        Await.until("the five watchers registered", () -> Registries.childWatchers().entries().size(), 5);
+        Await.until("the main loop running", () -> MainContext.loop() != null && MainContext.loop().isRunning());
+    }
+
+    /** A subprocess protocol that records the exit it is told of. */
+    private static final class Child implements SubprocessProtocol {
+        final int expected;
+        final CompletableFuture<Integer> exited = new CompletableFuture<>();
+        SubprocessTransport transport;
+
+        Child(int expected) {
+            this.expected = expected;
+        }
+
+        @Override
+        public void connectionMade(SubprocessTransport made) {
+            transport = made;
+        }
+
+        @Override
+        public void processExited() {
+            exited.complete(transport.getReturncode());
+        }
+    }
+
+    @Test
+    public void aThousandChildrenWhileWatcherBundlesStopAndStartTwentyTimes() throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("HotSwapIT seed " + seed);
+        Random random = new Random(seed);
+        AtomicInteger handOvers = new AtomicInteger();
+        Registries.childWatchers().addListener((before, now) -> handOvers.incrementAndGet());
+        CompletableFuture<Void> cycling = new CompletableFuture<>();
+        Thread cycler = new Thread(() -> {
+            try {
+                for (int round = 0; round < 20; round++) {
+                    List<Bundle> order = watcherBundles();
+                    Collections.shuffle(order, random);
+                    for (Bundle bundle : order) {
+                        bundle.stop(); // the last one leaves no watcher: children wait, unreaped
+                    }
+                    Collections.shuffle(order, random);
+                    for (Bundle bundle : order) {
+                        bundle.start();
+                    }
+                }
+                cycling.complete(null);
+            } catch (BundleException | RuntimeException e) {
+                cycling.completeExceptionally(e);
+            }
+        }, "watcher-cycler");
+
+        int total = 1000;
+        Map<Long, Child> children = new ConcurrentHashMap<>();
+        AtomicInteger refused = new AtomicInteger();
+        EventLoop loop = Asyncio.newEventLoop();
+        long start = System.nanoTime();
+        try (LogCapture log = LogCapture.of("dev.loopkit")) {
+            CompletableFuture<Void> all = new CompletableFuture<>();
+            int[] next = {0};
+            int[] done = {0};
+            Runnable[] spawn = new Runnable[1];
+            spawn[0] = () -> {
+                int i = next[0];
+                int code = i % 100;
+                Child child = new Child(code);
+                SubprocessOptions quiet = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
+                        .withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL);
+                loop.subprocessExec(() -> child, List.of("/bin/sh", "-c", "sleep 0.02; exit " + code), quiet)
+                        .whenComplete((transport, error) -> {
+                            if (error != null) {
+                                // no watcher installed, or one not active yet: nothing was spawned; try again
+                                refused.incrementAndGet();
+                                loop.callLater(0.005, spawn[0]);
+                                return;
+                            }
+                            next[0]++;
+                            children.put(transport.getPid(), child);
+                            child.exited.whenComplete((c, e) -> {
+                                if (++done[0] == total) {
+                                    all.complete(null);
+                                } else if (next[0] < total) {
+                                    spawn[0].run();
+                                }
+                            });
+                        });
+            };
+            loop.callSoon(() -> {
+                cycler.start();
+                for (int i = 0; i < 100; i++) {
+                    spawn[0].run();
+                }
+            });
+            loop.callLater(60, () -> all.completeExceptionally(new AssertionError("not every exit arrived: "
+                    + whereAre(children) + "\n" + String.join("\n", log.messages()))));
+            loop.runUntilComplete(all);
+            cycling.get();
+            assertEquals("no exit is reported twice", List.of(), log.messages().stream()
+                    .filter(m -> m.contains("reported exited twice")).toList());
+        } finally {
+            cycler.join();
+            loop.close();
+        }
+        assertEquals(total, children.size());
+        for (Map.Entry<Long, Child> child : children.entrySet()) {
+            assertEquals("pid " + child.getKey(), Integer.valueOf(child.getValue().expected), child.getValue().exited.join());
+        }
+        assertEquals("no child left waiting", Map.of(), ChildWatcherSwitch.orphans());
+        System.out.printf("HotSwapIT: %d children, each exit delivered once with its code, while 5 watcher bundles"
+                + " stopped and started 20 times (%d changes of the current watcher, %d spawns refused while no"
+                + " watcher was active), %.1f s%n", total, handOvers.get(), refused.get(), (System.nanoTime() - start) / 1e9);
+    }
+
+    @Test
+    public void aHigherRankedWatcherInstalledMidFlightTakesOverAndGivesTheChildrenBack() throws Exception {
+        EventLoop loop = Asyncio.newEventLoop();
+        List<Child> children = new ArrayList<>();
+        List<SubprocessTransport> transports = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                Child child = new Child(40 + i);
+                children.add(child);
+                transports.add(run(loop, loop.subprocessExec(() -> child,
+                        List.of("/bin/sh", "-c", "read x; exit " + (40 + i)), SubprocessOptions.defaults())
+                        .toCompletableFuture()));
+            }
+            ChildWatcher pidfd = Registries.childWatchers().current();
+            assertEquals(10, pidfd.children().size());
+
+            Bundle mine = bundle(TestBundles.MINE_WATCHER);
+            mine.start();
+            Await.until("'mine' current", () -> Registries.childWatchers().choice().name(), "mine");
+            ChildWatcher theirs = Registries.childWatchers().current();
+            assertEquals("the children went to the new watcher", 10, theirs.children().size());
+            assertEquals(0, pidfd.children().size());
+
+            mine.uninstall();
+            Await.until("'pidfd' current again", () -> Registries.childWatchers().choice().name(), "pidfd");
+            assertEquals("and came back", 10, Registries.childWatchers().current().children().size());
+
+            for (SubprocessTransport transport : transports) {
+                transport.getPipeTransport(0).close(); // stdin closes: each child exits
+            }
+            for (Child child : children) {
+                assertEquals(Integer.valueOf(child.expected), run(loop, child.exited));
+            }
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
+    public void stoppingTheSelectorBundleClosesItsRunningLoopsAndTheProactorPolicyTakesOver() throws Exception {
+        Map<Integer, String> fdsBefore = Leaks.openFds();
+        EventLoop loop = Asyncio.newEventLoop();
+        assertEquals("dev.loopkit.loop.selector.SelectorEventLoop", loop.getClass().getName());
+        List<Map<String, Object>> reported = Collections.synchronizedList(new ArrayList<>());
+        loop.setExceptionHandler((l, context) -> reported.add(context));
+        CompletableFuture<Void> running = new CompletableFuture<>();
+        loop.callSoon(() -> running.complete(null));
+        loop.callLater(3600, () -> { });
+        Thread thread = new Thread(loop::runForever, "user-loop");
+        thread.start();
+        running.get();
+        loop.runInExecutor(null, () -> 1).toCompletableFuture().get(); // an executor thread exists now
+
+        Bundle selector = bundle("dev.loopkit.loop.selector");
+        selector.stop();
+        try {
+            thread.join(10_000);
+            assertTrue("the loop's thread returned from runForever", !thread.isAlive());
+            assertTrue(loop.isClosed());
+            assertEquals(1, reported.size());
+            assertEquals("Event loop closed before the callback ran: the selector loop bundle stopped",
+                    reported.get(0).get("message"));
+            assertTrue(reported.get(0).get("exception") instanceof CancellationException);
+            Await.until("the proactor policy process-wide", () -> Registries.policies().choice().name(), "proactor");
+            Await.until("the main loop a proactor loop", () -> MainContext.loop() != null
+                    && MainContext.loop().getClass().getSimpleName().equals("ProactorEventLoop") && MainContext.loop().isRunning());
+            Await.until("the user loop's executor threads gone", () -> Leaks.threads("loopkit-executor-").isEmpty());
+        } finally {
+            selector.start();
+        }
+        Await.until("the default policy back", () -> Registries.policies().choice().name(), "default");
+        Await.until("the main loop a selector loop again", () -> MainContext.loop() != null
+                && MainContext.loop().getClass().getSimpleName().equals("SelectorEventLoop") && MainContext.loop().isRunning());
+        // by kind, not number: the main loop was made anew, its descriptors have other numbers now
+        Await.until("no more descriptors of any kind than before", () -> grown(fdsBefore), Map.of());
+    }
+
+    @Test
+    public void aHundredCyclesOfEveryBundleLeaveNoThreadOrDescriptorBehind() throws Exception {
+        List<String> threadsBefore = loopkitThreads();
+        Map<Integer, String> fdsBefore = Leaks.openFds();
+        List<Bundle> loopkit = new ArrayList<>();
+        for (Bundle bundle : context.getBundles()) {
+            if (bundle.getSymbolicName().startsWith("dev.loopkit.") && !bundle.getSymbolicName().startsWith("dev.loopkit.itests")) {
+                loopkit.add(bundle);
+            }
+        }
+        long start = System.nanoTime();
+        for (int cycle = 0; cycle < 100; cycle++) {
+            for (Bundle bundle : loopkit) {
+                bundle.stop();
+                bundle.start();
+            }
+        }
+        for (Bundle bundle : loopkit) {
+            bundle.update(); // a new class loader: the old one's threads must not stay
+        }
+        platformIsUp();
+        Await.until("the same loopkit threads as before", this::loopkitThreads, threadsBefore);
+        // by kind, not number: the main loop was made anew, its descriptors have other numbers now
+        Await.until("no more descriptors of any kind than before", () -> grown(fdsBefore), Map.of());
+        System.out.printf("HotSwapIT: 100 stop/start cycles of %d Loopkit bundles and one update each, %.1f s;"
+                + " threads %s%n", loopkit.size(), (System.nanoTime() - start) / 1e9, threadsBefore);
+    }
+
+    // For a failure message: the children still waiting, and which watcher holds each.
+    private static String whereAre(Map<Long, Child> children) {
+        StringBuilder text = new StringBuilder();
+        children.forEach((pid, child) -> {
+            if (!child.exited.isDone()) {
+                text.append(pid).append(" held by ");
+                Registries.childWatchers().entries().stream().filter(e -> e.service().children().containsKey(pid))
+                        .forEach(e -> text.append(e.name()).append(' '));
+                if (ChildWatcherSwitch.orphans().containsKey(pid)) {
+                    text.append("the orphanage ");
+                }
+                text.append("alive=").append(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).append("; ");
+            }
+        });
+        return text + " current " + Registries.childWatchers().choice();
+    }
+
+    /** The kinds of descriptor of which more are open now than in {@code before}, with how many more. */
+    private static Map<String, Long> grown(Map<Integer, String> before) {
+        Map<String, Long> was = kinds(before);
+        Map<String, Long> grown = new java.util.TreeMap<>(kinds(Leaks.openFds()));
+        grown.replaceAll((kind, count) -> count - was.getOrDefault(kind, 0L));
+        grown.values().removeIf(more -> more <= 0);
+        return grown;
+    }
+
+    /** How many descriptors of each kind ("anon_inode:[eventpoll]", "pipe", "socket", a file's path) are open. */
+    private static Map<String, Long> kinds(Map<Integer, String> fds) {
+        return fds.values().stream().map(target -> target.replaceAll(":\\[\\d+\\]$", ""))
+                .collect(java.util.stream.Collectors.groupingBy(kind -> kind, java.util.TreeMap::new,
+                        java.util.stream.Collectors.counting()));
+    }
+
+    private List<String> loopkitThreads() {
+        return Leaks.threads("loopkit-").stream().map(name -> name.replaceAll("-\\d+$", "-N")).toList();
+    }
+
+    private static <T> T run(EventLoop loop, CompletableFuture<T> future) {
+        loop.callLater(30, () -> future.completeExceptionally(new AssertionError("timed out")));
+        return loop.runUntilComplete(future);
+    }
+
+    private List<Bundle> watcherBundles() {
+        List<Bundle> bundles = new ArrayList<>();
+        for (String name : WATCHERS) {
+            bundles.add(bundle(name));
+        }
+        return bundles;
+    }
+
+    private Bundle bundle(String symbolicName) {
+        for (Bundle bundle : context.getBundles()) {
+            if (symbolicName.equals(bundle.getSymbolicName())) {
+                return bundle;
+            }
+        }
+        throw new AssertionError("no bundle " + symbolicName);
+    }
+}
