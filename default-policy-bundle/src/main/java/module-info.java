@@ -12,6 +12,7 @@ module dev.loopkit.policy {
     requires static org.apache.felix.gogo.runtime;
 
     exports dev.loopkit.policy;
+    exports dev.loopkit.policy.shell;
 
     provides dev.loopkit.api.EventLoopPolicy with
             dev.loopkit.policy.DefaultEventLoopPolicy,

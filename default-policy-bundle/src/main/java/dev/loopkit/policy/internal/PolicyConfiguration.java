@@ -1,6 +1,7 @@
 package dev.loopkit.policy.internal;
 
 import dev.loopkit.api.spi.Registries;
+import dev.loopkit.policy.shell.LoopCommands;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -11,10 +12,10 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * Applies the configuration {@value ConfiguredChoice#PID}: its {@code policy} property names the
+ * Applies the configuration {@value LoopCommands#PID}: its {@code policy} property names the
  * process-wide policy. ConfigAdmin persists it, so the choice survives a framework restart.
  */
-@Component(configurationPid = ConfiguredChoice.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(configurationPid = LoopCommands.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = PolicyConfiguration.Config.class)
 public final class PolicyConfiguration {
 
