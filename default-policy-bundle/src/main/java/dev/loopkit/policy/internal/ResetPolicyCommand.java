@@ -3,24 +3,16 @@ package dev.loopkit.policy.internal;
 import dev.loopkit.policy.shell.ChoiceStore;
 import dev.loopkit.policy.shell.LoopCommands;
 import org.apache.felix.service.command.Descriptor;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
 
 /**
  * Gogo command {@code loop:reset-policy}. Gogo maps a hyphenated command to a method only through
- * {@code _main}, hence a command object of its own.
+ * {@code _main}, hence a command object of its own. Registered by {@link GogoCommands}.
  */
-@Component(service = ResetPolicyCommand.class, property = {
-    "osgi.command.scope=" + LoopCommands.SCOPE,
-    "osgi.command.function=reset-policy"
-})
 public final class ResetPolicyCommand {
 
     private final LoopCommands commands;
 
-    @Activate
-    public ResetPolicyCommand(@Reference ChoiceStore store) {
+    ResetPolicyCommand(ChoiceStore store) {
         this.commands = new LoopCommands(store);
     }
 
