@@ -53,6 +53,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
@@ -70,6 +71,7 @@ public class KarafFeatureIT {
 
     private static final String PAX_URL_MVN = "etc/org.ops4j.pax.url.mvn.cfg";
     private static final String USERS = "etc/users.properties";
+    private static final String ACL_PID = "org.apache.karaf.command.acl.loop";
 
     /** Every bundle the loopkit feature installs, but the native fragment; watchers to be added when they exist. */
     private static final List<String> ACTIVE = List.of(
@@ -154,8 +156,11 @@ public class KarafFeatureIT {
         admin = KarafShell.login(sessions, "admin", "admin");
         viewer = KarafShell.login(sessions, "viewer", "viewer");
         Await.until("the three policies registered", () -> Registries.policies().entries().size() == 3);
-        // The ACL file comes with the feature; Karaf's shell reads it when file install has passed it
-        // to ConfigAdmin. Until then a viewer would see loop:reset-policy (harmless: nothing is configured).
+        Await.until("the loop: commands registered in Karaf's shell", () -> succeeds(admin, "loop:policies"));
+        // The ACL file comes with the feature; Karaf's shell applies it once file install has passed it to
+        // ConfigAdmin and the shell has seen the event. Until then a viewer would see loop:reset-policy
+        // (harmless here: nothing is configured).
+        Await.until("configuration " + ACL_PID + " loaded from etc/", () -> exists(ACL_PID));
         Await.until("loop:reset-policy hidden from viewers by the command ACL", () -> refusedAsUnknown(viewer, "loop:reset-policy"));
     }
 
@@ -306,6 +311,23 @@ public class KarafFeatureIT {
             assertEquals(result, done.get(0, TimeUnit.SECONDS));
         } finally {
             loop.close();
+        }
+    }
+
+    private boolean exists(String pid) {
+        try {
+            return configurationAdmin.listConfigurations("(service.pid=" + pid + ")") != null;
+        } catch (IOException | InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean succeeds(KarafShell shell, String command) {
+        try {
+            shell.run(command);
+            return true;
+        } catch (Exception e) {
+            return false;
         }
     }
 
