@@ -4,6 +4,7 @@
  */
 module dev.loopkit.policy {
     requires transitive dev.loopkit.api;
+    requires static osgi.core;
     requires static org.osgi.service.component.annotations;
     requires static org.osgi.service.metatype.annotations;
     requires static org.osgi.service.cm;
@@ -12,6 +13,7 @@ module dev.loopkit.policy {
     requires static org.apache.felix.gogo.runtime;
 
     exports dev.loopkit.policy;
+    exports dev.loopkit.policy.shell;
 
     provides dev.loopkit.api.EventLoopPolicy with
             dev.loopkit.policy.DefaultEventLoopPolicy,

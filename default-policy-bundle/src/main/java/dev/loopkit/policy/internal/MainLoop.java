@@ -5,6 +5,7 @@ import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.api.spi.MainContext;
 import dev.loopkit.api.spi.RankedRegistry;
 import dev.loopkit.api.spi.Registries;
+import dev.loopkit.policy.shell.LoopCommands;
 import java.lang.System.Logger.Level;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -19,9 +20,9 @@ import org.osgi.service.component.annotations.Modified;
  * bundle, a new main loop is made from the policy that is process-wide then (attaching the watcher
  * again sweeps up any exit missed meanwhile); stopping this bundle stops and closes it, and the
  * thread ends.
- * Configured by {@code mainLoop} and {@code mainLoopThread} in {@value ConfiguredChoice#PID}.
+ * Configured by {@code mainLoop} and {@code mainLoopThread} in {@value LoopCommands#PID}.
  */
-@Component(immediate = true, configurationPid = ConfiguredChoice.PID)
+@Component(immediate = true, configurationPid = LoopCommands.PID)
 public final class MainLoop {
 
     static final String DEFAULT_THREAD_NAME = "loopkit-main";
@@ -38,7 +39,7 @@ public final class MainLoop {
     @Activate
     void activate(PolicyConfiguration.Config config) {
         if (!config.mainLoop()) {
-            LOG.log(Level.INFO, "no main loop: disabled by configuration " + ConfiguredChoice.PID);
+            LOG.log(Level.INFO, "no main loop: disabled by configuration " + LoopCommands.PID);
             return;
         }
         running = true;
@@ -102,7 +103,8 @@ public final class MainLoop {
 
     private void run(EventLoopPolicy policy, EventLoop mainLoop) {
         synchronized (lock) {
-            if (!running) {
+            // a change that came while the loop was made found no loop to stop: look again
+            if (!running || policy != Registries.policies().current()) {
                 mainLoop.close();
                 return;
             }

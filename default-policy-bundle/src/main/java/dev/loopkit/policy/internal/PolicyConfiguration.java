@@ -1,6 +1,7 @@
 package dev.loopkit.policy.internal;
 
 import dev.loopkit.api.spi.Registries;
+import dev.loopkit.policy.shell.LoopCommands;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -11,16 +12,16 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * Applies the configuration {@value ConfiguredChoice#PID}: its {@code policy} property names the
+ * Applies the configuration {@value LoopCommands#PID}: its {@code policy} property names the
  * process-wide policy, its {@code watcher} property the child watcher. ConfigAdmin persists them, so
  * the choices survive a framework restart.
  */
-@Component(configurationPid = ConfiguredChoice.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(configurationPid = LoopCommands.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = PolicyConfiguration.Config.class)
 public final class PolicyConfiguration {
 
     @ObjectClassDefinition(name = "Loopkit event loop policy",
-            description = "Which event loop policy is process-wide.")
+            description = "Which event loop policy and child watcher are process-wide, and the main loop.")
     public @interface Config {
         @AttributeDefinition(description = "Name of the process-wide policy (default, selector, proactor, or the"
                 + " loopkit.name of another EventLoopPolicy service); empty: the highest-ranked one.")

@@ -15,18 +15,30 @@ import java.util.WeakHashMap;
  */
 public abstract class TrackingLoopFactory implements EventLoopFactory {
 
+    // Guarded by this.
     private final Set<BaseEventLoop> loops = Collections.newSetFromMap(new WeakHashMap<>());
+    private boolean deactivated;
 
     /** A new loop of this factory's kind. */
     protected abstract BaseEventLoop createLoop();
 
+    /**
+     * A new loop, tracked.
+     *
+     * @throws IllegalStateException once the factory's bundle stopped: a loop made while it stops
+     *         would escape the closing of its loops
+     */
     @Override
     public final EventLoop newEventLoop() {
         BaseEventLoop loop = createLoop();
         synchronized (this) {
-            loops.add(loop);
+            if (!deactivated) {
+                loops.add(loop);
+                return loop;
+            }
         }
-        return loop;
+        loop.close();
+        throw new IllegalStateException("Event loop factory '" + name() + "' is no longer active: its bundle stopped");
     }
 
     /** The loops this factory made that are not closed yet. */
@@ -48,6 +60,7 @@ public abstract class TrackingLoopFactory implements EventLoopFactory {
     protected void deactivate() {
         List<BaseEventLoop> live;
         synchronized (this) {
+            deactivated = true;
             live = liveLoops();
             loops.clear();
         }

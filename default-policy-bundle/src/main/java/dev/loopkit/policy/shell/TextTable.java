@@ -1,4 +1,4 @@
-package dev.loopkit.policy.internal;
+package dev.loopkit.policy.shell;
 
 import java.util.ArrayList;
 import java.util.List;

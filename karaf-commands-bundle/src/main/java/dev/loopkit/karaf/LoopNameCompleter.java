@@ -1,0 +1,15 @@
+package dev.loopkit.karaf;
+
+import dev.loopkit.api.spi.RankedRegistry;
+import dev.loopkit.api.spi.Registries;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+/** Completes the names of the installed event loop factories ({@code selector}, {@code proactor}). */
+@Service
+public class LoopNameCompleter extends RegistryNameCompleter {
+
+    @Override
+    RankedRegistry<?> registry() {
+        return Registries.loopFactories();
+    }
+}

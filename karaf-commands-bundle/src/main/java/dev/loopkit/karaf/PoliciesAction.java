@@ -1,0 +1,16 @@
+package dev.loopkit.karaf;
+
+import dev.loopkit.policy.shell.LoopCommands;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+/** {@code loop:policies}. */
+@Service
+@Command(scope = LoopCommands.SCOPE, name = "policies", description = LoopCommands.POLICIES)
+public class PoliciesAction extends LoopAction {
+
+    @Override
+    String text(LoopCommands commands) {
+        return commands.policies();
+    }
+}

@@ -1,0 +1,389 @@
+package dev.loopkit.karaf.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.maven;
+import static org.ops4j.pax.exam.CoreOptions.vmOption;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFileExtend;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.SubprocessProtocol;
+import dev.loopkit.api.SubprocessTransport;
+import dev.loopkit.api.spi.RankedRegistry.Reason;
+import dev.loopkit.api.spi.Registries;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.SpawnSpec;
+import dev.loopkit.posix.WaitStatus;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import javax.inject.Inject;
+import org.apache.karaf.features.BootFinished;
+import org.apache.karaf.features.FeaturesService;
+import org.apache.karaf.shell.api.console.Command;
+import org.apache.karaf.shell.api.console.CommandLine;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * The {@code loopkit} feature in a real Apache Karaf 4.4, installed from Loopkit's feature
+ * repository at boot (as {@code feature:repo-add} + {@code feature:install loopkit} would), offline:
+ * see the pom for what is fetched ahead. The commands run through Karaf's shell as users of its
+ * JAAS realm, so the command ACL shipped with the feature applies.
+ *
+ * <p>Field types are Karaf's and OSGi's only: the probe imports Loopkit's packages dynamically, once
+ * the feature is installed ({@link BootFinished}).
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class KarafFeatureIT {
+
+    private static final String PAX_URL_MVN = "etc/org.ops4j.pax.url.mvn.cfg";
+    private static final String USERS = "etc/users.properties";
+    private static final String ACL_PID = "org.apache.karaf.command.acl.loop";
+
+    /** Every bundle the loopkit feature installs, but the native fragment. */
+    private static final List<String> ACTIVE = List.of(
+            "dev.loopkit.api", "dev.loopkit.loop.core", "dev.loopkit.loop.selector", "dev.loopkit.loop.proactor",
+            "dev.loopkit.policy", "dev.loopkit.karaf", "dev.loopkit.posix",
+            "dev.loopkit.watcher.base", "dev.loopkit.watcher.pidfd", "dev.loopkit.watcher.threaded",
+            "dev.loopkit.watcher.multiloop", "dev.loopkit.watcher.safe", "dev.loopkit.watcher.fast",
+            "com.github.jnr.ffi", "com.github.jnr.constants", "com.github.jnr.jffi", "com.github.jnr.x86asm",
+            "com.github.jnr.a64asm", "org.objectweb.asm");
+    private static final String NATIVE_FRAGMENT = "com.github.jnr.jffi.native";
+
+    @Inject
+    private BootFinished bootFinished;
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private FeaturesService features;
+
+    @Inject
+    private SessionFactory sessions;
+
+    @Inject
+    private ConfigurationAdmin configurationAdmin;
+
+    private KarafShell admin;
+    private KarafShell viewer;
+
+    @Configuration
+    public Option[] configuration() {
+        KarafProcesses.stopLeftoversOnExit();
+        String karaf = System.getProperty("loopkit.karaf.version");
+        String version = System.getProperty("loopkit.version");
+        String loopkitRepository = new File(System.getProperty("loopkit.repository")).toURI().toString();
+        List<Option> options = new ArrayList<>(List.of(
+                karafDistributionConfiguration()
+                        .frameworkUrl(maven("org.apache.karaf", "apache-karaf", karaf).type("tar.gz"))
+                        .karafVersion(karaf)
+                        .name("Apache Karaf")
+                        .unpackDirectory(new File(System.getProperty("loopkit.karaf.runtime")))
+                        .useDeployFolder(false),
+                configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
+                logLevel(LogLevel.WARN),
+                // Karaf's own Maven resolution: offline, from the local repository (what the build fetched)
+                // and from Loopkit's repository in target/ beside Karaf's system/ folder
+                editConfigurationFilePut(PAX_URL_MVN, "org.ops4j.pax.url.mvn.localRepository",
+                        System.getProperty("org.ops4j.pax.url.mvn.localRepository")),
+                editConfigurationFilePut(PAX_URL_MVN, "org.ops4j.pax.url.mvn.offline", "true"),
+                // "central" is never contacted offline; naming it lets artifacts Maven fetched from it count
+                editConfigurationFilePut(PAX_URL_MVN, "org.ops4j.pax.url.mvn.repositories",
+                        "https://repo1.maven.org/maven2@id=central"),
+                editConfigurationFileExtend(PAX_URL_MVN, "org.ops4j.pax.url.mvn.defaultRepositories",
+                        loopkitRepository + "@id=loopkit@snapshots"),
+                // users of realm karaf: user = password, roles
+                editConfigurationFilePut(USERS, "admin", "admin,admin,manager,viewer,ssh"),
+                editConfigurationFilePut(USERS, "viewer", "viewer,viewer,ssh"),
+                features("mvn:dev.loopkit/karaf-features/" + version + "/xml/features", "loopkit")));
+        // as bin/karaf starts Karaf on Java 9 and later
+        for (String option : List.of(
+                "--add-reads=java.xml=java.logging",
+                "--add-exports=java.base/org.apache.karaf.specs.locator=java.xml,ALL-UNNAMED",
+                "--patch-module", "java.base=lib/endorsed/org.apache.karaf.specs.locator-" + karaf + ".jar",
+                "--patch-module", "java.xml=lib/endorsed/org.apache.karaf.specs.java.xml-" + karaf + ".jar",
+                "--add-opens", "java.base/java.security=ALL-UNNAMED",
+                "--add-opens", "java.base/java.net=ALL-UNNAMED",
+                "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "--add-opens", "java.base/java.util=ALL-UNNAMED",
+                "--add-opens", "java.naming/javax.naming.spi=ALL-UNNAMED",
+                "--add-opens", "java.rmi/sun.rmi.transport.tcp=ALL-UNNAMED",
+                "--add-exports=java.base/sun.net.www.protocol.file=ALL-UNNAMED",
+                "--add-exports=java.base/sun.net.www.protocol.jar=ALL-UNNAMED",
+                "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED")) {
+            options.add(vmOption(option));
+        }
+        if (Boolean.getBoolean("loopkit.karaf.keep")) {
+            options.add(keepRuntimeFolder());
+        }
+        return options.toArray(Option[]::new);
+    }
+
+    @Before
+    public void loginAndWaitForTheAcl() throws Exception {
+        admin = KarafShell.login(sessions, "admin", "admin");
+        viewer = KarafShell.login(sessions, "viewer", "viewer");
+        Await.until("the three policies registered", () -> Registries.policies().entries().size() == 3);
+        Await.until("the loop: commands registered in Karaf's shell", () -> succeeds(admin, "loop:policies"));
+        // The ACL file comes with the feature; Karaf's shell applies it once file install has passed it to
+        // ConfigAdmin and the shell has seen the event. Until then a viewer would see loop:reset-policy
+        // (harmless here: nothing is configured).
+        Await.until("configuration " + ACL_PID + " loaded from etc/", () -> exists(ACL_PID));
+        Await.until("loop:reset-policy hidden from viewers by the command ACL", () -> refusedAsUnknown(viewer, "loop:reset-policy"));
+    }
+
+    @After
+    public void backToTheRankedPolicy() throws Exception {
+        admin.run("loop:reset-policy");
+    }
+
+    @Test
+    public void theFeaturesAreInstalledAndEveryLoopkitBundleIsActive() throws Exception {
+        for (String name : List.of("loopkit", "loopkit-core", "loopkit-posix", "loopkit-watchers")) {
+            assertTrue(name + " installed", features.isInstalled(features.getFeature(name)));
+        }
+        List<String> core = features.getFeature("loopkit-core").getBundles().stream().map(b -> b.getLocation()).toList();
+        assertTrue("loopkit-core has no native code: " + core, core.stream().noneMatch(l -> l.contains("posix") || l.contains("jnr")));
+        Map<String, Integer> states = new TreeMap<>();
+        for (Bundle bundle : context.getBundles()) {
+            states.put(bundle.getSymbolicName(), bundle.getState());
+        }
+        for (String name : ACTIVE) {
+            assertEquals(name + " in " + states, Integer.valueOf(Bundle.ACTIVE), states.get(name));
+        }
+        states.forEach((name, state) -> {
+            if (name.startsWith("dev.loopkit.")) {
+                assertEquals(name + " is ACTIVE", Bundle.ACTIVE, (int) state);
+            }
+        });
+        assertEquals("the jffi native fragment is attached", Integer.valueOf(Bundle.RESOLVED), states.get(NATIVE_FRAGMENT));
+    }
+
+    @Test
+    public void loopPolicySwitchesThePolicyThroughKarafsShellAndNewLoopsFollow() throws Exception {
+        assertEquals("process-wide: default (ranked: highest service.ranking)", admin.text("loop:policy"));
+        assertLoopRunsACallback("dev.loopkit.loop.selector.SelectorEventLoop");
+
+        assertEquals("process-wide: proactor (configured: configuration dev.loopkit.policy)", admin.text("loop:policy proactor"));
+        assertEquals("process-wide: proactor (configured: configuration dev.loopkit.policy)", admin.text("loop:policy"));
+        assertLoopRunsACallback("dev.loopkit.loop.proactor.ProactorEventLoop");
+        String policies = admin.text("loop:policies");
+        assertTrue(policies, policies.contains("*  proactor  10 "));
+
+        assertEquals("process-wide: default (ranked: highest service.ranking)", admin.text("loop:reset-policy"));
+        assertLoopRunsACallback("dev.loopkit.loop.selector.SelectorEventLoop");
+    }
+
+    @Test
+    public void theShellSavesTheChoiceInEtcAndEditsOfTheFileApply() throws Exception {
+        Path cfg = etc().resolve("dev.loopkit.policy.cfg");
+        String shipped = Files.readString(cfg, StandardCharsets.UTF_8);
+        assertTrue(shipped, shipped.startsWith("#\n# Loopkit: the operator's choices (configuration PID dev.loopkit.policy)."));
+        assertTrue(shipped, shipped.contains("\n#policy = selector\n"));
+
+        admin.run("loop:policy proactor");
+        Await.until("policy = proactor written to " + cfg, () -> read(cfg).lines().anyMatch(l -> l.matches("policy *= *proactor")));
+
+        admin.run("loop:reset-policy");
+        Await.until("policy removed from " + cfg + ", the shipped comments kept", () -> read(cfg).equals(shipped));
+
+        Files.writeString(cfg, read(cfg) + "policy = selector\n", StandardCharsets.UTF_8);
+        Await.until("the edited file applied", () -> "selector".equals(Registries.policies().choice().name())
+                && Registries.policies().choice().reason() == Reason.CONFIGURED);
+        assertEquals("process-wide: selector (configured: configuration dev.loopkit.policy)", viewer.text("loop:policy"));
+
+        Files.writeString(cfg, shipped, StandardCharsets.UTF_8);
+        Await.until("the restored file applied", () -> Registries.policies().choice().reason() == Reason.RANKED);
+    }
+
+    @Test
+    public void aViewerListsAndShowsButMayNotSwitch() throws Exception {
+        String policies = viewer.text("loop:policies");
+        assertTrue(policies, policies.contains("process-wide: default (ranked: highest service.ranking)"));
+        assertEquals("process-wide: default (ranked: highest service.ranking)", viewer.text("loop:policy"));
+        assertTrue(viewer.run("loop:policy --help").printed().contains("the policy's name, as listed by loop:policies"));
+
+        SecurityException refused = assertThrows(SecurityException.class, () -> viewer.run("loop:policy proactor"));
+        assertEquals("Insufficient credentials.", refused.getMessage());
+        assertTrue("loop:reset-policy is not even shown to a viewer", refusedAsUnknown(viewer, "loop:reset-policy"));
+        assertEquals("default", Registries.policies().choice().name());
+
+        String acl = read(etc().resolve("org.apache.karaf.command.acl.loop.cfg"));
+        assertTrue(acl, acl.contains("\nrun = admin\n"));
+    }
+
+    @Test
+    public void loopPolicyHasHelpAndCompletesPolicyNames() throws Exception {
+        String help = admin.run("loop:policy --help").printed();
+        assertTrue(help, help.contains("make that policy process-wide"));
+        assertTrue(help, help.contains("the policy's name, as listed by loop:policies"));
+
+        Session session = sessions.create(null, System.out, System.err);
+        try {
+            Command policy = session.getRegistry().getCommands().stream()
+                    .filter(c -> "loop".equals(c.getScope()) && "policy".equals(c.getName())).findFirst().orElseThrow();
+            List<String> candidates = new ArrayList<>();
+            policy.getCompleter(true).complete(session, commandLine("loop:policy", "pro"), candidates);
+            assertEquals(List.of("proactor"), candidates.stream().map(String::strip).toList());
+        } finally {
+            session.close();
+        }
+    }
+
+    /**
+     * The child-process part of the Karaf issue, as far as it goes today: the loops have no
+     * subprocess support yet, so the child is spawned and reaped through the native bindings
+     * directly; {@link #aChildSpawnedThroughTheLoopReportsItsExitCode} is the same through the loop.
+     */
+    @Test
+    public void aChildSpawnedInsideKarafReportsItsExitCode() throws Exception {
+        assertTrue(Posix.unavailableReason(), Posix.isAvailable());
+        Posix posix = Posix.get();
+        long pid = posix.spawn(SpawnSpec.of("/bin/sh", "-c", "exit 7"));
+        assertEquals(new WaitStatus(pid, 7), posix.waitpid(pid, false));
+    }
+
+    /** Through the loop and the feature's default child watcher (pidfd). */
+    @Test
+    public void aChildSpawnedThroughTheLoopReportsItsExitCode() throws Exception {
+        EventLoop loop = Asyncio.newEventLoop();
+        try {
+            LoopFuture<Integer> exited = loop.createFuture();
+            SubprocessTransport[] transport = new SubprocessTransport[1];
+            loop.runUntilComplete(loop.subprocessExec(() -> new SubprocessProtocol() {
+                @Override
+                public void connectionMade(SubprocessTransport made) {
+                    transport[0] = made;
+                }
+
+                @Override
+                public void processExited() {
+                    exited.setResult(transport[0].getReturncode());
+                }
+            }, List.of("/bin/sh", "-c", "exit 7")));
+            assertEquals(Integer.valueOf(7), loop.runUntilComplete(exited));
+        } finally {
+            loop.close();
+        }
+    }
+
+    private static void assertLoopRunsACallback(String loopClass) throws Exception {
+        EventLoop loop = Asyncio.newEventLoop();
+        try {
+            assertEquals(loopClass, loop.getClass().getName());
+            LoopFuture<String> done = loop.createFuture();
+            loop.callSoon(() -> done.setResult("called back on " + Thread.currentThread().getName()));
+            String result = loop.runUntilComplete(done);
+            assertEquals("called back on " + Thread.currentThread().getName(), result);
+            assertEquals(result, done.get(0, TimeUnit.SECONDS));
+        } finally {
+            loop.close();
+        }
+    }
+
+    private boolean exists(String pid) {
+        try {
+            return configurationAdmin.listConfigurations("(service.pid=" + pid + ")") != null;
+        } catch (IOException | InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean succeeds(KarafShell shell, String command) {
+        try {
+            shell.run(command);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static boolean refusedAsUnknown(KarafShell shell, String command) {
+        try {
+            shell.run(command);
+            return false;
+        } catch (Exception e) {
+            return e.getClass().getSimpleName().equals("CommandNotFoundException");
+        }
+    }
+
+    private static Path etc() {
+        return Path.of(System.getProperty("karaf.etc"));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static CommandLine commandLine(String... arguments) {
+        String buffer = String.join(" ", arguments);
+        return new CommandLine() {
+            @Override
+            public int getCursorArgumentIndex() {
+                return arguments.length - 1;
+            }
+
+            @Override
+            public String getCursorArgument() {
+                return arguments[arguments.length - 1];
+            }
+
+            @Override
+            public int getArgumentPosition() {
+                return getCursorArgument().length();
+            }
+
+            @Override
+            public String[] getArguments() {
+                return arguments;
+            }
+
+            @Override
+            public int getBufferPosition() {
+                return buffer.length();
+            }
+
+            @Override
+            public String getBuffer() {
+                return buffer;
+            }
+        };
+    }
+}
