@@ -1,5 +1,6 @@
 package dev.loopkit.api;
 
+import java.util.List;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -15,4 +16,9 @@ public interface EventLoopFactory {
 
     /** A new, not yet running loop. */
     EventLoop newEventLoop();
+
+    /** The loops this factory made that are not closed yet, if it keeps track of them. */
+    default List<EventLoop> liveLoops() {
+        return List.of();
+    }
 }

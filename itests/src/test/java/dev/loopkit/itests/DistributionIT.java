@@ -44,6 +44,57 @@ public class DistributionIT {
     }
 
     @Test
+    public void watchersListsTheFiveAndAChosenOneSurvivesARestart() throws Exception {
+        Command list = loopkit("loop:watchers");
+        assertEquals(list.toString(), 0, list.status());
+        List<String> lines = list.out().lines().toList();
+        assertTrue(list.toString(), lines.get(0).matches("   NAME +RANKING +STATE +CHILDREN +BUNDLE"));
+        assertTrue(list.toString(), lines.get(1).matches("\\* +pidfd +50 +active +0 +dev\\.loopkit\\.watcher\\.pidfd"));
+        for (String standby : List.of("threaded +40", "multiloop +30", "safe +20", "fast +10")) {
+            assertTrue(list.toString(), list.out().lines().anyMatch(line -> line.matches(" +" + standby + " +standby +0 .*")));
+        }
+        assertEquals(list.toString(), "process-wide: pidfd (ranked: highest service.ranking)", lines.get(lines.size() - 1));
+
+        Command set = loopkit("loop:watcher safe");
+        assertEquals(set.toString(), "process-wide: safe (configured: configuration dev.loopkit.policy)", set.out().strip());
+        Command after = loopkit("loop:watchers");
+        assertTrue(after.toString(), after.out().lines().anyMatch(line -> line.matches("\\* +safe +20 +active +0 .*")));
+        Command reset = loopkit("loop:reset-watcher");
+        assertEquals(reset.toString(), "process-wide: pidfd (ranked: highest service.ranking)", reset.out().strip());
+    }
+
+    @Test
+    public void runStreamsTheProgramsOutputThenHowItEnded() throws Exception {
+        Command run = loopkit("loop:run /bin/sh -c 'echo to-stdout; echo to-stderr >&2; exit 3'");
+        assertEquals(run.toString(), 0, run.status());
+        List<String> out = run.out().lines().toList();
+        assertEquals(run.toString(), "to-stdout", out.get(0));
+        assertTrue(run.toString(), out.get(1).matches("pid \\d+: returncode 3 after [0-9.]+ ms \\(watcher pidfd, SelectorEventLoop\\)"));
+        assertEquals(run.toString(), "to-stderr", run.err().strip());
+
+        // the safe watcher reaps through the main loop, running as soon as the platform is up
+        Command safe = loopkit("loop:watcher safe ; loop:run /bin/sh -c 'kill -9 $$'");
+        assertEquals(safe.toString(), 0, safe.status());
+        assertTrue(safe.toString(), safe.out().strip().matches(
+                "pid \\d+: killed by signal 9 \\(returncode -9\\) after [0-9.]+ ms \\(watcher safe, SelectorEventLoop\\)"));
+
+        Command missing = loopkit("loop:run nosuchprogram");
+        assertEquals(missing.toString(), 1, missing.status());
+        assertEquals(missing.toString(), "Error: No such file or directory: 'nosuchprogram'", missing.err().strip());
+    }
+
+    @Test
+    public void loopsShowsTheMainLoopAndChildrenWhatTheWatchersHold() throws Exception {
+        Command loops = loopkit("loop:loops");
+        assertEquals(loops.toString(), 0, loops.status());
+        assertTrue(loops.toString(), loops.out().lines().anyMatch(
+                line -> line.matches("selector +SelectorEventLoop #\\d+ +loopkit-main +yes +\\d+ +\\d+ +\\d+ +0")));
+        Command children = loopkit("loop:children");
+        assertTrue(children.toString(), children.out().lines().anyMatch(line -> line.matches("\\* +pidfd +0 *")));
+        assertTrue(children.toString(), children.out().strip().endsWith("0 children watched"));
+    }
+
+    @Test
     public void aFailingCommandExitsNonZeroWithItsMessage() throws Exception {
         Command unknown = loopkit("loop:policy nosuch");
         assertEquals(unknown.toString(), 1, unknown.status());

@@ -4,10 +4,7 @@ import dev.loopkit.api.spi.RankedRegistry;
 import dev.loopkit.api.spi.Registries;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
-/**
- * Completes the names of the installed child watchers ({@code pidfd}, {@code threaded}, …), for
- * {@code loop:watcher <name>} once the watcher commands exist.
- */
+/** Completes the names of the installed child watchers ({@code pidfd}, {@code threaded}, …) for {@code loop:watcher <name>}. */
 @Service
 public class WatcherNameCompleter extends RegistryNameCompleter {
 

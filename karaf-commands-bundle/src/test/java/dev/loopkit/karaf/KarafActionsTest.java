@@ -64,11 +64,6 @@ public class KarafActionsTest {
         assertEquals(List.of("default", "proactor", "selector"), candidates.stream().map(String::strip).sorted().toList());
     }
 
-    @Test
-    public void loopNamesAreTheFactories() {
-        assertEquals(List.of("proactor", "selector"), new LoopNameCompleter().names().stream().sorted().toList());
-    }
-
     private String run(LoopAction action) {
         action.store = store;
         return (String) action.execute();

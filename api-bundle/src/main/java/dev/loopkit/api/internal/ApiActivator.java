@@ -6,6 +6,7 @@ import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.api.spi.ChildWatcherSwitch;
 import dev.loopkit.api.spi.RankedRegistry;
 import dev.loopkit.api.spi.Registries;
+import dev.loopkit.api.spi.UnavailableService;
 import java.util.List;
 import java.util.function.Consumer;
 import org.osgi.annotation.bundle.Header;
@@ -18,7 +19,7 @@ import org.osgi.util.tracker.ServiceTracker;
 /**
  * Feeds the three registries from the OSGi service registry while the api bundle is active:
  * {@code service.ranking}, {@code service.id} and {@code loopkit.name} of each service decide its
- * place.
+ * place. {@link UnavailableService}s go to {@link Registries#unavailable()}.
  */
 @Header(name = Constants.BUNDLE_ACTIVATOR, value = "${@class}")
 public final class ApiActivator implements BundleActivator {
@@ -30,7 +31,8 @@ public final class ApiActivator implements BundleActivator {
         trackers = List.of(
                 track(context, Registries.policies(), gone -> { }),
                 track(context, Registries.loopFactories(), gone -> { }),
-                track(context, Registries.childWatchers(), ApiActivator::rescueChildren));
+                track(context, Registries.childWatchers(), ApiActivator::rescueChildren),
+                trackUnavailable(context));
     }
 
     // The registries are emptied first, quietly: the services stay where they are (a watcher keeps
@@ -40,6 +42,7 @@ public final class ApiActivator implements BundleActivator {
         Registries.policies().reset("api bundle stopped");
         Registries.loopFactories().reset("api bundle stopped");
         Registries.childWatchers().reset("api bundle stopped");
+        Registries.unavailable().clear();
         trackers.forEach(ServiceTracker::close);
         trackers = List.of();
     }
@@ -82,11 +85,38 @@ public final class ApiActivator implements BundleActivator {
         return tracker;
     }
 
+    private static ServiceTracker<UnavailableService, UnavailableService> trackUnavailable(BundleContext context) {
+        ServiceTracker<UnavailableService, UnavailableService> tracker = new ServiceTracker<>(context, UnavailableService.class, null) {
+            @Override
+            public UnavailableService addingService(ServiceReference<UnavailableService> reference) {
+                UnavailableService service = context.getService(reference);
+                if (service != null) {
+                    Registries.unavailable().put(kindOf(reference), nameOf(reference, service), service.reason());
+                }
+                return service;
+            }
+
+            @Override
+            public void removedService(ServiceReference<UnavailableService> reference, UnavailableService service) {
+                Registries.unavailable().remove(kindOf(reference), nameOf(reference, service));
+                context.ungetService(reference);
+            }
+        };
+        tracker.open();
+        return tracker;
+    }
+
+    private static String kindOf(ServiceReference<?> reference) {
+        return reference.getProperty(UnavailableService.KIND_PROPERTY) instanceof String kind ? kind : "service";
+    }
+
+    private static String nameOf(ServiceReference<?> reference, Object service) {
+        return reference.getProperty("loopkit.name") instanceof String name ? name : service.getClass().getSimpleName();
+    }
+
     private static <S> void register(RankedRegistry<S> registry, ServiceReference<S> reference, S service) {
         Object ranking = reference.getProperty(Constants.SERVICE_RANKING);
-        Object name = reference.getProperty("loopkit.name");
-        registry.register(service,
-                name instanceof String s ? s : service.getClass().getSimpleName(),
+        registry.register(service, nameOf(reference, service),
                 ranking instanceof Integer i ? i : 0,
                 (Long) reference.getProperty(Constants.SERVICE_ID),
                 reference.getBundle() == null ? "unknown" : reference.getBundle().getSymbolicName());

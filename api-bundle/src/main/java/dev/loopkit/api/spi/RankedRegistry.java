@@ -318,7 +318,7 @@ public final class RankedRegistry<S> {
                         configured = property.trim();
                     }
                     // The first choice outside OSGi is no news: only later changes are worth an INFO line.
-                notify = update("found through ServiceLoader", Level.DEBUG);
+                    notify = update("found through ServiceLoader", Level.DEBUG);
                 }
                 notify.run();
             } finally {

@@ -21,6 +21,7 @@ public final class Registries {
             new RankedRegistry<>(EventLoopFactory.class, "event loop factory", null);
     private static final RankedRegistry<ChildWatcher> CHILD_WATCHERS =
             new RankedRegistry<>(ChildWatcher.class, "child watcher", WATCHER_PROPERTY);
+    private static final UnavailableServices UNAVAILABLE = new UnavailableServices();
 
     static {
         // Whenever the current watcher changes (a bundle came or went, a choice was made), its
@@ -42,5 +43,10 @@ public final class Registries {
 
     public static RankedRegistry<ChildWatcher> childWatchers() {
         return CHILD_WATCHERS;
+    }
+
+    /** What is installed but cannot work here, keyed by the {@link RankedRegistry#kind()} it would belong to. */
+    public static UnavailableServices unavailable() {
+        return UNAVAILABLE;
     }
 }

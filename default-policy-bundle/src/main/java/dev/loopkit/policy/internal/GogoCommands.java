@@ -15,7 +15,8 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * Registers the Felix Gogo commands of scope {@code loop} ({@link PolicyCommands},
- * {@link ResetPolicyCommand}), except in Apache Karaf: Karaf's shell runs Gogo command services too,
+ * {@link ResetPolicyCommand}, {@link WatcherCommands}, {@link ResetWatcherCommand},
+ * {@link LoopsCommands}), except in Apache Karaf: Karaf's shell runs Gogo command services too,
  * and they would take the place of the Karaf actions of bundle {@code dev.loopkit.karaf}, which the
  * Karaf features install (with help, completion and the command ACL). Framework or system property
  * {@value #FORCE} ({@code true} or {@code false}) overrides the choice.
@@ -48,6 +49,12 @@ public final class GogoCommands {
                 commandProperties("policies", "policy")));
         registrations.add(context.registerService(ResetPolicyCommand.class, new ResetPolicyCommand(store),
                 commandProperties("reset-policy")));
+        registrations.add(context.registerService(WatcherCommands.class, new WatcherCommands(store),
+                commandProperties("watchers", "watcher", "children")));
+        registrations.add(context.registerService(ResetWatcherCommand.class, new ResetWatcherCommand(store),
+                commandProperties("reset-watcher")));
+        registrations.add(context.registerService(LoopsCommands.class, new LoopsCommands(store),
+                commandProperties("loops", "run")));
     }
 
     @Deactivate

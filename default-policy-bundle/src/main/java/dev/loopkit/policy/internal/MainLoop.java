@@ -7,6 +7,8 @@ import dev.loopkit.api.spi.RankedRegistry;
 import dev.loopkit.api.spi.Registries;
 import dev.loopkit.policy.shell.LoopCommands;
 import java.lang.System.Logger.Level;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -26,12 +28,16 @@ import org.osgi.service.component.annotations.Modified;
 public final class MainLoop {
 
     static final String DEFAULT_THREAD_NAME = "loopkit-main";
+    /** How long activation waits for the first main loop to run. */
+    private static final long START_WAIT_SECONDS = 5;
     private static final System.Logger LOG = System.getLogger("dev.loopkit.policy");
 
     private final Object lock = new Object();
     private final RankedRegistry.Listener<EventLoopPolicy> policyChanged = (before, now) -> wake();
     private Thread thread;
     private volatile boolean running;
+    /** Counted down once the first main loop runs, or once it is known that none can for now. */
+    private volatile CountDownLatch started;
     // Guarded by lock: the main loop and the policy that made it.
     private EventLoop loop;
     private EventLoopPolicy loopPolicy;
@@ -43,10 +49,24 @@ public final class MainLoop {
             return;
         }
         running = true;
+        started = new CountDownLatch(1);
         Registries.policies().addListener(policyChanged);
         thread = new Thread(this::runLoops, config.mainLoopThread().isBlank() ? DEFAULT_THREAD_NAME : config.mainLoopThread());
         thread.setDaemon(true);
         thread.start();
+        awaitStart();
+    }
+
+    // Once the bundle is active its main loop runs: a command run right after start-up finds the
+    // safe and fast watchers attached to a running loop, hence active.
+    private void awaitStart() {
+        try {
+            if (!started.await(START_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "the main loop did not start within " + START_WAIT_SECONDS + " s; it will when it can");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A changed policy or watcher choice needs no new main loop; a changed main-loop setting does. */
@@ -97,6 +117,7 @@ public final class MainLoop {
                 run(policy, mainLoop);
             }
         } finally {
+            started.countDown();
             MainContext.designate(null);
         }
     }
@@ -115,6 +136,7 @@ public final class MainLoop {
         try {
             policy.setEventLoop(mainLoop); // attaches the current child watcher, as in asyncio's main thread
             LOG.log(Level.INFO, "main loop {0} runs on thread ''{1}''", mainLoop, Thread.currentThread().getName());
+            mainLoop.callSoon(started::countDown);
             mainLoop.runForever();
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "the main loop failed", e);
@@ -136,6 +158,7 @@ public final class MainLoop {
     }
 
     private void awaitChange() {
+        started.countDown(); // nothing to wait for: no loop can run until something changes
         synchronized (lock) {
             if (running) {
                 try {

@@ -2,11 +2,20 @@ package dev.loopkit.policy.internal;
 
 import dev.loopkit.api.spi.Registries;
 import dev.loopkit.policy.shell.LoopCommands;
+import java.io.IOException;
+import java.util.Dictionary;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -39,11 +48,31 @@ public final class PolicyConfiguration {
         String mainLoopThread() default MainLoop.DEFAULT_THREAD_NAME;
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigurationAdmin configurationAdmin;
+
     @Activate
     @Modified
     void apply(Config config) {
-        Registries.policies().setConfigured(blankToNull(config.policy()));
-        Registries.childWatchers().setConfigured(blankToNull(config.watcher()));
+        Dictionary<String, Object> stored = storedProperties();
+        Registries.policies().setConfigured(blankToNull(stored == null ? config.policy() : stored.get("policy")));
+        Registries.childWatchers().setConfigured(blankToNull(stored == null ? config.watcher() : stored.get("watcher")));
+    }
+
+    // ConfigAdmin delivers updates asynchronously, so the shell's update of a moment ago may arrive
+    // after a newer one was stored (and applied by the shell at once): applying what the update
+    // carried would bring an old choice back. What is stored now is the truth.
+    private Dictionary<String, Object> storedProperties() {
+        ConfigurationAdmin admin = configurationAdmin;
+        if (admin == null) {
+            return null;
+        }
+        try {
+            Configuration[] found = admin.listConfigurations("(" + Constants.SERVICE_PID + "=" + LoopCommands.PID + ")");
+            return found == null ? null : found[0].getProperties();
+        } catch (IOException | InvalidSyntaxException e) {
+            return null;
+        }
     }
 
     @Deactivate
@@ -52,7 +81,7 @@ public final class PolicyConfiguration {
         Registries.childWatchers().setConfigured(null);
     }
 
-    private static String blankToNull(String name) {
-        return name == null || name.isBlank() ? null : name.trim();
+    private static String blankToNull(Object name) {
+        return name instanceof String text && !text.isBlank() ? text.trim() : null;
     }
 }

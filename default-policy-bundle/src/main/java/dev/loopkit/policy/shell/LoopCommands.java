@@ -1,10 +1,12 @@
 package dev.loopkit.policy.shell;
 
+import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.api.spi.RankedRegistry;
 import dev.loopkit.api.spi.RankedRegistry.Choice;
 import dev.loopkit.api.spi.RankedRegistry.Entry;
 import dev.loopkit.api.spi.Registries;
+import java.io.PrintStream;
 import java.util.List;
 import java.util.Objects;
 
@@ -39,6 +41,31 @@ public final class LoopCommands {
     public static final String POLICY_NAME = "the policy's name, as listed by loop:policies";
     /** Help of {@code loop:reset-policy}. */
     public static final String RESET_POLICY = "forget the explicit and configured policy: the highest-ranked one becomes process-wide";
+    /** Help of {@code loop:watchers}. */
+    public static final String WATCHERS = "list the child watchers, best-ranked first: available or why not, which one is current"
+            + " and why, the children each holds";
+    /** Help of {@code loop:watcher} without an argument. */
+    public static final String WATCHER_SHOW = "show the current child watcher and why it is the one";
+    /** Help of {@code loop:watcher <name>}. */
+    public static final String WATCHER_SET = "make a child watcher current (its children move to it); the choice is saved in"
+            + " configuration " + PID;
+    /** Help of {@code loop:watcher}, both forms in one. */
+    public static final String WATCHER = "show the current child watcher and why it is the one; with a name, make that watcher"
+            + " current (the children move to it) and save the choice in configuration " + PID;
+    /** Help of the name argument of {@code loop:watcher}. */
+    public static final String WATCHER_NAME = "the watcher's name, as listed by loop:watchers";
+    /** Help of {@code loop:reset-watcher}. */
+    public static final String RESET_WATCHER = "forget the explicit and configured child watcher: the highest-ranked one becomes current";
+    /** Help of {@code loop:children}. */
+    public static final String CHILDREN = "list the child processes each watcher holds, by pid";
+    /** Help of {@code loop:loops}. */
+    public static final String LOOPS = "list every live loop the loop factories made: thread, running, callbacks and timers"
+            + " pending, descriptors watched, transports";
+    /** Help of {@code loop:run}. */
+    public static final String RUN = "run a program through a new loop of the process-wide policy and the current child watcher,"
+            + " print its output as it comes, then its return code and how long it ran";
+    /** Help of the arguments of {@code loop:run}. */
+    public static final String RUN_ARGS = "the program and its arguments";
 
     /**
      * One ranked registry as the shell sees it.
@@ -58,6 +85,9 @@ public final class LoopCommands {
     /** The process-wide event loop policy: configuration key {@code policy}. */
     public static final Topic<EventLoopPolicy> POLICY_TOPIC = new Topic<>(Registries.policies(), "policy",
             "set by Asyncio.setEventLoopPolicy; loop:reset-policy clears it");
+    /** The shared child watcher: configuration key {@code watcher}. */
+    public static final Topic<ChildWatcher> WATCHER_TOPIC = new Topic<>(Registries.childWatchers(), "watcher",
+            "set through Registries.childWatchers(); loop:reset-watcher clears it");
 
     private final ChoiceStore store;
 
@@ -88,6 +118,56 @@ public final class LoopCommands {
     /** {@code loop:reset-policy}: forgets the explicit and the configured policy. */
     public String resetPolicy() {
         return reset(POLICY_TOPIC);
+    }
+
+    /** {@code loop:watchers}: the watchers, best first, with their state and children; then the status line. */
+    public String watchers() {
+        return WatcherReport.table() + watcher();
+    }
+
+    /** {@code loop:watcher}: which watcher is current, and why (and the policy's own, if it has one). */
+    public String watcher() {
+        return status(WATCHER_TOPIC) + WatcherReport.policyOverride();
+    }
+
+    /**
+     * {@code loop:watcher <name>}: makes {@code name} current and saves it; the children move to it.
+     *
+     * @throws IllegalArgumentException naming the known watchers, when none is called {@code name}
+     */
+    public String watcher(String name) {
+        return choose(WATCHER_TOPIC, name);
+    }
+
+    /**
+     * {@code loop:reset-watcher}: forgets the explicit and the configured watcher, and the one set
+     * on the process-wide policy with {@code setChildWatcher}; the highest-ranked one takes over.
+     */
+    public String resetWatcher() {
+        WatcherReport.resetPolicyWatcher();
+        return reset(WATCHER_TOPIC);
+    }
+
+    /** {@code loop:children}: the pids each watcher holds, and those waiting for a watcher. */
+    public String children() {
+        return WatcherReport.children();
+    }
+
+    /** {@code loop:loops}: every live loop of every loop factory. */
+    public String loops() {
+        return LoopsReport.table();
+    }
+
+    /**
+     * {@code loop:run <program> [args...]}: runs the program, writing its stdout to {@code out} and
+     * its stderr to {@code err} as they come; returns the line that says how it ended.
+     *
+     * @throws IllegalArgumentException when {@code argv} is empty
+     * @throws IllegalStateException when no policy or no active watcher can run it, or it could not
+     *         be spawned (asyncio's messages)
+     */
+    public String run(List<String> argv, PrintStream out, PrintStream err) {
+        return new ProgramRun(argv, out, err).call();
     }
 
     // ---- the same for every topic ----

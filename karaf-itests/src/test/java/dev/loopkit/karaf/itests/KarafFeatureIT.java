@@ -251,23 +251,46 @@ public class KarafFeatureIT {
         assertTrue(help, help.contains("make that policy process-wide"));
         assertTrue(help, help.contains("the policy's name, as listed by loop:policies"));
 
-        Session session = sessions.create(null, System.out, System.err);
-        try {
-            Command policy = session.getRegistry().getCommands().stream()
-                    .filter(c -> "loop".equals(c.getScope()) && "policy".equals(c.getName())).findFirst().orElseThrow();
-            List<String> candidates = new ArrayList<>();
-            policy.getCompleter(true).complete(session, commandLine("loop:policy", "pro"), candidates);
-            assertEquals(List.of("proactor"), candidates.stream().map(String::strip).toList());
-        } finally {
-            session.close();
-        }
+        assertEquals(List.of("proactor"), completions("policy", "pro"));
     }
 
-    /**
-     * The child-process part of the Karaf issue, as far as it goes today: the loops have no
-     * subprocess support yet, so the child is spawned and reaped through the native bindings
-     * directly; {@link #aChildSpawnedThroughTheLoopReportsItsExitCode} is the same through the loop.
-     */
+    @Test
+    public void loopRunIsForAdminsAndPrintsTheProgramsOutputAndHowItEnded() throws Exception {
+        KarafShell.Result run = admin.run("loop:run /bin/sh -c 'echo from-the-child; exit 5'");
+        assertTrue(run.printed(), run.printed().contains("from-the-child"));
+        assertTrue(run.text(), run.value().toString().matches(
+                "pid \\d+: returncode 5 after [0-9.]+ ms \\(watcher pidfd, SelectorEventLoop\\)"));
+        assertTrue("loop:run is not even shown to a viewer", refusedAsUnknown(viewer, "loop:run /bin/true"));
+        assertTrue("nor loop:reset-watcher", refusedAsUnknown(viewer, "loop:reset-watcher"));
+        SecurityException refused = assertThrows(SecurityException.class, () -> viewer.run("loop:watcher threaded"));
+        assertEquals("Insufficient credentials.", refused.getMessage());
+    }
+
+    @Test
+    public void aViewerSeesTheWatchersLoopsAndChildren() throws Exception {
+        String watchers = viewer.text("loop:watchers");
+        assertTrue(watchers, watchers.lines().anyMatch(line -> line.matches("\\* +pidfd +50 +active +0 +dev\\.loopkit\\.watcher\\.pidfd")));
+        assertEquals("process-wide: pidfd (ranked: highest service.ranking)", viewer.text("loop:watcher"));
+        String loops = viewer.text("loop:loops");
+        assertTrue(loops, loops.lines().anyMatch(line -> line.matches("selector +SelectorEventLoop #\\d+ +loopkit-main +yes .*")));
+        assertTrue(viewer.text("loop:children"), viewer.text("loop:children").endsWith("0 children watched"));
+    }
+
+    @Test
+    public void loopWatcherSwitchesAndCompletesWatcherNames() throws Exception {
+        try {
+            assertEquals("process-wide: threaded (configured: configuration dev.loopkit.policy)", admin.text("loop:watcher threaded"));
+            assertEquals("threaded", Registries.childWatchers().choice().name());
+            aChildSpawnedThroughTheLoopReportsItsExitCode();
+        } finally {
+            admin.run("loop:reset-watcher");
+        }
+        assertEquals("pidfd", Registries.childWatchers().choice().name());
+
+        assertEquals(List.of("threaded"), completions("watcher", "thr"));
+    }
+
+    /** The native bindings alone, wrapped JNR included, work inside Karaf. */
     @Test
     public void aChildSpawnedInsideKarafReportsItsExitCode() throws Exception {
         assertTrue(Posix.unavailableReason(), Posix.isAvailable());
@@ -328,6 +351,20 @@ public class KarafFeatureIT {
             return true;
         } catch (Exception e) {
             return false;
+        }
+    }
+
+    /** What Karaf's shell offers for {@code loop:<command> <typed>} on TAB. */
+    private List<String> completions(String command, String typed) {
+        Session session = sessions.create(null, System.out, System.err);
+        try {
+            Command found = session.getRegistry().getCommands().stream()
+                    .filter(c -> "loop".equals(c.getScope()) && command.equals(c.getName())).findFirst().orElseThrow();
+            List<String> candidates = new ArrayList<>();
+            found.getCompleter(true).complete(session, commandLine("loop:" + command, typed), candidates);
+            return candidates.stream().map(String::strip).toList();
+        } finally {
+            session.close();
         }
     }
 

@@ -5,6 +5,8 @@ import dev.loopkit.api.ExceptionHandler;
 import dev.loopkit.api.Handle;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.TimerHandle;
+import dev.loopkit.api.spi.InspectableLoop;
+import dev.loopkit.api.spi.LoopStats;
 import dev.loopkit.api.spi.RunningLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Interrupting the loop's thread stops the loop at the end of the iteration; the interrupt
  * status stays set for the caller of {@link #runForever()}.
  */
-public abstract class BaseEventLoop implements EventLoop {
+public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     /** asyncio's {@code _MIN_SCHEDULED_TIMER_HANDLES}: heaps smaller than this are never compacted. */
     private static final int MIN_TIMERS_TO_COMPACT = 100;
@@ -111,6 +113,11 @@ public abstract class BaseEventLoop implements EventLoop {
 
     /** Closes the subclass's selector, channels and file descriptors; called once, by {@link #close()}. */
     protected abstract void closeResources() throws IOException;
+
+    /** How many channels the subclass watches for readiness, besides raw fds (diagnostics; loop thread). */
+    protected int watchedChannels() {
+        return 0;
+    }
 
     /** Schedules an I/O callback for this iteration's run. Loop thread only, from {@link #poll(long)}. */
     protected final void scheduleReady(CallbackHandle handle) {
@@ -843,6 +850,36 @@ public abstract class BaseEventLoop implements EventLoop {
     /** Timers in the heap, cancelled ones included: a racy snapshot, for diagnostics only. */
     public int pendingTimers() {
         return timers.size();
+    }
+
+    @Override
+    public LoopStats stats() {
+        Thread thread = owner;
+        if (thread == null || inLoopThread()) {
+            return countHere(thread); // not running: no other thread touches the queues
+        }
+        java.util.concurrent.CompletableFuture<LoopStats> counted = new java.util.concurrent.CompletableFuture<>();
+        try {
+            callSoonThreadsafe(() -> counted.complete(countHere(thread)));
+            return counted.get(1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (IllegalStateException | java.util.concurrent.ExecutionException
+                | java.util.concurrent.TimeoutException stoppedOrBusy) {
+            return new LoopStats(name(), thread.getName(), isRunning(), isRunning(), -1, -1, -1, -1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new LoopStats(name(), thread.getName(), isRunning(), false, -1, -1, -1, -1);
+        }
+    }
+
+    // On the loop thread, or with no loop thread: the queues' only consumer.
+    private LoopStats countHere(Thread thread) {
+        return new LoopStats(name(), thread == null ? null : thread.getName(), thread != null, false,
+                ready.size() + inbound.size(), timers.size(), closed ? 0 : watchedFileDescriptors() + watchedChannels(),
+                resources.size());
+    }
+
+    private String name() {
+        return getClass().getSimpleName() + " #" + id;
     }
 
     /** A number unique to this loop in the process, used in thread names and messages. */

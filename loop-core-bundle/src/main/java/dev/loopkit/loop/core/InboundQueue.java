@@ -51,6 +51,16 @@ final class InboundQueue {
         return first;
     }
 
+    /** Consumer only: how many are queued, by walking the queue (diagnostics). */
+    int size() {
+        int size = 0;
+        for (CallbackHandle node = (CallbackHandle) NEXT.getAcquire(head); node != null;
+                node = (CallbackHandle) NEXT.getAcquire(node)) {
+            size++;
+        }
+        return size;
+    }
+
     /** Consumer only. */
     boolean isEmpty() {
         return NEXT.getAcquire(head) == null;

@@ -41,8 +41,13 @@ public abstract class TrackingLoopFactory implements EventLoopFactory {
         throw new IllegalStateException("Event loop factory '" + name() + "' is no longer active: its bundle stopped");
     }
 
-    /** The loops this factory made that are not closed yet. */
-    public synchronized List<BaseEventLoop> liveLoops() {
+    @Override
+    public synchronized List<EventLoop> liveLoops() {
+        return List.copyOf(live());
+    }
+
+    // Guarded by this.
+    private List<BaseEventLoop> live() {
         List<BaseEventLoop> live = new ArrayList<>(loops.size());
         for (BaseEventLoop loop : loops) {
             if (!loop.isClosed()) {
@@ -61,7 +66,7 @@ public abstract class TrackingLoopFactory implements EventLoopFactory {
         List<BaseEventLoop> live;
         synchronized (this) {
             deactivated = true;
-            live = liveLoops();
+            live = live();
             loops.clear();
         }
         for (BaseEventLoop loop : live) {

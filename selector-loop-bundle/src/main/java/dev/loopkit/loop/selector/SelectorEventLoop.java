@@ -77,6 +77,18 @@ public class SelectorEventLoop extends BaseEventLoop {
         selector.wakeup();
     }
 
+    // Keys stay registered with no interest after the last remove* (see register): those do not count.
+    @Override
+    protected int watchedChannels() {
+        int watched = 0;
+        for (SelectionKey key : selector.keys()) {
+            if (key.isValid() && key.interestOps() != 0) {
+                watched++;
+            }
+        }
+        return watched;
+    }
+
     @Override
     protected void closeResources() throws IOException {
         selector.close();

@@ -1,0 +1,115 @@
+package dev.loopkit.policy.shell;
+
+import dev.loopkit.api.ChildHandler;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoopPolicy;
+import dev.loopkit.api.spi.ChildWatcherSwitch;
+import dev.loopkit.api.spi.RankedRegistry;
+import dev.loopkit.api.spi.RankedRegistry.Choice;
+import dev.loopkit.api.spi.RankedRegistry.Entry;
+import dev.loopkit.api.spi.Registries;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The child watchers as {@code loop:watchers} and {@code loop:children} print them. */
+final class WatcherReport {
+
+    /** Pids printed per watcher before the rest is only counted. */
+    private static final int PIDS_SHOWN = 16;
+
+    private WatcherReport() {
+    }
+
+    /** Every watcher, best first, {@code *} on the current one; then those that cannot work here. */
+    static String table() {
+        RankedRegistry<ChildWatcher> registry = Registries.childWatchers();
+        Choice<ChildWatcher> choice = registry.choice();
+        TextTable table = new TextTable("", "NAME", "RANKING", "STATE", "CHILDREN", "BUNDLE");
+        boolean currentListed = false;
+        for (Entry<ChildWatcher> entry : registry.entries()) {
+            boolean current = choice != null && choice.service() == entry.service();
+            currentListed |= current;
+            table.row(current ? "*" : "", entry.name(), entry.ranking(), state(entry.service(), current),
+                    entry.service().children().size(), entry.origin());
+        }
+        if (choice != null && !currentListed) {
+            table.row("*", choice.name(), "-", state(choice.service(), true), choice.service().children().size(), "-");
+        }
+        Registries.unavailable().of(registry.kind()).forEach((name, reason) -> {
+            if (registry.find(name).isEmpty()) {
+                table.row("", name, "-", "unavailable: " + reason, "-", "-");
+            }
+        });
+        return table.toString();
+    }
+
+    // Only the current watcher is attached; the others wait, detached, until they are chosen.
+    private static String state(ChildWatcher watcher, boolean current) {
+        if (!current) {
+            return "standby";
+        }
+        String reason = watcher.inactiveReason();
+        return reason == null ? "active" : "inactive: " + reason;
+    }
+
+    /** The pids each watcher holds, and those waiting for one. */
+    static String children() {
+        TextTable table = new TextTable("", "WATCHER", "HELD", "PIDS");
+        Choice<ChildWatcher> choice = Registries.childWatchers().choice();
+        int total = 0;
+        for (Entry<ChildWatcher> entry : Registries.childWatchers().entries()) {
+            Map<Long, ChildHandler> children = entry.service().children();
+            total += children.size();
+            boolean current = choice != null && choice.service() == entry.service();
+            table.row(current ? "*" : "", entry.name(), children.size(), pids(children));
+        }
+        ChildWatcher own = policysOwnWatcher();
+        if (own != null && Registries.childWatchers().entryOf(own).isEmpty()) {
+            total += own.children().size();
+            table.row("", own.getClass().getSimpleName() + " (the policy's own)", own.children().size(), pids(own.children()));
+        }
+        Map<Long, ChildHandler> orphans = ChildWatcherSwitch.orphans();
+        if (!orphans.isEmpty()) {
+            total += orphans.size();
+            table.row("", "(waiting for a watcher)", orphans.size(), pids(orphans));
+        }
+        return table.toString() + total + (total == 1 ? " child" : " children") + " watched";
+    }
+
+    private static String pids(Map<Long, ChildHandler> children) {
+        String shown = children.keySet().stream().sorted().limit(PIDS_SHOWN).map(String::valueOf)
+                .collect(Collectors.joining(" "));
+        return children.size() > PIDS_SHOWN ? shown + " ... (+" + (children.size() - PIDS_SHOWN) + ")" : shown;
+    }
+
+    /** What the status line adds when the process-wide policy uses a watcher of its own. */
+    static String policyOverride() {
+        ChildWatcher own = policysOwnWatcher();
+        if (own == null) {
+            return "";
+        }
+        String name = Registries.childWatchers().entryOf(own).map(Entry::name).orElse(own.getClass().getSimpleName());
+        return "; the process-wide policy uses " + name + " (set with setChildWatcher; loop:reset-watcher clears it)";
+    }
+
+    /** asyncio's {@code set_child_watcher(None)} on the process-wide policy, if it has a watcher of its own. */
+    static void resetPolicyWatcher() {
+        if (policysOwnWatcher() != null) {
+            Registries.policies().current().setChildWatcher(null);
+        }
+    }
+
+    // The watcher the process-wide policy uses, when it is not the shared (registry's) one.
+    private static ChildWatcher policysOwnWatcher() {
+        EventLoopPolicy policy = Registries.policies().current();
+        if (policy == null) {
+            return null;
+        }
+        try {
+            ChildWatcher used = policy.getChildWatcher();
+            return used != Registries.childWatchers().current() ? used : null;
+        } catch (IllegalStateException none) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.loopkit.karaf;
+
+import dev.loopkit.policy.shell.LoopCommands;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+/** {@code loop:children}. */
+@Service
+@Command(scope = LoopCommands.SCOPE, name = "children", description = LoopCommands.CHILDREN)
+public class ChildrenAction extends LoopAction {
+
+    @Override
+    String text(LoopCommands commands) {
+        return commands.children();
+    }
+}

@@ -1,0 +1,16 @@
+package dev.loopkit.karaf;
+
+import dev.loopkit.policy.shell.LoopCommands;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+/** {@code loop:loops}. */
+@Service
+@Command(scope = LoopCommands.SCOPE, name = "loops", description = LoopCommands.LOOPS)
+public class LoopsAction extends LoopAction {
+
+    @Override
+    String text(LoopCommands commands) {
+        return commands.loops();
+    }
+}

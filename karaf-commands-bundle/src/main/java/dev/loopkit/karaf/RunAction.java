@@ -1,0 +1,22 @@
+package dev.loopkit.karaf;
+
+import dev.loopkit.policy.shell.LoopCommands;
+import java.util.List;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+/** {@code loop:run <program> [args...]}: admin only, by the command ACL shipped with the feature. */
+@Service
+@Command(scope = LoopCommands.SCOPE, name = "run", description = LoopCommands.RUN)
+public class RunAction extends LoopAction {
+
+    @Argument(index = 0, name = "argv", description = LoopCommands.RUN_ARGS, required = true, multiValued = true)
+    List<String> argv;
+
+    // Karaf gives each command its session's System.out and System.err.
+    @Override
+    String text(LoopCommands commands) {
+        return commands.run(argv, System.out, System.err);
+    }
+}

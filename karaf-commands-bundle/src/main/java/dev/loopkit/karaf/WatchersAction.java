@@ -1,0 +1,16 @@
+package dev.loopkit.karaf;
+
+import dev.loopkit.policy.shell.LoopCommands;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+/** {@code loop:watchers}. */
+@Service
+@Command(scope = LoopCommands.SCOPE, name = "watchers", description = LoopCommands.WATCHERS)
+public class WatchersAction extends LoopAction {
+
+    @Override
+    String text(LoopCommands commands) {
+        return commands.watchers();
+    }
+}
