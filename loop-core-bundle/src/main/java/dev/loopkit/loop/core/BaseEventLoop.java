@@ -79,6 +79,7 @@ public abstract class BaseEventLoop implements EventLoop {
     private final java.util.Set<LoopResource> resources =
             java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private long timerSequence; // loop thread only
+    private long callbacksRun; // loop thread only
 
     private volatile Thread owner;
     private volatile boolean stopping;
@@ -391,7 +392,13 @@ public abstract class BaseEventLoop implements EventLoop {
         }
     }
 
+    /** Callbacks run so far (loop thread only): lets a subclass poll for I/O less often under a callback storm. */
+    protected final long callbacksRun() {
+        return callbacksRun;
+    }
+
     private void run(CallbackHandle handle) {
+        callbacksRun++;
         if (!debug) {
             invoke(handle);
             return;
