@@ -9,6 +9,7 @@ workload and reads them.
     asyncio_peer.py [--uvloop] echo-server protocol|streams     (prints READY port; serves until stdin ends)
     asyncio_peer.py [--uvloop] [--watcher ...] spawn COUNT CONCURRENCY WARMUP
     asyncio_peer.py [--uvloop] [--watcher ...] exit OTHERS ROUNDS WARMUP
+    asyncio_peer.py [--uvloop] [--watcher ...] memory COUNT
 
 --uvloop runs everything on uvloop (Debian's python3-uvloop for /usr/bin/python3); --watcher picks
 asyncio's child watcher (3.8-3.11 default: threaded). Python 3.8+ on Linux.
@@ -319,6 +320,44 @@ def exit_latency(others, rounds, warmup):
     emit("exit", variant, "mean_us", statistics.mean(latencies) / 1e3)
 
 
+def status_fields():
+    fields = {}
+    with open("/proc/self/status") as status:
+        for line in status:
+            name, _, value = line.partition(":")
+            fields[name] = value.split()
+    return int(fields["VmRSS"][0]), int(fields["Threads"][0])
+
+
+def memory(count):
+    """COUNT live /bin/sleep children: how much the resident set and the thread count grow."""
+    loop = new_loop()
+
+    async def main():
+        rss0, threads0 = status_fields()
+        children = []
+        try:
+            for _ in range(count):
+                children.append(await loop.subprocess_exec(lambda: Child(loop), "/bin/sleep", "300", **NO_PIPES))
+            await asyncio.sleep(0.5)
+            rss1, threads1 = status_fields()
+        finally:
+            for transport, _ in children:
+                transport.kill()
+            for transport, child in children:
+                await child.exited
+                transport.close()
+        return rss1 - rss0, threads1 - threads0
+
+    try:
+        rss, threads = loop.run_until_complete(main())
+    finally:
+        loop.close()
+    variant = "%s/%d" % (VARIANT, count)
+    emit("memory", variant, "rss_delta_mib", rss / 1024.0)
+    emit("memory", variant, "threads_delta", threads)
+
+
 def main(argv):
     global VARIANT, WATCHER
     args = list(argv)
@@ -344,6 +383,8 @@ def main(argv):
         spawn(*map(int, rest))
     elif command == "exit":
         exit_latency(*map(int, rest))
+    elif command == "memory":
+        memory(int(rest[0]))
     else:
         raise SystemExit("unknown command " + command)
 

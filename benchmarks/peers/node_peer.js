@@ -8,6 +8,7 @@
 //   node node_peer.js echo-server            (prints READY port; serves until stdin ends)
 //   node node_peer.js spawn COUNT CONCURRENCY WARMUP
 //   node node_peer.js exit OTHERS ROUNDS WARMUP
+//   node node_peer.js memory COUNT
 
 const { performance } = require('perf_hooks');
 const VARIANT = 'node';
@@ -230,6 +231,37 @@ async function exitLatency(others, rounds, warmup) {
   emit('exit', variant, 'mean_us', latencies.reduce((a, b) => a + b, 0) / latencies.length);
 }
 
+function statusFields() {
+  const fields = {};
+  for (const line of require('fs').readFileSync('/proc/self/status', 'utf8').split('\n')) {
+    const [name, value] = line.split(':');
+    if (value) fields[name] = value.trim().split(/\s+/);
+  }
+  return { rss: Number(fields.VmRSS[0]), threads: Number(fields.Threads[0]) };
+}
+
+// COUNT live /bin/sleep children: how much the resident set and the thread count grow.
+async function memory(count) {
+  const { spawn } = require('child_process');
+  const before = statusFields();
+  const children = [];
+  let after;
+  try {
+    for (let i = 0; i < count; i++) {
+      const child = spawn('/bin/sleep', ['300'], NO_PIPES);
+      child.exited = new Promise((resolve) => child.on('exit', resolve));
+      children.push(child);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    after = statusFields();
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+    await Promise.all(children.map((child) => child.exited));
+  }
+  emit('memory', `${VARIANT}/${count}`, 'rss_delta_mib', (after.rss - before.rss) / 1024);
+  emit('memory', `${VARIANT}/${count}`, 'threads_delta', after.threads - before.threads);
+}
+
 async function main(args) {
   const [command, ...rest] = args;
   const n = rest.map(Number);
@@ -239,6 +271,7 @@ async function main(args) {
     case 'echo-server': echoServer(); return;
     case 'spawn': await spawnThroughput(...n); break;
     case 'exit': await exitLatency(...n); break;
+    case 'memory': await memory(...n); break;
     default: throw new Error(`unknown command ${command}`);
   }
 }

@@ -57,7 +57,8 @@ public final class Bench {
     private final Path out;
     private final boolean quick;
     private final Set<String> sections;
-    private final Map<String, Double> results = new LinkedHashMap<>();
+    /** Every figure measured, by workload|variant|metric; a workload run in several rounds has several. */
+    private final Map<String, List<Double>> results = new LinkedHashMap<>();
     private final Map<String, String> absent = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
     private final PrintStream log;
@@ -137,7 +138,8 @@ public final class Bench {
         String report = Report.render(this, started, Instant.now(), loadBefore, loadAfter);
         Files.writeString(out.resolve("results.md"), report);
         StringBuilder tsv = new StringBuilder();
-        results.forEach((key, value) -> tsv.append(key.replace('|', '\t')).append('\t').append(value).append('\n'));
+        results.forEach((key, values) -> tsv.append(key.replace('|', '\t')).append('\t').append(get(key))
+                .append('\t').append(values).append('\n'));
         Files.writeString(out.resolve("results.tsv"), tsv);
         System.out.println();
         System.out.println(report);
@@ -353,32 +355,48 @@ public final class Bench {
 
     // ---- TCP echo ------------------------------------------------------------------------------------------------
 
+    /**
+     * Every server in turn, {@link #rounds()} times round-robin (the median is kept), so that a burst of
+     * load from elsewhere on the machine does not land on one peer only.
+     */
     private void echo() throws Exception {
         if (echoClient == null) {
             return;
         }
+        Map<String, List<String>> servers = new LinkedHashMap<>();
         for (String loop : List.of(Loops.SELECTOR, Loops.PROACTOR)) {
             for (String api : List.of("protocol", "streams")) {
-                echoRun(loop + "/" + api, javaWorkload(List.of(), "echo-server", loop, api));
+                servers.put(loop + "/" + api, javaWorkload(List.of(), "echo-server", loop, api));
             }
         }
         for (String loop : List.of(Loops.NETTY_NIO, Loops.NETTY_EPOLL)) {
-            echoRun(loop, javaWorkload(List.of(), "echo-server", loop, "handler"));
+            servers.put(loop, javaWorkload(List.of(), "echo-server", loop, "handler"));
         }
         if (python != null) {
             for (String api : List.of("protocol", "streams")) {
-                echoRun("asyncio/" + api, List.of(python, root.resolve("peers/asyncio_peer.py").toString(), "echo-server", api));
+                servers.put("asyncio/" + api, List.of(python, root.resolve("peers/asyncio_peer.py").toString(), "echo-server", api));
             }
         }
         if (uvloopPython != null) {
             for (String api : List.of("protocol", "streams")) {
-                echoRun("uvloop/" + api, List.of(uvloopPython, root.resolve("peers/asyncio_peer.py").toString(), "--uvloop",
+                servers.put("uvloop/" + api, List.of(uvloopPython, root.resolve("peers/asyncio_peer.py").toString(), "--uvloop",
                         "echo-server", api));
             }
         }
         if (node != null) {
-            echoRun("node", List.of(node, root.resolve("peers/node_peer.js").toString(), "echo-server"));
+            servers.put("node", List.of(node, root.resolve("peers/node_peer.js").toString(), "echo-server"));
         }
+        for (int round = 1; round <= rounds(); round++) {
+            for (Map.Entry<String, List<String>> server : servers.entrySet()) {
+                status("TCP echo on " + server.getKey() + ", round " + round + " of " + rounds());
+                echoRun(server.getKey(), server.getValue());
+            }
+        }
+    }
+
+    /** Rounds of the short workloads (echo, spawn), interleaved across peers; the median is reported. */
+    private int rounds() {
+        return quick ? 1 : 3;
     }
 
     private void echoRun(String variant, List<String> server) throws Exception {
@@ -404,7 +422,7 @@ public final class Bench {
                 absent.put("echo " + variant, "the server did not start (see bench.log)");
                 return;
             }
-            collect(List.of(echoClient.toString(), port, "50", "1024", quick ? "0.5" : "1", quick ? "2" : "5", variant),
+            collect(List.of(echoClient.toString(), port, "50", "1024", quick ? "0.5" : "1", quick ? "2" : "4", variant),
                     Duration.ofMinutes(2));
         } catch (java.util.concurrent.TimeoutException e) {
             absent.put("echo " + variant, "the server did not say READY within 60 s");
@@ -421,21 +439,29 @@ public final class Bench {
     private void spawn() throws Exception {
         String count = quick ? "200" : "500";
         String warmup = quick ? "50" : "100";
+        Map<String, List<String>> runs = new LinkedHashMap<>();
         for (String watcher : WATCHERS) {
-            status("spawn 500 x /bin/true, 50 at a time, watcher " + watcher);
-            collect(javaWorkload(List.of(), "spawn", watcher, count, "50", warmup), Duration.ofMinutes(5));
+            runs.put("watcher " + watcher, javaWorkload(List.of(), "spawn", watcher, count, "50", warmup));
         }
-        status("spawn with ProcessBuilder + onExit");
-        collect(javaWorkload(List.of(), "spawn", "processbuilder", count, "50", warmup), Duration.ofMinutes(5));
+        runs.put("ProcessBuilder + onExit", javaWorkload(List.of(), "spawn", "processbuilder", count, "50", warmup));
         if (python != null) {
-            status("spawn on asyncio (pidfd watcher)");
-            collect(List.of(python, root.resolve("peers/asyncio_peer.py").toString(), "--watcher", "pidfd", "spawn", count, "50", warmup),
-                    Duration.ofMinutes(5));
+            runs.put("asyncio", List.of(python, root.resolve("peers/asyncio_peer.py").toString(), "spawn", count, "50", warmup));
+            runs.put("asyncio (pidfd watcher)", List.of(python, root.resolve("peers/asyncio_peer.py").toString(), "--watcher", "pidfd",
+                    "spawn", count, "50", warmup));
         }
-        forPeers("spawn", (peer, command) -> {
-            status("spawn on " + peer);
-            collect(plus(command, "spawn", count, "50", warmup), Duration.ofMinutes(5));
-        });
+        if (uvloopPython != null) {
+            runs.put("uvloop", List.of(uvloopPython, root.resolve("peers/asyncio_peer.py").toString(), "--uvloop", "spawn", count, "50",
+                    warmup));
+        }
+        if (node != null) {
+            runs.put("node", List.of(node, root.resolve("peers/node_peer.js").toString(), "spawn", count, "50", warmup));
+        }
+        for (int round = 1; round <= rounds(); round++) {
+            for (Map.Entry<String, List<String>> run : runs.entrySet()) {
+                status("spawn " + count + " x /bin/true, 50 at a time: " + run.getKey() + ", round " + round + " of " + rounds());
+                collect(run.getValue(), Duration.ofMinutes(5));
+            }
+        }
     }
 
     private void exit() throws Exception {
@@ -445,6 +471,11 @@ public final class Bench {
             for (String watcher : WATCHERS) {
                 status("exit detection, watcher " + watcher + ", N=" + others);
                 collect(javaWorkload(List.of(), "exit", watcher, Integer.toString(others), rounds, warmup), Duration.ofMinutes(5));
+            }
+            for (String watcher : List.of("pidfd", "fast")) { // the O(1) watchers, also on the proactor loop (no selector wake-up)
+                status("exit detection, watcher " + watcher + " on the proactor loop, N=" + others);
+                collect(javaWorkload(List.of(), "exit", watcher, Integer.toString(others), rounds, warmup, "proactor"),
+                        Duration.ofMinutes(5));
             }
             if (pidfdFloor != null) {
                 status("exit detection, OS floor (pidfd + epoll), N=" + others);
@@ -465,6 +496,10 @@ public final class Bench {
     private void memory() throws Exception {
         status("memory: 1000 live children under the threaded watcher (NMT)");
         collect(javaWorkload(List.of("-XX:NativeMemoryTracking=summary"), "memory", "1000"), Duration.ofMinutes(5));
+        forPeers("memory", (peer, command) -> {
+            status("memory: 1000 live children on " + peer);
+            collect(plus(command, "memory", "1000"), Duration.ofMinutes(5));
+        });
     }
 
     // ---- processes ----------------------------------------------------------------------------------------------
@@ -524,12 +559,23 @@ public final class Bench {
     }
 
     void put(String workload, String variant, String metric, double value) {
-        results.put(workload + "|" + variant + "|" + metric, value);
+        results.computeIfAbsent(workload + "|" + variant + "|" + metric, k -> new ArrayList<>()).add(value);
     }
 
-    /** A figure, or {@code NaN} when it was not measured. */
+    /** A figure (the median of its rounds), or {@code NaN} when it was not measured. */
     double get(String workload, String variant, String metric) {
-        return results.getOrDefault(workload + "|" + variant + "|" + metric, Double.NaN);
+        return get(workload + "|" + variant + "|" + metric);
+    }
+
+    private double get(String key) {
+        List<Double> values = results.get(key);
+        if (values == null || values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     Map<String, String> absent() {

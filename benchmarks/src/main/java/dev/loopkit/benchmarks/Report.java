@@ -53,7 +53,8 @@ final class Report {
         s.append("Run: ").append(started).append(Bench.fmt(", %.1f min", Duration.between(started, finished).toSeconds() / 60.0))
                 .append(bench.quick() ? ", QUICK mode (short runs: not for the record)" : "")
                 .append("; load average before ").append(loadBefore).append(", after ").append(loadAfter).append(".\n\n");
-        s.append("Each peer cell: the peer's figure and, in brackets, Loopkit/peer (for ↑ rows above 1 means Loopkit is ahead; for ↓ rows below 1 does).\n\n");
+        s.append("Each peer cell: the peer's figure and, in brackets, Loopkit/peer (for ↑ rows above 1 means Loopkit is ahead; for ↓ rows"
+                + " below 1 does). TCP echo and spawn figures are medians of rounds run round-robin across the peers.\n\n");
         s.append("| workload | Loopkit | Loopkit figure |");
         for (String[] peer : PEERS) {
             s.append(' ').append(peer[1]).append(" |");
@@ -145,7 +146,7 @@ final class Report {
                     peer -> List.of("asyncio", "asyncio-pidfd", "uvloop", "node", "processbuilder").contains(peer) ? peer : null));
         }
         for (int others : List.of(10, 100, 1000)) {
-            for (String watcher : List.of("threaded", "multiloop", "safe", "fast", "pidfd")) {
+            for (String watcher : List.of("threaded", "multiloop", "safe", "fast", "pidfd", "fast@proactor", "pidfd@proactor")) {
                 rows.add(new Row("exit detection p50, N=" + others + " other live children", "exit", watcher + "/N=" + others, "p50_us",
                         Unit.MICROS, false,
                         peer -> List.of("asyncio", "asyncio-pidfd", "uvloop", "node", "os-floor").contains(peer) ? peer + "/N=" + others : null));
@@ -156,10 +157,11 @@ final class Report {
                 "stack_committed_mib", Unit.MIB, false, none));
         rows.add(new Row("1,000 live children, threaded watcher: thread stacks reserved (NMT)", "memory", "threaded/1000",
                 "stack_reserved_mib", Unit.MIB, false, none));
+        Function<String, String> runtimes = peer -> List.of("asyncio", "uvloop", "node").contains(peer) ? peer + "/1000" : null;
         rows.add(new Row("1,000 live children, threaded watcher: resident set growth", "memory", "threaded/1000",
-                "rss_delta_mib", Unit.MIB, false, none));
+                "rss_delta_mib", Unit.MIB, false, runtimes));
         rows.add(new Row("1,000 live children, threaded watcher: threads added", "memory", "threaded/1000",
-                "threads_delta", Unit.COUNT, false, none));
+                "threads_delta", Unit.COUNT, false, runtimes));
     }
 
     // ---- the targets ----------------------------------------------------------------------------------------------
@@ -183,7 +185,7 @@ final class Report {
             atLeast(s, "subprocesses ahead of asyncio (" + watcher + ")", "spawn", watcher, "asyncio", "per_s", true, 1);
             atLeast(s, "subprocesses ahead of Node (" + watcher + ")", "spawn", watcher, "node", "per_s", true, 1);
         }
-        for (String watcher : List.of("pidfd", "fast")) {
+        for (String watcher : List.of("pidfd", "fast", "pidfd@proactor", "fast@proactor")) {
             double n10 = bench.get("exit", watcher + "/N=10", "p50_us");
             double n1000 = bench.get("exit", watcher + "/N=1000", "p50_us");
             verdict(s, "exit detection flat in N (" + watcher + "): p50 at N=1000 ≤ 1.2 × N=10",

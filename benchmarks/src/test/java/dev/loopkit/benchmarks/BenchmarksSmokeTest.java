@@ -168,6 +168,8 @@ public class BenchmarksSmokeTest {
             ExitLatency.run(watcher, 2, 3, 1);
             assertTrue(results(), results().contains("exit\t" + watcher + "/N=2\tp50_us\t"));
         }
+        ExitLatency.run("pidfd", 2, 3, 1, "proactor");
+        assertTrue(results(), results().contains("exit\tpidfd@proactor/N=2\tp50_us\t"));
         assertNoChildren();
     }
 
@@ -248,6 +250,8 @@ public class BenchmarksSmokeTest {
         assertTrue(out, out.contains("RESULT\tspawn\t" + variant + "\tper_s\t"));
         out = run(plus(command, "exit", "2", "2", "0")).out;
         assertTrue(out, out.contains("RESULT\texit\t" + variant + "/N=2\tp50_us\t"));
+        out = run(plus(command, "memory", "3")).out;
+        assertTrue(out, out.contains("RESULT\tmemory\t" + variant + "/3\trss_delta_mib\t"));
         Process server = new ProcessBuilder(plus(command, "echo-server", "protocol")).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             String ready = new String(readLine(server.getInputStream()), StandardCharsets.UTF_8);

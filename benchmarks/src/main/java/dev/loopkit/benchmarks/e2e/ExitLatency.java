@@ -5,6 +5,7 @@ import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.proactor.ProactorEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,11 +28,20 @@ public final class ExitLatency {
     }
 
     public static void run(String watcherName, int others, int rounds, int warmup) {
-        BaseEventLoop loop = new SelectorEventLoop();
+        run(watcherName, others, rounds, warmup, "selector");
+    }
+
+    /** On the {@code selector} loop (the variant is named after the watcher) or the {@code proactor} loop ({@code watcher@proactor}). */
+    public static void run(String watcherName, int others, int rounds, int warmup, String loopName) {
+        BaseEventLoop loop = switch (loopName) {
+            case "selector" -> new SelectorEventLoop();
+            case "proactor" -> new ProactorEventLoop();
+            default -> throw new IllegalArgumentException("loop is selector or proactor, not " + loopName);
+        };
         ChildWatcher watcher = ChildWatchers.install(watcherName, loop);
         try {
             long[] latencies = loop.runUntilComplete(measure(loop, others, rounds, warmup));
-            String variant = watcherName + "/N=" + others;
+            String variant = watcherName + ("selector".equals(loopName) ? "" : "@" + loopName) + "/N=" + others;
             Results.emit("exit", variant, "p50_us", Results.percentile(latencies, 50) / 1e3);
             Results.emit("exit", variant, "p99_us", Results.percentile(latencies, 99) / 1e3);
             Results.emit("exit", variant, "mean_us", Results.mean(latencies) / 1e3);

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * timers       LOOP COUNT MAX_DELAY_MS WARMUP ROUNDS
  * echo-server  LOOP API                       (prints READY port, serves until stdin ends)
  * spawn        WATCHER|processbuilder COUNT CONCURRENCY WARMUP
- * exit         WATCHER OTHERS ROUNDS WARMUP
+ * exit         WATCHER OTHERS ROUNDS WARMUP [LOOP]   (LOOP: selector, the default, or proactor)
  * memory       COUNT                          (threaded watcher; run with -XX:NativeMemoryTracking=summary)
  * </pre>
  */
@@ -32,7 +32,7 @@ public final class Workloads {
             case "timers" -> TimerLateness.run(a[0], i(a[1]), i(a[2]), i(a[3]), i(a[4]));
             case "echo-server" -> EchoServer.serve(a[0], a[1]);
             case "spawn" -> SpawnThroughput.run(a[0], i(a[1]), i(a[2]), i(a[3]));
-            case "exit" -> ExitLatency.run(a[0], i(a[1]), i(a[2]), i(a[3]));
+            case "exit" -> ExitLatency.run(a[0], i(a[1]), i(a[2]), i(a[3]), a.length > 4 ? a[4] : "selector");
             case "memory" -> ThreadedMemory.run(i(a[0]));
             default -> throw new IllegalArgumentException("unknown workload " + args[0]);
         }
