@@ -400,7 +400,6 @@ public final class Bench {
     }
 
     private void echoRun(String variant, List<String> server) throws Exception {
-        status("TCP echo on " + variant);
         Process process = new ProcessBuilder(server).redirectError(ProcessBuilder.Redirect.appendTo(out.resolve("bench.log").toFile()))
                 .start();
         try {
@@ -464,32 +463,47 @@ public final class Bench {
         }
     }
 
+    /**
+     * Each variant runs N = 10, 100, 1000 back to back (flatness is judged between runs minutes apart
+     * otherwise, and the load on a shared machine drifts), in {@link #rounds()} rounds round-robin
+     * across the variants; the median of the rounds is kept.
+     */
     private void exit() throws Exception {
         String rounds = quick ? "50" : "200";
         String warmup = quick ? "10" : "20";
-        for (int others : OTHERS) {
-            for (String watcher : WATCHERS) {
-                status("exit detection, watcher " + watcher + ", N=" + others);
-                collect(javaWorkload(List.of(), "exit", watcher, Integer.toString(others), rounds, warmup), Duration.ofMinutes(5));
+        Map<String, java.util.function.IntFunction<List<String>>> variants = new LinkedHashMap<>();
+        if (pidfdFloor != null) {
+            variants.put("OS floor (pidfd + epoll)", n -> List.of(pidfdFloor.toString(), Integer.toString(n), rounds, warmup));
+        }
+        for (String watcher : WATCHERS) {
+            variants.put("watcher " + watcher, n -> javaWorkload(List.of(), "exit", watcher, Integer.toString(n), rounds, warmup));
+        }
+        for (String watcher : List.of("pidfd", "fast")) { // the O(1) watchers, also on the proactor loop (no selector wake-up)
+            variants.put("watcher " + watcher + " on the proactor loop",
+                    n -> javaWorkload(List.of(), "exit", watcher, Integer.toString(n), rounds, warmup, "proactor"));
+        }
+        if (python != null) {
+            String script = root.resolve("peers/asyncio_peer.py").toString();
+            variants.put("asyncio", n -> List.of(python, script, "exit", Integer.toString(n), rounds, warmup));
+            variants.put("asyncio (pidfd watcher)", n -> List.of(python, script, "--watcher", "pidfd", "exit", Integer.toString(n),
+                    rounds, warmup));
+        }
+        if (uvloopPython != null) {
+            variants.put("uvloop", n -> List.of(uvloopPython, root.resolve("peers/asyncio_peer.py").toString(), "--uvloop", "exit",
+                    Integer.toString(n), rounds, warmup));
+        }
+        if (node != null) {
+            variants.put("node", n -> List.of(node, root.resolve("peers/node_peer.js").toString(), "exit", Integer.toString(n), rounds,
+                    warmup));
+        }
+        int exitRounds = quick ? 1 : 2;
+        for (int round = 1; round <= exitRounds; round++) {
+            for (Map.Entry<String, java.util.function.IntFunction<List<String>>> variant : variants.entrySet()) {
+                for (int others : OTHERS) {
+                    status("exit detection, " + variant.getKey() + ", N=" + others + ", round " + round + " of " + exitRounds);
+                    collect(variant.getValue().apply(others), Duration.ofMinutes(5));
+                }
             }
-            for (String watcher : List.of("pidfd", "fast")) { // the O(1) watchers, also on the proactor loop (no selector wake-up)
-                status("exit detection, watcher " + watcher + " on the proactor loop, N=" + others);
-                collect(javaWorkload(List.of(), "exit", watcher, Integer.toString(others), rounds, warmup, "proactor"),
-                        Duration.ofMinutes(5));
-            }
-            if (pidfdFloor != null) {
-                status("exit detection, OS floor (pidfd + epoll), N=" + others);
-                collect(List.of(pidfdFloor.toString(), Integer.toString(others), rounds, warmup), Duration.ofMinutes(5));
-            }
-            if (python != null) {
-                status("exit detection on asyncio (pidfd watcher), N=" + others);
-                collect(List.of(python, root.resolve("peers/asyncio_peer.py").toString(), "--watcher", "pidfd", "exit",
-                        Integer.toString(others), rounds, warmup), Duration.ofMinutes(5));
-            }
-            forPeers("exit", (peer, command) -> {
-                status("exit detection on " + peer + ", N=" + others);
-                collect(plus(command, "exit", Integer.toString(others), rounds, warmup), Duration.ofMinutes(5));
-            });
         }
     }
 
