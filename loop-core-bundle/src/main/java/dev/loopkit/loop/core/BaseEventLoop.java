@@ -81,6 +81,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private final java.util.Set<LoopResource> resources =
             java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private long timerSequence; // loop thread only
+    private long callbacksRun; // loop thread only
 
     private volatile Thread owner;
     private volatile boolean stopping;
@@ -316,10 +317,14 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private void runOnce() {
         purgeCancelledTimers();
         long timeout = pollTimeout();
-        if (timeout != 0) {
+        // `armed` is written only around a poll that may block: producers read it on every
+        // callSoonThreadsafe, so a store on every iteration would keep pulling its cache line away.
+        boolean mayBlock = timeout != 0;
+        if (mayBlock) {
             ARMED.setVolatile(this, true);
             if (!inbound.isEmpty()) { // a producer may have missed `armed`
                 armed = false;
+                mayBlock = false;
                 timeout = 0;
             }
         }
@@ -328,14 +333,18 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         } catch (IOException e) {
             throw new UncheckedIOException("waiting for events on " + this, e);
         } finally {
-            armed = false;
+            if (mayBlock) {
+                armed = false;
+            }
         }
         drainInbound();
-        long now = LoopClock.nanoTime();
-        for (TimerCallback timer = timers.peek(); timer != null && timer.whenNanos <= now; timer = timers.peek()) {
-            timers.poll();
-            timer.scheduled = false;
-            ready.addLast(timer);
+        if (!timers.isEmpty()) { // no timer, no need to read the clock (~25 ns, as much as a callback)
+            long now = LoopClock.nanoTime();
+            for (TimerCallback timer = timers.peek(); timer != null && timer.whenNanos <= now; timer = timers.peek()) {
+                timers.poll();
+                timer.scheduled = false;
+                ready.addLast(timer);
+            }
         }
         if (Thread.currentThread().isInterrupted()) {
             stopping = true;
@@ -390,7 +399,13 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         }
     }
 
+    /** Callbacks run so far (loop thread only): lets a subclass poll for I/O less often under a callback storm. */
+    protected final long callbacksRun() {
+        return callbacksRun;
+    }
+
     private void run(CallbackHandle handle) {
+        callbacksRun++;
         if (!debug) {
             invoke(handle);
             return;

@@ -1,0 +1,248 @@
+package dev.loopkit.benchmarks;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Turns the figures of one {@link Bench} run into Markdown: one table (a row per workload and
+ * Loopkit variant, a column per peer, each peer's figure with the ratio Loopkit/peer), then the
+ * targets of issue 7 and whether each holds in this run.
+ */
+final class Report {
+
+    /** Peer columns: the key the figures are filed under, and the heading. */
+    private static final String[][] PEERS = {
+            {"netty-nio", "Netty NIO"},
+            {"netty-epoll", "Netty epoll"},
+            {"asyncio", "asyncio"},
+            {"asyncio-pidfd", "asyncio, pidfd watcher"},
+            {"uvloop", "uvloop"},
+            {"node", "Node"},
+            {"processbuilder", "ProcessBuilder + onExit"},
+            {"os-floor", "OS floor (C: pidfd + epoll)"},
+    };
+
+    private enum Unit {
+        RATE, MICROS, MILLIS, MIB, COUNT
+    }
+
+    /** One row: Loopkit's figure under {@code variant}, each peer's under {@code peerVariant.apply(peer)} (null: none). */
+    private record Row(String label, String workload, String variant, String metric, Unit unit, boolean higherIsBetter,
+            Function<String, String> peerVariant) {
+    }
+
+    private final Bench bench;
+    private final List<Row> rows = new ArrayList<>();
+
+    private Report(Bench bench) {
+        this.bench = bench;
+    }
+
+    static String render(Bench bench, Instant started, Instant finished, String loadBefore, String loadAfter) {
+        return new Report(bench).render(started, finished, loadBefore, loadAfter);
+    }
+
+    private String render(Instant started, Instant finished, String loadBefore, String loadAfter) {
+        defineRows();
+        StringBuilder s = new StringBuilder();
+        s.append("Machine: ").append(bench.machine().replace("\n", ". ")).append(".\n");
+        s.append("Run: ").append(started).append(Bench.fmt(", %.1f min", Duration.between(started, finished).toSeconds() / 60.0))
+                .append(bench.quick() ? ", QUICK mode (short runs: not for the record)" : "")
+                .append("; load average before ").append(loadBefore).append(", after ").append(loadAfter).append(".\n\n");
+        s.append("Each peer cell: the peer's figure and, in brackets, Loopkit/peer (for ↑ rows above 1 means Loopkit is ahead; for ↓ rows"
+                + " below 1 does). TCP echo and spawn figures are medians of rounds run round-robin across the peers.\n\n");
+        s.append("| workload | Loopkit | Loopkit figure |");
+        for (String[] peer : PEERS) {
+            s.append(' ').append(peer[1]).append(" |");
+        }
+        s.append("\n|---|---|---|");
+        for (int i = 0; i < PEERS.length; i++) {
+            s.append("---|");
+        }
+        s.append('\n');
+        for (Row row : rows) {
+            double ours = bench.get(row.workload, row.variant, row.metric);
+            if (Double.isNaN(ours) && !anyPeer(row)) {
+                continue;
+            }
+            s.append("| ").append(row.label).append(row.higherIsBetter ? " ↑" : " ↓").append(" | ")
+                    .append(row.variant).append(" | ").append(format(ours, row.unit)).append(" |");
+            for (String[] peer : PEERS) {
+                String key = row.peerVariant.apply(peer[0]);
+                double theirs = key == null ? Double.NaN : bench.get(row.workload, key, row.metric);
+                s.append(' ');
+                if (!Double.isNaN(theirs)) {
+                    s.append(format(theirs, row.unit));
+                    if (!Double.isNaN(ours) && theirs != 0) {
+                        s.append(" (").append(Bench.fmt("%.2f×", ours / theirs)).append(')');
+                    }
+                } else if (key != null && bench.absent().containsKey(peer[0])) {
+                    s.append("absent");
+                } else {
+                    s.append('—');
+                }
+                s.append(" |");
+            }
+            s.append('\n');
+        }
+        s.append('\n');
+        targets(s);
+        if (!bench.absent().isEmpty()) {
+            s.append("\nNot measured:\n");
+            bench.absent().forEach((what, why) -> s.append("- ").append(what).append(": ").append(why).append('\n'));
+        }
+        if (!bench.notes().isEmpty()) {
+            s.append("\nProblems during the run:\n");
+            bench.notes().forEach(note -> s.append("- ").append(note).append('\n'));
+        }
+        return s.toString();
+    }
+
+    private boolean anyPeer(Row row) {
+        for (String[] peer : PEERS) {
+            String key = row.peerVariant.apply(peer[0]);
+            if (key != null && !Double.isNaN(bench.get(row.workload, key, row.metric))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- the rows ----------------------------------------------------------------------------------------------
+
+    private static final List<String> CORE_PEERS = List.of("netty-nio", "netty-epoll", "asyncio", "uvloop", "node");
+
+    private void defineRows() {
+        Function<String, String> corePeers = peer -> CORE_PEERS.contains(peer) ? peer : null;
+        Function<String, String> nettyOnly = peer -> peer.startsWith("netty-") ? peer : null;
+        for (String loop : List.of(Loops.SELECTOR, Loops.PROACTOR)) {
+            rows.add(new Row("callSoon chain (each schedules the next), callbacks/s", "chain", loop, "per_s", Unit.RATE, true, corePeers));
+            rows.add(new Row("1,000,000 callSoon up front, callbacks/s", "upfront", loop, "per_s", Unit.RATE, true, corePeers));
+            rows.add(new Row("callSoonThreadsafe, 1 producer thread, callbacks/s", "threadsafe1", loop, "per_s", Unit.RATE, true, corePeers));
+            rows.add(new Row("callSoonThreadsafe, 4 producer threads, callbacks/s", "threadsafe4", loop, "per_s", Unit.RATE, true, corePeers));
+            rows.add(new Row("future chain (done callback completes the next), futures/s", "futures", loop, "per_s", Unit.RATE, true, corePeers));
+            rows.add(new Row("200k timers in [0,100] ms, JMH: time to fire all", "timers-jmh", loop, "batch_ms", Unit.MILLIS, false, nettyOnly));
+            rows.add(new Row("200k timers: time to fire all", "timers", loop, "wall_ms", Unit.MILLIS, false, corePeers));
+            rows.add(new Row("200k timers: loop thread CPU", "timers", loop, "cpu_ms", Unit.MILLIS, false, corePeers));
+            rows.add(new Row("200k timers: lateness p50", "timers", loop, "late_p50_us", Unit.MICROS, false, corePeers));
+            rows.add(new Row("200k timers: lateness p99", "timers", loop, "late_p99_us", Unit.MICROS, false, corePeers));
+        }
+        for (String loop : List.of(Loops.SELECTOR, Loops.PROACTOR)) {
+            for (String api : List.of("protocol", "streams")) {
+                rows.add(new Row("TCP echo, 50 conns × 1 KiB ping-pong (" + api + "), round trips/s", "echo", loop + "/" + api, "rps",
+                        Unit.RATE, true, peer -> switch (peer) {
+                            case "netty-nio", "netty-epoll", "node" -> peer;
+                            case "asyncio", "uvloop" -> peer + "/" + api;
+                            default -> null;
+                        }));
+            }
+        }
+        for (String watcher : List.of("threaded", "multiloop", "safe", "fast", "pidfd")) {
+            rows.add(new Row("500 × /bin/true, 50 at a time, processes/s", "spawn", watcher, "per_s", Unit.RATE, true,
+                    peer -> List.of("asyncio", "asyncio-pidfd", "uvloop", "node", "processbuilder").contains(peer) ? peer : null));
+        }
+        for (int others : List.of(10, 100, 1000)) {
+            for (String watcher : List.of("threaded", "multiloop", "safe", "fast", "pidfd", "fast@proactor", "pidfd@proactor")) {
+                rows.add(new Row("exit detection p50, N=" + others + " other live children", "exit", watcher + "/N=" + others, "p50_us",
+                        Unit.MICROS, false,
+                        peer -> List.of("asyncio", "asyncio-pidfd", "uvloop", "node", "os-floor").contains(peer) ? peer + "/N=" + others : null));
+            }
+        }
+        Function<String, String> none = peer -> null;
+        rows.add(new Row("1,000 live children, threaded watcher: thread stacks committed (NMT)", "memory", "threaded/1000",
+                "stack_committed_mib", Unit.MIB, false, none));
+        rows.add(new Row("1,000 live children, threaded watcher: thread stacks reserved (NMT)", "memory", "threaded/1000",
+                "stack_reserved_mib", Unit.MIB, false, none));
+        Function<String, String> runtimes = peer -> List.of("asyncio", "uvloop", "node").contains(peer) ? peer + "/1000" : null;
+        rows.add(new Row("1,000 live children, threaded watcher: resident set growth", "memory", "threaded/1000",
+                "rss_delta_mib", Unit.MIB, false, runtimes));
+        rows.add(new Row("1,000 live children, threaded watcher: threads added", "memory", "threaded/1000",
+                "threads_delta", Unit.COUNT, false, runtimes));
+    }
+
+    // ---- the targets ----------------------------------------------------------------------------------------------
+
+    private void targets(StringBuilder s) {
+        s.append("| target | measured in this run | verdict |\n|---|---|---|\n");
+        for (String loop : List.of(Loops.SELECTOR, Loops.PROACTOR)) {
+            atLeast(s, "callSoon chain ≥ Netty NIO (" + loop + ")", "chain", loop, "netty-nio", "per_s", true, 1);
+            atLeast(s, "200k timers ≥ Netty NIO's rate (" + loop + "; JMH time to fire all)", "timers-jmh", loop, "netty-nio",
+                    "batch_ms", false, 1);
+        }
+        for (String loop : List.of(Loops.SELECTOR, Loops.PROACTOR)) {
+            for (String api : List.of("protocol", "streams")) {
+                String variant = loop + "/" + api;
+                atLeast(s, "TCP echo ≥ uvloop (" + variant + " vs uvloop " + api + ")", "echo", variant, "uvloop/" + api, "rps", true, 1);
+                atLeast(s, "TCP echo ≥ Netty NIO (" + variant + ")", "echo", variant, "netty-nio", "rps", true, 1);
+            }
+        }
+        for (String watcher : List.of("threaded", "multiloop", "safe", "fast", "pidfd")) {
+            atLeast(s, "subprocesses ≥ 2× ProcessBuilder + onExit (" + watcher + ")", "spawn", watcher, "processbuilder", "per_s", true, 2);
+            atLeast(s, "subprocesses ahead of asyncio (" + watcher + ")", "spawn", watcher, "asyncio", "per_s", true, 1);
+            atLeast(s, "subprocesses ahead of Node (" + watcher + ")", "spawn", watcher, "node", "per_s", true, 1);
+        }
+        for (String watcher : List.of("pidfd", "fast", "pidfd@proactor", "fast@proactor")) {
+            double n10 = bench.get("exit", watcher + "/N=10", "p50_us");
+            double n1000 = bench.get("exit", watcher + "/N=1000", "p50_us");
+            verdict(s, "exit detection flat in N (" + watcher + "): p50 at N=1000 ≤ 1.2 × N=10",
+                    Bench.fmt("N=10 %s, N=1000 %s: %.2f×", format(n10, Unit.MICROS), format(n1000, Unit.MICROS), n1000 / n10),
+                    n1000 / n10 <= 1.2, n10, n1000);
+            for (int others : List.of(10, 100, 1000)) {
+                double ours = bench.get("exit", watcher + "/N=" + others, "p50_us");
+                double floor = bench.get("exit", "os-floor/N=" + others, "p50_us");
+                verdict(s, "exit detection within 2× of the OS floor (" + watcher + ", N=" + others + ", p50)",
+                        Bench.fmt("%s vs %s: %.2f×", format(ours, Unit.MICROS), format(floor, Unit.MICROS), ours / floor),
+                        ours / floor <= 2, ours, floor);
+            }
+        }
+        double stacks = bench.get("memory", "threaded/1000", "stack_committed_mib");
+        verdict(s, "1,000 live children under the threaded watcher: thread stacks ≤ 64 MiB committed",
+                Bench.fmt("%s committed (%s reserved) for %s threads", format(stacks, Unit.MIB),
+                        format(bench.get("memory", "threaded/1000", "stack_reserved_mib"), Unit.MIB),
+                        format(bench.get("memory", "threaded/1000", "threads_delta"), Unit.COUNT)),
+                stacks <= 64, stacks, 64);
+    }
+
+    private void atLeast(StringBuilder s, String target, String workload, String ours, String peer, String metric,
+            boolean higherIsBetter, double factor) {
+        double a = bench.get(workload, ours, metric);
+        double b = bench.get(workload, peer, metric);
+        double ratio = higherIsBetter ? a / b : b / a;
+        Unit unit = metric.endsWith("_ms") ? Unit.MILLIS : Unit.RATE;
+        verdict(s, target, Bench.fmt("%s vs %s: %.2f×", format(a, unit), format(b, unit), ratio), ratio >= factor, a, b);
+    }
+
+    private static void verdict(StringBuilder s, String target, String measured, boolean holds, double... inputs) {
+        boolean missing = false;
+        for (double input : inputs) {
+            missing |= Double.isNaN(input);
+        }
+        s.append("| ").append(target).append(" | ").append(missing ? "not measured" : measured).append(" | ")
+                .append(missing ? "—" : holds ? "holds" : "**MISSED**").append(" |\n");
+    }
+
+    // ---- numbers ---------------------------------------------------------------------------------------------
+
+    static String format(double value, Unit unit) {
+        if (Double.isNaN(value)) {
+            return "—";
+        }
+        return switch (unit) {
+            case RATE -> value >= 1e6 ? fmt("%.2f M/s", value / 1e6) : value >= 1e4 ? fmt("%.1f k/s", value / 1e3)
+                    : fmt("%.0f /s", value);
+            case MICROS -> value >= 10_000 ? fmt("%.1f ms", value / 1e3) : value >= 100 ? fmt("%.0f µs", value)
+                    : fmt("%.1f µs", value);
+            case MILLIS -> value >= 100 ? fmt("%.0f ms", value) : fmt("%.1f ms", value);
+            case MIB -> fmt("%.1f MiB", value);
+            case COUNT -> fmt("%.0f", value);
+        };
+    }
+
+    private static String fmt(String pattern, double value) {
+        return String.format(Locale.ROOT, pattern, value);
+    }
+}

@@ -1,0 +1,147 @@
+package dev.loopkit.benchmarks.e2e;
+
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.SubprocessProtocol;
+import dev.loopkit.api.SubprocessTransport;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.proactor.ProactorEventLoop;
+import dev.loopkit.loop.selector.SelectorEventLoop;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * How long a watcher takes to tell the loop a child exited, with {@code others} other children of
+ * the watcher alive meanwhile: a {@code /bin/sleep} child is started, the loop idles for
+ * {@value #SETTLE_SECONDS} s, then on the loop thread {@code t0} is taken and the child is sent
+ * SIGKILL; {@code t1} is taken in the protocol's {@code processExited} on the loop thread. The
+ * asyncio, uvloop, Node and C ({@code native/pidfd_floor.c}: pidfd + epoll, the floor) versions do
+ * the same. All children are killed and reaped at the end.
+ */
+public final class ExitLatency {
+
+    static final double SETTLE_SECONDS = 0.005;
+    static final List<String> SLEEP = List.of("/bin/sleep", "300");
+
+    private ExitLatency() {
+    }
+
+    public static void run(String watcherName, int others, int rounds, int warmup) {
+        run(watcherName, others, rounds, warmup, "selector");
+    }
+
+    /** On the {@code selector} loop (the variant is named after the watcher) or the {@code proactor} loop ({@code watcher@proactor}). */
+    public static void run(String watcherName, int others, int rounds, int warmup, String loopName) {
+        BaseEventLoop loop = switch (loopName) {
+            case "selector" -> new SelectorEventLoop();
+            case "proactor" -> new ProactorEventLoop();
+            default -> throw new IllegalArgumentException("loop is selector or proactor, not " + loopName);
+        };
+        ChildWatcher watcher = ChildWatchers.install(watcherName, loop);
+        try {
+            long[] latencies = loop.runUntilComplete(measure(loop, others, rounds, warmup));
+            String variant = watcherName + ("selector".equals(loopName) ? "" : "@" + loopName) + "/N=" + others;
+            Results.emit("exit", variant, "p50_us", Results.percentile(latencies, 50) / 1e3);
+            Results.emit("exit", variant, "p99_us", Results.percentile(latencies, 99) / 1e3);
+            Results.emit("exit", variant, "mean_us", Results.mean(latencies) / 1e3);
+        } finally {
+            ChildWatchers.uninstall(watcher);
+            loop.close();
+        }
+    }
+
+    /** The protocol of one child: notes when the loop heard of its exit. */
+    private static final class Child implements SubprocessProtocol {
+        final LoopFuture<Long> exitedAt;
+        SubprocessTransport transport;
+
+        Child(BaseEventLoop loop) {
+            exitedAt = loop.createFuture();
+        }
+
+        @Override
+        public void connectionMade(SubprocessTransport made) {
+            transport = made;
+        }
+
+        @Override
+        public void processExited() {
+            exitedAt.setResult(System.nanoTime());
+            transport.close();
+        }
+    }
+
+    private static LoopFuture<long[]> measure(BaseEventLoop loop, int others, int rounds, int warmup) {
+        LoopFuture<long[]> result = loop.createFuture();
+        List<Child> background = new ArrayList<>();
+        long[] latencies = new long[rounds];
+        loop.callSoon(() -> {
+            try {
+                for (int i = 0; i < others; i++) {
+                    background.add(spawn(loop).toCompletableFuture().join());
+                }
+            } catch (RuntimeException e) {
+                finish(loop, background, result, null, e);
+                return;
+            }
+            round(loop, 0, warmup, latencies, background, result);
+        });
+        return result;
+    }
+
+    // Spawning on the loop thread completes at once (asyncio's _make_subprocess_transport is synchronous too).
+    private static CompletionStage<Child> spawn(BaseEventLoop loop) {
+        Child child = new Child(loop);
+        return loop.subprocessExec(() -> child, SLEEP, ChildWatchers.NO_PIPES).thenApply(t -> child);
+    }
+
+    private static void round(BaseEventLoop loop, int index, int warmup, long[] latencies, List<Child> background,
+            LoopFuture<long[]> result) {
+        if (index == warmup + latencies.length) {
+            finish(loop, background, result, latencies, null);
+            return;
+        }
+        spawn(loop).whenComplete((child, error) -> {
+            if (error != null) {
+                finish(loop, background, result, null, error);
+                return;
+            }
+            loop.callLater(SETTLE_SECONDS, () -> {
+                long t0 = System.nanoTime();
+                child.transport.kill();
+                child.exitedAt.whenComplete((t1, e) -> {
+                    if (index >= warmup) {
+                        latencies[index - warmup] = t1 - t0;
+                    }
+                    round(loop, index + 1, warmup, latencies, background, result);
+                });
+            });
+        });
+    }
+
+    // Kills the background children and completes once every one of them was reaped.
+    private static void finish(BaseEventLoop loop, List<Child> background, LoopFuture<long[]> result, long[] latencies,
+            Throwable error) {
+        int[] left = {background.size()};
+        Runnable complete = () -> {
+            if (error != null) {
+                result.setException(error);
+            } else {
+                result.setResult(latencies);
+            }
+        };
+        if (left[0] == 0) {
+            complete.run();
+            return;
+        }
+        for (Child child : background) {
+            child.exitedAt.whenComplete((t, e) -> {
+                if (--left[0] == 0) {
+                    complete.run();
+                }
+            });
+            child.transport.kill();
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.loopkit.benchmarks.e2e;
+
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.subprocess.Subprocess;
+import dev.loopkit.api.subprocess.Subprocesses;
+import dev.loopkit.api.streams.StreamReader;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.selector.SelectorEventLoop;
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code count} runs of {@code /bin/true}, {@code concurrency} at a time, each one started when
+ * another has exited: through asyncio's {@code create_subprocess_exec} + {@code wait} on the
+ * selector loop under one watcher, or through {@link ProcessBuilder} + {@code onExit()}. The child's
+ * standard streams are /dev/null everywhere. Every child is waited for; a non-zero exit fails the run.
+ */
+public final class SpawnThroughput {
+
+    static final List<String> TRUE = List.of("/bin/true");
+
+    private SpawnThroughput() {
+    }
+
+    public static void run(String variant, int count, int concurrency, int warmup) throws Exception {
+        double perSecond = "processbuilder".equals(variant)
+                ? processBuilder(count, concurrency, warmup)
+                : loopkit(variant, count, concurrency, warmup);
+        Results.emit("spawn", variant, "per_s", perSecond);
+    }
+
+    private static double loopkit(String watcherName, int count, int concurrency, int warmup) {
+        BaseEventLoop loop = new SelectorEventLoop();
+        ChildWatcher watcher = ChildWatchers.install(watcherName, loop);
+        try {
+            if (warmup > 0) {
+                loop.runUntilComplete(batch(loop, warmup, concurrency));
+            }
+            long start = System.nanoTime();
+            loop.runUntilComplete(batch(loop, count, concurrency));
+            return count / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            ChildWatchers.uninstall(watcher);
+            loop.close();
+        }
+    }
+
+    /** Completes on the loop once {@code count} children have run, at most {@code concurrency} at once. */
+    private static LoopFuture<Void> batch(BaseEventLoop loop, int count, int concurrency) {
+        LoopFuture<Void> done = loop.createFuture();
+        int[] started = {0};
+        int[] finished = {0};
+        Runnable[] startOne = new Runnable[1];
+        startOne[0] = () -> {
+            started[0]++;
+            Subprocesses.createSubprocessExec(loop, TRUE, ChildWatchers.NO_PIPES, StreamReader.DEFAULT_LIMIT)
+                    .thenCompose(Subprocess::waitFor)
+                    .whenComplete((code, error) -> {
+                        if (done.isDone()) {
+                            return;
+                        }
+                        if (error != null || code != 0) {
+                            done.setException(error != null ? error : new IllegalStateException("/bin/true exited " + code));
+                            return;
+                        }
+                        if (++finished[0] == count) {
+                            done.setResult(null);
+                        } else if (started[0] < count) {
+                            startOne[0].run();
+                        }
+                    });
+        };
+        loop.callSoon(() -> {
+            for (int i = 0; i < Math.min(concurrency, count); i++) {
+                startOne[0].run();
+            }
+        });
+        return done;
+    }
+
+    private static double processBuilder(int count, int concurrency, int warmup) throws Exception {
+        if (warmup > 0) {
+            processBuilderBatch(warmup, concurrency);
+        }
+        long start = System.nanoTime();
+        processBuilderBatch(count, concurrency);
+        return count / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static void processBuilderBatch(int count, int concurrency) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(TRUE)
+                .redirectInput(new File("/dev/null"))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        Semaphore slots = new Semaphore(concurrency);
+        CountDownLatch all = new CountDownLatch(count);
+        AtomicInteger failures = new AtomicInteger();
+        for (int i = 0; i < count; i++) {
+            slots.acquire();
+            builder.start().onExit().whenComplete((process, error) -> {
+                if (error != null || process.exitValue() != 0) {
+                    failures.incrementAndGet();
+                }
+                slots.release();
+                all.countDown();
+            });
+        }
+        if (!all.await(120, TimeUnit.SECONDS) || failures.get() > 0) {
+            throw new IllegalStateException(failures.get() + " of " + count + " /bin/true runs failed or timed out");
+        }
+    }
+}
