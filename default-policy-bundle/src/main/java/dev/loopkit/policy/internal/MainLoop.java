@@ -139,7 +139,13 @@ public final class MainLoop {
             mainLoop.callSoon(started::countDown);
             mainLoop.runForever();
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "the main loop failed", e);
+            if (mainLoop.isClosed()) {
+                // its loop bundle stopped and closed it before it ran (the framework is stopping, say):
+                // the next main loop comes from the policy that is process-wide then
+                LOG.log(Level.DEBUG, "main loop {0} closed before it ran", mainLoop);
+            } else {
+                LOG.log(Level.ERROR, "the main loop failed", e);
+            }
         } finally {
             synchronized (lock) {
                 loop = null;
