@@ -7,6 +7,7 @@ import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.api.spi.ChildWatcherSwitch;
 import dev.loopkit.api.spi.LoopkitName;
 import dev.loopkit.api.spi.MainContext;
+import dev.loopkit.api.spi.RankedRegistry;
 import dev.loopkit.api.spi.Registries;
 import dev.loopkit.api.spi.ServiceRanking;
 import java.lang.System.Logger.Level;
@@ -47,8 +48,6 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
     /** The factory DS bound, or one given to the constructor; {@code null}: look it up by name. */
     private final EventLoopFactory boundFactory;
     private final ThreadLocal<Context> contexts = ThreadLocal.withInitial(Context::new);
-    private final Object watcherLock = new Object();
-    private ChildWatcher watcher; // set explicitly; guarded by watcherLock
     private volatile boolean deactivated;
 
     /** asyncio's {@code DefaultEventLoopPolicy()}: selector loops on Unix, proactor loops on Windows. */
@@ -150,12 +149,15 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
         return MainContext.isCurrentThreadMain();
     }
 
+    /**
+     * The process-wide child watcher: the one set with {@link #setChildWatcher}, else the one
+     * configured, else the highest-ranked installed one ({@link Registries#childWatchers()}).
+     *
+     * @throws IllegalStateException when there is none, saying what to install
+     */
     @Override
     public ChildWatcher getChildWatcher() {
-        ChildWatcher current;
-        synchronized (watcherLock) {
-            current = watcher != null ? watcher : Registries.childWatchers().current();
-        }
+        ChildWatcher current = Registries.childWatchers().current();
         if (current == null) {
             throw new IllegalStateException("No child watcher is installed: install one of the dev.loopkit.watcher"
                     + " bundles (threaded, multiloop, safe, fast, pidfd), or set one with setChildWatcher");
@@ -164,39 +166,28 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
     }
 
     /**
-     * asyncio's {@code set_child_watcher}, without losing a child: the children of the watcher in use
-     * until now move to {@code replacement} (or, for {@code null}, to the shared watcher), which is
-     * attached to the main loop first ({@link ChildWatcherSwitch}). The previous watcher set here is
-     * then closed, as asyncio closes it, unless it is a shared service (its bundle owns it).
+     * asyncio's {@code set_child_watcher}, without losing a child: {@code replacement} becomes the
+     * process-wide watcher until it is reset ({@code null}: back to the configured or ranked one),
+     * and the children of the watcher in use until now move to it ({@link ChildWatcherSwitch}). The
+     * watcher set here before is then closed, as asyncio closes it, unless it is a shared service
+     * (its bundle owns it).
+     *
+     * <p>Process-wide rather than per policy: SIGCHLD and {@code waitpid(-1)} belong to the process,
+     * and two watchers attached at once would take each other's signals and exits.
      */
     @Override
     public void setChildWatcher(ChildWatcher replacement) {
-        ChildWatcher previousExplicit;
-        ChildWatcher before;
-        ChildWatcher after;
-        synchronized (watcherLock) {
-            previousExplicit = watcher;
-            before = watcher != null ? watcher : Registries.childWatchers().current();
-            watcher = replacement;
-            after = replacement != null ? replacement : Registries.childWatchers().current();
-        }
-        if (before != after) {
-            ChildWatcherSwitch.handOver(before, after, "setChildWatcher");
-        }
-        if (previousExplicit != null && previousExplicit != replacement
-                && Registries.childWatchers().entryOf(previousExplicit).isEmpty()) {
-            previousExplicit.close();
+        RankedRegistry<ChildWatcher> watchers = Registries.childWatchers();
+        ChildWatcher previous = watchers.explicit().orElse(null);
+        watchers.setExplicit(replacement); // the registry's listener hands the children over
+        if (previous != null && previous != replacement && watchers.entryOf(previous).isEmpty()) {
+            previous.close();
         }
     }
 
-    // The watcher setEventLoop attaches in the main context: the one set here, else the shared one
-    // while this policy is the process-wide policy (another policy must not steal it).
+    // The watcher setEventLoop attaches in the main context: the process-wide one, while this policy
+    // is the process-wide policy (another policy's main loop must not take it).
     private ChildWatcher attachedWatcher() {
-        synchronized (watcherLock) {
-            if (watcher != null) {
-                return watcher;
-            }
-        }
         return Registries.policies().current() == this ? Registries.childWatchers().current() : null;
     }
 

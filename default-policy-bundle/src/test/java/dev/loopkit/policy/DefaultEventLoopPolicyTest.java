@@ -41,6 +41,7 @@ public class DefaultEventLoopPolicyTest {
 
     @After
     public void cleanUp() {
+        Registries.childWatchers().setExplicit(null);
         MainContext.designate(null);
         Asyncio.setEventLoopPolicy(null);
         loops.forEach(EventLoop::close);
@@ -178,6 +179,7 @@ public class DefaultEventLoopPolicyTest {
 
     @Test
     public void setEventLoopInTheMainContextAttachesTheWatcher() throws Exception {
+        Asyncio.setEventLoopPolicy(policy);
         RecordingWatcher watcher = new RecordingWatcher();
         policy.setChildWatcher(watcher);
         assertSame(watcher, policy.getChildWatcher());
@@ -192,6 +194,15 @@ public class DefaultEventLoopPolicyTest {
         policy.setChildWatcher(next);
         assertTrue("asyncio closes the watcher it replaces", watcher.closed);
         assertFalse(next.closed);
+        assertSame("process-wide: SIGCHLD is the process's", next, Asyncio.getChildWatcher());
+    }
+
+    @Test
+    public void anotherPolicysMainLoopDoesNotTakeTheWatcher() {
+        RecordingWatcher watcher = new RecordingWatcher();
+        policy.setChildWatcher(watcher);
+        policy.setEventLoop(track(policy.newEventLoop())); // this policy is not the process-wide one
+        assertEquals(List.of(), watcher.attached);
     }
 
     @Test

@@ -330,11 +330,6 @@ public class HotSwapIT {
     }
 
     private Bundle bundle(String symbolicName) {
-        for (Bundle bundle : context.getBundles()) {
-            if (symbolicName.equals(bundle.getSymbolicName())) {
-                return bundle;
-            }
-        }
-        throw new AssertionError("no bundle " + symbolicName);
+        return Bundles.named(context, symbolicName);
     }
 }

@@ -144,11 +144,6 @@ public class PolicyRegistryIT {
     }
 
     private Bundle bundle(String symbolicName) {
-        for (Bundle bundle : context.getBundles()) {
-            if (symbolicName.equals(bundle.getSymbolicName())) {
-                return bundle;
-            }
-        }
-        throw new AssertionError("no bundle " + symbolicName);
+        return Bundles.named(context, symbolicName);
     }
 }

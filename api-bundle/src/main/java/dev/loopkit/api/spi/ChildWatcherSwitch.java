@@ -58,18 +58,6 @@ public final class ChildWatcherSwitch {
     }
 
     /**
-     * Moves every child of {@code previous} to {@code next}; either may be {@code null} (no watcher:
-     * the orphanage). Attaches {@code next} to the main loop ({@link MainContext#loop()}) and
-     * detaches {@code previous}. For an explicit choice ({@code setChildWatcher}).
-     */
-    public static void handOver(ChildWatcher previous, ChildWatcher next, String reason) {
-        ChildWatcher to = next != null ? next : ORPHANS;
-        List<ChildWatcher> from = new ArrayList<>();
-        from.add(previous != null ? previous : ORPHANS);
-        switchTo(to, from, reason);
-    }
-
-    /**
      * Gives every child to the registry's current watcher (the orphanage if there is none): from
      * {@code previous} (which may have left the registry already), from any other watcher the
      * registry ever showed that still holds children, and from the orphanage. Services come and go

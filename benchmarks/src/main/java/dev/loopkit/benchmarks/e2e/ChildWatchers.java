@@ -50,6 +50,7 @@ public final class ChildWatchers {
     }
 
     public static void uninstall(ChildWatcher watcher) {
+        Asyncio.setChildWatcher(null); // closes it, as asyncio does
         watcher.close();
         Asyncio.setEventLoopPolicy(null);
     }

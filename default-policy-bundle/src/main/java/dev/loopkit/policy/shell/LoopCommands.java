@@ -87,7 +87,7 @@ public final class LoopCommands {
             "set by Asyncio.setEventLoopPolicy; loop:reset-policy clears it");
     /** The shared child watcher: configuration key {@code watcher}. */
     public static final Topic<ChildWatcher> WATCHER_TOPIC = new Topic<>(Registries.childWatchers(), "watcher",
-            "set through Registries.childWatchers(); loop:reset-watcher clears it");
+            "set by setChildWatcher; loop:reset-watcher clears it");
 
     private final ChoiceStore store;
 
@@ -125,9 +125,9 @@ public final class LoopCommands {
         return WatcherReport.table() + watcher();
     }
 
-    /** {@code loop:watcher}: which watcher is current, and why (and the policy's own, if it has one). */
+    /** {@code loop:watcher}: which watcher is current, and why. */
     public String watcher() {
-        return status(WATCHER_TOPIC) + WatcherReport.policyOverride();
+        return status(WATCHER_TOPIC);
     }
 
     /**
@@ -139,12 +139,8 @@ public final class LoopCommands {
         return choose(WATCHER_TOPIC, name);
     }
 
-    /**
-     * {@code loop:reset-watcher}: forgets the explicit and the configured watcher, and the one set
-     * on the process-wide policy with {@code setChildWatcher}; the highest-ranked one takes over.
-     */
+    /** {@code loop:reset-watcher}: forgets the explicit and the configured watcher; the highest-ranked one takes over. */
     public String resetWatcher() {
-        WatcherReport.resetPolicyWatcher();
         return reset(WATCHER_TOPIC);
     }
 

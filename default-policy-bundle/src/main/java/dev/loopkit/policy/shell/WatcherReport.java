@@ -2,7 +2,6 @@ package dev.loopkit.policy.shell;
 
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
-import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.api.spi.ChildWatcherSwitch;
 import dev.loopkit.api.spi.RankedRegistry;
 import dev.loopkit.api.spi.RankedRegistry.Choice;
@@ -63,10 +62,10 @@ final class WatcherReport {
             boolean current = choice != null && choice.service() == entry.service();
             table.row(current ? "*" : "", entry.name(), children.size(), pids(children));
         }
-        ChildWatcher own = policysOwnWatcher();
-        if (own != null && Registries.childWatchers().entryOf(own).isEmpty()) {
-            total += own.children().size();
-            table.row("", own.getClass().getSimpleName() + " (the policy's own)", own.children().size(), pids(own.children()));
+        if (choice != null && Registries.childWatchers().entryOf(choice.service()).isEmpty()) {
+            Map<Long, ChildHandler> children = choice.service().children();
+            total += children.size();
+            table.row("*", choice.name(), children.size(), pids(children));
         }
         Map<Long, ChildHandler> orphans = ChildWatcherSwitch.orphans();
         if (!orphans.isEmpty()) {
@@ -80,36 +79,5 @@ final class WatcherReport {
         String shown = children.keySet().stream().sorted().limit(PIDS_SHOWN).map(String::valueOf)
                 .collect(Collectors.joining(" "));
         return children.size() > PIDS_SHOWN ? shown + " ... (+" + (children.size() - PIDS_SHOWN) + ")" : shown;
-    }
-
-    /** What the status line adds when the process-wide policy uses a watcher of its own. */
-    static String policyOverride() {
-        ChildWatcher own = policysOwnWatcher();
-        if (own == null) {
-            return "";
-        }
-        String name = Registries.childWatchers().entryOf(own).map(Entry::name).orElse(own.getClass().getSimpleName());
-        return "; the process-wide policy uses " + name + " (set with setChildWatcher; loop:reset-watcher clears it)";
-    }
-
-    /** asyncio's {@code set_child_watcher(None)} on the process-wide policy, if it has a watcher of its own. */
-    static void resetPolicyWatcher() {
-        if (policysOwnWatcher() != null) {
-            Registries.policies().current().setChildWatcher(null);
-        }
-    }
-
-    // The watcher the process-wide policy uses, when it is not the shared (registry's) one.
-    private static ChildWatcher policysOwnWatcher() {
-        EventLoopPolicy policy = Registries.policies().current();
-        if (policy == null) {
-            return null;
-        }
-        try {
-            ChildWatcher used = policy.getChildWatcher();
-            return used != Registries.childWatchers().current() ? used : null;
-        } catch (IllegalStateException none) {
-            return null;
-        }
     }
 }

@@ -82,7 +82,7 @@ public class ChildWatcherSuiteTest {
 
     @After
     public void tearDown() {
-        watcher.close();
+        Asyncio.setChildWatcher(null); // closes it, as asyncio does
         Asyncio.setEventLoopPolicy(null);
         loop.close();
         assertEquals("children left behind (zombies or running)", List.of(), livingChildren());

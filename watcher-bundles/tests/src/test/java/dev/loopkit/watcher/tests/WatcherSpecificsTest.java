@@ -7,6 +7,7 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.spi.Registries;
 import dev.loopkit.api.SpawnScope;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.subprocess.Subprocess;
@@ -37,6 +38,7 @@ public class WatcherSpecificsTest {
 
     @After
     public void cleanUp() throws Exception {
+        Registries.childWatchers().setExplicit(null);
         for (int i = cleanup.size() - 1; i >= 0; i--) {
             cleanup.get(i).close();
         }

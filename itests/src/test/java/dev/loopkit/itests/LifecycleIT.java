@@ -1,0 +1,130 @@
+package dev.loopkit.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.streamBundle;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.spi.MainContext;
+import dev.loopkit.api.spi.RankedRegistry.Reason;
+import dev.loopkit.api.spi.Registries;
+import dev.loopkit.itests.bundles.TestBundles;
+import dev.loopkit.loop.testing.Leaks;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import javax.inject.Inject;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * The policy bundle's main loop and what outlives a stopping bundle: the main loop follows its
+ * configuration and stops with its bundle, the loops users hold keep working, and a chosen watcher
+ * stays chosen whatever is installed. Each test gets a fresh framework.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class LifecycleIT {
+
+    private static final String PID = "dev.loopkit.policy";
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private ConfigurationAdmin configurationAdmin;
+
+    @Configuration
+    public Option[] configuration() {
+        return LoopkitOptions.distribution(streamBundle(TestBundles.mineChildWatcher()).start(false),
+                streamBundle(TestBundles.testingSupport()));
+    }
+
+    @Before
+    public void platformIsUp() {
+        Await.until("the five watchers registered", () -> Registries.childWatchers().entries().size(), 5);
+        Await.until("the main loop running", () -> MainContext.loop() != null && MainContext.loop().isRunning());
+    }
+
+    @Test
+    public void stoppingThePolicyBundleClosesTheMainLoopAndLeavesTheUsersLoopsWorking() throws Exception {
+        EventLoop main = MainContext.loop();
+        EventLoop users = Asyncio.newEventLoop();
+        Bundle policy = Bundles.named(context, "dev.loopkit.policy");
+        policy.stop();
+        try {
+            Await.until("the main loop's thread ended", () -> Leaks.threads("loopkit-main"), List.of());
+            assertTrue("the main loop is closed", main.isClosed());
+            assertNull(MainContext.loop());
+            assertFalse(users.isClosed());
+            LoopFuture<String> later = users.createFuture();
+            users.callLater(0.01, () -> later.setResult("still runs"));
+            assertEquals("a loop made by the stopped policy keeps working", "still runs", users.runUntilComplete(later));
+        } finally {
+            users.close();
+            policy.start();
+        }
+        Await.until("a main loop again", () -> MainContext.loop() != null && MainContext.loop().isRunning());
+    }
+
+    @Test
+    public void theMainLoopFollowsItsConfiguration() throws Exception {
+        assertEquals(List.of("loopkit-main"), Leaks.threads("loopkit-main"));
+        update("mainLoopThread", "platform-main");
+        Await.until("the main loop on the configured thread", () -> MainContext.loop() != null
+                && MainContext.loop().isRunning() && MainContext.designated().getName().equals("platform-main"));
+        assertEquals(List.of(), Leaks.threads("loopkit-main"));
+
+        update("mainLoop", Boolean.FALSE);
+        Await.until("no main loop", () -> MainContext.loop() == null && Leaks.threads("platform-main").isEmpty());
+        assertNull("the JVM's main thread is the main context again", MainContext.designated());
+
+        configurationAdmin.getConfiguration(PID, "?").delete();
+        Await.until("the default main loop back", () -> Leaks.threads("loopkit-main"), List.of("loopkit-main"));
+    }
+
+    @Test
+    public void aChosenWatcherIsNotReplacedByAHigherRankedOneUntilReset() throws Exception {
+        update("watcher", "threaded");
+        Await.until("the configured watcher current", () -> Registries.childWatchers().choice().name(), "threaded");
+        Bundle mine = Bundles.named(context, TestBundles.MINE_WATCHER);
+        mine.start(); // ranked 1000
+        Await.until("six watchers", () -> Registries.childWatchers().entries().size(), 6);
+        assertEquals("threaded", Registries.childWatchers().choice().name());
+        assertEquals(Reason.CONFIGURED, Registries.childWatchers().choice().reason());
+
+        Asyncio.setChildWatcher(Registries.childWatchers().find("safe").orElseThrow().service());
+        assertEquals("an explicit one beats the configured one", "safe", Registries.childWatchers().choice().name());
+        assertTrue("and is attached to the main loop", Asyncio.getChildWatcher().isActive());
+        Asyncio.setChildWatcher(null);
+        assertEquals("threaded", Registries.childWatchers().choice().name());
+
+        configurationAdmin.getConfiguration(PID, "?").delete();
+        Await.until("the ranking decides again", () -> Registries.childWatchers().choice().name(), "mine");
+        mine.stop();
+        Await.until("pidfd, the best of the rest", () -> Registries.childWatchers().choice().name(), "pidfd");
+    }
+
+    private void update(String key, Object value) throws Exception {
+        org.osgi.service.cm.Configuration configuration = configurationAdmin.getConfiguration(PID, "?");
+        Dictionary<String, Object> properties = configuration.getProperties();
+        if (properties == null) {
+            properties = new Hashtable<>();
+        }
+        properties.put(key, value);
+        configuration.update(properties);
+    }
+}
