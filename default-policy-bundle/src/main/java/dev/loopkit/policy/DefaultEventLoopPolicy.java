@@ -13,10 +13,6 @@ import dev.loopkit.api.spi.ServiceRanking;
 import java.lang.System.Logger.Level;
 import java.util.Locale;
 import java.util.Objects;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Reference;
 
 /**
  * asyncio's {@code DefaultEventLoopPolicy} (3.12 semantics): one loop per thread.
@@ -34,7 +30,6 @@ import org.osgi.service.component.annotations.Reference;
  * <p>Subclass it to change what a context is or how loops are made, as the asyncio documentation's
  * {@code MyEventLoopPolicy} does.
  */
-@Component(service = EventLoopPolicy.class)
 @ServiceRanking(DefaultEventLoopPolicy.RANKING)
 @LoopkitName(DefaultEventLoopPolicy.NAME)
 public class DefaultEventLoopPolicy implements EventLoopPolicy {
@@ -61,21 +56,18 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
         this.boundFactory = null;
     }
 
-    /** Loops from {@code loopFactory}; in OSGi, the factory service Declarative Services binds. */
-    @Activate
-    public DefaultEventLoopPolicy(
-            @Reference(name = "loops", target = "(loopkit.name=selector)") EventLoopFactory loopFactory) {
+    /** Loops from {@code loopFactory}; in OSGi, the factory service the policy is published on. */
+    public DefaultEventLoopPolicy(EventLoopFactory loopFactory) {
         this.boundFactory = Objects.requireNonNull(loopFactory, "loopFactory");
         this.loopFactoryName = loopFactory.name();
     }
 
     /**
-     * Called when the policy's component goes away (its bundle or its loop factory stopped): from
-     * then on {@link #newEventLoop()} says so instead of using a factory that is gone. Protected so
-     * that Declarative Services also finds it for subclasses published as components.
+     * Called when the policy's service goes away (its bundle or its loop factory stopped): from
+     * then on {@link #newEventLoop()} says so instead of using a factory that is gone. Declarative
+     * Services calls it by its default name for the subclasses published as components.
      */
-    @Deactivate
-    protected void deactivate() {
+    public void deactivate() {
         deactivated = true;
     }
 

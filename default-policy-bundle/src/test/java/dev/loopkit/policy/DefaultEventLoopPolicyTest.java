@@ -206,6 +206,20 @@ public class DefaultEventLoopPolicyTest {
     }
 
     @Test
+    public void theDefaultPolicyUsesSelectorLoopsOnUnixAndProactorLoopsOnWindows() {
+        String os = System.getProperty("os.name");
+        try {
+            System.setProperty("os.name", "Windows 11");
+            assertEquals("proactor", DefaultEventLoopPolicy.platformLoopFactoryName());
+            assertEquals("proactor", new DefaultEventLoopPolicy().loopFactoryName());
+            System.setProperty("os.name", "Linux");
+            assertEquals("selector", new DefaultEventLoopPolicy().loopFactoryName());
+        } finally {
+            System.setProperty("os.name", os);
+        }
+    }
+
+    @Test
     public void withoutAWatcherTheErrorSaysWhatToInstall() {
         Registries.childWatchers().setExplicit(null);
         IllegalStateException e = assertThrows(IllegalStateException.class, policy::getChildWatcher);
