@@ -194,8 +194,13 @@ public interface EventLoop extends Executor {
      * asyncio {@code subprocess_exec}: spawns {@code args} through the current policy's child
      * watcher.
      *
-     * @throws IllegalStateException "the child watcher is not activated, subprocess support is not
-     *         installed" before anything is spawned
+     * <p>The returned stage fails, before anything is spawned, with an {@link IllegalStateException}
+     * "the child watcher is not activated, subprocess support is not installed (<i>watcher</i>:
+     * <i>why</i>)" when the watcher is not active (asyncio's {@code RuntimeError}), and with the
+     * OS's error naming the program when it cannot be spawned ("No such file or directory:
+     * 'nosuchprog'").
+     *
+     * @throws IllegalStateException "Event loop is closed"
      */
     CompletionStage<SubprocessTransport> subprocessExec(
             Supplier<? extends SubprocessProtocol> protocolFactory, List<String> args, SubprocessOptions options);

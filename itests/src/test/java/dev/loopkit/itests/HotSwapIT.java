@@ -133,6 +133,10 @@ public class HotSwapIT {
                         .whenComplete((transport, error) -> {
                             if (error != null) {
                                 // no watcher installed, or one not active yet: nothing was spawned; try again
+                                if (!refusedForWantOfAWatcher(error)) {
+                                    all.completeExceptionally(error);
+                                    return;
+                                }
                                 refused.incrementAndGet();
                                 loop.callLater(0.005, spawn[0]);
                                 return;
@@ -277,6 +281,13 @@ public class HotSwapIT {
         Await.until("no more descriptors of any kind than before", () -> grown(fdsBefore), Map.of());
         System.out.printf("HotSwapIT: 100 stop/start cycles of %d Loopkit bundles and one update each, %.1f s;"
                 + " threads %s%n", loopkit.size(), (System.nanoTime() - start) / 1e9, threadsBefore);
+    }
+
+    private static boolean refusedForWantOfAWatcher(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        String message = String.valueOf(cause.getMessage());
+        return cause instanceof IllegalStateException && (message.startsWith("No child watcher is installed")
+                || message.startsWith("the child watcher is not activated, subprocess support is not installed"));
     }
 
     // For a failure message: the children still waiting, and which watcher holds each.

@@ -57,8 +57,8 @@ final class SubprocessLauncher {
             ChildWatcher watcher = Asyncio.getChildWatcher();
             try (SpawnScope scope = watcher.enterSpawn()) {
                 if (!watcher.isActive()) {
-                    throw new IllegalStateException("the child watcher " + describe(watcher)
-                            + " is not activated, subprocess support is not installed: " + watcher.inactiveReason());
+                    throw new IllegalStateException("the child watcher is not activated, subprocess support is not"
+                            + " installed (" + describe(watcher) + ": " + watcher.inactiveReason() + ")");
                 }
                 SubprocessProtocol protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
                 ChildProcessTransport transport = spawn(loop, posix, protocol, argv, options);

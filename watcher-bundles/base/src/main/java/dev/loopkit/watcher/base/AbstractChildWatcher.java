@@ -9,6 +9,8 @@ import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What every Loopkit child watcher shares: the table of children and their handlers, guarded by
@@ -71,6 +73,19 @@ public abstract class AbstractChildWatcher implements ChildWatcher {
             }
             log.log(Level.WARNING, "Unknown child process pid {0}, will report returncode 255", Long.toString(pid));
             return UNKNOWN_RETURNCODE;
+        }
+    }
+
+    /**
+     * Called first by {@link #close()}: asyncio's warning for a watcher that still has "registered but
+     * not finished child processes". Their exits will not be delivered; children change watchers by
+     * a hand-over ({@link #handOverChildren}), never by closing.
+     */
+    protected final void warnIfClosingWithChildren() {
+        Set<Long> pending = new TreeSet<>(children().keySet());
+        if (!pending.isEmpty()) {
+            log.log(Level.WARNING, "{0} closed with registered but not finished child processes, pids {1}: their exits"
+                    + " will not be delivered", getClass().getSimpleName(), pending);
         }
     }
 

@@ -28,8 +28,14 @@ import org.osgi.service.component.annotations.Deactivate;
  *
  * <p><b>Hazard (asyncio's, real in the JVM):</b> {@code waitpid(-1)} reaps every child of the
  * process, including those of {@link java.lang.ProcessBuilder}, whose {@code Process} then reports
- * exit code 0 instead of the real one. Attaching logs a warning when such children are alive. Use
- * it only in a JVM where nothing else starts processes.
+ * exit code 0 instead of the real one, and those of native code, whose own {@code waitpid} then
+ * fails with {@code ECHILD}. The JDK waits for each of its children in a thread blocked in
+ * {@code waitpid(pid)}, which usually wins the race; a sweep that runs at the wrong moment takes
+ * the exit all the same. Attaching logs a warning when such children are alive; a taken exit is
+ * logged ("Caught subprocess termination from unknown pid"). Conversely, a registered child that
+ * someone else reaps first is lost to this watcher: no handler is ever called for it, since
+ * {@code waitpid(-1)} never names it (asyncio's behaviour). Use it only in a JVM where nothing else
+ * starts or reaps processes.
  */
 @Component(service = ChildWatcher.class)
 @ServiceRanking(FastChildWatcher.RANKING)
@@ -68,7 +74,15 @@ public class FastChildWatcher extends SigchldChildWatcher {
             collateral = new HashMap<>(zombies);
             zombies.clear();
         }
-        log.log(Level.WARNING, "Caught subprocesses termination from unknown pids: {0}", collateral);
+        log.log(Level.WARNING, "Caught subprocesses termination from unknown pids: {0}", pythonDict(collateral));
+    }
+
+    // asyncio prints the dict: {1234: 3, 1235: 0}
+    private static String pythonDict(Map<Long, Integer> pidsToReturncodes) {
+        StringBuilder text = new StringBuilder("{");
+        pidsToReturncodes.forEach((pid, returncode) ->
+                text.append(text.length() > 1 ? ", " : "").append(pid).append(": ").append(returncode));
+        return text.append('}').toString();
     }
 
     /** @throws IllegalStateException "Must use the context manager" outside {@link #enterSpawn()} */
@@ -178,6 +192,7 @@ public class FastChildWatcher extends SigchldChildWatcher {
 
     @Override
     public void close() {
+        warnIfClosingWithChildren();
         synchronized (lock) {
             handlers.clear();
             zombies.clear();

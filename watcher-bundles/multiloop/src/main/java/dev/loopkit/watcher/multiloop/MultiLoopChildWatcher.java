@@ -26,6 +26,11 @@ import org.osgi.service.component.annotations.Deactivate;
  * (bpo-38323: its handler runs on the main thread and no wake-up fd reaches the worker's loop). Here
  * the JVM runs signal handlers on its own "Signal Dispatcher" thread, which never blocks on user
  * code, and the delivery wakes the target loop: no thread of the user's has to be free.
+ *
+ * <p>asyncio refuses {@code add_child_handler} outside a running loop. Here a child registered with
+ * no running loop (a hand-over from another watcher registers children from the switching thread)
+ * has its handler called on the signal thread; the loops' own handlers pass the exit on to their
+ * loop with {@code callSoonThreadsafe}.
  */
 @Component(service = ChildWatcher.class)
 @ServiceRanking(MultiLoopChildWatcher.RANKING)
@@ -145,6 +150,7 @@ public class MultiLoopChildWatcher extends AbstractChildWatcher {
     /** Drops every child and gives SIGCHLD back to its previous handler (with a warning if outside code replaced ours). */
     @Override
     public void close() {
+        warnIfClosingWithChildren();
         synchronized (lock) {
             handlers.clear();
             loops.clear();

@@ -168,6 +168,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
 
     @Override
     public void close() {
+        warnIfClosingWithChildren();
         Map<Long, Watch> all;
         synchronized (lock) {
             all = new HashMap<>(watches);

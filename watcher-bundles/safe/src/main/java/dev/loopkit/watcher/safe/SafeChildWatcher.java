@@ -65,6 +65,7 @@ public class SafeChildWatcher extends SigchldChildWatcher {
 
     @Override
     public void close() {
+        warnIfClosingWithChildren();
         synchronized (lock) {
             handlers.clear();
         }

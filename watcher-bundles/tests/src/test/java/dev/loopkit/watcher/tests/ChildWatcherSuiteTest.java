@@ -22,6 +22,7 @@ import dev.loopkit.loop.testing.LogCapture;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.SpawnSpec;
+import dev.loopkit.posix.WaitStatus;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -362,7 +363,8 @@ public class ChildWatcherSuiteTest {
 
     @Test
     public void aThousandChildrenHundredAtATimeEachExitExactlyOnce() {
-        int total = loopKind == Watchers.Loop.SELECTOR ? 1000 : 200;
+        int total = 1000;
+        LogCapture log = LogCapture.of("dev.loopkit.loop");
         Map<Long, Integer> expected = new ConcurrentHashMap<>();
         Map<Long, Integer> deliveries = new ConcurrentHashMap<>();
         CompletableFuture<Void> all = new CompletableFuture<>();
@@ -393,12 +395,17 @@ public class ChildWatcherSuiteTest {
                 }
             });
         };
-        onLoop(() -> {
-            for (int i = 0; i < 100; i++) {
-                startNext[0].run();
-            }
-            return all;
-        });
+        try (log) {
+            onLoop(() -> {
+                for (int i = 0; i < 100; i++) {
+                    startNext[0].run();
+                }
+                return all;
+            });
+        }
+        // a second report of an exit reaches the transport, which drops it with a warning
+        assertEquals("no exit reported twice", List.of(), log.messages().stream()
+                .filter(m -> m.contains("reported exited twice")).toList());
         assertEquals(total, expected.size());
         assertEquals("every exit delivered exactly once", Collections.nCopies(total, 1), new ArrayList<>(deliveries.values()));
         assertEquals(Map.of(), watcher.children());
@@ -464,6 +471,49 @@ public class ChildWatcherSuiteTest {
         assertEquals(expected, results);
     }
 
+    // ---- what is not the watcher's ------------------------------------------------------------------------
+
+    @Test
+    public void anExitNobodyRegisteredIsLeftToItsParent() throws Exception {
+        if (kind == Watchers.Kind.FAST) {
+            return; // waitpid(-1) takes it: the fast watcher's documented hazard (WatcherSpecificsTest)
+        }
+        long stranger = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "exit 9"));
+        POSIX.waitid(stranger, false, true); // it has exited (WNOWAIT: still unreaped)
+        // a registered child exits after it: SIGCHLD sweeps, waiting threads and pidfds all see activity
+        assertEquals(4, exitCode("/bin/sh", "-c", "exit 4"));
+        assertEquals("the stranger's status is still its parent's to take", new WaitStatus(stranger, 9),
+                POSIX.waitpid(stranger, false));
+    }
+
+    @Test
+    public void closingWithAChildStillRunningWarnsAndLeavesItsExitToItsParent() throws Exception {
+        Subprocess child = exec("/bin/sh", "-c", "read x; exit 3");
+        try (LogCapture log = LogCapture.of(watcher.getClass().getName())) {
+            watcher.close();
+            assertEquals(List.of("WARNING " + watcher.getClass().getSimpleName() + " closed with registered but not"
+                    + " finished child processes, pids [" + child.pid() + "]: their exits will not be delivered"), log.messages());
+        }
+        assertEquals(Map.of(), watcher.children());
+        onLoop(() -> {
+            child.stdin().close();
+            return CompletableFuture.completedFuture(null);
+        });
+        assertEquals("the closed watcher did not reap it", new WaitStatus(child.pid(), 3), POSIX.waitpid(child.pid(), false));
+        assertNull("nor report it", child.returncode());
+    }
+
+    @Test
+    public void sigchldWatchersAreActiveOnlyWhileTheirLoopRuns() {
+        if (kind != Watchers.Kind.SAFE && kind != Watchers.Kind.FAST) {
+            return;
+        }
+        assertFalse(watcher.isActive());
+        assertEquals("its loop " + loop + " is not running", watcher.inactiveReason());
+        assertTrue(onLoop(() -> CompletableFuture.completedFuture(watcher.isActive())));
+        assertEquals(4, exitCode("/bin/sh", "-c", "exit 4"));
+    }
+
     // ---- bad input ---------------------------------------------------------------------------------------
 
     @Test
@@ -493,7 +543,9 @@ public class ChildWatcherSuiteTest {
         IllegalStateException inactive = assertThrows(IllegalStateException.class,
                 () -> onLoop(() -> loop.subprocessExec(() -> { throw new AssertionError("no protocol is made"); },
                         List.of("/bin/true"))));
-        assertTrue(inactive.getMessage(), inactive.getMessage().contains("is not activated, subprocess support is not installed: "));
+        assertTrue(inactive.getMessage(), inactive.getMessage().startsWith(
+                "the child watcher is not activated, subprocess support is not installed ("
+                        + watcher.getClass().getSimpleName() + ": " + watcher.inactiveReason() + ")"));
         assertEquals("nothing was spawned", before, livingChildren().size());
     }
 

@@ -160,6 +160,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
 
     @Override
     public void close() {
+        warnIfClosingWithChildren();
         Map<Long, Thread> waiting;
         int wake;
         synchronized (lock) {
