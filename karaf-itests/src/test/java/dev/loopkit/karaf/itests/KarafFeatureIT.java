@@ -71,6 +71,7 @@ public class KarafFeatureIT {
     private static final String PAX_URL_MVN = "etc/org.ops4j.pax.url.mvn.cfg";
     private static final String USERS = "etc/users.properties";
     private static final String ACL_PID = "org.apache.karaf.command.acl.loop";
+    private static final String CONFIG_ACL_PID = "org.apache.karaf.command.acl.config";
 
     /** Every bundle the loopkit feature installs, but the native fragment. */
     private static final List<String> ACTIVE = List.of(
@@ -99,6 +100,7 @@ public class KarafFeatureIT {
 
     private KarafShell admin;
     private KarafShell viewer;
+    private KarafShell manager;
 
     @Configuration
     public Option[] configuration() {
@@ -128,6 +130,7 @@ public class KarafFeatureIT {
                 // users of realm karaf: user = password, roles
                 editConfigurationFilePut(USERS, "admin", "admin,admin,manager,viewer,ssh"),
                 editConfigurationFilePut(USERS, "viewer", "viewer,viewer,ssh"),
+                editConfigurationFilePut(USERS, "manager", "manager,manager,viewer,ssh"),
                 features("mvn:dev.loopkit/karaf-features/" + version + "/xml/features", "loopkit")));
         // as bin/karaf starts Karaf on Java 9 and later
         for (String option : List.of(
@@ -156,6 +159,7 @@ public class KarafFeatureIT {
     public void loginAndWaitForTheAcl() throws Exception {
         admin = KarafShell.login(sessions, "admin", "admin");
         viewer = KarafShell.login(sessions, "viewer", "viewer");
+        manager = KarafShell.login(sessions, "manager", "manager");
         Await.until("the three policies registered", () -> Registries.policies().entries().size() == 3);
         Await.until("the loop: commands registered in Karaf's shell", () -> succeeds(admin, "loop:policies"));
         // The ACL file comes with the feature; Karaf's shell applies it once file install has passed it to
@@ -246,6 +250,20 @@ public class KarafFeatureIT {
     }
 
     @Test
+    public void aManagerMayEditConfigurationsButNotLoopkitsChoices() throws Exception {
+        Await.until("Loopkit's entries in Karaf's config ACL", () -> property(CONFIG_ACL_PID, "edit[/.*dev[.]loopkit[.]policy.*/]") != null);
+        assertEquals("Karaf's own entries kept", "manager", property(CONFIG_ACL_PID, "edit"));
+        SecurityException refused = assertThrows(SecurityException.class, () -> manager.run("config:edit dev.loopkit.policy"));
+        assertEquals("Insufficient credentials.", refused.getMessage());
+        refused = assertThrows(SecurityException.class,
+                () -> manager.run("config:property-set -p dev.loopkit.policy policy proactor"));
+        assertEquals("Insufficient credentials.", refused.getMessage());
+        manager.run("config:edit org.example.other"); // any other configuration, as Karaf allows
+        manager.run("config:cancel");
+        assertEquals("default", Registries.policies().choice().name());
+    }
+
+    @Test
     public void loopPolicyHasHelpAndCompletesPolicyNames() throws Exception {
         String help = admin.run("loop:policy --help").printed();
         assertTrue(help, help.contains("make that policy process-wide"));
@@ -259,7 +277,7 @@ public class KarafFeatureIT {
         KarafShell.Result run = admin.run("loop:run /bin/sh -c 'echo from-the-child; exit 5'");
         assertTrue(run.printed(), run.printed().contains("from-the-child"));
         assertTrue(run.text(), run.value().toString().matches(
-                "pid \\d+: returncode 5 after [0-9.]+ ms \\(watcher pidfd, SelectorEventLoop\\)"));
+                "pid \\d+: returncode 5 after [0-9.]+ ms \\(watcher " + bestWatcher() + ", SelectorEventLoop\\)"));
         assertTrue("loop:run is not even shown to a viewer", refusedAsUnknown(viewer, "loop:run /bin/true"));
         assertTrue("nor loop:reset-watcher", refusedAsUnknown(viewer, "loop:reset-watcher"));
         SecurityException refused = assertThrows(SecurityException.class, () -> viewer.run("loop:watcher threaded"));
@@ -269,8 +287,9 @@ public class KarafFeatureIT {
     @Test
     public void aViewerSeesTheWatchersLoopsAndChildren() throws Exception {
         String watchers = viewer.text("loop:watchers");
-        assertTrue(watchers, watchers.lines().anyMatch(line -> line.matches("\\* +pidfd +50 +active +0 +dev\\.loopkit\\.watcher\\.pidfd")));
-        assertEquals("process-wide: pidfd (ranked: highest service.ranking)", viewer.text("loop:watcher"));
+        String best = bestWatcher();
+        assertTrue(watchers, watchers.lines().anyMatch(line -> line.matches("\\* +" + best + " +\\d+ +active +0 +dev\\.loopkit\\.watcher\\." + best)));
+        assertEquals("process-wide: " + best + " (ranked: highest service.ranking)", viewer.text("loop:watcher"));
         String loops = viewer.text("loop:loops");
         assertTrue(loops, loops.lines().anyMatch(line -> line.matches("selector +SelectorEventLoop #\\d+ +loopkit-main +yes .*")));
         assertTrue(viewer.text("loop:children"), viewer.text("loop:children").endsWith("0 children watched"));
@@ -285,7 +304,7 @@ public class KarafFeatureIT {
         } finally {
             admin.run("loop:reset-watcher");
         }
-        assertEquals("pidfd", Registries.childWatchers().choice().name());
+        assertEquals(bestWatcher(), Registries.childWatchers().choice().name());
 
         assertEquals(List.of("threaded"), completions("watcher", "thr"));
     }
@@ -299,7 +318,7 @@ public class KarafFeatureIT {
         assertEquals(new WaitStatus(pid, 7), posix.waitpid(pid, false));
     }
 
-    /** Through the loop and the feature's default child watcher (pidfd). */
+    /** Through the loop and the feature's default child watcher. */
     @Test
     public void aChildSpawnedThroughTheLoopReportsItsExitCode() throws Exception {
         EventLoop loop = Asyncio.newEventLoop();
@@ -337,6 +356,15 @@ public class KarafFeatureIT {
         }
     }
 
+    private Object property(String pid, String key) {
+        try {
+            org.osgi.service.cm.Configuration[] found = configurationAdmin.listConfigurations("(service.pid=" + pid + ")");
+            return found == null || found[0].getProperties() == null ? null : found[0].getProperties().get(key);
+        } catch (IOException | InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private boolean exists(String pid) {
         try {
             return configurationAdmin.listConfigurations("(service.pid=" + pid + ")") != null;
@@ -352,6 +380,11 @@ public class KarafFeatureIT {
         } catch (Exception e) {
             return false;
         }
+    }
+
+    /** pidfd where the kernel has pidfd_open (its bundle says why not otherwise), else threaded. */
+    private static String bestWatcher() {
+        return Posix.get().pidfdSupported() ? "pidfd" : "threaded";
     }
 
     /** What Karaf's shell offers for {@code loop:<command> <typed>} on TAB. */
