@@ -74,6 +74,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private static final int READ_BUFFER_SIZE = 256 * 1024;
     /** The loop's one read buffer for stream and pipe transports; loop thread only. */
     private java.nio.ByteBuffer readBuffer;
+    /** Memory for what transports could not write at once; loop thread only. */
+    private final WriteChunks writeChunks = new WriteChunks();
     /** Watches raw file descriptors; made on first use, loop thread only. */
     private FdPoller fdPoller;
     private String fdInterestIsImpossible;
@@ -700,6 +702,11 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             readBuffer = java.nio.ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
         }
         return readBuffer.clear();
+    }
+
+    /** The loop's write chunks, for {@link WriteBuffer}. */
+    final WriteChunks writeChunks() {
+        return writeChunks;
     }
 
     /** Runs an I/O callback right now, as the ready queue would (for readiness reported by a helper). */

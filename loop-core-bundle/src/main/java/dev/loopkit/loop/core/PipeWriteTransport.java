@@ -18,7 +18,7 @@ final class PipeWriteTransport extends AbstractTransport implements WriteTranspo
 
     private final Posix posix;
     private final int fd;
-    private final WriteBuffer buffer = new WriteBuffer();
+    private final WriteBuffer buffer = new WriteBuffer(loop);
     private final Runnable onWritable = this::writeReady;
     private final Runnable onPeerGone = this::peerGone;
     private boolean open = true;

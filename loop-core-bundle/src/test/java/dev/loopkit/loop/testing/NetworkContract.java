@@ -178,6 +178,29 @@ public abstract class NetworkContract extends LoopTestSupport {
     }
 
     @Test
+    public void writelinesSendsEveryBufferInOrderAndTheCallerMayReuseThemAtOnce() {
+        Server server = echoServer();
+        // small ones around large ones: some go out at once, the rest is buffered behind the large
+        List<byte[]> parts = List.of("first ".getBytes(StandardCharsets.US_ASCII), randomBytes(2 * 1024 * 1024, 13),
+                " middle ".getBytes(StandardCharsets.US_ASCII), randomBytes(512 * 1024, 17),
+                " last".getBytes(StandardCharsets.US_ASCII));
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        parts.forEach(expected::writeBytes);
+        CollectingProtocol client = new CollectingProtocol(expected.size(), false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        List<ByteBuffer> buffers = parts.stream().map(part -> ByteBuffer.wrap(part.clone())).toList();
+        connection.transport().writelines(buffers);
+        for (ByteBuffer buffer : buffers) {
+            assertFalse("taken whole", buffer.hasRemaining());
+            java.util.Arrays.fill(buffer.array(), (byte) 0); // the caller reuses its buffers: the transport kept copies
+        }
+        assertArrayEquals(expected.toByteArray(), runFor(client.all));
+        connection.transport().close();
+        runFor(client.lost);
+        server.close();
+    }
+
+    @Test
     public void halfCloseKeepsTheOtherDirectionOpen() {
         // the server answers after the client's EOF, then closes
         class AnswerAtEof implements Protocol {
@@ -242,10 +265,20 @@ public abstract class NetworkContract extends LoopTestSupport {
 
     @Test
     public void closingTheServerKeepsItsConnectionsUntilTheyClose() throws Exception {
-        Server server = echoServer();
+        CompletableFuture<Transport> accepted = new CompletableFuture<>();
+        Server server = runFor(loop.createServer(() -> new EchoProtocol() {
+            @Override
+            public void connectionMade(Transport made) {
+                super.connectionMade(made);
+                accepted.complete(made);
+            }
+        }, LOCALHOST, 0));
         int port = port(server);
         CollectingProtocol client = new CollectingProtocol(4, false);
         Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port));
+        // Connected is not yet accepted: a connection still in the backlog when the server closes is
+        // dropped (asyncio's too), and the proactor's accept reaches the loop whenever its thread runs.
+        runFor(accepted);
         CompletableFuture<Void> closed = server.waitClosed().toCompletableFuture();
         server.close();
         assertFalse(server.isServing());
@@ -655,9 +688,25 @@ public abstract class NetworkContract extends LoopTestSupport {
 
     @Test
     public void getaddrinfoResolvesInTheExecutor() {
-        List<InetSocketAddress> addresses = runFor(loop.getaddrinfo("localhost", 80));
-        assertFalse(addresses.isEmpty());
-        assertTrue(addresses.stream().allMatch(a -> a.getPort() == 80 && a.getAddress().isLoopbackAddress()));
+        List<String> ranOn = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ThreadPoolExecutor resolver = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                task -> new Thread(task, "test-resolver")) {
+            @Override
+            protected void beforeExecute(Thread thread, Runnable task) {
+                ranOn.add(thread.getName());
+            }
+        };
+        loop.setDefaultExecutor(resolver);
+        try {
+            List<InetSocketAddress> addresses = runFor(loop.getaddrinfo("localhost", 80));
+            assertFalse(addresses.isEmpty());
+            assertTrue(addresses.stream().allMatch(a -> a.getPort() == 80 && a.getAddress().isLoopbackAddress()));
+            // a lookup blocks: asyncio runs it in the default executor, never on the loop thread
+            assertEquals(List.of("test-resolver"), ranOn);
+        } finally {
+            resolver.shutdown();
+        }
     }
 
     // ---- bad input -----------------------------------------------------------------------------------------

@@ -161,6 +161,17 @@ public class ProactorEventLoop extends BaseEventLoop {
         return SocketCompletion.sendall(this, socket, data);
     }
 
+    /**
+     * asyncio {@code sock_accept}: the next connection on {@code serverChannel}, an
+     * {@link AsynchronousServerSocketChannel} of this loop's group. Any number of listening sockets
+     * may each have an accept pending. On one socket, accepts run one at a time (NIO.2 refuses a
+     * second while one is pending, where Windows' IOCP would queue it): a second {@code sockAccept}
+     * before the first completed fails its future with an {@link IllegalStateException} ("sockAccept()
+     * called while another sockAccept() is pending on the same socket…", its cause NIO.2's
+     * {@link java.nio.channels.AcceptPendingException}) and leaves the first pending. Call it again
+     * once the first completed, or serve with {@link #createServer}, which keeps an accept pending.
+     * Cancelling a pending accept closes the listening socket (see the class comment).
+     */
     @Override
     public LoopFuture<NetworkChannel> sockAccept(NetworkChannel serverChannel) {
         return SocketCompletion.accept(this, channelOf(serverChannel, AsynchronousServerSocketChannel.class));

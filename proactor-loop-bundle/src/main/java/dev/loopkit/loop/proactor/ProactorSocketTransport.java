@@ -46,7 +46,7 @@ final class ProactorSocketTransport extends AbstractTransport implements Transpo
      * completion thread's cached direct buffer and copies just the bytes read.
      */
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_SIZE);
-    private final WriteBuffer buffer = new WriteBuffer();
+    private final WriteBuffer buffer = new WriteBuffer(loop);
     private final ByteBuffer[] batch = new ByteBuffer[GATHER_AT_MOST];
     private final Reads reads;
     private final Writes writes;

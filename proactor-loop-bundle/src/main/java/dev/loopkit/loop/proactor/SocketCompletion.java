@@ -6,9 +6,12 @@ import dev.loopkit.loop.core.Networks;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.AcceptPendingException;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.ReadPendingException;
+import java.nio.channels.WritePendingException;
 import java.util.function.BiConsumer;
 
 /**
@@ -21,6 +24,10 @@ import java.util.function.BiConsumer;
  * kind ({@code ReadPendingException}); {@link java.nio.channels.AsynchronousChannel} documents
  * closing the channel as the way to cancel. The operation then fails quietly; its completion
  * finds the future done and drops the outcome (an accepted connection is closed).
+ *
+ * <p><b>One at a time</b> per socket and kind: NIO.2 refuses a second accept, read or write while
+ * one is pending. The second future fails with an {@link IllegalStateException} saying so, as
+ * asyncio's streams raise {@code RuntimeError} for a second concurrent read; the first goes on.
  */
 abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiConsumer<R, Throwable> {
 
@@ -40,10 +47,19 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
     final LoopFuture<R> start() {
         try {
             initiate();
-        } catch (RuntimeException e) { // ReadPendingException, ShutdownChannelGroupException…: on the future, as an I/O error
+        } catch (AcceptPendingException | ReadPendingException | WritePendingException e) {
+            failNow(alreadyPending(e));
+        } catch (RuntimeException e) { // ShutdownChannelGroupException…: on the future, as an I/O error
             failNow(e);
         }
         return result;
+    }
+
+    private static IllegalStateException alreadyPending(IllegalStateException pending) {
+        String operation = pending instanceof AcceptPendingException ? "sockAccept"
+                : pending instanceof ReadPendingException ? "sockRecv" : "sockSendall";
+        return new IllegalStateException(operation + "() called while another " + operation
+                + "() is pending on the same socket: the proactor runs one at a time per socket", pending);
     }
 
     @Override

@@ -189,6 +189,24 @@ public class ProactorCompletionTest extends LoopTestSupport {
     }
 
     @Test
+    public void aSecondSockRecvOnTheSameSocketFailsClearlyAndTheFirstGoesOn() throws Exception {
+        AsynchronousSocketChannel[] pair = connectedPair();
+        ByteBuffer into = ByteBuffer.allocate(16);
+        LoopFuture<Integer> first = loop.sockRecv(pair[1], into);
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> runFor(loop.sockRecv(pair[1], ByteBuffer.allocate(16))));
+        assertEquals("sockRecv() called while another sockRecv() is pending on the same socket: "
+                + "the proactor runs one at a time per socket", refused.getMessage());
+        assertTrue(refused.getCause() instanceof java.nio.channels.ReadPendingException);
+        runFor(loop.sockSendall(pair[0], ByteBuffer.wrap(new byte[] {7})));
+        assertEquals(Integer.valueOf(1), runFor(first));
+        assertEquals(7, into.get(0));
+        pair[0].close();
+        pair[1].close();
+        assertEquals(List.of(), escaped);
+    }
+
+    @Test
     public void cancellingAPendingSockAcceptClosesTheListener() throws Exception {
         AsynchronousServerSocketChannel listener = proactor().openServerSocketChannel();
         listener.bind(new InetSocketAddress(LOCALHOST, 0));

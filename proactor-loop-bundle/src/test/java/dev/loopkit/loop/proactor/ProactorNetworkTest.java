@@ -8,9 +8,7 @@ import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.testing.EchoProtocol;
 import dev.loopkit.loop.testing.NetworkContract;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -40,9 +38,7 @@ public class ProactorNetworkTest extends NetworkContract {
 
     @Override
     protected NetworkChannel openListeningSocket() throws IOException {
-        AsynchronousServerSocketChannel listener = proactor().openServerSocketChannel();
-        listener.bind(new InetSocketAddress(LOCALHOST, 0));
-        return listener;
+        return ProactorSockets.listener(proactor());
     }
 
     @Test

@@ -23,7 +23,7 @@ final class SelectorSocketTransport extends AbstractTransport implements Transpo
 
     private final SelectorEventLoop selectorLoop;
     private final SocketChannel socket;
-    private final WriteBuffer buffer = new WriteBuffer();
+    private final WriteBuffer buffer = new WriteBuffer(loop);
     // Made once: re-registering after pauseReading() or a full buffer allocates no new lambda.
     private final Runnable onReadable = this::readReady;
     private final Runnable onWritable = this::writeReady;
