@@ -324,7 +324,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         boolean mayBlock = timeout != 0;
         if (mayBlock) {
             ARMED.setVolatile(this, true);
-            if (!inbound.isEmpty()) { // a producer may have missed `armed`
+            if (inbound.offerBegun()) { // a producer may have missed `armed`
                 armed = false;
                 mayBlock = false;
                 timeout = 0;

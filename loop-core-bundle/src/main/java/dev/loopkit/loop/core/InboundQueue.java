@@ -61,6 +61,17 @@ final class InboundQueue {
         return size;
     }
 
+    /**
+     * Consumer only: whether a producer has begun an offer since the last poll. It reads the tail the
+     * producer swapped, a full fence on its side, where {@link #isEmpty()} reads the link the producer
+     * writes afterwards with a mere release store: a producer's next load (the loop's {@code armed}
+     * flag) may pass that store, and then neither side would see the other (a lost wake-up). With a
+     * volatile write of {@code armed} on the loop's side and this volatile read, one of them must.
+     */
+    boolean offerBegun() {
+        return TAIL.getVolatile(this) != head;
+    }
+
     /** Consumer only. */
     boolean isEmpty() {
         return NEXT.getAcquire(head) == null;

@@ -249,6 +249,144 @@ public abstract class EventLoopContract extends LoopTestSupport {
     }
 
     @Test
+    public void aCallbackScheduledAfterAnotherThreadsRunsAfterIt() throws Exception {
+        // FIFO across threads: the producer schedules t<i>, then publishes i; a loop callback that
+        // has seen i schedules l<i>, which must run after t<i> (asyncio's one deque gives this).
+        int count = 20_000; // many inbound chunks
+        AtomicInteger published = new AtomicInteger(-1);
+        List<String> ran = new ArrayList<>(); // loop thread only
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread producer = new Thread(() -> {
+            for (int i = 0; i < count; i++) {
+                String name = "t" + i;
+                loop.callSoonThreadsafe(() -> ran.add(name));
+                published.set(i);
+            }
+        });
+        int[] lastSeen = {-1};
+        Runnable[] watch = new Runnable[1];
+        watch[0] = () -> {
+            int seen = published.get();
+            if (seen > lastSeen[0]) {
+                lastSeen[0] = seen;
+                String name = "l" + seen;
+                loop.callSoon(() -> ran.add(name));
+            }
+            if (seen == count - 1) {
+                loop.callSoon(() -> done.complete(null));
+            } else {
+                loop.callSoon(watch[0]);
+            }
+        };
+        loop.callSoon(() -> {
+            producer.start();
+            watch[0].run();
+        });
+        runFor(done);
+        producer.join();
+        Map<String, Integer> at = new java.util.HashMap<>();
+        for (int i = 0; i < ran.size(); i++) {
+            at.put(ran.get(i), i);
+        }
+        int checked = 0;
+        for (int i = 0; i < count; i++) {
+            Integer mine = at.get("l" + i);
+            if (mine != null) {
+                assertTrue("l" + i + " ran before t" + i, at.get("t" + i) < mine);
+                checked++;
+            }
+            if (i > 0) {
+                assertTrue("t" + i + " ran before t" + (i - 1), at.get("t" + (i - 1)) < at.get("t" + i));
+            }
+        }
+        assertTrue(checked > 0);
+    }
+
+    @Test
+    public void callbacksQueuedBeforeTheLoopRanAllRunInTheFirstIteration() {
+        // Queued from outside the loop thread, they wait in the inbound queue; the first one
+        // schedules and stops: the rest still run in this iteration, what it scheduled does not.
+        int count = 3000; // more than one inbound chunk
+        List<Integer> ran = new ArrayList<>();
+        loop.callSoon(() -> {
+            ran.add(0);
+            loop.callSoon(() -> ran.add(-1));
+            loop.stop();
+        });
+        for (int i = 1; i < count; i++) {
+            int n = i;
+            loop.callSoonThreadsafe(() -> ran.add(n));
+        }
+        loop.runForever();
+        assertEquals(count, ran.size());
+        for (int i = 0; i < count; i++) {
+            assertEquals(Integer.valueOf(i), ran.get(i));
+        }
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertEquals(Integer.valueOf(-1), ran.get(count));
+    }
+
+    @Test
+    public void manyProducersNeverLoseAWakeUp() throws Exception {
+        // Each round trip lands on a loop that has gone (or is going) to sleep: a lost wake-up
+        // leaves a producer waiting, and the test fails at its deadline instead of finishing.
+        int producers = 4;
+        int roundTrips = 2000;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        AtomicInteger finished = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            Thread thread = new Thread(() -> {
+                java.util.concurrent.Semaphore ran = new java.util.concurrent.Semaphore(0);
+                try {
+                    for (int i = 0; i < roundTrips; i++) {
+                        loop.callSoonThreadsafe(ran::release);
+                        if (!ran.tryAcquire((long) DEADLINE_SECONDS, TimeUnit.SECONDS)) {
+                            done.completeExceptionally(new AssertionError("a wake-up was lost"));
+                            return;
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (finished.incrementAndGet() == producers) {
+                    loop.callSoonThreadsafe(() -> done.complete(null));
+                }
+            });
+            threads.add(thread);
+        }
+        loop.callSoon(() -> threads.forEach(Thread::start));
+        runFor(done);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+    }
+
+    @Test
+    public void handlesFromOtherThreadsCanBeCancelledUntilTheyRun() throws Exception {
+        int count = 3000;
+        AtomicInteger runs = new AtomicInteger();
+        List<Handle> handles = new ArrayList<>();
+        Thread producer = new Thread(() -> {
+            for (int i = 0; i < count; i++) {
+                handles.add(loop.callSoonThreadsafe(runs::incrementAndGet));
+            }
+        });
+        producer.start();
+        producer.join();
+        for (int i = 0; i < count; i += 2) {
+            handles.get(i).cancel();
+        }
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertEquals(count / 2, runs.get());
+        for (int i = 0; i < count; i++) {
+            assertEquals(i % 2 == 0, handles.get(i).isCancelled());
+        }
+    }
+
+    @Test
     public void executeIsCallSoonThreadsafe() throws Exception {
         CompletableFuture<String> result = CompletableFuture.supplyAsync(() -> "x", loop);
         assertEquals("x", runFor(result));
