@@ -153,8 +153,10 @@ final class Report {
             }
         }
         Function<String, String> none = peer -> null;
-        rows.add(new Row("1,000 live children, threaded watcher: thread stacks committed (NMT)", "memory", "threaded/1000",
-                "stack_committed_mib", Unit.MIB, false, none));
+        rows.add(new Row("1,000 live children, threaded watcher, first of the JVM: thread stacks committed (NMT)", "memory",
+                "threaded-cold/1000", "stack_committed_mib", Unit.MIB, false, none));
+        rows.add(new Row("1,000 live children, threaded watcher, steady state: thread stacks committed (NMT)", "memory",
+                "threaded/1000", "stack_committed_mib", Unit.MIB, false, none));
         rows.add(new Row("1,000 live children, threaded watcher: thread stacks reserved (NMT)", "memory", "threaded/1000",
                 "stack_reserved_mib", Unit.MIB, false, none));
         Function<String, String> runtimes = peer -> List.of("asyncio", "uvloop", "node").contains(peer) ? peer + "/1000" : null;
@@ -199,12 +201,15 @@ final class Report {
                         ours / floor <= 2, ours, floor);
             }
         }
-        double stacks = bench.get("memory", "threaded/1000", "stack_committed_mib");
-        verdict(s, "1,000 live children under the threaded watcher: thread stacks ≤ 64 MiB committed",
-                Bench.fmt("%s committed (%s reserved) for %s threads", format(stacks, Unit.MIB),
-                        format(bench.get("memory", "threaded/1000", "stack_reserved_mib"), Unit.MIB),
-                        format(bench.get("memory", "threaded/1000", "threads_delta"), Unit.COUNT)),
-                stacks <= 64, stacks, 64);
+        for (String variant : List.of("threaded/1000", "threaded-cold/1000")) {
+            double stacks = bench.get("memory", variant, "stack_committed_mib");
+            verdict(s, "1,000 live children under the threaded watcher: thread stacks ≤ 64 MiB committed ("
+                            + (variant.startsWith("threaded-cold") ? "first 1,000 of the JVM" : "steady state") + ")",
+                    Bench.fmt("%s committed (%s reserved) for %s threads", format(stacks, Unit.MIB),
+                            format(bench.get("memory", variant, "stack_reserved_mib"), Unit.MIB),
+                            format(bench.get("memory", variant, "threads_delta"), Unit.COUNT)),
+                    stacks <= 64, stacks, 64);
+        }
     }
 
     private void atLeast(StringBuilder s, String target, String workload, String ours, String peer, String metric,
