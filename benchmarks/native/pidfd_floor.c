@@ -3,7 +3,7 @@
  *
  * Starts OTHERS children (/bin/sleep 300) that stay alive, then ROUNDS times: posix_spawn a
  * /bin/sleep child, pidfd_open it, add the pidfd to an epoll set, idle 5 ms (as the other peers
- * do), take t0, kill(SIGKILL), epoll_wait until the pidfd is readable, take t1, reap with
+ * do; not in the WARMUP rounds, which only warm the path), take t0, kill(SIGKILL), epoll_wait until the pidfd is readable, take t1, reap with
  * waitid(P_PIDFD). Prints RESULT lines (p50, p99, mean of t1 - t0 in microseconds) in the format of
  * every other peer. All children are killed and reaped before it exits.
  *
@@ -80,8 +80,10 @@ int main(int argc, char **argv) {
         }
         struct epoll_event ev = {.events = EPOLLIN, .data.fd = pidfd};
         epoll_ctl(epfd, EPOLL_CTL_ADD, pidfd, &ev);
-        struct timespec settle = {0, 5000000};
-        nanosleep(&settle, NULL);
+        if (r >= warmup) { /* warm-up rounds do not idle: they only warm the path (JITs, caches) */
+            struct timespec settle = {0, 5000000};
+            nanosleep(&settle, NULL);
+        }
         long long t0 = now_ns();
         kill(pid, SIGKILL);
         struct epoll_event got;

@@ -470,7 +470,7 @@ public final class Bench {
      */
     private void exit() throws Exception {
         String rounds = quick ? "50" : "200";
-        String warmup = quick ? "10" : "20";
+        String warmup = quick ? "10" : "500"; // the JIT compiles the exit path after a few hundred exits
         Map<String, java.util.function.IntFunction<List<String>>> variants = new LinkedHashMap<>();
         if (pidfdFloor != null) {
             variants.put("OS floor (pidfd + epoll)", n -> List.of(pidfdFloor.toString(), Integer.toString(n), rounds, warmup));

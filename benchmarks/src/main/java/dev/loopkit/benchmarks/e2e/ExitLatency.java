@@ -14,7 +14,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * How long a watcher takes to tell the loop a child exited, with {@code others} other children of
  * the watcher alive meanwhile: a {@code /bin/sleep} child is started, the loop idles for
- * {@value #SETTLE_SECONDS} s, then on the loop thread {@code t0} is taken and the child is sent
+ * {@value #SETTLE_SECONDS} s (not in the warm-up rounds, which only warm the path), then on the loop thread {@code t0} is taken and the child is sent
  * SIGKILL; {@code t1} is taken in the protocol's {@code processExited} on the loop thread. The
  * asyncio, uvloop, Node and C ({@code native/pidfd_floor.c}: pidfd + epoll, the floor) versions do
  * the same. All children are killed and reaped at the end.
@@ -107,7 +107,9 @@ public final class ExitLatency {
                 finish(loop, background, result, null, error);
                 return;
             }
-            loop.callLater(SETTLE_SECONDS, () -> {
+            // Warm-up rounds do not idle: they only warm the path (the JIT compiles it after a few
+            // hundred exits), as every peer's warm-up rounds do.
+            loop.callLater(index < warmup ? 0 : SETTLE_SECONDS, () -> {
                 long t0 = System.nanoTime();
                 child.transport.kill();
                 child.exitedAt.whenComplete((t1, e) -> {
