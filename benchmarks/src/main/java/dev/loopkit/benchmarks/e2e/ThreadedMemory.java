@@ -51,7 +51,7 @@ public final class ThreadedMemory {
 
     private static void measure(BaseEventLoop loop, ThreadedChildWatcher watcher, int count, String variant) throws Exception {
         awaitWaitingThreads(watcher, 0);
-        Thread.sleep(200); // the previous round's threads have delivered: let them end
+        awaitNoWaitingThreadAlive(); // the previous round's threads idle a while before they end
         Snapshot before = Snapshot.take();
         List<Child> children = new ArrayList<>();
         loop.runUntilComplete(spawnAll(loop, count, children));
@@ -70,6 +70,14 @@ public final class ThreadedMemory {
             Results.emit("memory", variant, "thread_committed_mib", (after.threadCommittedKb - before.threadCommittedKb) / 1024.0);
             Results.emit("memory", variant, "stack_committed_per_thread_kib",
                     (after.stackCommittedKb - before.stackCommittedKb) / (double) Math.max(1, waiting));
+        }
+    }
+
+    private static void awaitNoWaitingThreadAlive() throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("loopkit-waitpid-"))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
         }
     }
 

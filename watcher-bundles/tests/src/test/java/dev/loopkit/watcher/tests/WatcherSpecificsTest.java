@@ -14,12 +14,14 @@ import dev.loopkit.api.subprocess.Subprocess;
 import dev.loopkit.api.subprocess.Subprocesses;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
+import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.loop.testing.LogCapture;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.SpawnSpec;
 import dev.loopkit.watcher.fast.FastChildWatcher;
 import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
+import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +31,10 @@ import org.junit.Test;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
-/** What only one watcher does: the fast watcher's hazard, the multiloop watcher's signal handling. */
+/**
+ * What only one watcher does: the fast watcher's hazard, the threaded watcher's idle threads, the
+ * multiloop watcher's signal handling.
+ */
 public class WatcherSpecificsTest {
 
     private static final Posix POSIX = Posix.get();
@@ -144,6 +149,35 @@ public class WatcherSpecificsTest {
             }
         }
         System.out.println("WatcherSpecificsTest: the fast watcher took " + stolen + " of 10 ProcessBuilder exits");
+    }
+
+    // ---- threaded ----------------------------------------------------------------------------------------
+
+    @Test
+    public void theThreadedWatcherHandsTheNextChildToAnIdleThreadThatEndsWhenNoneComes() {
+        ThreadedChildWatcher threaded = new ThreadedChildWatcher();
+        BaseEventLoop loop = loopWith(threaded);
+        for (int exitCode = 3; exitCode <= 5; exitCode++) {
+            int expected = exitCode;
+            assertEquals(Integer.valueOf(expected), run(loop, () -> Subprocesses.createSubprocessExec(loop,
+                    List.of("/bin/sh", "-c", "exit " + expected), QUIET, 1024).thenCompose(Subprocess::waitFor)));
+            assertTrue(Leaks.await(() -> threaded.waitingThreads() == 0, 10));
+            assertEquals("one thread served every child in turn", 1, Leaks.threads("loopkit-waitpid-").size());
+        }
+        assertTrue("the idle thread ended: " + Leaks.threads("loopkit-waitpid-"),
+                Leaks.await(() -> Leaks.threads("loopkit-waitpid-").isEmpty(), ThreadedChildWatcher.IDLE_SECONDS + 5));
+    }
+
+    @Test
+    public void closingTheThreadedWatcherEndsItsIdleThreads() {
+        ThreadedChildWatcher threaded = new ThreadedChildWatcher();
+        BaseEventLoop loop = loopWith(threaded);
+        assertEquals(Integer.valueOf(0), run(loop, () -> Subprocesses.createSubprocessExec(loop, List.of("/bin/true"), QUIET, 1024)
+                .thenCompose(Subprocess::waitFor)));
+        assertTrue(Leaks.await(() -> threaded.waitingThreads() == 0, 10));
+        assertEquals(1, Leaks.threads("loopkit-waitpid-").size());
+        threaded.close();
+        assertEquals(List.of(), Leaks.threads("loopkit-waitpid-"));
     }
 
     // ---- multiloop ---------------------------------------------------------------------------------------
