@@ -4,6 +4,7 @@ import dev.loopkit.api.spi.Registries;
 import dev.loopkit.policy.shell.LoopCommands;
 import java.io.IOException;
 import java.util.Dictionary;
+import java.util.Hashtable;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
@@ -54,14 +55,21 @@ public final class PolicyConfiguration {
     @Activate
     @Modified
     void apply(Config config) {
+        Object policy = config.policy();
+        Object watcher = config.watcher();
         Dictionary<String, Object> stored = storedProperties();
-        Registries.policies().setConfigured(blankToNull(stored == null ? config.policy() : stored.get("policy")));
-        Registries.childWatchers().setConfigured(blankToNull(stored == null ? config.watcher() : stored.get("watcher")));
+        if (stored != null) {
+            policy = stored.get("policy");
+            watcher = stored.get("watcher");
+        }
+        Registries.policies().setConfigured(blankToNull(policy));
+        Registries.childWatchers().setConfigured(blankToNull(watcher));
     }
 
     // ConfigAdmin delivers updates asynchronously, so the shell's update of a moment ago may arrive
     // after a newer one was stored (and applied by the shell at once): applying what the update
-    // carried would bring an old choice back. What is stored now is the truth.
+    // carried would bring an old choice back. What is stored now is the truth, and no configuration
+    // stored means no choice (a reset deletes it). Null only when ConfigAdmin cannot say.
     private Dictionary<String, Object> storedProperties() {
         ConfigurationAdmin admin = configurationAdmin;
         if (admin == null) {
@@ -69,7 +77,7 @@ public final class PolicyConfiguration {
         }
         try {
             Configuration[] found = admin.listConfigurations("(" + Constants.SERVICE_PID + "=" + LoopCommands.PID + ")");
-            return found == null ? null : found[0].getProperties();
+            return found == null || found[0].getProperties() == null ? new Hashtable<>() : found[0].getProperties();
         } catch (IOException | InvalidSyntaxException e) {
             return null;
         }

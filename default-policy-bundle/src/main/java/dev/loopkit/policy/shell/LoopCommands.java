@@ -222,17 +222,19 @@ public final class LoopCommands {
         if (name == null || registry.find(name).isEmpty()) {
             throw new IllegalArgumentException("Unknown " + registry.kind() + " '" + name + "' (" + registry.knownNames() + ")");
         }
-        registry.setConfigured(name);
+        // Saved first: ConfigAdmin's event for an earlier save, delivered late, applies what is stored
+        // then, which is this choice, and cannot undo the one made here.
         String note = store.save(topic.key(), name);
+        registry.setConfigured(name);
         return status(topic) + note + "\n";
     }
 
     /** Forgets the explicit and the configured choice (and removes the saved one): the ranking decides again. */
     public <S> String reset(Topic<S> topic) {
         RankedRegistry<S> registry = topic.registry();
+        String note = store.save(topic.key(), null); // first, as in choose()
         registry.setConfigured(null);
         registry.setExplicit(null);
-        String note = store.save(topic.key(), null);
         return status(topic) + note + "\n";
     }
 }
