@@ -253,6 +253,15 @@ public class KarafFeatureIT {
     public void aManagerMayEditConfigurationsButNotLoopkitsChoices() throws Exception {
         Await.until("Loopkit's entries in Karaf's config ACL", () -> property(CONFIG_ACL_PID, "edit[/.*dev[.]loopkit[.]policy.*/]") != null);
         assertEquals("Karaf's own entries kept", "manager", property(CONFIG_ACL_PID, "edit"));
+        Path saved = Path.of(System.getProperty("karaf.etc"), CONFIG_ACL_PID + ".cfg");
+        List<String> expected = List.of(
+                "edit[/.*dev[.]loopkit[.]policy.*/] = admin", "property-append[/.*dev[.]loopkit[.]policy.*/] = admin",
+                "property-delete[/.*dev[.]loopkit[.]policy.*/] = admin", "property-set[/.*dev[.]loopkit[.]policy.*/] = admin");
+        Await.until("Loopkit's lines saved whole in the etc/ file, beside Karaf's", () -> {
+            List<String> lines = readLines(saved);
+            return lines.contains("edit = manager")
+                    && expected.equals(lines.stream().filter(line -> line.contains("loopkit")).sorted().toList());
+        });
         SecurityException refused = assertThrows(SecurityException.class, () -> manager.run("config:edit dev.loopkit.policy"));
         assertEquals("Insufficient credentials.", refused.getMessage());
         refused = assertThrows(SecurityException.class,
@@ -261,6 +270,14 @@ public class KarafFeatureIT {
         manager.run("config:edit org.example.other"); // any other configuration, as Karaf allows
         manager.run("config:cancel");
         assertEquals("default", Registries.policies().choice().name());
+    }
+
+    private static List<String> readLines(Path file) {
+        try {
+            return Files.readAllLines(file).stream().map(String::strip).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     @Test
