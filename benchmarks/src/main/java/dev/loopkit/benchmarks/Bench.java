@@ -1,7 +1,9 @@
 package dev.loopkit.benchmarks;
 
+import dev.loopkit.benchmarks.e2e.ChildWatchers;
 import dev.loopkit.benchmarks.jmh.CrossThreadBenchmark;
 import dev.loopkit.benchmarks.jmh.LoopCoreBenchmark;
+import dev.loopkit.posix.Posix;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -50,7 +52,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class Bench {
 
     private static final List<String> SECTIONS = List.of("core", "timers", "echo", "spawn", "exit", "memory");
-    private static final List<String> WATCHERS = List.of("threaded", "multiloop", "safe", "fast", "pidfd");
+    private static final List<String> WATCHERS = ChildWatchers.available();
     private static final List<Integer> OTHERS = List.of(10, 100, 1000);
 
     private final Path root;
@@ -154,6 +156,9 @@ public final class Bench {
     // ---- finding the peers -----------------------------------------------------------------------------
 
     private void findPeers() throws IOException, InterruptedException {
+        if (!WATCHERS.contains("pidfd")) {
+            absent.put("pidfd watcher", Posix.get().pidfdUnsupportedReason());
+        }
         python = firstWorking(List.of(env("LOOPKIT_BENCH_PYTHON", "python3")), "import asyncio");
         if (python == null) {
             absent.put("asyncio", "no python3 on the path");
@@ -479,6 +484,9 @@ public final class Bench {
             variants.put("watcher " + watcher, n -> javaWorkload(List.of(), "exit", watcher, Integer.toString(n), rounds, warmup));
         }
         for (String watcher : List.of("pidfd", "fast")) { // the O(1) watchers, also on the proactor loop (no selector wake-up)
+            if (!WATCHERS.contains(watcher)) {
+                continue;
+            }
             variants.put("watcher " + watcher + " on the proactor loop",
                     n -> javaWorkload(List.of(), "exit", watcher, Integer.toString(n), rounds, warmup, "proactor"));
         }

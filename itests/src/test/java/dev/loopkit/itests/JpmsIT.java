@@ -60,7 +60,8 @@ public class JpmsIT {
     public void aModulePathProgramRunsAChildThroughTheLoopAndItsWatcher() throws Exception {
         Command run = runExample("RunChild");
         assertEquals(run.toString(), 0, run.status());
-        assertEquals(run.toString(), List.of("watcher: dev.loopkit.watcher.pidfd.PidfdChildWatcher",
+        String watcher = Pidfds.work() ? PidfdChildWatcher.class.getName() : ThreadedChildWatcher.class.getName();
+        assertEquals(run.toString(), List.of("watcher: " + watcher,
                 "child says hi, returncode 3"), run.out().lines().toList());
     }
 

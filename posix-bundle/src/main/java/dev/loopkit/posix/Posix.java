@@ -25,6 +25,8 @@ public final class Posix {
     private final LibC libc;
     private final Spawner spawner;
     /** {@code ""} when pidfds work, else why not; computed on first use. */
+    /** The environment variable that turns pidfds off: {@code LOOPKIT_PIDFD=off}. */
+    public static final String PIDFD_SWITCH = "LOOPKIT_PIDFD";
     private volatile String pidfdProbe;
 
     private Posix(Native nativeAccess) {
@@ -332,7 +334,9 @@ public final class Posix {
 
     /**
      * Whether pidfds work here: probed once as CPython's {@code can_use_pidfd()} does, by
-     * {@code pidfd_open(getpid())} and {@code close}. Old kernels say ENOSYS, sandboxes EPERM.
+     * {@code pidfd_open(getpid())} and {@code close}. Old kernels say ENOSYS, sandboxes EPERM. The
+     * environment variable {@value #PIDFD_SWITCH}{@code =off} makes it false, as on a kernel without
+     * them (to run a host, or the tests, the way such a machine would).
      */
     public boolean pidfdSupported() {
         return pidfdProbe().isEmpty();
@@ -347,6 +351,10 @@ public final class Posix {
     private String pidfdProbe() {
         String probe = pidfdProbe;
         if (probe == null) {
+            if ("off".equals(System.getenv(PIDFD_SWITCH))) {
+                pidfdProbe = PIDFD_SWITCH + "=off in the environment";
+                return pidfdProbe;
+            }
             try {
                 close(pidfdOpen(getpid()));
                 probe = "";

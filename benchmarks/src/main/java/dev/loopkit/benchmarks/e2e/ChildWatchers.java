@@ -6,6 +6,7 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessOptions.Redirect;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
+import dev.loopkit.posix.Posix;
 import dev.loopkit.watcher.fast.FastChildWatcher;
 import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
 import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
@@ -17,6 +18,11 @@ import java.util.List;
 public final class ChildWatchers {
 
     public static final List<String> ALL = List.of("threaded", "multiloop", "safe", "fast", "pidfd");
+
+    /** Those that work here: all but pidfd where the kernel (or {@code LOOPKIT_PIDFD=off}) has no pidfds. */
+    public static List<String> available() {
+        return Posix.get().pidfdSupported() ? ALL : ALL.stream().filter(name -> !name.equals("pidfd")).toList();
+    }
 
     /** No pipes: the child's stdin, stdout and stderr are /dev/null, in every peer. */
     public static final SubprocessOptions NO_PIPES = SubprocessOptions.defaults()

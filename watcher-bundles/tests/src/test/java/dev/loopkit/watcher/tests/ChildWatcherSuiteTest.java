@@ -6,6 +6,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildHandler;
@@ -72,6 +73,7 @@ public class ChildWatcherSuiteTest {
 
     @Before
     public void setUp() {
+        assumeTrue("no pidfds here: " + POSIX.pidfdUnsupportedReason(), kind != Watchers.Kind.PIDFD || POSIX.pidfdSupported());
         fdsBefore = Leaks.openFds();
         loop = loopKind.factory.get();
         watcher = kind.factory.get();
@@ -83,6 +85,9 @@ public class ChildWatcherSuiteTest {
 
     @After
     public void tearDown() {
+        if (loop == null) {
+            return; // assumed away: nothing was made
+        }
         Asyncio.setChildWatcher(null); // closes it, as asyncio does
         Asyncio.setEventLoopPolicy(null);
         loop.close();
