@@ -20,13 +20,13 @@ public final class Posix {
     private static final int EINTR = Errno.EINTR.intValue();
     private static final int EAGAIN = Errno.EAGAIN.intValue(); // EWOULDBLOCK on Linux
     private static final int POLLIN = 0x001;
+    /** The environment variable that turns pidfds off: {@code LOOPKIT_PIDFD=off}. */
+    public static final String PIDFD_SWITCH = "LOOPKIT_PIDFD";
 
     private final Native nativeAccess;
     private final LibC libc;
     private final Spawner spawner;
     /** {@code ""} when pidfds work, else why not; computed on first use. */
-    /** The environment variable that turns pidfds off: {@code LOOPKIT_PIDFD=off}. */
-    public static final String PIDFD_SWITCH = "LOOPKIT_PIDFD";
     private volatile String pidfdProbe;
 
     private Posix(Native nativeAccess) {
@@ -352,14 +352,14 @@ public final class Posix {
         String probe = pidfdProbe;
         if (probe == null) {
             if ("off".equals(System.getenv(PIDFD_SWITCH))) {
-                pidfdProbe = PIDFD_SWITCH + "=off in the environment";
-                return pidfdProbe;
-            }
-            try {
-                close(pidfdOpen(getpid()));
-                probe = "";
-            } catch (PosixException e) {
-                probe = "pidfd_open does not work here: " + e.getMessage();
+                probe = PIDFD_SWITCH + "=off in the environment";
+            } else {
+                try {
+                    close(pidfdOpen(getpid()));
+                    probe = "";
+                } catch (PosixException e) {
+                    probe = "pidfd_open does not work here: " + e.getMessage();
+                }
             }
             pidfdProbe = probe;
         }

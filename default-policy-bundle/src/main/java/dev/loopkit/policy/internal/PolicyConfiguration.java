@@ -69,7 +69,7 @@ public final class PolicyConfiguration {
     // ConfigAdmin delivers updates asynchronously, so the shell's update of a moment ago may arrive
     // after a newer one was stored (and applied by the shell at once): applying what the update
     // carried would bring an old choice back. What is stored now is the truth, and no configuration
-    // stored means no choice (a reset deletes it). Null only when ConfigAdmin cannot say.
+    // stored (never saved, or deleted) means no choice. Null only when ConfigAdmin cannot say.
     private Dictionary<String, Object> storedProperties() {
         ConfigurationAdmin admin = configurationAdmin;
         if (admin == null) {
