@@ -72,6 +72,24 @@ public final class Networks {
         });
     }
 
+    /**
+     * {@code socket} once {@code connecting} (its {@code sockConnect}) completes; when that fails, the
+     * socket is closed and the future fails with the real cause.
+     */
+    public static <S extends AutoCloseable> LoopFuture<S> whenConnected(BaseEventLoop loop, S socket,
+            CompletionStage<?> connecting) {
+        LoopFuture<S> connected = loop.createFuture();
+        connecting.whenComplete((ok, error) -> {
+            if (error == null) {
+                connected.setResult(socket);
+            } else {
+                closeQuietly(socket);
+                connected.setException(unwrap(error));
+            }
+        });
+        return connected;
+    }
+
     private static Throwable combine(List<Throwable> errors) {
         if (errors.isEmpty()) {
             return new IOException("getaddrinfo() returned empty list");

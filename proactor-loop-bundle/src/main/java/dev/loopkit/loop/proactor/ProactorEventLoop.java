@@ -208,23 +208,15 @@ public class ProactorEventLoop extends BaseEventLoop {
     }
 
     private LoopFuture<AsynchronousSocketChannel> connectTo(SocketAddress address) {
-        LoopFuture<AsynchronousSocketChannel> connected = createFuture();
         AsynchronousSocketChannel socket;
         try {
             socket = openSocketChannel();
         } catch (IOException | RuntimeException e) {
-            connected.setException(e);
-            return connected;
+            LoopFuture<AsynchronousSocketChannel> failed = createFuture();
+            failed.setException(e);
+            return failed;
         }
-        sockConnect(socket, address).whenComplete((ok, error) -> {
-            if (error == null) {
-                connected.setResult(socket);
-            } else {
-                Networks.closeQuietly(socket);
-                connected.setException(Networks.unwrap(error));
-            }
-        });
-        return connected;
+        return Networks.whenConnected(this, socket, sockConnect(socket, address));
     }
 
     private <P extends Protocol> CompletionStage<Connection<P>> startTransport(AsynchronousSocketChannel socket,

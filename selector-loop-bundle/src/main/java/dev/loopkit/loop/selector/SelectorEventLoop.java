@@ -301,24 +301,16 @@ public class SelectorEventLoop extends BaseEventLoop {
     }
 
     private LoopFuture<SocketChannel> connectTo(SocketAddress address, StandardProtocolFamily family) {
-        LoopFuture<SocketChannel> connected = createFuture();
         SocketChannel socket;
         try {
             socket = family == StandardProtocolFamily.UNIX ? SocketChannel.open(family) : SocketChannel.open();
             socket.configureBlocking(false);
         } catch (IOException e) {
-            connected.setException(e);
-            return connected;
+            LoopFuture<SocketChannel> failed = createFuture();
+            failed.setException(e);
+            return failed;
         }
-        sockConnect(socket, address).whenComplete((ok, error) -> {
-            if (error == null) {
-                connected.setResult(socket);
-            } else {
-                Networks.closeQuietly(socket);
-                connected.setException(Networks.unwrap(error));
-            }
-        });
-        return connected;
+        return Networks.whenConnected(this, socket, sockConnect(socket, address));
     }
 
     private <P extends Protocol> CompletionStage<Connection<P>> startTransport(SocketChannel socket, Supplier<P> protocolFactory, boolean tcp) {
