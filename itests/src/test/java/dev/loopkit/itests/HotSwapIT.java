@@ -61,7 +61,7 @@ public class HotSwapIT {
 
     @Before
     public void platformIsUp() {
-        Await.until("the watchers registered", () -> Registries.childWatchers().entries().size(), Pidfds.watchers());
+        Pidfds.awaitWatchersRegistered();
         Await.until("the main loop running", () -> MainContext.loop() != null && MainContext.loop().isRunning());
     }
 

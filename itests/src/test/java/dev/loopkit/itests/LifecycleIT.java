@@ -55,7 +55,7 @@ public class LifecycleIT {
 
     @Before
     public void platformIsUp() {
-        Await.until("the watchers registered", () -> Registries.childWatchers().entries().size(), Pidfds.watchers());
+        Pidfds.awaitWatchersRegistered();
         Await.until("the main loop running", () -> MainContext.loop() != null && MainContext.loop().isRunning());
     }
 

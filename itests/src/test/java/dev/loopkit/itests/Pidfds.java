@@ -1,5 +1,6 @@
 package dev.loopkit.itests;
 
+import dev.loopkit.api.spi.Registries;
 import dev.loopkit.posix.Posix;
 import org.osgi.framework.FrameworkUtil;
 
@@ -28,6 +29,11 @@ final class Pidfds {
     /** How many watchers register here: all five, or four without the pidfd watcher. */
     static int watchers() {
         return work() ? 5 : 4;
+    }
+
+    /** Waits until every watcher that can register here has. */
+    static void awaitWatchersRegistered() {
+        Await.until("the watchers registered", () -> Registries.childWatchers().entries().size(), watchers());
     }
 
     /** The best-ranked watcher that registers here. */

@@ -46,7 +46,7 @@ public class WatchersIT {
 
     @Before
     public void watchersAndALoop() {
-        Await.until("the watchers registered", () -> Registries.childWatchers().entries().size(), Pidfds.watchers());
+        Pidfds.awaitWatchersRegistered();
         Await.until("the policies registered", () -> Registries.policies().entries().size(), 3);
         loop = Asyncio.newEventLoop();
     }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.management.ObjectName;
@@ -50,12 +51,12 @@ public final class ThreadedMemory {
     }
 
     private static void measure(BaseEventLoop loop, ThreadedChildWatcher watcher, int count, String variant) throws Exception {
-        awaitWaitingThreads(watcher, 0);
-        awaitNoWaitingThreadAlive(); // the previous round's threads idle a while before they end
+        // the previous round's threads idle a while before they end
+        await(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("loopkit-waitpid-")));
         Snapshot before = Snapshot.take();
         List<Child> children = new ArrayList<>();
         loop.runUntilComplete(spawnAll(loop, count, children));
-        awaitWaitingThreads(watcher, count);
+        await(() -> watcher.waitingThreads() == count);
         Thread.sleep(500); // let every waiting thread reach its poll
         Snapshot after = Snapshot.take();
         int waiting = watcher.waitingThreads();
@@ -73,17 +74,10 @@ public final class ThreadedMemory {
         }
     }
 
-    private static void awaitNoWaitingThreadAlive() throws InterruptedException {
+    // Nothing to wait on but the state itself: polled, for 30 s at most (the figures then say what was reached).
+    private static void await(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("loopkit-waitpid-"))
-                && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-    }
-
-    private static void awaitWaitingThreads(ThreadedChildWatcher watcher, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (watcher.waitingThreads() != count && System.nanoTime() < deadline) {
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
     }
