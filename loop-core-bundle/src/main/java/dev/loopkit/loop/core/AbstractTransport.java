@@ -124,6 +124,11 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
         forceClose(error instanceof Exception e ? e : new IOException(error));
     }
 
+    /** asyncio's {@code abort()}: closes at once, dropping what is buffered; connectionLost gets {@code null}. */
+    public void abort() {
+        forceClose(null);
+    }
+
     /** asyncio's {@code _force_close}: drop the buffer, stop, and report {@code exc} to connectionLost. */
     protected void forceClose(Exception exc) {
         if (connLost > 0) {

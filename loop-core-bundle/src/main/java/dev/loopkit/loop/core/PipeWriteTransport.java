@@ -134,11 +134,6 @@ final class PipeWriteTransport extends AbstractTransport implements WriteTranspo
     }
 
     @Override
-    public void abort() {
-        forceClose(null);
-    }
-
-    @Override
     protected int bufferSize() {
         return buffer.size();
     }

@@ -2,17 +2,14 @@ package dev.loopkit.loop.proactor;
 
 import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Protocol;
-import dev.loopkit.api.Transport;
 import dev.loopkit.loop.core.AbstractServer;
-import dev.loopkit.loop.core.AbstractTransport;
+import dev.loopkit.loop.core.AbstractSocketTransport;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.WriteBuffer;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.util.Arrays;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * while paused is held and delivered by {@code resumeReading}; after {@code close} its outcome is
  * dropped, and closing the channel ends it.
  */
-final class ProactorSocketTransport extends AbstractTransport implements Transport {
+final class ProactorSocketTransport extends AbstractSocketTransport {
 
     /** asyncio's proactor reads at most this much at once ({@code _ProactorReadPipeTransport}'s buffer). */
     static final int READ_BUFFER_SIZE = 64 * 1024;
@@ -46,7 +43,6 @@ final class ProactorSocketTransport extends AbstractTransport implements Transpo
      * completion thread's cached direct buffer and copies just the bytes read.
      */
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_SIZE);
-    private final WriteBuffer buffer = new WriteBuffer(loop);
     private final ByteBuffer[] batch = new ByteBuffer[GATHER_AT_MOST];
     private final Reads reads;
     private final Writes writes;
@@ -54,11 +50,8 @@ final class ProactorSocketTransport extends AbstractTransport implements Transpo
     private boolean reading;
     private boolean writing;
     private int batchSize;
-    private boolean paused;
     /** The peer's EOF was read: no more reads. */
     private boolean readEof;
-    /** {@code writeEof()} was called. */
-    private boolean eof;
     /** Bytes read (or -1 for EOF) while paused, waiting in {@link #readBuffer} for resumeReading. */
     private int held = NOTHING_HELD;
 
@@ -188,24 +181,7 @@ final class ProactorSocketTransport extends AbstractTransport implements Transpo
     // asyncio's _eof_received: the protocol may keep the connection open for writing.
     private void readEof() {
         readEof = true;
-        if (loop.getDebug()) {
-            LOG.log(Level.DEBUG, "{0} received EOF", this);
-        }
-        boolean keepOpen;
-        try {
-            keepOpen = ((Protocol) protocol).eofReceived();
-        } catch (RuntimeException e) {
-            fatalError(e, "Fatal error: protocol.eof_received() call failed.");
-            return;
-        }
-        if (!keepOpen) {
-            close();
-        }
-    }
-
-    @Override
-    public boolean isReading() {
-        return !paused && !closing;
+        eofReceived(() -> { }); // open for writing: no read is started again
     }
 
     @Override
@@ -242,15 +218,7 @@ final class ProactorSocketTransport extends AbstractTransport implements Transpo
 
     @Override
     public void write(ByteBuffer data) {
-        Objects.requireNonNull(data, "data");
-        if (eof) {
-            throw new IllegalStateException("Cannot call write() after write_eof()");
-        }
-        if (!data.hasRemaining()) {
-            return;
-        }
-        if (connLost > 0) {
-            countLostWrite();
+        if (!acceptsWrite(data)) {
             return;
         }
         buffer.add(data);
@@ -311,27 +279,8 @@ final class ProactorSocketTransport extends AbstractTransport implements Transpo
     }
 
     @Override
-    public void writeEof() {
-        if (closing || eof) {
-            return;
-        }
-        eof = true;
-        if (buffer.isEmpty()) {
-            shutdownOutput();
-        }
-    }
-
-    private void shutdownOutput() {
-        try {
-            socket.shutdownOutput();
-        } catch (IOException e) {
-            fatalError(e, "Fatal error on socket shutdown");
-        }
-    }
-
-    @Override
-    public boolean canWriteEof() {
-        return true;
+    protected void shutdownSocketOutput() throws IOException {
+        socket.shutdownOutput();
     }
 
     // ---- closing ---------------------------------------------------------------------------------------
@@ -349,16 +298,6 @@ final class ProactorSocketTransport extends AbstractTransport implements Transpo
     }
 
     @Override
-    public void abort() {
-        forceClose(null);
-    }
-
-    @Override
-    protected int bufferSize() {
-        return buffer.size();
-    }
-
-    @Override
     protected void dropBuffer() {
         buffer.clear(); // a write in flight keeps its batch; its completion is ignored
     }
@@ -372,10 +311,5 @@ final class ProactorSocketTransport extends AbstractTransport implements Transpo
     @Override
     protected void closeChannel() throws IOException {
         socket.close();
-    }
-
-    @Override
-    protected String describeChannel() {
-        return "peer=" + getExtraInfo("peername") + " buffered=" + buffer.size();
     }
 }

@@ -2,10 +2,8 @@ package dev.loopkit.loop.selector;
 
 import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Protocol;
-import dev.loopkit.api.Transport;
 import dev.loopkit.loop.core.AbstractServer;
-import dev.loopkit.loop.core.AbstractTransport;
-import dev.loopkit.loop.core.WriteBuffer;
+import dev.loopkit.loop.core.AbstractSocketTransport;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -17,18 +15,15 @@ import java.nio.channels.SocketChannel;
  * go to the socket at once, and only what it does not take is copied to the write buffer, drained
  * on writability with gathering writes.
  */
-final class SelectorSocketTransport extends AbstractTransport implements Transport {
+final class SelectorSocketTransport extends AbstractSocketTransport {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
     private final SelectorEventLoop selectorLoop;
     private final SocketChannel socket;
-    private final WriteBuffer buffer = new WriteBuffer(loop);
     // Made once: re-registering after pauseReading() or a full buffer allocates no new lambda.
     private final Runnable onReadable = this::readReady;
     private final Runnable onWritable = this::writeReady;
-    private boolean eof;
-    private boolean paused;
 
     SelectorSocketTransport(SelectorEventLoop loop, SocketChannel socket, Protocol protocol, AbstractServer server) {
         super(loop, protocol, server);
@@ -125,26 +120,7 @@ final class SelectorSocketTransport extends AbstractTransport implements Transpo
 
     // asyncio's _read_ready__on_eof: the protocol may keep the connection open for writing.
     private void readEof() {
-        if (loop.getDebug()) {
-            LOG.log(Level.DEBUG, "{0} received EOF", this);
-        }
-        boolean keepOpen;
-        try {
-            keepOpen = ((Protocol) protocol).eofReceived();
-        } catch (RuntimeException e) {
-            fatalError(e, "Fatal error: protocol.eof_received() call failed.");
-            return;
-        }
-        if (keepOpen) {
-            selectorLoop.removeReader(socket);
-        } else {
-            close();
-        }
-    }
-
-    @Override
-    public boolean isReading() {
-        return !paused && !closing;
+        eofReceived(() -> selectorLoop.removeReader(socket));
     }
 
     @Override
@@ -169,15 +145,7 @@ final class SelectorSocketTransport extends AbstractTransport implements Transpo
 
     @Override
     public void write(ByteBuffer data) {
-        java.util.Objects.requireNonNull(data, "data");
-        if (eof) {
-            throw new IllegalStateException("Cannot call write() after write_eof()");
-        }
-        if (!data.hasRemaining()) {
-            return;
-        }
-        if (connLost > 0) {
-            countLostWrite();
+        if (!acceptsWrite(data)) {
             return;
         }
         if (buffer.isEmpty()) {
@@ -222,27 +190,8 @@ final class SelectorSocketTransport extends AbstractTransport implements Transpo
     }
 
     @Override
-    public void writeEof() {
-        if (closing || eof) {
-            return;
-        }
-        eof = true;
-        if (buffer.isEmpty()) {
-            shutdownOutput();
-        }
-    }
-
-    private void shutdownOutput() {
-        try {
-            socket.shutdownOutput();
-        } catch (IOException e) {
-            fatalError(e, "Fatal error on socket shutdown");
-        }
-    }
-
-    @Override
-    public boolean canWriteEof() {
-        return true;
+    protected void shutdownSocketOutput() throws IOException {
+        socket.shutdownOutput();
     }
 
     // ---- closing ---------------------------------------------------------------------------------------
@@ -258,16 +207,6 @@ final class SelectorSocketTransport extends AbstractTransport implements Transpo
             connLost++;
             loop.callSoon(() -> callConnectionLost(null));
         }
-    }
-
-    @Override
-    public void abort() {
-        forceClose(null);
-    }
-
-    @Override
-    protected int bufferSize() {
-        return buffer.size();
     }
 
     @Override
@@ -287,11 +226,5 @@ final class SelectorSocketTransport extends AbstractTransport implements Transpo
     @Override
     protected void closeChannel() throws IOException {
         socket.close();
-    }
-
-    @Override
-    protected String describeChannel() {
-        Object peer = getExtraInfo("peername");
-        return "peer=" + peer + " buffered=" + buffer.size();
     }
 }

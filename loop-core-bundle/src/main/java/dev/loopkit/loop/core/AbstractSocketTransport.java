@@ -1,0 +1,115 @@
+package dev.loopkit.loop.core;
+
+import dev.loopkit.api.Protocol;
+import dev.loopkit.api.Transport;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * What asyncio's two socket transports have in common here ({@code _SelectorSocketTransport} and
+ * {@code _ProactorSocketTransport}): the write buffer, the paused and write-EOF states,
+ * {@code write_eof} with its half-close, the protocol's {@code eof_received}, and the checks every
+ * {@code write} starts with. The subclass moves the bytes, its own way.
+ */
+public abstract class AbstractSocketTransport extends AbstractTransport implements Transport {
+
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+
+    protected final WriteBuffer buffer = new WriteBuffer(loop);
+    /** {@code pauseReading()} was called. */
+    protected boolean paused;
+    /** {@code writeEof()} was called. */
+    protected boolean eof;
+
+    protected AbstractSocketTransport(BaseEventLoop loop, Protocol protocol, AbstractServer server) {
+        super(loop, protocol, server);
+    }
+
+    /** Shuts the socket's sending side: the peer reads EOF. */
+    protected abstract void shutdownSocketOutput() throws IOException;
+
+    /**
+     * The checks asyncio's {@code write()} starts with: whether {@code data} is to be sent; not when it
+     * is empty, nor when the connection is lost (the write is counted).
+     *
+     * @throws IllegalStateException after {@code writeEof()}
+     */
+    protected final boolean acceptsWrite(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
+        if (eof) {
+            throw new IllegalStateException("Cannot call write() after write_eof()");
+        }
+        if (!data.hasRemaining()) {
+            return false;
+        }
+        if (connLost > 0) {
+            countLostWrite();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The peer's EOF: asks the protocol's {@code eofReceived}, then runs {@code keepingOpen} when it
+     * keeps the connection open for writing, and closes otherwise; a protocol that throws is fatal.
+     */
+    protected final void eofReceived(Runnable keepingOpen) {
+        if (loop.getDebug()) {
+            LOG.log(Level.DEBUG, "{0} received EOF", this);
+        }
+        boolean keepOpen;
+        try {
+            keepOpen = ((Protocol) protocol).eofReceived();
+        } catch (RuntimeException e) {
+            fatalError(e, "Fatal error: protocol.eof_received() call failed.");
+            return;
+        }
+        if (keepOpen) {
+            keepingOpen.run();
+        } else {
+            close();
+        }
+    }
+
+    @Override
+    public boolean isReading() {
+        return !paused && !closing;
+    }
+
+    @Override
+    public void writeEof() {
+        if (closing || eof) {
+            return;
+        }
+        eof = true;
+        if (buffer.isEmpty()) {
+            shutdownOutput();
+        }
+    }
+
+    /** The half-close, once the buffer has drained after {@code writeEof()}. */
+    protected final void shutdownOutput() {
+        try {
+            shutdownSocketOutput();
+        } catch (IOException e) {
+            fatalError(e, "Fatal error on socket shutdown");
+        }
+    }
+
+    @Override
+    public boolean canWriteEof() {
+        return true;
+    }
+
+    @Override
+    protected int bufferSize() {
+        return buffer.size();
+    }
+
+    @Override
+    protected String describeChannel() {
+        return "peer=" + getExtraInfo("peername") + " buffered=" + buffer.size();
+    }
+}
