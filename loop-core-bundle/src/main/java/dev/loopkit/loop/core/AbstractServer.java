@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.NetworkChannel;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -40,6 +42,19 @@ public abstract class AbstractServer implements Server, LoopResource {
 
     /** Stops accepting on {@code socket} and closes it. */
     protected abstract void stopAccepting(NetworkChannel socket) throws IOException;
+
+    /**
+     * asyncio's report when no transport could be made for an accepted connection: the connection is
+     * closed and the loop's exception handler is told; the server goes on accepting.
+     */
+    protected final void transportCreationFailed(NetworkChannel accepted, Exception error) {
+        Networks.closeQuietly(accepted);
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("message", "Error on transport creation for incoming connection");
+        context.put("exception", error);
+        context.put("socket", accepted);
+        loop.callExceptionHandler(context);
+    }
 
     @Override
     public EventLoop getLoop() {

@@ -53,12 +53,7 @@ final class ProactorServer extends AbstractServer {
             Protocol protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
             new ProactorSocketTransport(loop, accepted, protocol, this).start(() -> { });
         } catch (IOException | RuntimeException e) {
-            Networks.closeQuietly(accepted);
-            Map<String, Object> context = new LinkedHashMap<>();
-            context.put("message", "Error on transport creation for incoming connection");
-            context.put("exception", e);
-            context.put("socket", accepted);
-            loop.callExceptionHandler(context);
+            transportCreationFailed(accepted, e);
         }
     }
 

@@ -2,7 +2,6 @@ package dev.loopkit.loop.selector;
 
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.AbstractServer;
-import dev.loopkit.loop.core.Networks;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.StandardSocketOptions;
@@ -85,12 +84,7 @@ final class SelectorServer extends AbstractServer {
             Protocol protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
             new SelectorSocketTransport(selectorLoop, accepted, protocol, this).start(() -> { });
         } catch (IOException | RuntimeException e) {
-            Networks.closeQuietly(accepted);
-            Map<String, Object> context = new LinkedHashMap<>();
-            context.put("message", "Error on transport creation for incoming connection");
-            context.put("exception", e);
-            context.put("socket", accepted);
-            loop.callExceptionHandler(context);
+            transportCreationFailed(accepted, e);
         }
     }
 
