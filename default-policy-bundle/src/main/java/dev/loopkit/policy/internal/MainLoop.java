@@ -9,6 +9,9 @@ import dev.loopkit.policy.shell.LoopCommands;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -33,6 +36,7 @@ public final class MainLoop {
     private static final System.Logger LOG = System.getLogger("dev.loopkit.policy");
 
     private final Object lock = new Object();
+    private BundleContext bundleContext;
     private final RankedRegistry.Listener<EventLoopPolicy> policyChanged = (before, now) -> wake();
     private Thread thread;
     private volatile boolean running;
@@ -43,7 +47,12 @@ public final class MainLoop {
     private EventLoopPolicy loopPolicy;
 
     @Activate
-    void activate(PolicyConfiguration.Config config) {
+    void activate(BundleContext context, PolicyConfiguration.Config config) {
+        bundleContext = context;
+        start(config);
+    }
+
+    private void start(PolicyConfiguration.Config config) {
         if (!config.mainLoop()) {
             LOG.log(Level.INFO, "no main loop: disabled by configuration " + LoopCommands.PID);
             return;
@@ -78,7 +87,7 @@ public final class MainLoop {
             return;
         }
         deactivate();
-        activate(config);
+        start(config);
     }
 
     @Deactivate
@@ -110,7 +119,7 @@ public final class MainLoop {
                 try {
                     mainLoop = policy.newEventLoop();
                 } catch (IllegalStateException noFactory) {
-                    LOG.log(Level.WARNING, "no main loop for now: " + noFactory.getMessage());
+                    LOG.log(frameworkStopping() ? Level.DEBUG : Level.WARNING, "no main loop for now: " + noFactory.getMessage());
                     awaitChange();
                     continue;
                 }
@@ -160,6 +169,20 @@ public final class MainLoop {
             } catch (RuntimeException gone) {
                 // the policy's bundle went away meanwhile
             }
+        }
+    }
+
+    /**
+     * Whether the framework itself is stopping. It then stops every bundle in an order of its own
+     * (bundles that share a start level, as Felix's auto-deploy starts them, in an order that varies),
+     * so loop bundles may stop before this one: a main loop without a factory is expected then, not
+     * a condition to warn a user about. A loop bundle that stops while the framework runs is.
+     */
+    private boolean frameworkStopping() {
+        try {
+            return bundleContext.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.STOPPING;
+        } catch (IllegalStateException contextGone) {
+            return true; // this bundle stopped meanwhile
         }
     }
 
