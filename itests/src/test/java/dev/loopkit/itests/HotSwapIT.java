@@ -9,7 +9,6 @@ import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessOptions.Redirect;
-import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.api.spi.ChildWatcherSwitch;
 import dev.loopkit.api.spi.MainContext;
@@ -65,27 +64,6 @@ public class HotSwapIT {
         Await.until("the main loop running", () -> MainContext.loop() != null && MainContext.loop().isRunning());
     }
 
-    /** A subprocess protocol that records the exit it is told of. */
-    private static final class Child implements SubprocessProtocol {
-        final int expected;
-        final CompletableFuture<Integer> exited = new CompletableFuture<>();
-        SubprocessTransport transport;
-
-        Child(int expected) {
-            this.expected = expected;
-        }
-
-        @Override
-        public void connectionMade(SubprocessTransport made) {
-            transport = made;
-        }
-
-        @Override
-        public void processExited() {
-            exited.complete(transport.getReturncode());
-        }
-    }
-
     @Test
     public void aThousandChildrenWhileWatcherBundlesStopAndStartTwentyTimes() throws Exception {
         long seed = System.nanoTime();
@@ -114,7 +92,7 @@ public class HotSwapIT {
         }, "watcher-cycler");
 
         int total = 1000;
-        Map<Long, Child> children = new ConcurrentHashMap<>();
+        Map<Long, RecordingChild> children = new ConcurrentHashMap<>();
         AtomicInteger refused = new AtomicInteger();
         EventLoop loop = Asyncio.newEventLoop();
         long start = System.nanoTime();
@@ -126,14 +104,14 @@ public class HotSwapIT {
             spawn[0] = () -> {
                 int i = next[0];
                 int code = i % 100;
-                Child child = new Child(code);
+                RecordingChild child = new RecordingChild(code);
                 SubprocessOptions quiet = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
                         .withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL);
                 loop.subprocessExec(() -> child, List.of("/bin/sh", "-c", "sleep 0.02; exit " + code), quiet)
                         .whenComplete((transport, error) -> {
                             if (error != null) {
                                 // no watcher installed, or one not active yet: nothing was spawned; try again
-                                if (!refusedForWantOfAWatcher(error)) {
+                                if (!RecordingChild.refusedForWantOfAWatcher(error)) {
                                     all.completeExceptionally(error);
                                     return;
                                 }
@@ -159,7 +137,7 @@ public class HotSwapIT {
                 }
             });
             loop.callLater(60, () -> all.completeExceptionally(new AssertionError("not every exit arrived: "
-                    + whereAre(children) + "\n" + String.join("\n", log.messages()))));
+                    + RecordingChild.whereAre(children) + "\n" + String.join("\n", log.messages()))));
             loop.runUntilComplete(all);
             cycling.get();
             assertEquals("no exit is reported twice", List.of(), log.messages().stream()
@@ -169,7 +147,7 @@ public class HotSwapIT {
             loop.close();
         }
         assertEquals(total, children.size());
-        for (Map.Entry<Long, Child> child : children.entrySet()) {
+        for (Map.Entry<Long, RecordingChild> child : children.entrySet()) {
             assertEquals("pid " + child.getKey(), Integer.valueOf(child.getValue().expected), child.getValue().exited.join());
         }
         assertEquals("no child left waiting", Map.of(), ChildWatcherSwitch.orphans());
@@ -181,11 +159,11 @@ public class HotSwapIT {
     @Test
     public void aHigherRankedWatcherInstalledMidFlightTakesOverAndGivesTheChildrenBack() throws Exception {
         EventLoop loop = Asyncio.newEventLoop();
-        List<Child> children = new ArrayList<>();
+        List<RecordingChild> children = new ArrayList<>();
         List<SubprocessTransport> transports = new ArrayList<>();
         try {
             for (int i = 0; i < 10; i++) {
-                Child child = new Child(40 + i);
+                RecordingChild child = new RecordingChild(40 + i);
                 children.add(child);
                 transports.add(run(loop, loop.subprocessExec(() -> child,
                         List.of("/bin/sh", "-c", "read x; exit " + (40 + i)), SubprocessOptions.defaults())
@@ -209,7 +187,7 @@ public class HotSwapIT {
             for (SubprocessTransport transport : transports) {
                 transport.getPipeTransport(0).close(); // stdin closes: each child exits
             }
-            for (Child child : children) {
+            for (RecordingChild child : children) {
                 assertEquals(Integer.valueOf(child.expected), run(loop, child.exited));
             }
         } finally {
@@ -253,7 +231,7 @@ public class HotSwapIT {
         Await.until("the main loop a selector loop again", () -> MainContext.loop() != null
                 && MainContext.loop().getClass().getSimpleName().equals("SelectorEventLoop") && MainContext.loop().isRunning());
         // by kind, not number: the main loop was made anew, its descriptors have other numbers now
-        Await.until("no more descriptors of any kind than before", () -> grown(fdsBefore), Map.of());
+        Await.until("no more descriptors of any kind than before", () -> FdKinds.grown(fdsBefore), Map.of());
     }
 
     @Test
@@ -281,49 +259,9 @@ public class HotSwapIT {
         // every threaded watcher of before was closed by its bundle's stop, and the new one has had no child
         Await.until("no waiting thread of a threaded watcher", () -> Leaks.threads("loopkit-waitpid-"), List.of());
         // by kind, not number: the main loop was made anew, its descriptors have other numbers now
-        Await.until("no more descriptors of any kind than before", () -> grown(fdsBefore), Map.of());
+        Await.until("no more descriptors of any kind than before", () -> FdKinds.grown(fdsBefore), Map.of());
         System.out.printf("HotSwapIT: 100 stop/start cycles of %d Loopkit bundles and one update each, %.1f s;"
                 + " threads %s%n", loopkit.size(), (System.nanoTime() - start) / 1e9, threadsBefore);
-    }
-
-    private static boolean refusedForWantOfAWatcher(Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-        String message = String.valueOf(cause.getMessage());
-        return cause instanceof IllegalStateException && (message.startsWith("No child watcher is installed")
-                || message.startsWith("the child watcher is not activated, subprocess support is not installed"));
-    }
-
-    // For a failure message: the children still waiting, and which watcher holds each.
-    private static String whereAre(Map<Long, Child> children) {
-        StringBuilder text = new StringBuilder();
-        children.forEach((pid, child) -> {
-            if (!child.exited.isDone()) {
-                text.append(pid).append(" held by ");
-                Registries.childWatchers().entries().stream().filter(e -> e.service().children().containsKey(pid))
-                        .forEach(e -> text.append(e.name()).append(' '));
-                if (ChildWatcherSwitch.orphans().containsKey(pid)) {
-                    text.append("the orphanage ");
-                }
-                text.append("alive=").append(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).append("; ");
-            }
-        });
-        return text + " current " + Registries.childWatchers().choice();
-    }
-
-    /** The kinds of descriptor of which more are open now than in {@code before}, with how many more. */
-    private static Map<String, Long> grown(Map<Integer, String> before) {
-        Map<String, Long> was = kinds(before);
-        Map<String, Long> grown = new java.util.TreeMap<>(kinds(Leaks.openFds()));
-        grown.replaceAll((kind, count) -> count - was.getOrDefault(kind, 0L));
-        grown.values().removeIf(more -> more <= 0);
-        return grown;
-    }
-
-    /** How many descriptors of each kind ("anon_inode:[eventpoll]", "pipe", "socket", a file's path) are open. */
-    private static Map<String, Long> kinds(Map<Integer, String> fds) {
-        return fds.values().stream().map(target -> target.replaceAll(":\\[\\d+\\]$", ""))
-                .collect(java.util.stream.Collectors.groupingBy(kind -> kind, java.util.TreeMap::new,
-                        java.util.stream.Collectors.counting()));
     }
 
     // Not the threaded watcher's: they serve children and idle a while after (earlier tests' children).
