@@ -19,7 +19,7 @@ if [ "$install" = yes ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2
     || echo "[bench] could not install python3-uvloop: uvloop will be reported as not installed"
 fi
 classpath_file="$PWD/benchmarks/target/bench.classpath"
-echo "[bench] building benchmarks and what they need (mvn package -pl benchmarks -am, no tests)"
-mvn -B -q package -DskipTests dependency:build-classpath -pl benchmarks -am -Dmdep.outputFile="$classpath_file"
+echo "[bench] building benchmarks and what they need (./mvnw package -pl benchmarks -am, no tests)"
+./mvnw -B -q package -DskipTests dependency:build-classpath -pl benchmarks -am -Dmdep.outputFile="$classpath_file"
 exec java -cp "benchmarks/target/classes:$(cat "$classpath_file")" -Dloopkit.bench.root=benchmarks \
   dev.loopkit.benchmarks.Bench "$@"
