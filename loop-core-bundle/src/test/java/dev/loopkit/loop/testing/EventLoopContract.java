@@ -14,6 +14,7 @@ import dev.loopkit.api.Handle;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.TimerHandle;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.posix.PosixException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -996,9 +997,42 @@ public abstract class EventLoopContract extends LoopTestSupport {
                 () -> loop.addSignalHandler(19, () -> { })).getMessage());
         assertEquals("sig 11 cannot be caught", assertThrows(IllegalStateException.class,
                 () -> loop.addSignalHandler(11, () -> { })).getMessage()); // SIGSEGV: the JVM's
-        assertEquals("sig 0 out of range(1, 65)", assertThrows(IllegalArgumentException.class,
-                () -> loop.addSignalHandler(0, () -> { })).getMessage());
         assertThrows(NullPointerException.class, () -> loop.addSignalHandler(SIGUSR1, null));
+    }
+
+    @Test
+    public void numbersThatAreNoSignalAreRefusedInAsynciosWords() {
+        // asyncio's _check_signal: "sig not in signal.valid_signals()", which leaves out glibc's 32 and 33
+        for (int invalid : new int[] {0, -1, 32, 33, 65}) {
+            assertEquals("invalid signal number " + invalid, assertThrows(IllegalArgumentException.class,
+                    () -> loop.addSignalHandler(invalid, () -> { })).getMessage());
+            assertEquals("invalid signal number " + invalid, assertThrows(IllegalArgumentException.class,
+                    () -> loop.removeSignalHandler(invalid)).getMessage());
+        }
+    }
+
+    @Test
+    public void realTimeSignalsReachTheHandlerOnTheLoopThread() throws Exception {
+        Map<Integer, String> fdsBefore = Leaks.openFds();
+        int signum = POSIX.sigrtmin() + 2;
+        CompletableFuture<Thread> ranOn = new CompletableFuture<>();
+        loop.addSignalHandler(signum, () -> ranOn.complete(Thread.currentThread()));
+        try {
+            loop.callSoon(() -> {
+                try {
+                    POSIX.kill(POSIX.getpid(), signum);
+                } catch (PosixException e) {
+                    ranOn.completeExceptionally(e);
+                }
+            });
+            assertSame(Thread.currentThread(), runFor(ranOn));
+        } finally {
+            assertTrue(loop.removeSignalHandler(signum));
+        }
+        assertFalse(loop.removeSignalHandler(signum));
+        assertTrue("the signal thread ends with the last real-time handler: " + Leaks.threads("loopkit-signals"),
+                Leaks.await(() -> Leaks.threads("loopkit-signals").isEmpty(), 10));
+        assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
     }
 
     @Test
