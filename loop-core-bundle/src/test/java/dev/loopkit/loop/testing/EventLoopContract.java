@@ -1012,19 +1012,41 @@ public abstract class EventLoopContract extends LoopTestSupport {
     }
 
     @Test
+    public void aRealTimeHandlerMayRemoveItselfAndAddAnother() throws Exception {
+        int first = POSIX.sigrtmin() + 5;
+        int second = POSIX.sigrtmax();
+        CompletableFuture<Void> secondRan = new CompletableFuture<>();
+        loop.addSignalHandler(first, () -> {
+            assertTrue(loop.removeSignalHandler(first)); // the last real-time handler: the signal thread stops
+            loop.addSignalHandler(second, () -> secondRan.complete(null)); // and a new one starts
+            sendToSelf(second, secondRan);
+        });
+        try {
+            loop.callSoon(() -> sendToSelf(first, secondRan));
+            runFor(secondRan);
+        } finally {
+            loop.removeSignalHandler(second);
+        }
+        assertTrue("the signal thread ends with the last real-time handler: " + Leaks.threads("loopkit-signals"),
+                Leaks.await(() -> Leaks.threads("loopkit-signals").isEmpty(), 10));
+    }
+
+    private static void sendToSelf(int signum, CompletableFuture<?> failsIfNot) {
+        try {
+            POSIX.kill(POSIX.getpid(), signum);
+        } catch (PosixException e) {
+            failsIfNot.completeExceptionally(e);
+        }
+    }
+
+    @Test
     public void realTimeSignalsReachTheHandlerOnTheLoopThread() throws Exception {
         Map<Integer, String> fdsBefore = Leaks.openFds();
         int signum = POSIX.sigrtmin() + 2;
         CompletableFuture<Thread> ranOn = new CompletableFuture<>();
         loop.addSignalHandler(signum, () -> ranOn.complete(Thread.currentThread()));
         try {
-            loop.callSoon(() -> {
-                try {
-                    POSIX.kill(POSIX.getpid(), signum);
-                } catch (PosixException e) {
-                    ranOn.completeExceptionally(e);
-                }
-            });
+            loop.callSoon(() -> sendToSelf(signum, ranOn));
             assertSame(Thread.currentThread(), runFor(ranOn));
         } finally {
             assertTrue(loop.removeSignalHandler(signum));
