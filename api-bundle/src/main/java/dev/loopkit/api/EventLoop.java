@@ -152,9 +152,11 @@ public interface EventLoop extends Executor {
 
     /**
      * Runs {@code callback} on this loop whenever the process receives {@code signum}; several loops
-     * may listen to one signal, each gets the callback on its own thread.
+     * may listen to one signal, each gets the callback on its own thread. The real-time signals
+     * {@code SIGRTMIN..SIGRTMAX} (34 to 64) are caught too, with the posix bundle on x86-64.
      *
-     * @throws IllegalArgumentException "sig N out of range(1, 65)"
+     * @throws IllegalArgumentException asyncio's "invalid signal number N" for a number that is no signal
+     *         (outside 1 to 64, or glibc's own 32 and 33)
      * @throws IllegalStateException "sig N cannot be caught" for SIGKILL, SIGSTOP and the signals the
      *         JVM keeps for itself (asyncio's {@code RuntimeError})
      */

@@ -22,9 +22,26 @@ import java.util.Objects;
  * {@code setEventLoop(newEventLoop())} and logs "There is no current event loop"; after an
  * explicit {@code setEventLoop(null)}, or in any other thread, it throws
  * "There is no current event loop in thread '&lt;name&gt;'.".</li>
- * <li>{@link #setEventLoop(EventLoop)} in the main context attaches the child watcher to the loop.</li>
+ * <li>{@link #setEventLoop(EventLoop)} in the main context attaches the child watcher to the loop
+ * ({@code null}: detaches it), as asyncio's {@code set_event_loop} does with the policy's
+ * {@code _watcher}. Which watcher, see below.</li>
  * <li>Loops come from the {@link EventLoopFactory} of the policy's loop implementation: selector
  * on Unix, proactor on Windows.</li>
+ * </ul>
+ *
+ * <p><b>Which watcher {@code setEventLoop} attaches.</b> The child watcher is process-wide
+ * ({@link #setChildWatcher}): SIGCHLD and {@code waitpid(-1)} belong to the process. asyncio keeps
+ * it per policy instance, and a policy follows its own main loop with it. Loopkit keeps both:
+ * <ul>
+ * <li>the installed (process-wide) policy attaches the process-wide watcher, whoever chose it (a
+ * shell command, a ranking change, this policy);</li>
+ * <li>any other instance attaches the watcher that was set through it with {@code setChildWatcher},
+ * while that watcher is still the process-wide one: so {@code p.setChildWatcher(w);
+ * w.attachLoop(l1); p.setEventLoop(l2)} leaves {@code w} attached to {@code l2}, and
+ * {@code p.setEventLoop(null)} detaches it, as in CPython's
+ * {@code test_child_watcher_replace_mainloop_existing}. A watcher it did not choose (or one
+ * replaced since) is left alone: the loop of a policy that is not in use must not take the
+ * process's watcher from the main loop.</li>
  * </ul>
  *
  * <p>Subclass it to change what a context is or how loops are made, as the asyncio documentation's
@@ -44,6 +61,8 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
     private final EventLoopFactory boundFactory;
     private final ThreadLocal<Context> contexts = ThreadLocal.withInitial(Context::new);
     private volatile boolean deactivated;
+    /** The watcher last set through this instance (asyncio's {@code _watcher}); {@code null}: none. */
+    private volatile ChildWatcher chosenWatcher;
 
     /** asyncio's {@code DefaultEventLoopPolicy()}: selector loops on Unix, proactor loops on Windows. */
     public DefaultEventLoopPolicy() {
@@ -101,7 +120,7 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
         context.setCalled = true;
         context.loop = loop;
         if (isMainContext()) {
-            ChildWatcher current = attachedWatcher();
+            ChildWatcher current = watcherToAttach();
             if (current != null) {
                 current.attachLoop(loop);
             }
@@ -165,22 +184,26 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
      * (its bundle owns it).
      *
      * <p>Process-wide rather than per policy: SIGCHLD and {@code waitpid(-1)} belong to the process,
-     * and two watchers attached at once would take each other's signals and exits.
+     * and two watchers attached at once would take each other's signals and exits. This instance
+     * remembers {@code replacement}: its main-context {@code setEventLoop} attaches it while it is
+     * the process-wide watcher, even when this policy is not the installed one (class javadoc).
      */
     @Override
     public void setChildWatcher(ChildWatcher replacement) {
         RankedRegistry<ChildWatcher> watchers = Registries.childWatchers();
         ChildWatcher previous = watchers.explicit().orElse(null);
+        chosenWatcher = replacement;
         watchers.setExplicit(replacement); // the registry's listener hands the children over
         if (previous != null && previous != replacement && watchers.entryOf(previous).isEmpty()) {
             previous.close();
         }
     }
 
-    // The watcher setEventLoop attaches in the main context: the process-wide one, while this policy
-    // is the process-wide policy (another policy's main loop must not take it).
-    private ChildWatcher attachedWatcher() {
-        return Registries.policies().current() == this ? Registries.childWatchers().current() : null;
+    // The watcher setEventLoop attaches in the main context (the rule is in the class javadoc).
+    private ChildWatcher watcherToAttach() {
+        ChildWatcher processWide = Registries.childWatchers().current();
+        boolean installed = Registries.policies().current() == this;
+        return installed || (processWide != null && processWide == chosenWatcher) ? processWide : null;
     }
 
     @Override

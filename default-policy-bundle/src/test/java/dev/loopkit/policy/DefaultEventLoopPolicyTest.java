@@ -3,6 +3,7 @@ package dev.loopkit.policy;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotSame;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
@@ -198,11 +199,47 @@ public class DefaultEventLoopPolicyTest {
     }
 
     @Test
-    public void anotherPolicysMainLoopDoesNotTakeTheWatcher() {
+    public void anotherPolicysMainLoopDoesNotTakeTheProcessWideWatcher() {
+        RecordingWatcher processWide = new RecordingWatcher();
+        Registries.childWatchers().setExplicit(processWide);
+        List<EventLoop> before = new ArrayList<>(processWide.attached);
+        policy.setEventLoop(track(policy.newEventLoop())); // this policy is not the process-wide one
+        assertEquals(before, processWide.attached);
+        assertSame(processWide, policy.getChildWatcher());
+    }
+
+    /**
+     * CPython 3.12's {@code test_unix_events.PolicyTests.test_child_watcher_replace_mainloop_existing}
+     * with a fresh policy, not the process-wide one: the watcher set on it follows the main context's
+     * loop of that instance.
+     */
+    @Test
+    public void childWatcherReplaceMainloopExisting() {
+        EventLoop loop = track(policy.getEventLoop());
         RecordingWatcher watcher = new RecordingWatcher();
         policy.setChildWatcher(watcher);
-        policy.setEventLoop(track(policy.newEventLoop())); // this policy is not the process-wide one
-        assertEquals(List.of(), watcher.attached);
+        watcher.attachLoop(loop);
+        assertSame(loop, watcher.loop());
+
+        EventLoop newLoop = track(policy.newEventLoop());
+        policy.setEventLoop(newLoop);
+        assertSame(newLoop, watcher.loop());
+
+        policy.setEventLoop(null);
+        assertNull(watcher.loop());
+    }
+
+    @Test
+    public void aPolicyThatIsNotProcessWideLetsGoOfAWatcherReplacedSince() {
+        RecordingWatcher chosenHere = new RecordingWatcher();
+        policy.setChildWatcher(chosenHere);
+        RecordingWatcher chosenElsewhere = new RecordingWatcher();
+        Registries.childWatchers().setExplicit(chosenElsewhere);
+        List<EventLoop> before = new ArrayList<>(chosenElsewhere.attached);
+        EventLoop loop = track(policy.newEventLoop());
+        policy.setEventLoop(loop);
+        assertFalse("no longer the process-wide watcher", chosenHere.attached.contains(loop));
+        assertEquals("not this policy's choice", before, chosenElsewhere.attached);
     }
 
     @Test
@@ -251,6 +288,11 @@ public class DefaultEventLoopPolicyTest {
         @Override
         public void attachLoop(EventLoop loop) {
             attached.add(loop);
+        }
+
+        /** The loop the last {@code attachLoop} gave it (asyncio's {@code watcher._loop}). */
+        EventLoop loop() {
+            return attached.isEmpty() ? null : attached.get(attached.size() - 1);
         }
 
         @Override

@@ -3,12 +3,16 @@ package dev.loopkit.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.EventLoop;
 import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.SpawnSpec;
 import dev.loopkit.posix.WaitStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import javax.inject.Inject;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -53,6 +57,31 @@ public class PosixIT {
             assertEquals(name + " in " + states, Integer.valueOf(Bundle.ACTIVE), states.get(name));
         }
         assertEquals(Integer.valueOf(Bundle.RESOLVED), states.get(NATIVE_FRAGMENT));
+    }
+
+    @Test
+    public void aRealTimeSignalReachesALoopInsideFelix() throws Exception {
+        // the signal pipe's handler is installed through the JNR bundles, and the loop core finds it
+        // through its optional import of dev.loopkit.posix
+        Posix posix = Posix.get();
+        int signum = posix.sigrtmin() + 2;
+        EventLoop loop = Asyncio.newEventLoop();
+        try {
+            CompletableFuture<Integer> received = new CompletableFuture<>();
+            loop.addSignalHandler(signum, () -> received.complete(signum));
+            loop.callSoon(() -> {
+                try {
+                    posix.kill(posix.getpid(), signum);
+                } catch (PosixException e) {
+                    received.completeExceptionally(e);
+                }
+            });
+            loop.callLater(20, () -> received.completeExceptionally(new AssertionError("no signal after 20 s")));
+            assertEquals(Integer.valueOf(signum), loop.runUntilComplete(received));
+            assertTrue(loop.removeSignalHandler(signum));
+        } finally {
+            loop.close();
+        }
     }
 
     @Test

@@ -50,6 +50,18 @@ final class Linux {
     static final int SIGINFO_PID = 4;
     static final int SIGINFO_STATUS = 6;
 
+    /** glibc's {@code struct sigaction}: handler at 0, {@code sa_mask} (128 bytes) at 8, {@code sa_flags} at 136, restorer at 144. */
+    static final int SIGACTION_BYTES = 152;
+    static final int SIGACTION_FLAGS = 8 + SIGSET_BYTES;
+    /** Interrupted system calls restart: the JVM's threads do not expect EINTR from a signal they never asked for. */
+    static final int SA_RESTART = 0x10000000;
+
+    static final int PROT_READ = 1;
+    static final int PROT_WRITE = 2;
+    static final int PROT_EXEC = 4;
+    static final int MAP_PRIVATE = 0x02;
+    static final int MAP_ANONYMOUS = 0x20;
+
     private Linux() {
     }
 }

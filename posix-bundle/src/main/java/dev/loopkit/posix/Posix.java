@@ -389,6 +389,25 @@ public final class Posix {
         }
     }
 
+    /** glibc's {@code SIGRTMIN} at run time (34: glibc keeps 32 and 33 for its threads). */
+    public int sigrtmin() {
+        return libc.__libc_current_sigrtmin();
+    }
+
+    /** glibc's {@code SIGRTMAX} at run time (64). */
+    public int sigrtmax() {
+        return libc.__libc_current_sigrtmax();
+    }
+
+    /**
+     * A new {@link SignalPipe}: how signals the JVM has no name for (the real-time ones) are caught.
+     *
+     * @throws UnsupportedOperationException when the platform is not x86-64
+     */
+    public SignalPipe openSignalPipe() throws PosixException {
+        return SignalPipe.open(nativeAccess, this);
+    }
+
     /** {@code getpid()}: this JVM's process id. */
     public long getpid() {
         return libc.getpid();

@@ -18,8 +18,6 @@ import jnr.ffi.Pointer;
 final class Spawner {
 
     private static final int[] STANDARD_STREAMS = {0, 1, 2};
-    /** Linux has signals 1 to 64 (_NSIG - 1): the standard ones, glibc's internal 32 and 33, real-time ones. */
-    private static final int LAST_SIGNAL = 64;
 
     private final Native nativeAccess;
     private final LibC libc;
@@ -117,15 +115,16 @@ final class Spawner {
             // Then every signal back to its default action. Not with sigaddset: glibc refuses its two
             // internal signals (32, 33) there, sets them to SIG_IGN in the child, and exec keeps them
             // ignored. sigset_t is the kernel's bit mask, signal n at bit n - 1 of the first word.
-            signals.putLong(0, allSignalsButKillAndStop());
+            signals.putLong(0, allSignalsButKillAndStop(libc.__libc_current_sigrtmax()));
             check(libc.posix_spawnattr_setsigdefault(attributes, signals), "posix_spawnattr_setsigdefault");
         }
         check(libc.posix_spawnattr_setflags(attributes, flags), "posix_spawnattr_setflags");
     }
 
-    private static long allSignalsButKillAndStop() {
+    // Linux has signals 1 to SIGRTMAX (64): the standard ones, glibc's internal 32 and 33, real-time ones.
+    private static long allSignalsButKillAndStop(int lastSignal) {
         long mask = 0;
-        for (int signal = 1; signal <= LAST_SIGNAL; signal++) {
+        for (int signal = 1; signal <= lastSignal; signal++) {
             if (signal != Signal.SIGKILL.intValue() && signal != Signal.SIGSTOP.intValue()) {
                 mask |= 1L << (signal - 1);
             }

@@ -1,10 +1,11 @@
 /**
  * Loopkit's native access on Linux, through jnr-ffi: {@link dev.loopkit.posix.Posix} (pipes,
- * eventfd, {@code posix_spawn}, waits, pidfds, signals) and {@link dev.loopkit.posix.Epoll}.
+ * eventfd, {@code posix_spawn}, waits, pidfds, signals), {@link dev.loopkit.posix.Epoll} and
+ * {@link dev.loopkit.posix.SignalPipe} (1.1: the real-time signals the JVM cannot catch).
  * The only package of Loopkit that declares native bindings.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.loopkit.posix;
 
 import org.osgi.annotation.bundle.Export;

@@ -7,36 +7,39 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.lang.System.Logger.Level;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * The process side of {@code addSignalHandler}: one {@link sun.misc.Signal} handler per signal,
- * installed when the first listener comes and restored when the last one goes (with a warning, and
- * the other handler left in place, if outside code replaced ours meanwhile). The JVM runs signal
- * handlers on its "Signal Dispatcher" thread; each listening loop gets the callback through
- * {@link EventLoop#callSoonThreadsafe(Runnable)}, so it always runs on the loop's own thread and
- * several loops may listen to one signal. Process-wide listeners ({@link ProcessSignals}) run on the
- * signal thread itself.
+ * The process side of {@code addSignalHandler}: one process handler per signal, installed when the
+ * first listener comes and restored when the last one goes (with a warning, and the other handler
+ * left in place, if outside code replaced ours meanwhile). Signals the JVM has a name for are caught
+ * with {@link sun.misc.Signal}, whose handlers run on the JVM's "Signal Dispatcher" thread; the
+ * real-time ones ({@code SIGRTMIN..SIGRTMAX}), which it cannot name, with the posix bundle's signal
+ * pipe, read by the {@code loopkit-signals} thread ({@link RealtimeSignalReader}). Each listening loop
+ * gets the callback through {@link EventLoop#callSoonThreadsafe(Runnable)}, so it always runs on the
+ * loop's own thread and several loops may listen to one signal. Process-wide listeners
+ * ({@link ProcessSignals}) run on the signal thread itself.
  */
 final class SignalDispatcher {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
-    /** Linux's NSIG: signal numbers are 1 .. 64. */
-    static final int NSIG = 65;
-    private static final int SIGKILL = 9;
-    private static final int SIGSTOP = 19;
-    private static final int SIGCHLD = 17;
     /** The names the JVM's {@link Signal} knows, tried once to map numbers to names. */
     private static final List<String> NAMES = List.of("HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
             "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP",
             "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS");
     private static final Map<Integer, String> NAME_OF = namesByNumber();
+    private static final int SIGKILL = numberOf("KILL");
+    private static final int SIGSTOP = numberOf("STOP");
+    private static final int SIGCHLD = numberOf("CHLD");
     private static final SignalDispatcher INSTANCE = new SignalDispatcher();
 
-    // Guarded by this.
-    private final Map<Integer, Installed> installed = new HashMap<>();
+    /** Read without the lock by the threads that deliver signals; changed under it. */
+    private final Map<Integer, Installed> installed = new ConcurrentHashMap<>();
+    // Guarded by this: reads the real-time signals while any has a handler.
+    private RealtimeSignalReader realtime;
 
     static SignalDispatcher get() {
         return INSTANCE;
@@ -45,33 +48,31 @@ final class SignalDispatcher {
     /**
      * Makes {@code loop} run {@code callback} on every {@code signum}, replacing its earlier handler.
      *
-     * @throws IllegalArgumentException "sig N out of range(1, 65)"
+     * @throws IllegalArgumentException "invalid signal number N"
      * @throws IllegalStateException "sig N cannot be caught" (SIGKILL, SIGSTOP, signals the JVM keeps)
      */
     synchronized void add(int signum, Object listener, Runnable callback) {
-        check(signum);
+        SignalNumbers.check(signum);
         Installed entry = installed.get(signum);
         if (entry == null) {
             entry = install(signum);
             installed.put(signum, entry);
         }
-        entry.listeners.put(listener, callback);
+        entry.put(listener, callback);
     }
 
     /** Stops {@code loop} listening to {@code signum}; {@code true} if it did. */
     synchronized boolean remove(int signum, Object listener) {
-        check(signum);
+        SignalNumbers.check(signum);
         Installed entry = installed.get(signum);
-        if (entry == null || entry.listeners.remove(listener) == null) {
+        if (entry == null || !entry.remove(listener)) {
             return false;
         }
-        if (entry.listeners.isEmpty()) {
+        if (entry.isEmpty()) {
             installed.remove(signum);
-            SignalHandler current = Signal.handle(entry.signal, entry.previous);
-            if (current != entry) {
+            if (!uninstall(entry)) {
                 // asyncio's multiloop watcher: someone else's handler stays, and we say so
-                Signal.handle(entry.signal, current);
-                LOG.log(Level.WARNING, "SIG{0} handler was changed by outside code", entry.signal.getName());
+                LOG.log(Level.WARNING, "{0} handler was changed by outside code", entry.name);
             }
         }
         return true;
@@ -84,32 +85,86 @@ final class SignalDispatcher {
         }
     }
 
-    private static void check(int signum) {
-        if (signum < 1 || signum >= NSIG) {
-            throw new IllegalArgumentException("sig " + signum + " out of range(1, " + NSIG + ")");
+    private Installed install(int signum) {
+        if (signum == SIGKILL || signum == SIGSTOP) {
+            throw cannotBeCaught(signum, null);
         }
+        String name = NAME_OF.get(signum);
+        return name != null ? installJvmHandler(signum, name) : installRealtime(signum);
     }
 
-    private Installed install(int signum) {
-        String name = NAME_OF.get(signum);
-        if (name == null || signum == SIGKILL || signum == SIGSTOP) {
-            throw new IllegalStateException("sig " + signum + " cannot be caught");
-        }
+    private static Installed installJvmHandler(int signum, String name) {
         if (signum == SIGCHLD) {
             forceProcessImplInitialization();
         }
         Signal signal = new Signal(name);
-        Installed entry = new Installed(signal);
+        Installed entry = new Installed(signum, "SIG" + name, signal);
         try {
             entry.previous = Signal.handle(signal, entry);
         } catch (IllegalArgumentException reservedByTheJvm) {
-            throw new IllegalStateException("sig " + signum + " cannot be caught", reservedByTheJvm);
+            throw cannotBeCaught(signum, reservedByTheJvm);
         }
         return entry;
     }
 
+    private Installed installRealtime(int signum) {
+        if (!SignalNumbers.isRealtime(signum)) {
+            throw cannotBeCaught(signum, null);
+        }
+        boolean started = realtime == null;
+        try {
+            if (started) {
+                realtime = RealtimeSignalReader.start(this::deliver);
+            }
+            realtime.install(signum);
+        } catch (UnsupportedOperationException | LinkageError e) {
+            if (started) {
+                stopRealtimeIfIdle();
+            }
+            throw cannotBeCaught(signum, e);
+        }
+        return new Installed(signum, SignalNumbers.realtimeName(signum), null);
+    }
+
+    /** Puts the previous handler back; {@code false} when outside code had replaced ours (it stays). */
+    private boolean uninstall(Installed entry) {
+        if (entry.signal != null) {
+            SignalHandler current = Signal.handle(entry.signal, entry.previous);
+            if (current != entry) {
+                Signal.handle(entry.signal, current);
+                return false;
+            }
+            return true;
+        }
+        try {
+            return realtime.uninstall(entry.number);
+        } finally {
+            stopRealtimeIfIdle();
+        }
+    }
+
+    private void stopRealtimeIfIdle() {
+        if (realtime != null && installed.values().stream().allMatch(e -> e.signal != null)) {
+            realtime.stop();
+            realtime = null;
+        }
+    }
+
+    // On the loopkit-signals thread.
+    private void deliver(int signum) {
+        Installed entry = installed.get(signum);
+        if (entry != null) {
+            entry.dispatch();
+        }
+    }
+
+    private static IllegalStateException cannotBeCaught(int signum, Throwable why) {
+        return new IllegalStateException("sig " + signum + " cannot be caught", why);
+    }
+
     // java.lang.ProcessImpl's class initialisation resets SIGCHLD to SIG_DFL: a handler installed
-    // before the first ProcessBuilder use would be silently lost (FACTS.md). Initialise it first.
+    // before the first ProcessBuilder use would be silently lost (0 of 200 exits delivered).
+    // Initialise it first. docs/PLATFORM-NOTES.md, "SIGCHLD and java.lang.ProcessImpl".
     private static void forceProcessImplInitialization() {
         try {
             Class.forName("java.lang.ProcessImpl", true, null);
@@ -130,20 +185,46 @@ final class SignalDispatcher {
         return Map.copyOf(names);
     }
 
-    /** One installed JVM handler and its listeners (loops, or process-wide tokens); called on the JVM's signal thread. */
-    private static final class Installed implements SignalHandler {
-        final Signal signal;
-        final Map<Object, Runnable> listeners = new LinkedHashMap<>();
-        SignalHandler previous;
+    private static int numberOf(String name) {
+        return new Signal(name).getNumber();
+    }
 
-        Installed(Signal signal) {
-            this.signal = Objects.requireNonNull(signal);
+    /** One installed process handler and its listeners (loops, or process-wide tokens); called on a signal thread. */
+    private static final class Installed implements SignalHandler {
+        final int number;
+        final String name;
+        /** The JVM's signal, or {@code null} for a real-time one. */
+        final Signal signal;
+        SignalHandler previous;
+        // Guarded by this: the delivering threads copy it without the dispatcher's lock.
+        private final Map<Object, Runnable> listeners = new LinkedHashMap<>();
+
+        Installed(int number, String name, Signal signal) {
+            this.number = number;
+            this.name = Objects.requireNonNull(name);
+            this.signal = signal;
+        }
+
+        synchronized void put(Object listener, Runnable callback) {
+            listeners.put(listener, callback);
+        }
+
+        synchronized boolean remove(Object listener) {
+            return listeners.remove(listener) != null;
+        }
+
+        synchronized boolean isEmpty() {
+            return listeners.isEmpty();
         }
 
         @Override
         public void handle(Signal received) {
+            dispatch();
+        }
+
+        void dispatch() {
             List<Map.Entry<Object, Runnable>> targets;
-            synchronized (INSTANCE) {
+            synchronized (this) {
                 targets = new ArrayList<>(listeners.entrySet());
             }
             for (Map.Entry<Object, Runnable> target : targets) {
@@ -157,7 +238,7 @@ final class SignalDispatcher {
                     try {
                         target.getValue().run();
                     } catch (RuntimeException e) {
-                        LOG.log(Level.WARNING, "Unknown exception in SIG" + signal.getName() + " handler", e);
+                        LOG.log(Level.WARNING, "Unknown exception in " + name + " handler", e);
                     }
                 }
             }

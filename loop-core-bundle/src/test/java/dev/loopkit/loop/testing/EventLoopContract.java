@@ -14,6 +14,8 @@ import dev.loopkit.api.Handle;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.TimerHandle;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.PosixException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -758,7 +760,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
 
     // ---- raw file descriptors -----------------------------------------------------------------------------
 
-    private static final dev.loopkit.posix.Posix POSIX = dev.loopkit.posix.Posix.get();
+    private static final Posix POSIX = Posix.get();
 
     private static java.nio.ByteBuffer bytes(String text) {
         return java.nio.ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -914,8 +916,8 @@ public abstract class EventLoopContract extends LoopTestSupport {
 
     // ---- signals ----------------------------------------------------------------------------------------
 
-    private static final int SIGUSR1 = 10;
-    private static final int SIGCHLD = 17;
+    private static final int SIGUSR1 = Posix.signal("SIGUSR1");
+    private static final int SIGCHLD = Posix.signal("SIGCHLD");
 
     /** Sends a real signal to this JVM, as a user would: {@code kill -N <pid>}. */
     private static void kill(int signum) {
@@ -990,15 +992,69 @@ public abstract class EventLoopContract extends LoopTestSupport {
 
     @Test
     public void uncatchableSignalsAreRefusedInAsynciosWords() {
-        assertEquals("sig 9 cannot be caught", assertThrows(IllegalStateException.class,
-                () -> loop.addSignalHandler(9, () -> { })).getMessage());
-        assertEquals("sig 19 cannot be caught", assertThrows(IllegalStateException.class,
-                () -> loop.addSignalHandler(19, () -> { })).getMessage());
-        assertEquals("sig 11 cannot be caught", assertThrows(IllegalStateException.class,
-                () -> loop.addSignalHandler(11, () -> { })).getMessage()); // SIGSEGV: the JVM's
-        assertEquals("sig 0 out of range(1, 65)", assertThrows(IllegalArgumentException.class,
-                () -> loop.addSignalHandler(0, () -> { })).getMessage());
+        for (String uncatchable : List.of("SIGKILL", "SIGSTOP", "SIGSEGV")) { // SIGSEGV: the JVM's
+            int signum = Posix.signal(uncatchable);
+            assertEquals("sig " + signum + " cannot be caught", assertThrows(IllegalStateException.class,
+                    () -> loop.addSignalHandler(signum, () -> { })).getMessage());
+        }
         assertThrows(NullPointerException.class, () -> loop.addSignalHandler(SIGUSR1, null));
+    }
+
+    @Test
+    public void numbersThatAreNoSignalAreRefusedInAsynciosWords() {
+        // asyncio's _check_signal: "sig not in signal.valid_signals()", which leaves out glibc's 32 and 33
+        for (int invalid : new int[] {0, -1, 32, 33, 65}) {
+            assertEquals("invalid signal number " + invalid, assertThrows(IllegalArgumentException.class,
+                    () -> loop.addSignalHandler(invalid, () -> { })).getMessage());
+            assertEquals("invalid signal number " + invalid, assertThrows(IllegalArgumentException.class,
+                    () -> loop.removeSignalHandler(invalid)).getMessage());
+        }
+    }
+
+    @Test
+    public void aRealTimeHandlerMayRemoveItselfAndAddAnother() throws Exception {
+        int first = POSIX.sigrtmin() + 5;
+        int second = POSIX.sigrtmax();
+        CompletableFuture<Void> secondRan = new CompletableFuture<>();
+        loop.addSignalHandler(first, () -> {
+            assertTrue(loop.removeSignalHandler(first)); // the last real-time handler: the signal thread stops
+            loop.addSignalHandler(second, () -> secondRan.complete(null)); // and a new one starts
+            sendToSelf(second, secondRan);
+        });
+        try {
+            loop.callSoon(() -> sendToSelf(first, secondRan));
+            runFor(secondRan);
+        } finally {
+            loop.removeSignalHandler(second);
+        }
+        assertTrue("the signal thread ends with the last real-time handler: " + Leaks.threads("loopkit-signals"),
+                Leaks.await(() -> Leaks.threads("loopkit-signals").isEmpty(), 10));
+    }
+
+    private static void sendToSelf(int signum, CompletableFuture<?> failsIfNot) {
+        try {
+            POSIX.kill(POSIX.getpid(), signum);
+        } catch (PosixException e) {
+            failsIfNot.completeExceptionally(e);
+        }
+    }
+
+    @Test
+    public void realTimeSignalsReachTheHandlerOnTheLoopThread() throws Exception {
+        Map<Integer, String> fdsBefore = Leaks.openFds();
+        int signum = POSIX.sigrtmin() + 2;
+        CompletableFuture<Thread> ranOn = new CompletableFuture<>();
+        loop.addSignalHandler(signum, () -> ranOn.complete(Thread.currentThread()));
+        try {
+            loop.callSoon(() -> sendToSelf(signum, ranOn));
+            assertSame(Thread.currentThread(), runFor(ranOn));
+        } finally {
+            assertTrue(loop.removeSignalHandler(signum));
+        }
+        assertFalse(loop.removeSignalHandler(signum));
+        assertTrue("the signal thread ends with the last real-time handler: " + Leaks.threads("loopkit-signals"),
+                Leaks.await(() -> Leaks.threads("loopkit-signals").isEmpty(), 10));
+        assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
     }
 
     @Test

@@ -142,6 +142,27 @@ public interface LibC {
     @pid_t
     int getpid();
 
+    /** {@code struct sigaction} (152 bytes) in memory the caller allocates; {@code oldAction} may be {@code null}. */
+    @SaveError
+    int sigaction(int signal, Pointer action, Pointer oldAction);
+
+    /** glibc's {@code SIGRTMIN} at run time: 34, as glibc keeps 32 and 33 for its threads. */
+    @IgnoreError
+    int __libc_current_sigrtmin();
+
+    @IgnoreError
+    int __libc_current_sigrtmax();
+
+    // pages for code that runs in a signal handler; MAP_FAILED is the address -1
+    @SaveError
+    Pointer mmap(Pointer address, @size_t long length, int protection, int flags, int fd, long offset);
+
+    @SaveError
+    int mprotect(Pointer address, @size_t long length, int protection);
+
+    @SaveError
+    int munmap(Pointer address, @size_t long length);
+
     /**
      * {@code syscall(2)}, for pidfd_open and pidfd_send_signal, which glibc wraps only from 2.36 on.
      * Variadic in C; unused trailing arguments are harmless on x86_64 and aarch64.

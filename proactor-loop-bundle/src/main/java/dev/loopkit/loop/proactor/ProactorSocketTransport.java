@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * asyncio's {@code _ProactorSocketTransport}: a TCP connection on an
  * {@link AsynchronousSocketChannel}. One read is in flight at a time, into the transport's own
- * buffer (reads of many connections are pending at once, so they cannot share the loop's); its
- * bytes go to the protocol when the completion reaches the loop, then the next read starts.
+ * buffer (reads of many connections are pending at once, so they cannot share the loop's), sized by
+ * {@link ReadSizeGuess} (small while the connection is idle, up to 64 KiB for a stream); its bytes go
+ * to the protocol when the completion reaches the loop, then the next read starts.
  * Writes are copied into the write buffer (the caller may reuse its buffer at once, and NIO.2 writes
  * later) and go out as one gathering write at a time; bytes in flight count in the buffer size, for
  * flow control.
@@ -28,8 +29,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProactorSocketTransport extends AbstractSocketTransport {
 
-    /** asyncio's proactor reads at most this much at once ({@code _ProactorReadPipeTransport}'s buffer). */
-    static final int READ_BUFFER_SIZE = 64 * 1024;
     /** Chunks of the write buffer sent by one gathering write. */
     private static final int GATHER_AT_MOST = 64;
     /** {@link #held}: no read outcome waits for {@code resumeReading}. */
@@ -40,9 +39,11 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
     /*
      * On the heap, not direct: one per connection, and a direct buffer is only freed when the GC
      * gets to it, so connections that come and go would churn native memory. NIO.2 reads through the
-     * completion thread's cached direct buffer and copies just the bytes read.
+     * completion thread's cached direct buffer and copies just the bytes read. Replaced when the
+     * guess changes; a pending read holds it, so an idle connection costs only the guess's size.
      */
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_SIZE);
+    private final ReadSizeGuess readSize = new ReadSizeGuess();
+    private ByteBuffer readBuffer = ByteBuffer.allocate(readSize.size());
     private final ByteBuffer[] batch = new ByteBuffer[GATHER_AT_MOST];
     private final Reads reads;
     private final Writes writes;
@@ -78,6 +79,11 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
         });
     }
 
+    /** The capacity of the read buffer this transport holds now (tests; loop thread). */
+    int readBufferCapacity() {
+        return readBuffer.capacity();
+    }
+
     // ---- reading ---------------------------------------------------------------------------------------
 
     private void startReading() {
@@ -85,6 +91,9 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
             return;
         }
         reading = true;
+        if (readBuffer.capacity() != readSize.size()) {
+            readBuffer = ByteBuffer.allocate(readSize.size());
+        }
         readBuffer.clear();
         try {
             socket.read(readBuffer, null, reads);
@@ -125,6 +134,7 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
             readEof();
             return;
         }
+        readSize.record(read);
         if (read == 0) { // not for a non-empty buffer, but then there is nothing to tell
             startReading();
             return;

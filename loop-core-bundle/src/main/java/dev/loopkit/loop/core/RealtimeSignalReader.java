@@ -1,0 +1,100 @@
+package dev.loopkit.loop.core;
+
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.PosixException;
+import dev.loopkit.posix.SignalPipe;
+import java.lang.System.Logger.Level;
+import java.util.function.IntConsumer;
+
+/**
+ * The real-time signals' side of {@link SignalDispatcher}: the posix bundle's {@link SignalPipe}
+ * catches them (the JVM cannot name them), and a daemon thread, {@code loopkit-signals}, reads the
+ * numbers the handler writes and hands each to the dispatcher. It lives while at least one real-time
+ * signal has a handler: {@link #stop()} ends the thread, which then closes the pipe.
+ */
+final class RealtimeSignalReader implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+
+    private final SignalPipe pipe;
+    private final IntConsumer dispatch;
+    private final Thread thread;
+    private volatile boolean stopping;
+
+    private RealtimeSignalReader(SignalPipe pipe, IntConsumer dispatch) {
+        this.pipe = pipe;
+        this.dispatch = dispatch;
+        this.thread = new Thread(this, "loopkit-signals");
+        thread.setDaemon(true);
+    }
+
+    /**
+     * Opens the pipe and starts the thread, which calls {@code dispatch} with each signal's number.
+     *
+     * @throws UnsupportedOperationException why real-time signals cannot be caught here (no posix
+     *         bundle, not x86-64)
+     */
+    static RealtimeSignalReader start(IntConsumer dispatch) {
+        SignalPipe pipe;
+        try {
+            pipe = Posix.get().openSignalPipe();
+        } catch (NoClassDefFoundError missing) {
+            throw new UnsupportedOperationException("real-time signals need the dev.loopkit.posix module or bundle"
+                    + " (and JNR): " + missing.getMessage() + " is missing", missing);
+        } catch (PosixException e) {
+            throw new UnsupportedOperationException("the signal pipe could not be made: " + e.getMessage(), e);
+        }
+        RealtimeSignalReader reader = new RealtimeSignalReader(pipe, dispatch);
+        reader.thread.start();
+        return reader;
+    }
+
+    /**
+     * {@code sigaction} with the pipe's handler.
+     *
+     * @throws UnsupportedOperationException when {@code sigaction} refused
+     */
+    void install(int signum) {
+        try {
+            pipe.install(signum);
+        } catch (PosixException e) {
+            throw new UnsupportedOperationException(e.getMessage(), e);
+        }
+    }
+
+    /** The previous action back; {@code false} when outside code had replaced ours (it stays). */
+    boolean uninstall(int signum) {
+        try {
+            return pipe.uninstall(signum);
+        } catch (PosixException e) {
+            LOG.log(Level.WARNING, "restoring the action of signal " + signum + " failed", e);
+            return true;
+        }
+    }
+
+    /** Ends the thread; it closes the pipe as it goes. Bytes not read yet are signals nobody listens to any more. */
+    void stop() {
+        stopping = true;
+        try {
+            pipe.wake();
+        } catch (PosixException full) {
+            // the reader is behind: it sees the flag after its next byte
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopping) {
+                int signum = pipe.take();
+                if (signum != 0 && !stopping) {
+                    dispatch.accept(signum);
+                }
+            }
+        } catch (PosixException | RuntimeException e) {
+            LOG.log(Level.ERROR, "reading the signal pipe failed: real-time signals are no longer delivered", e);
+        } finally {
+            pipe.close();
+        }
+    }
+}

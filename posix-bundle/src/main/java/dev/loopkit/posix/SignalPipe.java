@@ -1,0 +1,238 @@
+package dev.loopkit.posix;
+
+import dev.loopkit.posix.libc.LibC;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import jnr.ffi.Pointer;
+
+/**
+ * Catches the signals the JVM cannot: Linux's real-time signals {@code SIGRTMIN..SIGRTMAX}, which
+ * {@code sun.misc.Signal} has no name for (JDK 17 refuses {@code new Signal("RTMIN")} and every
+ * spelling of it). As CPython's signal module does with its wake-up fd, the handler only writes the
+ * signal's number, one byte, to a non-blocking pipe; a Java thread reads the pipe ({@link #take()})
+ * and does the rest.
+ *
+ * <p>The handler is machine code (x86-64, 24 bytes) in a page of its own, made with {@code mmap}
+ * and {@code mprotect}. A signal handler must be async-signal-safe: it runs on whatever thread the
+ * kernel interrupted, possibly inside the JVM, so no Java code (a jnr-ffi callback would enter the
+ * JVM there) may run in it, and Loopkit ships no native library of its own. A raw {@code write}
+ * system call leaves {@code errno} alone, as a handler must. The code reads the pipe's descriptor
+ * from a data page, so {@link #close()} turns the write of a handler still in flight into a harmless
+ * {@code EBADF} before it closes the descriptor. The two pages are never unmapped, since a thread
+ * interrupted inside the handler may resume there at any later time: a closed pipe's pages serve
+ * the next pipe.
+ *
+ * <p>Thread-safe; {@link #take()} is meant for one reading thread.
+ */
+public final class SignalPipe implements AutoCloseable {
+
+    /**
+     * {@code handler(int signo)}: {@code push rdi; mov edi, [rip + 0xff9]} (the descriptor at the start
+     * of the next page); {@code mov rsi, rsp; mov edx, 1; mov eax, 1} ({@code SYS_write});
+     * {@code syscall; pop rdi; ret}. Pushing {@code rdi} puts the number's low byte at {@code [rsp]}.
+     */
+    private static final byte[] X86_64_HANDLER = {
+        0x57,
+        (byte) 0x8b, 0x3d, (byte) 0xf9, 0x0f, 0x00, 0x00,
+        0x48, (byte) 0x89, (byte) 0xe6,
+        (byte) 0xba, 0x01, 0x00, 0x00, 0x00,
+        (byte) 0xb8, 0x01, 0x00, 0x00, 0x00,
+        0x0f, 0x05,
+        0x5f,
+        (byte) 0xc3,
+    };
+    private static final int PAGE = 4096;
+    private static final int NO_FD = -1;
+
+    /** Pages of closed pipes, for the next ones; guarded by {@code SignalPipe.class}. */
+    private static final Deque<HandlerPages> FREE_PAGES = new ArrayDeque<>();
+
+    private final Native nativeAccess;
+    private final LibC libc;
+    private final Posix posix;
+    private final HandlerPages code;
+    private final int readFd;
+    private final int writeFd;
+    private final Map<Integer, NativeMemory> previousActions = new HashMap<>();
+    private final ByteBuffer one = ByteBuffer.allocateDirect(1);
+    private boolean closed;
+
+    private SignalPipe(Native nativeAccess, Posix posix, HandlerPages code, int[] pipe) {
+        this.nativeAccess = nativeAccess;
+        this.libc = nativeAccess.libc;
+        this.posix = posix;
+        this.code = code;
+        this.readFd = pipe[0];
+        this.writeFd = pipe[1];
+    }
+
+    /**
+     * Why real-time signals cannot be caught here, or {@code null} when they can: the handler is
+     * written for x86-64 only.
+     */
+    public static String unsupportedReason() {
+        String arch = System.getProperty("os.arch", "");
+        return arch.equals("amd64") || arch.equals("x86_64") ? null
+                : "catching real-time signals needs x86-64 (this JVM runs on " + arch + ")";
+    }
+
+    static SignalPipe open(Native nativeAccess, Posix posix) throws PosixException {
+        String unsupported = unsupportedReason();
+        if (unsupported != null) {
+            throw new UnsupportedOperationException(unsupported);
+        }
+        int[] pipe = posix.pipe();
+        try {
+            posix.setNonBlocking(pipe[1], true); // a full pipe drops the byte, never blocks a handler
+            HandlerPages pages;
+            synchronized (SignalPipe.class) {
+                pages = FREE_PAGES.isEmpty() ? HandlerPages.map(nativeAccess) : FREE_PAGES.pop();
+            }
+            pages.writeTo(pipe[1]);
+            return new SignalPipe(nativeAccess, posix, pages, pipe);
+        } catch (PosixException | RuntimeException e) {
+            posix.close(pipe[0]);
+            posix.close(pipe[1]);
+            throw e;
+        }
+    }
+
+    /**
+     * {@code sigaction(signal)} with the pipe's handler ({@code SA_RESTART}), keeping the action it
+     * replaces for {@link #uninstall}; installing twice keeps the first saved action.
+     */
+    public synchronized void install(int signal) throws PosixException {
+        checkOpen();
+        try (NativeMemory action = NativeMemory.calloc(libc, Linux.SIGACTION_BYTES)) {
+            action.pointer().putAddress(0, code.handlerAddress());
+            action.pointer().putInt(Linux.SIGACTION_FLAGS, Linux.SA_RESTART);
+            NativeMemory previous = NativeMemory.calloc(libc, Linux.SIGACTION_BYTES);
+            if (libc.sigaction(signal, action.pointer(), previous.pointer()) == -1) {
+                PosixException failure = nativeAccess.failure("sigaction " + signal);
+                previous.close();
+                throw failure;
+            }
+            NativeMemory first = previousActions.putIfAbsent(signal, previous);
+            if (first != null) {
+                previous.close();
+            }
+        }
+    }
+
+    /**
+     * Puts back the action {@link #install} replaced.
+     *
+     * @return {@code false} when outside code had replaced this pipe's handler meanwhile: that
+     *         handler is left in place
+     */
+    public synchronized boolean uninstall(int signal) throws PosixException {
+        NativeMemory previous = previousActions.remove(signal);
+        if (previous == null) {
+            return true;
+        }
+        try (previous; NativeMemory current = NativeMemory.calloc(libc, Linux.SIGACTION_BYTES)) {
+            if (libc.sigaction(signal, previous.pointer(), current.pointer()) == -1) {
+                throw nativeAccess.failure("sigaction " + signal);
+            }
+            if (current.pointer().getAddress(0) != code.handlerAddress()) {
+                libc.sigaction(signal, current.pointer(), null);
+                return false;
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Blocks until a signal arrives and returns its number; 0 once {@link #wake()} was called.
+     */
+    public int take() throws PosixException {
+        one.clear();
+        int read = posix.read(readFd, one);
+        return read == 1 ? one.get(0) & 0xff : 0;
+    }
+
+    /** Makes a {@link #take()} in progress (or the next one) return 0: how its thread is told to end. */
+    public synchronized void wake() throws PosixException {
+        checkOpen();
+        ByteBuffer zero = ByteBuffer.allocateDirect(1);
+        if (posix.write(writeFd, zero) != 1) {
+            throw new PosixException(0, "the signal pipe is full: its reader does not read");
+        }
+    }
+
+    /**
+     * Puts back every action still installed, then closes the pipe; call it
+     * once the reading thread has ended. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Integer signal : previousActions.keySet().toArray(new Integer[0])) {
+            try {
+                uninstall(signal);
+            } catch (PosixException e) {
+                // the signal keeps our handler, whose writes now fail with EBADF: harmless
+            }
+        }
+        code.writeTo(NO_FD); // a handler still in flight writes to no descriptor at all
+        closeQuietly(readFd);
+        closeQuietly(writeFd);
+        synchronized (SignalPipe.class) {
+            FREE_PAGES.push(code);
+        }
+    }
+
+    private void closeQuietly(int fd) {
+        try {
+            posix.close(fd);
+        } catch (PosixException e) {
+            // nothing more to release
+        }
+    }
+
+    /** The handler's code page and, after it, the data page holding the descriptor it writes to. */
+    private static final class HandlerPages {
+        private final Pointer pages;
+
+        private HandlerPages(Pointer pages) {
+            this.pages = pages;
+        }
+
+        static HandlerPages map(Native nativeAccess) throws PosixException {
+            LibC libc = nativeAccess.libc;
+            Pointer pages = libc.mmap(null, 2 * PAGE, Linux.PROT_READ | Linux.PROT_WRITE,
+                    Linux.MAP_PRIVATE | Linux.MAP_ANONYMOUS, -1, 0);
+            if (pages == null || pages.address() == -1L) {
+                throw nativeAccess.failure("mmap");
+            }
+            pages.put(0, X86_64_HANDLER, 0, X86_64_HANDLER.length);
+            pages.putInt(PAGE, NO_FD);
+            if (libc.mprotect(pages, PAGE, Linux.PROT_READ | Linux.PROT_EXEC) == -1) {
+                PosixException failure = nativeAccess.failure("mprotect");
+                libc.munmap(pages, 2 * PAGE); // never executed yet: safe to give back
+                throw failure;
+            }
+            return new HandlerPages(pages);
+        }
+
+        long handlerAddress() {
+            return pages.address();
+        }
+
+        void writeTo(int fd) {
+            pages.putInt(PAGE, fd);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the signal pipe is closed");
+        }
+    }
+}
