@@ -9,8 +9,11 @@ import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
 import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
 import dev.loopkit.watcher.safe.SafeChildWatcher;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
+import dev.loopkit.loop.testing.Leaks;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /** The five watchers and two loops the suite runs through. */
@@ -57,6 +60,31 @@ final class Watchers {
     }
 
     private Watchers() {
+    }
+
+    /** Runs {@code work} on {@code loop} (run until the work completes, 30 s at most) and returns its result. */
+    static <T> T runOn(BaseEventLoop loop, Supplier<? extends CompletionStage<T>> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.callSoon(() -> {
+            try {
+                work.get().whenComplete((value, error) -> {
+                    if (error != null) {
+                        result.completeExceptionally(error);
+                    } else {
+                        result.complete(value);
+                    }
+                });
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        loop.callLater(30, () -> result.completeExceptionally(new AssertionError("timed out")));
+        return loop.runUntilComplete(result);
+    }
+
+    /** How many pidfds this process has open ({@code /proc/self/fd} shows them as {@code anon_inode:[pidfd]}). */
+    static long openPidfds() {
+        return Leaks.openFds().values().stream().filter(target -> target.contains("[pidfd]")).count();
     }
 
     /** Every watcher on every loop. */
