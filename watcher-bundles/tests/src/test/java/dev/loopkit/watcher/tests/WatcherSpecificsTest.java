@@ -6,7 +6,11 @@ import static org.junit.Assert.assertNotSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import static org.junit.Assume.assumeTrue;
+
 import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.ChildHandler;
+import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.spi.Registries;
 import dev.loopkit.api.SpawnScope;
 import dev.loopkit.api.SubprocessOptions;
@@ -18,12 +22,17 @@ import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.loop.testing.LogCapture;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
 import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.SpawnSpec;
 import dev.loopkit.watcher.fast.FastChildWatcher;
 import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
+import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
@@ -178,6 +187,82 @@ public class WatcherSpecificsTest {
         assertEquals(1, Leaks.threads("loopkit-waitpid-").size());
         threaded.close();
         assertEquals(List.of(), Leaks.threads("loopkit-waitpid-"));
+    }
+
+    @Test
+    public void theThreadedWatcherRefusesRegistrationOutsideARunningLoopAsAsyncioDoes() throws Exception {
+        ThreadedChildWatcher threaded = new ThreadedChildWatcher();
+        cleanup.add(threaded::close);
+        long pid = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "exit 4"));
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> threaded.addChildHandler(pid, (p, c) -> { }));
+        assertTrue(refused.getMessage(), refused.getMessage().startsWith("no running event loop"));
+        assertEquals("nothing was registered: the exit is still ours", 4, POSIX.waitpid(pid, false).returncode());
+        assertEquals(Map.of(), threaded.children());
+    }
+
+    @Test
+    public void theThreadedWatcherDeliversOnTheRegisteringLoopAndWarnsOnceItClosed() throws Exception {
+        ThreadedChildWatcher threaded = new ThreadedChildWatcher();
+        BaseEventLoop loop = loopWith(threaded);
+        // asyncio's call_soon_threadsafe(callback, pid, returncode): the handler runs on the loop's thread
+        CompletableFuture<String> deliveredOn = new CompletableFuture<>();
+        run(loop, () -> {
+            spawnAndRegister(threaded, "exit 0", (p, c) -> deliveredOn.complete(Thread.currentThread().getName()));
+            return deliveredOn;
+        });
+        assertEquals(Thread.currentThread().getName(), deliveredOn.join());
+
+        CompletableFuture<Integer> never = new CompletableFuture<>();
+        long pid = run(loop, () -> CompletableFuture.completedFuture(spawnAndRegister(threaded, "sleep 60", (p, c) -> never.complete(c))));
+        try (LogCapture log = LogCapture.of(ThreadedChildWatcher.class.getName())) {
+            loop.close();
+            POSIX.kill(pid, 9);
+            String warning = "WARNING Loop " + loop + " that handles pid " + pid + " is closed";
+            assertTrue(log.messages().toString(), Leaks.await(() -> log.messages().equals(List.of(warning)), 20));
+        }
+        assertTrue("reaped", Leaks.await(() -> threaded.children().isEmpty() && threaded.waitingThreads() == 0, 20));
+        assertEquals("ECHILD", assertThrows(PosixException.class, () -> POSIX.waitid(pid, true, true)).errnoName());
+        assertFalse("nothing is called for a closed loop", never.isDone());
+    }
+
+    @Test
+    public void aHandOverGivesTheThreadedWatcherChildrenFromOutsideAnyLoop() throws Exception {
+        MultiLoopChildWatcher multiloop = new MultiLoopChildWatcher();
+        BaseEventLoop loop = loopWith(multiloop);
+        CompletableFuture<Integer> code = new CompletableFuture<>();
+        long pid = run(loop, () -> CompletableFuture.completedFuture(spawnAndRegister(multiloop, "sleep 60", (p, c) -> code.complete(c))));
+        ThreadedChildWatcher threaded = new ThreadedChildWatcher();
+        cleanup.add(threaded::close);
+        ((DefaultEventLoopPolicy) Asyncio.getEventLoopPolicy()).setChildWatcher(threaded); // the switch, on this thread
+        assertEquals(Map.of(), multiloop.children());
+        assertEquals(List.of(pid), List.copyOf(threaded.children().keySet()));
+        POSIX.kill(pid, 15);
+        assertEquals(Integer.valueOf(-15), run(loop, () -> code));
+    }
+
+    // On a running loop: spawns /bin/sh -c script and registers it; returns its pid.
+    private static long spawnAndRegister(ChildWatcher watcher, String script, ChildHandler handler) {
+        try (SpawnScope scope = watcher.enterSpawn()) {
+            long pid = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", script));
+            watcher.addChildHandler(pid, handler);
+            return pid;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- pidfd -------------------------------------------------------------------------------------------
+
+    @Test
+    public void thePidfdWatcherOutsideARunningLoopAndUnattachedSaysSoInAsyncioWords() throws Exception {
+        assumeTrue("no pidfds here", POSIX.pidfdSupported());
+        PidfdChildWatcher pidfd = new PidfdChildWatcher();
+        cleanup.add(pidfd::close);
+        long pid = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "exit 5"));
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> pidfd.addChildHandler(pid, (p, c) -> { }));
+        assertEquals("no running event loop: the pidfd child watcher needs a loop: register children from a running loop,"
+                + " or attach one with attachLoop", refused.getMessage());
+        assertEquals(5, POSIX.waitpid(pid, false).returncode());
     }
 
     // ---- multiloop ---------------------------------------------------------------------------------------
