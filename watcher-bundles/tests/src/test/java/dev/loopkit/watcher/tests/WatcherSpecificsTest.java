@@ -136,7 +136,7 @@ public class WatcherSpecificsTest {
         // storm of its own children: the JDK's reaper (blocked in waitpid(pid)) and waitpid(-1) race for
         // the status. Whichever wins, the outcome must be one of two: the JDK reports the real code, or
         // the fast watcher says it took the exit and the JDK reports 0. (Here the JDK's blocked reaper
-        // wins nearly always; a tight waitpid(-1) loop wins 7-12 rounds of 20: FACTS.md.)
+        // wins nearly always; a tight waitpid(-1) loop, measured, won 7 to 12 rounds of 20.)
         int stolen = 0;
         foreign.getOutputStream().close();
         Process child = foreign;
@@ -152,12 +152,54 @@ public class WatcherSpecificsTest {
                     }
                     return CompletableFuture.allOf(storm.toArray(CompletableFuture[]::new)).thenCompose(x -> jdk);
                 });
-                boolean reapedByFast = log.messages().stream().anyMatch(m -> m.contains("unknown pid: " + current.pid()));
+                // taken with no spawn going on, or during one (then named once the spawns are over)
+                boolean reapedByFast = !warnings(log, current.pid()).isEmpty();
                 assertEquals("reaped by the fast watcher: " + reapedByFast, reapedByFast ? 0 : 3, reported);
                 stolen += reapedByFast ? 1 : 0;
             }
         }
         System.out.println("WatcherSpecificsTest: the fast watcher took " + stolen + " of 10 ProcessBuilder exits");
+    }
+
+    @Test
+    public void anExitTheFastWatcherTakesDuringSpawnsIsWarnedWithItsPidOnceTheSpawnsThenOpenHaveEnded() throws Exception {
+        FastChildWatcher fast = new FastChildWatcher();
+        BaseEventLoop loop = loopWith(fast);
+        try (LogCapture log = LogCapture.of(FastChildWatcher.class.getName())) {
+            SpawnScope first = fast.enterSpawn(); // another loop spawning, say
+            long stranger = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "exit 3"));
+            POSIX.waitid(stranger, false, true); // exited, not reaped yet
+            fast.attachLoop(loop); // attaching sweeps: waitpid(-1) takes it, a child of a spawn maybe
+            SpawnScope second = fast.enterSpawn(); // spawns go on: the scopes never all close at once
+            assertEquals(List.of(), warnings(log, stranger));
+            first.close(); // the only scope open when it was taken: it was nobody's
+            assertEquals(List.of("WARNING Caught subprocesses termination from unknown pids: {" + stranger + ": 3}"),
+                    warnings(log, stranger));
+            second.close();
+            assertEquals("warned once", 1, warnings(log, stranger).size());
+        }
+    }
+
+    @Test
+    public void anExitTheFastWatcherHoldsWhenItClosesIsWarnedWithItsPid() throws Exception {
+        FastChildWatcher fast = new FastChildWatcher();
+        BaseEventLoop loop = loopWith(fast);
+        try (LogCapture log = LogCapture.of(FastChildWatcher.class.getName())) {
+            SpawnScope scope = fast.enterSpawn();
+            long stranger = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "exit 4"));
+            POSIX.waitid(stranger, false, true);
+            fast.attachLoop(loop);
+            fast.close();
+            scope.close();
+            assertEquals(List.of("WARNING Caught subprocesses termination from unknown pids: {" + stranger + ": 4}"),
+                    warnings(log, stranger));
+        }
+    }
+
+    // The fast watcher's warnings of an exit it took that name pid, in plain digits (its attach warning aside).
+    private static List<String> warnings(LogCapture log, long pid) {
+        return log.messages().stream().filter(m -> m.startsWith("WARNING Caught subprocess") && m.matches(".*\\b" + pid + "\\b.*"))
+                .toList();
     }
 
     // ---- threaded ----------------------------------------------------------------------------------------
@@ -325,7 +367,7 @@ public class WatcherSpecificsTest {
 
     @Test
     public void multiloopDetachedByAHandOverGivesSigchldBackAndTakesItAgainWhenAttached() throws Exception {
-        // java.lang.ProcessImpl's initialisation resets SIGCHLD (FACTS.md); it must not reset ours
+        // java.lang.ProcessImpl's initialisation resets SIGCHLD; it must not reset ours
         Class.forName("java.lang.ProcessImpl", true, null);
         Signal sigchld = new Signal("CHLD");
         SignalHandler mine = signal -> { };
