@@ -90,8 +90,10 @@ public class ChildLifecycleTest {
         if (mainLoop == null) {
             return; // assumed away: nothing was made
         }
+        List<String> watcherMessages = watcherLog.messages();
         watcherLog.close();
         loopLog.close();
+        assertEquals("numbers grouped as MessageFormat does ({0} given a long)", List.of(), Watchers.withGroupedNumbers(watcherMessages));
         Asyncio.setChildWatcher(null); // closes it, as asyncio does
         Asyncio.setEventLoopPolicy(null);
         spawning.close();
@@ -125,6 +127,10 @@ public class ChildLifecycleTest {
         assertReapedOnceAndForgotten(pid, pidfdsBefore);
         assertEquals("one warning, and no other (an exit reaped twice would say 255)",
                 closedLoopWarnings(pid), warnings());
+        if (!kind.sigchldThroughLoop()) { // safe and fast call the transport's handler, which warns for its loop
+            assertEquals("the pid in plain digits", List.of("WARNING Loop " + spawning + " that handles pid " + pid + " is closed"),
+                    watcherLog.messages());
+        }
     }
 
     @Test

@@ -15,9 +15,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /** The five watchers and two loops the suite runs through. */
 final class Watchers {
+
+    private static final Pattern GROUPED_NUMBER = Pattern.compile("\\d,\\d{3}\\b");
 
     enum Kind {
         THREADED(ThreadedChildWatcher::new),
@@ -85,6 +88,14 @@ final class Watchers {
     /** How many pidfds this process has open ({@code /proc/self/fd} shows them as {@code anon_inode:[pidfd]}). */
     static long openPidfds() {
         return Leaks.openFds().values().stream().filter(target -> target.contains("[pidfd]")).count();
+    }
+
+    /**
+     * The messages that show a number with digit grouping ("pid 16,898"): what {@code System.Logger}'s
+     * MessageFormat makes of a {@code long} or {@code int} parameter of 1000 or more.
+     */
+    static List<String> withGroupedNumbers(List<String> messages) {
+        return messages.stream().filter(m -> GROUPED_NUMBER.matcher(m).find()).toList();
     }
 
     /** Every watcher on every loop. */
