@@ -3,7 +3,6 @@ package dev.loopkit.watcher.tests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildWatcher;
@@ -25,9 +24,6 @@ import java.util.stream.Stream;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
-import org.junit.runner.RunWith;
-import org.junit.runners.Parameterized;
-import org.junit.runners.Parameterized.Parameters;
 
 /**
  * A child outlives the loop that spawned it, on every watcher and loop: its exit is still reaped,
@@ -36,8 +32,7 @@ import org.junit.runners.Parameterized.Parameters;
  * is attached to a main loop that runs on a thread of its own (the safe and fast watchers reap
  * through it), as the policy bundle's {@code loopkit-main} does.
  */
-@RunWith(Parameterized.class)
-public class ChildLifecycleTest {
+public class ChildLifecycleTest extends EveryWatcherOnEveryLoop {
 
     private static final Posix POSIX = Posix.get();
     private static final double HANG_GUARD_SECONDS = 20;
@@ -46,14 +41,6 @@ public class ChildLifecycleTest {
     private static final SubprocessOptions QUIET = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
             .withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL);
 
-    @Parameters(name = "{0} watcher, {1} loop")
-    public static List<Object[]> cases() {
-        return Watchers.everyCombination();
-    }
-
-    private final Watchers.Kind kind;
-    private final Watchers.Loop loopKind;
-    private Map<Integer, String> fdsBefore;
     private BaseEventLoop mainLoop;
     private Thread mainThread;
     private ChildWatcher watcher;
@@ -63,14 +50,11 @@ public class ChildLifecycleTest {
     private LogCapture loopLog;
 
     public ChildLifecycleTest(Watchers.Kind kind, Watchers.Loop loopKind) {
-        this.kind = kind;
-        this.loopKind = loopKind;
+        super(kind, loopKind);
     }
 
     @Before
     public void setUp() {
-        assumeTrue("no pidfds here: " + POSIX.pidfdUnsupportedReason(), kind != Watchers.Kind.PIDFD || POSIX.pidfdSupported());
-        fdsBefore = Leaks.openFds();
         mainLoop = loopKind.factory.get();
         mainThread = new Thread(mainLoop::runForever, "lifecycle-main-loop");
         mainThread.start();

@@ -74,16 +74,7 @@ public class WatcherSpecificsTest {
     }
 
     private static <T> T run(BaseEventLoop loop, java.util.function.Supplier<java.util.concurrent.CompletionStage<T>> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.callSoon(() -> work.get().whenComplete((v, e) -> {
-            if (e != null) {
-                result.completeExceptionally(e);
-            } else {
-                result.complete(v);
-            }
-        }));
-        loop.callLater(30, () -> result.completeExceptionally(new AssertionError("timed out")));
-        return loop.runUntilComplete(result);
+        return Watchers.runOn(loop, work);
     }
 
     // ---- fast --------------------------------------------------------------------------------------------
