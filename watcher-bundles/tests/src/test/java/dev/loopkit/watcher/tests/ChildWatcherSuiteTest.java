@@ -226,6 +226,28 @@ public class ChildWatcherSuiteTest extends EveryWatcherOnEveryLoop {
     }
 
     @Test
+    public void aHandlerMayRegisterAnotherChildAndLookAtTheWatcherFromInsideItsCall() throws Exception {
+        // reentrancy: the watcher holds no lock of its own while a handler runs
+        long[] first = spawnWaitingChild("13");
+        CompletableFuture<Integer> second = new CompletableFuture<>();
+        List<Long> seenFromInside = new ArrayList<>();
+        register(first[0], (pid, code) -> {
+            seenFromInside.addAll(watcher.children().keySet());
+            watcher.removeChildHandler(424242);
+            try (SpawnScope scope = watcher.enterSpawn()) {
+                long next = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "exit " + (code + 1)));
+                watcher.addChildHandler(next, (p, c) -> second.complete(c));
+            } catch (IOException | RuntimeException e) {
+                second.completeExceptionally(e);
+            }
+        });
+        POSIX.close((int) first[1]);
+        assertEquals(Integer.valueOf(14), onLoop(() -> second));
+        assertFalse("its own child is no longer held when its handler runs", seenFromInside.contains(first[0]));
+        assertEquals(Map.of(), watcher.children());
+    }
+
+    @Test
     public void aChildThatDiedBeforeRegistrationIsReported() throws Exception {
         CompletableFuture<Integer> code = new CompletableFuture<>();
         onLoop(() -> {
