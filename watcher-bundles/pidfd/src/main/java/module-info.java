@@ -1,6 +1,7 @@
 /** asyncio's {@code PidfdChildWatcher}, published as the {@code pidfd} child watcher where the kernel has pidfds. */
 module dev.loopkit.watcher.pidfd {
     requires dev.loopkit.watcher.base;
+    requires dev.loopkit.loop.core;
     requires static osgi.core;
     requires static org.osgi.service.component;
     requires static org.osgi.service.component.annotations;

@@ -58,6 +58,15 @@ public final class ChildWatcherSwitch {
     }
 
     /**
+     * Whether this thread is handing children from one watcher to another: the new watcher's
+     * {@code addChildHandler} is then called outside any running loop (asyncio would refuse that),
+     * for children whose handlers already pass the exit on to their own loop.
+     */
+    public static boolean handingOverInThisThread() {
+        return GATE.isWriteLockedByCurrentThread();
+    }
+
+    /**
      * Gives every child to the registry's current watcher (the orphanage if there is none): from
      * {@code previous} (which may have left the registry already), from any other watcher the
      * registry ever showed that still holds children, and from the orphanage. Services come and go

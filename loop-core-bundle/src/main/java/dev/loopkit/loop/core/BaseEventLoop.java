@@ -143,12 +143,16 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         return Thread.currentThread() == owner;
     }
 
-    /** Remembers a transport or server, so that closing the loop releases it. */
-    final void track(LoopResource resource) {
+    /**
+     * Remembers something the loop owns (a transport, a server, a child watcher's pidfd), so that
+     * closing the loop releases it. Loop thread only, or any thread while the loop does not run.
+     */
+    public final void track(LoopResource resource) {
         resources.add(resource);
     }
 
-    final void untrack(LoopResource resource) {
+    /** Forgets what {@link #track} remembered; the same threads. */
+    public final void untrack(LoopResource resource) {
         resources.remove(resource);
     }
 

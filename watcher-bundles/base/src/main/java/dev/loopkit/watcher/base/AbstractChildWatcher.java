@@ -2,6 +2,7 @@ package dev.loopkit.watcher.base;
 
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.WaitStatus;
@@ -95,6 +96,25 @@ public abstract class AbstractChildWatcher implements ChildWatcher {
             handler.childExited(pid, returncode);
         } catch (RuntimeException e) {
             log.log(Level.ERROR, "the handler of child " + pid + " (returncode " + returncode + ") failed", e);
+        }
+    }
+
+    /**
+     * asyncio's {@code ThreadedChildWatcher} and {@code MultiLoopChildWatcher} delivery: the handler
+     * runs on {@code loop}, the loop that registered the child, through {@code callSoonThreadsafe};
+     * when that loop has closed, asyncio's warning and nothing is called. With no loop (a child
+     * handed over from another watcher, outside any loop) the handler runs here, and passes the
+     * exit on to its loop itself.
+     */
+    protected void deliverThrough(EventLoop loop, long pid, ChildHandler handler, int returncode) {
+        if (loop == null) {
+            deliver(pid, handler, returncode);
+            return;
+        }
+        try {
+            loop.callSoonThreadsafe(() -> deliver(pid, handler, returncode));
+        } catch (IllegalStateException closed) {
+            log.log(Level.WARNING, "Loop {0} that handles pid {1} is closed", loop, Long.toString(pid));
         }
     }
 

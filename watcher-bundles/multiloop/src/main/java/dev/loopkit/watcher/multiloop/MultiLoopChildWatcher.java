@@ -135,16 +135,7 @@ public class MultiLoopChildWatcher extends AbstractChildWatcher {
             handler = handlers.remove(pid);
             loop = loops.remove(pid);
         }
-        if (loop == null) {
-            deliver(pid, handler, returncode);
-            return;
-        }
-        int code = returncode;
-        try {
-            loop.callSoonThreadsafe(() -> deliver(pid, handler, code));
-        } catch (IllegalStateException closed) {
-            log.log(Level.WARNING, "Loop {0} that handles pid {1} is closed", loop, Long.toString(pid));
-        }
+        deliverThrough(loop, pid, handler, returncode);
     }
 
     /** Drops every child and gives SIGCHLD back to its previous handler (with a warning if outside code replaced ours). */

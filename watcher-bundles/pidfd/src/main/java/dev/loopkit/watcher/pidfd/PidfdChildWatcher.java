@@ -6,12 +6,20 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.spi.LoopkitName;
 import dev.loopkit.api.spi.RunningLoop;
 import dev.loopkit.api.spi.ServiceRanking;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.LoopResource;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.WaitStatus;
 import dev.loopkit.watcher.base.AbstractChildWatcher;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
@@ -21,6 +29,12 @@ import org.osgi.service.component.annotations.Deactivate;
  * child has exited and is reaped with {@code waitid(P_PIDFD)}, on that loop's thread. O(1) per
  * exit, no signal, no thread of its own, and it never touches another's child. Every pidfd is
  * closed on every path (CPython leaked it when {@code waitpid} failed, cpython#151179).
+ *
+ * <p>A child whose loop closes before it exits is not left a zombie (CPython's is: the closed loop
+ * never reads its pidfd again): the watcher learns of the close as the loop releases what it owns,
+ * and reaps the exit then, or on a thread of its own ({@code loopkit-pidfd-orphan-<pid>}) once it
+ * comes, with the warning of asyncio's {@code ThreadedChildWatcher}, "Loop ... that handles pid N is
+ * closed"; nothing is delivered, as there.
  *
  * <p>Needs Linux 5.3+ with {@code pidfd_open} allowed (containers may forbid it): the constructor
  * probes and refuses otherwise; in OSGi the component is enabled only where the probe succeeds.
@@ -32,21 +46,44 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
 
     public static final String NAME = "pidfd";
     public static final int RANKING = 50;
+    /** A thread waiting for an orphan only polls and reaps: the JVM's minimum stack is plenty. */
+    private static final long STACK_SIZE = 128 * 1024;
 
-    /** One watched child. */
-    private final class Watch {
+    /**
+     * One watched child. It is a resource of the loop that reads its pidfd: when that loop closes
+     * before the child exits, {@link #release()} reaps the exit here or on a waiting thread.
+     */
+    private final class Watch implements LoopResource {
         final long pid;
         final int pidfd;
         final ChildHandler handler;
         final EventLoop loop;
         /** Closed once: a second close could hit a descriptor number the kernel gave to someone else since. */
-        private final java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+        private final AtomicBoolean open = new AtomicBoolean(true);
+        /** Guarded by lock: its loop closed and a waiting thread owns the pidfd now. */
+        private boolean orphaned;
 
         Watch(long pid, int pidfd, ChildHandler handler, EventLoop loop) {
             this.pid = pid;
             this.pidfd = pidfd;
             this.handler = handler;
             this.loop = loop;
+        }
+
+        // On the loop's thread, or the registering one while the loop does not run.
+        void watch() {
+            try {
+                if (!loop.isClosed()) {
+                    loop.addReader(pidfd, this::exited);
+                    if (loop instanceof BaseEventLoop ownsResources) {
+                        ownsResources.track(this);
+                    }
+                    return;
+                }
+            } catch (IllegalStateException closedMeanwhile) {
+                // "Event loop is closed": as below
+            }
+            release();
         }
 
         // Loop thread: the pidfd is readable, the child exited (or a readiness meant for a descriptor
@@ -57,27 +94,80 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             // (then it is not ours to reap) or finds it gone after.
             synchronized (lock) {
                 if (watches.get(pid) != this) {
-                    loop.removeReader(pidfd);
+                    stopReading();
                     closeOnce();
                     return; // removed or replaced meanwhile
                 }
-                try {
-                    WaitStatus status = posix.waitidPidfd(pidfd, true, false);
-                    if (status == null) {
-                        return; // not exited: a spurious readiness, the reader stays
-                    }
-                    returncode = status.returncode();
-                } catch (PosixException e) {
-                    log.log(Level.WARNING, "child process pid {0} exit status already read:  will report returncode 255",
-                            Long.toString(pid));
-                    returncode = UNKNOWN_RETURNCODE;
+                Integer status = reapNow();
+                if (status == null) {
+                    return; // not exited: a spurious readiness, the reader stays
                 }
-                watches.remove(pid);
-                handlers.remove(pid);
+                returncode = status;
+                forget();
             }
-            loop.removeReader(pidfd);
+            stopReading();
             closeOnce();
             deliver(pid, handler, returncode);
+        }
+
+        /**
+         * The loop closed (its pending callbacks dropped, its readers gone) while the child is ours:
+         * as asyncio's {@code ThreadedChildWatcher} does for a closed loop, the exit is still reaped,
+         * once, with asyncio's warning, and nothing is delivered. An exit that is already there is
+         * reaped now; otherwise a thread waits for it.
+         */
+        @Override
+        public void release() {
+            synchronized (lock) {
+                if (watches.get(pid) == this) {
+                    orphaned = true;
+                }
+            }
+            if (!reapOrphan()) {
+                startOrphanWaiter(this);
+            }
+        }
+
+        // True when done: the exit reaped (and warned about), or the child no longer ours.
+        boolean reapOrphan() {
+            boolean reaped = false;
+            synchronized (lock) {
+                if (watches.get(pid) == this) {
+                    if (reapNow() == null) {
+                        return false; // still running
+                    }
+                    forget();
+                    reaped = true;
+                }
+            }
+            closeOnce();
+            if (reaped) {
+                log.log(Level.WARNING, "Loop {0} that handles pid {1} is closed", loop, Long.toString(pid));
+            }
+            return true;
+        }
+
+        // Under the lock: waitid(P_PIDFD, WNOHANG), or 255 with asyncio's warning when someone else reaped it.
+        private Integer reapNow() {
+            try {
+                WaitStatus status = posix.waitidPidfd(pidfd, true, false);
+                return status == null ? null : status.returncode();
+            } catch (PosixException e) {
+                warnAlreadyRead(pid);
+                return UNKNOWN_RETURNCODE;
+            }
+        }
+
+        private void forget() {
+            watches.remove(pid);
+            handlers.remove(pid);
+        }
+
+        private void stopReading() {
+            loop.removeReader(pidfd);
+            if (loop instanceof BaseEventLoop ownsResources) {
+                ownsResources.untrack(this);
+            }
         }
 
         void closeOnce() {
@@ -87,9 +177,14 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         }
 
         void cancel() {
+            synchronized (lock) {
+                if (orphaned) {
+                    return; // its waiting thread closes the pidfd once the child exits or the watcher closes
+                }
+            }
             onLoop(loop, () -> {
                 if (!loop.isClosed() && open.get()) {
-                    loop.removeReader(pidfd);
+                    stopReading();
                 }
                 closeOnce();
             });
@@ -98,6 +193,10 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
 
     // Guarded by lock.
     private final Map<Long, Watch> watches = new HashMap<>();
+    // Guarded by lock: the threads waiting for children whose loop closed, and what wakes them on close().
+    private final Set<Thread> orphanWaiters = new HashSet<>();
+    private int closeFd = -1;
+    private boolean closed;
     private volatile EventLoop attached;
 
     /** @throws UnsupportedOperationException where the kernel has no pidfds, saying why */
@@ -114,8 +213,9 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         checkHandler(handler);
         EventLoop loop = RunningLoop.get() != null ? RunningLoop.get() : attached;
         if (loop == null) {
-            throw new IllegalStateException("the pidfd child watcher needs a loop: register children from a"
-                    + " running loop, or attach one with attachLoop");
+            // asyncio's get_running_loop() words first
+            throw new IllegalStateException("no running event loop: the pidfd child watcher needs a loop: register"
+                    + " children from a running loop, or attach one with attachLoop");
         }
         int pidfd;
         try {
@@ -124,8 +224,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             if (!"ESRCH".equals(e.errnoName())) {
                 throw new IllegalStateException("pidfd_open(" + pid + ") failed: " + e.getMessage(), e);
             }
-            log.log(Level.WARNING, "child process pid {0} exit status already read:  will report returncode 255",
-                    Long.toString(pid));
+            warnAlreadyRead(pid);
             deliver(pid, handler, UNKNOWN_RETURNCODE);
             return;
         }
@@ -138,7 +237,54 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         if (replaced != null) {
             replaced.cancel();
         }
-        onLoop(loop, () -> loop.addReader(pidfd, watch::exited));
+        onLoop(loop, watch::watch);
+    }
+
+    // asyncio's words, two spaces included.
+    private void warnAlreadyRead(long pid) {
+        log.log(Level.WARNING, "child process pid {0} exit status already read:  will report returncode 255",
+                Long.toString(pid));
+    }
+
+    private void startOrphanWaiter(Watch watch) {
+        Thread waiter = new Thread(null, () -> awaitOrphan(watch), "loopkit-pidfd-orphan-" + watch.pid, STACK_SIZE);
+        waiter.setDaemon(true);
+        synchronized (lock) {
+            if (closed) {
+                watch.closeOnce(); // the watcher closed: the exit is left to the child's parent, unreaped
+                return;
+            }
+            orphanWaiters.add(waiter);
+        }
+        waiter.start();
+    }
+
+    // On the orphan's own thread: waits for the exit (or the watcher's close), without a loop.
+    private void awaitOrphan(Watch watch) {
+        try {
+            int wake;
+            synchronized (lock) {
+                wake = closed ? -1 : closeFd();
+            }
+            while (wake >= 0 && posix.awaitReadable(new int[] {watch.pidfd, wake}, -1) == 0 && !watch.reapOrphan()) {
+                // readable but not reapable yet: look again
+            }
+        } catch (PosixException | RuntimeException e) {
+            log.log(Level.ERROR, "waiting for child " + watch.pid + " after its loop closed failed", e);
+        } finally {
+            watch.closeOnce();
+            synchronized (lock) {
+                orphanWaiters.remove(Thread.currentThread());
+            }
+        }
+    }
+
+    // Under the lock: an eventfd that close() makes readable for good, so that every orphan's thread ends.
+    private int closeFd() throws PosixException {
+        if (closeFd < 0) {
+            closeFd = posix.eventfd();
+        }
+        return closeFd;
     }
 
     @Override
@@ -166,17 +312,50 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         return true;
     }
 
+    /**
+     * Drops every child (their exits are left to their parent, unreaped) and closes every pidfd;
+     * threads waiting for children whose loop closed end.
+     */
     @Override
     public void close() {
         warnIfClosingWithChildren();
         Map<Long, Watch> all;
+        List<Thread> waiters;
+        int wake;
         synchronized (lock) {
+            closed = true;
             all = new HashMap<>(watches);
             watches.clear();
             handlers.clear();
+            waiters = new ArrayList<>(orphanWaiters);
+            wake = closeFd;
         }
         all.values().forEach(Watch::cancel);
         attached = null;
+        if (wake >= 0) {
+            wakeAndJoin(wake, waiters);
+        }
+    }
+
+    // The eventfd is closed only once no thread polls it: its number could be someone else's after.
+    private void wakeAndJoin(int wake, List<Thread> waiters) {
+        try {
+            posix.eventfdWrite(wake, 1);
+            for (Thread waiter : waiters) {
+                waiter.join(TimeUnit.SECONDS.toMillis(5));
+                if (waiter.isAlive()) {
+                    log.log(Level.WARNING, waiter.getName() + " did not end: its wake-up eventfd stays open");
+                    return;
+                }
+            }
+        } catch (PosixException e) {
+            log.log(Level.WARNING, "waking the threads waiting for orphaned children failed", e);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        closePidfd(wake);
     }
 
     /** Readers belong to their loop's thread: run there, now if this is it. */
@@ -192,11 +371,11 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         }
     }
 
-    private void closePidfd(int pidfd) {
+    private void closePidfd(int fd) {
         try {
-            posix.close(pidfd);
+            posix.close(fd);
         } catch (PosixException e) {
-            log.log(Level.DEBUG, "closing pidfd " + pidfd, e);
+            log.log(Level.DEBUG, "closing fd " + fd, e);
         }
     }
 

@@ -6,7 +6,6 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildHandler;
@@ -41,40 +40,25 @@ import java.util.function.Supplier;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
-import org.junit.runner.RunWith;
-import org.junit.runners.Parameterized;
-import org.junit.runners.Parameterized.Parameters;
 
 /**
  * Every child watcher on every loop, with real child processes: asyncio's {@code test_subprocess}
  * and {@code test_unix_events} watcher tests, one suite.
  */
-@RunWith(Parameterized.class)
-public class ChildWatcherSuiteTest {
+public class ChildWatcherSuiteTest extends EveryWatcherOnEveryLoop {
 
     private static final double DEADLINE_SECONDS = 30;
     private static final Posix POSIX = Posix.get();
 
-    @Parameters(name = "{0} watcher, {1} loop")
-    public static List<Object[]> cases() {
-        return Watchers.everyCombination();
-    }
-
-    private final Watchers.Kind kind;
-    private final Watchers.Loop loopKind;
     private BaseEventLoop loop;
     private ChildWatcher watcher;
-    private Map<Integer, String> fdsBefore;
 
     public ChildWatcherSuiteTest(Watchers.Kind kind, Watchers.Loop loopKind) {
-        this.kind = kind;
-        this.loopKind = loopKind;
+        super(kind, loopKind);
     }
 
     @Before
     public void setUp() {
-        assumeTrue("no pidfds here: " + POSIX.pidfdUnsupportedReason(), kind != Watchers.Kind.PIDFD || POSIX.pidfdSupported());
-        fdsBefore = Leaks.openFds();
         loop = loopKind.factory.get();
         watcher = kind.factory.get();
         DefaultEventLoopPolicy policy = new DefaultEventLoopPolicy();
@@ -105,22 +89,7 @@ public class ChildWatcherSuiteTest {
 
     /** Runs {@code work} on the running loop (the safe and fast watchers need one) and waits for its result. */
     private <T> T onLoop(Supplier<? extends CompletionStage<T>> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.callSoon(() -> {
-            try {
-                work.get().whenComplete((value, error) -> {
-                    if (error != null) {
-                        result.completeExceptionally(error);
-                    } else {
-                        result.complete(value);
-                    }
-                });
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        });
-        loop.callLater(DEADLINE_SECONDS, () -> result.completeExceptionally(new AssertionError("timed out")));
-        return loop.runUntilComplete(result);
+        return Watchers.runOn(loop, work);
     }
 
     private Subprocess exec(String... args) {
@@ -254,6 +223,28 @@ public class ChildWatcherSuiteTest {
         // the watcher leaves a removed child to whoever holds it now: here, us
         assertEquals(6, POSIX.waitpid(second[0], false).returncode());
         assertFalse(removed.isDone());
+    }
+
+    @Test
+    public void aHandlerMayRegisterAnotherChildAndLookAtTheWatcherFromInsideItsCall() throws Exception {
+        // reentrancy: the watcher holds no lock of its own while a handler runs
+        long[] first = spawnWaitingChild("13");
+        CompletableFuture<Integer> second = new CompletableFuture<>();
+        List<Long> seenFromInside = new ArrayList<>();
+        register(first[0], (pid, code) -> {
+            seenFromInside.addAll(watcher.children().keySet());
+            watcher.removeChildHandler(424242);
+            try (SpawnScope scope = watcher.enterSpawn()) {
+                long next = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "exit " + (code + 1)));
+                watcher.addChildHandler(next, (p, c) -> second.complete(c));
+            } catch (IOException | RuntimeException e) {
+                second.completeExceptionally(e);
+            }
+        });
+        POSIX.close((int) first[1]);
+        assertEquals(Integer.valueOf(14), onLoop(() -> second));
+        assertFalse("its own child is no longer held when its handler runs", seenFromInside.contains(first[0]));
+        assertEquals(Map.of(), watcher.children());
     }
 
     @Test

@@ -6,7 +6,11 @@ import static org.junit.Assert.assertNotSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import static org.junit.Assume.assumeTrue;
+
 import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.ChildHandler;
+import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.spi.Registries;
 import dev.loopkit.api.SpawnScope;
 import dev.loopkit.api.SubprocessOptions;
@@ -18,12 +22,17 @@ import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.loop.testing.LogCapture;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
 import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.SpawnSpec;
 import dev.loopkit.watcher.fast.FastChildWatcher;
 import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
+import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
@@ -65,16 +74,7 @@ public class WatcherSpecificsTest {
     }
 
     private static <T> T run(BaseEventLoop loop, java.util.function.Supplier<java.util.concurrent.CompletionStage<T>> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.callSoon(() -> work.get().whenComplete((v, e) -> {
-            if (e != null) {
-                result.completeExceptionally(e);
-            } else {
-                result.complete(v);
-            }
-        }));
-        loop.callLater(30, () -> result.completeExceptionally(new AssertionError("timed out")));
-        return loop.runUntilComplete(result);
+        return Watchers.runOn(loop, work);
     }
 
     // ---- fast --------------------------------------------------------------------------------------------
@@ -127,7 +127,7 @@ public class WatcherSpecificsTest {
         // storm of its own children: the JDK's reaper (blocked in waitpid(pid)) and waitpid(-1) race for
         // the status. Whichever wins, the outcome must be one of two: the JDK reports the real code, or
         // the fast watcher says it took the exit and the JDK reports 0. (Here the JDK's blocked reaper
-        // wins nearly always; a tight waitpid(-1) loop wins 7-12 rounds of 20: FACTS.md.)
+        // wins nearly always; a tight waitpid(-1) loop, measured, won 7 to 12 rounds of 20.)
         int stolen = 0;
         foreign.getOutputStream().close();
         Process child = foreign;
@@ -143,12 +143,54 @@ public class WatcherSpecificsTest {
                     }
                     return CompletableFuture.allOf(storm.toArray(CompletableFuture[]::new)).thenCompose(x -> jdk);
                 });
-                boolean reapedByFast = log.messages().stream().anyMatch(m -> m.contains("unknown pid: " + current.pid()));
+                // taken with no spawn going on, or during one (then named once the spawns are over)
+                boolean reapedByFast = !warnings(log, current.pid()).isEmpty();
                 assertEquals("reaped by the fast watcher: " + reapedByFast, reapedByFast ? 0 : 3, reported);
                 stolen += reapedByFast ? 1 : 0;
             }
         }
         System.out.println("WatcherSpecificsTest: the fast watcher took " + stolen + " of 10 ProcessBuilder exits");
+    }
+
+    @Test
+    public void anExitTheFastWatcherTakesDuringSpawnsIsWarnedWithItsPidOnceTheSpawnsThenOpenHaveEnded() throws Exception {
+        FastChildWatcher fast = new FastChildWatcher();
+        BaseEventLoop loop = loopWith(fast);
+        try (LogCapture log = LogCapture.of(FastChildWatcher.class.getName())) {
+            SpawnScope first = fast.enterSpawn(); // another loop spawning, say
+            long stranger = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "exit 3"));
+            POSIX.waitid(stranger, false, true); // exited, not reaped yet
+            fast.attachLoop(loop); // attaching sweeps: waitpid(-1) takes it, a child of a spawn maybe
+            SpawnScope second = fast.enterSpawn(); // spawns go on: the scopes never all close at once
+            assertEquals(List.of(), warnings(log, stranger));
+            first.close(); // the only scope open when it was taken: it was nobody's
+            assertEquals(List.of("WARNING Caught subprocesses termination from unknown pids: {" + stranger + ": 3}"),
+                    warnings(log, stranger));
+            second.close();
+            assertEquals("warned once", 1, warnings(log, stranger).size());
+        }
+    }
+
+    @Test
+    public void anExitTheFastWatcherHoldsWhenItClosesIsWarnedWithItsPid() throws Exception {
+        FastChildWatcher fast = new FastChildWatcher();
+        BaseEventLoop loop = loopWith(fast);
+        try (LogCapture log = LogCapture.of(FastChildWatcher.class.getName())) {
+            SpawnScope scope = fast.enterSpawn();
+            long stranger = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "exit 4"));
+            POSIX.waitid(stranger, false, true);
+            fast.attachLoop(loop);
+            fast.close();
+            scope.close();
+            assertEquals(List.of("WARNING Caught subprocesses termination from unknown pids: {" + stranger + ": 4}"),
+                    warnings(log, stranger));
+        }
+    }
+
+    // The fast watcher's warnings of an exit it took that name pid, in plain digits (its attach warning aside).
+    private static List<String> warnings(LogCapture log, long pid) {
+        return log.messages().stream().filter(m -> m.startsWith("WARNING Caught subprocess") && m.matches(".*\\b" + pid + "\\b.*"))
+                .toList();
     }
 
     // ---- threaded ----------------------------------------------------------------------------------------
@@ -178,6 +220,82 @@ public class WatcherSpecificsTest {
         assertEquals(1, Leaks.threads("loopkit-waitpid-").size());
         threaded.close();
         assertEquals(List.of(), Leaks.threads("loopkit-waitpid-"));
+    }
+
+    @Test
+    public void theThreadedWatcherRefusesRegistrationOutsideARunningLoopAsAsyncioDoes() throws Exception {
+        ThreadedChildWatcher threaded = new ThreadedChildWatcher();
+        cleanup.add(threaded::close);
+        long pid = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "exit 4"));
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> threaded.addChildHandler(pid, (p, c) -> { }));
+        assertTrue(refused.getMessage(), refused.getMessage().startsWith("no running event loop"));
+        assertEquals("nothing was registered: the exit is still ours", 4, POSIX.waitpid(pid, false).returncode());
+        assertEquals(Map.of(), threaded.children());
+    }
+
+    @Test
+    public void theThreadedWatcherDeliversOnTheRegisteringLoopAndWarnsOnceItClosed() throws Exception {
+        ThreadedChildWatcher threaded = new ThreadedChildWatcher();
+        BaseEventLoop loop = loopWith(threaded);
+        // asyncio's call_soon_threadsafe(callback, pid, returncode): the handler runs on the loop's thread
+        CompletableFuture<String> deliveredOn = new CompletableFuture<>();
+        run(loop, () -> {
+            spawnAndRegister(threaded, "exit 0", (p, c) -> deliveredOn.complete(Thread.currentThread().getName()));
+            return deliveredOn;
+        });
+        assertEquals(Thread.currentThread().getName(), deliveredOn.join());
+
+        CompletableFuture<Integer> never = new CompletableFuture<>();
+        long pid = run(loop, () -> CompletableFuture.completedFuture(spawnAndRegister(threaded, "sleep 60", (p, c) -> never.complete(c))));
+        try (LogCapture log = LogCapture.of(ThreadedChildWatcher.class.getName())) {
+            loop.close();
+            POSIX.kill(pid, 9);
+            String warning = "WARNING Loop " + loop + " that handles pid " + pid + " is closed";
+            assertTrue(log.messages().toString(), Leaks.await(() -> log.messages().equals(List.of(warning)), 20));
+        }
+        assertTrue("reaped", Leaks.await(() -> threaded.children().isEmpty() && threaded.waitingThreads() == 0, 20));
+        assertEquals("ECHILD", assertThrows(PosixException.class, () -> POSIX.waitid(pid, true, true)).errnoName());
+        assertFalse("nothing is called for a closed loop", never.isDone());
+    }
+
+    @Test
+    public void aHandOverGivesTheThreadedWatcherChildrenFromOutsideAnyLoop() throws Exception {
+        MultiLoopChildWatcher multiloop = new MultiLoopChildWatcher();
+        BaseEventLoop loop = loopWith(multiloop);
+        CompletableFuture<Integer> code = new CompletableFuture<>();
+        long pid = run(loop, () -> CompletableFuture.completedFuture(spawnAndRegister(multiloop, "sleep 60", (p, c) -> code.complete(c))));
+        ThreadedChildWatcher threaded = new ThreadedChildWatcher();
+        cleanup.add(threaded::close);
+        ((DefaultEventLoopPolicy) Asyncio.getEventLoopPolicy()).setChildWatcher(threaded); // the switch, on this thread
+        assertEquals(Map.of(), multiloop.children());
+        assertEquals(List.of(pid), List.copyOf(threaded.children().keySet()));
+        POSIX.kill(pid, 15);
+        assertEquals(Integer.valueOf(-15), run(loop, () -> code));
+    }
+
+    // On a running loop: spawns /bin/sh -c script and registers it; returns its pid.
+    private static long spawnAndRegister(ChildWatcher watcher, String script, ChildHandler handler) {
+        try (SpawnScope scope = watcher.enterSpawn()) {
+            long pid = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", script));
+            watcher.addChildHandler(pid, handler);
+            return pid;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- pidfd -------------------------------------------------------------------------------------------
+
+    @Test
+    public void thePidfdWatcherOutsideARunningLoopAndUnattachedSaysSoInAsyncioWords() throws Exception {
+        assumeTrue("no pidfds here", POSIX.pidfdSupported());
+        PidfdChildWatcher pidfd = new PidfdChildWatcher();
+        cleanup.add(pidfd::close);
+        long pid = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "exit 5"));
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> pidfd.addChildHandler(pid, (p, c) -> { }));
+        assertEquals("no running event loop: the pidfd child watcher needs a loop: register children from a running loop,"
+                + " or attach one with attachLoop", refused.getMessage());
+        assertEquals(5, POSIX.waitpid(pid, false).returncode());
     }
 
     // ---- multiloop ---------------------------------------------------------------------------------------
@@ -240,7 +358,7 @@ public class WatcherSpecificsTest {
 
     @Test
     public void multiloopDetachedByAHandOverGivesSigchldBackAndTakesItAgainWhenAttached() throws Exception {
-        // java.lang.ProcessImpl's initialisation resets SIGCHLD (FACTS.md); it must not reset ours
+        // java.lang.ProcessImpl's initialisation resets SIGCHLD; it must not reset ours
         Class.forName("java.lang.ProcessImpl", true, null);
         Signal sigchld = new Signal("CHLD");
         SignalHandler mine = signal -> { };

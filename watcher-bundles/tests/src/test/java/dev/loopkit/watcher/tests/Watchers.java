@@ -9,12 +9,18 @@ import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
 import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
 import dev.loopkit.watcher.safe.SafeChildWatcher;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
+import dev.loopkit.loop.testing.Leaks;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /** The five watchers and two loops the suite runs through. */
 final class Watchers {
+
+    private static final Pattern GROUPED_NUMBER = Pattern.compile("\\d,\\d{3}\\b");
 
     enum Kind {
         THREADED(ThreadedChildWatcher::new),
@@ -57,6 +63,39 @@ final class Watchers {
     }
 
     private Watchers() {
+    }
+
+    /** Runs {@code work} on {@code loop} (run until the work completes, 30 s at most) and returns its result. */
+    static <T> T runOn(BaseEventLoop loop, Supplier<? extends CompletionStage<T>> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.callSoon(() -> {
+            try {
+                work.get().whenComplete((value, error) -> {
+                    if (error != null) {
+                        result.completeExceptionally(error);
+                    } else {
+                        result.complete(value);
+                    }
+                });
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        loop.callLater(30, () -> result.completeExceptionally(new AssertionError("timed out")));
+        return loop.runUntilComplete(result);
+    }
+
+    /** How many pidfds this process has open ({@code /proc/self/fd} shows them as {@code anon_inode:[pidfd]}). */
+    static long openPidfds() {
+        return Leaks.openFds().values().stream().filter(target -> target.contains("[pidfd]")).count();
+    }
+
+    /**
+     * The messages that show a number with digit grouping ("pid 16,898"): what {@code System.Logger}'s
+     * MessageFormat makes of a {@code long} or {@code int} parameter of 1000 or more.
+     */
+    static List<String> withGroupedNumbers(List<String> messages) {
+        return messages.stream().filter(m -> GROUPED_NUMBER.matcher(m).find()).toList();
     }
 
     /** Every watcher on every loop. */

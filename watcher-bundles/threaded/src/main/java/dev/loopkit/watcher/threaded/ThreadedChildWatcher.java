@@ -3,12 +3,16 @@ package dev.loopkit.watcher.threaded;
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.spi.ChildWatcherSwitch;
 import dev.loopkit.api.spi.LoopkitName;
+import dev.loopkit.api.spi.RunningLoop;
 import dev.loopkit.api.spi.ServiceRanking;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.watcher.base.AbstractChildWatcher;
 import java.lang.System.Logger.Level;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
@@ -20,7 +24,8 @@ import org.osgi.service.component.annotations.Deactivate;
 
 /**
  * asyncio's {@code ThreadedChildWatcher}: one waiting thread per child ({@code loopkit-waitpid-N},
- * daemon, small stack), so it works for loops on any thread and needs no signal. Unlike asyncio's,
+ * daemon, small stack), so it works for loops on any thread and needs no signal; each exit is
+ * delivered to the loop that registered the child, through {@code callSoonThreadsafe}. Unlike asyncio's,
  * {@link #removeChildHandler} really removes: the thread waits for the exit <em>without reaping</em>
  * (a pidfd poll, or {@code waitid(WNOWAIT)}), and reaps only if the child is still its own, leaving it
  * otherwise to whoever holds it now. With pidfds, {@link #close()} also ends every waiting thread at
@@ -47,20 +52,37 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     // No queue: a child goes to an idle thread or to a new one, never waits for a busy one.
     private final ThreadPoolExecutor waiters = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_SECONDS, TimeUnit.SECONDS,
             new SynchronousQueue<>(), this::newWaitingThread);
-    // Guarded by lock: the pids a thread waits for.
+    // Guarded by lock: the pids a thread waits for, and the loop each exit goes to (null: a hand-over's).
     private final Set<Long> waited = new HashSet<>();
+    private final Map<Long, EventLoop> loops = new HashMap<>();
     private int closeFd = -1;
     private boolean closed;
 
+    /**
+     * Waits for {@code pid} on a thread and delivers its exit to the running loop, the one that
+     * registers it (asyncio's {@code get_running_loop()}); if that loop has closed by then, asyncio's
+     * warning "Loop ... that handles pid N is closed" and nothing is called.
+     *
+     * @throws IllegalStateException "no running event loop" outside a running loop, as asyncio's
+     *         {@code RuntimeError}; only a hand-over from another watcher ({@link
+     *         ChildWatcherSwitch}) registers children from outside, and their handlers pass the exit
+     *         on to their loop themselves
+     */
     @Override
     public void addChildHandler(long pid, ChildHandler handler) {
         checkPid(pid);
         checkHandler(handler);
+        EventLoop loop = RunningLoop.get();
+        if (loop == null && !ChildWatcherSwitch.handingOverInThisThread()) {
+            throw new IllegalStateException("no running event loop: the threaded child watcher delivers each exit to the"
+                    + " loop that registers the child, so register children from a running loop");
+        }
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("the threaded child watcher is closed");
             }
             handlers.put(pid, handler);
+            loops.put(pid, loop);
             if (!waited.add(pid)) {
                 return; // a replaced handler: the waiting thread delivers to the new one
             }
@@ -88,9 +110,11 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
                 return; // closed
             }
             ChildHandler handler;
+            EventLoop loop;
             Integer returncode;
             synchronized (lock) {
                 handler = handlers.remove(pid);
+                loop = loops.remove(pid);
                 // Leaving the table with the same lock that finds no handler: a handler added again
                 // after this point finds no waiter and hands the pid to another, never to one about to stop.
                 waited.remove(pid);
@@ -100,7 +124,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
                 }
                 returncode = reap(pid, false);
             }
-            deliver(pid, handler, returncode == null ? reap(pid, true) : returncode);
+            deliverThrough(loop, pid, handler, returncode == null ? reap(pid, true) : returncode);
         } catch (RuntimeException e) {
             log.log(Level.ERROR, "waiting for child " + pid + " failed", e);
         } finally {
@@ -158,6 +182,14 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     }
 
     @Override
+    public boolean removeChildHandler(long pid) {
+        synchronized (lock) {
+            loops.remove(pid);
+            return handlers.remove(pid) != null;
+        }
+    }
+
+    @Override
     public void attachLoop(EventLoop loop) {
         // asyncio: a no-op; waiting threads serve loops on any thread
     }
@@ -191,6 +223,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
             }
             closed = true;
             handlers.clear();
+            loops.clear();
             wake = closeFd;
         }
         if (wake >= 0) {
