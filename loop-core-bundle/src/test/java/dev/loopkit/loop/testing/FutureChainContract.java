@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 import org.junit.Test;
 
 /**
@@ -84,20 +83,20 @@ public abstract class FutureChainContract extends LoopTestSupport {
         StreamReader reader = bufferedReader();
         CompletableFuture<Long> done = new CompletableFuture<>();
         long[] total = {0};
-        Consumer<byte[]>[] next = new Consumer[1];
-        next[0] = unused -> reader.read(CHUNK_SIZE).whenComplete((chunk, error) -> {
+        Runnable[] next = new Runnable[1];
+        next[0] = () -> reader.read(CHUNK_SIZE).whenComplete((chunk, error) -> {
             try {
                 if (error != null || chunk.length == 0) {
                     done.complete(total[0]);
                     return;
                 }
                 total[0] += chunk.length;
-                next[0].accept(null);
+                next[0].run();
             } catch (Throwable anything) { // the catch-all that printed nothing: the error was elsewhere
                 done.completeExceptionally(anything);
             }
         });
-        loop.callSoon(() -> next[0].accept(null)); // from a loop callback, as a protocol would start it
+        loop.callSoon(next[0]); // from a loop callback, as a protocol would start it
         assertEquals(Long.valueOf((long) CHUNKS * CHUNK_SIZE), runGuarded(done));
     }
 
@@ -136,6 +135,43 @@ public abstract class FutureChainContract extends LoopTestSupport {
         assertEquals("xy", runFor(applied));
         runFor(afterOneIteration());
         assertEquals(List.of("doneCallback x", "thenApply x", "whenComplete x"), order.stream().sorted().toList());
+    }
+
+    /** Reentrant: a stage that adds a stage to its own (done) future gets it run later, from the loop. */
+    @Test
+    public void aStageAddingAStageToItsOwnFutureGetsItRunNextIteration() {
+        LoopFuture<String> future = loop.createFuture();
+        future.setResult("x");
+        List<String> order = new ArrayList<>();
+        CompletableFuture<Void> inner = new CompletableFuture<>();
+        future.thenAccept(value -> {
+            future.thenAccept(again -> {
+                order.add("inner");
+                inner.complete(null);
+            });
+            order.add("outer returned");
+        });
+        runFor(inner);
+        assertEquals(List.of("outer returned", "inner"), order);
+    }
+
+    /**
+     * asyncio's run_until_complete adds a done callback that stops the loop: the future is done in
+     * iteration 1, the callback runs (and stops) in iteration 2, and the loop returns after it.
+     */
+    @Test
+    public void runUntilCompleteReturnsAfterTheIterationFollowingCompletion() {
+        LoopFuture<String> future = loop.createFuture();
+        int[] iterations = {0};
+        Runnable[] tick = new Runnable[1];
+        tick[0] = () -> {
+            iterations[0]++;
+            loop.callSoon(tick[0]);
+        };
+        loop.callSoon(tick[0]);
+        loop.callSoon(() -> future.setResult("x"));
+        assertEquals("x", loop.runUntilComplete(future));
+        assertEquals(2, iterations[0]);
     }
 
     /** A stage derived from a loop future is a loop future of the same loop: its own stages run there too. */
