@@ -1,11 +1,11 @@
 package dev.loopkit.loop.selector;
 
+import static dev.loopkit.loop.testing.LoopTestSupport.runFor;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.Server;
-import dev.loopkit.api.TimerHandle;
 import dev.loopkit.api.streams.IncompleteReadException;
 import dev.loopkit.api.streams.StreamReader;
 import dev.loopkit.api.streams.StreamWriter;
@@ -38,8 +38,6 @@ import net.jqwik.api.lifecycle.BeforeProperty;
  * arrives while the reads wait.
  */
 class StreamReaderPropertyTest {
-
-    private static final double DEADLINE_SECONDS = 20;
 
     private SelectorEventLoop loop;
 
@@ -92,7 +90,7 @@ class StreamReaderPropertyTest {
         } else {
             feedOnePerIteration(reader, chunks, 0);
         }
-        assertReadsBack(data, reads, run(readToEnd(reader, reads, 0, new ArrayList<>())));
+        assertReadsBack(data, reads, runFor(loop, readToEnd(reader, reads, 0, new ArrayList<>())));
     }
 
     @Property(tries = 40)
@@ -100,7 +98,7 @@ class StreamReaderPropertyTest {
             @ForAll @Size(min = 1, max = 6) List<@IntRange(min = 1, max = 500) Integer> chunkSizes,
             @ForAll("reads") List<Read> reads) {
         CompletableFuture<List<byte[]>> received = new CompletableFuture<>();
-        Server server = run(Streams.startServer(loop, (reader, writer) -> readToEnd(reader, reads, 0, new ArrayList<>())
+        Server server = runFor(loop, Streams.startServer(loop, (reader, writer) -> readToEnd(reader, reads, 0, new ArrayList<>())
                 .whenComplete((got, error) -> {
                     writer.close();
                     if (error != null) {
@@ -111,16 +109,16 @@ class StreamReaderPropertyTest {
                 }), "127.0.0.1", 0, StreamReader.DEFAULT_LIMIT));
         try {
             int port = ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
-            Streams.Connection client = run(Streams.openConnection(loop, "127.0.0.1", port, StreamReader.DEFAULT_LIMIT));
+            Streams.Connection client = runFor(loop, Streams.openConnection(loop, "127.0.0.1", port, StreamReader.DEFAULT_LIMIT));
             writeEach(client.writer(), cut(data, chunkSizes), 0);
-            assertReadsBack(data, reads, run(received));
+            assertReadsBack(data, reads, runFor(loop, received));
             client.writer().close();
-            run(client.writer().waitClosed());
+            runFor(loop, client.writer().waitClosed());
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         } finally {
             server.close();
-            run(server.waitClosed());
+            runFor(loop, server.waitClosed());
         }
     }
 
@@ -219,16 +217,5 @@ class StreamReaderPropertyTest {
             at += size;
         }
         return chunks;
-    }
-
-    private <T> T run(CompletionStage<T> done) {
-        CompletableFuture<T> result = done.toCompletableFuture();
-        TimerHandle deadline = loop.callLater(DEADLINE_SECONDS, () -> result.completeExceptionally(
-                new AssertionError("timed out after " + DEADLINE_SECONDS + " s")));
-        try {
-            return loop.runUntilComplete(result);
-        } finally {
-            deadline.cancel();
-        }
     }
 }

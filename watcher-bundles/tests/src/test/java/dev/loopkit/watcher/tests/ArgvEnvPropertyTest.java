@@ -1,12 +1,12 @@
 package dev.loopkit.watcher.tests;
 
+import static dev.loopkit.loop.testing.LoopTestSupport.runFor;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.SubprocessOptions;
-import dev.loopkit.api.TimerHandle;
 import dev.loopkit.api.subprocess.Subprocess;
 import dev.loopkit.api.subprocess.Subprocesses;
 import dev.loopkit.loop.selector.SelectorEventLoop;
@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -37,8 +36,6 @@ import net.jqwik.api.lifecycle.BeforeProperty;
  * ({@code ValueError: embedded null byte}) before anything is spawned.
  */
 class ArgvEnvPropertyTest {
-
-    private static final double DEADLINE_SECONDS = 30;
 
     private SelectorEventLoop loop;
 
@@ -153,7 +150,7 @@ class ArgvEnvPropertyTest {
     }
 
     private byte[] stdoutOf(List<String> argv, SubprocessOptions options) {
-        return run(Subprocesses.createSubprocessExec(loop, argv, options, 64 * 1024)
+        return runFor(loop, Subprocesses.createSubprocessExec(loop, argv, options, 64 * 1024)
                 .thenCompose(process -> process.communicate(null).thenCombine(process.waitFor(), (output, code) -> {
                     assertEquals("exit code; stderr: " + new String(output.stderr(), StandardCharsets.UTF_8),
                             Integer.valueOf(0), code);
@@ -163,24 +160,12 @@ class ArgvEnvPropertyTest {
 
     private Throwable failureOf(Supplier<? extends CompletionStage<Subprocess>> spawn) {
         try {
-            run(spawn.get());
+            runFor(loop, spawn.get());
         } catch (CompletionException e) {
             return e.getCause();
         } catch (RuntimeException e) {
             return e;
         }
         throw new AssertionError("spawned");
-    }
-
-    /** Runs the loop until {@code done} completes, failing after the deadline instead of hanging. */
-    private <T> T run(CompletionStage<T> done) {
-        CompletableFuture<T> result = done.toCompletableFuture();
-        TimerHandle deadline = loop.callLater(DEADLINE_SECONDS, () -> result.completeExceptionally(
-                new AssertionError("timed out after " + DEADLINE_SECONDS + " s")));
-        try {
-            return loop.runUntilComplete(result);
-        } finally {
-            deadline.cancel();
-        }
     }
 }
