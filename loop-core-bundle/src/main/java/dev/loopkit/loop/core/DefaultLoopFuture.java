@@ -239,6 +239,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     }
 
     private <A> Consumer<A> reporting(Consumer<? super A> action) {
+        Objects.requireNonNull(action, "action");
         Function<A, Void> function = reporting(a -> {
             action.accept(a);
             return null;
@@ -247,6 +248,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     }
 
     private <A, B> BiConsumer<A, B> reporting(BiConsumer<? super A, ? super B> action) {
+        Objects.requireNonNull(action, "action");
         BiFunction<A, B, Void> function = reporting((A a, B b) -> {
             action.accept(a, b);
             return null;
@@ -255,6 +257,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     }
 
     private Runnable reporting(Runnable action) {
+        Objects.requireNonNull(action, "action");
         Consumer<Void> consumer = reporting((Void ignored) -> action.run());
         return () -> consumer.accept(null);
     }

@@ -183,6 +183,8 @@ public abstract class FutureChainContract extends LoopTestSupport {
         assertSame(loop, ((LoopFuture<?>) derived).getLoop());
         future.setResult(1);
         assertEquals(Integer.valueOf(2), runFor(derived));
+        assertThrows("a missing action is refused at once, as the JDK refuses it",
+                NullPointerException.class, () -> future.thenAccept(null));
     }
 
     @Test
