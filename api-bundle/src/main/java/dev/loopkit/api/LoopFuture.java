@@ -9,8 +9,13 @@ import org.osgi.annotation.versioning.ProviderType;
  * asyncio's {@code Future}, bound to one loop. Done callbacks run on that loop through
  * {@link EventLoop#callSoon(Runnable)}, in the order they were added.
  *
- * <p>It is also a {@link CompletionStage}: stages derived with {@code thenApply} and friends run
- * where Java runs them (on the completing thread), not through the loop.
+ * <p>It is also a {@link CompletionStage}, whose stages follow asyncio too: {@code thenApply},
+ * {@code thenCompose}, {@code whenComplete} and friends (and their {@code …Async} forms without an
+ * executor) run their action as a callback of the loop, never inline in the call that adds or
+ * completes, even when the future is already done. A chain of continuations of any length thus uses
+ * a bounded stack. Derived stages are loop futures of the same loop. An action's exception fails the
+ * derived stage; an {@link Error} also reaches the loop's exception handler (or, a fatal
+ * {@link VirtualMachineError} other than a stack overflow, the caller of {@code runForever}).
  *
  * <p>Errors are asyncio's: reading a result that is not set gives {@link IllegalStateException}
  * ({@code InvalidStateError}); a cancelled future gives

@@ -102,7 +102,9 @@ public class HotSwapIT {
             int[] done = {0};
             Runnable[] spawn = new Runnable[1];
             spawn[0] = () -> {
-                int i = next[0];
+                // Counted when started: the spawn's continuation runs from the loop, a later iteration,
+                // and exits delivered meanwhile must not start more than the total.
+                int i = next[0]++;
                 int code = i % 100;
                 RecordingChild child = new RecordingChild(code);
                 SubprocessOptions quiet = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
@@ -116,10 +118,10 @@ public class HotSwapIT {
                                     return;
                                 }
                                 refused.incrementAndGet();
+                                next[0]--;
                                 loop.callLater(0.005, spawn[0]);
                                 return;
                             }
-                            next[0]++;
                             children.put(transport.getPid(), child);
                             child.exited.whenComplete((c, e) -> {
                                 if (++done[0] == total) {

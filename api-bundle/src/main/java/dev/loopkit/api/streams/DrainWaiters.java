@@ -46,9 +46,10 @@ final class DrainWaiters {
     }
 
     /**
-     * The waiters to wake, leaving the list empty first: completing a waiter runs its dependent
-     * stages at once (a {@code drain().thenCompose(…)} that writes), which may pause writing and
-     * wait again; that new waiter must neither disturb this iteration nor be dropped with it.
+     * The waiters to wake, leaving the list empty first. A loop future runs its stages later, from
+     * the loop, but a future of another implementation may run them as it completes (a
+     * {@code drain().thenCompose(…)} that writes), pause writing and wait again: that new waiter
+     * must neither disturb this iteration nor be dropped with it.
      */
     private List<LoopFuture<Void>> takeAll() {
         List<LoopFuture<Void>> waiting = new ArrayList<>(waiters);

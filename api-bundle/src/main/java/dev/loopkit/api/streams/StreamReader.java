@@ -156,8 +156,13 @@ public final class StreamReader {
         if (separator.length == 0) {
             throw new IllegalArgumentException("Separator should be at least one-byte string");
         }
+        return attempt("readuntil", until(separator));
+    }
+
+    /** readuntil's step; {@code offset} keeps where the search stopped, so each try only scans new data. */
+    private Attempt<byte[]> until(byte[] separator) {
         int[] offset = {0};
-        return attempt("readuntil", () -> {
+        return () -> {
             if (exception != null) {
                 return Outcome.failed(exception);
             }
@@ -181,34 +186,36 @@ public final class StreamReader {
             byte[] data = buffer.take(found + separator.length);
             resumeTransportIfDrained();
             return Outcome.of(data);
-        });
+        };
     }
 
     /**
      * asyncio {@code readline()}: a line with its {@code \n}; at EOF, the rest (maybe empty). A line
      * longer than the limit fails with {@link IllegalArgumentException} (asyncio's {@code ValueError})
-     * and is dropped.
+     * and is dropped, in the same step that finds it (as asyncio's coroutine does): data that arrives
+     * before the caller's continuation runs belongs to the next line.
      */
     public LoopFuture<byte[]> readline() {
-        LoopFuture<byte[]> line = loop.createFuture();
-        readuntil(NEWLINE).whenComplete((data, error) -> {
-            if (error == null) {
-                line.setResult(data);
-            } else if (error instanceof IncompleteReadException incomplete) {
-                line.setResult(incomplete.partial());
-            } else if (error instanceof LimitOverrunException overrun) {
+        Attempt<byte[]> line = until(NEWLINE);
+        return attempt("readuntil", () -> { // asyncio's readline waits inside readuntil, and says so
+            Outcome<byte[]> outcome = line.tryNow();
+            if (outcome == null || outcome.error() == null) {
+                return outcome;
+            }
+            if (outcome.error() instanceof IncompleteReadException incomplete) {
+                return Outcome.of(incomplete.partial());
+            }
+            if (outcome.error() instanceof LimitOverrunException overrun) {
                 if (buffer.startsWith(NEWLINE, overrun.consumed())) {
                     buffer.take(overrun.consumed() + NEWLINE.length);
                 } else {
                     buffer.clear();
                 }
                 resumeTransportIfDrained();
-                line.setException(new IllegalArgumentException(overrun.getMessage(), overrun));
-            } else {
-                line.setException(error);
+                return Outcome.failed(new IllegalArgumentException(overrun.getMessage(), overrun));
             }
+            return outcome;
         });
-        return line;
     }
 
     // ---- waiting -------------------------------------------------------------------------------------

@@ -206,7 +206,11 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
                     "The future belongs to a different loop than the one specified as the loop argument");
         }
         RunUntilComplete<T> run = new RunUntilComplete<>(this);
-        future.whenComplete(run);
+        if (future instanceof DefaultLoopFuture<T> loopFuture) {
+            loopFuture.whenCompleteInline(run); // it schedules the stop itself: asyncio's done callback
+        } else {
+            future.whenComplete(run);
+        }
         try {
             runForever();
         } finally {

@@ -10,15 +10,40 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * asyncio's {@code Future} on top of {@link CompletableFuture}: the JDK keeps the state and the
- * {@link java.util.concurrent.CompletionStage} machinery; this class adds asyncio's accessors and
- * done callbacks, which run through {@link EventLoop#callSoon(Runnable)} in the order they were
- * added (the JDK would run its own dependents last-in, first-out). {@code …Async} stages run on the
- * loop.
+ * {@link CompletionStage} machinery; this class adds asyncio's accessors and done callbacks, which
+ * run through {@link EventLoop#callSoon(Runnable)} in the order they were added.
+ *
+ * <p><b>Every continuation runs from the loop, never inline.</b> asyncio schedules every done
+ * callback with {@code call_soon} (futures.py {@code __schedule_callbacks}), also one added to a
+ * future that is already done. The JDK runs a non-async stage ({@code thenCompose},
+ * {@code whenComplete}…) of a done future inline, in the caller's frame: a read-until-EOF chain over
+ * buffered {@code StreamReader} data then recursed once per read and overflowed the stack after
+ * about 3,000 reads; the {@link StackOverflowError} was caught by the JDK into a stage nobody read,
+ * and the chain hung. So every stage here, {@code …Async} without an executor included, runs its
+ * action as a loop callback: a chain of any length uses a bounded stack, one loop iteration per
+ * step (asyncio's cost too). Derived stages are loop futures of the same loop, so this holds down
+ * the whole chain. Stages given their own executor run there, as the JDK does.
+ *
+ * <p><b>What a stage throws.</b> An exception fails the derived stage, which the caller holds (the
+ * {@link CompletionStage} contract; asyncio's coroutine would raise it to its awaiter). An
+ * {@link Error} does too, and is also thrown from a loop callback of its own, so the loop treats it
+ * as every callback's error (asyncio's {@code Handle._run}): the exception handler gets it, a
+ * {@link StackOverflowError} included; any other {@link VirtualMachineError} (out of memory) ends
+ * {@code runForever} in the caller, where the JVM's own state is at stake. An Error is reported
+ * twice that way because the derived stage is often one nobody reads ({@code whenComplete}'s), and
+ * an error that says the program is broken must not vanish there.
+ *
+ * <p>Stages derived from one future are scheduled in the JDK's order (the last added first); done
+ * callbacks in the order they were added.
  */
 public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFuture<T> {
 
@@ -106,7 +131,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         } else if (hookNeeded) {
             // One JDK dependent per future, registered after the list exists: if the future is
             // already done it fires right here and finds the callback.
-            whenComplete((result, failure) -> scheduleCallbacks());
+            whenCompleteInline((result, failure) -> scheduleCallbacks());
         }
     }
 
@@ -139,16 +164,246 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         for (DoneCallback<T> done : due) {
             try {
                 loop.callSoon(() -> done.callback.accept(this));
-            } catch (IllegalStateException e) {
-                LOG.log(Level.WARNING, "done callback of {0} dropped: {1}", this, e.getMessage());
+            } catch (IllegalStateException closed) {
+                dropped("done callback", closed);
             }
         }
     }
 
-    /** {@code …Async} stages run on the loop. */
+    private void dropped(String what, IllegalStateException closed) {
+        LOG.log(Level.WARNING, "{0} of {1} dropped: {2}", what, this, closed.getMessage());
+    }
+
+    // ---- stages: every action from the loop ------------------------------------------------------------
+
+    /** Stages without an executor of their own run on the loop, as loop callbacks. */
     @Override
     public Executor defaultExecutor() {
-        return loop;
+        return this::runOnLoop;
+    }
+
+    private void runOnLoop(Runnable stage) {
+        try {
+            // Thread-safe: a stage combined with another stage may fire on the thread completing that one.
+            loop.callSoonThreadsafe(stage);
+        } catch (IllegalStateException closed) {
+            dropped("stage", closed);
+        }
+    }
+
+    /**
+     * The JDK's inline {@code whenComplete}, for the loop's own machinery that must act in the very
+     * call that completes or cancels the future (asyncio overrides {@code cancel()} for that: a
+     * cancelled proactor read closes its channel before {@code cancel} returns). Never for user code.
+     */
+    public final CompletableFuture<T> whenCompleteInline(BiConsumer<? super T, ? super Throwable> action) {
+        return super.whenComplete(action);
+    }
+
+    /** Derived stages are loop futures of this loop: their own stages run from the loop too. */
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+        return new DefaultLoopFuture<>(loop);
+    }
+
+    /** {@code error} thrown again from a loop callback of its own, for the loop to report or rethrow. */
+    private Error reported(Error error) {
+        try {
+            loop.callSoonThreadsafe(new ThrownByStage(error, toString()));
+        } catch (IllegalStateException closed) {
+            LOG.log(Level.ERROR, "a stage of " + this + " threw, and its loop is closed", error);
+        }
+        return error;
+    }
+
+    private <A, R> Function<A, R> reporting(Function<? super A, ? extends R> action) {
+        Objects.requireNonNull(action, "action");
+        return a -> {
+            try {
+                return action.apply(a);
+            } catch (Error error) {
+                throw reported(error);
+            }
+        };
+    }
+
+    private <A, B, R> BiFunction<A, B, R> reporting(BiFunction<? super A, ? super B, ? extends R> action) {
+        Objects.requireNonNull(action, "action");
+        return (a, b) -> {
+            try {
+                return action.apply(a, b);
+            } catch (Error error) {
+                throw reported(error);
+            }
+        };
+    }
+
+    private <A> Consumer<A> reporting(Consumer<? super A> action) {
+        Objects.requireNonNull(action, "action");
+        Function<A, Void> function = reporting(a -> {
+            action.accept(a);
+            return null;
+        });
+        return function::apply;
+    }
+
+    private <A, B> BiConsumer<A, B> reporting(BiConsumer<? super A, ? super B> action) {
+        Objects.requireNonNull(action, "action");
+        BiFunction<A, B, Void> function = reporting((A a, B b) -> {
+            action.accept(a, b);
+            return null;
+        });
+        return function::apply;
+    }
+
+    private Runnable reporting(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        Consumer<Void> consumer = reporting((Void ignored) -> action.run());
+        return () -> consumer.accept(null);
+    }
+
+    @Override
+    public <U> CompletableFuture<U> thenApply(Function<? super T, ? extends U> fn) {
+        return thenApplyAsync(fn);
+    }
+
+    @Override
+    public <U> CompletableFuture<U> thenApplyAsync(Function<? super T, ? extends U> fn) {
+        return super.thenApplyAsync(reporting(fn), defaultExecutor());
+    }
+
+    @Override
+    public CompletableFuture<Void> thenAccept(Consumer<? super T> action) {
+        return thenAcceptAsync(action);
+    }
+
+    @Override
+    public CompletableFuture<Void> thenAcceptAsync(Consumer<? super T> action) {
+        return super.thenAcceptAsync(reporting(action), defaultExecutor());
+    }
+
+    @Override
+    public CompletableFuture<Void> thenRun(Runnable action) {
+        return thenRunAsync(action);
+    }
+
+    @Override
+    public CompletableFuture<Void> thenRunAsync(Runnable action) {
+        return super.thenRunAsync(reporting(action), defaultExecutor());
+    }
+
+    @Override
+    public <U, V> CompletableFuture<V> thenCombine(CompletionStage<? extends U> other,
+            BiFunction<? super T, ? super U, ? extends V> fn) {
+        return thenCombineAsync(other, fn);
+    }
+
+    @Override
+    public <U, V> CompletableFuture<V> thenCombineAsync(CompletionStage<? extends U> other,
+            BiFunction<? super T, ? super U, ? extends V> fn) {
+        return super.thenCombineAsync(other, reporting(fn), defaultExecutor());
+    }
+
+    @Override
+    public <U> CompletableFuture<Void> thenAcceptBoth(CompletionStage<? extends U> other,
+            BiConsumer<? super T, ? super U> action) {
+        return thenAcceptBothAsync(other, action);
+    }
+
+    @Override
+    public <U> CompletableFuture<Void> thenAcceptBothAsync(CompletionStage<? extends U> other,
+            BiConsumer<? super T, ? super U> action) {
+        return super.thenAcceptBothAsync(other, reporting(action), defaultExecutor());
+    }
+
+    @Override
+    public CompletableFuture<Void> runAfterBoth(CompletionStage<?> other, Runnable action) {
+        return runAfterBothAsync(other, action);
+    }
+
+    @Override
+    public CompletableFuture<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action) {
+        return super.runAfterBothAsync(other, reporting(action), defaultExecutor());
+    }
+
+    @Override
+    public <U> CompletableFuture<U> applyToEither(CompletionStage<? extends T> other, Function<? super T, U> fn) {
+        return applyToEitherAsync(other, fn);
+    }
+
+    @Override
+    public <U> CompletableFuture<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn) {
+        return super.applyToEitherAsync(other, reporting(fn), defaultExecutor());
+    }
+
+    @Override
+    public CompletableFuture<Void> acceptEither(CompletionStage<? extends T> other, Consumer<? super T> action) {
+        return acceptEitherAsync(other, action);
+    }
+
+    @Override
+    public CompletableFuture<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action) {
+        return super.acceptEitherAsync(other, reporting(action), defaultExecutor());
+    }
+
+    @Override
+    public CompletableFuture<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
+        return runAfterEitherAsync(other, action);
+    }
+
+    @Override
+    public CompletableFuture<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action) {
+        return super.runAfterEitherAsync(other, reporting(action), defaultExecutor());
+    }
+
+    @Override
+    public <U> CompletableFuture<U> thenCompose(Function<? super T, ? extends CompletionStage<U>> fn) {
+        return thenComposeAsync(fn);
+    }
+
+    @Override
+    public <U> CompletableFuture<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn) {
+        return super.thenComposeAsync(reporting(fn), defaultExecutor());
+    }
+
+    @Override
+    public <U> CompletableFuture<U> handle(BiFunction<? super T, Throwable, ? extends U> fn) {
+        return handleAsync(fn);
+    }
+
+    @Override
+    public <U> CompletableFuture<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn) {
+        return super.handleAsync(reporting(fn), defaultExecutor());
+    }
+
+    @Override
+    public CompletableFuture<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
+        return whenCompleteAsync(action);
+    }
+
+    @Override
+    public CompletableFuture<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action) {
+        return super.whenCompleteAsync(reporting(action), defaultExecutor());
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionally(Function<Throwable, ? extends T> fn) {
+        return exceptionallyAsync(fn);
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn) {
+        return super.exceptionallyAsync(reporting(fn), defaultExecutor());
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionallyCompose(Function<Throwable, ? extends CompletionStage<T>> fn) {
+        return exceptionallyComposeAsync(fn);
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn) {
+        return super.exceptionallyComposeAsync(reporting(fn), defaultExecutor());
     }
 
     /** asyncio's state names: PENDING, CANCELLED, FINISHED. */
@@ -166,6 +421,19 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         }
         Throwable failure = exception();
         return failure != null ? "<Future finished exception=" + failure + ">" : "<Future finished result=" + join() + ">";
+    }
+
+    /** A stage's {@link Error}, thrown again as a loop callback so that the loop reports or rethrows it. */
+    private record ThrownByStage(Error error, String future) implements Runnable {
+        @Override
+        public void run() {
+            throw error;
+        }
+
+        @Override
+        public String toString() {
+            return "stage of " + future;
+        }
     }
 
     private record DoneCallback<T>(Consumer<? super LoopFuture<T>> callback) {

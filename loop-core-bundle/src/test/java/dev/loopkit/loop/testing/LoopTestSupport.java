@@ -1,5 +1,6 @@
 package dev.loopkit.loop.testing;
 
+import dev.loopkit.api.TimerHandle;
 import dev.loopkit.loop.core.BaseEventLoop;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -37,9 +38,18 @@ public abstract class LoopTestSupport {
 
     /** Runs the loop until {@code done} completes, failing after the deadline instead of hanging. */
     protected <T> T runFor(CompletionStage<T> done) {
+        return runFor(loop, done);
+    }
+
+    /** {@link #runFor(CompletionStage)} for tests that keep a loop of their own (property tests, one loop per property). */
+    public static <T> T runFor(BaseEventLoop loop, CompletionStage<T> done) {
         CompletableFuture<T> result = done.toCompletableFuture();
-        loop.callLater(DEADLINE_SECONDS, () -> result.completeExceptionally(
+        TimerHandle deadline = loop.callLater(DEADLINE_SECONDS, () -> result.completeExceptionally(
                 new AssertionError("timed out after " + DEADLINE_SECONDS + " s")));
-        return loop.runUntilComplete(result);
+        try {
+            return loop.runUntilComplete(result);
+        } finally {
+            deadline.cancel();
+        }
     }
 }

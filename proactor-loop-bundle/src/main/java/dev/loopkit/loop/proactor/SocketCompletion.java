@@ -2,6 +2,7 @@ package dev.loopkit.loop.proactor;
 
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.DefaultLoopFuture;
 import dev.loopkit.loop.core.Networks;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -37,8 +38,9 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
     private SocketCompletion(BaseEventLoop loop, NetworkChannel channel) {
         super(loop);
         this.channel = channel;
-        this.result = loop.createFuture();
-        result.whenComplete(this);
+        DefaultLoopFuture<R> future = new DefaultLoopFuture<>(loop);
+        future.whenCompleteInline(this); // cancel() closes the channel before it returns
+        this.result = future;
     }
 
     /** Starts the NIO.2 operation with this completion as its handler. */

@@ -1,0 +1,171 @@
+package dev.loopkit.watcher.tests;
+
+import static dev.loopkit.loop.testing.LoopTestSupport.runFor;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.SubprocessOptions;
+import dev.loopkit.api.subprocess.Subprocess;
+import dev.loopkit.api.subprocess.Subprocesses;
+import dev.loopkit.loop.selector.SelectorEventLoop;
+import dev.loopkit.policy.DefaultEventLoopPolicy;
+import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AfterProperty;
+import net.jqwik.api.lifecycle.BeforeProperty;
+
+/**
+ * Arguments and environments reach a real child byte for byte (UTF-8, as the JVM here encodes them):
+ * any strings without NUL, empty ones, spaces, quotes, shell metacharacters and non-ASCII text among
+ * them. A string holding NUL cannot be a C string, and is refused with asyncio's words
+ * ({@code ValueError: embedded null byte}) before anything is spawned.
+ */
+class ArgvEnvPropertyTest {
+
+    private SelectorEventLoop loop;
+
+    @BeforeProperty
+    void installWatcher() {
+        loop = new SelectorEventLoop();
+        DefaultEventLoopPolicy policy = new DefaultEventLoopPolicy();
+        ThreadedChildWatcher watcher = new ThreadedChildWatcher();
+        policy.setChildWatcher(watcher);
+        Asyncio.setEventLoopPolicy(policy);
+        watcher.attachLoop(loop);
+    }
+
+    @AfterProperty
+    void removeWatcher() {
+        Asyncio.setChildWatcher(null);
+        Asyncio.setEventLoopPolicy(null);
+        loop.close();
+        assertEquals("children left behind", List.of(), ProcessHandle.current().children().map(ProcessHandle::pid).toList());
+    }
+
+    /** Any text without NUL: every code point but the surrogates (which no encoding keeps alone), often the tricky ones. */
+    @Provide
+    Arbitrary<String> text() {
+        Arbitrary<Integer> tricky = Arbitraries.of(" ", "\t", "\n", "'", "\"", "\\", "$", "`", "*", "%", "-", "=", "é", "日", "😀")
+                .map(s -> s.codePointAt(0));
+        Arbitrary<Integer> any = Arbitraries.integers().between(1, Character.MAX_CODE_POINT)
+                .filter(cp -> cp < Character.MIN_SURROGATE || cp > Character.MAX_SURROGATE);
+        return Arbitraries.oneOf(tricky, any).list().ofMaxSize(12)
+                .map(codePoints -> codePoints.stream().collect(StringBuilder::new, StringBuilder::appendCodePoint,
+                        StringBuilder::append).toString());
+    }
+
+    /** A variable name: any text without NUL or '=', not empty. */
+    @Provide
+    Arbitrary<String> name() {
+        return text().filter(s -> !s.isEmpty() && s.indexOf('=') < 0);
+    }
+
+    @Property(tries = 40)
+    void argumentsReachTheChildByteForByte(@ForAll("argv") List<String> args) {
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "printf '%s\\0' \"$@\"", "sh"));
+        argv.addAll(args);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        if (args.isEmpty()) {
+            expected.write(0); // printf uses its format once even with no argument
+        }
+        args.forEach(arg -> {
+            expected.writeBytes(arg.getBytes(StandardCharsets.UTF_8));
+            expected.write(0);
+        });
+        assertArrayEquals(expected.toByteArray(), stdoutOf(argv, SubprocessOptions.defaults()));
+    }
+
+    @Provide
+    Arbitrary<List<String>> argv() {
+        return Arbitraries.oneOf(Arbitraries.just(""), text()).list().ofMaxSize(8);
+    }
+
+    @Property(tries = 40)
+    void anEnvironmentReachesTheChildByteForByte(@ForAll("environment") Map<String, String> env) {
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        env.forEach((name, value) -> {
+            expected.writeBytes((name + "=" + value).getBytes(StandardCharsets.UTF_8));
+            expected.write(0);
+        });
+        byte[] printed = stdoutOf(List.of("/usr/bin/env", "-0"), SubprocessOptions.defaults().withEnv(env));
+        assertEquals(sorted(entries(expected.toByteArray())), sorted(entries(printed)));
+    }
+
+    @Provide
+    Arbitrary<Map<String, String>> environment() {
+        return Arbitraries.maps(name(), Arbitraries.oneOf(Arbitraries.just(""), text())).ofMaxSize(6);
+    }
+
+    @Property(tries = 20)
+    void aNulInAnArgumentOrTheEnvironmentIsRefusedAsAsyncioRefusesIt(@ForAll("argv") List<String> args,
+            @ForAll("text") String before, @ForAll("text") String after, @ForAll @IntRange(max = 2) int where) {
+        String withNul = before + '\0' + after;
+        List<String> argv = new ArrayList<>(List.of("/bin/echo"));
+        argv.addAll(args);
+        SubprocessOptions options = SubprocessOptions.defaults();
+        switch (where) {
+            case 0 -> argv.add(withNul);
+            case 1 -> options = options.withEnv(Map.of("NAME", withNul));
+            default -> options = options.withEnv(Map.of(withNul, "value"));
+        }
+        SubprocessOptions chosen = options;
+        Throwable refused = failureOf(() -> Subprocesses.createSubprocessExec(loop, argv, chosen, 64 * 1024));
+        assertTrue(String.valueOf(refused), refused instanceof IllegalArgumentException);
+        assertTrue(refused.getMessage(), refused.getMessage().startsWith("embedded null byte")
+                || where == 2 && refused.getMessage().startsWith("illegal environment variable name"));
+        assertEquals("nothing spawned", List.of(), ProcessHandle.current().children().map(ProcessHandle::pid).toList());
+    }
+
+    private static List<String> sorted(List<String> entries) {
+        return entries.stream().sorted().toList();
+    }
+
+    /** The entries of {@code env -0}'s output, in order. */
+    private static List<String> entries(byte[] nulTerminated) {
+        List<String> entries = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < nulTerminated.length; i++) {
+            if (nulTerminated[i] == 0) {
+                entries.add(new String(nulTerminated, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        assertEquals("output ends with a NUL", nulTerminated.length, start);
+        return entries;
+    }
+
+    private byte[] stdoutOf(List<String> argv, SubprocessOptions options) {
+        return runFor(loop, Subprocesses.createSubprocessExec(loop, argv, options, 64 * 1024)
+                .thenCompose(process -> process.communicate(null).thenCombine(process.waitFor(), (output, code) -> {
+                    assertEquals("exit code; stderr: " + new String(output.stderr(), StandardCharsets.UTF_8),
+                            Integer.valueOf(0), code);
+                    return output.stdout();
+                })));
+    }
+
+    private Throwable failureOf(Supplier<? extends CompletionStage<Subprocess>> spawn) {
+        try {
+            runFor(loop, spawn.get());
+        } catch (CompletionException e) {
+            return e.getCause();
+        } catch (RuntimeException e) {
+            return e;
+        }
+        throw new AssertionError("spawned");
+    }
+}
