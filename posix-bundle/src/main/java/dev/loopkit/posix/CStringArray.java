@@ -2,13 +2,16 @@ package dev.loopkit.posix;
 
 import dev.loopkit.posix.libc.LibC;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import jnr.ffi.Pointer;
 
 /**
  * A NULL-terminated {@code char *[]} (argv, envp) and its strings in one block of native memory,
- * freed by {@link #close()}. Strings are encoded in the platform charset, as the JVM encodes file
- * names and {@link ProcessBuilder} its arguments.
+ * freed by {@link #close()}. Strings are encoded as Python encodes them for the OS: in the locale's
+ * charset, except that an ASCII locale (C or POSIX, as in many containers and CI jobs) means UTF-8
+ * (Python 3.7+, PEP 538 and 540). The JVM's platform charset there is ASCII, and encoding with it
+ * turned every other character into {@code '?'} without a word.
  */
 final class CStringArray implements AutoCloseable {
 
@@ -18,8 +21,13 @@ final class CStringArray implements AutoCloseable {
         this.memory = memory;
     }
 
+    /** The charset strings are given to the OS in, where the locale's charset is {@code locale}. */
+    static Charset osEncoding(Charset locale) {
+        return locale.equals(StandardCharsets.US_ASCII) ? StandardCharsets.UTF_8 : locale;
+    }
+
     static CStringArray of(LibC libc, int addressSize, List<String> strings) throws PosixException {
-        Charset charset = Charset.defaultCharset();
+        Charset charset = osEncoding(Charset.defaultCharset());
         byte[][] encoded = new byte[strings.size()][];
         long pointersBytes = (long) (strings.size() + 1) * addressSize;
         long size = pointersBytes;
