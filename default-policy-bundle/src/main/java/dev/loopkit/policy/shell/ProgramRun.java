@@ -5,9 +5,12 @@ import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.SpawnScope;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
+import dev.loopkit.api.spi.ChildWatcherSwitch;
+import dev.loopkit.api.spi.LoopkitName;
 import dev.loopkit.api.spi.RankedRegistry.Entry;
 import dev.loopkit.api.spi.Registries;
 import java.io.PrintStream;
@@ -15,17 +18,34 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Lock;
 
 /**
  * {@code loop:run}: one program on a new loop of the process-wide policy, as {@code asyncio.run}
  * would run it, its output copied to the shell as it comes. The shell has no stdin to give it: the
- * child reads {@code /dev/null}. Interrupting the command (Ctrl-C) kills the child and still waits
- * for its exit, so that no zombie and no registration is left behind.
+ * child reads {@code /dev/null}.
+ *
+ * <p>The command owns the child it started, and never leaves it behind, running or a zombie:
+ * <ul>
+ * <li>Ctrl-C (SIGINT) while it runs kills the child, as a shell's Ctrl-C ends its foreground job;
+ * the run then ends as usual, with the line that says how the child ended.</li>
+ * <li>Interrupting the command's thread (a shell that interrupts its job) does the same.</li>
+ * <li>When the loop is closed under the run (its bundle stopped), the child is killed all the same
+ * and the command waits, without the loop, for the watcher to reap it (asyncio's
+ * {@code SubprocessTransport.close()} kills a running child).</li>
+ * </ul>
  */
 final class ProgramRun implements SubprocessProtocol {
 
     private static final SubprocessOptions OPTIONS = SubprocessOptions.defaults().withStdin(SubprocessOptions.Redirect.DEVNULL);
+    private static final int SIGINT = 2;
+    /** How long a run whose loop was closed waits for the watcher to report the killed child's exit. */
+    private static final long REAP_WAIT_SECONDS = 30;
 
     private final List<String> argv;
     private final PrintStream out;
@@ -33,6 +53,7 @@ final class ProgramRun implements SubprocessProtocol {
     private LoopFuture<Void> ended; // exited and both pipes closed; loop thread
     private boolean exited;
     private int pipesOpen = 2;
+    private boolean sigint; // loop thread
 
     ProgramRun(List<String> argv, PrintStream out, PrintStream err) {
         if (argv == null || argv.isEmpty()) {
@@ -50,26 +71,28 @@ final class ProgramRun implements SubprocessProtocol {
             ended = loop.createFuture();
             long start = System.nanoTime();
             SubprocessTransport transport = spawn(loop);
-            ChildWatcher watcher = policy.getChildWatcher(); // the one it was registered with
-            boolean interrupted = false;
+            String watcher = nameOf(policy.getChildWatcher());
+            String how = loop.getClass().getSimpleName();
+            killOnSigint(loop, transport);
+            String ending;
             try {
                 loop.runUntilComplete(ended);
+                ending = sigint ? "; interrupted (SIGINT): killed" : "";
             } catch (IllegalStateException stopped) {
+                if (loop.isClosed() && transport.getReturncode() == null) {
+                    return orphaned(transport, start, watcher, how);
+                }
                 if (!Thread.interrupted()) {
                     throw stopped;
                 }
-                interrupted = true;
                 transport.kill();
                 loop.runUntilComplete(ended);
+                Thread.currentThread().interrupt();
+                ending = "; interrupted: killed";
             } finally {
                 transport.close();
             }
-            double millis = (System.nanoTime() - start) / 1e6;
-            String line = describe(transport, millis, watcher, loop) + (interrupted ? "; interrupted: killed" : "");
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            return line;
+            return describe(transport.getPid(), transport.getReturncode(), start, watcher, how) + ending;
         } finally {
             loop.close();
         }
@@ -86,12 +109,72 @@ final class ProgramRun implements SubprocessProtocol {
         }
     }
 
-    private static String describe(SubprocessTransport transport, double millis, ChildWatcher watcher, EventLoop loop) {
-        int returncode = transport.getReturncode();
-        String how = returncode < 0 ? "killed by signal " + -returncode + " (returncode " + returncode + ")" : "returncode " + returncode;
-        String watcherName = Registries.childWatchers().entryOf(watcher).map(Entry::name).orElse(watcher.getClass().getSimpleName());
-        return String.format(Locale.ROOT, "pid %d: %s after %.1f ms (watcher %s, %s)", transport.getPid(), how, millis,
-                watcherName, loop.getClass().getSimpleName());
+    // The terminal sends SIGINT to the whole foreground process group, the child included; a child
+    // that survives it is killed. The loop's handler replaces the shell's for the run (the loop's
+    // close restores it), so the shell does not also give up on the command and print its prompt
+    // before the line that says how the child ended.
+    private void killOnSigint(EventLoop loop, SubprocessTransport transport) {
+        try {
+            loop.addSignalHandler(SIGINT, () -> {
+                sigint = true;
+                transport.kill();
+            });
+        } catch (IllegalStateException cannotBeCaught) {
+            // the JVM keeps SIGINT (-Xrs): the shell's interruption still kills the child
+        }
+    }
+
+    // The loop was closed under the run (its bundle stopped): closing released the transport and
+    // left the child running, registered with its watcher for a loop that will never hear of it.
+    // Taken off the watcher first, the child is reaped by nobody meanwhile, so its pid cannot be
+    // reused and the kill reaches it; registered again with a handler of ours, the watcher reaps it
+    // and tells us. The spawn gate keeps a watcher swap from moving it in between.
+    private String orphaned(SubprocessTransport transport, long start, String watcherName, String how) {
+        long pid = transport.getPid();
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        Lock noSwitch = ChildWatcherSwitch.spawnLock();
+        noSwitch.lock();
+        try {
+            ChildWatcher watcher = Asyncio.getChildWatcher();
+            try (SpawnScope scope = watcher.enterSpawn()) {
+                if (!watcher.removeChildHandler(pid)) {
+                    return String.format(Locale.ROOT, "pid %d: exited as its loop closed; its exit went to the closed loop (watcher %s, %s)",
+                            pid, watcherName, how);
+                }
+                transport.kill();
+                watcher.addChildHandler(pid, (exitedPid, returncode) -> exit.complete(returncode));
+            }
+        } finally {
+            noSwitch.unlock();
+        }
+        try {
+            int returncode = exit.get(REAP_WAIT_SECONDS, TimeUnit.SECONDS);
+            return describe(pid, returncode, start, watcherName, how) + "; its loop was closed: killed";
+        } catch (TimeoutException e) {
+            return String.format(Locale.ROOT, "pid %d: its loop was closed: killed, but its watcher %s reported no exit"
+                    + " within %d s", pid, watcherName, REAP_WAIT_SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return String.format(Locale.ROOT, "pid %d: its loop was closed: killed; interrupted while its watcher %s reaps it",
+                    pid, watcherName);
+        } catch (ExecutionException impossible) {
+            throw new IllegalStateException(impossible.getCause());
+        }
+    }
+
+    private static String describe(long pid, int returncode, long start, String watcherName, String how) {
+        double millis = (System.nanoTime() - start) / 1e6;
+        String ended = returncode < 0 ? "killed by signal " + -returncode + " (returncode " + returncode + ")" : "returncode " + returncode;
+        return String.format(Locale.ROOT, "pid %d: %s after %.1f ms (watcher %s, %s)", pid, ended, millis, watcherName, how);
+    }
+
+    // The registry's name; a watcher it does not list (set with setChildWatcher) by the name its class
+    // declares, as the registry would list it.
+    private static String nameOf(ChildWatcher watcher) {
+        return Registries.childWatchers().entryOf(watcher).map(Entry::name).orElseGet(() -> {
+            LoopkitName name = watcher.getClass().getAnnotation(LoopkitName.class);
+            return name != null ? name.value() : watcher.getClass().getSimpleName();
+        });
     }
 
     @Override
