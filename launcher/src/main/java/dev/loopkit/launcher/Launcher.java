@@ -3,7 +3,9 @@ package dev.loopkit.launcher;
 import java.io.File;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
@@ -11,13 +13,13 @@ import java.util.concurrent.TimeUnit;
 import org.apache.felix.main.AutoProcessor;
 import org.apache.felix.main.Main;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
-import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.wiring.BundleWiring;
+import org.osgi.framework.wiring.FrameworkWiring;
 
 /**
  * Starts the Loopkit distribution: Apache Felix with the bundles of {@code bundle/}, configured by
@@ -34,7 +36,8 @@ import org.osgi.framework.startlevel.BundleStartLevel;
  */
 public final class Launcher {
 
-    private static final int SHELL_START_LEVEL = 2;
+    /** The symbolic name of JLine's bundle in {@code shell/}. */
+    private static final String JLINE = "org.jline";
     private static final long START_TIMEOUT_SECONDS = 60;
 
     private Launcher() {
@@ -84,9 +87,6 @@ public final class Launcher {
         framework.init();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopQuietly(framework), "loopkit-shutdown"));
         AutoProcessor.process(config, framework.getBundleContext());
-        if (withShell) {
-            installShell(framework.getBundleContext(), home.resolve("shell").toFile());
-        }
         CountDownLatch started = new CountDownLatch(1);
         framework.getBundleContext().addFrameworkListener(event -> {
             if (event.getType() == FrameworkEvent.STARTED) {
@@ -99,22 +99,51 @@ public final class Launcher {
         if (!started.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the framework did not start within " + START_TIMEOUT_SECONDS + " s");
         }
+        if (withShell) {
+            startShell(framework, home.resolve("shell").toFile());
+        }
         return framework;
     }
 
-    // The shell starts after everything else (start level 2), so that its first prompt finds the commands.
-    private static void installShell(BundleContext context, File shellDirectory) throws BundleException {
+    /**
+     * Starts the Gogo shell of {@code shellDirectory} once everything else has started, so that its
+     * first prompt finds the commands, with JLine's class loader as the thread's context class loader.
+     *
+     * <p>JLine 3.30 looks for its terminal providers (jni, exec, ...) through the context class
+     * loader only. The launcher's is the class path's, which has no JLine: every provider was "not
+     * found", and Gogo got a dumb terminal. A dumb terminal leaves the tty in the kernel's canonical
+     * mode and installs no SIGINT handler, so a typed Ctrl-C was SIGINT for the JVM, whose default
+     * handler ran the shutdown hooks: the framework stopped (exit 130). A real terminal takes over
+     * SIGINT, and Gogo's shell then clears the line or interrupts the foreground command.
+     */
+    private static void startShell(Framework framework, File shellDirectory) throws BundleException {
         File[] jars = shellDirectory.listFiles((dir, name) -> name.endsWith(".jar"));
         if (jars == null || jars.length == 0) {
             throw new IllegalStateException("no Gogo shell bundles in " + shellDirectory);
         }
         Arrays.sort(jars);
+        List<Bundle> shell = new ArrayList<>();
         for (File jar : jars) {
-            Bundle bundle = context.installBundle(jar.toURI().toString());
-            bundle.adapt(BundleStartLevel.class).setStartLevel(SHELL_START_LEVEL);
-            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
-                bundle.start();
+            shell.add(framework.getBundleContext().installBundle(jar.toURI().toString()));
+        }
+        framework.adapt(FrameworkWiring.class).resolveBundles(shell);
+        Bundle jline = shell.stream().filter(bundle -> JLINE.equals(bundle.getSymbolicName())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no JLine bundle (" + JLINE + ") in " + shellDirectory));
+        BundleWiring jlineWiring = jline.adapt(BundleWiring.class);
+        if (jlineWiring == null) {
+            throw new IllegalStateException("JLine (" + jline.getLocation() + ") does not resolve");
+        }
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(jlineWiring.getClassLoader());
+        try {
+            for (Bundle bundle : shell) {
+                if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                    bundle.start();
+                }
             }
+        } finally {
+            thread.setContextClassLoader(previous);
         }
     }
 
