@@ -10,6 +10,8 @@ import dev.loopkit.loop.selector.SelectorEventLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * How long a watcher takes to tell the loop a child exited, with {@code others} other children of
@@ -76,21 +78,34 @@ public final class ExitLatency {
         LoopFuture<long[]> result = loop.createFuture();
         List<Child> background = new ArrayList<>();
         long[] latencies = new long[rounds];
-        loop.callSoon(() -> {
-            try {
-                for (int i = 0; i < others; i++) {
-                    background.add(spawn(loop).toCompletableFuture().join());
-                }
-            } catch (RuntimeException e) {
-                finish(loop, background, result, null, e);
-                return;
-            }
-            round(loop, 0, warmup, latencies, background, result);
-        });
+        loop.callSoon(() -> spawnInTurn(others, () -> spawn(loop), background,
+                () -> round(loop, 0, warmup, latencies, background, result),
+                error -> finish(loop, background, result, null, error)));
         return result;
     }
 
     // Spawning on the loop thread completes at once (asyncio's _make_subprocess_transport is synchronous too).
+    /**
+     * Spawns {@code count} children one after another into {@code into}, then runs {@code then}; the
+     * loop thread never waits for a spawn (a spawn's stages run from the loop, as asyncio's done
+     * callbacks do, so waiting there would wait forever).
+     */
+    static <C> void spawnInTurn(int count, Supplier<CompletionStage<C>> spawn, List<C> into, Runnable then,
+            Consumer<Throwable> failed) {
+        if (into.size() >= count) {
+            then.run();
+            return;
+        }
+        spawn.get().whenComplete((child, error) -> {
+            if (error != null) {
+                failed.accept(error);
+                return;
+            }
+            into.add(child);
+            spawnInTurn(count, spawn, into, then, failed);
+        });
+    }
+
     private static CompletionStage<Child> spawn(BaseEventLoop loop) {
         Child child = new Child(loop);
         return loop.subprocessExec(() -> child, SLEEP, ChildWatchers.NO_PIPES).thenApply(t -> child);

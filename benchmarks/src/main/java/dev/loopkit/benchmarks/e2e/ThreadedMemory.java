@@ -104,19 +104,13 @@ public final class ThreadedMemory {
 
     private static LoopFuture<Void> spawnAll(BaseEventLoop loop, int count, List<Child> children) {
         LoopFuture<Void> done = loop.createFuture();
-        loop.callSoon(() -> {
-            try {
-                for (int i = 0; i < count; i++) {
-                    Child child = new Child(loop);
-                    loop.subprocessExec(() -> child, ExitLatency.SLEEP, ChildWatchers.NO_PIPES).toCompletableFuture().join();
-                    children.add(child);
-                }
-                done.setResult(null);
-            } catch (RuntimeException e) {
-                children.forEach(c -> c.transport.kill());
-                done.setException(e);
-            }
-        });
+        loop.callSoon(() -> ExitLatency.spawnInTurn(count, () -> {
+            Child child = new Child(loop);
+            return loop.subprocessExec(() -> child, ExitLatency.SLEEP, ChildWatchers.NO_PIPES).thenApply(t -> child);
+        }, children, () -> done.setResult(null), error -> {
+            children.forEach(c -> c.transport.kill());
+            done.setException(error);
+        }));
         return done;
     }
 
