@@ -103,7 +103,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
         assertThrows(NullPointerException.class, () -> loop.callLater(1, null));
         assertThrows(NullPointerException.class, () -> loop.callAt(1, null));
         assertThrows(NullPointerException.class, () -> loop.runUntilComplete(null));
-        assertThrows(IllegalArgumentException.class, () -> loop.callLater(Double.NaN, () -> { }));
+        // A NaN delay is no error in asyncio: DeliveryContract.aTimerAtNanRunsAtOnceAsAsyncioDoes.
     }
 
     // ---- timers -----------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ import dev.loopkit.loop.core.BaseEventLoop;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.After;
 import org.junit.Before;
 
@@ -15,6 +17,8 @@ public abstract class LoopTestSupport {
 
     /** How long a test may wait for anything before it fails instead of hanging. */
     protected static final double DEADLINE_SECONDS = 20;
+    /** How long a test waits for a timer that is due (nearly) at once before it calls the loop hung. */
+    public static final long HANG_GUARD_SECONDS = 10;
 
     protected BaseEventLoop loop;
     protected Map<Integer, String> fdsBefore;
@@ -41,5 +45,24 @@ public abstract class LoopTestSupport {
         loop.callLater(DEADLINE_SECONDS, () -> result.completeExceptionally(
                 new AssertionError("timed out after " + DEADLINE_SECONDS + " s")));
         return loop.runUntilComplete(result);
+    }
+
+    /**
+     * Runs {@code loop} until {@code done}; fails with "hung: ..." if that takes longer than
+     * {@link #HANG_GUARD_SECONDS}. Unlike {@link #runFor}, the guard is not a timer of the loop under
+     * test: the timeout completes {@code done} from another thread, which wakes any loop whose
+     * wake-up works, however broken its timers are.
+     */
+    public static void runGuarded(BaseEventLoop loop, CompletableFuture<Void> done, String what) {
+        try {
+            loop.runUntilComplete(done.orTimeout(HANG_GUARD_SECONDS, TimeUnit.SECONDS));
+        } catch (RuntimeException failed) {
+            for (Throwable cause = failed; cause != null; cause = cause.getCause()) {
+                if (cause instanceof TimeoutException) {
+                    throw new AssertionError("hung: " + what + " did not fire within " + HANG_GUARD_SECONDS + " s");
+                }
+            }
+            throw failed;
+        }
     }
 }
