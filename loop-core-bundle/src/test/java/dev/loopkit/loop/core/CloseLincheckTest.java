@@ -2,10 +2,8 @@ package dev.loopkit.loop.core;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import org.jetbrains.kotlinx.lincheck.LinChecker;
 import org.jetbrains.kotlinx.lincheck.annotations.Operation;
 import org.jetbrains.kotlinx.lincheck.annotations.Validate;
-import org.jetbrains.kotlinx.lincheck.strategy.managed.modelchecking.ModelCheckingOptions;
 import org.junit.Test;
 
 /**
@@ -79,12 +77,6 @@ public class CloseLincheckTest {
 
     @Test
     public void everyAcceptedCallbackRunsOrIsReported() {
-        ModelCheckingOptions options = new ModelCheckingOptions()
-                .iterations(6 * InboundQueueLincheckTest.SCALE)
-                .invocationsPerIteration(150)
-                .threads(2)
-                .actorsPerThread(3)
-                .actorsAfter(0);
-        new LinChecker(CloseLincheckTest.class, options).check();
+        InboundQueueLincheckTest.modelCheck(CloseLincheckTest.class, null);
     }
 }

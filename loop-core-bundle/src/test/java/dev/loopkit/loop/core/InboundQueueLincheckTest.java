@@ -23,6 +23,24 @@ public class InboundQueueLincheckTest {
     /** Multiplies the scenarios explored (all Lincheck tests here); {@code -Dlincheck.scale=20} for a long run. */
     static final int SCALE = Integer.getInteger("lincheck.scale", 1);
 
+    /**
+     * The model check every Lincheck test here runs: small scenarios (two threads of three
+     * operations, the loop's in one of them), few enough to take seconds on a quiet machine.
+     * Validation functions run between the parts of a scenario and at its end.
+     */
+    static void modelCheck(Class<?> test, Class<?> sequentialSpecification) {
+        ModelCheckingOptions options = new ModelCheckingOptions()
+                .iterations(6 * SCALE)
+                .invocationsPerIteration(150)
+                .threads(2)
+                .actorsPerThread(3)
+                .actorsAfter(0);
+        if (sequentialSpecification != null) {
+            options.sequentialSpecification(sequentialSpecification);
+        }
+        new LinChecker(test, options).check();
+    }
+
     private final InboundQueue queue = new InboundQueue();
 
     @Operation
@@ -38,13 +56,7 @@ public class InboundQueueLincheckTest {
 
     @Test
     public void behavesAsAFifoQueue() {
-        ModelCheckingOptions options = new ModelCheckingOptions()
-                .iterations(6 * SCALE)
-                .invocationsPerIteration(150)
-                .threads(2)
-                .actorsPerThread(3)
-                .sequentialSpecification(Fifo.class);
-        new LinChecker(InboundQueueLincheckTest.class, options).check();
+        InboundQueueLincheckTest.modelCheck(InboundQueueLincheckTest.class, Fifo.class);
     }
 
     /** The callback a test handle carries: the value offered. */

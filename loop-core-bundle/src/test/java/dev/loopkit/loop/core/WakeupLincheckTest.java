@@ -1,9 +1,7 @@
 package dev.loopkit.loop.core;
 
-import org.jetbrains.kotlinx.lincheck.LinChecker;
 import org.jetbrains.kotlinx.lincheck.annotations.Operation;
 import org.jetbrains.kotlinx.lincheck.annotations.Validate;
-import org.jetbrains.kotlinx.lincheck.strategy.managed.modelchecking.ModelCheckingOptions;
 import org.junit.Test;
 
 /**
@@ -48,12 +46,6 @@ public class WakeupLincheckTest {
 
     @Test
     public void noWakeUpIsLost() {
-        ModelCheckingOptions options = new ModelCheckingOptions()
-                .iterations(6 * InboundQueueLincheckTest.SCALE)
-                .invocationsPerIteration(150)
-                .threads(2)
-                .actorsPerThread(3)
-                .actorsAfter(0);
-        new LinChecker(WakeupLincheckTest.class, options).check();
+        InboundQueueLincheckTest.modelCheck(WakeupLincheckTest.class, null);
     }
 }

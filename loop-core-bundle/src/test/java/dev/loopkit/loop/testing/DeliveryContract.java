@@ -213,14 +213,4 @@ public abstract class DeliveryContract extends LoopTestSupport {
         runGuarded(loop, fired, what);
         runGuarded(loop, later, "a normal timer after " + what);
     }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            if (!latch.await(10, TimeUnit.SECONDS)) {
-                fail("start signal never came");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

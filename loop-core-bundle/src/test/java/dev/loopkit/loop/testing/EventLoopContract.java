@@ -6,7 +6,6 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.EventLoop;
@@ -1038,15 +1037,5 @@ public abstract class EventLoopContract extends LoopTestSupport {
             queues[i] = new ConcurrentLinkedQueue<>();
         }
         return queues;
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            if (!latch.await(10, TimeUnit.SECONDS)) {
-                fail("start signal never came");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

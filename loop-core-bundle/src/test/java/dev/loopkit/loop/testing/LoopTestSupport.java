@@ -1,9 +1,12 @@
 package dev.loopkit.loop.testing;
 
+import static org.junit.Assert.fail;
+
 import dev.loopkit.loop.core.BaseEventLoop;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.After;
@@ -63,6 +66,17 @@ public abstract class LoopTestSupport {
                 }
             }
             throw failed;
+        }
+    }
+
+    /** Waits for a start signal (10 s at most, then fails). */
+    protected static void awaitQuietly(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                fail("start signal never came");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
