@@ -80,6 +80,31 @@ public abstract class DeliveryContract extends LoopTestSupport {
         }
     }
 
+    @Test
+    public void anExceptionHandlerReportingAtShutdownMayUseTheLoopAgain() throws Exception {
+        // Reentrancy: the reports run after the close, outside its lock, so the handler may call
+        // the loop back: scheduling is refused in asyncio's words, closing again does nothing.
+        List<String> seen = new ArrayList<>();
+        loop.setExceptionHandler((l, context) -> {
+            seen.add(String.valueOf(context.get("message")));
+            try {
+                l.callSoonThreadsafe(() -> { });
+                seen.add("accepted after close");
+            } catch (IllegalStateException closed) {
+                seen.add(closed.getMessage());
+            }
+            l.close();
+            ((BaseEventLoop) l).shutdown("again");
+        });
+        loop.callLater(3600, () -> { });
+        Thread closer = new Thread(() -> loop.shutdown("bundle stopped"));
+        closer.start();
+        closer.join(TimeUnit.SECONDS.toMillis(20));
+        assertFalse("shutdown did not return", closer.isAlive());
+        assertTrue(loop.isClosed());
+        assertEquals(List.of(NEVER_RAN + "bundle stopped", "Event loop is closed"), seen);
+    }
+
     /** What was accepted and what ran while {@value #PRODUCERS} threads scheduled onto a loop that {@code end} closed. */
     private static final class Tally {
         long accepted;
