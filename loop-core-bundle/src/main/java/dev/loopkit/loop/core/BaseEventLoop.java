@@ -46,19 +46,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
+    /** asyncio's {@code MAXIMUM_SELECT_TIMEOUT}: the longest wait for a timer (24 hours); the loop then looks again. */
+    private static final long MAX_WAIT_NANOS = 24L * 3600 * 1_000_000_000L;
     /** asyncio's {@code _MIN_SCHEDULED_TIMER_HANDLES}: heaps smaller than this are never compacted. */
     private static final int MIN_TIMERS_TO_COMPACT = 100;
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final VarHandle OWNER;
-    private static final VarHandle ARMED;
     private static final VarHandle CANCELLED_TIMERS;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             OWNER = lookup.findVarHandle(BaseEventLoop.class, "owner", Thread.class);
-            ARMED = lookup.findVarHandle(BaseEventLoop.class, "armed", boolean.class);
             CANCELLED_TIMERS = lookup.findVarHandle(BaseEventLoop.class, "cancelledTimers", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -68,6 +68,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private final int id = IDS.incrementAndGet();
     private final ArrayDeque<CallbackHandle> ready = new ArrayDeque<>(256);
     private final InboundQueue inbound = new InboundQueue();
+    private final InboundQueue.Sink toReadyOrHeap = this::readyOrHeap;
     private final TimerHeap timers = new TimerHeap();
     private final DefaultExecutor executor;
     /** asyncio's {@code max_size}: one read of a socket or pipe takes at most this much. */
@@ -90,8 +91,6 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private volatile boolean closed;
     /** Why {@link #shutdown(String)} was asked for, or {@code null}. */
     private volatile String shutdownReason;
-    @SuppressWarnings("unused") // accessed through ARMED
-    private volatile boolean armed;
     @SuppressWarnings("unused") // accessed through CANCELLED_TIMERS
     private volatile int cancelledTimers;
     private volatile boolean debug = Boolean.getBoolean("loopkit.debug");
@@ -172,15 +171,16 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             throw new IllegalStateException("This event loop is already running");
         }
         if (shutdownReason != null) {
-            closeReportingPending(shutdownReason);
+            shutdownNow(shutdownReason);
             checkClosed();
         }
         RunningLoop.set(this); // throws while another loop runs in this thread
         if (!OWNER.compareAndSet(this, (Thread) null, Thread.currentThread())) {
             RunningLoop.set(null);
-            throw new IllegalStateException("This event loop is already running");
+            throw new IllegalStateException(closed ? "Event loop is closed" : "This event loop is already running");
         }
         try {
+            checkClosed(); // a close on another thread may have ended between the check above and the owning
             do {
                 runOnce();
             } while (!stopping && shutdownReason == null);
@@ -188,8 +188,11 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             stopping = false;
             owner = null;
             RunningLoop.set(null);
-            if (shutdownReason != null) {
-                closeReportingPending(shutdownReason);
+            // Read after owner is cleared: a shutdown that saw this loop still running (and left the
+            // closing to it) wrote the reason before it read owner, so one of the two closes.
+            String reason = shutdownReason;
+            if (reason != null) {
+                shutdownNow(reason);
             }
         }
     }
@@ -239,26 +242,94 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     @Override
     public void close() {
+        List<CallbackHandle> dropped = closeAndCollectPending();
+        if (dropped != null && !dropped.isEmpty()) {
+            // Plain digits: the default format would print 16,898.
+            LOG.log(Level.DEBUG, "{0} closed with {1} pending callbacks dropped", this, Integer.toString(dropped.size()));
+        }
+    }
+
+    /**
+     * Closes the loop from any thread, also while it runs (when its bundle stops, say): a running
+     * loop stops after the current iteration and closes itself on its own thread. Every callback
+     * and timer that will now never run is reported to the exception handler; a callback scheduled
+     * from another thread meanwhile is either reported or refused with "Event loop is closed".
+     */
+    public void shutdown(String reason) {
+        Objects.requireNonNull(reason, "reason");
+        shutdownReason = reason;
         if (owner != null) {
-            throw new IllegalStateException("Cannot close a running event loop");
+            wakeup();
+            return;
         }
-        synchronized (this) {
+        shutdownNow(reason);
+    }
+
+    // Closes now, unless a thread runs (or is closing) the loop: that thread sees shutdownReason.
+    private void shutdownNow(String reason) {
+        List<CallbackHandle> pending;
+        try {
+            pending = closeAndCollectPending();
+        } catch (IllegalStateException startedMeanwhile) {
+            wakeup(); // runForever began in between; it sees shutdownReason and closes on exit
+            return;
+        }
+        if (pending == null) {
+            return;
+        }
+        for (CallbackHandle handle : pending) {
+            Map<String, Object> context = new LinkedHashMap<>();
+            context.put("message", "Event loop closed before the callback ran: " + reason);
+            context.put("exception", new CancellationException(reason));
+            context.put("handle", handle);
+            callExceptionHandler(context);
+        }
+    }
+
+    /**
+     * Closes the loop and returns the callbacks that will never run (not cancelled ones), or
+     * {@code null} if it was closed already. The closing thread owns the loop meanwhile, as a
+     * running thread does: it is then the only consumer of the queues, and no run can begin.
+     *
+     * @throws IllegalStateException "Cannot close a running event loop"
+     */
+    private List<CallbackHandle> closeAndCollectPending() {
+        synchronized (this) { // a second closer waits, then finds the loop closed
             if (closed) {
-                return;
+                return null;
             }
-            closed = true;
+            if (!OWNER.compareAndSet(this, (Thread) null, Thread.currentThread())) {
+                throw new IllegalStateException("Cannot close a running event loop");
+            }
+            try {
+                // From here a producer that offers sees `closed` and withdraws what the drain
+                // below does not claim: each callback is either reported here or refused there.
+                closed = true;
+                if (debug) {
+                    LOG.log(Level.DEBUG, "Close {0}", this);
+                }
+                List<CallbackHandle> pending = new ArrayList<>(ready.size() + timers.size());
+                InboundQueue.Sink collect = handle -> {
+                    if (!handle.isCancelled()) {
+                        pending.add(handle);
+                    }
+                };
+                ready.forEach(collect::accept);
+                ready.clear();
+                for (TimerCallback timer = timers.poll(); timer != null; timer = timers.poll()) {
+                    timer.scheduled = false;
+                    collect.accept(timer);
+                }
+                inbound.drainClosed(collect);
+                releaseResources();
+                return pending;
+            } finally {
+                owner = null;
+            }
         }
-        if (debug) {
-            LOG.log(Level.DEBUG, "Close {0}", this);
-        }
-        int dropped = ready.size() + timers.clear();
-        ready.clear();
-        while (inbound.poll() != null) {
-            dropped++;
-        }
-        if (dropped > 0) {
-            LOG.log(Level.DEBUG, "{0} closed with {1} pending callbacks dropped", this, dropped);
-        }
+    }
+
+    private void releaseResources() {
         executor.shutdown();
         SignalDispatcher.get().removeAll(this);
         for (LoopResource resource : new ArrayList<>(resources)) {
@@ -275,68 +346,15 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         }
     }
 
-    /**
-     * Closes the loop from any thread, also while it runs (when its bundle stops, say): a running
-     * loop stops after the current iteration and closes itself on its own thread. Every callback
-     * and timer that will now never run is reported to the exception handler.
-     */
-    public void shutdown(String reason) {
-        Objects.requireNonNull(reason, "reason");
-        shutdownReason = reason;
-        if (owner != null) {
-            wakeup();
-            return;
-        }
-        try {
-            closeReportingPending(reason);
-        } catch (IllegalStateException startedMeanwhile) {
-            wakeup(); // runForever began in between; it sees shutdownReason and closes on exit
-        }
-    }
-
-    private void closeReportingPending(String reason) {
-        if (owner != null) {
-            throw new IllegalStateException("Cannot close a running event loop");
-        }
-        List<CallbackHandle> pending = new ArrayList<>(ready);
-        drainPendingInto(pending);
-        close();
-        for (CallbackHandle handle : pending) {
-            if (handle.isCancelled()) {
-                continue;
-            }
-            Map<String, Object> context = new LinkedHashMap<>();
-            context.put("message", "Event loop closed before the callback ran: " + reason);
-            context.put("exception", new CancellationException(reason));
-            context.put("handle", handle);
-            callExceptionHandler(context);
-        }
-    }
-
-    // The timers in the heap and whatever other threads scheduled, in no particular order.
-    private void drainPendingInto(List<CallbackHandle> pending) {
-        for (CallbackHandle handle = inbound.poll(); handle != null; handle = inbound.poll()) {
-            pending.add(handle);
-        }
-        for (TimerCallback timer = timers.poll(); timer != null; timer = timers.poll()) {
-            timer.scheduled = false;
-            pending.add(timer);
-        }
-    }
-
     private void runOnce() {
         purgeCancelledTimers();
         long timeout = pollTimeout();
         // `armed` is written only around a poll that may block: producers read it on every
         // callSoonThreadsafe, so a store on every iteration would keep pulling its cache line away.
         boolean mayBlock = timeout != 0;
-        if (mayBlock) {
-            ARMED.setVolatile(this, true);
-            if (inbound.offerBegun()) { // a producer may have missed `armed`
-                armed = false;
-                mayBlock = false;
-                timeout = 0;
-            }
+        if (mayBlock && !inbound.armBeforeSleeping()) { // something was offered meanwhile
+            mayBlock = false;
+            timeout = 0;
         }
         try {
             poll(timeout);
@@ -344,7 +362,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             throw new UncheckedIOException("waiting for events on " + this, e);
         } finally {
             if (mayBlock) {
-                armed = false;
+                inbound.disarm();
             }
         }
         drainInbound();
@@ -376,7 +394,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         if (next == null) {
             return -1;
         }
-        return Math.max(0, next.whenNanos - LoopClock.nanoTime());
+        // Saturating: a timer far in the past made `whenNanos - now` overflow to a wait of 292 years.
+        return Math.min(LoopClock.nanosUntil(next.whenNanos, LoopClock.nanoTime()), MAX_WAIT_NANOS);
     }
 
     private void purgeCancelledTimers() {
@@ -398,14 +417,16 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     }
 
     private void drainInbound() {
-        for (CallbackHandle handle = inbound.poll(); handle != null; handle = inbound.poll()) {
-            if (handle instanceof TimerCallback timer) {
-                if (!timer.isCancelled()) {
-                    addTimer(timer);
-                }
-            } else {
-                ready.addLast(handle);
+        inbound.drain(toReadyOrHeap);
+    }
+
+    private void readyOrHeap(CallbackHandle handle) {
+        if (handle instanceof TimerCallback timer) {
+            if (!timer.isCancelled()) {
+                addTimer(timer);
             }
+        } else {
+            ready.addLast(handle);
         }
     }
 
@@ -458,7 +479,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             return enqueue(new CallbackHandle(callback, sourceTraceback()));
         }
         CallbackHandle handle = new CallbackHandle(callback, sourceTraceback());
-        if (!inbound.isEmpty()) {
+        if (inbound.offerBegun()) {
             drainInbound(); // keep FIFO with what other threads scheduled before this call
         }
         ready.addLast(handle);
@@ -471,7 +492,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         checkClosed();
         CallbackHandle handle = new CallbackHandle(callback, sourceTraceback());
         if (inLoopThread()) {
-            if (!inbound.isEmpty()) {
+            if (inbound.offerBegun()) {
                 drainInbound();
             }
             ready.addLast(handle);
@@ -481,36 +502,36 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     }
 
     private CallbackHandle enqueue(CallbackHandle handle) {
-        inbound.offer(handle);
-        if ((boolean) ARMED.getVolatile(this) && ARMED.compareAndSet(this, true, false)) {
+        if (inbound.offer(handle)) {
             wakeup();
+        }
+        // Closed after our check but before the offer was seen: the close's drain either claimed
+        // the handle (and reports it) or did not reach it (then it is ours to refuse).
+        if (closed && inbound.withdraw(handle)) {
+            checkClosed();
         }
         return handle;
     }
 
+    /**
+     * asyncio's {@code call_later}: {@code callAt(time() + delaySeconds)}. Any delay is accepted, as
+     * asyncio accepts it: zero, negative, -Infinity and NaN run in the next iteration, +Infinity never.
+     */
     @Override
     public TimerHandle callLater(double delaySeconds, Runnable callback) {
-        if (Double.isNaN(delaySeconds)) {
-            throw new IllegalArgumentException("delay must not be NaN");
-        }
-        long now = LoopClock.nanoTime();
-        long delay = LoopClock.toNanosCeil(delaySeconds);
-        long when = delay > 0 && now > Long.MAX_VALUE - delay ? Long.MAX_VALUE : now + delay;
-        return schedule(when, callback);
+        return callAt(time() + delaySeconds, callback);
     }
 
+    /**
+     * asyncio's {@code call_at}: {@code when} on the loop's clock; {@code when()} returns it as given.
+     * A time not after the loop's (NaN included: asyncio's due check {@code when >= end_time} is
+     * false for it) runs in the next iteration; +Infinity never runs.
+     */
     @Override
     public TimerHandle callAt(double when, Runnable callback) {
-        if (Double.isNaN(when)) {
-            throw new IllegalArgumentException("when must not be NaN");
-        }
-        return schedule(LoopClock.toNanosCeil(when), callback);
-    }
-
-    private TimerHandle schedule(long whenNanos, Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         checkClosed();
-        TimerCallback timer = new TimerCallback(this, whenNanos, callback, sourceTraceback());
+        TimerCallback timer = new TimerCallback(this, when, callback, sourceTraceback());
         if (inLoopThread()) {
             addTimer(timer);
         } else {

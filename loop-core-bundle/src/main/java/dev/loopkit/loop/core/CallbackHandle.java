@@ -25,6 +25,8 @@ public class CallbackHandle implements Handle {
     final StackTraceElement[] sourceTraceback;
     /** The next node while the handle waits in an {@link InboundQueue}. */
     volatile CallbackHandle next;
+    /** Whether the loop took the handle from its {@link InboundQueue}, or its producer took it back. */
+    boolean claimed;
     private volatile boolean cancelled;
 
     CallbackHandle(Runnable callback, StackTraceElement[] sourceTraceback) {

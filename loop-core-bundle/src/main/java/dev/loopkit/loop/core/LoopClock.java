@@ -8,6 +8,8 @@ public final class LoopClock {
 
     private static final long ORIGIN = System.nanoTime();
     private static final double NANOS_PER_SECOND = 1e9;
+    /** Up to here every long is a double: 2^53. */
+    private static final long EXACT_NANOS = 1L << 53;
 
     private LoopClock() {
     }
@@ -28,10 +30,14 @@ public final class LoopClock {
     }
 
     /**
-     * {@code seconds} as nanoseconds, rounded up so that a timer never fires early; saturates at
-     * the ends of {@code long}.
+     * {@code seconds} as nanoseconds, rounded up so that a timer never fires early: the smallest
+     * count whose {@link #toSeconds} is not below {@code seconds}. Saturates at the ends of
+     * {@code long} (so do the infinities); NaN has no such count and is refused.
      */
     public static long toNanosCeil(double seconds) {
+        if (Double.isNaN(seconds)) {
+            throw new IllegalArgumentException("seconds must not be NaN");
+        }
         double nanos = Math.ceil(seconds * NANOS_PER_SECOND);
         if (nanos >= Long.MAX_VALUE) {
             return Long.MAX_VALUE;
@@ -39,6 +45,22 @@ public final class LoopClock {
         if (nanos <= Long.MIN_VALUE) {
             return Long.MIN_VALUE;
         }
-        return (long) nanos;
+        long ceil = (long) nanos;
+        // seconds * 1e9 is rounded to a double first: the product can fall an ulp short, and its
+        // ceiling then a nanosecond before `seconds`. Step up until toSeconds agrees (where a step
+        // still changes the double: beyond 2^53 ns, 104 days, nanoseconds are not told apart).
+        while (ceil < EXACT_NANOS && toSeconds(ceil) < seconds) {
+            ceil++;
+        }
+        return ceil;
+    }
+
+    /** Nanoseconds from {@code nowNanos} until {@code whenNanos}: 0 if that is not later, saturating at {@code Long.MAX_VALUE}. */
+    public static long nanosUntil(long whenNanos, long nowNanos) {
+        if (whenNanos <= nowNanos) {
+            return 0;
+        }
+        long until = whenNanos - nowNanos;
+        return until < 0 ? Long.MAX_VALUE : until; // overflowed: later than a long can say
     }
 }

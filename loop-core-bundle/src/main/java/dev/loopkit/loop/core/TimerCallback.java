@@ -5,6 +5,9 @@ import dev.loopkit.api.TimerHandle;
 /** asyncio's {@code TimerHandle}: a callback in a loop's {@link TimerHeap}. */
 final class TimerCallback extends CallbackHandle implements TimerHandle {
 
+    /** The time asyncio would report, as given (NaN and the infinities included). */
+    private final double when;
+    /** When it is due on the loop clock: never before {@code when}; NaN is due at once. */
     final long whenNanos;
     /** Orders timers due at the same nanosecond: first into the heap, first run. Set by the loop thread. */
     long sequence;
@@ -12,10 +15,12 @@ final class TimerCallback extends CallbackHandle implements TimerHandle {
     /** Whether the timer is in the heap; touched on the loop thread only. */
     boolean scheduled;
 
-    TimerCallback(BaseEventLoop loop, long whenNanos, Runnable callback, StackTraceElement[] sourceTraceback) {
+    TimerCallback(BaseEventLoop loop, double when, Runnable callback, StackTraceElement[] sourceTraceback) {
         super(callback, sourceTraceback);
         this.loop = loop;
-        this.whenNanos = whenNanos;
+        this.when = when;
+        // asyncio's due check, `when >= end_time` false, holds for NaN at once: the earliest time.
+        this.whenNanos = Double.isNaN(when) ? Long.MIN_VALUE : LoopClock.toNanosCeil(when);
     }
 
     @Override
@@ -29,7 +34,7 @@ final class TimerCallback extends CallbackHandle implements TimerHandle {
 
     @Override
     public double when() {
-        return LoopClock.toSeconds(whenNanos);
+        return when;
     }
 
     boolean dueBefore(TimerCallback other) {

@@ -1,10 +1,15 @@
 package dev.loopkit.loop.testing;
 
+import static org.junit.Assert.fail;
+
 import dev.loopkit.api.TimerHandle;
 import dev.loopkit.loop.core.BaseEventLoop;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.After;
 import org.junit.Before;
 
@@ -16,6 +21,8 @@ public abstract class LoopTestSupport {
 
     /** How long a test may wait for anything before it fails instead of hanging. */
     protected static final double DEADLINE_SECONDS = 20;
+    /** How long a test waits for a timer that is due (nearly) at once before it calls the loop hung. */
+    public static final long HANG_GUARD_SECONDS = 10;
 
     protected BaseEventLoop loop;
     protected Map<Integer, String> fdsBefore;
@@ -50,6 +57,36 @@ public abstract class LoopTestSupport {
             return loop.runUntilComplete(result);
         } finally {
             deadline.cancel();
+        }
+    }
+
+    /**
+     * Runs {@code loop} until {@code done}; fails with "hung: ..." if that takes longer than
+     * {@link #HANG_GUARD_SECONDS}. Unlike {@link #runFor}, the guard is not a timer of the loop under
+     * test: the timeout completes {@code done} from another thread, which wakes any loop whose
+     * wake-up works, however broken its timers are.
+     */
+    public static void runGuarded(BaseEventLoop loop, CompletableFuture<Void> done, String what) {
+        try {
+            loop.runUntilComplete(done.orTimeout(HANG_GUARD_SECONDS, TimeUnit.SECONDS));
+        } catch (RuntimeException failed) {
+            for (Throwable cause = failed; cause != null; cause = cause.getCause()) {
+                if (cause instanceof TimeoutException) {
+                    throw new AssertionError("hung: " + what + " did not fire within " + HANG_GUARD_SECONDS + " s");
+                }
+            }
+            throw failed;
+        }
+    }
+
+    /** Waits for a start signal (10 s at most, then fails). */
+    protected static void awaitQuietly(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                fail("start signal never came");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

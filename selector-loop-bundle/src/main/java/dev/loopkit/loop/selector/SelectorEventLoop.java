@@ -85,8 +85,10 @@ public class SelectorEventLoop extends BaseEventLoop {
             callbacksAtLastSelect = callbacksRun();
             selector.select(onSelected);
         } else {
-            // Round up: waking a little late is fine, early would spin until the timer is due.
-            long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999));
+            // Round up: waking a little late is fine, early would spin until the timer is due. (Not
+            // by adding 999_999 first: that overflows for the longest waits.)
+            long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
+                    + (timeoutNanos % 1_000_000 == 0 ? 0 : 1));
             callbacksAtLastSelect = callbacksRun();
             selector.select(onSelected, millis);
         }
