@@ -22,7 +22,7 @@ import org.junit.Test;
  * <p>(The check is an operation rather than a {@code @Validate} function: Lincheck 2.39's model
  * checker fails with an internal "Check failed." as soon as a validation function reads the model.)
  *
- * <p>A short run by default: 4 scenarios of 50 interleavings, about 40 s on a loaded 2-core machine,
+ * <p>A short run by default: 4 scenarios of 50 interleavings, 40 to 60 s on a loaded 2-core machine,
  * most of it Lincheck instrumenting the JDK's lock classes; it found the lost child within them when
  * the gate skipped its check that no switch finished since the look-up. A longer run:
  * {@code mvn -B verify -pl api-bundle -Dtest=SpawnGateLincheckTest -Dloopkit.lincheck.iterations=50

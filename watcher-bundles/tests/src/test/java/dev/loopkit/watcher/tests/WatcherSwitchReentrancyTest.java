@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.junit.After;
 import org.junit.Before;
@@ -97,6 +98,10 @@ public class WatcherSwitchReentrancyTest {
     @After
     public void tearDown() throws Exception {
         try {
+            // the loops first: no callback of theirs may switch (or register a watcher) after this
+            for (Map.Entry<BaseEventLoop, Thread> running : runners.entrySet()) {
+                stopAndClose(running.getKey(), running.getValue());
+            }
             // on another thread: before the fix, a deadlocked spawn kept this switch waiting forever
             await(CompletableFuture.runAsync(() -> {
                 Asyncio.setChildWatcher(null); // closes the last one set, as asyncio does
@@ -104,9 +109,6 @@ public class WatcherSwitchReentrancyTest {
             }), "the switches after the test");
             Asyncio.setEventLoopPolicy(null);
             MainContext.designate(null);
-            for (Map.Entry<BaseEventLoop, Thread> running : runners.entrySet()) {
-                stopAndClose(running.getKey(), running.getValue());
-            }
             made.forEach(ChildWatcher::close);
             assertTrue("children left behind: " + livingChildren(), Leaks.await(() -> livingChildren().isEmpty(), DEADLINE_SECONDS));
             assertTrue("waiting threads left: " + Leaks.threads("loopkit-waitpid-"),
@@ -167,13 +169,7 @@ public class WatcherSwitchReentrancyTest {
         CompletableFuture<T> result = new CompletableFuture<>();
         someLoop.callSoonThreadsafe(() -> {
             try {
-                work.get().whenComplete((value, error) -> {
-                    if (error != null) {
-                        result.completeExceptionally(error);
-                    } else {
-                        result.complete(value);
-                    }
-                });
+                work.get().whenComplete(into(result));
             } catch (RuntimeException | Error e) {
                 result.completeExceptionally(e);
             }
@@ -295,6 +291,7 @@ public class WatcherSwitchReentrancyTest {
         int total = 100;
         List<Recording> protocols = new ArrayList<>();
         CompletableFuture<Void> spawned = new CompletableFuture<>();
+        CompletableFuture<Void> switching = new CompletableFuture<>();
         AtomicInteger started = new AtomicInteger();
         // the other loop switches over and over, both ways, until every child is spawned
         Runnable[] switchAgain = new Runnable[1];
@@ -304,7 +301,9 @@ public class WatcherSwitchReentrancyTest {
             } else {
                 switchThroughTheRegistry();
             }
-            if (!spawned.isDone()) {
+            if (spawned.isDone()) {
+                switching.complete(null);
+            } else {
                 other.callLater(0.01, switchAgain[0]);
             }
         };
@@ -321,6 +320,7 @@ public class WatcherSwitchReentrancyTest {
             return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((x, e) -> spawned.complete(null));
         });
         assertEquals(total, started.get());
+        await(switching, "the other loop's last switch");
         for (int i = 0; i < total; i++) {
             assertEquals("child " + i, Integer.valueOf(i % 7), await(protocols.get(i).exited, "the exit of child " + i));
         }
@@ -340,12 +340,12 @@ public class WatcherSwitchReentrancyTest {
         CountDownLatch factoryEntered = new CountDownLatch(1);
         CountDownLatch releaseFactory = new CountDownLatch(1);
         Recording blocked = new Recording(() -> { });
-        CompletableFuture<Void> blockedSpawn = new CompletableFuture<>();
+        CompletableFuture<SubprocessTransport> blockedSpawn = new CompletableFuture<>();
         loop.callSoonThreadsafe(() -> loop.subprocessExec(() -> {
             factoryEntered.countDown();
             awaitQuietly(releaseFactory);
             return blocked;
-        }, List.of("/bin/sh", "-c", "exit 8"), QUIET).whenComplete((t, e) -> complete(blockedSpawn, e)));
+        }, List.of("/bin/sh", "-c", "exit 8"), QUIET).whenComplete(into(blockedSpawn)));
         assertTrue(factoryEntered.await(DEADLINE_SECONDS, TimeUnit.SECONDS));
         try {
             // a switch on a third thread, then another loop's spawn (which must not queue behind it)
@@ -369,7 +369,7 @@ public class WatcherSwitchReentrancyTest {
         CompletableFuture<SubprocessTransport> otherSpawn = new CompletableFuture<>();
         Recording waiting = new Recording(() -> { });
         Recording theOther = new Recording(() -> { });
-        CompletableFuture<Void> waitingSpawn = new CompletableFuture<>();
+        CompletableFuture<SubprocessTransport> waitingSpawn = new CompletableFuture<>();
         loop.callSoonThreadsafe(() -> loop.subprocessExec(() -> {
             factoryEntered.countDown();
             try {
@@ -378,19 +378,13 @@ public class WatcherSwitchReentrancyTest {
                 throw new IllegalStateException("the other loop's spawn never completed: " + e, e);
             }
             return waiting;
-        }, List.of("/bin/sh", "-c", "exit 10"), QUIET).whenComplete((t, e) -> complete(waitingSpawn, e)));
+        }, List.of("/bin/sh", "-c", "exit 10"), QUIET).whenComplete(into(waitingSpawn)));
         assertTrue(factoryEntered.await(DEADLINE_SECONDS, TimeUnit.SECONDS));
         // a switch, queued (or done) before the other loop asks to spawn
         Thread switcher = new Thread(this::switchWithSetChildWatcher, "reentrancy-switcher");
         switcher.start();
         assertTrue(Leaks.await(() -> !switcher.isAlive() || switcher.getState() == Thread.State.WAITING, DEADLINE_SECONDS));
-        other.callSoonThreadsafe(() -> spawnExit(other, theOther, 11).whenComplete((t, e) -> {
-            if (e != null) {
-                otherSpawn.completeExceptionally(e);
-            } else {
-                otherSpawn.complete(t);
-            }
-        }));
+        other.callSoonThreadsafe(() -> spawnExit(other, theOther, 11).whenComplete(into(otherSpawn)));
         await(waitingSpawn, "the waiting factory's spawn");
         switcher.join(TimeUnit.SECONDS.toMillis(DEADLINE_SECONDS));
         assertFalse("the switch is stuck", switcher.isAlive());
@@ -398,12 +392,15 @@ public class WatcherSwitchReentrancyTest {
         assertExitedOnce(waiting, 10);
     }
 
-    private static void complete(CompletableFuture<Void> future, Throwable error) {
-        if (error != null) {
-            future.completeExceptionally(error);
-        } else {
-            future.complete(null);
-        }
+    /** Completes {@code future} as the stage it is given to completes. */
+    private static <T> BiConsumer<T, Throwable> into(CompletableFuture<T> future) {
+        return (value, error) -> {
+            if (error != null) {
+                future.completeExceptionally(error);
+            } else {
+                future.complete(value);
+            }
+        };
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
