@@ -145,6 +145,17 @@ public class WatcherSwitchReentrancyTest {
         return watcher;
     }
 
+    /**
+     * A switch to a threaded watcher, for the cases where the main loop is blocked on purpose: the
+     * pidfd watcher, handed children by a switch on a thread that runs no loop, watches them through
+     * its attached loop (the main one), so their exits would wait for that loop.
+     */
+    private void switchToThreaded() {
+        ChildWatcher watcher = Watchers.Kind.THREADED.factory.get();
+        made.add(watcher);
+        Asyncio.setChildWatcher(watcher);
+    }
+
     /** {@code Asyncio.setChildWatcher}: the children of the watcher in use move to a new one. */
     private void switchWithSetChildWatcher() {
         Asyncio.setChildWatcher(nextWatcher());
@@ -349,7 +360,7 @@ public class WatcherSwitchReentrancyTest {
         assertTrue(factoryEntered.await(DEADLINE_SECONDS, TimeUnit.SECONDS));
         try {
             // a switch on a third thread, then another loop's spawn (which must not queue behind it)
-            CompletableFuture<Void> switched = CompletableFuture.runAsync(this::switchWithSetChildWatcher);
+            CompletableFuture<Void> switched = CompletableFuture.runAsync(this::switchToThreaded);
             Recording meanwhile = new Recording(() -> { });
             on(other, () -> spawnExit(other, meanwhile, 9));
             await(switched, "a switch while a protocol factory blocks");
@@ -381,7 +392,7 @@ public class WatcherSwitchReentrancyTest {
         }, List.of("/bin/sh", "-c", "exit 10"), QUIET).whenComplete(into(waitingSpawn)));
         assertTrue(factoryEntered.await(DEADLINE_SECONDS, TimeUnit.SECONDS));
         // a switch, queued (or done) before the other loop asks to spawn
-        Thread switcher = new Thread(this::switchWithSetChildWatcher, "reentrancy-switcher");
+        Thread switcher = new Thread(this::switchToThreaded, "reentrancy-switcher");
         switcher.start();
         assertTrue(Leaks.await(() -> !switcher.isAlive() || switcher.getState() == Thread.State.WAITING, DEADLINE_SECONDS));
         other.callSoonThreadsafe(() -> spawnExit(other, theOther, 11).whenComplete(into(otherSpawn)));
