@@ -124,7 +124,9 @@ public class HotSwapIT {
             int[] done = {0};
             Runnable[] spawn = new Runnable[1];
             spawn[0] = () -> {
-                int i = next[0];
+                // counted when asked for: the spawn completes on a later turn of the loop (asyncio's
+                // subprocess_exec is a coroutine), after the other 99 first spawns were asked for
+                int i = next[0]++;
                 int code = i % 100;
                 Child child = new Child(code);
                 SubprocessOptions quiet = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
@@ -138,10 +140,10 @@ public class HotSwapIT {
                                     return;
                                 }
                                 refused.incrementAndGet();
+                                next[0]--;
                                 loop.callLater(0.005, spawn[0]);
                                 return;
                             }
-                            next[0]++;
                             children.put(transport.getPid(), child);
                             child.exited.whenComplete((c, e) -> {
                                 if (++done[0] == total) {
