@@ -9,6 +9,7 @@ import dev.loopkit.loop.proactor.ProactorEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -76,21 +77,28 @@ public final class ExitLatency {
         LoopFuture<long[]> result = loop.createFuture();
         List<Child> background = new ArrayList<>();
         long[] latencies = new long[rounds];
-        loop.callSoon(() -> {
-            try {
-                for (int i = 0; i < others; i++) {
-                    background.add(spawn(loop).toCompletableFuture().join());
-                }
-            } catch (RuntimeException e) {
-                finish(loop, background, result, null, e);
-                return;
+        loop.callSoon(() -> spawnBackground(loop, others, background).whenComplete((none, error) -> {
+            if (error != null) {
+                finish(loop, background, result, null, error);
+            } else {
+                round(loop, 0, warmup, latencies, background, result);
             }
-            round(loop, 0, warmup, latencies, background, result);
-        });
+        }));
         return result;
     }
 
-    // Spawning on the loop thread completes at once (asyncio's _make_subprocess_transport is synchronous too).
+    // One after the other: a spawn completes on a later turn of the loop (after connectionMade, as
+    // asyncio's subprocess_exec), so the loop thread must not wait for it.
+    private static CompletionStage<Void> spawnBackground(BaseEventLoop loop, int left, List<Child> background) {
+        if (left == 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return spawn(loop).thenCompose(child -> {
+            background.add(child);
+            return spawnBackground(loop, left - 1, background);
+        });
+    }
+
     private static CompletionStage<Child> spawn(BaseEventLoop loop) {
         Child child = new Child(loop);
         return loop.subprocessExec(() -> child, SLEEP, ChildWatchers.NO_PIPES).thenApply(t -> child);

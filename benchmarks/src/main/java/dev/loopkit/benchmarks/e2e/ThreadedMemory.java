@@ -104,20 +104,32 @@ public final class ThreadedMemory {
 
     private static LoopFuture<Void> spawnAll(BaseEventLoop loop, int count, List<Child> children) {
         LoopFuture<Void> done = loop.createFuture();
-        loop.callSoon(() -> {
-            try {
-                for (int i = 0; i < count; i++) {
-                    Child child = new Child(loop);
-                    loop.subprocessExec(() -> child, ExitLatency.SLEEP, ChildWatchers.NO_PIPES).toCompletableFuture().join();
-                    children.add(child);
-                }
-                done.setResult(null);
-            } catch (RuntimeException e) {
-                children.forEach(c -> c.transport.kill());
-                done.setException(e);
-            }
-        });
+        loop.callSoon(() -> spawnNext(loop, count, children, done));
         return done;
+    }
+
+    // One after the other: a spawn completes on a later turn of the loop (after connectionMade, as
+    // asyncio's subprocess_exec), so the loop thread must not wait for it.
+    private static void spawnNext(BaseEventLoop loop, int left, List<Child> children, LoopFuture<Void> done) {
+        if (left == 0) {
+            done.setResult(null);
+            return;
+        }
+        Child child = new Child(loop);
+        try {
+            loop.subprocessExec(() -> child, ExitLatency.SLEEP, ChildWatchers.NO_PIPES).whenComplete((transport, error) -> {
+                if (error != null) {
+                    children.forEach(c -> c.transport.kill());
+                    done.setException(error);
+                } else {
+                    children.add(child);
+                    spawnNext(loop, left - 1, children, done);
+                }
+            });
+        } catch (RuntimeException e) {
+            children.forEach(c -> c.transport.kill());
+            done.setException(e);
+        }
     }
 
     private static LoopFuture<Void> killAll(BaseEventLoop loop, List<Child> children) {
