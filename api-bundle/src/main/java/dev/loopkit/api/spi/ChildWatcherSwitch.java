@@ -12,17 +12,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Replaces one child watcher with another while children run, so that no exit is lost and none is
  * delivered twice (the hand-over protocol, docs/HANDOVER.md):
  *
  * <ol>
- * <li>Spawning stops: a loop holds {@link #spawnLock()} from looking up the watcher to registering
- * its child, and a switch waits for every such spawn to finish, so no child is registered with the
- * old watcher after its children were counted.</li>
+ * <li>Spawning stops: a loop holds the {@linkplain #spawnGate() spawn gate} from spawning its child
+ * to registering it, and a switch waits for every such spawn to finish, so no child is registered
+ * with the old watcher after its children were counted.</li>
  * <li>Inside the new watcher's spawn scope (the fast watcher keeps what it reaps before it knows the
  * pid), the new watcher is attached to the main loop first: from now on it sees every exit.</li>
  * <li>The old watcher hands its children over ({@link ChildWatcher#handOverChildren}): each leaves
@@ -41,7 +39,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class ChildWatcherSwitch {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.api.registry");
-    private static final ReentrantReadWriteLock GATE = new ReentrantReadWriteLock();
+    private static final SpawnGate SPAWN_GATE = new SpawnGate();
     private static final Orphanage ORPHANS = new Orphanage();
     /**
      * Every watcher the registry has shown, held weakly: one that left the registry may still hold
@@ -52,9 +50,9 @@ public final class ChildWatcherSwitch {
     private ChildWatcherSwitch() {
     }
 
-    /** Held (read) by a loop from looking up the current watcher until its child is registered. */
-    public static Lock spawnLock() {
-        return GATE.readLock();
+    /** The spawn gate every loop spawns through and every switch takes alone. */
+    public static SpawnGate spawnGate() {
+        return SPAWN_GATE;
     }
 
     /**
@@ -75,8 +73,8 @@ public final class ChildWatcherSwitch {
      * calls ends with every child in the current watcher.
      */
     public static void reconcile(ChildWatcher previous, String reason) {
-        GATE.writeLock().lock();
-        try {
+        HandOver handOver = new HandOver();
+        SPAWN_GATE.switchWatchers(() -> {
             ChildWatcher current = Registries.childWatchers().current();
             ChildWatcher to = current != null ? current : ORPHANS;
             if (previous != null) {
@@ -87,66 +85,76 @@ public final class ChildWatcherSwitch {
             from.addAll(KNOWN);
             from.add(ORPHANS);
             from.remove(to);
-            switchTo(to, new ArrayList<>(from), reason);
-        } finally {
-            GATE.writeLock().unlock();
-        }
+            switchTo(to, new ArrayList<>(from), handOver);
+        });
+        // logged once the gate is open again: a log handler may block, and every spawn waits meanwhile
+        handOver.log(reason);
     }
 
-    private static void switchTo(ChildWatcher to, List<ChildWatcher> from, String reason) {
-        GATE.writeLock().lock();
-        try {
-            int moving = 0;
+    private static void switchTo(ChildWatcher to, List<ChildWatcher> from, HandOver handOver) {
+        handOver.to = to;
+        for (ChildWatcher source : from) {
+            handOver.moved += source.children().size();
+        }
+        EventLoop mainLoop = MainContext.loop();
+        try (SpawnScope scope = to.enterSpawn()) {
+            boolean attachFirst = !to.reapsOthersChildren();
+            if (attachFirst && mainLoop != null) {
+                attach(to, mainLoop, handOver);
+            }
+            // the children move even if attaching failed: a watcher must never be left holding
+            // children it is about to lose when its bundle stops
             for (ChildWatcher source : from) {
-                moving += source.children().size();
-            }
-            EventLoop mainLoop = MainContext.loop();
-            try (SpawnScope scope = to.enterSpawn()) {
-                boolean attachFirst = !to.reapsOthersChildren();
-                if (attachFirst && mainLoop != null) {
-                    attach(to, mainLoop);
-                }
-                // the children move even if attaching failed: a watcher must never be left holding
-                // children it is about to lose when its bundle stops
-                for (ChildWatcher source : from) {
-                    if (source != to && !source.children().isEmpty()) {
-                        source.handOverChildren(to);
-                    }
-                }
-                if (!attachFirst && mainLoop != null) {
-                    attach(to, mainLoop);
+                if (source != to && !source.children().isEmpty()) {
+                    source.handOverChildren(to);
                 }
             }
-            for (ChildWatcher source : from) {
-                if (source != ORPHANS && source != to) {
-                    detach(source);
-                }
+            if (!attachFirst && mainLoop != null) {
+                attach(to, mainLoop, handOver);
             }
-            LOG.log(moving > 0 ? Level.INFO : Level.DEBUG, "child watcher hand-over to {0}: {1} children moved ({2})",
-                    describe(to), moving, reason);
-        } finally {
-            GATE.writeLock().unlock();
+        }
+        for (ChildWatcher source : from) {
+            if (source != ORPHANS && source != to) {
+                detach(source, handOver);
+            }
         }
     }
 
     // The main loop may be closing (its bundle stopping) at this very moment: the main context
     // attaches the current watcher again to the loop that replaces it.
-    private static void attach(ChildWatcher watcher, EventLoop loop) {
+    private static void attach(ChildWatcher watcher, EventLoop loop, HandOver handOver) {
         if (loop != null && loop.isClosed()) {
             return;
         }
         try {
             watcher.attachLoop(loop);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "attaching " + describe(watcher) + " to " + loop + " failed", e);
+            handOver.failed(watcher, "attaching", " to " + loop, e);
         }
     }
 
-    private static void detach(ChildWatcher watcher) {
+    private static void detach(ChildWatcher watcher, HandOver handOver) {
         try {
             watcher.detachLoop();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "detaching " + describe(watcher) + " failed", e);
+            handOver.failed(watcher, "detaching", "", e);
+        }
+    }
+
+    /** What a switch did, told once the spawn gate is open again. */
+    private static final class HandOver {
+        ChildWatcher to;
+        int moved;
+        private final List<Runnable> failures = new ArrayList<>();
+
+        void failed(ChildWatcher watcher, String what, String where, RuntimeException e) {
+            failures.add(() -> LOG.log(Level.WARNING, what + " " + describe(watcher) + where + " failed", e));
+        }
+
+        void log(String reason) {
+            failures.forEach(Runnable::run);
+            LOG.log(moved > 0 ? Level.INFO : Level.DEBUG, "child watcher hand-over to {0}: {1} children moved ({2})",
+                    describe(to), Integer.toString(moved), reason);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.loopkit.loop.core;
 
 import dev.loopkit.api.BaseProtocol;
 import dev.loopkit.api.BaseTransport;
+import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.posix.Posix;
@@ -34,8 +35,8 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
     private final Map<Integer, SubprocessPipeProtocol> pipeProtocols = new LinkedHashMap<>();
     private final Map<String, Object> extra = new LinkedHashMap<>();
     private volatile Integer returncode;
-    private boolean started;
-    /** An exit reported before {@link #start()}: applied right after it. */
+    private boolean connected;
+    /** An exit reported before the protocol heard {@code connectionMade}: applied right after it. */
     private Integer earlyExit;
     private boolean closed;
     private boolean finished;
@@ -62,10 +63,20 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
         pipes.put(fd, pipe);
     }
 
-    /** Tells the protocol the child is there, then starts the pipes; loop thread. */
-    void start() {
-        started = true;
-        protocol.connectionMade(this);
+    /**
+     * The child is registered with its watcher, and the spawn gate is open again: on the loop's next
+     * turn the pipes start, the protocol hears {@code connectionMade}, then an exit the watcher
+     * reported meanwhile, and {@code spawned} completes. asyncio's {@code _connect_pipes} schedules
+     * {@code connection_made} with {@code call_soon} and resolves the spawn's waiter after it, so
+     * user code never runs under the watcher's {@code with} block, and whoever awaits the spawn sees
+     * a connected protocol. Loop thread.
+     */
+    void start(LoopFuture<SubprocessTransport> spawned) {
+        loop.callSoon(() -> connect(spawned));
+    }
+
+    private void connect(LoopFuture<SubprocessTransport> spawned) {
+        connected = true;
         for (AbstractTransport pipe : pipes.values()) {
             if (pipe instanceof PipeReadTransport read) {
                 read.start();
@@ -73,8 +84,18 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
                 write.start();
             }
         }
-        if (earlyExit != null) {
-            processExited(earlyExit);
+        // the protocol's exceptions go to the loop's exception handler (this is a loop callback);
+        // the exit is applied and the spawn completes whatever connectionMade did
+        try {
+            protocol.connectionMade(this);
+        } finally {
+            try {
+                if (earlyExit != null) {
+                    processExited(earlyExit);
+                }
+            } finally {
+                spawned.setResult(this);
+            }
         }
     }
 
@@ -89,7 +110,7 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
 
     // asyncio's _process_exited.
     private void processExited(int code) {
-        if (!started) {
+        if (!connected) {
             if (earlyExit != null) {
                 LOG.log(Level.WARNING, "pid {0} reported exited twice (returncode {1}, then {2})", Long.toString(pid), earlyExit, code);
                 return;

@@ -11,21 +11,18 @@ import dev.loopkit.api.spi.ChildWatcherSwitch;
 import dev.loopkit.api.spi.Registries;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
-import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.Lock;
 import java.util.function.Supplier;
 
 /**
- * asyncio's {@code _make_subprocess_transport}: asks the process-wide policy for its child watcher,
- * checks it is active before anything is spawned, spawns inside the watcher's spawn scope with our
- * own {@code posix_spawn} (so only the watcher reaps the child), registers the child, and starts
- * the transport on the loop.
+ * asyncio's {@code subprocess_exec} and {@code _make_subprocess_transport}: asks the process-wide
+ * policy for its child watcher and checks it is active before anything is made, makes the protocol,
+ * then, under the {@linkplain ChildWatcherSwitch#spawnGate() spawn gate} and inside the watcher's
+ * spawn scope, spawns with our own {@code posix_spawn} (so only the watcher reaps the child) and
+ * registers the child; the protocol hears {@code connectionMade} on the loop's next turn.
  */
 final class SubprocessLauncher {
-
-    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
     private SubprocessLauncher() {
     }
@@ -48,38 +45,52 @@ final class SubprocessLauncher {
 
     private static void launchHere(BaseEventLoop loop, Supplier<? extends SubprocessProtocol> protocolFactory,
             List<String> argv, SubprocessOptions options, LoopFuture<SubprocessTransport> started) {
-        // From looking up the watcher to registering the child, no watcher switch may happen: the
-        // child would be registered with a watcher that already gave its children away.
-        Lock noSwitch = ChildWatcherSwitch.spawnLock();
-        noSwitch.lock();
+        ChildProcessTransport transport;
         try {
             Posix posix = Posix.get();
-            ChildWatcher watcher = Asyncio.getChildWatcher();
-            try (SpawnScope scope = watcher.enterSpawn()) {
-                if (!watcher.isActive()) {
-                    throw new IllegalStateException("the child watcher is not activated, subprocess support is not"
-                            + " installed (" + describe(watcher) + ": " + watcher.inactiveReason() + ")");
-                }
-                SubprocessProtocol protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
-                ChildProcessTransport transport = spawn(loop, posix, protocol, argv, options);
-                // connectionMade first, then whatever the watcher reports: it may report at once
-                transport.start();
-                try {
-                    watcher.addChildHandler(transport.getPid(), transport::childExited);
-                } catch (RuntimeException e) {
-                    transport.release();
-                    killAndReap(posix, transport.getPid()); // nobody else would reap it
-                    throw e;
-                }
-                started.setResult(transport);
-            }
+            // An inactive watcher fails the spawn before the protocol is even made; checked again
+            // under the spawn gate, as the watcher may change meanwhile.
+            checkActive(Asyncio.getChildWatcher());
+            // User code runs outside the spawn gate: asyncio calls protocol_factory() before its
+            // `with watcher:` block. Under the gate it could wait for another loop's spawn, which
+            // waits behind a queued switch, which waits for this spawn.
+            SubprocessProtocol protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
+            transport = ChildWatcherSwitch.spawnGate().spawn(Asyncio::getChildWatcher,
+                    watcher -> spawnAndRegister(loop, posix, watcher, protocol, argv, options));
         } catch (PosixException | RuntimeException e) {
             started.setException(e);
+            return;
         } catch (NoClassDefFoundError missing) {
             started.setException(new UnsupportedOperationException("subprocesses need the dev.loopkit.posix module or"
                     + " bundle (and JNR): " + missing.getMessage() + " is missing", missing));
-        } finally {
-            noSwitch.unlock();
+            return;
+        }
+        // connectionMade first, then whatever the watcher reports (it may report at once): on the
+        // loop's next turn, outside the gate
+        transport.start(started);
+    }
+
+    /** Under the spawn gate: nothing here calls user code or logs. */
+    private static ChildProcessTransport spawnAndRegister(BaseEventLoop loop, Posix posix, ChildWatcher watcher,
+            SubprocessProtocol protocol, List<String> argv, SubprocessOptions options) throws PosixException {
+        try (SpawnScope scope = watcher.enterSpawn()) {
+            checkActive(watcher);
+            ChildProcessTransport transport = spawn(loop, posix, protocol, argv, options);
+            try {
+                watcher.addChildHandler(transport.getPid(), transport::childExited);
+            } catch (RuntimeException e) {
+                transport.release();
+                killAndReap(posix, transport.getPid(), e); // nobody else would reap it
+                throw e;
+            }
+            return transport;
+        }
+    }
+
+    private static void checkActive(ChildWatcher watcher) {
+        if (!watcher.isActive()) {
+            throw new IllegalStateException("the child watcher is not activated, subprocess support is not"
+                    + " installed (" + describe(watcher) + ": " + watcher.inactiveReason() + ")");
         }
     }
 
@@ -101,7 +112,7 @@ final class SubprocessLauncher {
             return transport;
         } catch (PosixException | RuntimeException e) {
             pipes.closeAll();
-            killAndReap(posix, pid);
+            killAndReap(posix, pid, e);
             throw e;
         }
     }
@@ -129,12 +140,14 @@ final class SubprocessLauncher {
         }
     }
 
-    private static void killAndReap(Posix posix, long pid) {
+    // Under the spawn gate, where nothing may log: a failed clean-up travels with the failure it
+    // followed, to the spawn's future.
+    private static void killAndReap(Posix posix, long pid, Exception failure) {
         try {
             posix.kill(pid, 9);
             posix.waitpid(pid, false);
         } catch (PosixException e) {
-            LOG.log(Level.WARNING, "cleaning up child " + pid + " after a failed start", e);
+            failure.addSuppressed(new IllegalStateException("cleaning up child " + pid + " after a failed start failed", e));
         }
     }
 
