@@ -61,7 +61,7 @@ public final class ChildWatcherSwitch {
      * for children whose handlers already pass the exit on to their own loop.
      */
     public static boolean handingOverInThisThread() {
-        return GATE.isWriteLockedByCurrentThread();
+        return SPAWN_GATE.switchingInThisThread();
     }
 
     /**

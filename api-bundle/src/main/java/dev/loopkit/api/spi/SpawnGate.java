@@ -54,6 +54,11 @@ public final class SpawnGate {
         }
     }
 
+    /** Whether the calling thread is running a switch's hand-over. */
+    public boolean switchingInThisThread() {
+        return lock.isWriteLockedByCurrentThread();
+    }
+
     /**
      * Runs {@code handOver} alone: it waits for the spawns under the gate, and spawns wait for it.
      *

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.locks.Lock;
 import java.util.function.IntConsumer;
 
 /**
@@ -46,6 +45,8 @@ final class ProgramRun implements SubprocessProtocol {
     // before the JVM's handler ran, which then interrupted the shell's next line.
     private static final SubprocessOptions OPTIONS = SubprocessOptions.defaults().withStdin(SubprocessOptions.Redirect.DEVNULL)
             .withNewProcessGroup(true);
+    // The numbers POSIX fixes on every system (unlike SIGCHLD's, which come from Posix): the shell
+    // bundle needs no native access for them.
     private static final int SIGINT = 2;
     private static final int SIGKILL = 9;
     /** How long a run whose loop was closed waits for the watcher to report the killed child's exit. */
@@ -177,10 +178,7 @@ final class ProgramRun implements SubprocessProtocol {
     // gate keeps a watcher swap from moving it in between. False when the watcher no longer held it.
     private static boolean killAndWatchAgain(SubprocessTransport transport, IntConsumer exited) {
         long pid = transport.getPid();
-        Lock noSwitch = ChildWatcherSwitch.spawnLock();
-        noSwitch.lock();
-        try {
-            ChildWatcher watcher = Asyncio.getChildWatcher();
+        return ChildWatcherSwitch.spawnGate().spawn(Asyncio::getChildWatcher, watcher -> {
             try (SpawnScope scope = watcher.enterSpawn()) {
                 if (!watcher.removeChildHandler(pid)) {
                     return false;
@@ -189,9 +187,7 @@ final class ProgramRun implements SubprocessProtocol {
                 watcher.addChildHandler(pid, (exitedPid, returncode) -> exited.accept(returncode));
                 return true;
             }
-        } finally {
-            noSwitch.unlock();
-        }
+        });
     }
 
     private static <T> void setOnce(LoopFuture<T> future, T result) {

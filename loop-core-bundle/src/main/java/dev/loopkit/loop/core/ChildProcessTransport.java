@@ -23,8 +23,8 @@ import java.util.Map;
 final class ChildProcessTransport implements SubprocessTransport, LoopResource {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
-    private static final int SIGTERM = 15;
-    private static final int SIGKILL = 9;
+    private static final int SIGTERM = Posix.signal("SIGTERM");
+    private static final int SIGKILL = Posix.signal("SIGKILL");
 
     private final BaseEventLoop loop;
     private final Posix posix;
@@ -104,7 +104,7 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
         try {
             loop.callSoonThreadsafe(() -> processExited(code));
         } catch (IllegalStateException closedLoop) {
-            LOG.log(Level.WARNING, "Loop {0} that handles pid {1} is closed", loop, exitedPid);
+            LOG.log(Level.WARNING, "Loop {0} that handles pid {1} is closed", loop, Long.toString(exitedPid));
         }
     }
 

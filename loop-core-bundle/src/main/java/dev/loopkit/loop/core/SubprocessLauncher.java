@@ -144,7 +144,7 @@ final class SubprocessLauncher {
     // followed, to the spawn's future.
     private static void killAndReap(Posix posix, long pid, Exception failure) {
         try {
-            posix.kill(pid, 9);
+            posix.kill(pid, Posix.signal("SIGKILL"));
             posix.waitpid(pid, false);
         } catch (PosixException e) {
             failure.addSuppressed(new IllegalStateException("cleaning up child " + pid + " after a failed start failed", e));

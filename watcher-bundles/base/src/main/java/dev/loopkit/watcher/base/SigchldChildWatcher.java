@@ -1,6 +1,7 @@
 package dev.loopkit.watcher.base;
 
 import dev.loopkit.api.EventLoop;
+import dev.loopkit.posix.Posix;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,8 +15,7 @@ import java.util.WeakHashMap;
  */
 public abstract class SigchldChildWatcher extends AbstractChildWatcher {
 
-    /** SIGCHLD on Linux. */
-    protected static final int SIGCHLD = 17;
+    protected static final int SIGCHLD = Posix.signal("SIGCHLD");
 
     /**
      * Which watcher owns each loop's SIGCHLD handler. A loop has one handler per signal, so when a

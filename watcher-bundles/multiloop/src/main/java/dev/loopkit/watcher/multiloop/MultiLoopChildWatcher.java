@@ -7,6 +7,7 @@ import dev.loopkit.api.spi.LoopkitName;
 import dev.loopkit.api.spi.RunningLoop;
 import dev.loopkit.api.spi.ServiceRanking;
 import dev.loopkit.loop.core.ProcessSignals;
+import dev.loopkit.posix.Posix;
 import dev.loopkit.watcher.base.AbstractChildWatcher;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ public class MultiLoopChildWatcher extends AbstractChildWatcher {
 
     public static final String NAME = "multiloop";
     public static final int RANKING = 30;
-    private static final int SIGCHLD = 17;
+    private static final int SIGCHLD = Posix.signal("SIGCHLD");
 
     // Guarded by lock: the loop each child's exit goes to (null: call the handler where it is reaped).
     private final Map<Long, EventLoop> loops = new HashMap<>();
