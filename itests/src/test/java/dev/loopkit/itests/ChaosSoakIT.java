@@ -127,9 +127,13 @@ public class ChaosSoakIT {
                 children.allDone.get(60, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
                 throw new AssertionError("not every child's exit arrived: " + children.spawning + " spawns not answered; "
-                        + RecordingChild.whereAre(children.byPid) + "\n" + warnings(log), e);
+                        + RecordingChild.whereAre(children.byPid) + "\n" + warnings(log));
             }
-            connections.allDone.get(30, TimeUnit.SECONDS);
+            try {
+                connections.allDone.get(30, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw new AssertionError("the connections did not finish: " + connections + "\n" + warnings(log));
+            }
         } finally {
             home.callSoonThreadsafe(home::stop);
             homeThread.join(10_000);
@@ -391,6 +395,8 @@ public class ChaosSoakIT {
         final long deadline;
         final AtomicInteger made = new AtomicInteger();
         final AtomicInteger lost = new AtomicInteger();
+        final AtomicInteger connecting = new AtomicInteger();
+        final AtomicInteger connected = new AtomicInteger();
         final AtomicInteger lostTwice = new AtomicInteger();
         final CompletableFuture<Void> allDone = new CompletableFuture<>();
         Server server;
@@ -426,7 +432,9 @@ public class ChaosSoakIT {
                 return;
             }
             int port = ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
+            connecting.incrementAndGet();
             loop.createConnection(() -> new Protocol() { }, "127.0.0.1", port).whenComplete((connection, error) -> {
+                connected.incrementAndGet();
                 if (error != null) {
                     allDone.completeExceptionally(error);
                     return;
@@ -438,6 +446,11 @@ public class ChaosSoakIT {
                     loop.callLater(0.005, this::next);
                 });
             });
+        }
+
+        @Override
+        public String toString() {
+            return connecting + " connects asked, " + connected + " answered, " + made + " accepted, " + lost + " lost";
         }
 
         void assertEveryConnectionLostOnce() {

@@ -33,8 +33,10 @@ import org.osgi.service.component.annotations.Deactivate;
  * <p>A child whose loop closes before it exits is not left a zombie (CPython's is: the closed loop
  * never reads its pidfd again): the watcher learns of the close as the loop releases what it owns,
  * and reaps the exit then, or on a thread of its own ({@code loopkit-pidfd-orphan-<pid>}) once it
- * comes, with the warning of asyncio's {@code ThreadedChildWatcher}, "Loop ... that handles pid N is
- * closed"; nothing is delivered, as there.
+ * comes. A child registered from its running loop is that loop's: then nothing is delivered, with
+ * the warning of asyncio's {@code ThreadedChildWatcher}, "Loop ... that handles pid N is closed". A
+ * child registered outside any loop (a watcher switch hands children over on its own thread) is
+ * only read on the attached loop: its handler, thread-safe as every handler is, still gets the exit.
  *
  * <p>Needs Linux 5.3+ with {@code pidfd_open} allowed (containers may forbid it): the constructor
  * probes and refuses otherwise; in OSGi the component is enabled only where the probe succeeds.
@@ -58,16 +60,19 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         final int pidfd;
         final ChildHandler handler;
         final EventLoop loop;
+        /** Registered outside any running loop: {@link #loop} only reads the pidfd, the handler delivers elsewhere. */
+        final boolean handlerOutlivesLoop;
         /** Closed once: a second close could hit a descriptor number the kernel gave to someone else since. */
         private final AtomicBoolean open = new AtomicBoolean(true);
         /** Guarded by lock: its loop closed and a waiting thread owns the pidfd now. */
         private boolean orphaned;
 
-        Watch(long pid, int pidfd, ChildHandler handler, EventLoop loop) {
+        Watch(long pid, int pidfd, ChildHandler handler, EventLoop loop, boolean handlerOutlivesLoop) {
             this.pid = pid;
             this.pidfd = pidfd;
             this.handler = handler;
             this.loop = loop;
+            this.handlerOutlivesLoop = handlerOutlivesLoop;
         }
 
         // On the loop's thread, or the registering one while the loop does not run.
@@ -112,9 +117,9 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
 
         /**
          * The loop closed (its pending callbacks dropped, its readers gone) while the child is ours:
-         * as asyncio's {@code ThreadedChildWatcher} does for a closed loop, the exit is still reaped,
-         * once, with asyncio's warning, and nothing is delivered. An exit that is already there is
-         * reaped now; otherwise a thread waits for it.
+         * the exit is still reaped, once: an exit that is already there now, otherwise on a thread
+         * that waits for it. Then, for a child of the closed loop, asyncio's warning and nothing
+         * delivered (as its {@code ThreadedChildWatcher} does); for a child handed over, the handler.
          */
         @Override
         public void release() {
@@ -128,20 +133,22 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             }
         }
 
-        // True when done: the exit reaped (and warned about), or the child no longer ours.
+        // True when done: the exit reaped (and delivered or warned about), or the child no longer ours.
         boolean reapOrphan() {
-            boolean reaped = false;
+            Integer returncode = null;
             synchronized (lock) {
                 if (watches.get(pid) == this) {
-                    if (reapNow() == null) {
+                    returncode = reapNow();
+                    if (returncode == null) {
                         return false; // still running
                     }
                     forget();
-                    reaped = true;
                 }
             }
             closeOnce();
-            if (reaped) {
+            if (returncode != null && handlerOutlivesLoop) {
+                deliver(pid, handler, returncode);
+            } else if (returncode != null) {
                 log.log(Level.WARNING, "Loop {0} that handles pid {1} is closed", loop, Long.toString(pid));
             }
             return true;
@@ -211,7 +218,8 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
     public void addChildHandler(long pid, ChildHandler handler) {
         checkPid(pid);
         checkHandler(handler);
-        EventLoop loop = RunningLoop.get() != null ? RunningLoop.get() : attached;
+        EventLoop running = RunningLoop.get();
+        EventLoop loop = running != null ? running : attached;
         if (loop == null) {
             // asyncio's get_running_loop() words first
             throw new IllegalStateException("no running event loop: the pidfd child watcher needs a loop: register"
@@ -228,7 +236,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             deliver(pid, handler, UNKNOWN_RETURNCODE);
             return;
         }
-        Watch watch = new Watch(pid, pidfd, handler, loop);
+        Watch watch = new Watch(pid, pidfd, handler, loop, running == null);
         Watch replaced;
         synchronized (lock) {
             replaced = watches.put(pid, watch);

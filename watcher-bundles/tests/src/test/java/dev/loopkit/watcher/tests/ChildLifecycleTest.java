@@ -22,6 +22,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.stream.Stream;
 import org.junit.After;
+import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Test;
 
@@ -131,6 +132,33 @@ public class ChildLifecycleTest extends EveryWatcherOnEveryLoop {
         if (kind == Watchers.Kind.PIDFD) {
             // the loop never ran the reader that would have reaped it: the watcher reaps it and says so
             assertEquals(1, warnings.size());
+        }
+    }
+
+    /**
+     * A switch hands children over on its own thread, outside any loop, so the pidfd watcher reads
+     * their pidfds on its attached loop (the main loop), while their handlers deliver to the loop that
+     * spawned them. When the main loop goes (its bundle stopping), that is no reason to drop the exit:
+     * the spawning loop still runs and waits for it.
+     */
+    @Test
+    public void aChildHandedOverOutsideAnyLoopStillReachesItsLoopWhenTheAttachedLoopCloses() throws Exception {
+        Assume.assumeTrue("the pidfd watcher reads pidfds on the attached loop", kind == Watchers.Kind.PIDFD);
+        Subprocess sleeper = Watchers.runOn(spawning, () -> Subprocesses.createSubprocessExec(spawning,
+                List.of("/bin/sleep", "60"), QUIET, 1024));
+        ChildWatcher next = kind.factory.get();
+        try {
+            next.attachLoop(mainLoop);
+            watcher.handOverChildren(next); // on this thread, as a switch does
+            mainLoop.stop();
+            mainThread.join();
+            mainLoop.close();
+            POSIX.kill(sleeper.pid(), SIGTERM);
+            assertEquals("the exit reached the spawning loop", Integer.valueOf(-SIGTERM),
+                    Watchers.runOn(spawning, sleeper::waitFor));
+            assertEquals("no warning: the exit was delivered", List.of(), warnings());
+        } finally {
+            next.close();
         }
     }
 
