@@ -179,7 +179,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
 
         void closeOnce() {
             if (open.compareAndSet(true, false)) {
-                closePidfd(pidfd);
+                closeDescriptor(pidfd);
             }
         }
 
@@ -283,6 +283,12 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             watch.closeOnce();
             synchronized (lock) {
                 orphanWaiters.remove(Thread.currentThread());
+                // the last waiter closes the wake-up eventfd: no thread polls it now, and the next orphan
+                // makes another (a watcher that lives on keeps no descriptor for orphans it had)
+                if (orphanWaiters.isEmpty() && !closed && closeFd >= 0) {
+                    closeDescriptor(closeFd);
+                    closeFd = -1;
+                }
             }
         }
     }
@@ -363,7 +369,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             Thread.currentThread().interrupt();
             return;
         }
-        closePidfd(wake);
+        closeDescriptor(wake);
     }
 
     /** Readers belong to their loop's thread: run there, now if this is it. */
@@ -379,7 +385,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         }
     }
 
-    private void closePidfd(int fd) {
+    private void closeDescriptor(int fd) {
         try {
             posix.close(fd);
         } catch (PosixException e) {

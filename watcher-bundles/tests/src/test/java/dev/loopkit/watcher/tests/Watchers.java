@@ -87,7 +87,12 @@ final class Watchers {
 
     /** How many pidfds this process has open ({@code /proc/self/fd} shows them as {@code anon_inode:[pidfd]}). */
     static long openPidfds() {
-        return Leaks.openFds().values().stream().filter(target -> target.contains("[pidfd]")).count();
+        return openOfKind("[pidfd]");
+    }
+
+    /** Open descriptors whose target contains {@code kind} ("[pidfd]", "[eventfd]"). */
+    static long openOfKind(String kind) {
+        return Leaks.openFds().values().stream().filter(target -> target.contains(kind)).count();
     }
 
     /**
