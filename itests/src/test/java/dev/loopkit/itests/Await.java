@@ -2,6 +2,7 @@ package dev.loopkit.itests;
 
 import static org.junit.Assert.fail;
 
+import dev.loopkit.api.spi.MainContext;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -22,6 +23,12 @@ public final class Await {
             }
             LockSupport.parkNanos(5_000_000);
         }
+    }
+
+    /** The platform inside the framework is up: every watcher registered, the main loop running. */
+    public static void platformUp() {
+        Pidfds.awaitWatchersRegistered();
+        until("the main loop running", () -> MainContext.loop() != null && MainContext.loop().isRunning());
     }
 
     public static <T> void until(String what, Supplier<T> value, T expected) {

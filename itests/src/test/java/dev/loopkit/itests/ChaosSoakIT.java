@@ -11,7 +11,6 @@ import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessOptions.Redirect;
 import dev.loopkit.api.Transport;
 import dev.loopkit.api.spi.ChildWatcherSwitch;
-import dev.loopkit.api.spi.MainContext;
 import dev.loopkit.api.spi.Registries;
 import dev.loopkit.itests.bundles.TestBundles;
 import dev.loopkit.loop.testing.Leaks;
@@ -77,8 +76,7 @@ public class ChaosSoakIT {
 
     @Before
     public void platformIsUp() {
-        Pidfds.awaitWatchersRegistered();
-        Await.until("the main loop running", () -> MainContext.loop() != null && MainContext.loop().isRunning());
+        Await.platformUp();
     }
 
     @Test

@@ -60,8 +60,7 @@ public class HotSwapIT {
 
     @Before
     public void platformIsUp() {
-        Pidfds.awaitWatchersRegistered();
-        Await.until("the main loop running", () -> MainContext.loop() != null && MainContext.loop().isRunning());
+        Await.platformUp();
     }
 
     @Test

@@ -55,8 +55,7 @@ public class LifecycleIT {
 
     @Before
     public void platformIsUp() {
-        Pidfds.awaitWatchersRegistered();
-        Await.until("the main loop running", () -> MainContext.loop() != null && MainContext.loop().isRunning());
+        Await.platformUp();
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.Asyncio;
-import dev.loopkit.api.spi.MainContext;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -55,8 +54,7 @@ public class ProgramRunIT {
 
     @Before
     public void platformIsUp() {
-        Pidfds.awaitWatchersRegistered();
-        Await.until("the main loop running", () -> MainContext.loop() != null && MainContext.loop().isRunning());
+        Await.platformUp();
     }
 
     @Test
