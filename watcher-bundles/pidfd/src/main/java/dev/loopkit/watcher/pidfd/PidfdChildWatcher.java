@@ -128,7 +128,10 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
                     orphaned = true;
                 }
             }
-            if (!reapOrphan()) {
+            // The loop calls this while it closes, holding its own monitor: a handler (user code) must
+            // not run there, so a child whose handler gets the exit is always reaped on the waiting
+            // thread, which finds an exit that is already there at once.
+            if (handlerOutlivesLoop || !reapOrphan()) {
                 startOrphanWaiter(this);
             }
         }
