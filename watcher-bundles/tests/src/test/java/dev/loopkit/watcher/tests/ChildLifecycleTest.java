@@ -111,10 +111,8 @@ public class ChildLifecycleTest extends EveryWatcherOnEveryLoop {
         assertTrue("no \"Loop ... that handles pid " + pid + " is closed\" warning: " + warnings(),
                 Leaks.await(() -> !closedLoopWarnings(pid).isEmpty(), HANG_GUARD_SECONDS));
         assertReapedOnceAndForgotten(pid, pidfdsBefore);
-        if (kind == Watchers.Kind.PIDFD) { // (the threaded watcher's one wake-up eventfd lives as long as it does)
-            assertTrue("the pidfd watcher, living on, keeps no descriptor for the orphan it had",
-                    Leaks.await(() -> Watchers.openOfKind("[eventfd]") <= eventfdsBefore, HANG_GUARD_SECONDS));
-        }
+        assertTrue("the watcher, living on, keeps no descriptor for the child it had",
+                Leaks.await(() -> Watchers.openOfKind("[eventfd]") <= eventfdsBefore, HANG_GUARD_SECONDS));
         assertEquals("one warning, and no other (an exit reaped twice would say 255)",
                 closedLoopWarnings(pid), warnings());
         if (!kind.sigchldThroughLoop()) { // safe and fast call the transport's handler, which warns for its loop

@@ -92,7 +92,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
         } catch (RejectedExecutionException e) {
             // close() came in between: it dropped every handler, and leaves the child to its parent
             synchronized (lock) {
-                waited.remove(pid);
+                stopWaiting(pid);
             }
         }
     }
@@ -117,7 +117,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
                 loop = loops.remove(pid);
                 // Leaving the table with the same lock that finds no handler: a handler added again
                 // after this point finds no waiter and hands the pid to another, never to one about to stop.
-                waited.remove(pid);
+                stopWaiting(pid);
                 leftTheTable = true;
                 if (handler == null) {
                     return; // removed: the child belongs to someone else now, and stays unreaped for them
@@ -130,7 +130,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
         } finally {
             if (!leftTheTable) {
                 synchronized (lock) {
-                    waited.remove(pid);
+                    stopWaiting(pid);
                 }
             }
         }
@@ -169,6 +169,17 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
         }
         synchronized (lock) {
             return !closed;
+        }
+    }
+
+    // Under the lock. Only threads waiting for a child poll the wake-up eventfd: once none does, it is
+    // closed (the next child makes another), so a watcher that lives on keeps no descriptor for the
+    // children it had (ChaosSoakIT found anon_inode:[eventfd] +1 at its end).
+    private void stopWaiting(long pid) {
+        waited.remove(pid);
+        if (waited.isEmpty() && !closed && closeFd >= 0) {
+            closeQuietly(closeFd);
+            closeFd = -1;
         }
     }
 
