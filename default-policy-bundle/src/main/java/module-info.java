@@ -4,6 +4,7 @@
  */
 module dev.loopkit.policy {
     requires transitive dev.loopkit.api;
+    requires transitive dev.loopkit.runtime;
     requires static osgi.core;
     requires static org.osgi.service.component.annotations;
     requires static org.osgi.service.metatype.annotations;

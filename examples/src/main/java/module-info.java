@@ -4,6 +4,7 @@
  */
 module dev.loopkit.examples {
     requires dev.loopkit.api;
+    requires dev.loopkit.streams;
     requires dev.loopkit.posix;
 
     exports dev.loopkit.examples;

@@ -1,6 +1,6 @@
 package dev.loopkit.api;
 
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.api.spi.RuntimeHook;
 import dev.loopkit.api.spi.RunningLoop;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -8,9 +8,9 @@ import java.util.function.Function;
 
 /**
  * asyncio's module functions: {@code get_event_loop_policy()}, {@code get_event_loop()},
- * {@code get_running_loop()}, {@code run()}… The process-wide policy comes from the ranked
- * {@linkplain Registries#policies() policy registry}: the one set here explicitly, else the
- * configured one, else the highest-ranked one that is installed.
+ * {@code get_running_loop()}, {@code run()}… The process-wide policy is chosen by the runtime
+ * ({@link RuntimeHook}): the one set here explicitly, else the configured one, else the
+ * highest-ranked one that is installed.
  */
 public final class Asyncio {
 
@@ -20,10 +20,10 @@ public final class Asyncio {
     /**
      * asyncio {@code get_event_loop_policy()}.
      *
-     * @throws IllegalStateException when no policy is installed at all
+     * @throws IllegalStateException when no policy is installed at all, or no runtime
      */
     public static EventLoopPolicy getEventLoopPolicy() {
-        EventLoopPolicy policy = Registries.policies().current();
+        EventLoopPolicy policy = RuntimeHook.get().currentPolicy();
         if (policy == null) {
             throw new IllegalStateException("No event loop policy is installed: install the dev.loopkit.policy bundle"
                     + " (dev.loopkit:default-policy-bundle) or another EventLoopPolicy service,"
@@ -37,7 +37,7 @@ public final class Asyncio {
      * ranking; {@code null} returns to the configured or ranked choice.
      */
     public static void setEventLoopPolicy(EventLoopPolicy policy) {
-        Registries.policies().setExplicit(policy);
+        RuntimeHook.get().setExplicitPolicy(policy);
     }
 
     /**

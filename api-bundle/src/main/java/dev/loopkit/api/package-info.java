@@ -7,8 +7,11 @@
  * text, {@code NotImplementedError} is {@link java.lang.UnsupportedOperationException}, and bad
  * arguments are {@link java.lang.IllegalArgumentException} or {@link java.lang.NullPointerException}
  * naming the argument.
+ *
+ * <p>Exported without importing it back: the contract bundle imports nothing of Loopkit, and a
+ * framework holds one copy of the contract.
  */
-@Export
+@Export(substitution = Export.Substitution.NOIMPORT)
 @Version("1.0.0")
 package dev.loopkit.api;
 

@@ -4,11 +4,9 @@ import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopFactory;
 import dev.loopkit.api.EventLoopPolicy;
-import dev.loopkit.api.spi.ChildWatcherSwitch;
 import dev.loopkit.api.spi.LoopkitName;
-import dev.loopkit.api.spi.MainContext;
-import dev.loopkit.api.spi.RankedRegistry;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.RankedRegistry;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.api.spi.ServiceRanking;
 import java.lang.System.Logger.Level;
 import java.util.Locale;
@@ -145,9 +143,9 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
         if (boundFactory != null) {
             return boundFactory;
         }
-        return Registries.loopFactories().find(loopFactoryName)
+        return ProcessWide.get().loopFactories().find(loopFactoryName)
                 .orElseThrow(() -> new IllegalStateException("No event loop factory '" + loopFactoryName
-                        + "' is installed (" + Registries.loopFactories().knownNames() + "): install the "
+                        + "' is installed (" + ProcessWide.get().loopFactories().knownNames() + "): install the "
                         + "dev.loopkit.loop." + loopFactoryName + " bundle or module"))
                 .service();
     }
@@ -157,18 +155,18 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
      * and watchers attached. Subclasses may define contexts differently.
      */
     protected boolean isMainContext() {
-        return MainContext.isCurrentThreadMain();
+        return ProcessWide.get().mainContext().isCurrentThreadMain();
     }
 
     /**
      * The process-wide child watcher: the one set with {@link #setChildWatcher}, else the one
-     * configured, else the highest-ranked installed one ({@link Registries#childWatchers()}).
+     * configured, else the highest-ranked installed one ({@link ProcessWide#childWatchers()}).
      *
      * @throws IllegalStateException when there is none, saying what to install
      */
     @Override
     public ChildWatcher getChildWatcher() {
-        ChildWatcher current = Registries.childWatchers().current();
+        ChildWatcher current = ProcessWide.get().childWatchers().current();
         if (current == null) {
             throw new IllegalStateException("No child watcher is installed: install one of the dev.loopkit.watcher"
                     + " bundles (threaded, multiloop, safe, fast, pidfd), or set one with setChildWatcher");
@@ -179,7 +177,7 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
     /**
      * asyncio's {@code set_child_watcher}, without losing a child: {@code replacement} becomes the
      * process-wide watcher until it is reset ({@code null}: back to the configured or ranked one),
-     * and the children of the watcher in use until now move to it ({@link ChildWatcherSwitch}). The
+     * and the children of the watcher in use until now move to it ({@link dev.loopkit.runtime.ChildWatcherSwitch}). The
      * watcher set here before is then closed, as asyncio closes it, unless it is a shared service
      * (its bundle owns it).
      *
@@ -190,7 +188,7 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
      */
     @Override
     public void setChildWatcher(ChildWatcher replacement) {
-        RankedRegistry<ChildWatcher> watchers = Registries.childWatchers();
+        RankedRegistry<ChildWatcher> watchers = ProcessWide.get().childWatchers();
         ChildWatcher previous = watchers.explicit().orElse(null);
         chosenWatcher = replacement;
         watchers.setExplicit(replacement); // the registry's listener hands the children over
@@ -201,8 +199,8 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
 
     // The watcher setEventLoop attaches in the main context (the rule is in the class javadoc).
     private ChildWatcher watcherToAttach() {
-        ChildWatcher processWide = Registries.childWatchers().current();
-        boolean installed = Registries.policies().current() == this;
+        ChildWatcher processWide = ProcessWide.get().childWatchers().current();
+        boolean installed = ProcessWide.get().policies().current() == this;
         return installed || (processWide != null && processWide == chosenWatcher) ? processWide : null;
     }
 

@@ -12,8 +12,7 @@ import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
-import dev.loopkit.api.spi.MainContext;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.loop.proactor.ProactorEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.loop.testing.LogCapture;
@@ -36,14 +35,14 @@ public class DefaultEventLoopPolicyTest {
 
     @Before
     public void designateThisThreadAsMain() {
-        MainContext.designate(Thread.currentThread());
+        ProcessWide.get().mainContext().designate(Thread.currentThread());
         policy = new DefaultEventLoopPolicy();
     }
 
     @After
     public void cleanUp() {
-        Registries.childWatchers().setExplicit(null);
-        MainContext.designate(null);
+        ProcessWide.get().childWatchers().setExplicit(null);
+        ProcessWide.get().mainContext().designate(null);
         Asyncio.setEventLoopPolicy(null);
         loops.forEach(EventLoop::close);
     }
@@ -201,7 +200,7 @@ public class DefaultEventLoopPolicyTest {
     @Test
     public void anotherPolicysMainLoopDoesNotTakeTheProcessWideWatcher() {
         RecordingWatcher processWide = new RecordingWatcher();
-        Registries.childWatchers().setExplicit(processWide);
+        ProcessWide.get().childWatchers().setExplicit(processWide);
         List<EventLoop> before = new ArrayList<>(processWide.attached);
         policy.setEventLoop(track(policy.newEventLoop())); // this policy is not the process-wide one
         assertEquals(before, processWide.attached);
@@ -234,7 +233,7 @@ public class DefaultEventLoopPolicyTest {
         RecordingWatcher chosenHere = new RecordingWatcher();
         policy.setChildWatcher(chosenHere);
         RecordingWatcher chosenElsewhere = new RecordingWatcher();
-        Registries.childWatchers().setExplicit(chosenElsewhere);
+        ProcessWide.get().childWatchers().setExplicit(chosenElsewhere);
         List<EventLoop> before = new ArrayList<>(chosenElsewhere.attached);
         EventLoop loop = track(policy.newEventLoop());
         policy.setEventLoop(loop);
@@ -258,7 +257,7 @@ public class DefaultEventLoopPolicyTest {
 
     @Test
     public void withoutAWatcherTheErrorSaysWhatToInstall() {
-        Registries.childWatchers().setExplicit(null);
+        ProcessWide.get().childWatchers().setExplicit(null);
         IllegalStateException e = assertThrows(IllegalStateException.class, policy::getChildWatcher);
         assertTrue(e.getMessage(), e.getMessage().startsWith("No child watcher is installed"));
     }
@@ -267,8 +266,8 @@ public class DefaultEventLoopPolicyTest {
     private static final class EventLoopPolicyRanking {
         static void expectDefaultFirst() {
             assertEquals(List.of("default", "selector", "proactor"),
-                    Registries.policies().entries().stream().map(e -> e.name()).toList());
-            assertEquals(List.of(100, 50, 10), Registries.policies().entries().stream().map(e -> e.ranking()).toList());
+                    ProcessWide.get().policies().entries().stream().map(e -> e.name()).toList());
+            assertEquals(List.of(100, 50, 10), ProcessWide.get().policies().entries().stream().map(e -> e.ranking()).toList());
         }
     }
 

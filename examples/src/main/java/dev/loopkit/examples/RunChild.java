@@ -2,7 +2,7 @@ package dev.loopkit.examples;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.SubprocessOptions;
-import dev.loopkit.api.subprocess.Subprocesses;
+import dev.loopkit.subprocess.Subprocesses;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 

@@ -2,7 +2,7 @@ package dev.loopkit.itests;
 
 import static org.junit.Assert.fail;
 
-import dev.loopkit.api.spi.MainContext;
+import dev.loopkit.runtime.ProcessWide;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -28,7 +28,7 @@ public final class Await {
     /** The platform inside the framework is up: every watcher registered, the main loop running. */
     public static void platformUp() {
         Pidfds.awaitWatchersRegistered();
-        until("the main loop running", () -> MainContext.loop() != null && MainContext.loop().isRunning());
+        until("the main loop running", () -> ProcessWide.get().mainContext().loop() != null && ProcessWide.get().mainContext().loop().isRunning());
     }
 
     public static <T> void until(String what, Supplier<T> value, T expected) {

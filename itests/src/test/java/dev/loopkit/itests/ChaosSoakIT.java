@@ -10,8 +10,7 @@ import dev.loopkit.api.Server;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessOptions.Redirect;
 import dev.loopkit.api.Transport;
-import dev.loopkit.api.spi.ChildWatcherSwitch;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.itests.bundles.TestBundles;
 import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.loop.testing.LogCapture;
@@ -98,7 +97,7 @@ public class ChaosSoakIT {
 
     private void soak(long seconds, long seed, long deadline, LogCapture log) throws Exception {
         // the proactor loop bundle stays: the children's loop and the connections live there
-        EventLoop home = Registries.loopFactories().find("proactor").orElseThrow().service().newEventLoop();
+        EventLoop home = ProcessWide.get().loopFactories().find("proactor").orElseThrow().service().newEventLoop();
         Thread homeThread = new Thread(home::runForever, "soak-home");
         Children children = new Children(home, new Random(seed), deadline);
         Connections connections = new Connections(home, deadline);
@@ -139,7 +138,7 @@ public class ChaosSoakIT {
         }
 
         children.assertEveryExitOnceWithItsCode();
-        assertEquals("no child left waiting for a watcher", Map.of(), ChildWatcherSwitch.orphans());
+        assertEquals("no child left waiting for a watcher", Map.of(), ProcessWide.get().watcherSwitch().orphans());
         storm.assertEveryAcceptedCallbackRanOrWasReported();
         connections.assertEveryConnectionLostOnce();
         assertTrue("SIGUSR1 reached the loop", signalsHandled.get() > 0);
@@ -330,7 +329,7 @@ public class ChaosSoakIT {
             }
             Optional<EventLoop> made;
             try {
-                made = Registries.loopFactories().find("selector").map(e -> e.service().newEventLoop());
+                made = ProcessWide.get().loopFactories().find("selector").map(e -> e.service().newEventLoop());
             } catch (IllegalStateException stopping) {
                 return null;
             }

@@ -4,7 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.ProcessWide;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -37,7 +37,7 @@ public class GogoCommandsIT {
 
     @Before
     public void policiesRegistered() {
-        Await.until("the three policies registered", () -> Registries.policies().entries().size(), 3);
+        Await.until("the three policies registered", () -> ProcessWide.get().policies().entries().size(), 3);
     }
 
     @Test
@@ -54,7 +54,7 @@ public class GogoCommandsIT {
         assertEquals("process-wide: default (ranked: highest service.ranking)", run("loop:policy").strip());
         String switched = run("loop:policy selector");
         assertTrue(switched, switched.contains("process-wide: selector (configured: configuration dev.loopkit.policy)"));
-        assertEquals("selector", Registries.policies().current().getClass().getSimpleName().replace("EventLoopPolicy", "").toLowerCase());
+        assertEquals("selector", ProcessWide.get().policies().current().getClass().getSimpleName().replace("EventLoopPolicy", "").toLowerCase());
         String reset = run("loop:reset-policy");
         assertTrue(reset, reset.contains("process-wide: default (ranked"));
     }

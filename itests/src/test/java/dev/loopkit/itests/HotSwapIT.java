@@ -10,9 +10,7 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessOptions.Redirect;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.api.spi.ChildWatcherSwitch;
-import dev.loopkit.api.spi.MainContext;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.itests.bundles.TestBundles;
 import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.loop.testing.LogCapture;
@@ -69,7 +67,7 @@ public class HotSwapIT {
         System.out.println("HotSwapIT seed " + seed);
         Random random = new Random(seed);
         AtomicInteger handOvers = new AtomicInteger();
-        Registries.childWatchers().addListener((before, now) -> handOvers.incrementAndGet());
+        ProcessWide.get().childWatchers().addListener((before, now) -> handOvers.incrementAndGet());
         CompletableFuture<Void> cycling = new CompletableFuture<>();
         Thread cycler = new Thread(() -> {
             try {
@@ -151,7 +149,7 @@ public class HotSwapIT {
         for (Map.Entry<Long, RecordingChild> child : children.entrySet()) {
             assertEquals("pid " + child.getKey(), Integer.valueOf(child.getValue().expected), child.getValue().exited.join());
         }
-        assertEquals("no child left waiting", Map.of(), ChildWatcherSwitch.orphans());
+        assertEquals("no child left waiting", Map.of(), ProcessWide.get().watcherSwitch().orphans());
         System.out.printf("HotSwapIT: %d children, each exit delivered once with its code, while 5 watcher bundles"
                 + " stopped and started 20 times (%d changes of the current watcher, %d spawns refused while no"
                 + " watcher was active), %.1f s%n", total, handOvers.get(), refused.get(), (System.nanoTime() - start) / 1e9);
@@ -170,20 +168,20 @@ public class HotSwapIT {
                         List.of("/bin/sh", "-c", "read x; exit " + (40 + i)), SubprocessOptions.defaults())
                         .toCompletableFuture()));
             }
-            ChildWatcher best = Registries.childWatchers().current();
+            ChildWatcher best = ProcessWide.get().childWatchers().current();
             assertEquals(10, best.children().size());
 
             Bundle mine = bundle(TestBundles.MINE_WATCHER);
             mine.start();
-            Await.until("'mine' current", () -> Registries.childWatchers().choice().name(), "mine");
-            ChildWatcher theirs = Registries.childWatchers().current();
+            Await.until("'mine' current", () -> ProcessWide.get().childWatchers().choice().name(), "mine");
+            ChildWatcher theirs = ProcessWide.get().childWatchers().current();
             assertEquals("the children went to the new watcher", 10, theirs.children().size());
             assertEquals(0, best.children().size());
 
             mine.uninstall();
-            Await.until("'" + Pidfds.bestWatcher() + "' current again", () -> Registries.childWatchers().choice().name(),
+            Await.until("'" + Pidfds.bestWatcher() + "' current again", () -> ProcessWide.get().childWatchers().choice().name(),
                     Pidfds.bestWatcher());
-            assertEquals("and came back", 10, Registries.childWatchers().current().children().size());
+            assertEquals("and came back", 10, ProcessWide.get().childWatchers().current().children().size());
 
             for (SubprocessTransport transport : transports) {
                 transport.getPipeTransport(0).close(); // stdin closes: each child exits
@@ -221,16 +219,16 @@ public class HotSwapIT {
             assertEquals("Event loop closed before the callback ran: the selector loop bundle stopped",
                     reported.get(0).get("message"));
             assertTrue(reported.get(0).get("exception") instanceof CancellationException);
-            Await.until("the proactor policy process-wide", () -> Registries.policies().choice().name(), "proactor");
-            Await.until("the main loop a proactor loop", () -> MainContext.loop() != null
-                    && MainContext.loop().getClass().getSimpleName().equals("ProactorEventLoop") && MainContext.loop().isRunning());
+            Await.until("the proactor policy process-wide", () -> ProcessWide.get().policies().choice().name(), "proactor");
+            Await.until("the main loop a proactor loop", () -> ProcessWide.get().mainContext().loop() != null
+                    && ProcessWide.get().mainContext().loop().getClass().getSimpleName().equals("ProactorEventLoop") && ProcessWide.get().mainContext().loop().isRunning());
             Await.until("the user loop's executor threads gone", () -> Leaks.threads("loopkit-executor-").isEmpty());
         } finally {
             selector.start();
         }
-        Await.until("the default policy back", () -> Registries.policies().choice().name(), "default");
-        Await.until("the main loop a selector loop again", () -> MainContext.loop() != null
-                && MainContext.loop().getClass().getSimpleName().equals("SelectorEventLoop") && MainContext.loop().isRunning());
+        Await.until("the default policy back", () -> ProcessWide.get().policies().choice().name(), "default");
+        Await.until("the main loop a selector loop again", () -> ProcessWide.get().mainContext().loop() != null
+                && ProcessWide.get().mainContext().loop().getClass().getSimpleName().equals("SelectorEventLoop") && ProcessWide.get().mainContext().loop().isRunning());
         // by kind, not number: the main loop was made anew, its descriptors have other numbers now
         Await.until("no more descriptors of any kind than before", () -> FdKinds.grown(fdsBefore), Map.of());
     }

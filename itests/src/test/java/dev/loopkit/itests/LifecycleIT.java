@@ -9,9 +9,8 @@ import static org.ops4j.pax.exam.CoreOptions.streamBundle;
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
-import dev.loopkit.api.spi.MainContext;
-import dev.loopkit.api.spi.RankedRegistry.Reason;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.RankedRegistry.Reason;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.itests.bundles.TestBundles;
 import dev.loopkit.loop.testing.Leaks;
 import java.util.Dictionary;
@@ -60,14 +59,14 @@ public class LifecycleIT {
 
     @Test
     public void stoppingThePolicyBundleClosesTheMainLoopAndLeavesTheUsersLoopsWorking() throws Exception {
-        EventLoop main = MainContext.loop();
+        EventLoop main = ProcessWide.get().mainContext().loop();
         EventLoop users = Asyncio.newEventLoop();
         Bundle policy = Bundles.named(context, "dev.loopkit.policy");
         policy.stop();
         try {
             Await.until("the main loop's thread ended", () -> Leaks.threads("loopkit-main"), List.of());
             assertTrue("the main loop is closed", main.isClosed());
-            assertNull(MainContext.loop());
+            assertNull(ProcessWide.get().mainContext().loop());
             assertFalse(users.isClosed());
             LoopFuture<String> later = users.createFuture();
             users.callLater(0.01, () -> later.setResult("still runs"));
@@ -76,20 +75,20 @@ public class LifecycleIT {
             users.close();
             policy.start();
         }
-        Await.until("a main loop again", () -> MainContext.loop() != null && MainContext.loop().isRunning());
+        Await.until("a main loop again", () -> ProcessWide.get().mainContext().loop() != null && ProcessWide.get().mainContext().loop().isRunning());
     }
 
     @Test
     public void theMainLoopFollowsItsConfiguration() throws Exception {
         assertEquals(List.of("loopkit-main"), Leaks.threads("loopkit-main"));
         update("mainLoopThread", "platform-main");
-        Await.until("the main loop on the configured thread", () -> MainContext.loop() != null
-                && MainContext.loop().isRunning() && MainContext.designated().getName().equals("platform-main"));
+        Await.until("the main loop on the configured thread", () -> ProcessWide.get().mainContext().loop() != null
+                && ProcessWide.get().mainContext().loop().isRunning() && ProcessWide.get().mainContext().designated().getName().equals("platform-main"));
         assertEquals(List.of(), Leaks.threads("loopkit-main"));
 
         update("mainLoop", Boolean.FALSE);
-        Await.until("no main loop", () -> MainContext.loop() == null && Leaks.threads("platform-main").isEmpty());
-        assertNull("the JVM's main thread is the main context again", MainContext.designated());
+        Await.until("no main loop", () -> ProcessWide.get().mainContext().loop() == null && Leaks.threads("platform-main").isEmpty());
+        assertNull("the JVM's main thread is the main context again", ProcessWide.get().mainContext().designated());
 
         configurationAdmin.getConfiguration(PID, "?").delete();
         Await.until("the default main loop back", () -> Leaks.threads("loopkit-main"), List.of("loopkit-main"));
@@ -99,24 +98,24 @@ public class LifecycleIT {
     public void aChosenWatcherIsNotReplacedByAHigherRankedOneUntilReset() throws Exception {
         update("watcher", "threaded");
         // by reason too: without pidfds threaded is also the ranked choice before the configuration lands
-        Await.until("the configured watcher current", () -> Registries.childWatchers().choice().name()
-                + " " + Registries.childWatchers().choice().reason(), "threaded " + Reason.CONFIGURED);
+        Await.until("the configured watcher current", () -> ProcessWide.get().childWatchers().choice().name()
+                + " " + ProcessWide.get().childWatchers().choice().reason(), "threaded " + Reason.CONFIGURED);
         Bundle mine = Bundles.named(context, TestBundles.MINE_WATCHER);
         mine.start(); // ranked 1000
-        Await.until("one watcher more", () -> Registries.childWatchers().entries().size(), Pidfds.watchers() + 1);
-        assertEquals("threaded", Registries.childWatchers().choice().name());
-        assertEquals(Reason.CONFIGURED, Registries.childWatchers().choice().reason());
+        Await.until("one watcher more", () -> ProcessWide.get().childWatchers().entries().size(), Pidfds.watchers() + 1);
+        assertEquals("threaded", ProcessWide.get().childWatchers().choice().name());
+        assertEquals(Reason.CONFIGURED, ProcessWide.get().childWatchers().choice().reason());
 
-        Asyncio.setChildWatcher(Registries.childWatchers().find("safe").orElseThrow().service());
-        assertEquals("an explicit one beats the configured one", "safe", Registries.childWatchers().choice().name());
+        Asyncio.setChildWatcher(ProcessWide.get().childWatchers().find("safe").orElseThrow().service());
+        assertEquals("an explicit one beats the configured one", "safe", ProcessWide.get().childWatchers().choice().name());
         assertTrue("and is attached to the main loop", Asyncio.getChildWatcher().isActive());
         Asyncio.setChildWatcher(null);
-        assertEquals("threaded", Registries.childWatchers().choice().name());
+        assertEquals("threaded", ProcessWide.get().childWatchers().choice().name());
 
         configurationAdmin.getConfiguration(PID, "?").delete();
-        Await.until("the ranking decides again", () -> Registries.childWatchers().choice().name(), "mine");
+        Await.until("the ranking decides again", () -> ProcessWide.get().childWatchers().choice().name(), "mine");
         mine.stop();
-        Await.until("the best of the rest", () -> Registries.childWatchers().choice().name(), Pidfds.bestWatcher());
+        Await.until("the best of the rest", () -> ProcessWide.get().childWatchers().choice().name(), Pidfds.bestWatcher());
     }
 
     private void update(String key, Object value) throws Exception {

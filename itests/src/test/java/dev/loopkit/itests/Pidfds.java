@@ -1,6 +1,6 @@
 package dev.loopkit.itests;
 
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.posix.Posix;
 import org.osgi.framework.FrameworkUtil;
 
@@ -33,7 +33,7 @@ final class Pidfds {
 
     /** Waits until every watcher that can register here has. */
     static void awaitWatchersRegistered() {
-        Await.until("the watchers registered", () -> Registries.childWatchers().entries().size(), watchers());
+        Await.until("the watchers registered", () -> ProcessWide.get().childWatchers().entries().size(), watchers());
     }
 
     /** The best-ranked watcher that registers here. */

@@ -8,8 +8,8 @@ import static org.ops4j.pax.exam.CoreOptions.streamBundle;
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopPolicy;
-import dev.loopkit.api.spi.RankedRegistry.Reason;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.RankedRegistry.Reason;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.itests.bundles.TestBundles;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
 import java.util.Dictionary;
@@ -50,7 +50,7 @@ public class PolicyRegistryIT {
 
     @Before
     public void allPoliciesAreThere() {
-        Await.until("the three policies registered", () -> Registries.policies().entries().size(), 3);
+        Await.until("the three policies registered", () -> ProcessWide.get().policies().entries().size(), 3);
     }
 
     @After
@@ -58,7 +58,7 @@ public class PolicyRegistryIT {
         Asyncio.setEventLoopPolicy(null);
         org.osgi.service.cm.Configuration configuration = configurationAdmin.getConfiguration("dev.loopkit.policy", "?");
         configuration.delete();
-        Registries.policies().setConfigured(null);
+        ProcessWide.get().policies().setConfigured(null);
         bundle(TestBundles.HIGHER_POLICY).stop();
         Await.until("default process-wide again", this::current, "default");
     }
@@ -66,7 +66,7 @@ public class PolicyRegistryIT {
     @Test
     public void theHighestRankedPolicyIsProcessWideAndItsLoopsRun() {
         assertEquals("default", current());
-        assertEquals(Reason.RANKED, Registries.policies().choice().reason());
+        assertEquals(Reason.RANKED, ProcessWide.get().policies().choice().reason());
         EventLoopPolicy policy = Asyncio.getEventLoopPolicy();
         assertEquals(DefaultEventLoopPolicy.class, policy.getClass());
         EventLoop loop = Asyncio.newEventLoop();
@@ -98,13 +98,13 @@ public class PolicyRegistryIT {
         EventLoopPolicy mine = new DefaultEventLoopPolicy();
         Asyncio.setEventLoopPolicy(mine);
         assertSame(mine, Asyncio.getEventLoopPolicy());
-        assertEquals(Reason.EXPLICIT, Registries.policies().choice().reason());
+        assertEquals(Reason.EXPLICIT, ProcessWide.get().policies().choice().reason());
         bundle(TestBundles.HIGHER_POLICY).start();
-        Await.until("the higher policy registered", () -> Registries.policies().find("higher").isPresent());
+        Await.until("the higher policy registered", () -> ProcessWide.get().policies().find("higher").isPresent());
         assertSame("ranking does not override an explicit choice", mine, Asyncio.getEventLoopPolicy());
         Asyncio.setEventLoopPolicy(null);
         assertEquals("higher", current());
-        assertEquals(Reason.RANKED, Registries.policies().choice().reason());
+        assertEquals(Reason.RANKED, ProcessWide.get().policies().choice().reason());
     }
 
     @Test
@@ -114,7 +114,7 @@ public class PolicyRegistryIT {
         properties.put("policy", "proactor");
         configuration.update(properties);
         Await.until("the configured policy process-wide", this::current, "proactor");
-        assertEquals(Reason.CONFIGURED, Registries.policies().choice().reason());
+        assertEquals(Reason.CONFIGURED, ProcessWide.get().policies().choice().reason());
         EventLoop loop = Asyncio.newEventLoop();
         assertEquals("dev.loopkit.loop.proactor.ProactorEventLoop", loop.getClass().getName());
         loop.close();
@@ -131,7 +131,7 @@ public class PolicyRegistryIT {
         try {
             assertTrue("a loop of the stopped bundle is closed", idle.isClosed());
             Await.until("only the proactor policy left", this::current, "proactor");
-            assertEquals(1, Registries.policies().entries().size());
+            assertEquals(1, ProcessWide.get().policies().entries().size());
         } finally {
             selector.start();
         }
@@ -139,7 +139,7 @@ public class PolicyRegistryIT {
     }
 
     private String current() {
-        var choice = Registries.policies().choice();
+        var choice = ProcessWide.get().policies().choice();
         return choice == null ? null : choice.name();
     }
 

@@ -2,8 +2,7 @@ package dev.loopkit.itests;
 
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.api.spi.ChildWatcherSwitch;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.ProcessWide;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -49,14 +48,14 @@ final class RecordingChild implements SubprocessProtocol {
         children.forEach((pid, child) -> {
             if (!child.exited.isDone()) {
                 text.append(pid).append(" held by ");
-                Registries.childWatchers().entries().stream().filter(e -> e.service().children().containsKey(pid))
+                ProcessWide.get().childWatchers().entries().stream().filter(e -> e.service().children().containsKey(pid))
                         .forEach(e -> text.append(e.name()).append(' '));
-                if (ChildWatcherSwitch.orphans().containsKey(pid)) {
+                if (ProcessWide.get().watcherSwitch().orphans().containsKey(pid)) {
                     text.append("the orphanage ");
                 }
                 text.append("alive=").append(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).append("; ");
             }
         });
-        return text + " current " + Registries.childWatchers().choice();
+        return text + " current " + ProcessWide.get().childWatchers().choice();
     }
 }

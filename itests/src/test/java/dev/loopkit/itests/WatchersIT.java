@@ -6,10 +6,10 @@ import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.SubprocessOptions;
-import dev.loopkit.api.spi.RankedRegistry.Entry;
-import dev.loopkit.api.spi.Registries;
-import dev.loopkit.api.subprocess.Subprocess;
-import dev.loopkit.api.subprocess.Subprocesses;
+import dev.loopkit.runtime.RankedRegistry.Entry;
+import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.subprocess.Subprocess;
+import dev.loopkit.subprocess.Subprocesses;
 import dev.loopkit.posix.Posix;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -47,13 +47,13 @@ public class WatchersIT {
     @Before
     public void watchersAndALoop() {
         Pidfds.awaitWatchersRegistered();
-        Await.until("the policies registered", () -> Registries.policies().entries().size(), 3);
+        Await.until("the policies registered", () -> ProcessWide.get().policies().entries().size(), 3);
         loop = Asyncio.newEventLoop();
     }
 
     @After
     public void close() {
-        Registries.childWatchers().setExplicit(null);
+        ProcessWide.get().childWatchers().setExplicit(null);
         loop.close();
     }
 
@@ -64,16 +64,16 @@ public class WatchersIT {
             assertEquals(name, Bundle.ACTIVE, bundle.getState());
         }
         Map<String, Integer> ranking = new LinkedHashMap<>();
-        for (Entry<ChildWatcher> entry : Registries.childWatchers().entries()) {
+        for (Entry<ChildWatcher> entry : ProcessWide.get().childWatchers().entries()) {
             ranking.put(entry.name(), entry.ranking());
         }
         Map<String, Integer> expected = new LinkedHashMap<>();
         if (Pidfds.work()) {
             expected.put("pidfd", 50);
-            assertEquals(Map.of(), Registries.unavailable().of("child watcher"));
+            assertEquals(Map.of(), ProcessWide.get().unavailable().of("child watcher"));
         } else {
             assertEquals("the pidfd watcher says why it is not there", Map.of("pidfd", Posix.get().pidfdUnsupportedReason()),
-                    Registries.unavailable().of("child watcher"));
+                    ProcessWide.get().unavailable().of("child watcher"));
         }
         expected.put("threaded", 40);
         expected.put("multiloop", 30);
@@ -81,14 +81,14 @@ public class WatchersIT {
         expected.put("fast", 10);
         assertEquals("best-ranked first", List.copyOf(expected.entrySet()), List.copyOf(ranking.entrySet()));
         // asyncio 3.12's default: pidfd where the kernel allows it, else threaded
-        assertEquals(Pidfds.bestWatcher(), Registries.childWatchers().choice().name());
-        assertEquals(Registries.childWatchers().current(), Asyncio.getChildWatcher());
+        assertEquals(Pidfds.bestWatcher(), ProcessWide.get().childWatchers().choice().name());
+        assertEquals(ProcessWide.get().childWatchers().current(), Asyncio.getChildWatcher());
     }
 
     @Test
     public void aChildProcessThroughEachWatcherInsideFelix() {
-        for (Entry<ChildWatcher> entry : Registries.childWatchers().entries()) {
-            Registries.childWatchers().setExplicit(entry.service());
+        for (Entry<ChildWatcher> entry : ProcessWide.get().childWatchers().entries()) {
+            ProcessWide.get().childWatchers().setExplicit(entry.service());
             entry.service().attachLoop(loop); // safe and fast reap through the loop they are attached to
             try {
                 Subprocess.Output output = run(() -> Subprocesses.createSubprocessExec(loop,

@@ -1,7 +1,7 @@
 package dev.loopkit.karaf;
 
-import dev.loopkit.api.spi.RankedRegistry;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.RankedRegistry;
+import dev.loopkit.runtime.ProcessWide;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /** Completes the names of the installed event loop policies ({@code default}, {@code selector}, …). */
@@ -10,6 +10,6 @@ public class PolicyNameCompleter extends RegistryNameCompleter {
 
     @Override
     RankedRegistry<?> registry() {
-        return Registries.policies();
+        return ProcessWide.get().policies();
     }
 }

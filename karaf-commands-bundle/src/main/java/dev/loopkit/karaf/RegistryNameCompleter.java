@@ -1,6 +1,6 @@
 package dev.loopkit.karaf;
 
-import dev.loopkit.api.spi.RankedRegistry;
+import dev.loopkit.runtime.RankedRegistry;
 import dev.loopkit.policy.shell.LoopCommands;
 import java.util.List;
 import org.apache.karaf.shell.api.console.CommandLine;

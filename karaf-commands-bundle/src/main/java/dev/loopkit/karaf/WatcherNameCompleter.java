@@ -1,7 +1,7 @@
 package dev.loopkit.karaf;
 
-import dev.loopkit.api.spi.RankedRegistry;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.RankedRegistry;
+import dev.loopkit.runtime.ProcessWide;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /** Completes the names of the installed child watchers ({@code pidfd}, {@code threaded}, …) for {@code loop:watcher <name>}. */
@@ -10,6 +10,6 @@ public class WatcherNameCompleter extends RegistryNameCompleter {
 
     @Override
     RankedRegistry<?> registry() {
-        return Registries.childWatchers();
+        return ProcessWide.get().childWatchers();
     }
 }

@@ -3,7 +3,7 @@ package dev.loopkit.karaf;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.policy.shell.ChoiceStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +26,7 @@ public class KarafActionsTest {
 
     @After
     public void forgetChoices() {
-        Registries.policies().setConfigured(null);
+        ProcessWide.get().policies().setConfigured(null);
     }
 
     @Test

@@ -2,9 +2,9 @@ package dev.loopkit.benchmarks.e2e;
 
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.LoopFuture;
-import dev.loopkit.api.subprocess.Subprocess;
-import dev.loopkit.api.subprocess.Subprocesses;
-import dev.loopkit.api.streams.StreamReader;
+import dev.loopkit.subprocess.Subprocess;
+import dev.loopkit.subprocess.Subprocesses;
+import dev.loopkit.streams.StreamReader;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import java.io.File;

@@ -2,9 +2,8 @@ package dev.loopkit.policy.internal;
 
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopPolicy;
-import dev.loopkit.api.spi.MainContext;
-import dev.loopkit.api.spi.RankedRegistry;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.RankedRegistry;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.policy.shell.LoopCommands;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.CountDownLatch;
@@ -59,7 +58,7 @@ public final class MainLoop {
         }
         running = true;
         started = new CountDownLatch(1);
-        Registries.policies().addListener(policyChanged);
+        ProcessWide.get().policies().addListener(policyChanged);
         thread = new Thread(this::runLoops, config.mainLoopThread().isBlank() ? DEFAULT_THREAD_NAME : config.mainLoopThread());
         thread.setDaemon(true);
         thread.start();
@@ -96,7 +95,7 @@ public final class MainLoop {
             return;
         }
         running = false;
-        Registries.policies().removeListener(policyChanged);
+        ProcessWide.get().policies().removeListener(policyChanged);
         wake();
         try {
             thread.join(10_000);
@@ -110,7 +109,7 @@ public final class MainLoop {
     private void runLoops() {
         try {
             while (running) {
-                EventLoopPolicy policy = Registries.policies().current();
+                EventLoopPolicy policy = ProcessWide.get().policies().current();
                 if (policy == null) {
                     awaitChange();
                     continue;
@@ -127,21 +126,21 @@ public final class MainLoop {
             }
         } finally {
             started.countDown();
-            MainContext.designate(null);
+            ProcessWide.get().mainContext().designate(null);
         }
     }
 
     private void run(EventLoopPolicy policy, EventLoop mainLoop) {
         synchronized (lock) {
             // a change that came while the loop was made found no loop to stop: look again
-            if (!running || policy != Registries.policies().current()) {
+            if (!running || policy != ProcessWide.get().policies().current()) {
                 mainLoop.close();
                 return;
             }
             loop = mainLoop;
             loopPolicy = policy;
         }
-        MainContext.designate(Thread.currentThread(), mainLoop);
+        ProcessWide.get().mainContext().designate(Thread.currentThread(), mainLoop);
         try {
             policy.setEventLoop(mainLoop); // attaches the current child watcher, as in asyncio's main thread
             LOG.log(Level.INFO, "main loop {0} runs on thread ''{1}''", mainLoop, Thread.currentThread().getName());
@@ -160,7 +159,7 @@ public final class MainLoop {
                 loop = null;
                 loopPolicy = null;
             }
-            MainContext.designate(null);
+            ProcessWide.get().mainContext().designate(null);
             if (!mainLoop.isClosed()) {
                 mainLoop.close();
             }
@@ -204,7 +203,7 @@ public final class MainLoop {
     private void wake() {
         synchronized (lock) {
             lock.notifyAll();
-            if (loop != null && (!running || loopPolicy != Registries.policies().current())) {
+            if (loop != null && (!running || loopPolicy != ProcessWide.get().policies().current())) {
                 loop.stop();
             }
         }

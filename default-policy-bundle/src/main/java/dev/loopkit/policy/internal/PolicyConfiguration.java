@@ -1,6 +1,6 @@
 package dev.loopkit.policy.internal;
 
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.policy.shell.LoopCommands;
 import java.io.IOException;
 import java.util.Dictionary;
@@ -62,8 +62,8 @@ public final class PolicyConfiguration {
             policy = stored.get("policy");
             watcher = stored.get("watcher");
         }
-        Registries.policies().setConfigured(blankToNull(policy));
-        Registries.childWatchers().setConfigured(blankToNull(watcher));
+        ProcessWide.get().policies().setConfigured(blankToNull(policy));
+        ProcessWide.get().childWatchers().setConfigured(blankToNull(watcher));
     }
 
     // ConfigAdmin delivers updates asynchronously, so the shell's update of a moment ago may arrive
@@ -85,8 +85,8 @@ public final class PolicyConfiguration {
 
     @Deactivate
     void deactivate() {
-        Registries.policies().setConfigured(null);
-        Registries.childWatchers().setConfigured(null);
+        ProcessWide.get().policies().setConfigured(null);
+        ProcessWide.get().childWatchers().setConfigured(null);
     }
 
     private static String blankToNull(Object name) {

@@ -2,10 +2,10 @@ package dev.loopkit.policy.shell;
 
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoopPolicy;
-import dev.loopkit.api.spi.RankedRegistry;
-import dev.loopkit.api.spi.RankedRegistry.Choice;
-import dev.loopkit.api.spi.RankedRegistry.Entry;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.RankedRegistry;
+import dev.loopkit.runtime.RankedRegistry.Choice;
+import dev.loopkit.runtime.RankedRegistry.Entry;
+import dev.loopkit.runtime.ProcessWide;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Objects;
@@ -16,7 +16,7 @@ import java.util.Objects;
  * call these methods and print what they return. Help texts are constants, for Gogo's
  * {@code @Descriptor} and Karaf's {@code @Command} alike.
  *
- * <p>Every command that lists or switches one of the ranked registries ({@link Registries}) works
+ * <p>Every command that lists or switches one of the ranked registries ({@link ProcessWide}) works
  * the same way, through a {@link Topic}: a table of the entries with {@code *} on the current one,
  * a line saying which one is current and why, a switch that applies a name to the registry at once
  * and saves it in configuration {@value #PID} under the topic's key, and a reset.
@@ -83,10 +83,10 @@ public final class LoopCommands {
     }
 
     /** The process-wide event loop policy: configuration key {@code policy}. */
-    public static final Topic<EventLoopPolicy> POLICY_TOPIC = new Topic<>(Registries.policies(), "policy",
+    public static final Topic<EventLoopPolicy> POLICY_TOPIC = new Topic<>(ProcessWide.get().policies(), "policy",
             "set by Asyncio.setEventLoopPolicy; loop:reset-policy clears it");
     /** The shared child watcher: configuration key {@code watcher}. */
-    public static final Topic<ChildWatcher> WATCHER_TOPIC = new Topic<>(Registries.childWatchers(), "watcher",
+    public static final Topic<ChildWatcher> WATCHER_TOPIC = new Topic<>(ProcessWide.get().childWatchers(), "watcher",
             "set by setChildWatcher; loop:reset-watcher clears it");
 
     private final ChoiceStore store;

@@ -4,8 +4,8 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopFactory;
 import dev.loopkit.api.spi.InspectableLoop;
 import dev.loopkit.api.spi.LoopStats;
-import dev.loopkit.api.spi.RankedRegistry.Entry;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.RankedRegistry.Entry;
+import dev.loopkit.runtime.ProcessWide;
 
 /** The live loops as {@code loop:loops} prints them. */
 final class LoopsReport {
@@ -17,7 +17,7 @@ final class LoopsReport {
     static String table() {
         TextTable table = new TextTable("FACTORY", "LOOP", "THREAD", "RUNNING", "CALLBACKS", "TIMERS", "FDS", "TRANSPORTS");
         int count = 0;
-        for (Entry<EventLoopFactory> factory : Registries.loopFactories().entries()) {
+        for (Entry<EventLoopFactory> factory : ProcessWide.get().loopFactories().entries()) {
             for (EventLoop loop : factory.service().liveLoops()) {
                 count++;
                 if (!(loop instanceof InspectableLoop inspectable)) {

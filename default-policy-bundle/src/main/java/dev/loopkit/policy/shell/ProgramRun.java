@@ -10,10 +10,9 @@ import dev.loopkit.api.SpawnScope;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.api.spi.ChildWatcherSwitch;
 import dev.loopkit.api.spi.LoopkitName;
-import dev.loopkit.api.spi.RankedRegistry.Entry;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.RankedRegistry.Entry;
+import dev.loopkit.runtime.ProcessWide;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -143,7 +142,7 @@ final class ProgramRun implements SubprocessProtocol {
     // ProgramRunIT waited in vain for the exit).
     private String orphaned(SubprocessTransport transport, long start, String watcherName, String how) {
         long pid = transport.getPid();
-        EventLoopFactory factory = Registries.loopFactories().current();
+        EventLoopFactory factory = ProcessWide.get().loopFactories().current();
         if (factory == null) {
             throw new IllegalStateException("pid " + pid + ": its loop was closed, and no event loop is left to wait for"
                     + " it on; it stays with watcher " + watcherName);
@@ -178,7 +177,7 @@ final class ProgramRun implements SubprocessProtocol {
     // gate keeps a watcher swap from moving it in between. False when the watcher no longer held it.
     private static boolean killAndWatchAgain(SubprocessTransport transport, IntConsumer exited) {
         long pid = transport.getPid();
-        return ChildWatcherSwitch.spawnGate().spawn(Asyncio::getChildWatcher, watcher -> {
+        return ProcessWide.get().watcherSwitch().spawnGate().spawn(Asyncio::getChildWatcher, watcher -> {
             try (SpawnScope scope = watcher.enterSpawn()) {
                 if (!watcher.removeChildHandler(pid)) {
                     return false;
@@ -205,7 +204,7 @@ final class ProgramRun implements SubprocessProtocol {
     // The registry's name; a watcher it does not list (set with setChildWatcher) by the name its class
     // declares, as the registry would list it.
     private static String nameOf(ChildWatcher watcher) {
-        return Registries.childWatchers().entryOf(watcher).map(Entry::name).orElseGet(() -> {
+        return ProcessWide.get().childWatchers().entryOf(watcher).map(Entry::name).orElseGet(() -> {
             LoopkitName name = watcher.getClass().getAnnotation(LoopkitName.class);
             return name != null ? name.value() : watcher.getClass().getSimpleName();
         });

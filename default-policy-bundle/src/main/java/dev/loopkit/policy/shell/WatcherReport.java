@@ -2,11 +2,10 @@ package dev.loopkit.policy.shell;
 
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
-import dev.loopkit.api.spi.ChildWatcherSwitch;
-import dev.loopkit.api.spi.RankedRegistry;
-import dev.loopkit.api.spi.RankedRegistry.Choice;
-import dev.loopkit.api.spi.RankedRegistry.Entry;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.RankedRegistry;
+import dev.loopkit.runtime.RankedRegistry.Choice;
+import dev.loopkit.runtime.RankedRegistry.Entry;
+import dev.loopkit.runtime.ProcessWide;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -21,7 +20,7 @@ final class WatcherReport {
 
     /** Every watcher, best first, {@code *} on the current one; then those that cannot work here. */
     static String table() {
-        RankedRegistry<ChildWatcher> registry = Registries.childWatchers();
+        RankedRegistry<ChildWatcher> registry = ProcessWide.get().childWatchers();
         Choice<ChildWatcher> choice = registry.choice();
         TextTable table = new TextTable("", "NAME", "RANKING", "STATE", "CHILDREN", "BUNDLE");
         boolean currentListed = false;
@@ -34,7 +33,7 @@ final class WatcherReport {
         if (choice != null && !currentListed) {
             table.row("*", choice.name(), "-", state(choice.service(), true), choice.service().children().size(), "-");
         }
-        Registries.unavailable().of(registry.kind()).forEach((name, reason) -> {
+        ProcessWide.get().unavailable().of(registry.kind()).forEach((name, reason) -> {
             if (registry.find(name).isEmpty()) {
                 table.row("", name, "-", "unavailable: " + reason, "-", "-");
             }
@@ -54,20 +53,20 @@ final class WatcherReport {
     /** The pids each watcher holds, and those waiting for one. */
     static String children() {
         TextTable table = new TextTable("", "WATCHER", "HELD", "PIDS");
-        Choice<ChildWatcher> choice = Registries.childWatchers().choice();
+        Choice<ChildWatcher> choice = ProcessWide.get().childWatchers().choice();
         int total = 0;
-        for (Entry<ChildWatcher> entry : Registries.childWatchers().entries()) {
+        for (Entry<ChildWatcher> entry : ProcessWide.get().childWatchers().entries()) {
             Map<Long, ChildHandler> children = entry.service().children();
             total += children.size();
             boolean current = choice != null && choice.service() == entry.service();
             table.row(current ? "*" : "", entry.name(), children.size(), pids(children));
         }
-        if (choice != null && Registries.childWatchers().entryOf(choice.service()).isEmpty()) {
+        if (choice != null && ProcessWide.get().childWatchers().entryOf(choice.service()).isEmpty()) {
             Map<Long, ChildHandler> children = choice.service().children();
             total += children.size();
             table.row("*", choice.name(), children.size(), pids(children));
         }
-        Map<Long, ChildHandler> orphans = ChildWatcherSwitch.orphans();
+        Map<Long, ChildHandler> orphans = ProcessWide.get().watcherSwitch().orphans();
         if (!orphans.isEmpty()) {
             total += orphans.size();
             table.row("", "(waiting for a watcher)", orphans.size(), pids(orphans));

@@ -9,7 +9,7 @@ import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.policy.ProactorEventLoopPolicy;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +35,8 @@ public class LoopCommandsTest {
 
     @After
     public void forgetChoices() throws Exception {
-        Registries.policies().setConfigured(null);
-        Registries.childWatchers().setConfigured(null);
+        ProcessWide.get().policies().setConfigured(null);
+        ProcessWide.get().childWatchers().setConfigured(null);
         Asyncio.setEventLoopPolicy(null);
         for (AutoCloseable undo : cleanup) {
             undo.close();
@@ -81,8 +81,8 @@ public class LoopCommandsTest {
 
     private HoldingWatcher installWatcher(String name, int ranking) {
         HoldingWatcher watcher = new HoldingWatcher();
-        Registries.childWatchers().register(watcher, name, ranking, ranking, "test");
-        cleanup.add(() -> Registries.childWatchers().unregister(watcher));
+        ProcessWide.get().childWatchers().register(watcher, name, ranking, ranking, "test");
+        cleanup.add(() -> ProcessWide.get().childWatchers().unregister(watcher));
         return watcher;
     }
 
@@ -101,7 +101,7 @@ public class LoopCommandsTest {
         String out = commands.policy("proactor");
         assertEquals("process-wide: proactor (configured: configuration dev.loopkit.policy)\n", out);
         assertEquals(List.of("policy=proactor"), saved);
-        assertEquals(ProactorEventLoopPolicy.class, Registries.policies().current().getClass());
+        assertEquals(ProactorEventLoopPolicy.class, ProcessWide.get().policies().current().getClass());
         assertEquals("process-wide: proactor (configured: configuration dev.loopkit.policy)", commands.policy());
     }
 
@@ -131,7 +131,7 @@ public class LoopCommandsTest {
 
     @Test
     public void namesAreWhatAShellCompletes() {
-        assertEquals(List.of("default", "selector", "proactor"), LoopCommands.names(Registries.policies()));
+        assertEquals(List.of("default", "selector", "proactor"), LoopCommands.names(ProcessWide.get().policies()));
     }
 
     @Test
@@ -139,8 +139,8 @@ public class LoopCommandsTest {
         HoldingWatcher best = installWatcher("best", 90);
         installWatcher("spare", 5);
         best.addChildHandler(4242, (pid, code) -> { });
-        Registries.unavailable().put("child watcher", "pidfd", "pidfd_open(2) failed: ENOSYS");
-        cleanup.add(() -> Registries.unavailable().remove("child watcher", "pidfd"));
+        ProcessWide.get().unavailable().put("child watcher", "pidfd", "pidfd_open(2) failed: ENOSYS");
+        cleanup.add(() -> ProcessWide.get().unavailable().remove("child watcher", "pidfd"));
 
         List<String> lines = commands.watchers().lines().toList();
         assertTrue(String.join("\n", lines), lines.get(0).matches("   NAME +RANKING +STATE +CHILDREN +BUNDLE"));
@@ -178,7 +178,7 @@ public class LoopCommandsTest {
 
     @Test
     public void loopsListsTheLiveLoopsOfEachFactory() {
-        EventLoop loop = Registries.loopFactories().find("selector").orElseThrow().service().newEventLoop();
+        EventLoop loop = ProcessWide.get().loopFactories().find("selector").orElseThrow().service().newEventLoop();
         try {
             loop.callLater(60, () -> { });
             LoopFuture<Void> once = loop.createFuture();

@@ -18,8 +18,8 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.api.spi.RankedRegistry.Reason;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.RankedRegistry.Reason;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.SpawnSpec;
 import dev.loopkit.posix.WaitStatus;
@@ -160,7 +160,7 @@ public class KarafFeatureIT {
         admin = KarafShell.login(sessions, "admin", "admin");
         viewer = KarafShell.login(sessions, "viewer", "viewer");
         manager = KarafShell.login(sessions, "manager", "manager");
-        Await.until("the three policies registered", () -> Registries.policies().entries().size() == 3);
+        Await.until("the three policies registered", () -> ProcessWide.get().policies().entries().size() == 3);
         Await.until("the loop: commands registered in Karaf's shell", () -> succeeds(admin, "loop:policies"));
         // The ACL file comes with the feature; Karaf's shell applies it once file install has passed it to
         // ConfigAdmin and the shell has seen the event. Until then a viewer would see loop:reset-policy
@@ -225,12 +225,12 @@ public class KarafFeatureIT {
         Await.until("policy removed from " + cfg + ", the shipped comments kept", () -> read(cfg).equals(shipped));
 
         Files.writeString(cfg, read(cfg) + "policy = selector\n", StandardCharsets.UTF_8);
-        Await.until("the edited file applied", () -> "selector".equals(Registries.policies().choice().name())
-                && Registries.policies().choice().reason() == Reason.CONFIGURED);
+        Await.until("the edited file applied", () -> "selector".equals(ProcessWide.get().policies().choice().name())
+                && ProcessWide.get().policies().choice().reason() == Reason.CONFIGURED);
         assertEquals("process-wide: selector (configured: configuration dev.loopkit.policy)", viewer.text("loop:policy"));
 
         Files.writeString(cfg, shipped, StandardCharsets.UTF_8);
-        Await.until("the restored file applied", () -> Registries.policies().choice().reason() == Reason.RANKED);
+        Await.until("the restored file applied", () -> ProcessWide.get().policies().choice().reason() == Reason.RANKED);
     }
 
     @Test
@@ -243,7 +243,7 @@ public class KarafFeatureIT {
         SecurityException refused = assertThrows(SecurityException.class, () -> viewer.run("loop:policy proactor"));
         assertEquals("Insufficient credentials.", refused.getMessage());
         assertTrue("loop:reset-policy is not even shown to a viewer", refusedAsUnknown(viewer, "loop:reset-policy"));
-        assertEquals("default", Registries.policies().choice().name());
+        assertEquals("default", ProcessWide.get().policies().choice().name());
 
         String acl = read(etc().resolve("org.apache.karaf.command.acl.loop.cfg"));
         assertTrue(acl, acl.contains("\nrun = admin\n"));
@@ -269,7 +269,7 @@ public class KarafFeatureIT {
         assertEquals("Insufficient credentials.", refused.getMessage());
         manager.run("config:edit org.example.other"); // any other configuration, as Karaf allows
         manager.run("config:cancel");
-        assertEquals("default", Registries.policies().choice().name());
+        assertEquals("default", ProcessWide.get().policies().choice().name());
     }
 
     private static List<String> readLines(Path file) {
@@ -316,12 +316,12 @@ public class KarafFeatureIT {
     public void loopWatcherSwitchesAndCompletesWatcherNames() throws Exception {
         try {
             assertEquals("process-wide: threaded (configured: configuration dev.loopkit.policy)", admin.text("loop:watcher threaded"));
-            assertEquals("threaded", Registries.childWatchers().choice().name());
+            assertEquals("threaded", ProcessWide.get().childWatchers().choice().name());
             aChildSpawnedThroughTheLoopReportsItsExitCode();
         } finally {
             admin.run("loop:reset-watcher");
         }
-        assertEquals(bestWatcher(), Registries.childWatchers().choice().name());
+        assertEquals(bestWatcher(), ProcessWide.get().childWatchers().choice().name());
 
         assertEquals(List.of("threaded"), completions("watcher", "thr"));
     }

@@ -7,8 +7,7 @@ import dev.loopkit.api.SpawnScope;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.api.spi.ChildWatcherSwitch;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.api.spi.RuntimeHook;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import java.util.List;
@@ -18,7 +17,7 @@ import java.util.function.Supplier;
 /**
  * asyncio's {@code subprocess_exec} and {@code _make_subprocess_transport}: asks the process-wide
  * policy for its child watcher and checks it is active before anything is made, makes the protocol,
- * then, under the {@linkplain ChildWatcherSwitch#spawnGate() spawn gate} and inside the watcher's
+ * then, under the {@linkplain dev.loopkit.api.spi.LoopkitRuntime#spawn spawn gate} and inside the watcher's
  * spawn scope, spawns with our own {@code posix_spawn} (so only the watcher reaps the child) and
  * registers the child; the protocol hears {@code connectionMade} on the loop's next turn.
  */
@@ -55,7 +54,7 @@ final class SubprocessLauncher {
             // `with watcher:` block. Under the gate it could wait for another loop's spawn, which
             // waits behind a queued switch, which waits for this spawn.
             SubprocessProtocol protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
-            transport = ChildWatcherSwitch.spawnGate().spawn(Asyncio::getChildWatcher,
+            transport = RuntimeHook.get().spawn(Asyncio::getChildWatcher,
                     watcher -> spawnAndRegister(loop, posix, watcher, protocol, argv, options));
         } catch (PosixException | RuntimeException e) {
             started.setException(e);
@@ -152,7 +151,6 @@ final class SubprocessLauncher {
     }
 
     private static String describe(ChildWatcher watcher) {
-        return Registries.childWatchers().entryOf(watcher).map(e -> "'" + e.name() + "'")
-                .orElse(watcher.getClass().getSimpleName());
+        return RuntimeHook.get().describe(watcher);
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.LoopFuture;
-import dev.loopkit.api.streams.StreamReader;
+import dev.loopkit.streams.StreamReader;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

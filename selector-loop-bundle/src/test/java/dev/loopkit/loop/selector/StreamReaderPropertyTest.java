@@ -6,10 +6,10 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.Server;
-import dev.loopkit.api.streams.IncompleteReadException;
-import dev.loopkit.api.streams.StreamReader;
-import dev.loopkit.api.streams.StreamWriter;
-import dev.loopkit.api.streams.Streams;
+import dev.loopkit.streams.IncompleteReadException;
+import dev.loopkit.streams.StreamReader;
+import dev.loopkit.streams.StreamWriter;
+import dev.loopkit.streams.Streams;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

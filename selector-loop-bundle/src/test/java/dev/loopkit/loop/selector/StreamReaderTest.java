@@ -4,7 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
 import dev.loopkit.api.LoopFuture;
-import dev.loopkit.api.streams.StreamReader;
+import dev.loopkit.streams.StreamReader;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.testing.LoopTestSupport;
 import java.nio.ByteBuffer;

@@ -4,9 +4,8 @@ import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.SpawnScope;
-import dev.loopkit.api.spi.ChildWatcherSwitch;
 import dev.loopkit.api.spi.LoopkitName;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.api.spi.RuntimeHook;
 import dev.loopkit.api.spi.ServiceRanking;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.WaitStatus;
@@ -220,8 +219,7 @@ public class FastChildWatcher extends SigchldChildWatcher {
     // any Loopkit watcher or the orphanage holds are not foreign: they are being handed over.
     private void warnAboutForeignChildren() {
         Set<Long> ours = new HashSet<>(children().keySet());
-        Registries.childWatchers().entries().forEach(e -> ours.addAll(e.service().children().keySet()));
-        ours.addAll(ChildWatcherSwitch.orphans().keySet());
+        ours.addAll(RuntimeHook.get().registeredChildren());
         List<Long> foreign = new ArrayList<>();
         ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
                 .filter(pid -> !ours.contains(pid)).forEach(foreign::add);

@@ -7,8 +7,8 @@ import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.SubprocessOptions;
-import dev.loopkit.api.subprocess.Subprocess;
-import dev.loopkit.api.subprocess.Subprocesses;
+import dev.loopkit.subprocess.Subprocess;
+import dev.loopkit.subprocess.Subprocesses;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;

@@ -11,11 +11,11 @@ import static org.junit.Assume.assumeTrue;
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.api.SpawnScope;
 import dev.loopkit.api.SubprocessOptions;
-import dev.loopkit.api.subprocess.Subprocess;
-import dev.loopkit.api.subprocess.Subprocesses;
+import dev.loopkit.subprocess.Subprocess;
+import dev.loopkit.subprocess.Subprocesses;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.loop.testing.Leaks;
@@ -55,7 +55,7 @@ public class WatcherSpecificsTest {
 
     @After
     public void cleanUp() throws Exception {
-        Registries.childWatchers().setExplicit(null);
+        ProcessWide.get().childWatchers().setExplicit(null);
         for (int i = cleanup.size() - 1; i >= 0; i--) {
             cleanup.get(i).close();
         }

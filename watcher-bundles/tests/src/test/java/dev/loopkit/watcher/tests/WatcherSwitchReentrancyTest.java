@@ -11,8 +11,7 @@ import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessOptions.Redirect;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.api.spi.MainContext;
-import dev.loopkit.api.spi.Registries;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.loop.testing.LogCapture;
@@ -86,11 +85,11 @@ public class WatcherSwitchReentrancyTest {
     public void setUp() throws Exception {
         // what the JVM and the registry open once, on first use (the watchers ServiceLoader finds),
         // is not this test's
-        Registries.childWatchers().current();
+        ProcessWide.get().childWatchers().current();
         fdsBefore = Leaks.openFds();
         log = LogCapture.of("dev.loopkit.loop");
         loop = startLoop();
-        MainContext.designate(runners.get(loop), loop);
+        ProcessWide.get().mainContext().designate(runners.get(loop), loop);
         Asyncio.setEventLoopPolicy(new DefaultEventLoopPolicy());
         Asyncio.setChildWatcher(nextWatcher());
     }
@@ -105,10 +104,10 @@ public class WatcherSwitchReentrancyTest {
             // on another thread: before the fix, a deadlocked spawn kept this switch waiting forever
             await(CompletableFuture.runAsync(() -> {
                 Asyncio.setChildWatcher(null); // closes the last one set, as asyncio does
-                registered.forEach(Registries.childWatchers()::unregister);
+                registered.forEach(ProcessWide.get().childWatchers()::unregister);
             }), "the switches after the test");
             Asyncio.setEventLoopPolicy(null);
-            MainContext.designate(null);
+            ProcessWide.get().mainContext().designate(null);
             made.forEach(ChildWatcher::close);
             assertTrue("children left behind: " + livingChildren(), Leaks.await(() -> livingChildren().isEmpty(), DEADLINE_SECONDS));
             assertTrue("waiting threads left: " + Leaks.threads("loopkit-waitpid-"),
@@ -166,11 +165,11 @@ public class WatcherSwitchReentrancyTest {
      * before it, becomes current.
      */
     private void switchThroughTheRegistry() {
-        Registries.childWatchers().setExplicit(null); // what setChildWatcher chose no longer overrides the ranking
+        ProcessWide.get().childWatchers().setExplicit(null); // what setChildWatcher chose no longer overrides the ranking
         ChildWatcher service = nextWatcher();
         int id = SERVICE_IDS.incrementAndGet();
         registered.add(service);
-        Registries.childWatchers().register(service, "reentrancy-" + id, id, id, "WatcherSwitchReentrancyTest");
+        ProcessWide.get().childWatchers().register(service, "reentrancy-" + id, id, id, "WatcherSwitchReentrancyTest");
     }
 
     // ---- running things -------------------------------------------------------------------------------------
@@ -340,7 +339,7 @@ public class WatcherSwitchReentrancyTest {
             assertEquals(List.of("connectionMade", "processExited " + protocol.exited.join()), protocol.events);
         }
         assertNoExitReportedTwice();
-        assertEquals(Map.of(), Registries.childWatchers().current().children());
+        assertEquals(Map.of(), ProcessWide.get().childWatchers().current().children());
     }
 
     // ---- a protocol factory that blocks holds up nobody else ----------------------------------------------

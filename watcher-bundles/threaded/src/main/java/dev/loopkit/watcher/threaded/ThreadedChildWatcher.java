@@ -3,9 +3,9 @@ package dev.loopkit.watcher.threaded;
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
-import dev.loopkit.api.spi.ChildWatcherSwitch;
 import dev.loopkit.api.spi.LoopkitName;
 import dev.loopkit.api.spi.RunningLoop;
+import dev.loopkit.api.spi.RuntimeHook;
 import dev.loopkit.api.spi.ServiceRanking;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.watcher.base.AbstractChildWatcher;
@@ -65,7 +65,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
      *
      * @throws IllegalStateException "no running event loop" outside a running loop, as asyncio's
      *         {@code RuntimeError}; only a hand-over from another watcher ({@link
-     *         ChildWatcherSwitch}) registers children from outside, and their handlers pass the exit
+     *         dev.loopkit.api.spi.LoopkitRuntime#handingOverInThisThread}) registers children from outside, and their handlers pass the exit
      *         on to their loop themselves
      */
     @Override
@@ -73,7 +73,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
         checkPid(pid);
         checkHandler(handler);
         EventLoop loop = RunningLoop.get();
-        if (loop == null && !ChildWatcherSwitch.handingOverInThisThread()) {
+        if (loop == null && !RuntimeHook.get().handingOverInThisThread()) {
             throw new IllegalStateException("no running event loop: the threaded child watcher delivers each exit to the"
                     + " loop that registers the child, so register children from a running loop");
         }

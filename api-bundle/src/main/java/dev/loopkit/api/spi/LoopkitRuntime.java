@@ -1,0 +1,62 @@
+package dev.loopkit.api.spi;
+
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoopPolicy;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * What the {@link dev.loopkit.api.Asyncio} facade, loops and watchers need from the process: the
+ * choice of the process-wide policy, the main context, and the spawn gate that keeps a child watcher
+ * switch from losing a child being registered. One implementation is installed in
+ * {@link RuntimeHook}; Loopkit's is the {@code dev.loopkit.runtime} bundle (or module).
+ *
+ * <p>A provider of a policy, a loop or a watcher depends on this contract, never on the machinery
+ * behind it.
+ */
+@ProviderType
+public interface LoopkitRuntime {
+
+    /** The part of a spawn under the gate: spawns and registers the child with the watcher looked up. */
+    @FunctionalInterface
+    interface Spawn<W, T, E extends Exception> {
+        T spawnWith(W watcher) throws E;
+    }
+
+    /**
+     * The process-wide policy: the one set explicitly, else the configured one, else the
+     * highest-ranked one installed; {@code null} when none is installed.
+     */
+    EventLoopPolicy currentPolicy();
+
+    /** asyncio {@code set_event_loop_policy}: {@code null} returns to the configured or ranked choice. */
+    void setExplicitPolicy(EventLoopPolicy policy);
+
+    /**
+     * Whether {@code thread} is asyncio's main thread: the one context where a policy makes a loop
+     * implicitly. The JVM's main thread unless a platform designated another.
+     */
+    boolean isMainContext(Thread thread);
+
+    /**
+     * Looks up the watcher with {@code lookup} outside the spawn gate, then runs {@code spawn} with
+     * it under the gate's shared side, looking again if a watcher switch finished meanwhile. Nothing
+     * but the spawn and the watcher's {@code addChildHandler} may run in {@code spawn}: no user code,
+     * no logging.
+     */
+    <W, T, E extends Exception> T spawn(Supplier<W> lookup, Spawn<? super W, T, E> spawn) throws E;
+
+    /**
+     * Whether this thread is handing children from one watcher to another: the new watcher's
+     * {@code addChildHandler} is then called outside any running loop (asyncio would refuse that),
+     * for children whose handlers already pass the exit on to their own loop.
+     */
+    boolean handingOverInThisThread();
+
+    /** Every pid a child watcher holds or that waits for one: the children that are Loopkit's. */
+    Set<Long> registeredChildren();
+
+    /** How messages name {@code watcher}: its registered name in quotes, else its class. */
+    String describe(ChildWatcher watcher);
+}

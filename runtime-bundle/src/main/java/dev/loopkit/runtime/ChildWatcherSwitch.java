@@ -1,0 +1,186 @@
+package dev.loopkit.runtime;
+
+import dev.loopkit.api.ChildHandler;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.SpawnScope;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Replaces one child watcher with another while children run, so that no exit is lost and none is
+ * delivered twice (the hand-over protocol, docs/HANDOVER.md):
+ *
+ * <ol>
+ * <li>Spawning stops: a loop holds the {@linkplain #spawnGate() spawn gate} from spawning its child
+ * to registering it, and a switch waits for every such spawn to finish, so no child is registered
+ * with the old watcher after its children were counted.</li>
+ * <li>Inside the new watcher's spawn scope (the fast watcher keeps what it reaps before it knows the
+ * pid), the new watcher is attached to the main loop first: from now on it sees every exit.</li>
+ * <li>The old watcher hands its children over ({@link ChildWatcher#handOverChildren}): each leaves
+ * the old one before it joins the new one, and each watcher reaps only children it holds (the fast
+ * watcher stops reaping before it gives them away), so an exit is reaped once, by one of them. A
+ * child that exits in the gap is a zombie until the new watcher, registering it, reaps it. A new
+ * watcher that reaps others' children too ({@link ChildWatcher#reapsOthersChildren()}, the fast
+ * one) is attached only after it holds them: attached earlier it could take an exit the old watcher
+ * is about to reap.</li>
+ * <li>The old watcher is detached.</li>
+ * </ol>
+ *
+ * With no new watcher the children wait in an orphanage, unreaped, and go to the next watcher that
+ * comes.
+ */
+public final class ChildWatcherSwitch {
+
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.runtime.registry");
+
+    private final SpawnGate spawnGate;
+    private final RankedRegistry<ChildWatcher> watchers;
+    private final Supplier<EventLoop> mainLoop;
+    private final Orphanage orphans = new Orphanage();
+    /**
+     * Every watcher the registry has shown, held weakly: one that left the registry may still hold
+     * children until its own notification is handled, and another thread's switch must take them.
+     */
+    private final Set<ChildWatcher> known = Collections.newSetFromMap(new WeakHashMap<>());
+
+    /**
+     * @param spawnGate the gate every loop spawns through
+     * @param watchers the registry whose current watcher receives every child
+     * @param mainLoop the main context's loop, which the current watcher is attached to ({@code null} when none runs)
+     */
+    public ChildWatcherSwitch(SpawnGate spawnGate, RankedRegistry<ChildWatcher> watchers, Supplier<EventLoop> mainLoop) {
+        this.spawnGate = Objects.requireNonNull(spawnGate, "spawnGate");
+        this.watchers = Objects.requireNonNull(watchers, "watchers");
+        this.mainLoop = Objects.requireNonNull(mainLoop, "mainLoop");
+    }
+
+    /** The spawn gate every loop spawns through and every switch takes alone. */
+    public SpawnGate spawnGate() {
+        return spawnGate;
+    }
+
+    /**
+     * Whether this thread is handing children from one watcher to another: the new watcher's
+     * {@code addChildHandler} is then called outside any running loop (asyncio would refuse that),
+     * for children whose handlers already pass the exit on to their own loop.
+     */
+    public boolean handingOverInThisThread() {
+        return spawnGate.switchingInThisThread();
+    }
+
+    /**
+     * Gives every child to the registry's current watcher (the orphanage if there is none): from
+     * {@code previous} (which may have left the registry already), from any other watcher the
+     * registry ever showed that still holds children, and from the orphanage. Services come and go
+     * on several threads (SCR enables components on its own), so the registry's notifications may
+     * arrive out of order: this looks at what is, not at what a notification said, and any order of
+     * calls ends with every child in the current watcher.
+     */
+    public void reconcile(ChildWatcher previous, String reason) {
+        HandOver handOver = new HandOver();
+        spawnGate.switchWatchers(() -> {
+            ChildWatcher current = watchers.current();
+            ChildWatcher to = current != null ? current : orphans;
+            if (previous != null) {
+                known.add(previous);
+            }
+            watchers.entries().forEach(e -> known.add(e.service()));
+            Set<ChildWatcher> from = Collections.newSetFromMap(new IdentityHashMap<>());
+            from.addAll(known);
+            from.add(orphans);
+            from.remove(to);
+            switchTo(to, new ArrayList<>(from), handOver);
+        });
+        // logged once the gate is open again: a log handler may block, and every spawn waits meanwhile
+        handOver.log(reason);
+    }
+
+    private void switchTo(ChildWatcher to, List<ChildWatcher> from, HandOver handOver) {
+        handOver.to = to;
+        for (ChildWatcher source : from) {
+            handOver.moved += source.children().size();
+        }
+        EventLoop mainLoop = this.mainLoop.get();
+        try (SpawnScope scope = to.enterSpawn()) {
+            boolean attachFirst = !to.reapsOthersChildren();
+            if (attachFirst && mainLoop != null) {
+                attach(to, mainLoop, handOver);
+            }
+            // the children move even if attaching failed: a watcher must never be left holding
+            // children it is about to lose when its bundle stops
+            for (ChildWatcher source : from) {
+                if (source != to && !source.children().isEmpty()) {
+                    source.handOverChildren(to);
+                }
+            }
+            if (!attachFirst && mainLoop != null) {
+                attach(to, mainLoop, handOver);
+            }
+        }
+        for (ChildWatcher source : from) {
+            if (source != orphans && source != to) {
+                detach(source, handOver);
+            }
+        }
+    }
+
+    // The main loop may be closing (its bundle stopping) at this very moment: the main context
+    // attaches the current watcher again to the loop that replaces it.
+    private void attach(ChildWatcher watcher, EventLoop loop, HandOver handOver) {
+        if (loop != null && loop.isClosed()) {
+            return;
+        }
+        try {
+            watcher.attachLoop(loop);
+        } catch (RuntimeException e) {
+            handOver.failed(watcher, "attaching", " to " + loop, e);
+        }
+    }
+
+    private void detach(ChildWatcher watcher, HandOver handOver) {
+        try {
+            watcher.detachLoop();
+        } catch (RuntimeException e) {
+            handOver.failed(watcher, "detaching", "", e);
+        }
+    }
+
+    /** What a switch did, told once the spawn gate is open again. */
+    private final class HandOver {
+        ChildWatcher to;
+        int moved;
+        private final List<Runnable> failures = new ArrayList<>();
+
+        void failed(ChildWatcher watcher, String what, String where, RuntimeException e) {
+            failures.add(() -> LOG.log(Level.WARNING, what + " " + describe(watcher) + where + " failed", e));
+        }
+
+        void log(String reason) {
+            failures.forEach(Runnable::run);
+            LOG.log(moved > 0 ? Level.INFO : Level.DEBUG, "child watcher hand-over to {0}: {1} children moved ({2})",
+                    describe(to), Integer.toString(moved), reason);
+        }
+    }
+
+    /** Children waiting for a watcher, because none is installed. */
+    public Map<Long, ChildHandler> orphans() {
+        return this.orphans.children();
+    }
+
+    String describe(ChildWatcher watcher) {
+        if (watcher == null || watcher == orphans) {
+            return "none";
+        }
+        return watchers.entryOf(watcher).map(e -> "'" + e.name() + "'")
+                .orElse(watcher.getClass().getSimpleName());
+    }
+}

@@ -1,0 +1,55 @@
+package dev.loopkit.runtime;
+
+import dev.loopkit.api.EventLoop;
+
+/**
+ * asyncio's main thread: the one context where a policy creates a loop implicitly and where
+ * SIGCHLD-based watchers attach. By default it is the JVM's main thread; a platform may designate
+ * another (in OSGi, the thread that runs the policy bundle's main loop).
+ */
+public final class MainContext {
+
+    /** HotSpot gives the primordial {@code main} thread the first thread id. */
+    private static final long JVM_MAIN_THREAD_ID = 1;
+
+    private volatile Thread designated;
+    private volatile EventLoop loop;
+
+    /** Whether {@code thread} is the main context. */
+    public boolean isMain(Thread thread) {
+        Thread main = designated;
+        return main != null ? thread == main : thread.getId() == JVM_MAIN_THREAD_ID;
+    }
+
+    /** Whether the calling thread is the main context. */
+    public boolean isCurrentThreadMain() {
+        return isMain(Thread.currentThread());
+    }
+
+    /** Makes {@code thread} the main context; {@code null} returns to the JVM's main thread. */
+    public void designate(Thread thread) {
+        designated = thread;
+        if (thread == null) {
+            loop = null;
+        }
+    }
+
+    /**
+     * Makes {@code thread} the main context and {@code mainLoop} the loop it runs (the one the
+     * SIGCHLD-based watchers attach to); {@code null}s return to the JVM's main thread.
+     */
+    public void designate(Thread thread, EventLoop mainLoop) {
+        designated = thread;
+        loop = thread == null ? null : mainLoop;
+    }
+
+    /** The main context's loop, if a platform runs one ({@link #designate(Thread, EventLoop)}), else {@code null}. */
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** The designated thread, or {@code null} when the JVM's main thread is the main context. */
+    public Thread designated() {
+        return designated;
+    }
+}

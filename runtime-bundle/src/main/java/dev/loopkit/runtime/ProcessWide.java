@@ -1,0 +1,120 @@
+package dev.loopkit.runtime;
+
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoopFactory;
+import dev.loopkit.api.EventLoopPolicy;
+import dev.loopkit.api.spi.LoopkitRuntime;
+import dev.loopkit.api.spi.RuntimeHook;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * What is process-wide in asyncio, and the rules that pick it: the ranked registries of policies,
+ * loop factories and child watchers (explicit &gt; configured &gt; ranked), the main context, and the
+ * watcher switch with its spawn gate. One per process: the runtime bundle installs it in the api's
+ * {@link RuntimeHook} when it starts (and keeps the one already there across restarts, so components
+ * holding its registries keep them); on the module or class path {@link java.util.ServiceLoader}
+ * makes it on first use.
+ */
+public final class ProcessWide implements LoopkitRuntime {
+
+    /** Outside OSGi, names the configured policy. */
+    public static final String POLICY_PROPERTY = "loopkit.policy";
+    /** Outside OSGi, names the configured child watcher. */
+    public static final String WATCHER_PROPERTY = "loopkit.watcher";
+
+    private final RankedRegistry<EventLoopPolicy> policies =
+            new RankedRegistry<>(EventLoopPolicy.class, "event loop policy", POLICY_PROPERTY);
+    private final RankedRegistry<EventLoopFactory> loopFactories =
+            new RankedRegistry<>(EventLoopFactory.class, "event loop factory", null);
+    private final RankedRegistry<ChildWatcher> childWatchers =
+            new RankedRegistry<>(ChildWatcher.class, "child watcher", WATCHER_PROPERTY);
+    private final UnavailableServices unavailable = new UnavailableServices();
+    private final MainContext mainContext = new MainContext();
+    private final ChildWatcherSwitch watcherSwitch = new ChildWatcherSwitch(new SpawnGate(), childWatchers, mainContext::loop);
+
+    /** A runtime of its own; {@link #get()} is the process's. Public for {@link java.util.ServiceLoader}. */
+    public ProcessWide() {
+        // Whenever the current watcher changes (a bundle came or went, a choice was made), its
+        // children move to the new one: no exit lost, none delivered twice.
+        childWatchers.addListener((previous, current) ->
+                watcherSwitch.reconcile(previous, "the current child watcher changed"));
+    }
+
+    /**
+     * The process's runtime: the one in the api's hook.
+     *
+     * @throws IllegalStateException when another implementation is installed there
+     */
+    public static ProcessWide get() {
+        LoopkitRuntime runtime = RuntimeHook.get();
+        if (runtime instanceof ProcessWide processWide) {
+            return processWide;
+        }
+        throw new IllegalStateException("the Loopkit runtime installed is " + runtime.getClass().getName()
+                + " (" + runtime.getClass().getClassLoader() + "), not dev.loopkit.runtime's");
+    }
+
+    public RankedRegistry<EventLoopPolicy> policies() {
+        return policies;
+    }
+
+    public RankedRegistry<EventLoopFactory> loopFactories() {
+        return loopFactories;
+    }
+
+    public RankedRegistry<ChildWatcher> childWatchers() {
+        return childWatchers;
+    }
+
+    /** What is installed but cannot work here, keyed by the {@link RankedRegistry#kind()} it would belong to. */
+    public UnavailableServices unavailable() {
+        return unavailable;
+    }
+
+    public MainContext mainContext() {
+        return mainContext;
+    }
+
+    public ChildWatcherSwitch watcherSwitch() {
+        return watcherSwitch;
+    }
+
+    @Override
+    public EventLoopPolicy currentPolicy() {
+        return policies.current();
+    }
+
+    @Override
+    public void setExplicitPolicy(EventLoopPolicy policy) {
+        policies.setExplicit(policy);
+    }
+
+    @Override
+    public boolean isMainContext(Thread thread) {
+        return mainContext.isMain(thread);
+    }
+
+    @Override
+    public <W, T, E extends Exception> T spawn(Supplier<W> lookup, Spawn<? super W, T, E> spawn) throws E {
+        return watcherSwitch.spawnGate().spawn(lookup, spawn);
+    }
+
+    @Override
+    public boolean handingOverInThisThread() {
+        return watcherSwitch.handingOverInThisThread();
+    }
+
+    @Override
+    public Set<Long> registeredChildren() {
+        Set<Long> pids = new HashSet<>(watcherSwitch.orphans().keySet());
+        childWatchers.entries().forEach(e -> pids.addAll(e.service().children().keySet()));
+        return pids;
+    }
+
+    @Override
+    public String describe(ChildWatcher watcher) {
+        return watcherSwitch.describe(watcher);
+    }
+}

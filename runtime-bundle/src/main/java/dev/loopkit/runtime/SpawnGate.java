@@ -1,0 +1,76 @@
+package dev.loopkit.runtime;
+
+import dev.loopkit.api.spi.LoopkitRuntime.Spawn;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * The spawn gate: the one lock between loops registering children with a child watcher and a switch
+ * of watchers moving children from one watcher to another. A spawn holds it shared from spawning to
+ * {@code addChildHandler}, a switch holds it exclusively, so a child is never registered with a
+ * watcher whose children a switch has already moved.
+ *
+ * <p>Nothing but the spawn itself and the watchers' own bookkeeping runs under it: no user code
+ * (protocol factory, {@code connectionMade}, a future's callbacks), no policy code, no logging. A
+ * writer waiting for the gate keeps new readers out, so anything under it that could wait for a
+ * loop, a switch or a log handler would stop every loop's spawns, and a switch started from there
+ * would wait for its own thread forever. asyncio has no such lock: it runs all of that user code
+ * outside its {@code with watcher:} block.
+ *
+ * <p>The watcher is therefore looked up <em>outside</em> the gate (a policy's
+ * {@code getChildWatcher} is the policy's code, and a first look-up may load watchers through
+ * {@link java.util.ServiceLoader} and switch to them) and validated inside it: a switch that
+ * finished between the look-up and the gate makes the spawn look again. A switch that starts later
+ * waits for the spawn and then moves its child, since switches move the children of every watcher
+ * they have seen to the current one.
+ */
+public final class SpawnGate {
+
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** Switches done; written under the exclusive side, read before a look-up and under the shared side. */
+    private volatile long switches;
+
+    /**
+     * Looks up the watcher with {@code lookup} (outside the gate), then runs {@code spawn} with it
+     * under the gate's shared side, looking again if a switch finished meanwhile.
+     */
+    public <W, T, E extends Exception> T spawn(Supplier<W> lookup, Spawn<? super W, T, E> spawn) throws E {
+        while (true) {
+            long seen = switches;
+            W watcher = lookup.get();
+            lock.readLock().lock();
+            try {
+                if (switches == seen) {
+                    return spawn.spawnWith(watcher);
+                }
+            } finally {
+                lock.readLock().unlock();
+            }
+        }
+    }
+
+    /** Whether the calling thread is running a switch's hand-over. */
+    public boolean switchingInThisThread() {
+        return lock.isWriteLockedByCurrentThread();
+    }
+
+    /**
+     * Runs {@code handOver} alone: it waits for the spawns under the gate, and spawns wait for it.
+     *
+     * @throws IllegalStateException when the calling thread is spawning: the switch would wait for
+     *         its own thread forever
+     */
+    public void switchWatchers(Runnable handOver) {
+        if (lock.getReadHoldCount() > 0) {
+            throw new IllegalStateException("a child watcher switch cannot run while this thread registers a child"
+                    + " (from a child watcher's addChildHandler or enterSpawn): switch from a loop callback instead");
+        }
+        lock.writeLock().lock();
+        try {
+            handOver.run();
+        } finally {
+            switches++;
+            lock.writeLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.loopkit.runtime.internal;
+
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.spi.LoopkitRuntime;
+import dev.loopkit.api.spi.RuntimeHook;
+import dev.loopkit.api.spi.UnavailableService;
+import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.runtime.RankedRegistry;
+import java.util.List;
+import java.util.function.Consumer;
+import org.osgi.annotation.bundle.Header;
+import org.osgi.framework.BundleActivator;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * Installs the process's runtime in the api's hook and feeds its three registries from the OSGi
+ * service registry while this bundle is active: {@code service.ranking}, {@code service.id} and
+ * {@code loopkit.name} of each service decide its place. {@link UnavailableService}s go to
+ * {@link ProcessWide#unavailable()}.
+ */
+@Header(name = Constants.BUNDLE_ACTIVATOR, value = "${@class}")
+public final class RuntimeActivator implements BundleActivator {
+
+    private List<ServiceTracker<?, ?>> trackers = List.of();
+    private ProcessWide runtime;
+
+    // A restart keeps the runtime of before (the hook outlives this bundle's activation, not its
+    // class loader): the platform's main loop and the shell hold its registries and listen to them.
+    @Override
+    public void start(BundleContext context) {
+        LoopkitRuntime installed = RuntimeHook.installed();
+        runtime = installed instanceof ProcessWide mine ? mine : new ProcessWide();
+        RuntimeHook.install(runtime);
+        trackers = List.of(
+                track(context, runtime.policies(), gone -> { }),
+                track(context, runtime.loopFactories(), gone -> { }),
+                track(context, runtime.childWatchers(), this::rescueChildren),
+                trackUnavailable(context));
+    }
+
+    // The registries are emptied first, quietly: the services stay where they are (a watcher keeps
+    // its children), only this bundle's view of them goes.
+    @Override
+    public void stop(BundleContext context) {
+        runtime.policies().reset("runtime bundle stopped");
+        runtime.loopFactories().reset("runtime bundle stopped");
+        runtime.childWatchers().reset("runtime bundle stopped");
+        runtime.unavailable().clear();
+        trackers.forEach(ServiceTracker::close);
+        trackers = List.of();
+    }
+
+    // A watcher service going away (its bundle stopping) is closed right after: whatever children it
+    // still holds, current or not, go to the current watcher first. The registry only speaks up when
+    // the current one changes; a watcher that stopped being current a moment ago may still hold
+    // children a switch on another thread has not moved yet.
+    private void rescueChildren(ChildWatcher leaving) {
+        if (!leaving.children().isEmpty()) {
+            runtime.watcherSwitch().reconcile(leaving, "a child watcher left with children");
+        }
+    }
+
+    private static <S> ServiceTracker<S, S> track(BundleContext context, RankedRegistry<S> registry, Consumer<S> afterRemoval) {
+        registry.attachExternalSource("tracking OSGi services");
+        ServiceTracker<S, S> tracker = new ServiceTracker<>(context, registry.type(), null) {
+            @Override
+            public S addingService(ServiceReference<S> reference) {
+                S service = context.getService(reference);
+                if (service != null) {
+                    register(registry, reference, service);
+                }
+                return service;
+            }
+
+            @Override
+            public void modifiedService(ServiceReference<S> reference, S service) {
+                register(registry, reference, service);
+            }
+
+            @Override
+            public void removedService(ServiceReference<S> reference, S service) {
+                registry.unregister(service);
+                afterRemoval.accept(service);
+                context.ungetService(reference);
+            }
+        };
+        tracker.open();
+        return tracker;
+    }
+
+    private ServiceTracker<UnavailableService, UnavailableService> trackUnavailable(BundleContext context) {
+        ServiceTracker<UnavailableService, UnavailableService> tracker = new ServiceTracker<>(context, UnavailableService.class, null) {
+            @Override
+            public UnavailableService addingService(ServiceReference<UnavailableService> reference) {
+                UnavailableService service = context.getService(reference);
+                if (service != null) {
+                    runtime.unavailable().put(kindOf(reference), nameOf(reference, service), service.reason());
+                }
+                return service;
+            }
+
+            @Override
+            public void removedService(ServiceReference<UnavailableService> reference, UnavailableService service) {
+                runtime.unavailable().remove(kindOf(reference), nameOf(reference, service));
+                context.ungetService(reference);
+            }
+        };
+        tracker.open();
+        return tracker;
+    }
+
+    private static String kindOf(ServiceReference<?> reference) {
+        return reference.getProperty(UnavailableService.KIND_PROPERTY) instanceof String kind ? kind : "service";
+    }
+
+    private static String nameOf(ServiceReference<?> reference, Object service) {
+        return reference.getProperty("loopkit.name") instanceof String name ? name : service.getClass().getSimpleName();
+    }
+
+    private static <S> void register(RankedRegistry<S> registry, ServiceReference<S> reference, S service) {
+        Object ranking = reference.getProperty(Constants.SERVICE_RANKING);
+        registry.register(service, nameOf(reference, service),
+                ranking instanceof Integer i ? i : 0,
+                (Long) reference.getProperty(Constants.SERVICE_ID),
+                reference.getBundle() == null ? "unknown" : reference.getBundle().getSymbolicName());
+    }
+}

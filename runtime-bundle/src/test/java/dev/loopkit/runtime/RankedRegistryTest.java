@@ -1,0 +1,155 @@
+package dev.loopkit.runtime;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.runtime.RankedRegistry.Reason;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.Test;
+
+public class RankedRegistryTest {
+
+    private final RankedRegistry<Object> registry = new RankedRegistry<>(Object.class, "thing", null);
+
+    @Test
+    public void highestRankingWinsAndTiesGoToTheLowestServiceId() {
+        Object a = "a";
+        Object b = "b";
+        Object c = "c";
+        registry.register(a, "a", 10, 1, "bundle.a");
+        registry.register(b, "b", 20, 3, "bundle.b");
+        registry.register(c, "c", 20, 2, "bundle.c");
+        assertSame(c, registry.current());
+        assertEquals(Reason.RANKED, registry.choice().reason());
+        assertEquals(List.of("c", "b", "a"), registry.entries().stream().map(RankedRegistry.Entry::name).toList());
+    }
+
+    @Test
+    public void whenTheCurrentOneGoesTheNextTakesOver() {
+        registry.register("a", "a", 10, 1, "x");
+        registry.register("b", "b", 20, 2, "x");
+        registry.unregister("b");
+        assertEquals("a", registry.current());
+        registry.unregister("a");
+        assertNull(registry.current());
+        assertNull(registry.choice());
+    }
+
+    @Test
+    public void explicitBeatsConfiguredBeatsRanked() {
+        registry.register("a", "a", 10, 1, "x");
+        registry.register("b", "b", 20, 2, "x");
+        registry.setConfigured("a");
+        assertEquals("a", registry.current());
+        assertEquals(Reason.CONFIGURED, registry.choice().reason());
+        Object mine = new Object();
+        registry.setExplicit(mine);
+        assertSame(mine, registry.current());
+        assertEquals(Reason.EXPLICIT, registry.choice().reason());
+        assertEquals(Object.class.getName(), registry.choice().name());
+        registry.setExplicit(null);
+        assertEquals("a", registry.current());
+        registry.setConfigured(null);
+        assertEquals("b", registry.current());
+        assertEquals(Reason.RANKED, registry.choice().reason());
+    }
+
+    @Test
+    public void aConfiguredNameThatIsNotInstalledFallsBackToRankingUntilItArrives() {
+        registry.register("a", "a", 10, 1, "x");
+        registry.setConfigured("late");
+        assertEquals("a", registry.current());
+        assertEquals(Reason.RANKED, registry.choice().reason());
+        registry.register("L", "late", 0, 2, "x");
+        assertEquals("L", registry.current());
+        assertEquals(Reason.CONFIGURED, registry.choice().reason());
+    }
+
+    @Test
+    public void anExplicitServiceThatIsUnregisteredIsForgotten() {
+        registry.register("a", "a", 10, 1, "x");
+        registry.register("b", "b", 20, 2, "x");
+        registry.setExplicit("a");
+        registry.unregister("a");
+        assertEquals("b", registry.current());
+        assertTrue(registry.explicit().isEmpty());
+    }
+
+    @Test
+    public void changesAreLoggedWithOldNewAndReasonAndReportedToListeners() {
+        List<String> changes = new ArrayList<>();
+        registry.addListener((previous, current) -> changes.add(previous + "->" + current));
+        List<String> logged = new ArrayList<>();
+        Logger logger = Logger.getLogger("dev.loopkit.runtime.registry");
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(new java.util.logging.SimpleFormatter().formatMessage(record));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            registry.register("a", "a", 10, 1, "x");
+            registry.register("b", "b", 20, 2, "x");
+            registry.register("c", "c", 5, 3, "x"); // no change of the current one
+            registry.unregister("b");
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertEquals(List.of("null->a", "a->b", "b->a"), changes);
+        assertEquals(List.of(
+                "thing: none -> 'a' (ranked) ('a' registered)",
+                "thing: 'a' (ranked) -> 'b' (ranked) ('b' registered)",
+                "thing: 'b' (ranked) -> 'a' (ranked) ('b' unregistered)"), logged);
+    }
+
+    @Test
+    public void serviceLoaderProvidersAreRankedByTheirAnnotations() {
+        RankedRegistry<Greeter> greeters = new RankedRegistry<>(Greeter.class, "greeter", "test.greeter");
+        assertEquals(List.of("high", "high-too", "low", "Plain"),
+                greeters.entries().stream().map(RankedRegistry.Entry::name).toList());
+        assertEquals(List.of(50, 50, 10, 0), greeters.entries().stream().map(RankedRegistry.Entry::ranking).toList());
+        assertTrue(greeters.current() instanceof Greeter.High);
+        assertEquals("greeter", greeters.kind());
+        assertEquals("known: high, high-too, low, Plain", greeters.knownNames());
+    }
+
+    @Test
+    public void outsideOsgiASystemPropertyConfiguresTheChoice() {
+        System.setProperty("test.greeter.configured", "low");
+        try {
+            RankedRegistry<Greeter> greeters = new RankedRegistry<>(Greeter.class, "greeter", "test.greeter.configured");
+            assertTrue(greeters.current() instanceof Greeter.Low);
+            assertEquals(Reason.CONFIGURED, greeters.choice().reason());
+        } finally {
+            System.clearProperty("test.greeter.configured");
+        }
+    }
+
+    @Test
+    public void anExternalSourceReplacesServiceLoaderProviders() {
+        RankedRegistry<Greeter> greeters = new RankedRegistry<>(Greeter.class, "greeter", null);
+        greeters.attachExternalSource("osgi");
+        assertNull(greeters.current());
+        Greeter mine = new Greeter() { };
+        greeters.register(mine, "mine", 1, 7, "bundle");
+        assertSame(mine, greeters.current());
+        greeters.reset("stopped");
+        assertTrue(greeters.current() instanceof Greeter.High); // back to ServiceLoader
+    }
+}

@@ -1,0 +1,310 @@
+package dev.loopkit.streams;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.ReadTransport;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * asyncio's {@code StreamReader}. Each read returns a future completed on the loop once the data
+ * (or the end of the stream) is there; only one read may wait at a time, as in asyncio. When more
+ * than twice {@code limit} bytes are buffered, the transport stops reading until they are consumed.
+ * Loop thread only.
+ */
+public final class StreamReader {
+
+    /** asyncio's {@code _DEFAULT_LIMIT}: 64 KiB. */
+    public static final int DEFAULT_LIMIT = 64 * 1024;
+    private static final byte[] NEWLINE = {'\n'};
+
+    private final EventLoop loop;
+    private final int limit;
+    private final ByteQueue buffer = new ByteQueue();
+    private ReadTransport transport;
+    private boolean eof;
+    private boolean paused;
+    private Throwable exception;
+    /** The read waiting for data: re-run whenever data, EOF or an error arrives. */
+    private Runnable pending;
+    private LoopFuture<?> pendingResult;
+
+    public StreamReader(EventLoop loop) {
+        this(loop, DEFAULT_LIMIT);
+    }
+
+    public StreamReader(EventLoop loop, int limit) {
+        this.loop = Objects.requireNonNull(loop, "loop");
+        if (limit <= 0) {
+            throw new IllegalArgumentException("Limit cannot be <= 0");
+        }
+        this.limit = limit;
+    }
+
+    // ---- fed by the protocol -------------------------------------------------------------------------
+
+    public void setTransport(ReadTransport readTransport) {
+        if (transport != null) {
+            throw new IllegalStateException("Transport already set");
+        }
+        transport = readTransport;
+    }
+
+    /** Appends the remaining bytes of {@code data} (copied). */
+    public void feedData(ByteBuffer data) {
+        if (eof) {
+            throw new IllegalStateException("feed_data after feed_eof");
+        }
+        if (!data.hasRemaining()) {
+            return;
+        }
+        buffer.append(data);
+        if (transport != null && !paused && buffer.size() > 2 * limit) {
+            try {
+                transport.pauseReading();
+                paused = true;
+            } catch (UnsupportedOperationException cannotPause) {
+                transport = null;
+            }
+        }
+        wakeUp();
+    }
+
+    public void feedEof() {
+        eof = true;
+        wakeUp();
+    }
+
+    /** asyncio {@code set_exception}: every read from now on fails with {@code error}. */
+    public void setException(Throwable error) {
+        exception = Objects.requireNonNull(error, "exception");
+        wakeUp();
+    }
+
+    public Throwable exception() {
+        return exception;
+    }
+
+    /** asyncio {@code at_eof()}: the stream ended and everything was read. */
+    public boolean atEof() {
+        return eof && buffer.isEmpty();
+    }
+
+    // ---- reads ---------------------------------------------------------------------------------------
+
+    /**
+     * asyncio {@code read(n)}: up to {@code n} bytes as soon as any are there ({@code n < 0}: everything
+     * until EOF); an empty array at EOF.
+     */
+    public LoopFuture<byte[]> read(int n) {
+        if (n < 0) {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            return attempt("read", () -> {
+                if (exception != null) {
+                    return Outcome.failed(exception);
+                }
+                all.writeBytes(buffer.takeAll());
+                resumeTransportIfDrained();
+                return eof ? Outcome.of(all.toByteArray()) : null;
+            });
+        }
+        return attempt("read", () -> {
+            if (exception != null) {
+                return Outcome.failed(exception);
+            }
+            if (n == 0) {
+                return Outcome.of(new byte[0]);
+            }
+            if (buffer.isEmpty() && !eof) {
+                return null;
+            }
+            byte[] data = buffer.take(n);
+            resumeTransportIfDrained();
+            return Outcome.of(data);
+        });
+    }
+
+    /**
+     * asyncio {@code readexactly(n)}: exactly {@code n} bytes, or {@link IncompleteReadException}
+     * with what came when the stream ends first.
+     */
+    public LoopFuture<byte[]> readexactly(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("readexactly size can not be less than zero");
+        }
+        return attempt("readexactly", () -> {
+            if (exception != null) {
+                return Outcome.failed(exception);
+            }
+            if (buffer.size() < n) {
+                return eof ? Outcome.failed(new IncompleteReadException(buffer.takeAll(), n)) : null;
+            }
+            byte[] data = buffer.take(n);
+            resumeTransportIfDrained();
+            return Outcome.of(data);
+        });
+    }
+
+    /**
+     * asyncio {@code readuntil(separator)}: the data up to and including {@code separator}.
+     * {@link LimitOverrunException} when it is not within the limit (nothing consumed);
+     * {@link IncompleteReadException} with the rest when the stream ends first.
+     */
+    public LoopFuture<byte[]> readuntil(byte[] separator) {
+        Objects.requireNonNull(separator, "separator");
+        if (separator.length == 0) {
+            throw new IllegalArgumentException("Separator should be at least one-byte string");
+        }
+        return attempt("readuntil", until(separator));
+    }
+
+    /** readuntil's step; {@code offset} keeps where the search stopped, so each try only scans new data. */
+    private Attempt<byte[]> until(byte[] separator) {
+        int[] offset = {0};
+        return () -> {
+            if (exception != null) {
+                return Outcome.failed(exception);
+            }
+            int found = -1;
+            if (buffer.size() - offset[0] >= separator.length) {
+                found = buffer.indexOf(separator, offset[0]);
+                if (found < 0) {
+                    offset[0] = buffer.size() + 1 - separator.length;
+                    if (offset[0] > limit) {
+                        return Outcome.failed(new LimitOverrunException(
+                                "Separator is not found, and chunk exceed the limit", offset[0]));
+                    }
+                }
+            }
+            if (found < 0) {
+                return eof ? Outcome.failed(new IncompleteReadException(buffer.takeAll(), null)) : null;
+            }
+            if (found > limit) {
+                return Outcome.failed(new LimitOverrunException("Separator is found, but chunk is longer than limit", found));
+            }
+            byte[] data = buffer.take(found + separator.length);
+            resumeTransportIfDrained();
+            return Outcome.of(data);
+        };
+    }
+
+    /**
+     * asyncio {@code readline()}: a line with its {@code \n}; at EOF, the rest (maybe empty). A line
+     * longer than the limit fails with {@link IllegalArgumentException} (asyncio's {@code ValueError})
+     * and is dropped, in the same step that finds it (as asyncio's coroutine does): data that arrives
+     * before the caller's continuation runs belongs to the next line.
+     */
+    public LoopFuture<byte[]> readline() {
+        Attempt<byte[]> line = until(NEWLINE);
+        return attempt("readuntil", () -> { // asyncio's readline waits inside readuntil, and says so
+            Outcome<byte[]> outcome = line.tryNow();
+            if (outcome == null || outcome.error() == null) {
+                return outcome;
+            }
+            if (outcome.error() instanceof IncompleteReadException incomplete) {
+                return Outcome.of(incomplete.partial());
+            }
+            if (outcome.error() instanceof LimitOverrunException overrun) {
+                if (buffer.startsWith(NEWLINE, overrun.consumed())) {
+                    buffer.take(overrun.consumed() + NEWLINE.length);
+                } else {
+                    buffer.clear();
+                }
+                resumeTransportIfDrained();
+                return Outcome.failed(new IllegalArgumentException(overrun.getMessage(), overrun));
+            }
+            return outcome;
+        });
+    }
+
+    // ---- waiting -------------------------------------------------------------------------------------
+
+    /** What a read got now: a value or an error; {@code null} from an {@link Attempt} means "wait for more". */
+    private record Outcome<T>(T value, Throwable error) {
+        static <T> Outcome<T> of(T value) {
+            return new Outcome<>(value, null);
+        }
+
+        static <T> Outcome<T> failed(Throwable error) {
+            return new Outcome<>(null, error);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Attempt<T> {
+        Outcome<T> tryNow();
+    }
+
+    private <T> LoopFuture<T> attempt(String name, Attempt<T> step) {
+        if (pending != null && !pendingResult.isDone()) {
+            throw new IllegalStateException(name + "() called while another coroutine is already waiting for incoming data");
+        }
+        pending = null;
+        LoopFuture<T> result = loop.createFuture();
+        Outcome<T> now = step.tryNow();
+        if (now != null) {
+            complete(result, now);
+            return result;
+        }
+        keepDataFlowing();
+        pendingResult = result;
+        pending = () -> {
+            if (result.isDone()) {
+                return; // cancelled by its caller
+            }
+            Outcome<T> later = step.tryNow();
+            if (later == null) {
+                keepDataFlowing();
+                return;
+            }
+            pending = null; // before completing: what the completion triggers may read again
+            complete(result, later);
+        };
+        return result;
+    }
+
+    // asyncio's _wait_for_data: a reader that waits for more than the limit must get it, so reading
+    // resumes whenever a read is still waiting.
+    private void keepDataFlowing() {
+        if (paused) {
+            paused = false;
+            transport.resumeReading();
+        }
+    }
+
+    private static <T> void complete(LoopFuture<T> result, Outcome<T> outcome) {
+        if (outcome.error() != null) {
+            result.setException(outcome.error());
+        } else {
+            result.setResult(outcome.value());
+        }
+    }
+
+    private void wakeUp() {
+        Runnable waiting = pending;
+        if (waiting != null) {
+            waiting.run();
+        }
+    }
+
+    private void resumeTransportIfDrained() {
+        if (paused && buffer.size() <= limit) {
+            paused = false;
+            transport.resumeReading();
+        }
+    }
+
+    /** For tests and diagnostics: how many bytes are buffered. */
+    int buffered() {
+        return buffer.size();
+    }
+
+    @Override
+    public String toString() {
+        return "<StreamReader " + buffer.size() + " bytes" + (eof ? " eof" : "") + (limit != DEFAULT_LIMIT ? " limit=" + limit : "")
+                + (exception != null ? " exception=" + exception : "") + (pending != null ? " waiter" : "")
+                + (paused ? " paused" : "") + ">";
+    }
+
+}

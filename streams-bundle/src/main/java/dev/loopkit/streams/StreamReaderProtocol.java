@@ -1,0 +1,120 @@
+package dev.loopkit.streams;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.Protocol;
+import dev.loopkit.api.Transport;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * asyncio's {@code StreamReaderProtocol} (with {@code FlowControlMixin}): feeds a
+ * {@link StreamReader}, makes the {@link StreamWriter}, and holds {@code drain()} while the
+ * transport's write buffer is over its high-water mark.
+ */
+public final class StreamReaderProtocol implements Protocol, WriteFlow {
+
+    private final EventLoop loop;
+    private final StreamReader reader;
+    private final Streams.ClientConnected clientConnected;
+    private final LoopFuture<Void> closed;
+    private final DrainWaiters drainWaiters;
+    private StreamWriter writer;
+
+    public StreamReaderProtocol(EventLoop loop, StreamReader reader, Streams.ClientConnected clientConnected) {
+        this.loop = loop;
+        this.reader = reader;
+        this.clientConnected = clientConnected;
+        this.closed = loop.createFuture();
+        this.drainWaiters = new DrainWaiters(loop);
+    }
+
+    @Override
+    public void connectionMade(Transport transport) {
+        reader.setTransport(transport);
+        writer = new StreamWriter(transport, this, reader, loop);
+        if (clientConnected == null) {
+            return;
+        }
+        CompletionStage<?> handled;
+        try {
+            handled = clientConnected.connected(reader, writer);
+        } catch (RuntimeException e) {
+            unhandled(e, transport);
+            return;
+        }
+        if (handled != null) {
+            handled.whenComplete((ignored, error) -> {
+                if (error != null) {
+                    unhandled(error, transport);
+                }
+            });
+        }
+    }
+
+    // asyncio: an exception in client_connected_cb is reported and the connection closed.
+    private void unhandled(Throwable error, Transport transport) {
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("message", "Unhandled exception in client_connected_cb");
+        context.put("exception", error);
+        context.put("transport", transport);
+        loop.callExceptionHandler(context);
+        transport.close();
+    }
+
+    @Override
+    public void dataReceived(ByteBuffer data) {
+        reader.feedData(data);
+    }
+
+    /** Keeps the connection open for writing, as asyncio's does (without TLS). */
+    @Override
+    public boolean eofReceived() {
+        reader.feedEof();
+        return true;
+    }
+
+    @Override
+    public void connectionLost(Exception exc) {
+        if (exc == null) {
+            reader.feedEof();
+        } else {
+            reader.setException(exc);
+        }
+        if (!closed.isDone()) {
+            if (exc == null) {
+                closed.setResult(null);
+            } else {
+                closed.setException(exc);
+            }
+        }
+        drainWaiters.connectionLost(exc);
+    }
+
+    @Override
+    public void pauseWriting() {
+        drainWaiters.pause();
+    }
+
+    @Override
+    public void resumeWriting() {
+        drainWaiters.resume();
+    }
+
+    /** The writer made at connectionMade. */
+    StreamWriter writer() {
+        return writer;
+    }
+
+    @Override
+    public LoopFuture<Void> drainHelper() {
+        return drainWaiters.drain();
+    }
+
+    @Override
+    public LoopFuture<Void> closed() {
+        return closed;
+    }
+}

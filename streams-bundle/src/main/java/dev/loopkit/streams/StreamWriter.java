@@ -1,0 +1,89 @@
+package dev.loopkit.streams;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.WriteTransport;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * asyncio's {@code StreamWriter}: writes go to the transport at once (buffered there if the
+ * socket is full); {@link #drain()} is the flow control, completing when the buffer is below its
+ * high-water mark. Loop thread only.
+ */
+public final class StreamWriter {
+
+    private final WriteTransport transport;
+    private final WriteFlow protocol;
+    private final StreamReader reader;
+    private final EventLoop loop;
+
+    /** {@code reader} is the reader of the same connection, or {@code null} (a child's stdin). */
+    StreamWriter(WriteTransport transport, WriteFlow protocol, StreamReader reader, EventLoop loop) {
+        this.transport = transport;
+        this.protocol = protocol;
+        this.reader = reader;
+        this.loop = loop;
+    }
+
+    public WriteTransport transport() {
+        return transport;
+    }
+
+    public void write(byte[] data) {
+        transport.write(data);
+    }
+
+    public void write(ByteBuffer data) {
+        transport.write(data);
+    }
+
+    public void writelines(Iterable<ByteBuffer> data) {
+        transport.writelines(data);
+    }
+
+    public void writeEof() {
+        transport.writeEof();
+    }
+
+    public boolean canWriteEof() {
+        return transport.canWriteEof();
+    }
+
+    public void close() {
+        transport.close();
+    }
+
+    public boolean isClosing() {
+        return transport.isClosing();
+    }
+
+    /** asyncio {@code wait_closed()}: completes once the connection is lost. */
+    public CompletionStage<Void> waitClosed() {
+        return protocol.closed();
+    }
+
+    public Object getExtraInfo(String name) {
+        return transport.getExtraInfo(name);
+    }
+
+    /**
+     * asyncio {@code drain()}: completes at once unless the transport's buffer is over its
+     * high-water mark, then when it drained; fails if the reader saw an error or the connection is
+     * lost.
+     */
+    public CompletionStage<Void> drain() {
+        Throwable readError = reader == null ? null : reader.exception();
+        if (readError != null) {
+            LoopFuture<Void> failed = loop.createFuture();
+            failed.setException(readError);
+            return failed;
+        }
+        return protocol.drainHelper();
+    }
+
+    @Override
+    public String toString() {
+        return "<StreamWriter transport=" + transport + " reader=" + reader + ">";
+    }
+}

@@ -1,0 +1,131 @@
+package dev.loopkit.subprocess;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.SubprocessTransport;
+import dev.loopkit.streams.StreamReader;
+import dev.loopkit.streams.StreamWriter;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * asyncio's {@code asyncio.subprocess.Process}: a child process with streams on its pipes. Loop
+ * thread only, as in asyncio.
+ */
+public final class Subprocess {
+
+    /** What {@link #communicate(byte[])} read: each {@code null} when that stream was not a pipe. */
+    public record Output(byte[] stdout, byte[] stderr) {
+    }
+
+    private final SubprocessTransport transport;
+    private final SubprocessStreamProtocol protocol;
+    private final EventLoop loop;
+
+    Subprocess(SubprocessTransport transport, SubprocessStreamProtocol protocol, EventLoop loop) {
+        this.transport = transport;
+        this.protocol = protocol;
+        this.loop = loop;
+    }
+
+    public long pid() {
+        return transport.getPid();
+    }
+
+    /** The return code, {@code null} while the child runs. */
+    public Integer returncode() {
+        return transport.getReturncode();
+    }
+
+    /** The writer on the child's stdin, or {@code null} when stdin is not a pipe. */
+    public StreamWriter stdin() {
+        return protocol.stdin();
+    }
+
+    /** The reader of the child's stdout, or {@code null} when stdout is not a pipe. */
+    public StreamReader stdout() {
+        return protocol.stdout();
+    }
+
+    public StreamReader stderr() {
+        return protocol.stderr();
+    }
+
+    /** asyncio {@code wait()}: the return code, once the child exited. Waiting many times gives the same code. */
+    public CompletionStage<Integer> waitFor() {
+        return protocol.exited();
+    }
+
+    /**
+     * asyncio {@code communicate(input)}: writes {@code input} (may be {@code null}) to stdin and
+     * closes it, reads stdout and stderr to their end, and completes once the child exited.
+     */
+    public CompletionStage<Output> communicate(byte[] input) {
+        CompletableFuture<Void> fed = feedStdin(input);
+        CompletableFuture<byte[]> out = readAll(stdout(), 1);
+        CompletableFuture<byte[]> err = readAll(stderr(), 2);
+        return CompletableFuture.allOf(fed, out, err)
+                .thenCompose(ignored -> waitFor())
+                .thenApply(code -> new Output(out.join(), err.join()));
+    }
+
+    // asyncio's _feed_stdin: a child that exits without reading gives a broken pipe, which is ignored.
+    private CompletableFuture<Void> feedStdin(byte[] input) {
+        StreamWriter writer = stdin();
+        if (writer == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> fed = new CompletableFuture<>();
+        CompletionStage<Void> drained;
+        if (input != null && input.length > 0) {
+            writer.write(input);
+            drained = writer.drain();
+        } else {
+            drained = CompletableFuture.completedFuture(null);
+        }
+        drained.whenComplete((ok, error) -> {
+            writer.close();
+            if (error == null || error instanceof IOException || error.getCause() instanceof IOException) {
+                fed.complete(null);
+            } else {
+                fed.completeExceptionally(error);
+            }
+        });
+        return fed;
+    }
+
+    private CompletableFuture<byte[]> readAll(StreamReader reader, int fd) {
+        if (reader == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        LoopFuture<byte[]> all = reader.read(-1);
+        return all.toCompletableFuture().thenApply(bytes -> {
+            if (transport.getPipeTransport(fd) != null) {
+                transport.getPipeTransport(fd).close();
+            }
+            return bytes;
+        });
+    }
+
+    public void sendSignal(int signal) {
+        transport.sendSignal(signal);
+    }
+
+    public void terminate() {
+        transport.terminate();
+    }
+
+    public void kill() {
+        transport.kill();
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public String toString() {
+        return "<Process " + pid() + (returncode() == null ? "" : " returncode=" + returncode()) + ">";
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * asyncio's {@code asyncio.subprocess}: {@link dev.loopkit.subprocess.Subprocess} (asyncio's
+ * {@code Process}) with stream access to the child's stdin, stdout and stderr, made by
+ * {@link dev.loopkit.subprocess.Subprocesses#createSubprocessExec} and
+ * {@link dev.loopkit.subprocess.Subprocesses#createSubprocessShell}.
+ */
+@Export
+@Version("1.0.0")
+package dev.loopkit.subprocess;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
