@@ -12,10 +12,13 @@ import java.util.function.Supplier;
 /**
  * What is process-wide in asyncio, and the rules that pick it: the ranked registries of policies,
  * loop factories and child watchers (explicit &gt; configured &gt; ranked), the main context, and the
- * watcher switch with its spawn gate. One per process: the runtime bundle installs it in the api's
- * {@link RuntimeHook} when it starts (and keeps the one already there across restarts, so components
- * holding its registries keep them); on the module or class path {@link java.util.ServiceLoader}
- * makes it on first use.
+ * watcher switch with its spawn gate.
+ *
+ * <p>One per process, or rather per class loader of this bundle: policies, the platform and the
+ * shell reach it through {@link #get()} whatever order their bundles start in (asyncio's module
+ * globals are there as soon as {@code asyncio} is imported). The runtime bundle installs it in the
+ * api's {@link RuntimeHook} when it starts, for the facade, the loops and the watchers; on the module
+ * or class path {@link java.util.ServiceLoader} finds it there on first use.
  */
 public final class ProcessWide implements LoopkitRuntime {
 
@@ -34,26 +37,23 @@ public final class ProcessWide implements LoopkitRuntime {
     private final MainContext mainContext = new MainContext();
     private final ChildWatcherSwitch watcherSwitch = new ChildWatcherSwitch(new SpawnGate(), childWatchers, mainContext::loop);
 
-    /** A runtime of its own; {@link #get()} is the process's. Public for {@link java.util.ServiceLoader}. */
-    public ProcessWide() {
+    private static final ProcessWide PROCESS = new ProcessWide();
+
+    private ProcessWide() {
         // Whenever the current watcher changes (a bundle came or went, a choice was made), its
         // children move to the new one: no exit lost, none delivered twice.
         childWatchers.addListener((previous, current) ->
                 watcherSwitch.reconcile(previous, "the current child watcher changed"));
     }
 
-    /**
-     * The process's runtime: the one in the api's hook.
-     *
-     * @throws IllegalStateException when another implementation is installed there
-     */
+    /** The process's runtime. */
     public static ProcessWide get() {
-        LoopkitRuntime runtime = RuntimeHook.get();
-        if (runtime instanceof ProcessWide processWide) {
-            return processWide;
-        }
-        throw new IllegalStateException("the Loopkit runtime installed is " + runtime.getClass().getName()
-                + " (" + runtime.getClass().getClassLoader() + "), not dev.loopkit.runtime's");
+        return PROCESS;
+    }
+
+    /** What {@link java.util.ServiceLoader} returns on the module path. */
+    public static ProcessWide provider() {
+        return PROCESS;
     }
 
     public RankedRegistry<EventLoopPolicy> policies() {

@@ -1,7 +1,6 @@
 package dev.loopkit.runtime.internal;
 
 import dev.loopkit.api.ChildWatcher;
-import dev.loopkit.api.spi.LoopkitRuntime;
 import dev.loopkit.api.spi.RuntimeHook;
 import dev.loopkit.api.spi.UnavailableService;
 import dev.loopkit.runtime.ProcessWide;
@@ -25,14 +24,10 @@ import org.osgi.util.tracker.ServiceTracker;
 public final class RuntimeActivator implements BundleActivator {
 
     private List<ServiceTracker<?, ?>> trackers = List.of();
-    private ProcessWide runtime;
+    private final ProcessWide runtime = ProcessWide.get();
 
-    // A restart keeps the runtime of before (the hook outlives this bundle's activation, not its
-    // class loader): the platform's main loop and the shell hold its registries and listen to them.
     @Override
     public void start(BundleContext context) {
-        LoopkitRuntime installed = RuntimeHook.installed();
-        runtime = installed instanceof ProcessWide mine ? mine : new ProcessWide();
         RuntimeHook.install(runtime);
         trackers = List.of(
                 track(context, runtime.policies(), gone -> { }),
