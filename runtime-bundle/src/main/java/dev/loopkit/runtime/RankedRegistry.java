@@ -332,7 +332,11 @@ public final class RankedRegistry<S> {
 
     private List<Entry<S>> loadProviders() {
         List<Entry<S>> found = new ArrayList<>();
-        ServiceLoader<S> loader = ServiceLoader.load(type);
+        // The service type's own class loader, not the thread's: a framework stopping calls in on
+        // threads whose context loader holds other copies of the interface (FrameworkShutdownIT
+        // logged "cannot list event loop policy providers" twice), and inside OSGi the contract's
+        // loader sees no providers at all, as it should: there the trackers are the source.
+        ServiceLoader<S> loader = ServiceLoader.load(type, type.getClassLoader());
         try {
             loader.stream().forEach(provider -> {
                 Class<? extends S> implementation = provider.type();

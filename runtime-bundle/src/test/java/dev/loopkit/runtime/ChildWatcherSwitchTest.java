@@ -1,0 +1,268 @@
+package dev.loopkit.runtime;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.ChildHandler;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.SpawnScope;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * The watcher switch alone, with fakes for what it is given: watchers that write what is done to them
+ * in one journal, a main loop that is only an identity and a closed flag, and a registry fed by hand.
+ * The hand-over's order is the protocol (docs/HANDOVER.md), so the tests read the journal.
+ */
+public class ChildWatcherSwitchTest {
+
+    private final List<String> journal = new ArrayList<>();
+    private final AtomicBoolean mainLoopClosed = new AtomicBoolean();
+    private final EventLoop mainLoop = fakeLoop("main", mainLoopClosed);
+    private EventLoop currentMainLoop = mainLoop;
+    private final RankedRegistry<ChildWatcher> watchers = new RankedRegistry<>(ChildWatcher.class, "child watcher", null);
+    private final SpawnGate gate = new SpawnGate();
+    private final ChildWatcherSwitch watcherSwitch = new ChildWatcherSwitch(gate, watchers, () -> currentMainLoop);
+    private long ids;
+
+    @Before
+    public void noServiceLoader() {
+        watchers.attachExternalSource("test");
+    }
+
+    @Test
+    public void theNewWatcherIsAttachedBeforeTheOldOneHandsOverThenTheOldOneIsDetached() {
+        FakeWatcher old = register(new FakeWatcher("old", false), 10);
+        old.children.put(101L, (pid, returncode) -> { });
+        FakeWatcher next = new FakeWatcher("next", false);
+        journal.clear();
+        register(next, 20);
+        watcherSwitch.reconcile(old, "test");
+        assertEquals(List.of("next: enter spawn", "next: attach main", "old: hand over to next", "next: add 101",
+                "next: leave spawn", "old: detach"), journal);
+        assertEquals(Map.of(), old.children);
+        assertEquals(List.of(101L), List.copyOf(next.children.keySet()));
+    }
+
+    /** The fast watcher's waitpid(-1) attached early could take an exit the old watcher is about to reap. */
+    @Test
+    public void aWatcherThatReapsOthersChildrenIsAttachedOnlyOnceItHoldsThem() {
+        FakeWatcher old = register(new FakeWatcher("old", false), 10);
+        old.children.put(101L, (pid, returncode) -> { });
+        FakeWatcher fast = new FakeWatcher("fast", true);
+        journal.clear();
+        register(fast, 20);
+        watcherSwitch.reconcile(old, "test");
+        assertEquals(List.of("fast: enter spawn", "old: hand over to fast", "fast: add 101", "fast: attach main",
+                "fast: leave spawn", "old: detach"), journal);
+    }
+
+    @Test
+    public void withNoWatcherTheChildrenWaitInTheOrphanageForTheNextOne() {
+        FakeWatcher only = register(new FakeWatcher("only", false), 10);
+        ChildHandler handler = (pid, returncode) -> { };
+        only.children.put(7L, handler);
+        watchers.unregister(only);
+        watcherSwitch.reconcile(only, "test");
+        assertEquals(Map.of(7L, handler), watcherSwitch.orphans());
+        assertEquals(Map.of(), only.children);
+
+        FakeWatcher next = register(new FakeWatcher("next", false), 10);
+        watcherSwitch.reconcile(null, "test");
+        assertEquals(Map.of(), watcherSwitch.orphans());
+        assertEquals(Map.of(7L, handler), next.children);
+    }
+
+    /** Notifications come out of order from several threads: a watcher that left still holding children is emptied by the next switch. */
+    @Test
+    public void aWatcherSeenBeforeIsEmptiedByALaterSwitchEvenIfItsOwnNotificationNeverCame() {
+        FakeWatcher first = register(new FakeWatcher("first", false), 10);
+        watcherSwitch.reconcile(null, "test"); // the switch has now seen "first"
+        FakeWatcher second = register(new FakeWatcher("second", false), 20);
+        first.children.put(5L, (pid, returncode) -> { }); // registered by a spawn that looked "first" up before
+        watchers.unregister(first);
+        watcherSwitch.reconcile(null, "a notification about something else");
+        assertEquals(List.of(5L), List.copyOf(second.children.keySet()));
+        assertEquals(Map.of(), first.children);
+    }
+
+    @Test
+    public void aClosedMainLoopIsNotAttachedAndNoMainLoopIsNoFailure() {
+        FakeWatcher old = register(new FakeWatcher("old", false), 10);
+        FakeWatcher next = new FakeWatcher("next", false);
+        register(next, 20);
+        mainLoopClosed.set(true);
+        journal.clear();
+        watcherSwitch.reconcile(old, "test");
+        assertFalse(journal.toString(), journal.contains("next: attach main"));
+
+        currentMainLoop = null;
+        FakeWatcher third = register(new FakeWatcher("third", false), 30);
+        journal.clear();
+        watcherSwitch.reconcile(next, "test");
+        assertFalse(journal.toString(), journal.stream().anyMatch(line -> line.startsWith("third: attach")));
+        assertTrue(journal.toString(), journal.contains("next: detach"));
+    }
+
+    /** A watcher that fails to attach must still get the children: the old one's bundle is stopping. */
+    @Test
+    public void aFailedAttachStillMovesTheChildrenAndIsLoggedOnceTheGateIsOpen() {
+        FakeWatcher old = register(new FakeWatcher("old", false), 10);
+        old.children.put(9L, (pid, returncode) -> { });
+        FakeWatcher broken = new FakeWatcher("broken", false);
+        broken.attachFails = true;
+        register(broken, 20);
+        List<String> logged = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                // a log handler may block: nothing may be logged while spawns wait for the gate
+                logged.add(record.getMessage() + (gate.switchingInThisThread() ? " UNDER THE GATE" : ""));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger("dev.loopkit.runtime.registry");
+        logger.addHandler(handler);
+        try {
+            watcherSwitch.reconcile(old, "test");
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertEquals(List.of(9L), List.copyOf(broken.children.keySet()));
+        assertTrue(logged.toString(), logged.stream().anyMatch(line -> line.startsWith("attaching 'broken' to main failed")));
+        assertFalse(logged.toString(), logged.stream().anyMatch(line -> line.endsWith("UNDER THE GATE")));
+    }
+
+    @Test
+    public void aSwitchFromInsideASpawnIsRefusedRatherThanWaitingForItself() {
+        register(new FakeWatcher("only", false), 10);
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> gate.spawn(watchers::current, watcher -> {
+                    watcherSwitch.reconcile(null, "from a spawn");
+                    return null;
+                }));
+        assertTrue(refused.getMessage(), refused.getMessage().startsWith("a child watcher switch cannot run while this thread registers a child"));
+    }
+
+    @Test
+    public void watchersAreNamedAsTheRegistryKnowsThem() {
+        FakeWatcher named = register(new FakeWatcher("named", false), 10);
+        assertEquals("'named'", watcherSwitch.describe(named));
+        assertEquals("FakeWatcher", watcherSwitch.describe(new FakeWatcher("unlisted", false)));
+        assertEquals("none", watcherSwitch.describe(null));
+    }
+
+    @After
+    public void noGateLeftHeld() {
+        assertFalse(gate.switchingInThisThread());
+    }
+
+    private FakeWatcher register(FakeWatcher watcher, int ranking) {
+        watchers.register(watcher, watcher.name, ranking, ++ids, "test");
+        return watcher;
+    }
+
+    private EventLoop fakeLoop(String name, AtomicBoolean closed) {
+        return (EventLoop) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {EventLoop.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "isClosed" -> closed.get();
+                    case "toString" -> name;
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    /** A watcher that only keeps its table and writes down what the switch does to it. */
+    private final class FakeWatcher implements ChildWatcher {
+        final String name;
+        final boolean reapsOthers;
+        final Map<Long, ChildHandler> children = new HashMap<>();
+        boolean attachFails;
+
+        FakeWatcher(String name, boolean reapsOthers) {
+            this.name = name;
+            this.reapsOthers = reapsOthers;
+        }
+
+        @Override
+        public void addChildHandler(long pid, ChildHandler handler) {
+            journal.add(name + ": add " + pid);
+            children.put(pid, handler);
+        }
+
+        @Override
+        public boolean removeChildHandler(long pid) {
+            return children.remove(pid) != null;
+        }
+
+        @Override
+        public void attachLoop(EventLoop loop) {
+            if (loop == null) {
+                journal.add(name + ": detach");
+                return;
+            }
+            journal.add(name + ": attach " + loop);
+            if (attachFails) {
+                throw new IllegalStateException("cannot attach");
+            }
+        }
+
+        @Override
+        public boolean isActive() {
+            return true;
+        }
+
+        @Override
+        public boolean reapsOthersChildren() {
+            return reapsOthers;
+        }
+
+        @Override
+        public Map<Long, ChildHandler> children() {
+            return Map.copyOf(children);
+        }
+
+        @Override
+        public void handOverChildren(ChildWatcher successor) {
+            journal.add(name + ": hand over to " + (successor instanceof FakeWatcher fake ? fake.name : "the orphanage"));
+            ChildWatcher.super.handOverChildren(successor);
+        }
+
+        @Override
+        public SpawnScope enterSpawn() {
+            journal.add(name + ": enter spawn");
+            return () -> journal.add(name + ": leave spawn");
+        }
+
+        @Override
+        public void close() {
+            journal.add(name + ": close");
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+}
