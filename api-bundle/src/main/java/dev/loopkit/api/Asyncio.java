@@ -26,7 +26,7 @@ public final class Asyncio {
         EventLoopPolicy policy = RuntimeHook.get().currentPolicy();
         if (policy == null) {
             throw new IllegalStateException("No event loop policy is installed: install the dev.loopkit.policy bundle"
-                    + " (dev.loopkit:default-policy-bundle) or another EventLoopPolicy service,"
+                    + " (dev.loopkit:policy-bundle) or another EventLoopPolicy service,"
                     + " or put a provider of dev.loopkit.api.EventLoopPolicy on the module path");
         }
         return policy;

@@ -2,6 +2,7 @@ package dev.loopkit.itests;
 
 import static org.junit.Assert.fail;
 
+import dev.loopkit.api.EventLoop;
 import dev.loopkit.runtime.ProcessWide;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -28,7 +29,13 @@ public final class Await {
     /** The platform inside the framework is up: every watcher registered, the main loop running. */
     public static void platformUp() {
         Pidfds.awaitWatchersRegistered();
-        until("the main loop running", () -> ProcessWide.get().mainContext().loop() != null && ProcessWide.get().mainContext().loop().isRunning());
+        until("the main loop running", Await::mainLoopRunning);
+    }
+
+    /** Whether a main loop is there and runs. */
+    public static boolean mainLoopRunning() {
+        EventLoop loop = ProcessWide.get().mainContext().loop();
+        return loop != null && loop.isRunning();
     }
 
     public static <T> void until(String what, Supplier<T> value, T expected) {

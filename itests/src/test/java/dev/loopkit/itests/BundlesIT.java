@@ -51,7 +51,8 @@ public class BundlesIT {
         }
         assertEquals(List.of(), notActive);
         assertTrue(loopkit.toString(), loopkit.containsAll(List.of("dev.loopkit.api", "dev.loopkit.loop.core",
-                "dev.loopkit.loop.selector", "dev.loopkit.loop.proactor", "dev.loopkit.policy")));
+                "dev.loopkit.loop.selector", "dev.loopkit.loop.proactor", "dev.loopkit.policy", "dev.loopkit.platform",
+                "dev.loopkit.shell")));
     }
 
     @Test

@@ -34,7 +34,7 @@ import org.osgi.framework.startlevel.BundleStartLevel;
 /**
  * The distribution's bundles in a Felix framework of the test's own, started with the loop bundles
  * on a higher start level than the rest, so that stopping the framework stops them first while the
- * policy bundle's main loop still runs: one order in which a framework may stop its bundles when
+ * platform bundle's main loop still runs: one order in which a framework may stop its bundles when
  * they share a start level (Felix's auto-deploy gives them one, and the order varies). A policy
  * ranked above the others that outlives the loop bundles ({@link TestBundles#higherRankedPolicy()},
  * a user's policy on the selector loop) makes the main loop find no loop factory every time, where
@@ -118,7 +118,7 @@ public class FrameworkShutdownIT {
 
     @Test
     public void stoppingTheFrameworkWarnsOfNothingWhenTheLoopBundlesStopFirst() throws Exception {
-        // The framework stops the policy bundle right after the loop bundles: hold it there until
+        // The framework stops the platform bundle after the loop bundles: hold it there until
         // the main loop has found that it cannot make a loop (what printed the WARNING by chance).
         framework.getBundleContext().addBundleListener((SynchronousBundleListener) event -> {
             if (event.getType() == BundleEvent.STOPPED && LOOP_BUNDLES.contains(event.getBundle().getSymbolicName())) {

@@ -5,14 +5,8 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.runtime.ProcessWide;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import javax.inject.Inject;
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
-import org.apache.felix.service.command.Converter;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -66,14 +60,6 @@ public class GogoCommandsIT {
     }
 
     private String run(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), print, print)) {
-            Object result = session.execute(command);
-            if (result != null) {
-                print.println(session.format(result, Converter.INSPECT));
-            }
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return Gogo.run(processor, command);
     }
 }

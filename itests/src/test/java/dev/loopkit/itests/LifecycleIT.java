@@ -16,6 +16,7 @@ import dev.loopkit.loop.testing.Leaks;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.function.Consumer;
 import javax.inject.Inject;
 import org.junit.Before;
 import org.junit.Test;
@@ -27,12 +28,13 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
- * The policy bundle's main loop and what outlives a stopping bundle: the main loop follows its
- * configuration and stops with its bundle, the loops users hold keep working, and a chosen watcher
- * stays chosen whatever is installed. Each test gets a fresh framework.
+ * The platform bundle's main loop and what outlives a stopping bundle: the main loop follows its
+ * configuration and the policy, and stops with its bundle, the loops users hold keep working, and a
+ * chosen watcher stays chosen whatever is installed. Each test gets a fresh framework.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerMethod.class)
@@ -58,24 +60,45 @@ public class LifecycleIT {
     }
 
     @Test
-    public void stoppingThePolicyBundleClosesTheMainLoopAndLeavesTheUsersLoopsWorking() throws Exception {
-        EventLoop main = ProcessWide.get().mainContext().loop();
-        EventLoop users = Asyncio.newEventLoop();
-        Bundle policy = Bundles.named(context, "dev.loopkit.policy");
-        policy.stop();
-        try {
+    public void stoppingThePlatformBundleClosesTheMainLoopAndLeavesTheUsersLoopsWorking() throws Exception {
+        stopWhileAUsersLoopRuns("dev.loopkit.platform", "a loop made while the platform ran keeps working", main -> {
             Await.until("the main loop's thread ended", () -> Leaks.threads("loopkit-main"), List.of());
             assertTrue("the main loop is closed", main.isClosed());
             assertNull(ProcessWide.get().mainContext().loop());
+        });
+    }
+
+    @Test
+    public void stoppingThePolicyBundleClosesTheMainLoopItMadeAndLeavesTheUsersLoopsWorking() throws Exception {
+        stopWhileAUsersLoopRuns("dev.loopkit.policy", "a loop made by the stopped policy keeps working", main -> {
+            Await.until("no main loop", () -> ProcessWide.get().mainContext().loop() == null);
+            assertTrue("the main loop is closed", main.isClosed());
+            assertEquals("the main loop's thread waits for a policy", List.of("loopkit-main"), Leaks.threads("loopkit-main"));
+        });
+    }
+
+    /**
+     * Stops bundle {@code symbolicName} while a loop made before is held, checks {@code whileStopped}
+     * (given the main loop of before) and that the held loop still works, then starts the bundle
+     * again: a main loop runs again.
+     */
+    private void stopWhileAUsersLoopRuns(String symbolicName, String usersLoopWorks, Consumer<EventLoop> whileStopped)
+            throws BundleException {
+        EventLoop main = ProcessWide.get().mainContext().loop();
+        EventLoop users = Asyncio.newEventLoop();
+        Bundle bundle = Bundles.named(context, symbolicName);
+        bundle.stop();
+        try {
+            whileStopped.accept(main);
             assertFalse(users.isClosed());
             LoopFuture<String> later = users.createFuture();
             users.callLater(0.01, () -> later.setResult("still runs"));
-            assertEquals("a loop made by the stopped policy keeps working", "still runs", users.runUntilComplete(later));
+            assertEquals(usersLoopWorks, "still runs", users.runUntilComplete(later));
         } finally {
             users.close();
-            policy.start();
+            bundle.start();
         }
-        Await.until("a main loop again", () -> ProcessWide.get().mainContext().loop() != null && ProcessWide.get().mainContext().loop().isRunning());
+        Await.until("a main loop again", Await::mainLoopRunning);
     }
 
     @Test

@@ -1,15 +1,16 @@
 package dev.loopkit.karaf;
 
-import dev.loopkit.policy.shell.ChoiceStore;
-import dev.loopkit.policy.shell.LoopCommands;
+import dev.loopkit.platform.ChoiceStore;
+import dev.loopkit.platform.PlatformConfiguration;
+import dev.loopkit.shell.LoopCommands;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 
 /**
  * A {@code loop:} command in Karaf: the text comes from {@link LoopCommands} (as for the Gogo
  * commands in Felix) and is returned, so that the console prints it and a script can use it.
- * The policy bundle's {@link ChoiceStore} service saves switches in configuration
- * {@value LoopCommands#PID}; Karaf registers the commands only while that service is there.
+ * The platform bundle's {@link ChoiceStore} service saves switches in configuration
+ * {@value PlatformConfiguration#PID}; Karaf registers the commands only while that service is there.
  */
 abstract class LoopAction implements Action {
 

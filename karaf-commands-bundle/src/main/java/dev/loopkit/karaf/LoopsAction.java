@@ -1,6 +1,6 @@
 package dev.loopkit.karaf;
 
-import dev.loopkit.policy.shell.LoopCommands;
+import dev.loopkit.shell.LoopCommands;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 

@@ -1,7 +1,7 @@
 package dev.loopkit.karaf;
 
 import dev.loopkit.runtime.RankedRegistry;
-import dev.loopkit.policy.shell.LoopCommands;
+import dev.loopkit.shell.LoopCommands;
 import java.util.List;
 import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Completer;

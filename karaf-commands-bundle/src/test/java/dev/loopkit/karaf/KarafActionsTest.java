@@ -3,8 +3,8 @@ package dev.loopkit.karaf;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
+import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.runtime.ProcessWide;
-import dev.loopkit.policy.shell.ChoiceStore;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.karaf.shell.api.console.CommandLine;

@@ -1,0 +1,50 @@
+package dev.loopkit.platform.internal;
+
+import dev.loopkit.platform.ChoiceStore;
+import dev.loopkit.platform.PlatformConfiguration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * The {@link ChoiceStore} service: saves the shell's choices in configuration
+ * {@value PlatformConfiguration#PID} through ConfigAdmin, when there is one. In Karaf, ConfigAdmin writes
+ * the change through to {@code etc/dev.loopkit.policy.cfg}.
+ */
+@Component(service = ChoiceStore.class)
+public final class ConfigAdminChoiceStore implements ChoiceStore {
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigurationAdmin configurationAdmin;
+
+    @Override
+    public String save(String key, String value) {
+        ConfigurationAdmin admin = configurationAdmin;
+        if (admin == null) {
+            return NOT_SAVED;
+        }
+        try {
+            Configuration configuration = admin.getConfiguration(PlatformConfiguration.PID, "?");
+            Dictionary<String, Object> properties = configuration.getProperties();
+            if (properties == null) {
+                properties = new Hashtable<>();
+            }
+            if (value == null) {
+                properties.remove(key);
+            } else {
+                properties.put(key, value);
+            }
+            configuration.update(properties);
+            return "";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save configuration " + PlatformConfiguration.PID, e);
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package dev.loopkit.platform.internal;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopPolicy;
+import dev.loopkit.platform.PlatformConfiguration;
+import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.runtime.RankedRegistry;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+
+/**
+ * The main context of a Loopkit platform: a thread of the platform bundle's own runs the main loop,
+ * made by the process-wide policy and set as that thread's loop (so the current child watcher is
+ * attached to it, as asyncio's main thread does with {@code set_event_loop}). The safe and fast
+ * watchers reap through it. When the process-wide policy changes, or the loop goes away with its loop
+ * bundle, a new main loop is made from the policy that is process-wide then (attaching the watcher
+ * again sweeps up any exit missed meanwhile); stopping this bundle stops and closes it, and the
+ * thread ends.
+ * Configured by {@code mainLoop} and {@code mainLoopThread} in {@value PlatformConfiguration#PID}.
+ */
+@Component(immediate = true, configurationPid = PlatformConfiguration.PID)
+public final class MainLoop {
+
+    static final String DEFAULT_THREAD_NAME = "loopkit-main";
+    /** How long activation waits for the first main loop to run. */
+    private static final long START_WAIT_SECONDS = 5;
+    // The name it had in the policy bundle, as the configuration's: logging configurations name it.
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.policy");
+
+    private final Object lock = new Object();
+    private BundleContext bundleContext;
+    private final RankedRegistry.Listener<EventLoopPolicy> policyChanged = (before, now) -> wake();
+    private Thread thread;
+    private volatile boolean running;
+    /** Counted down once the first main loop runs, or once it is known that none can for now. */
+    private volatile CountDownLatch started;
+    // Guarded by lock: the main loop and the policy that made it.
+    private EventLoop loop;
+    private EventLoopPolicy loopPolicy;
+
+    @Activate
+    void activate(BundleContext context, PolicyConfiguration.Config config) {
+        bundleContext = context;
+        start(config);
+    }
+
+    private void start(PolicyConfiguration.Config config) {
+        if (!config.mainLoop()) {
+            LOG.log(Level.INFO, "no main loop: disabled by configuration " + PlatformConfiguration.PID);
+            return;
+        }
+        running = true;
+        started = new CountDownLatch(1);
+        ProcessWide.get().policies().addListener(policyChanged);
+        thread = new Thread(this::runLoops, config.mainLoopThread().isBlank() ? DEFAULT_THREAD_NAME : config.mainLoopThread());
+        thread.setDaemon(true);
+        thread.start();
+        awaitStart();
+    }
+
+    // Once the bundle is active its main loop runs: a command run right after start-up finds the
+    // safe and fast watchers attached to a running loop, hence active.
+    private void awaitStart() {
+        try {
+            if (!started.await(START_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "the main loop did not start within " + START_WAIT_SECONDS + " s; it will when it can");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A changed policy or watcher choice needs no new main loop; a changed main-loop setting does. */
+    @Modified
+    void modified(PolicyConfiguration.Config config) {
+        boolean wanted = config.mainLoop();
+        String name = config.mainLoopThread().isBlank() ? DEFAULT_THREAD_NAME : config.mainLoopThread();
+        if (wanted == (thread != null) && (thread == null || thread.getName().equals(name))) {
+            return;
+        }
+        deactivate();
+        start(config);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (thread == null) {
+            return;
+        }
+        running = false;
+        ProcessWide.get().policies().removeListener(policyChanged);
+        wake();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        thread = null;
+    }
+
+    // The main thread: one loop after another, as long as the bundle runs.
+    private void runLoops() {
+        try {
+            while (running) {
+                EventLoopPolicy policy = ProcessWide.get().policies().current();
+                if (policy == null) {
+                    awaitChange();
+                    continue;
+                }
+                EventLoop mainLoop;
+                try {
+                    mainLoop = policy.newEventLoop();
+                } catch (IllegalStateException noFactory) {
+                    LOG.log(frameworkStopping() ? Level.DEBUG : Level.WARNING, "no main loop for now: " + noFactory.getMessage());
+                    awaitChange();
+                    continue;
+                }
+                run(policy, mainLoop);
+            }
+        } finally {
+            started.countDown();
+            ProcessWide.get().mainContext().designate(null);
+        }
+    }
+
+    private void run(EventLoopPolicy policy, EventLoop mainLoop) {
+        synchronized (lock) {
+            // a change that came while the loop was made found no loop to stop: look again
+            if (!running || policy != ProcessWide.get().policies().current()) {
+                mainLoop.close();
+                return;
+            }
+            loop = mainLoop;
+            loopPolicy = policy;
+        }
+        ProcessWide.get().mainContext().designate(Thread.currentThread(), mainLoop);
+        try {
+            policy.setEventLoop(mainLoop); // attaches the current child watcher, as in asyncio's main thread
+            LOG.log(Level.INFO, "main loop {0} runs on thread ''{1}''", mainLoop, Thread.currentThread().getName());
+            mainLoop.callSoon(started::countDown);
+            mainLoop.runForever();
+        } catch (RuntimeException e) {
+            if (mainLoop.isClosed()) {
+                // its loop bundle stopped and closed it before it ran (the framework is stopping, say):
+                // the next main loop comes from the policy that is process-wide then
+                LOG.log(Level.DEBUG, "main loop {0} closed before it ran", mainLoop);
+            } else {
+                LOG.log(Level.ERROR, "the main loop failed", e);
+            }
+        } finally {
+            synchronized (lock) {
+                loop = null;
+                loopPolicy = null;
+            }
+            ProcessWide.get().mainContext().designate(null);
+            if (!mainLoop.isClosed()) {
+                mainLoop.close();
+            }
+            try {
+                policy.setEventLoop(null);
+            } catch (RuntimeException gone) {
+                // the policy's bundle went away meanwhile
+            }
+        }
+    }
+
+    /**
+     * Whether the framework itself is stopping. It then stops every bundle in an order of its own
+     * (bundles that share a start level, as Felix's auto-deploy starts them, in an order that varies),
+     * so loop bundles may stop before this one: a main loop without a factory is expected then, not
+     * a condition to warn a user about. A loop bundle that stops while the framework runs is.
+     */
+    private boolean frameworkStopping() {
+        try {
+            return bundleContext.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.STOPPING;
+        } catch (IllegalStateException contextGone) {
+            return true; // this bundle stopped meanwhile
+        }
+    }
+
+    private void awaitChange() {
+        started.countDown(); // nothing to wait for: no loop can run until something changes
+        synchronized (lock) {
+            if (running) {
+                try {
+                    lock.wait(1_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running = false;
+                }
+            }
+        }
+    }
+
+    // Stopped, or another policy is process-wide now: the main loop ends and, if running, another comes.
+    private void wake() {
+        synchronized (lock) {
+            lock.notifyAll();
+            if (loop != null && (!running || loopPolicy != ProcessWide.get().policies().current())) {
+                loop.stop();
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.loopkit.platform.internal;
+
+import dev.loopkit.platform.PlatformConfiguration;
+import dev.loopkit.runtime.ProcessWide;
+import java.io.IOException;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Applies the configuration {@value PlatformConfiguration#PID}: its {@code policy} property names the
+ * process-wide policy, its {@code watcher} property the child watcher. ConfigAdmin persists them, so
+ * the choices survive a framework restart.
+ */
+@Component(configurationPid = PlatformConfiguration.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = PolicyConfiguration.Config.class)
+public final class PolicyConfiguration {
+
+    @ObjectClassDefinition(name = "Loopkit event loop policy",
+            description = "Which event loop policy and child watcher are process-wide, and the main loop.")
+    public @interface Config {
+        @AttributeDefinition(description = "Name of the process-wide policy (default, selector, proactor, or the"
+                + " loopkit.name of another EventLoopPolicy service); empty: the highest-ranked one.")
+        String policy() default "";
+
+        @AttributeDefinition(description = "Name of the child watcher (pidfd, threaded, multiloop, safe, fast, or the"
+                + " loopkit.name of another ChildWatcher service); empty: the highest-ranked one.")
+        String watcher() default "";
+
+        @AttributeDefinition(description = "Run the main-context loop on a thread of its own (the loop the safe and"
+                + " fast child watchers attach to).")
+        boolean mainLoop() default true;
+
+        @AttributeDefinition(description = "The name of the main loop's thread.")
+        String mainLoopThread() default MainLoop.DEFAULT_THREAD_NAME;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigurationAdmin configurationAdmin;
+
+    @Activate
+    @Modified
+    void apply(Config config) {
+        Object policy = config.policy();
+        Object watcher = config.watcher();
+        Dictionary<String, Object> stored = storedProperties();
+        if (stored != null) {
+            policy = stored.get("policy");
+            watcher = stored.get("watcher");
+        }
+        ProcessWide.get().policies().setConfigured(blankToNull(policy));
+        ProcessWide.get().childWatchers().setConfigured(blankToNull(watcher));
+    }
+
+    // ConfigAdmin delivers updates asynchronously, so the shell's update of a moment ago may arrive
+    // after a newer one was stored (and applied by the shell at once): applying what the update
+    // carried would bring an old choice back. What is stored now is the truth, and no configuration
+    // stored (never saved, or deleted) means no choice. Null only when ConfigAdmin cannot say.
+    private Dictionary<String, Object> storedProperties() {
+        ConfigurationAdmin admin = configurationAdmin;
+        if (admin == null) {
+            return null;
+        }
+        try {
+            Configuration[] found = admin.listConfigurations("(" + Constants.SERVICE_PID + "=" + PlatformConfiguration.PID + ")");
+            return found == null || found[0].getProperties() == null ? new Hashtable<>() : found[0].getProperties();
+        } catch (IOException | InvalidSyntaxException e) {
+            return null;
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        ProcessWide.get().policies().setConfigured(null);
+        ProcessWide.get().childWatchers().setConfigured(null);
+    }
+
+    private static String blankToNull(Object name) {
+        return name instanceof String text && !text.isBlank() ? text.trim() : null;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.loopkit.shell;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopFactory;
+import dev.loopkit.api.spi.InspectableLoop;
+import dev.loopkit.api.spi.LoopStats;
+import dev.loopkit.runtime.RankedRegistry.Entry;
+import dev.loopkit.runtime.ProcessWide;
+
+/** The live loops as {@code loop:loops} prints them. */
+final class LoopsReport {
+
+    private LoopsReport() {
+    }
+
+    /** One row per loop that a loop factory made and nobody closed yet. */
+    static String table() {
+        TextTable table = new TextTable("FACTORY", "LOOP", "THREAD", "RUNNING", "CALLBACKS", "TIMERS", "FDS", "TRANSPORTS");
+        int count = 0;
+        for (Entry<EventLoopFactory> factory : ProcessWide.get().loopFactories().entries()) {
+            for (EventLoop loop : factory.service().liveLoops()) {
+                count++;
+                if (!(loop instanceof InspectableLoop inspectable)) {
+                    table.row(factory.name(), loop, "-", loop.isRunning() ? "yes" : "no", "?", "?", "?", "?");
+                    continue;
+                }
+                LoopStats stats = inspectable.stats();
+                table.row(factory.name(), stats.loop(), stats.thread() == null ? "-" : stats.thread(),
+                        stats.busy() ? "yes (busy in a callback)" : stats.running() ? "yes" : "no",
+                        count(stats.callbacks()), count(stats.timers()), count(stats.fds()), count(stats.transports()));
+            }
+        }
+        return table.toString() + count + (count == 1 ? " live loop" : " live loops");
+    }
+
+    private static String count(int n) {
+        return n < 0 ? "?" : Integer.toString(n);
+    }
+}

@@ -1,0 +1,240 @@
+package dev.loopkit.shell;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopFactory;
+import dev.loopkit.api.EventLoopPolicy;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.SpawnScope;
+import dev.loopkit.api.SubprocessOptions;
+import dev.loopkit.api.SubprocessProtocol;
+import dev.loopkit.api.SubprocessTransport;
+import dev.loopkit.api.spi.LoopkitName;
+import dev.loopkit.runtime.RankedRegistry.Entry;
+import dev.loopkit.runtime.ProcessWide;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.function.IntConsumer;
+
+/**
+ * {@code loop:run}: one program on a new loop of the process-wide policy, as {@code asyncio.run}
+ * would run it, its output copied to the shell as it comes. The shell has no stdin to give it: the
+ * child reads {@code /dev/null}.
+ *
+ * <p>The command owns the child it started, and never leaves it behind, running or a zombie:
+ * <ul>
+ * <li>Ctrl-C (SIGINT) while it runs goes to the child, as a shell's Ctrl-C goes to its foreground
+ * job, and a second Ctrl-C kills it; the run then ends as usual, with the line that says how the
+ * child ended.</li>
+ * <li>Interrupting the command's thread (a shell that interrupts its job) does the same.</li>
+ * <li>When the loop is closed under the run (its bundle stopped), the child is killed all the same
+ * (asyncio's {@code SubprocessTransport.close()} kills a running child) and the command waits, on a
+ * loop of its own, for the watcher to reap it.</li>
+ * </ul>
+ */
+final class ProgramRun implements SubprocessProtocol {
+
+    // A process group of its own: the terminal's Ctrl-C reaches the JVM alone, and the run passes it on
+    // (see onSigint); with the child in the terminal's group, the child could die of it and the run end
+    // before the JVM's handler ran, which then interrupted the shell's next line.
+    private static final SubprocessOptions OPTIONS = SubprocessOptions.defaults().withStdin(SubprocessOptions.Redirect.DEVNULL)
+            .withNewProcessGroup(true);
+    // The numbers POSIX fixes on every system (unlike SIGCHLD's, which come from Posix): the shell
+    // bundle needs no native access for them.
+    private static final int SIGINT = 2;
+    private static final int SIGKILL = 9;
+    /** How long a run whose loop was closed waits for the watcher to report the killed child's exit. */
+    private static final long REAP_WAIT_SECONDS = 30;
+
+    private final List<String> argv;
+    private final PrintStream out;
+    private final PrintStream err;
+    private LoopFuture<Void> ended; // exited and both pipes closed; loop thread
+    private boolean exited;
+    private int pipesOpen = 2;
+    private SubprocessTransport transport; // set on the loop's thread once spawned
+    private int interrupts; // SIGINTs received during the run; loop thread
+
+    ProgramRun(List<String> argv, PrintStream out, PrintStream err) {
+        if (argv == null || argv.isEmpty()) {
+            throw new IllegalArgumentException("loop:run needs a program: loop:run <program> [args...]");
+        }
+        this.argv = List.copyOf(argv);
+        this.out = Objects.requireNonNull(out, "out");
+        this.err = Objects.requireNonNull(err, "err");
+    }
+
+    String call() {
+        EventLoopPolicy policy = Asyncio.getEventLoopPolicy();
+        EventLoop loop = policy.newEventLoop();
+        try {
+            ended = loop.createFuture();
+            long start = System.nanoTime();
+            handleSigint(loop);
+            transport = spawn(loop);
+            if (interrupts > 0) {
+                transport.sendSignal(SIGINT); // came while it was being spawned
+            }
+            String watcher = nameOf(policy.getChildWatcher());
+            String how = loop.getClass().getSimpleName();
+            String ending;
+            try {
+                loop.runUntilComplete(ended);
+                ending = interrupts > 0 ? "; interrupted (SIGINT)" : "";
+            } catch (IllegalStateException stopped) {
+                if (loop.isClosed() && transport.getReturncode() == null) {
+                    return orphaned(transport, start, watcher, how);
+                }
+                if (!Thread.interrupted()) {
+                    throw stopped;
+                }
+                transport.kill();
+                loop.runUntilComplete(ended);
+                Thread.currentThread().interrupt();
+                ending = "; interrupted: killed";
+            } finally {
+                transport.close();
+            }
+            return describe(transport.getPid(), transport.getReturncode(), start, watcher, how) + ending;
+        } finally {
+            loop.close();
+        }
+    }
+
+    // A spawn fails with the OS's word for it ("No such file or directory: 'nosuchprog'"), which is
+    // what the shell should print, not the checked exception's class wrapped around it.
+    private SubprocessTransport spawn(EventLoop loop) {
+        try {
+            return loop.runUntilComplete(loop.subprocessExec(() -> this, argv, OPTIONS));
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalArgumentException(cause.getMessage(), cause);
+        }
+    }
+
+    // Ctrl-C while the program runs is for the program, as a shell's is for its foreground job: the
+    // first SIGINT is passed on to the child, a second one kills it. The loop's handler replaces the
+    // shell's for the run (the loop's close restores it), so the shell does not also give up on the
+    // command and print its prompt before the line that says how the child ended.
+    private void handleSigint(EventLoop loop) {
+        try {
+            loop.addSignalHandler(SIGINT, () -> {
+                interrupts++;
+                if (transport != null) {
+                    transport.sendSignal(interrupts == 1 ? SIGINT : SIGKILL);
+                }
+            });
+        } catch (IllegalStateException cannotBeCaught) {
+            // the JVM keeps SIGINT (-Xrs): the shell's interruption still kills the child
+        }
+    }
+
+    // The loop was closed under the run (its bundle stopped): closing released the transport and
+    // left the child running, registered with its watcher for a loop that will never hear of it.
+    // The run waits for its end on a loop of its own, from the loop factory still installed: the
+    // pidfd watcher watches from the registering thread's running loop, and the main loop may be
+    // closing too at this moment (registered through the main loop instead, a run of
+    // ProgramRunIT waited in vain for the exit).
+    private String orphaned(SubprocessTransport transport, long start, String watcherName, String how) {
+        long pid = transport.getPid();
+        EventLoopFactory factory = ProcessWide.get().loopFactories().current();
+        if (factory == null) {
+            throw new IllegalStateException("pid " + pid + ": its loop was closed, and no event loop is left to wait for"
+                    + " it on; it stays with watcher " + watcherName);
+        }
+        EventLoop waiting = factory.newEventLoop();
+        try {
+            LoopFuture<String> said = waiting.createFuture();
+            waiting.callSoon(() -> {
+                boolean held = killAndWatchAgain(transport, returncode -> {
+                    try {
+                        waiting.callSoonThreadsafe(() -> setOnce(said, describe(pid, returncode, start, watcherName, how)
+                                + "; its loop was closed: killed"));
+                    } catch (IllegalStateException closed) {
+                        // the run gave up waiting; the child was reaped all the same
+                    }
+                });
+                if (!held) {
+                    setOnce(said, String.format(Locale.ROOT, "pid %d: exited as its loop closed; its exit went to the"
+                            + " closed loop (watcher %s, %s)", pid, watcherName, how));
+                }
+            });
+            waiting.callLater(REAP_WAIT_SECONDS, () -> setOnce(said, String.format(Locale.ROOT,
+                    "pid %d: its loop was closed: killed, but watcher %s reported no exit within %d s", pid, watcherName, REAP_WAIT_SECONDS)));
+            return waiting.runUntilComplete(said);
+        } finally {
+            waiting.close();
+        }
+    }
+
+    // Taken off its watcher first, the child is reaped by nobody meanwhile, so its pid cannot be
+    // reused and the kill reaches it; registered again, the watcher reaps it and tells us. The spawn
+    // gate keeps a watcher swap from moving it in between. False when the watcher no longer held it.
+    private static boolean killAndWatchAgain(SubprocessTransport transport, IntConsumer exited) {
+        long pid = transport.getPid();
+        return ProcessWide.get().watcherSwitch().spawnGate().spawn(Asyncio::getChildWatcher, watcher -> {
+            try (SpawnScope scope = watcher.enterSpawn()) {
+                if (!watcher.removeChildHandler(pid)) {
+                    return false;
+                }
+                transport.kill();
+                watcher.addChildHandler(pid, (exitedPid, returncode) -> exited.accept(returncode));
+                return true;
+            }
+        });
+    }
+
+    private static <T> void setOnce(LoopFuture<T> future, T result) {
+        if (!future.isDone()) {
+            future.setResult(result);
+        }
+    }
+
+    private static String describe(long pid, int returncode, long start, String watcherName, String how) {
+        double millis = (System.nanoTime() - start) / 1e6;
+        String ended = returncode < 0 ? "killed by signal " + -returncode + " (returncode " + returncode + ")" : "returncode " + returncode;
+        return String.format(Locale.ROOT, "pid %d: %s after %.1f ms (watcher %s, %s)", pid, ended, millis, watcherName, how);
+    }
+
+    // The registry's name; a watcher it does not list (set with setChildWatcher) by the name its class
+    // declares, as the registry would list it.
+    private static String nameOf(ChildWatcher watcher) {
+        return ProcessWide.get().childWatchers().entryOf(watcher).map(Entry::name).orElseGet(() -> {
+            LoopkitName name = watcher.getClass().getAnnotation(LoopkitName.class);
+            return name != null ? name.value() : watcher.getClass().getSimpleName();
+        });
+    }
+
+    @Override
+    public void pipeDataReceived(int fd, ByteBuffer data) {
+        PrintStream to = fd == 2 ? err : out;
+        byte[] bytes = new byte[data.remaining()];
+        data.get(bytes);
+        to.write(bytes, 0, bytes.length);
+        to.flush();
+    }
+
+    @Override
+    public void pipeConnectionLost(int fd, Exception exc) {
+        pipesOpen--;
+        endIfDone();
+    }
+
+    @Override
+    public void processExited() {
+        exited = true;
+        endIfDone();
+    }
+
+    // asyncio's subprocess waits for the pipes too: output written just before the exit still comes
+    private void endIfDone() {
+        if (exited && pipesOpen == 0 && !ended.isDone()) {
+            ended.setResult(null);
+        }
+    }
+}

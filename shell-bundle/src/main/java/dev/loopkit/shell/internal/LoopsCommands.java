@@ -1,0 +1,51 @@
+package dev.loopkit.shell.internal;
+
+import dev.loopkit.platform.ChoiceStore;
+import dev.loopkit.shell.LoopCommands;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+
+/** Gogo commands {@code loop:loops} and {@code loop:run}, registered by {@link GogoCommands}. */
+public final class LoopsCommands {
+
+    private final LoopCommands commands;
+
+    LoopsCommands(ChoiceStore store) {
+        this.commands = new LoopCommands(store);
+    }
+
+    @Descriptor(LoopCommands.LOOPS)
+    public String loops() {
+        return commands.loops();
+    }
+
+    // Gogo gives each command thread its own System.out and System.err: the session's, or a pipe or
+    // a file when redirected.
+    @Descriptor(LoopCommands.RUN)
+    public String run(CommandSession session, @Descriptor(LoopCommands.RUN_ARGS) String... argv) {
+        PrintStream console = session.getConsole();
+        return commands.run(List.of(argv), flushingThrough(System.out, console), flushingThrough(System.err, console));
+    }
+
+    // The program's output must show as it comes. Gogo reaches the terminal through NIO channels,
+    // which pass no flush on, and JLine's terminal buffers its output (8 KiB): without this, what the
+    // program printed appeared only when it ended. Flushing the console is harmless when redirected.
+    private static PrintStream flushingThrough(PrintStream stream, PrintStream console) {
+        return new PrintStream(new FilterOutputStream(stream) {
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                out.write(bytes, offset, length);
+            }
+
+            @Override
+            public void flush() throws IOException {
+                out.flush();
+                console.flush();
+            }
+        });
+    }
+}

@@ -1,0 +1,205 @@
+package dev.loopkit.shell;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.ChildHandler;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.platform.ChoiceStore;
+import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.policy.ProactorEventLoopPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.After;
+import org.junit.Test;
+
+/**
+ * The text of the {@code loop:} commands, outside OSGi (the policies come from ServiceLoader,
+ * named by their class's {@code @LoopkitName}); the shells only print it.
+ */
+public class LoopCommandsTest {
+
+    private final List<String> saved = new ArrayList<>();
+    private final LoopCommands commands = new LoopCommands((key, value) -> {
+        saved.add(key + "=" + value);
+        return "";
+    });
+
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+    @After
+    public void forgetChoices() throws Exception {
+        ProcessWide.get().policies().setConfigured(null);
+        ProcessWide.get().childWatchers().setConfigured(null);
+        Asyncio.setEventLoopPolicy(null);
+        for (AutoCloseable undo : cleanup) {
+            undo.close();
+        }
+    }
+
+    /** A watcher that holds the pids it is given: what the shell lists, not how exits are reaped. */
+    private static final class HoldingWatcher implements ChildWatcher {
+        final Map<Long, ChildHandler> held = new ConcurrentHashMap<>();
+        EventLoop attached;
+
+        @Override
+        public void addChildHandler(long pid, ChildHandler handler) {
+            held.put(pid, handler);
+        }
+
+        @Override
+        public boolean removeChildHandler(long pid) {
+            return held.remove(pid) != null;
+        }
+
+        @Override
+        public Map<Long, ChildHandler> children() {
+            return Map.copyOf(held);
+        }
+
+        @Override
+        public void attachLoop(EventLoop loop) {
+            attached = loop;
+        }
+
+        @Override
+        public boolean isActive() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            held.clear();
+        }
+    }
+
+    private HoldingWatcher installWatcher(String name, int ranking) {
+        HoldingWatcher watcher = new HoldingWatcher();
+        ProcessWide.get().childWatchers().register(watcher, name, ranking, ranking, "test");
+        cleanup.add(() -> ProcessWide.get().childWatchers().unregister(watcher));
+        return watcher;
+    }
+
+    @Test
+    public void policiesIsTheRankedTableThenTheStatusLine() {
+        String out = commands.policies();
+        List<String> lines = out.lines().toList();
+        assertTrue(out, lines.get(0).matches("   NAME +RANKING +BUNDLE +CLASS"));
+        assertTrue(out, lines.get(1).matches("\\* +default +100 .*dev\\.loopkit\\.policy\\.DefaultEventLoopPolicy"));
+        assertTrue(out, lines.get(3).matches(" +proactor +10 .*dev\\.loopkit\\.policy\\.ProactorEventLoopPolicy"));
+        assertEquals("process-wide: default (ranked: highest service.ranking)", lines.get(4));
+    }
+
+    @Test
+    public void policyWithANameConfiguresItAtOnceAndSavesIt() {
+        String out = commands.policy("proactor");
+        assertEquals("process-wide: proactor (configured: configuration dev.loopkit.policy)\n", out);
+        assertEquals(List.of("policy=proactor"), saved);
+        assertEquals(ProactorEventLoopPolicy.class, ProcessWide.get().policies().current().getClass());
+        assertEquals("process-wide: proactor (configured: configuration dev.loopkit.policy)", commands.policy());
+    }
+
+    @Test
+    public void anExplicitPolicyOverridesTheConfiguredOneAndResetClearsBoth() {
+        commands.policy("selector");
+        Asyncio.setEventLoopPolicy(new ProactorEventLoopPolicy());
+        assertEquals("process-wide: dev.loopkit.policy.ProactorEventLoopPolicy (explicit: set by Asyncio.setEventLoopPolicy;"
+                + " loop:reset-policy clears it); configured 'selector' is overridden", commands.policy());
+        assertEquals("process-wide: default (ranked: highest service.ranking)\n", commands.resetPolicy());
+        assertEquals(List.of("policy=selector", "policy=null"), saved);
+    }
+
+    @Test
+    public void anUnknownNameIsRefusedWithTheKnownOnesAndNothingIsSaved() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> commands.policy("nosuch"));
+        assertEquals("Unknown event loop policy 'nosuch' (known: default, selector, proactor)", e.getMessage());
+        assertEquals(List.of(), saved);
+    }
+
+    @Test
+    public void withoutConfigAdminTheChoiceAppliesButTheNoteSaysItIsNotSaved() {
+        String out = new LoopCommands(ChoiceStore.NONE).policy("selector");
+        assertEquals("process-wide: selector (configured: configuration dev.loopkit.policy)"
+                + " (not saved: ConfigurationAdmin is not installed)\n", out);
+    }
+
+    @Test
+    public void namesAreWhatAShellCompletes() {
+        assertEquals(List.of("default", "selector", "proactor"), LoopCommands.names(ProcessWide.get().policies()));
+    }
+
+    @Test
+    public void watchersListsStateChildrenAndWhatCannotWorkHere() {
+        HoldingWatcher best = installWatcher("best", 90);
+        installWatcher("spare", 5);
+        best.addChildHandler(4242, (pid, code) -> { });
+        ProcessWide.get().unavailable().put("child watcher", "pidfd", "pidfd_open(2) failed: ENOSYS");
+        cleanup.add(() -> ProcessWide.get().unavailable().remove("child watcher", "pidfd"));
+
+        List<String> lines = commands.watchers().lines().toList();
+        assertTrue(String.join("\n", lines), lines.get(0).matches("   NAME +RANKING +STATE +CHILDREN +BUNDLE"));
+        assertTrue(lines.get(1), lines.get(1).matches("\\* +best +90 +active +1 +test"));
+        assertTrue(lines.get(2), lines.get(2).matches(" +spare +5 +standby +0 +test"));
+        assertTrue(lines.get(3), lines.get(3).matches(" +pidfd +- +unavailable: pidfd_open\\(2\\) failed: ENOSYS +- +-"));
+        assertEquals("process-wide: best (ranked: highest service.ranking)", lines.get(4));
+    }
+
+    @Test
+    public void watcherWithANameMovesTheChildrenAndSavesTheChoice() {
+        HoldingWatcher best = installWatcher("best", 90);
+        HoldingWatcher spare = installWatcher("spare", 5);
+        best.addChildHandler(4242, (pid, code) -> { });
+
+        assertEquals("process-wide: spare (configured: configuration dev.loopkit.policy)\n", commands.watcher("spare"));
+        assertEquals("the child moved with the switch", Set.of(4242L), spare.held.keySet());
+        assertEquals(Map.of(), best.held);
+        String children = commands.children();
+        assertTrue(children, children.lines().anyMatch(line -> line.matches("\\* +spare +1 +4242")));
+        assertTrue(children, children.endsWith("1 child watched"));
+
+        assertEquals("process-wide: best (ranked: highest service.ranking)\n", commands.resetWatcher());
+        assertEquals(Set.of(4242L), best.held.keySet());
+        assertEquals(List.of("watcher=spare", "watcher=null"), saved);
+    }
+
+    @Test
+    public void anUnknownWatcherIsRefusedWithTheKnownOnes() {
+        installWatcher("best", 90);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> commands.watcher("nosuch"));
+        assertTrue(e.getMessage(), e.getMessage().startsWith("Unknown child watcher 'nosuch' (known: best"));
+        assertEquals(List.of(), saved);
+    }
+
+    @Test
+    public void loopsListsTheLiveLoopsOfEachFactory() {
+        EventLoop loop = ProcessWide.get().loopFactories().find("selector").orElseThrow().service().newEventLoop();
+        try {
+            loop.callLater(60, () -> { });
+            LoopFuture<Void> once = loop.createFuture();
+            loop.callSoon(() -> once.setResult(null));
+            loop.runUntilComplete(once); // the timer is in the heap now
+            loop.callSoon(() -> { });
+            List<String> lines = commands.loops().lines().toList();
+            assertTrue(String.join("\n", lines), lines.get(0).matches("FACTORY +LOOP +THREAD +RUNNING +CALLBACKS +TIMERS +FDS +TRANSPORTS"));
+            assertTrue(String.join("\n", lines), lines.stream().anyMatch(
+                    line -> line.matches("selector +SelectorEventLoop #\\d+ +- +no +1 +1 +0 +0")));
+        } finally {
+            loop.close();
+        }
+        assertTrue("a closed loop is not listed", commands.loops().lines().noneMatch(line -> line.startsWith("selector")));
+    }
+
+    @Test
+    public void runWithoutAProgramSaysWhatItNeeds() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> commands.run(List.of(), System.out, System.err));
+        assertEquals("loop:run needs a program: loop:run <program> [args...]", e.getMessage());
+    }
+}
