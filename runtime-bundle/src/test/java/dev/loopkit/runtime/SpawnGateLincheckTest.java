@@ -25,7 +25,7 @@ import org.junit.Test;
  * <p>A short run by default: 4 scenarios of 50 interleavings, 40 to 60 s on a loaded 2-core machine,
  * most of it Lincheck instrumenting the JDK's lock classes; it found the lost child within them when
  * the gate skipped its check that no switch finished since the look-up. A longer run:
- * {@code mvn -B verify -pl api-bundle -Dtest=SpawnGateLincheckTest -Dloopkit.lincheck.iterations=50
+ * {@code mvn -B verify -pl runtime-bundle -Dtest=SpawnGateLincheckTest -Dloopkit.lincheck.iterations=50
  * -Dloopkit.lincheck.invocations=1000}.
  */
 public class SpawnGateLincheckTest {
