@@ -8,6 +8,15 @@ import dev.loopkit.api.TimerHandle;
 import dev.loopkit.api.spi.InspectableLoop;
 import dev.loopkit.api.spi.LoopStats;
 import dev.loopkit.api.spi.RunningLoop;
+import dev.loopkit.loop.core.scheduling.CallbackHandle;
+import dev.loopkit.loop.core.scheduling.InboundQueue;
+import dev.loopkit.loop.core.scheduling.LoopClock;
+import dev.loopkit.loop.core.scheduling.TimerCallback;
+import dev.loopkit.loop.core.scheduling.TimerHeap;
+import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
+import dev.loopkit.loop.core.transports.Networks;
+import dev.loopkit.loop.core.transports.WriteBuffer;
+import dev.loopkit.loop.core.transports.WriteChunks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -15,8 +24,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -138,7 +147,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         return owner;
     }
 
-    protected final boolean inLoopThread() {
+    /** Whether the calling thread runs (or is closing) this loop. */
+    public final boolean inLoopThread() {
         return Thread.currentThread() == owner;
     }
 
@@ -412,7 +422,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         }
     }
 
-    void timerCancelled() {
+    /** A scheduled timer was cancelled: counted, to compact the heap when most of it is cancelled. Any thread. */
+    public final void timerCancelled() {
         CANCELLED_TIMERS.getAndAdd(this, 1);
     }
 
@@ -452,17 +463,17 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     private void invoke(CallbackHandle handle) {
         try {
-            handle.callback.run();
+            handle.callback().run();
         } catch (Throwable failure) {
             if (failure instanceof VirtualMachineError fatal && !(failure instanceof StackOverflowError)) {
                 throw fatal;
             }
             Map<String, Object> context = new LinkedHashMap<>();
-            context.put("message", "Exception in callback " + handle.callback);
+            context.put("message", "Exception in callback " + handle.callback());
             context.put("exception", failure);
             context.put("handle", handle);
-            if (handle.sourceTraceback != null) {
-                context.put("source_traceback", handle.sourceTraceback);
+            if (handle.sourceTraceback() != null) {
+                context.put("source_traceback", handle.sourceTraceback());
             }
             callExceptionHandler(context);
         }
@@ -726,7 +737,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
      * The loop's read buffer for transports (direct, 256 KiB), cleared: what is read into it is only
      * valid until the protocol callback returns, so one buffer serves every transport of the loop.
      */
-    protected final java.nio.ByteBuffer readBuffer() {
+    public final java.nio.ByteBuffer readBuffer() {
         if (readBuffer == null) {
             readBuffer = java.nio.ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
         }
@@ -734,7 +745,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     }
 
     /** The loop's write chunks, for {@link WriteBuffer}. */
-    final WriteChunks writeChunks() {
+    public final WriteChunks writeChunks() {
         return writeChunks;
     }
 

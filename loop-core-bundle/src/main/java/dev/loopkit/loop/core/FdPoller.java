@@ -1,5 +1,6 @@
 package dev.loopkit.loop.core;
 
+import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.posix.Epoll;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;

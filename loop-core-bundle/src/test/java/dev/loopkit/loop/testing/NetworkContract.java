@@ -153,7 +153,7 @@ public abstract class NetworkContract extends LoopTestSupport {
         }
         server.close();
         runFor(server.waitClosed());
-        assertEquals(0, ((dev.loopkit.loop.core.AbstractServer) server).activeCount());
+        assertEquals(0, ((dev.loopkit.loop.core.transports.AbstractServer) server).activeCount());
     }
 
     @Test
@@ -372,7 +372,7 @@ public abstract class NetworkContract extends LoopTestSupport {
         }
         server.close();
         runFor(server.waitClosed());
-        assertEquals(0, ((dev.loopkit.loop.core.AbstractServer) server).activeCount());
+        assertEquals(0, ((dev.loopkit.loop.core.transports.AbstractServer) server).activeCount());
     }
 
     @Test

@@ -6,7 +6,7 @@ import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.ServerOptions;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.Networks;
+import dev.loopkit.loop.core.transports.Networks;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

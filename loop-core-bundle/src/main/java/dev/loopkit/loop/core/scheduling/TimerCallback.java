@@ -1,21 +1,22 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.scheduling;
 
 import dev.loopkit.api.TimerHandle;
+import dev.loopkit.loop.core.BaseEventLoop;
 
 /** asyncio's {@code TimerHandle}: a callback in a loop's {@link TimerHeap}. */
-final class TimerCallback extends CallbackHandle implements TimerHandle {
+public final class TimerCallback extends CallbackHandle implements TimerHandle {
 
     /** The time asyncio would report, as given (NaN and the infinities included). */
     private final double when;
     /** When it is due on the loop clock: never before {@code when}; NaN is due at once. */
-    final long whenNanos;
+    public final long whenNanos;
     /** Orders timers due at the same nanosecond: first into the heap, first run. Set by the loop thread. */
-    long sequence;
+    public long sequence;
     private final BaseEventLoop loop;
     /** Whether the timer is in the heap; touched on the loop thread only. */
-    boolean scheduled;
+    public boolean scheduled;
 
-    TimerCallback(BaseEventLoop loop, double when, Runnable callback, StackTraceElement[] sourceTraceback) {
+    public TimerCallback(BaseEventLoop loop, double when, Runnable callback, StackTraceElement[] sourceTraceback) {
         super(callback, sourceTraceback);
         this.loop = loop;
         this.when = when;

@@ -1,33 +1,33 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.scheduling;
 
 import java.util.Arrays;
 
 /** A binary min-heap of timers by due time (asyncio's {@code _scheduled} heapq). Loop thread only. */
-final class TimerHeap {
+public final class TimerHeap {
 
     private TimerCallback[] heap = new TimerCallback[64];
     private int size;
 
-    int size() {
+    public int size() {
         return size;
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return size == 0;
     }
 
-    TimerCallback peek() {
+    public TimerCallback peek() {
         return size == 0 ? null : heap[0];
     }
 
-    void add(TimerCallback timer) {
+    public void add(TimerCallback timer) {
         if (size == heap.length) {
             heap = Arrays.copyOf(heap, size * 2);
         }
         siftUp(size++, timer);
     }
 
-    TimerCallback poll() {
+    public TimerCallback poll() {
         if (size == 0) {
             return null;
         }
@@ -41,7 +41,7 @@ final class TimerHeap {
     }
 
     /** Drops every cancelled timer and rebuilds the heap: O(n), run when they are over half of it. */
-    int removeCancelled() {
+    public int removeCancelled() {
         int kept = 0;
         for (int i = 0; i < size; i++) {
             TimerCallback timer = heap[i];
@@ -61,7 +61,7 @@ final class TimerHeap {
     }
 
     /** Empties the heap, returning how many timers were still pending. */
-    int clear() {
+    public int clear() {
         int pending = 0;
         for (int i = 0; i < size; i++) {
             heap[i].scheduled = false;

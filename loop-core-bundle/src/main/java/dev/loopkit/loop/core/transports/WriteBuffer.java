@@ -1,5 +1,6 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.transports;
 
+import dev.loopkit.loop.core.BaseEventLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;

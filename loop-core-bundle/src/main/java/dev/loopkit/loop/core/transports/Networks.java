@@ -1,7 +1,8 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.ServerOptions;
+import dev.loopkit.loop.core.BaseEventLoop;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;

@@ -1,4 +1,4 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.transports;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;

@@ -1,4 +1,4 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.scheduling;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -20,7 +20,7 @@ import java.lang.invoke.VarHandle;
  * (Netty's {@code SingleThreadEventExecutor.execute} removes its task after a late shutdown the same
  * way).
  */
-final class InboundQueue {
+public final class InboundQueue {
 
     private static final VarHandle TAIL;
     private static final VarHandle NEXT;
@@ -43,7 +43,7 @@ final class InboundQueue {
 
     /** What a drain hands each handle to. */
     @FunctionalInterface
-    interface Sink {
+    public interface Sink {
         void accept(CallbackHandle handle);
     }
 
@@ -55,7 +55,7 @@ final class InboundQueue {
     @SuppressWarnings("unused") // accessed through ARMED
     private volatile boolean armed;
 
-    InboundQueue() {
+    public InboundQueue() {
         CallbackHandle stub = new CallbackHandle(() -> { }, null);
         head = stub;
         tail = stub;
@@ -69,7 +69,7 @@ final class InboundQueue {
      * @return whether the consumer is going to sleep and this producer must wake it (at most one
      *     producer per sleep is told so)
      */
-    boolean offer(CallbackHandle handle) {
+    public boolean offer(CallbackHandle handle) {
         CallbackHandle previous = (CallbackHandle) TAIL.getAndSet(this, handle);
         NEXT.setRelease(previous, handle);
         // The swap above is a full fence: this read cannot pass it (see armBeforeSleeping).
@@ -82,14 +82,14 @@ final class InboundQueue {
      *
      * @return {@code true} if the handle is the caller's again, so nobody will run or report it
      */
-    boolean withdraw(CallbackHandle handle) {
+    public boolean withdraw(CallbackHandle handle) {
         return CLAIMED.compareAndSet(handle, false, true);
     }
 
     // ---- the consumer -----------------------------------------------------------------------------
 
     /** Consumer only: the first element, or {@code null} when nothing is queued (an offer half done waits). */
-    CallbackHandle poll() {
+    public CallbackHandle poll() {
         CallbackHandle first = (CallbackHandle) NEXT.getAcquire(head);
         if (first == null) {
             if (TAIL.getVolatile(this) == head) {
@@ -123,7 +123,7 @@ final class InboundQueue {
      *
      * @return how many were handed over
      */
-    int drain(Sink sink) {
+    public int drain(Sink sink) {
         CallbackHandle last = (CallbackHandle) TAIL.getVolatile(this);
         int drained = 0;
         while (head != last) {
@@ -144,7 +144,7 @@ final class InboundQueue {
      *
      * @return how many were handed over
      */
-    int drainClosed(Sink sink) {
+    public int drainClosed(Sink sink) {
         int drained = 0;
         for (CallbackHandle handle = poll(); handle != null; handle = poll()) {
             if (CLAIMED.compareAndSet(handle, false, true)) {
@@ -156,7 +156,7 @@ final class InboundQueue {
     }
 
     /** Consumer only: how many are queued, by walking the queue (diagnostics). */
-    int size() {
+    public int size() {
         int size = 0;
         for (CallbackHandle node = (CallbackHandle) NEXT.getAcquire(head); node != null;
                 node = (CallbackHandle) NEXT.getAcquire(node)) {
@@ -166,7 +166,7 @@ final class InboundQueue {
     }
 
     /** Consumer only: whether a producer has begun an offer since the last poll. */
-    boolean offerBegun() {
+    public boolean offerBegun() {
         return TAIL.getVolatile(this) != head;
     }
 
@@ -184,7 +184,7 @@ final class InboundQueue {
      * @return {@code true} if the consumer may sleep (and will be woken by the next offer);
      *     {@code false} if something was offered meanwhile (the flag is cleared again)
      */
-    boolean armBeforeSleeping() {
+    public boolean armBeforeSleeping() {
         ARMED.setVolatile(this, true);
         if (offerBegun()) {
             armed = false;
@@ -194,7 +194,7 @@ final class InboundQueue {
     }
 
     /** Consumer only, after the wait: later offers need no wake-up until the next arming. */
-    void disarm() {
+    public void disarm() {
         armed = false;
     }
 }

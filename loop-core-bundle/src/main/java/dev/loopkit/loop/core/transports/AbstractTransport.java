@@ -1,8 +1,10 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.BaseProtocol;
 import dev.loopkit.api.BaseTransport;
 import dev.loopkit.api.WriteBufferLimits;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.LoopResource;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
