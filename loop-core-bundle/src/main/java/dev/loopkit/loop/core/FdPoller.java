@@ -165,10 +165,10 @@ final class FdPoller {
         // descriptor's: a spurious one for the new, which readers tolerate as with any selector
         // (a non-blocking read that would block does nothing).
         if ((events & READABLE) != 0 && interest.reader != null) {
-            loop.runNow(interest.reader);
+            loop.scheduler().runNow(interest.reader);
         }
         if ((events & WRITABLE) != 0 && interest.writer != null) {
-            loop.runNow(interest.writer);
+            loop.scheduler().runNow(interest.writer);
         }
         if (interests.get(fd) == interest && interest.registered) {
             arm(interest);

@@ -29,7 +29,7 @@ public class CallbackHandle implements Handle {
     boolean claimed;
     private volatile boolean cancelled;
 
-    public CallbackHandle(Runnable callback, StackTraceElement[] sourceTraceback) {
+    CallbackHandle(Runnable callback, StackTraceElement[] sourceTraceback) {
         this.callback = callback;
         this.sourceTraceback = sourceTraceback;
     }

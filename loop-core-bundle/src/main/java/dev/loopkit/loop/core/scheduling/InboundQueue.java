@@ -20,7 +20,7 @@ import java.lang.invoke.VarHandle;
  * (Netty's {@code SingleThreadEventExecutor.execute} removes its task after a late shutdown the same
  * way).
  */
-public final class InboundQueue {
+final class InboundQueue {
 
     private static final VarHandle TAIL;
     private static final VarHandle NEXT;
@@ -43,7 +43,7 @@ public final class InboundQueue {
 
     /** What a drain hands each handle to. */
     @FunctionalInterface
-    public interface Sink {
+    interface Sink {
         void accept(CallbackHandle handle);
     }
 
@@ -55,7 +55,7 @@ public final class InboundQueue {
     @SuppressWarnings("unused") // accessed through ARMED
     private volatile boolean armed;
 
-    public InboundQueue() {
+    InboundQueue() {
         CallbackHandle stub = new CallbackHandle(() -> { }, null);
         head = stub;
         tail = stub;
@@ -69,7 +69,7 @@ public final class InboundQueue {
      * @return whether the consumer is going to sleep and this producer must wake it (at most one
      *     producer per sleep is told so)
      */
-    public boolean offer(CallbackHandle handle) {
+    boolean offer(CallbackHandle handle) {
         CallbackHandle previous = (CallbackHandle) TAIL.getAndSet(this, handle);
         NEXT.setRelease(previous, handle);
         // The swap above is a full fence: this read cannot pass it (see armBeforeSleeping).
@@ -82,14 +82,14 @@ public final class InboundQueue {
      *
      * @return {@code true} if the handle is the caller's again, so nobody will run or report it
      */
-    public boolean withdraw(CallbackHandle handle) {
+    boolean withdraw(CallbackHandle handle) {
         return CLAIMED.compareAndSet(handle, false, true);
     }
 
     // ---- the consumer -----------------------------------------------------------------------------
 
     /** Consumer only: the first element, or {@code null} when nothing is queued (an offer half done waits). */
-    public CallbackHandle poll() {
+    CallbackHandle poll() {
         CallbackHandle first = (CallbackHandle) NEXT.getAcquire(head);
         if (first == null) {
             if (TAIL.getVolatile(this) == head) {
@@ -123,7 +123,7 @@ public final class InboundQueue {
      *
      * @return how many were handed over
      */
-    public int drain(Sink sink) {
+    int drain(Sink sink) {
         CallbackHandle last = (CallbackHandle) TAIL.getVolatile(this);
         int drained = 0;
         while (head != last) {
@@ -144,7 +144,7 @@ public final class InboundQueue {
      *
      * @return how many were handed over
      */
-    public int drainClosed(Sink sink) {
+    int drainClosed(Sink sink) {
         int drained = 0;
         for (CallbackHandle handle = poll(); handle != null; handle = poll()) {
             if (CLAIMED.compareAndSet(handle, false, true)) {
@@ -156,7 +156,7 @@ public final class InboundQueue {
     }
 
     /** Consumer only: how many are queued, by walking the queue (diagnostics). */
-    public int size() {
+    int size() {
         int size = 0;
         for (CallbackHandle node = (CallbackHandle) NEXT.getAcquire(head); node != null;
                 node = (CallbackHandle) NEXT.getAcquire(node)) {
@@ -166,7 +166,7 @@ public final class InboundQueue {
     }
 
     /** Consumer only: whether a producer has begun an offer since the last poll. */
-    public boolean offerBegun() {
+    boolean offerBegun() {
         return TAIL.getVolatile(this) != head;
     }
 
@@ -184,7 +184,7 @@ public final class InboundQueue {
      * @return {@code true} if the consumer may sleep (and will be woken by the next offer);
      *     {@code false} if something was offered meanwhile (the flag is cleared again)
      */
-    public boolean armBeforeSleeping() {
+    boolean armBeforeSleeping() {
         ARMED.setVolatile(this, true);
         if (offerBegun()) {
             armed = false;
@@ -194,7 +194,7 @@ public final class InboundQueue {
     }
 
     /** Consumer only, after the wait: later offers need no wake-up until the next arming. */
-    public void disarm() {
+    void disarm() {
         armed = false;
     }
 }

@@ -1,24 +1,23 @@
 package dev.loopkit.loop.core.scheduling;
 
 import dev.loopkit.api.TimerHandle;
-import dev.loopkit.loop.core.BaseEventLoop;
 
 /** asyncio's {@code TimerHandle}: a callback in a loop's {@link TimerHeap}. */
-public final class TimerCallback extends CallbackHandle implements TimerHandle {
+final class TimerCallback extends CallbackHandle implements TimerHandle {
 
     /** The time asyncio would report, as given (NaN and the infinities included). */
     private final double when;
     /** When it is due on the loop clock: never before {@code when}; NaN is due at once. */
-    public final long whenNanos;
+    final long whenNanos;
     /** Orders timers due at the same nanosecond: first into the heap, first run. Set by the loop thread. */
-    public long sequence;
-    private final BaseEventLoop loop;
+    long sequence;
+    private final Scheduler scheduler;
     /** Whether the timer is in the heap; touched on the loop thread only. */
-    public boolean scheduled;
+    boolean scheduled;
 
-    public TimerCallback(BaseEventLoop loop, double when, Runnable callback, StackTraceElement[] sourceTraceback) {
+    TimerCallback(Scheduler scheduler, double when, Runnable callback, StackTraceElement[] sourceTraceback) {
         super(callback, sourceTraceback);
-        this.loop = loop;
+        this.scheduler = scheduler;
         this.when = when;
         // asyncio's due check, `when >= end_time` false, holds for NaN at once: the earliest time.
         this.whenNanos = Double.isNaN(when) ? Long.MIN_VALUE : LoopClock.toNanosCeil(when);
@@ -29,7 +28,7 @@ public final class TimerCallback extends CallbackHandle implements TimerHandle {
         // Read off the loop thread, `scheduled` may be stale: the count is only a heuristic for
         // when to compact the heap, and compaction recounts.
         if (markCancelled() && scheduled) {
-            loop.timerCancelled();
+            scheduler.timerCancelled();
         }
     }
 

@@ -3,31 +3,31 @@ package dev.loopkit.loop.core.scheduling;
 import java.util.Arrays;
 
 /** A binary min-heap of timers by due time (asyncio's {@code _scheduled} heapq). Loop thread only. */
-public final class TimerHeap {
+final class TimerHeap {
 
     private TimerCallback[] heap = new TimerCallback[64];
     private int size;
 
-    public int size() {
+    int size() {
         return size;
     }
 
-    public boolean isEmpty() {
+    boolean isEmpty() {
         return size == 0;
     }
 
-    public TimerCallback peek() {
+    TimerCallback peek() {
         return size == 0 ? null : heap[0];
     }
 
-    public void add(TimerCallback timer) {
+    void add(TimerCallback timer) {
         if (size == heap.length) {
             heap = Arrays.copyOf(heap, size * 2);
         }
         siftUp(size++, timer);
     }
 
-    public TimerCallback poll() {
+    TimerCallback poll() {
         if (size == 0) {
             return null;
         }
@@ -41,7 +41,7 @@ public final class TimerHeap {
     }
 
     /** Drops every cancelled timer and rebuilds the heap: O(n), run when they are over half of it. */
-    public int removeCancelled() {
+    int removeCancelled() {
         int kept = 0;
         for (int i = 0; i < size; i++) {
             TimerCallback timer = heap[i];
@@ -61,7 +61,7 @@ public final class TimerHeap {
     }
 
     /** Empties the heap, returning how many timers were still pending. */
-    public int clear() {
+    int clear() {
         int pending = 0;
         for (int i = 0; i < size; i++) {
             heap[i].scheduled = false;
