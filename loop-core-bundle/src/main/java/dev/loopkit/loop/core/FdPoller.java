@@ -1,6 +1,8 @@
 package dev.loopkit.loop.core;
 
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
+import dev.loopkit.loop.core.scheduling.Readiness;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import dev.loopkit.posix.Epoll;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
@@ -11,10 +13,11 @@ import java.util.Map;
 /**
  * Readiness of raw file descriptors (pipes, pidfds, eventfds), which a java.nio {@code Selector}
  * cannot watch: one helper thread per loop blocks in {@code epoll_wait} on the loop's own epoll set
- * and hands each readiness to the loop with {@code callSoonThreadsafe}; the callbacks run on the loop
- * thread. Descriptors are armed one-shot ({@code EPOLLONESHOT}) and re-armed after their callbacks
- * ran, so a descriptor the loop has not read yet does not fire again: level-triggered semantics
- * without a busy helper. An eventfd in the same set stops the thread when the loop closes. Made on
+ * and hands each readiness to the loop's scheduler as a {@link Readiness}, which puts the reader and
+ * writer in the ready queue: they run on the loop thread, called by the loop itself like any other
+ * callback, never from inside another one. Descriptors are armed one-shot ({@code EPOLLONESHOT}) and
+ * re-armed after their callbacks ran, so a descriptor the loop has not read yet does not fire again:
+ * level-triggered semantics without a busy helper. An eventfd in the same set stops the thread when the loop closes. Made on
  * the first raw-fd reader or writer; a loop without raw descriptors has no helper thread.
  */
 final class FdPoller {
@@ -25,6 +28,7 @@ final class FdPoller {
     private static final int WRITABLE = Epoll.OUT | Epoll.HUP | Epoll.ERR;
 
     private final BaseEventLoop loop;
+    private final Scheduler scheduler;
     private final Posix posix;
     private final Epoll epoll;
     private final int wakeFd;
@@ -51,6 +55,7 @@ final class FdPoller {
 
     FdPoller(BaseEventLoop loop) {
         this.loop = loop;
+        this.scheduler = loop.scheduler();
         this.posix = Posix.get();
         try {
             epoll = posix.epoll(CAPACITY);
@@ -154,9 +159,25 @@ final class FdPoller {
         }
     }
 
-    // Runs the callbacks for what the helper saw, then re-arms: the next readiness comes only after
-    // the loop had its chance to consume this one.
-    private void dispatch(int fd, int events) {
+    /** What the helper thread saw on one descriptor, on its way to the loop thread. */
+    private final class FdReadiness extends Readiness {
+        private final int fd;
+        private final int events;
+
+        FdReadiness(int fd, int events) {
+            this.fd = fd;
+            this.events = events;
+        }
+
+        @Override
+        protected void deliver(Scheduler scheduler) {
+            FdPoller.this.deliver(scheduler, fd, events);
+        }
+    }
+
+    // Puts the callbacks for what the helper saw in the ready queue, then a re-arming after them: the
+    // next readiness comes only after the loop had its chance to consume this one.
+    private void deliver(Scheduler scheduler, int fd, int events) {
         Interest interest = interests.get(fd);
         if (interest == null) {
             return; // removed while the readiness travelled
@@ -165,12 +186,16 @@ final class FdPoller {
         // descriptor's: a spurious one for the new, which readers tolerate as with any selector
         // (a non-blocking read that would block does nothing).
         if ((events & READABLE) != 0 && interest.reader != null) {
-            loop.scheduler().runNow(interest.reader);
+            scheduler.addReady(interest.reader);
         }
         if ((events & WRITABLE) != 0 && interest.writer != null) {
-            loop.scheduler().runNow(interest.writer);
+            scheduler.addReady(interest.writer);
         }
-        if (interests.get(fd) == interest && interest.registered) {
+        scheduler.addReady(scheduler.newHandle(() -> rearm(interest)));
+    }
+
+    private void rearm(Interest interest) {
+        if (interests.get(interest.fd) == interest && interest.registered) {
             arm(interest);
         }
     }
@@ -188,7 +213,7 @@ final class FdPoller {
                         continue;
                     }
                     int events = epoll.readyEvents(i);
-                    loop.callSoonThreadsafe(() -> dispatch(fd, events));
+                    scheduler.offerReadiness(new FdReadiness(fd, events));
                 }
             }
         } catch (IllegalStateException loopClosed) {

@@ -17,6 +17,7 @@ import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -831,6 +832,32 @@ public abstract class EventLoopContract extends LoopTestSupport {
         });
         runFor(drained);
         assertEquals(5, calls.get());
+        POSIX.close(pipe[0]);
+        POSIX.close(pipe[1]);
+    }
+
+    @Test
+    public void aRawFdReaderNeverRunsInsideAnotherCallback() throws Exception {
+        // asyncio's _run_once is the only place callbacks run: readiness reaches the ready queue,
+        // and the reader is called by the loop itself, not from inside the callback that carried it.
+        int[] pipe = POSIX.pipe();
+        POSIX.setNonBlocking(pipe[0], true);
+        POSIX.write(pipe[1], bytes("x"));
+        CompletableFuture<StackTraceElement> invoker = new CompletableFuture<>();
+        loop.callSoon(() -> invoker.complete(new Throwable().getStackTrace()[1])); // what calls a callback
+        CompletableFuture<StackTraceElement[]> readerStack = new CompletableFuture<>();
+        loop.addReader(pipe[0], () -> {
+            loop.removeReader(pipe[0]);
+            readerStack.complete(new Throwable().getStackTrace());
+        });
+        StackTraceElement[] stack = runFor(readerStack);
+        StackTraceElement calls = invoker.getNow(null);
+        long callbacksOnTheStack = Arrays.stream(stack)
+                .filter(frame -> frame.getClassName().equals(calls.getClassName())
+                        && frame.getMethodName().equals(calls.getMethodName()))
+                .count();
+        assertEquals("callbacks on the stack of the reader: " + Arrays.toString(Arrays.copyOf(stack, Math.min(12, stack.length))),
+                1, callbacksOnTheStack);
         POSIX.close(pipe[0]);
         POSIX.close(pipe[1]);
     }

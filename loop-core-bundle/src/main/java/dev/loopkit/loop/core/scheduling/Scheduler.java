@@ -22,7 +22,8 @@ import java.util.Locale;
  * <p>Queues, as in Netty's {@code SingleThreadEventExecutor}: callbacks scheduled on the loop
  * thread go straight to a plain deque; other threads go through a lock-free {@link InboundQueue}
  * and wake the loop only when it is about to sleep (the {@code armed} flag), so a burst of
- * cross-thread calls costs one wake-up.
+ * cross-thread calls costs one wake-up. Readiness seen by helper threads travels the same way as
+ * a {@link Readiness}, which puts its callbacks in the ready queue instead of running anything.
  *
  * <p>The lifecycle is one {@link LoopState}, changed by compare-and-set; the thread that wins a
  * run or a close is the loop's {@link #owner()} until it is done.
@@ -372,6 +373,8 @@ public final class Scheduler {
             if (!timer.isCancelled()) {
                 addTimer(timer);
             }
+        } else if (handle instanceof Readiness readiness) {
+            readiness.deliver(this);
         } else {
             ready.addLast(handle);
         }
@@ -441,18 +444,21 @@ public final class Scheduler {
         return timer;
     }
 
-    /** Puts an I/O callback in this iteration's ready queue; loop thread, from {@link EventWaiter#await}. */
+    /**
+     * Readiness seen by another thread, on its way to the loop thread (which delivers it before it
+     * runs the iteration's callbacks). Any thread.
+     *
+     * @throws IllegalStateException "Event loop is closed"
+     */
+    public void offerReadiness(Readiness readiness) {
+        enqueue(readiness);
+    }
+
+    /** Puts an I/O callback in this iteration's ready queue; loop thread, from {@link EventWaiter#await} or a {@link Readiness}. */
     public void addReady(CallbackHandle handle) {
         assert inLoopThread() : "addReady off the loop thread";
         if (!handle.isCancelled()) {
             ready.addLast(handle);
-        }
-    }
-
-    /** Runs an I/O callback right now, inside the callback that reports the readiness; loop thread. */
-    public void runNow(CallbackHandle handle) {
-        if (!handle.isCancelled()) {
-            run(handle);
         }
     }
 

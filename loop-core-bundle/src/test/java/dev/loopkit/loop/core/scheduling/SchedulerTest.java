@@ -155,6 +155,27 @@ public class SchedulerTest {
         assertEquals(List.of("other 1", "other 2", "mine"), ran);
     }
 
+    @Test
+    public void readinessFromAnotherThreadPutsItsCallbacksInTheReadyQueueOfThatIteration() throws InterruptedException {
+        scheduler.beginRun();
+        CallbackHandle reader = scheduler.newHandle(record("reader"));
+        waiter.duringWait = () -> {
+            try {
+                fromAnotherThread(() -> scheduler.offerReadiness(new Readiness() {
+                    @Override
+                    protected void deliver(Scheduler into) {
+                        ran.add("delivered");
+                        into.addReady(reader);
+                    }
+                }));
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        };
+        scheduler.runOnce();
+        assertEquals(List.of("delivered", "reader"), ran);
+    }
+
     // ---- waking the loop ----------------------------------------------------------------------------
 
     @Test
