@@ -144,15 +144,25 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     }
 
     /**
+     * Whether the caller may touch what belongs to the loop thread: it runs (or closes) the loop, or
+     * no thread does (then the thread that sets the loop up before running it may).
+     */
+    public final boolean inLoopThreadOrIdle() {
+        return scheduler.inLoopThreadOrIdle();
+    }
+
+    /**
      * Remembers something the loop owns (a transport, a server, a child watcher's pidfd), so that
      * closing the loop releases it. Loop thread only, or any thread while the loop does not run.
      */
     public final void track(LoopResource resource) {
+        assert inLoopThreadOrIdle() : "track off the loop thread while it runs";
         resources.add(resource);
     }
 
     /** Forgets what {@link #track} remembered; the same threads. */
     public final void untrack(LoopResource resource) {
+        assert inLoopThreadOrIdle() : "untrack off the loop thread while it runs";
         resources.remove(resource);
     }
 
@@ -509,6 +519,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     /** How many raw file descriptors the loop watches (diagnostics; loop thread). */
     public int watchedFileDescriptors() {
+        assert inLoopThreadOrIdle() : "watchedFileDescriptors off the loop thread while it runs";
         return fdPoller == null ? 0 : fdPoller.size();
     }
 
@@ -533,6 +544,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
      * valid until the protocol callback returns, so one buffer serves every transport of the loop.
      */
     public final ByteBuffer readBuffer() {
+        assert inLoopThread() : "readBuffer off the loop thread";
         if (readBuffer == null) {
             readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
         }
@@ -541,6 +553,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     /** The loop's write chunks, for {@link WriteBuffer}. */
     public final WriteChunks writeChunks() {
+        assert inLoopThreadOrIdle() : "writeChunks off the loop thread while it runs";
         return writeChunks;
     }
 

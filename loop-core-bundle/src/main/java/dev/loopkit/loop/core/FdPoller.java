@@ -34,7 +34,7 @@ final class FdPoller {
     private final int wakeFd;
     private final Thread thread;
     private volatile boolean closing;
-    /** Loop thread only. */
+    /** Loop thread only (asserted). */
     private final Map<Integer, Interest> interests = new HashMap<>();
 
     /** What the loop waits for on one descriptor. */
@@ -77,6 +77,7 @@ final class FdPoller {
     // ---- loop thread ------------------------------------------------------------------------------
 
     void addReader(int fd, CallbackHandle handle) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         Interest interest = interest(fd);
         CallbackHandle previous = interest.reader;
         interest.reader = handle;
@@ -87,6 +88,7 @@ final class FdPoller {
     }
 
     void addWriter(int fd, CallbackHandle handle) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         Interest interest = interest(fd);
         CallbackHandle previous = interest.writer;
         interest.writer = handle;
@@ -97,6 +99,7 @@ final class FdPoller {
     }
 
     boolean removeReader(int fd) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         Interest interest = interests.get(fd);
         if (interest == null || interest.reader == null) {
             return false;
@@ -108,6 +111,7 @@ final class FdPoller {
     }
 
     boolean removeWriter(int fd) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         Interest interest = interests.get(fd);
         if (interest == null || interest.writer == null) {
             return false;
@@ -120,6 +124,7 @@ final class FdPoller {
 
     /** How many descriptors are watched. */
     int size() {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         return interests.size();
     }
 
@@ -178,6 +183,7 @@ final class FdPoller {
     // Puts the callbacks for what the helper saw in the ready queue, then a re-arming after them: the
     // next readiness comes only after the loop had its chance to consume this one.
     private void deliver(Scheduler scheduler, int fd, int events) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         Interest interest = interests.get(fd);
         if (interest == null) {
             return; // removed while the readiness travelled
@@ -227,6 +233,7 @@ final class FdPoller {
 
     /** Stops the helper thread and closes the epoll set; loop thread, when the loop closes. */
     void close() {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         closing = true;
         try {
             posix.eventfdWrite(wakeFd, 1);

@@ -16,9 +16,14 @@ import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -27,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -286,7 +292,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
         });
         runFor(done);
         producer.join();
-        Map<String, Integer> at = new java.util.HashMap<>();
+        Map<String, Integer> at = new HashMap<>();
         for (int i = 0; i < ran.size(); i++) {
             at.put(ran.get(i), i);
         }
@@ -340,7 +346,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
         List<Thread> threads = new ArrayList<>();
         for (int p = 0; p < producers; p++) {
             Thread thread = new Thread(() -> {
-                java.util.concurrent.Semaphore ran = new java.util.concurrent.Semaphore(0);
+                Semaphore ran = new Semaphore(0);
                 try {
                     for (int i = 0; i < roundTrips; i++) {
                         loop.callSoonThreadsafe(ran::release);
@@ -762,8 +768,8 @@ public abstract class EventLoopContract extends LoopTestSupport {
 
     private static final Posix POSIX = Posix.get();
 
-    private static java.nio.ByteBuffer bytes(String text) {
-        return java.nio.ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    private static ByteBuffer bytes(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
     }
 
     @Test
@@ -773,7 +779,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
         StringBuilder received = new StringBuilder();
         List<Thread> threads = new ArrayList<>();
         CompletableFuture<String> eof = new CompletableFuture<>();
-        java.nio.ByteBuffer into = java.nio.ByteBuffer.allocateDirect(64);
+        ByteBuffer into = ByteBuffer.allocateDirect(64);
         loop.addReader(pipe[0], () -> {
             threads.add(Thread.currentThread());
             try {
@@ -784,7 +790,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
                     eof.complete(received.toString());
                 } else if (read > 0) {
                     into.flip();
-                    received.append(java.nio.charset.StandardCharsets.US_ASCII.decode(into));
+                    received.append(StandardCharsets.US_ASCII.decode(into));
                 }
             } catch (IOException e) {
                 eof.completeExceptionally(e);
@@ -817,7 +823,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
         POSIX.write(pipe[1], bytes("abcde"));
         AtomicInteger calls = new AtomicInteger();
         CompletableFuture<Void> drained = new CompletableFuture<>();
-        java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+        ByteBuffer one = ByteBuffer.allocate(1);
         loop.addReader(pipe[0], () -> {
             calls.incrementAndGet();
             try {
@@ -1092,7 +1098,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
         Thread poller = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals(pollerName)).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + pollerName + " thread"));
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         assertTrue("per-thread CPU time is measurable", threads.isThreadCpuTimeSupported());
         long[] start = new long[2];
         CompletableFuture<Long> cpu = new CompletableFuture<>();

@@ -95,6 +95,15 @@ public final class Scheduler {
     }
 
     /**
+     * Whether the caller may touch what belongs to the loop thread: it runs (or closes) the loop, or
+     * no thread does (then the thread that sets the loop up before running it may).
+     */
+    public boolean inLoopThreadOrIdle() {
+        Thread current = owner;
+        return current == null || current == Thread.currentThread();
+    }
+
+    /**
      * Makes the calling thread the loop's: asyncio's {@code _check_running}.
      *
      * @throws IllegalStateException "This event loop is already running", "Event loop is closed"
@@ -474,8 +483,9 @@ public final class Scheduler {
         return handle;
     }
 
-    // Loop thread only. The sequence is given here, so equal times run in the order they reached the heap.
+    // The sequence is given here, so equal times run in the order they reached the heap.
     private void addTimer(TimerCallback timer) {
+        assert inLoopThread() : "the timer heap is the loop thread's";
         timer.sequence = timerSequence++;
         timer.scheduled = true;
         timers.add(timer);
@@ -506,6 +516,7 @@ public final class Scheduler {
 
     /** Callbacks run so far (loop thread): lets a waiter poll for I/O less often under a callback storm. */
     public long callbacksRun() {
+        assert inLoopThread() : "callbacksRun off the loop thread";
         return callbacksRun;
     }
 

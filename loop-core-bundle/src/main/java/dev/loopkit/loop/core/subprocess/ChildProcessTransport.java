@@ -76,6 +76,7 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
      * a connected protocol. Loop thread.
      */
     void start(LoopFuture<SubprocessTransport> spawned) {
+        assert loop.inLoopThreadOrIdle() : "loop thread only";
         loop.callSoon(() -> connect(spawned));
     }
 

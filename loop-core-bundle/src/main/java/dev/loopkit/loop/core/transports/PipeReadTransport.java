@@ -33,6 +33,7 @@ public final class PipeReadTransport extends AbstractTransport implements ReadTr
 
     /** Starts reading; loop thread. */
     public void start() {
+        assert loop.inLoopThreadOrIdle() : "loop thread only";
         markConnected();
         if (!closing && !paused) {
             loop.addReader(fd, onReadable);

@@ -34,6 +34,7 @@ public final class PipeWriteTransport extends AbstractTransport implements Write
 
     /** Starts watching for the reader's end; loop thread. */
     public void start() {
+        assert loop.inLoopThreadOrIdle() : "loop thread only";
         markConnected();
         loop.addReader(fd, onPeerGone);
     }

@@ -40,7 +40,7 @@ public final class WriteBuffer {
 
     /** A write buffer using {@code loop}'s chunks; loop thread only. */
     public WriteBuffer(BaseEventLoop loop) {
-        this(loop.writeChunks());
+        this(loop.writeChunks()); // asserts the thread
     }
 
     WriteBuffer(WriteChunks pool) {

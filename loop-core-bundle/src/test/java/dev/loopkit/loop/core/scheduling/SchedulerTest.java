@@ -204,6 +204,15 @@ public class SchedulerTest {
         assertEquals("queued before the wait: no sleep", 0L, (long) waiter.timeouts.get(1));
     }
 
+    @Test
+    public void anIterationOffTheLoopThreadIsCaughtByItsAssertion() throws InterruptedException {
+        // Surefire runs tests with -ea (its enableAssertions default): "loop thread only" is checked.
+        scheduler.beginRun();
+        List<String> caught = new CopyOnWriteArrayList<>();
+        fromAnotherThread(() -> caught.add(assertThrows(AssertionError.class, scheduler::runOnce).getMessage()));
+        assertEquals(List.of("runOnce off the loop thread"), caught);
+    }
+
     // ---- lifecycle ----------------------------------------------------------------------------------
 
     @Test
