@@ -1,6 +1,6 @@
 package dev.loopkit.loop.core;
 
-import java.util.concurrent.locks.LockSupport;
+import dev.loopkit.loop.core.scheduling.Parking;
 
 /**
  * The smallest real loop: it waits by parking its thread, as the proactor loop does, and watches
@@ -10,19 +10,12 @@ final class ParkingEventLoop extends BaseEventLoop {
 
     @Override
     protected void poll(long timeoutNanos) {
-        if (timeoutNanos < 0) {
-            LockSupport.park(this);
-        } else if (timeoutNanos > 0) {
-            LockSupport.parkNanos(this, timeoutNanos);
-        }
+        Parking.await(this, timeoutNanos);
     }
 
     @Override
     protected void wakeup() {
-        Thread owner = owner();
-        if (owner != null) {
-            LockSupport.unpark(owner);
-        }
+        Parking.wake(owner());
     }
 
     @Override

@@ -190,8 +190,7 @@ public final class Scheduler {
             LoopState current = state;
             switch (current) {
                 case IDLE, STOP_ASKED -> {
-                    if (STATE.compareAndSet(this, current, LoopState.CLOSING)) {
-                        owner = Thread.currentThread();
+                    if (claimClose(current)) {
                         return true;
                     }
                 }
@@ -220,8 +219,7 @@ public final class Scheduler {
             LoopState current = state;
             switch (current) {
                 case IDLE, STOP_ASKED -> {
-                    if (STATE.compareAndSet(this, current, LoopState.CLOSING)) {
-                        owner = Thread.currentThread();
+                    if (claimClose(current)) {
                         return true;
                     }
                 }
@@ -237,6 +235,15 @@ public final class Scheduler {
                 default -> throw new IllegalStateException("Cannot close a running event loop");
             }
         }
+    }
+
+    // IDLE or STOP_ASKED -> CLOSING: the calling thread now owns the loop, to close it.
+    private boolean claimClose(LoopState idle) {
+        if (STATE.compareAndSet(this, idle, LoopState.CLOSING)) {
+            owner = Thread.currentThread();
+            return true;
+        }
+        return false;
     }
 
     private void awaitClosed() {

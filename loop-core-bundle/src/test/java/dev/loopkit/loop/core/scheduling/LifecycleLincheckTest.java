@@ -16,15 +16,7 @@ import org.junit.Test;
  */
 public class LifecycleLincheckTest {
 
-    private final Scheduler scheduler = new Scheduler(new EventWaiter() {
-        @Override
-        public void await(long timeoutNanos) {
-        }
-
-        @Override
-        public void wakeup() {
-        }
-    }, (handle, failure) -> { });
+    private final Scheduler scheduler = FakeWaiter.scheduler();
     private final AtomicInteger closes = new AtomicInteger();
     private volatile boolean shutdownAsked;
 

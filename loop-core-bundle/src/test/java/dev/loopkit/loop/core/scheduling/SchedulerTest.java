@@ -9,7 +9,6 @@ import static org.junit.Assert.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.After;
 import org.junit.Test;
 
@@ -19,24 +18,6 @@ import org.junit.Test;
  * words. The fake never blocks; a test that needs another thread does its work inside the wait.
  */
 public class SchedulerTest {
-
-    /** Records each wait's timeout and each wake-up; runs {@link #duringWait} inside the wait. */
-    private static final class FakeWaiter implements EventWaiter {
-        final List<Long> timeouts = new ArrayList<>();
-        final AtomicInteger wakeups = new AtomicInteger();
-        Runnable duringWait = () -> { };
-
-        @Override
-        public void await(long timeoutNanos) {
-            timeouts.add(timeoutNanos);
-            duringWait.run();
-        }
-
-        @Override
-        public void wakeup() {
-            wakeups.incrementAndGet();
-        }
-    }
 
     private final FakeWaiter waiter = new FakeWaiter();
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();

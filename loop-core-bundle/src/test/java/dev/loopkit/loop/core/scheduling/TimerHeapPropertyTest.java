@@ -21,15 +21,7 @@ import net.jqwik.api.constraints.Size;
  */
 class TimerHeapPropertyTest {
 
-    private final Scheduler scheduler = new Scheduler(new EventWaiter() {
-        @Override
-        public void await(long timeoutNanos) {
-        }
-
-        @Override
-        public void wakeup() {
-        }
-    }, (handle, failure) -> { });
+    private final Scheduler scheduler = FakeWaiter.scheduler();
 
     private List<TimerCallback> timers(List<Integer> dueSeconds) {
         List<TimerCallback> timers = new ArrayList<>();
