@@ -4,9 +4,11 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.loop.testing.LoopTestSupport;
 import dev.loopkit.posix.Posix;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.Test;
@@ -78,5 +80,21 @@ public class FdPollerTest extends LoopTestSupport {
         POSIX.close(pipe[1]);
         assertTrue(loop.removeReader(pipe[0]));
         assertEquals(0, loop.watchedFileDescriptors());
+    }
+
+    @Test
+    public void aReadinessStillOnItsWayWhenTheLoopShutsDownIsNoCallbackToReport() throws Exception {
+        // A shutdown reports every callback that will never run; a readiness is the poller's
+        // message, not a callback anyone scheduled (the reader it would wake is not reported either).
+        int eventfd = POSIX.eventfd();
+        loop.addReader(eventfd, () -> { });
+        POSIX.eventfdWrite(eventfd, 1);
+        assertTrue("the readiness reached the inbound queue", Leaks.await(() -> loop.stats().callbacks() == 1, 10));
+        List<Map<String, Object>> reported = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> reported.add(context));
+        loop.shutdown("bundle stopping");
+        assertTrue(loop.isClosed());
+        assertEquals(List.of(), reported);
+        POSIX.close(eventfd);
     }
 }

@@ -65,7 +65,7 @@ public final class Scheduler {
     private long timerSequence; // loop thread only
     private long callbacksRun; // loop thread only
 
-    @SuppressWarnings("unused") // changed through STATE only
+    /** Changed through STATE (compare-and-set) only. */
     private volatile LoopState state = LoopState.IDLE;
     /** The thread that runs or closes the loop, or {@code null}; written by the thread that won the state. */
     private volatile Thread owner;
@@ -74,6 +74,7 @@ public final class Scheduler {
     private volatile boolean debug = Boolean.getBoolean("loopkit.debug");
     private volatile long slowCallbackNanos = 100_000_000L;
 
+    /** A scheduler that waits with {@code waiter} and hands what callbacks throw to {@code failures}. */
     public Scheduler(EventWaiter waiter, FailureHandler failures) {
         this.waiter = waiter;
         this.failures = failures;
@@ -81,6 +82,7 @@ public final class Scheduler {
 
     // ---- lifecycle ------------------------------------------------------------------------------------
 
+    /** Where the loop is in its life; any thread. */
     public LoopState state() {
         return state;
     }
@@ -90,6 +92,7 @@ public final class Scheduler {
         return owner;
     }
 
+    /** Whether the calling thread runs (or closes) the loop: Netty's {@code inEventLoop()}. */
     public boolean inLoopThread() {
         return Thread.currentThread() == owner;
     }
@@ -264,7 +267,7 @@ public final class Scheduler {
 
     /**
      * The closing thread: empties the queues and returns every callback and timer that will now
-     * never run (cancelled ones left out). A producer that offers meanwhile sees the loop closed and
+     * never run (cancelled ones and readiness on its way left out). A producer that offers meanwhile sees the loop closed and
      * withdraws what this drain does not claim: each callback is either returned here or refused
      * there.
      */
@@ -272,7 +275,8 @@ public final class Scheduler {
         assert state == LoopState.CLOSING && inLoopThread() : "drainForClose by a thread that did not claim the close";
         List<CallbackHandle> pending = new ArrayList<>(ready.size() + timers.size());
         InboundQueue.Sink collect = handle -> {
-            if (!handle.isCancelled()) {
+            // A readiness is a helper thread's message, not a callback anyone scheduled.
+            if (!handle.isCancelled() && !(handle instanceof Readiness)) {
                 pending.add(handle);
             }
         };
@@ -504,14 +508,17 @@ public final class Scheduler {
 
     // ---- settings and diagnostics -------------------------------------------------------------------
 
+    /** asyncio's debug mode: handles remember where they were made, slow callbacks are logged. */
     public boolean debug() {
         return debug;
     }
 
+    /** Turns debug mode on or off; any thread. */
     public void setDebug(boolean enabled) {
         debug = enabled;
     }
 
+    /** How long a callback may take before debug mode logs it. */
     public long slowCallbackNanos() {
         return slowCallbackNanos;
     }
