@@ -47,7 +47,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -394,41 +393,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     public <T> LoopFuture<T> runInExecutor(Executor executor, Callable<T> function) {
         Objects.requireNonNull(function, "function");
         checkClosed();
-        Executor target = executor != null ? executor : this.executor.get();
-        LoopFuture<T> future = createFuture();
-        FutureTask<T> task = new FutureTask<>(function) {
-            @Override
-            protected void done() {
-                if (isCancelled()) {
-                    return; // the loop future was cancelled first and cancelled us
-                }
-                try {
-                    callSoonThreadsafe(() -> complete(future, this));
-                } catch (IllegalStateException closedMeanwhile) {
-                    LOG.log(Level.DEBUG, "result of {0} dropped: {1}", function, closedMeanwhile.getMessage());
-                }
-            }
-        };
-        future.addDoneCallback(f -> {
-            if (f.isCancelled()) {
-                task.cancel(true);
-            }
-        });
-        target.execute(task);
-        return future;
-    }
-
-    private static <T> void complete(LoopFuture<T> future, FutureTask<T> task) {
-        if (future.isDone()) {
-            return;
-        }
-        try {
-            future.setResult(task.get());
-        } catch (ExecutionException e) {
-            future.setException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // cannot happen: the task is done
-        }
+        return ExecutorTask.submit(this, executor != null ? executor : this.executor.get(), function);
     }
 
     /** asyncio {@code set_default_executor}: the executor {@code runInExecutor(null, …)} uses; closed with the loop. */
