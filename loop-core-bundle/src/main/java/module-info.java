@@ -11,4 +11,7 @@ module dev.loopkit.loop.core {
     requires static org.osgi.annotation.versioning;
 
     exports dev.loopkit.loop.core;
+    exports dev.loopkit.loop.core.scheduling;
+    exports dev.loopkit.loop.core.transports;
+    // dev.loopkit.loop.core.subprocess stays inside: loops reach it through subprocessExec
 }

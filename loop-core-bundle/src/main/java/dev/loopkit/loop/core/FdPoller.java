@@ -1,5 +1,8 @@
 package dev.loopkit.loop.core;
 
+import dev.loopkit.loop.core.scheduling.CallbackHandle;
+import dev.loopkit.loop.core.scheduling.Readiness;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import dev.loopkit.posix.Epoll;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
@@ -10,10 +13,11 @@ import java.util.Map;
 /**
  * Readiness of raw file descriptors (pipes, pidfds, eventfds), which a java.nio {@code Selector}
  * cannot watch: one helper thread per loop blocks in {@code epoll_wait} on the loop's own epoll set
- * and hands each readiness to the loop with {@code callSoonThreadsafe}; the callbacks run on the loop
- * thread. Descriptors are armed one-shot ({@code EPOLLONESHOT}) and re-armed after their callbacks
- * ran, so a descriptor the loop has not read yet does not fire again: level-triggered semantics
- * without a busy helper. An eventfd in the same set stops the thread when the loop closes. Made on
+ * and hands each readiness to the loop's scheduler as a {@link Readiness}, which puts the reader and
+ * writer in the ready queue: they run on the loop thread, called by the loop itself like any other
+ * callback, never from inside another one. Descriptors are armed one-shot ({@code EPOLLONESHOT}) and
+ * re-armed after their callbacks ran, so a descriptor the loop has not read yet does not fire again:
+ * level-triggered semantics without a busy helper. An eventfd in the same set stops the thread when the loop closes. Made on
  * the first raw-fd reader or writer; a loop without raw descriptors has no helper thread.
  */
 final class FdPoller {
@@ -24,12 +28,13 @@ final class FdPoller {
     private static final int WRITABLE = Epoll.OUT | Epoll.HUP | Epoll.ERR;
 
     private final BaseEventLoop loop;
+    private final Scheduler scheduler;
     private final Posix posix;
     private final Epoll epoll;
     private final int wakeFd;
     private final Thread thread;
     private volatile boolean closing;
-    /** Loop thread only. */
+    /** Loop thread only (asserted). */
     private final Map<Integer, Interest> interests = new HashMap<>();
 
     /** What the loop waits for on one descriptor. */
@@ -50,6 +55,7 @@ final class FdPoller {
 
     FdPoller(BaseEventLoop loop) {
         this.loop = loop;
+        this.scheduler = loop.scheduler();
         this.posix = Posix.get();
         try {
             epoll = posix.epoll(CAPACITY);
@@ -71,6 +77,7 @@ final class FdPoller {
     // ---- loop thread ------------------------------------------------------------------------------
 
     void addReader(int fd, CallbackHandle handle) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         Interest interest = interest(fd);
         CallbackHandle previous = interest.reader;
         interest.reader = handle;
@@ -81,6 +88,7 @@ final class FdPoller {
     }
 
     void addWriter(int fd, CallbackHandle handle) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         Interest interest = interest(fd);
         CallbackHandle previous = interest.writer;
         interest.writer = handle;
@@ -91,6 +99,7 @@ final class FdPoller {
     }
 
     boolean removeReader(int fd) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         Interest interest = interests.get(fd);
         if (interest == null || interest.reader == null) {
             return false;
@@ -102,6 +111,7 @@ final class FdPoller {
     }
 
     boolean removeWriter(int fd) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         Interest interest = interests.get(fd);
         if (interest == null || interest.writer == null) {
             return false;
@@ -114,6 +124,7 @@ final class FdPoller {
 
     /** How many descriptors are watched. */
     int size() {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         return interests.size();
     }
 
@@ -153,9 +164,26 @@ final class FdPoller {
         }
     }
 
-    // Runs the callbacks for what the helper saw, then re-arms: the next readiness comes only after
-    // the loop had its chance to consume this one.
-    private void dispatch(int fd, int events) {
+    /** What the helper thread saw on one descriptor, on its way to the loop thread. */
+    private final class FdReadiness extends Readiness {
+        private final int fd;
+        private final int events;
+
+        FdReadiness(int fd, int events) {
+            this.fd = fd;
+            this.events = events;
+        }
+
+        @Override
+        protected void deliver(Scheduler scheduler) {
+            FdPoller.this.deliver(scheduler, fd, events);
+        }
+    }
+
+    // Puts the callbacks for what the helper saw in the ready queue, then a re-arming after them: the
+    // next readiness comes only after the loop had its chance to consume this one.
+    private void deliver(Scheduler scheduler, int fd, int events) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         Interest interest = interests.get(fd);
         if (interest == null) {
             return; // removed while the readiness travelled
@@ -164,12 +192,16 @@ final class FdPoller {
         // descriptor's: a spurious one for the new, which readers tolerate as with any selector
         // (a non-blocking read that would block does nothing).
         if ((events & READABLE) != 0 && interest.reader != null) {
-            loop.runNow(interest.reader);
+            scheduler.addReady(interest.reader);
         }
         if ((events & WRITABLE) != 0 && interest.writer != null) {
-            loop.runNow(interest.writer);
+            scheduler.addReady(interest.writer);
         }
-        if (interests.get(fd) == interest && interest.registered) {
+        scheduler.addReady(scheduler.newHandle(() -> rearm(interest)));
+    }
+
+    private void rearm(Interest interest) {
+        if (interests.get(interest.fd) == interest && interest.registered) {
             arm(interest);
         }
     }
@@ -187,7 +219,7 @@ final class FdPoller {
                         continue;
                     }
                     int events = epoll.readyEvents(i);
-                    loop.callSoonThreadsafe(() -> dispatch(fd, events));
+                    scheduler.offerReadiness(new FdReadiness(fd, events));
                 }
             }
         } catch (IllegalStateException loopClosed) {
@@ -201,6 +233,7 @@ final class FdPoller {
 
     /** Stops the helper thread and closes the epoll set; loop thread, when the loop closes. */
     void close() {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         closing = true;
         try {
             posix.eventfdWrite(wakeFd, 1);

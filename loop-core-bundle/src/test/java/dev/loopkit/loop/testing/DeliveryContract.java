@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.Test;
@@ -172,7 +173,7 @@ public abstract class DeliveryContract extends LoopTestSupport {
         Pattern line = Pattern.compile("(.*) closed with (\\d+) pending callbacks dropped");
         long dropped = 0;
         for (LogRecord record : records) {
-            Matcher matcher = line.matcher(new java.util.logging.SimpleFormatter().formatMessage(record));
+            Matcher matcher = line.matcher(new SimpleFormatter().formatMessage(record));
             if (matcher.matches() && matcher.group(1).contains(" #" + target.id() + " ")) {
                 dropped += Long.parseLong(matcher.group(2));
             }

@@ -16,8 +16,14 @@ import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -26,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -285,7 +292,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
         });
         runFor(done);
         producer.join();
-        Map<String, Integer> at = new java.util.HashMap<>();
+        Map<String, Integer> at = new HashMap<>();
         for (int i = 0; i < ran.size(); i++) {
             at.put(ran.get(i), i);
         }
@@ -339,7 +346,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
         List<Thread> threads = new ArrayList<>();
         for (int p = 0; p < producers; p++) {
             Thread thread = new Thread(() -> {
-                java.util.concurrent.Semaphore ran = new java.util.concurrent.Semaphore(0);
+                Semaphore ran = new Semaphore(0);
                 try {
                     for (int i = 0; i < roundTrips; i++) {
                         loop.callSoonThreadsafe(ran::release);
@@ -761,8 +768,8 @@ public abstract class EventLoopContract extends LoopTestSupport {
 
     private static final Posix POSIX = Posix.get();
 
-    private static java.nio.ByteBuffer bytes(String text) {
-        return java.nio.ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    private static ByteBuffer bytes(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
     }
 
     @Test
@@ -772,7 +779,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
         StringBuilder received = new StringBuilder();
         List<Thread> threads = new ArrayList<>();
         CompletableFuture<String> eof = new CompletableFuture<>();
-        java.nio.ByteBuffer into = java.nio.ByteBuffer.allocateDirect(64);
+        ByteBuffer into = ByteBuffer.allocateDirect(64);
         loop.addReader(pipe[0], () -> {
             threads.add(Thread.currentThread());
             try {
@@ -783,7 +790,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
                     eof.complete(received.toString());
                 } else if (read > 0) {
                     into.flip();
-                    received.append(java.nio.charset.StandardCharsets.US_ASCII.decode(into));
+                    received.append(StandardCharsets.US_ASCII.decode(into));
                 }
             } catch (IOException e) {
                 eof.completeExceptionally(e);
@@ -816,7 +823,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
         POSIX.write(pipe[1], bytes("abcde"));
         AtomicInteger calls = new AtomicInteger();
         CompletableFuture<Void> drained = new CompletableFuture<>();
-        java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+        ByteBuffer one = ByteBuffer.allocate(1);
         loop.addReader(pipe[0], () -> {
             calls.incrementAndGet();
             try {
@@ -831,6 +838,32 @@ public abstract class EventLoopContract extends LoopTestSupport {
         });
         runFor(drained);
         assertEquals(5, calls.get());
+        POSIX.close(pipe[0]);
+        POSIX.close(pipe[1]);
+    }
+
+    @Test
+    public void aRawFdReaderNeverRunsInsideAnotherCallback() throws Exception {
+        // asyncio's _run_once is the only place callbacks run: readiness reaches the ready queue,
+        // and the reader is called by the loop itself, not from inside the callback that carried it.
+        int[] pipe = POSIX.pipe();
+        POSIX.setNonBlocking(pipe[0], true);
+        POSIX.write(pipe[1], bytes("x"));
+        CompletableFuture<StackTraceElement> invoker = new CompletableFuture<>();
+        loop.callSoon(() -> invoker.complete(new Throwable().getStackTrace()[1])); // what calls a callback
+        CompletableFuture<StackTraceElement[]> readerStack = new CompletableFuture<>();
+        loop.addReader(pipe[0], () -> {
+            loop.removeReader(pipe[0]);
+            readerStack.complete(new Throwable().getStackTrace());
+        });
+        StackTraceElement[] stack = runFor(readerStack);
+        StackTraceElement calls = invoker.getNow(null);
+        long callbacksOnTheStack = Arrays.stream(stack)
+                .filter(frame -> frame.getClassName().equals(calls.getClassName())
+                        && frame.getMethodName().equals(calls.getMethodName()))
+                .count();
+        assertEquals("callbacks on the stack of the reader: " + Arrays.toString(Arrays.copyOf(stack, Math.min(12, stack.length))),
+                1, callbacksOnTheStack);
         POSIX.close(pipe[0]);
         POSIX.close(pipe[1]);
     }
@@ -1065,7 +1098,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
         Thread poller = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals(pollerName)).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + pollerName + " thread"));
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         assertTrue("per-thread CPU time is measurable", threads.isThreadCpuTimeSupported());
         long[] start = new long[2];
         CompletableFuture<Long> cpu = new CompletableFuture<>();

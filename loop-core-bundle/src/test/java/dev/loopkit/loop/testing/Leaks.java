@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /** What a test checks to show nothing leaked: open file descriptors and live Loopkit threads. */
@@ -51,7 +53,7 @@ public final class Leaks {
             if (added.isEmpty() || System.nanoTime() > deadline) {
                 return added;
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            LockSupport.parkNanos(10_000_000);
         }
     }
 
@@ -62,14 +64,14 @@ public final class Leaks {
     }
 
     /** Waits up to {@code seconds} for {@code condition}; returns whether it became true. */
-    public static boolean await(java.util.function.BooleanSupplier condition, double seconds) {
+    public static boolean await(BooleanSupplier condition, double seconds) {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
             Thread.onSpinWait();
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            LockSupport.parkNanos(1_000_000);
         }
         return true;
     }

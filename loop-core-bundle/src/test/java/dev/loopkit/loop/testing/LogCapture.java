@@ -2,10 +2,12 @@ package dev.loopkit.loop.testing;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 
 /** Collects what a java.util.logging logger (where System.Logger writes) receives during a test. */
 public final class LogCapture extends Handler implements AutoCloseable {
@@ -35,7 +37,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
     /** Messages as formatted, with their level: "WARNING There is no current event loop". */
     public synchronized List<String> messages() {
         List<String> out = new ArrayList<>();
-        java.util.logging.Formatter formatter = new java.util.logging.SimpleFormatter();
+        Formatter formatter = new SimpleFormatter();
         for (LogRecord record : records) {
             out.add(record.getLevel() + " " + formatter.formatMessage(record));
         }

@@ -10,14 +10,19 @@ import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Connection;
+import dev.loopkit.api.ExceptionHandler;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
+import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.Transport;
+import dev.loopkit.api.WriteBufferLimits;
+import dev.loopkit.loop.core.transports.AbstractServer;
 import dev.loopkit.streams.IncompleteReadException;
 import dev.loopkit.streams.LimitOverrunException;
 import dev.loopkit.streams.StreamReader;
 import dev.loopkit.streams.StreamWriter;
 import dev.loopkit.streams.Streams;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
@@ -30,12 +35,19 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.After;
 import org.junit.Before;
@@ -60,8 +72,8 @@ public abstract class NetworkContract extends LoopTestSupport {
     /** A listening TCP socket of the kind {@code sockAccept} takes, bound to a free port of 127.0.0.1. */
     protected abstract NetworkChannel openListeningSocket() throws IOException;
 
-    private final List<Map<String, Object>> unexpectedErrors = java.util.Collections.synchronizedList(new ArrayList<>());
-    private final dev.loopkit.api.ExceptionHandler recordUnexpected = (l, context) -> unexpectedErrors.add(context);
+    private final List<Map<String, Object>> unexpectedErrors = Collections.synchronizedList(new ArrayList<>());
+    private final ExceptionHandler recordUnexpected = (l, context) -> unexpectedErrors.add(context);
 
     /** What reaches the exception handler is a failure, unless the test installs its own handler. */
     @Before
@@ -153,7 +165,7 @@ public abstract class NetworkContract extends LoopTestSupport {
         }
         server.close();
         runFor(server.waitClosed());
-        assertEquals(0, ((dev.loopkit.loop.core.AbstractServer) server).activeCount());
+        assertEquals(0, ((AbstractServer) server).activeCount());
     }
 
     @Test
@@ -164,7 +176,7 @@ public abstract class NetworkContract extends LoopTestSupport {
         Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
         Transport transport = connection.transport();
         transport.setWriteBufferLimits(256 * 1024, 64 * 1024);
-        assertEquals(new dev.loopkit.api.WriteBufferLimits(64 * 1024, 256 * 1024), transport.getWriteBufferLimits());
+        assertEquals(new WriteBufferLimits(64 * 1024, 256 * 1024), transport.getWriteBufferLimits());
         for (int offset = 0; offset < large.length; offset += 64 * 1024) {
             transport.write(ByteBuffer.wrap(large, offset, Math.min(64 * 1024, large.length - offset)));
         }
@@ -184,7 +196,7 @@ public abstract class NetworkContract extends LoopTestSupport {
         List<byte[]> parts = List.of("first ".getBytes(StandardCharsets.US_ASCII), randomBytes(2 * 1024 * 1024, 13),
                 " middle ".getBytes(StandardCharsets.US_ASCII), randomBytes(512 * 1024, 17),
                 " last".getBytes(StandardCharsets.US_ASCII));
-        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
         parts.forEach(expected::writeBytes);
         CollectingProtocol client = new CollectingProtocol(expected.size(), false);
         Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
@@ -192,7 +204,7 @@ public abstract class NetworkContract extends LoopTestSupport {
         connection.transport().writelines(buffers);
         for (ByteBuffer buffer : buffers) {
             assertFalse("taken whole", buffer.hasRemaining());
-            java.util.Arrays.fill(buffer.array(), (byte) 0); // the caller reuses its buffers: the transport kept copies
+            Arrays.fill(buffer.array(), (byte) 0); // the caller reuses its buffers: the transport kept copies
         }
         assertArrayEquals(expected.toByteArray(), runFor(client.all));
         connection.transport().close();
@@ -297,7 +309,7 @@ public abstract class NetworkContract extends LoopTestSupport {
     @Test
     public void serveForeverCompletesWhenTheServerCloses() {
         Server server = runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0,
-                dev.loopkit.api.ServerOptions.defaults().withStartServing(false)));
+                ServerOptions.defaults().withStartServing(false)));
         assertFalse(server.isServing());
         CompletionStage<Void> forever = server.serveForever();
         assertTrue(server.isServing());
@@ -352,7 +364,7 @@ public abstract class NetworkContract extends LoopTestSupport {
     public void twoHundredClientsConnectingAtOnceAreAllServed() {
         // a backlog for all of them: the test is about the loop keeping up, not about SYN retries
         Server server = runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0,
-                dev.loopkit.api.ServerOptions.defaults().withBacklog(256)));
+                ServerOptions.defaults().withBacklog(256)));
         List<CompletableFuture<String>> echoes = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             byte[] message = ("client " + i).getBytes(StandardCharsets.US_ASCII);
@@ -372,7 +384,7 @@ public abstract class NetworkContract extends LoopTestSupport {
         }
         server.close();
         runFor(server.waitClosed());
-        assertEquals(0, ((dev.loopkit.loop.core.AbstractServer) server).activeCount());
+        assertEquals(0, ((AbstractServer) server).activeCount());
     }
 
     @Test
@@ -381,7 +393,7 @@ public abstract class NetworkContract extends LoopTestSupport {
         byte[] message = randomBytes(1_000_000, 13);
         class Collecting implements BufferedProtocol {
             final ByteBuffer own = ByteBuffer.allocate(4096); // smaller than a read: several per read
-            final java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+            final ByteArrayOutputStream received = new ByteArrayOutputStream();
             final CompletableFuture<byte[]> all = new CompletableFuture<>();
             int dataReceivedCalls;
 
@@ -433,7 +445,7 @@ public abstract class NetworkContract extends LoopTestSupport {
 
     @Test
     public void everyProtocolCallbackRunsOnTheLoopThread() {
-        java.util.Set<String> threads = java.util.Collections.synchronizedSet(new java.util.TreeSet<>());
+        Set<String> threads = Collections.synchronizedSet(new TreeSet<>());
         class Recording extends CollectingProtocol {
             Recording(int expect) {
                 super(expect, false);
@@ -495,7 +507,7 @@ public abstract class NetworkContract extends LoopTestSupport {
         transport.writeEof();
         runFor(client.lost);
         assertTrue("flow control ran too", client.pauses > 0 && client.resumes > 0);
-        assertEquals(java.util.Set.of(Thread.currentThread().getName()), threads);
+        assertEquals(Set.of(Thread.currentThread().getName()), threads);
         server.close();
     }
 
@@ -688,9 +700,9 @@ public abstract class NetworkContract extends LoopTestSupport {
 
     @Test
     public void getaddrinfoResolvesInTheExecutor() {
-        List<String> ranOn = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.ThreadPoolExecutor resolver = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
-                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+        List<String> ranOn = Collections.synchronizedList(new ArrayList<>());
+        ThreadPoolExecutor resolver = new ThreadPoolExecutor(1, 1, 0,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 task -> new Thread(task, "test-resolver")) {
             @Override
             protected void beforeExecute(Thread thread, Runnable task) {

@@ -77,6 +77,7 @@ abstract class LoopCompletion<V> implements CompletionHandler<V, Void>, Runnable
 
     @Override
     public final void run() {
+        assert loop.inLoopThread() : "a completion runs on the loop thread";
         V result = value;
         Throwable error = failure;
         value = null;

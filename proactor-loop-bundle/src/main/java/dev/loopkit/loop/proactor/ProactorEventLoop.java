@@ -6,7 +6,8 @@ import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.ServerOptions;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.Networks;
+import dev.loopkit.loop.core.scheduling.Parking;
+import dev.loopkit.loop.core.transports.Networks;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -71,19 +71,12 @@ public class ProactorEventLoop extends BaseEventLoop {
 
     @Override
     protected void poll(long timeoutNanos) {
-        if (timeoutNanos < 0) {
-            LockSupport.park(this);
-        } else if (timeoutNanos > 0) {
-            LockSupport.parkNanos(this, timeoutNanos);
-        }
+        Parking.await(this, timeoutNanos);
     }
 
     @Override
     protected void wakeup() {
-        Thread owner = owner();
-        if (owner != null) {
-            LockSupport.unpark(owner);
-        }
+        Parking.wake(owner());
     }
 
     /** Shuts the channel group down (closing what is still open in it) and waits for its threads to end. */

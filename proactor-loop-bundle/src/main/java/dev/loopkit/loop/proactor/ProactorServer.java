@@ -1,9 +1,9 @@
 package dev.loopkit.loop.proactor;
 
 import dev.loopkit.api.Protocol;
-import dev.loopkit.loop.core.AbstractServer;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.Networks;
+import dev.loopkit.loop.core.transports.AbstractServer;
+import dev.loopkit.loop.core.transports.Networks;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.AsynchronousServerSocketChannel;

@@ -13,12 +13,14 @@ import dev.loopkit.loop.testing.EchoProtocol;
 import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.loop.testing.LoopTestSupport;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousChannelGroup;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.ReadPendingException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -197,7 +199,7 @@ public class ProactorCompletionTest extends LoopTestSupport {
                 () -> runFor(loop.sockRecv(pair[1], ByteBuffer.allocate(16))));
         assertEquals("sockRecv() called while another sockRecv() is pending on the same socket: "
                 + "the proactor runs one at a time per socket", refused.getMessage());
-        assertTrue(refused.getCause() instanceof java.nio.channels.ReadPendingException);
+        assertTrue(refused.getCause() instanceof ReadPendingException);
         runFor(loop.sockSendall(pair[0], ByteBuffer.wrap(new byte[] {7})));
         assertEquals(Integer.valueOf(1), runFor(first));
         assertEquals(7, into.get(0));
@@ -210,7 +212,7 @@ public class ProactorCompletionTest extends LoopTestSupport {
     public void cancellingAPendingSockAcceptClosesTheListener() throws Exception {
         AsynchronousServerSocketChannel listener = proactor().openServerSocketChannel();
         listener.bind(new InetSocketAddress(LOCALHOST, 0));
-        java.net.SocketAddress address = listener.getLocalAddress();
+        SocketAddress address = listener.getLocalAddress();
         LoopFuture<NetworkChannel> accept = loop.sockAccept(listener);
         assertTrue(accept.cancel(true));
         assertFalse(listener.isOpen());

@@ -12,7 +12,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.junit.Test;
 
@@ -75,7 +77,7 @@ public class ProactorIdleConnectionsTest extends LoopTestSupport {
     @Test
     public void theBufferGrowsForABulkTransferAndTheBytesArriveWhole() throws Exception {
         byte[] sent = new byte[1024 * 1024];
-        new java.util.Random(7).nextBytes(sent);
+        new Random(7).nextBytes(sent);
         ByteBuffer received = ByteBuffer.allocate(sent.length);
         CompletableFuture<Integer> largest = new CompletableFuture<>();
         List<ProactorSocketTransport> transport = new ArrayList<>();
@@ -109,7 +111,7 @@ public class ProactorIdleConnectionsTest extends LoopTestSupport {
             int largestBuffer = runFor(largest);
             assertTrue("a megabyte in a row makes the buffer grow: " + largestBuffer, largestBuffer > ReadSizeGuess.INITIAL);
             writer.join();
-            assertTrue(java.util.Arrays.equals(sent, received.array()));
+            assertTrue(Arrays.equals(sent, received.array()));
         } finally {
             server.close();
             runFor(server.waitClosed());

@@ -6,15 +6,18 @@ import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.ServerOptions;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.CallbackHandle;
-import dev.loopkit.loop.core.Networks;
+import dev.loopkit.loop.core.scheduling.CallbackHandle;
+import dev.loopkit.loop.core.transports.Networks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -185,7 +188,7 @@ public class SelectorEventLoop extends BaseEventLoop {
             }
             key.interestOps(key.interestOps() | op);
             return (Interest) key.attachment();
-        } catch (java.nio.channels.ClosedChannelException | java.nio.channels.CancelledKeyException e) {
+        } catch (ClosedChannelException | CancelledKeyException e) {
             throw new IllegalArgumentException("Invalid file descriptor: " + channel + " is closed", e);
         }
     }
@@ -319,7 +322,7 @@ public class SelectorEventLoop extends BaseEventLoop {
         LoopFuture<Connection<P>> made = createFuture();
         try {
             if (tcp) {
-                socket.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
             P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
             SelectorSocketTransport transport = new SelectorSocketTransport(this, socket, protocol, null);

@@ -1,7 +1,7 @@
 package dev.loopkit.loop.selector;
 
 import dev.loopkit.api.Protocol;
-import dev.loopkit.loop.core.AbstractServer;
+import dev.loopkit.loop.core.transports.AbstractServer;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.StandardSocketOptions;

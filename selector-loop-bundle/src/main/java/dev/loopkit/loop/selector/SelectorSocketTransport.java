@@ -2,8 +2,8 @@ package dev.loopkit.loop.selector;
 
 import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Protocol;
-import dev.loopkit.loop.core.AbstractServer;
-import dev.loopkit.loop.core.AbstractSocketTransport;
+import dev.loopkit.loop.core.transports.AbstractServer;
+import dev.loopkit.loop.core.transports.AbstractSocketTransport;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;

@@ -11,6 +11,7 @@ import dev.loopkit.streams.StreamReader;
 import dev.loopkit.streams.StreamWriter;
 import dev.loopkit.streams.Streams;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -114,7 +115,7 @@ class StreamReaderPropertyTest {
             assertReadsBack(data, reads, runFor(loop, received));
             client.writer().close();
             runFor(loop, client.writer().waitClosed());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         } finally {
             server.close();

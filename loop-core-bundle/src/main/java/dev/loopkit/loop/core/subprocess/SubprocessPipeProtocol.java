@@ -1,4 +1,4 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.subprocess;
 
 import dev.loopkit.api.Protocol;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.transports;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
@@ -7,9 +7,12 @@ import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
+import java.util.Arrays;
 import java.util.Random;
+import javax.management.ObjectName;
 import org.junit.Test;
 
 /**
@@ -157,8 +160,8 @@ public class WriteBufferTest {
      * the module, which does not read jdk.management's {@code com.sun.management.ThreadMXBean}.
      */
     private static long allocatedBytes() throws Exception {
-        javax.management.ObjectName threading = new javax.management.ObjectName(java.lang.management.ManagementFactory.THREAD_MXBEAN_NAME);
-        return (Long) java.lang.management.ManagementFactory.getPlatformMBeanServer()
+        ObjectName threading = new ObjectName(ManagementFactory.THREAD_MXBEAN_NAME);
+        return (Long) ManagementFactory.getPlatformMBeanServer()
                 .getAttribute(threading, "CurrentThreadAllocatedBytes");
     }
 
@@ -173,7 +176,7 @@ public class WriteBufferTest {
             } else {
                 int count = buffer.gather(batch);
                 long written = sink.write(batch, 0, count);
-                java.util.Arrays.fill(batch, 0, count, null);
+                Arrays.fill(batch, 0, count, null);
                 buffer.consumed(written);
             }
         }

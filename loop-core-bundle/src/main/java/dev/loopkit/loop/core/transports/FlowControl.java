@@ -1,7 +1,8 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.BaseProtocol;
 import dev.loopkit.api.WriteBufferLimits;
+import dev.loopkit.loop.core.BaseEventLoop;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntSupplier;

@@ -1,4 +1,4 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.subprocess;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildWatcher;
@@ -8,6 +8,9 @@ import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.api.spi.RuntimeHook;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.transports.PipeReadTransport;
+import dev.loopkit.loop.core.transports.PipeWriteTransport;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import java.util.List;
@@ -21,7 +24,7 @@ import java.util.function.Supplier;
  * spawn scope, spawns with our own {@code posix_spawn} (so only the watcher reaps the child) and
  * registers the child; the protocol hears {@code connectionMade} on the loop's next turn.
  */
-final class SubprocessLauncher {
+public final class SubprocessLauncher {
 
     private SubprocessLauncher() {
     }
@@ -31,7 +34,7 @@ final class SubprocessLauncher {
      * else when the loop gets to it. Every failure, an inactive watcher's included, fails the
      * returned future; nothing is spawned then.
      */
-    static LoopFuture<SubprocessTransport> launch(BaseEventLoop loop, Supplier<? extends SubprocessProtocol> protocolFactory,
+    public static LoopFuture<SubprocessTransport> launch(BaseEventLoop loop, Supplier<? extends SubprocessProtocol> protocolFactory,
             List<String> argv, SubprocessOptions options) {
         LoopFuture<SubprocessTransport> started = loop.createFuture();
         if (loop.inLoopThread()) {

@@ -1,5 +1,6 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.transports;
 
+import dev.loopkit.loop.core.BaseEventLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
@@ -39,7 +40,7 @@ public final class WriteBuffer {
 
     /** A write buffer using {@code loop}'s chunks; loop thread only. */
     public WriteBuffer(BaseEventLoop loop) {
-        this(loop.writeChunks());
+        this(loop.writeChunks()); // asserts the thread
     }
 
     WriteBuffer(WriteChunks pool) {

@@ -1,10 +1,11 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.subprocess;
 
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessOptions.Redirect;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.SpawnSpec;
+import java.util.List;
 
 /**
  * The pipes of a child about to be spawned: for each standard stream that is a {@code PIPE}, both
@@ -50,7 +51,7 @@ final class ChildPipes {
     }
 
     /** The spawn request: argv, redirections, directory, environment, process group. */
-    SpawnSpec spec(java.util.List<String> argv, SubprocessOptions options) {
+    SpawnSpec spec(List<String> argv, SubprocessOptions options) {
         SpawnSpec spec = SpawnSpec.of(argv).withSearchPath(true)
                 .withStdin(redirect(0, options.stdin()))
                 .withStdout(redirect(1, options.stdout()))

@@ -1,9 +1,11 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.Transport;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.LoopResource;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.NetworkChannel;

@@ -1,7 +1,8 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.BaseProtocol;
 import dev.loopkit.api.WriteTransport;
+import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import java.io.IOException;
@@ -14,7 +15,7 @@ import java.util.Objects;
  * is also watched for readability, which for a pipe means the reader went away: the transport then
  * closes (with a broken pipe if data was still buffered).
  */
-final class PipeWriteTransport extends AbstractTransport implements WriteTransport {
+public final class PipeWriteTransport extends AbstractTransport implements WriteTransport {
 
     private final Posix posix;
     private final int fd;
@@ -23,7 +24,7 @@ final class PipeWriteTransport extends AbstractTransport implements WriteTranspo
     private final Runnable onPeerGone = this::peerGone;
     private boolean open = true;
 
-    PipeWriteTransport(BaseEventLoop loop, Posix posix, int fd, BaseProtocol protocol) throws PosixException {
+    public PipeWriteTransport(BaseEventLoop loop, Posix posix, int fd, BaseProtocol protocol) throws PosixException {
         super(loop, protocol, null);
         this.posix = posix;
         this.fd = fd;
@@ -32,7 +33,8 @@ final class PipeWriteTransport extends AbstractTransport implements WriteTranspo
     }
 
     /** Starts watching for the reader's end; loop thread. */
-    void start() {
+    public void start() {
+        assert loop.inLoopThreadOrIdle() : "loop thread only";
         markConnected();
         loop.addReader(fd, onPeerGone);
     }

@@ -1,4 +1,4 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.scheduling;
 
 import java.util.ArrayDeque;
 import org.jetbrains.kotlinx.lincheck.LinChecker;

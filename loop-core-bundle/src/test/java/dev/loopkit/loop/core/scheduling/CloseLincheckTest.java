@@ -1,4 +1,4 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.scheduling;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;

@@ -1,7 +1,8 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.ReadTransport;
+import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import java.io.IOException;
@@ -12,7 +13,7 @@ import java.nio.ByteBuffer;
  * asyncio's {@code _UnixReadPipeTransport}: the read end of a pipe (a child's stdout or stderr),
  * watched through the loop's raw-descriptor poller and read into the loop's shared buffer.
  */
-final class PipeReadTransport extends AbstractTransport implements ReadTransport {
+public final class PipeReadTransport extends AbstractTransport implements ReadTransport {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
@@ -22,7 +23,7 @@ final class PipeReadTransport extends AbstractTransport implements ReadTransport
     private boolean paused;
     private boolean open = true;
 
-    PipeReadTransport(BaseEventLoop loop, Posix posix, int fd, Protocol protocol) throws PosixException {
+    public PipeReadTransport(BaseEventLoop loop, Posix posix, int fd, Protocol protocol) throws PosixException {
         super(loop, protocol, null);
         this.posix = posix;
         this.fd = fd;
@@ -31,7 +32,8 @@ final class PipeReadTransport extends AbstractTransport implements ReadTransport
     }
 
     /** Starts reading; loop thread. */
-    void start() {
+    public void start() {
+        assert loop.inLoopThreadOrIdle() : "loop thread only";
         markConnected();
         if (!closing && !paused) {
             loop.addReader(fd, onReadable);

@@ -1,4 +1,4 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.scheduling;
 
 import dev.loopkit.api.TimerHandle;
 
@@ -11,13 +11,13 @@ final class TimerCallback extends CallbackHandle implements TimerHandle {
     final long whenNanos;
     /** Orders timers due at the same nanosecond: first into the heap, first run. Set by the loop thread. */
     long sequence;
-    private final BaseEventLoop loop;
+    private final Scheduler scheduler;
     /** Whether the timer is in the heap; touched on the loop thread only. */
     boolean scheduled;
 
-    TimerCallback(BaseEventLoop loop, double when, Runnable callback, StackTraceElement[] sourceTraceback) {
+    TimerCallback(Scheduler scheduler, double when, Runnable callback, StackTraceElement[] sourceTraceback) {
         super(callback, sourceTraceback);
-        this.loop = loop;
+        this.scheduler = scheduler;
         this.when = when;
         // asyncio's due check, `when >= end_time` false, holds for NaN at once: the earliest time.
         this.whenNanos = Double.isNaN(when) ? Long.MIN_VALUE : LoopClock.toNanosCeil(when);
@@ -28,7 +28,7 @@ final class TimerCallback extends CallbackHandle implements TimerHandle {
         // Read off the loop thread, `scheduled` may be stale: the count is only a heuristic for
         // when to compact the heap, and compaction recounts.
         if (markCancelled() && scheduled) {
-            loop.timerCancelled();
+            scheduler.timerCancelled();
         }
     }
 

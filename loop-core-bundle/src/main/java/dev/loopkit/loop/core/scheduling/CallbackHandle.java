@@ -1,4 +1,4 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.scheduling;
 
 import dev.loopkit.api.Handle;
 import java.lang.invoke.MethodHandles;
@@ -47,6 +47,11 @@ public class CallbackHandle implements Handle {
     @Override
     public boolean isCancelled() {
         return cancelled;
+    }
+
+    /** Where the handle was made, in debug mode; {@code null} otherwise. */
+    public StackTraceElement[] sourceTraceback() {
+        return sourceTraceback;
     }
 
     /** The callback, for messages. */

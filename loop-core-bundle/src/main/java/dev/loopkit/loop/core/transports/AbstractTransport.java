@@ -1,8 +1,11 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.BaseProtocol;
 import dev.loopkit.api.BaseTransport;
+import dev.loopkit.api.Transport;
 import dev.loopkit.api.WriteBufferLimits;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.LoopResource;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
@@ -66,6 +69,7 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
 
     @Override
     public void setProtocol(BaseProtocol replacement) {
+        assert loop.inLoopThreadOrIdle() : "loop thread only";
         protocol = Objects.requireNonNull(replacement, "protocol");
     }
 
@@ -88,8 +92,9 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
 
     /** Runs the protocol's {@code connectionMade} at the next iteration, then {@code afterwards} (e.g. start reading). */
     protected final void scheduleConnectionMade(Runnable connectionMade, Runnable afterwards) {
+        assert loop.inLoopThreadOrIdle() : "loop thread only";
         if (server != null) {
-            server.attach((dev.loopkit.api.Transport) this);
+            server.attach((Transport) this);
         }
         loop.callSoon(() -> {
             protocolConnected = true;
@@ -109,6 +114,7 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
      * closed without flushing.
      */
     protected final void fatalError(Throwable error, String message) {
+        assert loop.inLoopThreadOrIdle() : "loop thread only";
         if (error instanceof IOException) {
             if (loop.getDebug()) {
                 LOG.log(Level.DEBUG, this + ": " + message, error);
@@ -131,6 +137,7 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
 
     /** asyncio's {@code _force_close}: drop the buffer, stop, and report {@code exc} to connectionLost. */
     protected void forceClose(Exception exc) {
+        assert loop.inLoopThreadOrIdle() : "loop thread only";
         if (connLost > 0) {
             return;
         }
@@ -146,6 +153,7 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
 
     /** asyncio's {@code _call_connection_lost}: tells the protocol, closes the channel, leaves the server. */
     protected final void callConnectionLost(Exception exc) {
+        assert loop.inLoopThreadOrIdle() : "loop thread only";
         try {
             if (protocolConnected) {
                 protocol.connectionLost(exc);
@@ -158,7 +166,7 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
             }
             loop.untrack(this);
             if (server != null) {
-                server.detach((dev.loopkit.api.Transport) this);
+                server.detach((Transport) this);
             }
         }
     }

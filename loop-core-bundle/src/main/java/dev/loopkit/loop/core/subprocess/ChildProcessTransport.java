@@ -1,17 +1,21 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.subprocess;
 
 import dev.loopkit.api.BaseProtocol;
 import dev.loopkit.api.BaseTransport;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.LoopResource;
+import dev.loopkit.loop.core.transports.AbstractTransport;
+import dev.loopkit.loop.core.transports.PipeReadTransport;
+import dev.loopkit.loop.core.transports.PipeWriteTransport;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 
 /**
  * asyncio's {@code BaseSubprocessTransport}: one child process and its pipes. The protocol hears
@@ -72,6 +76,7 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
      * a connected protocol. Loop thread.
      */
     void start(LoopFuture<SubprocessTransport> spawned) {
+        assert loop.inLoopThreadOrIdle() : "loop thread only";
         loop.callSoon(() -> connect(spawned));
     }
 

@@ -1,4 +1,4 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.transports;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -14,7 +14,7 @@ import java.util.ArrayDeque;
  * by the channel as it is where a heap one is first copied into the JDK's temporary direct buffer.
  * At most {@link #KEEP_AT_MOST} idle chunks are kept; the rest are left to the GC.
  */
-final class WriteChunks {
+public final class WriteChunks {
 
     /** Writes up to this size are copied into chunks; larger ones get a copy of their own. */
     static final int CHUNK_SIZE = 16 * 1024;

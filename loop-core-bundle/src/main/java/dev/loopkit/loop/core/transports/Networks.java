@@ -1,7 +1,8 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.ServerOptions;
+import dev.loopkit.loop.core.BaseEventLoop;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
@@ -10,13 +11,16 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -118,10 +122,10 @@ public final class Networks {
                     channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                 }
             }
-            if (channel instanceof java.nio.channels.ServerSocketChannel server) {
+            if (channel instanceof ServerSocketChannel server) {
                 server.bind(address, options.backlog());
                 server.configureBlocking(false);
-            } else if (channel instanceof java.nio.channels.AsynchronousServerSocketChannel server) {
+            } else if (channel instanceof AsynchronousServerSocketChannel server) {
                 server.bind(address, options.backlog());
             } else {
                 channel.bind(address);
@@ -131,7 +135,7 @@ public final class Networks {
             closeQuietly(channel);
             if (e instanceof BindException) {
                 BindException described = new BindException("error while attempting to bind on address "
-                        + describe(address) + ": " + String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT));
+                        + describe(address) + ": " + String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT));
                 described.initCause(e);
                 throw described;
             }

@@ -1,4 +1,4 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.scheduling;
 
 /**
  * The clock of every Loopkit loop: monotonic nanoseconds since this class was loaded, so that all

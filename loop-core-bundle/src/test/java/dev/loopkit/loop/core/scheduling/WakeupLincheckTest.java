@@ -1,5 +1,6 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.scheduling;
 
+import dev.loopkit.loop.core.BaseEventLoop;
 import org.jetbrains.kotlinx.lincheck.annotations.Operation;
 import org.jetbrains.kotlinx.lincheck.annotations.Validate;
 import org.junit.Test;

@@ -1,0 +1,70 @@
+package dev.loopkit.loop.core;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.LoopFuture;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+
+/**
+ * One {@code runInExecutor} call (asyncio's {@code run_in_executor} and its {@code wrap_future}):
+ * the function runs on an executor thread; its outcome reaches the loop future on the loop thread;
+ * cancelling the loop future cancels the task (interrupting it), and a loop closed meanwhile drops
+ * the outcome.
+ */
+final class ExecutorTask<T> extends FutureTask<T> {
+
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+
+    private final EventLoop loop;
+    private final LoopFuture<T> future;
+    private final Callable<T> function;
+
+    private ExecutorTask(EventLoop loop, LoopFuture<T> future, Callable<T> function) {
+        super(function);
+        this.loop = loop;
+        this.future = future;
+        this.function = function;
+    }
+
+    /** Runs {@code function} on {@code executor}; the returned future completes on {@code loop}'s thread. */
+    static <T> LoopFuture<T> submit(EventLoop loop, Executor executor, Callable<T> function) {
+        LoopFuture<T> future = loop.createFuture();
+        ExecutorTask<T> task = new ExecutorTask<>(loop, future, function);
+        future.addDoneCallback(f -> {
+            if (f.isCancelled()) {
+                task.cancel(true);
+            }
+        });
+        executor.execute(task);
+        return future;
+    }
+
+    @Override
+    protected void done() {
+        if (isCancelled()) {
+            return; // the loop future was cancelled first and cancelled us
+        }
+        try {
+            loop.callSoonThreadsafe(this::complete);
+        } catch (IllegalStateException closedMeanwhile) {
+            LOG.log(Level.DEBUG, "result of {0} dropped: {1}", function, closedMeanwhile.getMessage());
+        }
+    }
+
+    // Loop thread.
+    private void complete() {
+        if (future.isDone()) {
+            return;
+        }
+        try {
+            future.setResult(get());
+        } catch (ExecutionException e) {
+            future.setException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // cannot happen: the task is done
+        }
+    }
+}

@@ -1,0 +1,551 @@
+package dev.loopkit.loop.core.scheduling;
+
+import dev.loopkit.api.TimerHandle;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * asyncio's {@code _run_once} and the queues it serves: the only place where a loop's callbacks
+ * run.
+ *
+ * <p>One iteration: drop cancelled timers, wait for events (no longer than the next timer, not at
+ * all when callbacks are ready), move what other threads scheduled and the timers that are due to
+ * the ready queue, then run exactly the callbacks that were ready when the run began.
+ *
+ * <p>Queues, as in Netty's {@code SingleThreadEventExecutor}: callbacks scheduled on the loop
+ * thread go straight to a plain deque; other threads go through a lock-free {@link InboundQueue}
+ * and wake the loop only when it is about to sleep (the {@code armed} flag), so a burst of
+ * cross-thread calls costs one wake-up. Readiness seen by helper threads travels the same way as
+ * a {@link Readiness}, which puts its callbacks in the ready queue instead of running anything.
+ *
+ * <p>The lifecycle is one {@link LoopState}, changed by compare-and-set; the thread that wins a
+ * run or a close is the loop's {@link #owner()} until it is done.
+ */
+public final class Scheduler {
+
+    /** Where a callback's failure goes (the loop's exception handler). */
+    @FunctionalInterface
+    public interface FailureHandler {
+        void callbackFailed(CallbackHandle handle, Throwable failure);
+    }
+
+    /** asyncio's {@code MAXIMUM_SELECT_TIMEOUT}: the longest wait for a timer (24 hours); the loop then looks again. */
+    private static final long MAX_WAIT_NANOS = 24L * 3600 * 1_000_000_000L;
+    /** asyncio's {@code _MIN_SCHEDULED_TIMER_HANDLES}: heaps smaller than this are never compacted. */
+    private static final int MIN_TIMERS_TO_COMPACT = 100;
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+    private static final VarHandle STATE;
+    private static final VarHandle CANCELLED_TIMERS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(Scheduler.class, "state", LoopState.class);
+            CANCELLED_TIMERS = lookup.findVarHandle(Scheduler.class, "cancelledTimers", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final EventWaiter waiter;
+    private final FailureHandler failures;
+    private final ArrayDeque<CallbackHandle> ready = new ArrayDeque<>(256);
+    private final InboundQueue inbound = new InboundQueue();
+    private final InboundQueue.Sink toReadyOrHeap = this::readyOrHeap;
+    private final TimerHeap timers = new TimerHeap();
+    /** Closers that find a close in progress wait on this until it is done. */
+    private final Object closedSignal = new Object();
+    private long timerSequence; // loop thread only
+    private long callbacksRun; // loop thread only
+
+    /** Changed through STATE (compare-and-set) only. */
+    private volatile LoopState state = LoopState.IDLE;
+    /** The thread that runs or closes the loop, or {@code null}; written by the thread that won the state. */
+    private volatile Thread owner;
+    @SuppressWarnings("unused") // accessed through CANCELLED_TIMERS
+    private volatile int cancelledTimers;
+    private volatile boolean debug = Boolean.getBoolean("loopkit.debug");
+    private volatile long slowCallbackNanos = 100_000_000L;
+
+    /** A scheduler that waits with {@code waiter} and hands what callbacks throw to {@code failures}. */
+    public Scheduler(EventWaiter waiter, FailureHandler failures) {
+        this.waiter = waiter;
+        this.failures = failures;
+    }
+
+    // ---- lifecycle ------------------------------------------------------------------------------------
+
+    /** Where the loop is in its life; any thread. */
+    public LoopState state() {
+        return state;
+    }
+
+    /** The thread running or closing the loop, or {@code null}. */
+    public Thread owner() {
+        return owner;
+    }
+
+    /** Whether the calling thread runs (or closes) the loop: Netty's {@code inEventLoop()}. */
+    public boolean inLoopThread() {
+        return Thread.currentThread() == owner;
+    }
+
+    /**
+     * Whether the caller may touch what belongs to the loop thread: it runs (or closes) the loop, or
+     * no thread does (then the thread that sets the loop up before running it may).
+     */
+    public boolean inLoopThreadOrIdle() {
+        Thread current = owner;
+        return current == null || current == Thread.currentThread();
+    }
+
+    /**
+     * Makes the calling thread the loop's: asyncio's {@code _check_running}.
+     *
+     * @throws IllegalStateException "This event loop is already running", "Event loop is closed"
+     */
+    public void beginRun() {
+        for (;;) {
+            LoopState current = state;
+            switch (current) {
+                case IDLE, STOP_ASKED -> {
+                    LoopState next = current == LoopState.IDLE ? LoopState.RUNNING : LoopState.STOPPING;
+                    if (STATE.compareAndSet(this, current, next)) {
+                        owner = Thread.currentThread();
+                        return;
+                    }
+                }
+                case CLOSING, CLOSED -> throw closed();
+                default -> throw new IllegalStateException("This event loop is already running");
+            }
+        }
+    }
+
+    /** Iterations until a stop, an interrupt or a shutdown; loop thread, between {@link #beginRun} and {@link #endRun}. */
+    public void runUntilStopped() {
+        do {
+            runOnce();
+        } while (state == LoopState.RUNNING);
+    }
+
+    /**
+     * Ends the run; loop thread.
+     *
+     * @return {@code true} if a shutdown came meanwhile: the caller now owns the loop in
+     *     {@link LoopState#CLOSING} and must close it ({@link #drainForClose}, {@link #finishClose})
+     */
+    public boolean endRun() {
+        assert inLoopThread() : "endRun off the loop thread";
+        Thread self = owner;
+        for (;;) {
+            LoopState current = state;
+            if (current == LoopState.SHUTTING_DOWN) {
+                if (STATE.compareAndSet(this, current, LoopState.CLOSING)) {
+                    return true;
+                }
+                continue;
+            }
+            owner = null; // before the state: the next run's thread writes owner after it wins IDLE
+            if (STATE.compareAndSet(this, current, LoopState.IDLE)) {
+                return false;
+            }
+            owner = self; // a shutdown came in between: still ours, to close
+        }
+    }
+
+    /** asyncio's {@code stop()}: the run ends after this iteration; before a run, the run makes one. Any thread. */
+    public void stop() {
+        for (;;) {
+            LoopState current = state;
+            LoopState next = switch (current) {
+                case RUNNING -> LoopState.STOPPING;
+                case IDLE -> LoopState.STOP_ASKED;
+                default -> null; // stopping, shutting down or closed already
+            };
+            if (next == null) {
+                return;
+            }
+            if (STATE.compareAndSet(this, current, next)) {
+                if (next == LoopState.STOPPING && !inLoopThread()) {
+                    waiter.wakeup();
+                }
+                return;
+            }
+        }
+    }
+
+    /**
+     * Asks for the close from any thread: a running loop ends its iteration and its thread closes
+     * it; an idle one is the caller's to close now.
+     *
+     * @return {@code true} if the caller now owns the loop in {@link LoopState#CLOSING} and must
+     *     close it; {@code false} if the running thread will, or it is closed or closing already
+     */
+    public boolean requestShutdown() {
+        for (;;) {
+            LoopState current = state;
+            switch (current) {
+                case IDLE, STOP_ASKED -> {
+                    if (claimClose(current)) {
+                        return true;
+                    }
+                }
+                case RUNNING, STOPPING -> {
+                    if (STATE.compareAndSet(this, current, LoopState.SHUTTING_DOWN)) {
+                        waiter.wakeup();
+                        return false;
+                    }
+                }
+                default -> {
+                    return false;
+                }
+            }
+        }
+    }
+
+    /**
+     * asyncio's {@code close()} check: claims the loop for closing on the calling thread.
+     *
+     * @return {@code true} if the caller closes it now; {@code false} if it is closed already (a
+     *     close in progress on another thread is waited for)
+     * @throws IllegalStateException "Cannot close a running event loop"
+     */
+    public boolean beginClose() {
+        for (;;) {
+            LoopState current = state;
+            switch (current) {
+                case IDLE, STOP_ASKED -> {
+                    if (claimClose(current)) {
+                        return true;
+                    }
+                }
+                case CLOSING -> {
+                    if (!inLoopThread()) { // the closer itself, from a resource it releases, has nothing to wait for
+                        awaitClosed();
+                    }
+                    return false;
+                }
+                case CLOSED -> {
+                    return false;
+                }
+                default -> throw new IllegalStateException("Cannot close a running event loop");
+            }
+        }
+    }
+
+    // IDLE or STOP_ASKED -> CLOSING: the calling thread now owns the loop, to close it.
+    private boolean claimClose(LoopState idle) {
+        if (STATE.compareAndSet(this, idle, LoopState.CLOSING)) {
+            owner = Thread.currentThread();
+            return true;
+        }
+        return false;
+    }
+
+    private void awaitClosed() {
+        boolean interrupted = false;
+        synchronized (closedSignal) {
+            while (state == LoopState.CLOSING) {
+                try {
+                    closedSignal.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The closing thread: empties the queues and returns every callback and timer that will now
+     * never run (cancelled ones and readiness on its way left out). A producer that offers meanwhile sees the loop closed and
+     * withdraws what this drain does not claim: each callback is either returned here or refused
+     * there.
+     */
+    public List<CallbackHandle> drainForClose() {
+        assert state == LoopState.CLOSING && inLoopThread() : "drainForClose by a thread that did not claim the close";
+        List<CallbackHandle> pending = new ArrayList<>(ready.size() + timers.size());
+        InboundQueue.Sink collect = handle -> {
+            // A readiness is a helper thread's message, not a callback anyone scheduled.
+            if (!handle.isCancelled() && !(handle instanceof Readiness)) {
+                pending.add(handle);
+            }
+        };
+        ready.forEach(collect::accept);
+        ready.clear();
+        for (TimerCallback timer = timers.poll(); timer != null; timer = timers.poll()) {
+            timer.scheduled = false;
+            collect.accept(timer);
+        }
+        inbound.drainClosed(collect);
+        return pending;
+    }
+
+    /** The closing thread, last: the loop is closed, and closers waiting for it return. */
+    public void finishClose() {
+        assert inLoopThread() : "finishClose by a thread that did not claim the close";
+        owner = null;
+        synchronized (closedSignal) {
+            if (!STATE.compareAndSet(this, LoopState.CLOSING, LoopState.CLOSED)) {
+                throw new IllegalStateException("finishClose in state " + state);
+            }
+            closedSignal.notifyAll();
+        }
+    }
+
+    /** @throws IllegalStateException "Event loop is closed" */
+    public void checkOpen() {
+        if (state.isClosed()) {
+            throw closed();
+        }
+    }
+
+    private static IllegalStateException closed() {
+        return new IllegalStateException("Event loop is closed");
+    }
+
+    // ---- one iteration ----------------------------------------------------------------------------
+
+    /** One iteration, asyncio's {@code _run_once}; loop thread. */
+    public void runOnce() {
+        assert inLoopThread() : "runOnce off the loop thread";
+        purgeCancelledTimers();
+        long timeout = waitTimeout();
+        // `armed` is written only around a wait that may block: producers read it on every
+        // callSoonThreadsafe, so a store on every iteration would keep pulling its cache line away.
+        boolean mayBlock = timeout != 0;
+        if (mayBlock && !inbound.armBeforeSleeping()) { // something was offered meanwhile
+            mayBlock = false;
+            timeout = 0;
+        }
+        try {
+            waiter.await(timeout);
+        } catch (IOException e) {
+            throw new UncheckedIOException("waiting for events", e);
+        } finally {
+            if (mayBlock) {
+                inbound.disarm();
+            }
+        }
+        inbound.drain(toReadyOrHeap);
+        if (!timers.isEmpty()) { // no timer, no need to read the clock (~25 ns, as much as a callback)
+            long now = LoopClock.nanoTime();
+            for (TimerCallback timer = timers.peek(); timer != null && timer.whenNanos <= now; timer = timers.peek()) {
+                timers.poll();
+                timer.scheduled = false;
+                ready.addLast(timer);
+            }
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            STATE.compareAndSet(this, LoopState.RUNNING, LoopState.STOPPING); // the interrupt status stays set
+        }
+        // Only what was ready now: callbacks scheduled by these callbacks wait for the next iteration.
+        for (int todo = ready.size(); todo > 0; todo--) {
+            CallbackHandle handle = ready.pollFirst();
+            if (!handle.isCancelled()) {
+                run(handle);
+            }
+        }
+    }
+
+    private long waitTimeout() {
+        if (!ready.isEmpty() || state != LoopState.RUNNING) {
+            return 0;
+        }
+        TimerCallback next = timers.peek();
+        if (next == null) {
+            return -1;
+        }
+        // Saturating: a timer far in the past made `whenNanos - now` overflow to a wait of 292 years.
+        return Math.min(LoopClock.nanosUntil(next.whenNanos, LoopClock.nanoTime()), MAX_WAIT_NANOS);
+    }
+
+    private void purgeCancelledTimers() {
+        int scheduled = timers.size();
+        if (scheduled > MIN_TIMERS_TO_COMPACT && cancelledTimers * 2 > scheduled) {
+            timers.removeCancelled();
+            cancelledTimers = 0;
+            return;
+        }
+        for (TimerCallback head = timers.peek(); head != null && head.isCancelled(); head = timers.peek()) {
+            timers.poll();
+            head.scheduled = false;
+            CANCELLED_TIMERS.getAndAdd(this, -1);
+        }
+    }
+
+    /** A timer in the heap was cancelled: counted, to compact the heap once most of it is cancelled. Any thread. */
+    void timerCancelled() {
+        CANCELLED_TIMERS.getAndAdd(this, 1);
+    }
+
+    private void readyOrHeap(CallbackHandle handle) {
+        if (handle instanceof TimerCallback timer) {
+            if (!timer.isCancelled()) {
+                addTimer(timer);
+            }
+        } else if (handle instanceof Readiness readiness) {
+            readiness.deliver(this);
+        } else {
+            ready.addLast(handle);
+        }
+    }
+
+    private void run(CallbackHandle handle) {
+        callbacksRun++;
+        if (!debug) {
+            invoke(handle);
+            return;
+        }
+        long start = System.nanoTime();
+        invoke(handle);
+        long took = System.nanoTime() - start;
+        if (took >= slowCallbackNanos) {
+            LOG.log(Level.WARNING, "Executing {0} took {1} seconds", handle,
+                    String.format(Locale.ROOT, "%.3f", LoopClock.toSeconds(took)));
+        }
+    }
+
+    private void invoke(CallbackHandle handle) {
+        try {
+            handle.callback.run();
+        } catch (Throwable failure) {
+            if (failure instanceof VirtualMachineError fatal && !(failure instanceof StackOverflowError)) {
+                throw fatal;
+            }
+            failures.callbackFailed(handle, failure);
+        }
+    }
+
+    // ---- scheduling ---------------------------------------------------------------------------------
+
+    /** A handle for {@code callback}, with where it was made in debug mode (asyncio's {@code _source_traceback}). */
+    public CallbackHandle newHandle(Runnable callback) {
+        return new CallbackHandle(callback, sourceTraceback());
+    }
+
+    /**
+     * asyncio's {@code call_soon}/{@code call_soon_threadsafe} once the loop's checks passed: on the
+     * loop thread straight to the ready queue, from elsewhere through the inbound queue.
+     *
+     * @throws IllegalStateException "Event loop is closed", if it closed before the handle got in
+     */
+    public CallbackHandle schedule(CallbackHandle handle) {
+        if (inLoopThread()) {
+            if (inbound.offerBegun()) {
+                inbound.drain(toReadyOrHeap); // keep FIFO with what other threads scheduled before this call
+            }
+            ready.addLast(handle);
+            return handle;
+        }
+        return enqueue(handle);
+    }
+
+    /**
+     * asyncio's {@code call_at}: a timer due at {@code when} on the loop clock; on the loop thread
+     * straight into the heap, from elsewhere through the inbound queue.
+     */
+    public TimerHandle scheduleAt(double when, Runnable callback) {
+        TimerCallback timer = new TimerCallback(this, when, callback, sourceTraceback());
+        if (inLoopThread()) {
+            addTimer(timer);
+        } else {
+            enqueue(timer);
+        }
+        return timer;
+    }
+
+    /**
+     * Readiness seen by another thread, on its way to the loop thread (which delivers it before it
+     * runs the iteration's callbacks). Any thread.
+     *
+     * @throws IllegalStateException "Event loop is closed"
+     */
+    public void offerReadiness(Readiness readiness) {
+        enqueue(readiness);
+    }
+
+    /** Puts an I/O callback in this iteration's ready queue; loop thread, from {@link EventWaiter#await} or a {@link Readiness}. */
+    public void addReady(CallbackHandle handle) {
+        assert inLoopThread() : "addReady off the loop thread";
+        if (!handle.isCancelled()) {
+            ready.addLast(handle);
+        }
+    }
+
+    private <H extends CallbackHandle> H enqueue(H handle) {
+        if (inbound.offer(handle)) {
+            waiter.wakeup();
+        }
+        // Closed after the caller's check but before the offer was seen: the close's drain either
+        // claimed the handle (and reports it) or did not reach it (then it is ours to refuse).
+        if (state.isClosed() && inbound.withdraw(handle)) {
+            throw closed();
+        }
+        return handle;
+    }
+
+    // The sequence is given here, so equal times run in the order they reached the heap.
+    private void addTimer(TimerCallback timer) {
+        assert inLoopThread() : "the timer heap is the loop thread's";
+        timer.sequence = timerSequence++;
+        timer.scheduled = true;
+        timers.add(timer);
+    }
+
+    private StackTraceElement[] sourceTraceback() {
+        return debug ? new Throwable().getStackTrace() : null;
+    }
+
+    // ---- settings and diagnostics -------------------------------------------------------------------
+
+    /** asyncio's debug mode: handles remember where they were made, slow callbacks are logged. */
+    public boolean debug() {
+        return debug;
+    }
+
+    /** Turns debug mode on or off; any thread. */
+    public void setDebug(boolean enabled) {
+        debug = enabled;
+    }
+
+    /** How long a callback may take before debug mode logs it. */
+    public long slowCallbackNanos() {
+        return slowCallbackNanos;
+    }
+
+    /** asyncio {@code slow_callback_duration}: in debug mode, callbacks that take this long or longer are logged. */
+    public void setSlowCallbackNanos(long nanos) {
+        slowCallbackNanos = nanos;
+    }
+
+    /** Callbacks run so far (loop thread): lets a waiter poll for I/O less often under a callback storm. */
+    public long callbacksRun() {
+        assert inLoopThread() : "callbacksRun off the loop thread";
+        return callbacksRun;
+    }
+
+    /** Callbacks ready to run: a racy snapshot off the loop thread, for diagnostics only. */
+    public int readyCount() {
+        return ready.size();
+    }
+
+    /** Callbacks ready or on their way from other threads; the loop thread, or any while nobody runs it. */
+    public int queuedCount() {
+        return ready.size() + inbound.size();
+    }
+
+    /** Timers in the heap, cancelled ones included: a racy snapshot off the loop thread, for diagnostics only. */
+    public int timerCount() {
+        return timers.size();
+    }
+}
