@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * Emits {@link WatcherSwapEvent} after each hand-over of children between watchers (the switch says how
- * many moved) and {@link PolicyChangeEvent} when the process-wide policy changes, until {@link #close()}.
+ * Emits {@value LoopkitEvents#WATCHER_SWAP} after each hand-over of children between watchers (the switch says how
+ * many moved) and {@value LoopkitEvents#POLICY_CHANGE} when the process-wide policy changes, until {@link #close()}.
  * Both are told outside the registries' locks and the spawn gate; an event costs nothing while no
  * recording has it enabled.
  */
@@ -45,13 +45,7 @@ public final class RuntimeEvents implements AutoCloseable {
 
     private void policyChanged(EventLoopPolicy previous, EventLoopPolicy current) {
         remember(runtime.policies());
-        PolicyChangeEvent event = new PolicyChangeEvent();
-        if (event.isEnabled()) {
-            event.from = name(previous);
-            event.to = name(current);
-            event.reason = reason(runtime.policies());
-            event.commit();
-        }
+        LoopkitEvents.policyChange(name(previous), name(current), reason(runtime.policies()));
     }
 
     private void handedOver(ChildWatcher from, ChildWatcher to, int moved, String cause) {
@@ -61,14 +55,7 @@ public final class RuntimeEvents implements AutoCloseable {
         if (from == to) {
             return; // the current watcher gathering strays: no swap
         }
-        WatcherSwapEvent event = new WatcherSwapEvent();
-        if (event.isEnabled()) {
-            event.from = name(from);
-            event.to = name(to);
-            event.reason = reason(runtime.childWatchers()) + ": " + cause;
-            event.childrenMoved = moved;
-            event.commit();
-        }
+        LoopkitEvents.watcherSwap(name(from), name(to), reason(runtime.childWatchers()) + ": " + cause, moved);
     }
 
     private synchronized void remember(RankedRegistry<?> registry) {

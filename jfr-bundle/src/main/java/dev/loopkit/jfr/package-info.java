@@ -1,6 +1,6 @@
 /**
- * Loopkit's JDK Flight Recorder events, category "Loopkit": {@link dev.loopkit.jfr.WatcherSwapEvent}
- * and {@link dev.loopkit.jfr.PolicyChangeEvent}, emitted by {@link dev.loopkit.jfr.RuntimeEvents}.
+ * Loopkit's JDK Flight Recorder events, category "Loopkit": {@value dev.loopkit.jfr.LoopkitEvents#WATCHER_SWAP}
+ * and {@value dev.loopkit.jfr.LoopkitEvents#POLICY_CHANGE}, emitted by {@link dev.loopkit.jfr.RuntimeEvents}.
  * Record with {@code jcmd <pid> JFR.start}, read with {@code jfr print --events dev.loopkit.*}.
  */
 @Export

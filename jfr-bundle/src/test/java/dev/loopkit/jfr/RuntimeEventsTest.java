@@ -40,8 +40,8 @@ public class RuntimeEventsTest {
     public void aWatcherSwapAndAPolicyChangeAreRecordedWithFromToReasonAndTheChildrenMoved() throws Exception {
         Path file = Files.createTempFile("loopkit-events", ".jfr");
         try (RuntimeEvents events = RuntimeEvents.start(); Recording recording = new Recording()) {
-            recording.enable(WatcherSwapEvent.NAME);
-            recording.enable(PolicyChangeEvent.NAME);
+            recording.enable(LoopkitEvents.WATCHER_SWAP);
+            recording.enable(LoopkitEvents.POLICY_CHANGE);
             recording.start();
             watchers.register(first, "first-test", 20, 1_000_001, "test");
             first.addChildHandler(4001, (pid, returncode) -> { });
@@ -54,14 +54,14 @@ public class RuntimeEventsTest {
         }
         List<RecordedEvent> recorded = RecordingFile.readAllEvents(file);
         Files.delete(file);
-        List<String> swaps = recorded.stream().filter(e -> e.getEventType().getName().equals(WatcherSwapEvent.NAME))
+        List<String> swaps = recorded.stream().filter(e -> e.getEventType().getName().equals(LoopkitEvents.WATCHER_SWAP))
                 .map(e -> e.getString("from") + " -> " + e.getString("to") + " (" + e.getString("reason") + "): "
                         + e.getInt("childrenMoved"))
                 .toList();
         assertEquals(List.of(
                 "none -> first-test (ranked: the current child watcher changed): 0",
                 "first-test -> second-test (configured: the current child watcher changed): 2"), swaps);
-        List<String> policies = recorded.stream().filter(e -> e.getEventType().getName().equals(PolicyChangeEvent.NAME))
+        List<String> policies = recorded.stream().filter(e -> e.getEventType().getName().equals(LoopkitEvents.POLICY_CHANGE))
                 .map(e -> e.getString("from") + " -> " + e.getString("to") + " (" + e.getString("reason") + ")")
                 .toList();
         assertEquals(List.of("default -> proactor (configured)"), policies);
