@@ -1,25 +1,26 @@
 package dev.loopkit.health;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
 
-import dev.loopkit.api.Asyncio;
-import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopFactory;
 import dev.loopkit.api.EventLoopPolicy;
-import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.spi.InspectableLoop;
+import dev.loopkit.api.spi.LoopStats;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.runtime.RankedRegistry;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.stream.StreamSupport;
 import org.apache.felix.hc.api.Result;
 import org.apache.felix.hc.api.Result.Status;
 import org.junit.Test;
 
-/** Each check fires and clears on what it looks at: registries fed by hand, and a real loop blocked in a callback. */
+/** Each check fires and clears on what it looks at: registries fed by hand with fakes (real ones: ManagementIT in itests). */
 public class LoopkitHealthTest {
 
     @Test
@@ -55,36 +56,25 @@ public class LoopkitHealthTest {
         assertEquals("child watcher threaded is active (ranked), 0 children", text(ok));
     }
 
+    /** The check reads what each loop's stats() says; a real loop blocked in a callback: ManagementIT. */
     @Test
-    public void aLoopBlockedInACallbackWarnsUntilTheCallbackReturns() throws Exception {
-        EventLoop loop = Asyncio.newEventLoop();
-        try {
-            assertEquals(Status.OK, LoopkitHealth.loops(ProcessWide.get().loopFactories()).getStatus());
-            CountDownLatch inCallback = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            LoopFuture<String> done = loop.createFuture();
-            loop.callSoon(() -> {
-                inCallback.countDown();
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                done.setResult("released");
-            });
-            Thread runner = new Thread(() -> loop.runUntilComplete(done), "health-test-loop");
-            runner.start();
-            assertTrue(inCallback.await(30, TimeUnit.SECONDS));
-            Result busy = LoopkitHealth.loops(ProcessWide.get().loopFactories());
-            release.countDown();
-            runner.join(30_000);
-            assertEquals(Status.WARN, busy.getStatus());
-            assertTrue(text(busy), text(busy).matches("(?s)SelectorEventLoop #\\d+ on thread health-test-loop is busy in a callback:"
-                    + " its thread did not answer within a second\n\\d+ live loops"));
-            assertEquals(Status.OK, LoopkitHealth.loops(ProcessWide.get().loopFactories()).getStatus());
-        } finally {
-            loop.close();
-        }
+    public void aBusyLoopWarnsAndTheOthersDoNot() {
+        RankedRegistry<EventLoopFactory> factories = new RankedRegistry<>(EventLoopFactory.class, "event loop factory", null);
+        factories.attachExternalSource("test");
+        List<EventLoop> live = new ArrayList<>(List.of(loop(new LoopStats("SelectorEventLoop #1", "loopkit-main", true, false, 0, 0, 0, 0))));
+        factories.register(fake(EventLoopFactory.class, (method, args) -> method.equals("liveLoops") ? List.copyOf(live) : null),
+                "selector", 50, 1, "test");
+        assertEquals(Status.OK, LoopkitHealth.loops(factories).getStatus());
+        assertEquals("1 live loops", text(LoopkitHealth.loops(factories)));
+
+        live.add(loop(new LoopStats("SelectorEventLoop #2", "worker", true, true, -1, -1, -1, -1)));
+        Result busy = LoopkitHealth.loops(factories);
+        assertEquals(Status.WARN, busy.getStatus());
+        assertEquals("SelectorEventLoop #2 on thread worker is busy in a callback: its thread did not answer within a second\n"
+                + "2 live loops", text(busy));
+
+        live.remove(1);
+        assertEquals(Status.OK, LoopkitHealth.loops(factories).getStatus());
     }
 
     private static String text(Result result) {
@@ -92,33 +82,27 @@ public class LoopkitHealthTest {
     }
 
     private static ChildWatcher watcher(String inactiveReason) {
-        return new ChildWatcher() {
-            @Override
-            public void addChildHandler(long pid, ChildHandler handler) {
-            }
+        return fake(ChildWatcher.class, (method, args) -> switch (method) {
+            case "isActive" -> inactiveReason == null;
+            case "inactiveReason" -> inactiveReason;
+            case "children" -> Map.of();
+            default -> null;
+        });
+    }
 
-            @Override
-            public boolean removeChildHandler(long pid) {
-                return false;
-            }
+    private static EventLoop loop(LoopStats stats) {
+        return (EventLoop) Proxy.newProxyInstance(LoopkitHealthTest.class.getClassLoader(),
+                new Class<?>[] {EventLoop.class, InspectableLoop.class}, (proxy, method, args) -> stats);
+    }
 
-            @Override
-            public void attachLoop(EventLoop loop) {
-            }
-
-            @Override
-            public boolean isActive() {
-                return inactiveReason == null;
-            }
-
-            @Override
-            public String inactiveReason() {
-                return inactiveReason;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+    /** An implementation of {@code type} that answers each method by name. */
+    private static <T> T fake(Class<T> type, BiFunction<String, Object[], Object> answers) {
+        return type.cast(Proxy.newProxyInstance(LoopkitHealthTest.class.getClassLoader(), new Class<?>[] {type},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    case "toString" -> type.getSimpleName();
+                    default -> answers.apply(method.getName(), args);
+                }));
     }
 }

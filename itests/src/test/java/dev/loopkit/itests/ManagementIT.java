@@ -3,9 +3,6 @@ package dev.loopkit.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import dev.loopkit.api.Asyncio;
-import dev.loopkit.api.EventLoop;
-import dev.loopkit.api.LoopFuture;
 import dev.loopkit.runtime.ProcessWide;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -157,32 +154,26 @@ public class ManagementIT {
     }
 
     @Test
-    public void theLoopsCheckWarnsWhileALoopIsBlockedInACallbackThenClears() throws Exception {
-        EventLoop loop = Asyncio.newEventLoop();
+    public void theLoopsCheckWarnsWhileTheMainLoopIsBlockedInACallbackThenClears() throws Exception {
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ProcessWide.get().mainContext().loop().callSoonThreadsafe(() -> {
+            blocked.countDown();
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        String busy;
         try {
-            CountDownLatch inCallback = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            LoopFuture<String> done = loop.createFuture();
-            loop.callSoon(() -> {
-                inCallback.countDown();
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                done.setResult("released");
-            });
-            Thread runner = new Thread(() -> loop.runUntilComplete(done), "blocked-loop");
-            runner.start();
-            assertTrue(inCallback.await(30, TimeUnit.SECONDS));
-            String busy = health().get("Loopkit event loops");
-            release.countDown();
-            runner.join(30_000);
-            assertEquals("WARN", busy);
-            assertEquals("OK", health().get("Loopkit event loops"));
+            assertTrue(blocked.await(30, TimeUnit.SECONDS));
+            busy = health().get("Loopkit event loops");
         } finally {
-            loop.close();
+            release.countDown();
         }
+        assertEquals("WARN", busy);
+        Await.until("the main loop answering again", () -> "OK".equals(health().get("Loopkit event loops")));
     }
 
     /** The JFR events come from the OSGi component (jdk.jfr comes from the system bundle). */
