@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
@@ -40,6 +41,19 @@ import java.util.function.Supplier;
  */
 public final class ChildWatcherSwitch {
 
+    /** Told what each hand-over did, once the spawn gate is open again (for monitoring: JFR, JMX). */
+    @FunctionalInterface
+    public interface HandOverListener {
+        /**
+         * @param from the watcher the hand-over was started for (the previous current one, or one
+         *        leaving with children); {@code null} when none
+         * @param to the watcher that holds the children now; {@code null} for the orphanage
+         * @param moved how many children changed hands
+         * @param reason why the hand-over ran
+         */
+        void handedOver(ChildWatcher from, ChildWatcher to, int moved, String reason);
+    }
+
     private static final System.Logger LOG = System.getLogger("dev.loopkit.runtime.registry");
 
     private final SpawnGate spawnGate;
@@ -51,6 +65,7 @@ public final class ChildWatcherSwitch {
      * children until its own notification is handled, and another thread's switch must take them.
      */
     private final Set<ChildWatcher> known = Collections.newSetFromMap(new WeakHashMap<>());
+    private final List<HandOverListener> listeners = new CopyOnWriteArrayList<>();
 
     /**
      * @param spawnGate the gate every loop spawns through
@@ -86,7 +101,7 @@ public final class ChildWatcherSwitch {
      * calls ends with every child in the current watcher.
      */
     public void reconcile(ChildWatcher previous, String reason) {
-        HandOver handOver = new HandOver();
+        HandOver handOver = new HandOver(previous);
         spawnGate.switchWatchers(() -> {
             ChildWatcher current = watchers.current();
             ChildWatcher to = current != null ? current : orphans;
@@ -154,11 +169,24 @@ public final class ChildWatcherSwitch {
         }
     }
 
+    public void addHandOverListener(HandOverListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeHandOverListener(HandOverListener listener) {
+        listeners.remove(listener);
+    }
+
     /** What a switch did, told once the spawn gate is open again. */
     private final class HandOver {
+        final ChildWatcher from;
         ChildWatcher to;
         int moved;
         private final List<Runnable> failures = new ArrayList<>();
+
+        HandOver(ChildWatcher from) {
+            this.from = from;
+        }
 
         void failed(ChildWatcher watcher, String what, String where, RuntimeException e) {
             failures.add(() -> LOG.log(Level.WARNING, what + " " + describe(watcher) + where + " failed", e));
@@ -168,6 +196,14 @@ public final class ChildWatcherSwitch {
             failures.forEach(Runnable::run);
             LOG.log(moved > 0 ? Level.INFO : Level.DEBUG, "child watcher hand-over to {0}: {1} children moved ({2})",
                     describe(to), Integer.toString(moved), reason);
+            ChildWatcher holder = to == orphans ? null : to;
+            for (HandOverListener listener : listeners) {
+                try {
+                    listener.handedOver(from, holder, moved, reason);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.ERROR, "a hand-over listener failed", e);
+                }
+            }
         }
     }
 

@@ -70,6 +70,27 @@ public class ChildWatcherSwitchTest {
                 "fast: leave spawn", "old: detach"), journal);
     }
 
+    /** What monitoring (JFR's watcher-swap event) is told: from, to, children moved, why; the orphanage is null. */
+    @Test
+    public void listenersAreToldWhatEachHandOverDid() {
+        List<String> told = new ArrayList<>();
+        watcherSwitch.addHandOverListener((from, to, moved, reason) ->
+                told.add(name(from) + " -> " + name(to) + ": " + moved + " (" + reason + ")"));
+        FakeWatcher old = register(new FakeWatcher("old", false), 10);
+        old.children.put(101L, (pid, returncode) -> { });
+        old.children.put(102L, (pid, returncode) -> { });
+        FakeWatcher next = register(new FakeWatcher("next", false), 20);
+        watcherSwitch.reconcile(old, "ranking");
+        watchers.unregister(next);
+        watchers.unregister(old);
+        watcherSwitch.reconcile(next, "gone");
+        assertEquals(List.of("old -> next: 2 (ranking)", "next -> none: 2 (gone)"), told);
+    }
+
+    private static String name(ChildWatcher watcher) {
+        return watcher == null ? "none" : ((FakeWatcher) watcher).name;
+    }
+
     @Test
     public void withNoWatcherTheChildrenWaitInTheOrphanageForTheNextOne() {
         FakeWatcher only = register(new FakeWatcher("only", false), 10);

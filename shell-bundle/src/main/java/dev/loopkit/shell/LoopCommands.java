@@ -150,6 +150,14 @@ public final class LoopCommands {
         return WatcherReport.children();
     }
 
+    /**
+     * A watcher's state in the words of {@code loop:watchers}: {@code active}, {@code standby} or
+     * {@code inactive: <why>}; for other front ends (JMX) that show the same.
+     */
+    public static String watcherState(ChildWatcher watcher, boolean current) {
+        return WatcherReport.state(watcher, current);
+    }
+
     /** {@code loop:loops}: every live loop of every loop factory. */
     public String loops() {
         return LoopsReport.table();

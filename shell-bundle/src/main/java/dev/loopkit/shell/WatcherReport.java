@@ -42,7 +42,7 @@ final class WatcherReport {
     }
 
     // Only the current watcher is attached; the others wait, detached, until they are chosen.
-    private static String state(ChildWatcher watcher, boolean current) {
+    static String state(ChildWatcher watcher, boolean current) {
         if (!current) {
             return "standby";
         }

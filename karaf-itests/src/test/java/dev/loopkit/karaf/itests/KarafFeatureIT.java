@@ -3,15 +3,6 @@ package dev.loopkit.karaf.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.maven;
-import static org.ops4j.pax.exam.CoreOptions.vmOption;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFileExtend;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.EventLoop;
@@ -23,7 +14,6 @@ import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.SpawnSpec;
 import dev.loopkit.posix.WaitStatus;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +37,6 @@ import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
@@ -68,8 +57,6 @@ import org.osgi.service.cm.ConfigurationAdmin;
 @ExamReactorStrategy(PerClass.class)
 public class KarafFeatureIT {
 
-    private static final String PAX_URL_MVN = "etc/org.ops4j.pax.url.mvn.cfg";
-    private static final String USERS = "etc/users.properties";
     private static final String ACL_PID = "org.apache.karaf.command.acl.loop";
     private static final String CONFIG_ACL_PID = "org.apache.karaf.command.acl.config";
 
@@ -104,55 +91,7 @@ public class KarafFeatureIT {
 
     @Configuration
     public Option[] configuration() {
-        KarafProcesses.stopLeftoversOnExit();
-        String karaf = System.getProperty("loopkit.karaf.version");
-        String version = System.getProperty("loopkit.version");
-        String loopkitRepository = new File(System.getProperty("loopkit.repository")).toURI().toString();
-        List<Option> options = new ArrayList<>(List.of(
-                karafDistributionConfiguration()
-                        .frameworkUrl(maven("org.apache.karaf", "apache-karaf", karaf).type("tar.gz"))
-                        .karafVersion(karaf)
-                        .name("Apache Karaf")
-                        .unpackDirectory(new File(System.getProperty("loopkit.karaf.runtime")))
-                        .useDeployFolder(false),
-                configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
-                logLevel(LogLevel.WARN),
-                // Karaf's own Maven resolution: offline, from the local repository (what the build fetched)
-                // and from Loopkit's repository in target/ beside Karaf's system/ folder
-                editConfigurationFilePut(PAX_URL_MVN, "org.ops4j.pax.url.mvn.localRepository",
-                        System.getProperty("org.ops4j.pax.url.mvn.localRepository")),
-                editConfigurationFilePut(PAX_URL_MVN, "org.ops4j.pax.url.mvn.offline", "true"),
-                // "central" is never contacted offline; naming it lets artifacts Maven fetched from it count
-                editConfigurationFilePut(PAX_URL_MVN, "org.ops4j.pax.url.mvn.repositories",
-                        "https://repo1.maven.org/maven2@id=central"),
-                editConfigurationFileExtend(PAX_URL_MVN, "org.ops4j.pax.url.mvn.defaultRepositories",
-                        loopkitRepository + "@id=loopkit@snapshots"),
-                // users of realm karaf: user = password, roles
-                editConfigurationFilePut(USERS, "admin", "admin,admin,manager,viewer,ssh"),
-                editConfigurationFilePut(USERS, "viewer", "viewer,viewer,ssh"),
-                editConfigurationFilePut(USERS, "manager", "manager,manager,viewer,ssh"),
-                features("mvn:dev.loopkit/karaf-features/" + version + "/xml/features", "loopkit")));
-        // as bin/karaf starts Karaf on Java 9 and later
-        for (String option : List.of(
-                "--add-reads=java.xml=java.logging",
-                "--add-exports=java.base/org.apache.karaf.specs.locator=java.xml,ALL-UNNAMED",
-                "--patch-module", "java.base=lib/endorsed/org.apache.karaf.specs.locator-" + karaf + ".jar",
-                "--patch-module", "java.xml=lib/endorsed/org.apache.karaf.specs.java.xml-" + karaf + ".jar",
-                "--add-opens", "java.base/java.security=ALL-UNNAMED",
-                "--add-opens", "java.base/java.net=ALL-UNNAMED",
-                "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "--add-opens", "java.base/java.util=ALL-UNNAMED",
-                "--add-opens", "java.naming/javax.naming.spi=ALL-UNNAMED",
-                "--add-opens", "java.rmi/sun.rmi.transport.tcp=ALL-UNNAMED",
-                "--add-exports=java.base/sun.net.www.protocol.file=ALL-UNNAMED",
-                "--add-exports=java.base/sun.net.www.protocol.jar=ALL-UNNAMED",
-                "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED")) {
-            options.add(vmOption(option));
-        }
-        if (Boolean.getBoolean("loopkit.karaf.keep")) {
-            options.add(keepRuntimeFolder());
-        }
-        return options.toArray(Option[]::new);
+        return KarafOptions.loopkit("loopkit");
     }
 
     @Before

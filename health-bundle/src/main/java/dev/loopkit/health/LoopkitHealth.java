@@ -1,0 +1,84 @@
+package dev.loopkit.health;
+
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopFactory;
+import dev.loopkit.api.EventLoopPolicy;
+import dev.loopkit.api.spi.InspectableLoop;
+import dev.loopkit.api.spi.LoopStats;
+import dev.loopkit.runtime.RankedRegistry;
+import dev.loopkit.runtime.RankedRegistry.Choice;
+import dev.loopkit.runtime.RankedRegistry.Entry;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.felix.hc.api.FormattingResultLog;
+import org.apache.felix.hc.api.Result;
+
+/**
+ * What Loopkit's health checks find, given the registries they look at (the process's in OSGi, others
+ * in tests). Each returns a {@link Result} whose log says what was seen, in the words of the
+ * {@code loop:} commands.
+ */
+public final class LoopkitHealth {
+
+    /** The tag of every Loopkit health check. */
+    public static final String TAG = "loopkit";
+
+    private LoopkitHealth() {
+    }
+
+    /** CRITICAL when no event loop policy is process-wide: no loop can be made. */
+    public static Result policy(RankedRegistry<EventLoopPolicy> policies) {
+        FormattingResultLog log = new FormattingResultLog();
+        Choice<EventLoopPolicy> choice = policies.choice();
+        if (choice == null) {
+            log.critical("no event loop policy is installed: no event loop can be made");
+        } else {
+            log.info("process-wide event loop policy: {} ({})", choice.name(), choice.reason());
+        }
+        return new Result(log);
+    }
+
+    /**
+     * CRITICAL when no child watcher is active: none is installed (the children wait, unreaped), or the
+     * current one is inactive (spawning is refused, as asyncio does).
+     */
+    public static Result watcher(RankedRegistry<ChildWatcher> watchers, Supplier<Map<Long, ?>> orphans) {
+        FormattingResultLog log = new FormattingResultLog();
+        Choice<ChildWatcher> choice = watchers.choice();
+        if (choice == null) {
+            int waiting = orphans.get().size();
+            log.critical("no child watcher is installed: no child process can be spawned{}",
+                    waiting == 0 ? "" : "; " + waiting + " children wait for one, unreaped");
+        } else {
+            String inactive = choice.service().inactiveReason();
+            if (inactive != null) {
+                log.critical("child watcher {} is inactive: {}", choice.name(), inactive);
+            } else {
+                log.info("child watcher {} is active ({}), {} children", choice.name(), choice.reason(),
+                        choice.service().children().size());
+            }
+        }
+        return new Result(log);
+    }
+
+    /** WARN for every live loop busy in a callback (its thread did not answer within a second); OK otherwise. */
+    public static Result loops(RankedRegistry<EventLoopFactory> factories) {
+        FormattingResultLog log = new FormattingResultLog();
+        int count = 0;
+        for (Entry<EventLoopFactory> factory : factories.entries()) {
+            for (EventLoop loop : factory.service().liveLoops()) {
+                count++;
+                if (loop instanceof InspectableLoop inspectable) {
+                    LoopStats stats = inspectable.stats();
+                    if (stats.busy()) {
+                        log.warn("{} on thread {} is busy in a callback: its thread did not answer within a second",
+                                stats.loop(), stats.thread());
+                    }
+                }
+            }
+        }
+        log.info("{} live loops", count);
+        return new Result(log);
+    }
+}

@@ -1,0 +1,226 @@
+package dev.loopkit.jmx;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopFactory;
+import dev.loopkit.platform.ChoiceStore;
+import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.runtime.RankedRegistry.Entry;
+import dev.loopkit.shell.LoopCommands;
+import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import javax.management.DynamicMBean;
+import javax.management.InstanceNotFoundException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+import javax.management.StandardMBean;
+
+/**
+ * Loopkit's MBeans, kept up to date and handed to {@link Exporter}s:
+ *
+ * <ul>
+ * <li>{@value #POLICIES} ({@link PoliciesMXBean}) and {@value #WATCHERS} ({@link WatchersMXBean}): the
+ * registries, with switch and reset operations that save the choice as {@code loop:policy} does;</li>
+ * <li>{@value #CHILDREN} ({@link ChildrenMXBean}): the children per watcher, and those waiting for one;</li>
+ * <li>{@code dev.loopkit:type=Loop,name=<loop>} ({@link LoopMXBean}) for every live loop a loop
+ * factory made: looked for every {@code refreshMillis}, since loops are made and closed without telling
+ * anyone.</li>
+ * </ul>
+ *
+ * Each MBean is handed over as a {@link DynamicMBean} (a {@link StandardMBean} in MXBean mode), which
+ * every MBean server and JMX whiteboard accepts. On the module path,
+ * {@link #startOnPlatformServer(ChoiceStore)} is all it takes.
+ */
+public final class LoopkitMBeans implements AutoCloseable {
+
+    /** The domain of every Loopkit MBean. */
+    public static final String DOMAIN = "dev.loopkit";
+    public static final String POLICIES = DOMAIN + ":type=Policies";
+    public static final String WATCHERS = DOMAIN + ":type=Watchers";
+    public static final String CHILDREN = DOMAIN + ":type=Children";
+
+    /** Where MBeans go: an MBean server, or the OSGi service registry for a JMX whiteboard. */
+    public interface Exporter {
+        void export(ObjectName name, DynamicMBean mbean) throws JMException;
+
+        void unexport(ObjectName name) throws JMException;
+    }
+
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.jmx");
+    // What ObjectName takes unquoted as a value.
+    private static final Pattern PLAIN_VALUE = Pattern.compile("[^,=:\"*?\\n]+");
+
+    private final Map<ObjectName, DynamicMBean> fixed = new LinkedHashMap<>();
+    // Guarded by this.
+    private final Map<EventLoop, ObjectName> loops = new IdentityHashMap<>();
+    private final Map<ObjectName, DynamicMBean> exported = new LinkedHashMap<>();
+    private final List<Exporter> exporters = new ArrayList<>();
+    private final ScheduledExecutorService refresher;
+    private boolean closed;
+
+    /**
+     * @param store where switches are saved ({@link ChoiceStore#NONE}: nowhere)
+     * @param refreshMillis how often live loops are looked for
+     */
+    public LoopkitMBeans(ChoiceStore store, long refreshMillis) {
+        LoopCommands commands = new LoopCommands(Objects.requireNonNull(store, "store"));
+        fixed.put(name(POLICIES), mxbean(new PoliciesBean(commands), PoliciesMXBean.class));
+        fixed.put(name(WATCHERS), mxbean(new WatchersBean(commands), WatchersMXBean.class));
+        fixed.put(name(CHILDREN), mxbean(new ChildrenBean(), ChildrenMXBean.class));
+        exported.putAll(fixed);
+        refreshLoops();
+        refresher = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "loopkit-jmx-loops");
+            thread.setDaemon(true);
+            return thread;
+        });
+        refresher.scheduleWithFixedDelay(this::refreshLoopsQuietly, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The MBeans on the platform MBean server until {@link #close()}: for the module path, and OSGi without a JMX whiteboard. */
+    public static LoopkitMBeans startOnPlatformServer(ChoiceStore store) {
+        LoopkitMBeans mbeans = new LoopkitMBeans(store, 1000);
+        mbeans.addExporter(platformServer());
+        return mbeans;
+    }
+
+    /** Exports into {@link ManagementFactory#getPlatformMBeanServer()}. */
+    public static Exporter platformServer() {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        return new Exporter() {
+            @Override
+            public void export(ObjectName name, DynamicMBean mbean) throws JMException {
+                server.registerMBean(mbean, name);
+            }
+
+            @Override
+            public void unexport(ObjectName name) throws JMException {
+                try {
+                    server.unregisterMBean(name);
+                } catch (InstanceNotFoundException alreadyGone) {
+                    // nothing to undo
+                }
+            }
+        };
+    }
+
+    /** The name of a loop's MBean: {@code dev.loopkit:type=Loop,name=<loop>}, the value quoted only when it must be. */
+    public static ObjectName loopName(String loop) {
+        return name(DOMAIN + ":type=Loop,name=" + (PLAIN_VALUE.matcher(loop).matches() ? loop : ObjectName.quote(loop)));
+    }
+
+    /** Hands every MBean to {@code exporter} now and every later one as it comes. */
+    public synchronized void addExporter(Exporter exporter) {
+        if (closed) {
+            return;
+        }
+        exporters.add(exporter);
+        exported.forEach((name, mbean) -> export(exporter, name, mbean));
+    }
+
+    /** Takes every MBean back from {@code exporter}. */
+    public synchronized void removeExporter(Exporter exporter) {
+        if (exporters.remove(exporter)) {
+            exported.keySet().forEach(name -> unexport(exporter, name));
+        }
+    }
+
+    /** The names of the MBeans there are now. */
+    public synchronized Set<ObjectName> names() {
+        return Set.copyOf(exported.keySet());
+    }
+
+    /** Adds an MBean for each new live loop and removes those of closed loops. */
+    public synchronized void refreshLoops() {
+        if (closed) {
+            return;
+        }
+        Map<EventLoop, String> live = new IdentityHashMap<>();
+        for (Entry<EventLoopFactory> factory : ProcessWide.get().loopFactories().entries()) {
+            factory.service().liveLoops().forEach(loop -> live.put(loop, factory.name()));
+        }
+        for (var gone = loops.entrySet().iterator(); gone.hasNext();) {
+            var entry = gone.next();
+            if (!live.containsKey(entry.getKey())) {
+                ObjectName name = entry.getValue(); // an IdentityHashMap entry is dead once removed
+                gone.remove();
+                exported.remove(name);
+                exporters.forEach(exporter -> unexport(exporter, name));
+            }
+        }
+        live.forEach((loop, factory) -> {
+            if (!loops.containsKey(loop)) {
+                ObjectName name = loopName(LoopBean.loopName(loop));
+                DynamicMBean mbean = mxbean(new LoopBean(factory, loop), LoopMXBean.class);
+                loops.put(loop, name);
+                exported.put(name, mbean);
+                exporters.forEach(exporter -> export(exporter, name, mbean));
+            }
+        });
+    }
+
+    /** Stops looking for loops and takes every MBean back from every exporter. */
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+        synchronized (this) {
+            closed = true;
+            List.copyOf(exporters).forEach(this::removeExporter);
+            exported.clear();
+            loops.clear();
+        }
+        try {
+            refresher.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void refreshLoopsQuietly() {
+        try {
+            refreshLoops();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot list the live loops for JMX", e);
+        }
+    }
+
+    private static void export(Exporter exporter, ObjectName name, DynamicMBean mbean) {
+        try {
+            exporter.export(name, mbean);
+        } catch (JMException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot register MBean " + name, e);
+        }
+    }
+
+    private static void unexport(Exporter exporter, ObjectName name) {
+        try {
+            exporter.unexport(name);
+        } catch (JMException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot unregister MBean " + name, e);
+        }
+    }
+
+    private static <T> DynamicMBean mxbean(T implementation, Class<T> type) {
+        return new StandardMBean(implementation, type, true);
+    }
+
+    private static ObjectName name(String name) {
+        try {
+            return new ObjectName(name);
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalArgumentException(name, e);
+        }
+    }
+}
