@@ -13,5 +13,5 @@ module dev.loopkit.loop.core {
     exports dev.loopkit.loop.core;
     exports dev.loopkit.loop.core.scheduling;
     exports dev.loopkit.loop.core.transports;
-    // dev.loopkit.loop.core.subprocess stays inside: loops reach it through subprocessExec
+    exports dev.loopkit.loop.core.subprocess;
 }

@@ -18,5 +18,5 @@ module dev.loopkit.runtime {
     uses dev.loopkit.api.EventLoopFactory;
     uses dev.loopkit.api.ChildWatcher;
 
-    provides dev.loopkit.api.spi.LoopkitRuntime with dev.loopkit.runtime.ProcessWide;
+    provides dev.loopkit.api.LoopkitRuntime with dev.loopkit.runtime.ProcessWide;
 }

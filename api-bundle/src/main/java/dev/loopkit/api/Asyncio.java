@@ -1,7 +1,5 @@
 package dev.loopkit.api;
 
-import dev.loopkit.api.spi.RuntimeHook;
-import dev.loopkit.api.spi.RunningLoop;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;

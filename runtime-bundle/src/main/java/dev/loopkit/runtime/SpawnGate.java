@@ -1,6 +1,6 @@
 package dev.loopkit.runtime;
 
-import dev.loopkit.api.spi.LoopkitRuntime.Spawn;
+import dev.loopkit.api.LoopkitRuntime.Spawn;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 

@@ -1,5 +1,5 @@
 /**
- * The process-wide machinery behind {@link dev.loopkit.api.spi.LoopkitRuntime}: ranked registries,
+ * The process-wide machinery behind {@link dev.loopkit.api.LoopkitRuntime}: ranked registries,
  * choice rules, main context, watcher switch. For the platform and the shell; providers of policies,
  * loops and watchers need only {@code dev.loopkit.api.spi}.
  */

@@ -1,8 +1,8 @@
 /**
  * For those who provide policies, loops and watchers rather than use them: the ranking annotations,
- * the per-thread running-loop slot loops fill while they run, what a loop tells a shell, and the
- * {@link dev.loopkit.api.spi.LoopkitRuntime} (spawn gate, main context, process-wide policy) with
- * the hook it is installed in.
+ * what a loop tells a shell, and how a service that cannot work here says why. (What loops and
+ * watchers call at run time, the running-loop slot and the {@link dev.loopkit.api.LoopkitRuntime},
+ * sits beside the facade in {@code dev.loopkit.api}, which uses it: this package uses nothing.)
  *
  * <p>Exported without importing it back: the contract bundle imports nothing of Loopkit, and a
  * framework holds one copy of the contract.

@@ -14,15 +14,14 @@ import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.api.TimerHandle;
 import dev.loopkit.api.spi.InspectableLoop;
 import dev.loopkit.api.spi.LoopStats;
-import dev.loopkit.api.spi.RunningLoop;
+import dev.loopkit.api.RunningLoop;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.scheduling.EventWaiter;
 import dev.loopkit.loop.core.scheduling.LoopClock;
 import dev.loopkit.loop.core.scheduling.Scheduler;
-import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
-import dev.loopkit.loop.core.transports.Networks;
+import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.transports.WriteBuffer;
-import dev.loopkit.loop.core.transports.WriteChunks;
+import dev.loopkit.loop.core.WriteChunks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -537,12 +536,21 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         args.forEach(arg -> Objects.requireNonNull(arg, "args must not hold null"));
         checkClosed();
         try {
-            return SubprocessLauncher.launch(this, protocolFactory, List.copyOf(args), options);
+            return makeSubprocessTransport(protocolFactory, List.copyOf(args), options);
         } catch (NoClassDefFoundError missing) {
             throw new UnsupportedOperationException("subprocesses need the dev.loopkit.posix module or bundle (and JNR): "
                     + missing.getMessage() + " is missing", missing);
         }
     }
+
+    /**
+     * asyncio's {@code _make_subprocess_transport}: spawns the child with its pipes and registers it
+     * with the child watcher, for arguments already checked. A loop that cannot run children
+     * throws {@link UnsupportedOperationException}. (The subprocess machinery builds on this class,
+     * so it is reached from the loops, not from here.)
+     */
+    protected abstract CompletionStage<SubprocessTransport> makeSubprocessTransport(
+            Supplier<? extends SubprocessProtocol> protocolFactory, List<String> args, SubprocessOptions options);
 
     @Override
     public CompletionStage<SubprocessTransport> subprocessShell(

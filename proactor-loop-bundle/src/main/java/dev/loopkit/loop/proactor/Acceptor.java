@@ -1,7 +1,7 @@
 package dev.loopkit.loop.proactor;
 
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.transports.Networks;
+import dev.loopkit.loop.core.Networks;
 import java.lang.System.Logger.Level;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;

@@ -5,9 +5,13 @@ import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.ServerOptions;
+import dev.loopkit.api.SubprocessOptions;
+import dev.loopkit.api.SubprocessProtocol;
+import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.scheduling.Parking;
-import dev.loopkit.loop.core.transports.Networks;
+import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -77,6 +81,12 @@ public class ProactorEventLoop extends BaseEventLoop {
     @Override
     protected void wakeup() {
         Parking.wake(owner());
+    }
+
+    @Override
+    protected CompletionStage<SubprocessTransport> makeSubprocessTransport(
+            Supplier<? extends SubprocessProtocol> protocolFactory, List<String> args, SubprocessOptions options) {
+        return SubprocessLauncher.launch(this, protocolFactory, args, options);
     }
 
     /** Shuts the channel group down (closing what is still open in it) and waits for its threads to end. */

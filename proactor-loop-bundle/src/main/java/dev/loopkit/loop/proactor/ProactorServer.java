@@ -3,7 +3,7 @@ package dev.loopkit.loop.proactor;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.transports.AbstractServer;
-import dev.loopkit.loop.core.transports.Networks;
+import dev.loopkit.loop.core.Networks;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.AsynchronousServerSocketChannel;

@@ -2,7 +2,7 @@ package dev.loopkit.runtime.internal;
 
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoopPolicy;
-import dev.loopkit.api.spi.LoopkitRuntime;
+import dev.loopkit.api.LoopkitRuntime;
 import dev.loopkit.runtime.ProcessWide;
 import java.util.Set;
 import java.util.function.Supplier;

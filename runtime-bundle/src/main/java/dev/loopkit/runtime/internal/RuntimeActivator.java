@@ -1,7 +1,7 @@
 package dev.loopkit.runtime.internal;
 
 import dev.loopkit.api.ChildWatcher;
-import dev.loopkit.api.spi.RuntimeHook;
+import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.api.spi.UnavailableService;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.runtime.RankedRegistry;

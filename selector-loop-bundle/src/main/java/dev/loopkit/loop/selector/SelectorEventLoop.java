@@ -5,9 +5,13 @@ import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.ServerOptions;
+import dev.loopkit.api.SubprocessOptions;
+import dev.loopkit.api.SubprocessProtocol;
+import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
-import dev.loopkit.loop.core.transports.Networks;
+import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -117,6 +121,12 @@ public class SelectorEventLoop extends BaseEventLoop {
     @Override
     protected void closeResources() throws IOException {
         selector.close();
+    }
+
+    @Override
+    protected CompletionStage<SubprocessTransport> makeSubprocessTransport(
+            Supplier<? extends SubprocessProtocol> protocolFactory, List<String> args, SubprocessOptions options) {
+        return SubprocessLauncher.launch(this, protocolFactory, args, options);
     }
 
     private void processKey(SelectionKey key) {

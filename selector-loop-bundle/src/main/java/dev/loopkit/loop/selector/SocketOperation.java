@@ -1,7 +1,7 @@
 package dev.loopkit.loop.selector;
 
 import dev.loopkit.api.LoopFuture;
-import dev.loopkit.loop.core.transports.Networks;
+import dev.loopkit.loop.core.Networks;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;

@@ -7,7 +7,7 @@ import dev.loopkit.api.SpawnScope;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.api.spi.RuntimeHook;
+import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.transports.PipeReadTransport;
 import dev.loopkit.loop.core.transports.PipeWriteTransport;
@@ -20,7 +20,7 @@ import java.util.function.Supplier;
 /**
  * asyncio's {@code subprocess_exec} and {@code _make_subprocess_transport}: asks the process-wide
  * policy for its child watcher and checks it is active before anything is made, makes the protocol,
- * then, under the {@linkplain dev.loopkit.api.spi.LoopkitRuntime#spawn spawn gate} and inside the watcher's
+ * then, under the {@linkplain dev.loopkit.api.LoopkitRuntime#spawn spawn gate} and inside the watcher's
  * spawn scope, spawns with our own {@code posix_spawn} (so only the watcher reaps the child) and
  * registers the child; the protocol hears {@code connectionMade} on the loop's next turn.
  */

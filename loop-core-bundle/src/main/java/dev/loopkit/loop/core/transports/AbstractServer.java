@@ -6,6 +6,7 @@ import dev.loopkit.api.Server;
 import dev.loopkit.api.Transport;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.LoopResource;
+import dev.loopkit.loop.core.Networks;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.NetworkChannel;

@@ -1,6 +1,7 @@
 package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.WriteChunks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
@@ -87,7 +88,7 @@ public final class WriteBuffer {
         if (count == 1) {
             written = channel.write(ring[head]);
         } else {
-            ByteBuffer[] batch = pool.gather;
+            ByteBuffer[] batch = pool.gather();
             int filled = fill(batch);
             try {
                 written = channel.write(batch, 0, filled);

@@ -1,6 +1,7 @@
 /**
- * Transports and servers the loop implementations build on: flow control, the write buffer and its
- * reused chunks, socket and pipe transports, address checks and resolution.
+ * Transports and servers the loop implementations build on: flow control, the write buffer, socket
+ * and pipe transports. (The per-loop write chunks and the address checks sit in
+ * {@code dev.loopkit.loop.core} with the loop that holds and calls them.)
  */
 @Export
 @Version("1.0.0")

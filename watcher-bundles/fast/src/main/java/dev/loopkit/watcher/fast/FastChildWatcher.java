@@ -5,7 +5,7 @@ import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.SpawnScope;
 import dev.loopkit.api.spi.LoopkitName;
-import dev.loopkit.api.spi.RuntimeHook;
+import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.api.spi.ServiceRanking;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.WaitStatus;

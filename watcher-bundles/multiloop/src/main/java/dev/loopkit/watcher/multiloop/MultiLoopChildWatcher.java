@@ -4,7 +4,7 @@ import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.spi.LoopkitName;
-import dev.loopkit.api.spi.RunningLoop;
+import dev.loopkit.api.RunningLoop;
 import dev.loopkit.api.spi.ServiceRanking;
 import dev.loopkit.loop.core.ProcessSignals;
 import dev.loopkit.posix.Posix;

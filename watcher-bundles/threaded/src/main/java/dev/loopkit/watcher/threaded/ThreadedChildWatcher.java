@@ -4,8 +4,8 @@ import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.spi.LoopkitName;
-import dev.loopkit.api.spi.RunningLoop;
-import dev.loopkit.api.spi.RuntimeHook;
+import dev.loopkit.api.RunningLoop;
+import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.api.spi.ServiceRanking;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.watcher.base.AbstractChildWatcher;
@@ -65,7 +65,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
      *
      * @throws IllegalStateException "no running event loop" outside a running loop, as asyncio's
      *         {@code RuntimeError}; only a hand-over from another watcher ({@link
-     *         dev.loopkit.api.spi.LoopkitRuntime#handingOverInThisThread}) registers children from outside, and their handlers pass the exit
+     *         dev.loopkit.api.LoopkitRuntime#handingOverInThisThread}) registers children from outside, and their handlers pass the exit
      *         on to their loop themselves
      */
     @Override

@@ -1,13 +1,11 @@
-package dev.loopkit.api.spi;
+package dev.loopkit.api;
 
-import dev.loopkit.api.ChildWatcher;
-import dev.loopkit.api.EventLoopPolicy;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * What the {@link dev.loopkit.api.Asyncio} facade, loops and watchers need from the process: the
+ * What the {@link Asyncio} facade, loops and watchers need from the process: the
  * choice of the process-wide policy, the main context, and the spawn gate that keeps a child watcher
  * switch from losing a child being registered. One implementation is installed in
  * {@link RuntimeHook}; Loopkit's is the {@code dev.loopkit.runtime} bundle (or module).

@@ -1,6 +1,5 @@
-package dev.loopkit.api.spi;
+package dev.loopkit.api;
 
-import dev.loopkit.api.EventLoop;
 
 /**
  * The running loop of each thread: asyncio's {@code _get_running_loop} / {@code _set_running_loop}.

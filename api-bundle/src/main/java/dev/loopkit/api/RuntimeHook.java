@@ -1,4 +1,4 @@
-package dev.loopkit.api.spi;
+package dev.loopkit.api;
 
 import java.util.ServiceLoader;
 

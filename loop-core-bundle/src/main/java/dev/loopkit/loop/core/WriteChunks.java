@@ -1,11 +1,11 @@
-package dev.loopkit.loop.core.transports;
+package dev.loopkit.loop.core;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
  * A loop's memory for what its transports could not write at once: fixed-size direct chunks that
- * {@link WriteBuffer}s take, fill with copies of small writes, and give back once written, so a
+ * the transports' {@code WriteBuffer}s take, fill with copies of small writes, and give back once written, so a
  * connection under back-pressure allocates nothing per write; and the one gather array for
  * synchronous gathering writes. Loop thread only, as the transports that use it.
  *
@@ -17,36 +17,40 @@ import java.util.ArrayDeque;
 public final class WriteChunks {
 
     /** Writes up to this size are copied into chunks; larger ones get a copy of their own. */
-    static final int CHUNK_SIZE = 16 * 1024;
+    public static final int CHUNK_SIZE = 16 * 1024;
     /** Idle chunks kept for reuse: 256 KiB per loop at most, and only after a burst needed them. */
     static final int KEEP_AT_MOST = 16;
     /** Buffers one gathering write takes at most. */
-    static final int GATHER_AT_MOST = 64;
+    public static final int GATHER_AT_MOST = 64;
 
     private final ArrayDeque<ByteBuffer> idle = new ArrayDeque<>(KEEP_AT_MOST);
-    /** For {@link WriteBuffer#writeTo}: filled, written and emptied within one call. */
-    final ByteBuffer[] gather = new ByteBuffer[GATHER_AT_MOST];
+    private final ByteBuffer[] gather = new ByteBuffer[GATHER_AT_MOST];
+
+    /** The one gather array of a gathering write: filled, written and emptied within one call. */
+    public ByteBuffer[] gather() {
+        return gather;
+    }
 
     /** An empty chunk in write mode (position 0, limit = capacity). */
-    ByteBuffer take() {
+    public ByteBuffer take() {
         ByteBuffer chunk = idle.pollLast();
         return chunk != null ? chunk.clear() : ByteBuffer.allocateDirect(CHUNK_SIZE);
     }
 
     /** Whether {@code buffer} is one of this pool's kind of chunk, which {@link #give} takes back. */
-    static boolean isChunk(ByteBuffer buffer) {
+    public static boolean isChunk(ByteBuffer buffer) {
         return buffer.isDirect() && buffer.capacity() == CHUNK_SIZE;
     }
 
     /** Takes back a chunk nothing reads any more; keeps it if fewer than {@link #KEEP_AT_MOST} are idle. */
-    void give(ByteBuffer chunk) {
+    public void give(ByteBuffer chunk) {
         if (idle.size() < KEEP_AT_MOST) {
             idle.addLast(chunk);
         }
     }
 
     /** Idle chunks (tests). */
-    int idle() {
+    public int idle() {
         return idle.size();
     }
 }

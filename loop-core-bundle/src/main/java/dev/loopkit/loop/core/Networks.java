@@ -1,8 +1,7 @@
-package dev.loopkit.loop.core.transports;
+package dev.loopkit.loop.core;
 
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.ServerOptions;
-import dev.loopkit.loop.core.BaseEventLoop;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
