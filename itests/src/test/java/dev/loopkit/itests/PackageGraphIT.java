@@ -30,7 +30,11 @@ import org.junit.Test;
  */
 public class PackageGraphIT {
 
-    private static final Pattern MODULE = Pattern.compile("^(dev\\.loopkit\\.\\S+)$");
+    /**
+     * A line that starts a module's part, at the start of the line: its name alone, or its name and a
+     * module it uses (an unnamed jar has only those). Not only Loopkit's: package edges follow it.
+     */
+    private static final Pattern MODULE = Pattern.compile("^(\\S+)(?: -> \\S+)?$");
     private static final Pattern EDGE = Pattern.compile("^\\s+(dev\\.loopkit\\.\\S+)\\s+->\\s+(dev\\.loopkit\\.\\S+)\\s+(\\S+)\\s*$");
 
     /** package -> the packages of Loopkit it uses, every package of every Loopkit module included. */
@@ -44,7 +48,7 @@ public class PackageGraphIT {
         List<String> args = new ArrayList<>(List.of("--ignore-missing-deps", "-verbose:package", "--multi-release", "17",
                 "-e", "dev\\.loopkit\\..*", "--module-path", Distribution.home().resolve("bundle").toString()));
         for (File jar : Distribution.bundles()) {
-            if (isLoopkitModule(jar)) {
+            if (isLoopkitBundle(jar)) {
                 args.add(jar.toString());
             }
         }
@@ -59,7 +63,7 @@ public class PackageGraphIT {
             Matcher edge = EDGE.matcher(line);
             if (header.matches()) {
                 module = header.group(1);
-            } else if (edge.matches() && module != null) {
+            } else if (edge.matches() && module != null && module.startsWith("dev.loopkit.")) {
                 String from = edge.group(1);
                 String to = edge.group(2);
                 MODULE_OF.put(from, module);
@@ -79,6 +83,14 @@ public class PackageGraphIT {
         Files.createDirectories(target);
         Files.writeString(target.resolve("package-graph.txt"), report);
         System.out.print("PackageGraphIT: Loopkit's modules and the Loopkit modules they use\n" + report);
+    }
+
+    /** Loopkit runs on the plain module path: each of its bundles is a named module. */
+    @Test
+    public void everyLoopkitBundleIsANamedModule() {
+        List<String> unnamed = Distribution.bundles().stream().filter(PackageGraphIT::isLoopkitBundle)
+                .filter(jar -> !hasModuleInfo(jar)).map(File::getName).toList();
+        assertEquals(List.of(), unnamed);
     }
 
     @Test
@@ -101,10 +113,18 @@ public class PackageGraphIT {
         return new Tarjan(graph).components.stream().filter(c -> c.size() > 1).toList();
     }
 
-    private static boolean isLoopkitModule(File jar) {
+    private static boolean isLoopkitBundle(File jar) {
         try (JarFile file = new JarFile(jar)) {
             String name = file.getManifest().getMainAttributes().getValue("Bundle-SymbolicName");
-            return name != null && name.startsWith("dev.loopkit.") && file.getEntry("module-info.class") != null;
+            return name != null && name.startsWith("dev.loopkit.");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean hasModuleInfo(File jar) {
+        try (JarFile file = new JarFile(jar)) {
+            return file.getEntry("module-info.class") != null;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
