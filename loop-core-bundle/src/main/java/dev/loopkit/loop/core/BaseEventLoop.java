@@ -8,6 +8,7 @@ import dev.loopkit.api.TimerHandle;
 import dev.loopkit.api.spi.InspectableLoop;
 import dev.loopkit.api.spi.LoopStats;
 import dev.loopkit.api.spi.RunningLoop;
+import dev.loopkit.signals.SignalDispatcher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;

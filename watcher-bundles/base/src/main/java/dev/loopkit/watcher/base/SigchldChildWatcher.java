@@ -1,7 +1,7 @@
 package dev.loopkit.watcher.base;
 
 import dev.loopkit.api.EventLoop;
-import dev.loopkit.posix.Posix;
+import dev.loopkit.signals.SignalNumbers;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +15,7 @@ import java.util.WeakHashMap;
  */
 public abstract class SigchldChildWatcher extends AbstractChildWatcher {
 
-    protected static final int SIGCHLD = Posix.signal("SIGCHLD");
+    protected static final int SIGCHLD = SignalNumbers.SIGCHLD;
 
     /**
      * Which watcher owns each loop's SIGCHLD handler. A loop has one handler per signal, so when a

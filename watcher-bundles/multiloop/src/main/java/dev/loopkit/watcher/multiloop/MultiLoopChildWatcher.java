@@ -6,8 +6,8 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.spi.LoopkitName;
 import dev.loopkit.api.spi.RunningLoop;
 import dev.loopkit.api.spi.ServiceRanking;
-import dev.loopkit.loop.core.ProcessSignals;
-import dev.loopkit.posix.Posix;
+import dev.loopkit.signals.ProcessSignals;
+import dev.loopkit.signals.SignalNumbers;
 import dev.loopkit.watcher.base.AbstractChildWatcher;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -40,7 +40,6 @@ public class MultiLoopChildWatcher extends AbstractChildWatcher {
 
     public static final String NAME = "multiloop";
     public static final int RANKING = 30;
-    private static final int SIGCHLD = Posix.signal("SIGCHLD");
 
     // Guarded by lock: the loop each child's exit goes to (null: call the handler where it is reaped).
     private final Map<Long, EventLoop> loops = new HashMap<>();
@@ -53,7 +52,7 @@ public class MultiLoopChildWatcher extends AbstractChildWatcher {
             if (sigchld != null) {
                 return;
             }
-            sigchld = ProcessSignals.listen(SIGCHLD, this::sweep);
+            sigchld = ProcessSignals.listen(SignalNumbers.SIGCHLD, this::sweep);
         }
         sweep(); // children that exited before the handler was there
     }
