@@ -1,4 +1,4 @@
-/** What Loopkit's five child watchers share. */
+/** What Loopkit's five child watchers are built from. */
 module dev.loopkit.watcher.base {
     requires transitive dev.loopkit.api;
     requires transitive dev.loopkit.posix;
