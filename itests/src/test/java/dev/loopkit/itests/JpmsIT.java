@@ -16,6 +16,8 @@ import dev.loopkit.loop.proactor.ProactorEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
 import dev.loopkit.posix.Posix;
+import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.streams.Streams;
 import dev.loopkit.signals.SignalDispatcher;
 import java.io.File;
 import java.nio.file.Path;
@@ -68,7 +70,7 @@ public class JpmsIT {
 
     private static Command runExample(String program) throws Exception {
         String modulePath = Stream.concat(
-                        Stream.of(Asyncio.class, SignalDispatcher.class, BaseEventLoop.class, SelectorEventLoop.class, ProactorEventLoop.class,
+                        Stream.of(Asyncio.class, ProcessWide.class, Streams.class, SignalDispatcher.class, BaseEventLoop.class, SelectorEventLoop.class, ProactorEventLoop.class,
                                 DefaultEventLoopPolicy.class, Posix.class, HelloLoop.class, AbstractChildWatcher.class,
                                 ThreadedChildWatcher.class, MultiLoopChildWatcher.class, SafeChildWatcher.class,
                                 FastChildWatcher.class, PidfdChildWatcher.class).map(JpmsIT::location),
