@@ -4,7 +4,7 @@
  */
 module dev.loopkit.loop.core {
     requires transitive dev.loopkit.api;
-    requires jdk.unsupported; // sun.misc.Signal
+    requires dev.loopkit.signals; // addSignalHandler
     // raw file descriptors and subprocesses; optional: without it the loops do everything else
     requires static dev.loopkit.posix;
     requires static org.osgi.annotation.bundle;

@@ -1,7 +1,7 @@
 /** asyncio's {@code MultiLoopChildWatcher}, published as the {@code multiloop} child watcher. */
 module dev.loopkit.watcher.multiloop {
     requires dev.loopkit.watcher.base;
-    requires dev.loopkit.loop.core;
+    requires dev.loopkit.signals;
     requires static org.osgi.service.component.annotations;
     requires static org.osgi.annotation.bundle;
     requires static org.osgi.annotation.versioning;

@@ -18,6 +18,7 @@ import dev.loopkit.policy.DefaultEventLoopPolicy;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.streams.Streams;
+import dev.loopkit.signals.SignalDispatcher;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,8 +70,9 @@ public class JpmsIT {
 
     private static Command runExample(String program) throws Exception {
         String modulePath = Stream.concat(
-                        Stream.of(Asyncio.class, ProcessWide.class, Streams.class, BaseEventLoop.class, SelectorEventLoop.class,
-                                ProactorEventLoop.class, DefaultEventLoopPolicy.class, Posix.class, HelloLoop.class, AbstractChildWatcher.class,
+                        Stream.of(Asyncio.class, ProcessWide.class, Streams.class, SignalDispatcher.class, BaseEventLoop.class,
+                                SelectorEventLoop.class, ProactorEventLoop.class, DefaultEventLoopPolicy.class, Posix.class,
+                                HelloLoop.class, AbstractChildWatcher.class,
                                 ThreadedChildWatcher.class, MultiLoopChildWatcher.class, SafeChildWatcher.class,
                                 FastChildWatcher.class, PidfdChildWatcher.class).map(JpmsIT::location),
                         Stream.of(jnrJars()))

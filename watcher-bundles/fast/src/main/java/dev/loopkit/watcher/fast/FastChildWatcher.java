@@ -9,7 +9,10 @@ import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.api.spi.ServiceRanking;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.WaitStatus;
-import dev.loopkit.watcher.base.SigchldChildWatcher;
+import dev.loopkit.watcher.base.AbstractChildWatcher;
+import dev.loopkit.watcher.base.Child;
+import dev.loopkit.watcher.base.ChildTable;
+import dev.loopkit.watcher.base.SigchldThroughLoop;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +24,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.LongPredicate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
 
 /**
  * asyncio's {@code FastChildWatcher}: on every SIGCHLD it reaps with {@code waitpid(-1, WNOHANG)}
@@ -44,11 +46,18 @@ import org.osgi.service.component.annotations.Deactivate;
 @Component(service = ChildWatcher.class)
 @ServiceRanking(FastChildWatcher.RANKING)
 @LoopkitName(FastChildWatcher.NAME)
-public class FastChildWatcher extends SigchldChildWatcher {
+public class FastChildWatcher extends AbstractChildWatcher {
 
     public static final String NAME = "fast";
     public static final int RANKING = 10;
 
+    private final ChildTable<Child> table = new ChildTable<>(getClass());
+    private final SigchldThroughLoop sigchld = new SigchldThroughLoop(table, this::doWaitpidAll, log);
+    /**
+     * asyncio's {@code _lock} for what is the fast watcher's own: taken before the table's, so that a
+     * reap and the look-up of its handler, or a hand-over, happen as one.
+     */
+    private final Object lock = new Object();
     // Guarded by lock, as asyncio's _zombies and _forks; forks counts openScopes.
     private final Map<Long, Integer> zombies = new HashMap<>();
     private int forks;
@@ -126,8 +135,7 @@ public class FastChildWatcher extends SigchldChildWatcher {
     /** @throws IllegalStateException "Must use the context manager" outside {@link #enterSpawn()} */
     @Override
     public void addChildHandler(long pid, ChildHandler handler) {
-        checkPid(pid);
-        checkHandler(handler);
+        Child child = new Child(pid, handler, null);
         Integer returncode;
         synchronized (lock) {
             if (forks == 0) {
@@ -136,11 +144,21 @@ public class FastChildWatcher extends SigchldChildWatcher {
             returncode = zombies.remove(pid);
             lastScopeAtReap.remove(pid);
             if (returncode == null) {
-                handlers.put(pid, handler);
+                table.put(child);
                 return;
             }
         }
-        deliver(pid, handler, returncode); // it died before it was registered
+        table.deliver(child, returncode); // it died before it was registered
+    }
+
+    @Override
+    public boolean removeChildHandler(long pid) {
+        return table.remove(pid) != null;
+    }
+
+    @Override
+    public Map<Long, ChildHandler> children() {
+        return table.children();
     }
 
     @Override
@@ -151,21 +169,30 @@ public class FastChildWatcher extends SigchldChildWatcher {
                 handingOver = false; // reaping resumes only once attached again
             }
         }
-        super.attachLoop(newLoop);
+        sigchld.attach(newLoop);
+    }
+
+    @Override
+    public boolean isActive() {
+        return sigchld.isActive();
+    }
+
+    @Override
+    public String inactiveReason() {
+        return sigchld.inactiveReason();
     }
 
     // Each reap and the lookup of its handler happen under the lock: a hand-over can never come
     // between them and take the handler of a child this sweep already reaped.
-    @Override
-    protected void doWaitpidAll() {
+    private void doWaitpidAll() {
         while (true) {
             long pid;
             int returncode;
-            ChildHandler handler;
+            Child child;
             synchronized (lock) {
                 // Detached or giving its children away: a SIGCHLD callback still queued on the old loop
                 // must not reap with waitpid(-1) the children another watcher holds now.
-                if (handingOver || loop() == null) {
+                if (handingOver || sigchld.loop() == null) {
                     return;
                 }
                 WaitStatus status;
@@ -182,18 +209,18 @@ public class FastChildWatcher extends SigchldChildWatcher {
                 }
                 pid = status.pid();
                 returncode = status.returncode();
-                handler = handlers.remove(pid);
-                if (handler == null && forks > 0) {
+                child = table.remove(pid);
+                if (child == null && forks > 0) {
                     zombies.put(pid, returncode); // spawned, not registered yet, or someone else's
                     lastScopeAtReap.put(pid, scopesOpened);
                     continue;
                 }
             }
-            if (handler == null) {
+            if (child == null) {
                 log.log(Level.WARNING, "Caught subprocess termination from unknown pid: {0} -> {1}",
                         Long.toString(pid), Integer.toString(returncode));
             } else {
-                deliver(pid, handler, returncode);
+                table.deliver(child, returncode);
             }
         }
     }
@@ -205,13 +232,12 @@ public class FastChildWatcher extends SigchldChildWatcher {
      */
     @Override
     public void handOverChildren(ChildWatcher successor) {
-        Map<Long, ChildHandler> moving;
+        List<Child> moving;
         synchronized (lock) {
             handingOver = true;
-            moving = new HashMap<>(handlers);
-            handlers.clear();
+            moving = table.takeAll();
         }
-        moving.forEach(successor::addChildHandler);
+        moving.forEach(child -> successor.addChildHandler(child.pid(), child.handler()));
     }
 
     // waitpid(-1) silently steals the exit status of ProcessBuilder's children (measured: a tight
@@ -233,18 +259,12 @@ public class FastChildWatcher extends SigchldChildWatcher {
     /** Drops every child; the exits it took and no spawn claimed are warned about, as at the end of the spawns. */
     @Override
     public void close() {
-        warnIfClosingWithChildren();
+        table.close();
         Map<Long, Integer> collateral;
         synchronized (lock) {
-            handlers.clear();
             collateral = takeZombies(lastScope -> true);
         }
         warnCollateral(collateral);
-        super.close();
-    }
-
-    @Deactivate
-    void deactivate() {
-        close();
+        sigchld.attach(null);
     }
 }

@@ -6,16 +6,14 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.spi.LoopkitName;
 import dev.loopkit.api.RunningLoop;
 import dev.loopkit.api.spi.ServiceRanking;
-import dev.loopkit.loop.core.ProcessSignals;
-import dev.loopkit.posix.Posix;
+import dev.loopkit.signals.ProcessSignals;
+import dev.loopkit.signals.SignalNumbers;
 import dev.loopkit.watcher.base.AbstractChildWatcher;
+import dev.loopkit.watcher.base.Child;
+import dev.loopkit.watcher.base.ChildTable;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
 
 /**
  * asyncio's {@code MultiLoopChildWatcher}: a process-wide SIGCHLD handler, installed on the first
@@ -40,10 +38,10 @@ public class MultiLoopChildWatcher extends AbstractChildWatcher {
 
     public static final String NAME = "multiloop";
     public static final int RANKING = 30;
-    private static final int SIGCHLD = Posix.signal("SIGCHLD");
 
-    // Guarded by lock: the loop each child's exit goes to (null: call the handler where it is reaped).
-    private final Map<Long, EventLoop> loops = new HashMap<>();
+    private final ChildTable<Child> table = new ChildTable<>(getClass());
+    private final Object lock = new Object();
+    // Guarded by lock.
     private ProcessSignals.Registration sigchld;
 
     /** Installs the process-wide SIGCHLD handler the first time; the loop argument is ignored, as in asyncio. */
@@ -53,9 +51,18 @@ public class MultiLoopChildWatcher extends AbstractChildWatcher {
             if (sigchld != null) {
                 return;
             }
-            sigchld = ProcessSignals.listen(SIGCHLD, this::sweep);
+            sigchld = ProcessSignals.listen(SignalNumbers.SIGCHLD, this::sweep);
         }
         sweep(); // children that exited before the handler was there
+    }
+
+    // On the JVM's signal thread: a failure is logged, and the next SIGCHLD sweeps again.
+    private void sweep() {
+        try {
+            table.waitpidAndDeliverAll();
+        } catch (RuntimeException e) {
+            log.log(Level.WARNING, "Unknown exception in SIGCHLD handler", e);
+        }
     }
 
     /** Another watcher took over: the process-wide SIGCHLD handler goes until {@link #attachLoop} comes again. */
@@ -63,9 +70,7 @@ public class MultiLoopChildWatcher extends AbstractChildWatcher {
     public void detachLoop() {
         ProcessSignals.Registration registration;
         synchronized (lock) {
-            if (!handlers.isEmpty()) {
-                log.log(Level.WARNING, "A loop is being detached from a child watcher with pending handlers");
-            }
+            table.warnIfDetachedWithChildren();
             registration = sigchld;
             sigchld = null;
         }
@@ -88,70 +93,24 @@ public class MultiLoopChildWatcher extends AbstractChildWatcher {
 
     @Override
     public void addChildHandler(long pid, ChildHandler handler) {
-        checkPid(pid);
-        checkHandler(handler);
-        EventLoop loop = RunningLoop.get();
-        synchronized (lock) {
-            handlers.put(pid, handler);
-            loops.put(pid, loop);
-        }
-        doWaitpid(pid);
+        table.put(new Child(pid, handler, RunningLoop.get()));
+        table.waitpidAndDeliver(pid);
     }
 
     @Override
     public boolean removeChildHandler(long pid) {
-        synchronized (lock) {
-            loops.remove(pid);
-            return handlers.remove(pid) != null;
-        }
+        return table.remove(pid) != null;
     }
 
-    // On the JVM's signal thread.
-    private void sweep() {
-        List<Long> pids;
-        synchronized (lock) {
-            pids = new ArrayList<>(handlers.keySet());
-        }
-        for (long pid : pids) {
-            try {
-                doWaitpid(pid);
-            } catch (RuntimeException e) {
-                log.log(Level.WARNING, "Unknown exception in SIGCHLD handler", e);
-            }
-        }
-    }
-
-    private void doWaitpid(long pid) {
-        ChildHandler handler;
-        EventLoop loop;
-        Integer returncode;
-        synchronized (lock) {
-            if (!handlers.containsKey(pid)) {
-                return;
-            }
-            returncode = reap(pid, false);
-            if (returncode == null) {
-                return;
-            }
-            handler = handlers.remove(pid);
-            loop = loops.remove(pid);
-        }
-        deliverThrough(loop, pid, handler, returncode);
+    @Override
+    public Map<Long, ChildHandler> children() {
+        return table.children();
     }
 
     /** Drops every child and gives SIGCHLD back to its previous handler (with a warning if outside code replaced ours). */
     @Override
     public void close() {
-        warnIfClosingWithChildren();
-        synchronized (lock) {
-            handlers.clear();
-            loops.clear();
-        }
+        table.close();
         detachLoop();
-    }
-
-    @Deactivate
-    void deactivate() {
-        close();
     }
 }

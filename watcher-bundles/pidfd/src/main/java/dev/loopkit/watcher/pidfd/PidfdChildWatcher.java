@@ -11,9 +11,10 @@ import dev.loopkit.loop.core.LoopResource;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.WaitStatus;
 import dev.loopkit.watcher.base.AbstractChildWatcher;
+import dev.loopkit.watcher.base.Child;
+import dev.loopkit.watcher.base.ChildTable;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
 
 /**
  * asyncio's {@code PidfdChildWatcher} (3.12): each child gets a pidfd, watched as a reader by the
@@ -55,22 +55,20 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
      * One watched child. It is a resource of the loop that reads its pidfd: when that loop closes
      * before the child exits, {@link #release()} reaps the exit here or on a waiting thread.
      */
-    private final class Watch implements LoopResource {
-        final long pid;
+    private final class Watch extends Child implements LoopResource {
         final int pidfd;
-        final ChildHandler handler;
+        /** The loop that reads the pidfd; the handler is called where the exit is reaped. */
         final EventLoop loop;
         /** Registered outside any running loop: {@link #loop} only reads the pidfd, the handler delivers elsewhere. */
         final boolean handlerOutlivesLoop;
         /** Closed once: a second close could hit a descriptor number the kernel gave to someone else since. */
         private final AtomicBoolean open = new AtomicBoolean(true);
-        /** Guarded by lock: its loop closed and a waiting thread owns the pidfd now. */
+        /** Guarded by lock: its loop closed while it was registered, and a waiting thread owns the pidfd now. */
         private boolean orphaned;
 
         Watch(long pid, int pidfd, ChildHandler handler, EventLoop loop, boolean handlerOutlivesLoop) {
-            this.pid = pid;
+            super(pid, handler, null);
             this.pidfd = pidfd;
-            this.handler = handler;
             this.loop = loop;
             this.handlerOutlivesLoop = handlerOutlivesLoop;
         }
@@ -94,25 +92,17 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         // Loop thread: the pidfd is readable, the child exited (or a readiness meant for a descriptor
         // that had this number before: then the child is still running, and is watched on).
         void exited() {
-            int returncode;
-            // Reaping and leaving the table under the lock: a hand-over either took the child before
+            // Reaping and leaving the table under its lock: a hand-over either took the child before
             // (then it is not ours to reap) or finds it gone after.
-            synchronized (lock) {
-                if (watches.get(pid) != this) {
-                    stopReading();
-                    closeOnce();
-                    return; // removed or replaced meanwhile
-                }
-                Integer status = reapNow();
-                if (status == null) {
-                    return; // not exited: a spurious readiness, the reader stays
-                }
-                returncode = status;
-                forget();
+            ChildTable.Reaped<Watch> reaped = table.reap(this, Watch::reapNow);
+            if (reaped == null && table.holds(this)) {
+                return; // not exited: a spurious readiness, the reader stays
             }
-            stopReading();
+            stopReading(); // exited, or removed or replaced meanwhile
             closeOnce();
-            deliver(pid, handler, returncode);
+            if (reaped != null) {
+                table.deliver(this, reaped.returncode());
+            }
         }
 
         /**
@@ -124,9 +114,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         @Override
         public void release() {
             synchronized (lock) {
-                if (watches.get(pid) == this) {
-                    orphaned = true;
-                }
+                orphaned = table.holds(this);
             }
             // The loop calls this while it closes, holding its own monitor: a handler (user code) must
             // not run there, so a child whose handler gets the exit is always reaped on the waiting
@@ -138,39 +126,28 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
 
         // True when done: the exit reaped (and delivered or warned about), or the child no longer ours.
         boolean reapOrphan() {
-            Integer returncode = null;
-            synchronized (lock) {
-                if (watches.get(pid) == this) {
-                    returncode = reapNow();
-                    if (returncode == null) {
-                        return false; // still running
-                    }
-                    forget();
-                }
+            ChildTable.Reaped<Watch> reaped = table.reap(this, Watch::reapNow);
+            if (reaped == null && table.holds(this)) {
+                return false; // still running
             }
             closeOnce();
-            if (returncode != null && handlerOutlivesLoop) {
-                deliver(pid, handler, returncode);
-            } else if (returncode != null) {
-                log.log(Level.WARNING, "Loop {0} that handles pid {1} is closed", loop, Long.toString(pid));
+            if (reaped != null && handlerOutlivesLoop) {
+                table.deliver(this, reaped.returncode());
+            } else if (reaped != null) {
+                table.warnLoopClosed(loop, pid());
             }
             return true;
         }
 
-        // Under the lock: waitid(P_PIDFD, WNOHANG), or 255 with asyncio's warning when someone else reaped it.
+        // Under the table's lock: waitid(P_PIDFD, WNOHANG), or 255 with asyncio's warning when someone else reaped it.
         private Integer reapNow() {
             try {
                 WaitStatus status = posix.waitidPidfd(pidfd, true, false);
                 return status == null ? null : status.returncode();
             } catch (PosixException e) {
-                warnAlreadyRead(pid);
-                return UNKNOWN_RETURNCODE;
+                warnAlreadyRead(pid());
+                return ChildTable.UNKNOWN_RETURNCODE;
             }
-        }
-
-        private void forget() {
-            watches.remove(pid);
-            handlers.remove(pid);
         }
 
         private void stopReading() {
@@ -201,8 +178,9 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         }
     }
 
-    // Guarded by lock.
-    private final Map<Long, Watch> watches = new HashMap<>();
+    private final ChildTable<Watch> table = new ChildTable<>(getClass());
+    /** Guards what is the pidfd watcher's own. */
+    private final Object lock = new Object();
     // Guarded by lock: the threads waiting for children whose loop closed, and what wakes them on close().
     private final Set<Thread> orphanWaiters = new HashSet<>();
     private int closeFd = -1;
@@ -219,8 +197,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
 
     @Override
     public void addChildHandler(long pid, ChildHandler handler) {
-        checkPid(pid);
-        checkHandler(handler);
+        Child child = new Child(pid, handler, null);
         EventLoop running = RunningLoop.get();
         EventLoop loop = running != null ? running : attached;
         if (loop == null) {
@@ -236,15 +213,11 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
                 throw new IllegalStateException("pidfd_open(" + pid + ") failed: " + e.getMessage(), e);
             }
             warnAlreadyRead(pid);
-            deliver(pid, handler, UNKNOWN_RETURNCODE);
+            table.deliver(child, ChildTable.UNKNOWN_RETURNCODE);
             return;
         }
         Watch watch = new Watch(pid, pidfd, handler, loop, running == null);
-        Watch replaced;
-        synchronized (lock) {
-            replaced = watches.put(pid, watch);
-            handlers.put(pid, handler);
-        }
+        Watch replaced = table.put(watch);
         if (replaced != null) {
             replaced.cancel();
         }
@@ -258,7 +231,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
     }
 
     private void startOrphanWaiter(Watch watch) {
-        Thread waiter = new Thread(null, () -> awaitOrphan(watch), "loopkit-pidfd-orphan-" + watch.pid, STACK_SIZE);
+        Thread waiter = new Thread(null, () -> awaitOrphan(watch), "loopkit-pidfd-orphan-" + watch.pid(), STACK_SIZE);
         waiter.setDaemon(true);
         synchronized (lock) {
             if (closed) {
@@ -281,7 +254,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
                 // readable but not reapable yet: look again
             }
         } catch (PosixException | RuntimeException e) {
-            log.log(Level.ERROR, "waiting for child " + watch.pid + " after its loop closed failed", e);
+            log.log(Level.ERROR, "waiting for child " + watch.pid() + " after its loop closed failed", e);
         } finally {
             watch.closeOnce();
             synchronized (lock) {
@@ -306,16 +279,17 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
 
     @Override
     public boolean removeChildHandler(long pid) {
-        Watch removed;
-        synchronized (lock) {
-            removed = watches.remove(pid);
-            handlers.remove(pid);
-        }
+        Watch removed = table.remove(pid);
         if (removed == null) {
             return false;
         }
         removed.cancel();
         return true;
+    }
+
+    @Override
+    public Map<Long, ChildHandler> children() {
+        return table.children();
     }
 
     /** The loop used for children registered outside a running loop. */
@@ -335,19 +309,14 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
      */
     @Override
     public void close() {
-        warnIfClosingWithChildren();
-        Map<Long, Watch> all;
         List<Thread> waiters;
         int wake;
         synchronized (lock) {
             closed = true;
-            all = new HashMap<>(watches);
-            watches.clear();
-            handlers.clear();
             waiters = new ArrayList<>(orphanWaiters);
             wake = closeFd;
         }
-        all.values().forEach(Watch::cancel);
+        table.close().forEach(Watch::cancel);
         attached = null;
         if (wake >= 0) {
             wakeAndJoin(wake, waiters);
@@ -394,10 +363,5 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         } catch (PosixException e) {
             log.log(Level.DEBUG, "closing fd " + fd, e);
         }
-    }
-
-    @Deactivate
-    void deactivate() {
-        close();
     }
 }

@@ -2,13 +2,15 @@ package dev.loopkit.watcher.safe;
 
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.spi.LoopkitName;
 import dev.loopkit.api.spi.ServiceRanking;
-import dev.loopkit.watcher.base.SigchldChildWatcher;
-import java.util.ArrayList;
-import java.util.List;
+import dev.loopkit.watcher.base.AbstractChildWatcher;
+import dev.loopkit.watcher.base.Child;
+import dev.loopkit.watcher.base.ChildTable;
+import dev.loopkit.watcher.base.SigchldThroughLoop;
+import java.util.Map;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
 
 /**
  * asyncio's {@code SafeChildWatcher}: on every SIGCHLD (through the attached loop) it calls
@@ -19,61 +21,48 @@ import org.osgi.service.component.annotations.Deactivate;
 @Component(service = ChildWatcher.class)
 @ServiceRanking(SafeChildWatcher.RANKING)
 @LoopkitName(SafeChildWatcher.NAME)
-public class SafeChildWatcher extends SigchldChildWatcher {
+public class SafeChildWatcher extends AbstractChildWatcher {
 
     public static final String NAME = "safe";
     public static final int RANKING = 20;
 
+    private final ChildTable<Child> table = new ChildTable<>(getClass());
+    private final SigchldThroughLoop sigchld = new SigchldThroughLoop(table, table::waitpidAndDeliverAll, log);
+
     @Override
     public void addChildHandler(long pid, ChildHandler handler) {
-        checkPid(pid);
-        checkHandler(handler);
-        synchronized (lock) {
-            handlers.put(pid, handler);
-        }
-        doWaitpid(pid); // the child may have exited before it was registered
+        table.put(new Child(pid, handler, null));
+        table.waitpidAndDeliver(pid); // the child may have exited before it was registered
     }
 
     @Override
-    protected void doWaitpidAll() {
-        List<Long> pids;
-        synchronized (lock) {
-            pids = new ArrayList<>(handlers.keySet());
-        }
-        for (long pid : pids) {
-            doWaitpid(pid);
-        }
+    public boolean removeChildHandler(long pid) {
+        return table.remove(pid) != null;
     }
 
-    // Reaping and taking the handler happen under the lock, so two sweeps never both reap one pid
-    // (the second would see ECHILD and report 255); the handler runs outside it.
-    private void doWaitpid(long pid) {
-        ChildHandler handler;
-        Integer returncode;
-        synchronized (lock) {
-            if (!handlers.containsKey(pid)) {
-                return;
-            }
-            returncode = reap(pid, false);
-            if (returncode == null) {
-                return;
-            }
-            handler = handlers.remove(pid);
-        }
-        deliver(pid, handler, returncode);
+    @Override
+    public Map<Long, ChildHandler> children() {
+        return table.children();
+    }
+
+    @Override
+    public void attachLoop(EventLoop loop) {
+        sigchld.attach(loop);
+    }
+
+    @Override
+    public boolean isActive() {
+        return sigchld.isActive();
+    }
+
+    @Override
+    public String inactiveReason() {
+        return sigchld.inactiveReason();
     }
 
     @Override
     public void close() {
-        warnIfClosingWithChildren();
-        synchronized (lock) {
-            handlers.clear();
-        }
-        super.close();
-    }
-
-    @Deactivate
-    void deactivate() {
-        close();
+        table.close();
+        sigchld.attach(null);
     }
 }

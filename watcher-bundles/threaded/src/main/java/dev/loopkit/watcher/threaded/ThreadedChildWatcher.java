@@ -9,8 +9,9 @@ import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.api.spi.ServiceRanking;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.watcher.base.AbstractChildWatcher;
+import dev.loopkit.watcher.base.Child;
+import dev.loopkit.watcher.base.ChildTable;
 import java.lang.System.Logger.Level;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -20,7 +21,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
 
 /**
  * asyncio's {@code ThreadedChildWatcher}: one waiting thread per child ({@code loopkit-waitpid-N},
@@ -52,9 +52,12 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     // No queue: a child goes to an idle thread or to a new one, never waits for a busy one.
     private final ThreadPoolExecutor waiters = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_SECONDS, TimeUnit.SECONDS,
             new SynchronousQueue<>(), this::newWaitingThread);
-    // Guarded by lock: the pids a thread waits for, and the loop each exit goes to (null: a hand-over's).
+    // Each child with the loop its exit goes to (null: a hand-over's, whose handler passes it on).
+    private final ChildTable<Child> table = new ChildTable<>(getClass());
+    /** Guards what is the threaded watcher's own; taken before the table's. */
+    private final Object lock = new Object();
+    // Guarded by lock: the pids a thread waits for.
     private final Set<Long> waited = new HashSet<>();
-    private final Map<Long, EventLoop> loops = new HashMap<>();
     private int closeFd = -1;
     private boolean closed;
 
@@ -70,10 +73,8 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
      */
     @Override
     public void addChildHandler(long pid, ChildHandler handler) {
-        checkPid(pid);
-        checkHandler(handler);
-        EventLoop loop = RunningLoop.get();
-        if (loop == null && !RuntimeHook.get().handingOverInThisThread()) {
+        Child child = new Child(pid, handler, RunningLoop.get());
+        if (child.loop() == null && !RuntimeHook.get().handingOverInThisThread()) {
             throw new IllegalStateException("no running event loop: the threaded child watcher delivers each exit to the"
                     + " loop that registers the child, so register children from a running loop");
         }
@@ -81,8 +82,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
             if (closed) {
                 throw new IllegalStateException("the threaded child watcher is closed");
             }
-            handlers.put(pid, handler);
-            loops.put(pid, loop);
+            table.put(child);
             if (!waited.add(pid)) {
                 return; // a replaced handler: the waiting thread delivers to the new one
             }
@@ -109,22 +109,20 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
             if (!awaitExitWithoutReaping(pid)) {
                 return; // closed
             }
-            ChildHandler handler;
-            EventLoop loop;
+            Child child;
             Integer returncode;
             synchronized (lock) {
-                handler = handlers.remove(pid);
-                loop = loops.remove(pid);
+                child = table.remove(pid);
                 // Leaving the table with the same lock that finds no handler: a handler added again
                 // after this point finds no waiter and hands the pid to another, never to one about to stop.
                 stopWaiting(pid);
                 leftTheTable = true;
-                if (handler == null) {
+                if (child == null) {
                     return; // removed: the child belongs to someone else now, and stays unreaped for them
                 }
-                returncode = reap(pid, false);
+                returncode = table.waitpid(pid, false);
             }
-            deliverThrough(loop, pid, handler, returncode == null ? reap(pid, true) : returncode);
+            table.deliver(child, returncode == null ? table.waitpid(pid, true) : returncode);
         } catch (RuntimeException e) {
             log.log(Level.ERROR, "waiting for child " + pid + " failed", e);
         } finally {
@@ -194,10 +192,12 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
 
     @Override
     public boolean removeChildHandler(long pid) {
-        synchronized (lock) {
-            loops.remove(pid);
-            return handlers.remove(pid) != null;
-        }
+        return table.remove(pid) != null;
+    }
+
+    @Override
+    public Map<Long, ChildHandler> children() {
+        return table.children();
     }
 
     @Override
@@ -226,15 +226,13 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
 
     @Override
     public void close() {
-        warnIfClosingWithChildren();
         int wake;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
-            handlers.clear();
-            loops.clear();
+            table.close(); // with closed, under the lock: no waiting thread delivers after it
             wake = closeFd;
         }
         if (wake >= 0) {
@@ -261,10 +259,5 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
         } catch (PosixException e) {
             log.log(Level.DEBUG, "closing fd " + fd, e);
         }
-    }
-
-    @Deactivate
-    void deactivate() {
-        close();
     }
 }

@@ -1,8 +1,7 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.signals;
 
 import dev.loopkit.api.EventLoop;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,17 +22,9 @@ import sun.misc.SignalHandler;
  * loop's own thread and several loops may listen to one signal. Process-wide listeners
  * ({@link ProcessSignals}) run on the signal thread itself.
  */
-final class SignalDispatcher {
+public final class SignalDispatcher {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
-    /** The names the JVM's {@link Signal} knows, tried once to map numbers to names. */
-    private static final List<String> NAMES = List.of("HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
-            "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP",
-            "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS");
-    private static final Map<Integer, String> NAME_OF = namesByNumber();
-    private static final int SIGKILL = numberOf("KILL");
-    private static final int SIGSTOP = numberOf("STOP");
-    private static final int SIGCHLD = numberOf("CHLD");
     private static final SignalDispatcher INSTANCE = new SignalDispatcher();
 
     /** Read without the lock by the threads that deliver signals; changed under it. */
@@ -41,17 +32,20 @@ final class SignalDispatcher {
     // Guarded by this: reads the real-time signals while any has a handler.
     private RealtimeSignalReader realtime;
 
-    static SignalDispatcher get() {
+    /** The one dispatcher of this process (of this class loader: one per signals bundle). */
+    public static SignalDispatcher get() {
         return INSTANCE;
     }
 
     /**
-     * Makes {@code loop} run {@code callback} on every {@code signum}, replacing its earlier handler.
+     * Makes {@code listener} run {@code callback} on every {@code signum}, replacing its earlier
+     * callback: an {@link EventLoop} runs it on its own thread ({@code callSoonThreadsafe}), any other
+     * listener (a token of {@link ProcessSignals}) on the signal thread.
      *
      * @throws IllegalArgumentException "invalid signal number N"
      * @throws IllegalStateException "sig N cannot be caught" (SIGKILL, SIGSTOP, signals the JVM keeps)
      */
-    synchronized void add(int signum, Object listener, Runnable callback) {
+    public synchronized void add(int signum, Object listener, Runnable callback) {
         SignalNumbers.check(signum);
         Installed entry = installed.get(signum);
         if (entry == null) {
@@ -61,8 +55,8 @@ final class SignalDispatcher {
         entry.put(listener, callback);
     }
 
-    /** Stops {@code loop} listening to {@code signum}; {@code true} if it did. */
-    synchronized boolean remove(int signum, Object listener) {
+    /** Stops {@code listener} listening to {@code signum}; {@code true} if it did. */
+    public synchronized boolean remove(int signum, Object listener) {
         SignalNumbers.check(signum);
         Installed entry = installed.get(signum);
         if (entry == null || !entry.remove(listener)) {
@@ -79,22 +73,22 @@ final class SignalDispatcher {
     }
 
     /** Removes every handler of {@code loop}: when it closes. */
-    synchronized void removeAll(EventLoop loop) {
+    public synchronized void removeAll(EventLoop loop) {
         for (Integer signum : new ArrayList<>(installed.keySet())) {
             remove(signum, loop);
         }
     }
 
     private Installed install(int signum) {
-        if (signum == SIGKILL || signum == SIGSTOP) {
+        if (signum == SignalNumbers.SIGKILL || signum == SignalNumbers.SIGSTOP) {
             throw cannotBeCaught(signum, null);
         }
-        String name = NAME_OF.get(signum);
+        String name = SignalNumbers.jvmName(signum);
         return name != null ? installJvmHandler(signum, name) : installRealtime(signum);
     }
 
     private static Installed installJvmHandler(int signum, String name) {
-        if (signum == SIGCHLD) {
+        if (signum == SignalNumbers.SIGCHLD) {
             forceProcessImplInitialization();
         }
         Signal signal = new Signal(name);
@@ -171,22 +165,6 @@ final class SignalDispatcher {
         } catch (ClassNotFoundException | LinkageError e) {
             // another JDK: nothing to protect against
         }
-    }
-
-    private static Map<Integer, String> namesByNumber() {
-        Map<Integer, String> names = new HashMap<>();
-        for (String name : NAMES) {
-            try {
-                names.putIfAbsent(new Signal(name).getNumber(), name);
-            } catch (IllegalArgumentException unknownHere) {
-                // not a signal on this OS
-            }
-        }
-        return Map.copyOf(names);
-    }
-
-    private static int numberOf(String name) {
-        return new Signal(name).getNumber();
     }
 
     /** One installed process handler and its listeners (loops, or process-wide tokens); called on a signal thread. */

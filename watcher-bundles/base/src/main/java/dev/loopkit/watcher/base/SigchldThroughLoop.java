@@ -1,41 +1,52 @@
 package dev.loopkit.watcher.base;
 
 import dev.loopkit.api.EventLoop;
-import dev.loopkit.posix.Posix;
+import dev.loopkit.signals.SignalNumbers;
+import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * asyncio's {@code BaseChildWatcher}, shared by the safe and fast watchers: SIGCHLD arrives through
+ * asyncio's {@code BaseChildWatcher}, owned by the safe and fast watchers: SIGCHLD arrives through
  * the attached loop's {@code addSignalHandler}, so exits are reaped on that loop's thread; attaching
  * sweeps at once for children that exited during the switch. Active only while the attached loop
  * runs.
  */
-public abstract class SigchldChildWatcher extends AbstractChildWatcher {
-
-    protected static final int SIGCHLD = Posix.signal("SIGCHLD");
+public final class SigchldThroughLoop {
 
     /**
-     * Which watcher owns each loop's SIGCHLD handler. A loop has one handler per signal, so when a
+     * Which sweep owns each loop's SIGCHLD handler. A loop has one handler per signal, so when a
      * hand-over attaches the new watcher to the loop the old one was attached to, the old one, being
      * detached, must not remove the handler that is the new one's now.
      */
-    private static final Map<EventLoop, SigchldChildWatcher> OWNERS = new WeakHashMap<>();
+    private static final Map<EventLoop, SigchldThroughLoop> OWNERS = new WeakHashMap<>();
 
+    private final ChildTable<?> table;
+    private final Runnable sweep;
+    private final Logger log;
+    private final Object lock = new Object();
+    // Written under lock; read without it by the sweep and isActive.
     private volatile EventLoop loop;
 
-    /** Reaps whatever exited: called on SIGCHLD (signals coalesce, so it sweeps) and after attaching. */
-    protected abstract void doWaitpidAll();
+    /**
+     * @param table the watcher's children, for asyncio's warning when detached while it holds some
+     * @param sweep reaps whatever exited: called on SIGCHLD (signals coalesce, so it sweeps) and after attaching
+     */
+    public SigchldThroughLoop(ChildTable<?> table, Runnable sweep, Logger log) {
+        this.table = table;
+        this.sweep = sweep;
+        this.log = log;
+    }
 
-    @Override
-    public void attachLoop(EventLoop newLoop) {
+    /** {@link dev.loopkit.api.ChildWatcher#attachLoop}: moves the SIGCHLD handler to {@code newLoop} ({@code null}: detaches). */
+    public void attach(EventLoop newLoop) {
         EventLoop old;
         synchronized (lock) {
             old = loop;
-            if (old != null && newLoop == null && !handlers.isEmpty()) {
-                log.log(Level.WARNING, "A loop is being detached from a child watcher with pending handlers");
+            if (old != null && newLoop == null) {
+                table.warnIfDetachedWithChildren();
             }
             loop = newLoop;
         }
@@ -44,11 +55,11 @@ public abstract class SigchldChildWatcher extends AbstractChildWatcher {
         }
         if (newLoop != null) {
             synchronized (OWNERS) {
-                newLoop.addSignalHandler(SIGCHLD, this::sigchld);
+                newLoop.addSignalHandler(SignalNumbers.SIGCHLD, this::sigchld);
                 OWNERS.put(newLoop, this);
             }
             // children that exited while no loop listened
-            doWaitpidAll();
+            sweep.run();
         }
     }
 
@@ -60,23 +71,21 @@ public abstract class SigchldChildWatcher extends AbstractChildWatcher {
             }
             OWNERS.remove(old);
             if (!old.isClosed()) {
-                old.removeSignalHandler(SIGCHLD);
+                old.removeSignalHandler(SignalNumbers.SIGCHLD);
             }
         }
     }
 
     /** The attached loop, or {@code null}. */
-    protected final EventLoop loop() {
+    public EventLoop loop() {
         return loop;
     }
 
-    @Override
     public boolean isActive() {
         EventLoop attached = loop;
         return attached != null && attached.isRunning();
     }
 
-    @Override
     public String inactiveReason() {
         EventLoop attached = loop;
         if (attached == null) {
@@ -86,15 +95,10 @@ public abstract class SigchldChildWatcher extends AbstractChildWatcher {
         return attached.isRunning() ? null : "its loop " + attached + " is not running";
     }
 
-    @Override
-    public void close() {
-        attachLoop(null);
-    }
-
     // asyncio's _sig_chld: runs on the loop thread; failures go to the loop's exception handler.
     private void sigchld() {
         try {
-            doWaitpidAll();
+            sweep.run();
         } catch (RuntimeException e) {
             EventLoop attached = loop;
             Map<String, Object> context = new LinkedHashMap<>();

@@ -1,4 +1,4 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.signals;
 
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;

@@ -1,0 +1,229 @@
+package dev.loopkit.watcher.base;
+
+import dev.loopkit.api.ChildHandler;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.PosixException;
+import dev.loopkit.posix.WaitStatus;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * A watcher's children, pid to {@link Child}, guarded by a lock of the table's own: held briefly, for
+ * the table and for a reap ({@link #reap}: the exit taken and the child removed together, so that a
+ * hand-over or a second sweep never gets a child already reaped), and never while a handler runs:
+ * deliveries happen after it is released, so a handler may call back into the watcher. asyncio's
+ * {@code _callbacks} with its {@code _lock}, and asyncio's warnings, in the watcher's logger.
+ *
+ * @param <C> what the watcher records per child
+ */
+public final class ChildTable<C extends Child> {
+
+    /** asyncio's return code for a child whose status another waiter took. */
+    public static final int UNKNOWN_RETURNCODE = 255;
+
+    /** What the table and one reap found: the child taken out, and its return code. */
+    public record Reaped<C>(C child, int returncode) {
+    }
+
+    private final System.Logger log;
+    private final String watcherName;
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private final Map<Long, C> children = new HashMap<>();
+
+    /** A table whose warnings go to {@code watcher}'s logger and name it, as asyncio's name the class. */
+    public ChildTable(Class<? extends ChildWatcher> watcher) {
+        this.log = System.getLogger(watcher.getName());
+        this.watcherName = watcher.getSimpleName();
+    }
+
+    /** Registers {@code child}, replacing the one with its pid, which is returned (or {@code null}). */
+    public C put(C child) {
+        synchronized (lock) {
+            return children.put(child.pid(), child);
+        }
+    }
+
+    /** Takes {@code pid}'s child out; {@code null} if the table has none. */
+    public C remove(long pid) {
+        synchronized (lock) {
+            return children.remove(pid);
+        }
+    }
+
+    /** Whether {@code child} itself (not only its pid) is registered. */
+    public boolean holds(C child) {
+        synchronized (lock) {
+            return children.get(child.pid()) == child;
+        }
+    }
+
+    public boolean isEmpty() {
+        synchronized (lock) {
+            return children.isEmpty();
+        }
+    }
+
+    /** {@link ChildWatcher#children()}: a snapshot, pid to handler. */
+    public Map<Long, ChildHandler> children() {
+        Map<Long, ChildHandler> snapshot = new HashMap<>();
+        synchronized (lock) {
+            children.forEach((pid, child) -> snapshot.put(pid, child.handler()));
+        }
+        return Map.copyOf(snapshot);
+    }
+
+    /** Takes every child out, in pid order: for a hand-over, which registers them with the successor. */
+    public List<C> takeAll() {
+        Map<Long, C> taken;
+        synchronized (lock) {
+            taken = new TreeMap<>(children);
+            children.clear();
+        }
+        return new ArrayList<>(taken.values());
+    }
+
+    /**
+     * When the watcher closes: takes every child out, with asyncio's warning about "registered but not
+     * finished child processes" naming their pids. Their exits will not be delivered; children change
+     * watchers by a hand-over, never by closing.
+     */
+    public List<C> close() {
+        List<C> dropped = takeAll();
+        if (!dropped.isEmpty()) {
+            log.log(Level.WARNING, "{0} closed with registered but not finished child processes, pids {1}: their exits"
+                    + " will not be delivered", watcherName, dropped.stream().map(Child::pid).toList());
+        }
+        return dropped;
+    }
+
+    /** asyncio's warning when a loop is detached, or the watcher stops listening, while it holds children. */
+    public void warnIfDetachedWithChildren() {
+        if (!isEmpty()) {
+            log.log(Level.WARNING, "A loop is being detached from a child watcher with pending handlers");
+        }
+    }
+
+    /**
+     * Under the table's lock: if {@code pid} is registered, {@code reaper} tries to take its exit (a
+     * return code, or {@code null} while it runs); once taken, the child leaves the table with it.
+     *
+     * @return the child and its return code, or {@code null}: not registered, or still running
+     */
+    public Reaped<C> reap(long pid, Function<? super C, Integer> reaper) {
+        synchronized (lock) {
+            C child = children.get(pid);
+            return child == null ? null : reapHeld(child, reaper);
+        }
+    }
+
+    /** As {@link #reap(long, Function)}, only while {@code child} itself is registered (not removed or replaced). */
+    public Reaped<C> reap(C child, Function<? super C, Integer> reaper) {
+        synchronized (lock) {
+            return children.get(child.pid()) == child ? reapHeld(child, reaper) : null;
+        }
+    }
+
+    private Reaped<C> reapHeld(C child, Function<? super C, Integer> reaper) {
+        Integer returncode = reaper.apply(child);
+        if (returncode == null) {
+            return null;
+        }
+        children.remove(child.pid());
+        return new Reaped<>(child, returncode);
+    }
+
+    /**
+     * asyncio's {@code _do_waitpid} for one child: {@code waitpid(pid, WNOHANG)} under the table's lock
+     * and, if it exited, the exit delivered outside it.
+     */
+    public void waitpidAndDeliver(long pid) {
+        Reaped<C> reaped = reap(pid, child -> waitpid(child.pid(), false));
+        if (reaped != null) {
+            deliver(reaped.child(), reaped.returncode());
+        }
+    }
+
+    /**
+     * {@link #waitpidAndDeliver} for every registered child: a SIGCHLD says only that some child
+     * changed (signals coalesce). A failure does not stop the sweep; the first is thrown at its end.
+     */
+    public void waitpidAndDeliverAll() {
+        List<Long> pids;
+        synchronized (lock) {
+            pids = new ArrayList<>(children.keySet());
+        }
+        RuntimeException failure = null;
+        for (long pid : pids) {
+            try {
+                waitpidAndDeliver(pid);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * {@code waitpid(pid, WNOHANG)} (or blocking): the child's return code, {@code null} while it
+     * runs, or 255 with asyncio's warning when someone else already reaped it.
+     */
+    public Integer waitpid(long pid, boolean block) {
+        try {
+            WaitStatus status = Posix.get().waitpid(pid, !block);
+            return status == null ? null : status.returncode();
+        } catch (PosixException e) {
+            if (!"ECHILD".equals(e.errnoName())) {
+                throw new IllegalStateException("waitpid(" + pid + ") failed: " + e.getMessage(), e);
+            }
+            log.log(Level.WARNING, "Unknown child process pid {0}, will report returncode 255", Long.toString(pid));
+            return UNKNOWN_RETURNCODE;
+        }
+    }
+
+    /**
+     * Delivers an exit, never under the table's lock: to the child's loop through
+     * {@code callSoonThreadsafe} (asyncio's {@code ThreadedChildWatcher} and
+     * {@code MultiLoopChildWatcher}), with asyncio's warning and nothing called when that loop has
+     * closed; with no loop, the handler is called here. A handler's failure is logged, never thrown
+     * into the watcher's machinery.
+     */
+    public void deliver(Child child, int returncode) {
+        EventLoop loop = child.loop();
+        if (loop == null) {
+            callHandler(child, returncode);
+            return;
+        }
+        try {
+            loop.callSoonThreadsafe(() -> callHandler(child, returncode));
+        } catch (IllegalStateException closed) {
+            warnLoopClosed(loop, child.pid());
+        }
+    }
+
+    /** asyncio's warning for an exit whose loop closed: "Loop ... that handles pid N is closed". */
+    public void warnLoopClosed(EventLoop loop, long pid) {
+        log.log(Level.WARNING, "Loop {0} that handles pid {1} is closed", loop, Long.toString(pid));
+    }
+
+    private void callHandler(Child child, int returncode) {
+        try {
+            child.handler().childExited(child.pid(), returncode);
+        } catch (RuntimeException e) {
+            log.log(Level.ERROR, "the handler of child " + child.pid() + " (returncode " + returncode + ") failed", e);
+        }
+    }
+}
