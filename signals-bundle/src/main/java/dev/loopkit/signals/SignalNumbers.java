@@ -26,6 +26,8 @@ public final class SignalNumbers {
     public static final int SIGCHLD = number("SIGCHLD");
     /** Cannot be caught. */
     public static final int SIGKILL = number("SIGKILL");
+    /** asyncio's {@code terminate()}. */
+    public static final int SIGTERM = number("SIGTERM");
     /** Cannot be caught. */
     public static final int SIGSTOP = number("SIGSTOP");
 

@@ -12,6 +12,7 @@ import dev.loopkit.loop.core.transports.PipeReadTransport;
 import dev.loopkit.loop.core.transports.PipeWriteTransport;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
+import dev.loopkit.signals.SignalNumbers;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
@@ -27,8 +28,6 @@ import java.util.Map;
 final class ChildProcessTransport implements SubprocessTransport, LoopResource {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
-    private static final int SIGTERM = Posix.signal("SIGTERM");
-    private static final int SIGKILL = Posix.signal("SIGKILL");
 
     private final BaseEventLoop loop;
     private final Posix posix;
@@ -202,12 +201,12 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
 
     @Override
     public void terminate() {
-        sendSignal(SIGTERM);
+        sendSignal(SignalNumbers.SIGTERM);
     }
 
     @Override
     public void kill() {
-        sendSignal(SIGKILL);
+        sendSignal(SignalNumbers.SIGKILL);
     }
 
     /** asyncio: closes the pipes and kills a child that still runs. */

@@ -13,6 +13,7 @@ import dev.loopkit.loop.core.transports.PipeReadTransport;
 import dev.loopkit.loop.core.transports.PipeWriteTransport;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
+import dev.loopkit.signals.SignalNumbers;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -146,7 +147,7 @@ public final class SubprocessLauncher {
     // followed, to the spawn's future.
     private static void killAndReap(Posix posix, long pid, Exception failure) {
         try {
-            posix.kill(pid, Posix.signal("SIGKILL"));
+            posix.kill(pid, SignalNumbers.SIGKILL);
             posix.waitpid(pid, false);
         } catch (PosixException e) {
             failure.addSuppressed(new IllegalStateException("cleaning up child " + pid + " after a failed start failed", e));
