@@ -5,7 +5,7 @@ import dev.loopkit.api.EventLoop;
 /**
  * asyncio's main thread: the one context where a policy creates a loop implicitly and where
  * SIGCHLD-based watchers attach. By default it is the JVM's main thread; a platform may designate
- * another (in OSGi, the thread that runs the policy bundle's main loop).
+ * another (in OSGi, the thread that runs the platform bundle's main loop).
  */
 public final class MainContext {
 

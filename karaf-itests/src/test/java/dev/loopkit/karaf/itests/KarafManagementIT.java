@@ -7,6 +7,7 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfi
 
 import dev.loopkit.runtime.ProcessWide;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.util.Map;
 import javax.inject.Inject;
@@ -90,7 +91,17 @@ public class KarafManagementIT {
         assertEquals("threaded", ProcessWide.get().childWatchers().choice().name());
         jmx.invoke(watchers, "reset", new Object[0], new String[0]);
         assertEquals(adminShell.text("loop:watcher"), jmx.getAttribute(watchers, "Status"));
-        assertTrue(jmx.queryNames(new ObjectName("dev.loopkit:type=Loop,*"), null).size() >= 1);
+        // the loops' MBeans are looked for once a second: the main loop's may come after the others
+        ObjectName loops = new ObjectName("dev.loopkit:type=Loop,*");
+        Await.until("a loop's MBean", () -> queryNames(jmx, loops) > 0);
+    }
+
+    private static int queryNames(MBeanServerConnection jmx, ObjectName pattern) {
+        try {
+            return jmx.queryNames(pattern, null).size();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test

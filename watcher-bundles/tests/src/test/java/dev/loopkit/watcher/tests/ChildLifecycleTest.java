@@ -31,7 +31,7 @@ import org.junit.Test;
  * exactly once, by the watcher, which says so with asyncio's words ("Loop %r that handles pid %r is
  * closed"); nothing stays behind: no zombie, no pidfd, no entry in {@code children()}. The watcher
  * is attached to a main loop that runs on a thread of its own (the safe and fast watchers reap
- * through it), as the policy bundle's {@code loopkit-main} does.
+ * through it), as the platform bundle's {@code loopkit-main} does.
  */
 public class ChildLifecycleTest extends EveryWatcherOnEveryLoop {
 
