@@ -23,43 +23,84 @@ public final class Streams {
         CompletionStage<?> connected(StreamReader reader, StreamWriter writer);
     }
 
-    /** asyncio's {@code (reader, writer)} pair. */
-    public record Connection(StreamReader reader, StreamWriter writer) {
+    /**
+     * asyncio's {@code (reader, writer)} pair, as {@code open_connection} returns it. (Not
+     * {@code Connection}: that is the contract's transport-and-protocol pair.)
+     */
+    public record StreamPair(StreamReader reader, StreamWriter writer) {
     }
 
     /** asyncio {@code open_connection(host, port)} on the running loop. */
-    public static CompletionStage<Connection> openConnection(String host, int port) {
-        return openConnection(Asyncio.getRunningLoop(), host, port, StreamReader.DEFAULT_LIMIT);
+    public static CompletionStage<StreamPair> openConnection(String host, int port) {
+        return openConnection(Asyncio.getRunningLoop(), host, port);
     }
 
-    public static CompletionStage<Connection> openConnection(EventLoop loop, String host, int port, int limit) {
+    /** asyncio {@code open_connection(host, port)} on {@code loop}, with asyncio's 64 KiB buffer limit. */
+    public static CompletionStage<StreamPair> openConnection(EventLoop loop, String host, int port) {
+        return openConnection(loop, host, port, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /** asyncio {@code open_connection(host, port, limit=limit)}. */
+    public static CompletionStage<StreamPair> openConnection(EventLoop loop, String host, int port, int limit) {
         StreamReader reader = new StreamReader(loop, limit);
         StreamReaderProtocol protocol = new StreamReaderProtocol(loop, reader, null);
         return loop.createConnection(() -> protocol, host, port)
-                .thenApply(made -> new Connection(reader, protocol.writer()));
+                .thenApply(made -> new StreamPair(reader, protocol.writer()));
     }
 
-    /** asyncio {@code open_unix_connection(path)}. */
-    public static CompletionStage<Connection> openUnixConnection(EventLoop loop, Path path, int limit) {
+    /** asyncio {@code open_unix_connection(path)}, with asyncio's 64 KiB buffer limit. */
+    public static CompletionStage<StreamPair> openUnixConnection(EventLoop loop, Path path) {
+        return openUnixConnection(loop, path, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /** asyncio {@code open_unix_connection(path, limit=limit)}. */
+    public static CompletionStage<StreamPair> openUnixConnection(EventLoop loop, Path path, int limit) {
         StreamReader reader = new StreamReader(loop, limit);
         StreamReaderProtocol protocol = new StreamReaderProtocol(loop, reader, null);
         return loop.createUnixConnection(() -> protocol, path)
-                .thenApply(made -> new Connection(reader, protocol.writer()));
+                .thenApply(made -> new StreamPair(reader, protocol.writer()));
     }
 
     /** asyncio {@code start_server(client_connected_cb, host, port)} on the running loop. */
     public static CompletionStage<Server> startServer(ClientConnected clientConnected, String host, int port) {
-        return startServer(Asyncio.getRunningLoop(), clientConnected, host, port, StreamReader.DEFAULT_LIMIT);
+        return startServer(Asyncio.getRunningLoop(), clientConnected, host, port);
     }
 
+    /** asyncio {@code start_server(client_connected_cb, host, port)} on {@code loop}, with the default options and limit. */
+    public static CompletionStage<Server> startServer(EventLoop loop, ClientConnected clientConnected, String host, int port) {
+        return startServer(loop, clientConnected, host, port, StreamReader.DEFAULT_LIMIT, ServerOptions.defaults());
+    }
+
+    /** asyncio {@code start_server(client_connected_cb, host, port, limit=limit)}. */
     public static CompletionStage<Server> startServer(EventLoop loop, ClientConnected clientConnected, String host,
             int port, int limit) {
-        Objects.requireNonNull(clientConnected, "client_connected_cb");
-        return loop.createServer(() -> new StreamReaderProtocol(loop, new StreamReader(loop, limit), clientConnected),
-                host, port, ServerOptions.defaults());
+        return startServer(loop, clientConnected, host, port, limit, ServerOptions.defaults());
     }
 
-    /** asyncio {@code start_unix_server(client_connected_cb, path)}. */
+    /**
+     * asyncio {@code start_server(client_connected_cb, host, port, backlog=…, reuse_address=…,
+     * reuse_port=…, start_serving=…)}: the server's options as {@code create_server} takes them.
+     */
+    public static CompletionStage<Server> startServer(EventLoop loop, ClientConnected clientConnected, String host,
+            int port, ServerOptions options) {
+        return startServer(loop, clientConnected, host, port, StreamReader.DEFAULT_LIMIT, options);
+    }
+
+    /** asyncio {@code start_server(client_connected_cb, host, port, limit=limit, …options)}. */
+    public static CompletionStage<Server> startServer(EventLoop loop, ClientConnected clientConnected, String host,
+            int port, int limit, ServerOptions options) {
+        Objects.requireNonNull(clientConnected, "client_connected_cb");
+        Objects.requireNonNull(options, "options");
+        return loop.createServer(() -> new StreamReaderProtocol(loop, new StreamReader(loop, limit), clientConnected),
+                host, port, options);
+    }
+
+    /** asyncio {@code start_unix_server(client_connected_cb, path)}, with asyncio's 64 KiB buffer limit. */
+    public static CompletionStage<Server> startUnixServer(EventLoop loop, ClientConnected clientConnected, Path path) {
+        return startUnixServer(loop, clientConnected, path, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /** asyncio {@code start_unix_server(client_connected_cb, path, limit=limit)}. */
     public static CompletionStage<Server> startUnixServer(EventLoop loop, ClientConnected clientConnected, Path path,
             int limit) {
         Objects.requireNonNull(clientConnected, "client_connected_cb");

@@ -529,10 +529,26 @@ public abstract class NetworkContract extends LoopTestSupport {
         });
     }
 
+    /** asyncio's start_server takes the server's options (backlog, start_serving) as create_server does. */
+    @Test
+    public void aStreamsServerTakesServerOptionsAndTheDefaultLimit() {
+        Server server = runFor(Streams.startServer(loop, (reader, writer) -> echoLines(reader, writer), LOCALHOST, 0,
+                ServerOptions.defaults().withBacklog(7).withStartServing(false)));
+        assertFalse(server.isServing());
+        server.startServing();
+        assertTrue(server.isServing());
+        Streams.StreamPair pair = runFor(Streams.openConnection(loop, LOCALHOST, port(server)));
+        pair.writer().write("hi\n".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("hi\n", new String(runFor(pair.reader().readline()), StandardCharsets.US_ASCII));
+        pair.writer().close();
+        runFor(pair.writer().waitClosed());
+        server.close();
+    }
+
     @Test
     public void echoThroughStreams() {
         Server server = streamEchoServer();
-        Streams.Connection connection = runFor(Streams.openConnection(loop, LOCALHOST, port(server), StreamReader.DEFAULT_LIMIT));
+        Streams.StreamPair connection = runFor(Streams.openConnection(loop, LOCALHOST, port(server), StreamReader.DEFAULT_LIMIT));
         connection.writer().write("one\ntwo\n".getBytes(StandardCharsets.US_ASCII));
         assertEquals("one\n", new String(runFor(connection.reader().readline()), StandardCharsets.US_ASCII));
         assertEquals("two\n", new String(runFor(connection.reader().readline()), StandardCharsets.US_ASCII));
@@ -575,7 +591,7 @@ public abstract class NetworkContract extends LoopTestSupport {
         CompletableFuture<byte[]> got = new CompletableFuture<>();
         Server server = runFor(Streams.startServer(loop, (reader, writer) ->
                 reader.readexactly(large.length).thenAccept(got::complete), LOCALHOST, 0, StreamReader.DEFAULT_LIMIT));
-        Streams.Connection connection = runFor(Streams.openConnection(loop, LOCALHOST, port(server), StreamReader.DEFAULT_LIMIT));
+        Streams.StreamPair connection = runFor(Streams.openConnection(loop, LOCALHOST, port(server), StreamReader.DEFAULT_LIMIT));
         AtomicInteger drains = new AtomicInteger();
         CompletableFuture<Void> written = writeInChunks(connection.writer(), large, 0, drains);
         runFor(written);
@@ -602,7 +618,7 @@ public abstract class NetworkContract extends LoopTestSupport {
             serverReader.complete(reader);
             return null;
         }, LOCALHOST, 0, 8));
-        Streams.Connection connection = runFor(Streams.openConnection(loop, LOCALHOST, port(server), StreamReader.DEFAULT_LIMIT));
+        Streams.StreamPair connection = runFor(Streams.openConnection(loop, LOCALHOST, port(server), StreamReader.DEFAULT_LIMIT));
         StreamReader reader = runFor(serverReader);
         connection.writer().write("0123456789abcdef\nxyz".getBytes(StandardCharsets.US_ASCII));
         CompletionException overrun = assertThrows(CompletionException.class, () -> runFor(reader.readuntil(new byte[] {'\n'})));
