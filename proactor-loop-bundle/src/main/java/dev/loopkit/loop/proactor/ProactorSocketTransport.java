@@ -61,13 +61,7 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
         this.socket = socket;
         this.reads = new Reads(loop);
         this.writes = new Writes(loop);
-        putExtra("socket", socket);
-        try {
-            putExtra("sockname", socket.getLocalAddress());
-            putExtra("peername", socket.getRemoteAddress());
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "addresses of " + socket, e);
-        }
+        putSocketExtras(socket);
     }
 
     /** Tells the protocol, then starts reading; {@code whenMade} runs once the protocol knows. */

@@ -29,13 +29,7 @@ final class SelectorSocketTransport extends AbstractSocketTransport {
         super(loop, protocol, server);
         this.selectorLoop = loop;
         this.socket = socket;
-        putExtra("socket", socket);
-        try {
-            putExtra("sockname", socket.getLocalAddress());
-            putExtra("peername", socket.getRemoteAddress());
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "addresses of " + socket, e);
-        }
+        putSocketExtras(socket);
     }
 
     /** Tells the protocol, then starts reading; {@code whenMade} runs once the protocol knows. */

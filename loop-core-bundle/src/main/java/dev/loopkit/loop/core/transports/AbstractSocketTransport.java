@@ -6,6 +6,7 @@ import dev.loopkit.loop.core.BaseEventLoop;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.channels.NetworkChannel;
 import java.util.Objects;
 
 /**
@@ -26,6 +27,22 @@ public abstract class AbstractSocketTransport extends AbstractTransport implemen
 
     protected AbstractSocketTransport(BaseEventLoop loop, Protocol protocol, AbstractServer server) {
         super(loop, protocol, server);
+    }
+
+    /**
+     * asyncio's extras of a socket transport: {@code socket} (a {@link ChannelTransportSocket}, never
+     * the channel itself, which user code could close or reconfigure under the transport),
+     * {@code sockname} and {@code peername}.
+     */
+    protected final void putSocketExtras(NetworkChannel socket) {
+        ChannelTransportSocket transportSocket = new ChannelTransportSocket(socket);
+        putExtra("socket", transportSocket);
+        try {
+            putExtra("sockname", transportSocket.localAddress());
+            putExtra("peername", transportSocket.remoteAddress());
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "addresses of " + socket, e);
+        }
     }
 
     /** Shuts the socket's sending side: the peer reads EOF. */
