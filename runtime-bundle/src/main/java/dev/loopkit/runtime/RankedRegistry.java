@@ -57,6 +57,7 @@ public final class RankedRegistry<S> {
         void currentChanged(S previous, S current);
     }
 
+    private static final String EXPLICIT_CLEARED = "explicit choice cleared";
     private static final Comparator<Entry<?>> RANK_ORDER =
             Comparator.<Entry<?>>comparingInt(Entry::ranking).reversed().thenComparingLong(Entry::id);
 
@@ -118,14 +119,16 @@ public final class RankedRegistry<S> {
      * away, not its services); the next read looks for {@link ServiceLoader} providers again.
      */
     public void reset(String cause) {
+        Choice<S> forgotten;
         synchronized (this) {
             entries.clear();
             explicit = null;
             configured = null;
-            if (choice != null) {
-                log.log(Level.INFO, "{0}: {1} -> none ({2})", kind, describe(choice), cause);
-            }
+            forgotten = choice;
             choice = null;
+        }
+        if (forgotten != null) {
+            log.log(Level.INFO, "{0}: {1} -> none ({2})", kind, describe(forgotten), cause);
         }
         synchronized (sourceLock) {
             sourced = false;
@@ -170,7 +173,7 @@ public final class RankedRegistry<S> {
         Runnable notify;
         synchronized (this) {
             explicit = service;
-            notify = update(service == null ? "explicit choice cleared" : "set explicitly");
+            notify = update(service == null ? EXPLICIT_CLEARED : "set explicitly");
         }
         notify.run();
     }
@@ -255,23 +258,29 @@ public final class RankedRegistry<S> {
 
     private Runnable update(String cause, Level level) {
         Choice<S> previous = choice;
-        choice = decide();
+        Choice<S> now = decide();
+        choice = now;
         S before = previous == null ? null : previous.service();
-        S after = choice == null ? null : choice.service();
-        if (before == after && (previous == null || previous.reason() == choice.reason())) {
+        S after = now == null ? null : now.service();
+        if (before == after && (previous == null || previous.reason() == now.reason())) {
             return () -> { };
         }
-        log.log(level, "{0}: {1} -> {2} ({3})", kind, describe(previous), describe(choice), cause);
-        if (before == after) {
-            return () -> { };
-        }
-        return () -> listeners.forEach(l -> {
-            try {
-                l.currentChanged(before, after);
-            } catch (RuntimeException e) {
-                log.log(Level.ERROR, "a listener of the " + kind + " registry failed", e);
+        // Told once the lock is released (a log handler or a listener may block); a choice made in
+        // code is the program's own business, as in asyncio, which logs none of them.
+        Level told = now != null && now.reason() == Reason.EXPLICIT || cause.equals(EXPLICIT_CLEARED) ? Level.DEBUG : level;
+        return () -> {
+            log.log(told, "{0}: {1} -> {2} ({3})", kind, describe(previous), describe(now), cause);
+            if (before == after) {
+                return;
             }
-        });
+            listeners.forEach(l -> {
+                try {
+                    l.currentChanged(before, after);
+                } catch (RuntimeException e) {
+                    log.log(Level.ERROR, "a listener of the " + kind + " registry failed", e);
+                }
+            });
+        };
     }
 
     private Choice<S> decide() {

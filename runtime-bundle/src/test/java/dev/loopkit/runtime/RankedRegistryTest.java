@@ -10,6 +10,7 @@ import dev.loopkit.runtime.RankedRegistry.Reason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.Test;
@@ -116,6 +117,45 @@ public class RankedRegistryTest {
                 "thing: none -> 'a' (ranked) ('a' registered)",
                 "thing: 'a' (ranked) -> 'b' (ranked) ('b' registered)",
                 "thing: 'b' (ranked) -> 'a' (ranked) ('b' unregistered)"), logged);
+    }
+
+    /**
+     * asyncio logs nothing when a program sets its policy: a choice made in code is logged at FINE,
+     * what changes on its own (services coming and going, configuration) at INFO. And a log handler
+     * may block, so nothing is logged while the registry's lock is held.
+     */
+    @Test
+    public void explicitChoicesAreLoggedAtFineAndNothingIsLoggedUnderTheLock() {
+        List<String> logged = new ArrayList<>();
+        Logger logger = Logger.getLogger("dev.loopkit.runtime.registry");
+        Level before = logger.getLevel();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record.getLevel() + (Thread.holdsLock(registry) ? " UNDER THE LOCK" : ""));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.setLevel(Level.ALL);
+        logger.addHandler(handler);
+        try {
+            registry.register("a", "a", 10, 1, "x");
+            registry.setExplicit("a");
+            registry.setExplicit(null);
+            registry.setConfigured("a");
+            registry.reset("stopped");
+        } finally {
+            logger.removeHandler(handler);
+            logger.setLevel(before);
+        }
+        assertEquals(List.of("INFO", "FINE", "FINE", "INFO", "INFO"), logged);
     }
 
     @Test
