@@ -1,8 +1,8 @@
 package dev.loopkit.loop.core.scheduling;
 
 import dev.loopkit.loop.core.BaseEventLoop;
-import org.jetbrains.kotlinx.lincheck.annotations.Operation;
-import org.jetbrains.kotlinx.lincheck.annotations.Validate;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.Test;
 
 /**
