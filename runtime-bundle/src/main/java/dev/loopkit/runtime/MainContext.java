@@ -9,8 +9,16 @@ import dev.loopkit.api.EventLoop;
  */
 public final class MainContext {
 
-    /** HotSpot gives the primordial {@code main} thread the first thread id. */
-    private static final long JVM_MAIN_THREAD_ID = 1;
+    /**
+     * The JVM's primordial thread, the one that ran {@code main}: HotSpot names it {@code main}, in
+     * thread group {@code main}. Its id cannot tell (1 up to JDK 21, 3 on JDK 25: JpmsIT's program
+     * got "There is no current event loop in thread 'main'" there); the lowest id of such threads
+     * can, as it is made before any other of that name. -1 when it has ended.
+     */
+    private static final long JVM_MAIN_THREAD_ID = Thread.getAllStackTraces().keySet().stream()
+            .filter(thread -> "main".equals(thread.getName()) && thread.getThreadGroup() != null
+                    && "main".equals(thread.getThreadGroup().getName()))
+            .mapToLong(Thread::getId).min().orElse(-1);
 
     private volatile Thread designated;
     private volatile EventLoop loop;

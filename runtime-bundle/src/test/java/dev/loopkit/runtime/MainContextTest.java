@@ -1,0 +1,30 @@
+package dev.loopkit.runtime;
+
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import org.junit.Test;
+
+/** asyncio's main thread: by default the JVM's own, whatever id the JDK gives it. */
+public class MainContextTest {
+
+    @Test
+    public void theJvmsMainThreadIsTheMainContextByDefault() {
+        // surefire runs the tests on the JVM's main thread
+        assumeTrue(Thread.currentThread().getName().equals("main"));
+        assertTrue(new MainContext().isCurrentThreadMain());
+    }
+
+    @Test
+    public void anotherThreadIsNotAndADesignatedOneIs() throws Exception {
+        MainContext context = new MainContext();
+        Thread other = new Thread(() -> { });
+        assertFalse(context.isMain(other));
+        context.designate(other);
+        assertTrue(context.isMain(other));
+        assertFalse(context.isCurrentThreadMain());
+        context.designate(null);
+        assertFalse(context.isMain(other));
+    }
+}
