@@ -78,7 +78,8 @@ public class JpmsIT {
                         Stream.of(jnrJars()))
                 .collect(Collectors.joining(File.pathSeparator));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return Command.run(List.of(java, "--module-path", modulePath,
+        // as README says a host must: on JDK 22+ jffi loads libc with a warning on stderr otherwise
+        return Command.run(List.of(java, "--enable-native-access=org.jnrproject.jffi", "--module-path", modulePath,
                 "-m", "dev.loopkit.examples/dev.loopkit.examples." + program), Map.of(), null);
     }
 
