@@ -1,10 +1,5 @@
 package dev.loopkit.loop.epoll;
 
-import dev.loopkit.api.Connection;
-import dev.loopkit.api.LoopFuture;
-import dev.loopkit.api.Protocol;
-import dev.loopkit.api.Server;
-import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
@@ -14,11 +9,6 @@ import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import java.io.IOException;
-import java.net.SocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.NetworkChannel;
-import java.nio.channels.SelectableChannel;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -44,7 +34,7 @@ public class EpollEventLoop extends BaseEventLoop {
     /** Under a storm of ready callbacks, readiness is picked up at least once every this many callbacks. */
     static final int IO_POLL_EVERY = 64;
     private static final String CHANNELS_UNSUPPORTED =
-            " is not yet on the epoll loop (it watches raw file descriptors only): use the selector loop";
+            " is not yet on the epoll loop: it watches raw file descriptors, not java.nio channels, sockets or servers; use the selector loop";
 
     private final RawFdSet fds;
     private final InterruptibleWait interruptible;
@@ -183,67 +173,9 @@ public class EpollEventLoop extends BaseEventLoop {
 
     // ---- java.nio channels: a later slice ---------------------------------------------------------------
 
-    private static UnsupportedOperationException channelsUnsupported(String operation) {
+    /** Channels, transports, servers and {@code sock*} (the base class refuses them): which loop has them. */
+    @Override
+    protected UnsupportedOperationException unsupported(String operation) {
         return new UnsupportedOperationException(operation + CHANNELS_UNSUPPORTED);
-    }
-
-    @Override
-    public void addReader(SelectableChannel channel, Runnable callback) {
-        throw channelsUnsupported("addReader on a java.nio channel");
-    }
-
-    @Override
-    public boolean removeReader(SelectableChannel channel) {
-        throw channelsUnsupported("removeReader on a java.nio channel");
-    }
-
-    @Override
-    public void addWriter(SelectableChannel channel, Runnable callback) {
-        throw channelsUnsupported("addWriter on a java.nio channel");
-    }
-
-    @Override
-    public boolean removeWriter(SelectableChannel channel) {
-        throw channelsUnsupported("removeWriter on a java.nio channel");
-    }
-
-    @Override
-    public LoopFuture<Integer> sockRecv(NetworkChannel channel, ByteBuffer buffer) {
-        throw channelsUnsupported("sockRecv");
-    }
-
-    @Override
-    public LoopFuture<Void> sockSendall(NetworkChannel channel, ByteBuffer data) {
-        throw channelsUnsupported("sockSendall");
-    }
-
-    @Override
-    public LoopFuture<NetworkChannel> sockAccept(NetworkChannel serverChannel) {
-        throw channelsUnsupported("sockAccept");
-    }
-
-    @Override
-    public LoopFuture<Void> sockConnect(NetworkChannel channel, SocketAddress address) {
-        throw channelsUnsupported("sockConnect");
-    }
-
-    @Override
-    public <P extends Protocol> CompletionStage<Connection<P>> createConnection(Supplier<P> protocolFactory, String host, int port) {
-        throw channelsUnsupported("createConnection");
-    }
-
-    @Override
-    public <P extends Protocol> CompletionStage<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path) {
-        throw channelsUnsupported("createUnixConnection");
-    }
-
-    @Override
-    public CompletionStage<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options) {
-        throw channelsUnsupported("createServer");
-    }
-
-    @Override
-    public CompletionStage<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path) {
-        throw channelsUnsupported("createUnixServer");
     }
 }

@@ -22,7 +22,7 @@ public final class EpollProbe {
 
     @Activate
     void activate(ComponentContext context) {
-        String reason = EpollEventLoop.unavailableReason();
+        String reason = reasonItCannotWork();
         if (reason == null) {
             context.enableComponent(EpollLoopFactory.class.getName());
             return;
@@ -32,6 +32,15 @@ public final class EpollProbe {
         properties.put(UnavailableService.KIND_PROPERTY, "event loop factory");
         properties.put(UnavailableService.REASON_PROPERTY, reason);
         unavailable = context.getBundleContext().registerService(UnavailableService.class, () -> reason, properties);
+    }
+
+    // The loop class links against dev.loopkit.posix, an optional import: missing, it cannot even load.
+    private static String reasonItCannotWork() {
+        try {
+            return EpollEventLoop.unavailableReason();
+        } catch (NoClassDefFoundError missing) {
+            return "the epoll loop needs the dev.loopkit.posix bundle (and JNR): " + missing.getMessage() + " is missing";
+        }
     }
 
     @Deactivate
