@@ -12,6 +12,7 @@ import dev.loopkit.watcher.safe.SafeChildWatcher;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import dev.loopkit.examples.HelloLoop;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.epoll.EpollEventLoop;
 import dev.loopkit.loop.proactor.ProactorEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
@@ -71,7 +72,7 @@ public class JpmsIT {
     private static Command runExample(String program) throws Exception {
         String modulePath = Stream.concat(
                         Stream.of(Asyncio.class, ProcessWide.class, Streams.class, SignalDispatcher.class, BaseEventLoop.class,
-                                SelectorEventLoop.class, ProactorEventLoop.class, DefaultEventLoopPolicy.class, Posix.class,
+                                SelectorEventLoop.class, ProactorEventLoop.class, EpollEventLoop.class, DefaultEventLoopPolicy.class, Posix.class,
                                 HelloLoop.class, AbstractChildWatcher.class,
                                 ThreadedChildWatcher.class, MultiLoopChildWatcher.class, SafeChildWatcher.class,
                                 FastChildWatcher.class, PidfdChildWatcher.class).map(JpmsIT::location),

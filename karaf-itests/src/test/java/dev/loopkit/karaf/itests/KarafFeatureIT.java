@@ -62,7 +62,7 @@ public class KarafFeatureIT {
 
     /** Every bundle the loopkit feature installs, but the native fragment. */
     private static final List<String> ACTIVE = List.of(
-            "dev.loopkit.api", "dev.loopkit.loop.core", "dev.loopkit.loop.selector", "dev.loopkit.loop.proactor",
+            "dev.loopkit.api", "dev.loopkit.loop.core", "dev.loopkit.loop.selector", "dev.loopkit.loop.proactor", "dev.loopkit.loop.epoll",
             "dev.loopkit.policy", "dev.loopkit.platform", "dev.loopkit.shell", "dev.loopkit.karaf", "dev.loopkit.posix",
             "dev.loopkit.watcher.base", "dev.loopkit.watcher.pidfd", "dev.loopkit.watcher.threaded",
             "dev.loopkit.watcher.multiloop", "dev.loopkit.watcher.safe", "dev.loopkit.watcher.fast",

@@ -430,7 +430,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     // ---- I/O: each loop implementation provides what it supports -----------------------------------
 
     /** Thrown by the I/O operations a loop implementation does not provide. */
-    protected final UnsupportedOperationException unsupported(String operation) {
+    protected UnsupportedOperationException unsupported(String operation) {
         return new UnsupportedOperationException(getClass().getSimpleName() + " does not support " + operation);
     }
 

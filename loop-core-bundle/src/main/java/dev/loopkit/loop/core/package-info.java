@@ -2,10 +2,11 @@
  * The base of Loopkit's event loops: {@link dev.loopkit.loop.core.BaseEventLoop} runs asyncio's
  * {@code _run_once} over a ready queue, a cross-thread inbound queue and a timer heap; subclasses
  * only say how to wait for events and how to be woken. Scheduling, transports and subprocesses
- * live in the subpackages; 2.0.0 because their classes left this package.
+ * live in the subpackages; 2.0.0 because their classes left this package, 2.1.0 for
+ * {@link dev.loopkit.loop.core.RawFdSet} (a loop's own epoll set, which the epoll loop waits in).
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package dev.loopkit.loop.core;
 
 import org.osgi.annotation.bundle.Export;

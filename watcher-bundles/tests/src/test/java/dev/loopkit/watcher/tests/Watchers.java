@@ -2,6 +2,7 @@ package dev.loopkit.watcher.tests;
 
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.epoll.EpollEventLoop;
 import dev.loopkit.loop.proactor.ProactorEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.watcher.fast.FastChildWatcher;
@@ -17,7 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
-/** The five watchers and two loops the suite runs through. */
+/** The five watchers and three loops the suite runs through. */
 final class Watchers {
 
     private static final Pattern GROUPED_NUMBER = Pattern.compile("\\d,\\d{3}\\b");
@@ -48,7 +49,8 @@ final class Watchers {
 
     enum Loop {
         SELECTOR(SelectorEventLoop::new),
-        PROACTOR(ProactorEventLoop::new);
+        PROACTOR(ProactorEventLoop::new),
+        EPOLL(EpollEventLoop::new);
 
         final Supplier<BaseEventLoop> factory;
 

@@ -1,0 +1,45 @@
+package dev.loopkit.loop.epoll.internal;
+
+import dev.loopkit.api.EventLoopFactory;
+import dev.loopkit.api.spi.LoopkitName;
+import dev.loopkit.api.spi.ServiceRanking;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.TrackingLoopFactory;
+import dev.loopkit.loop.epoll.EpollEventLoop;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The {@code epoll} event loop factory; its loops are shut down when its bundle stops. Enabled by
+ * {@link EpollProbe} only where the loop works. Ranked below the selector and proactor loops for now:
+ * it does not serve java.nio channels yet, so it must not become the loop a policy picks by rank.
+ */
+@Component(service = EventLoopFactory.class, enabled = false)
+@ServiceRanking(EpollLoopFactory.RANKING)
+@LoopkitName(EpollLoopFactory.NAME)
+public final class EpollLoopFactory extends TrackingLoopFactory {
+
+    public static final String NAME = "epoll";
+    public static final int RANKING = 10;
+
+    /**
+     * The provider {@link java.util.ServiceLoader} asks for on the module path: refused, with the
+     * reason, where the loop cannot work (the registry logs it and lists the others).
+     */
+    public static EpollLoopFactory provider() {
+        String reason = EpollEventLoop.unavailableReason();
+        if (reason != null) {
+            throw new UnsupportedOperationException("the epoll loop cannot work here: " + reason);
+        }
+        return new EpollLoopFactory();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    protected BaseEventLoop createLoop() {
+        return new EpollEventLoop();
+    }
+}

@@ -1,0 +1,273 @@
+package dev.loopkit.loop.core;
+
+import dev.loopkit.loop.core.scheduling.CallbackHandle;
+import dev.loopkit.loop.core.scheduling.Scheduler;
+import dev.loopkit.posix.Epoll;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.PosixException;
+import java.lang.System.Logger.Level;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A loop's own epoll set: the raw file descriptors it watches (pipes, pidfds, eventfds), with the
+ * reader and writer waiting for each, and an eventfd in the same set that makes a wait return early.
+ * Two kinds of waiter share it: {@link FdPoller}'s helper thread, for a loop that itself waits in a
+ * java.nio {@code Selector} (then registrations are one-shot, re-armed after the callbacks ran, so a
+ * descriptor the loop has not read yet does not fire again meanwhile), and a loop thread that waits
+ * in this set itself (the epoll loop: then registrations are level-triggered, as a selector's, since
+ * readiness is only collected between iterations).
+ *
+ * <p>The interests are the loop thread's; {@link #wake()} may be called from any thread.
+ */
+public final class RawFdSet {
+
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+    private static final int CAPACITY = 64;
+    private static final int READABLE = Epoll.IN | Epoll.HUP | Epoll.ERR;
+    private static final int WRITABLE = Epoll.OUT | Epoll.HUP | Epoll.ERR;
+
+    /** Told of each ready descriptor of one {@link #await}. */
+    @FunctionalInterface
+    public interface ReadyFd {
+        /** {@code fd} is ready for {@code events} (a mask of {@link Epoll#IN}, {@link Epoll#OUT}, ...). */
+        void ready(int fd, int events);
+    }
+
+    private final BaseEventLoop loop;
+    private final Scheduler scheduler;
+    private final boolean oneShot;
+    private final Posix posix;
+    private final Epoll epoll;
+    private final int wakeFd;
+    /** Guarded by this: the wake-up eventfd is closed, its number may be someone else's now. */
+    private boolean closed;
+    /** Loop thread only (asserted). */
+    private final Map<Integer, Interest> interests = new HashMap<>();
+
+    /** What the loop waits for on one descriptor. */
+    private static final class Interest {
+        final int fd;
+        CallbackHandle reader;
+        CallbackHandle writer;
+        boolean registered;
+
+        Interest(int fd) {
+            this.fd = fd;
+        }
+
+        int events() {
+            return (reader != null ? Epoll.IN : 0) | (writer != null ? Epoll.OUT : 0);
+        }
+    }
+
+    /**
+     * Opens the set and its wake-up eventfd.
+     *
+     * @param oneShot arm descriptors one-shot and re-arm them after their callbacks ran (for a
+     *        waiter on another thread than the loop's); otherwise level-triggered
+     * @throws IllegalStateException when epoll or eventfd cannot be had
+     */
+    public RawFdSet(BaseEventLoop loop, boolean oneShot) {
+        this.loop = loop;
+        this.scheduler = loop.scheduler();
+        this.oneShot = oneShot;
+        this.posix = Posix.get();
+        try {
+            epoll = posix.epoll(CAPACITY);
+        } catch (PosixException e) {
+            throw new IllegalStateException("cannot create the loop's epoll set: " + e.getMessage(), e);
+        }
+        try {
+            wakeFd = posix.eventfd();
+            epoll.add(wakeFd, Epoll.IN);
+        } catch (PosixException e) {
+            epoll.close();
+            throw new IllegalStateException("cannot create the loop's wake-up eventfd: " + e.getMessage(), e);
+        }
+    }
+
+    // ---- waiting (the waiter's thread) ----------------------------------------------------------------
+
+    /**
+     * {@code epoll_wait} up to {@code timeoutMillis} ({@code -1}: until woken); tells {@code ready}
+     * of each ready descriptor, and consumes a {@link #wake()} without telling.
+     */
+    public void await(int timeoutMillis, ReadyFd ready) throws PosixException {
+        int count = epoll.await(timeoutMillis);
+        for (int i = 0; i < count; i++) {
+            int fd = epoll.readyFd(i);
+            if (fd == wakeFd) {
+                posix.eventfdRead(wakeFd);
+            } else {
+                ready.ready(fd, epoll.readyEvents(i));
+            }
+        }
+    }
+
+    /** Makes an {@link #await} in progress, or the next one, return; nothing once closed. Any thread. */
+    public void wake() {
+        synchronized (this) {
+            if (closed) {
+                return; // the number may be another descriptor's by now: writing to it would corrupt that
+            }
+            try {
+                posix.eventfdWrite(wakeFd, 1);
+            } catch (PosixException e) {
+                LOG.log(Level.DEBUG, "waking " + loop, e);
+            }
+        }
+    }
+
+    // ---- interests (loop thread) ---------------------------------------------------------------------
+
+    /** Watches {@code fd} for reading with {@code handle}, replacing (and cancelling) the previous reader. */
+    public void addReader(int fd, CallbackHandle handle) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
+        Interest interest = interest(fd);
+        CallbackHandle previous = interest.reader;
+        interest.reader = handle;
+        arm(interest);
+        if (previous != null) {
+            previous.cancel();
+        }
+    }
+
+    /** Watches {@code fd} for writing with {@code handle}, replacing (and cancelling) the previous writer. */
+    public void addWriter(int fd, CallbackHandle handle) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
+        Interest interest = interest(fd);
+        CallbackHandle previous = interest.writer;
+        interest.writer = handle;
+        arm(interest);
+        if (previous != null) {
+            previous.cancel();
+        }
+    }
+
+    /** Stops reading {@code fd}; whether there was a reader. */
+    public boolean removeReader(int fd) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
+        Interest interest = interests.get(fd);
+        if (interest == null || interest.reader == null) {
+            return false;
+        }
+        interest.reader.cancel();
+        interest.reader = null;
+        arm(interest);
+        return true;
+    }
+
+    /** Stops writing {@code fd}; whether there was a writer. */
+    public boolean removeWriter(int fd) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
+        Interest interest = interests.get(fd);
+        if (interest == null || interest.writer == null) {
+            return false;
+        }
+        interest.writer.cancel();
+        interest.writer = null;
+        arm(interest);
+        return true;
+    }
+
+    /** How many descriptors are watched. */
+    public int size() {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
+        return interests.size();
+    }
+
+    private Interest interest(int fd) {
+        if (fd < 0) {
+            throw new IllegalArgumentException("Invalid file descriptor: " + fd);
+        }
+        return interests.computeIfAbsent(fd, Interest::new);
+    }
+
+    // (Re-)arms the descriptor for what is still wanted; forgets it when nothing is.
+    private void arm(Interest interest) {
+        int events = interest.events();
+        int flags = oneShot ? Epoll.ONESHOT : 0;
+        try {
+            if (events == 0) {
+                interests.remove(interest.fd);
+                if (interest.registered) {
+                    interest.registered = false;
+                    epoll.delete(interest.fd);
+                }
+            } else if (interest.registered) {
+                epoll.modify(interest.fd, events | flags);
+            } else {
+                epoll.add(interest.fd, events | flags);
+                interest.registered = true;
+            }
+        } catch (PosixException e) {
+            if (events == 0 || interest.registered) {
+                // closed behind our back: the kernel already dropped it from the set
+                LOG.log(Level.DEBUG, "fd {0} left the epoll set: {1}", interest.fd, e.getMessage());
+                interests.remove(interest.fd);
+                interest.registered = false;
+                return;
+            }
+            interests.remove(interest.fd);
+            throw new IllegalArgumentException("Invalid file descriptor: " + interest.fd + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Puts the callbacks for what was seen on {@code fd} in the ready queue (asyncio's
+     * {@code _process_events}); one-shot, a re-arming after them: the next readiness comes only after
+     * the loop had its chance to consume this one. Loop thread.
+     */
+    public void deliver(int fd, int events) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
+        Interest interest = interests.get(fd);
+        if (interest == null) {
+            return; // removed while the readiness travelled
+        }
+        // If the fd was closed and its number registered again meanwhile, this readiness was the old
+        // descriptor's: a spurious one for the new, which readers tolerate as with any selector
+        // (a non-blocking read that would block does nothing).
+        if ((events & READABLE) != 0 && interest.reader != null) {
+            scheduler.addReady(interest.reader);
+        }
+        if ((events & WRITABLE) != 0 && interest.writer != null) {
+            scheduler.addReady(interest.writer);
+        }
+        if (oneShot) {
+            scheduler.addReady(scheduler.newHandle(() -> rearm(interest)));
+        }
+    }
+
+    private void rearm(Interest interest) {
+        if (interests.get(interest.fd) == interest && interest.registered) {
+            arm(interest);
+        }
+    }
+
+    /**
+     * Cancels every reader and writer and closes the epoll set and the eventfd; loop thread, when the
+     * loop closes, after any waiter on another thread ended.
+     */
+    public void close() {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
+        synchronized (this) {
+            closed = true;
+        }
+        epoll.close();
+        try {
+            posix.close(wakeFd);
+        } catch (PosixException e) {
+            LOG.log(Level.DEBUG, "closing the wake-up eventfd of " + loop, e);
+        }
+        interests.values().forEach(i -> {
+            if (i.reader != null) {
+                i.reader.cancel();
+            }
+            if (i.writer != null) {
+                i.writer.cancel();
+            }
+        });
+        interests.clear();
+    }
+}
