@@ -35,6 +35,8 @@ import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 
 /**
  * Bundles that come and go in a live framework while children run: no exit is lost or delivered
@@ -253,7 +255,11 @@ public class HotSwapIT {
         for (Bundle bundle : loopkit) {
             bundle.update(); // a new class loader: the old one's threads must not stay
         }
-        platformIsUp();
+        // Asked of the service registry by name: without a refresh this test (as any bundle wired
+        // to them) still sees the runtime's and the api's revisions of before, which the framework
+        // keeps for their importers, and the old runtime's registries were emptied when it stopped.
+        Await.until("the watchers registered", () -> registered("dev.loopkit.api.ChildWatcher"), Pidfds.watchers());
+        Await.until("the main loop's thread", () -> Leaks.threads("loopkit-main").size(), 1);
         Await.until("the same loopkit threads as before", this::loopkitThreads, threadsBefore);
         // every threaded watcher of before was closed by its bundle's stop, and the new one has had no child
         Await.until("no waiting thread of a threaded watcher", () -> Leaks.threads("loopkit-waitpid-"), List.of());
@@ -261,6 +267,15 @@ public class HotSwapIT {
         Await.until("no more descriptors of any kind than before", () -> FdKinds.grown(fdsBefore), Map.of());
         System.out.printf("HotSwapIT: 100 stop/start cycles of %d Loopkit bundles and one update each, %.1f s;"
                 + " threads %s%n", loopkit.size(), (System.nanoTime() - start) / 1e9, threadsBefore);
+    }
+
+    private int registered(String serviceInterface) {
+        try {
+            ServiceReference<?>[] references = context.getAllServiceReferences(serviceInterface, null);
+            return references == null ? 0 : references.length;
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     // Not the threaded watcher's: they serve children and idle a while after (earlier tests' children).
