@@ -93,6 +93,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     protected BaseEventLoop() {
         executor = new DefaultExecutor("loopkit-executor-" + id + "-");
+        scheduler.setLoopName(name());
     }
 
     // ---- what subclasses supply -----------------------------------------------------------------
@@ -675,6 +676,23 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             throw new IllegalArgumentException("slow callback duration must be >= 0, not " + seconds);
         }
         scheduler.setSlowCallbackNanos(LoopClock.toNanosCeil(seconds));
+    }
+
+    /**
+     * Seconds a callback may run on this loop before the always-on blocked-loop detector logs one
+     * WARNING with the loop thread's stack (0: never). Defaults to the system property
+     * {@code loopkit.blockedLoopWarning}, or 2.
+     */
+    public double getBlockedLoopWarning() {
+        return LoopClock.toSeconds(scheduler.blockedLoopWarningNanos());
+    }
+
+    /** @throws IllegalArgumentException for a negative or NaN number of seconds */
+    public void setBlockedLoopWarning(double seconds) {
+        if (!(seconds >= 0)) {
+            throw new IllegalArgumentException("blocked loop warning must be >= 0 seconds, not " + seconds);
+        }
+        scheduler.setBlockedLoopWarningNanos(LoopClock.toNanosCeil(seconds));
     }
 
     /** Callbacks ready to run: a racy snapshot, for diagnostics only. */
