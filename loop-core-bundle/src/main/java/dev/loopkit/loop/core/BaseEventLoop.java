@@ -717,10 +717,10 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             return counted.get(1, TimeUnit.SECONDS);
         } catch (IllegalStateException | ExecutionException
                 | TimeoutException stoppedOrBusy) {
-            return new LoopStats(name(), thread.getName(), isRunning(), isRunning(), -1, -1, -1, -1);
+            return new LoopStats(name(), thread.getName(), isRunning(), isRunning(), -1, -1, -1, -1, lagMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new LoopStats(name(), thread.getName(), isRunning(), false, -1, -1, -1, -1);
+            return new LoopStats(name(), thread.getName(), isRunning(), false, -1, -1, -1, -1, lagMillis());
         }
     }
 
@@ -728,7 +728,13 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private LoopStats countHere(Thread thread) {
         return new LoopStats(name(), thread == null ? null : thread.getName(), thread != null, false,
                 scheduler.queuedCount(), scheduler.timerCount(), isClosed() ? 0 : watchedFileDescriptors() + watchedChannels(),
-                resources.size());
+                resources.size(), lagMillis());
+    }
+
+    // Read here, not on the loop thread: a blocked loop's lag is what its stats are asked for.
+    private double lagMillis() {
+        long lag = scheduler.lagNanos();
+        return lag < 0 ? -1 : lag / 1e6;
     }
 
     private String name() {
