@@ -5,6 +5,7 @@
 module dev.loopkit.loop.core {
     requires transitive dev.loopkit.api;
     requires dev.loopkit.signals; // addSignalHandler
+    requires jdk.jfr; // the loops' JFR events (EventFactory); optional in OSGi
     // raw file descriptors and subprocesses; optional: without it the loops do everything else
     requires static dev.loopkit.posix;
     requires static org.osgi.annotation.bundle;

@@ -741,6 +741,11 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         return getClass().getSimpleName() + " #" + id;
     }
 
+    /** The loop's class and number, as {@code loop:loops}, warnings and JFR events name it ("SelectorEventLoop #3"). */
+    public final String loopName() {
+        return name();
+    }
+
     /** A number unique to this loop in the process, used in thread names and messages. */
     public final int id() {
         return id;

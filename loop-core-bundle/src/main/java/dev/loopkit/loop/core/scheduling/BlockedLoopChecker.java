@@ -1,5 +1,6 @@
 package dev.loopkit.loop.core.scheduling;
 
+import dev.loopkit.loop.core.flight.FlightEvents;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,6 +104,8 @@ final class BlockedLoopChecker implements Runnable {
         private long lastStamp = -1;
         private long stampSeenAt;
         private boolean warned;
+        /** The callback the last warning named. */
+        private String warnedCallback;
         /** When the probe on its way was sent (System.nanoTime), 0 when none is. */
         private volatile long probeSentAt;
         private volatile long lagNanos = -1;
@@ -118,7 +121,9 @@ final class BlockedLoopChecker implements Runnable {
             long stamp = watched.callbackStamp();
             if (stamp != lastStamp) {
                 if (warned) {
-                    LOG.log(Level.DEBUG, () -> watched.loopName() + " is no longer blocked");
+                    long took = now - stampSeenAt;
+                    LOG.log(Level.DEBUG, () -> String.format(Locale.ROOT, "%s is no longer blocked: %s took %.3f seconds at least",
+                            watched.loopName(), warnedCallback, LoopClock.toSeconds(took)));
                 }
                 lastStamp = stamp;
                 stampSeenAt = now;
@@ -145,6 +150,8 @@ final class BlockedLoopChecker implements Runnable {
             Throwable where = new Throwable("the stack of " + thread.getName());
             where.setStackTrace(thread.getStackTrace());
             LOG.log(Level.WARNING, message, where);
+            warnedCallback = handle.toString();
+            FlightEvents.blockedLoop(watched.loopName(), thread.getName(), warnedCallback, blockedNanos, threshold);
         }
 
         // A loop that sleeps is not probed: nothing waits ahead of a callback there, and waking it

@@ -1,6 +1,7 @@
 package dev.loopkit.loop.core.scheduling;
 
 import dev.loopkit.api.TimerHandle;
+import dev.loopkit.loop.core.flight.FlightEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -446,6 +447,7 @@ public final class Scheduler {
         if (took >= slowCallbackNanos) {
             LOG.log(Level.WARNING, "Executing {0} took {1} seconds", handle,
                     String.format(Locale.ROOT, "%.3f", LoopClock.toSeconds(took)));
+            FlightEvents.slowCallback(loopName, handle.toString(), took);
         }
     }
 
