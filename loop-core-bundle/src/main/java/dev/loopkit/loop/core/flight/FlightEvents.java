@@ -1,18 +1,15 @@
 package dev.loopkit.loop.core.flight;
 
+import static dev.loopkit.loop.core.flight.JfrTypes.nanos;
+import static dev.loopkit.loop.core.flight.JfrTypes.plain;
+import static dev.loopkit.loop.core.flight.JfrTypes.text;
+import static dev.loopkit.loop.core.flight.JfrTypes.type;
+
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.function.Supplier;
-import jdk.jfr.AnnotationElement;
-import jdk.jfr.Category;
-import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.EventFactory;
-import jdk.jfr.Label;
-import jdk.jfr.Name;
-import jdk.jfr.StackTrace;
-import jdk.jfr.Timespan;
-import jdk.jfr.ValueDescriptor;
 
 /**
  * The JFR events the loops emit themselves, category "Loopkit" (the runtime's, watcher swap and policy
@@ -89,13 +86,13 @@ public final class FlightEvents {
                         nanos("took", "Took", "How long it ran (the event's own duration field is JFR's)")));
         final EventFactory childSpawned = EventFactory.create(
                 type(CHILD_SPAWNED, "Child Spawned", "A loop spawned a child process"),
-                List.of(new ValueDescriptor(long.class, "pid", List.of(new AnnotationElement(Label.class, "Pid"))),
+                List.of(plain(long.class, "pid", "Pid"),
                         text("program", "Program", "The program run (args[0])"),
                         text("loop", "Loop", "The loop that spawned it and handles its exit")));
         final EventFactory exitDelivered = EventFactory.create(
                 type(EXIT_DELIVERED, "Child Exit Delivered", "A child's exit reached its transport on the loop"),
-                List.of(new ValueDescriptor(long.class, "pid", List.of(new AnnotationElement(Label.class, "Pid"))),
-                        new ValueDescriptor(int.class, "returncode", List.of(new AnnotationElement(Label.class, "Return Code"))),
+                List.of(plain(long.class, "pid", "Pid"),
+                        plain(int.class, "returncode", "Return Code"),
                         text("watcher", "Watcher", "The child watcher the child was registered with at its spawn"),
                         nanos("latency", "Latency", "From the watcher's report to the transport on the loop thread")));
 
@@ -116,24 +113,6 @@ public final class FlightEvents {
                 }
                 event.commit();
             }
-        }
-
-        private static List<AnnotationElement> type(String name, String label, String description) {
-            return List.of(new AnnotationElement(Name.class, name), new AnnotationElement(Label.class, label),
-                    new AnnotationElement(Category.class, new String[] {"Loopkit"}),
-                    new AnnotationElement(Description.class, description),
-                    new AnnotationElement(StackTrace.class, false));
-        }
-
-        private static ValueDescriptor text(String name, String label, String description) {
-            return new ValueDescriptor(String.class, name,
-                    List.of(new AnnotationElement(Label.class, label), new AnnotationElement(Description.class, description)));
-        }
-
-        private static ValueDescriptor nanos(String name, String label, String description) {
-            return new ValueDescriptor(long.class, name, List.of(new AnnotationElement(Label.class, label),
-                    new AnnotationElement(Description.class, description),
-                    new AnnotationElement(Timespan.class, Timespan.NANOSECONDS)));
         }
     }
 }
