@@ -6,9 +6,11 @@ import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.loop.testing.LogCapture;
+import java.lang.ref.WeakReference;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import org.junit.Test;
@@ -121,6 +123,44 @@ public class BlockedLoopDetectorTest {
         Thread thread = new Thread(loop::runForever, "loop " + loop.id());
         thread.start();
         return thread;
+    }
+
+    @Test(timeout = 60_000)
+    public void theDetectorKeepsNoCallbackAliveAfterItRan() {
+        ParkingEventLoop loop = new ParkingEventLoop();
+        try {
+            AtomicReference<WeakReference<Runnable>> ran = new AtomicReference<>();
+            // Scheduled on the loop thread, so only the ready queue and the scheduler ever hold it
+            // (a callback from another thread stays the inbound queue's last node: not this test's matter).
+            loop.callSoon(() -> {
+                Runnable last = new LastCallback(loop);
+                ran.set(new WeakReference<>(last));
+                loop.callSoon(last);
+            });
+            loop.runForever(); // the last callback stops it
+            assertTrue("the run's last callback is still reachable", Leaks.await(() -> {
+                System.gc();
+                return ran.get().get() == null;
+            }, 10));
+        } finally {
+            loop.close();
+        }
+    }
+
+    /** Heavy enough that keeping it would matter; stops the loop, so it is the run's last callback. */
+    private static final class LastCallback implements Runnable {
+        private final ParkingEventLoop loop;
+        @SuppressWarnings("unused")
+        private final byte[] weight = new byte[1 << 20];
+
+        LastCallback(ParkingEventLoop loop) {
+            this.loop = loop;
+        }
+
+        @Override
+        public void run() {
+            loop.stop();
+        }
     }
 
     @Test(timeout = 60_000)

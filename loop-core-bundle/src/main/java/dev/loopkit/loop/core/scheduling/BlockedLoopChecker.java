@@ -130,17 +130,18 @@ final class BlockedLoopChecker implements Runnable {
                 warned = false;
             } else if ((stamp & 1) != 0 && !warned && threshold > 0 && now - stampSeenAt >= threshold) {
                 warned = true;
-                warnBlocked(watched, now - stampSeenAt, threshold);
+                warnBlocked(watched, stamp, now - stampSeenAt, threshold);
             }
             probeLag(watched, now);
             return threshold;
         }
 
-        private void warnBlocked(Scheduler watched, long blockedNanos, long threshold) {
+        private void warnBlocked(Scheduler watched, long stamp, long blockedNanos, long threshold) {
             Thread thread = watched.owner();
             CallbackHandle handle = watched.runningHandle();
-            if (thread == null || handle == null) {
-                return; // the run ended between the two reads
+            StackTraceElement[] stack = thread == null ? null : thread.getStackTrace();
+            if (handle == null || stack == null || watched.callbackStamp() != stamp) {
+                return; // the callback returned (or the run ended) meanwhile: the stack would be another's
             }
             // asyncio's debug-mode words ("Executing <Handle ...> took 2.500 seconds"), said while it still runs.
             String message = String.format(Locale.ROOT,
@@ -148,7 +149,7 @@ final class BlockedLoopChecker implements Runnable {
                     handle, LoopClock.toSeconds(blockedNanos), watched.loopName(), thread.getName(),
                     LoopClock.toSeconds(threshold));
             Throwable where = new Throwable("the stack of " + thread.getName());
-            where.setStackTrace(thread.getStackTrace());
+            where.setStackTrace(stack);
             LOG.log(Level.WARNING, message, where);
             warnedCallback = handle.toString();
             FlightEvents.blockedLoop(watched.loopName(), thread.getName(), warnedCallback, blockedNanos, threshold);

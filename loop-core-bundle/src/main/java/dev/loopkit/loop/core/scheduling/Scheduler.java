@@ -49,6 +49,8 @@ public final class Scheduler {
     /** Seconds a callback may run before the blocked-loop checker warns; 0 turns the checker off. */
     public static final String BLOCKED_LOOP_WARNING_PROPERTY = "loopkit.blockedLoopWarning";
     private static final double DEFAULT_BLOCKED_LOOP_WARNING_SECONDS = 2.0;
+    /** Read once: a bad value is said once, not for every loop. */
+    private static final long DEFAULT_BLOCKED_LOOP_WARNING_NANOS = defaultBlockedLoopWarningNanos();
 
     static {
         try {
@@ -87,10 +89,10 @@ public final class Scheduler {
      */
     @SuppressWarnings("unused") // accessed through CALLBACK_STAMP
     private long callbackStamp;
-    /** The callback running or last run, for the checker's message (opaque store, racy read). */
+    /** The callback running or last run in this iteration, for the checker's message (opaque store, racy read). */
     @SuppressWarnings("unused") // accessed through RUNNING_HANDLE
     private CallbackHandle runningHandle;
-    private volatile long blockedLoopWarningNanos = defaultBlockedLoopWarningNanos();
+    private volatile long blockedLoopWarningNanos = DEFAULT_BLOCKED_LOOP_WARNING_NANOS;
     /** This loop as the checker sees it, made on the first run the checker watches; guarded by {@code this}. */
     private BlockedLoopChecker.Watch watch;
     /** Whether the checker watches this run; guarded by {@code this}. */
@@ -379,12 +381,18 @@ public final class Scheduler {
             STATE.compareAndSet(this, LoopState.RUNNING, LoopState.STOPPING); // the interrupt status stays set
         }
         // Only what was ready now: callbacks scheduled by these callbacks wait for the next iteration.
-        for (int todo = ready.size(); todo > 0; todo--) {
+        int todo = ready.size();
+        if (todo == 0) {
+            return;
+        }
+        for (; todo > 0; todo--) {
             CallbackHandle handle = ready.pollFirst();
             if (!handle.isCancelled()) {
                 run(handle);
             }
         }
+        // Once per iteration, not per callback: the last callback must not stay reachable from an idle loop.
+        RUNNING_HANDLE.setOpaque(this, null);
     }
 
     private long waitTimeout() {
