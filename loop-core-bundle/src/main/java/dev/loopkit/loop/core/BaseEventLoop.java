@@ -672,10 +672,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     }
 
     public void setSlowCallbackDuration(double seconds) {
-        if (!(seconds >= 0)) {
-            throw new IllegalArgumentException("slow callback duration must be >= 0, not " + seconds);
-        }
-        scheduler.setSlowCallbackNanos(LoopClock.toNanosCeil(seconds));
+        scheduler.setSlowCallbackNanos(nonNegativeNanos(seconds, "slow callback duration"));
     }
 
     /**
@@ -689,10 +686,14 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     /** @throws IllegalArgumentException for a negative or NaN number of seconds */
     public void setBlockedLoopWarning(double seconds) {
+        scheduler.setBlockedLoopWarningNanos(nonNegativeNanos(seconds, "blocked loop warning"));
+    }
+
+    private static long nonNegativeNanos(double seconds, String setting) {
         if (!(seconds >= 0)) {
-            throw new IllegalArgumentException("blocked loop warning must be >= 0 seconds, not " + seconds);
+            throw new IllegalArgumentException(setting + " must be >= 0, not " + seconds);
         }
-        scheduler.setBlockedLoopWarningNanos(LoopClock.toNanosCeil(seconds));
+        return LoopClock.toNanosCeil(seconds);
     }
 
     /** Callbacks ready to run: a racy snapshot, for diagnostics only. */

@@ -169,7 +169,7 @@ public class BlockedLoopDetectorTest {
         try {
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                     () -> loop.setBlockedLoopWarning(-1));
-            assertEquals("blocked loop warning must be >= 0 seconds, not -1.0", refused.getMessage());
+            assertEquals("blocked loop warning must be >= 0, not -1.0", refused.getMessage());
             assertEquals(0.0, loop.getBlockedLoopWarning() - 2.0, 0.0); // the default, unchanged
         } finally {
             loop.close();
