@@ -7,6 +7,7 @@ module dev.loopkit.jfr {
     requires jdk.jfr;
     requires dev.loopkit.api;
     requires dev.loopkit.runtime;
+    requires dev.loopkit.loop.core; // JfrTypes: every Loopkit event type described alike
     requires static osgi.core;
     requires static org.osgi.service.component.annotations;
     requires static org.osgi.annotation.bundle;

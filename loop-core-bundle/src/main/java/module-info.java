@@ -5,6 +5,7 @@
 module dev.loopkit.loop.core {
     requires transitive dev.loopkit.api;
     requires dev.loopkit.signals; // addSignalHandler
+    requires jdk.jfr; // the loops' JFR events (EventFactory); optional in OSGi
     // raw file descriptors and subprocesses; optional: without it the loops do everything else
     requires static dev.loopkit.posix;
     requires static org.osgi.annotation.bundle;
@@ -14,4 +15,5 @@ module dev.loopkit.loop.core {
     exports dev.loopkit.loop.core.scheduling;
     exports dev.loopkit.loop.core.transports;
     exports dev.loopkit.loop.core.subprocess;
+    exports dev.loopkit.loop.core.flight;
 }

@@ -9,6 +9,7 @@ import dev.loopkit.api.spi.LoopStats;
 import dev.loopkit.runtime.RankedRegistry;
 import dev.loopkit.runtime.RankedRegistry.Choice;
 import dev.loopkit.runtime.RankedRegistry.Entry;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.felix.hc.api.FormattingResultLog;
@@ -62,7 +63,16 @@ public final class LoopkitHealth {
         return new Result(log);
     }
 
-    /** WARN for every live loop busy in a callback (its thread did not answer within a second); OK otherwise. */
+    /**
+     * A loop whose lag is over this many milliseconds warns: a callback from another thread waited a
+     * second, the same second after which a loop that does not answer is busy.
+     */
+    public static final double LAG_WARNING_MILLIS = 1000;
+
+    /**
+     * WARN for every live loop busy in a callback (its thread did not answer within a second) or whose
+     * lag is over {@link #LAG_WARNING_MILLIS}; OK otherwise.
+     */
     public static Result loops(RankedRegistry<EventLoopFactory> factories) {
         FormattingResultLog log = new FormattingResultLog();
         int count = 0;
@@ -74,6 +84,11 @@ public final class LoopkitHealth {
                     if (stats.busy()) {
                         log.warn("{} on thread {} is busy in a callback: its thread did not answer within a second",
                                 stats.loop(), stats.thread());
+                    } else if (stats.lagMillis() > LAG_WARNING_MILLIS) {
+                        log.warn("{} on thread {} lags: a callback scheduled from another thread waited {} ms for its run"
+                                + " (more than {} ms)", stats.loop(), stats.thread(),
+                                String.format(Locale.ROOT, "%.1f", stats.lagMillis()),
+                                String.format(Locale.ROOT, "%.0f", LAG_WARNING_MILLIS));
                     }
                 }
             }

@@ -77,6 +77,23 @@ public class LoopkitHealthTest {
         assertEquals(Status.OK, LoopkitHealth.loops(factories).getStatus());
     }
 
+    @Test
+    public void aLoopThatLagsOverTheThresholdWarnsAndOneThatKeepsUpDoesNot() {
+        RankedRegistry<EventLoopFactory> factories = new RankedRegistry<>(EventLoopFactory.class, "event loop factory", null);
+        factories.attachExternalSource("test");
+        List<EventLoop> live = new ArrayList<>(List.of(
+                loop(new LoopStats("SelectorEventLoop #1", "loopkit-main", true, false, 3, 0, 0, 0, 12.5))));
+        factories.register(fake(EventLoopFactory.class, (method, args) -> method.equals("liveLoops") ? List.copyOf(live) : null),
+                "selector", 50, 1, "test");
+        assertEquals(Status.OK, LoopkitHealth.loops(factories).getStatus());
+
+        live.add(loop(new LoopStats("SelectorEventLoop #2", "worker", true, false, 9000, 0, 0, 0, 1500.25)));
+        Result lags = LoopkitHealth.loops(factories);
+        assertEquals(Status.WARN, lags.getStatus());
+        assertEquals("SelectorEventLoop #2 on thread worker lags: a callback scheduled from another thread waited 1500.3 ms"
+                + " for its run (more than 1000 ms)\n2 live loops", text(lags));
+    }
+
     private static String text(Result result) {
         return String.join("\n", StreamSupport.stream(result.spliterator(), false).map(e -> e.getMessage()).toList());
     }

@@ -1,15 +1,12 @@
 package dev.loopkit.jfr;
 
+import static dev.loopkit.loop.core.flight.JfrTypes.plain;
+import static dev.loopkit.loop.core.flight.JfrTypes.text;
+import static dev.loopkit.loop.core.flight.JfrTypes.type;
+
 import java.util.List;
-import jdk.jfr.AnnotationElement;
-import jdk.jfr.Category;
-import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.EventFactory;
-import jdk.jfr.Label;
-import jdk.jfr.Name;
-import jdk.jfr.StackTrace;
-import jdk.jfr.ValueDescriptor;
 
 /**
  * Loopkit's JFR event types, category "Loopkit". They are made with {@link EventFactory}, not as
@@ -30,7 +27,7 @@ public final class LoopkitEvents {
             List.of(text("from", "From", "The watcher the children left (none: the first watcher came)"),
                     text("to", "To", "The watcher that holds them now (none: they wait for one, unreaped)"),
                     text("reason", "Reason", "Why the new watcher is current (explicit, configured, ranked), and what set the swap off"),
-                    new ValueDescriptor(int.class, "childrenMoved", List.of(new AnnotationElement(Label.class, "Children Moved")))));
+                    plain(int.class, "childrenMoved", "Children Moved")));
 
     static final EventFactory POLICY_CHANGE_EVENTS = EventFactory.create(
             type(POLICY_CHANGE, "Event Loop Policy Change", "Another event loop policy became process-wide"),
@@ -62,17 +59,5 @@ public final class LoopkitEvents {
             event.set(2, reason);
             event.commit();
         }
-    }
-
-    private static List<AnnotationElement> type(String name, String label, String description) {
-        return List.of(new AnnotationElement(Name.class, name), new AnnotationElement(Label.class, label),
-                new AnnotationElement(Category.class, new String[] {"Loopkit"}),
-                new AnnotationElement(Description.class, description),
-                new AnnotationElement(StackTrace.class, false));
-    }
-
-    private static ValueDescriptor text(String name, String label, String description) {
-        return new ValueDescriptor(String.class, name,
-                List.of(new AnnotationElement(Label.class, label), new AnnotationElement(Description.class, description)));
     }
 }

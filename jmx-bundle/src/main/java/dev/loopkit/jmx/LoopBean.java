@@ -7,7 +7,7 @@ import dev.loopkit.api.spi.LoopStats;
 /**
  * {@code dev.loopkit:type=Loop,name=<loop>}. One snapshot serves all the attributes a console reads
  * at once: each {@link InspectableLoop#stats()} is a hop to the loop's thread, and up to a second's
- * wait when a callback blocks it, so nine attributes read one by one would wait nine times.
+ * wait when a callback blocks it, so ten attributes read one by one would wait ten times.
  */
 final class LoopBean implements LoopMXBean {
 
@@ -82,5 +82,10 @@ final class LoopBean implements LoopMXBean {
     @Override
     public int getTransports() {
         return stats().transports();
+    }
+
+    @Override
+    public double getLagMillis() {
+        return stats().lagMillis();
     }
 }

@@ -32,4 +32,11 @@ public interface LoopMXBean {
 
     /** Transports and servers it owns. */
     int getTransports();
+
+    /**
+     * The loop's lag in milliseconds: how long a callback scheduled from another thread last waited for
+     * its run (sampled a few times a second; while one waits, how long it has waited so far); 0 while
+     * the loop sleeps with nothing to do; -1 when unknown (not running, or the blocked-loop detector off).
+     */
+    double getLagMillis();
 }

@@ -123,11 +123,18 @@ public class LoopkitMBeansTest {
             // blocked in a callback for over a second: busy, counts unknown
             assertEquals(Boolean.TRUE, jmx.getAttribute(name, "Busy"));
             assertEquals(-1, jmx.getAttribute(name, "Callbacks"));
+            // the lag probe waits behind the blocking callback: the lag grows while it blocks
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while ((Double) jmx.getAttribute(name, "LagMillis") <= 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue("lag " + jmx.getAttribute(name, "LagMillis"), (Double) jmx.getAttribute(name, "LagMillis") > 0);
             release.countDown();
             runner.join(30_000);
             Thread.sleep(300);
             assertEquals(Boolean.FALSE, jmx.getAttribute(name, "Busy"));
             assertEquals(1, jmx.getAttribute(name, "Timers"));
+            assertEquals("not running: no lag figure", -1.0, jmx.getAttribute(name, "LagMillis"));
         } finally {
             loop.close();
         }

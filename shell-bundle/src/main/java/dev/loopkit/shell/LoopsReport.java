@@ -6,6 +6,7 @@ import dev.loopkit.api.spi.InspectableLoop;
 import dev.loopkit.api.spi.LoopStats;
 import dev.loopkit.runtime.RankedRegistry.Entry;
 import dev.loopkit.runtime.ProcessWide;
+import java.util.Locale;
 
 /** The live loops as {@code loop:loops} prints them. */
 final class LoopsReport {
@@ -15,22 +16,28 @@ final class LoopsReport {
 
     /** One row per loop that a loop factory made and nobody closed yet. */
     static String table() {
-        TextTable table = new TextTable("FACTORY", "LOOP", "THREAD", "RUNNING", "CALLBACKS", "TIMERS", "FDS", "TRANSPORTS");
+        TextTable table = new TextTable("FACTORY", "LOOP", "THREAD", "RUNNING", "CALLBACKS", "TIMERS", "FDS", "TRANSPORTS", "LAG");
         int count = 0;
         for (Entry<EventLoopFactory> factory : ProcessWide.get().loopFactories().entries()) {
             for (EventLoop loop : factory.service().liveLoops()) {
                 count++;
                 if (!(loop instanceof InspectableLoop inspectable)) {
-                    table.row(factory.name(), loop, "-", loop.isRunning() ? "yes" : "no", "?", "?", "?", "?");
+                    table.row(factory.name(), loop, "-", loop.isRunning() ? "yes" : "no", "?", "?", "?", "?", "?");
                     continue;
                 }
                 LoopStats stats = inspectable.stats();
                 table.row(factory.name(), stats.loop(), stats.thread() == null ? "-" : stats.thread(),
                         stats.busy() ? "yes (busy in a callback)" : stats.running() ? "yes" : "no",
-                        count(stats.callbacks()), count(stats.timers()), count(stats.fds()), count(stats.transports()));
+                        count(stats.callbacks()), count(stats.timers()), count(stats.fds()), count(stats.transports()),
+                        lag(stats.lagMillis()));
             }
         }
         return table.toString() + count + (count == 1 ? " live loop" : " live loops");
+    }
+
+    // Tenths of a millisecond: a loop that keeps up shows 0.0 ms, one that lags shows by how much.
+    private static String lag(double millis) {
+        return millis < 0 ? "-" : String.format(Locale.ROOT, "%.1f ms", millis);
     }
 
     private static String count(int n) {

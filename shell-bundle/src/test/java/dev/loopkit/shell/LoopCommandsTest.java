@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import org.junit.After;
 import org.junit.Test;
 
@@ -187,13 +188,40 @@ public class LoopCommandsTest {
             loop.runUntilComplete(once); // the timer is in the heap now
             loop.callSoon(() -> { });
             List<String> lines = commands.loops().lines().toList();
-            assertTrue(String.join("\n", lines), lines.get(0).matches("FACTORY +LOOP +THREAD +RUNNING +CALLBACKS +TIMERS +FDS +TRANSPORTS"));
+            assertTrue(String.join("\n", lines), lines.get(0).matches("FACTORY +LOOP +THREAD +RUNNING +CALLBACKS +TIMERS +FDS +TRANSPORTS +LAG"));
             assertTrue(String.join("\n", lines), lines.stream().anyMatch(
-                    line -> line.matches("selector +SelectorEventLoop #\\d+ +- +no +1 +1 +0 +0")));
+                    line -> line.matches("selector +SelectorEventLoop #\\d+ +- +no +1 +1 +0 +0 +-")));
         } finally {
             loop.close();
         }
         assertTrue("a closed loop is not listed", commands.loops().lines().noneMatch(line -> line.startsWith("selector")));
+    }
+
+    @Test(timeout = 60_000)
+    public void loopsShowsTheLagOfARunningLoop() throws InterruptedException {
+        EventLoop loop = ProcessWide.get().loopFactories().find("selector").orElseThrow().service().newEventLoop();
+        Thread thread = new Thread(loop::runForever, "lag shown");
+        thread.start();
+        try {
+            // a figure once the checker has probed it (0.0 ms when it found it asleep)
+            assertTrue(commands.loops(), eventually(() -> commands.loops().lines().anyMatch(
+                    line -> line.matches("selector +SelectorEventLoop #\\d+ +lag shown +yes +\\d+ +\\d+ +\\d+ +\\d+ +\\d+\\.\\d ms")), 30));
+        } finally {
+            loop.stop();
+            thread.join();
+            loop.close();
+        }
+    }
+
+    private static boolean eventually(BooleanSupplier condition, double seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
     }
 
     @Test

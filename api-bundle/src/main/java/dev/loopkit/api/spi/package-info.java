@@ -8,7 +8,7 @@
  * framework holds one copy of the contract.
  */
 @Export(substitution = Export.Substitution.NOIMPORT)
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.loopkit.api.spi;
 
 import org.osgi.annotation.bundle.Export;

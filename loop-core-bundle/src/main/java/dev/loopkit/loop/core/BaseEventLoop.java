@@ -93,6 +93,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     protected BaseEventLoop() {
         executor = new DefaultExecutor("loopkit-executor-" + id + "-");
+        scheduler.setLoopName(name());
     }
 
     // ---- what subclasses supply -----------------------------------------------------------------
@@ -671,10 +672,28 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     }
 
     public void setSlowCallbackDuration(double seconds) {
+        scheduler.setSlowCallbackNanos(nonNegativeNanos(seconds, "slow callback duration"));
+    }
+
+    /**
+     * Seconds a callback may run on this loop before the always-on blocked-loop detector logs one
+     * WARNING with the loop thread's stack (0: never). Defaults to the system property
+     * {@code loopkit.blockedLoopWarning}, or 2.
+     */
+    public double getBlockedLoopWarning() {
+        return LoopClock.toSeconds(scheduler.blockedLoopWarningNanos());
+    }
+
+    /** @throws IllegalArgumentException for a negative or NaN number of seconds */
+    public void setBlockedLoopWarning(double seconds) {
+        scheduler.setBlockedLoopWarningNanos(nonNegativeNanos(seconds, "blocked loop warning"));
+    }
+
+    private static long nonNegativeNanos(double seconds, String setting) {
         if (!(seconds >= 0)) {
-            throw new IllegalArgumentException("slow callback duration must be >= 0, not " + seconds);
+            throw new IllegalArgumentException(setting + " must be >= 0, not " + seconds);
         }
-        scheduler.setSlowCallbackNanos(LoopClock.toNanosCeil(seconds));
+        return LoopClock.toNanosCeil(seconds);
     }
 
     /** Callbacks ready to run: a racy snapshot, for diagnostics only. */
@@ -699,10 +718,10 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             return counted.get(1, TimeUnit.SECONDS);
         } catch (IllegalStateException | ExecutionException
                 | TimeoutException stoppedOrBusy) {
-            return new LoopStats(name(), thread.getName(), isRunning(), isRunning(), -1, -1, -1, -1);
+            return new LoopStats(name(), thread.getName(), isRunning(), isRunning(), -1, -1, -1, -1, lagMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new LoopStats(name(), thread.getName(), isRunning(), false, -1, -1, -1, -1);
+            return new LoopStats(name(), thread.getName(), isRunning(), false, -1, -1, -1, -1, lagMillis());
         }
     }
 
@@ -710,11 +729,22 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private LoopStats countHere(Thread thread) {
         return new LoopStats(name(), thread == null ? null : thread.getName(), thread != null, false,
                 scheduler.queuedCount(), scheduler.timerCount(), isClosed() ? 0 : watchedFileDescriptors() + watchedChannels(),
-                resources.size());
+                resources.size(), lagMillis());
+    }
+
+    // Read here, not on the loop thread: a blocked loop's lag is what its stats are asked for.
+    private double lagMillis() {
+        long lag = scheduler.lagNanos();
+        return lag < 0 ? -1 : lag / 1e6;
     }
 
     private String name() {
         return getClass().getSimpleName() + " #" + id;
+    }
+
+    /** The loop's class and number, as {@code loop:loops}, warnings and JFR events name it ("SelectorEventLoop #3"). */
+    public final String loopName() {
+        return name();
     }
 
     /** A number unique to this loop in the process, used in thread names and messages. */

@@ -197,4 +197,9 @@ final class InboundQueue {
     void disarm() {
         armed = false;
     }
+
+    /** Whether the consumer is about to sleep or sleeps, and the next offer wakes it; any thread. */
+    boolean armed() {
+        return armed;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.loopkit.loop.core.scheduling;
 
 import dev.loopkit.api.TimerHandle;
+import dev.loopkit.loop.core.flight.FlightEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -43,12 +44,21 @@ public final class Scheduler {
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
     private static final VarHandle STATE;
     private static final VarHandle CANCELLED_TIMERS;
+    private static final VarHandle CALLBACK_STAMP;
+    private static final VarHandle RUNNING_HANDLE;
+    /** Seconds a callback may run before the blocked-loop checker warns; 0 turns the checker off. */
+    public static final String BLOCKED_LOOP_WARNING_PROPERTY = "loopkit.blockedLoopWarning";
+    private static final double DEFAULT_BLOCKED_LOOP_WARNING_SECONDS = 2.0;
+    /** Read once: a bad value is said once, not for every loop. */
+    private static final long DEFAULT_BLOCKED_LOOP_WARNING_NANOS = defaultBlockedLoopWarningNanos();
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(Scheduler.class, "state", LoopState.class);
             CANCELLED_TIMERS = lookup.findVarHandle(Scheduler.class, "cancelledTimers", int.class);
+            CALLBACK_STAMP = lookup.findVarHandle(Scheduler.class, "callbackStamp", long.class);
+            RUNNING_HANDLE = lookup.findVarHandle(Scheduler.class, "runningHandle", CallbackHandle.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -73,6 +83,23 @@ public final class Scheduler {
     private volatile int cancelledTimers;
     private volatile boolean debug = Boolean.getBoolean("loopkit.debug");
     private volatile long slowCallbackNanos = 100_000_000L;
+    /**
+     * Bumped before and after each callback (odd while one runs), with release stores: what the
+     * {@link BlockedLoopChecker} compares between its looks. A plain store on x86; no clock read.
+     */
+    @SuppressWarnings("unused") // accessed through CALLBACK_STAMP
+    private long callbackStamp;
+    /** The callback running or last run in this iteration, for the checker's message (opaque store, racy read). */
+    @SuppressWarnings("unused") // accessed through RUNNING_HANDLE
+    private CallbackHandle runningHandle;
+    private volatile long blockedLoopWarningNanos = DEFAULT_BLOCKED_LOOP_WARNING_NANOS;
+    /** This loop as the checker sees it, made on the first run the checker watches; guarded by {@code this}. */
+    private BlockedLoopChecker.Watch watch;
+    /** Whether the checker watches this run; guarded by {@code this}. */
+    private boolean watched;
+    /** Runs begun, so that a lag probe sent in one run measures nothing in the next. */
+    private volatile long runs;
+    private volatile String loopName = "event loop";
 
     /** A scheduler that waits with {@code waiter} and hands what callbacks throw to {@code failures}. */
     public Scheduler(EventWaiter waiter, FailureHandler failures) {
@@ -119,6 +146,8 @@ public final class Scheduler {
                     LoopState next = current == LoopState.IDLE ? LoopState.RUNNING : LoopState.STOPPING;
                     if (STATE.compareAndSet(this, current, next)) {
                         owner = Thread.currentThread();
+                        runs++; // the run's thread only: no other writer
+                        watchIfOn();
                         return;
                     }
                 }
@@ -143,6 +172,7 @@ public final class Scheduler {
      */
     public boolean endRun() {
         assert inLoopThread() : "endRun off the loop thread";
+        unwatch();
         Thread self = owner;
         for (;;) {
             LoopState current = state;
@@ -276,7 +306,9 @@ public final class Scheduler {
         List<CallbackHandle> pending = new ArrayList<>(ready.size() + timers.size());
         InboundQueue.Sink collect = handle -> {
             // A readiness is a helper thread's message, not a callback anyone scheduled.
-            if (!handle.isCancelled() && !(handle instanceof Readiness)) {
+            // Neither is the checker's lag probe.
+            if (!handle.isCancelled() && !(handle instanceof Readiness)
+                    && !(handle.callback instanceof BlockedLoopChecker.LagProbe)) {
                 pending.add(handle);
             }
         };
@@ -349,12 +381,18 @@ public final class Scheduler {
             STATE.compareAndSet(this, LoopState.RUNNING, LoopState.STOPPING); // the interrupt status stays set
         }
         // Only what was ready now: callbacks scheduled by these callbacks wait for the next iteration.
-        for (int todo = ready.size(); todo > 0; todo--) {
+        int todo = ready.size();
+        if (todo == 0) {
+            return;
+        }
+        for (; todo > 0; todo--) {
             CallbackHandle handle = ready.pollFirst();
             if (!handle.isCancelled()) {
                 run(handle);
             }
         }
+        // Once per iteration, not per callback: the last callback must not stay reachable from an idle loop.
+        RUNNING_HANDLE.setOpaque(this, null);
     }
 
     private long waitTimeout() {
@@ -402,16 +440,22 @@ public final class Scheduler {
 
     private void run(CallbackHandle handle) {
         callbacksRun++;
+        long stamp = (long) CALLBACK_STAMP.get(this); // only this thread writes it
+        RUNNING_HANDLE.setOpaque(this, handle);
+        CALLBACK_STAMP.setRelease(this, stamp + 1);
         if (!debug) {
             invoke(handle);
+            CALLBACK_STAMP.setRelease(this, stamp + 2);
             return;
         }
         long start = System.nanoTime();
         invoke(handle);
+        CALLBACK_STAMP.setRelease(this, stamp + 2);
         long took = System.nanoTime() - start;
         if (took >= slowCallbackNanos) {
             LOG.log(Level.WARNING, "Executing {0} took {1} seconds", handle,
                     String.format(Locale.ROOT, "%.3f", LoopClock.toSeconds(took)));
+            FlightEvents.slowCallback(loopName, handle.toString(), took);
         }
     }
 
@@ -504,6 +548,120 @@ public final class Scheduler {
 
     private StackTraceElement[] sourceTraceback() {
         return debug ? new Throwable().getStackTrace() : null;
+    }
+
+    /** The checker's probe, scheduled as another thread would; {@code false} if the loop closed first. */
+    boolean offerProbe(BlockedLoopChecker.LagProbe probe) {
+        try {
+            enqueue(new CallbackHandle(probe, null));
+            return true;
+        } catch (IllegalStateException closed) {
+            return false;
+        }
+    }
+
+    // ---- blocked-loop checker -----------------------------------------------------------------------
+
+    private static long defaultBlockedLoopWarningNanos() {
+        String configured = System.getProperty(BLOCKED_LOOP_WARNING_PROPERTY);
+        if (configured != null) {
+            try {
+                double seconds = Double.parseDouble(configured.trim());
+                if (seconds >= 0) {
+                    return LoopClock.toNanosCeil(seconds);
+                }
+            } catch (NumberFormatException fallThrough) {
+                // said below
+            }
+            LOG.log(Level.WARNING, "{0}={1} is not a number of seconds >= 0: using {2}", BLOCKED_LOOP_WARNING_PROPERTY,
+                    configured, Double.toString(DEFAULT_BLOCKED_LOOP_WARNING_SECONDS));
+        }
+        return LoopClock.toNanosCeil(DEFAULT_BLOCKED_LOOP_WARNING_SECONDS);
+    }
+
+    private void watchIfOn() {
+        if (blockedLoopWarningNanos > 0) {
+            synchronized (this) {
+                if (!watched && state.isRunning()) {
+                    if (watch == null) {
+                        watch = new BlockedLoopChecker.Watch(this);
+                    }
+                    watched = true;
+                    BlockedLoopChecker.watch(watch);
+                }
+            }
+        }
+    }
+
+    // The run ends: the checker forgets the loop (and ends once no loop has run for a while).
+    private synchronized void unwatch() {
+        if (watched) {
+            watched = false;
+            watch.runEnded();
+            BlockedLoopChecker.forget(watch);
+        }
+    }
+
+    private synchronized BlockedLoopChecker.Watch watchOrNull() {
+        return watched ? watch : null;
+    }
+
+    /** How long a callback may run before the blocked-loop checker warns, in nanoseconds; 0: never. */
+    public long blockedLoopWarningNanos() {
+        return blockedLoopWarningNanos;
+    }
+
+    /**
+     * Sets how long a callback may run before the blocked-loop checker warns (0 turns it off for this
+     * loop); any thread. Turning it on from another thread while the loop runs takes effect at the
+     * next run (only the loop thread may start watching its own run). The default is the system property {@value #BLOCKED_LOOP_WARNING_PROPERTY}
+     * in seconds, or 2 seconds.
+     */
+    public void setBlockedLoopWarningNanos(long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("blocked loop warning must be >= 0 nanoseconds, not " + nanos);
+        }
+        blockedLoopWarningNanos = nanos;
+        if (nanos > 0 && inLoopThread()) {
+            watchIfOn();
+        }
+    }
+
+    /** Names the loop in the checker's warnings ("SelectorEventLoop #3"). */
+    public void setLoopName(String name) {
+        loopName = name;
+    }
+
+    String loopName() {
+        return loopName;
+    }
+
+    /** Even between callbacks, odd while one runs; any thread. */
+    long callbackStamp() {
+        return (long) CALLBACK_STAMP.getAcquire(this);
+    }
+
+    CallbackHandle runningHandle() {
+        return (CallbackHandle) RUNNING_HANDLE.getOpaque(this);
+    }
+
+    long runs() {
+        return runs;
+    }
+
+    /** Whether the loop waits for events with nothing to run (a callback from another thread would wake it). */
+    boolean sleeping() {
+        return inbound.armed();
+    }
+
+    /**
+     * The loop's lag: how long the checker's last probe waited between its scheduling from another
+     * thread and its run (or how long the one on its way has waited, if longer), in nanoseconds; 0
+     * when the loop was asleep with nothing to do; -1 when unknown (not running, or the checker off).
+     */
+    public long lagNanos() {
+        BlockedLoopChecker.Watch watching = watchOrNull();
+        return watching == null ? -1 : watching.lagNanos();
     }
 
     // ---- settings and diagnostics -------------------------------------------------------------------

@@ -2,11 +2,14 @@ package dev.loopkit.loop.core.subprocess;
 
 import dev.loopkit.api.BaseProtocol;
 import dev.loopkit.api.BaseTransport;
+import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.LoopResource;
+import dev.loopkit.loop.core.flight.FlightEvents;
 import dev.loopkit.loop.core.transports.AbstractTransport;
 import dev.loopkit.loop.core.transports.PipeReadTransport;
 import dev.loopkit.loop.core.transports.PipeWriteTransport;
@@ -43,6 +46,10 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
     private Integer earlyExit;
     private boolean closed;
     private boolean finished;
+    /** The watcher it was registered with, named in the exit's JFR event. */
+    private ChildWatcher watcher;
+    /** When the watcher reported the exit (System.nanoTime): the exit event's latency starts here. */
+    private volatile long exitReportedAt;
 
     ChildProcessTransport(BaseEventLoop loop, Posix posix, SubprocessProtocol protocol, long pid, int pidfd) {
         this.loop = loop;
@@ -103,8 +110,14 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
         }
     }
 
+    /** Under the spawn gate: the watcher that will report the exit. */
+    void registeredWith(ChildWatcher childWatcher) {
+        watcher = childWatcher;
+    }
+
     /** The watcher's {@code ChildHandler}: any thread. Hands the exit to the loop. */
     void childExited(long exitedPid, int code) {
+        exitReportedAt = System.nanoTime();
         try {
             loop.callSoonThreadsafe(() -> processExited(code));
         } catch (IllegalStateException closedLoop) {
@@ -132,6 +145,9 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
         }
         returncode = code;
         closePidfd();
+        ChildWatcher reporter = watcher;
+        FlightEvents.exitDelivered(pid, code, () -> reporter == null ? "none" : RuntimeHook.get().describe(reporter),
+                System.nanoTime() - exitReportedAt);
         protocol.processExited();
         tryFinish();
     }

@@ -9,6 +9,7 @@ import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.flight.FlightEvents;
 import dev.loopkit.loop.core.transports.PipeReadTransport;
 import dev.loopkit.loop.core.transports.PipeWriteTransport;
 import dev.loopkit.posix.Posix;
@@ -68,6 +69,7 @@ public final class SubprocessLauncher {
                     + " bundle (and JNR): " + missing.getMessage() + " is missing", missing));
             return;
         }
+        FlightEvents.childSpawned(transport.getPid(), argv.get(0), loop.loopName());
         // connectionMade first, then whatever the watcher reports (it may report at once): on the
         // loop's next turn, outside the gate
         transport.start(started);
@@ -80,6 +82,7 @@ public final class SubprocessLauncher {
             checkActive(watcher);
             ChildProcessTransport transport = spawn(loop, posix, protocol, argv, options);
             try {
+                transport.registeredWith(watcher);
                 watcher.addChildHandler(transport.getPid(), transport::childExited);
             } catch (RuntimeException e) {
                 transport.release();

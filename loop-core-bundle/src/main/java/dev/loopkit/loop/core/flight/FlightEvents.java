@@ -1,0 +1,118 @@
+package dev.loopkit.loop.core.flight;
+
+import static dev.loopkit.loop.core.flight.JfrTypes.nanos;
+import static dev.loopkit.loop.core.flight.JfrTypes.plain;
+import static dev.loopkit.loop.core.flight.JfrTypes.text;
+import static dev.loopkit.loop.core.flight.JfrTypes.type;
+
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.function.Supplier;
+import jdk.jfr.Event;
+import jdk.jfr.EventFactory;
+
+/**
+ * The JFR events the loops emit themselves, category "Loopkit" (the runtime's, watcher swap and policy
+ * change, come from the jfr bundle): {@value #BLOCKED_LOOP}, {@value #SLOW_CALLBACK},
+ * {@value #CHILD_SPAWNED} and {@value #EXIT_DELIVERED}. Made with {@link EventFactory} as the jfr
+ * bundle's are: an {@link Event} subclass is instrumented to call a handler class in
+ * {@code jdk.jfr.internal.handlers}, which a bundle's class loader cannot see in Felix.
+ *
+ * <p>{@code jdk.jfr} is optional in OSGi (Karaf's system bundle need not export it): without it every
+ * method here does nothing. An event costs a flag check while no recording has it enabled.
+ */
+public final class FlightEvents {
+
+    /** A callback ran longer than the loop's blockedLoopWarning. Fields: loop, thread, callback, blocked, threshold. */
+    public static final String BLOCKED_LOOP = "dev.loopkit.BlockedLoop";
+    /** In debug mode, a callback took slow_callback_duration or longer (asyncio's warning). Fields: loop, callback, took. */
+    public static final String SLOW_CALLBACK = "dev.loopkit.SlowCallback";
+    /** A loop spawned a child. Fields: pid, program, loop. */
+    public static final String CHILD_SPAWNED = "dev.loopkit.ChildSpawned";
+    /** A child's exit reached its transport on the loop. Fields: pid, returncode, watcher, latency. */
+    public static final String EXIT_DELIVERED = "dev.loopkit.ExitDelivered";
+
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+    private static final Factories FACTORIES = Factories.load();
+
+    private FlightEvents() {
+    }
+
+    /** The detector's warning, as an event. */
+    public static void blockedLoop(String loop, String thread, String callback, long blockedNanos, long thresholdNanos) {
+        if (FACTORIES != null) {
+            FACTORIES.commit(FACTORIES.blockedLoop, loop, thread, callback, blockedNanos, thresholdNanos);
+        }
+    }
+
+    /** Debug mode's slow callback: it took {@code durationNanos}. */
+    public static void slowCallback(String loop, String callback, long durationNanos) {
+        if (FACTORIES != null) {
+            FACTORIES.commit(FACTORIES.slowCallback, loop, callback, durationNanos);
+        }
+    }
+
+    /** A child spawned by {@code loop}. */
+    public static void childSpawned(long pid, String program, String loop) {
+        if (FACTORIES != null) {
+            FACTORIES.commit(FACTORIES.childSpawned, pid, program, loop);
+        }
+    }
+
+    /**
+     * A child's exit handed to its transport, {@code latencyNanos} after its watcher reported it; the
+     * watcher is named only when a recording takes the event.
+     */
+    public static void exitDelivered(long pid, int returncode, Supplier<String> watcher, long latencyNanos) {
+        if (FACTORIES != null) {
+            FACTORIES.commit(FACTORIES.exitDelivered, pid, returncode, watcher, latencyNanos);
+        }
+    }
+
+    /** The event types; only loaded where {@code jdk.jfr} is. */
+    private static final class Factories {
+
+        final EventFactory blockedLoop = EventFactory.create(
+                type(BLOCKED_LOOP, "Blocked Event Loop", "A callback ran on the loop longer than its blockedLoopWarning"),
+                List.of(text("loop", "Loop", "The loop's class and number"),
+                        text("thread", "Thread", "The loop's thread"),
+                        text("callback", "Callback", "The callback that runs"),
+                        nanos("blocked", "Blocked", "How long it has run when the detector saw it"),
+                        nanos("threshold", "Threshold", "The loop's blockedLoopWarning")));
+        final EventFactory slowCallback = EventFactory.create(
+                type(SLOW_CALLBACK, "Slow Callback", "In debug mode, a callback took the loop's slow_callback_duration or longer"),
+                List.of(text("loop", "Loop", "The loop's class and number"),
+                        text("callback", "Callback", "The callback that ran"),
+                        nanos("took", "Took", "How long it ran (the event's own duration field is JFR's)")));
+        final EventFactory childSpawned = EventFactory.create(
+                type(CHILD_SPAWNED, "Child Spawned", "A loop spawned a child process"),
+                List.of(plain(long.class, "pid", "Pid"),
+                        text("program", "Program", "The program run (args[0])"),
+                        text("loop", "Loop", "The loop that spawned it and handles its exit")));
+        final EventFactory exitDelivered = EventFactory.create(
+                type(EXIT_DELIVERED, "Child Exit Delivered", "A child's exit reached its transport on the loop"),
+                List.of(plain(long.class, "pid", "Pid"),
+                        plain(int.class, "returncode", "Return Code"),
+                        text("watcher", "Watcher", "The child watcher the child was registered with at its spawn"),
+                        nanos("latency", "Latency", "From the watcher's report to the transport on the loop thread")));
+
+        static Factories load() {
+            try {
+                return new Factories();
+            } catch (LinkageError noJfr) { // jdk.jfr not imported (OSGi) or not in the image
+                LOG.log(Level.DEBUG, "no JFR events from the loops: {0}", noJfr.toString());
+                return null;
+            }
+        }
+
+        void commit(EventFactory factory, Object... values) {
+            Event event = factory.newEvent();
+            if (event.isEnabled()) {
+                for (int i = 0; i < values.length; i++) {
+                    event.set(i, values[i] instanceof Supplier<?> later ? later.get() : values[i]);
+                }
+                event.commit();
+            }
+        }
+    }
+}

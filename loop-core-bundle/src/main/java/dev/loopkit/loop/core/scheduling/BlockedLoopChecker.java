@@ -1,0 +1,223 @@
+package dev.loopkit.loop.core.scheduling;
+
+import dev.loopkit.loop.core.flight.FlightEvents;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The always-on blocked-loop detector, after Vert.x's {@code BlockedThreadChecker}: one daemon
+ * thread for every loop of the process, started when the first loop runs and ended when none has run
+ * for a second (so that {@code run_until_complete} after {@code run_until_complete} does not start a
+ * thread each time). A loop is watched from the start of each run to its end. It wakes a few times per threshold and compares each loop's callback
+ * stamp ({@link Scheduler#callbackStamp()}, odd while a callback runs) with what it saw last: the
+ * same odd stamp for longer than the loop's {@code blockedLoopWarning} is a callback that blocks the
+ * loop, logged once per episode with the loop thread's stack. The loop itself only bumps the stamp,
+ * so the hot path reads no clock for it.
+ *
+ * <p>It also measures each running loop's lag with a probe: a callback it schedules as any other
+ * thread would ({@code call_soon_threadsafe}), which notes how long it waited to run.
+ */
+final class BlockedLoopChecker implements Runnable {
+
+    static final String THREAD_NAME = "loopkit-blocked-loop-checker";
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+    /** The checker looks this many times per threshold: an episode is seen at most a quarter late. */
+    private static final int CHECKS_PER_THRESHOLD = 4;
+    private static final long MIN_PERIOD_NANOS = 10_000_000L;
+    /** At most this long between looks, whatever the threshold: the lag figure stays fresh. */
+    private static final long MAX_PERIOD_NANOS = 500_000_000L;
+    /** How long the checker waits for another run once no loop runs, before it ends. */
+    private static final long LINGER_MILLIS = 1000;
+
+    private static final Object LOCK = new Object();
+    /** Guarded by LOCK. */
+    private static final List<Watch> WATCHED = new ArrayList<>();
+    /** Guarded by LOCK; {@code null} while no checker runs. */
+    private static Thread checker;
+
+    private BlockedLoopChecker() {
+    }
+
+    /** Starts watching a loop that begins a run, and the checker thread if none runs. */
+    static void watch(Watch watch) {
+        synchronized (LOCK) {
+            WATCHED.add(watch);
+            if (checker == null) {
+                checker = new Thread(new BlockedLoopChecker(), THREAD_NAME);
+                checker.setDaemon(true);
+                checker.start();
+            } else {
+                LOCK.notifyAll(); // a lingering checker goes on
+            }
+        }
+    }
+
+    /** Stops watching a loop whose run ended. */
+    static void forget(Watch watch) {
+        synchronized (LOCK) {
+            WATCHED.remove(watch);
+        }
+    }
+
+    @Override
+    public void run() {
+        for (;;) {
+            List<Watch> watches;
+            synchronized (LOCK) {
+                if (WATCHED.isEmpty()) {
+                    waitForRuns();
+                }
+                if (WATCHED.isEmpty()) {
+                    checker = null; // under the lock: the next watch() starts a new checker
+                    return;
+                }
+                watches = List.copyOf(WATCHED);
+            }
+            long period = MAX_PERIOD_NANOS;
+            long now = System.nanoTime();
+            for (Watch watch : watches) {
+                long threshold = watch.check(now);
+                if (threshold > 0) {
+                    period = Math.min(period, Math.max(MIN_PERIOD_NANOS, threshold / CHECKS_PER_THRESHOLD));
+                }
+            }
+            LockSupport.parkNanos(this, period);
+        }
+    }
+
+    // Under LOCK. The checker is a daemon nobody interrupts; an interrupt just ends the wait early.
+    private static void waitForRuns() {
+        try {
+            LOCK.wait(LINGER_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One loop as the checker sees it; the fields without {@code volatile} are the checker thread's. */
+    static final class Watch {
+
+        private final Scheduler scheduler;
+        private long lastStamp = -1;
+        private long stampSeenAt;
+        private boolean warned;
+        /** The callback the last warning named. */
+        private String warnedCallback;
+        /** When the probe on its way was sent (System.nanoTime), 0 when none is. */
+        private volatile long probeSentAt;
+        private volatile long lagNanos = -1;
+
+        Watch(Scheduler scheduler) {
+            this.scheduler = scheduler;
+        }
+
+        /** Looks at the loop once; returns its threshold (0: it is not to be checked). */
+        private long check(long now) {
+            Scheduler watched = scheduler;
+            long threshold = watched.blockedLoopWarningNanos();
+            long stamp = watched.callbackStamp();
+            if (stamp != lastStamp) {
+                if (warned) {
+                    long took = now - stampSeenAt;
+                    LOG.log(Level.DEBUG, () -> String.format(Locale.ROOT, "%s is no longer blocked: %s took %.3f seconds at least",
+                            watched.loopName(), warnedCallback, LoopClock.toSeconds(took)));
+                }
+                lastStamp = stamp;
+                stampSeenAt = now;
+                warned = false;
+            } else if ((stamp & 1) != 0 && !warned && threshold > 0 && now - stampSeenAt >= threshold) {
+                warned = true;
+                warnBlocked(watched, stamp, now - stampSeenAt, threshold);
+            }
+            probeLag(watched, now);
+            return threshold;
+        }
+
+        private void warnBlocked(Scheduler watched, long stamp, long blockedNanos, long threshold) {
+            Thread thread = watched.owner();
+            CallbackHandle handle = watched.runningHandle();
+            StackTraceElement[] stack = thread == null ? null : thread.getStackTrace();
+            if (handle == null || stack == null || watched.callbackStamp() != stamp) {
+                return; // the callback returned (or the run ended) meanwhile: the stack would be another's
+            }
+            // asyncio's debug-mode words ("Executing <Handle ...> took 2.500 seconds"), said while it still runs.
+            String message = String.format(Locale.ROOT,
+                    "Executing %s took %.3f seconds so far: %s is blocked (thread %s; blockedLoopWarning %.3f seconds)",
+                    handle, LoopClock.toSeconds(blockedNanos), watched.loopName(), thread.getName(),
+                    LoopClock.toSeconds(threshold));
+            Throwable where = new Throwable("the stack of " + thread.getName());
+            where.setStackTrace(stack);
+            LOG.log(Level.WARNING, message, where);
+            warnedCallback = handle.toString();
+            FlightEvents.blockedLoop(watched.loopName(), thread.getName(), warnedCallback, blockedNanos, threshold);
+        }
+
+        // A loop that sleeps is not probed: nothing waits ahead of a callback there, and waking it
+        // twice a second for nothing would cost it more than the figure is worth.
+        private void probeLag(Scheduler watched, long now) {
+            if (watched.state() != LoopState.RUNNING || probeSentAt != 0) {
+                return;
+            }
+            if (watched.sleeping()) {
+                lagNanos = 0;
+                return;
+            }
+            probeSentAt = now;
+            if (!watched.offerProbe(new LagProbe(this, watched, now))) {
+                probeSentAt = 0;
+            }
+        }
+
+        /** The lag last measured, or how long the probe on its way has waited if that is more; -1 before any. */
+        long lagNanos() {
+            long sent = probeSentAt;
+            long measured = lagNanos;
+            return sent == 0 ? measured : Math.max(measured, System.nanoTime() - sent);
+        }
+
+        void probeRan(LagProbe probe, boolean sameRun) {
+            if (probe.sentAt != probeSentAt) {
+                return; // sent before the loop last stopped: it measured the stop, not the queue
+            }
+            if (sameRun) {
+                lagNanos = System.nanoTime() - probe.sentAt;
+            }
+            probeSentAt = 0;
+        }
+
+        /** The loop stopped: a probe still queued measures nothing (it runs in the next run, or never). */
+        void runEnded() {
+            probeSentAt = 0;
+            lagNanos = -1;
+        }
+    }
+
+    /** The lag probe's callback: how long from its scheduling to its run. */
+    static final class LagProbe implements Runnable {
+
+        private final Watch watch;
+        private final Scheduler scheduler;
+        final long sentAt;
+        private final long run;
+
+        LagProbe(Watch watch, Scheduler scheduler, long sentAt) {
+            this.watch = watch;
+            this.scheduler = scheduler;
+            this.sentAt = sentAt;
+            this.run = scheduler.runs();
+        }
+
+        @Override
+        public void run() {
+            watch.probeRan(this, scheduler.runs() == run);
+        }
+
+        @Override
+        public String toString() {
+            return "loop lag probe";
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.loopkit.loop.core;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.loop.testing.Leaks;
+import dev.loopkit.loop.testing.LogCapture;
+import java.lang.ref.WeakReference;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import org.junit.Test;
+
+/**
+ * The always-on blocked-loop detector (Vert.x's {@code BlockedThreadChecker}): one WARNING per
+ * episode, with the loop's name and its thread's stack; nothing for short callbacks or with the
+ * threshold at 0; its thread ends once no loop is left.
+ */
+public class BlockedLoopDetectorTest {
+
+    private static final String CHECKER = "loopkit-blocked-loop-checker";
+    private static final double HANG_GUARD_SECONDS = 30;
+
+    private static List<LogRecord> warnings(LogCapture log) {
+        return log.records().stream().filter(r -> r.getLevel() == Level.WARNING).toList();
+    }
+
+    private static void sleepOnTheLoop(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void aCallbackThatBlocksLogsOneWarningWithTheLoopAndItsStack() {
+        try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
+            ParkingEventLoop loop = new ParkingEventLoop();
+            loop.setBlockedLoopWarning(0.5);
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            loop.callSoon(() -> {
+                sleepOnTheLoop(3000);
+                done.complete(null);
+            });
+            loop.runUntilComplete(done);
+            loop.close();
+
+            List<LogRecord> warnings = warnings(log);
+            assertEquals("one warning per episode: " + log.messages(), 1, warnings.size());
+            String message = warnings.get(0).getMessage();
+            assertTrue(message, message.startsWith("Executing <Handle "));
+            assertTrue(message, message.contains(" seconds so far"));
+            assertTrue(message, message.contains("ParkingEventLoop #" + loop.id()));
+            StackTraceElement[] stack = warnings.get(0).getThrown().getStackTrace();
+            assertTrue(Arrays.toString(stack), Arrays.stream(stack).anyMatch(
+                    frame -> frame.getMethodName().equals("sleepOnTheLoop")));
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void manyShortCallbacksLogNothing() {
+        try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
+            ParkingEventLoop loop = new ParkingEventLoop();
+            loop.setBlockedLoopWarning(0.5);
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            long end = System.nanoTime() + 1_500_000_000L;
+            Runnable[] next = new Runnable[1];
+            next[0] = () -> {
+                if (System.nanoTime() < end) {
+                    sleepOnTheLoop(1);
+                    loop.callSoon(next[0]);
+                } else {
+                    done.complete(null);
+                }
+            };
+            loop.callSoon(next[0]);
+            loop.runUntilComplete(done);
+            loop.close();
+            assertEquals(log.messages().toString(), List.of(), warnings(log));
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void thresholdZeroTurnsItOff() {
+        try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
+            ParkingEventLoop loop = new ParkingEventLoop();
+            loop.setBlockedLoopWarning(0);
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            loop.callSoon(() -> {
+                sleepOnTheLoop(1500);
+                done.complete(null);
+            });
+            loop.runUntilComplete(done);
+            loop.close();
+            assertEquals(log.messages().toString(), List.of(), warnings(log));
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void oneCheckerForAllLoopsThatEndsAfterTheLastLoopCloses() throws InterruptedException {
+        ParkingEventLoop first = new ParkingEventLoop();
+        ParkingEventLoop second = new ParkingEventLoop();
+        Thread firstThread = runInItsOwnThread(first);
+        Thread secondThread = runInItsOwnThread(second);
+        assertTrue(Leaks.await(() -> first.isRunning() && second.isRunning(), HANG_GUARD_SECONDS));
+        assertEquals("one checker for all loops", List.of(CHECKER), Leaks.threads(CHECKER));
+
+        first.shutdown("test over");
+        firstThread.join();
+        assertEquals("a loop still runs", List.of(CHECKER), Leaks.threads(CHECKER));
+        second.shutdown("test over");
+        secondThread.join();
+        assertTrue("checker left: " + Leaks.threads(CHECKER),
+                Leaks.await(() -> Leaks.threads(CHECKER).isEmpty(), HANG_GUARD_SECONDS));
+    }
+
+    private static Thread runInItsOwnThread(ParkingEventLoop loop) {
+        Thread thread = new Thread(loop::runForever, "loop " + loop.id());
+        thread.start();
+        return thread;
+    }
+
+    @Test(timeout = 60_000)
+    public void theDetectorKeepsNoCallbackAliveAfterItRan() {
+        ParkingEventLoop loop = new ParkingEventLoop();
+        try {
+            AtomicReference<WeakReference<Runnable>> ran = new AtomicReference<>();
+            // Scheduled on the loop thread, so only the ready queue and the scheduler ever hold it
+            // (a callback from another thread stays the inbound queue's last node: not this test's matter).
+            loop.callSoon(() -> {
+                Runnable last = new LastCallback(loop);
+                ran.set(new WeakReference<>(last));
+                loop.callSoon(last);
+            });
+            loop.runForever(); // the last callback stops it
+            assertTrue("the run's last callback is still reachable", Leaks.await(() -> {
+                System.gc();
+                return ran.get().get() == null;
+            }, 10));
+        } finally {
+            loop.close();
+        }
+    }
+
+    /** Heavy enough that keeping it would matter; stops the loop, so it is the run's last callback. */
+    private static final class LastCallback implements Runnable {
+        private final ParkingEventLoop loop;
+        @SuppressWarnings("unused")
+        private final byte[] weight = new byte[1 << 20];
+
+        LastCallback(ParkingEventLoop loop) {
+            this.loop = loop;
+        }
+
+        @Override
+        public void run() {
+            loop.stop();
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void theInvalidSettingIsRefusedInClearWords() {
+        ParkingEventLoop loop = new ParkingEventLoop();
+        try {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> loop.setBlockedLoopWarning(-1));
+            assertEquals("blocked loop warning must be >= 0, not -1.0", refused.getMessage());
+            assertEquals(0.0, loop.getBlockedLoopWarning() - 2.0, 0.0); // the default, unchanged
+        } finally {
+            loop.close();
+        }
+    }
+}
