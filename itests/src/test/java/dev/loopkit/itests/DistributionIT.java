@@ -97,7 +97,7 @@ public class DistributionIT {
         Command loops = loopkit("loop:loops");
         assertEquals(loops.toString(), 0, loops.status());
         assertTrue(loops.toString(), loops.out().lines().anyMatch(
-                line -> line.matches("selector +SelectorEventLoop #\\d+ +loopkit-main +yes +\\d+ +\\d+ +\\d+ +0")));
+                line -> line.matches("selector +SelectorEventLoop #\\d+ +loopkit-main +yes +\\d+ +\\d+ +\\d+ +0 +(-|[\\d.]+ ms)")));
         Command children = loopkit("loop:children");
         assertTrue(children.toString(), children.out().lines().anyMatch(line -> line.matches("\\* +" + Pidfds.bestWatcher() + " +0 *")));
         assertTrue(children.toString(), children.out().strip().endsWith("0 children watched"));
