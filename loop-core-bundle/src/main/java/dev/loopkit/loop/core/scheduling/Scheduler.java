@@ -381,11 +381,11 @@ public final class Scheduler {
             STATE.compareAndSet(this, LoopState.RUNNING, LoopState.STOPPING); // the interrupt status stays set
         }
         // Only what was ready now: callbacks scheduled by these callbacks wait for the next iteration.
-        int todo = ready.size();
-        if (todo == 0) {
+        int readyNow = ready.size();
+        if (readyNow == 0) {
             return;
         }
-        for (; todo > 0; todo--) {
+        for (; readyNow > 0; readyNow--) {
             CallbackHandle handle = ready.pollFirst();
             if (!handle.isCancelled()) {
                 run(handle);
