@@ -16,6 +16,7 @@ import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * asyncio's {@code Future} on top of {@link CompletableFuture}: the JDK keeps the state and the
@@ -50,12 +51,31 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
     private final EventLoop loop;
-    // Guarded by this. Null until the first callback; then the callbacks not yet scheduled.
-    private List<DoneCallback<T>> callbacks;
+    /**
+     * Whether this future's own completers ({@link #complete}, {@link #completeExceptionally},
+     * {@link #cancel(boolean)}) schedule its done callbacks. A future the loop makes is completed
+     * through them; a stage the JDK derives ({@link #newIncompleteFuture}) is completed by the JDK's
+     * internal methods, which no override sees, so its callbacks hang on an inline
+     * {@code whenComplete} ({@link #hookJdkCompletion}). The overrides spare the loop's own futures
+     * that dependent (a second future and a completion node); with one callback held without a list
+     * and the callback itself the loop's {@code Runnable}, the future chain allocates 120 bytes a
+     * future instead of 272 (JMH {@code -prof gc}, {@code LoopCoreBenchmark.futureChain}; Netty's
+     * promise chain 74).
+     */
+    private final boolean completersSchedule;
+    // Guarded by this. Until the callbacks are scheduled: null, one DoneCallback, or a List of them
+    // (most futures have one callback: no list for it).
+    private Object callbacks;
     private boolean callbacksScheduled;
+    private boolean jdkCompletionHooked;
 
     public DefaultLoopFuture(EventLoop loop) {
+        this(loop, true);
+    }
+
+    private DefaultLoopFuture(EventLoop loop, boolean completersSchedule) {
         this.loop = Objects.requireNonNull(loop, "loop");
+        this.completersSchedule = completersSchedule;
     }
 
     @Override
@@ -111,62 +131,144 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         return completeExceptionally(new CancellationException(message));
     }
 
+    // ---- completion: where done callbacks get scheduled ------------------------------------------------
+
     @Override
-    public void addDoneCallback(Consumer<? super LoopFuture<T>> callback) {
-        Objects.requireNonNull(callback, "callback");
-        boolean scheduleNow;
-        boolean hookNeeded = false;
-        synchronized (this) {
-            scheduleNow = callbacksScheduled;
-            if (!scheduleNow) {
-                if (callbacks == null) {
-                    callbacks = new ArrayList<>(2);
-                    hookNeeded = true;
-                }
-                callbacks.add(new DoneCallback<>(callback));
-            }
-        }
-        if (scheduleNow) {
-            loop.callSoon(() -> callback.accept(this));
-        } else if (hookNeeded) {
-            // One JDK dependent per future, registered after the list exists: if the future is
-            // already done it fires right here and finds the callback.
-            whenCompleteInline((result, failure) -> scheduleCallbacks());
-        }
+    public boolean complete(T value) {
+        return scheduledIf(super.complete(value));
     }
 
     @Override
-    public int removeDoneCallback(Consumer<? super LoopFuture<T>> callback) {
-        int removed = 0;
+    public boolean completeExceptionally(Throwable exception) {
+        return scheduledIf(super.completeExceptionally(exception));
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        return scheduledIf(super.cancel(mayInterruptIfRunning));
+    }
+
+    /** The JDK completes this future itself here: the inline hook sees it. */
+    @Override
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
+        hookJdkCompletion();
+        return super.completeAsync(supplier, executor);
+    }
+
+    /** The JDK completes this future itself here: the inline hook sees it. */
+    @Override
+    public void obtrudeValue(T value) {
+        hookJdkCompletion();
+        super.obtrudeValue(value);
+    }
+
+    /** The JDK completes this future itself here: the inline hook sees it. */
+    @Override
+    public void obtrudeException(Throwable exception) {
+        hookJdkCompletion();
+        super.obtrudeException(exception);
+    }
+
+    private boolean scheduledIf(boolean completed) {
+        if (completed && completersSchedule) {
+            scheduleCallbacks();
+        }
+        return completed;
+    }
+
+    /** Done callbacks scheduled from one inline JDK dependent: for completions no override sees. */
+    private void hookJdkCompletion() {
         synchronized (this) {
+            if (jdkCompletionHooked) {
+                return;
+            }
+            jdkCompletionHooked = true;
+        }
+        // Registered after the callbacks exist: if the future is already done it fires right here.
+        whenCompleteInline((result, failure) -> scheduleCallbacks());
+    }
+
+    @Override
+    public void addDoneCallback(Consumer<? super LoopFuture<T>> callback) {
+        DoneCallback<T> done = new DoneCallback<>(callback, this);
+        boolean scheduleNow;
+        boolean first;
+        synchronized (this) {
+            scheduleNow = callbacksScheduled;
+            first = callbacks == null;
+            if (!scheduleNow) {
+                callbacks = first ? done : withOneMore(callbacks, done);
+            }
+        }
+        if (scheduleNow) {
+            loop.callSoon(done);
+        } else if (first && !completersSchedule) {
+            hookJdkCompletion();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<DoneCallback<T>> withOneMore(Object callbacks, DoneCallback<T> done) {
+        List<DoneCallback<T>> list;
+        if (callbacks instanceof DoneCallback) {
+            list = new ArrayList<>(4);
+            list.add((DoneCallback<T>) callbacks);
+        } else {
+            list = (List<DoneCallback<T>>) callbacks;
+        }
+        list.add(done);
+        return list;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public int removeDoneCallback(Consumer<? super LoopFuture<T>> callback) {
+        synchronized (this) {
+            if (callbacks instanceof DoneCallback) {
+                if (((DoneCallback<T>) callbacks).callback == callback) {
+                    callbacks = null;
+                    return 1;
+                }
+                return 0;
+            }
+            int removed = 0;
             if (callbacks != null) {
-                for (Iterator<DoneCallback<T>> it = callbacks.iterator(); it.hasNext(); ) {
+                for (Iterator<DoneCallback<T>> it = ((List<DoneCallback<T>>) callbacks).iterator(); it.hasNext(); ) {
                     if (it.next().callback == callback) {
                         it.remove();
                         removed++;
                     }
                 }
             }
+            return removed;
         }
-        return removed;
     }
 
+    @SuppressWarnings("unchecked")
     private void scheduleCallbacks() {
-        List<DoneCallback<T>> due;
+        Object due;
         synchronized (this) {
+            if (callbacksScheduled) {
+                return; // a completer and the JDK hook both saw the completion
+            }
             callbacksScheduled = true;
             due = callbacks;
             callbacks = null;
         }
-        if (due == null) {
-            return;
-        }
-        for (DoneCallback<T> done : due) {
-            try {
-                loop.callSoon(() -> done.callback.accept(this));
-            } catch (IllegalStateException closed) {
-                dropped("done callback", closed);
+        if (due instanceof DoneCallback) {
+            scheduleOne((DoneCallback<T>) due);
+        } else if (due != null) {
+            for (DoneCallback<T> done : (List<DoneCallback<T>>) due) {
+                scheduleOne(done);
             }
+        }
+    }
+
+    private void scheduleOne(DoneCallback<T> done) {
+        try {
+            loop.callSoon(done);
+        } catch (IllegalStateException closed) {
+            dropped("done callback", closed);
         }
     }
 
@@ -203,7 +305,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     /** Derived stages are loop futures of this loop: their own stages run from the loop too. */
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
-        return new DefaultLoopFuture<>(loop);
+        return new DefaultLoopFuture<>(loop, false);
     }
 
     /** {@code error} thrown again from a loop callback of its own, for the loop to report or rethrow. */
@@ -436,6 +538,20 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         }
     }
 
-    private record DoneCallback<T>(Consumer<? super LoopFuture<T>> callback) {
+    /** A done callback and its future: the very callback the loop runs, so scheduling it allocates only the handle. */
+    private record DoneCallback<T>(Consumer<? super LoopFuture<T>> callback, DefaultLoopFuture<T> future) implements Runnable {
+        DoneCallback {
+            Objects.requireNonNull(callback, "callback");
+        }
+
+        @Override
+        public void run() {
+            callback.accept(future);
+        }
+
+        @Override
+        public String toString() {
+            return callback.toString();
+        }
     }
 }

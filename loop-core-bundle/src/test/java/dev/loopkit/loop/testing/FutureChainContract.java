@@ -9,10 +9,13 @@ import dev.loopkit.api.LoopFuture;
 import dev.loopkit.streams.StreamReader;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.Test;
 
 /**
@@ -135,6 +138,54 @@ public abstract class FutureChainContract extends LoopTestSupport {
         assertEquals("xy", runFor(applied));
         runFor(afterOneIteration());
         assertEquals(List.of("doneCallback x", "thenApply x", "whenComplete x"), order.stream().sorted().toList());
+    }
+
+    /**
+     * Every way the JDK offers to complete a loop future, and a derived stage's own completion, runs
+     * its done callbacks once each, from the loop and not inline, in the order they were added
+     * (asyncio's {@code __schedule_callbacks}): the loop's own futures schedule them from their
+     * completers, derived stages and the JDK's internal completions through a hook.
+     */
+    @Test
+    public void everyWayToCompleteAFutureRunsItsDoneCallbacksOnceFromTheLoop() {
+        Map<String, Consumer<CompletableFuture<String>>> completions = new LinkedHashMap<>();
+        completions.put("complete", f -> f.complete("v"));
+        completions.put("completeExceptionally", f -> f.completeExceptionally(new IllegalStateException("e")));
+        completions.put("cancel(true)", f -> f.cancel(true));
+        completions.put("cancel(String)", f -> ((LoopFuture<String>) f).cancel("why"));
+        completions.put("obtrudeValue", f -> f.obtrudeValue("v"));
+        completions.put("obtrudeException", f -> f.obtrudeException(new IllegalStateException("e")));
+        completions.put("completeAsync", f -> f.completeAsync(() -> "v", Runnable::run));
+        completions.put("completeOnTimeout", f -> f.completeOnTimeout("v", 1, TimeUnit.MILLISECONDS));
+        completions.put("orTimeout", f -> f.orTimeout(1, TimeUnit.MILLISECONDS));
+        for (boolean derived : new boolean[] {false, true}) {
+            for (Map.Entry<String, Consumer<CompletableFuture<String>>> way : completions.entrySet()) {
+                String what = way.getKey() + (derived ? " of a derived stage" : "");
+                LoopFuture<String> source = loop.createFuture();
+                LoopFuture<String> future = derived ? (LoopFuture<String>) source.thenApply(value -> value) : source;
+                List<String> ran = new ArrayList<>();
+                future.addDoneCallback(f -> ran.add("first"));
+                future.addDoneCallback(f -> ran.add("second"));
+                Consumer<LoopFuture<String>> removed = f -> ran.add("removed");
+                future.addDoneCallback(removed);
+                assertEquals(what, 1, future.removeDoneCallback(removed));
+                way.getValue().accept(future.toCompletableFuture());
+                assertEquals(what + ": nothing inline", List.of(), ran);
+                runFor(afterDone(future));
+                runFor(afterOneIteration());
+                assertEquals(what, List.of("first", "second"), ran);
+                future.addDoneCallback(f -> ran.add("late"));
+                assertEquals(what + ": a late callback is not inline either", 2, ran.size());
+                runFor(afterOneIteration());
+                assertEquals(what, List.of("first", "second", "late"), ran);
+            }
+        }
+    }
+
+    private CompletableFuture<Void> afterDone(LoopFuture<String> future) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        future.toCompletableFuture().whenComplete((value, error) -> done.complete(null));
+        return done;
     }
 
     /** Reentrant: a stage that adds a stage to its own (done) future gets it run later, from the loop. */
