@@ -59,8 +59,8 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
      * {@code whenComplete} ({@link #hookJdkCompletion}). The overrides spare the loop's own futures
      * that dependent (a second future and a completion node); with one callback held without a list
      * and the callback itself the loop's {@code Runnable}, the future chain allocates 120 bytes a
-     * future instead of 272 (JMH {@code -prof gc}, {@code LoopCoreBenchmark.futureChain}; Netty's
-     * promise chain 74).
+     * future instead of 272 (112 with 24-byte handles; JMH {@code -prof gc},
+     * {@code LoopCoreBenchmark.futureChain}; Netty's promise chain 74).
      */
     private final boolean completersSchedule;
     // Guarded by this. Until the callbacks are scheduled: null, one DoneCallback, or a List of them

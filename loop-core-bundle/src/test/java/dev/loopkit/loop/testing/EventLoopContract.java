@@ -724,6 +724,35 @@ public abstract class EventLoopContract extends LoopTestSupport {
         assertSame(handle, contexts.get(0).get("handle"));
     }
 
+    /**
+     * asyncio's debug mode: a failing callback's context carries {@code source_traceback}, where it
+     * was scheduled (callSoon and callLater alike), and the message names the callback itself; out of
+     * debug mode there is no traceback.
+     */
+    @Test
+    public void inDebugModeAFailingCallbackReportsWhereItWasScheduled() {
+        List<Map<String, Object>> contexts = new ArrayList<>();
+        loop.setExceptionHandler((l, context) -> contexts.add(context));
+        Runnable failing = () -> {
+            throw new IllegalStateException("boom");
+        };
+        loop.callSoon(failing);
+        loop.setDebug(true);
+        loop.callSoon(failing);
+        loop.callLater(0, failing);
+        loop.callLater(0.001, loop::stop);
+        loop.runForever();
+        assertEquals(3, contexts.size());
+        assertNull(contexts.get(0).get("source_traceback"));
+        for (Map<String, Object> context : contexts.subList(1, 3)) {
+            assertEquals("Exception in callback " + failing, context.get("message"));
+            StackTraceElement[] trace = (StackTraceElement[]) context.get("source_traceback");
+            assertTrue(Arrays.toString(trace), Arrays.stream(trace)
+                    .anyMatch(frame -> frame.getMethodName().equals("inDebugModeAFailingCallbackReportsWhereItWasScheduled")));
+            assertTrue(String.valueOf(context.get("handle")), String.valueOf(context.get("handle")).contains(failing.toString()));
+        }
+    }
+
     @Test
     public void theDefaultHandlerLogsAndAThrowingHandlerIsReported() {
         try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {

@@ -158,7 +158,7 @@ public class InboundQueueBenchmark {
         for (int p = 0; p < producers; p++) {
             running.add(producerThreads.submit(() -> {
                 for (int i = 0; i < each; i++) {
-                    channel.offer(new CallbackHandle(callback, null));
+                    channel.offer(new CallbackHandle(callback));
                 }
             }));
         }

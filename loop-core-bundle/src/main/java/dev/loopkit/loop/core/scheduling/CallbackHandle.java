@@ -20,18 +20,16 @@ public class CallbackHandle implements Handle {
         }
     }
 
+    /** What the loop runs: the callback, or in debug mode a {@link Traced} that wraps it. */
     final Runnable callback;
-    /** Where the handle was made, in debug mode only (asyncio's {@code _source_traceback}). */
-    final StackTraceElement[] sourceTraceback;
     /** The next node while the handle waits in an {@link InboundQueue}. */
     volatile CallbackHandle next;
     /** Whether the loop took the handle from its {@link InboundQueue}, or its producer took it back. */
     boolean claimed;
     private volatile boolean cancelled;
 
-    CallbackHandle(Runnable callback, StackTraceElement[] sourceTraceback) {
+    CallbackHandle(Runnable callback) {
         this.callback = callback;
-        this.sourceTraceback = sourceTraceback;
     }
 
     @Override
@@ -51,16 +49,33 @@ public class CallbackHandle implements Handle {
 
     /** Where the handle was made, in debug mode; {@code null} otherwise. */
     public StackTraceElement[] sourceTraceback() {
-        return sourceTraceback;
+        return callback instanceof Traced traced ? traced.sourceTraceback : null;
     }
 
     /** The callback, for messages. */
     public Runnable callback() {
-        return callback;
+        return callback instanceof Traced traced ? traced.callback : callback;
     }
 
     @Override
     public String toString() {
         return "<Handle " + (cancelled ? "cancelled " : "") + callback + ">";
+    }
+
+    /**
+     * A callback with where it was scheduled, in debug mode only (asyncio's {@code _source_traceback}).
+     * The trace rides in the callback rather than in a field of every handle: a handle is then 24
+     * bytes instead of 32, and {@code callSoon} allocates nothing else (JMH {@code -prof gc}).
+     */
+    record Traced(Runnable callback, StackTraceElement[] sourceTraceback) implements Runnable {
+        @Override
+        public void run() {
+            callback.run();
+        }
+
+        @Override
+        public String toString() {
+            return callback.toString();
+        }
     }
 }

@@ -56,7 +56,7 @@ final class InboundQueue {
     private volatile boolean armed;
 
     InboundQueue() {
-        CallbackHandle stub = new CallbackHandle(() -> { }, null);
+        CallbackHandle stub = new CallbackHandle(() -> { });
         head = stub;
         tail = stub;
     }

@@ -11,7 +11,7 @@ public abstract class Readiness extends CallbackHandle {
     private static final Runnable NOTHING = () -> { };
 
     protected Readiness() {
-        super(NOTHING, null);
+        super(NOTHING);
     }
 
     /** Loop thread, when drained: schedules what this readiness wakes with {@link Scheduler#addReady}. */

@@ -474,7 +474,7 @@ public final class Scheduler {
 
     /** A handle for {@code callback}, with where it was made in debug mode (asyncio's {@code _source_traceback}). */
     public CallbackHandle newHandle(Runnable callback) {
-        return new CallbackHandle(callback, sourceTraceback());
+        return new CallbackHandle(traced(callback));
     }
 
     /**
@@ -499,7 +499,7 @@ public final class Scheduler {
      * straight into the heap, from elsewhere through the inbound queue.
      */
     public TimerHandle scheduleAt(double when, Runnable callback) {
-        TimerCallback timer = new TimerCallback(this, when, callback, sourceTraceback());
+        TimerCallback timer = new TimerCallback(this, when, traced(callback));
         if (inLoopThread()) {
             addTimer(timer);
         } else {
@@ -546,14 +546,14 @@ public final class Scheduler {
         timers.add(timer);
     }
 
-    private StackTraceElement[] sourceTraceback() {
-        return debug ? new Throwable().getStackTrace() : null;
+    private Runnable traced(Runnable callback) {
+        return debug ? new CallbackHandle.Traced(callback, new Throwable().getStackTrace()) : callback;
     }
 
     /** The checker's probe, scheduled as another thread would; {@code false} if the loop closed first. */
     boolean offerProbe(BlockedLoopChecker.LagProbe probe) {
         try {
-            enqueue(new CallbackHandle(probe, null));
+            enqueue(new CallbackHandle(probe));
             return true;
         } catch (IllegalStateException closed) {
             return false;

@@ -15,8 +15,8 @@ final class TimerCallback extends CallbackHandle implements TimerHandle {
     /** Whether the timer is in the heap; touched on the loop thread only. */
     boolean scheduled;
 
-    TimerCallback(Scheduler scheduler, double when, Runnable callback, StackTraceElement[] sourceTraceback) {
-        super(callback, sourceTraceback);
+    TimerCallback(Scheduler scheduler, double when, Runnable callback) {
+        super(callback);
         this.scheduler = scheduler;
         this.when = when;
         // asyncio's due check, `when >= end_time` false, holds for NaN at once: the earliest time.

@@ -27,7 +27,7 @@ public class CloseLincheckTest {
         volatile boolean accepted;
 
         Counted() {
-            super(() -> { }, null);
+            super(() -> { });
         }
     }
 

@@ -45,7 +45,7 @@ public class InboundQueueLincheckTest {
 
     @Operation
     public void offer(@Param(name = "value") int value) {
-        queue.offer(new CallbackHandle(new Value(value), null));
+        queue.offer(new CallbackHandle(new Value(value)));
     }
 
     @Operation(nonParallelGroup = "loop")

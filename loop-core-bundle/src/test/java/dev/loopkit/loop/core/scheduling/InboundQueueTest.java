@@ -20,7 +20,7 @@ public class InboundQueueTest {
     private final InboundQueue queue = new InboundQueue();
 
     private static CallbackHandle handle() {
-        return new CallbackHandle(() -> { }, null);
+        return new CallbackHandle(() -> { });
     }
 
     @Test

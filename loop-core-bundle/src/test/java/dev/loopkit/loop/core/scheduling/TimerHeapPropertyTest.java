@@ -27,7 +27,7 @@ class TimerHeapPropertyTest {
         List<TimerCallback> timers = new ArrayList<>();
         for (int due : dueSeconds) {
             // a few distinct values, so equal times are common; -1000 stands for NaN (due at once)
-            TimerCallback timer = new TimerCallback(scheduler, due == -1000 ? Double.NaN : due, () -> { }, null);
+            TimerCallback timer = new TimerCallback(scheduler, due == -1000 ? Double.NaN : due, () -> { });
             timer.sequence = timers.size();
             timers.add(timer);
         }

@@ -21,7 +21,7 @@ public class WakeupLincheckTest {
 
     @Operation
     public void callSoonThreadsafe() {
-        if (queue.offer(new CallbackHandle(() -> { }, null))) {
+        if (queue.offer(new CallbackHandle(() -> { }))) {
             woken = true;
         }
     }
