@@ -39,14 +39,18 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * The one command behind {@code benchmarks/run.sh}: runs every workload on every peer present on
  * the machine, one process per workload and peer, and prints one Markdown table with Loopkit's
- * figures, each peer's and the ratio Loopkit/peer, then the targets and whether they hold.
+ * figures, each peer's and the ratio Loopkit/peer, then the targets of issues 7 and 14 and whether
+ * they hold. Every ratio divides two figures of this one run.
  *
- * <p>Peers: Netty's NIO and epoll loops (in JMH, and as echo servers), CPython's asyncio (the
- * {@code python3} on the path, or {@code $LOOPKIT_BENCH_PYTHON}), uvloop (the first of
- * {@code $LOOPKIT_BENCH_UVLOOP_PYTHON}, {@code /usr/bin/python3}, {@code python3} that imports it),
- * Node ({@code node} or {@code $LOOPKIT_BENCH_NODE}), {@link ProcessBuilder}, and the operating
- * system's floor for exit detection ({@code native/pidfd_floor.c}, built with {@code gcc}). A peer
- * that is not installed is reported as such, never silently dropped.
+ * <p>Loopkit: the selector, proactor and epoll loops (the epoll loop where its native code works; a
+ * workload it refuses is reported with its message), the five watchers. Peers: Netty's NIO and epoll
+ * loops (in JMH, and as echo and idle-connection servers), CPython's asyncio (the {@code python3} on
+ * the path, or {@code $LOOPKIT_BENCH_PYTHON}), uvloop (the first of {@code $LOOPKIT_BENCH_UVLOOP_PYTHON},
+ * {@code /usr/bin/python3}, {@code python3} that imports it), Node ({@code node} or
+ * {@code $LOOPKIT_BENCH_NODE}), {@link ProcessBuilder}, and the operating system's floors
+ * ({@code native/pidfd_floor.c} for exit detection, {@code native/spawn_floor.c} for subprocess
+ * throughput, built with {@code gcc}). A peer that is not installed is reported as such, never
+ * silently dropped.
  *
  * <p>Options: {@code --quick} (shorter runs, for trying the harness; not for the figures),
  * {@code --only SECTION,...} (core, timers, echo, spawn, exit, memory), {@code --out DIR}

@@ -7,7 +7,9 @@ import java.util.concurrent.TimeUnit;
  * connections never send, so nothing is echoed) prints {@code READY <port>}, the driver starts
  * {@code native/idle_client.c}, which opens {@code count} connections and holds them; once the server
  * has accepted them all and settled a second, it reports its resident set ({@code VmRSS}), its thread
- * count, and how both grew from the moment it was listening with no connection, then exits. A loop
+ * count, and how both grew from the moment it was listening with no connection, and how many Java
+ * threads were started meanwhile (none, when the loop's one thread serves every connection; the JVM
+ * may add JIT compiler threads, counted in the process's threads but not here), then exits. A loop
  * that refuses sockets prints {@code UNSUPPORTED <message>} instead of {@code READY}.
  */
 public final class IdleConnections {
@@ -54,5 +56,6 @@ public final class IdleConnections {
         Results.emit("idle", variant, "rss_delta_mib", (serving.rssKb() - listening.rssKb()) / 1024.0);
         Results.emit("idle", variant, "threads", serving.threads());
         Results.emit("idle", variant, "threads_delta", serving.threads() - listening.threads());
+        Results.emit("idle", variant, "java_threads_delta", serving.javaThreads() - listening.javaThreads());
     }
 }
