@@ -7,7 +7,7 @@ workload and reads them.
     asyncio_peer.py [--uvloop] [--watcher threaded|pidfd] callbacks CHAIN UPFRONT THREADSAFE ROUNDS
     asyncio_peer.py [--uvloop] timers COUNT MAX_DELAY_MS WARMUP ROUNDS
     asyncio_peer.py [--uvloop] echo-server protocol|streams     (prints READY port; serves until stdin ends)
-    asyncio_peer.py [--uvloop] [--watcher ...] spawn COUNT CONCURRENCY WARMUP
+    asyncio_peer.py [--uvloop] [--watcher ...] spawn COUNT CONCURRENCY WARMUP [pipes]
     asyncio_peer.py [--uvloop] [--watcher ...] exit OTHERS ROUNDS WARMUP
     asyncio_peer.py [--uvloop] [--watcher ...] memory COUNT
 
@@ -245,9 +245,13 @@ def echo_server(api):
 # ---- child processes ------------------------------------------------------------------------------
 
 NO_PIPES = dict(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+THREE_PIPES = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def spawn(count, concurrency, warmup):
+def spawn(count, concurrency, warmup, pipes=None):
+    """With "pipes": asyncio's default three pipes, and communicate() (stdout and stderr read to EOF) instead of wait()."""
+    if pipes not in (None, "pipes"):
+        raise SystemExit("spawn's last argument is 'pipes' or nothing, not " + pipes)
     loop = new_loop()
 
     async def batch(n):
@@ -255,8 +259,13 @@ def spawn(count, concurrency, warmup):
 
         async def one():
             async with slots:
-                proc = await asyncio.create_subprocess_exec("/bin/true", **NO_PIPES)
-                code = await proc.wait()
+                if pipes:
+                    proc = await asyncio.create_subprocess_exec("/bin/true", **THREE_PIPES)
+                    await proc.communicate()
+                    code = proc.returncode
+                else:
+                    proc = await asyncio.create_subprocess_exec("/bin/true", **NO_PIPES)
+                    code = await proc.wait()
                 if code != 0:
                     raise RuntimeError("/bin/true exited %d" % code)
         await asyncio.gather(*(one() for _ in range(n)))
@@ -266,7 +275,7 @@ def spawn(count, concurrency, warmup):
             loop.run_until_complete(batch(warmup))
         t0 = time.perf_counter()
         loop.run_until_complete(batch(count))
-        emit("spawn", VARIANT, "per_s", count / (time.perf_counter() - t0))
+        emit("spawn", VARIANT + ("/pipes" if pipes else ""), "per_s", count / (time.perf_counter() - t0))
     finally:
         loop.close()
 
@@ -380,7 +389,7 @@ def main(argv):
     elif command == "echo-server":
         echo_server(rest[0])
     elif command == "spawn":
-        spawn(*map(int, rest))
+        spawn(*map(int, rest[:3]), *rest[3:])
     elif command == "exit":
         exit_latency(*map(int, rest))
     elif command == "memory":

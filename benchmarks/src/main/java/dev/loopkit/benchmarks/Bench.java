@@ -1,14 +1,16 @@
 package dev.loopkit.benchmarks;
 
 import dev.loopkit.benchmarks.e2e.ChildWatchers;
+import dev.loopkit.benchmarks.e2e.EchoServer;
 import dev.loopkit.benchmarks.jmh.CrossThreadBenchmark;
 import dev.loopkit.benchmarks.jmh.LoopCoreBenchmark;
+import dev.loopkit.loop.epoll.EpollEventLoop;
 import dev.loopkit.posix.Posix;
+import io.netty.channel.epoll.Epoll;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -36,14 +39,18 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * The one command behind {@code benchmarks/run.sh}: runs every workload on every peer present on
  * the machine, one process per workload and peer, and prints one Markdown table with Loopkit's
- * figures, each peer's and the ratio Loopkit/peer, then the targets and whether they hold.
+ * figures, each peer's and the ratio Loopkit/peer, then the targets of issues 7 and 14 and whether
+ * they hold. Every ratio divides two figures of this one run.
  *
- * <p>Peers: Netty's NIO and epoll loops (in JMH, and as echo servers), CPython's asyncio (the
- * {@code python3} on the path, or {@code $LOOPKIT_BENCH_PYTHON}), uvloop (the first of
- * {@code $LOOPKIT_BENCH_UVLOOP_PYTHON}, {@code /usr/bin/python3}, {@code python3} that imports it),
- * Node ({@code node} or {@code $LOOPKIT_BENCH_NODE}), {@link ProcessBuilder}, and the operating
- * system's floor for exit detection ({@code native/pidfd_floor.c}, built with {@code gcc}). A peer
- * that is not installed is reported as such, never silently dropped.
+ * <p>Loopkit: the selector, proactor and epoll loops (the epoll loop where its native code works; a
+ * workload it refuses is reported with its message), the five watchers. Peers: Netty's NIO and epoll
+ * loops (in JMH, and as echo and idle-connection servers), CPython's asyncio (the {@code python3} on
+ * the path, or {@code $LOOPKIT_BENCH_PYTHON}), uvloop (the first of {@code $LOOPKIT_BENCH_UVLOOP_PYTHON},
+ * {@code /usr/bin/python3}, {@code python3} that imports it), Node ({@code node} or
+ * {@code $LOOPKIT_BENCH_NODE}), {@link ProcessBuilder}, and the operating system's floors
+ * ({@code native/pidfd_floor.c} for exit detection, {@code native/spawn_floor.c} for subprocess
+ * throughput, built with {@code gcc}). A peer that is not installed is reported as such, never
+ * silently dropped.
  *
  * <p>Options: {@code --quick} (shorter runs, for trying the harness; not for the figures),
  * {@code --only SECTION,...} (core, timers, echo, spawn, exit, memory), {@code --out DIR}
@@ -70,7 +77,9 @@ public final class Bench {
     private String uvloopPython;
     private String node;
     private Path echoClient;
+    private Path idleClient;
     private Path pidfdFloor;
+    private Path spawnFloor;
 
     private Bench(Path root, Path out, boolean quick, Set<String> sections) throws IOException {
         this.root = root;
@@ -159,6 +168,12 @@ public final class Bench {
         if (!WATCHERS.contains("pidfd")) {
             absent.put("pidfd watcher", Posix.get().pidfdUnsupportedReason());
         }
+        if (!Loops.available(Loops.EPOLL)) {
+            absent.put(Loops.EPOLL, "the epoll loop cannot work here: " + EpollEventLoop.unavailableReason());
+        }
+        if (!Loops.available(Loops.NETTY_EPOLL)) {
+            absent.put(Loops.NETTY_EPOLL, "Netty's epoll transport does not load here: " + Epoll.unavailabilityCause());
+        }
         python = firstWorking(List.of(env("LOOPKIT_BENCH_PYTHON", "python3")), "import asyncio");
         if (python == null) {
             absent.put("asyncio", "no python3 on the path");
@@ -174,13 +189,15 @@ public final class Bench {
         }
         String gcc = firstWorking(List.of("gcc", "cc"), null);
         if (gcc == null) {
-            absent.put("native", "no C compiler (gcc): no echo client, no OS floor");
+            absent.put("native", "no C compiler (gcc): no echo and idle clients, no OS floors");
             return;
         }
         Path bin = out.resolve("native");
         Files.createDirectories(bin);
         echoClient = compile(gcc, root.resolve("native/echo_client.c"), bin.resolve("echo_client"));
+        idleClient = compile(gcc, root.resolve("native/idle_client.c"), bin.resolve("idle_client"));
         pidfdFloor = compile(gcc, root.resolve("native/pidfd_floor.c"), bin.resolve("pidfd_floor"));
+        spawnFloor = compile(gcc, root.resolve("native/spawn_floor.c"), bin.resolve("spawn_floor"));
     }
 
     private Path compile(String gcc, Path source, Path binary) throws IOException, InterruptedException {
@@ -260,25 +277,101 @@ public final class Bench {
 
     // ---- loop core: JMH, and the same workloads on asyncio, uvloop and Node -------------------------------
 
-    private void jmh() throws RunnerException {
-        status("JMH: loop core on selector, proactor, netty-nio, netty-epoll" + (quick ? " (quick)" : ""));
+    /**
+     * The JMH passes of the loop core, each over every loop that works here, Loopkit's and Netty's in the
+     * same run: figures from different passes are never divided by each other.
+     */
+    enum JmhPass {
+        /** The annotations' flags ({@code -Xms1g -Xmx1g}): every benchmark. */
+        TUNED("", "jmh"),
+        /**
+         * The JVM's default flags (no heap size, nothing from the driver's own command line): what a user
+         * gets with a plain {@code java}; the callback workloads only (timers are not among issue 14's targets).
+         */
+        DEFAULT_FLAGS(DEFAULT_FLAGS_SUFFIX, "jmh-default-flags"),
+        /**
+         * The first 100,000-callback chain of a fresh JVM with the default flags: JMH single shot, no
+         * warm-up, one batch per fork, several forks (the score is their mean).
+         */
+        COLD("", "jmh-cold");
+
+        final String variantSuffix;
+        final String file;
+
+        JmhPass(String variantSuffix, String file) {
+            this.variantSuffix = variantSuffix;
+            this.file = file;
+        }
+    }
+
+    /** What a figure of the {@link JmhPass#DEFAULT_FLAGS} pass is filed under: {@code LOOP/default-flags}. */
+    static final String DEFAULT_FLAGS_SUFFIX = "/default-flags";
+
+    /** The loops of the core benchmarks that can run here (the epoll loops need their native code). */
+    static List<String> coreLoops() {
+        return Loops.ALL.stream().filter(Loops::available).toList();
+    }
+
+    /**
+     * The JMH options of one pass (the smoke test runs them in-process, the driver forked): which
+     * benchmarks, on which loops, with which JVM flags, and in {@code quick} mode shorter runs.
+     */
+    static ChainedOptionsBuilder jmhOptions(JmhPass pass, List<String> loops, boolean quick) {
         ChainedOptionsBuilder options = new OptionsBuilder()
-                .include(LoopCoreBenchmark.class.getName())
-                .include(CrossThreadBenchmark.class.getName())
-                .output(out.resolve("jmh.log").toString())
-                .resultFormat(ResultFormatType.JSON)
-                .result(out.resolve("jmh.json").toString())
+                .param("loop", loops.toArray(String[]::new))
                 .shouldFailOnError(false);
-        if (quick) {
+        if (pass != JmhPass.TUNED) {
+            // JMH gives a fork the driver's own JVM arguments unless jvmArgs is set, and appends the
+            // annotations' -Xms1g -Xmx1g unless jvmArgsAppend is: both set empty, the fork runs on defaults.
+            options.jvmArgs().jvmArgsAppend();
+        }
+        switch (pass) {
+            case TUNED -> options.include(LoopCoreBenchmark.class.getName()).include(CrossThreadBenchmark.class.getName());
+            case DEFAULT_FLAGS -> options.include(LoopCoreBenchmark.class.getName()).include(CrossThreadBenchmark.class.getName())
+                    .exclude(LoopCoreBenchmark.class.getName() + ".timers");
+            case COLD -> options.include(LoopCoreBenchmark.class.getName() + ".callSoonChain")
+                    .mode(Mode.SingleShotTime).timeUnit(TimeUnit.MILLISECONDS)
+                    .warmupIterations(0).measurementIterations(1).measurementBatchSize(1)
+                    .forks(quick ? 2 : 5);
+        }
+        if (quick && pass != JmhPass.COLD) {
             options.forks(1).warmupIterations(1).warmupTime(TimeValue.milliseconds(500))
                     .measurementIterations(2).measurementTime(TimeValue.milliseconds(500));
         }
-        Collection<RunResult> runs = new Runner(options.build()).run();
+        return options;
+    }
+
+    private void jmh() throws RunnerException {
+        List<String> loops = coreLoops();
+        for (JmhPass pass : JmhPass.values()) {
+            status("JMH, " + pass.file + ": loop core on " + String.join(", ", loops) + (quick ? " (quick)" : ""));
+            ChainedOptionsBuilder options = jmhOptions(pass, loops, quick)
+                    .output(out.resolve(pass.file + ".log").toString())
+                    .resultFormat(ResultFormatType.JSON)
+                    .result(out.resolve(pass.file + ".json").toString());
+            Set<String> seen = record(pass, new Runner(options.build()).run());
+            for (String loop : loops) {
+                if (!seen.contains(loop)) {
+                    notes.add("JMH " + pass.file + ": no figure for " + loop + " (see " + pass.file + ".log)");
+                }
+            }
+        }
+    }
+
+    /** Files the figures of one JMH pass; returns the loops that gave any. */
+    Set<String> record(JmhPass pass, Collection<RunResult> runs) {
         Set<String> seen = new LinkedHashSet<>();
         for (RunResult run : runs) {
             String method = run.getParams().getBenchmark();
             method = method.substring(method.lastIndexOf('.') + 1);
             String loop = run.getParams().getParam("loop");
+            seen.add(loop);
+            if (pass == JmhPass.COLD) {
+                double millis = run.getPrimaryResult().getScore();
+                put("chain-cold", loop, "first_ms", run.getParams().getTimeUnit() == TimeUnit.MILLISECONDS ? millis : Double.NaN);
+                continue;
+            }
+            String variant = loop + pass.variantSuffix;
             double microsPerOp = run.getPrimaryResult().getScore();
             double errorMicros = run.getPrimaryResult().getScoreError();
             int batch;
@@ -299,8 +392,8 @@ public final class Bench {
                 case "timers" -> {
                     workload = "timers-jmh";
                     batch = Integer.parseInt(run.getParams().getParam("timers"));
-                    put(workload, loop, "batch_ms", microsPerOp / 1e3);
-                    put(workload, loop, "batch_ms_error", errorMicros / 1e3);
+                    put(workload, variant, "batch_ms", microsPerOp / 1e3);
+                    put(workload, variant, "batch_ms_error", errorMicros / 1e3);
                 }
                 case "callSoonThreadsafe" -> {
                     workload = "threadsafe" + run.getParams().getParam("producers");
@@ -310,13 +403,10 @@ public final class Bench {
                     continue;
                 }
             }
-            seen.add(loop);
-            put(workload, loop, "per_s", batch / (microsPerOp / 1e6));
-            put(workload, loop, "error_pct", microsPerOp > 0 ? 100 * errorMicros / microsPerOp : Double.NaN);
+            put(workload, variant, "per_s", batch / (microsPerOp / 1e6));
+            put(workload, variant, "error_pct", microsPerOp > 0 ? 100 * errorMicros / microsPerOp : Double.NaN);
         }
-        if (!seen.contains(Loops.NETTY_EPOLL)) {
-            absent.put(Loops.NETTY_EPOLL, "did not load (see jmh.log)");
-        }
+        return seen;
     }
 
     private interface PeerRun {
@@ -348,7 +438,7 @@ public final class Bench {
     private void timers() throws Exception {
         String warmup = quick ? "1" : "3";
         String rounds = quick ? "2" : "5";
-        for (String loop : Loops.ALL) {
+        for (String loop : coreLoops()) {
             status("timers on " + loop);
             collect(javaWorkload(List.of(), "timers", loop, "200000", "100", warmup, rounds), Duration.ofMinutes(5));
         }
@@ -369,13 +459,14 @@ public final class Bench {
             return;
         }
         Map<String, List<String>> servers = new LinkedHashMap<>();
-        for (String loop : List.of(Loops.SELECTOR, Loops.PROACTOR)) {
+        for (String loop : coreLoops()) {
+            if (Loops.isNetty(loop)) {
+                servers.put(loop, javaWorkload(List.of(), "echo-server", loop, "handler"));
+                continue;
+            }
             for (String api : List.of("protocol", "streams")) {
                 servers.put(loop + "/" + api, javaWorkload(List.of(), "echo-server", loop, api));
             }
-        }
-        for (String loop : List.of(Loops.NETTY_NIO, Loops.NETTY_EPOLL)) {
-            servers.put(loop, javaWorkload(List.of(), "echo-server", loop, "handler"));
         }
         if (python != null) {
             for (String api : List.of("protocol", "streams")) {
@@ -404,65 +495,82 @@ public final class Bench {
         return quick ? 1 : 3;
     }
 
-    private void echoRun(String variant, List<String> server) throws Exception {
-        Process process = new ProcessBuilder(server).redirectError(ProcessBuilder.Redirect.appendTo(out.resolve("bench.log").toFile()))
-                .start();
-        try {
-            BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
-                try {
-                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                        if (line.startsWith("READY ")) {
-                            return line.substring(6).trim();
-                        }
-                    }
-                    return null;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            String port = ready.get(60, TimeUnit.SECONDS);
-            if (port == null) {
-                absent.put("echo " + variant, "the server did not start (see bench.log)");
-                return;
-            }
-            collect(List.of(echoClient.toString(), port, "50", "1024", quick ? "0.5" : "1", quick ? "2" : "4", variant),
-                    Duration.ofMinutes(2));
-        } catch (java.util.concurrent.TimeoutException e) {
-            absent.put("echo " + variant, "the server did not say READY within 60 s");
-        } finally {
-            process.getOutputStream().close();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                Proc.kill(process);
+    private void echoRun(String variant, List<String> command) throws Exception {
+        try (ServerProcess server = new ServerProcess(command, out.resolve("bench.log"))) {
+            String port = portOf(server, "echo " + variant);
+            if (port != null) {
+                collect(List.of(echoClient.toString(), port, "50", "1024", quick ? "0.5" : "1", quick ? "2" : "4", variant),
+                        Duration.ofMinutes(2));
             }
         }
     }
 
+    /**
+     * The port a server workload listens on, or {@code null} with the reason under "Not measured": it
+     * said {@code UNSUPPORTED} (a loop that refuses sockets: its own message) or nothing within 60 s.
+     */
+    private String portOf(ServerProcess server, String what) throws InterruptedException {
+        String first = server.firstLine(Duration.ofSeconds(60));
+        if (first == null) {
+            absent.put(what, "the server did not say READY within 60 s (see bench.log)");
+            return null;
+        }
+        if (first.startsWith(EchoServer.UNSUPPORTED)) {
+            absent.put(what, first.substring(EchoServer.UNSUPPORTED.length()));
+            return null;
+        }
+        return first.substring("READY ".length()).trim();
+    }
+
     // ---- child processes ----------------------------------------------------------------------------------------
 
+    /**
+     * Every variant in turn, {@link #rounds()} times round-robin (the median is kept): the watchers on
+     * the selector loop, the pidfd watcher on the epoll loop, both again with three pipes per child
+     * (asyncio's default, read to EOF with {@code communicate()}), and the peers and C floors the same.
+     */
     private void spawn() throws Exception {
         String count = quick ? "200" : "500";
         String warmup = quick ? "50" : "100";
+        String concurrency = "50";
+        boolean pidfd = WATCHERS.contains("pidfd");
+        boolean epoll = Loops.available(Loops.EPOLL);
         Map<String, List<String>> runs = new LinkedHashMap<>();
         for (String watcher : WATCHERS) {
-            runs.put("watcher " + watcher, javaWorkload(List.of(), "spawn", watcher, count, "50", warmup));
+            runs.put("watcher " + watcher, javaWorkload(List.of(), "spawn", watcher, count, concurrency, warmup));
         }
-        runs.put("ProcessBuilder + onExit", javaWorkload(List.of(), "spawn", "processbuilder", count, "50", warmup));
+        for (String pipes : List.of("", "/pipes")) {
+            if (pidfd && epoll) {
+                runs.put("watcher pidfd on the epoll loop" + pipes, javaWorkload(List.of(), "spawn", "pidfd@epoll" + pipes, count,
+                        concurrency, warmup));
+            }
+            if (pidfd && !pipes.isEmpty()) {
+                runs.put("watcher pidfd" + pipes, javaWorkload(List.of(), "spawn", "pidfd" + pipes, count, concurrency, warmup));
+            }
+        }
+        runs.put("ProcessBuilder + onExit", javaWorkload(List.of(), "spawn", "processbuilder", count, concurrency, warmup));
         if (python != null) {
-            runs.put("asyncio", List.of(python, root.resolve("peers/asyncio_peer.py").toString(), "spawn", count, "50", warmup));
-            runs.put("asyncio (pidfd watcher)", List.of(python, root.resolve("peers/asyncio_peer.py").toString(), "--watcher", "pidfd",
-                    "spawn", count, "50", warmup));
+            String script = root.resolve("peers/asyncio_peer.py").toString();
+            runs.put("asyncio", List.of(python, script, "spawn", count, concurrency, warmup));
+            runs.put("asyncio (pidfd watcher)", List.of(python, script, "--watcher", "pidfd", "spawn", count, concurrency, warmup));
+            runs.put("asyncio (pidfd watcher), three pipes", List.of(python, script, "--watcher", "pidfd", "spawn", count, concurrency,
+                    warmup, "pipes"));
         }
         if (uvloopPython != null) {
-            runs.put("uvloop", List.of(uvloopPython, root.resolve("peers/asyncio_peer.py").toString(), "--uvloop", "spawn", count, "50",
-                    warmup));
+            runs.put("uvloop", List.of(uvloopPython, root.resolve("peers/asyncio_peer.py").toString(), "--uvloop", "spawn", count,
+                    concurrency, warmup));
         }
         if (node != null) {
-            runs.put("node", List.of(node, root.resolve("peers/node_peer.js").toString(), "spawn", count, "50", warmup));
+            runs.put("node", List.of(node, root.resolve("peers/node_peer.js").toString(), "spawn", count, concurrency, warmup));
+        }
+        if (spawnFloor != null) {
+            runs.put("OS floor (C)", List.of(spawnFloor.toString(), count, concurrency, warmup));
+            runs.put("OS floor (C), three pipes", List.of(spawnFloor.toString(), count, concurrency, warmup, "--pipes"));
         }
         for (int round = 1; round <= rounds(); round++) {
             for (Map.Entry<String, List<String>> run : runs.entrySet()) {
-                status("spawn " + count + " x /bin/true, 50 at a time: " + run.getKey() + ", round " + round + " of " + rounds());
+                status("spawn " + count + " x /bin/true, " + concurrency + " at a time: " + run.getKey() + ", round " + round + " of "
+                        + rounds());
                 collect(run.getValue(), Duration.ofMinutes(5));
             }
         }
@@ -488,7 +596,11 @@ public final class Bench {
                 continue;
             }
             variants.put("watcher " + watcher + " on the proactor loop",
-                    n -> javaWorkload(List.of(), "exit", watcher, Integer.toString(n), rounds, warmup, "proactor"));
+                    n -> javaWorkload(List.of(), "exit", watcher, Integer.toString(n), rounds, warmup, Loops.PROACTOR));
+        }
+        if (WATCHERS.contains("pidfd") && Loops.available(Loops.EPOLL)) { // pidfds in the loop's own epoll set: no helper hop
+            variants.put("watcher pidfd on the epoll loop",
+                    n -> javaWorkload(List.of(), "exit", "pidfd", Integer.toString(n), rounds, warmup, Loops.EPOLL));
         }
         if (python != null) {
             String script = root.resolve("peers/asyncio_peer.py").toString();
@@ -522,15 +634,71 @@ public final class Bench {
             status("memory: 1000 live children on " + peer);
             collect(plus(command, "memory", "1000"), Duration.ofMinutes(5));
         });
+        idleConnections();
     }
+
+    /**
+     * {@value #IDLE_CONNECTIONS} idle TCP connections to a server on each loop that works here, the
+     * server in a JVM with the default flags (a heap sized by the JVM, as a user's would be): its
+     * resident set and thread count once all are open. The client is {@code native/idle_client.c}.
+     */
+    private void idleConnections() throws Exception {
+        if (idleClient == null) {
+            return;
+        }
+        for (String loop : List.of(Loops.EPOLL, Loops.SELECTOR, Loops.NETTY_EPOLL, Loops.NETTY_NIO)) {
+            if (!Loops.available(loop)) {
+                continue;
+            }
+            String variant = loop + "/" + IDLE_CONNECTIONS;
+            status("memory: " + IDLE_CONNECTIONS + " idle TCP connections to a server on " + loop);
+            List<String> command = defaultFlagsWorkload("idle", loop, Loops.isNetty(loop) ? "handler" : "protocol",
+                    Integer.toString(IDLE_CONNECTIONS));
+            log.println("$ " + shortCommand(command));
+            try (ServerProcess server = new ServerProcess(command, out.resolve("bench.log"))) {
+                String port = portOf(server, "idle connections " + variant);
+                if (port == null) {
+                    continue;
+                }
+                Process client = new ProcessBuilder(idleClient.toString(), port, Integer.toString(IDLE_CONNECTIONS))
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(out.resolve("bench.log").toFile()))
+                        .redirectErrorStream(true).start();
+                try {
+                    boolean exited = server.process.waitFor(4, TimeUnit.MINUTES); // it exits once it measured itself
+                    int found = results(server.lines());
+                    if (!exited || server.process.exitValue() != 0 || found == 0) {
+                        notes.add("`" + shortCommand(command) + "` " + (exited ? "exited " + server.process.exitValue() : "timed out")
+                                + " with " + found + " results (see bench.log)");
+                    }
+                } finally {
+                    client.getOutputStream().close(); // the client holds its connections until then
+                    if (!client.waitFor(20, TimeUnit.SECONDS)) {
+                        Proc.kill(client);
+                    }
+                }
+            }
+        }
+    }
+
+    static final int IDLE_CONNECTIONS = 10_000;
 
     // ---- processes ----------------------------------------------------------------------------------------------
 
+    /** A workload JVM with the harness's flags ({@code -Xms1g -Xmx1g}, then {@code jvmOptions}). */
     private List<String> javaWorkload(List<String> jvmOptions, String... args) {
+        List<String> options = new ArrayList<>(List.of("-Xms1g", "-Xmx1g"));
+        options.addAll(jvmOptions);
+        return javaCommand(options, args);
+    }
+
+    /** A workload JVM with the JVM's default flags. */
+    private List<String> defaultFlagsWorkload(String... args) {
+        return javaCommand(List.of(), args);
+    }
+
+    private List<String> javaCommand(List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>();
         command.add(java);
-        command.add("-Xms1g");
-        command.add("-Xmx1g");
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classpath);
@@ -550,15 +718,7 @@ public final class Bench {
         log.println("$ " + String.join(" ", command));
         try {
             Proc proc = Proc.run(command, timeout, log);
-            int found = 0;
-            for (String line : proc.lines) {
-                log.println(line);
-                String[] f = line.split("\t");
-                if (f.length == 5 && f[0].equals("RESULT")) {
-                    put(f[1], f[2], f[3], Double.parseDouble(f[4]));
-                    found++;
-                }
-            }
+            int found = results(proc.lines);
             if (proc.exit != 0 || found == 0) {
                 notes.add("`" + shortCommand(command) + "` " + (proc.timedOut ? "timed out" : "exited " + proc.exit)
                         + " with " + found + " results (see bench.log)");
@@ -566,6 +726,20 @@ public final class Bench {
         } catch (IOException e) {
             notes.add("`" + shortCommand(command) + "` could not start: " + e.getMessage());
         }
+    }
+
+    /** Logs a process's standard output and files its {@code RESULT} lines; returns how many there were. */
+    private int results(List<String> lines) {
+        int found = 0;
+        for (String line : lines) {
+            log.println(line);
+            String[] f = line.split("\t");
+            if (f.length == 5 && f[0].equals("RESULT")) {
+                put(f[1], f[2], f[3], Double.parseDouble(f[4]));
+                found++;
+            }
+        }
+        return found;
     }
 
     private String shortCommand(List<String> command) {
@@ -616,6 +790,65 @@ public final class Bench {
         return sections.contains(section);
     }
 
+    /**
+     * A server workload running: its standard output read as it comes (its standard error appended to
+     * the log); the first line that matters is {@code READY <port>} or {@code UNSUPPORTED <why>}.
+     * Closing it closes the server's standard input, which stops it, and kills it if it does not stop.
+     */
+    static final class ServerProcess implements AutoCloseable {
+        final Process process;
+        private final List<String> lines = new ArrayList<>();
+        private final CompletableFuture<String> first = new CompletableFuture<>();
+        private final Thread pump;
+
+        ServerProcess(List<String> command, Path log) throws IOException {
+            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            pump = Proc.pump(process.getInputStream(), line -> {
+                synchronized (lines) {
+                    lines.add(line);
+                }
+                if (line.startsWith("READY ") || line.startsWith(EchoServer.UNSUPPORTED)) {
+                    first.complete(line);
+                }
+            });
+            process.onExit().thenRun(() -> { // exited without a word: no need to wait the whole timeout
+                try {
+                    pump.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                first.complete(null);
+            });
+        }
+
+        /** {@code READY <port>} or {@code UNSUPPORTED <why>}, or {@code null} if neither came within {@code timeout}. */
+        String firstLine(Duration timeout) throws InterruptedException {
+            try {
+                return first.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                return null;
+            }
+        }
+
+        /** Every line it printed; after it exited, all of them. */
+        List<String> lines() throws InterruptedException {
+            if (!process.isAlive()) {
+                pump.join(10_000);
+            }
+            synchronized (lines) {
+                return new ArrayList<>(lines);
+            }
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            process.getOutputStream().close();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                Proc.kill(process);
+            }
+        }
+    }
+
     /** A finished process: its standard output lines (its standard error went to the log). */
     static final class Proc {
         final int exit;
@@ -656,7 +889,7 @@ public final class Bench {
             process.waitFor(10, TimeUnit.SECONDS);
         }
 
-        private static Thread pump(java.io.InputStream in, Consumer<String> sink) {
+        static Thread pump(java.io.InputStream in, Consumer<String> sink) {
             Thread thread = new Thread(() -> {
                 try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                     for (String line = reader.readLine(); line != null; line = reader.readLine()) {

@@ -1,5 +1,7 @@
 package dev.loopkit.benchmarks;
 
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.epoll.EpollEventLoop;
 import dev.loopkit.loop.proactor.ProactorEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -13,20 +15,40 @@ public final class Loops {
 
     public static final String SELECTOR = "selector";
     public static final String PROACTOR = "proactor";
+    /** The native Linux loop ({@link EpollEventLoop}, loop factory name {@code epoll}). */
+    public static final String EPOLL = "epoll";
     public static final String NETTY_NIO = "netty-nio";
     public static final String NETTY_EPOLL = "netty-epoll";
-    public static final List<String> ALL = List.of(SELECTOR, PROACTOR, NETTY_NIO, NETTY_EPOLL);
+    public static final List<String> LOOPKIT = List.of(SELECTOR, PROACTOR, EPOLL);
+    public static final List<String> ALL = List.of(SELECTOR, PROACTOR, EPOLL, NETTY_NIO, NETTY_EPOLL);
 
     private Loops() {
     }
 
-    /** A running loop; {@code netty-epoll} throws {@link UnsupportedOperationException} where the native transport does not load. */
+    /**
+     * A running loop; {@code epoll} and {@code netty-epoll} throw {@link UnsupportedOperationException} (with the
+     * reason) where they cannot work.
+     */
     public static LoopDriver start(String name) {
+        return isNetty(name) ? new NettyDriver(name, nettyGroup(name, 1)) : new LoopkitDriver(name, loopkit(name));
+    }
+
+    /** A new, not yet running Loopkit loop: {@code selector}, {@code proactor} or {@code epoll}. */
+    public static BaseEventLoop loopkit(String name) {
         return switch (name) {
-            case SELECTOR -> new LoopkitDriver(name, new SelectorEventLoop());
-            case PROACTOR -> new LoopkitDriver(name, new ProactorEventLoop());
-            case NETTY_NIO, NETTY_EPOLL -> new NettyDriver(name, nettyGroup(name, 1));
-            default -> throw new IllegalArgumentException("unknown loop " + name + "; known: " + ALL);
+            case SELECTOR -> new SelectorEventLoop();
+            case PROACTOR -> new ProactorEventLoop();
+            case EPOLL -> new EpollEventLoop();
+            default -> throw new IllegalArgumentException("unknown Loopkit loop " + name + "; known: " + LOOPKIT);
+        };
+    }
+
+    /** Whether {@code name} can run here: the native loops need their native code; the reason is in {@link #start}'s exception. */
+    public static boolean available(String name) {
+        return switch (name) {
+            case EPOLL -> EpollEventLoop.unavailableReason() == null;
+            case NETTY_EPOLL -> Epoll.isAvailable();
+            default -> true;
         };
     }
 

@@ -10,7 +10,8 @@ import java.util.function.Function;
 /**
  * Turns the figures of one {@link Bench} run into Markdown: one table (a row per workload and
  * Loopkit variant, a column per peer, each peer's figure with the ratio Loopkit/peer), then the
- * targets of issue 7 and whether each holds in this run.
+ * targets of issues 7 and 14 and whether each holds in this run. Every ratio divides two figures of
+ * the same run.
  */
 final class Report {
 
@@ -23,7 +24,7 @@ final class Report {
             {"uvloop", "uvloop"},
             {"node", "Node"},
             {"processbuilder", "ProcessBuilder + onExit"},
-            {"os-floor", "OS floor (C: pidfd + epoll)"},
+            {"os-floor", "OS floor (C: posix_spawn, pidfd, epoll)"},
     };
 
     private enum Unit {
@@ -119,19 +120,28 @@ final class Report {
     private void defineRows() {
         Function<String, String> corePeers = peer -> CORE_PEERS.contains(peer) ? peer : null;
         Function<String, String> nettyOnly = peer -> peer.startsWith("netty-") ? peer : null;
-        for (String loop : List.of(Loops.SELECTOR, Loops.PROACTOR)) {
-            rows.add(new Row("callSoon chain (each schedules the next), callbacks/s", "chain", loop, "per_s", Unit.RATE, true, corePeers));
-            rows.add(new Row("1,000,000 callSoon up front, callbacks/s", "upfront", loop, "per_s", Unit.RATE, true, corePeers));
-            rows.add(new Row("callSoonThreadsafe, 1 producer thread, callbacks/s", "threadsafe1", loop, "per_s", Unit.RATE, true, corePeers));
-            rows.add(new Row("callSoonThreadsafe, 4 producer threads, callbacks/s", "threadsafe4", loop, "per_s", Unit.RATE, true, corePeers));
-            rows.add(new Row("future chain (done callback completes the next), futures/s", "futures", loop, "per_s", Unit.RATE, true, corePeers));
+        for (String loop : Loops.LOOPKIT) {
+            for (String[] core : CORE) {
+                rows.add(new Row(core[1], core[0], loop, "per_s", Unit.RATE, true, corePeers));
+            }
             rows.add(new Row("200k timers in [0,100] ms, JMH: time to fire all", "timers-jmh", loop, "batch_ms", Unit.MILLIS, false, nettyOnly));
             rows.add(new Row("200k timers: time to fire all", "timers", loop, "wall_ms", Unit.MILLIS, false, corePeers));
             rows.add(new Row("200k timers: loop thread CPU", "timers", loop, "cpu_ms", Unit.MILLIS, false, corePeers));
             rows.add(new Row("200k timers: lateness p50", "timers", loop, "late_p50_us", Unit.MICROS, false, corePeers));
             rows.add(new Row("200k timers: lateness p99", "timers", loop, "late_p99_us", Unit.MICROS, false, corePeers));
         }
-        for (String loop : List.of(Loops.SELECTOR, Loops.PROACTOR)) {
+        Function<String, String> nettyDefaultFlags = peer -> peer.startsWith("netty-") ? peer + Bench.DEFAULT_FLAGS_SUFFIX : null;
+        for (String loop : Loops.LOOPKIT) {
+            for (String[] core : CORE) {
+                rows.add(new Row(core[1] + " (default JVM flags)", core[0], loop + Bench.DEFAULT_FLAGS_SUFFIX, "per_s", Unit.RATE, true,
+                        nettyDefaultFlags));
+            }
+        }
+        for (String loop : Loops.LOOPKIT) {
+            rows.add(new Row("callSoon chain: the first 100,000-callback batch of a fresh JVM (default JVM flags)", "chain-cold", loop,
+                    "first_ms", Unit.MILLIS, false, nettyOnly));
+        }
+        for (String loop : Loops.LOOPKIT) {
             for (String api : List.of("protocol", "streams")) {
                 rows.add(new Row("TCP echo, 50 conns × 1 KiB ping-pong (" + api + "), round trips/s", "echo", loop + "/" + api, "rps",
                         Unit.RATE, true, peer -> switch (peer) {
@@ -141,12 +151,17 @@ final class Report {
                         }));
             }
         }
-        for (String watcher : List.of("threaded", "multiloop", "safe", "fast", "pidfd")) {
+        List<String> spawnPeers = List.of("asyncio", "asyncio-pidfd", "uvloop", "node", "processbuilder", "os-floor");
+        for (String watcher : List.of("threaded", "multiloop", "safe", "fast", "pidfd", "pidfd@epoll")) {
             rows.add(new Row("500 × /bin/true, 50 at a time, processes/s", "spawn", watcher, "per_s", Unit.RATE, true,
-                    peer -> List.of("asyncio", "asyncio-pidfd", "uvloop", "node", "processbuilder").contains(peer) ? peer : null));
+                    peer -> spawnPeers.contains(peer) ? peer : null));
+        }
+        for (String watcher : List.of("pidfd/pipes", "pidfd@epoll/pipes")) {
+            rows.add(new Row("500 × /bin/true, 50 at a time, three pipes read to EOF, processes/s", "spawn", watcher, "per_s", Unit.RATE,
+                    true, peer -> List.of("asyncio-pidfd", "os-floor").contains(peer) ? peer + "/pipes" : null));
         }
         for (int others : List.of(10, 100, 1000)) {
-            for (String watcher : List.of("threaded", "multiloop", "safe", "fast", "pidfd", "fast@proactor", "pidfd@proactor")) {
+            for (String watcher : List.of("threaded", "multiloop", "safe", "fast", "pidfd", "fast@proactor", "pidfd@proactor", "pidfd@epoll")) {
                 rows.add(new Row("exit detection p50, N=" + others + " other live children", "exit", watcher + "/N=" + others, "p50_us",
                         Unit.MICROS, false,
                         peer -> List.of("asyncio", "asyncio-pidfd", "uvloop", "node", "os-floor").contains(peer) ? peer + "/N=" + others : null));
@@ -164,7 +179,30 @@ final class Report {
                 "rss_delta_mib", Unit.MIB, false, runtimes));
         rows.add(new Row("1,000 live children, threaded watcher: threads added", "memory", "threaded/1000",
                 "threads_delta", Unit.COUNT, false, runtimes));
+        String idle = "/" + Bench.IDLE_CONNECTIONS;
+        Function<String, String> nettyIdle = peer -> peer.startsWith("netty-") ? peer + idle : null;
+        for (String loop : List.of(Loops.EPOLL, Loops.SELECTOR)) {
+            rows.add(new Row("10,000 idle TCP connections: server resident set (VmRSS)", "idle", loop + idle, "rss_mib", Unit.MIB, false,
+                    nettyIdle));
+            rows.add(new Row("10,000 idle TCP connections: server resident set growth", "idle", loop + idle, "rss_delta_mib", Unit.MIB,
+                    false, nettyIdle));
+            rows.add(new Row("10,000 idle TCP connections: server threads (whole JVM)", "idle", loop + idle, "threads", Unit.COUNT, false,
+                    nettyIdle));
+            rows.add(new Row("10,000 idle TCP connections: server threads added (whole JVM)", "idle", loop + idle, "threads_delta",
+                    Unit.COUNT, false, nettyIdle));
+            rows.add(new Row("10,000 idle TCP connections: Java threads started for them", "idle", loop + idle, "java_threads_delta",
+                    Unit.COUNT, false, nettyIdle));
+        }
     }
+
+    /** The loop-core workloads of the JMH passes: figure key and label. */
+    private static final String[][] CORE = {
+            {"chain", "callSoon chain (each schedules the next), callbacks/s"},
+            {"upfront", "1,000,000 callSoon up front, callbacks/s"},
+            {"threadsafe1", "callSoonThreadsafe, 1 producer thread, callbacks/s"},
+            {"threadsafe4", "callSoonThreadsafe, 4 producer threads, callbacks/s"},
+            {"futures", "future chain (done callback completes the next), futures/s"},
+    };
 
     // ---- the targets ----------------------------------------------------------------------------------------------
 
@@ -188,18 +226,7 @@ final class Report {
             atLeast(s, "subprocesses ahead of Node (" + watcher + ")", "spawn", watcher, "node", "per_s", true, 1);
         }
         for (String watcher : List.of("pidfd", "fast", "pidfd@proactor", "fast@proactor")) {
-            double n10 = bench.get("exit", watcher + "/N=10", "p50_us");
-            double n1000 = bench.get("exit", watcher + "/N=1000", "p50_us");
-            verdict(s, "exit detection flat in N (" + watcher + "): p50 at N=1000 ≤ 1.2 × N=10",
-                    Bench.fmt("N=10 %s, N=1000 %s: %.2f×", format(n10, Unit.MICROS), format(n1000, Unit.MICROS), n1000 / n10),
-                    n1000 / n10 <= 1.2, n10, n1000);
-            for (int others : List.of(10, 100, 1000)) {
-                double ours = bench.get("exit", watcher + "/N=" + others, "p50_us");
-                double floor = bench.get("exit", "os-floor/N=" + others, "p50_us");
-                verdict(s, "exit detection within 2× of the OS floor (" + watcher + ", N=" + others + ", p50)",
-                        Bench.fmt("%s vs %s: %.2f×", format(ours, Unit.MICROS), format(floor, Unit.MICROS), ours / floor),
-                        ours / floor <= 2, ours, floor);
-            }
+            exitTargets(s, "", watcher, 1.2, 2);
         }
         for (String variant : List.of("threaded/1000", "threaded-cold/1000")) {
             double stacks = bench.get("memory", variant, "stack_committed_mib");
@@ -209,6 +236,59 @@ final class Report {
                             format(bench.get("memory", variant, "stack_reserved_mib"), Unit.MIB),
                             format(bench.get("memory", variant, "threads_delta"), Unit.COUNT)),
                     stacks <= 64, stacks, 64);
+        }
+        issue14(s);
+    }
+
+    /** Issue 14's targets, each a ratio of two figures of this run. */
+    private void issue14(StringBuilder s) {
+        atLeast(s, "#14 subprocesses ≥ 0.9× the C floor (pidfd@epoll vs spawn_floor.c)", "spawn", "pidfd@epoll", "os-floor", "per_s",
+                true, 0.9);
+        atLeast(s, "#14 subprocesses ≥ asyncio's pidfd watcher (pidfd@epoll)", "spawn", "pidfd@epoll", "asyncio-pidfd", "per_s", true, 1);
+        atLeast(s, "#14 subprocesses, three pipes each ≥ asyncio's pidfd watcher with pipes (pidfd@epoll)", "spawn", "pidfd@epoll/pipes",
+                "asyncio-pidfd/pipes", "per_s", true, 1);
+        exitTargets(s, "#14 ", "pidfd@epoll", 1.1, 1.3);
+        for (String api : List.of("protocol", "streams")) {
+            String variant = Loops.EPOLL + "/" + api;
+            atLeast(s, "#14 TCP echo ≥ 1.1× Netty epoll (" + variant + ")", "echo", variant, Loops.NETTY_EPOLL, "rps", true, 1.1);
+            atLeast(s, "#14 TCP echo ≥ 1.3× uvloop (" + variant + " vs uvloop " + api + ")", "echo", variant, "uvloop/" + api, "rps", true,
+                    1.3);
+        }
+        for (String loop : Loops.LOOPKIT) {
+            for (String flags : List.of("", Bench.DEFAULT_FLAGS_SUFFIX)) {
+                for (String[] core : CORE) {
+                    atLeast(s, "#14 " + core[0] + " ≥ Netty NIO (" + loop + ", " + (flags.isEmpty() ? "JMH, -Xms1g -Xmx1g" : "JMH, default JVM flags")
+                            + ")", core[0], loop + flags, Loops.NETTY_NIO + flags, "per_s", true, 1);
+                }
+            }
+        }
+        String idle = Loops.EPOLL + "/" + Bench.IDLE_CONNECTIONS;
+        double rss = bench.get("idle", idle, "rss_mib");
+        verdict(s, "#14 10,000 idle TCP connections to the epoll loop: ≤ 100 MB resident (95.4 MiB)",
+                Bench.fmt("%s resident (Netty epoll: %s)", format(rss, Unit.MIB),
+                        format(bench.get("idle", Loops.NETTY_EPOLL + "/" + Bench.IDLE_CONNECTIONS, "rss_mib"), Unit.MIB)),
+                rss <= 100e6 / (1 << 20), rss);
+        double added = bench.get("idle", idle, "java_threads_delta");
+        verdict(s, "#14 10,000 idle TCP connections to the epoll loop: one thread (no Java thread started for them)",
+                Bench.fmt("%s Java threads started (JVM threads: %s, %s added)", format(added, Unit.COUNT),
+                        format(bench.get("idle", idle, "threads"), Unit.COUNT), format(bench.get("idle", idle, "threads_delta"), Unit.COUNT)),
+                added <= 0, added);
+    }
+
+    /** Exit detection of {@code watcher}: p50 flat in N (N=1000 ≤ {@code flat} × N=10) and within {@code floor} × the OS floor. */
+    private void exitTargets(StringBuilder s, String prefix, String watcher, double flat, double floor) {
+        double n10 = bench.get("exit", watcher + "/N=10", "p50_us");
+        double n1000 = bench.get("exit", watcher + "/N=1000", "p50_us");
+        verdict(s, prefix + "exit detection flat in N (" + watcher + "): p50 at N=1000 ≤ " + flat + " × N=10",
+                Bench.fmt("N=10 %s, N=1000 %s: %.2f×", format(n10, Unit.MICROS), format(n1000, Unit.MICROS), n1000 / n10),
+                n1000 / n10 <= flat, n10, n1000);
+        for (int others : List.of(10, 100, 1000)) {
+            double ours = bench.get("exit", watcher + "/N=" + others, "p50_us");
+            double os = bench.get("exit", "os-floor/N=" + others, "p50_us");
+            verdict(s, prefix + "exit detection within " + (floor == (int) floor ? Integer.toString((int) floor) : Double.toString(floor))
+                            + "× of the OS floor (" + watcher + ", N=" + others + ", p50)",
+                    Bench.fmt("%s vs %s: %.2f×", format(ours, Unit.MICROS), format(os, Unit.MICROS), ours / os),
+                    ours / os <= floor, ours, os);
         }
     }
 

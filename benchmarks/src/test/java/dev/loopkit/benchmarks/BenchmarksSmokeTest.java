@@ -8,13 +8,14 @@ import static org.junit.Assert.assertTrue;
 import dev.loopkit.benchmarks.e2e.ChildWatchers;
 import dev.loopkit.benchmarks.e2e.EchoServer;
 import dev.loopkit.benchmarks.e2e.ExitLatency;
+import dev.loopkit.benchmarks.e2e.IdleConnections;
+import dev.loopkit.benchmarks.e2e.ProcStatus;
 import dev.loopkit.benchmarks.e2e.Results;
 import dev.loopkit.benchmarks.e2e.SpawnThroughput;
 import dev.loopkit.benchmarks.e2e.ThreadedMemory;
 import dev.loopkit.benchmarks.e2e.TimerLateness;
 import dev.loopkit.benchmarks.jmh.CrossThreadBenchmark;
 import dev.loopkit.benchmarks.jmh.LoopCoreBenchmark;
-import io.netty.channel.epoll.Epoll;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,15 +29,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
+import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
@@ -62,11 +65,7 @@ public class BenchmarksSmokeTest {
     }
 
     private static List<String> loops() {
-        List<String> loops = new ArrayList<>(List.of(Loops.SELECTOR, Loops.PROACTOR, Loops.NETTY_NIO));
-        if (Epoll.isAvailable()) {
-            loops.add(Loops.NETTY_EPOLL);
-        }
-        return loops;
+        return Bench.coreLoops();
     }
 
     private static String results() {
@@ -74,31 +73,54 @@ public class BenchmarksSmokeTest {
     }
 
     @Test
-    public void jmhBenchmarksRunOnEveryLoop() throws Exception {
+    public void jmhBenchmarksRunOnEveryLoopInEveryPass() throws Exception {
+        Bench bench = Bench.forReport(Files.createTempDirectory("bench-jmh"));
         Path log = Files.createTempFile("jmh-smoke", ".log");
-        Collection<RunResult> runs = new Runner(new OptionsBuilder()
-                .include(LoopCoreBenchmark.class.getName())
-                .include(CrossThreadBenchmark.class.getName())
-                .forks(0)
-                .warmupIterations(0)
-                .measurementIterations(1)
-                .measurementTime(TimeValue.milliseconds(10))
-                .param("loop", loops().toArray(String[]::new))
-                .param("chainLength", "1000")
-                .param("upFront", "10000")
-                .param("timers", "2000")
-                .param("maxDelayMillis", "5")
-                .param("total", "10000")
-                .output(log.toString())
-                .shouldFailOnError(true)
-                .build()).run();
-        Files.deleteIfExists(log);
-        // LoopCoreBenchmark: 4 benchmarks; CrossThreadBenchmark: 1 benchmark x 2 producer counts
-        assertEquals(loops().size() * (4 + 2), runs.size());
-        for (RunResult run : runs) {
-            assertTrue(run.getParams().getBenchmark() + " " + run.getParams().getParam("loop"),
-                    run.getPrimaryResult().getScore() > 0);
+        for (Bench.JmhPass pass : Bench.JmhPass.values()) {
+            Collection<RunResult> runs = new Runner(Bench.jmhOptions(pass, loops(), true)
+                    .forks(0)
+                    .measurementTime(TimeValue.milliseconds(10))
+                    .warmupIterations(0)
+                    .param("chainLength", "1000")
+                    .param("upFront", "10000")
+                    .param("timers", "2000")
+                    .param("maxDelayMillis", "5")
+                    .param("total", "10000")
+                    .output(log.toString())
+                    .shouldFailOnError(true)
+                    .build()).run();
+            // LoopCoreBenchmark: 4 benchmarks (timers only with the harness's flags); CrossThreadBenchmark: 1 x 2 producer counts
+            int perLoop = switch (pass) {
+                case TUNED -> 4 + 2;
+                case DEFAULT_FLAGS -> 3 + 2;
+                case COLD -> 1;
+            };
+            assertEquals(pass.name(), loops().size() * perLoop, runs.size());
+            assertEquals(pass.name(), new LinkedHashSet<>(loops()), bench.record(pass, runs));
         }
+        Files.deleteIfExists(log);
+        for (String loop : loops()) {
+            assertTrue(loop, bench.get("chain", loop, "per_s") > 0);
+            assertTrue(loop, bench.get("timers-jmh", loop, "batch_ms") > 0);
+            assertTrue(loop, bench.get("threadsafe4", loop + Bench.DEFAULT_FLAGS_SUFFIX, "per_s") > 0);
+            assertTrue(loop, Double.isNaN(bench.get("timers-jmh", loop + Bench.DEFAULT_FLAGS_SUFFIX, "batch_ms")));
+            assertTrue(loop, bench.get("chain-cold", loop, "first_ms") > 0);
+        }
+    }
+
+    @Test
+    public void defaultFlagsPassesNoFlagToItsForks() {
+        for (Bench.JmhPass pass : List.of(Bench.JmhPass.DEFAULT_FLAGS, Bench.JmhPass.COLD)) {
+            Options options = Bench.jmhOptions(pass, loops(), false).build();
+            // JMH would give the forks the driver's own JVM arguments and the annotations' -Xms1g -Xmx1g otherwise
+            assertEquals(pass.name(), List.of(), List.copyOf(options.getJvmArgs().get()));
+            assertEquals(pass.name(), List.of(), List.copyOf(options.getJvmArgsAppend().get()));
+        }
+        Options cold = Bench.jmhOptions(Bench.JmhPass.COLD, loops(), false).build();
+        assertEquals(Mode.SingleShotTime, cold.getBenchModes().iterator().next());
+        assertEquals(0, (int) cold.getWarmupIterations().get());
+        assertTrue(cold.getForkCount().get() > 1);
+        assertFalse(Bench.jmhOptions(Bench.JmhPass.TUNED, loops(), false).build().getJvmArgsAppend().hasValue());
     }
 
     @Test
@@ -111,18 +133,73 @@ public class BenchmarksSmokeTest {
 
     @Test
     public void echoServersEcho() throws Exception {
-        List<String[]> servers = new ArrayList<>();
-        for (String loop : List.of(Loops.SELECTOR, Loops.PROACTOR)) {
-            servers.add(new String[] {loop, "protocol"});
-            servers.add(new String[] {loop, "streams"});
-        }
-        for (String loop : loops().subList(2, loops().size())) {
-            servers.add(new String[] {loop, "handler"});
-        }
-        for (String[] server : servers) {
-            try (EchoServer echo = EchoServer.start(server[0], server[1])) {
-                pingPong(echo.port(), Arrays.toString(server));
+        for (String[] server : servers()) {
+            EchoServer echo = startUnlessRefused(server[0], server[1]);
+            if (echo == null) {
+                continue;
             }
+            try (echo) {
+                pingPong(echo.port(), Arrays.toString(server));
+                assertEquals(Arrays.toString(server), 3, echo.accepted());
+            }
+        }
+    }
+
+    /** Every loop of the core benchmarks as an echo server: Loopkit's through both APIs, Netty's through its handler. */
+    private static List<String[]> servers() {
+        List<String[]> servers = new ArrayList<>();
+        for (String loop : loops()) {
+            if (Loops.isNetty(loop)) {
+                servers.add(new String[] {loop, "handler"});
+            } else {
+                servers.add(new String[] {loop, "protocol"});
+                servers.add(new String[] {loop, "streams"});
+            }
+        }
+        return servers;
+    }
+
+    /**
+     * A started server, or {@code null} where the epoll loop refuses sockets (the harness then reports its
+     * message under "Not measured"); any other loop, or any other failure, fails the test.
+     */
+    private static EchoServer startUnlessRefused(String loop, String api) throws Exception {
+        try {
+            return EchoServer.start(loop, api);
+        } catch (UnsupportedOperationException refused) {
+            assertEquals(refused.getMessage(), Loops.EPOLL, loop);
+            assertFalse("the report quotes the loop's message: it must say why", String.valueOf(refused.getMessage()).isBlank());
+            return null;
+        }
+    }
+
+    @Test
+    public void idleConnectionsAreCountedAndMeasured() throws Exception {
+        for (String[] server : servers()) {
+            if (server[1].equals("streams")) {
+                continue;
+            }
+            EchoServer idle = startUnlessRefused(server[0], server[1]);
+            if (idle == null) {
+                continue;
+            }
+            try (idle) {
+                ProcStatus listening = ProcStatus.now();
+                List<Socket> sockets = new ArrayList<>();
+                try {
+                    for (int i = 0; i < 20; i++) {
+                        sockets.add(new Socket("127.0.0.1", idle.port()));
+                    }
+                    IdleConnections.measure(idle, server[0] + "/20", 20, listening, 0);
+                } finally {
+                    for (Socket socket : sockets) {
+                        socket.close();
+                    }
+                }
+            }
+            assertTrue(results(), results().contains("idle\t" + server[0] + "/20\trss_mib\t"));
+            assertTrue(results(), results().contains("idle\t" + server[0] + "/20\tthreads_delta\t"));
+            assertTrue(results(), results().contains("idle\t" + server[0] + "/20\tjava_threads_delta\t"));
         }
     }
 
@@ -155,9 +232,18 @@ public class BenchmarksSmokeTest {
     @Test
     public void spawningUnderEveryWatcherAndProcessBuilder() throws Exception {
         SpawnThroughput.run("processbuilder", 10, 5, 0);
-        for (String watcher : ChildWatchers.available()) {
-            SpawnThroughput.run(watcher, 10, 5, 2);
-            assertTrue(results(), results().contains("spawn\t" + watcher + "\tper_s\t"));
+        List<String> variants = new ArrayList<>(ChildWatchers.available());
+        if (variants.contains("pidfd")) {
+            variants.add("pidfd/pipes");
+            if (Loops.available(Loops.EPOLL)) {
+                variants.addAll(List.of("pidfd@epoll", "pidfd@epoll/pipes"));
+            }
+        } else {
+            variants.add("fast/pipes");
+        }
+        for (String variant : variants) {
+            SpawnThroughput.run(variant, 10, 5, 2);
+            assertTrue(results(), results().contains("spawn\t" + variant + "\tper_s\t"));
         }
         assertNoChildren();
     }
@@ -169,8 +255,12 @@ public class BenchmarksSmokeTest {
             assertTrue(results(), results().contains("exit\t" + watcher + "/N=2\tp50_us\t"));
         }
         String constant = ChildWatchers.available().contains("pidfd") ? "pidfd" : "fast"; // an O(1) one
-        ExitLatency.run(constant, 2, 3, 1, "proactor");
-        assertTrue(results(), results().contains("exit\t" + constant + "@proactor/N=2\tp50_us\t"));
+        for (String loop : List.of(Loops.PROACTOR, Loops.EPOLL)) {
+            if (Loops.available(loop)) {
+                ExitLatency.run(constant, 2, 3, 1, loop);
+                assertTrue(results(), results().contains("exit\t" + constant + "@" + loop + "/N=2\tp50_us\t"));
+            }
+        }
         assertNoChildren();
     }
 
@@ -200,12 +290,17 @@ public class BenchmarksSmokeTest {
         }
         Path bin = Files.createTempDirectory("bench-native");
         try {
-            for (String program : List.of("echo_client", "pidfd_floor")) {
+            for (String program : List.of("echo_client", "idle_client", "pidfd_floor", "spawn_floor")) {
                 assertEquals(program, 0, run(List.of("gcc", "-O2", "-o", bin.resolve(program).toString(),
                         ROOT.resolve("native/" + program + ".c").toString())).exit);
             }
             String floor = run(List.of(bin.resolve("pidfd_floor").toString(), "2", "3", "1")).out;
             assertTrue(floor, floor.contains("RESULT\texit\tos-floor/N=2\tp50_us\t"));
+            String spawn = run(List.of(bin.resolve("spawn_floor").toString(), "10", "4", "2")).out;
+            assertTrue(spawn, spawn.contains("RESULT\tspawn\tos-floor\tper_s\t"));
+            spawn = run(List.of(bin.resolve("spawn_floor").toString(), "10", "4", "2", "--pipes")).out;
+            assertTrue(spawn, spawn.contains("RESULT\tspawn\tos-floor/pipes\tper_s\t"));
+            idleClientHoldsItsConnections(bin.resolve("idle_client"));
             try (EchoServer echo = EchoServer.start(Loops.SELECTOR, "protocol")) {
                 String load = run(List.of(bin.resolve("echo_client").toString(), Integer.toString(echo.port()), "4", "1024",
                         "0.05", "0.2", "smoke")).out;
@@ -221,10 +316,34 @@ public class BenchmarksSmokeTest {
         }
     }
 
+    /** The idle client opens its connections, says so, and holds them until its standard input ends. */
+    private static void idleClientHoldsItsConnections(Path idleClient) throws Exception {
+        try (EchoServer server = EchoServer.start(Loops.SELECTOR, "protocol")) {
+            Process client = new ProcessBuilder(idleClient.toString(), Integer.toString(server.port()), "5")
+                    .redirectErrorStream(true).start();
+            try {
+                String connected = new String(readLine(client.getInputStream()), StandardCharsets.UTF_8);
+                assertEquals("CONNECTED 5", connected);
+                ProcStatus listening = ProcStatus.now();
+                IdleConnections.measure(server, "idle-client/5", 5, listening, 0);
+                assertTrue("the client left before its stdin ended", client.isAlive());
+            } finally {
+                client.getOutputStream().close();
+                assertTrue("idle_client did not end with its stdin", client.waitFor(10, TimeUnit.SECONDS));
+            }
+            assertEquals(0, client.exitValue());
+        }
+    }
+
     @Test
     public void asyncioPeerRuns() throws Exception {
         if (works("python3", "-c", "import asyncio")) {
-            peer(List.of("python3", ROOT.resolve("peers/asyncio_peer.py").toString()), "asyncio");
+            List<String> asyncio = List.of("python3", ROOT.resolve("peers/asyncio_peer.py").toString());
+            peer(asyncio, "asyncio");
+            if (works("python3", "-c", "import asyncio; asyncio.PidfdChildWatcher")) {
+                String out = run(plus(asyncio, "--watcher", "pidfd", "spawn", "4", "2", "0", "pipes")).out;
+                assertTrue(out, out.contains("RESULT\tspawn\tasyncio-pidfd/pipes\tper_s\t"));
+            }
         }
     }
 
@@ -316,6 +435,19 @@ public class BenchmarksSmokeTest {
         bench.put("exit", "os-floor/N=10", "p50_us", 80);
         bench.put("memory", "threaded/1000", "stack_committed_mib", 30);
         bench.put("memory", "threaded-cold/1000", "stack_committed_mib", 70);
+        bench.put("spawn", "pidfd@epoll", "per_s", 1800);
+        bench.put("spawn", "os-floor", "per_s", 2000);
+        bench.put("chain", "epoll/default-flags", "per_s", 3e6);
+        bench.put("chain", "netty-nio/default-flags", "per_s", 2e6);
+        bench.put("chain-cold", "epoll", "first_ms", 12);
+        bench.put("chain-cold", "netty-nio", "first_ms", 24);
+        bench.put("exit", "pidfd@epoll/N=10", "p50_us", 100);
+        bench.put("exit", "pidfd@epoll/N=1000", "p50_us", 120);
+        bench.put("idle", "epoll/10000", "rss_mib", 80);
+        bench.put("idle", "epoll/10000", "threads", 19);
+        bench.put("idle", "epoll/10000", "threads_delta", 2);
+        bench.put("idle", "epoll/10000", "java_threads_delta", 0);
+        bench.put("idle", "netty-epoll/10000", "rss_mib", 90);
         String report = Report.render(bench, Instant.now(), Instant.now().plus(Duration.ofMinutes(1)), "0.1", "0.2");
         assertTrue(report, report.contains("| callSoon chain (each schedules the next), callbacks/s ↑ | selector | 2.00 M/s | 1.00 M/s (2.00×) |"));
         assertTrue(report, report.contains("| callSoon chain ≥ Netty NIO (selector) | 2.00 M/s vs 1.00 M/s: 2.00× | holds |"));
@@ -323,6 +455,14 @@ public class BenchmarksSmokeTest {
         assertTrue(report, report.contains("(pidfd, N=10, p50) | 100 µs vs 80.0 µs: 1.25× | holds |"));
         assertTrue(report, report.contains("thread stacks ≤ 64 MiB committed (steady state) | 30.0 MiB committed"));
         assertTrue(report, report.contains("thread stacks ≤ 64 MiB committed (first 1,000 of the JVM) | 70.0 MiB committed"));
+        assertTrue(report, report.contains("| #14 subprocesses ≥ 0.9× the C floor (pidfd@epoll vs spawn_floor.c) | 1800 /s vs 2000 /s: 0.90× | holds |"));
+        assertTrue(report, report.contains("| #14 chain ≥ Netty NIO (epoll, JMH, default JVM flags) | 3.00 M/s vs 2.00 M/s: 1.50× | holds |"));
+        assertTrue(report, report.contains("| callSoon chain (each schedules the next), callbacks/s (default JVM flags) ↑ | epoll/default-flags | 3.00 M/s | 2.00 M/s (1.50×) |"));
+        assertTrue(report, report.contains("| callSoon chain: the first 100,000-callback batch of a fresh JVM (default JVM flags) ↓ | epoll | 12.0 ms | 24.0 ms (0.50×) |"));
+        assertTrue(report, report.contains("#14 exit detection flat in N (pidfd@epoll): p50 at N=1000 ≤ 1.1 × N=10 | N=10 100 µs, N=1000 120 µs: 1.20× | **MISSED** |"));
+        assertTrue(report, report.contains("| #14 10,000 idle TCP connections to the epoll loop: ≤ 100 MB resident (95.4 MiB) | 80.0 MiB resident (Netty epoll: 90.0 MiB) | holds |"));
+        assertTrue(report, report.contains("| #14 10,000 idle TCP connections to the epoll loop: one thread (no Java thread started for them) | 0 Java threads started (JVM threads: 19, 2 added) | holds |"));
+        assertTrue(report, report.contains("| #14 TCP echo ≥ 1.1× Netty epoll (epoll/protocol) | not measured | — |"));
         assertTrue(report, report.contains("| **MISSED** |"));
         assertFalse(report, report.contains("NaN"));
     }

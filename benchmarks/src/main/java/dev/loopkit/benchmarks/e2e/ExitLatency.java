@@ -4,9 +4,8 @@ import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
+import dev.loopkit.benchmarks.Loops;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.proactor.ProactorEventLoop;
-import dev.loopkit.loop.selector.SelectorEventLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -33,13 +32,12 @@ public final class ExitLatency {
         run(watcherName, others, rounds, warmup, "selector");
     }
 
-    /** On the {@code selector} loop (the variant is named after the watcher) or the {@code proactor} loop ({@code watcher@proactor}). */
+    /**
+     * On the {@code selector} loop (the variant is named after the watcher), the {@code proactor} loop
+     * ({@code watcher@proactor}) or the {@code epoll} loop ({@code watcher@epoll}).
+     */
     public static void run(String watcherName, int others, int rounds, int warmup, String loopName) {
-        BaseEventLoop loop = switch (loopName) {
-            case "selector" -> new SelectorEventLoop();
-            case "proactor" -> new ProactorEventLoop();
-            default -> throw new IllegalArgumentException("loop is selector or proactor, not " + loopName);
-        };
+        BaseEventLoop loop = Loops.loopkit(loopName);
         ChildWatcher watcher = ChildWatchers.install(watcherName, loop);
         try {
             long[] latencies = loop.runUntilComplete(measure(loop, others, rounds, warmup));

@@ -2,13 +2,15 @@ package dev.loopkit.benchmarks.e2e;
 
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.SubprocessOptions;
+import dev.loopkit.benchmarks.Loops;
 import dev.loopkit.subprocess.Subprocess;
 import dev.loopkit.subprocess.Subprocesses;
 import dev.loopkit.streams.StreamReader;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.selector.SelectorEventLoop;
 import java.io.File;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -16,9 +18,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code count} runs of {@code /bin/true}, {@code concurrency} at a time, each one started when
- * another has exited: through asyncio's {@code create_subprocess_exec} + {@code wait} on the
- * selector loop under one watcher, or through {@link ProcessBuilder} + {@code onExit()}. The child's
- * standard streams are /dev/null everywhere. Every child is waited for; a non-zero exit fails the run.
+ * another has exited: through asyncio's {@code create_subprocess_exec} + {@code wait} on a Loopkit
+ * loop under one watcher, or through {@link ProcessBuilder} + {@code onExit()}. The child's standard
+ * streams are /dev/null everywhere; in the {@code /pipes} variants they are three pipes, asyncio's
+ * default ({@code stdin=PIPE, stdout=PIPE, stderr=PIPE}), and the parent waits with
+ * {@code communicate()} (stdout and stderr read to their end). Every child is waited for; a non-zero
+ * exit fails the run.
  */
 public final class SpawnThroughput {
 
@@ -27,6 +32,10 @@ public final class SpawnThroughput {
     private SpawnThroughput() {
     }
 
+    /**
+     * {@code variant}: {@code processbuilder}, or {@code WATCHER[@LOOP][/pipes]} (LOOP: {@code selector},
+     * the default, {@code proactor} or {@code epoll}); the figure is filed under {@code variant}.
+     */
     public static void run(String variant, int count, int concurrency, int warmup) throws Exception {
         double perSecond = "processbuilder".equals(variant)
                 ? processBuilder(count, concurrency, warmup)
@@ -34,15 +43,17 @@ public final class SpawnThroughput {
         Results.emit("spawn", variant, "per_s", perSecond);
     }
 
-    private static double loopkit(String watcherName, int count, int concurrency, int warmup) {
-        BaseEventLoop loop = new SelectorEventLoop();
-        ChildWatcher watcher = ChildWatchers.install(watcherName, loop);
+    private static double loopkit(String variant, int count, int concurrency, int warmup) {
+        boolean pipes = variant.endsWith("/pipes");
+        String[] watcherAtLoop = (pipes ? variant.substring(0, variant.length() - "/pipes".length()) : variant).split("@", 2);
+        BaseEventLoop loop = Loops.loopkit(watcherAtLoop.length > 1 ? watcherAtLoop[1] : Loops.SELECTOR);
+        ChildWatcher watcher = ChildWatchers.install(watcherAtLoop[0], loop);
         try {
             if (warmup > 0) {
-                loop.runUntilComplete(batch(loop, warmup, concurrency));
+                loop.runUntilComplete(batch(loop, warmup, concurrency, pipes));
             }
             long start = System.nanoTime();
-            loop.runUntilComplete(batch(loop, count, concurrency));
+            loop.runUntilComplete(batch(loop, count, concurrency, pipes));
             return count / ((System.nanoTime() - start) / 1e9);
         } finally {
             ChildWatchers.uninstall(watcher);
@@ -51,16 +62,14 @@ public final class SpawnThroughput {
     }
 
     /** Completes on the loop once {@code count} children have run, at most {@code concurrency} at once. */
-    private static LoopFuture<Void> batch(BaseEventLoop loop, int count, int concurrency) {
+    private static LoopFuture<Void> batch(BaseEventLoop loop, int count, int concurrency, boolean pipes) {
         LoopFuture<Void> done = loop.createFuture();
         int[] started = {0};
         int[] finished = {0};
         Runnable[] startOne = new Runnable[1];
         startOne[0] = () -> {
             started[0]++;
-            Subprocesses.createSubprocessExec(loop, TRUE, ChildWatchers.NO_PIPES, StreamReader.DEFAULT_LIMIT)
-                    .thenCompose(Subprocess::waitFor)
-                    .whenComplete((code, error) -> {
+            runOne(loop, pipes).whenComplete((code, error) -> {
                         if (done.isDone()) {
                             return;
                         }
@@ -81,6 +90,16 @@ public final class SpawnThroughput {
             }
         });
         return done;
+    }
+
+    /** One {@code /bin/true}: {@code await proc.wait()}, or with pipes {@code await proc.communicate()}; its exit status. */
+    private static CompletionStage<Integer> runOne(BaseEventLoop loop, boolean pipes) {
+        if (!pipes) {
+            return Subprocesses.createSubprocessExec(loop, TRUE, ChildWatchers.NO_PIPES, StreamReader.DEFAULT_LIMIT)
+                    .thenCompose(Subprocess::waitFor);
+        }
+        return Subprocesses.createSubprocessExec(loop, TRUE, SubprocessOptions.defaults(), StreamReader.DEFAULT_LIMIT)
+                .thenCompose(process -> process.communicate(null).thenApply(output -> process.returncode()));
     }
 
     private static double processBuilder(int count, int concurrency, int warmup) throws Exception {

@@ -8,8 +8,6 @@ import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -137,9 +135,9 @@ public final class ThreadedMemory {
             long threads, long rssKb) {
 
         static Snapshot take() throws IOException {
-            String status = Files.readString(Path.of("/proc/self/status"));
-            long threads = field(status, "Threads:");
-            long rss = field(status, "VmRSS:");
+            ProcStatus status = ProcStatus.now();
+            long threads = status.threads();
+            long rss = status.rssKb();
             String summary = nativeMemorySummary();
             Matcher m = summary == null ? null : THREAD.matcher(summary);
             if (m == null || !m.find()) {
@@ -147,15 +145,6 @@ public final class ThreadedMemory {
             }
             return new Snapshot(true, Long.parseLong(m.group(2)), Long.parseLong(m.group(4)),
                     Long.parseLong(m.group(5)), threads, rss);
-        }
-
-        private static long field(String status, String name) {
-            for (String line : status.split("\n")) {
-                if (line.startsWith(name)) {
-                    return Long.parseLong(line.substring(name.length()).trim().split("\\s+")[0]);
-                }
-            }
-            return -1;
         }
 
         private static String nativeMemorySummary() {

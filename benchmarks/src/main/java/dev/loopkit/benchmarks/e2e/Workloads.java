@@ -8,9 +8,10 @@ import java.util.Arrays;
  *
  * <pre>
  * timers       LOOP COUNT MAX_DELAY_MS WARMUP ROUNDS
- * echo-server  LOOP API                       (prints READY port, serves until stdin ends)
- * spawn        WATCHER|processbuilder COUNT CONCURRENCY WARMUP
- * exit         WATCHER OTHERS ROUNDS WARMUP [LOOP]   (LOOP: selector, the default, or proactor)
+ * echo-server  LOOP API                       (prints READY port, serves until stdin ends; or UNSUPPORTED why)
+ * idle         LOOP API COUNT                 (prints READY port; reports once COUNT connections arrived, exits)
+ * spawn        WATCHER[@LOOP][/pipes]|processbuilder COUNT CONCURRENCY WARMUP
+ * exit         WATCHER OTHERS ROUNDS WARMUP [LOOP]   (LOOP: selector, the default, proactor or epoll)
  * memory       COUNT                          (threaded watcher; run with -XX:NativeMemoryTracking=summary)
  * </pre>
  */
@@ -24,13 +25,14 @@ public final class Workloads {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            throw new IllegalArgumentException("usage: timers|echo-server|spawn|exit|memory ARGS...");
+            throw new IllegalArgumentException("usage: timers|echo-server|idle|spawn|exit|memory ARGS...");
         }
         LOOPKIT_LOG.setLevel(java.util.logging.Level.WARNING);
         String[] a = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "timers" -> TimerLateness.run(a[0], i(a[1]), i(a[2]), i(a[3]), i(a[4]));
             case "echo-server" -> EchoServer.serve(a[0], a[1]);
+            case "idle" -> IdleConnections.run(a[0], a[1], i(a[2]));
             case "spawn" -> SpawnThroughput.run(a[0], i(a[1]), i(a[2]), i(a[3]));
             case "exit" -> ExitLatency.run(a[0], i(a[1]), i(a[2]), i(a[3]), a.length > 4 ? a[4] : "selector");
             case "memory" -> ThreadedMemory.run(i(a[0]));

@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class CrossThreadBenchmark {
 
-    @Param({Loops.SELECTOR, Loops.PROACTOR, Loops.NETTY_NIO, Loops.NETTY_EPOLL})
+    @Param({Loops.SELECTOR, Loops.PROACTOR, Loops.EPOLL, Loops.NETTY_NIO, Loops.NETTY_EPOLL})
     public String loop;
 
     @Param({"1", "4"})

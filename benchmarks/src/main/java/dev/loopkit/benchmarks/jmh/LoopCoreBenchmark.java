@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The loop core, one batch per operation, on each loop: Loopkit's selector and proactor loops and
+ * The loop core, one batch per operation, on each loop: Loopkit's selector, proactor and epoll loops and
  * Netty's NIO and epoll loops (one thread each). Each operation is handed to the loop from the
  * benchmark thread and ends when the loop says the batch is done; the time per operation divided
  * by the batch size is the cost per callback (the driver turns it into a rate).
@@ -43,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class LoopCoreBenchmark {
 
-    @Param({Loops.SELECTOR, Loops.PROACTOR, Loops.NETTY_NIO, Loops.NETTY_EPOLL})
+    @Param({Loops.SELECTOR, Loops.PROACTOR, Loops.EPOLL, Loops.NETTY_NIO, Loops.NETTY_EPOLL})
     public String loop;
 
     @Param({"100000"})
