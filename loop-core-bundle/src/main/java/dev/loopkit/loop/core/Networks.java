@@ -133,13 +133,18 @@ public final class Networks {
         } catch (IOException e) {
             closeQuietly(channel);
             if (e instanceof BindException) {
-                BindException described = new BindException("error while attempting to bind on address "
-                        + describe(address) + ": " + String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT));
-                described.initCause(e);
-                throw described;
+                throw bindFailed(address, e);
             }
             throw e;
         }
+    }
+
+    /** asyncio's message for a failed bind: "error while attempting to bind on address ('127.0.0.1', 80): address already in use". */
+    public static BindException bindFailed(SocketAddress address, IOException cause) {
+        BindException described = new BindException("error while attempting to bind on address "
+                + describe(address) + ": " + String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT));
+        described.initCause(cause);
+        return described;
     }
 
     /** asyncio's message for a failed connect: "Connect call failed ('127.0.0.1', 1): Connection refused". */
