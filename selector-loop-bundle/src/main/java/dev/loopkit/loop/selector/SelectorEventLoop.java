@@ -195,7 +195,7 @@ public class SelectorEventLoop extends BaseEventLoop {
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         checkClosed();
-        return getaddrinfo(host, port).thenCompose(addresses ->
+        return Networks.ensureResolved(this, host, port).thenCompose(addresses ->
                 Networks.firstThatConnects(this, addresses, address -> connectTo(address, StandardProtocolFamily.INET6)))
                 .thenCompose(socket -> startTransport(socket, protocolFactory, true));
     }
@@ -244,10 +244,7 @@ public class SelectorEventLoop extends BaseEventLoop {
         Objects.requireNonNull(options, "options");
         Networks.checkPort(port);
         checkClosed();
-        LoopFuture<List<InetSocketAddress>> addresses = host == null || host.isEmpty()
-                ? completed(List.of(new InetSocketAddress(port)))
-                : getaddrinfo(host, port);
-        return addresses.thenCompose(resolved -> {
+        return Networks.serverAddresses(this, host, port).thenCompose(resolved -> {
             List<ServerSocketChannel> listening = new ArrayList<>();
             try {
                 for (InetSocketAddress address : resolved) {
