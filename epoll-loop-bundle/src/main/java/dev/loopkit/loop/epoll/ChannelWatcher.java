@@ -1,6 +1,7 @@
 package dev.loopkit.loop.epoll;
 
 import dev.loopkit.loop.core.ChannelInterests;
+import dev.loopkit.loop.core.ChannelReadiness;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.scheduling.Readiness;
 import dev.loopkit.loop.core.scheduling.Scheduler;
@@ -23,7 +24,7 @@ import java.nio.channels.Selector;
  * or writer, ended (and joined) with the last, and when the loop closes. A loop that serves only
  * its own sockets costs no thread.
  */
-final class ChannelWatcher {
+final class ChannelWatcher implements ChannelReadiness {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
@@ -37,7 +38,8 @@ final class ChannelWatcher {
         this.scheduler = scheduler;
     }
 
-    void addReader(SelectableChannel channel, CallbackHandle handle) {
+    @Override
+    public void addReader(SelectableChannel channel, CallbackHandle handle) {
         Session current = start();
         try {
             current.interests.addReader(channel, handle);
@@ -46,7 +48,8 @@ final class ChannelWatcher {
         }
     }
 
-    void addWriter(SelectableChannel channel, CallbackHandle handle) {
+    @Override
+    public void addWriter(SelectableChannel channel, CallbackHandle handle) {
         Session current = start();
         try {
             current.interests.addWriter(channel, handle);
@@ -55,7 +58,8 @@ final class ChannelWatcher {
         }
     }
 
-    boolean removeReader(SelectableChannel channel) {
+    @Override
+    public boolean removeReader(SelectableChannel channel) {
         Session current = session;
         if (current == null) {
             return false;
@@ -65,7 +69,8 @@ final class ChannelWatcher {
         return removed;
     }
 
-    boolean removeWriter(SelectableChannel channel) {
+    @Override
+    public boolean removeWriter(SelectableChannel channel) {
         Session current = session;
         if (current == null) {
             return false;
@@ -75,8 +80,8 @@ final class ChannelWatcher {
         return removed;
     }
 
-    /** How many channels have a reader or a writer. */
-    int watched() {
+    @Override
+    public int watched() {
         Session current = session;
         return current == null ? 0 : current.interests.watched();
     }

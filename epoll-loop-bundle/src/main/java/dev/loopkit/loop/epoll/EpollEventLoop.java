@@ -8,12 +8,12 @@ import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.ChannelReadiness;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.RawFdSet;
+import dev.loopkit.loop.core.ReadinessEventLoop;
 import dev.loopkit.loop.core.WriteChunks;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
-import dev.loopkit.loop.core.transports.SocketOperations;
 import dev.loopkit.posix.IoVector;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
@@ -52,7 +52,7 @@ import java.util.function.Supplier;
  * in ({@code addReader(SelectableChannel)}, {@code sock*} on JDK sockets) cannot be in an epoll set
  * of ours: a helper thread selects on them ({@link ChannelWatcher}), only while there are some.
  */
-public class EpollEventLoop extends BaseEventLoop {
+public class EpollEventLoop extends ReadinessEventLoop {
 
     /** The environment variable that turns this loop off: {@code LOOPKIT_EPOLL=off}. */
     public static final String SWITCH = "LOOPKIT_EPOLL";
@@ -214,61 +214,8 @@ public class EpollEventLoop extends BaseEventLoop {
     // ---- java.nio channels handed in by the user: the helper selector -----------------------------------
 
     @Override
-    public void addReader(SelectableChannel channel, Runnable callback) {
-        checkCanWatch(channel, callback);
-        channels.addReader(channel, newHandle(callback));
-    }
-
-    @Override
-    public boolean removeReader(SelectableChannel channel) {
-        Objects.requireNonNull(channel, "channel");
-        return !isClosed() && channels.removeReader(channel);
-    }
-
-    @Override
-    public void addWriter(SelectableChannel channel, Runnable callback) {
-        checkCanWatch(channel, callback);
-        channels.addWriter(channel, newHandle(callback));
-    }
-
-    @Override
-    public boolean removeWriter(SelectableChannel channel) {
-        Objects.requireNonNull(channel, "channel");
-        return !isClosed() && channels.removeWriter(channel);
-    }
-
-    private void checkCanWatch(SelectableChannel channel, Runnable callback) {
-        Objects.requireNonNull(channel, "channel");
-        checkCanWatch(callback);
-    }
-
-    @Override
-    protected int watchedChannels() {
-        return channels.watched();
-    }
-
-    @Override
-    public LoopFuture<Integer> sockRecv(NetworkChannel channel, ByteBuffer buffer) {
-        checkClosed();
-        return SocketOperations.recv(this, channel, buffer);
-    }
-
-    @Override
-    public LoopFuture<Void> sockSendall(NetworkChannel channel, ByteBuffer data) {
-        checkClosed();
-        return SocketOperations.sendall(this, channel, data);
-    }
-
-    @Override
-    public LoopFuture<NetworkChannel> sockAccept(NetworkChannel serverChannel) {
-        checkClosed();
-        return SocketOperations.accept(this, serverChannel);
-    }
-
-    @Override
-    public LoopFuture<Void> sockConnect(NetworkChannel channel, SocketAddress address) {
-        checkClosed();
-        return SocketOperations.connect(this, channel, address);
+    protected ChannelReadiness channels() {
+        return channels;
     }
 
     // ---- transports and servers: native sockets in the loop's own epoll set ------------------------------
@@ -307,7 +254,7 @@ public class EpollEventLoop extends BaseEventLoop {
         try {
             socket = NativeSocket.open(this, Sockets.familyOf(address));
         } catch (IOException e) {
-            return failed(e);
+            return Networks.failed(this, e);
         }
         try {
             if (socket.connect(address)) {
@@ -359,9 +306,9 @@ public class EpollEventLoop extends BaseEventLoop {
                 }
             } catch (IOException e) {
                 listening.forEach(Networks::closeQuietly);
-                return failed(e);
+                return Networks.failed(this, e);
             }
-            return completed(startServer(listening, protocolFactory, options, null));
+            return Networks.completed(this, startServer(listening, protocolFactory, options, null));
         });
     }
 
@@ -373,9 +320,9 @@ public class EpollEventLoop extends BaseEventLoop {
         try {
             Networks.removeStaleUnixSocket(path);
             NativeSocket listening = listen(UnixDomainSocketAddress.of(path), ServerOptions.defaults());
-            return completed(startServer(List.of(listening), protocolFactory, ServerOptions.defaults(), path));
+            return Networks.completed(this, startServer(List.of(listening), protocolFactory, ServerOptions.defaults(), path));
         } catch (IOException e) {
-            return failed(e);
+            return Networks.failed(this, e);
         }
     }
 
@@ -395,24 +342,14 @@ public class EpollEventLoop extends BaseEventLoop {
         } else {
             socket = NativeSocket.open(this, Sockets.familyOf(address));
         }
+        Networks.listen(socket, address, options); // SO_REUSEADDR and the bind, as the other loops; closes on failure
         try {
-            if (address instanceof InetSocketAddress) {
-                socket.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
-                if (options.reusePort()) {
-                    socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-                }
-            }
-            try {
-                socket.bind(address);
-            } catch (IOException e) {
-                throw Networks.bindFailed(address, e);
-            }
             socket.listen(options.backlog());
-            return socket;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             Networks.closeQuietly(socket);
             throw e;
         }
+        return socket;
     }
 
     private static boolean isIpv4Wildcard(SocketAddress address) {
@@ -427,17 +364,5 @@ public class EpollEventLoop extends BaseEventLoop {
             server.startServing();
         }
         return server;
-    }
-
-    private <T> LoopFuture<T> failed(Throwable error) {
-        LoopFuture<T> future = createFuture();
-        future.setException(error);
-        return future;
-    }
-
-    private <T> LoopFuture<T> completed(T value) {
-        LoopFuture<T> future = createFuture();
-        future.setResult(value);
-        return future;
     }
 }

@@ -5,6 +5,7 @@ import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.Sockets;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -102,9 +103,16 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
 
     // ---- NetworkChannel ----------------------------------------------------------------------------------
 
+    /** {@code bind(2)}; a failure is a {@link BindException} in the C library's words, as the JDK's. */
     @Override
     public NativeSocket bind(SocketAddress local) throws IOException {
-        sockets.bind(checkOpen(), local);
+        try {
+            sockets.bind(checkOpen(), local);
+        } catch (PosixException e) {
+            BindException failed = new BindException(e.getMessage());
+            failed.initCause(e);
+            throw failed;
+        }
         return this;
     }
 

@@ -92,6 +92,33 @@ public class EpollNetworkTest extends ReadinessNetworkContract {
         pipe.sink().close();
     }
 
+    /**
+     * Reentrancy: a reader that removes itself ends the helper thread from inside its own callback
+     * (the last channel went), and one it adds right after starts a new one; what the old helper still
+     * had on its way is dropped, and the new reader runs.
+     */
+    @Test
+    public void aReaderThatReplacesItselfFromItsCallbackEndsOneHelperAndStartsTheNext() throws Exception {
+        Pipe pipe = Pipe.open();
+        pipe.source().configureBlocking(false);
+        pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+        CompletableFuture<List<String>> second = new CompletableFuture<>();
+        List<String> helpersSeen = new ArrayList<>();
+        loop.addReader(pipe.source(), () -> {
+            assertTrue(loop.removeReader(pipe.source()));
+            helpersSeen.addAll(Leaks.threads(CHANNEL_THREAD + loop.id()));
+            loop.addReader(pipe.source(), () -> {
+                second.complete(Leaks.threads(CHANNEL_THREAD + loop.id()));
+                loop.removeReader(pipe.source());
+            });
+        });
+        assertEquals("a new helper for the new reader", List.of(CHANNEL_THREAD + loop.id()), runFor(second));
+        assertEquals("none between the two", List.of(), helpersSeen);
+        assertEquals(List.of(), Leaks.threads(CHANNEL_THREAD + loop.id()));
+        pipe.source().close();
+        pipe.sink().close();
+    }
+
     @Test
     public void closingTransportsAndServersClosesTheirSocketsWhileTheLoopRuns() throws Exception {
         Map<Integer, String> withTheLoop = Leaks.openFds();

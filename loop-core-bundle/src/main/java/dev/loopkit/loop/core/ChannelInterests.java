@@ -20,7 +20,7 @@ import java.nio.channels.SocketChannel;
  * interest set is always computed from the handles, never read back from the key (a helper thread
  * may have disarmed it).
  */
-public final class ChannelInterests {
+public final class ChannelInterests implements ChannelReadiness {
 
     private final BaseEventLoop loop;
     private final Selector selector;
@@ -48,7 +48,7 @@ public final class ChannelInterests {
         this.selector = selector;
     }
 
-    /** Watches {@code channel} for reading (accepting) with {@code handle}, replacing (and cancelling) the previous reader. */
+    @Override
     public void addReader(SelectableChannel channel, CallbackHandle handle) {
         SelectionKey key = register(channel);
         Interest interest = (Interest) key.attachment();
@@ -60,7 +60,7 @@ public final class ChannelInterests {
         }
     }
 
-    /** Watches {@code channel} for writing (or a connection's end) with {@code handle}, replacing the previous writer. */
+    @Override
     public void addWriter(SelectableChannel channel, CallbackHandle handle) {
         SelectionKey key = register(channel);
         Interest interest = (Interest) key.attachment();
@@ -74,17 +74,17 @@ public final class ChannelInterests {
         }
     }
 
-    /** Stops reading {@code channel}; whether there was a reader. */
+    @Override
     public boolean removeReader(SelectableChannel channel) {
         return remove(channel, true);
     }
 
-    /** Stops writing {@code channel}; whether there was a writer. */
+    @Override
     public boolean removeWriter(SelectableChannel channel) {
         return remove(channel, false);
     }
 
-    /** How many channels have a reader or a writer. */
+    @Override
     public int watched() {
         return watched;
     }

@@ -80,9 +80,17 @@ public final class Networks {
         return loop.getaddrinfo(host, port);
     }
 
-    private static <T> LoopFuture<T> completed(BaseEventLoop loop, T value) {
+    /** A future of {@code loop} done with {@code value}. */
+    public static <T> LoopFuture<T> completed(BaseEventLoop loop, T value) {
         LoopFuture<T> future = loop.createFuture();
         future.setResult(value);
+        return future;
+    }
+
+    /** A future of {@code loop} failed with {@code error}. */
+    public static <T> LoopFuture<T> failed(BaseEventLoop loop, Throwable error) {
+        LoopFuture<T> future = loop.createFuture();
+        future.setException(error);
         return future;
     }
 
@@ -148,7 +156,8 @@ public final class Networks {
     /**
      * Binds and listens, as asyncio's {@code create_server}: {@code SO_REUSEADDR} by default, the
      * backlog, and asyncio's message when the address is taken. Takes a {@code ServerSocketChannel}
-     * (left non-blocking) or an {@code AsynchronousServerSocketChannel}.
+     * (left non-blocking), an {@code AsynchronousServerSocketChannel}, or a loop's own socket (only
+     * bound: the caller listens).
      */
     public static <C extends NetworkChannel> C listen(C channel, SocketAddress address, ServerOptions options)
             throws IOException {
@@ -171,18 +180,13 @@ public final class Networks {
         } catch (IOException e) {
             closeQuietly(channel);
             if (e instanceof BindException) {
-                throw bindFailed(address, e);
+                BindException described = new BindException("error while attempting to bind on address "
+                        + describe(address) + ": " + String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT));
+                described.initCause(e);
+                throw described;
             }
             throw e;
         }
-    }
-
-    /** asyncio's message for a failed bind: "error while attempting to bind on address ('127.0.0.1', 80): address already in use". */
-    public static BindException bindFailed(SocketAddress address, IOException cause) {
-        BindException described = new BindException("error while attempting to bind on address "
-                + describe(address) + ": " + String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT));
-        described.initCause(cause);
-        return described;
     }
 
     /** asyncio's message for a failed connect: "Connect call failed ('127.0.0.1', 1): Connection refused". */

@@ -8,12 +8,12 @@ import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.ChannelInterests;
+import dev.loopkit.loop.core.ChannelReadiness;
 import dev.loopkit.loop.core.Networks;
+import dev.loopkit.loop.core.ReadinessEventLoop;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
-import dev.loopkit.loop.core.transports.SocketOperations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -48,7 +48,7 @@ import java.util.function.Supplier;
  * ({@link ChannelInterests}).
  * TCP and Unix-domain transports read into one direct buffer per loop.
  */
-public class SelectorEventLoop extends BaseEventLoop {
+public class SelectorEventLoop extends ReadinessEventLoop {
 
     /** Under a storm of ready callbacks, readiness is picked up at least once every this many callbacks. */
     static final int IO_POLL_EVERY = 64;
@@ -113,8 +113,8 @@ public class SelectorEventLoop extends BaseEventLoop {
     }
 
     @Override
-    protected int watchedChannels() {
-        return channels.watched();
+    protected ChannelReadiness channels() {
+        return channels;
     }
 
     @Override
@@ -129,63 +129,6 @@ public class SelectorEventLoop extends BaseEventLoop {
     }
 
     // ---- readers and writers on channels ---------------------------------------------------------------
-
-    @Override
-    public void addReader(SelectableChannel channel, Runnable callback) {
-        checkCanWatch(channel, callback);
-        channels.addReader(channel, newHandle(callback));
-    }
-
-    @Override
-    public boolean removeReader(SelectableChannel channel) {
-        Objects.requireNonNull(channel, "channel");
-        return !isClosed() && channels.removeReader(channel);
-    }
-
-    @Override
-    public void addWriter(SelectableChannel channel, Runnable callback) {
-        checkCanWatch(channel, callback);
-        channels.addWriter(channel, newHandle(callback));
-    }
-
-    @Override
-    public boolean removeWriter(SelectableChannel channel) {
-        Objects.requireNonNull(channel, "channel");
-        return !isClosed() && channels.removeWriter(channel);
-    }
-
-    private void checkCanWatch(SelectableChannel channel, Runnable callback) {
-        Objects.requireNonNull(channel, "channel");
-        Objects.requireNonNull(callback, "callback");
-        checkClosed();
-        checkThread();
-    }
-
-    // ---- low-level socket operations ---------------------------------------------------------------------
-
-    @Override
-    public LoopFuture<Integer> sockRecv(NetworkChannel channel, ByteBuffer buffer) {
-        checkClosed();
-        return SocketOperations.recv(this, channel, buffer);
-    }
-
-    @Override
-    public LoopFuture<Void> sockSendall(NetworkChannel channel, ByteBuffer data) {
-        checkClosed();
-        return SocketOperations.sendall(this, channel, data);
-    }
-
-    @Override
-    public LoopFuture<NetworkChannel> sockAccept(NetworkChannel serverChannel) {
-        checkClosed();
-        return SocketOperations.accept(this, serverChannel);
-    }
-
-    @Override
-    public LoopFuture<Void> sockConnect(NetworkChannel channel, SocketAddress address) {
-        checkClosed();
-        return SocketOperations.connect(this, channel, address);
-    }
 
     // ---- transports and servers --------------------------------------------------------------------------
 
