@@ -66,18 +66,7 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
 
     private void readIntoLoopBuffer(Protocol target) {
         ByteBuffer data = loop.readBuffer();
-        int read;
-        try {
-            read = channel.read(data);
-        } catch (IOException e) {
-            fatalError(e, "Fatal read error on socket transport");
-            return;
-        }
-        if (read < 0) {
-            readEof();
-            return;
-        }
-        if (read == 0) {
+        if (readInto(data) <= 0) {
             return;
         }
         data.flip();
@@ -99,18 +88,8 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
             fatalError(e, "Fatal error: protocol.get_buffer() call failed.");
             return;
         }
-        int read;
-        try {
-            read = channel.read(into);
-        } catch (IOException e) {
-            fatalError(e, "Fatal read error on socket transport");
-            return;
-        }
-        if (read < 0) {
-            readEof();
-            return;
-        }
-        if (read == 0) {
+        int read = readInto(into);
+        if (read <= 0) {
             return;
         }
         try {
@@ -118,6 +97,21 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
         } catch (RuntimeException e) {
             fatalError(e, "Fatal error: protocol.buffer_updated() call failed.");
         }
+    }
+
+    /** Reads what is there: the count (0: nothing yet), or -1 when the read failed or met the end (both handled here). */
+    private int readInto(ByteBuffer into) {
+        int read;
+        try {
+            read = channel.read(into);
+        } catch (IOException e) {
+            fatalError(e, "Fatal read error on socket transport");
+            return -1;
+        }
+        if (read < 0) {
+            readEof();
+        }
+        return read;
     }
 
     // asyncio's _read_ready__on_eof: the protocol may keep the connection open for writing.
