@@ -26,6 +26,7 @@ public final class Posix {
     private final Native nativeAccess;
     private final LibC libc;
     private final Spawner spawner;
+    private final Sockets sockets;
     /** {@code ""} when pidfds work, else why not; computed on first use. */
     private volatile String pidfdProbe;
 
@@ -33,6 +34,7 @@ public final class Posix {
         this.nativeAccess = nativeAccess;
         this.libc = nativeAccess.libc;
         this.spawner = new Spawner(nativeAccess);
+        this.sockets = new Sockets(nativeAccess);
     }
 
     private static final class Singleton {
@@ -60,6 +62,16 @@ public final class Posix {
     /** Why {@link #get()} does not work here, or {@code null} when it does. */
     public static String unavailableReason() {
         return Native.unavailableReason();
+    }
+
+    /** Stream sockets on raw descriptors: TCP (IPv4, IPv6) and Unix-domain. */
+    public Sockets sockets() {
+        return sockets;
+    }
+
+    /** A {@code writev(2)} array of {@code capacity} entries, to be closed by its owner. */
+    public IoVector ioVector(int capacity) throws PosixException {
+        return new IoVector(this, nativeAccess, capacity);
     }
 
     // ---- file descriptors

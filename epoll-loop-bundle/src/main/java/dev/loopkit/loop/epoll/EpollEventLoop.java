@@ -1,14 +1,37 @@
 package dev.loopkit.loop.epoll;
 
+import dev.loopkit.api.Connection;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.Protocol;
+import dev.loopkit.api.Server;
+import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.ChannelReadiness;
+import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.RawFdSet;
+import dev.loopkit.loop.core.ReadinessEventLoop;
+import dev.loopkit.loop.core.WriteChunks;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
+import dev.loopkit.posix.IoVector;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
+import dev.loopkit.posix.Sockets;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -23,21 +46,25 @@ import java.util.function.Supplier;
  * (the selector loop needs a poller thread for raw descriptors, since a java.nio {@code Selector}
  * cannot watch one).
  *
- * <p>This slice watches raw descriptors only: java.nio channels ({@code addReader(SelectableChannel)},
- * {@code sock*}, TCP and Unix transports and servers) throw {@link UnsupportedOperationException};
- * use the selector loop for those.
+ * <p>TCP (IPv4, IPv6) and Unix-domain transports and servers are on native sockets in the same set
+ * ({@link NativeSocket}, sharing the selector loop's transport and server through
+ * {@code ReadinessSocketTransport} and {@code ReadinessServer}). java.nio channels the user hands
+ * in ({@code addReader(SelectableChannel)}, {@code sock*} on JDK sockets) cannot be in an epoll set
+ * of ours: a helper thread selects on them ({@link ChannelWatcher}), only while there are some.
  */
-public class EpollEventLoop extends BaseEventLoop {
+public class EpollEventLoop extends ReadinessEventLoop {
 
     /** The environment variable that turns this loop off: {@code LOOPKIT_EPOLL=off}. */
     public static final String SWITCH = "LOOPKIT_EPOLL";
     /** Under a storm of ready callbacks, readiness is picked up at least once every this many callbacks. */
     static final int IO_POLL_EVERY = 64;
-    private static final String CHANNELS_UNSUPPORTED =
-            " is not yet on the epoll loop: it watches raw file descriptors, not java.nio channels, sockets or servers; use the selector loop";
+    private static final InetAddress IPV6_WILDCARD = ipv6Wildcard();
 
     private final RawFdSet fds;
     private final InterruptibleWait interruptible;
+    private final ChannelWatcher channels;
+    /** Made on the first gathering write; loop thread. */
+    private IoVector ioVector;
     private long callbacksAtLastPoll; // loop thread only
 
     /**
@@ -52,6 +79,7 @@ public class EpollEventLoop extends BaseEventLoop {
         }
         fds = new RawFdSet(this, false);
         interruptible = new InterruptibleWait(fds::wake);
+        channels = new ChannelWatcher(this, scheduler());
     }
 
     /**
@@ -73,6 +101,14 @@ public class EpollEventLoop extends BaseEventLoop {
             return null;
         } catch (PosixException e) {
             return "epoll or eventfd does not work here: " + e.getMessage();
+        }
+    }
+
+    private static InetAddress ipv6Wildcard() {
+        try {
+            return InetAddress.getByAddress(new byte[16]);
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException("16 bytes are an IPv6 address", impossible);
         }
     }
 
@@ -125,8 +161,12 @@ public class EpollEventLoop extends BaseEventLoop {
 
     @Override
     protected void closeResources() throws IOException {
+        channels.close();
         interruptible.close();
         fds.close();
+        if (ioVector != null) {
+            ioVector.close();
+        }
     }
 
     @Override
@@ -171,11 +211,158 @@ public class EpollEventLoop extends BaseEventLoop {
         return isClosed() ? 0 : fds.size();
     }
 
-    // ---- java.nio channels: a later slice ---------------------------------------------------------------
+    // ---- java.nio channels handed in by the user: the helper selector -----------------------------------
 
-    /** Channels, transports, servers and {@code sock*} (the base class refuses them): which loop has them. */
     @Override
-    protected UnsupportedOperationException unsupported(String operation) {
-        return new UnsupportedOperationException(operation + CHANNELS_UNSUPPORTED);
+    protected ChannelReadiness channels() {
+        return channels;
+    }
+
+    // ---- transports and servers: native sockets in the loop's own epoll set ------------------------------
+
+    /** The loop's {@code writev} array, for its sockets' gathering writes; loop thread. */
+    IoVector ioVector() throws PosixException {
+        if (ioVector == null) {
+            ioVector = Posix.get().ioVector(WriteChunks.GATHER_AT_MOST);
+        }
+        return ioVector;
+    }
+
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> createConnection(Supplier<P> protocolFactory, String host, int port) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(host, "host");
+        Networks.checkPort(port);
+        checkClosed();
+        return Networks.ensureResolved(this, host, port)
+                .thenCompose(addresses -> Networks.firstThatConnects(this, addresses, this::connectTo))
+                .thenCompose(socket -> startTransport(socket, protocolFactory, true));
+    }
+
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(path, "path");
+        checkClosed();
+        return connectTo(UnixDomainSocketAddress.of(path)).thenCompose(socket -> startTransport(socket, protocolFactory, false));
+    }
+
+    // asyncio's sock_connect on a socket of the loop's own: at once, or when writable (SO_ERROR says how it went).
+    private LoopFuture<NativeSocket> connectTo(SocketAddress address) {
+        LoopFuture<Void> connecting = createFuture();
+        NativeSocket socket;
+        try {
+            socket = NativeSocket.open(this, Sockets.familyOf(address));
+        } catch (IOException e) {
+            return Networks.failed(this, e);
+        }
+        try {
+            if (socket.connect(address)) {
+                connecting.setResult(null);
+            } else {
+                addWriter(socket.fd(), () -> {
+                    removeWriter(socket.fd());
+                    try {
+                        socket.finishConnect();
+                        connecting.setResult(null);
+                    } catch (IOException e) {
+                        connecting.setException(Networks.connectFailed(address, e));
+                    }
+                });
+            }
+        } catch (IOException e) {
+            connecting.setException(Networks.connectFailed(address, e));
+        }
+        return Networks.whenConnected(this, socket, connecting);
+    }
+
+    private <P extends Protocol> CompletionStage<Connection<P>> startTransport(NativeSocket socket, Supplier<P> protocolFactory, boolean tcp) {
+        LoopFuture<Connection<P>> made = createFuture();
+        try {
+            if (tcp) {
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true); // as asyncio and the other loops
+            }
+            P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
+            EpollSocketTransport transport = new EpollSocketTransport(this, socket, protocol, null);
+            transport.start(() -> made.setResult(new Connection<>(transport, protocol)));
+        } catch (IOException | RuntimeException e) {
+            Networks.closeQuietly(socket);
+            made.setException(e);
+        }
+        return made;
+    }
+
+    @Override
+    public CompletionStage<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(options, "options");
+        Networks.checkPort(port);
+        checkClosed();
+        return Networks.serverAddresses(this, host, port).thenCompose(resolved -> {
+            List<NativeSocket> listening = new ArrayList<>();
+            try {
+                for (InetSocketAddress address : resolved) {
+                    listening.add(listen(address, options));
+                }
+            } catch (IOException e) {
+                listening.forEach(Networks::closeQuietly);
+                return Networks.failed(this, e);
+            }
+            return Networks.completed(this, startServer(listening, protocolFactory, options, null));
+        });
+    }
+
+    @Override
+    public CompletionStage<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(path, "path");
+        checkClosed();
+        try {
+            Networks.removeStaleUnixSocket(path);
+            NativeSocket listening = listen(UnixDomainSocketAddress.of(path), ServerOptions.defaults());
+            return Networks.completed(this, startServer(List.of(listening), protocolFactory, ServerOptions.defaults(), path));
+        } catch (IOException e) {
+            return Networks.failed(this, e);
+        }
+    }
+
+    // asyncio's create_server for one address: SO_REUSEADDR (by default), bind, listen.
+    private NativeSocket listen(SocketAddress requested, ServerOptions options) throws IOException {
+        SocketAddress address = requested;
+        NativeSocket socket;
+        if (isIpv4Wildcard(requested)) {
+            // As the JDK binds its own sockets (and so the selector loop): one dual-stack socket on
+            // "::" serves every interface of both families; IPv4 alone where there is no IPv6.
+            try {
+                socket = NativeSocket.open(this, StandardProtocolFamily.INET6);
+                address = new InetSocketAddress(IPV6_WILDCARD, ((InetSocketAddress) requested).getPort());
+            } catch (PosixException noIpv6) {
+                socket = NativeSocket.open(this, StandardProtocolFamily.INET);
+            }
+        } else {
+            socket = NativeSocket.open(this, Sockets.familyOf(address));
+        }
+        Networks.listen(socket, address, options); // SO_REUSEADDR and the bind, as the other loops; closes on failure
+        try {
+            socket.listen(options.backlog());
+        } catch (IOException e) {
+            Networks.closeQuietly(socket);
+            throw e;
+        }
+        return socket;
+    }
+
+    private static boolean isIpv4Wildcard(SocketAddress address) {
+        return address instanceof InetSocketAddress inet && inet.getAddress() instanceof Inet4Address
+                && inet.getAddress().isAnyLocalAddress();
+    }
+
+    private Server startServer(List<NativeSocket> listening, Supplier<? extends Protocol> protocolFactory,
+            ServerOptions options, Path unixPath) {
+        EpollServer server = new EpollServer(this, listening, protocolFactory, options.backlog(), unixPath);
+        if (options.startServing()) {
+            server.startServing();
+        }
+        return server;
     }
 }

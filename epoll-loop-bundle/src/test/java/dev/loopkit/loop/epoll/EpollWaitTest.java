@@ -1,19 +1,15 @@
 package dev.loopkit.loop.epoll;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.loop.testing.Leaks;
-import java.nio.channels.Pipe;
 import java.util.List;
 import java.util.Map;
-import dev.loopkit.api.ServerOptions;
 import org.junit.Test;
 
 /**
- * What only the epoll loop does: its wait in milliseconds never ends before a timer is due, it
- * refuses java.nio channels with a clear word (not yet: the selector loop serves them), and it
+ * What only the epoll loop does: its wait in milliseconds never ends before a timer is due, and it
  * closes its epoll set and wake-up eventfd with it.
  */
 public class EpollWaitTest {
@@ -26,24 +22,6 @@ public class EpollWaitTest {
         assertEquals(1, EpollEventLoop.timeoutMillis(1_000_000));
         assertEquals(2, EpollEventLoop.timeoutMillis(1_000_001));
         assertEquals(Integer.MAX_VALUE, EpollEventLoop.timeoutMillis(Long.MAX_VALUE));
-    }
-
-    @Test
-    public void javaNioChannelsAreRefusedNamingTheSelectorLoop() throws Exception {
-        Pipe pipe = Pipe.open();
-        EpollEventLoop loop = new EpollEventLoop();
-        try {
-            pipe.source().configureBlocking(false);
-            UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class,
-                    () -> loop.addReader(pipe.source(), () -> { }));
-            assertTrue(refused.getMessage(), refused.getMessage().contains("use the selector loop"));
-            assertThrows(UnsupportedOperationException.class, () -> loop.createServer(() -> null, "127.0.0.1", 0,
-                    ServerOptions.defaults()));
-        } finally {
-            loop.close();
-            pipe.source().close();
-            pipe.sink().close();
-        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
@@ -25,9 +26,12 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /** Address resolution, connecting and listening as asyncio's {@code base_events} does them, for any loop. */
 public final class Networks {
+
+    private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private Networks() {
     }
@@ -46,6 +50,48 @@ public final class Networks {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0-65535, not " + port);
         }
+    }
+
+    /**
+     * Where asyncio's {@code create_server} listens: every address of {@code host}, or, without a
+     * host, the wildcard address (one dual-stack socket where IPv6 works: all interfaces, both families).
+     */
+    public static LoopFuture<List<InetSocketAddress>> serverAddresses(BaseEventLoop loop, String host, int port) {
+        if (host != null && !host.isEmpty()) {
+            return ensureResolved(loop, host, port);
+        }
+        return completed(loop, List.of(new InetSocketAddress(port)));
+    }
+
+    /**
+     * asyncio's {@code _ensure_resolved}: an IP address literal is taken as it is
+     * ({@code _ipaddr_info}), anything else is looked up with the loop's {@code getaddrinfo}, in its
+     * executor. So connecting to "127.0.0.1" costs no executor thread.
+     */
+    public static LoopFuture<List<InetSocketAddress>> ensureResolved(BaseEventLoop loop, String host, int port) {
+        if (IPV4_LITERAL.matcher(host).matches() || host.indexOf(':') >= 0) { // a host name has no ':'
+            try {
+                // a literal is parsed, never looked up
+                return completed(loop, List.of(new InetSocketAddress(InetAddress.getByName(host), port)));
+            } catch (UnknownHostException notALiteral) {
+                // "1.2.3.999" or a bad IPv6 form: getaddrinfo reports it
+            }
+        }
+        return loop.getaddrinfo(host, port);
+    }
+
+    /** A future of {@code loop} done with {@code value}. */
+    public static <T> LoopFuture<T> completed(BaseEventLoop loop, T value) {
+        LoopFuture<T> future = loop.createFuture();
+        future.setResult(value);
+        return future;
+    }
+
+    /** A future of {@code loop} failed with {@code error}. */
+    public static <T> LoopFuture<T> failed(BaseEventLoop loop, Throwable error) {
+        LoopFuture<T> future = loop.createFuture();
+        future.setException(error);
+        return future;
     }
 
     /**
@@ -110,7 +156,8 @@ public final class Networks {
     /**
      * Binds and listens, as asyncio's {@code create_server}: {@code SO_REUSEADDR} by default, the
      * backlog, and asyncio's message when the address is taken. Takes a {@code ServerSocketChannel}
-     * (left non-blocking) or an {@code AsynchronousServerSocketChannel}.
+     * (left non-blocking), an {@code AsynchronousServerSocketChannel}, or a loop's own socket (only
+     * bound: the caller listens).
      */
     public static <C extends NetworkChannel> C listen(C channel, SocketAddress address, ServerOptions options)
             throws IOException {

@@ -72,6 +72,44 @@ public interface LibC {
     @SaveError
     int epoll_wait(int epollFd, Pointer events, int maxEvents, int timeoutMillis);
 
+    // sockets: addresses are struct sockaddr bytes the caller encodes (see SocketAddresses)
+    @SaveError
+    int socket(int domain, int type, int protocol);
+
+    @SaveError
+    int bind(int fd, @In byte[] address, int addressLength);
+
+    @SaveError
+    int listen(int fd, int backlog);
+
+    /** {@code address} and {@code addressLength} may be {@code null}: the peer's address is not wanted. */
+    @SaveError
+    int accept4(int fd, Pointer address, Pointer addressLength, int flags);
+
+    @SaveError
+    int connect(int fd, @In byte[] address, int addressLength);
+
+    @SaveError
+    int getsockname(int fd, @Out byte[] address, @In @Out int[] addressLength);
+
+    @SaveError
+    int getpeername(int fd, @Out byte[] address, @In @Out int[] addressLength);
+
+    /** Options are {@code int}s, or {@code struct linger} as two. */
+    @SaveError
+    int getsockopt(int fd, int level, int name, @Out int[] value, @In @Out int[] valueLength);
+
+    @SaveError
+    int setsockopt(int fd, int level, int name, @In int[] value, int valueLength);
+
+    @SaveError
+    int shutdown(int fd, int how);
+
+    /** {@code iov}: {@code struct iovec {void *base; size_t length;}} entries in memory the caller owns. */
+    @SaveError
+    @ssize_t
+    long writev(int fd, Pointer iov, int count);
+
     // processes: posix_spawn and its attribute objects return an error number, never set errno
     @IgnoreError
     int posix_spawn(@Out int[] pid, String path, Pointer fileActions, Pointer attributes, Pointer argv, Pointer envp);

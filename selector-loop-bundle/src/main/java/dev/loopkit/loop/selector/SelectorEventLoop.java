@@ -8,8 +8,10 @@ import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.ChannelInterests;
+import dev.loopkit.loop.core.ChannelReadiness;
 import dev.loopkit.loop.core.Networks;
+import dev.loopkit.loop.core.ReadinessEventLoop;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import java.io.IOException;
@@ -42,18 +44,20 @@ import java.util.function.Supplier;
  * asyncio's {@code SelectorEventLoop}: waits in a java.nio {@link Selector}, which
  * {@link #callSoonThreadsafe(Runnable)} wakes through {@link Selector#wakeup()}. Channels are
  * watched by the selector itself; each readiness schedules the reader's or writer's handle, which
- * is made once per {@code addReader}/{@code addWriter} and reused, so readiness allocates nothing.
+ * is made once per {@code addReader}/{@code addWriter} and reused, so readiness allocates nothing
+ * ({@link ChannelInterests}).
  * TCP and Unix-domain transports read into one direct buffer per loop.
  */
-public class SelectorEventLoop extends BaseEventLoop {
+public class SelectorEventLoop extends ReadinessEventLoop {
 
     /** Under a storm of ready callbacks, readiness is picked up at least once every this many callbacks. */
     static final int IO_POLL_EVERY = 64;
 
     private final Selector selector;
+    private final ChannelInterests channels;
     private long callbacksAtLastSelect; // loop thread only
     // One method reference for the life of the loop: selecting allocates nothing.
-    private final Consumer<SelectionKey> onSelected = this::processKey;
+    private final Consumer<SelectionKey> onSelected;
 
     /** A loop on the platform's default selector (epoll on Linux). */
     public SelectorEventLoop() {
@@ -66,6 +70,8 @@ public class SelectorEventLoop extends BaseEventLoop {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector", e);
         }
+        channels = new ChannelInterests(this, selector);
+        onSelected = channels::process;
     }
 
     // ---- waiting ------------------------------------------------------------------------------------
@@ -106,16 +112,9 @@ public class SelectorEventLoop extends BaseEventLoop {
         selector.wakeup();
     }
 
-    // Keys stay registered with no interest after the last remove* (see register): those do not count.
     @Override
-    protected int watchedChannels() {
-        int watched = 0;
-        for (SelectionKey key : selector.keys()) {
-            if (key.isValid() && key.interestOps() != 0) {
-                watched++;
-            }
-        }
-        return watched;
+    protected ChannelReadiness channels() {
+        return channels;
     }
 
     @Override
@@ -129,169 +128,7 @@ public class SelectorEventLoop extends BaseEventLoop {
         return SubprocessLauncher.launch(this, protocolFactory, args, options);
     }
 
-    private void processKey(SelectionKey key) {
-        Interest interest = (Interest) key.attachment();
-        int ready = key.readyOps();
-        if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0 && interest.reader != null) {
-            scheduleReady(interest.reader);
-        }
-        if ((ready & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0 && interest.writer != null) {
-            scheduleReady(interest.writer);
-        }
-    }
-
-    /** The handles waiting for one channel's readiness: the key's attachment. */
-    private static final class Interest {
-        CallbackHandle reader;
-        CallbackHandle writer;
-    }
-
     // ---- readers and writers on channels ---------------------------------------------------------------
-
-    @Override
-    public void addReader(SelectableChannel channel, Runnable callback) {
-        Interest interest = register(channel, callback, readOp(channel));
-        CallbackHandle previous = interest.reader;
-        interest.reader = newHandle(callback);
-        if (previous != null) {
-            previous.cancel();
-        }
-    }
-
-    @Override
-    public boolean removeReader(SelectableChannel channel) {
-        return unregister(channel, readOp(channel), true);
-    }
-
-    @Override
-    public void addWriter(SelectableChannel channel, Runnable callback) {
-        Interest interest = register(channel, callback, writeOp(channel));
-        CallbackHandle previous = interest.writer;
-        interest.writer = newHandle(callback);
-        if (previous != null) {
-            previous.cancel();
-        }
-    }
-
-    @Override
-    public boolean removeWriter(SelectableChannel channel) {
-        return unregister(channel, SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT, false);
-    }
-
-    // Keys are never cancelled here, only their interest cleared: a cancelled key stays in the
-    // selector until the next select and would make the channel impossible to register again.
-    private Interest register(SelectableChannel channel, Runnable callback, int op) {
-        Objects.requireNonNull(channel, "channel");
-        Objects.requireNonNull(callback, "callback");
-        checkClosed();
-        checkThread();
-        if (!channel.isOpen()) {
-            throw new IllegalArgumentException("Invalid file descriptor: " + channel + " is closed");
-        }
-        if (channel.isBlocking()) {
-            throw new IllegalArgumentException("the channel must be non-blocking: " + channel);
-        }
-        SelectionKey key = channel.keyFor(selector);
-        try {
-            if (key == null) {
-                return (Interest) channel.register(selector, op, new Interest()).attachment();
-            }
-            key.interestOps(key.interestOps() | op);
-            return (Interest) key.attachment();
-        } catch (ClosedChannelException | CancelledKeyException e) {
-            throw new IllegalArgumentException("Invalid file descriptor: " + channel + " is closed", e);
-        }
-    }
-
-    private boolean unregister(SelectableChannel channel, int ops, boolean reader) {
-        Objects.requireNonNull(channel, "channel");
-        if (isClosed()) {
-            return false;
-        }
-        SelectionKey key = channel.keyFor(selector);
-        if (key == null || !key.isValid()) {
-            return false;
-        }
-        Interest interest = (Interest) key.attachment();
-        CallbackHandle handle = reader ? interest.reader : interest.writer;
-        if (handle == null) {
-            return false;
-        }
-        handle.cancel();
-        if (reader) {
-            interest.reader = null;
-        } else {
-            interest.writer = null;
-        }
-        key.interestOps(key.interestOps() & ~ops);
-        return true;
-    }
-
-    private static int readOp(SelectableChannel channel) {
-        return (channel.validOps() & SelectionKey.OP_READ) != 0 ? SelectionKey.OP_READ : SelectionKey.OP_ACCEPT;
-    }
-
-    private static int writeOp(SelectableChannel channel) {
-        if (channel instanceof SocketChannel socket && socket.isConnectionPending()) {
-            return SelectionKey.OP_CONNECT;
-        }
-        return SelectionKey.OP_WRITE;
-    }
-
-    /** The loop's read buffer, for this package's transports. */
-    ByteBuffer sharedReadBuffer() {
-        return readBuffer();
-    }
-
-    // ---- low-level socket operations ---------------------------------------------------------------------
-
-    @Override
-    public LoopFuture<Integer> sockRecv(NetworkChannel channel, ByteBuffer buffer) {
-        SocketChannel socket = nonBlocking(channel, SocketChannel.class);
-        Objects.requireNonNull(buffer, "buffer");
-        LoopFuture<Integer> result = createFuture();
-        SocketOperation.recv(this, socket, buffer, result);
-        return result;
-    }
-
-    @Override
-    public LoopFuture<Void> sockSendall(NetworkChannel channel, ByteBuffer data) {
-        SocketChannel socket = nonBlocking(channel, SocketChannel.class);
-        Objects.requireNonNull(data, "data");
-        LoopFuture<Void> result = createFuture();
-        SocketOperation.sendall(this, socket, data, result);
-        return result;
-    }
-
-    @Override
-    public LoopFuture<NetworkChannel> sockAccept(NetworkChannel serverChannel) {
-        ServerSocketChannel server = nonBlocking(serverChannel, ServerSocketChannel.class);
-        LoopFuture<NetworkChannel> result = createFuture();
-        SocketOperation.accept(this, server, result);
-        return result;
-    }
-
-    @Override
-    public LoopFuture<Void> sockConnect(NetworkChannel channel, SocketAddress address) {
-        SocketChannel socket = nonBlocking(channel, SocketChannel.class);
-        Objects.requireNonNull(address, "address");
-        LoopFuture<Void> result = createFuture();
-        SocketOperation.connect(this, socket, address, result);
-        return result;
-    }
-
-    private <C extends SelectableChannel> C nonBlocking(NetworkChannel channel, Class<C> type) {
-        Objects.requireNonNull(channel, "channel");
-        checkClosed();
-        if (!type.isInstance(channel)) {
-            throw new IllegalArgumentException("SelectorEventLoop needs a " + type.getName() + ", not " + channel.getClass().getName());
-        }
-        C selectable = type.cast(channel);
-        if (selectable.isBlocking()) {
-            throw new IllegalArgumentException("the socket must be non-blocking");
-        }
-        return selectable;
-    }
 
     // ---- transports and servers --------------------------------------------------------------------------
 
@@ -301,7 +138,7 @@ public class SelectorEventLoop extends BaseEventLoop {
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         checkClosed();
-        return getaddrinfo(host, port).thenCompose(addresses ->
+        return Networks.ensureResolved(this, host, port).thenCompose(addresses ->
                 Networks.firstThatConnects(this, addresses, address -> connectTo(address, StandardProtocolFamily.INET6)))
                 .thenCompose(socket -> startTransport(socket, protocolFactory, true));
     }
@@ -350,10 +187,7 @@ public class SelectorEventLoop extends BaseEventLoop {
         Objects.requireNonNull(options, "options");
         Networks.checkPort(port);
         checkClosed();
-        LoopFuture<List<InetSocketAddress>> addresses = host == null || host.isEmpty()
-                ? completed(List.of(new InetSocketAddress(port)))
-                : getaddrinfo(host, port);
-        return addresses.thenCompose(resolved -> {
+        return Networks.serverAddresses(this, host, port).thenCompose(resolved -> {
             List<ServerSocketChannel> listening = new ArrayList<>();
             try {
                 for (InetSocketAddress address : resolved) {

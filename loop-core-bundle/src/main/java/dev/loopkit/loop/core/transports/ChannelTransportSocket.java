@@ -29,6 +29,9 @@ public final class ChannelTransportSocket implements TransportSocket {
         if (channel instanceof SocketChannel socket) {
             return socket.getRemoteAddress();
         }
+        if (channel instanceof ConnectedChannel socket) {
+            return socket.getRemoteAddress();
+        }
         return channel instanceof AsynchronousSocketChannel socket ? socket.getRemoteAddress() : null;
     }
 

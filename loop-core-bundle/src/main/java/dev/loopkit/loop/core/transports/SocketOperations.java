@@ -1,26 +1,35 @@
-package dev.loopkit.loop.selector;
+package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.LoopFuture;
+import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.Networks;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Objects;
 
 /**
- * asyncio's {@code sock_*} coroutines on a selector: try the operation at once; if it would block,
- * retry on each readiness until it completes, then stop watching the channel.
+ * asyncio's {@code sock_*} coroutines on non-blocking JDK channels, for any loop that watches
+ * channels with {@code addReader}/{@code addWriter}: try the operation at once; if it would block,
+ * retry on each readiness until it completes, then stop watching the channel. The loop checks that
+ * it is open before calling these.
  */
-final class SocketOperation {
+public final class SocketOperations {
 
-    private SocketOperation() {
+    private SocketOperations() {
     }
 
-    static void recv(SelectorEventLoop loop, SocketChannel socket, ByteBuffer buffer, LoopFuture<Integer> result) {
+    /** asyncio's {@code sock_recv}. */
+    public static LoopFuture<Integer> recv(BaseEventLoop loop, NetworkChannel channel, ByteBuffer buffer) {
+        SocketChannel socket = nonBlocking(loop, channel, SocketChannel.class);
+        Objects.requireNonNull(buffer, "buffer");
+        LoopFuture<Integer> result = loop.createFuture();
         if (tryRecv(socket, buffer, result)) {
-            return;
+            return result;
         }
         loop.addReader(socket, () -> {
             if (!result.isDone()) {
@@ -28,6 +37,7 @@ final class SocketOperation {
             }
         });
         result.addDoneCallback(f -> loop.removeReader(socket));
+        return result;
     }
 
     private static boolean tryRecv(SocketChannel socket, ByteBuffer buffer, LoopFuture<Integer> result) {
@@ -43,9 +53,13 @@ final class SocketOperation {
         return true;
     }
 
-    static void sendall(SelectorEventLoop loop, SocketChannel socket, ByteBuffer data, LoopFuture<Void> result) {
+    /** asyncio's {@code sock_sendall}. */
+    public static LoopFuture<Void> sendall(BaseEventLoop loop, NetworkChannel channel, ByteBuffer data) {
+        SocketChannel socket = nonBlocking(loop, channel, SocketChannel.class);
+        Objects.requireNonNull(data, "data");
+        LoopFuture<Void> result = loop.createFuture();
         if (trySend(socket, data, result)) {
-            return;
+            return result;
         }
         loop.addWriter(socket, () -> {
             if (!result.isDone()) {
@@ -53,6 +67,7 @@ final class SocketOperation {
             }
         });
         result.addDoneCallback(f -> loop.removeWriter(socket));
+        return result;
     }
 
     private static boolean trySend(SocketChannel socket, ByteBuffer data, LoopFuture<Void> result) {
@@ -68,9 +83,12 @@ final class SocketOperation {
         return true;
     }
 
-    static void accept(SelectorEventLoop loop, ServerSocketChannel server, LoopFuture<NetworkChannel> result) {
+    /** asyncio's {@code sock_accept}: the accepted socket is non-blocking. */
+    public static LoopFuture<NetworkChannel> accept(BaseEventLoop loop, NetworkChannel serverChannel) {
+        ServerSocketChannel server = nonBlocking(loop, serverChannel, ServerSocketChannel.class);
+        LoopFuture<NetworkChannel> result = loop.createFuture();
         if (tryAccept(server, result)) {
-            return;
+            return result;
         }
         loop.addReader(server, () -> {
             if (!result.isDone()) {
@@ -78,6 +96,7 @@ final class SocketOperation {
             }
         });
         result.addDoneCallback(f -> loop.removeReader(server));
+        return result;
     }
 
     private static boolean tryAccept(ServerSocketChannel server, LoopFuture<NetworkChannel> result) {
@@ -94,15 +113,19 @@ final class SocketOperation {
         return true;
     }
 
-    static void connect(SelectorEventLoop loop, SocketChannel socket, SocketAddress address, LoopFuture<Void> result) {
+    /** asyncio's {@code sock_connect}: a failure says "Connect call failed" with the address. */
+    public static LoopFuture<Void> connect(BaseEventLoop loop, NetworkChannel channel, SocketAddress address) {
+        SocketChannel socket = nonBlocking(loop, channel, SocketChannel.class);
+        Objects.requireNonNull(address, "address");
+        LoopFuture<Void> result = loop.createFuture();
         try {
             if (socket.connect(address)) {
                 result.setResult(null);
-                return;
+                return result;
             }
         } catch (IOException e) {
             result.setException(Networks.connectFailed(address, e));
-            return;
+            return result;
         }
         loop.addWriter(socket, () -> {
             if (result.isDone()) {
@@ -117,5 +140,19 @@ final class SocketOperation {
             }
         });
         result.addDoneCallback(f -> loop.removeWriter(socket));
+        return result;
+    }
+
+    private static <C extends SelectableChannel> C nonBlocking(BaseEventLoop loop, NetworkChannel channel, Class<C> type) {
+        Objects.requireNonNull(channel, "channel");
+        if (!type.isInstance(channel)) {
+            throw new IllegalArgumentException(loop.getClass().getSimpleName() + " needs a " + type.getName()
+                    + ", not " + channel.getClass().getName());
+        }
+        C selectable = type.cast(channel);
+        if (selectable.isBlocking()) {
+            throw new IllegalArgumentException("the socket must be non-blocking");
+        }
+        return selectable;
     }
 }

@@ -1,0 +1,182 @@
+package dev.loopkit.loop.epoll;
+
+import dev.loopkit.loop.core.transports.ConnectedChannel;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.PosixException;
+import dev.loopkit.posix.Sockets;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ProtocolFamily;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.GatheringByteChannel;
+import java.util.Set;
+
+/**
+ * A non-blocking stream socket on a raw descriptor (TCP or Unix-domain), which the epoll loop
+ * watches in its own epoll set: a {@code NetworkChannel} to {@code Server.sockets()} and the
+ * transport's {@code socket} extra, and a gathering byte channel to the transports, with NIO's
+ * non-blocking conventions (a read or write that would block returns 0, end of file -1). Loop thread
+ * only, as the loop's transports and servers that own it; {@link #close()} from any thread.
+ */
+final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByteChannel {
+
+    private final EpollEventLoop loop;
+    private final Posix posix = Posix.get();
+    private final Sockets sockets = posix.sockets();
+    private final int fd;
+    private volatile boolean open = true;
+
+    private NativeSocket(EpollEventLoop loop, int fd) {
+        this.loop = loop;
+        this.fd = fd;
+    }
+
+    /** A new socket of {@code family}, not yet bound or connected. */
+    static NativeSocket open(EpollEventLoop loop, ProtocolFamily family) throws PosixException {
+        return new NativeSocket(loop, Posix.get().sockets().open(family));
+    }
+
+    /** The descriptor, for the loop's epoll set. */
+    int fd() {
+        return fd;
+    }
+
+    // ---- listening -------------------------------------------------------------------------------------
+
+    /** {@code listen}, once bound. */
+    void listen(int backlog) throws IOException {
+        sockets.listen(checkOpen(), backlog);
+    }
+
+    /** The next waiting connection, or {@code null} when none is. */
+    NativeSocket accept() throws IOException {
+        int accepted = sockets.accept(checkOpen());
+        return accepted < 0 ? null : new NativeSocket(loop, accepted);
+    }
+
+    // ---- connecting ------------------------------------------------------------------------------------
+
+    /** Starts connecting: {@code true} when connected at once; otherwise wait for writability, then {@link #finishConnect()}. */
+    boolean connect(SocketAddress address) throws IOException {
+        return sockets.connect(checkOpen(), address);
+    }
+
+    /** The outcome of a connection under way: throws its error. */
+    void finishConnect() throws IOException {
+        sockets.finishConnect(checkOpen());
+    }
+
+    /** {@code shutdown(SHUT_WR)}. */
+    void shutdownOutput() throws IOException {
+        sockets.shutdownOutput(checkOpen());
+    }
+
+    // ---- bytes -----------------------------------------------------------------------------------------
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        int read = posix.read(checkOpen(), dst);
+        return read < 0 ? 0 : read == 0 ? -1 : read;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        return Math.max(0, posix.write(checkOpen(), src));
+    }
+
+    @Override
+    public long write(ByteBuffer[] sources, int offset, int length) throws IOException {
+        return Math.max(0, loop.ioVector().write(checkOpen(), sources, offset, length));
+    }
+
+    @Override
+    public long write(ByteBuffer[] sources) throws IOException {
+        return write(sources, 0, sources.length);
+    }
+
+    // ---- NetworkChannel ----------------------------------------------------------------------------------
+
+    /** {@code bind(2)}; a failure is a {@link BindException} in the C library's words, as the JDK's. */
+    @Override
+    public NativeSocket bind(SocketAddress local) throws IOException {
+        try {
+            sockets.bind(checkOpen(), local);
+        } catch (PosixException e) {
+            BindException failed = new BindException(e.getMessage());
+            failed.initCause(e);
+            throw failed;
+        }
+        return this;
+    }
+
+    @Override
+    public SocketAddress getLocalAddress() throws IOException {
+        return sockets.localAddress(checkOpen());
+    }
+
+    @Override
+    public SocketAddress getRemoteAddress() throws IOException {
+        return sockets.remoteAddress(checkOpen());
+    }
+
+    @Override
+    public <T> NativeSocket setOption(SocketOption<T> name, T value) throws IOException {
+        sockets.setOption(checkOpen(), name, value);
+        return this;
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        return sockets.getOption(checkOpen(), name);
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return Sockets.supportedOptions();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    /** Closes the descriptor once; its number may be another's right after, so nothing uses it again. */
+    @Override
+    public void close() throws IOException {
+        synchronized (this) {
+            if (!open) {
+                return;
+            }
+            open = false;
+        }
+        posix.close(fd);
+    }
+
+    private int checkOpen() throws ClosedChannelException {
+        if (!open) {
+            throw new ClosedChannelException();
+        }
+        return fd;
+    }
+
+    @Override
+    public String toString() {
+        if (!open) {
+            return "<NativeSocket closed>";
+        }
+        String local;
+        try {
+            local = String.valueOf(getLocalAddress());
+        } catch (IOException e) {
+            local = "?";
+        }
+        return "<NativeSocket fd=" + fd + " laddr=" + local + ">";
+    }
+}

@@ -1,0 +1,166 @@
+package dev.loopkit.loop.epoll;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.Connection;
+import dev.loopkit.api.Server;
+import dev.loopkit.api.TransportSocket;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.testing.CollectingProtocol;
+import dev.loopkit.loop.testing.EchoProtocol;
+import dev.loopkit.loop.testing.Leaks;
+import dev.loopkit.loop.testing.ReadinessNetworkContract;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.Pipe;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.Test;
+
+/**
+ * The network contract on the epoll loop: its transports and servers on native sockets in its own
+ * epoll set; {@code sock*} and readers on JDK channels through its helper selector.
+ */
+public class EpollNetworkTest extends ReadinessNetworkContract {
+
+    private static final String CHANNEL_THREAD = "loopkit-channels-";
+
+    @Override
+    protected BaseEventLoop newLoop() {
+        return new EpollEventLoop();
+    }
+
+    @Test
+    public void nativeSocketsCostNoThreadAndJdkChannelsOneOnlyWhileTheyAreWatched() throws Exception {
+        String helper = CHANNEL_THREAD + loop.id();
+        Server server = echoServer();
+        byte[] message = "no helper".getBytes(StandardCharsets.US_ASCII);
+        CollectingProtocol client = new CollectingProtocol(message.length, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        connection.transport().write(message);
+        runFor(client.all);
+        assertEquals("a transport and a server on native sockets", List.of(), Leaks.threads(helper));
+        assertEquals("the loop's thread is the only one it has", List.of(), Leaks.threads("loopkit-executor-" + loop.id() + "-"));
+
+        Pipe pipe = Pipe.open();
+        pipe.source().configureBlocking(false);
+        pipe.sink().configureBlocking(false);
+        loop.addReader(pipe.source(), () -> { });
+        assertEquals(List.of(helper), Leaks.threads(helper));
+        assertTrue(loop.removeReader(pipe.source()));
+        assertEquals("ended with the last channel", List.of(), Leaks.threads(helper));
+        loop.addWriter(pipe.sink(), () -> { });
+        assertEquals("made again for the next", List.of(helper), Leaks.threads(helper));
+        connection.transport().close();
+        server.close();
+        loop.close();
+        assertEquals("ended with the loop", List.of(), Leaks.threads(helper));
+        pipe.source().close();
+        pipe.sink().close();
+        assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
+    }
+
+    @Test
+    public void aReaderOnAJdkChannelRunsOnTheLoopThreadAsLongAsItIsReadable() throws Exception {
+        Pipe pipe = Pipe.open();
+        pipe.source().configureBlocking(false);
+        pipe.sink().write(ByteBuffer.wrap(new byte[] {7}));
+        List<String> threads = new ArrayList<>();
+        CompletableFuture<Void> thrice = new CompletableFuture<>();
+        // level-triggered, as asyncio's selectors: a reader that does not read is called again
+        loop.addReader(pipe.source(), () -> {
+            threads.add(Thread.currentThread().getName());
+            if (threads.size() == 3) {
+                loop.removeReader(pipe.source());
+                thrice.complete(null);
+            }
+        });
+        runFor(thrice);
+        assertEquals(List.of(Thread.currentThread().getName()), threads.stream().distinct().toList());
+        ByteBuffer into = ByteBuffer.allocate(1);
+        assertEquals(1, pipe.source().read(into));
+        pipe.source().close();
+        pipe.sink().close();
+    }
+
+    /**
+     * Reentrancy: a reader that removes itself ends the helper thread from inside its own callback
+     * (the last channel went), and one it adds right after starts a new one; what the old helper still
+     * had on its way is dropped, and the new reader runs.
+     */
+    @Test
+    public void aReaderThatReplacesItselfFromItsCallbackEndsOneHelperAndStartsTheNext() throws Exception {
+        Pipe pipe = Pipe.open();
+        pipe.source().configureBlocking(false);
+        pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+        CompletableFuture<List<String>> second = new CompletableFuture<>();
+        List<String> helpersSeen = new ArrayList<>();
+        loop.addReader(pipe.source(), () -> {
+            assertTrue(loop.removeReader(pipe.source()));
+            helpersSeen.addAll(Leaks.threads(CHANNEL_THREAD + loop.id()));
+            loop.addReader(pipe.source(), () -> {
+                second.complete(Leaks.threads(CHANNEL_THREAD + loop.id()));
+                loop.removeReader(pipe.source());
+            });
+        });
+        assertEquals("a new helper for the new reader", List.of(CHANNEL_THREAD + loop.id()), runFor(second));
+        assertEquals("none between the two", List.of(), helpersSeen);
+        assertEquals(List.of(), Leaks.threads(CHANNEL_THREAD + loop.id()));
+        pipe.source().close();
+        pipe.sink().close();
+    }
+
+    @Test
+    public void closingTransportsAndServersClosesTheirSocketsWhileTheLoopRuns() throws Exception {
+        Map<Integer, String> withTheLoop = Leaks.openFds();
+        Path path = Files.createTempDirectory("loopkit-epoll").resolve("s.sock");
+        Server tcp = echoServer();
+        Server unix = runFor(loop.createUnixServer(EchoProtocol::new, path));
+        List<CollectingProtocol> clients = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            CollectingProtocol client = new CollectingProtocol(2, false);
+            Connection<CollectingProtocol> connection = i % 2 == 0
+                    ? runFor(loop.createConnection(() -> client, LOCALHOST, port(tcp)))
+                    : runFor(loop.createUnixConnection(() -> client, path));
+            connection.transport().write(new byte[] {1, 2});
+            runFor(client.all);
+            connection.transport().close();
+            assertNull(runFor(client.lost));
+            clients.add(client);
+        }
+        tcp.close();
+        unix.close();
+        runFor(tcp.waitClosed());
+        runFor(unix.waitClosed());
+        assertEquals("file descriptors left open", Map.of(), Leaks.newFds(withTheLoop));
+        assertFalse(Files.exists(path));
+        assertEquals(0, loop.watchedFileDescriptors());
+    }
+
+    @Test
+    public void aUnixTransportNamesItsPathAndItsSocketIsNotTheChannel() throws Exception {
+        Path path = Files.createTempDirectory("loopkit-epoll").resolve("named.sock");
+        Server server = runFor(loop.createUnixServer(EchoProtocol::new, path));
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createUnixConnection(() -> client, path));
+        assertEquals(UnixDomainSocketAddress.of(path), connection.transport().getExtraInfo("peername"));
+        assertEquals(UnixDomainSocketAddress.of(path), server.sockets().get(0).getLocalAddress());
+        TransportSocket socket = (TransportSocket) connection.transport().getExtraInfo("socket");
+        assertEquals(UnixDomainSocketAddress.of(path), socket.remoteAddress());
+        assertFalse("the channel itself is not handed out", (Object) socket instanceof NetworkChannel);
+        connection.transport().close();
+        runFor(client.lost);
+        assertFalse(socket.isOpen());
+        server.close();
+        runFor(server.waitClosed());
+    }
+}

@@ -1,0 +1,221 @@
+package dev.loopkit.loop.core.transports;
+
+import dev.loopkit.api.BufferedProtocol;
+import dev.loopkit.api.Protocol;
+import dev.loopkit.loop.core.BaseEventLoop;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.GatheringByteChannel;
+
+/**
+ * asyncio's {@code _SelectorSocketTransport} on any readiness-based loop: a TCP or Unix-domain
+ * connection whose channel is read and written when the loop says it is ready. Reads go into the
+ * loop's shared direct buffer (or straight into a {@link BufferedProtocol}'s own buffer); writes go
+ * to the socket at once, and only what it does not take is copied to the write buffer, drained on
+ * writability with gathering writes. The loop supplies how readiness is watched (a selector key, an
+ * epoll registration); the channel is non-blocking: a read or write that would block returns 0.
+ *
+ * @param <C> the channel: a JDK {@code SocketChannel} or a loop's own socket
+ */
+public abstract class ReadinessSocketTransport<C extends ByteChannel & GatheringByteChannel> extends AbstractSocketTransport {
+
+    protected final C channel;
+    // Made once: re-registering after pauseReading() or a full buffer allocates no new lambda.
+    private final Runnable onReadable = this::readReady;
+    private final Runnable onWritable = this::writeReady;
+
+    protected ReadinessSocketTransport(BaseEventLoop loop, C channel, Protocol protocol, AbstractServer server) {
+        super(loop, protocol, server);
+        this.channel = channel;
+    }
+
+    /** Calls {@code onReadable} on the loop thread whenever the channel is readable, until {@link #unwatchReadable()}. */
+    protected abstract void watchReadable(Runnable onReadable);
+
+    protected abstract void unwatchReadable();
+
+    /** Calls {@code onWritable} on the loop thread whenever the channel is writable, until {@link #unwatchWritable()}. */
+    protected abstract void watchWritable(Runnable onWritable);
+
+    protected abstract void unwatchWritable();
+
+    /** Tells the protocol, then starts reading; {@code whenMade} runs once the protocol knows. */
+    public final void start(Runnable whenMade) {
+        Protocol connected = (Protocol) protocol;
+        scheduleConnectionMade(() -> connected.connectionMade(this), () -> {
+            if (!closing && !paused) {
+                watchReadable(onReadable);
+            }
+            whenMade.run();
+        });
+    }
+
+    // ---- reading ---------------------------------------------------------------------------------------
+
+    private void readReady() {
+        if (connLost > 0) {
+            return;
+        }
+        if (protocol instanceof BufferedProtocol buffered) {
+            readIntoProtocolBuffer(buffered);
+        } else {
+            readIntoLoopBuffer((Protocol) protocol);
+        }
+    }
+
+    private void readIntoLoopBuffer(Protocol target) {
+        ByteBuffer data = loop.readBuffer();
+        if (readInto(data) <= 0) {
+            return;
+        }
+        data.flip();
+        try {
+            target.dataReceived(data);
+        } catch (RuntimeException e) {
+            fatalError(e, "Fatal error: protocol.data_received() call failed.");
+        }
+    }
+
+    private void readIntoProtocolBuffer(BufferedProtocol target) {
+        ByteBuffer into;
+        try {
+            into = target.getBuffer(-1);
+            if (into == null || !into.hasRemaining()) {
+                throw new IllegalStateException("get_buffer() returned an empty buffer");
+            }
+        } catch (RuntimeException e) {
+            fatalError(e, "Fatal error: protocol.get_buffer() call failed.");
+            return;
+        }
+        int read = readInto(into);
+        if (read <= 0) {
+            return;
+        }
+        try {
+            target.bufferUpdated(read);
+        } catch (RuntimeException e) {
+            fatalError(e, "Fatal error: protocol.buffer_updated() call failed.");
+        }
+    }
+
+    /** Reads what is there: the count (0: nothing yet), or -1 when the read failed or met the end (both handled here). */
+    private int readInto(ByteBuffer into) {
+        int read;
+        try {
+            read = channel.read(into);
+        } catch (IOException e) {
+            fatalError(e, "Fatal read error on socket transport");
+            return -1;
+        }
+        if (read < 0) {
+            readEof();
+        }
+        return read;
+    }
+
+    // asyncio's _read_ready__on_eof: the protocol may keep the connection open for writing.
+    private void readEof() {
+        eofReceived(this::unwatchReadable);
+    }
+
+    @Override
+    public void pauseReading() {
+        if (closing || paused) {
+            return;
+        }
+        paused = true;
+        unwatchReadable();
+    }
+
+    @Override
+    public void resumeReading() {
+        if (closing || !paused) {
+            return;
+        }
+        paused = false;
+        watchReadable(onReadable);
+    }
+
+    // ---- writing ---------------------------------------------------------------------------------------
+
+    @Override
+    public void write(ByteBuffer data) {
+        if (!acceptsWrite(data)) {
+            return;
+        }
+        if (buffer.isEmpty()) {
+            try {
+                channel.write(data);
+            } catch (IOException e) {
+                fatalError(e, "Fatal write error on socket transport");
+                return;
+            }
+            if (!data.hasRemaining()) {
+                return;
+            }
+            watchWritable(onWritable);
+        }
+        buffer.add(data);
+        flowControl.maybePause(protocol);
+    }
+
+    private void writeReady() {
+        if (connLost > 0) {
+            return;
+        }
+        try {
+            buffer.writeTo(channel);
+        } catch (IOException e) {
+            unwatchWritable();
+            buffer.clear();
+            fatalError(e, "Fatal write error on socket transport");
+            return;
+        }
+        flowControl.maybeResume(protocol);
+        if (!buffer.isEmpty()) {
+            return;
+        }
+        unwatchWritable();
+        if (closing) {
+            connLost++;
+            callConnectionLost(null);
+        } else if (eof) {
+            shutdownOutput();
+        }
+    }
+
+    // ---- closing ---------------------------------------------------------------------------------------
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        unwatchReadable();
+        if (buffer.isEmpty()) {
+            connLost++;
+            loop.callSoon(() -> callConnectionLost(null));
+        }
+    }
+
+    @Override
+    protected void dropBuffer() {
+        if (!buffer.isEmpty()) {
+            buffer.clear();
+            unwatchWritable();
+        }
+    }
+
+    @Override
+    protected void stopIo() {
+        unwatchReadable();
+        unwatchWritable();
+    }
+
+    @Override
+    protected void closeChannel() throws IOException {
+        channel.close();
+    }
+}
