@@ -40,7 +40,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * headless Chromium (Debian's, driven by Selenium through the system's chromedriver) opens
  * {@code /system/console/loops} with the password the first start made, and what the page shows
  * and does is checked against the platform's own shell. Without Chromium (itests/setup-browser.sh
- * installs it) the browser tests skip, saying so; the HTTP checks still run.
+ * installs it) the browser tests skip, saying so; the HTTP checks still run. The same platform applies
+ * {@code conf/*.cfg} on edit (FileInstall).
  */
 public class WebConsoleIT {
 
@@ -143,6 +144,24 @@ public class WebConsoleIT {
         HttpResponse<String> unknown = send(post("action=watcher&name=nosuch", login, tokenOfThePage()));
         assertEquals(unknown.body(), 400, unknown.statusCode());
         assertTrue(unknown.body(), unknown.body().startsWith("{\"error\":\"Unknown child watcher 'nosuch' ("));
+    }
+
+    @Test
+    public void aConfFileAppliesOnEditAndAChoiceMadeLaterIsWrittenBackIntoIt() throws Exception {
+        Path file = Distribution.home().resolve("conf/dev.loopkit.policy.cfg");
+        String before = platform.command("loop:watcher", "process-wide: .*").strip();
+        try {
+            Files.writeString(file, "watcher = multiloop\n");
+            awaitTrue("FileInstall applies " + file, () -> platform.command("loop:watcher", "process-wide: .*").strip()
+                    .equals("process-wide: multiloop (configured: configuration dev.loopkit.policy)"));
+            assertEquals("process-wide: safe (configured: configuration dev.loopkit.policy)",
+                    platform.command("loop:watcher safe", "process-wide: .*").strip());
+            awaitTrue("FileInstall writes the choice back into " + file,
+                    () -> Files.readString(file).contains("watcher = \"safe\"") || Files.readString(file).contains("watcher = safe"));
+        } finally {
+            Files.deleteIfExists(file); // FileInstall deletes its configuration: the ranking decides again
+        }
+        awaitTrue("the watcher is " + before + " again", () -> platform.command("loop:watcher", "process-wide: .*").strip().equals(before));
     }
 
     // ---- the browser ----
