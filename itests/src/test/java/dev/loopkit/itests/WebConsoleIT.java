@@ -146,6 +146,28 @@ public class WebConsoleIT {
         assertTrue(unknown.body(), unknown.body().startsWith("{\"error\":\"Unknown child watcher 'nosuch' ("));
     }
 
+    /** The console's own pages have no token: a change another site's page sends them is refused by its origin. */
+    @Test
+    public void theConsolesOwnPagesRefuseAChangeFromAnotherSite() throws Exception {
+        String before = platform.command("loop:watcher", "process-wide: .*");
+        HttpResponse<String> configuration = send(HttpRequest.newBuilder(URI.create(origin + "/system/console/configMgr/dev.loopkit.policy"))
+                .header("Authorization", basic(USER + ":" + password)).header("Origin", "http://attacker.example")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("apply=true&action=ajaxConfigManager&propertylist=watcher&watcher=safe"))
+                .build());
+        assertEquals(configuration.body(), 403, configuration.statusCode());
+        HttpResponse<String> install = send(HttpRequest.newBuilder(URI.create(origin + "/system/console/bundles"))
+                .header("Authorization", basic(USER + ":" + password)).header("Origin", "null")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("action=refreshPackages")).build());
+        assertEquals(install.body(), 403, install.statusCode());
+        String after = platform.command("loop:watcher", "process-wide: .*");
+        if (!after.equals(before)) {
+            platform.command("loop:reset-watcher", "process-wide: .*"); // the other tests start from the ranking
+        }
+        assertEquals(before, after);
+    }
+
     @Test
     public void aConfFileAppliesOnEditAndAChoiceMadeLaterIsWrittenBackIntoIt() throws Exception {
         Path file = Distribution.home().resolve("conf/dev.loopkit.policy.cfg");

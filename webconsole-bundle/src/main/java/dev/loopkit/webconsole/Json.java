@@ -12,16 +12,11 @@ final class Json {
     private boolean first = true;
 
     Json begin() {
-        separate();
-        text.append('{');
-        first = true;
-        return this;
+        return open('{');
     }
 
     Json end() {
-        text.append('}');
-        first = false;
-        return this;
+        return close('}');
     }
 
     Json key(String key) {
@@ -39,21 +34,26 @@ final class Json {
     }
 
     Json strings(List<String> values) {
-        separate();
-        text.append('[');
-        first = true;
+        open('[');
         values.forEach(this::value);
-        text.append(']');
-        first = false;
-        return this;
+        return close(']');
     }
 
     Json table(List<List<String>> rows) {
-        separate();
-        text.append('[');
-        first = true;
+        open('[');
         rows.forEach(this::strings);
-        text.append(']');
+        return close(']');
+    }
+
+    private Json open(char bracket) {
+        separate();
+        text.append(bracket);
+        first = true;
+        return this;
+    }
+
+    private Json close(char bracket) {
+        text.append(bracket);
         first = false;
         return this;
     }

@@ -6,18 +6,12 @@ import java.io.PrintWriter;
  * The page's HTML inside the Web Console's frame: empty tables, the first snapshot as JSON and the
  * script ({@code res/loops.js}) that fills the tables from it, refreshes them and sends the buttons'
  * changes. One renderer, the script, for the first view and every refresh.
+ *
+ * @param pluginRoot the page's address ({@code /system/console/loops})
+ * @param token what a change must carry ({@link RequestGuard})
+ * @param snapshot the first snapshot ({@link LoopsSnapshot})
  */
-final class LoopsPage {
-
-    private final String pluginRoot;
-    private final String token;
-    private final String snapshot;
-
-    LoopsPage(String pluginRoot, String token, String snapshot) {
-        this.pluginRoot = pluginRoot;
-        this.token = token;
-        this.snapshot = snapshot;
-    }
+record LoopsPage(String pluginRoot, String token, String snapshot) {
 
     void write(PrintWriter out) {
         out.println("<div id='loopkit' data-root='" + attribute(pluginRoot) + "' data-token='" + attribute(token) + "'>");

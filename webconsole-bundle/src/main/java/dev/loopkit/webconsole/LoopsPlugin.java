@@ -63,7 +63,7 @@ public final class LoopsPlugin extends AbstractServlet {
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String refusal = guard.refusal(request.getHeader(RequestGuard.TOKEN_HEADER), request.getHeader("Origin"),
-                request.getScheme() + "://" + request.getHeader("Host"));
+                RequestGuard.ownOrigin(request));
         if (refusal != null) {
             send(response, HttpServletResponse.SC_FORBIDDEN, message("error", refusal));
             return;

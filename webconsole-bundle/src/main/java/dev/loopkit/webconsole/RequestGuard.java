@@ -1,5 +1,6 @@
 package dev.loopkit.webconsole;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -39,8 +40,9 @@ final class RequestGuard {
      * @param ownOrigin the console's origin as this request reached it ({@code http://host:port})
      */
     String refusal(String sentToken, String origin, String ownOrigin) {
-        if (origin != null && !origin.equalsIgnoreCase(ownOrigin)) {
-            return "refused: the request comes from " + origin + ", not from the Web Console (" + ownOrigin + ")";
+        String crossSite = crossSite(origin, ownOrigin);
+        if (crossSite != null) {
+            return crossSite;
         }
         // Compared in constant time: the time taken says nothing about how much of a guess was right.
         if (sentToken == null || !MessageDigest.isEqual(sentToken.getBytes(StandardCharsets.UTF_8),
@@ -48,5 +50,21 @@ final class RequestGuard {
             return "refused: no valid " + TOKEN_HEADER + " header (the Web Console's page sends it)";
         }
         return null;
+    }
+
+    /**
+     * Why a request that says it comes from {@code origin} must be refused ({@code null}: it comes from
+     * the console itself, or says nothing, as a request that no browser sent).
+     */
+    static String crossSite(String origin, String ownOrigin) {
+        if (origin != null && !origin.equalsIgnoreCase(ownOrigin)) {
+            return "refused: the request comes from " + origin + ", not from the Web Console (" + ownOrigin + ")";
+        }
+        return null;
+    }
+
+    /** The console's origin as {@code request} reached it: {@code http://host:port}. */
+    static String ownOrigin(HttpServletRequest request) {
+        return request.getScheme() + "://" + request.getHeader("Host");
     }
 }
