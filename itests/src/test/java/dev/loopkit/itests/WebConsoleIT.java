@@ -93,6 +93,15 @@ public class WebConsoleIT {
     }
 
     @Test
+    public void theStatusTabHasWhatTheLoopCommandsPrint() throws Exception {
+        HttpResponse<String> status = get("/system/console/status-loopkit.txt", USER + ":" + password);
+        assertEquals(status.body(), 200, status.statusCode());
+        String policies = platform.command("loop:policies", "process-wide: .*");
+        assertTrue(status.body() + "\nlacks\n" + policies, status.body().contains("loop:policies\n" + policies));
+        assertTrue(status.body(), status.body().contains("\nloop:loops\n") && status.body().contains("\nloop:children\n"));
+    }
+
+    @Test
     public void aSwitchButtonChangesTheWatcherAndLoopWatcherAgrees() throws Exception {
         openThePage();
         String current = platform.command("loop:watcher", "process-wide: .*").strip();

@@ -7,6 +7,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
@@ -15,8 +17,9 @@ import java.util.Map;
  * The Felix Web Console of a running platform: where it listens and its password. There is no
  * well-known password (the console's own default, admin/admin, is what every scanner tries): the
  * first start makes a random one, stores it in {@value #PASSWORD_FILE} of the data folder (readable
- * by its owner only) and prints it once; the user may write their own there instead. It reaches the
- * console as framework property {@value #PASSWORD_PROPERTY}, the console's default, which a
+ * by its owner only) and prints it once; the user may write their own there instead (or its hash,
+ * {@code {sha-256}<base64>}). It reaches the console, hashed, as framework property
+ * {@value #PASSWORD_PROPERTY}, the console's default, which a
  * {@code password} in ConfigAdmin configuration {@code org.apache.felix.webconsole.internal.servlet.OsgiManager}
  * overrides.
  */
@@ -48,7 +51,24 @@ final class WebConsole {
             out.println("loopkit: the Web Console is at " + url(config) + " (user "
                     + config.getOrDefault(USER_PROPERTY, "admin") + ", password " + password + ", kept in " + file + ")");
         }
-        config.put(PASSWORD_PROPERTY, password);
+        config.put(PASSWORD_PROPERTY, hashed(password));
+    }
+
+    /**
+     * The password as the console takes a hashed one ({@code {sha-256}} and the base64 of the digest):
+     * framework properties are on view (the Web Console's own "Configuration Status" lists them), the
+     * password itself is not. A file that holds such a hash already is passed on as it is.
+     */
+    static String hashed(String password) {
+        if (password.startsWith("{")) {
+            return password;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
+            return "{sha-256}" + Base64.getEncoder().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     static String url(Map<String, String> config) {
