@@ -6,6 +6,7 @@
 module dev.loopkit.platform {
     requires dev.loopkit.api;
     requires dev.loopkit.runtime;
+    requires dev.loopkit.loop.core;
     requires static osgi.core;
     requires static org.osgi.service.component.annotations;
     requires static org.osgi.service.metatype.annotations;

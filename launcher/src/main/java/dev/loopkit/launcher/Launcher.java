@@ -26,7 +26,9 @@ import org.osgi.framework.wiring.FrameworkWiring;
  * {@code conf/config.properties} (Felix's own launcher code reads it and deploys the bundles).
  *
  * <ul>
- * <li>No argument: also starts the Gogo shell of {@code shell/} and runs until the shell exits.</li>
+ * <li>No argument: the platform. Also starts the bundles of {@code server/} (the Web Console on Felix
+ * HTTP, FileInstall of {@code conf/*.cfg}, the MetaType service) and the Gogo shell of {@code shell/},
+ * and runs until the shell exits.</li>
  * <li>{@code -c "<command>"}: runs one Gogo command, prints its result, stops the framework and
  * exits 0, or 1 when the command failed.</li>
  * </ul>
@@ -57,7 +59,7 @@ public final class Launcher {
         PrintStream out = System.out;
         PrintStream err = System.err;
         Logging.configure(home.resolve("conf/logging.properties"), data.resolve("log"));
-        Framework framework = start(home, data, command == null);
+        Framework framework = start(home, data, command == null, out);
         if (command == null) {
             FrameworkEvent stopped = framework.waitForStop(0);
             System.exit(stopped.getType() == FrameworkEvent.ERROR ? 1 : 0);
@@ -68,7 +70,7 @@ public final class Launcher {
         System.exit(status);
     }
 
-    private static Framework start(Path home, Path data, boolean withShell) throws Exception {
+    private static Framework start(Path home, Path data, boolean platform, PrintStream out) throws Exception {
         System.setProperty("loopkit.home", home.toString());
         System.setProperty("loopkit.data", data.toString());
         if (System.getProperty(Main.CONFIG_PROPERTIES_PROP) == null) {
@@ -80,6 +82,9 @@ public final class Launcher {
         }
         Main.copySystemProperties(config);
         config.put(AutoProcessor.AUTO_DEPLOY_DIR_PROPERTY, home.resolve("bundle").toString());
+        if (platform) {
+            WebConsole.configure(config, data, out);
+        }
 
         Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
@@ -99,10 +104,37 @@ public final class Launcher {
         if (!started.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the framework did not start within " + START_TIMEOUT_SECONDS + " s");
         }
-        if (withShell) {
+        if (platform) {
+            startServer(framework, home.resolve("server").toFile());
             startShell(framework, home.resolve("shell").toFile());
         }
         return framework;
+    }
+
+    /**
+     * Installs and starts the bundles of {@code serverDirectory}, those a running platform has beside
+     * bundle/ and a one-command run (-c) does without: an HTTP server (which another platform may hold
+     * the port of) and watchers of conf/ that apply edits later are of no use to one command.
+     */
+    private static void startServer(Framework framework, File serverDirectory) throws BundleException {
+        List<Bundle> server = new ArrayList<>();
+        for (File jar : jars(serverDirectory)) {
+            server.add(framework.getBundleContext().installBundle(jar.toURI().toString()));
+        }
+        for (Bundle bundle : server) {
+            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                bundle.start();
+            }
+        }
+    }
+
+    private static File[] jars(File directory) {
+        File[] jars = directory.listFiles((dir, name) -> name.endsWith(".jar"));
+        if (jars == null || jars.length == 0) {
+            throw new IllegalStateException("no bundles in " + directory);
+        }
+        Arrays.sort(jars);
+        return jars;
     }
 
     /**
@@ -117,13 +149,8 @@ public final class Launcher {
      * SIGINT, and Gogo's shell then clears the line or interrupts the foreground command.
      */
     private static void startShell(Framework framework, File shellDirectory) throws BundleException {
-        File[] jars = shellDirectory.listFiles((dir, name) -> name.endsWith(".jar"));
-        if (jars == null || jars.length == 0) {
-            throw new IllegalStateException("no Gogo shell bundles in " + shellDirectory);
-        }
-        Arrays.sort(jars);
         List<Bundle> shell = new ArrayList<>();
-        for (File jar : jars) {
+        for (File jar : jars(shellDirectory)) {
             shell.add(framework.getBundleContext().installBundle(jar.toURI().toString()));
         }
         framework.adapt(FrameworkWiring.class).resolveBundles(shell);

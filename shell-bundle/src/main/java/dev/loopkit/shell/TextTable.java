@@ -1,10 +1,14 @@
 package dev.loopkit.shell;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
-/** Left-aligned columns for the shell commands' output. */
-final class TextTable {
+/**
+ * Left-aligned columns for the shell commands' output; other front ends (the Web Console) read the
+ * same cells through {@link #header()} and {@link #rows()}.
+ */
+public final class TextTable {
 
     private final List<String[]> rows = new ArrayList<>();
 
@@ -21,6 +25,17 @@ final class TextTable {
         return this;
     }
 
+    /** The column names. */
+    public List<String> header() {
+        return List.of(rows.get(0));
+    }
+
+    /** The rows below the header, each cell as the shell prints it. */
+    public List<List<String>> rows() {
+        return rows.subList(1, rows.size()).stream().map(Arrays::asList).map(List::copyOf).toList();
+    }
+
+    /** The table as the shell prints it: a header line, then one line per row. */
     @Override
     public String toString() {
         int columns = rows.get(0).length;

@@ -678,7 +678,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     /**
      * Seconds a callback may run on this loop before the always-on blocked-loop detector logs one
      * WARNING with the loop thread's stack (0: never). Defaults to the system property
-     * {@code loopkit.blockedLoopWarning}, or 2.
+     * {@code loopkit.blockedLoopWarning}, or 2, unless configuration {@code dev.loopkit.policy} sets {@code blockedLoopWarning}.
      */
     public double getBlockedLoopWarning() {
         return LoopClock.toSeconds(scheduler.blockedLoopWarningNanos());

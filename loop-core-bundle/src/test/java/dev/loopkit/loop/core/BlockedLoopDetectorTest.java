@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.loop.testing.LogCapture;
 import java.lang.ref.WeakReference;
@@ -174,5 +175,28 @@ public class BlockedLoopDetectorTest {
         } finally {
             loop.close();
         }
+    }
+
+    /** The process-wide default (configuration {@code blockedLoopWarning} of the platform) is what new loops start with. */
+    @Test
+    public void theProcessDefaultIsWhatNewLoopsStartWithAndBadValuesAreRefused() {
+        long before = Scheduler.defaultBlockedLoopWarningNanos();
+        try {
+            Scheduler.setDefaultBlockedLoopWarningNanos(500_000_000L);
+            ParkingEventLoop loop = new ParkingEventLoop();
+            assertEquals(0.5, loop.getBlockedLoopWarning(), 0);
+            loop.close();
+            Scheduler.setDefaultBlockedLoopWarningNanos(0);
+            ParkingEventLoop off = new ParkingEventLoop();
+            assertEquals(0, off.getBlockedLoopWarning(), 0);
+            off.close();
+            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                    () -> Scheduler.setDefaultBlockedLoopWarningNanos(-1));
+            assertEquals("blocked loop warning must be >= 0 nanoseconds, not -1", negative.getMessage());
+            assertEquals(0, Scheduler.defaultBlockedLoopWarningNanos());
+        } finally {
+            Scheduler.setDefaultBlockedLoopWarningNanos(before);
+        }
+        assertEquals(Scheduler.propertyBlockedLoopWarningNanos(), Scheduler.defaultBlockedLoopWarningNanos());
     }
 }

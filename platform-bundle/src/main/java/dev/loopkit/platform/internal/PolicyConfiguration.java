@@ -5,6 +5,7 @@ import dev.loopkit.runtime.ProcessWide;
 import java.io.IOException;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.Map;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
@@ -20,10 +21,12 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /**
  * Applies the configuration {@value PlatformConfiguration#PID}: its {@code policy} property names the
- * process-wide policy, its {@code watcher} property the child watcher. ConfigAdmin persists them, so
+ * process-wide policy, its {@code watcher} property the child watcher, its {@code blockedLoopWarning}
+ * property the blocked-loop detector's threshold ({@link BlockedLoopWarning}). ConfigAdmin persists them, so
  * the choices survive a framework restart.
  */
 @Component(configurationPid = PlatformConfiguration.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -33,12 +36,27 @@ public final class PolicyConfiguration {
     @ObjectClassDefinition(name = "Loopkit event loop policy",
             description = "Which event loop policy and child watcher are process-wide, and the main loop.")
     public @interface Config {
+        // The options are the policies and watchers Loopkit ships, so that a configuration editor (the Web
+        // Console's) offers them as a choice; another policy's or watcher's loopkit.name goes into the
+        // .cfg file or through loop:policy / loop:watcher.
         @AttributeDefinition(description = "Name of the process-wide policy (default, selector, proactor, or the"
-                + " loopkit.name of another EventLoopPolicy service); empty: the highest-ranked one.")
+                + " loopkit.name of another EventLoopPolicy service); empty: the highest-ranked one.",
+                options = {
+                    @Option(label = "(the highest-ranked)", value = ""),
+                    @Option(label = "default", value = "default"),
+                    @Option(label = "selector", value = "selector"),
+                    @Option(label = "proactor", value = "proactor")})
         String policy() default "";
 
         @AttributeDefinition(description = "Name of the child watcher (pidfd, threaded, multiloop, safe, fast, or the"
-                + " loopkit.name of another ChildWatcher service); empty: the highest-ranked one.")
+                + " loopkit.name of another ChildWatcher service); empty: the highest-ranked one.",
+                options = {
+                    @Option(label = "(the highest-ranked)", value = ""),
+                    @Option(label = "pidfd", value = "pidfd"),
+                    @Option(label = "threaded", value = "threaded"),
+                    @Option(label = "multiloop", value = "multiloop"),
+                    @Option(label = "safe", value = "safe"),
+                    @Option(label = "fast", value = "fast")})
         String watcher() default "";
 
         @AttributeDefinition(description = "Run the main-context loop on a thread of its own (the loop the safe and"
@@ -47,6 +65,11 @@ public final class PolicyConfiguration {
 
         @AttributeDefinition(description = "The name of the main loop's thread.")
         String mainLoopThread() default MainLoop.DEFAULT_THREAD_NAME;
+
+        @AttributeDefinition(description = "Seconds a callback may run on a loop before the blocked-loop detector logs one"
+                + " WARNING with the loop thread's stack; 0 turns it off. Unset: the system property"
+                + " loopkit.blockedLoopWarning, or 2.", required = false)
+        double blockedLoopWarning() default 2.0;
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -54,14 +77,18 @@ public final class PolicyConfiguration {
 
     @Activate
     @Modified
-    void apply(Config config) {
+    void apply(Config config, Map<String, Object> properties) {
         Object policy = config.policy();
         Object watcher = config.watcher();
+        // the property itself, not config.blockedLoopWarning(): unset, the system property decides
+        Object blockedLoopWarning = properties.get(BlockedLoopWarning.KEY);
         Dictionary<String, Object> stored = storedProperties();
         if (stored != null) {
             policy = stored.get("policy");
             watcher = stored.get("watcher");
+            blockedLoopWarning = stored.get(BlockedLoopWarning.KEY);
         }
+        BlockedLoopWarning.apply(blockedLoopWarning);
         ProcessWide.get().policies().setConfigured(blankToNull(policy));
         ProcessWide.get().childWatchers().setConfigured(blankToNull(watcher));
     }
@@ -87,6 +114,7 @@ public final class PolicyConfiguration {
     void deactivate() {
         ProcessWide.get().policies().setConfigured(null);
         ProcessWide.get().childWatchers().setConfigured(null);
+        BlockedLoopWarning.apply(null);
     }
 
     private static String blankToNull(Object name) {

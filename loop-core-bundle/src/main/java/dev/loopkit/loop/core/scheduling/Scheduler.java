@@ -50,7 +50,9 @@ public final class Scheduler {
     public static final String BLOCKED_LOOP_WARNING_PROPERTY = "loopkit.blockedLoopWarning";
     private static final double DEFAULT_BLOCKED_LOOP_WARNING_SECONDS = 2.0;
     /** Read once: a bad value is said once, not for every loop. */
-    private static final long DEFAULT_BLOCKED_LOOP_WARNING_NANOS = defaultBlockedLoopWarningNanos();
+    private static final long PROPERTY_BLOCKED_LOOP_WARNING_NANOS = blockedLoopWarningPropertyNanos();
+    /** What loops made from now on start with: the property, or the platform's configuration. */
+    private static volatile long defaultBlockedLoopWarningNanos = PROPERTY_BLOCKED_LOOP_WARNING_NANOS;
 
     static {
         try {
@@ -92,7 +94,7 @@ public final class Scheduler {
     /** The callback running or last run in this iteration, for the checker's message (opaque store, racy read). */
     @SuppressWarnings("unused") // accessed through RUNNING_HANDLE
     private CallbackHandle runningHandle;
-    private volatile long blockedLoopWarningNanos = DEFAULT_BLOCKED_LOOP_WARNING_NANOS;
+    private volatile long blockedLoopWarningNanos = defaultBlockedLoopWarningNanos;
     /** This loop as the checker sees it, made on the first run the checker watches; guarded by {@code this}. */
     private BlockedLoopChecker.Watch watch;
     /** Whether the checker watches this run; guarded by {@code this}. */
@@ -562,7 +564,31 @@ public final class Scheduler {
 
     // ---- blocked-loop checker -----------------------------------------------------------------------
 
-    private static long defaultBlockedLoopWarningNanos() {
+    /** The system property {@value #BLOCKED_LOOP_WARNING_PROPERTY} in nanoseconds, or 2 seconds. */
+    public static long propertyBlockedLoopWarningNanos() {
+        return PROPERTY_BLOCKED_LOOP_WARNING_NANOS;
+    }
+
+    /** What loops made from now on start with, in nanoseconds (0: no warning). */
+    public static long defaultBlockedLoopWarningNanos() {
+        return defaultBlockedLoopWarningNanos;
+    }
+
+    /**
+     * Sets what loops made from now on start with (the platform's configuration
+     * {@code blockedLoopWarning}); a loop already made keeps its own, which
+     * {@link #setBlockedLoopWarningNanos} changes.
+     *
+     * @throws IllegalArgumentException when {@code nanos} is negative
+     */
+    public static void setDefaultBlockedLoopWarningNanos(long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("blocked loop warning must be >= 0 nanoseconds, not " + nanos);
+        }
+        defaultBlockedLoopWarningNanos = nanos;
+    }
+
+    private static long blockedLoopWarningPropertyNanos() {
         String configured = System.getProperty(BLOCKED_LOOP_WARNING_PROPERTY);
         if (configured != null) {
             try {
@@ -614,8 +640,9 @@ public final class Scheduler {
     /**
      * Sets how long a callback may run before the blocked-loop checker warns (0 turns it off for this
      * loop); any thread. Turning it on from another thread while the loop runs takes effect at the
-     * next run (only the loop thread may start watching its own run). The default is the system property {@value #BLOCKED_LOOP_WARNING_PROPERTY}
-     * in seconds, or 2 seconds.
+     * next run (only the loop thread may start watching its own run). The default is
+     * {@link #defaultBlockedLoopWarningNanos()}: the system property {@value #BLOCKED_LOOP_WARNING_PROPERTY} in seconds, or 2
+     * seconds, unless the platform's configuration says otherwise.
      */
     public void setBlockedLoopWarningNanos(long nanos) {
         if (nanos < 0) {

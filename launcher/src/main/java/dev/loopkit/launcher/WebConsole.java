@@ -1,0 +1,106 @@
+package dev.loopkit.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * The Felix Web Console of a running platform: where it listens and its password. There is no
+ * well-known password (the console's own default, admin/admin, is what every scanner tries): the
+ * first start makes a random one, stores it in {@value #PASSWORD_FILE} of the data folder (readable
+ * by its owner only) and prints it once; the user may write their own there instead (or its hash,
+ * {@code {sha-256}<base64>}). It reaches the console, hashed, as framework property
+ * {@value #PASSWORD_PROPERTY}, the console's default, which a
+ * {@code password} in ConfigAdmin configuration {@code org.apache.felix.webconsole.internal.servlet.OsgiManager}
+ * overrides.
+ */
+final class WebConsole {
+
+    static final String PASSWORD_FILE = "webconsole.password";
+    static final String PASSWORD_PROPERTY = "felix.webconsole.password";
+    static final String USER_PROPERTY = "felix.webconsole.username";
+    /** Felix HTTP's host and port; a system property of the same name (LOOPKIT_JAVA_OPTS) overrides conf/config.properties. */
+    static final String HOST_PROPERTY = "org.apache.felix.http.host";
+    static final String PORT_PROPERTY = "org.osgi.service.http.port";
+    private static final int PASSWORD_BYTES = 18; // 144 random bits, 24 characters
+
+    private WebConsole() {
+    }
+
+    /** Puts the password, and the host and port given as system properties, into the framework's configuration. */
+    static void configure(Map<String, String> config, Path data, PrintStream out) throws IOException {
+        for (String key : new String[] {HOST_PROPERTY, PORT_PROPERTY}) {
+            String override = System.getProperty(key);
+            if (override != null) {
+                config.put(key, override);
+            }
+        }
+        Path file = data.resolve(PASSWORD_FILE);
+        String password = readPassword(file);
+        if (password == null) {
+            password = createPassword(file);
+            out.println("loopkit: the Web Console is at " + url(config) + " (user "
+                    + config.getOrDefault(USER_PROPERTY, "admin") + ", password " + password + ", kept in " + file + ")");
+        }
+        config.put(PASSWORD_PROPERTY, hashed(password));
+    }
+
+    /**
+     * The password as the console takes a hashed one ({@code {sha-256}} and the base64 of the digest):
+     * framework properties are on view (the Web Console's own "Configuration Status" lists them), the
+     * password itself is not. A file that holds such a hash already is passed on as it is.
+     */
+    static String hashed(String password) {
+        if (password.startsWith("{")) {
+            return password;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
+            return "{sha-256}" + Base64.getEncoder().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    static String url(Map<String, String> config) {
+        return "http://" + config.getOrDefault(HOST_PROPERTY, "127.0.0.1") + ":" + config.getOrDefault(PORT_PROPERTY, "8080")
+                + "/system/console/loops";
+    }
+
+    private static String readPassword(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return null;
+        }
+        String password = Files.readString(file, StandardCharsets.UTF_8).strip();
+        if (password.isEmpty()) {
+            throw new IllegalStateException(file + " is empty: write a password there, or delete it and a new one is made");
+        }
+        return password;
+    }
+
+    private static String createPassword(Path file) throws IOException {
+        byte[] random = new byte[PASSWORD_BYTES];
+        new SecureRandom().nextBytes(random);
+        String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        Files.createDirectories(file.getParent());
+        try {
+            // created readable by its owner only: never a moment with the password readable by others
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file); // not a POSIX file system
+        } catch (FileAlreadyExistsException e) {
+            return readPassword(file); // another start made it a moment ago
+        }
+        Files.writeString(file, password + "\n", StandardCharsets.UTF_8);
+        return password;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.loopkit.launcher;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** The Web Console's password: made once, kept for its owner only, printed once, handed on hashed. */
+public class WebConsoleTest {
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+
+    private Map<String, String> config() {
+        Map<String, String> config = new HashMap<>();
+        config.put(WebConsole.HOST_PROPERTY, "127.0.0.1");
+        config.put(WebConsole.PORT_PROPERTY, "8181");
+        return config;
+    }
+
+    @Test
+    public void theFirstStartMakesAPasswordForItsOwnerPrintsItOnceAndHandsOnItsHash() throws Exception {
+        Path data = folder.getRoot().toPath().resolve("data");
+        Map<String, String> first = config();
+        WebConsole.configure(first, data, out);
+        Path file = data.resolve(WebConsole.PASSWORD_FILE);
+        String password = Files.readString(file).strip();
+        assertEquals(24, password.length());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("loopkit: the Web Console is at http://127.0.0.1:8181/system/console/loops (user admin, password "
+                + password + ", kept in " + file + ")" + System.lineSeparator(), printed.toString(StandardCharsets.UTF_8));
+        assertEquals(WebConsole.hashed(password), first.get(WebConsole.PASSWORD_PROPERTY));
+        assertFalse(first.get(WebConsole.PASSWORD_PROPERTY).contains(password));
+
+        printed.reset();
+        Map<String, String> second = config();
+        WebConsole.configure(second, data, out);
+        assertEquals("", printed.toString(StandardCharsets.UTF_8));
+        assertEquals(first.get(WebConsole.PASSWORD_PROPERTY), second.get(WebConsole.PASSWORD_PROPERTY));
+    }
+
+    @Test
+    public void aPasswordTheUserWroteIsTakenAndAHashAsItIs() throws Exception {
+        Path data = folder.newFolder("data").toPath();
+        Files.writeString(data.resolve(WebConsole.PASSWORD_FILE), "correct horse\n");
+        Map<String, String> config = config();
+        WebConsole.configure(config, data, out);
+        // SHA-256 of "correct horse", base64 (sha256sum | base64): what the Web Console computes for {sha-256} without salt
+        assertEquals("{sha-256}" + "QQTTb42iwlQ0n4WDZ5Pr4CngyVcGOjTJHC6SAxh7VjE=", config.get(WebConsole.PASSWORD_PROPERTY));
+        assertEquals("{sha-256}abc", WebConsole.hashed("{sha-256}abc"));
+        assertEquals("", printed.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    public void anEmptyPasswordFileIsAClearError() throws Exception {
+        Path data = folder.newFolder("data").toPath();
+        Files.writeString(data.resolve(WebConsole.PASSWORD_FILE), " \n");
+        IllegalStateException empty = assertThrows(IllegalStateException.class, () -> WebConsole.configure(config(), data, out));
+        assertTrue(empty.getMessage(), empty.getMessage().endsWith(
+                "webconsole.password is empty: write a password there, or delete it and a new one is made"));
+    }
+}
