@@ -1,6 +1,7 @@
 package dev.loopkit.loop.proactor;
 
 import dev.loopkit.api.Connection;
+import dev.loopkit.api.ConnectionOptions;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
@@ -8,10 +9,12 @@ import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
+import dev.loopkit.api.Transport;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.scheduling.Parking;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
+import dev.loopkit.loop.core.tls.Tls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -27,6 +30,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * asyncio's {@code ProactorEventLoop}: completion-based. Socket operations are started on NIO.2
@@ -238,10 +242,46 @@ public class ProactorEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public CompletionStage<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port,
-            ServerOptions options) {
+    public <P extends Protocol> CompletionStage<Connection<P>> createConnection(Supplier<P> protocolFactory, String host,
+            int port, ConnectionOptions options) {
+        if (Tls.plain(options)) {
+            return createConnection(protocolFactory, host, port);
+        }
+        return Tls.connect(this, protocolFactory, options, false, host, tls -> createConnection(tls, host, port));
+    }
+
+    @Override
+    public CompletionStage<Transport> startTls(Transport transport, Protocol protocol, SSLContext sslContext,
+            boolean serverSide, ConnectionOptions options) {
+        checkClosed();
+        return Tls.startTls(this, transport, protocol, sslContext, serverSide, options);
+    }
+
+    /**
+     * asyncio {@code connect_accepted_socket}: {@code channel} must be a connected
+     * {@link AsynchronousSocketChannel} of this loop's group ({@link #sockAccept} gives them).
+     */
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
+            NetworkChannel channel, ConnectionOptions options) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
+        boolean plain = Tls.plain(options);
+        checkClosed();
+        if (!(channel instanceof AsynchronousSocketChannel socket)) {
+            throw new IllegalArgumentException("A Stream Socket was expected, got " + channel);
+        }
+        if (plain) {
+            return startTransport(socket, protocolFactory);
+        }
+        return Tls.connect(this, protocolFactory, options, true, null, tls -> startTransport(socket, tls));
+    }
+
+    @Override
+    public CompletionStage<Server> createServer(Supplier<? extends Protocol> appProtocolFactory, String host, int port,
+            ServerOptions options) {
+        Objects.requireNonNull(appProtocolFactory, "protocolFactory");
         Objects.requireNonNull(options, "options");
+        Supplier<? extends Protocol> protocolFactory = Tls.serverFactory(this, appProtocolFactory, options);
         Networks.checkPort(port);
         checkClosed();
         LoopFuture<List<InetSocketAddress>> addresses;

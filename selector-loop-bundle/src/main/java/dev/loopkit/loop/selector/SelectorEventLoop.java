@@ -1,6 +1,7 @@
 package dev.loopkit.loop.selector;
 
 import dev.loopkit.api.Connection;
+import dev.loopkit.api.ConnectionOptions;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
@@ -8,10 +9,12 @@ import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
+import dev.loopkit.api.Transport;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
+import dev.loopkit.loop.core.tls.Tls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -37,6 +40,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * asyncio's {@code SelectorEventLoop}: waits in a java.nio {@link Selector}, which
@@ -307,6 +311,46 @@ public class SelectorEventLoop extends BaseEventLoop {
     }
 
     @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> createConnection(Supplier<P> protocolFactory, String host,
+            int port, ConnectionOptions options) {
+        if (Tls.plain(options)) {
+            return createConnection(protocolFactory, host, port);
+        }
+        return Tls.connect(this, protocolFactory, options, false, host, tls -> createConnection(tls, host, port));
+    }
+
+    @Override
+    public CompletionStage<Transport> startTls(Transport transport, Protocol protocol, SSLContext sslContext,
+            boolean serverSide, ConnectionOptions options) {
+        checkClosed();
+        return Tls.startTls(this, transport, protocol, sslContext, serverSide, options);
+    }
+
+    /** asyncio {@code connect_accepted_socket}: {@code channel} must be a connected {@link SocketChannel}. */
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
+            NetworkChannel channel, ConnectionOptions options) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        boolean plain = Tls.plain(options);
+        checkClosed();
+        if (!(channel instanceof SocketChannel socket)) {
+            throw new IllegalArgumentException("A Stream Socket was expected, got " + channel);
+        }
+        boolean unix;
+        try {
+            socket.configureBlocking(false);
+            unix = socket.getLocalAddress() instanceof UnixDomainSocketAddress;
+        } catch (IOException e) {
+            return failed(e);
+        }
+        boolean tcp = !unix;
+        if (plain) {
+            return startTransport(socket, protocolFactory, tcp);
+        }
+        return Tls.connect(this, protocolFactory, options, true, null, tls -> startTransport(socket, tls, tcp));
+    }
+
+    @Override
     public <P extends Protocol> CompletionStage<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(path, "path");
@@ -345,9 +389,10 @@ public class SelectorEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public CompletionStage<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options) {
-        Objects.requireNonNull(protocolFactory, "protocolFactory");
+    public CompletionStage<Server> createServer(Supplier<? extends Protocol> appProtocolFactory, String host, int port, ServerOptions options) {
+        Objects.requireNonNull(appProtocolFactory, "protocolFactory");
         Objects.requireNonNull(options, "options");
+        Supplier<? extends Protocol> protocolFactory = Tls.serverFactory(this, appProtocolFactory, options);
         Networks.checkPort(port);
         checkClosed();
         LoopFuture<List<InetSocketAddress>> addresses = host == null || host.isEmpty()

@@ -22,7 +22,7 @@ import java.util.Objects;
 public abstract class AbstractTransport implements BaseTransport, LoopResource {
 
     /** asyncio's {@code LOG_THRESHOLD_FOR_CONNLOST_WRITES}. */
-    protected static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
+    public static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
     protected final BaseEventLoop loop;
@@ -135,8 +135,11 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
         forceClose(null);
     }
 
-    /** asyncio's {@code _force_close}: drop the buffer, stop, and report {@code exc} to connectionLost. */
-    protected void forceClose(Exception exc) {
+    /**
+     * asyncio's {@code _force_close}: drop the buffer, stop, and report {@code exc} to connectionLost.
+     * Public for a protocol layered on the transport (TLS), which ends the connection with its own error.
+     */
+    public final void forceClose(Exception exc) {
         assert loop.inLoopThreadOrIdle() : "loop thread only";
         if (connLost > 0) {
             return;
