@@ -240,7 +240,7 @@ public interface EventLoop extends Executor {
     /** asyncio {@code create_unix_server(protocol_factory, path)}. */
     CompletionStage<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path);
 
-    // ---- TLS and sockets accepted elsewhere ---------------------------------------------------
+    // ---- TLS, sockets accepted elsewhere, pipes ---------------------------------------------------
 
     /**
      * asyncio {@code create_connection(protocol_factory, host, port, ssl=…, server_hostname=…,
@@ -283,4 +283,27 @@ public interface EventLoop extends Executor {
      */
     <P extends Protocol> CompletionStage<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
             NetworkChannel channel, ConnectionOptions options);
+
+    /**
+     * asyncio {@code connect_read_pipe(protocol_factory, pipe)}: reads the pipe or FIFO open at file
+     * descriptor {@code fd} into a new protocol, through the transport a child's stdout uses. The
+     * descriptor is made non-blocking and belongs to the transport, which closes it. End of file gives
+     * {@code eofReceived} then {@code connectionLost(null)}. The transport is a {@link ReadTransport}:
+     * its write methods throw {@link UnsupportedOperationException}.
+     *
+     * @throws IllegalArgumentException asyncio's "Pipe transport is for pipes/sockets only." for a
+     *         regular file or a directory; "Invalid file descriptor: N"
+     */
+    <P extends Protocol> CompletionStage<Connection<P>> connectReadPipe(Supplier<P> protocolFactory, int fd);
+
+    /**
+     * asyncio {@code connect_write_pipe(protocol_factory, pipe)}: writes to the pipe or FIFO open at
+     * {@code fd} (made non-blocking; the transport closes it). When the reading end closes with data
+     * still buffered, {@code connectionLost} gets asyncio's {@code BrokenPipeError} (an
+     * {@link java.io.IOException} "Broken pipe"); with nothing buffered, {@code null}. The transport
+     * is a {@link WriteTransport}: its read methods throw {@link UnsupportedOperationException}.
+     *
+     * @throws IllegalArgumentException as {@link #connectReadPipe}
+     */
+    <P extends Protocol> CompletionStage<Connection<P>> connectWritePipe(Supplier<P> protocolFactory, int fd);
 }

@@ -1,11 +1,14 @@
 package dev.loopkit.loop.epoll;
 
+import dev.loopkit.api.Connection;
+import dev.loopkit.api.Protocol;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.RawFdSet;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
+import dev.loopkit.loop.core.transports.Pipes;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import java.io.IOException;
@@ -177,5 +180,19 @@ public class EpollEventLoop extends BaseEventLoop {
     @Override
     protected UnsupportedOperationException unsupported(String operation) {
         return new UnsupportedOperationException(operation + CHANNELS_UNSUPPORTED);
+    }
+
+    // ---- pipes the user owns ---------------------------------------------------------------------------
+
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> connectReadPipe(Supplier<P> protocolFactory, int fd) {
+        checkClosed();
+        return Pipes.connectRead(this, protocolFactory, fd);
+    }
+
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> connectWritePipe(Supplier<P> protocolFactory, int fd) {
+        checkClosed();
+        return Pipes.connectWrite(this, protocolFactory, fd);
     }
 }

@@ -575,7 +575,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         throw unsupported("createUnixConnection");
     }
 
-    // TLS lives in .tls, which builds on this package: the loops that serve sockets wire it in.
+    // TLS (.tls) and the pipe transports (.transports) build on this package: the loops wire them in.
     @Override
     public <P extends Protocol> CompletionStage<Connection<P>> createConnection(
             Supplier<P> protocolFactory, String host, int port, ConnectionOptions options) {
@@ -586,6 +586,16 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     public CompletionStage<Transport> startTls(Transport transport, Protocol protocol, SSLContext sslContext,
             boolean serverSide, ConnectionOptions options) {
         throw unsupported("startTls");
+    }
+
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> connectReadPipe(Supplier<P> protocolFactory, int fd) {
+        throw unsupported("connectReadPipe");
+    }
+
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> connectWritePipe(Supplier<P> protocolFactory, int fd) {
+        throw unsupported("connectWritePipe");
     }
 
     @Override

@@ -15,6 +15,7 @@ import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.scheduling.Parking;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import dev.loopkit.loop.core.tls.Tls;
+import dev.loopkit.loop.core.transports.Pipes;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -336,5 +337,19 @@ public class ProactorEventLoop extends BaseEventLoop {
         return new UnsupportedOperationException("ProactorEventLoop does not support " + operation
                 + ": JDK 17's asynchronous channels cannot open Unix-domain sockets (and asyncio's proactor has no"
                 + " Unix sockets either); use SelectorEventLoop for them");
+    }
+
+    // ---- pipes the user owns ---------------------------------------------------------------------------
+
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> connectReadPipe(Supplier<P> protocolFactory, int fd) {
+        checkClosed();
+        return Pipes.connectRead(this, protocolFactory, fd);
+    }
+
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> connectWritePipe(Supplier<P> protocolFactory, int fd) {
+        checkClosed();
+        return Pipes.connectWrite(this, protocolFactory, fd);
     }
 }

@@ -15,6 +15,7 @@ import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import dev.loopkit.loop.core.tls.Tls;
+import dev.loopkit.loop.core.transports.Pipes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -446,5 +447,19 @@ public class SelectorEventLoop extends BaseEventLoop {
         LoopFuture<T> future = createFuture();
         future.setResult(value);
         return future;
+    }
+
+    // ---- pipes the user owns ---------------------------------------------------------------------------
+
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> connectReadPipe(Supplier<P> protocolFactory, int fd) {
+        checkClosed();
+        return Pipes.connectRead(this, protocolFactory, fd);
+    }
+
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> connectWritePipe(Supplier<P> protocolFactory, int fd) {
+        checkClosed();
+        return Pipes.connectWrite(this, protocolFactory, fd);
     }
 }
