@@ -1,14 +1,11 @@
 package dev.loopkit.loop.epoll;
 
-import dev.loopkit.api.Connection;
-import dev.loopkit.api.Protocol;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.RawFdSet;
+import dev.loopkit.loop.core.io.TransportEventLoop;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
-import dev.loopkit.loop.core.transports.Pipes;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import java.io.IOException;
@@ -30,7 +27,7 @@ import java.util.function.Supplier;
  * {@code sock*}, TCP and Unix transports and servers) throw {@link UnsupportedOperationException};
  * use the selector loop for those.
  */
-public class EpollEventLoop extends BaseEventLoop {
+public class EpollEventLoop extends TransportEventLoop {
 
     /** The environment variable that turns this loop off: {@code LOOPKIT_EPOLL=off}. */
     public static final String SWITCH = "LOOPKIT_EPOLL";
@@ -180,19 +177,5 @@ public class EpollEventLoop extends BaseEventLoop {
     @Override
     protected UnsupportedOperationException unsupported(String operation) {
         return new UnsupportedOperationException(operation + CHANNELS_UNSUPPORTED);
-    }
-
-    // ---- pipes the user owns ---------------------------------------------------------------------------
-
-    @Override
-    public <P extends Protocol> CompletionStage<Connection<P>> connectReadPipe(Supplier<P> protocolFactory, int fd) {
-        checkClosed();
-        return Pipes.connectRead(this, protocolFactory, fd);
-    }
-
-    @Override
-    public <P extends Protocol> CompletionStage<Connection<P>> connectWritePipe(Supplier<P> protocolFactory, int fd) {
-        checkClosed();
-        return Pipes.connectWrite(this, protocolFactory, fd);
     }
 }

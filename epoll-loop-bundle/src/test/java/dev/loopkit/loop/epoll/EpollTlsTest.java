@@ -2,10 +2,6 @@ package dev.loopkit.loop.epoll;
 
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.testing.TlsContract;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.channels.NetworkChannel;
-import java.nio.channels.ServerSocketChannel;
 
 /**
  * The TLS contract on the epoll loop: skipped (assumption) while the loop serves no sockets; it runs
@@ -16,13 +12,5 @@ public class EpollTlsTest extends TlsContract {
     @Override
     protected BaseEventLoop newLoop() {
         return new EpollEventLoop();
-    }
-
-    @Override
-    protected NetworkChannel openListeningSocket() throws IOException {
-        ServerSocketChannel listener = ServerSocketChannel.open();
-        listener.bind(new InetSocketAddress(LOCALHOST, 0));
-        listener.configureBlocking(false);
-        return listener;
     }
 }

@@ -17,7 +17,6 @@ import dev.loopkit.streams.StreamReader;
 import dev.loopkit.streams.StreamWriter;
 import dev.loopkit.streams.Streams;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -44,13 +43,9 @@ import org.junit.Test;
  * {@code connect_accepted_socket}, and asyncio's errors. The certificate is made at test time by
  * {@link TestCertificates}.
  */
-public abstract class TlsContract extends LoopTestSupport {
+public abstract class TlsContract extends SocketTestSupport {
 
-    protected static final String LOCALHOST = "127.0.0.1";
     private static final int MEBIBYTE = 1 << 20;
-
-    /** A listening TCP socket of the kind {@code sockAccept} takes, bound to a free port of 127.0.0.1. */
-    protected abstract NetworkChannel openListeningSocket() throws IOException;
 
     /** A loop without sockets (the epoll loop, for now) skips the contract instead of failing it. */
     @Before
@@ -69,14 +64,6 @@ public abstract class TlsContract extends LoopTestSupport {
     private Server tlsEchoServer() {
         return runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0,
                 ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
-    }
-
-    private static int port(Server server) {
-        try {
-            return ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
     }
 
     private <P extends Protocol> Connection<P> tlsConnect(Supplier<P> protocol, int port) {
@@ -381,6 +368,24 @@ public abstract class TlsContract extends LoopTestSupport {
         Connection<CollectingProtocol> closed = tlsConnect(() -> closesAtOnce, port(server));
         assertTrue(closed.transport().isClosing());
         assertNull(runFor(closesAtOnce.lost));
+        server.close();
+    }
+
+    @Test
+    public void closingFromDataReceivedDeliversWhatCameFirst() {
+        Server server = runFor(loop.createServer(() -> new EchoProtocol() {
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                super.dataReceived(data);
+                transport.close();
+            }
+        }, LOCALHOST, 0, ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
+        CollectingProtocol client = new CollectingProtocol(4, false);
+        Connection<CollectingProtocol> connection = tlsConnect(() -> client, port(server));
+        connection.transport().write("ping".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("ping", new String(runFor(client.all), StandardCharsets.US_ASCII));
+        assertNull(runFor(client.lost));
+        assertTrue("the server's close_notify came first", client.eof.isDone());
         server.close();
     }
 

@@ -1,7 +1,6 @@
 package dev.loopkit.loop.proactor;
 
 import dev.loopkit.api.Connection;
-import dev.loopkit.api.ConnectionOptions;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
@@ -9,13 +8,10 @@ import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.api.Transport;
-import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.Networks;
+import dev.loopkit.loop.core.io.TransportEventLoop;
 import dev.loopkit.loop.core.scheduling.Parking;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
-import dev.loopkit.loop.core.tls.Tls;
-import dev.loopkit.loop.core.transports.Pipes;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -31,7 +27,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLContext;
 
 /**
  * asyncio's {@code ProactorEventLoop}: completion-based. Socket operations are started on NIO.2
@@ -53,7 +48,7 @@ import javax.net.ssl.SSLContext;
  * Cancelling the future of a pending {@code sock*} operation closes its channel (see
  * {@code SocketCompletion}: NIO.2 cannot withdraw a started operation).
  */
-public class ProactorEventLoop extends BaseEventLoop {
+public class ProactorEventLoop extends TransportEventLoop {
 
     /**
      * Completion threads by default. They only move outcomes to the loop (and perform the socket
@@ -242,47 +237,23 @@ public class ProactorEventLoop extends BaseEventLoop {
         return made;
     }
 
-    @Override
-    public <P extends Protocol> CompletionStage<Connection<P>> createConnection(Supplier<P> protocolFactory, String host,
-            int port, ConnectionOptions options) {
-        if (Tls.plain(options)) {
-            return createConnection(protocolFactory, host, port);
-        }
-        return Tls.connect(this, protocolFactory, options, false, host, tls -> createConnection(tls, host, port));
-    }
-
-    @Override
-    public CompletionStage<Transport> startTls(Transport transport, Protocol protocol, SSLContext sslContext,
-            boolean serverSide, ConnectionOptions options) {
-        checkClosed();
-        return Tls.startTls(this, transport, protocol, sslContext, serverSide, options);
-    }
-
     /**
      * asyncio {@code connect_accepted_socket}: {@code channel} must be a connected
      * {@link AsynchronousSocketChannel} of this loop's group ({@link #sockAccept} gives them).
      */
     @Override
-    public <P extends Protocol> CompletionStage<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
-            NetworkChannel channel, ConnectionOptions options) {
-        Objects.requireNonNull(protocolFactory, "protocolFactory");
-        boolean plain = Tls.plain(options);
-        checkClosed();
+    protected <P extends Protocol> CompletionStage<Connection<P>> startAcceptedTransport(NetworkChannel channel,
+            Supplier<P> protocolFactory) {
         if (!(channel instanceof AsynchronousSocketChannel socket)) {
             throw new IllegalArgumentException("A Stream Socket was expected, got " + channel);
         }
-        if (plain) {
-            return startTransport(socket, protocolFactory);
-        }
-        return Tls.connect(this, protocolFactory, options, true, null, tls -> startTransport(socket, tls));
+        return startTransport(socket, protocolFactory);
     }
 
     @Override
     public CompletionStage<Server> createServer(Supplier<? extends Protocol> appProtocolFactory, String host, int port,
             ServerOptions options) {
-        Objects.requireNonNull(appProtocolFactory, "protocolFactory");
-        Objects.requireNonNull(options, "options");
-        Supplier<? extends Protocol> protocolFactory = Tls.serverFactory(this, appProtocolFactory, options);
+        Supplier<? extends Protocol> protocolFactory = serverProtocols(appProtocolFactory, options);
         Networks.checkPort(port);
         checkClosed();
         LoopFuture<List<InetSocketAddress>> addresses;
@@ -337,19 +308,5 @@ public class ProactorEventLoop extends BaseEventLoop {
         return new UnsupportedOperationException("ProactorEventLoop does not support " + operation
                 + ": JDK 17's asynchronous channels cannot open Unix-domain sockets (and asyncio's proactor has no"
                 + " Unix sockets either); use SelectorEventLoop for them");
-    }
-
-    // ---- pipes the user owns ---------------------------------------------------------------------------
-
-    @Override
-    public <P extends Protocol> CompletionStage<Connection<P>> connectReadPipe(Supplier<P> protocolFactory, int fd) {
-        checkClosed();
-        return Pipes.connectRead(this, protocolFactory, fd);
-    }
-
-    @Override
-    public <P extends Protocol> CompletionStage<Connection<P>> connectWritePipe(Supplier<P> protocolFactory, int fd) {
-        checkClosed();
-        return Pipes.connectWrite(this, protocolFactory, fd);
     }
 }

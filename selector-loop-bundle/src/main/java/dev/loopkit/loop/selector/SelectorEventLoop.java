@@ -1,7 +1,6 @@
 package dev.loopkit.loop.selector;
 
 import dev.loopkit.api.Connection;
-import dev.loopkit.api.ConnectionOptions;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
@@ -9,13 +8,10 @@ import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.api.Transport;
-import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.Networks;
+import dev.loopkit.loop.core.io.TransportEventLoop;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
-import dev.loopkit.loop.core.tls.Tls;
-import dev.loopkit.loop.core.transports.Pipes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -41,7 +37,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLContext;
 
 /**
  * asyncio's {@code SelectorEventLoop}: waits in a java.nio {@link Selector}, which
@@ -50,7 +45,7 @@ import javax.net.ssl.SSLContext;
  * is made once per {@code addReader}/{@code addWriter} and reused, so readiness allocates nothing.
  * TCP and Unix-domain transports read into one direct buffer per loop.
  */
-public class SelectorEventLoop extends BaseEventLoop {
+public class SelectorEventLoop extends TransportEventLoop {
 
     /** Under a storm of ready callbacks, readiness is picked up at least once every this many callbacks. */
     static final int IO_POLL_EVERY = 64;
@@ -311,29 +306,10 @@ public class SelectorEventLoop extends BaseEventLoop {
                 .thenCompose(socket -> startTransport(socket, protocolFactory, true));
     }
 
-    @Override
-    public <P extends Protocol> CompletionStage<Connection<P>> createConnection(Supplier<P> protocolFactory, String host,
-            int port, ConnectionOptions options) {
-        if (Tls.plain(options)) {
-            return createConnection(protocolFactory, host, port);
-        }
-        return Tls.connect(this, protocolFactory, options, false, host, tls -> createConnection(tls, host, port));
-    }
-
-    @Override
-    public CompletionStage<Transport> startTls(Transport transport, Protocol protocol, SSLContext sslContext,
-            boolean serverSide, ConnectionOptions options) {
-        checkClosed();
-        return Tls.startTls(this, transport, protocol, sslContext, serverSide, options);
-    }
-
     /** asyncio {@code connect_accepted_socket}: {@code channel} must be a connected {@link SocketChannel}. */
     @Override
-    public <P extends Protocol> CompletionStage<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
-            NetworkChannel channel, ConnectionOptions options) {
-        Objects.requireNonNull(protocolFactory, "protocolFactory");
-        boolean plain = Tls.plain(options);
-        checkClosed();
+    protected <P extends Protocol> CompletionStage<Connection<P>> startAcceptedTransport(NetworkChannel channel,
+            Supplier<P> protocolFactory) {
         if (!(channel instanceof SocketChannel socket)) {
             throw new IllegalArgumentException("A Stream Socket was expected, got " + channel);
         }
@@ -344,11 +320,7 @@ public class SelectorEventLoop extends BaseEventLoop {
         } catch (IOException e) {
             return failed(e);
         }
-        boolean tcp = !unix;
-        if (plain) {
-            return startTransport(socket, protocolFactory, tcp);
-        }
-        return Tls.connect(this, protocolFactory, options, true, null, tls -> startTransport(socket, tls, tcp));
+        return startTransport(socket, protocolFactory, !unix);
     }
 
     @Override
@@ -391,9 +363,7 @@ public class SelectorEventLoop extends BaseEventLoop {
 
     @Override
     public CompletionStage<Server> createServer(Supplier<? extends Protocol> appProtocolFactory, String host, int port, ServerOptions options) {
-        Objects.requireNonNull(appProtocolFactory, "protocolFactory");
-        Objects.requireNonNull(options, "options");
-        Supplier<? extends Protocol> protocolFactory = Tls.serverFactory(this, appProtocolFactory, options);
+        Supplier<? extends Protocol> protocolFactory = serverProtocols(appProtocolFactory, options);
         Networks.checkPort(port);
         checkClosed();
         LoopFuture<List<InetSocketAddress>> addresses = host == null || host.isEmpty()
@@ -447,19 +417,5 @@ public class SelectorEventLoop extends BaseEventLoop {
         LoopFuture<T> future = createFuture();
         future.setResult(value);
         return future;
-    }
-
-    // ---- pipes the user owns ---------------------------------------------------------------------------
-
-    @Override
-    public <P extends Protocol> CompletionStage<Connection<P>> connectReadPipe(Supplier<P> protocolFactory, int fd) {
-        checkClosed();
-        return Pipes.connectRead(this, protocolFactory, fd);
-    }
-
-    @Override
-    public <P extends Protocol> CompletionStage<Connection<P>> connectWritePipe(Supplier<P> protocolFactory, int fd) {
-        checkClosed();
-        return Pipes.connectWrite(this, protocolFactory, fd);
     }
 }

@@ -13,7 +13,6 @@ import dev.loopkit.loop.testing.CollectingProtocol;
 import dev.loopkit.loop.testing.EchoProtocol;
 import dev.loopkit.loop.testing.NetworkContract;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.Pipe;
@@ -42,13 +41,6 @@ public class SelectorNetworkTest extends NetworkContract {
         return socket;
     }
 
-    @Override
-    protected NetworkChannel openListeningSocket() throws IOException {
-        ServerSocketChannel listener = ServerSocketChannel.open();
-        listener.bind(new InetSocketAddress(LOCALHOST, 0));
-        listener.configureBlocking(false);
-        return listener;
-    }
 
     @Test
     public void unixDomainSocketsEcho() throws Exception {

@@ -9,7 +9,6 @@ import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.transports.AbstractSocketTransport;
 import dev.loopkit.loop.core.transports.AbstractTransport;
 import dev.loopkit.loop.core.transports.FlowControl;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -687,18 +686,7 @@ public final class SslProtocol implements Protocol {
         if (transport != null) {
             transport.forceClose(error);
         }
-        if (error instanceof IOException) {
-            if (loop.getDebug()) {
-                LOG.log(Level.DEBUG, this + ": " + message, error);
-            }
-        } else {
-            Map<String, Object> context = new LinkedHashMap<>();
-            context.put("message", message);
-            context.put("exception", error);
-            context.put("transport", transport);
-            context.put("protocol", this);
-            loop.callExceptionHandler(context);
-        }
+        AbstractTransport.reportFatalError(loop, error, message, transport, this);
     }
 
     private void wakeUpWaiter(Exception error) {
