@@ -14,6 +14,8 @@ module dev.loopkit.loop.core {
     exports dev.loopkit.loop.core;
     exports dev.loopkit.loop.core.scheduling;
     exports dev.loopkit.loop.core.transports;
+    exports dev.loopkit.loop.core.tls;
+    exports dev.loopkit.loop.core.io;
     exports dev.loopkit.loop.core.subprocess;
     exports dev.loopkit.loop.core.flight;
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -238,4 +239,71 @@ public interface EventLoop extends Executor {
 
     /** asyncio {@code create_unix_server(protocol_factory, path)}. */
     CompletionStage<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path);
+
+    // ---- TLS, sockets accepted elsewhere, pipes ---------------------------------------------------
+
+    /**
+     * asyncio {@code create_connection(protocol_factory, host, port, ssl=…, server_hostname=…,
+     * ssl_handshake_timeout=…, ssl_shutdown_timeout=…)}. With {@code options.ssl()} the connection is
+     * TLS (through {@link javax.net.ssl.SSLEngine}): the server's certificate is checked against
+     * {@code server_hostname} (by default {@code host}), the stage completes once the handshake is
+     * done, and the protocol sees only plain bytes. The transport's {@code getExtraInfo} answers
+     * {@code ssl_object} (the {@code SSLEngine}), {@code peercert} (the peer's
+     * {@link java.security.cert.X509Certificate}, or {@code null}), {@code cipher} (asyncio's
+     * {@code (name, version, secret_bits)} as a list), {@code sslcontext}, and the socket's keys.
+     * The stage fails with asyncio's errors: a {@link java.net.SocketException} "SSL handshake is
+     * taking longer than 60.0 seconds: aborting the connection", an
+     * {@link javax.net.ssl.SSLHandshakeException} naming the host when its certificate is refused.
+     *
+     * @throws IllegalArgumentException "server_hostname is only meaningful with ssl" and asyncio's
+     *         other {@code ValueError}s
+     */
+    <P extends Protocol> CompletionStage<Connection<P>> createConnection(Supplier<P> protocolFactory, String host,
+            int port, ConnectionOptions options);
+
+    /**
+     * asyncio {@code start_tls(transport, protocol, sslcontext, server_side=…, server_hostname=…,
+     * ssl_handshake_timeout=…, ssl_shutdown_timeout=…)}: upgrades a live connection to TLS. From now
+     * on {@code protocol} talks through the returned transport (its {@code connectionMade} is not
+     * called again); {@code transport} must not be used any more. When the handshake fails the
+     * connection is closed and the stage fails.
+     *
+     * @throws IllegalArgumentException "transport … is not supported by start_tls()" for a transport
+     *         that is no socket transport of this loop (asyncio's {@code TypeError})
+     */
+    CompletionStage<Transport> startTls(Transport transport, Protocol protocol, SSLContext sslContext,
+            boolean serverSide, ConnectionOptions options);
+
+    /**
+     * asyncio {@code connect_accepted_socket(protocol_factory, sock, ssl=…)}: a transport and protocol
+     * over a connection accepted elsewhere (a {@link java.nio.channels.SocketChannel} on a selector
+     * loop, an {@link java.nio.channels.AsynchronousSocketChannel} of the loop's group on the proactor);
+     * with {@code options.ssl()} the loop is the TLS server side. The transport owns the channel
+     * from now on.
+     */
+    <P extends Protocol> CompletionStage<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
+            NetworkChannel channel, ConnectionOptions options);
+
+    /**
+     * asyncio {@code connect_read_pipe(protocol_factory, pipe)}: reads the pipe or FIFO open at file
+     * descriptor {@code fd} into a new protocol, through the transport a child's stdout uses. The
+     * descriptor is made non-blocking and belongs to the transport, which closes it. End of file gives
+     * {@code eofReceived} then {@code connectionLost(null)}. The transport is a {@link ReadTransport}:
+     * its write methods throw {@link UnsupportedOperationException}.
+     *
+     * @throws IllegalArgumentException asyncio's "Pipe transport is for pipes/sockets only." for a
+     *         regular file or a directory; "Invalid file descriptor: N"
+     */
+    <P extends Protocol> CompletionStage<Connection<P>> connectReadPipe(Supplier<P> protocolFactory, int fd);
+
+    /**
+     * asyncio {@code connect_write_pipe(protocol_factory, pipe)}: writes to the pipe or FIFO open at
+     * {@code fd} (made non-blocking; the transport closes it). When the reading end closes with data
+     * still buffered, {@code connectionLost} gets asyncio's {@code BrokenPipeError} (an
+     * {@link java.io.IOException} "Broken pipe"); with nothing buffered, {@code null}. The transport
+     * is a {@link WriteTransport}: its read methods throw {@link UnsupportedOperationException}.
+     *
+     * @throws IllegalArgumentException as {@link #connectReadPipe}
+     */
+    <P extends Protocol> CompletionStage<Connection<P>> connectWritePipe(Supplier<P> protocolFactory, int fd);
 }

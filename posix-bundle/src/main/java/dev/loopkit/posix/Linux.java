@@ -6,6 +6,8 @@ package dev.loopkit.posix;
  */
 final class Linux {
 
+    static final int O_RDONLY = 0;
+    static final int O_WRONLY = 01;
     static final int O_RDWR = 02;
     static final int O_NONBLOCK = 04000;
     static final int O_CLOEXEC = 02000000;

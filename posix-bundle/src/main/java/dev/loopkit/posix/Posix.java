@@ -160,6 +160,19 @@ public final class Posix {
         }
     }
 
+    /**
+     * {@code open(path, O_RDONLY or O_WRONLY | O_NONBLOCK | O_CLOEXEC)}: a FIFO's end (or any file)
+     * opened without waiting for the other end; a FIFO's write end fails with {@code ENXIO} while no
+     * one has it open for reading.
+     */
+    public int openNonBlocking(String path, boolean forWriting) throws PosixException {
+        int fd = libc.open(path, (forWriting ? Linux.O_WRONLY : Linux.O_RDONLY) | Linux.O_NONBLOCK | Linux.O_CLOEXEC);
+        if (fd == -1) {
+            throw nativeAccess.failure("open " + path);
+        }
+        return fd;
+    }
+
     /** Whether {@code fd} is an open file descriptor: {@code fcntl(fd, F_GETFD) != -1}. */
     public boolean isOpen(int fd) {
         return libc.fcntl(fd, Linux.F_GETFD, 0) != -1;

@@ -22,6 +22,8 @@ public final class StreamReaderProtocol implements Protocol, WriteFlow {
     private final LoopFuture<Void> closed;
     private final DrainWaiters drainWaiters;
     private StreamWriter writer;
+    /** asyncio's {@code _over_ssl}: EOF then closes the connection, TLS has no half-close here. */
+    private boolean overSsl;
 
     public StreamReaderProtocol(EventLoop loop, StreamReader reader, Streams.ClientConnected clientConnected) {
         this.loop = loop;
@@ -33,6 +35,7 @@ public final class StreamReaderProtocol implements Protocol, WriteFlow {
 
     @Override
     public void connectionMade(Transport transport) {
+        overSsl = transport.getExtraInfo("sslcontext") != null;
         reader.setTransport(transport);
         writer = new StreamWriter(transport, this, reader, loop);
         if (clientConnected == null) {
@@ -69,11 +72,21 @@ public final class StreamReaderProtocol implements Protocol, WriteFlow {
         reader.feedData(data);
     }
 
-    /** Keeps the connection open for writing, as asyncio's does (without TLS). */
+    /** Keeps the connection open for writing, as asyncio's does, except over TLS. */
     @Override
     public boolean eofReceived() {
         reader.feedEof();
-        return true;
+        return !overSsl;
+    }
+
+    /** asyncio's {@code _replace_transport}, after {@code start_tls}. */
+    void replaceTransport(Transport transport) {
+        overSsl = transport.getExtraInfo("sslcontext") != null;
+    }
+
+    /** Whether this is a server's protocol (asyncio: it has a {@code client_connected_cb}). */
+    boolean isServerSide() {
+        return clientConnected != null;
     }
 
     @Override

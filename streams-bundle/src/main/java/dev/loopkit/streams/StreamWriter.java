@@ -1,10 +1,13 @@
 package dev.loopkit.streams;
 
+import dev.loopkit.api.ConnectionOptions;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.Transport;
 import dev.loopkit.api.WriteTransport;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletionStage;
+import javax.net.ssl.SSLContext;
 
 /**
  * asyncio's {@code StreamWriter}: writes go to the transport at once (buffered there if the
@@ -13,7 +16,7 @@ import java.util.concurrent.CompletionStage;
  */
 public final class StreamWriter {
 
-    private final WriteTransport transport;
+    private WriteTransport transport;
     private final WriteFlow protocol;
     private final StreamReader reader;
     private final EventLoop loop;
@@ -80,6 +83,26 @@ public final class StreamWriter {
             return failed;
         }
         return protocol.drainHelper();
+    }
+
+    /**
+     * asyncio {@code start_tls(sslcontext, server_hostname=…, ssl_handshake_timeout=…,
+     * ssl_shutdown_timeout=…)}: drains, then upgrades the connection to TLS (the client side for
+     * {@code open_connection}'s writer, the server side for {@code start_server}'s); from then on this
+     * writer and its reader carry plain bytes through TLS. {@code options.ssl()} is not used.
+     *
+     * @throws IllegalStateException for a writer that is not a socket connection's (a child's stdin)
+     */
+    public CompletionStage<Void> startTls(SSLContext sslContext, ConnectionOptions options) {
+        if (!(protocol instanceof StreamReaderProtocol streamProtocol) || !(transport instanceof Transport)) {
+            throw new IllegalStateException("start_tls() needs the writer of a socket connection, not " + this);
+        }
+        return drain().thenCompose(drained -> loop.startTls((Transport) transport, streamProtocol, sslContext,
+                streamProtocol.isServerSide(), options))
+                .thenAccept(upgraded -> {
+                    transport = upgraded;
+                    streamProtocol.replaceTransport(upgraded);
+                });
     }
 
     @Override

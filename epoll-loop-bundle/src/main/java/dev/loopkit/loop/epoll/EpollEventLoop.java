@@ -11,7 +11,7 @@ import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.ChannelReadiness;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.RawFdSet;
-import dev.loopkit.loop.core.ReadinessEventLoop;
+import dev.loopkit.loop.core.io.ReadinessEventLoop;
 import dev.loopkit.loop.core.WriteChunks;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import dev.loopkit.posix.IoVector;
@@ -293,9 +293,8 @@ public class EpollEventLoop extends ReadinessEventLoop {
     }
 
     @Override
-    public CompletionStage<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options) {
-        Objects.requireNonNull(protocolFactory, "protocolFactory");
-        Objects.requireNonNull(options, "options");
+    public CompletionStage<Server> createServer(Supplier<? extends Protocol> appProtocolFactory, String host, int port, ServerOptions options) {
+        Supplier<? extends Protocol> protocolFactory = serverProtocols(appProtocolFactory, options);
         Networks.checkPort(port);
         checkClosed();
         return Networks.serverAddresses(this, host, port).thenCompose(resolved -> {

@@ -1,6 +1,7 @@
 package dev.loopkit.loop.core;
 
 import dev.loopkit.api.Connection;
+import dev.loopkit.api.ConnectionOptions;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.ExceptionHandler;
 import dev.loopkit.api.Handle;
@@ -12,6 +13,7 @@ import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.api.TimerHandle;
+import dev.loopkit.api.Transport;
 import dev.loopkit.api.spi.InspectableLoop;
 import dev.loopkit.api.spi.LoopStats;
 import dev.loopkit.api.RunningLoop;
@@ -49,6 +51,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * asyncio's {@code BaseEventLoop}: the {@link EventLoop} API over a {@link Scheduler}, which runs
@@ -570,6 +573,35 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     public <P extends Protocol> CompletionStage<Connection<P>> createUnixConnection(
             Supplier<P> protocolFactory, Path path) {
         throw unsupported("createUnixConnection");
+    }
+
+    // TLS (.tls) and the pipe transports (.transports) build on this package: the loops wire them in.
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> createConnection(
+            Supplier<P> protocolFactory, String host, int port, ConnectionOptions options) {
+        throw unsupported("createConnection");
+    }
+
+    @Override
+    public CompletionStage<Transport> startTls(Transport transport, Protocol protocol, SSLContext sslContext,
+            boolean serverSide, ConnectionOptions options) {
+        throw unsupported("startTls");
+    }
+
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> connectReadPipe(Supplier<P> protocolFactory, int fd) {
+        throw unsupported("connectReadPipe");
+    }
+
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> connectWritePipe(Supplier<P> protocolFactory, int fd) {
+        throw unsupported("connectWritePipe");
+    }
+
+    @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> connectAcceptedSocket(
+            Supplier<P> protocolFactory, NetworkChannel channel, ConnectionOptions options) {
+        throw unsupported("connectAcceptedSocket");
     }
 
     @Override

@@ -10,7 +10,6 @@ import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Connection;
-import dev.loopkit.api.ExceptionHandler;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.ServerOptions;
@@ -51,8 +50,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.After;
-import org.junit.Before;
 import org.junit.Test;
 import org.junit.function.ThrowingRunnable;
 
@@ -64,42 +61,13 @@ import org.junit.function.ThrowingRunnable;
  * only some loops offer (Unix-domain sockets, readiness callbacks on channels) is tested by their
  * own subclasses.
  */
-public abstract class NetworkContract extends LoopTestSupport {
-
-    protected static final String LOCALHOST = "127.0.0.1";
+public abstract class NetworkContract extends SocketTestSupport {
 
     /** A TCP socket of the kind this loop's {@code sock*} operations take, not connected yet. */
     protected abstract NetworkChannel openStreamSocket() throws IOException;
 
-    /** A listening TCP socket of the kind {@code sockAccept} takes, bound to a free port of 127.0.0.1. */
-    protected abstract NetworkChannel openListeningSocket() throws IOException;
-
-    private final List<Map<String, Object>> unexpectedErrors = Collections.synchronizedList(new ArrayList<>());
-    private final ExceptionHandler recordUnexpected = (l, context) -> unexpectedErrors.add(context);
-
-    /** What reaches the exception handler is a failure, unless the test installs its own handler. */
-    @Before
-    public void recordUnexpectedErrors() {
-        loop.setExceptionHandler(recordUnexpected);
-    }
-
-    @After
-    public void nothingUnexpectedReachedTheExceptionHandler() {
-        if (loop.getExceptionHandler() == recordUnexpected) {
-            assertEquals("reported to the exception handler", List.of(), List.copyOf(unexpectedErrors));
-        }
-    }
-
     protected Server echoServer() {
         return runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0));
-    }
-
-    protected static int port(Server server) {
-        try {
-            return ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
     }
 
     protected static byte[] randomBytes(int size, long seed) {

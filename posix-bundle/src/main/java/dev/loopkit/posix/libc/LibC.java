@@ -49,6 +49,10 @@ public interface LibC {
     @SaveError
     int close(int fd);
 
+    /** Without {@code O_CREAT}, so without the variadic mode. */
+    @SaveError
+    int open(String path, int flags);
+
     @SaveError
     int eventfd(int initialValue, int flags);
 

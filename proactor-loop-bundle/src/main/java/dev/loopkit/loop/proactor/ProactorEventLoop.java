@@ -8,8 +8,8 @@ import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.Networks;
+import dev.loopkit.loop.core.io.TransportEventLoop;
 import dev.loopkit.loop.core.scheduling.Parking;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import java.io.IOException;
@@ -48,7 +48,7 @@ import java.util.function.Supplier;
  * Cancelling the future of a pending {@code sock*} operation closes its channel (see
  * {@code SocketCompletion}: NIO.2 cannot withdraw a started operation).
  */
-public class ProactorEventLoop extends BaseEventLoop {
+public class ProactorEventLoop extends TransportEventLoop {
 
     /**
      * Completion threads by default. They only move outcomes to the loop (and perform the socket
@@ -237,11 +237,23 @@ public class ProactorEventLoop extends BaseEventLoop {
         return made;
     }
 
+    /**
+     * asyncio {@code connect_accepted_socket}: {@code channel} must be a connected
+     * {@link AsynchronousSocketChannel} of this loop's group ({@link #sockAccept} gives them).
+     */
     @Override
-    public CompletionStage<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port,
+    protected <P extends Protocol> CompletionStage<Connection<P>> startAcceptedTransport(NetworkChannel channel,
+            Supplier<P> protocolFactory) {
+        if (!(channel instanceof AsynchronousSocketChannel socket)) {
+            throw new IllegalArgumentException("A Stream Socket was expected, got " + channel);
+        }
+        return startTransport(socket, protocolFactory);
+    }
+
+    @Override
+    public CompletionStage<Server> createServer(Supplier<? extends Protocol> appProtocolFactory, String host, int port,
             ServerOptions options) {
-        Objects.requireNonNull(protocolFactory, "protocolFactory");
-        Objects.requireNonNull(options, "options");
+        Supplier<? extends Protocol> protocolFactory = serverProtocols(appProtocolFactory, options);
         Networks.checkPort(port);
         checkClosed();
         LoopFuture<List<InetSocketAddress>> addresses;

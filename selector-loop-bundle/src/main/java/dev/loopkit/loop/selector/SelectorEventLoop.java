@@ -11,7 +11,7 @@ import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.ChannelInterests;
 import dev.loopkit.loop.core.ChannelReadiness;
 import dev.loopkit.loop.core.Networks;
-import dev.loopkit.loop.core.ReadinessEventLoop;
+import dev.loopkit.loop.core.io.ReadinessEventLoop;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import java.io.IOException;
@@ -143,6 +143,23 @@ public class SelectorEventLoop extends ReadinessEventLoop {
                 .thenCompose(socket -> startTransport(socket, protocolFactory, true));
     }
 
+    /** asyncio {@code connect_accepted_socket}: {@code channel} must be a connected {@link SocketChannel}. */
+    @Override
+    protected <P extends Protocol> CompletionStage<Connection<P>> startAcceptedTransport(NetworkChannel channel,
+            Supplier<P> protocolFactory) {
+        if (!(channel instanceof SocketChannel socket)) {
+            throw new IllegalArgumentException("A Stream Socket was expected, got " + channel);
+        }
+        boolean unix;
+        try {
+            socket.configureBlocking(false);
+            unix = socket.getLocalAddress() instanceof UnixDomainSocketAddress;
+        } catch (IOException e) {
+            return failed(e);
+        }
+        return startTransport(socket, protocolFactory, !unix);
+    }
+
     @Override
     public <P extends Protocol> CompletionStage<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
@@ -182,9 +199,8 @@ public class SelectorEventLoop extends ReadinessEventLoop {
     }
 
     @Override
-    public CompletionStage<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options) {
-        Objects.requireNonNull(protocolFactory, "protocolFactory");
-        Objects.requireNonNull(options, "options");
+    public CompletionStage<Server> createServer(Supplier<? extends Protocol> appProtocolFactory, String host, int port, ServerOptions options) {
+        Supplier<? extends Protocol> protocolFactory = serverProtocols(appProtocolFactory, options);
         Networks.checkPort(port);
         checkClosed();
         return Networks.serverAddresses(this, host, port).thenCompose(resolved -> {

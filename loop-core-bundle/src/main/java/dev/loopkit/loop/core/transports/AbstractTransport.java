@@ -22,7 +22,7 @@ import java.util.Objects;
 public abstract class AbstractTransport implements BaseTransport, LoopResource {
 
     /** asyncio's {@code LOG_THRESHOLD_FOR_CONNLOST_WRITES}. */
-    protected static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
+    public static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
     protected final BaseEventLoop loop;
@@ -115,19 +115,28 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
      */
     protected final void fatalError(Throwable error, String message) {
         assert loop.inLoopThreadOrIdle() : "loop thread only";
+        reportFatalError(loop, error, message, this, protocol);
+        forceClose(error instanceof Exception e ? e : new IOException(error));
+    }
+
+    /**
+     * The report of asyncio's {@code _fatal_error}, for transports and for the protocols layered on them
+     * (TLS): an I/O error is only logged in debug mode, anything else goes to the exception handler.
+     */
+    public static void reportFatalError(BaseEventLoop loop, Throwable error, String message, Object transport,
+            Object protocol) {
         if (error instanceof IOException) {
             if (loop.getDebug()) {
-                LOG.log(Level.DEBUG, this + ": " + message, error);
+                LOG.log(Level.DEBUG, transport + ": " + message, error);
             }
         } else {
             Map<String, Object> context = new LinkedHashMap<>();
             context.put("message", message);
             context.put("exception", error);
-            context.put("transport", this);
+            context.put("transport", transport);
             context.put("protocol", protocol);
             loop.callExceptionHandler(context);
         }
-        forceClose(error instanceof Exception e ? e : new IOException(error));
     }
 
     /** asyncio's {@code abort()}: closes at once, dropping what is buffered; connectionLost gets {@code null}. */
@@ -135,8 +144,11 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
         forceClose(null);
     }
 
-    /** asyncio's {@code _force_close}: drop the buffer, stop, and report {@code exc} to connectionLost. */
-    protected void forceClose(Exception exc) {
+    /**
+     * asyncio's {@code _force_close}: drop the buffer, stop, and report {@code exc} to connectionLost.
+     * Public for a protocol layered on the transport (TLS), which ends the connection with its own error.
+     */
+    public final void forceClose(Exception exc) {
         assert loop.inLoopThreadOrIdle() : "loop thread only";
         if (connLost > 0) {
             return;

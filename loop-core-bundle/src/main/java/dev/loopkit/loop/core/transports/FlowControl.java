@@ -19,14 +19,23 @@ public final class FlowControl {
     private final BaseEventLoop loop;
     private final Object transport;
     private final IntSupplier bufferSize;
-    private int high = DEFAULT_HIGH;
-    private int low = DEFAULT_HIGH / 4;
+    private final int defaultHigh;
+    private int high;
+    private int low;
     private boolean paused;
 
     public FlowControl(BaseEventLoop loop, Object transport, IntSupplier bufferSize) {
+        this(loop, transport, bufferSize, DEFAULT_HIGH);
+    }
+
+    /** With another default high-water mark (asyncio's TLS layer: 512 KiB). */
+    public FlowControl(BaseEventLoop loop, Object transport, IntSupplier bufferSize, int defaultHigh) {
         this.loop = loop;
         this.transport = transport;
         this.bufferSize = bufferSize;
+        this.defaultHigh = defaultHigh;
+        this.high = defaultHigh;
+        this.low = defaultHigh / 4;
     }
 
     public WriteBufferLimits limits() {
@@ -35,7 +44,7 @@ public final class FlowControl {
 
     /** asyncio's {@code set_write_buffer_limits(high, low)}: a negative value means "the default". */
     public void setLimits(int highWater, int lowWater, BaseProtocol protocol) {
-        int newHigh = highWater >= 0 ? highWater : lowWater >= 0 ? 4 * lowWater : DEFAULT_HIGH;
+        int newHigh = highWater >= 0 ? highWater : lowWater >= 0 ? 4 * lowWater : defaultHigh;
         int newLow = lowWater >= 0 ? lowWater : newHigh / 4;
         WriteBufferLimits checked = new WriteBufferLimits(newLow, newHigh);
         high = checked.high();

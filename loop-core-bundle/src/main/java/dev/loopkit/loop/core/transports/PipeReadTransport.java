@@ -1,7 +1,7 @@
 package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.Protocol;
-import dev.loopkit.api.ReadTransport;
+import dev.loopkit.api.Transport;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
@@ -10,10 +10,12 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 
 /**
- * asyncio's {@code _UnixReadPipeTransport}: the read end of a pipe (a child's stdout or stderr),
- * watched through the loop's raw-descriptor poller and read into the loop's shared buffer.
+ * asyncio's {@code _UnixReadPipeTransport}: the read end of a pipe (a child's stdout or stderr, or
+ * {@code connect_read_pipe}'s), watched through the loop's raw-descriptor poller and read into the
+ * loop's shared buffer. It is a {@link Transport} so that a {@link Protocol}'s {@code connectionMade}
+ * can take it; its write methods throw, as asyncio's read pipe transport has none.
  */
-public final class PipeReadTransport extends AbstractTransport implements ReadTransport {
+public final class PipeReadTransport extends AbstractTransport implements Transport {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
@@ -38,6 +40,16 @@ public final class PipeReadTransport extends AbstractTransport implements ReadTr
         if (!closing && !paused) {
             loop.addReader(fd, onReadable);
         }
+    }
+
+    /** asyncio's {@code connect_read_pipe}: the protocol's {@code connectionMade}, then reading, then {@code whenMade}. */
+    public void startConnected(Runnable whenMade) {
+        scheduleConnectionMade(() -> ((Protocol) protocol).connectionMade(this), () -> {
+            if (!closing && !paused) {
+                loop.addReader(fd, onReadable);
+            }
+            whenMade.run();
+        });
     }
 
     private void readReady() {
@@ -102,6 +114,28 @@ public final class PipeReadTransport extends AbstractTransport implements ReadTr
         if (!closing) {
             forceClose(null);
         }
+    }
+
+    /** @throws UnsupportedOperationException always: a read pipe does not write */
+    @Override
+    public void write(ByteBuffer data) {
+        throw cannotWrite("write");
+    }
+
+    /** @throws UnsupportedOperationException always: a read pipe does not write */
+    @Override
+    public void writeEof() {
+        throw cannotWrite("writeEof");
+    }
+
+    @Override
+    public boolean canWriteEof() {
+        return false;
+    }
+
+    private static UnsupportedOperationException cannotWrite(String operation) {
+        return new UnsupportedOperationException(operation + "() on the read end of a pipe: asyncio's read pipe"
+                + " transport has no " + operation);
     }
 
     @Override

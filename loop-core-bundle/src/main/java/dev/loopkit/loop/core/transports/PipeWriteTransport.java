@@ -1,7 +1,8 @@
 package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.BaseProtocol;
-import dev.loopkit.api.WriteTransport;
+import dev.loopkit.api.Protocol;
+import dev.loopkit.api.Transport;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
@@ -13,9 +14,11 @@ import java.util.Objects;
  * asyncio's {@code _UnixWritePipeTransport}: the write end of a pipe (a child's stdin). Writes go
  * to the pipe at once; the rest is buffered and drained when the pipe is writable. The write end
  * is also watched for readability, which for a pipe means the reader went away: the transport then
- * closes (with a broken pipe if data was still buffered).
+ * closes (with a broken pipe if data was still buffered). It is a {@link Transport} so that a
+ * {@link Protocol}'s {@code connectionMade} can take it ({@code connect_write_pipe}); its read methods
+ * throw, as asyncio's write pipe transport has none.
  */
-public final class PipeWriteTransport extends AbstractTransport implements WriteTransport {
+public final class PipeWriteTransport extends AbstractTransport implements Transport {
 
     private final Posix posix;
     private final int fd;
@@ -37,6 +40,16 @@ public final class PipeWriteTransport extends AbstractTransport implements Write
         assert loop.inLoopThreadOrIdle() : "loop thread only";
         markConnected();
         loop.addReader(fd, onPeerGone);
+    }
+
+    /** asyncio's {@code connect_write_pipe}: the protocol's {@code connectionMade}, then watching for the reader's end, then {@code whenMade}. */
+    public void startConnected(Runnable whenMade) {
+        scheduleConnectionMade(() -> ((Protocol) protocol).connectionMade(this), () -> {
+            if (!closing) {
+                loop.addReader(fd, onPeerGone);
+            }
+            whenMade.run();
+        });
     }
 
     @Override
@@ -112,6 +125,28 @@ public final class PipeWriteTransport extends AbstractTransport implements Write
     @Override
     public boolean canWriteEof() {
         return true;
+    }
+
+    @Override
+    public boolean isReading() {
+        return false;
+    }
+
+    /** @throws UnsupportedOperationException always: a write pipe does not read */
+    @Override
+    public void pauseReading() {
+        throw cannotRead("pauseReading");
+    }
+
+    /** @throws UnsupportedOperationException always: a write pipe does not read */
+    @Override
+    public void resumeReading() {
+        throw cannotRead("resumeReading");
+    }
+
+    private static UnsupportedOperationException cannotRead(String operation) {
+        return new UnsupportedOperationException(operation + "() on the write end of a pipe: asyncio's write pipe"
+                + " transport has no " + operation);
     }
 
     @Override

@@ -1,6 +1,7 @@
-package dev.loopkit.loop.core;
+package dev.loopkit.loop.core.io;
 
 import dev.loopkit.api.LoopFuture;
+import dev.loopkit.loop.core.ChannelReadiness;
 import dev.loopkit.loop.core.transports.SocketOperations;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -13,7 +14,7 @@ import java.util.Objects;
  * does: {@code addReader}/{@code addWriter} on channels, and the {@code sock*} operations on
  * non-blocking JDK sockets built on them. The subclass says where its channel interests live.
  */
-public abstract class ReadinessEventLoop extends BaseEventLoop {
+public abstract class ReadinessEventLoop extends TransportEventLoop {
 
     /** The loop's readers and writers on channels. */
     protected abstract ChannelReadiness channels();

@@ -1,0 +1,147 @@
+package dev.loopkit.loop.testing;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.Connection;
+import dev.loopkit.api.Transport;
+import dev.loopkit.posix.Posix;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * asyncio's {@code connect_read_pipe} and {@code connect_write_pipe} on descriptors the user owns: a
+ * FIFO made with {@code mkfifo}, a pipe made elsewhere, and what happens when the other end goes.
+ */
+public abstract class PipeContract extends LoopTestSupport {
+
+    private final Posix posix = Posix.get();
+    private Path dir;
+
+    @Before
+    public void makeDirectory() throws IOException {
+        dir = Files.createTempDirectory("loopkit-pipes");
+    }
+
+    @After
+    public void removeDirectory() throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(dir);
+    }
+
+    private Path mkfifo(String name) throws Exception {
+        Path fifo = dir.resolve(name);
+        Process mkfifo = new ProcessBuilder(List.of("mkfifo", fifo.toString())).redirectErrorStream(true).start();
+        String output = new String(mkfifo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue("mkfifo: " + output, mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0);
+        return fifo;
+    }
+
+    @Test
+    public void aFifoIsReadThroughConnectReadPipeAndWrittenThroughConnectWritePipe() throws Exception {
+        Path fifo = mkfifo("fifo");
+        int readEnd = posix.openNonBlocking(fifo.toString(), false);
+        int writeEnd = posix.openNonBlocking(fifo.toString(), true);
+        byte[] data = new byte[300_000]; // over a pipe's 64 KiB: the writer buffers and drains
+        new Random(2).nextBytes(data);
+        CollectingProtocol reader = new CollectingProtocol(data.length, false);
+        Connection<CollectingProtocol> read = runFor(loop.connectReadPipe(() -> reader, readEnd));
+        assertTrue(reader.made.isDone());
+        assertEquals(readEnd, read.transport().getExtraInfo("pipe"));
+        CollectingProtocol writer = new CollectingProtocol(0, false);
+        Connection<CollectingProtocol> write = runFor(loop.connectWritePipe(() -> writer, writeEnd));
+        write.transport().write(data);
+        write.transport().close();
+        assertArrayEquals(data, runFor(reader.all));
+        runFor(reader.eof);
+        assertNull("EOF is a clean end", runFor(reader.lost));
+        assertNull(runFor(writer.lost));
+        assertFalse("the read transport closed its descriptor", posix.isOpen(readEnd));
+        assertFalse("the write transport closed its descriptor", posix.isOpen(writeEnd));
+    }
+
+    @Test
+    public void aWritePipeWhoseReaderClosesIsLostWithBrokenPipe() throws Exception {
+        int[] pipe = posix.pipe();
+        CollectingProtocol writer = new CollectingProtocol(0, false);
+        Connection<CollectingProtocol> write = runFor(loop.connectWritePipe(() -> writer, pipe[1]));
+        write.transport().write(new byte[1 << 20]); // more than the pipe holds: the rest is buffered
+        assertTrue(write.transport().getWriteBufferSize() > 0);
+        posix.close(pipe[0]);
+        Exception lost = runFor(writer.lost);
+        assertTrue(String.valueOf(lost), lost instanceof IOException);
+        assertTrue(lost.getMessage(), lost.getMessage().contains("Broken pipe"));
+    }
+
+    @Test
+    public void aWritePipeWhoseReaderClosesWithNothingBufferedEndsCleanly() throws Exception {
+        int[] pipe = posix.pipe();
+        CollectingProtocol writer = new CollectingProtocol(0, false);
+        runFor(loop.connectWritePipe(() -> writer, pipe[1]));
+        posix.close(pipe[0]);
+        assertNull(runFor(writer.lost));
+    }
+
+    @Test
+    public void whatIsNoPipeIsRefused() throws Exception {
+        Path file = Files.writeString(dir.resolve("plain"), "not a pipe");
+        int fd = posix.openNonBlocking(file.toString(), false);
+        try {
+            assertEquals("Pipe transport is for pipes/sockets only.", assertThrows(IllegalArgumentException.class,
+                    () -> loop.connectReadPipe(() -> new CollectingProtocol(1, false), fd)).getMessage());
+        } finally {
+            posix.close(fd);
+        }
+        assertEquals("Invalid file descriptor: -1", assertThrows(IllegalArgumentException.class,
+                () -> loop.connectWritePipe(() -> new CollectingProtocol(1, false), -1)).getMessage());
+    }
+
+    @Test
+    public void closingFromConnectionMadeDoesNotHang() throws Exception {
+        int[] pipe = posix.pipe();
+        CollectingProtocol closes = new CollectingProtocol(1, false) {
+            @Override
+            public void connectionMade(Transport transport) {
+                super.connectionMade(transport);
+                transport.close();
+            }
+        };
+        runFor(loop.connectReadPipe(() -> closes, pipe[0]));
+        assertNull(runFor(closes.lost));
+        posix.close(pipe[1]);
+        assertFalse(posix.isOpen(pipe[0]));
+
+        pipe = posix.pipe();
+        CollectingProtocol closesWriter = new CollectingProtocol(1, false) {
+            @Override
+            public void connectionMade(Transport transport) {
+                super.connectionMade(transport);
+                transport.write("x".getBytes(StandardCharsets.US_ASCII));
+                transport.close();
+            }
+        };
+        runFor(loop.connectWritePipe(() -> closesWriter, pipe[1]));
+        assertNull(runFor(closesWriter.lost));
+        assertFalse(posix.isOpen(pipe[1]));
+        ByteBuffer written = ByteBuffer.allocate(2);
+        assertEquals(1, posix.read(pipe[0], written));
+        posix.close(pipe[0]);
+    }
+}

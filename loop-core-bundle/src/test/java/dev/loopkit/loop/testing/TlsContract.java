@@ -1,0 +1,418 @@
+package dev.loopkit.loop.testing;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.Connection;
+import dev.loopkit.api.ConnectionOptions;
+import dev.loopkit.api.Protocol;
+import dev.loopkit.api.Server;
+import dev.loopkit.api.ServerOptions;
+import dev.loopkit.api.Transport;
+import dev.loopkit.streams.StreamReader;
+import dev.loopkit.streams.StreamWriter;
+import dev.loopkit.streams.Streams;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.NetworkChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.Assume;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * TLS over every loop's transports, as asyncio's {@code sslproto} layers it over any transport:
+ * {@code create_connection}/{@code create_server} with {@code ssl}, {@code start_tls} on a live
+ * connection (also from inside a protocol callback), the streams' {@code start_tls},
+ * {@code connect_accepted_socket}, and asyncio's errors. The certificate is made at test time by
+ * {@link TestCertificates}.
+ */
+public abstract class TlsContract extends SocketTestSupport {
+
+    private static final int MEBIBYTE = 1 << 20;
+
+    /** A loop without sockets (the epoll loop, for now) skips the contract instead of failing it. */
+    @Before
+    public void assumeSockets() {
+        boolean sockets;
+        try {
+            Server probe = runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0));
+            probe.close();
+            sockets = true;
+        } catch (UnsupportedOperationException e) {
+            sockets = false;
+        }
+        Assume.assumeTrue("this loop serves no sockets yet", sockets);
+    }
+
+    private Server tlsEchoServer() {
+        return runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0,
+                ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
+    }
+
+    private <P extends Protocol> Connection<P> tlsConnect(Supplier<P> protocol, int port) {
+        return runFor(loop.createConnection(protocol, LOCALHOST, port, ConnectionOptions.ssl(TestCertificates.clientContext())));
+    }
+
+    private static Throwable failureOf(CompletionStage<?> stage) {
+        CompletableFuture<?> future = stage.toCompletableFuture();
+        CompletionException failed = assertThrows(CompletionException.class, future::join);
+        return failed.getCause();
+    }
+
+    private <T> Throwable runToFailure(CompletionStage<T> stage) {
+        CompletableFuture<Object> settled = stage.toCompletableFuture().handle((ok, error) -> null);
+        runFor(settled);
+        return failureOf(stage);
+    }
+
+    // ---- handshake and data ----------------------------------------------------------------------------
+
+    @Test
+    public void megabyteBothWaysIsByteExact() {
+        Server server = tlsEchoServer();
+        byte[] data = new byte[MEBIBYTE];
+        new Random(16).nextBytes(data);
+        CollectingProtocol client = new CollectingProtocol(data.length, false);
+        Connection<CollectingProtocol> connection = tlsConnect(() -> client, port(server));
+        assertTrue("connectionMade after the handshake", client.made.isDone());
+        connection.transport().write(data);
+        assertArrayEquals(data, runFor(client.all));
+        connection.transport().close();
+        assertNull(runFor(client.lost));
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    @Test
+    public void extraInfoIsAsyncios() throws Exception {
+        Server server = tlsEchoServer();
+        Connection<CollectingProtocol> connection = tlsConnect(() -> new CollectingProtocol(1, false), port(server));
+        Transport transport = connection.transport();
+        assertTrue(transport.getExtraInfo("ssl_object") instanceof SSLEngine);
+        X509Certificate peer = (X509Certificate) transport.getExtraInfo("peercert");
+        assertEquals("CN=localhost", peer.getSubjectX500Principal().getName());
+        List<?> cipher = (List<?>) transport.getExtraInfo("cipher");
+        assertEquals(3, cipher.size());
+        assertTrue(cipher.toString(), String.valueOf(cipher.get(1)).startsWith("TLSv1."));
+        assertTrue(transport.getExtraInfo("sslcontext") instanceof SSLContext);
+        assertEquals("the socket's keys still answer", ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort(),
+                ((InetSocketAddress) transport.getExtraInfo("peername")).getPort());
+        transport.close();
+        runFor(connection.protocol().lost);
+        server.close();
+    }
+
+    @Test
+    public void closeSendsCloseNotifyBothWays() {
+        CompletableFuture<SSLEngine> serverEngine = new CompletableFuture<>();
+        CollectingProtocol serverSide = new CollectingProtocol(1, false) {
+            @Override
+            public void connectionMade(Transport transport) {
+                super.connectionMade(transport);
+                serverEngine.complete((SSLEngine) transport.getExtraInfo("ssl_object"));
+            }
+        };
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0,
+                ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> connection = tlsConnect(() -> client, port(server));
+        SSLEngine clientEngine = (SSLEngine) connection.transport().getExtraInfo("ssl_object");
+        runFor(serverEngine);
+        connection.transport().close();
+        assertTrue(connection.transport().isClosing());
+        assertNull(runFor(client.lost));
+        assertNull(runFor(serverSide.lost));
+        assertTrue("the server's eof_received at the client's close_notify", serverSide.eof.isDone());
+        assertTrue("the client read the server's close_notify", clientEngine.isInboundDone());
+        assertTrue("the client sent its close_notify", clientEngine.isOutboundDone());
+        assertTrue("the server read the client's close_notify", serverEngine.join().isInboundDone());
+        assertTrue("the server answered with its own", serverEngine.join().isOutboundDone());
+        server.close();
+    }
+
+    /** A server side that does not read until told, then completes {@link #all} at {@link #target} bytes. */
+    private static final class SlowReader extends CollectingProtocol {
+        final CompletableFuture<Transport> paused = new CompletableFuture<>();
+        final CompletableFuture<Void> got = new CompletableFuture<>();
+        int target = Integer.MAX_VALUE;
+
+        SlowReader() {
+            super(Integer.MAX_VALUE, false);
+        }
+
+        @Override
+        public void connectionMade(Transport transport) {
+            super.connectionMade(transport);
+            transport.pauseReading();
+            paused.complete(transport);
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            super.dataReceived(data);
+            if (received.size() >= target) {
+                got.complete(null);
+            }
+        }
+    }
+
+    @Test
+    public void appFlowControlFollowsTheTlsLayerAndTheSocket() {
+        SlowReader serverSide = new SlowReader();
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0,
+                ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> connection = tlsConnect(() -> client, port(server));
+        Transport paused = runFor(serverSide.paused);
+        // Write until the application is told to pause: the kernel's socket buffers take some MiB
+        // first (how many depends on the machine), then the transport's buffer, then the TLS layer's.
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        Random random = new Random(7);
+        byte[] chunk = new byte[256 * 1024];
+        while (client.pauses == 0 && sent.size() < 512 * MEBIBYTE) {
+            random.nextBytes(chunk);
+            connection.transport().write(chunk);
+            sent.writeBytes(chunk);
+        }
+        assertEquals("paused once over the TLS layer's 512 KiB", 1, client.pauses);
+        assertTrue(connection.transport().getWriteBufferSize() > 512 * 1024);
+        serverSide.target = sent.size();
+        paused.resumeReading();
+        runFor(serverSide.got);
+        assertArrayEquals(sent.toByteArray(), serverSide.received.toByteArray());
+        assertEquals("resumed once the TLS layer and the socket drained", 1, client.resumes);
+        connection.transport().close();
+        runFor(client.lost);
+        server.close();
+    }
+
+    // ---- errors -------------------------------------------------------------------------------------------
+
+    @Test
+    public void aWrongHostnameIsRefusedNamingTheHost() {
+        Server server = tlsEchoServer();
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        Throwable error = runToFailure(loop.createConnection(() -> client, LOCALHOST, port(server),
+                ConnectionOptions.ssl(TestCertificates.clientContext()).withServerHostname("wrong.example")));
+        assertTrue(String.valueOf(error), error instanceof SSLHandshakeException);
+        assertTrue(error.getMessage(), error.getMessage().startsWith("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "));
+        assertTrue(error.getMessage(), error.getMessage().contains("'wrong.example'"));
+        assertFalse("the app protocol never saw a connection", client.made.isDone());
+        server.close();
+    }
+
+    @Test
+    public void aSilentServerTimesTheHandshakeOut() {
+        Server silent = runFor(loop.createServer(() -> new Protocol() { }, LOCALHOST, 0));
+        Throwable error = runToFailure(loop.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST,
+                port(silent), ConnectionOptions.ssl(TestCertificates.clientContext()).withSslHandshakeTimeout(0.3)));
+        assertTrue(String.valueOf(error), error instanceof SocketException);
+        assertEquals("SSL handshake is taking longer than 0.3 seconds: aborting the connection", error.getMessage());
+        silent.close();
+    }
+
+    @Test
+    public void sslArgumentsWithoutSslAreRefusedInAsynciosWords() {
+        assertEquals("server_hostname is only meaningful with ssl", assertThrows(IllegalArgumentException.class,
+                () -> loop.createConnection(EchoProtocol::new, LOCALHOST, 1,
+                        ConnectionOptions.defaults().withServerHostname("x"))).getMessage());
+        assertEquals("ssl_handshake_timeout is only meaningful with ssl", assertThrows(IllegalArgumentException.class,
+                () -> loop.createConnection(EchoProtocol::new, LOCALHOST, 1,
+                        ConnectionOptions.defaults().withSslHandshakeTimeout(1))).getMessage());
+        assertEquals("ssl_shutdown_timeout is only meaningful with ssl", assertThrows(IllegalArgumentException.class,
+                () -> loop.createServer(EchoProtocol::new, LOCALHOST, 0,
+                        ServerOptions.defaults().withSslShutdownTimeout(1))).getMessage());
+        assertEquals("ssl_handshake_timeout should be a positive number, got 0.0",
+                assertThrows(IllegalArgumentException.class, () -> loop.createConnection(EchoProtocol::new, LOCALHOST, 1,
+                        ConnectionOptions.ssl(TestCertificates.clientContext()).withSslHandshakeTimeout(0))).getMessage());
+    }
+
+    // ---- start_tls ----------------------------------------------------------------------------------------
+
+    /** A plain server that answers "OK" to "STARTTLS" and upgrades from inside dataReceived, then echoes. */
+    private static final class StartTlsServer extends EchoProtocol {
+        final CompletableFuture<Transport> upgraded = new CompletableFuture<>();
+        private final dev.loopkit.api.EventLoop loop;
+
+        StartTlsServer(dev.loopkit.api.EventLoop loop) {
+            this.loop = loop;
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            if (upgraded.isDone() || transport.getExtraInfo("ssl_object") != null) {
+                super.dataReceived(data);
+                return;
+            }
+            transport.write("OK\n".getBytes(StandardCharsets.US_ASCII));
+            loop.startTls(transport, this, TestCertificates.serverContext(), true, ConnectionOptions.defaults())
+                    .whenComplete((tls, error) -> {
+                        if (error != null) {
+                            upgraded.completeExceptionally(error);
+                        } else {
+                            transport = tls;
+                            upgraded.complete(tls);
+                        }
+                    });
+        }
+    }
+
+    @Test
+    public void startTlsUpgradesALivePlainConnection() {
+        StartTlsServer serverSide = new StartTlsServer(loop);
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0));
+        CollectingProtocol client = new CollectingProtocol(3, false);
+        Connection<CollectingProtocol> plain = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        plain.transport().write("STARTTLS\n".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("OK\n", new String(runFor(client.all), StandardCharsets.US_ASCII));
+        CollectingProtocol secure = new CollectingProtocol(5, false);
+        Transport tls = runFor(loop.startTls(plain.transport(), secure, TestCertificates.clientContext(), false,
+                ConnectionOptions.defaults().withServerHostname("localhost")));
+        assertTrue(tls.getExtraInfo("ssl_object") instanceof SSLEngine);
+        assertFalse("start_tls does not call connection_made again", secure.made.isDone());
+        runFor(serverSide.upgraded);
+        tls.write("hello".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("hello", new String(runFor(secure.all), StandardCharsets.US_ASCII));
+        tls.close();
+        assertNull(runFor(secure.lost));
+        server.close();
+    }
+
+    @Test
+    public void startTlsRefusesWhatItCannotWrap() {
+        assertEquals("sslcontext is expected to be an instance of ssl.SSLContext, got None",
+                assertThrows(IllegalArgumentException.class, () -> loop.startTls(null, new EchoProtocol(), null, false,
+                        ConnectionOptions.defaults())).getMessage());
+        Server server = tlsEchoServer();
+        Connection<CollectingProtocol> tls = tlsConnect(() -> new CollectingProtocol(1, false), port(server));
+        String message = assertThrows(IllegalArgumentException.class, () -> loop.startTls(tls.transport(),
+                tls.protocol(), TestCertificates.clientContext(), false, ConnectionOptions.defaults())).getMessage();
+        assertTrue(message, message.startsWith("transport ") && message.endsWith(" is not supported by start_tls()"));
+        tls.transport().close();
+        runFor(tls.protocol().lost);
+        server.close();
+    }
+
+    @Test
+    public void streamsStartTls() {
+        CompletableFuture<String> serverGot = new CompletableFuture<>();
+        Server server = runFor(Streams.startServer(loop, (reader, writer) -> reader.readline()
+                .thenCompose(line -> {
+                    writer.write("OK\n".getBytes(StandardCharsets.US_ASCII));
+                    return writer.startTls(TestCertificates.serverContext(), ConnectionOptions.defaults());
+                })
+                .thenCompose(upgraded -> reader.readline())
+                .thenCompose(line -> {
+                    serverGot.complete(new String(line, StandardCharsets.US_ASCII));
+                    writer.write(line);
+                    return writer.drain();
+                }), LOCALHOST, 0));
+        Streams.StreamPair pair = runFor(Streams.openConnection(loop, LOCALHOST, port(server)));
+        StreamReader reader = pair.reader();
+        StreamWriter writer = pair.writer();
+        writer.write("STARTTLS\n".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("OK\n", new String(runFor(reader.readline()), StandardCharsets.US_ASCII));
+        runFor(writer.startTls(TestCertificates.clientContext(),
+                ConnectionOptions.defaults().withServerHostname("localhost")));
+        assertTrue(writer.getExtraInfo("ssl_object") instanceof SSLEngine);
+        writer.write("secret\n".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("secret\n", new String(runFor(reader.readline()), StandardCharsets.US_ASCII));
+        assertEquals("secret\n", serverGot.join());
+        writer.close();
+        runFor(writer.waitClosed());
+        server.close();
+    }
+
+    // ---- reentrancy -------------------------------------------------------------------------------------------
+
+    @Test
+    public void closingFromConnectionMadeDoesNotHang() {
+        Server server = runFor(loop.createServer(() -> new EchoProtocol() {
+            @Override
+            public void connectionMade(Transport made) {
+                super.connectionMade(made);
+                made.write("bye".getBytes(StandardCharsets.US_ASCII));
+                made.close();
+            }
+        }, LOCALHOST, 0, ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
+        CollectingProtocol client = new CollectingProtocol(3, false);
+        tlsConnect(() -> client, port(server));
+        assertEquals("bye", new String(runFor(client.all), StandardCharsets.US_ASCII));
+        runFor(client.eof);
+        assertNull(runFor(client.lost));
+
+        CollectingProtocol closesAtOnce = new CollectingProtocol(1, false) {
+            @Override
+            public void connectionMade(Transport transport) {
+                super.connectionMade(transport);
+                transport.close();
+            }
+        };
+        Connection<CollectingProtocol> closed = tlsConnect(() -> closesAtOnce, port(server));
+        assertTrue(closed.transport().isClosing());
+        assertNull(runFor(closesAtOnce.lost));
+        server.close();
+    }
+
+    @Test
+    public void closingFromDataReceivedDeliversWhatCameFirst() {
+        Server server = runFor(loop.createServer(() -> new EchoProtocol() {
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                super.dataReceived(data);
+                transport.close();
+            }
+        }, LOCALHOST, 0, ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
+        CollectingProtocol client = new CollectingProtocol(4, false);
+        Connection<CollectingProtocol> connection = tlsConnect(() -> client, port(server));
+        connection.transport().write("ping".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("ping", new String(runFor(client.all), StandardCharsets.US_ASCII));
+        assertNull(runFor(client.lost));
+        assertTrue("the server's close_notify came first", client.eof.isDone());
+        server.close();
+    }
+
+    // ---- connect_accepted_socket ----------------------------------------------------------------------------
+
+    @Test
+    public void connectAcceptedSocketPlainAndTls() throws Exception {
+        for (boolean tls : new boolean[] {false, true}) {
+            NetworkChannel listening = openListeningSocket();
+            int port = ((InetSocketAddress) listening.getLocalAddress()).getPort();
+            CompletionStage<NetworkChannel> accepted = loop.sockAccept(listening);
+            CollectingProtocol client = new CollectingProtocol(4, false);
+            CompletionStage<Connection<CollectingProtocol>> connecting = tls
+                    ? loop.createConnection(() -> client, LOCALHOST, port, ConnectionOptions.ssl(TestCertificates.clientContext()))
+                    : loop.createConnection(() -> client, LOCALHOST, port);
+            NetworkChannel channel = runFor(accepted);
+            EchoProtocol echo = new EchoProtocol();
+            ConnectionOptions options = tls ? ConnectionOptions.ssl(TestCertificates.serverContext()) : ConnectionOptions.defaults();
+            Connection<EchoProtocol> wrapped = runFor(loop.connectAcceptedSocket(() -> echo, channel, options));
+            assertEquals(tls, wrapped.transport().getExtraInfo("ssl_object") != null);
+            Connection<CollectingProtocol> connection = runFor(connecting);
+            connection.transport().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("ping", new String(runFor(client.all), StandardCharsets.US_ASCII));
+            connection.transport().close();
+            runFor(echo.lost);
+            runFor(client.lost);
+            listening.close();
+        }
+    }
+}
