@@ -12,20 +12,13 @@ import dev.loopkit.loop.core.ChannelInterests;
 import dev.loopkit.loop.core.ChannelReadiness;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.io.ReadinessEventLoop;
-import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.CancelledKeyException;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.NetworkChannel;
-import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -143,23 +136,6 @@ public class SelectorEventLoop extends ReadinessEventLoop {
                 .thenCompose(socket -> startTransport(socket, protocolFactory, true));
     }
 
-    /** asyncio {@code connect_accepted_socket}: {@code channel} must be a connected {@link SocketChannel}. */
-    @Override
-    protected <P extends Protocol> CompletionStage<Connection<P>> startAcceptedTransport(NetworkChannel channel,
-            Supplier<P> protocolFactory) {
-        if (!(channel instanceof SocketChannel socket)) {
-            throw new IllegalArgumentException("A Stream Socket was expected, got " + channel);
-        }
-        boolean unix;
-        try {
-            socket.configureBlocking(false);
-            unix = socket.getLocalAddress() instanceof UnixDomainSocketAddress;
-        } catch (IOException e) {
-            return failed(e);
-        }
-        return startTransport(socket, protocolFactory, !unix);
-    }
-
     @Override
     public <P extends Protocol> CompletionStage<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
@@ -180,22 +156,6 @@ public class SelectorEventLoop extends ReadinessEventLoop {
             return failed;
         }
         return Networks.whenConnected(this, socket, sockConnect(socket, address));
-    }
-
-    private <P extends Protocol> CompletionStage<Connection<P>> startTransport(SocketChannel socket, Supplier<P> protocolFactory, boolean tcp) {
-        LoopFuture<Connection<P>> made = createFuture();
-        try {
-            if (tcp) {
-                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            }
-            P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
-            SelectorSocketTransport transport = new SelectorSocketTransport(this, socket, protocol, null);
-            transport.start(() -> made.setResult(new Connection<>(transport, protocol)));
-        } catch (IOException | RuntimeException e) {
-            Networks.closeQuietly(socket);
-            made.setException(e);
-        }
-        return made;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.loopkit.loop.selector;
 
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.transports.ChannelSocketTransport;
 import dev.loopkit.loop.core.transports.ReadinessServer;
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
@@ -36,6 +37,6 @@ final class SelectorServer extends ReadinessServer<ServerSocketChannel, SocketCh
     @Override
     protected void startTransport(SocketChannel accepted, Protocol protocol) throws IOException {
         accepted.configureBlocking(false);
-        new SelectorSocketTransport(loop, accepted, protocol, this).start(() -> { });
+        new ChannelSocketTransport(loop, accepted, protocol, this).start(() -> { });
     }
 }

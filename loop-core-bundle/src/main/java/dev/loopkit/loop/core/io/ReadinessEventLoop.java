@@ -1,13 +1,23 @@
 package dev.loopkit.loop.core.io;
 
+import dev.loopkit.api.Connection;
 import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.ChannelReadiness;
+import dev.loopkit.loop.core.Networks;
+import dev.loopkit.loop.core.transports.ChannelSocketTransport;
 import dev.loopkit.loop.core.transports.SocketOperations;
+import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * A loop that watches java.nio channels for readiness, as asyncio's {@code SelectorEventLoop}
@@ -77,5 +87,40 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
     public LoopFuture<Void> sockConnect(NetworkChannel channel, SocketAddress address) {
         checkClosed();
         return SocketOperations.connect(this, channel, address);
+    }
+
+    /** asyncio {@code connect_accepted_socket}: {@code channel} must be a connected {@link SocketChannel}. */
+    @Override
+    protected <P extends Protocol> CompletionStage<Connection<P>> startAcceptedTransport(NetworkChannel channel,
+            Supplier<P> protocolFactory) {
+        if (!(channel instanceof SocketChannel socket)) {
+            throw new IllegalArgumentException("A Stream Socket was expected, got " + channel);
+        }
+        boolean unix;
+        try {
+            socket.configureBlocking(false);
+            unix = socket.getLocalAddress() instanceof UnixDomainSocketAddress;
+        } catch (IOException e) {
+            return Networks.failed(this, e);
+        }
+        return startTransport(socket, protocolFactory, !unix);
+    }
+
+    /** A transport and its protocol on a connected JDK socket, watched as a channel; TCP gets {@code TCP_NODELAY}, as asyncio sets it. */
+    protected final <P extends Protocol> CompletionStage<Connection<P>> startTransport(SocketChannel socket,
+            Supplier<P> protocolFactory, boolean tcp) {
+        LoopFuture<Connection<P>> made = createFuture();
+        try {
+            if (tcp) {
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
+            ChannelSocketTransport transport = new ChannelSocketTransport(this, socket, protocol, null);
+            transport.start(() -> made.setResult(new Connection<>(transport, protocol)));
+        } catch (IOException | RuntimeException e) {
+            Networks.closeQuietly(socket);
+            made.setException(e);
+        }
+        return made;
     }
 }

@@ -1,16 +1,18 @@
-package dev.loopkit.loop.selector;
+package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.transports.AbstractServer;
-import dev.loopkit.loop.core.transports.ReadinessSocketTransport;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 
-/** asyncio's {@code _SelectorSocketTransport}: a {@link ReadinessSocketTransport} on a {@code SocketChannel} the selector watches. */
-final class SelectorSocketTransport extends ReadinessSocketTransport<SocketChannel> {
+/**
+ * asyncio's {@code _SelectorSocketTransport}: a {@link ReadinessSocketTransport} on a JDK
+ * {@code SocketChannel}, watched through the loop's {@code addReader}/{@code addWriter} on channels
+ * (the selector loop's selector; the epoll loop's helper selector, for a socket accepted elsewhere).
+ */
+public final class ChannelSocketTransport extends ReadinessSocketTransport<SocketChannel> {
 
-    SelectorSocketTransport(BaseEventLoop loop, SocketChannel socket, Protocol protocol, AbstractServer server) {
+    public ChannelSocketTransport(BaseEventLoop loop, SocketChannel socket, Protocol protocol, AbstractServer server) {
         super(loop, socket, protocol, server);
         putSocketExtras(socket);
     }
