@@ -238,4 +238,39 @@ public interface EventLoop extends Executor {
 
     /** asyncio {@code create_unix_server(protocol_factory, path)}. */
     CompletionStage<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path);
+
+    // ---- UDP ------------------------------------------------------------------------
+
+    /** {@link #createDatagramEndpoint(Supplier, SocketAddress, SocketAddress, DatagramOptions)} with the default options. */
+    default <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> createDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr) {
+        return createDatagramEndpoint(protocolFactory, localAddr, remoteAddr, DatagramOptions.defaults());
+    }
+
+    /**
+     * asyncio {@code create_datagram_endpoint(protocol_factory, local_addr, remote_addr, family=,
+     * reuse_port=, allow_broadcast=)}: a UDP endpoint bound to {@code localAddr} (port 0: a free port)
+     * and/or connected to {@code remoteAddr} ({@code InetSocketAddress}es; unresolved ones are looked
+     * up as {@link #getaddrinfo} does, the first family both resolve to is used). The stage completes
+     * once the protocol's {@code connectionMade} ran.
+     *
+     * @throws IllegalArgumentException "unexpected address family" with neither address nor a family
+     *         (asyncio's {@code ValueError}); the stage fails with "can not get address information"
+     *         when the two addresses share no family, and with the OS error when binding fails
+     */
+    <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> createDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr, DatagramOptions options);
+
+    /**
+     * asyncio {@code sock_recvfrom(sock, bufsize)}: the next datagram on a non-blocking
+     * {@link java.nio.channels.DatagramChannel} (on every loop), at most {@code bufsize} bytes of it.
+     */
+    LoopFuture<Datagram> sockRecvfrom(NetworkChannel channel, int bufsize);
+
+    /**
+     * asyncio {@code sock_sendto(sock, data, address)}: sends the remaining bytes of {@code data} as
+     * one datagram once the non-blocking {@link java.nio.channels.DatagramChannel} can; completes with
+     * the number of bytes sent.
+     */
+    LoopFuture<Integer> sockSendto(NetworkChannel channel, ByteBuffer data, SocketAddress address);
 }

@@ -1,6 +1,10 @@
 package dev.loopkit.loop.core;
 
 import dev.loopkit.api.Connection;
+import dev.loopkit.api.Datagram;
+import dev.loopkit.api.DatagramEndpoint;
+import dev.loopkit.api.DatagramOptions;
+import dev.loopkit.api.DatagramProtocol;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.ExceptionHandler;
 import dev.loopkit.api.Handle;
@@ -27,6 +31,7 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.file.Path;
@@ -610,6 +615,82 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         return runInExecutor(null, () -> Networks.resolve(host, port));
+    }
+
+    // ---- UDP: readiness-based on every loop ----------------------------------------------
+
+    /**
+     * Who tells this loop that a java.nio channel is ready, for UDP endpoints, {@code sockRecvfrom},
+     * and {@code sockSendto}: by default the loop's own
+     * {@code addReader}/{@code addWriter} on channels; a loop that does not wait in a selector supplies
+     * a {@link ChannelPoller}.
+     */
+    protected ChannelReadiness channelReadiness() {
+        return ownReadiness;
+    }
+
+    private final ChannelReadiness ownReadiness = new ChannelReadiness() {
+        @Override
+        public void addReader(SelectableChannel channel, Runnable callback) {
+            BaseEventLoop.this.addReader(channel, callback);
+        }
+
+        @Override
+        public boolean removeReader(SelectableChannel channel) {
+            return BaseEventLoop.this.removeReader(channel);
+        }
+
+        @Override
+        public void addWriter(SelectableChannel channel, Runnable callback) {
+            BaseEventLoop.this.addWriter(channel, callback);
+        }
+
+        @Override
+        public boolean removeWriter(SelectableChannel channel) {
+            return BaseEventLoop.this.removeWriter(channel);
+        }
+    };
+
+    @Override
+    public <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> createDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr, DatagramOptions options) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(options, "options");
+        checkClosed();
+        return Datagrams.createEndpoint(this, channelReadiness(), protocolFactory, localAddr, remoteAddr, options);
+    }
+
+    @Override
+    public LoopFuture<Datagram> sockRecvfrom(NetworkChannel channel, int bufsize) {
+        return Datagrams.recvfrom(this, channelReadiness(), datagramChannel(channel), bufsize);
+    }
+
+    @Override
+    public LoopFuture<Integer> sockSendto(NetworkChannel channel, ByteBuffer data, SocketAddress address) {
+        DatagramChannel datagram = datagramChannel(channel);
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(address, "address");
+        return Datagrams.sendto(this, channelReadiness(), datagram, data, address);
+    }
+
+    private DatagramChannel datagramChannel(NetworkChannel channel) {
+        Objects.requireNonNull(channel, "channel");
+        checkClosed();
+        if (!(channel instanceof DatagramChannel datagram)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " needs a " + DatagramChannel.class.getName()
+                    + ", not " + channel.getClass().getName());
+        }
+        if (datagram.isBlocking()) {
+            throw new IllegalArgumentException("the socket must be non-blocking");
+        }
+        return datagram;
+    }
+
+    /** {@link #unsupported(String)} caused by what refused: a loop that cannot watch channels for UDP, say. */
+    final UnsupportedOperationException unsupported(String operation, Throwable cause) {
+        UnsupportedOperationException refused = unsupported(operation);
+        refused.initCause(cause);
+        return refused;
     }
 
     // ---- errors and debugging -----------------------------------------------------------------------

@@ -9,6 +9,8 @@ import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.ChannelPoller;
+import dev.loopkit.loop.core.ChannelReadiness;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.scheduling.Parking;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
@@ -58,6 +60,8 @@ public class ProactorEventLoop extends BaseEventLoop {
     public static final int DEFAULT_COMPLETION_THREADS = 2;
 
     private final CompletionGroup completions;
+    /** Watches the loop's UDP sockets; made on first use, loop thread only. */
+    private ChannelPoller channelPoller;
 
     public ProactorEventLoop() {
         this(DEFAULT_COMPLETION_THREADS);
@@ -89,10 +93,39 @@ public class ProactorEventLoop extends BaseEventLoop {
         return SubprocessLauncher.launch(this, protocolFactory, args, options);
     }
 
-    /** Shuts the channel group down (closing what is still open in it) and waits for its threads to end. */
+    /**
+     * Shuts the channel group down (closing what is still open in it) and waits for its threads to
+     * end; stops the channel poller.
+     */
     @Override
     protected void closeResources() {
         completions.close();
+        if (channelPoller != null) {
+            channelPoller.close();
+        }
+    }
+
+    // ---- UDP: a DatagramChannel on a helper selector ----------------------------------------------------
+
+    /**
+     * NIO.2 has no asynchronous datagram channel, so UDP endpoints, {@code sockRecvfrom} and
+     * {@code sockSendto} use a non-blocking {@code DatagramChannel} watched by a {@link ChannelPoller}:
+     * a selector on a helper thread of the loop's own ({@code loopkit-channelpoller-<id>}, made on the
+     * first such channel), which hands each readiness to the loop thread. (Windows' proactor reads
+     * datagrams with overlapped {@code WSARecvFrom}; the callbacks the protocol sees are the same.)
+     */
+    @Override
+    protected ChannelReadiness channelReadiness() {
+        if (channelPoller == null) {
+            checkClosed();
+            channelPoller = new ChannelPoller(this);
+        }
+        return channelPoller;
+    }
+
+    @Override
+    protected int watchedChannels() {
+        return channelPoller == null || isClosed() ? 0 : channelPoller.size();
     }
 
     // ---- channels of this loop -----------------------------------------------------------------------

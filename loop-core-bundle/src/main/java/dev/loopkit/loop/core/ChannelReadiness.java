@@ -1,0 +1,24 @@
+package dev.loopkit.loop.core;
+
+import java.nio.channels.SelectableChannel;
+
+/**
+ * Who tells a loop that a java.nio channel is ready, for what is readiness-based on every loop (UDP
+ * endpoints, {@code sockRecvfrom}/{@code sockSendto}): the loop's own
+ * {@code addReader}/{@code addWriter} where it waits in a selector, else a {@link ChannelPoller}. The
+ * callbacks run on the loop thread; loop thread only, as the loop's own methods.
+ */
+public interface ChannelReadiness {
+
+    /** Calls {@code callback} whenever {@code channel} is readable; replaces an earlier reader. */
+    void addReader(SelectableChannel channel, Runnable callback);
+
+    /** {@code true} if a reader was removed. */
+    boolean removeReader(SelectableChannel channel);
+
+    /** Calls {@code callback} whenever {@code channel} is writable; replaces an earlier writer. */
+    void addWriter(SelectableChannel channel, Runnable callback);
+
+    /** {@code true} if a writer was removed. */
+    boolean removeWriter(SelectableChannel channel);
+}
