@@ -16,7 +16,8 @@ public interface DatagramTransport extends BaseTransport {
      * asyncio {@code sendto(data, addr)}: sends the remaining bytes of {@code data} as one datagram
      * to {@code addr}, at once if the socket takes it, else from the write buffer (a copy: the caller
      * may reuse {@code data}). An OS error (a datagram too long, say) reaches the protocol's
-     * {@code errorReceived}; nothing is thrown.
+     * {@code errorReceived}; nothing is thrown. An empty {@code data} sends nothing: the JDK's
+     * {@code DatagramChannel} cannot send an empty datagram (asyncio up to 3.11 dropped them too).
      *
      * @param addr where to, or {@code null} for the endpoint's remote address
      * @throws IllegalArgumentException "Invalid address: must be None or ('127.0.0.1', 9999)" when the

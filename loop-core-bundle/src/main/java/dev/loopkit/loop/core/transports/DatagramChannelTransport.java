@@ -131,6 +131,11 @@ public final class DatagramChannelTransport extends AbstractTransport implements
             countLostWrite();
             return;
         }
+        if (!data.hasRemaining()) {
+            // The JDK's DatagramChannel sends nothing for an empty buffer (no syscall), so an empty
+            // datagram cannot be sent: dropped, as asyncio up to 3.11 did ("if not data: return").
+            return;
+        }
         if (buffer.isEmpty()) {
             try {
                 if (send(data, to)) {
@@ -151,14 +156,9 @@ public final class DatagramChannelTransport extends AbstractTransport implements
         flowControl.maybePause(protocol);
     }
 
-    /** Sends one datagram; {@code false} when the socket would block (nothing was sent). */
+    /** Sends one datagram (not empty); {@code false} when the socket would block (nothing was sent). */
     private boolean send(ByteBuffer data, SocketAddress to) throws IOException {
-        if (connected) {
-            int length = data.remaining();
-            return channel.write(data) > 0 || length == 0;
-        }
-        int length = data.remaining();
-        return channel.send(data, to) > 0 || length == 0;
+        return (connected ? channel.write(data) : channel.send(data, to)) > 0;
     }
 
     private void sendtoReady() {
