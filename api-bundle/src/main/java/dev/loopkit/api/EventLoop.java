@@ -3,6 +3,7 @@ package dev.loopkit.api;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.file.Path;
@@ -239,7 +240,7 @@ public interface EventLoop extends Executor {
     /** asyncio {@code create_unix_server(protocol_factory, path)}. */
     CompletionStage<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path);
 
-    // ---- UDP ------------------------------------------------------------------------
+    // ---- UDP and sendfile ------------------------------------------------------------------------
 
     /** {@link #createDatagramEndpoint(Supplier, SocketAddress, SocketAddress, DatagramOptions)} with the default options. */
     default <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> createDatagramEndpoint(
@@ -270,7 +271,34 @@ public interface EventLoop extends Executor {
     /**
      * asyncio {@code sock_sendto(sock, data, address)}: sends the remaining bytes of {@code data} as
      * one datagram once the non-blocking {@link java.nio.channels.DatagramChannel} can; completes with
-     * the number of bytes sent.
+     * the number of bytes sent (an empty {@code data} sends nothing and completes with 0: the JDK cannot
+     * send an empty datagram).
      */
     LoopFuture<Integer> sockSendto(NetworkChannel channel, ByteBuffer data, SocketAddress address);
+
+    /** {@link #sendfile(Transport, FileChannel, long, Long)} of the whole file. */
+    default LoopFuture<Long> sendfile(Transport transport, FileChannel file) {
+        return sendfile(transport, file, 0, null);
+    }
+
+    /**
+     * asyncio {@code sendfile(transport, file, offset, count)}: sends {@code count} bytes of
+     * {@code file} from {@code offset} ({@code null}: up to its end) through the transport, and
+     * completes with the number of bytes sent. The transport's write buffer drains first; its reading
+     * is paused meanwhile and resumed after. Zero-copy ({@code sendfile(2)} through
+     * {@link FileChannel#transferTo}) where the transport sends straight to a socket; otherwise
+     * asyncio's fallback: the file is read in 16 KiB blocks in the default executor and written to
+     * the transport, respecting its flow control. The file's position is left after the last byte sent.
+     *
+     * @throws IllegalArgumentException "offset must be a non-negative integer (got -1)", "count must be
+     *         a positive integer (got 0)"
+     * @throws IllegalStateException "Transport is closing"
+     */
+    LoopFuture<Long> sendfile(Transport transport, FileChannel file, long offset, Long count);
+
+    /**
+     * asyncio {@code sock_sendfile(sock, file, offset, count)}: as {@link #sendfile(Transport,
+     * FileChannel, long, Long)}, on a connected socket of the kind {@link #sockSendall} takes.
+     */
+    LoopFuture<Long> sockSendfile(NetworkChannel channel, FileChannel file, long offset, Long count);
 }

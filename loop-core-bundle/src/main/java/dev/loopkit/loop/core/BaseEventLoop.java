@@ -16,6 +16,7 @@ import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.api.TimerHandle;
+import dev.loopkit.api.Transport;
 import dev.loopkit.api.spi.InspectableLoop;
 import dev.loopkit.api.spi.LoopStats;
 import dev.loopkit.api.RunningLoop;
@@ -32,6 +33,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.file.Path;
@@ -90,6 +92,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     /** Watches raw file descriptors; made on first use, loop thread only. */
     private FdPoller fdPoller;
     private String fdInterestIsImpossible;
+    /** Bytes sendfile copied through the heap (its fallback); loop thread only. */
+    private long sendfileBytesCopied;
     /** Transports and servers this loop owns, released when it closes; loop thread only. */
     private final Set<LoopResource> resources = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Why {@link #shutdown(String)} was asked for; written before the state says so. */
@@ -617,11 +621,11 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         return runInExecutor(null, () -> Networks.resolve(host, port));
     }
 
-    // ---- UDP: readiness-based on every loop ----------------------------------------------
+    // ---- UDP and sendfile: readiness-based on every loop ----------------------------------------------
 
     /**
      * Who tells this loop that a java.nio channel is ready, for UDP endpoints, {@code sockRecvfrom},
-     * and {@code sockSendto}: by default the loop's own
+     * {@code sockSendto} and zero-copy {@code sendfile}: by default the loop's own
      * {@code addReader}/{@code addWriter} on channels; a loop that does not wait in a selector supplies
      * a {@link ChannelPoller}.
      */
@@ -684,6 +688,34 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             throw new IllegalArgumentException("the socket must be non-blocking");
         }
         return datagram;
+    }
+
+    @Override
+    public LoopFuture<Long> sendfile(Transport transport, FileChannel file, long offset, Long count) {
+        Objects.requireNonNull(transport, "transport");
+        Sendfile.checkParams(file, offset, count);
+        checkClosed();
+        return Sendfile.overTransport(this, channelReadiness(), transport, file, offset, count);
+    }
+
+    @Override
+    public LoopFuture<Long> sockSendfile(NetworkChannel channel, FileChannel file, long offset, Long count) {
+        Objects.requireNonNull(channel, "channel");
+        Sendfile.checkParams(file, offset, count);
+        checkClosed();
+        return Sendfile.overSocket(this, channelReadiness(), channel, file, offset, count);
+    }
+
+    /**
+     * Bytes this loop's {@code sendfile} and {@code sockSendfile} copied through the JVM heap: the
+     * fallback's reads of the file; nothing on the zero-copy path. Loop thread, or after the run.
+     */
+    public final long sendfileBytesCopied() {
+        return sendfileBytesCopied;
+    }
+
+    final void countSendfileCopy(long bytes) {
+        sendfileBytesCopied += bytes;
     }
 
     /** {@link #unsupported(String)} caused by what refused: a loop that cannot watch channels for UDP, say. */

@@ -73,48 +73,53 @@ public final class ChannelPoller implements ChannelReadiness {
 
     @Override
     public void addReader(SelectableChannel channel, Runnable callback) {
-        Interest interest = interest(channel, callback);
-        CallbackHandle previous = interest.reader;
-        interest.reader = loop.newHandle(callback);
-        arm(interest);
-        if (previous != null) {
-            previous.cancel();
-        }
+        put(channel, callback, true);
     }
 
     @Override
     public void addWriter(SelectableChannel channel, Runnable callback) {
+        put(channel, callback, false);
+    }
+
+    @Override
+    public boolean removeReader(SelectableChannel channel) {
+        return remove(channel, true);
+    }
+
+    @Override
+    public boolean removeWriter(SelectableChannel channel) {
+        return remove(channel, false);
+    }
+
+    // Replaces (and cancels) the previous reader or writer.
+    private void put(SelectableChannel channel, Runnable callback, boolean reader) {
         Interest interest = interest(channel, callback);
-        CallbackHandle previous = interest.writer;
-        interest.writer = loop.newHandle(callback);
+        CallbackHandle previous = reader ? interest.reader : interest.writer;
+        CallbackHandle handle = loop.newHandle(callback);
+        if (reader) {
+            interest.reader = handle;
+        } else {
+            interest.writer = handle;
+        }
         arm(interest);
         if (previous != null) {
             previous.cancel();
         }
     }
 
-    @Override
-    public boolean removeReader(SelectableChannel channel) {
+    private boolean remove(SelectableChannel channel, boolean reader) {
         assert loop.inLoopThreadOrIdle() : "the channel interests are the loop thread's";
         Interest interest = interests.get(Objects.requireNonNull(channel, "channel"));
-        if (interest == null || interest.reader == null) {
+        CallbackHandle handle = interest == null ? null : reader ? interest.reader : interest.writer;
+        if (handle == null) {
             return false;
         }
-        interest.reader.cancel();
-        interest.reader = null;
-        arm(interest);
-        return true;
-    }
-
-    @Override
-    public boolean removeWriter(SelectableChannel channel) {
-        assert loop.inLoopThreadOrIdle() : "the channel interests are the loop thread's";
-        Interest interest = interests.get(Objects.requireNonNull(channel, "channel"));
-        if (interest == null || interest.writer == null) {
-            return false;
+        handle.cancel();
+        if (reader) {
+            interest.reader = null;
+        } else {
+            interest.writer = null;
         }
-        interest.writer.cancel();
-        interest.writer = null;
         arm(interest);
         return true;
     }

@@ -4,7 +4,7 @@ import java.nio.channels.SelectableChannel;
 
 /**
  * Who tells a loop that a java.nio channel is ready, for what is readiness-based on every loop (UDP
- * endpoints, {@code sockRecvfrom}/{@code sockSendto}): the loop's own
+ * endpoints, {@code sockRecvfrom}/{@code sockSendto}, zero-copy {@code sendfile}): the loop's own
  * {@code addReader}/{@code addWriter} where it waits in a selector, else a {@link ChannelPoller}. The
  * callbacks run on the loop thread; loop thread only, as the loop's own methods.
  */

@@ -13,7 +13,6 @@ import dev.loopkit.api.DatagramEndpoint;
 import dev.loopkit.api.DatagramOptions;
 import dev.loopkit.api.DatagramProtocol;
 import dev.loopkit.api.DatagramTransport;
-import dev.loopkit.api.ExceptionHandler;
 import dev.loopkit.api.TransportSocket;
 import java.io.IOException;
 import java.net.BindException;
@@ -28,7 +27,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,19 +49,17 @@ public abstract class DatagramContract extends LoopTestSupport {
 
     protected static final String LOCALHOST = "127.0.0.1";
 
-    private final List<Map<String, Object>> unexpectedErrors = Collections.synchronizedList(new ArrayList<>());
-    private final ExceptionHandler recordUnexpected = (l, context) -> unexpectedErrors.add(context);
+    private final UnexpectedErrors unexpectedErrors = new UnexpectedErrors();
 
+    /** What reaches the exception handler is a failure, unless the test installs its own handler. */
     @Before
     public void recordUnexpectedErrors() {
-        loop.setExceptionHandler(recordUnexpected);
+        unexpectedErrors.install(loop);
     }
 
     @After
     public void nothingUnexpectedReachedTheExceptionHandler() {
-        if (!loop.isClosed() && loop.getExceptionHandler() == recordUnexpected) {
-            assertEquals("reported to the exception handler", List.of(), List.copyOf(unexpectedErrors));
-        }
+        unexpectedErrors.assertNone(loop);
     }
 
     protected DatagramEndpoint<DatagramEcho> echoServer(String host) {

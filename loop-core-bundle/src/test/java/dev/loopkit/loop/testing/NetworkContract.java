@@ -10,7 +10,6 @@ import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Connection;
-import dev.loopkit.api.ExceptionHandler;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.ServerOptions;
@@ -74,20 +73,17 @@ public abstract class NetworkContract extends LoopTestSupport {
     /** A listening TCP socket of the kind {@code sockAccept} takes, bound to a free port of 127.0.0.1. */
     protected abstract NetworkChannel openListeningSocket() throws IOException;
 
-    private final List<Map<String, Object>> unexpectedErrors = Collections.synchronizedList(new ArrayList<>());
-    private final ExceptionHandler recordUnexpected = (l, context) -> unexpectedErrors.add(context);
+    private final UnexpectedErrors unexpectedErrors = new UnexpectedErrors();
 
     /** What reaches the exception handler is a failure, unless the test installs its own handler. */
     @Before
     public void recordUnexpectedErrors() {
-        loop.setExceptionHandler(recordUnexpected);
+        unexpectedErrors.install(loop);
     }
 
     @After
     public void nothingUnexpectedReachedTheExceptionHandler() {
-        if (loop.getExceptionHandler() == recordUnexpected) {
-            assertEquals("reported to the exception handler", List.of(), List.copyOf(unexpectedErrors));
-        }
+        unexpectedErrors.assertNone(loop);
     }
 
     protected Server echoServer() {

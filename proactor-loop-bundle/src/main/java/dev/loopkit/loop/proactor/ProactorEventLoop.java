@@ -113,6 +113,8 @@ public class ProactorEventLoop extends BaseEventLoop {
      * a selector on a helper thread of the loop's own ({@code loopkit-channelpoller-<id>}, made on the
      * first such channel), which hands each readiness to the loop thread. (Windows' proactor reads
      * datagrams with overlapped {@code WSARecvFrom}; the callbacks the protocol sees are the same.)
+     * Zero-copy {@code sendfile} does not use it: the proactor's TCP sockets are asynchronous channels,
+     * so {@code sendfile} takes asyncio's fallback.
      */
     @Override
     protected ChannelReadiness channelReadiness() {

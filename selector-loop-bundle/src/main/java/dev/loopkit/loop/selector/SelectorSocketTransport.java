@@ -175,12 +175,19 @@ final class SelectorSocketTransport extends AbstractSocketTransport {
             return;
         }
         selectorLoop.removeWriter(socket);
+        bufferDrained();
         if (closing) {
             connLost++;
             callConnectionLost(null);
         } else if (eof) {
             shutdownOutput();
         }
+    }
+
+    /** Zero-copy sendfile writes to the socket itself: nothing of this transport transforms the bytes. */
+    @Override
+    public SocketChannel zeroCopyChannel() {
+        return socket;
     }
 
     @Override
@@ -191,16 +198,8 @@ final class SelectorSocketTransport extends AbstractSocketTransport {
     // ---- closing ---------------------------------------------------------------------------------------
 
     @Override
-    public void close() {
-        if (closing) {
-            return;
-        }
-        closing = true;
+    protected void stopReading() {
         selectorLoop.removeReader(socket);
-        if (buffer.isEmpty()) {
-            connLost++;
-            loop.callSoon(() -> callConnectionLost(null));
-        }
     }
 
     @Override

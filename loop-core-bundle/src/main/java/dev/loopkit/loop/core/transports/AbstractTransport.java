@@ -90,6 +90,11 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
         return bufferSize();
     }
 
+    /** asyncio's {@code _protocol_paused}: the protocol was told to pause writing and not yet to resume. */
+    public final boolean isWritingPaused() {
+        return flowControl.isPaused();
+    }
+
     /** Runs the protocol's {@code connectionMade} at the next iteration, then {@code afterwards} (e.g. start reading). */
     protected final void scheduleConnectionMade(Runnable connectionMade, Runnable afterwards) {
         assert loop.inLoopThreadOrIdle() : "loop thread only";
@@ -146,6 +151,28 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
         stopIo();
         connLost++;
         loop.callSoon(() -> callConnectionLost(exc));
+    }
+
+    /**
+     * asyncio's {@code close()} of a transport with a write buffer: stops reading at once, and lets
+     * {@code connectionLost(null)} follow at the next iteration when nothing waits to be written,
+     * else once the subclass drained its buffer. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        stopReading();
+        if (bufferSize() == 0) {
+            connLost++;
+            loop.callSoon(() -> callConnectionLost(null));
+        }
+    }
+
+    /** Stops the readiness callbacks for reading, as {@link #close()} begins; nothing by default. */
+    protected void stopReading() {
     }
 
     /** Drops what is buffered for writing. */

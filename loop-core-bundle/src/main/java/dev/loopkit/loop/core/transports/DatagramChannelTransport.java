@@ -197,16 +197,8 @@ public final class DatagramChannelTransport extends AbstractTransport implements
     // ---- closing ---------------------------------------------------------------------------------------
 
     @Override
-    public void close() {
-        if (closing) {
-            return;
-        }
-        closing = true;
+    protected void stopReading() {
         readiness.removeReader(channel);
-        if (buffer.isEmpty()) {
-            connLost++;
-            loop.callSoon(() -> callConnectionLost(null));
-        }
     }
 
     @Override
