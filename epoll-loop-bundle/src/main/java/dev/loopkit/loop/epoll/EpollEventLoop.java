@@ -1,14 +1,19 @@
 package dev.loopkit.loop.epoll;
 
+import dev.loopkit.api.DatagramEndpoint;
+import dev.loopkit.api.DatagramOptions;
+import dev.loopkit.api.DatagramProtocol;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.RawFdSet;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
+import dev.loopkit.loop.core.transports.DatagramEndpoints;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -177,5 +182,13 @@ public class EpollEventLoop extends BaseEventLoop {
     @Override
     protected UnsupportedOperationException unsupported(String operation) {
         return new UnsupportedOperationException(operation + CHANNELS_UNSUPPORTED);
+    }
+
+    // ---- UDP ----------------------------------------------------------------------------------------------
+
+    @Override
+    protected <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> makeDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr, DatagramOptions options) {
+        return DatagramEndpoints.create(this, channelReadiness(), protocolFactory, localAddr, remoteAddr, options);
     }
 }

@@ -661,7 +661,21 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(options, "options");
         checkClosed();
-        return Datagrams.createEndpoint(this, channelReadiness(), protocolFactory, localAddr, remoteAddr, options);
+        if (localAddr == null && remoteAddr == null && options.family() == null) {
+            throw new IllegalArgumentException("unexpected address family");
+        }
+        return makeDatagramEndpoint(protocolFactory, localAddr, remoteAddr, options);
+    }
+
+    /**
+     * Makes a UDP endpoint for arguments already checked: a loop that watches channels (itself or
+     * through a {@link ChannelPoller}) calls {@code DatagramEndpoints.create} over its
+     * {@link #channelReadiness()}. (The transports build on this class, so it does not reach them
+     * itself.) By default: {@link UnsupportedOperationException}.
+     */
+    protected <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> makeDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr, DatagramOptions options) {
+        throw unsupported("createDatagramEndpoint");
     }
 
     @Override
@@ -719,7 +733,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     }
 
     /** {@link #unsupported(String)} caused by what refused: a loop that cannot watch channels for UDP, say. */
-    final UnsupportedOperationException unsupported(String operation, Throwable cause) {
+    public final UnsupportedOperationException unsupported(String operation, Throwable cause) {
         UnsupportedOperationException refused = unsupported(operation);
         refused.initCause(cause);
         return refused;

@@ -2,7 +2,6 @@ package dev.loopkit.loop.core;
 
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Transport;
-import dev.loopkit.loop.core.transports.AbstractSocketTransport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -65,7 +64,7 @@ final class Sendfile {
         if (transport.isClosing()) {
             throw new IllegalStateException("Transport is closing");
         }
-        if (!(transport instanceof AbstractSocketTransport socketTransport)) {
+        if (!(transport instanceof SendfileTransport socketTransport)) {
             throw new IllegalStateException("sendfile is not supported for transport " + transport);
         }
         Sendfile sending = new Sendfile(loop, file, offset, count);
@@ -79,7 +78,7 @@ final class Sendfile {
     }
 
     // asyncio's _sendfile_native: reading paused, the write buffer drained first, writes refused meanwhile.
-    private void zeroCopyThrough(AbstractSocketTransport transport, ChannelReadiness readiness, SocketChannel socket) {
+    private void zeroCopyThrough(SendfileTransport transport, ChannelReadiness readiness, SocketChannel socket) {
         LoopFuture<Void> drained = transport.makeEmptyWaiter(); // refuses a second sendfile before anything changed
         boolean resumeReading = transport.isReading();
         transport.pauseReading();
@@ -103,7 +102,7 @@ final class Sendfile {
     }
 
     // asyncio's _sendfile_fallback: block by block, waiting while the transport's buffer is over its high-water mark.
-    private void fallbackThrough(AbstractSocketTransport transport) {
+    private void fallbackThrough(SendfileTransport transport) {
         SendfileFallbackProtocol protocol = new SendfileFallbackProtocol(loop, transport);
         result.addDoneCallback(f -> protocol.restore());
         copyThroughHeap(TRANSPORT_BLOCK, block -> protocol.drain().thenRun(() -> transport.write(block)));

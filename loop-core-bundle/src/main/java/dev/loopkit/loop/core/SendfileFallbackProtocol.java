@@ -4,7 +4,6 @@ import dev.loopkit.api.BaseProtocol;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Transport;
-import dev.loopkit.loop.core.transports.AbstractSocketTransport;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 
@@ -17,13 +16,13 @@ import java.nio.ByteBuffer;
 final class SendfileFallbackProtocol implements Protocol {
 
     private final BaseEventLoop loop;
-    private final AbstractSocketTransport transport;
+    private final SendfileTransport transport;
     private final BaseProtocol original;
     private final boolean shouldResumeReading;
     private final boolean shouldResumeWriting;
     private LoopFuture<Void> writeReady;
 
-    SendfileFallbackProtocol(BaseEventLoop loop, AbstractSocketTransport transport) {
+    SendfileFallbackProtocol(BaseEventLoop loop, SendfileTransport transport) {
         this.loop = loop;
         this.transport = transport;
         this.original = transport.getProtocol();

@@ -34,8 +34,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import org.junit.After;
-import org.junit.Before;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
@@ -50,8 +48,6 @@ public abstract class DatagramContract extends LoopTestSupport {
 
     protected static final String LOCALHOST = "127.0.0.1";
 
-    private final UnexpectedErrors unexpectedErrors = new UnexpectedErrors();
-
     /**
      * JDK 25 opens a socket of its own with the first {@code DatagramChannel} of the process and keeps
      * it (measured: two sockets after the first {@code open()}, one left after closing everything, and
@@ -63,14 +59,9 @@ public abstract class DatagramContract extends LoopTestSupport {
     }
 
     /** What reaches the exception handler is a failure, unless the test installs its own handler. */
-    @Before
-    public void recordUnexpectedErrors() {
-        unexpectedErrors.install(loop);
-    }
-
-    @After
-    public void nothingUnexpectedReachedTheExceptionHandler() {
-        unexpectedErrors.assertNone(loop);
+    @Override
+    protected boolean unexpectedErrorsFail() {
+        return true;
     }
 
     protected DatagramEndpoint<DatagramEcho> echoServer(String host) {

@@ -50,8 +50,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.After;
-import org.junit.Before;
 import org.junit.Test;
 import org.junit.function.ThrowingRunnable;
 
@@ -73,17 +71,10 @@ public abstract class NetworkContract extends LoopTestSupport {
     /** A listening TCP socket of the kind {@code sockAccept} takes, bound to a free port of 127.0.0.1. */
     protected abstract NetworkChannel openListeningSocket() throws IOException;
 
-    private final UnexpectedErrors unexpectedErrors = new UnexpectedErrors();
-
     /** What reaches the exception handler is a failure, unless the test installs its own handler. */
-    @Before
-    public void recordUnexpectedErrors() {
-        unexpectedErrors.install(loop);
-    }
-
-    @After
-    public void nothingUnexpectedReachedTheExceptionHandler() {
-        unexpectedErrors.assertNone(loop);
+    @Override
+    protected boolean unexpectedErrorsFail() {
+        return true;
     }
 
     protected Server echoServer() {

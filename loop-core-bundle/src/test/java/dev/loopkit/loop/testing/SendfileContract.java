@@ -50,17 +50,15 @@ public abstract class SendfileContract extends LoopTestSupport {
     /** A TCP socket of the kind this loop's {@code sock*} operations take, not connected yet. */
     protected abstract NetworkChannel openStreamSocket() throws IOException;
 
-    private final UnexpectedErrors unexpectedErrors = new UnexpectedErrors();
     private Path directory;
 
-    @After
-    public void nothingUnexpectedReachedTheExceptionHandler() {
-        unexpectedErrors.assertNone(loop);
+    @Override
+    protected boolean unexpectedErrorsFail() {
+        return true;
     }
 
     @Before
     public void makeDirectory() throws IOException {
-        unexpectedErrors.install(loop);
         directory = Files.createDirectories(Path.of("target", "sendfile"));
     }
 

@@ -1,6 +1,9 @@
 package dev.loopkit.loop.proactor;
 
 import dev.loopkit.api.Connection;
+import dev.loopkit.api.DatagramEndpoint;
+import dev.loopkit.api.DatagramOptions;
+import dev.loopkit.api.DatagramProtocol;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
@@ -14,6 +17,7 @@ import dev.loopkit.loop.core.ChannelReadiness;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.scheduling.Parking;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
+import dev.loopkit.loop.core.transports.DatagramEndpoints;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -331,5 +335,13 @@ public class ProactorEventLoop extends BaseEventLoop {
         return new UnsupportedOperationException("ProactorEventLoop does not support " + operation
                 + ": JDK 17's asynchronous channels cannot open Unix-domain sockets (and asyncio's proactor has no"
                 + " Unix sockets either); use SelectorEventLoop for them");
+    }
+
+    // ---- UDP ----------------------------------------------------------------------------------------------
+
+    @Override
+    protected <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> makeDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr, DatagramOptions options) {
+        return DatagramEndpoints.create(this, channelReadiness(), protocolFactory, localAddr, remoteAddr, options);
     }
 }

@@ -1,6 +1,9 @@
 package dev.loopkit.loop.selector;
 
 import dev.loopkit.api.Connection;
+import dev.loopkit.api.DatagramEndpoint;
+import dev.loopkit.api.DatagramOptions;
+import dev.loopkit.api.DatagramProtocol;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
@@ -12,6 +15,7 @@ import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
+import dev.loopkit.loop.core.transports.DatagramEndpoints;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -401,5 +405,13 @@ public class SelectorEventLoop extends BaseEventLoop {
         LoopFuture<T> future = createFuture();
         future.setResult(value);
         return future;
+    }
+
+    // ---- UDP ----------------------------------------------------------------------------------------------
+
+    @Override
+    protected <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> makeDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr, DatagramOptions options) {
+        return DatagramEndpoints.create(this, channelReadiness(), protocolFactory, localAddr, remoteAddr, options);
     }
 }

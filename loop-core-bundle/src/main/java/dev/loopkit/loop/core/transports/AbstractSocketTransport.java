@@ -2,8 +2,8 @@ package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
-import dev.loopkit.api.Transport;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.SendfileTransport;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketException;
@@ -18,7 +18,7 @@ import java.util.Objects;
  * {@code write_eof} with its half-close, the protocol's {@code eof_received}, and the checks every
  * {@code write} starts with. The subclass moves the bytes, its own way.
  */
-public abstract class AbstractSocketTransport extends AbstractTransport implements Transport {
+public abstract class AbstractSocketTransport extends AbstractTransport implements SendfileTransport {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
@@ -101,21 +101,13 @@ public abstract class AbstractSocketTransport extends AbstractTransport implemen
 
     // ---- sendfile ------------------------------------------------------------------------------------------
 
-    /**
-     * The socket zero-copy {@code sendfile} may write to directly, or {@code null} when the bytes must
-     * go through {@link #write} (the default: a completion-based socket, a transport that transforms
-     * what it sends). Then {@code sendfile} takes asyncio's fallback.
-     */
+    /** {@code null}: the bytes go through {@link #write} (asyncio's fallback), unless the subclass sends itself. */
+    @Override
     public SocketChannel zeroCopyChannel() {
         return null;
     }
 
-    /**
-     * asyncio's {@code _make_empty_waiter}: done once the write buffer is empty; until
-     * {@link #resetEmptyWaiter()}, {@code write} refuses ("unable to write; sendfile is in progress").
-     *
-     * @throws IllegalStateException "Empty waiter is already set" while another sendfile runs
-     */
+    @Override
     public LoopFuture<Void> makeEmptyWaiter() {
         if (emptyWaiter != null) {
             throw new IllegalStateException("Empty waiter is already set");
@@ -127,7 +119,7 @@ public abstract class AbstractSocketTransport extends AbstractTransport implemen
         return emptyWaiter;
     }
 
-    /** asyncio's {@code _reset_empty_waiter}: writes are accepted again. */
+    @Override
     public void resetEmptyWaiter() {
         emptyWaiter = null;
     }

@@ -91,7 +91,7 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
     }
 
     /** asyncio's {@code _protocol_paused}: the protocol was told to pause writing and not yet to resume. */
-    public final boolean isWritingPaused() {
+    public boolean isWritingPaused() {
         return flowControl.isPaused();
     }
 
