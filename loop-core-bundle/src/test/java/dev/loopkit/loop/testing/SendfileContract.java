@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.zip.CRC32;
 import org.junit.After;
 import org.junit.Before;
@@ -274,6 +275,39 @@ public abstract class SendfileContract extends LoopTestSupport {
         }
         runFor(receiver.all);
         assertEquals(expected, receiver.crc.getValue());
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    @Test
+    public void aPeerThatGoesAwayFailsTheSendfileAndTheProtocolHearsOfIt() throws IOException {
+        Path file = sparseFile("abandoned.bin", 50_000_000, 7);
+        Server server = runFor(loop.createServer(() -> new Protocol() {
+            private Transport transport;
+            private long received;
+
+            @Override
+            public void connectionMade(Transport made) {
+                transport = made;
+            }
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                received += data.remaining();
+                if (received > 1_000_000) {
+                    transport.abort(); // goes away in the middle of the file
+                }
+            }
+        }, LOCALHOST, 0));
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        try (FileChannel channel = FileChannel.open(file)) {
+            CompletionException failed = assertThrows(CompletionException.class,
+                    () -> runFor(loop.sendfile(connection.transport(), channel)));
+            assertTrue(failed.getCause().toString(), failed.getCause() instanceof IOException);
+        }
+        runFor(client.lost); // the transport's own protocol, restored or stood in for, hears of the loss
+        assertSame(client, connection.transport().getProtocol());
         server.close();
         runFor(server.waitClosed());
     }
