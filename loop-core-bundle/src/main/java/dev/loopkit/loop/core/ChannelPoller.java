@@ -124,6 +124,12 @@ public final class ChannelPoller implements ChannelReadiness {
         return true;
     }
 
+    /** Wakes the helper, whose select then deregisters the channel's key: the JDK closes the descriptor then. */
+    @Override
+    public void channelClosed(SelectableChannel channel) {
+        selector.wakeup();
+    }
+
     /** How many channels are watched. */
     public int size() {
         assert loop.inLoopThreadOrIdle() : "the channel interests are the loop thread's";

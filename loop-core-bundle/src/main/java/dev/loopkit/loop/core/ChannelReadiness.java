@@ -21,4 +21,13 @@ public interface ChannelReadiness {
 
     /** {@code true} if a writer was removed. */
     boolean removeWriter(SelectableChannel channel);
+
+    /**
+     * {@code channel}, which was watched, is closed now. The JDK closes the descriptor of a channel
+     * still registered with a selector only when that selector next selects: a waiter on another
+     * thread must be woken for that. Nothing by default (the loop thread selects at its next
+     * iteration).
+     */
+    default void channelClosed(SelectableChannel channel) {
+    }
 }

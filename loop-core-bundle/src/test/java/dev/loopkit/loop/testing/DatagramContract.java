@@ -414,6 +414,25 @@ public abstract class DatagramContract extends LoopTestSupport {
     // ---- leaks ------------------------------------------------------------------------------------------
 
     @Test
+    public void aClosedEndpointReleasesItsSocketWhileTheLoopLivesOn() {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST); // the loop's own descriptors exist now
+        Map<Integer, String> before = Leaks.openFds();
+        CollectingDatagrams client = new CollectingDatagrams(1);
+        DatagramEndpoint<CollectingDatagrams> endpoint = connectTo(sockname(server), client);
+        endpoint.transport().sendto(new byte[] {1}, null);
+        runFor(client.all);
+        endpoint.transport().close();
+        runFor(client.lost);
+        // The JDK closes a registered channel's descriptor at the next select of its selector: the
+        // loop's own one blocks once more here (a timer, no timing asserted); a helper's is woken.
+        CompletableFuture<Void> selectedAgain = new CompletableFuture<>();
+        loop.callLater(0.05, () -> selectedAgain.complete(null));
+        runFor(selectedAgain);
+        assertEquals("file descriptors left open", Map.of(), Leaks.newFds(before));
+        close(server);
+    }
+
+    @Test
     public void closingTheLoopReleasesItsEndpointsAndThreads() {
         DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
         CollectingDatagrams client = new CollectingDatagrams(1);

@@ -219,6 +219,7 @@ public final class DatagramChannelTransport extends AbstractTransport implements
     @Override
     protected void closeChannel() throws IOException {
         channel.close();
+        readiness.channelClosed(channel);
     }
 
     @Override
