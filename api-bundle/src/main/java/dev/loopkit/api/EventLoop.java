@@ -3,6 +3,7 @@ package dev.loopkit.api;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.file.Path;
@@ -306,4 +307,65 @@ public interface EventLoop extends Executor {
      * @throws IllegalArgumentException as {@link #connectReadPipe}
      */
     <P extends Protocol> CompletionStage<Connection<P>> connectWritePipe(Supplier<P> protocolFactory, int fd);
+    // ---- UDP and sendfile ------------------------------------------------------------------------
+
+    /** {@link #createDatagramEndpoint(Supplier, SocketAddress, SocketAddress, DatagramOptions)} with the default options. */
+    default <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> createDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr) {
+        return createDatagramEndpoint(protocolFactory, localAddr, remoteAddr, DatagramOptions.defaults());
+    }
+
+    /**
+     * asyncio {@code create_datagram_endpoint(protocol_factory, local_addr, remote_addr, family=,
+     * reuse_port=, allow_broadcast=)}: a UDP endpoint bound to {@code localAddr} (port 0: a free port)
+     * and/or connected to {@code remoteAddr} ({@code InetSocketAddress}es; unresolved ones are looked
+     * up as {@link #getaddrinfo} does, the first family both resolve to is used). The stage completes
+     * once the protocol's {@code connectionMade} ran.
+     *
+     * @throws IllegalArgumentException "unexpected address family" with neither address nor a family
+     *         (asyncio's {@code ValueError}); the stage fails with "can not get address information"
+     *         when the two addresses share no family, and with the OS error when binding fails
+     */
+    <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> createDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr, DatagramOptions options);
+
+    /**
+     * asyncio {@code sock_recvfrom(sock, bufsize)}: the next datagram on a non-blocking
+     * {@link java.nio.channels.DatagramChannel} (on every loop), at most {@code bufsize} bytes of it.
+     */
+    LoopFuture<Datagram> sockRecvfrom(NetworkChannel channel, int bufsize);
+
+    /**
+     * asyncio {@code sock_sendto(sock, data, address)}: sends the remaining bytes of {@code data} as
+     * one datagram once the non-blocking {@link java.nio.channels.DatagramChannel} can; completes with
+     * the number of bytes sent (an empty {@code data} sends nothing and completes with 0: the JDK cannot
+     * send an empty datagram).
+     */
+    LoopFuture<Integer> sockSendto(NetworkChannel channel, ByteBuffer data, SocketAddress address);
+
+    /** {@link #sendfile(Transport, FileChannel, long, Long)} of the whole file. */
+    default LoopFuture<Long> sendfile(Transport transport, FileChannel file) {
+        return sendfile(transport, file, 0, null);
+    }
+
+    /**
+     * asyncio {@code sendfile(transport, file, offset, count)}: sends {@code count} bytes of
+     * {@code file} from {@code offset} ({@code null}: up to its end) through the transport, and
+     * completes with the number of bytes sent. The transport's write buffer drains first; its reading
+     * is paused meanwhile and resumed after. Zero-copy ({@code sendfile(2)} through
+     * {@link FileChannel#transferTo}) where the transport sends straight to a socket; otherwise
+     * asyncio's fallback: the file is read in 16 KiB blocks in the default executor and written to
+     * the transport, respecting its flow control. The file's position is left after the last byte sent.
+     *
+     * @throws IllegalArgumentException "offset must be a non-negative integer (got -1)", "count must be
+     *         a positive integer (got 0)"
+     * @throws IllegalStateException "Transport is closing"
+     */
+    LoopFuture<Long> sendfile(Transport transport, FileChannel file, long offset, Long count);
+
+    /**
+     * asyncio {@code sock_sendfile(sock, file, offset, count)}: as {@link #sendfile(Transport,
+     * FileChannel, long, Long)}, on a connected socket of the kind {@link #sockSendall} takes.
+     */
+    LoopFuture<Long> sockSendfile(NetworkChannel channel, FileChannel file, long offset, Long count);
 }

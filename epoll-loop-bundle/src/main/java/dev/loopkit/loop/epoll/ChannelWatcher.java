@@ -1,7 +1,7 @@
 package dev.loopkit.loop.epoll;
 
 import dev.loopkit.loop.core.ChannelInterests;
-import dev.loopkit.loop.core.ChannelReadiness;
+import dev.loopkit.loop.core.ChannelHandles;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.scheduling.Readiness;
 import dev.loopkit.loop.core.scheduling.Scheduler;
@@ -24,7 +24,7 @@ import java.nio.channels.Selector;
  * or writer, ended (and joined) with the last, and when the loop closes. A loop that serves only
  * its own sockets costs no thread.
  */
-final class ChannelWatcher implements ChannelReadiness {
+final class ChannelWatcher implements ChannelHandles {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
@@ -84,6 +84,14 @@ final class ChannelWatcher implements ChannelReadiness {
     public int watched() {
         Session current = session;
         return current == null ? 0 : current.interests.watched();
+    }
+
+    /** A watched channel was closed: the helper's selector must select again to let the JDK close its descriptor. */
+    void channelClosed() {
+        Session current = session;
+        if (current != null) {
+            current.selector.wakeup();
+        }
     }
 
     /** Ends the helper thread and closes its selector, if any: when the loop closes. */

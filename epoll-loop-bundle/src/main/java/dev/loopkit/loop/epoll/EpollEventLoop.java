@@ -5,16 +5,20 @@ import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.ServerOptions;
+import dev.loopkit.api.DatagramEndpoint;
+import dev.loopkit.api.DatagramOptions;
+import dev.loopkit.api.DatagramProtocol;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
-import dev.loopkit.loop.core.ChannelReadiness;
+import dev.loopkit.loop.core.ChannelHandles;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.RawFdSet;
 import dev.loopkit.loop.core.io.ReadinessEventLoop;
 import dev.loopkit.loop.core.WriteChunks;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import dev.loopkit.posix.IoVector;
+import dev.loopkit.loop.core.transports.DatagramEndpoints;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.Sockets;
@@ -212,7 +216,12 @@ public class EpollEventLoop extends ReadinessEventLoop {
     // ---- java.nio channels handed in by the user: the helper selector -----------------------------------
 
     @Override
-    protected ChannelReadiness channels() {
+    protected void channelClosed(SelectableChannel channel) {
+        channels.channelClosed();
+    }
+
+    @Override
+    protected ChannelHandles channels() {
         return channels;
     }
 
@@ -361,5 +370,13 @@ public class EpollEventLoop extends ReadinessEventLoop {
             server.startServing();
         }
         return server;
+    }
+
+    // ---- UDP ----------------------------------------------------------------------------------------------
+
+    @Override
+    protected <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> makeDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr, DatagramOptions options) {
+        return DatagramEndpoints.create(this, channelReadiness(), protocolFactory, localAddr, remoteAddr, options);
     }
 }

@@ -2,6 +2,10 @@ package dev.loopkit.loop.core;
 
 import dev.loopkit.api.Connection;
 import dev.loopkit.api.ConnectionOptions;
+import dev.loopkit.api.Datagram;
+import dev.loopkit.api.DatagramEndpoint;
+import dev.loopkit.api.DatagramOptions;
+import dev.loopkit.api.DatagramProtocol;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.ExceptionHandler;
 import dev.loopkit.api.Handle;
@@ -29,6 +33,8 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.file.Path;
@@ -88,6 +94,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     /** Watches raw file descriptors; made on first use, loop thread only. */
     private FdPoller fdPoller;
     private String fdInterestIsImpossible;
+    /** Bytes sendfile copied through the heap (its fallback); loop thread only. */
+    private long sendfileBytesCopied;
     /** Transports and servers this loop owns, released when it closes; loop thread only. */
     private final Set<LoopResource> resources = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Why {@link #shutdown(String)} was asked for; written before the state says so. */
@@ -642,6 +650,137 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         return runInExecutor(null, () -> Networks.resolve(host, port));
+    }
+
+    // ---- UDP and sendfile: readiness-based on every loop ----------------------------------------------
+
+    /**
+     * Who tells this loop that a java.nio channel is ready, for UDP endpoints, {@code sockRecvfrom},
+     * {@code sockSendto} and zero-copy {@code sendfile}: by default the loop's own
+     * {@code addReader}/{@code addWriter} on channels; a loop that does not wait in a selector supplies
+     * a {@link ChannelPoller}.
+     */
+    protected ChannelReadiness channelReadiness() {
+        return ownReadiness;
+    }
+
+    private final ChannelReadiness ownReadiness = new ChannelReadiness() {
+        @Override
+        public void addReader(SelectableChannel channel, Runnable callback) {
+            BaseEventLoop.this.addReader(channel, callback);
+        }
+
+        @Override
+        public boolean removeReader(SelectableChannel channel) {
+            return BaseEventLoop.this.removeReader(channel);
+        }
+
+        @Override
+        public void addWriter(SelectableChannel channel, Runnable callback) {
+            BaseEventLoop.this.addWriter(channel, callback);
+        }
+
+        @Override
+        public boolean removeWriter(SelectableChannel channel) {
+            return BaseEventLoop.this.removeWriter(channel);
+        }
+
+        @Override
+        public void channelClosed(SelectableChannel channel) {
+            BaseEventLoop.this.channelClosed(channel);
+        }
+    };
+
+    /**
+     * {@code channel}, watched through {@link #addReader(SelectableChannel, Runnable)}, is closed now:
+     * a loop whose channels a selector on another thread watches wakes it, for the JDK closes the
+     * descriptor only when that selector next selects. Nothing by default (the loop thread selects).
+     */
+    protected void channelClosed(SelectableChannel channel) {
+    }
+
+    @Override
+    public <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> createDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr, DatagramOptions options) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(options, "options");
+        checkClosed();
+        if (localAddr == null && remoteAddr == null && options.family() == null) {
+            throw new IllegalArgumentException("unexpected address family");
+        }
+        return makeDatagramEndpoint(protocolFactory, localAddr, remoteAddr, options);
+    }
+
+    /**
+     * Makes a UDP endpoint for arguments already checked: a loop that watches channels (itself or
+     * through a {@link ChannelPoller}) calls {@code DatagramEndpoints.create} over its
+     * {@link #channelReadiness()}. (The transports build on this class, so it does not reach them
+     * itself.) By default: {@link UnsupportedOperationException}.
+     */
+    protected <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> makeDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr, DatagramOptions options) {
+        throw unsupported("createDatagramEndpoint");
+    }
+
+    @Override
+    public LoopFuture<Datagram> sockRecvfrom(NetworkChannel channel, int bufsize) {
+        return Datagrams.recvfrom(this, channelReadiness(), datagramChannel(channel), bufsize);
+    }
+
+    @Override
+    public LoopFuture<Integer> sockSendto(NetworkChannel channel, ByteBuffer data, SocketAddress address) {
+        DatagramChannel datagram = datagramChannel(channel);
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(address, "address");
+        return Datagrams.sendto(this, channelReadiness(), datagram, data, address);
+    }
+
+    private DatagramChannel datagramChannel(NetworkChannel channel) {
+        Objects.requireNonNull(channel, "channel");
+        checkClosed();
+        if (!(channel instanceof DatagramChannel datagram)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " needs a " + DatagramChannel.class.getName()
+                    + ", not " + channel.getClass().getName());
+        }
+        if (datagram.isBlocking()) {
+            throw new IllegalArgumentException("the socket must be non-blocking");
+        }
+        return datagram;
+    }
+
+    @Override
+    public LoopFuture<Long> sendfile(Transport transport, FileChannel file, long offset, Long count) {
+        Objects.requireNonNull(transport, "transport");
+        Sendfile.checkParams(file, offset, count);
+        checkClosed();
+        return Sendfile.overTransport(this, channelReadiness(), transport, file, offset, count);
+    }
+
+    @Override
+    public LoopFuture<Long> sockSendfile(NetworkChannel channel, FileChannel file, long offset, Long count) {
+        Objects.requireNonNull(channel, "channel");
+        Sendfile.checkParams(file, offset, count);
+        checkClosed();
+        return Sendfile.overSocket(this, channelReadiness(), channel, file, offset, count);
+    }
+
+    /**
+     * Bytes this loop's {@code sendfile} and {@code sockSendfile} copied through the JVM heap: the
+     * fallback's reads of the file; nothing on the zero-copy path. Loop thread, or after the run.
+     */
+    public final long sendfileBytesCopied() {
+        return sendfileBytesCopied;
+    }
+
+    final void countSendfileCopy(long bytes) {
+        sendfileBytesCopied += bytes;
+    }
+
+    /** {@link #unsupported(String)} caused by what refused: a loop that cannot watch channels for UDP, say. */
+    public final UnsupportedOperationException unsupported(String operation, Throwable cause) {
+        UnsupportedOperationException refused = unsupported(operation);
+        refused.initCause(cause);
+        return refused;
     }
 
     // ---- errors and debugging -----------------------------------------------------------------------

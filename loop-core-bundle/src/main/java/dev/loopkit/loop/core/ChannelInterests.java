@@ -20,7 +20,7 @@ import java.nio.channels.SocketChannel;
  * interest set is always computed from the handles, never read back from the key (a helper thread
  * may have disarmed it).
  */
-public final class ChannelInterests implements ChannelReadiness {
+public final class ChannelInterests implements ChannelHandles {
 
     private final BaseEventLoop loop;
     private final Selector selector;

@@ -1,23 +1,33 @@
 package dev.loopkit.loop.core;
 
-import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import java.nio.channels.SelectableChannel;
 
-/** Where a loop keeps its readers and writers on java.nio channels (loop thread only). */
+/**
+ * Who tells a loop that a java.nio channel is ready, for what is readiness-based on every loop (UDP
+ * endpoints, {@code sockRecvfrom}/{@code sockSendto}, zero-copy {@code sendfile}): the loop's own
+ * {@code addReader}/{@code addWriter} where it waits in a selector, else a {@link ChannelPoller}. The
+ * callbacks run on the loop thread; loop thread only, as the loop's own methods.
+ */
 public interface ChannelReadiness {
 
-    /** Watches {@code channel} for reading (accepting) with {@code handle}, replacing (and cancelling) the previous reader. */
-    void addReader(SelectableChannel channel, CallbackHandle handle);
+    /** Calls {@code callback} whenever {@code channel} is readable; replaces an earlier reader. */
+    void addReader(SelectableChannel channel, Runnable callback);
 
-    /** Watches {@code channel} for writing (or a connection's end) with {@code handle}, replacing the previous writer. */
-    void addWriter(SelectableChannel channel, CallbackHandle handle);
-
-    /** Stops reading {@code channel}; whether there was a reader. */
+    /** {@code true} if a reader was removed. */
     boolean removeReader(SelectableChannel channel);
 
-    /** Stops writing {@code channel}; whether there was a writer. */
+    /** Calls {@code callback} whenever {@code channel} is writable; replaces an earlier writer. */
+    void addWriter(SelectableChannel channel, Runnable callback);
+
+    /** {@code true} if a writer was removed. */
     boolean removeWriter(SelectableChannel channel);
 
-    /** How many channels have a reader or a writer. */
-    int watched();
+    /**
+     * {@code channel}, which was watched, is closed now. The JDK closes the descriptor of a channel
+     * still registered with a selector only when that selector next selects: a waiter on another
+     * thread must be woken for that. Nothing by default (the loop thread selects at its next
+     * iteration).
+     */
+    default void channelClosed(SelectableChannel channel) {
+    }
 }

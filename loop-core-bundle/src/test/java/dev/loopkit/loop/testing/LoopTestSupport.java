@@ -27,19 +27,38 @@ public abstract class LoopTestSupport {
     protected BaseEventLoop loop;
     protected Map<Integer, String> fdsBefore;
 
+    private final UnexpectedErrors unexpectedErrors = new UnexpectedErrors();
+
     /** A new loop of the implementation under test. */
     protected abstract BaseEventLoop newLoop();
+
+    /**
+     * Whether what reaches the loop's exception handler fails the test (unless the test installs a
+     * handler of its own); off by default, for suites that test the handler itself.
+     */
+    protected boolean unexpectedErrorsFail() {
+        return false;
+    }
 
     @Before
     public void createLoop() {
         fdsBefore = Leaks.openFds();
         loop = newLoop();
+        if (unexpectedErrorsFail()) {
+            unexpectedErrors.install(loop);
+        }
     }
 
     @After
     public void closeLoop() {
-        if (!loop.isClosed()) {
-            loop.close();
+        try {
+            if (unexpectedErrorsFail()) {
+                unexpectedErrors.assertNone(loop);
+            }
+        } finally {
+            if (!loop.isClosed()) {
+                loop.close();
+            }
         }
     }
 

@@ -66,6 +66,12 @@ public abstract class NetworkContract extends SocketTestSupport {
     /** A TCP socket of the kind this loop's {@code sock*} operations take, not connected yet. */
     protected abstract NetworkChannel openStreamSocket() throws IOException;
 
+    /** What reaches the exception handler is a failure, unless the test installs its own handler. */
+    @Override
+    protected boolean unexpectedErrorsFail() {
+        return true;
+    }
+
     protected Server echoServer() {
         return runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0));
     }

@@ -1,6 +1,9 @@
 package dev.loopkit.loop.proactor;
 
 import dev.loopkit.api.Connection;
+import dev.loopkit.api.DatagramEndpoint;
+import dev.loopkit.api.DatagramOptions;
+import dev.loopkit.api.DatagramProtocol;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
@@ -8,10 +11,14 @@ import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.ChannelPoller;
+import dev.loopkit.loop.core.ChannelReadiness;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.io.TransportEventLoop;
 import dev.loopkit.loop.core.scheduling.Parking;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
+import dev.loopkit.loop.core.transports.DatagramEndpoints;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -58,6 +65,8 @@ public class ProactorEventLoop extends TransportEventLoop {
     public static final int DEFAULT_COMPLETION_THREADS = 2;
 
     private final CompletionGroup completions;
+    /** Watches the loop's UDP sockets; made on first use, loop thread only. */
+    private ChannelPoller channelPoller;
 
     public ProactorEventLoop() {
         this(DEFAULT_COMPLETION_THREADS);
@@ -89,10 +98,41 @@ public class ProactorEventLoop extends TransportEventLoop {
         return SubprocessLauncher.launch(this, protocolFactory, args, options);
     }
 
-    /** Shuts the channel group down (closing what is still open in it) and waits for its threads to end. */
+    /**
+     * Shuts the channel group down (closing what is still open in it) and waits for its threads to
+     * end; stops the channel poller.
+     */
     @Override
     protected void closeResources() {
         completions.close();
+        if (channelPoller != null) {
+            channelPoller.close();
+        }
+    }
+
+    // ---- UDP: a DatagramChannel on a helper selector ----------------------------------------------------
+
+    /**
+     * NIO.2 has no asynchronous datagram channel, so UDP endpoints, {@code sockRecvfrom} and
+     * {@code sockSendto} use a non-blocking {@code DatagramChannel} watched by a {@link ChannelPoller}:
+     * a selector on a helper thread of the loop's own ({@code loopkit-channelpoller-<id>}, made on the
+     * first such channel), which hands each readiness to the loop thread. (Windows' proactor reads
+     * datagrams with overlapped {@code WSARecvFrom}; the callbacks the protocol sees are the same.)
+     * Zero-copy {@code sendfile} does not use it: the proactor's TCP sockets are asynchronous channels,
+     * so {@code sendfile} takes asyncio's fallback.
+     */
+    @Override
+    protected ChannelReadiness channelReadiness() {
+        if (channelPoller == null) {
+            checkClosed();
+            channelPoller = new ChannelPoller(this);
+        }
+        return channelPoller;
+    }
+
+    @Override
+    protected int watchedChannels() {
+        return channelPoller == null || isClosed() ? 0 : channelPoller.size();
     }
 
     // ---- channels of this loop -----------------------------------------------------------------------
@@ -308,5 +348,13 @@ public class ProactorEventLoop extends TransportEventLoop {
         return new UnsupportedOperationException("ProactorEventLoop does not support " + operation
                 + ": JDK 17's asynchronous channels cannot open Unix-domain sockets (and asyncio's proactor has no"
                 + " Unix sockets either); use SelectorEventLoop for them");
+    }
+
+    // ---- UDP ----------------------------------------------------------------------------------------------
+
+    @Override
+    protected <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> makeDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr, DatagramOptions options) {
+        return DatagramEndpoints.create(this, channelReadiness(), protocolFactory, localAddr, remoteAddr, options);
     }
 }

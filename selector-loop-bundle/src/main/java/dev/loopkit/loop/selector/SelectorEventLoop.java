@@ -1,6 +1,9 @@
 package dev.loopkit.loop.selector;
 
 import dev.loopkit.api.Connection;
+import dev.loopkit.api.DatagramEndpoint;
+import dev.loopkit.api.DatagramOptions;
+import dev.loopkit.api.DatagramProtocol;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
@@ -9,10 +12,11 @@ import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.ChannelInterests;
-import dev.loopkit.loop.core.ChannelReadiness;
+import dev.loopkit.loop.core.ChannelHandles;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.io.ReadinessEventLoop;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
+import dev.loopkit.loop.core.transports.DatagramEndpoints;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -106,7 +110,7 @@ public class SelectorEventLoop extends ReadinessEventLoop {
     }
 
     @Override
-    protected ChannelReadiness channels() {
+    protected ChannelHandles channels() {
         return channels;
     }
 
@@ -211,5 +215,13 @@ public class SelectorEventLoop extends ReadinessEventLoop {
         LoopFuture<T> future = createFuture();
         future.setResult(value);
         return future;
+    }
+
+    // ---- UDP ----------------------------------------------------------------------------------------------
+
+    @Override
+    protected <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> makeDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr, DatagramOptions options) {
+        return DatagramEndpoints.create(this, channelReadiness(), protocolFactory, localAddr, remoteAddr, options);
     }
 }

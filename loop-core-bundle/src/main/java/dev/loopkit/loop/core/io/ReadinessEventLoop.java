@@ -3,7 +3,7 @@ package dev.loopkit.loop.core.io;
 import dev.loopkit.api.Connection;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
-import dev.loopkit.loop.core.ChannelReadiness;
+import dev.loopkit.loop.core.ChannelHandles;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.transports.ChannelSocketTransport;
 import dev.loopkit.loop.core.transports.SocketOperations;
@@ -27,7 +27,7 @@ import java.util.function.Supplier;
 public abstract class ReadinessEventLoop extends TransportEventLoop {
 
     /** The loop's readers and writers on channels. */
-    protected abstract ChannelReadiness channels();
+    protected abstract ChannelHandles channels();
 
     @Override
     public void addReader(SelectableChannel channel, Runnable callback) {

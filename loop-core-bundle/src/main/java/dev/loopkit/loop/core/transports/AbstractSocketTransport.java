@@ -1,12 +1,15 @@
 package dev.loopkit.loop.core.transports;
 
+import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
-import dev.loopkit.api.Transport;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.SendfileTransport;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.SocketChannel;
 import java.util.Objects;
 
 /**
@@ -15,7 +18,7 @@ import java.util.Objects;
  * {@code write_eof} with its half-close, the protocol's {@code eof_received}, and the checks every
  * {@code write} starts with. The subclass moves the bytes, its own way.
  */
-public abstract class AbstractSocketTransport extends AbstractTransport implements Transport {
+public abstract class AbstractSocketTransport extends AbstractTransport implements SendfileTransport {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
@@ -24,6 +27,8 @@ public abstract class AbstractSocketTransport extends AbstractTransport implemen
     protected boolean paused;
     /** {@code writeEof()} was called. */
     protected boolean eof;
+    /** asyncio's {@code _empty_waiter}: set while {@code sendfile} waits for, then owns, the socket. */
+    private LoopFuture<Void> emptyWaiter;
 
     protected AbstractSocketTransport(BaseEventLoop loop, Protocol protocol, AbstractServer server) {
         super(loop, protocol, server);
@@ -59,6 +64,9 @@ public abstract class AbstractSocketTransport extends AbstractTransport implemen
         if (eof) {
             throw new IllegalStateException("Cannot call write() after write_eof()");
         }
+        if (emptyWaiter != null) {
+            throw new IllegalStateException("unable to write; sendfile is in progress");
+        }
         if (!data.hasRemaining()) {
             return false;
         }
@@ -88,6 +96,47 @@ public abstract class AbstractSocketTransport extends AbstractTransport implemen
             keepingOpen.run();
         } else {
             close();
+        }
+    }
+
+    // ---- sendfile ------------------------------------------------------------------------------------------
+
+    /** {@code null}: the bytes go through {@link #write} (asyncio's fallback), unless the subclass sends itself. */
+    @Override
+    public SocketChannel zeroCopyChannel() {
+        return null;
+    }
+
+    @Override
+    public LoopFuture<Void> makeEmptyWaiter() {
+        if (emptyWaiter != null) {
+            throw new IllegalStateException("Empty waiter is already set");
+        }
+        emptyWaiter = loop.createFuture();
+        if (buffer.isEmpty()) {
+            emptyWaiter.setResult(null);
+        }
+        return emptyWaiter;
+    }
+
+    @Override
+    public void resetEmptyWaiter() {
+        emptyWaiter = null;
+    }
+
+    /** The subclass drained its write buffer: a sendfile waiting for that may go on. */
+    protected final void bufferDrained() {
+        if (emptyWaiter != null && !emptyWaiter.isDone()) {
+            emptyWaiter.setResult(null);
+        }
+    }
+
+    // asyncio fails the empty waiter when the connection is lost before the buffer drained.
+    @Override
+    public void forceClose(Exception exc) {
+        super.forceClose(exc);
+        if (emptyWaiter != null && !emptyWaiter.isDone()) {
+            emptyWaiter.setException(new SocketException("Connection is closed by peer"));
         }
     }
 

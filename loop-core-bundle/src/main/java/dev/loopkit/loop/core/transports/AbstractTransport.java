@@ -90,6 +90,11 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
         return bufferSize();
     }
 
+    /** asyncio's {@code _protocol_paused}: the protocol was told to pause writing and not yet to resume. */
+    public boolean isWritingPaused() {
+        return flowControl.isPaused();
+    }
+
     /** Runs the protocol's {@code connectionMade} at the next iteration, then {@code afterwards} (e.g. start reading). */
     protected final void scheduleConnectionMade(Runnable connectionMade, Runnable afterwards) {
         assert loop.inLoopThreadOrIdle() : "loop thread only";
@@ -148,7 +153,7 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
      * asyncio's {@code _force_close}: drop the buffer, stop, and report {@code exc} to connectionLost.
      * Public for a protocol layered on the transport (TLS), which ends the connection with its own error.
      */
-    public final void forceClose(Exception exc) {
+    public void forceClose(Exception exc) {
         assert loop.inLoopThreadOrIdle() : "loop thread only";
         if (connLost > 0) {
             return;
@@ -158,6 +163,28 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
         stopIo();
         connLost++;
         loop.callSoon(() -> callConnectionLost(exc));
+    }
+
+    /**
+     * asyncio's {@code close()} of a transport with a write buffer: stops reading at once, and lets
+     * {@code connectionLost(null)} follow at the next iteration when nothing waits to be written,
+     * else once the subclass drained its buffer. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        stopReading();
+        if (bufferSize() == 0) {
+            connLost++;
+            loop.callSoon(() -> callConnectionLost(null));
+        }
+    }
+
+    /** Stops the readiness callbacks for reading, as {@link #close()} begins; nothing by default. */
+    protected void stopReading() {
     }
 
     /** Drops what is buffered for writing. */

@@ -37,6 +37,12 @@ public final class ChannelSocketTransport extends ReadinessSocketTransport<Socke
         loop.removeWriter(channel);
     }
 
+    /** Zero-copy sendfile writes to the socket itself: nothing of this transport transforms the bytes. */
+    @Override
+    public SocketChannel zeroCopyChannel() {
+        return channel;
+    }
+
     @Override
     protected void shutdownSocketOutput() throws IOException {
         channel.shutdownOutput();

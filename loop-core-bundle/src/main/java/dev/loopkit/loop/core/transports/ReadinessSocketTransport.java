@@ -177,6 +177,7 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
             return;
         }
         unwatchWritable();
+        bufferDrained();
         if (closing) {
             connLost++;
             callConnectionLost(null);
@@ -188,16 +189,8 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
     // ---- closing ---------------------------------------------------------------------------------------
 
     @Override
-    public void close() {
-        if (closing) {
-            return;
-        }
-        closing = true;
+    protected void stopReading() {
         unwatchReadable();
-        if (buffer.isEmpty()) {
-            connLost++;
-            loop.callSoon(() -> callConnectionLost(null));
-        }
     }
 
     @Override

@@ -1,0 +1,218 @@
+package dev.loopkit.loop.core;
+
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.Transport;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * asyncio's {@code sendfile} and {@code sock_sendfile}: zero-copy where the bytes can go from the file
+ * to a socket the loop writes itself ({@link FileChannel#transferTo} into a non-blocking
+ * {@link SocketChannel}: {@code sendfile(2)} on Linux, the bytes never enter the JVM), else asyncio's
+ * fallback, which reads the file in blocks in the default executor and writes them (a proactor's
+ * asynchronous socket, a transport that must transform what it sends). The fallback's reads are the
+ * only bytes copied through the JVM heap here, and the loop counts them
+ * ({@link BaseEventLoop#sendfileBytesCopied()}).
+ */
+final class Sendfile {
+
+    /** asyncio {@code _sendfile_fallback}'s block size for transports. */
+    static final int TRANSPORT_BLOCK = 16 * 1024;
+    /** asyncio's {@code SENDFILE_FALLBACK_READBUFFER_SIZE}, for {@code sock_sendfile}'s fallback. */
+    static final int SOCKET_BLOCK = 256 * 1024;
+
+    private final BaseEventLoop loop;
+    private final FileChannel file;
+    private final long offset;
+    /** Where to stop: {@code Long.MAX_VALUE} for the end of the file. */
+    private final long end;
+    private final LoopFuture<Long> result;
+    private long position;
+
+    private Sendfile(BaseEventLoop loop, FileChannel file, long offset, Long count) {
+        this.loop = loop;
+        this.file = file;
+        this.offset = offset;
+        this.end = count == null || count > Long.MAX_VALUE - offset ? Long.MAX_VALUE : offset + count;
+        this.position = offset;
+        this.result = loop.createFuture();
+    }
+
+    /** asyncio's {@code _check_sendfile_params}, with its words. */
+    static void checkParams(FileChannel file, long offset, Long count) {
+        if (file == null) {
+            throw new NullPointerException("file");
+        }
+        if (count != null && count <= 0) {
+            throw new IllegalArgumentException("count must be a positive integer (got " + count + ")");
+        }
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must be a non-negative integer (got " + offset + ")");
+        }
+    }
+
+    // ---- loop.sendfile ---------------------------------------------------------------------------------
+
+    static LoopFuture<Long> overTransport(BaseEventLoop loop, ChannelReadiness readiness, Transport transport,
+            FileChannel file, long offset, Long count) {
+        if (transport.isClosing()) {
+            throw new IllegalStateException("Transport is closing");
+        }
+        if (!(transport instanceof SendfileTransport socketTransport)) {
+            throw new IllegalStateException("sendfile is not supported for transport " + transport);
+        }
+        Sendfile sending = new Sendfile(loop, file, offset, count);
+        SocketChannel socket = socketTransport.zeroCopyChannel();
+        if (socket != null) {
+            sending.zeroCopyThrough(socketTransport, readiness, socket);
+        } else {
+            sending.fallbackThrough(socketTransport);
+        }
+        return sending.result;
+    }
+
+    // asyncio's _sendfile_native: reading paused, the write buffer drained first, writes refused meanwhile.
+    private void zeroCopyThrough(SendfileTransport transport, ChannelReadiness readiness, SocketChannel socket) {
+        LoopFuture<Void> drained = transport.makeEmptyWaiter(); // refuses a second sendfile before anything changed
+        boolean resumeReading = transport.isReading();
+        transport.pauseReading();
+        result.addDoneCallback(f -> {
+            transport.resetEmptyWaiter();
+            if (resumeReading) {
+                transport.resumeReading();
+            }
+        });
+        drained.addDoneCallback(f -> {
+            if (result.isDone()) {
+                return;
+            }
+            Throwable failed = f.isCancelled() ? new CancellationException() : f.exception();
+            if (failed != null) {
+                fail(failed);
+            } else {
+                zeroCopy(readiness, socket);
+            }
+        });
+    }
+
+    // asyncio's _sendfile_fallback: block by block, waiting while the transport's buffer is over its high-water mark.
+    private void fallbackThrough(SendfileTransport transport) {
+        SendfileFallbackProtocol protocol = new SendfileFallbackProtocol(loop, transport);
+        result.addDoneCallback(f -> protocol.restore());
+        copyThroughHeap(TRANSPORT_BLOCK, block -> protocol.drain().thenRun(() -> transport.write(block)));
+    }
+
+    // ---- loop.sock_sendfile ------------------------------------------------------------------------------
+
+    static LoopFuture<Long> overSocket(BaseEventLoop loop, ChannelReadiness readiness, NetworkChannel channel,
+            FileChannel file, long offset, Long count) {
+        Sendfile sending = new Sendfile(loop, file, offset, count);
+        if (channel instanceof SocketChannel socket && !socket.isBlocking()) {
+            sending.zeroCopy(readiness, socket);
+        } else {
+            sending.copyThroughHeap(SOCKET_BLOCK, block -> loop.sockSendall(channel, block));
+        }
+        return sending.result;
+    }
+
+    // ---- the two ways ----------------------------------------------------------------------------------
+
+    /** asyncio's {@code _sock_sendfile_native} on Unix: {@code sendfile(2)}, retried on each writability. */
+    private void zeroCopy(ChannelReadiness readiness, SocketChannel socket) {
+        Runnable attempt = new Runnable() {
+            @Override
+            public void run() {
+                if (result.isDone()) {
+                    return;
+                }
+                try {
+                    while (position < end) {
+                        long sent = file.transferTo(position, end - position, socket);
+                        if (sent == 0) {
+                            if (position >= file.size()) {
+                                break; // the end of the file
+                            }
+                            readiness.addWriter(socket, this); // the socket's buffer is full: wait for room
+                            return;
+                        }
+                        position += sent;
+                    }
+                    finish();
+                } catch (IOException | RuntimeException e) {
+                    fail(e);
+                }
+            }
+        };
+        result.addDoneCallback(f -> readiness.removeWriter(socket));
+        attempt.run();
+    }
+
+    /**
+     * asyncio's fallbacks: reads a block in the default executor (a file read may block), hands it
+     * to {@code write} (done once the block may be reused), and goes on until the end or the count.
+     */
+    private void copyThroughHeap(int blockSize, Function<ByteBuffer, CompletionStage<?>> write) {
+        ByteBuffer block = ByteBuffer.allocate((int) Math.min(blockSize, end - offset));
+        nextBlock(block, write);
+    }
+
+    private void nextBlock(ByteBuffer block, Function<ByteBuffer, CompletionStage<?>> write) {
+        if (result.isDone()) {
+            return;
+        }
+        int wanted = (int) Math.min(block.capacity(), end - position);
+        if (wanted <= 0) {
+            finish();
+            return;
+        }
+        long at = position;
+        loop.runInExecutor(null, () -> file.read(block.clear().limit(wanted), at)).whenComplete((read, error) -> {
+            if (error != null) {
+                fail(Networks.unwrap(error));
+            } else if (read <= 0) {
+                finish();
+            } else {
+                loop.countSendfileCopy(read);
+                write.apply(block.flip()).whenComplete((ok, failed) -> {
+                    if (failed != null) {
+                        fail(Networks.unwrap(failed));
+                        return;
+                    }
+                    position += read;
+                    nextBlock(block, write);
+                });
+            }
+        });
+    }
+
+    // asyncio leaves the file's position after the last byte sent, also when the sending failed.
+    private void finish() {
+        try {
+            leaveFilePosition();
+            result.setResult(position - offset);
+        } catch (IOException e) {
+            result.setException(e);
+        }
+    }
+
+    private void fail(Throwable error) {
+        try {
+            leaveFilePosition();
+        } catch (IOException e) {
+            error.addSuppressed(e);
+        }
+        result.setException(error);
+    }
+
+    private void leaveFilePosition() throws IOException {
+        if (position > offset) {
+            file.position(position);
+        }
+    }
+}

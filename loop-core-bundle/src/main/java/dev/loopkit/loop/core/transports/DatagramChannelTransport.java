@@ -1,0 +1,229 @@
+package dev.loopkit.loop.core.transports;
+
+import dev.loopkit.api.DatagramProtocol;
+import dev.loopkit.api.DatagramTransport;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.ChannelReadiness;
+import dev.loopkit.loop.core.Networks;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayDeque;
+import java.util.Objects;
+
+/**
+ * asyncio's {@code _SelectorDatagramTransport}, on every loop: a non-blocking {@link DatagramChannel}
+ * watched by the loop's {@link ChannelReadiness} (the selector loop's own selector; the proactor's
+ * channel poller, NIO.2 having no asynchronous datagram channel). One datagram is read per
+ * readiness into the loop's shared 256 KiB buffer (asyncio's {@code max_size}, above the largest UDP
+ * datagram). {@code sendto} sends at once; what the socket does not take waits, copied, in a queue
+ * of datagrams drained on writability, with asyncio's flow control over its size. OS errors of a
+ * send or a receive go to the protocol's {@code errorReceived} and the endpoint stays open, as in
+ * asyncio; anything else is fatal.
+ */
+public final class DatagramChannelTransport extends AbstractTransport implements DatagramTransport {
+
+    /** A datagram that waits to be sent: a copy of its bytes, and where to. */
+    private record Pending(ByteBuffer data, SocketAddress address) {
+    }
+
+    private final ChannelReadiness readiness;
+    private final DatagramChannel channel;
+    /** asyncio's {@code _address}: the remote address given at creation, or {@code null}. */
+    private final SocketAddress address;
+    /** The socket is connected ({@code peername} set): {@code send}, not {@code sendto}. */
+    private final boolean connected;
+    private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
+    private int bufferSize;
+    // Made once: re-registering allocates no new lambda.
+    private final Runnable onReadable = this::readReady;
+    private final Runnable onWritable = this::sendtoReady;
+
+    /**
+     * A transport for {@code channel} (bound, non-blocking, connected unless {@code address} is only
+     * the default destination of a broadcasting endpoint).
+     */
+    public DatagramChannelTransport(BaseEventLoop loop, ChannelReadiness readiness, DatagramChannel channel,
+            DatagramProtocol protocol, SocketAddress address) {
+        super(loop, protocol, null);
+        this.readiness = Objects.requireNonNull(readiness, "readiness");
+        this.channel = channel;
+        this.address = address;
+        this.connected = channel.isConnected();
+        ChannelTransportSocket socket = new ChannelTransportSocket(channel);
+        putExtra("socket", socket);
+        try {
+            putExtra("sockname", channel.getLocalAddress());
+            putExtra("peername", channel.getRemoteAddress());
+        } catch (IOException e) {
+            putExtra("peername", null);
+        }
+    }
+
+    /**
+     * Starts reading, then tells the protocol at the next iteration (asyncio's order:
+     * {@code connection_made}, then the reader, then the waiter); {@code whenMade} runs after it.
+     *
+     * @throws UnsupportedOperationException when the loop cannot watch the channel; nothing is then
+     *         scheduled and the caller closes the channel
+     */
+    public void start(Runnable whenMade) {
+        // Registered now so that a loop that cannot watch channels fails the endpoint's creation, not a
+        // callback; the first datagram still reaches the protocol after connectionMade, which is queued first.
+        readiness.addReader(channel, onReadable);
+        DatagramProtocol made = (DatagramProtocol) protocol;
+        scheduleConnectionMade(() -> made.connectionMade(this), whenMade);
+    }
+
+    // ---- receiving -------------------------------------------------------------------------------------
+
+    private void readReady() {
+        if (connLost > 0) {
+            return;
+        }
+        ByteBuffer data = loop.readBuffer();
+        SocketAddress from;
+        try {
+            from = channel.receive(data);
+        } catch (IOException e) {
+            errorReceived(e);
+            return;
+        } catch (RuntimeException e) {
+            fatalError(e, "Fatal read error on datagram transport");
+            return;
+        }
+        if (from == null) {
+            return; // would block
+        }
+        data.flip();
+        try {
+            ((DatagramProtocol) protocol).datagramReceived(data, from);
+        } catch (RuntimeException e) {
+            fatalError(e, "Fatal error: protocol.datagram_received() call failed.");
+        }
+    }
+
+    private void errorReceived(IOException error) {
+        try {
+            ((DatagramProtocol) protocol).errorReceived(error);
+        } catch (RuntimeException e) {
+            fatalError(e, "Fatal error: protocol.error_received() call failed.");
+        }
+    }
+
+    // ---- sending ---------------------------------------------------------------------------------------
+
+    @Override
+    public void sendto(ByteBuffer data, SocketAddress addr) {
+        Objects.requireNonNull(data, "data");
+        SocketAddress to = addr;
+        if (address != null) {
+            if (addr != null && !addr.equals(address)) {
+                throw new IllegalArgumentException("Invalid address: must be None or " + Networks.describe(address));
+            }
+            to = address;
+        }
+        if (to == null && !connected) {
+            throw new IllegalArgumentException("sendto() needs an address: the endpoint has no remote address");
+        }
+        if (connLost > 0 && address != null) {
+            countLostWrite();
+            return;
+        }
+        if (!data.hasRemaining()) {
+            // The JDK's DatagramChannel sends nothing for an empty buffer (no syscall), so an empty
+            // datagram cannot be sent: dropped, as asyncio up to 3.11 did ("if not data: return").
+            return;
+        }
+        if (buffer.isEmpty()) {
+            try {
+                if (send(data, to)) {
+                    return;
+                }
+                readiness.addWriter(channel, onWritable);
+            } catch (IOException e) {
+                errorReceived(e);
+                return;
+            } catch (RuntimeException e) {
+                fatalError(e, "Fatal write error on datagram transport");
+                return;
+            }
+        }
+        int length = data.remaining();
+        buffer.addLast(new Pending(ByteBuffer.allocate(length).put(data).flip(), to));
+        bufferSize += length;
+        flowControl.maybePause(protocol);
+    }
+
+    /** Sends one datagram (not empty); {@code false} when the socket would block (nothing was sent). */
+    private boolean send(ByteBuffer data, SocketAddress to) throws IOException {
+        return (connected ? channel.write(data) : channel.send(data, to)) > 0;
+    }
+
+    private void sendtoReady() {
+        while (!buffer.isEmpty()) {
+            Pending next = buffer.pollFirst();
+            bufferSize -= next.data().remaining();
+            try {
+                if (!send(next.data(), next.address())) {
+                    buffer.addFirst(next); // try again on the next writability
+                    bufferSize += next.data().remaining();
+                    break;
+                }
+            } catch (IOException e) {
+                errorReceived(e);
+                return;
+            } catch (RuntimeException e) {
+                fatalError(e, "Fatal write error on datagram transport");
+                return;
+            }
+        }
+        flowControl.maybeResume(protocol); // may send more
+        if (buffer.isEmpty()) {
+            readiness.removeWriter(channel);
+            if (closing && connLost == 0) {
+                connLost++;
+                callConnectionLost(null);
+            }
+        }
+    }
+
+    @Override
+    protected int bufferSize() {
+        return bufferSize;
+    }
+
+    // ---- closing ---------------------------------------------------------------------------------------
+
+    @Override
+    protected void stopReading() {
+        readiness.removeReader(channel);
+    }
+
+    @Override
+    protected void dropBuffer() {
+        if (!buffer.isEmpty()) {
+            buffer.clear();
+            bufferSize = 0;
+            readiness.removeWriter(channel);
+        }
+    }
+
+    @Override
+    protected void stopIo() {
+        readiness.removeReader(channel);
+        readiness.removeWriter(channel);
+    }
+
+    @Override
+    protected void closeChannel() throws IOException {
+        channel.close();
+        readiness.channelClosed(channel);
+    }
+
+    @Override
+    protected String describeChannel() {
+        return "sockname=" + getExtraInfo("sockname") + " peer=" + getExtraInfo("peername") + " buffered=" + bufferSize;
+    }
+}

@@ -1,0 +1,447 @@
+package dev.loopkit.loop.testing;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeNoException;
+
+import dev.loopkit.api.Datagram;
+import dev.loopkit.api.DatagramEndpoint;
+import dev.loopkit.api.DatagramOptions;
+import dev.loopkit.api.DatagramProtocol;
+import dev.loopkit.api.DatagramTransport;
+import dev.loopkit.api.TransportSocket;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * UDP as asyncio's {@code create_datagram_endpoint}, {@code DatagramProtocol}, {@code sock_recvfrom}
+ * and {@code sock_sendto} give it (asyncio's {@code test_events} datagram tests): datagrams echoed
+ * without loss over loopback, IPv4 and IPv6, errors of a send reaching {@code errorReceived},
+ * asyncio's checks and words, callbacks that close or send from inside, and nothing left open.
+ * Every loop runs it by extending this class.
+ */
+public abstract class DatagramContract extends LoopTestSupport {
+
+    protected static final String LOCALHOST = "127.0.0.1";
+
+    /**
+     * JDK 25 opens a socket of its own with the first {@code DatagramChannel} of the process and keeps
+     * it (measured: two sockets after the first {@code open()}, one left after closing everything, and
+     * no more with later channels): opened here, before any test counts descriptors.
+     */
+    @BeforeClass
+    public static void letTheJdkOpenItsOwnDatagramSocket() throws IOException {
+        DatagramChannel.open().close();
+    }
+
+    /** What reaches the exception handler is a failure, unless the test installs its own handler. */
+    @Override
+    protected boolean unexpectedErrorsFail() {
+        return true;
+    }
+
+    protected DatagramEndpoint<DatagramEcho> echoServer(String host) {
+        return runFor(loop.createDatagramEndpoint(DatagramEcho::new, new InetSocketAddress(host, 0), null));
+    }
+
+    protected static InetSocketAddress sockname(DatagramEndpoint<?> endpoint) {
+        return (InetSocketAddress) endpoint.transport().getExtraInfo("sockname");
+    }
+
+    private <P extends DatagramProtocol> DatagramEndpoint<P> connectTo(SocketAddress remote, P protocol) {
+        return runFor(loop.createDatagramEndpoint(() -> protocol, null, remote));
+    }
+
+    private void close(DatagramEndpoint<?>... endpoints) {
+        for (DatagramEndpoint<?> endpoint : endpoints) {
+            endpoint.transport().close();
+        }
+        runFor(quietTurn()); // connectionLost runs at the next iteration
+    }
+
+    private CompletionStage<Void> quietTurn() {
+        CompletableFuture<Void> turn = new CompletableFuture<>();
+        loop.callSoon(() -> loop.callSoon(() -> turn.complete(null)));
+        return turn;
+    }
+
+    // ---- echo ------------------------------------------------------------------------------------------
+
+    /**
+     * A client that keeps {@link #WINDOW} datagrams in flight and sends the next one for each echo, so
+     * that loopback's socket buffers never overflow: every loss is the loop's. Each datagram carries its
+     * number and a body of its own length, checked on return.
+     */
+    private static final class WindowedClient implements DatagramProtocol {
+        static final int WINDOW = 32;
+        final int total;
+        final CompletableFuture<Integer> finished = new CompletableFuture<>();
+        final List<String> mismatches = new ArrayList<>();
+        DatagramTransport transport;
+        int sent;
+        int received;
+        boolean[] seen;
+
+        WindowedClient(int total) {
+            this.total = total;
+            this.seen = new boolean[total];
+        }
+
+        static byte[] datagram(int number) {
+            ByteBuffer data = ByteBuffer.allocate(4 + number % 1000);
+            data.putInt(number);
+            while (data.hasRemaining()) {
+                data.put((byte) (number + data.position()));
+            }
+            return data.array();
+        }
+
+        void sendNext() {
+            if (sent < total) {
+                transport.sendto(datagram(sent++), null);
+            }
+        }
+
+        @Override
+        public void connectionMade(DatagramTransport made) {
+            transport = made;
+            for (int i = 0; i < WINDOW; i++) {
+                sendNext();
+            }
+        }
+
+        @Override
+        public void datagramReceived(ByteBuffer data, SocketAddress addr) {
+            byte[] bytes = new byte[data.remaining()];
+            data.get(bytes);
+            int number = ByteBuffer.wrap(bytes).getInt();
+            if (number < 0 || number >= total || seen[number] || !Arrays.equals(datagram(number), bytes)) {
+                mismatches.add("datagram " + number + " of " + bytes.length + " bytes");
+            } else {
+                seen[number] = true;
+            }
+            received++;
+            if (received == total) {
+                finished.complete(received);
+            }
+            sendNext();
+        }
+    }
+
+    @Test
+    public void tenThousandDatagramsEchoedOverLoopbackWithNoLoss() {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
+        WindowedClient client = new WindowedClient(10_000);
+        DatagramEndpoint<WindowedClient> endpoint = connectTo(sockname(server), client);
+        // A lost datagram would stall the window: after 5 quiet seconds (a hang guard, not a timing
+        // assertion) the count so far is taken, and the loss is what the assertion reports.
+        int[] lastSeen = {-1};
+        CompletableFuture<Integer> stalled = new CompletableFuture<>();
+        Runnable[] watch = new Runnable[1];
+        watch[0] = () -> {
+            if (client.received == lastSeen[0]) {
+                stalled.complete(client.received);
+            } else {
+                lastSeen[0] = client.received;
+                loop.callLater(5, watch[0]);
+            }
+        };
+        loop.callLater(5, watch[0]);
+        int received = runFor(client.finished.applyToEither(stalled, n -> n));
+        assertEquals("datagrams lost of " + client.total, 0, client.total - received);
+        assertEquals(List.of(), client.mismatches);
+        close(server, endpoint);
+    }
+
+    @Test
+    public void echoOverIpv6() {
+        try (DatagramChannel probe = DatagramChannel.open(StandardProtocolFamily.INET6)) {
+            probe.bind(new InetSocketAddress("::1", 0));
+        } catch (IOException | UnsupportedOperationException noIpv6Loopback) {
+            assumeNoException("no IPv6 loopback here", noIpv6Loopback);
+        }
+        DatagramEndpoint<DatagramEcho> server = echoServer("::1");
+        assertTrue(sockname(server).getAddress() instanceof Inet6Address);
+        CollectingDatagrams client = new CollectingDatagrams(3);
+        DatagramEndpoint<CollectingDatagrams> endpoint = connectTo(sockname(server), client);
+        for (String word : List.of("one", "two", "three")) {
+            endpoint.transport().sendto(word.getBytes(StandardCharsets.US_ASCII), null);
+        }
+        List<byte[]> echoed = runFor(client.all);
+        assertEquals(List.of("one", "two", "three"),
+                echoed.stream().map(b -> new String(b, StandardCharsets.US_ASCII)).toList());
+        assertEquals(sockname(server), client.senders.get(0));
+        assertEquals(sockname(server), endpoint.transport().getExtraInfo("peername"));
+        close(server, endpoint);
+    }
+
+    @Test
+    public void theLargestDatagramMakesTheRoundTripAndAnEmptyOneIsNotSent() {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
+        CollectingDatagrams client = new CollectingDatagrams(2);
+        DatagramEndpoint<CollectingDatagrams> endpoint = connectTo(sockname(server), client);
+        byte[] largest = new byte[65_507]; // UDP over IPv4 carries no more
+        new Random(7).nextBytes(largest);
+        // The JDK's DatagramChannel sends nothing for an empty buffer: dropped without an error, as
+        // asyncio up to 3.11 did (3.12 sends an empty datagram)
+        endpoint.transport().sendto(new byte[0], null);
+        endpoint.transport().sendto(largest, null);
+        endpoint.transport().sendto(new byte[] {1}, null);
+        List<byte[]> echoed = runFor(client.all);
+        assertArrayEquals(largest, echoed.get(0));
+        assertArrayEquals(new byte[] {1}, echoed.get(1));
+        assertEquals(List.of(), client.errors);
+        close(server, endpoint);
+    }
+
+    @Test
+    public void unresolvedAddressesAreLookedUpAndEndpointsWithoutAConnectionSendToAnyAddress() {
+        DatagramEndpoint<DatagramEcho> server = runFor(loop.createDatagramEndpoint(DatagramEcho::new,
+                InetSocketAddress.createUnresolved("localhost", 0), null, DatagramOptions.defaults()
+                        .withFamily(StandardProtocolFamily.INET)));
+        CollectingDatagrams client = new CollectingDatagrams(1);
+        DatagramEndpoint<CollectingDatagrams> endpoint = runFor(loop.createDatagramEndpoint(() -> client,
+                new InetSocketAddress(LOCALHOST, 0), null));
+        assertNull("not connected", endpoint.transport().getExtraInfo("peername"));
+        endpoint.transport().sendto("hello".getBytes(StandardCharsets.US_ASCII), sockname(server));
+        assertArrayEquals("hello".getBytes(StandardCharsets.US_ASCII), runFor(client.all).get(0));
+        IllegalArgumentException noAddress = assertThrows(IllegalArgumentException.class,
+                () -> endpoint.transport().sendto(ByteBuffer.allocate(1)));
+        assertTrue(noAddress.getMessage(), noAddress.getMessage().contains("needs an address"));
+        close(server, endpoint);
+    }
+
+    // ---- errors ----------------------------------------------------------------------------------------
+
+    @Test
+    public void anOversizeDatagramReachesErrorReceivedAndTheEndpointStaysOpen() {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
+        CollectingDatagrams client = new CollectingDatagrams(1);
+        DatagramEndpoint<CollectingDatagrams> endpoint = connectTo(sockname(server), client);
+        endpoint.transport().sendto(new byte[70_000], null); // over UDP's 65,507 bytes: EMSGSIZE
+        Exception error = runFor(client.error);
+        assertTrue(error.toString(), error instanceof IOException);
+        assertTrue(error.getMessage(), error.getMessage().toLowerCase(Locale.ROOT).contains("too long"));
+        assertFalse(endpoint.transport().isClosing());
+        endpoint.transport().sendto("still open".getBytes(StandardCharsets.US_ASCII), null);
+        assertArrayEquals("still open".getBytes(StandardCharsets.US_ASCII), runFor(client.all).get(0));
+        assertEquals(1, client.errors.size());
+        close(server, endpoint);
+    }
+
+    @Test
+    public void aConnectedEndpointRefusesOtherAddressesInAsynciosWords() {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
+        InetSocketAddress remote = sockname(server);
+        CollectingDatagrams client = new CollectingDatagrams(2);
+        DatagramEndpoint<CollectingDatagrams> endpoint = connectTo(remote, client);
+        InetSocketAddress other = new InetSocketAddress(LOCALHOST, remote.getPort() == 9 ? 10 : 9);
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> endpoint.transport().sendto(new byte[1], other));
+        assertEquals("Invalid address: must be None or ('127.0.0.1', " + remote.getPort() + ")", refused.getMessage());
+        endpoint.transport().sendto("a".getBytes(StandardCharsets.US_ASCII), remote); // its own address is fine
+        endpoint.transport().sendto("b".getBytes(StandardCharsets.US_ASCII), null);
+        assertEquals(2, runFor(client.all).size());
+        assertEquals(List.of(), client.errors);
+        close(server, endpoint);
+    }
+
+    @Test
+    public void neitherAddressNorFamilyIsRefusedInAsynciosWords() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> loop.createDatagramEndpoint(DatagramEcho::new, null, null));
+        assertEquals("unexpected address family", refused.getMessage());
+        // the stage fails (runUntilComplete rethrows asyncio's ValueError as it is)
+        IllegalArgumentException noCommonFamily = assertThrows(IllegalArgumentException.class, () -> runFor(
+                loop.createDatagramEndpoint(DatagramEcho::new, new InetSocketAddress(LOCALHOST, 0),
+                        new InetSocketAddress(LOCALHOST, 9), DatagramOptions.defaults().withFamily(StandardProtocolFamily.INET6))));
+        assertEquals("can not get address information", noCommonFamily.getMessage());
+        // with only a family: an unbound socket of that family
+        DatagramEndpoint<CollectingDatagrams> unbound = runFor(loop.createDatagramEndpoint(() -> new CollectingDatagrams(1),
+                null, null, DatagramOptions.defaults().withFamily(StandardProtocolFamily.INET)));
+        assertNull(unbound.transport().getExtraInfo("peername"));
+        close(unbound);
+    }
+
+    // ---- options ---------------------------------------------------------------------------------------
+
+    @Test
+    public void allowBroadcastSetsSoBroadcastAndLeavesTheRemoteAddressUnconnected() throws IOException {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
+        CollectingDatagrams client = new CollectingDatagrams(1);
+        DatagramEndpoint<CollectingDatagrams> broadcasting = runFor(loop.createDatagramEndpoint(() -> client,
+                null, sockname(server), DatagramOptions.defaults().withAllowBroadcast(true)));
+        TransportSocket socket = (TransportSocket) broadcasting.transport().getExtraInfo("socket");
+        assertTrue(socket.getOption(StandardSocketOptions.SO_BROADCAST));
+        // asyncio does not connect a broadcasting endpoint: the remote address is only where sendto goes
+        assertNull(broadcasting.transport().getExtraInfo("peername"));
+        broadcasting.transport().sendto("to the default".getBytes(StandardCharsets.US_ASCII), null);
+        assertArrayEquals("to the default".getBytes(StandardCharsets.US_ASCII), runFor(client.all).get(0));
+        DatagramEndpoint<CollectingDatagrams> plain = connectTo(sockname(server), new CollectingDatagrams(1));
+        assertFalse(((TransportSocket) plain.transport().getExtraInfo("socket")).getOption(StandardSocketOptions.SO_BROADCAST));
+        close(server, broadcasting, plain);
+    }
+
+    @Test
+    public void reusePortLetsTwoEndpointsShareAPort() throws IOException {
+        DatagramOptions reuse = DatagramOptions.defaults().withReusePort(true);
+        DatagramEndpoint<DatagramEcho> first = runFor(loop.createDatagramEndpoint(DatagramEcho::new,
+                new InetSocketAddress(LOCALHOST, 0), null, reuse));
+        DatagramEndpoint<DatagramEcho> second = runFor(loop.createDatagramEndpoint(DatagramEcho::new,
+                sockname(first), null, reuse));
+        assertEquals(sockname(first), sockname(second));
+        assertTrue(((TransportSocket) second.transport().getExtraInfo("socket")).getOption(StandardSocketOptions.SO_REUSEPORT));
+        CompletionException taken = assertThrows(CompletionException.class, () -> runFor(
+                loop.createDatagramEndpoint(DatagramEcho::new, sockname(first), null)));
+        assertTrue(taken.getCause().toString(), taken.getCause() instanceof BindException);
+        close(first, second);
+    }
+
+    // ---- reentrancy ------------------------------------------------------------------------------------
+
+    @Test
+    public void datagramReceivedMayCloseTheTransportOrSendFromInside() {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
+        CompletableFuture<Exception> lost = new CompletableFuture<>();
+        int[] lostCalls = {0};
+        List<String> got = new ArrayList<>();
+        DatagramProtocol closesInside = new DatagramProtocol() {
+            DatagramTransport transport;
+
+            @Override
+            public void connectionMade(DatagramTransport made) {
+                transport = made;
+                made.sendto("ping".getBytes(StandardCharsets.US_ASCII), null);
+            }
+
+            @Override
+            public void datagramReceived(ByteBuffer data, SocketAddress addr) {
+                got.add(StandardCharsets.US_ASCII.decode(data).toString());
+                if (got.size() == 1) {
+                    transport.sendto("pong".getBytes(StandardCharsets.US_ASCII), null); // sends from inside
+                } else {
+                    transport.sendto("last".getBytes(StandardCharsets.US_ASCII), null);
+                    transport.close(); // closes from inside, with a datagram just sent
+                    transport.close();
+                    assertTrue(transport.isClosing());
+                }
+            }
+
+            @Override
+            public void connectionLost(Exception exc) {
+                lostCalls[0]++;
+                lost.complete(exc);
+            }
+        };
+        DatagramEndpoint<DatagramProtocol> endpoint = connectTo(sockname(server), closesInside);
+        assertNull(runFor(lost));
+        assertEquals(List.of("ping", "pong"), got);
+        runFor(quietTurn());
+        assertEquals(1, lostCalls[0]);
+        endpoint.transport().sendto(new byte[1], null); // after the loss: counted, not sent, no error
+        close(server);
+    }
+
+    @Test
+    public void abortDropsTheBufferAndConnectionLostRunsOnce() {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
+        CollectingDatagrams client = new CollectingDatagrams(1);
+        DatagramEndpoint<CollectingDatagrams> endpoint = connectTo(sockname(server), client);
+        endpoint.transport().abort();
+        endpoint.transport().abort();
+        endpoint.transport().close();
+        assertNull(runFor(client.lost));
+        runFor(quietTurn());
+        assertEquals(1, client.lostCalls);
+        close(server);
+    }
+
+    // ---- sock_recvfrom, sock_sendto ----------------------------------------------------------------------
+
+    @Test
+    public void sockSendtoAndSockRecvfrom() throws IOException {
+        try (DatagramChannel a = DatagramChannel.open(); DatagramChannel b = DatagramChannel.open()) {
+            a.bind(new InetSocketAddress(LOCALHOST, 0)).configureBlocking(false);
+            b.bind(new InetSocketAddress(LOCALHOST, 0)).configureBlocking(false);
+            CompletionStage<Datagram> receiving = loop.sockRecvfrom(b, 100); // nothing there yet: it waits
+            int sent = runFor(loop.sockSendto(a, ByteBuffer.wrap("datagram".getBytes(StandardCharsets.US_ASCII)),
+                    b.getLocalAddress()));
+            assertEquals(8, sent);
+            Datagram got = runFor(receiving);
+            assertEquals("datagram", StandardCharsets.US_ASCII.decode(got.data()).toString());
+            assertEquals(a.getLocalAddress(), got.address());
+            // at most bufsize bytes of a longer datagram, as recvfrom(bufsize)
+            runFor(loop.sockSendto(a, ByteBuffer.wrap(new byte[50]), b.getLocalAddress()));
+            assertEquals(10, runFor(loop.sockRecvfrom(b, 10)).data().remaining());
+            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> loop.sockRecvfrom(b, -1));
+            assertEquals("negative buffersize in recvfrom", negative.getMessage());
+        }
+        try (SocketChannel stream = SocketChannel.open()) {
+            String message = assertThrows(IllegalArgumentException.class, () -> loop.sockRecvfrom(stream, 1)).getMessage();
+            assertEquals(loop.getClass().getSimpleName() + " needs a java.nio.channels.DatagramChannel, not "
+                    + stream.getClass().getName(), message);
+        }
+        try (DatagramChannel blocking = DatagramChannel.open()) {
+            assertThrows(IllegalArgumentException.class, () -> loop.sockSendto(blocking, ByteBuffer.allocate(1),
+                    new InetSocketAddress(LOCALHOST, 9)));
+        }
+    }
+
+    // ---- leaks ------------------------------------------------------------------------------------------
+
+    @Test
+    public void aClosedEndpointReleasesItsSocketWhileTheLoopLivesOn() {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST); // the loop's own descriptors exist now
+        Map<Integer, String> before = Leaks.openFds();
+        CollectingDatagrams client = new CollectingDatagrams(1);
+        DatagramEndpoint<CollectingDatagrams> endpoint = connectTo(sockname(server), client);
+        endpoint.transport().sendto(new byte[] {1}, null);
+        runFor(client.all);
+        endpoint.transport().close();
+        runFor(client.lost);
+        // The JDK closes a registered channel's descriptor at the next select of its selector: the
+        // loop's own one blocks once more here (a timer, no timing asserted); a helper's is woken.
+        CompletableFuture<Void> selectedAgain = new CompletableFuture<>();
+        loop.callLater(0.05, () -> selectedAgain.complete(null));
+        runFor(selectedAgain);
+        assertEquals("file descriptors left open", Map.of(), Leaks.newFds(before));
+        close(server);
+    }
+
+    @Test
+    public void closingTheLoopReleasesItsEndpointsAndThreads() {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
+        CollectingDatagrams client = new CollectingDatagrams(1);
+        DatagramEndpoint<CollectingDatagrams> endpoint = connectTo(sockname(server), client);
+        endpoint.transport().sendto(new byte[] {1}, null);
+        runFor(client.all);
+        loop.close();
+        assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
+        String poller = "loopkit-channelpoller-" + loop.id();
+        assertTrue("threads left: " + Leaks.threads(poller), Leaks.await(() -> Leaks.threads(poller).isEmpty(), 10));
+    }
+}

@@ -1,0 +1,339 @@
+package dev.loopkit.loop.testing;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.Connection;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.Protocol;
+import dev.loopkit.api.Server;
+import dev.loopkit.api.TimerHandle;
+import dev.loopkit.api.Transport;
+import dev.loopkit.api.WriteBufferLimits;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.zip.CRC32;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * asyncio's {@code loop.sendfile} and {@code loop.sock_sendfile} ({@code test_sendfile}): a 100 MB file
+ * arrives byte-exact, zero-copy where the loop can (no byte through the JVM heap, counted by the
+ * loop's {@code sendfileBytesCopied()}), else through asyncio's fallback (every byte once); the write
+ * buffer drains first, the transport gets its protocol and reading back, and the arguments are
+ * checked in asyncio's words. Every loop runs it by extending this class.
+ */
+public abstract class SendfileContract extends LoopTestSupport {
+
+    protected static final String LOCALHOST = "127.0.0.1";
+    private static final long BIG = 100L * 1024 * 1024;
+
+    /**
+     * Whether this loop's TCP transports send files without copying them through the heap. (For
+     * {@code sockSendfile} the socket decides: zero-copy into a non-blocking {@code SocketChannel}.)
+     */
+    protected abstract boolean sendsFilesZeroCopy();
+
+    /** A TCP socket of the kind this loop's {@code sock*} operations take, not connected yet. */
+    protected abstract NetworkChannel openStreamSocket() throws IOException;
+
+    private Path directory;
+
+    @Override
+    protected boolean unexpectedErrorsFail() {
+        return true;
+    }
+
+    @Before
+    public void makeDirectory() throws IOException {
+        directory = Files.createDirectories(Path.of("target", "sendfile"));
+    }
+
+    @After
+    public void deleteFiles() throws IOException {
+        try (var files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.delete(file);
+            }
+        }
+    }
+
+    /** A sparse file of {@code size} bytes with a random 64 KiB block every MiB, so it is not all zeros. */
+    private Path sparseFile(String name, long size, long seed) throws IOException {
+        Path file = directory.resolve(name);
+        Random random = new Random(seed);
+        byte[] block = new byte[64 * 1024];
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            for (long at = 0; at < size; at += 1024 * 1024) {
+                random.nextBytes(block);
+                channel.write(ByteBuffer.wrap(block, 0, (int) Math.min(block.length, size - at)), at);
+            }
+            if (channel.size() < size) {
+                channel.write(ByteBuffer.wrap(new byte[] {42}), size - 1);
+            }
+        }
+        return file;
+    }
+
+    private static long checksum(Path file, long offset, long count) throws IOException {
+        CRC32 crc = new CRC32();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1024 * 1024);
+        try (FileChannel channel = FileChannel.open(file)) {
+            long position = offset;
+            long end = offset + count;
+            while (position < end) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
+                int read = channel.read(buffer, position);
+                if (read < 0) {
+                    break;
+                }
+                position += read;
+                crc.update(buffer.flip());
+            }
+        }
+        return crc.getValue();
+    }
+
+    /** The receiving end: counts and checksums what arrives, keeps the first bytes. */
+    private static final class Receiver implements Protocol {
+        final CRC32 crc = new CRC32();
+        final CompletableFuture<Long> all = new CompletableFuture<>();
+        final byte[] head;
+        final long expect;
+        long received;
+
+        Receiver(long expect, int keep) {
+            this.expect = expect;
+            this.head = new byte[keep];
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            for (int i = data.position(); i < data.limit() && received + i - data.position() < head.length; i++) {
+                head[(int) (received + i - data.position())] = data.get(i);
+            }
+            received += data.remaining();
+            crc.update(data);
+            if (received >= expect) {
+                all.complete(received);
+            }
+        }
+
+        @Override
+        public boolean eofReceived() {
+            all.complete(received);
+            return false;
+        }
+    }
+
+    private Server serverFor(Receiver receiver) {
+        return runFor(loop.createServer(() -> receiver, LOCALHOST, 0));
+    }
+
+    private static int port(Server server) throws IOException {
+        return ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
+    }
+
+    private Connection<Protocol> connect(Server server) throws IOException {
+        return runFor(loop.createConnection(() -> new Protocol() { }, LOCALHOST, port(server)));
+    }
+
+    // ---- loop.sendfile ---------------------------------------------------------------------------------
+
+    @Test
+    public void aHundredMegabyteFileArrivesByteExact() throws IOException {
+        Path file = sparseFile("big.bin", BIG, 1);
+        long expected = checksum(file, 0, BIG);
+        Receiver receiver = new Receiver(BIG, 0);
+        Server server = serverFor(receiver);
+        Connection<Protocol> client = connect(server);
+        long copiedBefore = loop.sendfileBytesCopied();
+        int[] mostBuffered = {0};
+        TimerHandle[] sampling = new TimerHandle[1];
+        Runnable sample = new Runnable() {
+            @Override
+            public void run() {
+                mostBuffered[0] = Math.max(mostBuffered[0], client.transport().getWriteBufferSize());
+                sampling[0] = loop.callLater(0.001, this);
+            }
+        };
+        sample.run();
+        try (FileChannel channel = FileChannel.open(file)) {
+            assertEquals(Long.valueOf(BIG), runFor(loop.sendfile(client.transport(), channel)));
+            assertEquals("the file's position is after the last byte sent", BIG, channel.position());
+        }
+        sampling[0].cancel();
+        // The fallback waits while the transport is over its high-water mark: it never holds more than
+        // that and one block; zero-copy buffers nothing at all.
+        WriteBufferLimits limits = client.transport().getWriteBufferLimits();
+        assertTrue("write buffer grew to " + mostBuffered[0], mostBuffered[0] <= limits.high() + 16 * 1024);
+        assertEquals(Long.valueOf(BIG), runFor(receiver.all));
+        assertEquals("checksum of what arrived", expected, receiver.crc.getValue());
+        assertEquals("bytes copied through the heap", sendsFilesZeroCopy() ? 0 : BIG, loop.sendfileBytesCopied() - copiedBefore);
+        client.transport().close();
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    @Test
+    public void theWriteBufferDrainsFirstAndTheTransportGetsItsProtocolAndReadingBack() throws IOException {
+        Path file = sparseFile("small.bin", 3_000_000, 2);
+        byte[] prefix = new byte[4 * 1024 * 1024]; // more than a socket takes at once: some of it is buffered
+        new Random(3).nextBytes(prefix);
+        Receiver receiver = new Receiver(prefix.length + 3_000_000L, prefix.length);
+        Server server = serverFor(receiver);
+        Connection<Protocol> client = connect(server);
+        Transport transport = client.transport();
+        Protocol original = client.protocol();
+        transport.write(prefix);
+        assertTrue("some of the prefix waits in the write buffer", transport.getWriteBufferSize() > 0);
+        LoopFuture<Long> sending;
+        try (FileChannel channel = FileChannel.open(file)) {
+            sending = loop.sendfile(transport, channel, 0, null);
+            if (sendsFilesZeroCopy()) {
+                // asyncio: the socket is the sendfile's until it is done
+                IllegalStateException refused = assertThrows(IllegalStateException.class, () -> transport.write(new byte[1]));
+                assertEquals("unable to write; sendfile is in progress", refused.getMessage());
+            }
+            assertEquals(Long.valueOf(3_000_000), runFor(sending));
+        }
+        runFor(receiver.all);
+        assertArrayEquals("the buffered bytes went first", prefix, receiver.head);
+        CRC32 crc = new CRC32();
+        crc.update(prefix);
+        crc.update(Files.readAllBytes(file));
+        assertEquals(crc.getValue(), receiver.crc.getValue());
+        assertSame(original, transport.getProtocol());
+        assertTrue("reading resumed", transport.isReading());
+        transport.write(new byte[] {7}); // writes are accepted again
+        transport.close();
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    @Test
+    public void argumentsAreCheckedInAsynciosWords() throws IOException {
+        Path file = sparseFile("args.bin", 10, 4);
+        Receiver receiver = new Receiver(1, 0);
+        Server server = serverFor(receiver);
+        Connection<Protocol> client = connect(server);
+        Transport transport = client.transport();
+        try (FileChannel channel = FileChannel.open(file)) {
+            assertEquals("offset must be a non-negative integer (got -1)",
+                    assertThrows(IllegalArgumentException.class, () -> loop.sendfile(transport, channel, -1, null)).getMessage());
+            assertEquals("count must be a positive integer (got 0)",
+                    assertThrows(IllegalArgumentException.class, () -> loop.sendfile(transport, channel, 0, 0L)).getMessage());
+            assertEquals("count must be a positive integer (got -5)",
+                    assertThrows(IllegalArgumentException.class, () -> loop.sockSendfile(openStreamSocket(), channel, 0, -5L)).getMessage());
+            // an offset past the end sends nothing, as os.sendfile does
+            assertEquals(Long.valueOf(0), runFor(loop.sendfile(transport, channel, 100, null)));
+            transport.close();
+            assertEquals("Transport is closing",
+                    assertThrows(IllegalStateException.class, () -> loop.sendfile(transport, channel)).getMessage());
+        }
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    @Test
+    public void sendfileFromInsideAProtocolCallback() throws IOException {
+        Path file = sparseFile("inside.bin", 2_000_000, 5);
+        long expected = checksum(file, 0, 2_000_000);
+        Receiver receiver = new Receiver(2_000_000, 0);
+        Server server = serverFor(receiver);
+        CompletableFuture<Long> sent = new CompletableFuture<>();
+        try (FileChannel channel = FileChannel.open(file)) {
+            runFor(loop.createConnection(() -> new Protocol() {
+                @Override
+                public void connectionMade(Transport transport) {
+                    loop.sendfile(transport, channel).whenComplete((n, error) -> {
+                        if (error != null) {
+                            sent.completeExceptionally(error);
+                        } else {
+                            sent.complete(n);
+                            transport.close();
+                        }
+                    });
+                }
+            }, LOCALHOST, port(server)));
+            assertEquals(Long.valueOf(2_000_000), runFor(sent));
+        }
+        runFor(receiver.all);
+        assertEquals(expected, receiver.crc.getValue());
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    @Test
+    public void aPeerThatGoesAwayFailsTheSendfileAndTheProtocolHearsOfIt() throws IOException {
+        Path file = sparseFile("abandoned.bin", 50_000_000, 7);
+        Server server = runFor(loop.createServer(() -> new Protocol() {
+            private Transport transport;
+            private long received;
+
+            @Override
+            public void connectionMade(Transport made) {
+                transport = made;
+            }
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                received += data.remaining();
+                if (received > 1_000_000) {
+                    transport.abort(); // goes away in the middle of the file
+                }
+            }
+        }, LOCALHOST, 0));
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        try (FileChannel channel = FileChannel.open(file)) {
+            CompletionException failed = assertThrows(CompletionException.class,
+                    () -> runFor(loop.sendfile(connection.transport(), channel)));
+            assertTrue(failed.getCause().toString(), failed.getCause() instanceof IOException);
+        }
+        runFor(client.lost); // the transport's own protocol, restored or stood in for, hears of the loss
+        assertSame(client, connection.transport().getProtocol());
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    // ---- loop.sock_sendfile ------------------------------------------------------------------------------
+
+    @Test
+    public void sockSendfileSendsASliceOfTheFile() throws IOException {
+        long offset = 1000;
+        long count = 5_000_000;
+        Path file = sparseFile("slice.bin", 8_000_000, 6);
+        long expected = checksum(file, offset, count);
+        Receiver receiver = new Receiver(count, 0);
+        Server server = serverFor(receiver);
+        NetworkChannel socket = openStreamSocket();
+        runFor(loop.sockConnect(socket, new InetSocketAddress(LOCALHOST, port(server))));
+        long copiedBefore = loop.sendfileBytesCopied();
+        try (FileChannel channel = FileChannel.open(file)) {
+            assertEquals(Long.valueOf(count), runFor(loop.sockSendfile(socket, channel, offset, count)));
+            assertEquals(offset + count, channel.position());
+        }
+        assertEquals(Long.valueOf(count), runFor(receiver.all));
+        assertEquals(expected, receiver.crc.getValue());
+        assertEquals(socket instanceof SocketChannel ? 0 : count, loop.sendfileBytesCopied() - copiedBefore);
+        socket.close();
+        server.close();
+        runFor(server.waitClosed());
+    }
+}
