@@ -1,7 +1,6 @@
 package dev.loopkit.loop.core;
 
 import dev.loopkit.api.LoopFuture;
-import dev.loopkit.loop.core.transports.SocketOperations;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
