@@ -6,7 +6,7 @@ import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.ChannelHandles;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.transports.ChannelSocketTransport;
-import dev.loopkit.loop.core.transports.SocketOperations;
+import dev.loopkit.loop.core.SocketOperations;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;

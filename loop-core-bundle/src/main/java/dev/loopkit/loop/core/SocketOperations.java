@@ -1,8 +1,6 @@
-package dev.loopkit.loop.core.transports;
+package dev.loopkit.loop.core;
 
 import dev.loopkit.api.LoopFuture;
-import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.Networks;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
