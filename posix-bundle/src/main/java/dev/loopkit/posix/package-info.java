@@ -5,7 +5,7 @@
  * The only package of Loopkit that declares native bindings.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package dev.loopkit.posix;
 
 import org.osgi.annotation.bundle.Export;

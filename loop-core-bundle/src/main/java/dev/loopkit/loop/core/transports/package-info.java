@@ -4,7 +4,7 @@
  * {@code dev.loopkit.loop.core} with the loop that holds and calls them.)
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.loopkit.loop.core.transports;
 
 import org.osgi.annotation.bundle.Export;
