@@ -100,6 +100,16 @@ public abstract class PipeContract extends LoopTestSupport {
     }
 
     @Test
+    public void closingTheLoopClosesThePipes() throws Exception {
+        int[] pipe = posix.pipe();
+        runFor(loop.connectReadPipe(() -> new CollectingProtocol(1, false), pipe[0]));
+        runFor(loop.connectWritePipe(() -> new CollectingProtocol(1, false), pipe[1]));
+        loop.close();
+        assertFalse(posix.isOpen(pipe[0]));
+        assertFalse(posix.isOpen(pipe[1]));
+    }
+
+    @Test
     public void whatIsNoPipeIsRefused() throws Exception {
         Path file = Files.writeString(dir.resolve("plain"), "not a pipe");
         int fd = posix.openNonBlocking(file.toString(), false);

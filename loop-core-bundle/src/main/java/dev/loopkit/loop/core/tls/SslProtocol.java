@@ -370,6 +370,10 @@ public final class SslProtocol implements Protocol {
         if (error != null) {
             fatalError(error, "Fatal error on transport");
         } else {
+            // What is still held (the socket transport paused us) goes to its buffer, which close()
+            // drains: the peer gets every record and our close_notify.
+            sslWritingPaused = false;
+            processOutgoing();
             AbstractSocketTransport closing = transport;
             loop.callSoon(closing::close);
         }
