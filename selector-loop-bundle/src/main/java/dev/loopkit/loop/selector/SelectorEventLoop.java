@@ -13,7 +13,7 @@ import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.Networks;
-import dev.loopkit.loop.core.scheduling.CallbackHandle;
+import dev.loopkit.loop.core.ReaderWriter;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import dev.loopkit.loop.core.transports.DatagramEndpoints;
 import java.io.IOException;
@@ -145,21 +145,14 @@ public class SelectorEventLoop extends BaseEventLoop {
     }
 
     /** The handles waiting for one channel's readiness: the key's attachment. */
-    private static final class Interest {
-        CallbackHandle reader;
-        CallbackHandle writer;
+    private static final class Interest extends ReaderWriter {
     }
 
     // ---- readers and writers on channels ---------------------------------------------------------------
 
     @Override
     public void addReader(SelectableChannel channel, Runnable callback) {
-        Interest interest = register(channel, callback, readOp(channel));
-        CallbackHandle previous = interest.reader;
-        interest.reader = newHandle(callback);
-        if (previous != null) {
-            previous.cancel();
-        }
+        register(channel, callback, readOp(channel)).set(true, newHandle(callback));
     }
 
     @Override
@@ -169,12 +162,7 @@ public class SelectorEventLoop extends BaseEventLoop {
 
     @Override
     public void addWriter(SelectableChannel channel, Runnable callback) {
-        Interest interest = register(channel, callback, writeOp(channel));
-        CallbackHandle previous = interest.writer;
-        interest.writer = newHandle(callback);
-        if (previous != null) {
-            previous.cancel();
-        }
+        register(channel, callback, writeOp(channel)).set(false, newHandle(callback));
     }
 
     @Override
@@ -216,16 +204,8 @@ public class SelectorEventLoop extends BaseEventLoop {
         if (key == null || !key.isValid()) {
             return false;
         }
-        Interest interest = (Interest) key.attachment();
-        CallbackHandle handle = reader ? interest.reader : interest.writer;
-        if (handle == null) {
+        if (!((Interest) key.attachment()).remove(reader)) {
             return false;
-        }
-        handle.cancel();
-        if (reader) {
-            interest.reader = null;
-        } else {
-            interest.writer = null;
         }
         key.interestOps(key.interestOps() & ~ops);
         return true;
