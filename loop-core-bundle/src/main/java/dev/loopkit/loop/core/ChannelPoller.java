@@ -1,6 +1,5 @@
 package dev.loopkit.loop.core;
 
-import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.scheduling.Readiness;
 import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.io.IOException;
@@ -40,11 +39,9 @@ public final class ChannelPoller implements ChannelReadiness {
     private volatile boolean closing;
 
     /** What the loop waits for on one channel: the key's attachment. */
-    private static final class Interest {
+    private static final class Interest extends ReaderWriter {
         final SelectableChannel channel;
         SelectionKey key;
-        CallbackHandle reader;
-        CallbackHandle writer;
 
         Interest(SelectableChannel channel) {
             this.channel = channel;
@@ -91,34 +88,17 @@ public final class ChannelPoller implements ChannelReadiness {
         return remove(channel, false);
     }
 
-    // Replaces (and cancels) the previous reader or writer.
     private void put(SelectableChannel channel, Runnable callback, boolean reader) {
         Interest interest = interest(channel, callback);
-        CallbackHandle previous = reader ? interest.reader : interest.writer;
-        CallbackHandle handle = loop.newHandle(callback);
-        if (reader) {
-            interest.reader = handle;
-        } else {
-            interest.writer = handle;
-        }
+        interest.set(reader, loop.newHandle(callback));
         arm(interest);
-        if (previous != null) {
-            previous.cancel();
-        }
     }
 
     private boolean remove(SelectableChannel channel, boolean reader) {
         assert loop.inLoopThreadOrIdle() : "the channel interests are the loop thread's";
         Interest interest = interests.get(Objects.requireNonNull(channel, "channel"));
-        CallbackHandle handle = interest == null ? null : reader ? interest.reader : interest.writer;
-        if (handle == null) {
+        if (interest == null || !interest.remove(reader)) {
             return false;
-        }
-        handle.cancel();
-        if (reader) {
-            interest.reader = null;
-        } else {
-            interest.writer = null;
         }
         arm(interest);
         return true;
@@ -255,14 +235,7 @@ public final class ChannelPoller implements ChannelReadiness {
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "closing the channel poller of " + loop, e);
         }
-        interests.values().forEach(i -> {
-            if (i.reader != null) {
-                i.reader.cancel();
-            }
-            if (i.writer != null) {
-                i.writer.cancel();
-            }
-        });
+        interests.values().forEach(ReaderWriter::cancelBoth);
         interests.clear();
     }
 }
