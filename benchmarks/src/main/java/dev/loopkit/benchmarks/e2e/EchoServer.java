@@ -82,7 +82,7 @@ public final class EchoServer implements AutoCloseable {
             });
         });
         loopkitServer = made.get(30, TimeUnit.SECONDS);
-        port = ((InetSocketAddress) loopkitServer.sockets().get(0).getLocalAddress()).getPort();
+        port = ((InetSocketAddress) loopkitServer.sockets().get(0).localAddress()).getPort();
     }
 
     public static EchoServer start(String loopName, String api) throws Exception {

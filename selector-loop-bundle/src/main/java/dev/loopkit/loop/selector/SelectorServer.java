@@ -2,6 +2,7 @@ package dev.loopkit.loop.selector;
 
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.transports.AbstractServer;
+import dev.loopkit.loop.core.transports.ChannelTransportSocket;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.StandardSocketOptions;
@@ -93,7 +94,7 @@ final class SelectorServer extends AbstractServer {
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("message", "socket.accept() out of system resource");
         context.put("exception", e);
-        context.put("socket", server);
+        context.put("socket", new ChannelTransportSocket(server)); // asyncio: trsock.TransportSocket(sock)
         loop.callExceptionHandler(context);
         selectorLoop.removeReader(server);
         loop.callLater(ACCEPT_RETRY_DELAY, () -> {
