@@ -123,7 +123,12 @@ public final class LoopCommands {
 
     /** {@code loop:watchers}: the watchers, best first, with their state and children; then the status line. */
     public String watchers() {
-        return WatcherReport.table() + watcher();
+        return watchersListing().toString();
+    }
+
+    /** {@link #watchers()} cell by cell. */
+    public Listing watchersListing() {
+        return WatcherReport.table().listing(watcher());
     }
 
     /** {@code loop:watcher}: which watcher is current, and why. */
@@ -147,6 +152,11 @@ public final class LoopCommands {
 
     /** {@code loop:children}: the pids each watcher holds, and those waiting for a watcher. */
     public String children() {
+        return childrenListing().toString();
+    }
+
+    /** {@link #children()} cell by cell. */
+    public Listing childrenListing() {
         return WatcherReport.children();
     }
 
@@ -160,6 +170,11 @@ public final class LoopCommands {
 
     /** {@code loop:loops}: every live loop of every loop factory. */
     public String loops() {
+        return loopsListing().toString();
+    }
+
+    /** {@link #loops()} cell by cell. */
+    public Listing loopsListing() {
         return LoopsReport.table();
     }
 
@@ -184,6 +199,11 @@ public final class LoopCommands {
 
     /** The table of the topic's entries, best first, {@code *} on the current one, then its status line. */
     public <S> String list(Topic<S> topic) {
+        return listing(topic).toString();
+    }
+
+    /** {@link #list} cell by cell. */
+    public <S> Listing listing(Topic<S> topic) {
         RankedRegistry<S> registry = topic.registry();
         Choice<S> choice = registry.choice();
         TextTable table = new TextTable("", "NAME", "RANKING", "BUNDLE", "CLASS");
@@ -197,7 +217,7 @@ public final class LoopCommands {
         if (choice != null && !currentListed) {
             table.row("*", choice.name(), "-", "-", choice.service().getClass().getName());
         }
-        return table + status(topic);
+        return table.listing(status(topic));
     }
 
     /** One line: which entry is current and why, and what became of a configured name that is not current. */

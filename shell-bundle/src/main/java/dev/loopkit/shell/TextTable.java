@@ -21,6 +21,11 @@ final class TextTable {
         return this;
     }
 
+    /** The cells, with {@code footer} under them. */
+    Listing listing(String footer) {
+        return new Listing(List.of(rows.get(0)), rows.subList(1, rows.size()).stream().map(List::of).toList(), footer);
+    }
+
     @Override
     public String toString() {
         int columns = rows.get(0).length;

@@ -19,7 +19,7 @@ final class WatcherReport {
     }
 
     /** Every watcher, best first, {@code *} on the current one; then those that cannot work here. */
-    static String table() {
+    static TextTable table() {
         RankedRegistry<ChildWatcher> registry = ProcessWide.get().childWatchers();
         Choice<ChildWatcher> choice = registry.choice();
         TextTable table = new TextTable("", "NAME", "RANKING", "STATE", "CHILDREN", "BUNDLE");
@@ -38,7 +38,7 @@ final class WatcherReport {
                 table.row("", name, "-", "unavailable: " + reason, "-", "-");
             }
         });
-        return table.toString();
+        return table;
     }
 
     // Only the current watcher is attached; the others wait, detached, until they are chosen.
@@ -51,7 +51,7 @@ final class WatcherReport {
     }
 
     /** The pids each watcher holds, and those waiting for one. */
-    static String children() {
+    static Listing children() {
         TextTable table = new TextTable("", "WATCHER", "HELD", "PIDS");
         Choice<ChildWatcher> choice = ProcessWide.get().childWatchers().choice();
         int total = 0;
@@ -71,7 +71,7 @@ final class WatcherReport {
             total += orphans.size();
             table.row("", "(waiting for a watcher)", orphans.size(), pids(orphans));
         }
-        return table.toString() + total + (total == 1 ? " child" : " children") + " watched";
+        return table.listing(total + (total == 1 ? " child" : " children") + " watched");
     }
 
     private static String pids(Map<Long, ChildHandler> children) {

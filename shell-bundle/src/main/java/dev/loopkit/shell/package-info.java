@@ -12,7 +12,7 @@
  * {@code choose} and {@code reset}, then a Gogo method and a Karaf action that call them.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.loopkit.shell;
 
 import org.osgi.annotation.bundle.Export;
