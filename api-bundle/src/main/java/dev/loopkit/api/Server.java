@@ -1,6 +1,5 @@
 package dev.loopkit.api;
 
-import java.nio.channels.NetworkChannel;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ProviderType;
@@ -11,8 +10,12 @@ public interface Server extends AutoCloseable {
 
     EventLoop getLoop();
 
-    /** The listening sockets; empty once closed. */
-    List<NetworkChannel> sockets();
+    /**
+     * asyncio's {@code Server.sockets}: the listening sockets as {@link TransportSocket}s (addresses and
+     * options; nothing that could close them, accept on them or make them blocking under the server);
+     * empty once closed. The list cannot be modified.
+     */
+    List<TransportSocket> sockets();
 
     /** Whether the server accepts connections. */
     boolean isServing();

@@ -23,7 +23,10 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 
-/** The distribution's bundles in Apache Felix: all active, all services published with their ranking. */
+/**
+ * The distribution's bundles in the framework under test (Apache Felix, and Eclipse Equinox in the
+ * build's {@code equinox} run): all active, all services published with their ranking.
+ */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class BundlesIT {
@@ -34,6 +37,13 @@ public class BundlesIT {
     @Configuration
     public Option[] configuration() {
         return LoopkitOptions.distribution();
+    }
+
+    /** The build names the framework each run is for: Pax Exam takes whichever is on the class path. */
+    @Test
+    public void theFrameworkIsTheOneThisRunIsFor() {
+        String expected = System.getProperty("loopkit.itests.framework", "org.apache.felix.framework");
+        assertEquals(expected, context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getSymbolicName());
     }
 
     @Test

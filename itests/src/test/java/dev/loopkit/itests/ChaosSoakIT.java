@@ -428,7 +428,7 @@ public class ChaosSoakIT {
                 loop.callLater(0.5, () -> allDone.complete(null));
                 return;
             }
-            int port = ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
+            int port = ((InetSocketAddress) server.sockets().get(0).localAddress()).getPort();
             connecting.incrementAndGet();
             loop.createConnection(() -> new Protocol() { }, "127.0.0.1", port).whenComplete((connection, error) -> {
                 connected.incrementAndGet();

@@ -29,7 +29,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 
-/** The five child watcher bundles in Apache Felix, and child processes through the loops there. */
+/** The five child watcher bundles in the framework (Felix, Equinox), and child processes through the loops there. */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class WatchersIT {
@@ -86,7 +86,7 @@ public class WatchersIT {
     }
 
     @Test
-    public void aChildProcessThroughEachWatcherInsideFelix() {
+    public void aChildProcessThroughEachWatcherInsideTheFramework() {
         for (Entry<ChildWatcher> entry : ProcessWide.get().childWatchers().entries()) {
             ProcessWide.get().childWatchers().setExplicit(entry.service());
             entry.service().attachLoop(loop); // safe and fast reap through the loop they are attached to

@@ -1,5 +1,6 @@
 package dev.loopkit.karaf;
 
+import dev.loopkit.shell.Listing;
 import dev.loopkit.shell.LoopCommands;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -7,10 +8,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 /** {@code loop:loops}. */
 @Service
 @Command(scope = LoopCommands.SCOPE, name = "loops", description = LoopCommands.LOOPS)
-public class LoopsAction extends LoopAction {
+public class LoopsAction extends ListingAction {
 
     @Override
-    String text(LoopCommands commands) {
-        return commands.loops();
+    Listing listing(LoopCommands commands) {
+        return commands.loopsListing();
     }
 }

@@ -1,5 +1,6 @@
 package dev.loopkit.karaf;
 
+import dev.loopkit.shell.Listing;
 import dev.loopkit.shell.LoopCommands;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -7,10 +8,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 /** {@code loop:policies}. */
 @Service
 @Command(scope = LoopCommands.SCOPE, name = "policies", description = LoopCommands.POLICIES)
-public class PoliciesAction extends LoopAction {
+public class PoliciesAction extends ListingAction {
 
     @Override
-    String text(LoopCommands commands) {
-        return commands.policies();
+    Listing listing(LoopCommands commands) {
+        return commands.listing(LoopCommands.POLICY_TOPIC);
     }
 }

@@ -2,10 +2,15 @@ package dev.loopkit.karaf;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.runtime.ProcessWide;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.karaf.shell.api.console.CommandLine;
 import org.junit.After;
@@ -40,9 +45,35 @@ public class KarafActionsTest {
     }
 
     @Test
-    public void policiesEndsWithTheStatusLine() {
-        String out = run(new PoliciesAction());
-        assertEquals(out, "process-wide: default (ranked: highest service.ranking)", out.lines().reduce((a, b) -> b).orElseThrow());
+    public void policiesIsDrawnAsKarafsTablesAreAndEndsWithTheStatusLine() {
+        List<String> lines = printed(new PoliciesAction(), false).lines().toList();
+        assertEquals(String.join("\n", lines), 6, lines.size());
+        assertTrue(lines.get(0), lines.get(0).matches(" *\\| NAME +\\| RANKING \\| BUNDLE +\\| CLASS"));
+        assertTrue(lines.get(1), lines.get(1).matches("-+(\\+-+)+"));
+        assertTrue(lines.get(2), lines.get(2).matches("\\* \\| default +\\| 100 +\\| .*DefaultEventLoopPolicy"));
+        assertEquals("process-wide: default (ranked: highest service.ranking)", lines.get(5));
+    }
+
+    // Karaf's convention for scripts: the rows alone, tab-separated, no titles, borders or status line
+    @Test
+    public void noFormatPrintsTheRowsAloneSeparatedByTabs() {
+        List<List<String>> rows = printed(new PoliciesAction(), true).lines()
+                .map(line -> Arrays.stream(line.split("\t", -1)).map(String::strip).toList()).toList();
+        assertEquals(List.of("default", "selector", "proactor"), rows.stream().map(cells -> cells.get(1)).toList());
+        assertEquals(List.of("*", "", ""), rows.stream().map(cells -> cells.get(0)).toList());
+        assertEquals(List.of("100", "50", "10"), rows.stream().map(cells -> cells.get(2)).toList());
+        assertTrue(rows.toString(), rows.stream().allMatch(cells -> cells.size() == 4 + 1 && !cells.contains("|")));
+        WatchersAction watchers = new WatchersAction();
+        assertTrue("no status line", printed(watchers, true).lines().noneMatch(line -> line.startsWith("process-wide")));
+        assertTrue("no count", printed(new LoopsAction(), true).lines().noneMatch(line -> line.endsWith("live loops")));
+    }
+
+    private String printed(ListingAction action, boolean noFormat) {
+        action.store = store;
+        action.noFormat = noFormat;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        action.print(action.listing(action.commands()), new PrintStream(out, true, StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     @Test

@@ -99,12 +99,12 @@ public final class LoopCommands {
 
     /** {@code loop:policies}: the policies, best first, then the status line of {@link #policy()}. */
     public String policies() {
-        return policiesReport().toString();
+        return policiesListing().toString();
     }
 
-    /** The table and summary line of {@code loop:policies}, for front ends that show them as they like. */
-    public Report policiesReport() {
-        return report(POLICY_TOPIC);
+    /** {@link #policies()} cell by cell. */
+    public Listing policiesListing() {
+        return listing(POLICY_TOPIC);
     }
 
     /** {@code loop:policy}: which policy is process-wide, and why. */
@@ -128,12 +128,12 @@ public final class LoopCommands {
 
     /** {@code loop:watchers}: the watchers, best first, with their state and children; then the status line. */
     public String watchers() {
-        return watchersReport().toString();
+        return watchersListing().toString();
     }
 
-    /** The table and summary line of {@code loop:watchers}. */
-    public Report watchersReport() {
-        return new Report(WatcherReport.table(), watcher());
+    /** {@link #watchers()} cell by cell. */
+    public Listing watchersListing() {
+        return WatcherReport.table().listing(watcher());
     }
 
     /** {@code loop:watcher}: which watcher is current, and why. */
@@ -157,11 +157,11 @@ public final class LoopCommands {
 
     /** {@code loop:children}: the pids each watcher holds, and those waiting for a watcher. */
     public String children() {
-        return childrenReport().toString();
+        return childrenListing().toString();
     }
 
-    /** The table and summary line of {@code loop:children}. */
-    public Report childrenReport() {
+    /** {@link #children()} cell by cell. */
+    public Listing childrenListing() {
         return WatcherReport.children();
     }
 
@@ -175,12 +175,12 @@ public final class LoopCommands {
 
     /** {@code loop:loops}: every live loop of every loop factory. */
     public String loops() {
-        return loopsReport().toString();
+        return loopsListing().toString();
     }
 
-    /** The table and summary line of {@code loop:loops}. */
-    public Report loopsReport() {
-        return LoopsReport.report();
+    /** {@link #loops()} cell by cell. */
+    public Listing loopsListing() {
+        return LoopsReport.table();
     }
 
     /**
@@ -204,11 +204,11 @@ public final class LoopCommands {
 
     /** The table of the topic's entries, best first, {@code *} on the current one, then its status line. */
     public <S> String list(Topic<S> topic) {
-        return report(topic).toString();
+        return listing(topic).toString();
     }
 
-    /** The table of {@link #list} and the status line under it. */
-    public <S> Report report(Topic<S> topic) {
+    /** {@link #list} cell by cell. */
+    public <S> Listing listing(Topic<S> topic) {
         RankedRegistry<S> registry = topic.registry();
         Choice<S> choice = registry.choice();
         TextTable table = new TextTable("", "NAME", "RANKING", "BUNDLE", "CLASS");
@@ -222,7 +222,7 @@ public final class LoopCommands {
         if (choice != null && !currentListed) {
             table.row("*", choice.name(), "-", "-", choice.service().getClass().getName());
         }
-        return new Report(table, status(topic));
+        return table.listing(status(topic));
     }
 
     /** One line: which entry is current and why, and what became of a configured name that is not current. */

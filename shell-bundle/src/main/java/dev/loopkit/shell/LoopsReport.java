@@ -15,7 +15,7 @@ final class LoopsReport {
     }
 
     /** One row per loop that a loop factory made and nobody closed yet. */
-    static Report report() {
+    static Listing table() {
         TextTable table = new TextTable("FACTORY", "LOOP", "THREAD", "RUNNING", "CALLBACKS", "TIMERS", "FDS", "TRANSPORTS", "LAG");
         int count = 0;
         for (Entry<EventLoopFactory> factory : ProcessWide.get().loopFactories().entries()) {
@@ -32,7 +32,7 @@ final class LoopsReport {
                         lag(stats.lagMillis()));
             }
         }
-        return new Report(table, count + (count == 1 ? " live loop" : " live loops"));
+        return table.listing(count + (count == 1 ? " live loop" : " live loops"));
     }
 
     // Tenths of a millisecond: a loop that keeps up shows 0.0 ms, one that lags shows by how much.

@@ -25,17 +25,11 @@ public final class TextTable {
         return this;
     }
 
-    /** The column names. */
-    public List<String> header() {
-        return List.of(rows.get(0));
+    /** The cells, with {@code footer} under them. */
+    Listing listing(String footer) {
+        return new Listing(List.of(rows.get(0)), rows.subList(1, rows.size()).stream().map(List::of).toList(), footer);
     }
 
-    /** The rows below the header, each cell as the shell prints it. */
-    public List<List<String>> rows() {
-        return rows.subList(1, rows.size()).stream().map(Arrays::asList).map(List::copyOf).toList();
-    }
-
-    /** The table as the shell prints it: a header line, then one line per row. */
     @Override
     public String toString() {
         int columns = rows.get(0).length;

@@ -51,7 +51,7 @@ final class WatcherReport {
     }
 
     /** The pids each watcher holds, and those waiting for one. */
-    static Report children() {
+    static Listing children() {
         TextTable table = new TextTable("", "WATCHER", "HELD", "PIDS");
         Choice<ChildWatcher> choice = ProcessWide.get().childWatchers().choice();
         int total = 0;
@@ -71,7 +71,7 @@ final class WatcherReport {
             total += orphans.size();
             table.row("", "(waiting for a watcher)", orphans.size(), pids(orphans));
         }
-        return new Report(table, total + (total == 1 ? " child" : " children") + " watched");
+        return table.listing(total + (total == 1 ? " child" : " children") + " watched");
     }
 
     private static String pids(Map<Long, ChildHandler> children) {

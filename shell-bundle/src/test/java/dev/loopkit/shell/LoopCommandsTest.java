@@ -88,6 +88,23 @@ public class LoopCommandsTest {
         return watcher;
     }
 
+    /** What Karaf draws its own way: the same cells and status line as the text. */
+    @Test
+    public void aListingHasTheCellsAndTheLineUnderTheTableOfTheText() {
+        Listing policies = commands.listing(LoopCommands.POLICY_TOPIC);
+        assertEquals(List.of("", "NAME", "RANKING", "BUNDLE", "CLASS"), policies.header());
+        assertEquals(List.of("*", "default", "100"), policies.rows().get(0).subList(0, 3));
+        assertEquals(List.of("default", "selector", "proactor"), policies.rows().stream().map(row -> row.get(1)).toList());
+        assertEquals(commands.policy(), policies.footer());
+        assertEquals(commands.policies(), policies.toString());
+        assertEquals(commands.watchers(), commands.watchersListing().toString());
+        assertEquals(commands.children(), commands.childrenListing().toString());
+        assertTrue(commands.childrenListing().footer(), commands.childrenListing().footer().endsWith(" watched"));
+        IllegalArgumentException ragged = assertThrows(IllegalArgumentException.class,
+                () -> new Listing(List.of("A", "B"), List.of(List.of("1")), ""));
+        assertEquals("1 cells in a row of a table of 2 columns: [1]", ragged.getMessage());
+    }
+
     @Test
     public void policiesIsTheRankedTableThenTheStatusLine() {
         String out = commands.policies();

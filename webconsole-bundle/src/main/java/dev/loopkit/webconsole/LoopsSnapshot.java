@@ -1,7 +1,7 @@
 package dev.loopkit.webconsole;
 
 import dev.loopkit.shell.LoopCommands;
-import dev.loopkit.shell.Report;
+import dev.loopkit.shell.Listing;
 import java.util.Map;
 
 /**
@@ -15,18 +15,18 @@ final class LoopsSnapshot {
     }
 
     static String json(LoopCommands commands) {
-        Map<String, Report> reports = Map.of(
-                "policies", commands.policiesReport(),
-                "watchers", commands.watchersReport(),
-                "loops", commands.loopsReport(),
-                "children", commands.childrenReport());
+        Map<String, Listing> reports = Map.of(
+                "policies", commands.policiesListing(),
+                "watchers", commands.watchersListing(),
+                "loops", commands.loopsListing(),
+                "children", commands.childrenListing());
         Json json = new Json().begin();
         for (String name : new String[] {"policies", "watchers", "loops", "children"}) {
-            Report report = reports.get(name);
+            Listing report = reports.get(name);
             json.key(name).begin()
-                    .key("header").strings(report.table().header())
-                    .key("rows").table(report.table().rows())
-                    .key("summary").value(report.summary())
+                    .key("header").strings(report.header())
+                    .key("rows").table(report.rows())
+                    .key("summary").value(report.footer())
                     .end();
         }
         json.key("policyNames").strings(LoopCommands.names(LoopCommands.POLICY_TOPIC.registry()));

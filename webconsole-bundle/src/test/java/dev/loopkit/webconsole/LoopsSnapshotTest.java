@@ -6,7 +6,7 @@ import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.shell.LoopCommands;
-import dev.loopkit.shell.Report;
+import dev.loopkit.shell.Listing;
 import java.util.List;
 import org.junit.Test;
 
@@ -21,7 +21,7 @@ public class LoopsSnapshotTest {
     @Test
     public void thePoliciesTableHasTheCellsAndTheStatusLineOfLoopPolicies() {
         String json = LoopsSnapshot.json(commands);
-        Report policies = commands.policiesReport();
+        Listing policies = commands.policiesListing();
         assertEquals(commands.policies(), policies.toString());
         for (List<String> row : policies.table().rows()) {
             assertTrue(json + " lacks " + row, json.contains(new Json().strings(row).toString()));
@@ -39,8 +39,8 @@ public class LoopsSnapshotTest {
         for (String key : new String[] {"policies", "watchers", "loops", "children", "watcherNames"}) {
             assertTrue(json, json.contains("\"" + key + "\":"));
         }
-        assertTrue(json, json.contains(new Json().value(commands.loopsReport().summary()).toString()));
-        assertTrue(json, json.contains(new Json().value(commands.childrenReport().summary()).toString()));
+        assertTrue(json, json.contains(new Json().value(commands.loopsListing().footer()).toString()));
+        assertTrue(json, json.contains(new Json().value(commands.childrenListing().footer()).toString()));
     }
 
     @Test

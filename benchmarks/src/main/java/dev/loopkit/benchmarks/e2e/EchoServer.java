@@ -86,7 +86,7 @@ public final class EchoServer implements AutoCloseable {
             driver.close();
             throw e;
         }
-        port = ((InetSocketAddress) loopkitServer.sockets().get(0).getLocalAddress()).getPort();
+        port = ((InetSocketAddress) loopkitServer.sockets().get(0).localAddress()).getPort();
     }
 
     // asyncio's default backlog is 100; the idle-connections workload opens 10,000 at once, so the

@@ -153,7 +153,7 @@ public class EpollNetworkTest extends ReadinessNetworkContract {
         CollectingProtocol client = new CollectingProtocol(1, false);
         Connection<CollectingProtocol> connection = runFor(loop.createUnixConnection(() -> client, path));
         assertEquals(UnixDomainSocketAddress.of(path), connection.transport().getExtraInfo("peername"));
-        assertEquals(UnixDomainSocketAddress.of(path), server.sockets().get(0).getLocalAddress());
+        assertEquals(UnixDomainSocketAddress.of(path), server.sockets().get(0).localAddress());
         TransportSocket socket = (TransportSocket) connection.transport().getExtraInfo("socket");
         assertEquals(UnixDomainSocketAddress.of(path), socket.remoteAddress());
         assertFalse("the channel itself is not handed out", (Object) socket instanceof NetworkChannel);

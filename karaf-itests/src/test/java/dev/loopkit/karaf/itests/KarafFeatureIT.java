@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -69,6 +70,8 @@ public class KarafFeatureIT {
             "com.github.jnr.ffi", "com.github.jnr.constants", "com.github.jnr.jffi", "com.github.jnr.x86asm",
             "com.github.jnr.a64asm", "org.objectweb.asm");
     private static final String NATIVE_FRAGMENT = "com.github.jnr.jffi.native";
+    /** A column border of Karaf's tables: box drawing where the terminal shows it, else ASCII. */
+    private static final String BAR = "[|\u2502]";
 
     @Inject
     private BootFinished bootFinished;
@@ -105,7 +108,7 @@ public class KarafFeatureIT {
         // ConfigAdmin and the shell has seen the event. Until then a viewer would see loop:reset-policy
         // (harmless here: nothing is configured).
         Await.until("configuration " + ACL_PID + " loaded from etc/", () -> exists(ACL_PID));
-        Await.until("loop:reset-policy hidden from viewers by the command ACL", () -> refusedAsUnknown(viewer, "loop:reset-policy"));
+        Await.until("loop:reset-policy hidden from viewers by the command ACL", () -> viewer.refusedAsUnknown("loop:reset-policy"));
     }
 
     @After
@@ -144,7 +147,7 @@ public class KarafFeatureIT {
         assertEquals("process-wide: proactor (configured: configuration dev.loopkit.policy)", admin.text("loop:policy"));
         assertLoopRunsACallback("dev.loopkit.loop.proactor.ProactorEventLoop");
         String policies = admin.text("loop:policies");
-        assertTrue(policies, policies.contains("*  proactor  10 "));
+        assertTrue(policies, policies.lines().anyMatch(line -> line.matches("\\* +" + BAR + " proactor +" + BAR + " 10 .*")));
 
         assertEquals("process-wide: default (ranked: highest service.ranking)", admin.text("loop:reset-policy"));
         assertLoopRunsACallback("dev.loopkit.loop.selector.SelectorEventLoop");
@@ -169,7 +172,13 @@ public class KarafFeatureIT {
         assertEquals("process-wide: selector (configured: configuration dev.loopkit.policy)", viewer.text("loop:policy"));
 
         Files.writeString(cfg, shipped, StandardCharsets.UTF_8);
-        Await.until("the restored file applied", () -> ProcessWide.get().policies().choice().reason() == Reason.RANKED);
+        try {
+            Await.until("the restored file applied", () -> ProcessWide.get().policies().choice().reason() == Reason.RANKED);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + ProcessWide.get().policies().choice() + ", configured "
+                    + ProcessWide.get().policies().configured() + ", configuration " + property("dev.loopkit.policy", "policy")
+                    + ", file:\n" + read(cfg), e);
+        }
     }
 
     @Test
@@ -181,11 +190,54 @@ public class KarafFeatureIT {
 
         SecurityException refused = assertThrows(SecurityException.class, () -> viewer.run("loop:policy proactor"));
         assertEquals("Insufficient credentials.", refused.getMessage());
-        assertTrue("loop:reset-policy is not even shown to a viewer", refusedAsUnknown(viewer, "loop:reset-policy"));
+        assertTrue("loop:reset-policy is not even shown to a viewer", viewer.refusedAsUnknown("loop:reset-policy"));
         assertEquals("default", ProcessWide.get().policies().choice().name());
 
         String acl = read(etc().resolve("org.apache.karaf.command.acl.loop.cfg"));
         assertTrue(acl, acl.contains("\nrun = admin\n"));
+    }
+
+    /** The command ACL shipped with the feature: managers look as viewers do; switching and running programs is for admins. */
+    @Test
+    public void aManagerListsAndShowsButMayNeitherSwitchNorRunPrograms() throws Exception {
+        String policies = manager.text("loop:policies");
+        assertTrue(policies, policies.contains("process-wide: default (ranked: highest service.ranking)"));
+        assertEquals("process-wide: default (ranked: highest service.ranking)", manager.text("loop:policy"));
+        assertTrue(manager.text("loop:watchers"), manager.text("loop:watchers").contains("process-wide: " + bestWatcher()));
+        for (String command : List.of("loop:policy proactor", "loop:watcher threaded")) {
+            SecurityException refused = assertThrows(SecurityException.class, () -> manager.run(command));
+            assertEquals(command, "Insufficient credentials.", refused.getMessage());
+        }
+        for (String command : List.of("loop:run /bin/echo hi", "loop:reset-policy", "loop:reset-watcher")) {
+            assertTrue(command + " is not even shown to a manager", manager.refusedAsUnknown(command));
+        }
+        assertEquals("default", ProcessWide.get().policies().choice().name());
+        assertEquals(Reason.RANKED, ProcessWide.get().policies().choice().reason());
+        // what the manager may not, the admin may (switching: loopPolicySwitchesThePolicyThroughKarafsShellAndNewLoopsFollow)
+        assertTrue(admin.run("loop:run /bin/echo from-an-admin").printed().contains("from-an-admin"));
+    }
+
+    /** Karaf's convention: the listings draw a table, and print the rows alone for scripts with --no-format. */
+    @Test
+    public void theListingsHonourNoFormat() throws Exception {
+        List<String> drawn = viewer.run("loop:policies").printed().lines().toList();
+        assertTrue(String.join("\n", drawn), drawn.get(0).matches(" *" + BAR + " NAME +" + BAR + " RANKING " + BAR + " BUNDLE +" + BAR + " CLASS"));
+        assertEquals("process-wide: default (ranked: highest service.ranking)", drawn.get(drawn.size() - 1));
+
+        List<List<String>> rows = viewer.run("loop:policies --no-format").printed().lines()
+                .map(line -> Arrays.stream(line.split("\t", -1)).map(String::strip).toList()).toList();
+        assertEquals(rows.toString(), List.of(
+                List.of("*", "default", "100", "dev.loopkit.policy", "dev.loopkit.policy.DefaultEventLoopPolicy"),
+                List.of("", "selector", "50", "dev.loopkit.policy", "dev.loopkit.policy.SelectorEventLoopPolicy"),
+                List.of("", "proactor", "10", "dev.loopkit.policy", "dev.loopkit.policy.ProactorEventLoopPolicy")), rows);
+
+        List<String> watchers = viewer.run("loop:watchers --no-format").printed().lines().toList();
+        assertTrue(String.join("\n", watchers), watchers.get(0).matches("\\*\\t" + bestWatcher() + " *\\t\\d+ *\\tactive *\\t0 *\\tdev\\.loopkit\\.watcher\\." + bestWatcher() + " *"));
+        for (String listing : List.of("loop:watchers", "loop:loops", "loop:children")) {
+            String printed = viewer.run(listing + " --no-format").printed();
+            assertTrue(listing + ": rows only, tab-separated\n" + printed,
+                    printed.lines().allMatch(line -> line.contains("\t") && !line.matches(".*" + BAR + ".*")));
+        }
     }
 
     @Test
@@ -234,8 +286,8 @@ public class KarafFeatureIT {
         assertTrue(run.printed(), run.printed().contains("from-the-child"));
         assertTrue(run.text(), run.value().toString().matches(
                 "pid \\d+: returncode 5 after [0-9.]+ ms \\(watcher " + bestWatcher() + ", SelectorEventLoop\\)"));
-        assertTrue("loop:run is not even shown to a viewer", refusedAsUnknown(viewer, "loop:run /bin/true"));
-        assertTrue("nor loop:reset-watcher", refusedAsUnknown(viewer, "loop:reset-watcher"));
+        assertTrue("loop:run is not even shown to a viewer", viewer.refusedAsUnknown("loop:run /bin/true"));
+        assertTrue("nor loop:reset-watcher", viewer.refusedAsUnknown("loop:reset-watcher"));
         SecurityException refused = assertThrows(SecurityException.class, () -> viewer.run("loop:watcher threaded"));
         assertEquals("Insufficient credentials.", refused.getMessage());
     }
@@ -244,11 +296,12 @@ public class KarafFeatureIT {
     public void aViewerSeesTheWatchersLoopsAndChildren() throws Exception {
         String watchers = viewer.text("loop:watchers");
         String best = bestWatcher();
-        assertTrue(watchers, watchers.lines().anyMatch(line -> line.matches("\\* +" + best + " +\\d+ +active +0 +dev\\.loopkit\\.watcher\\." + best)));
+        assertTrue(watchers, watchers.lines().anyMatch(line -> line.matches("\\* +" + BAR + " " + best + " +" + BAR + " \\d+ +" + BAR
+                + " active +" + BAR + " 0 +" + BAR + " dev\\.loopkit\\.watcher\\." + best)));
         assertEquals("process-wide: " + best + " (ranked: highest service.ranking)", viewer.text("loop:watcher"));
         String loops = viewer.text("loop:loops");
-        assertTrue(loops, loops.lines().anyMatch(line -> line.matches("selector +SelectorEventLoop #\\d+ +loopkit-main +yes .*")));
-        assertTrue(viewer.text("loop:children"), viewer.text("loop:children").endsWith("0 children watched"));
+        assertTrue(loops, loops.lines().anyMatch(line -> line.matches("selector +" + BAR + " SelectorEventLoop #\\d+ +" + BAR + " loopkit-main +" + BAR + " yes .*")));
+        assertTrue(viewer.text("loop:children"), viewer.text("loop:children").strip().endsWith("0 children watched"));
     }
 
     @Test
@@ -354,15 +407,6 @@ public class KarafFeatureIT {
             return candidates.stream().map(String::strip).toList();
         } finally {
             session.close();
-        }
-    }
-
-    private static boolean refusedAsUnknown(KarafShell shell, String command) {
-        try {
-            shell.run(command);
-            return false;
-        } catch (Exception e) {
-            return e.getClass().getSimpleName().equals("CommandNotFoundException");
         }
     }
 

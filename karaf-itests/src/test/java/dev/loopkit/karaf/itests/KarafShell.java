@@ -77,6 +77,19 @@ final class KarafShell {
         }
     }
 
+    /**
+     * Whether Karaf's shell answers {@code command} as it answers a command the user may not see at
+     * all (no role of theirs for it in the command ACL).
+     */
+    boolean refusedAsUnknown(String command) {
+        try {
+            run(command);
+            return false;
+        } catch (Exception e) {
+            return e.getClass().getSimpleName().equals("CommandNotFoundException");
+        }
+    }
+
     /** {@link #run}'s text. */
     String text(String command) throws Exception {
         return run(command).text();

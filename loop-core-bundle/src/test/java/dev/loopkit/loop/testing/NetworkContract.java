@@ -32,6 +32,7 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.charset.StandardCharsets;
@@ -294,6 +295,35 @@ public abstract class NetworkContract extends SocketTestSupport {
         runFor(forever);
         assertEquals("server <Server sockets=[]> is closed",
                 assertThrows(IllegalStateException.class, server::serveForever).getMessage().replace("already being awaited on serve_forever()", "closed"));
+    }
+
+    @Test
+    public void theServersSocketsAreTransportSocketsThatCannotCloseOrBlockIt() throws Exception {
+        Server server = echoServer();
+        List<?> sockets = server.sockets();
+        assertEquals(1, sockets.size());
+        // asyncio's Server.sockets are TransportSockets: close(), accept() and blocking mode are not offered,
+        // so nothing reached through them can take the listening socket from under the server
+        assertFalse("a channel, which could be closed or made blocking", sockets.get(0) instanceof Channel);
+        TransportSocket listening = (TransportSocket) sockets.get(0);
+        assertThrows(UnsupportedOperationException.class, () -> server.sockets().clear());
+        assertTrue(listening.isOpen());
+        assertEquals(port(server), ((InetSocketAddress) listening.localAddress()).getPort());
+        assertNull("a listening socket has no peer", listening.remoteAddress());
+        // options stay readable and settable, as asyncio's getsockopt/setsockopt
+        int receiveBuffer = listening.getOption(StandardSocketOptions.SO_RCVBUF);
+        listening.setOption(StandardSocketOptions.SO_RCVBUF, receiveBuffer);
+        assertTrue(listening.toString(), listening.toString().startsWith("<TransportSocket "));
+        CollectingProtocol client = new CollectingProtocol(2, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        connection.transport().write("hi".getBytes(StandardCharsets.US_ASCII));
+        assertArrayEquals("the server still serves", "hi".getBytes(StandardCharsets.US_ASCII), runFor(client.all));
+        server.close();
+        assertFalse("closing the server closed the socket", listening.isOpen());
+        assertEquals(List.of(), server.sockets());
+        connection.transport().close();
+        runFor(client.lost);
+        runFor(server.waitClosed());
     }
 
     @Test

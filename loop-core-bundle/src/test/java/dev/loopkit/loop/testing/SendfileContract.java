@@ -146,7 +146,7 @@ public abstract class SendfileContract extends LoopTestSupport {
     }
 
     private static int port(Server server) throws IOException {
-        return ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
+        return ((InetSocketAddress) server.sockets().get(0).localAddress()).getPort();
     }
 
     private Connection<Protocol> connect(Server server) throws IOException {

@@ -53,7 +53,7 @@ public abstract class SocketTestSupport extends LoopTestSupport {
 
     protected static int port(Server server) {
         try {
-            return ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
+            return ((InetSocketAddress) server.sockets().get(0).localAddress()).getPort();
         } catch (IOException e) {
             throw new AssertionError(e);
         }

@@ -113,7 +113,7 @@ public abstract class StreamReaderProperties {
                     }
                 }), "127.0.0.1", 0, StreamReader.DEFAULT_LIMIT));
         try {
-            int port = ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
+            int port = ((InetSocketAddress) server.sockets().get(0).localAddress()).getPort();
             Streams.StreamPair client = runFor(loop, Streams.openConnection(loop, "127.0.0.1", port, StreamReader.DEFAULT_LIMIT));
             writeEach(client.writer(), cut(data, chunkSizes), 0);
             assertReadsBack(data, reads, runFor(loop, received));

@@ -113,7 +113,7 @@ public abstract class TlsContract extends SocketTestSupport {
         assertEquals(3, cipher.size());
         assertTrue(cipher.toString(), String.valueOf(cipher.get(1)).startsWith("TLSv1."));
         assertTrue(transport.getExtraInfo("sslcontext") instanceof SSLContext);
-        assertEquals("the socket's keys still answer", ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort(),
+        assertEquals("the socket's keys still answer", ((InetSocketAddress) server.sockets().get(0).localAddress()).getPort(),
                 ((InetSocketAddress) transport.getExtraInfo("peername")).getPort());
         transport.close();
         runFor(connection.protocol().lost);

@@ -3,6 +3,7 @@ package dev.loopkit.loop.proactor;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.transports.AbstractServer;
+import dev.loopkit.loop.core.transports.ChannelTransportSocket;
 import dev.loopkit.loop.core.Networks;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
@@ -65,7 +66,7 @@ final class ProactorServer extends AbstractServer {
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("message", "socket.accept() out of system resource");
         context.put("exception", error);
-        context.put("socket", listener);
+        context.put("socket", new ChannelTransportSocket(listener)); // asyncio: trsock.TransportSocket(sock)
         loop.callExceptionHandler(context);
         loop.callLater(ACCEPT_RETRY_DELAY, () -> {
             if (isServing() && listener.isOpen()) {

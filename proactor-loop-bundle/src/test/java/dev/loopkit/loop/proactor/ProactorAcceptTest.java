@@ -114,7 +114,7 @@ public class ProactorAcceptTest extends LoopTestSupport {
                 made.add(transport);
             }
         }, LOCALHOST, 0, ServerOptions.defaults().withBacklog(256))); // the test is about accepting, not SYN retries
-        int port = ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
+        int port = ((InetSocketAddress) server.sockets().get(0).localAddress()).getPort();
         // Plain blocking clients on their own threads: the connections arrive as fast as the kernel
         // takes them, racing the accept that each completion starts again on the group's thread.
         CountDownLatch start = new CountDownLatch(1);

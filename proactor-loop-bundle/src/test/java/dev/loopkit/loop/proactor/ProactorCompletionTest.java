@@ -91,7 +91,7 @@ public class ProactorCompletionTest extends LoopTestSupport {
         assertEquals("no sockets, no completion threads", List.of(), Leaks.threads(threadPrefix()));
         Server server = runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0));
         CollectingProtocol client = new CollectingProtocol(4, false);
-        int port = ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
+        int port = ((InetSocketAddress) server.sockets().get(0).localAddress()).getPort();
         runFor(loop.createConnection(() -> client, LOCALHOST, port)).transport().write(new byte[] {1, 2, 3, 4});
         runFor(client.all);
         assertEquals(List.of(threadPrefix() + "0", threadPrefix() + "1"), Leaks.threads(threadPrefix()));
@@ -116,7 +116,7 @@ public class ProactorCompletionTest extends LoopTestSupport {
     @Test
     public void operationsPendingWhenTheLoopClosesRunNothingLeakNothingAndThrowNothing() throws Exception {
         Server server = runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0)); // an accept pending
-        int port = ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
+        int port = ((InetSocketAddress) server.sockets().get(0).localAddress()).getPort();
         CollectingProtocol client = new CollectingProtocol(1, false);
         runFor(loop.createConnection(() -> client, LOCALHOST, port)); // reads pending on both sides
         AsynchronousSocketChannel[] pair = connectedPair();

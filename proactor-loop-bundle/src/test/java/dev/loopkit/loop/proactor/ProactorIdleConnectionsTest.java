@@ -45,7 +45,7 @@ public class ProactorIdleConnectionsTest extends LoopTestSupport {
                 }
             }
         }, "127.0.0.1", 0));
-        int port = ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
+        int port = ((InetSocketAddress) server.sockets().get(0).localAddress()).getPort();
         List<Socket> clients = new ArrayList<>();
         try {
             Thread connector = new Thread(() -> {
@@ -98,7 +98,7 @@ public class ProactorIdleConnectionsTest extends LoopTestSupport {
                 }
             }
         }, "127.0.0.1", 0));
-        int port = ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
+        int port = ((InetSocketAddress) server.sockets().get(0).localAddress()).getPort();
         try (Socket client = new Socket("127.0.0.1", port)) {
             Thread writer = new Thread(() -> {
                 try {

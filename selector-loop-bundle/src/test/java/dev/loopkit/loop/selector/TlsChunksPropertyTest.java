@@ -74,7 +74,7 @@ class TlsChunksPropertyTest {
         byte[] data = new byte[total];
         new Random(seed).nextBytes(data);
         CollectingProtocol client = bufferSize == 0 ? new CollectingProtocol(total, false) : new SmallBuffers(total, bufferSize);
-        int port = ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
+        int port = ((InetSocketAddress) server.sockets().get(0).localAddress()).getPort();
         Connection<CollectingProtocol> connection = runFor(loop, loop.createConnection(() -> client, "127.0.0.1", port,
                 ConnectionOptions.ssl(TestCertificates.clientContext())));
         int offset = 0;

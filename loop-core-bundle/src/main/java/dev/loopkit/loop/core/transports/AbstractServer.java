@@ -4,6 +4,7 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.Transport;
+import dev.loopkit.api.TransportSocket;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.LoopResource;
 import dev.loopkit.loop.core.Networks;
@@ -55,7 +56,7 @@ public abstract class AbstractServer implements Server, LoopResource {
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("message", "Error on transport creation for incoming connection");
         context.put("exception", error);
-        context.put("socket", accepted);
+        context.put("socket", new ChannelTransportSocket(accepted));
         loop.callExceptionHandler(context);
     }
 
@@ -64,9 +65,11 @@ public abstract class AbstractServer implements Server, LoopResource {
         return loop;
     }
 
+    /** asyncio wraps each listening socket afresh at every call, as this does: the wrapper holds nothing of its own. */
     @Override
-    public List<NetworkChannel> sockets() {
-        return sockets == null ? List.of() : List.copyOf(sockets);
+    public List<TransportSocket> sockets() {
+        List<NetworkChannel> listening = sockets;
+        return listening == null ? List.of() : listening.stream().<TransportSocket>map(ChannelTransportSocket::new).toList();
     }
 
     @Override

@@ -107,7 +107,7 @@ public abstract class ReadinessServer<S extends NetworkChannel, C extends Networ
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("message", "socket.accept() out of system resource");
         context.put("exception", e);
-        context.put("socket", server);
+        context.put("socket", new ChannelTransportSocket(server)); // asyncio: trsock.TransportSocket(sock)
         loop.callExceptionHandler(context);
         unwatchAcceptable(server);
         loop.callLater(ACCEPT_RETRY_DELAY, () -> {

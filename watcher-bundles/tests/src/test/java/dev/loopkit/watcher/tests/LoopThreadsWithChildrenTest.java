@@ -108,7 +108,7 @@ public class LoopThreadsWithChildrenTest {
     public void theEpollLoopRunsChildrenAndServesASocketOnOneThread() throws Exception {
         EpollEventLoop loop = new EpollEventLoop();
         Server server = Watchers.runOn(loop, () -> loop.createServer(EchoProtocol::new, "127.0.0.1", 0));
-        int port = ((InetSocketAddress) server.sockets().get(0).getLocalAddress()).getPort();
+        int port = ((InetSocketAddress) server.sockets().get(0).localAddress()).getPort();
         byte[] ping = "ping while the child runs".getBytes(StandardCharsets.US_ASCII);
         CollectingProtocol client = new CollectingProtocol(ping.length, false);
         Transport transport = Watchers.runOn(loop, () -> loop.createConnection(() -> client, "127.0.0.1", port)).transport();
