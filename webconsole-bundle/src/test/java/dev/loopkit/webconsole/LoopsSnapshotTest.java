@@ -23,7 +23,7 @@ public class LoopsSnapshotTest {
         String json = LoopsSnapshot.json(commands);
         Listing policies = commands.policiesListing();
         assertEquals(commands.policies(), policies.toString());
-        for (List<String> row : policies.table().rows()) {
+        for (List<String> row : policies.rows()) {
             assertTrue(json + " lacks " + row, json.contains(new Json().strings(row).toString()));
             // the shell's line is the same cells, spaced out
             assertTrue(commands.policies(), commands.policies().lines()

@@ -121,9 +121,18 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
         return sockets.localAddress(checkOpen());
     }
 
+    /** The peer, or {@code null} for a socket that is not connected (a listening one), as the JDK's channels answer. */
     @Override
     public SocketAddress getRemoteAddress() throws IOException {
-        return sockets.remoteAddress(checkOpen());
+        int fd = checkOpen();
+        try {
+            return sockets.remoteAddress(fd);
+        } catch (PosixException e) {
+            if ("ENOTCONN".equals(e.errnoName())) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     @Override
