@@ -14,12 +14,20 @@ final class Await {
     }
 
     static void until(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + (long) (SECONDS * 1e9);
+        if (!within(SECONDS, condition)) {
+            fail("still not " + what + " after " + SECONDS + " s");
+        }
+    }
+
+    /** Whether {@code condition} holds within {@code seconds}. */
+    static boolean within(double seconds, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                fail("still not " + what + " after " + SECONDS + " s");
+                return false;
             }
             LockSupport.parkNanos(20_000_000);
         }
+        return true;
     }
 }

@@ -171,14 +171,18 @@ public class KarafFeatureIT {
                 && ProcessWide.get().policies().choice().reason() == Reason.CONFIGURED);
         assertEquals("process-wide: selector (configured: configuration dev.loopkit.policy)", viewer.text("loop:policy"));
 
-        Files.writeString(cfg, shipped, StandardCharsets.UTF_8);
-        try {
-            Await.until("the restored file applied", () -> ProcessWide.get().policies().choice().reason() == Reason.RANKED);
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + ": " + ProcessWide.get().policies().choice() + ", configured "
-                    + ProcessWide.get().policies().configured() + ", configuration " + property("dev.loopkit.policy", "policy")
-                    + ", file:\n" + read(cfg), e);
+        // FileInstall may still be saving the configuration it just applied back into the file (its
+        // config save, on ConfigAdmin's event): a write made in that moment is overwritten, and the
+        // edit is lost (seen twice under load: 'still not the restored file applied after 30 s').
+        // A user whose edit did not take saves again; so does the test.
+        boolean restored = false;
+        for (int attempt = 0; attempt < 3 && !restored; attempt++) {
+            Files.writeString(cfg, shipped, StandardCharsets.UTF_8);
+            restored = Await.within(15, () -> ProcessWide.get().policies().choice().reason() == Reason.RANKED);
         }
+        assertTrue("the restored file applied: " + ProcessWide.get().policies().choice() + ", configured "
+                + ProcessWide.get().policies().configured() + ", configuration " + property("dev.loopkit.policy", "policy")
+                + ", file:\n" + read(cfg), restored);
     }
 
     @Test
