@@ -34,7 +34,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
@@ -53,11 +52,6 @@ public abstract class DatagramContract extends LoopTestSupport {
      * it (measured: two sockets after the first {@code open()}, one left after closing everything, and
      * no more with later channels): opened here, before any test counts descriptors.
      */
-    @BeforeClass
-    public static void letTheJdkOpenItsOwnDatagramSocket() throws IOException {
-        DatagramChannel.open().close();
-    }
-
     /** What reaches the exception handler is a failure, unless the test installs its own handler. */
     @Override
     protected boolean unexpectedErrorsFail() {

@@ -4,6 +4,10 @@ import static org.junit.Assert.fail;
 
 import dev.loopkit.api.TimerHandle;
 import dev.loopkit.loop.core.BaseEventLoop;
+import java.io.IOException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.Pipe;
+import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -12,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.BeforeClass;
 
 /**
  * A fresh loop per test and the leak check after it: a test suite for loop behaviour extends this
@@ -38,6 +43,20 @@ public abstract class LoopTestSupport {
      */
     protected boolean unexpectedErrorsFail() {
         return false;
+    }
+
+    /**
+     * The JDK opens descriptors of its own the first time a kind of channel is used, and keeps them
+     * (on JDK 25 a socket stays open after the first channels of a JVM): they are not the loop's, so
+     * they are opened before any test counts descriptors.
+     */
+    @BeforeClass
+    public static void letTheJdkOpenItsOwnDescriptors() throws IOException {
+        DatagramChannel.open().close();
+        SocketChannel.open().close();
+        Pipe pipe = Pipe.open();
+        pipe.source().close();
+        pipe.sink().close();
     }
 
     @Before
