@@ -221,6 +221,21 @@ public class KarafFeatureIT {
         assertTrue(admin.run("loop:run /bin/echo from-an-admin").printed().contains("from-an-admin"));
     }
 
+    /**
+     * The configuration's MetaType reaches Karaf's config:meta. Karaf's table has no column for an
+     * attribute's options (key, name, type, default, description), so the names to choose from show
+     * in the descriptions there; the Web Console lists them as choices.
+     */
+    @Test
+    public void configMetaDescribesThePolicyConfiguration() throws Exception {
+        List<String> rows = admin.text("config:meta dev.loopkit.policy").lines().toList();
+        for (String expected : List.of("policy +\\| Policy +\\| String .*\\(default, selector, proactor, or .*",
+                "watcher +\\| Watcher +\\| String .*\\(pidfd, threaded, multiloop, safe, fast, or .*",
+                "blockedLoopWarning +\\| Blocked loop warning +\\| double +\\| 2\\.0 .*")) {
+            assertTrue(expected + " in\n" + String.join("\n", rows), rows.stream().anyMatch(row -> row.matches(expected)));
+        }
+    }
+
     /** Karaf's convention: the listings draw a table, and print the rows alone for scripts with --no-format. */
     @Test
     public void theListingsHonourNoFormat() throws Exception {
