@@ -33,8 +33,6 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLHandshakeException;
-import org.junit.Assume;
-import org.junit.Before;
 import org.junit.Test;
 
 /**
@@ -47,20 +45,6 @@ import org.junit.Test;
 public abstract class TlsContract extends SocketTestSupport {
 
     private static final int MEBIBYTE = 1 << 20;
-
-    /** A loop without sockets (the epoll loop, for now) skips the contract instead of failing it. */
-    @Before
-    public void assumeSockets() {
-        boolean sockets;
-        try {
-            Server probe = runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0));
-            probe.close();
-            sockets = true;
-        } catch (UnsupportedOperationException e) {
-            sockets = false;
-        }
-        Assume.assumeTrue("this loop serves no sockets yet", sockets);
-    }
 
     private Server tlsEchoServer() {
         return runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0,
