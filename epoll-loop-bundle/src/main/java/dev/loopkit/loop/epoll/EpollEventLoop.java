@@ -3,7 +3,6 @@ package dev.loopkit.loop.epoll;
 import dev.loopkit.api.Connection;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
-import dev.loopkit.api.Server;
 import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.DatagramEndpoint;
 import dev.loopkit.api.DatagramOptions;
@@ -17,6 +16,7 @@ import dev.loopkit.loop.core.RawFdSet;
 import dev.loopkit.loop.core.io.ReadinessEventLoop;
 import dev.loopkit.loop.core.WriteChunks;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
+import dev.loopkit.loop.core.transports.AbstractServer;
 import dev.loopkit.posix.IoVector;
 import dev.loopkit.loop.core.transports.DatagramEndpoints;
 import dev.loopkit.posix.Posix;
@@ -32,8 +32,8 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.NetworkChannel;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -299,41 +299,9 @@ public class EpollEventLoop extends ReadinessEventLoop {
         return made;
     }
 
-    @Override
-    public CompletionStage<Server> createServer(Supplier<? extends Protocol> appProtocolFactory, String host, int port, ServerOptions options) {
-        Supplier<? extends Protocol> protocolFactory = serverProtocols(appProtocolFactory, options);
-        Networks.checkPort(port);
-        checkClosed();
-        return Networks.serverAddresses(this, host, port).thenCompose(resolved -> {
-            List<NativeSocket> listening = new ArrayList<>();
-            try {
-                for (InetSocketAddress address : resolved) {
-                    listening.add(listen(address, options));
-                }
-            } catch (IOException e) {
-                listening.forEach(Networks::closeQuietly);
-                return Networks.failed(this, e);
-            }
-            return Networks.completed(this, startServer(listening, protocolFactory, options, null));
-        });
-    }
-
-    @Override
-    public CompletionStage<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path) {
-        Objects.requireNonNull(protocolFactory, "protocolFactory");
-        Objects.requireNonNull(path, "path");
-        checkClosed();
-        try {
-            Networks.removeStaleUnixSocket(path);
-            NativeSocket listening = listen(UnixDomainSocketAddress.of(path), ServerOptions.defaults());
-            return Networks.completed(this, startServer(List.of(listening), protocolFactory, ServerOptions.defaults(), path));
-        } catch (IOException e) {
-            return Networks.failed(this, e);
-        }
-    }
-
     // asyncio's create_server for one address: SO_REUSEADDR (by default), bind, listen.
-    private NativeSocket listen(SocketAddress requested, ServerOptions options) throws IOException {
+    @Override
+    protected NativeSocket listen(SocketAddress requested, ServerOptions options) throws IOException {
         SocketAddress address = requested;
         NativeSocket socket;
         if (isIpv4Wildcard(requested)) {
@@ -363,13 +331,11 @@ public class EpollEventLoop extends ReadinessEventLoop {
                 && inet.getAddress().isAnyLocalAddress();
     }
 
-    private Server startServer(List<NativeSocket> listening, Supplier<? extends Protocol> protocolFactory,
-            ServerOptions options, Path unixPath) {
-        EpollServer server = new EpollServer(this, listening, protocolFactory, options.backlog(), unixPath);
-        if (options.startServing()) {
-            server.startServing();
-        }
-        return server;
+    @Override
+    protected AbstractServer newServer(List<NetworkChannel> listening, Supplier<? extends Protocol> protocolFactory,
+            int backlog, Path unixPath) {
+        return new EpollServer(this, listening.stream().map(NativeSocket.class::cast).toList(), protocolFactory, backlog,
+                unixPath);
     }
 
     // ---- UDP ----------------------------------------------------------------------------------------------

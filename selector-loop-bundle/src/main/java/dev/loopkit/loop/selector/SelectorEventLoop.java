@@ -6,7 +6,6 @@ import dev.loopkit.api.DatagramOptions;
 import dev.loopkit.api.DatagramProtocol;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
-import dev.loopkit.api.Server;
 import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
@@ -16,10 +15,10 @@ import dev.loopkit.loop.core.ChannelHandles;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.io.ReadinessEventLoop;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
+import dev.loopkit.loop.core.transports.AbstractServer;
 import dev.loopkit.loop.core.transports.DatagramEndpoints;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -28,8 +27,8 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
+import java.nio.channels.NetworkChannel;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -163,58 +162,17 @@ public class SelectorEventLoop extends ReadinessEventLoop {
     }
 
     @Override
-    public CompletionStage<Server> createServer(Supplier<? extends Protocol> appProtocolFactory, String host, int port, ServerOptions options) {
-        Supplier<? extends Protocol> protocolFactory = serverProtocols(appProtocolFactory, options);
-        Networks.checkPort(port);
-        checkClosed();
-        return Networks.serverAddresses(this, host, port).thenCompose(resolved -> {
-            List<ServerSocketChannel> listening = new ArrayList<>();
-            try {
-                for (InetSocketAddress address : resolved) {
-                    listening.add(Networks.listen(ServerSocketChannel.open(), address, options));
-                }
-            } catch (IOException e) {
-                listening.forEach(Networks::closeQuietly);
-                return failed(e);
-            }
-            return completed(startServer(listening, protocolFactory, options, null));
-        });
+    protected NetworkChannel listen(SocketAddress address, ServerOptions options) throws IOException {
+        ServerSocketChannel channel = address instanceof UnixDomainSocketAddress
+                ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
+        return Networks.listen(channel, address, options);
     }
 
     @Override
-    public CompletionStage<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path) {
-        Objects.requireNonNull(protocolFactory, "protocolFactory");
-        Objects.requireNonNull(path, "path");
-        checkClosed();
-        try {
-            Networks.removeStaleUnixSocket(path);
-            ServerSocketChannel channel = Networks.listen(ServerSocketChannel.open(StandardProtocolFamily.UNIX),
-                    UnixDomainSocketAddress.of(path), ServerOptions.defaults());
-            return completed(startServer(List.of(channel), protocolFactory, ServerOptions.defaults(), path));
-        } catch (IOException e) {
-            return failed(e);
-        }
-    }
-
-    private Server startServer(List<ServerSocketChannel> listening, Supplier<? extends Protocol> protocolFactory,
-            ServerOptions options, Path unixPath) {
-        SelectorServer server = new SelectorServer(this, listening, protocolFactory, options.backlog(), unixPath);
-        if (options.startServing()) {
-            server.startServing();
-        }
-        return server;
-    }
-
-    private <T> LoopFuture<T> failed(Throwable error) {
-        LoopFuture<T> future = createFuture();
-        future.setException(error);
-        return future;
-    }
-
-    private <T> LoopFuture<T> completed(T value) {
-        LoopFuture<T> future = createFuture();
-        future.setResult(value);
-        return future;
+    protected AbstractServer newServer(List<NetworkChannel> listening, Supplier<? extends Protocol> protocolFactory,
+            int backlog, Path unixPath) {
+        return new SelectorServer(this, listening.stream().map(ServerSocketChannel.class::cast).toList(), protocolFactory,
+                backlog, unixPath);
     }
 
     // ---- UDP ----------------------------------------------------------------------------------------------

@@ -1,5 +1,12 @@
 package dev.loopkit.loop.core.io;
 
+import java.util.List;
+import java.util.ArrayList;
+import java.nio.file.Path;
+import java.net.InetSocketAddress;
+import dev.loopkit.loop.core.transports.AbstractServer;
+import dev.loopkit.api.ServerOptions;
+import dev.loopkit.api.Server;
 import dev.loopkit.api.Connection;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
@@ -123,4 +130,56 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
         }
         return made;
     }
+
+    // ---- servers: asyncio's create_server steps, the same for every socket kind ---------------------------
+
+    @Override
+    public CompletionStage<Server> createServer(Supplier<? extends Protocol> appProtocolFactory, String host, int port,
+            ServerOptions options) {
+        Supplier<? extends Protocol> protocolFactory = serverProtocols(appProtocolFactory, options);
+        Networks.checkPort(port);
+        checkClosed();
+        return Networks.serverAddresses(this, host, port).thenCompose(resolved -> {
+            List<NetworkChannel> listening = new ArrayList<>();
+            try {
+                for (InetSocketAddress address : resolved) {
+                    listening.add(listen(address, options));
+                }
+            } catch (IOException e) {
+                listening.forEach(Networks::closeQuietly);
+                return Networks.failed(this, e);
+            }
+            return Networks.completed(this, serve(listening, protocolFactory, options, null));
+        });
+    }
+
+    @Override
+    public CompletionStage<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(path, "path");
+        checkClosed();
+        try {
+            Networks.removeStaleUnixSocket(path);
+            NetworkChannel listening = listen(UnixDomainSocketAddress.of(path), ServerOptions.defaults());
+            return Networks.completed(this, serve(List.of(listening), protocolFactory, ServerOptions.defaults(), path));
+        } catch (IOException e) {
+            return Networks.failed(this, e);
+        }
+    }
+
+    private Server serve(List<NetworkChannel> listening, Supplier<? extends Protocol> protocolFactory,
+            ServerOptions options, Path unixPath) {
+        AbstractServer server = newServer(listening, protocolFactory, options.backlog(), unixPath);
+        if (options.startServing()) {
+            server.startServing();
+        }
+        return server;
+    }
+
+    /** A socket of this loop's kind bound to {@code address} (TCP or Unix) and listening, as {@code options} say. */
+    protected abstract NetworkChannel listen(SocketAddress address, ServerOptions options) throws IOException;
+
+    /** The loop's server on sockets {@link #listen} made; it does not accept yet. */
+    protected abstract AbstractServer newServer(List<NetworkChannel> listening, Supplier<? extends Protocol> protocolFactory,
+            int backlog, Path unixPath);
 }
