@@ -9,7 +9,6 @@ import static org.junit.Assert.assertTrue;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -39,29 +38,14 @@ public class SendfileTest extends PosixTestSupport {
         Files.delete(file);
     }
 
-    /** {client, accepted}, connected over loopback; the listener is closed already. */
+    /** {client, accepted}, connected over loopback with small buffers; the listener is closed already. */
     private int[] connectedPair() throws Exception {
-        int listener = sockets.open(StandardProtocolFamily.INET);
-        try {
-            sockets.bind(listener, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            sockets.listen(listener, 1);
-            int client = sockets.open(StandardProtocolFamily.INET);
-            if (!sockets.connect(client, sockets.localAddress(listener))) {
-                assertEquals(0, posix.awaitReadable(new int[] {listener}, 10_000));
-                sockets.finishConnect(client);
-            }
-            int accepted = -1;
-            for (int tries = 0; accepted < 0 && tries < 1000; tries++) {
-                accepted = sockets.accept(listener);
-                Thread.sleep(accepted < 0 ? 1 : 0);
-            }
-            // small buffers, so that the file does not fit in them (loopback takes megabytes by default)
-            sockets.setOption(client, StandardSocketOptions.SO_SNDBUF, 64 * 1024);
-            sockets.setOption(accepted, StandardSocketOptions.SO_RCVBUF, 64 * 1024);
-            return new int[] {client, accepted};
-        } finally {
-            posix.close(listener);
-        }
+        int[] fds = connectedPair(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        posix.close(fds[0]);
+        // small buffers, so that the file does not fit in them (loopback takes megabytes by default)
+        sockets.setOption(fds[1], StandardSocketOptions.SO_SNDBUF, 64 * 1024);
+        sockets.setOption(fds[2], StandardSocketOptions.SO_RCVBUF, 64 * 1024);
+        return new int[] {fds[1], fds[2]};
     }
 
     @Test
