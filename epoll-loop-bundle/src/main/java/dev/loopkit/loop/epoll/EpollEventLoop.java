@@ -348,6 +348,8 @@ public class EpollEventLoop extends ReadinessEventLoop {
             return super.zeroCopySocket(channel);
         }
         return new ZeroCopySocket() {
+            private boolean waiting;
+
             @Override
             public FileSending sendFrom(FileChannel file) throws IOException {
                 return socket.sendFrom(file);
@@ -355,12 +357,17 @@ public class EpollEventLoop extends ReadinessEventLoop {
 
             @Override
             public void whenWritable(Runnable onWritable) {
+                waiting = true;
                 addWriter(socket.fd(), onWritable);
             }
 
+            // Not once the socket is closed: its number may be another descriptor's by then.
             @Override
             public void stopWaiting() {
-                removeWriter(socket.fd());
+                if (waiting && socket.isOpen()) {
+                    removeWriter(socket.fd());
+                }
+                waiting = false;
             }
         };
     }

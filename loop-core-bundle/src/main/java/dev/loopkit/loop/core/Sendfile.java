@@ -42,6 +42,13 @@ final class Sendfile {
         this.end = count == null || count > Long.MAX_VALUE - offset ? Long.MAX_VALUE : offset + count;
         this.position = offset;
         this.result = loop.createFuture();
+        // asyncio leaves the file's position after what was sent also when cancelled, both ways
+        // (_sock_sendfile_update_filepos; _sendfile_fallback's finally)
+        result.addDoneCallback(f -> {
+            if (f.isCancelled()) {
+                leaveFilePositionQuietly();
+            }
+        });
     }
 
     /** asyncio's {@code _check_sendfile_params}, with its words. */
@@ -98,6 +105,9 @@ final class Sendfile {
         };
         result.addDoneCallback(f -> restore.run());
         drained.addDoneCallback(f -> {
+            if (result.isDone()) {
+                return; // cancelled meanwhile
+            }
             Throwable failed = f.isCancelled() ? new CancellationException() : f.exception();
             if (failed != null) {
                 fail(failed);
@@ -136,9 +146,10 @@ final class Sendfile {
 
     /**
      * asyncio's {@code _sock_sendfile_native} on Unix: {@code sendfile(2)}, retried on each
-     * writability. Where the file cannot be sent this way, or the first send fails before a byte went
-     * (asyncio: "os.sendfile call failed", {@code SendfileNotAvailableError}), {@code unavailable}
-     * runs instead, with nothing sent.
+     * writability. Where the file cannot be sent this way, or the first send fails (asyncio: "os.sendfile
+     * call failed", {@code SendfileNotAvailableError}), {@code unavailable} runs instead, with nothing
+     * sent. A later failure fails the sendfile: the socket took bytes before, or was closed while waited
+     * for (asyncio would also fall back then, into a socket it cannot write).
      */
     private void zeroCopy(ZeroCopySocket socket, Runnable unavailable) {
         FileSending sending;
@@ -148,10 +159,13 @@ final class Sendfile {
             unavailable.run();
             return;
         }
-        Runnable attempt = new Runnable() {
+        var attempt = new Runnable() {
+            private boolean first = true;
+
             @Override
             public void run() {
                 if (result.isDone()) {
+                    stop(); // cancelled while the socket was full
                     return;
                 }
                 try {
@@ -170,20 +184,27 @@ final class Sendfile {
                     finish();
                 } catch (IOException | RuntimeException e) {
                     stop();
-                    if (position == offset) {
+                    if (first && position == offset) {
                         unavailable.run();
                     } else {
                         fail(e);
                     }
+                } finally {
+                    first = false;
                 }
             }
 
             // At once, not from a done callback: a loop closing meanwhile runs none, and the file's descriptor must close.
-            private void stop() {
+            void stop() {
                 socket.stopWaiting();
                 sending.close();
             }
         };
+        result.addDoneCallback(f -> {
+            if (f.isCancelled()) {
+                attempt.stop(); // asyncio's cancellation callback: the socket is no longer watched
+            }
+        });
         attempt.run();
     }
 
@@ -249,6 +270,14 @@ final class Sendfile {
             error.addSuppressed(e);
         }
         result.setException(error);
+    }
+
+    private void leaveFilePositionQuietly() {
+        try {
+            leaveFilePosition();
+        } catch (IOException e) {
+            // the caller's channel closed meanwhile: there is no position to leave
+        }
     }
 
     private void leaveFilePosition() throws IOException {
