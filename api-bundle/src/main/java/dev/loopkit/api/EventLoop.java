@@ -352,8 +352,8 @@ public interface EventLoop extends Executor {
      * asyncio {@code sendfile(transport, file, offset, count)}: sends {@code count} bytes of
      * {@code file} from {@code offset} ({@code null}: up to its end) through the transport, and
      * completes with the number of bytes sent. The transport's write buffer drains first; its reading
-     * is paused meanwhile and resumed after. Zero-copy ({@code sendfile(2)} through
-     * {@link FileChannel#transferTo}) where the transport sends straight to a socket; otherwise
+     * is paused meanwhile and resumed after. Zero-copy ({@code sendfile(2)}) where the
+     * transport sends straight to a socket; otherwise
      * asyncio's fallback: the file is read in 16 KiB blocks in the default executor and written to
      * the transport, respecting its flow control. The file's position is left after the last byte sent.
      *

@@ -15,6 +15,8 @@ final class Linux {
     static final int F_GETFD = 1;
     static final int F_GETFL = 3;
     static final int F_SETFL = 4;
+    static final int F_DUPFD_CLOEXEC = 1030;
+    static final int SEEK_CUR = 1;
 
     static final int EFD_NONBLOCK = O_NONBLOCK;
     static final int EFD_CLOEXEC = O_CLOEXEC;

@@ -1,8 +1,10 @@
 package dev.loopkit.posix;
 
 import dev.loopkit.posix.libc.LibC;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
+import java.nio.channels.FileChannel;
 import jnr.constants.platform.Errno;
 import jnr.constants.platform.Signal;
 
@@ -27,6 +29,7 @@ public final class Posix {
     private final LibC libc;
     private final Spawner spawner;
     private final Sockets sockets;
+    private final ChannelDescriptors channelDescriptors;
     /** {@code ""} when pidfds work, else why not; computed on first use. */
     private volatile String pidfdProbe;
 
@@ -35,6 +38,7 @@ public final class Posix {
         this.libc = nativeAccess.libc;
         this.spawner = new Spawner(nativeAccess);
         this.sockets = new Sockets(nativeAccess);
+        this.channelDescriptors = new ChannelDescriptors(this);
     }
 
     private static final class Singleton {
@@ -171,6 +175,57 @@ public final class Posix {
             throw nativeAccess.failure("open " + path);
         }
         return fd;
+    }
+
+    /**
+     * {@code sendfile(2)}: up to {@code count} bytes of the file {@code inFd} from {@code offset} to
+     * {@code outFd}, in the kernel (the bytes never reach user space); the file's own offset is left
+     * alone. {@code EINTR} is retried.
+     *
+     * @return the number of bytes sent, maybe fewer than {@code count}; 0 at the end of the file; -1
+     *         when {@code outFd} is non-blocking and full ({@code EAGAIN})
+     * @throws PosixException e.g. {@code EINVAL} when {@code inFd} is no file sendfile can read (a
+     *         socket, a pipe), {@code EPIPE} or {@code ECONNRESET} when the peer went away
+     */
+    public long sendfile(int outFd, int inFd, long offset, long count) throws PosixException {
+        long[] at = {offset};
+        while (true) {
+            long sent = libc.sendfile(outFd, inFd, at, count);
+            if (sent >= 0) {
+                return sent;
+            }
+            int errno = nativeAccess.errno();
+            if (errno == EAGAIN) {
+                return -1;
+            }
+            if (errno != EINTR) {
+                throw PosixException.ofCall(errno, "sendfile " + inFd + " to " + outFd);
+            }
+        }
+    }
+
+    /**
+     * A new descriptor (close-on-exec) of the open file behind a JDK {@code FileChannel}, which the
+     * JDK does not give out: found through {@code /proc/self/fd} by moving the channel's position
+     * ({@link ChannelDescriptors} says how), which is put back before this returns. The caller closes
+     * it; it shares the channel's file offset, so read it with offsets ({@link #sendfile} does).
+     *
+     * @return the new descriptor, or -1 when none of this process's descriptors is the channel's (a
+     *         {@code FileChannel} of no descriptor, a file system that refuses far positions)
+     * @throws IOException when the channel is closed
+     */
+    public int duplicateDescriptor(FileChannel file) throws IOException {
+        return channelDescriptors.duplicate(file);
+    }
+
+    /** {@code fcntl(F_DUPFD_CLOEXEC)}: a new descriptor of the same open file, or -1 when {@code fd} is not open. */
+    int duplicateDescriptor(int fd) {
+        return libc.fcntl(fd, Linux.F_DUPFD_CLOEXEC, 0);
+    }
+
+    /** {@code lseek(fd, 0, SEEK_CUR)}: the file offset of {@code fd}, or -1 where it has none (a socket, a pipe) or is closed. */
+    public long seekPosition(int fd) {
+        return libc.lseek(fd, 0, Linux.SEEK_CUR);
     }
 
     /** Whether {@code fd} is an open file descriptor: {@code fcntl(fd, F_GETFD) != -1}. */

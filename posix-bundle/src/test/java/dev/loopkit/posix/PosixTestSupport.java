@@ -1,8 +1,10 @@
 package dev.loopkit.posix;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.junit.BeforeClass;
@@ -23,6 +25,27 @@ public abstract class PosixTestSupport {
     public static void bindLibc() {
         posix = Posix.get();
         posix.pidfdSupported(); // the probe opens and closes a pidfd: once, outside the fd comparison
+    }
+
+    /** A listening socket on {@code address} and a connected pair through it: {listener, client, accepted}. */
+    protected static int[] connectedPair(SocketAddress address) throws Exception {
+        Sockets sockets = posix.sockets();
+        int listener = sockets.open(Sockets.familyOf(address));
+        sockets.bind(listener, address);
+        sockets.listen(listener, 8);
+        SocketAddress bound = sockets.localAddress(listener);
+        int client = sockets.open(Sockets.familyOf(address));
+        if (!sockets.connect(client, bound)) {
+            assertEquals(0, posix.awaitReadable(new int[] {listener}, 10_000));
+            sockets.finishConnect(client);
+        }
+        int accepted = -1;
+        for (int tries = 0; accepted < 0 && tries < 1000; tries++) {
+            accepted = sockets.accept(listener);
+            Thread.sleep(accepted < 0 ? 1 : 0);
+        }
+        assertTrue("accepted", accepted >= 0);
+        return new int[] {listener, client, accepted};
     }
 
     /** A child that runs until its stdin (the returned write end) is closed: {@code cat > /dev/null}. */

@@ -23,26 +23,6 @@ public class SocketsTest extends PosixTestSupport {
 
     private final Sockets sockets = Posix.get().sockets();
 
-    /** A listening socket on {@code address} and a connected pair through it: {listener, client, accepted}. */
-    private int[] connectedPair(SocketAddress address) throws Exception {
-        int listener = sockets.open(Sockets.familyOf(address));
-        sockets.bind(listener, address);
-        sockets.listen(listener, 8);
-        SocketAddress bound = sockets.localAddress(listener);
-        int client = sockets.open(Sockets.familyOf(address));
-        if (!sockets.connect(client, bound)) {
-            assertEquals(0, posix.awaitReadable(new int[] {listener}, 10_000));
-            sockets.finishConnect(client);
-        }
-        int accepted = -1;
-        for (int tries = 0; accepted < 0 && tries < 1000; tries++) {
-            accepted = sockets.accept(listener);
-            Thread.sleep(accepted < 0 ? 1 : 0);
-        }
-        assertTrue("accepted", accepted >= 0);
-        return new int[] {listener, client, accepted};
-    }
-
     private void closeAll(int[] fds) throws PosixException {
         for (int fd : fds) {
             posix.close(fd);

@@ -15,6 +15,8 @@ import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.RawFdSet;
 import dev.loopkit.loop.core.io.ReadinessEventLoop;
 import dev.loopkit.loop.core.WriteChunks;
+import dev.loopkit.loop.core.ZeroCopySocket;
+import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import dev.loopkit.loop.core.transports.AbstractServer;
 import dev.loopkit.posix.IoVector;
@@ -31,6 +33,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.file.Path;
@@ -336,6 +339,37 @@ public class EpollEventLoop extends ReadinessEventLoop {
             int backlog, Path unixPath) {
         return new EpollServer(this, listening.stream().map(NativeSocket.class::cast).toList(), protocolFactory, backlog,
                 unixPath);
+    }
+
+    /** {@code sockSendfile} sends to a socket of the loop's own with {@code sendfile(2)}, waiting for room in its epoll set. */
+    @Override
+    protected ZeroCopySocket zeroCopySocket(NetworkChannel channel) {
+        if (!(channel instanceof NativeSocket socket)) {
+            return super.zeroCopySocket(channel);
+        }
+        return new ZeroCopySocket() {
+            private boolean waiting;
+
+            @Override
+            public FileSending sendFrom(FileChannel file) throws IOException {
+                return socket.sendFrom(file);
+            }
+
+            @Override
+            public void whenWritable(Runnable onWritable) {
+                waiting = true;
+                addWriter(socket.fd(), onWritable);
+            }
+
+            // Not once the socket is closed: its number may be another descriptor's by then.
+            @Override
+            public void stopWaiting() {
+                if (waiting && socket.isOpen()) {
+                    removeWriter(socket.fd());
+                }
+                waiting = false;
+            }
+        };
     }
 
     // ---- UDP ----------------------------------------------------------------------------------------------

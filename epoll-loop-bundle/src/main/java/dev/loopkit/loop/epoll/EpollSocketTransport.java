@@ -1,9 +1,11 @@
 package dev.loopkit.loop.epoll;
 
 import dev.loopkit.api.Protocol;
+import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
 import dev.loopkit.loop.core.transports.AbstractServer;
 import dev.loopkit.loop.core.transports.ReadinessSocketTransport;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 
 /** asyncio's {@code _SelectorSocketTransport} on the epoll loop: a {@link ReadinessSocketTransport} on a {@link NativeSocket} in the loop's epoll set. */
 final class EpollSocketTransport extends ReadinessSocketTransport<NativeSocket> {
@@ -34,6 +36,12 @@ final class EpollSocketTransport extends ReadinessSocketTransport<NativeSocket> 
     @Override
     protected void unwatchWritable() {
         epollLoop.removeWriter(channel.fd());
+    }
+
+    /** {@code sendfile(2)} from the file to the native socket. */
+    @Override
+    protected FileSending sendFrom(FileChannel file) throws IOException {
+        return channel.sendFrom(file);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.loopkit.loop.epoll;
 
+import dev.loopkit.loop.core.Networks;
+import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
 import dev.loopkit.loop.core.transports.ConnectedChannel;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
@@ -12,6 +14,7 @@ import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.GatheringByteChannel;
 import java.util.Set;
 
@@ -99,6 +102,37 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
     @Override
     public long write(ByteBuffer[] sources) throws IOException {
         return write(sources, 0, sources.length);
+    }
+
+    /**
+     * Starts sending {@code file} to this socket with {@code sendfile(2)}, on a descriptor of the
+     * file's own (the JDK does not give out the channel's: {@code Posix.duplicateDescriptor} finds
+     * it), which the sending closes.
+     *
+     * @throws IOException when no descriptor of the file is found, or the socket is closed: sendfile falls back
+     */
+    FileSending sendFrom(FileChannel file) throws IOException {
+        checkOpen();
+        int fileFd = posix.duplicateDescriptor(file);
+        if (fileFd < 0) {
+            throw new IOException("no descriptor of " + file + " found: sendfile(2) is not available for it");
+        }
+        return new FileSending() {
+            private boolean closed;
+
+            @Override
+            public long send(long position, long count) throws IOException {
+                return posix.sendfile(checkOpen(), fileFd, position, count);
+            }
+
+            @Override
+            public void close() {
+                if (!closed) {
+                    closed = true;
+                    Networks.closeQuietly(() -> posix.close(fileFd));
+                }
+            }
+        };
     }
 
     // ---- NetworkChannel ----------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -753,7 +754,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         Objects.requireNonNull(transport, "transport");
         Sendfile.checkParams(file, offset, count);
         checkClosed();
-        return Sendfile.overTransport(this, channelReadiness(), transport, file, offset, count);
+        return Sendfile.overTransport(this, transport, file, offset, count);
     }
 
     @Override
@@ -761,7 +762,17 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         Objects.requireNonNull(channel, "channel");
         Sendfile.checkParams(file, offset, count);
         checkClosed();
-        return Sendfile.overSocket(this, channelReadiness(), channel, file, offset, count);
+        return Sendfile.overSocket(this, zeroCopySocket(channel), channel, file, offset, count);
+    }
+
+    /**
+     * Where {@code sockSendfile} may send {@code channel}'s bytes directly, or {@code null} for
+     * asyncio's fallback: by default a non-blocking JDK {@code SocketChannel}, watched through
+     * {@link #channelReadiness()}. A loop with sockets of its own adds them.
+     */
+    protected ZeroCopySocket zeroCopySocket(NetworkChannel channel) {
+        return channel instanceof SocketChannel socket && !socket.isBlocking()
+                ? ZeroCopySocket.of(socket, channelReadiness()) : null;
     }
 
     /**

@@ -2,19 +2,19 @@ package dev.loopkit.loop.core;
 
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Transport;
+import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
  * asyncio's {@code sendfile} and {@code sock_sendfile}: zero-copy where the bytes can go from the file
- * to a socket the loop writes itself ({@link FileChannel#transferTo} into a non-blocking
- * {@link SocketChannel}: {@code sendfile(2)} on Linux, the bytes never enter the JVM), else asyncio's
+ * to a socket the loop writes itself (a {@link ZeroCopySocket}: {@link FileChannel#transferTo} into a
+ * non-blocking JDK socket, {@code sendfile(2)} into a loop's own; the bytes never enter the JVM), else asyncio's
  * fallback, which reads the file in blocks in the default executor and writes them (a proactor's
  * asynchronous socket, a transport that must transform what it sends). The fallback's reads are the
  * only bytes copied through the JVM heap here, and the loop counts them
@@ -42,6 +42,13 @@ final class Sendfile {
         this.end = count == null || count > Long.MAX_VALUE - offset ? Long.MAX_VALUE : offset + count;
         this.position = offset;
         this.result = loop.createFuture();
+        // asyncio leaves the file's position after what was sent also when cancelled, both ways
+        // (_sock_sendfile_update_filepos; _sendfile_fallback's finally)
+        result.addDoneCallback(f -> {
+            if (f.isCancelled()) {
+                leaveFilePositionQuietly();
+            }
+        });
     }
 
     /** asyncio's {@code _check_sendfile_params}, with its words. */
@@ -59,8 +66,7 @@ final class Sendfile {
 
     // ---- loop.sendfile ---------------------------------------------------------------------------------
 
-    static LoopFuture<Long> overTransport(BaseEventLoop loop, ChannelReadiness readiness, Transport transport,
-            FileChannel file, long offset, Long count) {
+    static LoopFuture<Long> overTransport(BaseEventLoop loop, Transport transport, FileChannel file, long offset, Long count) {
         if (transport.isClosing()) {
             throw new IllegalStateException("Transport is closing");
         }
@@ -68,35 +74,48 @@ final class Sendfile {
             throw new IllegalStateException("sendfile is not supported for transport " + transport);
         }
         Sendfile sending = new Sendfile(loop, file, offset, count);
-        SocketChannel socket = socketTransport.zeroCopyChannel();
+        ZeroCopySocket socket = socketTransport.zeroCopySocket();
         if (socket != null) {
-            sending.zeroCopyThrough(socketTransport, readiness, socket);
+            sending.zeroCopyThrough(socketTransport, socket);
         } else {
             sending.fallbackThrough(socketTransport);
         }
         return sending.result;
     }
 
-    // asyncio's _sendfile_native: reading paused, the write buffer drained first, writes refused meanwhile.
-    private void zeroCopyThrough(SendfileTransport transport, ChannelReadiness readiness, SocketChannel socket) {
+    // asyncio's _sendfile_native: reading paused, the write buffer drained first, writes refused meanwhile;
+    // a file that cannot go to the socket directly takes the fallback once all that is undone.
+    private void zeroCopyThrough(SendfileTransport transport, ZeroCopySocket socket) {
         LoopFuture<Void> drained = transport.makeEmptyWaiter(); // refuses a second sendfile before anything changed
         boolean resumeReading = transport.isReading();
         transport.pauseReading();
-        result.addDoneCallback(f -> {
-            transport.resetEmptyWaiter();
-            if (resumeReading) {
-                transport.resumeReading();
+        Runnable restore = new Runnable() {
+            private boolean restored; // before the fallback, and once done: only the first time counts
+
+            @Override
+            public void run() {
+                if (!restored) {
+                    restored = true;
+                    transport.resetEmptyWaiter();
+                    if (resumeReading) {
+                        transport.resumeReading();
+                    }
+                }
             }
-        });
+        };
+        result.addDoneCallback(f -> restore.run());
         drained.addDoneCallback(f -> {
             if (result.isDone()) {
-                return;
+                return; // cancelled meanwhile
             }
             Throwable failed = f.isCancelled() ? new CancellationException() : f.exception();
             if (failed != null) {
                 fail(failed);
             } else {
-                zeroCopy(readiness, socket);
+                zeroCopy(socket, () -> {
+                    restore.run();
+                    fallbackThrough(transport);
+                });
             }
         });
     }
@@ -110,46 +129,82 @@ final class Sendfile {
 
     // ---- loop.sock_sendfile ------------------------------------------------------------------------------
 
-    static LoopFuture<Long> overSocket(BaseEventLoop loop, ChannelReadiness readiness, NetworkChannel channel,
+    /** {@code socket}: where the bytes may go directly, or {@code null} for asyncio's fallback. */
+    static LoopFuture<Long> overSocket(BaseEventLoop loop, ZeroCopySocket socket, NetworkChannel channel,
             FileChannel file, long offset, Long count) {
         Sendfile sending = new Sendfile(loop, file, offset, count);
-        if (channel instanceof SocketChannel socket && !socket.isBlocking()) {
-            sending.zeroCopy(readiness, socket);
+        Runnable fallback = () -> sending.copyThroughHeap(SOCKET_BLOCK, block -> loop.sockSendall(channel, block));
+        if (socket != null) {
+            sending.zeroCopy(socket, fallback);
         } else {
-            sending.copyThroughHeap(SOCKET_BLOCK, block -> loop.sockSendall(channel, block));
+            fallback.run();
         }
         return sending.result;
     }
 
     // ---- the two ways ----------------------------------------------------------------------------------
 
-    /** asyncio's {@code _sock_sendfile_native} on Unix: {@code sendfile(2)}, retried on each writability. */
-    private void zeroCopy(ChannelReadiness readiness, SocketChannel socket) {
-        Runnable attempt = new Runnable() {
+    /**
+     * asyncio's {@code _sock_sendfile_native} on Unix: {@code sendfile(2)}, retried on each
+     * writability. Where the file cannot be sent this way, or the first send fails (asyncio: "os.sendfile
+     * call failed", {@code SendfileNotAvailableError}), {@code unavailable} runs instead, with nothing
+     * sent. A later failure fails the sendfile: the socket took bytes before, or was closed while waited
+     * for (asyncio would also fall back then, into a socket it cannot write).
+     */
+    private void zeroCopy(ZeroCopySocket socket, Runnable unavailable) {
+        FileSending sending;
+        try {
+            sending = socket.sendFrom(file);
+        } catch (IOException | RuntimeException notAvailable) {
+            unavailable.run();
+            return;
+        }
+        var attempt = new Runnable() {
+            private boolean first = true;
+
             @Override
             public void run() {
                 if (result.isDone()) {
+                    stop(); // cancelled while the socket was full
                     return;
                 }
                 try {
                     while (position < end) {
-                        long sent = file.transferTo(position, end - position, socket);
-                        if (sent == 0) {
-                            if (position >= file.size()) {
-                                break; // the end of the file
-                            }
-                            readiness.addWriter(socket, this); // the socket's buffer is full: wait for room
+                        long sent = sending.send(position, end - position);
+                        if (sent < 0) {
+                            socket.whenWritable(this); // the socket's buffer is full: wait for room
                             return;
+                        }
+                        if (sent == 0) {
+                            break; // the end of the file
                         }
                         position += sent;
                     }
+                    stop();
                     finish();
                 } catch (IOException | RuntimeException e) {
-                    fail(e);
+                    stop();
+                    if (first && position == offset) {
+                        unavailable.run();
+                    } else {
+                        fail(e);
+                    }
+                } finally {
+                    first = false;
                 }
             }
+
+            // At once, not from a done callback: a loop closing meanwhile runs none, and the file's descriptor must close.
+            void stop() {
+                socket.stopWaiting();
+                sending.close();
+            }
         };
-        result.addDoneCallback(f -> readiness.removeWriter(socket));
+        result.addDoneCallback(f -> {
+            if (f.isCancelled()) {
+                attempt.stop(); // asyncio's cancellation callback: the socket is no longer watched
+            }
+        });
         attempt.run();
     }
 
@@ -179,7 +234,14 @@ final class Sendfile {
                 finish();
             } else {
                 loop.countSendfileCopy(read);
-                write.apply(block.flip()).whenComplete((ok, failed) -> {
+                CompletionStage<?> written;
+                try {
+                    written = write.apply(block.flip());
+                } catch (RuntimeException refused) { // a socket sockSendall does not take
+                    fail(refused);
+                    return;
+                }
+                written.whenComplete((ok, failed) -> {
                     if (failed != null) {
                         fail(Networks.unwrap(failed));
                         return;
@@ -208,6 +270,14 @@ final class Sendfile {
             error.addSuppressed(e);
         }
         result.setException(error);
+    }
+
+    private void leaveFilePositionQuietly() {
+        try {
+            leaveFilePosition();
+        } catch (IOException e) {
+            // the caller's channel closed meanwhile: there is no position to leave
+        }
     }
 
     private void leaveFilePosition() throws IOException {

@@ -2,7 +2,6 @@ package dev.loopkit.loop.core;
 
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Transport;
-import java.nio.channels.SocketChannel;
 
 /**
  * What {@code sendfile} needs of a stream transport beyond {@link Transport} (asyncio reaches into
@@ -14,9 +13,9 @@ public interface SendfileTransport extends Transport {
 
     /**
      * The socket zero-copy {@code sendfile} may write to directly, or {@code null} when the bytes must
-     * go through {@code write} (asyncio's fallback).
+     * go through {@code write} (asyncio's fallback: TLS, a proactor's asynchronous socket).
      */
-    SocketChannel zeroCopyChannel();
+    ZeroCopySocket zeroCopySocket();
 
     /**
      * asyncio's {@code _make_empty_waiter}: done once the write buffer is empty; until

@@ -22,9 +22,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 import java.util.zip.CRC32;
 import org.junit.After;
 import org.junit.Before;
@@ -310,6 +313,116 @@ public abstract class SendfileContract extends LoopTestSupport {
         assertSame(client, connection.transport().getProtocol());
         server.close();
         runFor(server.waitClosed());
+    }
+
+    @Test
+    public void offsetAndCountAreHonouredAndTheFilePositionIsLeftAfterTheLastByteSent() throws IOException {
+        long size = 8_000_000;
+        Path file = sparseFile("window.bin", size, 8);
+        long offset = 1000;
+        long count = 5_000_000;
+        long tailOffset = size - 300_000; // a count past the end sends up to the end, as os.sendfile
+        Receiver receiver = new Receiver(count + size - tailOffset, 0);
+        Server server = serverFor(receiver);
+        Connection<Protocol> client = connect(server);
+        long copiedBefore = loop.sendfileBytesCopied();
+        try (FileChannel channel = FileChannel.open(file)) {
+            channel.position(17); // asyncio sends from offset, whatever the file's position was
+            assertEquals(Long.valueOf(count), runFor(loop.sendfile(client.transport(), channel, offset, count)));
+            assertEquals("asyncio: file.seek(offset + total_sent)", offset + count, channel.position());
+            assertEquals(Long.valueOf(size - tailOffset), runFor(loop.sendfile(client.transport(), channel, tailOffset, 5_000_000L)));
+            assertEquals(size, channel.position());
+        }
+        assertEquals(Long.valueOf(count + size - tailOffset), runFor(receiver.all));
+        CRC32 expected = new CRC32();
+        try (FileChannel channel = FileChannel.open(file)) {
+            ByteBuffer window = ByteBuffer.allocate((int) count);
+            channel.read(window, offset);
+            expected.update(window.flip());
+            ByteBuffer tail = ByteBuffer.allocate((int) (size - tailOffset));
+            channel.read(tail, tailOffset);
+            expected.update(tail.flip());
+        }
+        assertEquals("checksum of the two windows", expected.getValue(), receiver.crc.getValue());
+        assertEquals("bytes copied through the heap", sendsFilesZeroCopy() ? 0 : count + size - tailOffset,
+                loop.sendfileBytesCopied() - copiedBefore);
+        client.transport().close();
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    @Test
+    public void closingTheTransportMidSendfileFailsItAndLeaksNoDescriptor() throws IOException {
+        interruptMidFile("closed.bin", (connection, sending) -> connection.transport().close(), (connection, outcome) -> {
+            assertTrue(outcome.toString(), outcome instanceof CompletionException && outcome.getCause() instanceof IOException);
+            assertEquals("the protocol hears of the close", null, runFor(connection.protocol().lost));
+            assertSame(connection.protocol(), connection.transport().getProtocol());
+        });
+    }
+
+    @Test
+    public void cancellingASendfileMidFileGivesTheTransportBackAndLeaksNoDescriptor() throws IOException {
+        interruptMidFile("cancelled.bin", (connection, sending) -> sending.cancel(false), (connection, outcome) -> {
+            assertTrue(outcome.toString(), outcome instanceof CancellationException);
+            Transport transport = connection.transport();
+            assertSame(connection.protocol(), transport.getProtocol());
+            assertTrue("reading resumed", transport.isReading());
+            transport.write(new byte[] {7}); // accepted again (and buffered: the peer reads no more)
+            transport.abort();
+            runFor(connection.protocol().lost);
+        });
+    }
+
+    /**
+     * Sends a 50 MB file to a peer that stops reading after 1 MB, so that the sendfile waits for room
+     * mid-file; {@code interrupt} runs then, and {@code check} gets how the sendfile ended. The file's
+     * position is after the bytes sent, and no descriptor stays open once all is closed.
+     */
+    private void interruptMidFile(String name, BiConsumer<Connection<CollectingProtocol>, LoopFuture<Long>> interrupt,
+            BiConsumer<Connection<CollectingProtocol>, Throwable> check) throws IOException {
+        Path file = sparseFile(name, 50_000_000, 9);
+        Transport[] accepted = new Transport[1];
+        CompletableFuture<Void> receiverPaused = new CompletableFuture<>();
+        Server server = runFor(loop.createServer(() -> new Protocol() {
+            private long received;
+
+            @Override
+            public void connectionMade(Transport made) {
+                accepted[0] = made;
+            }
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                received += data.remaining();
+                if (received > 1_000_000 && accepted[0].isReading()) {
+                    accepted[0].pauseReading(); // the sender's socket fills: its sendfile waits for room
+                    receiverPaused.complete(null);
+                }
+            }
+        }, LOCALHOST, 0));
+        Map<Integer, String> fdsAtStart = Leaks.openFds(); // the loop's own for networking are there now (the proactor's group)
+        Connection<CollectingProtocol> connection = runFor(
+                loop.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port(server)));
+        try (FileChannel channel = FileChannel.open(file)) {
+            LoopFuture<Long> sending = loop.sendfile(connection.transport(), channel);
+            runFor(receiverPaused);
+            loop.callLater(0.05, () -> interrupt.accept(connection, sending)); // mid-file: 50 MB cannot fit in the socket buffers
+            Throwable outcome = assertThrows(RuntimeException.class, () -> runFor(sending));
+            long sent = channel.position();
+            assertTrue("some bytes went first: " + sent, sent > 1_000_000);
+            assertTrue("not the whole file: " + sent, sent < 50_000_000);
+            check.accept(connection, outcome);
+        }
+        accepted[0].close();
+        server.close();
+        runFor(server.waitClosed());
+        // The JDK closes a descriptor registered with a selector at that selector's next select: the
+        // loop's own selector blocks once more here (a timer, no timing asserted).
+        CompletableFuture<Void> selectedAgain = new CompletableFuture<>();
+        loop.callLater(0.05, () -> selectedAgain.complete(null));
+        runFor(selectedAgain);
+        assertEquals("descriptors left open (the file's own descriptor of sendfile(2) among them)", Map.of(),
+                Leaks.newFds(fdsAtStart));
     }
 
     // ---- loop.sock_sendfile ------------------------------------------------------------------------------

@@ -49,6 +49,18 @@ public interface LibC {
     @SaveError
     int close(int fd);
 
+    /** {@code off_t} is 64 bits on LP64 Linux; {@code whence} is {@code SEEK_SET} 0, {@code SEEK_CUR} 1. */
+    @SaveError
+    long lseek(int fd, long offset, int whence);
+
+    /**
+     * Sends from {@code inFd} at {@code offset[0]} (which the kernel advances) to {@code outFd}; the
+     * input file's own offset is left alone. {@code offset} is an {@code off_t*}: a one-element array.
+     */
+    @SaveError
+    @ssize_t
+    long sendfile(int outFd, int inFd, @In @Out long[] offset, @size_t long count);
+
     /** Without {@code O_CREAT}, so without the variadic mode. */
     @SaveError
     int open(String path, int flags);

@@ -4,12 +4,12 @@ import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.SendfileTransport;
+import dev.loopkit.loop.core.ZeroCopySocket;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
-import java.nio.channels.SocketChannel;
 import java.util.Objects;
 
 /**
@@ -103,7 +103,7 @@ public abstract class AbstractSocketTransport extends AbstractTransport implemen
 
     /** {@code null}: the bytes go through {@link #write} (asyncio's fallback), unless the subclass sends itself. */
     @Override
-    public SocketChannel zeroCopyChannel() {
+    public ZeroCopySocket zeroCopySocket() {
         return null;
     }
 

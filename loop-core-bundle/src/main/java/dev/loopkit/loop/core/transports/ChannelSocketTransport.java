@@ -2,7 +2,10 @@ package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.ZeroCopySocket;
+import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -37,10 +40,10 @@ public final class ChannelSocketTransport extends ReadinessSocketTransport<Socke
         loop.removeWriter(channel);
     }
 
-    /** Zero-copy sendfile writes to the socket itself: nothing of this transport transforms the bytes. */
+    /** {@link FileChannel#transferTo} into the socket: {@code sendfile(2)} inside the JDK. */
     @Override
-    public SocketChannel zeroCopyChannel() {
-        return channel;
+    protected FileSending sendFrom(FileChannel file) {
+        return ZeroCopySocket.transferring(file, channel);
     }
 
     @Override

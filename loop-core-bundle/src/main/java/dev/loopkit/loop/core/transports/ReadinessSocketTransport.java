@@ -3,9 +3,12 @@ package dev.loopkit.loop.core.transports;
 import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.ZeroCopySocket;
+import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
+import java.nio.channels.FileChannel;
 import java.nio.channels.GatheringByteChannel;
 
 /**
@@ -24,6 +27,8 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
     // Made once: re-registering after pauseReading() or a full buffer allocates no new lambda.
     private final Runnable onReadable = this::readReady;
     private final Runnable onWritable = this::writeReady;
+    /** What a zero-copy sendfile waits for writability with, while it does. */
+    private Runnable sendfileWaiting;
 
     protected ReadinessSocketTransport(BaseEventLoop loop, C channel, Protocol protocol, AbstractServer server) {
         super(loop, protocol, server);
@@ -186,6 +191,43 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
         }
     }
 
+    // ---- zero-copy sendfile -----------------------------------------------------------------------------
+
+    /**
+     * Starts sending {@code file} straight to the channel, for zero-copy {@code sendfile}.
+     *
+     * @throws IOException when it cannot be done for this file: {@code sendfile} takes asyncio's fallback
+     */
+    protected abstract FileSending sendFrom(FileChannel file) throws IOException;
+
+    /** Nothing of this transport transforms the bytes: zero-copy sendfile writes to its channel itself. */
+    @Override
+    public final ZeroCopySocket zeroCopySocket() {
+        return zeroCopy;
+    }
+
+    // A sendfile owns the channel's writability while it runs (the buffer is empty and writes are refused).
+    private final ZeroCopySocket zeroCopy = new ZeroCopySocket() {
+        @Override
+        public FileSending sendFrom(FileChannel file) throws IOException {
+            return ReadinessSocketTransport.this.sendFrom(file);
+        }
+
+        @Override
+        public void whenWritable(Runnable onWritable) {
+            sendfileWaiting = onWritable;
+            watchWritable(onWritable);
+        }
+
+        @Override
+        public void stopWaiting() {
+            if (sendfileWaiting != null) {
+                sendfileWaiting = null;
+                unwatchWritable();
+            }
+        }
+    };
+
     // ---- closing ---------------------------------------------------------------------------------------
 
     @Override
@@ -207,8 +249,21 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
         unwatchWritable();
     }
 
+    /**
+     * Closes the channel. A sendfile waiting for writability would wait forever (a closed socket is
+     * no longer watched): it is woken to find the channel closed, fails, and closes its file's
+     * descriptor; nothing touches the socket's number after (another socket may have it by then).
+     */
     @Override
     protected void closeChannel() throws IOException {
-        channel.close();
+        Runnable waiting = sendfileWaiting;
+        sendfileWaiting = null;
+        try {
+            channel.close();
+        } finally {
+            if (waiting != null) {
+                waiting.run();
+            }
+        }
     }
 }

@@ -1,0 +1,84 @@
+package dev.loopkit.loop.core;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A socket zero-copy {@code sendfile} writes to itself (asyncio's {@code _sock_sendfile_native}):
+ * how a file is sent straight to it, and how to wait until it takes more. A JDK
+ * {@link SocketChannel} is one through {@link FileChannel#transferTo} ({@link #transferring}); a
+ * loop's own socket through {@code sendfile(2)}. Loop thread only.
+ */
+public interface ZeroCopySocket {
+
+    /**
+     * Starts sending {@code file} to this socket; what that needs (a descriptor of the file) is held
+     * until the sending is closed.
+     *
+     * @throws IOException when the file cannot be sent this way (asyncio's
+     *         {@code SendfileNotAvailableError}): {@code sendfile} then takes asyncio's fallback
+     */
+    FileSending sendFrom(FileChannel file) throws IOException;
+
+    /** Calls {@code onWritable} once the socket takes more, and on until {@link #stopWaiting()}; replaces an earlier one. */
+    void whenWritable(Runnable onWritable);
+
+    /** Stops what {@link #whenWritable} started, if anything. */
+    void stopWaiting();
+
+    /** A file being sent to the socket. */
+    interface FileSending extends Closeable {
+
+        /**
+         * Sends up to {@code count} bytes of the file from {@code position}.
+         *
+         * @return how many were sent; 0 at the end of the file; -1 when the socket takes nothing now
+         */
+        long send(long position, long count) throws IOException;
+
+        /** Releases what the sending held; never fails. */
+        @Override
+        void close();
+    }
+
+    /** {@code file} into {@code socket} with {@link FileChannel#transferTo}: {@code sendfile(2)} on Linux, inside the JDK. */
+    static FileSending transferring(FileChannel file, SocketChannel socket) {
+        return new FileSending() {
+            @Override
+            public long send(long position, long count) throws IOException {
+                long sent = file.transferTo(position, count, socket);
+                if (sent == 0) {
+                    return position >= file.size() ? 0 : -1; // transferTo says 0 for both
+                }
+                return sent;
+            }
+
+            @Override
+            public void close() {
+                // the caller's file: it stays open
+            }
+        };
+    }
+
+    /** A non-blocking JDK socket the loop watches through {@code readiness}: {@code sockSendfile}'s zero-copy target. */
+    static ZeroCopySocket of(SocketChannel socket, ChannelReadiness readiness) {
+        return new ZeroCopySocket() {
+            @Override
+            public FileSending sendFrom(FileChannel file) {
+                return transferring(file, socket);
+            }
+
+            @Override
+            public void whenWritable(Runnable onWritable) {
+                readiness.addWriter(socket, onWritable);
+            }
+
+            @Override
+            public void stopWaiting() {
+                readiness.removeWriter(socket);
+            }
+        };
+    }
+}
