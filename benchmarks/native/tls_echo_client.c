@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BUCKETS 100000 /* round-trip histogram: 1 us buckets up to 100 ms, the last one catches the rest */
+#include "round_trips.h"
 
 struct conn {
     int fd;
@@ -38,16 +38,8 @@ struct conn {
     unsigned events;  /* what epoll waits for on this connection */
 };
 
-static long long now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static char *message, *sink;
 static size_t size;
-static unsigned long histogram[BUCKETS];
-static unsigned long measured;
 static long long measure_from, end;
 
 static void fail(const char *what) {
@@ -79,11 +71,7 @@ static unsigned drive(struct conn *c) {
             c->received += (size_t) n;
             if (c->received < size) continue;
             long long done = now_ns();
-            if (done >= measure_from && done < end) {
-                long long us = (done - c->started) / 1000;
-                histogram[us < BUCKETS ? us : BUCKETS - 1]++;
-                measured++;
-            }
+            round_trip(c->started, done, measure_from, end);
             c->received = 0;
             c->sent = 0;
             c->started = done;
@@ -98,17 +86,13 @@ static unsigned drive(struct conn *c) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7) {
-        fprintf(stderr, "usage: %s PORT CONNS SIZE WARMUP_S DURATION_S VARIANT\n", argv[0]);
-        return 2;
-    }
-    int port = atoi(argv[1]), nconns = atoi(argv[2]);
-    size = (size_t) atoi(argv[3]);
-    double warmup = atof(argv[4]), duration = atof(argv[5]);
-    const char *variant = argv[6];
-    message = malloc(size);
+    struct load load = parse_load(argc, argv);
+    int port = load.port, nconns = load.conns;
+    size = load.size;
+    message = load.message;
+    double warmup = load.warmup, duration = load.duration;
+    const char *variant = load.variant;
     sink = malloc(size);
-    for (size_t i = 0; i < size; i++) message[i] = (char) ('a' + i % 26);
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     if (ctx == NULL
             || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION)
@@ -120,16 +104,8 @@ int main(int argc, char **argv) {
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     struct conn *conns = calloc(nconns, sizeof(struct conn));
     int epfd = epoll_create1(EPOLL_CLOEXEC);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
-    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
     for (int i = 0; i < nconns; i++) {
-        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (connect(fd, (struct sockaddr *) &addr, sizeof addr) < 0) {
-            perror("connect");
-            return 1;
-        }
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        int fd = connect_tcp(port);
         SSL *ssl = SSL_new(ctx);
         SSL_set_fd(ssl, fd);
         SSL_set_tlsext_host_name(ssl, "localhost");
@@ -178,16 +154,6 @@ int main(int argc, char **argv) {
         close(conns[i].fd);
     }
     SSL_CTX_free(ctx);
-    double p50 = 0, p99 = 0;
-    unsigned long seen = 0;
-    int have50 = 0;
-    for (int b = 0; b < BUCKETS; b++) {
-        seen += histogram[b];
-        if (!have50 && seen * 100 >= measured * 50) { p50 = b; have50 = 1; }
-        if (seen * 100 >= measured * 99) { p99 = b; break; }
-    }
-    printf("RESULT\ttls\t%s\trps\t%.6g\n", variant, measured / duration);
-    printf("RESULT\ttls\t%s\trtt_p50_us\t%.6g\n", variant, p50);
-    printf("RESULT\ttls\t%s\trtt_p99_us\t%.6g\n", variant, p99);
+    print_round_trips("tls", variant, duration);
     return 0;
 }

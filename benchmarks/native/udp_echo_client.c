@@ -23,7 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BUCKETS 100000 /* round-trip histogram: 1 us buckets up to 100 ms, the last one catches the rest */
+#include "round_trips.h"
+
 #define TIMEOUT_MS 200
 
 struct client {
@@ -31,12 +32,6 @@ struct client {
     uint64_t seq;      /* the sequence number of the datagram in flight */
     long long started;
 };
-
-static long long now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static char *message;
 static size_t size;
@@ -55,26 +50,20 @@ static void send_next(struct client *c, long long now) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7) {
-        fprintf(stderr, "usage: %s PORT CLIENTS SIZE WARMUP_S DURATION_S VARIANT\n", argv[0]);
-        return 2;
-    }
-    int port = atoi(argv[1]), nclients = atoi(argv[2]);
-    size = (size_t) atoi(argv[3]);
-    double warmup = atof(argv[4]), duration = atof(argv[5]);
-    const char *variant = argv[6];
+    struct load load = parse_load(argc, argv); /* CONNS: the clients */
+    int port = load.port, nclients = load.conns;
+    size = load.size;
+    message = load.message;
+    double warmup = load.warmup, duration = load.duration;
+    const char *variant = load.variant;
     if (size < sizeof(uint64_t)) {
         fprintf(stderr, "SIZE must hold the 8-byte sequence number\n");
         return 2;
     }
-    message = malloc(size);
     char *sink = malloc(size + 1);
-    for (size_t i = 0; i < size; i++) message[i] = (char) ('a' + i % 26);
-    static unsigned long histogram[BUCKETS];
     struct client *clients = calloc(nclients, sizeof(struct client));
     int epfd = epoll_create1(EPOLL_CLOEXEC);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
-    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    struct sockaddr_in addr = loopback(port);
     for (int i = 0; i < nclients; i++) {
         int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (connect(fd, (struct sockaddr *) &addr, sizeof addr) < 0) {
@@ -89,7 +78,7 @@ int main(int argc, char **argv) {
     long long measure_from = start + (long long) (warmup * 1e9);
     long long end = measure_from + (long long) (duration * 1e9);
     for (int i = 0; i < nclients; i++) send_next(&clients[i], now_ns());
-    unsigned long measured = 0, lost = 0, late = 0;
+    unsigned long lost = 0, late = 0;
     struct epoll_event events[64];
     long long now = start, last_scan = start;
     while (now < end) {
@@ -116,11 +105,7 @@ int main(int argc, char **argv) {
                     continue;
                 }
                 long long done = now_ns();
-                if (done >= measure_from && done < end) {
-                    long long us = (done - c->started) / 1000;
-                    histogram[us < BUCKETS ? us : BUCKETS - 1]++;
-                    measured++;
-                }
+                round_trip(c->started, done, measure_from, end);
                 send_next(c, done);
             }
         }
@@ -136,17 +121,7 @@ int main(int argc, char **argv) {
         }
     }
     for (int i = 0; i < nclients; i++) close(clients[i].fd);
-    double p50 = 0, p99 = 0;
-    unsigned long seen = 0;
-    int have50 = 0;
-    for (int b = 0; b < BUCKETS; b++) {
-        seen += histogram[b];
-        if (!have50 && seen * 100 >= measured * 50) { p50 = b; have50 = 1; }
-        if (seen * 100 >= measured * 99) { p99 = b; break; }
-    }
-    printf("RESULT\tudp\t%s\trps\t%.6g\n", variant, measured / duration);
-    printf("RESULT\tudp\t%s\trtt_p50_us\t%.6g\n", variant, p50);
-    printf("RESULT\tudp\t%s\trtt_p99_us\t%.6g\n", variant, p99);
+    print_round_trips("udp", variant, duration);
     printf("RESULT\tudp\t%s\tlost\t%lu\n", variant, lost);
     printf("RESULT\tudp\t%s\tlost_pct\t%.6g\n", variant, measured + lost == 0 ? 0.0 : 100.0 * lost / (measured + lost));
     printf("RESULT\tudp\t%s\tlate\t%lu\n", variant, late);

@@ -9,7 +9,6 @@ import dev.loopkit.api.Transport;
 import dev.loopkit.streams.StreamReader;
 import dev.loopkit.streams.StreamWriter;
 import dev.loopkit.streams.Streams;
-import dev.loopkit.benchmarks.LoopDriver;
 import dev.loopkit.benchmarks.Loops;
 import dev.loopkit.benchmarks.LoopkitDriver;
 import dev.loopkit.benchmarks.NettyDriver;
@@ -27,8 +26,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.CompletionStage;
@@ -46,20 +43,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EchoServer implements ServerWorkload {
 
-    private final LoopDriver driver;
-    private final int port;
     /** Connections accepted so far (the idle-connections workload waits for all of them). */
     private final AtomicInteger accepted = new AtomicInteger();
-    private Server loopkitServer;
-    private Channel nettyChannel;
+    private final Serving serving;
 
     private EchoServer(String loopName, String api, Path keyStore) throws Exception {
         if (Loops.isNetty(loopName)) {
             SslContext tls = keyStore == null ? null : SslContextBuilder.forServer(BenchCertificate.keyManagers(keyStore))
                     .sslProvider(SslProvider.JDK).protocols(BenchCertificate.PROTOCOL).build();
             EventLoopGroup group = Loops.nettyGroup(loopName, 1);
-            driver = new NettyDriver(loopName, group);
-            nettyChannel = new ServerBootstrap()
+            Channel bound = new ServerBootstrap()
                     .group(group)
                     .channel(Loops.NETTY_EPOLL.equals(loopName) ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, BACKLOG)
@@ -75,14 +68,12 @@ public final class EchoServer implements ServerWorkload {
                         }
                     })
                     .bind("127.0.0.1", 0).sync().channel();
-            port = ((InetSocketAddress) nettyChannel.localAddress()).getPort();
+            serving = Serving.netty(new NettyDriver(loopName, group), bound);
             return;
         }
-        LoopkitDriver loopkit = (LoopkitDriver) Loops.start(loopName);
-        driver = loopkit;
         ServerOptions options = keyStore == null ? OPTIONS : OPTIONS.withSsl(BenchCertificate.serverContext(keyStore));
-        loopkitServer = ServerWorkload.madeOnLoop(loopkit, loop -> listen(loop, api, options));
-        port = ((InetSocketAddress) loopkitServer.sockets().get(0).localAddress()).getPort();
+        LoopkitDriver loopkit = (LoopkitDriver) Loops.start(loopName);
+        serving = Serving.loopkit(loopkit, ServerWorkload.madeOnLoop(loopkit, loop -> listen(loop, api, options)));
     }
 
     // asyncio's default backlog is 100; the idle-connections workload opens 10,000 at once, so the
@@ -113,7 +104,7 @@ public final class EchoServer implements ServerWorkload {
 
     @Override
     public int port() {
-        return port;
+        return serving.port();
     }
 
     /** Connections accepted so far. */
@@ -132,17 +123,8 @@ public final class EchoServer implements ServerWorkload {
     }
 
     @Override
-    public void close() throws IOException {
-        if (nettyChannel != null) {
-            nettyChannel.close().syncUninterruptibly();
-        }
-        if (loopkitServer != null) {
-            ServerWorkload.onLoop(driver, () -> {
-                loopkitServer.close();
-                loopkitServer.abortClients();
-            });
-        }
-        driver.close();
+    public void close() {
+        serving.close();
     }
 
     /** asyncio's echo protocol: whatever arrives is written back. */

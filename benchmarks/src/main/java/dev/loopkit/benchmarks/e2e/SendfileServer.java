@@ -2,9 +2,7 @@ package dev.loopkit.benchmarks.e2e;
 
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.Protocol;
-import dev.loopkit.api.Server;
 import dev.loopkit.api.Transport;
-import dev.loopkit.benchmarks.LoopDriver;
 import dev.loopkit.benchmarks.Loops;
 import dev.loopkit.benchmarks.LoopkitDriver;
 import dev.loopkit.benchmarks.NettyDriver;
@@ -21,7 +19,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -37,28 +34,22 @@ import java.nio.file.StandardOpenOption;
  */
 public final class SendfileServer implements ServerWorkload {
 
-    private final LoopDriver driver;
-    private final int port;
-    private Server loopkitServer;
-    private Channel nettyChannel;
+    private final Serving serving;
 
     private SendfileServer(String loopName, Path file) throws Exception {
         if (Loops.isNetty(loopName)) {
             EventLoopGroup group = Loops.nettyGroup(loopName, 1);
-            driver = new NettyDriver(loopName, group);
-            nettyChannel = new ServerBootstrap()
+            Channel bound = new ServerBootstrap()
                     .group(group)
                     .channel(Loops.NETTY_EPOLL.equals(loopName) ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .childHandler(new NettySendfile(file.toFile()))
                     .bind("127.0.0.1", 0).sync().channel();
-            port = ((InetSocketAddress) nettyChannel.localAddress()).getPort();
+            serving = Serving.netty(new NettyDriver(loopName, group), bound);
             return;
         }
         LoopkitDriver loopkit = (LoopkitDriver) Loops.start(loopName);
-        driver = loopkit;
-        loopkitServer = ServerWorkload.madeOnLoop(loopkit, loop -> loop.createServer(() -> new SendfileProtocol(loop, file),
-                "127.0.0.1", 0));
-        port = ((InetSocketAddress) loopkitServer.sockets().get(0).localAddress()).getPort();
+        serving = Serving.loopkit(loopkit, ServerWorkload.madeOnLoop(loopkit,
+                loop -> loop.createServer(() -> new SendfileProtocol(loop, file), "127.0.0.1", 0)));
     }
 
     public static SendfileServer start(String loopName, Path file) throws Exception {
@@ -72,21 +63,12 @@ public final class SendfileServer implements ServerWorkload {
 
     @Override
     public int port() {
-        return port;
+        return serving.port();
     }
 
     @Override
-    public void close() throws IOException {
-        if (nettyChannel != null) {
-            nettyChannel.close().syncUninterruptibly();
-        }
-        if (loopkitServer != null) {
-            ServerWorkload.onLoop(driver, () -> {
-                loopkitServer.close();
-                loopkitServer.abortClients();
-            });
-        }
-        driver.close();
+    public void close() {
+        serving.close();
     }
 
     /** {@code await loop.sendfile(transport, file); transport.close()}, started from {@code connection_made}. */

@@ -3,7 +3,6 @@ package dev.loopkit.benchmarks.e2e;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.benchmarks.LoopDriver;
 import dev.loopkit.benchmarks.LoopkitDriver;
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +24,7 @@ public interface ServerWorkload extends AutoCloseable {
     int port();
 
     @Override
-    void close() throws IOException;
+    void close();
 
     /**
      * Prints {@code READY <port>} and serves until standard input ends; prints

@@ -3,7 +3,6 @@ package dev.loopkit.benchmarks.e2e;
 import dev.loopkit.api.DatagramEndpoint;
 import dev.loopkit.api.DatagramProtocol;
 import dev.loopkit.api.DatagramTransport;
-import dev.loopkit.benchmarks.LoopDriver;
 import dev.loopkit.benchmarks.Loops;
 import dev.loopkit.benchmarks.LoopkitDriver;
 import dev.loopkit.benchmarks.NettyDriver;
@@ -16,7 +15,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -30,30 +28,24 @@ import java.nio.ByteBuffer;
  */
 public final class UdpEchoServer implements ServerWorkload {
 
-    private final LoopDriver driver;
-    private final int port;
-    private DatagramTransport loopkitTransport;
-    private Channel nettyChannel;
+    private final Serving serving;
 
     private UdpEchoServer(String loopName) throws Exception {
         SocketAddress local = new InetSocketAddress("127.0.0.1", 0);
         if (Loops.isNetty(loopName)) {
             EventLoopGroup group = Loops.nettyGroup(loopName, 1);
-            driver = new NettyDriver(loopName, group);
-            nettyChannel = new Bootstrap()
+            Channel bound = new Bootstrap()
                     .group(group)
                     .channel(Loops.NETTY_EPOLL.equals(loopName) ? EpollDatagramChannel.class : NioDatagramChannel.class)
                     .handler(NettyUdpEcho.INSTANCE)
                     .bind(local).sync().channel();
-            port = ((InetSocketAddress) nettyChannel.localAddress()).getPort();
+            serving = Serving.netty(new NettyDriver(loopName, group), bound);
             return;
         }
         LoopkitDriver loopkit = (LoopkitDriver) Loops.start(loopName);
-        driver = loopkit;
         DatagramEndpoint<UdpEcho> endpoint = ServerWorkload.madeOnLoop(loopkit,
                 loop -> loop.createDatagramEndpoint(UdpEcho::new, local, null));
-        loopkitTransport = endpoint.transport();
-        port = ((InetSocketAddress) loopkitTransport.getExtraInfo("sockname")).getPort();
+        serving = Serving.loopkitDatagrams(loopkit, endpoint.transport());
     }
 
     public static UdpEchoServer start(String loopName) throws Exception {
@@ -67,18 +59,12 @@ public final class UdpEchoServer implements ServerWorkload {
 
     @Override
     public int port() {
-        return port;
+        return serving.port();
     }
 
     @Override
-    public void close() throws IOException {
-        if (nettyChannel != null) {
-            nettyChannel.close().syncUninterruptibly();
-        }
-        if (loopkitTransport != null) {
-            ServerWorkload.onLoop(driver, loopkitTransport::close);
-        }
-        driver.close();
+    public void close() {
+        serving.close();
     }
 
     /** asyncio's UDP echo: {@code self.transport.sendto(data, addr)}. */
