@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BUCKETS 100000 /* round-trip histogram: 1 us buckets up to 100 ms, the last one catches the rest */
+#include "round_trips.h"
 
 struct conn {
     int fd;
@@ -30,12 +30,6 @@ struct conn {
     size_t received;  /* bytes of the current message echoed back */
     long long started;
 };
-
-static long long now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static char *message;
 static size_t size;
@@ -55,30 +49,17 @@ static int push(struct conn *c) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7) {
-        fprintf(stderr, "usage: %s PORT CONNS SIZE WARMUP_S DURATION_S VARIANT\n", argv[0]);
-        return 2;
-    }
-    int port = atoi(argv[1]), nconns = atoi(argv[2]);
-    size = (size_t) atoi(argv[3]);
-    double warmup = atof(argv[4]), duration = atof(argv[5]);
-    const char *variant = argv[6];
-    message = malloc(size);
+    struct load load = parse_load(argc, argv);
+    int port = load.port, nconns = load.conns;
+    size = load.size;
+    message = load.message;
+    double warmup = load.warmup, duration = load.duration;
+    const char *variant = load.variant;
     char *sink = malloc(size);
-    for (size_t i = 0; i < size; i++) message[i] = (char) ('a' + i % 26);
-    static unsigned long histogram[BUCKETS];
     struct conn *conns = calloc(nconns, sizeof(struct conn));
     int epfd = epoll_create1(EPOLL_CLOEXEC);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
-    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
     for (int i = 0; i < nconns; i++) {
-        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (connect(fd, (struct sockaddr *) &addr, sizeof addr) < 0) {
-            perror("connect");
-            return 1;
-        }
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        int fd = connect_tcp(port);
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
         conns[i].fd = fd;
         struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (unsigned) i};
@@ -91,7 +72,6 @@ int main(int argc, char **argv) {
         conns[i].started = now_ns();
         if (push(&conns[i]) < 0) { perror("write"); return 1; }
     }
-    unsigned long measured = 0;
     struct epoll_event events[64];
     long long now = start;
     while (now < end) {
@@ -128,11 +108,7 @@ int main(int argc, char **argv) {
                 c->received += (size_t) n;
                 if (c->received < size) continue;
                 long long done = now_ns();
-                if (done >= measure_from && done < end) {
-                    long long us = (done - c->started) / 1000;
-                    histogram[us < BUCKETS ? us : BUCKETS - 1]++;
-                    measured++;
-                }
+                round_trip(c->started, done, measure_from, end);
                 c->received = 0;
                 c->sent = 0;
                 c->started = done;
@@ -147,16 +123,6 @@ int main(int argc, char **argv) {
         }
     }
     for (int i = 0; i < nconns; i++) close(conns[i].fd);
-    double p50 = 0, p99 = 0;
-    unsigned long seen = 0;
-    int have50 = 0;
-    for (int b = 0; b < BUCKETS; b++) {
-        seen += histogram[b];
-        if (!have50 && seen * 100 >= measured * 50) { p50 = b; have50 = 1; }
-        if (seen * 100 >= measured * 99) { p99 = b; break; }
-    }
-    printf("RESULT\techo\t%s\trps\t%.6g\n", variant, measured / duration);
-    printf("RESULT\techo\t%s\trtt_p50_us\t%.6g\n", variant, p50);
-    printf("RESULT\techo\t%s\trtt_p99_us\t%.6g\n", variant, p99);
+    print_round_trips("echo", variant, duration);
     return 0;
 }

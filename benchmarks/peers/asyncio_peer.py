@@ -7,6 +7,9 @@ workload and reads them.
     asyncio_peer.py [--uvloop] [--watcher threaded|pidfd] callbacks CHAIN UPFRONT THREADSAFE ROUNDS
     asyncio_peer.py [--uvloop] timers COUNT MAX_DELAY_MS WARMUP ROUNDS
     asyncio_peer.py [--uvloop] echo-server protocol|streams     (prints READY port; serves until stdin ends)
+    asyncio_peer.py [--uvloop] tls-echo-server protocol|streams CERT_PEM KEY_PEM   (the same over TLS 1.3)
+    asyncio_peer.py [--uvloop] udp-echo-server                   (UDP echo; prints READY port)
+    asyncio_peer.py [--uvloop] sendfile-server FILE    (sends FILE to each connection with loop.sendfile, then closes it)
     asyncio_peer.py [--uvloop] [--watcher ...] spawn COUNT CONCURRENCY WARMUP [pipes]
     asyncio_peer.py [--uvloop] [--watcher ...] exit OTHERS ROUNDS WARMUP
     asyncio_peer.py [--uvloop] [--watcher ...] memory COUNT
@@ -193,7 +196,7 @@ def timers(count, max_delay_ms, warmup, rounds):
     emit("timers", VARIANT, "late_max_us", lateness[-1] * 1e6)
 
 
-# ---- TCP echo -------------------------------------------------------------------------------------
+# ---- TCP and TLS echo ---------------------------------------------------------------------------------
 
 class EchoProtocol(asyncio.Protocol):
     def connection_made(self, transport):
@@ -217,7 +220,9 @@ async def echo_streams(reader, writer):
         writer.close()
 
 
-def echo_server(api):
+def serve_until_stdin_ends(start):
+    """Runs `await start(loop)` (which returns what serves and the port), prints READY port, serves
+    until standard input ends (the harness's server protocol), then closes what start returned."""
     loop = new_loop()
     stop = loop.create_future()
 
@@ -226,11 +231,7 @@ def echo_server(api):
             stop.set_result(None)
 
     async def main():
-        if api == "protocol":
-            server = await loop.create_server(EchoProtocol, "127.0.0.1", 0, backlog=100)
-        else:
-            server = await asyncio.start_server(echo_streams, "127.0.0.1", 0, backlog=100)
-        port = server.sockets[0].getsockname()[1]
+        server, port = await start(loop)
         loop.add_reader(sys.stdin.fileno(), on_stdin)
         print("READY %d" % port, flush=True)
         await stop
@@ -240,6 +241,76 @@ def echo_server(api):
         loop.run_until_complete(main())
     finally:
         loop.close()
+
+
+def echo_server(api, cert=None, key=None):
+    """TCP echo; with CERT and KEY (PEM), TLS 1.3 through the ssl module."""
+    context = None
+    if cert is not None:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_3
+        context.load_cert_chain(cert, key)
+
+    async def start(loop):
+        if api == "protocol":
+            server = await loop.create_server(EchoProtocol, "127.0.0.1", 0, backlog=100, ssl=context)
+        else:
+            server = await asyncio.start_server(echo_streams, "127.0.0.1", 0, backlog=100, ssl=context)
+        return server, server.sockets[0].getsockname()[1]
+    serve_until_stdin_ends(start)
+
+
+# ---- UDP echo -------------------------------------------------------------------------------------
+
+class EchoDatagramProtocol(asyncio.DatagramProtocol):
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def datagram_received(self, data, addr):
+        self.transport.sendto(data, addr)
+
+
+def udp_echo_server():
+    async def start(loop):
+        transport, _ = await loop.create_datagram_endpoint(EchoDatagramProtocol, local_addr=("127.0.0.1", 0))
+        return transport, transport.get_extra_info("sockname")[1]
+    serve_until_stdin_ends(start)
+
+
+# ---- sendfile -------------------------------------------------------------------------------------
+
+class SendfileProtocol(asyncio.Protocol):
+    def __init__(self, path):
+        self.path = path
+
+    def connection_made(self, transport):
+        asyncio.get_running_loop().create_task(self.send(transport))
+
+    async def send(self, transport):
+        try:
+            with open(self.path, "rb") as f:
+                await asyncio.get_running_loop().sendfile(transport, f)
+        except ConnectionError:
+            pass
+        finally:
+            transport.close()
+
+
+def sendfile_server(path):
+    """asyncio's loop.sendfile: os.sendfile on the selector loop's sockets. uvloop (0.17) does not
+    implement it (AbstractEventLoop.sendfile raises NotImplementedError): said as UNSUPPORTED."""
+    loop = new_loop()
+    if type(loop).sendfile is asyncio.AbstractEventLoop.sendfile:
+        loop.close()
+        print("UNSUPPORTED %s has no loop.sendfile() (NotImplementedError)" % VARIANT, flush=True)
+        return
+    loop.close()
+
+    async def start(loop):
+        server = await loop.create_server(lambda: SendfileProtocol(path), "127.0.0.1", 0)
+        return server, server.sockets[0].getsockname()[1]
+    serve_until_stdin_ends(start)
 
 
 # ---- child processes ------------------------------------------------------------------------------
@@ -388,6 +459,12 @@ def main(argv):
         timers(*map(int, rest))
     elif command == "echo-server":
         echo_server(rest[0])
+    elif command == "tls-echo-server":
+        echo_server(*rest[:3])
+    elif command == "udp-echo-server":
+        udp_echo_server()
+    elif command == "sendfile-server":
+        sendfile_server(rest[0])
     elif command == "spawn":
         spawn(*map(int, rest[:3]), *rest[3:])
     elif command == "exit":

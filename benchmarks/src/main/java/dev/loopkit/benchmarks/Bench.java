@@ -1,7 +1,8 @@
 package dev.loopkit.benchmarks;
 
 import dev.loopkit.benchmarks.e2e.ChildWatchers;
-import dev.loopkit.benchmarks.e2e.EchoServer;
+import dev.loopkit.benchmarks.e2e.BenchCertificate;
+import dev.loopkit.benchmarks.e2e.ServerWorkload;
 import dev.loopkit.benchmarks.jmh.CrossThreadBenchmark;
 import dev.loopkit.benchmarks.jmh.LoopCoreBenchmark;
 import dev.loopkit.loop.epoll.EpollEventLoop;
@@ -23,10 +24,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -39,8 +44,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * The one command behind {@code benchmarks/run.sh}: runs every workload on every peer present on
  * the machine, one process per workload and peer, and prints one Markdown table with Loopkit's
- * figures, each peer's and the ratio Loopkit/peer, then the targets of issues 7 and 14 and whether
- * they hold. Every ratio divides two figures of this one run.
+ * figures, each peer's and the ratio Loopkit/peer, then the targets of issues 7, 14 and 16 and
+ * whether they hold. Every ratio divides two figures of this one run.
  *
  * <p>Loopkit: the selector, proactor and epoll loops (the epoll loop where its native code works; a
  * workload it refuses is reported with its message), the five watchers. Peers: Netty's NIO and epoll
@@ -49,16 +54,18 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code /usr/bin/python3}, {@code python3} that imports it), Node ({@code node} or
  * {@code $LOOPKIT_BENCH_NODE}), {@link ProcessBuilder}, and the operating system's floors
  * ({@code native/pidfd_floor.c} for exit detection, {@code native/spawn_floor.c} for subprocess
- * throughput, built with {@code gcc}). A peer that is not installed is reported as such, never
+ * throughput, {@code native/sendfile_floor.c} for sendfile over loopback, built with {@code gcc}; the
+ * TLS client links OpenSSL). A peer that is not installed is reported as such, never
  * silently dropped.
  *
  * <p>Options: {@code --quick} (shorter runs, for trying the harness; not for the figures),
- * {@code --only SECTION,...} (core, timers, echo, spawn, exit, memory), {@code --out DIR}
+ * {@code --only SECTION,...} (core, timers, echo, tls, udp, sendfile, spawn, exit, memory), {@code --out DIR}
  * (default {@code benchmarks/target/bench}).
  */
 public final class Bench {
 
-    private static final List<String> SECTIONS = List.of("core", "timers", "echo", "spawn", "exit", "memory");
+    private static final List<String> SECTIONS = List.of("core", "timers", "echo", "tls", "udp", "sendfile", "spawn", "exit",
+            "memory");
     private static final List<String> WATCHERS = ChildWatchers.available();
     private static final List<Integer> OTHERS = List.of(10, 100, 1000);
 
@@ -80,6 +87,9 @@ public final class Bench {
     private Path idleClient;
     private Path pidfdFloor;
     private Path spawnFloor;
+    private Path tlsClient;
+    private Path udpClient;
+    private Path sendfileFloor;
 
     private Bench(Path root, Path out, boolean quick, Set<String> sections) throws IOException {
         this.root = root;
@@ -136,6 +146,15 @@ public final class Bench {
         if (sections.contains("echo")) {
             echo();
         }
+        if (sections.contains("tls")) {
+            tlsEcho();
+        }
+        if (sections.contains("udp")) {
+            udpEcho();
+        }
+        if (sections.contains("sendfile")) {
+            sendfile();
+        }
         if (sections.contains("spawn")) {
             spawn();
         }
@@ -189,7 +208,7 @@ public final class Bench {
         }
         String gcc = firstWorking(List.of("gcc", "cc"), null);
         if (gcc == null) {
-            absent.put("native", "no C compiler (gcc): no echo and idle clients, no OS floors");
+            absent.put("native", "no C compiler (gcc): no echo, TLS, UDP, sendfile and idle clients, no OS floors");
             return;
         }
         Path bin = out.resolve("native");
@@ -198,10 +217,27 @@ public final class Bench {
         idleClient = compile(gcc, root.resolve("native/idle_client.c"), bin.resolve("idle_client"));
         pidfdFloor = compile(gcc, root.resolve("native/pidfd_floor.c"), bin.resolve("pidfd_floor"));
         spawnFloor = compile(gcc, root.resolve("native/spawn_floor.c"), bin.resolve("spawn_floor"));
+        tlsClient = compile(gcc, root.resolve("native/tls_echo_client.c"), bin.resolve("tls_echo_client"), TLS_CLIENT_LIBRARIES);
+        udpClient = compile(gcc, root.resolve("native/udp_echo_client.c"), bin.resolve("udp_echo_client"));
+        sendfileFloor = compile(gcc, root.resolve("native/sendfile_floor.c"), bin.resolve("sendfile_floor"));
+    }
+
+    /** What {@code native/tls_echo_client.c} links with: OpenSSL (Debian: libssl-dev to build it). */
+    static final List<String> TLS_CLIENT_LIBRARIES = List.of("-lssl", "-lcrypto");
+
+    /** {@code gcc -O2 -o binary source libraries...}: the one way every native program of the harness is built. */
+    static List<String> compileCommand(String gcc, Path source, Path binary, List<String> libraries) {
+        List<String> command = new ArrayList<>(List.of(gcc, "-O2", "-o", binary.toString(), source.toString()));
+        command.addAll(libraries);
+        return command;
     }
 
     private Path compile(String gcc, Path source, Path binary) throws IOException, InterruptedException {
-        Proc proc = Proc.run(List.of(gcc, "-O2", "-o", binary.toString(), source.toString()), Duration.ofMinutes(1), log);
+        return compile(gcc, source, binary, List.of());
+    }
+
+    private Path compile(String gcc, Path source, Path binary, List<String> libraries) throws IOException, InterruptedException {
+        Proc proc = Proc.run(compileCommand(gcc, source, binary, libraries), Duration.ofMinutes(1), log);
         if (proc.exit != 0) {
             absent.put(binary.getFileName().toString(), "did not compile: see bench.log");
             return null;
@@ -468,40 +504,164 @@ public final class Bench {
                 servers.put(loop + "/" + api, javaWorkload(List.of(), "echo-server", loop, api));
             }
         }
-        if (python != null) {
+        pythonPeers((peer, command) -> {
             for (String api : List.of("protocol", "streams")) {
-                servers.put("asyncio/" + api, List.of(python, root.resolve("peers/asyncio_peer.py").toString(), "echo-server", api));
+                servers.put(peer + "/" + api, plus(command, "echo-server", api));
             }
-        }
-        if (uvloopPython != null) {
-            for (String api : List.of("protocol", "streams")) {
-                servers.put("uvloop/" + api, List.of(uvloopPython, root.resolve("peers/asyncio_peer.py").toString(), "--uvloop",
-                        "echo-server", api));
-            }
-        }
+        });
         if (node != null) {
             servers.put("node", List.of(node, root.resolve("peers/node_peer.js").toString(), "echo-server"));
         }
-        for (int round = 1; round <= rounds(); round++) {
-            for (Map.Entry<String, List<String>> server : servers.entrySet()) {
-                status("TCP echo on " + server.getKey() + ", round " + round + " of " + rounds());
-                echoRun(server.getKey(), server.getValue());
-            }
-        }
+        roundRobin("TCP echo", servers, (port, variant) -> pingPongLoad(echoClient, port, "50", variant));
     }
 
-    /** Rounds of the short workloads (echo, spawn), interleaved across peers; the median is reported. */
+    /** Rounds of the short workloads (TCP, TLS and UDP echo, sendfile, spawn), interleaved across peers; the median is reported. */
     private int rounds() {
         return quick ? 1 : 3;
     }
 
-    private void echoRun(String variant, List<String> command) throws Exception {
-        try (ServerProcess server = new ServerProcess(command, out.resolve("bench.log"))) {
-            String port = portOf(server, "echo " + variant);
+    /** {@code client PORT CONNS 1024 WARMUP DURATION VARIANT}: the echo clients' (TCP, TLS, UDP) command line. */
+    private List<String> pingPongLoad(Path client, String port, String connections, String variant) {
+        return List.of(client.toString(), port, connections, "1024", quick ? "0.5" : "1", quick ? "2" : "4", variant);
+    }
+
+    /** Starts a server workload, and once it said {@code READY <port>} runs the client {@code load} makes for that port. */
+    private void againstServer(String what, List<String> serverCommand, Function<String, List<String>> load)
+            throws Exception {
+        log.println("$ " + shortCommand(serverCommand));
+        try (ServerProcess server = new ServerProcess(serverCommand, out.resolve("bench.log"))) {
+            String port = portOf(server, what);
             if (port != null) {
-                collect(List.of(echoClient.toString(), port, "50", "1024", quick ? "0.5" : "1", quick ? "2" : "4", variant),
-                        Duration.ofMinutes(2));
+                collect(load.apply(port), Duration.ofMinutes(2));
             }
+        }
+    }
+
+    /** Runs every server of {@code servers} (variant: command), {@link #rounds()} times round-robin. */
+    private void roundRobin(String what, Map<String, List<String>> servers, BiFunction<String, String, List<String>> load)
+            throws Exception {
+        for (int round = 1; round <= rounds(); round++) {
+            for (Map.Entry<String, List<String>> server : servers.entrySet()) {
+                status(what + " on " + server.getKey() + ", round " + round + " of " + rounds());
+                againstServer(what + " " + server.getKey(), server.getValue(), port -> load.apply(port, server.getKey()));
+            }
+        }
+    }
+
+    // ---- TLS echo, UDP echo, sendfile (issue 16) ---------------------------------------------------------------
+
+    /**
+     * TLS 1.3 echo, 50 connections × 1 KiB ping-pong, every server with the one self-signed key made for
+     * this run ({@link BenchCertificate}), the JDK's provider on every Java server (Loopkit's
+     * {@code SSLEngine}; Netty's {@code SslHandler} with {@code SslProvider.JDK}), CPython's {@code ssl}
+     * (OpenSSL) for asyncio and uvloop; the client is {@code native/tls_echo_client.c} (OpenSSL, TLS 1.3,
+     * TLS_AES_128_GCM_SHA256 only). Rounds round-robin as the TCP echo's.
+     */
+    private void tlsEcho() throws Exception {
+        if (tlsClient == null) {
+            return;
+        }
+        Path tls = out.resolve("tls");
+        String keyStore = BenchCertificate.make(tls).toString();
+        String cert = tls.resolve(BenchCertificate.CERT_PEM).toString();
+        String key = tls.resolve(BenchCertificate.KEY_PEM).toString();
+        Map<String, List<String>> servers = new LinkedHashMap<>();
+        for (String loop : coreLoops()) {
+            if (Loops.isNetty(loop)) {
+                servers.put(loop, javaWorkload(List.of(), "echo-server", loop, "handler", keyStore));
+                continue;
+            }
+            for (String api : List.of("protocol", "streams")) {
+                servers.put(loop + "/" + api, javaWorkload(List.of(), "echo-server", loop, api, keyStore));
+            }
+        }
+        pythonPeers((peer, command) -> {
+            for (String api : List.of("protocol", "streams")) {
+                servers.put(peer + "/" + api, plus(command, "tls-echo-server", api, cert, key));
+            }
+        });
+        roundRobin("TLS echo", servers, (port, variant) -> pingPongLoad(tlsClient, port, "50", variant));
+    }
+
+    /** Clients of the UDP echo, each with one 1 KiB datagram in flight. */
+    static final String UDP_CLIENTS = "16";
+
+    /**
+     * UDP echo: {@value #UDP_CLIENTS} clients of {@code native/udp_echo_client.c}, each with one 1 KiB
+     * datagram in flight (request/response; a datagram not echoed within 200 ms is counted lost and
+     * replaced), against Loopkit's {@code createDatagramEndpoint} on every loop, Netty's NIO and epoll
+     * datagram channels, asyncio's and uvloop's {@code create_datagram_endpoint}. Rounds round-robin.
+     */
+    private void udpEcho() throws Exception {
+        if (udpClient == null) {
+            return;
+        }
+        Map<String, List<String>> servers = new LinkedHashMap<>();
+        for (String loop : coreLoops()) {
+            servers.put(loop, javaWorkload(List.of(), "udp-echo-server", loop));
+        }
+        pythonPeers((peer, command) -> servers.put(peer, plus(command, "udp-echo-server")));
+        roundRobin("UDP echo", servers, (port, variant) -> pingPongLoad(udpClient, port, UDP_CLIENTS, variant));
+    }
+
+    /** The file each sendfile connection gets: in {@code --quick} mode smaller. */
+    private long sendfileBytes() {
+        return (quick ? 256L : 1024L) << 20;
+    }
+
+    /**
+     * sendfile throughput over loopback: a server sends one file ({@link #sendfileBytes()}, made in the
+     * output directory and read once so that it is in the page cache) to each connection and closes it;
+     * {@code native/sendfile_floor.c read} connects, reads to end of file and discards, one connection
+     * after the other (one warm-up, then {@link #sendfileRounds()}; the median is kept). Servers:
+     * Loopkit's {@code loop.sendfile} on every loop, Netty's {@code DefaultFileRegion} (NIO and epoll),
+     * asyncio's and uvloop's {@code loop.sendfile}, and the loopback's limit: {@code sendfile_floor.c serve},
+     * a blocking {@code sendfile(2)} loop in C.
+     */
+    private void sendfile() throws Exception {
+        if (sendfileFloor == null) {
+            return;
+        }
+        Path file = out.resolve("sendfile.bin");
+        makeSendfileFile(file, sendfileBytes());
+        Map<String, List<String>> servers = new LinkedHashMap<>();
+        servers.put("os-floor", List.of(sendfileFloor.toString(), "serve", file.toString()));
+        for (String loop : coreLoops()) {
+            servers.put(loop, javaWorkload(List.of(), "sendfile-server", loop, file.toString()));
+        }
+        pythonPeers((peer, command) -> servers.put(peer, plus(command, "sendfile-server", file.toString())));
+        String rounds = Integer.toString(sendfileRounds());
+        roundRobin("sendfile", servers, (port, variant) -> List.of(sendfileFloor.toString(), "read", port, rounds, "1", variant));
+        Files.deleteIfExists(file);
+    }
+
+    private int sendfileRounds() {
+        return quick ? 2 : 5;
+    }
+
+    /** A file of {@code bytes} pseudo-random bytes, written and read back once: then it is in the page cache. */
+    private static void makeSendfileFile(Path file, long bytes) throws IOException {
+        byte[] block = new byte[1 << 20];
+        new Random(16).nextBytes(block);
+        try (var output = Files.newOutputStream(file)) {
+            for (long written = 0; written < bytes; written += block.length) {
+                output.write(block, 0, (int) Math.min(block.length, bytes - written));
+            }
+        }
+        try (var input = Files.newInputStream(file)) {
+            while (input.read(block) >= 0) {
+                // read once: in the page cache for every server
+            }
+        }
+    }
+
+    /** Gives {@code add} the command prefix of asyncio and of uvloop, where present. */
+    private void pythonPeers(BiConsumer<String, List<String>> add) {
+        if (python != null) {
+            add.accept("asyncio", List.of(python, root.resolve("peers/asyncio_peer.py").toString()));
+        }
+        if (uvloopPython != null) {
+            add.accept("uvloop", List.of(uvloopPython, root.resolve("peers/asyncio_peer.py").toString(), "--uvloop"));
         }
     }
 
@@ -515,8 +675,8 @@ public final class Bench {
             absent.put(what, "the server did not say READY within 60 s (see bench.log)");
             return null;
         }
-        if (first.startsWith(EchoServer.UNSUPPORTED)) {
-            absent.put(what, first.substring(EchoServer.UNSUPPORTED.length()));
+        if (first.startsWith(ServerWorkload.UNSUPPORTED)) {
+            absent.put(what, first.substring(ServerWorkload.UNSUPPORTED.length()));
             return null;
         }
         return first.substring("READY ".length()).trim();
@@ -807,7 +967,7 @@ public final class Bench {
                 synchronized (lines) {
                     lines.add(line);
                 }
-                if (line.startsWith("READY ") || line.startsWith(EchoServer.UNSUPPORTED)) {
+                if (line.startsWith("READY ") || line.startsWith(ServerWorkload.UNSUPPORTED)) {
                     first.complete(line);
                 }
             });

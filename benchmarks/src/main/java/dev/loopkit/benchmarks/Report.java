@@ -10,7 +10,7 @@ import java.util.function.Function;
 /**
  * Turns the figures of one {@link Bench} run into Markdown: one table (a row per workload and
  * Loopkit variant, a column per peer, each peer's figure with the ratio Loopkit/peer), then the
- * targets of issues 7 and 14 and whether each holds in this run. Every ratio divides two figures of
+ * targets of issues 7, 14 and 16 and whether each holds in this run. Every ratio divides two figures of
  * the same run.
  */
 final class Report {
@@ -24,11 +24,11 @@ final class Report {
             {"uvloop", "uvloop"},
             {"node", "Node"},
             {"processbuilder", "ProcessBuilder + onExit"},
-            {"os-floor", "OS floor (C: posix_spawn, pidfd, epoll)"},
+            {"os-floor", "OS floor (C: posix_spawn, pidfd, epoll; sendfile(2))"},
     };
 
     private enum Unit {
-        RATE, MICROS, MILLIS, MIB, COUNT
+        RATE, MICROS, MILLIS, MIB, COUNT, MEGABYTES_PER_SECOND
     }
 
     /** One row: Loopkit's figure under {@code variant}, each peer's under {@code peerVariant.apply(peer)} (null: none). */
@@ -55,7 +55,7 @@ final class Report {
                 .append(bench.quick() ? ", QUICK mode (short runs: not for the record)" : "")
                 .append("; load average before ").append(loadBefore).append(", after ").append(loadAfter).append(".\n\n");
         s.append("Each peer cell: the peer's figure and, in brackets, Loopkit/peer (for ↑ rows above 1 means Loopkit is ahead; for ↓ rows"
-                + " below 1 does). TCP echo and spawn figures are medians of rounds run round-robin across the peers.\n\n");
+                + " below 1 does). TCP, TLS and UDP echo, sendfile and spawn figures are medians of rounds run round-robin across the peers.\n\n");
         s.append("| workload | Loopkit | Loopkit figure |");
         for (String[] peer : PEERS) {
             s.append(' ').append(peer[1]).append(" |");
@@ -151,6 +151,7 @@ final class Report {
                         }));
             }
         }
+        issue16Rows();
         List<String> spawnPeers = List.of("asyncio", "asyncio-pidfd", "uvloop", "node", "processbuilder", "os-floor");
         for (String watcher : List.of("threaded", "multiloop", "safe", "fast", "pidfd", "pidfd@epoll")) {
             rows.add(new Row("500 × /bin/true, 50 at a time, processes/s", "spawn", watcher, "per_s", Unit.RATE, true,
@@ -192,6 +193,31 @@ final class Report {
                     Unit.COUNT, false, nettyIdle));
             rows.add(new Row("10,000 idle TCP connections: Java threads started for them", "idle", loop + idle, "java_threads_delta",
                     Unit.COUNT, false, nettyIdle));
+        }
+    }
+
+    /** Issue 16's workloads: TLS echo, UDP echo, sendfile, on every Loopkit loop. */
+    private void issue16Rows() {
+        for (String loop : Loops.LOOPKIT) {
+            for (String api : List.of("protocol", "streams")) {
+                rows.add(new Row("TLS 1.3 echo, 50 conns × 1 KiB ping-pong (" + api + "), round trips/s", "tls", loop + "/" + api, "rps",
+                        Unit.RATE, true, peer -> switch (peer) {
+                            case "netty-nio", "netty-epoll" -> peer;
+                            case "asyncio", "uvloop" -> peer + "/" + api;
+                            default -> null;
+                        }));
+            }
+        }
+        Function<String, String> datagramPeers = peer -> List.of("netty-nio", "netty-epoll", "asyncio", "uvloop").contains(peer) ? peer : null;
+        for (String loop : Loops.LOOPKIT) {
+            rows.add(new Row("UDP echo, " + Bench.UDP_CLIENTS + " clients × 1 KiB request/response, echoes/s", "udp", loop, "rps", Unit.RATE,
+                    true, datagramPeers));
+            rows.add(new Row("UDP echo: datagrams lost (no echo within 200 ms)", "udp", loop, "lost", Unit.COUNT, false, datagramPeers));
+        }
+        for (String loop : Loops.LOOPKIT) {
+            rows.add(new Row("sendfile over loopback, a file per connection (1 GiB; 256 MiB with --quick), MB/s", "sendfile", loop, "mb_s",
+                    Unit.MEGABYTES_PER_SECOND, true,
+                    peer -> List.of("netty-nio", "netty-epoll", "asyncio", "uvloop", "os-floor").contains(peer) ? peer : null));
         }
     }
 
@@ -238,6 +264,32 @@ final class Report {
                     stacks <= 64, stacks, 64);
         }
         issue14(s);
+        issue16(s);
+    }
+
+    /** Issue 16's targets: TLS echo ≥ Netty with the same (JDK) provider, UDP echo ≥ Netty NIO, sendfile at the loopback's limit. */
+    private void issue16(StringBuilder s) {
+        for (String loop : Loops.LOOPKIT) {
+            String netty = Loops.EPOLL.equals(loop) ? Loops.NETTY_EPOLL : Loops.NETTY_NIO;
+            for (String api : List.of("protocol", "streams")) {
+                String variant = loop + "/" + api;
+                atLeast(s, "#16 TLS echo ≥ " + (netty.equals(Loops.NETTY_EPOLL) ? "Netty epoll" : "Netty NIO") + ", JDK provider both ("
+                        + variant + ")", "tls", variant, netty, "rps", true, 1);
+            }
+        }
+        for (String loop : Loops.LOOPKIT) {
+            double ours = bench.get("udp", loop, "rps");
+            double theirs = bench.get("udp", Loops.NETTY_NIO, "rps");
+            double lost = bench.get("udp", loop, "lost");
+            verdict(s, "#16 UDP echo ≥ Netty NIO (" + loop + ")",
+                    Bench.fmt("%s vs %s: %.2f×; lost %s vs %s", format(ours, Unit.RATE), format(theirs, Unit.RATE), ours / theirs,
+                            format(lost, Unit.COUNT), format(bench.get("udp", Loops.NETTY_NIO, "lost"), Unit.COUNT)),
+                    ours >= theirs, ours, theirs);
+        }
+        for (String loop : Loops.LOOPKIT) {
+            atLeast(s, "#16 sendfile at the loopback's limit: ≥ 0.9× sendfile_floor.c (" + loop + ")", "sendfile", loop, "os-floor",
+                    "mb_s", true, 0.9);
+        }
     }
 
     /** Issue 14's targets, each a ratio of two figures of this run. */
@@ -297,7 +349,7 @@ final class Report {
         double a = bench.get(workload, ours, metric);
         double b = bench.get(workload, peer, metric);
         double ratio = higherIsBetter ? a / b : b / a;
-        Unit unit = metric.endsWith("_ms") ? Unit.MILLIS : Unit.RATE;
+        Unit unit = metric.endsWith("_ms") ? Unit.MILLIS : metric.equals("mb_s") ? Unit.MEGABYTES_PER_SECOND : Unit.RATE;
         verdict(s, target, Bench.fmt("%s vs %s: %.2f×", format(a, unit), format(b, unit), ratio), ratio >= factor, a, b);
     }
 
@@ -324,6 +376,7 @@ final class Report {
             case MILLIS -> value >= 100 ? fmt("%.0f ms", value) : fmt("%.1f ms", value);
             case MIB -> fmt("%.1f MiB", value);
             case COUNT -> fmt("%.0f", value);
+            case MEGABYTES_PER_SECOND -> fmt("%.0f MB/s", value);
         };
     }
 

@@ -5,21 +5,28 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import dev.loopkit.benchmarks.e2e.BenchCertificate;
 import dev.loopkit.benchmarks.e2e.ChildWatchers;
 import dev.loopkit.benchmarks.e2e.EchoServer;
 import dev.loopkit.benchmarks.e2e.ExitLatency;
 import dev.loopkit.benchmarks.e2e.IdleConnections;
 import dev.loopkit.benchmarks.e2e.ProcStatus;
 import dev.loopkit.benchmarks.e2e.Results;
+import dev.loopkit.benchmarks.e2e.SendfileServer;
+import dev.loopkit.benchmarks.e2e.ServerWorkload;
 import dev.loopkit.benchmarks.e2e.SpawnThroughput;
 import dev.loopkit.benchmarks.e2e.ThreadedMemory;
 import dev.loopkit.benchmarks.e2e.TimerLateness;
+import dev.loopkit.benchmarks.e2e.UdpEchoServer;
 import dev.loopkit.benchmarks.jmh.CrossThreadBenchmark;
 import dev.loopkit.benchmarks.jmh.LoopCoreBenchmark;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,6 +40,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLSocket;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
@@ -164,8 +173,12 @@ public class BenchmarksSmokeTest {
      * message under "Not measured"); any other loop, or any other failure, fails the test.
      */
     private static EchoServer startUnlessRefused(String loop, String api) throws Exception {
+        return startUnlessRefused(loop, api, null);
+    }
+
+    private static EchoServer startUnlessRefused(String loop, String api, Path keyStore) throws Exception {
         try {
-            return EchoServer.start(loop, api);
+            return EchoServer.start(loop, api, keyStore);
         } catch (UnsupportedOperationException refused) {
             assertEquals(refused.getMessage(), Loops.EPOLL, loop);
             assertFalse("the report quotes the loop's message: it must say why", String.valueOf(refused.getMessage()).isBlank());
@@ -204,12 +217,20 @@ public class BenchmarksSmokeTest {
     }
 
     private static void pingPong(int port, String what) throws IOException {
+        pingPong(port, what, SocketFactory.getDefault());
+    }
+
+    /** Three connections from {@code sockets} (plain, or TLS 1.3 trusting the run's certificate), 20 rounds of 1 KiB each. */
+    private static void pingPong(int port, String what, SocketFactory factory) throws IOException {
         byte[] message = new byte[1024];
         new Random(7).nextBytes(message);
         List<Socket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                Socket socket = new Socket("127.0.0.1", port);
+                Socket socket = factory.createSocket("127.0.0.1", port);
+                if (socket instanceof SSLSocket tls) {
+                    assertEquals(what, BenchCertificate.PROTOCOL, tls.getSession().getProtocol());
+                }
                 socket.setSoTimeout(10_000);
                 socket.setTcpNoDelay(true);
                 sockets.add(socket);
@@ -226,6 +247,101 @@ public class BenchmarksSmokeTest {
             for (Socket socket : sockets) {
                 socket.close();
             }
+        }
+    }
+
+    // ---- issue 16: TLS echo, UDP echo, sendfile -----------------------------------------------------------------
+
+    private static Path keyStore;
+
+    /** The run's certificate, made once for the class as the harness makes it once per run. */
+    private static synchronized Path keyStore() throws Exception {
+        if (keyStore == null) {
+            keyStore = BenchCertificate.make(Files.createTempDirectory("bench-tls"));
+        }
+        return keyStore;
+    }
+
+    private static SocketFactory tlsSockets() throws Exception {
+        return BenchCertificate.clientContext(keyStore()).getSocketFactory();
+    }
+
+    @AfterClass
+    public static void deleteCertificate() throws IOException {
+        if (keyStore != null) {
+            deleteDirectory(keyStore.getParent());
+        }
+    }
+
+    @Test
+    public void tlsEchoServersEchoOverTls13() throws Exception {
+        for (String[] server : servers()) {
+            EchoServer echo = startUnlessRefused(server[0], server[1], keyStore());
+            if (echo == null) {
+                continue;
+            }
+            try (echo) {
+                pingPong(echo.port(), "TLS " + Arrays.toString(server), tlsSockets());
+                assertEquals(Arrays.toString(server), 3, echo.accepted());
+            }
+        }
+    }
+
+    @Test
+    public void udpEchoServersEchoEveryDatagram() throws Exception {
+        for (String loop : loops()) {
+            try (UdpEchoServer server = UdpEchoServer.start(loop)) {
+                datagramsEcho(server.port(), loop);
+            }
+        }
+    }
+
+    /** 20 datagrams of 1 KiB, one in flight at a time, each echoed whole (loopback: none is lost). */
+    private static void datagramsEcho(int port, String what) throws IOException {
+        try (DatagramSocket socket = new DatagramSocket()) {
+            socket.setSoTimeout(10_000);
+            socket.connect(new InetSocketAddress("127.0.0.1", port));
+            Random random = new Random(16);
+            for (int i = 0; i < 20; i++) {
+                byte[] message = new byte[1024];
+                random.nextBytes(message);
+                socket.send(new DatagramPacket(message, message.length));
+                DatagramPacket echo = new DatagramPacket(new byte[2048], 2048);
+                socket.receive(echo);
+                assertArrayEquals(what, message, Arrays.copyOf(echo.getData(), echo.getLength()));
+            }
+        }
+    }
+
+    @Test
+    public void sendfileServersSendTheWholeFile() throws Exception {
+        Path file = sendfileFile();
+        try {
+            for (String loop : loops()) {
+                try (SendfileServer server = SendfileServer.start(loop, file)) {
+                    for (int connection = 0; connection < 2; connection++) {
+                        assertFileReceived(server.port(), file, loop);
+                    }
+                }
+            }
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    /** 3 MiB and a bit of random bytes: more than one socket buffer, not a whole number of blocks. */
+    private static Path sendfileFile() throws IOException {
+        byte[] content = new byte[3 * 1024 * 1024 + 123];
+        new Random(16).nextBytes(content);
+        Path file = Files.createTempFile("bench-sendfile", ".bin");
+        Files.write(file, content);
+        return file;
+    }
+
+    private static void assertFileReceived(int port, Path file, String what) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            assertArrayEquals(what, Files.readAllBytes(file), socket.getInputStream().readAllBytes());
         }
     }
 
@@ -290,9 +406,11 @@ public class BenchmarksSmokeTest {
         }
         Path bin = Files.createTempDirectory("bench-native");
         try {
-            for (String program : List.of("echo_client", "idle_client", "pidfd_floor", "spawn_floor")) {
-                assertEquals(program, 0, run(List.of("gcc", "-O2", "-o", bin.resolve(program).toString(),
-                        ROOT.resolve("native/" + program + ".c").toString())).exit);
+            for (String program : List.of("echo_client", "idle_client", "pidfd_floor", "spawn_floor", "udp_echo_client",
+                    "sendfile_floor", "tls_echo_client")) {
+                List<String> libraries = program.equals("tls_echo_client") ? Bench.TLS_CLIENT_LIBRARIES : List.of();
+                assertEquals(program, 0, run(Bench.compileCommand("gcc", ROOT.resolve("native/" + program + ".c"), bin.resolve(program),
+                        libraries)).exit);
             }
             String floor = run(List.of(bin.resolve("pidfd_floor").toString(), "2", "3", "1")).out;
             assertTrue(floor, floor.contains("RESULT\texit\tos-floor/N=2\tp50_us\t"));
@@ -306,13 +424,73 @@ public class BenchmarksSmokeTest {
                         "0.05", "0.2", "smoke")).out;
                 assertTrue(load, load.contains("RESULT\techo\tsmoke\trps\t"));
             }
-        } finally {
-            try (var files = Files.list(bin)) {
-                for (Path file : files.toList()) {
-                    Files.delete(file);
-                }
+            try (EchoServer tls = EchoServer.start(Loops.SELECTOR, "protocol", keyStore())) {
+                String load = run(List.of(bin.resolve("tls_echo_client").toString(), Integer.toString(tls.port()), "4", "1024",
+                        "0.05", "0.2", "smoke")).out;
+                assertTrue(load, load.contains("RESULT\ttls\tsmoke\trps\t"));
             }
-            Files.delete(bin);
+            try (UdpEchoServer udp = UdpEchoServer.start(Loops.SELECTOR)) {
+                String load = run(List.of(bin.resolve("udp_echo_client").toString(), Integer.toString(udp.port()), "4", "1024",
+                        "0.05", "0.2", "smoke")).out;
+                assertTrue(load, load.contains("RESULT\tudp\tsmoke\trps\t"));
+                assertTrue(load, load.contains("RESULT\tudp\tsmoke\tlost\t"));
+            }
+            sendfileFloorServesAndReads(bin.resolve("sendfile_floor"));
+        } finally {
+            deleteDirectory(bin);
+        }
+    }
+
+    private static void deleteDirectory(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(dir);
+    }
+
+    /** The floor serves the file with sendfile(2) until its stdin ends; the reader reads it whole, from it and from a loop. */
+    private static void sendfileFloorServesAndReads(Path program) throws Exception {
+        Path file = sendfileFile();
+        long size = Files.size(file);
+        try {
+            withServer(List.of(program.toString(), "serve", file.toString()), "sendfile_floor serve", port -> {
+                String read = run(List.of(program.toString(), "read", Integer.toString(port), "2", "1", "smoke")).out;
+                assertTrue(read, read.contains("RESULT\tsendfile\tsmoke\tmb_s\t"));
+                assertTrue(read, read.contains("RESULT\tsendfile\tsmoke\tbytes\t" + size));
+            });
+            try (SendfileServer server = SendfileServer.start(Loops.SELECTOR, file)) {
+                String read = run(List.of(program.toString(), "read", Integer.toString(server.port()), "1", "0", "smoke")).out;
+                assertTrue(read, read.contains("RESULT\tsendfile\tsmoke\tbytes\t" + size));
+            }
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    private interface PortUser {
+        void use(int port) throws Exception;
+    }
+
+    /**
+     * Starts a server process, waits for its {@code READY <port>}, hands the port to {@code user}, then closes
+     * the server's stdin and waits for it to stop (as the harness does); returns its {@code UNSUPPORTED} line
+     * instead if it printed one, else {@code null}.
+     */
+    private static String withServer(List<String> command, String what, PortUser user) throws Exception {
+        Process server = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            String ready = new String(readLine(server.getInputStream()), StandardCharsets.UTF_8);
+            if (ready.startsWith(ServerWorkload.UNSUPPORTED)) {
+                return ready;
+            }
+            assertTrue(what + ": " + ready, ready.startsWith("READY "));
+            user.use(Integer.parseInt(ready.substring(6).trim()));
+            return null;
+        } finally {
+            server.getOutputStream().close();
+            assertTrue(what + " did not stop when its stdin closed", server.waitFor(10, TimeUnit.SECONDS));
         }
     }
 
@@ -340,6 +518,7 @@ public class BenchmarksSmokeTest {
         if (works("python3", "-c", "import asyncio")) {
             List<String> asyncio = List.of("python3", ROOT.resolve("peers/asyncio_peer.py").toString());
             peer(asyncio, "asyncio");
+            pythonServers(asyncio, "asyncio");
             if (works("python3", "-c", "import asyncio; asyncio.PidfdChildWatcher")) {
                 String out = run(plus(asyncio, "--watcher", "pidfd", "spawn", "4", "2", "0", "pipes")).out;
                 assertTrue(out, out.contains("RESULT\tspawn\tasyncio-pidfd/pipes\tper_s\t"));
@@ -350,7 +529,9 @@ public class BenchmarksSmokeTest {
     @Test
     public void uvloopPeerRuns() throws Exception {
         if (works("/usr/bin/python3", "-c", "import uvloop")) {
-            peer(List.of("/usr/bin/python3", ROOT.resolve("peers/asyncio_peer.py").toString(), "--uvloop"), "uvloop");
+            List<String> uvloop = List.of("/usr/bin/python3", ROOT.resolve("peers/asyncio_peer.py").toString(), "--uvloop");
+            peer(uvloop, "uvloop");
+            pythonServers(uvloop, "uvloop");
         }
     }
 
@@ -374,14 +555,23 @@ public class BenchmarksSmokeTest {
         assertTrue(out, out.contains("RESULT\texit\t" + variant + "/N=2\tp50_us\t"));
         out = run(plus(command, "memory", "3")).out;
         assertTrue(out, out.contains("RESULT\tmemory\t" + variant + "/3\trss_delta_mib\t"));
-        Process server = new ProcessBuilder(plus(command, "echo-server", "protocol")).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        withServer(plus(command, "echo-server", "protocol"), variant + " echo server", port -> pingPong(port, variant));
+    }
+
+    /** The Python peers' servers of issue 16: TLS echo (PEM files of the run's certificate), UDP echo, sendfile. */
+    private static void pythonServers(List<String> command, String variant) throws Exception {
+        Path dir = keyStore().getParent();
+        withServer(plus(command, "tls-echo-server", "streams", dir.resolve(BenchCertificate.CERT_PEM).toString(),
+                dir.resolve(BenchCertificate.KEY_PEM).toString()), variant + " TLS echo server",
+                port -> pingPong(port, variant + " TLS", tlsSockets()));
+        withServer(plus(command, "udp-echo-server"), variant + " UDP echo server", port -> datagramsEcho(port, variant));
+        Path file = sendfileFile();
         try {
-            String ready = new String(readLine(server.getInputStream()), StandardCharsets.UTF_8);
-            assertTrue(ready, ready.startsWith("READY "));
-            pingPong(Integer.parseInt(ready.substring(6).trim()), variant);
+            String unsupported = withServer(plus(command, "sendfile-server", file.toString()), variant + " sendfile server",
+                    port -> assertFileReceived(port, file, variant));
+            assertTrue(unsupported, unsupported == null || variant.equals("uvloop")); // uvloop has no loop.sendfile()
         } finally {
-            server.getOutputStream().close();
-            assertTrue(variant + " echo server did not stop when its stdin closed", server.waitFor(10, TimeUnit.SECONDS));
+            Files.delete(file);
         }
     }
 
@@ -448,6 +638,14 @@ public class BenchmarksSmokeTest {
         bench.put("idle", "epoll/10000", "threads_delta", 2);
         bench.put("idle", "epoll/10000", "java_threads_delta", 0);
         bench.put("idle", "netty-epoll/10000", "rss_mib", 90);
+        bench.put("tls", "selector/protocol", "rps", 30_000);
+        bench.put("tls", "netty-nio", "rps", 20_000);
+        bench.put("udp", "epoll", "rps", 90_000);
+        bench.put("udp", "epoll", "lost", 0);
+        bench.put("udp", "netty-nio", "rps", 100_000);
+        bench.put("udp", "netty-nio", "lost", 2);
+        bench.put("sendfile", "selector", "mb_s", 3000);
+        bench.put("sendfile", "os-floor", "mb_s", 3200);
         String report = Report.render(bench, Instant.now(), Instant.now().plus(Duration.ofMinutes(1)), "0.1", "0.2");
         assertTrue(report, report.contains("| callSoon chain (each schedules the next), callbacks/s ↑ | selector | 2.00 M/s | 1.00 M/s (2.00×) |"));
         assertTrue(report, report.contains("| callSoon chain ≥ Netty NIO (selector) | 2.00 M/s vs 1.00 M/s: 2.00× | holds |"));
@@ -463,6 +661,11 @@ public class BenchmarksSmokeTest {
         assertTrue(report, report.contains("| #14 10,000 idle TCP connections to the epoll loop: ≤ 100 MB resident (95.4 MiB) | 80.0 MiB resident (Netty epoll: 90.0 MiB) | holds |"));
         assertTrue(report, report.contains("| #14 10,000 idle TCP connections to the epoll loop: one thread (no Java thread started for them) | 0 Java threads started (JVM threads: 19, 2 added) | holds |"));
         assertTrue(report, report.contains("| #14 TCP echo ≥ 1.1× Netty epoll (epoll/protocol) | not measured | — |"));
+        assertTrue(report, report.contains("| TLS 1.3 echo, 50 conns × 1 KiB ping-pong (protocol), round trips/s ↑ | selector/protocol | 30.0 k/s | 20.0 k/s (1.50×) |"));
+        assertTrue(report, report.contains("| #16 TLS echo ≥ Netty NIO, JDK provider both (selector/protocol) | 30.0 k/s vs 20.0 k/s: 1.50× | holds |"));
+        assertTrue(report, report.contains("| #16 UDP echo ≥ Netty NIO (epoll) | 90.0 k/s vs 100.0 k/s: 0.90×; lost 0 vs 2 | **MISSED** |"));
+        assertTrue(report, report.contains("| UDP echo: datagrams lost (no echo within 200 ms) ↓ | epoll | 0 | 2 (0.00×) |"));
+        assertTrue(report, report.contains("| #16 sendfile at the loopback's limit: ≥ 0.9× sendfile_floor.c (selector) | 3000 MB/s vs 3200 MB/s: 0.94× | holds |"));
         assertTrue(report, report.contains("| **MISSED** |"));
         assertFalse(report, report.contains("NaN"));
     }

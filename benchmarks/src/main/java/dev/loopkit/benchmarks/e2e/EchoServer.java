@@ -9,9 +9,9 @@ import dev.loopkit.api.Transport;
 import dev.loopkit.streams.StreamReader;
 import dev.loopkit.streams.StreamWriter;
 import dev.loopkit.streams.Streams;
-import dev.loopkit.benchmarks.LoopDriver;
 import dev.loopkit.benchmarks.Loops;
 import dev.loopkit.benchmarks.LoopkitDriver;
+import dev.loopkit.benchmarks.NettyDriver;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -23,40 +23,36 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.nio.file.Path;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP echo server on 127.0.0.1 (an ephemeral port), one loop thread: Loopkit's selector, proactor
+ * A TCP echo server on 127.0.0.1 (an ephemeral port), plain or TLS 1.3 (the JDK's provider: Loopkit's
+ * {@code ssl} server option, Netty's {@code SslHandler} with {@code SslProvider.JDK}), one loop thread: Loopkit's selector, proactor
  * or epoll loop through a {@link Protocol} or through streams (asyncio's {@code start_server} with
  * {@code read(65536)}, {@code write}, {@code drain}), or Netty with one event loop serving both the
  * listening socket and the connections. Prints {@code READY <port>}, then serves until its standard
  * input ends; a loop that refuses sockets prints {@code UNSUPPORTED <its message>} instead. The load
- * comes from {@code native/echo_client.c}, the same client for every peer.
+ * comes from {@code native/echo_client.c} ({@code native/tls_echo_client.c} for TLS), the same client
+ * for every peer.
  */
-public final class EchoServer implements AutoCloseable {
+public final class EchoServer implements ServerWorkload {
 
-    /** The line a server workload prints, instead of {@code READY}, when its loop refuses sockets. */
-    public static final String UNSUPPORTED = "UNSUPPORTED ";
-
-    private final LoopDriver driver;
-    private final int port;
     /** Connections accepted so far (the idle-connections workload waits for all of them). */
     private final AtomicInteger accepted = new AtomicInteger();
-    private Server loopkitServer;
-    private Channel nettyChannel;
+    private final Serving serving;
 
-    private EchoServer(String loopName, String api) throws Exception {
+    private EchoServer(String loopName, String api, Path keyStore) throws Exception {
         if (Loops.isNetty(loopName)) {
+            SslContext tls = keyStore == null ? null : SslContextBuilder.forServer(BenchCertificate.keyManagers(keyStore))
+                    .sslProvider(SslProvider.JDK).protocols(BenchCertificate.PROTOCOL).build();
             EventLoopGroup group = Loops.nettyGroup(loopName, 1);
-            driver = new dev.loopkit.benchmarks.NettyDriver(loopName, group);
-            nettyChannel = new ServerBootstrap()
+            Channel bound = new ServerBootstrap()
                     .group(group)
                     .channel(Loops.NETTY_EPOLL.equals(loopName) ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, BACKLOG)
@@ -65,28 +61,19 @@ public final class EchoServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel channel) {
                             accepted.incrementAndGet();
+                            if (tls != null) {
+                                channel.pipeline().addLast(tls.newHandler(channel.alloc()));
+                            }
                             channel.pipeline().addLast(NettyEcho.INSTANCE);
                         }
                     })
                     .bind("127.0.0.1", 0).sync().channel();
-            port = ((InetSocketAddress) nettyChannel.localAddress()).getPort();
+            serving = Serving.netty(new NettyDriver(loopName, group), bound);
             return;
         }
+        ServerOptions options = keyStore == null ? OPTIONS : OPTIONS.withSsl(BenchCertificate.serverContext(keyStore));
         LoopkitDriver loopkit = (LoopkitDriver) Loops.start(loopName);
-        driver = loopkit;
-        try {
-            loopkitServer = listen(loopkit.loop(), api).get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            driver.close();
-            if (e.getCause() instanceof UnsupportedOperationException refused) {
-                throw refused; // the epoll loop, while it refuses sockets
-            }
-            throw e;
-        } catch (Exception | Error e) {
-            driver.close();
-            throw e;
-        }
-        port = ((InetSocketAddress) loopkitServer.sockets().get(0).localAddress()).getPort();
+        serving = Serving.loopkit(loopkit, ServerWorkload.madeOnLoop(loopkit, loop -> listen(loop, api, options)));
     }
 
     // asyncio's default backlog is 100; the idle-connections workload opens 10,000 at once, so the
@@ -94,39 +81,30 @@ public final class EchoServer implements AutoCloseable {
     private static final int BACKLOG = 4096;
     private static final ServerOptions OPTIONS = ServerOptions.defaults().withBacklog(BACKLOG);
 
-    /** Made on the loop thread; fails with what the loop threw (an epoll loop that refuses sockets throws at once). */
-    private CompletableFuture<Server> listen(EventLoop loop, String api) {
-        CompletableFuture<Server> made = new CompletableFuture<>();
-        driver.submit(() -> {
-            try {
-                var server = switch (api) {
-                    case "protocol" -> loop.createServer(() -> new EchoProtocol(accepted), "127.0.0.1", 0, OPTIONS);
-                    case "streams" -> Streams.startServer(loop, (reader, writer) -> {
-                        accepted.incrementAndGet();
-                        return echo(loop, reader, writer);
-                    }, "127.0.0.1", 0, StreamReader.DEFAULT_LIMIT, OPTIONS);
-                    default -> throw new IllegalArgumentException("api is protocol or streams, not " + api);
-                };
-                server.whenComplete((s, e) -> {
-                    if (e != null) {
-                        made.completeExceptionally(e);
-                    } else {
-                        made.complete(s);
-                    }
-                });
-            } catch (RuntimeException refused) {
-                made.completeExceptionally(refused);
-            }
-        });
-        return made;
+    private CompletionStage<Server> listen(EventLoop loop, String api, ServerOptions options) {
+        return switch (api) {
+            case "protocol" -> loop.createServer(() -> new EchoProtocol(accepted), "127.0.0.1", 0, options);
+            case "streams" -> Streams.startServer(loop, (reader, writer) -> {
+                accepted.incrementAndGet();
+                return echo(loop, reader, writer);
+            }, "127.0.0.1", 0, StreamReader.DEFAULT_LIMIT, options);
+            default -> throw new IllegalArgumentException("api is protocol or streams, not " + api);
+        };
     }
 
+    /** A plain TCP echo server. */
     public static EchoServer start(String loopName, String api) throws Exception {
-        return new EchoServer(loopName, api);
+        return new EchoServer(loopName, api, null);
     }
 
+    /** A TLS 1.3 echo server with the key of {@code keyStore} ({@link BenchCertificate}); {@code null}: plain TCP. */
+    public static EchoServer start(String loopName, String api, Path keyStore) throws Exception {
+        return new EchoServer(loopName, api, keyStore);
+    }
+
+    @Override
     public int port() {
-        return port;
+        return serving.port();
     }
 
     /** Connections accepted so far. */
@@ -134,52 +112,19 @@ public final class EchoServer implements AutoCloseable {
         return accepted.get();
     }
 
-    /**
-     * Prints {@code READY <port>} and serves until standard input ends; prints
-     * {@code UNSUPPORTED <message>} and returns when the loop refuses sockets.
-     */
-    public static void serve(String loopName, String api) throws Exception {
-        EchoServer server = startOrSayUnsupported(loopName, api);
-        if (server == null) {
-            return;
-        }
-        try (server) {
-            System.out.println("READY " + server.port());
-            System.out.flush();
-            InputStream in = System.in;
-            byte[] sink = new byte[256];
-            while (in.read(sink) >= 0) {
-                // the driver closes our stdin to stop us
-            }
-        }
+    /** Serves plain TCP, or TLS with {@code keyStore}, until standard input ends ({@link ServerWorkload#serve}). */
+    public static void serve(String loopName, String api, Path keyStore) throws Exception {
+        ServerWorkload.serve(() -> start(loopName, api, keyStore));
     }
 
     /** A started server, or {@code null} after printing {@code UNSUPPORTED <message>} for a loop that refuses sockets. */
     static EchoServer startOrSayUnsupported(String loopName, String api) throws Exception {
-        try {
-            return start(loopName, api);
-        } catch (UnsupportedOperationException refused) {
-            System.out.println(UNSUPPORTED + String.valueOf(refused.getMessage()).replace('\n', ' '));
-            System.out.flush();
-            return null;
-        }
+        return ServerWorkload.startOrSayUnsupported(() -> start(loopName, api));
     }
 
     @Override
-    public void close() throws IOException {
-        if (nettyChannel != null) {
-            nettyChannel.close().syncUninterruptibly();
-        }
-        if (loopkitServer != null) {
-            CompletableFuture<Void> closed = new CompletableFuture<>();
-            driver.submit(() -> {
-                loopkitServer.close();
-                loopkitServer.abortClients();
-                closed.complete(null);
-            });
-            closed.join();
-        }
-        driver.close();
+    public void close() {
+        serving.close();
     }
 
     /** asyncio's echo protocol: whatever arrives is written back. */
