@@ -74,9 +74,9 @@ final class Sendfile {
             throw new IllegalStateException("sendfile is not supported for transport " + transport);
         }
         Sendfile sending = new Sendfile(loop, file, offset, count);
-        ZeroCopySocket socket = socketTransport.zeroCopySocket();
+        ZeroCopySocket socket = socketTransport instanceof ZeroCopyTransport direct ? direct.zeroCopySocket() : null;
         if (socket != null) {
-            sending.zeroCopyThrough(socketTransport, socket);
+            sending.zeroCopyThrough((ZeroCopyTransport) socketTransport, socket);
         } else {
             sending.fallbackThrough(socketTransport);
         }
@@ -85,7 +85,7 @@ final class Sendfile {
 
     // asyncio's _sendfile_native: reading paused, the write buffer drained first, writes refused meanwhile;
     // a file that cannot go to the socket directly takes the fallback once all that is undone.
-    private void zeroCopyThrough(SendfileTransport transport, ZeroCopySocket socket) {
+    private void zeroCopyThrough(ZeroCopyTransport transport, ZeroCopySocket socket) {
         LoopFuture<Void> drained = transport.makeEmptyWaiter(); // refuses a second sendfile before anything changed
         boolean resumeReading = transport.isReading();
         transport.pauseReading();

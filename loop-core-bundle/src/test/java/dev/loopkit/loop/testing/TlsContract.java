@@ -4,6 +4,7 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
@@ -20,8 +21,11 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +83,36 @@ public abstract class TlsContract extends SocketTestSupport {
         assertTrue("connectionMade after the handshake", client.made.isDone());
         connection.transport().write(data);
         assertArrayEquals(data, runFor(client.all));
+        connection.transport().close();
+        assertNull(runFor(client.lost));
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
+     * asyncio's {@code loop.sendfile} over a TLS transport takes its fallback (the bytes must be
+     * encrypted, so they go through the heap): byte-exact, every byte counted once, the file left after
+     * what was sent, and the transport's protocol given back.
+     */
+    @Test
+    public void sendfileOverTlsTakesAsynciosFallback() throws Exception {
+        Server server = tlsEchoServer();
+        byte[] data = new byte[4 * MEBIBYTE + 17];
+        new Random(18).nextBytes(data);
+        Path file = Files.write(Files.createDirectories(Path.of("target", "tls-sendfile")).resolve("file.bin"), data);
+        CollectingProtocol client = new CollectingProtocol(data.length, false);
+        Connection<CollectingProtocol> connection = tlsConnect(() -> client, port(server));
+        long copiedBefore = loop.sendfileBytesCopied();
+        try (FileChannel channel = FileChannel.open(file)) {
+            assertEquals(Long.valueOf(data.length), runFor(loop.sendfile(connection.transport(), channel, 0, null)));
+            assertEquals("the file's position after what was sent", data.length, channel.position());
+        } finally {
+            Files.delete(file);
+        }
+        assertArrayEquals(data, runFor(client.all));
+        assertEquals("every byte through the heap once", data.length, loop.sendfileBytesCopied() - copiedBefore);
+        assertSame(client, connection.transport().getProtocol());
+        assertTrue("reading resumed", connection.transport().isReading());
         connection.transport().close();
         assertNull(runFor(client.lost));
         server.close();

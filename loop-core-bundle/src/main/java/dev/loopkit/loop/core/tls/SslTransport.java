@@ -2,8 +2,8 @@ package dev.loopkit.loop.core.tls;
 
 import dev.loopkit.api.BaseProtocol;
 import dev.loopkit.api.Protocol;
-import dev.loopkit.api.Transport;
 import dev.loopkit.api.WriteBufferLimits;
+import dev.loopkit.loop.core.SendfileTransport;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
@@ -11,9 +11,10 @@ import java.util.Objects;
  * asyncio's {@code _SSLProtocolTransport}: what the application protocol of a TLS connection writes
  * to and closes. Every call goes to its {@link SslProtocol}; the write buffer is the TLS layer's (plain
  * bytes waiting for the handshake, records the socket has not taken), with asyncio's 512 KiB
- * high-water mark. Loop thread only.
+ * high-water mark. {@code sendfile} takes asyncio's fallback through it (the bytes must be encrypted).
+ * Loop thread only.
  */
-public final class SslTransport implements Transport {
+public final class SslTransport implements SendfileTransport {
 
     private final SslProtocol ssl;
     private boolean closed;
@@ -121,6 +122,11 @@ public final class SslTransport implements Transport {
     public void setWriteBufferLimits(int high, int low) {
         ssl.appWriting().setLimits(high, low, ssl.appProtocol());
         ssl.appWriting().maybeResume(ssl.appProtocol());
+    }
+
+    @Override
+    public boolean isWritingPaused() {
+        return ssl.appWriting().isPaused();
     }
 
     @Override

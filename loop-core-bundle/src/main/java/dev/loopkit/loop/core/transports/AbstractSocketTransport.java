@@ -3,7 +3,7 @@ package dev.loopkit.loop.core.transports;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.SendfileTransport;
+import dev.loopkit.loop.core.ZeroCopyTransport;
 import dev.loopkit.loop.core.ZeroCopySocket;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -18,7 +18,7 @@ import java.util.Objects;
  * {@code write_eof} with its half-close, the protocol's {@code eof_received}, and the checks every
  * {@code write} starts with. The subclass moves the bytes, its own way.
  */
-public abstract class AbstractSocketTransport extends AbstractTransport implements SendfileTransport {
+public abstract class AbstractSocketTransport extends AbstractTransport implements ZeroCopyTransport {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
