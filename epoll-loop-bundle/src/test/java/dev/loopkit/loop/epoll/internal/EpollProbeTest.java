@@ -3,17 +3,15 @@ package dev.loopkit.loop.epoll.internal;
 import static org.junit.Assert.assertEquals;
 
 import dev.loopkit.api.spi.UnavailableService;
+import dev.loopkit.loop.epoll.ChildJvm;
 import dev.loopkit.loop.epoll.EpollEventLoop;
 import dev.loopkit.loop.epoll.EpollEventLoopPolicy;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.Test;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -55,18 +53,9 @@ public class EpollProbeTest {
 
     @Test
     public void withTheEnvironmentSwitchOffNeitherIsPublishedAndBothSayWhy() throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), EpollProbeTest.class.getName());
-        builder.environment().put(EpollEventLoop.SWITCH, "off");
-        builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Process child = builder.start();
-        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!child.waitFor(60, TimeUnit.SECONDS)) {
-            child.destroyForcibly();
-            throw new AssertionError("the child JVM hung");
-        }
         assertEquals(List.of("unavailable event loop factory epoll: LOOPKIT_EPOLL=off in the environment",
-                "unavailable event loop policy epoll: LOOPKIT_EPOLL=off in the environment"), out.lines().toList());
+                "unavailable event loop policy epoll: LOOPKIT_EPOLL=off in the environment"),
+                ChildJvm.linesOf(EpollProbeTest.class, EpollEventLoop.SWITCH, "off"));
     }
 
     /** A component context that records what the probe asks of it, as Felix SCR would carry it out. */
