@@ -26,10 +26,11 @@ public final class Await {
         }
     }
 
-    /** The platform inside the framework is up: every watcher registered, the main loop running. */
+    /** The platform inside the framework is up: every watcher and policy registered, the main loop running. */
     public static void platformUp() {
         Pidfds.awaitWatchersRegistered();
         until("the main loop running", Await::mainLoopRunning);
+        EpollPolicy.awaitRegistered();
     }
 
     /** Whether a main loop is there and runs. */

@@ -3,8 +3,10 @@ package dev.loopkit.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.loopkit.loop.epoll.EpollEventLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.Before;
@@ -27,8 +29,25 @@ public class DistributionIT {
     public void policiesListsTheRankedPolicies() throws Exception {
         Command result = loopkit("loop:policies");
         assertEquals(result.toString(), 0, result.status());
-        assertTrue(result.toString(), result.out().contains("*  default   100      dev.loopkit.policy"));
-        assertTrue(result.toString(), result.out().contains("process-wide: default (ranked: highest service.ranking)"));
+        String best = EpollPolicy.processWide();
+        assertTrue(result.toString(), result.out().lines().anyMatch(line -> line.matches("\\* +" + best + " +"
+                + EpollPolicy.rankings().get(best) + " +dev\\.loopkit\\." + (EpollPolicy.works() ? "loop\\.epoll" : "policy") + " .*")));
+        assertTrue(result.toString(), result.out().contains(EpollPolicy.rankedStatus()));
+    }
+
+    @Test
+    public void withTheEpollSwitchOffTheDefaultPolicyIsProcessWideAndPoliciesSaysWhyNotEpoll() throws Exception {
+        Map<String, String> epollOff = Map.of(EpollEventLoop.SWITCH, "off");
+        Command result = loopkit("loop:policies", epollOff);
+        assertEquals(result.toString(), 0, result.status());
+        List<String> lines = result.out().lines().toList();
+        assertTrue(result.toString(), lines.get(1).matches("\\* +default +100 +dev\\.loopkit\\.policy .*"));
+        assertTrue(result.toString(), lines.stream().anyMatch(
+                line -> line.matches(" +epoll +- +- +unavailable: LOOPKIT_EPOLL=off in the environment")));
+        assertEquals(result.toString(), "process-wide: default (ranked: highest service.ranking)", lines.get(lines.size() - 1));
+        Command run = loopkit("loop:run /bin/sh -c 'exit 0'", epollOff);
+        assertTrue(run.toString(), run.out().strip().matches(
+                "pid \\d+: returncode 0 after [0-9.]+ ms \\(watcher " + Pidfds.bestWatcher() + ", SelectorEventLoop\\)"));
     }
 
     @Test
@@ -40,7 +59,7 @@ public class DistributionIT {
         Command reset = loopkit("loop:reset-policy");
         assertEquals(reset.toString(), 0, reset.status());
         Command again = loopkit("loop:policy");
-        assertEquals(again.toString(), "process-wide: default (ranked: highest service.ranking)", again.out().strip());
+        assertEquals(again.toString(), EpollPolicy.rankedStatus(), again.out().strip());
     }
 
     @Test
@@ -78,14 +97,14 @@ public class DistributionIT {
         List<String> out = run.out().lines().toList();
         assertEquals(run.toString(), "to-stdout", out.get(0));
         assertTrue(run.toString(), out.get(1).matches(
-                "pid \\d+: returncode 3 after [0-9.]+ ms \\(watcher " + Pidfds.bestWatcher() + ", SelectorEventLoop\\)"));
+                "pid \\d+: returncode 3 after [0-9.]+ ms \\(watcher " + Pidfds.bestWatcher() + ", " + EpollPolicy.loopClass() + "\\)"));
         assertEquals(run.toString(), "to-stderr", run.err().strip());
 
         // the safe watcher reaps through the main loop, running as soon as the platform is up
         Command safe = loopkit("loop:watcher safe ; loop:run /bin/sh -c 'kill -9 $$'");
         assertEquals(safe.toString(), 0, safe.status());
         assertTrue(safe.toString(), safe.out().strip().matches(
-                "pid \\d+: killed by signal 9 \\(returncode -9\\) after [0-9.]+ ms \\(watcher safe, SelectorEventLoop\\)"));
+                "pid \\d+: killed by signal 9 \\(returncode -9\\) after [0-9.]+ ms \\(watcher safe, " + EpollPolicy.loopClass() + "\\)"));
 
         Command missing = loopkit("loop:run nosuchprogram");
         assertEquals(missing.toString(), 1, missing.status());
@@ -97,7 +116,8 @@ public class DistributionIT {
         Command loops = loopkit("loop:loops");
         assertEquals(loops.toString(), 0, loops.status());
         assertTrue(loops.toString(), loops.out().lines().anyMatch(
-                line -> line.matches("selector +SelectorEventLoop #\\d+ +loopkit-main +yes +\\d+ +\\d+ +\\d+ +0 +(-|[\\d.]+ ms)")));
+                line -> line.matches(EpollPolicy.loopFactory() + " +" + EpollPolicy.loopClass()
+                        + " #\\d+ +loopkit-main +yes +\\d+ +\\d+ +\\d+ +0 +(-|[\\d.]+ ms)")));
         Command children = loopkit("loop:children");
         assertTrue(children.toString(), children.out().lines().anyMatch(line -> line.matches("\\* +" + Pidfds.bestWatcher() + " +0 *")));
         assertTrue(children.toString(), children.out().strip().endsWith("0 children watched"));
@@ -107,7 +127,8 @@ public class DistributionIT {
     public void aFailingCommandExitsNonZeroWithItsMessage() throws Exception {
         Command unknown = loopkit("loop:policy nosuch");
         assertEquals(unknown.toString(), 1, unknown.status());
-        assertEquals("Error: Unknown event loop policy 'nosuch' (known: default, selector, proactor)", unknown.err().strip());
+        assertEquals("Error: Unknown event loop policy 'nosuch' (known: " + String.join(", ", EpollPolicy.names()) + ")",
+                unknown.err().strip());
         Command missing = loopkit("loop:nosuchcommand");
         assertEquals(missing.toString(), 1, missing.status());
     }
@@ -117,11 +138,17 @@ public class DistributionIT {
         Command shell = Command.run(List.of("sh", Distribution.home().resolve("bin/loopkit").toString()),
                 Map.of("LOOPKIT_DATA", data.toString()), "loop:policies\n");
         assertEquals(shell.toString(), 0, shell.status());
-        assertTrue(shell.toString(), shell.out().contains("*  default   100"));
+        assertTrue(shell.toString(), shell.out().lines().anyMatch(line -> line.matches(
+                "\\* +" + EpollPolicy.processWide() + " +" + EpollPolicy.rankings().get(EpollPolicy.processWide()) + " .*")));
     }
 
     private Command loopkit(String gogoCommand) throws Exception {
-        return Command.run(List.of("sh", Distribution.home().resolve("bin/loopkit").toString(), "-c", gogoCommand),
-                Map.of("LOOPKIT_DATA", data.toString()), null);
+        return loopkit(gogoCommand, Map.of());
+    }
+
+    private Command loopkit(String gogoCommand, Map<String, String> environment) throws Exception {
+        Map<String, String> withData = new HashMap<>(environment);
+        withData.put("LOOPKIT_DATA", data.toString());
+        return Command.run(List.of("sh", Distribution.home().resolve("bin/loopkit").toString(), "-c", gogoCommand), withData, null);
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -40,7 +41,7 @@ public class InteractiveShellIT {
         terminal.type(TerminalSession.CTRL_C);
         terminal.expect(PROMPT);
         terminal.type("loop:policies\r"); // run alone: the interrupted line was dropped
-        terminal.expect("process-wide: default \\(ranked: highest service.ranking\\)\n");
+        terminal.expect(Pattern.quote(EpollPolicy.rankedStatus()) + "\n");
         terminal.expect(PROMPT);
         exitWithCtrlD();
     }
@@ -52,11 +53,11 @@ public class InteractiveShellIT {
         terminal.type(TerminalSession.CTRL_C);
         // the terminal's SIGINT goes to the JVM; loop:run passes it on to its child and waits for its end
         Matcher ended = terminal.expect("pid " + pid + ": killed by signal 2 \\(returncode -2\\) after [0-9.]+ ms"
-                + " \\(watcher \\w+, SelectorEventLoop\\); interrupted \\(SIGINT\\)\n");
+                + " \\(watcher \\w+, " + EpollPolicy.loopClass() + "\\); interrupted \\(SIGINT\\)\n");
         assertFalse(ended.group() + " but /proc/" + pid + " is still there", Files.exists(Path.of("/proc/" + pid)));
         terminal.expect(PROMPT);
         terminal.type("loop:policies\r");
-        terminal.expect("process-wide: default \\(ranked: highest service.ranking\\)\n");
+        terminal.expect(Pattern.quote(EpollPolicy.rankedStatus()) + "\n");
         terminal.expect(PROMPT);
         exitWithCtrlD();
     }

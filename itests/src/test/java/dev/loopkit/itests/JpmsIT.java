@@ -13,6 +13,7 @@ import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import dev.loopkit.examples.HelloLoop;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.epoll.EpollEventLoop;
+import dev.loopkit.loop.epoll.EpollEventLoopPolicy;
 import dev.loopkit.loop.proactor.ProactorEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
@@ -36,14 +37,27 @@ public class JpmsIT {
 
     @Test
     public void aModulePathProgramFindsThePolicyAndRunsALoop() throws Exception {
-        Command run = runExample("HelloLoop");
+        Command run = runExample("HelloLoop", Map.of());
         assertEquals(run.toString(), 0, run.status());
+        // the epoll module's policy, ranked above the default one, where the epoll loop works
         assertEquals(run.toString(), List.of(
-                "policy: dev.loopkit.policy.DefaultEventLoopPolicy",
-                "loop: dev.loopkit.loop.selector.SelectorEventLoop",
+                "policy: " + (EpollPolicy.works() ? EpollEventLoopPolicy.class : DefaultEventLoopPolicy.class).getName(),
+                "loop: " + (EpollPolicy.works() ? EpollEventLoop.class : SelectorEventLoop.class).getName(),
                 "3...", "2...", "1...", "liftoff"), run.out().lines().toList());
         // asyncio 3.12: the main thread's implicit loop comes with a warning
         assertTrue(run.toString(), run.err().contains("WARNING: There is no current event loop"));
+    }
+
+    @Test
+    public void withTheEpollSwitchOffTheEpollPolicyRefusesAndTheDefaultOneIsUsed() throws Exception {
+        Command run = runExample("HelloLoop", Map.of(EpollEventLoop.SWITCH, "off"));
+        assertEquals(run.toString(), 0, run.status());
+        assertEquals(run.toString(), List.of(
+                "policy: " + DefaultEventLoopPolicy.class.getName(),
+                "loop: " + SelectorEventLoop.class.getName(),
+                "3...", "2...", "1...", "liftoff"), run.out().lines().toList());
+        assertTrue(run.toString(), run.err().contains("cannot load event loop policy provider " + EpollEventLoopPolicy.class.getName()));
+        assertTrue(run.toString(), run.err().contains("the epoll loop cannot work here: LOOPKIT_EPOLL=off in the environment"));
     }
 
     /**
@@ -53,7 +67,7 @@ public class JpmsIT {
      */
     @Test
     public void aModulePathProgramSpawnsThroughPosix() throws Exception {
-        Command run = runExample("SpawnHello");
+        Command run = runExample("SpawnHello", Map.of());
         assertEquals(run.toString(), 0, run.status());
         assertEquals(run.toString(), List.of("echo said: hello", "returncode: 0"), run.out().lines().toList());
         assertEquals(run.toString(), "", run.err());
@@ -62,14 +76,14 @@ public class JpmsIT {
     /** Runs {@code dev.loopkit.examples.<program>} on a module path of Loopkit's jars and the JNR jars. */
     @Test
     public void aModulePathProgramRunsAChildThroughTheLoopAndItsWatcher() throws Exception {
-        Command run = runExample("RunChild");
+        Command run = runExample("RunChild", Map.of());
         assertEquals(run.toString(), 0, run.status());
         String watcher = Pidfds.work() ? PidfdChildWatcher.class.getName() : ThreadedChildWatcher.class.getName();
         assertEquals(run.toString(), List.of("watcher: " + watcher,
                 "child says hi, returncode 3"), run.out().lines().toList());
     }
 
-    private static Command runExample(String program) throws Exception {
+    private static Command runExample(String program, Map<String, String> environment) throws Exception {
         String modulePath = Stream.concat(
                         Stream.of(Asyncio.class, ProcessWide.class, Streams.class, SignalDispatcher.class, BaseEventLoop.class,
                                 SelectorEventLoop.class, ProactorEventLoop.class, EpollEventLoop.class, DefaultEventLoopPolicy.class, Posix.class,
@@ -81,7 +95,7 @@ public class JpmsIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // as README says a host must: on JDK 22+ jffi loads libc with a warning on stderr otherwise
         return Command.run(List.of(java, "--enable-native-access=org.jnrproject.jffi", "--module-path", modulePath,
-                "-m", "dev.loopkit.examples/dev.loopkit.examples." + program), Map.of(), null);
+                "-m", "dev.loopkit.examples/dev.loopkit.examples." + program), environment, null);
     }
 
     /** The directory of the published JNR jars ({@code loopkit.jpms.jnr}, filled by the build). */

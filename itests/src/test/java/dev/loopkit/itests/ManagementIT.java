@@ -81,7 +81,6 @@ public class ManagementIT {
     @Before
     public void connect() throws Exception {
         Await.platformUp();
-        Await.until("the policies registered", () -> ProcessWide.get().policies().entries().size(), 3);
         server = JMXConnectorServerFactory.newJMXConnectorServer(new JMXServiceURL("service:jmx:rmi://127.0.0.1"),
                 null, ManagementFactory.getPlatformMBeanServer());
         server.start();
@@ -125,14 +124,14 @@ public class ManagementIT {
         assertEquals("process-wide: selector (configured: configuration dev.loopkit.policy)", Gogo.run(processor, "loop:policy").strip());
         assertEquals("selector", jmx.getAttribute(policies, "Current"));
         jmx.invoke(policies, "reset", new Object[0], new String[0]);
-        assertEquals("default", jmx.getAttribute(policies, "Current"));
+        assertEquals(EpollPolicy.processWide(), jmx.getAttribute(policies, "Current"));
     }
 
     @Test
     public void theMainLoopHasItsMBeanWithTheFiguresOfLoopLoops() throws Exception {
         Await.until("an MBean for the main loop", () -> mainLoopMBean() != null);
         ObjectName main = mainLoopMBean();
-        assertEquals("selector", jmx.getAttribute(main, "Factory"));
+        assertEquals(EpollPolicy.loopFactory(), jmx.getAttribute(main, "Factory"));
         assertEquals(Boolean.TRUE, jmx.getAttribute(main, "Running"));
         String loops = Gogo.run(processor, "loop:loops");
         assertTrue(loops, loops.contains(main.getKeyProperty("name") + "  loopkit-main"));
@@ -196,7 +195,7 @@ public class ManagementIT {
                 .sorted(Comparator.comparing(RecordedEvent::getStartTime)).toList();
         Files.delete(file);
         assertEquals(List.of("dev.loopkit.WatcherSwap " + Pidfds.bestWatcher() + " -> multiloop (configured: the current child watcher changed)",
-                "dev.loopkit.PolicyChange default -> proactor (configured)"),
+                "dev.loopkit.PolicyChange " + EpollPolicy.processWide() + " -> proactor (configured)"),
                 events.stream().map(e -> e.getEventType().getName() + " " + e.getString("from") + " -> " + e.getString("to")
                         + " (" + e.getString("reason") + ")").toList());
     }

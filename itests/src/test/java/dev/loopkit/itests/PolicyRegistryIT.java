@@ -2,21 +2,27 @@ package dev.loopkit.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.streamBundle;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopPolicy;
+import dev.loopkit.runtime.RankedRegistry.Entry;
 import dev.loopkit.runtime.RankedRegistry.Reason;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.itests.bundles.TestBundles;
+import dev.loopkit.loop.epoll.EpollEventLoopPolicy;
+import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import javax.inject.Inject;
 import org.junit.After;
+import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -50,7 +56,7 @@ public class PolicyRegistryIT {
 
     @Before
     public void allPoliciesAreThere() {
-        Await.until("the three policies registered", () -> ProcessWide.get().policies().entries().size(), 3);
+        EpollPolicy.awaitRegistered();
     }
 
     @After
@@ -60,18 +66,18 @@ public class PolicyRegistryIT {
         configuration.delete();
         ProcessWide.get().policies().setConfigured(null);
         bundle(TestBundles.HIGHER_POLICY).stop();
-        Await.until("default process-wide again", this::current, "default");
+        Await.until(EpollPolicy.processWide() + " process-wide again", this::current, EpollPolicy.processWide());
     }
 
     @Test
     public void theHighestRankedPolicyIsProcessWideAndItsLoopsRun() {
-        assertEquals("default", current());
+        assertEquals(EpollPolicy.processWide(), current());
         assertEquals(Reason.RANKED, ProcessWide.get().policies().choice().reason());
         EventLoopPolicy policy = Asyncio.getEventLoopPolicy();
-        assertEquals(DefaultEventLoopPolicy.class, policy.getClass());
+        assertEquals(EpollPolicy.works() ? EpollEventLoopPolicy.class : DefaultEventLoopPolicy.class, policy.getClass());
         EventLoop loop = Asyncio.newEventLoop();
         try {
-            assertEquals("dev.loopkit.loop.selector.SelectorEventLoop", loop.getClass().getName());
+            assertEquals(EpollPolicy.loopClass(), loop.getClass().getSimpleName());
             CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> "from the loop", loop);
             assertEquals("from the loop", loop.runUntilComplete(answer));
         } finally {
@@ -90,7 +96,7 @@ public class PolicyRegistryIT {
         EventLoop loop = policy.newEventLoop(); // its loops come from the selector factory
         loop.close();
         higher.stop();
-        Await.until("the default policy back", this::current, "default");
+        Await.until("the policy ranked next back", this::current, EpollPolicy.processWide());
     }
 
     @Test
@@ -119,23 +125,61 @@ public class PolicyRegistryIT {
         assertEquals("dev.loopkit.loop.proactor.ProactorEventLoop", loop.getClass().getName());
         loop.close();
         configuration.delete();
-        Await.until("the ranked policy back", this::current, "default");
+        Await.until("the ranked policy back", this::current, EpollPolicy.processWide());
     }
 
     @Test
     public void policiesWhoseLoopBundleStopsAreWithdrawnAndItsLoopsClosed() throws Exception {
-        EventLoop idle = Asyncio.newEventLoop();
+        EventLoop idle = ProcessWide.get().policies().find("default").orElseThrow().service().newEventLoop();
         assertEquals("dev.loopkit.loop.selector.SelectorEventLoop", idle.getClass().getName());
         Bundle selector = bundle("dev.loopkit.loop.selector");
         selector.stop();
         try {
             assertTrue("a loop of the stopped bundle is closed", idle.isClosed());
-            Await.until("only the proactor policy left", this::current, "proactor");
-            assertEquals(1, ProcessWide.get().policies().entries().size());
+            List<String> left = EpollPolicy.works() ? List.of("epoll", "proactor") : List.of("proactor");
+            Await.until("only the policies of other loops left", () -> ProcessWide.get().policies().entries().stream()
+                    .map(Entry::name).toList(), left);
+            assertEquals(left.get(0), current());
         } finally {
             selector.start();
         }
-        Await.until("the default policy back", this::current, "default");
+        Await.until("the ranked policy back", this::current, EpollPolicy.processWide());
+    }
+
+    @Test
+    public void stoppingTheEpollBundleLeavesTheDefaultPolicyAndItsSelectorLoopsProcessWide() throws Exception {
+        Assume.assumeTrue("the epoll policy is published where the epoll loop works", EpollPolicy.works());
+        EventLoopPolicy epoll = Asyncio.getEventLoopPolicy();
+        EventLoop mainLoop = ProcessWide.get().mainContext().loop();
+        EventLoop idle = Asyncio.newEventLoop();
+        assertEquals(List.of("EpollEventLoopPolicy", "EpollEventLoop", "EpollEventLoop"), List.of(epoll.getClass().getSimpleName(),
+                mainLoop.getClass().getSimpleName(), idle.getClass().getSimpleName()));
+        Bundle bundle = bundle("dev.loopkit.loop.epoll");
+        bundle.stop();
+        try {
+            assertTrue("a loop of the stopped bundle is closed", idle.isClosed());
+            assertEquals("default", current());
+            assertEquals(Reason.RANKED, ProcessWide.get().policies().choice().reason());
+            assertEquals(DefaultEventLoopPolicy.class, Asyncio.getEventLoopPolicy().getClass());
+            assertEquals(List.of("default", "selector", "proactor"),
+                    ProcessWide.get().policies().entries().stream().map(Entry::name).toList());
+            IllegalStateException gone = assertThrows(IllegalStateException.class, epoll::newEventLoop);
+            assertEquals("This event loop policy is no longer active: its event loop factory 'epoll' went away", gone.getMessage());
+            Await.until("a selector main loop running", () -> Await.mainLoopRunning()
+                    && ProcessWide.get().mainContext().loop() instanceof SelectorEventLoop);
+            assertTrue("the epoll main loop is closed", mainLoop.isClosed());
+            EventLoop loop = Asyncio.newEventLoop();
+            try {
+                assertEquals(SelectorEventLoop.class, loop.getClass());
+                assertEquals("from the loop", loop.runUntilComplete(CompletableFuture.supplyAsync(() -> "from the loop", loop)));
+            } finally {
+                loop.close();
+            }
+        } finally {
+            bundle.start();
+        }
+        EpollPolicy.awaitRegistered();
+        assertEquals("epoll", current());
     }
 
     private String current() {

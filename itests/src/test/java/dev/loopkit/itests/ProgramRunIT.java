@@ -64,16 +64,18 @@ public class ProgramRunIT {
         Matcher started = Pattern.compile("started (\\d+)\n").matcher("");
         Await.until("the child started", () -> started.reset(output(out)).find());
         long pid = Long.parseLong(started.group(1));
-        Bundle selector = Bundles.named(context, "dev.loopkit.loop.selector");
-        selector.stop();
+        // the loop bundle of the process-wide policy: epoll where its policy is published, else selector
+        Bundle loopBundle = Bundles.named(context, "dev.loopkit.loop." + EpollPolicy.loopFactory());
+        loopBundle.stop();
         try {
             String said = run.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
             assertTrue(said, said.matches("(?s)started " + pid + "\npid " + pid + ": killed by signal 9 \\(returncode -9\\) after [0-9.]+ ms"
-                    + " \\(watcher " + Pidfds.bestWatcher() + ", SelectorEventLoop\\); its loop was closed: killed\n"));
+                    + " \\(watcher " + Pidfds.bestWatcher() + ", " + EpollPolicy.loopClass() + "\\); its loop was closed: killed\n"));
             assertFalse(said + "but /proc/" + pid + " is still there", Files.exists(Path.of("/proc/" + pid)));
         } finally {
-            selector.start();
+            loopBundle.start();
         }
+        Await.platformUp();
     }
 
     @Test
@@ -82,7 +84,7 @@ public class ProgramRunIT {
         Asyncio.setChildWatcher(new ThreadedChildWatcher());
         try {
             String said = start("loop:run /bin/true", new ByteArrayOutputStream()).get(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
-            assertTrue(said, said.matches("pid \\d+: returncode 0 after [0-9.]+ ms \\(watcher threaded, SelectorEventLoop\\)\n"));
+            assertTrue(said, said.matches("pid \\d+: returncode 0 after [0-9.]+ ms \\(watcher threaded, " + EpollPolicy.loopClass() + "\\)\n"));
         } finally {
             Asyncio.setChildWatcher(null);
         }

@@ -202,7 +202,10 @@ public final class LoopCommands {
         return registry.entries().stream().map(Entry::name).distinct().toList();
     }
 
-    /** The table of the topic's entries, best first, {@code *} on the current one, then its status line. */
+    /**
+     * The table of the topic's entries, best first, {@code *} on the current one, then those
+     * installed that cannot work here with the reason, then its status line.
+     */
     public <S> String list(Topic<S> topic) {
         return listing(topic).toString();
     }
@@ -222,6 +225,13 @@ public final class LoopCommands {
         if (choice != null && !currentListed) {
             table.row("*", choice.name(), "-", "-", choice.service().getClass().getName());
         }
+        // Installed but not published, as the pidfd watcher in loop:watchers: the epoll policy where
+        // the epoll loop cannot work (or LOOPKIT_EPOLL=off), with the probe's reason.
+        ProcessWide.get().unavailable().of(registry.kind()).forEach((name, reason) -> {
+            if (registry.find(name).isEmpty()) {
+                table.row("", name, "-", "-", "unavailable: " + reason);
+            }
+        });
         return table.listing(status(topic));
     }
 

@@ -116,6 +116,20 @@ public class LoopCommandsTest {
     }
 
     @Test
+    public void policiesListsWhatCannotWorkHereWithTheReason() {
+        ProcessWide.get().unavailable().put("event loop policy", "epoll", "LOOPKIT_EPOLL=off in the environment");
+        cleanup.add(() -> ProcessWide.get().unavailable().remove("event loop policy", "epoll"));
+
+        String out = commands.policies();
+        List<String> lines = out.lines().toList();
+        assertTrue(out, lines.get(1).matches("\\* +default +100 .*"));
+        assertTrue(out, lines.get(4).matches(" +epoll +- +- +unavailable: LOOPKIT_EPOLL=off in the environment"));
+        assertEquals("process-wide: default (ranked: highest service.ranking)", lines.get(5));
+        assertEquals("a name that cannot work is not offered", List.of("default", "selector", "proactor"),
+                LoopCommands.names(ProcessWide.get().policies()));
+    }
+
+    @Test
     public void policyWithANameConfiguresItAtOnceAndSavesIt() {
         String out = commands.policy("proactor");
         assertEquals("process-wide: proactor (configured: configuration dev.loopkit.policy)\n", out);

@@ -9,6 +9,7 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
+import dev.loopkit.loop.epoll.EpollEventLoop;
 import dev.loopkit.runtime.RankedRegistry.Reason;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.posix.Posix;
@@ -102,7 +103,7 @@ public class KarafFeatureIT {
         admin = KarafShell.login(sessions, "admin", "admin");
         viewer = KarafShell.login(sessions, "viewer", "viewer");
         manager = KarafShell.login(sessions, "manager", "manager");
-        Await.until("the three policies registered", () -> ProcessWide.get().policies().entries().size() == 3);
+        EpollPolicy.awaitRegistered();
         Await.until("the loop: commands registered in Karaf's shell", () -> succeeds(admin, "loop:policies"));
         // The ACL file comes with the feature; Karaf's shell applies it once file install has passed it to
         // ConfigAdmin and the shell has seen the event. Until then a viewer would see loop:reset-policy
@@ -140,8 +141,8 @@ public class KarafFeatureIT {
 
     @Test
     public void loopPolicySwitchesThePolicyThroughKarafsShellAndNewLoopsFollow() throws Exception {
-        assertEquals("process-wide: default (ranked: highest service.ranking)", admin.text("loop:policy"));
-        assertLoopRunsACallback("dev.loopkit.loop.selector.SelectorEventLoop");
+        assertEquals(EpollPolicy.rankedStatus(), admin.text("loop:policy"));
+        assertLoopRunsACallback(EpollPolicy.loopClassName());
 
         assertEquals("process-wide: proactor (configured: configuration dev.loopkit.policy)", admin.text("loop:policy proactor"));
         assertEquals("process-wide: proactor (configured: configuration dev.loopkit.policy)", admin.text("loop:policy"));
@@ -149,8 +150,8 @@ public class KarafFeatureIT {
         String policies = admin.text("loop:policies");
         assertTrue(policies, policies.lines().anyMatch(line -> line.matches("\\* +" + BAR + " proactor +" + BAR + " 10 .*")));
 
-        assertEquals("process-wide: default (ranked: highest service.ranking)", admin.text("loop:reset-policy"));
-        assertLoopRunsACallback("dev.loopkit.loop.selector.SelectorEventLoop");
+        assertEquals(EpollPolicy.rankedStatus(), admin.text("loop:reset-policy"));
+        assertLoopRunsACallback(EpollPolicy.loopClassName());
     }
 
     @Test
@@ -188,14 +189,14 @@ public class KarafFeatureIT {
     @Test
     public void aViewerListsAndShowsButMayNotSwitch() throws Exception {
         String policies = viewer.text("loop:policies");
-        assertTrue(policies, policies.contains("process-wide: default (ranked: highest service.ranking)"));
-        assertEquals("process-wide: default (ranked: highest service.ranking)", viewer.text("loop:policy"));
+        assertTrue(policies, policies.contains(EpollPolicy.rankedStatus()));
+        assertEquals(EpollPolicy.rankedStatus(), viewer.text("loop:policy"));
         assertTrue(viewer.run("loop:policy --help").printed().contains("the policy's name, as listed by loop:policies"));
 
         SecurityException refused = assertThrows(SecurityException.class, () -> viewer.run("loop:policy proactor"));
         assertEquals("Insufficient credentials.", refused.getMessage());
         assertTrue("loop:reset-policy is not even shown to a viewer", viewer.refusedAsUnknown("loop:reset-policy"));
-        assertEquals("default", ProcessWide.get().policies().choice().name());
+        assertEquals(EpollPolicy.ranked(), ProcessWide.get().policies().choice().name());
 
         String acl = read(etc().resolve("org.apache.karaf.command.acl.loop.cfg"));
         assertTrue(acl, acl.contains("\nrun = admin\n"));
@@ -205,8 +206,8 @@ public class KarafFeatureIT {
     @Test
     public void aManagerListsAndShowsButMayNeitherSwitchNorRunPrograms() throws Exception {
         String policies = manager.text("loop:policies");
-        assertTrue(policies, policies.contains("process-wide: default (ranked: highest service.ranking)"));
-        assertEquals("process-wide: default (ranked: highest service.ranking)", manager.text("loop:policy"));
+        assertTrue(policies, policies.contains(EpollPolicy.rankedStatus()));
+        assertEquals(EpollPolicy.rankedStatus(), manager.text("loop:policy"));
         assertTrue(manager.text("loop:watchers"), manager.text("loop:watchers").contains("process-wide: " + bestWatcher()));
         for (String command : List.of("loop:policy proactor", "loop:watcher threaded")) {
             SecurityException refused = assertThrows(SecurityException.class, () -> manager.run(command));
@@ -215,7 +216,7 @@ public class KarafFeatureIT {
         for (String command : List.of("loop:run /bin/echo hi", "loop:reset-policy", "loop:reset-watcher")) {
             assertTrue(command + " is not even shown to a manager", manager.refusedAsUnknown(command));
         }
-        assertEquals("default", ProcessWide.get().policies().choice().name());
+        assertEquals(EpollPolicy.ranked(), ProcessWide.get().policies().choice().name());
         assertEquals(Reason.RANKED, ProcessWide.get().policies().choice().reason());
         // what the manager may not, the admin may (switching: loopPolicySwitchesThePolicyThroughKarafsShellAndNewLoopsFollow)
         assertTrue(admin.run("loop:run /bin/echo from-an-admin").printed().contains("from-an-admin"));
@@ -229,7 +230,7 @@ public class KarafFeatureIT {
     @Test
     public void configMetaDescribesThePolicyConfiguration() throws Exception {
         List<String> rows = admin.text("config:meta dev.loopkit.policy").lines().toList();
-        for (String expected : List.of("policy +\\| Policy +\\| String .*\\(default, selector, proactor, or .*",
+        for (String expected : List.of("policy +\\| Policy +\\| String .*\\(epoll, default, selector, proactor, or .*",
                 "watcher +\\| Watcher +\\| String .*\\(pidfd, threaded, multiloop, safe, fast, or .*",
                 "blockedLoopWarning +\\| Blocked loop warning +\\| double +\\| 2\\.0 .*")) {
             assertTrue(expected + " in\n" + String.join("\n", rows), rows.stream().anyMatch(row -> row.matches(expected)));
@@ -241,14 +242,21 @@ public class KarafFeatureIT {
     public void theListingsHonourNoFormat() throws Exception {
         List<String> drawn = viewer.run("loop:policies").printed().lines().toList();
         assertTrue(String.join("\n", drawn), drawn.get(0).matches(" *" + BAR + " NAME +" + BAR + " RANKING " + BAR + " BUNDLE +" + BAR + " CLASS"));
-        assertEquals("process-wide: default (ranked: highest service.ranking)", drawn.get(drawn.size() - 1));
+        assertEquals(EpollPolicy.rankedStatus(), drawn.get(drawn.size() - 1));
 
         List<List<String>> rows = viewer.run("loop:policies --no-format").printed().lines()
                 .map(line -> Arrays.stream(line.split("\t", -1)).map(String::strip).toList()).toList();
-        assertEquals(rows.toString(), List.of(
-                List.of("*", "default", "100", "dev.loopkit.policy", "dev.loopkit.policy.DefaultEventLoopPolicy"),
+        List<List<String>> expected = new ArrayList<>(List.of(
+                List.of("", "default", "100", "dev.loopkit.policy", "dev.loopkit.policy.DefaultEventLoopPolicy"),
                 List.of("", "selector", "50", "dev.loopkit.policy", "dev.loopkit.policy.SelectorEventLoopPolicy"),
-                List.of("", "proactor", "10", "dev.loopkit.policy", "dev.loopkit.policy.ProactorEventLoopPolicy")), rows);
+                List.of("", "proactor", "10", "dev.loopkit.policy", "dev.loopkit.policy.ProactorEventLoopPolicy")));
+        if (EpollPolicy.works()) {
+            expected.add(0, List.of("*", "epoll", "150", "dev.loopkit.loop.epoll", "dev.loopkit.loop.epoll.EpollEventLoopPolicy"));
+        } else {
+            expected.set(0, List.of("*", "default", "100", "dev.loopkit.policy", "dev.loopkit.policy.DefaultEventLoopPolicy"));
+            expected.add(List.of("", "epoll", "-", "-", "unavailable: " + EpollEventLoop.unavailableReason()));
+        }
+        assertEquals(rows.toString(), expected, rows);
 
         List<String> watchers = viewer.run("loop:watchers --no-format").printed().lines().toList();
         assertTrue(String.join("\n", watchers), watchers.get(0).matches("\\*\\t" + bestWatcher() + " *\\t\\d+ *\\tactive *\\t0 *\\tdev\\.loopkit\\.watcher\\." + bestWatcher() + " *"));
@@ -279,7 +287,7 @@ public class KarafFeatureIT {
         assertEquals("Insufficient credentials.", refused.getMessage());
         manager.run("config:edit org.example.other"); // any other configuration, as Karaf allows
         manager.run("config:cancel");
-        assertEquals("default", ProcessWide.get().policies().choice().name());
+        assertEquals(EpollPolicy.ranked(), ProcessWide.get().policies().choice().name());
     }
 
     private static List<String> readLines(Path file) {
@@ -304,7 +312,7 @@ public class KarafFeatureIT {
         KarafShell.Result run = admin.run("loop:run /bin/sh -c 'echo from-the-child; exit 5'");
         assertTrue(run.printed(), run.printed().contains("from-the-child"));
         assertTrue(run.text(), run.value().toString().matches(
-                "pid \\d+: returncode 5 after [0-9.]+ ms \\(watcher " + bestWatcher() + ", SelectorEventLoop\\)"));
+                "pid \\d+: returncode 5 after [0-9.]+ ms \\(watcher " + bestWatcher() + ", " + EpollPolicy.loopClassName().replaceAll(".*\\.", "") + "\\)"));
         assertTrue("loop:run is not even shown to a viewer", viewer.refusedAsUnknown("loop:run /bin/true"));
         assertTrue("nor loop:reset-watcher", viewer.refusedAsUnknown("loop:reset-watcher"));
         SecurityException refused = assertThrows(SecurityException.class, () -> viewer.run("loop:watcher threaded"));
@@ -319,7 +327,8 @@ public class KarafFeatureIT {
                 + " active +" + BAR + " 0 +" + BAR + " dev\\.loopkit\\.watcher\\." + best)));
         assertEquals("process-wide: " + best + " (ranked: highest service.ranking)", viewer.text("loop:watcher"));
         String loops = viewer.text("loop:loops");
-        assertTrue(loops, loops.lines().anyMatch(line -> line.matches("selector +" + BAR + " SelectorEventLoop #\\d+ +" + BAR + " loopkit-main +" + BAR + " yes .*")));
+        assertTrue(loops, loops.lines().anyMatch(line -> line.matches(EpollPolicy.loopFactory() + " +" + BAR + " " + EpollPolicy.loopClassName().replaceAll(".*\\.", "")
+                + " #\\d+ +" + BAR + " loopkit-main +" + BAR + " yes .*")));
         assertTrue(viewer.text("loop:children"), viewer.text("loop:children").strip().endsWith("0 children watched"));
     }
 

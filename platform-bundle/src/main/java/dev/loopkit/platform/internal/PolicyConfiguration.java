@@ -39,10 +39,11 @@ public final class PolicyConfiguration {
         // The options are the policies and watchers Loopkit ships, so that a configuration editor (the Web
         // Console's) offers them as a choice; another policy's or watcher's loopkit.name goes into the
         // .cfg file or through loop:policy / loop:watcher.
-        @AttributeDefinition(description = "Name of the process-wide policy (default, selector, proactor, or the"
+        @AttributeDefinition(description = "Name of the process-wide policy (epoll, default, selector, proactor, or the"
                 + " loopkit.name of another EventLoopPolicy service); empty: the highest-ranked one.",
                 options = {
                     @Option(label = "(the highest-ranked)", value = ""),
+                    @Option(label = "epoll", value = "epoll"),
                     @Option(label = "default", value = "default"),
                     @Option(label = "selector", value = "selector"),
                     @Option(label = "proactor", value = "proactor")})

@@ -10,8 +10,9 @@ import org.osgi.service.component.annotations.Component;
 
 /**
  * The {@code epoll} event loop factory; its loops are shut down when its bundle stops. Enabled by
- * {@link EpollProbe} only where the loop works. Ranked below the selector and proactor loops for now:
- * it does not serve java.nio channels yet, so it must not become the loop a policy picks by rank.
+ * {@link EpollProbe} only where the loop works. Its rank among the factories matters to no policy
+ * (each names its factory): what makes epoll loops the default where they work is the
+ * {@link dev.loopkit.loop.epoll.EpollEventLoopPolicy}'s rank among the policies.
  */
 @Component(service = EventLoopFactory.class, enabled = false)
 @ServiceRanking(EpollLoopFactory.RANKING)
