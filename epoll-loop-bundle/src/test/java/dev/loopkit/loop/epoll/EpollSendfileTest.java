@@ -71,7 +71,7 @@ public class EpollSendfileTest extends SendfileContract {
                 assertEquals(offset + count, channel.position());
             }
             assertArrayEquals(Arrays.copyOfRange(content, (int) offset, (int) (offset + count)), runFor(receiver.all));
-            assertEquals("bytes copied through the heap", 0, loop.sendfileBytesCopied() - copiedBefore);
+            assertEquals("bytes copied through the JVM", 0, loop.sendfileBytesCopied() - copiedBefore);
         } finally {
             socket.close();
             Files.delete(file);

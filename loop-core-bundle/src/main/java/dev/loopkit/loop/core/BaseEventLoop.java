@@ -95,7 +95,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     /** Watches raw file descriptors; made on first use, loop thread only. */
     private FdPoller fdPoller;
     private String fdInterestIsImpossible;
-    /** Bytes sendfile copied through the heap (its fallback); loop thread only. */
+    /** Bytes sendfile copied through the JVM (its fallback); loop thread only. */
     private long sendfileBytesCopied;
     /** Transports and servers this loop owns, released when it closes; loop thread only. */
     private final Set<LoopResource> resources = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -776,7 +776,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     }
 
     /**
-     * Bytes this loop's {@code sendfile} and {@code sockSendfile} copied through the JVM heap: the
+     * Bytes this loop's {@code sendfile} and {@code sockSendfile} copied through the JVM's memory: the
      * fallback's reads of the file; nothing on the zero-copy path. Loop thread, or after the run.
      */
     public final long sendfileBytesCopied() {

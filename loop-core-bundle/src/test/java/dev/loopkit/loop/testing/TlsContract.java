@@ -91,7 +91,7 @@ public abstract class TlsContract extends SocketTestSupport {
 
     /**
      * asyncio's {@code loop.sendfile} over a TLS transport takes its fallback (the bytes must be
-     * encrypted, so they go through the heap): byte-exact, every byte counted once, the file left after
+     * encrypted, so they go through the JVM): byte-exact, every byte counted once, the file left after
      * what was sent, and the transport's protocol given back.
      */
     @Test
@@ -110,7 +110,7 @@ public abstract class TlsContract extends SocketTestSupport {
             Files.delete(file);
         }
         assertArrayEquals(data, runFor(client.all));
-        assertEquals("every byte through the heap once", data.length, loop.sendfileBytesCopied() - copiedBefore);
+        assertEquals("every byte through the JVM once", data.length, loop.sendfileBytesCopied() - copiedBefore);
         assertSame(client, connection.transport().getProtocol());
         assertTrue("reading resumed", connection.transport().isReading());
         connection.transport().close();
