@@ -339,11 +339,27 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     @Override
     public Handle callSoon(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
+        checkCallSoon();
+        return scheduler.schedule(scheduler.newHandle(callback));
+    }
+
+    /**
+     * {@link #callSoon(Runnable)} for a handle the caller made (one that is its own callback, so
+     * that nothing else is allocated); it must be new, since a handle is scheduled once. In debug
+     * mode handles remember where they were made: use {@link #callSoon(Runnable)} there.
+     */
+    public Handle callSoonHandle(CallbackHandle handle) {
+        Objects.requireNonNull(handle, "handle");
+        checkCallSoon();
+        return scheduler.schedule(handle);
+    }
+
+    // asyncio's call_soon checks: open, and (in debug mode) called from the loop's thread.
+    private void checkCallSoon() {
         checkClosed();
         if (!inLoopThread()) {
             checkThread();
         }
-        return scheduler.schedule(scheduler.newHandle(callback));
     }
 
     @Override

@@ -753,6 +753,42 @@ public abstract class EventLoopContract extends LoopTestSupport {
         }
     }
 
+    /**
+     * A future's done callback is a loop callback like any other (asyncio's {@code call_soon} in
+     * {@code __schedule_callbacks}): its failure is reported with the callback's name and its handle,
+     * and in debug mode with where the future was completed. (Out of debug mode the loop queues the
+     * done callback itself as the handle; in debug mode a handle that remembers the scheduling.)
+     */
+    @Test
+    public void aFailingDoneCallbackIsReportedAsACallbackAndInDebugModeWithWhereTheFutureCompleted() {
+        List<Map<String, Object>> contexts = new ArrayList<>();
+        loop.setExceptionHandler((l, context) -> contexts.add(context));
+        Consumer<LoopFuture<String>> failing = f -> {
+            throw new IllegalStateException("boom " + f.result());
+        };
+        LoopFuture<String> plain = loop.createFuture();
+        plain.addDoneCallback(failing);
+        plain.setResult("plain");
+        loop.callSoon(() -> loop.setDebug(true));
+        loop.callSoon(() -> {
+            LoopFuture<String> debugged = loop.createFuture();
+            debugged.addDoneCallback(failing);
+            debugged.setResult("debug");
+        });
+        loop.callLater(0.001, loop::stop);
+        loop.runForever();
+        assertEquals(2, contexts.size());
+        for (Map<String, Object> context : contexts) {
+            assertEquals("Exception in callback " + failing, context.get("message"));
+            assertTrue(String.valueOf(context.get("handle")), String.valueOf(context.get("handle")).contains(failing.toString()));
+        }
+        assertEquals("boom plain", ((Throwable) contexts.get(0).get("exception")).getMessage());
+        assertNull(contexts.get(0).get("source_traceback"));
+        assertEquals("boom debug", ((Throwable) contexts.get(1).get("exception")).getMessage());
+        StackTraceElement[] trace = (StackTraceElement[]) contexts.get(1).get("source_traceback");
+        assertTrue(Arrays.toString(trace), Arrays.stream(trace).anyMatch(frame -> frame.getMethodName().equals("setResult")));
+    }
+
     @Test
     public void theDefaultHandlerLogsAndAThrowingHandlerIsReported() {
         try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
