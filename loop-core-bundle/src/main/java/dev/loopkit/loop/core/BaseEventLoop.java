@@ -325,7 +325,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     private void callbackFailed(CallbackHandle handle, Throwable failure) {
         Map<String, Object> context = new LinkedHashMap<>();
-        context.put("message", "Exception in callback " + handle.callback());
+        context.put("message", "Exception in callback " + handle.describeCallback());
         context.put("exception", failure);
         context.put("handle", handle);
         if (handle.sourceTraceback() != null) {

@@ -568,7 +568,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         }
 
         @Override
-        public String toString() {
+        public String describeCallback() {
             return action.toString();
         }
     }

@@ -69,9 +69,22 @@ public class CallbackHandle implements Handle {
         return callback instanceof Traced traced ? traced.callback : callback;
     }
 
+    /**
+     * The callback as messages name it ("Exception in callback ..."). A handle scheduled as another
+     * handle's callback (a future's done callback in debug mode) is named by its own callback; a
+     * handle that is its own callback overrides this, since its {@code toString} is the handle's.
+     */
+    public String describeCallback() {
+        Runnable inner = callback();
+        if (inner == this) {
+            return getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(this));
+        }
+        return inner instanceof CallbackHandle handle ? handle.describeCallback() : String.valueOf(inner);
+    }
+
     @Override
     public String toString() {
-        return "<Handle " + (cancelled ? "cancelled " : "") + callback + ">";
+        return "<Handle " + (cancelled ? "cancelled " : "") + describeCallback() + ">";
     }
 
     /**
