@@ -326,7 +326,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     private void callbackFailed(CallbackHandle handle, Throwable failure) {
         Map<String, Object> context = new LinkedHashMap<>();
-        context.put("message", "Exception in callback " + handle.callback());
+        context.put("message", "Exception in callback " + handle.describeCallback());
         context.put("exception", failure);
         context.put("handle", handle);
         if (handle.sourceTraceback() != null) {
@@ -340,11 +340,27 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     @Override
     public Handle callSoon(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
+        checkCallSoon();
+        return scheduler.schedule(scheduler.newHandle(callback));
+    }
+
+    /**
+     * {@link #callSoon(Runnable)} for a handle the caller made (one that is its own callback, so
+     * that nothing else is allocated); it must be new, since a handle is scheduled once. In debug
+     * mode handles remember where they were made: use {@link #callSoon(Runnable)} there.
+     */
+    public Handle callSoonHandle(CallbackHandle handle) {
+        Objects.requireNonNull(handle, "handle");
+        checkCallSoon();
+        return scheduler.schedule(handle);
+    }
+
+    // asyncio's call_soon checks: open, and (in debug mode) called from the loop's thread.
+    private void checkCallSoon() {
         checkClosed();
         if (!inLoopThread()) {
             checkThread();
         }
-        return scheduler.schedule(scheduler.newHandle(callback));
     }
 
     @Override

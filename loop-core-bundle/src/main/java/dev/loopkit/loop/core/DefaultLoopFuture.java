@@ -2,6 +2,7 @@ package dev.loopkit.loop.core;
 
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
+import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -201,7 +202,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
             }
         }
         if (scheduleNow) {
-            loop.callSoon(done);
+            callSoon(done);
         } else if (first && !completersSchedule) {
             hookJdkCompletion();
         }
@@ -225,7 +226,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     public int removeDoneCallback(Consumer<? super LoopFuture<T>> callback) {
         synchronized (this) {
             if (callbacks instanceof DoneCallback) {
-                if (((DoneCallback<T>) callbacks).callback == callback) {
+                if (((DoneCallback<T>) callbacks).action == callback) {
                     callbacks = null;
                     return 1;
                 }
@@ -234,7 +235,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
             int removed = 0;
             if (callbacks != null) {
                 for (Iterator<DoneCallback<T>> it = ((List<DoneCallback<T>>) callbacks).iterator(); it.hasNext(); ) {
-                    if (it.next().callback == callback) {
+                    if (it.next().action == callback) {
                         it.remove();
                         removed++;
                     }
@@ -266,9 +267,19 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
 
     private void scheduleOne(DoneCallback<T> done) {
         try {
-            loop.callSoon(done);
+            callSoon(done);
         } catch (IllegalStateException closed) {
             dropped("done callback", closed);
+        }
+    }
+
+    // The handle itself where the loop takes it; in debug mode a handle of the loop's own, which
+    // remembers where it was made (asyncio's _source_traceback).
+    private void callSoon(DoneCallback<T> done) {
+        if (loop instanceof BaseEventLoop ours && !ours.getDebug()) {
+            ours.callSoonHandle(done);
+        } else {
+            loop.callSoon(done);
         }
     }
 
@@ -538,20 +549,27 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         }
     }
 
-    /** A done callback and its future: the very callback the loop runs, so scheduling it allocates only the handle. */
-    private record DoneCallback<T>(Consumer<? super LoopFuture<T>> callback, DefaultLoopFuture<T> future) implements Runnable {
-        DoneCallback {
-            Objects.requireNonNull(callback, "callback");
+    /**
+     * A done callback and its future: the very handle the loop queues (it is its own callback), so
+     * scheduling it allocates nothing (a record wrapped in a loop handle was 48 bytes, this is 32).
+     */
+    private static final class DoneCallback<T> extends CallbackHandle implements Runnable {
+        final Consumer<? super LoopFuture<T>> action;
+        final DefaultLoopFuture<T> future;
+
+        DoneCallback(Consumer<? super LoopFuture<T>> action, DefaultLoopFuture<T> future) {
+            this.action = Objects.requireNonNull(action, "callback");
+            this.future = future;
         }
 
         @Override
         public void run() {
-            callback.accept(future);
+            action.accept(future);
         }
 
         @Override
-        public String toString() {
-            return callback.toString();
+        public String describeCallback() {
+            return action.toString();
         }
     }
 }

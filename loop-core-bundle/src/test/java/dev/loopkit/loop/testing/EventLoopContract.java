@@ -2,6 +2,7 @@ package dev.loopkit.loop.testing;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
@@ -751,6 +752,44 @@ public abstract class EventLoopContract extends LoopTestSupport {
                     .anyMatch(frame -> frame.getMethodName().equals("inDebugModeAFailingCallbackReportsWhereItWasScheduled")));
             assertTrue(String.valueOf(context.get("handle")), String.valueOf(context.get("handle")).contains(failing.toString()));
         }
+    }
+
+    /**
+     * A future's done callback is a loop callback like any other (asyncio's {@code call_soon} in
+     * {@code __schedule_callbacks}): its failure is reported with the callback's name and its handle,
+     * and in debug mode with where the future was completed. (Out of debug mode the loop queues the
+     * done callback itself as the handle; in debug mode a handle that remembers the scheduling.)
+     */
+    @Test
+    public void aFailingDoneCallbackIsReportedAsACallbackAndInDebugModeWithWhereTheFutureCompleted() {
+        List<Map<String, Object>> contexts = new ArrayList<>();
+        loop.setExceptionHandler((l, context) -> contexts.add(context));
+        Consumer<LoopFuture<String>> failing = f -> {
+            throw new IllegalStateException("boom " + f.result());
+        };
+        LoopFuture<String> plain = loop.createFuture();
+        plain.addDoneCallback(failing);
+        plain.setResult("plain");
+        loop.callSoon(() -> loop.setDebug(true));
+        loop.callSoon(() -> {
+            LoopFuture<String> debugged = loop.createFuture();
+            debugged.addDoneCallback(failing);
+            debugged.setResult("debug");
+            loop.callSoon(loop::stop); // after the done callback, which was scheduled first
+        });
+        loop.runForever();
+        assertEquals(contexts.toString(), 2, contexts.size());
+        for (Map<String, Object> context : contexts) {
+            assertEquals("Exception in callback " + failing, context.get("message"));
+            String handle = String.valueOf(context.get("handle"));
+            assertTrue(handle, handle.startsWith("<Handle ") && handle.contains(failing.toString()));
+        }
+        assertEquals("boom plain", ((Throwable) contexts.get(0).get("exception")).getMessage());
+        assertNull(contexts.get(0).get("source_traceback"));
+        assertEquals("boom debug", ((Throwable) contexts.get(1).get("exception")).getMessage());
+        StackTraceElement[] trace = (StackTraceElement[]) contexts.get(1).get("source_traceback");
+        assertNotNull("a done callback scheduled in debug mode has no source_traceback", trace);
+        assertTrue(Arrays.toString(trace), Arrays.stream(trace).anyMatch(frame -> frame.getMethodName().equals("setResult")));
     }
 
     @Test

@@ -19,8 +19,18 @@ import java.lang.invoke.VarHandle;
  * its handle, and if the consumer never claimed it, the caller gets the "closed" exception instead
  * (Netty's {@code SingleThreadEventExecutor.execute} removes its task after a late shutdown the same
  * way).
+ *
+ * <p>The consumer's {@code head} and the producers' {@code tail} and {@code armed} sit on different
+ * cache lines (the superclasses below, as JCTools pads its queues): the loop writes {@code head} on
+ * every poll and each producer swaps {@code tail}, so on one line every callback moved the line
+ * between the two cores twice. JFR over {@code CrossThreadBenchmark} (one producer, selector loop)
+ * had 11 % of the loop thread's samples on the store to {@code head} alone.
+ *
+ * <p>Volatile reads are plain field reads, not VarHandle calls (the same load on x86, and no guard,
+ * LambdaForm and {@code Class.cast} before the JIT has inlined them: see {@code Scheduler}'s
+ * {@code runningHandle}); VarHandles remain for the swap, the compare-and-set and the release stores.
  */
-final class InboundQueue {
+final class InboundQueue extends InboundQueueProducerSide {
 
     private static final VarHandle TAIL;
     private static final VarHandle NEXT;
@@ -32,8 +42,8 @@ final class InboundQueue {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            TAIL = lookup.findVarHandle(InboundQueue.class, "tail", CallbackHandle.class);
-            ARMED = lookup.findVarHandle(InboundQueue.class, "armed", boolean.class);
+            TAIL = lookup.findVarHandle(InboundQueueProducerSide.class, "tail", CallbackHandle.class);
+            ARMED = lookup.findVarHandle(InboundQueueProducerSide.class, "armed", boolean.class);
             NEXT = lookup.findVarHandle(CallbackHandle.class, "next", CallbackHandle.class);
             CLAIMED = lookup.findVarHandle(CallbackHandle.class, "claimed", boolean.class);
         } catch (ReflectiveOperationException e) {
@@ -47,13 +57,8 @@ final class InboundQueue {
         void accept(CallbackHandle handle);
     }
 
-    /** Consumer side: the last node taken (or the initial stub); its successor is the first element. */
-    private CallbackHandle head;
-    @SuppressWarnings("unused") // accessed through TAIL
-    private volatile CallbackHandle tail;
-    /** Set by the consumer just before it sleeps; the producer that clears it wakes the consumer. */
-    @SuppressWarnings("unused") // accessed through ARMED
-    private volatile boolean armed;
+    // Padding after the producers' fields: the objects allocated next (the scheduler's drain sink) are the loop's.
+    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 
     InboundQueue() {
         CallbackHandle stub = new CallbackHandle(() -> { });
@@ -73,7 +78,7 @@ final class InboundQueue {
         CallbackHandle previous = (CallbackHandle) TAIL.getAndSet(this, handle);
         NEXT.setRelease(previous, handle);
         // The swap above is a full fence: this read cannot pass it (see armBeforeSleeping).
-        return (boolean) ARMED.getVolatile(this) && ARMED.compareAndSet(this, true, false);
+        return armed && ARMED.compareAndSet(this, true, false);
     }
 
     /**
@@ -90,9 +95,9 @@ final class InboundQueue {
 
     /** Consumer only: the first element, or {@code null} when nothing is queued (an offer half done waits). */
     CallbackHandle poll() {
-        CallbackHandle first = (CallbackHandle) NEXT.getAcquire(head);
+        CallbackHandle first = head.next;
         if (first == null) {
-            if (TAIL.getVolatile(this) == head) {
+            if (tail == head) {
                 return null;
             }
             first = awaitLink(head);
@@ -106,7 +111,7 @@ final class InboundQueue {
     // instructions, unless the scheduler preempted it there (then yielding lets it finish).
     private static CallbackHandle awaitLink(CallbackHandle node) {
         CallbackHandle next;
-        for (int spins = 0; (next = (CallbackHandle) NEXT.getAcquire(node)) == null; spins++) {
+        for (int spins = 0; (next = node.next) == null; spins++) {
             if (spins < SPINS_BEFORE_YIELD) {
                 Thread.onSpinWait();
             } else {
@@ -124,7 +129,7 @@ final class InboundQueue {
      * @return how many were handed over
      */
     int drain(Sink sink) {
-        CallbackHandle last = (CallbackHandle) TAIL.getVolatile(this);
+        CallbackHandle last = tail;
         int drained = 0;
         while (head != last) {
             CallbackHandle handle = poll();
@@ -158,8 +163,7 @@ final class InboundQueue {
     /** Consumer only: how many are queued, by walking the queue (diagnostics). */
     int size() {
         int size = 0;
-        for (CallbackHandle node = (CallbackHandle) NEXT.getAcquire(head); node != null;
-                node = (CallbackHandle) NEXT.getAcquire(node)) {
+        for (CallbackHandle node = head.next; node != null; node = node.next) {
             size++;
         }
         return size;
@@ -167,7 +171,7 @@ final class InboundQueue {
 
     /** Consumer only: whether a producer has begun an offer since the last poll. */
     boolean offerBegun() {
-        return TAIL.getVolatile(this) != head;
+        return tail != head;
     }
 
     /**
@@ -185,7 +189,7 @@ final class InboundQueue {
      *     {@code false} if something was offered meanwhile (the flag is cleared again)
      */
     boolean armBeforeSleeping() {
-        ARMED.setVolatile(this, true);
+        armed = true;
         if (offerBegun()) {
             armed = false;
             return false;
@@ -202,4 +206,23 @@ final class InboundQueue {
     boolean armed() {
         return armed;
     }
+}
+
+/** The consumer's field, first in the object (it fills the gap after the header that a long cannot). */
+abstract class InboundQueueConsumerSide {
+    /** Consumer side: the last node taken (or the initial stub); its successor is the first element. */
+    CallbackHandle head;
+}
+
+/** 128 bytes (two cache lines, for the adjacent-line prefetch) between the consumer's and the producers' fields. */
+abstract class InboundQueuePadding extends InboundQueueConsumerSide {
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+}
+
+/** What producers write (and the consumer reads once a drain, and writes around a sleep). */
+abstract class InboundQueueProducerSide extends InboundQueuePadding {
+    /** The last node offered; accessed through {@code InboundQueue.TAIL}. */
+    volatile CallbackHandle tail;
+    /** Set by the consumer just before it sleeps; the producer that clears it wakes the consumer. */
+    volatile boolean armed;
 }

@@ -28,8 +28,14 @@ import java.util.Locale;
  *
  * <p>The lifecycle is one {@link LoopState}, changed by compare-and-set; the thread that wins a
  * run or a close is the loop's {@link #owner()} until it is done.
+ *
+ * <p>What the loop thread writes for every callback (the counters and the blocked-loop stamps) is
+ * kept off the cache line of what producers read on every {@code callSoonThreadsafe} ({@code state},
+ * {@code owner}, {@code debug}): on one line, each callback the loop ran took the line from the
+ * producer's core. JFR over {@code CrossThreadBenchmark} (one producer, selector loop): half of the
+ * producer's samples were on the read of {@code debug}.
  */
-public final class Scheduler {
+public final class Scheduler extends SchedulerPadding {
 
     /** Where a callback's failure goes (the loop's exception handler). */
     @FunctionalInterface
@@ -45,7 +51,6 @@ public final class Scheduler {
     private static final VarHandle STATE;
     private static final VarHandle CANCELLED_TIMERS;
     private static final VarHandle CALLBACK_STAMP;
-    private static final VarHandle RUNNING_HANDLE;
     /** Seconds a callback may run before the blocked-loop checker warns; 0 turns the checker off. */
     public static final String BLOCKED_LOOP_WARNING_PROPERTY = "loopkit.blockedLoopWarning";
     private static final double DEFAULT_BLOCKED_LOOP_WARNING_SECONDS = 2.0;
@@ -59,8 +64,7 @@ public final class Scheduler {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(Scheduler.class, "state", LoopState.class);
             CANCELLED_TIMERS = lookup.findVarHandle(Scheduler.class, "cancelledTimers", int.class);
-            CALLBACK_STAMP = lookup.findVarHandle(Scheduler.class, "callbackStamp", long.class);
-            RUNNING_HANDLE = lookup.findVarHandle(Scheduler.class, "runningHandle", CallbackHandle.class);
+            CALLBACK_STAMP = lookup.findVarHandle(SchedulerLoopThreadFields.class, "callbackStamp", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -74,8 +78,6 @@ public final class Scheduler {
     private final TimerHeap timers = new TimerHeap();
     /** Closers that find a close in progress wait on this until it is done. */
     private final Object closedSignal = new Object();
-    private long timerSequence; // loop thread only
-    private long callbacksRun; // loop thread only
 
     /** Changed through STATE (compare-and-set) only. */
     private volatile LoopState state = LoopState.IDLE;
@@ -85,15 +87,6 @@ public final class Scheduler {
     private volatile int cancelledTimers;
     private volatile boolean debug = Boolean.getBoolean("loopkit.debug");
     private volatile long slowCallbackNanos = 100_000_000L;
-    /**
-     * Bumped before and after each callback (odd while one runs), with release stores: what the
-     * {@link BlockedLoopChecker} compares between its looks. A plain store on x86; no clock read.
-     */
-    @SuppressWarnings("unused") // accessed through CALLBACK_STAMP
-    private long callbackStamp;
-    /** The callback running or last run in this iteration, for the checker's message (opaque store, racy read). */
-    @SuppressWarnings("unused") // accessed through RUNNING_HANDLE
-    private CallbackHandle runningHandle;
     private volatile long blockedLoopWarningNanos = defaultBlockedLoopWarningNanos;
     /** This loop as the checker sees it, made on the first run the checker watches; guarded by {@code this}. */
     private BlockedLoopChecker.Watch watch;
@@ -394,7 +387,7 @@ public final class Scheduler {
             }
         }
         // Once per iteration, not per callback: the last callback must not stay reachable from an idle loop.
-        RUNNING_HANDLE.setOpaque(this, null);
+        runningHandle = null;
     }
 
     private long waitTimeout() {
@@ -442,8 +435,8 @@ public final class Scheduler {
 
     private void run(CallbackHandle handle) {
         callbacksRun++;
-        long stamp = (long) CALLBACK_STAMP.get(this); // only this thread writes it
-        RUNNING_HANDLE.setOpaque(this, handle);
+        long stamp = callbackStamp; // only this thread writes it
+        runningHandle = handle;
         CALLBACK_STAMP.setRelease(this, stamp + 1);
         if (!debug) {
             invoke(handle);
@@ -669,7 +662,7 @@ public final class Scheduler {
     }
 
     CallbackHandle runningHandle() {
-        return (CallbackHandle) RUNNING_HANDLE.getOpaque(this);
+        return runningHandle; // racy, for a message: a handle's callback is final, so what is read is whole
     }
 
     long runs() {
@@ -733,4 +726,30 @@ public final class Scheduler {
     public int timerCount() {
         return timers.size();
     }
+}
+
+/** What the loop thread writes for every callback, first in the object (the handle fills the gap after the header). */
+abstract class SchedulerLoopThreadFields {
+    /**
+     * The callback running or last run in this iteration, for the checker's message: plain store, racy
+     * read. Field accesses, not VarHandles, on the per-callback path: until the JIT has inlined them
+     * (the first batch of a fresh JVM) a VarHandle call goes through its guard, its LambdaForm and a
+     * {@code Class.cast}; JFR over the cold {@code callSoonChain}: 36 % of the loop thread's samples
+     * were in {@code java.lang.invoke}, 13 % in {@code Class.cast}.
+     */
+    CallbackHandle runningHandle;
+    /**
+     * Bumped before and after each callback (odd while one runs), with release stores: what the
+     * {@link BlockedLoopChecker} compares between its looks. A plain store on x86; no clock read.
+     */
+    long callbackStamp;
+    /** Loop thread only. */
+    long callbacksRun;
+    /** Loop thread only: the order of timers due at the same time. */
+    long timerSequence;
+}
+
+/** 128 bytes (two cache lines, for the adjacent-line prefetch) between the loop thread's fields and the rest. */
+abstract class SchedulerPadding extends SchedulerLoopThreadFields {
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
 }
