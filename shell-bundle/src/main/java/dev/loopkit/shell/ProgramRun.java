@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
 /**
@@ -48,6 +49,8 @@ final class ProgramRun implements SubprocessProtocol {
     // bundle needs no native access for them.
     private static final int SIGINT = 2;
     private static final int SIGKILL = 9;
+    /** How long a run waits for an inactive child watcher to become active (a main loop being replaced). */
+    private static final long ACTIVATION_WAIT_SECONDS = 5;
     /** How long a run whose loop was closed waits for the watcher to report the killed child's exit. */
     private static final long REAP_WAIT_SECONDS = 30;
 
@@ -71,6 +74,7 @@ final class ProgramRun implements SubprocessProtocol {
 
     String call() {
         EventLoopPolicy policy = Asyncio.getEventLoopPolicy();
+        awaitActiveWatcher(policy);
         EventLoop loop = policy.newEventLoop();
         try {
             ended = loop.createFuture();
@@ -103,6 +107,23 @@ final class ProgramRun implements SubprocessProtocol {
             return describe(transport.getPid(), transport.getReturncode(), start, watcher, how) + ending;
         } finally {
             loop.close();
+        }
+    }
+
+    // The platform makes a new main loop when the process-wide policy changes (at start-up too, when a
+    // policy ranked above default registers after it), and the safe and fast watchers are inactive until
+    // it runs. A command typed meanwhile waits for that, as long as the platform waits for its first main
+    // loop; a watcher still inactive then fails the spawn in asyncio's words.
+    private static void awaitActiveWatcher(EventLoopPolicy policy) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ACTIVATION_WAIT_SECONDS);
+        try {
+            while (!policy.getChildWatcher().isActive() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException noWatcher) {
+            // the spawn says so, in asyncio's words
         }
     }
 

@@ -12,6 +12,7 @@ import dev.loopkit.api.LoopFuture;
 import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.policy.ProactorEventLoopPolicy;
+import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -178,9 +179,11 @@ public class LoopCommandsTest {
         List<String> lines = commands.watchers().lines().toList();
         assertTrue(String.join("\n", lines), lines.get(0).matches("   NAME +RANKING +STATE +CHILDREN +BUNDLE"));
         assertTrue(lines.get(1), lines.get(1).matches("\\* +best +90 +active +1 +test"));
-        assertTrue(lines.get(2), lines.get(2).matches(" +spare +5 +standby +0 +test"));
-        assertTrue(lines.get(3), lines.get(3).matches(" +pidfd +- +unavailable: pidfd_open\\(2\\) failed: ENOSYS +- +-"));
-        assertEquals("process-wide: best (ranked: highest service.ranking)", lines.get(4));
+        // the threaded watcher on the test class path, found by ServiceLoader as outside OSGi
+        assertTrue(lines.get(2), lines.get(2).matches(" +threaded +40 +standby +0 +classpath"));
+        assertTrue(lines.get(3), lines.get(3).matches(" +spare +5 +standby +0 +test"));
+        assertTrue(lines.get(4), lines.get(4).matches(" +pidfd +- +unavailable: pidfd_open\\(2\\) failed: ENOSYS +- +-"));
+        assertEquals("process-wide: best (ranked: highest service.ranking)", lines.get(5));
     }
 
     @Test
@@ -253,6 +256,54 @@ public class LoopCommandsTest {
             Thread.sleep(20);
         }
         return true;
+    }
+
+    /**
+     * The platform makes a new main loop when the process-wide policy changes (at start-up, when the
+     * epoll policy registers after the default one), and the safe and fast watchers are inactive until
+     * it runs. A {@code loop:run} typed meanwhile waits for the watcher instead of failing; it failed
+     * with "the child watcher is not activated" in {@code bin/loopkit -c} before.
+     */
+    @Test
+    public void runWaitsForAWatcherBeingActivated() throws Exception {
+        ThreadedChildWatcher threaded = new ThreadedChildWatcher();
+        long activeFrom = System.nanoTime() + 300_000_000L;
+        ChildWatcher late = new ChildWatcher() {
+            @Override
+            public void addChildHandler(long pid, ChildHandler handler) {
+                threaded.addChildHandler(pid, handler);
+            }
+
+            @Override
+            public boolean removeChildHandler(long pid) {
+                return threaded.removeChildHandler(pid);
+            }
+
+            @Override
+            public void attachLoop(EventLoop loop) {
+                threaded.attachLoop(loop);
+            }
+
+            @Override
+            public boolean isActive() {
+                return System.nanoTime() >= activeFrom;
+            }
+
+            @Override
+            public String inactiveReason() {
+                return "its main loop is being replaced";
+            }
+
+            @Override
+            public void close() {
+                threaded.close();
+            }
+        };
+        ProcessWide.get().childWatchers().register(late, "late", 1_000, 1_000, "test");
+        cleanup.add(() -> ProcessWide.get().childWatchers().unregister(late));
+        cleanup.add(threaded::close);
+        String ran = commands.run(List.of("/bin/sh", "-c", "exit 3"), System.out, System.err);
+        assertTrue(ran, ran.contains("returncode 3"));
     }
 
     @Test
