@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.After;
@@ -174,6 +175,65 @@ public class ChildWatcherSwitchTest {
         assertFalse(logged.toString(), logged.stream().anyMatch(line -> line.endsWith("UNDER THE GATE")));
     }
 
+    /**
+     * The main context's setEventLoop while the registry has made the fast watcher current and the
+     * switch that moves the children to it has not run yet (it waits for the gate): the children move
+     * first, then the fast watcher is attached, as in a switch. Attached at once (as setEventLoop did
+     * before), its waitpid(-1) reaped the old watcher's children: MainLoopReplacedDuringSwapTest.
+     */
+    @Test
+    public void theMainContextsNewLoopGetsTheCurrentWatcherOnlyOnceItHoldsEveryChild() {
+        FakeWatcher old = register(new FakeWatcher("old", false), 10);
+        old.children.put(101L, (pid, returncode) -> { });
+        FakeWatcher fast = register(new FakeWatcher("fast", true), 20); // current; its switch not run yet
+        EventLoop newMain = fakeLoop("new main", new AtomicBoolean());
+        journal.clear();
+        watcherSwitch.attachMainContextLoop(newMain);
+        assertEquals(List.of("fast: enter spawn", "old: hand over to fast", "fast: add 101", "fast: attach new main",
+                "fast: leave spawn", "old: detach"), journal);
+
+        journal.clear();
+        watcherSwitch.attachMainContextLoop(null); // asyncio's set_event_loop(None): attach_loop(None)
+        assertEquals(List.of("fast: enter spawn", "fast: leave spawn", "old: detach", "fast: detach"), journal);
+    }
+
+    /**
+     * The main loop closing while a switch attaches to it (its policy changed, its bundle stopped) is
+     * no failure to warn about: the main context attaches the current watcher to the next main loop.
+     */
+    @Test
+    public void anAttachFailingBecauseTheMainLoopClosedMeanwhileIsNoWarning() {
+        FakeWatcher next = register(new FakeWatcher("next", false), 20);
+        next.attachFails = true;
+        next.duringAttach = () -> mainLoopClosed.set(true);
+        List<String> warnings = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger("dev.loopkit.runtime.registry");
+        logger.addHandler(handler);
+        try {
+            watcherSwitch.reconcile(null, "test");
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertTrue(journal.toString(), journal.contains("next: attach main"));
+        assertEquals(List.of(), warnings);
+    }
+
     @Test
     public void aSwitchFromInsideASpawnIsRefusedRatherThanWaitingForItself() {
         register(new FakeWatcher("only", false), 10);
@@ -220,6 +280,7 @@ public class ChildWatcherSwitchTest {
         final boolean reapsOthers;
         final Map<Long, ChildHandler> children = new HashMap<>();
         boolean attachFails;
+        Runnable duringAttach = () -> { };
 
         FakeWatcher(String name, boolean reapsOthers) {
             this.name = name;
@@ -244,6 +305,7 @@ public class ChildWatcherSwitchTest {
                 return;
             }
             journal.add(name + ": attach " + loop);
+            duringAttach.run();
             if (attachFails) {
                 throw new IllegalStateException("cannot attach");
             }
