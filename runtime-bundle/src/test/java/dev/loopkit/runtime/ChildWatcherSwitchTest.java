@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -147,29 +148,9 @@ public class ChildWatcherSwitchTest {
         FakeWatcher broken = new FakeWatcher("broken", false);
         broken.attachFails = true;
         register(broken, 20);
-        List<String> logged = new ArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                // a log handler may block: nothing may be logged while spawns wait for the gate
-                logged.add(record.getMessage() + (gate.switchingInThisThread() ? " UNDER THE GATE" : ""));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger logger = Logger.getLogger("dev.loopkit.runtime.registry");
-        logger.addHandler(handler);
-        try {
-            watcherSwitch.reconcile(old, "test");
-        } finally {
-            logger.removeHandler(handler);
-        }
+        // a log handler may block: nothing may be logged while spawns wait for the gate
+        List<String> logged = logOf(() -> watcherSwitch.reconcile(old, "test"),
+                record -> record.getMessage() + (gate.switchingInThisThread() ? " UNDER THE GATE" : ""));
         assertEquals(List.of(9L), List.copyOf(broken.children.keySet()));
         assertTrue(logged.toString(), logged.stream().anyMatch(line -> line.startsWith("attaching 'broken' to main failed")));
         assertFalse(logged.toString(), logged.stream().anyMatch(line -> line.endsWith("UNDER THE GATE")));
@@ -206,30 +187,8 @@ public class ChildWatcherSwitchTest {
         FakeWatcher next = register(new FakeWatcher("next", false), 20);
         next.attachFails = true;
         next.duringAttach = () -> mainLoopClosed.set(true);
-        List<String> warnings = new ArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    warnings.add(record.getMessage());
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger logger = Logger.getLogger("dev.loopkit.runtime.registry");
-        logger.addHandler(handler);
-        try {
-            watcherSwitch.reconcile(null, "test");
-        } finally {
-            logger.removeHandler(handler);
-        }
+        List<String> warnings = logOf(() -> watcherSwitch.reconcile(null, "test"),
+                record -> record.getLevel().intValue() >= Level.WARNING.intValue() ? record.getMessage() : null);
         assertTrue(journal.toString(), journal.contains("next: attach main"));
         assertEquals(List.of(), warnings);
     }
@@ -256,6 +215,36 @@ public class ChildWatcherSwitchTest {
     @After
     public void noGateLeftHeld() {
         assertFalse(gate.switchingInThisThread());
+    }
+
+    /** What the switch logs while {@code work} runs, each record as {@code line} tells ({@code null}: left out). */
+    private static List<String> logOf(Runnable work, Function<LogRecord, String> line) {
+        List<String> logged = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                String text = line.apply(record);
+                if (text != null) {
+                    logged.add(text);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger("dev.loopkit.runtime.registry");
+        logger.addHandler(handler);
+        try {
+            work.run();
+        } finally {
+            logger.removeHandler(handler);
+        }
+        return logged;
     }
 
     private FakeWatcher register(FakeWatcher watcher, int ranking) {

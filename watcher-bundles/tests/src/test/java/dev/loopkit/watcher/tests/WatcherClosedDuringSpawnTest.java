@@ -2,26 +2,23 @@ package dev.loopkit.watcher.tests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static dev.loopkit.watcher.tests.LoopWork.await;
+import static dev.loopkit.watcher.tests.LoopWork.on;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessOptions.Redirect;
-import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.loop.testing.LogCapture;
-import dev.loopkit.policy.DefaultEventLoopPolicy;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.runtime.RankedRegistry;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.After;
 import org.junit.Before;
@@ -41,7 +38,7 @@ import org.junit.Test;
  */
 public class WatcherClosedDuringSpawnTest {
 
-    private static final long DEADLINE_SECONDS = 30;
+    private static final long DEADLINE_SECONDS = LoopWork.DEADLINE_SECONDS;
     private static final AtomicInteger SERVICE_IDS = new AtomicInteger(2_000_000);
     private static final SubprocessOptions QUIET = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
             .withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL);
@@ -55,9 +52,7 @@ public class WatcherClosedDuringSpawnTest {
 
     @Before
     public void setUp() {
-        watchers.current(); // the providers ServiceLoader finds, loaded once, are not this test's
-        log = LogCapture.of("dev.loopkit");
-        Asyncio.setEventLoopPolicy(new DefaultEventLoopPolicy());
+        log = LoopWork.defaultPolicyAndLog();
         register(next);
         register(leaving); // ranked above: current
         loop = new SelectorEventLoop();
@@ -87,8 +82,7 @@ public class WatcherClosedDuringSpawnTest {
         assertEquals(leaving, watchers.current());
         Recording child = new Recording();
         leaving.armed = true;
-        SubprocessTransport transport = await(onLoop(() -> loop.subprocessExec(() -> child,
-                List.of("/bin/sh", "-c", "exit 5"), QUIET).toCompletableFuture()), "the spawn");
+        SubprocessTransport transport = on(loop, () -> loop.subprocessExec(() -> child, List.of("/bin/sh", "-c", "exit 5"), QUIET));
         assertEquals("pid " + transport.getPid() + "'s exit, once, with its code", Integer.valueOf(5),
                 await(child.exited, "the exit"));
         assertEquals(List.of("connectionMade", "processExited 5"), child.events);
@@ -101,28 +95,6 @@ public class WatcherClosedDuringSpawnTest {
     private void register(ChildWatcher watcher) {
         int id = SERVICE_IDS.incrementAndGet();
         watchers.register(watcher, "closing-" + id, id, id, "WatcherClosedDuringSpawnTest");
-    }
-
-    private CompletableFuture<SubprocessTransport> onLoop(java.util.function.Supplier<CompletableFuture<SubprocessTransport>> spawn) {
-        CompletableFuture<SubprocessTransport> result = new CompletableFuture<>();
-        loop.callSoonThreadsafe(() -> spawn.get().whenComplete((transport, error) -> {
-            if (error != null) {
-                result.completeExceptionally(error);
-            } else {
-                result.complete(transport);
-            }
-        }));
-        return result;
-    }
-
-    private static <T> T await(CompletableFuture<T> future, String what) throws Exception {
-        try {
-            return future.get(DEADLINE_SECONDS, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            throw new AssertionError("hung: " + what + " did not come in " + DEADLINE_SECONDS + " s");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
     }
 
     /**
@@ -146,25 +118,6 @@ public class WatcherClosedDuringSpawnTest {
                         || (watchers.current() != this && closer.getState() == Thread.State.WAITING), DEADLINE_SECONDS));
             }
             return active;
-        }
-    }
-
-    /** What a protocol heard, in order. */
-    private static final class Recording implements SubprocessProtocol {
-        final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        final CompletableFuture<Integer> exited = new CompletableFuture<>();
-        SubprocessTransport transport;
-
-        @Override
-        public void connectionMade(SubprocessTransport made) {
-            events.add("connectionMade");
-            transport = made;
-        }
-
-        @Override
-        public void processExited() {
-            events.add("processExited " + transport.getReturncode());
-            exited.complete(transport.getReturncode());
         }
     }
 }
