@@ -57,4 +57,15 @@ public interface LoopkitRuntime {
 
     /** How messages name {@code watcher}: its registered name in quotes, else its class. */
     String describe(ChildWatcher watcher);
+
+    /**
+     * {@code watcher} is about to close (its component is being deactivated): it leaves the choice of
+     * watchers and its children go to the current one, under the spawn gate, so that no spawn
+     * registers with it once it is closed and no child closes with it. A watcher calls it before it
+     * closes; the default does nothing.
+     *
+     * @since 2.1
+     */
+    default void retire(ChildWatcher watcher) {
+    }
 }

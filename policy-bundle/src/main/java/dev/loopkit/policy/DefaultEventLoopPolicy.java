@@ -117,11 +117,12 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
         Context context = contexts.get();
         context.setCalled = true;
         context.loop = loop;
-        if (isMainContext()) {
-            ChildWatcher current = watcherToAttach();
-            if (current != null) {
-                current.attachLoop(loop);
-            }
+        if (isMainContext() && watcherToAttach() != null) {
+            // Through the watcher switch, under the spawn gate: a switch may be under way (the
+            // registry's current watcher chosen, its children not moved yet), and attaching that
+            // watcher here and now would let the fast watcher's waitpid(-1) take exits another
+            // watcher still holds (ChildWatcherSwitch.attachMainContextLoop)
+            ProcessWide.get().watcherSwitch().attachMainContextLoop(loop);
         }
     }
 

@@ -101,30 +101,55 @@ public final class ChildWatcherSwitch {
      * calls ends with every child in the current watcher.
      */
     public void reconcile(ChildWatcher previous, String reason) {
-        HandOver handOver = new HandOver(previous);
-        spawnGate.switchWatchers(() -> {
-            ChildWatcher current = watchers.current();
-            ChildWatcher to = current != null ? current : orphans;
-            if (previous != null) {
-                known.add(previous);
-            }
-            watchers.entries().forEach(e -> known.add(e.service()));
-            Set<ChildWatcher> from = Collections.newSetFromMap(new IdentityHashMap<>());
-            from.addAll(known);
-            from.add(orphans);
-            from.remove(to);
-            switchTo(to, new ArrayList<>(from), handOver);
-        });
+        HandOver handOver = new HandOver(previous, true);
+        spawnGate.switchWatchers(() -> handOverToCurrent(previous, handOver, mainLoop.get()));
         // logged once the gate is open again: a log handler may block, and every spawn waits meanwhile
         handOver.log(reason);
     }
 
-    private void switchTo(ChildWatcher to, List<ChildWatcher> from, HandOver handOver) {
+    /**
+     * asyncio's {@code attach_loop} from {@code set_event_loop} in the main context: attaches the
+     * current watcher to {@code loop} ({@code null}: detaches it), under the spawn gate as a switch.
+     * Outside the gate the main context could attach a watcher the registry has just made current
+     * while the switch that gives it the children still waits for the gate: the fast watcher's
+     * {@code waitpid(-1)} would then reap children another watcher holds (their exits lost, or
+     * reported as 255 by the holder), and a watcher read before a switch would be attached after it.
+     * So this is a switch too: every child goes to the current watcher first, which is then attached
+     * in the switch's order.
+     */
+    public void attachMainContextLoop(EventLoop loop) {
+        HandOver handOver = new HandOver(null, false);
+        spawnGate.switchWatchers(() -> {
+            ChildWatcher to = handOverToCurrent(null, handOver, loop);
+            if (loop == null && to != orphans) {
+                attach(to, null, handOver);
+            }
+        });
+        handOver.log("the main context's loop was set");
+    }
+
+    // Under the gate: every child to the registry's current watcher (the orphanage if none), which is
+    // attached to loop (none if null); returns that watcher.
+    private ChildWatcher handOverToCurrent(ChildWatcher previous, HandOver handOver, EventLoop loop) {
+        ChildWatcher current = watchers.current();
+        ChildWatcher to = current != null ? current : orphans;
+        if (previous != null) {
+            known.add(previous);
+        }
+        watchers.entries().forEach(e -> known.add(e.service()));
+        Set<ChildWatcher> from = Collections.newSetFromMap(new IdentityHashMap<>());
+        from.addAll(known);
+        from.add(orphans);
+        from.remove(to);
+        switchTo(to, new ArrayList<>(from), handOver, loop);
+        return to;
+    }
+
+    private void switchTo(ChildWatcher to, List<ChildWatcher> from, HandOver handOver, EventLoop mainLoop) {
         handOver.to = to;
         for (ChildWatcher source : from) {
             handOver.moved += source.children().size();
         }
-        EventLoop mainLoop = this.mainLoop.get();
         try (SpawnScope scope = to.enterSpawn()) {
             boolean attachFirst = !to.reapsOthersChildren();
             if (attachFirst && mainLoop != null) {
@@ -148,8 +173,9 @@ public final class ChildWatcherSwitch {
         }
     }
 
-    // The main loop may be closing (its bundle stopping) at this very moment: the main context
-    // attaches the current watcher again to the loop that replaces it.
+    // The main loop may be closing (its policy changed, its bundle stopping) at this very moment: the
+    // main context then attaches the current watcher to the loop that replaces it, under the gate
+    // (attachMainContextLoop), so a loop that closed before or during the attach is no failure.
     private void attach(ChildWatcher watcher, EventLoop loop, HandOver handOver) {
         if (loop != null && loop.isClosed()) {
             return;
@@ -157,7 +183,7 @@ public final class ChildWatcherSwitch {
         try {
             watcher.attachLoop(loop);
         } catch (RuntimeException e) {
-            handOver.failed(watcher, "attaching", " to " + loop, e);
+            handOver.failed(watcher, "attaching", " to " + loop, e, loop != null && loop.isClosed() ? Level.DEBUG : Level.WARNING);
         }
     }
 
@@ -165,7 +191,7 @@ public final class ChildWatcherSwitch {
         try {
             watcher.detachLoop();
         } catch (RuntimeException e) {
-            handOver.failed(watcher, "detaching", "", e);
+            handOver.failed(watcher, "detaching", "", e, Level.WARNING);
         }
     }
 
@@ -180,22 +206,28 @@ public final class ChildWatcherSwitch {
     /** What a switch did, told once the spawn gate is open again. */
     private final class HandOver {
         final ChildWatcher from;
+        /** Whether listeners hear of it when no child moved: a watcher change, not a main loop's. */
+        final boolean toldWhenNoneMoved;
         ChildWatcher to;
         int moved;
         private final List<Runnable> failures = new ArrayList<>();
 
-        HandOver(ChildWatcher from) {
+        HandOver(ChildWatcher from, boolean toldWhenNoneMoved) {
             this.from = from;
+            this.toldWhenNoneMoved = toldWhenNoneMoved;
         }
 
-        void failed(ChildWatcher watcher, String what, String where, RuntimeException e) {
-            failures.add(() -> LOG.log(Level.WARNING, what + " " + describe(watcher) + where + " failed", e));
+        void failed(ChildWatcher watcher, String what, String where, RuntimeException e, Level level) {
+            failures.add(() -> LOG.log(level, what + " " + describe(watcher) + where + " failed", e));
         }
 
         void log(String reason) {
             failures.forEach(Runnable::run);
             LOG.log(moved > 0 ? Level.INFO : Level.DEBUG, "child watcher hand-over to {0}: {1} children moved ({2})",
                     describe(to), Integer.toString(moved), reason);
+            if (moved == 0 && !toldWhenNoneMoved) {
+                return;
+            }
             ChildWatcher holder = to == orphans ? null : to;
             for (HandOverListener listener : listeners) {
                 try {

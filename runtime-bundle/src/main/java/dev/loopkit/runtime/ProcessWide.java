@@ -117,4 +117,21 @@ public final class ProcessWide implements LoopkitRuntime {
     public String describe(ChildWatcher watcher) {
         return watcherSwitch.describe(watcher);
     }
+
+    /**
+     * Takes {@code watcher} out of the registry (if it was current, the registry's listener switches
+     * away from it), then moves whatever children it still holds, current or not: a watcher that
+     * stopped being current a moment ago may still hold children a switch on another thread has not
+     * moved yet. Called when its service goes away, and by the watcher as it is deactivated: SCR may
+     * close a component before its service's unregistration reaches the tracker (it deletes the
+     * component even when "deactivation occurs on another thread"), and a spawn then met the closed
+     * watcher ("the threaded child watcher is closed", WatcherClosedDuringSpawnTest).
+     */
+    @Override
+    public void retire(ChildWatcher watcher) {
+        childWatchers.unregister(watcher);
+        if (!watcher.children().isEmpty()) {
+            watcherSwitch.reconcile(watcher, "a child watcher left with children");
+        }
+    }
 }

@@ -15,7 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.After;
@@ -146,32 +148,49 @@ public class ChildWatcherSwitchTest {
         FakeWatcher broken = new FakeWatcher("broken", false);
         broken.attachFails = true;
         register(broken, 20);
-        List<String> logged = new ArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                // a log handler may block: nothing may be logged while spawns wait for the gate
-                logged.add(record.getMessage() + (gate.switchingInThisThread() ? " UNDER THE GATE" : ""));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger logger = Logger.getLogger("dev.loopkit.runtime.registry");
-        logger.addHandler(handler);
-        try {
-            watcherSwitch.reconcile(old, "test");
-        } finally {
-            logger.removeHandler(handler);
-        }
+        // a log handler may block: nothing may be logged while spawns wait for the gate
+        List<String> logged = logOf(() -> watcherSwitch.reconcile(old, "test"),
+                record -> record.getMessage() + (gate.switchingInThisThread() ? " UNDER THE GATE" : ""));
         assertEquals(List.of(9L), List.copyOf(broken.children.keySet()));
         assertTrue(logged.toString(), logged.stream().anyMatch(line -> line.startsWith("attaching 'broken' to main failed")));
         assertFalse(logged.toString(), logged.stream().anyMatch(line -> line.endsWith("UNDER THE GATE")));
+    }
+
+    /**
+     * The main context's setEventLoop while the registry has made the fast watcher current and the
+     * switch that moves the children to it has not run yet (it waits for the gate): the children move
+     * first, then the fast watcher is attached, as in a switch. Attached at once (as setEventLoop did
+     * before), its waitpid(-1) reaped the old watcher's children: MainLoopReplacedDuringSwapTest.
+     */
+    @Test
+    public void theMainContextsNewLoopGetsTheCurrentWatcherOnlyOnceItHoldsEveryChild() {
+        FakeWatcher old = register(new FakeWatcher("old", false), 10);
+        old.children.put(101L, (pid, returncode) -> { });
+        FakeWatcher fast = register(new FakeWatcher("fast", true), 20); // current; its switch not run yet
+        EventLoop newMain = fakeLoop("new main", new AtomicBoolean());
+        journal.clear();
+        watcherSwitch.attachMainContextLoop(newMain);
+        assertEquals(List.of("fast: enter spawn", "old: hand over to fast", "fast: add 101", "fast: attach new main",
+                "fast: leave spawn", "old: detach"), journal);
+
+        journal.clear();
+        watcherSwitch.attachMainContextLoop(null); // asyncio's set_event_loop(None): attach_loop(None)
+        assertEquals(List.of("fast: enter spawn", "fast: leave spawn", "old: detach", "fast: detach"), journal);
+    }
+
+    /**
+     * The main loop closing while a switch attaches to it (its policy changed, its bundle stopped) is
+     * no failure to warn about: the main context attaches the current watcher to the next main loop.
+     */
+    @Test
+    public void anAttachFailingBecauseTheMainLoopClosedMeanwhileIsNoWarning() {
+        FakeWatcher next = register(new FakeWatcher("next", false), 20);
+        next.attachFails = true;
+        next.duringAttach = () -> mainLoopClosed.set(true);
+        List<String> warnings = logOf(() -> watcherSwitch.reconcile(null, "test"),
+                record -> record.getLevel().intValue() >= Level.WARNING.intValue() ? record.getMessage() : null);
+        assertTrue(journal.toString(), journal.contains("next: attach main"));
+        assertEquals(List.of(), warnings);
     }
 
     @Test
@@ -198,6 +217,36 @@ public class ChildWatcherSwitchTest {
         assertFalse(gate.switchingInThisThread());
     }
 
+    /** What the switch logs while {@code work} runs, each record as {@code line} tells ({@code null}: left out). */
+    private static List<String> logOf(Runnable work, Function<LogRecord, String> line) {
+        List<String> logged = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                String text = line.apply(record);
+                if (text != null) {
+                    logged.add(text);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger("dev.loopkit.runtime.registry");
+        logger.addHandler(handler);
+        try {
+            work.run();
+        } finally {
+            logger.removeHandler(handler);
+        }
+        return logged;
+    }
+
     private FakeWatcher register(FakeWatcher watcher, int ranking) {
         watchers.register(watcher, watcher.name, ranking, ++ids, "test");
         return watcher;
@@ -220,6 +269,7 @@ public class ChildWatcherSwitchTest {
         final boolean reapsOthers;
         final Map<Long, ChildHandler> children = new HashMap<>();
         boolean attachFails;
+        Runnable duringAttach = () -> { };
 
         FakeWatcher(String name, boolean reapsOthers) {
             this.name = name;
@@ -244,6 +294,7 @@ public class ChildWatcherSwitchTest {
                 return;
             }
             journal.add(name + ": attach " + loop);
+            duringAttach.run();
             if (attachFails) {
                 throw new IllegalStateException("cannot attach");
             }

@@ -50,4 +50,9 @@ public final class ClassPathRuntime implements LoopkitRuntime {
     public String describe(ChildWatcher watcher) {
         return process.describe(watcher);
     }
+
+    @Override
+    public void retire(ChildWatcher watcher) {
+        process.retire(watcher);
+    }
 }

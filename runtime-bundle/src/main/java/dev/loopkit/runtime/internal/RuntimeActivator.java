@@ -1,6 +1,5 @@
 package dev.loopkit.runtime.internal;
 
-import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.api.spi.UnavailableService;
 import dev.loopkit.runtime.ProcessWide;
@@ -32,7 +31,9 @@ public final class RuntimeActivator implements BundleActivator {
         trackers = List.of(
                 track(context, runtime.policies(), gone -> { }),
                 track(context, runtime.loopFactories(), gone -> { }),
-                track(context, runtime.childWatchers(), this::rescueChildren),
+                // a watcher service going away (its bundle stopping) is closed right after: whatever
+                // children it still holds, current or not, go to the current watcher first
+                track(context, runtime.childWatchers(), runtime::retire),
                 trackUnavailable(context));
     }
 
@@ -46,16 +47,6 @@ public final class RuntimeActivator implements BundleActivator {
         runtime.unavailable().clear();
         trackers.forEach(ServiceTracker::close);
         trackers = List.of();
-    }
-
-    // A watcher service going away (its bundle stopping) is closed right after: whatever children it
-    // still holds, current or not, go to the current watcher first. The registry only speaks up when
-    // the current one changes; a watcher that stopped being current a moment ago may still hold
-    // children a switch on another thread has not moved yet.
-    private void rescueChildren(ChildWatcher leaving) {
-        if (!leaving.children().isEmpty()) {
-            runtime.watcherSwitch().reconcile(leaving, "a child watcher left with children");
-        }
     }
 
     private static <S> ServiceTracker<S, S> track(BundleContext context, RankedRegistry<S> registry, Consumer<S> afterRemoval) {

@@ -1,6 +1,7 @@
 package dev.loopkit.watcher.base;
 
 import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.posix.Posix;
 
 /**
@@ -16,9 +17,16 @@ public abstract class AbstractChildWatcher implements ChildWatcher {
 
     /**
      * SCR's {@code deactivate}, found under its default name (the component descriptions name none):
-     * the component goes, the watcher closes.
+     * the component goes, the watcher gives its children back (through the runtime, under the spawn
+     * gate), then closes. SCR may deactivate before the runtime's tracker hears that the service went
+     * away, and a loop could otherwise still spawn through the closed watcher.
      */
     protected final void deactivate() {
+        try {
+            RuntimeHook.get().retire(this);
+        } catch (IllegalStateException noRuntime) {
+            // no runtime, so no registry nor switch that could hand this watcher a child
+        }
         close();
     }
 

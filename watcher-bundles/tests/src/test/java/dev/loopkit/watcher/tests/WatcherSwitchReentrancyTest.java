@@ -3,13 +3,15 @@ package dev.loopkit.watcher.tests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
+import static dev.loopkit.watcher.tests.LoopWork.await;
+import static dev.loopkit.watcher.tests.LoopWork.into;
+import static dev.loopkit.watcher.tests.LoopWork.on;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessOptions.Redirect;
-import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.loop.core.BaseEventLoop;
@@ -23,15 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
-import java.util.function.Supplier;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -53,7 +50,7 @@ import org.junit.runners.Parameterized.Parameters;
 @RunWith(Parameterized.class)
 public class WatcherSwitchReentrancyTest {
 
-    private static final long DEADLINE_SECONDS = 30;
+    private static final long DEADLINE_SECONDS = LoopWork.DEADLINE_SECONDS;
     private static final AtomicInteger SERVICE_IDS = new AtomicInteger(1_000_000);
     private static final SubprocessOptions QUIET = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
             .withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL);
@@ -174,29 +171,6 @@ public class WatcherSwitchReentrancyTest {
 
     // ---- running things -------------------------------------------------------------------------------------
 
-    /** Runs {@code work} on {@code someLoop}'s thread and waits for its result, failing instead of hanging. */
-    private static <T> T on(BaseEventLoop someLoop, Supplier<? extends CompletionStage<T>> work) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        someLoop.callSoonThreadsafe(() -> {
-            try {
-                work.get().whenComplete(into(result));
-            } catch (RuntimeException | Error e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return await(result, "the loop's work");
-    }
-
-    private static <T> T await(CompletableFuture<T> future, String what) throws Exception {
-        try {
-            return future.get(DEADLINE_SECONDS, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            throw new AssertionError("hung: " + what + " did not complete in " + DEADLINE_SECONDS + " s (deadlock?)");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-    }
-
     /** A new loop of the kind under test, running on its own thread. */
     private BaseEventLoop startLoop() {
         BaseEventLoop started = loopKind.factory.get();
@@ -205,31 +179,6 @@ public class WatcherSwitchReentrancyTest {
         runner.start();
         assertTrue(Leaks.await(started::isRunning, DEADLINE_SECONDS));
         return started;
-    }
-
-    /** What a protocol heard, in order, and the code it read at {@code processExited}. */
-    private static final class Recording implements SubprocessProtocol {
-        final List<String> events = new CopyOnWriteArrayList<>();
-        final CompletableFuture<Integer> exited = new CompletableFuture<>();
-        final Runnable onConnectionMade;
-        SubprocessTransport transport;
-
-        Recording(Runnable onConnectionMade) {
-            this.onConnectionMade = onConnectionMade;
-        }
-
-        @Override
-        public void connectionMade(SubprocessTransport made) {
-            events.add("connectionMade");
-            transport = made;
-            onConnectionMade.run();
-        }
-
-        @Override
-        public void processExited() {
-            events.add("processExited " + transport.getReturncode());
-            exited.complete(transport.getReturncode());
-        }
     }
 
     private static CompletionStage<SubprocessTransport> spawnExit(BaseEventLoop someLoop, Recording protocol, int code) {
@@ -400,17 +349,6 @@ public class WatcherSwitchReentrancyTest {
         assertFalse("the switch is stuck", switcher.isAlive());
         assertExitedOnce(theOther, 11);
         assertExitedOnce(waiting, 10);
-    }
-
-    /** Completes {@code future} as the stage it is given to completes. */
-    private static <T> BiConsumer<T, Throwable> into(CompletableFuture<T> future) {
-        return (value, error) -> {
-            if (error != null) {
-                future.completeExceptionally(error);
-            } else {
-                future.complete(value);
-            }
-        };
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
