@@ -3,9 +3,13 @@ package dev.loopkit.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.loopkit.itests.bundles.FailingActivator;
+import dev.loopkit.itests.bundles.TestBundles;
 import dev.loopkit.loop.epoll.EpollEventLoop;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,6 +144,34 @@ public class DistributionIT {
         assertEquals(shell.toString(), 0, shell.status());
         assertTrue(shell.toString(), shell.out().lines().anyMatch(line -> line.matches(
                 "\\* +" + EpollPolicy.processWide() + " +" + EpollPolicy.rankings().get(EpollPolicy.processWide()) + " .*")));
+    }
+
+    /**
+     * A server bundle that cannot start (the Web Console once, over a stale servlet jar) is reported,
+     * and the shell still comes: before, the launcher's main thread died with the BundleException and
+     * the JVM stayed up with no shell, "still running after 120 s".
+     */
+    @Test
+    public void aServerBundleThatFailsToStartIsReportedAndTheShellStillComes() throws Exception {
+        Path home = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "loopkit-home");
+        try (var files = Files.walk(Distribution.home())) {
+            for (Path from : (Iterable<Path>) files::iterator) {
+                Path to = home.resolve(Distribution.home().relativize(from).toString());
+                if (Files.isDirectory(from)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        try (InputStream failing = TestBundles.failingToStart()) {
+            Files.copy(failing, home.resolve("server/failing.jar"));
+        }
+        Command shell = Command.run(List.of("sh", home.resolve("bin/loopkit").toString()),
+                Map.of("LOOPKIT_DATA", data.toString()), "loop:policies\n");
+        assertEquals(shell.toString(), 0, shell.status());
+        assertTrue(shell.toString(), shell.err().contains(TestBundles.FAILING) && shell.err().contains(FailingActivator.WHY));
+        assertTrue(shell.toString(), shell.out().contains(EpollPolicy.rankedStatus()));
     }
 
     private Command loopkit(String gogoCommand) throws Exception {

@@ -45,7 +45,18 @@ public final class Launcher {
     private Launcher() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Exception | LinkageError e) {
+            // The framework's threads would keep the JVM alive with no shell and nothing said:
+            // say why and exit (the shutdown hook stops the framework).
+            System.err.println("loopkit: " + e);
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         String command = null;
         if (args.length == 2 && args[0].equals("-c")) {
             command = args[1];
@@ -121,9 +132,17 @@ public final class Launcher {
         for (File jar : jars(serverDirectory)) {
             server.add(framework.getBundleContext().installBundle(jar.toURI().toString()));
         }
+        // As Felix's auto-deploy does for bundle/: a bundle that fails is reported and the rest starts,
+        // the platform and its shell do not depend on the server's bundles.
         for (Bundle bundle : server) {
             if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
-                bundle.start();
+                try {
+                    bundle.start();
+                } catch (BundleException e) {
+                    Throwable why = e.getCause() != null ? e.getCause() : e;
+                    System.err.println("loopkit: " + bundle.getSymbolicName() + " (" + serverDirectory.getName()
+                            + "/) did not start: " + why);
+                }
             }
         }
     }

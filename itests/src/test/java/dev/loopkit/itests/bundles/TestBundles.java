@@ -9,6 +9,7 @@ public final class TestBundles {
     public static final String HIGHER_POLICY = "dev.loopkit.itests.higher";
     public static final String MINE_WATCHER = "dev.loopkit.itests.mine";
     public static final String TESTING = "dev.loopkit.itests.testing";
+    public static final String FAILING = "dev.loopkit.itests.failing";
 
     private TestBundles() {
     }
@@ -28,6 +29,15 @@ public final class TestBundles {
                 .symbolicName(MINE_WATCHER)
                 .addClass(MineChildWatcher.class)
                 .setHeader("-dsannotations", "*")
+                .build(TinyBundles.bndBuilder());
+    }
+
+    /** A bundle whose activator throws ({@link FailingActivator}). */
+    public static InputStream failingToStart() {
+        return TinyBundles.bundle()
+                .symbolicName(FAILING)
+                .addClass(FailingActivator.class)
+                .setHeader("Bundle-Activator", FailingActivator.class.getName())
                 .build(TinyBundles.bndBuilder());
     }
 
