@@ -135,9 +135,7 @@ public final class Posix {
      *         and full ({@code EAGAIN})
      */
     public int write(int fd, ByteBuffer src) throws PosixException {
-        // jnr-ffi passes a heap buffer by its array, which a read-only one does not give out
-        ByteBuffer source = src.isReadOnly() && !src.isDirect()
-                ? ByteBuffer.allocate(src.remaining()).put(src.duplicate()).flip() : src;
+        ByteBuffer source = passable(src);
         while (true) {
             long count = libc.write(fd, source, source.remaining());
             if (count >= 0) {
@@ -152,6 +150,11 @@ public final class Posix {
                 throw PosixException.ofCall(errno, "write " + fd);
             }
         }
+    }
+
+    /** {@code src}, or a copy of its remaining bytes when jnr-ffi cannot pass it (a heap buffer by its array, which a read-only one does not give out). */
+    static ByteBuffer passable(ByteBuffer src) {
+        return src.isReadOnly() && !src.isDirect() ? ByteBuffer.allocate(src.remaining()).put(src.duplicate()).flip() : src;
     }
 
     /** {@code close(2)}. {@code EINTR} counts as closed: Linux has released the fd by then (PEP 475). */
