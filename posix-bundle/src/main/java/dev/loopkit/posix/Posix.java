@@ -118,12 +118,8 @@ public final class Posix {
                 dst.position(dst.position() + (int) count);
                 return (int) count;
             }
-            int errno = nativeAccess.errno();
-            if (errno == EAGAIN) {
+            if (!nativeAccess.retryUnlessWouldBlock(errno -> PosixException.ofCall(errno, "read " + fd))) {
                 return -1;
-            }
-            if (errno != EINTR) {
-                throw PosixException.ofCall(errno, "read " + fd);
             }
         }
     }
@@ -142,12 +138,8 @@ public final class Posix {
                 src.position(src.position() + (int) count);
                 return (int) count;
             }
-            int errno = nativeAccess.errno();
-            if (errno == EAGAIN) {
+            if (!nativeAccess.retryUnlessWouldBlock(errno -> PosixException.ofCall(errno, "write " + fd))) {
                 return -1;
-            }
-            if (errno != EINTR) {
-                throw PosixException.ofCall(errno, "write " + fd);
             }
         }
     }

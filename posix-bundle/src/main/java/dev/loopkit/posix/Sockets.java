@@ -199,12 +199,8 @@ public final class Sockets {
                 src.position(src.position() + (int) count);
                 return (int) count;
             }
-            int errno = nativeAccess.errno();
-            if (errno == EAGAIN) {
+            if (!nativeAccess.retryUnlessWouldBlock(Sockets::failure)) {
                 return -1;
-            }
-            if (errno != EINTR) {
-                throw failure(errno);
             }
         }
     }
@@ -229,14 +225,9 @@ public final class Sockets {
                 dst.position(dst.position() + (int) count);
                 return SocketAddresses.decode(sockaddr, length[0]);
             }
-            int errno = nativeAccess.errno();
-            if (errno == EAGAIN) {
+            if (!nativeAccess.retryUnlessWouldBlock(Sockets::failure)) {
                 return null;
             }
-            if (errno != EINTR) {
-                throw failure(errno);
-            }
-            length[0] = sockaddr.length;
         }
     }
 
