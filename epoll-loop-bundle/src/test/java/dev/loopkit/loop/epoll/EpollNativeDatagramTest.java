@@ -83,8 +83,7 @@ public class EpollNativeDatagramTest extends LoopTestSupport {
         runFor(turn);
         assertTrue(leftOpen.transport().getExtraInfo("sockname") instanceof InetSocketAddress);
         loop.close(); // closes the endpoint left open, with the loop's own descriptors
-        // counted from after the loop was made: the first native call of a JVM opens /dev/random for good (jnr's temp files)
-        assertEquals("the loop's descriptors and the endpoint left open are closed", Map.of(), Leaks.newFds(before));
+        assertEquals("the loop's descriptors and the endpoint left open are closed", Map.of(), Leaks.newFds(fdsBefore));
         assertTrue(Leaks.await(() -> Leaks.threads("loopkit-").stream().noneMatch(n -> n.endsWith("-" + loop.id())), 10));
     }
 }
