@@ -30,6 +30,7 @@ final class Linux {
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;
     static final int SOCK_STREAM = 1;
+    static final int SOCK_DGRAM = 2;
     static final int SOCK_NONBLOCK = O_NONBLOCK;
     static final int SOCK_CLOEXEC = O_CLOEXEC;
     static final int SHUT_WR = 1;

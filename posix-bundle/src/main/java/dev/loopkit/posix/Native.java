@@ -1,6 +1,8 @@
 package dev.loopkit.posix;
 
 import dev.loopkit.posix.libc.LibC;
+import java.util.function.IntFunction;
+import jnr.constants.platform.Errno;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.LibraryOption;
 import jnr.ffi.Platform;
@@ -11,6 +13,10 @@ import jnr.ffi.Runtime;
  * missing (in OSGi: the jffi native fragment not attached).
  */
 final class Native {
+
+    private static final int EINTR = Errno.EINTR.intValue();
+    private static final int EAGAIN = Errno.EAGAIN.intValue(); // EWOULDBLOCK on Linux
+
 
     private static final Native INSTANCE;
     private static final String UNAVAILABLE_REASON;
@@ -58,6 +64,21 @@ final class Native {
     /** A failure of the call just made, with its errno. */
     PosixException failure(String call) {
         return PosixException.ofCall(errno(), call);
+    }
+
+    /**
+     * After a call returned -1: {@code true} when it is to be tried again ({@code EINTR}, PEP 475),
+     * {@code false} when it would block ({@code EAGAIN}); any other error is thrown, in {@code failure}'s words.
+     */
+    boolean retryUnlessWouldBlock(IntFunction<PosixException> failure) throws PosixException {
+        int errno = errno();
+        if (errno == EAGAIN) {
+            return false;
+        }
+        if (errno != EINTR) {
+            throw failure.apply(errno);
+        }
+        return true;
     }
 
     int addressSize() {

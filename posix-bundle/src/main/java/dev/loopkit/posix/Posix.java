@@ -118,12 +118,8 @@ public final class Posix {
                 dst.position(dst.position() + (int) count);
                 return (int) count;
             }
-            int errno = nativeAccess.errno();
-            if (errno == EAGAIN) {
+            if (!nativeAccess.retryUnlessWouldBlock(errno -> PosixException.ofCall(errno, "read " + fd))) {
                 return -1;
-            }
-            if (errno != EINTR) {
-                throw PosixException.ofCall(errno, "read " + fd);
             }
         }
     }
@@ -135,23 +131,22 @@ public final class Posix {
      *         and full ({@code EAGAIN})
      */
     public int write(int fd, ByteBuffer src) throws PosixException {
-        // jnr-ffi passes a heap buffer by its array, which a read-only one does not give out
-        ByteBuffer source = src.isReadOnly() && !src.isDirect()
-                ? ByteBuffer.allocate(src.remaining()).put(src.duplicate()).flip() : src;
+        ByteBuffer source = passable(src);
         while (true) {
             long count = libc.write(fd, source, source.remaining());
             if (count >= 0) {
                 src.position(src.position() + (int) count);
                 return (int) count;
             }
-            int errno = nativeAccess.errno();
-            if (errno == EAGAIN) {
+            if (!nativeAccess.retryUnlessWouldBlock(errno -> PosixException.ofCall(errno, "write " + fd))) {
                 return -1;
             }
-            if (errno != EINTR) {
-                throw PosixException.ofCall(errno, "write " + fd);
-            }
         }
+    }
+
+    /** {@code src}, or a copy of its remaining bytes when jnr-ffi cannot pass it (a heap buffer by its array, which a read-only one does not give out). */
+    static ByteBuffer passable(ByteBuffer src) {
+        return src.isReadOnly() && !src.isDirect() ? ByteBuffer.allocate(src.remaining()).put(src.duplicate()).flip() : src;
     }
 
     /** {@code close(2)}. {@code EINTR} counts as closed: Linux has released the fd by then (PEP 475). */

@@ -6,13 +6,15 @@ import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.util.Map;
 import java.util.Set;
 import jnr.constants.platform.Errno;
 
 /**
- * Stream sockets on raw descriptors, for a loop that watches them in its own epoll set: TCP over
- * IPv4 and IPv6, and Unix-domain. Every socket is made non-blocking and close-on-exec
+ * Sockets on raw descriptors, for a loop that watches them in its own epoll set: TCP over IPv4 and
+ * IPv6 and Unix-domain streams, and UDP datagrams over IPv4 and IPv6. Every socket is made non-blocking and close-on-exec
  * ({@code SOCK_NONBLOCK | SOCK_CLOEXEC}, and {@code accept4} for accepted ones), so calls that would
  * block say so instead ({@code -1}, {@code false}). Addresses are java.net's. {@code EINTR} is
  * retried (PEP 475); closing is {@link Posix#close(int)}. Thread-safe.
@@ -30,10 +32,11 @@ public final class Sockets {
     private static final int IPPROTO_IPV6 = 41;
     private static final int IPV6_V6ONLY = 26;
 
-    /** The options a stream socket takes: {level, name}. */
+    /** The options a socket takes: {level, name}. */
     private static final Map<SocketOption<?>, int[]> OPTIONS = Map.of(
             StandardSocketOptions.TCP_NODELAY, new int[] {IPPROTO_TCP, 1},
             StandardSocketOptions.SO_REUSEADDR, new int[] {SOL_SOCKET, 2},
+            StandardSocketOptions.SO_BROADCAST, new int[] {SOL_SOCKET, 6},
             StandardSocketOptions.SO_SNDBUF, new int[] {SOL_SOCKET, 7},
             StandardSocketOptions.SO_RCVBUF, new int[] {SOL_SOCKET, 8},
             StandardSocketOptions.SO_KEEPALIVE, new int[] {SOL_SOCKET, 9},
@@ -54,9 +57,21 @@ public final class Sockets {
      * accepts IPv4 connections too.
      */
     public int open(ProtocolFamily family) throws PosixException {
+        return open(family, Linux.SOCK_STREAM);
+    }
+
+    /**
+     * {@code socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)}: UDP over IPv4 or IPv6
+     * (dual-stack, as {@link #open}), or a Unix-domain datagram socket.
+     */
+    public int openDatagram(ProtocolFamily family) throws PosixException {
+        return open(family, Linux.SOCK_DGRAM);
+    }
+
+    private int open(ProtocolFamily family, int type) throws PosixException {
         int domain = family == StandardProtocolFamily.UNIX ? Linux.AF_UNIX
                 : family == StandardProtocolFamily.INET6 ? Linux.AF_INET6 : Linux.AF_INET;
-        int fd = libc.socket(domain, Linux.SOCK_STREAM | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC, 0);
+        int fd = libc.socket(domain, type | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC, 0);
         if (fd == -1) {
             throw nativeAccess.failure("socket " + family);
         }
@@ -162,6 +177,57 @@ public final class Sockets {
     public void shutdownOutput(int fd) throws PosixException {
         if (libc.shutdown(fd, Linux.SHUT_WR) == -1) {
             throw nativeAccess.failure("shutdown " + fd);
+        }
+    }
+
+    /**
+     * {@code sendto(2)} of {@code src[position, limit)} as one datagram, to {@code address}, or to
+     * the peer of a connected socket when {@code address} is {@code null}; advances the position by
+     * what was sent.
+     *
+     * @return the number of bytes sent (all of them: a datagram is not split); -1 when the socket's
+     *         buffer is full ({@code EAGAIN})
+     * @throws PosixException for any other error, e.g. {@code EMSGSIZE} ("Message too long") for a
+     *         datagram over the protocol's limit, {@code ECONNREFUSED} after the peer's port was unreachable
+     */
+    public int sendTo(int fd, ByteBuffer src, SocketAddress address) throws PosixException {
+        byte[] sockaddr = address == null ? null : SocketAddresses.encode(address);
+        ByteBuffer source = Posix.passable(src);
+        while (true) {
+            long count = libc.sendto(fd, source, source.remaining(), 0, sockaddr, sockaddr == null ? 0 : sockaddr.length);
+            if (count >= 0) {
+                src.position(src.position() + (int) count);
+                return (int) count;
+            }
+            if (!nativeAccess.retryUnlessWouldBlock(Sockets::failure)) {
+                return -1;
+            }
+        }
+    }
+
+    /**
+     * {@code recvfrom(2)} of one datagram into {@code dst[position, limit)}, advancing its position
+     * by its length (what does not fit is lost, as UDP drops it).
+     *
+     * @return who sent it; {@code null} when no datagram waits ({@code EAGAIN})
+     * @throws PosixException for any other error, e.g. {@code ECONNREFUSED} on a connected socket
+     *         whose peer's port was unreachable
+     */
+    public SocketAddress receiveFrom(int fd, ByteBuffer dst) throws PosixException {
+        if (dst.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        byte[] sockaddr = new byte[SocketAddresses.STORAGE_BYTES];
+        int[] length = {sockaddr.length};
+        while (true) {
+            long count = libc.recvfrom(fd, dst, dst.remaining(), 0, sockaddr, length);
+            if (count >= 0) {
+                dst.position(dst.position() + (int) count);
+                return SocketAddresses.decode(sockaddr, length[0]);
+            }
+            if (!nativeAccess.retryUnlessWouldBlock(Sockets::failure)) {
+                return null;
+            }
         }
     }
 

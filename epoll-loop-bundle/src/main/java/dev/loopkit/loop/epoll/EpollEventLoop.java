@@ -53,7 +53,8 @@ import java.util.function.Supplier;
  *
  * <p>TCP (IPv4, IPv6) and Unix-domain transports and servers are on native sockets in the same set
  * ({@link NativeSocket}, sharing the selector loop's transport and server through
- * {@code ReadinessSocketTransport} and {@code ReadinessServer}). java.nio channels the user hands
+ * {@code ReadinessSocketTransport} and {@code ReadinessServer}), and so are UDP endpoints
+ * ({@link NativeDatagramSocketIo}, under the other loops' datagram transport). java.nio channels the user hands
  * in ({@code addReader(SelectableChannel)}, {@code sock*} on JDK sockets) cannot be in an epoll set
  * of ours: a helper thread selects on them ({@link ChannelWatcher}), only while there are some.
  */
@@ -377,6 +378,8 @@ public class EpollEventLoop extends ReadinessEventLoop {
     @Override
     protected <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> makeDatagramEndpoint(
             Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr, DatagramOptions options) {
-        return DatagramEndpoints.create(this, channelReadiness(), protocolFactory, localAddr, remoteAddr, options);
+        // UDP sockets of the loop's own in its epoll set (the transport the other loops run on JDK channels)
+        return DatagramEndpoints.create(this, family -> NativeDatagramSocketIo.open(this, family), protocolFactory,
+                localAddr, remoteAddr, options);
     }
 }

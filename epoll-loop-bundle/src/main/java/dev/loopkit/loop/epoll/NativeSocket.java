@@ -19,9 +19,9 @@ import java.nio.channels.GatheringByteChannel;
 import java.util.Set;
 
 /**
- * A non-blocking stream socket on a raw descriptor (TCP or Unix-domain), which the epoll loop
- * watches in its own epoll set: a {@code NetworkChannel} to {@code Server.sockets()} and the
- * transport's {@code socket} extra, and a gathering byte channel to the transports, with NIO's
+ * A non-blocking socket on a raw descriptor (a TCP or Unix-domain stream, or UDP datagrams), which
+ * the epoll loop watches in its own epoll set: a {@code NetworkChannel} to {@code Server.sockets()}
+ * and the transports' {@code socket} extra, and a gathering byte channel to the stream transports, with NIO's
  * non-blocking conventions (a read or write that would block returns 0, end of file -1). Loop thread
  * only, as the loop's transports and servers that own it; {@link #close()} from any thread.
  */
@@ -41,6 +41,11 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
     /** A new socket of {@code family}, not yet bound or connected. */
     static NativeSocket open(EpollEventLoop loop, ProtocolFamily family) throws PosixException {
         return new NativeSocket(loop, Posix.get().sockets().open(family));
+    }
+
+    /** A new UDP socket of {@code family}, not yet bound or connected. */
+    static NativeSocket openDatagram(EpollEventLoop loop, ProtocolFamily family) throws PosixException {
+        return new NativeSocket(loop, Posix.get().sockets().openDatagram(family));
     }
 
     /** The descriptor, for the loop's epoll set. */
@@ -102,6 +107,16 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
     @Override
     public long write(ByteBuffer[] sources) throws IOException {
         return write(sources, 0, sources.length);
+    }
+
+    /** One datagram into {@code dst}: who sent it, or {@code null} when none waits. */
+    SocketAddress receive(ByteBuffer dst) throws IOException {
+        return sockets.receiveFrom(checkOpen(), dst);
+    }
+
+    /** One datagram to {@code to} (the peer when {@code null}): {@code false} when it would block. */
+    boolean send(ByteBuffer src, SocketAddress to) throws IOException {
+        return sockets.sendTo(checkOpen(), src, to) >= 0;
     }
 
     /**

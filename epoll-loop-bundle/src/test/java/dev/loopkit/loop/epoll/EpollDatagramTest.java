@@ -3,7 +3,7 @@ package dev.loopkit.loop.epoll;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.testing.DatagramContract;
 
-/** UDP on the epoll loop: a {@code DatagramChannel} through its helper selector thread. */
+/** UDP on the epoll loop: endpoints on native sockets in its epoll set; {@code sock*} on JDK channels through its helper selector. */
 public class EpollDatagramTest extends DatagramContract {
 
     @Override

@@ -4,6 +4,7 @@ import static org.junit.Assert.fail;
 
 import dev.loopkit.api.TimerHandle;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.posix.Posix;
 import java.io.IOException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.Pipe;
@@ -47,8 +48,9 @@ public abstract class LoopTestSupport {
 
     /**
      * The JDK opens descriptors of its own the first time a kind of channel is used, and keeps them
-     * (on JDK 25 a socket stays open after the first channels of a JVM): they are not the loop's, so
-     * they are opened before any test counts descriptors.
+     * (on JDK 25 a socket stays open after the first channels of a JVM), and so does the first native
+     * call (jnr-ffi unpacks its stub into a temporary file, whose random name opens /dev/random and
+     * /dev/urandom for good): they are not the loop's, so they are opened before any test counts descriptors.
      */
     @BeforeClass
     public static void letTheJdkOpenItsOwnDescriptors() throws IOException {
@@ -57,6 +59,9 @@ public abstract class LoopTestSupport {
         Pipe pipe = Pipe.open();
         pipe.source().close();
         pipe.sink().close();
+        if (Posix.isAvailable()) {
+            Posix.get();
+        }
     }
 
     @Before

@@ -121,6 +121,16 @@ public interface LibC {
     @SaveError
     int shutdown(int fd, int how);
 
+    /** {@code address} may be {@code null} (length 0): a connected socket's peer. */
+    @SaveError
+    @ssize_t
+    long sendto(int fd, @In ByteBuffer buffer, @size_t long count, int flags, @In byte[] address, int addressLength);
+
+    @SaveError
+    @ssize_t
+    long recvfrom(int fd, @Out ByteBuffer buffer, @size_t long count, int flags, @Out byte[] address,
+            @In @Out int[] addressLength);
+
     /** {@code iov}: {@code struct iovec {void *base; size_t length;}} entries in memory the caller owns. */
     @SaveError
     @ssize_t

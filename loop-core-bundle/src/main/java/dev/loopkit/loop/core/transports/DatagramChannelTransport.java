@@ -13,9 +13,10 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 
 /**
- * asyncio's {@code _SelectorDatagramTransport}, on every loop: a non-blocking {@link DatagramChannel}
- * watched by the loop's {@link ChannelReadiness} (the selector loop's own selector; the proactor's
- * channel poller, NIO.2 having no asynchronous datagram channel). One datagram is read per
+ * asyncio's {@code _SelectorDatagramTransport}, on every loop, over a {@link DatagramSocketIo}: a
+ * non-blocking {@link DatagramChannel} watched by the loop's {@link ChannelReadiness} (the selector
+ * loop's own selector; the proactor's channel poller, NIO.2 having no asynchronous datagram
+ * channel), or a native socket in the epoll loop's own epoll set. One datagram is read per
  * readiness into the loop's shared 256 KiB buffer (asyncio's {@code max_size}, above the largest UDP
  * datagram). {@code sendto} sends at once; what the socket does not take waits, copied, in a queue
  * of datagrams drained on writability, with asyncio's flow control over its size. OS errors of a
@@ -28,8 +29,7 @@ public final class DatagramChannelTransport extends AbstractTransport implements
     private record Pending(ByteBuffer data, SocketAddress address) {
     }
 
-    private final ChannelReadiness readiness;
-    private final DatagramChannel channel;
+    private final DatagramSocketIo socket;
     /** asyncio's {@code _address}: the remote address given at creation, or {@code null}. */
     private final SocketAddress address;
     /** The socket is connected ({@code peername} set): {@code send}, not {@code sendto}. */
@@ -46,16 +46,23 @@ public final class DatagramChannelTransport extends AbstractTransport implements
      */
     public DatagramChannelTransport(BaseEventLoop loop, ChannelReadiness readiness, DatagramChannel channel,
             DatagramProtocol protocol, SocketAddress address) {
+        this(loop, new JdkDatagramSocketIo(readiness, channel), protocol, address);
+    }
+
+    /**
+     * A transport for {@code socket} (bound, connected unless {@code address} is only the default
+     * destination of a broadcasting endpoint).
+     */
+    public DatagramChannelTransport(BaseEventLoop loop, DatagramSocketIo socket, DatagramProtocol protocol,
+            SocketAddress address) {
         super(loop, protocol, null);
-        this.readiness = Objects.requireNonNull(readiness, "readiness");
-        this.channel = channel;
+        this.socket = Objects.requireNonNull(socket, "socket");
         this.address = address;
-        this.connected = channel.isConnected();
-        ChannelTransportSocket socket = new ChannelTransportSocket(channel);
-        putExtra("socket", socket);
+        this.connected = socket.isConnected();
+        putExtra("socket", new ChannelTransportSocket(socket.channel()));
         try {
-            putExtra("sockname", channel.getLocalAddress());
-            putExtra("peername", channel.getRemoteAddress());
+            putExtra("sockname", socket.channel().getLocalAddress());
+            putExtra("peername", socket.remoteAddress());
         } catch (IOException e) {
             putExtra("peername", null);
         }
@@ -71,7 +78,7 @@ public final class DatagramChannelTransport extends AbstractTransport implements
     public void start(Runnable whenMade) {
         // Registered now so that a loop that cannot watch channels fails the endpoint's creation, not a
         // callback; the first datagram still reaches the protocol after connectionMade, which is queued first.
-        readiness.addReader(channel, onReadable);
+        socket.watchReadable(onReadable);
         DatagramProtocol made = (DatagramProtocol) protocol;
         scheduleConnectionMade(() -> made.connectionMade(this), whenMade);
     }
@@ -85,7 +92,7 @@ public final class DatagramChannelTransport extends AbstractTransport implements
         ByteBuffer data = loop.readBuffer();
         SocketAddress from;
         try {
-            from = channel.receive(data);
+            from = socket.receive(data);
         } catch (IOException e) {
             errorReceived(e);
             return;
@@ -141,7 +148,7 @@ public final class DatagramChannelTransport extends AbstractTransport implements
                 if (send(data, to)) {
                     return;
                 }
-                readiness.addWriter(channel, onWritable);
+                socket.watchWritable(onWritable);
             } catch (IOException e) {
                 errorReceived(e);
                 return;
@@ -158,7 +165,7 @@ public final class DatagramChannelTransport extends AbstractTransport implements
 
     /** Sends one datagram (not empty); {@code false} when the socket would block (nothing was sent). */
     private boolean send(ByteBuffer data, SocketAddress to) throws IOException {
-        return (connected ? channel.write(data) : channel.send(data, to)) > 0;
+        return socket.send(data, connected ? null : to);
     }
 
     private void sendtoReady() {
@@ -181,7 +188,7 @@ public final class DatagramChannelTransport extends AbstractTransport implements
         }
         flowControl.maybeResume(protocol); // may send more
         if (buffer.isEmpty()) {
-            readiness.removeWriter(channel);
+            socket.stopWriting();
             if (closing && connLost == 0) {
                 connLost++;
                 callConnectionLost(null);
@@ -198,7 +205,7 @@ public final class DatagramChannelTransport extends AbstractTransport implements
 
     @Override
     protected void stopReading() {
-        readiness.removeReader(channel);
+        socket.stopReading();
     }
 
     @Override
@@ -206,20 +213,19 @@ public final class DatagramChannelTransport extends AbstractTransport implements
         if (!buffer.isEmpty()) {
             buffer.clear();
             bufferSize = 0;
-            readiness.removeWriter(channel);
+            socket.stopWriting();
         }
     }
 
     @Override
     protected void stopIo() {
-        readiness.removeReader(channel);
-        readiness.removeWriter(channel);
+        socket.stopReading();
+        socket.stopWriting();
     }
 
     @Override
     protected void closeChannel() throws IOException {
-        channel.close();
-        readiness.channelClosed(channel);
+        socket.close();
     }
 
     @Override

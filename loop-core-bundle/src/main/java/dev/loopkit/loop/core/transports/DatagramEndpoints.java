@@ -14,7 +14,7 @@ import java.net.ProtocolFamily;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
-import java.nio.channels.DatagramChannel;
+import java.nio.channels.NetworkChannel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,15 +24,23 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
- * asyncio's {@code create_datagram_endpoint} for any loop with a {@link ChannelReadiness}: the
- * addresses resolved and paired by family, the socket set up (options, bind, connect), then a
- * {@link DatagramChannelTransport}. The loops call it from their {@code createDatagramEndpoint} (the
+ * asyncio's {@code create_datagram_endpoint} for any loop with a {@link ChannelReadiness}, or with
+ * UDP sockets of its own ({@link SocketOpener}): the addresses resolved and paired by family, the
+ * socket set up (options, bind, connect), then a {@link DatagramChannelTransport}. The loops call it from their {@code createDatagramEndpoint} (the
  * transports build on the loop core, so the core does not reach them itself).
  */
 public final class DatagramEndpoints {
 
     /** The local and remote address of one family, as asyncio's {@code addr_pairs_info}. */
     private record AddressPair(ProtocolFamily family, InetSocketAddress local, InetSocketAddress remote) {
+    }
+
+    /** Opens a UDP socket of a family, watched by the loop that will own the endpoint. */
+    @FunctionalInterface
+    public interface SocketOpener {
+
+        /** A new, unbound, non-blocking UDP socket of {@code family}. */
+        DatagramSocketIo open(ProtocolFamily family) throws IOException;
     }
 
     private DatagramEndpoints() {
@@ -45,8 +53,20 @@ public final class DatagramEndpoints {
     public static <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> create(BaseEventLoop loop,
             ChannelReadiness readiness, Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr,
             DatagramOptions options) {
+        Objects.requireNonNull(readiness, "readiness");
+        return create(loop, family -> JdkDatagramSocketIo.open(readiness, family), protocolFactory, localAddr, remoteAddr,
+                options);
+    }
+
+    /**
+     * asyncio {@code create_datagram_endpoint} on the sockets {@code opener} makes, for arguments the
+     * loop checked: with neither address, {@code options} has a family (an unbound socket of it).
+     */
+    public static <P extends DatagramProtocol> CompletionStage<DatagramEndpoint<P>> create(BaseEventLoop loop,
+            SocketOpener opener, Supplier<P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr,
+            DatagramOptions options) {
         if (localAddr == null && remoteAddr == null) {
-            return open(loop, readiness, protocolFactory, List.of(new AddressPair(options.family(), null, null)), false, options);
+            return open(loop, opener, protocolFactory, List.of(new AddressPair(options.family(), null, null)), false, options);
         }
         LoopFuture<List<InetSocketAddress>> locals = resolve(loop, localAddr, "local_addr");
         LoopFuture<List<InetSocketAddress>> remotes = resolve(loop, remoteAddr, "remote_addr");
@@ -55,7 +75,7 @@ public final class DatagramEndpoints {
             if (pairs.isEmpty()) {
                 return failed(loop, new IllegalArgumentException("can not get address information"));
             }
-            return open(loop, readiness, protocolFactory, pairs, remoteAddr != null, options);
+            return open(loop, opener, protocolFactory, pairs, remoteAddr != null, options);
         }));
     }
 
@@ -100,63 +120,63 @@ public final class DatagramEndpoints {
 
     // asyncio tries each pair until a socket is set up, and raises the first error when none is.
     private static <P extends DatagramProtocol> LoopFuture<DatagramEndpoint<P>> open(BaseEventLoop loop,
-            ChannelReadiness readiness, Supplier<P> protocolFactory, List<AddressPair> pairs, boolean withRemote,
+            SocketOpener opener, Supplier<P> protocolFactory, List<AddressPair> pairs, boolean withRemote,
             DatagramOptions options) {
         List<IOException> errors = new ArrayList<>();
         for (AddressPair pair : pairs) {
-            DatagramChannel channel = null;
+            DatagramSocketIo socket = null;
             try {
-                channel = DatagramChannel.open(pair.family());
+                socket = opener.open(pair.family());
+                NetworkChannel channel = socket.channel();
                 if (options.reusePort()) {
                     channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                 }
                 if (options.allowBroadcast()) {
                     channel.setOption(StandardSocketOptions.SO_BROADCAST, true);
                 }
-                channel.configureBlocking(false);
                 if (pair.local() != null) {
                     channel.bind(pair.local());
                 }
                 if (withRemote && !options.allowBroadcast()) {
-                    channel.connect(pair.remote());
+                    socket.connect(pair.remote());
                 }
             } catch (IOException e) {
-                if (channel != null) {
-                    Networks.closeQuietly(channel);
+                if (socket != null) {
+                    Networks.closeQuietly(socket::close);
                 }
                 errors.add(e);
                 continue;
             }
-            return start(loop, readiness, channel, protocolFactory, withRemote ? pair.remote() : null);
+            return start(loop, socket, protocolFactory, withRemote ? pair.remote() : null);
         }
         return failed(loop, errors.get(0));
     }
 
     private static <P extends DatagramProtocol> LoopFuture<DatagramEndpoint<P>> start(BaseEventLoop loop,
-            ChannelReadiness readiness, DatagramChannel channel, Supplier<P> protocolFactory, SocketAddress remote) {
+            DatagramSocketIo socket, Supplier<P> protocolFactory, SocketAddress remote) {
         LoopFuture<DatagramEndpoint<P>> made = loop.createFuture();
         DatagramChannelTransport transport = null;
         try {
             P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
-            transport = new DatagramChannelTransport(loop, readiness, channel, protocol, remote);
+            transport = new DatagramChannelTransport(loop, socket, protocol, remote);
             DatagramChannelTransport started = transport;
             transport.start(() -> made.setResult(new DatagramEndpoint<>(started, protocol)));
         } catch (UnsupportedOperationException e) {
-            drop(loop, transport, channel);
+            drop(loop, transport, socket);
             made.setException(loop.unsupported("createDatagramEndpoint", e));
         } catch (RuntimeException e) {
-            drop(loop, transport, channel);
+            drop(loop, transport, socket);
             made.setException(e);
         }
         return made;
     }
 
-    private static void drop(BaseEventLoop loop, DatagramChannelTransport transport, DatagramChannel channel) {
+    private static void drop(BaseEventLoop loop, DatagramChannelTransport transport, DatagramSocketIo socket) {
         if (transport != null) {
             transport.release();
             loop.untrack(transport);
         }
-        Networks.closeQuietly(channel);
+        Networks.closeQuietly(socket::close);
     }
 
     private static <T> LoopFuture<T> completed(BaseEventLoop loop, T value) {

@@ -1,0 +1,135 @@
+package dev.loopkit.posix;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.junit.Test;
+
+/** Non-blocking UDP sockets on raw descriptors: sendto and recvfrom with java.net addresses, IPv4 and IPv6. */
+public class DatagramSocketsTest extends PosixTestSupport {
+
+    private final Sockets sockets = Posix.get().sockets();
+
+    private int boundDatagram(InetAddress host) throws PosixException {
+        int fd = sockets.openDatagram(host instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        sockets.bind(fd, new InetSocketAddress(host, 0));
+        return fd;
+    }
+
+    private void exchange(InetAddress host) throws Exception {
+        int server = boundDatagram(host);
+        int client = boundDatagram(host);
+        try {
+            SocketAddress serverAddress = sockets.localAddress(server);
+            ByteBuffer into = ByteBuffer.allocateDirect(100);
+            assertNull("no datagram yet: would block", sockets.receiveFrom(server, into));
+            ByteBuffer ping = ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(4, sockets.sendTo(client, ping, serverAddress));
+            assertEquals("the position moved past what was sent", 4, ping.position());
+            assertEquals(0, posix.awaitReadable(new int[] {server}, 10_000));
+            assertEquals("the sender's address", sockets.localAddress(client), sockets.receiveFrom(server, into));
+            assertEquals(4, into.position());
+            into.flip();
+            assertEquals("ping", StandardCharsets.US_ASCII.decode(into).toString());
+            assertNull("one datagram, read once", sockets.receiveFrom(server, into.clear()));
+        } finally {
+            posix.close(server);
+            posix.close(client);
+        }
+    }
+
+    @Test
+    public void ipv4DatagramsCarryTheirSendersAddress() throws Exception {
+        exchange(InetAddress.getByName("127.0.0.1"));
+    }
+
+    @Test
+    public void ipv6DatagramsCarryTheirSendersAddress() throws Exception {
+        exchange(InetAddress.getByName("::1"));
+    }
+
+    @Test
+    public void aConnectedSocketSendsToItsPeerWithoutAnAddressAndAReadOnlyBufferIsSent() throws Exception {
+        int server = boundDatagram(InetAddress.getLoopbackAddress());
+        int client = boundDatagram(InetAddress.getLoopbackAddress());
+        try {
+            assertTrue(sockets.connect(client, sockets.localAddress(server)));
+            ByteBuffer data = ByteBuffer.wrap("pong".getBytes(StandardCharsets.US_ASCII)).asReadOnlyBuffer();
+            assertEquals(4, sockets.sendTo(client, data, null));
+            assertEquals(4, data.position());
+            assertEquals(0, posix.awaitReadable(new int[] {server}, 10_000));
+            ByteBuffer into = ByteBuffer.allocate(10);
+            assertEquals(sockets.localAddress(client), sockets.receiveFrom(server, into));
+            assertEquals("pong", new String(into.array(), 0, into.position(), StandardCharsets.US_ASCII));
+        } finally {
+            posix.close(server);
+            posix.close(client);
+        }
+    }
+
+    @Test
+    public void anOversizeDatagramIsEmsgsizeInTheLibrarysWordsAndNothingIsSent() throws Exception {
+        int server = boundDatagram(InetAddress.getLoopbackAddress());
+        int client = boundDatagram(InetAddress.getLoopbackAddress());
+        try {
+            ByteBuffer big = ByteBuffer.allocate(70_000);
+            PosixException error = assertThrows(PosixException.class, () -> sockets.sendTo(client, big, sockets.localAddress(server)));
+            assertEquals("EMSGSIZE", error.errnoName());
+            assertEquals("Message too long", error.getMessage());
+            assertEquals(0, big.position());
+        } finally {
+            posix.close(server);
+            posix.close(client);
+        }
+    }
+
+    @Test
+    public void aConnectedSocketLearnsOfAnUnreachablePortAsConnectionRefused() throws Exception {
+        int closed = boundDatagram(InetAddress.getLoopbackAddress());
+        SocketAddress nobody = sockets.localAddress(closed);
+        posix.close(closed);
+        int client = boundDatagram(InetAddress.getLoopbackAddress());
+        try {
+            sockets.connect(client, nobody);
+            sockets.sendTo(client, ByteBuffer.wrap(new byte[] {1}), null);
+            // Linux reports the ICMP port unreachable on the next call; wait for it (a hang guard only)
+            PosixException error = null;
+            for (int tries = 0; tries < 1_000 && error == null; tries++) {
+                try {
+                    if (sockets.receiveFrom(client, ByteBuffer.allocate(4)) == null) {
+                        posix.awaitReadable(new int[] {client}, 10);
+                    }
+                } catch (PosixException e) {
+                    error = e;
+                }
+            }
+            assertEquals("ECONNREFUSED", error.errnoName());
+        } finally {
+            posix.close(client);
+        }
+    }
+
+    @Test
+    public void broadcastAndReusePortAreOptionsOfADatagramSocket() throws Exception {
+        int fd = sockets.openDatagram(StandardProtocolFamily.INET);
+        try {
+            assertEquals(false, sockets.getOption(fd, StandardSocketOptions.SO_BROADCAST));
+            sockets.setOption(fd, StandardSocketOptions.SO_BROADCAST, true);
+            assertEquals(true, sockets.getOption(fd, StandardSocketOptions.SO_BROADCAST));
+            sockets.setOption(fd, StandardSocketOptions.SO_REUSEPORT, true);
+            assertEquals(true, sockets.getOption(fd, StandardSocketOptions.SO_REUSEPORT));
+        } finally {
+            posix.close(fd);
+        }
+    }
+}
