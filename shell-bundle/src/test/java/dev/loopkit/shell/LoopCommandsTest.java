@@ -12,7 +12,8 @@ import dev.loopkit.api.LoopFuture;
 import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.policy.ProactorEventLoopPolicy;
-import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.PosixException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -179,11 +180,9 @@ public class LoopCommandsTest {
         List<String> lines = commands.watchers().lines().toList();
         assertTrue(String.join("\n", lines), lines.get(0).matches("   NAME +RANKING +STATE +CHILDREN +BUNDLE"));
         assertTrue(lines.get(1), lines.get(1).matches("\\* +best +90 +active +1 +test"));
-        // the threaded watcher on the test class path, found by ServiceLoader as outside OSGi
-        assertTrue(lines.get(2), lines.get(2).matches(" +threaded +40 +standby +0 +classpath"));
-        assertTrue(lines.get(3), lines.get(3).matches(" +spare +5 +standby +0 +test"));
-        assertTrue(lines.get(4), lines.get(4).matches(" +pidfd +- +unavailable: pidfd_open\\(2\\) failed: ENOSYS +- +-"));
-        assertEquals("process-wide: best (ranked: highest service.ranking)", lines.get(5));
+        assertTrue(lines.get(2), lines.get(2).matches(" +spare +5 +standby +0 +test"));
+        assertTrue(lines.get(3), lines.get(3).matches(" +pidfd +- +unavailable: pidfd_open\\(2\\) failed: ENOSYS +- +-"));
+        assertEquals("process-wide: best (ranked: highest service.ranking)", lines.get(4));
     }
 
     @Test
@@ -265,23 +264,29 @@ public class LoopCommandsTest {
      * with "the child watcher is not activated" in {@code bin/loopkit -c} before.
      */
     @Test
-    public void runWaitsForAWatcherBeingActivated() throws Exception {
-        ThreadedChildWatcher threaded = new ThreadedChildWatcher();
+    public void runWaitsForAWatcherBeingActivated() {
         long activeFrom = System.nanoTime() + 300_000_000L;
         ChildWatcher late = new ChildWatcher() {
+            // reaps each child on a thread of its own, as asyncio's ThreadedChildWatcher
             @Override
             public void addChildHandler(long pid, ChildHandler handler) {
-                threaded.addChildHandler(pid, handler);
+                Thread reaper = new Thread(() -> {
+                    try {
+                        handler.childExited(pid, Posix.get().waitpid(pid, false).returncode());
+                    } catch (PosixException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, "reaper " + pid);
+                reaper.start();
             }
 
             @Override
             public boolean removeChildHandler(long pid) {
-                return threaded.removeChildHandler(pid);
+                return false;
             }
 
             @Override
             public void attachLoop(EventLoop loop) {
-                threaded.attachLoop(loop);
             }
 
             @Override
@@ -296,12 +301,10 @@ public class LoopCommandsTest {
 
             @Override
             public void close() {
-                threaded.close();
             }
         };
         ProcessWide.get().childWatchers().register(late, "late", 1_000, 1_000, "test");
         cleanup.add(() -> ProcessWide.get().childWatchers().unregister(late));
-        cleanup.add(threaded::close);
         String ran = commands.run(List.of("/bin/sh", "-c", "exit 3"), System.out, System.err);
         assertTrue(ran, ran.contains("returncode 3"));
     }
