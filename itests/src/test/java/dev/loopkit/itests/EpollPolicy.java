@@ -25,11 +25,18 @@ final class EpollPolicy {
      * pom), the switch and the OS: epoll and eventfd are in every Linux kernel the JDK runs on.
      */
     static boolean works() {
+        return unavailableReason() == null;
+    }
+
+    /** Why the epoll loop cannot work here (so no epoll policy is published), or {@code null} where it can. */
+    static String unavailableReason() {
         if (FrameworkUtil.getBundle(EpollPolicy.class) != null) {
             return InFelix.probe();
         }
-        return !"off".equals(System.getenv(EpollEventLoop.SWITCH))
-                && System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+        if ("off".equals(System.getenv(EpollEventLoop.SWITCH))) {
+            return EpollEventLoop.SWITCH + "=off in the environment";
+        }
+        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux") ? null : "not Linux";
     }
 
     /** The name of the policy that is process-wide by its ranking. */
@@ -81,8 +88,8 @@ final class EpollPolicy {
 
     // Its own class: the loop's probe loads JNR, there only inside Felix.
     private static final class InFelix {
-        static boolean probe() {
-            return EpollEventLoop.unavailableReason() == null;
+        static String probe() {
+            return EpollEventLoop.unavailableReason();
         }
     }
 }
