@@ -351,28 +351,39 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         };
     }
 
+    // One wrapper a stage, not an adapter over the Function one: whenComplete and thenAccept are what
+    // a stream's read-write loop calls per round trip, and the adapters were two more objects each.
     private <A> Consumer<A> reporting(Consumer<? super A> action) {
         Objects.requireNonNull(action, "action");
-        Function<A, Void> function = reporting(a -> {
-            action.accept(a);
-            return null;
-        });
-        return function::apply;
+        return a -> {
+            try {
+                action.accept(a);
+            } catch (Error error) {
+                throw reported(error);
+            }
+        };
     }
 
     private <A, B> BiConsumer<A, B> reporting(BiConsumer<? super A, ? super B> action) {
         Objects.requireNonNull(action, "action");
-        BiFunction<A, B, Void> function = reporting((A a, B b) -> {
-            action.accept(a, b);
-            return null;
-        });
-        return function::apply;
+        return (a, b) -> {
+            try {
+                action.accept(a, b);
+            } catch (Error error) {
+                throw reported(error);
+            }
+        };
     }
 
     private Runnable reporting(Runnable action) {
         Objects.requireNonNull(action, "action");
-        Consumer<Void> consumer = reporting((Void ignored) -> action.run());
-        return () -> consumer.accept(null);
+        return () -> {
+            try {
+                action.run();
+            } catch (Error error) {
+                throw reported(error);
+            }
+        };
     }
 
     @Override
