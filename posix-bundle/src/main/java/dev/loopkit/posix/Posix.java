@@ -366,7 +366,7 @@ public final class Posix {
         if (pid <= 0) {
             throw new IllegalArgumentException("pid must be positive: " + pid);
         }
-        return waitid(Linux.P_PID, toPidT(pid), noHang, noWait, "waitid P_PID " + pid);
+        return waitid(Linux.P_PID, toPidT(pid), noHang, noWait);
     }
 
     /**
@@ -374,10 +374,11 @@ public final class Posix {
      * for the child a pidfd refers to.
      */
     public WaitStatus waitidPidfd(int pidfd, boolean noHang, boolean noWait) throws PosixException {
-        return waitid(Linux.P_PIDFD, pidfd, noHang, noWait, "waitid P_PIDFD " + pidfd);
+        return waitid(Linux.P_PIDFD, pidfd, noHang, noWait);
     }
 
-    private WaitStatus waitid(int idType, int id, boolean noHang, boolean noWait, String call) throws PosixException {
+    // The failure names the call; it is made only then: an exit is reaped on a path that runs cold (after an idle wait).
+    private WaitStatus waitid(int idType, int id, boolean noHang, boolean noWait) throws PosixException {
         int options = Linux.WEXITED | (noHang ? Linux.WNOHANG : 0) | (noWait ? Linux.WNOWAIT : 0);
         while (true) {
             // zeroed each time: with WNOHANG and no child ready, waitid returns 0 and leaves si_pid 0
@@ -388,7 +389,7 @@ public final class Posix {
             }
             int errno = nativeAccess.errno();
             if (errno != EINTR) {
-                throw PosixException.ofCall(errno, call);
+                throw PosixException.ofCall(errno, (idType == Linux.P_PIDFD ? "waitid P_PIDFD " : "waitid P_PID ") + id);
             }
         }
     }
