@@ -341,6 +341,11 @@ final class Report {
                             + "× of the OS floor (" + watcher + ", N=" + others + ", p50)",
                     Bench.fmt("%s vs %s: %.2f×", format(ours, Unit.MICROS), format(os, Unit.MICROS), ours / os),
                     ours / os <= floor, ours, os);
+            // The floor with the status read too (waitid before its clock stops), as every loop's figure has it.
+            double reaped = bench.get("exit", "os-floor/N=" + others, "p50_reaped_us");
+            verdict(s, prefix + "exit detection against the floor that reaps too (" + watcher + ", N=" + others + ", p50)",
+                    Bench.fmt("%s vs %s: %.2f×", format(ours, Unit.MICROS), format(reaped, Unit.MICROS), ours / reaped),
+                    ours / reaped <= floor, ours, reaped);
         }
     }
 
