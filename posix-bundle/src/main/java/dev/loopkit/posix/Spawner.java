@@ -67,13 +67,13 @@ final class Spawner {
                 case INHERIT:
                     break;
                 case DEVNULL:
-                    check(libc.posix_spawn_file_actions_addopen(fileActions, stream, "/dev/null", Linux.O_RDWR, 0),
-                            "posix_spawn_file_actions_addopen " + stream);
+                    checkFileAction(libc.posix_spawn_file_actions_addopen(fileActions, stream, "/dev/null", Linux.O_RDWR, 0),
+                            "posix_spawn_file_actions_addopen ", -1, stream);
                     break;
                 case FD:
                     // equal descriptors: glibc (2.29+) clears FD_CLOEXEC instead, so a pipe end given as 0-2 survives
-                    check(libc.posix_spawn_file_actions_adddup2(fileActions, redirect.parentFd(), stream),
-                            "posix_spawn_file_actions_adddup2 " + redirect.parentFd() + " " + stream);
+                    checkFileAction(libc.posix_spawn_file_actions_adddup2(fileActions, redirect.parentFd(), stream),
+                            "posix_spawn_file_actions_adddup2 ", redirect.parentFd(), stream);
                     break;
                 default:
                     throw new IllegalStateException(redirect.toString());
@@ -149,6 +149,16 @@ final class Spawner {
         List<String> entries = new ArrayList<>(env.size());
         env.forEach((name, value) -> entries.add(name + "=" + value));
         return entries;
+    }
+
+    /**
+     * {@link #check} for a file action on {@code stream} (from {@code fd}, or -1 for none), named only
+     * when it failed: a spawn built three such names it never used (one per standard stream).
+     */
+    private static void checkFileAction(int error, String call, int fd, int stream) throws PosixException {
+        if (error != 0) {
+            throw PosixException.ofCall(error, call + (fd < 0 ? Integer.toString(stream) : fd + " " + stream));
+        }
     }
 
     /** For calls that return the error number (the posix_spawn family). */
