@@ -108,6 +108,27 @@ public final class ChildWatcherSwitch {
     }
 
     /**
+     * Waits for every spawn under the gate, then gives whatever children {@code leaving} holds to the
+     * registry's current watcher (as {@link #reconcile} would); once {@code leaving} is out of the
+     * registry, no spawn registers a child with it after this returns (one that looked it up before
+     * looks again), so it may close. A spawn may be registering a child with a watcher that is no
+     * longer current: it looked the watcher up, then another thread made another one current, and
+     * that thread's switch waits for the spawn. Checking the watcher's children without the gate
+     * would find none yet, and the watcher would close under the spawn.
+     */
+    public void retire(ChildWatcher leaving, String reason) {
+        HandOver handOver = new HandOver(leaving, false);
+        spawnGate.switchWatchers(() -> {
+            if (!leaving.children().isEmpty()) {
+                handOverToCurrent(leaving, handOver, mainLoop.get());
+            }
+        });
+        if (handOver.to != null) {
+            handOver.log(reason);
+        }
+    }
+
+    /**
      * asyncio's {@code attach_loop} from {@code set_event_loop} in the main context: attaches the
      * current watcher to {@code loop} ({@code null}: detaches it), under the spawn gate as a switch.
      * Outside the gate the main context could attach a watcher the registry has just made current

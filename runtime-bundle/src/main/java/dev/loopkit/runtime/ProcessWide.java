@@ -120,18 +120,21 @@ public final class ProcessWide implements LoopkitRuntime {
 
     /**
      * Takes {@code watcher} out of the registry (if it was current, the registry's listener switches
-     * away from it), then moves whatever children it still holds, current or not: a watcher that
-     * stopped being current a moment ago may still hold children a switch on another thread has not
-     * moved yet. Called when its service goes away, and by the watcher as it is deactivated: SCR may
-     * close a component before its service's unregistration reaches the tracker (it deletes the
-     * component even when "deactivation occurs on another thread"), and a spawn then met the closed
-     * watcher ("the threaded child watcher is closed", WatcherClosedDuringSpawnTest).
+     * away from it), then waits for the spawns under the gate and moves whatever children it holds,
+     * current or not. Called when its service goes away, and by the watcher as it is deactivated,
+     * each time before it closes:
+     * <ul>
+     * <li>SCR may close a component before its service's unregistration reaches the tracker (it
+     * deletes the component even when "deactivation occurs on another thread"), and a spawn then met
+     * the closed watcher ("the threaded child watcher is closed", WatcherClosedDuringSpawnTest);</li>
+     * <li>a watcher may have stopped being current a moment before (SCR's component actor enabled
+     * the pidfd watcher) while a spawn that looked it up is still registering a child with it: the
+     * switch away from it waits for that spawn, but on another thread, and need not have run yet.</li>
+     * </ul>
      */
     @Override
     public void retire(ChildWatcher watcher) {
         childWatchers.unregister(watcher);
-        if (!watcher.children().isEmpty()) {
-            watcherSwitch.reconcile(watcher, "a child watcher left with children");
-        }
+        watcherSwitch.retire(watcher, "a child watcher left with children");
     }
 }

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.logging.Handler;
@@ -30,6 +32,8 @@ import org.junit.Test;
  * The hand-over's order is the protocol (docs/HANDOVER.md), so the tests read the journal.
  */
 public class ChildWatcherSwitchTest {
+
+    private static final long DEADLINE_SECONDS = 30;
 
     private final List<String> journal = new ArrayList<>();
     private final AtomicBoolean mainLoopClosed = new AtomicBoolean();
@@ -120,6 +124,56 @@ public class ChildWatcherSwitchTest {
         watcherSwitch.reconcile(null, "a notification about something else");
         assertEquals(List.of(5L), List.copyOf(second.children.keySet()));
         assertEquals(Map.of(), first.children);
+    }
+
+    /**
+     * A spawn registering with a watcher that is no longer current (another thread made another one
+     * current, and that thread's switch waits for the spawn): retiring the watcher waits for the spawn
+     * and takes its child, so the watcher may close after it.
+     */
+    @Test
+    public void retiringAWatcherWaitsForTheSpawnThroughItAndMovesItsChild() throws Exception {
+        FakeWatcher leaving = register(new FakeWatcher("leaving", false), 10);
+        CountDownLatch inGate = new CountDownLatch(1);
+        CountDownLatch registerNow = new CountDownLatch(1);
+        Thread spawning = new Thread(() -> gate.spawn(() -> leaving, watcher -> {
+            inGate.countDown();
+            awaitLatch(registerNow);
+            watcher.addChildHandler(101, (pid, returncode) -> { });
+            return null;
+        }), "spawning");
+        spawning.start();
+        assertTrue(inGate.await(DEADLINE_SECONDS, TimeUnit.SECONDS));
+        FakeWatcher next = register(new FakeWatcher("next", false), 20); // current; no switch ran for it
+        watchers.unregister(leaving); // not current: no switch away from it either
+        Thread retiring = new Thread(() -> watcherSwitch.retire(leaving, "test"), "retiring");
+        retiring.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+        // for the gate, which the spawn holds (a retirement that ends without waiting leaves the child behind)
+        while (retiring.getState() != Thread.State.WAITING && retiring.isAlive()) {
+            assertTrue("hung: the retiring thread never waited for the gate", System.nanoTime() < deadline);
+            Thread.onSpinWait();
+        }
+        registerNow.countDown();
+        spawning.join(TimeUnit.SECONDS.toMillis(DEADLINE_SECONDS));
+        retiring.join(TimeUnit.SECONDS.toMillis(DEADLINE_SECONDS));
+        assertFalse(retiring.isAlive());
+        assertEquals("nothing left with the retired watcher", Map.of(), leaving.children);
+        assertEquals(List.of(101L), List.copyOf(next.children.keySet()));
+    }
+
+    /** Nothing to move: retiring a watcher that holds no child moves none and tells no listener. */
+    @Test
+    public void retiringAWatcherWithoutChildrenTellsNoListener() {
+        FakeWatcher leaving = register(new FakeWatcher("leaving", false), 10);
+        register(new FakeWatcher("next", false), 20);
+        List<String> told = new ArrayList<>();
+        watcherSwitch.addHandOverListener((from, to, moved, reason) -> told.add(reason));
+        journal.clear();
+        watchers.unregister(leaving);
+        watcherSwitch.retire(leaving, "test");
+        assertEquals(List.of(), told);
+        assertEquals(List.of(), journal);
     }
 
     @Test
@@ -245,6 +299,14 @@ public class ChildWatcherSwitchTest {
             logger.removeHandler(handler);
         }
         return logged;
+    }
+
+    private static void awaitLatch(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(DEADLINE_SECONDS, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private FakeWatcher register(FakeWatcher watcher, int ranking) {
