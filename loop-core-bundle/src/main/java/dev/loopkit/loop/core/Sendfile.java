@@ -237,6 +237,9 @@ final class Sendfile {
         }
         long at = position;
         loop.runInExecutor(null, () -> file.read(block.clear().limit(wanted), at)).whenComplete((read, error) -> {
+            if (result.isDone()) {
+                return; // cancelled while the block was read: asyncio's await raises there, nothing more is written
+            }
             if (error != null) {
                 fail(Networks.unwrap(error));
             } else if (read <= 0) {

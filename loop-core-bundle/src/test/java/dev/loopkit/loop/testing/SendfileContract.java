@@ -375,6 +375,37 @@ public abstract class SendfileContract extends LoopTestSupport {
     }
 
     /**
+     * A cancel while the fallback reads a block in the executor: that block is not written once read
+     * (asyncio's {@code _sendfile_fallback} is cancelled in its {@code await run_in_executor}), so the
+     * peer gets only what the caller wrote after the cancel.
+     */
+    @Test
+    public void cancellingWhileTheFallbackReadsABlockSendsNothingMore() throws IOException {
+        Path file = sparseFile("cancel-read.bin", 1_000_000, 10);
+        Receiver receiver = new Receiver(Long.MAX_VALUE, 1);
+        Server server = serverFor(receiver);
+        Connection<Protocol> client = connect(server);
+        try (GatedFile gated = new GatedFile(FileChannel.open(file))) {
+            LoopFuture<Long> sending = loop.sendfile(client.transport(), gated);
+            runFor(gated.entered);
+            sending.cancel(false);
+            gated.release();
+            runFor(gated.returned);
+            CompletableFuture<Void> settled = new CompletableFuture<>();
+            loop.callLater(0.2, () -> settled.complete(null)); // the read's completion reaches the loop meanwhile
+            runFor(settled);
+            assertTrue(sending.isCancelled());
+            assertEquals("the file's position: nothing sent", 0, gated.position());
+        }
+        client.transport().write(new byte[] {7});
+        client.transport().close();
+        assertEquals("bytes the peer got", Long.valueOf(1), runFor(receiver.all));
+        assertEquals(7, receiver.head[0]);
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
      * Sends a 50 MB file to a peer that stops reading after 1 MB, so that the sendfile waits for room
      * mid-file; {@code interrupt} runs then, and {@code check} gets how the sendfile ended. The file's
      * position is after the bytes sent, and no descriptor stays open once all is closed.
