@@ -81,6 +81,12 @@ final class Sendfile {
         if (!(transport instanceof SendfileTransport socketTransport)) {
             throw new IllegalStateException("sendfile is not supported for transport " + transport);
         }
+        if (transport.getProtocol() instanceof SendfileFallbackProtocol) {
+            // Another sendfile's fallback runs (the zero-copy way refuses through its empty waiter). asyncio
+            // would stand in a second protocol for the first stand-in; whichever finished last left a
+            // stand-in as the transport's protocol, which failed the connection on the next byte received.
+            throw new IllegalStateException("Empty waiter is already set");
+        }
         Sendfile sending = new Sendfile(loop, file, offset, count);
         ZeroCopySocket socket = socketTransport instanceof ZeroCopyTransport direct ? direct.zeroCopySocket() : null;
         if (socket != null) {

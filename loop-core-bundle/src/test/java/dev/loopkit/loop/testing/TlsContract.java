@@ -119,6 +119,41 @@ public abstract class TlsContract extends SocketTestSupport {
         runFor(server.waitClosed());
     }
 
+    /**
+     * A second {@code sendfile} on a transport one already writes to is refused, in the words of
+     * asyncio's zero-copy path ("Empty waiter is already set"): asyncio's fallback would stand a second
+     * protocol in for the first, and the first to finish gave the transport back its protocol while the
+     * other left its stand-in there, which then failed the connection on the next byte received.
+     */
+    @Test
+    public void aSecondSendfileWhileOneRunsIsRefusedAndTheFirstGivesTheTransportBack() throws Exception {
+        Server server = tlsEchoServer();
+        byte[] data = new byte[MEBIBYTE];
+        new Random(19).nextBytes(data);
+        Path file = Files.write(Files.createDirectories(Path.of("target", "tls-sendfile")).resolve("twice.bin"), data);
+        CollectingProtocol client = new CollectingProtocol(data.length + 1, false);
+        Connection<CollectingProtocol> connection = tlsConnect(() -> client, port(server));
+        Transport transport = connection.transport();
+        try (FileChannel first = FileChannel.open(file); FileChannel second = FileChannel.open(file)) {
+            var sending = loop.sendfile(transport, first, 0, null);
+            assertEquals("Empty waiter is already set",
+                    assertThrows(IllegalStateException.class, () -> loop.sendfile(transport, second)).getMessage());
+            assertEquals(Long.valueOf(data.length), runFor(sending));
+            assertEquals("the refused one moved nothing", 0, second.position());
+        } finally {
+            Files.delete(file);
+        }
+        assertSame(client, transport.getProtocol());
+        assertTrue("reading resumed", transport.isReading());
+        transport.write(new byte[] {1});
+        byte[] echoed = runFor(client.all);
+        assertEquals(data.length + 1, echoed.length);
+        transport.close();
+        assertNull(runFor(client.lost));
+        server.close();
+        runFor(server.waitClosed());
+    }
+
     @Test
     public void extraInfoIsAsyncios() throws Exception {
         Server server = tlsEchoServer();
