@@ -4,6 +4,7 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
@@ -16,8 +17,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -121,6 +126,77 @@ public abstract class PipeContract extends LoopTestSupport {
         }
         assertEquals("Invalid file descriptor: -1", assertThrows(IllegalArgumentException.class,
                 () -> loop.connectWritePipe(() -> new CollectingProtocol(1, false), -1)).getMessage());
+    }
+
+    /**
+     * asyncio's read pipe calls {@code eof_received} in a callback of its own ({@code call_soon}), then
+     * {@code _call_connection_lost}: a protocol whose {@code eofReceived} throws is reported, and still
+     * hears {@code connectionLost}, and the descriptor is closed.
+     */
+    @Test
+    public void aReadPipeWhoseProtocolThrowsAtEofIsStillLostAndClosed() throws Exception {
+        List<Map<String, Object>> reported = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> reported.add(context));
+        int[] pipe = posix.pipe();
+        RuntimeException thrown = new IllegalStateException("the protocol's bug");
+        CollectingProtocol throwsAtEof = new CollectingProtocol(1, false) {
+            @Override
+            public boolean eofReceived() {
+                super.eofReceived();
+                throw thrown;
+            }
+        };
+        runFor(loop.connectReadPipe(() -> throwsAtEof, pipe[0]));
+        posix.close(pipe[1]);
+        runFor(throwsAtEof.eof);
+        assertNull(runFor(throwsAtEof.lost));
+        assertFalse("the read transport closed its descriptor", posix.isOpen(pipe[0]));
+        assertEquals(1, reported.size());
+        assertSame(thrown, reported.get(0).get("exception"));
+    }
+
+    /**
+     * A protocol that closes (or aborts) its write pipe from {@code resumeWriting}, once the buffer
+     * drained: {@code connectionLost} comes once, and the descriptor is closed.
+     */
+    @Test
+    public void closingOrAbortingFromResumeWritingLosesTheConnectionOnce() throws Exception {
+        for (boolean abort : new boolean[] {false, true}) {
+            int[] pipe = posix.pipe();
+            byte[] data = new byte[1 << 20]; // more than the pipe holds: the writer pauses, then resumes
+            CollectingProtocol reader = new CollectingProtocol(data.length, false);
+            runFor(loop.connectReadPipe(() -> reader, pipe[0]));
+            AtomicInteger losses = new AtomicInteger();
+            CollectingProtocol closesOnResume = new CollectingProtocol(0, false) {
+                @Override
+                public void resumeWriting() {
+                    super.resumeWriting();
+                    if (abort) {
+                        made.join().abort();
+                    } else {
+                        made.join().close();
+                    }
+                }
+
+                @Override
+                public void connectionLost(Exception exc) {
+                    losses.incrementAndGet();
+                    super.connectionLost(exc);
+                }
+            };
+            Transport writer = runFor(loop.connectWritePipe(() -> closesOnResume, pipe[1])).transport();
+            writer.setWriteBufferLimits(1, 0); // resumed only once the buffer is empty
+            writer.write(data);
+            assertEquals(1, closesOnResume.pauses);
+            assertArrayEquals(data, runFor(reader.all));
+            assertNull(runFor(closesOnResume.lost));
+            CompletableFuture<Void> turned = new CompletableFuture<>();
+            loop.callSoon(() -> loop.callSoon(() -> turned.complete(null))); // a second connectionLost would be queued before
+            runFor(turned);
+            assertEquals("abort=" + abort + ": connectionLost calls", 1, losses.get());
+            assertFalse(posix.isOpen(pipe[1]));
+            assertNull(runFor(reader.lost));
+        }
     }
 
     @Test

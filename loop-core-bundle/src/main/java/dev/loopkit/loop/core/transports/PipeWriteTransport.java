@@ -101,7 +101,7 @@ public final class PipeWriteTransport extends AbstractTransport implements Trans
             return;
         }
         loop.removeWriter(fd);
-        if (closing) {
+        if (closing && connLost == 0) { // else close() or abort() in resumeWriting already scheduled connectionLost
             loop.removeReader(fd);
             connLost++;
             callConnectionLost(null);
