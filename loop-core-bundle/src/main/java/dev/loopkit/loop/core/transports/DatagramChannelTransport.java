@@ -189,9 +189,8 @@ public final class DatagramChannelTransport extends AbstractTransport implements
         flowControl.maybeResume(protocol); // may send more
         if (buffer.isEmpty()) {
             socket.stopWriting();
-            if (closing && connLost == 0) {
-                connLost++;
-                callConnectionLost(null);
+            if (closing) {
+                drainedWhileClosing();
             }
         }
     }

@@ -101,10 +101,9 @@ public final class PipeWriteTransport extends AbstractTransport implements Trans
             return;
         }
         loop.removeWriter(fd);
-        if (closing && connLost == 0) { // else close() or abort() in resumeWriting already scheduled connectionLost
+        if (closing) {
             loop.removeReader(fd);
-            connLost++;
-            callConnectionLost(null);
+            drainedWhileClosing();
         }
     }
 
