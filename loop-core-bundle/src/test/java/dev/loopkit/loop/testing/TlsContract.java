@@ -320,6 +320,53 @@ public abstract class TlsContract extends SocketTestSupport {
 
     // ---- start_tls ----------------------------------------------------------------------------------------
 
+    /**
+     * A second {@code startTls} on a transport the first is upgrading is refused: it would take the
+     * transport's protocol from the first, whose handshake then never ended (its future never done).
+     */
+    @Test
+    public void aSecondStartTlsOnOneTransportIsRefusedAndTheFirstUpgrades() {
+        StartTlsServer serverSide = new StartTlsServer(loop);
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0));
+        CollectingProtocol client = new CollectingProtocol(3, false);
+        Connection<CollectingProtocol> plain = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        plain.transport().write("STARTTLS\n".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("OK\n", new String(runFor(client.all), StandardCharsets.US_ASCII));
+        CollectingProtocol secure = new CollectingProtocol(5, false);
+        ConnectionOptions options = ConnectionOptions.defaults().withServerHostname("localhost");
+        CompletionStage<Transport> first = loop.startTls(plain.transport(), secure, TestCertificates.clientContext(), false,
+                options);
+        String refused = assertThrows(IllegalArgumentException.class, () -> loop.startTls(plain.transport(),
+                new CollectingProtocol(1, false), TestCertificates.clientContext(), false, options)).getMessage();
+        assertTrue(refused, refused.endsWith("is not supported by start_tls(): TLS is already started on it"));
+        Transport tls = runFor(first);
+        runFor(serverSide.upgraded);
+        tls.write("hello".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("hello", new String(runFor(secure.all), StandardCharsets.US_ASCII));
+        tls.close();
+        assertNull(runFor(secure.lost));
+        server.close();
+    }
+
+    /**
+     * {@code startTls} on a transport that is closing is refused (as {@code sendfile} is), and the
+     * transport's own protocol still hears {@code connectionLost}: the TLS layer took its place before,
+     * and the protocol was never told.
+     */
+    @Test
+    public void startTlsOnAClosingTransportIsRefusedAndTheProtocolHearsOfTheClose() {
+        Server server = runFor(loop.createServer(() -> new Protocol() { }, LOCALHOST, 0));
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> plain = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        plain.transport().close();
+        assertEquals("Transport is closing", assertThrows(IllegalStateException.class, () -> loop.startTls(plain.transport(),
+                new CollectingProtocol(1, false), TestCertificates.clientContext(), false,
+                ConnectionOptions.defaults().withServerHostname("localhost"))).getMessage());
+        assertNull(runFor(client.lost));
+        server.close();
+        runFor(server.waitClosed());
+    }
+
     /** A plain server that answers "OK" to "STARTTLS" and upgrades from inside dataReceived, then echoes. */
     private static final class StartTlsServer extends EchoProtocol {
         final CompletableFuture<Transport> upgraded = new CompletableFuture<>();
