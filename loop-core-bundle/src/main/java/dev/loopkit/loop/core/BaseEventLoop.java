@@ -776,6 +776,10 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     @Override
     public LoopFuture<Long> sockSendfile(NetworkChannel channel, FileChannel file, long offset, Long count) {
         Objects.requireNonNull(channel, "channel");
+        if (channel instanceof DatagramChannel) {
+            // asyncio's _check_sendfile_params; else the fallback read a block before sockSendall refused the socket
+            throw new IllegalArgumentException("only SOCK_STREAM type sockets are supported");
+        }
         Sendfile.checkParams(file, offset, count);
         checkClosed();
         return Sendfile.overSocket(this, zeroCopySocket(channel), channel, file, offset, count);

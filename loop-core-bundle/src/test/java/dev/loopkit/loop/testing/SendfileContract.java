@@ -16,6 +16,7 @@ import dev.loopkit.api.WriteBufferLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SocketChannel;
@@ -244,6 +245,11 @@ public abstract class SendfileContract extends LoopTestSupport {
                     assertThrows(IllegalArgumentException.class, () -> loop.sendfile(transport, channel, 0, 0L)).getMessage());
             assertEquals("count must be a positive integer (got -5)",
                     assertThrows(IllegalArgumentException.class, () -> loop.sockSendfile(openStreamSocket(), channel, 0, -5L)).getMessage());
+            try (DatagramChannel udp = DatagramChannel.open()) {
+                udp.configureBlocking(false);
+                assertEquals("only SOCK_STREAM type sockets are supported",
+                        assertThrows(IllegalArgumentException.class, () -> loop.sockSendfile(udp, channel, 0, null)).getMessage());
+            }
             // an offset past the end sends nothing, as os.sendfile does
             assertEquals(Long.valueOf(0), runFor(loop.sendfile(transport, channel, 100, null)));
             transport.close();
