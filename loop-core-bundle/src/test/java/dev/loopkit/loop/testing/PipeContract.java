@@ -129,6 +129,33 @@ public abstract class PipeContract extends LoopTestSupport {
     }
 
     /**
+     * A descriptor a pipe transport of the loop already holds is refused for a second one (asyncio's
+     * words for a descriptor a transport uses): the second took the first's reader, so the first never
+     * heard of data or EOF, and both would close the descriptor (the second time, maybe another's).
+     */
+    @Test
+    public void aDescriptorAPipeTransportHoldsIsRefusedForASecondOne() throws Exception {
+        int[] pipe = posix.pipe();
+        CollectingProtocol reader = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> read = runFor(loop.connectReadPipe(() -> reader, pipe[0]));
+        for (boolean write : new boolean[] {false, true}) {
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> {
+                if (write) {
+                    loop.connectWritePipe(() -> new CollectingProtocol(1, false), pipe[0]);
+                } else {
+                    loop.connectReadPipe(() -> new CollectingProtocol(1, false), pipe[0]);
+                }
+            });
+            assertEquals("File descriptor " + pipe[0] + " is used by transport " + read.transport(), refused.getMessage());
+        }
+        posix.write(pipe[1], ByteBuffer.wrap(new byte[] {5}));
+        posix.close(pipe[1]);
+        assertArrayEquals(new byte[] {5}, runFor(reader.all));
+        assertNull(runFor(reader.lost));
+        assertFalse(posix.isOpen(pipe[0]));
+    }
+
+    /**
      * asyncio's read pipe calls {@code eof_received} in a callback of its own ({@code call_soon}), then
      * {@code _call_connection_lost}: a protocol whose {@code eofReceived} throws is reported, and still
      * hears {@code connectionLost}, and the descriptor is closed.

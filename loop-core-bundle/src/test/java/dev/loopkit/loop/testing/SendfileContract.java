@@ -368,6 +368,15 @@ public abstract class SendfileContract extends LoopTestSupport {
     }
 
     @Test
+    public void abortingTheTransportMidSendfileFailsItAndLeaksNoDescriptor() throws IOException {
+        interruptMidFile("aborted.bin", (connection, sending) -> connection.transport().abort(), (connection, outcome) -> {
+            assertTrue(outcome.toString(), outcome instanceof CompletionException && outcome.getCause() instanceof IOException);
+            assertEquals("the protocol hears of the abort", null, runFor(connection.protocol().lost));
+            assertSame(connection.protocol(), connection.transport().getProtocol());
+        });
+    }
+
+    @Test
     public void cancellingASendfileMidFileGivesTheTransportBackAndLeaksNoDescriptor() throws IOException {
         interruptMidFile("cancelled.bin", (connection, sending) -> sending.cancel(false), (connection, outcome) -> {
             assertTrue(outcome.toString(), outcome instanceof CancellationException);
