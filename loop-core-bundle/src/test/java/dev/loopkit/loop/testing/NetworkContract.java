@@ -111,34 +111,13 @@ public abstract class NetworkContract extends SocketTestSupport {
             byte[] data = randomBytes(8 << 20, 21); // more than the socket buffers take: the client pauses, then resumes
             CollectingProtocol receiver = new CollectingProtocol(data.length, false);
             Server server = runFor(loop.createServer(() -> receiver, LOCALHOST, 0));
-            AtomicInteger losses = new AtomicInteger();
-            CollectingProtocol closesOnResume = new CollectingProtocol(0, false) {
-                @Override
-                public void resumeWriting() {
-                    super.resumeWriting();
-                    if (abort) {
-                        made.join().abort();
-                    } else {
-                        made.join().close();
-                    }
-                }
-
-                @Override
-                public void connectionLost(Exception exc) {
-                    losses.incrementAndGet();
-                    super.connectionLost(exc);
-                }
-            };
+            ClosesOnResume closesOnResume = new ClosesOnResume(abort);
             Transport client = runFor(loop.createConnection(() -> closesOnResume, LOCALHOST, port(server))).transport();
             client.setWriteBufferLimits(1, 0); // resumed only once the buffer is empty
             client.write(data);
             assertEquals(1, closesOnResume.pauses);
             assertArrayEquals(data, runFor(receiver.all));
-            assertNull(runFor(closesOnResume.lost));
-            CompletableFuture<Void> turned = new CompletableFuture<>();
-            loop.callSoon(() -> loop.callSoon(() -> turned.complete(null))); // a second connectionLost would be queued before
-            runFor(turned);
-            assertEquals("abort=" + abort + ": connectionLost calls", 1, losses.get());
+            closesOnResume.assertLostOnce(loop);
             runFor(receiver.lost);
             server.close();
             runFor(server.waitClosed());

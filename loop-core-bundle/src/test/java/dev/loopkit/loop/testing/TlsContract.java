@@ -328,10 +328,7 @@ public abstract class TlsContract extends SocketTestSupport {
     public void aSecondStartTlsOnOneTransportIsRefusedAndTheFirstUpgrades() {
         StartTlsServer serverSide = new StartTlsServer(loop);
         Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0));
-        CollectingProtocol client = new CollectingProtocol(3, false);
-        Connection<CollectingProtocol> plain = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
-        plain.transport().write("STARTTLS\n".getBytes(StandardCharsets.US_ASCII));
-        assertEquals("OK\n", new String(runFor(client.all), StandardCharsets.US_ASCII));
+        Connection<CollectingProtocol> plain = askedToStartTls(server);
         CollectingProtocol secure = new CollectingProtocol(5, false);
         ConnectionOptions options = ConnectionOptions.defaults().withServerHostname("localhost");
         CompletionStage<Transport> first = loop.startTls(plain.transport(), secure, TestCertificates.clientContext(), false,
@@ -340,11 +337,7 @@ public abstract class TlsContract extends SocketTestSupport {
                 new CollectingProtocol(1, false), TestCertificates.clientContext(), false, options)).getMessage();
         assertTrue(refused, refused.endsWith("is not supported by start_tls(): TLS is already started on it"));
         Transport tls = runFor(first);
-        runFor(serverSide.upgraded);
-        tls.write("hello".getBytes(StandardCharsets.US_ASCII));
-        assertEquals("hello", new String(runFor(secure.all), StandardCharsets.US_ASCII));
-        tls.close();
-        assertNull(runFor(secure.lost));
+        echoOverTheUpgradeThenClose(serverSide, tls, secure);
         server.close();
     }
 
@@ -395,24 +388,35 @@ public abstract class TlsContract extends SocketTestSupport {
         }
     }
 
-    @Test
-    public void startTlsUpgradesALivePlainConnection() {
-        StartTlsServer serverSide = new StartTlsServer(loop);
-        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0));
+    /** A plain connection to a {@link StartTlsServer} that said "OK" to "STARTTLS". */
+    private Connection<CollectingProtocol> askedToStartTls(Server server) {
         CollectingProtocol client = new CollectingProtocol(3, false);
         Connection<CollectingProtocol> plain = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
         plain.transport().write("STARTTLS\n".getBytes(StandardCharsets.US_ASCII));
         assertEquals("OK\n", new String(runFor(client.all), StandardCharsets.US_ASCII));
-        CollectingProtocol secure = new CollectingProtocol(5, false);
-        Transport tls = runFor(loop.startTls(plain.transport(), secure, TestCertificates.clientContext(), false,
-                ConnectionOptions.defaults().withServerHostname("localhost")));
-        assertTrue(tls.getExtraInfo("ssl_object") instanceof SSLEngine);
-        assertFalse("start_tls does not call connection_made again", secure.made.isDone());
+        return plain;
+    }
+
+    /** Once the server upgraded too: "hello" echoed over {@code tls}, then a clean close. */
+    private void echoOverTheUpgradeThenClose(StartTlsServer serverSide, Transport tls, CollectingProtocol secure) {
         runFor(serverSide.upgraded);
         tls.write("hello".getBytes(StandardCharsets.US_ASCII));
         assertEquals("hello", new String(runFor(secure.all), StandardCharsets.US_ASCII));
         tls.close();
         assertNull(runFor(secure.lost));
+    }
+
+    @Test
+    public void startTlsUpgradesALivePlainConnection() {
+        StartTlsServer serverSide = new StartTlsServer(loop);
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0));
+        Connection<CollectingProtocol> plain = askedToStartTls(server);
+        CollectingProtocol secure = new CollectingProtocol(5, false);
+        Transport tls = runFor(loop.startTls(plain.transport(), secure, TestCertificates.clientContext(), false,
+                ConnectionOptions.defaults().withServerHostname("localhost")));
+        assertTrue(tls.getExtraInfo("ssl_object") instanceof SSLEngine);
+        assertFalse("start_tls does not call connection_made again", secure.made.isDone());
+        echoOverTheUpgradeThenClose(serverSide, tls, secure);
         server.close();
     }
 
