@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -42,6 +43,8 @@ final class Sendfile {
     private final long end;
     private final LoopFuture<Long> result;
     private long position;
+    /** The fallback's write of the block in hand, until done: a cancel cancels it too. */
+    private CompletableFuture<?> writing;
 
     private Sendfile(BaseEventLoop loop, FileChannel file, long offset, Long count) {
         this.loop = loop;
@@ -55,6 +58,10 @@ final class Sendfile {
         result.addDoneCallback(f -> {
             if (f.isCancelled()) {
                 leaveFilePositionQuietly();
+                if (writing != null) {
+                    // asyncio's cancellation reaches the awaited sock_sendall: the rest of the block is not sent
+                    writing.cancel(false);
+                }
             }
         });
     }
@@ -252,14 +259,19 @@ final class Sendfile {
                 finish();
             } else {
                 loop.countSendfileCopy(read);
-                CompletionStage<?> written;
+                CompletableFuture<?> written;
                 try {
-                    written = write.apply(block.flip());
+                    written = write.apply(block.flip()).toCompletableFuture();
                 } catch (RuntimeException refused) { // a socket sockSendall does not take
                     fail(refused);
                     return;
                 }
+                writing = written;
                 written.whenComplete((ok, failed) -> {
+                    writing = null;
+                    if (result.isDone()) {
+                        return; // cancelled meanwhile
+                    }
                     if (failed != null) {
                         fail(Networks.unwrap(failed));
                         return;
