@@ -46,6 +46,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -57,6 +58,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -174,6 +176,12 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     public final void untrack(LoopResource resource) {
         assert inLoopThreadOrIdle() : "untrack off the loop thread while it runs";
         resources.remove(resource);
+    }
+
+    /** What {@link #track} remembered and {@code which} accepts, if anything; the same threads. */
+    public final Optional<LoopResource> trackedResource(Predicate<? super LoopResource> which) {
+        assert inLoopThreadOrIdle() : "resources off the loop thread while it runs";
+        return resources.stream().filter(which).findFirst();
     }
 
     /** @throws IllegalStateException "Event loop is closed" */
@@ -776,6 +784,10 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     @Override
     public LoopFuture<Long> sockSendfile(NetworkChannel channel, FileChannel file, long offset, Long count) {
         Objects.requireNonNull(channel, "channel");
+        if (channel instanceof DatagramChannel) {
+            // asyncio's _check_sendfile_params; else the fallback read a block before sockSendall refused the socket
+            throw new IllegalArgumentException("only SOCK_STREAM type sockets are supported");
+        }
         Sendfile.checkParams(file, offset, count);
         checkClosed();
         return Sendfile.overSocket(this, zeroCopySocket(channel), channel, file, offset, count);

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -42,6 +43,8 @@ final class Sendfile {
     private final long end;
     private final LoopFuture<Long> result;
     private long position;
+    /** The fallback's write of the block in hand, until done: a cancel cancels it too. */
+    private CompletableFuture<?> writing;
 
     private Sendfile(BaseEventLoop loop, FileChannel file, long offset, Long count) {
         this.loop = loop;
@@ -55,6 +58,10 @@ final class Sendfile {
         result.addDoneCallback(f -> {
             if (f.isCancelled()) {
                 leaveFilePositionQuietly();
+                if (writing != null) {
+                    // asyncio's cancellation reaches the awaited sock_sendall: the rest of the block is not sent
+                    writing.cancel(false);
+                }
             }
         });
     }
@@ -80,6 +87,12 @@ final class Sendfile {
         }
         if (!(transport instanceof SendfileTransport socketTransport)) {
             throw new IllegalStateException("sendfile is not supported for transport " + transport);
+        }
+        if (transport.getProtocol() instanceof SendfileFallbackProtocol) {
+            // Another sendfile's fallback runs (the zero-copy way refuses through its empty waiter). asyncio
+            // would stand in a second protocol for the first stand-in; whichever finished last left a
+            // stand-in as the transport's protocol, which failed the connection on the next byte received.
+            throw new IllegalStateException("Empty waiter is already set");
         }
         Sendfile sending = new Sendfile(loop, file, offset, count);
         ZeroCopySocket socket = socketTransport instanceof ZeroCopyTransport direct ? direct.zeroCopySocket() : null;
@@ -237,20 +250,28 @@ final class Sendfile {
         }
         long at = position;
         loop.runInExecutor(null, () -> file.read(block.clear().limit(wanted), at)).whenComplete((read, error) -> {
+            if (result.isDone()) {
+                return; // cancelled while the block was read: asyncio's await raises there, nothing more is written
+            }
             if (error != null) {
                 fail(Networks.unwrap(error));
             } else if (read <= 0) {
                 finish();
             } else {
                 loop.countSendfileCopy(read);
-                CompletionStage<?> written;
+                CompletableFuture<?> written;
                 try {
-                    written = write.apply(block.flip());
+                    written = write.apply(block.flip()).toCompletableFuture();
                 } catch (RuntimeException refused) { // a socket sockSendall does not take
                     fail(refused);
                     return;
                 }
+                writing = written;
                 written.whenComplete((ok, failed) -> {
+                    writing = null;
+                    if (result.isDone()) {
+                        return; // cancelled meanwhile
+                    }
                     if (failed != null) {
                         fail(Networks.unwrap(failed));
                         return;

@@ -231,6 +231,30 @@ public abstract class DatagramContract extends LoopTestSupport {
 
     // ---- errors ----------------------------------------------------------------------------------------
 
+    /**
+     * A destination the socket cannot take (of the other family, or unresolved) reaches errorReceived
+     * and the endpoint stays open, as asyncio's {@code sendto} meets an {@code OSError} there
+     * (EAFNOSUPPORT, {@code gaierror}); it was a fatal error that closed the endpoint.
+     */
+    @Test
+    public void aDestinationTheSocketCannotTakeReachesErrorReceivedAndTheEndpointStaysOpen() {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
+        CollectingDatagrams client = new CollectingDatagrams(1);
+        DatagramEndpoint<CollectingDatagrams> endpoint = runFor(loop.createDatagramEndpoint(() -> client,
+                new InetSocketAddress(LOCALHOST, 0), null));
+        endpoint.transport().sendto(new byte[1], new InetSocketAddress("::1", 9)); // an IPv4 socket
+        endpoint.transport().sendto(new byte[1], InetSocketAddress.createUnresolved("nowhere.invalid", 9));
+        runFor(quietTurn());
+        assertEquals(client.errors.toString(), 2, client.errors.size());
+        assertEquals("Address family not supported by protocol", client.errors.get(0).getMessage());
+        assertEquals("unresolved address: nowhere.invalid/<unresolved>:9", client.errors.get(1).getMessage());
+        assertTrue(client.errors.stream().allMatch(IOException.class::isInstance));
+        assertFalse(endpoint.transport().isClosing());
+        endpoint.transport().sendto("still open".getBytes(StandardCharsets.US_ASCII), sockname(server));
+        assertArrayEquals("still open".getBytes(StandardCharsets.US_ASCII), runFor(client.all).get(0));
+        close(server, endpoint);
+    }
+
     @Test
     public void anOversizeDatagramReachesErrorReceivedAndTheEndpointStaysOpen() {
         DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);

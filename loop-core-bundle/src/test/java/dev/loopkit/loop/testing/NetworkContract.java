@@ -101,6 +101,29 @@ public abstract class NetworkContract extends SocketTestSupport {
         runFor(server.waitClosed());
     }
 
+    /**
+     * A protocol that closes (or aborts) its transport from {@code resumeWriting}, once the buffer
+     * drained: {@code connectionLost} comes once, every byte arrives.
+     */
+    @Test
+    public void closingOrAbortingFromResumeWritingLosesTheConnectionOnce() {
+        for (boolean abort : new boolean[] {false, true}) {
+            byte[] data = randomBytes(8 << 20, 21); // more than the socket buffers take: the client pauses, then resumes
+            CollectingProtocol receiver = new CollectingProtocol(data.length, false);
+            Server server = runFor(loop.createServer(() -> receiver, LOCALHOST, 0));
+            ClosesOnResume closesOnResume = new ClosesOnResume(abort);
+            Transport client = runFor(loop.createConnection(() -> closesOnResume, LOCALHOST, port(server))).transport();
+            client.setWriteBufferLimits(1, 0); // resumed only once the buffer is empty
+            client.write(data);
+            assertEquals(1, closesOnResume.pauses);
+            assertArrayEquals(data, runFor(receiver.all));
+            closesOnResume.assertLostOnce(loop);
+            runFor(receiver.lost);
+            server.close();
+            runFor(server.waitClosed());
+        }
+    }
+
     @Test
     public void echoOverIpv6AndAServerOnEveryInterface() {
         Server server = runFor(loop.createServer(EchoProtocol::new, null, 0)); // all interfaces, both families

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
@@ -16,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Before;
@@ -121,6 +124,83 @@ public abstract class PipeContract extends LoopTestSupport {
         }
         assertEquals("Invalid file descriptor: -1", assertThrows(IllegalArgumentException.class,
                 () -> loop.connectWritePipe(() -> new CollectingProtocol(1, false), -1)).getMessage());
+    }
+
+    /**
+     * A descriptor a pipe transport of the loop already holds is refused for a second one (asyncio's
+     * words for a descriptor a transport uses): the second took the first's reader, so the first never
+     * heard of data or EOF, and both would close the descriptor (the second time, maybe another's).
+     */
+    @Test
+    public void aDescriptorAPipeTransportHoldsIsRefusedForASecondOne() throws Exception {
+        int[] pipe = posix.pipe();
+        CollectingProtocol reader = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> read = runFor(loop.connectReadPipe(() -> reader, pipe[0]));
+        for (boolean write : new boolean[] {false, true}) {
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> {
+                if (write) {
+                    loop.connectWritePipe(() -> new CollectingProtocol(1, false), pipe[0]);
+                } else {
+                    loop.connectReadPipe(() -> new CollectingProtocol(1, false), pipe[0]);
+                }
+            });
+            assertEquals("File descriptor " + pipe[0] + " is used by transport " + read.transport(), refused.getMessage());
+        }
+        posix.write(pipe[1], ByteBuffer.wrap(new byte[] {5}));
+        posix.close(pipe[1]);
+        assertArrayEquals(new byte[] {5}, runFor(reader.all));
+        assertNull(runFor(reader.lost));
+        assertFalse(posix.isOpen(pipe[0]));
+    }
+
+    /**
+     * asyncio's read pipe calls {@code eof_received} in a callback of its own ({@code call_soon}), then
+     * {@code _call_connection_lost}: a protocol whose {@code eofReceived} throws is reported, and still
+     * hears {@code connectionLost}, and the descriptor is closed.
+     */
+    @Test
+    public void aReadPipeWhoseProtocolThrowsAtEofIsStillLostAndClosed() throws Exception {
+        List<Map<String, Object>> reported = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> reported.add(context));
+        int[] pipe = posix.pipe();
+        RuntimeException thrown = new IllegalStateException("the protocol's bug");
+        CollectingProtocol throwsAtEof = new CollectingProtocol(1, false) {
+            @Override
+            public boolean eofReceived() {
+                super.eofReceived();
+                throw thrown;
+            }
+        };
+        runFor(loop.connectReadPipe(() -> throwsAtEof, pipe[0]));
+        posix.close(pipe[1]);
+        runFor(throwsAtEof.eof);
+        assertNull(runFor(throwsAtEof.lost));
+        assertFalse("the read transport closed its descriptor", posix.isOpen(pipe[0]));
+        assertEquals(1, reported.size());
+        assertSame(thrown, reported.get(0).get("exception"));
+    }
+
+    /**
+     * A protocol that closes (or aborts) its write pipe from {@code resumeWriting}, once the buffer
+     * drained: {@code connectionLost} comes once, and the descriptor is closed.
+     */
+    @Test
+    public void closingOrAbortingFromResumeWritingLosesTheConnectionOnce() throws Exception {
+        for (boolean abort : new boolean[] {false, true}) {
+            int[] pipe = posix.pipe();
+            byte[] data = new byte[1 << 20]; // more than the pipe holds: the writer pauses, then resumes
+            CollectingProtocol reader = new CollectingProtocol(data.length, false);
+            runFor(loop.connectReadPipe(() -> reader, pipe[0]));
+            ClosesOnResume closesOnResume = new ClosesOnResume(abort);
+            Transport writer = runFor(loop.connectWritePipe(() -> closesOnResume, pipe[1])).transport();
+            writer.setWriteBufferLimits(1, 0); // resumed only once the buffer is empty
+            writer.write(data);
+            assertEquals(1, closesOnResume.pauses);
+            assertArrayEquals(data, runFor(reader.all));
+            closesOnResume.assertLostOnce(loop);
+            assertFalse(posix.isOpen(pipe[1]));
+            assertNull(runFor(reader.lost));
+        }
     }
 
     @Test

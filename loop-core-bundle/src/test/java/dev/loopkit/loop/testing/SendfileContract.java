@@ -15,9 +15,12 @@ import dev.loopkit.api.Transport;
 import dev.loopkit.api.WriteBufferLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -244,6 +247,11 @@ public abstract class SendfileContract extends LoopTestSupport {
                     assertThrows(IllegalArgumentException.class, () -> loop.sendfile(transport, channel, 0, 0L)).getMessage());
             assertEquals("count must be a positive integer (got -5)",
                     assertThrows(IllegalArgumentException.class, () -> loop.sockSendfile(openStreamSocket(), channel, 0, -5L)).getMessage());
+            try (DatagramChannel udp = DatagramChannel.open()) {
+                udp.configureBlocking(false);
+                assertEquals("only SOCK_STREAM type sockets are supported",
+                        assertThrows(IllegalArgumentException.class, () -> loop.sockSendfile(udp, channel, 0, null)).getMessage());
+            }
             // an offset past the end sends nothing, as os.sendfile does
             assertEquals(Long.valueOf(0), runFor(loop.sendfile(transport, channel, 100, null)));
             transport.close();
@@ -362,6 +370,15 @@ public abstract class SendfileContract extends LoopTestSupport {
     }
 
     @Test
+    public void abortingTheTransportMidSendfileFailsItAndLeaksNoDescriptor() throws IOException {
+        interruptMidFile("aborted.bin", (connection, sending) -> connection.transport().abort(), (connection, outcome) -> {
+            assertTrue(outcome.toString(), outcome instanceof CompletionException && outcome.getCause() instanceof IOException);
+            assertEquals("the protocol hears of the abort", null, runFor(connection.protocol().lost));
+            assertSame(connection.protocol(), connection.transport().getProtocol());
+        });
+    }
+
+    @Test
     public void cancellingASendfileMidFileGivesTheTransportBackAndLeaksNoDescriptor() throws IOException {
         interruptMidFile("cancelled.bin", (connection, sending) -> sending.cancel(false), (connection, outcome) -> {
             assertTrue(outcome.toString(), outcome instanceof CancellationException);
@@ -372,6 +389,37 @@ public abstract class SendfileContract extends LoopTestSupport {
             transport.abort();
             runFor(connection.protocol().lost);
         });
+    }
+
+    /**
+     * A cancel while the fallback reads a block in the executor: that block is not written once read
+     * (asyncio's {@code _sendfile_fallback} is cancelled in its {@code await run_in_executor}), so the
+     * peer gets only what the caller wrote after the cancel.
+     */
+    @Test
+    public void cancellingWhileTheFallbackReadsABlockSendsNothingMore() throws IOException {
+        Path file = sparseFile("cancel-read.bin", 1_000_000, 10);
+        Receiver receiver = new Receiver(Long.MAX_VALUE, 1);
+        Server server = serverFor(receiver);
+        Connection<Protocol> client = connect(server);
+        try (GatedFile gated = new GatedFile(FileChannel.open(file))) {
+            LoopFuture<Long> sending = loop.sendfile(client.transport(), gated);
+            runFor(gated.entered);
+            sending.cancel(false);
+            gated.release();
+            runFor(gated.returned);
+            CompletableFuture<Void> settled = new CompletableFuture<>();
+            loop.callLater(0.2, () -> settled.complete(null)); // the read's completion reaches the loop meanwhile
+            runFor(settled);
+            assertTrue(sending.isCancelled());
+            assertEquals("the file's position: nothing sent", 0, gated.position());
+        }
+        client.transport().write(new byte[] {7});
+        client.transport().close();
+        assertEquals("bytes the peer got", Long.valueOf(1), runFor(receiver.all));
+        assertEquals(7, receiver.head[0]);
+        server.close();
+        runFor(server.waitClosed());
     }
 
     /**
@@ -427,6 +475,65 @@ public abstract class SendfileContract extends LoopTestSupport {
     }
 
     // ---- loop.sock_sendfile ------------------------------------------------------------------------------
+
+    /**
+     * Cancelling {@code sockSendfile} while its fallback waits to send a block cancels that
+     * {@code sockSendall} too (asyncio's cancellation reaches the awaited {@code sock_sendall}): the
+     * rest of the block is not sent after the cancel. Small socket buffers hold far less than the
+     * 256 KiB block, and the peer reads on after the cancel.
+     */
+    @Test
+    public void cancellingSockSendfileStopsTheBlockItWasSending() throws IOException {
+        Path file = sparseFile("sock-cancel.bin", 1_000_000, 12);
+        try (ServerSocketChannel listener = ServerSocketChannel.open();
+                GatedFile gated = new GatedFile(FileChannel.open(file))) {
+            listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096); // the accepted socket's, before the handshake
+            listener.bind(new InetSocketAddress(LOCALHOST, 0));
+            NetworkChannel socket = openStreamSocket();
+            socket.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
+            runFor(loop.sockConnect(socket, listener.getLocalAddress()));
+            try (SocketChannel peer = listener.accept()) {
+                peer.configureBlocking(false);
+                LoopFuture<Long> sending = loop.sockSendfile(socket, gated, 0, null);
+                gated.release();
+                runFor(gated.returned);
+                CompletableFuture<Void> stalled = new CompletableFuture<>();
+                loop.callLater(0.2, () -> stalled.complete(null)); // the block waits for room meanwhile
+                runFor(stalled);
+                assertTrue(sending.cancel(false));
+                long[] received = {0};
+                ByteBuffer into = ByteBuffer.allocate(64 * 1024);
+                CompletableFuture<Void> drained = new CompletableFuture<>();
+                TimerHandle[] reading = new TimerHandle[1];
+                Runnable read = new Runnable() {
+                    private int turns;
+
+                    @Override
+                    public void run() {
+                        try {
+                            for (int n; (n = peer.read(into.clear())) > 0; ) {
+                                received[0] += n;
+                            }
+                        } catch (IOException e) {
+                            drained.completeExceptionally(e);
+                            return;
+                        }
+                        if (++turns == 50) {
+                            drained.complete(null); // half a second of room for what would still be sent
+                        } else {
+                            reading[0] = loop.callLater(0.01, this);
+                        }
+                    }
+                };
+                read.run();
+                runFor(drained);
+                assertTrue("bytes sent, cancel or not: " + received[0], received[0] < 256 * 1024);
+                assertEquals("the file's position: no whole block was sent", 0, gated.position());
+            } finally {
+                socket.close();
+            }
+        }
+    }
 
     @Test
     public void sockSendfileSendsASliceOfTheFile() throws IOException {

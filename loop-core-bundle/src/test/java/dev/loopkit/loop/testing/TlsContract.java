@@ -119,6 +119,41 @@ public abstract class TlsContract extends SocketTestSupport {
         runFor(server.waitClosed());
     }
 
+    /**
+     * A second {@code sendfile} on a transport one already writes to is refused, in the words of
+     * asyncio's zero-copy path ("Empty waiter is already set"): asyncio's fallback would stand a second
+     * protocol in for the first, and the first to finish gave the transport back its protocol while the
+     * other left its stand-in there, which then failed the connection on the next byte received.
+     */
+    @Test
+    public void aSecondSendfileWhileOneRunsIsRefusedAndTheFirstGivesTheTransportBack() throws Exception {
+        Server server = tlsEchoServer();
+        byte[] data = new byte[MEBIBYTE];
+        new Random(19).nextBytes(data);
+        Path file = Files.write(Files.createDirectories(Path.of("target", "tls-sendfile")).resolve("twice.bin"), data);
+        CollectingProtocol client = new CollectingProtocol(data.length + 1, false);
+        Connection<CollectingProtocol> connection = tlsConnect(() -> client, port(server));
+        Transport transport = connection.transport();
+        try (FileChannel first = FileChannel.open(file); FileChannel second = FileChannel.open(file)) {
+            var sending = loop.sendfile(transport, first, 0, null);
+            assertEquals("Empty waiter is already set",
+                    assertThrows(IllegalStateException.class, () -> loop.sendfile(transport, second)).getMessage());
+            assertEquals(Long.valueOf(data.length), runFor(sending));
+            assertEquals("the refused one moved nothing", 0, second.position());
+        } finally {
+            Files.delete(file);
+        }
+        assertSame(client, transport.getProtocol());
+        assertTrue("reading resumed", transport.isReading());
+        transport.write(new byte[] {1});
+        byte[] echoed = runFor(client.all);
+        assertEquals(data.length + 1, echoed.length);
+        transport.close();
+        assertNull(runFor(client.lost));
+        server.close();
+        runFor(server.waitClosed());
+    }
+
     @Test
     public void extraInfoIsAsyncios() throws Exception {
         Server server = tlsEchoServer();
@@ -285,6 +320,46 @@ public abstract class TlsContract extends SocketTestSupport {
 
     // ---- start_tls ----------------------------------------------------------------------------------------
 
+    /**
+     * A second {@code startTls} on a transport the first is upgrading is refused: it would take the
+     * transport's protocol from the first, whose handshake then never ended (its future never done).
+     */
+    @Test
+    public void aSecondStartTlsOnOneTransportIsRefusedAndTheFirstUpgrades() {
+        StartTlsServer serverSide = new StartTlsServer(loop);
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0));
+        Connection<CollectingProtocol> plain = askedToStartTls(server);
+        CollectingProtocol secure = new CollectingProtocol(5, false);
+        ConnectionOptions options = ConnectionOptions.defaults().withServerHostname("localhost");
+        CompletionStage<Transport> first = loop.startTls(plain.transport(), secure, TestCertificates.clientContext(), false,
+                options);
+        String refused = assertThrows(IllegalArgumentException.class, () -> loop.startTls(plain.transport(),
+                new CollectingProtocol(1, false), TestCertificates.clientContext(), false, options)).getMessage();
+        assertTrue(refused, refused.endsWith("is not supported by start_tls(): TLS is already started on it"));
+        Transport tls = runFor(first);
+        echoOverTheUpgradeThenClose(serverSide, tls, secure);
+        server.close();
+    }
+
+    /**
+     * {@code startTls} on a transport that is closing is refused (as {@code sendfile} is), and the
+     * transport's own protocol still hears {@code connectionLost}: the TLS layer took its place before,
+     * and the protocol was never told.
+     */
+    @Test
+    public void startTlsOnAClosingTransportIsRefusedAndTheProtocolHearsOfTheClose() {
+        Server server = runFor(loop.createServer(() -> new Protocol() { }, LOCALHOST, 0));
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> plain = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        plain.transport().close();
+        assertEquals("Transport is closing", assertThrows(IllegalStateException.class, () -> loop.startTls(plain.transport(),
+                new CollectingProtocol(1, false), TestCertificates.clientContext(), false,
+                ConnectionOptions.defaults().withServerHostname("localhost"))).getMessage());
+        assertNull(runFor(client.lost));
+        server.close();
+        runFor(server.waitClosed());
+    }
+
     /** A plain server that answers "OK" to "STARTTLS" and upgrades from inside dataReceived, then echoes. */
     private static final class StartTlsServer extends EchoProtocol {
         final CompletableFuture<Transport> upgraded = new CompletableFuture<>();
@@ -313,24 +388,35 @@ public abstract class TlsContract extends SocketTestSupport {
         }
     }
 
-    @Test
-    public void startTlsUpgradesALivePlainConnection() {
-        StartTlsServer serverSide = new StartTlsServer(loop);
-        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0));
+    /** A plain connection to a {@link StartTlsServer} that said "OK" to "STARTTLS". */
+    private Connection<CollectingProtocol> askedToStartTls(Server server) {
         CollectingProtocol client = new CollectingProtocol(3, false);
         Connection<CollectingProtocol> plain = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
         plain.transport().write("STARTTLS\n".getBytes(StandardCharsets.US_ASCII));
         assertEquals("OK\n", new String(runFor(client.all), StandardCharsets.US_ASCII));
-        CollectingProtocol secure = new CollectingProtocol(5, false);
-        Transport tls = runFor(loop.startTls(plain.transport(), secure, TestCertificates.clientContext(), false,
-                ConnectionOptions.defaults().withServerHostname("localhost")));
-        assertTrue(tls.getExtraInfo("ssl_object") instanceof SSLEngine);
-        assertFalse("start_tls does not call connection_made again", secure.made.isDone());
+        return plain;
+    }
+
+    /** Once the server upgraded too: "hello" echoed over {@code tls}, then a clean close. */
+    private void echoOverTheUpgradeThenClose(StartTlsServer serverSide, Transport tls, CollectingProtocol secure) {
         runFor(serverSide.upgraded);
         tls.write("hello".getBytes(StandardCharsets.US_ASCII));
         assertEquals("hello", new String(runFor(secure.all), StandardCharsets.US_ASCII));
         tls.close();
         assertNull(runFor(secure.lost));
+    }
+
+    @Test
+    public void startTlsUpgradesALivePlainConnection() {
+        StartTlsServer serverSide = new StartTlsServer(loop);
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0));
+        Connection<CollectingProtocol> plain = askedToStartTls(server);
+        CollectingProtocol secure = new CollectingProtocol(5, false);
+        Transport tls = runFor(loop.startTls(plain.transport(), secure, TestCertificates.clientContext(), false,
+                ConnectionOptions.defaults().withServerHostname("localhost")));
+        assertTrue(tls.getExtraInfo("ssl_object") instanceof SSLEngine);
+        assertFalse("start_tls does not call connection_made again", secure.made.isDone());
+        echoOverTheUpgradeThenClose(serverSide, tls, secure);
         server.close();
     }
 

@@ -259,8 +259,7 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
             if (!buffer.isEmpty()) {
                 startWriting();
             } else if (closing) {
-                connLost++;
-                callConnectionLost(null);
+                drainedWhileClosing();
             } else if (eof) {
                 shutdownOutput();
             }

@@ -129,6 +129,16 @@ public final class Tls {
         if (!(transport instanceof AbstractSocketTransport socket)) {
             throw new IllegalArgumentException("transport " + transport + " is not supported by start_tls()");
         }
+        if (socket.isClosing()) {
+            // asyncio goes on, and its start_tls returns None; here the TLS layer took the transport's protocol
+            // before connectionLost, which the caller's protocol then never heard
+            throw new IllegalStateException("Transport is closing");
+        }
+        if (socket.getProtocol() instanceof SslProtocol) {
+            // A second layer took the protocol from the first, whose handshake then never ended
+            throw new IllegalArgumentException("transport " + transport
+                    + " is not supported by start_tls(): TLS is already started on it");
+        }
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(options, "options");
         TlsTimeouts timeouts = TlsTimeouts.of(options.sslHandshakeTimeout(), options.sslShutdownTimeout());

@@ -210,6 +210,18 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
         }
     }
 
+    /**
+     * The write buffer of a closing transport drained: {@code connectionLost(null)} now, unless it is
+     * scheduled already (the protocol's {@code resumeWriting}, run as the buffer drained, closed or
+     * aborted the transport: it would be told twice).
+     */
+    protected final void drainedWhileClosing() {
+        if (connLost == 0) {
+            connLost++;
+            callConnectionLost(null);
+        }
+    }
+
     /** Called before a write to a transport that already lost its connection: count, and warn past a threshold. */
     protected final void countLostWrite() {
         if (connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {

@@ -6,9 +6,11 @@ import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.ChannelReadiness;
 import dev.loopkit.loop.core.Networks;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.ArrayDeque;
 import java.util.Objects;
 
@@ -163,9 +165,22 @@ public final class DatagramChannelTransport extends AbstractTransport implements
         flowControl.maybePause(protocol);
     }
 
-    /** Sends one datagram (not empty); {@code false} when the socket would block (nothing was sent). */
+    /**
+     * Sends one datagram (not empty); {@code false} when the socket would block (nothing was sent). A
+     * destination the socket cannot take is an {@link IOException} for errorReceived, as asyncio's
+     * {@code sendto} meets it ({@code gaierror}, EAFNOSUPPORT), not a fatal error that closes the endpoint.
+     */
     private boolean send(ByteBuffer data, SocketAddress to) throws IOException {
-        return socket.send(data, connected ? null : to);
+        SocketAddress destination = connected ? null : to;
+        if (destination instanceof InetSocketAddress inet && inet.isUnresolved()) {
+            throw new IOException("unresolved address: " + inet); // a look-up would block the loop
+        }
+        try {
+            return socket.send(data, destination);
+        } catch (UnsupportedAddressTypeException otherFamily) {
+            // the JDK's channels; a loop's own sockets have the C library's word for it, the same
+            throw new IOException("Address family not supported by protocol", otherFamily);
+        }
     }
 
     private void sendtoReady() {
@@ -189,9 +204,8 @@ public final class DatagramChannelTransport extends AbstractTransport implements
         flowControl.maybeResume(protocol); // may send more
         if (buffer.isEmpty()) {
             socket.stopWriting();
-            if (closing && connLost == 0) {
-                connLost++;
-                callConnectionLost(null);
+            if (closing) {
+                drainedWhileClosing();
             }
         }
     }

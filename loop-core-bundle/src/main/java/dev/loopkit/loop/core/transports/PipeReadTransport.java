@@ -74,7 +74,10 @@ public final class PipeReadTransport extends AbstractTransport implements Transp
             closing = true;
             loop.removeReader(fd);
             connLost++;
-            ((Protocol) protocol).eofReceived();
+            // Each in a callback of its own, as asyncio: a protocol whose eofReceived throws is reported by
+            // the loop, and still hears connectionLost (which closes the descriptor).
+            Protocol receiver = (Protocol) protocol;
+            loop.callSoon(receiver::eofReceived);
             loop.callSoon(() -> callConnectionLost(null));
             return;
         }

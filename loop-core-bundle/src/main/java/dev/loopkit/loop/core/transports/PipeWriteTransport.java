@@ -103,8 +103,7 @@ public final class PipeWriteTransport extends AbstractTransport implements Trans
         loop.removeWriter(fd);
         if (closing) {
             loop.removeReader(fd);
-            connLost++;
-            callConnectionLost(null);
+            drainedWhileClosing();
         }
     }
 

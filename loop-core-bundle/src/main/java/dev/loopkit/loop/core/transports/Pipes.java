@@ -26,7 +26,7 @@ public final class Pipes {
     /** asyncio {@code connect_read_pipe}; the loop has checked that it is open. */
     public static <P extends Protocol> CompletionStage<Connection<P>> connectRead(BaseEventLoop loop,
             Supplier<P> protocolFactory, int fd) {
-        Posix posix = checkedPipe(fd, protocolFactory);
+        Posix posix = checkedPipe(loop, fd, protocolFactory);
         P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
         LoopFuture<Connection<P>> made = loop.createFuture();
         try {
@@ -41,7 +41,7 @@ public final class Pipes {
     /** asyncio {@code connect_write_pipe}; the loop has checked that it is open. */
     public static <P extends Protocol> CompletionStage<Connection<P>> connectWrite(BaseEventLoop loop,
             Supplier<P> protocolFactory, int fd) {
-        Posix posix = checkedPipe(fd, protocolFactory);
+        Posix posix = checkedPipe(loop, fd, protocolFactory);
         P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
         LoopFuture<Connection<P>> made = loop.createFuture();
         try {
@@ -58,12 +58,18 @@ public final class Pipes {
      * regular file or a directory ("Pipe transport is for pipes/sockets only.": a file is always
      * readable, so the loop would spin on it).
      */
-    private static Posix checkedPipe(int fd, Supplier<?> protocolFactory) {
+    private static Posix checkedPipe(BaseEventLoop loop, int fd, Supplier<?> protocolFactory) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Posix posix = Posix.get();
         if (fd < 0 || !posix.isOpen(fd)) {
             throw new IllegalArgumentException("Invalid file descriptor: " + fd);
         }
+        // asyncio's words for a descriptor a transport uses: a second transport would take the first's
+        // reader (the first never hears of data or EOF), and both would close the descriptor
+        loop.trackedResource(resource -> resource instanceof AbstractTransport transport
+                && Integer.valueOf(fd).equals(transport.getExtraInfo("pipe"))).ifPresent(holder -> {
+                    throw new IllegalStateException("File descriptor " + fd + " is used by transport " + holder);
+                });
         BasicFileAttributes attributes;
         try {
             // /proc/self/fd/N leads to what the descriptor is open on, pipes included

@@ -184,8 +184,7 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
         unwatchWritable();
         bufferDrained();
         if (closing) {
-            connLost++;
-            callConnectionLost(null);
+            drainedWhileClosing();
         } else if (eof) {
             shutdownOutput();
         }
