@@ -30,6 +30,7 @@ import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.function.BiConsumer;
 import java.util.zip.CRC32;
 import org.junit.After;
@@ -362,18 +363,19 @@ public abstract class SendfileContract extends LoopTestSupport {
 
     @Test
     public void closingTheTransportMidSendfileFailsItAndLeaksNoDescriptor() throws IOException {
-        interruptMidFile("closed.bin", (connection, sending) -> connection.transport().close(), (connection, outcome) -> {
-            assertTrue(outcome.toString(), outcome instanceof CompletionException && outcome.getCause() instanceof IOException);
-            assertEquals("the protocol hears of the close", null, runFor(connection.protocol().lost));
-            assertSame(connection.protocol(), connection.transport().getProtocol());
-        });
+        endedByTheUserMidFile("closed.bin", "close", Transport::close);
     }
 
     @Test
     public void abortingTheTransportMidSendfileFailsItAndLeaksNoDescriptor() throws IOException {
-        interruptMidFile("aborted.bin", (connection, sending) -> connection.transport().abort(), (connection, outcome) -> {
+        endedByTheUserMidFile("aborted.bin", "abort", Transport::abort);
+    }
+
+    /** The user closes or aborts the transport mid-file: the sendfile fails, the protocol hears of it and is its own again. */
+    private void endedByTheUserMidFile(String fileName, String what, Consumer<Transport> end) throws IOException {
+        interruptMidFile(fileName, (connection, sending) -> end.accept(connection.transport()), (connection, outcome) -> {
             assertTrue(outcome.toString(), outcome instanceof CompletionException && outcome.getCause() instanceof IOException);
-            assertEquals("the protocol hears of the abort", null, runFor(connection.protocol().lost));
+            assertEquals("the protocol hears of the " + what, null, runFor(connection.protocol().lost));
             assertSame(connection.protocol(), connection.transport().getProtocol());
         });
     }
