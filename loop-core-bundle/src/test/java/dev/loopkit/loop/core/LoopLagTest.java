@@ -50,6 +50,30 @@ public class LoopLagTest {
         assertEquals("closed", -1.0, loop.stats().lagMillis(), 0.0);
     }
 
+    // CI at 053eecf: loop:loops showed two callbacks for a stopped loop that had one, the other
+    // the checker's probe sent during its run and still queued.
+    @Test(timeout = 60_000)
+    public void aProbeLeftQueuedWhenTheRunEndsIsNotCountedAsACallback() {
+        ParkingEventLoop loop = new ParkingEventLoop();
+        loop.setBlockedLoopWarning(0.04); // the checker looks every 10 ms
+        try {
+            loop.callSoon(() -> {
+                // Busy, never asleep: the checker sends a probe, which waits behind this callback.
+                long giveUp = System.nanoTime() + (long) (HANG_GUARD_SECONDS * 1e9);
+                while (loop.stats().lagMillis() <= 1 && System.nanoTime() < giveUp) {
+                    Thread.onSpinWait();
+                }
+                loop.callSoon(() -> { });
+                loop.stop();
+            });
+            loop.runForever();
+            LoopStats stopped = loop.stats();
+            assertEquals("the callback scheduled, not the probe: " + stopped, 1, stopped.callbacks());
+        } finally {
+            loop.close();
+        }
+    }
+
     @Test(timeout = 60_000)
     public void withTheDetectorOffThereIsNoFigure() throws InterruptedException {
         ParkingEventLoop loop = new ParkingEventLoop();

@@ -212,6 +212,7 @@ final class BlockedLoopChecker implements Runnable {
 
         @Override
         public void run() {
+            scheduler.probeDequeued();
             watch.probeRan(this, scheduler.runs() == run);
         }
 

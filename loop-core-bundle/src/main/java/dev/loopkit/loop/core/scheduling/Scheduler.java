@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * asyncio's {@code _run_once} and the queues it serves: the only place where a loop's callbacks
@@ -74,6 +75,8 @@ public final class Scheduler extends SchedulerPadding {
     private final FailureHandler failures;
     private final ArrayDeque<CallbackHandle> ready = new ArrayDeque<>(256);
     private final InboundQueue inbound = new InboundQueue();
+    /** The checker's lag probes in the queues: they are no one's callbacks, and counts leave them out. */
+    private final AtomicInteger queuedProbes = new AtomicInteger();
     private final InboundQueue.Sink toReadyOrHeap = this::readyOrHeap;
     private final TimerHeap timers = new TimerHeap();
     /** Closers that find a close in progress wait on this until it is done. */
@@ -302,8 +305,9 @@ public final class Scheduler extends SchedulerPadding {
         InboundQueue.Sink collect = handle -> {
             // A readiness is a helper thread's message, not a callback anyone scheduled.
             // Neither is the checker's lag probe.
-            if (!handle.isCancelled() && !(handle instanceof Readiness)
-                    && !(handle.callback instanceof BlockedLoopChecker.LagProbe)) {
+            if (handle.callback instanceof BlockedLoopChecker.LagProbe) {
+                probeDequeued();
+            } else if (!handle.isCancelled() && !(handle instanceof Readiness)) {
                 pending.add(handle);
             }
         };
@@ -547,12 +551,19 @@ public final class Scheduler extends SchedulerPadding {
 
     /** The checker's probe, scheduled as another thread would; {@code false} if the loop closed first. */
     boolean offerProbe(BlockedLoopChecker.LagProbe probe) {
+        queuedProbes.incrementAndGet();
         try {
             enqueue(new CallbackHandle(probe));
             return true;
         } catch (IllegalStateException closed) {
+            queuedProbes.decrementAndGet();
             return false;
         }
+    }
+
+    /** A probe left the queues (it ran, or the close drained it). */
+    void probeDequeued() {
+        queuedProbes.decrementAndGet();
     }
 
     // ---- blocked-loop checker -----------------------------------------------------------------------
@@ -717,9 +728,12 @@ public final class Scheduler extends SchedulerPadding {
         return ready.size();
     }
 
-    /** Callbacks ready or on their way from other threads; the loop thread, or any while nobody runs it. */
+    /**
+     * Callbacks ready or on their way from other threads, the checker's probes left out (one sent
+     * during a run can wait there for the next); the loop thread, or any while nobody runs it.
+     */
     public int queuedCount() {
-        return ready.size() + inbound.size();
+        return Math.max(0, ready.size() + inbound.size() - queuedProbes.get());
     }
 
     /** Timers in the heap, cancelled ones included: a racy snapshot off the loop thread, for diagnostics only. */
