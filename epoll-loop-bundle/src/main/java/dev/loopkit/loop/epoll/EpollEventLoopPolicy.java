@@ -4,6 +4,7 @@ import dev.loopkit.api.EventLoopFactory;
 import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.api.spi.LoopkitName;
 import dev.loopkit.api.spi.ServiceRanking;
+import dev.loopkit.loop.epoll.internal.EpollWorks;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -17,11 +18,11 @@ import org.osgi.service.component.annotations.Reference;
  * <p>Ranked {@value #RANKING}, above the {@code default} policy's {@value DefaultEventLoopPolicy#RANKING}:
  * where the epoll loop works, installing its bundle makes this policy process-wide, and stopping
  * the bundle (or the loop's factory going) leaves the {@code default} policy in charge again. The
- * bundle publishes it only where the loop works (its probe enables it); elsewhere
+ * bundle publishes it only where the loop works (its probe registers the {@link EpollWorks} marker it references); elsewhere
  * {@code loop:policies} lists it as unavailable with the reason ({@link EpollEventLoop#unavailableReason()},
  * which {@value EpollEventLoop#SWITCH}{@code =off} in the environment makes "off").
  */
-@Component(service = EventLoopPolicy.class, enabled = false)
+@Component(service = EventLoopPolicy.class, reference = @Reference(name = "epollWorks", service = EpollWorks.class))
 @ServiceRanking(EpollEventLoopPolicy.RANKING)
 @LoopkitName(EpollEventLoopPolicy.NAME)
 public class EpollEventLoopPolicy extends DefaultEventLoopPolicy {

@@ -7,14 +7,15 @@ import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.TrackingLoopFactory;
 import dev.loopkit.loop.epoll.EpollEventLoop;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 
 /**
- * The {@code epoll} event loop factory; its loops are shut down when its bundle stops. Enabled by
- * {@link EpollProbe} only where the loop works. Its rank among the factories matters to no policy
+ * The {@code epoll} event loop factory; its loops are shut down when its bundle stops. Satisfied by
+ * the {@link EpollWorks} marker {@link EpollProbe} registers only where the loop works. Its rank among the factories matters to no policy
  * (each names its factory): what makes epoll loops the default where they work is the
  * {@link dev.loopkit.loop.epoll.EpollEventLoopPolicy}'s rank among the policies.
  */
-@Component(service = EventLoopFactory.class, enabled = false)
+@Component(service = EventLoopFactory.class, reference = @Reference(name = "epollWorks", service = EpollWorks.class))
 @ServiceRanking(EpollLoopFactory.RANKING)
 @LoopkitName(EpollLoopFactory.NAME)
 public final class EpollLoopFactory extends TrackingLoopFactory {

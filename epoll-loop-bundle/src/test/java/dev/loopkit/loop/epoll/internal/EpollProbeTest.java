@@ -24,11 +24,14 @@ import org.osgi.service.component.ComponentContext;
 public class EpollProbeTest {
 
     @Test
-    public void whereTheLoopWorksTheFactoryAndThePolicyAreEnabled() {
+    public void whereTheLoopWorksTheMarkerTheFactoryAndThePolicyNeedIsRegisteredUntilTheBundleStops() {
         Recorded recorded = new Recorded();
-        new EpollProbe().apply(recorded.context(), null);
-        assertEquals(new TreeSet<>(List.of("enable " + EpollLoopFactory.class.getName(),
-                "enable " + EpollEventLoopPolicy.class.getName())), new TreeSet<>(recorded.calls));
+        EpollProbe probe = new EpollProbe();
+        probe.apply(recorded.context(), null);
+        assertEquals(List.of("marker"), recorded.calls);
+
+        probe.deactivate();
+        assertEquals(List.of("marker", "unregister"), recorded.calls);
     }
 
     @Test
@@ -68,14 +71,17 @@ public class EpollProbeTest {
                     throw new UnsupportedOperationException(method);
                 }
                 Dictionary<?, ?> properties = (Dictionary<?, ?>) args[2];
-                UnavailableService service = (UnavailableService) args[1];
-                calls.add("unavailable " + properties.get(UnavailableService.KIND_PROPERTY) + " "
-                        + properties.get("loopkit.name") + ": " + service.reason());
-                assertEquals(service.reason(), properties.get(UnavailableService.REASON_PROPERTY));
+                if (args[1] == EpollWorks.INSTANCE) {
+                    calls.add("marker");
+                } else {
+                    UnavailableService service = (UnavailableService) args[1];
+                    calls.add("unavailable " + properties.get(UnavailableService.KIND_PROPERTY) + " "
+                            + properties.get("loopkit.name") + ": " + service.reason());
+                    assertEquals(service.reason(), properties.get(UnavailableService.REASON_PROPERTY));
+                }
                 return proxy(ServiceRegistration.class, (unregister, none) -> calls.add(unregister));
             });
             return proxy(ComponentContext.class, (method, args) -> switch (method) {
-                case "enableComponent" -> calls.add("enable " + args[0]);
                 case "getBundleContext" -> bundle;
                 default -> throw new UnsupportedOperationException(method);
             });

@@ -13,6 +13,7 @@ import dev.loopkit.posix.WaitStatus;
 import dev.loopkit.watcher.base.AbstractChildWatcher;
 import dev.loopkit.watcher.base.Child;
 import dev.loopkit.watcher.base.ChildTable;
+import dev.loopkit.watcher.pidfd.internal.PidfdsWork;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 
 /**
  * asyncio's {@code PidfdChildWatcher} (3.12): each child gets a pidfd, watched as a reader by the
@@ -39,9 +41,10 @@ import org.osgi.service.component.annotations.Component;
  * only read on the attached loop: its handler, thread-safe as every handler is, still gets the exit.
  *
  * <p>Needs Linux 5.3+ with {@code pidfd_open} allowed (containers may forbid it): the constructor
- * probes and refuses otherwise; in OSGi the component is enabled only where the probe succeeds.
+ * probes and refuses otherwise; in OSGi the component is satisfied only by the {@link PidfdsWork}
+ * marker the bundle's probe registers where it succeeds.
  */
-@Component(service = ChildWatcher.class, enabled = false)
+@Component(service = ChildWatcher.class, reference = @Reference(name = "pidfdsWork", service = PidfdsWork.class))
 @ServiceRanking(PidfdChildWatcher.RANKING)
 @LoopkitName(PidfdChildWatcher.NAME)
 public class PidfdChildWatcher extends AbstractChildWatcher {
