@@ -5,9 +5,10 @@ import static dev.loopkit.loop.core.flight.JfrTypes.plain;
 import static dev.loopkit.loop.core.flight.JfrTypes.text;
 import static dev.loopkit.loop.core.flight.JfrTypes.type;
 
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.RuntimeHook;
 import java.lang.System.Logger.Level;
 import java.util.List;
-import java.util.function.Supplier;
 import jdk.jfr.Event;
 import jdk.jfr.EventFactory;
 
@@ -61,12 +62,14 @@ public final class FlightEvents {
     }
 
     /**
-     * A child's exit handed to its transport, {@code latencyNanos} after its watcher reported it; the
-     * watcher is named only when a recording takes the event.
+     * A child's exit handed to its transport now, reported by {@code watcher} ({@code null}: none) at
+     * {@code reportedAtNanos} ({@link System#nanoTime()}). The watcher is named and the clock read only
+     * when a recording takes the event: this runs on every exit's path.
      */
-    public static void exitDelivered(long pid, int returncode, Supplier<String> watcher, long latencyNanos) {
+    public static void exitDelivered(long pid, int returncode, ChildWatcher watcher, long reportedAtNanos) {
         if (FACTORIES != null && FACTORIES.recording(FACTORIES.exitDelivered)) {
-            FACTORIES.commit(FACTORIES.exitDelivered, pid, returncode, watcher.get(), latencyNanos);
+            FACTORIES.commit(FACTORIES.exitDelivered, pid, returncode,
+                    watcher == null ? "none" : RuntimeHook.get().describe(watcher), System.nanoTime() - reportedAtNanos);
         }
     }
 

@@ -4,7 +4,6 @@ import dev.loopkit.api.BaseProtocol;
 import dev.loopkit.api.BaseTransport;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.LoopFuture;
-import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.BaseEventLoop;
@@ -145,9 +144,7 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
         }
         returncode = code;
         closePidfd();
-        ChildWatcher reporter = watcher;
-        FlightEvents.exitDelivered(pid, code, () -> reporter == null ? "none" : RuntimeHook.get().describe(reporter),
-                System.nanoTime() - exitReportedAt);
+        FlightEvents.exitDelivered(pid, code, watcher, exitReportedAt);
         protocol.processExited();
         tryFinish();
     }

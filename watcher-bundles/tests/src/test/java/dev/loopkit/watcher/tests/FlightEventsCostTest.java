@@ -2,7 +2,9 @@ package dev.loopkit.watcher.tests;
 
 import static org.junit.Assert.assertTrue;
 
+import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.loop.core.flight.FlightEvents;
+import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import java.lang.management.ManagementFactory;
 import org.junit.Test;
 
@@ -14,6 +16,7 @@ import org.junit.Test;
 public class FlightEventsCostTest {
 
     private static final int CALLS = 100_000;
+    private static final ChildWatcher WATCHER = new ThreadedChildWatcher();
 
     @Test
     public void anEventNobodyRecordsAllocatesNothing() {
@@ -29,13 +32,9 @@ public class FlightEventsCostTest {
         for (int i = 0; i < calls; i++) {
             long pid = 100_000 + i; // not a boxed cache value
             FlightEvents.childSpawned(pid, "/bin/true", "loop");
-            FlightEvents.exitDelivered(pid, 300 + i, FlightEventsCostTest::watcher, 1_000 + i);
+            FlightEvents.exitDelivered(pid, 300 + i, i % 2 == 0 ? WATCHER : null, 1_000 + i);
             FlightEvents.slowCallback("loop", "callback", 1_000 + i);
             FlightEvents.blockedLoop("loop", "thread", "callback", 1_000 + i, 100);
         }
-    }
-
-    private static String watcher() {
-        return "pidfd";
     }
 }
