@@ -2,6 +2,7 @@ package dev.loopkit.loop.testing;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
@@ -13,6 +14,7 @@ import dev.loopkit.api.Server;
 import dev.loopkit.api.TimerHandle;
 import dev.loopkit.api.Transport;
 import dev.loopkit.api.WriteBufferLimits;
+import dev.loopkit.loop.core.SendfileFallbacks;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -145,6 +147,44 @@ public abstract class SendfileContract extends LoopTestSupport {
         public boolean eofReceived() {
             all.complete(received);
             return false;
+        }
+    }
+
+    /**
+     * The receiving end of the mid-file tests: reads 1 MB, then stops reading, so that the sender's
+     * socket fills and its sendfile waits for room; {@link #readUntil} reads on and counts.
+     */
+    private static final class PausingPeer implements Protocol {
+        final CompletableFuture<Void> paused = new CompletableFuture<>();
+        final CompletableFuture<Long> all = new CompletableFuture<>();
+        Transport transport;
+        long received;
+        private long expect = Long.MAX_VALUE;
+
+        @Override
+        public void connectionMade(Transport made) {
+            transport = made;
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            received += data.remaining();
+            if (received > 1_000_000 && !paused.isDone()) {
+                transport.pauseReading(); // the sender's socket fills: its sendfile waits for room
+                paused.complete(null);
+            }
+            if (received >= expect) {
+                all.complete(received);
+            }
+        }
+
+        /** Reads on; {@link #all} completes once {@code total} bytes arrived in all. */
+        void readUntil(long total) {
+            expect = total;
+            if (received >= total) {
+                all.complete(received);
+            }
+            transport.resumeReading();
         }
     }
 
@@ -425,6 +465,99 @@ public abstract class SendfileContract extends LoopTestSupport {
     }
 
     /**
+     * Cancelling a fallback sendfile while it waits for room in the transport (over its high-water
+     * mark) ends that wait: asyncio's cancellation reaches the future {@code drain()} awaits. The wait
+     * stayed pending for good (the stand-in cancelled its write-ready future at restore, and the
+     * relay of a cancellation as an exception threw). Everything written to the transport before the
+     * cancel still reaches the peer.
+     */
+    @Test
+    public void cancellingAFallbackSendfileWaitingForRoomEndsTheWait() throws IOException {
+        Path file = sparseFile("cancel-fallback.bin", 50_000_000, 15);
+        PausingPeer peer = new PausingPeer();
+        Server server = runFor(loop.createServer(() -> peer, LOCALHOST, 0));
+        Connection<Protocol> client = connect(server);
+        Transport transport = client.transport();
+        try (GatedFile gated = new GatedFile(FileChannel.open(file))) {
+            gated.release(); // a file only the fallback can send, read at once
+            LoopFuture<Long> sending = loop.sendfile(transport, gated);
+            runFor(peer.paused);
+            runFor(whenWaitingForRoom(transport, sending));
+            CompletableFuture<Void> waitForRoom = SendfileFallbacks.waitForRoom(transport); // as the next block's
+            assertFalse("the fallback waits for room", waitForRoom.isDone());
+            sending.cancel(false);
+            assertThrows(CancellationException.class, () -> runFor(sending));
+            Throwable ended = assertThrows(RuntimeException.class, () -> runFor(waitForRoom));
+            assertTrue(ended.toString(), ended instanceof CancellationException);
+            assertSame(client.protocol(), transport.getProtocol());
+            long sent = gated.position();
+            peer.readUntil(sent);
+            assertEquals("the bytes written before the cancel", Long.valueOf(sent), runFor(peer.all));
+        }
+        transport.close();
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
+     * Closing the transport while a fallback sendfile waits for room in it (over its high-water mark,
+     * the peer not reading) fails the sendfile at once, as closing does on the zero-copy way, in the
+     * words of asyncio's {@code drain()} on a closing transport; what was buffered still reaches the
+     * peer, and the protocol hears the close once it did. The wait ended only with
+     * {@code connectionLost}, once the buffer had drained: never while the peer waited for the
+     * sendfile (the closing test of ProactorSendfileTest timed out whenever the close came while its
+     * fallback waited).
+     */
+    @Test
+    public void closingTheTransportWhileAFallbackSendfileWaitsForRoomFailsIt() throws IOException {
+        Path file = sparseFile("close-fallback.bin", 50_000_000, 16);
+        PausingPeer peer = new PausingPeer();
+        Server server = runFor(loop.createServer(() -> peer, LOCALHOST, 0));
+        Connection<CollectingProtocol> client = runFor(
+                loop.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port(server)));
+        Transport transport = client.transport();
+        try (GatedFile gated = new GatedFile(FileChannel.open(file))) {
+            gated.release(); // a file only the fallback can send, read at once
+            LoopFuture<Long> sending = loop.sendfile(transport, gated);
+            runFor(peer.paused);
+            runFor(whenWaitingForRoom(transport, sending));
+            transport.close();
+            Throwable failed = assertThrows(CompletionException.class, () -> runFor(sending)).getCause();
+            assertTrue(failed.toString(), failed instanceof IOException);
+            assertEquals("Connection closed by peer", failed.getMessage());
+            long sent = gated.position();
+            peer.readUntil(sent);
+            assertEquals("the bytes written before the close", Long.valueOf(sent), runFor(peer.all));
+            assertEquals("the protocol hears of the close", null, runFor(client.protocol().lost));
+            assertSame(client.protocol(), transport.getProtocol());
+        }
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
+     * Completes once {@code transport} holds more than its high-water mark, the fallback {@code sending}
+     * then waiting for room (checked every 10 ms); fails if {@code sending} ended first.
+     */
+    private CompletableFuture<Void> whenWaitingForRoom(Transport transport, LoopFuture<Long> sending) {
+        CompletableFuture<Void> over = new CompletableFuture<>();
+        Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                if (sending.isDone()) {
+                    over.completeExceptionally(new AssertionError("the sendfile ended first: " + sending));
+                } else if (transport.getWriteBufferSize() > transport.getWriteBufferLimits().high()) {
+                    over.complete(null);
+                } else {
+                    loop.callLater(0.01, this);
+                }
+            }
+        };
+        check.run();
+        return over;
+    }
+
+    /**
      * Sends a 50 MB file to a peer that stops reading after 1 MB, so that the sendfile waits for room
      * mid-file; {@code interrupt} runs then, and {@code check} gets how the sendfile ended. The file's
      * position is after the bytes sent, and no descriptor stays open once all is closed.
@@ -432,39 +565,25 @@ public abstract class SendfileContract extends LoopTestSupport {
     private void interruptMidFile(String name, BiConsumer<Connection<CollectingProtocol>, LoopFuture<Long>> interrupt,
             BiConsumer<Connection<CollectingProtocol>, Throwable> check) throws IOException {
         Path file = sparseFile(name, 50_000_000, 9);
-        Transport[] accepted = new Transport[1];
-        CompletableFuture<Void> receiverPaused = new CompletableFuture<>();
-        Server server = runFor(loop.createServer(() -> new Protocol() {
-            private long received;
-
-            @Override
-            public void connectionMade(Transport made) {
-                accepted[0] = made;
-            }
-
-            @Override
-            public void dataReceived(ByteBuffer data) {
-                received += data.remaining();
-                if (received > 1_000_000 && accepted[0].isReading()) {
-                    accepted[0].pauseReading(); // the sender's socket fills: its sendfile waits for room
-                    receiverPaused.complete(null);
-                }
-            }
-        }, LOCALHOST, 0));
+        PausingPeer peer = new PausingPeer();
+        Server server = runFor(loop.createServer(() -> peer, LOCALHOST, 0));
         Map<Integer, String> fdsAtStart = Leaks.openFds(); // the loop's own for networking are there now (the proactor's group)
         Connection<CollectingProtocol> connection = runFor(
                 loop.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port(server)));
         try (FileChannel channel = FileChannel.open(file)) {
             LoopFuture<Long> sending = loop.sendfile(connection.transport(), channel);
-            runFor(receiverPaused);
+            runFor(peer.paused);
             loop.callLater(0.05, () -> interrupt.accept(connection, sending)); // mid-file: 50 MB cannot fit in the socket buffers
             Throwable outcome = assertThrows(RuntimeException.class, () -> runFor(sending));
             long sent = channel.position();
             assertTrue("some bytes went first: " + sent, sent > 1_000_000);
             assertTrue("not the whole file: " + sent, sent < 50_000_000);
+            // The peer reads on: a closed transport sends what it buffered (the fallback's last blocks)
+            // before the protocol hears connectionLost, as asyncio's close() flushes first.
+            peer.transport.resumeReading();
             check.accept(connection, outcome);
         }
-        accepted[0].close();
+        peer.transport.close();
         server.close();
         runFor(server.waitClosed());
         // The JDK closes a descriptor registered with a selector at that selector's next select: the
