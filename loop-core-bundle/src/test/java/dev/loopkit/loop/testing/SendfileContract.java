@@ -6,6 +6,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
 
 import dev.loopkit.api.Connection;
 import dev.loopkit.api.LoopFuture;
@@ -27,6 +28,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
@@ -34,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32;
 import org.junit.After;
 import org.junit.Before;
@@ -82,7 +85,7 @@ public abstract class SendfileContract extends LoopTestSupport {
     }
 
     /** A sparse file of {@code size} bytes with a random 64 KiB block every MiB, so it is not all zeros. */
-    private Path sparseFile(String name, long size, long seed) throws IOException {
+    protected final Path sparseFile(String name, long size, long seed) throws IOException {
         Path file = directory.resolve(name);
         Random random = new Random(seed);
         byte[] block = new byte[64 * 1024];
@@ -465,6 +468,41 @@ public abstract class SendfileContract extends LoopTestSupport {
     }
 
     /**
+     * A write the caller makes once its sendfile is cancelled (from a done callback: the transport is
+     * its own again) reaches the peer, after exactly the bytes the sendfile sent. The zero-copy try's
+     * cancel removed the socket's writer after that write had registered the transport's own flush,
+     * so the write stayed in the buffer for good.
+     */
+    @Test
+    public void aWriteFromTheDoneCallbackOfACancelledSendfileIsFlushed() throws IOException {
+        Path file = sparseFile("cancel-then-write.bin", 50_000_000, 14);
+        PausingPeer peer = new PausingPeer();
+        Server server = runFor(loop.createServer(() -> peer, LOCALHOST, 0));
+        Connection<Protocol> client = connect(server);
+        Transport transport = client.transport();
+        byte[] trailer = new byte[8 * 1024 * 1024]; // more than the full socket takes: most of it waits in the buffer
+        Arrays.fill(trailer, (byte) 7);
+        int[] buffered = {0};
+        try (FileChannel channel = FileChannel.open(file)) {
+            LoopFuture<Long> sending = loop.sendfile(transport, channel);
+            sending.addDoneCallback(f -> {
+                transport.write(trailer);
+                buffered[0] = transport.getWriteBufferSize();
+            });
+            runFor(peer.paused);
+            loop.callLater(0.05, () -> sending.cancel(false)); // mid-file
+            assertThrows(CancellationException.class, () -> runFor(sending));
+            assertTrue("the trailer waits in the write buffer: " + buffered[0], buffered[0] > 0);
+            long sent = channel.position();
+            peer.readUntil(sent + trailer.length);
+            assertEquals("the bytes the sendfile sent, then the trailer", Long.valueOf(sent + trailer.length), runFor(peer.all));
+        }
+        transport.close();
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
      * Cancelling a fallback sendfile while it waits for room in the transport (over its high-water
      * mark) ends that wait: asyncio's cancellation reaches the future {@code drain()} awaits. The wait
      * stayed pending for good (the stand-in cancelled its write-ready future at restore, and the
@@ -623,33 +661,79 @@ public abstract class SendfileContract extends LoopTestSupport {
                 runFor(stalled);
                 assertTrue(sending.cancel(false));
                 long[] received = {0};
-                ByteBuffer into = ByteBuffer.allocate(64 * 1024);
-                CompletableFuture<Void> drained = new CompletableFuture<>();
-                TimerHandle[] reading = new TimerHandle[1];
-                Runnable read = new Runnable() {
-                    private int turns;
-
-                    @Override
-                    public void run() {
-                        try {
-                            for (int n; (n = peer.read(into.clear())) > 0; ) {
-                                received[0] += n;
-                            }
-                        } catch (IOException e) {
-                            drained.completeExceptionally(e);
-                            return;
-                        }
-                        if (++turns == 50) {
-                            drained.complete(null); // half a second of room for what would still be sent
-                        } else {
-                            reading[0] = loop.callLater(0.01, this);
-                        }
-                    }
-                };
-                read.run();
-                runFor(drained);
+                int[] turns = {0};
+                runFor(readEvery10Ms(peer, received, () -> ++turns[0] == 50)); // half a second of room for what would still be sent
                 assertTrue("bytes sent, cancel or not: " + received[0], received[0] < 256 * 1024);
                 assertEquals("the file's position: no whole block was sent", 0, gated.position());
+            } finally {
+                socket.close();
+            }
+        }
+    }
+
+    /**
+     * Reads what {@code peer} has every 10 ms on the loop, counting it in {@code received}, until
+     * {@code enough} says so after a read; the future completes then.
+     */
+    protected final CompletableFuture<Void> readEvery10Ms(SocketChannel peer, long[] received, BooleanSupplier enough) {
+        ByteBuffer into = ByteBuffer.allocate(64 * 1024);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable read = new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    for (int n; (n = peer.read(into.clear())) > 0; ) {
+                        received[0] += n;
+                    }
+                } catch (IOException e) {
+                    done.completeExceptionally(e);
+                    return;
+                }
+                if (enough.getAsBoolean()) {
+                    done.complete(null);
+                } else {
+                    loop.callLater(0.01, this);
+                }
+            }
+        };
+        read.run();
+        return done;
+    }
+
+    /**
+     * A {@code sockSendall} the caller starts on the socket right after cancelling its
+     * {@code sockSendfile}, while the socket is full, completes once the peer reads: the cancelled
+     * zero-copy try leaves alone the writer that is no longer its own (it removed the socket's writer
+     * whoever had registered it, and the {@code sockSendall} waited forever). The proactor's
+     * {@code sockSendfile} into its asynchronous socket takes the fallback, whose cancel closes the
+     * socket (NIO.2 cannot withdraw the pending write).
+     */
+    @Test
+    public void aSockSendallStartedRightAfterCancellingSockSendfileCompletes() throws IOException {
+        assumeTrue("zero-copy sockSendfile only", sendsFilesZeroCopy());
+        Path file = sparseFile("sock-cancel-then-send.bin", 50_000_000, 13);
+        byte[] trailer = new byte[100_000];
+        Arrays.fill(trailer, (byte) 7);
+        try (ServerSocketChannel listener = ServerSocketChannel.open(); FileChannel channel = FileChannel.open(file)) {
+            listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
+            listener.bind(new InetSocketAddress(LOCALHOST, 0));
+            NetworkChannel socket = openStreamSocket();
+            socket.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
+            runFor(loop.sockConnect(socket, listener.getLocalAddress()));
+            try (SocketChannel peer = listener.accept()) {
+                peer.configureBlocking(false);
+                LoopFuture<Long> sending = loop.sockSendfile(socket, channel, 0, null);
+                CompletableFuture<Void> stalled = new CompletableFuture<>();
+                loop.callLater(0.2, () -> stalled.complete(null)); // the socket fills and the sendfile waits for room
+                runFor(stalled);
+                assertTrue(sending.cancel(false));
+                LoopFuture<Void> sendingTrailer = loop.sockSendall(socket, ByteBuffer.wrap(trailer)); // waits for room too
+                long[] received = {0};
+                runFor(readEvery10Ms(peer, received, sendingTrailer::isDone));
+                runFor(sendingTrailer);
+                long expected = channel.position() + trailer.length; // the file's bytes sent, then the trailer
+                runFor(readEvery10Ms(peer, received, () -> received[0] >= expected));
+                assertEquals(expected, received[0]);
             } finally {
                 socket.close();
             }
