@@ -108,11 +108,7 @@ public class EpollSendfileTest extends SendfileContract {
             connect(socket, listener.getLocalAddress());
             try (SocketChannel peer = listener.accept()) {
                 peer.configureBlocking(false);
-                LoopFuture<Long> sending = loop.sockSendfile(socket, channel, 0, null);
-                CompletableFuture<Void> stalled = new CompletableFuture<>();
-                loop.callLater(0.2, () -> stalled.complete(null)); // the socket fills and the sendfile waits for room
-                runFor(stalled);
-                assertTrue(sending.cancel(false));
+                cancelSockSendfileOnceTheSocketIsFull(socket, channel);
                 CompletableFuture<Void> writable = new CompletableFuture<>();
                 epoll.addWriter(socket.fd(), () -> {
                     epoll.removeWriter(socket.fd());

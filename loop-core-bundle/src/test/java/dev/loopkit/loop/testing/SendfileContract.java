@@ -154,15 +154,25 @@ public abstract class SendfileContract extends LoopTestSupport {
     }
 
     /**
-     * The receiving end of the mid-file tests: reads 1 MB, then stops reading, so that the sender's
-     * socket fills and its sendfile waits for room; {@link #readUntil} reads on and counts.
+     * The receiving end of the mid-file tests: reads 1 MB, then stops: by default it pauses reading,
+     * so that the sender's socket fills and its sendfile waits for room ({@link #readUntil} reads on
+     * and counts); or it goes away.
      */
-    private static final class PausingPeer implements Protocol {
+    private static final class OneMegabytePeer implements Protocol {
         final CompletableFuture<Void> paused = new CompletableFuture<>();
         final CompletableFuture<Long> all = new CompletableFuture<>();
         Transport transport;
         long received;
         private long expect = Long.MAX_VALUE;
+        private final Consumer<Transport> stop;
+
+        OneMegabytePeer() {
+            this(Transport::pauseReading); // the sender's socket fills: its sendfile waits for room
+        }
+
+        OneMegabytePeer(Consumer<Transport> stop) {
+            this.stop = stop;
+        }
 
         @Override
         public void connectionMade(Transport made) {
@@ -173,8 +183,8 @@ public abstract class SendfileContract extends LoopTestSupport {
         public void dataReceived(ByteBuffer data) {
             received += data.remaining();
             if (received > 1_000_000 && !paused.isDone()) {
-                transport.pauseReading(); // the sender's socket fills: its sendfile waits for room
                 paused.complete(null);
+                stop.accept(transport);
             }
             if (received >= expect) {
                 all.complete(received);
@@ -338,23 +348,8 @@ public abstract class SendfileContract extends LoopTestSupport {
     @Test
     public void aPeerThatGoesAwayFailsTheSendfileAndTheProtocolHearsOfIt() throws IOException {
         Path file = sparseFile("abandoned.bin", 50_000_000, 7);
-        Server server = runFor(loop.createServer(() -> new Protocol() {
-            private Transport transport;
-            private long received;
-
-            @Override
-            public void connectionMade(Transport made) {
-                transport = made;
-            }
-
-            @Override
-            public void dataReceived(ByteBuffer data) {
-                received += data.remaining();
-                if (received > 1_000_000) {
-                    transport.abort(); // goes away in the middle of the file
-                }
-            }
-        }, LOCALHOST, 0));
+        OneMegabytePeer goingAway = new OneMegabytePeer(Transport::abort); // in the middle of the file
+        Server server = runFor(loop.createServer(() -> goingAway, LOCALHOST, 0));
         CollectingProtocol client = new CollectingProtocol(1, false);
         Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
         try (FileChannel channel = FileChannel.open(file)) {
@@ -476,7 +471,7 @@ public abstract class SendfileContract extends LoopTestSupport {
     @Test
     public void aWriteFromTheDoneCallbackOfACancelledSendfileIsFlushed() throws IOException {
         Path file = sparseFile("cancel-then-write.bin", 50_000_000, 14);
-        PausingPeer peer = new PausingPeer();
+        OneMegabytePeer peer = new OneMegabytePeer();
         Server server = runFor(loop.createServer(() -> peer, LOCALHOST, 0));
         Connection<Protocol> client = connect(server);
         Transport transport = client.transport();
@@ -511,30 +506,15 @@ public abstract class SendfileContract extends LoopTestSupport {
      */
     @Test
     public void cancellingAFallbackSendfileWaitingForRoomEndsTheWait() throws IOException {
-        Path file = sparseFile("cancel-fallback.bin", 50_000_000, 15);
-        PausingPeer peer = new PausingPeer();
-        Server server = runFor(loop.createServer(() -> peer, LOCALHOST, 0));
-        Connection<Protocol> client = connect(server);
-        Transport transport = client.transport();
-        try (GatedFile gated = new GatedFile(FileChannel.open(file))) {
-            gated.release(); // a file only the fallback can send, read at once
-            LoopFuture<Long> sending = loop.sendfile(transport, gated);
-            runFor(peer.paused);
-            runFor(whenWaitingForRoom(transport, sending));
-            CompletableFuture<Void> waitForRoom = SendfileFallbacks.waitForRoom(transport); // as the next block's
+        fallbackWaitingForRoom("cancel-fallback.bin", 15, (connection, sending) -> {
+            CompletableFuture<Void> waitForRoom = SendfileFallbacks.waitForRoom(connection.transport()); // as the next block's
             assertFalse("the fallback waits for room", waitForRoom.isDone());
             sending.cancel(false);
             assertThrows(CancellationException.class, () -> runFor(sending));
             Throwable ended = assertThrows(RuntimeException.class, () -> runFor(waitForRoom));
             assertTrue(ended.toString(), ended instanceof CancellationException);
-            assertSame(client.protocol(), transport.getProtocol());
-            long sent = gated.position();
-            peer.readUntil(sent);
-            assertEquals("the bytes written before the cancel", Long.valueOf(sent), runFor(peer.all));
-        }
-        transport.close();
-        server.close();
-        runFor(server.waitClosed());
+            assertSame(connection.protocol(), connection.transport().getProtocol());
+        }, connection -> { });
     }
 
     /**
@@ -548,27 +528,43 @@ public abstract class SendfileContract extends LoopTestSupport {
      */
     @Test
     public void closingTheTransportWhileAFallbackSendfileWaitsForRoomFailsIt() throws IOException {
-        Path file = sparseFile("close-fallback.bin", 50_000_000, 16);
-        PausingPeer peer = new PausingPeer();
-        Server server = runFor(loop.createServer(() -> peer, LOCALHOST, 0));
-        Connection<CollectingProtocol> client = runFor(
-                loop.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port(server)));
-        Transport transport = client.transport();
-        try (GatedFile gated = new GatedFile(FileChannel.open(file))) {
-            gated.release(); // a file only the fallback can send, read at once
-            LoopFuture<Long> sending = loop.sendfile(transport, gated);
-            runFor(peer.paused);
-            runFor(whenWaitingForRoom(transport, sending));
-            transport.close();
+        fallbackWaitingForRoom("close-fallback.bin", 16, (connection, sending) -> {
+            connection.transport().close();
             Throwable failed = assertThrows(CompletionException.class, () -> runFor(sending)).getCause();
             assertTrue(failed.toString(), failed instanceof IOException);
             assertEquals("Connection closed by peer", failed.getMessage());
+        }, connection -> {
+            assertEquals("the protocol hears of the close", null, runFor(connection.protocol().lost));
+            assertSame(connection.protocol(), connection.transport().getProtocol());
+        });
+    }
+
+    /**
+     * Sends a 50 MB file only the fallback can send (a {@link GatedFile}, read at once) to a peer that
+     * stops reading after 1 MB, until the fallback waits for room in the transport; runs
+     * {@code interrupt} then. The peer then reads on and gets exactly what was written to the
+     * transport (the file's position: the sendfile's own), and {@code afterwards} checks the connection.
+     */
+    private void fallbackWaitingForRoom(String name, long seed,
+            BiConsumer<Connection<CollectingProtocol>, LoopFuture<Long>> interrupt,
+            Consumer<Connection<CollectingProtocol>> afterwards) throws IOException {
+        Path file = sparseFile(name, 50_000_000, seed);
+        OneMegabytePeer peer = new OneMegabytePeer();
+        Server server = runFor(loop.createServer(() -> peer, LOCALHOST, 0));
+        Connection<CollectingProtocol> connection = runFor(
+                loop.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port(server)));
+        try (GatedFile gated = new GatedFile(FileChannel.open(file))) {
+            gated.release();
+            LoopFuture<Long> sending = loop.sendfile(connection.transport(), gated);
+            runFor(peer.paused);
+            runFor(whenWaitingForRoom(connection.transport(), sending));
+            interrupt.accept(connection, sending);
             long sent = gated.position();
             peer.readUntil(sent);
-            assertEquals("the bytes written before the close", Long.valueOf(sent), runFor(peer.all));
-            assertEquals("the protocol hears of the close", null, runFor(client.protocol().lost));
-            assertSame(client.protocol(), transport.getProtocol());
+            assertEquals("the bytes written to the transport", Long.valueOf(sent), runFor(peer.all));
         }
+        afterwards.accept(connection);
+        connection.transport().close();
         server.close();
         runFor(server.waitClosed());
     }
@@ -603,7 +599,7 @@ public abstract class SendfileContract extends LoopTestSupport {
     private void interruptMidFile(String name, BiConsumer<Connection<CollectingProtocol>, LoopFuture<Long>> interrupt,
             BiConsumer<Connection<CollectingProtocol>, Throwable> check) throws IOException {
         Path file = sparseFile(name, 50_000_000, 9);
-        PausingPeer peer = new PausingPeer();
+        OneMegabytePeer peer = new OneMegabytePeer();
         Server server = runFor(loop.createServer(() -> peer, LOCALHOST, 0));
         Map<Integer, String> fdsAtStart = Leaks.openFds(); // the loop's own for networking are there now (the proactor's group)
         Connection<CollectingProtocol> connection = runFor(
@@ -646,11 +642,7 @@ public abstract class SendfileContract extends LoopTestSupport {
         Path file = sparseFile("sock-cancel.bin", 1_000_000, 12);
         try (ServerSocketChannel listener = ServerSocketChannel.open();
                 GatedFile gated = new GatedFile(FileChannel.open(file))) {
-            listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096); // the accepted socket's, before the handshake
-            listener.bind(new InetSocketAddress(LOCALHOST, 0));
-            NetworkChannel socket = openStreamSocket();
-            socket.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
-            runFor(loop.sockConnect(socket, listener.getLocalAddress()));
+            NetworkChannel socket = connectWithSmallBuffers(listener);
             try (SocketChannel peer = listener.accept()) {
                 peer.configureBlocking(false);
                 LoopFuture<Long> sending = loop.sockSendfile(socket, gated, 0, null);
@@ -701,6 +693,31 @@ public abstract class SendfileContract extends LoopTestSupport {
     }
 
     /**
+     * A socket of this loop's kind connected to {@code listener} (bound here), both ends with 4 KiB
+     * buffers, so that a few KiB fill them.
+     */
+    private NetworkChannel connectWithSmallBuffers(ServerSocketChannel listener) throws IOException {
+        listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096); // the accepted socket's, before the handshake
+        listener.bind(new InetSocketAddress(LOCALHOST, 0));
+        NetworkChannel socket = openStreamSocket();
+        socket.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
+        runFor(loop.sockConnect(socket, listener.getLocalAddress()));
+        return socket;
+    }
+
+    /**
+     * Starts {@code sockSendfile} of {@code file} to {@code socket}, whose peer does not read, and
+     * cancels it once the socket is full and the sendfile waits for room.
+     */
+    protected final void cancelSockSendfileOnceTheSocketIsFull(NetworkChannel socket, FileChannel file) {
+        LoopFuture<Long> sending = loop.sockSendfile(socket, file, 0, null);
+        CompletableFuture<Void> stalled = new CompletableFuture<>();
+        loop.callLater(0.2, () -> stalled.complete(null)); // the socket fills and the sendfile waits for room
+        runFor(stalled);
+        assertTrue(sending.cancel(false));
+    }
+
+    /**
      * A {@code sockSendall} the caller starts on the socket right after cancelling its
      * {@code sockSendfile}, while the socket is full, completes once the peer reads: the cancelled
      * zero-copy try leaves alone the writer that is no longer its own (it removed the socket's writer
@@ -715,18 +732,10 @@ public abstract class SendfileContract extends LoopTestSupport {
         byte[] trailer = new byte[100_000];
         Arrays.fill(trailer, (byte) 7);
         try (ServerSocketChannel listener = ServerSocketChannel.open(); FileChannel channel = FileChannel.open(file)) {
-            listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
-            listener.bind(new InetSocketAddress(LOCALHOST, 0));
-            NetworkChannel socket = openStreamSocket();
-            socket.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
-            runFor(loop.sockConnect(socket, listener.getLocalAddress()));
+            NetworkChannel socket = connectWithSmallBuffers(listener);
             try (SocketChannel peer = listener.accept()) {
                 peer.configureBlocking(false);
-                LoopFuture<Long> sending = loop.sockSendfile(socket, channel, 0, null);
-                CompletableFuture<Void> stalled = new CompletableFuture<>();
-                loop.callLater(0.2, () -> stalled.complete(null)); // the socket fills and the sendfile waits for room
-                runFor(stalled);
-                assertTrue(sending.cancel(false));
+                cancelSockSendfileOnceTheSocketIsFull(socket, channel);
                 LoopFuture<Void> sendingTrailer = loop.sockSendall(socket, ByteBuffer.wrap(trailer)); // waits for room too
                 long[] received = {0};
                 runFor(readEvery10Ms(peer, received, sendingTrailer::isDone));
