@@ -1,5 +1,6 @@
 package dev.loopkit.loop.core;
 
+import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Transport;
 import java.util.concurrent.CompletableFuture;
 
@@ -15,5 +16,27 @@ public final class SendfileFallbacks {
      */
     public static CompletableFuture<Void> waitForRoom(Transport transport) {
         return ((SendfileFallbackProtocol) transport.getProtocol()).drain().toCompletableFuture();
+    }
+
+    /**
+     * Completes once the fallback {@code sending} waits for room in {@code transport} (its stand-in
+     * protocol was told to pause writing; checked every 10 ms); fails if {@code sending} ended first.
+     */
+    public static CompletableFuture<Void> whenWaitingForRoom(BaseEventLoop loop, Transport transport, LoopFuture<Long> sending) {
+        CompletableFuture<Void> waiting = new CompletableFuture<>();
+        Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                if (sending.isDone()) {
+                    waiting.completeExceptionally(new AssertionError("the sendfile ended first: " + sending));
+                } else if (((SendfileTransport) transport).isWritingPaused()) {
+                    waiting.complete(null);
+                } else {
+                    loop.callLater(0.01, this);
+                }
+            }
+        };
+        check.run();
+        return waiting;
     }
 }

@@ -153,54 +153,6 @@ public abstract class SendfileContract extends LoopTestSupport {
         }
     }
 
-    /**
-     * The receiving end of the mid-file tests: reads 1 MB, then stops: by default it pauses reading,
-     * so that the sender's socket fills and its sendfile waits for room ({@link #readUntil} reads on
-     * and counts); or it goes away.
-     */
-    private static final class OneMegabytePeer implements Protocol {
-        final CompletableFuture<Void> paused = new CompletableFuture<>();
-        final CompletableFuture<Long> all = new CompletableFuture<>();
-        Transport transport;
-        long received;
-        private long expect = Long.MAX_VALUE;
-        private final Consumer<Transport> stop;
-
-        OneMegabytePeer() {
-            this(Transport::pauseReading); // the sender's socket fills: its sendfile waits for room
-        }
-
-        OneMegabytePeer(Consumer<Transport> stop) {
-            this.stop = stop;
-        }
-
-        @Override
-        public void connectionMade(Transport made) {
-            transport = made;
-        }
-
-        @Override
-        public void dataReceived(ByteBuffer data) {
-            received += data.remaining();
-            if (received > 1_000_000 && !paused.isDone()) {
-                paused.complete(null);
-                stop.accept(transport);
-            }
-            if (received >= expect) {
-                all.complete(received);
-            }
-        }
-
-        /** Reads on; {@link #all} completes once {@code total} bytes arrived in all. */
-        void readUntil(long total) {
-            expect = total;
-            if (received >= total) {
-                all.complete(received);
-            }
-            transport.resumeReading();
-        }
-    }
-
     private Server serverFor(Receiver receiver) {
         return runFor(loop.createServer(() -> receiver, LOCALHOST, 0));
     }
@@ -557,7 +509,7 @@ public abstract class SendfileContract extends LoopTestSupport {
             gated.release();
             LoopFuture<Long> sending = loop.sendfile(connection.transport(), gated);
             runFor(peer.paused);
-            runFor(whenWaitingForRoom(connection.transport(), sending));
+            runFor(SendfileFallbacks.whenWaitingForRoom(loop, connection.transport(), sending));
             interrupt.accept(connection, sending);
             long sent = gated.position();
             peer.readUntil(sent);
@@ -567,28 +519,6 @@ public abstract class SendfileContract extends LoopTestSupport {
         connection.transport().close();
         server.close();
         runFor(server.waitClosed());
-    }
-
-    /**
-     * Completes once {@code transport} holds more than its high-water mark, the fallback {@code sending}
-     * then waiting for room (checked every 10 ms); fails if {@code sending} ended first.
-     */
-    private CompletableFuture<Void> whenWaitingForRoom(Transport transport, LoopFuture<Long> sending) {
-        CompletableFuture<Void> over = new CompletableFuture<>();
-        Runnable check = new Runnable() {
-            @Override
-            public void run() {
-                if (sending.isDone()) {
-                    over.completeExceptionally(new AssertionError("the sendfile ended first: " + sending));
-                } else if (transport.getWriteBufferSize() > transport.getWriteBufferLimits().high()) {
-                    over.complete(null);
-                } else {
-                    loop.callLater(0.01, this);
-                }
-            }
-        };
-        check.run();
-        return over;
     }
 
     /**

@@ -45,7 +45,6 @@ public final class SslTransport implements SendfileTransport {
     @Override
     public void close() {
         closed = true;
-        SendfileTransport.closing(getProtocol());
         ssl.startShutdown();
     }
 
