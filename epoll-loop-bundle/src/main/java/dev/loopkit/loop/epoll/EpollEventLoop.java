@@ -7,6 +7,7 @@ import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.DatagramEndpoint;
 import dev.loopkit.api.DatagramOptions;
 import dev.loopkit.api.DatagramProtocol;
+import dev.loopkit.api.Handle;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
@@ -17,6 +18,7 @@ import dev.loopkit.loop.core.io.ReadinessEventLoop;
 import dev.loopkit.loop.core.WriteChunks;
 import dev.loopkit.loop.core.ZeroCopySocket;
 import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
+import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import dev.loopkit.loop.core.transports.AbstractServer;
 import dev.loopkit.posix.IoVector;
@@ -196,8 +198,15 @@ public class EpollEventLoop extends ReadinessEventLoop {
 
     @Override
     public void addWriter(int fd, Runnable callback) {
+        watchWritable(fd, callback);
+    }
+
+    /** {@link #addWriter(int, Runnable)}, returning the writer's handle: cancelled once another writer replaces it or it is removed. */
+    private Handle watchWritable(int fd, Runnable callback) {
         checkCanWatch(callback);
-        fds.addWriter(fd, newHandle(callback));
+        CallbackHandle handle = newHandle(callback);
+        fds.addWriter(fd, handle);
+        return handle;
     }
 
     @Override
@@ -349,7 +358,8 @@ public class EpollEventLoop extends ReadinessEventLoop {
             return super.zeroCopySocket(channel);
         }
         return new ZeroCopySocket() {
-            private boolean waiting;
+            /** The sendfile's writer; cancelled once replaced (the caller's own writer on the socket) or removed. */
+            private Handle waiting;
 
             @Override
             public FileSending sendFrom(FileChannel file) throws IOException {
@@ -358,17 +368,16 @@ public class EpollEventLoop extends ReadinessEventLoop {
 
             @Override
             public void whenWritable(Runnable onWritable) {
-                waiting = true;
-                addWriter(socket.fd(), onWritable);
+                waiting = watchWritable(socket.fd(), onWritable);
             }
 
             // Not once the socket is closed: its number may be another descriptor's by then.
             @Override
             public void stopWaiting() {
-                if (waiting && socket.isOpen()) {
+                if (waiting != null && !waiting.isCancelled() && socket.isOpen()) {
                     removeWriter(socket.fd());
                 }
-                waiting = false;
+                waiting = null;
             }
         };
     }

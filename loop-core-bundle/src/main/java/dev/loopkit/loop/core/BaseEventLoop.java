@@ -483,6 +483,14 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     @Override
     public void addWriter(SelectableChannel channel, Runnable callback) {
+        watchWritable(channel, callback);
+    }
+
+    /**
+     * {@link #addWriter(SelectableChannel, Runnable)}, returning the writer's handle: it is cancelled
+     * once another writer replaces it or it is removed. By default: {@link UnsupportedOperationException}.
+     */
+    protected Handle watchWritable(SelectableChannel channel, Runnable callback) {
         throw unsupported("addWriter");
     }
 
@@ -701,8 +709,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         }
 
         @Override
-        public void addWriter(SelectableChannel channel, Runnable callback) {
-            BaseEventLoop.this.addWriter(channel, callback);
+        public Handle addWriter(SelectableChannel channel, Runnable callback) {
+            return watchWritable(channel, callback);
         }
 
         @Override

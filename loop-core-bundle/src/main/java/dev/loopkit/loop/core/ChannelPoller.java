@@ -1,5 +1,7 @@
 package dev.loopkit.loop.core;
 
+import dev.loopkit.api.Handle;
+import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.scheduling.Readiness;
 import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.io.IOException;
@@ -74,8 +76,8 @@ public final class ChannelPoller implements ChannelReadiness {
     }
 
     @Override
-    public void addWriter(SelectableChannel channel, Runnable callback) {
-        put(channel, callback, false);
+    public Handle addWriter(SelectableChannel channel, Runnable callback) {
+        return put(channel, callback, false);
     }
 
     @Override
@@ -88,10 +90,12 @@ public final class ChannelPoller implements ChannelReadiness {
         return remove(channel, false);
     }
 
-    private void put(SelectableChannel channel, Runnable callback, boolean reader) {
+    private Handle put(SelectableChannel channel, Runnable callback, boolean reader) {
         Interest interest = interest(channel, callback);
-        interest.set(reader, loop.newHandle(callback));
+        CallbackHandle handle = loop.newHandle(callback);
+        interest.set(reader, handle);
         arm(interest);
+        return handle;
     }
 
     private boolean remove(SelectableChannel channel, boolean reader) {

@@ -1,5 +1,6 @@
 package dev.loopkit.loop.core;
 
+import dev.loopkit.api.Handle;
 import java.nio.channels.SelectableChannel;
 
 /**
@@ -16,8 +17,14 @@ public interface ChannelReadiness {
     /** {@code true} if a reader was removed. */
     boolean removeReader(SelectableChannel channel);
 
-    /** Calls {@code callback} whenever {@code channel} is writable; replaces an earlier writer. */
-    void addWriter(SelectableChannel channel, Runnable callback);
+    /**
+     * Calls {@code callback} whenever {@code channel} is writable; replaces an earlier writer.
+     *
+     * @return the writer's handle, cancelled once another writer replaces it or it is removed: while
+     *         it is not, the writer is still the caller's own (asyncio's {@code _sock_write_done} checks
+     *         its handle the same way before it removes the writer)
+     */
+    Handle addWriter(SelectableChannel channel, Runnable callback);
 
     /** {@code true} if a writer was removed. */
     boolean removeWriter(SelectableChannel channel);

@@ -6,6 +6,7 @@ import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Transport;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CancellationException;
 
 /**
  * asyncio's {@code _SendfileFallbackProtocol}: stands in for the transport's protocol while
@@ -39,19 +40,38 @@ final class SendfileFallbackProtocol implements Protocol {
     LoopFuture<Void> drain() {
         LoopFuture<Void> ready = loop.createFuture();
         if (transport.isClosing()) {
-            ready.setException(new SocketException("Connection closed by peer"));
+            ready.setException(closedByPeer());
         } else if (writeReady == null) {
             ready.setResult(null);
         } else {
             writeReady.whenComplete((ok, error) -> {
-                if (error != null) {
-                    ready.setException(Networks.unwrap(error));
-                } else {
+                Throwable failed = error == null ? null : Networks.unwrap(error);
+                if (failed == null) {
                     ready.setResult(null);
+                } else if (failed instanceof CancellationException) {
+                    ready.cancel(false); // restore() after a cancelled sendfile: asyncio's cancel reaches the awaited future
+                } else {
+                    ready.setException(failed);
                 }
             });
         }
         return ready;
+    }
+
+    /**
+     * The transport was asked to close while this stands in: a wait for room fails now, with what
+     * asyncio's {@code drain()} raises on a closing transport, as the next block's wait would.
+     */
+    void transportClosing() {
+        if (writeReady != null) {
+            writeReady.setException(closedByPeer());
+            writeReady = null;
+        }
+    }
+
+    // asyncio's words in _SendfileFallbackProtocol.drain() (ConnectionError)
+    private static SocketException closedByPeer() {
+        return new SocketException("Connection closed by peer");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.loopkit.loop.core;
 
+import dev.loopkit.api.Handle;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -25,7 +26,12 @@ public interface ZeroCopySocket {
     /** Calls {@code onWritable} once the socket takes more, and on until {@link #stopWaiting()}; replaces an earlier one. */
     void whenWritable(Runnable onWritable);
 
-    /** Stops what {@link #whenWritable} started, if anything. */
+    /**
+     * Stops what {@link #whenWritable} started, if anything, and only that: the socket's writer is the
+     * sendfile's from {@code whenWritable} until another writer replaces it (the caller's
+     * {@code sockSendall} or {@code addWriter} on its socket, the transport flushing a write made once
+     * the sendfile was cancelled), and a writer that is no longer its own is left alone.
+     */
     void stopWaiting();
 
     /** A file being sent to the socket. */
@@ -65,6 +71,9 @@ public interface ZeroCopySocket {
     /** A non-blocking JDK socket the loop watches through {@code readiness}: {@code sockSendfile}'s zero-copy target. */
     static ZeroCopySocket of(SocketChannel socket, ChannelReadiness readiness) {
         return new ZeroCopySocket() {
+            /** The sendfile's writer; cancelled once replaced or removed. */
+            private Handle waiting;
+
             @Override
             public FileSending sendFrom(FileChannel file) {
                 return transferring(file, socket);
@@ -72,12 +81,15 @@ public interface ZeroCopySocket {
 
             @Override
             public void whenWritable(Runnable onWritable) {
-                readiness.addWriter(socket, onWritable);
+                waiting = readiness.addWriter(socket, onWritable);
             }
 
             @Override
             public void stopWaiting() {
-                readiness.removeWriter(socket);
+                if (waiting != null && !waiting.isCancelled()) {
+                    readiness.removeWriter(socket);
+                }
+                waiting = null;
             }
         };
     }

@@ -7,6 +7,7 @@ import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.DatagramProtocol;
+import dev.loopkit.api.Handle;
 import dev.loopkit.loop.core.transports.DatagramChannelTransport;
 import dev.loopkit.loop.testing.LoopTestSupport;
 import java.io.IOException;
@@ -165,8 +166,18 @@ public class DatagramFlowControlTest {
         }
 
         @Override
-        public void addWriter(SelectableChannel channel, Runnable callback) {
+        public Handle addWriter(SelectableChannel channel, Runnable callback) {
             writer = callback;
+            return new Handle() {
+                @Override
+                public void cancel() {
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return writer != callback;
+                }
+            };
         }
 
         @Override

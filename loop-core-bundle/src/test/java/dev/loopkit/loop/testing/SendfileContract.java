@@ -2,9 +2,11 @@ package dev.loopkit.loop.testing;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
 
 import dev.loopkit.api.Connection;
 import dev.loopkit.api.LoopFuture;
@@ -13,6 +15,7 @@ import dev.loopkit.api.Server;
 import dev.loopkit.api.TimerHandle;
 import dev.loopkit.api.Transport;
 import dev.loopkit.api.WriteBufferLimits;
+import dev.loopkit.loop.core.SendfileFallbacks;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -25,6 +28,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
@@ -32,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32;
 import org.junit.After;
 import org.junit.Before;
@@ -80,7 +85,7 @@ public abstract class SendfileContract extends LoopTestSupport {
     }
 
     /** A sparse file of {@code size} bytes with a random 64 KiB block every MiB, so it is not all zeros. */
-    private Path sparseFile(String name, long size, long seed) throws IOException {
+    protected final Path sparseFile(String name, long size, long seed) throws IOException {
         Path file = directory.resolve(name);
         Random random = new Random(seed);
         byte[] block = new byte[64 * 1024];
@@ -295,23 +300,8 @@ public abstract class SendfileContract extends LoopTestSupport {
     @Test
     public void aPeerThatGoesAwayFailsTheSendfileAndTheProtocolHearsOfIt() throws IOException {
         Path file = sparseFile("abandoned.bin", 50_000_000, 7);
-        Server server = runFor(loop.createServer(() -> new Protocol() {
-            private Transport transport;
-            private long received;
-
-            @Override
-            public void connectionMade(Transport made) {
-                transport = made;
-            }
-
-            @Override
-            public void dataReceived(ByteBuffer data) {
-                received += data.remaining();
-                if (received > 1_000_000) {
-                    transport.abort(); // goes away in the middle of the file
-                }
-            }
-        }, LOCALHOST, 0));
+        OneMegabytePeer goingAway = new OneMegabytePeer(Transport::abort); // in the middle of the file
+        Server server = runFor(loop.createServer(() -> goingAway, LOCALHOST, 0));
         CollectingProtocol client = new CollectingProtocol(1, false);
         Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
         try (FileChannel channel = FileChannel.open(file)) {
@@ -425,6 +415,113 @@ public abstract class SendfileContract extends LoopTestSupport {
     }
 
     /**
+     * A write the caller makes once its sendfile is cancelled (from a done callback: the transport is
+     * its own again) reaches the peer, after exactly the bytes the sendfile sent. The zero-copy try's
+     * cancel removed the socket's writer after that write had registered the transport's own flush,
+     * so the write stayed in the buffer for good.
+     */
+    @Test
+    public void aWriteFromTheDoneCallbackOfACancelledSendfileIsFlushed() throws IOException {
+        Path file = sparseFile("cancel-then-write.bin", 50_000_000, 14);
+        OneMegabytePeer peer = new OneMegabytePeer();
+        Server server = runFor(loop.createServer(() -> peer, LOCALHOST, 0));
+        Connection<Protocol> client = connect(server);
+        Transport transport = client.transport();
+        byte[] trailer = new byte[8 * 1024 * 1024]; // more than the full socket takes: most of it waits in the buffer
+        Arrays.fill(trailer, (byte) 7);
+        int[] buffered = {0};
+        try (FileChannel channel = FileChannel.open(file)) {
+            LoopFuture<Long> sending = loop.sendfile(transport, channel);
+            sending.addDoneCallback(f -> {
+                transport.write(trailer);
+                buffered[0] = transport.getWriteBufferSize();
+            });
+            runFor(peer.paused);
+            loop.callLater(0.05, () -> sending.cancel(false)); // mid-file
+            assertThrows(CancellationException.class, () -> runFor(sending));
+            assertTrue("the trailer waits in the write buffer: " + buffered[0], buffered[0] > 0);
+            long sent = channel.position();
+            peer.readUntil(sent + trailer.length);
+            assertEquals("the bytes the sendfile sent, then the trailer", Long.valueOf(sent + trailer.length), runFor(peer.all));
+        }
+        transport.close();
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
+     * Cancelling a fallback sendfile while it waits for room in the transport (over its high-water
+     * mark) ends that wait: asyncio's cancellation reaches the future {@code drain()} awaits. The wait
+     * stayed pending for good (the stand-in cancelled its write-ready future at restore, and the
+     * relay of a cancellation as an exception threw). Everything written to the transport before the
+     * cancel still reaches the peer.
+     */
+    @Test
+    public void cancellingAFallbackSendfileWaitingForRoomEndsTheWait() throws IOException {
+        fallbackWaitingForRoom("cancel-fallback.bin", 15, (connection, sending) -> {
+            CompletableFuture<Void> waitForRoom = SendfileFallbacks.waitForRoom(connection.transport()); // as the next block's
+            assertFalse("the fallback waits for room", waitForRoom.isDone());
+            sending.cancel(false);
+            assertThrows(CancellationException.class, () -> runFor(sending));
+            Throwable ended = assertThrows(RuntimeException.class, () -> runFor(waitForRoom));
+            assertTrue(ended.toString(), ended instanceof CancellationException);
+            assertSame(connection.protocol(), connection.transport().getProtocol());
+        }, connection -> { });
+    }
+
+    /**
+     * Closing the transport while a fallback sendfile waits for room in it (over its high-water mark,
+     * the peer not reading) fails the sendfile at once, as closing does on the zero-copy way, in the
+     * words of asyncio's {@code drain()} on a closing transport; what was buffered still reaches the
+     * peer, and the protocol hears the close once it did. The wait ended only with
+     * {@code connectionLost}, once the buffer had drained: never while the peer waited for the
+     * sendfile (the closing test of ProactorSendfileTest timed out whenever the close came while its
+     * fallback waited).
+     */
+    @Test
+    public void closingTheTransportWhileAFallbackSendfileWaitsForRoomFailsIt() throws IOException {
+        fallbackWaitingForRoom("close-fallback.bin", 16, (connection, sending) -> {
+            connection.transport().close();
+            Throwable failed = assertThrows(CompletionException.class, () -> runFor(sending)).getCause();
+            assertTrue(failed.toString(), failed instanceof IOException);
+            assertEquals("Connection closed by peer", failed.getMessage());
+        }, connection -> {
+            assertEquals("the protocol hears of the close", null, runFor(connection.protocol().lost));
+            assertSame(connection.protocol(), connection.transport().getProtocol());
+        });
+    }
+
+    /**
+     * Sends a 50 MB file only the fallback can send (a {@link GatedFile}, read at once) to a peer that
+     * stops reading after 1 MB, until the fallback waits for room in the transport; runs
+     * {@code interrupt} then. The peer then reads on and gets exactly what was written to the
+     * transport (the file's position: the sendfile's own), and {@code afterwards} checks the connection.
+     */
+    private void fallbackWaitingForRoom(String name, long seed,
+            BiConsumer<Connection<CollectingProtocol>, LoopFuture<Long>> interrupt,
+            Consumer<Connection<CollectingProtocol>> afterwards) throws IOException {
+        Path file = sparseFile(name, 50_000_000, seed);
+        OneMegabytePeer peer = new OneMegabytePeer();
+        Server server = runFor(loop.createServer(() -> peer, LOCALHOST, 0));
+        Connection<CollectingProtocol> connection = runFor(
+                loop.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port(server)));
+        try (GatedFile gated = new GatedFile(FileChannel.open(file))) {
+            gated.release();
+            LoopFuture<Long> sending = loop.sendfile(connection.transport(), gated);
+            runFor(peer.paused);
+            runFor(SendfileFallbacks.whenWaitingForRoom(loop, connection.transport(), sending));
+            interrupt.accept(connection, sending);
+            long sent = gated.position();
+            peer.readUntil(sent);
+            assertEquals("the bytes written to the transport", Long.valueOf(sent), runFor(peer.all));
+        }
+        afterwards.accept(connection);
+        connection.transport().close();
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
      * Sends a 50 MB file to a peer that stops reading after 1 MB, so that the sendfile waits for room
      * mid-file; {@code interrupt} runs then, and {@code check} gets how the sendfile ended. The file's
      * position is after the bytes sent, and no descriptor stays open once all is closed.
@@ -432,39 +529,25 @@ public abstract class SendfileContract extends LoopTestSupport {
     private void interruptMidFile(String name, BiConsumer<Connection<CollectingProtocol>, LoopFuture<Long>> interrupt,
             BiConsumer<Connection<CollectingProtocol>, Throwable> check) throws IOException {
         Path file = sparseFile(name, 50_000_000, 9);
-        Transport[] accepted = new Transport[1];
-        CompletableFuture<Void> receiverPaused = new CompletableFuture<>();
-        Server server = runFor(loop.createServer(() -> new Protocol() {
-            private long received;
-
-            @Override
-            public void connectionMade(Transport made) {
-                accepted[0] = made;
-            }
-
-            @Override
-            public void dataReceived(ByteBuffer data) {
-                received += data.remaining();
-                if (received > 1_000_000 && accepted[0].isReading()) {
-                    accepted[0].pauseReading(); // the sender's socket fills: its sendfile waits for room
-                    receiverPaused.complete(null);
-                }
-            }
-        }, LOCALHOST, 0));
+        OneMegabytePeer peer = new OneMegabytePeer();
+        Server server = runFor(loop.createServer(() -> peer, LOCALHOST, 0));
         Map<Integer, String> fdsAtStart = Leaks.openFds(); // the loop's own for networking are there now (the proactor's group)
         Connection<CollectingProtocol> connection = runFor(
                 loop.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port(server)));
         try (FileChannel channel = FileChannel.open(file)) {
             LoopFuture<Long> sending = loop.sendfile(connection.transport(), channel);
-            runFor(receiverPaused);
+            runFor(peer.paused);
             loop.callLater(0.05, () -> interrupt.accept(connection, sending)); // mid-file: 50 MB cannot fit in the socket buffers
             Throwable outcome = assertThrows(RuntimeException.class, () -> runFor(sending));
             long sent = channel.position();
             assertTrue("some bytes went first: " + sent, sent > 1_000_000);
             assertTrue("not the whole file: " + sent, sent < 50_000_000);
+            // The peer reads on: a closed transport sends what it buffered (the fallback's last blocks)
+            // before the protocol hears connectionLost, as asyncio's close() flushes first.
+            peer.transport.resumeReading();
             check.accept(connection, outcome);
         }
-        accepted[0].close();
+        peer.transport.close();
         server.close();
         runFor(server.waitClosed());
         // The JDK closes a descriptor registered with a selector at that selector's next select: the
@@ -489,11 +572,7 @@ public abstract class SendfileContract extends LoopTestSupport {
         Path file = sparseFile("sock-cancel.bin", 1_000_000, 12);
         try (ServerSocketChannel listener = ServerSocketChannel.open();
                 GatedFile gated = new GatedFile(FileChannel.open(file))) {
-            listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096); // the accepted socket's, before the handshake
-            listener.bind(new InetSocketAddress(LOCALHOST, 0));
-            NetworkChannel socket = openStreamSocket();
-            socket.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
-            runFor(loop.sockConnect(socket, listener.getLocalAddress()));
+            NetworkChannel socket = connectWithSmallBuffers(listener);
             try (SocketChannel peer = listener.accept()) {
                 peer.configureBlocking(false);
                 LoopFuture<Long> sending = loop.sockSendfile(socket, gated, 0, null);
@@ -504,33 +583,96 @@ public abstract class SendfileContract extends LoopTestSupport {
                 runFor(stalled);
                 assertTrue(sending.cancel(false));
                 long[] received = {0};
-                ByteBuffer into = ByteBuffer.allocate(64 * 1024);
-                CompletableFuture<Void> drained = new CompletableFuture<>();
-                TimerHandle[] reading = new TimerHandle[1];
-                Runnable read = new Runnable() {
-                    private int turns;
-
-                    @Override
-                    public void run() {
-                        try {
-                            for (int n; (n = peer.read(into.clear())) > 0; ) {
-                                received[0] += n;
-                            }
-                        } catch (IOException e) {
-                            drained.completeExceptionally(e);
-                            return;
-                        }
-                        if (++turns == 50) {
-                            drained.complete(null); // half a second of room for what would still be sent
-                        } else {
-                            reading[0] = loop.callLater(0.01, this);
-                        }
-                    }
-                };
-                read.run();
-                runFor(drained);
+                int[] turns = {0};
+                runFor(readEvery10Ms(peer, received, () -> ++turns[0] == 50)); // half a second of room for what would still be sent
                 assertTrue("bytes sent, cancel or not: " + received[0], received[0] < 256 * 1024);
                 assertEquals("the file's position: no whole block was sent", 0, gated.position());
+            } finally {
+                socket.close();
+            }
+        }
+    }
+
+    /**
+     * Reads what {@code peer} has every 10 ms on the loop, counting it in {@code received}, until
+     * {@code enough} says so after a read; the future completes then.
+     */
+    protected final CompletableFuture<Void> readEvery10Ms(SocketChannel peer, long[] received, BooleanSupplier enough) {
+        ByteBuffer into = ByteBuffer.allocate(64 * 1024);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable read = new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    for (int n; (n = peer.read(into.clear())) > 0; ) {
+                        received[0] += n;
+                    }
+                } catch (IOException e) {
+                    done.completeExceptionally(e);
+                    return;
+                }
+                if (enough.getAsBoolean()) {
+                    done.complete(null);
+                } else {
+                    loop.callLater(0.01, this);
+                }
+            }
+        };
+        read.run();
+        return done;
+    }
+
+    /**
+     * A socket of this loop's kind connected to {@code listener} (bound here), both ends with 4 KiB
+     * buffers, so that a few KiB fill them.
+     */
+    private NetworkChannel connectWithSmallBuffers(ServerSocketChannel listener) throws IOException {
+        listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096); // the accepted socket's, before the handshake
+        listener.bind(new InetSocketAddress(LOCALHOST, 0));
+        NetworkChannel socket = openStreamSocket();
+        socket.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
+        runFor(loop.sockConnect(socket, listener.getLocalAddress()));
+        return socket;
+    }
+
+    /**
+     * Starts {@code sockSendfile} of {@code file} to {@code socket}, whose peer does not read, and
+     * cancels it once the socket is full and the sendfile waits for room.
+     */
+    protected final void cancelSockSendfileOnceTheSocketIsFull(NetworkChannel socket, FileChannel file) {
+        LoopFuture<Long> sending = loop.sockSendfile(socket, file, 0, null);
+        CompletableFuture<Void> stalled = new CompletableFuture<>();
+        loop.callLater(0.2, () -> stalled.complete(null)); // the socket fills and the sendfile waits for room
+        runFor(stalled);
+        assertTrue(sending.cancel(false));
+    }
+
+    /**
+     * A {@code sockSendall} the caller starts on the socket right after cancelling its
+     * {@code sockSendfile}, while the socket is full, completes once the peer reads: the cancelled
+     * zero-copy try leaves alone the writer that is no longer its own (it removed the socket's writer
+     * whoever had registered it, and the {@code sockSendall} waited forever). The proactor's
+     * {@code sockSendfile} into its asynchronous socket takes the fallback, whose cancel closes the
+     * socket (NIO.2 cannot withdraw the pending write).
+     */
+    @Test
+    public void aSockSendallStartedRightAfterCancellingSockSendfileCompletes() throws IOException {
+        assumeTrue("zero-copy sockSendfile only", sendsFilesZeroCopy());
+        Path file = sparseFile("sock-cancel-then-send.bin", 50_000_000, 13);
+        byte[] trailer = new byte[100_000];
+        Arrays.fill(trailer, (byte) 7);
+        try (ServerSocketChannel listener = ServerSocketChannel.open(); FileChannel channel = FileChannel.open(file)) {
+            NetworkChannel socket = connectWithSmallBuffers(listener);
+            try (SocketChannel peer = listener.accept()) {
+                peer.configureBlocking(false);
+                cancelSockSendfileOnceTheSocketIsFull(socket, channel);
+                LoopFuture<Void> sendingTrailer = loop.sockSendall(socket, ByteBuffer.wrap(trailer)); // waits for room too
+                long[] received = {0};
+                runFor(readEvery10Ms(peer, received, sendingTrailer::isDone));
+                runFor(sendingTrailer);
+                long expected = channel.position() + trailer.length; // the file's bytes sent, then the trailer
+                runFor(readEvery10Ms(peer, received, () -> received[0] >= expected));
+                assertEquals(expected, received[0]);
             } finally {
                 socket.close();
             }

@@ -10,10 +10,12 @@ import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.Connection;
 import dev.loopkit.api.ConnectionOptions;
+import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.Transport;
+import dev.loopkit.loop.core.SendfileFallbacks;
 import dev.loopkit.streams.StreamReader;
 import dev.loopkit.streams.StreamWriter;
 import dev.loopkit.streams.Streams;
@@ -26,6 +28,7 @@ import java.nio.channels.NetworkChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
@@ -150,6 +153,42 @@ public abstract class TlsContract extends SocketTestSupport {
         assertEquals(data.length + 1, echoed.length);
         transport.close();
         assertNull(runFor(client.lost));
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
+     * Closing a TLS transport while its {@code sendfile} (asyncio's fallback: the bytes must be
+     * encrypted) waits for room fails the sendfile at once, as on a plain transport, in the words of
+     * asyncio's {@code drain()} on a closing transport; exactly what the file's position says was
+     * sent reaches the peer. Without the stand-in hearing of the close, the TLS layer's flush resumed
+     * it, and it wrote one more block into the closing TLS transport, which drops it: the file's
+     * position counted a block the peer never got (3 runs of 4 on the proactor loop).
+     */
+    @Test
+    public void closingATlsTransportWhileItsSendfileWaitsForRoomFailsIt() throws Exception {
+        OneMegabytePeer peer = new OneMegabytePeer();
+        Server server = runFor(loop.createServer(() -> peer, LOCALHOST, 0,
+                ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
+        Connection<CollectingProtocol> connection = tlsConnect(() -> new CollectingProtocol(1, false), port(server));
+        Path file = Files.createDirectories(Path.of("target", "tls-sendfile")).resolve("close.bin");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[] {42}), 50_000_000 - 1); // sparse: 50 MB the peer's buffers cannot hold
+            LoopFuture<Long> sending = loop.sendfile(connection.transport(), channel, 0, null);
+            runFor(peer.paused);
+            runFor(SendfileFallbacks.whenWaitingForRoom(loop, connection.transport(), sending));
+            connection.transport().close();
+            Throwable failed = runToFailure(sending);
+            assertTrue(failed.toString(), failed instanceof SocketException);
+            assertEquals("Connection closed by peer", failed.getMessage());
+            long sent = channel.position();
+            peer.readUntil(sent);
+            assertEquals("the bytes written before the close", Long.valueOf(sent), runFor(peer.all));
+        } finally {
+            Files.delete(file);
+        }
+        assertNull(runFor(connection.protocol().lost));
         server.close();
         runFor(server.waitClosed());
     }

@@ -3,6 +3,7 @@ package dev.loopkit.loop.proactor;
 import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.SendfileTransport;
 import dev.loopkit.loop.core.transports.AbstractServer;
 import dev.loopkit.loop.core.transports.AbstractSocketTransport;
 import java.io.IOException;
@@ -294,6 +295,7 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
             return;
         }
         closing = true;
+        SendfileTransport.closing(protocol);
         if (buffer.isEmpty()) {
             connLost++;
             loop.callSoon(() -> callConnectionLost(null));

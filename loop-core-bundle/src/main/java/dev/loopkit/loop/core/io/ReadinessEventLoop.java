@@ -8,6 +8,8 @@ import dev.loopkit.loop.core.transports.AbstractServer;
 import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.Connection;
+import dev.loopkit.api.Handle;
+import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.ChannelHandles;
@@ -49,9 +51,11 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
     }
 
     @Override
-    public void addWriter(SelectableChannel channel, Runnable callback) {
+    protected Handle watchWritable(SelectableChannel channel, Runnable callback) {
         checkCanWatch(channel, callback);
-        channels().addWriter(channel, newHandle(callback));
+        CallbackHandle handle = newHandle(callback);
+        channels().addWriter(channel, handle);
+        return handle;
     }
 
     @Override

@@ -45,6 +45,7 @@ public final class SslTransport implements SendfileTransport {
     @Override
     public void close() {
         closed = true;
+        SendfileTransport.closing(getProtocol());
         ssl.startShutdown();
     }
 

@@ -6,6 +6,7 @@ import dev.loopkit.api.Transport;
 import dev.loopkit.api.WriteBufferLimits;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.LoopResource;
+import dev.loopkit.loop.core.SendfileTransport;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
@@ -176,6 +177,7 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
             return;
         }
         closing = true;
+        SendfileTransport.closing(protocol);
         stopReading();
         if (bufferSize() == 0) {
             connLost++;

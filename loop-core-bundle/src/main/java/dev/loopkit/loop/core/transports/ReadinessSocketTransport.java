@@ -27,7 +27,12 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
     // Made once: re-registering after pauseReading() or a full buffer allocates no new lambda.
     private final Runnable onReadable = this::readReady;
     private final Runnable onWritable = this::writeReady;
-    /** What a zero-copy sendfile waits for writability with, while it does. */
+    /**
+     * What a zero-copy sendfile waits for writability with, while the channel's writer is its own:
+     * until the sendfile stops waiting, or the transport registers its own writer (a write made once
+     * the sendfile was cancelled, before the sendfile's clean-up ran), which the sendfile must then
+     * leave alone.
+     */
     private Runnable sendfileWaiting;
 
     protected ReadinessSocketTransport(BaseEventLoop loop, C channel, Protocol protocol, AbstractServer server) {
@@ -159,6 +164,7 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
             if (!data.hasRemaining()) {
                 return;
             }
+            sendfileWaiting = null; // the writer is the transport's now
             watchWritable(onWritable);
         }
         buffer.add(data);
