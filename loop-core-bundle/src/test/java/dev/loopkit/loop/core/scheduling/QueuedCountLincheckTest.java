@@ -14,15 +14,8 @@ import org.junit.Test;
  */
 public class QueuedCountLincheckTest {
 
-    private final Scheduler scheduler = unwatched();
+    private final Scheduler scheduler = FakeWaiter.unwatchedScheduler(); // the probes come from lagProbe() below
     private final BlockedLoopChecker.Watch watch = new BlockedLoopChecker.Watch(scheduler);
-
-    // No checker thread (Lincheck does not model it): the probes are offered by the operations below.
-    private static Scheduler unwatched() {
-        Scheduler scheduler = FakeWaiter.scheduler();
-        scheduler.setBlockedLoopWarningNanos(0);
-        return scheduler;
-    }
 
     /** {@code call_soon_threadsafe} while nobody runs the loop. */
     @Operation
