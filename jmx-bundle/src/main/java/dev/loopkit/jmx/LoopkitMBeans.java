@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +69,8 @@ public final class LoopkitMBeans implements AutoCloseable {
     private final Map<ObjectName, DynamicMBean> exported = new LinkedHashMap<>();
     private final List<Exporter> exporters = new ArrayList<>();
     private final ScheduledExecutorService refresher;
+    /** The refresher's threads (one, unless an Error ended it and the executor made another): close() joins them. */
+    private final List<Thread> refresherThreads = new CopyOnWriteArrayList<>();
     private boolean closed;
 
     /**
@@ -84,6 +87,7 @@ public final class LoopkitMBeans implements AutoCloseable {
         refresher = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "loopkit-jmx-loops");
             thread.setDaemon(true);
+            refresherThreads.add(thread);
             return thread;
         });
         refresher.scheduleWithFixedDelay(this::refreshLoopsQuietly, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
@@ -183,6 +187,14 @@ public final class LoopkitMBeans implements AutoCloseable {
         }
         try {
             refresher.awaitTermination(10, TimeUnit.SECONDS);
+            // Terminated is not ended: the executor is terminated as its worker leaves, a moment
+            // before the thread does, and a thread preempted there outlived close()
+            // (LoopkitMBeansTest.closingTakesEveryMBeanBack, under load).
+            for (Thread thread : refresherThreads) {
+                if (thread != Thread.currentThread()) {
+                    thread.join(TimeUnit.SECONDS.toMillis(10));
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,5 +1,7 @@
 package dev.loopkit.loop.core;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -33,7 +35,7 @@ final class DefaultExecutor {
         if (executor == null) {
             int workers = Math.min(32, Runtime.getRuntime().availableProcessors() + 4);
             ThreadPoolExecutor pool = new ThreadPoolExecutor(workers, workers, IDLE_SECONDS, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), daemonThreads(threadPrefix));
+                    new LinkedBlockingQueue<>(), new DaemonThreads(threadPrefix));
             pool.allowCoreThreadTimeOut(true);
             executor = pool;
         }
@@ -71,6 +73,13 @@ final class DefaultExecutor {
                 while (!current.awaitTermination(1, TimeUnit.SECONDS)) {
                     // keep waiting: asyncio's shutdown_default_executor waits for the threads too
                 }
+                // Terminated is not ended: the pool is terminated as its last worker leaves, a
+                // moment before that thread ends (a worker preempted there outlived the shutdown in
+                // EventLoopContract.shutdownDefaultExecutorWaitsForItsThreads). asyncio's
+                // shutdown(wait=True) joins the threads.
+                if (current instanceof ThreadPoolExecutor pool && pool.getThreadFactory() instanceof DaemonThreads ours) {
+                    ours.joinAll();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -81,12 +90,31 @@ final class DefaultExecutor {
         waiter.start();
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
+    /** The pool's daemon threads, named after the loop, kept until they end so that a shutdown can join them. */
+    private static final class DaemonThreads implements ThreadFactory {
+        private final String prefix;
+        private final AtomicInteger count = new AtomicInteger();
+        private final Set<Thread> made = ConcurrentHashMap.newKeySet();
+
+        DaemonThreads(String prefix) {
+            this.prefix = prefix;
+        }
+
+        @Override
+        public Thread newThread(Runnable task) {
             Thread thread = new Thread(task, prefix + count.getAndIncrement());
             thread.setDaemon(true);
+            // Idle threads end and new ones come for the loop's whole life: forget the ended ones
+            // (not those not started yet, which are NEW, not TERMINATED).
+            made.removeIf(ended -> ended.getState() == Thread.State.TERMINATED);
+            made.add(thread);
             return thread;
-        };
+        }
+
+        void joinAll() throws InterruptedException {
+            for (Thread thread : made) {
+                thread.join();
+            }
+        }
     }
 }

@@ -11,6 +11,8 @@ import java.lang.ref.WeakReference;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -108,8 +110,11 @@ public class BlockedLoopDetectorTest {
         ParkingEventLoop second = new ParkingEventLoop();
         Thread firstThread = runInItsOwnThread(first);
         Thread secondThread = runInItsOwnThread(second);
-        assertTrue(Leaks.await(() -> first.isRunning() && second.isRunning(), HANG_GUARD_SECONDS));
-        assertEquals("one checker for all loops", List.of(CHECKER), Leaks.threads(CHECKER));
+        awaitACallbackOn(first);
+        awaitACallbackOn(second);
+        // An earlier test's checker, lingering, may be on its way out as these loops start another.
+        assertTrue("one checker for all loops: " + Leaks.threads(CHECKER),
+                Leaks.await(() -> Leaks.threads(CHECKER).equals(List.of(CHECKER)), HANG_GUARD_SECONDS));
 
         first.shutdown("test over");
         firstThread.join();
@@ -118,6 +123,15 @@ public class BlockedLoopDetectorTest {
         secondThread.join();
         assertTrue("checker left: " + Leaks.threads(CHECKER),
                 Leaks.await(() -> Leaks.threads(CHECKER).isEmpty(), HANG_GUARD_SECONDS));
+    }
+
+    // A callback runs once its loop's run has begun, the checker's watch included: isRunning() is
+    // true a moment earlier, and a test that looked for the checker then found none under load
+    // ("a loop still runs expected:<[loopkit-blocked-loop-checker]> but was:<[]>").
+    private static void awaitACallbackOn(ParkingEventLoop loop) throws InterruptedException {
+        CountDownLatch ran = new CountDownLatch(1);
+        loop.callSoonThreadsafe(ran::countDown);
+        assertTrue("no callback ran on " + loop, ran.await((long) HANG_GUARD_SECONDS, TimeUnit.SECONDS));
     }
 
     private static Thread runInItsOwnThread(ParkingEventLoop loop) {

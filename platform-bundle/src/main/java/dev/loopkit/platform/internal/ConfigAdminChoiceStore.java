@@ -21,6 +21,13 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 @Component(service = ChoiceStore.class)
 public final class ConfigAdminChoiceStore implements ChoiceStore {
 
+    /**
+     * Held while a choice is saved, and while {@link PolicyConfiguration} reads what is stored and
+     * applies it: a late update that read the stored choice just before the shell saved a newer one
+     * has applied it before the shell applies its own, never after (LateConfigurationUpdateTest).
+     */
+    static final Object CHOICES = new Object();
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configurationAdmin;
 
@@ -30,6 +37,12 @@ public final class ConfigAdminChoiceStore implements ChoiceStore {
         if (admin == null) {
             return NOT_SAVED;
         }
+        synchronized (CHOICES) {
+            return saveIn(admin, key, value);
+        }
+    }
+
+    private static String saveIn(ConfigurationAdmin admin, String key, String value) {
         try {
             Configuration configuration = admin.getConfiguration(PlatformConfiguration.PID, "?");
             Dictionary<String, Object> properties = configuration.getProperties();

@@ -83,15 +83,17 @@ public final class PolicyConfiguration {
         Object watcher = config.watcher();
         // the property itself, not config.blockedLoopWarning(): unset, the system property decides
         Object blockedLoopWarning = properties.get(BlockedLoopWarning.KEY);
-        Dictionary<String, Object> stored = storedProperties();
-        if (stored != null) {
-            policy = stored.get("policy");
-            watcher = stored.get("watcher");
-            blockedLoopWarning = stored.get(BlockedLoopWarning.KEY);
+        synchronized (ConfigAdminChoiceStore.CHOICES) { // no save between the read and the apply
+            Dictionary<String, Object> stored = storedProperties();
+            if (stored != null) {
+                policy = stored.get("policy");
+                watcher = stored.get("watcher");
+                blockedLoopWarning = stored.get(BlockedLoopWarning.KEY);
+            }
+            BlockedLoopWarning.apply(blockedLoopWarning);
+            ProcessWide.get().policies().setConfigured(blankToNull(policy));
+            ProcessWide.get().childWatchers().setConfigured(blankToNull(watcher));
         }
-        BlockedLoopWarning.apply(blockedLoopWarning);
-        ProcessWide.get().policies().setConfigured(blankToNull(policy));
-        ProcessWide.get().childWatchers().setConfigured(blankToNull(watcher));
     }
 
     // ConfigAdmin delivers updates asynchronously, so the shell's update of a moment ago may arrive

@@ -212,7 +212,6 @@ final class BlockedLoopChecker implements Runnable {
 
         @Override
         public void run() {
-            scheduler.probeDequeued();
             watch.probeRan(this, scheduler.runs() == run);
         }
 

@@ -2,6 +2,7 @@ package dev.loopkit.loop.core.scheduling;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.Predicate;
 
 /**
  * The queue other threads schedule into, and the flag that tells them the loop is about to sleep.
@@ -32,6 +33,7 @@ import java.lang.invoke.VarHandle;
  */
 final class InboundQueue extends InboundQueueProducerSide {
 
+    private static final VarHandle HEAD;
     private static final VarHandle TAIL;
     private static final VarHandle NEXT;
     private static final VarHandle CLAIMED;
@@ -42,6 +44,7 @@ final class InboundQueue extends InboundQueueProducerSide {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
+            HEAD = lookup.findVarHandle(InboundQueueConsumerSide.class, "head", CallbackHandle.class);
             TAIL = lookup.findVarHandle(InboundQueueProducerSide.class, "tail", CallbackHandle.class);
             ARMED = lookup.findVarHandle(InboundQueueProducerSide.class, "armed", boolean.class);
             NEXT = lookup.findVarHandle(CallbackHandle.class, "next", CallbackHandle.class);
@@ -100,7 +103,7 @@ final class InboundQueue extends InboundQueueProducerSide {
             if (tail == head) {
                 return null;
             }
-            first = awaitLink(head);
+            first = awaitLink(head, null);
         }
         NEXT.setRelease(head, null); // the old stub is garbage now: do not keep the chain alive
         head = first;
@@ -108,10 +111,15 @@ final class InboundQueue extends InboundQueueProducerSide {
     }
 
     // A producer swapped the tail after `node` and has not linked it yet: it is between two
-    // instructions, unless the scheduler preempted it there (then yielding lets it finish).
-    private static CallbackHandle awaitLink(CallbackHandle node) {
+    // instructions, unless the scheduler preempted it there (then yielding lets it finish). A reader
+    // other than the consumer passes the head it started from, and gets null once a consumer moved
+    // the head: a polled node's link is cleared, so its link may never come.
+    private CallbackHandle awaitLink(CallbackHandle node, CallbackHandle readersHead) {
         CallbackHandle next;
         for (int spins = 0; (next = node.next) == null; spins++) {
+            if (readersHead != null && HEAD.getAcquire(this) != readersHead) {
+                return null;
+            }
             if (spins < SPINS_BEFORE_YIELD) {
                 Thread.onSpinWait();
             } else {
@@ -160,13 +168,27 @@ final class InboundQueue extends InboundQueueProducerSide {
         return drained;
     }
 
-    /** Consumer only: how many are queued, by walking the queue (diagnostics). */
-    int size() {
-        int size = 0;
-        for (CallbackHandle node = head.next; node != null; node = node.next) {
-            size++;
+    /**
+     * How many of the handles offered before this call {@code counted} accepts, by walking the queue
+     * (diagnostics); the consumer, or any thread while none polls. A handle whose producer has not
+     * linked it yet is waited for, as {@link #poll()} does: stopping there would leave out every
+     * handle offered behind it (QueuedCountLincheckTest). If a consumer polls meanwhile, the count so
+     * far is the answer.
+     */
+    int count(Predicate<CallbackHandle> counted) {
+        CallbackHandle first = head;
+        CallbackHandle last = tail;
+        int count = 0;
+        for (CallbackHandle node = first; node != last; ) {
+            node = awaitLink(node, first);
+            if (node == null) {
+                break;
+            }
+            if (counted.test(node)) {
+                count++;
+            }
         }
-        return size;
+        return count;
     }
 
     /** Consumer only: whether a producer has begun an offer since the last poll. */

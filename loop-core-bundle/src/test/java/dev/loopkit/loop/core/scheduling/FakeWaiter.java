@@ -20,6 +20,17 @@ final class FakeWaiter implements EventWaiter {
         return new Scheduler(new FakeWaiter(), (handle, failure) -> { });
     }
 
+    /**
+     * {@link #scheduler()} with the blocked-loop checker off. The checker is a thread that a run may
+     * start, which Lincheck's model checker does not model (with it on, a run failed with "Check
+     * failed." in ManagedStrategy.runInvocation); its own life is BlockedLoopDetectorTest's matter.
+     */
+    static Scheduler unwatchedScheduler() {
+        Scheduler scheduler = scheduler();
+        scheduler.setBlockedLoopWarningNanos(0);
+        return scheduler;
+    }
+
     @Override
     public void await(long timeoutNanos) {
         timeouts.add(timeoutNanos);

@@ -32,11 +32,12 @@ public class InboundQueueTest {
         queue.offer(first);
         queue.offer(second);
         assertTrue(queue.offerBegun());
-        assertEquals(2, queue.size());
+        assertEquals(2, queue.count(handle -> true));
+        assertEquals(1, queue.count(handle -> handle == second));
         assertSame(first, queue.poll());
         assertSame(second, queue.poll());
         assertNull(queue.poll());
-        assertEquals(0, queue.size());
+        assertEquals(0, queue.count(handle -> true));
     }
 
     @Test

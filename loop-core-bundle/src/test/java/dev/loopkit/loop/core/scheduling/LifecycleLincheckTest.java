@@ -16,18 +16,9 @@ import org.junit.Test;
  */
 public class LifecycleLincheckTest {
 
-    private final Scheduler scheduler = unwatched();
+    private final Scheduler scheduler = FakeWaiter.unwatchedScheduler();
     private final AtomicInteger closes = new AtomicInteger();
     private volatile boolean shutdownAsked;
-
-    // The blocked-loop checker is a thread that a run may start, which Lincheck's model checker does not
-    // model (with it on, a run failed with "Check failed." in ManagedStrategy.runInvocation); the
-    // lifecycle is what is checked here, the checker's own life in BlockedLoopDetectorTest.
-    private static Scheduler unwatched() {
-        Scheduler scheduler = FakeWaiter.scheduler();
-        scheduler.setBlockedLoopWarningNanos(0);
-        return scheduler;
-    }
 
     /** runForever with one iteration: begin, iterate, end, and close if a shutdown came meanwhile. */
     @Operation

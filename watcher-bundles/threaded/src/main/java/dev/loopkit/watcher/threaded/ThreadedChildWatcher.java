@@ -15,6 +15,7 @@ import java.lang.System.Logger.Level;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -49,6 +50,8 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     public static final int IDLE_SECONDS = 2;
 
     private final AtomicLong threadNumbers = new AtomicLong();
+    /** The waiting threads not known to have ended: close() joins them. */
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     // No queue: a child goes to an idle thread or to a new one, never waits for a busy one.
     private final ThreadPoolExecutor waiters = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_SECONDS, TimeUnit.SECONDS,
             new SynchronousQueue<>(), this::newWaitingThread);
@@ -100,6 +103,10 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     private Thread newWaitingThread(Runnable work) {
         Thread thread = new Thread(null, work, "loopkit-waitpid-" + threadNumbers.getAndIncrement(), STACK_SIZE);
         thread.setDaemon(true);
+        // Idle threads end and new ones come while the watcher lives: forget the ended ones (not
+        // the ones not started yet, which are NEW, not TERMINATED).
+        threads.removeIf(ended -> ended.getState() == Thread.State.TERMINATED);
+        threads.add(thread);
         return thread;
     }
 
@@ -244,7 +251,14 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
         }
         waiters.shutdown(); // idle threads end now, waiting ones once woken (or, without pidfds, once their child exits)
         try {
-            waiters.awaitTermination(5, TimeUnit.SECONDS);
+            if (waiters.awaitTermination(5, TimeUnit.SECONDS)) {
+                // Terminated is not ended: the pool is terminated as its last worker leaves, a moment
+                // before that thread ends, and WatcherSpecificsTest.closingTheThreadedWatcherEndsItsIdleThreads
+                // found one alive after close() when it was preempted there.
+                for (Thread thread : threads) {
+                    thread.join(TimeUnit.SECONDS.toMillis(5));
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

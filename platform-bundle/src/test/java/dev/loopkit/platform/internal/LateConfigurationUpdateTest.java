@@ -1,0 +1,148 @@
+package dev.loopkit.platform.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.platform.PlatformConfiguration;
+import dev.loopkit.runtime.ProcessWide;
+import java.lang.reflect.Field;
+import java.lang.reflect.Proxy;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.After;
+import org.junit.Test;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * ConfigAdmin delivers an update on a thread of its own, possibly late: the platform then applies what
+ * is stored, not what the update carried. A delivery that read the stored choice just before the
+ * shell saved and applied a newer one must not apply the old one after it (ManagementIT's
+ * switch-then-reset, with ConfigAdmin's thread slow to deliver the switch).
+ */
+public class LateConfigurationUpdateTest {
+
+    private static final long HANG_GUARD_SECONDS = 30;
+
+    /** Configuration {@value PlatformConfiguration#PID} in memory; the next listing can be made to pause once read. */
+    private static final class InMemoryAdmin {
+        private volatile Hashtable<String, Object> stored;
+        volatile CountDownLatch readThenPause;
+        final CountDownLatch read = new CountDownLatch(1);
+
+        ConfigurationAdmin admin() {
+            return proxy(ConfigurationAdmin.class, (method, args) -> switch (method) {
+                case "getConfiguration" -> configuration(false);
+                case "listConfigurations" -> {
+                    Configuration snapshot = configuration(true);
+                    CountDownLatch pause = readThenPause;
+                    if (pause != null) {
+                        readThenPause = null;
+                        read.countDown();
+                        await(pause);
+                    }
+                    yield new Configuration[] {snapshot};
+                }
+                default -> throw new UnsupportedOperationException(method);
+            });
+        }
+
+        // A snapshot keeps the properties as they were when it was listed, as a reader that got them then.
+        private Configuration configuration(boolean snapshot) {
+            Hashtable<String, Object> then = stored == null ? null : new Hashtable<>(stored);
+            return proxy(Configuration.class, (method, args) -> switch (method) {
+                case "getProperties" -> snapshot ? then : stored == null ? null : new Hashtable<>(stored);
+                case "update" -> {
+                    @SuppressWarnings("unchecked")
+                    Dictionary<String, Object> properties = (Dictionary<String, Object>) args[0];
+                    Hashtable<String, Object> copy = new Hashtable<>();
+                    for (var keys = properties.keys(); keys.hasMoreElements(); ) {
+                        String key = keys.nextElement();
+                        copy.put(key, properties.get(key));
+                    }
+                    stored = copy;
+                    yield null;
+                }
+                default -> throw new UnsupportedOperationException(method);
+            });
+        }
+    }
+
+    @After
+    public void noChoice() {
+        ProcessWide.get().policies().setConfigured(null);
+        ProcessWide.get().childWatchers().setConfigured(null);
+    }
+
+    @Test(timeout = 60_000)
+    public void aLateUpdateDoesNotBringBackTheChoiceTheShellReplaced() throws Exception {
+        InMemoryAdmin memory = new InMemoryAdmin();
+        ConfigAdminChoiceStore store = inject(new ConfigAdminChoiceStore(), memory.admin());
+        PolicyConfiguration configuration = inject(new PolicyConfiguration(), memory.admin());
+        store.save("policy", "proactor"); // loop:policy proactor ...
+        ProcessWide.get().policies().setConfigured("proactor");
+
+        // ... whose update ConfigAdmin delivers late: it reads what is stored, and is preempted there
+        memory.readThenPause = new CountDownLatch(1);
+        CountDownLatch resume = memory.readThenPause;
+        Thread delivery = new Thread(() -> configuration.apply(defaults(), Map.of()), "late update");
+        delivery.start();
+        assertTrue(memory.read.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS));
+
+        // loop:reset-policy meanwhile, as LoopCommands does it: saved, then applied
+        Thread shell = new Thread(() -> {
+            store.save("policy", null);
+            ProcessWide.get().policies().setConfigured(null);
+        }, "shell");
+        shell.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG_GUARD_SECONDS);
+        while (shell.isAlive() && shell.getState() != Thread.State.BLOCKED && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // done, or waiting for the delivery
+        }
+        resume.countDown();
+        delivery.join();
+        shell.join();
+        assertEquals("the choice after the reset", Optional.empty(), ProcessWide.get().policies().configured());
+    }
+
+    private static PolicyConfiguration.Config defaults() {
+        return proxy(PolicyConfiguration.Config.class, (method, args) -> switch (method) {
+            case "policy", "watcher" -> "";
+            default -> throw new UnsupportedOperationException(method);
+        });
+    }
+
+    private static <T> T inject(T component, ConfigurationAdmin admin) throws ReflectiveOperationException {
+        Field field = component.getClass().getDeclaredField("configurationAdmin"); // as DS sets it
+        field.setAccessible(true);
+        field.set(component, admin);
+        return component;
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Answers {
+        Object answer(String method, Object[] args);
+    }
+
+    private static <T> T proxy(Class<T> type, Answers answers) {
+        return type.cast(Proxy.newProxyInstance(LateConfigurationUpdateTest.class.getClassLoader(), new Class<?>[] {type},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    case "toString" -> type.getSimpleName();
+                    default -> answers.answer(method.getName(), args);
+                }));
+    }
+}
