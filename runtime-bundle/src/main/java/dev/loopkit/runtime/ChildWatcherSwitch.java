@@ -61,7 +61,8 @@ public final class ChildWatcherSwitch {
     private final Supplier<EventLoop> mainLoop;
     private final Orphanage orphans = new Orphanage();
     /**
-     * Every watcher the registry has shown, held weakly: one that left the registry may still hold
+     * Every watcher the registry has shown or made current (an explicit choice is not among its
+     * entries), held weakly: one that left the registry may still hold
      * children until its own notification is handled, and another thread's switch must take them.
      */
     private final Set<ChildWatcher> known = Collections.newSetFromMap(new WeakHashMap<>());
@@ -156,6 +157,11 @@ public final class ChildWatcherSwitch {
         ChildWatcher to = current != null ? current : orphans;
         if (previous != null) {
             known.add(previous);
+        }
+        if (current != null) {
+            // an explicit choice is current without being among the entries: once another is current,
+            // only this remembers that it may still hold children
+            known.add(current);
         }
         watchers.entries().forEach(e -> known.add(e.service()));
         Set<ChildWatcher> from = Collections.newSetFromMap(new IdentityHashMap<>());

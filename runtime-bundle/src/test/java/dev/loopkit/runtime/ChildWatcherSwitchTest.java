@@ -233,6 +233,27 @@ public class ChildWatcherSwitchTest {
     }
 
     /**
+     * A watcher made current by an explicit choice alone is in none of the registry's entries. When
+     * the main context's new loop gets the next current watcher before the switch away from it has run
+     * (that switch waits for the gate), the explicit watcher's children must still move first: left
+     * behind, the fast watcher's waitpid(-1) took their exits (MainLoopReplacedDuringSwapTest).
+     */
+    @Test
+    public void aWatcherCurrentOnlyByExplicitChoiceIsEmptiedBeforeTheMainContextsNewLoopGetsTheNextOne() {
+        FakeWatcher explicit = new FakeWatcher("explicit", false);
+        watchers.setExplicit(explicit);
+        watcherSwitch.reconcile(null, "set explicitly");
+        explicit.children.put(101L, (pid, returncode) -> { });
+        FakeWatcher fast = new FakeWatcher("fast", true);
+        watchers.setExplicit(fast); // current; its switch not run yet
+        EventLoop newMain = fakeLoop("new main", new AtomicBoolean());
+        journal.clear();
+        watcherSwitch.attachMainContextLoop(newMain);
+        assertEquals(List.of("fast: enter spawn", "explicit: hand over to fast", "fast: add 101", "fast: attach new main",
+                "fast: leave spawn", "explicit: detach"), journal);
+    }
+
+    /**
      * The main loop closing while a switch attaches to it (its policy changed, its bundle stopped) is
      * no failure to warn about: the main context attaches the current watcher to the next main loop.
      */

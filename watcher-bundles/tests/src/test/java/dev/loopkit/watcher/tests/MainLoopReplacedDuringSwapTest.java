@@ -92,6 +92,20 @@ public class MainLoopReplacedDuringSwapTest {
 
     @Test
     public void aNewMainLoopSetWhileASwitchToTheFastWatcherWaitsLosesNoExit() throws Exception {
+        replaceTheMainLoopDuringASwitchToTheFastWatcher(false);
+    }
+
+    /**
+     * The other order: {@code setEventLoop} waits for the gate before the registry makes the fast
+     * watcher current, so its hand-over runs first, with a watcher the registry never listed (safe was
+     * current only by explicit choice) still holding the child. CI met this order once under load.
+     */
+    @Test
+    public void aNewMainLoopWaitingForTheGateBeforeTheSwitchToTheFastWatcherLosesNoExit() throws Exception {
+        replaceTheMainLoopDuringASwitchToTheFastWatcher(true);
+    }
+
+    private void replaceTheMainLoopDuringASwitchToTheFastWatcher(boolean mainLoopFirst) throws Exception {
         BaseEventLoop user = startLoop("user");
         BaseEventLoop oldMain = startLoop("old-main");
         ProcessWide.get().mainContext().designate(threadOf(oldMain), oldMain);
@@ -120,8 +134,11 @@ public class MainLoopReplacedDuringSwapTest {
             return releaseGate.await(DEADLINE_SECONDS, TimeUnit.SECONDS);
         }));
         assertTrue(gateHeld.await(DEADLINE_SECONDS, TimeUnit.SECONDS));
-        start("registry-switch", () -> watchers.setExplicit(fast));
-        assertTrue(Leaks.await(() -> watchers.current() == fast, DEADLINE_SECONDS));
+        Thread registrySwitch = thread("registry-switch", () -> watchers.setExplicit(fast));
+        if (!mainLoopFirst) {
+            registrySwitch.start();
+            assertTrue(Leaks.await(() -> watchers.current() == fast, DEADLINE_SECONDS));
+        }
 
         // 3. the new main loop, set in the main context as MainLoop sets it, then run
         BaseEventLoop newMain = new SelectorEventLoop();
@@ -134,11 +151,24 @@ public class MainLoopReplacedDuringSwapTest {
         });
         ProcessWide.get().mainContext().designate(mainThread, newMain);
         mainThread.start();
-        // either setEventLoop attached at once, or it waits for the gate, as a switch does
-        assertTrue(Leaks.await(() -> setReturned.isDone() || mainThread.getState() == Thread.State.WAITING, DEADLINE_SECONDS));
+        if (mainLoopFirst) {
+            assertTrue(Leaks.await(() -> waitsForTheGate(mainThread), DEADLINE_SECONDS));
+            registrySwitch.start();
+            assertTrue(Leaks.await(() -> watchers.current() == fast && waitsForTheGate(registrySwitch), DEADLINE_SECONDS));
+        } else {
+            // either setEventLoop attached at once, or it waits for the gate, as a switch does
+            assertTrue(Leaks.await(() -> setReturned.isDone() || mainThread.getState() == Thread.State.WAITING,
+                    DEADLINE_SECONDS));
+        }
         releaseGate.countDown();
 
-        assertEquals("pid " + pid + "'s exit, once, with its code", Integer.valueOf(7), await(child.exited, "the exit of pid " + pid));
+        Integer returncode;
+        try {
+            returncode = await(child.exited, "the exit of pid " + pid);
+        } catch (AssertionError hung) {
+            throw new AssertionError(hung.getMessage() + ": " + diagnosis(pid), hung);
+        }
+        assertEquals("pid " + pid + "'s exit, once, with its code", Integer.valueOf(7), returncode);
         assertEquals(List.of("connectionMade", "processExited 7"), child.events);
         assertEquals("no exit taken by a watcher that did not hold the child", List.of(), log.messages().stream()
                 .filter(m -> m.contains("unknown pid") || m.contains("Unknown child process")).toList());
@@ -180,6 +210,27 @@ public class MainLoopReplacedDuringSwapTest {
         }, "swap-race-" + name);
         threads.add(thread);
         return thread;
+    }
+
+    /** What a lost exit leaves to look at: the child's state, who holds it, what was logged, where this test's threads are. */
+    private String diagnosis(long pid) {
+        StringBuilder text = new StringBuilder("pid ").append(pid).append(isZombie(pid) ? " is a zombie"
+                : Files.exists(Path.of("/proc/" + pid)) ? " runs" : " was reaped");
+        text.append("; safe holds ").append(safe.children().keySet()).append(", fast ").append(fast.children().keySet())
+                .append(", the orphanage ").append(ProcessWide.get().watcherSwitch().orphans().keySet())
+                .append("; current watcher ").append(watchers.current()).append("; log ").append(log.messages());
+        for (Thread thread : threads) {
+            StackTraceElement[] stack = thread.getStackTrace();
+            text.append("; thread ").append(thread.getName()).append(' ').append(thread.getState())
+                    .append(List.of(stack).subList(0, Math.min(8, stack.length)));
+        }
+        return text.toString();
+    }
+
+    /** Whether {@code thread} waits to take the spawn gate for a switch. */
+    private static boolean waitsForTheGate(Thread thread) {
+        return thread.getState() == Thread.State.WAITING && List.of(thread.getStackTrace()).stream()
+                .anyMatch(frame -> frame.getMethodName().equals("switchWatchers"));
     }
 
     /** Whether {@code pid} exited and waits to be reaped ({@code /proc/<pid>/stat}: state Z). */
