@@ -3,6 +3,7 @@ package dev.loopkit.benchmarks;
 import dev.loopkit.benchmarks.e2e.ChildWatchers;
 import dev.loopkit.benchmarks.e2e.BenchCertificate;
 import dev.loopkit.benchmarks.e2e.ServerWorkload;
+import dev.loopkit.benchmarks.e2e.SpawnThroughput;
 import dev.loopkit.benchmarks.jmh.CrossThreadBenchmark;
 import dev.loopkit.benchmarks.jmh.LoopCoreBenchmark;
 import dev.loopkit.loop.epoll.EpollEventLoop;
@@ -709,6 +710,8 @@ public final class Bench {
             }
         }
         runs.put("ProcessBuilder + onExit", javaWorkload(List.of(), "spawn", "processbuilder", count, concurrency, warmup));
+        runs.put("the C floor's calls from the JVM, no loop", javaWorkload(List.of(), "spawn", SpawnThroughput.POSIX_FLOOR, count,
+                concurrency, warmup));
         if (python != null) {
             String script = root.resolve("peers/asyncio_peer.py").toString();
             runs.put("asyncio", List.of(python, script, "spawn", count, concurrency, warmup));

@@ -1,5 +1,6 @@
 package dev.loopkit.benchmarks;
 
+import dev.loopkit.benchmarks.e2e.SpawnThroughput;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -153,7 +154,7 @@ final class Report {
         }
         issue16Rows();
         List<String> spawnPeers = List.of("asyncio", "asyncio-pidfd", "uvloop", "node", "processbuilder", "os-floor");
-        for (String watcher : List.of("threaded", "multiloop", "safe", "fast", "pidfd", "pidfd@epoll")) {
+        for (String watcher : List.of("threaded", "multiloop", "safe", "fast", "pidfd", "pidfd@epoll", SpawnThroughput.POSIX_FLOOR)) {
             rows.add(new Row("500 × /bin/true, 50 at a time, processes/s", "spawn", watcher, "per_s", Unit.RATE, true,
                     peer -> spawnPeers.contains(peer) ? peer : null));
         }

@@ -354,6 +354,7 @@ public class BenchmarksSmokeTest {
             if (Loops.available(Loops.EPOLL)) {
                 variants.addAll(List.of("pidfd@epoll", "pidfd@epoll/pipes"));
             }
+            variants.add(SpawnThroughput.POSIX_FLOOR);
         } else {
             variants.add("fast/pipes");
         }

@@ -8,6 +8,12 @@ import dev.loopkit.subprocess.Subprocess;
 import dev.loopkit.subprocess.Subprocesses;
 import dev.loopkit.streams.StreamReader;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.posix.Epoll;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.PosixException;
+import dev.loopkit.posix.Redirect;
+import dev.loopkit.posix.SpawnSpec;
+import dev.loopkit.posix.WaitStatus;
 import java.io.File;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -28,6 +34,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SpawnThroughput {
 
     static final List<String> TRUE = List.of("/bin/true");
+    /**
+     * The variant that runs {@code native/spawn_floor.c}'s algorithm from the JVM, through
+     * {@code dev.loopkit.posix} on one thread with no loop: what separates the C floor from a Loopkit
+     * loop is then split into what the JVM and JNR cost for the same system calls and what the loop,
+     * watcher, transport and futures cost.
+     */
+    public static final String POSIX_FLOOR = "posix-floor";
 
     private SpawnThroughput() {
     }
@@ -37,9 +50,11 @@ public final class SpawnThroughput {
      * the default, {@code proactor} or {@code epoll}); the figure is filed under {@code variant}.
      */
     public static void run(String variant, int count, int concurrency, int warmup) throws Exception {
-        double perSecond = "processbuilder".equals(variant)
-                ? processBuilder(count, concurrency, warmup)
-                : loopkit(variant, count, concurrency, warmup);
+        double perSecond = switch (variant) {
+            case "processbuilder" -> processBuilder(count, concurrency, warmup);
+            case POSIX_FLOOR -> posixFloor(count, concurrency, warmup);
+            default -> loopkit(variant, count, concurrency, warmup);
+        };
         Results.emit("spawn", variant, "per_s", perSecond);
     }
 
@@ -100,6 +115,51 @@ public final class SpawnThroughput {
         }
         return Subprocesses.createSubprocessExec(loop, TRUE, SubprocessOptions.defaults(), StreamReader.DEFAULT_LIMIT)
                 .thenCompose(process -> process.communicate(null).thenApply(output -> process.returncode()));
+    }
+
+    private static double posixFloor(int count, int concurrency, int warmup) throws PosixException {
+        Posix posix = Posix.get();
+        // the spawn a loop makes for create_subprocess_exec with DEVNULL streams (ChildPipes.spec): the defaults
+        SpawnSpec spec = SpawnSpec.of(TRUE).withStdin(Redirect.DEVNULL).withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL);
+        try (Epoll epoll = posix.epoll(64)) {
+            if (warmup > 0) {
+                posixFloorBatch(posix, epoll, spec, warmup, concurrency);
+            }
+            long start = System.nanoTime();
+            posixFloorBatch(posix, epoll, spec, count, concurrency);
+            return count / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    // spawn_floor.c's batch: posix_spawn, pidfd_open, the pidfd in the epoll set; waitid(P_PIDFD) once readable
+    private static void posixFloorBatch(Posix posix, Epoll epoll, SpawnSpec spec, int count, int concurrency)
+            throws PosixException {
+        int started = 0;
+        int finished = 0;
+        for (; started < Math.min(concurrency, count); started++) {
+            startWatched(posix, epoll, spec);
+        }
+        while (finished < count) {
+            int ready = epoll.await(-1);
+            for (int i = 0; i < ready; i++) {
+                int pidfd = epoll.readyFd(i);
+                WaitStatus status = posix.waitidPidfd(pidfd, false, false);
+                epoll.delete(pidfd);
+                posix.close(pidfd);
+                if (status.returncode() != 0) {
+                    throw new IllegalStateException("/bin/true exited " + status.returncode());
+                }
+                finished++;
+                if (started < count) {
+                    startWatched(posix, epoll, spec);
+                    started++;
+                }
+            }
+        }
+    }
+
+    private static void startWatched(Posix posix, Epoll epoll, SpawnSpec spec) throws PosixException {
+        epoll.add(posix.pidfdOpen(posix.spawn(spec)), Epoll.IN);
     }
 
     private static double processBuilder(int count, int concurrency, int warmup) throws Exception {
