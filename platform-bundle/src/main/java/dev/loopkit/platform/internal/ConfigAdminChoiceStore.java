@@ -22,11 +22,22 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 public final class ConfigAdminChoiceStore implements ChoiceStore {
 
     /**
-     * Held while a choice is saved, and while {@link PolicyConfiguration} reads what is stored and
-     * applies it: a late update that read the stored choice just before the shell saved a newer one
-     * has applied it before the shell applies its own, never after (LateConfigurationUpdateTest).
+     * Held while a choice is saved and counted, and while {@link PolicyConfiguration} reads what is
+     * stored with the count: never while a choice is applied, which runs the registries' listeners.
      */
     static final Object CHOICES = new Object();
+    /**
+     * Choices saved so far, guarded by {@link #CHOICES}: an update that applied a stored choice
+     * applies again if a save came meanwhile, so a late update that read the stored choice just
+     * before the shell saved a newer one ends with the newer one applied (LateConfigurationUpdateTest).
+     */
+    private static long saves;
+
+    /** How many choices were saved so far; under {@link #CHOICES}. */
+    static long saves() {
+        assert Thread.holdsLock(CHOICES);
+        return saves;
+    }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configurationAdmin;
@@ -38,6 +49,7 @@ public final class ConfigAdminChoiceStore implements ChoiceStore {
             return NOT_SAVED;
         }
         synchronized (CHOICES) {
+            saves++;
             return saveIn(admin, key, value);
         }
     }

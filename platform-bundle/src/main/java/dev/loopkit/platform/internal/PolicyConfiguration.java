@@ -79,21 +79,38 @@ public final class PolicyConfiguration {
     @Activate
     @Modified
     void apply(Config config, Map<String, Object> properties) {
-        Object policy = config.policy();
-        Object watcher = config.watcher();
         // the property itself, not config.blockedLoopWarning(): unset, the system property decides
-        Object blockedLoopWarning = properties.get(BlockedLoopWarning.KEY);
-        synchronized (ConfigAdminChoiceStore.CHOICES) { // no save between the read and the apply
-            Dictionary<String, Object> stored = storedProperties();
-            if (stored != null) {
-                policy = stored.get("policy");
-                watcher = stored.get("watcher");
-                blockedLoopWarning = stored.get(BlockedLoopWarning.KEY);
+        Choices carried = new Choices(config.policy(), config.watcher(), properties.get(BlockedLoopWarning.KEY));
+        while (true) {
+            Choices stored;
+            long savesSeen;
+            synchronized (ConfigAdminChoiceStore.CHOICES) {
+                savesSeen = ConfigAdminChoiceStore.saves();
+                stored = storedChoices();
             }
+            // Outside the lock: applying switches policies and watchers, and runs their listeners,
+            // which may wait for a thread that saves a choice (LateConfigurationUpdateTest)
+            (stored != null ? stored : carried).apply();
+            synchronized (ConfigAdminChoiceStore.CHOICES) {
+                if (ConfigAdminChoiceStore.saves() == savesSeen) {
+                    return; // nothing saved since the read: what was applied is what is stored
+                }
+            }
+        }
+    }
+
+    /** The three choices of the configuration, as stored or carried by an update. */
+    private record Choices(Object policy, Object watcher, Object blockedLoopWarning) {
+        void apply() {
             BlockedLoopWarning.apply(blockedLoopWarning);
             ProcessWide.get().policies().setConfigured(blankToNull(policy));
             ProcessWide.get().childWatchers().setConfigured(blankToNull(watcher));
         }
+    }
+
+    private Choices storedChoices() {
+        Dictionary<String, Object> stored = storedProperties();
+        return stored == null ? null : new Choices(stored.get("policy"), stored.get("watcher"), stored.get(BlockedLoopWarning.KEY));
     }
 
     // ConfigAdmin delivers updates asynchronously, so the shell's update of a moment ago may arrive

@@ -3,14 +3,17 @@ package dev.loopkit.platform.internal;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.platform.PlatformConfiguration;
 import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.runtime.RankedRegistry;
 import java.lang.reflect.Field;
 import java.lang.reflect.Proxy;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
@@ -107,6 +110,54 @@ public class LateConfigurationUpdateTest {
         delivery.join();
         shell.join();
         assertEquals("the choice after the reset", Optional.empty(), ProcessWide.get().policies().configured());
+    }
+
+    /**
+     * Applying a configuration runs user code (the registries' listeners, the hand-over listeners). A
+     * listener that hands a save to another thread and waits for it must not wait forever: applying
+     * may not hold the lock a save takes.
+     */
+    @Test(timeout = 60_000)
+    public void aListenerThatSavesAChoiceFromAnotherThreadWhileAConfigurationIsAppliedDoesNotDeadlock() throws Exception {
+        InMemoryAdmin memory = new InMemoryAdmin();
+        ConfigAdminChoiceStore store = inject(new ConfigAdminChoiceStore(), memory.admin());
+        PolicyConfiguration configuration = inject(new PolicyConfiguration(), memory.admin());
+        EventLoopPolicy chosen = aPolicy();
+        EventLoopPolicy ranked = aPolicy();
+        ProcessWide.get().policies().register(ranked, "ranked-in-test", 1000, Long.MAX_VALUE - 1, "test");
+        ProcessWide.get().policies().register(chosen, "configured-in-test", -1000, Long.MAX_VALUE, "test");
+        store.save("policy", "configured-in-test"); // the update applies it: the policy changes, listeners hear it
+        Map<String, Boolean> savedByWorker = new ConcurrentHashMap<>();
+        RankedRegistry.Listener<EventLoopPolicy> listener = (before, now) -> {
+            Thread worker = new Thread(() -> savedByWorker.put(store.save("watcher", "threaded"), true), "worker");
+            worker.start();
+            try {
+                worker.join(TimeUnit.SECONDS.toMillis(HANG_GUARD_SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        ProcessWide.get().policies().addListener(listener);
+        try {
+            Thread delivery = new Thread(() -> configuration.apply(defaults(), Map.of()), "update");
+            delivery.start();
+            delivery.join(TimeUnit.SECONDS.toMillis(HANG_GUARD_SECONDS));
+            assertEquals("the worker's save while the configuration was applied", Map.of("", true), savedByWorker);
+            assertEquals(chosen, ProcessWide.get().policies().current());
+            assertEquals("the worker's choice, saved meanwhile, applied too", Optional.of("threaded"),
+                    ProcessWide.get().childWatchers().configured());
+        } finally {
+            ProcessWide.get().policies().removeListener(listener);
+            ProcessWide.get().policies().unregister(chosen);
+            ProcessWide.get().policies().unregister(ranked);
+        }
+    }
+
+    /** A policy the registry can list and make current; nothing asks it for a loop here. */
+    private static EventLoopPolicy aPolicy() {
+        return proxy(EventLoopPolicy.class, (method, args) -> {
+            throw new UnsupportedOperationException(method);
+        });
     }
 
     private static PolicyConfiguration.Config defaults() {
