@@ -931,13 +931,20 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             return countHere(thread); // not running: no other thread touches the queues
         }
         CompletableFuture<LoopStats> counted = new CompletableFuture<>();
+        Handle counting;
         try {
-            callSoonThreadsafe(() -> counted.complete(countHere(thread)));
+            counting = callSoonThreadsafe(() -> counted.complete(countHere(thread)));
+        } catch (IllegalStateException closed) {
+            return new LoopStats(name(), thread.getName(), isRunning(), false, -1, -1, -1, -1, lagMillis());
+        }
+        try {
             return counted.get(1, TimeUnit.SECONDS);
-        } catch (IllegalStateException | ExecutionException
-                | TimeoutException stoppedOrBusy) {
+        } catch (ExecutionException | TimeoutException busy) {
+            // given up on: asked again and again of a blocked loop, these would pile up (BusyLoopStatsTest)
+            counting.cancel();
             return new LoopStats(name(), thread.getName(), isRunning(), isRunning(), -1, -1, -1, -1, lagMillis());
         } catch (InterruptedException e) {
+            counting.cancel();
             Thread.currentThread().interrupt();
             return new LoopStats(name(), thread.getName(), isRunning(), false, -1, -1, -1, -1, lagMillis());
         }
