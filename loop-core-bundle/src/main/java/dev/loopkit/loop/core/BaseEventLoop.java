@@ -707,8 +707,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     private final ChannelReadiness ownReadiness = new ChannelReadiness() {
         @Override
-        public void addReader(SelectableChannel channel, Runnable callback) {
-            BaseEventLoop.this.addReader(channel, callback);
+        public Handle addReader(SelectableChannel channel, Runnable callback) {
+            return watchReadable(channel, callback);
         }
 
         @Override
