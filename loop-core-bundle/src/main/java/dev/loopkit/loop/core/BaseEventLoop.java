@@ -473,6 +473,14 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     @Override
     public void addReader(SelectableChannel channel, Runnable callback) {
+        watchReadable(channel, callback);
+    }
+
+    /**
+     * {@link #addReader(SelectableChannel, Runnable)}, returning the reader's handle: it is cancelled
+     * once another reader replaces it or it is removed. By default: {@link UnsupportedOperationException}.
+     */
+    protected Handle watchReadable(SelectableChannel channel, Runnable callback) {
         throw unsupported("addReader");
     }
 
@@ -699,8 +707,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     private final ChannelReadiness ownReadiness = new ChannelReadiness() {
         @Override
-        public void addReader(SelectableChannel channel, Runnable callback) {
-            BaseEventLoop.this.addReader(channel, callback);
+        public Handle addReader(SelectableChannel channel, Runnable callback) {
+            return watchReadable(channel, callback);
         }
 
         @Override

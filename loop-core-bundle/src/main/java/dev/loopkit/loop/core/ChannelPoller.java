@@ -71,8 +71,8 @@ public final class ChannelPoller implements ChannelReadiness {
     // ---- loop thread ------------------------------------------------------------------------------
 
     @Override
-    public void addReader(SelectableChannel channel, Runnable callback) {
-        put(channel, callback, true);
+    public Handle addReader(SelectableChannel channel, Runnable callback) {
+        return put(channel, callback, true);
     }
 
     @Override

@@ -11,8 +11,14 @@ import java.nio.channels.SelectableChannel;
  */
 public interface ChannelReadiness {
 
-    /** Calls {@code callback} whenever {@code channel} is readable; replaces an earlier reader. */
-    void addReader(SelectableChannel channel, Runnable callback);
+    /**
+     * Calls {@code callback} whenever {@code channel} is readable; replaces an earlier reader.
+     *
+     * @return the reader's handle, cancelled once another reader replaces it or it is removed: while
+     *         it is not, the reader is still the caller's own (asyncio's {@code _sock_read_done} checks
+     *         its handle the same way before it removes the reader)
+     */
+    Handle addReader(SelectableChannel channel, Runnable callback);
 
     /** {@code true} if a reader was removed. */
     boolean removeReader(SelectableChannel channel);

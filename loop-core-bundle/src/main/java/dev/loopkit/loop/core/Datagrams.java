@@ -1,6 +1,7 @@
 package dev.loopkit.loop.core;
 
 import dev.loopkit.api.Datagram;
+import dev.loopkit.api.Handle;
 import dev.loopkit.api.LoopFuture;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -9,7 +10,8 @@ import java.nio.channels.DatagramChannel;
 
 /**
  * asyncio's {@code sock_recvfrom} and {@code sock_sendto} for any loop with a
- * {@link ChannelReadiness}: try at once, else again on each readiness until done, then stop watching.
+ * {@link ChannelReadiness}: try at once, else again on each readiness until done, then stop watching
+ * unless the reader (writer) is no longer the operation's own.
  */
 final class Datagrams {
 
@@ -60,23 +62,26 @@ final class Datagrams {
         return result;
     }
 
-    // Tries at once; if that would block, again on each readiness until the future is done, then stops watching.
+    // Tries at once; if that would block, again on each readiness until the future is done, then stops
+    // watching as asyncio's _sock_read_done/_sock_write_done do: only while the reader (writer) is still
+    // this operation's. Another sockRecvfrom, or the caller's addReader, on the channel replaced it
+    // otherwise (cancelling its handle), and removing theirs would leave them waiting for good.
     private static void retryUntilDone(BaseEventLoop loop, ChannelReadiness readiness, DatagramChannel channel,
             LoopFuture<?> result, Runnable attempt, boolean reading, String operation) {
         attempt.run();
         if (result.isDone()) {
             return;
         }
+        Handle handle;
         try {
-            if (reading) {
-                readiness.addReader(channel, attempt);
-            } else {
-                readiness.addWriter(channel, attempt);
-            }
+            handle = reading ? readiness.addReader(channel, attempt) : readiness.addWriter(channel, attempt);
         } catch (UnsupportedOperationException e) {
             throw loop.unsupported(operation, e);
         }
         result.addDoneCallback(f -> {
+            if (handle.isCancelled()) {
+                return;
+            }
             if (reading) {
                 readiness.removeReader(channel);
             } else {

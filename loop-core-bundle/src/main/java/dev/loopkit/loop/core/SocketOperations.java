@@ -1,5 +1,6 @@
 package dev.loopkit.loop.core;
 
+import dev.loopkit.api.Handle;
 import dev.loopkit.api.LoopFuture;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -13,8 +14,8 @@ import java.util.Objects;
 /**
  * asyncio's {@code sock_*} coroutines on non-blocking JDK channels, for any loop that watches
  * channels with {@code addReader}/{@code addWriter}: try the operation at once; if it would block,
- * retry on each readiness until it completes, then stop watching the channel. The loop checks that
- * it is open before calling these.
+ * retry on each readiness until it completes, then stop watching the channel, unless the reader
+ * (writer) is no longer the operation's own. The loop checks that it is open before calling these.
  */
 public final class SocketOperations {
 
@@ -29,12 +30,12 @@ public final class SocketOperations {
         if (tryRecv(socket, buffer, result)) {
             return result;
         }
-        loop.addReader(socket, () -> {
+        Handle reader = loop.watchReadable(socket, () -> {
             if (!result.isDone()) {
                 tryRecv(socket, buffer, result);
             }
         });
-        result.addDoneCallback(f -> loop.removeReader(socket));
+        removeWhenDone(loop, result, socket, reader, true);
         return result;
     }
 
@@ -59,12 +60,12 @@ public final class SocketOperations {
         if (trySend(socket, data, result)) {
             return result;
         }
-        loop.addWriter(socket, () -> {
+        Handle writer = loop.watchWritable(socket, () -> {
             if (!result.isDone()) {
                 trySend(socket, data, result);
             }
         });
-        result.addDoneCallback(f -> loop.removeWriter(socket));
+        removeWhenDone(loop, result, socket, writer, false);
         return result;
     }
 
@@ -88,12 +89,12 @@ public final class SocketOperations {
         if (tryAccept(server, result)) {
             return result;
         }
-        loop.addReader(server, () -> {
+        Handle reader = loop.watchReadable(server, () -> {
             if (!result.isDone()) {
                 tryAccept(server, result);
             }
         });
-        result.addDoneCallback(f -> loop.removeReader(server));
+        removeWhenDone(loop, result, server, reader, true);
         return result;
     }
 
@@ -125,7 +126,7 @@ public final class SocketOperations {
             result.setException(Networks.connectFailed(address, e));
             return result;
         }
-        loop.addWriter(socket, () -> {
+        Handle writer = loop.watchWritable(socket, () -> {
             if (result.isDone()) {
                 return;
             }
@@ -137,8 +138,28 @@ public final class SocketOperations {
                 result.setException(Networks.connectFailed(address, e));
             }
         });
-        result.addDoneCallback(f -> loop.removeWriter(socket));
+        removeWhenDone(loop, result, socket, writer, false);
         return result;
+    }
+
+    /**
+     * asyncio's {@code _sock_read_done} ({@code _sock_write_done} for a writer): once {@code result}
+     * is done, removes the channel's reader (writer) only if it is still the operation's, that is if
+     * its {@code handle} is not cancelled. The caller's {@code addReader}, or another operation on the
+     * channel, may have replaced it meanwhile (which cancelled the handle): that reader is theirs, and
+     * removing it would mean it is never called again.
+     */
+    private static void removeWhenDone(BaseEventLoop loop, LoopFuture<?> result, SelectableChannel channel,
+            Handle handle, boolean reader) {
+        result.addDoneCallback(f -> {
+            if (!handle.isCancelled()) {
+                if (reader) {
+                    loop.removeReader(channel);
+                } else {
+                    loop.removeWriter(channel);
+                }
+            }
+        });
     }
 
     private static <C extends SelectableChannel> C nonBlocking(BaseEventLoop loop, NetworkChannel channel, Class<C> type) {

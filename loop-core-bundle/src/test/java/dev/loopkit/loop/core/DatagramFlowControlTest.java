@@ -154,8 +154,18 @@ public class DatagramFlowControlTest {
         }
 
         @Override
-        public void addReader(SelectableChannel channel, Runnable callback) {
+        public Handle addReader(SelectableChannel channel, Runnable callback) {
             reader = callback;
+            return new Handle() {
+                @Override
+                public void cancel() {
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return reader != callback;
+                }
+            };
         }
 
         @Override

@@ -13,6 +13,7 @@ import dev.loopkit.api.DatagramEndpoint;
 import dev.loopkit.api.DatagramOptions;
 import dev.loopkit.api.DatagramProtocol;
 import dev.loopkit.api.DatagramTransport;
+import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.TransportSocket;
 import java.io.IOException;
 import java.net.BindException;
@@ -426,6 +427,28 @@ public abstract class DatagramContract extends LoopTestSupport {
         try (DatagramChannel blocking = DatagramChannel.open()) {
             assertThrows(IllegalArgumentException.class, () -> loop.sockSendto(blocking, ByteBuffer.allocate(1),
                     new InetSocketAddress(LOCALHOST, 9)));
+        }
+    }
+
+    /**
+     * A {@code sockRecvfrom} started while another waits on the same socket takes the socket's reader
+     * (asyncio's {@code add_reader} replaces the first's, which then waits until cancelled) and gets
+     * the next datagram once the first is cancelled: the first's clean-up removes the reader only
+     * while it is its own, as asyncio's {@code _sock_read_done} checks its handle. It removed the
+     * second's reader, which then waited for good.
+     */
+    @Test
+    public void aSockRecvfromStartedWhileAnotherWaitsGetsTheDatagramOnceTheFirstIsCancelled() throws IOException {
+        try (DatagramChannel a = DatagramChannel.open(); DatagramChannel b = DatagramChannel.open()) {
+            a.bind(new InetSocketAddress(LOCALHOST, 0)).configureBlocking(false);
+            b.bind(new InetSocketAddress(LOCALHOST, 0)).configureBlocking(false);
+            LoopFuture<Datagram> first = loop.sockRecvfrom(b, 100);
+            LoopFuture<Datagram> second = loop.sockRecvfrom(b, 100);
+            assertFalse(first.isDone() || second.isDone());
+            assertTrue(first.cancel(false));
+            runFor(quietTurn()); // the first's clean-up has run
+            runFor(loop.sockSendto(a, ByteBuffer.wrap("second".getBytes(StandardCharsets.US_ASCII)), b.getLocalAddress()));
+            assertEquals("second", StandardCharsets.US_ASCII.decode(runFor(second).data()).toString());
         }
     }
 

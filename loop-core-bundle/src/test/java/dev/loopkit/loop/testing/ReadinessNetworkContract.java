@@ -7,16 +7,22 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.Connection;
+import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Server;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.junit.Test;
+import org.junit.function.ThrowingRunnable;
 
 /**
  * The network contract for readiness-based loops (the selector and the epoll loop), and what only
@@ -86,5 +92,187 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
         channel.close();
         assertTrue(assertThrows(IllegalArgumentException.class, () -> loop.addReader(channel, () -> { }))
                 .getMessage().startsWith("Invalid file descriptor"));
+    }
+
+    // ---- sock* and the caller's own readers and writers on the same socket --------------------------------
+
+    /** A connected pair: the loop's non-blocking {@code client} and the blocking {@code peer} the listener accepted. */
+    private final class Pair implements AutoCloseable {
+        final ServerSocketChannel listener = ServerSocketChannel.open();
+        final SocketChannel client = SocketChannel.open();
+        final SocketChannel peer;
+
+        Pair() throws IOException {
+            listener.bind(new InetSocketAddress(LOCALHOST, 0));
+            client.configureBlocking(false);
+            runFor(loop.sockConnect(client, listener.getLocalAddress()));
+            peer = listener.accept();
+        }
+
+        @Override
+        public void close() throws IOException {
+            peer.close();
+            client.close();
+            listener.close();
+        }
+    }
+
+    /** Completes after the callbacks scheduled now (a finished operation's clean-up) have run. */
+    private CompletionStage<Void> quietTurn() {
+        CompletableFuture<Void> turn = new CompletableFuture<>();
+        loop.callSoon(() -> loop.callSoon(() -> turn.complete(null)));
+        return turn;
+    }
+
+    /**
+     * The caller's reader (or writer) on {@code channel}, added while {@code operation} waits on it and
+     * so replacing the operation's own (asyncio's {@code add_reader} cancels the handle it replaces),
+     * is still called once {@code makeReady} makes the channel ready, after the operation is
+     * cancelled, with {@code cancelFirst} before or after the caller adds its own: the operation's
+     * clean-up removes the reader only while it is its own, as asyncio's {@code _sock_read_done} and
+     * {@code _sock_write_done} check the handle. The caller's callback removes itself: nothing is left.
+     */
+    private void callersCallbackOutlivesTheCancelledOperation(LoopFuture<?> operation, SelectableChannel channel,
+            boolean reader, boolean cancelFirst, ThrowingRunnable makeReady) throws Throwable {
+        assertFalse("the operation waits", operation.isDone());
+        CompletableFuture<Boolean> called = new CompletableFuture<>();
+        Runnable callers = () -> called.complete(reader ? loop.removeReader(channel) : loop.removeWriter(channel));
+        if (cancelFirst) {
+            assertTrue(operation.cancel(false));
+        }
+        if (reader) {
+            loop.addReader(channel, callers);
+        } else {
+            loop.addWriter(channel, callers);
+        }
+        if (!cancelFirst) {
+            assertTrue(operation.cancel(false));
+        }
+        runFor(quietTurn()); // the operation's clean-up has run
+        makeReady.run();
+        assertTrue("the caller's callback removed itself", runFor(called));
+        assertFalse(loop.removeReader(channel));
+        assertFalse(loop.removeWriter(channel));
+    }
+
+    @Test
+    public void aReaderAddedWhileSockRecvWaitsIsCalledOnceTheRecvIsCancelled() throws Throwable {
+        try (Pair pair = new Pair()) {
+            for (boolean cancelFirst : new boolean[] {false, true}) {
+                ByteBuffer into = ByteBuffer.allocate(10);
+                callersCallbackOutlivesTheCancelledOperation(loop.sockRecv(pair.client, into), pair.client, true,
+                        cancelFirst, () -> pair.peer.write(ByteBuffer.wrap(new byte[] {1})));
+                assertEquals("the recv read nothing", 0, into.position());
+                assertEquals(1, pair.client.read(into));
+            }
+        }
+    }
+
+    @Test
+    public void aReaderAddedWhileSockAcceptWaitsIsCalledOnceTheAcceptIsCancelled() throws Throwable {
+        try (ServerSocketChannel listener = (ServerSocketChannel) openListeningSocket(); SocketChannel client = SocketChannel.open()) {
+            callersCallbackOutlivesTheCancelledOperation(loop.sockAccept(listener), listener, true, false,
+                    () -> client.connect(listener.getLocalAddress()));
+            try (SocketChannel accepted = listener.accept()) {
+                assertTrue("the accept took no connection", accepted != null);
+            }
+        }
+    }
+
+    @Test
+    public void aWriterAddedWhileSockSendallWaitsIsCalledOnceTheSendallIsCancelled() throws Throwable {
+        try (ServerSocketChannel listener = ServerSocketChannel.open(); SocketChannel client = SocketChannel.open()) {
+            listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
+            listener.bind(new InetSocketAddress(LOCALHOST, 0));
+            client.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
+            client.configureBlocking(false);
+            runFor(loop.sockConnect(client, listener.getLocalAddress()));
+            SocketChannel peer = listener.accept();
+            LoopFuture<Void> sending = loop.sockSendall(client, ByteBuffer.allocate(8 * 1024 * 1024)); // fills the socket
+            Thread reading = new Thread(() -> {
+                ByteBuffer drain = ByteBuffer.allocate(64 * 1024);
+                try {
+                    while (peer.read(drain.clear()) >= 0) {
+                        // what the sendall sent before it was cancelled
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            }, "test-peer-reader");
+            try {
+                callersCallbackOutlivesTheCancelledOperation(sending, client, false, false, reading::start);
+            } finally {
+                peer.close();
+                client.close();
+                reading.join(10_000);
+            }
+        }
+    }
+
+    @Test
+    public void aWriterAddedWhileSockConnectWaitsIsCalledOnceTheConnectIsCancelled() throws Throwable {
+        try (ServerSocketChannel listener = ServerSocketChannel.open(); SocketChannel client = SocketChannel.open()) {
+            listener.bind(new InetSocketAddress(LOCALHOST, 0));
+            client.configureBlocking(false);
+            // a non-blocking connect, even over loopback, is in progress when connect() returns
+            callersCallbackOutlivesTheCancelledOperation(loop.sockConnect(client, listener.getLocalAddress()), client, false,
+                    false, () -> { });
+            listener.accept().close();
+        }
+    }
+
+    /** Each operation removes its own reader or writer once done, when nobody replaced it: nothing is left watched. */
+    @Test
+    public void sockOperationsLeaveNoReaderOrWriterBehind() throws Exception {
+        try (ServerSocketChannel listener = (ServerSocketChannel) openListeningSocket(); SocketChannel client = SocketChannel.open()) {
+            client.configureBlocking(false);
+            LoopFuture<NetworkChannel> accepting = loop.sockAccept(listener); // waits for a connection
+            LoopFuture<Void> connecting = loop.sockConnect(client, listener.getLocalAddress()); // in progress
+            assertFalse(accepting.isDone() || connecting.isDone());
+            runFor(connecting);
+            try (SocketChannel accepted = (SocketChannel) runFor(accepting)) {
+                LoopFuture<Integer> receiving = loop.sockRecv(accepted, ByteBuffer.allocate(10)); // nothing sent yet
+                assertFalse(receiving.isDone());
+                runFor(loop.sockSendall(client, ByteBuffer.wrap(new byte[] {1, 2, 3})));
+                assertEquals(Integer.valueOf(3), runFor(receiving));
+                LoopFuture<Integer> cancelled = loop.sockRecv(accepted, ByteBuffer.allocate(10));
+                assertTrue(cancelled.cancel(false));
+                runFor(quietTurn());
+                assertFalse("the listener's reader", loop.removeReader(listener));
+                assertFalse("the client's writer", loop.removeWriter(client));
+                assertFalse("the accepted socket's reader", loop.removeReader(accepted));
+            }
+        }
+    }
+
+    /**
+     * A reader the caller adds in the turn a {@code sockRecv} completes, before the recv's clean-up
+     * runs (its done callbacks come at the next turn, as asyncio's), is called once more data comes:
+     * here a writer on the same socket, scheduled right after the recv's reader, adds it. The clean-up
+     * removed the socket's reader whoever had registered it.
+     */
+    @Test
+    public void aReaderAddedInTheTurnSockRecvCompletesIsCalled() throws Exception {
+        try (Pair pair = new Pair()) {
+            LoopFuture<Integer> receiving = loop.sockRecv(pair.client, ByteBuffer.allocate(10));
+            assertFalse(receiving.isDone());
+            pair.peer.write(ByteBuffer.wrap(new byte[] {1})); // readable at the next select, and writable as ever
+            CompletableFuture<Boolean> called = new CompletableFuture<>();
+            loop.addWriter(pair.client, () -> {
+                if (!receiving.isDone()) {
+                    return;
+                }
+                loop.removeWriter(pair.client);
+                loop.addReader(pair.client, () -> called.complete(loop.removeReader(pair.client)));
+                try {
+                    pair.peer.write(ByteBuffer.wrap(new byte[] {2}));
+                } catch (IOException e) {
+                    called.completeExceptionally(e);
+                }
+            });
+            assertTrue("the caller's reader removed itself", runFor(called));
+            assertEquals(Integer.valueOf(1), runFor(receiving));
+            assertFalse(loop.removeReader(pair.client));
+        }
     }
 }

@@ -39,9 +39,11 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
     protected abstract ChannelHandles channels();
 
     @Override
-    public void addReader(SelectableChannel channel, Runnable callback) {
+    protected Handle watchReadable(SelectableChannel channel, Runnable callback) {
         checkCanWatch(channel, callback);
-        channels().addReader(channel, newHandle(callback));
+        CallbackHandle handle = newHandle(callback);
+        channels().addReader(channel, handle);
+        return handle;
     }
 
     @Override
