@@ -3,6 +3,7 @@ package dev.loopkit.runtime;
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.LoopkitRuntime.Spawn;
 import dev.loopkit.api.SpawnScope;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -62,10 +63,11 @@ public final class ChildWatcherSwitch {
     private final Orphanage orphans = new Orphanage();
     /**
      * Every watcher the registry has shown or made current (an explicit choice is not among its
-     * entries), held weakly: one that left the registry may still hold
-     * children until its own notification is handled, and another thread's switch must take them.
+     * entries), and every watcher a spawn registered a child with, held weakly: one that left the
+     * registry may still hold children until its own notification is handled, and another thread's
+     * switch must take them. Spawns add to it under the gate's shared side, several at once.
      */
-    private final Set<ChildWatcher> known = Collections.newSetFromMap(new WeakHashMap<>());
+    private final Set<ChildWatcher> known = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private final List<HandOverListener> listeners = new CopyOnWriteArrayList<>();
 
     /**
@@ -82,6 +84,21 @@ public final class ChildWatcherSwitch {
     /** The spawn gate every loop spawns through and every switch takes alone. */
     public SpawnGate spawnGate() {
         return spawnGate;
+    }
+
+    /**
+     * A loop's spawn through the {@linkplain #spawnGate() gate}, its watcher remembered: a watcher
+     * made current and given a child before any switch saw it (the switch that would have waits for
+     * the gate on another thread) must still be emptied by whichever switch runs first, or the fast
+     * watcher attached by that switch could take the child's exit (ChildWatcherSwitchProperties).
+     */
+    public <W, T, E extends Exception> T spawn(Supplier<W> lookup, Spawn<? super W, T, E> spawn) throws E {
+        return spawnGate.spawn(lookup, watcher -> {
+            if (watcher instanceof ChildWatcher childWatcher) {
+                known.add(childWatcher);
+            }
+            return spawn.spawnWith(watcher);
+        });
     }
 
     /**
@@ -165,7 +182,9 @@ public final class ChildWatcherSwitch {
         }
         watchers.entries().forEach(e -> known.add(e.service()));
         Set<ChildWatcher> from = Collections.newSetFromMap(new IdentityHashMap<>());
-        from.addAll(known);
+        synchronized (known) {
+            from.addAll(known);
+        }
         from.add(orphans);
         from.remove(to);
         switchTo(to, new ArrayList<>(from), handOver, loop);

@@ -98,7 +98,7 @@ public final class ProcessWide implements LoopkitRuntime {
 
     @Override
     public <W, T, E extends Exception> T spawn(Supplier<W> lookup, Spawn<? super W, T, E> spawn) throws E {
-        return watcherSwitch.spawnGate().spawn(lookup, spawn);
+        return watcherSwitch.spawn(lookup, spawn);
     }
 
     @Override

@@ -198,7 +198,7 @@ final class ProgramRun implements SubprocessProtocol {
     // gate keeps a watcher swap from moving it in between. False when the watcher no longer held it.
     private static boolean killAndWatchAgain(SubprocessTransport transport, IntConsumer exited) {
         long pid = transport.getPid();
-        return ProcessWide.get().watcherSwitch().spawnGate().spawn(Asyncio::getChildWatcher, watcher -> {
+        return ProcessWide.get().watcherSwitch().spawn(Asyncio::getChildWatcher, watcher -> {
             try (SpawnScope scope = watcher.enterSpawn()) {
                 if (!watcher.removeChildHandler(pid)) {
                     return false;
