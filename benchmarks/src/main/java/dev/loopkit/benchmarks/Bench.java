@@ -712,6 +712,14 @@ public final class Bench {
         runs.put("ProcessBuilder + onExit", javaWorkload(List.of(), "spawn", "processbuilder", count, concurrency, warmup));
         runs.put("the C floor's calls from the JVM, no loop", javaWorkload(List.of(), "spawn", SpawnThroughput.POSIX_FLOOR, count,
                 concurrency, warmup));
+        // a JVM that has spawned for a while (the JIT done), beside the one after the common 100 warm-up runs
+        String longWarmup = quick ? "500" : "5000";
+        if (pidfd && epoll) {
+            runs.put("watcher pidfd on the epoll loop, warm JVM", javaWorkload(List.of(), "spawn", "pidfd@epoll" + SpawnThroughput.WARM,
+                    count, concurrency, longWarmup));
+        }
+        runs.put("the C floor's calls from the JVM, no loop, warm JVM", javaWorkload(List.of(), "spawn",
+                SpawnThroughput.POSIX_FLOOR + SpawnThroughput.WARM, count, concurrency, longWarmup));
         if (python != null) {
             String script = root.resolve("peers/asyncio_peer.py").toString();
             runs.put("asyncio", List.of(python, script, "spawn", count, concurrency, warmup));
