@@ -759,6 +759,8 @@ public final class Bench {
         if (pidfdFloor != null) {
             variants.put("OS floor (pidfd + epoll)", n -> List.of(pidfdFloor.toString(), Integer.toString(n), rounds, warmup));
         }
+        variants.put("the floor's calls from the JVM, no loop",
+                n -> javaWorkload(List.of(), "exit", SpawnThroughput.POSIX_FLOOR, Integer.toString(n), rounds, warmup));
         for (String watcher : WATCHERS) {
             variants.put("watcher " + watcher, n -> javaWorkload(List.of(), "exit", watcher, Integer.toString(n), rounds, warmup));
         }

@@ -164,7 +164,8 @@ final class Report {
                     true, peer -> List.of("asyncio-pidfd", "os-floor").contains(peer) ? peer + "/pipes" : null));
         }
         for (int others : List.of(10, 100, 1000)) {
-            for (String watcher : List.of("threaded", "multiloop", "safe", "fast", "pidfd", "fast@proactor", "pidfd@proactor", "pidfd@epoll")) {
+            for (String watcher : List.of("threaded", "multiloop", "safe", "fast", "pidfd", "fast@proactor", "pidfd@proactor", "pidfd@epoll",
+                    SpawnThroughput.POSIX_FLOOR)) {
                 rows.add(new Row("exit detection p50, N=" + others + " other live children", "exit", watcher + "/N=" + others, "p50_us",
                         Unit.MICROS, false,
                         peer -> List.of("asyncio", "asyncio-pidfd", "uvloop", "node", "os-floor").contains(peer) ? peer + "/N=" + others : null));

@@ -371,6 +371,10 @@ public class BenchmarksSmokeTest {
             ExitLatency.run(watcher, 2, 3, 1);
             assertTrue(results(), results().contains("exit\t" + watcher + "/N=2\tp50_us\t"));
         }
+        if (ChildWatchers.available().contains("pidfd")) {
+            ExitLatency.run(SpawnThroughput.POSIX_FLOOR, 2, 3, 1);
+            assertTrue(results(), results().contains("exit\t" + SpawnThroughput.POSIX_FLOOR + "/N=2\tp50_us\t"));
+        }
         String constant = ChildWatchers.available().contains("pidfd") ? "pidfd" : "fast"; // an O(1) one
         for (String loop : List.of(Loops.PROACTOR, Loops.EPOLL)) {
             if (Loops.available(loop)) {

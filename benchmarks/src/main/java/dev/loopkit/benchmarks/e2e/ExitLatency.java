@@ -6,6 +6,11 @@ import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.benchmarks.Loops;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.posix.Epoll;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.PosixException;
+import dev.loopkit.posix.Redirect;
+import dev.loopkit.posix.SpawnSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -37,6 +42,11 @@ public final class ExitLatency {
      * ({@code watcher@proactor}) or the {@code epoll} loop ({@code watcher@epoll}).
      */
     public static void run(String watcherName, int others, int rounds, int warmup, String loopName) {
+        if (SpawnThroughput.POSIX_FLOOR.equals(watcherName)) {
+            long[] latencies = posixFloor(others, rounds, warmup);
+            Results.emit("exit", SpawnThroughput.POSIX_FLOOR + "/N=" + others, "p50_us", Results.percentile(latencies, 50) / 1e3);
+            return;
+        }
         BaseEventLoop loop = Loops.loopkit(loopName);
         ChildWatcher watcher = ChildWatchers.install(watcherName, loop);
         try {
@@ -50,6 +60,57 @@ public final class ExitLatency {
             loop.close();
         }
     }
+
+    /**
+     * {@code native/pidfd_floor.c}'s rounds from the JVM, through {@code dev.loopkit.posix} on one thread
+     * with no loop: spawn, pidfd_open, the pidfd in an epoll set, idle, t0, pidfd_send_signal(SIGKILL),
+     * epoll_wait until readable, waitid(P_PIDFD), t1 (the floor that reaps too, as a loop's figure
+     * has it). What is left between this and a loop is the loop's: its dispatch, the watcher, the
+     * transport and the protocol's call.
+     */
+    static long[] posixFloor(int others, int rounds, int warmup) {
+        try {
+            Posix posix = Posix.get();
+            SpawnSpec sleep = SpawnSpec.of(SLEEP).withStdin(Redirect.DEVNULL).withStdout(Redirect.DEVNULL)
+                    .withStderr(Redirect.DEVNULL);
+            long[] background = new long[others];
+            for (int i = 0; i < others; i++) {
+                background[i] = posix.spawn(sleep);
+            }
+            long[] latencies = new long[rounds];
+            try (Epoll epoll = posix.epoll(4)) {
+                for (int round = 0; round < warmup + rounds; round++) {
+                    int pidfd = posix.pidfdOpen(posix.spawn(sleep));
+                    epoll.add(pidfd, Epoll.IN);
+                    if (round >= warmup) {
+                        epoll.await((int) (SETTLE_SECONDS * 1000)); // nothing is ready: it idles, as the loop does
+                    }
+                    long t0 = System.nanoTime();
+                    posix.pidfdSendSignal(pidfd, KILL);
+                    while (epoll.await(-1) == 0) {
+                        // interrupted: wait again
+                    }
+                    posix.waitidPidfd(pidfd, false, false);
+                    long t1 = System.nanoTime();
+                    epoll.delete(pidfd);
+                    posix.close(pidfd);
+                    if (round >= warmup) {
+                        latencies[round - warmup] = t1 - t0;
+                    }
+                }
+            } finally {
+                for (long pid : background) {
+                    posix.kill(pid, KILL);
+                    posix.waitpid(pid, false);
+                }
+            }
+            return latencies;
+        } catch (PosixException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private static final int KILL = 9;
 
     /** The protocol of one child: notes when the loop heard of its exit. */
     private static final class Child implements SubprocessProtocol {
