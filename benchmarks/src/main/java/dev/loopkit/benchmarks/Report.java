@@ -165,7 +165,7 @@ final class Report {
         }
         for (int others : List.of(10, 100, 1000)) {
             for (String watcher : List.of("threaded", "multiloop", "safe", "fast", "pidfd", "fast@proactor", "pidfd@proactor", "pidfd@epoll",
-                    SpawnThroughput.POSIX_FLOOR)) {
+                    SpawnThroughput.POSIX_FLOOR, "pidfd@epoll" + SpawnThroughput.WARM, SpawnThroughput.POSIX_FLOOR + SpawnThroughput.WARM)) {
                 rows.add(new Row("exit detection p50, N=" + others + " other live children", "exit", watcher + "/N=" + others, "p50_us",
                         Unit.MICROS, false,
                         peer -> List.of("asyncio", "asyncio-pidfd", "uvloop", "node", "os-floor").contains(peer) ? peer + "/N=" + others : null));
@@ -307,6 +307,7 @@ final class Report {
         atLeast(s, "#14 subprocesses, three pipes each ≥ asyncio's pidfd watcher with pipes (pidfd@epoll)", "spawn", "pidfd@epoll/pipes",
                 "asyncio-pidfd/pipes", "per_s", true, 1);
         exitTargets(s, "#14 ", "pidfd@epoll", 1.1, 1.3);
+        exitTargets(s, "#14 warm JVM: ", "pidfd@epoll" + SpawnThroughput.WARM, 1.1, 1.3);
         for (String api : List.of("protocol", "streams")) {
             String variant = Loops.EPOLL + "/" + api;
             atLeast(s, "#14 TCP echo ≥ 1.1× Netty epoll (" + variant + ")", "echo", variant, Loops.NETTY_EPOLL, "rps", true, 1.1);

@@ -374,6 +374,8 @@ public class BenchmarksSmokeTest {
         if (ChildWatchers.available().contains("pidfd")) {
             ExitLatency.run(SpawnThroughput.POSIX_FLOOR, 2, 3, 1);
             assertTrue(results(), results().contains("exit\t" + SpawnThroughput.POSIX_FLOOR + "/N=2\tp50_us\t"));
+            ExitLatency.run("pidfd" + SpawnThroughput.WARM, 2, 3, 1, Loops.EPOLL);
+            assertTrue(results(), results().contains("exit\tpidfd@epoll/warm/N=2\tp50_us\t"));
         }
         String constant = ChildWatchers.available().contains("pidfd") ? "pidfd" : "fast"; // an O(1) one
         for (String loop : List.of(Loops.PROACTOR, Loops.EPOLL)) {

@@ -42,16 +42,20 @@ public final class ExitLatency {
      * ({@code watcher@proactor}) or the {@code epoll} loop ({@code watcher@epoll}).
      */
     public static void run(String watcherName, int others, int rounds, int warmup, String loopName) {
-        if (SpawnThroughput.POSIX_FLOOR.equals(watcherName)) {
+        // "WATCHER/warm": the same, named apart; the caller gives it a warm-up long enough for the JIT to be done
+        boolean warm = watcherName.endsWith(SpawnThroughput.WARM);
+        String watcherOnly = warm ? watcherName.substring(0, watcherName.length() - SpawnThroughput.WARM.length()) : watcherName;
+        String suffix = (warm ? SpawnThroughput.WARM : "") + "/N=" + others;
+        if (SpawnThroughput.POSIX_FLOOR.equals(watcherOnly)) {
             long[] latencies = posixFloor(others, rounds, warmup);
-            Results.emit("exit", SpawnThroughput.POSIX_FLOOR + "/N=" + others, "p50_us", Results.percentile(latencies, 50) / 1e3);
+            Results.emit("exit", SpawnThroughput.POSIX_FLOOR + suffix, "p50_us", Results.percentile(latencies, 50) / 1e3);
             return;
         }
         BaseEventLoop loop = Loops.loopkit(loopName);
-        ChildWatcher watcher = ChildWatchers.install(watcherName, loop);
+        ChildWatcher watcher = ChildWatchers.install(watcherOnly, loop);
         try {
             long[] latencies = loop.runUntilComplete(measure(loop, others, rounds, warmup));
-            String variant = watcherName + ("selector".equals(loopName) ? "" : "@" + loopName) + "/N=" + others;
+            String variant = watcherOnly + ("selector".equals(loopName) ? "" : "@" + loopName) + suffix;
             Results.emit("exit", variant, "p50_us", Results.percentile(latencies, 50) / 1e3);
             Results.emit("exit", variant, "p99_us", Results.percentile(latencies, 99) / 1e3);
             Results.emit("exit", variant, "mean_us", Results.mean(latencies) / 1e3);
