@@ -38,15 +38,16 @@ public class ChildWatcherSwitchProperties {
     record Step(String what, int watcher, int ranking, int order) {
         @Override
         public String toString() {
-            return what + (what.equals("deliver") ? " #" + order : what.equals("spawn") || what.equals("main loop") ? "" : " w" + watcher)
+            return what + (what.equals("deliver") || what.equals("exit") ? " #" + order
+                    : what.equals("spawn") || what.contains("main loop") ? "" : " w" + watcher)
                     + (what.equals("register") ? "@" + ranking : "");
         }
     }
 
     @Provide
     Arbitrary<List<Step>> histories() {
-        Arbitrary<Step> step = Arbitraries.of("register", "unregister", "explicit", "no explicit", "spawn", "main loop",
-                        "deliver", "deliver", "deliver")
+        Arbitrary<Step> step = Arbitraries.of("register", "unregister", "explicit", "no explicit", "spawn", "exit", "main loop",
+                        "no main loop", "deliver", "deliver", "deliver")
                 .flatMap(what -> Arbitraries.integers().between(0, WATCHERS - 1).tuple3()
                         .map(t -> new Step(what, t.get1(), t.get2() * 10, t.get3())));
         return step.list().ofMaxSize(25);
@@ -109,6 +110,8 @@ public class ChildWatcherSwitchProperties {
                     case "no explicit" -> watchers.setExplicit(null);
                     case "spawn" -> spawn();
                     case "main loop" -> watcherSwitch.attachMainContextLoop(mainLoop = loop("main " + ++loops));
+                    case "no main loop" -> watcherSwitch.attachMainContextLoop(mainLoop = null);
+                    case "exit" -> exit(step.order());
                     case "deliver" -> {
                         if (!pending.isEmpty()) {
                             pending.remove(step.order() % pending.size()).run();
@@ -134,6 +137,16 @@ public class ChildWatcherSwitchProperties {
                 }
                 return null;
             });
+        }
+
+        // A child exits and the watcher holding it reaps it: it leaves that watcher's table.
+        private void exit(int which) {
+            List<Long> alive = new ArrayList<>();
+            fakes.forEach(fake -> alive.addAll(fake.children.keySet()));
+            if (!alive.isEmpty()) {
+                long pid = alive.get(which % alive.size());
+                fakes.forEach(fake -> fake.children.remove(pid));
+            }
         }
 
         private void retire(Fake fake) {
