@@ -47,7 +47,7 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
     }
 
     @Override
-    public boolean removeReader(SelectableChannel channel) {
+    protected boolean unwatchReadable(SelectableChannel channel) {
         Objects.requireNonNull(channel, "channel");
         return !isClosed() && channels().removeReader(channel);
     }
@@ -61,7 +61,7 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
     }
 
     @Override
-    public boolean removeWriter(SelectableChannel channel) {
+    protected boolean unwatchWritable(SelectableChannel channel) {
         Objects.requireNonNull(channel, "channel");
         return !isClosed() && channels().removeWriter(channel);
     }
@@ -81,24 +81,28 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
     @Override
     public LoopFuture<Integer> sockRecv(NetworkChannel channel, ByteBuffer buffer) {
         checkClosed();
+        ensureNoTransport(channel);
         return SocketOperations.recv(this, channel, buffer);
     }
 
     @Override
     public LoopFuture<Void> sockSendall(NetworkChannel channel, ByteBuffer data) {
         checkClosed();
+        ensureNoTransport(channel);
         return SocketOperations.sendall(this, channel, data);
     }
 
     @Override
     public LoopFuture<NetworkChannel> sockAccept(NetworkChannel serverChannel) {
         checkClosed();
+        ensureNoTransport(serverChannel);
         return SocketOperations.accept(this, serverChannel);
     }
 
     @Override
     public LoopFuture<Void> sockConnect(NetworkChannel channel, SocketAddress address) {
         checkClosed();
+        ensureNoTransport(channel);
         return SocketOperations.connect(this, channel, address);
     }
 
