@@ -60,7 +60,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -104,7 +103,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     /** Transports and servers this loop owns, released when it closes; loop thread only. */
     private final Set<LoopResource> resources = Collections.newSetFromMap(new IdentityHashMap<>());
     /**
-     * asyncio's {@code _transports}: the transport that uses each socket (a channel), until its connection is lost or the loop releases it. Channels compare by
+     * asyncio's {@code _transports}: the transport that uses each socket (a channel, or a pipe's
+     * descriptor number), until its connection is lost or the loop releases it. Channels compare by
      * identity. Loop thread only, or any thread while the loop does not run.
      */
     private final Map<Object, BaseTransport> socketTransports = new HashMap<>();
@@ -185,14 +185,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         resources.remove(resource);
     }
 
-    /** What {@link #track} remembered and {@code which} accepts, if anything; the same threads. */
-    public final Optional<LoopResource> trackedResource(Predicate<? super LoopResource> which) {
-        assert inLoopThreadOrIdle() : "resources off the loop thread while it runs";
-        return resources.stream().filter(which).findFirst();
-    }
-
     /**
-     * Remembers that {@code transport} uses {@code socket} (a channel) until
+     * Remembers that {@code transport} uses {@code socket} (a channel, or a pipe's descriptor number) until
      * {@link #socketReleased}: asyncio's {@code _transports[fd] = transport}. The threads of {@link #track}.
      */
     public final void socketUsed(Object socket, BaseTransport transport) {
@@ -226,7 +220,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         }
     }
 
-    /** asyncio's words for a socket {@code transport} uses. */
+    /** asyncio's words for a socket (or descriptor) {@code transport} uses; Pipes say the same. */
     public static IllegalStateException usedByTransport(Object socket, BaseTransport transport) {
         return new IllegalStateException("File descriptor " + socket + " is used by transport " + transport);
     }
