@@ -314,6 +314,26 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
         }
     }
 
+    /**
+     * {@code connectAcceptedSocket} refuses a socket another transport uses, as asyncio's
+     * {@code _make_socket_transport} does: the second transport took the first's reader, and the first
+     * never heard of its socket again.
+     */
+    @Test
+    public void aSecondTransportOnASocketIsRefusedInAsynciosWords() throws Exception {
+        try (Pair pair = new Pair()) {
+            CollectingProtocol protocol = new CollectingProtocol(1, false);
+            Transport transport = runFor(loop.connectAcceptedSocket(() -> protocol, pair.client,
+                    ConnectionOptions.defaults())).transport();
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> loop.connectAcceptedSocket(() -> new CollectingProtocol(1, false), pair.client,
+                            ConnectionOptions.defaults()));
+            assertEquals("File descriptor " + pair.client + " is used by transport " + transport, refused.getMessage());
+            pair.peer.write(ByteBuffer.wrap(new byte[] {9}));
+            assertArrayEquals("the first transport still reads its socket", new byte[] {9}, runFor(protocol.all));
+        }
+    }
+
     /** Once the transport is closing, asyncio lets the socket be used again: nothing is refused. */
     @Test
     public void aSocketIsNoLongerRefusedOnceItsTransportIsClosing() throws Exception {

@@ -106,13 +106,18 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
         return SocketOperations.connect(this, channel, address);
     }
 
-    /** asyncio {@code connect_accepted_socket}: {@code channel} must be a connected {@link SocketChannel}. */
+    /**
+     * asyncio {@code connect_accepted_socket}: {@code channel} must be a connected {@link SocketChannel}
+     * that no transport uses (asyncio's {@code _make_socket_transport} checks it: the second transport
+     * would take the first's reader).
+     */
     @Override
     protected <P extends Protocol> CompletionStage<Connection<P>> startAcceptedTransport(NetworkChannel channel,
             Supplier<P> protocolFactory) {
         if (!(channel instanceof SocketChannel socket)) {
             throw new IllegalArgumentException("A Stream Socket was expected, got " + channel);
         }
+        ensureNoTransport(socket);
         boolean unix;
         try {
             socket.configureBlocking(false);
