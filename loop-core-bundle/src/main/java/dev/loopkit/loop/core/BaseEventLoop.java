@@ -11,6 +11,7 @@ import dev.loopkit.api.ExceptionHandler;
 import dev.loopkit.api.Handle;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
+import dev.loopkit.api.BaseTransport;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.SubprocessOptions;
@@ -41,6 +42,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,7 +60,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -101,6 +102,12 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private long sendfileBytesCopied;
     /** Transports and servers this loop owns, released when it closes; loop thread only. */
     private final Set<LoopResource> resources = Collections.newSetFromMap(new IdentityHashMap<>());
+    /**
+     * asyncio's {@code _transports}: the transport that uses each socket (a channel, or a pipe's
+     * descriptor number), until its connection is lost or the loop releases it. Channels compare by
+     * identity. Loop thread only, or any thread while the loop does not run.
+     */
+    private final Map<Object, BaseTransport> socketTransports = new HashMap<>();
     /** Why {@link #shutdown(String)} was asked for; written before the state says so. */
     private volatile String shutdownReason;
     private volatile ExceptionHandler exceptionHandler;
@@ -178,10 +185,44 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         resources.remove(resource);
     }
 
-    /** What {@link #track} remembered and {@code which} accepts, if anything; the same threads. */
-    public final Optional<LoopResource> trackedResource(Predicate<? super LoopResource> which) {
-        assert inLoopThreadOrIdle() : "resources off the loop thread while it runs";
-        return resources.stream().filter(which).findFirst();
+    /**
+     * Remembers that {@code transport} uses {@code socket} (a channel, or a pipe's descriptor number) until
+     * {@link #socketReleased}: asyncio's {@code _transports[fd] = transport}. The threads of {@link #track}.
+     */
+    public final void socketUsed(Object socket, BaseTransport transport) {
+        assert inLoopThreadOrIdle() : "socketUsed off the loop thread while it runs";
+        socketTransports.put(Objects.requireNonNull(socket, "socket"), Objects.requireNonNull(transport, "transport"));
+    }
+
+    /** {@code transport} no longer uses {@code socket} (closed, or released with the loop); the same threads. */
+    public final void socketReleased(Object socket, BaseTransport transport) {
+        assert inLoopThreadOrIdle() : "socketReleased off the loop thread while it runs";
+        socketTransports.remove(socket, transport);
+    }
+
+    /** The transport that uses {@code socket}, closing or not, if one does; the same threads. */
+    public final Optional<BaseTransport> transportUsing(Object socket) {
+        return Optional.ofNullable(socketTransports.get(socket));
+    }
+
+    /**
+     * asyncio's {@code _ensure_fd_no_transport}, which {@code add_reader}, {@code remove_reader}, their
+     * writer twins and the {@code sock_*} operations start with: a socket a transport uses, while it
+     * is not closing, is refused, for the caller's reader would replace the transport's (or its
+     * removal remove it), and the transport would never hear of the socket again.
+     *
+     * @throws IllegalStateException asyncio's RuntimeError "File descriptor … is used by transport …"
+     */
+    protected final void ensureNoTransport(Object socket) {
+        BaseTransport transport = socket == null ? null : socketTransports.get(socket);
+        if (transport != null && !transport.isClosing()) {
+            throw usedByTransport(socket, transport);
+        }
+    }
+
+    /** asyncio's words for a socket (or descriptor) {@code transport} uses; Pipes say the same. */
+    public static IllegalStateException usedByTransport(Object socket, BaseTransport transport) {
+        return new IllegalStateException("File descriptor " + socket + " is used by transport " + transport);
     }
 
     /** @throws IllegalStateException "Event loop is closed" */
@@ -317,6 +358,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             resource.release();
         }
         resources.clear();
+        socketTransports.clear();
         if (fdPoller != null) {
             fdPoller.close();
         }
@@ -471,8 +513,10 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         return new UnsupportedOperationException(getClass().getSimpleName() + " does not support " + operation);
     }
 
+    /** asyncio {@code add_reader}: refuses a channel a transport uses ({@link #ensureNoTransport}). */
     @Override
     public void addReader(SelectableChannel channel, Runnable callback) {
+        ensureNoTransport(channel);
         watchReadable(channel, callback);
     }
 
@@ -484,13 +528,25 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         throw unsupported("addReader");
     }
 
+    /** asyncio {@code remove_reader}: refuses a channel a transport uses ({@link #ensureNoTransport}). */
     @Override
     public boolean removeReader(SelectableChannel channel) {
+        ensureNoTransport(channel);
+        return unwatchReadable(channel);
+    }
+
+    /**
+     * asyncio's {@code _remove_reader}: {@link #removeReader(SelectableChannel)} without its check, for
+     * the loop's transports and operations. By default: {@link UnsupportedOperationException}.
+     */
+    protected boolean unwatchReadable(SelectableChannel channel) {
         throw unsupported("removeReader");
     }
 
+    /** asyncio {@code add_writer}: refuses a channel a transport uses ({@link #ensureNoTransport}). */
     @Override
     public void addWriter(SelectableChannel channel, Runnable callback) {
+        ensureNoTransport(channel);
         watchWritable(channel, callback);
     }
 
@@ -502,8 +558,15 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         throw unsupported("addWriter");
     }
 
+    /** asyncio {@code remove_writer}: refuses a channel a transport uses ({@link #ensureNoTransport}). */
     @Override
     public boolean removeWriter(SelectableChannel channel) {
+        ensureNoTransport(channel);
+        return unwatchWritable(channel);
+    }
+
+    /** asyncio's {@code _remove_writer}; see {@link #unwatchReadable}. */
+    protected boolean unwatchWritable(SelectableChannel channel) {
         throw unsupported("removeWriter");
     }
 
@@ -705,6 +768,15 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         return ownReadiness;
     }
 
+    /**
+     * The loop's own readers and writers on channels without asyncio's check that no transport uses
+     * the channel ({@link #ensureNoTransport}): asyncio's {@code _add_reader} and kin, for the
+     * transports that watch their channel through the loop itself.
+     */
+    public final ChannelReadiness ownChannelReadiness() {
+        return ownReadiness;
+    }
+
     private final ChannelReadiness ownReadiness = new ChannelReadiness() {
         @Override
         public Handle addReader(SelectableChannel channel, Runnable callback) {
@@ -713,7 +785,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
         @Override
         public boolean removeReader(SelectableChannel channel) {
-            return BaseEventLoop.this.removeReader(channel);
+            return unwatchReadable(channel);
         }
 
         @Override
@@ -723,7 +795,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
         @Override
         public boolean removeWriter(SelectableChannel channel) {
-            return BaseEventLoop.this.removeWriter(channel);
+            return unwatchWritable(channel);
         }
 
         @Override
@@ -779,6 +851,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private DatagramChannel datagramChannel(NetworkChannel channel) {
         Objects.requireNonNull(channel, "channel");
         checkClosed();
+        ensureNoTransport(channel);
         if (!(channel instanceof DatagramChannel datagram)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + " needs a " + DatagramChannel.class.getName()
                     + ", not " + channel.getClass().getName());
@@ -806,6 +879,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         }
         Sendfile.checkParams(file, offset, count);
         checkClosed();
+        ensureNoTransport(channel);
         return Sendfile.overSocket(this, zeroCopySocket(channel), channel, file, offset, count);
     }
 

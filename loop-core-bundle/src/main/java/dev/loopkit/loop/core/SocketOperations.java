@@ -153,10 +153,11 @@ public final class SocketOperations {
             Handle handle, boolean reader) {
         result.addDoneCallback(f -> {
             if (!handle.isCancelled()) {
+                // the loop's own removal (asyncio's _remove_reader): the channel is the operation's, checked as it began
                 if (reader) {
-                    loop.removeReader(channel);
+                    loop.unwatchReadable(channel);
                 } else {
-                    loop.removeWriter(channel);
+                    loop.unwatchWritable(channel);
                 }
             }
         });

@@ -16,6 +16,7 @@ import dev.loopkit.api.DatagramTransport;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.TransportSocket;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -24,6 +25,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -450,6 +452,47 @@ public abstract class DatagramContract extends LoopTestSupport {
             runFor(loop.sockSendto(a, ByteBuffer.wrap("second".getBytes(StandardCharsets.US_ASCII)), b.getLocalAddress()));
             assertEquals("second", StandardCharsets.US_ASCII.decode(runFor(second).data()).toString());
         }
+    }
+
+    /**
+     * The socket of an endpoint, as its transport holds it: the API hands it out nowhere (there is no
+     * {@code sock} argument to {@code createDatagramEndpoint} yet), so only the socket extra's field
+     * reaches it.
+     */
+    private static NetworkChannel socketOf(DatagramTransport transport) throws ReflectiveOperationException {
+        Object socket = transport.getExtraInfo("socket");
+        Field channel = socket.getClass().getDeclaredField("channel");
+        channel.setAccessible(true);
+        return (NetworkChannel) channel.get(socket);
+    }
+
+    /**
+     * {@code sockRecvfrom} and {@code sockSendto} refuse the socket of an endpoint that is not closing,
+     * in asyncio's words (its {@code RuntimeError} from {@code _ensure_fd_no_transport}): a
+     * {@code sockRecvfrom} took the transport's reader, and the endpoint heard of no datagram again.
+     * Refused, the endpoint keeps receiving; once it is closing, they are let through.
+     */
+    @Test
+    public void sockRecvfromAndSockSendtoRefuseTheSocketOfAnEndpointInAsynciosWords() throws Exception {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
+        CollectingDatagrams client = new CollectingDatagrams(1);
+        DatagramEndpoint<CollectingDatagrams> endpoint = connectTo(sockname(server), client);
+        DatagramTransport transport = endpoint.transport();
+        NetworkChannel socket = socketOf(transport);
+        String expected = "File descriptor " + socket + " is used by transport " + transport;
+        assertEquals(expected, assertThrows(IllegalStateException.class, () -> loop.sockRecvfrom(socket, 100)).getMessage());
+        assertEquals(expected, assertThrows(IllegalStateException.class,
+                () -> loop.sockSendto(socket, ByteBuffer.allocate(1), sockname(server))).getMessage());
+        transport.sendto(new byte[] {7}, null);
+        assertArrayEquals("the endpoint still reads its socket", new byte[] {7}, runFor(client.all).get(0));
+        transport.close(); // its connectionLost, which closes the socket, runs at the next iteration
+        if (socket instanceof DatagramChannel) { // a socket of the epoll loop's own is no DatagramChannel
+            LoopFuture<Datagram> receiving = loop.sockRecvfrom(socket, 100);
+            assertTrue(receiving.cancel(false));
+        }
+        runFor(client.lost);
+        assertFalse("the loop forgets the socket once the connection is lost", loop.transportUsing(socket).isPresent());
+        close(server);
     }
 
     // ---- leaks ------------------------------------------------------------------------------------------

@@ -7,18 +7,22 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.Connection;
+import dev.loopkit.api.ConnectionOptions;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Server;
+import dev.loopkit.api.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.junit.Test;
@@ -273,6 +277,80 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
             assertTrue("the caller's reader removed itself", runFor(called));
             assertEquals(Integer.valueOf(1), runFor(receiving));
             assertFalse(loop.removeReader(pair.client));
+        }
+    }
+
+    // ---- a socket a transport uses: asyncio's _ensure_fd_no_transport ------------------------------------
+
+    /**
+     * The {@code sock*} operations and the public readers and writers refuse a socket a transport uses
+     * while it is not closing, in asyncio's words (its {@code RuntimeError}): a {@code sockRecv} took the
+     * transport's reader, and once it was cancelled the transport never heard of data again. Refused,
+     * the transport keeps receiving.
+     */
+    @Test
+    public void aSocketATransportUsesIsRefusedToSockOperationsAndReadersInAsynciosWords() throws Exception {
+        Path file = Files.createTempFile("loopkit-sendfile", ".bin");
+        try (Pair pair = new Pair(); FileChannel data = FileChannel.open(file)) {
+            CollectingProtocol protocol = new CollectingProtocol(3, false);
+            Transport transport = runFor(loop.connectAcceptedSocket(() -> protocol, pair.client, ConnectionOptions.defaults())).transport();
+            String expected = "File descriptor " + pair.client + " is used by transport " + transport;
+            List<ThrowingRunnable> uses = List.of(
+                    () -> loop.sockRecv(pair.client, ByteBuffer.allocate(10)),
+                    () -> loop.sockSendall(pair.client, ByteBuffer.allocate(10)),
+                    () -> loop.sockConnect(pair.client, pair.listener.getLocalAddress()),
+                    () -> loop.sockSendfile(pair.client, data, 0, null),
+                    () -> loop.addReader(pair.client, () -> { }),
+                    () -> loop.removeReader(pair.client),
+                    () -> loop.addWriter(pair.client, () -> { }),
+                    () -> loop.removeWriter(pair.client));
+            for (ThrowingRunnable use : uses) {
+                assertEquals(expected, assertThrows(IllegalStateException.class, use).getMessage());
+            }
+            pair.peer.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            assertArrayEquals("the transport still reads its socket", new byte[] {1, 2, 3}, runFor(protocol.all));
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    /**
+     * {@code connectAcceptedSocket} refuses a socket another transport uses, as asyncio's
+     * {@code _make_socket_transport} does: the second transport took the first's reader, and the first
+     * never heard of its socket again.
+     */
+    @Test
+    public void aSecondTransportOnASocketIsRefusedInAsynciosWords() throws Exception {
+        try (Pair pair = new Pair()) {
+            CollectingProtocol protocol = new CollectingProtocol(1, false);
+            Transport transport = runFor(loop.connectAcceptedSocket(() -> protocol, pair.client,
+                    ConnectionOptions.defaults())).transport();
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> loop.connectAcceptedSocket(() -> new CollectingProtocol(1, false), pair.client,
+                            ConnectionOptions.defaults()));
+            assertEquals("File descriptor " + pair.client + " is used by transport " + transport, refused.getMessage());
+            pair.peer.write(ByteBuffer.wrap(new byte[] {9}));
+            assertArrayEquals("the first transport still reads its socket", new byte[] {9}, runFor(protocol.all));
+        }
+    }
+
+    /** Once the transport is closing, asyncio lets the socket be used again: nothing is refused. */
+    @Test
+    public void aSocketIsNoLongerRefusedOnceItsTransportIsClosing() throws Exception {
+        try (Pair pair = new Pair()) {
+            Transport transport = runFor(loop.connectAcceptedSocket(() -> new CollectingProtocol(1, false), pair.client,
+                    ConnectionOptions.defaults())).transport();
+            transport.close(); // its connectionLost, which closes the socket, runs at the next iteration
+            assertTrue(transport.isClosing());
+            loop.addReader(pair.client, () -> { });
+            assertTrue(loop.removeReader(pair.client));
+            loop.addWriter(pair.client, () -> { });
+            assertTrue(loop.removeWriter(pair.client));
+            LoopFuture<Integer> receiving = loop.sockRecv(pair.client, ByteBuffer.allocate(10));
+            assertFalse(receiving.isDone());
+            assertTrue(receiving.cancel(false));
+            runFor(quietTurn());
+            assertFalse("the loop forgets the socket once the connection is lost", loop.transportUsing(pair.client).isPresent());
         }
     }
 }

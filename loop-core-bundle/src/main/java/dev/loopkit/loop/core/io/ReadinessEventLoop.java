@@ -47,7 +47,7 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
     }
 
     @Override
-    public boolean removeReader(SelectableChannel channel) {
+    protected boolean unwatchReadable(SelectableChannel channel) {
         Objects.requireNonNull(channel, "channel");
         return !isClosed() && channels().removeReader(channel);
     }
@@ -61,7 +61,7 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
     }
 
     @Override
-    public boolean removeWriter(SelectableChannel channel) {
+    protected boolean unwatchWritable(SelectableChannel channel) {
         Objects.requireNonNull(channel, "channel");
         return !isClosed() && channels().removeWriter(channel);
     }
@@ -81,34 +81,43 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
     @Override
     public LoopFuture<Integer> sockRecv(NetworkChannel channel, ByteBuffer buffer) {
         checkClosed();
+        ensureNoTransport(channel);
         return SocketOperations.recv(this, channel, buffer);
     }
 
     @Override
     public LoopFuture<Void> sockSendall(NetworkChannel channel, ByteBuffer data) {
         checkClosed();
+        ensureNoTransport(channel);
         return SocketOperations.sendall(this, channel, data);
     }
 
     @Override
     public LoopFuture<NetworkChannel> sockAccept(NetworkChannel serverChannel) {
         checkClosed();
+        ensureNoTransport(serverChannel);
         return SocketOperations.accept(this, serverChannel);
     }
 
     @Override
     public LoopFuture<Void> sockConnect(NetworkChannel channel, SocketAddress address) {
         checkClosed();
+        ensureNoTransport(channel);
         return SocketOperations.connect(this, channel, address);
     }
 
-    /** asyncio {@code connect_accepted_socket}: {@code channel} must be a connected {@link SocketChannel}. */
+    /**
+     * asyncio {@code connect_accepted_socket}: {@code channel} must be a connected {@link SocketChannel}
+     * that no transport uses (asyncio's {@code _make_socket_transport} checks it: the second transport
+     * would take the first's reader).
+     */
     @Override
     protected <P extends Protocol> CompletionStage<Connection<P>> startAcceptedTransport(NetworkChannel channel,
             Supplier<P> protocolFactory) {
         if (!(channel instanceof SocketChannel socket)) {
             throw new IllegalArgumentException("A Stream Socket was expected, got " + channel);
         }
+        ensureNoTransport(socket);
         boolean unix;
         try {
             socket.configureBlocking(false);

@@ -36,6 +36,8 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
     /** asyncio's {@code _conn_lost}: connectionLost is scheduled (or has run); later writes are counted, not made. */
     protected int connLost;
     private boolean protocolConnected;
+    /** The socket (or pipe's descriptor number) the loop knows this transport uses, or {@code null}. */
+    private Object socket;
 
     protected AbstractTransport(BaseEventLoop loop, BaseProtocol protocol, AbstractServer server) {
         this.loop = Objects.requireNonNull(loop, "loop");
@@ -43,6 +45,22 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
         this.server = server;
         this.flowControl = new FlowControl(loop, this, this::bufferSize);
         loop.track(this);
+    }
+
+    /**
+     * Tells the loop that this transport uses {@code socket} (asyncio's {@code _transports[fd] = self}):
+     * until its connection is lost, the loop's public readers, writers and {@code sock*} operations
+     * refuse it while the transport is not closing. Once, from the constructor.
+     */
+    protected final void usesSocket(Object socket) {
+        this.socket = socket;
+        loop.socketUsed(socket, this);
+    }
+
+    private void socketDone() {
+        if (socket != null) {
+            loop.socketReleased(socket, this);
+        }
     }
 
     /** Bytes buffered for writing. */
@@ -206,6 +224,7 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
                 LOG.log(Level.DEBUG, "closing " + this, e);
             }
             loop.untrack(this);
+            socketDone();
             if (server != null) {
                 server.detach((Transport) this);
             }
@@ -241,6 +260,7 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "releasing " + this, e);
         }
+        socketDone();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.ChannelReadiness;
 import dev.loopkit.loop.core.ZeroCopySocket;
 import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
 import java.io.IOException;
@@ -15,29 +16,33 @@ import java.nio.channels.SocketChannel;
  */
 public final class ChannelSocketTransport extends ReadinessSocketTransport<SocketChannel> {
 
+    /** The loop's readers and writers without the check that no transport uses the channel: this one does. */
+    private final ChannelReadiness readiness;
+
     public ChannelSocketTransport(BaseEventLoop loop, SocketChannel socket, Protocol protocol, AbstractServer server) {
         super(loop, socket, protocol, server);
+        readiness = loop.ownChannelReadiness();
         putSocketExtras(socket);
     }
 
     @Override
     protected void watchReadable(Runnable onReadable) {
-        loop.addReader(channel, onReadable);
+        readiness.addReader(channel, onReadable);
     }
 
     @Override
     protected void unwatchReadable() {
-        loop.removeReader(channel);
+        readiness.removeReader(channel);
     }
 
     @Override
     protected void watchWritable(Runnable onWritable) {
-        loop.addWriter(channel, onWritable);
+        readiness.addWriter(channel, onWritable);
     }
 
     @Override
     protected void unwatchWritable() {
-        loop.removeWriter(channel);
+        readiness.removeWriter(channel);
     }
 
     /** {@link FileChannel#transferTo} into the socket: {@code sendfile(2)} inside the JDK. */

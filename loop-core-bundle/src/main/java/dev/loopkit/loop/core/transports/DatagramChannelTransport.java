@@ -59,6 +59,7 @@ public final class DatagramChannelTransport extends AbstractTransport implements
             SocketAddress address) {
         super(loop, protocol, null);
         this.socket = Objects.requireNonNull(socket, "socket");
+        usesSocket(socket.channel());
         this.address = address;
         this.connected = socket.isConnected();
         putExtra("socket", new ChannelTransportSocket(socket.channel()));

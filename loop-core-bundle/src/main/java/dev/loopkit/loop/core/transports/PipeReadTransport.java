@@ -31,6 +31,7 @@ public final class PipeReadTransport extends AbstractTransport implements Transp
         this.fd = fd;
         posix.setNonBlocking(fd, true);
         putExtra("pipe", fd);
+        usesSocket(fd);
     }
 
     /** Starts reading; loop thread. */

@@ -33,6 +33,7 @@ public final class PipeWriteTransport extends AbstractTransport implements Trans
         this.fd = fd;
         posix.setNonBlocking(fd, true);
         putExtra("pipe", fd);
+        usesSocket(fd);
     }
 
     /** Starts watching for the reader's end; loop thread. */

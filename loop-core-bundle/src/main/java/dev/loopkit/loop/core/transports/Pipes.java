@@ -66,10 +66,9 @@ public final class Pipes {
         }
         // asyncio's words for a descriptor a transport uses: a second transport would take the first's
         // reader (the first never hears of data or EOF), and both would close the descriptor
-        loop.trackedResource(resource -> resource instanceof AbstractTransport transport
-                && Integer.valueOf(fd).equals(transport.getExtraInfo("pipe"))).ifPresent(holder -> {
-                    throw new IllegalStateException("File descriptor " + fd + " is used by transport " + holder);
-                });
+        loop.transportUsing(fd).ifPresent(holder -> {
+            throw BaseEventLoop.usedByTransport(fd, holder);
+        });
         BasicFileAttributes attributes;
         try {
             // /proc/self/fd/N leads to what the descriptor is open on, pipes included

@@ -38,6 +38,7 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
     protected ReadinessSocketTransport(BaseEventLoop loop, C channel, Protocol protocol, AbstractServer server) {
         super(loop, protocol, server);
         this.channel = channel;
+        usesSocket(channel);
     }
 
     /** Calls {@code onReadable} on the loop thread whenever the channel is readable, until {@link #unwatchReadable()}. */
