@@ -54,17 +54,22 @@ final class DefaultExecutor {
      * Returns the executor shut down, {@code null} if none was made or set.
      */
     ExecutorService shutdown() {
-        ExecutorService current;
-        synchronized (this) {
-            shutdown = true;
-            current = executor;
-        }
+        ExecutorService current = markShutdown();
         // Outside the lock: an executor given to setDefaultExecutor is the user's, and its shutdown()
         // may wait for a thread that calls setDefaultExecutor or runInExecutor (DefaultExecutorReentrancyTest).
         if (current != null) {
             current.shutdown();
         }
         return current;
+    }
+
+    /**
+     * The first half of {@link #shutdown()}: no executor is made or set from now on. Returns the one
+     * to shut down, {@code null} if none was made or set.
+     */
+    synchronized ExecutorService markShutdown() {
+        shutdown = true;
+        return executor;
     }
 
     /** Shuts down, then runs {@code then} on a helper thread once every executor thread has ended. */
