@@ -9,6 +9,7 @@ import dev.loopkit.shell.LoopCommands;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,6 +73,9 @@ public final class LoopkitMBeans implements AutoCloseable {
     /** The refresher's threads (one, unless an Error ended it and the executor made another): close() joins them. */
     private final List<Thread> refresherThreads = new CopyOnWriteArrayList<>();
     private boolean closed;
+    /** Looks for loops started and applied, guarded by this: an older look is never applied after a newer one. */
+    private long looksStarted;
+    private long looksApplied;
 
     /**
      * @param store where switches are saved ({@link ChoiceStore#NONE}: nowhere)
@@ -147,14 +151,38 @@ public final class LoopkitMBeans implements AutoCloseable {
     }
 
     /** Adds an MBean for each new live loop and removes those of closed loops. */
-    public synchronized void refreshLoops() {
-        if (closed) {
-            return;
+    public void refreshLoops() {
+        long look;
+        Set<EventLoop> known = Collections.newSetFromMap(new IdentityHashMap<>());
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            look = ++looksStarted;
+            known.addAll(loops.keySet());
         }
+        // Outside the lock: the factories may be the user's services, and their liveLoops() and their
+        // loops' stats() (a hop to each new loop's thread) may wait for a thread that calls names() or
+        // refreshLoops() (LoopkitMBeansReentrancyTest).
         Map<EventLoop, String> live = new IdentityHashMap<>();
         for (Entry<EventLoopFactory> factory : ProcessWide.get().loopFactories().entries()) {
             factory.service().liveLoops().forEach(loop -> live.put(loop, factory.name()));
         }
+        Map<EventLoop, ObjectName> newNames = new IdentityHashMap<>();
+        live.keySet().stream().filter(loop -> !known.contains(loop))
+                .forEach(loop -> newNames.put(loop, loopName(LoopBean.loopName(loop))));
+        synchronized (this) {
+            if (closed || look < looksApplied) {
+                return; // a later look was applied meanwhile: this one is older news
+            }
+            looksApplied = look;
+            apply(live, newNames);
+        }
+    }
+
+    // Under the lock: what one look found; a new loop without a name (another look took it away
+    // meanwhile) waits for the next look.
+    private void apply(Map<EventLoop, String> live, Map<EventLoop, ObjectName> newNames) {
         for (var gone = loops.entrySet().iterator(); gone.hasNext();) {
             var entry = gone.next();
             if (!live.containsKey(entry.getKey())) {
@@ -165,8 +193,8 @@ public final class LoopkitMBeans implements AutoCloseable {
             }
         }
         live.forEach((loop, factory) -> {
-            if (!loops.containsKey(loop)) {
-                ObjectName name = loopName(LoopBean.loopName(loop));
+            ObjectName name = newNames.get(loop);
+            if (!loops.containsKey(loop) && name != null) {
                 DynamicMBean mbean = mxbean(new LoopBean(factory, loop), LoopMXBean.class);
                 loops.put(loop, name);
                 exported.put(name, mbean);

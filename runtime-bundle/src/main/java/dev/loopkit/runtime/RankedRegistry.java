@@ -313,6 +313,7 @@ public final class RankedRegistry<S> {
         if (sourced) {
             return;
         }
+        Runnable notify = () -> { };
         synchronized (sourceLock) {
             if (sourced || loading) {
                 return;
@@ -321,7 +322,6 @@ public final class RankedRegistry<S> {
             try {
                 List<Entry<S>> found = loadProviders();
                 String property = configurationProperty == null ? null : System.getProperty(configurationProperty);
-                Runnable notify;
                 synchronized (this) {
                     entries.addAll(found);
                     entries.sort(RANK_ORDER);
@@ -331,12 +331,15 @@ public final class RankedRegistry<S> {
                     // The first choice outside OSGi is no news: only later changes are worth an INFO line.
                     notify = update("found through ServiceLoader", Level.DEBUG);
                 }
-                notify.run();
             } finally {
                 loading = false;
                 sourced = true;
             }
         }
+        // Told once sourced and out of sourceLock, as every change is told out of the registry's lock:
+        // a listener or log handler that waits for another thread's call to this registry would
+        // otherwise wait for a thread that waits for sourceLock (RankedRegistryTest).
+        notify.run();
     }
 
     private List<Entry<S>> loadProviders() {

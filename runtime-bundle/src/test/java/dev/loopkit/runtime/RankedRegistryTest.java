@@ -9,6 +9,8 @@ import dev.loopkit.runtime.RankedRegistry.Reason;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -191,5 +193,42 @@ public class RankedRegistryTest {
         assertSame(mine, greeters.current());
         greeters.reset("stopped");
         assertTrue(greeters.current() instanceof Greeter.High); // back to ServiceLoader
+    }
+
+    /**
+     * A listener is user code: it may hand any call to another thread and wait for it. The first
+     * choice outside OSGi, made when the registry first looks for its ServiceLoader providers, is told
+     * to listeners too, and no more than any other may it be told under a lock that another thread's
+     * call needs.
+     */
+    @Test(timeout = 60_000)
+    public void aListenerOfTheFirstChoiceThatWaitsForAnotherThreadsCallDoesNotDeadlock() throws Exception {
+        RankedRegistry<Greeter> greeters = new RankedRegistry<>(Greeter.class, "greeter", null);
+        Greeter mine = new Greeter() { };
+        AtomicReference<Object> seenByWorker = new AtomicReference<>();
+        List<Greeter> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+        RankedRegistry.Listener<Greeter> listener = (previous, current) -> {
+            heard.add(current);
+            if (previous != null) {
+                return; // the worker's own change
+            }
+            Thread worker = new Thread(() -> {
+                greeters.setExplicit(mine);
+                seenByWorker.set(greeters.current());
+            }, "worker");
+            worker.start();
+            try {
+                worker.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        greeters.addListener(listener);
+        greeters.entries(); // looks for the providers: the first choice is told now
+        assertSame("the worker's call, made while the first choice was told", mine, seenByWorker.get());
+        assertSame(mine, greeters.current());
+        assertEquals(2, heard.size());
+        assertTrue("the first choice", heard.get(0) instanceof Greeter.High);
+        assertSame("the worker's", mine, heard.get(1));
     }
 }

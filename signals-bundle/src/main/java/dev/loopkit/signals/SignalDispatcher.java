@@ -56,8 +56,30 @@ public final class SignalDispatcher {
     }
 
     /** Stops {@code listener} listening to {@code signum}; {@code true} if it did. */
-    public synchronized boolean remove(int signum, Object listener) {
+    public boolean remove(int signum, Object listener) {
         SignalNumbers.check(signum);
+        List<String> replaced = new ArrayList<>(1);
+        boolean removed;
+        synchronized (this) {
+            removed = removeHeld(signum, listener, replaced);
+        }
+        warnReplaced(replaced);
+        return removed;
+    }
+
+    /** Removes every handler of {@code loop}: when it closes. */
+    public void removeAll(EventLoop loop) {
+        List<String> replaced = new ArrayList<>(1);
+        synchronized (this) {
+            for (Integer signum : new ArrayList<>(installed.keySet())) {
+                removeHeld(signum, loop, replaced);
+            }
+        }
+        warnReplaced(replaced);
+    }
+
+    // Under the lock; the signals whose handler outside code had replaced go to replaced.
+    private boolean removeHeld(int signum, Object listener, List<String> replaced) {
         Installed entry = installed.get(signum);
         if (entry == null || !entry.remove(listener)) {
             return false;
@@ -65,17 +87,18 @@ public final class SignalDispatcher {
         if (entry.isEmpty()) {
             installed.remove(signum);
             if (!uninstall(entry)) {
-                // asyncio's multiloop watcher: someone else's handler stays, and we say so
-                LOG.log(Level.WARNING, "{0} handler was changed by outside code", entry.name);
+                replaced.add(entry.name);
             }
         }
         return true;
     }
 
-    /** Removes every handler of {@code loop}: when it closes. */
-    public synchronized void removeAll(EventLoop loop) {
-        for (Integer signum : new ArrayList<>(installed.keySet())) {
-            remove(signum, loop);
+    // asyncio's multiloop watcher: someone else's handler stays, and we say so. Said outside the
+    // lock: a log handler is user code, and may wait for a thread that adds or removes a listener
+    // (SignalDispatcherTest).
+    private static void warnReplaced(List<String> replaced) {
+        for (String name : replaced) {
+            LOG.log(Level.WARNING, "{0} handler was changed by outside code", name);
         }
     }
 

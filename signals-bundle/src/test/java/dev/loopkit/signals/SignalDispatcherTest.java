@@ -5,10 +5,16 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.posix.Posix;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.Test;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Real signals sent to this JVM with {@code kill}: several process-wide listeners share one
@@ -137,5 +143,58 @@ public class SignalDispatcherTest {
         assertEquals("SIGRTMIN", SignalNumbers.realtimeName(min));
         assertEquals("SIGRTMIN+2", SignalNumbers.realtimeName(min + 2));
         assertEquals("SIGRTMAX", SignalNumbers.realtimeName(POSIX.sigrtmax()));
+    }
+
+    /**
+     * A log handler is user code: it may hand any call to another thread and wait for it. The warning
+     * that outside code replaced our handler, said as the last listener goes, must not be said under
+     * the lock every other listen and close takes.
+     */
+    @Test(timeout = 60_000)
+    public void aLogHandlerThatWaitsForAnotherThreadsListenWhileTheOutsideCodeWarningIsSaidDoesNotDeadlock() throws Exception {
+        Signal winch = new Signal("WINCH");
+        SignalHandler before = Signal.handle(winch, SignalHandler.SIG_IGN);
+        Logger logger = Logger.getLogger("dev.loopkit.loop");
+        CountDownLatch workerDone = new CountDownLatch(1);
+        AtomicInteger warnings = new AtomicInteger();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (!record.getMessage().contains("changed by outside code")) {
+                    return;
+                }
+                warnings.incrementAndGet();
+                Thread worker = new Thread(() -> {
+                    ProcessSignals.listen(SIGUSR1, () -> { }).close();
+                    workerDone.countDown();
+                }, "worker");
+                worker.start();
+                try {
+                    worker.join(TimeUnit.SECONDS.toMillis(10));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            ProcessSignals.Registration registration = ProcessSignals.listen(SIGWINCH, () -> { });
+            SignalHandler outside = signal -> { };
+            Signal.handle(winch, outside);
+            registration.close();
+            assertEquals(1, warnings.get());
+            assertEquals("the worker's listen and close, while the warning was said", 0, workerDone.getCount());
+        } finally {
+            logger.removeHandler(handler);
+            Signal.handle(winch, before);
+        }
     }
 }

@@ -330,14 +330,25 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
      */
     private List<CallbackHandle> closeOwned(String reason) {
         List<CallbackHandle> pending;
+        ExecutorService executorToShutDown = null;
         try {
             if (getDebug()) {
                 LOG.log(Level.DEBUG, "Close {0}", this);
             }
             pending = scheduler.drainForClose();
+            executorToShutDown = executor.markShutdown();
             releaseResources();
         } finally {
             scheduler.finishClose();
+            // Once closed, as asyncio shuts its executor down after _closed is set: while the loop
+            // closes, a close() on another thread waits for this one, and the executor's shutdown()
+            // (the user's, if set) and the log handlers of the signal handlers' removal are user code
+            // that may wait for such a thread (LoopCloseReentrancyTest). A signal meanwhile finds the
+            // loop closed, and is dropped.
+            SignalDispatcher.get().removeAll(this);
+            if (executorToShutDown != null) {
+                executorToShutDown.shutdown();
+            }
         }
         if (reason != null) {
             for (CallbackHandle handle : pending) {
@@ -352,8 +363,6 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     }
 
     private void releaseResources() {
-        executor.shutdown();
-        SignalDispatcher.get().removeAll(this);
         for (LoopResource resource : new ArrayList<>(resources)) {
             resource.release();
         }

@@ -49,21 +49,32 @@ final class DefaultExecutor {
         executor = replacement;
     }
 
-    /** asyncio {@code executor.shutdown(wait=False)}: running tasks finish, idle threads end now. */
-    synchronized void shutdown() {
-        shutdown = true;
-        if (executor != null) {
-            executor.shutdown();
+    /**
+     * asyncio {@code executor.shutdown(wait=False)}: running tasks finish, idle threads end now.
+     * Returns the executor shut down, {@code null} if none was made or set.
+     */
+    ExecutorService shutdown() {
+        ExecutorService current = markShutdown();
+        // Outside the lock: an executor given to setDefaultExecutor is the user's, and its shutdown()
+        // may wait for a thread that calls setDefaultExecutor or runInExecutor (DefaultExecutorReentrancyTest).
+        if (current != null) {
+            current.shutdown();
         }
+        return current;
+    }
+
+    /**
+     * The first half of {@link #shutdown()}: no executor is made or set from now on. Returns the one
+     * to shut down, {@code null} if none was made or set.
+     */
+    synchronized ExecutorService markShutdown() {
+        shutdown = true;
+        return executor;
     }
 
     /** Shuts down, then runs {@code then} on a helper thread once every executor thread has ended. */
     void shutdownAndThen(Runnable then) {
-        ExecutorService current;
-        synchronized (this) {
-            shutdown();
-            current = executor;
-        }
+        ExecutorService current = shutdown();
         if (current == null) {
             then.run();
             return;

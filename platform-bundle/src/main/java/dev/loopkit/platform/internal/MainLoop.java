@@ -132,14 +132,20 @@ public final class MainLoop {
     }
 
     private void run(EventLoopPolicy policy, EventLoop mainLoop) {
+        boolean stale;
         synchronized (lock) {
             // a change that came while the loop was made found no loop to stop: look again
-            if (!running || policy != ProcessWide.get().policies().current()) {
-                mainLoop.close();
-                return;
+            stale = !running || policy != ProcessWide.get().policies().current();
+            if (!stale) {
+                loop = mainLoop;
+                loopPolicy = policy;
             }
-            loop = mainLoop;
-            loopPolicy = policy;
+        }
+        if (stale) {
+            // Outside the lock: the loop is the policy's, maybe the user's, and its close() may wait for
+            // a thread whose policy switch waits for the lock in wake() (MainLoopReentrancyTest).
+            mainLoop.close();
+            return;
         }
         ProcessWide.get().mainContext().designate(Thread.currentThread(), mainLoop);
         try {
@@ -202,11 +208,18 @@ public final class MainLoop {
 
     // Stopped, or another policy is process-wide now: the main loop ends and, if running, another comes.
     private void wake() {
+        EventLoop stale = null;
         synchronized (lock) {
             lock.notifyAll();
             if (loop != null && (!running || loopPolicy != ProcessWide.get().policies().current())) {
-                loop.stop();
+                stale = loop;
             }
+        }
+        // Stopped outside the lock: the loop may be the user's, and its stop() may wait for a thread
+        // whose policy switch comes here (MainLoopReentrancyTest). A loop that ended meanwhile is
+        // closed, and stopping a closed loop does nothing.
+        if (stale != null) {
+            stale.stop();
         }
     }
 }

@@ -17,9 +17,10 @@ import java.util.function.Function;
 /**
  * A watcher's children, pid to {@link Child}, guarded by a lock of the table's own: held briefly, for
  * the table and for a reap ({@link #reap}: the exit taken and the child removed together, so that a
- * hand-over or a second sweep never gets a child already reaped), and never while a handler runs:
- * deliveries happen after it is released, so a handler may call back into the watcher. asyncio's
- * {@code _callbacks} with its {@code _lock}, and asyncio's warnings, in the watcher's logger.
+ * hand-over or a second sweep never gets a child already reaped), and never while a handler or a log
+ * handler runs: deliveries and warnings happen after it is released, so either may call back into the
+ * watcher, from any thread. asyncio's {@code _callbacks} with its {@code _lock}, and asyncio's
+ * warnings, in the watcher's logger.
  *
  * @param <C> what the watcher records per child
  */
@@ -30,6 +31,16 @@ public final class ChildTable<C extends Child> {
 
     /** What the table and one reap found: the child taken out, and its return code. */
     public record Reaped<C>(C child, int returncode) {
+    }
+
+    /**
+     * Takes a child's exit under the table's lock: its return code, or {@code null} while it runs. A
+     * warning goes to {@code warnLater}, which the table runs once its lock is released: a log handler
+     * is user code, and may wait for a thread that calls the watcher.
+     */
+    @FunctionalInterface
+    public interface Reaper<C> {
+        Integer reap(C child, List<Runnable> warnLater);
     }
 
     private final System.Logger log;
@@ -97,11 +108,19 @@ public final class ChildTable<C extends Child> {
      */
     public List<C> close() {
         List<C> dropped = takeAll();
+        warnClosedWith(dropped);
+        return dropped;
+    }
+
+    /**
+     * {@link #close()}'s warning about {@code dropped}, for a watcher that takes its children out
+     * with {@link #takeAll()} under a lock of its own and warns once it released it.
+     */
+    public void warnClosedWith(List<C> dropped) {
         if (!dropped.isEmpty()) {
             log.log(Level.WARNING, "{0} closed with registered but not finished child processes, pids {1}: their exits"
                     + " will not be delivered", watcherName, dropped.stream().map(Child::pid).toList());
         }
-        return dropped;
     }
 
     /** asyncio's warning when a loop is detached, or the watcher stops listening, while it holds children. */
@@ -117,22 +136,40 @@ public final class ChildTable<C extends Child> {
      *
      * @return the child and its return code, or {@code null}: not registered, or still running
      */
-    public Reaped<C> reap(long pid, Function<? super C, Integer> reaper) {
+    public Reaped<C> reap(long pid, Reaper<? super C> reaper) {
+        List<Runnable> warnLater = new ArrayList<>(0);
+        Reaped<C> reaped;
         synchronized (lock) {
             C child = children.get(pid);
-            return child == null ? null : reapHeld(child, reaper);
+            reaped = child == null ? null : reapHeld(child, reaper, warnLater);
         }
+        warnLater.forEach(Runnable::run);
+        return reaped;
     }
 
-    /** As {@link #reap(long, Function)}, only while {@code child} itself is registered (not removed or replaced). */
-    public Reaped<C> reap(C child, Function<? super C, Integer> reaper) {
+    /** As {@link #reap(long, Reaper)}, for a reaper that warns about nothing. */
+    public Reaped<C> reap(long pid, Function<? super C, Integer> reaper) {
+        return reap(pid, (child, warnLater) -> reaper.apply(child));
+    }
+
+    /** As {@link #reap(long, Reaper)}, only while {@code child} itself is registered (not removed or replaced). */
+    public Reaped<C> reap(C child, Reaper<? super C> reaper) {
+        List<Runnable> warnLater = new ArrayList<>(0);
+        Reaped<C> reaped;
         synchronized (lock) {
-            return children.get(child.pid()) == child ? reapHeld(child, reaper) : null;
+            reaped = children.get(child.pid()) == child ? reapHeld(child, reaper, warnLater) : null;
         }
+        warnLater.forEach(Runnable::run);
+        return reaped;
     }
 
-    private Reaped<C> reapHeld(C child, Function<? super C, Integer> reaper) {
-        Integer returncode = reaper.apply(child);
+    /** As {@link #reap(Child, Reaper)}, for a reaper that warns about nothing. */
+    public Reaped<C> reap(C child, Function<? super C, Integer> reaper) {
+        return reap(child, (c, warnLater) -> reaper.apply(c));
+    }
+
+    private Reaped<C> reapHeld(C child, Reaper<? super C> reaper, List<Runnable> warnLater) {
+        Integer returncode = reaper.reap(child, warnLater);
         if (returncode == null) {
             return null;
         }
@@ -145,7 +182,7 @@ public final class ChildTable<C extends Child> {
      * and, if it exited, the exit delivered outside it.
      */
     public void waitpidAndDeliver(long pid) {
-        Reaped<C> reaped = reap(pid, child -> waitpid(child.pid(), false));
+        Reaped<C> reaped = reap(pid, (child, warnLater) -> waitpid(child.pid(), false, warnLater));
         if (reaped != null) {
             deliver(reaped.child(), reaped.returncode());
         }
@@ -182,6 +219,17 @@ public final class ChildTable<C extends Child> {
      * runs, or 255 with asyncio's warning when someone else already reaped it.
      */
     public Integer waitpid(long pid, boolean block) {
+        List<Runnable> warnLater = new ArrayList<>(0);
+        Integer returncode = waitpid(pid, block, warnLater);
+        warnLater.forEach(Runnable::run);
+        return returncode;
+    }
+
+    /**
+     * As {@link #waitpid(long, boolean)}, for a caller under a lock: asyncio's warning goes to
+     * {@code warnLater}, for the caller to run once it released the lock.
+     */
+    public Integer waitpid(long pid, boolean block, List<Runnable> warnLater) {
         try {
             WaitStatus status = Posix.get().waitpid(pid, !block);
             return status == null ? null : status.returncode();
@@ -189,7 +237,8 @@ public final class ChildTable<C extends Child> {
             if (!"ECHILD".equals(e.errnoName())) {
                 throw new IllegalStateException("waitpid(" + pid + ") failed: " + e.getMessage(), e);
             }
-            log.log(Level.WARNING, "Unknown child process pid {0}, will report returncode 255", Long.toString(pid));
+            warnLater.add(() -> log.log(Level.WARNING, "Unknown child process pid {0}, will report returncode 255",
+                    Long.toString(pid)));
             return UNKNOWN_RETURNCODE;
         }
     }

@@ -45,10 +45,11 @@ public final class SigchldThroughLoop {
         EventLoop old;
         synchronized (lock) {
             old = loop;
-            if (old != null && newLoop == null) {
-                table.warnIfDetachedWithChildren();
-            }
             loop = newLoop;
+        }
+        if (old != null && newLoop == null) {
+            // outside the lock: a log handler may wait for a thread that attaches this watcher
+            table.warnIfDetachedWithChildren();
         }
         if (old != null && old != newLoop) {
             release(old);

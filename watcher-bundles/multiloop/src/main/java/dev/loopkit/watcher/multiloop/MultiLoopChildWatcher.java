@@ -69,8 +69,9 @@ public class MultiLoopChildWatcher extends AbstractChildWatcher {
     @Override
     public void detachLoop() {
         ProcessSignals.Registration registration;
+        // before the lock: a log handler may wait for a thread that asks isActive()
+        table.warnIfDetachedWithChildren();
         synchronized (lock) {
-            table.warnIfDetachedWithChildren();
             registration = sigchld;
             sigchld = null;
         }

@@ -97,7 +97,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         void exited() {
             // Reaping and leaving the table under its lock: a hand-over either took the child before
             // (then it is not ours to reap) or finds it gone after.
-            ChildTable.Reaped<Watch> reaped = table.reap(this, Watch::reapNow);
+            ChildTable.Reaped<Watch> reaped = table.reap(this, (watch, warnLater) -> watch.reapNow(warnLater));
             if (reaped == null && table.holds(this)) {
                 return; // not exited: a spurious readiness, the reader stays
             }
@@ -129,7 +129,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
 
         // True when done: the exit reaped (and delivered or warned about), or the child no longer ours.
         boolean reapOrphan() {
-            ChildTable.Reaped<Watch> reaped = table.reap(this, Watch::reapNow);
+            ChildTable.Reaped<Watch> reaped = table.reap(this, (watch, warnLater) -> watch.reapNow(warnLater));
             if (reaped == null && table.holds(this)) {
                 return false; // still running
             }
@@ -142,13 +142,15 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             return true;
         }
 
-        // Under the table's lock: waitid(P_PIDFD, WNOHANG), or 255 with asyncio's warning when someone else reaped it.
-        private Integer reapNow() {
+        // Under the table's lock: waitid(P_PIDFD, WNOHANG), or 255 with asyncio's warning when someone
+        // else reaped it, said once the table's lock is released (a log handler may call the watcher).
+        private Integer reapNow(List<Runnable> warnLater) {
             try {
                 WaitStatus status = posix.waitidPidfd(pidfd, true, false);
                 return status == null ? null : status.returncode();
             } catch (PosixException e) {
-                warnAlreadyRead(pid());
+                long pid = pid();
+                warnLater.add(() -> warnAlreadyRead(pid));
                 return ChildTable.UNKNOWN_RETURNCODE;
             }
         }

@@ -12,7 +12,9 @@ import dev.loopkit.watcher.base.AbstractChildWatcher;
 import dev.loopkit.watcher.base.Child;
 import dev.loopkit.watcher.base.ChildTable;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -118,6 +120,9 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
             }
             Child child;
             Integer returncode;
+            // asyncio's warning for a pid someone else reaped, said once the lock is released: a log
+            // handler is user code, and may wait for a thread that calls this watcher
+            List<Runnable> warnLater = new ArrayList<>(0);
             synchronized (lock) {
                 child = table.remove(pid);
                 // Leaving the table with the same lock that finds no handler: a handler added again
@@ -127,8 +132,9 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
                 if (child == null) {
                     return; // removed: the child belongs to someone else now, and stays unreaped for them
                 }
-                returncode = table.waitpid(pid, false);
+                returncode = table.waitpid(pid, false, warnLater);
             }
+            warnLater.forEach(Runnable::run);
             table.deliver(child, returncode == null ? table.waitpid(pid, true) : returncode);
         } catch (RuntimeException e) {
             log.log(Level.ERROR, "waiting for child " + pid + " failed", e);
@@ -234,14 +240,17 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     @Override
     public void close() {
         int wake;
+        List<Child> dropped;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
-            table.close(); // with closed, under the lock: no waiting thread delivers after it
+            dropped = table.takeAll(); // with closed, under the lock: no waiting thread delivers after it
             wake = closeFd;
         }
+        // warned about outside the lock: a log handler may wait for a thread that calls this watcher
+        table.warnClosedWith(dropped);
         if (wake >= 0) {
             try {
                 posix.eventfdWrite(wake, 1);

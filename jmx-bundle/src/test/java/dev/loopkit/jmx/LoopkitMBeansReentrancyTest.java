@@ -1,0 +1,71 @@
+package dev.loopkit.jmx;
+
+import static org.junit.Assert.assertEquals;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopFactory;
+import dev.loopkit.platform.ChoiceStore;
+import dev.loopkit.runtime.ProcessWide;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.Test;
+
+/**
+ * A loop factory may be the user's service: its {@code liveLoops()}, which the MBeans ask for when
+ * they look for loops, may hand any call to another thread and wait for it, such as the names of the
+ * MBeans there are.
+ */
+public class LoopkitMBeansReentrancyTest {
+
+    private static final long WAIT_SECONDS = 10;
+
+    @Test(timeout = 60_000)
+    public void aFactoryWhoseLiveLoopsWaitsForAnotherThreadsNamesDoesNotDeadlock() throws Exception {
+        CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
+        LoopkitMBeans[] mbeans = new LoopkitMBeans[1];
+        EventLoopFactory factory = new EventLoopFactory() {
+            @Override
+            public String name() {
+                return "users";
+            }
+
+            @Override
+            public EventLoop newEventLoop() {
+                throw new UnsupportedOperationException("no loop in this test");
+            }
+
+            @Override
+            public List<EventLoop> liveLoops() {
+                LoopkitMBeans asked = mbeans[0];
+                if (asked != null && !returnedInTime.isDone()) {
+                    CompletableFuture<Void> done = new CompletableFuture<>();
+                    Thread worker = new Thread(() -> {
+                        asked.names();
+                        done.complete(null);
+                    }, "worker");
+                    worker.start();
+                    try {
+                        worker.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    returnedInTime.complete(done.isDone());
+                }
+                return List.of();
+            }
+        };
+        ProcessWide.get().loopFactories().register(factory, "users-in-test", -1000, Long.MAX_VALUE, "test");
+        // refreshed by hand only: the refresher's first look comes an hour later
+        LoopkitMBeans made = new LoopkitMBeans(ChoiceStore.NONE, TimeUnit.HOURS.toMillis(1));
+        try {
+            mbeans[0] = made;
+            made.refreshLoops();
+            assertEquals("the other thread's names() returned while the factory was asked", true,
+                    returnedInTime.get(3 * WAIT_SECONDS, TimeUnit.SECONDS));
+        } finally {
+            made.close();
+            ProcessWide.get().loopFactories().unregister(factory);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.loopkit.loop.core;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.signals.SignalNumbers;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.Test;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * While one thread closes a loop, a close() on another thread waits until it is closed. So the user
+ * code that closing runs (the default executor's shutdown(), if the user set it; the log handlers of
+ * the warnings said as its signal handlers go) must run once the loop is closed, not while it closes:
+ * it may hand a close() to another thread and wait for it.
+ */
+public class LoopCloseReentrancyTest {
+
+    private static final long WAIT_SECONDS = 10;
+
+    @Test(timeout = 60_000)
+    public void aUserExecutorsShutdownThatWaitsForAnotherThreadsCloseDoesNotDeadlock() throws Exception {
+        ParkingEventLoop loop = new ParkingEventLoop();
+        CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
+        ThreadPoolExecutor users = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>()) {
+            @Override
+            public void shutdown() {
+                super.shutdown();
+                if (!returnedInTime.isDone()) {
+                    returnedInTime.complete(onAnotherThread(loop, ParkingEventLoop::close));
+                }
+            }
+        };
+        loop.setDefaultExecutor(users);
+        loop.close();
+        assertTrue("the loop shut the user's executor down", returnedInTime.isDone());
+        assertEquals("the other thread's close() returned while the executor shut down", true, returnedInTime.get());
+        assertTrue(users.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS));
+    }
+
+    @Test(timeout = 60_000)
+    public void aLogHandlerThatWaitsForAnotherThreadsCloseWhileASignalHandlerGoesDoesNotDeadlock() throws Exception {
+        Signal winch = new Signal("WINCH");
+        SignalHandler before = Signal.handle(winch, SignalHandler.SIG_IGN);
+        ParkingEventLoop loop = new ParkingEventLoop();
+        CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
+        Logger logger = Logger.getLogger("dev.loopkit.loop");
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getMessage() != null && record.getMessage().contains("changed by outside code")
+                        && !returnedInTime.isDone()) {
+                    returnedInTime.complete(onAnotherThread(loop, ParkingEventLoop::close));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            loop.addSignalHandler(SignalNumbers.number("WINCH"), () -> { });
+            Signal.handle(winch, signal -> { }); // outside code replaces the loop's handler
+            loop.close();
+            assertTrue("the warning was said", returnedInTime.isDone());
+            assertEquals("the other thread's close() returned while the warning was said", true, returnedInTime.get());
+        } finally {
+            logger.removeHandler(handler);
+            Signal.handle(winch, before);
+        }
+    }
+
+    // Runs call on another thread and waits for it as long as a test may: whether it returned.
+    private static boolean onAnotherThread(ParkingEventLoop loop, Consumer<ParkingEventLoop> call) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            call.accept(loop);
+            done.complete(null);
+        }, "worker");
+        worker.start();
+        try {
+            worker.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return done.isDone();
+    }
+}
