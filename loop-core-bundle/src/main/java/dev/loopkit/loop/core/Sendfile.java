@@ -146,7 +146,13 @@ final class Sendfile {
         SendfileFallbackProtocol protocol = new SendfileFallbackProtocol(loop, transport);
         result.addDoneCallback(f -> protocol.restore());
         int block = Math.max(TRANSPORT_BLOCK, transport.getWriteBufferLimits().high());
-        copyInBlocks(block, next -> protocol.drain().thenRun(() -> transport.write(next)));
+        copyInBlocks(block, next -> protocol.drain().thenRun(() -> {
+            // Room may come (a write completing) after a cancel and before restore() ends the wait, whose
+            // done callback runs an iteration later: asyncio's cancelled task writes nothing more then
+            if (!result.isDone()) {
+                transport.write(next);
+            }
+        }));
     }
 
     // ---- loop.sock_sendfile ------------------------------------------------------------------------------

@@ -23,6 +23,17 @@ public final class SendfileFallbacks {
      * protocol was told to pause writing; checked every 10 ms); fails if {@code sending} ended first.
      */
     public static CompletableFuture<Void> whenWaitingForRoom(BaseEventLoop loop, Transport transport, LoopFuture<Long> sending) {
+        return whenWaitingForRoom(loop, transport, sending, () -> { });
+    }
+
+    /**
+     * As {@link #whenWaitingForRoom(BaseEventLoop, Transport, LoopFuture)}, running {@code then} in the
+     * very callback that saw the wait: once that callback returns, other callbacks of the same
+     * iteration (a write completing, the buffer falling below its low-water mark) may end the wait
+     * before the test thread gets to act on it (ProactorSendfileTest, under load).
+     */
+    public static CompletableFuture<Void> whenWaitingForRoom(BaseEventLoop loop, Transport transport, LoopFuture<Long> sending,
+            Runnable then) {
         CompletableFuture<Void> waiting = new CompletableFuture<>();
         Runnable check = new Runnable() {
             @Override
@@ -30,6 +41,7 @@ public final class SendfileFallbacks {
                 if (sending.isDone()) {
                     waiting.completeExceptionally(new AssertionError("the sendfile ended first: " + sending));
                 } else if (((SendfileTransport) transport).isWritingPaused()) {
+                    then.run();
                     waiting.complete(null);
                 } else {
                     loop.callLater(0.01, this);
