@@ -6,6 +6,7 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopFactory;
 import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.testsupport.OtherThread;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,7 @@ import org.junit.Test;
  */
 public class LoopkitMBeansReentrancyTest {
 
-    private static final long WAIT_SECONDS = 10;
+    private static final long WAIT_SECONDS = OtherThread.WAIT_SECONDS;
 
     @Test(timeout = 60_000)
     public void aFactoryWhoseLiveLoopsWaitsForAnotherThreadsNamesDoesNotDeadlock() throws Exception {
@@ -39,18 +40,7 @@ public class LoopkitMBeansReentrancyTest {
             public List<EventLoop> liveLoops() {
                 LoopkitMBeans asked = mbeans[0];
                 if (asked != null && !returnedInTime.isDone()) {
-                    CompletableFuture<Void> done = new CompletableFuture<>();
-                    Thread worker = new Thread(() -> {
-                        asked.names();
-                        done.complete(null);
-                    }, "worker");
-                    worker.start();
-                    try {
-                        worker.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    returnedInTime.complete(done.isDone());
+                    returnedInTime.complete(OtherThread.returns(asked::names));
                 }
                 return List.of();
             }

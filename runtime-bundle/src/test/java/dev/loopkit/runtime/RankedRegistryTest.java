@@ -6,10 +6,10 @@ import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.runtime.RankedRegistry.Reason;
+import dev.loopkit.testsupport.OtherThread;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -212,16 +212,10 @@ public class RankedRegistryTest {
             if (previous != null) {
                 return; // the worker's own change
             }
-            Thread worker = new Thread(() -> {
+            OtherThread.returns(() -> {
                 greeters.setExplicit(mine);
                 seenByWorker.set(greeters.current());
-            }, "worker");
-            worker.start();
-            try {
-                worker.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            });
         };
         greeters.addListener(listener);
         greeters.entries(); // looks for the providers: the first choice is told now

@@ -5,12 +5,13 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.posix.Posix;
+import dev.loopkit.testsupport.LogHandlers;
+import dev.loopkit.testsupport.OtherThread;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.Test;
 import sun.misc.Signal;
@@ -157,33 +158,16 @@ public class SignalDispatcherTest {
         Logger logger = Logger.getLogger("dev.loopkit.loop");
         CountDownLatch workerDone = new CountDownLatch(1);
         AtomicInteger warnings = new AtomicInteger();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (!record.getMessage().contains("changed by outside code")) {
-                    return;
-                }
-                warnings.incrementAndGet();
-                Thread worker = new Thread(() -> {
-                    ProcessSignals.listen(SIGUSR1, () -> { }).close();
-                    workerDone.countDown();
-                }, "worker");
-                worker.start();
-                try {
-                    worker.join(TimeUnit.SECONDS.toMillis(10));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+        Handler handler = LogHandlers.calling(record -> {
+            if (!record.getMessage().contains("changed by outside code")) {
+                return;
             }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+            warnings.incrementAndGet();
+            OtherThread.returns(() -> {
+                ProcessSignals.listen(SIGUSR1, () -> { }).close();
+                workerDone.countDown();
+            });
+        });
         logger.addHandler(handler);
         try {
             ProcessSignals.Registration registration = ProcessSignals.listen(SIGWINCH, () -> { });

@@ -1,5 +1,6 @@
 package dev.loopkit.loop.core;
 
+import dev.loopkit.testsupport.OtherThread;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -17,7 +18,7 @@ import org.junit.Test;
  */
 public class DefaultExecutorReentrancyTest {
 
-    private static final long WAIT_SECONDS = 10;
+    private static final long WAIT_SECONDS = OtherThread.WAIT_SECONDS;
 
     @Test(timeout = 60_000)
     public void aUserExecutorsShutdownThatWaitsForAnotherThreadsSetDefaultExecutorDoesNotDeadlock() throws Exception {
@@ -32,21 +33,14 @@ public class DefaultExecutorReentrancyTest {
                 if (returnedInTime.isDone()) {
                     return;
                 }
-                Thread other = new Thread(() -> {
+                returnedInTime.complete(OtherThread.returns(() -> {
                     try {
                         loop.setDefaultExecutor(another);
                         worker.complete("accepted");
                     } catch (IllegalStateException refused) {
                         worker.complete(refused.getMessage());
                     }
-                }, "worker");
-                other.start();
-                try {
-                    other.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                returnedInTime.complete(worker.isDone());
+                }));
             }
         };
         loop.setDefaultExecutor(users);

@@ -4,13 +4,14 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.signals.SignalNumbers;
+import dev.loopkit.testsupport.LogHandlers;
+import dev.loopkit.testsupport.OtherThread;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.Test;
 import sun.misc.Signal;
@@ -24,7 +25,7 @@ import sun.misc.SignalHandler;
  */
 public class LoopCloseReentrancyTest {
 
-    private static final long WAIT_SECONDS = 10;
+    private static final long WAIT_SECONDS = OtherThread.WAIT_SECONDS;
 
     @Test(timeout = 60_000)
     public void aUserExecutorsShutdownThatWaitsForAnotherThreadsCloseDoesNotDeadlock() throws Exception {
@@ -53,23 +54,12 @@ public class LoopCloseReentrancyTest {
         ParkingEventLoop loop = new ParkingEventLoop();
         CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
         Logger logger = Logger.getLogger("dev.loopkit.loop");
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getMessage() != null && record.getMessage().contains("changed by outside code")
-                        && !returnedInTime.isDone()) {
-                    returnedInTime.complete(onAnotherThread(loop, ParkingEventLoop::close));
-                }
+        Handler handler = LogHandlers.calling(record -> {
+            if (record.getMessage() != null && record.getMessage().contains("changed by outside code")
+                    && !returnedInTime.isDone()) {
+                returnedInTime.complete(onAnotherThread(loop, ParkingEventLoop::close));
             }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        });
         logger.addHandler(handler);
         try {
             loop.addSignalHandler(SignalNumbers.number("WINCH"), () -> { });
@@ -85,17 +75,6 @@ public class LoopCloseReentrancyTest {
 
     // Runs call on another thread and waits for it as long as a test may: whether it returned.
     private static boolean onAnotherThread(ParkingEventLoop loop, Consumer<ParkingEventLoop> call) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread worker = new Thread(() -> {
-            call.accept(loop);
-            done.complete(null);
-        }, "worker");
-        worker.start();
-        try {
-            worker.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return done.isDone();
+        return OtherThread.returns(() -> call.accept(loop));
     }
 }

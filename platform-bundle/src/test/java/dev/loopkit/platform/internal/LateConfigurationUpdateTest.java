@@ -7,6 +7,7 @@ import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.platform.PlatformConfiguration;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.runtime.RankedRegistry;
+import dev.loopkit.testsupport.OtherThread;
 import java.lang.reflect.Field;
 import java.lang.reflect.Proxy;
 import java.util.Dictionary;
@@ -129,13 +130,7 @@ public class LateConfigurationUpdateTest {
         store.save("policy", "configured-in-test"); // the update applies it: the policy changes, listeners hear it
         Map<String, Boolean> savedByWorker = new ConcurrentHashMap<>();
         RankedRegistry.Listener<EventLoopPolicy> listener = (before, now) -> {
-            Thread worker = new Thread(() -> savedByWorker.put(store.save("watcher", "threaded"), true), "worker");
-            worker.start();
-            try {
-                worker.join(TimeUnit.SECONDS.toMillis(HANG_GUARD_SECONDS));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            OtherThread.returns(() -> savedByWorker.put(store.save("watcher", "threaded"), true));
         };
         ProcessWide.get().policies().addListener(listener);
         try {

@@ -6,6 +6,7 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.testsupport.OtherThread;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,7 @@ import org.junit.Test;
  */
 public class MainLoopReentrancyTest {
 
-    private static final long WAIT_SECONDS = 10;
+    private static final long WAIT_SECONDS = OtherThread.WAIT_SECONDS;
 
     private final MainLoop mainLoop = new MainLoop();
 
@@ -85,18 +86,7 @@ public class MainLoopReentrancyTest {
 
     // Makes another thread set the explicit policy and waits for it, as long as a test may: whether it returned.
     private static boolean switchedOnAnotherThread(EventLoopPolicy policy) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread worker = new Thread(() -> {
-            ProcessWide.get().policies().setExplicit(policy);
-            done.complete(null);
-        }, "worker");
-        worker.start();
-        try {
-            worker.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return done.isDone();
+        return OtherThread.returns(() -> ProcessWide.get().policies().setExplicit(policy));
     }
 
     private static void awaitRunning(EventLoop loop) throws InterruptedException {

@@ -16,6 +16,7 @@ import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
 import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
 import dev.loopkit.watcher.safe.SafeChildWatcher;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
+import dev.loopkit.testsupport.OtherThread;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ import org.junit.Test;
 public class WatcherLogHandlerReentrancyTest {
 
     private static final Posix POSIX = Posix.get();
-    private static final long WAIT_SECONDS = 10;
+    private static final long WAIT_SECONDS = OtherThread.WAIT_SECONDS;
 
     private final List<AutoCloseable> cleanup = new ArrayList<>();
 
@@ -192,18 +193,7 @@ public class WatcherLogHandlerReentrancyTest {
             if (record.getMessage() == null || !record.getMessage().contains(fragment) || returned.isDone()) {
                 return;
             }
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            Thread worker = new Thread(() -> {
-                call.run();
-                done.complete(null);
-            }, "worker");
-            worker.start();
-            try {
-                worker.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            returned.complete(done.isDone());
+            returned.complete(OtherThread.returns(call));
         }
 
         void assertTheCallReturned() throws Exception {
