@@ -119,9 +119,9 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             synchronized (lock) {
                 orphaned = table.holds(this);
             }
-            // The loop calls this while it closes, holding its own monitor: a handler (user code) must
-            // not run there, so a child whose handler gets the exit is always reaped on the waiting
-            // thread, which finds an exit that is already there at once.
+            // The loop calls this while it closes, in its closing state (another thread's close() waits
+            // for that to end): a handler (user code) must not run there, so a child whose handler gets
+            // the exit is always reaped on the waiting thread, which finds an exit already there at once.
             if (handlerOutlivesLoop || !reapOrphan()) {
                 startOrphanWaiter(this);
             }
