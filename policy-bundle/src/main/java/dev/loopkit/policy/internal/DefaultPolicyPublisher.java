@@ -28,64 +28,137 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 @Component(immediate = true)
 public final class DefaultPolicyPublisher {
 
+    /** What is published: the policy, the factory it is bound to, and its registration. */
+    private record Published(EventLoopFactory factory, DefaultEventLoopPolicy policy,
+            ServiceRegistration<EventLoopPolicy> registration) {
+    }
+
     private final String factoryName = DefaultEventLoopPolicy.platformLoopFactoryName();
-    // Guarded by this: the factories of that name (the first is used), and what is published.
+    // Guarded by this: the factories of that name (the first is used), the context while active,
+    // what is published, and whether a thread is bringing the registration in line with them.
     private final List<EventLoopFactory> factories = new ArrayList<>();
     private BundleContext context;
-    private EventLoopFactory publishedOn;
-    private DefaultEventLoopPolicy policy;
-    private ServiceRegistration<EventLoopPolicy> registration;
+    private Published published;
+    private boolean reconciling;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    synchronized void addFactory(EventLoopFactory factory, Map<String, Object> properties) {
+    void addFactory(EventLoopFactory factory, Map<String, Object> properties) {
         if (factoryName.equals(properties.get("loopkit.name"))) {
-            factories.add(factory);
-            publish();
+            synchronized (this) {
+                factories.add(factory);
+            }
+            reconcile();
         }
     }
 
-    synchronized void removeFactory(EventLoopFactory factory) {
-        if (!factories.remove(factory)) {
-            return;
+    void removeFactory(EventLoopFactory factory) {
+        synchronized (this) {
+            if (!factories.remove(factory)) {
+                return;
+            }
         }
-        if (factory == publishedOn) {
-            withdraw();
-            publish(); // on another factory of the same name, if there is one
-        }
+        reconcile(); // withdrawn, and published on another factory of the same name if there is one
     }
 
     @Activate
-    synchronized void activate(BundleContext bundleContext) {
-        context = bundleContext;
-        publish();
+    void activate(BundleContext bundleContext) {
+        synchronized (this) {
+            context = bundleContext;
+        }
+        reconcile();
     }
 
     @Deactivate
-    synchronized void deactivate() {
-        withdraw();
-        context = null;
+    void deactivate() {
+        synchronized (this) {
+            context = null;
+        }
+        reconcile();
     }
 
-    private void publish() {
-        if (context == null || registration != null || factories.isEmpty()) {
-            return;
+    /**
+     * Brings the registration in line with the factories and the context, one step at a time, each
+     * step outside the monitor: the framework calls service listeners (user code) synchronously from
+     * {@code registerService} and {@code unregister}, and a listener may call this component again,
+     * on its thread or on one it waits for. One thread reconciles at a time; a call that finds
+     * another at work only changes the state, and that thread's next step sees it. So a factory
+     * removed while its policy is being registered is withdrawn as soon as the registration returns.
+     */
+    private void reconcile() {
+        synchronized (this) {
+            if (reconciling) {
+                return;
+            }
+            reconciling = true;
         }
-        publishedOn = factories.get(0);
-        policy = new DefaultEventLoopPolicy(publishedOn);
+        try {
+            while (step()) {
+                // each step changed the registration: look again
+            }
+        } catch (RuntimeException | Error e) {
+            // a failed step: the flag goes, so that the next call tries again (on success the last
+            // step clears it atomically with finding nothing to do: a change made after that
+            // finds it clear and reconciles itself)
+            synchronized (this) {
+                reconciling = false;
+            }
+            throw e;
+        }
+    }
+
+    // One change, or false when there is none to make (and then this thread no longer reconciles).
+    private boolean step() {
+        Published withdrawn;
+        EventLoopFactory publishOn;
+        BundleContext publishWith;
+        synchronized (this) {
+            EventLoopFactory wanted = context == null || factories.isEmpty() ? null : factories.get(0);
+            if (published != null && published.factory() != wanted) {
+                withdrawn = published;
+                published = null;
+                publishOn = null;
+                publishWith = null;
+            } else if (published == null && wanted != null) {
+                withdrawn = null;
+                publishOn = wanted;
+                publishWith = context;
+            } else {
+                reconciling = false;
+                return false;
+            }
+        }
+        if (withdrawn != null) {
+            withdraw(withdrawn);
+        } else {
+            Published registered = publish(publishOn, publishWith);
+            synchronized (this) {
+                published = registered;
+            }
+        }
+        return true;
+    }
+
+    /** For the tests: what is published is what should be (the policy of the first factory, while active). */
+    synchronized boolean isInLine() {
+        EventLoopFactory wanted = context == null || factories.isEmpty() ? null : factories.get(0);
+        return !reconciling && (published == null ? wanted == null : published.factory() == wanted);
+    }
+
+    private static Published publish(EventLoopFactory factory, BundleContext bundleContext) {
+        DefaultEventLoopPolicy policy = new DefaultEventLoopPolicy(factory);
         Hashtable<String, Object> properties = new Hashtable<>();
         properties.put(Constants.SERVICE_RANKING, DefaultEventLoopPolicy.RANKING);
         properties.put("loopkit.name", DefaultEventLoopPolicy.NAME);
-        registration = context.registerService(EventLoopPolicy.class, policy, properties);
+        return new Published(factory, policy, bundleContext.registerService(EventLoopPolicy.class, policy, properties));
     }
 
-    private void withdraw() {
-        if (registration == null) {
-            return;
+    private static void withdraw(Published withdrawn) {
+        try {
+            withdrawn.registration().unregister();
+        } catch (IllegalStateException alreadyUnregistered) {
+            // the bundle stopped meanwhile, and the framework unregistered it
+        } finally {
+            withdrawn.policy().deactivate();
         }
-        registration.unregister();
-        registration = null;
-        policy.deactivate();
-        policy = null;
-        publishedOn = null;
     }
 }

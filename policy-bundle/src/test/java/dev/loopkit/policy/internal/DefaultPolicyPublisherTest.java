@@ -1,0 +1,151 @@
+package dev.loopkit.policy.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopFactory;
+import dev.loopkit.api.EventLoopPolicy;
+import dev.loopkit.policy.DefaultEventLoopPolicy;
+import dev.loopkit.testsupport.OtherThread;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.apache.felix.framework.FrameworkFactory;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceEvent;
+import org.osgi.framework.ServiceListener;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+
+/**
+ * The publisher in a real Felix framework, called as Declarative Services calls it. A service
+ * listener is user code that the framework calls synchronously from {@code registerService} and
+ * {@code unregister}: it may call the publisher again, on its own thread or on another it waits
+ * for, and the publisher must neither deadlock nor leave a policy published on a factory that went.
+ */
+public class DefaultPolicyPublisherTest {
+
+    private static final String FACTORY_NAME = DefaultEventLoopPolicy.platformLoopFactoryName();
+
+    private Path storage;
+    private Framework framework;
+    private BundleContext context;
+    private final DefaultPolicyPublisher publisher = new DefaultPolicyPublisher();
+    private final List<ServiceListener> listeners = new ArrayList<>();
+
+    @Before
+    public void startFramework() throws Exception {
+        storage = Files.createTempDirectory("loopkit-publisher");
+        framework = new FrameworkFactory().newFramework(Map.of(Constants.FRAMEWORK_STORAGE, storage.toString(),
+                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT));
+        framework.start();
+        context = framework.getBundleContext();
+    }
+
+    @After
+    public void stopFramework() throws Exception {
+        listeners.forEach(context::removeServiceListener);
+        framework.stop();
+        framework.waitForStop(10_000);
+        try (Stream<Path> files = Files.walk(storage)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+
+    @Test
+    public void publishesOnTheFactoryAndWithdrawsWhenItGoes() throws Exception {
+        EventLoopFactory factory = factory();
+        publisher.activate(context);
+        assertEquals(0, published().size());
+        publisher.addFactory(factory, Map.of("loopkit.name", FACTORY_NAME));
+        assertEquals(1, published().size());
+        assertEquals(DefaultEventLoopPolicy.RANKING, published().get(0).getProperty(Constants.SERVICE_RANKING));
+        publisher.removeFactory(factory);
+        assertEquals(0, published().size());
+    }
+
+    @Test
+    public void aFactoryRemovedByAListenerOfThePolicysRegistrationLeavesNothingPublished() throws Exception {
+        EventLoopFactory factory = factory();
+        publisher.activate(context);
+        onPolicy(ServiceEvent.REGISTERED, () -> publisher.removeFactory(factory));
+        publisher.addFactory(factory, Map.of("loopkit.name", FACTORY_NAME));
+        assertEquals("a policy published on a factory that went", 0, published().size());
+    }
+
+    @Test
+    public void aListenerOfThePolicysRegistrationMayWaitForAnotherThreadThatRemovesTheFactory() throws Exception {
+        EventLoopFactory factory = factory();
+        publisher.activate(context);
+        AtomicBoolean returned = new AtomicBoolean();
+        onPolicy(ServiceEvent.REGISTERED, () -> returned.set(OtherThread.returns(() -> publisher.removeFactory(factory))));
+        publisher.addFactory(factory, Map.of("loopkit.name", FACTORY_NAME));
+        assertTrue("removeFactory on another thread waited for the registration's listener", returned.get());
+        assertEquals(0, published().size());
+    }
+
+    @Test
+    public void aListenerOfTheWithdrawalMayWaitForAnotherThreadThatAddsAFactory() throws Exception {
+        EventLoopFactory first = factory();
+        EventLoopFactory second = factory();
+        publisher.activate(context);
+        publisher.addFactory(first, Map.of("loopkit.name", FACTORY_NAME));
+        AtomicBoolean returned = new AtomicBoolean();
+        onPolicy(ServiceEvent.UNREGISTERING, () -> returned.set(OtherThread.returns(
+                () -> publisher.addFactory(second, Map.of("loopkit.name", FACTORY_NAME)))));
+        publisher.removeFactory(first);
+        assertTrue("addFactory on another thread waited for the withdrawal's listener", returned.get());
+        assertEquals("published again, on the factory that came meanwhile", 1, published().size());
+    }
+
+    @Test
+    public void aListenerOfTheWithdrawalMayDeactivateThePublisher() throws Exception {
+        EventLoopFactory factory = factory();
+        publisher.activate(context);
+        publisher.addFactory(factory, Map.of("loopkit.name", FACTORY_NAME));
+        AtomicBoolean returned = new AtomicBoolean();
+        onPolicy(ServiceEvent.UNREGISTERING, () -> returned.set(OtherThread.returns(publisher::deactivate)));
+        publisher.removeFactory(factory);
+        assertTrue("deactivate on another thread waited for the withdrawal's listener", returned.get());
+        assertEquals(0, published().size());
+    }
+
+    private List<ServiceReference<EventLoopPolicy>> published() throws Exception {
+        return new ArrayList<>(context.getServiceReferences(EventLoopPolicy.class,
+                "(loopkit.name=" + DefaultEventLoopPolicy.NAME + ")"));
+    }
+
+    private void onPolicy(int eventType, Runnable action) throws Exception {
+        ServiceListener listener = event -> {
+            if (event.getType() == eventType) {
+                action.run();
+            }
+        };
+        context.addServiceListener(listener, "(objectClass=" + EventLoopPolicy.class.getName() + ")");
+        listeners.add(listener);
+    }
+
+    private static EventLoopFactory factory() {
+        return new EventLoopFactory() {
+            @Override
+            public String name() {
+                return FACTORY_NAME;
+            }
+
+            @Override
+            public EventLoop newEventLoop() {
+                throw new UnsupportedOperationException("no loop is made in these tests");
+            }
+        };
+    }
+}
