@@ -68,4 +68,17 @@ public interface LoopkitRuntime {
      */
     default void retire(ChildWatcher watcher) {
     }
+
+    /**
+     * Runs {@code action} now, or, when the calling thread holds the spawn gate (a spawn registering
+     * its child, a switch handing children over), as soon as it has let go of it. What a child
+     * watcher says or calls there, a warning (a log handler) or a handler registered with it
+     * directly, is user code, and user code may wait for a thread that spawns or switches, which
+     * waits for the gate. The default runs it now.
+     *
+     * @since 2.2
+     */
+    default void outsideSpawnGate(Runnable action) {
+        action.run();
+    }
 }

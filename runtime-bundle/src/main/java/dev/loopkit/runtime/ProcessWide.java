@@ -107,6 +107,11 @@ public final class ProcessWide implements LoopkitRuntime {
     }
 
     @Override
+    public void outsideSpawnGate(Runnable action) {
+        watcherSwitch.spawnGate().outside(action);
+    }
+
+    @Override
     public Set<Long> registeredChildren() {
         Set<Long> pids = new HashSet<>(watcherSwitch.orphans().keySet());
         childWatchers.entries().forEach(e -> pids.addAll(e.service().children().keySet()));

@@ -1,6 +1,8 @@
 package dev.loopkit.runtime;
 
 import dev.loopkit.api.LoopkitRuntime.Spawn;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
@@ -15,7 +17,9 @@ import java.util.function.Supplier;
  * writer waiting for the gate keeps new readers out, so anything under it that could wait for a
  * loop, a switch or a log handler would stop every loop's spawns, and a switch started from there
  * would wait for its own thread forever. asyncio has no such lock: it runs all of that user code
- * outside its {@code with watcher:} block.
+ * outside its {@code with watcher:} block. What a watcher would say or call under it (a warning, a
+ * handler registered with it directly) it hands to {@link #outside}, which runs it once the thread
+ * let go of the gate.
  *
  * <p>The watcher is therefore looked up <em>outside</em> the gate (a policy's
  * {@code getChildWatcher} is the policy's code, and a first look-up may load watchers through
@@ -26,7 +30,11 @@ import java.util.function.Supplier;
  */
 public final class SpawnGate {
 
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.runtime.registry");
+
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** What each thread put off while it held the gate ({@link #outside}), run once it let go. */
+    private final ThreadLocal<List<Runnable>> putOff = new ThreadLocal<>();
     /** Switches done; written under the exclusive side, read before a look-up and under the shared side. */
     private volatile long switches;
 
@@ -45,6 +53,7 @@ public final class SpawnGate {
                 }
             } finally {
                 lock.readLock().unlock();
+                runPutOff();
             }
         }
     }
@@ -71,6 +80,45 @@ public final class SpawnGate {
         } finally {
             switches++;
             lock.writeLock().unlock();
+            runPutOff();
+        }
+    }
+
+    /**
+     * Runs {@code action} now, or, when this thread holds the gate, once it has let go of it: what
+     * a watcher says or calls under the gate (a log handler, a child handler: user code) could wait
+     * for a spawn or a switch on another thread, which waits for this one.
+     */
+    public void outside(Runnable action) {
+        if (!heldByThisThread()) {
+            action.run();
+            return;
+        }
+        List<Runnable> actions = putOff.get();
+        if (actions == null) {
+            actions = new ArrayList<>();
+            putOff.set(actions);
+        }
+        actions.add(action);
+    }
+
+    private boolean heldByThisThread() {
+        return lock.getReadHoldCount() > 0 || lock.isWriteLockedByCurrentThread();
+    }
+
+    // Once this thread let go of the gate (a spawn under a spawn lets go of the inner one first).
+    private void runPutOff() {
+        List<Runnable> actions = putOff.get();
+        if (actions == null || heldByThisThread()) {
+            return;
+        }
+        putOff.remove();
+        for (Runnable action : actions) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "what a child watcher put off until the spawn gate opened failed", e);
+            }
         }
     }
 }

@@ -42,6 +42,11 @@ public final class ClassPathRuntime implements LoopkitRuntime {
     }
 
     @Override
+    public void outsideSpawnGate(Runnable action) {
+        process.outsideSpawnGate(action);
+    }
+
+    @Override
     public Set<Long> registeredChildren() {
         return process.registeredChildren();
     }

@@ -118,15 +118,17 @@ public final class ChildTable<C extends Child> {
      */
     public void warnClosedWith(List<C> dropped) {
         if (!dropped.isEmpty()) {
-            log.log(Level.WARNING, "{0} closed with registered but not finished child processes, pids {1}: their exits"
-                    + " will not be delivered", watcherName, dropped.stream().map(Child::pid).toList());
+            List<Long> pids = dropped.stream().map(Child::pid).toList();
+            OutsideSpawnGate.run(() -> log.log(Level.WARNING, "{0} closed with registered but not finished child"
+                    + " processes, pids {1}: their exits will not be delivered", watcherName, pids));
         }
     }
 
     /** asyncio's warning when a loop is detached, or the watcher stops listening, while it holds children. */
     public void warnIfDetachedWithChildren() {
         if (!isEmpty()) {
-            log.log(Level.WARNING, "A loop is being detached from a child watcher with pending handlers");
+            OutsideSpawnGate.run(() -> log.log(Level.WARNING, "A loop is being detached from a child watcher with"
+                    + " pending handlers"));
         }
     }
 
@@ -237,8 +239,8 @@ public final class ChildTable<C extends Child> {
             if (!"ECHILD".equals(e.errnoName())) {
                 throw new IllegalStateException("waitpid(" + pid + ") failed: " + e.getMessage(), e);
             }
-            warnLater.add(() -> log.log(Level.WARNING, "Unknown child process pid {0}, will report returncode 255",
-                    Long.toString(pid)));
+            warnLater.add(() -> OutsideSpawnGate.run(() -> log.log(Level.WARNING,
+                    "Unknown child process pid {0}, will report returncode 255", Long.toString(pid))));
             return UNKNOWN_RETURNCODE;
         }
     }
@@ -253,7 +255,7 @@ public final class ChildTable<C extends Child> {
     public void deliver(Child child, int returncode) {
         EventLoop loop = child.loop();
         if (loop == null) {
-            callHandler(child, returncode);
+            OutsideSpawnGate.run(() -> callHandler(child, returncode));
             return;
         }
         try {
@@ -265,7 +267,8 @@ public final class ChildTable<C extends Child> {
 
     /** asyncio's warning for an exit whose loop closed: "Loop ... that handles pid N is closed". */
     public void warnLoopClosed(EventLoop loop, long pid) {
-        log.log(Level.WARNING, "Loop {0} that handles pid {1} is closed", loop, Long.toString(pid));
+        OutsideSpawnGate.run(() -> log.log(Level.WARNING, "Loop {0} that handles pid {1} is closed", loop,
+                Long.toString(pid)));
     }
 
     private void callHandler(Child child, int returncode) {

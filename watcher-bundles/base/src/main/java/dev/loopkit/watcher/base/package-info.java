@@ -6,7 +6,7 @@
  * SCR's deactivation).
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package dev.loopkit.watcher.base;
 
 import org.osgi.annotation.bundle.Export;

@@ -12,6 +12,7 @@ import dev.loopkit.posix.WaitStatus;
 import dev.loopkit.watcher.base.AbstractChildWatcher;
 import dev.loopkit.watcher.base.Child;
 import dev.loopkit.watcher.base.ChildTable;
+import dev.loopkit.watcher.base.OutsideSpawnGate;
 import dev.loopkit.watcher.base.SigchldThroughLoop;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -120,7 +121,8 @@ public class FastChildWatcher extends AbstractChildWatcher {
     // asyncio's words; each pid is named once, when it is sure that no spawn of ours made it.
     private void warnCollateral(Map<Long, Integer> collateral) {
         if (!collateral.isEmpty()) {
-            log.log(Level.WARNING, "Caught subprocesses termination from unknown pids: {0}", pythonDict(collateral));
+            String pids = pythonDict(collateral);
+            OutsideSpawnGate.run(() -> log.log(Level.WARNING, "Caught subprocesses termination from unknown pids: {0}", pids));
         }
     }
 
@@ -217,8 +219,10 @@ public class FastChildWatcher extends AbstractChildWatcher {
                 }
             }
             if (child == null) {
-                log.log(Level.WARNING, "Caught subprocess termination from unknown pid: {0} -> {1}",
-                        Long.toString(pid), Integer.toString(returncode));
+                String unknown = Long.toString(pid);
+                String code = Integer.toString(returncode);
+                OutsideSpawnGate.run(() -> log.log(Level.WARNING, "Caught subprocess termination from unknown pid: {0} -> {1}",
+                        unknown, code));
             } else {
                 table.deliver(child, returncode);
             }
@@ -250,9 +254,10 @@ public class FastChildWatcher extends AbstractChildWatcher {
         ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
                 .filter(pid -> !ours.contains(pid)).forEach(foreign::add);
         if (!foreign.isEmpty()) {
-            log.log(Level.WARNING, "FastChildWatcher attached while the JVM has {0} child process(es) it did not"
-                    + " register, pids {1}: its waitpid(-1) will reap them too, and a java.lang.Process among"
-                    + " them will report exit code 0 instead of its real one", String.valueOf(foreign.size()), foreign);
+            OutsideSpawnGate.run(() -> log.log(Level.WARNING, "FastChildWatcher attached while the JVM has {0} child"
+                    + " process(es) it did not register, pids {1}: its waitpid(-1) will reap them too, and a"
+                    + " java.lang.Process among them will report exit code 0 instead of its real one",
+                    String.valueOf(foreign.size()), foreign));
         }
     }
 

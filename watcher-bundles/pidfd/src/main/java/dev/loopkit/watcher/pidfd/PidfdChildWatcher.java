@@ -13,6 +13,7 @@ import dev.loopkit.posix.WaitStatus;
 import dev.loopkit.watcher.base.AbstractChildWatcher;
 import dev.loopkit.watcher.base.Child;
 import dev.loopkit.watcher.base.ChildTable;
+import dev.loopkit.watcher.base.OutsideSpawnGate;
 import dev.loopkit.watcher.pidfd.internal.PidfdsWork;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -231,8 +232,8 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
 
     // asyncio's words, two spaces included.
     private void warnAlreadyRead(long pid) {
-        log.log(Level.WARNING, "child process pid {0} exit status already read:  will report returncode 255",
-                Long.toString(pid));
+        OutsideSpawnGate.run(() -> log.log(Level.WARNING, "child process pid {0} exit status already read:  will"
+                + " report returncode 255", Long.toString(pid)));
     }
 
     private void startOrphanWaiter(Watch watch) {

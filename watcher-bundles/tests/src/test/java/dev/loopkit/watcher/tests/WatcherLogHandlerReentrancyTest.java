@@ -1,6 +1,7 @@
 package dev.loopkit.watcher.tests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import static org.junit.Assume.assumeTrue;
@@ -12,6 +13,9 @@ import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.SpawnSpec;
+import dev.loopkit.loop.testing.Leaks;
+import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.watcher.fast.FastChildWatcher;
 import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
 import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
 import dev.loopkit.watcher.safe.SafeChildWatcher;
@@ -19,6 +23,8 @@ import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import dev.loopkit.testsupport.OtherThread;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +39,8 @@ import org.junit.Test;
  * A log handler is user code, and a watcher's warnings run it: like every callback, it may hand any
  * public call to another thread and wait for it. So no warning is said under a lock that the
  * watcher's public methods take ({@code children()}, {@code isActive()}, a spawn's
- * {@code addChildHandler}).
+ * {@code addChildHandler}), nor under the spawn gate that spawns and switches take; nor is a
+ * handler registered with the watcher directly called there.
  */
 public class WatcherLogHandlerReentrancyTest {
 
@@ -133,6 +140,79 @@ public class WatcherLogHandlerReentrancyTest {
             handler.assertTheCallReturned();
         }
         assertEquals(Integer.valueOf(255), code.get(WAIT_SECONDS, TimeUnit.SECONDS));
+    }
+
+    /**
+     * The fast watcher's warning about children it did not register, said as a switch attaches it
+     * to the main loop: the switch holds the spawn gate, and a spawn on another thread waits for it.
+     */
+    @Test(timeout = 60_000)
+    public void theFastWatchersForeignChildrenWarningDuringASwitchLetsAnotherThreadSpawn() throws Exception {
+        runAsMainLoop(newLoop());
+        long foreign = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "sleep 60"));
+        cleanup.add(() -> reap(foreign));
+        FastChildWatcher fast = new FastChildWatcher();
+        cleanup.add(fast::close);
+        cleanup.add(() -> ProcessWide.get().childWatchers().setExplicit(null));
+        try (WaitingHandler handler = WaitingHandler.on(FastChildWatcher.class, "did not register",
+                () -> ProcessWide.get().spawn(() -> fast, watcher -> 0L))) {
+            ProcessWide.get().childWatchers().setExplicit(fast);
+            handler.assertTheCallReturned();
+        }
+    }
+
+    /**
+     * A handler registered with a watcher directly (not through a loop's transport) is user code
+     * too: the safe watcher's sweep on attach, under the spawn gate of the main context's switch,
+     * reaps a child that exited while no loop listened, and its handler may wait for a spawn on
+     * another thread.
+     */
+    @Test(timeout = 60_000)
+    public void aDirectHandlerCalledBySweepOnAttachLetsAnotherThreadSpawn() throws Exception {
+        BaseEventLoop loop = newLoop();
+        runAsMainLoop(loop);
+        SafeChildWatcher safe = new SafeChildWatcher();
+        cleanup.add(safe::close);
+        ProcessWide.get().childWatchers().setExplicit(safe);
+        cleanup.add(() -> ProcessWide.get().childWatchers().setExplicit(null));
+        ProcessWide.get().watcherSwitch().attachMainContextLoop(null); // as setEventLoop(null): no loop sweeps
+        long pid = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "sleep 60"));
+        cleanup.add(() -> reap(pid));
+        CompletableFuture<Boolean> spawnReturned = new CompletableFuture<>();
+        CompletableFuture<Integer> code = new CompletableFuture<>();
+        safe.addChildHandler(pid, (p, c) -> {
+            spawnReturned.complete(OtherThread.returns(() -> ProcessWide.get().spawn(() -> safe, watcher -> 0L)));
+            code.complete(c);
+        });
+        POSIX.kill(pid, 9);
+        assertTrue("the child exited, unreaped", Leaks.await(() -> isZombie(pid), WAIT_SECONDS));
+        assertFalse("safe is detached", safe.isActive());
+        ProcessWide.get().watcherSwitch().attachMainContextLoop(loop); // as setEventLoop(loop): safe sweeps
+        assertEquals(Integer.valueOf(-9), code.get(WAIT_SECONDS * 2, TimeUnit.SECONDS));
+        assertTrue("the other thread's spawn returned while the handler ran", spawnReturned.get());
+    }
+
+    // /proc/<pid>/stat: "pid (comm) state ...", state Z once it exited and until it is reaped.
+    private static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    private Thread runAsMainLoop(BaseEventLoop loop) {
+        Thread runner = new Thread(loop::runForever, "main-loop-of-the-switch");
+        runner.start();
+        cleanup.add(() -> {
+            loop.callSoonThreadsafe(loop::stop);
+            runner.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        });
+        assertTrue(Leaks.await(loop::isRunning, WAIT_SECONDS));
+        ProcessWide.get().mainContext().designate(runner, loop);
+        cleanup.add(() -> ProcessWide.get().mainContext().designate(null));
+        return runner;
     }
 
     private BaseEventLoop newLoop() {
