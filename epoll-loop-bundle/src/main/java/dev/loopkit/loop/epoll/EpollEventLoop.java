@@ -186,23 +186,23 @@ public class EpollEventLoop extends ReadinessEventLoop {
     // ---- raw file descriptors: in the loop's own epoll set --------------------------------------------
 
     @Override
-    public void addReader(int fd, Runnable callback) {
+    public void watchReadable(int fd, Runnable callback) {
         checkCanWatch(callback);
         fds.addReader(fd, newHandle(callback));
     }
 
     @Override
-    public boolean removeReader(int fd) {
+    public boolean unwatchReadable(int fd) {
         return !isClosed() && fds.removeReader(fd);
     }
 
     @Override
-    public void addWriter(int fd, Runnable callback) {
-        watchWritable(fd, callback);
+    public void watchWritable(int fd, Runnable callback) {
+        writerHandle(fd, callback);
     }
 
-    /** {@link #addWriter(int, Runnable)}, returning the writer's handle: cancelled once another writer replaces it or it is removed. */
-    private Handle watchWritable(int fd, Runnable callback) {
+    /** {@link #watchWritable(int, Runnable)}, returning the writer's handle: cancelled once another writer replaces it or it is removed. */
+    private Handle writerHandle(int fd, Runnable callback) {
         checkCanWatch(callback);
         CallbackHandle handle = newHandle(callback);
         fds.addWriter(fd, handle);
@@ -210,7 +210,7 @@ public class EpollEventLoop extends ReadinessEventLoop {
     }
 
     @Override
-    public boolean removeWriter(int fd) {
+    public boolean unwatchWritable(int fd) {
         return !isClosed() && fds.removeWriter(fd);
     }
 
@@ -368,7 +368,7 @@ public class EpollEventLoop extends ReadinessEventLoop {
 
             @Override
             public void whenWritable(Runnable onWritable) {
-                waiting = watchWritable(socket.fd(), onWritable);
+                waiting = writerHandle(socket.fd(), onWritable);
             }
 
             // Not once the socket is closed: its number may be another descriptor's by then.

@@ -20,12 +20,12 @@ final class EpollServer extends ReadinessServer<NativeSocket, NativeSocket> {
 
     @Override
     protected void watchAcceptable(NativeSocket socket, Runnable onAcceptable) {
-        epollLoop.addReader(socket.fd(), onAcceptable);
+        epollLoop.watchReadable(socket.fd(), onAcceptable);
     }
 
     @Override
     protected void unwatchAcceptable(NativeSocket socket) {
-        epollLoop.removeReader(socket.fd());
+        epollLoop.unwatchReadable(socket.fd());
     }
 
     @Override

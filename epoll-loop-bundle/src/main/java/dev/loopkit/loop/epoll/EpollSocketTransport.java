@@ -20,22 +20,22 @@ final class EpollSocketTransport extends ReadinessSocketTransport<NativeSocket> 
 
     @Override
     protected void watchReadable(Runnable onReadable) {
-        epollLoop.addReader(channel.fd(), onReadable);
+        epollLoop.watchReadable(channel.fd(), onReadable);
     }
 
     @Override
     protected void unwatchReadable() {
-        epollLoop.removeReader(channel.fd());
+        epollLoop.unwatchReadable(channel.fd());
     }
 
     @Override
     protected void watchWritable(Runnable onWritable) {
-        epollLoop.addWriter(channel.fd(), onWritable);
+        epollLoop.watchWritable(channel.fd(), onWritable);
     }
 
     @Override
     protected void unwatchWritable() {
-        epollLoop.removeWriter(channel.fd());
+        epollLoop.unwatchWritable(channel.fd());
     }
 
     /** {@code sendfile(2)} from the file to the native socket. */

@@ -67,28 +67,28 @@ final class NativeDatagramSocketIo implements DatagramSocketIo {
 
     @Override
     public void watchReadable(Runnable onReadable) {
-        loop.addReader(socket.fd(), onReadable);
+        loop.watchReadable(socket.fd(), onReadable);
         reading = true;
     }
 
     @Override
     public void stopReading() {
         if (reading && socket.isOpen()) {
-            loop.removeReader(socket.fd());
+            loop.unwatchReadable(socket.fd());
         }
         reading = false;
     }
 
     @Override
     public void watchWritable(Runnable onWritable) {
-        loop.addWriter(socket.fd(), onWritable);
+        loop.watchWritable(socket.fd(), onWritable);
         writing = true;
     }
 
     @Override
     public void stopWriting() {
         if (writing && socket.isOpen()) {
-            loop.removeWriter(socket.fd());
+            loop.unwatchWritable(socket.fd());
         }
         writing = false;
     }

@@ -579,29 +579,63 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         throw unsupported("removeWriter");
     }
 
+    /**
+     * asyncio {@code add_reader} for a descriptor: refuses one a transport uses
+     * ({@link #ensureNoTransport}; a pipe transport's descriptor is its {@code "pipe"} extra).
+     */
     @Override
-    public void addReader(int fd, Runnable callback) {
+    public final void addReader(int fd, Runnable callback) {
+        ensureNoTransport(fd);
+        watchReadable(fd, callback);
+    }
+
+    /** asyncio {@code remove_reader} for a descriptor: refuses one a transport uses ({@link #ensureNoTransport}). */
+    @Override
+    public final boolean removeReader(int fd) {
+        ensureNoTransport(fd);
+        return unwatchReadable(fd);
+    }
+
+    /** asyncio {@code add_writer} for a descriptor: refuses one a transport uses ({@link #ensureNoTransport}). */
+    @Override
+    public final void addWriter(int fd, Runnable callback) {
+        ensureNoTransport(fd);
+        watchWritable(fd, callback);
+    }
+
+    /** asyncio {@code remove_writer} for a descriptor: refuses one a transport uses ({@link #ensureNoTransport}). */
+    @Override
+    public final boolean removeWriter(int fd) {
+        ensureNoTransport(fd);
+        return unwatchWritable(fd);
+    }
+
+    /**
+     * asyncio's {@code _add_reader} for a descriptor: {@link #addReader(int, Runnable)} without its
+     * check, for the loop's transports and watchers. By default in a helper thread's epoll set.
+     */
+    public void watchReadable(int fd, Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         checkClosed();
         checkThread();
         fdPoller().addReader(fd, newHandle(callback));
     }
 
-    @Override
-    public boolean removeReader(int fd) {
+    /** asyncio's {@code _remove_reader} for a descriptor; see {@link #watchReadable(int, Runnable)}. */
+    public boolean unwatchReadable(int fd) {
         return fdPoller != null && !isClosed() && fdPoller.removeReader(fd);
     }
 
-    @Override
-    public void addWriter(int fd, Runnable callback) {
+    /** asyncio's {@code _add_writer} for a descriptor; see {@link #watchReadable(int, Runnable)}. */
+    public void watchWritable(int fd, Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         checkClosed();
         checkThread();
         fdPoller().addWriter(fd, newHandle(callback));
     }
 
-    @Override
-    public boolean removeWriter(int fd) {
+    /** asyncio's {@code _remove_writer} for a descriptor; see {@link #watchReadable(int, Runnable)}. */
+    public boolean unwatchWritable(int fd) {
         return fdPoller != null && !isClosed() && fdPoller.removeWriter(fd);
     }
 

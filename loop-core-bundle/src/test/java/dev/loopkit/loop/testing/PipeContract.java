@@ -154,6 +154,31 @@ public abstract class PipeContract extends LoopTestSupport {
     }
 
     /**
+     * asyncio's {@code add_reader}, {@code remove_reader} and their writer twins start with
+     * {@code _ensure_fd_no_transport}: a descriptor a pipe transport holds is refused ("File
+     * descriptor … is used by transport …"). A reader of the user's would replace the transport's,
+     * which would never hear of data or EOF again (a hung stream); a removal would take it away.
+     */
+    @Test
+    public void theRawDescriptorOfAPipeTransportIsRefusedToTheUsersReadersAndWriters() throws Exception {
+        int[] pipe = posix.pipe();
+        CollectingProtocol reader = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> read = runFor(loop.connectReadPipe(() -> reader, pipe[0]));
+        Connection<CollectingProtocol> write = runFor(loop.connectWritePipe(() -> new CollectingProtocol(1, false), pipe[1]));
+        String readUsed = "File descriptor " + pipe[0] + " is used by transport " + read.transport();
+        String writeUsed = "File descriptor " + pipe[1] + " is used by transport " + write.transport();
+        assertEquals(readUsed, assertThrows(IllegalStateException.class, () -> loop.addReader(pipe[0], () -> { })).getMessage());
+        assertEquals(readUsed, assertThrows(IllegalStateException.class, () -> loop.removeReader(pipe[0])).getMessage());
+        assertEquals(readUsed, assertThrows(IllegalStateException.class, () -> loop.addWriter(pipe[0], () -> { })).getMessage());
+        assertEquals(writeUsed, assertThrows(IllegalStateException.class, () -> loop.addWriter(pipe[1], () -> { })).getMessage());
+        assertEquals(writeUsed, assertThrows(IllegalStateException.class, () -> loop.removeWriter(pipe[1])).getMessage());
+        write.transport().write(new byte[] {7});
+        write.transport().close();
+        assertArrayEquals("the read transport still reads", new byte[] {7}, runFor(reader.all));
+        assertNull("and hears of EOF", runFor(reader.lost));
+    }
+
+    /**
      * asyncio's read pipe calls {@code eof_received} in a callback of its own ({@code call_soon}), then
      * {@code _call_connection_lost}: a protocol whose {@code eofReceived} throws is reported, and still
      * hears {@code connectionLost}, and the descriptor is closed.

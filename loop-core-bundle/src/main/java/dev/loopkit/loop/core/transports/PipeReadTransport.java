@@ -39,7 +39,7 @@ public final class PipeReadTransport extends AbstractTransport implements Transp
         assert loop.inLoopThreadOrIdle() : "loop thread only";
         markConnected();
         if (!closing && !paused) {
-            loop.addReader(fd, onReadable);
+            loop.watchReadable(fd, onReadable);
         }
     }
 
@@ -47,7 +47,7 @@ public final class PipeReadTransport extends AbstractTransport implements Transp
     public void startConnected(Runnable whenMade) {
         scheduleConnectionMade(() -> ((Protocol) protocol).connectionMade(this), () -> {
             if (!closing && !paused) {
-                loop.addReader(fd, onReadable);
+                loop.watchReadable(fd, onReadable);
             }
             whenMade.run();
         });
@@ -73,7 +73,7 @@ public final class PipeReadTransport extends AbstractTransport implements Transp
                 LOG.log(Level.INFO, "{0} was closed by peer", this);
             }
             closing = true;
-            loop.removeReader(fd);
+            loop.unwatchReadable(fd);
             connLost++;
             // Each in a callback of its own, as asyncio: a protocol whose eofReceived throws is reported by
             // the loop, and still hears connectionLost (which closes the descriptor).
@@ -101,7 +101,7 @@ public final class PipeReadTransport extends AbstractTransport implements Transp
             return;
         }
         paused = true;
-        loop.removeReader(fd);
+        loop.unwatchReadable(fd);
     }
 
     @Override
@@ -110,7 +110,7 @@ public final class PipeReadTransport extends AbstractTransport implements Transp
             return;
         }
         paused = false;
-        loop.addReader(fd, onReadable);
+        loop.watchReadable(fd, onReadable);
     }
 
     @Override
@@ -154,7 +154,7 @@ public final class PipeReadTransport extends AbstractTransport implements Transp
 
     @Override
     protected void stopIo() {
-        loop.removeReader(fd);
+        loop.unwatchReadable(fd);
     }
 
     @Override

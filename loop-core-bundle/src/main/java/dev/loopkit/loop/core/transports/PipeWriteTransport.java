@@ -40,14 +40,14 @@ public final class PipeWriteTransport extends AbstractTransport implements Trans
     public void start() {
         assert loop.inLoopThreadOrIdle() : "loop thread only";
         markConnected();
-        loop.addReader(fd, onPeerGone);
+        loop.watchReadable(fd, onPeerGone);
     }
 
     /** asyncio's {@code connect_write_pipe}: the protocol's {@code connectionMade}, then watching for the reader's end, then {@code whenMade}. */
     public void startConnected(Runnable whenMade) {
         scheduleConnectionMade(() -> ((Protocol) protocol).connectionMade(this), () -> {
             if (!closing) {
-                loop.addReader(fd, onPeerGone);
+                loop.watchReadable(fd, onPeerGone);
             }
             whenMade.run();
         });
@@ -74,7 +74,7 @@ public final class PipeWriteTransport extends AbstractTransport implements Trans
             if (written >= 0 && !data.hasRemaining()) {
                 return;
             }
-            loop.addWriter(fd, onWritable);
+            loop.watchWritable(fd, onWritable);
         }
         buffer.add(data);
         flowControl.maybePause(protocol);
@@ -90,7 +90,7 @@ public final class PipeWriteTransport extends AbstractTransport implements Trans
             written = posix.write(fd, first);
         } catch (PosixException e) {
             buffer.clear();
-            loop.removeWriter(fd);
+            loop.unwatchWritable(fd);
             fatalError(e, "Fatal write error on pipe transport");
             return;
         }
@@ -101,9 +101,9 @@ public final class PipeWriteTransport extends AbstractTransport implements Trans
         if (!buffer.isEmpty()) {
             return;
         }
-        loop.removeWriter(fd);
+        loop.unwatchWritable(fd);
         if (closing) {
-            loop.removeReader(fd);
+            loop.unwatchReadable(fd);
             drainedWhileClosing();
         }
     }
@@ -165,7 +165,7 @@ public final class PipeWriteTransport extends AbstractTransport implements Trans
         if (connLost > 0) {
             return;
         }
-        loop.removeReader(fd);
+        loop.unwatchReadable(fd);
         connLost++;
         loop.callSoon(() -> callConnectionLost(exc));
     }
@@ -179,14 +179,14 @@ public final class PipeWriteTransport extends AbstractTransport implements Trans
     protected void dropBuffer() {
         if (!buffer.isEmpty()) {
             buffer.clear();
-            loop.removeWriter(fd);
+            loop.unwatchWritable(fd);
         }
     }
 
     @Override
     protected void stopIo() {
-        loop.removeReader(fd);
-        loop.removeWriter(fd);
+        loop.unwatchReadable(fd);
+        loop.unwatchWritable(fd);
     }
 
     @Override
