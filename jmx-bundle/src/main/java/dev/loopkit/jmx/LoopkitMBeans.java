@@ -8,6 +8,7 @@ import dev.loopkit.runtime.RankedRegistry.Entry;
 import dev.loopkit.shell.LoopCommands;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -69,6 +70,12 @@ public final class LoopkitMBeans implements AutoCloseable {
     private final Map<EventLoop, ObjectName> loops = new IdentityHashMap<>();
     private final Map<ObjectName, DynamicMBean> exported = new LinkedHashMap<>();
     private final List<Exporter> exporters = new ArrayList<>();
+    /**
+     * Guarded by this: the exporters' calls, decided under the lock and made outside it, in that
+     * order, by one thread at a time ({@link #callExporters}); and whether a thread is making them.
+     */
+    private final ArrayDeque<Runnable> exporterCalls = new ArrayDeque<>();
+    private boolean callingExporters;
     private final ScheduledExecutorService refresher;
     /** The refresher's threads (one, unless an Error ended it and the executor made another): close() joins them. */
     private final List<Thread> refresherThreads = new CopyOnWriteArrayList<>();
@@ -129,19 +136,69 @@ public final class LoopkitMBeans implements AutoCloseable {
         return name(DOMAIN + ":type=Loop,name=" + (PLAIN_VALUE.matcher(loop).matches() ? loop : ObjectName.quote(loop)));
     }
 
-    /** Hands every MBean to {@code exporter} now and every later one as it comes. */
-    public synchronized void addExporter(Exporter exporter) {
-        if (closed) {
-            return;
+    /**
+     * Hands every MBean to {@code exporter} and every later one as it comes: now, or, while another
+     * thread is calling the exporters, as soon as that thread has made the calls decided before.
+     */
+    public void addExporter(Exporter exporter) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            exporters.add(exporter);
+            exported.forEach((name, mbean) -> exporterCalls.add(() -> export(exporter, name, mbean)));
         }
-        exporters.add(exporter);
-        exported.forEach((name, mbean) -> export(exporter, name, mbean));
+        callExporters();
     }
 
-    /** Takes every MBean back from {@code exporter}. */
-    public synchronized void removeExporter(Exporter exporter) {
+    /** Takes every MBean back from {@code exporter} (now, or as {@link #addExporter} says). */
+    public void removeExporter(Exporter exporter) {
+        synchronized (this) {
+            takeBack(exporter);
+        }
+        callExporters();
+    }
+
+    // Under the lock.
+    private void takeBack(Exporter exporter) {
         if (exporters.remove(exporter)) {
-            exported.keySet().forEach(name -> unexport(exporter, name));
+            exported.keySet().forEach(name -> exporterCalls.add(() -> unexport(exporter, name)));
+        }
+    }
+
+    /**
+     * Makes the exporters' calls outside the lock, in the order they were decided, one thread at a
+     * time: an exporter is an MBean server or a service registry, and their listeners (user code)
+     * may wait for a thread that asks for the names or adds an exporter (LoopkitMBeansReentrancyTest).
+     * A thread that finds another at it leaves its calls to that thread.
+     */
+    private void callExporters() {
+        synchronized (this) {
+            if (callingExporters) {
+                return;
+            }
+            callingExporters = true;
+        }
+        boolean done = false;
+        try {
+            while (true) {
+                Runnable call;
+                synchronized (this) {
+                    call = exporterCalls.poll();
+                    if (call == null) {
+                        callingExporters = false;
+                        done = true;
+                        return;
+                    }
+                }
+                call.run(); // export and unexport log their failures
+            }
+        } finally {
+            if (!done) {
+                synchronized (this) {
+                    callingExporters = false; // an Error: the next caller goes on with the calls left
+                }
+            }
         }
     }
 
@@ -178,9 +235,10 @@ public final class LoopkitMBeans implements AutoCloseable {
             looksApplied = look;
             apply(live, newNames);
         }
+        callExporters();
     }
 
-    // Under the lock: what one look found; a new loop without a name (another look took it away
+    // Under the lock: what one look found (the exporters' calls queued); a new loop without a name (another look took it away
     // meanwhile) waits for the next look.
     private void apply(Map<EventLoop, String> live, Map<EventLoop, ObjectName> newNames) {
         for (var gone = loops.entrySet().iterator(); gone.hasNext();) {
@@ -189,7 +247,7 @@ public final class LoopkitMBeans implements AutoCloseable {
                 ObjectName name = entry.getValue(); // an IdentityHashMap entry is dead once removed
                 gone.remove();
                 exported.remove(name);
-                exporters.forEach(exporter -> unexport(exporter, name));
+                exporters.forEach(exporter -> exporterCalls.add(() -> unexport(exporter, name)));
             }
         }
         live.forEach((loop, factory) -> {
@@ -198,21 +256,22 @@ public final class LoopkitMBeans implements AutoCloseable {
                 DynamicMBean mbean = mxbean(new LoopBean(factory, loop), LoopMXBean.class);
                 loops.put(loop, name);
                 exported.put(name, mbean);
-                exporters.forEach(exporter -> export(exporter, name, mbean));
+                exporters.forEach(exporter -> exporterCalls.add(() -> export(exporter, name, mbean)));
             }
         });
     }
 
-    /** Stops looking for loops and takes every MBean back from every exporter. */
+    /** Stops looking for loops and takes every MBean back from every exporter (now, or as {@link #addExporter} says). */
     @Override
     public void close() {
         refresher.shutdownNow();
         synchronized (this) {
             closed = true;
-            List.copyOf(exporters).forEach(this::removeExporter);
+            List.copyOf(exporters).forEach(this::takeBack);
             exported.clear();
             loops.clear();
         }
+        callExporters();
         try {
             refresher.awaitTermination(10, TimeUnit.SECONDS);
             // Terminated is not ended: the executor is terminated as its worker leaves, a moment

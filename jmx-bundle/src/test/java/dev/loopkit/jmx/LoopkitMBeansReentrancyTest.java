@@ -8,6 +8,10 @@ import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.testsupport.OtherThread;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.management.DynamicMBean;
+import javax.management.ObjectName;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.Test;
@@ -56,6 +60,57 @@ public class LoopkitMBeansReentrancyTest {
         } finally {
             made.close();
             ProcessWide.get().loopFactories().unregister(factory);
+        }
+    }
+
+    /**
+     * An exporter is the user's code too, or calls it: an MBean server's registration listeners, the
+     * OSGi service listeners of a JMX whiteboard. One that waits for another thread asking for the
+     * names, or adding an exporter, must not find the MBeans' lock held.
+     */
+    @Test(timeout = 60_000)
+    public void anExporterThatWaitsForAnotherThreadsCallsDoesNotDeadlock() throws Exception {
+        LoopkitMBeans mbeans = new LoopkitMBeans(ChoiceStore.NONE, TimeUnit.HOURS.toMillis(1));
+        CompletableFuture<Boolean> namesReturned = new CompletableFuture<>();
+        CompletableFuture<Boolean> removeReturned = new CompletableFuture<>();
+        List<ObjectName> exported = new CopyOnWriteArrayList<>();
+        LoopkitMBeans.Exporter quiet = new LoopkitMBeans.Exporter() {
+            @Override
+            public void export(ObjectName name, DynamicMBean mbean) {
+            }
+
+            @Override
+            public void unexport(ObjectName name) {
+            }
+        };
+        LoopkitMBeans.Exporter waiting = new LoopkitMBeans.Exporter() {
+            @Override
+            public void export(ObjectName name, DynamicMBean mbean) {
+                exported.add(name);
+                if (!namesReturned.isDone()) {
+                    namesReturned.complete(OtherThread.returns(mbeans::names));
+                }
+            }
+
+            @Override
+            public void unexport(ObjectName name) {
+                exported.remove(name);
+                if (!removeReturned.isDone()) {
+                    removeReturned.complete(OtherThread.returns(() -> mbeans.addExporter(quiet)));
+                }
+            }
+        };
+        try {
+            mbeans.addExporter(waiting);
+            assertEquals("names() on another thread returned while an exporter exported", true,
+                    namesReturned.get(3 * WAIT_SECONDS, TimeUnit.SECONDS));
+            assertEquals("every MBean was exported", mbeans.names(), Set.copyOf(exported));
+            mbeans.removeExporter(waiting);
+            assertEquals("addExporter on another thread returned while an exporter unexported", true,
+                    removeReturned.get(3 * WAIT_SECONDS, TimeUnit.SECONDS));
+            assertEquals("every MBean was taken back", List.of(), exported);
+        } finally {
+            mbeans.close();
         }
     }
 }
