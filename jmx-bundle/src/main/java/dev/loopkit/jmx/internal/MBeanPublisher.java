@@ -38,54 +38,103 @@ public final class MBeanPublisher {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ChoiceStore store;
 
-    // Guarded by this.
+    private final Exporter platform = LoopkitMBeans.platformServer();
+    // Guarded by this: the MBean server services, the MBeans while active, whether they are on the
+    // platform server, and whether a thread is placing them there or taking them back.
     private final Set<ServiceReference<MBeanServer>> servers = new HashSet<>();
     private LoopkitMBeans mbeans;
     private ServiceExporter services;
-    private final Exporter platform = LoopkitMBeans.platformServer();
     private boolean onPlatform;
+    private boolean placing;
 
     @Activate
-    synchronized void activate(BundleContext context) {
-        mbeans = new LoopkitMBeans(this::save, LOOP_REFRESH_MILLIS);
-        services = new ServiceExporter(context);
-        mbeans.addExporter(services);
-        placeOnPlatform();
+    void activate(BundleContext context) {
+        LoopkitMBeans made = new LoopkitMBeans(this::save, LOOP_REFRESH_MILLIS);
+        ServiceExporter exporter = new ServiceExporter(context);
+        synchronized (this) {
+            mbeans = made;
+            services = exporter;
+        }
+        made.addExporter(exporter);
+        place();
     }
 
     @Deactivate
-    synchronized void deactivate() {
-        mbeans.close();
-        mbeans = null;
-        onPlatform = false;
+    void deactivate() {
+        LoopkitMBeans closing;
+        synchronized (this) {
+            closing = mbeans;
+            mbeans = null;
+            onPlatform = false;
+        }
+        if (closing != null) {
+            closing.close();
+        }
     }
 
     @Reference(service = MBeanServer.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    synchronized void bindServer(ServiceReference<MBeanServer> server) {
-        servers.add(server);
-        placeOnPlatform();
+    void bindServer(ServiceReference<MBeanServer> server) {
+        synchronized (this) {
+            servers.add(server);
+        }
+        place();
     }
 
-    synchronized void unbindServer(ServiceReference<MBeanServer> server) {
-        servers.remove(server);
-        placeOnPlatform();
+    void unbindServer(ServiceReference<MBeanServer> server) {
+        synchronized (this) {
+            servers.remove(server);
+        }
+        place();
     }
 
-    private void placeOnPlatform() {
-        if (mbeans == null) {
-            return;
+    /**
+     * Puts the MBeans on the platform server while no MBean server service is there, and takes them
+     * back (publishing their services again) when one comes. Outside the monitor: registering an
+     * MBean or a service calls the server's and the framework's listeners, user code that may wait
+     * for a thread binding a server (MBeanPublisherTest). One thread at a time, each step looking at
+     * what changed meanwhile; a thread that finds another at it leaves the change to it.
+     */
+    private void place() {
+        synchronized (this) {
+            if (placing) {
+                return;
+            }
+            placing = true;
         }
-        boolean wanted = servers.isEmpty();
-        if (wanted && !onPlatform) {
-            mbeans.addExporter(platform);
-        } else if (!wanted && onPlatform) {
-            mbeans.removeExporter(platform);
-            // published again, now that the names are free for the whiteboard
-            mbeans.removeExporter(services);
-            mbeans.addExporter(services);
+        boolean done = false;
+        try {
+            while (true) {
+                LoopkitMBeans target;
+                ServiceExporter republished;
+                boolean wanted;
+                synchronized (this) {
+                    wanted = servers.isEmpty();
+                    if (mbeans == null || wanted == onPlatform) {
+                        placing = false;
+                        done = true;
+                        return;
+                    }
+                    target = mbeans;
+                    republished = services;
+                    onPlatform = wanted;
+                }
+                if (wanted) {
+                    target.addExporter(platform);
+                } else {
+                    target.removeExporter(platform);
+                    // published again, now that the names are free for the whiteboard
+                    target.removeExporter(republished);
+                    target.addExporter(republished);
+                }
+            }
+        } finally {
+            if (!done) {
+                synchronized (this) {
+                    placing = false;
+                }
+            }
         }
-        onPlatform = wanted;
     }
 
     private String save(String key, String value) {

@@ -16,7 +16,7 @@ final class ServiceExporter implements Exporter {
     static final String OBJECT_NAME = "jmx.objectname";
 
     private final BundleContext context;
-    // Guarded by LoopkitMBeans, which calls every exporter under its own lock.
+    // Confined: LoopkitMBeans calls its exporters one thread at a time, each call handed over under its lock.
     private final Map<ObjectName, ServiceRegistration<DynamicMBean>> registrations = new HashMap<>();
 
     ServiceExporter(BundleContext context) {

@@ -1,0 +1,123 @@
+package dev.loopkit.jmx.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.jmx.LoopkitMBeans;
+import dev.loopkit.testsupport.OtherThread;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import javax.management.DynamicMBean;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.felix.framework.FrameworkFactory;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceEvent;
+import org.osgi.framework.ServiceListener;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.launch.Framework;
+
+/**
+ * The publisher in a real Felix framework, called as Declarative Services calls it. Publishing an
+ * MBean as a service calls the framework's service listeners, and placing it on an MBean server
+ * calls the server's listeners: user code, which may wait for another thread that binds or unbinds
+ * an MBean server, and must not find the publisher's monitor held.
+ */
+public class MBeanPublisherTest {
+
+    private static final MBeanServer PLATFORM = ManagementFactory.getPlatformMBeanServer();
+
+    private Path storage;
+    private Framework framework;
+    private BundleContext context;
+    private final MBeanPublisher publisher = new MBeanPublisher();
+    private ServiceListener listener;
+
+    @Before
+    public void startFramework() throws Exception {
+        storage = Files.createTempDirectory("loopkit-mbeans");
+        framework = new FrameworkFactory().newFramework(Map.of(Constants.FRAMEWORK_STORAGE, storage.toString(),
+                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT));
+        framework.start();
+        context = framework.getBundleContext();
+    }
+
+    @After
+    public void stopFramework() throws Exception {
+        if (listener != null) {
+            context.removeServiceListener(listener);
+        }
+        publisher.deactivate();
+        assertEquals("nothing left on the platform server", 0, PLATFORM.queryNames(new ObjectName(LoopkitMBeans.DOMAIN + ":*"), null).size());
+        framework.stop();
+        framework.waitForStop(10_000);
+        try (Stream<Path> files = Files.walk(storage)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+
+    @Test
+    public void withoutAServerServiceTheMBeansAreOnThePlatformServerAndServicesTooAndOnlyServicesOnceOneComes() throws Exception {
+        publisher.activate(context);
+        assertTrue(PLATFORM.isRegistered(new ObjectName(LoopkitMBeans.POLICIES)));
+        assertTrue(published() >= 3);
+        ServiceRegistration<MBeanServer> server = context.registerService(MBeanServer.class, PLATFORM, null);
+        publisher.bindServer(server.getReference());
+        assertEquals(false, PLATFORM.isRegistered(new ObjectName(LoopkitMBeans.POLICIES)));
+        assertTrue(published() >= 3);
+        publisher.unbindServer(server.getReference());
+        assertTrue(PLATFORM.isRegistered(new ObjectName(LoopkitMBeans.POLICIES)));
+    }
+
+    @Test(timeout = 60_000)
+    public void aListenerOfAnMBeansServiceMayWaitForAnotherThreadThatBindsAServer() throws Exception {
+        ServiceRegistration<MBeanServer> server = context.registerService(MBeanServer.class, PLATFORM, null);
+        ServiceReference<MBeanServer> reference = server.getReference();
+        AtomicBoolean returned = new AtomicBoolean();
+        listener = event -> {
+            if (event.getType() == ServiceEvent.REGISTERED && !returned.get()) {
+                returned.set(OtherThread.returns(() -> publisher.bindServer(reference)));
+            }
+        };
+        context.addServiceListener(listener, "(objectClass=" + DynamicMBean.class.getName() + ")");
+        publisher.activate(context);
+        assertTrue("bindServer on another thread waited for the listener of an MBean's service", returned.get());
+        assertEquals("a server came: nothing on the platform server", false,
+                PLATFORM.isRegistered(new ObjectName(LoopkitMBeans.POLICIES)));
+    }
+
+    /** A server coming takes the MBeans off the platform server and publishes their services again. */
+    @Test(timeout = 60_000)
+    public void aListenerOfAnMBeansServiceMayWaitForAnotherThreadThatUnbindsTheServer() throws Exception {
+        publisher.activate(context);
+        ServiceRegistration<MBeanServer> server = context.registerService(MBeanServer.class, PLATFORM, null);
+        ServiceReference<MBeanServer> reference = server.getReference();
+        AtomicBoolean returned = new AtomicBoolean();
+        listener = event -> {
+            if (event.getType() == ServiceEvent.REGISTERED && !returned.get()) {
+                returned.set(OtherThread.returns(() -> publisher.unbindServer(reference)));
+            }
+        };
+        context.addServiceListener(listener, "(objectClass=" + DynamicMBean.class.getName() + ")");
+        publisher.bindServer(reference);
+        assertTrue("unbindServer on another thread waited for the listener of an MBean's service", returned.get());
+        assertTrue("no server left: the MBeans are on the platform server", PLATFORM.isRegistered(new ObjectName(LoopkitMBeans.POLICIES)));
+        assertTrue(published() >= 3);
+    }
+
+    private int published() throws Exception {
+        ServiceReference<?>[] references = context.getServiceReferences(DynamicMBean.class.getName(),
+                "(" + ServiceExporter.OBJECT_NAME + "=" + LoopkitMBeans.DOMAIN + ":*)");
+        return references == null ? 0 : references.length;
+    }
+}
