@@ -5,6 +5,7 @@ import dev.loopkit.api.EventLoopFactory;
 import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.runtime.RankedRegistry.Entry;
+import dev.loopkit.runtime.SerialWork;
 import dev.loopkit.shell.LoopCommands;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
@@ -70,12 +71,18 @@ public final class LoopkitMBeans implements AutoCloseable {
     private final Map<EventLoop, ObjectName> loops = new IdentityHashMap<>();
     private final Map<ObjectName, DynamicMBean> exported = new LinkedHashMap<>();
     private final List<Exporter> exporters = new ArrayList<>();
-    /**
-     * Guarded by this: the exporters' calls, decided under the lock and made outside it, in that
-     * order, by one thread at a time ({@link #callExporters}); and whether a thread is making them.
-     */
+    /** Guarded by this: the exporters' calls, decided under the lock, made by {@link #callExporters}. */
     private final ArrayDeque<Runnable> exporterCalls = new ArrayDeque<>();
-    private boolean callingExporters;
+    /**
+     * Makes the exporters' calls outside the lock, in the order they were decided, one thread at a
+     * time: an exporter is an MBean server or a service registry, and their listeners (user code)
+     * may wait for a thread that asks for the names or adds an exporter (LoopkitMBeansReentrancyTest).
+     */
+    private final SerialWork callExporters = new SerialWork(() -> {
+        for (Runnable call = nextExporterCall(); call != null; call = nextExporterCall()) {
+            call.run(); // export and unexport log their failures
+        }
+    });
     private final ScheduledExecutorService refresher;
     /** The refresher's threads (one, unless an Error ended it and the executor made another): close() joins them. */
     private final List<Thread> refresherThreads = new CopyOnWriteArrayList<>();
@@ -148,7 +155,7 @@ public final class LoopkitMBeans implements AutoCloseable {
             exporters.add(exporter);
             exported.forEach((name, mbean) -> exporterCalls.add(() -> export(exporter, name, mbean)));
         }
-        callExporters();
+        callExporters.request();
     }
 
     /** Takes every MBean back from {@code exporter} (now, or as {@link #addExporter} says). */
@@ -156,7 +163,7 @@ public final class LoopkitMBeans implements AutoCloseable {
         synchronized (this) {
             takeBack(exporter);
         }
-        callExporters();
+        callExporters.request();
     }
 
     // Under the lock.
@@ -166,40 +173,8 @@ public final class LoopkitMBeans implements AutoCloseable {
         }
     }
 
-    /**
-     * Makes the exporters' calls outside the lock, in the order they were decided, one thread at a
-     * time: an exporter is an MBean server or a service registry, and their listeners (user code)
-     * may wait for a thread that asks for the names or adds an exporter (LoopkitMBeansReentrancyTest).
-     * A thread that finds another at it leaves its calls to that thread.
-     */
-    private void callExporters() {
-        synchronized (this) {
-            if (callingExporters) {
-                return;
-            }
-            callingExporters = true;
-        }
-        boolean done = false;
-        try {
-            while (true) {
-                Runnable call;
-                synchronized (this) {
-                    call = exporterCalls.poll();
-                    if (call == null) {
-                        callingExporters = false;
-                        done = true;
-                        return;
-                    }
-                }
-                call.run(); // export and unexport log their failures
-            }
-        } finally {
-            if (!done) {
-                synchronized (this) {
-                    callingExporters = false; // an Error: the next caller goes on with the calls left
-                }
-            }
-        }
+    private synchronized Runnable nextExporterCall() {
+        return exporterCalls.poll();
     }
 
     /** The names of the MBeans there are now. */
@@ -235,7 +210,7 @@ public final class LoopkitMBeans implements AutoCloseable {
             looksApplied = look;
             apply(live, newNames);
         }
-        callExporters();
+        callExporters.request();
     }
 
     // Under the lock: what one look found (the exporters' calls queued); a new loop without a name (another look took it away
@@ -271,7 +246,7 @@ public final class LoopkitMBeans implements AutoCloseable {
             exported.clear();
             loops.clear();
         }
-        callExporters();
+        callExporters.request();
         try {
             refresher.awaitTermination(10, TimeUnit.SECONDS);
             // Terminated is not ended: the executor is terminated as its worker leaves, a moment

@@ -4,7 +4,7 @@
  * loops and watchers need only {@code dev.loopkit.api.spi}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.loopkit.runtime;
 
 import org.osgi.annotation.bundle.Export;

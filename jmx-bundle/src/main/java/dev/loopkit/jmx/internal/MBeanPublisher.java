@@ -3,6 +3,7 @@ package dev.loopkit.jmx.internal;
 import dev.loopkit.jmx.LoopkitMBeans;
 import dev.loopkit.jmx.LoopkitMBeans.Exporter;
 import dev.loopkit.platform.ChoiceStore;
+import dev.loopkit.runtime.SerialWork;
 import java.util.HashSet;
 import java.util.Set;
 import javax.management.MBeanServer;
@@ -39,13 +40,23 @@ public final class MBeanPublisher {
     private volatile ChoiceStore store;
 
     private final Exporter platform = LoopkitMBeans.platformServer();
-    // Guarded by this: the MBean server services, the MBeans while active, whether they are on the
-    // platform server, and whether a thread is placing them there or taking them back.
+    // Guarded by this: the MBean server services, the MBeans while active, and whether they are on
+    // the platform server.
     private final Set<ServiceReference<MBeanServer>> servers = new HashSet<>();
     private LoopkitMBeans mbeans;
     private ServiceExporter services;
     private boolean onPlatform;
-    private boolean placing;
+    /**
+     * Puts the MBeans on the platform server while no MBean server service is there, and takes them
+     * back (publishing their services again) when one comes. Outside the monitor: registering an
+     * MBean or a service calls the server's and the framework's listeners, user code that may wait
+     * for a thread binding a server (MBeanPublisherTest).
+     */
+    private final SerialWork place = new SerialWork(() -> {
+        while (placeStep()) {
+            // each step moved the MBeans: look again
+        }
+    });
 
     @Activate
     void activate(BundleContext context) {
@@ -56,7 +67,7 @@ public final class MBeanPublisher {
             services = exporter;
         }
         made.addExporter(exporter);
-        place();
+        place.request();
     }
 
     @Deactivate
@@ -78,63 +89,39 @@ public final class MBeanPublisher {
         synchronized (this) {
             servers.add(server);
         }
-        place();
+        place.request();
     }
 
     void unbindServer(ServiceReference<MBeanServer> server) {
         synchronized (this) {
             servers.remove(server);
         }
-        place();
+        place.request();
     }
 
-    /**
-     * Puts the MBeans on the platform server while no MBean server service is there, and takes them
-     * back (publishing their services again) when one comes. Outside the monitor: registering an
-     * MBean or a service calls the server's and the framework's listeners, user code that may wait
-     * for a thread binding a server (MBeanPublisherTest). One thread at a time, each step looking at
-     * what changed meanwhile; a thread that finds another at it leaves the change to it.
-     */
-    private void place() {
+    // One move, or false when the MBeans are where they should be.
+    private boolean placeStep() {
+        LoopkitMBeans target;
+        ServiceExporter republished;
+        boolean wanted;
         synchronized (this) {
-            if (placing) {
-                return;
+            wanted = servers.isEmpty();
+            if (mbeans == null || wanted == onPlatform) {
+                return false;
             }
-            placing = true;
+            target = mbeans;
+            republished = services;
+            onPlatform = wanted;
         }
-        boolean done = false;
-        try {
-            while (true) {
-                LoopkitMBeans target;
-                ServiceExporter republished;
-                boolean wanted;
-                synchronized (this) {
-                    wanted = servers.isEmpty();
-                    if (mbeans == null || wanted == onPlatform) {
-                        placing = false;
-                        done = true;
-                        return;
-                    }
-                    target = mbeans;
-                    republished = services;
-                    onPlatform = wanted;
-                }
-                if (wanted) {
-                    target.addExporter(platform);
-                } else {
-                    target.removeExporter(platform);
-                    // published again, now that the names are free for the whiteboard
-                    target.removeExporter(republished);
-                    target.addExporter(republished);
-                }
-            }
-        } finally {
-            if (!done) {
-                synchronized (this) {
-                    placing = false;
-                }
-            }
+        if (wanted) {
+            target.addExporter(platform);
+        } else {
+            target.removeExporter(platform);
+            // published again, now that the names are free for the whiteboard
+            target.removeExporter(republished);
+            target.addExporter(republished);
         }
+        return true;
     }
 
     private String save(String key, String value) {

@@ -4,28 +4,21 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.jmx.LoopkitMBeans;
+import dev.loopkit.testsupport.EmbeddedFramework;
 import dev.loopkit.testsupport.OtherThread;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import javax.management.DynamicMBean;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import org.apache.felix.framework.FrameworkFactory;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.framework.launch.Framework;
 
 /**
  * The publisher in a real Felix framework, called as Declarative Services calls it. Publishing an
@@ -37,19 +30,15 @@ public class MBeanPublisherTest {
 
     private static final MBeanServer PLATFORM = ManagementFactory.getPlatformMBeanServer();
 
-    private Path storage;
-    private Framework framework;
+    private EmbeddedFramework framework;
     private BundleContext context;
     private final MBeanPublisher publisher = new MBeanPublisher();
     private ServiceListener listener;
 
     @Before
     public void startFramework() throws Exception {
-        storage = Files.createTempDirectory("loopkit-mbeans");
-        framework = new FrameworkFactory().newFramework(Map.of(Constants.FRAMEWORK_STORAGE, storage.toString(),
-                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT));
-        framework.start();
-        context = framework.getBundleContext();
+        framework = EmbeddedFramework.start();
+        context = framework.context();
     }
 
     @After
@@ -59,11 +48,7 @@ public class MBeanPublisherTest {
         }
         publisher.deactivate();
         assertEquals("nothing left on the platform server", 0, PLATFORM.queryNames(new ObjectName(LoopkitMBeans.DOMAIN + ":*"), null).size());
-        framework.stop();
-        framework.waitForStop(10_000);
-        try (Stream<Path> files = Files.walk(storage)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        framework.close();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.loopkit.policy.internal;
 import dev.loopkit.api.EventLoopFactory;
 import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
+import dev.loopkit.runtime.SerialWork;
 import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
@@ -35,11 +36,22 @@ public final class DefaultPolicyPublisher {
 
     private final String factoryName = DefaultEventLoopPolicy.platformLoopFactoryName();
     // Guarded by this: the factories of that name (the first is used), the context while active,
-    // what is published, and whether a thread is bringing the registration in line with them.
+    // and what is published.
     private final List<EventLoopFactory> factories = new ArrayList<>();
     private BundleContext context;
     private Published published;
-    private boolean reconciling;
+    /**
+     * Brings the registration in line with the factories and the context, one step at a time, each
+     * step outside the monitor: the framework calls service listeners (user code) synchronously from
+     * {@code registerService} and {@code unregister}, and a listener may call this component again,
+     * on its thread or on one it waits for. A factory removed while its policy is being registered
+     * is withdrawn as soon as the registration returns.
+     */
+    private final SerialWork reconcile = new SerialWork(() -> {
+        while (step()) {
+            // each step changed the registration: look again
+        }
+    });
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addFactory(EventLoopFactory factory, Map<String, Object> properties) {
@@ -47,7 +59,7 @@ public final class DefaultPolicyPublisher {
             synchronized (this) {
                 factories.add(factory);
             }
-            reconcile();
+            reconcile.request();
         }
     }
 
@@ -57,7 +69,7 @@ public final class DefaultPolicyPublisher {
                 return;
             }
         }
-        reconcile(); // withdrawn, and published on another factory of the same name if there is one
+        reconcile.request(); // withdrawn, and published on another factory of the same name if there is one
     }
 
     @Activate
@@ -65,7 +77,7 @@ public final class DefaultPolicyPublisher {
         synchronized (this) {
             context = bundleContext;
         }
-        reconcile();
+        reconcile.request();
     }
 
     @Deactivate
@@ -73,40 +85,10 @@ public final class DefaultPolicyPublisher {
         synchronized (this) {
             context = null;
         }
-        reconcile();
+        reconcile.request();
     }
 
-    /**
-     * Brings the registration in line with the factories and the context, one step at a time, each
-     * step outside the monitor: the framework calls service listeners (user code) synchronously from
-     * {@code registerService} and {@code unregister}, and a listener may call this component again,
-     * on its thread or on one it waits for. One thread reconciles at a time; a call that finds
-     * another at work only changes the state, and that thread's next step sees it. So a factory
-     * removed while its policy is being registered is withdrawn as soon as the registration returns.
-     */
-    private void reconcile() {
-        synchronized (this) {
-            if (reconciling) {
-                return;
-            }
-            reconciling = true;
-        }
-        try {
-            while (step()) {
-                // each step changed the registration: look again
-            }
-        } catch (RuntimeException | Error e) {
-            // a failed step: the flag goes, so that the next call tries again (on success the last
-            // step clears it atomically with finding nothing to do: a change made after that
-            // finds it clear and reconciles itself)
-            synchronized (this) {
-                reconciling = false;
-            }
-            throw e;
-        }
-    }
-
-    // One change, or false when there is none to make (and then this thread no longer reconciles).
+    // One change, or false when there is none to make.
     private boolean step() {
         Published withdrawn;
         EventLoopFactory publishOn;
@@ -123,7 +105,6 @@ public final class DefaultPolicyPublisher {
                 publishOn = wanted;
                 publishWith = context;
             } else {
-                reconciling = false;
                 return false;
             }
         }
@@ -141,7 +122,7 @@ public final class DefaultPolicyPublisher {
     /** For the tests: what is published is what should be (the policy of the first factory, while active). */
     synchronized boolean isInLine() {
         EventLoopFactory wanted = context == null || factories.isEmpty() ? null : factories.get(0);
-        return !reconciling && (published == null ? wanted == null : published.factory() == wanted);
+        return published == null ? wanted == null : published.factory() == wanted;
     }
 
     private static Published publish(EventLoopFactory factory, BundleContext bundleContext) {

@@ -27,9 +27,10 @@ import org.osgi.framework.ServiceRegistration;
  * interleaving where one returns {@code false} is reported: a change lost while another thread
  * registered, or two registrations at once.
  *
- * <p>20 scenarios of 1,000 interleavings, ~20 s: each of two wrong versions tried while writing it
- * (one step per reconcile; the flag cleared in a {@code finally}, so a second thread reconciled
- * beside the first) failed 4 runs in 4 at this size; 4 scenarios of 100 missed the second.
+ * <p>20 scenarios of 1,000 interleavings, ~20 s. It checks {@link dev.loopkit.runtime.SerialWork}
+ * as the publisher uses it: each of the wrong versions tried (serving one request and clearing the
+ * count, so that a change made meanwhile was lost; letting a second thread in beside the first)
+ * failed at this size; 4 scenarios of 100 missed the second.
  */
 @Param(name = "factory", gen = IntGen.class, conf = "0:1")
 public class DefaultPolicyPublisherLincheckTest {

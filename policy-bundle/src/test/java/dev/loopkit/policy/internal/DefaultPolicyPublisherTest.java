@@ -7,16 +7,12 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopFactory;
 import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
+import dev.loopkit.testsupport.EmbeddedFramework;
 import dev.loopkit.testsupport.OtherThread;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
-import org.apache.felix.framework.FrameworkFactory;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -25,7 +21,6 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
-import org.osgi.framework.launch.Framework;
 
 /**
  * The publisher in a real Felix framework, called as Declarative Services calls it. A service
@@ -37,29 +32,21 @@ public class DefaultPolicyPublisherTest {
 
     private static final String FACTORY_NAME = DefaultEventLoopPolicy.platformLoopFactoryName();
 
-    private Path storage;
-    private Framework framework;
+    private EmbeddedFramework framework;
     private BundleContext context;
     private final DefaultPolicyPublisher publisher = new DefaultPolicyPublisher();
     private final List<ServiceListener> listeners = new ArrayList<>();
 
     @Before
     public void startFramework() throws Exception {
-        storage = Files.createTempDirectory("loopkit-publisher");
-        framework = new FrameworkFactory().newFramework(Map.of(Constants.FRAMEWORK_STORAGE, storage.toString(),
-                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT));
-        framework.start();
-        context = framework.getBundleContext();
+        framework = EmbeddedFramework.start();
+        context = framework.context();
     }
 
     @After
     public void stopFramework() throws Exception {
         listeners.forEach(context::removeServiceListener);
-        framework.stop();
-        framework.waitForStop(10_000);
-        try (Stream<Path> files = Files.walk(storage)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        framework.close();
     }
 
     @Test
