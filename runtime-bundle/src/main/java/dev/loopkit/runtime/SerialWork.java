@@ -29,7 +29,7 @@ public final class SerialWork {
     /**
      * Runs the work now, until no request came meanwhile, or, if another thread is running it,
      * leaves it to that thread. A failure of the work is thrown once every request is served (the
-     * first; later ones are suppressed in it).
+     * first; later ones are suppressed in it); an {@link Error} at once, the requests left dropped.
      */
     public void request() {
         if (requests.getAndIncrement() != 0) {
@@ -46,6 +46,9 @@ public final class SerialWork {
                 } else {
                     failure.addSuppressed(e);
                 }
+            } catch (Error e) {
+                requests.set(0); // the requests left are dropped, and the next one runs the work
+                throw e;
             }
             served = requests.addAndGet(-served);
         } while (served != 0);

@@ -43,4 +43,17 @@ public class SerialWorkTest {
         work[0].request();
         assertEquals(3, runs.get());
     }
+
+    @Test
+    public void anErrorIsThrownAtOnceAndTheNextRequestRunsTheWork() {
+        AtomicInteger runs = new AtomicInteger();
+        SerialWork work = new SerialWork(() -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new AssertionError("an Error in the work");
+            }
+        });
+        assertThrows(AssertionError.class, work::request);
+        work.request();
+        assertEquals("not stuck as if another thread were at work", 2, runs.get());
+    }
 }
