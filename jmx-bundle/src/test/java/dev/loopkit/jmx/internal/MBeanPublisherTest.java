@@ -12,11 +12,9 @@ import javax.management.DynamicMBean;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceEvent;
-import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 
@@ -30,33 +28,23 @@ public class MBeanPublisherTest {
 
     private static final MBeanServer PLATFORM = ManagementFactory.getPlatformMBeanServer();
 
-    private EmbeddedFramework framework;
-    private BundleContext context;
+    @Rule
+    public final EmbeddedFramework framework = new EmbeddedFramework();
     private final MBeanPublisher publisher = new MBeanPublisher();
-    private ServiceListener listener;
 
-    @Before
-    public void startFramework() throws Exception {
-        framework = EmbeddedFramework.start();
-        context = framework.context();
-    }
-
+    // Before the rule stops the framework.
     @After
-    public void stopFramework() throws Exception {
-        if (listener != null) {
-            context.removeServiceListener(listener);
-        }
+    public void deactivate() throws Exception {
         publisher.deactivate();
         assertEquals("nothing left on the platform server", 0, PLATFORM.queryNames(new ObjectName(LoopkitMBeans.DOMAIN + ":*"), null).size());
-        framework.close();
     }
 
     @Test
     public void withoutAServerServiceTheMBeansAreOnThePlatformServerAndServicesTooAndOnlyServicesOnceOneComes() throws Exception {
-        publisher.activate(context);
+        publisher.activate(framework.context());
         assertTrue(PLATFORM.isRegistered(new ObjectName(LoopkitMBeans.POLICIES)));
         assertTrue(published() >= 3);
-        ServiceRegistration<MBeanServer> server = context.registerService(MBeanServer.class, PLATFORM, null);
+        ServiceRegistration<MBeanServer> server = framework.context().registerService(MBeanServer.class, PLATFORM, null);
         publisher.bindServer(server.getReference());
         assertEquals(false, PLATFORM.isRegistered(new ObjectName(LoopkitMBeans.POLICIES)));
         assertTrue(published() >= 3);
@@ -66,16 +54,15 @@ public class MBeanPublisherTest {
 
     @Test(timeout = 60_000)
     public void aListenerOfAnMBeansServiceMayWaitForAnotherThreadThatBindsAServer() throws Exception {
-        ServiceRegistration<MBeanServer> server = context.registerService(MBeanServer.class, PLATFORM, null);
+        ServiceRegistration<MBeanServer> server = framework.context().registerService(MBeanServer.class, PLATFORM, null);
         ServiceReference<MBeanServer> reference = server.getReference();
         AtomicBoolean returned = new AtomicBoolean();
-        listener = event -> {
-            if (event.getType() == ServiceEvent.REGISTERED && !returned.get()) {
+        framework.onService(DynamicMBean.class, ServiceEvent.REGISTERED, () -> {
+            if (!returned.get()) {
                 returned.set(OtherThread.returns(() -> publisher.bindServer(reference)));
             }
-        };
-        context.addServiceListener(listener, "(objectClass=" + DynamicMBean.class.getName() + ")");
-        publisher.activate(context);
+        });
+        publisher.activate(framework.context());
         assertTrue("bindServer on another thread waited for the listener of an MBean's service", returned.get());
         assertEquals("a server came: nothing on the platform server", false,
                 PLATFORM.isRegistered(new ObjectName(LoopkitMBeans.POLICIES)));
@@ -84,16 +71,15 @@ public class MBeanPublisherTest {
     /** A server coming takes the MBeans off the platform server and publishes their services again. */
     @Test(timeout = 60_000)
     public void aListenerOfAnMBeansServiceMayWaitForAnotherThreadThatUnbindsTheServer() throws Exception {
-        publisher.activate(context);
-        ServiceRegistration<MBeanServer> server = context.registerService(MBeanServer.class, PLATFORM, null);
+        publisher.activate(framework.context());
+        ServiceRegistration<MBeanServer> server = framework.context().registerService(MBeanServer.class, PLATFORM, null);
         ServiceReference<MBeanServer> reference = server.getReference();
         AtomicBoolean returned = new AtomicBoolean();
-        listener = event -> {
-            if (event.getType() == ServiceEvent.REGISTERED && !returned.get()) {
+        framework.onService(DynamicMBean.class, ServiceEvent.REGISTERED, () -> {
+            if (!returned.get()) {
                 returned.set(OtherThread.returns(() -> publisher.unbindServer(reference)));
             }
-        };
-        context.addServiceListener(listener, "(objectClass=" + DynamicMBean.class.getName() + ")");
+        });
         publisher.bindServer(reference);
         assertTrue("unbindServer on another thread waited for the listener of an MBean's service", returned.get());
         assertTrue("no server left: the MBeans are on the platform server", PLATFORM.isRegistered(new ObjectName(LoopkitMBeans.POLICIES)));
@@ -101,7 +87,7 @@ public class MBeanPublisherTest {
     }
 
     private int published() throws Exception {
-        ServiceReference<?>[] references = context.getServiceReferences(DynamicMBean.class.getName(),
+        ServiceReference<?>[] references = framework.context().getServiceReferences(DynamicMBean.class.getName(),
                 "(" + ServiceExporter.OBJECT_NAME + "=" + LoopkitMBeans.DOMAIN + ":*)");
         return references == null ? 0 : references.length;
     }

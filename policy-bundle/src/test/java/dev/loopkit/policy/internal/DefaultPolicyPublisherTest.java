@@ -13,13 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceEvent;
-import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
 
 /**
@@ -32,27 +29,14 @@ public class DefaultPolicyPublisherTest {
 
     private static final String FACTORY_NAME = DefaultEventLoopPolicy.platformLoopFactoryName();
 
-    private EmbeddedFramework framework;
-    private BundleContext context;
+    @Rule
+    public final EmbeddedFramework framework = new EmbeddedFramework();
     private final DefaultPolicyPublisher publisher = new DefaultPolicyPublisher();
-    private final List<ServiceListener> listeners = new ArrayList<>();
-
-    @Before
-    public void startFramework() throws Exception {
-        framework = EmbeddedFramework.start();
-        context = framework.context();
-    }
-
-    @After
-    public void stopFramework() throws Exception {
-        listeners.forEach(context::removeServiceListener);
-        framework.close();
-    }
 
     @Test
     public void publishesOnTheFactoryAndWithdrawsWhenItGoes() throws Exception {
         EventLoopFactory factory = factory();
-        publisher.activate(context);
+        publisher.activate(framework.context());
         assertEquals(0, published().size());
         publisher.addFactory(factory, Map.of("loopkit.name", FACTORY_NAME));
         assertEquals(1, published().size());
@@ -64,7 +48,7 @@ public class DefaultPolicyPublisherTest {
     @Test
     public void aFactoryRemovedByAListenerOfThePolicysRegistrationLeavesNothingPublished() throws Exception {
         EventLoopFactory factory = factory();
-        publisher.activate(context);
+        publisher.activate(framework.context());
         onPolicy(ServiceEvent.REGISTERED, () -> publisher.removeFactory(factory));
         publisher.addFactory(factory, Map.of("loopkit.name", FACTORY_NAME));
         assertEquals("a policy published on a factory that went", 0, published().size());
@@ -73,7 +57,7 @@ public class DefaultPolicyPublisherTest {
     @Test
     public void aListenerOfThePolicysRegistrationMayWaitForAnotherThreadThatRemovesTheFactory() throws Exception {
         EventLoopFactory factory = factory();
-        publisher.activate(context);
+        publisher.activate(framework.context());
         AtomicBoolean returned = new AtomicBoolean();
         onPolicy(ServiceEvent.REGISTERED, () -> returned.set(OtherThread.returns(() -> publisher.removeFactory(factory))));
         publisher.addFactory(factory, Map.of("loopkit.name", FACTORY_NAME));
@@ -85,7 +69,7 @@ public class DefaultPolicyPublisherTest {
     public void aListenerOfTheWithdrawalMayWaitForAnotherThreadThatAddsAFactory() throws Exception {
         EventLoopFactory first = factory();
         EventLoopFactory second = factory();
-        publisher.activate(context);
+        publisher.activate(framework.context());
         publisher.addFactory(first, Map.of("loopkit.name", FACTORY_NAME));
         AtomicBoolean returned = new AtomicBoolean();
         onPolicy(ServiceEvent.UNREGISTERING, () -> returned.set(OtherThread.returns(
@@ -98,7 +82,7 @@ public class DefaultPolicyPublisherTest {
     @Test
     public void aListenerOfTheWithdrawalMayDeactivateThePublisher() throws Exception {
         EventLoopFactory factory = factory();
-        publisher.activate(context);
+        publisher.activate(framework.context());
         publisher.addFactory(factory, Map.of("loopkit.name", FACTORY_NAME));
         AtomicBoolean returned = new AtomicBoolean();
         onPolicy(ServiceEvent.UNREGISTERING, () -> returned.set(OtherThread.returns(publisher::deactivate)));
@@ -108,18 +92,12 @@ public class DefaultPolicyPublisherTest {
     }
 
     private List<ServiceReference<EventLoopPolicy>> published() throws Exception {
-        return new ArrayList<>(context.getServiceReferences(EventLoopPolicy.class,
+        return new ArrayList<>(framework.context().getServiceReferences(EventLoopPolicy.class,
                 "(loopkit.name=" + DefaultEventLoopPolicy.NAME + ")"));
     }
 
     private void onPolicy(int eventType, Runnable action) throws Exception {
-        ServiceListener listener = event -> {
-            if (event.getType() == eventType) {
-                action.run();
-            }
-        };
-        context.addServiceListener(listener, "(objectClass=" + EventLoopPolicy.class.getName() + ")");
-        listeners.add(listener);
+        framework.onService(EventLoopPolicy.class, eventType, action);
     }
 
     private static EventLoopFactory factory() {
