@@ -114,6 +114,12 @@ final class SendfileFallbackProtocol implements Protocol {
         throw new IllegalStateException("Invalid state: reading should be paused");
     }
 
+    @Override
+    public String toString() {
+        return "<SendfileFallbackProtocol " + (writeReady == null ? "writing" : "waiting for room") + ", standing in for "
+                + original + ">";
+    }
+
     /** Gives the transport its protocol back, and its reading and writing state. */
     void restore() {
         transport.setProtocol(original);

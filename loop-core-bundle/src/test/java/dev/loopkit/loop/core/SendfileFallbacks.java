@@ -3,9 +3,12 @@ package dev.loopkit.loop.core;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Transport;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** What a test may see of a {@code sendfile} fallback running on a transport. */
 public final class SendfileFallbacks {
+
+    private static final long GIVE_UP_SECONDS = 15;
 
     private SendfileFallbacks() {
     }
@@ -20,7 +23,9 @@ public final class SendfileFallbacks {
 
     /**
      * Completes once the fallback {@code sending} waits for room in {@code transport} (its stand-in
-     * protocol was told to pause writing; checked every 10 ms); fails if {@code sending} ended first.
+     * protocol was told to pause writing; checked every 10 ms); fails if {@code sending} ended first,
+     * or with what the transport and the fallback were doing if it did not wait within 15 s (the
+     * test's own deadline is later, and would say only that it timed out).
      */
     public static CompletableFuture<Void> whenWaitingForRoom(BaseEventLoop loop, Transport transport, LoopFuture<Long> sending) {
         return whenWaitingForRoom(loop, transport, sending, () -> { });
@@ -35,6 +40,7 @@ public final class SendfileFallbacks {
     public static CompletableFuture<Void> whenWaitingForRoom(BaseEventLoop loop, Transport transport, LoopFuture<Long> sending,
             Runnable then) {
         CompletableFuture<Void> waiting = new CompletableFuture<>();
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(GIVE_UP_SECONDS);
         Runnable check = new Runnable() {
             @Override
             public void run() {
@@ -43,6 +49,11 @@ public final class SendfileFallbacks {
                 } else if (((SendfileTransport) transport).isWritingPaused()) {
                     then.run();
                     waiting.complete(null);
+                } else if (System.nanoTime() - giveUp > 0) {
+                    waiting.completeExceptionally(new AssertionError("not waiting for room after " + GIVE_UP_SECONDS
+                            + " s: " + transport + ", write buffer " + transport.getWriteBufferSize() + " bytes of "
+                            + transport.getWriteBufferLimits() + ", reading " + transport.isReading() + ", protocol "
+                            + transport.getProtocol() + ", sending " + sending));
                 } else {
                     loop.callLater(0.01, this);
                 }
