@@ -1,8 +1,10 @@
 package dev.loopkit.loop.epoll;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.Connection;
@@ -67,6 +69,40 @@ public class EpollNetworkTest extends ReadinessNetworkContract {
         pipe.source().close();
         pipe.sink().close();
         assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
+    }
+
+    /**
+     * asyncio's {@code _ensure_fd_no_transport} for the loop's own sockets: the descriptor number of a
+     * socket transport (found in {@code /proc/self/fd}, the one way a user has) is refused to the
+     * user's readers and writers ("File descriptor N is used by transport ..."), as a pipe's is. A
+     * reader of the user's would replace the transport's in the epoll set, and the stream would hang.
+     */
+    @Test
+    public void theDescriptorNumberOfASocketTransportIsRefusedToTheUsersReadersAndWriters() throws Exception {
+        Server server = echoServer();
+        Map<Integer, String> before = Leaks.openFds();
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        List<String> refusals = new ArrayList<>();
+        for (Map.Entry<Integer, String> fd : Leaks.openFds().entrySet()) {
+            if (fd.getValue().startsWith("socket:") && !fd.getValue().equals(before.get(fd.getKey()))) {
+                int number = fd.getKey();
+                String used = assertThrows(IllegalStateException.class, () -> loop.addReader(number, () -> { })).getMessage();
+                assertTrue(used, used.startsWith("File descriptor " + number + " is used by transport <"));
+                assertEquals(used, assertThrows(IllegalStateException.class, () -> loop.removeReader(number)).getMessage());
+                assertEquals(used, assertThrows(IllegalStateException.class, () -> loop.addWriter(number, () -> { })).getMessage());
+                assertEquals(used, assertThrows(IllegalStateException.class, () -> loop.removeWriter(number)).getMessage());
+                refusals.add(used);
+            }
+        }
+        assertEquals("the client's socket and the one the server accepted: " + refusals, 2, refusals.size());
+        assertTrue(refusals.toString(), refusals.stream().anyMatch(used -> used.endsWith(" " + connection.transport())));
+        connection.transport().write(new byte[] {9});
+        assertArrayEquals("the transport still reads", new byte[] {9}, runFor(client.all));
+        connection.transport().close();
+        assertNull(runFor(client.lost));
+        server.close();
+        runFor(server.waitClosed());
     }
 
     @Test
