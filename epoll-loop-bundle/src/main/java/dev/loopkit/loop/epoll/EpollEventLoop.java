@@ -162,6 +162,12 @@ public class EpollEventLoop extends ReadinessEventLoop {
         return (int) Math.min(millis, Integer.MAX_VALUE);
     }
 
+    /** The loop's own sockets by their descriptor number, which is all a user can name them by. */
+    @Override
+    protected Object socketKey(Object socket) {
+        return socket instanceof NativeSocket own ? Integer.valueOf(own.fd()) : socket;
+    }
+
     @Override
     protected void wakeup() {
         fds.wake();

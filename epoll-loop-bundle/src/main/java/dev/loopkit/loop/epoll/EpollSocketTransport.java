@@ -13,7 +13,7 @@ final class EpollSocketTransport extends ReadinessSocketTransport<NativeSocket> 
     private final EpollEventLoop epollLoop;
 
     EpollSocketTransport(EpollEventLoop loop, NativeSocket socket, Protocol protocol, AbstractServer server) {
-        super(loop, socket, socket.fd(), protocol, server); // asyncio's _transports[fd]: addReader(int) finds it
+        super(loop, socket, protocol, server);
         this.epollLoop = loop;
         putSocketExtras(socket);
     }

@@ -2,6 +2,7 @@ package dev.loopkit.loop.epoll;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.DatagramEndpoint;
@@ -69,6 +70,33 @@ public class EpollNativeDatagramTest extends LoopTestSupport {
     public void ipv6EndpointsAreNativeSocketsInTheEpollSetWithNoHelperThread() {
         watchedBefore = loop.watchedFileDescriptors();
         exchange("::1");
+    }
+
+    /**
+     * asyncio's {@code _ensure_fd_no_transport} for the loop's own UDP sockets: the descriptor number of
+     * an endpoint (found in {@code /proc/self/fd}) is refused to the user's readers and writers, as a
+     * TCP transport's is; the endpoint still receives.
+     */
+    @Test
+    public void theDescriptorNumberOfAnEndpointIsRefusedToTheUsersReadersAndWriters() {
+        Map<Integer, String> before = Leaks.openFds();
+        DatagramEndpoint<DatagramEcho> server = echoServer("127.0.0.1");
+        int number = Leaks.openFds().entrySet().stream()
+                .filter(fd -> fd.getValue().startsWith("socket:") && !fd.getValue().equals(before.get(fd.getKey())))
+                .mapToInt(Map.Entry::getKey).findFirst().orElseThrow();
+        String used = "File descriptor " + number + " is used by transport " + server.transport();
+        assertEquals(used, assertThrows(IllegalStateException.class, () -> loop.addReader(number, () -> { })).getMessage());
+        assertEquals(used, assertThrows(IllegalStateException.class, () -> loop.removeReader(number)).getMessage());
+        assertEquals(used, assertThrows(IllegalStateException.class, () -> loop.addWriter(number, () -> { })).getMessage());
+        assertEquals(used, assertThrows(IllegalStateException.class, () -> loop.removeWriter(number)).getMessage());
+        CollectingDatagrams client = new CollectingDatagrams(1);
+        DatagramEndpoint<CollectingDatagrams> endpoint = runFor(loop.createDatagramEndpoint(() -> client, null,
+                (InetSocketAddress) server.transport().getExtraInfo("sockname")));
+        endpoint.transport().sendto(new byte[] {3}, null);
+        assertArrayEquals("the endpoint still receives (and echoes)", new byte[] {3}, runFor(client.all).get(0));
+        server.transport().close();
+        endpoint.transport().close();
+        runFor(client.lost);
     }
 
     @Test

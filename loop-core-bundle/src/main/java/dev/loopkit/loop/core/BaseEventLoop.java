@@ -104,8 +104,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private final Set<LoopResource> resources = Collections.newSetFromMap(new IdentityHashMap<>());
     /**
      * asyncio's {@code _transports}: the transport that uses each socket (a channel, or a pipe's
-     * descriptor number), until its connection is lost or the loop releases it. Channels compare by
-     * identity. Loop thread only, or any thread while the loop does not run.
+     * descriptor number), keyed by {@link #socketKey}, until its connection is lost or the loop releases
+     * it. Channels compare by identity. Loop thread only, or any thread while the loop does not run.
      */
     private final Map<Object, BaseTransport> socketTransports = new HashMap<>();
     /** Why {@link #shutdown(String)} was asked for; written before the state says so. */
@@ -191,18 +191,28 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
      */
     public final void socketUsed(Object socket, BaseTransport transport) {
         assert inLoopThreadOrIdle() : "socketUsed off the loop thread while it runs";
-        socketTransports.put(Objects.requireNonNull(socket, "socket"), Objects.requireNonNull(transport, "transport"));
+        socketTransports.put(socketKey(Objects.requireNonNull(socket, "socket")), Objects.requireNonNull(transport, "transport"));
     }
 
     /** {@code transport} no longer uses {@code socket} (closed, or released with the loop); the same threads. */
     public final void socketReleased(Object socket, BaseTransport transport) {
         assert inLoopThreadOrIdle() : "socketReleased off the loop thread while it runs";
-        socketTransports.remove(socket, transport);
+        socketTransports.remove(socketKey(socket), transport);
     }
 
     /** The transport that uses {@code socket}, closing or not, if one does; the same threads. */
     public final Optional<BaseTransport> transportUsing(Object socket) {
-        return Optional.ofNullable(socketTransports.get(socket));
+        return Optional.ofNullable(socketTransports.get(socketKey(socket)));
+    }
+
+    /**
+     * What {@code socket} is known by among the sockets transports use: by default itself (a JDK
+     * channel by identity, which is what users hand to {@code addReader}; a pipe's descriptor number).
+     * A loop whose own sockets users can only name by number (found in {@code /proc/self/fd}) answers
+     * that number for them, so that {@code addReader(int fd, …)} finds their transport.
+     */
+    protected Object socketKey(Object socket) {
+        return socket;
     }
 
     /**
@@ -214,7 +224,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
      * @throws IllegalStateException asyncio's RuntimeError "File descriptor … is used by transport …"
      */
     protected final void ensureNoTransport(Object socket) {
-        BaseTransport transport = socket == null ? null : socketTransports.get(socket);
+        BaseTransport transport = socket == null ? null : socketTransports.get(socketKey(socket));
         if (transport != null && !transport.isClosing()) {
             throw usedByTransport(socket, transport);
         }

@@ -36,18 +36,9 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
     private Runnable sendfileWaiting;
 
     protected ReadinessSocketTransport(BaseEventLoop loop, C channel, Protocol protocol, AbstractServer server) {
-        this(loop, channel, channel, protocol, server);
-    }
-
-    /**
-     * {@code socket} is what the loop's checks know the channel by ({@link AbstractTransport#usesSocket}):
-     * the channel itself for a JDK channel, which is what users hand to {@code addReader}; the descriptor
-     * number for a loop's own socket, which users can only name by its number.
-     */
-    protected ReadinessSocketTransport(BaseEventLoop loop, C channel, Object socket, Protocol protocol, AbstractServer server) {
         super(loop, protocol, server);
         this.channel = channel;
-        usesSocket(socket);
+        usesSocket(channel);
     }
 
     /** Calls {@code onReadable} on the loop thread whenever the channel is readable, until {@link #unwatchReadable()}. */
