@@ -108,6 +108,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
      * it. Channels compare by identity. Loop thread only, or any thread while the loop does not run.
      */
     private final Map<Object, BaseTransport> socketTransports = new HashMap<>();
+    /** What resources' release() put off until the loop is closed ({@link #afterClose}); only while it closes. */
+    private List<Runnable> putOffUntilClosed;
     /** Why {@link #shutdown(String)} was asked for; written before the state says so. */
     private volatile String shutdownReason;
     private volatile ExceptionHandler exceptionHandler;
@@ -359,6 +361,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             if (executorToShutDown != null) {
                 executorToShutDown.shutdown();
             }
+            runPutOffUntilClosed();
         }
         if (reason != null) {
             for (CallbackHandle handle : pending) {
@@ -372,7 +375,39 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         return pending;
     }
 
+    /**
+     * For a resource's {@link LoopResource#release()}, which runs while the loop closes: runs
+     * {@code action} once the loop is closed, on the thread that closed it; at once when no close is
+     * under way. While the loop closes, a {@code close()} on another thread waits for it, so what may
+     * run user code (a warning, whose log handlers are the user's) must wait until the loop is closed
+     * (WatcherLogHandlerReentrancyTest: the pidfd watcher's "Loop ... that handles pid N is closed").
+     */
+    public final void afterClose(Runnable action) {
+        assert inLoopThreadOrIdle() : "afterClose off the closing thread";
+        if (putOffUntilClosed == null) {
+            action.run();
+        } else {
+            putOffUntilClosed.add(action);
+        }
+    }
+
+    private void runPutOffUntilClosed() {
+        List<Runnable> actions = putOffUntilClosed;
+        putOffUntilClosed = null;
+        if (actions == null) {
+            return;
+        }
+        for (Runnable action : actions) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "what a resource of " + this + " put off until it closed failed", e);
+            }
+        }
+    }
+
     private void releaseResources() {
+        putOffUntilClosed = new ArrayList<>(0);
         for (LoopResource resource : new ArrayList<>(resources)) {
             resource.release();
         }

@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.service.component.annotations.Component;
@@ -98,7 +99,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         void exited() {
             // Reaping and leaving the table under its lock: a hand-over either took the child before
             // (then it is not ours to reap) or finds it gone after.
-            ChildTable.Reaped<Watch> reaped = table.reap(this, (watch, warnLater) -> watch.reapNow(warnLater));
+            ChildTable.Reaped<Watch> reaped = table.reap(this, (watch, warnLater) -> watch.reapNow(warnLater, Runnable::run));
             if (reaped == null && table.holds(this)) {
                 return; // not exited: a spurious readiness, the reader stays
             }
@@ -123,14 +124,25 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             // The loop calls this while it closes, in its closing state (another thread's close() waits
             // for that to end): a handler (user code) must not run there, so a child whose handler gets
             // the exit is always reaped on the waiting thread, which finds an exit already there at once.
-            if (handlerOutlivesLoop || !reapOrphan()) {
+            // For the same reason, what an exit reaped here has to say waits until the loop is closed
+            // (WatcherLogHandlerReentrancyTest).
+            if (handlerOutlivesLoop || !reapOrphan(this::onceLoopClosed)) {
                 startOrphanWaiter(this);
             }
         }
 
+        private void onceLoopClosed(Runnable warning) {
+            if (loop instanceof BaseEventLoop closing) {
+                closing.afterClose(warning);
+            } else {
+                warning.run();
+            }
+        }
+
         // True when done: the exit reaped (and delivered or warned about), or the child no longer ours.
-        boolean reapOrphan() {
-            ChildTable.Reaped<Watch> reaped = table.reap(this, (watch, warnLater) -> watch.reapNow(warnLater));
+        // The warnings go to `say`.
+        boolean reapOrphan(Executor say) {
+            ChildTable.Reaped<Watch> reaped = table.reap(this, (watch, warnLater) -> watch.reapNow(warnLater, say));
             if (reaped == null && table.holds(this)) {
                 return false; // still running
             }
@@ -138,20 +150,20 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             if (reaped != null && handlerOutlivesLoop) {
                 table.deliver(this, reaped.returncode());
             } else if (reaped != null) {
-                table.warnLoopClosed(loop, pid());
+                say.execute(() -> table.warnLoopClosed(loop, pid()));
             }
             return true;
         }
 
         // Under the table's lock: waitid(P_PIDFD, WNOHANG), or 255 with asyncio's warning when someone
         // else reaped it, said once the table's lock is released (a log handler may call the watcher).
-        private Integer reapNow(List<Runnable> warnLater) {
+        private Integer reapNow(List<Runnable> warnLater, Executor say) {
             try {
                 WaitStatus status = posix.waitidPidfd(pidfd, true, false);
                 return status == null ? null : status.returncode();
             } catch (PosixException e) {
                 long pid = pid();
-                warnLater.add(() -> warnAlreadyRead(pid));
+                warnLater.add(() -> say.execute(() -> warnAlreadyRead(pid)));
                 return ChildTable.UNKNOWN_RETURNCODE;
             }
         }
@@ -256,7 +268,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             synchronized (lock) {
                 wake = closed ? -1 : closeFd();
             }
-            while (wake >= 0 && posix.awaitReadable(new int[] {watch.pidfd, wake}, -1) == 0 && !watch.reapOrphan()) {
+            while (wake >= 0 && posix.awaitReadable(new int[] {watch.pidfd, wake}, -1) == 0 && !watch.reapOrphan(Runnable::run)) {
                 // readable but not reapable yet: look again
             }
         } catch (PosixException | RuntimeException e) {

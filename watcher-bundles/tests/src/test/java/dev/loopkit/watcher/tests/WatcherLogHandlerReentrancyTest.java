@@ -143,6 +143,30 @@ public class WatcherLogHandlerReentrancyTest {
     }
 
     /**
+     * asyncio's "Loop ... that handles pid N is closed", said by the pidfd watcher for a child of a
+     * loop that closes after the child exited and before the loop heard of it. The loop's close
+     * releases the child's watch; while it closes, a close() on another thread waits for it, so the
+     * warning must not be said in the middle of the close.
+     */
+    @Test(timeout = 60_000)
+    public void thePidfdWatchersLoopClosedWarningLetsAnotherThreadCloseTheLoop() throws Exception {
+        assumeTrue("pidfds", POSIX.pidfdSupported());
+        PidfdChildWatcher pidfd = new PidfdChildWatcher();
+        cleanup.add(pidfd::close);
+        BaseEventLoop loop = newLoop();
+        pidfd.attachLoop(loop);
+        long pid = Watchers.runOn(loop, () -> CompletableFuture.completedFuture(
+                spawnAndRegister(pidfd, "exit 3", (p, c) -> { })));
+        cleanup.add(() -> reap(pid));
+        assertTrue("the child exited, and its loop has not heard of it", Leaks.await(() -> isZombie(pid), WAIT_SECONDS));
+        try (WaitingHandler handler = WaitingHandler.on(PidfdChildWatcher.class, "that handles pid", loop::close)) {
+            loop.close();
+            handler.assertTheCallReturned();
+        }
+        assertFalse("reaped once, as the loop closed", isZombie(pid));
+    }
+
+    /**
      * The fast watcher's warning about children it did not register, said as a switch attaches it
      * to the main loop: the switch holds the spawn gate, and a spawn on another thread waits for it.
      */
