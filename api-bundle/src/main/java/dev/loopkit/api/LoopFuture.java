@@ -48,7 +48,9 @@ public interface LoopFuture<T> extends CompletionStage<T>, Future<T> {
     void setResult(T result);
 
     /**
-     * asyncio {@code set_exception(exception)}.
+     * asyncio {@code set_exception(exception)}. A {@code CancellationException} cancels the future, with
+     * its message: a Java future failed with one is a cancelled one (asyncio's is finished with
+     * {@code CancelledError}; awaiting either raises it).
      *
      * @throws IllegalStateException "invalid state" when already done
      */

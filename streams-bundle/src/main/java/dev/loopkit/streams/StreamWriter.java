@@ -73,7 +73,9 @@ public final class StreamWriter {
     /**
      * asyncio {@code drain()}: completes at once unless the transport's buffer is over its
      * high-water mark, then when it drained; fails if the reader saw an error or the connection is
-     * lost.
+     * lost. On a closing transport it first lets one iteration run, as asyncio's {@code sleep(0)}
+     * there, so that the {@code connectionLost} that {@code close()} scheduled comes first and the
+     * drain fails with "Connection lost" instead of passing as if the bytes had gone.
      */
     public CompletionStage<Void> drain() {
         Throwable readError = reader == null ? null : reader.exception();
@@ -81,6 +83,11 @@ public final class StreamWriter {
             LoopFuture<Void> failed = loop.createFuture();
             failed.setException(readError);
             return failed;
+        }
+        if (transport.isClosing()) {
+            LoopFuture<Void> yielded = loop.createFuture();
+            loop.callSoon(() -> yielded.setResult(null));
+            return yielded.thenCompose(ignored -> protocol.drainHelper());
         }
         return protocol.drainHelper();
     }

@@ -1020,24 +1020,29 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     @Override
     public void callExceptionHandler(Map<String, Object> context) {
         ExceptionHandler handler = exceptionHandler;
+        // asyncio catches every BaseException of the handlers but SystemExit and KeyboardInterrupt: an
+        // Error of the user's handler (a failed assertion) must not end runForever mid-iteration.
         if (handler == null) {
             try {
                 defaultExceptionHandler(context);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                Scheduler.rethrowIfFatal(e);
                 LOG.log(Level.ERROR, "Exception in default exception handler", e);
             }
             return;
         }
         try {
             handler.handle(this, context);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            Scheduler.rethrowIfFatal(e);
             try {
                 Map<String, Object> nested = new LinkedHashMap<>();
                 nested.put("message", "Unhandled error in exception handler");
                 nested.put("exception", e);
                 nested.put("context", context);
                 defaultExceptionHandler(nested);
-            } catch (RuntimeException again) {
+            } catch (Throwable again) {
+                Scheduler.rethrowIfFatal(again);
                 LOG.log(Level.ERROR, "Exception in default exception handler while handling an unexpected error"
                         + " in custom exception handler", again);
             }

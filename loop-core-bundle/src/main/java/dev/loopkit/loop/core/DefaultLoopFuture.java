@@ -119,9 +119,9 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     @Override
     public void setException(Throwable exception) {
         Objects.requireNonNull(exception, "exception");
-        if (exception instanceof CancellationException) {
-            throw new IllegalArgumentException("use cancel() to cancel a future, not setException(CancellationException)");
-        }
+        // A CancellationException cancels: a CompletableFuture failed with one is a cancelled one. Refusing
+        // it lost what code passing on a user's exception had in hand (an executor function that threw it
+        // left its future pending forever: EventLoopContract).
         if (!completeExceptionally(exception)) {
             throw new IllegalStateException(state() + ": " + this);
         }

@@ -32,12 +32,16 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.Test;
 
 /**
@@ -688,6 +692,88 @@ public abstract class EventLoopContract extends LoopTestSupport {
         CompletionException e = assertThrows(CompletionException.class, () -> runFor(failed.toCompletableFuture()));
         assertTrue(e.getCause() instanceof IOException);
         assertThrows(NullPointerException.class, () -> loop.runInExecutor(null, null));
+    }
+
+    /**
+     * A function that throws {@code CancellationException} in the executor (a {@code join()} on a
+     * cancelled future, say): asyncio's awaiter gets {@code CancelledError} (its
+     * {@code _copy_future_state}). The loop future used to refuse that exception in
+     * {@code setException}, so the failure went to the exception handler and the future never completed.
+     */
+    @Test
+    public void runInExecutorPassesOnACancellationExceptionTheFunctionThrew() {
+        List<Map<String, Object>> reported = new ArrayList<>();
+        loop.setExceptionHandler((l, context) -> reported.add(context));
+        CancellationException inner = new CancellationException("the function gave up");
+        LoopFuture<Integer> running = loop.runInExecutor(null, () -> {
+            throw inner;
+        });
+        CompletableFuture<Throwable> failed = new CompletableFuture<>();
+        running.addDoneCallback(f -> failed.complete(assertThrows(CancellationException.class, f::result)));
+        assertSame(inner, runFor(failed));
+        assertTrue(running.isCancelled());
+        assertEquals("nothing reported", List.of(), reported);
+    }
+
+    /**
+     * asyncio's {@code set_exception} takes any exception but {@code StopIteration}. A Java future
+     * that fails with a {@code CancellationException} is a cancelled one, so that is what it becomes:
+     * cancelled, with the message, its done callbacks run.
+     */
+    @Test
+    public void setExceptionWithACancellationExceptionCancelsTheFuture() {
+        LoopFuture<Integer> future = loop.createFuture();
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        future.addDoneCallback(f -> seen.complete(f.isCancelled() + " " + assertThrows(CancellationException.class, f::result).getMessage()));
+        future.setException(new CancellationException("why"));
+        assertEquals("true why", runFor(seen));
+        assertEquals(IllegalStateException.class,
+                assertThrows(IllegalStateException.class, () -> future.setException(new CancellationException("again"))).getClass());
+    }
+
+    /**
+     * asyncio's {@code call_exception_handler} catches whatever a custom handler raises (but
+     * {@code SystemExit} and {@code KeyboardInterrupt}) and reports it as "Unhandled error in
+     * exception handler". A handler that threw an {@code Error} (a failed JUnit assertion, say) ended
+     * {@code runForever} in the middle of an iteration.
+     */
+    @Test
+    public void anErrorThrownByTheExceptionHandlerIsReportedAndTheLoopGoesOn() {
+        AssertionError broke = new AssertionError("the handler broke");
+        loop.setExceptionHandler((l, context) -> {
+            throw broke;
+        });
+        List<String> ran = new ArrayList<>();
+        loop.callSoon(() -> {
+            throw new IllegalStateException("the callback broke");
+        });
+        loop.callSoon(() -> ran.add("second"));
+        loop.callSoon(loop::stop);
+        List<LogRecord> logged = new CopyOnWriteArrayList<>();
+        Logger logger = Logger.getLogger("dev.loopkit.loop");
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            loop.runForever();
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertEquals(List.of("second"), ran);
+        assertTrue(logged.toString(), logged.stream().anyMatch(record -> record.getThrown() == broke
+                && String.valueOf(record.getMessage()).contains("Unhandled error in exception handler")));
     }
 
     @Test

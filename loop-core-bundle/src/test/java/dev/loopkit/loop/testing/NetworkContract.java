@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
@@ -44,6 +45,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -578,6 +580,44 @@ public abstract class NetworkContract extends SocketTestSupport {
         pair.writer().close();
         runFor(pair.writer().waitClosed());
         server.close();
+    }
+
+    /**
+     * asyncio's {@code StreamWriter.drain()} on a closing transport yields once, so that the
+     * {@code connection_lost} that {@code close()} scheduled runs first, then fails as
+     * {@code _drain_helper} does on a lost connection ({@code ConnectionResetError('Connection lost')}).
+     * It used to complete at once, as if the bytes had gone.
+     */
+    @Test
+    public void drainAfterTheWriterClosedFails() {
+        Server server = streamEchoServer();
+        Streams.StreamPair pair = runFor(Streams.openConnection(loop, LOCALHOST, port(server)));
+        pair.writer().write("bye\n".getBytes(StandardCharsets.US_ASCII));
+        pair.writer().close();
+        CompletionStage<Void> drained = pair.writer().drain();
+        Throwable failed = assertThrows(CompletionException.class, () -> runFor(drained)).getCause();
+        assertTrue(String.valueOf(failed), failed instanceof IOException);
+        assertEquals("Connection lost", failed.getMessage());
+        runFor(pair.writer().waitClosed());
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
+     * asyncio's {@code create_connection} raises whatever {@code protocol_factory} raised. A factory
+     * that threw a {@code CancellationException} used to leave an {@code IllegalArgumentException} from
+     * the loop future's {@code setException} in its place.
+     */
+    @Test
+    public void createConnectionFailsWithTheCancellationExceptionItsFactoryThrew() {
+        Server server = echoServer();
+        CancellationException gaveUp = new CancellationException("the factory gave up");
+        CompletionStage<Connection<Protocol>> made = loop.createConnection(() -> {
+            throw gaveUp;
+        }, LOCALHOST, port(server));
+        assertSame(gaveUp, assertThrows(CancellationException.class, () -> runFor(made)));
+        server.close();
+        runFor(server.waitClosed());
     }
 
     @Test

@@ -457,10 +457,20 @@ public final class Scheduler extends SchedulerPadding {
         try {
             handle.callback.run();
         } catch (Throwable failure) {
-            if (failure instanceof VirtualMachineError fatal && !(failure instanceof StackOverflowError)) {
-                throw fatal;
-            }
+            rethrowIfFatal(failure);
             failures.callbackFailed(handle, failure);
+        }
+    }
+
+    /**
+     * What user code may throw into the loop and still be reported, as asyncio reports every
+     * {@code BaseException} but {@code SystemExit} and {@code KeyboardInterrupt}: everything but a
+     * {@link VirtualMachineError} other than {@link StackOverflowError} (out of memory, an internal
+     * error), which ends {@code runForever} in its caller, where the JVM's own state is at stake.
+     */
+    public static void rethrowIfFatal(Throwable failure) {
+        if (failure instanceof VirtualMachineError fatal && !(failure instanceof StackOverflowError)) {
+            throw fatal;
         }
     }
 
