@@ -11,8 +11,8 @@ import java.util.concurrent.FutureTask;
 /**
  * One {@code runInExecutor} call (asyncio's {@code run_in_executor} and its {@code wrap_future}):
  * the function runs on an executor thread; its outcome reaches the loop future on the loop thread;
- * cancelling the loop future cancels the task (interrupting it), and a loop closed meanwhile drops
- * the outcome.
+ * cancelling the loop future cancels the task (interrupting it), a task cancelled by its executor's
+ * owner cancels the loop future, and a loop closed meanwhile drops the outcome.
  */
 final class ExecutorTask<T> extends FutureTask<T> {
 
@@ -44,9 +44,11 @@ final class ExecutorTask<T> extends FutureTask<T> {
 
     @Override
     protected void done() {
-        if (isCancelled()) {
+        if (isCancelled() && future.isDone()) {
             return; // the loop future was cancelled first and cancelled us
         }
+        // Otherwise the outcome, or a cancel by the executor's owner (shutdownNow() and a cancel of each
+        // task it never ran: asyncio's shutdown(cancel_futures=True)), which the loop future must hear of.
         try {
             loop.callSoonThreadsafe(this::complete);
         } catch (IllegalStateException closedMeanwhile) {
@@ -57,6 +59,10 @@ final class ExecutorTask<T> extends FutureTask<T> {
     // Loop thread.
     private void complete() {
         if (future.isDone()) {
+            return;
+        }
+        if (isCancelled()) {
+            future.cancel("cancelled by its executor");
             return;
         }
         try {

@@ -34,7 +34,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -713,6 +715,32 @@ public abstract class EventLoopContract extends LoopTestSupport {
         assertSame(inner, runFor(failed));
         assertTrue(running.isCancelled());
         assertEquals("nothing reported", List.of(), reported);
+    }
+
+    /**
+     * A user's executor that cancels what it never ran ({@code shutdownNow()} and a cancel of each
+     * task it returns, asyncio's {@code shutdown(cancel_futures=True)}): the loop future is cancelled,
+     * as asyncio's {@code wrap_future} passes the cancel on. It used to stay pending forever.
+     */
+    @Test
+    public void runInExecutorOnAUsersExecutorThatCancelsTheQueuedTaskCancelsTheLoopFuture() throws Exception {
+        ThreadPoolExecutor users = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        users.execute(() -> {
+            busy.countDown();
+            awaitQuietly(release);
+        });
+        awaitQuietly(busy);
+        LoopFuture<Integer> queued = loop.runInExecutor(users, () -> 1);
+        for (Runnable never : users.shutdownNow()) {
+            ((java.util.concurrent.Future<?>) never).cancel(false);
+        }
+        release.countDown();
+        CompletableFuture<Boolean> cancelled = new CompletableFuture<>();
+        queued.addDoneCallback(f -> cancelled.complete(f.isCancelled()));
+        assertTrue(runFor(cancelled));
+        assertTrue(users.awaitTermination(10, TimeUnit.SECONDS));
     }
 
     /**
