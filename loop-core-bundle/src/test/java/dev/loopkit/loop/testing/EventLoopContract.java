@@ -16,6 +16,7 @@ import dev.loopkit.api.TimerHandle;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
+import dev.loopkit.testsupport.LogHandlers;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -779,20 +780,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
         loop.callSoon(loop::stop);
         List<LogRecord> logged = new CopyOnWriteArrayList<>();
         Logger logger = Logger.getLogger("dev.loopkit.loop");
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        Handler handler = LogHandlers.calling(logged::add);
         logger.addHandler(handler);
         try {
             loop.runForever();
