@@ -4,6 +4,7 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeNoException;
@@ -37,6 +38,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.Test;
 
 /**
@@ -464,6 +466,43 @@ public abstract class DatagramContract extends LoopTestSupport {
         Field channel = socket.getClass().getDeclaredField("channel");
         channel.setAccessible(true);
         return (NetworkChannel) channel.get(socket);
+    }
+
+    /**
+     * asyncio's datagram transport calls {@code datagram_received} outside its {@code try}: a protocol
+     * that throws is reported by the loop and the endpoint receives on. It used to be a fatal error:
+     * one bad datagram closed a UDP server.
+     */
+    @Test
+    public void anEndpointWhoseProtocolThrowsOnceReceivesOn() {
+        List<Map<String, Object>> reported = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> reported.add(context));
+        IllegalStateException bad = new IllegalStateException("a bad datagram");
+        CollectingDatagrams received = new CollectingDatagrams(2) {
+            private boolean thrown;
+
+            @Override
+            public void datagramReceived(ByteBuffer data, SocketAddress from) {
+                super.datagramReceived(data, from);
+                if (!thrown) {
+                    thrown = true;
+                    throw bad;
+                }
+            }
+        };
+        DatagramEndpoint<CollectingDatagrams> server = runFor(loop.createDatagramEndpoint(() -> received,
+                new InetSocketAddress(LOCALHOST, 0), null));
+        CollectingDatagrams answers = new CollectingDatagrams(1);
+        DatagramEndpoint<CollectingDatagrams> client = connectTo(sockname(server), answers);
+        client.transport().sendto(new byte[] {1}, null);
+        client.transport().sendto(new byte[] {2}, null);
+        List<byte[]> both = runFor(received.all);
+        assertArrayEquals(new byte[] {2}, both.get(1));
+        assertFalse("the endpoint is still open: " + received.lost.getNow(null), server.transport().isClosing());
+        assertEquals(1, reported.size());
+        assertSame(bad, reported.get(0).get("exception"));
+        client.transport().close();
+        close(server);
     }
 
     /**

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
@@ -176,6 +177,81 @@ public abstract class PipeContract extends LoopTestSupport {
         write.transport().close();
         assertArrayEquals("the read transport still reads", new byte[] {7}, runFor(reader.all));
         assertNull("and hears of EOF", runFor(reader.lost));
+    }
+
+    /**
+     * asyncio's write pipe counts a write made after {@code close()} and drops it, and once the buffer
+     * drained calls {@code _call_connection_lost(None)} all the same. The count used to pass for the
+     * loss itself: the protocol never heard {@code connectionLost} and the descriptor stayed open (a
+     * child's stdin is such a pipe).
+     */
+    @Test
+    public void aWriteAfterCloseDoesNotKeepADrainingWritePipeFromBeingLost() throws Exception {
+        int[] pipe = posix.pipe();
+        int size = 1 << 20;
+        CollectingProtocol reader = new CollectingProtocol(size, false);
+        runFor(loop.connectReadPipe(() -> reader, pipe[0]));
+        CollectingProtocol writer = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> write = runFor(loop.connectWritePipe(() -> writer, pipe[1]));
+        write.transport().write(new byte[size]); // more than the pipe takes at once: buffered
+        write.transport().close();
+        write.transport().write(new byte[] {1}); // counted and dropped
+        assertEquals(size, runFor(reader.all).length);
+        assertNull("connectionLost(null) once the buffer drained", runFor(writer.lost));
+        assertFalse("the write end is closed", posix.isOpen(pipe[1]));
+        assertNull("and the reader hears EOF", runFor(reader.lost));
+    }
+
+    /**
+     * asyncio's read pipe calls {@code data_received} outside its {@code try}: a protocol that throws
+     * is reported by the loop ("Exception in callback ...") and the pipe reads on. It used to be a
+     * fatal error that closed the pipe (a child's stdout or stderr), losing what came after.
+     */
+    @Test
+    public void aReadPipeWhoseProtocolThrowsOnceReadsOn() throws Exception {
+        List<Map<String, Object>> reported = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> reported.add(context));
+        int[] pipe = posix.pipe();
+        IllegalStateException bad = new IllegalStateException("a bad chunk");
+        CollectingProtocol reader = new CollectingProtocol(2, false) {
+            private boolean thrown;
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                super.dataReceived(data);
+                if (!thrown) {
+                    thrown = true;
+                    throw bad;
+                }
+            }
+        };
+        runFor(loop.connectReadPipe(() -> reader, pipe[0]));
+        posix.write(pipe[1], ByteBuffer.wrap(new byte[] {1}));
+        awaitReported(reported, 1);
+        assertSame(bad, reported.get(0).get("exception"));
+        assertFalse("the pipe is still open: " + reader.lost.getNow(null), reader.lost.isDone());
+        posix.write(pipe[1], ByteBuffer.wrap(new byte[] {2}));
+        assertArrayEquals(new byte[] {1, 2}, runFor(reader.all));
+        posix.close(pipe[1]);
+        assertNull(runFor(reader.lost));
+        assertEquals(1, reported.size());
+    }
+
+    // Runs the loop until the exception handler got `count` contexts.
+    private void awaitReported(List<Map<String, Object>> reported, int count) {
+        CompletableFuture<Void> got = new CompletableFuture<>();
+        Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                if (reported.size() >= count) {
+                    got.complete(null);
+                } else {
+                    loop.callLater(0.005, this);
+                }
+            }
+        };
+        check.run();
+        runFor(got);
     }
 
     /**

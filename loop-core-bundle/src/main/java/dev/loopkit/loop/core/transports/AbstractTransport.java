@@ -33,8 +33,10 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
     protected BaseProtocol protocol;
     /** asyncio's {@code _closing}: close() or a fatal error happened. */
     protected boolean closing;
-    /** asyncio's {@code _conn_lost}: connectionLost is scheduled (or has run); later writes are counted, not made. */
+    /** asyncio's {@code _conn_lost}, but for the writes: connectionLost is scheduled (or has run). */
     protected int connLost;
+    /** The writes refused since ({@link #countLostWrite}), which asyncio counts in {@code _conn_lost}. */
+    private int writesRefused;
     private boolean protocolConnected;
     /** The socket (or pipe's descriptor number) the loop knows this transport uses, or {@code null}. */
     private Object socket;
@@ -243,12 +245,17 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
         }
     }
 
-    /** Called before a write to a transport that already lost its connection: count, and warn past a threshold. */
+    /**
+     * Called for a write refused because the connection is lost (or, on a write pipe, closing): count,
+     * and warn past a threshold. asyncio adds these writes to {@code _conn_lost} itself; here they are
+     * counted apart, so that a write after {@code close()} never passes for the loss: it hid the
+     * drained write pipe's {@code connectionLost} (PipeContract). The warning comes when asyncio's would.
+     */
     protected final void countLostWrite() {
-        if (connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
+        if (connLost + writesRefused >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
             LOG.log(Level.WARNING, "socket.send() raised exception.");
         }
-        connLost++;
+        writesRefused++;
     }
 
     @Override

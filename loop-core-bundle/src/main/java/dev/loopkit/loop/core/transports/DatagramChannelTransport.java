@@ -107,19 +107,14 @@ public final class DatagramChannelTransport extends AbstractTransport implements
             return; // would block
         }
         data.flip();
-        try {
-            ((DatagramProtocol) protocol).datagramReceived(data, from);
-        } catch (RuntimeException e) {
-            fatalError(e, "Fatal error: protocol.datagram_received() call failed.");
-        }
+        // Outside any try, as asyncio's _read_ready: what the protocol throws is the loop's to report
+        // ("Exception in callback ..."), and the endpoint receives on; one bad datagram used to close it.
+        ((DatagramProtocol) protocol).datagramReceived(data, from);
     }
 
+    // asyncio calls error_received outside any try too: what it throws reaches the loop, or sendto's caller.
     private void errorReceived(IOException error) {
-        try {
-            ((DatagramProtocol) protocol).errorReceived(error);
-        } catch (RuntimeException e) {
-            fatalError(e, "Fatal error: protocol.error_received() call failed.");
-        }
+        ((DatagramProtocol) protocol).errorReceived(error);
     }
 
     // ---- sending ---------------------------------------------------------------------------------------

@@ -83,11 +83,9 @@ public final class PipeReadTransport extends AbstractTransport implements Transp
             return;
         }
         data.flip();
-        try {
-            ((Protocol) protocol).dataReceived(data);
-        } catch (RuntimeException e) {
-            fatalError(e, "Fatal error: protocol.data_received() call failed.");
-        }
+        // Outside any try, as asyncio's read pipe: what the protocol throws is the loop's to report, and
+        // the pipe reads on (a socket transport's is fatal, as asyncio's is).
+        ((Protocol) protocol).dataReceived(data);
     }
 
     @Override
