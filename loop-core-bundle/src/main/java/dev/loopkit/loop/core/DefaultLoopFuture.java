@@ -93,7 +93,18 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
             return join();
         } catch (CompletionException e) {
             throw Failures.rethrowable(e.getCause());
+        } catch (CancellationException e) {
+            throw cancellation(e);
         }
+    }
+
+    /**
+     * The exception the future was cancelled with, which asyncio's {@code result()} raises with its
+     * message: JDK 17's {@code join()} throws it; newer JDKs (25) throw a new one, "join", with it as
+     * the cause.
+     */
+    private static CancellationException cancellation(CancellationException thrown) {
+        return thrown.getCause() instanceof CancellationException original ? original : thrown;
     }
 
     @Override
@@ -106,6 +117,8 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
             return null;
         } catch (CompletionException e) {
             return e.getCause();
+        } catch (CancellationException e) {
+            throw cancellation(e);
         }
     }
 

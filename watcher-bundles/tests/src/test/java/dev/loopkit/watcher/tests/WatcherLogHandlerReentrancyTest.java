@@ -156,8 +156,9 @@ public class WatcherLogHandlerReentrancyTest {
         BaseEventLoop loop = newLoop();
         pidfd.attachLoop(loop);
         long pid = Watchers.runOn(loop, () -> CompletableFuture.completedFuture(
-                spawnAndRegister(pidfd, "exit 3", (p, c) -> { })));
+                spawnAndRegister(pidfd, "sleep 60", (p, c) -> { })));
         cleanup.add(() -> reap(pid));
+        POSIX.kill(pid, 9); // once the loop has stopped, so that it cannot hear of the exit
         assertTrue("the child exited, and its loop has not heard of it", Leaks.await(() -> isZombie(pid), WAIT_SECONDS));
         try (WaitingHandler handler = WaitingHandler.on(PidfdChildWatcher.class, "that handles pid", loop::close)) {
             loop.close();
