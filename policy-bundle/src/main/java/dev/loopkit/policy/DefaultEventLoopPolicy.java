@@ -11,6 +11,7 @@ import dev.loopkit.api.spi.ServiceRanking;
 import java.lang.System.Logger.Level;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * asyncio's {@code DefaultEventLoopPolicy} (3.12 semantics): one loop per thread.
@@ -194,7 +195,16 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
         chosenWatcher = replacement;
         watchers.setExplicit(replacement); // the registry's listener hands the children over
         if (previous != null && previous != replacement && watchers.entryOf(previous).isEmpty()) {
-            previous.close();
+            // asyncio closes the watcher it replaces. One that still holds children (the replacement
+            // refused them: it is closed, or it needs a loop and the switch had none) stays open to
+            // deliver their exits: closing it lost them (ChildrenNeverLostTest).
+            Set<Long> kept = previous.children().keySet();
+            if (kept.isEmpty()) {
+                previous.close();
+            } else {
+                LOG.log(Level.WARNING, "{0} is left open: {1} did not take its children, pids {2}, whose exits it"
+                        + " still delivers", previous, replacement, kept);
+            }
         }
     }
 

@@ -205,7 +205,7 @@ public final class ChildWatcherSwitch {
             // children it is about to lose when its bundle stops
             for (ChildWatcher source : from) {
                 if (source != to && !source.children().isEmpty()) {
-                    source.handOverChildren(to);
+                    source.handOverChildren(new Successor(to, source, handOver));
                 }
             }
             if (!attachFirst && mainLoop != null) {
@@ -213,9 +213,75 @@ public final class ChildWatcherSwitch {
             }
         }
         for (ChildWatcher source : from) {
-            if (source != orphans && source != to) {
+            // one that took refused children back keeps its loop, to deliver their exits
+            if (source != orphans && source != to && source.children().isEmpty()) {
                 detach(source, handOver);
             }
+        }
+    }
+
+    /**
+     * What a source hands its children to: the new watcher, and for a child it refuses (it is closed,
+     * or it is the pidfd watcher and the switch has no loop for it) the source again, or the orphanage
+     * if the source refuses too. Never nobody: a refused child used to be in no watcher, its exit never
+     * delivered and the child left a zombie (ChildrenNeverLostTest).
+     */
+    final class Successor implements ChildWatcher {
+        private final ChildWatcher to;
+        private final ChildWatcher source;
+        private final HandOver handOver;
+
+        Successor(ChildWatcher to, ChildWatcher source, HandOver handOver) {
+            this.to = to;
+            this.source = source;
+            this.handOver = handOver;
+        }
+
+        @Override
+        public void addChildHandler(long pid, ChildHandler handler) {
+            try {
+                to.addChildHandler(pid, handler);
+                return;
+            } catch (RuntimeException refused) {
+                handOver.refused(describe(to) + " refused child " + pid + "; it stays with " + describe(source), refused);
+            }
+            try {
+                source.addChildHandler(pid, handler);
+            } catch (RuntimeException alsoRefused) {
+                handOver.refused(describe(source) + " refused child " + pid + " back; it waits in the orphanage for the"
+                        + " next watcher", alsoRefused);
+                orphans.addChildHandler(pid, handler);
+            }
+        }
+
+        /** The new watcher behind it. */
+        ChildWatcher target() {
+            return to;
+        }
+
+        @Override
+        public boolean removeChildHandler(long pid) {
+            return to.removeChildHandler(pid);
+        }
+
+        @Override
+        public void attachLoop(EventLoop loop) {
+            to.attachLoop(loop);
+        }
+
+        @Override
+        public boolean isActive() {
+            return to.isActive();
+        }
+
+        @Override
+        public Map<Long, ChildHandler> children() {
+            return to.children();
+        }
+
+        @Override
+        public void close() {
+            to.close();
         }
     }
 
@@ -265,6 +331,10 @@ public final class ChildWatcherSwitch {
 
         void failed(ChildWatcher watcher, String what, String where, RuntimeException e, Level level) {
             failures.add(() -> LOG.log(level, what + " " + describe(watcher) + where + " failed", e));
+        }
+
+        void refused(String what, RuntimeException e) {
+            failures.add(() -> LOG.log(Level.WARNING, what, e));
         }
 
         void log(String reason) {

@@ -400,7 +400,8 @@ public class ChildWatcherSwitchTest {
 
         @Override
         public void handOverChildren(ChildWatcher successor) {
-            journal.add(name + ": hand over to " + (successor instanceof FakeWatcher fake ? fake.name : "the orphanage"));
+            ChildWatcher target = successor instanceof ChildWatcherSwitch.Successor next ? next.target() : successor;
+            journal.add(name + ": hand over to " + (target instanceof FakeWatcher fake ? fake.name : "the orphanage"));
             ChildWatcher.super.handOverChildren(successor);
         }
 

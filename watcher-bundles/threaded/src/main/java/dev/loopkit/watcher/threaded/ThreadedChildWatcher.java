@@ -164,6 +164,12 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
                 return true; // already reaped by someone: reap() reports 255
             }
             try {
+                // pidfd_open takes any live process, also one that is not our child, whose exit we could
+                // never reap: asyncio's waitpid raises ChildProcessError at once for it, and so does
+                // this (then reap() reports 255); the pidfd used to be polled until that process ended.
+                if (!isRunningChild(pid)) {
+                    return true;
+                }
                 return posix.awaitReadable(new int[] {pidfd, wake}, -1) == 0;
             } catch (PosixException e) {
                 throw new IllegalStateException("polling the pidfd of " + pid + " failed: " + e.getMessage(), e);
@@ -180,6 +186,18 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
         }
         synchronized (lock) {
             return !closed;
+        }
+    }
+
+    // waitid(WNOHANG | WNOWAIT): false once the child exited (left to reap) or when it is no child of ours.
+    private boolean isRunningChild(long pid) {
+        try {
+            return posix.waitid(pid, true, true) == null;
+        } catch (PosixException e) {
+            if ("ECHILD".equals(e.errnoName())) {
+                return false;
+            }
+            throw new IllegalStateException("waitid(" + pid + ") failed: " + e.getMessage(), e);
         }
     }
 

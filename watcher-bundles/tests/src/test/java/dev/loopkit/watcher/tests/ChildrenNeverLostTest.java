@@ -1,0 +1,181 @@
+package dev.loopkit.watcher.tests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.SpawnScope;
+import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.selector.SelectorEventLoop;
+import dev.loopkit.loop.testing.LogCapture;
+import dev.loopkit.policy.DefaultEventLoopPolicy;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.SpawnSpec;
+import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
+import dev.loopkit.watcher.safe.SafeChildWatcher;
+import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.After;
+import org.junit.Test;
+
+/**
+ * Children are never lost to bad luck in a switch or a bad pid: asyncio never drops a registered
+ * callback. (An outside review found each of these losing an exit, or waiting forever.)
+ */
+public class ChildrenNeverLostTest {
+
+    private static final Posix POSIX = Posix.get();
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+    @After
+    public void cleanUp() throws Exception {
+        ProcessWide.get().childWatchers().setExplicit(null);
+        for (int i = cleanup.size() - 1; i >= 0; i--) {
+            cleanup.get(i).close();
+        }
+        Asyncio.setEventLoopPolicy(null);
+    }
+
+    private BaseEventLoop loopWith(ChildWatcher watcher) {
+        BaseEventLoop loop = new SelectorEventLoop();
+        cleanup.add(loop::close);
+        cleanup.add(watcher::close);
+        DefaultEventLoopPolicy policy = new DefaultEventLoopPolicy();
+        policy.setChildWatcher(watcher);
+        Asyncio.setEventLoopPolicy(policy);
+        watcher.attachLoop(loop);
+        return loop;
+    }
+
+    /**
+     * asyncio's ThreadedChildWatcher: {@code os.waitpid(pid, 0)} raises ChildProcessError at once for a
+     * pid that is not our child: "Unknown child process pid %d, will report returncode 255". The
+     * threaded watcher used to poll that process's pidfd, which it cannot reap, until it exited.
+     */
+    @Test
+    public void threadedWatcherReports255AtOnceForAPidThatIsNotOurChild() throws Exception {
+        ThreadedChildWatcher threaded = new ThreadedChildWatcher();
+        BaseEventLoop loop = loopWith(threaded);
+        long notOurChild = ProcessHandle.current().pid(); // alive, and never our child
+        CompletableFuture<Integer> code = new CompletableFuture<>();
+        try (LogCapture log = LogCapture.of(ThreadedChildWatcher.class.getName())) {
+            Integer got = Watchers.runOn(loop, () -> {
+                threaded.addChildHandler(notOurChild, (p, c) -> code.complete(c));
+                return code.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null);
+            });
+            assertEquals("handler for a non-child pid, waiting threads=" + threaded.waitingThreads()
+                    + ", log=" + log.messages(), Integer.valueOf(255), got);
+        }
+    }
+
+    /** The same pid on the safe watcher. */
+    @Test
+    public void safeWatcherReports255AtOnceForAPidThatIsNotOurChild() throws Exception {
+        SafeChildWatcher safe = new SafeChildWatcher();
+        BaseEventLoop loop = loopWith(safe);
+        long notOurChild = ProcessHandle.current().pid();
+        CompletableFuture<Integer> code = new CompletableFuture<>();
+        Integer got = Watchers.runOn(loop, () -> {
+            safe.addChildHandler(notOurChild, (p, c) -> code.complete(c));
+            return code.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null);
+        });
+        assertEquals(Integer.valueOf(255), got);
+    }
+
+    /** The same pid on the multiloop watcher (asyncio's MultiLoopChildWatcher._do_waitpid). */
+    @Test
+    public void multiloopWatcherReports255AtOnceForAPidThatIsNotOurChild() throws Exception {
+        MultiLoopChildWatcher ml = new MultiLoopChildWatcher();
+        BaseEventLoop loop = loopWith(ml);
+        long notOurChild = ProcessHandle.current().pid();
+        CompletableFuture<Integer> code = new CompletableFuture<>();
+        Integer got = Watchers.runOn(loop, () -> {
+            ml.addChildHandler(notOurChild, (p, c) -> code.complete(c));
+            return code.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null);
+        });
+        assertEquals(Integer.valueOf(255), got);
+    }
+
+    /**
+     * A watcher switch to the pidfd watcher while no main-context loop is set (loops run in other
+     * threads): the pidfd watcher refuses each child ("no running event loop"). The child used to be
+     * in neither watcher then, its exit never delivered and the child left a zombie; now it stays with
+     * the watcher it came from, which delivers its exit.
+     */
+    @Test
+    public void switchingToThePidfdWatcherWithNoMainLoopKeepsTheChildrenWithTheOldWatcher() throws Exception {
+        ThreadedChildWatcher threaded = new ThreadedChildWatcher();
+        BaseEventLoop loop = loopWith(threaded);
+        CompletableFuture<Integer> code = new CompletableFuture<>();
+        long pid = Watchers.runOn(loop, () -> {
+            try (SpawnScope scope = threaded.enterSpawn()) {
+                long p = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "sleep 1; exit 7"));
+                threaded.addChildHandler(p, (x, c) -> code.complete(c));
+                return CompletableFuture.completedFuture(p);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        dev.loopkit.watcher.pidfd.PidfdChildWatcher pidfd = new dev.loopkit.watcher.pidfd.PidfdChildWatcher();
+        cleanup.add(pidfd::close);
+        RuntimeException thrown = null;
+        try {
+            ((DefaultEventLoopPolicy) Asyncio.getEventLoopPolicy()).setChildWatcher(pidfd); // from the test thread
+        } catch (RuntimeException e) {
+            thrown = e;
+        }
+        String where = "threaded holds " + threaded.children().keySet() + ", pidfd holds " + pidfd.children().keySet()
+                + ", orphans " + ProcessWide.get().watcherSwitch().orphans().keySet() + ", setChildWatcher threw " + thrown;
+        // the loop runs again: the exit must reach the handler, through whichever watcher holds the child
+        Integer got = Watchers.runOn(loop, () -> code.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null));
+        assertEquals("exit of pid " + pid + " after the switch; " + where + "; /proc state now: " + procState(pid),
+                Integer.valueOf(7), got);
+    }
+
+    /**
+     * Bad luck: setChildWatcher with a watcher that was already closed, which refuses the multiloop
+     * watcher's child. The exit used to be lost (only a SEVERE log line); now the child stays with the
+     * multiloop watcher, which stays attached and delivers it.
+     */
+    @Test
+    public void switchingToAClosedWatcherKeepsTheChildrenWithTheOldWatcher() throws Exception {
+        MultiLoopChildWatcher ml = new MultiLoopChildWatcher();
+        BaseEventLoop loop = loopWith(ml);
+        CompletableFuture<Integer> code = new CompletableFuture<>();
+        long pid = Watchers.runOn(loop, () -> {
+            try (SpawnScope scope = ml.enterSpawn()) {
+                long p = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "sleep 1; exit 7"));
+                ml.addChildHandler(p, (x, c) -> code.complete(c));
+                return CompletableFuture.completedFuture(p);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        ThreadedChildWatcher closed = new ThreadedChildWatcher();
+        closed.close();
+        RuntimeException thrown = null;
+        try {
+            ((DefaultEventLoopPolicy) Asyncio.getEventLoopPolicy()).setChildWatcher(closed);
+        } catch (RuntimeException e) {
+            thrown = e;
+        }
+        String where = "multiloop holds " + ml.children().keySet() + ", closed threaded holds " + closed.children().keySet()
+                + ", orphans " + ProcessWide.get().watcherSwitch().orphans().keySet() + ", setChildWatcher threw " + thrown;
+        Integer got = Watchers.runOn(loop, () -> code.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null));
+        assertEquals("pid " + pid + ": " + where, Integer.valueOf(7), got);
+    }
+
+    private static String procState(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) + " (Z = zombie, never reaped)";
+        } catch (java.io.IOException e) {
+            return "gone";
+        }
+    }
+}
