@@ -65,6 +65,8 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     private final Set<Long> waited = new HashSet<>();
     private int closeFd = -1;
     private boolean closed;
+    /** Guarded by lock: close() came from a waiting thread, and left the eventfd to the last waiter. */
+    private boolean closedFromWaitingThread;
 
     /**
      * Waits for {@code pid} on a thread and delivers its exit to the running loop, the one that
@@ -206,7 +208,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     // children it had (ChaosSoakIT found anon_inode:[eventfd] +1 at its end).
     private void stopWaiting(long pid) {
         waited.remove(pid);
-        if (waited.isEmpty() && !closed && closeFd >= 0) {
+        if (waited.isEmpty() && (!closed || closedFromWaitingThread) && closeFd >= 0) {
             closeQuietly(closeFd);
             closeFd = -1;
         }
@@ -277,6 +279,19 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
             }
         }
         waiters.shutdown(); // idle threads end now, waiting ones once woken (or, without pidfds, once their child exits)
+        if (threads.contains(Thread.currentThread())) {
+            // A handler on one of this watcher's own threads (a handed-over child's) closes it: that
+            // thread cannot end before this returns, so waiting for the pool always took the whole 5 s
+            // (ChildrenNeverLostTest). The others end once woken; the last of them closes the eventfd.
+            synchronized (lock) {
+                closedFromWaitingThread = true;
+                if (waited.isEmpty() && closeFd >= 0) {
+                    closeQuietly(closeFd);
+                    closeFd = -1;
+                }
+            }
+            return;
+        }
         try {
             if (waiters.awaitTermination(5, TimeUnit.SECONDS)) {
                 // Terminated is not ended: the pool is terminated as its last worker leaves, a moment
