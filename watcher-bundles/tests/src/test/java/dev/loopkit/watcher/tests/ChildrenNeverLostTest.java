@@ -34,22 +34,11 @@ public class ChildrenNeverLostTest {
 
     @After
     public void cleanUp() throws Exception {
-        ProcessWide.get().childWatchers().setExplicit(null);
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).close();
-        }
-        Asyncio.setEventLoopPolicy(null);
+        Watchers.cleanUp(cleanup);
     }
 
     private BaseEventLoop loopWith(ChildWatcher watcher) {
-        BaseEventLoop loop = new SelectorEventLoop();
-        cleanup.add(loop::close);
-        cleanup.add(watcher::close);
-        DefaultEventLoopPolicy policy = new DefaultEventLoopPolicy();
-        policy.setChildWatcher(watcher);
-        Asyncio.setEventLoopPolicy(policy);
-        watcher.attachLoop(loop);
-        return loop;
+        return Watchers.loopWith(watcher, cleanup);
     }
 
     /**

@@ -125,7 +125,7 @@ public class WatcherLogHandlerReentrancyTest {
     /** asyncio's "exit status already read": said by the pidfd watcher while reaping. */
     @Test(timeout = 60_000)
     public void thePidfdWatchersAlreadyReadWarningLetsAnotherThreadListTheChildren() throws Exception {
-        assumeTrue("pidfds", POSIX.pidfdSupported());
+        assumeTrue("this kernel has no pidfds (Linux 5.3 or later): the pidfd watcher cannot run", POSIX.pidfdSupported());
         PidfdChildWatcher pidfd = new PidfdChildWatcher();
         cleanup.add(pidfd::close);
         BaseEventLoop loop = newLoop();
@@ -150,7 +150,7 @@ public class WatcherLogHandlerReentrancyTest {
      */
     @Test(timeout = 60_000)
     public void thePidfdWatchersLoopClosedWarningLetsAnotherThreadCloseTheLoop() throws Exception {
-        assumeTrue("pidfds", POSIX.pidfdSupported());
+        assumeTrue("this kernel has no pidfds (Linux 5.3 or later): the pidfd watcher cannot run", POSIX.pidfdSupported());
         PidfdChildWatcher pidfd = new PidfdChildWatcher();
         cleanup.add(pidfd::close);
         BaseEventLoop loop = newLoop();

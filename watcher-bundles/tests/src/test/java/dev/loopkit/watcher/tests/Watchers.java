@@ -1,10 +1,13 @@
 package dev.loopkit.watcher.tests;
 
+import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.epoll.EpollEventLoop;
 import dev.loopkit.loop.proactor.ProactorEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
+import dev.loopkit.policy.DefaultEventLoopPolicy;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.watcher.fast.FastChildWatcher;
 import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
 import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
@@ -20,6 +23,30 @@ import java.util.regex.Pattern;
 
 /** The five watchers and three loops the suite runs through. */
 final class Watchers {
+
+    /**
+     * A selector loop with {@code watcher} chosen through a new process-wide default policy and
+     * attached to it; both go to {@code cleanup}, which {@link #cleanUp} undoes.
+     */
+    static BaseEventLoop loopWith(ChildWatcher watcher, List<AutoCloseable> cleanup) {
+        BaseEventLoop loop = new SelectorEventLoop();
+        cleanup.add(loop::close);
+        cleanup.add(watcher::close);
+        DefaultEventLoopPolicy policy = new DefaultEventLoopPolicy();
+        policy.setChildWatcher(watcher);
+        Asyncio.setEventLoopPolicy(policy);
+        watcher.attachLoop(loop);
+        return loop;
+    }
+
+    /** Undoes a test's choices: no explicit watcher, {@code cleanup} closed last first, the default policy. */
+    static void cleanUp(List<AutoCloseable> cleanup) throws Exception {
+        ProcessWide.get().childWatchers().setExplicit(null);
+        for (int i = cleanup.size() - 1; i >= 0; i--) {
+            cleanup.get(i).close();
+        }
+        Asyncio.setEventLoopPolicy(null);
+    }
 
     private static final Pattern GROUPED_NUMBER = Pattern.compile("\\d,\\d{3}\\b");
 
