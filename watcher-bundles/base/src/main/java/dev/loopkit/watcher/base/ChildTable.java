@@ -274,7 +274,13 @@ public final class ChildTable<C extends Child> {
     private void callHandler(Child child, int returncode) {
         try {
             child.handler().childExited(child.pid(), returncode);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // The loop's rule for user code: all but a VirtualMachineError other than StackOverflowError is
+            // reported. An Error (a failed assertion) let through here left the sweep of a SIGCHLD, and the
+            // other children that signal stood for waited for one that might never come.
+            if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
+                throw fatal;
+            }
             log.log(Level.ERROR, "the handler of child " + child.pid() + " (returncode " + returncode + ") failed", e);
         }
     }

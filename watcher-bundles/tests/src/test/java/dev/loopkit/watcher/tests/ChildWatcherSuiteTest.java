@@ -286,6 +286,30 @@ public class ChildWatcherSuiteTest extends EveryWatcherOnEveryLoop {
     }
 
     @Test
+    public void aHandlerThrowingAnErrorStopsNoOtherChildsExit() throws Exception {
+        // a failed assertion in user code: before, it left the sweep of the safe and multiloop
+        // watchers, and the other child of the same SIGCHLD waited for a signal that never came
+        long[] a = spawnWaitingChild("11");
+        long[] b = spawnWaitingChild("12");
+        Map<Long, Integer> codes = new ConcurrentHashMap<>();
+        CompletableFuture<Void> both = new CompletableFuture<>();
+        ChildHandler handler = (pid, code) -> {
+            codes.put(pid, code);
+            if (codes.size() == 2) {
+                both.complete(null);
+            }
+            throw new AssertionError("the handler of " + pid + " failed");
+        };
+        register(a[0], handler);
+        register(b[0], handler);
+        POSIX.close((int) a[1]);
+        POSIX.close((int) b[1]);
+        Thread.sleep(200); // both exit before the loop runs again: one SIGCHLD may stand for both
+        onLoop(() -> both);
+        assertEquals(Map.of(a[0], 11, b[0], 12), codes);
+    }
+
+    @Test
     public void aChildReapedBySomeoneElse() throws Exception {
         long pid = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "exit 3"));
         assertEquals(3, POSIX.waitpid(pid, false).returncode()); // someone else took the status
