@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -147,11 +148,18 @@ final class Sendfile {
         result.addDoneCallback(f -> protocol.restore());
         int block = Math.max(TRANSPORT_BLOCK, transport.getWriteBufferLimits().high());
         copyInBlocks(block, next -> protocol.drain().thenRun(() -> {
-            // Room may come (a write completing) after a cancel and before restore() ends the wait, whose
-            // done callback runs an iteration later: asyncio's cancelled task writes nothing more then
-            if (!result.isDone()) {
-                transport.write(next);
+            if (result.isDone()) {
+                // Room may come (a write completing) after a cancel and before restore() ends the wait, whose
+                // done callback runs an iteration later: asyncio's cancelled task writes nothing more then
+                return;
             }
+            if (transport.isClosing()) {
+                // Room came, then the transport was closed before this write, which runs an iteration or two
+                // later. Written into a closing transport, the block is dropped (a TLS one's rule) while the
+                // file's position counts it; asyncio's fallback loses it so. Fail as the next drain would.
+                throw new CompletionException(SendfileFallbackProtocol.closedByPeer());
+            }
+            transport.write(next);
         }));
     }
 

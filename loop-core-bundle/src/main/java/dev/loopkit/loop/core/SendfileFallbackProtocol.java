@@ -70,7 +70,7 @@ final class SendfileFallbackProtocol implements Protocol {
     }
 
     // asyncio's words in _SendfileFallbackProtocol.drain() (ConnectionError)
-    private static SocketException closedByPeer() {
+    static SocketException closedByPeer() {
         return new SocketException("Connection closed by peer");
     }
 

@@ -163,7 +163,9 @@ public abstract class TlsContract extends SocketTestSupport {
      * asyncio's {@code drain()} on a closing transport; exactly what the file's position says was
      * sent reaches the peer. Without the stand-in hearing of the close, the TLS layer's flush resumed
      * it, and it wrote one more block into the closing TLS transport, which drops it: the file's
-     * position counted a block the peer never got (3 runs of 4 on the proactor loop).
+     * position counted a block the peer never got (3 runs of 4 on the proactor loop). Room may also
+     * come just before the close, after the test saw the wait: the block that room lets through must
+     * not be written either (2 CI runs in about 10 on the proactor loop; {@code SendfileFallbackTest}).
      */
     @Test
     public void closingATlsTransportWhileItsSendfileWaitsForRoomFailsIt() throws Exception {
