@@ -243,6 +243,7 @@ public final class ChildWatcherSwitch {
                 to.addChildHandler(pid, handler);
                 return;
             } catch (RuntimeException refused) {
+                handOver.moved--; // counted before the hand-over; it did not move to the new watcher
                 handOver.refused(describe(to) + " refused child " + pid + "; it stays with " + describe(source), refused);
             }
             try {

@@ -148,15 +148,21 @@ public class ChildrenNeverLostTest {
         ThreadedChildWatcher closed = new ThreadedChildWatcher();
         closed.close();
         RuntimeException thrown = null;
-        try {
+        List<String> said;
+        try (LogCapture log = LogCapture.of("dev.loopkit.runtime")) {
             ((DefaultEventLoopPolicy) Asyncio.getEventLoopPolicy()).setChildWatcher(closed);
+            said = log.messages();
         } catch (RuntimeException e) {
             thrown = e;
+            said = List.of();
         }
         String where = "multiloop holds " + ml.children().keySet() + ", closed threaded holds " + closed.children().keySet()
                 + ", orphans " + ProcessWide.get().watcherSwitch().orphans().keySet() + ", setChildWatcher threw " + thrown;
         Integer got = Watchers.runOn(loop, () -> code.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null));
         assertEquals("pid " + pid + ": " + where, Integer.valueOf(7), got);
+        // the hand-over's count says what moved: the refused child did not (the INFO line said "1 children moved")
+        assertTrue(said.toString(), said.stream().anyMatch(m -> m.contains("refused child " + pid)));
+        assertTrue(said.toString(), said.stream().noneMatch(m -> m.contains("children moved")));
     }
 
     private static String procState(long pid) {
