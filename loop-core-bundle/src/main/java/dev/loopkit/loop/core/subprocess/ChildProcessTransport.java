@@ -145,8 +145,13 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
         returncode = code;
         closePidfd();
         FlightEvents.exitDelivered(pid, code, watcher, exitReportedAt);
-        protocol.processExited();
-        tryFinish();
+        // asyncio calls the protocol in a callback of its own: what the user's code throws is the loop's
+        // to report, and cannot stop connectionLost (before, it never came)
+        try {
+            protocol.processExited();
+        } finally {
+            tryFinish();
+        }
     }
 
     void pipeDataReceived(int fd, ByteBuffer data) {
@@ -154,8 +159,11 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
     }
 
     void pipeConnectionLost(int fd, Exception exc) {
-        protocol.pipeConnectionLost(fd, exc);
-        tryFinish();
+        try {
+            protocol.pipeConnectionLost(fd, exc);
+        } finally {
+            tryFinish(); // as after processExited
+        }
     }
 
     // asyncio's _try_finish: connectionLost once the child exited and every pipe closed.
