@@ -127,9 +127,12 @@ public final class RawFdSet {
         Interest interest = interest(fd);
         CallbackHandle previous = interest.reader;
         interest.reader = handle;
-        arm(interest);
-        if (previous != null) {
-            previous.cancel();
+        try {
+            arm(interest, true);
+        } finally {
+            if (previous != null) {
+                previous.cancel();
+            }
         }
     }
 
@@ -139,9 +142,12 @@ public final class RawFdSet {
         Interest interest = interest(fd);
         CallbackHandle previous = interest.writer;
         interest.writer = handle;
-        arm(interest);
-        if (previous != null) {
-            previous.cancel();
+        try {
+            arm(interest, true);
+        } finally {
+            if (previous != null) {
+                previous.cancel();
+            }
         }
     }
 
@@ -154,7 +160,7 @@ public final class RawFdSet {
         }
         interest.reader.cancel();
         interest.reader = null;
-        arm(interest);
+        arm(interest, false);
         return true;
     }
 
@@ -167,7 +173,7 @@ public final class RawFdSet {
         }
         interest.writer.cancel();
         interest.writer = null;
-        arm(interest);
+        arm(interest, false);
         return true;
     }
 
@@ -184,8 +190,9 @@ public final class RawFdSet {
         return interests.computeIfAbsent(fd, Interest::new);
     }
 
-    // (Re-)arms the descriptor for what is still wanted; forgets it when nothing is.
-    private void arm(Interest interest) {
+    // (Re-)arms the descriptor for what is still wanted; forgets it when nothing is. adding: a callback
+    // was just added, and the descriptor must be watched now or the caller told why not.
+    private void arm(Interest interest, boolean adding) {
         int events = interest.events();
         int flags = oneShot ? Epoll.ONESHOT : 0;
         try {
@@ -202,15 +209,34 @@ public final class RawFdSet {
                 interest.registered = true;
             }
         } catch (PosixException e) {
-            if (events == 0 || interest.registered) {
-                // closed behind our back: the kernel already dropped it from the set
+            boolean wasRegistered = interest.registered;
+            interests.remove(interest.fd);
+            interest.registered = false;
+            if (!adding) {
+                // a removal or a re-arming of a descriptor closed behind our back: the kernel already
+                // dropped it from the set, and its callbacks could never run again
                 LOG.log(Level.DEBUG, "fd {0} left the epoll set: {1}", interest.fd, e.getMessage());
-                interests.remove(interest.fd);
-                interest.registered = false;
                 return;
             }
-            interests.remove(interest.fd);
+            // The callbacks were for a descriptor that is gone: they go with it, the one just added too.
+            cancel(interest.reader);
+            cancel(interest.writer);
+            if (wasRegistered) {
+                // Closed while watched, and its number maybe open again: the set never heard of the new
+                // descriptor, so the modify fails. asyncio's selector raises then (FileNotFoundError) and
+                // forgets the old registration; so does this, and a second call watches what the number
+                // is now. Before, the callback was accepted and never ran.
+                throw new IllegalArgumentException("File descriptor " + interest.fd + " was closed while the loop watched"
+                        + " it (a reader or writer never removed); its callbacks are dropped, add again to watch what"
+                        + " the number is now (" + e.getMessage() + ")", e);
+            }
             throw new IllegalArgumentException("Invalid file descriptor: " + interest.fd + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void cancel(CallbackHandle handle) {
+        if (handle != null) {
+            handle.cancel();
         }
     }
 
@@ -241,7 +267,7 @@ public final class RawFdSet {
 
     private void rearm(Interest interest) {
         if (interests.get(interest.fd) == interest && interest.registered) {
-            arm(interest);
+            arm(interest, false);
         }
     }
 

@@ -7,6 +7,7 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.EventLoop;
@@ -1103,6 +1104,37 @@ public abstract class EventLoopContract extends LoopTestSupport {
                 .getMessage().startsWith("Invalid file descriptor: " + pipe[0] + " ("));
         assertThrows(NullPointerException.class, () -> loop.addWriter(3, null));
         assertFalse(loop.removeReader(12345));
+    }
+
+    /**
+     * A descriptor closed while watched (its writer never removed), and its number opened again: asyncio's
+     * {@code add_reader} on that number raises ({@code FileNotFoundError} from the selector's modify) and
+     * forgets the old registration, so a second call watches the new descriptor. Before, the reader was
+     * accepted and never ran: the stale registration's failure was taken for a removal.
+     */
+    @Test
+    public void aReaderOnTheNumberOfADescriptorClosedWhileWatchedIsRefusedOnceThenRuns() throws Exception {
+        int[] old = POSIX.pipe();
+        loop.addWriter(old[1], () -> { }); // never removed: the user forgot
+        POSIX.close(old[1]);
+        int[] fresh = POSIX.pipe();
+        try {
+            assumeTrue("the kernel gives the lowest free number again", fresh[0] == old[1]);
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> loop.addReader(fresh[0], () -> { }));
+            assertTrue(refused.getMessage(), refused.getMessage().startsWith("File descriptor " + fresh[0]
+                    + " was closed while the loop watched it"));
+            CompletableFuture<Void> ran = new CompletableFuture<>();
+            loop.addReader(fresh[0], () -> ran.complete(null));
+            POSIX.write(fresh[1], ByteBuffer.wrap(new byte[] {42}));
+            runFor(ran);
+            assertTrue(loop.removeReader(fresh[0]));
+            assertFalse("the closed descriptor's writer went with it", loop.removeWriter(fresh[0]));
+        } finally {
+            POSIX.close(old[0]);
+            POSIX.close(fresh[0]);
+            POSIX.close(fresh[1]);
+        }
     }
 
     @Test
