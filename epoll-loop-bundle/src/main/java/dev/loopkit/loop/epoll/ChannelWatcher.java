@@ -155,8 +155,9 @@ final class ChannelWatcher implements ChannelHandles {
                 while (!stopping) {
                     selector.select(key -> {
                         int ready = key.readyOps();
-                        ChannelInterests.disarm(key);
-                        scheduler.offerReadiness(new KeyReadiness(this, key, ready));
+                        if (ChannelInterests.disarm(key)) {
+                            scheduler.offerReadiness(new KeyReadiness(this, key, ready));
+                        }
                     });
                 }
             } catch (IllegalStateException loopClosed) { // ClosedSelectorException included

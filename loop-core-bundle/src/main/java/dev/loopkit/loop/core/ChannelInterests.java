@@ -7,6 +7,8 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
  * The readers and writers a loop has on java.nio channels, as keys of one {@link Selector}: each
@@ -24,8 +26,12 @@ public final class ChannelInterests implements ChannelHandles {
 
     private final BaseEventLoop loop;
     private final Selector selector;
-    /** Channels with a reader or a writer. */
-    private int watched;
+    /**
+     * Channels with a reader or a writer, and their handles (also each key's attachment). Kept apart from
+     * the keys: closing a channel cancels its key, and the next select forgets it, while asyncio's
+     * {@code remove_reader} of a closed socket still finds and cancels its callback.
+     */
+    private final Map<SelectableChannel, Interest> interests = new IdentityHashMap<>();
 
     /** The handles waiting for one channel's readiness: the key's attachment. */
     private static final class Interest {
@@ -33,6 +39,11 @@ public final class ChannelInterests implements ChannelHandles {
         int writeOp = SelectionKey.OP_WRITE;
         CallbackHandle reader;
         CallbackHandle writer;
+        /**
+         * Guarded by the interest: a helper thread handed a readiness of this key to the loop thread,
+         * whose {@link #rearm} has not run yet.
+         */
+        boolean handedOver;
 
         Interest(SelectableChannel channel) {
             readOp = (channel.validOps() & SelectionKey.OP_READ) != 0 ? SelectionKey.OP_READ : SelectionKey.OP_ACCEPT;
@@ -54,7 +65,8 @@ public final class ChannelInterests implements ChannelHandles {
         Interest interest = (Interest) key.attachment();
         CallbackHandle previous = interest.reader;
         interest.reader = handle;
-        update(key, interest, previous == null && interest.writer == null);
+        interests.put(channel, interest);
+        setOps(key, interest.ops());
         if (previous != null) {
             previous.cancel();
         }
@@ -68,7 +80,8 @@ public final class ChannelInterests implements ChannelHandles {
         interest.writer = handle;
         interest.writeOp = channel instanceof SocketChannel socket && socket.isConnectionPending()
                 ? SelectionKey.OP_CONNECT : SelectionKey.OP_WRITE;
-        update(key, interest, previous == null && interest.reader == null);
+        interests.put(channel, interest);
+        setOps(key, interest.ops());
         if (previous != null) {
             previous.cancel();
         }
@@ -86,7 +99,7 @@ public final class ChannelInterests implements ChannelHandles {
 
     @Override
     public int watched() {
-        return watched;
+        return interests.size();
     }
 
     /**
@@ -94,8 +107,8 @@ public final class ChannelInterests implements ChannelHandles {
      * {@code readyOps} says. Loop thread.
      */
     public void process(SelectionKey key, int readyOps) {
-        if (!(key.attachment() instanceof Interest interest)) {
-            return;
+        if (!key.isValid() || !(key.attachment() instanceof Interest interest)) {
+            return; // its channel closed since it was selected (a helper thread's readiness): asyncio's selector forgets it
         }
         if ((readyOps & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0 && interest.reader != null) {
             loop.scheduleReady(interest.reader);
@@ -110,19 +123,41 @@ public final class ChannelInterests implements ChannelHandles {
         process(key, key.readyOps());
     }
 
-    /** Stops a selected key from being selected again until {@link #rearm}: the helper thread, before handing it over. */
-    public static void disarm(SelectionKey key) {
-        try {
-            key.interestOps(0);
-        } catch (CancelledKeyException closedMeanwhile) {
-            // its channel closed: nothing more will be selected
+    /**
+     * Stops a selected key from being selected again until {@link #rearm}: the helper thread, before
+     * handing it over. False when a readiness of the key is already with the loop thread, whose change
+     * of interest (an {@code addWriter}) re-armed the key meanwhile: handing a second one over put the
+     * reader in the ready queue twice, and it ran again after it closed its channel. The rearm after
+     * the first one's callbacks selects what is still ready. The lock makes the check and the disarm
+     * one step against that rearm, which would otherwise be undone and the key never selected again.
+     */
+    public static boolean disarm(SelectionKey key) {
+        if (!(key.attachment() instanceof Interest interest)) {
+            return false;
+        }
+        synchronized (interest) {
+            try {
+                key.interestOps(0);
+            } catch (CancelledKeyException closedMeanwhile) {
+                return false; // its channel closed: nothing more will be selected
+            }
+            if (interest.handedOver) {
+                return false;
+            }
+            interest.handedOver = true;
+            return true;
         }
     }
 
     /** Restores a disarmed key's interest, after the callbacks of its readiness ran. Loop thread. */
     public void rearm(SelectionKey key) {
-        if (key.isValid() && key.attachment() instanceof Interest interest) {
-            setOps(key, interest.ops());
+        if (key.attachment() instanceof Interest interest) {
+            synchronized (interest) {
+                interest.handedOver = false;
+                if (key.isValid()) {
+                    setOps(key, interest.ops());
+                }
+            }
         }
     }
 
@@ -144,13 +179,11 @@ public final class ChannelInterests implements ChannelHandles {
         }
     }
 
+    // Also once the channel closed, its key cancelled or already gone: a callback of this iteration's
+    // readiness is then still in the ready queue, and must not run after its removal.
     private boolean remove(SelectableChannel channel, boolean reader) {
-        SelectionKey key = channel.keyFor(selector);
-        if (key == null || !key.isValid()) {
-            return false;
-        }
-        Interest interest = (Interest) key.attachment();
-        CallbackHandle handle = reader ? interest.reader : interest.writer;
+        Interest interest = interests.get(channel);
+        CallbackHandle handle = interest == null ? null : reader ? interest.reader : interest.writer;
         if (handle == null) {
             return false;
         }
@@ -160,18 +193,14 @@ public final class ChannelInterests implements ChannelHandles {
         } else {
             interest.writer = null;
         }
-        update(key, interest, false);
-        return true;
-    }
-
-    private void update(SelectionKey key, Interest interest, boolean wasIdle) {
-        int ops = interest.ops();
-        if (wasIdle && ops != 0) {
-            watched++;
-        } else if (!wasIdle && ops == 0) {
-            watched--;
+        if (interest.ops() == 0) {
+            interests.remove(channel);
         }
-        setOps(key, ops); // a key cancelled since register() checked it: its channel closed, nothing fires
+        SelectionKey key = channel.keyFor(selector);
+        if (key != null) {
+            setOps(key, interest.ops()); // a key cancelled since: its channel closed, nothing fires
+        }
+        return true;
     }
 
     private static boolean setOps(SelectionKey key, int ops) {

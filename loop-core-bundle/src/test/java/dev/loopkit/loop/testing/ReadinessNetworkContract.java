@@ -50,6 +50,49 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
         return listener;
     }
 
+    /**
+     * A reader that closes its socket and removes the socket's writer, both ready in the same
+     * iteration: the writer must not run. asyncio's selector still finds a closed socket's key
+     * ({@code _fileobj_lookup}'s exhaustive search), and {@code remove_writer} cancels the handle and
+     * returns {@code True}. Before, the removal returned false once the key was cancelled, and the
+     * writer ran on the closed socket.
+     */
+    @Test
+    public void removingTheOtherCallbackOfASocketJustClosedCancelsIt() throws Exception {
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress(LOCALHOST, 0));
+            SocketChannel client = SocketChannel.open(server.getLocalAddress());
+            try (SocketChannel peer = server.accept()) {
+                peer.write(ByteBuffer.wrap(new byte[] {1, 2, 3})); // the client is readable, and writable anyway
+                client.configureBlocking(false);
+                List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+                loop.addReader(client, () -> closeAndRemoveTheOther(client, events, "reader", () -> loop.removeWriter(client)));
+                loop.addWriter(client, () -> closeAndRemoveTheOther(client, events, "writer", () -> loop.removeReader(client)));
+                CompletableFuture<Void> later = new CompletableFuture<>();
+                loop.callLater(0.3, () -> later.complete(null));
+                runFor(later);
+                assertEquals(events.toString(), 1, events.size());
+                assertTrue(events.toString(), events.get(0).endsWith("returned true"));
+            } finally {
+                client.close();
+            }
+        }
+    }
+
+    private static void closeAndRemoveTheOther(SocketChannel channel, List<String> events, String self,
+            java.util.function.BooleanSupplier removeTheOther) {
+        if (!events.isEmpty()) {
+            events.add(self + " ran after its removal");
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        events.add(self + " closed the socket; removing the other returned " + removeTheOther.getAsBoolean());
+    }
+
     @Test
     public void unixDomainSocketsEcho() throws Exception {
         Path path = Files.createTempDirectory("loopkit-unix").resolve("echo.sock");
