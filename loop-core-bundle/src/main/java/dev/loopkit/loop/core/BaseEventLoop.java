@@ -28,6 +28,7 @@ import dev.loopkit.loop.core.scheduling.LoopClock;
 import dev.loopkit.loop.core.scheduling.Scheduler;
 import dev.loopkit.loop.core.transports.WriteBuffer;
 import dev.loopkit.signals.SignalDispatcher;
+import dev.loopkit.signals.SignalNumbers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -538,11 +539,17 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
      */
     public LoopFuture<Void> shutdownDefaultExecutor() {
         LoopFuture<Void> done = createFuture();
-        executor.shutdownAndThen(() -> callSoonThreadsafe(() -> {
-            if (!done.isDone()) {
-                done.setResult(null);
+        executor.shutdownAndThen(() -> {
+            try {
+                callSoonThreadsafe(() -> {
+                    if (!done.isDone()) {
+                        done.setResult(null);
+                    }
+                });
+            } catch (IllegalStateException closed) {
+                // asyncio's _do_shutdown: "if not self.is_closed()"; nobody can wait on a closed loop
             }
-        }));
+        });
         return done;
     }
 
@@ -551,8 +558,15 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     @Override
     public void addSignalHandler(int signum, Runnable callback) {
         Objects.requireNonNull(callback, "callback");
+        SignalNumbers.check(signum); // asyncio's _check_signal, then _check_closed
         checkClosed();
         SignalDispatcher.get().add(signum, this, callback);
+        if (isClosed()) {
+            // A close on another thread ended between the check and the add, and its removal of every
+            // handler came first: the closed loop would keep this one, and the process its handler.
+            SignalDispatcher.get().remove(signum, this);
+            checkClosed();
+        }
     }
 
     @Override

@@ -17,6 +17,7 @@ import dev.loopkit.api.TimerHandle;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
+import dev.loopkit.signals.SignalDispatcher;
 import dev.loopkit.testsupport.LogHandlers;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -803,6 +804,35 @@ public abstract class EventLoopContract extends LoopTestSupport {
                 assertThrows(IllegalStateException.class, () -> loop.runInExecutor(null, () -> 1)).getMessage());
     }
 
+    /**
+     * The loop closes while {@code shutdownDefaultExecutor()} waits for a task: once the task ends, the
+     * waiting thread has nothing to tell a closed loop (asyncio's {@code _do_shutdown}: "if not
+     * self.is_closed()"). Before, it died with an uncaught "Event loop is closed".
+     */
+    @Test
+    public void closingWhileShutdownDefaultExecutorWaitsLeavesNothingUncaught() throws Exception {
+        List<String> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(t.getName() + ": " + e));
+        try {
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            loop.runInExecutor(null, () -> {
+                started.countDown();
+                return release.await(10, TimeUnit.SECONDS);
+            });
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            loop.shutdownDefaultExecutor();
+            loop.close();
+            release.countDown();
+            String shutdown = "loopkit-executor-" + loop.id() + "-shutdown";
+            assertTrue(shutdown + " ended", Leaks.await(() -> Leaks.threads(shutdown).isEmpty(), 10));
+            assertEquals(List.of(), uncaught);
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
+        }
+    }
+
     // ---- exceptions and debug ---------------------------------------------------------------------------
 
     @Test
@@ -1170,6 +1200,58 @@ public abstract class EventLoopContract extends LoopTestSupport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    /** asyncio's {@code add_signal_handler} checks the signal before the loop: {@code _check_signal}, then {@code _check_closed}. */
+    @Test
+    public void anInvalidSignalOnAClosedLoopIsRefusedAsInvalid() {
+        loop.close();
+        assertEquals("invalid signal number 0",
+                assertThrows(IllegalArgumentException.class, () -> loop.addSignalHandler(0, () -> { })).getMessage());
+    }
+
+    /**
+     * {@code addSignalHandler} from another thread while the loop closes: either it is refused ("Event
+     * loop is closed") or the close removes it; a closed loop never keeps a handler, which would keep
+     * the process's handler installed and the signal's default action lost. The dispatcher's lock is
+     * held until both threads wait for it, so the add may come after the close's removal of every
+     * handler: before, it then stayed.
+     */
+    @Test
+    public void aSignalHandlerAddedWhileTheLoopClosesDoesNotOutliveTheLoop() throws Exception {
+        List<String> kept = new ArrayList<>();
+        for (int attempt = 0; attempt < 20 && kept.isEmpty(); attempt++) {
+            BaseEventLoop closing = newLoop();
+            Thread adder;
+            Thread closer;
+            synchronized (SignalDispatcher.get()) {
+                adder = new Thread(() -> {
+                    try {
+                        closing.addSignalHandler(SIGUSR1, () -> { });
+                    } catch (IllegalStateException closed) {
+                        // refused: the loop closed first
+                    }
+                }, "adder");
+                adder.start();
+                awaitBlocked(adder);
+                closer = new Thread(closing::close, "closer");
+                closer.start();
+                awaitBlocked(closer);
+            }
+            adder.join(10_000);
+            closer.join(10_000);
+            if (closing.isClosed() && closing.removeSignalHandler(SIGUSR1)) {
+                kept.add("attempt " + attempt + ": the closed " + closing + " still listened to SIGUSR1");
+            }
+        }
+        assertEquals(List.of(), kept);
+    }
+
+    private static void awaitBlocked(Thread thread) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (thread.getState() != Thread.State.BLOCKED && thread.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
         }
     }
 
