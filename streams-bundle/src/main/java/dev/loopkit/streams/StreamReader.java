@@ -60,7 +60,7 @@ public final class StreamReader {
             return;
         }
         buffer.append(data);
-        if (transport != null && !paused && buffer.size() > 2 * limit) {
+        if (transport != null && !paused && buffer.size() > 2L * limit) {
             try {
                 transport.pauseReading();
                 paused = true;
@@ -99,6 +99,11 @@ public final class StreamReader {
      */
     public LoopFuture<byte[]> read(int n) {
         if (n < 0) {
+            if (anotherWaits()) {
+                // it would take the buffer and then wait: refused first, taking nothing (asyncio's
+                // read(-1) keeps what its first read(limit) took, and loses it when the wait raises)
+                throw alreadyWaiting("read");
+            }
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             return attempt("read", () -> {
                 if (exception != null) {
@@ -237,15 +242,19 @@ public final class StreamReader {
     }
 
     private <T> LoopFuture<T> attempt(String name, Attempt<T> step) {
-        if (pending != null && !pendingResult.isDone()) {
-            throw new IllegalStateException(name + "() called while another coroutine is already waiting for incoming data");
+        boolean anotherWaits = anotherWaits();
+        if (!anotherWaits) {
+            pending = null;
         }
-        pending = null;
         LoopFuture<T> result = loop.createFuture();
         Outcome<T> now = step.tryNow();
         if (now != null) {
             complete(result, now);
             return result;
+        }
+        if (anotherWaits) {
+            // asyncio raises only where a read must wait (_wait_for_data): one the buffer satisfies returns
+            throw alreadyWaiting(name);
         }
         keepDataFlowing();
         pendingResult = result;
@@ -262,6 +271,14 @@ public final class StreamReader {
             complete(result, later);
         };
         return result;
+    }
+
+    private boolean anotherWaits() {
+        return pending != null && !pendingResult.isDone();
+    }
+
+    private static IllegalStateException alreadyWaiting(String name) {
+        return new IllegalStateException(name + "() called while another coroutine is already waiting for incoming data");
     }
 
     // asyncio's _wait_for_data: a reader that waits for more than the limit must get it, so reading

@@ -54,4 +54,84 @@ public class StreamReaderTest extends LoopTestSupport {
         reader.feedEof();
         assertEquals("", text(reader.readline()));
     }
+
+    /**
+     * asyncio raises "called while another coroutine is already waiting" only from {@code _wait_for_data}:
+     * a read that the buffer satisfies returns at once while another waits. Before, it was refused.
+     */
+    @Test
+    public void aReadTheBufferSatisfiesWhileAnotherWaitsReturnsTheData() {
+        StreamReader reader = new StreamReader(loop);
+        feed(reader, "hello\n");
+        LoopFuture<byte[]> exactly = reader.readexactly(10); // 6 of 10 bytes: it waits
+        assertEquals("hel", text(reader.read(3)));
+        assertEquals("", text(reader.readexactly(0)));
+        assertEquals("lo\n", text(reader.readline()));
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> reader.read(1));
+        assertEquals("read() called while another coroutine is already waiting for incoming data", refused.getMessage());
+        feed(reader, "0123456789");
+        assertEquals("0123456789", text(exactly));
+    }
+
+    /** read(-1) would take the buffer and then wait: refused at once, taking nothing (asyncio's would lose what it took). */
+    @Test
+    public void readToTheEndWhileAnotherWaitsIsRefusedAndTakesNothing() {
+        StreamReader reader = new StreamReader(loop);
+        feed(reader, "abc");
+        LoopFuture<byte[]> exactly = reader.readexactly(5);
+        assertThrows(IllegalStateException.class, () -> reader.read(-1));
+        feed(reader, "de");
+        assertEquals("abcde", text(exactly));
+    }
+
+    /**
+     * asyncio pauses the transport when the buffer exceeds twice the limit. With a limit of 2^30 or
+     * more, {@code 2 * limit} overflowed an int, and every chunk paused reading.
+     */
+    @Test
+    public void aLimitOfAGibibyteDoesNotPauseReadingOnEveryChunk() {
+        java.util.List<String> calls = new java.util.ArrayList<>();
+        StreamReader reader = new StreamReader(loop, 1 << 30);
+        reader.setTransport(new dev.loopkit.api.ReadTransport() {
+            @Override
+            public boolean isReading() {
+                return true;
+            }
+
+            @Override
+            public void pauseReading() {
+                calls.add("pauseReading");
+            }
+
+            @Override
+            public void resumeReading() {
+                calls.add("resumeReading");
+            }
+
+            @Override
+            public Object getExtraInfo(String name, Object defaultValue) {
+                return defaultValue;
+            }
+
+            @Override
+            public boolean isClosing() {
+                return false;
+            }
+
+            @Override
+            public void close() {
+            }
+
+            @Override
+            public void setProtocol(dev.loopkit.api.BaseProtocol protocol) {
+            }
+
+            @Override
+            public dev.loopkit.api.BaseProtocol getProtocol() {
+                return null;
+            }
+        });
+        feed(reader, "0123456789");
+        assertEquals(java.util.List.of(), calls);
+    }
 }
