@@ -7,6 +7,8 @@ import dev.loopkit.api.Transport;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -50,7 +52,13 @@ public final class StreamReaderProtocol implements Protocol, WriteFlow {
         }
         if (handled != null) {
             handled.whenComplete((ignored, error) -> {
-                if (error != null) {
+                if (error == null) {
+                    return;
+                }
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                if (cause instanceof CancellationException) {
+                    transport.close(); // asyncio: "if task.cancelled(): transport.close(); return", nothing reported
+                } else {
                     unhandled(error, transport);
                 }
             });

@@ -733,6 +733,29 @@ public abstract class NetworkContract extends SocketTestSupport {
         server.close();
     }
 
+    /**
+     * asyncio's {@code StreamReaderProtocol}: a {@code client_connected_cb} task that is cancelled
+     * closes the connection and is not reported; only an exception is "Unhandled exception in
+     * client_connected_cb". Before, the cancellation was reported as one.
+     */
+    @Test
+    public void aCancelledClientConnectedStageClosesTheConnectionAndIsNotReported() {
+        List<Object> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> reported.add(context.get("message") + ": " + context.get("exception")));
+        Server server = runFor(Streams.startServer(loop, (reader, writer) -> {
+            CompletableFuture<Void> handling = new CompletableFuture<>();
+            handling.cancel(false); // the server shutting its handlers down, say
+            return handling;
+        }, LOCALHOST, 0, StreamReader.DEFAULT_LIMIT));
+        Streams.StreamPair connection = runFor(Streams.openConnection(loop, LOCALHOST, port(server), StreamReader.DEFAULT_LIMIT));
+        assertEquals("the server closed the connection", 0, runFor(connection.reader().read(-1)).length);
+        connection.writer().close();
+        runFor(connection.writer().waitClosed());
+        server.close();
+        runFor(server.waitClosed());
+        assertEquals(List.of(), reported);
+    }
+
     // ---- low-level sockets -------------------------------------------------------------------------------
 
     @Test
