@@ -267,28 +267,20 @@ public class ChildWatcherSuiteTest extends EveryWatcherOnEveryLoop {
     @Test
     public void twoChildrenExitingTogether() throws Exception {
         // one SIGCHLD may stand for both: the watchers that sweep must find both
-        long[] a = spawnWaitingChild("11");
-        long[] b = spawnWaitingChild("12");
-        Map<Long, Integer> codes = new ConcurrentHashMap<>();
-        CompletableFuture<Void> both = new CompletableFuture<>();
-        ChildHandler handler = (pid, code) -> {
-            codes.put(pid, code);
-            if (codes.size() == 2) {
-                both.complete(null);
-            }
-        };
-        register(a[0], handler);
-        register(b[0], handler);
-        POSIX.close((int) a[1]);
-        POSIX.close((int) b[1]);
-        onLoop(() -> both);
-        assertEquals(Map.of(a[0], 11, b[0], 12), codes);
+        twoChildrenExitTogether((pid, code) -> { });
     }
 
     @Test
     public void aHandlerThrowingAnErrorStopsNoOtherChildsExit() throws Exception {
-        // a failed assertion in user code: before, it left the sweep of the safe and multiloop
-        // watchers, and the other child of the same SIGCHLD waited for a signal that never came
+        // a failed assertion in user code: before, it left the sweep of the safe and fast watchers,
+        // and the other child of the same SIGCHLD waited for a signal that never came
+        twoChildrenExitTogether((pid, code) -> {
+            throw new AssertionError("the handler of " + pid + " failed");
+        });
+    }
+
+    // Both exit before the loop runs again; each handler records its exit, then calls then.
+    private void twoChildrenExitTogether(ChildHandler then) throws Exception {
         long[] a = spawnWaitingChild("11");
         long[] b = spawnWaitingChild("12");
         Map<Long, Integer> codes = new ConcurrentHashMap<>();
@@ -298,13 +290,13 @@ public class ChildWatcherSuiteTest extends EveryWatcherOnEveryLoop {
             if (codes.size() == 2) {
                 both.complete(null);
             }
-            throw new AssertionError("the handler of " + pid + " failed");
+            then.childExited(pid, code);
         };
         register(a[0], handler);
         register(b[0], handler);
         POSIX.close((int) a[1]);
         POSIX.close((int) b[1]);
-        Thread.sleep(200); // both exit before the loop runs again: one SIGCHLD may stand for both
+        Thread.sleep(200);
         onLoop(() -> both);
         assertEquals(Map.of(a[0], 11, b[0], 12), codes);
     }

@@ -11,7 +11,6 @@ import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.After;
 import org.junit.Before;
@@ -37,20 +36,6 @@ public class ThrowingSubprocessProtocolTest {
     @After
     public void tearDown() throws Exception {
         Watchers.cleanUp(cleanup);
-    }
-
-    /** Runs on the loop for at most 5 s; the result, or the AssertionError "timed out". */
-    private <T> T onLoop(java.util.function.Supplier<? extends CompletionStage<T>> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.callSoon(() -> work.get().whenComplete((v, e) -> {
-            if (e != null) {
-                result.completeExceptionally(e);
-            } else {
-                result.complete(v);
-            }
-        }));
-        loop.callLater(5, () -> result.completeExceptionally(new AssertionError("timed out after 5 s")));
-        return loop.runUntilComplete(result);
     }
 
     private void assertReported(String message) {
@@ -106,9 +91,9 @@ public class ThrowingSubprocessProtocolTest {
         Throwing protocol = new Throwing("processExited");
         SubprocessOptions quiet = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
                 .withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL);
-        onLoop(() -> loop.subprocessExec(() -> protocol, List.of("/bin/true"), quiet));
+        Watchers.runOn(loop, () -> loop.subprocessExec(() -> protocol, List.of("/bin/true"), quiet));
         try {
-            onLoop(() -> protocol.lost);
+            Watchers.runOn(loop, () -> protocol.lost);
         } catch (AssertionError timedOut) {
             throw new AssertionError("connectionLost never came; events: " + protocol.events, timedOut);
         }
@@ -125,9 +110,9 @@ public class ThrowingSubprocessProtocolTest {
         Throwing protocol = new Throwing("pipeConnectionLost");
         SubprocessOptions outOnly = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
                 .withStderr(Redirect.DEVNULL);
-        onLoop(() -> loop.subprocessExec(() -> protocol, List.of("/bin/sh", "-c", "sleep 0.5 & exit 0"), outOnly));
+        Watchers.runOn(loop, () -> loop.subprocessExec(() -> protocol, List.of("/bin/sh", "-c", "sleep 0.5 & exit 0"), outOnly));
         try {
-            onLoop(() -> protocol.lost);
+            Watchers.runOn(loop, () -> protocol.lost);
         } catch (AssertionError timedOut) {
             throw new AssertionError("connectionLost never came; events: " + protocol.events, timedOut);
         }
