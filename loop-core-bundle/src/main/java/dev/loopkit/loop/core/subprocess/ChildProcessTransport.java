@@ -210,13 +210,31 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
         try {
             if (pidfd >= 0) {
                 posix.pidfdSendSignal(pidfd, signal);
-            } else {
+            } else if (stillOurRunningChild()) {
                 posix.kill(pid, signal);
             }
         } catch (PosixException e) {
             if (!"ESRCH".equals(e.errnoName())) {
                 throw new IllegalStateException("cannot send signal " + signal + " to pid " + pid + ": " + e.getMessage(), e);
             }
+        }
+    }
+
+    /**
+     * Without a pidfd (the kernel has none, or the loop closed and released it) the pid is all there
+     * is, and once a watcher reaped the child it may be another process's: Python's
+     * {@code Popen.send_signal} polls first and does nothing then. {@code waitid(WNOHANG | WNOWAIT)}
+     * asks without reaping. Before, a kill after the loop closed killed whatever process had the pid
+     * by then (SignalAfterLoopClosedTest).
+     */
+    private boolean stillOurRunningChild() throws PosixException {
+        try {
+            return posix.waitid(pid, true, true) == null;
+        } catch (PosixException e) {
+            if ("ECHILD".equals(e.errnoName())) {
+                return false; // reaped: not ours any more
+            }
+            throw e;
         }
     }
 
