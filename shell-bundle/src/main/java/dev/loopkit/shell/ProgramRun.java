@@ -75,6 +75,10 @@ final class ProgramRun implements SubprocessProtocol {
     String call() {
         EventLoopPolicy policy = Asyncio.getEventLoopPolicy();
         awaitActiveWatcher(policy);
+        // Named before the spawn, as asyncio looks its watcher up once: after it the watcher's bundle may
+        // have stopped, its child waiting in the orphanage for the next one, and a look-up then threw
+        // with the program running and its transport never closed.
+        String watcher = watcherName(policy);
         EventLoop loop = policy.newEventLoop();
         try {
             ended = loop.createFuture();
@@ -84,7 +88,6 @@ final class ProgramRun implements SubprocessProtocol {
             if (interrupts > 0) {
                 transport.sendSignal(SIGINT); // came while it was being spawned
             }
-            String watcher = nameOf(policy.getChildWatcher());
             String how = loop.getClass().getSimpleName();
             String ending;
             try {
@@ -220,6 +223,14 @@ final class ProgramRun implements SubprocessProtocol {
         double millis = (System.nanoTime() - start) / 1e6;
         String ended = returncode < 0 ? "killed by signal " + -returncode + " (returncode " + returncode + ")" : "returncode " + returncode;
         return String.format(Locale.ROOT, "pid %d: %s after %.1f ms (watcher %s, %s)", pid, ended, millis, watcherName, how);
+    }
+
+    private static String watcherName(EventLoopPolicy policy) {
+        try {
+            return nameOf(policy.getChildWatcher());
+        } catch (RuntimeException none) {
+            return "none"; // the spawn says so, in asyncio's words
+        }
     }
 
     // The registry's name; a watcher it does not list (set with setChildWatcher) by the name its class
