@@ -23,10 +23,13 @@ import org.osgi.util.tracker.ServiceTracker;
 public final class RuntimeActivator implements BundleActivator {
 
     private List<ServiceTracker<?, ?>> trackers = List.of();
+    /** Set by stop(): the trackers' removals are this bundle's view going, not the services. */
+    private volatile boolean stopping;
     private final ProcessWide runtime = ProcessWide.get();
 
     @Override
     public void start(BundleContext context) {
+        stopping = false;
         RuntimeHook.install(runtime);
         trackers = List.of(
                 track(context, runtime.policies(), gone -> { }),
@@ -38,9 +41,12 @@ public final class RuntimeActivator implements BundleActivator {
     }
 
     // The registries are emptied first, quietly: the services stay where they are (a watcher keeps
-    // its children), only this bundle's view of them goes.
+    // its children), only this bundle's view of them goes. Closing the trackers then retires no
+    // watcher: a retire with the registry empty moved its children to the orphanage, which reaps
+    // nothing, and detached it from its loop (RuntimeStopLeavesChildrenTest).
     @Override
     public void stop(BundleContext context) {
+        stopping = true;
         runtime.policies().reset("runtime bundle stopped");
         runtime.loopFactories().reset("runtime bundle stopped");
         runtime.childWatchers().reset("runtime bundle stopped");
@@ -49,7 +55,7 @@ public final class RuntimeActivator implements BundleActivator {
         trackers = List.of();
     }
 
-    private static <S> ServiceTracker<S, S> track(BundleContext context, RankedRegistry<S> registry, Consumer<S> afterRemoval) {
+    private <S> ServiceTracker<S, S> track(BundleContext context, RankedRegistry<S> registry, Consumer<S> afterRemoval) {
         registry.attachExternalSource("tracking OSGi services");
         ServiceTracker<S, S> tracker = new ServiceTracker<>(context, registry.type(), null) {
             @Override
@@ -69,7 +75,9 @@ public final class RuntimeActivator implements BundleActivator {
             @Override
             public void removedService(ServiceReference<S> reference, S service) {
                 registry.unregister(service);
-                afterRemoval.accept(service);
+                if (!stopping) {
+                    afterRemoval.accept(service);
+                }
                 context.ungetService(reference);
             }
         };
