@@ -194,7 +194,7 @@ public final class ChildWatcherSwitch {
     private void switchTo(ChildWatcher to, List<ChildWatcher> from, HandOver handOver, EventLoop mainLoop) {
         handOver.to = to;
         for (ChildWatcher source : from) {
-            handOver.moved += source.children().size();
+            handOver.moved += childrenOf(source, handOver).size();
         }
         try (SpawnScope scope = to.enterSpawn()) {
             boolean attachFirst = !to.reapsOthersChildren();
@@ -204,8 +204,12 @@ public final class ChildWatcherSwitch {
             // the children move even if attaching failed: a watcher must never be left holding
             // children it is about to lose when its bundle stops
             for (ChildWatcher source : from) {
-                if (source != to && !source.children().isEmpty()) {
-                    source.handOverChildren(new Successor(to, source, handOver));
+                if (source != to && !childrenOf(source, handOver).isEmpty()) {
+                    try {
+                        source.handOverChildren(new Successor(to, source, handOver));
+                    } catch (RuntimeException e) {
+                        handOver.failed(source, "handing the children of", " over", e, Level.WARNING);
+                    }
                 }
             }
             if (!attachFirst && mainLoop != null) {
@@ -214,7 +218,7 @@ public final class ChildWatcherSwitch {
         }
         for (ChildWatcher source : from) {
             // one that took refused children back keeps its loop, to deliver their exits
-            if (source != orphans && source != to && source.children().isEmpty()) {
+            if (source != orphans && source != to && childrenOf(source, handOver).isEmpty()) {
                 detach(source, handOver);
             }
         }
@@ -283,6 +287,17 @@ public final class ChildWatcherSwitch {
         @Override
         public void close() {
             to.close();
+        }
+    }
+
+    // A watcher that fails to say what it holds (a third-party one, one closed under the switch) is
+    // taken as holding nothing: it must not stop the hand-overs of the others (BrokenWatcherTest).
+    private Map<Long, ChildHandler> childrenOf(ChildWatcher source, HandOver handOver) {
+        try {
+            return source.children();
+        } catch (RuntimeException e) {
+            handOver.failed(source, "listing the children of", "", e, Level.WARNING);
+            return Map.of();
         }
     }
 
