@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -87,6 +88,8 @@ public final class LoopkitMBeans implements AutoCloseable {
     /** The refresher's threads (one, unless an Error ended it and the executor made another): close() joins them. */
     private final List<Thread> refresherThreads = new CopyOnWriteArrayList<>();
     private boolean closed;
+    /** The factories whose failure to list their loops was said at WARNING: once each. */
+    private final Set<String> warnedFactories = ConcurrentHashMap.newKeySet();
     /** Looks for loops started and applied, guarded by this: an older look is never applied after a newer one. */
     private long looksStarted;
     private long looksApplied;
@@ -197,8 +200,17 @@ public final class LoopkitMBeans implements AutoCloseable {
         // loops' stats() (a hop to each new loop's thread) may wait for a thread that calls names() or
         // refreshLoops() (LoopkitMBeansReentrancyTest).
         Map<EventLoop, String> live = new IdentityHashMap<>();
+        boolean complete = true;
         for (Entry<EventLoopFactory> factory : ProcessWide.get().loopFactories().entries()) {
-            factory.service().liveLoops().forEach(loop -> live.put(loop, factory.name()));
+            try {
+                factory.service().liveLoops().forEach(loop -> live.put(loop, factory.name()));
+            } catch (RuntimeException e) {
+                // One factory's failure (a third-party one, one whose bundle is stopping) takes nothing from
+                // the others; its loops keep their MBeans until a look that sees them all (BrokenLoopFactoryTest).
+                complete = false;
+                LOG.log(warnedFactories.add(factory.name()) ? Level.WARNING : Level.DEBUG,
+                        "cannot list the live loops of loop factory '" + factory.name() + "' for JMX", e);
+            }
         }
         Map<EventLoop, ObjectName> newNames = new IdentityHashMap<>();
         live.keySet().stream().filter(loop -> !known.contains(loop))
@@ -208,17 +220,17 @@ public final class LoopkitMBeans implements AutoCloseable {
                 return; // a later look was applied meanwhile: this one is older news
             }
             looksApplied = look;
-            apply(live, newNames);
+            apply(live, newNames, complete);
         }
         callExporters.request();
     }
 
     // Under the lock: what one look found (the exporters' calls queued); a new loop without a name (another look took it away
     // meanwhile) waits for the next look.
-    private void apply(Map<EventLoop, String> live, Map<EventLoop, ObjectName> newNames) {
+    private void apply(Map<EventLoop, String> live, Map<EventLoop, ObjectName> newNames, boolean complete) {
         for (var gone = loops.entrySet().iterator(); gone.hasNext();) {
             var entry = gone.next();
-            if (!live.containsKey(entry.getKey())) {
+            if (!live.containsKey(entry.getKey()) && (complete || entry.getKey().isClosed())) {
                 ObjectName name = entry.getValue(); // an IdentityHashMap entry is dead once removed
                 gone.remove();
                 exported.remove(name);
