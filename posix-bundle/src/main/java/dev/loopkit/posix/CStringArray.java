@@ -1,8 +1,14 @@
 package dev.loopkit.posix;
 
 import dev.loopkit.posix.libc.LibC;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import jnr.ffi.Pointer;
 
@@ -33,11 +39,7 @@ final class CStringArray implements AutoCloseable {
         long size = pointersBytes;
         for (int i = 0; i < encoded.length; i++) {
             String string = strings.get(i);
-            if (string.indexOf('\0') >= 0) {
-                // C would silently cut it short: Python refuses it the same way
-                throw new IllegalArgumentException("embedded null byte in " + quote(string));
-            }
-            encoded[i] = string.getBytes(charset);
+            encoded[i] = encode(string, charset);
             size += encoded[i].length + 1;
         }
         NativeMemory memory = NativeMemory.calloc(libc, size);
@@ -58,6 +60,52 @@ final class CStringArray implements AutoCloseable {
     @Override
     public void close() {
         memory.close();
+    }
+
+    /**
+     * One string for the OS ({@link #osEncoding}), NUL-terminated: a program path, a working directory.
+     * Given to the C library as a Java {@code String}, JNR encoded it in the JVM's charset, which in a
+     * C locale turned every non-ASCII character into {@code '?'} (NonAsciiPathsTest).
+     */
+    static byte[] cString(String string) {
+        byte[] encoded = encode(string, osEncoding(Charset.defaultCharset()));
+        return Arrays.copyOf(encoded, encoded.length + 1);
+    }
+
+    // Python's os.fsencode: refuses what C would cut short or the charset cannot say, instead of
+    // String.getBytes's silent '?' (a lone surrogate, a character outside the locale's charset).
+    private static byte[] encode(String string, Charset charset) {
+        if (string.indexOf('\0') >= 0) {
+            // C would silently cut it short: Python refuses it the same way
+            throw new IllegalArgumentException("embedded null byte in " + quote(string));
+        }
+        CharsetEncoder encoder = charset.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        try {
+            ByteBuffer bytes = encoder.encode(CharBuffer.wrap(string));
+            return Arrays.copyOf(bytes.array(), bytes.limit());
+        } catch (CharacterCodingException e) {
+            int at = firstUnencodable(string, charset);
+            throw new IllegalArgumentException(String.format("'%s' codec can't encode character '\\u%04x' in position %d: %s",
+                    charset.name().toLowerCase(java.util.Locale.ROOT), (int) string.charAt(at), at,
+                    Character.isSurrogate(string.charAt(at)) ? "surrogates not allowed" : "not in the charset"), e);
+        }
+    }
+
+    private static int firstUnencodable(String string, Charset charset) {
+        CharsetEncoder encoder = charset.newEncoder();
+        for (int i = 0; i < string.length(); i++) {
+            char c = string.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < string.length() && Character.isLowSurrogate(string.charAt(i + 1))) {
+                if (!encoder.canEncode(string.substring(i, i + 2))) {
+                    return i;
+                }
+                i++;
+            } else if (Character.isSurrogate(c) || !encoder.canEncode(c)) {
+                return i;
+            }
+        }
+        return 0;
     }
 
     private static String quote(String string) {

@@ -29,6 +29,7 @@ final class Spawner {
 
     long spawn(SpawnSpec spec) throws PosixException {
         List<String> environment = spec.env() == null ? null : environment(spec.env());
+        byte[] program = CStringArray.cString(spec.program());
         try (NativeMemory fileActions = NativeMemory.calloc(libc, Linux.OPAQUE_STRUCT_BYTES);
                 NativeMemory attributes = NativeMemory.calloc(libc, Linux.OPAQUE_STRUCT_BYTES);
                 NativeMemory signals = NativeMemory.calloc(libc, Linux.SIGSET_BYTES);
@@ -44,8 +45,8 @@ final class Spawner {
                     Pointer env = envp != null ? envp.pointer() : Pointer.wrap(nativeAccess.runtime, libc.environ().get());
                     int[] pid = new int[1];
                     int error = spec.searchPath()
-                            ? libc.posix_spawnp(pid, spec.program(), fileActions.pointer(), attributes.pointer(), argv.pointer(), env)
-                            : libc.posix_spawn(pid, spec.program(), fileActions.pointer(), attributes.pointer(), argv.pointer(), env);
+                            ? libc.posix_spawnp(pid, program, fileActions.pointer(), attributes.pointer(), argv.pointer(), env)
+                            : libc.posix_spawn(pid, program, fileActions.pointer(), attributes.pointer(), argv.pointer(), env);
                     if (error != 0) {
                         throw spawnFailure(error, spec);
                     }
@@ -81,7 +82,7 @@ final class Spawner {
         }
         if (spec.cwd() != null) {
             try {
-                check(libc.posix_spawn_file_actions_addchdir_np(fileActions, spec.cwd().toString()),
+                check(libc.posix_spawn_file_actions_addchdir_np(fileActions, CStringArray.cString(spec.cwd().toString())),
                         "posix_spawn_file_actions_addchdir_np");
             } catch (UnsatisfiedLinkError e) {
                 throw new UnsupportedOperationException("a working directory for the child needs glibc 2.29 or later "
@@ -139,7 +140,8 @@ final class Spawner {
     private static PosixException spawnFailure(int error, SpawnSpec spec) {
         boolean aboutPath = error == Errno.ENOENT.intValue() || error == Errno.ENOTDIR.intValue()
                 || error == Errno.EACCES.intValue();
-        if (aboutPath && spec.cwd() != null && !Files.isDirectory(spec.cwd())) {
+        // An empty cwd is the current directory to Java, while chdir("") fails with ENOENT: Python names ''.
+        if (aboutPath && spec.cwd() != null && (spec.cwd().toString().isEmpty() || !Files.isDirectory(spec.cwd()))) {
             return PosixException.aboutFile(error, spec.cwd().toString());
         }
         return PosixException.aboutFile(error, spec.program());

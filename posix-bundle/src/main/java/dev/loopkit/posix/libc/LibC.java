@@ -138,10 +138,10 @@ public interface LibC {
 
     // processes: posix_spawn and its attribute objects return an error number, never set errno
     @IgnoreError
-    int posix_spawn(@Out int[] pid, String path, Pointer fileActions, Pointer attributes, Pointer argv, Pointer envp);
+    int posix_spawn(@Out int[] pid, @In byte[] path, Pointer fileActions, Pointer attributes, Pointer argv, Pointer envp);
 
     @IgnoreError
-    int posix_spawnp(@Out int[] pid, String file, Pointer fileActions, Pointer attributes, Pointer argv, Pointer envp);
+    int posix_spawnp(@Out int[] pid, @In byte[] file, Pointer fileActions, Pointer attributes, Pointer argv, Pointer envp);
 
     @IgnoreError
     int posix_spawn_file_actions_init(Pointer fileActions);
@@ -157,7 +157,7 @@ public interface LibC {
 
     /** glibc 2.29 and later. */
     @IgnoreError
-    int posix_spawn_file_actions_addchdir_np(Pointer fileActions, String path);
+    int posix_spawn_file_actions_addchdir_np(Pointer fileActions, @In byte[] path);
 
     /** glibc 2.34 and later. */
     @IgnoreError

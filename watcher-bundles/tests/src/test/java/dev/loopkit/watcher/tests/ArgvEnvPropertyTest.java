@@ -22,9 +22,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.CharRange;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeProperty;
@@ -129,6 +131,38 @@ class ArgvEnvPropertyTest {
         assertTrue(refused.getMessage(), refused.getMessage().startsWith("embedded null byte")
                 || where == 2 && refused.getMessage().startsWith("illegal environment variable name"));
         assertEquals("nothing spawned", List.of(), ProcessHandle.current().children().map(ProcessHandle::pid).toList());
+    }
+
+    /**
+     * A lone surrogate has no UTF-8 form: Python's {@code os.fsencode} refuses it ("surrogates not
+     * allowed") and spawns nothing. Before, {@code String.getBytes} sent {@code '?'} without a word.
+     */
+    @Property(tries = 20)
+    void aLoneSurrogateInAnArgumentOrTheEnvironmentIsRefusedAsPythonRefusesIt(@ForAll("text") String before,
+            @ForAll("text") String after, @ForAll @CharRange(from = Character.MIN_SURROGATE, to = Character.MAX_SURROGATE) char surrogate,
+            @ForAll @IntRange(max = 2) int where) {
+        String lone = before + surrogate + after;
+        List<String> argv = new ArrayList<>(List.of("/bin/echo"));
+        SubprocessOptions options = SubprocessOptions.defaults();
+        switch (where) {
+            case 0 -> argv.add(lone);
+            case 1 -> options = options.withEnv(Map.of("NAME", lone));
+            default -> options = options.withEnv(Map.of(lone, "value"));
+        }
+        SubprocessOptions chosen = options;
+        Throwable refused = failureOf(() -> Subprocesses.createSubprocessExec(loop, argv, chosen, 64 * 1024));
+        assertTrue(String.valueOf(refused), refused instanceof IllegalArgumentException);
+        assertTrue(refused.getMessage(), refused.getMessage().endsWith("surrogates not allowed")
+                || where == 2 && refused.getMessage().startsWith("illegal environment variable name")); // an '=' in it
+        assertEquals("nothing spawned", List.of(), ProcessHandle.current().children().map(ProcessHandle::pid).toList());
+    }
+
+    /** {@code cwd=""}: Python names the empty directory ("No such file or directory: ''"), not the program. */
+    @Example
+    void anEmptyWorkingDirectoryIsNamed() {
+        Throwable refused = failureOf(() -> Subprocesses.createSubprocessExec(loop, List.of("/bin/true"),
+                SubprocessOptions.defaults().withCwd(java.nio.file.Path.of("")), 64 * 1024));
+        assertEquals("No such file or directory: ''", refused.getMessage());
     }
 
     private static List<String> sorted(List<String> entries) {
