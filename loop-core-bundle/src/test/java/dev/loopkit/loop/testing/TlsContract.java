@@ -268,6 +268,36 @@ public abstract class TlsContract extends SocketTestSupport {
         }
     }
 
+    /**
+     * A write after {@code close()} while the TLS layer still holds records the full socket did not
+     * take: asyncio's {@code _write_appdata} only counts it ({@code _conn_lost += 1}), and its
+     * {@code _process_outgoing} still sends what is held, then close_notify. Before, the count was
+     * taken for a lost connection: the held records and close_notify never went, and the peer got a
+     * cut stream when the shutdown timed out.
+     */
+    @Test
+    public void aWriteAfterCloseLosesNoneOfTheRecordsHeldWhileTheSocketWasFull() {
+        SlowReader serverSide = new SlowReader();
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0,
+                ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> connection = tlsConnect(() -> client, port(server));
+        Transport paused = runFor(serverSide.paused);
+        byte[] chunk = new byte[256 * 1024];
+        long sent = 0;
+        while (client.pauses == 0 && sent < 512L * MEBIBYTE) {
+            connection.transport().write(chunk);
+            sent += chunk.length;
+        }
+        connection.transport().close();
+        connection.transport().write(new byte[] {1}); // refused, and counted
+        paused.resumeReading();
+        runFor(serverSide.lost);
+        assertEquals("bytes the server got of those written before close()", sent, serverSide.received.size());
+        assertTrue("the server saw close_notify (eof_received)", serverSide.eof.isDone());
+        server.close();
+    }
+
     @Test
     public void appFlowControlFollowsTheTlsLayerAndTheSocket() {
         SlowReader serverSide = new SlowReader();

@@ -78,7 +78,15 @@ public final class SslProtocol implements Protocol {
     private boolean sslReadingPaused;
     private boolean appReadingPaused;
     private boolean eofReceived;
+    /** asyncio's {@code _conn_lost}: the writes refused after close, for its warning. */
     private int connLost;
+    /**
+     * The socket's connection is lost: nothing more goes out. Kept apart from {@link #connLost}: a
+     * write refused after close() counts there, and taken for a loss it kept the records the full
+     * socket had not taken yet, and close_notify, from ever going out (asyncio's
+     * {@code _process_outgoing} does not look at the count).
+     */
+    private boolean socketLost;
     private TimerHandle handshakeTimeoutHandle;
     private TimerHandle shutdownTimeoutHandle;
 
@@ -126,6 +134,7 @@ public final class SslProtocol implements Protocol {
         writeBacklogSize = 0;
         outgoing.clear();
         connLost++;
+        socketLost = true;
         appTransport.markClosed();
         if (state != State.DO_HANDSHAKE && (appState == AppState.CON_MADE || appState == AppState.EOF)) {
             appState = AppState.CON_LOST;
@@ -447,7 +456,7 @@ public final class SslProtocol implements Protocol {
      * Then the application's flow control.
      */
     private void processOutgoing() {
-        if (outgoing.position() > 0 && connLost == 0) {
+        if (outgoing.position() > 0 && !socketLost) {
             outgoing.flip();
             while (outgoing.hasRemaining() && !sslWritingPaused && !transport.isClosing()) {
                 int chunk = Math.min(outgoing.remaining(), OUTGOING_CHUNK);
