@@ -3,6 +3,7 @@ package dev.loopkit.loop.testing;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
@@ -10,6 +11,7 @@ import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.Connection;
 import dev.loopkit.api.Transport;
+import dev.loopkit.api.WriteBufferLimits;
 import dev.loopkit.posix.Posix;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -334,5 +336,63 @@ public abstract class PipeContract extends LoopTestSupport {
         ByteBuffer written = ByteBuffer.allocate(2);
         assertEquals(1, posix.read(pipe[0], written));
         posix.close(pipe[0]);
+    }
+
+    /**
+     * A write pipe on a character device (/dev/null): asyncio watches the descriptor for the reader's
+     * end only for a FIFO or a socket. Before, the loop asked epoll to watch /dev/null, epoll refused
+     * (EPERM), and the connect never completed.
+     */
+    @Test
+    public void aWritePipeOnACharacterDeviceConnectsAndTakesWrites() throws Exception {
+        int fd = posix.openNonBlocking("/dev/null", true);
+        CollectingProtocol writer = new CollectingProtocol(0, false);
+        Connection<CollectingProtocol> write = runFor(loop.connectWritePipe(() -> writer, fd));
+        write.transport().write(new byte[1024]);
+        CompletableFuture<Void> later = new CompletableFuture<>();
+        loop.callLater(0.1, () -> later.complete(null));
+        runFor(later);
+        assertFalse("connectionLost without close()", writer.lost.isDone());
+        assertEquals(0, write.transport().getWriteBufferSize());
+        write.transport().close();
+        assertNull(runFor(writer.lost));
+        assertFalse("the transport closed the descriptor", posix.isOpen(fd));
+    }
+
+    /**
+     * A read pipe on a device epoll cannot watch (/dev/null): asyncio logs the refusal and leaves a
+     * transport that never reads. Here the connect completes and the protocol hears the refusal as its
+     * connection's end; before, the connect never completed.
+     */
+    @Test
+    public void aReadPipeOnADeviceTheLoopCannotWatchEndsWithTheReason() throws Exception {
+        int fd = posix.openNonBlocking("/dev/null", false);
+        CollectingProtocol reader = new CollectingProtocol(1, false);
+        loop.setExceptionHandler((l, context) -> { }); // the fatal error is reported: expected here
+        runFor(loop.connectReadPipe(() -> reader, fd));
+        Exception lost = runFor(reader.lost);
+        assertNotNull("connectionLost with the refusal", lost);
+        assertTrue(lost.getMessage(), lost.getMessage().contains("Operation not permitted"));
+        assertFalse("the transport closed the descriptor", posix.isOpen(fd));
+    }
+
+    /**
+     * asyncio's {@code _set_write_buffer_limits}: with only {@code low}, {@code high = 4 * low}. With
+     * {@code low} of 2^29 or more that overflowed an int, and the call was refused naming a high the
+     * caller never gave.
+     */
+    @Test
+    public void aLargeLowWaterMarkAloneIsTaken() throws Exception {
+        int[] pipe = posix.pipe();
+        CollectingProtocol writer = new CollectingProtocol(0, false);
+        Connection<CollectingProtocol> write = runFor(loop.connectWritePipe(() -> writer, pipe[1]));
+        try {
+            write.transport().setWriteBufferLimits(-1, 1 << 30);
+            assertEquals(new WriteBufferLimits(1 << 30, Integer.MAX_VALUE), write.transport().getWriteBufferLimits());
+        } finally {
+            write.transport().close();
+            runFor(writer.lost);
+            posix.close(pipe[0]);
+        }
     }
 }

@@ -44,7 +44,9 @@ public final class FlowControl {
 
     /** asyncio's {@code set_write_buffer_limits(high, low)}: a negative value means "the default". */
     public void setLimits(int highWater, int lowWater, BaseProtocol protocol) {
-        int newHigh = highWater >= 0 ? highWater : lowWater >= 0 ? 4 * lowWater : defaultHigh;
+        // 4 * low as a long: from 2^29 on it overflowed an int, and the call was refused naming a high
+        // the caller never gave; asyncio's 4 * low (2^32 and more) is past any buffer an int counts
+        int newHigh = highWater >= 0 ? highWater : lowWater >= 0 ? (int) Math.min(4L * lowWater, Integer.MAX_VALUE) : defaultHigh;
         int newLow = lowWater >= 0 ? lowWater : newHigh / 4;
         WriteBufferLimits checked = new WriteBufferLimits(newLow, newHigh);
         high = checked.high();

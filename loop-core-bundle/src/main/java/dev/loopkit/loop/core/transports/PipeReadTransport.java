@@ -46,8 +46,15 @@ public final class PipeReadTransport extends AbstractTransport implements Transp
     /** asyncio's {@code connect_read_pipe}: the protocol's {@code connectionMade}, then reading, then {@code whenMade}. */
     public void startConnected(Runnable whenMade) {
         scheduleConnectionMade(() -> ((Protocol) protocol).connectionMade(this), () -> {
-            if (!closing && !paused) {
-                loop.watchReadable(fd, onReadable);
+            try {
+                if (!closing && !paused) {
+                    loop.watchReadable(fd, onReadable);
+                }
+            } catch (IllegalArgumentException cannotWatch) {
+                // A device epoll refuses (/dev/null: EPERM). asyncio logs that and leaves a transport that
+                // never reads; here the protocol hears it as the connection's end, and nobody waits for
+                // data that cannot come. Before, the refusal ended this callback: the connect never completed.
+                fatalError(cannotWatch, "Fatal error: the loop cannot watch the pipe");
             }
             whenMade.run();
         });

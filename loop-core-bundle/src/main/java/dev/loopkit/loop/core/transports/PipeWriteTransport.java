@@ -43,10 +43,15 @@ public final class PipeWriteTransport extends AbstractTransport implements Trans
         loop.watchReadable(fd, onPeerGone);
     }
 
-    /** asyncio's {@code connect_write_pipe}: the protocol's {@code connectionMade}, then watching for the reader's end, then {@code whenMade}. */
-    public void startConnected(Runnable whenMade) {
+    /**
+     * asyncio's {@code connect_write_pipe}: the protocol's {@code connectionMade}, then watching for the
+     * reader's end, then {@code whenMade}. asyncio watches only a FIFO or a socket ({@code watchReaderEnd}):
+     * a character device may be readable for other reasons (a terminal's input), or not pollable at all
+     * (/dev/null, which epoll refuses: the refusal ended this callback, and the connect never completed).
+     */
+    public void startConnected(boolean watchReaderEnd, Runnable whenMade) {
         scheduleConnectionMade(() -> ((Protocol) protocol).connectionMade(this), () -> {
-            if (!closing) {
+            if (!closing && watchReaderEnd) {
                 loop.watchReadable(fd, onPeerGone);
             }
             whenMade.run();

@@ -20,6 +20,11 @@ import java.util.function.Supplier;
  */
 public final class Pipes {
 
+    // the file types of stat's st_mode
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFIFO = 0010000;
+    private static final int S_IFSOCK = 0140000;
+
     private Pipes() {
     }
 
@@ -42,15 +47,26 @@ public final class Pipes {
     public static <P extends Protocol> CompletionStage<Connection<P>> connectWrite(BaseEventLoop loop,
             Supplier<P> protocolFactory, int fd) {
         Posix posix = checkedPipe(loop, fd, protocolFactory);
+        boolean fifoOrSocket = isFifoOrSocket(fd);
         P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
         LoopFuture<Connection<P>> made = loop.createFuture();
         try {
             PipeWriteTransport transport = new PipeWriteTransport(loop, posix, fd, protocol);
-            transport.startConnected(() -> made.setResult(new Connection<>(transport, protocol)));
+            transport.startConnected(fifoOrSocket, () -> made.setResult(new Connection<>(transport, protocol)));
         } catch (PosixException e) {
             made.setException(e);
         }
         return made;
+    }
+
+    // asyncio's S_ISFIFO or S_ISSOCK on the descriptor's mode (/proc/self/fd/N leads to pipes too).
+    private static boolean isFifoOrSocket(int fd) {
+        try {
+            int type = (Integer) Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:mode") & S_IFMT;
+            return type == S_IFIFO || type == S_IFSOCK;
+        } catch (IOException | UnsupportedOperationException e) {
+            return true; // as before: watched
+        }
     }
 
     /**
