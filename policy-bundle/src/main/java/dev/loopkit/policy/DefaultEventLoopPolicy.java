@@ -108,9 +108,31 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
         }
         if (context.loop == null) {
             throw new IllegalStateException(
-                    "There is no current event loop in thread '" + Thread.currentThread().getName() + "'.");
+                    "There is no current event loop in thread " + pythonRepr(Thread.currentThread().getName()) + ".");
         }
         return context.loop;
+    }
+
+    /** Python's {@code repr} of a str, as asyncio's {@code %r} shows the thread's name. */
+    static String pythonRepr(String text) {
+        char quote = text.indexOf('\'') >= 0 && text.indexOf('"') < 0 ? '"' : '\'';
+        StringBuilder repr = new StringBuilder().append(quote);
+        text.codePoints().forEach(c -> {
+            if (c == quote || c == '\\') {
+                repr.append('\\').appendCodePoint(c);
+            } else if (c == '\n') {
+                repr.append("\\n");
+            } else if (c == '\r') {
+                repr.append("\\r");
+            } else if (c == '\t') {
+                repr.append("\\t");
+            } else if (c < 0x20 || c >= 0x7f && c < 0xa0) {
+                repr.append(String.format("\\x%02x", c));
+            } else {
+                repr.appendCodePoint(c);
+            }
+        });
+        return repr.append(quote).toString();
     }
 
     @Override

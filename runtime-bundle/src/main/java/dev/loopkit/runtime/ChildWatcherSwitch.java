@@ -371,6 +371,24 @@ public final class ChildWatcherSwitch {
         }
     }
 
+    /**
+     * Every watcher that may hold children: the registry's, the current one (an explicit choice is
+     * not among the entries), and those seen before that may still keep some (a switch's refused ones).
+     */
+    Set<ChildWatcher> holders() {
+        Set<ChildWatcher> holders = Collections.newSetFromMap(new IdentityHashMap<>());
+        watchers.entries().forEach(e -> holders.add(e.service()));
+        ChildWatcher current = watchers.current();
+        if (current != null) {
+            holders.add(current);
+        }
+        synchronized (known) {
+            holders.addAll(known);
+        }
+        holders.remove(orphans);
+        return holders;
+    }
+
     /** Children waiting for a watcher, because none is installed. */
     public Map<Long, ChildHandler> orphans() {
         return this.orphans.children();

@@ -114,7 +114,13 @@ public final class ProcessWide implements LoopkitRuntime {
     @Override
     public Set<Long> registeredChildren() {
         Set<Long> pids = new HashSet<>(watcherSwitch.orphans().keySet());
-        childWatchers.entries().forEach(e -> pids.addAll(e.service().children().keySet()));
+        for (ChildWatcher watcher : watcherSwitch.holders()) {
+            try {
+                pids.addAll(watcher.children().keySet());
+            } catch (RuntimeException e) {
+                // a watcher that cannot say (a third-party one): the others still count
+            }
+        }
         return pids;
     }
 
