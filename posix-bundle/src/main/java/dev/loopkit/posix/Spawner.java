@@ -144,6 +144,10 @@ final class Spawner {
         if (aboutPath && spec.cwd() != null && (spec.cwd().toString().isEmpty() || !Files.isDirectory(spec.cwd()))) {
             return PosixException.aboutFile(error, spec.cwd().toString());
         }
+        if (error == Errno.EBADF.intValue()) {
+            // a redirection from a descriptor that is not open: exec never says that, Python names no file
+            return new PosixException(error, PosixException.describe(error));
+        }
         return PosixException.aboutFile(error, spec.program());
     }
 

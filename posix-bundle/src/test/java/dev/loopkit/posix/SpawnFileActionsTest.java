@@ -1,6 +1,7 @@
 package dev.loopkit.posix;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -150,5 +151,19 @@ public class SpawnFileActionsTest extends PosixTestSupport {
     private static String signalMask(Path status, String field) throws IOException {
         return Files.readAllLines(status).stream().filter(line -> line.startsWith(field + ":"))
                 .map(line -> line.substring(field.length() + 1).trim()).findFirst().orElseThrow();
+    }
+
+    /**
+     * A failure of the spawn's own steps is not about the program: Python's
+     * {@code subprocess.run(['true'], stdout=999)} raises {@code OSError(9, 'Bad file descriptor')}
+     * with no file name. Before, it said "Bad file descriptor: 'true'".
+     */
+    @Test
+    public void aRedirectFromADescriptorThatIsNotOpenDoesNotBlameTheProgram() {
+        PosixException refused = assertThrows(PosixException.class,
+                () -> posix.spawn(SpawnSpec.of("true").withStdout(Redirect.fd(999))));
+        assertEquals(9, refused.errno());
+        assertEquals("Bad file descriptor", refused.getMessage());
+        assertEquals(0, ProcessHandle.current().children().count());
     }
 }
