@@ -83,8 +83,8 @@ public final class SpawnSpec {
 
     /**
      * Whether a program name without a slash is looked up in {@code PATH} ({@code posix_spawnp}, the
-     * default) or taken as a path ({@code posix_spawn}). The lookup uses the JVM's {@code PATH},
-     * even when {@link #env()} is given.
+     * default) or taken as a path ({@code posix_spawn}). With {@link #env()} given, the lookup uses
+     * its {@code PATH}, as Python's does.
      */
     public boolean searchPath() {
         return searchPath;

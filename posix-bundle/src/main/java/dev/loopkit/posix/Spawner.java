@@ -44,13 +44,30 @@ final class Spawner {
                     // no envp given: the child inherits environ, as execv does
                     Pointer env = envp != null ? envp.pointer() : Pointer.wrap(nativeAccess.runtime, libc.environ().get());
                     int[] pid = new int[1];
-                    int error = spec.searchPath()
-                            ? libc.posix_spawnp(pid, program, fileActions.pointer(), attributes.pointer(), argv.pointer(), env)
-                            : libc.posix_spawn(pid, program, fileActions.pointer(), attributes.pointer(), argv.pointer(), env);
-                    if (error != 0) {
-                        throw spawnFailure(error, spec);
+                    List<byte[]> candidates = pathOfGivenEnvironment(spec);
+                    if (candidates == null) {
+                        int error = spec.searchPath()
+                                ? libc.posix_spawnp(pid, program, fileActions.pointer(), attributes.pointer(), argv.pointer(), env)
+                                : libc.posix_spawn(pid, program, fileActions.pointer(), attributes.pointer(), argv.pointer(), env);
+                        if (error != 0) {
+                            throw spawnFailure(error, spec);
+                        }
+                        return pid[0];
                     }
-                    return pid[0];
+                    // Python's child_exec: each candidate in turn; the first error that is not "not here"
+                    // is the one reported, else the last
+                    int error = Errno.ENOENT.intValue();
+                    int reported = 0;
+                    for (byte[] candidate : candidates) {
+                        error = libc.posix_spawn(pid, candidate, fileActions.pointer(), attributes.pointer(), argv.pointer(), env);
+                        if (error == 0) {
+                            return pid[0];
+                        }
+                        if (reported == 0 && error != Errno.ENOENT.intValue() && error != Errno.ENOTDIR.intValue()) {
+                            reported = error;
+                        }
+                    }
+                    throw spawnFailure(reported != 0 ? reported : error, spec);
                 } finally {
                     libc.posix_spawnattr_destroy(attributes.pointer());
                 }
@@ -131,6 +148,24 @@ final class Spawner {
             }
         }
         return mask;
+    }
+
+    /**
+     * Python looks a program name up in the {@code PATH} of the environment the child gets
+     * ({@code os.get_exec_path(env)}, {@code /bin:/usr/bin} without one), where {@code posix_spawnp}
+     * searches the JVM's own: the paths to try, or {@code null} when {@code posix_spawnp} (or the
+     * program as given) is right.
+     */
+    private static List<byte[]> pathOfGivenEnvironment(SpawnSpec spec) {
+        if (!spec.searchPath() || spec.env() == null || spec.program().contains("/")) {
+            return null;
+        }
+        String path = spec.env().getOrDefault("PATH", "/bin:/usr/bin");
+        List<byte[]> candidates = new ArrayList<>();
+        for (String dir : path.split(":", -1)) {
+            candidates.add(CStringArray.cString(dir.isEmpty() ? spec.program() : dir + "/" + spec.program()));
+        }
+        return candidates;
     }
 
     /**

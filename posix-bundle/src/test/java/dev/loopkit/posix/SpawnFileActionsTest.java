@@ -166,4 +166,24 @@ public class SpawnFileActionsTest extends PosixTestSupport {
         assertEquals("Bad file descriptor", refused.getMessage());
         assertEquals(0, ProcessHandle.current().children().count());
     }
+
+    /**
+     * Python looks a program name up in the {@code PATH} of the environment it is given
+     * ({@code os.get_exec_path(env)}), not its own. Before, {@code posix_spawnp} searched the JVM's, and
+     * a program only on the given PATH was not found.
+     */
+    @Test
+    public void theProgramIsLookedUpInThePathOfTheGivenEnvironment() throws Exception {
+        Path dir = folder.newFolder("only here").toPath();
+        Path script = dir.resolve("loopkit-only-here");
+        Files.writeString(script, "#!/bin/sh\necho found\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path other = folder.newFolder("first on the path").toPath();
+        Child child = Child.run(posix, SpawnSpec.of("loopkit-only-here").withEnv(java.util.Map.of("PATH", other + ":" + dir)));
+        assertEquals("found\n", child.out());
+        assertEquals(0, child.returncode());
+        PosixException missing = assertThrows(PosixException.class,
+                () -> posix.spawn(SpawnSpec.of("loopkit-only-here").withEnv(java.util.Map.of("PATH", other.toString()))));
+        assertEquals("No such file or directory: 'loopkit-only-here'", missing.getMessage());
+    }
 }
