@@ -67,6 +67,8 @@ public final class RankedRegistry<S> {
     private final System.Logger log;
     private final AtomicLong serviceLoaderIds = new AtomicLong();
     private final List<Listener<S>> listeners = new CopyOnWriteArrayList<>();
+    /** Numbers each change of the current service, under the lock: listeners are told only the latest. */
+    private final AtomicLong changes = new AtomicLong();
     private final Object sourceLock = new Object();
 
     // Guarded by this.
@@ -268,18 +270,25 @@ public final class RankedRegistry<S> {
         // Told once the lock is released (a log handler or a listener may block); a choice made in
         // code is the program's own business, as in asyncio, which logs none of them.
         Level told = now != null && now.reason() == Reason.EXPLICIT || cause.equals(EXPLICIT_CLEARED) ? Level.DEBUG : level;
+        long change = before == after ? changes.get() : changes.incrementAndGet();
         return () -> {
             log.log(told, "{0}: {1} -> {2} ({3})", kind, describe(previous), describe(now), cause);
             if (before == after) {
                 return;
             }
-            listeners.forEach(l -> {
+            for (Listener<S> listener : listeners) {
+                if (changes.get() != change) {
+                    // A later change was made meanwhile (on another thread, or by a listener): its
+                    // listeners are told, or being told, of it, and this older one would come after it,
+                    // leaving them on a service that is no longer current.
+                    return;
+                }
                 try {
-                    l.currentChanged(before, after);
+                    listener.currentChanged(before, after);
                 } catch (RuntimeException e) {
                     log.log(Level.ERROR, "a listener of the " + kind + " registry failed", e);
                 }
-            });
+            }
         };
     }
 
