@@ -9,6 +9,7 @@ import dev.loopkit.api.spi.LoopStats;
 import dev.loopkit.runtime.RankedRegistry;
 import dev.loopkit.runtime.RankedRegistry.Choice;
 import dev.loopkit.runtime.RankedRegistry.Entry;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -77,10 +78,24 @@ public final class LoopkitHealth {
         FormattingResultLog log = new FormattingResultLog();
         int count = 0;
         for (Entry<EventLoopFactory> factory : factories.entries()) {
-            for (EventLoop loop : factory.service().liveLoops()) {
+            List<EventLoop> loops;
+            try {
+                loops = factory.service().liveLoops();
+            } catch (RuntimeException e) {
+                // one broken factory (a third-party one, one whose bundle is stopping) hides no other's loops
+                log.warn("loop factory '{}' cannot list its loops: {}", factory.name(), e.toString());
+                continue;
+            }
+            for (EventLoop loop : loops) {
                 count++;
                 if (loop instanceof InspectableLoop inspectable) {
-                    LoopStats stats = inspectable.stats();
+                    LoopStats stats;
+                    try {
+                        stats = inspectable.stats();
+                    } catch (RuntimeException e) {
+                        log.warn("{} cannot say how it is: {}", loop, e.toString());
+                        continue;
+                    }
                     if (stats.busy()) {
                         log.warn("{} on thread {} is busy in a callback: its thread did not answer within a second",
                                 stats.loop(), stats.thread());

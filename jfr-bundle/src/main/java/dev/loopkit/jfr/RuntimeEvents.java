@@ -69,7 +69,7 @@ public final class RuntimeEvents implements AutoCloseable {
             return "none";
         }
         String name = names.get(service);
-        return name != null ? name : service.getClass().getSimpleName();
+        return name != null ? name : service.getClass().getName(); // as the registry names it; "" for an anonymous class
     }
 
     private static String reason(RankedRegistry<?> registry) {

@@ -6,6 +6,7 @@ import dev.loopkit.api.spi.InspectableLoop;
 import dev.loopkit.api.spi.LoopStats;
 import dev.loopkit.runtime.RankedRegistry.Entry;
 import dev.loopkit.runtime.ProcessWide;
+import java.util.List;
 import java.util.Locale;
 
 /** The live loops as {@code loop:loops} prints them. */
@@ -19,13 +20,26 @@ final class LoopsReport {
         TextTable table = new TextTable("FACTORY", "LOOP", "THREAD", "RUNNING", "CALLBACKS", "TIMERS", "FDS", "TRANSPORTS", "LAG");
         int count = 0;
         for (Entry<EventLoopFactory> factory : ProcessWide.get().loopFactories().entries()) {
-            for (EventLoop loop : factory.service().liveLoops()) {
+            List<EventLoop> loops;
+            try {
+                loops = factory.service().liveLoops();
+            } catch (RuntimeException e) {
+                // one broken service (a third-party factory, one whose bundle is stopping) hides nothing else
+                table.row(factory.name(), "? (cannot list its loops: " + e.getMessage() + ")", "-", "?", "?", "?", "?", "?", "?");
+                continue;
+            }
+            for (EventLoop loop : loops) {
                 count++;
-                if (!(loop instanceof InspectableLoop inspectable)) {
+                LoopStats stats = null;
+                try {
+                    stats = loop instanceof InspectableLoop inspectable ? inspectable.stats() : null;
+                } catch (RuntimeException e) {
+                    // a loop that cannot say (closing under the look, a third-party one) gets its row all the same
+                }
+                if (stats == null) {
                     table.row(factory.name(), loop, "-", loop.isRunning() ? "yes" : "no", "?", "?", "?", "?", "?");
                     continue;
                 }
-                LoopStats stats = inspectable.stats();
                 table.row(factory.name(), stats.loop(), stats.thread() == null ? "-" : stats.thread(),
                         stats.busy() ? "yes (busy in a callback)" : stats.running() ? "yes" : "no",
                         count(stats.callbacks()), count(stats.timers()), count(stats.fds()), count(stats.transports()),

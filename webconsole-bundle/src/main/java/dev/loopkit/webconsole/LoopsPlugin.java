@@ -73,6 +73,10 @@ public final class LoopsPlugin extends AbstractServlet {
             send(response, HttpServletResponse.SC_OK, message("status", status.strip()));
         } catch (IllegalArgumentException e) {
             send(response, HttpServletResponse.SC_BAD_REQUEST, message("error", e.getMessage()));
+        } catch (RuntimeException e) {
+            // a choice that cannot be saved (ConfigAdmin), a service that fails: the page's script reads
+            // every answer as JSON, and an HTML error page told the admin only that it could not parse it
+            send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, message("error", String.valueOf(e.getMessage())));
         }
     }
 
