@@ -92,7 +92,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         try {
             return join();
         } catch (CompletionException e) {
-            throw Failures.rethrowable(e.getCause());
+            throw Failures.rethrowable(failure(e));
         } catch (CancellationException e) {
             throw cancellation(e);
         }
@@ -116,10 +116,18 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
             join(); // CancellationException propagates, as asyncio's CancelledError does
             return null;
         } catch (CompletionException e) {
-            return e.getCause();
+            return failure(e);
         } catch (CancellationException e) {
             throw cancellation(e);
         }
+    }
+
+    /**
+     * What the future failed with: join()'s wrapper's cause, or the exception itself when it was
+     * given a CompletionException without a cause (it was taken for success: exception() said null).
+     */
+    private static Throwable failure(CompletionException thrown) {
+        return thrown.getCause() != null ? thrown.getCause() : thrown;
     }
 
     @Override
@@ -204,19 +212,22 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
 
     @Override
     public void addDoneCallback(Consumer<? super LoopFuture<T>> callback) {
+        if (isDone() && loop.isClosed()) {
+            // asyncio's call_soon raises here; a derived stage's callback went through the JDK hook and
+            // was dropped with a warning only
+            throw new IllegalStateException("Event loop is closed");
+        }
         DoneCallback<T> done = new DoneCallback<>(callback, this);
-        boolean scheduleNow;
         boolean first;
         synchronized (this) {
-            scheduleNow = callbacksScheduled;
-            first = callbacks == null;
-            if (!scheduleNow) {
-                callbacks = first ? done : withOneMore(callbacks, done);
+            if (callbacksScheduled) {
+                callSoon(done); // under the lock, after any batch another thread is scheduling
+                return;
             }
+            first = callbacks == null;
+            callbacks = first ? done : withOneMore(callbacks, done);
         }
-        if (scheduleNow) {
-            callSoon(done);
-        } else if (first && !completersSchedule) {
+        if (first && !completersSchedule) {
             hookJdkCompletion();
         }
     }
@@ -258,22 +269,27 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         }
     }
 
+    /**
+     * Hands the callbacks to the loop in the order they were added, under the lock that
+     * {@link #addDoneCallback} takes: scheduled after releasing it, a callback added by another thread
+     * meanwhile (the future is done: scheduled at once) overtook them (Lincheck,
+     * DoneCallbackOrderLincheckTest). The loop's scheduling runs no user code and waits for nothing.
+     */
     @SuppressWarnings("unchecked")
     private void scheduleCallbacks() {
-        Object due;
         synchronized (this) {
             if (callbacksScheduled) {
                 return; // a completer and the JDK hook both saw the completion
             }
             callbacksScheduled = true;
-            due = callbacks;
+            Object due = callbacks;
             callbacks = null;
-        }
-        if (due instanceof DoneCallback) {
-            scheduleOne((DoneCallback<T>) due);
-        } else if (due != null) {
-            for (DoneCallback<T> done : (List<DoneCallback<T>>) due) {
-                scheduleOne(done);
+            if (due instanceof DoneCallback) {
+                scheduleOne((DoneCallback<T>) due);
+            } else if (due != null) {
+                for (DoneCallback<T> done : (List<DoneCallback<T>>) due) {
+                    scheduleOne(done);
+                }
             }
         }
     }
@@ -292,7 +308,9 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         if (loop instanceof BaseEventLoop ours && !ours.getDebug()) {
             ours.callSoonHandle(done);
         } else {
-            loop.callSoon(done);
+            // Thread-safe: any thread may complete a future (orTimeout's timer does), and debug mode's
+            // callSoon refused the others; the callback was dropped with a warning
+            loop.callSoonThreadsafe(done);
         }
     }
 
@@ -308,13 +326,11 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         return this::runOnLoop;
     }
 
+    // Thread-safe: a stage combined with another stage may fire on the thread completing that one. On a
+    // closed loop it throws "Event loop is closed", and the JDK fails the derived stage with it: a stage
+    // dropped here left a join() on it waiting for ever.
     private void runOnLoop(Runnable stage) {
-        try {
-            // Thread-safe: a stage combined with another stage may fire on the thread completing that one.
-            loop.callSoonThreadsafe(stage);
-        } catch (IllegalStateException closed) {
-            dropped("stage", closed);
-        }
+        loop.callSoonThreadsafe(stage);
     }
 
     /**

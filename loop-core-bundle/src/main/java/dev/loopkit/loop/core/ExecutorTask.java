@@ -11,7 +11,7 @@ import java.util.concurrent.FutureTask;
 /**
  * One {@code runInExecutor} call (asyncio's {@code run_in_executor} and its {@code wrap_future}):
  * the function runs on an executor thread; its outcome reaches the loop future on the loop thread;
- * cancelling the loop future cancels the task (interrupting it), a task cancelled by its executor's
+ * cancelling the loop future cancels the task (interrupting it only for {@code cancel(true)}), a task cancelled by its executor's
  * owner cancels the loop future, and a loop closed meanwhile drops the outcome.
  */
 final class ExecutorTask<T> extends FutureTask<T> {
@@ -31,15 +31,34 @@ final class ExecutorTask<T> extends FutureTask<T> {
 
     /** Runs {@code function} on {@code executor}; the returned future completes on {@code loop}'s thread. */
     static <T> LoopFuture<T> submit(EventLoop loop, Executor executor, Callable<T> function) {
-        LoopFuture<T> future = loop.createFuture();
+        InterruptingFuture<T> future = new InterruptingFuture<>(loop);
         ExecutorTask<T> task = new ExecutorTask<>(loop, future, function);
         future.addDoneCallback(f -> {
             if (f.isCancelled()) {
-                task.cancel(true);
+                task.cancel(future.interrupt);
             }
         });
         executor.execute(task);
         return future;
+    }
+
+    /**
+     * Remembers how it was cancelled: {@code cancel(true)} interrupts the running function, as Java's
+     * contract says; {@code cancel(false)} and asyncio's {@code cancel(msg)} let it finish, as asyncio's
+     * {@code wrap_future} never interrupts. Before, every cancel interrupted it.
+     */
+    private static final class InterruptingFuture<T> extends DefaultLoopFuture<T> {
+        volatile boolean interrupt;
+
+        InterruptingFuture(EventLoop loop) {
+            super(loop);
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            interrupt = mayInterruptIfRunning;
+            return super.cancel(mayInterruptIfRunning);
+        }
     }
 
     @Override
