@@ -260,9 +260,9 @@ public class EpollEventLoop extends ReadinessEventLoop {
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         checkClosed();
-        return Networks.ensureResolved(this, host, port)
-                .thenCompose(addresses -> Networks.firstThatConnects(this, addresses, this::connectTo))
-                .thenCompose(socket -> startTransport(socket, protocolFactory, true));
+        return Networks.startOnceConnected(Networks.ensureResolved(this, host, port)
+                .thenCompose(addresses -> Networks.firstThatConnects(this, addresses, this::connectTo)),
+                socket -> startTransport(socket, protocolFactory, true));
     }
 
     @Override
@@ -270,7 +270,8 @@ public class EpollEventLoop extends ReadinessEventLoop {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(path, "path");
         checkClosed();
-        return connectTo(UnixDomainSocketAddress.of(path)).thenCompose(socket -> startTransport(socket, protocolFactory, false));
+        return Networks.startOnceConnected(connectTo(UnixDomainSocketAddress.of(path)),
+                socket -> startTransport(socket, protocolFactory, false));
     }
 
     // asyncio's sock_connect on a socket of the loop's own: at once, or when writable (SO_ERROR says how it went).
@@ -298,6 +299,8 @@ public class EpollEventLoop extends ReadinessEventLoop {
             }
         } catch (IOException e) {
             connecting.setException(Networks.connectFailed(address, e));
+        } catch (RuntimeException refused) { // an address the socket cannot take ("AF_UNIX path too long")
+            connecting.setException(refused);
         }
         return Networks.whenConnected(this, socket, connecting);
     }

@@ -15,13 +15,14 @@ import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -177,6 +178,9 @@ public final class Networks {
                 channel.bind(address);
             }
             return channel;
+        } catch (RuntimeException refused) { // an address the socket cannot take ("AF_UNIX path too long")
+            closeQuietly(channel);
+            throw refused;
         } catch (IOException e) {
             closeQuietly(channel);
             if (e instanceof BindException) {
@@ -189,6 +193,28 @@ public final class Networks {
         }
     }
 
+    /**
+     * {@code start} on the socket {@code connecting} gives; if the caller cancels the result first, the
+     * socket is closed once connected, as asyncio's {@code _connect_sock} closes it on any error, a
+     * cancel included. Before, a cancelled {@code createConnection} left its connected socket to nobody,
+     * and the server's side never saw the end.
+     */
+    public static <S extends AutoCloseable, R> CompletionStage<R> startOnceConnected(CompletionStage<S> connecting,
+            Function<? super S, ? extends CompletionStage<R>> start) {
+        CompletableFuture<S> connected = connecting.toCompletableFuture();
+        CompletableFuture<R> started = connected.thenCompose(start).toCompletableFuture();
+        started.whenComplete((ok, error) -> {
+            if (started.isCancelled()) {
+                connected.whenComplete((socket, failed) -> {
+                    if (socket != null) {
+                        closeQuietly(socket);
+                    }
+                });
+            }
+        });
+        return started;
+    }
+
     /** asyncio's message for a failed connect: "Connect call failed ('127.0.0.1', 1): Connection refused". */
     public static ConnectException connectFailed(SocketAddress address, IOException cause) {
         ConnectException failed = new ConnectException("Connect call failed " + describe(address)
@@ -197,9 +223,15 @@ public final class Networks {
         return failed;
     }
 
+    // stat's st_mode file type of a socket
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+
     /** asyncio's {@code create_unix_server}: a socket file left by a dead server is removed first. */
     public static void removeStaleUnixSocket(Path path) throws IOException {
-        if (Files.exists(path) && Files.readAttributes(path, BasicFileAttributes.class).isOther()) {
+        // S_ISSOCK only, as asyncio: isOther() also took a FIFO or a device, which was deleted and bound over
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)
+                && ((Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) & S_IFMT) == S_IFSOCK) {
             Files.delete(path);
         }
     }
@@ -207,7 +239,10 @@ public final class Networks {
     /** The address as asyncio prints it: {@code ('127.0.0.1', 8080)} or the path. */
     public static String describe(SocketAddress address) {
         if (address instanceof InetSocketAddress inet) {
-            return "('" + inet.getHostString() + "', " + inet.getPort() + ")";
+            // the address tried, as asyncio's sockaddr: the host name of a resolved address named every
+            // address of a host alike, and "Multiple exceptions" merged them into one
+            String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+            return "('" + host + "', " + inet.getPort() + ")";
         }
         if (address instanceof UnixDomainSocketAddress unix) {
             return "'" + unix.getPath() + "'";

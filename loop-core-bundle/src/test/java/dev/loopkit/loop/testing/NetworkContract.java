@@ -49,6 +49,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -754,6 +755,89 @@ public abstract class NetworkContract extends SocketTestSupport {
         server.close();
         runFor(server.waitClosed());
         assertEquals(List.of(), reported);
+    }
+
+    /**
+     * A protocol factory that closes its server (to serve one client): asyncio's accept loop meets the
+     * closed socket and returns, reporting nothing. Before, the next accept's ClosedChannelException was
+     * reported as "socket.accept() out of system resource", and on the epoll loop the retry unwatched a
+     * descriptor number another socket had by then.
+     */
+    @Test
+    public void aProtocolFactoryThatClosesTheServerReportsNothing() throws Exception {
+        AtomicReference<Server> serverRef = new AtomicReference<>();
+        CompletableFuture<Transport> made = new CompletableFuture<>();
+        Server server = runFor(loop.createServer(() -> {
+            serverRef.get().close(); // serve exactly one client
+            return new EchoProtocol() {
+                @Override
+                public void connectionMade(Transport transport) {
+                    super.connectionMade(transport);
+                    made.complete(transport);
+                }
+            };
+        }, LOCALHOST, 0));
+        serverRef.set(server);
+        try (Socket client = new Socket(LOCALHOST, port(server))) {
+            runFor(made);
+            CompletableFuture<Void> tick = new CompletableFuture<>();
+            loop.callLater(0.2, () -> tick.complete(null));
+            runFor(tick);
+            made.get().close();
+        }
+        runFor(server.waitClosed());
+        // SocketTestSupport's @After asserts nothing reached the exception handler
+    }
+
+    /** asyncio: socket.bind raises OSError("AF_UNIX path too long"); the socket is closed (create_unix_server's except: sock.close()). */
+
+    /** asyncio: {@code OSError(err, f'Connect call failed {address}')}, the address tried, not the host name. */
+    @Test
+    public void aRefusedConnectToAHostNameNamesTheAddressItTried() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
+            port = probe.getLocalPort();
+        }
+        java.util.concurrent.CompletionException failed = org.junit.Assert.assertThrows(java.util.concurrent.CompletionException.class,
+                () -> runFor(loop.createConnection(() -> new CollectingProtocol(1, false), "localhost", port)));
+        String message = failed.getCause().getMessage();
+        assertTrue(message, message.startsWith("Connect call failed ('127.0.0.1', " + port + ")"));
+    }
+
+    /**
+     * asyncio: cancelling create_connection while it connects closes the socket (_connect_sock:
+     * "except: sock.close(); raise"); no protocol is made and no descriptor is left.
+     */
+
+    /**
+     * asyncio's {@code _connect_sock} closes the socket on any error, a cancel included: no protocol is
+     * made, nothing stays open. Before, the connected socket was left to nobody, and the server's side
+     * never saw the end.
+     */
+    @Test
+    public void cancellingCreateConnectionLeavesNoSocketOpen() throws Exception {
+        CompletableFuture<Exception> serverSideLost = new CompletableFuture<>();
+        Server server = runFor(loop.createServer(() -> new EchoProtocol() {
+            @Override
+            public void connectionLost(Exception exc) {
+                serverSideLost.complete(exc);
+            }
+        }, LOCALHOST, 0));
+        Map<Integer, String> before = Leaks.openFds();
+        java.util.concurrent.atomic.AtomicInteger protocolsMade = new java.util.concurrent.atomic.AtomicInteger();
+        CompletableFuture<Connection<CollectingProtocol>> connecting = loop.createConnection(() -> {
+            protocolsMade.incrementAndGet();
+            return new CollectingProtocol(1, false);
+        }, LOCALHOST, port(server)).toCompletableFuture();
+        assertTrue(connecting.cancel(false));
+        CompletableFuture<Void> tick = new CompletableFuture<>();
+        loop.callLater(0.5, () -> tick.complete(null));
+        runFor(tick);
+        boolean serverSawTheEnd = serverSideLost.isDone();
+        Map<Integer, String> left = Leaks.newFds(before);
+        server.close();
+        assertEquals("protocols made: " + protocolsMade.get() + ", the server's side ended: " + serverSawTheEnd
+                + "; descriptors left by the cancelled create_connection", Map.of(), left);
     }
 
     // ---- low-level sockets -------------------------------------------------------------------------------

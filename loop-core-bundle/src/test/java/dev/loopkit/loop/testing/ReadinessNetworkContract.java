@@ -3,8 +3,10 @@ package dev.loopkit.loop.testing;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import dev.loopkit.api.Connection;
 import dev.loopkit.api.ConnectionOptions;
@@ -23,6 +25,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.junit.Test;
@@ -92,6 +95,113 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
         }
         events.add(self + " closed the socket; removing the other returned " + removeTheOther.getAsBoolean());
     }
+
+    /** asyncio's {@code create_unix_server}: {@code except: sock.close(); raise}; the epoll loop leaked its socket. */
+    @Test
+    public void aUnixServerPathTooLongFailsAndLeaksNoDescriptor() throws Exception {
+        Path dir = Files.createTempDirectory("loopkit-long");
+        Path path = dir.resolve("x".repeat(150) + ".sock");
+        Map<Integer, String> before = Leaks.openFds();
+        Throwable failure = null;
+        try {
+            CompletionStage<Server> stage = loop.createUnixServer(EchoProtocol::new, path);
+            try {
+                runFor(stage);
+                fail("a server on a path too long");
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        } catch (RuntimeException thrownAtOnce) {
+            failure = thrownAtOnce;
+        }
+        assertNotNull(failure);
+        assertEquals("descriptors left open by the failed create_unix_server (" + failure + ")", Map.of(), Leaks.newFds(before));
+    }
+
+    /** asyncio: sock.connect raises OSError("AF_UNIX path too long") and create_unix_connection closes the socket. */
+
+    /** The same for {@code create_unix_connection}. */
+    @Test
+    public void aUnixConnectionPathTooLongFailsAndLeaksNoDescriptor() throws Exception {
+        Path dir = Files.createTempDirectory("loopkit-long");
+        Path path = dir.resolve("x".repeat(150) + ".sock");
+        Map<Integer, String> before = Leaks.openFds();
+        Throwable failure = null;
+        try {
+            CompletionStage<Connection<CollectingProtocol>> stage =
+                    loop.createUnixConnection(() -> new CollectingProtocol(1, false), path);
+            try {
+                runFor(stage);
+                fail("a connection to a path too long");
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        } catch (RuntimeException thrownAtOnce) {
+            failure = thrownAtOnce;
+        }
+        assertNotNull(failure);
+        assertEquals("descriptors left open by the failed create_unix_connection (" + failure + ")", Map.of(), Leaks.newFds(before));
+    }
+
+    /**
+     * asyncio's create_unix_server removes only a stale *socket*: "if stat.S_ISSOCK(os.stat(path).st_mode):
+     * os.remove(path)". A FIFO at the path is left alone and bind fails (Address already in use).
+     */
+
+    /** asyncio removes a stale path only if it is a socket ({@code S_ISSOCK}); a FIFO was deleted and bound over. */
+    @Test
+    public void aUnixServerOnAFifoDoesNotDeleteTheFifo() throws Exception {
+        Path dir = Files.createTempDirectory("loopkit-fifo");
+        Path fifo = dir.resolve("a.fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertEquals(0, mk.waitFor());
+        assertTrue(Files.exists(fifo));
+        Server server = null;
+        try {
+            server = runFor(loop.createUnixServer(EchoProtocol::new, fifo));
+        } catch (RuntimeException expected) {
+            // asyncio: OSError EADDRINUSE
+        }
+        int mode = (Integer) Files.getAttribute(fifo, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        boolean stillAFifo = (mode & 0170000) == 0010000;
+        boolean served = server != null;
+        if (server != null) {
+            server.close();
+        }
+        assertTrue("the user's FIFO was deleted by createUnixServer (a server took its path: " + served
+                + ", mode now " + Integer.toOctalString(mode) + ")", stillAFifo);
+    }
+
+    /**
+     * asyncio 3.13 removes a Unix server's socket file at close only if it is still its own:
+     * "if os.stat(path).st_ino == prev_ino: os.unlink(path)" (3.12 never removes it). A second server
+     * that took over the path (removing the first's file as stale) keeps its file when the first closes.
+     */
+
+    /**
+     * asyncio 3.13 unlinks the socket file on close only if it is still the server's own ({@code st_ino});
+     * closing the first server deleted the file of a second one that took over the path.
+     */
+    @Test
+    public void closingAUnixServerLeavesTheFileOfTheServerThatTookOverItsPath() throws Exception {
+        Path path = Files.createTempDirectory("loopkit-unix").resolve("s.sock");
+        Server first = runFor(loop.createUnixServer(EchoProtocol::new, path));
+        Server second = runFor(loop.createUnixServer(EchoProtocol::new, path));
+        first.close();
+        runFor(first.waitClosed());
+        try {
+            assertTrue("closing the first server removed the second server's socket file", Files.exists(path));
+            Connection<CollectingProtocol> c = runFor(loop.createUnixConnection(() -> new CollectingProtocol(1, false), path));
+            c.transport().close();
+        } finally {
+            second.close();
+        }
+    }
+
+    /**
+     * asyncio's server passes the address accept() returned: "extra={'peername': addr}"
+     * (_accept_connection2), so a connection the peer reset before it was accepted still names its peer.
+     */
 
     @Test
     public void unixDomainSocketsEcho() throws Exception {

@@ -245,9 +245,9 @@ public class ProactorEventLoop extends TransportEventLoop {
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         checkClosed();
-        return getaddrinfo(host, port)
-                .thenCompose(addresses -> Networks.firstThatConnects(this, addresses, this::connectTo))
-                .thenCompose(socket -> startTransport(socket, protocolFactory));
+        return Networks.startOnceConnected(getaddrinfo(host, port)
+                .thenCompose(addresses -> Networks.firstThatConnects(this, addresses, this::connectTo)),
+                socket -> startTransport(socket, protocolFactory));
     }
 
     private LoopFuture<AsynchronousSocketChannel> connectTo(SocketAddress address) {

@@ -134,9 +134,9 @@ public class SelectorEventLoop extends ReadinessEventLoop {
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         checkClosed();
-        return Networks.ensureResolved(this, host, port).thenCompose(addresses ->
-                Networks.firstThatConnects(this, addresses, address -> connectTo(address, StandardProtocolFamily.INET6)))
-                .thenCompose(socket -> startTransport(socket, protocolFactory, true));
+        return Networks.startOnceConnected(Networks.ensureResolved(this, host, port).thenCompose(addresses ->
+                Networks.firstThatConnects(this, addresses, address -> connectTo(address, StandardProtocolFamily.INET6))),
+                socket -> startTransport(socket, protocolFactory, true));
     }
 
     @Override
@@ -144,8 +144,8 @@ public class SelectorEventLoop extends ReadinessEventLoop {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(path, "path");
         checkClosed();
-        return connectTo(UnixDomainSocketAddress.of(path), StandardProtocolFamily.UNIX)
-                .thenCompose(socket -> startTransport(socket, protocolFactory, false));
+        return Networks.startOnceConnected(connectTo(UnixDomainSocketAddress.of(path), StandardProtocolFamily.UNIX),
+                socket -> startTransport(socket, protocolFactory, false));
     }
 
     private LoopFuture<SocketChannel> connectTo(SocketAddress address, StandardProtocolFamily family) {

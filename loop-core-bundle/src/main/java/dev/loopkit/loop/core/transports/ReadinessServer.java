@@ -7,7 +7,9 @@ import java.lang.System.Logger.Level;
 import java.net.StandardSocketOptions;
 import java.nio.channels.NetworkChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,7 @@ public abstract class ReadinessServer<S extends NetworkChannel, C extends Networ
     private final Supplier<? extends Protocol> protocolFactory;
     private final int backlog;
     private final Path unixPath;
+    private final Object unixFileKey;
 
     /** {@code unixPath}: the socket file of a Unix-domain server, else {@code null}. */
     protected ReadinessServer(BaseEventLoop loop, List<S> sockets, Supplier<? extends Protocol> protocolFactory,
@@ -40,6 +43,17 @@ public abstract class ReadinessServer<S extends NetworkChannel, C extends Networ
         this.protocolFactory = protocolFactory;
         this.backlog = backlog;
         this.unixPath = unixPath;
+        this.unixFileKey = unixPath == null ? null : fileKey(unixPath);
+    }
+
+    // The socket file's identity (device and inode) once bound: asyncio 3.13 unlinks it on close only if
+    // it is still this server's, not the file of another server that took over the path since.
+    private static Object fileKey(Path path) {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Calls {@code onAcceptable} on the loop thread whenever {@code socket} has connections waiting. */
@@ -80,13 +94,21 @@ public abstract class ReadinessServer<S extends NetworkChannel, C extends Networ
             try {
                 accepted = accept(server);
             } catch (IOException e) {
-                outOfResources(server, e);
+                if (server.isOpen()) {
+                    outOfResources(server, e);
+                }
+                // else closed meanwhile (a protocol factory closed its server): asyncio's accept loop
+                // returns; reported as out of resources, the retry also unwatched a number another
+                // socket had by then (the epoll loop stopped serving it)
                 return;
             }
             if (accepted == null) {
                 return;
             }
             startTransport(accepted);
+            if (!server.isOpen()) {
+                return;
+            }
         }
     }
 
@@ -118,7 +140,7 @@ public abstract class ReadinessServer<S extends NetworkChannel, C extends Networ
     }
 
     private void deleteUnixSocketFile() {
-        if (unixPath != null) {
+        if (unixPath != null && unixFileKey != null && unixFileKey.equals(fileKey(unixPath))) {
             try {
                 Files.deleteIfExists(unixPath);
             } catch (IOException e) {
