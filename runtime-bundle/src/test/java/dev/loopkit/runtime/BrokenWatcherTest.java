@@ -4,10 +4,9 @@ import static org.junit.Assert.assertEquals;
 
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
-import dev.loopkit.api.EventLoop;
+import dev.loopkit.testsupport.HoldingChildWatcher;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.Test;
 
 /**
@@ -18,38 +17,6 @@ import org.junit.Test;
  */
 public class BrokenWatcherTest {
 
-    private static class Holding implements ChildWatcher {
-        final Map<Long, ChildHandler> held = new ConcurrentHashMap<>();
-
-        @Override
-        public void addChildHandler(long pid, ChildHandler handler) {
-            held.put(pid, handler);
-        }
-
-        @Override
-        public boolean removeChildHandler(long pid) {
-            return held.remove(pid) != null;
-        }
-
-        @Override
-        public Map<Long, ChildHandler> children() {
-            return Map.copyOf(held);
-        }
-
-        @Override
-        public void attachLoop(EventLoop loop) {
-        }
-
-        @Override
-        public boolean isActive() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     @Test(timeout = 30_000)
     public void aBrokenStandbyWatcherDoesNotKeepTheLeavingWatchersChildrenFromTheNextOne() {
         RankedRegistry<ChildWatcher> watchers = new RankedRegistry<>(ChildWatcher.class, "child watcher", null);
@@ -58,9 +25,9 @@ public class BrokenWatcherTest {
         // wired as ProcessWide wires it
         watchers.addListener((previous, current) -> watcherSwitch.reconcile(previous, "the current child watcher changed"));
 
-        Holding leaving = new Holding();
-        Holding next = new Holding();
-        ChildWatcher broken = new Holding() {
+        HoldingChildWatcher leaving = new HoldingChildWatcher();
+        HoldingChildWatcher next = new HoldingChildWatcher();
+        ChildWatcher broken = new HoldingChildWatcher() {
             @Override
             public Map<Long, ChildHandler> children() {
                 throw new IllegalStateException("this watcher is broken");

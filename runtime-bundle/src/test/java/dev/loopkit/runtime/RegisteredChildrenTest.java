@@ -2,11 +2,7 @@ package dev.loopkit.runtime;
 
 import static org.junit.Assert.assertTrue;
 
-import dev.loopkit.api.ChildHandler;
-import dev.loopkit.api.ChildWatcher;
-import dev.loopkit.api.EventLoop;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import dev.loopkit.testsupport.HoldingChildWatcher;
 import org.junit.After;
 import org.junit.Test;
 
@@ -18,40 +14,11 @@ import org.junit.Test;
  */
 public class RegisteredChildrenTest {
 
-    private final Map<Long, ChildHandler> held = new ConcurrentHashMap<>();
-    private final ChildWatcher explicit = new ChildWatcher() {
-        @Override
-        public void addChildHandler(long pid, ChildHandler handler) {
-            held.put(pid, handler);
-        }
-
-        @Override
-        public boolean removeChildHandler(long pid) {
-            return held.remove(pid) != null;
-        }
-
-        @Override
-        public Map<Long, ChildHandler> children() {
-            return Map.copyOf(held);
-        }
-
-        @Override
-        public void attachLoop(EventLoop loop) {
-        }
-
-        @Override
-        public boolean isActive() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final HoldingChildWatcher explicit = new HoldingChildWatcher();
 
     @After
     public void cleanUp() {
-        held.clear();
+        explicit.removeChildHandler(424242L);
         ProcessWide.get().childWatchers().setExplicit(null);
     }
 

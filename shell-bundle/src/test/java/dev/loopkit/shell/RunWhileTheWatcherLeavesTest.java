@@ -7,18 +7,16 @@ import static org.junit.Assert.assertTrue;
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
-import dev.loopkit.api.EventLoop;
 import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.testsupport.HoldingChildWatcher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Test;
@@ -44,7 +42,7 @@ public class RunWhileTheWatcherLeavesTest {
     @Test(timeout = 60_000)
     public void theRunWaitsForTheNextWatcherAndReportsTheExit() throws Exception {
         long[] spawned = {-1};
-        ChildWatcher leaving = new HoldingWatcher() {
+        ChildWatcher leaving = new HoldingChildWatcher() {
             @Override
             public void addChildHandler(long pid, ChildHandler handler) {
                 super.addChildHandler(pid, handler);
@@ -90,41 +88,8 @@ public class RunWhileTheWatcherLeavesTest {
         return condition.getAsBoolean();
     }
 
-    /** Holds handlers, reaps nothing. */
-    private static class HoldingWatcher implements ChildWatcher {
-        final Map<Long, ChildHandler> held = new ConcurrentHashMap<>();
-
-        @Override
-        public void addChildHandler(long pid, ChildHandler handler) {
-            held.put(pid, handler);
-        }
-
-        @Override
-        public boolean removeChildHandler(long pid) {
-            return held.remove(pid) != null;
-        }
-
-        @Override
-        public Map<Long, ChildHandler> children() {
-            return Map.copyOf(held);
-        }
-
-        @Override
-        public void attachLoop(EventLoop loop) {
-        }
-
-        @Override
-        public boolean isActive() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     /** Reaps each child on a thread of its own and calls its handler there (as a hand-over's are). */
-    private static final class ReapingWatcher extends HoldingWatcher {
+    private static final class ReapingWatcher extends HoldingChildWatcher {
         @Override
         public void addChildHandler(long pid, ChildHandler handler) {
             super.addChildHandler(pid, handler);

@@ -3,15 +3,13 @@ package dev.loopkit.runtime.internal;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertSame;
 
-import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.testsupport.HoldingChildWatcher;
 import java.lang.reflect.Proxy;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.After;
 import org.junit.Test;
@@ -30,31 +28,10 @@ import org.osgi.framework.ServiceReference;
 public class RuntimeStopLeavesChildrenTest {
 
     private final List<String> journal = new CopyOnWriteArrayList<>();
-    private final Map<Long, ChildHandler> held = new ConcurrentHashMap<>();
-    private final ChildWatcher watcher = new ChildWatcher() {
-        @Override
-        public void addChildHandler(long pid, ChildHandler handler) {
-            held.put(pid, handler);
-        }
-
-        @Override
-        public boolean removeChildHandler(long pid) {
-            return held.remove(pid) != null;
-        }
-
-        @Override
-        public Map<Long, ChildHandler> children() {
-            return Map.copyOf(held);
-        }
-
+    private final HoldingChildWatcher watcher = new HoldingChildWatcher() {
         @Override
         public void attachLoop(EventLoop loop) {
             journal.add(loop == null ? "detach" : "attach");
-        }
-
-        @Override
-        public boolean isActive() {
-            return true;
         }
 
         @Override
@@ -65,7 +42,7 @@ public class RuntimeStopLeavesChildrenTest {
 
     @After
     public void cleanUp() {
-        held.clear(); // pid 101 stays in ProcessWide's orphanage: the runtime bundle's stop does not clear it either
+        watcher.removeChildHandler(101L); // not a real child: nobody else must ever look for it
     }
 
     @SuppressWarnings("unchecked")
@@ -108,12 +85,12 @@ public class RuntimeStopLeavesChildrenTest {
         activator.start(context);
         try {
             assertSame(watcher, ProcessWide.get().childWatchers().current());
-            held.put(101L, (pid, returncode) -> { });
+            watcher.addChildHandler(101L, (pid, returncode) -> { });
             journal.clear();
         } finally {
             activator.stop(context);
         }
         assertEquals("what was done to the watcher: " + journal + "; orphans: "
-                + ProcessWide.get().watcherSwitch().orphans().keySet(), Set.of(101L), held.keySet());
+                + ProcessWide.get().watcherSwitch().orphans().keySet(), Set.of(101L), watcher.children().keySet());
     }
 }
