@@ -206,7 +206,7 @@ public final class LoopkitMBeans implements AutoCloseable {
                 factory.service().liveLoops().forEach(loop -> live.put(loop, factory.name()));
             } catch (RuntimeException e) {
                 // One factory's failure (a third-party one, one whose bundle is stopping) takes nothing from
-                // the others; its loops keep their MBeans until a look that sees them all (BrokenLoopFactoryTest).
+                // the others; its loops keep their MBeans until a look that sees them all (BrokenLoopServicesTest).
                 complete = false;
                 LOG.log(warnedFactories.add(factory.name()) ? Level.WARNING : Level.DEBUG,
                         "cannot list the live loops of loop factory '" + factory.name() + "' for JMX", e);
@@ -219,7 +219,7 @@ public final class LoopkitMBeans implements AutoCloseable {
                     newNames.put(loop, loopName(LoopBean.loopName(loop)));
                 } catch (RuntimeException e) {
                     // a loop that cannot say its name (closing under the look, a third-party one) waits for the
-                    // next look; the others get theirs (BrokenLoopStatsTest)
+                    // next look; the others get theirs (BrokenLoopServicesTest)
                     LOG.log(Level.DEBUG, "cannot name loop " + loop + " for JMX", e);
                 }
             }

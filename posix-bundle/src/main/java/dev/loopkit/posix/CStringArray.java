@@ -3,13 +3,13 @@ package dev.loopkit.posix;
 import dev.loopkit.posix.libc.LibC;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import jnr.ffi.Pointer;
 
 /**
@@ -81,31 +81,16 @@ final class CStringArray implements AutoCloseable {
         }
         CharsetEncoder encoder = charset.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try {
-            ByteBuffer bytes = encoder.encode(CharBuffer.wrap(string));
-            return Arrays.copyOf(bytes.array(), bytes.limit());
-        } catch (CharacterCodingException e) {
-            int at = firstUnencodable(string, charset);
+        CharBuffer in = CharBuffer.wrap(string);
+        ByteBuffer out = ByteBuffer.allocate((int) Math.ceil(string.length() * (double) encoder.maxBytesPerChar()));
+        if (encoder.encode(in, out, true).isError()) { // stopped at the character it cannot say
+            int at = in.position();
             throw new IllegalArgumentException(String.format("'%s' codec can't encode character '\\u%04x' in position %d: %s",
-                    charset.name().toLowerCase(java.util.Locale.ROOT), (int) string.charAt(at), at,
-                    Character.isSurrogate(string.charAt(at)) ? "surrogates not allowed" : "not in the charset"), e);
+                    charset.name().toLowerCase(Locale.ROOT), (int) string.charAt(at), at,
+                    Character.isSurrogate(string.charAt(at)) ? "surrogates not allowed" : "not in the charset"));
         }
-    }
-
-    private static int firstUnencodable(String string, Charset charset) {
-        CharsetEncoder encoder = charset.newEncoder();
-        for (int i = 0; i < string.length(); i++) {
-            char c = string.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < string.length() && Character.isLowSurrogate(string.charAt(i + 1))) {
-                if (!encoder.canEncode(string.substring(i, i + 2))) {
-                    return i;
-                }
-                i++;
-            } else if (Character.isSurrogate(c) || !encoder.canEncode(c)) {
-                return i;
-            }
-        }
-        return 0;
+        encoder.flush(out);
+        return Arrays.copyOf(out.array(), out.position());
     }
 
     private static String quote(String string) {

@@ -11,6 +11,7 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.testsupport.HoldingChildWatcher;
 import dev.loopkit.policy.ProactorEventLoopPolicy;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.junit.After;
 import org.junit.Test;
@@ -48,33 +48,12 @@ public class LoopCommandsTest {
     }
 
     /** A watcher that holds the pids it is given: what the shell lists, not how exits are reaped. */
-    private static final class HoldingWatcher implements ChildWatcher {
-        final Map<Long, ChildHandler> held = new ConcurrentHashMap<>();
+    private static final class HoldingWatcher extends HoldingChildWatcher {
         EventLoop attached;
-
-        @Override
-        public void addChildHandler(long pid, ChildHandler handler) {
-            held.put(pid, handler);
-        }
-
-        @Override
-        public boolean removeChildHandler(long pid) {
-            return held.remove(pid) != null;
-        }
-
-        @Override
-        public Map<Long, ChildHandler> children() {
-            return Map.copyOf(held);
-        }
 
         @Override
         public void attachLoop(EventLoop loop) {
             attached = loop;
-        }
-
-        @Override
-        public boolean isActive() {
-            return true;
         }
 
         @Override
@@ -192,14 +171,14 @@ public class LoopCommandsTest {
         best.addChildHandler(4242, (pid, code) -> { });
 
         assertEquals("process-wide: spare (configured: configuration dev.loopkit.policy)\n", commands.watcher("spare"));
-        assertEquals("the child moved with the switch", Set.of(4242L), spare.held.keySet());
-        assertEquals(Map.of(), best.held);
+        assertEquals("the child moved with the switch", Set.of(4242L), spare.children().keySet());
+        assertEquals(Map.of(), best.children());
         String children = commands.children();
         assertTrue(children, children.lines().anyMatch(line -> line.matches("\\* +spare +1 +4242")));
         assertTrue(children, children.endsWith("1 child watched"));
 
         assertEquals("process-wide: best (ranked: highest service.ranking)\n", commands.resetWatcher());
-        assertEquals(Set.of(4242L), best.held.keySet());
+        assertEquals(Set.of(4242L), best.children().keySet());
         assertEquals(List.of("watcher=spare", "watcher=null"), saved);
     }
 

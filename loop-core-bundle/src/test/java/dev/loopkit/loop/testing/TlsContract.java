@@ -268,6 +268,20 @@ public abstract class TlsContract extends SocketTestSupport {
         }
     }
 
+    /** A TLS server side that reads nothing yet ({@code paused}), and a client connected to it. */
+    private record SlowTlsPeer(SlowReader serverSide, Server server, CollectingProtocol client,
+            Connection<CollectingProtocol> connection, Transport paused) {
+    }
+
+    private SlowTlsPeer slowTlsPeer() {
+        SlowReader serverSide = new SlowReader();
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0,
+                ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> connection = tlsConnect(() -> client, port(server));
+        return new SlowTlsPeer(serverSide, server, client, connection, runFor(serverSide.paused));
+    }
+
     /**
      * A write after {@code close()} while the TLS layer still holds records the full socket did not
      * take: asyncio's {@code _write_appdata} only counts it ({@code _conn_lost += 1}), and its
@@ -277,12 +291,12 @@ public abstract class TlsContract extends SocketTestSupport {
      */
     @Test
     public void aWriteAfterCloseLosesNoneOfTheRecordsHeldWhileTheSocketWasFull() {
-        SlowReader serverSide = new SlowReader();
-        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0,
-                ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
-        CollectingProtocol client = new CollectingProtocol(1, false);
-        Connection<CollectingProtocol> connection = tlsConnect(() -> client, port(server));
-        Transport paused = runFor(serverSide.paused);
+        SlowTlsPeer pair = slowTlsPeer();
+        SlowReader serverSide = pair.serverSide();
+        Server server = pair.server();
+        CollectingProtocol client = pair.client();
+        Connection<CollectingProtocol> connection = pair.connection();
+        Transport paused = pair.paused();
         byte[] chunk = new byte[256 * 1024];
         long sent = 0;
         while (client.pauses == 0 && sent < 512L * MEBIBYTE) {
@@ -300,12 +314,12 @@ public abstract class TlsContract extends SocketTestSupport {
 
     @Test
     public void appFlowControlFollowsTheTlsLayerAndTheSocket() {
-        SlowReader serverSide = new SlowReader();
-        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0,
-                ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
-        CollectingProtocol client = new CollectingProtocol(1, false);
-        Connection<CollectingProtocol> connection = tlsConnect(() -> client, port(server));
-        Transport paused = runFor(serverSide.paused);
+        SlowTlsPeer pair = slowTlsPeer();
+        SlowReader serverSide = pair.serverSide();
+        Server server = pair.server();
+        CollectingProtocol client = pair.client();
+        Connection<CollectingProtocol> connection = pair.connection();
+        Transport paused = pair.paused();
         // Write until the application is told to pause: the kernel's socket buffers take some MiB
         // first (how many depends on the machine), then the transport's buffer, then the TLS layer's.
         ByteArrayOutputStream sent = new ByteArrayOutputStream();

@@ -117,20 +117,27 @@ class ArgvEnvPropertyTest {
     void aNulInAnArgumentOrTheEnvironmentIsRefusedAsAsyncioRefusesIt(@ForAll("argv") List<String> args,
             @ForAll("text") String before, @ForAll("text") String after, @ForAll @IntRange(max = 2) int where) {
         String withNul = before + '\0' + after;
+        Throwable refused = refusedWith(args, withNul, where);
+        assertTrue(refused.getMessage(), refused.getMessage().startsWith("embedded null byte")
+                || where == 2 && refused.getMessage().startsWith("illegal environment variable name"));
+    }
+
+    // A spawn of echo with `text` as an argument (where 0), a variable's value (1) or its name (2): what
+    // it failed with, after checking it is asyncio's ValueError and that nothing was spawned.
+    private Throwable refusedWith(List<String> args, String text, int where) {
         List<String> argv = new ArrayList<>(List.of("/bin/echo"));
         argv.addAll(args);
         SubprocessOptions options = SubprocessOptions.defaults();
         switch (where) {
-            case 0 -> argv.add(withNul);
-            case 1 -> options = options.withEnv(Map.of("NAME", withNul));
-            default -> options = options.withEnv(Map.of(withNul, "value"));
+            case 0 -> argv.add(text);
+            case 1 -> options = options.withEnv(Map.of("NAME", text));
+            default -> options = options.withEnv(Map.of(text, "value"));
         }
         SubprocessOptions chosen = options;
         Throwable refused = failureOf(() -> Subprocesses.createSubprocessExec(loop, argv, chosen, 64 * 1024));
         assertTrue(String.valueOf(refused), refused instanceof IllegalArgumentException);
-        assertTrue(refused.getMessage(), refused.getMessage().startsWith("embedded null byte")
-                || where == 2 && refused.getMessage().startsWith("illegal environment variable name"));
         assertEquals("nothing spawned", List.of(), ProcessHandle.current().children().map(ProcessHandle::pid).toList());
+        return refused;
     }
 
     /**
@@ -141,20 +148,9 @@ class ArgvEnvPropertyTest {
     void aLoneSurrogateInAnArgumentOrTheEnvironmentIsRefusedAsPythonRefusesIt(@ForAll("text") String before,
             @ForAll("text") String after, @ForAll @CharRange(from = Character.MIN_SURROGATE, to = Character.MAX_SURROGATE) char surrogate,
             @ForAll @IntRange(max = 2) int where) {
-        String lone = before + surrogate + after;
-        List<String> argv = new ArrayList<>(List.of("/bin/echo"));
-        SubprocessOptions options = SubprocessOptions.defaults();
-        switch (where) {
-            case 0 -> argv.add(lone);
-            case 1 -> options = options.withEnv(Map.of("NAME", lone));
-            default -> options = options.withEnv(Map.of(lone, "value"));
-        }
-        SubprocessOptions chosen = options;
-        Throwable refused = failureOf(() -> Subprocesses.createSubprocessExec(loop, argv, chosen, 64 * 1024));
-        assertTrue(String.valueOf(refused), refused instanceof IllegalArgumentException);
+        Throwable refused = refusedWith(List.of(), before + surrogate + after, where);
         assertTrue(refused.getMessage(), refused.getMessage().endsWith("surrogates not allowed")
                 || where == 2 && refused.getMessage().startsWith("illegal environment variable name")); // an '=' in it
-        assertEquals("nothing spawned", List.of(), ProcessHandle.current().children().map(ProcessHandle::pid).toList());
     }
 
     /** {@code cwd=""}: Python names the empty directory ("No such file or directory: ''"), not the program. */

@@ -40,7 +40,8 @@ public class SignalAfterLoopClosedTest {
 
     @Test
     public void killAfterTheLoopClosedAndTheChildWasReapedSignalsNoStranger() throws Exception {
-        assumeTrue("the test gives the pid to a stranger through " + LAST_PID, Files.isWritable(LAST_PID));
+        assumeTrue("needs root: the test gives the child's pid to another process through " + LAST_PID,
+                Files.isWritable(LAST_PID));
         BaseEventLoop loop = Watchers.loopWith(new ThreadedChildWatcher(), cleanup);
         SubprocessTransport transport = Watchers.runOn(loop, () -> loop.subprocessExec(() -> new SubprocessProtocol() { },
                 List.of("/bin/sleep", "0.2"), QUIET));

@@ -1,0 +1,112 @@
+package dev.loopkit.jmx;
+
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopFactory;
+import dev.loopkit.api.spi.InspectableLoop;
+import dev.loopkit.platform.ChoiceStore;
+import dev.loopkit.runtime.ProcessWide;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.function.Supplier;
+import javax.management.ObjectName;
+import org.junit.After;
+import org.junit.Test;
+
+/**
+ * One broken service (a third-party factory or loop, one whose bundle is stopping) takes nothing from
+ * the others: a factory whose liveLoops() fails, or a loop whose stats() fails. Before, the JMX component
+ * failed to activate (the first look for loops was not guarded, and every new loop was named outside
+ * the guard), and every later look failed as a whole: no loop of any factory got an MBean.
+ */
+public class BrokenLoopServicesTest {
+
+    private final EventLoop loopThatCannotSay = (EventLoop) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {EventLoop.class, InspectableLoop.class}, (proxy, method, args) -> switch (method.getName()) {
+                case "stats" -> throw new IllegalStateException("this loop cannot say");
+                case "hashCode" -> System.identityHashCode(proxy);
+                case "equals" -> proxy == args[0];
+                case "toString" -> "BrokenLoop";
+                case "isClosed", "isRunning" -> false;
+                default -> null;
+            });
+    private EventLoopFactory broken;
+    private LoopkitMBeans mbeans;
+
+    @After
+    public void cleanUp() {
+        if (broken != null) {
+            ProcessWide.get().loopFactories().unregister(broken);
+        }
+        if (mbeans != null) {
+            mbeans.close();
+        }
+    }
+
+    @Test(timeout = 30_000)
+    public void aFactoryThatFailsToListItsLoopsDoesNotTakeThePolicyMBeansAway() throws Exception {
+        activatesWith(() -> {
+            throw new IllegalStateException("the broken factory's bundle is stopping");
+        });
+    }
+
+    @Test(timeout = 30_000)
+    public void aFactoryThatFailsToListItsLoopsDoesNotHideTheLoopsOfTheOthers() throws Exception {
+        othersGetTheirMBeansBeside(() -> {
+            throw new IllegalStateException("the broken factory's bundle is stopping");
+        });
+    }
+
+    @Test(timeout = 30_000)
+    public void aLoopWhoseStatsFailDoesNotTakeThePolicyMBeansAway() throws Exception {
+        activatesWith(() -> List.of(loopThatCannotSay));
+    }
+
+    @Test(timeout = 30_000)
+    public void aLoopWhoseStatsFailDoesNotHideTheOtherLoops() throws Exception {
+        othersGetTheirMBeansBeside(() -> List.of(loopThatCannotSay));
+    }
+
+    // The component's first look, at activation, meets the broken service.
+    private void activatesWith(Supplier<List<EventLoop>> liveLoops) throws Exception {
+        register(liveLoops);
+        mbeans = new LoopkitMBeans(ChoiceStore.NONE, 60_000);
+        assertTrue(mbeans.names().contains(new ObjectName(LoopkitMBeans.POLICIES)));
+    }
+
+    // A later look (what the periodic refresh runs) meets it beside a healthy loop.
+    private void othersGetTheirMBeansBeside(Supplier<List<EventLoop>> liveLoops) throws Exception {
+        mbeans = new LoopkitMBeans(ChoiceStore.NONE, 60_000);
+        register(liveLoops);
+        EventLoop loop = Asyncio.newEventLoop();
+        try {
+            ObjectName expected = LoopkitMBeans.loopName(((InspectableLoop) loop).stats().loop());
+            mbeans.refreshLoops();
+            assertTrue("no MBean " + expected + " in " + mbeans.names(), mbeans.names().contains(expected));
+        } finally {
+            loop.close();
+        }
+    }
+
+    private void register(Supplier<List<EventLoop>> liveLoops) {
+        broken = new EventLoopFactory() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public EventLoop newEventLoop() {
+                throw new IllegalStateException("no loops here");
+            }
+
+            @Override
+            public List<EventLoop> liveLoops() {
+                return liveLoops.get();
+            }
+        };
+        ProcessWide.get().loopFactories().register(broken, "broken", 0, 999, "test");
+    }
+}
