@@ -78,11 +78,16 @@ public class FutureBadLuckTest extends LoopTestSupport {
         loop.setDebug(true);
         LoopFuture<String> future = loop.createFuture();
         List<String> ran = new ArrayList<>();
-        future.addDoneCallback(f -> ran.add("callback"));
+        CompletableFuture<Void> callbackRan = new CompletableFuture<>();
+        future.addDoneCallback(f -> {
+            ran.add("callback");
+            callbackRan.complete(null);
+        });
         future.toCompletableFuture().orTimeout(10, TimeUnit.MILLISECONDS);
-        CompletableFuture<Object> settled = future.toCompletableFuture().handle((v, e) -> e);
-        runFor(settled);
-        runFor(afterOneIteration());
+        // Waits for the callback itself: the timer thread completes the future (and a stage on it)
+        // before it hands the callbacks to the loop, so a few iterations after the completion may
+        // still be too early on a loaded machine (a CI failure); a lost callback times out here
+        runFor(callbackRan);
         runFor(afterOneIteration());
         assertEquals(List.of("callback"), ran);
     }
