@@ -105,23 +105,31 @@ public final class Sockets {
         }
     }
 
+    /** A connection taken from a listener's queue: its descriptor, and its peer as {@code accept4} named it. */
+    public record Accepted(int fd, SocketAddress peer) {}
+
     /**
-     * {@code accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)}: the next connection, or
-     * {@code -1} when none is waiting. A connection aborted in the backlog is skipped.
+     * {@code accept4(fd, &address, &length, SOCK_NONBLOCK | SOCK_CLOEXEC)}: the next connection, or
+     * {@code null} when none is waiting. A connection aborted in the backlog is skipped. The peer is
+     * accept's own answer, as Python's {@code socket.accept()} returns it: a connection the peer reset
+     * while it waited is still accepted, and {@code getpeername} on it fails ({@code ENOTCONN}).
      */
-    public int accept(int fd) throws PosixException {
+    public Accepted accept(int fd) throws PosixException {
+        byte[] sockaddr = new byte[SocketAddresses.STORAGE_BYTES];
+        int[] length = {sockaddr.length};
         while (true) {
-            int accepted = libc.accept4(fd, null, null, Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC);
+            int accepted = libc.accept4(fd, sockaddr, length, Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC);
             if (accepted >= 0) {
-                return accepted;
+                return new Accepted(accepted, SocketAddresses.decode(sockaddr, length[0]));
             }
             int errno = nativeAccess.errno();
             if (errno == EAGAIN) {
-                return -1;
+                return null;
             }
             if (errno != EINTR && errno != ECONNABORTED) {
                 throw PosixException.ofCall(errno, "accept4 " + fd);
             }
+            length[0] = sockaddr.length;
         }
     }
 

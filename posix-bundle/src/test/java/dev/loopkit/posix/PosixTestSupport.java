@@ -1,7 +1,7 @@
 package dev.loopkit.posix;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.fail;
 
 import java.net.SocketAddress;
@@ -41,9 +41,9 @@ public abstract class PosixTestSupport {
         }
         // the connection is in the listener's queue once it polls readable: no retry, no sleep
         assertEquals(0, posix.awaitReadable(new int[] {listener}, 10_000));
-        int accepted = sockets.accept(listener);
-        assertTrue("accepted", accepted >= 0);
-        return new int[] {listener, client, accepted};
+        Sockets.Accepted accepted = sockets.accept(listener);
+        assertNotNull("accepted", accepted);
+        return new int[] {listener, client, accepted.fd()};
     }
 
     /** A child that runs until its stdin (the returned write end) is closed: {@code cat > /dev/null}. */

@@ -65,10 +65,11 @@ public class SocketsTest extends PosixTestSupport {
             try {
                 sockets.connect(client, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
                 assertEquals(0, posix.awaitReadable(new int[] {any}, 10_000));
-                int accepted = sockets.accept(any);
+                Sockets.Accepted accepted = sockets.accept(any);
                 // the IPv4-mapped peer of a dual-stack socket reads as the IPv4 address
-                assertEquals(sockets.localAddress(client), sockets.remoteAddress(accepted));
-                posix.close(accepted);
+                assertEquals(sockets.localAddress(client), accepted.peer());
+                assertEquals(sockets.localAddress(client), sockets.remoteAddress(accepted.fd()));
+                posix.close(accepted.fd());
             } finally {
                 posix.close(client);
             }

@@ -31,21 +31,24 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
     private final Posix posix = Posix.get();
     private final Sockets sockets = posix.sockets();
     private final int fd;
+    /** An accepted socket's peer as {@code accept4} named it (the JDK's channel keeps it too); {@code null} otherwise. */
+    private final SocketAddress acceptedPeer;
     private volatile boolean open = true;
 
-    private NativeSocket(EpollEventLoop loop, int fd) {
+    private NativeSocket(EpollEventLoop loop, int fd, SocketAddress acceptedPeer) {
         this.loop = loop;
         this.fd = fd;
+        this.acceptedPeer = acceptedPeer;
     }
 
     /** A new socket of {@code family}, not yet bound or connected. */
     static NativeSocket open(EpollEventLoop loop, ProtocolFamily family) throws PosixException {
-        return new NativeSocket(loop, Posix.get().sockets().open(family));
+        return new NativeSocket(loop, Posix.get().sockets().open(family), null);
     }
 
     /** A new UDP socket of {@code family}, not yet bound or connected. */
     static NativeSocket openDatagram(EpollEventLoop loop, ProtocolFamily family) throws PosixException {
-        return new NativeSocket(loop, Posix.get().sockets().openDatagram(family));
+        return new NativeSocket(loop, Posix.get().sockets().openDatagram(family), null);
     }
 
     /** The descriptor, for the loop's epoll set. */
@@ -62,8 +65,8 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
 
     /** The next waiting connection, or {@code null} when none is. */
     NativeSocket accept() throws IOException {
-        int accepted = sockets.accept(checkOpen());
-        return accepted < 0 ? null : new NativeSocket(loop, accepted);
+        Sockets.Accepted accepted = sockets.accept(checkOpen());
+        return accepted == null ? null : new NativeSocket(loop, accepted.fd(), accepted.peer());
     }
 
     // ---- connecting ------------------------------------------------------------------------------------
@@ -170,10 +173,17 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
         return sockets.localAddress(checkOpen());
     }
 
-    /** The peer, or {@code null} for a socket that is not connected (a listening one), as the JDK's channels answer. */
+    /**
+     * The peer, or {@code null} for a socket that is not connected (a listening one), as the JDK's
+     * channels answer. An accepted socket answers with accept's peer: {@code getpeername} fails on
+     * one the peer reset before it was accepted, and asyncio's server names the peer all the same.
+     */
     @Override
     public SocketAddress getRemoteAddress() throws IOException {
         int fd = checkOpen();
+        if (acceptedPeer != null) {
+            return acceptedPeer;
+        }
         try {
             return sockets.remoteAddress(fd);
         } catch (PosixException e) {

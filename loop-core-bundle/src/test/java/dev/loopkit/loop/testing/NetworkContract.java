@@ -278,6 +278,30 @@ public abstract class NetworkContract extends SocketTestSupport {
         server.close();
     }
 
+    /**
+     * asyncio's server takes {@code peername} from {@code accept()}'s address, which the kernel gives
+     * even for a connection the peer reset while it waited in the backlog; {@code getpeername} on that
+     * socket fails ({@code ENOTCONN}), and a transport that asked it named no peer.
+     */
+    @Test
+    public void aConnectionResetBeforeItIsAcceptedStillNamesItsPeer() throws Exception {
+        CompletableFuture<Object> peername = new CompletableFuture<>();
+        Server server = runFor(loop.createServer(() -> new Protocol() {
+            @Override
+            public void connectionMade(Transport transport) {
+                peername.complete(transport.getExtraInfo("peername", "absent"));
+            }
+        }, LOCALHOST, 0));
+        SocketAddress peer;
+        try (Socket resetting = new Socket()) { // connected in the backlog: the loop is not running
+            resetting.connect(new InetSocketAddress(LOCALHOST, port(server)));
+            peer = resetting.getLocalSocketAddress();
+            resetting.setSoLinger(true, 0); // close sends RST
+        }
+        assertEquals(peer, runFor(peername));
+        server.close();
+    }
+
     @Test
     public void closingTheServerKeepsItsConnectionsUntilTheyClose() throws Exception {
         CompletableFuture<Transport> accepted = new CompletableFuture<>();

@@ -98,9 +98,8 @@ public interface LibC {
     @SaveError
     int listen(int fd, int backlog);
 
-    /** {@code address} and {@code addressLength} may be {@code null}: the peer's address is not wanted. */
     @SaveError
-    int accept4(int fd, Pointer address, Pointer addressLength, int flags);
+    int accept4(int fd, @Out byte[] address, @In @Out int[] addressLength, int flags);
 
     @SaveError
     int connect(int fd, @In byte[] address, int addressLength);
