@@ -212,11 +212,11 @@ public final class LoopkitMBeans implements AutoCloseable {
                         "cannot list the live loops of loop factory '" + factory.name() + "' for JMX", e);
             }
         }
-        Map<EventLoop, ObjectName> newNames = new IdentityHashMap<>();
+        Map<EventLoop, String> newNames = new IdentityHashMap<>();
         for (EventLoop loop : live.keySet()) {
             if (!known.contains(loop)) {
                 try {
-                    newNames.put(loop, loopName(LoopBean.loopName(loop)));
+                    newNames.put(loop, LoopBean.loopName(loop));
                 } catch (RuntimeException e) {
                     // a loop that cannot say its name (closing under the look, a third-party one) waits for the
                     // next look; the others get theirs (BrokenLoopServicesTest)
@@ -236,7 +236,7 @@ public final class LoopkitMBeans implements AutoCloseable {
 
     // Under the lock: what one look found (the exporters' calls queued); a new loop without a name (another look took it away
     // meanwhile) waits for the next look.
-    private void apply(Map<EventLoop, String> live, Map<EventLoop, ObjectName> newNames, boolean complete) {
+    private void apply(Map<EventLoop, String> live, Map<EventLoop, String> newNames, boolean complete) {
         for (var gone = loops.entrySet().iterator(); gone.hasNext();) {
             var entry = gone.next();
             if (!live.containsKey(entry.getKey()) && (complete || entry.getKey().isClosed())) {
@@ -247,14 +247,29 @@ public final class LoopkitMBeans implements AutoCloseable {
             }
         }
         live.forEach((loop, factory) -> {
-            ObjectName name = newNames.get(loop);
-            if (!loops.containsKey(loop) && name != null) {
+            String loopName = newNames.get(loop);
+            if (!loops.containsKey(loop) && loopName != null) {
+                ObjectName name = freeName(loopName);
                 DynamicMBean mbean = mxbean(new LoopBean(factory, loop), LoopMXBean.class);
                 loops.put(loop, name);
                 exported.put(name, mbean);
                 exporters.forEach(exporter -> exporterCalls.add(() -> export(exporter, name, mbean)));
             }
         });
+    }
+
+    /**
+     * The loop's name, or, while another live loop has it (two third-party loops may share one: only
+     * Loopkit's own loops number theirs), the first of "name (2)", "name (3)"… that is free. One
+     * ObjectName for both made the second loop's MBean replace the first's, and the first one's close
+     * took the second's away. Under the lock.
+     */
+    private ObjectName freeName(String loopName) {
+        ObjectName name = loopName(loopName);
+        for (int n = 2; exported.containsKey(name); n++) {
+            name = loopName(loopName + " (" + n + ")");
+        }
+        return name;
     }
 
     /** Stops looking for loops and takes every MBean back from every exporter (now, or as {@link #addExporter} says). */
