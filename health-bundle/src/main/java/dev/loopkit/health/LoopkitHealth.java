@@ -9,9 +9,12 @@ import dev.loopkit.api.spi.LoopStats;
 import dev.loopkit.runtime.RankedRegistry;
 import dev.loopkit.runtime.RankedRegistry.Choice;
 import dev.loopkit.runtime.RankedRegistry.Entry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.apache.felix.hc.api.FormattingResultLog;
 import org.apache.felix.hc.api.Result;
@@ -72,43 +75,69 @@ public final class LoopkitHealth {
 
     /**
      * WARN for every live loop busy in a callback (its thread did not answer within a second) or whose
-     * lag is over {@link #LAG_WARNING_MILLIS}; OK otherwise.
+     * lag is over {@link #LAG_WARNING_MILLIS}; OK otherwise. The loops are asked at once, each from a
+     * thread of its own that ends with the check: a blocked loop's {@code stats()} waits a second for
+     * its thread, and asked in turn, two blocked loops took the check past Felix HC's default timeout
+     * of 2 s, which then reported the timeout instead of the loops.
      */
     public static Result loops(RankedRegistry<EventLoopFactory> factories) {
         FormattingResultLog log = new FormattingResultLog();
-        int count = 0;
+        List<EventLoop> loops = new ArrayList<>();
         for (Entry<EventLoopFactory> factory : factories.entries()) {
-            List<EventLoop> loops;
             try {
-                loops = factory.service().liveLoops();
+                loops.addAll(factory.service().liveLoops());
             } catch (RuntimeException e) {
                 // one broken factory (a third-party one, one whose bundle is stopping) hides no other's loops
                 log.warn("loop factory '{}' cannot list its loops: {}", factory.name(), e.toString());
-                continue;
-            }
-            for (EventLoop loop : loops) {
-                count++;
-                if (loop instanceof InspectableLoop inspectable) {
-                    LoopStats stats;
-                    try {
-                        stats = inspectable.stats();
-                    } catch (RuntimeException e) {
-                        log.warn("{} cannot say how it is: {}", loop, e.toString());
-                        continue;
-                    }
-                    if (stats.busy()) {
-                        log.warn("{} on thread {} is busy in a callback: its thread did not answer within a second",
-                                stats.loop(), stats.thread());
-                    } else if (stats.lagMillis() > LAG_WARNING_MILLIS) {
-                        log.warn("{} on thread {} lags: a callback scheduled from another thread waited {} ms for its run"
-                                + " (more than {} ms)", stats.loop(), stats.thread(),
-                                String.format(Locale.ROOT, "%.1f", stats.lagMillis()),
-                                String.format(Locale.ROOT, "%.0f", LAG_WARNING_MILLIS));
-                    }
-                }
             }
         }
-        log.info("{} live loops", count);
+        List<CompletableFuture<LoopStats>> asked = new ArrayList<>();
+        for (EventLoop loop : loops) {
+            asked.add(loop instanceof InspectableLoop inspectable ? askApart(inspectable) : null);
+        }
+        for (int i = 0; i < loops.size(); i++) {
+            if (asked.get(i) != null) {
+                warnIfUnwell(log, loops.get(i), asked.get(i));
+            }
+        }
+        log.info("{} live loops", loops.size());
         return new Result(log);
+    }
+
+    private static CompletableFuture<LoopStats> askApart(InspectableLoop loop) {
+        CompletableFuture<LoopStats> stats = new CompletableFuture<>();
+        Thread asking = new Thread(() -> {
+            try {
+                stats.complete(loop.stats());
+            } catch (Throwable e) {
+                stats.completeExceptionally(e);
+            }
+        }, "loopkit-health-check");
+        asking.setDaemon(true);
+        asking.start();
+        return stats;
+    }
+
+    private static void warnIfUnwell(FormattingResultLog log, EventLoop loop, CompletableFuture<LoopStats> asked) {
+        LoopStats stats;
+        try {
+            stats = asked.join(); // stats() answers within about a second, blocked loop or not
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (!(cause instanceof RuntimeException)) {
+                throw e;
+            }
+            log.warn("{} cannot say how it is: {}", loop, cause.toString());
+            return;
+        }
+        if (stats.busy()) {
+            log.warn("{} on thread {} is busy in a callback: its thread did not answer within a second",
+                    stats.loop(), stats.thread());
+        } else if (stats.lagMillis() > LAG_WARNING_MILLIS) {
+            log.warn("{} on thread {} lags: a callback scheduled from another thread waited {} ms for its run"
+                    + " (more than {} ms)", stats.loop(), stats.thread(),
+                    String.format(Locale.ROOT, "%.1f", stats.lagMillis()),
+                    String.format(Locale.ROOT, "%.0f", LAG_WARNING_MILLIS));
+        }
     }
 }

@@ -14,6 +14,8 @@ import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.stream.StreamSupport;
 import org.apache.felix.hc.api.Result;
@@ -92,6 +94,43 @@ public class LoopkitHealthTest {
         assertEquals(Status.WARN, lags.getStatus());
         assertEquals("SelectorEventLoop #2 on thread worker lags: a callback scheduled from another thread waited 1500.3 ms"
                 + " for its run (more than 1000 ms)\n2 live loops", text(lags));
+    }
+
+    /**
+     * A blocked loop's stats() waits a second for its thread (BaseEventLoop.stats); asked in turn, two
+     * blocked loops took the check past Felix HC's default timeout of 2 s, and the check reported a
+     * timeout instead of the loops. The fakes meet at a barrier that only asks made at once pass: one
+     * ask at a time waited it out (10 s) and saw the barrier broken.
+     */
+    @Test(timeout = 60_000)
+    public void blockedLoopsAreAskedAtOnceNotInTurn() {
+        int blocked = 3;
+        CyclicBarrier allAsked = new CyclicBarrier(blocked);
+        List<EventLoop> live = new ArrayList<>();
+        for (int i = 1; i <= blocked; i++) {
+            LoopStats busy = new LoopStats("SelectorEventLoop #" + i, "worker-" + i, true, true, -1, -1, -1, -1);
+            live.add((EventLoop) Proxy.newProxyInstance(LoopkitHealthTest.class.getClassLoader(),
+                    new Class<?>[] {EventLoop.class, InspectableLoop.class}, (proxy, method, args) -> {
+                        return switch (method.getName()) {
+                            case "stats" -> {
+                                allAsked.await(10, TimeUnit.SECONDS); // the real one waits up to a second here
+                                yield busy;
+                            }
+                            case "toString" -> busy.loop();
+                            default -> null;
+                        };
+                    }));
+        }
+        RankedRegistry<EventLoopFactory> factories = new RankedRegistry<>(EventLoopFactory.class, "event loop factory", null);
+        factories.attachExternalSource("test");
+        factories.register(fake(EventLoopFactory.class, (method, args) -> method.equals("liveLoops") ? List.copyOf(live) : null),
+                "selector", 50, 1, "test");
+        Result result = LoopkitHealth.loops(factories);
+        assertEquals(Status.WARN, result.getStatus());
+        assertEquals("SelectorEventLoop #1 on thread worker-1 is busy in a callback: its thread did not answer within a second\n"
+                + "SelectorEventLoop #2 on thread worker-2 is busy in a callback: its thread did not answer within a second\n"
+                + "SelectorEventLoop #3 on thread worker-3 is busy in a callback: its thread did not answer within a second\n"
+                + "3 live loops", text(result));
     }
 
     private static String text(Result result) {
