@@ -5,13 +5,11 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopFactory;
 import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.api.spi.LoopkitName;
-import dev.loopkit.runtime.RankedRegistry;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.api.spi.ServiceRanking;
 import java.lang.System.Logger.Level;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * asyncio's {@code DefaultEventLoopPolicy} (3.12 semantics): one loop per thread.
@@ -202,8 +200,8 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
      * asyncio's {@code set_child_watcher}, without losing a child: {@code replacement} becomes the
      * process-wide watcher until it is reset ({@code null}: back to the configured or ranked one),
      * and the children of the watcher in use until now move to it ({@link dev.loopkit.runtime.ChildWatcherSwitch}). The
-     * watcher set here before is then closed, as asyncio closes it, unless it is a shared service
-     * (its bundle owns it).
+     * watcher set before is then closed, as asyncio closes it, unless it is a shared service (its
+     * bundle owns it) or still holds children ({@link ProcessWide#setExplicitChildWatcher}).
      *
      * <p>Process-wide rather than per policy: SIGCHLD and {@code waitpid(-1)} belong to the process,
      * and two watchers attached at once would take each other's signals and exits. This instance
@@ -212,22 +210,8 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
      */
     @Override
     public void setChildWatcher(ChildWatcher replacement) {
-        RankedRegistry<ChildWatcher> watchers = ProcessWide.get().childWatchers();
-        ChildWatcher previous = watchers.explicit().orElse(null);
         chosenWatcher = replacement;
-        watchers.setExplicit(replacement); // the registry's listener hands the children over
-        if (previous != null && previous != replacement && watchers.entryOf(previous).isEmpty()) {
-            // asyncio closes the watcher it replaces. One that still holds children (the replacement
-            // refused them: it is closed, or it needs a loop and the switch had none) stays open to
-            // deliver their exits: closing it lost them (ChildrenNeverLostTest).
-            Set<Long> kept = previous.children().keySet();
-            if (kept.isEmpty()) {
-                previous.close();
-            } else {
-                LOG.log(Level.WARNING, "{0} is left open: {1} did not take its children, pids {2}, whose exits it"
-                        + " still delivers", previous, replacement, kept);
-            }
-        }
+        ProcessWide.get().setExplicitChildWatcher(replacement);
     }
 
     // The watcher setEventLoop attaches in the main context (the rule is in the class javadoc).

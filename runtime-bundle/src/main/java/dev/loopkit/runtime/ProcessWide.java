@@ -22,6 +22,8 @@ import java.util.function.Supplier;
  */
 public final class ProcessWide implements LoopkitRuntime {
 
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.runtime.registry");
+
     /** Outside OSGi, names the configured policy. */
     public static final String POLICY_PROPERTY = "loopkit.policy";
     /** Outside OSGi, names the configured child watcher. */
@@ -89,6 +91,28 @@ public final class ProcessWide implements LoopkitRuntime {
     @Override
     public void setExplicitPolicy(EventLoopPolicy policy) {
         policies.setExplicit(policy);
+    }
+
+    /**
+     * asyncio's {@code set_child_watcher}: {@code replacement} becomes the process-wide watcher until it
+     * is reset ({@code null}: back to the configured or ranked one); the registry's listener moves the
+     * children to whichever is current then. The watcher set before is closed, as asyncio closes it,
+     * unless it is a shared service (its bundle owns it) or still holds children: one the current
+     * watcher refused (it is closed, or it needs a loop and the switch had none) stays open to deliver
+     * their exits, as closing it lost them (ChildrenNeverLostTest).
+     */
+    public void setExplicitChildWatcher(ChildWatcher replacement) {
+        ChildWatcher previous = childWatchers.explicit().orElse(null);
+        childWatchers.setExplicit(replacement);
+        if (previous != null && previous != replacement && childWatchers.entryOf(previous).isEmpty()) {
+            Set<Long> kept = previous.children().keySet();
+            if (kept.isEmpty()) {
+                previous.close();
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "{0} is left open: {1} did not take its children, pids {2}, whose"
+                        + " exits it still delivers", previous, childWatchers.current(), kept);
+            }
+        }
     }
 
     @Override

@@ -273,12 +273,19 @@ public final class LoopCommands {
         return status(topic) + note + "\n";
     }
 
-    /** Forgets the explicit and the configured choice (and removes the saved one): the ranking decides again. */
+    /**
+     * Forgets the explicit and the configured choice (and removes the saved one): the ranking decides
+     * again. A watcher set by code is then closed, as {@code setChildWatcher(null)} closes it.
+     */
     public <S> String reset(Topic<S> topic) {
         RankedRegistry<S> registry = topic.registry();
         String note = store.save(topic.key(), null); // first, as in choose()
         registry.setConfigured(null);
-        registry.setExplicit(null);
+        if (registry == ProcessWide.get().childWatchers()) {
+            ProcessWide.get().setExplicitChildWatcher(null);
+        } else {
+            registry.setExplicit(null);
+        }
         return status(topic) + note + "\n";
     }
 }

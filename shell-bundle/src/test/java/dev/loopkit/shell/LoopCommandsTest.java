@@ -182,6 +182,27 @@ public class LoopCommandsTest {
         assertEquals(List.of("watcher=spare", "watcher=null"), saved);
     }
 
+    /**
+     * asyncio's {@code set_child_watcher(None)} closes the watcher set before; loop:reset-watcher forgets
+     * it too, and left it open (a threaded watcher's threads, a fast watcher's signal handler).
+     */
+    @Test
+    public void resetWatcherClosesTheWatcherSetByCodeOnceItHoldsNothing() {
+        installWatcher("best", 90);
+        boolean[] closed = {false};
+        HoldingChildWatcher explicit = new HoldingChildWatcher() {
+            @Override
+            public void close() {
+                closed[0] = true;
+            }
+        };
+        Asyncio.getEventLoopPolicy().setChildWatcher(explicit);
+        assertEquals(explicit, ProcessWide.get().childWatchers().current());
+
+        assertEquals("process-wide: best (ranked: highest service.ranking)\n", commands.resetWatcher());
+        assertTrue("the watcher set by code is closed, as setChildWatcher(null) closes it", closed[0]);
+    }
+
     @Test
     public void anUnknownWatcherIsRefusedWithTheKnownOnes() {
         installWatcher("best", 90);
