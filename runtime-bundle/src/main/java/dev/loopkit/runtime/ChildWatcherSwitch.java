@@ -250,7 +250,8 @@ public final class ChildWatcherSwitch {
                 handOver.moved--; // counted before the hand-over; it did not move to the new watcher
                 handOver.refused(describe(to) + " refused child " + pid + "; it stays with " + describe(source), refused);
             }
-            try {
+            // in the source's own spawn scope: the fast watcher takes a child only inside one
+            try (SpawnScope back = source.enterSpawn()) {
                 source.addChildHandler(pid, handler);
             } catch (RuntimeException alsoRefused) {
                 handOver.refused(describe(source) + " refused child " + pid + " back; it waits in the orphanage for the"

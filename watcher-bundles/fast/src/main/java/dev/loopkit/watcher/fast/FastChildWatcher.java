@@ -147,8 +147,17 @@ public class FastChildWatcher extends AbstractChildWatcher {
             lastScopeAtReap.remove(pid);
             if (returncode == null) {
                 table.put(child);
-                return;
+                if (!handingOver) {
+                    return;
+                }
             }
+        }
+        if (returncode == null) {
+            // Given back in a switch (the new watcher refused it) after this watcher gave its children
+            // away: no waitpid(-1) until attached again, which would take the others' exits, so this
+            // child is reaped by its pid, as the safe watcher does, and it may have exited already.
+            table.waitpidAndDeliver(pid);
+            return;
         }
         table.deliver(child, returncode); // it died before it was registered
     }
@@ -194,8 +203,11 @@ public class FastChildWatcher extends AbstractChildWatcher {
             synchronized (lock) {
                 // Detached or giving its children away: a SIGCHLD callback still queued on the old loop
                 // must not reap with waitpid(-1) the children another watcher holds now.
-                if (handingOver || sigchld.loop() == null) {
+                if (sigchld.loop() == null) {
                     return;
+                }
+                if (handingOver) {
+                    break; // only the children given back, if any, by their pids
                 }
                 WaitStatus status;
                 try {
@@ -227,6 +239,7 @@ public class FastChildWatcher extends AbstractChildWatcher {
                 table.deliver(child, returncode);
             }
         }
+        table.waitpidAndDeliverAll(); // as the safe watcher: never another watcher's child
     }
 
     /**

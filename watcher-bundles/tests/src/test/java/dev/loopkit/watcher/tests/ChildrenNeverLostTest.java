@@ -13,6 +13,7 @@ import dev.loopkit.loop.testing.LogCapture;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.SpawnSpec;
+import dev.loopkit.watcher.fast.FastChildWatcher;
 import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
 import dev.loopkit.watcher.safe.SafeChildWatcher;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
@@ -163,6 +164,35 @@ public class ChildrenNeverLostTest {
         // the hand-over's count says what moved: the refused child did not (the INFO line said "1 children moved")
         assertTrue(said.toString(), said.stream().anyMatch(m -> m.contains("refused child " + pid)));
         assertTrue(said.toString(), said.stream().noneMatch(m -> m.contains("children moved")));
+    }
+
+    /**
+     * The same with the fast watcher as the old one. It refuses a child outside a spawn scope ("Must use
+     * the context manager"), and after giving its children away it stops reaping until attached again:
+     * the child it was given back went to the orphanage, which reaps nothing, and its exit waited for
+     * the next switch (a zombie until then).
+     */
+    @Test
+    public void switchingFromTheFastWatcherToAClosedWatcherKeepsTheChildrenWithIt() throws Exception {
+        FastChildWatcher fast = new FastChildWatcher();
+        BaseEventLoop loop = loopWith(fast);
+        CompletableFuture<Integer> code = new CompletableFuture<>();
+        long pid = Watchers.runOn(loop, () -> {
+            try (SpawnScope scope = fast.enterSpawn()) {
+                long p = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "sleep 1; exit 7"));
+                fast.addChildHandler(p, (x, c) -> code.complete(c));
+                return CompletableFuture.completedFuture(p);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        ThreadedChildWatcher closed = new ThreadedChildWatcher();
+        closed.close();
+        ((DefaultEventLoopPolicy) Asyncio.getEventLoopPolicy()).setChildWatcher(closed);
+        String where = "fast holds " + fast.children().keySet() + ", orphans "
+                + ProcessWide.get().watcherSwitch().orphans().keySet();
+        Integer got = Watchers.runOn(loop, () -> code.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null));
+        assertEquals("pid " + pid + ": " + where + "; /proc state now: " + procState(pid), Integer.valueOf(7), got);
     }
 
     private static String procState(long pid) {
