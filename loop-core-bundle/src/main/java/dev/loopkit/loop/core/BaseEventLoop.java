@@ -538,8 +538,22 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
      * completes on the loop once its threads have ended.
      */
     public LoopFuture<Void> shutdownDefaultExecutor() {
+        return shutdownDefaultExecutor(Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * asyncio 3.12's {@code shutdown_default_executor(timeout)}: as {@link #shutdownDefaultExecutor()},
+     * but once {@code timeoutSeconds} have passed with threads still running, logs asyncio's
+     * RuntimeWarning ("The executor did not finishing joining its threads within 0.2 seconds.") and
+     * completes without them; their tasks run on. {@code asyncio.run} gives them 300 s.
+     *
+     * @throws IllegalArgumentException for a negative or NaN number of seconds
+     */
+    public LoopFuture<Void> shutdownDefaultExecutor(double timeoutSeconds) {
+        long timeoutNanos = nonNegativeNanos(timeoutSeconds, "timeout");
         LoopFuture<Void> done = createFuture();
-        executor.shutdownAndThen(() -> {
+        executor.shutdownAndThen(timeoutNanos, () -> LOG.log(Level.WARNING,
+                "The executor did not finishing joining its threads within {0} seconds.", pythonFloat(timeoutSeconds)), () -> {
             try {
                 callSoonThreadsafe(() -> {
                     if (!done.isDone()) {
@@ -1094,6 +1108,11 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     /** @throws IllegalArgumentException for a negative or NaN number of seconds */
     public void setBlockedLoopWarning(double seconds) {
         scheduler.setBlockedLoopWarningNanos(nonNegativeNanos(seconds, "blocked loop warning"));
+    }
+
+    // Python's str() of a float: 0.2, 300.0, inf
+    private static String pythonFloat(double value) {
+        return value == Double.POSITIVE_INFINITY ? "inf" : Double.toString(value);
     }
 
     private static long nonNegativeNanos(double seconds, String setting) {

@@ -72,8 +72,11 @@ final class DefaultExecutor {
         return executor;
     }
 
-    /** Shuts down, then runs {@code then} on a helper thread once every executor thread has ended. */
-    void shutdownAndThen(Runnable then) {
+    /**
+     * Shuts down, then runs {@code then} on a helper thread once every executor thread has ended, or
+     * once {@code timeoutNanos} have passed, after {@code timedOut} ({@code Long.MAX_VALUE}: no limit).
+     */
+    void shutdownAndThen(long timeoutNanos, Runnable timedOut, Runnable then) {
         ExecutorService current = shutdown();
         if (current == null) {
             then.run();
@@ -81,8 +84,14 @@ final class DefaultExecutor {
         }
         Thread waiter = new Thread(() -> {
             try {
-                while (!current.awaitTermination(1, TimeUnit.SECONDS)) {
-                    // keep waiting: asyncio's shutdown_default_executor waits for the threads too
+                long deadline = System.nanoTime() + timeoutNanos;
+                // asyncio's shutdown_default_executor waits for the threads too
+                while (!current.awaitTermination(Math.min(timeoutNanos, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS)) {
+                    if (timeoutNanos != Long.MAX_VALUE && deadline - System.nanoTime() <= 0) {
+                        timedOut.run();
+                        then.run();
+                        return;
+                    }
                 }
                 // Terminated is not ended: the pool is terminated as its last worker leaves, a
                 // moment before that thread ends (a worker preempted there outlived the shutdown in

@@ -805,6 +805,33 @@ public abstract class EventLoopContract extends LoopTestSupport {
     }
 
     /**
+     * asyncio 3.12's {@code shutdown_default_executor(timeout)}: a task that outlives the timeout is no
+     * longer waited for; the future completes with asyncio's RuntimeWarning, and the task runs on.
+     */
+    @Test
+    public void shutdownDefaultExecutorWithATimeoutStopsWaitingAndWarns() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        LoopFuture<Boolean> task = loop.runInExecutor(null, () -> {
+            started.countDown();
+            return release.await(30, TimeUnit.SECONDS);
+        });
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
+            assertThrows(IllegalArgumentException.class, () -> loop.shutdownDefaultExecutor(Double.NaN));
+            runFor(loop.shutdownDefaultExecutor(0.2).toCompletableFuture());
+            assertFalse("the task runs on", task.isDone());
+            assertTrue(log.messages().toString(), log.messages().contains(
+                    "WARNING The executor did not finishing joining its threads within 0.2 seconds."));
+        } finally {
+            release.countDown();
+        }
+        assertEquals(Boolean.TRUE, runFor(task.toCompletableFuture()));
+        String prefix = "loopkit-executor-" + loop.id() + "-";
+        assertTrue(Leaks.threads(prefix).toString(), Leaks.await(() -> Leaks.threads(prefix).isEmpty(), 10));
+    }
+
+    /**
      * The loop closes while {@code shutdownDefaultExecutor()} waits for a task: once the task ends, the
      * waiting thread has nothing to tell a closed loop (asyncio's {@code _do_shutdown}: "if not
      * self.is_closed()"). Before, it died with an uncaught "Event loop is closed".
