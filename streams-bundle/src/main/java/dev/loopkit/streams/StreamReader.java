@@ -5,6 +5,9 @@ import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.ReadTransport;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -157,38 +160,63 @@ public final class StreamReader {
      * {@link IncompleteReadException} with the rest when the stream ends first.
      */
     public LoopFuture<byte[]> readuntil(byte[] separator) {
-        Objects.requireNonNull(separator, "separator");
-        if (separator.length == 0) {
-            throw new IllegalArgumentException("Separator should be at least one-byte string");
-        }
-        return attempt("readuntil", until(separator));
+        return readuntil(List.of(Objects.requireNonNull(separator, "separator")));
     }
 
-    /** readuntil's step; {@code offset} keeps where the search stopped, so each try only scans new data. */
-    private Attempt<byte[]> until(byte[] separator) {
+    /**
+     * asyncio 3.13's {@code readuntil(tuple)}: the data up to and including whichever of
+     * {@code separators} ends first in the stream (of two that end at the same byte, the shorter is
+     * the match); otherwise as {@link #readuntil(byte[])}.
+     */
+    public LoopFuture<byte[]> readuntil(List<byte[]> separators) {
+        List<byte[]> shortestFirst = new ArrayList<>(separators); // asyncio's sorted(separator, key=len)
+        shortestFirst.sort(Comparator.comparingInt(separator -> separator.length));
+        if (shortestFirst.isEmpty()) {
+            throw new IllegalArgumentException("Separator should contain at least one element");
+        }
+        if (shortestFirst.get(0).length == 0) {
+            throw new IllegalArgumentException("Separator should be at least one-byte string");
+        }
+        return attempt("readuntil", until(shortestFirst));
+    }
+
+    /**
+     * readuntil's step, for separators sorted shortest first; {@code offset} keeps where no separator
+     * can start, so each try only scans new data (less the longest separator's length but one).
+     */
+    private Attempt<byte[]> until(List<byte[]> separators) {
+        int shortest = separators.get(0).length;
+        int longest = separators.get(separators.size() - 1).length;
         int[] offset = {0};
         return () -> {
             if (exception != null) {
                 return Outcome.failed(exception);
             }
-            int found = -1;
-            if (buffer.size() - offset[0] >= separator.length) {
-                found = buffer.indexOf(separator, offset[0]);
-                if (found < 0) {
-                    offset[0] = buffer.size() + 1 - separator.length;
+            int matchStart = -1;
+            int matchEnd = -1;
+            if (buffer.size() - offset[0] >= shortest) {
+                for (byte[] separator : separators) {
+                    int found = buffer.indexOf(separator, offset[0]);
+                    if (found >= 0 && (matchEnd < 0 || found + separator.length < matchEnd)) {
+                        matchStart = found;
+                        matchEnd = found + separator.length;
+                    }
+                }
+                if (matchEnd < 0) {
+                    offset[0] = Math.max(0, buffer.size() + 1 - longest);
                     if (offset[0] > limit) {
                         return Outcome.failed(new LimitOverrunException(
                                 "Separator is not found, and chunk exceed the limit", offset[0]));
                     }
                 }
             }
-            if (found < 0) {
+            if (matchEnd < 0) {
                 return eof ? Outcome.failed(new IncompleteReadException(buffer.takeAll(), null)) : null;
             }
-            if (found > limit) {
-                return Outcome.failed(new LimitOverrunException("Separator is found, but chunk is longer than limit", found));
+            if (matchStart > limit) {
+                return Outcome.failed(new LimitOverrunException("Separator is found, but chunk is longer than limit", matchStart));
             }
-            byte[] data = buffer.take(found + separator.length);
+            byte[] data = buffer.take(matchEnd);
             resumeTransportIfDrained();
             return Outcome.of(data);
         };
@@ -201,7 +229,7 @@ public final class StreamReader {
      * before the caller's continuation runs belongs to the next line.
      */
     public LoopFuture<byte[]> readline() {
-        Attempt<byte[]> line = until(NEWLINE);
+        Attempt<byte[]> line = until(List.of(NEWLINE));
         return attempt("readuntil", () -> { // asyncio's readline waits inside readuntil, and says so
             Outcome<byte[]> outcome = line.tryNow();
             if (outcome == null || outcome.error() == null) {

@@ -739,7 +739,12 @@ public abstract class NetworkContract extends SocketTestSupport {
         assertArrayEquals("ab".getBytes(StandardCharsets.US_ASCII), error.partial());
         assertEquals(Integer.valueOf(5), error.expected());
         assertThrows(IllegalArgumentException.class, () -> reader.readexactly(-1));
-        assertThrows(IllegalArgumentException.class, () -> reader.readuntil(new byte[0]));
+        assertEquals("Separator should be at least one-byte string",
+                assertThrows(IllegalArgumentException.class, () -> reader.readuntil(new byte[0])).getMessage());
+        assertEquals("Separator should contain at least one element",
+                assertThrows(IllegalArgumentException.class, () -> reader.readuntil(List.of())).getMessage());
+        assertEquals("Separator should be at least one-byte string", assertThrows(IllegalArgumentException.class,
+                () -> reader.readuntil(List.of(new byte[] {'x'}, new byte[0]))).getMessage());
         connection.writer().close();
         server.close();
     }

@@ -56,13 +56,17 @@ public abstract class StreamReaderProperties {
         loop.close();
     }
 
-    /** One read of the chain; {@code n} for the sized reads, {@code separator} for {@code readuntil}. */
-    record Read(Kind kind, int n, byte[] separator) {
+    /**
+     * One read of the chain; {@code n} for the sized reads, {@code separators} for {@code readuntil}
+     * (one: {@code readuntil(separator)}; more: 3.13's {@code readuntil(tuple)}).
+     */
+    record Read(Kind kind, int n, List<byte[]> separators) {
         enum Kind { READ, READEXACTLY, READUNTIL }
 
         @Override
         public String toString() {
-            return kind == Kind.READUNTIL ? "readuntil(" + Arrays.toString(separator) + ")" : kind.name().toLowerCase() + "(" + n + ")";
+            return kind == Kind.READUNTIL ? "readuntil(" + separators.stream().map(Arrays::toString).toList() + ")"
+                    : kind.name().toLowerCase() + "(" + n + ")";
         }
     }
 
@@ -79,7 +83,8 @@ public abstract class StreamReaderProperties {
                         Arbitraries.of(Read.Kind.READ, Read.Kind.READEXACTLY), Arbitraries.integers().between(1, 200))
                 .as((kind, n) -> new Read(kind, n, null));
         Arbitrary<Read> until = Arbitraries.bytes().between((byte) 'a', (byte) 'c').array(byte[].class).ofMinSize(1).ofMaxSize(3)
-                .map(separator -> new Read(Read.Kind.READUNTIL, 0, separator));
+                .list().ofMinSize(1).ofMaxSize(3)
+                .map(separators -> new Read(Read.Kind.READUNTIL, 0, separators));
         return Arbitraries.oneOf(sized, until).list().ofMinSize(1).ofMaxSize(8);
     }
 
@@ -158,7 +163,8 @@ public abstract class StreamReaderProperties {
         CompletionStage<byte[]> read = switch (next.kind()) {
             case READ -> reader.read(next.n());
             case READEXACTLY -> reader.readexactly(next.n());
-            case READUNTIL -> reader.readuntil(next.separator());
+            case READUNTIL -> next.separators().size() == 1 ? reader.readuntil(next.separators().get(0))
+                    : reader.readuntil(next.separators());
         };
         return read.handle((data, error) -> {
             if (error != null) {
@@ -193,12 +199,24 @@ public abstract class StreamReaderProperties {
             switch (read.kind()) {
                 case READ -> assertTrue(read + " returned " + chunk.length + " bytes", chunk.length >= 1 && chunk.length <= read.n());
                 case READEXACTLY -> assertEquals(read.toString(), read.n(), chunk.length);
-                case READUNTIL -> assertEquals(read + " returned data whose first separator ends it",
-                        chunk.length - read.separator().length, indexOf(chunk, read.separator()));
+                case READUNTIL -> assertEquals(read + " returned data that the first separator to end in it ends",
+                        chunk.length, firstEnd(chunk, read.separators()));
             }
         }
         assertEquals(null, got.get(got.size() - 1));
         assertArrayEquals(data, all.toByteArray());
+    }
+
+    // Where the separator that ends first in data ends (3.13: the shortest match wins); -1 if none is in it.
+    private static int firstEnd(byte[] data, List<byte[]> separators) {
+        int first = -1;
+        for (byte[] separator : separators) {
+            int at = indexOf(data, separator);
+            if (at >= 0 && (first < 0 || at + separator.length < first)) {
+                first = at + separator.length;
+            }
+        }
+        return first;
     }
 
     private static int indexOf(byte[] data, byte[] separator) {
