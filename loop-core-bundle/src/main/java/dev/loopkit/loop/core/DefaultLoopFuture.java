@@ -343,6 +343,12 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     }
 
     /** Derived stages are loop futures of this loop: their own stages run from the loop too. */
+    /** A stage whose stages run from the loop too ({@link MinimalLoopStage}); the JDK's ran them inline. */
+    @Override
+    public CompletionStage<T> minimalCompletionStage() {
+        return new MinimalLoopStage<>(this);
+    }
+
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
         return new DefaultLoopFuture<>(loop, false);

@@ -141,6 +141,46 @@ public abstract class FutureChainContract extends LoopTestSupport {
     }
 
     /**
+     * The JDK's {@code minimalCompletionStage()} of a loop future is a stage of the loop too: the
+     * JDK's own ran its stages inline, on whichever thread completed the future (here another one),
+     * and its async stages in the common pool.
+     */
+    @Test
+    public void stagesOfAMinimalCompletionStageRunFromTheLoop() throws Exception {
+        LoopFuture<String> future = loop.createFuture();
+        CompletionStage<String> minimal = future.toCompletableFuture().minimalCompletionStage();
+        Thread loopThread = Thread.currentThread(); // runFor runs the loop here
+        List<String> ranOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletionStage<String> applied = minimal.thenApply(value -> {
+            ranOn.add("thenApply " + (Thread.currentThread() == loopThread));
+            return value + "y";
+        });
+        CompletionStage<String> appliedAsync = minimal.thenApplyAsync(value -> {
+            ranOn.add("thenApplyAsync " + (Thread.currentThread() == loopThread));
+            return value + "z";
+        });
+        Thread completer = new Thread(() -> future.toCompletableFuture().complete("x"));
+        completer.start();
+        completer.join();
+        assertEquals("xy", runFor(applied));
+        assertEquals("xz", runFor(appliedAsync));
+        assertEquals(List.of("thenApply true", "thenApplyAsync true"), ranOn.stream().sorted().toList());
+
+        List<String> inline = new ArrayList<>();
+        CompletionStage<String> late = minimal.thenApply(value -> {
+            inline.add(value);
+            return value;
+        });
+        assertEquals("nothing ran inline on a done future's minimal stage", List.of(), inline);
+        assertEquals("x", runFor(late));
+        // as the JDK's: a minimal stage cannot be completed through a cast
+        if (minimal instanceof CompletableFuture<String> cast) {
+            assertThrows(UnsupportedOperationException.class, () -> cast.complete("no"));
+        }
+        assertEquals("x", runFor(minimal.toCompletableFuture()));
+    }
+
+    /**
      * Every way the JDK offers to complete a loop future, and a derived stage's own completion, runs
      * its done callbacks once each, from the loop and not inline, in the order they were added
      * (asyncio's {@code __schedule_callbacks}): the loop's own futures schedule them from their
