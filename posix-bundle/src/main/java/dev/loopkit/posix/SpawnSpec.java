@@ -160,7 +160,7 @@ public final class SpawnSpec {
             copy = new LinkedHashMap<>();
             for (Map.Entry<String, String> entry : env.entrySet()) {
                 String name = Objects.requireNonNull(entry.getKey(), "environment variable name");
-                if (name.isEmpty() || name.indexOf('=') >= 0) {
+                if (name.indexOf('=') >= 0) { // Python refuses only this: an empty name goes as "=value"
                     throw new IllegalArgumentException("illegal environment variable name: '" + name + "'");
                 }
                 copy.put(name, Objects.requireNonNull(entry.getValue(), "value of environment variable " + name));
