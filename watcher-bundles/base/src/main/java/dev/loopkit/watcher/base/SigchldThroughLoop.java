@@ -19,7 +19,11 @@ public final class SigchldThroughLoop {
     /**
      * Which sweep owns each loop's SIGCHLD handler. A loop has one handler per signal, so when a
      * hand-over attaches the new watcher to the loop the old one was attached to, the old one, being
-     * detached, must not remove the handler that is the new one's now.
+     * detached, must not remove the handler that is the new one's now. Every handler this class installs
+     * runs the loop's owner of the moment ({@link #dispatch}), so which attach installed it last does
+     * not matter, and the loop's {@code addSignalHandler} and {@code removeSignalHandler} (a third
+     * party's code, for a loop of their own) run outside this lock: one that waited for another thread
+     * attaching a watcher to another loop deadlocked (SigchldThroughLoopReentrancyTest).
      */
     private static final Map<EventLoop, SigchldThroughLoop> OWNERS = new WeakHashMap<>();
 
@@ -56,24 +60,44 @@ public final class SigchldThroughLoop {
         }
         if (newLoop != null) {
             synchronized (OWNERS) {
-                newLoop.addSignalHandler(SignalNumbers.SIGCHLD, this::sigchld);
                 OWNERS.put(newLoop, this);
             }
+            newLoop.addSignalHandler(SignalNumbers.SIGCHLD, () -> dispatch(newLoop));
             // children that exited while no loop listened
             sweep.run();
         }
     }
 
-    // Removes the loop's SIGCHLD handler if it is still ours.
+    // Removes the loop's SIGCHLD handler if it is still ours. Another sweep may attach to the loop while
+    // the handler is being removed: its handler is then put back, as it may have been added first.
     private void release(EventLoop old) {
         synchronized (OWNERS) {
             if (OWNERS.get(old) != this) {
                 return;
             }
             OWNERS.remove(old);
-            if (!old.isClosed()) {
-                old.removeSignalHandler(SignalNumbers.SIGCHLD);
-            }
+        }
+        if (old.isClosed()) {
+            return;
+        }
+        old.removeSignalHandler(SignalNumbers.SIGCHLD);
+        boolean ownedAgain;
+        synchronized (OWNERS) {
+            ownedAgain = OWNERS.containsKey(old);
+        }
+        if (ownedAgain) {
+            old.addSignalHandler(SignalNumbers.SIGCHLD, () -> dispatch(old));
+        }
+    }
+
+    // asyncio's _sig_chld, for whichever sweep owns the loop now; on the loop thread.
+    private static void dispatch(EventLoop loop) {
+        SigchldThroughLoop owner;
+        synchronized (OWNERS) {
+            owner = OWNERS.get(loop);
+        }
+        if (owner != null) {
+            owner.sigchld();
         }
     }
 
@@ -96,7 +120,7 @@ public final class SigchldThroughLoop {
         return attached.isRunning() ? null : "its loop " + attached + " is not running";
     }
 
-    // asyncio's _sig_chld: runs on the loop thread; failures go to the loop's exception handler.
+    // Runs on the loop thread; failures go to the loop's exception handler.
     private void sigchld() {
         try {
             sweep.run();
