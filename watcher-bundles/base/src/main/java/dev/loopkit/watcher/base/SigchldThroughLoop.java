@@ -19,13 +19,17 @@ public final class SigchldThroughLoop {
     /**
      * Which sweep owns each loop's SIGCHLD handler. A loop has one handler per signal, so when a
      * hand-over attaches the new watcher to the loop the old one was attached to, the old one, being
-     * detached, must not remove the handler that is the new one's now. Every handler this class installs
-     * runs the loop's owner of the moment ({@link #dispatch}), so which attach installed it last does
-     * not matter, and the loop's {@code addSignalHandler} and {@code removeSignalHandler} (a third
-     * party's code, for a loop of their own) run outside this lock: one that waited for another thread
-     * attaching a watcher to another loop deadlocked (SigchldThroughLoopReentrancyTest).
+     * detached, must not remove the handler that is the new one's now. Guarded by itself, for the
+     * map's own structure only.
      */
     private static final Map<EventLoop, SigchldThroughLoop> OWNERS = new WeakHashMap<>();
+    /**
+     * One lock per loop, around its handler's change and the owner's: the loop's
+     * {@code addSignalHandler} and {@code removeSignalHandler} (a third party's code, for a loop of
+     * their own) run under that loop's lock only. Under one lock for the whole process, one that waited
+     * for another thread attaching a watcher to another loop deadlocked (SigchldThroughLoopReentrancyTest).
+     */
+    private static final Map<EventLoop, Object> LOOP_LOCKS = new WeakHashMap<>();
 
     private final ChildTable<?> table;
     private final Runnable sweep;
@@ -59,45 +63,35 @@ public final class SigchldThroughLoop {
             release(old);
         }
         if (newLoop != null) {
-            synchronized (OWNERS) {
-                OWNERS.put(newLoop, this);
+            synchronized (lockOf(newLoop)) {
+                newLoop.addSignalHandler(SignalNumbers.SIGCHLD, this::sigchld);
+                synchronized (OWNERS) {
+                    OWNERS.put(newLoop, this);
+                }
             }
-            newLoop.addSignalHandler(SignalNumbers.SIGCHLD, () -> dispatch(newLoop));
             // children that exited while no loop listened
             sweep.run();
         }
     }
 
-    // Removes the loop's SIGCHLD handler if it is still ours. Another sweep may attach to the loop while
-    // the handler is being removed: its handler is then put back, as it may have been added first.
+    // Removes the loop's SIGCHLD handler if it is still ours.
     private void release(EventLoop old) {
-        synchronized (OWNERS) {
-            if (OWNERS.get(old) != this) {
-                return;
+        synchronized (lockOf(old)) {
+            synchronized (OWNERS) {
+                if (OWNERS.get(old) != this) {
+                    return;
+                }
+                OWNERS.remove(old);
             }
-            OWNERS.remove(old);
-        }
-        if (old.isClosed()) {
-            return;
-        }
-        old.removeSignalHandler(SignalNumbers.SIGCHLD);
-        boolean ownedAgain;
-        synchronized (OWNERS) {
-            ownedAgain = OWNERS.containsKey(old);
-        }
-        if (ownedAgain) {
-            old.addSignalHandler(SignalNumbers.SIGCHLD, () -> dispatch(old));
+            if (!old.isClosed()) {
+                old.removeSignalHandler(SignalNumbers.SIGCHLD);
+            }
         }
     }
 
-    // asyncio's _sig_chld, for whichever sweep owns the loop now; on the loop thread.
-    private static void dispatch(EventLoop loop) {
-        SigchldThroughLoop owner;
-        synchronized (OWNERS) {
-            owner = OWNERS.get(loop);
-        }
-        if (owner != null) {
-            owner.sigchld();
+    private static Object lockOf(EventLoop loop) {
+        synchronized (LOOP_LOCKS) {
+            return LOOP_LOCKS.computeIfAbsent(loop, key -> new Object());
         }
     }
 
@@ -120,7 +114,7 @@ public final class SigchldThroughLoop {
         return attached.isRunning() ? null : "its loop " + attached + " is not running";
     }
 
-    // Runs on the loop thread; failures go to the loop's exception handler.
+    // asyncio's _sig_chld: runs on the loop thread; failures go to the loop's exception handler.
     private void sigchld() {
         try {
             sweep.run();
