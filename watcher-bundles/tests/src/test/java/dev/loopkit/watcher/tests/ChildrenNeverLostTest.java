@@ -102,15 +102,7 @@ public class ChildrenNeverLostTest {
         ThreadedChildWatcher threaded = new ThreadedChildWatcher();
         BaseEventLoop loop = loopWith(threaded);
         CompletableFuture<Integer> code = new CompletableFuture<>();
-        long pid = Watchers.runOn(loop, () -> {
-            try (SpawnScope scope = threaded.enterSpawn()) {
-                long p = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "sleep 1; exit 7"));
-                threaded.addChildHandler(p, (x, c) -> code.complete(c));
-                return CompletableFuture.completedFuture(p);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        long pid = spawnExiting7(threaded, loop, code);
         dev.loopkit.watcher.pidfd.PidfdChildWatcher pidfd = new dev.loopkit.watcher.pidfd.PidfdChildWatcher();
         cleanup.add(pidfd::close);
         RuntimeException thrown = null;
@@ -137,15 +129,7 @@ public class ChildrenNeverLostTest {
         MultiLoopChildWatcher ml = new MultiLoopChildWatcher();
         BaseEventLoop loop = loopWith(ml);
         CompletableFuture<Integer> code = new CompletableFuture<>();
-        long pid = Watchers.runOn(loop, () -> {
-            try (SpawnScope scope = ml.enterSpawn()) {
-                long p = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "sleep 1; exit 7"));
-                ml.addChildHandler(p, (x, c) -> code.complete(c));
-                return CompletableFuture.completedFuture(p);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        long pid = spawnExiting7(ml, loop, code);
         ThreadedChildWatcher closed = new ThreadedChildWatcher();
         closed.close();
         RuntimeException thrown = null;
@@ -177,15 +161,7 @@ public class ChildrenNeverLostTest {
         FastChildWatcher fast = new FastChildWatcher();
         BaseEventLoop loop = loopWith(fast);
         CompletableFuture<Integer> code = new CompletableFuture<>();
-        long pid = Watchers.runOn(loop, () -> {
-            try (SpawnScope scope = fast.enterSpawn()) {
-                long p = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "sleep 1; exit 7"));
-                fast.addChildHandler(p, (x, c) -> code.complete(c));
-                return CompletableFuture.completedFuture(p);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        long pid = spawnExiting7(fast, loop, code);
         ThreadedChildWatcher closed = new ThreadedChildWatcher();
         closed.close();
         ((DefaultEventLoopPolicy) Asyncio.getEventLoopPolicy()).setChildWatcher(closed);
@@ -193,6 +169,19 @@ public class ChildrenNeverLostTest {
                 + ProcessWide.get().watcherSwitch().orphans().keySet();
         Integer got = Watchers.runOn(loop, () -> code.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null));
         assertEquals("pid " + pid + ": " + where + "; /proc state now: " + procState(pid), Integer.valueOf(7), got);
+    }
+
+    /** Spawns {@code sh -c "sleep 1; exit 7"} from the loop in {@code watcher}'s spawn scope; its exit completes {@code code}. */
+    private static long spawnExiting7(ChildWatcher watcher, BaseEventLoop loop, CompletableFuture<Integer> code) {
+        return Watchers.runOn(loop, () -> {
+            try (SpawnScope scope = watcher.enterSpawn()) {
+                long p = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "sleep 1; exit 7"));
+                watcher.addChildHandler(p, (x, c) -> code.complete(c));
+                return CompletableFuture.completedFuture(p);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     private static String procState(long pid) {
