@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.Test;
 
 /**
@@ -46,7 +47,9 @@ public class ProactorIdleConnectionsTest extends LoopTestSupport {
             }
         }, "127.0.0.1", 0));
         int port = ((InetSocketAddress) server.sockets().get(0).localAddress()).getPort();
-        List<Socket> clients = new ArrayList<>();
+        // The connector adds, the finally reads: after a failed run (a timeout) the connector may still
+        // be adding, and an ArrayList's iterator threw ConcurrentModificationException, hiding the failure
+        List<Socket> clients = new CopyOnWriteArrayList<>();
         try {
             Thread connector = new Thread(() -> {
                 try {
