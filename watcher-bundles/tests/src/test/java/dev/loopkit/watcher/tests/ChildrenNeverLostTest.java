@@ -220,6 +220,7 @@ public class ChildrenNeverLostTest {
         });
         ((DefaultEventLoopPolicy) Asyncio.getEventLoopPolicy()).setChildWatcher(threaded);
         long took = closeMillis.get(20, TimeUnit.SECONDS);
-        assertTrue("close() from the handler took " + took + " ms", took < 1000);
+        // the stall was the pool's whole 5 s wait; under load a close may take a second on its own
+        assertTrue("close() from the handler took " + took + " ms", took < 4000);
     }
 }

@@ -61,7 +61,15 @@ public class LoopFlightEventsTest {
             loop.setDebug(true); // slow_callback_duration 0.1 s
             CompletableFuture<Void> blocked = new CompletableFuture<>();
             loop.callSoon(() -> {
+                // A second at least (the slow-callback event), and until the checker thread has warned
+                // (the blocked-loop event follows the warning): starved under load for the whole second,
+                // it saw the callback return and warned of nothing
                 holdTheLoop(1_000_000_000L);
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (quiet.messages().stream().noneMatch(m -> m.contains("is blocked")) && System.nanoTime() < deadline) {
+                    holdTheLoop(10_000_000L);
+                }
+                holdTheLoop(50_000_000L);
                 blocked.complete(null);
             });
             loop.runUntilComplete(blocked);
