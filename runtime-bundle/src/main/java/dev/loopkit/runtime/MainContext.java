@@ -35,7 +35,7 @@ public final class MainContext {
     }
 
     /** Makes {@code thread} the main context; {@code null} returns to the JVM's main thread. */
-    public void designate(Thread thread) {
+    public synchronized void designate(Thread thread) {
         designated = thread;
         if (thread == null) {
             loop = null;
@@ -46,9 +46,20 @@ public final class MainContext {
      * Makes {@code thread} the main context and {@code mainLoop} the loop it runs (the one the
      * SIGCHLD-based watchers attach to); {@code null}s return to the JVM's main thread.
      */
-    public void designate(Thread thread, EventLoop mainLoop) {
+    public synchronized void designate(Thread thread, EventLoop mainLoop) {
         designated = thread;
         loop = thread == null ? null : mainLoop;
+    }
+
+    /**
+     * Returns to the JVM's main thread if {@code thread} is still the main context. A platform's main
+     * thread that ends after its successor took over (its bundle's stop gave up waiting for it) must
+     * not take the main context from the new one.
+     */
+    public synchronized void release(Thread thread) {
+        if (designated == thread) {
+            designate(null);
+        }
     }
 
     /** The main context's loop, if a platform runs one ({@link #designate(Thread, EventLoop)}), else {@code null}. */

@@ -127,7 +127,7 @@ public final class MainLoop {
             }
         } finally {
             started.countDown();
-            ProcessWide.get().mainContext().designate(null);
+            ProcessWide.get().mainContext().release(Thread.currentThread()); // not a successor's
         }
     }
 
@@ -166,7 +166,7 @@ public final class MainLoop {
                 loop = null;
                 loopPolicy = null;
             }
-            ProcessWide.get().mainContext().designate(null);
+            ProcessWide.get().mainContext().release(Thread.currentThread()); // not a successor's
             if (!mainLoop.isClosed()) {
                 mainLoop.close();
             }

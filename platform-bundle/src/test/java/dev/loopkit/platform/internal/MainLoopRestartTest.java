@@ -1,0 +1,95 @@
+package dev.loopkit.platform.internal;
+
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopPolicy;
+import dev.loopkit.loop.selector.SelectorEventLoop;
+import dev.loopkit.runtime.MainContext;
+import dev.loopkit.runtime.ProcessWide;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.After;
+import org.junit.Test;
+
+/**
+ * The platform restarted while its old main loop is still busy in a callback: deactivation waits 10 s
+ * for the old main thread, then goes on without it. When that thread ended later, it took the main
+ * context away from the new main thread (an outside review's Pax Exam test): switches then attached
+ * no watcher, the safe and fast watchers could not be active, and the pidfd watcher refused children.
+ */
+public class MainLoopRestartTest {
+
+    private final List<EventLoop> made = new CopyOnWriteArrayList<>();
+    private final MainLoop first = new MainLoop();
+    private final MainLoop second = new MainLoop();
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    @After
+    public void tearDown() {
+        release.countDown();
+        second.deactivate();
+        first.deactivate();
+        ProcessWide.get().policies().setExplicit(null);
+    }
+
+    @Test(timeout = 120_000)
+    public void anOldMainThreadEndingLateLeavesTheNewOneTheMainContext() throws Exception {
+        ProcessWide.get().policies().setExplicit(policy());
+        first.activate(null, config());
+        EventLoop old = made.get(0);
+        CompletableFuture<Thread> oldThread = new CompletableFuture<>();
+        old.callSoonThreadsafe(() -> {
+            oldThread.complete(Thread.currentThread());
+            try {
+                release.await(60, TimeUnit.SECONDS); // busy: the first main thread cannot end
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread busy = oldThread.get(30, TimeUnit.SECONDS);
+        first.deactivate(); // gives up on the busy thread after 10 s
+
+        second.activate(null, config());
+        MainContext context = ProcessWide.get().mainContext();
+        EventLoop current = made.get(made.size() - 1);
+        assertSame(current, context.loop());
+
+        release.countDown();
+        busy.join(30_000);
+        assertTrue("the old main thread ended", !busy.isAlive());
+        assertSame("the new main loop is still the main context's", current, context.loop());
+        assertTrue("designated: " + context.designated(), context.designated() != null && context.designated() != busy);
+    }
+
+    private EventLoopPolicy policy() {
+        return (EventLoopPolicy) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {EventLoopPolicy.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "newEventLoop" -> {
+                        EventLoop loop = new SelectorEventLoop();
+                        made.add(loop);
+                        yield loop;
+                    }
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    case "toString" -> "test policy";
+                    default -> null;
+                });
+    }
+
+    private static PolicyConfiguration.Config config() {
+        return (PolicyConfiguration.Config) Proxy.newProxyInstance(MainLoopRestartTest.class.getClassLoader(),
+                new Class<?>[] {PolicyConfiguration.Config.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "mainLoop" -> true;
+                    case "mainLoopThread" -> "main-loop-in-test";
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> null;
+                });
+    }
+}
