@@ -117,15 +117,21 @@ public final class RankedRegistry<S> {
     }
 
     /**
-     * Forgets every service and choice without telling the listeners (the registry's source is going
-     * away, not its services); the next read looks for {@link ServiceLoader} providers again.
+     * Forgets every service without telling the listeners (the registry's source is going away, not its
+     * services); the next read looks for {@link ServiceLoader} providers again. The configured choice
+     * stays, and an explicit one that is no service (made by code): they are the configuration's and the
+     * caller's, which outlive a restart of the source (the runtime bundle's), and a restarted runtime
+     * ran the ranked service instead. An explicit service is forgotten with the others: its going away
+     * would not be seen while the source is down.
      */
     public void reset(String cause) {
         Choice<S> forgotten;
         synchronized (this) {
+            S chosen = explicit;
+            if (entries.stream().anyMatch(entry -> entry.service() == chosen)) {
+                explicit = null;
+            }
             entries.clear();
-            explicit = null;
-            configured = null;
             forgotten = choice;
             choice = null;
         }

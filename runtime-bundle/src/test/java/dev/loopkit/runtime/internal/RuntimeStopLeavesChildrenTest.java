@@ -93,4 +93,30 @@ public class RuntimeStopLeavesChildrenTest {
         assertEquals("what was done to the watcher: " + journal + "; orphans: "
                 + ProcessWide.get().watcherSwitch().orphans().keySet(), Set.of(101L), watcher.children().keySet());
     }
+    /**
+     * A restart of the runtime bundle keeps what was chosen: the platform's configuration (it stays
+     * active, and sets its choice only when it is activated or modified) and what code set. Before, the
+     * restarted runtime ran the ranked watcher while ConfigAdmin still named another (an outside
+     * review's Pax Exam test: "expected selector configured, was epoll ranked").
+     */
+    @Test(timeout = 30_000)
+    public void restartingTheRuntimeBundleKeepsTheConfiguredAndTheExplicitChoice() {
+        BundleContext context = contextOffering(watcher);
+        RuntimeActivator activator = new RuntimeActivator();
+        HoldingChildWatcher setByCode = new HoldingChildWatcher();
+        activator.start(context);
+        try {
+            ProcessWide.get().childWatchers().setConfigured("held");
+            ProcessWide.get().childWatchers().setExplicit(setByCode);
+            activator.stop(context);
+            activator.start(context);
+            assertEquals(java.util.Optional.of("held"), ProcessWide.get().childWatchers().configured());
+            assertEquals(java.util.Optional.of(setByCode), ProcessWide.get().childWatchers().explicit());
+            assertSame(setByCode, ProcessWide.get().childWatchers().current());
+        } finally {
+            ProcessWide.get().childWatchers().setExplicit(null);
+            ProcessWide.get().childWatchers().setConfigured(null);
+            activator.stop(context);
+        }
+    }
 }
