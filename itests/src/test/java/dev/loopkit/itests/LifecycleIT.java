@@ -158,6 +158,72 @@ public class LifecycleIT {
         Await.until("the best of the rest", () -> ProcessWide.get().childWatchers().choice().name(), Pidfds.bestWatcher());
     }
 
+    /**
+     * The runtime bundle restarts while the configuration names the policy and the watcher: they stay
+     * current. Before, the restarted runtime ran the ranked ones while ConfigAdmin still named these
+     * (an outside review: "expected selector configured, was epoll ranked").
+     */
+    @Test
+    public void restartingTheRuntimeBundleKeepsTheConfiguredChoices() throws Exception {
+        update("policy", "selector");
+        update("watcher", "threaded");
+        Await.until("the configured policy", () -> ProcessWide.get().policies().choice().name() + " "
+                + ProcessWide.get().policies().choice().reason(), "selector " + Reason.CONFIGURED);
+        Await.until("the configured watcher", () -> ProcessWide.get().childWatchers().choice().name() + " "
+                + ProcessWide.get().childWatchers().choice().reason(), "threaded " + Reason.CONFIGURED);
+        Bundle runtime = Bundles.named(context, "dev.loopkit.runtime");
+        runtime.stop();
+        runtime.start();
+        Await.until("the configured policy after the restart", () -> ProcessWide.get().policies().choice().name() + " "
+                + ProcessWide.get().policies().choice().reason(), "selector " + Reason.CONFIGURED);
+        Await.until("the configured watcher after the restart", () -> ProcessWide.get().childWatchers().choice().name() + " "
+                + ProcessWide.get().childWatchers().choice().reason(), "threaded " + Reason.CONFIGURED);
+    }
+
+    /**
+     * The runtime bundle stops, then the platform: nobody uses the current watcher's service any more,
+     * but its bundle runs, and it still holds a child of a loop that runs. Before, SCR disposed the
+     * delayed component, whose deactivation moved the child to the orphanage, which reaps nothing: the
+     * exit never came (an outside review's Pax Exam test).
+     */
+    @Test
+    public void aWatcherNobodyUsesAnyMoreStillDeliversTheExitsOfItsChildren() throws Exception {
+        EventLoop users = Asyncio.newEventLoop();
+        Bundle runtime = Bundles.named(context, "dev.loopkit.runtime");
+        Bundle platform = Bundles.named(context, "dev.loopkit.platform");
+        RecordingChild child = new RecordingChild(7);
+        try {
+            LoopFuture<Long> spawned = users.createFuture();
+            users.callSoon(() -> users.subprocessExec(() -> child, List.of("/bin/sh", "-c", "sleep 1; exit 7"),
+                    dev.loopkit.api.SubprocessOptions.defaults().withStdin(dev.loopkit.api.SubprocessOptions.Redirect.DEVNULL)
+                            .withStdout(dev.loopkit.api.SubprocessOptions.Redirect.DEVNULL).withStderr(dev.loopkit.api.SubprocessOptions.Redirect.DEVNULL))
+                    .whenComplete((transport, error) -> {
+                        if (error != null) {
+                            spawned.setException(error);
+                        } else {
+                            spawned.setResult(transport.getPid());
+                        }
+                    }));
+            long pid = users.runUntilComplete(spawned);
+            runtime.stop();
+            platform.stop();
+            LoopFuture<Integer> exited = users.createFuture();
+            child.exited.whenComplete((code, error) -> users.callSoonThreadsafe(() -> exited.setResult(code)));
+            users.callLater(10, () -> {
+                if (!exited.isDone()) {
+                    exited.setException(new AssertionError("exit of pid " + pid + " not delivered within 10 s; in the orphanage: "
+                            + ProcessWide.get().watcherSwitch().orphans().containsKey(pid)));
+                }
+            });
+            assertEquals(Integer.valueOf(7), users.runUntilComplete(exited));
+            assertEquals(1, child.exits.get());
+        } finally {
+            users.close();
+            platform.start();
+            runtime.start();
+        }
+    }
+
     private void update(String key, Object value) throws Exception {
         org.osgi.service.cm.Configuration configuration = configurationAdmin.getConfiguration(PID, "?");
         Dictionary<String, Object> properties = configuration.getProperties();

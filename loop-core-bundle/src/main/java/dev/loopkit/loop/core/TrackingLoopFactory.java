@@ -60,7 +60,9 @@ public abstract class TrackingLoopFactory implements EventLoopFactory {
     /**
      * {@link BaseEventLoop#shutdown(String) Shuts down} every live loop: running ones stop and close
      * on their own threads, and their pending callbacks are reported. Declarative Services calls it
-     * by its name when the factory's component deactivates.
+     * by its name when the factory's component deactivates. Factory components are {@code immediate}:
+     * a delayed one is disposed as soon as nobody uses it, and shut its loops down while their users
+     * and its bundle ran on.
      */
     protected void deactivate() {
         List<BaseEventLoop> live;

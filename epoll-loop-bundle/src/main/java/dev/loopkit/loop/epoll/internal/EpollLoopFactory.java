@@ -15,7 +15,7 @@ import org.osgi.service.component.annotations.Reference;
  * (each names its factory): what makes epoll loops the default where they work is the
  * {@link dev.loopkit.loop.epoll.EpollEventLoopPolicy}'s rank among the policies.
  */
-@Component(service = EventLoopFactory.class, reference = @Reference(name = "epollWorks", service = EpollWorks.class))
+@Component(service = EventLoopFactory.class, immediate = true, reference = @Reference(name = "epollWorks", service = EpollWorks.class))
 @ServiceRanking(EpollLoopFactory.RANKING)
 @LoopkitName(EpollLoopFactory.NAME)
 public final class EpollLoopFactory extends TrackingLoopFactory {

@@ -9,7 +9,7 @@ import dev.loopkit.loop.proactor.ProactorEventLoop;
 import org.osgi.service.component.annotations.Component;
 
 /** The {@code proactor} event loop factory; its loops are shut down when its bundle stops. */
-@Component(service = EventLoopFactory.class)
+@Component(service = EventLoopFactory.class, immediate = true)
 @ServiceRanking(50)
 @LoopkitName(ProactorLoopFactory.NAME)
 public final class ProactorLoopFactory extends TrackingLoopFactory {

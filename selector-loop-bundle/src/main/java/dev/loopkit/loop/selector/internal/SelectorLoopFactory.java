@@ -9,7 +9,7 @@ import dev.loopkit.loop.selector.SelectorEventLoop;
 import org.osgi.service.component.annotations.Component;
 
 /** The {@code selector} event loop factory; its loops are shut down when its bundle stops. */
-@Component(service = EventLoopFactory.class)
+@Component(service = EventLoopFactory.class, immediate = true)
 @ServiceRanking(100)
 @LoopkitName(SelectorLoopFactory.NAME)
 public final class SelectorLoopFactory extends TrackingLoopFactory {

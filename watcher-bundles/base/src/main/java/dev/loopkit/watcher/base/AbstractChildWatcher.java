@@ -19,7 +19,10 @@ public abstract class AbstractChildWatcher implements ChildWatcher {
      * SCR's {@code deactivate}, found under its default name (the component descriptions name none):
      * the component goes, the watcher gives its children back (through the runtime, under the spawn
      * gate), then closes. SCR may deactivate before the runtime's tracker hears that the service went
-     * away, and a loop could otherwise still spawn through the closed watcher.
+     * away, and a loop could otherwise still spawn through the closed watcher. Every watcher component
+     * is {@code immediate}: a delayed one is disposed as soon as nobody uses it (the runtime bundle
+     * stopped, then the platform), and retired its children to the orphanage, which reaps nothing,
+     * while its bundle ran on.
      */
     protected final void deactivate() {
         try {

@@ -44,7 +44,7 @@ import org.osgi.service.component.annotations.Component;
  * {@code waitpid(-1)} never names it (asyncio's behaviour). Use it only in a JVM where nothing else
  * starts or reaps processes.
  */
-@Component(service = ChildWatcher.class)
+@Component(service = ChildWatcher.class, immediate = true)
 @ServiceRanking(FastChildWatcher.RANKING)
 @LoopkitName(FastChildWatcher.NAME)
 public class FastChildWatcher extends AbstractChildWatcher {

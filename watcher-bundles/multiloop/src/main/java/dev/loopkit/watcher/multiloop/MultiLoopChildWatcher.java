@@ -31,7 +31,7 @@ import org.osgi.service.component.annotations.Component;
  * has its handler called on the signal thread; the loops' own handlers pass the exit on to their
  * loop with {@code callSoonThreadsafe}.
  */
-@Component(service = ChildWatcher.class)
+@Component(service = ChildWatcher.class, immediate = true)
 @ServiceRanking(MultiLoopChildWatcher.RANKING)
 @LoopkitName(MultiLoopChildWatcher.NAME)
 public class MultiLoopChildWatcher extends AbstractChildWatcher {

@@ -46,7 +46,7 @@ import org.osgi.service.component.annotations.Reference;
  * probes and refuses otherwise; in OSGi the component is satisfied only by the {@link PidfdsWork}
  * marker the bundle's probe registers where it succeeds.
  */
-@Component(service = ChildWatcher.class, reference = @Reference(name = "pidfdsWork", service = PidfdsWork.class))
+@Component(service = ChildWatcher.class, immediate = true, reference = @Reference(name = "pidfdsWork", service = PidfdsWork.class))
 @ServiceRanking(PidfdChildWatcher.RANKING)
 @LoopkitName(PidfdChildWatcher.NAME)
 public class PidfdChildWatcher extends AbstractChildWatcher {

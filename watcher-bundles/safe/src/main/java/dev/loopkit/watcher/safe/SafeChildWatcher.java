@@ -18,7 +18,7 @@ import org.osgi.service.component.annotations.Component;
  * O(n) per signal. A child registered after it died is caught at once. Handlers run on the loop's
  * thread (or the registering thread, for a child that already exited).
  */
-@Component(service = ChildWatcher.class)
+@Component(service = ChildWatcher.class, immediate = true)
 @ServiceRanking(SafeChildWatcher.RANKING)
 @LoopkitName(SafeChildWatcher.NAME)
 public class SafeChildWatcher extends AbstractChildWatcher {

@@ -39,7 +39,7 @@ import org.osgi.service.component.annotations.Component;
  * waits until the new thread runs, against ~10 µs to hand a child to an idle one. There are still
  * never fewer waiting threads than live children.
  */
-@Component(service = ChildWatcher.class)
+@Component(service = ChildWatcher.class, immediate = true)
 @ServiceRanking(ThreadedChildWatcher.RANKING)
 @LoopkitName(ThreadedChildWatcher.NAME)
 public class ThreadedChildWatcher extends AbstractChildWatcher {
