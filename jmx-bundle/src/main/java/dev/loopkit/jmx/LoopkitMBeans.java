@@ -200,10 +200,15 @@ public final class LoopkitMBeans implements AutoCloseable {
         // loops' stats() (a hop to each new loop's thread) may wait for a thread that calls names() or
         // refreshLoops() (LoopkitMBeansReentrancyTest).
         Map<EventLoop, String> live = new IdentityHashMap<>();
+        List<EventLoop> listed = new ArrayList<>(); // as the factories list them: the first of a name keeps it
         boolean complete = true;
         for (Entry<EventLoopFactory> factory : ProcessWide.get().loopFactories().entries()) {
             try {
-                factory.service().liveLoops().forEach(loop -> live.put(loop, factory.name()));
+                factory.service().liveLoops().forEach(loop -> {
+                    if (live.put(loop, factory.name()) == null) {
+                        listed.add(loop);
+                    }
+                });
             } catch (RuntimeException e) {
                 // One factory's failure (a third-party one, one whose bundle is stopping) takes nothing from
                 // the others; its loops keep their MBeans until a look that sees them all (BrokenLoopServicesTest).
@@ -212,11 +217,11 @@ public final class LoopkitMBeans implements AutoCloseable {
                         "cannot list the live loops of loop factory '" + factory.name() + "' for JMX", e);
             }
         }
-        Map<EventLoop, String> newNames = new IdentityHashMap<>();
-        for (EventLoop loop : live.keySet()) {
+        List<Map.Entry<EventLoop, String>> newNames = new ArrayList<>();
+        for (EventLoop loop : listed) {
             if (!known.contains(loop)) {
                 try {
-                    newNames.put(loop, LoopBean.loopName(loop));
+                    newNames.add(Map.entry(loop, LoopBean.loopName(loop)));
                 } catch (RuntimeException e) {
                     // a loop that cannot say its name (closing under the look, a third-party one) waits for the
                     // next look; the others get theirs (BrokenLoopServicesTest)
@@ -236,7 +241,7 @@ public final class LoopkitMBeans implements AutoCloseable {
 
     // Under the lock: what one look found (the exporters' calls queued); a new loop without a name (another look took it away
     // meanwhile) waits for the next look.
-    private void apply(Map<EventLoop, String> live, Map<EventLoop, String> newNames, boolean complete) {
+    private void apply(Map<EventLoop, String> live, List<Map.Entry<EventLoop, String>> newNames, boolean complete) {
         for (var gone = loops.entrySet().iterator(); gone.hasNext();) {
             var entry = gone.next();
             if (!live.containsKey(entry.getKey()) && (complete || entry.getKey().isClosed())) {
@@ -246,16 +251,16 @@ public final class LoopkitMBeans implements AutoCloseable {
                 exporters.forEach(exporter -> exporterCalls.add(() -> unexport(exporter, name)));
             }
         }
-        live.forEach((loop, factory) -> {
-            String loopName = newNames.get(loop);
-            if (!loops.containsKey(loop) && loopName != null) {
-                ObjectName name = freeName(loopName);
-                DynamicMBean mbean = mxbean(new LoopBean(factory, loop), LoopMXBean.class);
+        for (Map.Entry<EventLoop, String> named : newNames) {
+            EventLoop loop = named.getKey();
+            if (!loops.containsKey(loop)) {
+                ObjectName name = freeName(named.getValue());
+                DynamicMBean mbean = mxbean(new LoopBean(live.get(loop), loop), LoopMXBean.class);
                 loops.put(loop, name);
                 exported.put(name, mbean);
                 exporters.forEach(exporter -> exporterCalls.add(() -> export(exporter, name, mbean)));
             }
-        });
+        }
     }
 
     /**
