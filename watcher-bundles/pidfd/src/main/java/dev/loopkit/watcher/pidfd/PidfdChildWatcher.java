@@ -5,6 +5,7 @@ import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.spi.LoopkitName;
 import dev.loopkit.api.RunningLoop;
+import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.api.spi.ServiceRanking;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.LoopResource;
@@ -62,7 +63,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
      */
     private final class Watch extends Child implements LoopResource {
         final int pidfd;
-        /** The loop that reads the pidfd; the handler is called where the exit is reaped. */
+        /** The loop that reads the pidfd ({@code null}: a waiting thread does); the handler is called where the exit is reaped. */
         final EventLoop loop;
         /** Registered outside any running loop: {@link #loop} only reads the pidfd, the handler delivers elsewhere. */
         final boolean handlerOutlivesLoop;
@@ -129,6 +130,14 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             if (handlerOutlivesLoop || !reapOrphan(this::onceLoopClosed)) {
                 startOrphanWaiter(this);
             }
+        }
+
+        /** Read by a waiting thread from the start: registered in a hand-over that had no loop to give. */
+        void orphanFromTheStart() {
+            synchronized (lock) {
+                orphaned = true;
+            }
+            startOrphanWaiter(this);
         }
 
         private void onceLoopClosed(Runnable warning) {
@@ -218,7 +227,8 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         Child child = new Child(pid, handler, null);
         EventLoop running = RunningLoop.get();
         EventLoop loop = running != null ? running : attached;
-        if (loop == null) {
+        boolean handedOverWithoutLoop = loop == null && RuntimeHook.get().handingOverInThisThread();
+        if (loop == null && !handedOverWithoutLoop) {
             // asyncio's get_running_loop() words first
             throw new IllegalStateException("no running event loop: the pidfd child watcher needs a loop: register"
                     + " children from a running loop, or attach one with attachLoop");
@@ -238,6 +248,13 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         Watch replaced = table.put(watch);
         if (replaced != null) {
             replaced.cancel();
+        }
+        if (handedOverWithoutLoop) {
+            // A switch with no main loop (its platform stopped): refused, the child went back to a watcher
+            // that may have no loop either, and its exit never came. It is waited for on a thread, as a
+            // child whose loop closed is, and the handler gets the exit there.
+            watch.orphanFromTheStart();
+            return;
         }
         onLoop(loop, watch::watch);
     }

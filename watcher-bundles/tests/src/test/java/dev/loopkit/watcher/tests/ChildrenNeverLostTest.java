@@ -93,12 +93,12 @@ public class ChildrenNeverLostTest {
 
     /**
      * A watcher switch to the pidfd watcher while no main-context loop is set (loops run in other
-     * threads): the pidfd watcher refuses each child ("no running event loop"). The child used to be
-     * in neither watcher then, its exit never delivered and the child left a zombie; now it stays with
-     * the watcher it came from, which delivers its exit.
+     * threads). The pidfd watcher refused each child ("no running event loop"), which used to be in
+     * neither watcher then, its exit never delivered and the child left a zombie; then it stayed with
+     * the watcher it came from; now the pidfd watcher takes it and waits for it on a thread.
      */
     @Test
-    public void switchingToThePidfdWatcherWithNoMainLoopKeepsTheChildrenWithTheOldWatcher() throws Exception {
+    public void switchingToThePidfdWatcherWithNoMainLoopLosesNoChild() throws Exception {
         ThreadedChildWatcher threaded = new ThreadedChildWatcher();
         BaseEventLoop loop = loopWith(threaded);
         CompletableFuture<Integer> code = new CompletableFuture<>();
@@ -168,6 +168,27 @@ public class ChildrenNeverLostTest {
         String where = "fast holds " + fast.children().keySet() + ", orphans "
                 + ProcessWide.get().watcherSwitch().orphans().keySet();
         Integer got = Watchers.runOn(loop, () -> code.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null));
+        assertEquals("pid " + pid + ": " + where + "; /proc state now: " + procState(pid), Integer.valueOf(7), got);
+    }
+
+    /**
+     * The main loop closed (its platform stopped for good), and the switch that follows goes to the pidfd
+     * watcher, with no loop to give it: it refused the child, which went back to the safe watcher, whose
+     * loop is closed. The exit never came (an outside review's Pax Exam test, in Felix). In a hand-over
+     * with no loop the pidfd watcher now waits for the child on a thread, as for a child whose loop closed.
+     */
+    @Test
+    public void switchingToThePidfdWatcherAfterTheMainLoopClosedStillDeliversTheExit() throws Exception {
+        SafeChildWatcher safe = new SafeChildWatcher();
+        BaseEventLoop loop = loopWith(safe);
+        CompletableFuture<Integer> code = new CompletableFuture<>();
+        long pid = spawnExiting7(safe, loop, code);
+        loop.close();
+        dev.loopkit.watcher.pidfd.PidfdChildWatcher pidfd = new dev.loopkit.watcher.pidfd.PidfdChildWatcher();
+        cleanup.add(pidfd::close);
+        ((DefaultEventLoopPolicy) Asyncio.getEventLoopPolicy()).setChildWatcher(pidfd);
+        String where = "safe holds " + safe.children().keySet() + ", pidfd holds " + pidfd.children().keySet();
+        Integer got = code.completeOnTimeout(null, 10, TimeUnit.SECONDS).get();
         assertEquals("pid " + pid + ": " + where + "; /proc state now: " + procState(pid), Integer.valueOf(7), got);
     }
 
