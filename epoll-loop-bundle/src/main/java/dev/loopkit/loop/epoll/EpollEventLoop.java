@@ -227,8 +227,7 @@ public class EpollEventLoop extends ReadinessEventLoop {
     }
 
     @Override
-    public int watchedFileDescriptors() {
-        assert inLoopThreadOrIdle() : "watchedFileDescriptors off the loop thread while it runs";
+    protected int countWatchedFileDescriptors() {
         return isClosed() ? 0 : fds.size();
     }
 

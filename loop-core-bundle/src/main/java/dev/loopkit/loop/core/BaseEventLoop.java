@@ -713,8 +713,16 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     }
 
     /** How many raw file descriptors the loop watches (diagnostics; loop thread). */
-    public int watchedFileDescriptors() {
+    public final int watchedFileDescriptors() {
         assert inLoopThreadOrIdle() : "watchedFileDescriptors off the loop thread while it runs";
+        return countWatchedFileDescriptors();
+    }
+
+    /**
+     * {@link #watchedFileDescriptors()} without its thread rule: the size of a table, read as it is,
+     * for {@link #stats()} of a loop that may start on its own thread during the count.
+     */
+    protected int countWatchedFileDescriptors() {
         return fdPoller == null ? 0 : fdPoller.size();
     }
 
@@ -1136,7 +1144,9 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     public LoopStats stats() {
         Thread thread = owner();
         if (thread == null || inLoopThread()) {
-            return countHere(thread); // not running: no other thread touches the queues
+            // Not running, or this is its thread. A loop starting at this very moment may take over
+            // during the count (StartingLoopStatsTest): the sizes are then a moment old, as any snapshot.
+            return countHere(thread);
         }
         CompletableFuture<LoopStats> counted = new CompletableFuture<>();
         Handle counting;
@@ -1161,7 +1171,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     // On the loop thread, or with no loop thread: the queues' only consumer.
     private LoopStats countHere(Thread thread) {
         return new LoopStats(name(), thread == null ? null : thread.getName(), thread != null, false,
-                scheduler.queuedCount(), scheduler.timerCount(), isClosed() ? 0 : watchedFileDescriptors() + watchedChannels(),
+                scheduler.queuedCount(), scheduler.timerCount(), isClosed() ? 0 : countWatchedFileDescriptors() + watchedChannels(),
                 resources.size(), lagMillis());
     }
 
