@@ -36,6 +36,8 @@ public final class MainLoop {
     private static final System.Logger LOG = System.getLogger("dev.loopkit.policy");
 
     private final Object lock = new Object();
+    /** How long deactivation waits for the main thread, busy in a callback maybe, before going on without it. */
+    long stopWaitMillis = 10_000;
     private BundleContext bundleContext;
     private final RankedRegistry.Listener<EventLoopPolicy> policyChanged = (before, now) -> wake();
     private Thread thread;
@@ -99,7 +101,7 @@ public final class MainLoop {
         ProcessWide.get().policies().removeListener(policyChanged);
         wake();
         try {
-            thread.join(10_000);
+            thread.join(stopWaitMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
