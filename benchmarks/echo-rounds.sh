@@ -1,0 +1,40 @@
+#!/bin/bash
+# TCP echo servers side by side, round-robin, for taking one row of run.sh's TCP echo apart: each round
+# starts every server in turn (tuned flags, as run.sh), warms it up for 1 s with run.sh's client (50
+# connections, 1 KiB ping-pong), then measures 4 s. Per server and round it prints the round trips per
+# second, and, where `perf` can count syscalls, the server's system calls per round trip.
+#
+# Needs a `benchmarks/run.sh` run first (the classpath and the C client it builds).
+# Usage: benchmarks/echo-rounds.sh ROUNDS LOOP/API...   e.g. 3 epoll/streams epoll/protocol netty-epoll/handler
+set -eu
+cd "$(dirname "$0")/.."
+classpath="benchmarks/target/classes:$(cat benchmarks/target/bench.classpath)"
+client=benchmarks/target/bench/native/echo_client
+rounds=$1
+shift
+for round in $(seq "$rounds"); do
+  for variant in "$@"; do
+    coproc SERVER { exec java -Xms1g -Xmx1g -cp "$classpath" dev.loopkit.benchmarks.e2e.Workloads echo-server "${variant%/*}" "${variant#*/}"; }
+    port=""
+    while read -r line <&"${SERVER[0]}"; do
+      case "$line" in READY*) port=${line#READY }; break ;; UNSUPPORTED*) echo "$variant: $line"; break ;; esac
+    done
+    if [ -n "$port" ]; then
+      "$client" "$port" 50 1024 1 0 warm-up > /dev/null
+      counted=""
+      if command -v perf > /dev/null; then
+        perf stat -x, -e raw_syscalls:sys_enter -p "$SERVER_PID" -o /tmp/echo-rounds.perf -- sleep 4 2> /dev/null &
+        counted=$!
+      fi
+      rps=$("$client" "$port" 50 1024 0 4 "$variant" | awk '$3 == "'"$variant"'" && $4 == "rps" { print $5 }')
+      if [ -n "$counted" ] && wait "$counted"; then
+        calls=$(awk -F, '/sys_enter/ { print $1 }' /tmp/echo-rounds.perf)
+        echo "round $round $variant: $rps round trips/s, $(awk "BEGIN { printf \"%.2f\", $calls / ($rps * 4) }") syscalls/round trip"
+      else
+        echo "round $round $variant: $rps round trips/s"
+      fi
+    fi
+    exec {SERVER[1]}>&-
+    wait "$SERVER_PID" 2> /dev/null || true
+  done
+done
