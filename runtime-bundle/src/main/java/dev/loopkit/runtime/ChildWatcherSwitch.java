@@ -395,6 +395,14 @@ public final class ChildWatcherSwitch {
         return this.orphans.children();
     }
 
+    /**
+     * Puts a child in the orphanage, where it waits for the next watcher: one an earlier runtime of
+     * this process left waiting there (a refresh of the runtime bundle). Before any watcher is tracked.
+     */
+    public void adoptOrphan(long pid, ChildHandler handler) {
+        orphans.addChildHandler(pid, handler);
+    }
+
     String describe(ChildWatcher watcher) {
         if (watcher == null || watcher == orphans) {
             return "none";

@@ -4,7 +4,12 @@ import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.api.spi.UnavailableService;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.runtime.RankedRegistry;
+import java.io.File;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.osgi.annotation.bundle.Header;
 import org.osgi.framework.BundleActivator;
@@ -22,6 +27,10 @@ import org.osgi.util.tracker.ServiceTracker;
 @Header(name = Constants.BUNDLE_ACTIVATOR, value = "${@class}")
 public final class RuntimeActivator implements BundleActivator {
 
+    private static final System.Logger LOG = System.getLogger("dev.loopkit.runtime");
+    /** The data file where a stopping runtime records the pids waiting in its orphanage. */
+    private static final String ORPHANS = "orphans";
+
     private List<ServiceTracker<?, ?>> trackers = List.of();
     /** Set by stop(): the trackers' removals are this bundle's view going, not the services. */
     private volatile boolean stopping;
@@ -31,6 +40,7 @@ public final class RuntimeActivator implements BundleActivator {
     public void start(BundleContext context) {
         stopping = false;
         RuntimeHook.install(runtime);
+        adoptRecordedOrphans(context);
         trackers = List.of(
                 track(context, runtime.policies(), gone -> { }),
                 track(context, runtime.loopFactories(), gone -> { }),
@@ -53,6 +63,62 @@ public final class RuntimeActivator implements BundleActivator {
         runtime.unavailable().clear();
         trackers.forEach(ServiceTracker::close);
         trackers = List.of();
+        recordOrphans(context);
+    }
+
+    /**
+     * The children waiting in the orphanage, by pid, in this bundle's data area: an update and refresh
+     * of this bundle drops the runtime, orphanage included, and they were never reaped (an outside
+     * review's Pax Exam test found the zombie). A plain restart keeps the orphanage, and adopts nothing.
+     */
+    private void recordOrphans(BundleContext context) {
+        File record = context.getDataFile(ORPHANS);
+        if (record == null) {
+            return; // no file system for bundles: nothing outlives this runtime
+        }
+        Set<Long> waiting = runtime.watcherSwitch().orphans().keySet();
+        try {
+            if (waiting.isEmpty()) {
+                Files.deleteIfExists(record.toPath());
+            } else {
+                Files.write(record.toPath(), waiting.stream().map(String::valueOf).toList());
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot record the children waiting for a child watcher, pids " + waiting
+                    + ": a refresh of the runtime bundle leaves them unreaped", e);
+        }
+    }
+
+    /**
+     * The children a runtime before this one recorded ({@link #recordOrphans}) that are still this
+     * process's children and no watcher holds wait in the orphanage for the next watcher, which reaps
+     * them. Their loops went with the old runtime's bundles: the exit is only logged.
+     */
+    private void adoptRecordedOrphans(BundleContext context) {
+        File record = context.getDataFile(ORPHANS);
+        if (record == null || !record.exists()) {
+            return;
+        }
+        List<String> pids;
+        try {
+            pids = Files.readAllLines(record.toPath());
+            Files.delete(record.toPath());
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot read the children an earlier runtime left waiting", e);
+            return;
+        }
+        Set<Long> held = runtime.registeredChildren();
+        long self = ProcessHandle.current().pid();
+        for (String line : pids) {
+            long pid = Long.parseLong(line.strip());
+            boolean ours = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid)
+                    .filter(parent -> parent == self).isPresent();
+            if (ours && !held.contains(pid)) {
+                runtime.watcherSwitch().adoptOrphan(pid, (child, returncode) -> LOG.log(Level.WARNING,
+                        "child process {0} exited with {1} after the runtime bundle was refreshed: the loop that ran"
+                        + " it went with the old runtime", String.valueOf(child), String.valueOf(returncode)));
+            }
+        }
     }
 
     private <S> ServiceTracker<S, S> track(BundleContext context, RankedRegistry<S> registry, Consumer<S> afterRemoval) {

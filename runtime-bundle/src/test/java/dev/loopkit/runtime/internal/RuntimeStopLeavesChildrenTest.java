@@ -70,6 +70,7 @@ public class RuntimeStopLeavesChildrenTest {
                     case "getServiceReferences" -> ChildWatcher.class.getName().equals(args[0])
                             ? new ServiceReference<?>[] {reference} : null;
                     case "getService" -> service;
+                    case "getDataFile" -> null; // no file system for bundles
                     case "ungetService" -> true;
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];

@@ -1,0 +1,116 @@
+package dev.loopkit.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.ops4j.pax.exam.CoreOptions.streamBundle;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.SubprocessOptions;
+import dev.loopkit.api.SubprocessOptions.Redirect;
+import dev.loopkit.itests.bundles.TestBundles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.inject.Inject;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.wiring.FrameworkWiring;
+
+/**
+ * The runtime bundle updated and refreshed while a child waits in its orphanage (every watcher bundle
+ * stopped). The refresh dropped the old runtime, orphanage included, and the child stayed a zombie that
+ * the watchers started afterwards never heard of (an outside review found it). This probe uses no class
+ * of the runtime bundle, so the refresh does not take it along.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class RuntimeRefreshIT {
+
+    private static final List<String> WATCHERS = List.of("dev.loopkit.watcher.threaded", "dev.loopkit.watcher.multiloop",
+            "dev.loopkit.watcher.safe", "dev.loopkit.watcher.fast", "dev.loopkit.watcher.pidfd");
+
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] configuration() {
+        return LoopkitOptions.distribution(streamBundle(TestBundles.testingSupport()));
+    }
+
+    @Test
+    public void aChildRunningWhileTheRuntimeIsRefreshedIsStillReaped() throws Exception {
+        awaitAnActiveWatcher();
+        EventLoop loop = Asyncio.getEventLoopPolicy().newEventLoop();
+        Thread runs = new Thread(() -> {
+            try {
+                loop.runForever();
+            } catch (RuntimeException closedUnderIt) {
+                // the refresh closes it
+            }
+        }, "refresh-probe");
+        runs.start();
+        CompletableFuture<Long> spawned = new CompletableFuture<>();
+        loop.callSoonThreadsafe(() -> loop.subprocessExec(() -> new dev.loopkit.api.SubprocessProtocol() { },
+                List.of("/bin/sh", "-c", "sleep 1.5; exit 7"), SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
+                        .withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL))
+                .whenComplete((transport, error) -> {
+                    if (error != null) {
+                        spawned.completeExceptionally(error);
+                    } else {
+                        spawned.complete(transport.getPid());
+                    }
+                }));
+        long pid = spawned.get(10, TimeUnit.SECONDS);
+        List<Bundle> watchers = WATCHERS.stream().map(name -> Bundles.named(context, name)).toList();
+        try {
+            for (Bundle watcher : watchers) {
+                watcher.stop(); // the last one leaves the child in the orphanage: no watcher is installed
+            }
+            Bundle runtime = Bundles.named(context, "dev.loopkit.runtime");
+            runtime.update();
+            CompletableFuture<Void> refreshed = new CompletableFuture<>();
+            context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(runtime), e -> refreshed.complete(null));
+            refreshed.get(60, TimeUnit.SECONDS);
+            for (Bundle watcher : watchers) {
+                watcher.start();
+            }
+            awaitAnActiveWatcher();
+            Await.until("child " + pid + " reaped (Z: a zombie nobody reaps)", () -> state(pid), "gone");
+        } finally {
+            loop.stop();
+            runs.join(10_000);
+            loop.close();
+        }
+        assertEquals("gone", state(pid));
+    }
+
+    private void awaitAnActiveWatcher() {
+        Await.until("an active child watcher", () -> {
+            try {
+                return !context.getServiceReferences(ChildWatcher.class, null).isEmpty()
+                        && Asyncio.getChildWatcher().isActive();
+            } catch (Exception notYet) {
+                return false;
+            }
+        });
+    }
+
+    private static String state(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        } catch (java.io.IOException gone) {
+            return "gone";
+        }
+    }
+}
