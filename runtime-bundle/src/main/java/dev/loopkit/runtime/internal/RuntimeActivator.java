@@ -110,7 +110,12 @@ public final class RuntimeActivator implements BundleActivator {
         Set<Long> held = runtime.registeredChildren();
         long self = ProcessHandle.current().pid();
         for (String line : pids) {
-            long pid = Long.parseLong(line.strip());
+            long pid;
+            try {
+                pid = Long.parseLong(line.strip());
+            } catch (NumberFormatException notAPid) {
+                continue; // a record damaged since: it can name no child of ours
+            }
             boolean ours = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid)
                     .filter(parent -> parent == self).isPresent();
             if (ours && !held.contains(pid)) {

@@ -68,7 +68,7 @@ public class OrphansAcrossRestartsTest {
         child = new ProcessBuilder("sleep", "30").start();
         long ours = child.pid();
         long notOurs = 1; // init: alive, never our child
-        Files.write(new File(dataArea, "orphans").toPath(), List.of(Long.toString(ours), Long.toString(notOurs), "999999999"));
+        Files.write(new File(dataArea, "orphans").toPath(), List.of(Long.toString(ours), Long.toString(notOurs), "999999999", "damaged"));
         RuntimeActivator activator = new RuntimeActivator();
         activator.start(context);
         try {
