@@ -59,8 +59,6 @@ import org.osgi.framework.BundleContext;
 @ExamReactorStrategy(PerMethod.class)
 public class ChaosSoakIT {
 
-    private static final List<String> WATCHERS = List.of("dev.loopkit.watcher.threaded", "dev.loopkit.watcher.multiloop",
-            "dev.loopkit.watcher.safe", "dev.loopkit.watcher.fast", "dev.loopkit.watcher.pidfd");
     private static final String[] SIGNALS = {"SIGTERM", "SIGKILL", "SIGINT", "SIGHUP", "SIGUSR2"};
     private static final int IN_FLIGHT = 20;
     private static final int PRODUCERS = 4;
@@ -109,7 +107,7 @@ public class ChaosSoakIT {
 
         Storm storm = new Storm(deadline);
         List<Thread> actors = new ArrayList<>(storm.threads());
-        actors.add(cycler("soak-watchers", new Random(seed + 1), deadline, 50, 300, WATCHERS));
+        actors.add(cycler("soak-watchers", new Random(seed + 1), deadline, 50, 300, Bundles.WATCHERS));
         actors.add(cycler("soak-loops", new Random(seed + 2), deadline, 300, 2_000, List.of("dev.loopkit.loop.selector")));
         actors.add(signaller(deadline));
         actors.forEach(Thread::start);

@@ -46,8 +46,6 @@ import org.osgi.framework.ServiceReference;
 @ExamReactorStrategy(PerMethod.class)
 public class HotSwapIT {
 
-    private static final List<String> WATCHERS = List.of("dev.loopkit.watcher.threaded", "dev.loopkit.watcher.multiloop",
-            "dev.loopkit.watcher.safe", "dev.loopkit.watcher.fast", "dev.loopkit.watcher.pidfd");
 
     @Inject
     private BundleContext context;
@@ -298,7 +296,7 @@ public class HotSwapIT {
 
     private List<Bundle> watcherBundles() {
         List<Bundle> bundles = new ArrayList<>();
-        for (String name : WATCHERS) {
+        for (String name : Bundles.WATCHERS) {
             bundles.add(bundle(name));
         }
         return bundles;

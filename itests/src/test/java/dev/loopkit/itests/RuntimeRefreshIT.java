@@ -36,8 +36,6 @@ import org.osgi.framework.wiring.FrameworkWiring;
 @ExamReactorStrategy(PerMethod.class)
 public class RuntimeRefreshIT {
 
-    private static final List<String> WATCHERS = List.of("dev.loopkit.watcher.threaded", "dev.loopkit.watcher.multiloop",
-            "dev.loopkit.watcher.safe", "dev.loopkit.watcher.fast", "dev.loopkit.watcher.pidfd");
 
     @Inject
     private BundleContext context;
@@ -71,7 +69,7 @@ public class RuntimeRefreshIT {
                     }
                 }));
         long pid = spawned.get(10, TimeUnit.SECONDS);
-        List<Bundle> watchers = WATCHERS.stream().map(name -> Bundles.named(context, name)).toList();
+        List<Bundle> watchers = Bundles.WATCHERS.stream().map(name -> Bundles.named(context, name)).toList();
         try {
             for (Bundle watcher : watchers) {
                 watcher.stop(); // the last one leaves the child in the orphanage: no watcher is installed

@@ -21,6 +21,7 @@ public final class StreamReader {
     /** asyncio's {@code _DEFAULT_LIMIT}: 64 KiB. */
     public static final int DEFAULT_LIMIT = 64 * 1024;
     private static final byte[] NEWLINE = {'\n'};
+    private static final List<byte[]> NEWLINE_ONLY = List.of(NEWLINE);
 
     private final EventLoop loop;
     private final int limit;
@@ -160,7 +161,11 @@ public final class StreamReader {
      * {@link IncompleteReadException} with the rest when the stream ends first.
      */
     public LoopFuture<byte[]> readuntil(byte[] separator) {
-        return readuntil(List.of(Objects.requireNonNull(separator, "separator")));
+        Objects.requireNonNull(separator, "separator");
+        if (separator.length == 0) {
+            throw new IllegalArgumentException("Separator should be at least one-byte string");
+        }
+        return attempt("readuntil", until(List.of(separator))); // one separator: nothing to sort
     }
 
     /**
@@ -229,7 +234,7 @@ public final class StreamReader {
      * before the caller's continuation runs belongs to the next line.
      */
     public LoopFuture<byte[]> readline() {
-        Attempt<byte[]> line = until(List.of(NEWLINE));
+        Attempt<byte[]> line = until(NEWLINE_ONLY);
         return attempt("readuntil", () -> { // asyncio's readline waits inside readuntil, and says so
             Outcome<byte[]> outcome = line.tryNow();
             if (outcome == null || outcome.error() == null) {
