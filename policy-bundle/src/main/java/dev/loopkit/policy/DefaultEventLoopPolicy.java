@@ -21,7 +21,9 @@ import java.util.Objects;
  * "There is no current event loop in thread '&lt;name&gt;'.".</li>
  * <li>{@link #setEventLoop(EventLoop)} in the main context attaches the child watcher to the loop
  * ({@code null}: detaches it), as asyncio's {@code set_event_loop} does with the policy's
- * {@code _watcher}. Which watcher, see below.</li>
+ * {@code _watcher}. Which watcher, see below. The loop also becomes the main context's, which a
+ * watcher chosen later is attached to: outside a platform, where no main loop is designated, the
+ * one the program set in its main thread.</li>
  * <li>Loops come from the {@link EventLoopFactory} of the policy's loop implementation: selector
  * on Unix, proactor on Windows.</li>
  * </ul>
@@ -138,7 +140,13 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
         Context context = contexts.get();
         context.setCalled = true;
         context.loop = loop;
-        if (isMainContext() && watcherToAttach() != null) {
+        if (!isMainContext() || !speaksForTheProcess()) {
+            return;
+        }
+        // Recorded first, so that a switch from now on attaches its watcher to this loop: outside a
+        // platform nothing else makes it the main context's (MainThreadLoopOutsideAPlatformTest).
+        ProcessWide.get().mainContext().loopSetIn(Thread.currentThread(), loop);
+        if (ProcessWide.get().childWatchers().current() != null) {
             // Through the watcher switch, under the spawn gate: a switch may be under way (the
             // registry's current watcher chosen, its children not moved yet), and attaching that
             // watcher here and now would let the fast watcher's waitpid(-1) take exits another
@@ -214,11 +222,12 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
         ProcessWide.get().setExplicitChildWatcher(replacement);
     }
 
-    // The watcher setEventLoop attaches in the main context (the rule is in the class javadoc).
-    private ChildWatcher watcherToAttach() {
+    // Whether setEventLoop in the main context sets the process's main loop and attaches the
+    // process-wide watcher (the rule is in the class javadoc): this policy is the process-wide one,
+    // or the process-wide watcher is the one chosen through it.
+    private boolean speaksForTheProcess() {
         ChildWatcher processWide = ProcessWide.get().childWatchers().current();
-        boolean installed = ProcessWide.get().policies().current() == this;
-        return installed || (processWide != null && processWide == chosenWatcher) ? processWide : null;
+        return ProcessWide.get().policies().current() == this || (processWide != null && processWide == chosenWatcher);
     }
 
     @Override

@@ -52,6 +52,19 @@ public final class MainContext {
     }
 
     /**
+     * asyncio's {@code set_event_loop} in the main thread: if {@code thread} is the main context,
+     * {@code loop} becomes its loop ({@code null}: none), the one later watcher switches attach the
+     * current watcher to. Outside a platform nobody designates a main loop, and this is how the
+     * program's own loop becomes it (MainThreadLoopOutsideAPlatformTest); on a platform its main
+     * loop's thread sets the same loop it was designated with.
+     */
+    public synchronized void loopSetIn(Thread thread, EventLoop loop) {
+        if (isMain(thread)) {
+            this.loop = loop;
+        }
+    }
+
+    /**
      * Returns to the JVM's main thread if {@code thread} is still the main context. A platform's main
      * thread that ends after its successor took over (its bundle's stop gave up waiting for it) must
      * not take the main context from the new one.
@@ -62,7 +75,10 @@ public final class MainContext {
         }
     }
 
-    /** The main context's loop, if a platform runs one ({@link #designate(Thread, EventLoop)}), else {@code null}. */
+    /**
+     * The main context's loop: the one a platform runs ({@link #designate(Thread, EventLoop)}), or the
+     * one last set in the main context ({@link #loopSetIn}); {@code null} if none.
+     */
     public EventLoop loop() {
         return loop;
     }
