@@ -66,6 +66,34 @@ public class DistributionIT {
         assertEquals(again.toString(), EpollPolicy.rankedStatus(), again.out().strip());
     }
 
+    /**
+     * An admin edits {@code conf/dev.loopkit.policy.cfg} while the platform is down, then starts it: the
+     * edit applies, and the file stays as written. With FileInstall writing configurations back into
+     * their files, its scan right after the initial one read the file while its own write-back (of the
+     * update that scan made) had truncated it: the configuration was emptied, then written back empty,
+     * and the edit was gone, in 2 of 8 such restarts here.
+     */
+    @Test
+    public void aConfFileEditedWhileThePlatformIsDownAppliesAndKeepsItsText() throws Exception {
+        Path file = Distribution.home().resolve("conf/dev.loopkit.policy.cfg");
+        try {
+            for (int restart = 0; restart < 6; restart++) {
+                String policy = restart % 2 == 0 ? "selector" : "proactor";
+                String text = "# edited by hand\npolicy = " + policy + "\n";
+                Files.writeString(file, text);
+                // the sleep keeps the platform up past FileInstall's first scans
+                Command shell = Command.run(List.of("sh", Distribution.home().resolve("bin/loopkit").toString()),
+                        Map.of("LOOPKIT_DATA", data.toString()), "loop:run /bin/sleep 2\nloop:policy\n");
+                assertEquals(shell.toString(), 0, shell.status());
+                assertEquals("restart " + restart, text, Files.readString(file));
+                assertTrue("restart " + restart + ": " + shell, shell.out().contains(
+                        "process-wide: " + policy + " (configured: configuration dev.loopkit.policy)"));
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     @Test
     public void watchersListsTheRankedOnesAndAChosenOneSurvivesARestart() throws Exception {
         Command list = loopkit("loop:watchers");

@@ -195,6 +195,33 @@ public class WebConsoleIT {
         awaitTrue("the watcher is " + before + " again", () -> platform.command("loop:watcher", "process-wide: .*").strip().equals(before));
     }
 
+    /**
+     * The console's own configuration editor changes {@code dev.loopkit.policy}: the change lands in the
+     * {@code .cfg} file it came from, whose other lines stay, so the next start reads the same choice.
+     */
+    @Test
+    public void anEditInTheConsolesConfigurationEditorIsWrittenIntoTheConfFile() throws Exception {
+        Path file = Distribution.home().resolve("conf/dev.loopkit.policy.cfg");
+        String before = platform.command("loop:watcher", "process-wide: .*").strip();
+        try {
+            Files.writeString(file, "# chosen by hand\nwatcher = multiloop\n");
+            awaitTrue("FileInstall applies " + file, () -> platform.command("loop:watcher", "process-wide: .*").strip()
+                    .equals("process-wide: multiloop (configured: configuration dev.loopkit.policy)"));
+            HttpResponse<String> edit = send(HttpRequest.newBuilder(URI.create(origin + "/system/console/configMgr/dev.loopkit.policy"))
+                    .header("Authorization", basic(USER + ":" + password)).header("Origin", origin)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("apply=true&action=ajaxConfigManager&propertylist=watcher&watcher=safe"))
+                    .build());
+            assertTrue(edit.statusCode() + " " + edit.body(), edit.statusCode() < 400);
+            awaitTrue("the edit applies", () -> platform.command("loop:watcher", "process-wide: .*").strip()
+                    .equals("process-wide: safe (configured: configuration dev.loopkit.policy)"));
+            assertEquals("# chosen by hand\nwatcher = safe\n", Files.readString(file));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        awaitTrue("the watcher is " + before + " again", () -> platform.command("loop:watcher", "process-wide: .*").strip().equals(before));
+    }
+
     // ---- the browser ----
 
     private static void openThePage() throws Exception {
