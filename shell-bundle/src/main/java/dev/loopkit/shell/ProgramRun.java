@@ -168,8 +168,12 @@ final class ProgramRun implements SubprocessProtocol {
         long pid = transport.getPid();
         EventLoopFactory factory = ProcessWide.get().loopFactories().current();
         if (factory == null) {
-            throw new IllegalStateException("pid " + pid + ": its loop was closed, and no event loop is left to wait for"
-                    + " it on; it stays with watcher " + watcherName);
+            // Every loop bundle stopped (Karaf's feature uninstall stops them all): killed all the same, so
+            // that it does not run on unowned; its watcher, or the next one, reaps it. Before, it ran on
+            // and became a zombie nobody reaped (KarafLifecycleIT).
+            transport.kill();
+            throw new IllegalStateException("pid " + pid + ": its loop was closed: killed; no event loop is left to wait"
+                    + " for its exit on (watcher " + watcherName + ", or the next one, reaps it)");
         }
         EventLoop waiting = factory.newEventLoop();
         try {

@@ -4,13 +4,11 @@ import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.api.spi.UnavailableService;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.runtime.RankedRegistry;
-import java.io.File;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.osgi.annotation.bundle.Header;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
@@ -28,8 +26,8 @@ import org.osgi.util.tracker.ServiceTracker;
 public final class RuntimeActivator implements BundleActivator {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.runtime");
-    /** The data file where a stopping runtime records the pids waiting in its orphanage. */
-    private static final String ORPHANS = "orphans";
+    /** The system property where a stopping runtime records the pids waiting in its orphanage. */
+    static final String ORPHANS = "dev.loopkit.runtime.orphans";
 
     private List<ServiceTracker<?, ?>> trackers = List.of();
     /** Set by stop(): the trackers' removals are this bundle's view going, not the services. */
@@ -40,7 +38,6 @@ public final class RuntimeActivator implements BundleActivator {
     public void start(BundleContext context) {
         stopping = false;
         RuntimeHook.install(runtime);
-        adoptRecordedOrphans(context);
         trackers = List.of(
                 track(context, runtime.policies(), gone -> { }),
                 track(context, runtime.loopFactories(), gone -> { }),
@@ -48,6 +45,9 @@ public final class RuntimeActivator implements BundleActivator {
                 // children it still holds, current or not, go to the current watcher first
                 track(context, runtime.childWatchers(), runtime::retire),
                 trackUnavailable(context));
+        // after the trackers: a watcher that outlived the old runtime still holds its children, and is
+        // listed by now
+        adoptRecordedOrphans();
     }
 
     // The registries are emptied first, quietly: the services stay where they are (a watcher keeps
@@ -63,52 +63,42 @@ public final class RuntimeActivator implements BundleActivator {
         runtime.unavailable().clear();
         trackers.forEach(ServiceTracker::close);
         trackers = List.of();
-        recordOrphans(context);
+        recordOrphans();
     }
 
     /**
-     * The children waiting in the orphanage, by pid, in this bundle's data area: an update and refresh
-     * of this bundle drops the runtime, orphanage included, and they were never reaped (an outside
-     * review's Pax Exam test found the zombie). A plain restart keeps the orphanage, and adopts nothing.
+     * Every child a watcher or the orphanage holds, by pid, in system property {@value #ORPHANS}: the
+     * watchers keep their children while the runtime is down, but a watcher bundle that stops meanwhile
+     * takes them along, retired by nobody; and an update and refresh of this bundle drops the runtime,
+     * orphanage included (an outside review's Pax Exam test found the zombie). A system property, not
+     * this bundle's data area: the children are the process's, and so is the record; an uninstall, as
+     * Karaf's feature uninstall does, deletes the data area, and the runtime installed again found no
+     * record (KarafLifecycleIT). Only pids go there, nothing that would hold this bundle's classes.
      */
-    private void recordOrphans(BundleContext context) {
-        File record = context.getDataFile(ORPHANS);
-        if (record == null) {
-            return; // no file system for bundles: nothing outlives this runtime
-        }
-        Set<Long> waiting = runtime.watcherSwitch().orphans().keySet();
-        try {
-            if (waiting.isEmpty()) {
-                Files.deleteIfExists(record.toPath());
-            } else {
-                Files.write(record.toPath(), waiting.stream().map(String::valueOf).toList());
-            }
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot record the children waiting for a child watcher, pids " + waiting
-                    + ": a refresh of the runtime bundle leaves them unreaped", e);
+    private void recordOrphans() {
+        Set<Long> waiting = runtime.registeredChildren();
+        if (waiting.isEmpty()) {
+            System.clearProperty(ORPHANS);
+        } else {
+            System.setProperty(ORPHANS, waiting.stream().map(String::valueOf).collect(Collectors.joining(",")));
         }
     }
 
     /**
      * The children a runtime before this one recorded ({@link #recordOrphans}) that are still this
-     * process's children and no watcher holds wait in the orphanage for the next watcher, which reaps
-     * them. Their loops went with the old runtime's bundles: the exit is only logged.
+     * process's children and no watcher holds (none listed now, none this runtime knew before a plain
+     * restart) go to the current watcher, or wait in the orphanage for the next one, which reaps them.
+     * Their loops went with the old runtime's bundles: the exit is only logged.
      */
-    private void adoptRecordedOrphans(BundleContext context) {
-        File record = context.getDataFile(ORPHANS);
-        if (record == null || !record.exists()) {
+    private void adoptRecordedOrphans() {
+        String record = System.clearProperty(ORPHANS);
+        if (record == null) {
             return;
         }
-        List<String> pids;
-        try {
-            pids = Files.readAllLines(record.toPath());
-            Files.delete(record.toPath());
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot read the children an earlier runtime left waiting", e);
-            return;
-        }
+        List<String> pids = List.of(record.split(","));
         Set<Long> held = runtime.registeredChildren();
         long self = ProcessHandle.current().pid();
+        boolean adopted = false;
         for (String line : pids) {
             long pid;
             try {
@@ -120,9 +110,13 @@ public final class RuntimeActivator implements BundleActivator {
                     .filter(parent -> parent == self).isPresent();
             if (ours && !held.contains(pid)) {
                 runtime.watcherSwitch().adoptOrphan(pid, (child, returncode) -> LOG.log(Level.WARNING,
-                        "child process {0} exited with {1} after the runtime bundle was refreshed: the loop that ran"
-                        + " it went with the old runtime", String.valueOf(child), String.valueOf(returncode)));
+                        "child process {0} exited with {1} after the runtime bundle was refreshed or installed again: the"
+                        + " loop that ran it went with the old runtime", String.valueOf(child), String.valueOf(returncode)));
+                adopted = true;
             }
+        }
+        if (adopted) {
+            runtime.watcherSwitch().reconcile(null, "children an earlier runtime left were adopted");
         }
     }
 

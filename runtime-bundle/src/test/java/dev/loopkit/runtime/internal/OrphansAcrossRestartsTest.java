@@ -2,14 +2,12 @@ package dev.loopkit.runtime.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.testsupport.HoldingChildWatcher;
-import java.io.File;
 import java.lang.reflect.Proxy;
-import java.nio.file.Files;
-import java.util.List;
 import java.util.Set;
 import org.junit.After;
 import org.junit.Test;
@@ -19,23 +17,15 @@ import org.osgi.framework.FrameworkUtil;
 /**
  * Children waiting in the orphanage (no watcher installed) when the runtime bundle stops: an update and
  * refresh of the bundle drops the old runtime, orphanage included, and the children were never reaped
- * (an outside review's Pax Exam test found the zombie). The stopping runtime records their pids in its
+ * (an outside review's Pax Exam test found the zombie). The stopping runtime records their pids in a
+ * system property, which an uninstall (Karaf's feature uninstall) does not delete as it deletes the
  * bundle's data area; the next one adopts those still its process's children, for the next watcher.
  */
 public class OrphansAcrossRestartsTest {
 
-    private final File dataArea = newDataArea();
-    private final BundleContext context = context(dataArea);
+    private final BundleContext context = context();
     private final HoldingChildWatcher collector = new HoldingChildWatcher();
     private Process child;
-
-    private static File newDataArea() {
-        try {
-            return Files.createTempDirectory("runtime-data").toFile();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     @After
     public void cleanUp() {
@@ -46,8 +36,7 @@ public class OrphansAcrossRestartsTest {
         if (child != null) {
             child.destroyForcibly();
         }
-        new File(dataArea, "orphans").delete();
-        dataArea.delete();
+        System.clearProperty(RuntimeActivator.ORPHANS);
     }
 
     @Test(timeout = 30_000)
@@ -60,7 +49,27 @@ public class OrphansAcrossRestartsTest {
         ProcessWide.get().retire(leaving); // the last watcher goes: the child waits in the orphanage
         assertEquals(Set.of(424242L), ProcessWide.get().watcherSwitch().orphans().keySet());
         activator.stop(context);
-        assertEquals(List.of("424242"), Files.readAllLines(new File(dataArea, "orphans").toPath()));
+        assertEquals("424242", System.getProperty(RuntimeActivator.ORPHANS));
+    }
+
+    /**
+     * A watcher keeps its children while the runtime is down; if its bundle stops meanwhile, nobody
+     * retires it, and only the record names them (Karaf's feature uninstall stopped the runtime first).
+     */
+    @Test(timeout = 30_000)
+    public void aStoppingRuntimeRecordsTheChildrenItsWatchersHoldToo() throws Exception {
+        RuntimeActivator activator = new RuntimeActivator();
+        activator.start(context);
+        HoldingChildWatcher holding = new HoldingChildWatcher();
+        ProcessWide.get().childWatchers().register(holding, "holding", 0, 9997, "test");
+        holding.addChildHandler(434343L, (pid, code) -> { });
+        try {
+            activator.stop(context);
+            assertEquals("434343", System.getProperty(RuntimeActivator.ORPHANS));
+        } finally {
+            holding.removeChildHandler(434343L);
+            ProcessWide.get().childWatchers().unregister(holding);
+        }
     }
 
     @Test(timeout = 30_000)
@@ -68,25 +77,24 @@ public class OrphansAcrossRestartsTest {
         child = new ProcessBuilder("sleep", "30").start();
         long ours = child.pid();
         long notOurs = 1; // init: alive, never our child
-        Files.write(new File(dataArea, "orphans").toPath(), List.of(Long.toString(ours), Long.toString(notOurs), "999999999", "damaged"));
+        System.setProperty(RuntimeActivator.ORPHANS, String.join(",", Long.toString(ours), Long.toString(notOurs), "999999999", "damaged"));
         RuntimeActivator activator = new RuntimeActivator();
         activator.start(context);
         try {
             Set<Long> orphans = ProcessWide.get().watcherSwitch().orphans().keySet();
             assertTrue("our child waits for the next watcher: " + orphans, orphans.contains(ours));
             assertFalse(orphans.contains(notOurs));
-            assertFalse("the record is consumed", new File(dataArea, "orphans").exists());
+            assertNull("the record is consumed", System.getProperty(RuntimeActivator.ORPHANS));
         } finally {
             activator.stop(context);
         }
     }
 
-    private static BundleContext context(File dataArea) {
+    private static BundleContext context() {
         return (BundleContext) Proxy.newProxyInstance(OrphansAcrossRestartsTest.class.getClassLoader(),
                 new Class<?>[] {BundleContext.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "createFilter" -> FrameworkUtil.createFilter((String) args[0]);
                     case "addServiceListener", "removeServiceListener", "getServiceReferences" -> null;
-                    case "getDataFile" -> new File(dataArea, (String) args[0]);
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];
                     case "toString" -> "context";
