@@ -222,6 +222,45 @@ public class WebConsoleIT {
         awaitTrue("the watcher is " + before + " again", () -> platform.command("loop:watcher", "process-wide: .*").strip().equals(before));
     }
 
+    /**
+     * The plugin's component is made again when the platform bundle (its ChoiceStore) restarts. A page
+     * opened before kept refreshing its tables, so it looked alive, but every button of it was refused,
+     * saying the page sent no token: each instance had a token of its own.
+     */
+    @Test
+    public void aPageOpenedBeforeThePlatformBundleRestartsCanStillSwitch() throws Exception {
+        String token = tokenOfThePage();
+        String login = USER + ":" + password;
+        restart("dev.loopkit.platform");
+        awaitTrue("the page is back", () -> status(get(PAGE + "/data.json", login)) == 200);
+        HttpResponse<String> reset = send(post("action=reset-watcher", login, token));
+        assertEquals("a reset sent with the token of the page opened before the restart: " + reset.body(), 200, reset.statusCode());
+    }
+
+    /** The same through the browser: the page open, the platform bundle restarted, the reset button clicked. */
+    @Test
+    public void theResetButtonOfAnOpenPageWorksAfterThePlatformBundleRestarts() throws Exception {
+        openThePage();
+        String current = platform.command("loop:watcher", "process-wide: .*").strip();
+        restart("dev.loopkit.platform");
+        String refreshed = (String) ((JavascriptExecutor) browser).executeScript(
+                "return document.getElementById('loopkit').getAttribute('data-refreshed');");
+        awaitTrue("the open page refreshed its tables after the restart", () -> !refreshed.equals(((JavascriptExecutor) browser)
+                .executeScript("return document.getElementById('loopkit').getAttribute('data-refreshed');")));
+        browser.findElement(By.id("loopkit-reset-watcher")).click();
+        awaitTrue("the page says what the reset did", () -> !text("loopkit-message").startsWith("Refreshed every")
+                && !text("loopkit-message").startsWith("Cannot refresh"));
+        screenshot("after-platform-restart");
+        assertEquals(current, text("loopkit-message"));
+    }
+
+    private static void restart(String symbolicName) throws Exception {
+        String bundleLine = "\\s*(\\d+)\\|[^|]*\\|[^|]*\\|" + Pattern.quote(symbolicName) + " .*";
+        Matcher line = Pattern.compile("(?m)^" + bundleLine).matcher(platform.command("lb -s", bundleLine));
+        assertTrue(platform.toString(), line.find());
+        platform.command("stop " + line.group(1) + "; start " + line.group(1) + "; echo restarted", "restarted");
+    }
+
     // ---- the browser ----
 
     private static void openThePage() throws Exception {

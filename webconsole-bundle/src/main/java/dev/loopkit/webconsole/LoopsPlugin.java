@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import org.apache.felix.webconsole.servlet.AbstractServlet;
 import org.apache.felix.webconsole.servlet.ServletConstants;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -36,12 +37,20 @@ public final class LoopsPlugin extends AbstractServlet {
     /** The snapshot the page refreshes its tables from. */
     static final String DATA = "data.json";
 
+    /** The data file that keeps the token of the page's changes ({@link RequestGuard#keptIn}). */
+    static final String TOKEN_FILE = "change-token";
+
     private final transient LoopCommands commands;
-    private final transient RequestGuard guard = new RequestGuard();
+    private final transient RequestGuard guard;
 
     @Activate
-    public LoopsPlugin(@Reference ChoiceStore store) {
+    public LoopsPlugin(@Reference ChoiceStore store, BundleContext context) {
+        this(store, RequestGuard.keptIn(context.getDataFile(TOKEN_FILE)));
+    }
+
+    LoopsPlugin(ChoiceStore store, RequestGuard guard) {
         this.commands = new LoopCommands(store);
+        this.guard = guard;
     }
 
     @Override

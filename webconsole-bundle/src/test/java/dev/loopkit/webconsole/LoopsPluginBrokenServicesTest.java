@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.List;
@@ -68,10 +67,9 @@ public class LoopsPluginBrokenServicesTest {
         ChoiceStore failing = (key, value) -> {
             throw new UncheckedIOException("cannot save configuration dev.loopkit.policy", new IOException("disk full"));
         };
-        LoopsPlugin plugin = new LoopsPlugin(failing);
-        Field guardField = LoopsPlugin.class.getDeclaredField("guard");
-        guardField.setAccessible(true);
-        String token = ((RequestGuard) guardField.get(plugin)).token();
+        RequestGuard guard = new RequestGuard();
+        LoopsPlugin plugin = new LoopsPlugin(failing, guard);
+        String token = guard.token();
 
         Map<String, String> headers = Map.of(RequestGuard.TOKEN_HEADER, token, "Host", "localhost:8080");
         Map<String, String> params = Map.of("action", "policy", "name", "selector");
