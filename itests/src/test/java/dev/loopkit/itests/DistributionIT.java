@@ -94,6 +94,30 @@ public class DistributionIT {
         }
     }
 
+    /**
+     * An edit of the {@code conf/} file applies to the next one-command run too, and a choice that run
+     * makes is written into the file beside the edit. Before, a one-command run had no FileInstall: it
+     * ran with the choice of before the edit, and wrote that choice back over the edit.
+     */
+    @Test
+    public void aOneCommandRunSeesAnEditOfTheConfFileAndKeepsItWhenItChooses() throws Exception {
+        Path file = Distribution.home().resolve("conf/dev.loopkit.policy.cfg");
+        try {
+            Files.writeString(file, "policy = selector\n");
+            Command platform = Command.run(List.of("sh", Distribution.home().resolve("bin/loopkit").toString()),
+                    Map.of("LOOPKIT_DATA", data.toString()), "loop:run /bin/sleep 1\nloop:policy\n");
+            assertTrue(platform.toString(), platform.out().contains("process-wide: selector (configured: configuration dev.loopkit.policy)"));
+            Files.writeString(file, "policy = proactor\n"); // edited while the platform is down
+            Command policy = loopkit("loop:policy");
+            assertEquals(policy.toString(), "process-wide: proactor (configured: configuration dev.loopkit.policy)", policy.out().strip());
+            Command watcher = loopkit("loop:watcher safe");
+            assertEquals(watcher.toString(), 0, watcher.status());
+            assertEquals("policy = proactor\nwatcher = safe\n", Files.readString(file));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     @Test
     public void watchersListsTheRankedOnesAndAChosenOneSurvivesARestart() throws Exception {
         Command list = loopkit("loop:watchers");

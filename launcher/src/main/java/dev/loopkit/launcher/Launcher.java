@@ -27,7 +27,7 @@ import org.osgi.framework.wiring.FrameworkWiring;
  *
  * <ul>
  * <li>No argument: the platform. Also starts the bundles of {@code server/} (the Web Console on Felix
- * HTTP, FileInstall of {@code conf/*.cfg}, the MetaType service) and the Gogo shell of {@code shell/},
+ * HTTP, the MetaType service) and the Gogo shell of {@code shell/},
  * and runs until the shell exits.</li>
  * <li>{@code -c "<command>"}: runs one Gogo command, prints its result, stops the framework and
  * exits 0, or 1 when the command failed.</li>
@@ -124,8 +124,9 @@ public final class Launcher {
 
     /**
      * Installs and starts the bundles of {@code serverDirectory}, those a running platform has beside
-     * bundle/ and a one-command run (-c) does without: an HTTP server (which another platform may hold
-     * the port of) and watchers of conf/ that apply edits later are of no use to one command.
+     * bundle/ and a one-command run (-c) does without: an HTTP server, which another platform may hold
+     * the port of. (FileInstall is in bundle/: a one-command run must read an edit of conf/ made since
+     * the last run, or it ran with the old choice and wrote it back over the edit.)
      */
     private static void startServer(Framework framework, File serverDirectory) throws BundleException {
         List<Bundle> server = new ArrayList<>();
