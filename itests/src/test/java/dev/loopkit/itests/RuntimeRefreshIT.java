@@ -27,15 +27,17 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.wiring.FrameworkWiring;
 
 /**
- * The runtime bundle updated and refreshed while a child waits in its orphanage (every watcher bundle
- * stopped). The refresh dropped the old runtime, orphanage included, and the child stayed a zombie that
- * the watchers started afterwards never heard of (an outside review found it). This probe uses no class
- * of the runtime bundle, so the refresh does not take it along.
+ * The runtime bundle replaced while a child waits in its orphanage (every watcher bundle stopped):
+ * updated and refreshed, or uninstalled and installed again (with a new bundle id and data area), as
+ * Karaf's feature uninstall and install do, the runtime stopped first or last. The refresh dropped the
+ * old runtime, orphanage included, and the child stayed a zombie that the watchers started afterwards
+ * never heard of (an outside review found it); an uninstall deleted the record that carried it over
+ * (KarafLifecycleIT). This probe uses no class of the runtime bundle, so the refresh does not take it
+ * along.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerMethod.class)
 public class RuntimeRefreshIT {
-
 
     @Inject
     private BundleContext context;
@@ -45,8 +47,38 @@ public class RuntimeRefreshIT {
         return LoopkitOptions.distribution(streamBundle(TestBundles.testingSupport()));
     }
 
+    /** What replaces the runtime bundle while no watcher is installed. */
+    private interface Replacement {
+        Bundle replace(Bundle runtime) throws Exception;
+    }
+
     @Test
     public void aChildRunningWhileTheRuntimeIsRefreshedIsStillReaped() throws Exception {
+        aChildIsReapedAfterTheRuntimeIs(runtime -> {
+            runtime.update();
+            return runtime;
+        }, false);
+    }
+
+    @Test
+    public void aChildRunningWhileTheRuntimeIsUninstalledAndInstalledAgainIsStillReaped() throws Exception {
+        aChildIsReapedAfterTheRuntimeIs(this::installedAgain, false);
+    }
+
+    @Test
+    public void theRuntimeStoppedBeforeTheWatchersThenUninstalledAndInstalledAgainStillReapsTheChild() throws Exception {
+        aChildIsReapedAfterTheRuntimeIs(this::installedAgain, true);
+    }
+
+    private Bundle installedAgain(Bundle runtime) throws Exception {
+        String location = runtime.getLocation();
+        runtime.uninstall();
+        Bundle again = context.installBundle(location);
+        again.start();
+        return again;
+    }
+
+    private void aChildIsReapedAfterTheRuntimeIs(Replacement replacement, boolean runtimeStopsFirst) throws Exception {
         awaitAnActiveWatcher();
         EventLoop loop = Asyncio.getEventLoopPolicy().newEventLoop();
         Thread runs = new Thread(() -> {
@@ -71,14 +103,21 @@ public class RuntimeRefreshIT {
         long pid = spawned.get(10, TimeUnit.SECONDS);
         List<Bundle> watchers = Bundles.WATCHERS.stream().map(name -> Bundles.named(context, name)).toList();
         try {
+            Bundle runtime = Bundles.named(context, "dev.loopkit.runtime");
+            if (runtimeStopsFirst) {
+                runtime.stop(); // an order Karaf's feature uninstall may take: the watchers keep their children
+            }
             for (Bundle watcher : watchers) {
                 watcher.stop(); // the last one leaves the child in the orphanage: no watcher is installed
             }
-            Bundle runtime = Bundles.named(context, "dev.loopkit.runtime");
-            runtime.update();
+            Bundle replaced = replacement.replace(runtime);
             CompletableFuture<Void> refreshed = new CompletableFuture<>();
-            context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(runtime), e -> refreshed.complete(null));
+            context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(runtime, replaced),
+                    e -> refreshed.complete(null));
             refreshed.get(60, TimeUnit.SECONDS);
+            if (replaced.getState() != Bundle.ACTIVE) {
+                replaced.start();
+            }
             for (Bundle watcher : watchers) {
                 watcher.start();
             }
