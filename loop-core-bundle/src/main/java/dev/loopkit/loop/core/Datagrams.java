@@ -3,6 +3,7 @@ package dev.loopkit.loop.core;
 import dev.loopkit.api.Datagram;
 import dev.loopkit.api.Handle;
 import dev.loopkit.api.LoopFuture;
+import dev.loopkit.loop.core.transports.JdkDatagramSocketIo;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -29,7 +30,7 @@ final class Datagrams {
                 return;
             }
             try {
-                SocketAddress from = channel.receive(into.clear());
+                SocketAddress from = JdkDatagramSocketIo.receive(channel, into.clear());
                 if (from != null) {
                     result.setResult(new Datagram(into.flip(), from));
                 }
@@ -50,7 +51,7 @@ final class Datagrams {
             }
             try {
                 int length = data.remaining();
-                int sent = channel.send(data, address);
+                int sent = JdkDatagramSocketIo.send(channel, data, address);
                 if (sent > 0 || length == 0) {
                     result.setResult(sent);
                 }

@@ -49,8 +49,19 @@ public interface ZeroCopySocket {
         void close();
     }
 
-    /** {@code file} into {@code socket} with {@link FileChannel#transferTo}: {@code sendfile(2)} on Linux, inside the JDK. */
-    static FileSending transferring(FileChannel file, SocketChannel socket) {
+    /**
+     * {@code file} into {@code socket} with {@link FileChannel#transferTo}: {@code sendfile(2)} on Linux,
+     * inside the JDK.
+     *
+     * @throws IOException for a file whose size the system gives as 0 (a character device such as
+     *         {@code /dev/zero}, a file of {@code /proc}): {@code transferTo} sends nothing past the size
+     *         it reads, so the sendfile completed with 0 bytes where asyncio's sends what it is asked
+     *         for (SendfileContract); asyncio's fallback, which reads the file, sends it
+     */
+    static FileSending transferring(FileChannel file, SocketChannel socket) throws IOException {
+        if (file.size() == 0) {
+            throw new IOException("the JDK's transferTo sends nothing from a file of size 0 (a device, a /proc file)");
+        }
         return new FileSending() {
             @Override
             public long send(long position, long count) throws IOException {
@@ -75,7 +86,7 @@ public interface ZeroCopySocket {
             private Handle waiting;
 
             @Override
-            public FileSending sendFrom(FileChannel file) {
+            public FileSending sendFrom(FileChannel file) throws IOException {
                 return transferring(file, socket);
             }
 

@@ -567,4 +567,275 @@ public abstract class DatagramContract extends LoopTestSupport {
         String poller = "loopkit-channelpoller-" + loop.id();
         assertTrue("threads left: " + Leaks.threads(poller), Leaks.await(() -> Leaks.threads(poller).isEmpty(), 10));
     }
+
+    // ---- against bad luck and bad input (an outside review) ------------------------------------------
+
+    /** A port nobody listens on: bound, then closed. */
+    private static InetSocketAddress closedUdpPort() throws IOException {
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            probe.bind(new InetSocketAddress(LOCALHOST, 0));
+            return (InetSocketAddress) probe.getLocalAddress();
+        }
+    }
+
+    /**
+     * asyncio: a connected endpoint that sends to a closed port gets the ICMP "port unreachable" as
+     * ConnectionRefusedError ([Errno 111] Connection refused) in error_received, and stays open.
+     */
+    @Test
+    public void icmpPortUnreachableOnAConnectedEndpointReachesErrorReceived() throws IOException {
+        CollectingDatagrams client = new CollectingDatagrams(1);
+        DatagramEndpoint<CollectingDatagrams> endpoint = connectTo(closedUdpPort(), client);
+        endpoint.transport().sendto("nobody".getBytes(StandardCharsets.US_ASCII), null);
+        Exception error = runFor(client.error);
+        assertTrue(error.toString(), error instanceof IOException);
+        assertFalse(endpoint.transport().isClosing());
+        assertEquals("Connection refused", error.getMessage());
+        close(endpoint);
+        assertEquals(1, client.lostCalls);
+    }
+
+    /** error_received that closes its transport: connection_lost once, nothing reported. */
+    @Test
+    public void errorReceivedThatClosesTheTransportLosesItOnce() throws IOException {
+        CompletableFuture<Exception> lost = new CompletableFuture<>();
+        int[] calls = {0, 0};
+        DatagramProtocol closer = new DatagramProtocol() {
+            DatagramTransport transport;
+
+            @Override
+            public void connectionMade(DatagramTransport made) {
+                transport = made;
+                made.sendto(new byte[] {1}, null);
+            }
+
+            @Override
+            public void errorReceived(Exception exc) {
+                calls[0]++;
+                transport.close();
+                transport.sendto(new byte[] {2}, null); // after close: dropped quietly
+            }
+
+            @Override
+            public void connectionLost(Exception exc) {
+                calls[1]++;
+                lost.complete(exc);
+            }
+        };
+        connectTo(closedUdpPort(), closer);
+        assertNull(runFor(lost));
+        runFor(quietTurn());
+        assertEquals(1, calls[0]);
+        assertEquals(1, calls[1]);
+    }
+
+    /**
+     * asyncio: sendto on an endpoint without a remote address after it was lost tries the closed socket
+     * and passes the OSError (EBADF) to error_received; nothing is thrown at the caller.
+     */
+    @Test
+    public void sendtoOnAnUnconnectedEndpointAfterItsLossThrowsNothing() {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
+        CollectingDatagrams client = new CollectingDatagrams(1);
+        DatagramEndpoint<CollectingDatagrams> endpoint = runFor(loop.createDatagramEndpoint(() -> client,
+                new InetSocketAddress(LOCALHOST, 0), null));
+        endpoint.transport().close();
+        assertNull(runFor(client.lost));
+        endpoint.transport().sendto(new byte[] {1}, sockname(server));
+        runFor(quietTurn());
+        assertTrue(client.errors.toString(), client.errors.size() <= 1);
+        close(server);
+    }
+
+    /** A protocol that stops the loop from datagramReceived: the next run goes on receiving, nothing lost. */
+    @Test
+    public void stoppingTheLoopFromDatagramReceivedLosesNothing() {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
+        List<String> got = new ArrayList<>();
+        DatagramProtocol stopper = new DatagramProtocol() {
+            @Override
+            public void datagramReceived(ByteBuffer data, SocketAddress addr) {
+                got.add(StandardCharsets.US_ASCII.decode(data).toString());
+                loop.stop();
+            }
+        };
+        DatagramEndpoint<DatagramProtocol> endpoint = connectTo(sockname(server), stopper);
+        for (int i = 0; i < 5; i++) {
+            endpoint.transport().sendto(("d" + i).getBytes(StandardCharsets.US_ASCII), null);
+        }
+        for (int i = 0; i < 20 && got.size() < 5; i++) {
+            loop.runForever();
+        }
+        assertEquals(List.of("d0", "d1", "d2", "d3", "d4"), got);
+        close(server, endpoint);
+    }
+
+    /** The receive buffer's bytes belong to the protocol only during the call; a datagram larger than bufsize of sockRecvfrom is cut. */
+    @Test
+    public void sockRecvfromCancelledThenClosedLeavesNothingWatched() throws IOException {
+        try (DatagramChannel a = DatagramChannel.open()) {
+            a.bind(new InetSocketAddress(LOCALHOST, 0)).configureBlocking(false);
+            LoopFuture<Datagram> waiting = loop.sockRecvfrom(a, 10);
+            runFor(quietTurn());
+            assertTrue(waiting.cancel(false));
+            runFor(quietTurn());
+            LoopFuture<Datagram> again = loop.sockRecvfrom(a, 10);
+            try (DatagramChannel b = DatagramChannel.open()) {
+                b.send(ByteBuffer.wrap(new byte[] {5, 6}), a.getLocalAddress());
+            }
+            Datagram got = runFor(again);
+            assertEquals(2, got.data().remaining());
+        }
+    }
+
+    /** sockSendto to an address of the other family: an error on the future, not thrown, as asyncio's coroutine raises it when awaited. */
+    @Test
+    public void sockSendtoToAnotherFamilyFailsTheFuture() throws IOException {
+        try (DatagramChannel a = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            a.bind(new InetSocketAddress(LOCALHOST, 0)).configureBlocking(false);
+            LoopFuture<Integer> sending;
+            try {
+                sending = loop.sockSendto(a, ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress("::1", 9));
+            } catch (RuntimeException thrown) {
+                throw new AssertionError("thrown at the caller instead of failing the future: " + thrown, thrown);
+            }
+            CompletionException failed = assertThrows(CompletionException.class, () -> runFor(sending));
+            assertEquals("Address family not supported by protocol", failed.getCause().getMessage());
+        }
+    }
+
+    /**
+     * sockSendto on a connected channel to another address: Linux's sendto(2) takes it, a JDK
+     * DatagramChannel refuses it; the refusal fails the future, it is not thrown at the caller
+     * (ASYNCIO-DIFFERENCES).
+     */
+    @Test
+    public void sockSendtoOnAConnectedChannelToAnotherAddressFailsTheFuture() throws IOException {
+        try (DatagramChannel a = DatagramChannel.open(); DatagramChannel b = DatagramChannel.open();
+                DatagramChannel c = DatagramChannel.open()) {
+            a.bind(new InetSocketAddress(LOCALHOST, 0)).configureBlocking(false);
+            b.bind(new InetSocketAddress(LOCALHOST, 0)).configureBlocking(false);
+            c.bind(new InetSocketAddress(LOCALHOST, 0)).configureBlocking(false);
+            a.connect(b.getLocalAddress());
+            LoopFuture<Integer> sending;
+            try {
+                sending = loop.sockSendto(a, ByteBuffer.wrap(new byte[] {1}), c.getLocalAddress());
+            } catch (RuntimeException thrown) {
+                throw new AssertionError("thrown at the caller instead of failing the future: " + thrown, thrown);
+            }
+            CompletionException failed = assertThrows(CompletionException.class, () -> runFor(sending));
+            assertTrue(String.valueOf(failed.getCause()), failed.getCause() instanceof IOException);
+        }
+    }
+
+    /** connectionMade that closes at once: connectionLost once, no datagram after. */
+    @Test
+    public void connectionMadeThatClosesLosesOnceAndReceivesNothing() {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
+        int[] calls = {0, 0};
+        CompletableFuture<Exception> lost = new CompletableFuture<>();
+        DatagramProtocol closer = new DatagramProtocol() {
+            @Override
+            public void connectionMade(DatagramTransport made) {
+                made.sendto(new byte[] {1}, null);
+                made.close();
+            }
+
+            @Override
+            public void datagramReceived(ByteBuffer data, SocketAddress addr) {
+                calls[0]++;
+            }
+
+            @Override
+            public void connectionLost(Exception exc) {
+                calls[1]++;
+                lost.complete(exc);
+            }
+        };
+        connectTo(sockname(server), closer);
+        assertNull(runFor(lost));
+        CompletableFuture<Void> later = new CompletableFuture<>();
+        loop.callLater(0.1, () -> later.complete(null));
+        runFor(later);
+        assertEquals(0, calls[0]);
+        assertEquals(1, calls[1]);
+        close(server);
+    }
+
+    /** abort() from datagramReceived while more datagrams wait in the socket: none of them is delivered. */
+    @Test
+    public void abortFromDatagramReceivedDeliversNoMore() throws IOException {
+        List<String> got = new ArrayList<>();
+        CompletableFuture<Exception> lost = new CompletableFuture<>();
+        DatagramProtocol aborter = new DatagramProtocol() {
+            DatagramTransport transport;
+
+            @Override
+            public void connectionMade(DatagramTransport made) {
+                transport = made;
+            }
+
+            @Override
+            public void datagramReceived(ByteBuffer data, SocketAddress addr) {
+                got.add(StandardCharsets.US_ASCII.decode(data).toString());
+                transport.abort();
+            }
+
+            @Override
+            public void connectionLost(Exception exc) {
+                lost.complete(exc);
+            }
+        };
+        DatagramEndpoint<DatagramProtocol> endpoint = runFor(loop.createDatagramEndpoint(() -> aborter,
+                new InetSocketAddress(LOCALHOST, 0), null));
+        try (DatagramChannel sender = DatagramChannel.open()) {
+            for (int i = 0; i < 5; i++) {
+                sender.send(ByteBuffer.wrap(("d" + i).getBytes(StandardCharsets.US_ASCII)), sockname(endpoint));
+            }
+        }
+        assertNull(runFor(lost));
+        runFor(quietTurn());
+        assertEquals(List.of("d0"), got);
+    }
+
+    /** A protocol callback that tries to close the running loop: refused with asyncio's words, the loop runs on. */
+    @Test
+    public void closingTheLoopFromDatagramReceivedIsRefused() {
+        DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
+        CompletableFuture<Throwable> refused = new CompletableFuture<>();
+        DatagramProtocol closer = new DatagramProtocol() {
+            @Override
+            public void connectionMade(DatagramTransport made) {
+                made.sendto(new byte[] {1}, null);
+            }
+
+            @Override
+            public void datagramReceived(ByteBuffer data, SocketAddress addr) {
+                try {
+                    loop.close();
+                    refused.complete(null);
+                } catch (RuntimeException e) {
+                    refused.complete(e);
+                }
+            }
+        };
+        DatagramEndpoint<DatagramProtocol> endpoint = connectTo(sockname(server), closer);
+        Throwable got = runFor(refused);
+        assertTrue(String.valueOf(got), got instanceof RuntimeException);
+        assertEquals("Cannot close a running event loop", got.getMessage());
+        close(server, endpoint);
+    }
+
+    /** sockRecvfrom on a connected channel whose peer's port is closed: asyncio's ConnectionRefusedError words. */
+    @Test
+    public void sockRecvfromAfterPortUnreachableFailsInTheCLibrarysWords() throws IOException {
+        try (DatagramChannel a = DatagramChannel.open()) {
+            a.bind(new InetSocketAddress(LOCALHOST, 0)).configureBlocking(false);
+            a.connect(closedUdpPort());
+            LoopFuture<Datagram> receiving = loop.sockRecvfrom(a, 100);
+            runFor(loop.sockSendto(a, ByteBuffer.wrap(new byte[] {1}), a.getRemoteAddress()));
+            CompletionException failed = assertThrows(CompletionException.class, () -> runFor(receiving));
+            assertEquals("Connection refused", failed.getCause().getMessage());
+        }
+    }
 }

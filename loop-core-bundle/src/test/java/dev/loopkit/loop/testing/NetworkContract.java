@@ -8,8 +8,10 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
 
 import dev.loopkit.api.BufferedProtocol;
+import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Connection;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
@@ -977,5 +979,97 @@ public abstract class NetworkContract extends SocketTestSupport {
         runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
         loop.close();
         assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
+    }
+
+    // ---- sock* against bad luck (an outside review) ------------------------------------------------
+
+    protected NetworkChannel[] connectedPair() throws Exception {
+        NetworkChannel listener = openListeningSocket();
+        NetworkChannel client = openStreamSocket();
+        CompletableFuture<NetworkChannel> accepted = loop.sockAccept(listener).toCompletableFuture();
+        runFor(loop.sockConnect(client, listener.getLocalAddress()));
+        NetworkChannel serverSide = runFor(accepted);
+        listener.close();
+        return new NetworkChannel[] {client, serverSide};
+    }
+
+    protected CompletableFuture<Void> turns(int n) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable[] step = new Runnable[1];
+        int[] left = {n};
+        step[0] = () -> {
+            if (--left[0] <= 0) {
+                done.complete(null);
+            } else {
+                loop.callSoon(step[0]);
+            }
+        };
+        loop.callSoon(step[0]);
+        return done;
+    }
+
+    protected CompletableFuture<Void> sleep(double seconds) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.callLater(seconds, () -> done.complete(null));
+        return done;
+    }
+
+    /** The peer resets the connection while sockRecv waits: the future fails with an IOException. */
+    @Test
+    public void aPeerResetFailsAWaitingSockRecv() throws Exception {
+        NetworkChannel[] pair = connectedPair();
+        assumeTrue("this loop's sockets take no SO_LINGER, which makes the reset", pair[0].supportedOptions().contains(StandardSocketOptions.SO_LINGER));
+        LoopFuture<Integer> waiting = loop.sockRecv(pair[1], ByteBuffer.allocate(10));
+        runFor(turns(3));
+        pair[0].setOption(StandardSocketOptions.SO_LINGER, 0);
+        pair[0].close();
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        waiting.whenComplete((r, e) -> outcome.complete(e != null ? e : r));
+        Object got = runFor(outcome);
+        assertTrue(String.valueOf(got), got instanceof IOException);
+        assertEquals("Connection reset by peer", ((IOException) got).getMessage());
+        pair[1].close();
+    }
+
+    /** sockSendall into a reset connection fails (EPIPE / ECONNRESET), does not hang. */
+    @Test
+    public void sockSendallIntoAResetConnectionFails() throws Exception {
+        NetworkChannel[] pair = connectedPair();
+        assumeTrue("this loop's sockets take no SO_LINGER, which makes the reset", pair[1].supportedOptions().contains(StandardSocketOptions.SO_LINGER));
+        pair[1].setOption(StandardSocketOptions.SO_LINGER, 0);
+        pair[1].close();
+        runFor(sleep(0.1));
+        LoopFuture<Void> sending = loop.sockSendall(pair[0], ByteBuffer.wrap(new byte[8 * 1024 * 1024]));
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        sending.whenComplete((r, e) -> outcome.complete(e != null ? e : "ok"));
+        Object got = runFor(outcome);
+        assertTrue(String.valueOf(got), got instanceof IOException);
+        pair[0].close();
+    }
+
+    /** A sockRecv into a full buffer completes at once with 0 (recv_into of an empty buffer). */
+    @Test
+    public void sockRecvIntoAFullBufferGivesZero() throws Exception {
+        NetworkChannel[] pair = connectedPair();
+        ByteBuffer full = ByteBuffer.allocate(4);
+        full.position(4);
+        Object got;
+        try {
+            got = runFor(loop.sockRecv(pair[1], full));
+        } catch (RuntimeException e) {
+            got = e;
+        }
+        assertEquals(0, got);
+        pair[0].close();
+        pair[1].close();
+    }
+
+    /** An empty sockSendall completes at once, as asyncio's sendall of b''. */
+    @Test
+    public void sockSendallOfAnEmptyBufferCompletes() throws Exception {
+        NetworkChannel[] pair = connectedPair();
+        assertNull(runFor(loop.sockSendall(pair[0], ByteBuffer.allocate(0))));
+        pair[0].close();
+        pair[1].close();
     }
 }

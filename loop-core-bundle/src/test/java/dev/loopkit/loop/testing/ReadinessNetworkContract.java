@@ -13,6 +13,7 @@ import dev.loopkit.api.ConnectionOptions;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.Transport;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -22,8 +23,10 @@ import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -505,5 +508,71 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
             runFor(quietTurn());
             assertFalse("the loop forgets the socket once the connection is lost", loop.transportUsing(pair.client).isPresent());
         }
+    }
+
+    // ---- sock* cancelled (an outside review): the proactor's cancel closes the socket, NIO.2 cannot withdraw a pending read or write
+    /** A cancelled sockRecv takes no bytes: a later sockRecv gets what the peer sends after the cancel. */
+    @Test
+    public void aCancelledSockRecvTakesNothingFromTheNextOne() throws Exception {
+        NetworkChannel[] pair = connectedPair();
+        LoopFuture<Integer> first = loop.sockRecv(pair[1], ByteBuffer.allocate(10));
+        runFor(turns(3));
+        assertTrue(first.cancel(false));
+        runFor(turns(3));
+        ByteBuffer into = ByteBuffer.allocate(10);
+        LoopFuture<Integer> second;
+        try {
+            second = loop.sockRecv(pair[1], into);
+        } catch (RuntimeException e) {
+            throw new AssertionError("the socket is unusable after a cancelled sockRecv: " + e, e);
+        }
+        runFor(loop.sockSendall(pair[0], ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII))));
+        Integer read;
+        try {
+            read = runFor(second);
+        } catch (RuntimeException e) {
+            throw new AssertionError("the sockRecv after a cancelled one failed: " + e, e);
+        }
+        assertEquals(Integer.valueOf(5), read);
+        pair[0].close();
+        pair[1].close();
+    }
+
+    /** Cancelling a sockSendall of a big buffer to a peer that does not read, then sending more: the stream stays consistent. */
+    @Test
+    public void sockSendallCancelledMidBufferLeavesTheSocketUsable() throws Exception {
+        NetworkChannel[] pair = connectedPair();
+        byte[] big = randomBytes(32 * 1024 * 1024, 9);
+        ByteBuffer data = ByteBuffer.wrap(big);
+        LoopFuture<Void> sending = loop.sockSendall(pair[0], data);
+        runFor(sleep(0.2));
+        assertFalse(sending.isDone());
+        assertTrue(sending.cancel(false));
+        runFor(turns(3));
+        int sentBefore = data.position();
+        LoopFuture<Void> tail;
+        try {
+            tail = loop.sockSendall(pair[0], ByteBuffer.wrap("TAIL".getBytes(StandardCharsets.US_ASCII)));
+        } catch (RuntimeException e) {
+            throw new AssertionError("the socket is unusable after a cancelled sockSendall: " + e, e);
+        }
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        ByteBuffer into = ByteBuffer.allocate(1024 * 1024);
+        int expected = data.position() + 4;
+        while (received.size() < expected) {
+            into.clear();
+            int read = runFor(loop.sockRecv(pair[1], into));
+            if (read < 0) {
+                break;
+            }
+            received.write(into.array(), 0, read);
+        }
+        runFor(tail);
+        byte[] got = received.toByteArray();
+        assertEquals("the position of the cancelled buffer is what went", data.position() + 4, got.length);
+        assertArrayEquals(Arrays.copyOf(big, data.position()), Arrays.copyOf(got, data.position()));
+        assertEquals("TAIL", new String(got, data.position(), 4, StandardCharsets.US_ASCII));
+        pair[0].close();
+        pair[1].close();
     }
 }

@@ -719,4 +719,153 @@ public abstract class SendfileContract extends LoopTestSupport {
         server.close();
         runFor(server.waitClosed());
     }
+
+    // ---- against bad luck and bad input (an outside review) ------------------------------------------
+
+    private CompletableFuture<Object> outcomeOf(LoopFuture<?> future, double guardSeconds) {
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        future.whenComplete((r, e) -> outcome.complete(e != null ? e : r));
+        loop.callLater(guardSeconds, () -> outcome.complete("STILL PENDING after " + guardSeconds + " s"));
+        return outcome;
+    }
+
+    /** sockSendfile with an offset past the end of the file: 0 bytes, the file's position untouched. */
+    @Test
+    public void sockSendfileFromPastTheEndSendsNothing() throws IOException {
+        Path file = sparseFile("past.bin", 1000, 21);
+        Receiver receiver = new Receiver(1, 0);
+        Server server = serverFor(receiver);
+        NetworkChannel socket = openStreamSocket();
+        runFor(loop.sockConnect(socket, new InetSocketAddress(LOCALHOST, port(server))));
+        try (FileChannel channel = FileChannel.open(file)) {
+            channel.position(3);
+            assertEquals(Long.valueOf(0), runFor(loop.sockSendfile(socket, channel, 5000, null)));
+            assertEquals(Long.valueOf(0), runFor(loop.sockSendfile(socket, channel, 5000, 10L)));
+            assertEquals(3, channel.position());
+        }
+        socket.close();
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /** A file channel that cannot be read: the sendfile fails (asyncio: io.UnsupportedOperation), the transport is given back. */
+    @Test
+    public void aWriteOnlyFileFailsTheSendfileAndGivesTheTransportBack() throws IOException {
+        Path file = sparseFile("wronly.bin", 100_000, 22);
+        Receiver receiver = new Receiver(3, 0);
+        Server server = serverFor(receiver);
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        Map<Integer, String> fdsAtStart = Leaks.openFds();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            Object got = runFor(outcomeOf(loop.sendfile(connection.transport(), channel), 5));
+            assertTrue(String.valueOf(got), got instanceof Throwable);
+            assertEquals(0, channel.position());
+        }
+        assertSame(client, connection.transport().getProtocol());
+        assertTrue(connection.transport().isReading());
+        connection.transport().write("abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(Long.valueOf(3), runFor(receiver.all));
+        assertEquals(Map.of(), Leaks.newFds(fdsAtStart));
+        connection.transport().close();
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /** A closed file channel: the sendfile fails and does not hang. */
+    @Test
+    public void aClosedFileFailsTheSockSendfile() throws IOException {
+        Path file = sparseFile("closedfile.bin", 100_000, 23);
+        Receiver receiver = new Receiver(1, 0);
+        Server server = serverFor(receiver);
+        NetworkChannel socket = openStreamSocket();
+        runFor(loop.sockConnect(socket, new InetSocketAddress(LOCALHOST, port(server))));
+        FileChannel channel = FileChannel.open(file);
+        channel.close();
+        Object got = runFor(outcomeOf(loop.sockSendfile(socket, channel, 0, null), 5));
+        assertTrue(String.valueOf(got), got instanceof Throwable);
+        socket.close();
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /** A file truncated while sockSendfile waits for room: ends with what was sent, the position after it. */
+    @Test
+    public void aFileTruncatedWhileSentEndsWithWhatWasSent() throws IOException {
+        Path file = sparseFile("truncated.bin", 20_000_000, 24);
+        try (ServerSocketChannel listener = ServerSocketChannel.open(); FileChannel channel = FileChannel.open(file);
+                FileChannel writer = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            NetworkChannel socket = connectWithSmallBuffers(listener);
+            try (SocketChannel peer = listener.accept()) {
+                peer.configureBlocking(false);
+                LoopFuture<Long> sending = loop.sockSendfile(socket, channel, 0, null);
+                CompletableFuture<Void> stalled = new CompletableFuture<>();
+                loop.callLater(0.2, () -> stalled.complete(null));
+                runFor(stalled);
+                assertFalse(sending.isDone());
+                writer.truncate(1_000_000);
+                long[] received = {0};
+                runFor(readEvery10Ms(peer, received, sending::isDone));
+                Object got = runFor(outcomeOf(sending, 10));
+                assertTrue(String.valueOf(got), got instanceof Long);
+                long sent = (Long) got;
+                int[] turns = {0};
+                runFor(readEvery10Ms(peer, received, () -> received[0] >= sent || ++turns[0] > 100));
+                assertEquals(sent, received[0]);
+                assertEquals(sent, channel.position());
+                assertTrue(sent <= 1_000_000 || sent < 20_000_000);
+            } finally {
+                socket.close();
+            }
+        }
+    }
+
+    /** /dev/zero (not a regular file) with a count: that many zeros. */
+    @Test
+    public void aCharacterDeviceWithACountSendsThatMany() throws IOException {
+        Receiver receiver = new Receiver(300_000, 0);
+        Server server = serverFor(receiver);
+        NetworkChannel socket = openStreamSocket();
+        runFor(loop.sockConnect(socket, new InetSocketAddress(LOCALHOST, port(server))));
+        try (FileChannel channel = FileChannel.open(Path.of("/dev/zero"))) {
+            Object got = runFor(outcomeOf(loop.sockSendfile(socket, channel, 0, 300_000L), 10));
+            assertEquals(300_000L, got);
+        }
+        assertEquals(Long.valueOf(300_000), runFor(receiver.all));
+        socket.close();
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /** loop.sendfile over a transport from /dev/zero with a count: that many zeros (asyncio: os.sendfile, or its fallback). */
+    @Test
+    public void aCharacterDeviceWithACountThroughATransportSendsThatMany() throws IOException {
+        Receiver receiver = new Receiver(300_000, 0);
+        Server server = serverFor(receiver);
+        Connection<Protocol> client = connect(server);
+        try (FileChannel channel = FileChannel.open(Path.of("/dev/zero"))) {
+            Object got = runFor(outcomeOf(loop.sendfile(client.transport(), channel, 0, 300_000L), 10));
+            assertEquals(300_000L, got);
+        }
+        client.transport().close();
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /** A procfs file (st_size 0, content all the same) with a count: its content (asyncio reads it, natively or in the fallback). */
+    @Test
+    public void aProcFileWithACountSendsItsContent() throws IOException {
+        byte[] content = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+        Receiver receiver = new Receiver(content.length, 0);
+        Server server = serverFor(receiver);
+        NetworkChannel socket = openStreamSocket();
+        runFor(loop.sockConnect(socket, new InetSocketAddress(LOCALHOST, port(server))));
+        try (FileChannel channel = FileChannel.open(Path.of("/proc/self/cmdline"))) {
+            Object got = runFor(outcomeOf(loop.sockSendfile(socket, channel, 0, 1_000_000L), 10));
+            assertEquals((long) content.length, got);
+        }
+        socket.close();
+        server.close();
+        runFor(server.waitClosed());
+    }
 }

@@ -47,7 +47,7 @@ public final class ChannelSocketTransport extends ReadinessSocketTransport<Socke
 
     /** {@link FileChannel#transferTo} into the socket: {@code sendfile(2)} inside the JDK. */
     @Override
-    protected FileSending sendFrom(FileChannel file) {
+    protected FileSending sendFrom(FileChannel file) throws IOException {
         return ZeroCopySocket.transferring(file, channel);
     }
 

@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.ArrayDeque;
 import java.util.Objects;
 
@@ -171,12 +170,7 @@ public final class DatagramChannelTransport extends AbstractTransport implements
         if (destination instanceof InetSocketAddress inet && inet.isUnresolved()) {
             throw new IOException("unresolved address: " + inet); // a look-up would block the loop
         }
-        try {
-            return socket.send(data, destination);
-        } catch (UnsupportedAddressTypeException otherFamily) {
-            // the JDK's channels; a loop's own sockets have the C library's word for it, the same
-            throw new IOException("Address family not supported by protocol", otherFamily);
-        }
+        return socket.send(data, destination); // errors in the C library's words (JdkDatagramSocketIo.send)
     }
 
     private void sendtoReady() {
