@@ -35,6 +35,7 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
@@ -83,6 +84,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private final Scheduler scheduler = new Scheduler(new EventWaiter() {
         @Override
         public void await(long timeoutNanos) throws IOException {
+            failOperationsOnClosedChannels();
             poll(timeoutNanos);
         }
 
@@ -96,6 +98,12 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private ByteBuffer readBuffer;
     /** Memory for what transports could not write at once; loop thread only. */
     private final WriteChunks writeChunks = new WriteChunks();
+    /**
+     * The {@code sock*} operations waiting for readiness of a JDK channel, by operation: the JDK cancels
+     * the key of a channel the user closes without a word to the loop, and such an operation waited for
+     * good (asyncio's selector loop hangs there too; the proactor's fails). Loop thread only.
+     */
+    private final Map<LoopFuture<?>, SelectableChannel> waitingOnChannels = new IdentityHashMap<>();
     /** Watches raw file descriptors; made on first use, loop thread only. */
     private FdPoller fdPoller;
     private String fdInterestIsImpossible;
@@ -138,6 +146,31 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     /** How many channels the subclass watches for readiness, besides raw fds (diagnostics; loop thread). */
     protected int watchedChannels() {
         return 0;
+    }
+
+    /**
+     * Fails {@code operation} with {@link AsynchronousCloseException} if the user closes {@code channel}
+     * while it waits; checked before each wait (NetworkContract.closingTheSocketWhileSockRecvWaitsEndsIt).
+     * Loop thread only.
+     */
+    public void failIfClosedUnder(LoopFuture<?> operation, SelectableChannel channel) {
+        assert inLoopThreadOrIdle() : "failIfClosedUnder off the loop thread";
+        waitingOnChannels.put(operation, channel);
+        operation.addDoneCallback(done -> waitingOnChannels.remove(operation));
+    }
+
+    // Before each wait: a wait for a closed channel's readiness would never end.
+    private void failOperationsOnClosedChannels() {
+        if (waitingOnChannels.isEmpty()) {
+            return;
+        }
+        List<LoopFuture<?>> closedUnder = new ArrayList<>();
+        waitingOnChannels.forEach((operation, channel) -> {
+            if (!channel.isOpen() && !operation.isDone()) {
+                closedUnder.add(operation);
+            }
+        });
+        closedUnder.forEach(operation -> operation.setException(new AsynchronousCloseException()));
     }
 
     /** Schedules an I/O callback for this iteration's run. Loop thread only, from {@link #poll(long)}. */

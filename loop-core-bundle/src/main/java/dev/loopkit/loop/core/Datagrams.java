@@ -79,6 +79,7 @@ final class Datagrams {
         } catch (UnsupportedOperationException e) {
             throw loop.unsupported(operation, e);
         }
+        loop.failIfClosedUnder(result, channel);
         result.addDoneCallback(f -> {
             if (handle.isCancelled()) {
                 return;

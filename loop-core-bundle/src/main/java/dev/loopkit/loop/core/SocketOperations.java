@@ -165,6 +165,7 @@ public final class SocketOperations {
      */
     private static void removeWhenDone(BaseEventLoop loop, LoopFuture<?> result, SelectableChannel channel,
             Handle handle, boolean reader) {
+        loop.failIfClosedUnder(result, channel);
         result.addDoneCallback(f -> {
             if (!handle.isCancelled()) {
                 // the loop's own removal (asyncio's _remove_reader): the channel is the operation's, checked as it began

@@ -25,6 +25,7 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SocketChannel;
@@ -824,6 +825,23 @@ public abstract class DatagramContract extends LoopTestSupport {
         assertTrue(String.valueOf(got), got instanceof RuntimeException);
         assertEquals("Cannot close a running event loop", got.getMessage());
         close(server, endpoint);
+    }
+
+    /** The user closes the channel while a sockRecvfrom waits: the future fails instead of waiting for good. */
+    @Test
+    public void closingTheChannelWhileSockRecvfromWaitsEndsIt() throws IOException {
+        DatagramChannel channel = DatagramChannel.open();
+        channel.bind(new InetSocketAddress(LOCALHOST, 0)).configureBlocking(false);
+        LoopFuture<Datagram> receiving = loop.sockRecvfrom(channel, 100);
+        CompletableFuture<Void> turned = new CompletableFuture<>();
+        loop.callSoon(() -> loop.callSoon(() -> turned.complete(null)));
+        runFor(turned);
+        channel.close();
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        receiving.whenComplete((r, e) -> outcome.complete(e != null ? e : r));
+        loop.callLater(2, () -> outcome.complete("still pending after 2 s"));
+        Object got = runFor(outcome);
+        assertTrue(String.valueOf(got), got instanceof ClosedChannelException);
     }
 
     /** sockRecvfrom on a connected channel whose peer's port is closed: asyncio's ConnectionRefusedError words. */

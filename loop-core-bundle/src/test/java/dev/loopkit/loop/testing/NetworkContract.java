@@ -36,6 +36,7 @@ import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.charset.StandardCharsets;
@@ -1012,6 +1013,25 @@ public abstract class NetworkContract extends SocketTestSupport {
         CompletableFuture<Void> done = new CompletableFuture<>();
         loop.callLater(seconds, () -> done.complete(null));
         return done;
+    }
+
+    /**
+     * The user closes the socket while a sockRecv waits: the future fails, as the proactor's does
+     * (AsynchronousCloseException). The JDK cancels a closed channel's key without a word to the loop, and
+     * on the selector and epoll loops the read waited for good.
+     */
+    @Test
+    public void closingTheSocketWhileSockRecvWaitsEndsIt() throws Exception {
+        NetworkChannel[] pair = connectedPair();
+        LoopFuture<Integer> waiting = loop.sockRecv(pair[1], ByteBuffer.allocate(10));
+        runFor(turns(3));
+        pair[1].close();
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        waiting.whenComplete((r, e) -> outcome.complete(e != null ? e : r));
+        loop.callLater(2, () -> outcome.complete("still pending after 2 s"));
+        Object got = runFor(outcome);
+        assertTrue(String.valueOf(got), got instanceof ClosedChannelException);
+        pair[0].close();
     }
 
     /** The peer resets the connection while sockRecv waits: the future fails with an IOException. */
