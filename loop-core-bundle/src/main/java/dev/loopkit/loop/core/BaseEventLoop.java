@@ -36,6 +36,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.Channel;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
@@ -103,7 +104,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
      * the key of a channel the user closes without a word to the loop, and such an operation waited for
      * good (asyncio's selector loop hangs there too; the proactor's fails). Loop thread only.
      */
-    private final Map<LoopFuture<?>, SelectableChannel> waitingOnChannels = new IdentityHashMap<>();
+    private final Map<LoopFuture<?>, Channel> waitingOnChannels = new IdentityHashMap<>();
     /** Watches raw file descriptors; made on first use, loop thread only. */
     private FdPoller fdPoller;
     private String fdInterestIsImpossible;
@@ -153,7 +154,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
      * while it waits; checked before each wait (NetworkContract.closingTheSocketWhileSockRecvWaitsEndsIt).
      * Loop thread only.
      */
-    public void failIfClosedUnder(LoopFuture<?> operation, SelectableChannel channel) {
+    public void failIfClosedUnder(LoopFuture<?> operation, Channel channel) {
         assert inLoopThreadOrIdle() : "failIfClosedUnder off the loop thread";
         waitingOnChannels.put(operation, channel);
         operation.addDoneCallback(done -> waitingOnChannels.remove(operation));

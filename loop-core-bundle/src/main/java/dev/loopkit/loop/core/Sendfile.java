@@ -170,6 +170,7 @@ final class Sendfile {
             FileChannel file, long offset, Long count) {
         Sendfile sending = new Sendfile(loop, file, offset, count);
         Runnable fallback = () -> sending.copyInBlocks(SOCKET_BLOCK, block -> loop.sockSendall(channel, block));
+        loop.failIfClosedUnder(sending.result, channel); // a zero-copy wait for room would outlive the socket
         if (socket != null) {
             sending.zeroCopy(socket, fallback);
         } else {

@@ -725,7 +725,7 @@ public abstract class SendfileContract extends LoopTestSupport {
     private CompletableFuture<Object> outcomeOf(LoopFuture<?> future, double guardSeconds) {
         CompletableFuture<Object> outcome = new CompletableFuture<>();
         future.whenComplete((r, e) -> outcome.complete(e != null ? e : r));
-        loop.callLater(guardSeconds, () -> outcome.complete("STILL PENDING after " + guardSeconds + " s"));
+        loop.callLater(guardSeconds, () -> outcome.complete("still pending after " + guardSeconds + " s"));
         return outcome;
     }
 
@@ -816,6 +816,28 @@ public abstract class SendfileContract extends LoopTestSupport {
                 assertTrue(sent <= 1_000_000 || sent < 20_000_000);
             } finally {
                 socket.close();
+            }
+        }
+    }
+
+    /**
+     * The user closes the socket while sockSendfile waits for room: the future fails, it does not hang
+     * (the zero-copy wait for writability outlived the closed socket on the selector and epoll loops).
+     */
+    @Test
+    public void closingTheSocketWhileSockSendfileWaitsEndsIt() throws IOException {
+        Path file = sparseFile("sockclosed.bin", 20_000_000, 25);
+        try (ServerSocketChannel listener = ServerSocketChannel.open(); FileChannel channel = FileChannel.open(file)) {
+            NetworkChannel socket = connectWithSmallBuffers(listener);
+            try (SocketChannel peer = listener.accept()) {
+                LoopFuture<Long> sending = loop.sockSendfile(socket, channel, 0, null);
+                CompletableFuture<Void> stalled = new CompletableFuture<>();
+                loop.callLater(0.2, () -> stalled.complete(null));
+                runFor(stalled);
+                assertFalse(sending.isDone());
+                socket.close();
+                Object got = runFor(outcomeOf(sending, 3));
+                assertTrue(String.valueOf(got), got instanceof IOException);
             }
         }
     }
