@@ -83,7 +83,9 @@ public class DatagramFlowControlTest {
         PortUnreachableException unreachable = new PortUnreachableException("ICMP port unreachable");
         channel.failNext = unreachable;
         readiness.fireWriter();
-        assertSame(unreachable, protocol.errors.get(0));
+        // in the C library's words, as asyncio's ConnectionRefusedError, the JDK's exception as its cause
+        assertEquals("Connection refused", protocol.errors.get(0).getMessage());
+        assertSame(unreachable, protocol.errors.get(0).getCause());
         assertEquals("the failed datagram is gone, the next waits", 1, transport.getWriteBufferSize());
         readiness.fireWriter();
         assertEquals(List.of(2), channel.sentFirstBytes());
