@@ -3,18 +3,21 @@ package dev.loopkit.loop.core;
 import dev.loopkit.api.Datagram;
 import dev.loopkit.api.Handle;
 import dev.loopkit.api.LoopFuture;
-import dev.loopkit.loop.core.transports.JdkDatagramSocketIo;
 import java.io.IOException;
+import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.UnsupportedAddressTypeException;
 
 /**
  * asyncio's {@code sock_recvfrom} and {@code sock_sendto} for any loop with a
  * {@link ChannelReadiness}: try at once, else again on each readiness until done, then stop watching
- * unless the reader (writer) is no longer the operation's own.
+ * unless the reader (writer) is no longer the operation's own. And a JDK {@link DatagramChannel}'s
+ * calls with their errors in the C library's words, for these and for datagram transports.
  */
-final class Datagrams {
+public final class Datagrams {
 
     private Datagrams() {
     }
@@ -30,7 +33,7 @@ final class Datagrams {
                 return;
             }
             try {
-                SocketAddress from = JdkDatagramSocketIo.receive(channel, into.clear());
+                SocketAddress from = receive(channel, into.clear());
                 if (from != null) {
                     result.setResult(new Datagram(into.flip(), from));
                 }
@@ -51,7 +54,7 @@ final class Datagrams {
             }
             try {
                 int length = data.remaining();
-                int sent = JdkDatagramSocketIo.send(channel, data, address);
+                int sent = send(channel, data, address);
                 if (sent > 0 || length == 0) {
                     result.setResult(sent);
                 }
@@ -92,4 +95,44 @@ final class Datagrams {
         });
     }
 
+    /**
+     * {@link DatagramChannel#receive}, its errors in the C library's words, as asyncio shows them and the
+     * epoll loop's own sockets give them: the ICMP "port unreachable" a connected socket receives is
+     * "Connection refused" (asyncio's {@code ConnectionRefusedError}), not the JDK's message-less
+     * {@link PortUnreachableException}.
+     */
+    public static SocketAddress receive(DatagramChannel channel, ByteBuffer into) throws IOException {
+        try {
+            return channel.receive(into);
+        } catch (PortUnreachableException e) {
+            throw refused(e);
+        }
+    }
+
+    /**
+     * {@link DatagramChannel#send} ({@code to}: an address) or {@code write} ({@code null}: the connected
+     * peer), its errors in the C library's words, and as {@link IOException}s where the JDK throws
+     * unchecked ones for what {@code sendto(2)} reports as an error: an address of the other family.
+     *
+     * @return the bytes sent, 0 if the socket takes nothing now
+     */
+    public static int send(DatagramChannel channel, ByteBuffer data, SocketAddress to) throws IOException {
+        try {
+            return to == null ? channel.write(data) : channel.send(data, to);
+        } catch (PortUnreachableException e) {
+            throw refused(e);
+        } catch (UnsupportedAddressTypeException otherFamily) {
+            throw new IOException("Address family not supported by protocol", otherFamily);
+        } catch (AlreadyConnectedException connectedElsewhere) {
+            // sendto(2) on a connected UDP socket sends to the address given; a JDK channel refuses it
+            throw new IOException("a JDK DatagramChannel connected to " + channel.getRemoteAddress()
+                    + " sends to no other address (" + to + ")", connectedElsewhere);
+        }
+    }
+
+    private static IOException refused(PortUnreachableException jdk) {
+        PortUnreachableException refused = new PortUnreachableException("Connection refused");
+        refused.initCause(jdk);
+        return refused;
+    }
 }

@@ -837,10 +837,7 @@ public abstract class DatagramContract extends LoopTestSupport {
         loop.callSoon(() -> loop.callSoon(() -> turned.complete(null)));
         runFor(turned);
         channel.close();
-        CompletableFuture<Object> outcome = new CompletableFuture<>();
-        receiving.whenComplete((r, e) -> outcome.complete(e != null ? e : r));
-        loop.callLater(2, () -> outcome.complete("still pending after 2 s"));
-        Object got = runFor(outcome);
+        Object got = runFor(outcomeOf(receiving, 2));
         assertTrue(String.valueOf(got), got instanceof ClosedChannelException);
     }
 

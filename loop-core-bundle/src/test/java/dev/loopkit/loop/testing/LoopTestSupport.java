@@ -132,4 +132,15 @@ public abstract class LoopTestSupport {
             Thread.currentThread().interrupt();
         }
     }
+
+    /**
+     * What {@code future} ends with (its result, or its exception), or a "still pending" line after
+     * {@code guardSeconds} of the loop's time: a test of something that must not hang fails instead.
+     */
+    protected CompletableFuture<Object> outcomeOf(CompletionStage<?> future, double guardSeconds) {
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        future.whenComplete((r, e) -> outcome.complete(e != null ? e : r));
+        loop.callLater(guardSeconds, () -> outcome.complete("still pending after " + guardSeconds + " s"));
+        return outcome;
+    }
 }

@@ -1026,10 +1026,7 @@ public abstract class NetworkContract extends SocketTestSupport {
         LoopFuture<Integer> waiting = loop.sockRecv(pair[1], ByteBuffer.allocate(10));
         runFor(turns(3));
         pair[1].close();
-        CompletableFuture<Object> outcome = new CompletableFuture<>();
-        waiting.whenComplete((r, e) -> outcome.complete(e != null ? e : r));
-        loop.callLater(2, () -> outcome.complete("still pending after 2 s"));
-        Object got = runFor(outcome);
+        Object got = runFor(outcomeOf(waiting, 2));
         assertTrue(String.valueOf(got), got instanceof ClosedChannelException);
         pair[0].close();
     }
@@ -1043,9 +1040,7 @@ public abstract class NetworkContract extends SocketTestSupport {
         runFor(turns(3));
         pair[0].setOption(StandardSocketOptions.SO_LINGER, 0);
         pair[0].close();
-        CompletableFuture<Object> outcome = new CompletableFuture<>();
-        waiting.whenComplete((r, e) -> outcome.complete(e != null ? e : r));
-        Object got = runFor(outcome);
+        Object got = runFor(outcomeOf(waiting, 10));
         assertTrue(String.valueOf(got), got instanceof IOException);
         assertEquals("Connection reset by peer", ((IOException) got).getMessage());
         pair[1].close();
@@ -1060,9 +1055,7 @@ public abstract class NetworkContract extends SocketTestSupport {
         pair[1].close();
         runFor(sleep(0.1));
         LoopFuture<Void> sending = loop.sockSendall(pair[0], ByteBuffer.wrap(new byte[8 * 1024 * 1024]));
-        CompletableFuture<Object> outcome = new CompletableFuture<>();
-        sending.whenComplete((r, e) -> outcome.complete(e != null ? e : "ok"));
-        Object got = runFor(outcome);
+        Object got = runFor(outcomeOf(sending, 10));
         assertTrue(String.valueOf(got), got instanceof IOException);
         pair[0].close();
     }

@@ -722,13 +722,6 @@ public abstract class SendfileContract extends LoopTestSupport {
 
     // ---- against bad luck and bad input (an outside review) ------------------------------------------
 
-    private CompletableFuture<Object> outcomeOf(LoopFuture<?> future, double guardSeconds) {
-        CompletableFuture<Object> outcome = new CompletableFuture<>();
-        future.whenComplete((r, e) -> outcome.complete(e != null ? e : r));
-        loop.callLater(guardSeconds, () -> outcome.complete("still pending after " + guardSeconds + " s"));
-        return outcome;
-    }
-
     /** sockSendfile with an offset past the end of the file: 0 bytes, the file's position untouched. */
     @Test
     public void sockSendfileFromPastTheEndSendsNothing() throws IOException {
