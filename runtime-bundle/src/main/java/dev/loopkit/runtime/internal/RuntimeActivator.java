@@ -26,7 +26,10 @@ import org.osgi.util.tracker.ServiceTracker;
 public final class RuntimeActivator implements BundleActivator {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.runtime");
-    /** The system property where a stopping runtime records the pids waiting in its orphanage. */
+    /**
+     * The system property, followed by {@code .} and the framework's UUID, where a stopping runtime
+     * records the children its watchers and orphanage hold: two frameworks in one JVM keep two records.
+     */
     static final String ORPHANS = "dev.loopkit.runtime.orphans";
 
     private List<ServiceTracker<?, ?>> trackers = List.of();
@@ -47,7 +50,7 @@ public final class RuntimeActivator implements BundleActivator {
                 trackUnavailable(context));
         // after the trackers: a watcher that outlived the old runtime still holds its children, and is
         // listed by now
-        adoptRecordedOrphans();
+        adoptRecordedOrphans(context);
     }
 
     // The registries are emptied first, quietly: the services stay where they are (a watcher keeps
@@ -63,11 +66,11 @@ public final class RuntimeActivator implements BundleActivator {
         runtime.unavailable().clear();
         trackers.forEach(ServiceTracker::close);
         trackers = List.of();
-        recordOrphans();
+        recordOrphans(context);
     }
 
     /**
-     * Every child a watcher or the orphanage holds, by pid, in system property {@value #ORPHANS}: the
+     * Every child a watcher or the orphanage holds, by pid, in system property {@link #recordOf}: the
      * watchers keep their children while the runtime is down, but a watcher bundle that stops meanwhile
      * takes them along, retired by nobody; and an update and refresh of this bundle drops the runtime,
      * orphanage included (an outside review's Pax Exam test found the zombie). A system property, not
@@ -75,13 +78,18 @@ public final class RuntimeActivator implements BundleActivator {
      * Karaf's feature uninstall does, deletes the data area, and the runtime installed again found no
      * record (KarafLifecycleIT). Only pids go there, nothing that would hold this bundle's classes.
      */
-    private void recordOrphans() {
+    private void recordOrphans(BundleContext context) {
         Set<Long> waiting = runtime.registeredChildren();
         if (waiting.isEmpty()) {
-            System.clearProperty(ORPHANS);
+            System.clearProperty(recordOf(context));
         } else {
-            System.setProperty(ORPHANS, waiting.stream().map(String::valueOf).collect(Collectors.joining(",")));
+            System.setProperty(recordOf(context), waiting.stream().map(String::valueOf).collect(Collectors.joining(",")));
         }
+    }
+
+    /** The system property of this framework's record: {@value #ORPHANS}, a dot and the framework's UUID. */
+    static String recordOf(BundleContext context) {
+        return ORPHANS + "." + context.getProperty(Constants.FRAMEWORK_UUID);
     }
 
     /**
@@ -90,8 +98,8 @@ public final class RuntimeActivator implements BundleActivator {
      * restart) go to the current watcher, or wait in the orphanage for the next one, which reaps them.
      * Their loops went with the old runtime's bundles: the exit is only logged.
      */
-    private void adoptRecordedOrphans() {
-        String record = System.clearProperty(ORPHANS);
+    private void adoptRecordedOrphans(BundleContext context) {
+        String record = System.clearProperty(recordOf(context));
         if (record == null) {
             return;
         }

@@ -12,6 +12,7 @@ import java.util.Set;
 import org.junit.After;
 import org.junit.Test;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkUtil;
 
 /**
@@ -36,7 +37,7 @@ public class OrphansAcrossRestartsTest {
         if (child != null) {
             child.destroyForcibly();
         }
-        System.clearProperty(RuntimeActivator.ORPHANS);
+        System.clearProperty(RuntimeActivator.recordOf(context));
     }
 
     @Test(timeout = 30_000)
@@ -49,7 +50,7 @@ public class OrphansAcrossRestartsTest {
         ProcessWide.get().retire(leaving); // the last watcher goes: the child waits in the orphanage
         assertEquals(Set.of(424242L), ProcessWide.get().watcherSwitch().orphans().keySet());
         activator.stop(context);
-        assertEquals("424242", System.getProperty(RuntimeActivator.ORPHANS));
+        assertEquals("424242", System.getProperty(RuntimeActivator.recordOf(context)));
     }
 
     /**
@@ -65,7 +66,7 @@ public class OrphansAcrossRestartsTest {
         holding.addChildHandler(434343L, (pid, code) -> { });
         try {
             activator.stop(context);
-            assertEquals("434343", System.getProperty(RuntimeActivator.ORPHANS));
+            assertEquals("434343", System.getProperty(RuntimeActivator.recordOf(context)));
         } finally {
             holding.removeChildHandler(434343L);
             ProcessWide.get().childWatchers().unregister(holding);
@@ -77,16 +78,33 @@ public class OrphansAcrossRestartsTest {
         child = new ProcessBuilder("sleep", "30").start();
         long ours = child.pid();
         long notOurs = 1; // init: alive, never our child
-        System.setProperty(RuntimeActivator.ORPHANS, String.join(",", Long.toString(ours), Long.toString(notOurs), "999999999", "damaged"));
+        System.setProperty(RuntimeActivator.recordOf(context), String.join(",", Long.toString(ours), Long.toString(notOurs), "999999999", "damaged"));
         RuntimeActivator activator = new RuntimeActivator();
         activator.start(context);
         try {
             Set<Long> orphans = ProcessWide.get().watcherSwitch().orphans().keySet();
             assertTrue("our child waits for the next watcher: " + orphans, orphans.contains(ours));
             assertFalse(orphans.contains(notOurs));
-            assertNull("the record is consumed", System.getProperty(RuntimeActivator.ORPHANS));
+            assertNull("the record is consumed", System.getProperty(RuntimeActivator.recordOf(context)));
         } finally {
             activator.stop(context);
+        }
+    }
+
+    /** Another framework's record in the same JVM is not this runtime's to adopt. */
+    @Test(timeout = 30_000)
+    public void anotherFrameworksRecordIsLeftAlone() throws Exception {
+        child = new ProcessBuilder("sleep", "30").start();
+        String another = RuntimeActivator.ORPHANS + ".another-framework";
+        System.setProperty(another, Long.toString(child.pid()));
+        RuntimeActivator activator = new RuntimeActivator();
+        activator.start(context);
+        try {
+            assertFalse(ProcessWide.get().watcherSwitch().orphans().containsKey(child.pid()));
+            assertEquals(Long.toString(child.pid()), System.getProperty(another));
+        } finally {
+            activator.stop(context);
+            System.clearProperty(another);
         }
     }
 
@@ -95,6 +113,7 @@ public class OrphansAcrossRestartsTest {
                 new Class<?>[] {BundleContext.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "createFilter" -> FrameworkUtil.createFilter((String) args[0]);
                     case "addServiceListener", "removeServiceListener", "getServiceReferences" -> null;
+                    case "getProperty" -> Constants.FRAMEWORK_UUID.equals(args[0]) ? "this-framework" : null;
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];
                     case "toString" -> "context";

@@ -43,6 +43,7 @@ public class RuntimeStopLeavesChildrenTest {
     @After
     public void cleanUp() {
         watcher.removeChildHandler(101L); // not a real child: nobody else must ever look for it
+        System.clearProperty(RuntimeActivator.ORPHANS + ".runtime-stop-test"); // the stopped runtime's record of it
     }
 
     @SuppressWarnings("unchecked")
@@ -70,7 +71,7 @@ public class RuntimeStopLeavesChildrenTest {
                     case "getServiceReferences" -> ChildWatcher.class.getName().equals(args[0])
                             ? new ServiceReference<?>[] {reference} : null;
                     case "getService" -> service;
-                    case "getDataFile" -> null; // no file system for bundles
+                    case "getProperty" -> Constants.FRAMEWORK_UUID.equals(args[0]) ? "runtime-stop-test" : null;
                     case "ungetService" -> true;
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];
