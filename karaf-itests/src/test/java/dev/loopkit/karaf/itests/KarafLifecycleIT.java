@@ -82,12 +82,13 @@ public class KarafLifecycleIT {
                 findings.add("cycle " + cycle + ": loop:run ended (" + said + ") with its child " + pid
                         + " still running (state " + whenRunEnded + "), not killed");
             }
-            Thread.sleep(6000); // the child's sleep is over
+            // killed with its loop: dead within a moment (a zombie while no watcher is installed)
+            Await.within(10, () -> stateOf(pid) == null || "Z".equals(stateOf(pid)));
             String state = stateOf(pid);
             note("cycle " + cycle + ": child " + pid + " state after uninstall: " + state);
             // with no watcher installed it waits unreaped, as in the orphanage: the next watcher reaps it
             if (state != null && !state.equals("Z")) {
-                findings.add("cycle " + cycle + ": child " + pid + " of loop:run is '" + state + "' 6 s after it was killed (feature uninstalled)");
+                findings.add("cycle " + cycle + ": child " + pid + " of loop:run is '" + state + "' 10 s after it was killed (feature uninstalled)");
             }
             List<String> threads = loopkitThreads();
             if (!threads.isEmpty()) {
@@ -112,7 +113,7 @@ public class KarafLifecycleIT {
             features.installFeature("loopkit", EnumSet.noneOf(FeaturesService.Option.class));
             Await.until("loop: commands again", () -> succeeds(admin, "loop:policies"));
             note("cycle " + cycle + ": install took " + ms(t0) + " ms");
-            Thread.sleep(3000);
+            Await.within(10, () -> stateOf(pid) == null); // the next watcher reaps it
             state = stateOf(pid);
             note("cycle " + cycle + ": child " + pid + " state after install again: " + state);
             if (state != null) {
@@ -148,7 +149,8 @@ public class KarafLifecycleIT {
         if (!said.contains("returncode 4")) {
             findings.add("loop:run said " + said);
         }
-        Thread.sleep(1000);
+        long stopped = pid;
+        Await.within(10, () -> stateOf(stopped) == null); // reaped once the run ended
         String state = stateOf(pid);
         if (state != null) {
             findings.add("child " + pid + " is '" + state + "'");
@@ -173,7 +175,8 @@ public class KarafLifecycleIT {
         if (!said.contains("returncode 6")) {
             findings.add("after update: loop:run said " + said);
         }
-        Thread.sleep(1000);
+        long updated = pid;
+        Await.within(10, () -> stateOf(updated) == null);
         state = stateOf(pid);
         if (state != null) {
             findings.add("after update: child " + pid + " is '" + state + "'");
@@ -255,24 +258,15 @@ public class KarafLifecycleIT {
         }
     }
 
+    /** Loopkit's live threads, once none is left or after 5 s: a closing thread may take a moment. */
     private static List<String> loopkitThreads() {
-        // a closing thread may take a moment
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        List<String> names;
-        do {
-            names = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                    .filter(n -> n.startsWith("loopkit")).sorted().toList();
-            if (names.isEmpty()) {
-                break;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        } while (System.nanoTime() < deadline);
-        return names;
+        Await.within(5, () -> liveLoopkitThreads().isEmpty());
+        return liveLoopkitThreads();
+    }
+
+    private static List<String> liveLoopkitThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("loopkit")).sorted().toList();
     }
 
     private List<String> loopkitServices() throws Exception {

@@ -994,6 +994,18 @@ public abstract class NetworkContract extends SocketTestSupport {
         return new NetworkChannel[] {client, serverSide};
     }
 
+    // The peer's reset is made with SO_LINGER 0; NIO.2's asynchronous sockets (the proactor loop's) have no such option.
+    private static void assumeLingers(NetworkChannel socket) {
+        assumeTrue("the proactor loop's NIO.2 sockets have no SO_LINGER, with which this test makes the peer reset the"
+                + " connection", socket.supportedOptions().contains(StandardSocketOptions.SO_LINGER));
+    }
+
+    /** Closes {@code socket} with a reset (RST), not a FIN: SO_LINGER 0. */
+    private static void reset(NetworkChannel socket) throws IOException {
+        socket.setOption(StandardSocketOptions.SO_LINGER, 0);
+        socket.close();
+    }
+
     protected CompletableFuture<Void> turns(int n) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Runnable[] step = new Runnable[1];
@@ -1035,11 +1047,10 @@ public abstract class NetworkContract extends SocketTestSupport {
     @Test
     public void aPeerResetFailsAWaitingSockRecv() throws Exception {
         NetworkChannel[] pair = connectedPair();
-        assumeTrue("this loop's sockets take no SO_LINGER, which makes the reset", pair[0].supportedOptions().contains(StandardSocketOptions.SO_LINGER));
+        assumeLingers(pair[0]);
         LoopFuture<Integer> waiting = loop.sockRecv(pair[1], ByteBuffer.allocate(10));
         runFor(turns(3));
-        pair[0].setOption(StandardSocketOptions.SO_LINGER, 0);
-        pair[0].close();
+        reset(pair[0]);
         Object got = runFor(outcomeOf(waiting, 10));
         assertTrue(String.valueOf(got), got instanceof IOException);
         assertEquals("Connection reset by peer", ((IOException) got).getMessage());
@@ -1050,9 +1061,8 @@ public abstract class NetworkContract extends SocketTestSupport {
     @Test
     public void sockSendallIntoAResetConnectionFails() throws Exception {
         NetworkChannel[] pair = connectedPair();
-        assumeTrue("this loop's sockets take no SO_LINGER, which makes the reset", pair[1].supportedOptions().contains(StandardSocketOptions.SO_LINGER));
-        pair[1].setOption(StandardSocketOptions.SO_LINGER, 0);
-        pair[1].close();
+        assumeLingers(pair[1]);
+        reset(pair[1]);
         runFor(sleep(0.1));
         LoopFuture<Void> sending = loop.sockSendall(pair[0], ByteBuffer.wrap(new byte[8 * 1024 * 1024]));
         Object got = runFor(outcomeOf(sending, 10));
