@@ -209,7 +209,8 @@ public class HotSwapIT {
         running.get();
         loop.runInExecutor(null, () -> 1).toCompletableFuture().get(); // an executor thread exists now
         // What the executor's result still had queued on the loop runs before the stop: only the timer
-        // below is then pending, and reported (once, a JDK 25 CI run saw a second report from it).
+        // below is then pending, and reported. (A JDK 25 CI run saw a second report: the JMX bean's count
+        // of this new loop, queued as the bundle stopped; the loop's own callbacks are no longer reported.)
         CompletableFuture<Void> quiet = new CompletableFuture<>();
         loop.callSoonThreadsafe(() -> loop.callSoon(() -> quiet.complete(null)));
         quiet.get();

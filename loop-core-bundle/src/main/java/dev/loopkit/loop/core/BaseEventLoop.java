@@ -1183,10 +1183,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             return countHere(thread);
         }
         CompletableFuture<LoopStats> counted = new CompletableFuture<>();
-        Handle counting;
-        try {
-            counting = callSoonThreadsafe(() -> counted.complete(countHere(thread)));
-        } catch (IllegalStateException closed) {
+        Handle counting = scheduler.offerOwn(() -> counted.complete(countHere(thread)));
+        if (counting == null) { // closed
             return new LoopStats(name(), thread.getName(), isRunning(), false, -1, -1, -1, -1, lagMillis());
         }
         try {

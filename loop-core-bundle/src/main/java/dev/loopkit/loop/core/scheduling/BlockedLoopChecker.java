@@ -166,7 +166,7 @@ final class BlockedLoopChecker implements Runnable {
                 return;
             }
             probeSentAt = now;
-            if (!watched.offerProbe(new LagProbe(this, watched, now))) {
+            if (watched.offerOwn(new LagProbe(this, watched, now)) == null) {
                 probeSentAt = 0;
             }
         }
@@ -196,7 +196,7 @@ final class BlockedLoopChecker implements Runnable {
     }
 
     /** The lag probe's callback: how long from its scheduling to its run. */
-    static final class LagProbe implements Runnable {
+    static final class LagProbe implements Scheduler.OwnCallback {
 
         private final Watch watch;
         private final Scheduler scheduler;

@@ -300,9 +300,8 @@ public final class Scheduler extends SchedulerPadding {
         assert state == LoopState.CLOSING && inLoopThread() : "drainForClose by a thread that did not claim the close";
         List<CallbackHandle> pending = new ArrayList<>(ready.size() + timers.size());
         InboundQueue.Sink collect = handle -> {
-            // A readiness is a helper thread's message, not a callback anyone scheduled.
-            // Neither is the checker's lag probe.
-            if (!handle.isCancelled() && !(handle instanceof Readiness) && !isLagProbe(handle)) {
+            // A readiness is a helper thread's message, not a callback anyone scheduled; nor is the loop's own.
+            if (!handle.isCancelled() && !(handle instanceof Readiness) && !isOwn(handle)) {
                 pending.add(handle);
             }
         };
@@ -554,19 +553,27 @@ public final class Scheduler extends SchedulerPadding {
         return debug ? new CallbackHandle.Traced(callback, new Throwable().getStackTrace()) : callback;
     }
 
-    /** The checker's probe, scheduled as another thread would; {@code false} if the loop closed first. */
-    boolean offerProbe(BlockedLoopChecker.LagProbe probe) {
+    /**
+     * A callback of the loop's own machinery that nobody scheduled through the loop's API: the
+     * checker's lag probe, the count behind a {@code stats()} asked from another thread. It runs as
+     * any other, but counts and the close's report leave it out: a loop shut down while the JMX
+     * bean's look at it waited for its count reported that count to the user's exception handler
+     * as "Event loop closed before the callback ran" (a JDK 25 CI run of HotSwapIT; BusyLoopStatsTest).
+     */
+    public interface OwnCallback extends Runnable {
+    }
+
+    /** One of the loop's own callbacks, scheduled as another thread would; {@code null} if the loop closed first. Any thread. */
+    public CallbackHandle offerOwn(OwnCallback callback) {
         try {
-            enqueue(new CallbackHandle(probe));
-            return true;
+            return enqueue(new CallbackHandle(callback)); // never traced: the type tells it apart
         } catch (IllegalStateException closed) {
-            return false;
+            return null;
         }
     }
 
-    // The checker's lag probe is no one's callback: counts and the close's report leave it out.
-    private static boolean isLagProbe(CallbackHandle handle) {
-        return handle.callback instanceof BlockedLoopChecker.LagProbe;
+    private static boolean isOwn(CallbackHandle handle) {
+        return handle.callback instanceof OwnCallback;
     }
 
     // ---- blocked-loop checker -----------------------------------------------------------------------
@@ -732,7 +739,7 @@ public final class Scheduler extends SchedulerPadding {
     }
 
     /**
-     * Callbacks ready or on their way from other threads, the checker's probes left out (one sent
+     * Callbacks ready or on their way from other threads, the loop's own left out (a lag probe sent
      * during a run can wait there for the next); the loop thread, or any while nobody runs it.
      */
     public int queuedCount() {
@@ -740,11 +747,11 @@ public final class Scheduler extends SchedulerPadding {
         // (counted, not yet queued) made a callback vanish from loop:loops (QueuedCountLincheckTest).
         int count = 0;
         for (CallbackHandle handle : ready) {
-            if (!isLagProbe(handle)) {
+            if (!isOwn(handle)) {
                 count++;
             }
         }
-        return count + inbound.count(handle -> !isLagProbe(handle));
+        return count + inbound.count(handle -> !isOwn(handle));
     }
 
     /** Timers in the heap, cancelled ones included: a racy snapshot off the loop thread, for diagnostics only. */

@@ -26,7 +26,7 @@ public class QueuedCountLincheckTest {
     /** What the checker does when it finds the loop busy. */
     @Operation
     public void lagProbe() {
-        scheduler.offerProbe(new BlockedLoopChecker.LagProbe(watch, scheduler, 1));
+        scheduler.offerOwn(new BlockedLoopChecker.LagProbe(watch, scheduler, 1));
     }
 
     @Operation
