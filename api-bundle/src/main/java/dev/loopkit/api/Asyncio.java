@@ -12,6 +12,9 @@ import java.util.function.Function;
  */
 public final class Asyncio {
 
+    /** asyncio's {@code constants.THREAD_JOIN_TIMEOUT}: how long {@link #run} waits for the default executor. */
+    public static final int THREAD_JOIN_TIMEOUT_SECONDS = 300;
+
     private Asyncio() {
     }
 
@@ -87,7 +90,10 @@ public final class Asyncio {
 
     /**
      * asyncio {@code run(main())}: runs {@code main} on a new loop of the process-wide policy, set as
-     * this thread's loop for the duration, then closes the loop.
+     * this thread's loop for the duration, waits up to {@value #THREAD_JOIN_TIMEOUT_SECONDS} s for the
+     * functions still running in the loop's default executor (asyncio's {@code Runner.close}: the
+     * program that returns must not cut them off), then closes the loop. A thread interrupted meanwhile
+     * does not wait.
      *
      * @throws IllegalStateException "asyncio.run() cannot be called from a running event loop"
      */
@@ -100,13 +106,31 @@ public final class Asyncio {
         EventLoop loop = policy.newEventLoop();
         policy.setEventLoop(loop);
         try {
-            return loop.runUntilComplete(main.apply(loop));
+            T result;
+            try {
+                result = loop.runUntilComplete(main.apply(loop));
+            } catch (Throwable failure) {
+                try {
+                    awaitDefaultExecutor(loop);
+                } catch (Throwable alsoFailed) {
+                    failure.addSuppressed(alsoFailed);
+                }
+                throw failure;
+            }
+            awaitDefaultExecutor(loop);
+            return result;
         } finally {
             try {
                 policy.setEventLoop(null);
             } finally {
                 loop.close();
             }
+        }
+    }
+
+    private static void awaitDefaultExecutor(EventLoop loop) {
+        if (!loop.isClosed() && !Thread.currentThread().isInterrupted()) {
+            loop.runUntilComplete(loop.shutdownDefaultExecutor(THREAD_JOIN_TIMEOUT_SECONDS));
         }
     }
 }

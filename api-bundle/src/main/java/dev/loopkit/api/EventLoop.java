@@ -92,6 +92,20 @@ public interface EventLoop extends Executor {
      */
     <T> LoopFuture<T> runInExecutor(Executor executor, Callable<T> function);
 
+    /**
+     * asyncio 3.12's {@code shutdown_default_executor(timeout)}: shuts the default executor down; the
+     * future completes on this loop once its threads have ended, or once {@code timeoutSeconds} have
+     * passed (a warning is then logged and their tasks run on). {@link Asyncio#run} waits for it, as
+     * {@code asyncio.run} does. This default is for a loop without a default executor: nothing to wait for.
+     *
+     * @since 2.3
+     */
+    default LoopFuture<Void> shutdownDefaultExecutor(double timeoutSeconds) {
+        LoopFuture<Void> done = createFuture();
+        done.setResult(null);
+        return done;
+    }
+
     // ---- readiness of channels and file descriptors ------------------------------------------
 
     /**

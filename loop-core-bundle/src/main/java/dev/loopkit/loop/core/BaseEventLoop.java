@@ -60,9 +60,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -311,16 +313,33 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         if (isRunning()) {
             throw new IllegalStateException("This event loop is already running");
         }
-        if (future instanceof LoopFuture<?> loopFuture && loopFuture.getLoop() != this) {
+        // A loop future's minimal stage is that future's: one of another loop's ran there, and this
+        // loop waited for a completion that never came.
+        CompletionStage<T> stage = future instanceof MinimalLoopStage<T> minimal ? minimal.loopFuture() : future;
+        if (stage instanceof LoopFuture<?> loopFuture && loopFuture.getLoop() != this) {
             throw new IllegalArgumentException(
                     "The future belongs to a different loop than the one specified as the loop argument");
         }
         RunUntilComplete<T> run = new RunUntilComplete<>(this);
-        if (future instanceof DefaultLoopFuture<T> loopFuture) {
-            loopFuture.whenCompleteInline(run); // it schedules the stop itself: asyncio's done callback
-        } else {
-            future.whenComplete(run);
+        if (stage instanceof DefaultLoopFuture<T> loopFuture) {
+            // asyncio's: a done callback stops the loop, and is removed when the run ends, so that runs
+            // stopped early leave none behind (each left one: 50 stopped runs, 50 callbacks)
+            Consumer<LoopFuture<T>> stopWhenDone = done -> run.stopIfActive();
+            loopFuture.addDoneCallback(stopWhenDone);
+            try {
+                runForever();
+            } finally {
+                run.finish();
+                loopFuture.removeDoneCallback(stopWhenDone);
+            }
+            if (loopFuture.isDone()) { // done, whether or not its callback ran: asyncio asks future.done()
+                loopFuture.whenCompleteInline(run); // inline, as it is done: records the outcome
+            }
+            return run.outcome();
         }
+        // Any other stage: its completion is recorded where it happens and stops the loop from there.
+        // A CompletionStage cannot take one back, so a run stopped early leaves it until the stage completes.
+        future.whenComplete(run);
         try {
             runForever();
         } finally {
@@ -562,9 +581,19 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         return ExecutorTask.submit(this, executor != null ? executor : this.executor.get(), function);
     }
 
-    /** asyncio {@code set_default_executor}: the executor {@code runInExecutor(null, …)} uses; closed with the loop. */
+    /**
+     * asyncio {@code set_default_executor}: the executor {@code runInExecutor(null, …)} uses; closed with the loop.
+     *
+     * @throws IllegalArgumentException for the common pool, which ignores {@code shutdown()} and never
+     *         terminates: {@link #shutdownDefaultExecutor()} and {@code Asyncio.run} wait for the default
+     *         executor's threads, and waited for ever (asyncio too takes only a {@code ThreadPoolExecutor})
+     */
     public void setDefaultExecutor(ExecutorService executorService) {
-        executor.set(Objects.requireNonNull(executorService, "executor"));
+        Objects.requireNonNull(executorService, "executor");
+        if (executorService == ForkJoinPool.commonPool()) {
+            throw new IllegalArgumentException("executor must not be the common pool: it never shuts down");
+        }
+        executor.set(executorService);
     }
 
     /**
@@ -583,9 +612,16 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
      *
      * @throws IllegalArgumentException for a negative or NaN number of seconds
      */
+    @Override
     public LoopFuture<Void> shutdownDefaultExecutor(double timeoutSeconds) {
         long timeoutNanos = nonNegativeNanos(timeoutSeconds, "timeout");
         LoopFuture<Void> done = createFuture();
+        if (isClosed()) {
+            // asyncio's close() already shut the executor down and forgot it: nothing is left to wait for,
+            // and a completion sent to a closed loop never came
+            done.setResult(null);
+            return done;
+        }
         executor.shutdownAndThen(timeoutNanos, () -> LOG.log(Level.WARNING,
                 "The executor did not finishing joining its threads within {0} seconds.", pythonFloat(timeoutSeconds)), () -> {
             try {

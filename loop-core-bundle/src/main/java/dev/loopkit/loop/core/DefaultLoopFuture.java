@@ -11,6 +11,9 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
@@ -82,6 +85,36 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     @Override
     public EventLoop getLoop() {
         return loop;
+    }
+
+    /**
+     * Refused on the loop's own thread while pending: the wait would hold the loop that completes the
+     * future (a result from the executor, a done callback, a stage all come through it), so it waited
+     * for good. asyncio's {@code result()} never waits; Netty refuses a wait in its event loop too.
+     */
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        refuseToBlockTheLoop("get()");
+        return super.get();
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        refuseToBlockTheLoop("get(timeout)");
+        return super.get(timeout, unit);
+    }
+
+    @Override
+    public T join() {
+        refuseToBlockTheLoop("join()");
+        return super.join();
+    }
+
+    private void refuseToBlockTheLoop(String wait) {
+        if (!isDone() && loop instanceof BaseEventLoop own && own.inLoopThread()) {
+            throw new IllegalStateException("Result is not set.: " + wait
+                    + " on the loop's own thread would block the loop that must complete the future");
+        }
     }
 
     @Override

@@ -26,6 +26,11 @@ final class MinimalLoopStage<T> implements CompletionStage<T> {
         return new MinimalLoopStage<>(stage.toCompletableFuture());
     }
 
+    /** The loop future this is the stage of: what {@code runUntilComplete} waits for. */
+    CompletableFuture<T> loopFuture() {
+        return future;
+    }
+
     /** A new loop future completed as this stage is, as the JDK's minimal stage gives a new one. */
     @Override
     public CompletableFuture<T> toCompletableFuture() {

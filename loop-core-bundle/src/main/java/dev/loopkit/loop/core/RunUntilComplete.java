@@ -6,7 +6,7 @@ import java.util.function.BiConsumer;
 /**
  * asyncio's {@code _run_until_complete_cb}: records the future's outcome and stops the loop. The
  * stop only applies to the run that registered it: a future finishing after that run ended must not
- * stop a later one.
+ * stop a later one (a loop future's done callback already scheduled when the run ended, say).
  */
 final class RunUntilComplete<T> implements BiConsumer<T, Throwable> {
 
@@ -29,13 +29,16 @@ final class RunUntilComplete<T> implements BiConsumer<T, Throwable> {
             return;
         }
         try {
-            loop.callSoonThreadsafe(() -> {
-                if (active) {
-                    loop.stop();
-                }
-            });
+            loop.callSoonThreadsafe(this::stopIfActive);
         } catch (IllegalStateException closed) {
             // closed in between: nothing to stop
+        }
+    }
+
+    /** asyncio's {@code _run_until_complete_cb}, for the run that is still on. */
+    void stopIfActive() {
+        if (active) {
+            loop.stop();
         }
     }
 

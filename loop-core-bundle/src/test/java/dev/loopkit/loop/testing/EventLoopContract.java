@@ -31,9 +31,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -1447,5 +1449,126 @@ public abstract class EventLoopContract extends LoopTestSupport {
             queues[i] = new ConcurrentLinkedQueue<>();
         }
         return queues;
+    }
+
+    // ---- runUntilComplete and the default executor, from an outside review --------------------------------
+
+    /** Not a LoopFuture, the stage ran on the other loop: this one waited for good, even for a stage already done. */
+    @Test
+    public void runUntilCompleteRefusesAMinimalStageOfAnotherLoopsFuture() {
+        BaseEventLoop other = newLoop();
+        try {
+            LoopFuture<String> theirs = other.createFuture();
+            theirs.setResult("done");
+            CompletionStage<String> stage = ((CompletableFuture<String>) theirs).minimalCompletionStage();
+            Thread watchdog = new Thread(() -> {
+                try {
+                    Thread.sleep(TimeUnit.SECONDS.toMillis(HANG_GUARD_SECONDS));
+                    loop.stop(); // a run that waits for the other loop fails the assertion instead of hanging
+                } catch (InterruptedException refusedInTime) {
+                    // the usual end
+                }
+            });
+            watchdog.start();
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> loop.runUntilComplete(stage));
+            assertEquals("The future belongs to a different loop than the one specified as the loop argument", refused.getMessage());
+            watchdog.interrupt();
+            LoopFuture<String> ours = loop.createFuture();
+            ours.setResult("ours");
+            assertEquals("a minimal stage of its own future runs", "ours",
+                    loop.runUntilComplete(((CompletableFuture<String>) ours).minimalCompletionStage()));
+        } finally {
+            other.close();
+        }
+    }
+
+    /** shutdownDefaultExecutor() of the common pool waited for ever (it ignores shutdown()), and its waiting thread outlived close(). */
+    @Test
+    public void theCommonPoolThatNeverShutsDownIsRefusedAsTheDefaultExecutor() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> loop.setDefaultExecutor(java.util.concurrent.ForkJoinPool.commonPool()));
+        assertEquals("executor must not be the common pool: it never shuts down", refused.getMessage());
+    }
+
+    @Test
+    public void shutdownDefaultExecutorEndsAtItsTimeoutNotAtTheNextSecond() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        loop.runInExecutor(null, () -> release.await(30, TimeUnit.SECONDS));
+        try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
+            double start = loop.time();
+            runFor(loop.shutdownDefaultExecutor(1.05).toCompletableFuture());
+            double took = loop.time() - start;
+            assertTrue("shutdownDefaultExecutor(1.05) took " + took + " s", took < 1.5);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    public void theLoopsOwnExecutorReplacedBySetDefaultExecutorEndsItsThreads() throws Exception {
+        runFor(loop.runInExecutor(null, () -> 1).toCompletableFuture());
+        loop.setDefaultExecutor(java.util.concurrent.Executors.newSingleThreadExecutor());
+        loop.close();
+        String prefix = "loopkit-executor-" + loop.id() + "-";
+        assertTrue("executor threads still alive after close: " + Leaks.threads(prefix),
+                Leaks.await(() -> Leaks.threads(prefix).isEmpty(), 10));
+    }
+
+    /** asyncio: close() shut the executor down and forgot it, so the coroutine returns at once; here the future never completed. */
+    @Test
+    public void shutdownDefaultExecutorOfAClosedLoopCompletes() throws Exception {
+        runFor(loop.runInExecutor(null, () -> 1).toCompletableFuture());
+        loop.close();
+        assertNull(loop.shutdownDefaultExecutor().get(HANG_GUARD_SECONDS, TimeUnit.SECONDS));
+    }
+
+    /**
+     * asyncio's run_until_complete removes its done callback when the run ends; each run stopped early
+     * left one here, and a retry loop around a pending future grew without bound (50 runs, 50 callbacks
+     * queued once it completed).
+     */
+    @Test
+    public void aRunUntilCompleteStoppedEarlyLeavesNoDoneCallbackOnTheFuture() {
+        LoopFuture<String> pending = loop.createFuture();
+        for (int i = 0; i < 50; i++) {
+            loop.callSoon(loop::stop);
+            IllegalStateException stopped = assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(pending));
+            assertEquals("Event loop stopped before Future completed.", stopped.getMessage());
+        }
+        pending.setResult("at last");
+        assertEquals("callbacks queued by its completion", 0, loop.stats().callbacks());
+        assertEquals("at last", loop.runUntilComplete(pending));
+    }
+
+    /** asyncio's result() never waits; a get() in a callback waited for the loop it held, for good. */
+    @Test
+    public void getOfAPendingFutureOnItsOwnLoopThreadIsRefused() throws Exception {
+        LoopFuture<String> pending = loop.createFuture();
+        List<String> refusals = new ArrayList<>();
+        loop.callSoon(() -> {
+            for (Callable<?> wait : List.<Callable<?>>of(pending::get, () -> pending.get(1, TimeUnit.MINUTES),
+                    ((CompletableFuture<String>) pending)::join)) {
+                try {
+                    refusals.add("returned " + wait.call());
+                } catch (Exception e) {
+                    refusals.add(e.getMessage());
+                }
+            }
+            pending.setResult("set on the loop");
+        });
+        Thread runner = new Thread(() -> loop.runUntilComplete(pending));
+        runner.start();
+        runner.join(TimeUnit.SECONDS.toMillis(HANG_GUARD_SECONDS));
+        boolean blocked = runner.isAlive();
+        if (blocked) {
+            ((CompletableFuture<String>) pending).complete("released by the test thread");
+            runner.join();
+        }
+        assertFalse("a wait on the loop thread blocked the loop", blocked);
+        assertEquals(List.of(
+                "Result is not set.: get() on the loop's own thread would block the loop that must complete the future",
+                "Result is not set.: get(timeout) on the loop's own thread would block the loop that must complete the future",
+                "Result is not set.: join() on the loop's own thread would block the loop that must complete the future"), refusals);
+        assertEquals("done, a wait there returns", "set on the loop", pending.get());
     }
 }
