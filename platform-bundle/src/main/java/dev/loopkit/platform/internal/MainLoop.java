@@ -18,8 +18,10 @@ import org.osgi.service.component.annotations.Modified;
 
 /**
  * The main context of a Loopkit platform: a thread of the platform bundle's own runs the main loop,
- * made by the process-wide policy and set as that thread's loop (so the current child watcher is
- * attached to it, as asyncio's main thread does with {@code set_event_loop}). The safe and fast
+ * made by the process-wide policy and set as that thread's loop, with the current child watcher
+ * attached to it (as asyncio's main thread does with {@code set_event_loop}), whatever the policy's
+ * {@code setEventLoop} does. A policy that fails to make or set a loop is tried again on a change, or
+ * after a second. The safe and fast
  * watchers reap through it. When the process-wide policy changes, or the loop goes away with its loop
  * bundle, a new main loop is made from the policy that is process-wide then (attaching the watcher
  * again sweeps up any exit missed meanwhile); stopping this bundle stops and closes it, and the
@@ -47,6 +49,8 @@ public final class MainLoop {
     // Guarded by lock: the main loop and the policy that made it.
     private EventLoop loop;
     private EventLoopPolicy loopPolicy;
+    /** The last failure logged; main thread only (and the main loop's first callback, on it). */
+    private String lastFailure;
 
     @Activate
     void activate(BundleContext context, PolicyConfiguration.Config config) {
@@ -120,12 +124,18 @@ public final class MainLoop {
                 EventLoop mainLoop;
                 try {
                     mainLoop = policy.newEventLoop();
-                } catch (IllegalStateException noFactory) {
-                    LOG.log(frameworkStopping() ? Level.DEBUG : Level.WARNING, "no main loop for now: " + noFactory.getMessage());
+                } catch (RuntimeException cannot) {
+                    // No factory, or one that cannot make a loop now (out of descriptors, say). Only the
+                    // first was caught: any other ended this thread, and no main loop ever came back.
+                    failed(frameworkStopping() ? Level.DEBUG : Level.WARNING, "no main loop for now: " + cannot.getMessage(), null);
                     awaitChange();
                     continue;
                 }
-                run(policy, mainLoop);
+                if (!run(policy, mainLoop)) {
+                    // Not again at once: a policy whose setEventLoop throws had this thread make and close
+                    // 25,000 loops in 2 s, logging each. Again on a change, or in a second.
+                    awaitChange();
+                }
             }
         } finally {
             started.countDown();
@@ -133,7 +143,8 @@ public final class MainLoop {
         }
     }
 
-    private void run(EventLoopPolicy policy, EventLoop mainLoop) {
+    /** Runs one main loop; {@code false} if it failed (rather than being stopped or closed by its bundle). */
+    private boolean run(EventLoopPolicy policy, EventLoop mainLoop) {
         boolean stale;
         synchronized (lock) {
             // a change that came while the loop was made found no loop to stop: look again
@@ -147,22 +158,33 @@ public final class MainLoop {
             // Outside the lock: the loop is the policy's, maybe the user's, and its close() may wait for
             // a thread whose policy switch waits for the lock in wake() (MainLoopReentrancyTest).
             mainLoop.close();
-            return;
+            return true;
         }
         ProcessWide.get().mainContext().designate(Thread.currentThread(), mainLoop);
         try {
-            policy.setEventLoop(mainLoop); // attaches the current child watcher, as in asyncio's main thread
+            policy.setEventLoop(mainLoop);
+            // The current child watcher attached to it, as in asyncio's main thread. The default policy's
+            // setEventLoop does so too; a policy of the user's own implements it as it likes, and the safe
+            // watcher then stayed on the closed loop before, its children never reaped.
+            if (ProcessWide.get().childWatchers().current() != null) {
+                ProcessWide.get().watcherSwitch().attachMainContextLoop(mainLoop);
+            }
             LOG.log(Level.INFO, "main loop {0} runs on thread ''{1}''", mainLoop, Thread.currentThread().getName());
-            mainLoop.callSoon(started::countDown);
+            mainLoop.callSoon(() -> {
+                lastFailure = null;
+                started.countDown();
+            });
             mainLoop.runForever();
+            return true;
         } catch (RuntimeException e) {
             if (mainLoop.isClosed()) {
                 // its loop bundle stopped and closed it before it ran (the framework is stopping, say):
                 // the next main loop comes from the policy that is process-wide then
                 LOG.log(Level.DEBUG, "main loop {0} closed before it ran", mainLoop);
-            } else {
-                LOG.log(Level.ERROR, "the main loop failed", e);
+                return true;
             }
+            failed(Level.ERROR, "the main loop failed", e);
+            return false;
         } finally {
             synchronized (lock) {
                 loop = null;
@@ -180,6 +202,19 @@ public final class MainLoop {
         }
     }
 
+    // A failure said once, and again only when it changes or after a main loop ran: one that lasts
+    // (a policy that cannot make loops) is retried every second.
+    private void failed(Level level, String message, Throwable cause) {
+        String said = message + (cause == null ? "" : ": " + cause);
+        boolean again = said.equals(lastFailure);
+        lastFailure = said;
+        if (cause == null) {
+            LOG.log(again ? Level.DEBUG : level, message);
+        } else {
+            LOG.log(again ? Level.DEBUG : level, message, cause);
+        }
+    }
+
     /**
      * Whether the framework itself is stopping. It then stops every bundle in an order of its own
      * (bundles that share a start level, as Felix's auto-deploy starts them, in an order that varies),
@@ -187,6 +222,9 @@ public final class MainLoop {
      * a condition to warn a user about. A loop bundle that stops while the framework runs is.
      */
     private boolean frameworkStopping() {
+        if (bundleContext == null) {
+            return false; // activated by hand, outside a framework
+        }
         try {
             return bundleContext.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.STOPPING;
         } catch (IllegalStateException contextGone) {

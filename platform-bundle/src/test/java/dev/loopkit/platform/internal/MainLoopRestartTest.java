@@ -83,7 +83,7 @@ public class MainLoopRestartTest {
                 });
     }
 
-    private static PolicyConfiguration.Config config() {
+    static PolicyConfiguration.Config config() {
         return (PolicyConfiguration.Config) Proxy.newProxyInstance(MainLoopRestartTest.class.getClassLoader(),
                 new Class<?>[] {PolicyConfiguration.Config.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "mainLoop" -> true;
