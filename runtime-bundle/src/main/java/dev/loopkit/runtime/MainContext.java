@@ -10,15 +10,25 @@ import dev.loopkit.api.EventLoop;
 public final class MainContext {
 
     /**
-     * The JVM's primordial thread, the one that ran {@code main}: HotSpot names it {@code main}, in
-     * thread group {@code main}. Its id cannot tell (1 up to JDK 21, 3 on JDK 25: JpmsIT's program
-     * got "There is no current event loop in thread 'main'" there); the lowest id of such threads
-     * can, as it is made before any other of that name. -1 when it has ended.
+     * The JVM's primordial thread, the one that ran {@code main}: -1 when it has ended. Its id cannot
+     * tell (1 up to JDK 21, 3 on JDK 25: JpmsIT's program got "There is no current event loop in
+     * thread 'main'" there), nor can its name, which a program may change before Loopkit's first use
+     * (an outside review's "app-main" got no implicit loop). What does is where it started: it is the
+     * thread of group {@code main} whose first frame is a {@code main} method; any other thread starts
+     * in {@code Thread.run}.
      */
-    private static final long JVM_MAIN_THREAD_ID = Thread.getAllStackTraces().keySet().stream()
-            .filter(thread -> "main".equals(thread.getName()) && thread.getThreadGroup() != null
-                    && "main".equals(thread.getThreadGroup().getName()))
-            .mapToLong(Thread::getId).min().orElse(-1);
+    private static final long JVM_MAIN_THREAD_ID = findJvmMainThread();
+
+    static long findJvmMainThread() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(thread -> thread.getKey().getThreadGroup() != null
+                        && "main".equals(thread.getKey().getThreadGroup().getName()) && startedInMain(thread.getValue()))
+                .mapToLong(thread -> thread.getKey().getId()).min().orElse(-1);
+    }
+
+    private static boolean startedInMain(StackTraceElement[] stack) {
+        return stack.length > 0 && stack[stack.length - 1].getMethodName().equals("main");
+    }
 
     private volatile Thread designated;
     private volatile EventLoop loop;

@@ -329,6 +329,7 @@ public final class RankedRegistry<S> {
             return;
         }
         Runnable notify = () -> { };
+        String namesNothing = null;
         synchronized (sourceLock) {
             if (sourced || loading) {
                 return;
@@ -342,6 +343,11 @@ public final class RankedRegistry<S> {
                     entries.sort(RANK_ORDER);
                     if (configured == null && property != null && !property.isBlank()) {
                         configured = property.trim();
+                        String name = configured;
+                        if (entries.stream().noneMatch(e -> e.name().equals(name))) { // a misspelt one went unsaid
+                            namesNothing = "-D" + configurationProperty + "=" + name + " names no " + kind
+                                    + " installed (" + knownNames() + ")";
+                        }
                     }
                     // The first choice outside OSGi is no news: only later changes are worth an INFO line.
                     notify = update("found through ServiceLoader", Level.DEBUG);
@@ -354,6 +360,9 @@ public final class RankedRegistry<S> {
         // Told once sourced and out of sourceLock, as every change is told out of the registry's lock:
         // a listener or log handler that waits for another thread's call to this registry would
         // otherwise wait for a thread that waits for sourceLock (RankedRegistryTest).
+        if (namesNothing != null) {
+            log.log(Level.WARNING, namesNothing);
+        }
         notify.run();
     }
 

@@ -1,5 +1,6 @@
 package dev.loopkit.runtime;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
@@ -14,6 +15,19 @@ public class MainContextTest {
         // surefire runs the tests on the JVM's main thread
         assumeTrue(Thread.currentThread().getName().equals("main"));
         assertTrue(new MainContext().isCurrentThreadMain());
+    }
+
+    /** A program that renamed its main thread before Loopkit's first use got "There is no current event loop in thread 'app-main'." */
+    @Test
+    public void theJvmsMainThreadRenamedIsStillFound() {
+        assumeTrue(Thread.currentThread().getName().equals("main"));
+        long id = Thread.currentThread().getId();
+        Thread.currentThread().setName("app-main");
+        try {
+            assertEquals(id, MainContext.findJvmMainThread());
+        } finally {
+            Thread.currentThread().setName("main");
+        }
     }
 
     @Test

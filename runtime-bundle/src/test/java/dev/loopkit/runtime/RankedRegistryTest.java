@@ -6,6 +6,7 @@ import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.runtime.RankedRegistry.Reason;
+import dev.loopkit.testsupport.LogHandlers;
 import dev.loopkit.testsupport.OtherThread;
 
 import java.util.ArrayList;
@@ -181,6 +182,25 @@ public class RankedRegistryTest {
         } finally {
             System.clearProperty("test.greeter.configured");
         }
+    }
+
+    /** -Dloopkit.policy=selectr was ignored without a word; a bad -Dloopkit.blockedLoopWarning gets a warning. */
+    @Test
+    public void aSystemPropertyNamingNothingInstalledIsWarnedAbout() {
+        List<String> logged = new ArrayList<>();
+        Logger logger = Logger.getLogger("dev.loopkit.runtime.registry");
+        Handler handler = LogHandlers.calling(record -> logged.add(record.getLevel() + " " + record.getMessage()));
+        logger.addHandler(handler);
+        System.setProperty("test.greeter.misspelt", "hihg");
+        try {
+            RankedRegistry<Greeter> greeters = new RankedRegistry<>(Greeter.class, "greeter", "test.greeter.misspelt");
+            assertTrue("the ranked one", greeters.current() instanceof Greeter.High);
+        } finally {
+            System.clearProperty("test.greeter.misspelt");
+            logger.removeHandler(handler);
+        }
+        assertEquals(List.of("WARNING -Dtest.greeter.misspelt=hihg names no greeter installed (known: high, high-too, low, Plain)"),
+                logged);
     }
 
     @Test
