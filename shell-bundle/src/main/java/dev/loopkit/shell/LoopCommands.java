@@ -11,6 +11,7 @@ import dev.loopkit.runtime.ProcessWide;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the {@code loop:} shell commands do and print, whatever the shell: the Felix Gogo commands
@@ -235,6 +236,10 @@ public final class LoopCommands {
         return table.listing(status(topic));
     }
 
+    private static Optional<String> unavailableReason(RankedRegistry<?> registry, String name) {
+        return Optional.ofNullable(name == null ? null : ProcessWide.get().unavailable().of(registry.kind()).get(name));
+    }
+
     /** One line: which entry is current and why, and what became of a configured name that is not current. */
     public <S> String status(Topic<S> topic) {
         RankedRegistry<S> registry = topic.registry();
@@ -250,8 +255,9 @@ public final class LoopCommands {
             }).append(')');
         }
         registry.configured().filter(name -> choice == null || !name.equals(choice.name()))
-                .ifPresent(name -> text.append("; configured '").append(name).append("' ")
-                        .append(registry.find(name).isPresent() ? "is overridden" : "is not installed"));
+                .ifPresent(name -> text.append("; configured '").append(name).append("' ").append(
+                        registry.find(name).isPresent() ? "is overridden"
+                        : unavailableReason(registry, name).map(reason -> "is unavailable: " + reason).orElse("is not installed")));
         return text.toString();
     }
 
@@ -264,7 +270,10 @@ public final class LoopCommands {
     public <S> String choose(Topic<S> topic, String name) {
         RankedRegistry<S> registry = topic.registry();
         if (name == null || registry.find(name).isEmpty()) {
-            throw new IllegalArgumentException("Unknown " + registry.kind() + " '" + name + "' (" + registry.knownNames() + ")");
+            // One loop:policies lists as installed but unable to work here is not unknown: say why
+            throw new IllegalArgumentException(unavailableReason(registry, name)
+                    .map(reason -> "Unavailable " + registry.kind() + " '" + name + "': " + reason)
+                    .orElse("Unknown " + registry.kind() + " '" + name + "'") + " (" + registry.knownNames() + ")");
         }
         // Saved first: ConfigAdmin's event for an earlier save, delivered late, applies what is stored
         // then, which is this choice, and cannot undo the one made here.

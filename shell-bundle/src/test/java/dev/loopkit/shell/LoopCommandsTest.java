@@ -136,6 +136,21 @@ public class LoopCommandsTest {
         assertEquals(List.of(), saved);
     }
 
+    /** loop:policies listed it as unavailable with the reason, and loop:policy then called it unknown (an outside review). */
+    @Test
+    public void aNameThatCannotWorkHereIsRefusedWithTheReasonAndAConfiguredOneSaysIt() {
+        ProcessWide.get().unavailable().put("event loop policy", "epoll", "LOOPKIT_EPOLL=off in the environment");
+        cleanup.add(() -> ProcessWide.get().unavailable().remove("event loop policy", "epoll"));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> commands.policy("epoll"));
+        assertEquals("Unavailable event loop policy 'epoll': LOOPKIT_EPOLL=off in the environment"
+                + " (known: default, selector, proactor)", e.getMessage());
+        assertEquals(List.of(), saved);
+        ProcessWide.get().policies().setConfigured("epoll"); // the distribution's conf/dev.loopkit.policy.cfg, say
+        assertEquals("process-wide: default (ranked: highest service.ranking); configured 'epoll' is unavailable:"
+                + " LOOPKIT_EPOLL=off in the environment", commands.policy());
+    }
+
     @Test
     public void withoutConfigAdminTheChoiceAppliesButTheNoteSaysItIsNotSaved() {
         String out = new LoopCommands(ChoiceStore.NONE).policy("selector");
