@@ -78,10 +78,13 @@ public class EpollEventLoop extends ReadinessEventLoop {
     /**
      * A loop with its own epoll set and wake-up eventfd.
      *
-     * @throws UnsupportedOperationException with the reason, where the loop cannot work ({@link #unavailableReason()})
+     * @throws UnsupportedOperationException with the reason, where the loop cannot work (switched off, no
+     *         native access; {@link #unavailableReason()} probes epoll and eventfd besides, for the bundle)
+     * @throws IllegalStateException with the system's error when the epoll set or the eventfd cannot be
+     *         made now ("Too many open files"): not probed here, where it said "cannot work here"
      */
     public EpollEventLoop() {
-        String reason = unavailableReason();
+        String reason = unusableReason();
         if (reason != null) {
             throw new UnsupportedOperationException("the epoll loop cannot work here: " + reason);
         }
@@ -96,11 +99,9 @@ public class EpollEventLoop extends ReadinessEventLoop {
      * is in the environment.
      */
     public static String unavailableReason() {
-        if ("off".equals(System.getenv(SWITCH))) {
-            return SWITCH + "=off in the environment";
-        }
-        if (!Posix.isAvailable()) {
-            return Posix.unavailableReason();
+        String reason = unusableReason();
+        if (reason != null) {
+            return reason;
         }
         Posix posix = Posix.get();
         try {
@@ -110,6 +111,14 @@ public class EpollEventLoop extends ReadinessEventLoop {
         } catch (PosixException e) {
             return "epoll or eventfd does not work here: " + e.getMessage();
         }
+    }
+
+    // What does not change while the JVM runs: the switch and native access.
+    private static String unusableReason() {
+        if ("off".equals(System.getenv(SWITCH))) {
+            return SWITCH + "=off in the environment";
+        }
+        return Posix.isAvailable() ? null : Posix.unavailableReason();
     }
 
     private static InetAddress ipv6Wildcard() {

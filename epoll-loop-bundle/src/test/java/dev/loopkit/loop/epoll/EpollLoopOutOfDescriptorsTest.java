@@ -1,0 +1,46 @@
+package dev.loopkit.loop.epoll;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.Test;
+
+/**
+ * A process out of descriptors is a passing condition, not a machine where the epoll loop cannot
+ * work: the loop's constructor said {@code UnsupportedOperationException: the epoll loop cannot work
+ * here: ... Too many open files}, which a caller takes for asyncio's NotImplementedError (the
+ * platform's main thread ended on it; an outside review).
+ */
+public class EpollLoopOutOfDescriptorsTest {
+
+    @Test(timeout = 60_000)
+    public void aLoopMadeWithNoDescriptorLeftFailsWithTheSystemsError() throws IOException {
+        assertNull(EpollEventLoop.unavailableReason()); // and native access is loaded before the descriptors run out
+        List<FileChannel> held = new ArrayList<>();
+        RuntimeException refused;
+        try {
+            try {
+                while (true) {
+                    held.add(FileChannel.open(Path.of("/dev/null")));
+                }
+            } catch (IOException outOfDescriptors) {
+                assertTrue(outOfDescriptors.toString(), String.valueOf(outOfDescriptors.getMessage()).contains("Too many open files"));
+            }
+            refused = assertThrows(RuntimeException.class, EpollEventLoop::new);
+        } finally {
+            for (FileChannel channel : held) {
+                channel.close();
+            }
+        }
+        assertEquals(refused.toString(), IllegalStateException.class, refused.getClass());
+        assertTrue(refused.getMessage(), refused.getMessage().startsWith("cannot create the loop's epoll set: Too many open files"));
+        new EpollEventLoop().close(); // and once descriptors are free again, it can
+    }
+}
