@@ -125,10 +125,22 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     /** Why {@link #shutdown(String)} was asked for; written before the state says so. */
     private volatile String shutdownReason;
     private volatile ExceptionHandler exceptionHandler;
+    /** What of the system this loop holds, closed if it is dropped unclosed. */
+    private final UnclosedLoops.Tracked unclosed;
 
     protected BaseEventLoop() {
         executor = new DefaultExecutor("loopkit-executor-" + id + "-");
         scheduler.setLoopName(name());
+        unclosed = UnclosedLoops.track(this, name());
+    }
+
+    /**
+     * Registers something of the system's this loop closes in its {@link #closeResources()} (a selector,
+     * an epoll set), to be closed too if the loop becomes garbage unclosed, as asyncio's {@code __del__}
+     * closes a loop. {@code resource} must reach nothing of the loop, and its close must be idempotent.
+     */
+    protected final void closeIfDropped(AutoCloseable resource) {
+        unclosed.add(resource);
     }
 
     // ---- what subclasses supply -----------------------------------------------------------------
@@ -401,6 +413,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             if (getDebug()) {
                 LOG.log(Level.DEBUG, "Close {0}", this);
             }
+            unclosed.closed();
             pending = scheduler.drainForClose();
             executorToShutDown = executor.markShutdown();
             releaseResources();

@@ -8,6 +8,7 @@ import dev.loopkit.posix.PosixException;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A loop's own epoll set: the raw file descriptors it watches (pipes, pidfds, eventfds), with the
@@ -40,6 +41,7 @@ public final class RawFdSet {
     private final Posix posix;
     private final Epoll epoll;
     private final int wakeFd;
+    private final AtomicBoolean wakeFdClosed = new AtomicBoolean();
     /** Guarded by this: the wake-up eventfd is closed, its number may be someone else's now. */
     private boolean closed;
     /** Loop thread only (asserted). */
@@ -275,16 +277,36 @@ public final class RawFdSet {
      * Cancels every reader and writer and closes the epoll set and the eventfd; loop thread, when the
      * loop closes, after any waiter on another thread ended.
      */
+    /**
+     * The epoll set and the wake-up eventfd alone, closed as {@link #close()} closes them, and at most
+     * once between the two (a descriptor number closed twice may be another's by then); reaches nothing
+     * of the loop: what {@link BaseEventLoop#closeIfDropped} takes.
+     */
+    public AutoCloseable descriptors() {
+        Epoll set = epoll;
+        int fd = wakeFd;
+        Posix calls = posix;
+        AtomicBoolean closedOnce = wakeFdClosed;
+        return () -> {
+            set.close();
+            if (closedOnce.compareAndSet(false, true)) {
+                calls.close(fd);
+            }
+        };
+    }
+
     public void close() {
         assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         synchronized (this) {
             closed = true;
         }
         epoll.close();
-        try {
-            posix.close(wakeFd);
-        } catch (PosixException e) {
-            LOG.log(Level.DEBUG, "closing the wake-up eventfd of " + loop, e);
+        if (wakeFdClosed.compareAndSet(false, true)) {
+            try {
+                posix.close(wakeFd);
+            } catch (PosixException e) {
+                LOG.log(Level.DEBUG, "closing the wake-up eventfd of " + loop, e);
+            }
         }
         interests.values().forEach(i -> {
             if (i.reader != null) {

@@ -22,6 +22,7 @@ import dev.loopkit.testsupport.LogHandlers;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -1570,5 +1571,35 @@ public abstract class EventLoopContract extends LoopTestSupport {
                 "Result is not set.: get(timeout) on the loop's own thread would block the loop that must complete the future",
                 "Result is not set.: join() on the loop's own thread would block the loop that must complete the future"), refusals);
         assertEquals("done, a wait there returns", "set on the loop", pending.get());
+    }
+
+    /**
+     * asyncio's BaseEventLoop.__del__ closes a loop dropped unclosed, with the ResourceWarning "unclosed
+     * event loop"; a thread that set a loop and ended without closing it kept its epoll set and eventfd
+     * for the life of the JVM (an outside review: 20 threads, 40 descriptors). The next loop made or
+     * closed closes what a loop that became garbage left.
+     */
+    @Test
+    public void whatALoopDroppedUnclosedHeldIsClosedOnceItIsGarbage() throws Exception {
+        Map<Integer, String> before = Leaks.openFds();
+        try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
+            WeakReference<BaseEventLoop> dropped = ranAndDropped();
+            for (int i = 0; i < 100 && dropped.get() != null; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertNull("the dropped loop is garbage", dropped.get());
+            BaseEventLoop next = newLoop();
+            next.close();
+            assertEquals("descriptors of the dropped loop", Map.of(), Leaks.newFds(before));
+            assertTrue(log.messages().toString(), log.messages().stream().anyMatch(m -> m.contains("unclosed event loop ")));
+        }
+    }
+
+    private WeakReference<BaseEventLoop> ranAndDropped() {
+        BaseEventLoop dropped = newLoop();
+        dropped.callSoon(dropped::stop);
+        dropped.runForever();
+        return new WeakReference<>(dropped);
     }
 }

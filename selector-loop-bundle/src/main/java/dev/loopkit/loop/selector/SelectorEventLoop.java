@@ -66,6 +66,7 @@ public class SelectorEventLoop extends ReadinessEventLoop {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector", e);
         }
+        closeIfDropped(selector);
         channels = new ChannelInterests(this, selector);
         onSelected = channels::process;
     }
