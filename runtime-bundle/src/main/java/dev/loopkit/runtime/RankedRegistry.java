@@ -12,6 +12,7 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * Decides which of several services of one kind is current, by one rule everywhere: the service set
@@ -150,7 +151,7 @@ public final class RankedRegistry<S> {
         ensureSourced();
         Runnable notify;
         synchronized (this) {
-            entries.removeIf(e -> e.service() == service);
+            entries.removeIf(e -> e.id() == id); // a registration's properties changed: its entry anew
             entries.add(new Entry<>(service, name, ranking, id, origin));
             entries.sort(RANK_ORDER);
             notify = update("'" + name + "' registered");
@@ -158,19 +159,32 @@ public final class RankedRegistry<S> {
         notify.run();
     }
 
-    /** Removes a service that went away; if it was the explicit choice, the choice falls back. */
+    /**
+     * Removes one registration of a service, by its id: one object may be published twice (an alias
+     * under another name), and withdrawing one took both away. If it was the explicit choice and this
+     * was its last registration, the choice falls back.
+     */
+    public void unregister(S service, long id) {
+        unregister(service, e -> e.id() == id);
+    }
+
+    /** Removes every registration of a service that went away; if it was the explicit choice, the choice falls back. */
     public void unregister(S service) {
+        unregister(service, e -> true);
+    }
+
+    private void unregister(S service, Predicate<Entry<S>> which) {
         Runnable notify;
         synchronized (this) {
-            Optional<Entry<S>> gone = entries.stream().filter(e -> e.service() == service).findFirst();
+            List<Entry<S>> gone = entries.stream().filter(e -> e.service() == service && which.test(e)).toList();
             if (gone.isEmpty()) {
                 return;
             }
-            entries.remove(gone.get());
-            if (explicit == service) {
+            entries.removeAll(gone);
+            if (explicit == service && entries.stream().noneMatch(e -> e.service() == service)) {
                 explicit = null;
             }
-            notify = update("'" + gone.get().name() + "' unregistered");
+            notify = update("'" + gone.get(0).name() + "' unregistered");
         }
         notify.run();
     }

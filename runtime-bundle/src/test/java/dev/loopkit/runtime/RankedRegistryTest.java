@@ -184,6 +184,20 @@ public class RankedRegistryTest {
         }
     }
 
+    /** One object published twice (an alias): the second registration replaced the first, and withdrawing either withdrew both. */
+    @Test
+    public void oneServiceRegisteredTwiceIsTwoEntriesAndWithdrawingOneKeepsTheOther() {
+        registry.register("shared", "mine", 500, 1, "x");
+        registry.register("shared", "mine-alias", 400, 2, "x");
+        assertEquals(List.of("mine", "mine-alias"), registry.entries().stream().map(RankedRegistry.Entry::name).toList());
+        registry.setExplicit("shared");
+        registry.unregister("shared", 2);
+        assertEquals(List.of("mine"), registry.entries().stream().map(RankedRegistry.Entry::name).toList());
+        assertEquals("still explicit while registered", Reason.EXPLICIT, registry.choice().reason());
+        registry.unregister("shared", 1);
+        assertNull("gone with its last registration", registry.current());
+    }
+
     /** -Dloopkit.policy=selectr was ignored without a word; a bad -Dloopkit.blockedLoopWarning gets a warning. */
     @Test
     public void aSystemPropertyNamingNothingInstalledIsWarnedAbout() {

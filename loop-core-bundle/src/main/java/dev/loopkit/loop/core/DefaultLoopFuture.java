@@ -123,7 +123,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
             throw new IllegalStateException("Result is not set.");
         }
         try {
-            return join();
+            return super.join(); // done: nothing to refuse, and the future chain's done callbacks call this
         } catch (CompletionException e) {
             throw Failures.rethrowable(failure(e));
         } catch (CancellationException e) {

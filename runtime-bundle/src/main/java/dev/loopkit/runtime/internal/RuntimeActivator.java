@@ -147,7 +147,7 @@ public final class RuntimeActivator implements BundleActivator {
 
             @Override
             public void removedService(ServiceReference<S> reference, S service) {
-                registry.unregister(service);
+                registry.unregister(service, (Long) reference.getProperty(Constants.SERVICE_ID));
                 if (!stopping) {
                     afterRemoval.accept(service);
                 }
