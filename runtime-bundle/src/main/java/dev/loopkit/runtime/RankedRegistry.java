@@ -50,6 +50,11 @@ public final class RankedRegistry<S> {
 
     /** The current service, its name and why it was chosen. */
     public record Choice<S>(S service, String name, Reason reason) {
+
+        /** Whether {@code entry} is the chosen registration: by name too, as one object may be registered under two. */
+        public boolean isOf(Entry<S> entry) {
+            return service == entry.service() && name.equals(entry.name());
+        }
     }
 
     /** Told when the current service changes; {@code previous} or {@code current} may be {@code null}. */

@@ -218,7 +218,7 @@ public final class LoopCommands {
         TextTable table = new TextTable("", "NAME", "RANKING", "BUNDLE", "CLASS");
         boolean currentListed = false;
         for (Entry<S> entry : registry.entries()) {
-            boolean current = choice != null && choice.service() == entry.service();
+            boolean current = choice != null && choice.isOf(entry);
             currentListed |= current;
             table.row(current ? "*" : "", entry.name(), entry.ranking(), entry.origin(),
                     entry.service().getClass().getName());

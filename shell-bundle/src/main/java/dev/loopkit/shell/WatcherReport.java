@@ -25,7 +25,7 @@ final class WatcherReport {
         TextTable table = new TextTable("", "NAME", "RANKING", "STATE", "CHILDREN", "BUNDLE");
         boolean currentListed = false;
         for (Entry<ChildWatcher> entry : registry.entries()) {
-            boolean current = choice != null && choice.service() == entry.service();
+            boolean current = choice != null && choice.isOf(entry);
             currentListed |= current;
             table.row(current ? "*" : "", entry.name(), entry.ranking(), state(entry.service(), current),
                     entry.service().children().size(), entry.origin());
@@ -58,7 +58,7 @@ final class WatcherReport {
         for (Entry<ChildWatcher> entry : ProcessWide.get().childWatchers().entries()) {
             Map<Long, ChildHandler> children = entry.service().children();
             total += children.size();
-            boolean current = choice != null && choice.service() == entry.service();
+            boolean current = choice != null && choice.isOf(entry);
             table.row(current ? "*" : "", entry.name(), children.size(), pids(children));
         }
         if (choice != null && ProcessWide.get().childWatchers().entryOf(choice.service()).isEmpty()) {

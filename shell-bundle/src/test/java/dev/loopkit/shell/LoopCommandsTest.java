@@ -151,6 +151,18 @@ public class LoopCommandsTest {
                 + " LOOPKIT_EPOLL=off in the environment", commands.policy());
     }
 
+    /** One policy object published under two names: two rows, and only the chosen one marked current. */
+    @Test
+    public void onePolicyUnderTwoNamesIsTwoRowsAndOneIsCurrent() {
+        ProactorEventLoopPolicy shared = new ProactorEventLoopPolicy();
+        ProcessWide.get().policies().register(shared, "mine", 500, Long.MAX_VALUE - 1, "test");
+        ProcessWide.get().policies().register(shared, "mine-alias", 400, Long.MAX_VALUE, "test");
+        cleanup.add(() -> ProcessWide.get().policies().unregister(shared));
+        List<List<String>> rows = commands.listing(LoopCommands.POLICY_TOPIC).rows();
+        assertEquals(List.of("*", "mine"), rows.get(0).subList(0, 2));
+        assertEquals(List.of("", "mine-alias"), rows.get(1).subList(0, 2));
+    }
+
     @Test
     public void withoutConfigAdminTheChoiceAppliesButTheNoteSaysItIsNotSaved() {
         String out = new LoopCommands(ChoiceStore.NONE).policy("selector");
