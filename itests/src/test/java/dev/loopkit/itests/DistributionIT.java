@@ -199,6 +199,25 @@ public class DistributionIT {
     }
 
     /**
+     * An admin's ways of starting it (an outside review): through a symbolic link, which said "Unable to
+     * access jarfile .../lib/launcher-*.jar"; and with stdin closed, which had the shell read the JDK's
+     * lib/modules as commands and create files named by its bytes in the working directory.
+     */
+    @Test
+    public void throughASymbolicLinkAndWithStdinClosedItStartsAndStopsCleanly() throws Exception {
+        Path elsewhere = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "loopkit-cwd");
+        Path link = elsewhere.resolve("loopkit");
+        Files.createSymbolicLink(link, Distribution.home().resolve("bin/loopkit"));
+        Command shell = Command.run(List.of("sh", "-c", "cd \"$0\" && exec sh ./loopkit <&-", elsewhere.toString()),
+                Map.of("LOOPKIT_DATA", data.toString()), null);
+        assertEquals(shell.toString(), 0, shell.status());
+        assertTrue(shell.toString(), !shell.err().contains("Command not found") && !shell.err().contains("Unable to access jarfile"));
+        try (var left = Files.list(elsewhere)) {
+            assertEquals("files the shell made in its working directory", List.of(link), left.toList());
+        }
+    }
+
+    /**
      * A server bundle that cannot start (the Web Console once, over a stale servlet jar) is reported,
      * and the shell still comes: before, the launcher's main thread died with the BundleException and
      * the JVM stayed up with no shell, "still running after 120 s".
