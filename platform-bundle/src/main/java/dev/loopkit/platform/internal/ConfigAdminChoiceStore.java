@@ -69,7 +69,7 @@ public final class ConfigAdminChoiceStore implements ChoiceStore {
             configuration.update(properties);
             return "";
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot save configuration " + PlatformConfiguration.PID, e);
+            throw new UncheckedIOException("cannot save configuration " + PlatformConfiguration.PID + ": " + e.getMessage(), e);
         }
     }
 }
