@@ -93,9 +93,7 @@ public final class Launcher {
         }
         Main.copySystemProperties(config);
         config.put(AutoProcessor.AUTO_DEPLOY_DIR_PROPERTY, home.resolve("bundle").toString());
-        if (platform) {
-            WebConsole.configure(config, data, out);
-        }
+        boolean console = platform && WebConsole.configure(config, data, out);
 
         Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
@@ -115,8 +113,10 @@ public final class Launcher {
         if (!started.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the framework did not start within " + START_TIMEOUT_SECONDS + " s");
         }
-        if (platform) {
+        if (console) {
             startServer(framework, home.resolve("server").toFile());
+        }
+        if (platform) {
             startShell(framework, home.resolve("shell").toFile());
         }
         return framework;

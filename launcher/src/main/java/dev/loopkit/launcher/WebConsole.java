@@ -36,8 +36,11 @@ final class WebConsole {
     private WebConsole() {
     }
 
-    /** Puts the password, and the host and port given as system properties, into the framework's configuration. */
-    static void configure(Map<String, String> config, Path data, PrintStream out) throws IOException {
+    /**
+     * Puts the password, and the host and port given as system properties, into the framework's
+     * configuration; {@code false}, with what to do printed, when the console must stay off.
+     */
+    static boolean configure(Map<String, String> config, Path data, PrintStream out) throws IOException {
         for (String key : new String[] {HOST_PROPERTY, PORT_PROPERTY}) {
             String override = System.getProperty(key);
             if (override != null) {
@@ -45,13 +48,23 @@ final class WebConsole {
             }
         }
         Path file = data.resolve(PASSWORD_FILE);
-        String password = readPassword(file);
+        String password;
+        try {
+            password = readPassword(file);
+        } catch (IOException unreadable) {
+            // Never a console without its password: off, and the rest of the platform starts (a file the
+            // platform's user cannot read stopped the whole platform with an AccessDeniedException)
+            out.println("loopkit: the Web Console stays off: cannot read " + file + " (" + unreadable
+                    + "): make it readable by the user that runs Loopkit, or delete it and a new password is made");
+            return false;
+        }
         if (password == null) {
             password = createPassword(file);
             out.println("loopkit: the Web Console is at " + url(config) + " (user "
                     + config.getOrDefault(USER_PROPERTY, "admin") + ", password " + password + ", kept in " + file + ")");
         }
         config.put(PASSWORD_PROPERTY, hashed(password));
+        return true;
     }
 
     /**
