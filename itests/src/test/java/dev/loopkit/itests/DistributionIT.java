@@ -7,9 +7,14 @@ import dev.loopkit.itests.bundles.FailingActivator;
 import dev.loopkit.itests.bundles.TestBundles;
 import dev.loopkit.loop.epoll.EpollEventLoop;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -215,6 +220,29 @@ public class DistributionIT {
         try (var left = Files.list(elsewhere)) {
             assertEquals("files the shell made in its working directory", List.of(link), left.toList());
         }
+    }
+
+    /**
+     * A second platform on the same data directory wiped the first one's bundle cache as it started,
+     * and each overwrote the other's saved choices (an outside review). The lock is held here by this
+     * test's JVM, as a running platform holds it.
+     */
+    @Test
+    public void aSecondPlatformOnTheSameDataDirectoryIsRefusedNamingTheFirst() throws Exception {
+        Path lockFile = data.resolve("loopkit.lock");
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock held = channel.lock()) {
+            channel.write(ByteBuffer.wrap("4242\n".getBytes(StandardCharsets.UTF_8)));
+            Command second = loopkit("loop:policy selector");
+            assertEquals(second.toString(), 1, second.status());
+            assertTrue(second.toString(), second.err().contains("another Loopkit (pid 4242) runs on " + data
+                    + ": stop it, or give this one its own LOOPKIT_DATA"));
+        }
+        try (var left = Files.list(data)) {
+            assertEquals("nothing of the running one's touched", List.of(lockFile), left.toList());
+        }
+        Command alone = loopkit("loop:policy");
+        assertEquals(alone.toString(), 0, alone.status());
     }
 
     /**

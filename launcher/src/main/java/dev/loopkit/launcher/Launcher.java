@@ -66,6 +66,7 @@ public final class Launcher {
         }
         Path home = Path.of(System.getProperty("loopkit.home", ".")).toAbsolutePath().normalize();
         Path data = Path.of(System.getProperty("loopkit.data", home.resolve("data").toString())).toAbsolutePath();
+        DataLock.acquire(data); // before anything in it is touched: the log, the bundle cache
         // Gogo replaces System.out and System.err with per-thread streams; a session must get the real ones.
         PrintStream out = System.out;
         PrintStream err = System.err;
