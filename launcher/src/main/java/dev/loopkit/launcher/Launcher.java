@@ -92,6 +92,7 @@ public final class Launcher {
         if (config == null) {
             throw new IllegalStateException("no configuration at " + System.getProperty(Main.CONFIG_PROPERTIES_PROP));
         }
+        checkConfiguration(config, System.getProperty(Main.CONFIG_PROPERTIES_PROP));
         Main.copySystemProperties(config);
         config.put(AutoProcessor.AUTO_DEPLOY_DIR_PROPERTY, home.resolve("bundle").toString());
         boolean console = platform && WebConsole.configure(config, data, out);
@@ -121,6 +122,24 @@ public final class Launcher {
             startShell(framework, home.resolve("shell").toFile());
         }
         return framework;
+    }
+
+    /**
+     * Refuses a configuration that installs no bundle or puts the bundle cache nowhere of its own: an
+     * emptied or damaged {@code conf/config.properties} had the launcher wait 30 s for a shell that
+     * could never come, then blame the shell, with Felix's cache made in the working directory.
+     */
+    static void checkConfiguration(Map<String, String> config, String source) {
+        String action = config.get(AutoProcessor.AUTO_DEPLOY_ACTION_PROPERTY);
+        boolean installs = action != null && Arrays.stream(action.split(",")).map(String::trim).anyMatch("install"::equals);
+        boolean stores = config.get(Constants.FRAMEWORK_STORAGE) != null;
+        if (installs && stores) {
+            return;
+        }
+        throw new IllegalStateException(source + " sets no " + (installs ? "" : AutoProcessor.AUTO_DEPLOY_ACTION_PROPERTY
+                + " with install") + (installs || stores ? "" : ", nor ") + (stores ? "" : Constants.FRAMEWORK_STORAGE)
+                + ": is it empty or damaged? (the distribution's has " + AutoProcessor.AUTO_DEPLOY_ACTION_PROPERTY
+                + "=install,start and " + Constants.FRAMEWORK_STORAGE + "=${loopkit.data}/felix-cache)");
     }
 
     /**
