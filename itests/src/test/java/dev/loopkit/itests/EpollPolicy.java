@@ -1,6 +1,7 @@
 package dev.loopkit.itests;
 
 import dev.loopkit.loop.epoll.EpollEventLoop;
+import dev.loopkit.posix.Posix;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.runtime.RankedRegistry.Reason;
 import java.util.List;
@@ -33,8 +34,9 @@ final class EpollPolicy {
         if (FrameworkUtil.getBundle(EpollPolicy.class) != null) {
             return InFelix.probe();
         }
-        if ("off".equals(System.getenv(EpollEventLoop.SWITCH))) {
-            return EpollEventLoop.SWITCH + "=off in the environment";
+        String off = Posix.switchedOff(EpollEventLoop.SWITCH);
+        if (off != null) {
+            return off;
         }
         return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux") ? null : "not Linux";
     }

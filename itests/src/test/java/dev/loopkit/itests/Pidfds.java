@@ -23,7 +23,7 @@ final class Pidfds {
         if (FrameworkUtil.getBundle(Pidfds.class) != null) {
             return InFelix.probe();
         }
-        return !"off".equals(System.getenv(Posix.PIDFD_SWITCH)) && kernelAtLeast(5, 3);
+        return Posix.switchedOff(Posix.PIDFD_SWITCH) == null && kernelAtLeast(5, 3);
     }
 
     /** How many watchers register here: all five, or four without the pidfd watcher. */

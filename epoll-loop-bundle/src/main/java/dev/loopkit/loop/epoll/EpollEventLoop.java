@@ -116,8 +116,9 @@ public class EpollEventLoop extends ReadinessEventLoop {
 
     // What does not change while the JVM runs: the switch and native access.
     private static String unusableReason() {
-        if ("off".equals(System.getenv(SWITCH))) {
-            return SWITCH + "=off in the environment";
+        String off = Posix.switchedOff(SWITCH);
+        if (off != null) {
+            return off;
         }
         return Posix.isAvailable() ? null : Posix.unavailableReason();
     }

@@ -37,4 +37,13 @@ public class EpollSwitchTest {
                 "policy: the epoll loop cannot work here: LOOPKIT_EPOLL=off in the environment"),
                 ChildJvm.linesOf(EpollSwitchTest.class, EpollEventLoop.SWITCH, "off"));
     }
+
+    /** LOOPKIT_EPOLL=OFF, =0 or =false left the loop on without a word (an admin's review). */
+    @Test
+    public void theSwitchTakesOffInAnyCaseAndTheUsualWordsForNo() throws IOException, InterruptedException {
+        for (String off : List.of("OFF", "0", "false")) {
+            assertEquals(EpollEventLoop.SWITCH + "=" + off + " in the environment",
+                    ChildJvm.linesOf(EpollSwitchTest.class, EpollEventLoop.SWITCH, off).get(0));
+        }
+    }
 }
