@@ -1,7 +1,7 @@
 package dev.loopkit.itests;
 
 import dev.loopkit.loop.epoll.EpollEventLoop;
-import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.EnvironmentSwitch;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.runtime.RankedRegistry.Reason;
 import java.util.List;
@@ -34,7 +34,7 @@ final class EpollPolicy {
         if (FrameworkUtil.getBundle(EpollPolicy.class) != null) {
             return InFelix.probe();
         }
-        String off = Posix.switchedOff(EpollEventLoop.SWITCH);
+        String off = EnvironmentSwitch.switchedOff(EpollEventLoop.SWITCH);
         if (off != null) {
             return off;
         }

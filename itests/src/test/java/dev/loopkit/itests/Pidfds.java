@@ -1,6 +1,7 @@
 package dev.loopkit.itests;
 
 import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.posix.EnvironmentSwitch;
 import dev.loopkit.posix.Posix;
 import org.osgi.framework.FrameworkUtil;
 
@@ -23,7 +24,7 @@ final class Pidfds {
         if (FrameworkUtil.getBundle(Pidfds.class) != null) {
             return InFelix.probe();
         }
-        return Posix.switchedOff(Posix.PIDFD_SWITCH) == null && kernelAtLeast(5, 3);
+        return EnvironmentSwitch.switchedOff(Posix.PIDFD_SWITCH) == null && kernelAtLeast(5, 3);
     }
 
     /** How many watchers register here: all five, or four without the pidfd watcher. */

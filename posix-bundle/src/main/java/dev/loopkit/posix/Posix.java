@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.FileChannel;
-import java.util.Locale;
 import jnr.constants.platform.Errno;
 import jnr.constants.platform.Signal;
 
@@ -57,23 +56,6 @@ public final class Posix {
             throw new UnsupportedOperationException(reason);
         }
         return Singleton.INSTANCE;
-    }
-
-    /**
-     * Why the environment switch {@code variable} ({@value #PIDFD_SWITCH}, {@code LOOPKIT_EPOLL}) turns a
-     * feature off ("LOOPKIT_PIDFD=off in the environment"), or {@code null} when it does not. Off is
-     * {@code off}, {@code 0}, {@code false} or {@code no}, in any case: an admin's {@code OFF} or {@code 0}
-     * left the feature on without a word.
-     */
-    public static String switchedOff(String variable) {
-        String value = System.getenv(variable);
-        if (value == null) {
-            return null;
-        }
-        return switch (value.strip().toLowerCase(Locale.ROOT)) {
-            case "off", "0", "false", "no" -> variable + "=" + value.strip() + " in the environment";
-            default -> null;
-        };
     }
 
     /** Whether {@link #get()} works here. */
@@ -445,7 +427,7 @@ public final class Posix {
     private String pidfdProbe() {
         String probe = pidfdProbe;
         if (probe == null) {
-            String off = switchedOff(PIDFD_SWITCH);
+            String off = EnvironmentSwitch.switchedOff(PIDFD_SWITCH);
             if (off != null) {
                 probe = off;
             } else {

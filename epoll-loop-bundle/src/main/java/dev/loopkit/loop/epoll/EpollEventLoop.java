@@ -23,6 +23,7 @@ import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import dev.loopkit.loop.core.transports.AbstractServer;
 import dev.loopkit.posix.IoVector;
 import dev.loopkit.loop.core.transports.DatagramEndpoints;
+import dev.loopkit.posix.EnvironmentSwitch;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.Sockets;
@@ -116,7 +117,7 @@ public class EpollEventLoop extends ReadinessEventLoop {
 
     // What does not change while the JVM runs: the switch and native access.
     private static String unusableReason() {
-        String off = Posix.switchedOff(SWITCH);
+        String off = EnvironmentSwitch.switchedOff(SWITCH);
         if (off != null) {
             return off;
         }
