@@ -61,7 +61,7 @@ public class WebConsoleTest {
      * unreadable file: the tests run as root, who reads any file.)
      */
     @Test
-    public void aPasswordFileThatCannotBeReadLeavesTheConsoleOffAndSaysWhatToDo() throws Exception {
+    public void aPasswordFileThatCannotBeReadLeavesTheConsoleOffAndSaysHowToMendIt() throws Exception {
         Path data = folder.newFolder("data").toPath();
         Path file = Files.createDirectory(data.resolve(WebConsole.PASSWORD_FILE));
         Map<String, String> config = config();

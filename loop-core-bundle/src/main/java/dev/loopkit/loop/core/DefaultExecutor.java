@@ -53,14 +53,15 @@ final class DefaultExecutor {
         if (shutdown) {
             throw new IllegalStateException("Executor shutdown has been called");
         }
-        if (isOwn(executor) && executor != replacement) {
+        if (ownThreads(executor) != null && executor != replacement) {
             executor.shutdown(); // no user code: the pool is ours
         }
         executor = replacement;
     }
 
-    private static boolean isOwn(ExecutorService executor) {
-        return executor instanceof ThreadPoolExecutor pool && pool.getThreadFactory() instanceof DaemonThreads;
+    /** The threads of a pool this made, {@code null} for an executor of the user's. */
+    private static DaemonThreads ownThreads(ExecutorService executor) {
+        return executor instanceof ThreadPoolExecutor pool && pool.getThreadFactory() instanceof DaemonThreads ours ? ours : null;
     }
 
     /**
@@ -114,8 +115,9 @@ final class DefaultExecutor {
                 // moment before that thread ends (a worker preempted there outlived the shutdown in
                 // EventLoopContract.shutdownDefaultExecutorWaitsForItsThreads). asyncio's
                 // shutdown(wait=True) joins the threads.
-                if (isOwn(current)) {
-                    ((DaemonThreads) ((ThreadPoolExecutor) current).getThreadFactory()).joinAll();
+                DaemonThreads ours = ownThreads(current);
+                if (ours != null) {
+                    ours.joinAll();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -274,10 +274,6 @@ public final class RawFdSet {
     }
 
     /**
-     * Cancels every reader and writer and closes the epoll set and the eventfd; loop thread, when the
-     * loop closes, after any waiter on another thread ended.
-     */
-    /**
      * The epoll set and the wake-up eventfd alone, closed as {@link #close()} closes them, and at most
      * once between the two (a descriptor number closed twice may be another's by then); reaches nothing
      * of the loop: what {@link BaseEventLoop#closeIfDropped} takes.
@@ -295,18 +291,19 @@ public final class RawFdSet {
         };
     }
 
+    /**
+     * Cancels every reader and writer and closes the epoll set and the eventfd; loop thread, when the
+     * loop closes, after any waiter on another thread ended.
+     */
     public void close() {
         assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         synchronized (this) {
             closed = true;
         }
-        epoll.close();
-        if (wakeFdClosed.compareAndSet(false, true)) {
-            try {
-                posix.close(wakeFd);
-            } catch (PosixException e) {
-                LOG.log(Level.DEBUG, "closing the wake-up eventfd of " + loop, e);
-            }
+        try {
+            descriptors().close();
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, "closing the epoll set and wake-up eventfd of " + loop, e);
         }
         interests.values().forEach(i -> {
             if (i.reader != null) {

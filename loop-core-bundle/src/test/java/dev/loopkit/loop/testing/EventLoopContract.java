@@ -22,6 +22,7 @@ import dev.loopkit.testsupport.LogHandlers;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -1462,18 +1463,11 @@ public abstract class EventLoopContract extends LoopTestSupport {
             LoopFuture<String> theirs = other.createFuture();
             theirs.setResult("done");
             CompletionStage<String> stage = ((CompletableFuture<String>) theirs).minimalCompletionStage();
-            Thread watchdog = new Thread(() -> {
-                try {
-                    Thread.sleep(TimeUnit.SECONDS.toMillis(HANG_GUARD_SECONDS));
-                    loop.stop(); // a run that waits for the other loop fails the assertion instead of hanging
-                } catch (InterruptedException refusedInTime) {
-                    // the usual end
-                }
-            });
-            watchdog.start();
+            // a run that waits for the other loop is stopped, and fails the assertion instead of hanging
+            TimerHandle guard = loop.callLater(HANG_GUARD_SECONDS, loop::stop);
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> loop.runUntilComplete(stage));
             assertEquals("The future belongs to a different loop than the one specified as the loop argument", refused.getMessage());
-            watchdog.interrupt();
+            guard.cancel();
             LoopFuture<String> ours = loop.createFuture();
             ours.setResult("ours");
             assertEquals("a minimal stage of its own future runs", "ours",
@@ -1583,10 +1577,12 @@ public abstract class EventLoopContract extends LoopTestSupport {
     public void whatALoopDroppedUnclosedHeldIsClosedOnceItIsGarbage() throws Exception {
         Map<Integer, String> before = Leaks.openFds();
         try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
-            WeakReference<BaseEventLoop> dropped = ranAndDropped();
-            for (int i = 0; i < 100 && dropped.get() != null; i++) {
+            ReferenceQueue<BaseEventLoop> collected = new ReferenceQueue<>();
+            WeakReference<BaseEventLoop> dropped = ranAndDropped(collected);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG_GUARD_SECONDS);
+            for (Object cleared = null; cleared == null && System.nanoTime() < deadline; ) {
                 System.gc();
-                Thread.sleep(20);
+                cleared = collected.remove(20); // returns as soon as the collector has cleared the reference
             }
             assertNull("the dropped loop is garbage", dropped.get());
             BaseEventLoop next = newLoop();
@@ -1596,10 +1592,10 @@ public abstract class EventLoopContract extends LoopTestSupport {
         }
     }
 
-    private WeakReference<BaseEventLoop> ranAndDropped() {
+    private WeakReference<BaseEventLoop> ranAndDropped(ReferenceQueue<BaseEventLoop> collected) {
         BaseEventLoop dropped = newLoop();
         dropped.callSoon(dropped::stop);
         dropped.runForever();
-        return new WeakReference<>(dropped);
+        return new WeakReference<>(dropped, collected);
     }
 }
