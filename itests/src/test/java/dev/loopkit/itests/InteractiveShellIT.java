@@ -62,6 +62,23 @@ public class InteractiveShellIT {
         exitWithCtrlD();
     }
 
+    @Test
+    public void exitLeavesTheShellWithStatusZeroAndNoError() throws Exception {
+        terminal.type("exit\r");
+        int status = terminal.waitFor();
+        assertFalse(terminal.output(), terminal.output().contains("Cannot coerce"));
+        assertFalse(terminal.output(), terminal.output().contains("Exception"));
+        assertEquals(terminal.output(), 0, status);
+    }
+
+    @Test
+    public void exitWithAStatusEndsTheLauncherWithIt() throws Exception {
+        terminal.type("exit 3\r");
+        int status = terminal.waitFor();
+        assertFalse(terminal.output(), terminal.output().contains("Exception"));
+        assertEquals(terminal.output(), 3, status);
+    }
+
     private void exitWithCtrlD() throws Exception {
         terminal.type(TerminalSession.CTRL_D);
         terminal.expect("gosh: stopping framework");

@@ -28,7 +28,7 @@ import org.osgi.framework.wiring.FrameworkWiring;
  * <ul>
  * <li>No argument: the platform. Also starts the bundles of {@code server/} (the Web Console on Felix
  * HTTP, the MetaType service) and the Gogo shell of {@code shell/},
- * and runs until the shell exits.</li>
+ * and runs until the shell exits ({@code exit [status]}, {@link ShellExit}, or Ctrl-D).</li>
  * <li>{@code -c "<command>"}: runs one Gogo command, prints its result, stops the framework and
  * exits 0, or 1 when the command failed.</li>
  * </ul>
@@ -71,18 +71,24 @@ public final class Launcher {
         PrintStream out = System.out;
         PrintStream err = System.err;
         Logging.configure(home.resolve("conf/logging.properties"), data.resolve("log"));
-        Framework framework = start(home, data, command == null, out);
+        Started started = start(home, data, command == null, out);
+        Framework framework = started.framework();
+        ShellExit exit = started.exit();
         if (command == null) {
             FrameworkEvent stopped = framework.waitForStop(0);
-            System.exit(stopped.getType() == FrameworkEvent.ERROR ? 1 : 0);
+            System.exit(exit.statusOr(stopped.getType() == FrameworkEvent.ERROR ? 1 : 0));
         }
         int status = new GogoCommand(framework.getBundleContext(), out, err).run(command);
         framework.stop();
         framework.waitForStop(TimeUnit.SECONDS.toMillis(30));
-        System.exit(status);
+        System.exit(exit.statusOr(status));
     }
 
-    private static Framework start(Path home, Path data, boolean platform, PrintStream out) throws Exception {
+    /** The started framework, and the {@code exit} command that may have been given a status. */
+    private record Started(Framework framework, ShellExit exit) {
+    }
+
+    private static Started start(Path home, Path data, boolean platform, PrintStream out) throws Exception {
         System.setProperty("loopkit.home", home.toString());
         System.setProperty("loopkit.data", data.toString());
         if (System.getProperty(Main.CONFIG_PROPERTIES_PROP) == null) {
@@ -102,6 +108,7 @@ public final class Launcher {
                 .newFramework(config);
         framework.init();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopQuietly(framework), "loopkit-shutdown"));
+        ShellExit exit = ShellExit.register(framework);
         AutoProcessor.process(config, framework.getBundleContext());
         CountDownLatch started = new CountDownLatch(1);
         framework.getBundleContext().addFrameworkListener(event -> {
@@ -121,7 +128,7 @@ public final class Launcher {
         if (platform) {
             startShell(framework, home.resolve("shell").toFile());
         }
-        return framework;
+        return new Started(framework, exit);
     }
 
     /**
