@@ -47,6 +47,12 @@ final class WebConsole {
                 config.put(key, override);
             }
         }
+        String port = config.get(PORT_PROPERTY);
+        if (port != null && !isPortNumber(port)) {
+            // Felix HTTP falls back to 8080 on a port it cannot read, and the URL printed named the bad one
+            out.println("loopkit: the Web Console stays off: " + PORT_PROPERTY + "=" + port + " is not a port number from 1 to 65535");
+            return false;
+        }
         Path file = data.resolve(PASSWORD_FILE);
         String password;
         try {
@@ -81,6 +87,15 @@ final class WebConsole {
             return "{sha-256}" + Base64.getEncoder().encodeToString(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static boolean isPortNumber(String port) {
+        try {
+            int number = Integer.parseInt(port);
+            return number >= 1 && number <= 65535;
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

@@ -72,6 +72,25 @@ public class WebConsoleTest {
         assertTrue(said, said.contains("make it readable by the user that runs Loopkit, or delete it and a new password is made"));
     }
 
+    /**
+     * {@code -Dorg.osgi.service.http.port=80a} printed the console at {@code http://127.0.0.1:80a/...}
+     * while Felix HTTP, unable to read it, served on 8080 (an outside review). A port that is not one
+     * leaves the console off, saying so; the rest of the platform starts.
+     */
+    @Test
+    public void aPortThatIsNotAPortNumberLeavesTheConsoleOffAndSaysSo() throws Exception {
+        for (String port : new String[] {"80a", "", "0", "-1", "65536"}) {
+            printed.reset();
+            Path data = folder.newFolder().toPath();
+            Map<String, String> config = config();
+            config.put(WebConsole.PORT_PROPERTY, port);
+            assertFalse("the console to start on port '" + port + "'", WebConsole.configure(config, data, out));
+            assertFalse(config.containsKey(WebConsole.PASSWORD_PROPERTY));
+            assertEquals("loopkit: the Web Console stays off: " + WebConsole.PORT_PROPERTY + "=" + port
+                    + " is not a port number from 1 to 65535" + System.lineSeparator(), printed.toString(StandardCharsets.UTF_8));
+        }
+    }
+
     @Test
     public void aPasswordTheUserWroteIsTakenAndAHashAsItIs() throws Exception {
         Path data = folder.newFolder("data").toPath();
