@@ -172,6 +172,27 @@ public class DistributionIT {
         assertEquals(missing.toString(), "Error: No such file or directory: 'nosuchprogram'", missing.err().strip());
     }
 
+    /**
+     * SIGTERM to a platform running {@code -c "loop:run ..."} (an admin's {@code kill}, systemd's stop)
+     * killed the child but waited for nobody to reap it: the loops' bundles had stopped first, and the
+     * run said "no event loop is left to wait for its exit on (watcher pidfd, or the next one, reaps
+     * it)" while the watcher's bundle was stopping too (an outside review). The run now ends before
+     * any bundle stops: it kills its child, its watcher reaps it, and the run says so.
+     */
+    @Test
+    public void sigtermDuringARunKillsTheProgramAndWaitsForItsExitBeforeThePlatformStops() throws Exception {
+        try (TerminalSession run = new TerminalSession("sh " + Distribution.home().resolve("bin/loopkit")
+                + " -c \"loop:run sh -c 'echo started \\$\\$; exec sleep 60'\"", Map.of("LOOPKIT_DATA", data.toString()))) {
+            long pid = Long.parseLong(run.expect("started (\\d+)\n").group(1));
+            ProcessHandle platform = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).orElseThrow();
+            assertTrue(platform.info().command().orElse("?"), platform.info().command().orElse("").endsWith("java"));
+            platform.destroy(); // SIGTERM
+            run.expect("pid " + pid + ": killed by signal 9 \\(returncode -9\\) after [0-9.]+ ms \\(watcher \\w+, "
+                    + EpollPolicy.loopClass() + "\\); the platform is stopping: killed\n");
+            assertEquals(run.output(), 143, run.waitFor());
+        }
+    }
+
     @Test
     public void loopsShowsTheMainLoopAndChildrenWhatTheWatchersHold() throws Exception {
         Command loops = loopkit("loop:loops");

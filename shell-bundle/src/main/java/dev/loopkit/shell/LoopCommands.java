@@ -193,7 +193,15 @@ public final class LoopCommands {
      *         be spawned (asyncio's messages)
      */
     public String run(List<String> argv, PrintStream out, PrintStream err) {
-        return new ProgramRun(argv, out, err).call();
+        return run(argv, out, err, PlatformStop.NEVER);
+    }
+
+    /**
+     * {@link #run(List, PrintStream, PrintStream)} on a platform that may stop meanwhile: then the
+     * program is killed before the platform's bundles stop, and the line says so.
+     */
+    public String run(List<String> argv, PrintStream out, PrintStream err, PlatformStop platformStop) {
+        return new ProgramRun(argv, out, err, platformStop).call();
     }
 
     // ---- the same for every topic ----

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
@@ -33,6 +34,9 @@ import java.util.function.IntConsumer;
  * job, and a second Ctrl-C kills it; the run then ends as usual, with the line that says how the
  * child ended.</li>
  * <li>Interrupting the command's thread (a shell that interrupts its job) does the same.</li>
+ * <li>When the platform begins to stop ({@link PlatformStop}: SIGTERM to the JVM, a framework stop),
+ * the child is killed before any bundle stops, and the stop waits until its watcher has reported its
+ * exit and the run has said so.</li>
  * <li>When the loop is closed under the run (its bundle stopped), the child is killed all the same
  * (asyncio's {@code SubprocessTransport.close()} kills a running child) and the command waits, on a
  * loop of its own, for the watcher to reap it.</li>
@@ -53,23 +57,33 @@ final class ProgramRun implements SubprocessProtocol {
     private static final long ACTIVATION_WAIT_SECONDS = 5;
     /** How long a run whose loop was closed waits for the watcher to report the killed child's exit. */
     private static final long REAP_WAIT_SECONDS = 30;
+    /** How long a platform stop waits for the run it ended: a killed child's exit takes milliseconds. */
+    private static final long PLATFORM_STOP_WAIT_SECONDS = 10;
 
     private final List<String> argv;
     private final PrintStream out;
     private final PrintStream err;
+    private final PlatformStop platformStop;
+    /** Counted down when the run is over, for a platform stop that waits for it. */
+    private final CountDownLatch over = new CountDownLatch(1);
+    private volatile EventLoop loop;
+    private volatile Thread runThread;
+    /** Why the run was ended from outside, or {@code null}. */
+    private volatile String endedBecause;
     private LoopFuture<Void> ended; // exited and both pipes closed; loop thread
     private boolean exited;
     private int pipesOpen = 2;
     private SubprocessTransport transport; // set on the loop's thread once spawned
     private int interrupts; // SIGINTs received during the run; loop thread
 
-    ProgramRun(List<String> argv, PrintStream out, PrintStream err) {
+    ProgramRun(List<String> argv, PrintStream out, PrintStream err, PlatformStop platformStop) {
         if (argv == null || argv.isEmpty()) {
             throw new IllegalArgumentException("loop:run needs a program: loop:run <program> [args...]");
         }
         this.argv = List.copyOf(argv);
         this.out = Objects.requireNonNull(out, "out");
         this.err = Objects.requireNonNull(err, "err");
+        this.platformStop = Objects.requireNonNull(platformStop, "platformStop");
     }
 
     String call() {
@@ -80,19 +94,25 @@ final class ProgramRun implements SubprocessProtocol {
         // with the program running and its transport never closed.
         String watcher = watcherName(policy);
         EventLoop loop = policy.newEventLoop();
+        this.loop = loop;
+        runThread = Thread.currentThread();
+        PlatformStop.Registration stopping = null;
         try {
+            stopping = platformStop.whenStopping(() -> endAndAwait("the platform is stopping"));
             ended = loop.createFuture();
             long start = System.nanoTime();
             handleSigint(loop);
             transport = spawn(loop);
-            if (interrupts > 0) {
-                transport.sendSignal(SIGINT); // came while it was being spawned
+            if (endedBecause != null) {
+                transport.kill(); // came while it was being spawned
+            } else if (interrupts > 0) {
+                transport.sendSignal(SIGINT); // the same
             }
             String how = loop.getClass().getSimpleName();
             String ending;
             try {
                 loop.runUntilComplete(ended);
-                ending = interrupts > 0 ? "; interrupted (SIGINT)" : "";
+                ending = endedBecause != null ? "; " + endedBecause + ": killed" : interrupts > 0 ? "; interrupted (SIGINT)" : "";
             } catch (IllegalStateException stopped) {
                 if (loop.isClosed() && transport.getReturncode() == null) {
                     return orphaned(transport, start, watcher, how);
@@ -110,6 +130,32 @@ final class ProgramRun implements SubprocessProtocol {
             return describe(transport.getPid(), transport.getReturncode(), start, watcher, how) + ending;
         } finally {
             loop.close();
+            over.countDown();
+            if (stopping != null) {
+                stopping.close();
+            }
+        }
+    }
+
+    // On the platform's stopping thread, before any bundle stops: the child is killed on the loop's
+    // thread (the transport is the loop's), its watcher reports the exit, and the run returns saying
+    // why; the stop goes on once it has, or after PLATFORM_STOP_WAIT_SECONDS. A stop already under way
+    // calls this on the run's own thread, which must not wait for itself.
+    private void endAndAwait(String why) {
+        endedBecause = why;
+        try {
+            loop.callSoonThreadsafe(() -> {
+                if (transport != null) { // null: still spawning, and the spawn's caller kills it
+                    transport.kill();
+                }
+            });
+            if (Thread.currentThread() != runThread) {
+                over.await(PLATFORM_STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+            }
+        } catch (IllegalStateException loopClosed) {
+            // the run is over
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

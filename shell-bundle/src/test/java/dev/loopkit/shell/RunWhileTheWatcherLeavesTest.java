@@ -8,8 +8,6 @@ import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.platform.ChoiceStore;
-import dev.loopkit.posix.Posix;
-import dev.loopkit.posix.PosixException;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.testsupport.HoldingChildWatcher;
 import java.nio.file.Files;
@@ -86,26 +84,5 @@ public class RunWhileTheWatcherLeavesTest {
             Thread.onSpinWait();
         }
         return condition.getAsBoolean();
-    }
-
-    /** Reaps each child on a thread of its own and calls its handler there (as a hand-over's are). */
-    private static final class ReapingWatcher extends HoldingChildWatcher {
-        @Override
-        public void addChildHandler(long pid, ChildHandler handler) {
-            super.addChildHandler(pid, handler);
-            Thread reaper = new Thread(() -> {
-                try {
-                    int returncode = Posix.get().waitpid(pid, false).returncode();
-                    ChildHandler waiting = held.remove(pid);
-                    if (waiting != null) {
-                        waiting.childExited(pid, returncode);
-                    }
-                } catch (PosixException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "reaper " + pid);
-            reaper.setDaemon(true);
-            reaper.start();
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.loopkit.shell.internal;
 
 import dev.loopkit.platform.ChoiceStore;
+import dev.loopkit.shell.FrameworkStop;
 import dev.loopkit.shell.LoopCommands;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ public final class GogoCommands {
                 commandProperties("watchers", "watcher", "children")));
         registrations.add(context.registerService(ResetWatcherCommand.class, new ResetWatcherCommand(store),
                 commandProperties("reset-watcher")));
-        registrations.add(context.registerService(LoopsCommands.class, new LoopsCommands(store),
+        registrations.add(context.registerService(LoopsCommands.class, new LoopsCommands(store, new FrameworkStop(context)),
                 commandProperties("loops", "run")));
     }
 

@@ -2,6 +2,7 @@ package dev.loopkit.shell.internal;
 
 import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.shell.LoopCommands;
+import dev.loopkit.shell.PlatformStop;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,9 +14,11 @@ import org.apache.felix.service.command.Descriptor;
 public final class LoopsCommands {
 
     private final LoopCommands commands;
+    private final PlatformStop platformStop;
 
-    LoopsCommands(ChoiceStore store) {
+    LoopsCommands(ChoiceStore store, PlatformStop platformStop) {
         this.commands = new LoopCommands(store);
+        this.platformStop = platformStop;
     }
 
     @Descriptor(LoopCommands.LOOPS)
@@ -28,7 +31,7 @@ public final class LoopsCommands {
     @Descriptor(LoopCommands.RUN)
     public String run(CommandSession session, @Descriptor(LoopCommands.RUN_ARGS) String... argv) {
         PrintStream console = session.getConsole();
-        return commands.run(List.of(argv), flushingThrough(System.out, console), flushingThrough(System.err, console));
+        return commands.run(List.of(argv), flushingThrough(System.out, console), flushingThrough(System.err, console), platformStop);
     }
 
     // The program's output must show as it comes. Gogo reaches the terminal through NIO channels,

@@ -1,0 +1,97 @@
+package dev.loopkit.shell;
+
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.platform.ChoiceStore;
+import dev.loopkit.runtime.ProcessWide;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * The platform stops while {@code loop:run} runs its program (SIGTERM to the JVM): the stop ends the
+ * run before any bundle stops. The program is killed, and the stop goes on once its watcher has reaped
+ * it and reported the exit; the run says why it ended. Before, the loops' bundles stopped under the run, which killed its
+ * child with no loop left to hear of its exit (DistributionIT has the whole platform).
+ */
+public class RunEndedByThePlatformStopTest {
+
+    private final LoopCommands commands = new LoopCommands(ChoiceStore.NONE);
+    private final ReapingWatcher watcher = new ReapingWatcher();
+    private final PrintStream discard = new PrintStream(new ByteArrayOutputStream());
+
+    @Before
+    public void installAWatcher() {
+        ProcessWide.get().childWatchers().register(watcher, "reaping", 1_000, 1_000, "test");
+    }
+
+    @After
+    public void cleanUp() {
+        ProcessWide.get().childWatchers().unregister(watcher);
+        Asyncio.setEventLoopPolicy(null);
+    }
+
+    @Test(timeout = 60_000)
+    public void theStopKillsTheProgramAndGoesOnOnlyOnceItsExitIsIn() throws Exception {
+        CompletableFuture<Runnable> stopping = new CompletableFuture<>();
+        AtomicBoolean forgotten = new AtomicBoolean();
+        PlatformStop platform = onStop -> {
+            stopping.complete(onStop);
+            return () -> forgotten.set(true);
+        };
+        CompletableFuture<String> said = CompletableFuture.supplyAsync(
+                () -> commands.run(List.of("/bin/sh", "-c", "exec sleep 60"), discard, discard, platform));
+        Runnable stop = stopping.get(30, TimeUnit.SECONDS);
+        long pid = awaitTheChild();
+
+        stop.run(); // the framework's stopping thread
+
+        assertFalse("the stop went on with pid " + pid + " not reaped", Files.exists(Path.of("/proc/" + pid)));
+        String line = said.get(30, TimeUnit.SECONDS);
+        assertTrue(line, line.matches("pid " + pid + ": killed by signal 9 \\(returncode -9\\) after [0-9.]+ ms"
+                + " \\(watcher reaping, \\w+\\); the platform is stopping: killed"));
+        assertTrue("the run no longer listens for a stop", forgotten.get());
+    }
+
+    /** Hang guard: a stop already under way when the run begins must not make the run wait for itself. */
+    @Test(timeout = 9_000)
+    public void aStopUnderWayBeforeTheSpawnKillsTheProgramAsSoonAsItIsSpawned() {
+        PlatformStop stoppedAlready = onStop -> {
+            onStop.run(); // on the run's own thread, before its program exists
+            return () -> {
+            };
+        };
+        String line = commands.run(List.of("/bin/sh", "-c", "exec sleep 60"), discard, discard, stoppedAlready);
+        assertTrue(line, line.matches("pid \\d+: killed by signal 9 \\(returncode -9\\) after [0-9.]+ ms"
+                + " \\(watcher reaping, \\w+\\); the platform is stopping: killed"));
+    }
+
+    // The run's child, told by its command line: the watcher may also hold an orphan an earlier test
+    // of this JVM left in the orphanage, handed over as it registered.
+    private long awaitTheChild() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            for (long pid : watcher.children().keySet()) {
+                try {
+                    if (Files.readString(Path.of("/proc/" + pid + "/cmdline")).equals("sleep\u000060\u0000")) {
+                        return pid;
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // reaped meanwhile
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no child running sleep 60 after 30 s; the watcher holds " + watcher.children().keySet());
+    }
+}
