@@ -15,9 +15,13 @@ public class Child {
     private final ChildHandler handler;
     private final EventLoop loop;
 
-    /** @throws IllegalArgumentException for a pid that cannot be a child's */
+    /**
+     * @throws IllegalArgumentException for a pid that cannot be a child's: not positive, or beyond
+     *     {@code pid_t} (refused here, before any watcher's table holds it: a pid the kernel refused
+     *     later stayed registered, and went along with every watcher switch)
+     */
     public Child(long pid, ChildHandler handler, EventLoop loop) {
-        if (pid <= 0) {
+        if (pid <= 0 || pid > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("pid must be a positive process id, not " + pid);
         }
         this.pid = pid;
