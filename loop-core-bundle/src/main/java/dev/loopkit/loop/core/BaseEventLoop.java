@@ -47,6 +47,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -416,7 +417,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             unclosed.closed();
             pending = scheduler.drainForClose();
             executorToShutDown = executor.markShutdown();
-            releaseResources();
+            releaseResources(pending);
         } finally {
             scheduler.finishClose();
             // Once closed, as asyncio shuts its executor down after _closed is set: while the loop
@@ -473,10 +474,18 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         }
     }
 
-    private void releaseResources() {
+    // What the loop owns, and the callbacks that never ran and are resources themselves (a watch that
+    // was to start on this loop): both released, and those callbacks left out of the close's report.
+    private void releaseResources(List<CallbackHandle> pending) {
         putOffUntilClosed = new ArrayList<>(0);
         for (LoopResource resource : new ArrayList<>(resources)) {
             resource.release();
+        }
+        for (Iterator<CallbackHandle> dropped = pending.iterator(); dropped.hasNext(); ) {
+            if (dropped.next().callback() instanceof LoopResource resource) {
+                dropped.remove();
+                resource.release();
+            }
         }
         resources.clear();
         socketTransports.clear();

@@ -48,6 +48,8 @@ public final class ChildTable<C extends Child> {
     private final Object lock = new Object();
     // Guarded by lock.
     private final Map<Long, C> children = new HashMap<>();
+    /** Guarded by lock: {@link #close()} was called, and the table takes no child any more. */
+    private boolean closed;
 
     /** A table whose warnings go to {@code watcher}'s logger and name it, as asyncio's name the class. */
     public ChildTable(Class<? extends ChildWatcher> watcher) {
@@ -55,10 +57,33 @@ public final class ChildTable<C extends Child> {
         this.watcherName = watcher.getSimpleName();
     }
 
-    /** Registers {@code child}, replacing the one with its pid, which is returned (or {@code null}). */
+    /**
+     * Registers {@code child}, replacing the one with its pid, which is returned (or {@code null}).
+     *
+     * @throws IllegalStateException once the table is closed: a closed watcher would never deliver
+     *     the child's exit (a spawn that met a watcher closed under it, or a switch to a closed one,
+     *     left zombies nobody named), and refused, the child stays where it can be reaped
+     */
     public C put(C child) {
         synchronized (lock) {
+            checkOpen();
             return children.put(child.pid(), child);
+        }
+    }
+
+    /** @throws IllegalStateException once the table is closed, as {@link #put} then does */
+    public void checkOpen() {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException(watcherName + " is closed: it takes no more children");
+            }
+        }
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        synchronized (lock) {
+            return closed;
         }
     }
 
@@ -107,6 +132,9 @@ public final class ChildTable<C extends Child> {
      * watchers by a hand-over, never by closing.
      */
     public List<C> close() {
+        synchronized (lock) {
+            closed = true;
+        }
         List<C> dropped = takeAll();
         warnClosedWith(dropped);
         return dropped;

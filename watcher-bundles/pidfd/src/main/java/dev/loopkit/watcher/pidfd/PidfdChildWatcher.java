@@ -59,9 +59,15 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
 
     /**
      * One watched child. It is a resource of the loop that reads its pidfd: when that loop closes
-     * before the child exits, {@link #release()} reaps the exit here or on a waiting thread.
+     * before the child exits, {@link #release()} reaps the exit here or on a waiting thread. It is also
+     * the callback that starts the watch on the loop's thread ({@link #run()}); a loop that closes
+     * before it ran that callback releases it the same way.
+     *
+     * <p>Starting the watch, stopping it and closing the pidfd happen under the watch's own monitor
+     * (loop calls only, never user code): a watch queued on the loop while the child was removed and
+     * its pidfd closed must not add a reader for that number, which may be someone else's by then.
      */
-    private final class Watch extends Child implements LoopResource {
+    private final class Watch extends Child implements LoopResource, Runnable {
         final int pidfd;
         /** The loop that reads the pidfd ({@code null}: a waiting thread does); the handler is called where the exit is reaped. */
         final EventLoop loop;
@@ -79,18 +85,24 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             this.handlerOutlivesLoop = handlerOutlivesLoop;
         }
 
-        // On the loop's thread, or the registering one while the loop does not run.
-        void watch() {
-            try {
-                if (!loop.isClosed()) {
-                    loop.addReader(pidfd, this::exited);
-                    if (loop instanceof BaseEventLoop ownsResources) {
-                        ownsResources.track(this);
-                    }
-                    return;
+        /** Starts the watch: on the loop's thread, or the registering one while the loop does not run. */
+        @Override
+        public void run() {
+            synchronized (this) {
+                if (!open.get()) {
+                    return; // removed (or replaced) before the loop came to it: its pidfd is closed
                 }
-            } catch (IllegalStateException closedMeanwhile) {
-                // "Event loop is closed": as below
+                try {
+                    if (!loop.isClosed()) {
+                        loop.addReader(pidfd, this::exited);
+                        if (loop instanceof BaseEventLoop ownsResources) {
+                            ownsResources.track(this);
+                        }
+                        return;
+                    }
+                } catch (IllegalStateException closedMeanwhile) {
+                    // "Event loop is closed": as below
+                }
             }
             release();
         }
@@ -185,8 +197,10 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         }
 
         void closeOnce() {
-            if (open.compareAndSet(true, false)) {
-                closeDescriptor(pidfd);
+            synchronized (this) {
+                if (open.compareAndSet(true, false)) {
+                    closeDescriptor(pidfd);
+                }
             }
         }
 
@@ -197,10 +211,12 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
                 }
             }
             onLoop(loop, () -> {
-                if (!loop.isClosed() && open.get()) {
-                    stopReading();
+                synchronized (this) {
+                    if (!loop.isClosed() && open.get()) {
+                        stopReading();
+                    }
+                    closeOnce();
                 }
-                closeOnce();
             });
         }
     }
@@ -233,6 +249,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             throw new IllegalStateException("no running event loop: the pidfd child watcher needs a loop: register"
                     + " children from a running loop, or attach one with attachLoop");
         }
+        table.checkOpen(); // before a pidfd is opened
         int pidfd;
         try {
             pidfd = posix.pidfdOpen(pid);
@@ -240,12 +257,22 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             if (!"ESRCH".equals(e.errnoName())) {
                 throw new IllegalStateException("pidfd_open(" + pid + ") failed: " + e.getMessage(), e);
             }
-            warnAlreadyRead(pid);
-            table.deliver(child, ChildTable.UNKNOWN_RETURNCODE);
+            reportUnknown(child);
+            return;
+        }
+        if (!isOurChild(pidfd)) {
+            closeDescriptor(pidfd);
+            reportUnknown(child);
             return;
         }
         Watch watch = new Watch(pid, pidfd, handler, loop, running == null);
-        Watch replaced = table.put(watch);
+        Watch replaced;
+        try {
+            replaced = table.put(watch);
+        } catch (IllegalStateException closedMeanwhile) {
+            watch.closeOnce();
+            throw closedMeanwhile;
+        }
         if (replaced != null) {
             replaced.cancel();
         }
@@ -256,7 +283,28 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             watch.orphanFromTheStart();
             return;
         }
-        onLoop(loop, watch::watch);
+        onLoop(loop, watch); // the Watch itself: a loop that closes before it runs releases it
+    }
+
+    // A live process that is not our child (or one reaped already): the other watchers report 255 at
+    // once, as asyncio's waitpid does; its pidfd would become readable only when that process ends.
+    // waitid(WNOHANG | WNOWAIT) leaves a child of ours as it is: one system call per spawn.
+    private boolean isOurChild(int pidfd) {
+        try {
+            posix.waitidPidfd(pidfd, true, true);
+            return true;
+        } catch (PosixException e) {
+            if ("ECHILD".equals(e.errnoName())) {
+                return false;
+            }
+            closeDescriptor(pidfd);
+            throw new IllegalStateException("waitid(P_PIDFD) failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void reportUnknown(Child child) {
+        warnAlreadyRead(child.pid());
+        table.deliver(child, ChildTable.UNKNOWN_RETURNCODE);
     }
 
     // asyncio's words, two spaces included.
@@ -333,9 +381,10 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         attached = loop;
     }
 
+    /** Until it is closed: a closed watcher refuses children, so a spawn through it would fail. */
     @Override
     public boolean isActive() {
-        return true;
+        return !table.isClosed();
     }
 
     /**

@@ -1,0 +1,184 @@
+package dev.loopkit.watcher.tests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.SpawnScope;
+import dev.loopkit.api.SubprocessOptions;
+import dev.loopkit.api.SubprocessOptions.Redirect;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.selector.SelectorEventLoop;
+import dev.loopkit.loop.testing.Leaks;
+import dev.loopkit.loop.testing.LogCapture;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.SpawnSpec;
+import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.subprocess.Subprocess;
+import dev.loopkit.subprocess.Subprocesses;
+import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
+import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
+import dev.loopkit.watcher.safe.SafeChildWatcher;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.After;
+import org.junit.Test;
+
+/**
+ * A closed watcher takes no child: it refuses the registration, and a spawn or a switch that meets it
+ * keeps the child where it can still be reaped (an outside review found the pidfd and safe watchers
+ * taking children they would never deliver).
+ */
+public class ClosedWatcherTest {
+
+    private static final Posix POSIX = Posix.get();
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+    @After
+    public void cleanUp() throws Exception {
+        Watchers.cleanUp(cleanup);
+    }
+
+    /**
+     * A closed pidfd watcher said it was active (asyncio's always is), so a loop spawned through it; if
+     * that loop closed before the child exited, the exit was neither delivered nor warned about, and the
+     * child stayed a zombie. Closed, it is inactive now, and the spawn is refused before any child is made.
+     */
+    @Test
+    public void aClosedPidfdWatcherIsInactiveAndASpawnThroughItMakesNoChild() throws Exception {
+        assumeTrue(POSIX.pidfdSupported());
+        PidfdChildWatcher pidfd = new PidfdChildWatcher();
+        BaseEventLoop loop = Watchers.loopWith(pidfd, cleanup);
+        pidfd.close();
+        assertFalse("a closed pidfd watcher says it is active", pidfd.isActive());
+        long childrenBefore = ProcessHandle.current().children().count();
+        SubprocessOptions quiet = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
+                .withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL);
+        RuntimeException refused = assertThrows(RuntimeException.class, () -> Watchers.runOn(loop,
+                () -> Subprocesses.createSubprocessExec(loop, List.of("/bin/sleep", "60"), quiet, 1024)));
+        assertTrue(String.valueOf(refused), String.valueOf(refused).contains("the child watcher is not activated"));
+        assertEquals("children of this JVM", childrenBefore, ProcessHandle.current().children().count());
+    }
+
+    /**
+     * ChildrenNeverLostTest.switchingToAClosedWatcherKeepsTheChildrenWithTheOldWatcher with a closed
+     * pidfd watcher, and no main-context loop (as in switchingToThePidfdWatcherWithNoMainLoopLosesNoChild):
+     * the closed pidfd watcher takes the child instead of refusing it, and its exit never comes.
+     */
+    @Test
+    public void switchingToAClosedPidfdWatcherWithNoMainLoopLosesNoChild() throws Exception {
+        assumeTrue(POSIX.pidfdSupported());
+        MultiLoopChildWatcher ml = new MultiLoopChildWatcher();
+        BaseEventLoop loop = Watchers.loopWith(ml, cleanup);
+        CompletableFuture<Integer> code = new CompletableFuture<>();
+        long pid = Watchers.runOn(loop, () -> {
+            try (SpawnScope scope = ml.enterSpawn()) {
+                long p = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "sleep 1; exit 7"));
+                ml.addChildHandler(p, (x, c) -> code.complete(c));
+                return CompletableFuture.completedFuture(p);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        PidfdChildWatcher closed = new PidfdChildWatcher();
+        closed.close();
+        RuntimeException thrown = null;
+        try {
+            Asyncio.setChildWatcher(closed); // from the test thread, no main loop designated
+        } catch (RuntimeException e) {
+            thrown = e;
+        }
+        String where = "multiloop holds " + ml.children().keySet() + ", closed pidfd holds " + closed.children().keySet()
+                + ", orphans " + ProcessWide.get().watcherSwitch().orphans().keySet() + ", setChildWatcher threw " + thrown;
+        Integer got = Watchers.runOn(loop, () -> code.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null));
+        String state = procState(pid);
+        if (got == null) {
+            try {
+                POSIX.waitpid(pid, false);
+            } catch (Exception ignored) {
+                // reaped after all
+            }
+        }
+        assertEquals("pid " + pid + ": " + where + "; /proc " + state, Integer.valueOf(7), got);
+    }
+
+    /**
+     * The user closes the safe watcher on another thread while a loop spawns through it: after the
+     * spawn's isActive() and before its addChildHandler (forced, as WatcherClosedDuringSpawnTest does).
+     * The threaded watcher refuses the registration ("the threaded child watcher is closed"); the safe
+     * watcher takes the child silently, detached, and its exit never comes.
+     */
+    @Test
+    public void theSafeWatcherClosedByTheUserDuringASpawn() throws Exception {
+        CompletableFuture<Void> closedElsewhere = new CompletableFuture<>();
+        SafeChildWatcher[] self = new SafeChildWatcher[1];
+        SafeChildWatcher safe = new SafeChildWatcher() {
+            @Override
+            public boolean isActive() {
+                boolean active = super.isActive();
+                boolean underTheGate = java.util.Arrays.stream(new Throwable().getStackTrace())
+                        .anyMatch(f -> f.getMethodName().equals("spawnAndRegister"));
+                if (active && underTheGate && !closedElsewhere.isDone()) {
+                    Thread closer = new Thread(() -> {
+                        self[0].close();
+                        closedElsewhere.complete(null);
+                    }, "user-closes-watcher");
+                    closer.start();
+                    try {
+                        closer.join(10_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return active;
+            }
+        };
+        self[0] = safe;
+        BaseEventLoop loop = Watchers.loopWith(safe, cleanup);
+        SubprocessOptions quiet = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
+                .withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL);
+        try (LogCapture log = LogCapture.of("dev.loopkit")) {
+            Object result;
+            try {
+                result = Watchers.runOn(loop, () -> loop.subprocessExec(Recording::new, List.of("/bin/sh", "-c", "sleep 0.3; exit 8"), quiet));
+            } catch (RuntimeException e) {
+                result = e;
+            }
+            assertTrue(closedElsewhere.isDone());
+            if (!(result instanceof dev.loopkit.api.SubprocessTransport transport)) {
+                return; // refused clearly: fine
+            }
+            long pid = transport.getPid();
+            Thread.sleep(1500);
+            Watchers.runOn(loop, () -> CompletableFuture.completedFuture(null)); // let the loop turn
+            boolean reaped = ProcessHandle.current().children().noneMatch(p -> p.pid() == pid);
+            String state = procState(pid);
+            boolean warned = log.messages().stream().anyMatch(m -> m.contains(Long.toString(pid)));
+            if (!reaped) {
+                POSIX.waitpid(pid, false);
+            }
+            assertTrue("pid " + pid + ": returncode " + transport.getReturncode() + ", reaped " + reaped + ", /proc " + state
+                    + ", safe holds " + safe.children().keySet() + ", log " + log.messages(), transport.getReturncode() != null || warned);
+        }
+    }
+
+    private static String procState(long pid) {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status")).stream()
+                    .filter(l -> l.startsWith("State:")).findFirst().orElse("?");
+        } catch (IOException e) {
+            return "gone";
+        }
+    }
+}
