@@ -292,6 +292,16 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
             }
             return;
         }
+        if (!posix.pidfdSupported()) {
+            synchronized (lock) {
+                if (!waited.isEmpty()) {
+                    // Without pidfds a thread waiting in waitid(WNOWAIT) cannot be woken: it ends when its
+                    // child exits. Waiting for it here held close() 5 s, and with it a watcher switch made
+                    // from a loop callback (an outside review); asyncio's close() does not wait either.
+                    return;
+                }
+            }
+        }
         try {
             if (waiters.awaitTermination(5, TimeUnit.SECONDS)) {
                 // Terminated is not ended: the pool is terminated as its last worker leaves, a moment

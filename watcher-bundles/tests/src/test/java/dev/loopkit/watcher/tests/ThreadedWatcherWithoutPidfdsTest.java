@@ -1,0 +1,117 @@
+package dev.loopkit.watcher.tests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.SpawnScope;
+import dev.loopkit.api.SubprocessOptions;
+import dev.loopkit.api.SubprocessOptions.Redirect;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.selector.SelectorEventLoop;
+import dev.loopkit.loop.testing.Leaks;
+import dev.loopkit.loop.testing.LogCapture;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.SpawnSpec;
+import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.subprocess.Subprocess;
+import dev.loopkit.subprocess.Subprocesses;
+import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
+import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
+import dev.loopkit.watcher.safe.SafeChildWatcher;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.After;
+import org.junit.Test;
+
+/**
+ * The threaded watcher where pidfds are off ({@code LOOPKIT_PIDFD=off}: old kernels, containers that
+ * forbid {@code pidfd_open}): surefire's execution {@code without-pidfds} runs this class so.
+ */
+public class ThreadedWatcherWithoutPidfdsTest {
+
+    private static final Posix POSIX = Posix.get();
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+    @After
+    public void cleanUp() throws Exception {
+        Watchers.cleanUp(cleanup);
+    }
+
+    /**
+     * Closing the threaded watcher while a child runs returns at once, as asyncio's close() does: it
+     * waited 5 s for a thread that only the child's exit can end (an outside review).
+     */
+    @Test
+    public void closingTheThreadedWatcherWithoutPidfdsWhileAChildRuns() throws Exception {
+        assumeTrue("run with LOOPKIT_PIDFD=off", !POSIX.pidfdSupported());
+        dev.loopkit.watcher.threaded.ThreadedChildWatcher threaded = new dev.loopkit.watcher.threaded.ThreadedChildWatcher();
+        BaseEventLoop loop = Watchers.loopWith(threaded, cleanup);
+        long[] child = waitingChild(0);
+        Watchers.runOn(loop, () -> {
+            threaded.addChildHandler(child[0], (p, c) -> { });
+            return CompletableFuture.completedFuture(null);
+        });
+        long start = System.nanoTime();
+        threaded.close();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue("close() took " + millis + " ms", millis < 1000);
+        // its thread cannot be woken without a pidfd: it ends once the child it waits for exits
+        POSIX.close((int) child[1]);
+        assertTrue("waiting threads left after the child exited: " + Leaks.threads("loopkit-waitpid-"),
+                Leaks.await(() -> Leaks.threads("loopkit-waitpid-").isEmpty(), 10));
+        POSIX.waitpid(child[0], false); // closed, the watcher left it to its parent
+    }
+
+    /**
+     * Without pidfds: Asyncio.setChildWatcher away from the threaded watcher while one of its children
+     * runs. The child moves to the new watcher and the old one is closed (as asyncio closes it); its
+     * thread still waits in waitid for the child it no longer holds. Run with LOOPKIT_PIDFD=off.
+     */
+    @Test
+    public void setChildWatcherAwayFromTheThreadedWatcherWithoutPidfds() throws Exception {
+        assumeTrue("run with LOOPKIT_PIDFD=off", !POSIX.pidfdSupported());
+        dev.loopkit.watcher.threaded.ThreadedChildWatcher threaded = new dev.loopkit.watcher.threaded.ThreadedChildWatcher();
+        BaseEventLoop loop = Watchers.loopWith(threaded, cleanup);
+        long[] child = waitingChild(4);
+        CompletableFuture<Integer> code = new CompletableFuture<>();
+        Watchers.runOn(loop, () -> {
+            threaded.addChildHandler(child[0], (p, c) -> code.complete(c));
+            return CompletableFuture.completedFuture(null);
+        });
+        MultiLoopChildWatcher next = new MultiLoopChildWatcher();
+        cleanup.add(next::close);
+        long millis = Watchers.runOn(loop, () -> { // from a loop callback, as a program would
+            long start = System.nanoTime();
+            Asyncio.setChildWatcher(next);
+            return CompletableFuture.completedFuture((System.nanoTime() - start) / 1_000_000);
+        });
+        next.attachLoop(loop);
+        POSIX.close((int) child[1]);
+        Integer got = Watchers.runOn(loop, () -> code.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null));
+        assertEquals(Integer.valueOf(4), got);
+        assertTrue("setChildWatcher blocked the loop for " + millis + " ms", millis < 1000);
+    }
+
+    /** Spawns {@code sh -c 'read x; exit code'}: returns {pid, write end of its stdin}. */
+    private static long[] waitingChild(int code) throws IOException {
+        int[] stdin = POSIX.pipe();
+        try {
+            long pid = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "read x; exit " + code)
+                    .withStdin(dev.loopkit.posix.Redirect.fd(stdin[0])));
+            return new long[] {pid, stdin[1]};
+        } finally {
+            POSIX.close(stdin[0]);
+        }
+    }
+}
