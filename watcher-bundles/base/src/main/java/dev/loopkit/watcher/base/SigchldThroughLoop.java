@@ -63,11 +63,17 @@ public final class SigchldThroughLoop {
             release(old);
         }
         if (newLoop != null) {
+            SigchldThroughLoop previous;
             synchronized (lockOf(newLoop)) {
                 newLoop.addSignalHandler(SignalNumbers.SIGCHLD, this::sigchld);
                 synchronized (OWNERS) {
-                    OWNERS.put(newLoop, this);
+                    previous = OWNERS.put(newLoop, this);
                 }
+            }
+            if (previous != null && previous != this) {
+                // Another watcher attached to the same loop by hand: the one before hears no SIGCHLD now
+                // (isActive says so), and the children it still holds wait (asyncio's detach warning)
+                previous.table.warnIfDetachedWithChildren();
             }
             // children that exited while no loop listened
             sweep.run();
@@ -100,9 +106,14 @@ public final class SigchldThroughLoop {
         return loop;
     }
 
+    /**
+     * Whether the attached loop runs and its SIGCHLD handler is still this one's: a second watcher
+     * attached to the same loop takes the loop's one handler, and the first, deaf from then on, said it
+     * was active (asyncio's does too), so spawns went through it and their exits never came.
+     */
     public boolean isActive() {
         EventLoop attached = loop;
-        return attached != null && attached.isRunning();
+        return attached != null && attached.isRunning() && ownsHandlerOf(attached);
     }
 
     public String inactiveReason() {
@@ -111,7 +122,16 @@ public final class SigchldThroughLoop {
             return "it is attached to no loop (attach it to a running loop with attachLoop, as the main"
                     + " context's setEventLoop does)";
         }
+        if (!ownsHandlerOf(attached)) {
+            return "another child watcher attached to its loop " + attached + " took the loop's SIGCHLD handler";
+        }
         return attached.isRunning() ? null : "its loop " + attached + " is not running";
+    }
+
+    private boolean ownsHandlerOf(EventLoop attached) {
+        synchronized (OWNERS) {
+            return OWNERS.get(attached) == this;
+        }
     }
 
     // asyncio's _sig_chld: runs on the loop thread; failures go to the loop's exception handler.
