@@ -54,7 +54,12 @@ public final class ChildTable<C extends Child> {
     /** A table whose warnings go to {@code watcher}'s logger and name it, as asyncio's name the class. */
     public ChildTable(Class<? extends ChildWatcher> watcher) {
         this.log = System.getLogger(watcher.getName());
-        this.watcherName = watcher.getSimpleName();
+        // an anonymous subclass (a user's, or a test's) has no simple name of its own: its watcher's
+        Class<?> named = watcher;
+        while (named.getSimpleName().isEmpty() && named.getSuperclass() != null) {
+            named = named.getSuperclass();
+        }
+        this.watcherName = named.getSimpleName();
     }
 
     /**

@@ -24,14 +24,18 @@ import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
 import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
 import dev.loopkit.watcher.safe.SafeChildWatcher;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.junit.After;
 import org.junit.Test;
 
@@ -73,8 +77,8 @@ public class ClosedWatcherTest {
 
     /**
      * ChildrenNeverLostTest.switchingToAClosedWatcherKeepsTheChildrenWithTheOldWatcher with a closed
-     * pidfd watcher, and no main-context loop (as in switchingToThePidfdWatcherWithNoMainLoopLosesNoChild):
-     * the closed pidfd watcher takes the child instead of refusing it, and its exit never comes.
+     * pidfd watcher and no main loop: the closed watcher took the child handed over, and dropped it.
+     * Refused, the child stays with the old watcher, which delivers its exit.
      */
     @Test
     public void switchingToAClosedPidfdWatcherWithNoMainLoopLosesNoChild() throws Exception {
@@ -88,7 +92,7 @@ public class ClosedWatcherTest {
                 ml.addChildHandler(p, (x, c) -> code.complete(c));
                 return CompletableFuture.completedFuture(p);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         });
         PidfdChildWatcher closed = new PidfdChildWatcher();
@@ -102,7 +106,7 @@ public class ClosedWatcherTest {
         String where = "multiloop holds " + ml.children().keySet() + ", closed pidfd holds " + closed.children().keySet()
                 + ", orphans " + ProcessWide.get().watcherSwitch().orphans().keySet() + ", setChildWatcher threw " + thrown;
         Integer got = Watchers.runOn(loop, () -> code.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null));
-        String state = procState(pid);
+        String state = Watchers.procState(pid);
         if (got == null) {
             try {
                 POSIX.waitpid(pid, false);
@@ -114,21 +118,21 @@ public class ClosedWatcherTest {
     }
 
     /**
-     * The user closes the safe watcher on another thread while a loop spawns through it: after the
-     * spawn's isActive() and before its addChildHandler (forced, as WatcherClosedDuringSpawnTest does).
-     * The threaded watcher refuses the registration ("the threaded child watcher is closed"); the safe
-     * watcher takes the child silently, detached, and its exit never comes.
+     * The user closes the safe watcher on another thread while a loop spawns through it, after the
+     * spawn's isActive() and before its addChildHandler (forced, as WatcherClosedDuringSpawnTest does):
+     * the closed watcher took the child, detached, and its exit never came. It refuses it now, as the
+     * threaded watcher does, and the spawn kills and reaps the child it made.
      */
     @Test
-    public void theSafeWatcherClosedByTheUserDuringASpawn() throws Exception {
+    public void aSafeWatcherClosedDuringASpawnRefusesTheChildAndTheSpawnReapsIt() throws Exception {
         CompletableFuture<Void> closedElsewhere = new CompletableFuture<>();
         SafeChildWatcher[] self = new SafeChildWatcher[1];
         SafeChildWatcher safe = new SafeChildWatcher() {
             @Override
             public boolean isActive() {
                 boolean active = super.isActive();
-                boolean underTheGate = java.util.Arrays.stream(new Throwable().getStackTrace())
-                        .anyMatch(f -> f.getMethodName().equals("spawnAndRegister"));
+                boolean underTheGate = Arrays.stream(new Throwable().getStackTrace())
+                        .anyMatch(frame -> frame.getMethodName().equals("spawnAndRegister"));
                 if (active && underTheGate && !closedElsewhere.isDone()) {
                     Thread closer = new Thread(() -> {
                         self[0].close();
@@ -148,37 +152,16 @@ public class ClosedWatcherTest {
         BaseEventLoop loop = Watchers.loopWith(safe, cleanup);
         SubprocessOptions quiet = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
                 .withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL);
-        try (LogCapture log = LogCapture.of("dev.loopkit")) {
-            Object result;
-            try {
-                result = Watchers.runOn(loop, () -> loop.subprocessExec(Recording::new, List.of("/bin/sh", "-c", "sleep 0.3; exit 8"), quiet));
-            } catch (RuntimeException e) {
-                result = e;
-            }
-            assertTrue(closedElsewhere.isDone());
-            if (!(result instanceof dev.loopkit.api.SubprocessTransport transport)) {
-                return; // refused clearly: fine
-            }
-            long pid = transport.getPid();
-            Thread.sleep(1500);
-            Watchers.runOn(loop, () -> CompletableFuture.completedFuture(null)); // let the loop turn
-            boolean reaped = ProcessHandle.current().children().noneMatch(p -> p.pid() == pid);
-            String state = procState(pid);
-            boolean warned = log.messages().stream().anyMatch(m -> m.contains(Long.toString(pid)));
-            if (!reaped) {
-                POSIX.waitpid(pid, false);
-            }
-            assertTrue("pid " + pid + ": returncode " + transport.getReturncode() + ", reaped " + reaped + ", /proc " + state
-                    + ", safe holds " + safe.children().keySet() + ", log " + log.messages(), transport.getReturncode() != null || warned);
-        }
+        Set<Long> childrenBefore = childrenOfThisJvm();
+        RuntimeException refused = assertThrows(RuntimeException.class, () -> Watchers.runOn(loop,
+                () -> loop.subprocessExec(Recording::new, List.of("/bin/sh", "-c", "sleep 30"), quiet)));
+        assertTrue("closed during the spawn", closedElsewhere.isDone());
+        assertTrue(String.valueOf(refused), String.valueOf(refused).contains("SafeChildWatcher is closed: it takes no more children"));
+        assertTrue("children of this JVM now " + childrenOfThisJvm() + ", before " + childrenBefore,
+                Leaks.await(() -> childrenOfThisJvm().equals(childrenBefore), 10));
     }
 
-    private static String procState(long pid) {
-        try {
-            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status")).stream()
-                    .filter(l -> l.startsWith("State:")).findFirst().orElse("?");
-        } catch (IOException e) {
-            return "gone";
-        }
+    private static Set<Long> childrenOfThisJvm() {
+        return ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 }

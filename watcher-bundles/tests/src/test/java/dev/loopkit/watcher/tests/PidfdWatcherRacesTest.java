@@ -1,259 +1,200 @@
 package dev.loopkit.watcher.tests;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
-import dev.loopkit.api.Asyncio;
-import dev.loopkit.api.ChildWatcher;
-import dev.loopkit.api.SpawnScope;
-import dev.loopkit.api.SubprocessOptions;
-import dev.loopkit.api.SubprocessOptions.Redirect;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.loop.testing.Leaks;
-import dev.loopkit.loop.testing.LogCapture;
 import dev.loopkit.posix.Posix;
-import dev.loopkit.posix.SpawnSpec;
-import dev.loopkit.runtime.ProcessWide;
-import dev.loopkit.subprocess.Subprocess;
-import dev.loopkit.subprocess.Subprocesses;
-import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
 import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
-import dev.loopkit.watcher.safe.SafeChildWatcher;
-import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.junit.After;
+import org.junit.Before;
 import org.junit.Test;
 
 /**
- * The pidfd watcher (the default one) with bad luck: a pid that is not our child, a child removed
- * before the watch queued on its loop ran, and the attached loop closing before it ran it (an outside
- * review found each losing an exit or taking over a user's descriptor).
+ * The pidfd watcher (the default one) with bad luck (an outside review found each case losing an exit
+ * or taking over a user's descriptor): a live process that is not our child, and a child registered
+ * from a thread that runs no loop, whose watch is queued on the attached loop and meets a removal or
+ * that loop's close before it runs.
  */
 public class PidfdWatcherRacesTest {
 
     private static final Posix POSIX = Posix.get();
     private final List<AutoCloseable> cleanup = new ArrayList<>();
+    private final PidfdChildWatcher pidfd = POSIX.pidfdSupported() ? new PidfdChildWatcher() : null;
+    /** What the attached loop's exception handler got. */
+    private final List<Object> reported = new CopyOnWriteArrayList<>();
+    private BaseEventLoop loop;
+    private Thread loopThread;
+
+    @Before
+    public void pidfdsWork() {
+        assumeTrue("pidfd_open is unavailable here: " + POSIX.pidfdUnsupportedReason(), POSIX.pidfdSupported());
+        cleanup.add(pidfd::close);
+    }
 
     @After
     public void cleanUp() throws Exception {
+        if (loop != null) {
+            loop.shutdown("test over");
+            loopThread.join(10_000);
+            loop.close();
+        }
         Watchers.cleanUp(cleanup);
     }
 
     /**
-     * The pidfd watcher and a live pid that is not our child. The threaded, safe and multiloop watchers
-     * report 255 at once (ChildrenNeverLostTest); the pidfd watcher waits for that process to end.
+     * The other watchers report 255 at once for a live process that is not our child, as asyncio's
+     * waitpid does (ChildrenNeverLostTest); the pidfd watcher waited for that process to end.
      */
     @Test
-    public void pidfdWatcherReports255ForAPidThatIsNotOurChild() throws Exception {
-        assumeTrue(POSIX.pidfdSupported());
-        PidfdChildWatcher pidfd = new PidfdChildWatcher();
-        BaseEventLoop loop = Watchers.loopWith(pidfd, cleanup);
+    public void aLiveProcessThatIsNotOurChildGets255AtOnce() {
+        BaseEventLoop attached = Watchers.loopWith(pidfd, cleanup);
         long notOurChild = ProcessHandle.current().pid();
         CompletableFuture<Integer> code = new CompletableFuture<>();
-        Integer got = Watchers.runOn(loop, () -> {
-            pidfd.addChildHandler(notOurChild, (p, c) -> code.complete(c));
-            return code.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null);
+        Integer got = Watchers.runOn(attached, () -> {
+            pidfd.addChildHandler(notOurChild, (pid, returncode) -> code.complete(returncode));
+            return code.orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> null);
         });
-        assertEquals("handler for non-child pid " + notOurChild + "; still held: " + pidfd.children().keySet(),
-                Integer.valueOf(255), got);
+        assertEquals("the handler of pid " + notOurChild + "; still held: " + pidfd.children().keySet(), Integer.valueOf(255), got);
     }
 
-    /**
-     * A child registered with the pidfd watcher from a thread that runs no loop (the attached loop
-     * reads its pidfd) and removed on the loop's thread before the loop ran the queued watch: the
-     * queued watch then adds a reader for a pidfd that is already closed.
-     */
+    /** Removed on the loop's thread before its queued watch ran: the watch added a reader on the closed pidfd. */
     @Test
-    public void pidfdRemovedOnTheLoopBeforeItsQueuedWatchRan() throws Exception {
-        assumeTrue(POSIX.pidfdSupported());
-        PidfdChildWatcher pidfd = new PidfdChildWatcher();
-        cleanup.add(pidfd::close);
-        BaseEventLoop loop = new SelectorEventLoop();
-        List<Object> handled = new CopyOnWriteArrayList<>();
-        loop.setExceptionHandler((l, context) -> handled.add(context));
-        Thread loopThread = new Thread(loop::runForever, "review-loop");
-        loopThread.start();
-        assertTrue(Leaks.await(loop::isRunning, 10));
-        pidfd.attachLoop(loop);
-        long[] child = waitingChild(3);
+    public void aChildRemovedBeforeItsQueuedWatchRanGetsNoReaderOnItsClosedPidfd() throws Exception {
+        startTheAttachedLoop();
+        long[] child = Watchers.waitingChild(3);
         CountDownLatch registered = new CountDownLatch(1);
         CompletableFuture<Boolean> removed = new CompletableFuture<>();
         loop.callSoonThreadsafe(() -> {
-            try {
-                registered.await(10, TimeUnit.SECONDS);
-                removed.complete(pidfd.removeChildHandler(child[0]));
-            } catch (InterruptedException e) {
-                removed.completeExceptionally(e);
-            }
+            awaitQuietly(registered);
+            removed.complete(pidfd.removeChildHandler(child[0]));
         });
-        pidfd.addChildHandler(child[0], (p, c) -> { }); // from this thread: the watch is queued on the loop
+        pidfd.addChildHandler(child[0], (pid, returncode) -> { }); // the watch is queued behind the removal
         registered.countDown();
-        assertTrue(removed.get(10, TimeUnit.SECONDS));
-        CompletableFuture<Void> turn = new CompletableFuture<>();
-        loop.callSoonThreadsafe(() -> turn.complete(null));
-        turn.get(10, TimeUnit.SECONDS);
-        loop.stop();
-        loopThread.join(10_000);
-        loop.close();
-        POSIX.close((int) child[1]);
-        POSIX.waitpid(child[0], false);
-        Thread.sleep(300);
-        List<String> orphanThreads = Leaks.threads("loopkit-pidfd-orphan-");
-        assertEquals("loop exception handler calls (orphan threads left: " + orphanThreads + ")", List.of(), handled);
+        assertTrue(removed.get(30, TimeUnit.SECONDS));
+        oneTurnOfTheLoop();
+        releaseAndReap(child);
+        assertEquals("what the loop's exception handler got", List.of(), reported);
     }
 
     /**
-     * The same race, with the closed pidfd's number reused by the user's own pipe, which the user
-     * watches with addReader on the same loop: the watcher's queued watch takes that descriptor over.
+     * The same, and the pidfd's number open again as the user's pipe, which the user watches: the
+     * queued watch took the number over, and the user's reader never ran.
      */
     @Test
-    public void pidfdQueuedWatchTakesOverAUsersReaderOnAReusedDescriptorNumber() throws Exception {
-        assumeTrue(POSIX.pidfdSupported());
-        PidfdChildWatcher pidfd = new PidfdChildWatcher();
-        cleanup.add(pidfd::close);
-        BaseEventLoop loop = new SelectorEventLoop();
-        List<Object> handled = new CopyOnWriteArrayList<>();
-        loop.setExceptionHandler((l, context) -> handled.add(context.get("message") + ": " + context.get("exception")));
-        Thread loopThread = new Thread(loop::runForever, "review-loop");
-        loopThread.start();
-        assertTrue(Leaks.await(loop::isRunning, 10));
-        pidfd.attachLoop(loop);
-        long[] child = waitingChild(3);
+    public void aQueuedWatchLeavesAUsersReaderOnTheReusedNumberAlone() throws Exception {
+        startTheAttachedLoop();
+        long[] child = Watchers.waitingChild(3);
+        Set<Integer> pidfdsBefore = pidfds();
         CountDownLatch registered = new CountDownLatch(1);
-        CompletableFuture<int[]> userPipe = new CompletableFuture<>();
-        CompletableFuture<String> userReaderCalled = new CompletableFuture<>();
-        java.util.Set<Integer> pidfdsBefore = new java.util.HashSet<>();
-        Leaks.openFds().forEach((fd, target) -> {
-            if (target.contains("[pidfd]")) {
-                pidfdsBefore.add(fd);
-            }
-        });
+        CompletableFuture<int[]> userPipe = new CompletableFuture<>(); // read end, write end, the pidfd's number
+        CompletableFuture<Void> userReaderRan = new CompletableFuture<>();
         loop.callSoonThreadsafe(() -> {
+            awaitQuietly(registered);
+            Set<Integer> watched = pidfds();
+            watched.removeAll(pidfdsBefore);
+            pidfd.removeChildHandler(child[0]);
             try {
-                registered.await(10, TimeUnit.SECONDS);
-                int watchedPidfd = Leaks.openFds().entrySet().stream()
-                        .filter(e -> e.getValue().contains("[pidfd]") && !pidfdsBefore.contains(e.getKey()))
-                        .mapToInt(Map.Entry::getKey).findFirst().orElse(-1);
-                pidfd.removeChildHandler(child[0]);
                 int[] pipe = POSIX.pipe();
                 loop.addReader(pipe[0], () -> {
-                    userReaderCalled.complete("user reader called");
+                    userReaderRan.complete(null);
                     loop.removeReader(pipe[0]);
                 });
-                userPipe.complete(new int[] {pipe[0], pipe[1], watchedPidfd});
+                userPipe.complete(new int[] {pipe[0], pipe[1], watched.iterator().next()});
             } catch (Exception e) {
                 userPipe.completeExceptionally(e);
             }
         });
-        pidfd.addChildHandler(child[0], (p, c) -> { }); // from this thread: the watch is queued on the loop
+        pidfd.addChildHandler(child[0], (pid, returncode) -> { });
         registered.countDown();
-        int[] pipe = userPipe.get(10, TimeUnit.SECONDS);
-        assumeTrue("the pipe reused the pidfd's number " + pipe[2] + " (got " + pipe[0] + ")", pipe[0] == pipe[2]);
-        CompletableFuture<Void> turn = new CompletableFuture<>();
-        loop.callSoonThreadsafe(() -> turn.complete(null));
-        turn.get(10, TimeUnit.SECONDS);
-        POSIX.write(pipe[1], java.nio.ByteBuffer.wrap(new byte[] {1})); // the user's data arrives
-        String got;
+        int[] pipe = userPipe.get(30, TimeUnit.SECONDS);
         try {
-            got = userReaderCalled.get(3, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            got = "the user's reader was never called";
+            assumeTrue("the pipe did not get the pidfd's number " + pipe[2] + " (it got " + pipe[0] + ")", pipe[0] == pipe[2]);
+            oneTurnOfTheLoop(); // the queued watch's turn
+            POSIX.write(pipe[1], ByteBuffer.wrap(new byte[] {1}));
+            userReaderRan.get(30, TimeUnit.SECONDS);
+            assertEquals("what the loop's exception handler got", List.of(), reported);
+        } finally {
+            POSIX.close(pipe[1]);
+            releaseAndReap(child);
         }
-        loop.callSoonThreadsafe(loop::stop);
-        loopThread.join(10_000);
-        loop.close();
-        Thread.sleep(300);
-        List<String> orphanThreads = Leaks.threads("loopkit-pidfd-orphan-");
-        POSIX.close((int) child[1]);
-        POSIX.waitpid(child[0], false);
-        POSIX.close(pipe[1]);
-        assertEquals("fd " + pipe[0] + ": " + got + "; exception handler " + handled + "; orphan threads after the loop closed "
-                + orphanThreads, "user reader called", got);
     }
 
     /**
-     * A child registered with the pidfd watcher from a thread that runs no loop (the attached loop will
-     * read its pidfd: the watch is queued on it), and the attached loop is stopped and closed before it
-     * ran the queued watch. The child's loop-less handler should still get the exit (as
-     * ChildLifecycleTest.aChildHandedOverOutsideAnyLoopStillReachesItsLoopWhenTheAttachedLoopCloses).
+     * The attached loop stops and closes before it ran the queued watch: the watch was dropped with the
+     * loop's other pending callbacks, and the exit never came. A child registered outside any loop has a
+     * handler that outlives it (ChildLifecycleTest), and it must get the exit.
      */
     @Test
-    public void pidfdAttachedLoopClosesBeforeItRanTheQueuedWatch() throws Exception {
-        assumeTrue(POSIX.pidfdSupported());
-        PidfdChildWatcher pidfd = new PidfdChildWatcher();
-        cleanup.add(pidfd::close);
-        BaseEventLoop loop = new SelectorEventLoop();
-        List<Object> handled = new CopyOnWriteArrayList<>();
-        loop.setExceptionHandler((l, context) -> handled.add(context.get("message")));
-        Thread loopThread = new Thread(loop::runForever, "review-loop");
-        loopThread.start();
-        assertTrue(Leaks.await(loop::isRunning, 10));
-        pidfd.attachLoop(loop);
-        long[] child = waitingChild(6);
+    public void theExitStillArrivesWhenTheAttachedLoopClosesBeforeRunningTheQueuedWatch() throws Exception {
+        startTheAttachedLoop();
+        long[] child = Watchers.waitingChild(6);
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch registered = new CountDownLatch(1);
         loop.callSoonThreadsafe(() -> { // the watch queued meanwhile comes after this iteration, which stops the loop
             running.countDown();
-            try {
-                registered.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitQuietly(registered);
             loop.stop();
         });
-        assertTrue(running.await(10, TimeUnit.SECONDS));
+        assertTrue(running.await(30, TimeUnit.SECONDS));
         CompletableFuture<Integer> code = new CompletableFuture<>();
-        try (LogCapture log = LogCapture.of("dev.loopkit")) {
-            pidfd.addChildHandler(child[0], (p, c) -> code.complete(c)); // queued on the attached loop
-            registered.countDown();
-            loopThread.join(10_000);
-            loop.close();
-            POSIX.close((int) child[1]);
-            Integer got;
-            try {
-                got = code.get(5, TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                got = null;
-            }
-            String state = procState(child[0]);
-            List<String> said = log.messages();
-            if (got == null) {
-                POSIX.waitpid(child[0], false);
-            }
-            assertEquals("pid " + child[0] + ": pidfd holds " + pidfd.children().keySet() + ", /proc " + state
-                    + ", orphan threads " + Leaks.threads("loopkit-pidfd-orphan-") + ", log " + said
-                    + ", exception handler " + handled, Integer.valueOf(6), got);
+        pidfd.addChildHandler(child[0], (pid, returncode) -> code.complete(returncode));
+        registered.countDown();
+        loopThread.join(10_000);
+        loop.close();
+        POSIX.close((int) child[1]);
+        Integer got = code.completeOnTimeout(null, 30, TimeUnit.SECONDS).get();
+        String state = Watchers.procState(child[0]);
+        if (got == null) {
+            POSIX.waitpid(child[0], false);
         }
+        assertEquals("pid " + child[0] + " (" + state + "), held by " + pidfd.children().keySet(), Integer.valueOf(6), got);
     }
 
-    /** Spawns {@code sh -c 'read x; exit code'}: returns {pid, write end of its stdin}. */
-    private static long[] waitingChild(int code) throws IOException {
-        int[] stdin = POSIX.pipe();
-        try {
-            long pid = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "read x; exit " + code)
-                    .withStdin(dev.loopkit.posix.Redirect.fd(stdin[0])));
-            return new long[] {pid, stdin[1]};
-        } finally {
-            POSIX.close(stdin[0]);
-        }
+    // A selector loop running on a thread of its own, the watcher attached to it: this test's thread runs no loop.
+    private void startTheAttachedLoop() {
+        loop = new SelectorEventLoop();
+        loop.setExceptionHandler((closing, context) -> reported.add(context));
+        loopThread = new Thread(loop::runForever, "pidfd-watcher-races-loop");
+        loopThread.start();
+        assertTrue("the loop runs", Leaks.await(loop::isRunning, 10));
+        pidfd.attachLoop(loop);
     }
 
-    private static String procState(long pid) {
+    private void oneTurnOfTheLoop() throws Exception {
+        CompletableFuture<Void> turn = new CompletableFuture<>();
+        loop.callSoonThreadsafe(() -> turn.complete(null));
+        turn.get(30, TimeUnit.SECONDS);
+    }
+
+    private static void releaseAndReap(long[] child) throws Exception {
+        POSIX.close((int) child[1]);
+        POSIX.waitpid(child[0], false); // removed, it is nobody's to reap but ours
+    }
+
+    private static Set<Integer> pidfds() {
+        return Leaks.openFds().entrySet().stream().filter(fd -> fd.getValue().contains("[pidfd]"))
+                .map(Map.Entry::getKey).collect(Collectors.toSet());
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
         try {
-            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status")).stream()
-                    .filter(l -> l.startsWith("State:")).findFirst().orElse("?");
-        } catch (IOException e) {
-            return "gone";
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -57,7 +57,7 @@ public class ThreadedWatcherWithoutPidfdsTest {
         assumeTrue("run with LOOPKIT_PIDFD=off", !POSIX.pidfdSupported());
         dev.loopkit.watcher.threaded.ThreadedChildWatcher threaded = new dev.loopkit.watcher.threaded.ThreadedChildWatcher();
         BaseEventLoop loop = Watchers.loopWith(threaded, cleanup);
-        long[] child = waitingChild(0);
+        long[] child = Watchers.waitingChild(0);
         Watchers.runOn(loop, () -> {
             threaded.addChildHandler(child[0], (p, c) -> { });
             return CompletableFuture.completedFuture(null);
@@ -83,7 +83,7 @@ public class ThreadedWatcherWithoutPidfdsTest {
         assumeTrue("run with LOOPKIT_PIDFD=off", !POSIX.pidfdSupported());
         dev.loopkit.watcher.threaded.ThreadedChildWatcher threaded = new dev.loopkit.watcher.threaded.ThreadedChildWatcher();
         BaseEventLoop loop = Watchers.loopWith(threaded, cleanup);
-        long[] child = waitingChild(4);
+        long[] child = Watchers.waitingChild(4);
         CompletableFuture<Integer> code = new CompletableFuture<>();
         Watchers.runOn(loop, () -> {
             threaded.addChildHandler(child[0], (p, c) -> code.complete(c));
@@ -103,15 +103,4 @@ public class ThreadedWatcherWithoutPidfdsTest {
         assertTrue("setChildWatcher blocked the loop for " + millis + " ms", millis < 1000);
     }
 
-    /** Spawns {@code sh -c 'read x; exit code'}: returns {pid, write end of its stdin}. */
-    private static long[] waitingChild(int code) throws IOException {
-        int[] stdin = POSIX.pipe();
-        try {
-            long pid = POSIX.spawn(SpawnSpec.of("/bin/sh", "-c", "read x; exit " + code)
-                    .withStdin(dev.loopkit.posix.Redirect.fd(stdin[0])));
-            return new long[] {pid, stdin[1]};
-        } finally {
-            POSIX.close(stdin[0]);
-        }
-    }
 }

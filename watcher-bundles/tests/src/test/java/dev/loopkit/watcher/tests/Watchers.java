@@ -14,6 +14,12 @@ import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
 import dev.loopkit.watcher.safe.SafeChildWatcher;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import dev.loopkit.loop.testing.Leaks;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.posix.SpawnSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -115,6 +121,31 @@ final class Watchers {
     }
 
     /** How many pidfds this process has open ({@code /proc/self/fd} shows them as {@code anon_inode:[pidfd]}). */
+    /**
+     * A child of this JVM that waits for a line on its stdin, then exits with {@code code} (spawned
+     * without any watcher): {pid, the write end of its stdin}. Closing that end lets it exit.
+     */
+    static long[] waitingChild(int code) throws IOException {
+        Posix posix = Posix.get();
+        int[] stdin = posix.pipe();
+        try {
+            long pid = posix.spawn(SpawnSpec.of("/bin/sh", "-c", "read x; exit " + code)
+                    .withStdin(dev.loopkit.posix.Redirect.fd(stdin[0])));
+            return new long[] {pid, stdin[1]};
+        } finally {
+            posix.close(stdin[0]);
+        }
+    }
+
+    /** The {@code State:} line of {@code /proc/<pid>/status} ("Z (zombie)", say), or "gone": for messages. */
+    static String procState(long pid) {
+        try (var lines = Files.lines(Path.of("/proc/" + pid + "/status"))) {
+            return lines.filter(line -> line.startsWith("State:")).findFirst().orElse("?");
+        } catch (IOException | UncheckedIOException e) {
+            return "gone";
+        }
+    }
+
     static long openPidfds() {
         return openOfKind("[pidfd]");
     }
