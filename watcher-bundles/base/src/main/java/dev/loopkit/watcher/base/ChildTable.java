@@ -48,7 +48,7 @@ public final class ChildTable<C extends Child> {
     private final Object lock = new Object();
     // Guarded by lock.
     private final Map<Long, C> children = new HashMap<>();
-    /** Guarded by lock: {@link #close()} was called, and the table takes no child any more. */
+    /** Guarded by lock: {@link #close()} was called, and the table takes no child until {@link #reopen()}. */
     private boolean closed;
 
     /** A table whose warnings go to {@code watcher}'s logger and name it, as asyncio's name the class. */
@@ -65,9 +65,9 @@ public final class ChildTable<C extends Child> {
     /**
      * Registers {@code child}, replacing the one with its pid, which is returned (or {@code null}).
      *
-     * @throws IllegalStateException once the table is closed: a closed watcher would never deliver
-     *     the child's exit (a spawn that met a watcher closed under it, or a switch to a closed one,
-     *     left zombies nobody named), and refused, the child stays where it can be reaped
+     * @throws IllegalStateException once the table is closed, until it is reopened: a closed watcher,
+     *     detached, would never deliver the child's exit (a spawn that met a watcher closed under it left
+     *     a zombie nobody named), and refused, the child stays where it can be reaped
      */
     public C put(C child) {
         synchronized (lock) {
@@ -85,7 +85,18 @@ public final class ChildTable<C extends Child> {
         }
     }
 
-    /** Whether {@link #close()} was called. */
+    /**
+     * Takes children again: the watcher is attached again after its close, and works as asyncio's
+     * does then ({@code close()} only dropped its children and detached it). Closed and attached
+     * again, it said it was active and refused every child (a second review).
+     */
+    public void reopen() {
+        synchronized (lock) {
+            closed = false;
+        }
+    }
+
+    /** Whether {@link #close()} was called, and not {@link #reopen()} since. */
     public boolean isClosed() {
         synchronized (lock) {
             return closed;

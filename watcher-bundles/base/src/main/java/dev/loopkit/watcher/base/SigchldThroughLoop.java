@@ -63,17 +63,12 @@ public final class SigchldThroughLoop {
             release(old);
         }
         if (newLoop != null) {
-            SigchldThroughLoop previous;
+            table.reopen(); // attached again after a close, it works again, as asyncio's does
             synchronized (lockOf(newLoop)) {
                 newLoop.addSignalHandler(SignalNumbers.SIGCHLD, this::sigchld);
                 synchronized (OWNERS) {
-                    previous = OWNERS.put(newLoop, this);
+                    OWNERS.put(newLoop, this);
                 }
-            }
-            if (previous != null && previous != this) {
-                // Another watcher attached to the same loop by hand: the one before hears no SIGCHLD now
-                // (isActive says so), and the children it still holds wait (asyncio's detach warning)
-                previous.table.warnIfDetachedWithChildren();
             }
             // children that exited while no loop listened
             sweep.run();

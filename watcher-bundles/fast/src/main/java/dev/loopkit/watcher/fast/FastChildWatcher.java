@@ -146,6 +146,11 @@ public class FastChildWatcher extends AbstractChildWatcher {
             returncode = zombies.remove(pid);
             lastScopeAtReap.remove(pid);
             if (returncode == null) {
+                if (RuntimeHook.get().handingOverInThisThread()) {
+                    // a switch attaches the fast watcher after the hand-over (its waitpid(-1) must not
+                    // take the children still on their way): closed before, it works again then
+                    table.reopen();
+                }
                 table.put(child);
                 if (!handingOver) {
                     return;

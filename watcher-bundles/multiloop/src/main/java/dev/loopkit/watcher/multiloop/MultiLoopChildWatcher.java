@@ -47,6 +47,7 @@ public class MultiLoopChildWatcher extends AbstractChildWatcher {
     /** Installs the process-wide SIGCHLD handler the first time; the loop argument is ignored, as in asyncio. */
     @Override
     public void attachLoop(EventLoop loop) {
+        table.reopen(); // attached again after a close, it works again, as asyncio's does
         synchronized (lock) {
             if (sigchld != null) {
                 return;

@@ -375,13 +375,19 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         return table.children();
     }
 
-    /** The loop used for children registered outside a running loop. */
+    /** The loop used for children registered outside a running loop; attached again after a close, it works again. */
     @Override
     public void attachLoop(EventLoop loop) {
         attached = loop;
+        if (loop != null) {
+            synchronized (lock) {
+                closed = false;
+            }
+            table.reopen();
+        }
     }
 
-    /** Until it is closed: a closed watcher refuses children, so a spawn through it would fail. */
+    /** Until it is closed (and not attached again): a closed watcher refuses children, so a spawn through it would fail. */
     @Override
     public boolean isActive() {
         return !table.isClosed();
@@ -399,6 +405,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             closed = true;
             waiters = new ArrayList<>(orphanWaiters);
             wake = closeFd;
+            closeFd = -1; // wakeAndJoin's to close: attached again, the watcher makes another
         }
         table.close().forEach(Watch::cancel);
         attached = null;
