@@ -581,9 +581,13 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         return LoopClock.seconds();
     }
 
-    /** asyncio's {@code _check_thread}: in debug mode, only the loop's own thread may use the unsafe calls. */
+    /**
+     * asyncio's {@code _check_thread}: in debug mode, while the loop runs, only its own thread may use
+     * the unsafe calls. (It refused the loop's own thread too, which every subprocess's pipes and pidfd
+     * go through: in debug mode each spawn hung, on every loop.)
+     */
     protected final void checkThread() {
-        if (getDebug() && owner() != null) {
+        if (getDebug() && owner() != null && !inLoopThread()) {
             throw new IllegalStateException(
                     "Non-thread-safe operation invoked on an event loop other than the current one");
         }
