@@ -52,9 +52,14 @@ public final class Subprocess {
         return protocol.stderr();
     }
 
-    /** asyncio {@code wait()}: the return code, once the child exited. Waiting many times gives the same code. */
+    /**
+     * asyncio {@code wait()}: the return code, once the child exited. Waiting many times gives the same
+     * code. Each call has a future of its own, as each of asyncio's has a waiter of its own: one shared
+     * future, cancelled or timed out by one caller ({@code orTimeout}), failed every later wait and
+     * {@code communicate} with that caller's exception (an outside review).
+     */
     public CompletionStage<Integer> waitFor() {
-        return protocol.exited();
+        return protocol.exited().thenApply(returncode -> returncode);
     }
 
     /**

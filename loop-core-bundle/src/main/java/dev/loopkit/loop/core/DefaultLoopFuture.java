@@ -375,7 +375,6 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         return super.whenComplete(action);
     }
 
-    /** Derived stages are loop futures of this loop: their own stages run from the loop too. */
     /** A stage whose stages run from the loop too ({@link MinimalLoopStage}); the JDK's ran them inline. */
     @Override
     public CompletionStage<T> minimalCompletionStage() {

@@ -1,0 +1,113 @@
+package dev.loopkit.watcher.tests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.SubprocessOptions;
+import dev.loopkit.api.SubprocessOptions.Redirect;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.policy.DefaultEventLoopPolicy;
+import dev.loopkit.posix.Posix;
+import dev.loopkit.subprocess.Subprocess;
+import dev.loopkit.subprocess.Subprocesses;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.Parameterized;
+import org.junit.runners.Parameterized.Parameters;
+
+/**
+ * A wait that one caller cancels or lets time out ({@code asyncio.wait_for(proc.wait(), t)}) leaves later
+ * {@code waitFor()} and {@code communicate()} calls the return code, as each of asyncio's waits has a
+ * waiter of its own. They shared one future, and failed with the first caller's exception (an outside
+ * review).
+ */
+@RunWith(Parameterized.class)
+public class SubprocessWaitCancelledTest {
+
+    @Parameters(name = "{0} loop")
+    public static List<Object[]> loops() {
+        List<Object[]> cases = new ArrayList<>();
+        for (Watchers.Loop loop : Watchers.Loop.values()) {
+            cases.add(new Object[] {loop});
+        }
+        return cases;
+    }
+
+    private static final SubprocessOptions QUIET = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
+            .withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL);
+    private final Watchers.Loop loopKind;
+    private BaseEventLoop loop;
+
+    public SubprocessWaitCancelledTest(Watchers.Loop loopKind) {
+        this.loopKind = loopKind;
+    }
+
+    @Before
+    public void setUp() {
+        loop = loopKind.factory.get();
+        ChildWatcher watcher = Posix.get().pidfdSupported() ? Watchers.Kind.PIDFD.factory.get() : Watchers.Kind.THREADED.factory.get();
+        DefaultEventLoopPolicy policy = new DefaultEventLoopPolicy();
+        policy.setChildWatcher(watcher);
+        Asyncio.setEventLoopPolicy(policy);
+        watcher.attachLoop(loop);
+    }
+
+    @After
+    public void tearDown() {
+        Asyncio.setChildWatcher(null);
+        Asyncio.setEventLoopPolicy(null);
+        loop.close();
+    }
+
+    /** The outcome of {@code work} on the loop: its value, or "failed: " and the exception. */
+    private String outcome(Supplier<? extends CompletionStage<?>> work) {
+        CompletableFuture<String> result = new CompletableFuture<>();
+        loop.callSoon(() -> work.get().whenComplete((value, error) -> result.complete(error == null ? String.valueOf(value)
+                : "failed: " + (error instanceof CompletionException && error.getCause() != null ? error.getCause() : error))));
+        loop.callLater(10, () -> result.complete("no answer in 10 s"));
+        return loop.runUntilComplete(result);
+    }
+
+    private Subprocess spawn(String script, SubprocessOptions options) {
+        CompletableFuture<Subprocess> child = new CompletableFuture<>();
+        loop.callSoon(() -> Subprocesses.createSubprocessExec(loop, List.of("/bin/sh", "-c", script), options, 1024)
+                .whenComplete((p, e) -> {
+                    if (e != null) {
+                        child.completeExceptionally(e);
+                    } else {
+                        child.complete(p);
+                    }
+                }));
+        return loop.runUntilComplete(child);
+    }
+
+    @Test
+    public void aCancelledWaitLeavesALaterWaitTheReturnCode() {
+        Subprocess child = spawn("sleep 0.3; exit 5", QUIET);
+        outcome(() -> {
+            child.waitFor().toCompletableFuture().cancel(true); // one caller stops waiting
+            return CompletableFuture.completedFuture(null);
+        });
+        assertEquals("5", outcome(child::waitFor)); // another caller waits
+    }
+
+    @Test
+    public void aTimedOutWaitLeavesCommunicateTheReturnCode() {
+        Subprocess child = spawn("sleep 0.5; exit 5", SubprocessOptions.defaults());
+        String timedOut = outcome(() -> child.waitFor().toCompletableFuture().orTimeout(100, TimeUnit.MILLISECONDS));
+        assertTrue(timedOut, timedOut.startsWith("failed: " + TimeoutException.class.getName()));
+        assertEquals("5", outcome(() -> child.communicate(null).thenCompose(output -> child.waitFor())));
+    }
+}
