@@ -45,6 +45,8 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
     private Integer earlyExit;
     private boolean closed;
     private boolean finished;
+    /** The spawn was given up before it connected: the child is killed, its exit taken, and the protocol never hears of it. */
+    private boolean abandoned;
     /** The watcher it was registered with, named in the exit's JFR event. */
     private ChildWatcher watcher;
     /** When the watcher reported the exit (System.nanoTime): the exit event's latency starts here. */
@@ -87,12 +89,28 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
 
     private void connect(LoopFuture<SubprocessTransport> spawned) {
         connected = true;
-        for (AbstractTransport pipe : pipes.values()) {
-            if (pipe instanceof PipeReadTransport read) {
-                read.start();
-            } else if (pipe instanceof PipeWriteTransport write) {
-                write.start();
+        if (spawned.isDone()) {
+            // The caller gave up on the spawn before it connected (cancelled it, or a timeout did):
+            // asyncio's _make_subprocess_transport closes the transport, which kills the child, and
+            // waits for its exit. Before, the child ran on, owned by nobody (an outside review).
+            abandon();
+            return;
+        }
+        try {
+            for (AbstractTransport pipe : pipes.values()) {
+                if (pipe instanceof PipeReadTransport read) {
+                    read.start();
+                } else if (pipe instanceof PipeWriteTransport write) {
+                    write.start();
+                }
             }
+        } catch (RuntimeException e) {
+            // The pipes could not start (out of descriptors: the loop's poller of raw descriptors is made
+            // on first use): asyncio's _connect_pipes fails the spawn with the reason. Before, the spawn
+            // never completed, and the exit reached a protocol that never heard connectionMade.
+            abandon();
+            spawned.setException(e);
+            return;
         }
         // the protocol's exceptions go to the loop's exception handler (this is a loop callback);
         // the exit is applied and the spawn completes whatever connectionMade did
@@ -104,9 +122,27 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
                     processExited(earlyExit);
                 }
             } finally {
-                spawned.setResult(this);
+                if (!spawned.isDone()) { // connectionMade may have cancelled it: the transport is the protocol's now
+                    spawned.setResult(this);
+                }
             }
         }
+    }
+
+    // Closes the transport of a spawn given up before it connected: its pipes, and the child if it still
+    // runs (its watcher reports the exit, which processExited takes without a word to the protocol).
+    private void abandon() {
+        abandoned = true;
+        if (earlyExit != null) {
+            exitedAbandoned(earlyExit);
+        }
+        close();
+    }
+
+    private void exitedAbandoned(int code) {
+        returncode = code;
+        closePidfd();
+        loop.untrack(this);
     }
 
     /** Under the spawn gate: the watcher that will report the exit. */
@@ -134,6 +170,12 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
             earlyExit = code;
             return;
         }
+        if (abandoned) {
+            if (returncode == null) {
+                exitedAbandoned(code);
+            }
+            return;
+        }
         if (returncode != null) {
             // a watcher must report an exit once; say so loudly if one ever does not
             LOG.log(Level.WARNING, "pid {0} reported exited twice (returncode {1}, then {2})", Long.toString(pid), returncode, code);
@@ -155,10 +197,15 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
     }
 
     void pipeDataReceived(int fd, ByteBuffer data) {
-        protocol.pipeDataReceived(fd, data);
+        if (!abandoned) {
+            protocol.pipeDataReceived(fd, data);
+        }
     }
 
     void pipeConnectionLost(int fd, Exception exc) {
+        if (abandoned) {
+            return; // the protocol never heard connectionMade
+        }
         try {
             protocol.pipeConnectionLost(fd, exc);
         } finally {

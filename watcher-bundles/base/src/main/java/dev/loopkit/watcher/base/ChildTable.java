@@ -110,6 +110,13 @@ public final class ChildTable<C extends Child> {
         }
     }
 
+    /** Takes {@code child} itself out (not another registered for its pid since); whether it was there. */
+    public boolean remove(C child) {
+        synchronized (lock) {
+            return children.remove(child.pid(), child);
+        }
+    }
+
     /** Whether {@code child} itself (not only its pid) is registered. */
     public boolean holds(C child) {
         synchronized (lock) {

@@ -100,8 +100,15 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
                         }
                         return;
                     }
-                } catch (IllegalStateException closedMeanwhile) {
-                    // "Event loop is closed": as below
+                } catch (IllegalStateException cannotWatch) {
+                    if (!handlerOutlivesLoop && !loop.isClosed()) {
+                        // Not a closed loop: the pidfd cannot be watched (out of descriptors, the loop's
+                        // poller could not be made). Registered from this loop, the registration fails and
+                        // the spawn kills and reaps its child; taken for a closed loop, the exit went to a
+                        // waiting thread that warned "Loop ... is closed", and the spawn hung (a review).
+                        throw cannotWatch;
+                    }
+                    // "Event loop is closed", or a handler that gets the exit wherever it is reaped: as below
                 }
             }
             release();
@@ -283,7 +290,13 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             watch.orphanFromTheStart();
             return;
         }
-        onLoop(loop, watch); // the Watch itself: a loop that closes before it runs releases it
+        try {
+            onLoop(loop, watch); // the Watch itself: a loop that closes before it runs releases it
+        } catch (RuntimeException cannotWatch) {
+            table.remove(watch);
+            watch.closeOnce();
+            throw cannotWatch;
+        }
     }
 
     // A live process that is not our child (or one reaped already): the other watchers report 255 at

@@ -1,0 +1,99 @@
+package dev.loopkit.watcher.tests;
+
+import static org.junit.Assert.assertEquals;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.SubprocessProtocol;
+import dev.loopkit.api.SubprocessTransport;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.policy.DefaultEventLoopPolicy;
+import dev.loopkit.posix.Posix;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.Parameterized;
+import org.junit.runners.Parameterized.Parameters;
+
+/**
+ * A spawn cancelled before it connected ({@code asyncio.wait_for(loop.subprocess_exec(...), tiny)} timing
+ * out) kills and reaps its child, and nothing is reported: asyncio's {@code _make_subprocess_transport}
+ * closes the transport and waits for the exit. The child ran on, owned by nobody, and setting the
+ * cancelled future's result was reported to the loop (an outside review).
+ */
+@RunWith(Parameterized.class)
+public class SubprocessSpawnCancelledTest {
+
+    @Parameters(name = "{0} loop")
+    public static List<Object[]> loops() {
+        List<Object[]> cases = new ArrayList<>();
+        for (Watchers.Loop loop : Watchers.Loop.values()) {
+            cases.add(new Object[] {loop});
+        }
+        return cases;
+    }
+
+    private final Watchers.Loop loopKind;
+    private BaseEventLoop loop;
+    private final List<Object> reported = new CopyOnWriteArrayList<>();
+    private final List<Long> spawned = new CopyOnWriteArrayList<>();
+
+    public SubprocessSpawnCancelledTest(Watchers.Loop loopKind) {
+        this.loopKind = loopKind;
+    }
+
+    @Before
+    public void setUp() {
+        loop = loopKind.factory.get();
+        ChildWatcher watcher = Posix.get().pidfdSupported() ? Watchers.Kind.PIDFD.factory.get() : Watchers.Kind.THREADED.factory.get();
+        DefaultEventLoopPolicy policy = new DefaultEventLoopPolicy();
+        policy.setChildWatcher(watcher);
+        Asyncio.setEventLoopPolicy(policy);
+        watcher.attachLoop(loop);
+        loop.setExceptionHandler((l, context) -> reported.add(context.get("exception")));
+    }
+
+    @After
+    public void tearDown() throws Exception {
+        for (long pid : spawned) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // the test's own clean-up
+        }
+        Asyncio.setChildWatcher(null);
+        Asyncio.setEventLoopPolicy(null);
+        loop.close();
+    }
+
+    @Test
+    public void aCancelledSpawnKillsAndReapsItsChild() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        SubprocessProtocol protocol = new SubprocessProtocol() {
+            @Override
+            public void connectionMade(SubprocessTransport transport) {
+                events.add("connectionMade");
+                spawned.add(transport.getPid());
+            }
+
+            @Override
+            public void processExited() {
+                events.add("processExited");
+            }
+        };
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.callSoon(() -> {
+            CompletionStage<SubprocessTransport> spawn = loop.subprocessExec(() -> protocol, List.of("/bin/sleep", "30"));
+            spawn.toCompletableFuture().cancel(true); // asyncio.wait_for(loop.subprocess_exec(...), tiny) timing out
+            loop.callLater(1.0, () -> done.complete(null));
+        });
+        loop.runUntilComplete(done);
+        List<Long> running = spawned.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList();
+        assertEquals("running children of the cancelled spawn (protocol events " + events + ", reported to the loop "
+                + reported + ")", List.of(), running);
+        assertEquals("reported to the loop", List.of(), reported);
+    }
+}
