@@ -2,15 +2,10 @@ package dev.loopkit.watcher.tests;
 
 import static org.junit.Assert.assertEquals;
 
-import dev.loopkit.api.Asyncio;
-import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.policy.DefaultEventLoopPolicy;
-import dev.loopkit.posix.Posix;
 import dev.loopkit.subprocess.Subprocess;
 import dev.loopkit.subprocess.Subprocesses;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -32,11 +27,7 @@ public class DebugModeSubprocessTest {
 
     @Parameters(name = "{0} loop")
     public static List<Object[]> loops() {
-        List<Object[]> cases = new ArrayList<>();
-        for (Watchers.Loop loop : Watchers.Loop.values()) {
-            cases.add(new Object[] {loop});
-        }
-        return cases;
+        return Watchers.everyLoop();
     }
 
     private final Watchers.Loop loopKind;
@@ -49,20 +40,13 @@ public class DebugModeSubprocessTest {
 
     @Before
     public void setUp() {
-        loop = loopKind.factory.get();
-        ChildWatcher watcher = Posix.get().pidfdSupported() ? Watchers.Kind.PIDFD.factory.get() : Watchers.Kind.THREADED.factory.get();
-        DefaultEventLoopPolicy policy = new DefaultEventLoopPolicy();
-        policy.setChildWatcher(watcher);
-        Asyncio.setEventLoopPolicy(policy);
-        watcher.attachLoop(loop);
+        loop = Watchers.loopWithTheDefaultWatcher(loopKind);
         loop.setExceptionHandler((l, context) -> reported.add(context.get("exception")));
     }
 
     @After
     public void tearDown() {
-        Asyncio.setChildWatcher(null);
-        Asyncio.setEventLoopPolicy(null);
-        loop.close();
+        Watchers.resetAndClose(loop);
     }
 
     @Test

@@ -7,18 +7,14 @@ import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.policy.DefaultEventLoopPolicy;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
-import dev.loopkit.subprocess.Subprocess;
 import dev.loopkit.subprocess.Subprocesses;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.After;
-import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.junit.runners.Parameterized;
@@ -35,11 +31,7 @@ public class SubprocessAtTheDescriptorLimitTest {
 
     @Parameters(name = "{0} loop")
     public static List<Object[]> loops() {
-        List<Object[]> cases = new ArrayList<>();
-        for (Watchers.Loop loop : Watchers.Loop.values()) {
-            cases.add(new Object[] {loop});
-        }
-        return cases;
+        return Watchers.everyLoop();
     }
 
     private static final Posix POSIX = Posix.get();
@@ -101,12 +93,7 @@ public class SubprocessAtTheDescriptorLimitTest {
     // One spawn of `sh -c "echo hi"` with three pipes on a new loop with a new watcher of `kind`, with
     // `free` descriptors left when `fill` is set: its outcome, or HUNG.
     private String spawnWith(Watchers.Kind kind, int free, boolean fill) throws Exception {
-        BaseEventLoop loop = loopKind.factory.get();
-        ChildWatcher watcher = kind.factory.get();
-        DefaultEventLoopPolicy policy = new DefaultEventLoopPolicy();
-        policy.setChildWatcher(watcher);
-        Asyncio.setEventLoopPolicy(policy);
-        watcher.attachLoop(loop);
+        BaseEventLoop loop = Watchers.loopWith(loopKind, kind);
         List<Object> reported = new CopyOnWriteArrayList<>();
         loop.setExceptionHandler((l, context) -> reported.add(context.get("exception")));
         loop.runUntilComplete(CompletableFuture.completedFuture(null));
@@ -124,10 +111,9 @@ public class SubprocessAtTheDescriptorLimitTest {
         for (int fd : fillers) {
             POSIX.close(fd);
         }
-        Asyncio.setChildWatcher(null);
-        Asyncio.setEventLoopPolicy(null);
+        ChildWatcher watcher = Asyncio.getChildWatcher();
+        Watchers.resetAndClose(loop);
         watcher.close();
-        loop.close();
         return result;
     }
 }

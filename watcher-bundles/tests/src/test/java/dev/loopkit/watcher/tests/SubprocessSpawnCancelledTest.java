@@ -2,14 +2,9 @@ package dev.loopkit.watcher.tests;
 
 import static org.junit.Assert.assertEquals;
 
-import dev.loopkit.api.Asyncio;
-import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.policy.DefaultEventLoopPolicy;
-import dev.loopkit.posix.Posix;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -32,11 +27,7 @@ public class SubprocessSpawnCancelledTest {
 
     @Parameters(name = "{0} loop")
     public static List<Object[]> loops() {
-        List<Object[]> cases = new ArrayList<>();
-        for (Watchers.Loop loop : Watchers.Loop.values()) {
-            cases.add(new Object[] {loop});
-        }
-        return cases;
+        return Watchers.everyLoop();
     }
 
     private final Watchers.Loop loopKind;
@@ -50,12 +41,7 @@ public class SubprocessSpawnCancelledTest {
 
     @Before
     public void setUp() {
-        loop = loopKind.factory.get();
-        ChildWatcher watcher = Posix.get().pidfdSupported() ? Watchers.Kind.PIDFD.factory.get() : Watchers.Kind.THREADED.factory.get();
-        DefaultEventLoopPolicy policy = new DefaultEventLoopPolicy();
-        policy.setChildWatcher(watcher);
-        Asyncio.setEventLoopPolicy(policy);
-        watcher.attachLoop(loop);
+        loop = Watchers.loopWithTheDefaultWatcher(loopKind);
         loop.setExceptionHandler((l, context) -> reported.add(context.get("exception")));
     }
 
@@ -64,9 +50,7 @@ public class SubprocessSpawnCancelledTest {
         for (long pid : spawned) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // the test's own clean-up
         }
-        Asyncio.setChildWatcher(null);
-        Asyncio.setEventLoopPolicy(null);
-        loop.close();
+        Watchers.resetAndClose(loop);
     }
 
     @Test

@@ -3,16 +3,11 @@ package dev.loopkit.watcher.tests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import dev.loopkit.api.Asyncio;
-import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessOptions.Redirect;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.policy.DefaultEventLoopPolicy;
-import dev.loopkit.posix.Posix;
 import dev.loopkit.subprocess.Subprocess;
 import dev.loopkit.subprocess.Subprocesses;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -38,11 +33,7 @@ public class SubprocessWaitCancelledTest {
 
     @Parameters(name = "{0} loop")
     public static List<Object[]> loops() {
-        List<Object[]> cases = new ArrayList<>();
-        for (Watchers.Loop loop : Watchers.Loop.values()) {
-            cases.add(new Object[] {loop});
-        }
-        return cases;
+        return Watchers.everyLoop();
     }
 
     private static final SubprocessOptions QUIET = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
@@ -56,19 +47,12 @@ public class SubprocessWaitCancelledTest {
 
     @Before
     public void setUp() {
-        loop = loopKind.factory.get();
-        ChildWatcher watcher = Posix.get().pidfdSupported() ? Watchers.Kind.PIDFD.factory.get() : Watchers.Kind.THREADED.factory.get();
-        DefaultEventLoopPolicy policy = new DefaultEventLoopPolicy();
-        policy.setChildWatcher(watcher);
-        Asyncio.setEventLoopPolicy(policy);
-        watcher.attachLoop(loop);
+        loop = Watchers.loopWithTheDefaultWatcher(loopKind);
     }
 
     @After
     public void tearDown() {
-        Asyncio.setChildWatcher(null);
-        Asyncio.setEventLoopPolicy(null);
-        loop.close();
+        Watchers.resetAndClose(loop);
     }
 
     /** The outcome of {@code work} on the loop: its value, or "failed: " and the exception. */

@@ -16,7 +16,6 @@ import dev.loopkit.watcher.fast.FastChildWatcher;
 import dev.loopkit.watcher.safe.SafeChildWatcher;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.After;

@@ -1,36 +1,18 @@
 package dev.loopkit.watcher.tests;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
 import dev.loopkit.api.Asyncio;
-import dev.loopkit.api.ChildWatcher;
-import dev.loopkit.api.SpawnScope;
-import dev.loopkit.api.SubprocessOptions;
-import dev.loopkit.api.SubprocessOptions.Redirect;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.loop.testing.Leaks;
-import dev.loopkit.loop.testing.LogCapture;
 import dev.loopkit.posix.Posix;
-import dev.loopkit.posix.SpawnSpec;
-import dev.loopkit.runtime.ProcessWide;
-import dev.loopkit.subprocess.Subprocess;
-import dev.loopkit.subprocess.Subprocesses;
 import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
-import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
-import dev.loopkit.watcher.safe.SafeChildWatcher;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.After;
 import org.junit.Test;
 

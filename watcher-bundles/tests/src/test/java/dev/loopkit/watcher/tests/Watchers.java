@@ -97,6 +97,41 @@ final class Watchers {
         }
     }
 
+    /** Every loop kind, as JUnit's {@code Parameterized} takes them. */
+    static List<Object[]> everyLoop() {
+        List<Object[]> cases = new ArrayList<>();
+        for (Loop loop : Loop.values()) {
+            cases.add(new Object[] {loop});
+        }
+        return cases;
+    }
+
+    /**
+     * A loop of {@code kind} with the default watcher (pidfd where the kernel has it, threaded
+     * otherwise) attached, through a default policy made process-wide: {@link #resetAndClose} undoes it.
+     */
+    static BaseEventLoop loopWithTheDefaultWatcher(Loop kind) {
+        return loopWith(kind, Posix.get().pidfdSupported() ? Kind.PIDFD : Kind.THREADED);
+    }
+
+    /** A loop of {@code loopKind} with a new watcher of {@code watcherKind}, as {@link #loopWithTheDefaultWatcher}. */
+    static BaseEventLoop loopWith(Loop loopKind, Kind watcherKind) {
+        BaseEventLoop loop = loopKind.factory.get();
+        ChildWatcher watcher = watcherKind.factory.get();
+        DefaultEventLoopPolicy policy = new DefaultEventLoopPolicy();
+        policy.setChildWatcher(watcher);
+        Asyncio.setEventLoopPolicy(policy);
+        watcher.attachLoop(loop);
+        return loop;
+    }
+
+    /** Undoes {@link #loopWithTheDefaultWatcher}: no explicit watcher, the default policy, {@code loop} closed. */
+    static void resetAndClose(BaseEventLoop loop) {
+        Asyncio.setChildWatcher(null);
+        Asyncio.setEventLoopPolicy(null);
+        loop.close();
+    }
+
     private Watchers() {
     }
 
