@@ -31,33 +31,44 @@ final class ExecutorTask<T> extends FutureTask<T> {
 
     /** Runs {@code function} on {@code executor}; the returned future completes on {@code loop}'s thread. */
     static <T> LoopFuture<T> submit(EventLoop loop, Executor executor, Callable<T> function) {
-        InterruptingFuture<T> future = new InterruptingFuture<>(loop);
+        CancellingFuture<T> future = new CancellingFuture<>(loop);
         ExecutorTask<T> task = new ExecutorTask<>(loop, future, function);
-        future.addDoneCallback(f -> {
-            if (f.isCancelled()) {
-                task.cancel(future.interrupt);
-            }
-        });
+        future.task = task;
         executor.execute(task);
         return future;
     }
 
     /**
-     * Remembers how it was cancelled: {@code cancel(true)} interrupts the running function, as Java's
-     * contract says; {@code cancel(false)} and asyncio's {@code cancel(msg)} let it finish, as asyncio's
-     * {@code wrap_future} never interrupts. Before, every cancel interrupted it.
+     * Passes its cancel on to the task, as it happens: {@code cancel(true)} interrupts the running
+     * function, as Java's contract says; {@code cancel(false)} and asyncio's {@code cancel(msg)} (a
+     * {@code CancellationException} completion) let it finish, as asyncio's {@code wrap_future} never
+     * interrupts. Before, a done callback did it, queued on the loop after every result: a loop shut down
+     * right after a result reported that callback as "closed before the callback ran" (a CI run of
+     * HotSwapIT; {@code EventLoopContract.aShutdownAfterAnExecutorsResultReportsNoCallbackOfTheExecutors}).
      */
-    private static final class InterruptingFuture<T> extends DefaultLoopFuture<T> {
-        volatile boolean interrupt;
+    private static final class CancellingFuture<T> extends DefaultLoopFuture<T> {
+        volatile ExecutorTask<T> task;
 
-        InterruptingFuture(EventLoop loop) {
+        CancellingFuture(EventLoop loop) {
             super(loop);
         }
 
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            interrupt = mayInterruptIfRunning;
-            return super.cancel(mayInterruptIfRunning);
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                task.cancel(mayInterruptIfRunning);
+            }
+            return cancelled;
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable failure) {
+            boolean completed = super.completeExceptionally(failure);
+            if (completed && isCancelled()) {
+                task.cancel(false);
+            }
+            return completed;
         }
     }
 

@@ -41,6 +41,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -689,6 +690,37 @@ public abstract class EventLoopContract extends LoopTestSupport {
                 .toCompletableFuture();
         new Thread(() -> future.setResult(1)).start();
         assertTrue(runFor(onLoop));
+    }
+
+    /**
+     * A shutdown right after a run that ended with an executor's result reports nothing: the executor's
+     * own done callback (which passes a cancel of the loop future on to the task) was still queued, and
+     * was reported as "Event loop closed before the callback ran", a callback nobody scheduled (a CI run
+     * of HotSwapIT, which stops the loop's bundle right after such a result).
+     */
+    @Test
+    public void aShutdownAfterAnExecutorsResultReportsNoCallbackOfTheExecutors() throws Exception {
+        List<Map<String, Object>> reported = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> reported.add(context));
+        CountDownLatch bothQueued = new CountDownLatch(1);
+        loop.callSoon(() -> { // holds the loop until the result and the shutdown are both queued
+            try {
+                bothQueued.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        // an executor that runs the function, then asks for the shutdown: both reach the loop in one iteration
+        Executor thenShutDown = task -> new Thread(() -> {
+            task.run();
+            loop.callSoonThreadsafe(() -> loop.shutdown("test over"));
+            bothQueued.countDown();
+        }, "executor-then-shutdown").start();
+        LoopFuture<Integer> result = loop.runInExecutor(thenShutDown, () -> 1);
+        loop.runForever();
+        assertTrue(loop.isClosed());
+        assertEquals(Integer.valueOf(1), result.result());
+        assertEquals(List.of(), reported);
     }
 
     @Test
