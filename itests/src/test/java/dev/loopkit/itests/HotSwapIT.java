@@ -208,8 +208,9 @@ public class HotSwapIT {
         thread.start();
         running.get();
         // An executor thread exists now. The result was set by the loop's callback, so only the timer above
-        // is pending at the stop, and reported. (A JDK 25 CI run saw a second report: the JMX bean's count of
-        // this new loop, queued as the bundle stopped; the loop's own callbacks are no longer reported.)
+        // is pending at the stop, and reported. (CI runs saw a second report: the executor's own done
+        // callback, queued after the result, which the loop future no longer needs; and the JMX bean's
+        // count of this new loop, which is the loop's own callback and no longer reported.)
         loop.runInExecutor(null, () -> 1).toCompletableFuture().get();
 
         Bundle selector = bundle("dev.loopkit.loop.selector");
