@@ -10,6 +10,8 @@ import dev.loopkit.api.SubprocessTransport;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.lang.runtime.ObjectMethods;
 import java.util.ArrayList;
@@ -57,7 +59,8 @@ public class BundleUpdateLeakIT {
         FrameworkWiring frameworkWiring = context.getBundle(0).adapt(FrameworkWiring.class);
         // Those whose refresh leaves this test's own bundle alone (a refresh of the api would restart it)
         List<Bundle> updated = new ArrayList<>();
-        Map<String, WeakReference<ClassLoader>> before = new LinkedHashMap<>();
+        ReferenceQueue<ClassLoader> collected = new ReferenceQueue<>();
+        Map<Reference<? extends ClassLoader>, String> before = new LinkedHashMap<>();
         for (Bundle bundle : context.getBundles()) {
             String name = bundle.getSymbolicName();
             if (name.startsWith("dev.loopkit.") && !name.startsWith("dev.loopkit.itests")
@@ -65,11 +68,11 @@ public class BundleUpdateLeakIT {
                 BundleWiring wiring = bundle.adapt(BundleWiring.class);
                 if (wiring != null && wiring.getClassLoader() != null) {
                     updated.add(bundle);
-                    before.put(name, new WeakReference<>(wiring.getClassLoader()));
+                    before.put(new WeakReference<>(wiring.getClassLoader(), collected), name);
                 }
             }
         }
-        System.out.println("BundleUpdateLeakIT: updating " + before.keySet());
+        System.out.println("BundleUpdateLeakIT: updating " + before.values());
         for (Bundle bundle : updated) {
             bundle.update();
         }
@@ -84,14 +87,15 @@ public class BundleUpdateLeakIT {
         }
         awaitAChildRun();
         linkAnotherRecordsMethods();
-        List<String> kept = new ArrayList<>(before.keySet());
+        // each collected loader is enqueued: wait for the queue, collecting again while some are left
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!kept.isEmpty() && System.nanoTime() < deadline) {
+        while (!before.isEmpty() && System.nanoTime() < deadline) {
             System.gc();
-            kept.removeIf(name -> before.get(name).get() == null);
-            Thread.sleep(50);
+            for (Reference<? extends ClassLoader> gone = collected.remove(100); gone != null; gone = collected.poll()) {
+                before.remove(gone);
+            }
         }
-        assertEquals("the old class loaders still reachable after 30 s of collections", List.of(), kept);
+        assertEquals("the old class loaders still reachable after 30 s of collections", List.of(), List.copyOf(before.values()));
     }
 
     /**

@@ -37,6 +37,8 @@ public final class SigchldThroughLoop {
     private final Object lock = new Object();
     // Written under lock; read without it by the sweep and isActive.
     private volatile EventLoop loop;
+    /** Whether the attached loop's SIGCHLD handler is this one's (OWNERS says so): read by isActive on every spawn. */
+    private volatile boolean ownsHandler;
 
     /**
      * @param table the watcher's children, for asyncio's warning when detached while it holds some
@@ -67,7 +69,11 @@ public final class SigchldThroughLoop {
             synchronized (lockOf(newLoop)) {
                 newLoop.addSignalHandler(SignalNumbers.SIGCHLD, this::sigchld);
                 synchronized (OWNERS) {
-                    OWNERS.put(newLoop, this);
+                    SigchldThroughLoop previous = OWNERS.put(newLoop, this);
+                    if (previous != null) {
+                        previous.ownsHandler = false;
+                    }
+                    ownsHandler = true;
                 }
             }
             // children that exited while no loop listened
@@ -83,6 +89,7 @@ public final class SigchldThroughLoop {
                     return;
                 }
                 OWNERS.remove(old);
+                ownsHandler = false;
             }
             if (!old.isClosed()) {
                 old.removeSignalHandler(SignalNumbers.SIGCHLD);
@@ -108,7 +115,7 @@ public final class SigchldThroughLoop {
      */
     public boolean isActive() {
         EventLoop attached = loop;
-        return attached != null && attached.isRunning() && ownsHandlerOf(attached);
+        return attached != null && attached.isRunning() && ownsHandler;
     }
 
     public String inactiveReason() {
@@ -117,16 +124,10 @@ public final class SigchldThroughLoop {
             return "it is attached to no loop (attach it to a running loop with attachLoop, as the main"
                     + " context's setEventLoop does)";
         }
-        if (!ownsHandlerOf(attached)) {
+        if (!ownsHandler) {
             return "another child watcher attached to its loop " + attached + " took the loop's SIGCHLD handler";
         }
         return attached.isRunning() ? null : "its loop " + attached + " is not running";
-    }
-
-    private boolean ownsHandlerOf(EventLoop attached) {
-        synchronized (OWNERS) {
-            return OWNERS.get(attached) == this;
-        }
     }
 
     // asyncio's _sig_chld: runs on the loop thread; failures go to the loop's exception handler.

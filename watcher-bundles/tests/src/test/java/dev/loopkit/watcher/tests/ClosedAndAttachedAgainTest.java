@@ -3,8 +3,6 @@ package dev.loopkit.watcher.tests;
 import static org.junit.Assert.assertEquals;
 
 import dev.loopkit.api.ChildWatcher;
-import dev.loopkit.api.SubprocessOptions;
-import dev.loopkit.api.SubprocessOptions.Redirect;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.watcher.fast.FastChildWatcher;
 import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
@@ -12,7 +10,6 @@ import dev.loopkit.watcher.safe.SafeChildWatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Test;
 
@@ -35,18 +32,7 @@ public class ClosedAndAttachedAgainTest {
         watcher.close();
         watcher.attachLoop(loop);
         boolean active = Watchers.runOn(loop, () -> CompletableFuture.completedFuture(watcher.isActive()));
-        SubprocessOptions quiet = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
-                .withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL);
-        Object outcome;
-        try {
-            outcome = Watchers.runOn(loop, () -> {
-                Recording recording = new Recording();
-                return loop.subprocessExec(() -> recording, List.of("/bin/sh", "-c", "exit 3"), quiet)
-                        .thenCompose(t -> recording.exited.orTimeout(5, TimeUnit.SECONDS));
-            });
-        } catch (RuntimeException e) {
-            outcome = e;
-        }
+        Object outcome = Watchers.returncodeOrFailure(loop, "exit 3");
         assertEquals("isActive() after close() and attachLoop() was " + active + "; spawn gave", 3, outcome);
     }
 

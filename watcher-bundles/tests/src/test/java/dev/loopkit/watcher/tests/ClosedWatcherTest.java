@@ -53,7 +53,7 @@ public class ClosedWatcherTest {
      */
     @Test
     public void aClosedPidfdWatcherIsInactiveAndASpawnThroughItMakesNoChild() throws Exception {
-        assumeTrue(POSIX.pidfdSupported());
+        assumeTrue("pidfd_open is unavailable here: " + POSIX.pidfdUnsupportedReason(), POSIX.pidfdSupported());
         PidfdChildWatcher pidfd = new PidfdChildWatcher();
         BaseEventLoop loop = Watchers.loopWith(pidfd, cleanup);
         pidfd.close();
@@ -74,7 +74,7 @@ public class ClosedWatcherTest {
      */
     @Test
     public void switchingToAClosedPidfdWatcherWithNoMainLoopLosesNoChild() throws Exception {
-        assumeTrue(POSIX.pidfdSupported());
+        assumeTrue("pidfd_open is unavailable here: " + POSIX.pidfdUnsupportedReason(), POSIX.pidfdSupported());
         MultiLoopChildWatcher ml = new MultiLoopChildWatcher();
         BaseEventLoop loop = Watchers.loopWith(ml, cleanup);
         CompletableFuture<Integer> code = new CompletableFuture<>();

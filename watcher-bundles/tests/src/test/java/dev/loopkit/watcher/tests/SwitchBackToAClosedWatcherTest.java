@@ -3,8 +3,6 @@ package dev.loopkit.watcher.tests;
 import static org.junit.Assert.assertEquals;
 
 import dev.loopkit.api.Asyncio;
-import dev.loopkit.api.SubprocessOptions;
-import dev.loopkit.api.SubprocessOptions.Redirect;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
@@ -12,7 +10,6 @@ import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
 import dev.loopkit.watcher.safe.SafeChildWatcher;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Test;
 
@@ -44,18 +41,7 @@ public class SwitchBackToAClosedWatcherTest {
         Asyncio.setChildWatcher(safe);
         // no attachLoop by hand: the registry attached it to the main-context loop
         boolean active = Watchers.runOn(loop, () -> CompletableFuture.completedFuture(safe.isActive()));
-        SubprocessOptions quiet = SubprocessOptions.defaults().withStdin(Redirect.DEVNULL)
-                .withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL);
-        Object outcome;
-        try {
-            outcome = Watchers.runOn(loop, () -> {
-                Recording recording = new Recording();
-                return loop.subprocessExec(() -> recording, List.of("/bin/sh", "-c", "exit 4"), quiet)
-                        .thenCompose(t -> recording.exited.orTimeout(5, TimeUnit.SECONDS));
-            });
-        } catch (RuntimeException e) {
-            outcome = e;
-        }
+        Object outcome = Watchers.returncodeOrFailure(loop, "exit 4");
         assertEquals("current " + Asyncio.getChildWatcher() + ", active " + active + "; spawn gave", 4, outcome);
     }
 }

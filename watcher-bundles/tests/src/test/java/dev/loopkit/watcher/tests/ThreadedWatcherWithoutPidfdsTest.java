@@ -5,10 +5,13 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
 import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.ChildHandler;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
+import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,13 +40,9 @@ public class ThreadedWatcherWithoutPidfdsTest {
     @Test
     public void closingTheThreadedWatcherWithoutPidfdsWhileAChildRuns() throws Exception {
         assumeTrue("run with LOOPKIT_PIDFD=off", !POSIX.pidfdSupported());
-        dev.loopkit.watcher.threaded.ThreadedChildWatcher threaded = new dev.loopkit.watcher.threaded.ThreadedChildWatcher();
+        ThreadedChildWatcher threaded = new ThreadedChildWatcher();
         BaseEventLoop loop = Watchers.loopWith(threaded, cleanup);
-        long[] child = Watchers.waitingChild(0);
-        Watchers.runOn(loop, () -> {
-            threaded.addChildHandler(child[0], (p, c) -> { });
-            return CompletableFuture.completedFuture(null);
-        });
+        long[] child = registeredWaitingChild(threaded, loop, 0, (pid, returncode) -> { });
         long start = System.nanoTime();
         threaded.close();
         long millis = (System.nanoTime() - start) / 1_000_000;
@@ -63,14 +62,10 @@ public class ThreadedWatcherWithoutPidfdsTest {
     @Test
     public void setChildWatcherAwayFromTheThreadedWatcherWithoutPidfds() throws Exception {
         assumeTrue("run with LOOPKIT_PIDFD=off", !POSIX.pidfdSupported());
-        dev.loopkit.watcher.threaded.ThreadedChildWatcher threaded = new dev.loopkit.watcher.threaded.ThreadedChildWatcher();
+        ThreadedChildWatcher threaded = new ThreadedChildWatcher();
         BaseEventLoop loop = Watchers.loopWith(threaded, cleanup);
-        long[] child = Watchers.waitingChild(4);
         CompletableFuture<Integer> code = new CompletableFuture<>();
-        Watchers.runOn(loop, () -> {
-            threaded.addChildHandler(child[0], (p, c) -> code.complete(c));
-            return CompletableFuture.completedFuture(null);
-        });
+        long[] child = registeredWaitingChild(threaded, loop, 4, (pid, returncode) -> code.complete(returncode));
         MultiLoopChildWatcher next = new MultiLoopChildWatcher();
         cleanup.add(next::close);
         long millis = Watchers.runOn(loop, () -> { // from a loop callback, as a program would
@@ -85,4 +80,14 @@ public class ThreadedWatcherWithoutPidfdsTest {
         assertTrue("setChildWatcher blocked the loop for " + millis + " ms", millis < 1000);
     }
 
+    // Watchers.waitingChild registered with `threaded` from `loop`, as a spawn would register it.
+    private static long[] registeredWaitingChild(ThreadedChildWatcher threaded, BaseEventLoop loop, int code, ChildHandler handler)
+            throws IOException {
+        long[] child = Watchers.waitingChild(code);
+        Watchers.runOn(loop, () -> {
+            threaded.addChildHandler(child[0], handler);
+            return CompletableFuture.completedFuture(null);
+        });
+        return child;
+    }
 }

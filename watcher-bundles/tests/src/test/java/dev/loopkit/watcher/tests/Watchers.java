@@ -2,6 +2,7 @@ package dev.loopkit.watcher.tests;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildWatcher;
+import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.epoll.EpollEventLoop;
 import dev.loopkit.loop.proactor.ProactorEventLoop;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -94,6 +96,24 @@ final class Watchers {
         @Override
         public String toString() {
             return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * Spawns {@code sh -c script} on {@code loop} with no pipes through the policy's watcher: its return
+     * code, or what the spawn or the wait (5 s) threw, for the assertion to show.
+     */
+    static Object returncodeOrFailure(BaseEventLoop loop, String script) {
+        SubprocessOptions quiet = SubprocessOptions.defaults().withStdin(SubprocessOptions.Redirect.DEVNULL)
+                .withStdout(SubprocessOptions.Redirect.DEVNULL).withStderr(SubprocessOptions.Redirect.DEVNULL);
+        try {
+            return runOn(loop, () -> {
+                Recording recording = new Recording();
+                return loop.subprocessExec(() -> recording, List.of("/bin/sh", "-c", script), quiet)
+                        .thenCompose(transport -> recording.exited.orTimeout(5, TimeUnit.SECONDS));
+            });
+        } catch (RuntimeException e) {
+            return e;
         }
     }
 
