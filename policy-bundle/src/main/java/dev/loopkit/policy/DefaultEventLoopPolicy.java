@@ -190,13 +190,18 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
 
     /**
      * The process-wide child watcher: the one set with {@link #setChildWatcher}, else the one
-     * configured, else the highest-ranked installed one ({@link ProcessWide#childWatchers()}).
+     * configured, else the highest-ranked installed one ({@link ProcessWide#childWatchers()}); while
+     * another thread's switch to it is on its way, the one that switch replaces.
      *
      * @throws IllegalStateException when there is none, saying what to install
      */
     @Override
     public ChildWatcher getChildWatcher() {
-        ChildWatcher current = ProcessWide.get().childWatchers().current();
+        ChildWatcher chosen = ProcessWide.get().childWatchers().current(); // outside OSGi, the first look finds the watchers
+        // The registry shows a new choice a moment before its switch attaches it and gives it the
+        // children: until then the watcher in use is the one the last switch attached.
+        ChildWatcher inUse = ProcessWide.get().watcherSwitch().inUse();
+        ChildWatcher current = inUse != null ? inUse : chosen;
         if (current == null) {
             throw new IllegalStateException("No child watcher is installed: install one of the dev.loopkit.watcher"
                     + " bundles (threaded, multiloop, safe, fast, pidfd), or set one with setChildWatcher");

@@ -69,6 +69,12 @@ public final class ChildWatcherSwitch {
      */
     private final Set<ChildWatcher> known = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private final List<HandOverListener> listeners = new CopyOnWriteArrayList<>();
+    /**
+     * The watcher the last switch gave every child to and attached ({@code null}: the orphanage);
+     * written under the gate. The registry shows a new choice before its switch has run, and that
+     * watcher is not attached yet: a spawn must not be handed it (SpawnsDuringASwitchTest).
+     */
+    private volatile ChildWatcher inUse;
 
     /**
      * @param spawnGate the gate every loop spawns through
@@ -79,6 +85,16 @@ public final class ChildWatcherSwitch {
         this.spawnGate = Objects.requireNonNull(spawnGate, "spawnGate");
         this.watchers = Objects.requireNonNull(watchers, "watchers");
         this.mainLoop = Objects.requireNonNull(mainLoop, "mainLoop");
+    }
+
+    /**
+     * The watcher spawns register children with: the one the last switch handed every child to and
+     * attached, {@code null} before any switch or when the children wait in the orphanage. It lags the
+     * registry's choice while that choice's switch is on its way; a spawn that looked it up then finds
+     * the switch done under the gate and looks again.
+     */
+    public ChildWatcher inUse() {
+        return inUse;
     }
 
     /** The spawn gate every loop spawns through and every switch takes alone. */
@@ -188,6 +204,7 @@ public final class ChildWatcherSwitch {
         from.add(orphans);
         from.remove(to);
         switchTo(to, new ArrayList<>(from), handOver, loop);
+        inUse = current;
         return to;
     }
 

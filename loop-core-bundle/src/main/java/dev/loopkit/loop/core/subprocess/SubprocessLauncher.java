@@ -52,9 +52,14 @@ public final class SubprocessLauncher {
         ChildProcessTransport transport;
         try {
             Posix posix = Posix.get();
-            // An inactive watcher fails the spawn before the protocol is even made; checked again
-            // under the spawn gate, as the watcher may change meanwhile.
-            checkActive(Asyncio.getChildWatcher());
+            // An inactive watcher fails the spawn before the protocol is even made. Looked at through
+            // the spawn gate, as the spawn looks: a switch that ends meanwhile closes the watcher it
+            // replaced, and the look is made again (SpawnsDuringASwitchTest). Checked again at the
+            // spawn, as the watcher may change in between.
+            RuntimeHook.get().spawn(Asyncio::getChildWatcher, watcher -> {
+                checkActive(watcher);
+                return watcher;
+            });
             // User code runs outside the spawn gate: asyncio calls protocol_factory() before its
             // `with watcher:` block. Under the gate it could wait for another loop's spawn, which
             // waits behind a queued switch, which waits for this spawn.
