@@ -17,7 +17,12 @@ public interface SubprocessTransport extends BaseTransport {
      */
     BaseTransport getPipeTransport(int fd);
 
-    /** Sends {@code signal} to the child; nothing happens once it has exited. */
+    /**
+     * Sends {@code signal} to the child; nothing happens once it has exited.
+     *
+     * @throws IllegalArgumentException when {@code signal} is no signal number (asyncio's
+     *     {@code OSError: [Errno 22] Invalid argument})
+     */
     void sendSignal(int signal);
 
     /** Sends SIGTERM. */

@@ -261,6 +261,9 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
                 posix.kill(pid, signal);
             }
         } catch (PosixException e) {
+            if ("EINVAL".equals(e.errnoName())) { // no such signal: the caller's, as asyncio's OSError from os.kill is
+                throw new IllegalArgumentException("cannot send signal " + signal + " to pid " + pid + ": " + e.getMessage(), e);
+            }
             if (!"ESRCH".equals(e.errnoName())) {
                 throw new IllegalStateException("cannot send signal " + signal + " to pid " + pid + ": " + e.getMessage(), e);
             }
