@@ -14,7 +14,7 @@
  * {@code choose} and {@code reset}, then a Gogo method and a Karaf action that call them.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package dev.loopkit.shell;
 
 import org.osgi.annotation.bundle.Export;

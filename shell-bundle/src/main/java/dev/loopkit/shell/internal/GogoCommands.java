@@ -2,6 +2,7 @@ package dev.loopkit.shell.internal;
 
 import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.shell.FrameworkStop;
+import dev.loopkit.shell.KarafActionsWanted;
 import dev.loopkit.shell.LoopCommands;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -20,7 +21,8 @@ import org.osgi.service.component.annotations.Reference;
  * {@link LoopsCommands}), except in Apache Karaf: Karaf's shell runs Gogo command services too,
  * and they would take the place of the Karaf actions of bundle {@code dev.loopkit.karaf}, which the
  * Karaf features install (with help, completion and the command ACL). Framework or system property
- * {@value #FORCE} ({@code true} or {@code false}) overrides the choice.
+ * {@value #FORCE} ({@code true} or {@code false}) overrides the choice. Without the Gogo commands it
+ * registers {@link KarafActionsWanted}, which the Karaf actions need: never both.
  */
 @Component(immediate = true)
 public final class GogoCommands {
@@ -45,6 +47,7 @@ public final class GogoCommands {
         if (!register) {
             LOG.log(Level.DEBUG, "no Gogo commands of scope " + LoopCommands.SCOPE
                     + (force != null ? " (" + FORCE + "=" + force + ")" : " in Apache Karaf: bundle dev.loopkit.karaf has them"));
+            registrations.add(context.registerService(KarafActionsWanted.class, new KarafActionsWanted() { }, null));
             return;
         }
         registrations.add(context.registerService(PolicyCommands.class, new PolicyCommands(store),
