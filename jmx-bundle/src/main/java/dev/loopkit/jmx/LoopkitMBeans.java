@@ -303,10 +303,13 @@ public final class LoopkitMBeans implements AutoCloseable {
         }
     }
 
+    // Anything but the JVM's own failures: an exception out of a periodic task cancels it for good, and
+    // a factory of a bundle refreshed underneath throws NoClassDefFoundError (an outside review: one
+    // such look left new loops without MBeans and closed ones with theirs).
     private void refreshLoopsQuietly() {
         try {
             refreshLoops();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             LOG.log(Level.WARNING, "cannot list the live loops for JMX", e);
         }
     }

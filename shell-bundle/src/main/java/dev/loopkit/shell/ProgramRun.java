@@ -80,6 +80,11 @@ final class ProgramRun implements SubprocessProtocol {
         if (argv == null || argv.isEmpty()) {
             throw new IllegalArgumentException("loop:run needs a program: loop:run <program> [args...]");
         }
+        for (int i = 0; i < argv.size(); i++) { // not indexOf(null): an immutable list throws for it
+            if (argv.get(i) == null) {
+                throw new IllegalArgumentException("loop:run got no value for argument " + i + " (an unset variable?): " + argv);
+            }
+        }
         this.argv = List.copyOf(argv);
         this.out = Objects.requireNonNull(out, "out");
         this.err = Objects.requireNonNull(err, "err");

@@ -342,4 +342,14 @@ public class LoopCommandsTest {
                 () -> commands.run(List.of(), System.out, System.err));
         assertEquals("loop:run needs a program: loop:run <program> [args...]", e.getMessage());
     }
+
+    /** A shell variable that is not set reaches the command as null (an outside review: a bare NullPointerException). */
+    @Test
+    public void runWithAnArgumentThatHasNoValueSaysWhich() {
+        List<String> argv = new java.util.ArrayList<>(List.of("/bin/echo", "a"));
+        argv.add(null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> commands.run(argv, System.out, System.err));
+        assertEquals("loop:run got no value for argument 2 (an unset variable?): [/bin/echo, a, null]", e.getMessage());
+    }
 }

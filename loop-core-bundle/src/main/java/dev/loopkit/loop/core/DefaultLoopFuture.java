@@ -310,6 +310,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
      */
     @SuppressWarnings("unchecked")
     private void scheduleCallbacks() {
+        IllegalStateException closed = null;
         synchronized (this) {
             if (callbacksScheduled) {
                 return; // a completer and the JDK hook both saw the completion
@@ -318,20 +319,27 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
             Object due = callbacks;
             callbacks = null;
             if (due instanceof DoneCallback) {
-                scheduleOne((DoneCallback<T>) due);
+                closed = scheduleOne((DoneCallback<T>) due, closed);
             } else if (due != null) {
                 for (DoneCallback<T> done : (List<DoneCallback<T>>) due) {
-                    scheduleOne(done);
+                    closed = scheduleOne(done, closed);
                 }
             }
         }
+        // Said once the lock is released: a log handler is user code, and one that waited for a call
+        // on this future from another thread waited for ever (an outside review).
+        if (closed != null) {
+            dropped("done callback", closed);
+        }
     }
 
-    private void scheduleOne(DoneCallback<T> done) {
+    // The loop's refusal if it refused this callback, else the one it gave before.
+    private IllegalStateException scheduleOne(DoneCallback<T> done, IllegalStateException refusedBefore) {
         try {
             callSoon(done);
+            return refusedBefore;
         } catch (IllegalStateException closed) {
-            dropped("done callback", closed);
+            return closed;
         }
     }
 
@@ -611,7 +619,19 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
             return "<Future cancelled>";
         }
         Throwable failure = exception();
-        return failure != null ? "<Future finished exception=" + failure + ">" : "<Future finished result=" + join() + ">";
+        return failure != null ? "<Future finished exception=" + text(failure) + ">" : "<Future finished result=" + text(join()) + ">";
+    }
+
+    /**
+     * The user's object as text, never an exception: "FINISHED: …" must not turn into what a result's
+     * {@code toString} throws (asyncio's futures show results through {@code reprlib}, which does not raise).
+     */
+    static String text(Object value) {
+        try {
+            return String.valueOf(value);
+        } catch (RuntimeException | StackOverflowError e) {
+            return value.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(value));
+        }
     }
 
     /** A stage's {@link Error}, thrown again as a loop callback so that the loop reports or rethrows it. */

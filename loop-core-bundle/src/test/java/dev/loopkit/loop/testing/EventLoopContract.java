@@ -7,6 +7,7 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 import static org.junit.Assume.assumeTrue;
 
 import dev.loopkit.api.Asyncio;
@@ -1629,5 +1630,78 @@ public abstract class EventLoopContract extends LoopTestSupport {
         dropped.callSoon(dropped::stop);
         dropped.runForever();
         return new WeakReference<>(dropped, collected);
+    }
+
+    // ---- an outside review of futures and timers (2026-12-05) -----------------------------------------
+
+    /**
+     * A future of a closed loop completed with a done callback waiting: the dropped callback is said
+     * in a log record, and a log handler is user code. One that hands a call on the same future to
+     * another thread and waits for it waited for ever: the record was logged under the future's lock.
+     */
+    @Test
+    public void completingAFutureOfAClosedLoopLogsNothingUnderTheFuturesLock() {
+        LoopFuture<Integer> future = loop.createFuture();
+        Consumer<LoopFuture<Integer>> callback = f -> { };
+        future.addDoneCallback(callback);
+        loop.close();
+        AtomicReference<Boolean> returned = new AtomicReference<>();
+        Logger logger = Logger.getLogger("dev.loopkit.loop");
+        Handler handler = LogHandlers.calling(record -> {
+            if (returned.get() == null) {
+                returned.set(dev.loopkit.testsupport.OtherThread.returns(() -> future.removeDoneCallback(callback)));
+            }
+        });
+        logger.addHandler(handler);
+        try {
+            future.setResult(1);
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertEquals("a log handler waited for removeDoneCallback on another thread (null: nothing was logged)",
+                Boolean.TRUE, returned.get());
+    }
+
+    /**
+     * asyncio's {@code InvalidStateError('FINISHED: <Future ...>')} names the future through
+     * {@code reprlib}, which never raises: a result whose {@code toString} throws must not replace
+     * the refusal of a second result with its own exception.
+     */
+    @Test
+    public void aSecondResultIsRefusedEvenWhenTheFirstResultsToStringThrows() {
+        LoopFuture<Object> future = loop.createFuture();
+        future.setResult(new Object() {
+            @Override
+            public String toString() {
+                throw new UnsupportedOperationException("no text for this result");
+            }
+        });
+        RuntimeException twice = assertThrows(RuntimeException.class, () -> future.setResult("again"));
+        assertEquals(String.valueOf(twice), IllegalStateException.class, twice.getClass());
+        assertTrue(twice.getMessage(), twice.getMessage().startsWith("FINISHED"));
+    }
+
+    /**
+     * asyncio's {@code Handle.cancel()} lets go of the callback at once: what it captured (a request a
+     * timeout guards) may be collected while the cancelled timer waits in the heap. Behind a live
+     * timer, a cancelled one due in an hour kept it until compaction or its time.
+     */
+    @Test
+    public void aCancelledTimerLetsGoOfWhatItsCallbackCaptured() throws Exception {
+        CompletableFuture<WeakReference<byte[]>> scheduled = new CompletableFuture<>();
+        TimerHandle[] earlier = new TimerHandle[1];
+        loop.callSoon(() -> {
+            earlier[0] = loop.callLater(3000, () -> { }); // on the loop thread: straight into the heap
+            byte[] request = new byte[1 << 20];
+            loop.callLater(3600, () -> fail("the cancelled timer ran: " + request.length)).cancel();
+            scheduled.complete(new WeakReference<>(request));
+        });
+        WeakReference<byte[]> captured = runFor(scheduled);
+        for (int i = 0; i < 20 && captured.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        earlier[0].cancel();
+        assertNull("a cancelled timer due in an hour, behind a live one, still holds what its callback captured", captured.get());
     }
 }

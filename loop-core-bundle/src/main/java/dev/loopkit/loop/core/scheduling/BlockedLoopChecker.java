@@ -19,10 +19,18 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>It also measures each running loop's lag with a probe: a callback it schedules as any other
  * thread would ({@code call_soon_threadsafe}), which notes how long it waited to run.
+ *
+ * <p>The checker runs no user code: what names the callback (its {@code toString}) and what hears the
+ * warning (log handlers, the flight recorder's listeners) may throw or wait, and the one checker
+ * thread watches every loop. A callback whose {@code toString} threw ended the checker for the whole
+ * process, and one whose {@code toString} waited for the monitor its {@code run} held hid every other
+ * loop's block meanwhile (an outside review). Each warning is said on a thread of its own, once per
+ * blocked episode.
  */
 final class BlockedLoopChecker implements Runnable {
 
     static final String THREAD_NAME = "loopkit-blocked-loop-checker";
+    static final String REPORT_THREAD_NAME = "loopkit-blocked-loop-report";
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
     /** The checker looks this many times per threshold: an episode is seen at most a quarter late. */
     private static final int CHECKS_PER_THRESHOLD = 4;
@@ -64,6 +72,18 @@ final class BlockedLoopChecker implements Runnable {
 
     @Override
     public void run() {
+        try {
+            check();
+        } finally {
+            synchronized (LOCK) {
+                if (checker == Thread.currentThread()) {
+                    checker = null; // ended by a failure: the next watch() starts a new checker
+                }
+            }
+        }
+    }
+
+    private void check() {
         for (;;) {
             List<Watch> watches;
             synchronized (LOCK) {
@@ -79,13 +99,35 @@ final class BlockedLoopChecker implements Runnable {
             long period = MAX_PERIOD_NANOS;
             long now = System.nanoTime();
             for (Watch watch : watches) {
-                long threshold = watch.check(now);
+                long threshold;
+                try {
+                    threshold = watch.check(now);
+                } catch (RuntimeException e) { // no loop's failure ends the checks of the others
+                    reportOffThread(() -> LOG.log(Level.ERROR, "checking " + watch.scheduler.loopName() + " for a block failed", e));
+                    continue;
+                }
                 if (threshold > 0) {
                     period = Math.min(period, Math.max(MIN_PERIOD_NANOS, threshold / CHECKS_PER_THRESHOLD));
                 }
             }
             LockSupport.parkNanos(this, period);
         }
+    }
+
+    // The warning is still said when the callback's toString throws.
+    private static String describe(CallbackHandle handle) {
+        try {
+            return handle.toString();
+        } catch (RuntimeException e) {
+            return "<Handle of a " + handle.callback().getClass().getName() + " whose toString threw " + e.getClass().getName() + ">";
+        }
+    }
+
+    /** Runs {@code report} (user code: a handle's text, log handlers) on a short-lived daemon thread. */
+    private static void reportOffThread(Runnable report) {
+        Thread reporter = new Thread(report, REPORT_THREAD_NAME);
+        reporter.setDaemon(true);
+        reporter.start();
     }
 
     // Under LOCK. The checker is a daemon nobody interrupts; an interrupt just ends the wait early.
@@ -105,7 +147,7 @@ final class BlockedLoopChecker implements Runnable {
         private long stampSeenAt;
         private boolean warned;
         /** The callback the last warning named. */
-        private String warnedCallback;
+        private CallbackHandle warnedHandle;
         /** When the probe on its way was sent (System.nanoTime), 0 when none is. */
         private volatile long probeSentAt;
         private volatile long lagNanos = -1;
@@ -122,8 +164,12 @@ final class BlockedLoopChecker implements Runnable {
             if (stamp != lastStamp) {
                 if (warned) {
                     long took = now - stampSeenAt;
-                    LOG.log(Level.DEBUG, () -> String.format(Locale.ROOT, "%s is no longer blocked: %s took %.3f seconds at least",
-                            watched.loopName(), warnedCallback, LoopClock.toSeconds(took)));
+                    CallbackHandle handle = warnedHandle;
+                    warnedHandle = null;
+                    if (LOG.isLoggable(Level.DEBUG)) {
+                        reportOffThread(() -> LOG.log(Level.DEBUG, String.format(Locale.ROOT, "%s is no longer blocked: %s took %.3f seconds at least",
+                                watched.loopName(), handle, LoopClock.toSeconds(took))));
+                    }
                 }
                 lastStamp = stamp;
                 stampSeenAt = now;
@@ -143,16 +189,19 @@ final class BlockedLoopChecker implements Runnable {
             if (handle == null || stack == null || watched.callbackStamp() != stamp) {
                 return; // the callback returned (or the run ended) meanwhile: the stack would be another's
             }
-            // asyncio's debug-mode words ("Executing <Handle ...> took 2.500 seconds"), said while it still runs.
-            String message = String.format(Locale.ROOT,
-                    "Executing %s took %.3f seconds so far: %s is blocked (thread %s; blockedLoopWarning %.3f seconds)",
-                    handle, LoopClock.toSeconds(blockedNanos), watched.loopName(), thread.getName(),
-                    LoopClock.toSeconds(threshold));
-            Throwable where = new Throwable("the stack of " + thread.getName());
-            where.setStackTrace(stack);
-            LOG.log(Level.WARNING, message, where);
-            warnedCallback = handle.toString();
-            FlightEvents.blockedLoop(watched.loopName(), thread.getName(), warnedCallback, blockedNanos, threshold);
+            warnedHandle = handle;
+            reportOffThread(() -> {
+                // asyncio's debug-mode words ("Executing <Handle ...> took 2.500 seconds"), said while it still runs.
+                String callback = describe(handle);
+                String message = String.format(Locale.ROOT,
+                        "Executing %s took %.3f seconds so far: %s is blocked (thread %s; blockedLoopWarning %.3f seconds)",
+                        callback, LoopClock.toSeconds(blockedNanos), watched.loopName(), thread.getName(),
+                        LoopClock.toSeconds(threshold));
+                Throwable where = new Throwable("the stack of " + thread.getName());
+                where.setStackTrace(stack);
+                LOG.log(Level.WARNING, message, where);
+                FlightEvents.blockedLoop(watched.loopName(), thread.getName(), callback, blockedNanos, threshold);
+            });
         }
 
         // A loop that sleeps is not probed: nothing waits ahead of a callback there, and waking it

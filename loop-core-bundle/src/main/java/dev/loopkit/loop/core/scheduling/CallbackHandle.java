@@ -20,8 +20,16 @@ public class CallbackHandle implements Handle {
         }
     }
 
-    /** What the loop runs: the callback, or in debug mode a {@link Traced} that wraps it. */
-    final Runnable callback;
+    /** What a cancelled handle runs if the loop took it just before the cancel: nothing. */
+    private static final Runnable NOTHING = () -> { };
+
+    /**
+     * What the loop runs: the callback, or in debug mode a {@link Traced} that wraps it; once
+     * cancelled, {@link #NOTHING}. Not final: asyncio's {@code cancel()} lets go of the callback at
+     * once, so what it captured (a request a timeout guards) may be collected while the handle
+     * waits in the heap; a timer an hour away kept it an hour (an outside review).
+     */
+    Runnable callback;
     /** The next node while the handle waits in an {@link InboundQueue}. */
     volatile CallbackHandle next;
     /** Whether the loop took the handle from its {@link InboundQueue}, or its producer took it back. */
@@ -51,7 +59,13 @@ public class CallbackHandle implements Handle {
 
     /** Cancels; {@code true} for the call that actually cancelled. */
     boolean markCancelled() {
-        return CANCELLED.compareAndSet(this, false, true);
+        if (!CANCELLED.compareAndSet(this, false, true)) {
+            return false;
+        }
+        // A plain store: a loop thread that reads the callback meanwhile runs it or nothing, as the
+        // cancel came before or after it took the handle.
+        callback = NOTHING;
+        return true;
     }
 
     @Override
@@ -82,9 +96,10 @@ public class CallbackHandle implements Handle {
         return inner instanceof CallbackHandle handle ? handle.describeCallback() : String.valueOf(inner);
     }
 
+    /** As asyncio's: a cancelled handle no longer names the callback it let go of. */
     @Override
     public String toString() {
-        return "<Handle " + (cancelled ? "cancelled " : "") + describeCallback() + ">";
+        return cancelled ? "<Handle cancelled>" : "<Handle " + describeCallback() + ">";
     }
 
     /**

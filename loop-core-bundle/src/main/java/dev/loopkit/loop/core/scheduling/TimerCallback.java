@@ -43,6 +43,6 @@ final class TimerCallback extends CallbackHandle implements TimerHandle {
 
     @Override
     public String toString() {
-        return "<TimerHandle " + (isCancelled() ? "cancelled " : "") + "when=" + when() + " " + callback + ">";
+        return isCancelled() ? "<TimerHandle cancelled when=" + when() + ">" : "<TimerHandle when=" + when() + " " + callback + ">";
     }
 }

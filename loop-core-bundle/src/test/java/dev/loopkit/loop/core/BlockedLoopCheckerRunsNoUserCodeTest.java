@@ -1,0 +1,127 @@
+package dev.loopkit.loop.core;
+
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.testsupport.LogHandlers;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Logger;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * The blocked-loop detector's one thread serves every loop of the process, so it must run no user
+ * code: it named the blocking callback (its {@code toString()}) and logged on that thread, and a
+ * callback whose {@code toString()} threw, or waited for the monitor its {@code run()} held, took the
+ * detector away from every loop (an outside review).
+ */
+public class BlockedLoopCheckerRunsNoUserCodeTest {
+
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
+    private final Logger logger = Logger.getLogger("dev.loopkit.loop");
+    private final Handler handler = LogHandlers.calling(record -> {
+        if (record.getMessage() != null && record.getMessage().contains("so far")) {
+            warnings.add(record.getMessage());
+        }
+    });
+
+    @Before
+    public void listen() {
+        logger.addHandler(handler);
+    }
+
+    @After
+    public void stopListening() {
+        logger.removeHandler(handler);
+    }
+
+    /** Runs {@code callback} with a blocked-loop warning at 0.2 s, on a loop of a thread called {@code name}; completes when the run ended. */
+    private static CompletableFuture<Void> blockOnItsOwnThread(Runnable callback, String name) {
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            ParkingEventLoop loop = new ParkingEventLoop();
+            try {
+                loop.setBlockedLoopWarning(0.2);
+                loop.callSoon(callback);
+                loop.callSoon(loop::stop);
+                loop.runForever();
+            } finally {
+                loop.close();
+                ended.complete(null);
+            }
+        }, name);
+        thread.start();
+        return ended;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A callback whose toString() throws blocks its loop: the checker thread formats it, the exception
+     * ends the checker thread, and the static field still names it, so no checker is ever started
+     * again: a loop blocked afterwards is never reported.
+     */
+    @Test(timeout = 60_000)
+    public void aCallbackWhoseToStringThrowsDoesNotEndTheDetectorForEveryLoop() throws Exception {
+        Runnable badToString = new Runnable() {
+            @Override
+            public void run() {
+                sleep(800);
+            }
+
+            @Override
+            public String toString() {
+                throw new IllegalStateException("toString of a half-built job");
+            }
+        };
+        blockOnItsOwnThread(badToString, "first-loop").get(20, TimeUnit.SECONDS);
+        warnings.clear();
+        blockOnItsOwnThread(() -> sleep(1500), "second-loop").get(20, TimeUnit.SECONDS);
+        assertTrue("a loop blocked 1.5 s with blockedLoopWarning 0.2 s after another loop's callback had a throwing"
+                + " toString() was never reported; checker threads alive: " + checkerThreads(),
+                warnings.stream().anyMatch(w -> w.contains("second-loop")));
+    }
+
+    /**
+     * A Runnable with synchronized run() and toString() (a common Java idiom) blocks its loop: the checker
+     * waits for its monitor until run() returns, and meanwhile another loop blocked is never reported.
+     */
+    @Test(timeout = 60_000)
+    public void aCallbackWhoseToStringWaitsForItsOwnMonitorDoesNotBlindTheDetectorToOtherLoops() throws Exception {
+        Runnable synchronizedJob = new Runnable() {
+            @Override
+            public synchronized void run() {
+                sleep(4000);
+            }
+
+            @Override
+            public synchronized String toString() {
+                return "synchronized job";
+            }
+        };
+        CompletableFuture<Void> first = blockOnItsOwnThread(synchronizedJob, "first-loop");
+        sleep(600); // the checker is in synchronizedJob.toString() now
+        warnings.clear();
+        CompletableFuture<Void> second = blockOnItsOwnThread(() -> sleep(1500), "second-loop");
+        second.get(20, TimeUnit.SECONDS);
+        boolean secondReportedWhileBlocked = warnings.stream().anyMatch(w -> w.contains("second-loop"));
+        first.get(20, TimeUnit.SECONDS);
+        assertTrue("the second loop, blocked 1.5 s (blockedLoopWarning 0.2 s) while the first loop's callback held its own"
+                + " monitor, was not reported while it was blocked; warnings: " + warnings, secondReportedWhileBlocked);
+    }
+
+    private static List<String> checkerThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.startsWith("loopkit-blocked-loop-checker")).toList();
+    }
+}
