@@ -8,7 +8,7 @@ import java.util.function.IntConsumer;
 
 /**
  * The real-time signals' side of {@link SignalDispatcher}: the posix bundle's {@link SignalPipe}
- * catches them (the JVM cannot name them), and a daemon thread, {@code loopkit-signals}, reads the
+ * catches them (the JVM cannot name them), and the signals the JVM keeps ignored, and a daemon thread, {@code loopkit-signals}, reads the
  * numbers the handler writes and hands each to the dispatcher. It lives while at least one real-time
  * signal has a handler: {@link #stop()} ends the thread, which then closes the pipe.
  */

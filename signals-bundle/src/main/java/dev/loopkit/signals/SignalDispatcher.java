@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.lang.System.Logger.Level;
 import sun.misc.Signal;
@@ -16,8 +17,9 @@ import sun.misc.SignalHandler;
  * first listener comes and restored when the last one goes (with a warning, and the other handler
  * left in place, if outside code replaced ours meanwhile). Signals the JVM has a name for are caught
  * with {@link sun.misc.Signal}, whose handlers run on the JVM's "Signal Dispatcher" thread; the
- * real-time ones ({@code SIGRTMIN..SIGRTMAX}), which it cannot name, with the posix bundle's signal
- * pipe, read by the {@code loopkit-signals} thread ({@link RealtimeSignalReader}). Each listening loop
+ * real-time ones ({@code SIGRTMIN..SIGRTMAX}), which it cannot name, and those it keeps ignored (SIGHUP,
+ * SIGINT, SIGTERM ignored at its start), with the posix bundle's signal pipe, read by the
+ * {@code loopkit-signals} thread ({@link RealtimeSignalReader}). Each listening loop
  * gets the callback through {@link EventLoop#callSoonThreadsafe(Runnable)}, so it always runs on the
  * loop's own thread and several loops may listen to one signal. Process-wide listeners
  * ({@link ProcessSignals}) run on the signal thread itself.
@@ -26,6 +28,8 @@ public final class SignalDispatcher {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
     private static final SignalDispatcher INSTANCE = new SignalDispatcher();
+    /** The signals HotSpot leaves ignored when they were at its start (its shutdown signals). */
+    private static final Set<String> KEPT_IGNORED_BY_THE_JVM = Set.of("HUP", "INT", "TERM");
 
     /** Read without the lock by the threads that deliver signals; changed under it. */
     private final Map<Integer, Installed> installed = new ConcurrentHashMap<>();
@@ -107,9 +111,23 @@ public final class SignalDispatcher {
             throw cannotBeCaught(signum, null);
         }
         String name = SignalNumbers.jvmName(signum);
-        return name != null ? installJvmHandler(signum, name) : installRealtime(signum);
+        if (name == null) {
+            if (!SignalNumbers.isRealtime(signum)) {
+                throw cannotBeCaught(signum, null);
+            }
+            return installThroughPipe(signum, SignalNumbers.realtimeName(signum));
+        }
+        Installed entry = installJvmHandler(signum, name);
+        return entry != null ? entry : installThroughPipe(signum, "SIG" + name);
     }
 
+    /**
+     * The JVM's handler for {@code signum}, or {@code null} when the JVM keeps the signal ignored:
+     * HotSpot installs no handler for SIGHUP, SIGINT or SIGTERM that is ignored (a {@code nohup} or a
+     * shell's background job starts the JVM so), and {@link Signal#handle} then only answers
+     * {@code SIG_IGN}. asyncio's {@code add_signal_handler} installs its handler all the same, so the
+     * signal pipe catches it then (an outside review: the handler never ran, and nothing said so).
+     */
     private static Installed installJvmHandler(int signum, String name) {
         if (signum == SignalNumbers.SIGCHLD) {
             forceProcessImplInitialization();
@@ -121,13 +139,16 @@ public final class SignalDispatcher {
         } catch (IllegalArgumentException reservedByTheJvm) {
             throw cannotBeCaught(signum, reservedByTheJvm);
         }
+        if (entry.previous == SignalHandler.SIG_IGN && KEPT_IGNORED_BY_THE_JVM.contains(name)) {
+            Signal.handle(signal, SignalHandler.SIG_IGN); // the JVM's table as it was; nothing was installed
+            return null;
+        }
         return entry;
     }
 
-    private Installed installRealtime(int signum) {
-        if (!SignalNumbers.isRealtime(signum)) {
-            throw cannotBeCaught(signum, null);
-        }
+
+    /** Through the posix bundle's signal pipe: the real-time signals, and those the JVM keeps ignored. */
+    private Installed installThroughPipe(int signum, String name) {
         boolean started = realtime == null;
         try {
             if (started) {
@@ -140,7 +161,7 @@ public final class SignalDispatcher {
             }
             throw cannotBeCaught(signum, e);
         }
-        return new Installed(signum, SignalNumbers.realtimeName(signum), null);
+        return new Installed(signum, name, null);
     }
 
     /** Puts the previous handler back; {@code false} when outside code had replaced ours (it stays). */
