@@ -46,12 +46,17 @@ public final class StreamReaderProtocol implements Protocol, WriteFlow {
         CompletionStage<?> handled;
         try {
             handled = clientConnected.connected(reader, writer);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
+                throw fatal; // as the loop's callbacks: the JVM's own failures end the run
+            }
             unhandled(e, transport);
             return;
         }
         if (handled != null) {
-            handled.whenComplete((ignored, error) -> {
+            // On the loop, as asyncio's done callback: a stage completed by another thread ran this there,
+            // and the transport's close is the loop thread's (an outside review: on epoll it never took effect).
+            handled.whenCompleteAsync((ignored, error) -> {
                 if (error == null) {
                     return;
                 }
@@ -61,7 +66,7 @@ public final class StreamReaderProtocol implements Protocol, WriteFlow {
                 } else {
                     unhandled(error, transport);
                 }
-            });
+            }, loop::callSoonThreadsafe);
         }
     }
 

@@ -1,11 +1,13 @@
 package dev.loopkit.streams;
 
 import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.Connection;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.ServerOptions;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -44,8 +46,7 @@ public final class Streams {
     public static CompletionStage<StreamPair> openConnection(EventLoop loop, String host, int port, int limit) {
         StreamReader reader = new StreamReader(loop, limit);
         StreamReaderProtocol protocol = new StreamReaderProtocol(loop, reader, null);
-        return loop.createConnection(() -> protocol, host, port)
-                .thenApply(made -> new StreamPair(reader, protocol.writer()));
+        return paired(loop.createConnection(() -> protocol, host, port), reader, protocol);
     }
 
     /** asyncio {@code open_unix_connection(path)}, with asyncio's 64 KiB buffer limit. */
@@ -57,8 +58,26 @@ public final class Streams {
     public static CompletionStage<StreamPair> openUnixConnection(EventLoop loop, Path path, int limit) {
         StreamReader reader = new StreamReader(loop, limit);
         StreamReaderProtocol protocol = new StreamReaderProtocol(loop, reader, null);
-        return loop.createUnixConnection(() -> protocol, path)
-                .thenApply(made -> new StreamPair(reader, protocol.writer()));
+        return paired(loop.createUnixConnection(() -> protocol, path), reader, protocol);
+    }
+
+    /**
+     * The pair once connected. asyncio's {@code open_connection} is one coroutine: cancelling it or
+     * timing it out ends the connect under it. Here the caller holds a stage derived from the connect,
+     * whose cancel or timeout does not reach it: the socket stayed open, nobody's (an outside review).
+     * So a pair that fails gives up the connect, or closes the connection it made.
+     */
+    private static CompletionStage<StreamPair> paired(CompletionStage<? extends Connection<?>> connecting, StreamReader reader,
+            StreamReaderProtocol protocol) {
+        CompletableFuture<? extends Connection<?>> connection = connecting.toCompletableFuture();
+        CompletableFuture<StreamPair> pair = connection.thenApply(made -> new StreamPair(reader, protocol.writer()));
+        pair.whenComplete((ok, error) -> {
+            if (error != null) {
+                connection.cancel(false);
+                connection.thenAccept(made -> made.transport().close());
+            }
+        });
+        return pair;
     }
 
     /** asyncio {@code start_server(client_connected_cb, host, port)} on the running loop. */

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -194,19 +195,25 @@ public final class Networks {
     }
 
     /**
-     * {@code start} on the socket {@code connecting} gives; if the caller cancels the result first, the
-     * socket is closed once connected, as asyncio's {@code _connect_sock} closes it on any error, a
+     * {@code start} on the socket {@code connecting} gives; if the caller gives the result up first
+     * (a cancel, a timeout), the socket is closed once connected, as asyncio's {@code _connect_sock} closes it on any error, a
      * cancel included. Before, a cancelled {@code createConnection} left its connected socket to nobody,
      * and the server's side never saw the end.
      */
     public static <S extends AutoCloseable, R> CompletionStage<R> startOnceConnected(CompletionStage<S> connecting,
             Function<? super S, ? extends CompletionStage<R>> start) {
         CompletableFuture<S> connected = connecting.toCompletableFuture();
-        CompletableFuture<R> started = connected.thenCompose(start).toCompletableFuture();
+        AtomicBoolean startRan = new AtomicBoolean();
+        CompletableFuture<R> started = connected.thenCompose(socket -> {
+            startRan.set(true);
+            return start.apply(socket);
+        }).toCompletableFuture();
+        // Given up before the start took the socket (cancelled, or a timeout such as orTimeout's, which
+        // left it open before: an outside review), the socket is nobody's: closed once connected.
         started.whenComplete((ok, error) -> {
-            if (started.isCancelled()) {
+            if (error != null) {
                 connected.whenComplete((socket, failed) -> {
-                    if (socket != null) {
+                    if (socket != null && !startRan.get()) {
                         closeQuietly(socket);
                     }
                 });

@@ -3,6 +3,7 @@ package dev.loopkit.loop.proactor;
 import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import dev.loopkit.loop.core.SendfileTransport;
 import dev.loopkit.loop.core.transports.AbstractServer;
 import dev.loopkit.loop.core.transports.AbstractSocketTransport;
@@ -50,6 +51,12 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
     private final Writes writes;
     private final Runnable deliverHeld = this::deliverHeld;
     private boolean reading;
+    /**
+     * While the protocol has the read buffer (in {@code dataReceived} or {@code bufferUpdated}): a
+     * {@code resumeReading} it calls then must not start the next read into that buffer, which cleared
+     * the bytes it was being given (an outside review); the read starts once the protocol returns.
+     */
+    private boolean delivering;
     private boolean writing;
     private int batchSize;
     /** The peer's EOF was read: no more reads. */
@@ -82,7 +89,7 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
     // ---- reading ---------------------------------------------------------------------------------------
 
     private void startReading() {
-        if (reading || paused || closing || readEof || held != NOTHING_HELD) {
+        if (reading || delivering || paused || closing || readEof || held != NOTHING_HELD) {
             return;
         }
         reading = true;
@@ -135,17 +142,23 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
             return;
         }
         readBuffer.flip();
-        if (protocol instanceof BufferedProtocol buffered) {
-            if (!feed(buffered)) {
-                return;
+        delivering = true;
+        try {
+            if (protocol instanceof BufferedProtocol buffered) {
+                if (!feed(buffered)) {
+                    return;
+                }
+            } else {
+                try {
+                    ((Protocol) protocol).dataReceived(readBuffer);
+                } catch (RuntimeException | Error e) {
+                    Scheduler.rethrowIfFatal(e);
+                    fatalError(e, "Fatal error: protocol.data_received() call failed.");
+                    return;
+                }
             }
-        } else {
-            try {
-                ((Protocol) protocol).dataReceived(readBuffer);
-            } catch (RuntimeException e) {
-                fatalError(e, "Fatal error: protocol.data_received() call failed.");
-                return;
-            }
+        } finally {
+            delivering = false;
         }
         startReading();
     }
@@ -164,7 +177,8 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
                 if (into == null || !into.hasRemaining()) {
                     throw new IllegalStateException("get_buffer() returned an empty buffer");
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                Scheduler.rethrowIfFatal(e);
                 fatalError(e, "Fatal error: protocol.get_buffer() call failed.");
                 return false;
             }
@@ -175,7 +189,8 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
             readBuffer.limit(limit);
             try {
                 target.bufferUpdated(count);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                Scheduler.rethrowIfFatal(e);
                 fatalError(e, "Fatal error: protocol.buffer_updated() call failed.");
                 return false;
             }

@@ -122,6 +122,7 @@ public abstract class AbstractServer implements Server, LoopResource {
         if (servingForever != null && !servingForever.isDone()) {
             servingForever.setResult(null);
         }
+        servingForever = null; // as asyncio's close: serve_forever() again says "is closed", not "already being awaited"
         loop.untrack(this);
         if (clients.isEmpty()) {
             wakeUp();

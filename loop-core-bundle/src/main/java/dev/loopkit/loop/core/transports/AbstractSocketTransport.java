@@ -3,8 +3,9 @@ package dev.loopkit.loop.core.transports;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.ZeroCopyTransport;
 import dev.loopkit.loop.core.ZeroCopySocket;
+import dev.loopkit.loop.core.ZeroCopyTransport;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketException;
@@ -88,7 +89,8 @@ public abstract class AbstractSocketTransport extends AbstractTransport implemen
         boolean keepOpen;
         try {
             keepOpen = ((Protocol) protocol).eofReceived();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            Scheduler.rethrowIfFatal(e);
             fatalError(e, "Fatal error: protocol.eof_received() call failed.");
             return;
         }

@@ -3,6 +3,7 @@ package dev.loopkit.loop.core.transports;
 import dev.loopkit.api.BaseProtocol;
 import dev.loopkit.api.WriteBufferLimits;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
@@ -66,7 +67,8 @@ public final class FlowControl {
         paused = true;
         try {
             protocol.pauseWriting();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            Scheduler.rethrowIfFatal(e);
             report("protocol.pause_writing() failed", e, protocol);
         }
     }
@@ -79,12 +81,13 @@ public final class FlowControl {
         paused = false;
         try {
             protocol.resumeWriting();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            Scheduler.rethrowIfFatal(e);
             report("protocol.resume_writing() failed", e, protocol);
         }
     }
 
-    private void report(String message, RuntimeException e, BaseProtocol protocol) {
+    private void report(String message, Throwable e, BaseProtocol protocol) {
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("message", message);
         context.put("exception", e);

@@ -3,8 +3,9 @@ package dev.loopkit.loop.core.transports;
 import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.ZeroCopySocket;
 import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
+import dev.loopkit.loop.core.ZeroCopySocket;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
@@ -83,7 +84,8 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
         data.flip();
         try {
             target.dataReceived(data);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            Scheduler.rethrowIfFatal(e);
             fatalError(e, "Fatal error: protocol.data_received() call failed.");
         }
     }
@@ -95,7 +97,8 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
             if (into == null || !into.hasRemaining()) {
                 throw new IllegalStateException("get_buffer() returned an empty buffer");
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            Scheduler.rethrowIfFatal(e);
             fatalError(e, "Fatal error: protocol.get_buffer() call failed.");
             return;
         }
@@ -105,7 +108,8 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
         }
         try {
             target.bufferUpdated(read);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            Scheduler.rethrowIfFatal(e);
             fatalError(e, "Fatal error: protocol.buffer_updated() call failed.");
         }
     }
