@@ -427,4 +427,39 @@ public abstract class PipeContract extends LoopTestSupport {
             posix.close(pipe[0]);
         }
     }
+
+    /**
+     * connect_read_pipe with a BufferedProtocol: fed through get_buffer/buffer_updated, as asyncio's
+     * proactor read pipe feeds one. Its dataReceived is the interface's empty default, which lost the
+     * bytes without a word (an outside review).
+     */
+    @Test
+    public void aBufferedProtocolOnAReadPipeGetsTheBytes() throws Exception {
+        int[] pipe = Posix.get().pipe();
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        CompletableFuture<Void> eof = new CompletableFuture<>();
+        ByteBuffer into = ByteBuffer.allocate(4); // smaller than what comes: fed in pieces
+        dev.loopkit.api.BufferedProtocol buffered = new dev.loopkit.api.BufferedProtocol() {
+            @Override
+            public ByteBuffer getBuffer(int sizeHint) {
+                return into.clear();
+            }
+
+            @Override
+            public void bufferUpdated(int nbytes) {
+                got.write(into.array(), 0, nbytes);
+            }
+
+            @Override
+            public boolean eofReceived() {
+                eof.complete(null);
+                return false;
+            }
+        };
+        runFor(loop.connectReadPipe(() -> buffered, pipe[0]));
+        Posix.get().write(pipe[1], ByteBuffer.wrap("hello pipe".getBytes(StandardCharsets.US_ASCII)));
+        Posix.get().close(pipe[1]);
+        runFor(eof);
+        assertEquals("hello pipe", got.toString(StandardCharsets.US_ASCII));
+    }
 }

@@ -625,4 +625,108 @@ public abstract class TlsContract extends SocketTestSupport {
             listening.close();
         }
     }
+
+    // ---- cancelled connects and start_tls (an outside review) ---------------------------------------
+
+    /** A plain server whose connections say nothing: a TLS client's handshake waits. */
+    private static final class SilentTlsPeer implements Protocol {
+        final CompletableFuture<Transport> made = new CompletableFuture<>();
+        final CompletableFuture<Exception> lost = new CompletableFuture<>();
+        final CompletableFuture<byte[]> got = new CompletableFuture<>();
+
+        @Override
+        public void connectionMade(Transport transport) {
+            made.complete(transport);
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            byte[] copy = new byte[data.remaining()];
+            data.get(copy);
+            got.complete(copy);
+        }
+
+        @Override
+        public void connectionLost(Exception exc) {
+            lost.complete(exc);
+        }
+    }
+
+    /**
+     * asyncio's create_connection(ssl=...) cancelled while the handshake runs: {@code await waiter}
+     * raises CancelledError and asyncio closes the transport ({@code transport.close(); raise}). The
+     * server then sees the connection end at once.
+     */
+    @Test
+    public void cancellingATlsCreateConnectionDuringTheHandshakeClosesTheSocket() {
+        SilentTlsPeer serverSide = new SilentTlsPeer();
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0));
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        CompletionStage<Connection<CollectingProtocol>> connecting = loop.createConnection(() -> client, LOCALHOST,
+                port(server), ConnectionOptions.ssl(TestCertificates.clientContext()));
+        runFor(serverSide.got); // the ClientHello arrived: the handshake runs
+        assertTrue(connecting.toCompletableFuture().cancel(false));
+        Object outcome = runFor(outcomeOf(serverSide.lost, 5));
+        assertFalse("the server saw the cancelled connection end (asyncio closes it): " + outcome,
+                outcome instanceof String);
+        assertFalse("the cancelled connection's protocol was never made", client.made.isDone());
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
+     * A TLS create_connection cancelled at once, before the TCP connect: asyncio's task never gets past
+     * its first await, no protocol is made and no socket stays open. The connect and the handshake went
+     * on, and the protocol of the cancelled connection was told connectionMade (an outside review).
+     */
+    @Test
+    public void aTlsCreateConnectionCancelledAtOnceMakesNoProtocolAndLeavesNoConnection() {
+        EchoProtocol serverSide = new EchoProtocol();
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0,
+                ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
+        long socketsBefore = openSockets();
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        CompletionStage<Connection<CollectingProtocol>> connecting = loop.createConnection(() -> client, LOCALHOST,
+                port(server), ConnectionOptions.ssl(TestCertificates.clientContext()));
+        assertTrue(connecting.toCompletableFuture().cancel(false));
+        // the server's side of a connection that got as far as an accept ends once the client's is closed
+        CompletableFuture<Void> settled = new CompletableFuture<>();
+        Runnable[] look = new Runnable[1];
+        look[0] = () -> {
+            if (openSockets() <= socketsBefore) {
+                settled.complete(null);
+            } else {
+                loop.callLater(0.02, look[0]);
+            }
+        };
+        loop.callSoon(look[0]);
+        Object outcome = runFor(outcomeOf(settled, 5));
+        assertFalse("the protocol of a cancelled connect was made", client.made.isDone());
+        assertFalse("sockets left by the cancelled connect: " + outcome + ", " + Leaks.openFds(), outcome instanceof String);
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    private static long openSockets() {
+        return Leaks.openFds().values().stream().filter(target -> target.startsWith("socket:")).count();
+    }
+
+    /** start_tls cancelled while its handshake runs: asyncio closes the transport; it stayed open (an outside review). */
+    @Test
+    public void cancellingStartTlsDuringTheHandshakeClosesTheSocket() {
+        SilentTlsPeer serverSide = new SilentTlsPeer();
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0));
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> plain = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        runFor(serverSide.made);
+        CompletionStage<Transport> upgrading = loop.startTls(plain.transport(), client, TestCertificates.clientContext(),
+                false, ConnectionOptions.defaults().withServerHostname("localhost"));
+        runFor(serverSide.got); // the ClientHello arrived
+        assertTrue(upgrading.toCompletableFuture().cancel(false));
+        Object outcome = runFor(outcomeOf(serverSide.lost, 5));
+        assertFalse("the server saw the connection end (asyncio's start_tls closes it when cancelled): " + outcome,
+                outcome instanceof String);
+        server.close();
+        runFor(server.waitClosed());
+    }
 }

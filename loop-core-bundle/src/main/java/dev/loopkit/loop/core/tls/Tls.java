@@ -11,6 +11,7 @@ import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.transports.AbstractSocketTransport;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -84,12 +85,19 @@ public final class Tls {
             return new SslProtocol(loop, protocol, context, engine(context, serverSide, hostname), hostname, handshake,
                     timeouts, true);
         };
-        plainConnect.apply(tlsFactory).whenComplete((plain, connectError) -> {
+        CompletableFuture<Connection<SslProtocol>> connecting = plainConnect.apply(tlsFactory).toCompletableFuture();
+        connecting.whenComplete((plain, connectError) -> {
+            if (result.isDone()) {
+                return; // given up: closed below
+            }
             if (connectError != null) {
                 result.setException(Networks.unwrap(connectError));
                 return;
             }
             handshake.whenComplete((done, handshakeError) -> {
+                if (result.isDone()) {
+                    return;
+                }
                 if (handshakeError != null) {
                     plain.transport().close();
                     result.setException(Networks.unwrap(handshakeError));
@@ -99,6 +107,15 @@ public final class Tls {
                     result.setResult(new Connection<>(plain.protocol().appTransport(), protocol));
                 }
             });
+        });
+        // asyncio's create_connection is one coroutine: cancelled during the connect or the handshake it
+        // closes the transport. The result here is tied to neither: a cancel left the socket open and the
+        // handshake going until its timeout, and a protocol made for nobody (an outside review).
+        result.whenComplete((ok, error) -> {
+            if (error != null) {
+                connecting.cancel(false);
+                connecting.thenAccept(plain -> plain.transport().close());
+            }
         });
         return result;
     }
@@ -157,13 +174,22 @@ public final class Tls {
         Handle resumed = loop.callSoon(socket::resumeReading);
         LoopFuture<Transport> result = loop.createFuture();
         handshake.whenComplete((done, error) -> {
+            if (result.isDone()) {
+                return; // given up: closed below
+            }
+            if (error != null) {
+                result.setException(Networks.unwrap(error));
+            } else {
+                result.setResult(ssl.appTransport());
+            }
+        });
+        // asyncio's start_tls, failed or cancelled: transport.close(), and its queued callbacks cancelled.
+        // A cancel left the connection open and the handshake going (an outside review).
+        result.whenComplete((ok, error) -> {
             if (error != null) {
                 socket.close();
                 made.cancel();
                 resumed.cancel();
-                result.setException(Networks.unwrap(error));
-            } else {
-                result.setResult(ssl.appTransport());
             }
         });
         return result;

@@ -1,5 +1,6 @@
 package dev.loopkit.loop.core.transports;
 
+import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Transport;
 import dev.loopkit.loop.core.BaseEventLoop;
@@ -92,7 +93,32 @@ public final class PipeReadTransport extends AbstractTransport implements Transp
         data.flip();
         // Outside any try, as asyncio's read pipe: what the protocol throws is the loop's to report, and
         // the pipe reads on (a socket transport's is fatal, as asyncio's is).
-        ((Protocol) protocol).dataReceived(data);
+        if (protocol instanceof BufferedProtocol buffered) {
+            feed(buffered, data);
+        } else {
+            ((Protocol) protocol).dataReceived(data);
+        }
+    }
+
+    /**
+     * asyncio's {@code _feed_data_to_buffered_proto}, as its proactor's read pipe feeds a buffered
+     * protocol: what was read, copied into the protocol's buffers. A buffered protocol's
+     * {@code dataReceived} is the interface's empty default, which lost the bytes without a word (an
+     * outside review).
+     */
+    private static void feed(BufferedProtocol target, ByteBuffer data) {
+        while (data.hasRemaining()) {
+            ByteBuffer into = target.getBuffer(data.remaining());
+            if (into == null || !into.hasRemaining()) {
+                throw new IllegalStateException("get_buffer() returned an empty buffer");
+            }
+            int count = Math.min(into.remaining(), data.remaining());
+            int limit = data.limit();
+            data.limit(data.position() + count);
+            into.put(data);
+            data.limit(limit);
+            target.bufferUpdated(count);
+        }
     }
 
     @Override
