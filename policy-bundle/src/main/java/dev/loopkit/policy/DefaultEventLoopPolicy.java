@@ -197,11 +197,9 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
      */
     @Override
     public ChildWatcher getChildWatcher() {
-        ChildWatcher chosen = ProcessWide.get().childWatchers().current(); // outside OSGi, the first look finds the watchers
         // The registry shows a new choice a moment before its switch attaches it and gives it the
         // children: until then the watcher in use is the one the last switch attached.
-        ChildWatcher inUse = ProcessWide.get().watcherSwitch().inUse();
-        ChildWatcher current = inUse != null ? inUse : chosen;
+        ChildWatcher current = ProcessWide.get().watcherSwitch().inUse();
         if (current == null) {
             throw new IllegalStateException("No child watcher is installed: install one of the dev.loopkit.watcher"
                     + " bundles (threaded, multiloop, safe, fast, pidfd), or set one with setChildWatcher");

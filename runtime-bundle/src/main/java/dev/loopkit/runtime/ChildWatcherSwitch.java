@@ -70,11 +70,15 @@ public final class ChildWatcherSwitch {
     private final Set<ChildWatcher> known = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private final List<HandOverListener> listeners = new CopyOnWriteArrayList<>();
     /**
-     * The watcher the last switch gave every child to and attached ({@code null}: the orphanage);
-     * written under the gate. The registry shows a new choice before its switch has run, and that
-     * watcher is not attached yet: a spawn must not be handed it (SpawnsDuringASwitchTest).
+     * The watcher the last switch gave every child to and attached, with the registry's change it
+     * switched for; written under the gate. The registry shows a new choice before its switch has run,
+     * and that watcher is not attached yet: a spawn must not be handed it (SpawnsDuringASwitchTest).
      */
-    private volatile ChildWatcher inUse;
+    private volatile Settled settled;
+
+    /** @param watcher {@code null}: the orphanage */
+    private record Settled(ChildWatcher watcher, long change) {
+    }
 
     /**
      * @param spawnGate the gate every loop spawns through
@@ -88,13 +92,17 @@ public final class ChildWatcherSwitch {
     }
 
     /**
-     * The watcher spawns register children with: the one the last switch handed every child to and
-     * attached, {@code null} before any switch or when the children wait in the orphanage. It lags the
-     * registry's choice while that choice's switch is on its way; a spawn that looked it up then finds
-     * the switch done under the gate and looks again.
+     * The watcher spawns register children with: the registry's choice, but while the switch to that
+     * choice is on its way, the one the last switch handed every child to and attached. A spawn that
+     * looked it up then finds the switch done under the gate and looks again. Once the switch has run,
+     * failed or not, and whatever the registry forgot meanwhile, the choice is the answer ({@code null}:
+     * none): a failed switch or a reset registry left a closed watcher answered (a second review).
      */
     public ChildWatcher inUse() {
-        return inUse;
+        ChildWatcher chosen = watchers.current(); // first: outside OSGi it may find the watchers, and switch
+        Settled last = settled;
+        boolean switchOnItsWay = last != null && last.change() != watchers.changeCount();
+        return switchOnItsWay && last.watcher() != null ? last.watcher() : chosen;
     }
 
     /** The spawn gate every loop spawns through and every switch takes alone. */
@@ -186,6 +194,7 @@ public final class ChildWatcherSwitch {
     // Under the gate: every child to the registry's current watcher (the orphanage if none), which is
     // attached to loop (none if null); returns that watcher.
     private ChildWatcher handOverToCurrent(ChildWatcher previous, HandOver handOver, EventLoop loop) {
+        long change = watchers.changeCount(); // before the choice: a later change makes its own switch
         ChildWatcher current = watchers.current();
         ChildWatcher to = current != null ? current : orphans;
         if (previous != null) {
@@ -203,8 +212,11 @@ public final class ChildWatcherSwitch {
         }
         from.add(orphans);
         from.remove(to);
-        switchTo(to, new ArrayList<>(from), handOver, loop);
-        inUse = current;
+        try {
+            switchTo(to, new ArrayList<>(from), handOver, loop);
+        } finally {
+            settled = new Settled(current, change);
+        }
         return to;
     }
 

@@ -264,6 +264,11 @@ public final class RankedRegistry<S> {
         return Optional.ofNullable(explicit);
     }
 
+    /** How many times the current service has changed: a listener told of the latest change read it as this. */
+    public long changeCount() {
+        return changes.get();
+    }
+
     public void addListener(Listener<S> listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }

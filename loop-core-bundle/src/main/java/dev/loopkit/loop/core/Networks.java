@@ -1,6 +1,8 @@
 package dev.loopkit.loop.core;
 
+import dev.loopkit.api.Connection;
 import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.Protocol;
 import dev.loopkit.api.ServerOptions;
 import java.io.IOException;
 import java.net.BindException;
@@ -26,7 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -195,29 +197,36 @@ public final class Networks {
     }
 
     /**
-     * {@code start} on the socket {@code connecting} gives; if the caller gives the result up first
-     * (a cancel, a timeout), the socket is closed once connected, as asyncio's {@code _connect_sock} closes it on any error, a
-     * cancel included. Before, a cancelled {@code createConnection} left its connected socket to nobody,
-     * and the server's side never saw the end.
+     * {@code start} on the socket {@code connecting} gives. If the caller gives the result up first (a
+     * cancel, a timeout), what was made is closed, as asyncio's {@code _connect_sock} closes the socket
+     * and {@code _create_connection_transport} the transport on any error, a cancel included: the socket
+     * once connected if the start has not taken it, else the transport once it is made. A cancelled
+     * {@code createConnection} left its connected socket to nobody, a timed-out one too, and one
+     * cancelled while its transport started left a live connection (outside reviews).
      */
-    public static <S extends AutoCloseable, R> CompletionStage<R> startOnceConnected(CompletionStage<S> connecting,
-            Function<? super S, ? extends CompletionStage<R>> start) {
+    public static <S extends AutoCloseable, P extends Protocol> CompletionStage<Connection<P>> startOnceConnected(
+            CompletionStage<S> connecting, Function<? super S, ? extends CompletionStage<Connection<P>>> start) {
         CompletableFuture<S> connected = connecting.toCompletableFuture();
-        AtomicBoolean startRan = new AtomicBoolean();
-        CompletableFuture<R> started = connected.thenCompose(socket -> {
-            startRan.set(true);
-            return start.apply(socket);
+        AtomicReference<CompletionStage<Connection<P>>> starting = new AtomicReference<>();
+        CompletableFuture<Connection<P>> started = connected.thenCompose(socket -> {
+            CompletionStage<Connection<P>> transport = start.apply(socket);
+            starting.set(transport);
+            return transport;
         }).toCompletableFuture();
-        // Given up before the start took the socket (cancelled, or a timeout such as orTimeout's, which
-        // left it open before: an outside review), the socket is nobody's: closed once connected.
         started.whenComplete((ok, error) -> {
-            if (error != null) {
-                connected.whenComplete((socket, failed) -> {
-                    if (socket != null && !startRan.get()) {
-                        closeQuietly(socket);
-                    }
-                });
+            if (error == null) {
+                return;
             }
+            CompletionStage<Connection<P>> transport = starting.get();
+            if (transport != null) {
+                transport.thenAccept(made -> made.transport().close());
+                return;
+            }
+            connected.whenComplete((socket, failed) -> {
+                if (socket != null && starting.get() == null) {
+                    closeQuietly(socket);
+                }
+            });
         });
         return started;
     }

@@ -1,5 +1,6 @@
 package dev.loopkit.loop.core;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.testsupport.LogHandlers;
@@ -8,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.junit.After;
 import org.junit.Before;
@@ -123,5 +125,64 @@ public class BlockedLoopCheckerRunsNoUserCodeTest {
     private static List<String> checkerThreads() {
         return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
                 .filter(n -> n.startsWith("loopkit-blocked-loop-checker")).toList();
+    }
+
+    /**
+     * The "is no longer blocked" line (DEBUG) named the handle with its plain {@code toString} on the
+     * report thread: one that threw ended that thread and the line was lost (a second review).
+     */
+    @Test(timeout = 60_000)
+    public void theNoLongerBlockedLineSurvivesAThrowingToString() throws Exception {
+        Logger logger = Logger.getLogger("dev.loopkit.loop");
+        Level levelBefore = logger.getLevel();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        List<String> uncaught = new CopyOnWriteArrayList<>();
+        Handler handler = LogHandlers.calling(record -> lines.add(record.getLevel() + " " + record.getMessage()));
+        handler.setLevel(Level.ALL);
+        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(t.getName() + ": " + e));
+        logger.setLevel(Level.FINE);
+        logger.addHandler(handler);
+        try {
+            Runnable badToString = new Runnable() {
+                @Override
+                public void run() {
+                    sleep(800);
+                }
+
+                @Override
+                public String toString() {
+                    throw new IllegalStateException("toString of a half-built job");
+                }
+            };
+            CompletableFuture<Void> ended = new CompletableFuture<>();
+            Thread thread = new Thread(() -> {
+                ParkingEventLoop loop = new ParkingEventLoop();
+                try {
+                    loop.setBlockedLoopWarning(0.2);
+                    loop.callSoon(badToString);
+                    loop.callSoon(() -> sleep(300)); // the stamp moves on while the loop still runs
+                    loop.callSoon(loop::stop);
+                    loop.runForever();
+                } finally {
+                    loop.close();
+                    ended.complete(null);
+                }
+            }, "bad-tostring-loop");
+            thread.start();
+            ended.get(20, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (lines.stream().noneMatch(l -> l.contains("is no longer blocked")) && uncaught.isEmpty()
+                    && System.nanoTime() < deadline) {
+                sleep(20); // the lines come from report threads of their own
+            }
+            assertTrue("the warning was said: " + lines, lines.stream().anyMatch(l -> l.contains("so far") && l.contains("bad-tostring-loop")));
+            assertEquals("report threads ended by an uncaught exception", List.of(), uncaught);
+            assertTrue("no 'is no longer blocked' line: " + lines, lines.stream().anyMatch(l -> l.contains("is no longer blocked")));
+        } finally {
+            logger.removeHandler(handler);
+            logger.setLevel(levelBefore);
+            Thread.setDefaultUncaughtExceptionHandler(before);
+        }
     }
 }

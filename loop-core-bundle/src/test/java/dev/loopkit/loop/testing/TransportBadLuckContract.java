@@ -404,4 +404,45 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
                 Map.of(), left);
     }
 
+    private Server serverSeeingTheEnd(CompletableFuture<Exception> serverSideLost) {
+        return runFor(loop.createServer(() -> new EchoProtocol() {
+            @Override
+            public void connectionLost(Exception exc) {
+                serverSideLost.complete(exc);
+            }
+        }, LOCALHOST, 0));
+    }
+
+    /**
+     * Cancelled by another callback that runs after the transport's start and before the connection is
+     * handed over (a timeout's, say): asyncio's {@code _create_connection_transport} closes the
+     * transport ({@code except: transport.close(); raise}). The first fix of the given-up connect closed
+     * only a socket the start had not taken, and this connection lived on, nobody's (a second review).
+     */
+    @Test
+    public void aCreateConnectionCancelledWhileItsTransportStartsLeavesNoConnectionToNobody() throws Exception {
+        CompletableFuture<Exception> serverSideLost = new CompletableFuture<>();
+        Server server = serverSeeingTheEnd(serverSideLost);
+        Map<Integer, String> before = Leaks.openFds();
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Connection<CollectingProtocol>>[] connecting = new CompletableFuture[1];
+        CollectingProtocol[] protocol = new CollectingProtocol[1];
+        CompletableFuture<Boolean> cancelled = new CompletableFuture<>();
+        loop.callSoon(() -> connecting[0] = loop.createConnection(() -> {
+            // the socket is connected and the transport being made: a callback queued now runs before
+            // the Connection is handed over
+            loop.callSoon(() -> cancelled.complete(connecting[0].cancel(false)));
+            protocol[0] = new CollectingProtocol(1, false);
+            return protocol[0];
+        }, LOCALHOST, port(server)).toCompletableFuture());
+        assertTrue("the cancel came in time", runFor(cancelled));
+        sleepOnLoop(0.5);
+        boolean serverSawTheEnd = serverSideLost.isDone();
+        boolean clientLost = protocol[0].lost.isDone();
+        Map<Integer, String> left = sockets(Leaks.newFds(before));
+        server.close();
+        assertEquals("connectionMade told: " + protocol[0].made.isDone() + ", connectionLost told: " + clientLost
+                + ", the server's side ended: " + serverSawTheEnd + "; sockets left by the cancelled create_connection",
+                Map.of(), left);
+    }
 }

@@ -168,7 +168,7 @@ final class BlockedLoopChecker implements Runnable {
                     warnedHandle = null;
                     if (LOG.isLoggable(Level.DEBUG)) {
                         reportOffThread(() -> LOG.log(Level.DEBUG, String.format(Locale.ROOT, "%s is no longer blocked: %s took %.3f seconds at least",
-                                watched.loopName(), handle, LoopClock.toSeconds(took))));
+                                watched.loopName(), describe(handle), LoopClock.toSeconds(took))));
                     }
                 }
                 lastStamp = stamp;

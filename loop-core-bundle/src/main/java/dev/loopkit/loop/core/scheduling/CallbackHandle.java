@@ -25,7 +25,7 @@ public class CallbackHandle implements Handle {
 
     /**
      * What the loop runs: the callback, or in debug mode a {@link Traced} that wraps it; once
-     * cancelled, {@link #NOTHING}. Not final: asyncio's {@code cancel()} lets go of the callback at
+     * cancelled, {@link #NOTHING} (but in debug mode, and for the loop's own callbacks). Not final: asyncio's {@code cancel()} lets go of the callback at
      * once, so what it captured (a request a timeout guards) may be collected while the handle
      * waits in the heap; a timer an hour away kept it an hour (an outside review).
      */
@@ -62,9 +62,13 @@ public class CallbackHandle implements Handle {
         if (!CANCELLED.compareAndSet(this, false, true)) {
             return false;
         }
-        // A plain store: a loop thread that reads the callback meanwhile runs it or nothing, as the
-        // cancel came before or after it took the handle.
-        callback = NOTHING;
+        // Debug mode keeps it (and where it was made), as asyncio keeps the repr for "Executing <Handle
+        // ...> took 2.5 seconds"; the loop's own callbacks hold nothing of the user's and are told apart
+        // by their class (the queued-callback count). A plain store: a loop thread that reads the
+        // callback meanwhile runs it or nothing, as the cancel came before or after it took the handle.
+        if (!(callback instanceof Traced) && !(callback instanceof Scheduler.OwnCallback)) {
+            callback = NOTHING;
+        }
         return true;
     }
 
@@ -96,10 +100,16 @@ public class CallbackHandle implements Handle {
         return inner instanceof CallbackHandle handle ? handle.describeCallback() : String.valueOf(inner);
     }
 
-    /** As asyncio's: a cancelled handle no longer names the callback it let go of. */
+    /** As asyncio's: a cancelled handle names no callback, but in debug mode, where it keeps it. */
     @Override
     public String toString() {
-        return cancelled ? "<Handle cancelled>" : "<Handle " + describeCallback() + ">";
+        return cancelled && callback == NOTHING ? "<Handle cancelled>"
+                : "<Handle " + (cancelled ? "cancelled " : "") + describeCallback() + ">";
+    }
+
+    /** Whether a cancel let go of the callback (it keeps it in debug mode). */
+    boolean callbackDropped() {
+        return callback == NOTHING;
     }
 
     /**

@@ -43,6 +43,7 @@ final class TimerCallback extends CallbackHandle implements TimerHandle {
 
     @Override
     public String toString() {
-        return isCancelled() ? "<TimerHandle cancelled when=" + when() + ">" : "<TimerHandle when=" + when() + " " + callback + ">";
+        return isCancelled() && callbackDropped() ? "<TimerHandle cancelled when=" + when() + ">"
+                : "<TimerHandle " + (isCancelled() ? "cancelled " : "") + "when=" + when() + " " + callback + ">";
     }
 }
