@@ -24,9 +24,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -122,7 +124,7 @@ public class ChaosSoakIT {
                 children.allDone.get(60, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
                 throw new AssertionError("not every child's exit arrived: " + children.spawning + " spawns not answered; "
-                        + RecordingChild.whereAre(children.byPid) + "\n" + warnings(log));
+                        + RecordingChild.whereAre(children.spawnedChildren) + "\n" + warnings(log));
             }
             try {
                 connections.allDone.get(30, TimeUnit.SECONDS);
@@ -198,7 +200,8 @@ public class ChaosSoakIT {
         final EventLoop loop;
         final Random random;
         final long deadline;
-        final Map<Long, RecordingChild> byPid = new ConcurrentHashMap<>();
+        /** Not a map by pid: with pid_max at 32768 a pid can come back within the run (HotSwapIT lost children so). */
+        final Queue<Map.Entry<Long, RecordingChild>> spawnedChildren = new ConcurrentLinkedQueue<>();
         final AtomicInteger spawned = new AtomicInteger();
         final AtomicInteger signalled = new AtomicInteger();
         final CompletableFuture<Void> allDone = new CompletableFuture<>();
@@ -253,7 +256,7 @@ public class ChaosSoakIT {
                 if (child.expected < 0) {
                     signalled.incrementAndGet();
                 }
-                byPid.put(transport.getPid(), child);
+                spawnedChildren.add(Map.entry(transport.getPid(), child));
                 child.exited.whenComplete((code, e) -> {
                     running--;
                     spawn();
@@ -262,7 +265,7 @@ public class ChaosSoakIT {
         }
 
         void assertEveryExitOnceWithItsCode() throws Exception {
-            for (Map.Entry<Long, RecordingChild> entry : byPid.entrySet()) {
+            for (Map.Entry<Long, RecordingChild> entry : spawnedChildren) {
                 long pid = entry.getKey();
                 RecordingChild child = entry.getValue();
                 assertEquals("pid " + pid, Integer.valueOf(child.expected), child.exited.getNow(null));

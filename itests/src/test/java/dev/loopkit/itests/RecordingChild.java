@@ -43,9 +43,11 @@ final class RecordingChild implements SubprocessProtocol {
     }
 
     // For a failure message: the children still waiting, and which watcher holds each.
-    static String whereAre(Map<Long, RecordingChild> children) {
+    static String whereAre(Iterable<Map.Entry<Long, RecordingChild>> children) {
         StringBuilder text = new StringBuilder();
-        children.forEach((pid, child) -> {
+        children.forEach(entry -> {
+            long pid = entry.getKey();
+            RecordingChild child = entry.getValue();
             if (!child.exited.isDone()) {
                 text.append(pid).append(" held by ");
                 ProcessWide.get().childWatchers().entries().stream().filter(e -> e.service().children().containsKey(pid))
