@@ -4,12 +4,14 @@ import dev.loopkit.api.Connection;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.ServerOptions;
+import dev.loopkit.posix.PosixException;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
@@ -229,6 +231,23 @@ public final class Networks {
             });
         });
         return started;
+    }
+
+    /**
+     * A read's reset in the C library's words, as asyncio's {@code ConnectionResetError(104, 'Connection
+     * reset by peer')} has them and a write's reset already does: the JDK says "Connection reset" for
+     * {@code ECONNRESET} on a read (a plain {@code IOException} on NIO.2's channels), and the posix bundle
+     * names the call it made ("Connection reset by peer (read 56)"). Anything else is returned as it is.
+     */
+    public static IOException resetInTheCLibrarysWords(IOException e) {
+        boolean reset = e instanceof PosixException posix ? "ECONNRESET".equals(posix.errnoName())
+                : "Connection reset".equals(e.getMessage());
+        if (!reset) {
+            return e;
+        }
+        SocketException inTheirWords = new SocketException("Connection reset by peer");
+        inTheirWords.initCause(e);
+        return inTheirWords;
     }
 
     /** asyncio's message for a failed connect: "Connect call failed ('127.0.0.1', 1): Connection refused". */

@@ -4,7 +4,6 @@ import dev.loopkit.api.Handle;
 import dev.loopkit.api.LoopFuture;
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
@@ -48,22 +47,9 @@ public final class SocketOperations {
             }
             result.setResult(read);
         } catch (IOException e) {
-            result.setException(inTheCLibrarysWords(e));
+            result.setException(Networks.resetInTheCLibrarysWords(e));
         }
         return true;
-    }
-
-    /**
-     * A read's reset in the C library's words, as asyncio's {@code ConnectionResetError} has them and a
-     * write's reset already does: the JDK says "Connection reset" for {@code ECONNRESET} on a read only.
-     */
-    private static IOException inTheCLibrarysWords(IOException e) {
-        if (e instanceof SocketException && "Connection reset".equals(e.getMessage())) {
-            SocketException reset = new SocketException("Connection reset by peer");
-            reset.initCause(e);
-            return reset;
-        }
-        return e;
     }
 
     /** asyncio's {@code sock_sendall}. */

@@ -445,4 +445,32 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
                 + ", the server's side ended: " + serverSawTheEnd + "; sockets left by the cancelled create_connection",
                 Map.of(), left);
     }
+
+    /**
+     * A peer that resets the connection (SO_LINGER 0, then close): asyncio's protocol hears
+     * {@code connection_lost(ConnectionResetError(104, 'Connection reset by peer'))}, the C library's
+     * words, which Loopkit's {@code sockRecv} already uses. The transports passed on the JDK's
+     * "Connection reset" (selector, proactor) and a PosixException "Connection reset by peer (read 56)"
+     * (epoll) (an outside review).
+     */
+    @Test
+    public void aResetSeenByTheTransportIsLostWithTheCLibrarysWords() throws Exception {
+        try (ServerSocket peer = new ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
+            CompletableFuture<Exception> lost = new CompletableFuture<>();
+            Protocol client = new Protocol() {
+                @Override
+                public void connectionLost(Exception exc) {
+                    lost.complete(exc);
+                }
+            };
+            Connection<Protocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, peer.getLocalPort()));
+            try (Socket accepted = peer.accept()) {
+                accepted.setSoLinger(true, 0); // close sends a reset
+            }
+            Exception exc = runFor(lost);
+            assertTrue("a SocketException (asyncio's ConnectionResetError): " + exc, exc instanceof java.net.SocketException);
+            assertEquals("Connection reset by peer", exc.getMessage());
+            connection.transport().close();
+        }
+    }
 }

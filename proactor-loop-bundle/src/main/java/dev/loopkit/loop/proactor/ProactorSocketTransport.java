@@ -3,8 +3,9 @@ package dev.loopkit.loop.proactor;
 import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.scheduling.Scheduler;
+import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.SendfileTransport;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import dev.loopkit.loop.core.transports.AbstractServer;
 import dev.loopkit.loop.core.transports.AbstractSocketTransport;
 import java.io.IOException;
@@ -126,7 +127,8 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
         protected void onFailed(Throwable error) {
             reading = false;
             if (!closing) { // else: the channel was closed under the read, as intended
-                fatalError(error, "Fatal read error on socket transport");
+                fatalError(error instanceof IOException io ? Networks.resetInTheCLibrarysWords(io) : error,
+                        "Fatal read error on socket transport");
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.loopkit.loop.core.transports;
 import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
 import dev.loopkit.loop.core.ZeroCopySocket;
 import dev.loopkit.loop.core.scheduling.Scheduler;
@@ -120,7 +121,7 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
         try {
             read = channel.read(into);
         } catch (IOException e) {
-            fatalError(e, "Fatal read error on socket transport");
+            fatalError(Networks.resetInTheCLibrarysWords(e), "Fatal read error on socket transport");
             return -1;
         }
         if (read < 0) {
