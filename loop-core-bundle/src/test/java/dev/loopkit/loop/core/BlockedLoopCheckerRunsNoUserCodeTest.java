@@ -41,14 +41,19 @@ public class BlockedLoopCheckerRunsNoUserCodeTest {
         logger.removeHandler(handler);
     }
 
-    /** Runs {@code callback} with a blocked-loop warning at 0.2 s, on a loop of a thread called {@code name}; completes when the run ended. */
-    private static CompletableFuture<Void> blockOnItsOwnThread(Runnable callback, String name) {
+    /**
+     * Runs {@code callbacks} with a blocked-loop warning at 0.2 s, on a loop of a thread called
+     * {@code name}; completes when the run ended.
+     */
+    private static CompletableFuture<Void> blockOnItsOwnThread(String name, Runnable... callbacks) {
         CompletableFuture<Void> ended = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
             ParkingEventLoop loop = new ParkingEventLoop();
             try {
                 loop.setBlockedLoopWarning(0.2);
-                loop.callSoon(callback);
+                for (Runnable callback : callbacks) {
+                    loop.callSoon(callback);
+                }
                 loop.callSoon(loop::stop);
                 loop.runForever();
             } finally {
@@ -60,6 +65,22 @@ public class BlockedLoopCheckerRunsNoUserCodeTest {
         return ended;
     }
 
+    /** A callback that blocks its loop {@code millis}, whose {@code toString} throws. */
+    private static Runnable blockingWithAThrowingToString(long millis) {
+        return new Runnable() {
+            @Override
+            public void run() {
+                sleep(millis); // the block under test
+            }
+
+            @Override
+            public String toString() {
+                throw new IllegalStateException("toString of a half-built job");
+            }
+        };
+    }
+
+    /** Blocks the calling loop thread: the block the checker is to see, not a wait for an event. */
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
@@ -75,20 +96,9 @@ public class BlockedLoopCheckerRunsNoUserCodeTest {
      */
     @Test(timeout = 60_000)
     public void aCallbackWhoseToStringThrowsDoesNotEndTheDetectorForEveryLoop() throws Exception {
-        Runnable badToString = new Runnable() {
-            @Override
-            public void run() {
-                sleep(800);
-            }
-
-            @Override
-            public String toString() {
-                throw new IllegalStateException("toString of a half-built job");
-            }
-        };
-        blockOnItsOwnThread(badToString, "first-loop").get(20, TimeUnit.SECONDS);
+        blockOnItsOwnThread("first-loop", blockingWithAThrowingToString(800)).get(20, TimeUnit.SECONDS);
         warnings.clear();
-        blockOnItsOwnThread(() -> sleep(1500), "second-loop").get(20, TimeUnit.SECONDS);
+        blockOnItsOwnThread("second-loop", () -> sleep(1500)).get(20, TimeUnit.SECONDS);
         assertTrue("a loop blocked 1.5 s with blockedLoopWarning 0.2 s after another loop's callback had a throwing"
                 + " toString() was never reported; checker threads alive: " + checkerThreads(),
                 warnings.stream().anyMatch(w -> w.contains("second-loop")));
@@ -111,10 +121,10 @@ public class BlockedLoopCheckerRunsNoUserCodeTest {
                 return "synchronized job";
             }
         };
-        CompletableFuture<Void> first = blockOnItsOwnThread(synchronizedJob, "first-loop");
+        CompletableFuture<Void> first = blockOnItsOwnThread("first-loop", synchronizedJob);
         sleep(600); // the checker is in synchronizedJob.toString() now
         warnings.clear();
-        CompletableFuture<Void> second = blockOnItsOwnThread(() -> sleep(1500), "second-loop");
+        CompletableFuture<Void> second = blockOnItsOwnThread("second-loop", () -> sleep(1500));
         second.get(20, TimeUnit.SECONDS);
         boolean secondReportedWhileBlocked = warnings.stream().anyMatch(w -> w.contains("second-loop"));
         first.get(20, TimeUnit.SECONDS);
@@ -144,33 +154,9 @@ public class BlockedLoopCheckerRunsNoUserCodeTest {
         logger.setLevel(Level.FINE);
         logger.addHandler(handler);
         try {
-            Runnable badToString = new Runnable() {
-                @Override
-                public void run() {
-                    sleep(800);
-                }
-
-                @Override
-                public String toString() {
-                    throw new IllegalStateException("toString of a half-built job");
-                }
-            };
-            CompletableFuture<Void> ended = new CompletableFuture<>();
-            Thread thread = new Thread(() -> {
-                ParkingEventLoop loop = new ParkingEventLoop();
-                try {
-                    loop.setBlockedLoopWarning(0.2);
-                    loop.callSoon(badToString);
-                    loop.callSoon(() -> sleep(300)); // the stamp moves on while the loop still runs
-                    loop.callSoon(loop::stop);
-                    loop.runForever();
-                } finally {
-                    loop.close();
-                    ended.complete(null);
-                }
-            }, "bad-tostring-loop");
-            thread.start();
-            ended.get(20, TimeUnit.SECONDS);
+            // the second callback moves the stamp on while the loop still runs
+            blockOnItsOwnThread("bad-tostring-loop", blockingWithAThrowingToString(800), () -> sleep(300))
+                    .get(20, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (lines.stream().noneMatch(l -> l.contains("is no longer blocked")) && uncaught.isEmpty()
                     && System.nanoTime() < deadline) {
