@@ -7,6 +7,7 @@ import dev.loopkit.api.Handle;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
+import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.loop.testing.LoopTestSupport;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -57,9 +58,15 @@ public class DoneCallbackOrderTest extends LoopTestSupport {
         setter.start();
         assertTrue(inWindow.await(10, TimeUnit.SECONDS)); // setResult returned from super.complete, callbacks taken
         assertTrue(future.isDone());
-        future.addDoneCallback(f -> order.add("added second, after completion"));
+        // Added from a thread of its own: with the order kept, this waits for the completer's lock, and
+        // the completer is let go once it does (a wait on the main thread would last proceed's timeout).
+        Thread adder = new Thread(() -> future.addDoneCallback(f -> order.add("added second, after completion")));
+        adder.start();
+        assertTrue(Leaks.await(() -> adder.getState() == Thread.State.BLOCKED
+                || adder.getState() == Thread.State.WAITING || adder.getState() == Thread.State.TERMINATED, 10));
         proceed.countDown();
         setter.join();
+        adder.join();
         CompletableFuture<Void> ran = new CompletableFuture<>();
         loop.callSoon(() -> loop.callSoon(() -> ran.complete(null)));
         runFor(ran);
