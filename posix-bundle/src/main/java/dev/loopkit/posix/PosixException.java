@@ -43,6 +43,14 @@ public class PosixException extends IOException {
         return known.defined() ? known.name() : "errno " + errno;
     }
 
+    /**
+     * The C library's description of {@link #errno()} alone, as {@code strerror(3)} gives it (e.g.
+     * {@code "Broken pipe"}): the words the JDK's channels fail with, without what the call was about.
+     */
+    public String strerror() {
+        return describe(errno);
+    }
+
     static String describe(int errno) {
         Errno known = Errno.valueOf(errno);
         return known.defined() ? known.description() : "Unknown error " + errno;

@@ -6,7 +6,7 @@
  * The only package of Loopkit that declares native bindings.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package dev.loopkit.posix;
 
 import org.osgi.annotation.bundle.Export;

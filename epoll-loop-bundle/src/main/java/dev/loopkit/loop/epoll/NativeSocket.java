@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
@@ -93,18 +94,31 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
         if (!dst.hasRemaining()) {
             return 0;
         }
-        int read = posix.read(checkOpen(), dst);
+        int read;
+        try {
+            read = posix.read(checkOpen(), dst);
+        } catch (PosixException e) {
+            throw asTheJdksChannelsSay(e);
+        }
         return read < 0 ? 0 : read == 0 ? -1 : read;
     }
 
     @Override
     public int write(ByteBuffer src) throws IOException {
-        return Math.max(0, posix.write(checkOpen(), src));
+        try {
+            return Math.max(0, posix.write(checkOpen(), src));
+        } catch (PosixException e) {
+            throw asTheJdksChannelsSay(e);
+        }
     }
 
     @Override
     public long write(ByteBuffer[] sources, int offset, int length) throws IOException {
-        return Math.max(0, loop.ioVector().write(checkOpen(), sources, offset, length));
+        try {
+            return Math.max(0, loop.ioVector().write(checkOpen(), sources, offset, length));
+        } catch (PosixException e) {
+            throw asTheJdksChannelsSay(e);
+        }
     }
 
     @Override
@@ -140,7 +154,11 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
 
             @Override
             public long send(long position, long count) throws IOException {
-                return posix.sendfile(checkOpen(), fileFd, position, count);
+                try {
+                    return posix.sendfile(checkOpen(), fileFd, position, count);
+                } catch (PosixException e) {
+                    throw asTheJdksChannelsSay(e);
+                }
             }
 
             @Override
@@ -151,6 +169,18 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
                 }
             }
         };
+    }
+
+    /**
+     * A failed read or write as the JDK's {@code SocketChannel} reports it: the C library's words alone
+     * ("Broken pipe"), a reset as a {@link SocketException}, so that the transports and their protocols
+     * hear the same from this loop's sockets as from the selector loop's (asyncio's {@code BrokenPipeError(32,
+     * 'Broken pipe')}). The call and the descriptor ("write 56") stay in the cause.
+     */
+    private static IOException asTheJdksChannelsSay(PosixException e) {
+        IOException said = "ECONNRESET".equals(e.errnoName()) ? new SocketException(e.strerror()) : new IOException(e.strerror());
+        said.initCause(e);
+        return said;
     }
 
     // ---- NetworkChannel ----------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ import dev.loopkit.api.Connection;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.ServerOptions;
-import dev.loopkit.posix.PosixException;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
@@ -236,13 +235,11 @@ public final class Networks {
     /**
      * A read's reset in the C library's words, as asyncio's {@code ConnectionResetError(104, 'Connection
      * reset by peer')} has them and a write's reset already does: the JDK says "Connection reset" for
-     * {@code ECONNRESET} on a read (a plain {@code IOException} on NIO.2's channels), and the posix bundle
-     * names the call it made ("Connection reset by peer (read 56)"). Anything else is returned as it is.
+     * {@code ECONNRESET} on a read (a plain {@code IOException} on NIO.2's channels; the epoll loop's
+     * sockets say the C library's words already). Anything else is returned as it is.
      */
     public static IOException resetInTheCLibrarysWords(IOException e) {
-        boolean reset = e instanceof PosixException posix ? "ECONNRESET".equals(posix.errnoName())
-                : "Connection reset".equals(e.getMessage());
-        if (!reset) {
+        if (!"Connection reset".equals(e.getMessage())) {
             return e;
         }
         SocketException inTheirWords = new SocketException("Connection reset by peer");

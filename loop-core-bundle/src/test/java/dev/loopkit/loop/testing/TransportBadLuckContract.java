@@ -473,4 +473,46 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
             connection.transport().close();
         }
     }
+    /**
+     * Writes to a peer that has gone, its end not read (reading paused): asyncio's protocol hears
+     * {@code connection_lost(BrokenPipeError(32, 'Broken pipe'))} or, where the kernel saw the peer's
+     * reset first, {@code ConnectionResetError(104, 'Connection reset by peer')}: the C library's words,
+     * as the JDK's channels say them. The epoll loop passed on the posix bundle's message, which names
+     * the call it made and the descriptor ("Broken pipe (write 56)").
+     */
+    @Test
+    public void aWriteToAPeerThatIsGoneIsLostWithTheCLibrarysWords() throws Exception {
+        try (ServerSocket peer = new ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
+            CompletableFuture<Exception> lost = new CompletableFuture<>();
+            Protocol client = new Protocol() {
+                @Override
+                public void connectionMade(Transport transport) {
+                    transport.pauseReading(); // the peer's end is not seen by a read
+                }
+
+                @Override
+                public void connectionLost(Exception exc) {
+                    lost.complete(exc);
+                }
+            };
+            Connection<Protocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, peer.getLocalPort()));
+            peer.accept().close();
+            byte[] some = ascii("are you there?");
+            Runnable writeUntilLost = new Runnable() {
+                @Override
+                public void run() {
+                    if (!lost.isDone()) {
+                        connection.transport().write(ByteBuffer.wrap(some));
+                        loop.callLater(0.005, this); // the kernel's answer to the last write comes meanwhile
+                    }
+                }
+            };
+            loop.callSoon(writeUntilLost);
+            Exception exc = runFor(lost);
+            assertNotNull("the write's failure reaches connectionLost", exc);
+            assertTrue("an IOException: " + exc, exc instanceof IOException);
+            assertTrue("the C library's words, no call named: " + exc.getMessage(),
+                    List.of("Broken pipe", "Connection reset by peer").contains(exc.getMessage()));
+        }
+    }
 }
