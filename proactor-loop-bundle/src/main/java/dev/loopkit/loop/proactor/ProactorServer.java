@@ -5,6 +5,7 @@ import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.transports.AbstractServer;
 import dev.loopkit.loop.core.transports.ChannelTransportSocket;
 import dev.loopkit.loop.core.Networks;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.AsynchronousServerSocketChannel;
@@ -53,7 +54,8 @@ final class ProactorServer extends AbstractServer {
             accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
             Protocol protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
             new ProactorSocketTransport(loop, accepted, protocol, this).start(() -> { });
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            Scheduler.rethrowIfFatal(e);
             transportCreationFailed(accepted, e);
         }
     }

@@ -51,7 +51,7 @@ public abstract class AbstractServer implements Server, LoopResource {
      * asyncio's report when no transport could be made for an accepted connection: the connection is
      * closed and the loop's exception handler is told; the server goes on accepting.
      */
-    protected final void transportCreationFailed(NetworkChannel accepted, Exception error) {
+    protected final void transportCreationFailed(NetworkChannel accepted, Throwable error) {
         Networks.closeQuietly(accepted);
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("message", "Error on transport creation for incoming connection");

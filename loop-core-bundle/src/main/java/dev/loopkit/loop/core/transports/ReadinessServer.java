@@ -2,6 +2,7 @@ package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.StandardSocketOptions;
@@ -119,7 +120,8 @@ public abstract class ReadinessServer<S extends NetworkChannel, C extends Networ
             }
             Protocol protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
             startTransport(accepted, protocol);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            Scheduler.rethrowIfFatal(e);
             transportCreationFailed(accepted, e);
         }
     }
