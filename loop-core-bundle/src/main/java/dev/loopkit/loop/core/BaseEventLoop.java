@@ -1097,6 +1097,10 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             // asyncio's _check_sendfile_params; else the fallback read a block before sockSendall refused the socket
             throw new IllegalArgumentException("only SOCK_STREAM type sockets are supported");
         }
+        if (channel instanceof SelectableChannel selectable && selectable.isBlocking()) {
+            // as every sock* operation refuses it; the fallback read a block first, an empty file none
+            throw new IllegalArgumentException("the socket must be non-blocking");
+        }
         Sendfile.checkParams(file, offset, count);
         checkClosed();
         ensureNoTransport(channel);
