@@ -83,6 +83,16 @@ public final class Sockets {
         return fd;
     }
 
+    /**
+     * {@code IPV6_V6ONLY} on: an IPv6 socket that serves IPv6 alone, as asyncio's {@code create_server}
+     * makes each of its IPv6 sockets, beside which an IPv4 socket may take the same port.
+     */
+    public void ipv6Only(int fd) throws PosixException {
+        if (libc.setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, new int[] {1}, Integer.BYTES) == -1) {
+            throw nativeAccess.failure("setsockopt IPV6_V6ONLY " + fd);
+        }
+    }
+
     /** The family a socket for {@code address} needs. */
     public static ProtocolFamily familyOf(SocketAddress address) {
         int family = SocketAddresses.family(address);

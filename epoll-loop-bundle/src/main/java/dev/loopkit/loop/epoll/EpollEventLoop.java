@@ -28,7 +28,6 @@ import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.Sockets;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -337,17 +336,20 @@ public class EpollEventLoop extends ReadinessEventLoop {
     protected NativeSocket listen(SocketAddress requested, ServerOptions options) throws IOException {
         SocketAddress address = requested;
         NativeSocket socket;
-        if (isIpv4Wildcard(requested)) {
+        if (requested instanceof Networks.AllInterfaces all) {
             // As the JDK binds its own sockets (and so the selector loop): one dual-stack socket on
             // "::" serves every interface of both families; IPv4 alone where there is no IPv6.
             try {
                 socket = NativeSocket.open(this, StandardProtocolFamily.INET6);
-                address = new InetSocketAddress(IPV6_WILDCARD, ((InetSocketAddress) requested).getPort());
+                address = new InetSocketAddress(IPV6_WILDCARD, all.getPort());
             } catch (PosixException noIpv6) {
                 socket = NativeSocket.open(this, StandardProtocolFamily.INET);
             }
         } else {
             socket = NativeSocket.open(this, Sockets.familyOf(address));
+            if (Sockets.familyOf(address) == StandardProtocolFamily.INET6) {
+                socket.ipv6Only(); // asyncio's socket per address: "::" leaves IPv4 to others
+            }
         }
         Networks.listen(socket, address, options); // SO_REUSEADDR and the bind, as the other loops; closes on failure
         try {
@@ -359,10 +361,6 @@ public class EpollEventLoop extends ReadinessEventLoop {
         return socket;
     }
 
-    private static boolean isIpv4Wildcard(SocketAddress address) {
-        return address instanceof InetSocketAddress inet && inet.getAddress() instanceof Inet4Address
-                && inet.getAddress().isAnyLocalAddress();
-    }
 
     @Override
     protected AbstractServer newServer(List<NetworkChannel> listening, Supplier<? extends Protocol> protocolFactory,

@@ -82,6 +82,16 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
         sockets.finishConnect(checkOpen());
     }
 
+    /** {@code IPV6_V6ONLY} on, before the bind: this IPv6 socket serves IPv6 alone. */
+    void ipv6Only() throws IOException {
+        try {
+            sockets.ipv6Only(checkOpen());
+        } catch (IOException e) {
+            Networks.closeQuietly(this);
+            throw e;
+        }
+    }
+
     /** {@code shutdown(SHUT_WR)}. */
     void shutdownOutput() throws IOException {
         sockets.shutdownOutput(checkOpen());
@@ -191,7 +201,7 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
         try {
             sockets.bind(checkOpen(), local);
         } catch (PosixException e) {
-            BindException failed = new BindException(e.getMessage());
+            BindException failed = new BindException(e.strerror());
             failed.initCause(e);
             throw failed;
         }

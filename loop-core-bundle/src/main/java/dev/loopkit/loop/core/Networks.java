@@ -59,13 +59,28 @@ public final class Networks {
 
     /**
      * Where asyncio's {@code create_server} listens: every address of {@code host}, or, without a
-     * host, the wildcard address (one dual-stack socket where IPv6 works: all interfaces, both families).
+     * host, {@link AllInterfaces}.
      */
     public static LoopFuture<List<InetSocketAddress>> serverAddresses(BaseEventLoop loop, String host, int port) {
         if (host != null && !host.isEmpty()) {
             return ensureResolved(loop, host, port);
         }
-        return completed(loop, List.of(new InetSocketAddress(port)));
+        return completed(loop, List.of(new AllInterfaces(port)));
+    }
+
+    /**
+     * The address of a server asked for no host: every interface of both families, one dual-stack
+     * socket where IPv6 works (asyncio makes one socket per family). Told apart from a host of
+     * "0.0.0.0", which asyncio serves on an IPv4 socket alone: a server asked for it accepted IPv6
+     * clients (an outside review).
+     */
+    public static final class AllInterfaces extends InetSocketAddress {
+
+        private static final long serialVersionUID = 1L;
+
+        AllInterfaces(int port) {
+            super(port);
+        }
     }
 
     /**
@@ -188,10 +203,7 @@ public final class Networks {
         } catch (IOException e) {
             closeQuietly(channel);
             if (e instanceof BindException) {
-                BindException described = new BindException("error while attempting to bind on address "
-                        + describe(address) + ": " + String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT));
-                described.initCause(e);
-                throw described;
+                throw boundElsewhere(address, (BindException) e);
             }
             throw e;
         }
@@ -245,6 +257,83 @@ public final class Networks {
         SocketException inTheirWords = new SocketException("Connection reset by peer");
         inTheirWords.initCause(e);
         return inTheirWords;
+    }
+
+    /**
+     * asyncio's words for a failed bind: create_server's "error while attempting to bind on address
+     * ('127.0.0.1', 8080): address already in use"; create_unix_server's "Address '/run/app.sock' is
+     * already in use" for a path taken (by a file that is not a stale socket), any other failure as the
+     * system said it.
+     */
+    private static BindException boundElsewhere(SocketAddress address, BindException e) {
+        if (address instanceof UnixDomainSocketAddress unix && !"Address already in use".equals(e.getMessage())) {
+            return e;
+        }
+        BindException described = new BindException(address instanceof UnixDomainSocketAddress unix
+                ? "Address '" + unix.getPath() + "' is already in use"
+                : "error while attempting to bind on address " + describe(address) + ": "
+                        + String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT));
+        described.initCause(e);
+        return described;
+    }
+
+    /**
+     * asyncio's {@code sock_connect} resolves its address before connecting ({@code _ensure_resolved}):
+     * an unresolved {@link InetSocketAddress} is looked up as {@code getaddrinfo} does and {@code connect}
+     * given its first address; any other address goes to {@code connect} at once. A cancel of the result
+     * reaches the lookup or the connect under way. An unresolved address was refused, by the JDK's
+     * {@code UnresolvedAddressException} thrown out of {@code sockConnect} (an outside review).
+     */
+    public static LoopFuture<Void> connectResolved(BaseEventLoop loop, SocketAddress address,
+            Function<SocketAddress, LoopFuture<Void>> connect) {
+        if (!(address instanceof InetSocketAddress unresolved) || !unresolved.isUnresolved()) {
+            return connect.apply(address);
+        }
+        LoopFuture<Void> result = loop.createFuture();
+        LoopFuture<List<InetSocketAddress>> resolving = loop.getaddrinfo(unresolved.getHostString(), unresolved.getPort());
+        cancelWith(result, resolving);
+        resolving.addDoneCallback(resolved -> {
+            if (result.isDone()) {
+                return;
+            }
+            if (resolved.isCancelled()) {
+                result.cancel(null);
+                return;
+            }
+            if (resolved.exception() != null) {
+                result.setException(resolved.exception());
+                return;
+            }
+            LoopFuture<Void> connecting;
+            try {
+                connecting = connect.apply(resolved.result().get(0));
+            } catch (RuntimeException refused) {
+                result.setException(refused);
+                return;
+            }
+            cancelWith(result, connecting);
+            connecting.addDoneCallback(done -> {
+                if (result.isDone()) {
+                    return;
+                }
+                if (done.isCancelled()) {
+                    result.cancel(null);
+                } else if (done.exception() != null) {
+                    result.setException(done.exception());
+                } else {
+                    result.setResult(null);
+                }
+            });
+        });
+        return result;
+    }
+
+    private static void cancelWith(LoopFuture<?> outer, LoopFuture<?> inner) {
+        outer.addDoneCallback(done -> {
+            if (done.isCancelled()) {
+                inner.cancel(null);
+            }
+        });
     }
 
     /** asyncio's message for a failed connect: "Connect call failed ('127.0.0.1', 1): Connection refused". */

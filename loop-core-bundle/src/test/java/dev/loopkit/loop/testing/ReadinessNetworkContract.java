@@ -146,11 +146,6 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
         assertEquals("descriptors left open by the failed create_unix_connection (" + failure + ")", Map.of(), Leaks.newFds(before));
     }
 
-    /**
-     * asyncio's create_unix_server removes only a stale *socket*: "if stat.S_ISSOCK(os.stat(path).st_mode):
-     * os.remove(path)". A FIFO at the path is left alone and bind fails (Address already in use).
-     */
-
     /** asyncio removes a stale path only if it is a socket ({@code S_ISSOCK}); a FIFO was deleted and bound over. */
     @Test
     public void aUnixServerOnAFifoDoesNotDeleteTheFifo() throws Exception {

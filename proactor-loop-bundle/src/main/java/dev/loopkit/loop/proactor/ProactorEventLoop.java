@@ -224,7 +224,7 @@ public class ProactorEventLoop extends TransportEventLoop {
     public LoopFuture<Void> sockConnect(NetworkChannel channel, SocketAddress address) {
         AsynchronousSocketChannel socket = channelOf(channel, AsynchronousSocketChannel.class);
         Objects.requireNonNull(address, "address");
-        return SocketCompletion.connect(this, socket, address);
+        return Networks.connectResolved(this, address, resolved -> SocketCompletion.connect(this, socket, resolved));
     }
 
     private <C extends NetworkChannel> C channelOf(NetworkChannel channel, Class<C> type) {
@@ -296,14 +296,7 @@ public class ProactorEventLoop extends TransportEventLoop {
         Supplier<? extends Protocol> protocolFactory = serverProtocols(appProtocolFactory, options);
         Networks.checkPort(port);
         checkClosed();
-        LoopFuture<List<InetSocketAddress>> addresses;
-        if (host == null || host.isEmpty()) {
-            addresses = createFuture();
-            addresses.setResult(List.of(new InetSocketAddress(port))); // every interface, both families
-        } else {
-            addresses = getaddrinfo(host, port);
-        }
-        return addresses.thenCompose(resolved -> listenOn(resolved, protocolFactory, options));
+        return Networks.serverAddresses(this, host, port).thenCompose(resolved -> listenOn(resolved, protocolFactory, options));
     }
 
     private LoopFuture<Server> listenOn(List<InetSocketAddress> addresses, Supplier<? extends Protocol> protocolFactory,

@@ -19,6 +19,8 @@ import dev.loopkit.loop.core.transports.AbstractServer;
 import dev.loopkit.loop.core.transports.DatagramEndpoints;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -164,8 +166,13 @@ public class SelectorEventLoop extends ReadinessEventLoop {
 
     @Override
     protected NetworkChannel listen(SocketAddress address, ServerOptions options) throws IOException {
-        ServerSocketChannel channel = address instanceof UnixDomainSocketAddress
-                ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
+        // The JDK's own choice (a dual-stack IPv6 socket where IPv6 works) for all interfaces; else the
+        // address's family, as asyncio's socket per address: "0.0.0.0" serves IPv4 alone. An IPv6 socket
+        // stays dual-stack: the JDK has no IPV6_V6ONLY.
+        ServerSocketChannel channel = address instanceof UnixDomainSocketAddress ? ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+                : address instanceof Networks.AllInterfaces ? ServerSocketChannel.open()
+                : ServerSocketChannel.open(((InetSocketAddress) address).getAddress() instanceof Inet4Address
+                        ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
         return Networks.listen(channel, address, options);
     }
 
