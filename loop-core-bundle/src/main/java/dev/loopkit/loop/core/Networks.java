@@ -7,6 +7,7 @@ import dev.loopkit.api.ServerOptions;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -362,6 +363,10 @@ public final class Networks {
         if (address instanceof InetSocketAddress inet) {
             // the address tried, as asyncio's sockaddr: the host name of a resolved address named every
             // address of a host alike, and "Multiple exceptions" merged them into one
+            if (inet.getAddress() instanceof Inet6Address v6) {
+                // Python's AF_INET6 sockaddr: (host, port, flowinfo, scope_id), the host in its short form
+                return "('" + ipv6Text(v6) + "', " + inet.getPort() + ", 0, " + v6.getScopeId() + ")";
+            }
             String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
             return "('" + host + "', " + inet.getPort() + ")";
         }
@@ -369,6 +374,45 @@ public final class Networks {
             return "'" + unix.getPath() + "'";
         }
         return String.valueOf(address);
+    }
+
+    /**
+     * An IPv6 address as Python (and RFC 5952) writes it: lower case, no leading zeros, the longest
+     * run of two or more zero groups (the first of equal runs) as "::". The JDK writes every group
+     * ("0:0:0:0:0:0:0:1" for "::1").
+     */
+    static String ipv6Text(Inet6Address address) {
+        byte[] bytes = address.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1; // a single zero group is not shortened
+        for (int i = 0; i < 8; i++) {
+            int length = 0;
+            while (i + length < 8 && groups[i + length] == 0) {
+                length++;
+            }
+            if (length > bestLength) {
+                bestStart = i;
+                bestLength = length;
+            }
+            i += length;
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
     }
 
     /** The real failure inside a {@link CompletionException} or {@link ExecutionException}. */
