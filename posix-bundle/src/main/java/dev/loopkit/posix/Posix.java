@@ -112,10 +112,11 @@ public final class Posix {
         if (dst.isReadOnly()) {
             throw new ReadOnlyBufferException();
         }
+        ByteBuffer into = ReadScratch.into(dst);
         while (true) {
-            long count = libc.read(fd, dst, dst.remaining());
+            long count = libc.read(fd, into, into.remaining());
             if (count >= 0) {
-                dst.position(dst.position() + (int) count);
+                ReadScratch.read(into, dst, (int) count);
                 return (int) count;
             }
             if (!nativeAccess.retryUnlessWouldBlock(errno -> PosixException.ofCall(errno, "read " + fd))) {

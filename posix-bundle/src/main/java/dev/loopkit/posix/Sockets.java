@@ -237,10 +237,11 @@ public final class Sockets {
         }
         byte[] sockaddr = new byte[SocketAddresses.STORAGE_BYTES];
         int[] length = {sockaddr.length};
+        ByteBuffer into = ReadScratch.into(dst);
         while (true) {
-            long count = libc.recvfrom(fd, dst, dst.remaining(), 0, sockaddr, length);
+            long count = libc.recvfrom(fd, into, into.remaining(), 0, sockaddr, length);
             if (count >= 0) {
-                dst.position(dst.position() + (int) count);
+                ReadScratch.read(into, dst, (int) count);
                 return SocketAddresses.decode(sockaddr, length[0]);
             }
             if (!nativeAccess.retryUnlessWouldBlock(Sockets::failure)) {

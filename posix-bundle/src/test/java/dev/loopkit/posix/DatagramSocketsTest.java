@@ -26,6 +26,30 @@ public class DatagramSocketsTest extends PosixTestSupport {
         return fd;
     }
 
+    /** recvfrom(2) into a heap buffer writes the datagram's bytes and nothing else of it (as read(2): FdAndEpollTest). */
+    @Test
+    public void aDatagramIntoAHeapBufferWritesOnlyItsBytes() throws Exception {
+        int server = boundDatagram(InetAddress.getLoopbackAddress());
+        int client = boundDatagram(InetAddress.getLoopbackAddress());
+        try {
+            byte[] array = new byte[200];
+            java.util.Arrays.fill(array, (byte) '#');
+            ByteBuffer heap = ByteBuffer.wrap(array).position(10).limit(150);
+            assertEquals(4, sockets.sendTo(client, ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII)),
+                    sockets.localAddress(server)));
+            assertEquals(0, posix.awaitReadable(new int[] {server}, 10_000));
+            sockets.receiveFrom(server, heap);
+            assertEquals(14, heap.position());
+            assertEquals("ping", new String(array, 10, 4, StandardCharsets.US_ASCII));
+            for (int i = 14; i < array.length; i++) {
+                assertEquals("byte " + i + ", after the datagram", '#', array[i]);
+            }
+        } finally {
+            posix.close(server);
+            posix.close(client);
+        }
+    }
+
     private void exchange(InetAddress host) throws Exception {
         int server = boundDatagram(host);
         int client = boundDatagram(host);

@@ -33,6 +33,34 @@ public class FdAndEpollTest extends PosixTestSupport {
         }
     }
 
+    /**
+     * read(2) writes the bytes it returns and nothing else of the buffer, as the JDK's channels and
+     * Python's recv_into do. jnr-ffi passes a heap buffer through a native copy of its whole
+     * [position, limit) and copies all of it back: the bytes after those read were overwritten with what
+     * that copy held (an outside review, through a BufferedProtocol's buffer on the epoll loop).
+     */
+    @Test
+    public void aReadIntoAHeapBufferWritesOnlyTheBytesRead() throws PosixException {
+        int[] pipe = posix.pipe();
+        try {
+            byte[] array = new byte[5000];
+            java.util.Arrays.fill(array, (byte) '#');
+            ByteBuffer heap = ByteBuffer.wrap(array).position(17).slice().position(31).limit(1000);
+            assertEquals(5, posix.write(pipe[1], ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII))));
+            assertEquals(5, posix.read(pipe[0], heap));
+            assertEquals(36, heap.position());
+            assertEquals("hello", new String(array, 17 + 31, 5, StandardCharsets.US_ASCII));
+            for (int i = 0; i < array.length; i++) {
+                if (i < 48 || i >= 53) {
+                    assertEquals("byte " + i + " of the array, not read into", '#', array[i]);
+                }
+            }
+        } finally {
+            posix.close(pipe[0]);
+            posix.close(pipe[1]);
+        }
+    }
+
     @Test
     public void readAndWriteAdvanceDirectAndHeapBuffers() throws PosixException {
         int[] pipe = posix.pipe();
