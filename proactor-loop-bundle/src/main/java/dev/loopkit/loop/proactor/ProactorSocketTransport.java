@@ -175,10 +175,7 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
         while (readBuffer.hasRemaining()) {
             ByteBuffer into;
             try {
-                into = target.getBuffer(readBuffer.remaining());
-                if (into == null || !into.hasRemaining()) {
-                    throw new IllegalStateException("get_buffer() returned an empty buffer");
-                }
+                into = bufferToReadInto(target, readBuffer.remaining());
             } catch (RuntimeException | Error e) {
                 Scheduler.rethrowIfFatal(e);
                 fatalError(e, "Fatal error: protocol.get_buffer() call failed.");

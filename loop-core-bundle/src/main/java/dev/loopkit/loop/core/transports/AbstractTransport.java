@@ -2,6 +2,7 @@ package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.BaseProtocol;
 import dev.loopkit.api.BaseTransport;
+import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Transport;
 import dev.loopkit.api.WriteBufferLimits;
 import dev.loopkit.loop.core.BaseEventLoop;
@@ -9,6 +10,7 @@ import dev.loopkit.loop.core.LoopResource;
 import dev.loopkit.loop.core.SendfileTransport;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -47,6 +49,24 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
         this.server = server;
         this.flowControl = new FlowControl(loop, this, this::bufferSize);
         loop.track(this);
+    }
+
+    /**
+     * asyncio's {@code get_buffer(sizehint)} for a {@link BufferedProtocol}, with its check: a buffer
+     * with room, which the transport can write. A read-only buffer failed each read unhandled on the
+     * selector and epoll loops (reported tens of thousands of times a second, the connection never lost)
+     * and stopped reading on the proactor (an outside review); asyncio's {@code recv_into} raises
+     * {@code TypeError} and the connection is lost with it.
+     */
+    protected static ByteBuffer bufferToReadInto(BufferedProtocol target, int sizeHint) {
+        ByteBuffer into = target.getBuffer(sizeHint);
+        if (into == null || !into.hasRemaining()) {
+            throw new IllegalStateException("get_buffer() returned an empty buffer");
+        }
+        if (into.isReadOnly()) {
+            throw new IllegalStateException("get_buffer() returned a read-only buffer");
+        }
+        return into;
     }
 
     /**

@@ -108,10 +108,7 @@ public final class PipeReadTransport extends AbstractTransport implements Transp
      */
     private static void feed(BufferedProtocol target, ByteBuffer data) {
         while (data.hasRemaining()) {
-            ByteBuffer into = target.getBuffer(data.remaining());
-            if (into == null || !into.hasRemaining()) {
-                throw new IllegalStateException("get_buffer() returned an empty buffer");
-            }
+            ByteBuffer into = bufferToReadInto(target, data.remaining());
             int count = Math.min(into.remaining(), data.remaining());
             int limit = data.limit();
             data.limit(data.position() + count);

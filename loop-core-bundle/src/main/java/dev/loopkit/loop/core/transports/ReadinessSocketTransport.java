@@ -94,10 +94,7 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
     private void readIntoProtocolBuffer(BufferedProtocol target) {
         ByteBuffer into;
         try {
-            into = target.getBuffer(-1);
-            if (into == null || !into.hasRemaining()) {
-                throw new IllegalStateException("get_buffer() returned an empty buffer");
-            }
+            into = bufferToReadInto(target, -1);
         } catch (RuntimeException | Error e) {
             Scheduler.rethrowIfFatal(e);
             fatalError(e, "Fatal error: protocol.get_buffer() call failed.");
