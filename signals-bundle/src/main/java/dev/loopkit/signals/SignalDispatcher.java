@@ -17,9 +17,9 @@ import sun.misc.SignalHandler;
  * first listener comes and restored when the last one goes (with a warning, and the other handler
  * left in place, if outside code replaced ours meanwhile). Signals the JVM has a name for are caught
  * with {@link sun.misc.Signal}, whose handlers run on the JVM's "Signal Dispatcher" thread; the
- * real-time ones ({@code SIGRTMIN..SIGRTMAX}), which it cannot name, and those it keeps ignored (SIGHUP,
- * SIGINT, SIGTERM ignored at its start), with the posix bundle's signal pipe, read by the
- * {@code loopkit-signals} thread ({@link RealtimeSignalReader}). Each listening loop
+ * real-time ones ({@code SIGRTMIN..SIGRTMAX}), which it cannot name, those it keeps ignored (SIGHUP,
+ * SIGINT, SIGTERM ignored at its start), and SIGCHLD, with the posix bundle's signal pipe, read by the
+ * {@code loopkit-signals} thread ({@link SignalPipeReader}). Each listening loop
  * gets the callback through {@link EventLoop#callSoonThreadsafe(Runnable)}, so it always runs on the
  * loop's own thread and several loops may listen to one signal. Process-wide listeners
  * ({@link ProcessSignals}) run on the signal thread itself.
@@ -33,8 +33,8 @@ public final class SignalDispatcher {
 
     /** Read without the lock by the threads that deliver signals; changed under it. */
     private final Map<Integer, Installed> installed = new ConcurrentHashMap<>();
-    // Guarded by this: reads the real-time signals while any has a handler.
-    private RealtimeSignalReader realtime;
+    // Guarded by this: reads the signal pipe while any signal has its handler through it.
+    private SignalPipeReader piped;
 
     /** The one dispatcher of this process (of this class loader: one per signals bundle). */
     public static SignalDispatcher get() {
@@ -110,6 +110,14 @@ public final class SignalDispatcher {
         if (signum == SignalNumbers.SIGKILL || signum == SignalNumbers.SIGSTOP) {
             throw cannotBeCaught(signum, null);
         }
+        if (signum == SignalNumbers.SIGCHLD) {
+            forceProcessImplInitialization();
+            try {
+                return installThroughPipe(signum, "SIGCHLD");
+            } catch (IllegalStateException noPipeHere) {
+                // not x86-64, or no posix bundle: the JVM's handler, starved by a storm of a lower-numbered signal
+            }
+        }
         String name = SignalNumbers.jvmName(signum);
         if (name == null) {
             if (!SignalNumbers.isRealtime(signum)) {
@@ -129,9 +137,6 @@ public final class SignalDispatcher {
      * signal pipe catches it then (an outside review: the handler never ran, and nothing said so).
      */
     private static Installed installJvmHandler(int signum, String name) {
-        if (signum == SignalNumbers.SIGCHLD) {
-            forceProcessImplInitialization();
-        }
         Signal signal = new Signal(name);
         Installed entry = new Installed(signum, "SIG" + name, signal);
         try {
@@ -147,17 +152,25 @@ public final class SignalDispatcher {
     }
 
 
-    /** Through the posix bundle's signal pipe: the real-time signals, and those the JVM keeps ignored. */
+    /**
+     * Through the posix bundle's signal pipe: the real-time signals, those the JVM keeps ignored, and
+     * SIGCHLD. The JVM's dispatcher serves the lowest-numbered pending signal first and starts a thread
+     * for each: under a storm of SIGUSR1 (10), SIGCHLD (17) waited as long as the storm lasted, and the
+     * watchers that reap on it left their children zombies (an outside review; SigchldUnderASignalStormTest).
+     * The pipe's handler writes the number as it comes, as CPython's wake-up fd does; a full pipe (64 KiB
+     * of numbers unread) drops a byte, and a SIGCHLD dropped then is one of many, since the watchers sweep
+     * every child they hold on each.
+     */
     private Installed installThroughPipe(int signum, String name) {
-        boolean started = realtime == null;
+        boolean started = piped == null;
         try {
             if (started) {
-                realtime = RealtimeSignalReader.start(this::deliver);
+                piped = SignalPipeReader.start(this::deliver);
             }
-            realtime.install(signum);
+            piped.install(signum);
         } catch (UnsupportedOperationException | LinkageError e) {
             if (started) {
-                stopRealtimeIfIdle();
+                stopPipeIfIdle();
             }
             throw cannotBeCaught(signum, e);
         }
@@ -175,16 +188,16 @@ public final class SignalDispatcher {
             return true;
         }
         try {
-            return realtime.uninstall(entry.number);
+            return piped.uninstall(entry.number);
         } finally {
-            stopRealtimeIfIdle();
+            stopPipeIfIdle();
         }
     }
 
-    private void stopRealtimeIfIdle() {
-        if (realtime != null && installed.values().stream().allMatch(e -> e.signal != null)) {
-            realtime.stop();
-            realtime = null;
+    private void stopPipeIfIdle() {
+        if (piped != null && installed.values().stream().allMatch(e -> e.signal != null)) {
+            piped.stop();
+            piped = null;
         }
     }
 
@@ -215,7 +228,7 @@ public final class SignalDispatcher {
     private static final class Installed implements SignalHandler {
         final int number;
         final String name;
-        /** The JVM's signal, or {@code null} for a real-time one. */
+        /** The JVM's signal, or {@code null} for one caught through the signal pipe. */
         final Signal signal;
         SignalHandler previous;
         // Guarded by this: the delivering threads copy it without the dispatcher's lock.

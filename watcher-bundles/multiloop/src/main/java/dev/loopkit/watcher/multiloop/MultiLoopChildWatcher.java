@@ -23,8 +23,9 @@ import org.osgi.service.component.annotations.Component;
  *
  * <p>CPython's version hangs when the loop runs in a worker thread while the main thread is blocked
  * (bpo-38323: its handler runs on the main thread and no wake-up fd reaches the worker's loop). Here
- * the JVM runs signal handlers on its own "Signal Dispatcher" thread, which never blocks on user
- * code, and the delivery wakes the target loop: no thread of the user's has to be free.
+ * SIGCHLD is handled on a thread of its own (the signal pipe's {@code loopkit-signals}, or the JVM's
+ * "Signal Dispatcher" where the pipe does not work), which never blocks on user code, and the delivery
+ * wakes the target loop: no thread of the user's has to be free.
  *
  * <p>asyncio refuses {@code add_child_handler} outside a running loop. Here a child registered with
  * no running loop (a hand-over from another watcher registers children from the switching thread)

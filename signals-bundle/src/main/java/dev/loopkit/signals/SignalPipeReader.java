@@ -7,12 +7,13 @@ import java.lang.System.Logger.Level;
 import java.util.function.IntConsumer;
 
 /**
- * The real-time signals' side of {@link SignalDispatcher}: the posix bundle's {@link SignalPipe}
- * catches them (the JVM cannot name them), and the signals the JVM keeps ignored, and a daemon thread, {@code loopkit-signals}, reads the
- * numbers the handler writes and hands each to the dispatcher. It lives while at least one real-time
- * signal has a handler: {@link #stop()} ends the thread, which then closes the pipe.
+ * The signal pipe's side of {@link SignalDispatcher}: the posix bundle's {@link SignalPipe} catches the
+ * signals the JVM cannot (the real-time ones, which it cannot name, and those it keeps ignored) and
+ * SIGCHLD, and a daemon thread, {@code loopkit-signals}, reads the numbers the handler writes and
+ * hands each to the dispatcher. It lives while at least one signal has its handler through the pipe:
+ * {@link #stop()} ends the thread, which then closes the pipe.
  */
-final class RealtimeSignalReader implements Runnable {
+final class SignalPipeReader implements Runnable {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
@@ -21,7 +22,7 @@ final class RealtimeSignalReader implements Runnable {
     private final Thread thread;
     private volatile boolean stopping;
 
-    private RealtimeSignalReader(SignalPipe pipe, IntConsumer dispatch) {
+    private SignalPipeReader(SignalPipe pipe, IntConsumer dispatch) {
         this.pipe = pipe;
         this.dispatch = dispatch;
         this.thread = new Thread(this, "loopkit-signals");
@@ -31,20 +32,20 @@ final class RealtimeSignalReader implements Runnable {
     /**
      * Opens the pipe and starts the thread, which calls {@code dispatch} with each signal's number.
      *
-     * @throws UnsupportedOperationException why real-time signals cannot be caught here (no posix
+     * @throws UnsupportedOperationException why signals cannot be caught through the pipe here (no posix
      *         bundle, not x86-64)
      */
-    static RealtimeSignalReader start(IntConsumer dispatch) {
+    static SignalPipeReader start(IntConsumer dispatch) {
         SignalPipe pipe;
         try {
             pipe = Posix.get().openSignalPipe();
         } catch (NoClassDefFoundError missing) {
-            throw new UnsupportedOperationException("real-time signals need the dev.loopkit.posix module or bundle"
+            throw new UnsupportedOperationException("the signal pipe needs the dev.loopkit.posix module or bundle"
                     + " (and JNR): " + missing.getMessage() + " is missing", missing);
         } catch (PosixException e) {
             throw new UnsupportedOperationException("the signal pipe could not be made: " + e.getMessage(), e);
         }
-        RealtimeSignalReader reader = new RealtimeSignalReader(pipe, dispatch);
+        SignalPipeReader reader = new SignalPipeReader(pipe, dispatch);
         reader.thread.start();
         return reader;
     }
@@ -92,7 +93,7 @@ final class RealtimeSignalReader implements Runnable {
                 }
             }
         } catch (PosixException | RuntimeException e) {
-            LOG.log(Level.ERROR, "reading the signal pipe failed: real-time signals are no longer delivered", e);
+            LOG.log(Level.ERROR, "reading the signal pipe failed: the signals it catches are no longer delivered", e);
         } finally {
             pipe.close();
         }
