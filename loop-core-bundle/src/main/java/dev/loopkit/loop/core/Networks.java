@@ -294,15 +294,7 @@ public final class Networks {
         LoopFuture<List<InetSocketAddress>> resolving = loop.getaddrinfo(unresolved.getHostString(), unresolved.getPort());
         cancelWith(result, resolving);
         resolving.addDoneCallback(resolved -> {
-            if (result.isDone()) {
-                return;
-            }
-            if (resolved.isCancelled()) {
-                result.cancel(null);
-                return;
-            }
-            if (resolved.exception() != null) {
-                result.setException(resolved.exception());
+            if (result.isDone() || passedOnItsEnd(resolved, result)) {
                 return;
             }
             LoopFuture<Void> connecting;
@@ -314,14 +306,7 @@ public final class Networks {
             }
             cancelWith(result, connecting);
             connecting.addDoneCallback(done -> {
-                if (result.isDone()) {
-                    return;
-                }
-                if (done.isCancelled()) {
-                    result.cancel(null);
-                } else if (done.exception() != null) {
-                    result.setException(done.exception());
-                } else {
+                if (!result.isDone() && !passedOnItsEnd(done, result)) {
                     result.setResult(null);
                 }
             });
@@ -335,6 +320,19 @@ public final class Networks {
                 inner.cancel(null);
             }
         });
+    }
+
+    // A step's cancel or failure, passed on to result: whether it had one.
+    private static boolean passedOnItsEnd(LoopFuture<?> step, LoopFuture<?> result) {
+        if (step.isCancelled()) {
+            result.cancel(null);
+            return true;
+        }
+        if (step.exception() != null) {
+            result.setException(step.exception());
+            return true;
+        }
+        return false;
     }
 
     /** asyncio's message for a failed connect: "Connect call failed ('127.0.0.1', 1): Connection refused". */
