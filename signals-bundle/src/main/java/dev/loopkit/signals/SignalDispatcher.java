@@ -157,9 +157,10 @@ public final class SignalDispatcher {
      * SIGCHLD. The JVM's dispatcher serves the lowest-numbered pending signal first and starts a thread
      * for each: under a storm of SIGUSR1 (10), SIGCHLD (17) waited as long as the storm lasted, and the
      * watchers that reap on it left their children zombies (an outside review; SigchldUnderASignalStormTest).
-     * The pipe's handler writes the number as it comes, as CPython's wake-up fd does; a full pipe (64 KiB
-     * of numbers unread) drops a byte, and a SIGCHLD dropped then is one of many, since the watchers sweep
-     * every child they hold on each.
+     * The pipe's handler writes the number as it comes, as CPython's wake-up fd does. A full pipe (64 KiB
+     * of numbers unread: real-time signals faster than the reader) drops a byte, and a SIGCHLD dropped so
+     * waits for the next one; CPython marks each signal apart from its wake-up byte, which this handler
+     * does not (yet).
      */
     private Installed installThroughPipe(int signum, String name) {
         boolean started = piped == null;
