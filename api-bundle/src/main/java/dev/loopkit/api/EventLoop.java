@@ -352,8 +352,9 @@ public interface EventLoop extends Executor {
     /**
      * asyncio {@code sock_sendto(sock, data, address)}: sends the remaining bytes of {@code data} as
      * one datagram once the non-blocking {@link java.nio.channels.DatagramChannel} can; completes with
-     * the number of bytes sent (an empty {@code data} sends nothing and completes with 0: the JDK cannot
-     * send an empty datagram).
+     * the number of bytes sent. An empty {@code data} sends an empty datagram where the channel can (not
+     * a connected JDK channel, which makes no system call for it) and completes with 0; an unresolved
+     * {@code address} is looked up first, as Python's {@code sendto} does.
      */
     LoopFuture<Integer> sockSendto(NetworkChannel channel, ByteBuffer data, SocketAddress address);
 

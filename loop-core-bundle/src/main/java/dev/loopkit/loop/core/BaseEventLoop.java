@@ -1065,7 +1065,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         DatagramChannel datagram = datagramChannel(channel);
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(address, "address");
-        return Datagrams.sendto(this, channelReadiness(), datagram, data, address);
+        return Networks.afterResolving(this, address, resolved -> Datagrams.sendto(this, channelReadiness(), datagram, data, resolved));
     }
 
     private DatagramChannel datagramChannel(NetworkChannel channel) {

@@ -279,35 +279,36 @@ public final class Networks {
     }
 
     /**
-     * asyncio's {@code sock_connect} resolves its address before connecting ({@code _ensure_resolved}):
-     * an unresolved {@link InetSocketAddress} is looked up as {@code getaddrinfo} does and {@code connect}
-     * given its first address; any other address goes to {@code connect} at once. A cancel of the result
-     * reaches the lookup or the connect under way. An unresolved address was refused, by the JDK's
-     * {@code UnresolvedAddressException} thrown out of {@code sockConnect} (an outside review).
+     * asyncio's {@code sock_connect} and {@code sock_sendto} take an address to resolve
+     * ({@code _ensure_resolved}; {@code sendto(2)} through Python's socket resolves it itself): an
+     * unresolved {@link InetSocketAddress} is looked up as {@code getaddrinfo} does and {@code then}
+     * given its first address; any other address goes to {@code then} at once. A cancel of the result
+     * reaches the lookup or the step under way. An unresolved address was refused, by the JDK's
+     * {@code UnresolvedAddressException} thrown out of the call (outside reviews).
      */
-    public static LoopFuture<Void> connectResolved(BaseEventLoop loop, SocketAddress address,
-            Function<SocketAddress, LoopFuture<Void>> connect) {
+    public static <T> LoopFuture<T> afterResolving(BaseEventLoop loop, SocketAddress address,
+            Function<SocketAddress, LoopFuture<T>> then) {
         if (!(address instanceof InetSocketAddress unresolved) || !unresolved.isUnresolved()) {
-            return connect.apply(address);
+            return then.apply(address);
         }
-        LoopFuture<Void> result = loop.createFuture();
+        LoopFuture<T> result = loop.createFuture();
         LoopFuture<List<InetSocketAddress>> resolving = loop.getaddrinfo(unresolved.getHostString(), unresolved.getPort());
         cancelWith(result, resolving);
         resolving.addDoneCallback(resolved -> {
             if (result.isDone() || passedOnItsEnd(resolved, result)) {
                 return;
             }
-            LoopFuture<Void> connecting;
+            LoopFuture<T> step;
             try {
-                connecting = connect.apply(resolved.result().get(0));
+                step = then.apply(resolved.result().get(0));
             } catch (RuntimeException refused) {
                 result.setException(refused);
                 return;
             }
-            cancelWith(result, connecting);
-            connecting.addDoneCallback(done -> {
+            cancelWith(result, step);
+            step.addDoneCallback(done -> {
                 if (!result.isDone() && !passedOnItsEnd(done, result)) {
-                    result.setResult(null);
+                    result.setResult(done.result());
                 }
             });
         });

@@ -54,10 +54,13 @@ public abstract class DatagramContract extends LoopTestSupport {
     protected static final String LOCALHOST = "127.0.0.1";
 
     /**
-     * JDK 25 opens a socket of its own with the first {@code DatagramChannel} of the process and keeps
-     * it (measured: two sockets after the first {@code open()}, one left after closing everything, and
-     * no more with later channels): opened here, before any test counts descriptors.
+     * Whether a connected endpoint sends an empty datagram: the epoll loop's own sockets do; a connected
+     * JDK {@code DatagramChannel} makes no system call for an empty buffer (ASYNCIO-DIFFERENCES).
      */
+    protected boolean connectedEndpointsSendEmptyDatagrams() {
+        return false;
+    }
+
     /** What reaches the exception handler is a failure, unless the test installs its own handler. */
     @Override
     protected boolean unexpectedErrorsFail() {
@@ -200,22 +203,66 @@ public abstract class DatagramContract extends LoopTestSupport {
     }
 
     @Test
-    public void theLargestDatagramMakesTheRoundTripAndAnEmptyOneIsNotSent() {
+    public void theLargestDatagramMakesTheRoundTripAndAnEmptyOneGoesWhereTheSocketCanSendIt() {
         DatagramEndpoint<DatagramEcho> server = echoServer(LOCALHOST);
-        CollectingDatagrams client = new CollectingDatagrams(2);
+        boolean empty = connectedEndpointsSendEmptyDatagrams();
+        CollectingDatagrams client = new CollectingDatagrams(empty ? 3 : 2);
         DatagramEndpoint<CollectingDatagrams> endpoint = connectTo(sockname(server), client);
         byte[] largest = new byte[65_507]; // UDP over IPv4 carries no more
         new Random(7).nextBytes(largest);
-        // The JDK's DatagramChannel sends nothing for an empty buffer: dropped without an error, as
-        // asyncio up to 3.11 did (3.12 sends an empty datagram)
         endpoint.transport().sendto(new byte[0], null);
         endpoint.transport().sendto(largest, null);
         endpoint.transport().sendto(new byte[] {1}, null);
-        List<byte[]> echoed = runFor(client.all);
+        List<byte[]> echoed = new ArrayList<>(runFor(client.all));
+        if (empty) {
+            assertArrayEquals("the empty datagram, echoed", new byte[0], echoed.remove(0));
+        }
         assertArrayEquals(largest, echoed.get(0));
         assertArrayEquals(new byte[] {1}, echoed.get(1));
         assertEquals(List.of(), client.errors);
         close(server, endpoint);
+    }
+
+    /**
+     * asyncio 3.13 sends an empty datagram (gh-113812: 3.12's "if not data: return" dropped it), and the
+     * peer's {@code datagram_received} gets {@code b''}: a zero-length datagram means something in
+     * protocols such as RFC 868's. Loopkit dropped it, believing the JDK could not send one; an
+     * endpoint with no connection can (an outside review).
+     */
+    @Test
+    public void anEmptyDatagramFromAnEndpointWithNoConnectionReachesThePeer() {
+        CollectingDatagrams server = new CollectingDatagrams(2);
+        DatagramEndpoint<CollectingDatagrams> serverEndpoint = runFor(loop.createDatagramEndpoint(() -> server,
+                new InetSocketAddress(LOCALHOST, 0), null));
+        CollectingDatagrams client = new CollectingDatagrams(0);
+        DatagramEndpoint<CollectingDatagrams> clientEndpoint = runFor(loop.createDatagramEndpoint(() -> client,
+                new InetSocketAddress(LOCALHOST, 0), null));
+        clientEndpoint.transport().sendto(new byte[0], sockname(serverEndpoint));
+        clientEndpoint.transport().sendto("after".getBytes(StandardCharsets.US_ASCII), sockname(serverEndpoint));
+        List<byte[]> got = runFor(server.all);
+        assertEquals("the first datagram is the empty one, not '" + new String(got.get(0), StandardCharsets.US_ASCII)
+                + "'; errors: " + client.errors, 0, got.get(0).length);
+        assertArrayEquals("after".getBytes(StandardCharsets.US_ASCII), got.get(1));
+        close(serverEndpoint, clientEndpoint);
+    }
+
+    /**
+     * asyncio's {@code sock_sendto(sock, data, ('localhost', port))} sends: Python's {@code sendto}
+     * resolves the name. Loopkit threw the JDK's {@code UnresolvedAddressException} out of the call
+     * (an outside review).
+     */
+    @Test
+    public void sockSendtoToAnUnresolvedAddressLooksItUp() throws IOException {
+        try (DatagramChannel sender = DatagramChannel.open(); DatagramChannel receiver = DatagramChannel.open()) {
+            sender.bind(new InetSocketAddress(LOCALHOST, 0)).configureBlocking(false);
+            receiver.bind(new InetSocketAddress(LOCALHOST, 0)).configureBlocking(false);
+            int port = ((InetSocketAddress) receiver.getLocalAddress()).getPort();
+            int sent = runFor(loop.sockSendto(sender, ByteBuffer.wrap(new byte[] {42}),
+                    InetSocketAddress.createUnresolved(LOCALHOST, port)));
+            assertEquals(1, sent);
+            Datagram got = runFor(loop.sockRecvfrom(receiver, 10));
+            assertEquals(42, got.data().get(0));
+        }
     }
 
     @Test

@@ -224,7 +224,7 @@ public class ProactorEventLoop extends TransportEventLoop {
     public LoopFuture<Void> sockConnect(NetworkChannel channel, SocketAddress address) {
         AsynchronousSocketChannel socket = channelOf(channel, AsynchronousSocketChannel.class);
         Objects.requireNonNull(address, "address");
-        return Networks.connectResolved(this, address, resolved -> SocketCompletion.connect(this, socket, resolved));
+        return Networks.afterResolving(this, address, resolved -> SocketCompletion.connect(this, socket, resolved));
     }
 
     private <C extends NetworkChannel> C channelOf(NetworkChannel channel, Class<C> type) {

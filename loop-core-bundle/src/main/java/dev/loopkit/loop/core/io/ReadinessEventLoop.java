@@ -103,7 +103,7 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
     public LoopFuture<Void> sockConnect(NetworkChannel channel, SocketAddress address) {
         checkClosed();
         ensureNoTransport(channel);
-        return Networks.connectResolved(this, address, resolved -> SocketOperations.connect(this, channel, resolved));
+        return Networks.afterResolving(this, address, resolved -> SocketOperations.connect(this, channel, resolved));
     }
 
     /**

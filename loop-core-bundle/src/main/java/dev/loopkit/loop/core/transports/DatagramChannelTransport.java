@@ -135,11 +135,6 @@ public final class DatagramChannelTransport extends AbstractTransport implements
             countLostWrite();
             return;
         }
-        if (!data.hasRemaining()) {
-            // The JDK's DatagramChannel sends nothing for an empty buffer (no syscall), so an empty
-            // datagram cannot be sent: dropped, as asyncio up to 3.11 did ("if not data: return").
-            return;
-        }
         if (buffer.isEmpty()) {
             try {
                 if (send(data, to)) {
@@ -161,7 +156,8 @@ public final class DatagramChannelTransport extends AbstractTransport implements
     }
 
     /**
-     * Sends one datagram (not empty); {@code false} when the socket would block (nothing was sent). A
+     * Sends one datagram, maybe empty (asyncio 3.13 sends those: gh-113812); {@code false} when the socket
+     * would block (nothing was sent). A
      * destination the socket cannot take is an {@link IOException} for errorReceived, as asyncio's
      * {@code sendto} meets it ({@code gaierror}, EAFNOSUPPORT), not a fatal error that closes the endpoint.
      */

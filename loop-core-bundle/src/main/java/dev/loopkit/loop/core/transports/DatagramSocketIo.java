@@ -34,7 +34,7 @@ public interface DatagramSocketIo {
     SocketAddress receive(ByteBuffer into) throws IOException;
 
     /**
-     * Sends {@code data} (not empty) as one datagram to {@code to}, or to the peer of a connected
+     * Sends {@code data} (maybe empty) as one datagram to {@code to}, or to the peer of a connected
      * socket when {@code to} is {@code null}.
      *
      * @return {@code false} when the socket would block: nothing was sent

@@ -61,7 +61,10 @@ public final class JdkDatagramSocketIo implements DatagramSocketIo {
 
     @Override
     public boolean send(ByteBuffer data, SocketAddress to) throws IOException {
-        return Datagrams.send(channel, data, to) > 0;
+        // An empty datagram: the JDK says 0 whether it went or the socket would block, and a connected
+        // channel sends none at all (no system call): taken as sent, as sockSendto takes it.
+        int length = data.remaining();
+        return Datagrams.send(channel, data, to) > 0 || length == 0;
     }
 
     @Override
