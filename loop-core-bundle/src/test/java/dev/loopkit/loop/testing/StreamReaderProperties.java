@@ -132,6 +132,148 @@ public abstract class StreamReaderProperties {
         }
     }
 
+    /** One call of the limit property: {@code readuntil(separator)}, {@code readline()}, {@code read(n)} or {@code readexactly(n)}. */
+    record Call(String name, int n, byte[] separator) {
+        @Override
+        public String toString() {
+            return name + "(" + (separator != null ? new String(separator, java.nio.charset.StandardCharsets.US_ASCII)
+                    .replace("\n", "\\n") : name.equals("readline") ? "" : String.valueOf(n)) + ")";
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Call>> calls() {
+        Arbitrary<Call> until = Arbitraries.of((byte) 'a', (byte) 'b', (byte) '\n').array(byte[].class).ofMinSize(1).ofMaxSize(3)
+                .map(separator -> new Call("readuntil", 0, separator));
+        Arbitrary<Call> line = Arbitraries.just(new Call("readline", 0, null));
+        Arbitrary<Call> sized = Combinators.combine(Arbitraries.of("read", "readexactly"), Arbitraries.integers().between(1, 60))
+                .as((name, n) -> new Call(name, n, null));
+        return Arbitraries.oneOf(until, line, sized).list().ofMinSize(1).ofMaxSize(8);
+    }
+
+    /**
+     * The limit's rules, against a model of asyncio's {@code readuntil} and {@code readline} written from
+     * its code: with the stream buffered to its end, any data, any limit and any sequence of calls give
+     * asyncio's outcome: the bytes, {@code LimitOverrunError} with its words and {@code consumed} (nothing
+     * taken), {@code readline}'s {@code ValueError} (the line dropped), {@code IncompleteReadError} with its
+     * partial. The properties above run with no limit; an outside review saw no property reach it.
+     */
+    @Property(tries = 300)
+    void aBufferedStreamKeepsItsLimitAsAsyncioDoes(@ForAll @Size(max = 120) List<@IntRange(min = 0, max = 2) Integer> letters,
+            @ForAll @IntRange(min = 1, max = 40) int limit, @ForAll("calls") List<Call> calls) {
+        byte[] data = new byte[letters.size()];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) "ab\n".charAt(letters.get(i));
+        }
+        StreamReader reader = new StreamReader(loop, limit);
+        reader.feedData(ByteBuffer.wrap(data));
+        reader.feedEof();
+        List<Byte> model = new ArrayList<>();
+        for (byte b : data) {
+            model.add(b);
+        }
+        for (int i = 0; i < 3 * calls.size(); i++) {
+            Call call = calls.get(i % calls.size());
+            String expected = asyncio(model, limit, call);
+            CompletionStage<byte[]> read = switch (call.name()) {
+                case "readuntil" -> reader.readuntil(call.separator());
+                case "readline" -> reader.readline();
+                case "read" -> reader.read(call.n());
+                default -> reader.readexactly(call.n());
+            };
+            String got = runFor(loop, read.handle((bytes, error) -> outcome(bytes, error)));
+            assertEquals("call " + i + ", " + call + ", limit " + limit + ", data " + Arrays.toString(data), expected, got);
+        }
+    }
+
+    private static String outcome(byte[] bytes, Throwable error) {
+        Throwable cause = error instanceof CompletionException wrapped ? wrapped.getCause() : error;
+        if (cause == null) {
+            return "bytes " + Arrays.toString(bytes);
+        }
+        if (cause instanceof dev.loopkit.streams.LimitOverrunException overrun) {
+            return "LimitOverrunError(" + overrun.getMessage() + ", consumed " + overrun.consumed() + ")";
+        }
+        if (cause instanceof IncompleteReadException incomplete) {
+            return "IncompleteReadError(partial " + Arrays.toString(incomplete.partial()) + ", expected " + incomplete.expected() + ")";
+        }
+        if (cause instanceof IllegalArgumentException valueError) {
+            return "ValueError(" + valueError.getMessage() + ")";
+        }
+        return String.valueOf(cause);
+    }
+
+    // asyncio 3.12's StreamReader on a buffer that has had its EOF: the outcome of the call, the buffer changed as it changes it.
+    private static String asyncio(List<Byte> buffer, int limit, Call call) {
+        switch (call.name()) {
+            case "read": {
+                List<Byte> taken = new ArrayList<>(buffer.subList(0, Math.min(call.n(), buffer.size())));
+                buffer.subList(0, taken.size()).clear();
+                return "bytes " + taken;
+            }
+            case "readexactly": {
+                if (buffer.size() < call.n()) {
+                    String partial = buffer.toString();
+                    buffer.clear();
+                    return "IncompleteReadError(partial " + partial + ", expected " + call.n() + ")";
+                }
+                List<Byte> taken = new ArrayList<>(buffer.subList(0, call.n()));
+                buffer.subList(0, call.n()).clear();
+                return "bytes " + taken;
+            }
+            case "readline": {
+                String until = asyncioReaduntil(buffer, limit, new byte[] {'\n'});
+                if (until.startsWith("IncompleteReadError(partial ")) {
+                    return "bytes " + until.substring("IncompleteReadError(partial ".length(), until.indexOf(", expected"));
+                }
+                if (until.startsWith("LimitOverrunError(")) {
+                    int consumed = Integer.parseInt(until.substring(until.lastIndexOf(' ') + 1, until.length() - 1));
+                    if (consumed < buffer.size() && buffer.get(consumed) == '\n') {
+                        buffer.subList(0, consumed + 1).clear();
+                    } else {
+                        buffer.clear();
+                    }
+                    return "ValueError(" + until.substring("LimitOverrunError(".length(), until.indexOf(", consumed")) + ")";
+                }
+                return until;
+            }
+            default:
+                return asyncioReaduntil(buffer, limit, call.separator());
+        }
+    }
+
+    private static String asyncioReaduntil(List<Byte> buffer, int limit, byte[] separator) {
+        int isep = -1;
+        if (buffer.size() >= separator.length) {
+            isep = indexOf(toArray(buffer), separator);
+            if (isep == -1) {
+                int offset = buffer.size() + 1 - separator.length;
+                if (offset > limit) {
+                    return "LimitOverrunError(Separator is not found, and chunk exceed the limit, consumed " + offset + ")";
+                }
+            }
+        }
+        if (isep == -1) {
+            String partial = buffer.toString();
+            buffer.clear();
+            return "IncompleteReadError(partial " + partial + ", expected null)";
+        }
+        if (isep > limit) {
+            return "LimitOverrunError(Separator is found, but chunk is longer than limit, consumed " + isep + ")";
+        }
+        List<Byte> taken = new ArrayList<>(buffer.subList(0, isep + separator.length));
+        buffer.subList(0, taken.size()).clear();
+        return "bytes " + taken;
+    }
+
+    private static byte[] toArray(List<Byte> bytes) {
+        byte[] array = new byte[bytes.size()];
+        for (int i = 0; i < array.length; i++) {
+            array[i] = bytes.get(i);
+        }
+        return array;
+    }
+
     /** Writes one chunk per loop iteration (so they travel as separate segments where TCP lets them), then the EOF. */
     private void writeEach(StreamWriter writer, List<byte[]> chunks, int index) {
         if (index == chunks.size()) {
