@@ -3,8 +3,10 @@ package dev.loopkit.posix;
 import dev.loopkit.posix.libc.LibC;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import jnr.ffi.Pointer;
 
@@ -15,7 +17,13 @@ import jnr.ffi.Pointer;
  * signal's number, one byte, to a non-blocking pipe; a Java thread reads the pipe ({@link #take()})
  * and does the rest.
  *
- * <p>The handler is machine code (x86-64, 24 bytes) in a page of its own, made with {@code mmap}
+ * <p>Beside the byte, the handler marks the signal in a page of data, as CPython keeps a "tripped" flag
+ * per signal beside its wake-up fd: a full pipe (its reader behind by 64 KiB) drops the byte, never the
+ * mark, and the reader, which has 64 KiB more to read, finds the mark on one of its next reads
+ * ({@link #takeArrived()}). A signal that came several times before the reader looked is one mark:
+ * signals coalesce, as the kernel's own do.
+ *
+ * <p>The handler is machine code (x86-64, 35 bytes) in a page of its own, made with {@code mmap}
  * and {@code mprotect}. A signal handler must be async-signal-safe: it runs on whatever thread the
  * kernel interrupted, possibly inside the JVM, so no Java code (a jnr-ffi callback would enter the
  * JVM there) may run in it, and Loopkit ships no native library of its own. A raw {@code write}
@@ -30,13 +38,17 @@ import jnr.ffi.Pointer;
 public final class SignalPipe implements AutoCloseable {
 
     /**
-     * {@code handler(int signo)}: {@code push rdi; mov edi, [rip + 0xff9]} (the descriptor at the start
-     * of the next page); {@code mov rsi, rsp; mov edx, 1; mov eax, 1} ({@code SYS_write});
-     * {@code syscall; pop rdi; ret}. Pushing {@code rdi} puts the number's low byte at {@code [rsp]}.
+     * {@code handler(int signo)}: {@code push rdi; lea rax, [rip + 0x1038]} (the marks, 64 bytes into the
+     * next page); {@code mov byte [rax + rdi], 1} (this signal's mark); {@code mov edi, [rip + 0xfee]} (the
+     * descriptor at the start of the next page); {@code mov rsi, rsp; mov edx, 1; mov eax, 1}
+     * ({@code SYS_write}); {@code syscall; pop rdi; ret}. Pushing {@code rdi} puts the number's low byte
+     * at {@code [rsp]}. The kernel passes the number in the whole of {@code rdi}.
      */
     private static final byte[] X86_64_HANDLER = {
         0x57,
-        (byte) 0x8b, 0x3d, (byte) 0xf9, 0x0f, 0x00, 0x00,
+        0x48, (byte) 0x8d, 0x05, 0x38, 0x10, 0x00, 0x00,
+        (byte) 0xc6, 0x04, 0x38, 0x01,
+        (byte) 0x8b, 0x3d, (byte) 0xee, 0x0f, 0x00, 0x00,
         0x48, (byte) 0x89, (byte) 0xe6,
         (byte) 0xba, 0x01, 0x00, 0x00, 0x00,
         (byte) 0xb8, 0x01, 0x00, 0x00, 0x00,
@@ -44,6 +56,9 @@ public final class SignalPipe implements AutoCloseable {
         0x5f,
         (byte) 0xc3,
     };
+    /** Where the marks start in the data page: one byte per signal number, 1 to 64. */
+    private static final int MARKS = 64;
+    private static final int LAST_SIGNAL = 64;
     private static final int PAGE = 4096;
     private static final int NO_FD = -1;
 
@@ -91,6 +106,7 @@ public final class SignalPipe implements AutoCloseable {
             synchronized (SignalPipe.class) {
                 pages = FREE_PAGES.isEmpty() ? HandlerPages.map(nativeAccess) : FREE_PAGES.pop();
             }
+            pages.clearMarks();
             pages.writeTo(pipe[1]);
             return new SignalPipe(nativeAccess, posix, pages, pipe);
         } catch (PosixException | RuntimeException e) {
@@ -152,6 +168,22 @@ public final class SignalPipe implements AutoCloseable {
         one.clear();
         int read = posix.read(readFd, one);
         return read == 1 ? one.get(0) & 0xff : 0;
+    }
+
+    /**
+     * The installed signals marked since the last look, their marks cleared: each to be handled once,
+     * however many times it came. Look after each {@link #take()}: a mark is set before its byte is
+     * written, and a mark set while this looks is seen by the next look, which its byte (or, if the pipe
+     * was full, the bytes before it) brings.
+     */
+    public synchronized List<Integer> takeArrived() {
+        List<Integer> arrived = new ArrayList<>(1);
+        for (Integer signal : previousActions.keySet()) {
+            if (code.takeMark(signal)) { // cleared before the signal is handled: one that comes meanwhile marks again
+                arrived.add(signal);
+            }
+        }
+        return arrived;
     }
 
     /** Makes a {@link #take()} in progress (or the next one) return 0: how its thread is told to end. */
@@ -227,6 +259,19 @@ public final class SignalPipe implements AutoCloseable {
 
         void writeTo(int fd) {
             pages.putInt(PAGE, fd);
+        }
+
+        /** Clears every mark: pages of a closed pipe serve the next one afresh. */
+        void clearMarks() {
+            pages.setMemory(PAGE + MARKS, LAST_SIGNAL + 1, (byte) 0);
+        }
+
+        boolean takeMark(int signal) {
+            if (pages.getByte(PAGE + MARKS + signal) == 0) {
+                return false;
+            }
+            pages.putByte(PAGE + MARKS + signal, (byte) 0);
+            return true;
         }
     }
 

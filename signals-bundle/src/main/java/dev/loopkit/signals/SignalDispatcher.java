@@ -157,12 +157,13 @@ public final class SignalDispatcher {
      * SIGCHLD. The JVM's dispatcher serves the lowest-numbered pending signal first and starts a thread
      * for each: under a storm of SIGUSR1 (10), SIGCHLD (17) waited as long as the storm lasted, and the
      * watchers that reap on it left their children zombies (an outside review; SigchldUnderASignalStormTest).
-     * The pipe's handler writes the number as it comes, as CPython's wake-up fd does. A full pipe (64 KiB
-     * of numbers unread: real-time signals faster than the reader) drops a byte, and a SIGCHLD dropped so
-     * waits for the next one; CPython marks each signal apart from its wake-up byte, which this handler
-     * does not (yet).
+     * The pipe's handler marks the signal and writes a byte, as CPython's flags and wake-up fd do: a full
+     * pipe drops the byte, never the mark (an outside review lost a SIGCHLD to a full pipe before the marks).
      */
     private Installed installThroughPipe(int signum, String name) {
+        if (piped != null && piped.ended()) {
+            piped = null; // reading failed; its pipe put every action back as it closed
+        }
         boolean started = piped == null;
         try {
             if (started) {
@@ -273,7 +274,11 @@ public final class SignalDispatcher {
                 } else {
                     try {
                         target.getValue().run();
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | Error e) {
+                        // asyncio's words; all but the JVM's own errors, as the loops report them
+                        if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
+                            throw fatal;
+                        }
                         LOG.log(Level.WARNING, "Unknown exception in " + name + " handler", e);
                     }
                 }

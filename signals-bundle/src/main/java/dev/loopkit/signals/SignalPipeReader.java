@@ -80,22 +80,45 @@ final class SignalPipeReader implements Runnable {
             pipe.wake();
         } catch (PosixException full) {
             // the reader is behind: it sees the flag after its next byte
+        } catch (IllegalStateException closed) {
+            // the reader ended already (reading failed) and closed the pipe
         }
+    }
+
+    /** Whether the thread has ended (stopped, or reading failed): a new reader must serve the next signal. */
+    boolean ended() {
+        return !thread.isAlive();
     }
 
     @Override
     public void run() {
         try {
             while (!stopping) {
-                int signum = pipe.take();
-                if (signum != 0 && !stopping) {
-                    dispatch.accept(signum);
+                pipe.take(); // a byte came: look at the marks, which a full pipe does not drop
+                if (stopping) {
+                    break;
+                }
+                for (int signum : pipe.takeArrived()) {
+                    handOn(signum);
                 }
             }
         } catch (PosixException | RuntimeException e) {
             LOG.log(Level.ERROR, "reading the signal pipe failed: the signals it catches are no longer delivered", e);
         } finally {
             pipe.close();
+        }
+    }
+
+    // One listener's failure (an assert in a process-wide listener) is reported and the others go on: an
+    // Error once ended this thread, which put SIGCHLD back to its default (an outside review).
+    private void handOn(int signum) {
+        try {
+            dispatch.accept(signum);
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
+                throw fatal;
+            }
+            LOG.log(Level.WARNING, "Unknown exception in signal " + signum + " handler", e);
         }
     }
 }
