@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  */
 final class ReadScratch {
 
-    /** As much as one read into a heap buffer takes; read(2) and recvfrom(2) may return fewer bytes than asked anyway. */
+    /** As much as one read(2) into a heap buffer takes: it may return fewer bytes than asked anyway. */
     static final int BYTES = 64 * 1024;
 
     private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
@@ -26,6 +26,22 @@ final class ReadScratch {
         if (dst.isDirect()) {
             return dst;
         }
+        return scratch(dst);
+    }
+
+    /**
+     * {@link #into} for one datagram, which a shorter read would cut: a heap buffer with more room than
+     * the scratch gets a direct buffer of its size for this read (a Unix datagram may be far larger than
+     * 64 KiB; an outside review saw 100,000 bytes cut to 65,536).
+     */
+    static ByteBuffer intoWhole(ByteBuffer dst) {
+        if (dst.isDirect()) {
+            return dst;
+        }
+        return dst.remaining() > BYTES ? ByteBuffer.allocateDirect(dst.remaining()) : scratch(dst);
+    }
+
+    private static ByteBuffer scratch(ByteBuffer dst) {
         ByteBuffer scratch = SCRATCH.get();
         if (scratch == null) {
             scratch = ByteBuffer.allocateDirect(BYTES);

@@ -237,7 +237,7 @@ public final class Sockets {
         }
         byte[] sockaddr = new byte[SocketAddresses.STORAGE_BYTES];
         int[] length = {sockaddr.length};
-        ByteBuffer into = ReadScratch.into(dst);
+        ByteBuffer into = ReadScratch.intoWhole(dst);
         while (true) {
             long count = libc.recvfrom(fd, into, into.remaining(), 0, sockaddr, length);
             if (count >= 0) {

@@ -156,4 +156,35 @@ public class DatagramSocketsTest extends PosixTestSupport {
             posix.close(fd);
         }
     }
+
+    /** A Unix datagram larger than the 64 KiB a read into a heap buffer goes through arrives whole, as recvfrom(2) gives it (an outside review saw it cut). */
+    @Test
+    public void aUnixDatagramLargerThanTheScratchArrivesWholeInAHeapBuffer() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("scratch");
+        SocketAddress serverAddress = java.net.UnixDomainSocketAddress.of(dir.resolve("s"));
+        int server = sockets.openDatagram(StandardProtocolFamily.UNIX);
+        int client = sockets.openDatagram(StandardProtocolFamily.UNIX);
+        try {
+            sockets.bind(server, serverAddress);
+            sockets.bind(client, java.net.UnixDomainSocketAddress.of(dir.resolve("c")));
+            sockets.setOption(server, java.net.StandardSocketOptions.SO_RCVBUF, 1 << 20);
+            sockets.setOption(client, java.net.StandardSocketOptions.SO_SNDBUF, 1 << 20);
+            byte[] payload = new byte[100_000];
+            for (int i = 0; i < payload.length; i++) {
+                payload[i] = (byte) i;
+            }
+            assertEquals(payload.length, sockets.sendTo(client, ByteBuffer.wrap(payload), serverAddress));
+            assertEquals(0, posix.awaitReadable(new int[] {server}, 10_000));
+            ByteBuffer heap = ByteBuffer.allocate(200_000);
+            sockets.receiveFrom(server, heap);
+            assertEquals("bytes of the 100000-byte datagram received into a 200000-byte heap buffer",
+                    payload.length, heap.position());
+        } finally {
+            posix.close(server);
+            posix.close(client);
+            java.nio.file.Files.deleteIfExists(dir.resolve("s"));
+            java.nio.file.Files.deleteIfExists(dir.resolve("c"));
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
 }
