@@ -351,7 +351,7 @@ public class EpollEventLoop extends ReadinessEventLoop {
                 socket.ipv6Only(); // asyncio's socket per address: "::" leaves IPv4 to others
             }
         }
-        Networks.listen(socket, address, options); // SO_REUSEADDR and the bind, as the other loops; closes on failure
+        Networks.listen(socket, address, options, requested); // SO_REUSEADDR and the bind, as the other loops; closes on failure
         try {
             socket.listen(options.backlog());
         } catch (IOException e) {

@@ -182,6 +182,16 @@ public final class Networks {
      */
     public static <C extends NetworkChannel> C listen(C channel, SocketAddress address, ServerOptions options)
             throws IOException {
+        return listen(channel, address, options, address);
+    }
+
+    /**
+     * {@link #listen(NetworkChannel, SocketAddress, ServerOptions)} on {@code address}, a failure naming
+     * {@code asked}: the epoll loop binds "::" for a server asked for all interfaces, where asyncio's
+     * first socket, and its message, is "0.0.0.0"'s.
+     */
+    public static <C extends NetworkChannel> C listen(C channel, SocketAddress address, ServerOptions options,
+            SocketAddress asked) throws IOException {
         try {
             if (address instanceof InetSocketAddress) {
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
@@ -204,7 +214,7 @@ public final class Networks {
         } catch (IOException e) {
             closeQuietly(channel);
             if (e instanceof BindException) {
-                throw boundElsewhere(address, (BindException) e);
+                throw boundElsewhere(asked, (BindException) e);
             }
             throw e;
         }

@@ -145,6 +145,25 @@ public abstract class SocketBadLuckContract extends SocketTestSupport {
     }
 
     /**
+     * A server with no host on a port taken on IPv4: asyncio binds ('0.0.0.0', P) first (getaddrinfo(None,
+     * P, AI_PASSIVE) lists it first) and says "error while attempting to bind on address ('0.0.0.0', P):
+     * address already in use". The epoll loop, which binds "::" for all interfaces, named that (an outside review).
+     */
+    @Test
+    public void aServerWithNoHostOnAPortTakenNamesTheAddressAsAsyncio() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+            taken.bind(new InetSocketAddress(java.net.InetAddress.getByName("0.0.0.0"), 0));
+            int port = taken.getLocalPort();
+            CompletableFuture<Object> settled = loop.createServer(() -> new Protocol() { }, null, port)
+                    .toCompletableFuture().handle((ok, failed) -> failed == null ? ok : dev.loopkit.loop.core.Networks.unwrap(failed));
+            Object error = runFor(settled);
+            assertTrue(String.valueOf(error), error instanceof Throwable);
+            assertEquals("error while attempting to bind on address ('0.0.0.0', " + port + "): address already in use",
+                    ((Throwable) error).getMessage());
+        }
+    }
+
+    /**
      * asyncio's create_unix_server on a path that is a regular file: only a socket is removed as stale
      * (S_ISSOCK), so bind fails and asyncio says OSError(EADDRINUSE, f"Address {path!r} is already in use");
      * the file is left alone.
