@@ -60,6 +60,10 @@ final class SocketAddresses {
 
     /** The address in the first {@code length} bytes of {@code sockaddr}. */
     static SocketAddress decode(byte[] sockaddr, int length) {
+        if (length == 0) {
+            // recvfrom(2) from an unbound Unix socket gives no address at all (Python: None): the unnamed one
+            return UnixDomainSocketAddress.of("");
+        }
         ByteBuffer bytes = order(ByteBuffer.wrap(sockaddr, 0, length));
         int family = length < 2 ? 0 : bytes.getShort() & 0xffff;
         if (family == Linux.AF_UNIX) {

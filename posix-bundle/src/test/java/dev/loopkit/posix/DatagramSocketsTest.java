@@ -187,4 +187,30 @@ public class DatagramSocketsTest extends PosixTestSupport {
             java.nio.file.Files.deleteIfExists(dir);
         }
     }
+
+    /**
+     * A datagram from an unbound Unix socket comes with no address at all (recvfrom's length 0), as
+     * Python's None: the JDK's name for an unnamed Unix address, the empty path. It failed as "unknown
+     * address family 0", which closed the epoll loop's endpoint (an outside review).
+     */
+    @Test
+    public void aDatagramFromAnUnboundUnixSocketComesFromTheUnnamedAddress() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("unnamed");
+        SocketAddress serverAddress = java.net.UnixDomainSocketAddress.of(dir.resolve("s"));
+        int server = sockets.openDatagram(StandardProtocolFamily.UNIX);
+        int client = sockets.openDatagram(StandardProtocolFamily.UNIX);
+        try {
+            sockets.bind(server, serverAddress);
+            assertEquals(2, sockets.sendTo(client, ByteBuffer.wrap(new byte[] {1, 2}), serverAddress));
+            assertEquals(0, posix.awaitReadable(new int[] {server}, 10_000));
+            ByteBuffer into = ByteBuffer.allocateDirect(10);
+            assertEquals(java.net.UnixDomainSocketAddress.of(""), sockets.receiveFrom(server, into));
+            assertEquals(2, into.position());
+        } finally {
+            posix.close(server);
+            posix.close(client);
+            java.nio.file.Files.deleteIfExists(dir.resolve("s"));
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
 }
