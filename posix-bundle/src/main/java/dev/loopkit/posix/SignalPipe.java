@@ -17,13 +17,14 @@ import jnr.ffi.Pointer;
  * signal's number, one byte, to a non-blocking pipe; a Java thread reads the pipe ({@link #take()})
  * and does the rest.
  *
- * <p>Beside the byte, the handler marks the signal in a page of data, as CPython keeps a "tripped" flag
- * per signal beside its wake-up fd: a full pipe (its reader behind by 64 KiB) drops the byte, never the
- * mark, and the reader, which has 64 KiB more to read, finds the mark on one of its next reads
- * ({@link #takeArrived()}). A signal that came several times before the reader looked is one mark:
- * signals coalesce, as the kernel's own do.
+ * <p>One byte per delivery, as CPython's wake-up fd has it and asyncio calls its handler once per byte (a
+ * real-time signal sent five times is five calls). A byte that finds the pipe full (its reader behind
+ * by 64 KiB) is dropped, and the handler then marks the signal in a page of data, as CPython keeps a
+ * "tripped" flag per signal: the reader, which has 64 KiB more to read, finds the mark on one of its next
+ * looks ({@link #takeArrived()}); deliveries dropped before it looks are one mark. An outside review lost
+ * a SIGCHLD to a full pipe before the marks.
  *
- * <p>The handler is machine code (x86-64, 35 bytes) in a page of its own, made with {@code mmap}
+ * <p>The handler is machine code (x86-64, 40 bytes) in a page of its own, made with {@code mmap}
  * and {@code mprotect}. A signal handler must be async-signal-safe: it runs on whatever thread the
  * kernel interrupted, possibly inside the JVM, so no Java code (a jnr-ffi callback would enter the
  * JVM there) may run in it, and Loopkit ships no native library of its own. A raw {@code write}
@@ -38,22 +39,26 @@ import jnr.ffi.Pointer;
 public final class SignalPipe implements AutoCloseable {
 
     /**
-     * {@code handler(int signo)}: {@code push rdi; lea rax, [rip + 0x1038]} (the marks, 64 bytes into the
-     * next page); {@code mov byte [rax + rdi], 1} (this signal's mark); {@code mov edi, [rip + 0xfee]} (the
-     * descriptor at the start of the next page); {@code mov rsi, rsp; mov edx, 1; mov eax, 1}
-     * ({@code SYS_write}); {@code syscall; pop rdi; ret}. Pushing {@code rdi} puts the number's low byte
-     * at {@code [rsp]}. The kernel passes the number in the whole of {@code rdi}.
+     * {@code handler(int signo)}: {@code push rdi; mov edi, [rip + 0xff9]} (the descriptor at the start of
+     * the next page); {@code mov rsi, rsp; mov edx, 1; mov eax, 1} ({@code SYS_write}); {@code syscall;
+     * pop rdi}; {@code test rax, rax; jg} to the {@code ret} when the byte went; else {@code lea rax,
+     * [rip + 0x101d]} (the marks, 64 bytes into the next page) and {@code mov byte [rax + rdi], 1} (this
+     * signal's mark); {@code ret}. Pushing {@code rdi} puts the number's low byte at {@code [rsp]}; the
+     * kernel passes the number in the whole of {@code rdi}. Disassembled: {@code objdump -D -b binary
+     * -mi386:x86-64}.
      */
     private static final byte[] X86_64_HANDLER = {
         0x57,
-        0x48, (byte) 0x8d, 0x05, 0x38, 0x10, 0x00, 0x00,
-        (byte) 0xc6, 0x04, 0x38, 0x01,
-        (byte) 0x8b, 0x3d, (byte) 0xee, 0x0f, 0x00, 0x00,
+        (byte) 0x8b, 0x3d, (byte) 0xf9, 0x0f, 0x00, 0x00,
         0x48, (byte) 0x89, (byte) 0xe6,
         (byte) 0xba, 0x01, 0x00, 0x00, 0x00,
         (byte) 0xb8, 0x01, 0x00, 0x00, 0x00,
         0x0f, 0x05,
         0x5f,
+        0x48, (byte) 0x85, (byte) 0xc0,
+        0x7f, 0x0b,
+        0x48, (byte) 0x8d, 0x05, 0x1d, 0x10, 0x00, 0x00,
+        (byte) 0xc6, 0x04, 0x38, 0x01,
         (byte) 0xc3,
     };
     /** Where the marks start in the data page: one byte per signal number, 1 to 64. */
@@ -122,6 +127,7 @@ public final class SignalPipe implements AutoCloseable {
      */
     public synchronized void install(int signal) throws PosixException {
         checkOpen();
+        code.takeMark(signal); // one left from before is no delivery to this handler's listeners
         try (NativeMemory action = NativeMemory.calloc(libc, Linux.SIGACTION_BYTES)) {
             action.pointer().putAddress(0, code.handlerAddress());
             action.pointer().putInt(Linux.SIGACTION_FLAGS, Linux.SA_RESTART);
@@ -153,6 +159,7 @@ public final class SignalPipe implements AutoCloseable {
             if (libc.sigaction(signal, previous.pointer(), current.pointer()) == -1) {
                 throw nativeAccess.failure("sigaction " + signal);
             }
+            code.takeMark(signal); // a delivery that lost its byte is nobody's once the handler is gone
             if (current.pointer().getAddress(0) != code.handlerAddress()) {
                 libc.sigaction(signal, current.pointer(), null);
                 return false;
@@ -171,15 +178,15 @@ public final class SignalPipe implements AutoCloseable {
     }
 
     /**
-     * The installed signals marked since the last look, their marks cleared: each to be handled once,
-     * however many times it came. Look after each {@link #take()}: a mark is set before its byte is
-     * written, and a mark set while this looks is seen by the next look, which its byte (or, if the pipe
-     * was full, the bytes before it) brings.
+     * The installed signals whose byte found the pipe full since the last look, their marks cleared (a
+     * signal no longer installed loses its mark): each to be handled once, however many bytes it lost.
+     * Look after each {@link #take()}: a byte is dropped only when 64 KiB of others wait, so a look comes
+     * after every drop; a mark set while this looks was set after a delivery this look's handling follows.
      */
     public synchronized List<Integer> takeArrived() {
         List<Integer> arrived = new ArrayList<>(1);
-        for (Integer signal : previousActions.keySet()) {
-            if (code.takeMark(signal)) { // cleared before the signal is handled: one that comes meanwhile marks again
+        for (int signal = 1; signal <= LAST_SIGNAL; signal++) {
+            if (code.takeMark(signal) && previousActions.containsKey(signal)) {
                 arrived.add(signal);
             }
         }

@@ -161,13 +161,10 @@ public final class SignalDispatcher {
      * pipe drops the byte, never the mark (an outside review lost a SIGCHLD to a full pipe before the marks).
      */
     private Installed installThroughPipe(int signum, String name) {
-        if (piped != null && piped.ended()) {
-            piped = null; // reading failed; its pipe put every action back as it closed
-        }
         boolean started = piped == null;
         try {
             if (started) {
-                piped = SignalPipeReader.start(this::deliver);
+                startPipe();
             }
             piped.install(signum);
         } catch (UnsupportedOperationException | LinkageError e) {
@@ -177,6 +174,34 @@ public final class SignalDispatcher {
             throw cannotBeCaught(signum, e);
         }
         return new Installed(signum, name, null);
+    }
+
+    // Under the lock: a reader and its pipe, with every signal still listened to through the pipe (those
+    // of a reader that ended: its pipe put their actions back as it closed).
+    private void startPipe() {
+        piped = SignalPipeReader.start(this::deliver, this::pipeEnded);
+        for (Installed entry : installed.values()) {
+            if (entry.signal == null) {
+                piped.install(entry.number);
+            }
+        }
+    }
+
+    /**
+     * On the reader's thread as it ends. A reader that was not stopped failed (the JVM's own error from a
+     * listener, or reading the pipe): a new one takes over at once, or SIGCHLD stayed at its default and
+     * no watcher heard of a child again (an outside review).
+     */
+    private synchronized void pipeEnded(SignalPipeReader reader) {
+        if (piped != reader || reader.stopped()) {
+            return;
+        }
+        piped = null;
+        try {
+            startPipe();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.ERROR, "the signal pipe could not be made again: the signals it caught are no longer delivered", e);
+        }
     }
 
     /** Puts the previous handler back; {@code false} when outside code had replaced ours (it stays). */
@@ -190,7 +215,7 @@ public final class SignalDispatcher {
             return true;
         }
         try {
-            return piped.uninstall(entry.number);
+            return piped == null || piped.uninstall(entry.number); // none: the last one ended, its pipe put every action back
         } finally {
             stopPipeIfIdle();
         }

@@ -4,6 +4,7 @@ import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.SignalPipe;
 import java.lang.System.Logger.Level;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
@@ -19,23 +20,26 @@ final class SignalPipeReader implements Runnable {
 
     private final SignalPipe pipe;
     private final IntConsumer dispatch;
+    private final Consumer<SignalPipeReader> ended;
     private final Thread thread;
     private volatile boolean stopping;
 
-    private SignalPipeReader(SignalPipe pipe, IntConsumer dispatch) {
+    private SignalPipeReader(SignalPipe pipe, IntConsumer dispatch, Consumer<SignalPipeReader> ended) {
         this.pipe = pipe;
         this.dispatch = dispatch;
+        this.ended = ended;
         this.thread = new Thread(this, "loopkit-signals");
         thread.setDaemon(true);
     }
 
     /**
-     * Opens the pipe and starts the thread, which calls {@code dispatch} with each signal's number.
+     * Opens the pipe and starts the thread, which calls {@code dispatch} with each signal's number, and
+     * {@code ended} as it ends, its pipe closed (every action it installed put back).
      *
      * @throws UnsupportedOperationException why signals cannot be caught through the pipe here (no posix
      *         bundle, not x86-64)
      */
-    static SignalPipeReader start(IntConsumer dispatch) {
+    static SignalPipeReader start(IntConsumer dispatch, Consumer<SignalPipeReader> ended) {
         SignalPipe pipe;
         try {
             pipe = Posix.get().openSignalPipe();
@@ -45,7 +49,7 @@ final class SignalPipeReader implements Runnable {
         } catch (PosixException e) {
             throw new UnsupportedOperationException("the signal pipe could not be made: " + e.getMessage(), e);
         }
-        SignalPipeReader reader = new SignalPipeReader(pipe, dispatch);
+        SignalPipeReader reader = new SignalPipeReader(pipe, dispatch, ended);
         reader.thread.start();
         return reader;
     }
@@ -85,27 +89,31 @@ final class SignalPipeReader implements Runnable {
         }
     }
 
-    /** Whether the thread has ended (stopped, or reading failed): a new reader must serve the next signal. */
-    boolean ended() {
-        return !thread.isAlive();
+    /** Whether {@link #stop()} was called: an end that was asked for. */
+    boolean stopped() {
+        return stopping;
     }
 
     @Override
     public void run() {
         try {
             while (!stopping) {
-                pipe.take(); // a byte came: look at the marks, which a full pipe does not drop
+                int signum = pipe.take(); // one byte per delivery, as asyncio's handler runs once per byte
                 if (stopping) {
                     break;
                 }
-                for (int signum : pipe.takeArrived()) {
+                if (signum != 0) {
                     handOn(signum);
+                }
+                for (int dropped : pipe.takeArrived()) { // deliveries whose byte found the pipe full
+                    handOn(dropped);
                 }
             }
         } catch (PosixException | RuntimeException e) {
             LOG.log(Level.ERROR, "reading the signal pipe failed: the signals it catches are no longer delivered", e);
         } finally {
             pipe.close();
+            ended.accept(this);
         }
     }
 
