@@ -28,6 +28,7 @@ import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.Sockets;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -351,7 +352,16 @@ public class EpollEventLoop extends ReadinessEventLoop {
                 socket.ipv6Only(); // asyncio's socket per address: "::" leaves IPv4 to others
             }
         }
-        Networks.listen(socket, address, options, requested); // SO_REUSEADDR and the bind, as the other loops; closes on failure
+        try {
+            Networks.listen(socket, address, options); // SO_REUSEADDR and the bind, as the other loops; closes on failure
+        } catch (BindException taken) {
+            if (requested instanceof Networks.AllInterfaces all && address != requested
+                    && taken.getCause() instanceof BindException refused && ipv4PortTaken(all.getPort(), options)) {
+                // asyncio's first socket is "0.0.0.0"'s, and its message names it when IPv4 is what is taken
+                throw Networks.bindFailed(requested, refused);
+            }
+            throw taken;
+        }
         try {
             socket.listen(options.backlog());
         } catch (IOException e) {
@@ -361,6 +371,22 @@ public class EpollEventLoop extends ReadinessEventLoop {
         return socket;
     }
 
+
+    /**
+     * Whether an IPv4 socket cannot take {@code port} on every interface: which family a dual-stack bind
+     * found taken, for its message ("::" named when only IPv6 is taken, as asyncio's second socket does).
+     */
+    private boolean ipv4PortTaken(int port, ServerOptions options) throws IOException {
+        NativeSocket probe = NativeSocket.open(this, StandardProtocolFamily.INET);
+        try {
+            Networks.listen(probe, new InetSocketAddress(port), options);
+            return false;
+        } catch (BindException taken) {
+            return true;
+        } finally {
+            Networks.closeQuietly(probe);
+        }
+    }
 
     @Override
     protected AbstractServer newServer(List<NetworkChannel> listening, Supplier<? extends Protocol> protocolFactory,

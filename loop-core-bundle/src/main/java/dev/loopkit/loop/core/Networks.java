@@ -182,16 +182,6 @@ public final class Networks {
      */
     public static <C extends NetworkChannel> C listen(C channel, SocketAddress address, ServerOptions options)
             throws IOException {
-        return listen(channel, address, options, address);
-    }
-
-    /**
-     * {@link #listen(NetworkChannel, SocketAddress, ServerOptions)} on {@code address}, a failure naming
-     * {@code asked}: the epoll loop binds "::" for a server asked for all interfaces, where asyncio's
-     * first socket, and its message, is "0.0.0.0"'s.
-     */
-    public static <C extends NetworkChannel> C listen(C channel, SocketAddress address, ServerOptions options,
-            SocketAddress asked) throws IOException {
         try {
             if (address instanceof InetSocketAddress) {
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
@@ -214,7 +204,7 @@ public final class Networks {
         } catch (IOException e) {
             closeQuietly(channel);
             if (e instanceof BindException) {
-                throw boundElsewhere(asked, (BindException) e);
+                throw bindFailed(address, (BindException) e);
             }
             throw e;
         }
@@ -276,7 +266,7 @@ public final class Networks {
      * already in use" for a path taken (by a file that is not a stale socket), any other failure as the
      * system said it.
      */
-    private static BindException boundElsewhere(SocketAddress address, BindException e) {
+    public static BindException bindFailed(SocketAddress address, BindException e) {
         if (address instanceof UnixDomainSocketAddress unix && !"Address already in use".equals(e.getMessage())) {
             return e;
         }
