@@ -21,7 +21,7 @@ import jnr.ffi.Pointer;
  * real-time signal sent five times is five calls). A byte that finds the pipe full (its reader behind
  * by 64 KiB) is dropped, and the handler then marks the signal in a page of data, as CPython keeps a
  * "tripped" flag per signal: the reader, which has 64 KiB more to read, finds the mark on one of its next
- * looks ({@link #takeArrived()}); deliveries dropped before it looks are one mark. An outside review lost
+ * looks ({@link #takeDropped()}); deliveries dropped before it looks are one mark. An outside review lost
  * a SIGCHLD to a full pipe before the marks.
  *
  * <p>The handler is machine code (x86-64, 40 bytes) in a page of its own, made with {@code mmap}
@@ -183,7 +183,7 @@ public final class SignalPipe implements AutoCloseable {
      * Look after each {@link #take()}: a byte is dropped only when 64 KiB of others wait, so a look comes
      * after every drop; a mark set while this looks was set after a delivery this look's handling follows.
      */
-    public synchronized List<Integer> takeArrived() {
+    public synchronized List<Integer> takeDropped() {
         List<Integer> arrived = new ArrayList<>(1);
         for (int signal = 1; signal <= LAST_SIGNAL; signal++) {
             if (code.takeMark(signal) && previousActions.containsKey(signal)) {

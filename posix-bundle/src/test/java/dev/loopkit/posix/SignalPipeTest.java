@@ -52,8 +52,8 @@ public class SignalPipeTest extends PosixTestSupport {
             posix.kill(posix.getpid(), last); // its byte is dropped: the pipe holds 65,536 of flood's
             assertEquals(flood, pipe.take());
             assertEquals("each whose bytes were dropped, once", java.util.List.of(flood, last),
-                    pipe.takeArrived().stream().sorted().toList());
-            assertEquals(java.util.List.of(), pipe.takeArrived());
+                    pipe.takeDropped().stream().sorted().toList());
+            assertEquals(java.util.List.of(), pipe.takeDropped());
             assertEquals("the bytes that went are there", flood, pipe.take());
             assertTrue(pipe.uninstall(flood));
             assertTrue(pipe.uninstall(last));

@@ -105,12 +105,12 @@ final class SignalPipeReader implements Runnable {
                 if (signum != 0) {
                     handOn(signum);
                 }
-                for (int dropped : pipe.takeArrived()) { // deliveries whose byte found the pipe full
+                for (int dropped : pipe.takeDropped()) { // deliveries whose byte found the pipe full
                     handOn(dropped);
                 }
             }
         } catch (PosixException | RuntimeException e) {
-            LOG.log(Level.ERROR, "reading the signal pipe failed: the signals it catches are no longer delivered", e);
+            LOG.log(Level.ERROR, "reading the signal pipe failed: a new pipe takes over", e);
         } finally {
             pipe.close();
             ended.accept(this);

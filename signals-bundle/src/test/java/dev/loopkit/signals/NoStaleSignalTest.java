@@ -12,7 +12,7 @@ import org.junit.Test;
 
 /**
  * A real-time signal that comes as its last listener is removed is nobody's (an outside review: the signal
- * pipe's mark outlived the listener, as takeArrived skipped signals no longer installed). The next
+ * pipe's mark outlived the listener: its look skipped the signals no longer installed). The next
  * listener of that signal, added any time later, was called for it as soon as any other signal came
  * through the pipe (SIGCHLD, say): a signal sent before it listened. CPython clears a tripped flag
  * whatever became of the handler ("Signal N ignored due to race condition"), and asyncio drops a wake-up
