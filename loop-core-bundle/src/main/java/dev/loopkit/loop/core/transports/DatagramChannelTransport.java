@@ -28,7 +28,17 @@ public final class DatagramChannelTransport extends AbstractTransport implements
 
     /** A datagram that waits to be sent: a copy of its bytes, and where to. */
     private record Pending(ByteBuffer data, SocketAddress address) {
+        /** What it counts in the write buffer's size: its bytes and asyncio 3.13's header size. */
+        int size() {
+            return data.remaining() + HEADER_SIZE;
+        }
     }
+
+    /**
+     * asyncio 3.13's {@code _header_size}: what each buffered datagram counts beside its data, so that
+     * empty datagrams, which it sends now, still reach the high-water mark.
+     */
+    static final int HEADER_SIZE = 8;
 
     private final DatagramSocketIo socket;
     /** asyncio's {@code _address}: the remote address given at creation, or {@code null}. */
@@ -149,9 +159,9 @@ public final class DatagramChannelTransport extends AbstractTransport implements
                 return;
             }
         }
-        int length = data.remaining();
-        buffer.addLast(new Pending(ByteBuffer.allocate(length).put(data).flip(), to));
-        bufferSize += length;
+        Pending pending = new Pending(ByteBuffer.allocate(data.remaining()).put(data).flip(), to);
+        buffer.addLast(pending);
+        bufferSize += pending.size();
         flowControl.maybePause(protocol);
     }
 
@@ -172,11 +182,11 @@ public final class DatagramChannelTransport extends AbstractTransport implements
     private void sendtoReady() {
         while (!buffer.isEmpty()) {
             Pending next = buffer.pollFirst();
-            bufferSize -= next.data().remaining();
+            bufferSize -= next.size();
             try {
                 if (!send(next.data(), next.address())) {
                     buffer.addFirst(next); // try again on the next writability
-                    bufferSize += next.data().remaining();
+                    bufferSize += next.size();
                     break;
                 }
             } catch (IOException e) {
