@@ -185,8 +185,9 @@ public final class SignalPipe implements AutoCloseable {
      */
     public synchronized List<Integer> takeDropped() {
         List<Integer> arrived = new ArrayList<>(1);
+        byte[] marks = code.marks(); // one native read after each byte, not one per signal number
         for (int signal = 1; signal <= LAST_SIGNAL; signal++) {
-            if (code.takeMark(signal) && previousActions.containsKey(signal)) {
+            if (marks[signal] != 0 && code.takeMark(signal) && previousActions.containsKey(signal)) {
                 arrived.add(signal);
             }
         }
@@ -271,6 +272,13 @@ public final class SignalPipe implements AutoCloseable {
         /** Clears every mark: pages of a closed pipe serve the next one afresh. */
         void clearMarks() {
             pages.setMemory(PAGE + MARKS, LAST_SIGNAL + 1, (byte) 0);
+        }
+
+        /** The marks as they are now, indexed by signal number. */
+        byte[] marks() {
+            byte[] marks = new byte[LAST_SIGNAL + 1];
+            pages.get(PAGE + MARKS, marks, 0, marks.length);
+            return marks;
         }
 
         boolean takeMark(int signal) {

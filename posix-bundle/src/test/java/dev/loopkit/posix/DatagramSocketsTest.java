@@ -157,18 +157,39 @@ public class DatagramSocketsTest extends PosixTestSupport {
         }
     }
 
-    /** A Unix datagram larger than the 64 KiB a read into a heap buffer goes through arrives whole, as recvfrom(2) gives it (an outside review saw it cut). */
-    @Test
-    public void aUnixDatagramLargerThanTheScratchArrivesWholeInAHeapBuffer() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("scratch");
+    /** What a test does with a bound Unix datagram server, a client socket (unbound) and a directory to bind in. */
+    private interface UnixDatagrams {
+        void run(int server, SocketAddress serverAddress, int client, java.nio.file.Path dir) throws Exception;
+    }
+
+    // A bound Unix datagram server and an unbound client in a fresh directory, all closed and deleted after.
+    private void withUnixDatagrams(UnixDatagrams test) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("unix-datagrams");
         SocketAddress serverAddress = java.net.UnixDomainSocketAddress.of(dir.resolve("s"));
         int server = sockets.openDatagram(StandardProtocolFamily.UNIX);
         int client = sockets.openDatagram(StandardProtocolFamily.UNIX);
         try {
             sockets.bind(server, serverAddress);
+            test.run(server, serverAddress, client, dir);
+        } finally {
+            posix.close(server);
+            posix.close(client);
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path file : (Iterable<java.nio.file.Path>) files::iterator) {
+                    java.nio.file.Files.delete(file);
+                }
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    /** A Unix datagram larger than the 64 KiB a read into a heap buffer goes through arrives whole, as recvfrom(2) gives it (an outside review saw it cut). */
+    @Test
+    public void aUnixDatagramLargerThanTheScratchArrivesWholeInAHeapBuffer() throws Exception {
+        withUnixDatagrams((server, serverAddress, client, dir) -> {
             sockets.bind(client, java.net.UnixDomainSocketAddress.of(dir.resolve("c")));
-            sockets.setOption(server, java.net.StandardSocketOptions.SO_RCVBUF, 1 << 20);
-            sockets.setOption(client, java.net.StandardSocketOptions.SO_SNDBUF, 1 << 20);
+            sockets.setOption(server, StandardSocketOptions.SO_RCVBUF, 1 << 20);
+            sockets.setOption(client, StandardSocketOptions.SO_SNDBUF, 1 << 20);
             byte[] payload = new byte[100_000];
             for (int i = 0; i < payload.length; i++) {
                 payload[i] = (byte) i;
@@ -179,13 +200,7 @@ public class DatagramSocketsTest extends PosixTestSupport {
             sockets.receiveFrom(server, heap);
             assertEquals("bytes of the 100000-byte datagram received into a 200000-byte heap buffer",
                     payload.length, heap.position());
-        } finally {
-            posix.close(server);
-            posix.close(client);
-            java.nio.file.Files.deleteIfExists(dir.resolve("s"));
-            java.nio.file.Files.deleteIfExists(dir.resolve("c"));
-            java.nio.file.Files.deleteIfExists(dir);
-        }
+        });
     }
 
     /**
@@ -195,22 +210,12 @@ public class DatagramSocketsTest extends PosixTestSupport {
      */
     @Test
     public void aDatagramFromAnUnboundUnixSocketComesFromTheUnnamedAddress() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("unnamed");
-        SocketAddress serverAddress = java.net.UnixDomainSocketAddress.of(dir.resolve("s"));
-        int server = sockets.openDatagram(StandardProtocolFamily.UNIX);
-        int client = sockets.openDatagram(StandardProtocolFamily.UNIX);
-        try {
-            sockets.bind(server, serverAddress);
+        withUnixDatagrams((server, serverAddress, client, dir) -> {
             assertEquals(2, sockets.sendTo(client, ByteBuffer.wrap(new byte[] {1, 2}), serverAddress));
             assertEquals(0, posix.awaitReadable(new int[] {server}, 10_000));
             ByteBuffer into = ByteBuffer.allocateDirect(10);
             assertEquals(java.net.UnixDomainSocketAddress.of(""), sockets.receiveFrom(server, into));
             assertEquals(2, into.position());
-        } finally {
-            posix.close(server);
-            posix.close(client);
-            java.nio.file.Files.deleteIfExists(dir.resolve("s"));
-            java.nio.file.Files.deleteIfExists(dir);
-        }
+        });
     }
 }

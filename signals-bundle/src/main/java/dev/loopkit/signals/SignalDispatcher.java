@@ -157,8 +157,9 @@ public final class SignalDispatcher {
      * SIGCHLD. The JVM's dispatcher serves the lowest-numbered pending signal first and starts a thread
      * for each: under a storm of SIGUSR1 (10), SIGCHLD (17) waited as long as the storm lasted, and the
      * watchers that reap on it left their children zombies (an outside review; SigchldUnderASignalStormTest).
-     * The pipe's handler marks the signal and writes a byte, as CPython's flags and wake-up fd do: a full
-     * pipe drops the byte, never the mark (an outside review lost a SIGCHLD to a full pipe before the marks).
+     * The pipe's handler writes a byte per delivery, as CPython's wake-up fd does, and marks a signal whose
+     * byte found the pipe full, as CPython's tripped flags: no delivery is lost (an outside review lost a
+     * SIGCHLD to a full pipe before the marks).
      */
     private Installed installThroughPipe(int signum, String name) {
         boolean started = piped == null;
@@ -236,6 +237,13 @@ public final class SignalDispatcher {
         }
     }
 
+    /** All but the JVM's own errors (a {@link VirtualMachineError} other than {@link StackOverflowError}) are a listener's to report. */
+    static void rethrowIfFatal(Throwable failure) {
+        if (failure instanceof VirtualMachineError fatal && !(failure instanceof StackOverflowError)) {
+            throw fatal;
+        }
+    }
+
     private static IllegalStateException cannotBeCaught(int signum, Throwable why) {
         return new IllegalStateException("sig " + signum + " cannot be caught", why);
     }
@@ -300,10 +308,7 @@ public final class SignalDispatcher {
                     try {
                         target.getValue().run();
                     } catch (RuntimeException | Error e) {
-                        // asyncio's words; all but the JVM's own errors, as the loops report them
-                        if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
-                            throw fatal;
-                        }
+                        rethrowIfFatal(e); // asyncio's words for the rest, as the loops report them
                         LOG.log(Level.WARNING, "Unknown exception in " + name + " handler", e);
                     }
                 }

@@ -123,9 +123,7 @@ final class SignalPipeReader implements Runnable {
         try {
             dispatch.accept(signum);
         } catch (RuntimeException | Error e) {
-            if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
-                throw fatal;
-            }
+            SignalDispatcher.rethrowIfFatal(e);
             LOG.log(Level.WARNING, "Unknown exception in signal " + signum + " handler", e);
         }
     }

@@ -28,6 +28,12 @@ public class NoStaleSignalTest {
         return new java.math.BigInteger(mask, 16).testBit(signum - 1);
     }
 
+    // Sends signum and waits until its listener ran: every byte before it in the pipe has been handled.
+    private static void roundTrip(int signum, Semaphore ran) throws Exception {
+        POSIX.kill(POSIX.getpid(), signum);
+        assertTrue(ran.tryAcquire(10, TimeUnit.SECONDS));
+    }
+
     @Test
     public void aListenerAddedLaterIsNotCalledForASignalSentBeforeIt() throws Exception {
         int keeper = POSIX.sigrtmin() + 11; // keeps the pipe and its reader (and is what makes it busy)
@@ -54,17 +60,18 @@ public class NoStaleSignalTest {
             while (pendingForTheProcess(stale) && System.nanoTime() < deadline) {
                 Thread.sleep(1);
             }
-            Thread.sleep(100); // delivered: the pipe's handler has marked it and written its byte
+            // Taken from the queue, its handler runs on whichever thread the kernel chose, and its byte
+            // cannot be seen before the reader reads it: the one wait here without an event to wait on.
+            Thread.sleep(100);
             first.close();
             release.countDown();
             assertTrue(keeperRuns.tryAcquire(10, TimeUnit.SECONDS));
-            Thread.sleep(300); // the reader has read the stale signal's byte: nobody listened
+            roundTrip(keeper, keeperRuns); // the pipe keeps order: the stale byte before it is read, nobody listened
 
             AtomicInteger secondCalls = new AtomicInteger();
             second = ProcessSignals.listen(stale, secondCalls::incrementAndGet);
-            POSIX.kill(POSIX.getpid(), keeper); // any other signal through the pipe
-            assertTrue(keeperRuns.tryAcquire(10, TimeUnit.SECONDS));
-            Thread.sleep(300);
+            roundTrip(keeper, keeperRuns); // any other signal through the pipe, and its look at the marks
+            roundTrip(keeper, keeperRuns); // the look after the last byte is done once the next byte is handled
             assertEquals("no signal was sent since the second listener came", 0, secondCalls.get());
         } finally {
             release.countDown();

@@ -281,7 +281,8 @@ public final class Networks {
     /**
      * asyncio's {@code sock_connect} and {@code sock_sendto} take an address to resolve
      * ({@code _ensure_resolved}; {@code sendto(2)} through Python's socket resolves it itself): an
-     * unresolved {@link InetSocketAddress} is looked up as {@code getaddrinfo} does and {@code then}
+     * unresolved {@link InetSocketAddress} is looked up as {@link #ensureResolved} does (an address
+     * literal parsed, no executor) and {@code then}
      * given its first address; any other address goes to {@code then} at once. A cancel of the result
      * reaches the lookup or the step under way. An unresolved address was refused, by the JDK's
      * {@code UnresolvedAddressException} thrown out of the call (outside reviews).
@@ -292,7 +293,7 @@ public final class Networks {
             return then.apply(address);
         }
         LoopFuture<T> result = loop.createFuture();
-        LoopFuture<List<InetSocketAddress>> resolving = loop.getaddrinfo(unresolved.getHostString(), unresolved.getPort());
+        LoopFuture<List<InetSocketAddress>> resolving = ensureResolved(loop, unresolved.getHostString(), unresolved.getPort());
         cancelWith(result, resolving);
         resolving.addDoneCallback(resolved -> {
             if (result.isDone() || passedOnItsEnd(resolved, result)) {

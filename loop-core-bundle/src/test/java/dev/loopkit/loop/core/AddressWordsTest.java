@@ -37,7 +37,7 @@ class AddressWordsTest {
     void theShortFormIsTheSameAddress(@ForAll @Size(8) List<@IntRange(min = 0, max = 3) Integer> choices) throws UnknownHostException {
         List<String> groups = choices.stream().map(List.of("0", "0", "1", "ffff")::get).toList();
         String full = String.join(":", groups);
-        Assume.that(InetAddress.getByName(full) instanceof Inet6Address); // not an IPv4-mapped one
+        Assume.that(InetAddress.getByName(full) instanceof Inet6Address); // an IPv4-mapped one is an Inet4Address to the JDK, not written as IPv6
         String shortForm = text(full);
         assertEquals(shortForm, InetAddress.getByName(full), InetAddress.getByName(shortForm));
         boolean twoZeros = false;

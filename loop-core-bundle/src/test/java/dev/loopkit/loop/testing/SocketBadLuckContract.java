@@ -46,6 +46,16 @@ public abstract class SocketBadLuckContract extends SocketTestSupport {
         return true;
     }
 
+    /** Whether the loop serves Unix-domain sockets (the proactor loop does not: NIO.2 has no asynchronous Unix channel). */
+    protected boolean servesUnixSockets() {
+        return true;
+    }
+
+    /** Whether the loop's {@code sock*} operations take the JDK's {@code SocketChannel} (the proactor loop's take NIO.2 channels). */
+    protected boolean sockOperationsTakeSocketChannels() {
+        return true;
+    }
+
     /** Whether a server on an IPv6 address serves IPv6 alone ({@code IPV6_V6ONLY}, which the JDK's channels cannot set). */
     protected boolean ipv6ServersServeIpv6Alone() {
         return false;
@@ -110,7 +120,7 @@ public abstract class SocketBadLuckContract extends SocketTestSupport {
      */
     @Test
     public void aServerOnTheIpv6WildcardLeavesIpv4ToAServerOnTheSamePort() throws Exception {
-        org.junit.Assume.assumeTrue("IPV6_V6ONLY", ipv6ServersServeIpv6Alone());
+        org.junit.Assume.assumeTrue("this loop's IPv6 servers are dual-stack (no IPV6_V6ONLY on the JDK's channels)", ipv6ServersServeIpv6Alone());
         // an IPv4-only listener on 0.0.0.0 (AF_INET), as asyncio's own server on "0.0.0.0" would be
         try (ServerSocketChannel v4 = ServerSocketChannel.open(java.net.StandardProtocolFamily.INET)) {
             v4.bind(new InetSocketAddress("0.0.0.0", 0));
@@ -130,7 +140,7 @@ public abstract class SocketBadLuckContract extends SocketTestSupport {
      */
     @Test
     public void aServerOnTheIpv4WildcardServesNoIpv6Client() {
-        org.junit.Assume.assumeTrue("a socket of the address's family", serverSocketsTakeTheirAddressFamily());
+        org.junit.Assume.assumeTrue("this loop's server sockets cannot take their address's family (NIO.2 opens no IPv4-only server)", serverSocketsTakeTheirAddressFamily());
         Server v4 = runFor(loop.createServer(EchoProtocol::new, "0.0.0.0", 0));
         try {
             Object connected = outcome(loop.createConnection(() -> new CollectingProtocol(1, false), "::1", port(v4)), 5);
@@ -170,7 +180,7 @@ public abstract class SocketBadLuckContract extends SocketTestSupport {
      */
     @Test
     public void aUnixServerOnARegularFileFailsInAsynciosWordsAndKeepsTheFile() throws Exception {
-        org.junit.Assume.assumeTrue("Unix-domain servers", !loop.getClass().getSimpleName().startsWith("Proactor"));
+        org.junit.Assume.assumeTrue("this loop serves no Unix-domain sockets", servesUnixSockets());
         java.nio.file.Path file = java.nio.file.Files.createTempDirectory("loopkit-file").resolve("data.txt");
         java.nio.file.Files.writeString(file, "precious");
         Object outcome;
@@ -190,7 +200,7 @@ public abstract class SocketBadLuckContract extends SocketTestSupport {
     /** asyncio's sock_sendfile: "the socket must be non-blocking" (ValueError) before anything, an empty file too. */
     @Test
     public void sockSendfileOnABlockingSocketIsRefused() throws Exception {
-        org.junit.Assume.assumeTrue("JDK socket channels", !loop.getClass().getSimpleName().startsWith("Proactor"));
+        org.junit.Assume.assumeTrue("this loop's sock* operations take no blocking SocketChannel", sockOperationsTakeSocketChannels());
         java.nio.file.Path file = java.nio.file.Files.createTempFile("loopkit", ".bin");
         try (ServerSocketChannel listener = ServerSocketChannel.open()) {
             listener.bind(new InetSocketAddress(LOCALHOST, 0));

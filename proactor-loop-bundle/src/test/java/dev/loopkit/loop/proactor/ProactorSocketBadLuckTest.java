@@ -24,6 +24,16 @@ public class ProactorSocketBadLuckTest extends SocketBadLuckContract {
     }
 
     @Override
+    protected boolean servesUnixSockets() {
+        return false; // NIO.2 has no asynchronous Unix-domain channel
+    }
+
+    @Override
+    protected boolean sockOperationsTakeSocketChannels() {
+        return false; // its sock* take AsynchronousSocketChannels
+    }
+
+    @Override
     protected boolean serverSocketsTakeTheirAddressFamily() {
         return false; // AsynchronousServerSocketChannel.open takes no family: see ASYNCIO-DIFFERENCES
     }
