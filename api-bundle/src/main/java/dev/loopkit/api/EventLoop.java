@@ -306,8 +306,9 @@ public interface EventLoop extends Executor {
      * {@code eofReceived} then {@code connectionLost(null)}. The transport is a {@link ReadTransport}:
      * its write methods throw {@link UnsupportedOperationException}.
      *
-     * @throws IllegalArgumentException asyncio's "Pipe transport is for pipes/sockets only." for a
-     *         regular file or a directory; "Invalid file descriptor: N"
+     * @throws IllegalArgumentException asyncio's "Pipe transport is for pipes/sockets only." for what is
+     *         not a pipe, a FIFO, a socket or a character device (a regular file, a directory, an eventfd);
+     *         "Invalid file descriptor: N"
      */
     <P extends Protocol> CompletionStage<Connection<P>> connectReadPipe(Supplier<P> protocolFactory, int fd);
 
@@ -318,7 +319,8 @@ public interface EventLoop extends Executor {
      * {@link java.io.IOException} "Broken pipe"); with nothing buffered, {@code null}. The transport
      * is a {@link WriteTransport}: its read methods throw {@link UnsupportedOperationException}.
      *
-     * @throws IllegalArgumentException as {@link #connectReadPipe}
+     * @throws IllegalArgumentException asyncio's "Pipe transport is only for pipes, sockets and character
+     *         devices" for anything else; "Invalid file descriptor: N"
      */
     <P extends Protocol> CompletionStage<Connection<P>> connectWritePipe(Supplier<P> protocolFactory, int fd);
     // ---- UDP and sendfile ------------------------------------------------------------------------

@@ -211,15 +211,17 @@ public final class RawFdSet {
                 interest.registered = true;
             }
         } catch (PosixException e) {
-            boolean wasRegistered = interest.registered;
-            interests.remove(interest.fd);
-            interest.registered = false;
             if (!adding) {
-                // a removal or a re-arming of a descriptor closed behind our back: the kernel already
-                // dropped it from the set, and its callbacks could never run again
+                // A removal or a re-arming of a descriptor closed behind our back: the kernel already
+                // dropped it from the set, and its callbacks can never run again. A re-armed one stays
+                // known as it was, as asyncio's selector keeps the key of a closed descriptor: removing
+                // its reader says there was one, and an add on its number is refused once, below.
                 LOG.log(Level.DEBUG, "fd {0} left the epoll set: {1}", interest.fd, e.getMessage());
                 return;
             }
+            boolean wasRegistered = interest.registered;
+            interests.remove(interest.fd);
+            interest.registered = false;
             // The callbacks were for a descriptor that is gone: they go with it, the one just added too.
             cancel(interest.reader);
             cancel(interest.writer);

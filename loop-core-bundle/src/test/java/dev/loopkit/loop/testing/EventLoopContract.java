@@ -1187,6 +1187,32 @@ public abstract class EventLoopContract extends LoopTestSupport {
         POSIX.close(pipe[1]);
     }
 
+    /**
+     * A reader that closes its descriptor without removing itself, removed a turn later: asyncio's selector
+     * still holds the registration (its unregister ignores the OSError), so {@code remove_reader} says True.
+     * The selector and proactor loops, which re-arm after each callback, forgot it when the re-arm failed and
+     * said false (an outside review).
+     */
+    @Test
+    public void removingTheReaderOfADescriptorClosedInItsOwnCallbackSaysItWasThere() throws Exception {
+        int[] pipe = POSIX.pipe();
+        try {
+            POSIX.write(pipe[1], ByteBuffer.wrap(new byte[] {1}));
+            CompletableFuture<Boolean> removed = new CompletableFuture<>();
+            loop.addReader(pipe[0], () -> {
+                try {
+                    POSIX.close(pipe[0]);
+                } catch (PosixException e) {
+                    removed.completeExceptionally(e);
+                }
+                loop.callLater(0.05, () -> removed.complete(loop.removeReader(pipe[0])));
+            });
+            assertTrue(runFor(removed));
+        } finally {
+            POSIX.close(pipe[1]);
+        }
+    }
+
     @Test
     public void badFileDescriptorsAreRefused() throws Exception {
         assertEquals("Invalid file descriptor: -1",

@@ -162,6 +162,32 @@ public abstract class PipeContract extends LoopTestSupport {
     }
 
     /**
+     * asyncio takes a FIFO, a socket or a character device (S_ISFIFO, S_ISSOCK, S_ISCHR of the mode) and
+     * refuses the rest, each pipe in its own words. An eventfd is an anonymous inode whose mode has no file
+     * type: both were taken (only files and directories were refused), and a write pipe on a file was
+     * refused in the read pipe's words (an outside review).
+     */
+    @Test
+    public void onlyPipesSocketsAndCharacterDevicesAreTakenEachPipeRefusingInItsWords() throws Exception {
+        String readWords = "Pipe transport is for pipes/sockets only.";
+        String writeWords = "Pipe transport is only for pipes, sockets and character devices";
+        int eventfd = remember(posix.eventfd());
+        int file = openNonBlocking(Files.writeString(dir.resolve("plain"), "x").toString(), true);
+        try {
+            for (int fd : new int[] {eventfd, file}) {
+                assertEquals(readWords, assertThrows(IllegalArgumentException.class,
+                        () -> loop.connectReadPipe(() -> new CollectingProtocol(1, false), fd)).getMessage());
+                assertEquals(writeWords, assertThrows(IllegalArgumentException.class,
+                        () -> loop.connectWritePipe(() -> new CollectingProtocol(1, false), fd)).getMessage());
+                assertTrue("the refused descriptor is left to its owner", stillOpen(fd));
+            }
+        } finally {
+            posix.close(eventfd);
+            posix.close(file);
+        }
+    }
+
+    /**
      * A descriptor a pipe transport of the loop already holds is refused for a second one (asyncio's
      * words for a descriptor a transport uses): the second took the first's reader, so the first never
      * heard of data or EOF, and both would close the descriptor (the second time, maybe another's).

@@ -9,7 +9,6 @@ import dev.loopkit.posix.PosixException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -24,6 +23,10 @@ public final class Pipes {
     private static final int S_IFMT = 0170000;
     private static final int S_IFIFO = 0010000;
     private static final int S_IFSOCK = 0140000;
+    private static final int S_IFCHR = 0020000;
+    // asyncio's words, each transport its own (_UnixReadPipeTransport, _UnixWritePipeTransport)
+    private static final String NO_READ_PIPE = "Pipe transport is for pipes/sockets only.";
+    private static final String NO_WRITE_PIPE = "Pipe transport is only for pipes, sockets and character devices";
 
     private Pipes() {
     }
@@ -31,7 +34,8 @@ public final class Pipes {
     /** asyncio {@code connect_read_pipe}; the loop has checked that it is open. */
     public static <P extends Protocol> CompletionStage<Connection<P>> connectRead(BaseEventLoop loop,
             Supplier<P> protocolFactory, int fd) {
-        Posix posix = checkedPipe(loop, fd, protocolFactory);
+        checkedFileType(loop, fd, protocolFactory, NO_READ_PIPE);
+        Posix posix = Posix.get();
         P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
         LoopFuture<Connection<P>> made = loop.createFuture();
         try {
@@ -46,8 +50,8 @@ public final class Pipes {
     /** asyncio {@code connect_write_pipe}; the loop has checked that it is open. */
     public static <P extends Protocol> CompletionStage<Connection<P>> connectWrite(BaseEventLoop loop,
             Supplier<P> protocolFactory, int fd) {
-        Posix posix = checkedPipe(loop, fd, protocolFactory);
-        boolean fifoOrSocket = isFifoOrSocket(fd);
+        boolean fifoOrSocket = isFifoOrSocket(checkedFileType(loop, fd, protocolFactory, NO_WRITE_PIPE));
+        Posix posix = Posix.get();
         P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
         LoopFuture<Connection<P>> made = loop.createFuture();
         try {
@@ -59,25 +63,32 @@ public final class Pipes {
         return made;
     }
 
-    // asyncio's S_ISFIFO or S_ISSOCK on the descriptor's mode (/proc/self/fd/N leads to pipes too).
-    private static boolean isFifoOrSocket(int fd) {
+    private static boolean isFifoOrSocket(int type) {
+        return type == S_IFIFO || type == S_IFSOCK;
+    }
+
+    /**
+     * The file type bits of what the descriptor is open on (/proc/self/fd/N leads to pipes and anonymous
+     * inodes too: an eventfd's mode has none).
+     */
+    private static int fileType(int fd) {
         try {
-            int type = (Integer) Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:mode") & S_IFMT;
-            return type == S_IFIFO || type == S_IFSOCK;
-        } catch (IOException | UnsupportedOperationException e) {
-            return true; // as before: watched
+            return (Integer) Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:mode") & S_IFMT;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Invalid file descriptor: " + fd, e);
         }
     }
 
     /**
-     * asyncio's check of the descriptor's mode: a pipe, a FIFO, a socket or a character device, not a
-     * regular file or a directory ("Pipe transport is for pipes/sockets only.": a file is always
+     * asyncio's check of the descriptor's mode: a pipe, a FIFO, a socket or a character device
+     * (S_ISFIFO, S_ISSOCK, S_ISCHR), not a regular file, a directory or an eventfd (a file is always
      * readable, so the loop would spin on it).
+     *
+     * @return the descriptor's file type
      */
-    private static Posix checkedPipe(BaseEventLoop loop, int fd, Supplier<?> protocolFactory) {
+    private static int checkedFileType(BaseEventLoop loop, int fd, Supplier<?> protocolFactory, String refusal) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
-        Posix posix = Posix.get();
-        if (fd < 0 || !posix.isOpen(fd)) {
+        if (fd < 0 || !Posix.get().isOpen(fd)) {
             throw new IllegalArgumentException("Invalid file descriptor: " + fd);
         }
         // asyncio's words for a descriptor a transport uses: a second transport would take the first's
@@ -85,16 +96,10 @@ public final class Pipes {
         loop.transportUsing(fd).ifPresent(holder -> {
             throw BaseEventLoop.usedByTransport(fd, holder);
         });
-        BasicFileAttributes attributes;
-        try {
-            // /proc/self/fd/N leads to what the descriptor is open on, pipes included
-            attributes = Files.readAttributes(Path.of("/proc/self/fd/" + fd), BasicFileAttributes.class);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("Invalid file descriptor: " + fd, e);
+        int type = fileType(fd);
+        if (!isFifoOrSocket(type) && type != S_IFCHR) {
+            throw new IllegalArgumentException(refusal);
         }
-        if (attributes.isRegularFile() || attributes.isDirectory()) {
-            throw new IllegalArgumentException("Pipe transport is for pipes/sockets only.");
-        }
-        return posix;
+        return type;
     }
 }
