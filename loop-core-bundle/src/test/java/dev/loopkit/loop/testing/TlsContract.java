@@ -36,6 +36,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -726,6 +727,132 @@ public abstract class TlsContract extends SocketTestSupport {
         Object outcome = runFor(outcomeOf(serverSide.lost, 5));
         assertFalse("the server saw the connection end (asyncio's start_tls closes it when cancelled): " + outcome,
                 outcome instanceof String);
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    // ---- user code throwing under a resumed read, and a close under the TLS layer's pause (an outside review) ----
+
+    private void turn(double seconds) {
+        CompletableFuture<Void> later = new CompletableFuture<>();
+        loop.callLater(seconds, () -> later.complete(null));
+        runFor(later);
+    }
+
+    /**
+     * An Error from dataReceived when resumeReading delivers what came while the protocol was paused: asyncio's
+     * _do_read makes any exception from the protocol fatal to the connection. The delivery that resumeReading
+     * starts caught RuntimeException only: the Error reached the loop as "Exception in callback" and the
+     * connection went on.
+     */
+    @Test
+    public void anErrorFromAResumedDeliveryEndsTheConnectionAndItsBytesComeOnce() {
+        List<String> deliveries = new CopyOnWriteArrayList<>();
+        List<Map<String, Object>> reported = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> reported.add(context));
+        CollectingProtocol serverSide = new CollectingProtocol(1, false) {
+            @Override
+            public void connectionMade(Transport transport) {
+                super.connectionMade(transport);
+                transport.pauseReading();
+            }
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                deliveries.add(StandardCharsets.US_ASCII.decode(data.duplicate()).toString());
+                throw new AssertionError("dataReceived failed");
+            }
+        };
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0,
+                ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
+        Connection<CollectingProtocol> client = tlsConnect(() -> new CollectingProtocol(1, false), port(server));
+        Transport paused = runFor(serverSide.made);
+        client.transport().write("ping".getBytes(StandardCharsets.US_ASCII));
+        turn(0.3); // the record reaches the paused server's TLS layer
+        paused.resumeReading();
+        Exception lost = runFor(serverSide.lost);
+        assertTrue("connectionLost(" + lost + "), reports " + reported,
+                lost != null && lost.getCause() instanceof AssertionError);
+        assertEquals(List.of("ping"), deliveries);
+        assertTrue("reported as a callback's failure instead of the connection's: " + reported, reported.stream()
+                .noneMatch(context -> String.valueOf(context.get("message")).startsWith("Exception in callback")));
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
+     * An Error from eofReceived at the peer's close_notify, read when resumeReading runs: asyncio reports it
+     * ("Error calling eof_received()") and the connection ends. It escaped the TLS layer before its shutdown
+     * started, and the connection hung until the peer's shutdown timeout.
+     */
+    @Test
+    public void anErrorFromEofReceivedAtAResumedCloseNotifyStillEndsTheConnection() {
+        List<Map<String, Object>> reported = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> reported.add(context));
+        CollectingProtocol serverSide = new CollectingProtocol(1, false) {
+            @Override
+            public void connectionMade(Transport transport) {
+                super.connectionMade(transport);
+                transport.close();
+            }
+        };
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0,
+                ServerOptions.defaults().withSsl(TestCertificates.serverContext()).withSslShutdownTimeout(60)));
+        CollectingProtocol clientSide = new CollectingProtocol(1, false) {
+            @Override
+            public void connectionMade(Transport transport) {
+                super.connectionMade(transport);
+                transport.pauseReading();
+            }
+
+            @Override
+            public boolean eofReceived() {
+                super.eofReceived();
+                throw new AssertionError("eofReceived failed");
+            }
+        };
+        Connection<CollectingProtocol> client = runFor(loop.createConnection(() -> clientSide, LOCALHOST, port(server),
+                ConnectionOptions.ssl(TestCertificates.clientContext()).withSslShutdownTimeout(60)));
+        turn(0.3); // the server's close_notify reaches the paused client's TLS layer
+        client.transport().resumeReading();
+        runFor(clientSide.lost);
+        runFor(serverSide.lost);
+        assertTrue("reports " + reported, reported.stream()
+                .anyMatch(context -> "Error calling eof_received()".equals(context.get("message"))));
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
+     * A close while the application has paused reading and the TLS layer has paused the socket (256 KiB of
+     * ciphertext waiting): the shutdown must read on to the peer's close_notify. The socket stayed paused, so
+     * the close waited for the whole shutdown timeout and ended "SSL shutdown timed out" (asyncio's
+     * _do_shutdown leaves the socket paused too, from its code: ASYNCIO-DIFFERENCES).
+     */
+    @Test
+    public void aCloseWhileTheTlsLayerPausedTheSocketReadsOnToThePeersCloseNotify() {
+        byte[] data = new byte[4 * MEBIBYTE];
+        CollectingProtocol serverSide = new CollectingProtocol(1, false) {
+            @Override
+            public void connectionMade(Transport transport) {
+                super.connectionMade(transport);
+                transport.write(data);
+            }
+        };
+        Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0,
+                ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
+        CollectingProtocol clientSide = new CollectingProtocol(1, false) {
+            @Override
+            public void connectionMade(Transport transport) {
+                super.connectionMade(transport);
+                transport.pauseReading();
+            }
+        };
+        Connection<CollectingProtocol> client = runFor(loop.createConnection(() -> clientSide, LOCALHOST, port(server),
+                ConnectionOptions.ssl(TestCertificates.clientContext()).withSslShutdownTimeout(60)));
+        turn(0.5); // the TLS layer pauses the socket at 256 KiB of ciphertext
+        client.transport().close();
+        assertNull(runFor(clientSide.lost));
         server.close();
         runFor(server.waitClosed());
     }

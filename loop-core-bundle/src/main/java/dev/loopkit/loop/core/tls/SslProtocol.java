@@ -6,6 +6,7 @@ import dev.loopkit.api.Protocol;
 import dev.loopkit.api.TimerHandle;
 import dev.loopkit.api.Transport;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import dev.loopkit.loop.core.transports.AbstractSocketTransport;
 import dev.loopkit.loop.core.transports.AbstractTransport;
 import dev.loopkit.loop.core.transports.FlowControl;
@@ -343,6 +344,9 @@ public final class SslProtocol implements Protocol {
                 }
                 if (!awaitPeersCloseNotify()) {
                     processOutgoing();
+                    // The socket may be paused by controlSslReading with the ciphertext now dropped: read on
+                    // to the peer's close_notify (asyncio's _do_shutdown leaves it paused until the timeout).
+                    controlSslReading();
                     return;
                 }
             }
@@ -506,7 +510,11 @@ public final class SslProtocol implements Protocol {
                 }
             }
             controlSslReading();
-        } catch (SSLException | RuntimeException e) {
+        } catch (SSLException | RuntimeException | Error e) {
+            // asyncio's _do_read makes any exception fatal to the connection, one of the protocol's too; an
+            // Error is one of those here, as on the transports (a delivery resumeReading starts has no
+            // transport's catch around it)
+            Scheduler.rethrowIfFatal(e);
             fatalError(e, "Fatal error on SSL protocol");
         }
     }
@@ -560,8 +568,11 @@ public final class SslProtocol implements Protocol {
                     buffered.bufferUpdated(n);
                 }
             } else {
-                appProtocol.dataReceived(plain);
-                plain.position(plain.limit()); // the protocol had its look: the bytes are delivered
+                try {
+                    appProtocol.dataReceived(plain);
+                } finally {
+                    plain.position(plain.limit()); // the protocol had its look, thrown or not: delivered once
+                }
             }
         } finally {
             delivering = false;
@@ -578,7 +589,8 @@ public final class SslProtocol implements Protocol {
             if (appProtocol.eofReceived()) {
                 LOG.log(Level.WARNING, "returning true from eof_received() has no effect when using ssl");
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            Scheduler.rethrowIfFatal(e);
             fatalError(e, "Error calling eof_received()");
         }
     }
@@ -695,9 +707,9 @@ public final class SslProtocol implements Protocol {
      * I/O error (the TLS ones included) is only logged in debug mode, anything else reaches the
      * exception handler.
      */
-    private void fatalError(Exception error, String message) {
+    private void fatalError(Throwable error, String message) {
         if (transport != null) {
-            transport.forceClose(error);
+            transport.forceClose(AbstractTransport.lostWith(error));
         }
         AbstractTransport.reportFatalError(loop, error, message, transport, this);
     }

@@ -162,7 +162,12 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
     protected final void fatalError(Throwable error, String message) {
         assert loop.inLoopThreadOrIdle() : "loop thread only";
         reportFatalError(loop, error, message, this, protocol);
-        forceClose(error instanceof Exception e ? e : new IOException(error));
+        forceClose(lostWith(error));
+    }
+
+    /** What {@code connectionLost} gets for a fatal error: the exception itself, an {@code Error} wrapped. */
+    public static Exception lostWith(Throwable error) {
+        return error instanceof Exception e ? e : new IOException(error);
     }
 
     /**
