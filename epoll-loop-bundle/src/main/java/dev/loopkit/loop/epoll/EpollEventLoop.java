@@ -203,6 +203,11 @@ public class EpollEventLoop extends ReadinessEventLoop {
 
     // ---- raw file descriptors: in the loop's own epoll set --------------------------------------------
 
+    /** Its set is open from the loop's start. */
+    @Override
+    public void openDescriptorSet() {
+    }
+
     @Override
     public void watchReadable(int fd, Runnable callback) {
         checkCanWatch(callback);

@@ -790,6 +790,16 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         fdPoller().addReader(fd, newHandle(callback));
     }
 
+    /**
+     * Opens the set {@link #watchReadable} watches in, if it is not open yet (by default on first use): a
+     * descriptor checked now and watched later cannot lose its number to the set itself, should its owner
+     * close it in between (the set then watched itself, and the transport's failure closed it).
+     */
+    public void openDescriptorSet() {
+        checkClosed();
+        fdPoller();
+    }
+
     /** asyncio's {@code _remove_reader} for a descriptor; see {@link #watchReadable(int, Runnable)}. */
     public boolean unwatchReadable(int fd) {
         return fdPoller != null && !isClosed() && fdPoller.removeReader(fd);

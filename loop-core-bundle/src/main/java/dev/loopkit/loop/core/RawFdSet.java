@@ -130,7 +130,7 @@ public final class RawFdSet {
         CallbackHandle previous = interest.reader;
         interest.reader = handle;
         try {
-            arm(interest, true);
+            arm(interest, handle);
         } finally {
             if (previous != null) {
                 previous.cancel();
@@ -145,7 +145,7 @@ public final class RawFdSet {
         CallbackHandle previous = interest.writer;
         interest.writer = handle;
         try {
-            arm(interest, true);
+            arm(interest, handle);
         } finally {
             if (previous != null) {
                 previous.cancel();
@@ -162,7 +162,7 @@ public final class RawFdSet {
         }
         interest.reader.cancel();
         interest.reader = null;
-        arm(interest, false);
+        arm(interest, null);
         return true;
     }
 
@@ -175,7 +175,7 @@ public final class RawFdSet {
         }
         interest.writer.cancel();
         interest.writer = null;
-        arm(interest, false);
+        arm(interest, null);
         return true;
     }
 
@@ -192,9 +192,10 @@ public final class RawFdSet {
         return interests.computeIfAbsent(fd, Interest::new);
     }
 
-    // (Re-)arms the descriptor for what is still wanted; forgets it when nothing is. adding: a callback
-    // was just added, and the descriptor must be watched now or the caller told why not.
-    private void arm(Interest interest, boolean adding) {
+    // (Re-)arms the descriptor for what is still wanted; forgets it when nothing is. added: the callback
+    // just added (null for a removal or a re-arming): the descriptor must be watched now or the caller
+    // told why not.
+    private void arm(Interest interest, CallbackHandle added) {
         int events = interest.events();
         int flags = oneShot ? Epoll.ONESHOT : 0;
         try {
@@ -211,29 +212,39 @@ public final class RawFdSet {
                 interest.registered = true;
             }
         } catch (PosixException e) {
-            if (!adding) {
+            if (added == null) {
                 // A removal or a re-arming of a descriptor closed behind our back: the kernel already
                 // dropped it from the set, and its callbacks can never run again. A re-armed one stays
                 // known as it was, as asyncio's selector keeps the key of a closed descriptor: removing
-                // its reader says there was one, and an add on its number is refused once, below.
+                // its reader says there was one, and an add on its number drops it, below.
                 LOG.log(Level.DEBUG, "fd {0} left the epoll set: {1}", interest.fd, e.getMessage());
                 return;
             }
-            boolean wasRegistered = interest.registered;
-            interests.remove(interest.fd);
-            interest.registered = false;
+            if (interest.registered) {
+                // Closed while watched (never removed), and its number open again: the set never heard of
+                // the new descriptor, so the modify fails. The old registration's callbacks can never run:
+                // they are dropped, named in a warning, and the descriptor at the number now is watched.
+                // (asyncio's selector raises FileNotFoundError here, or with the same events silently
+                // watches nothing; refusing once made a transport given the number lose its connection.)
+                interest.registered = false;
+                if (interest.reader != added) {
+                    cancel(interest.reader);
+                    interest.reader = null;
+                }
+                if (interest.writer != added) {
+                    cancel(interest.writer);
+                    interest.writer = null;
+                }
+                LOG.log(Level.WARNING, "File descriptor " + interest.fd + " was closed while the loop watched it"
+                        + " (a reader or writer never removed): its callbacks are dropped, and the descriptor now at"
+                        + " that number is watched");
+                arm(interest, added);
+                return;
+            }
             // The callbacks were for a descriptor that is gone: they go with it, the one just added too.
+            interests.remove(interest.fd);
             cancel(interest.reader);
             cancel(interest.writer);
-            if (wasRegistered) {
-                // Closed while watched, and its number maybe open again: the set never heard of the new
-                // descriptor, so the modify fails. asyncio's selector raises then (FileNotFoundError) and
-                // forgets the old registration; so does this, and a second call watches what the number
-                // is now. Before, the callback was accepted and never ran.
-                throw new IllegalArgumentException("File descriptor " + interest.fd + " was closed while the loop watched"
-                        + " it (a reader or writer never removed); its callbacks are dropped, add again to watch what"
-                        + " the number is now (" + e.getMessage() + ")", e);
-            }
             throw new IllegalArgumentException("Invalid file descriptor: " + interest.fd + " (" + e.getMessage() + ")", e);
         }
     }
@@ -271,7 +282,7 @@ public final class RawFdSet {
 
     private void rearm(Interest interest) {
         if (interests.get(interest.fd) == interest && interest.registered) {
-            arm(interest, false);
+            arm(interest, null);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.loopkit.loop.testing;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
@@ -1227,34 +1228,101 @@ public abstract class EventLoopContract extends LoopTestSupport {
     }
 
     /**
-     * A descriptor closed while watched (its writer never removed), and its number opened again: asyncio's
-     * {@code add_reader} on that number raises ({@code FileNotFoundError} from the selector's modify) and
-     * forgets the old registration, so a second call watches the new descriptor. Before, the reader was
-     * accepted and never ran: the stale registration's failure was taken for a removal.
+     * A descriptor closed while watched (its writer never removed), and its number opened again: the old
+     * registration's callbacks can never run, so they are dropped with a warning naming the descriptor,
+     * and the new one is watched at once. asyncio's {@code add_reader} raises then (FileNotFoundError from
+     * the selector's modify) or, with the same events, silently watches nothing; this loop refused once,
+     * and a transport given the number (below) died of it.
      */
     @Test
-    public void aReaderOnTheNumberOfADescriptorClosedWhileWatchedIsRefusedOnceThenRuns() throws Exception {
+    public void aReaderOnTheNumberOfADescriptorClosedWhileWatchedDropsTheOldCallbacksWithAWarningAndRuns()
+            throws Exception {
         int[] old = POSIX.pipe();
         loop.addWriter(old[1], () -> { }); // never removed: the user forgot
         POSIX.close(old[1]);
         int[] fresh = POSIX.pipe();
-        try {
+        try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
             assumeTrue("the case needs the closed descriptor's number given to the new pipe; another thread"
                     + " opened a descriptor meanwhile and took it", fresh[0] == old[1]);
-            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                    () -> loop.addReader(fresh[0], () -> { }));
-            assertTrue(refused.getMessage(), refused.getMessage().startsWith("File descriptor " + fresh[0]
-                    + " was closed while the loop watched it"));
             CompletableFuture<Void> ran = new CompletableFuture<>();
             loop.addReader(fresh[0], () -> ran.complete(null));
             POSIX.write(fresh[1], ByteBuffer.wrap(new byte[] {42}));
             runFor(ran);
             assertTrue(loop.removeReader(fresh[0]));
             assertFalse("the closed descriptor's writer went with it", loop.removeWriter(fresh[0]));
+            assertTrue(log.messages().toString(), log.messages().stream().anyMatch(message -> message.startsWith(
+                    "WARNING File descriptor " + fresh[0] + " was closed while the loop watched it")));
         } finally {
             POSIX.close(old[0]);
             POSIX.close(fresh[0]);
             POSIX.close(fresh[1]);
+        }
+    }
+
+    /**
+     * A reader that closed its descriptor in its own callback and was never removed, and a pipe transport
+     * given the number next (an outside review's second look): the transport's watch was refused as above,
+     * so it lost its connection and closed the user's pipe, and the data never came.
+     */
+    @Test
+    public void aReadPipeOnTheNumberOfAReaderClosedInItsOwnCallbackReads() throws Exception {
+        int[] old = POSIX.pipe();
+        POSIX.write(old[1], ByteBuffer.wrap(new byte[] {1}));
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        loop.addReader(old[0], () -> {
+            try {
+                POSIX.close(old[0]);
+            } catch (PosixException e) {
+                closed.completeExceptionally(e);
+            }
+            loop.callLater(0.05, () -> closed.complete(null)); // after the loop's re-arm, if it re-arms
+        });
+        runFor(closed);
+        POSIX.close(old[1]);
+        int[] fresh = POSIX.pipe();
+        try {
+            assumeTrue("the case needs the closed descriptor's number given to the new pipe; another thread"
+                    + " opened a descriptor meanwhile and took it", fresh[0] == old[0]);
+            CollectingProtocol reader = new CollectingProtocol(1, false);
+            runFor(loop.connectReadPipe(() -> reader, fresh[0]));
+            POSIX.write(fresh[1], ByteBuffer.wrap(new byte[] {'x'}));
+            assertArrayEquals(new byte[] {'x'}, runFor(reader.all));
+            assertFalse("connectionLost(" + reader.lost.getNow(null) + ")", reader.lost.isDone());
+        } finally {
+            POSIX.close(fresh[1]);
+        }
+    }
+
+    /**
+     * A descriptor closed by its owner after {@code connectReadPipe} returned and before the transport
+     * started (an outside review's second look): the selector and proactor loops opened their descriptor set
+     * only then, it took the freed number, the transport watched the set itself and, failing, closed it; the
+     * loop watched nothing after, and its close closed whatever had the number by then.
+     */
+    @Test
+    public void aPipeClosedBeforeItsTransportStartsLeavesTheLoopsOwnDescriptorsAlone() throws Exception {
+        int[] pipe = POSIX.pipe();
+        CollectingProtocol reader = new CollectingProtocol(1, false);
+        CompletionStage<?> connecting = loop.connectReadPipe(() -> reader, pipe[0]);
+        POSIX.close(pipe[0]); // the user's mistake: the transport owns it now
+        runFor(outcomeOf(connecting, 5));
+        int newcomer = POSIX.eventfd();
+        try {
+            runFor(outcomeOf(reader.lost, 5));
+            int[] later = POSIX.pipe();
+            CompletableFuture<Void> ran = new CompletableFuture<>();
+            loop.addReader(later[0], () -> ran.complete(null));
+            POSIX.write(later[1], ByteBuffer.wrap(new byte[] {1}));
+            runFor(ran);
+            assertTrue(loop.removeReader(later[0]));
+            POSIX.close(later[0]);
+            POSIX.close(later[1]);
+            String newcomerWas = Leaks.openFds().get(newcomer);
+            loop.close();
+            assertEquals("the loop's close left the newcomer open", newcomerWas, Leaks.openFds().get(newcomer));
+        } finally {
+            POSIX.close(newcomer);
+            POSIX.close(pipe[1]);
         }
     }
 

@@ -88,6 +88,7 @@ public final class Pipes {
      */
     private static int checkedFileType(BaseEventLoop loop, int fd, Supplier<?> protocolFactory, String refusal) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
+        loop.openDescriptorSet(); // before the check: the transport watches the descriptor later
         if (fd < 0 || !Posix.get().isOpen(fd)) {
             throw new IllegalArgumentException("Invalid file descriptor: " + fd);
         }
