@@ -739,6 +739,25 @@ public abstract class TlsContract extends SocketTestSupport {
         runFor(later);
     }
 
+    private List<Map<String, Object>> recordReports() {
+        List<Map<String, Object>> reported = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> reported.add(context));
+        return reported;
+    }
+
+    /** Pauses reading as soon as it is made. */
+    private static class PausedFromTheStart extends CollectingProtocol {
+        PausedFromTheStart() {
+            super(1, false);
+        }
+
+        @Override
+        public void connectionMade(Transport transport) {
+            super.connectionMade(transport);
+            transport.pauseReading();
+        }
+    }
+
     /**
      * An Error from dataReceived when resumeReading delivers what came while the protocol was paused: asyncio's
      * _do_read makes any exception from the protocol fatal to the connection. The delivery that resumeReading
@@ -748,14 +767,8 @@ public abstract class TlsContract extends SocketTestSupport {
     @Test
     public void anErrorFromAResumedDeliveryEndsTheConnectionAndItsBytesComeOnce() {
         List<String> deliveries = new CopyOnWriteArrayList<>();
-        List<Map<String, Object>> reported = new CopyOnWriteArrayList<>();
-        loop.setExceptionHandler((l, context) -> reported.add(context));
-        CollectingProtocol serverSide = new CollectingProtocol(1, false) {
-            @Override
-            public void connectionMade(Transport transport) {
-                super.connectionMade(transport);
-                transport.pauseReading();
-            }
+        List<Map<String, Object>> reported = recordReports();
+        CollectingProtocol serverSide = new PausedFromTheStart() {
 
             @Override
             public void dataReceived(ByteBuffer data) {
@@ -787,8 +800,7 @@ public abstract class TlsContract extends SocketTestSupport {
      */
     @Test
     public void anErrorFromEofReceivedAtAResumedCloseNotifyStillEndsTheConnection() {
-        List<Map<String, Object>> reported = new CopyOnWriteArrayList<>();
-        loop.setExceptionHandler((l, context) -> reported.add(context));
+        List<Map<String, Object>> reported = recordReports();
         CollectingProtocol serverSide = new CollectingProtocol(1, false) {
             @Override
             public void connectionMade(Transport transport) {
@@ -798,12 +810,7 @@ public abstract class TlsContract extends SocketTestSupport {
         };
         Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0,
                 ServerOptions.defaults().withSsl(TestCertificates.serverContext()).withSslShutdownTimeout(60)));
-        CollectingProtocol clientSide = new CollectingProtocol(1, false) {
-            @Override
-            public void connectionMade(Transport transport) {
-                super.connectionMade(transport);
-                transport.pauseReading();
-            }
+        CollectingProtocol clientSide = new PausedFromTheStart() {
 
             @Override
             public boolean eofReceived() {
@@ -841,13 +848,7 @@ public abstract class TlsContract extends SocketTestSupport {
         };
         Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0,
                 ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
-        CollectingProtocol clientSide = new CollectingProtocol(1, false) {
-            @Override
-            public void connectionMade(Transport transport) {
-                super.connectionMade(transport);
-                transport.pauseReading();
-            }
-        };
+        CollectingProtocol clientSide = new PausedFromTheStart();
         Connection<CollectingProtocol> client = runFor(loop.createConnection(() -> clientSide, LOCALHOST, port(server),
                 ConnectionOptions.ssl(TestCertificates.clientContext()).withSslShutdownTimeout(60)));
         turn(0.5); // the TLS layer pauses the socket at 256 KiB of ciphertext
