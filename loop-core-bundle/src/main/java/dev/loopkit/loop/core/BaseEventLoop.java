@@ -797,6 +797,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
      */
     public void openDescriptorSet() {
         checkClosed();
+        checkThread();
         fdPoller();
     }
 

@@ -235,10 +235,10 @@ public final class RawFdSet {
                     cancel(interest.writer);
                     interest.writer = null;
                 }
+                arm(interest, added); // throws, nothing left watched, if nothing watchable is at the number
                 LOG.log(Level.WARNING, "File descriptor " + interest.fd + " was closed while the loop watched it"
                         + " (a reader or writer never removed): its callbacks are dropped, and the descriptor now at"
                         + " that number is watched");
-                arm(interest, added);
                 return;
             }
             // The callbacks were for a descriptor that is gone: they go with it, the one just added too.

@@ -9,6 +9,7 @@ import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
+import static org.junit.Assume.assumeFalse;
 import static org.junit.Assume.assumeTrue;
 
 import dev.loopkit.api.Asyncio;
@@ -1263,6 +1264,29 @@ public abstract class EventLoopContract extends LoopTestSupport {
             POSIX.close(old[0]);
             POSIX.close(fresh[0]);
             POSIX.close(fresh[1]);
+        }
+    }
+
+    /**
+     * The same stale registration, and an add on its number while nothing is open there: refused as for
+     * any closed descriptor, nothing left watched, and no warning that the number is watched (a third look:
+     * the warning came before the watch was tried).
+     */
+    @Test
+    public void anAddOnTheNumberOfADescriptorClosedWhileWatchedAndNotOpenAgainIsRefused() throws Exception {
+        int[] old = POSIX.pipe();
+        loop.addWriter(old[1], () -> { }); // never removed: the user forgot
+        POSIX.close(old[1]);
+        try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
+            assumeFalse("another thread opened a descriptor at the number meanwhile", POSIX.isOpen(old[1]));
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> loop.addReader(old[1], () -> { }));
+            assertTrue(refused.getMessage(), refused.getMessage().startsWith("Invalid file descriptor: " + old[1]));
+            assertEquals(0, loop.watchedFileDescriptors());
+            assertTrue(log.messages().toString(), log.messages().stream().noneMatch(message -> message.contains(
+                    "is watched")));
+        } finally {
+            POSIX.close(old[0]);
         }
     }
 
