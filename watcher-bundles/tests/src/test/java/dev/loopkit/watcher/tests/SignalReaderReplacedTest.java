@@ -1,6 +1,7 @@
 package dev.loopkit.watcher.tests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.SubprocessOptions;
@@ -10,7 +11,7 @@ import dev.loopkit.posix.Posix;
 import dev.loopkit.signals.ProcessSignals;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Test;
@@ -38,14 +39,15 @@ public class SignalReaderReplacedTest {
         Posix posix = Posix.get();
         int failing = posix.sigrtmin() + 9;
         int later = posix.sigrtmin() + 10;
-        CountDownLatch ran = new CountDownLatch(1);
+        CompletableFuture<Thread> reader = new CompletableFuture<>();
         ProcessSignals.Registration greedy = ProcessSignals.listen(failing, () -> {
-            ran.countDown();
+            reader.complete(Thread.currentThread());
             throw new OutOfMemoryError("Requested array size exceeds VM limit"); // as new long[Integer.MAX_VALUE] says
         });
         posix.kill(posix.getpid(), failing);
-        assertTrue(ran.await(10, TimeUnit.SECONDS));
-        Thread.sleep(500); // the reader has ended by now
+        Thread ended = reader.get(10, TimeUnit.SECONDS);
+        ended.join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse("the reader the error went through has ended", ended.isAlive());
         greedy.close();
         // a signal installed afterwards: "a reader that ended is replaced"
         ProcessSignals.Registration next = ProcessSignals.listen(later, () -> { });
