@@ -86,8 +86,9 @@ public final class LoopkitHealth {
         for (Entry<EventLoopFactory> factory : factories.entries()) {
             try {
                 loops.addAll(factory.service().liveLoops());
-            } catch (RuntimeException e) {
-                // one broken factory (a third-party one, one whose bundle is stopping) hides no other's loops
+            } catch (RuntimeException | LinkageError e) {
+                // one broken factory (a third-party one, one whose bundle is stopping or was refreshed
+                // underneath: NoClassDefFoundError) hides no other's loops
                 log.warn("loop factory '{}' cannot list its loops: {}", factory.name(), e.toString());
             }
         }
@@ -124,7 +125,7 @@ public final class LoopkitHealth {
             stats = asked.join(); // stats() answers within about a second, blocked loop or not
         } catch (CompletionException e) {
             Throwable cause = e.getCause();
-            if (!(cause instanceof RuntimeException)) {
+            if (!(cause instanceof RuntimeException || cause instanceof LinkageError)) {
                 throw e;
             }
             log.warn("{} cannot say how it is: {}", loop, cause.toString());

@@ -10,44 +10,70 @@ import dev.loopkit.api.spi.LoopStats;
 import dev.loopkit.runtime.RankedRegistry;
 import java.lang.reflect.Proxy;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.felix.hc.api.Result;
 import org.apache.felix.hc.api.Result.Status;
 import org.junit.Test;
 
 /**
- * One loop factory whose liveLoops() throws (a third-party factory, one whose bundle is stopping) does
- * not take the "Loopkit event loops" check down: the busy loop of another factory is still reported.
- * Before, the exception left execute(), and Felix HC reported an error instead.
+ * One loop factory or loop that cannot answer (a third-party one, one whose bundle is stopping or was
+ * refreshed underneath) does not take the "Loopkit event loops" check down: the busy loop of another
+ * factory is still reported. Before, the exception left execute(), and Felix HC reported an error
+ * instead; a {@code NoClassDefFoundError} (a refreshed bundle's classes) still did so until an outside
+ * review.
  */
 public class BrokenFactoryHealthTest {
 
+    private static final EventLoop BUSY = loop(() -> new LoopStats("SelectorEventLoop #2", "worker", true, true, -1, -1, -1, -1));
+
     @Test
     public void aBrokenFactoryDoesNotHideABusyLoopOfAnother() {
+        assertTheBusyLoopIsReported(() -> {
+            throw new IllegalStateException("the broken factory's bundle is stopping");
+        });
+    }
+
+    @Test
+    public void aFactoryOfARefreshedBundleDoesNotHideABusyLoopOfAnother() {
+        assertTheBusyLoopIsReported(() -> {
+            throw new NoClassDefFoundError("org/example/ThirdPartyLoop (its bundle was refreshed)");
+        });
+    }
+
+    @Test
+    public void aLoopOfARefreshedBundleDoesNotHideABusyLoopOfAnother() {
+        EventLoop stale = loop(() -> {
+            throw new NoClassDefFoundError("org/example/ThirdPartyLoop$Stats (its bundle was refreshed)");
+        });
+        Result result = assertTheBusyLoopIsReported(() -> List.of(stale));
+        assertTrue(result.toString(), result.toString().contains("cannot say how it is: java.lang.NoClassDefFoundError"));
+    }
+
+    private static Result assertTheBusyLoopIsReported(Supplier<List<EventLoop>> brokenFactorysLoops) {
         RankedRegistry<EventLoopFactory> factories = new RankedRegistry<>(EventLoopFactory.class, "event loop factory", null);
         factories.attachExternalSource("test");
-        EventLoop busy = (EventLoop) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {EventLoop.class, InspectableLoop.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "stats" -> new LoopStats("SelectorEventLoop #2", "worker", true, true, -1, -1, -1, -1);
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    case "equals" -> proxy == args[0];
-                    default -> null;
-                });
-        factories.register(factory("selector", () -> List.of(busy)), "selector", 50, 1, "test");
-        factories.register(factory("broken", () -> {
-            throw new IllegalStateException("the broken factory's bundle is stopping");
-        }), "broken", 10, 2, "test");
+        factories.register(factory("selector", () -> List.of(BUSY)), "selector", 50, 1, "test");
+        factories.register(factory("broken", brokenFactorysLoops), "broken", 10, 2, "test");
 
         Result result = LoopkitHealth.loops(factories);
 
-        assertEquals(Status.WARN, result.getStatus());
+        assertEquals(result.toString(), Status.WARN, result.getStatus());
         assertTrue(result.toString(), result.toString().contains("SelectorEventLoop #2 on thread worker is busy"));
+        return result;
     }
 
-    interface Loops {
-        List<EventLoop> get();
+    private static EventLoop loop(Supplier<LoopStats> stats) {
+        return (EventLoop) Proxy.newProxyInstance(BrokenFactoryHealthTest.class.getClassLoader(),
+                new Class<?>[] {EventLoop.class, InspectableLoop.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "stats" -> stats.get();
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    case "toString" -> "a loop";
+                    default -> null;
+                });
     }
 
-    private static EventLoopFactory factory(String name, Loops loops) {
+    private static EventLoopFactory factory(String name, Supplier<List<EventLoop>> loops) {
         return new EventLoopFactory() {
             @Override
             public String name() {
