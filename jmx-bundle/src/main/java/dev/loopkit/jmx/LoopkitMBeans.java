@@ -209,9 +209,10 @@ public final class LoopkitMBeans implements AutoCloseable {
                         listed.add(loop);
                     }
                 });
-            } catch (RuntimeException e) {
-                // One factory's failure (a third-party one, one whose bundle is stopping) takes nothing from
-                // the others; its loops keep their MBeans until a look that sees them all (BrokenLoopServicesTest).
+            } catch (RuntimeException | LinkageError e) {
+                // One factory's failure (a third-party one, one whose bundle is stopping, or was refreshed
+                // underneath: NoClassDefFoundError) takes nothing from the others; its loops keep their
+                // MBeans until a look that sees them all (BrokenLoopServicesTest).
                 complete = false;
                 LOG.log(warnedFactories.add(factory.name()) ? Level.WARNING : Level.DEBUG,
                         "cannot list the live loops of loop factory '" + factory.name() + "' for JMX", e);
@@ -222,7 +223,7 @@ public final class LoopkitMBeans implements AutoCloseable {
             if (!known.contains(loop)) {
                 try {
                     newNames.add(Map.entry(loop, LoopBean.loopName(loop)));
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | LinkageError e) {
                     // a loop that cannot say its name (closing under the look, a third-party one) waits for the
                     // next look; the others get theirs (BrokenLoopServicesTest)
                     LOG.log(Level.DEBUG, "cannot name loop " + loop + " for JMX", e);

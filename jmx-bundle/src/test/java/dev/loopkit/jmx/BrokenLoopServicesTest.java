@@ -23,15 +23,7 @@ import org.junit.Test;
  */
 public class BrokenLoopServicesTest {
 
-    private final EventLoop loopThatCannotSay = (EventLoop) Proxy.newProxyInstance(getClass().getClassLoader(),
-            new Class<?>[] {EventLoop.class, InspectableLoop.class}, (proxy, method, args) -> switch (method.getName()) {
-                case "stats" -> throw new IllegalStateException("this loop cannot say");
-                case "hashCode" -> System.identityHashCode(proxy);
-                case "equals" -> proxy == args[0];
-                case "toString" -> "BrokenLoop";
-                case "isClosed", "isRunning" -> false;
-                default -> null;
-            });
+    private final EventLoop loopThatCannotSay = loopWhoseStatsThrow(new IllegalStateException("this loop cannot say"));
     private EventLoopFactory broken;
     private LoopkitMBeans mbeans;
 
@@ -67,6 +59,36 @@ public class BrokenLoopServicesTest {
     @Test(timeout = 30_000)
     public void aLoopWhoseStatsFailDoesNotHideTheOtherLoops() throws Exception {
         othersGetTheirMBeansBeside(() -> List.of(loopThatCannotSay));
+    }
+
+    /**
+     * A factory or loop of a bundle refreshed underneath throws {@code NoClassDefFoundError}, on every
+     * look until the framework unregisters it: each look failed as a whole, so no new loop of any other
+     * factory got an MBean meanwhile (an outside review).
+     */
+    @Test(timeout = 30_000)
+    public void aFactoryOfARefreshedBundleDoesNotHideTheLoopsOfTheOthers() throws Exception {
+        othersGetTheirMBeansBeside(() -> {
+            throw new NoClassDefFoundError("org/example/ThirdPartyLoop (its bundle was refreshed)");
+        });
+    }
+
+    @Test(timeout = 30_000)
+    public void aLoopOfARefreshedBundleDoesNotHideTheOtherLoops() throws Exception {
+        EventLoop stale = loopWhoseStatsThrow(new NoClassDefFoundError("org/example/ThirdPartyLoop$Stats (its bundle was refreshed)"));
+        othersGetTheirMBeansBeside(() -> List.of(stale));
+    }
+
+    private EventLoop loopWhoseStatsThrow(Throwable failure) {
+        return (EventLoop) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {EventLoop.class, InspectableLoop.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "stats" -> throw failure;
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    case "toString" -> "BrokenLoop";
+                    case "isClosed", "isRunning" -> false;
+                    default -> null;
+                });
     }
 
     // The component's first look, at activation, meets the broken service.
