@@ -3,6 +3,7 @@ package dev.loopkit.jmx;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.spi.InspectableLoop;
 import dev.loopkit.api.spi.LoopStats;
+import java.lang.ref.WeakReference;
 
 /**
  * {@code dev.loopkit:type=Loop,name=<loop>}. One snapshot serves all the attributes a console reads
@@ -15,13 +16,14 @@ final class LoopBean implements LoopMXBean {
     private static final long SNAPSHOT_NANOS = 250_000_000L;
 
     private final String factory;
-    private final EventLoop loop;
+    /** Weakly, as its factory holds it: a loop dropped without a close must stay garbage (DroppedLoopTest). */
+    private final WeakReference<EventLoop> loop;
     private LoopStats snapshot;
     private long takenAt;
 
     LoopBean(String factory, EventLoop loop) {
         this.factory = factory;
-        this.loop = loop;
+        this.loop = new WeakReference<>(loop);
     }
 
     /** The loop's class and number as {@code loop:loops} shows it; the loop's own text if it cannot say. */
@@ -31,6 +33,10 @@ final class LoopBean implements LoopMXBean {
 
     private synchronized LoopStats stats() {
         long now = System.nanoTime();
+        EventLoop loop = this.loop.get();
+        if (loop == null) { // collected: its MBean goes at the next look; until then, what was last seen of it
+            return snapshot != null ? snapshot : new LoopStats("an event loop dropped without close()", null, false, false, -1, -1, -1, -1);
+        }
         if (snapshot == null || now - takenAt > SNAPSHOT_NANOS) {
             snapshot = loop instanceof InspectableLoop inspectable ? inspectable.stats()
                     : new LoopStats(loop.toString(), null, loop.isRunning(), false, -1, -1, -1, -1);

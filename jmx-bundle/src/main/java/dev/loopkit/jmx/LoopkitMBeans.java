@@ -9,9 +9,11 @@ import dev.loopkit.runtime.SerialWork;
 import dev.loopkit.shell.LoopCommands;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
+import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,8 +70,12 @@ public final class LoopkitMBeans implements AutoCloseable {
     private static final Pattern PLAIN_VALUE = Pattern.compile("[^,=:\"*?\\n]+");
 
     private final Map<ObjectName, DynamicMBean> fixed = new LinkedHashMap<>();
-    // Guarded by this.
-    private final Map<EventLoop, ObjectName> loops = new IdentityHashMap<>();
+    /**
+     * Guarded by this: the loops with an MBean, held weakly as their factories hold them. A loop its user
+     * dropped without closing it must stay garbage, so that its cleaner warns and closes its descriptors:
+     * held here, it and they stayed for the life of the JVM (DroppedLoopTest).
+     */
+    private final Map<ObjectName, WeakReference<EventLoop>> loops = new HashMap<>();
     private final Map<ObjectName, DynamicMBean> exported = new LinkedHashMap<>();
     private final List<Exporter> exporters = new ArrayList<>();
     /** Guarded by this: the exporters' calls, decided under the lock, made by {@link #callExporters}. */
@@ -188,13 +194,13 @@ public final class LoopkitMBeans implements AutoCloseable {
     /** Adds an MBean for each new live loop and removes those of closed loops. */
     public void refreshLoops() {
         long look;
-        Set<EventLoop> known = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<EventLoop> known;
         synchronized (this) {
             if (closed) {
                 return;
             }
             look = ++looksStarted;
-            known.addAll(loops.keySet());
+            known = loopsWithMBeans();
         }
         // Outside the lock: the factories may be the user's services, and their liveLoops() and their
         // loops' stats() (a hop to each new loop's thread) may wait for a thread that calls names() or
@@ -245,23 +251,37 @@ public final class LoopkitMBeans implements AutoCloseable {
     private void apply(Map<EventLoop, String> live, List<Map.Entry<EventLoop, String>> newNames, boolean complete) {
         for (var gone = loops.entrySet().iterator(); gone.hasNext();) {
             var entry = gone.next();
-            if (!live.containsKey(entry.getKey()) && (complete || entry.getKey().isClosed())) {
-                ObjectName name = entry.getValue(); // an IdentityHashMap entry is dead once removed
+            EventLoop loop = entry.getValue().get(); // null: dropped by its user without a close, and collected
+            if (loop == null || !live.containsKey(loop) && (complete || loop.isClosed())) {
+                ObjectName name = entry.getKey();
                 gone.remove();
                 exported.remove(name);
                 exporters.forEach(exporter -> exporterCalls.add(() -> unexport(exporter, name)));
             }
         }
+        Set<EventLoop> withMBeans = loopsWithMBeans();
         for (Map.Entry<EventLoop, String> named : newNames) {
             EventLoop loop = named.getKey();
-            if (!loops.containsKey(loop)) {
+            if (withMBeans.add(loop)) {
                 ObjectName name = freeName(named.getValue());
                 DynamicMBean mbean = mxbean(new LoopBean(live.get(loop), loop), LoopMXBean.class);
-                loops.put(loop, name);
+                loops.put(name, new WeakReference<>(loop));
                 exported.put(name, mbean);
                 exporters.forEach(exporter -> exporterCalls.add(() -> export(exporter, name, mbean)));
             }
         }
+    }
+
+    // Under the lock.
+    private Set<EventLoop> loopsWithMBeans() {
+        Set<EventLoop> held = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (WeakReference<EventLoop> loop : loops.values()) {
+            EventLoop referent = loop.get();
+            if (referent != null) {
+                held.add(referent);
+            }
+        }
+        return held;
     }
 
     /**
