@@ -20,6 +20,7 @@ import java.util.WeakHashMap;
 public final class RuntimeEvents implements AutoCloseable {
 
     private final ProcessWide runtime = ProcessWide.get();
+    private final LoopkitEvents events = new LoopkitEvents();
     // A service that left the registry is named as it was while it was there (weak: no service kept alive).
     private final Map<Object, String> names = new WeakHashMap<>();
     private final Listener<EventLoopPolicy> policyListener = this::policyChanged;
@@ -41,11 +42,12 @@ public final class RuntimeEvents implements AutoCloseable {
     public void close() {
         runtime.policies().removeListener(policyListener);
         runtime.watcherSwitch().removeHandOverListener(handOverListener);
+        events.close();
     }
 
     private void policyChanged(EventLoopPolicy previous, EventLoopPolicy current) {
         remember(runtime.policies());
-        LoopkitEvents.policyChange(name(previous), name(current), reason(runtime.policies()));
+        events.policyChange(name(previous), name(current), reason(runtime.policies()));
     }
 
     private void handedOver(ChildWatcher from, ChildWatcher to, int moved, String cause) {
@@ -55,7 +57,7 @@ public final class RuntimeEvents implements AutoCloseable {
         if (from == to) {
             return; // the current watcher gathering strays: no swap
         }
-        LoopkitEvents.watcherSwap(name(from), name(to), reason(runtime.childWatchers()) + ": " + cause, moved);
+        events.watcherSwap(name(from), name(to), reason(runtime.childWatchers()) + ": " + cause, moved);
     }
 
     private synchronized void remember(RankedRegistry<?> registry) {
