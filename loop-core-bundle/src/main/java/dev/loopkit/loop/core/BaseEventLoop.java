@@ -296,6 +296,11 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     @Override
     public void runForever() {
+        run(null);
+    }
+
+    /** asyncio's {@code run_forever}; {@code whenOwned}, if any, runs on this thread once it runs the loop. */
+    private void run(Runnable whenOwned) {
         checkClosed();
         if (isRunning()) {
             throw new IllegalStateException("This event loop is already running");
@@ -309,6 +314,9 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         }
         boolean closeNow = false;
         try {
+            if (whenOwned != null) {
+                whenOwned.run();
+            }
             scheduler.runUntilStopped();
         } finally {
             closeNow = scheduler.endRun();
@@ -333,14 +341,16 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             throw new IllegalArgumentException(
                     "The future belongs to a different loop than the one specified as the loop argument");
         }
+        // What stops the run is added once this thread runs the loop. Added before, by a caller that then
+        // lost the race to run it, a done future's callback (queued at once) ran in the winner's run and
+        // stopped it early, or used up the stop a later run needed, which never returned (EventLoopContract).
         RunUntilComplete<T> run = new RunUntilComplete<>(this);
         if (stage instanceof DefaultLoopFuture<T> loopFuture) {
             // asyncio's: a done callback stops the loop, and is removed when the run ends, so that runs
             // stopped early leave none behind (each left one: 50 stopped runs, 50 callbacks)
             Consumer<LoopFuture<T>> stopWhenDone = done -> run.stopIfActive();
-            loopFuture.addDoneCallback(stopWhenDone);
             try {
-                runForever();
+                run(() -> loopFuture.addDoneCallback(stopWhenDone));
             } finally {
                 run.finish();
                 loopFuture.removeDoneCallback(stopWhenDone);
@@ -352,9 +362,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         }
         // Any other stage: its completion is recorded where it happens and stops the loop from there.
         // A CompletionStage cannot take one back, so a run stopped early leaves it until the stage completes.
-        future.whenComplete(run);
         try {
-            runForever();
+            run(() -> future.whenComplete(run));
         } finally {
             run.finish();
         }

@@ -44,6 +44,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -615,6 +616,60 @@ public abstract class EventLoopContract extends LoopTestSupport {
         })));
         loop.runForever();
         assertEquals(1, after.get());
+    }
+
+    /**
+     * Threads racing to run the loop until their own future is done: one wins, the others are refused
+     * ("This event loop is already running"), and the winner's run ends when its own future is done. The
+     * refused calls added their stopping callback before they lost: queued at once for a done future, it
+     * ran in the winner's run and stopped it early, or used up the stop a later run needed, which then
+     * never returned (an outside review: up to 27 of 400 rounds on each loop).
+     */
+    @Test(timeout = 120_000)
+    public void runUntilCompleteFromRacingThreadsStopsOnlyTheWinnersRunAtItsOwnFuture() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        for (int round = 0; round < 300 && wrong.isEmpty(); round++) {
+            LoopFuture<String> later = loop.createFuture();
+            loop.callLater(0.002, () -> later.setResult("later"));
+            CyclicBarrier start = new CyclicBarrier(4);
+            List<String> outcomes = new CopyOnWriteArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                LoopFuture<String> own = t == 0 ? later : loop.createFuture();
+                if (t > 0) {
+                    own.setResult("done");
+                }
+                Thread thread = new Thread(() -> {
+                    try {
+                        start.await(5, TimeUnit.SECONDS);
+                        outcomes.add(loop.runUntilComplete(own));
+                    } catch (RuntimeException e) {
+                        outcomes.add(e.getMessage());
+                    } catch (Exception e) {
+                        outcomes.add(e.toString());
+                    }
+                });
+                threads.add(thread);
+                thread.start();
+            }
+            for (Thread thread : threads) {
+                thread.join(2_000);
+                if (thread.isAlive()) {
+                    wrong.add("round " + round + ": a run did not return within 2 s");
+                    loop.callSoonThreadsafe(loop::stop);
+                    thread.join(5_000);
+                }
+            }
+            for (String outcome : outcomes) {
+                if (!List.of("later", "done", "This event loop is already running").contains(outcome)) {
+                    wrong.add("round " + round + ": " + outcome);
+                }
+            }
+            if (!later.isDone()) {
+                loop.runUntilComplete(later);
+            }
+        }
+        assertEquals(List.of(), wrong);
     }
 
     @Test
