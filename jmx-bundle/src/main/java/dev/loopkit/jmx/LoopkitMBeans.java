@@ -27,6 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import javax.management.DynamicMBean;
+import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -94,6 +95,15 @@ public final class LoopkitMBeans implements AutoCloseable {
     /** The refresher's threads (one, unless an Error ended it and the executor made another): close() joins them. */
     private final List<Thread> refresherThreads = new CopyOnWriteArrayList<>();
     private boolean closed;
+    /**
+     * Guarded by this: exports refused because the name was taken, tried again at each look while the
+     * MBean and its exporter are still this instance's. The holder may be this bundle's previous
+     * instance, still making its late calls (RestartWhileTheOldInstanceExportsTest).
+     */
+    private final List<Refused> refused = new ArrayList<>();
+
+    private record Refused(Exporter exporter, ObjectName name, DynamicMBean mbean) {
+    }
     /** The factories whose failure to list their loops was said at WARNING: once each. */
     private final Set<String> warnedFactories = ConcurrentHashMap.newKeySet();
     /** Looks for loops started and applied, guarded by this: an older look is never applied after a newer one. */
@@ -127,17 +137,26 @@ public final class LoopkitMBeans implements AutoCloseable {
         return mbeans;
     }
 
-    /** Exports into {@link ManagementFactory#getPlatformMBeanServer()}. */
+    /**
+     * Exports into {@link ManagementFactory#getPlatformMBeanServer()}, and unexports only what it
+     * registered itself: by name alone, the late calls of a bundle's previous instance (its close returns
+     * before they are made) unregistered its successor's MBeans (RestartWhileTheOldInstanceExportsTest).
+     */
     public static Exporter platformServer() {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        Set<ObjectName> registered = ConcurrentHashMap.newKeySet();
         return new Exporter() {
             @Override
             public void export(ObjectName name, DynamicMBean mbean) throws JMException {
                 server.registerMBean(mbean, name);
+                registered.add(name);
             }
 
             @Override
             public void unexport(ObjectName name) throws JMException {
+                if (!registered.remove(name)) {
+                    return; // not ours: refused when it was taken, or never exported
+                }
                 try {
                     server.unregisterMBean(name);
                 } catch (InstanceNotFoundException alreadyGone) {
@@ -242,6 +261,12 @@ public final class LoopkitMBeans implements AutoCloseable {
             }
             looksApplied = look;
             apply(live, newNames, complete);
+            for (Refused again : refused) {
+                if (exporters.contains(again.exporter()) && exported.get(again.name()) == again.mbean()) {
+                    exporterCalls.add(() -> export(again.exporter(), again.name(), again.mbean(), true));
+                }
+            }
+            refused.clear();
         }
         callExporters.request();
     }
@@ -335,9 +360,19 @@ public final class LoopkitMBeans implements AutoCloseable {
         }
     }
 
-    private static void export(Exporter exporter, ObjectName name, DynamicMBean mbean) {
+    private void export(Exporter exporter, ObjectName name, DynamicMBean mbean) {
+        export(exporter, name, mbean, false);
+    }
+
+    private void export(Exporter exporter, ObjectName name, DynamicMBean mbean, boolean again) {
         try {
             exporter.export(name, mbean);
+        } catch (InstanceAlreadyExistsException taken) {
+            synchronized (this) {
+                refused.add(new Refused(exporter, name, mbean));
+            }
+            LOG.log(again ? Level.DEBUG : Level.WARNING, "cannot register MBean " + name
+                    + " yet: the name is taken (tried again at each look for loops)", taken);
         } catch (JMException | RuntimeException e) {
             LOG.log(Level.WARNING, "cannot register MBean " + name, e);
         }
