@@ -149,9 +149,35 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
             join(); // CancellationException propagates, as asyncio's CancelledError does
             return null;
         } catch (CompletionException e) {
-            return failure(e);
+            Throwable failure = failure(e);
+            if (failure instanceof CancellationException cancelled) { // a derived stage's (isCancelled)
+                throw cancelled;
+            }
+            return failure;
         } catch (CancellationException e) {
             throw cancellation(e);
+        }
+    }
+
+    /**
+     * Cancelled, also as a stage the JDK derived from a cancelled future or whose action threw a
+     * {@link CancellationException}: the JDK holds the exception wrapped in a {@link CompletionException}
+     * there, which {@code CompletableFuture} does not count. asyncio's task awaiting a cancelled future,
+     * or raising {@code CancelledError}, ends cancelled ({@code Task.__step}).
+     */
+    @Override
+    public boolean isCancelled() {
+        if (super.isCancelled()) {
+            return true;
+        }
+        if (!isCompletedExceptionally()) {
+            return false;
+        }
+        try {
+            super.join(); // done: no wait
+            return false;
+        } catch (CompletionException e) {
+            return e.getCause() instanceof CancellationException;
         }
     }
 

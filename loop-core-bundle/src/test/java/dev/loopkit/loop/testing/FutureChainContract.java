@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -275,6 +276,32 @@ public abstract class FutureChainContract extends LoopTestSupport {
         assertEquals(Integer.valueOf(2), runFor(derived));
         assertThrows("a missing action is refused at once, as the JDK refuses it",
                 NullPointerException.class, () -> future.thenAccept(null));
+    }
+
+    /**
+     * A stage derived from a cancelled future is cancelled, with the cancel's message, as an asyncio task
+     * awaiting a cancelled future ends cancelled ({@code Task.__step} cancels itself on the
+     * {@code CancelledError}): {@code isCancelled()} says so and {@code exception()} raises it. The JDK
+     * completes such a stage with the {@code CancellationException} wrapped in a {@code CompletionException},
+     * so the stage said it was not cancelled and {@code exception()} returned the cancellation (an
+     * outside review).
+     */
+    @Test
+    public void aStageOfACancelledFutureIsCancelledWithItsMessage() {
+        LoopFuture<String> future = loop.createFuture();
+        LoopFuture<String> derived = (LoopFuture<String>) future.thenApply(value -> value + "!");
+        assertTrue(future.cancel("the reason"));
+        assertEquals("the reason", assertThrows(CancellationException.class, () -> runFor(derived)).getMessage());
+        assertTrue(derived.toString(), derived.isCancelled());
+        assertEquals("the reason", assertThrows(CancellationException.class, derived::exception).getMessage());
+        assertEquals("the reason", assertThrows(CancellationException.class, derived::result).getMessage());
+        assertEquals("the reason", assertThrows(CancellationException.class, () -> loop.runUntilComplete(derived)).getMessage());
+        LoopFuture<String> thrownIn = (LoopFuture<String>) future.<String>handle((value, error) -> {
+            throw new CancellationException("cancelled by the stage");
+        });
+        assertEquals("cancelled by the stage", assertThrows(CancellationException.class, () -> runFor(thrownIn)).getMessage());
+        assertTrue("a stage that raised CancellationException is cancelled, as a task that raised CancelledError",
+                thrownIn.isCancelled());
     }
 
     @Test
