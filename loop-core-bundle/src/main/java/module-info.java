@@ -8,6 +8,7 @@ module dev.loopkit.loop.core {
     requires jdk.jfr; // the loops' JFR events (EventFactory); optional in OSGi
     // raw file descriptors and subprocesses; optional: without it the loops do everything else
     requires static dev.loopkit.posix;
+    requires static org.osgi.service.component.annotations; // FlightEventTypes
     requires static org.osgi.annotation.bundle;
     requires static org.osgi.annotation.versioning;
 

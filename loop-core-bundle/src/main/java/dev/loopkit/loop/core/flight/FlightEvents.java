@@ -40,6 +40,20 @@ public final class FlightEvents {
     private FlightEvents() {
     }
 
+    /** Registers the event types with JFR again after {@link #unregisterTypes()} (the bundle started again). */
+    public static void registerTypes() {
+        if (FACTORIES != null) {
+            FACTORIES.all().forEach(EventFactory::register);
+        }
+    }
+
+    /** Unregisters the event types: the bundle stops, and JFR would keep them past its class loader. */
+    public static void unregisterTypes() {
+        if (FACTORIES != null) {
+            FACTORIES.all().forEach(EventFactory::unregister);
+        }
+    }
+
     /** The detector's warning, as an event. */
     public static void blockedLoop(String loop, String thread, String callback, long blockedNanos, long thresholdNanos) {
         if (FACTORIES != null && FACTORIES.recording(FACTORIES.blockedLoop)) {
@@ -99,6 +113,10 @@ public final class FlightEvents {
                         plain(int.class, "returncode", "Return Code"),
                         text("watcher", "Watcher", "The child watcher the child was registered with at its spawn"),
                         nanos("latency", "Latency", "From the watcher's report to the transport on the loop thread")));
+
+        List<EventFactory> all() {
+            return List.of(blockedLoop, slowCallback, childSpawned, exitDelivered);
+        }
 
         static Factories load() {
             try {
