@@ -50,7 +50,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 
 /**
- * Everything at once, for a bounded time ({@code -Dsoak.seconds=N}, 60 by default): children that
+ * Everything at once, for a bounded time ({@code -Dsoak.seconds=N}, 40 by default): children that
  * exit with random codes or die of random signals; watcher bundles and the selector loop bundle
  * stopped and started at random; {@code callSoonThreadsafe} storms from four threads into a loop that
  * the stopping selector bundle shuts down under them; TCP connections opened and reset; signals
@@ -80,7 +80,7 @@ public class ChaosSoakIT {
 
     @Test
     public void nothingIsLostNothingHangsNothingLeaks() throws Exception {
-        long seconds = Long.getLong("soak.seconds", 60);
+        long seconds = Long.getLong("soak.seconds", 40);
         long seed = Long.getLong("soak.seed", System.nanoTime());
         System.out.println("ChaosSoakIT seed " + seed + ", " + seconds + " s");
         List<String> threadsBefore = Leaks.threads("loopkit-").stream().filter(n -> !n.startsWith("loopkit-waitpid-")).toList();
