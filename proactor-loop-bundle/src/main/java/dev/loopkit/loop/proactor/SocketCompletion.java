@@ -19,11 +19,12 @@ import java.util.function.BiConsumer;
  * asyncio's {@code sock_*} coroutines on a proactor: the operation is started on the NIO.2 channel
  * and its completion, handed to the loop thread, completes the future.
  *
- * <p><b>Cancelling</b> the future of a pending operation closes the channel. NIO.2 cannot withdraw
- * an operation once started: left running, a read would later consume bytes into a buffer nobody
- * waits for (and an accept a connection), and the channel would refuse the next operation of that
- * kind ({@code ReadPendingException}); {@link java.nio.channels.AsynchronousChannel} documents
- * closing the channel as the way to cancel. The operation then fails quietly; its completion
+ * <p><b>Cancelling</b> the future of a pending operation closes the channel, and so does completing it
+ * any other way than by the operation's outcome ({@code orTimeout}'s timer, where asyncio's
+ * {@code wait_for} cancels; the user). NIO.2 cannot withdraw an operation once started: left running,
+ * a read would later consume bytes into a buffer nobody waits for (and an accept a connection), and
+ * the channel would refuse the next operation of that kind ({@code ReadPendingException});
+ * {@link java.nio.channels.AsynchronousChannel} documents closing the channel as the way to cancel. The operation then fails quietly; its completion
  * finds the future done and drops the outcome (an accepted connection is closed).
  *
  * <p><b>One at a time</b> per socket and kind: NIO.2 refuses a second accept, read or write while
@@ -34,6 +35,8 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
 
     final LoopFuture<R> result;
     private final NetworkChannel channel;
+    /** Set on the loop thread just before the operation's own outcome completes {@link #result}. */
+    private volatile boolean ownOutcome;
 
     private SocketCompletion(BaseEventLoop loop, NetworkChannel channel) {
         super(loop);
@@ -64,16 +67,26 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
                 + "() is pending on the same socket: the proactor runs one at a time per socket", pending);
     }
 
+    /** Inline, on whichever thread completes the result. */
     @Override
     public final void accept(R ignored, Throwable error) {
-        if (result.isCancelled()) {
+        if (!ownOutcome) { // given up while pending: withdrawn the only way NIO.2 has
             Networks.closeQuietly(channel);
+        }
+    }
+
+    /** The operation's own outcome, unless the result was given up meanwhile. Loop thread. */
+    final void succeed(R value) {
+        if (!result.isDone()) {
+            ownOutcome = true;
+            result.setResult(value);
         }
     }
 
     @Override
     protected void onFailed(Throwable error) {
         if (!result.isDone()) {
+            ownOutcome = true;
             result.setException(error);
         }
     }
@@ -90,9 +103,7 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
 
             @Override
             protected void onCompleted(Integer read) {
-                if (!result.isDone()) {
-                    result.setResult(read);
-                }
+                succeed(read);
             }
         }.start();
     }
@@ -113,7 +124,7 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
                 if (data.hasRemaining()) {
                     start();
                 } else {
-                    result.setResult(null);
+                    succeed(null);
                 }
             }
         }.start();
@@ -132,7 +143,7 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
                 if (result.isDone()) {
                     Networks.closeQuietly(accepted);
                 } else {
-                    result.setResult(accepted);
+                    succeed(accepted);
                 }
             }
 
@@ -153,9 +164,7 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
 
             @Override
             protected void onCompleted(Void connected) {
-                if (!result.isDone()) {
-                    result.setResult(null);
-                }
+                succeed(null);
             }
 
             @Override

@@ -190,6 +190,28 @@ public class ProactorCompletionTest extends LoopTestSupport {
         assertEquals(List.of(), escaped);
     }
 
+    /**
+     * A {@code sockRecv} given up without a cancel ({@code orTimeout}, where asyncio's {@code wait_for}
+     * cancels) is withdrawn as a cancel withdraws it: its channel is closed. Left pending, the read took
+     * the peer's next bytes into a buffer nobody waited for, and every later {@code sockRecv} was refused
+     * as a second one pending: bytes lost without a word.
+     */
+    @Test
+    public void aSockRecvGivenUpByATimeoutClosesItsChannelInsteadOfTakingTheNextBytes() throws Exception {
+        AsynchronousSocketChannel[] pair = connectedPair();
+        ByteBuffer into = ByteBuffer.allocate(16);
+        CompletableFuture<Integer> recv = loop.sockRecv(pair[1], into).toCompletableFuture().orTimeout(20, TimeUnit.MILLISECONDS);
+        CompletionException timedOut = assertThrows(CompletionException.class, () -> runFor(recv));
+        assertTrue(timedOut.getCause().toString(), timedOut.getCause() instanceof java.util.concurrent.TimeoutException);
+        assertFalse("the read given up is withdrawn: its channel is closed", pair[1].isOpen());
+        assertEquals("the peer sees the end of the stream",
+                Integer.valueOf(-1), runFor(loop.sockRecv(pair[0], ByteBuffer.allocate(1))));
+        assertEquals("the read given up took nothing", 0, into.position());
+        pair[0].close();
+        assertEquals(List.of(), reported);
+        assertEquals(List.of(), escaped);
+    }
+
     @Test
     public void aSecondSockRecvOnTheSameSocketFailsClearlyAndTheFirstGoesOn() throws Exception {
         AsynchronousSocketChannel[] pair = connectedPair();
