@@ -506,6 +506,33 @@ public abstract class TlsContract extends SocketTestSupport {
         server.close();
     }
 
+    /**
+     * {@code startTls} on a connection whose peer already sent its EOF (the protocol kept it open for
+     * writing) fails the handshake at once, as asyncio's does: the TLS layer reads again and meets the
+     * end. The proactor loop started no read after the EOF, so the handshake waited for its whole
+     * timeout.
+     */
+    @Test
+    public void startTlsAfterThePeersEofFailsAtOnceNotAtTheTimeout() {
+        Server halfClosing = runFor(loop.createServer(() -> new Protocol() {
+            @Override
+            public void connectionMade(Transport transport) {
+                ((dev.loopkit.api.WriteTransport) transport).writeEof();
+            }
+        }, LOCALHOST, 0));
+        CollectingProtocol client = new CollectingProtocol(1, true);
+        Connection<CollectingProtocol> plain = runFor(loop.createConnection(() -> client, LOCALHOST, port(halfClosing)));
+        runFor(client.eof);
+        long start = System.nanoTime();
+        Throwable error = runToFailure(loop.startTls(plain.transport(), new CollectingProtocol(1, false),
+                TestCertificates.clientContext(), false,
+                ConnectionOptions.defaults().withServerHostname("localhost").withSslHandshakeTimeout(3.0)));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertFalse(String.valueOf(error), String.valueOf(error.getMessage()).startsWith("SSL handshake is taking longer"));
+        assertTrue("the handshake failed after " + seconds + " s", seconds < 2.5);
+        halfClosing.close();
+    }
+
     @Test
     public void startTlsRefusesWhatItCannotWrap() {
         assertEquals("sslcontext is expected to be an instance of ssl.SSLContext, got None",

@@ -217,6 +217,11 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
             return;
         }
         paused = false;
+        // asyncio's resume_reading adds the reader again, EOF or not: a read after the EOF meets it again
+        // and tells the protocol of now. startTls over a connection its protocol kept open for writing
+        // pauses, hands the transport to the TLS layer and resumes: without the read, the handshake
+        // waited for its timeout (TlsContract.startTlsAfterThePeersEofFailsAtOnceNotAtTheTimeout).
+        readEof = false;
         if (held != NOTHING_HELD) {
             loop.callSoon(deliverHeld); // as asyncio: not from inside resumeReading, the protocol may pause again
         } else {
