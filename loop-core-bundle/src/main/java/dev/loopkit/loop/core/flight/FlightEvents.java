@@ -36,6 +36,12 @@ public final class FlightEvents {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
     private static final Factories FACTORIES = Factories.load();
+    /**
+     * Whether the types are registered: not while loop-core is stopped, when loops wired to it still run
+     * until a refresh (for good after a plain stop). JFR's {@code getEventType()} throws for an
+     * unregistered type, and every event then threw into the loop (FlightEventTypesTest).
+     */
+    private static volatile boolean typesRegistered = true;
 
     private FlightEvents() {
     }
@@ -44,12 +50,14 @@ public final class FlightEvents {
     public static void registerTypes() {
         if (FACTORIES != null) {
             FACTORIES.all().forEach(EventFactory::register);
+            typesRegistered = true;
         }
     }
 
     /** Unregisters the event types: the bundle stops, and JFR would keep them past its class loader. */
     public static void unregisterTypes() {
         if (FACTORIES != null) {
+            typesRegistered = false;
             FACTORIES.all().forEach(EventFactory::unregister);
         }
     }
@@ -133,15 +141,23 @@ public final class FlightEvents {
          * (FlightEventsCostTest), on the path a child's exit takes after an idle wait.
          */
         boolean recording(EventFactory factory) {
-            return factory.getEventType().isEnabled();
+            try {
+                return typesRegistered && factory.getEventType().isEnabled();
+            } catch (IllegalStateException unregisteredMeanwhile) {
+                return false;
+            }
         }
 
         void commit(EventFactory factory, Object... values) {
-            Event event = factory.newEvent();
-            for (int i = 0; i < values.length; i++) {
-                event.set(i, values[i]);
+            try {
+                Event event = factory.newEvent();
+                for (int i = 0; i < values.length; i++) {
+                    event.set(i, values[i]);
+                }
+                event.commit();
+            } catch (IllegalStateException unregisteredMeanwhile) {
+                // loop-core stopped between the look and the commit: the event is dropped
             }
-            event.commit();
         }
     }
 }

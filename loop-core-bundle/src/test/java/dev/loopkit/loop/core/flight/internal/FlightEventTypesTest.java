@@ -34,6 +34,27 @@ public class FlightEventTypesTest {
         component.activate(); // as the other tests of this JVM found them
     }
 
+    /**
+     * Loops wired to a stopped loop-core keep running until a refresh (for good after a plain stop): an
+     * event of theirs is dropped, not thrown. JFR's getEventType() throws for an unregistered type, and the
+     * four events threw: a spawn failed after its child was registered, an exit never reached its
+     * transport, a slow callback in debug mode ended the run (a second look at this fix).
+     */
+    @Test
+    public void anEventWhileTheTypesAreUnregisteredIsDroppedNotThrown() {
+        FlightEventTypes component = new FlightEventTypes();
+        component.activate();
+        component.deactivate();
+        try {
+            FlightEvents.slowCallback("loop", "while stopped", 5_000_000L);
+            FlightEvents.blockedLoop("loop", "thread", "while stopped", 5_000_000L, 1_000_000L);
+            FlightEvents.childSpawned(1, "/bin/true", "loop");
+            FlightEvents.exitDelivered(1, 0, null, System.nanoTime());
+        } finally {
+            component.activate();
+        }
+    }
+
     private static long registered(String name) {
         return FlightRecorder.getFlightRecorder().getEventTypes().stream().filter(type -> type.getName().equals(name)).count();
     }
