@@ -72,6 +72,15 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     private Object callbacks;
     private boolean callbacksScheduled;
     private boolean jdkCompletionHooked;
+    /**
+     * Whether the failure is a {@link CancellationException} the JDK wrapped ({@link #isCancelled}):
+     * {@link #UNKNOWN} until asked or failed through {@link #completeExceptionally}. A byte, in the
+     * object's last free byte (32 bytes either way). Written racily: every writer writes the same.
+     */
+    private byte wrappedCancellation;
+    private static final byte UNKNOWN = 0;
+    private static final byte NOT_WRAPPED = 1;
+    private static final byte WRAPPED = 2;
 
     public DefaultLoopFuture(EventLoop loop) {
         this(loop, true);
@@ -95,19 +104,48 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     @Override
     public T get() throws InterruptedException, ExecutionException {
         refuseToBlockTheLoop("get()");
-        return super.get();
+        try {
+            return super.get();
+        } catch (ExecutionException e) {
+            throw cancelledOr(e); // as isCancelled() says
+        }
     }
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         refuseToBlockTheLoop("get(timeout)");
-        return super.get(timeout, unit);
+        try {
+            return super.get(timeout, unit);
+        } catch (ExecutionException e) {
+            throw cancelledOr(e);
+        }
+    }
+
+    // The CancellationException a derived stage holds wrapped, which makes it cancelled (isCancelled).
+    private static ExecutionException cancelledOr(ExecutionException failed) {
+        if (failed.getCause() instanceof CancellationException cancelled) {
+            throw cancelled;
+        }
+        return failed;
     }
 
     @Override
     public T join() {
         refuseToBlockTheLoop("join()");
-        return super.join();
+        try {
+            return super.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof CancellationException cancelled ? cancelled : e;
+        }
+    }
+
+    @Override
+    public T getNow(T valueIfAbsent) {
+        try {
+            return super.getNow(valueIfAbsent);
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof CancellationException cancelled ? cancelled : e;
+        }
     }
 
     private void refuseToBlockTheLoop(String wait) {
@@ -173,12 +211,21 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         if (!isCompletedExceptionally()) {
             return false;
         }
-        try {
-            super.join(); // done: no wait
-            return false;
-        } catch (CompletionException e) {
-            return e.getCause() instanceof CancellationException;
+        byte known = wrappedCancellation;
+        if (known == UNKNOWN) {
+            // Left unknown only where the JDK completed the stage itself: it holds its failure wrapped, and
+            // join() throws that wrapper as it is (no new exception, no stack trace filled in).
+            try {
+                super.join();
+                known = NOT_WRAPPED;
+            } catch (CompletionException e) {
+                known = e.getCause() instanceof CancellationException ? WRAPPED : NOT_WRAPPED;
+            } catch (CancellationException e) {
+                known = NOT_WRAPPED;
+            }
+            wrappedCancellation = known;
         }
+        return known == WRAPPED;
     }
 
     /**
@@ -221,7 +268,12 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
 
     @Override
     public boolean completeExceptionally(Throwable exception) {
-        return scheduledIf(super.completeExceptionally(exception));
+        boolean completed = super.completeExceptionally(exception);
+        if (completed) { // known now, so that isCancelled() never has join() make a wrapper to find out
+            wrappedCancellation = exception instanceof CompletionException c && c.getCause() instanceof CancellationException
+                    ? WRAPPED : NOT_WRAPPED;
+        }
+        return scheduledIf(completed);
     }
 
     @Override
