@@ -251,8 +251,18 @@ public final class LoopkitMBeans implements AutoCloseable {
                 } catch (RuntimeException | LinkageError e) {
                     // a loop that cannot say its name (closing under the look, a third-party one) waits for the
                     // next look; the others get theirs (BrokenLoopServicesTest)
-                    LOG.log(Level.DEBUG, "cannot name loop " + loop + " for JMX", e);
+                    // named by class, not toString(): a refreshed bundle's loop may fail that too
+                    LOG.log(Level.DEBUG, "cannot name loop " + loop.getClass().getName() + "@"
+                            + Integer.toHexString(System.identityHashCode(loop)) + " for JMX", e);
                 }
+            }
+        }
+        // Known loops no factory listed this time (its factory failed): gone only once they say they are
+        // closed, asked here, outside the lock; one that cannot say (a refreshed bundle's) keeps its MBean
+        Set<EventLoop> closedUnlisted = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (EventLoop loop : known) {
+            if (!live.containsKey(loop) && saysClosed(loop)) {
+                closedUnlisted.add(loop);
             }
         }
         synchronized (this) {
@@ -260,7 +270,7 @@ public final class LoopkitMBeans implements AutoCloseable {
                 return; // a later look was applied meanwhile: this one is older news
             }
             looksApplied = look;
-            apply(live, newNames, complete);
+            apply(live, closedUnlisted, newNames, complete);
             for (Refused again : refused) {
                 if (exporters.contains(again.exporter()) && exported.get(again.name()) == again.mbean()) {
                     exporterCalls.add(() -> export(again.exporter(), again.name(), again.mbean(), true));
@@ -273,11 +283,12 @@ public final class LoopkitMBeans implements AutoCloseable {
 
     // Under the lock: what one look found (the exporters' calls queued); a new loop without a name (another look took it away
     // meanwhile) waits for the next look.
-    private void apply(Map<EventLoop, String> live, List<Map.Entry<EventLoop, String>> newNames, boolean complete) {
+    private void apply(Map<EventLoop, String> live, Set<EventLoop> closedUnlisted, List<Map.Entry<EventLoop, String>> newNames,
+            boolean complete) {
         for (var gone = loops.entrySet().iterator(); gone.hasNext();) {
             var entry = gone.next();
             EventLoop loop = entry.getValue().get(); // null: dropped by its user without a close, and collected
-            if (loop == null || !live.containsKey(loop) && (complete || loop.isClosed())) {
+            if (loop == null || !live.containsKey(loop) && (complete || closedUnlisted.contains(loop))) {
                 ObjectName name = entry.getKey();
                 gone.remove();
                 exported.remove(name);
@@ -294,6 +305,14 @@ public final class LoopkitMBeans implements AutoCloseable {
                 exported.put(name, mbean);
                 exporters.forEach(exporter -> exporterCalls.add(() -> export(exporter, name, mbean)));
             }
+        }
+    }
+
+    private static boolean saysClosed(EventLoop loop) {
+        try {
+            return loop.isClosed();
+        } catch (RuntimeException | LinkageError cannotSay) {
+            return false;
         }
     }
 

@@ -6,10 +6,12 @@ import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopFactory;
 import dev.loopkit.api.spi.InspectableLoop;
+import dev.loopkit.api.spi.LoopStats;
 import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.runtime.ProcessWide;
 import java.lang.reflect.Proxy;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import javax.management.ObjectName;
 import org.junit.After;
@@ -79,6 +81,60 @@ public class BrokenLoopServicesTest {
         othersGetTheirMBeansBeside(() -> List.of(stale));
     }
 
+    /**
+     * A second look at those fixes: a known loop of a refreshed bundle whose {@code isClosed()} throws (asked
+     * when its factory cannot list it) still failed the look as a whole, and a new one whose
+     * {@code toString()} throws too failed the look in the line logging that it cannot be named (at
+     * activation: the JMX component did not start).
+     */
+    @Test(timeout = 30_000)
+    public void aKnownLoopOfARefreshedBundleDoesNotHideANewLoopOfAnother() throws Exception {
+        AtomicBoolean refreshed = new AtomicBoolean();
+        EventLoop stale = loopOfABundleThatMayBeRefreshed(refreshed, false);
+        register(() -> {
+            if (refreshed.get()) {
+                throw new NoClassDefFoundError("org/example/ThirdPartyFactory$1 (its bundle was refreshed)");
+            }
+            return List.of(stale);
+        });
+        mbeans = new LoopkitMBeans(ChoiceStore.NONE, 60_000);
+        assertTrue(mbeans.names().toString(), mbeans.names().contains(LoopkitMBeans.loopName("ThirdPartyLoop #1")));
+        refreshed.set(true);
+        othersGetTheirMBeans();
+        assertTrue("kept until a look that sees every factory", mbeans.names().contains(LoopkitMBeans.loopName("ThirdPartyLoop #1")));
+    }
+
+    @Test(timeout = 30_000)
+    public void aNewLoopOfARefreshedBundleThatCannotSayWhatItIsDoesNotHideTheOthers() throws Exception {
+        EventLoop stale = loopOfABundleThatMayBeRefreshed(new AtomicBoolean(true), true);
+        register(() -> List.of(stale));
+        mbeans = new LoopkitMBeans(ChoiceStore.NONE, 60_000);
+        othersGetTheirMBeans();
+    }
+
+    private EventLoop loopOfABundleThatMayBeRefreshed(AtomicBoolean refreshed, boolean toStringToo) {
+        return (EventLoop) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {EventLoop.class, InspectableLoop.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "hashCode":
+                            return System.identityHashCode(proxy);
+                        case "equals":
+                            return proxy == args[0];
+                        default:
+                            break;
+                    }
+                    if (refreshed.get() && (toStringToo || !method.getName().equals("toString"))) {
+                        throw new NoClassDefFoundError("org/example/ThirdPartyLoop$Inner (its bundle was refreshed)");
+                    }
+                    return switch (method.getName()) {
+                        case "stats" -> new LoopStats("ThirdPartyLoop #1", "third", false, false, -1, -1, -1, -1);
+                        case "toString" -> "ThirdPartyLoop #1";
+                        case "isClosed", "isRunning" -> false;
+                        default -> null;
+                    };
+                });
+    }
+
     private EventLoop loopWhoseStatsThrow(Throwable failure) {
         return (EventLoop) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {EventLoop.class, InspectableLoop.class}, (proxy, method, args) -> switch (method.getName()) {
@@ -102,6 +158,10 @@ public class BrokenLoopServicesTest {
     private void othersGetTheirMBeansBeside(Supplier<List<EventLoop>> liveLoops) throws Exception {
         mbeans = new LoopkitMBeans(ChoiceStore.NONE, 60_000);
         register(liveLoops);
+        othersGetTheirMBeans();
+    }
+
+    private void othersGetTheirMBeans() throws Exception {
         EventLoop loop = Asyncio.newEventLoop();
         try {
             ObjectName expected = LoopkitMBeans.loopName(((InspectableLoop) loop).stats().loop());
