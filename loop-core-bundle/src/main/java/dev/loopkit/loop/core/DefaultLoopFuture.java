@@ -270,11 +270,15 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     public boolean completeExceptionally(Throwable exception) {
         boolean completed = super.completeExceptionally(exception);
         if (completed) { // known now, so that isCancelled() never has join() make a wrapper to find out
-            wrappedCancellation = exception instanceof CompletionException c && c.getCause() instanceof CancellationException
-                    ? WRAPPED : NOT_WRAPPED;
+            wrappedCancellation = wrapsACancellation(exception);
         }
         return scheduledIf(completed);
     }
+
+    private static byte wrapsACancellation(Throwable exception) {
+        return exception instanceof CompletionException c && c.getCause() instanceof CancellationException ? WRAPPED : NOT_WRAPPED;
+    }
+
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
@@ -293,6 +297,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     public void obtrudeValue(T value) {
         hookJdkCompletion();
         super.obtrudeValue(value);
+        wrappedCancellation = NOT_WRAPPED; // what isCancelled() knew of the outcome replaced goes with it
     }
 
     /** The JDK completes this future itself here: the inline hook sees it. */
@@ -300,6 +305,8 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     public void obtrudeException(Throwable exception) {
         hookJdkCompletion();
         super.obtrudeException(exception);
+        // as above; an isCancelled() racing the replacement may answer for either outcome, as any reader racing it
+        wrappedCancellation = wrapsACancellation(exception);
     }
 
     private boolean scheduledIf(boolean completed) {

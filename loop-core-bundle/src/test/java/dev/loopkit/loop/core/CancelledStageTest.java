@@ -2,6 +2,7 @@ package dev.loopkit.loop.core;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
@@ -75,6 +76,61 @@ public class CancelledStageTest {
             assertFalse(any);
             assertTrue(perCall + " bytes a call", perCall < 8);
         }
+    }
+
+    // ---- obtrude*: the outcome replaced, the answer follows (a third look: isCancelled() kept the old one) ----
+
+    @Test
+    public void obtrudeExceptionAfterAWrappedCancellationIsNoLongerCancelled() {
+        DefaultLoopFuture<String> future = new DefaultLoopFuture<>(loop);
+        future.setException(new CompletionException(new CancellationException("m")));
+        assertTrue(future.isCancelled());
+        IOException reset = new IOException("reset");
+        future.obtrudeException(reset);
+        allSayFailed(future, reset);
+    }
+
+    @Test
+    public void obtrudeValueThenExceptionAfterAWrappedCancellationIsNoLongerCancelled() {
+        DefaultLoopFuture<String> future = new DefaultLoopFuture<>(loop);
+        future.setException(new CompletionException(new CancellationException("m")));
+        future.obtrudeValue("v");
+        assertFalse(future.isCancelled());
+        IOException reset = new IOException("reset");
+        future.obtrudeException(reset);
+        allSayFailed(future, reset);
+    }
+
+    @Test
+    public void obtrudeAWrappedCancellationAfterAFailureIsCancelled() {
+        DefaultLoopFuture<String> future = new DefaultLoopFuture<>(loop);
+        future.setException(new IOException("reset"));
+        assertFalse(future.isCancelled());
+        future.obtrudeException(new CompletionException(new CancellationException("m")));
+        assertTrue(future.isCancelled());
+        assertEquals("CANCELLED", future.state());
+        assertEquals("m", assertThrows(CancellationException.class, future::get).getMessage());
+        assertEquals("m", assertThrows(CancellationException.class, future::join).getMessage());
+    }
+
+    @Test
+    public void obtrudeOnACancelledDerivedStageFollows() {
+        DefaultLoopFuture<String> future = new DefaultLoopFuture<>(loop);
+        CompletableFuture<String> stage = future.thenApply(value -> value);
+        future.cancel("m");
+        assertThrows(CancellationException.class, () -> loop.runUntilComplete(stage));
+        assertTrue(stage.isCancelled()); // found out lazily, and kept
+        IOException reset = new IOException("reset");
+        stage.obtrudeException(reset);
+        allSayFailed((DefaultLoopFuture<String>) stage, reset);
+    }
+
+    private static void allSayFailed(DefaultLoopFuture<String> future, Throwable failure) {
+        assertFalse("isCancelled", future.isCancelled());
+        assertEquals("state()", "FINISHED", future.state());
+        assertSame("get()", failure, assertThrows(java.util.concurrent.ExecutionException.class, future::get).getCause());
+        assertSame("join()", failure, assertThrows(CompletionException.class, future::join).getCause());
+        assertSame("exception()", failure, future.exception());
     }
 
     private static long allocatedBytes() throws Exception {
