@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -275,10 +276,13 @@ public abstract class TlsContract extends SocketTestSupport {
     }
 
     private SlowTlsPeer slowTlsPeer() {
+        return slowTlsPeer(new CollectingProtocol(1, false));
+    }
+
+    private SlowTlsPeer slowTlsPeer(CollectingProtocol client) {
         SlowReader serverSide = new SlowReader();
         Server server = runFor(loop.createServer(() -> serverSide, LOCALHOST, 0,
                 ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
-        CollectingProtocol client = new CollectingProtocol(1, false);
         Connection<CollectingProtocol> connection = tlsConnect(() -> client, port(server));
         return new SlowTlsPeer(serverSide, server, client, connection, runFor(serverSide.paused));
     }
@@ -341,6 +345,55 @@ public abstract class TlsContract extends SocketTestSupport {
         connection.transport().close();
         runFor(client.lost);
         server.close();
+    }
+
+    /**
+     * The application paused by bytes in the socket transport's buffer (which the TLS layer counts) is
+     * resumed once that buffer drains, whether or not the socket transport ever paused the TLS layer.
+     * Under the socket's own high-water mark (limits of 32 and 8 KiB here), or with the application's
+     * low-water mark raised to the skies and lowered to one byte while paused, nothing told the TLS layer
+     * of the drain: the buffer emptied and {@code resumeWriting} never came, so a writer waiting on
+     * {@code drain()} waited for good (an outside review of flow control, all three loops).
+     */
+    @Test
+    public void anApplicationPausedUnderTheSocketsOwnHighWaterMarkIsResumedWhenItDrains() {
+        for (boolean limitsChangedWhilePaused : new boolean[] {false, true}) {
+            SlowTlsPeer pair = slowTlsPeer(new CollectingProtocol(1, false) {
+                @Override
+                public void pauseWriting() {
+                    super.pauseWriting();
+                    if (limitsChangedWhilePaused) { // from inside pauseWriting, as a protocol may: resume once all is gone
+                        made.join().setWriteBufferLimits(64 * MEBIBYTE, 1);
+                    }
+                }
+            });
+            CollectingProtocol client = pair.client();
+            Transport transport = pair.connection().transport();
+            if (!limitsChangedWhilePaused) {
+                transport.setWriteBufferLimits(32 * 1024, 8 * 1024);
+            }
+            ByteArrayOutputStream sent = new ByteArrayOutputStream();
+            byte[] chunk = new byte[16 * 1024];
+            for (int n = 0; client.pauses == 0 && sent.size() < 64 * MEBIBYTE; n++) {
+                Arrays.fill(chunk, (byte) n);
+                transport.write(chunk);
+                sent.writeBytes(chunk);
+            }
+            assertEquals(1, client.pauses);
+            pair.serverSide().target = sent.size();
+            pair.paused().resumeReading();
+            runFor(pair.serverSide().got);
+            assertArrayEquals(sent.toByteArray(), pair.serverSide().received.toByteArray());
+            for (long deadline = System.nanoTime() + 5_000_000_000L; transport.getWriteBufferSize() > 0 && System.nanoTime() < deadline; ) {
+                LoopFuture<Void> iteration = loop.createFuture();
+                loop.callLater(0.01, () -> iteration.setResult(null));
+                runFor(iteration);
+            }
+            assertEquals("the buffer drained", 0, transport.getWriteBufferSize());
+            assertEquals("limits changed while paused: " + limitsChangedWhilePaused, 1, client.resumes);
+            transport.abort();
+            pair.server().close();
+        }
     }
 
     @Test

@@ -33,7 +33,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  * layer holds its records while the socket transport is paused) and its clean close (close_notify sent
  * and awaited, {@code ssl_shutdown_timeout} at most). Loop thread only.
  */
-public final class SslProtocol implements Protocol {
+public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
 
     private enum State { UNWRAPPED, DO_HANDSHAKE, WRAPPED, FLUSHING, SHUTDOWN }
 
@@ -201,6 +201,12 @@ public final class SslProtocol implements Protocol {
     public void resumeWriting() {
         sslWritingPaused = false;
         processOutgoing();
+    }
+
+    /** The socket's buffer, which the application's flow control counts, drained some. */
+    @Override
+    public void transportBufferDrained() {
+        appWriting.maybeResume(appProtocol);
     }
 
     // ---- handshake -------------------------------------------------------------------------------------

@@ -15,6 +15,16 @@ import java.util.function.IntSupplier;
  */
 public final class FlowControl {
 
+    /**
+     * A protocol of the loops' own that counts this transport's buffer in a flow control of its own (the
+     * TLS layer's, for its application): told after every drain, paused or not. Its own resume may be due
+     * when this transport never paused it, or has not resumed it yet; told only on this transport's resume,
+     * the TLS layer left its application paused over an empty buffer (TlsContract).
+     */
+    public interface DrainWatcher {
+        void transportBufferDrained();
+    }
+
     private static final int DEFAULT_HIGH = 64 * 1024;
 
     private final BaseEventLoop loop;
@@ -76,6 +86,9 @@ public final class FlowControl {
     /** After the buffer drained some. */
     public void maybeResume(BaseProtocol protocol) {
         if (!paused || bufferSize.getAsInt() > low || protocol == null) {
+            if (protocol instanceof DrainWatcher watcher) {
+                watcher.transportBufferDrained();
+            }
             return;
         }
         paused = false;
