@@ -129,6 +129,26 @@ public abstract class PipeContract extends LoopTestSupport {
         assertTrue(lost.getMessage(), lost.getMessage().contains("Broken pipe"));
     }
 
+    /**
+     * Writes to a write pipe that is closing are dropped, and from the fifth on each is warned of in
+     * asyncio's pipe words (_UnixWritePipeTransport.write), not its socket words, which it said before.
+     */
+    @Test
+    public void writesToAClosedWritePipeAreWarnedOfInAsynciosPipeWords() throws Exception {
+        int[] pipe = pipe();
+        CollectingProtocol writer = new CollectingProtocol(0, false);
+        Connection<CollectingProtocol> write = runFor(loop.connectWritePipe(() -> writer, pipe[1]));
+        write.transport().close();
+        try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
+            for (int i = 0; i < 6; i++) {
+                write.transport().write(new byte[] {1});
+            }
+            String words = "WARNING pipe closed by peer or os.write(pipe, data) raised exception.";
+            assertEquals(List.of(words, words), log.messages());
+        }
+        runFor(writer.lost);
+    }
+
     @Test
     public void aWritePipeWhoseReaderClosesWithNothingBufferedEndsCleanly() throws Exception {
         int[] pipe = pipe();

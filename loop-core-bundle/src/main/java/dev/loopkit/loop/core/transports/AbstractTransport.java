@@ -277,8 +277,13 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
      * drained write pipe's {@code connectionLost} (PipeContract). The warning comes when asyncio's would.
      */
     protected final void countLostWrite() {
+        countLostWrite("socket.send() raised exception.");
+    }
+
+    /** {@link #countLostWrite()} warning in {@code words} (asyncio's pipes have their own). */
+    protected final void countLostWrite(String words) {
         if (connLost + writesRefused >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
-            LOG.log(Level.WARNING, "socket.send() raised exception.");
+            LOG.log(Level.WARNING, words);
         }
         writesRefused++;
     }

@@ -65,7 +65,7 @@ public final class PipeWriteTransport extends AbstractTransport implements Trans
             return;
         }
         if (connLost > 0 || closing) {
-            countLostWrite();
+            countLostWrite("pipe closed by peer or os.write(pipe, data) raised exception."); // asyncio's words for pipes
             return;
         }
         if (buffer.isEmpty()) {
