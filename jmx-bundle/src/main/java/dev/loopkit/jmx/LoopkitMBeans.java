@@ -250,8 +250,8 @@ public final class LoopkitMBeans implements AutoCloseable {
                     newNames.add(Map.entry(loop, LoopBean.loopName(loop)));
                 } catch (RuntimeException | LinkageError e) {
                     // a loop that cannot say its name (closing under the look, a third-party one) waits for the
-                    // next look; the others get theirs (BrokenLoopServicesTest)
-                    // named by class, not toString(): a refreshed bundle's loop may fail that too
+                    // next look; the others get theirs (BrokenLoopServicesTest). Logged by its class, not its
+                    // toString(), which a refreshed bundle's loop may fail too.
                     LOG.log(Level.DEBUG, "cannot name loop " + loop.getClass().getName() + "@"
                             + Integer.toHexString(System.identityHashCode(loop)) + " for JMX", e);
                 }
@@ -271,12 +271,7 @@ public final class LoopkitMBeans implements AutoCloseable {
             }
             looksApplied = look;
             apply(live, closedUnlisted, newNames, complete);
-            for (Refused again : refused) {
-                if (exporters.contains(again.exporter()) && exported.get(again.name()) == again.mbean()) {
-                    exporterCalls.add(() -> export(again.exporter(), again.name(), again.mbean(), true));
-                }
-            }
-            refused.clear();
+            retryRefusedExports();
         }
         callExporters.request();
     }
@@ -306,6 +301,16 @@ public final class LoopkitMBeans implements AutoCloseable {
                 exporters.forEach(exporter -> exporterCalls.add(() -> export(exporter, name, mbean)));
             }
         }
+    }
+
+    // Under the lock: the refused exports whose MBean and exporter are still this instance's, queued again.
+    private void retryRefusedExports() {
+        for (Refused again : refused) {
+            if (exporters.contains(again.exporter()) && exported.get(again.name()) == again.mbean()) {
+                exporterCalls.add(() -> export(again.exporter(), again.name(), again.mbean(), true));
+            }
+        }
+        refused.clear();
     }
 
     private static boolean saysClosed(EventLoop loop) {

@@ -75,7 +75,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     /**
      * Whether the failure is a {@link CancellationException} the JDK wrapped ({@link #isCancelled}):
      * {@link #UNKNOWN} until asked or failed through {@link #completeExceptionally}. A byte, in the
-     * object's last free byte (32 bytes either way). Written racily: every writer writes the same.
+     * object's last free byte (32 bytes either way). Written racily: every writer of one outcome writes the same.
      */
     private byte wrappedCancellation;
     private static final byte UNKNOWN = 0;
@@ -129,13 +129,17 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         return failed;
     }
 
+    private static RuntimeException cancelledOr(CompletionException failed) {
+        return failed.getCause() instanceof CancellationException cancelled ? cancelled : failed;
+    }
+
     @Override
     public T join() {
         refuseToBlockTheLoop("join()");
         try {
             return super.join();
         } catch (CompletionException e) {
-            throw e.getCause() instanceof CancellationException cancelled ? cancelled : e;
+            throw cancelledOr(e);
         }
     }
 
@@ -144,7 +148,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         try {
             return super.getNow(valueIfAbsent);
         } catch (CompletionException e) {
-            throw e.getCause() instanceof CancellationException cancelled ? cancelled : e;
+            throw cancelledOr(e);
         }
     }
 
@@ -278,7 +282,6 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     private static byte wrapsACancellation(Throwable exception) {
         return exception instanceof CompletionException c && c.getCause() instanceof CancellationException ? WRAPPED : NOT_WRAPPED;
     }
-
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
