@@ -32,6 +32,7 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
@@ -286,8 +287,13 @@ public class EpollEventLoop extends ReadinessEventLoop {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(path, "path");
         checkClosed();
-        return Networks.startOnceConnected(connectTo(UnixDomainSocketAddress.of(path)),
-                socket -> startTransport(socket, protocolFactory, false));
+        UnixDomainSocketAddress address;
+        try {
+            address = Networks.unixAddress(path);
+        } catch (SocketException tooLong) {
+            return Networks.failed(this, tooLong);
+        }
+        return Networks.startOnceConnected(connectTo(address), socket -> startTransport(socket, protocolFactory, false));
     }
 
     // asyncio's sock_connect on a socket of the loop's own: at once, or when writable (SO_ERROR says how it went).

@@ -15,6 +15,7 @@ import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
@@ -337,8 +338,15 @@ public final class Networks {
         return false;
     }
 
-    /** asyncio's message for a failed connect: "Connect call failed ('127.0.0.1', 1): Connection refused". */
-    public static ConnectException connectFailed(SocketAddress address, IOException cause) {
+    /**
+     * asyncio's message for a failed connect: "Connect call failed ('127.0.0.1', 1): Connection refused".
+     * A Unix connect's error is passed on as it is: it fails at once, and asyncio's {@code sock_connect}
+     * says "Connect call failed" only of a connect that failed after {@code EINPROGRESS} (SocketBadLuckContract).
+     */
+    public static IOException connectFailed(SocketAddress address, IOException cause) {
+        if (address instanceof UnixDomainSocketAddress) {
+            return cause;
+        }
         ConnectException failed = new ConnectException("Connect call failed " + describe(address)
                 + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
         failed.initCause(cause);
@@ -348,6 +356,21 @@ public final class Networks {
     // stat's st_mode file type of a socket
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
+
+    /** sun_path's size on Linux, its terminating NUL included. */
+    private static final int UNIX_PATH_BYTES = 108;
+
+    /**
+     * The address of a Unix socket at {@code path}, refused in asyncio's words (the socket module's
+     * {@code OSError}) when sun_path cannot hold it: the JDK and the epoll loop's own sockets said it in
+     * words of their own, different for a server and a connection (SocketBadLuckContract).
+     */
+    public static UnixDomainSocketAddress unixAddress(Path path) throws SocketException {
+        if (path.toString().getBytes(StandardCharsets.UTF_8).length >= UNIX_PATH_BYTES) {
+            throw new SocketException("AF_UNIX path too long");
+        }
+        return UnixDomainSocketAddress.of(path);
+    }
 
     /** asyncio's {@code create_unix_server}: a socket file left by a dead server is removed first. */
     public static void removeStaleUnixSocket(Path path) throws IOException {

@@ -197,6 +197,46 @@ public abstract class SocketBadLuckContract extends SocketTestSupport {
         assertEquals("Address '" + file + "' is already in use", ((Throwable) outcome).getMessage());
     }
 
+    /**
+     * A Unix path longer than sun_path holds fails a server and a connection alike in asyncio's words
+     * (the socket module's OSError('AF_UNIX path too long')). The loops said it three ways, none of them
+     * asyncio's: "Unix domain path too long", "Connect call failed '...': Unix domain path too long",
+     * "AF_UNIX path too long: <path>" (an outside review).
+     */
+    @Test
+    public void aUnixPathTooLongFailsAServerAndAConnectionInAsynciosWords() throws Exception {
+        org.junit.Assume.assumeTrue("this loop serves no Unix-domain sockets", servesUnixSockets());
+        java.nio.file.Path path = java.nio.file.Files.createTempDirectory("loopkit-long").resolve("x".repeat(150) + ".sock");
+        Map<Integer, String> before = Leaks.openFds();
+        for (boolean server : new boolean[] {true, false}) {
+            Object outcome = outcome(server ? loop.createUnixServer(EchoProtocol::new, path)
+                    : loop.createUnixConnection(() -> new CollectingProtocol(1, false), path), 5);
+            assertTrue(String.valueOf(outcome), outcome instanceof IOException);
+            assertEquals("AF_UNIX path too long", ((Throwable) outcome).getMessage());
+        }
+        assertEquals(Map.of(), Leaks.newFds(before));
+    }
+
+    /**
+     * A Unix connect fails at once, and asyncio's sock_connect passes the error on as it is ("No such file
+     * or directory", "Connection refused"): "Connect call failed" is its words for a TCP connect that
+     * failed after EINPROGRESS only. The loops added them to the Unix errors too (an outside review).
+     */
+    @Test
+    public void aUnixConnectionToAMissingPathOrARegularFileFailsWithTheSystemsWords() throws Exception {
+        org.junit.Assume.assumeTrue("this loop serves no Unix-domain sockets", servesUnixSockets());
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("loopkit-unix");
+        java.nio.file.Path regular = java.nio.file.Files.writeString(dir.resolve("regular"), "x");
+        Map<Integer, String> before = Leaks.openFds();
+        for (Map.Entry<java.nio.file.Path, String> to : Map.of(dir.resolve("missing.sock"), "No such file or directory",
+                regular, "Connection refused").entrySet()) {
+            Object outcome = outcome(loop.createUnixConnection(() -> new CollectingProtocol(1, false), to.getKey()), 5);
+            assertTrue(String.valueOf(outcome), outcome instanceof IOException);
+            assertEquals(to.getValue(), ((Throwable) outcome).getMessage());
+        }
+        assertEquals(Map.of(), Leaks.newFds(before));
+    }
+
     /** asyncio's sock_sendfile: "the socket must be non-blocking" (ValueError) before anything, an empty file too. */
     @Test
     public void sockSendfileOnABlockingSocketIsRefused() throws Exception {

@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
@@ -147,7 +148,13 @@ public class SelectorEventLoop extends ReadinessEventLoop {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(path, "path");
         checkClosed();
-        return Networks.startOnceConnected(connectTo(UnixDomainSocketAddress.of(path), StandardProtocolFamily.UNIX),
+        UnixDomainSocketAddress address;
+        try {
+            address = Networks.unixAddress(path);
+        } catch (SocketException tooLong) {
+            return Networks.failed(this, tooLong);
+        }
+        return Networks.startOnceConnected(connectTo(address, StandardProtocolFamily.UNIX),
                 socket -> startTransport(socket, protocolFactory, false));
     }
 

@@ -174,8 +174,9 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
         Objects.requireNonNull(path, "path");
         checkClosed();
         try {
+            UnixDomainSocketAddress address = Networks.unixAddress(path);
             Networks.removeStaleUnixSocket(path);
-            NetworkChannel listening = listen(UnixDomainSocketAddress.of(path), ServerOptions.defaults());
+            NetworkChannel listening = listen(address, ServerOptions.defaults());
             return Networks.completed(this, serve(List.of(listening), protocolFactory, ServerOptions.defaults(), path));
         } catch (IOException e) {
             return Networks.failed(this, e);
