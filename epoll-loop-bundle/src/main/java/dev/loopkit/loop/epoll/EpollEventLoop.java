@@ -277,9 +277,8 @@ public class EpollEventLoop extends ReadinessEventLoop {
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         checkClosed();
-        return Networks.startOnceConnected(Networks.ensureResolved(this, host, port)
-                .thenCompose(addresses -> Networks.firstThatConnects(this, addresses, this::connectTo)),
-                socket -> startTransport(socket, protocolFactory, true));
+        return Networks.startOnceConnected(Networks.firstThatConnects(this, Networks.ensureResolved(this, host, port),
+                this::connectTo), socket -> startTransport(socket, protocolFactory, true));
     }
 
     @Override
@@ -311,6 +310,9 @@ public class EpollEventLoop extends ReadinessEventLoop {
             } else {
                 addWriter(socket.fd(), () -> {
                     removeWriter(socket.fd());
+                    if (connecting.isDone()) {
+                        return; // given up meanwhile: its socket is being closed
+                    }
                     try {
                         socket.finishConnect();
                         connecting.setResult(null);
@@ -324,7 +326,8 @@ public class EpollEventLoop extends ReadinessEventLoop {
         } catch (RuntimeException refused) { // an address the socket cannot take ("AF_UNIX path too long")
             connecting.setException(refused);
         }
-        return Networks.whenConnected(this, socket, connecting);
+        // given up, the writer goes before the socket closes: its number may be another descriptor's next
+        return Networks.whenConnected(this, socket, connecting, () -> removeWriter(socket.fd()));
     }
 
     private <P extends Protocol> CompletionStage<Connection<P>> startTransport(NativeSocket socket, Supplier<P> protocolFactory, boolean tcp) {

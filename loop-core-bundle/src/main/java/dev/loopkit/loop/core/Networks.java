@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -117,57 +116,103 @@ public final class Networks {
     }
 
     /**
-     * Tries the addresses in order until one connects, as asyncio's {@code create_connection}; when
-     * none does, fails with the one error, or "Multiple exceptions: …" listing them all.
+     * asyncio's {@code create_connection} over the addresses {@code resolving} gives: each in turn until
+     * one connects; when all fail, their errors in asyncio's words. Given up (cancelled, or completed by
+     * {@code orTimeout}), the attempt under way is cancelled, which closes its socket, and no other address
+     * is tried: the attempt went on until the kernel gave up its connect (about two minutes for a peer that
+     * never answers), its socket open, and then the next address was tried (NetworkContract).
      */
-    public static <C> CompletionStage<C> firstThatConnects(BaseEventLoop loop, List<? extends SocketAddress> addresses,
-            Function<SocketAddress, CompletionStage<C>> connect) {
+    public static <C extends AutoCloseable> LoopFuture<C> firstThatConnects(BaseEventLoop loop,
+            CompletionStage<? extends List<? extends SocketAddress>> resolving, Function<SocketAddress, CompletionStage<C>> connect) {
         LoopFuture<C> result = loop.createFuture();
-        tryNext(loop, addresses, 0, connect, new ArrayList<>(), result);
+        AtomicReference<CompletionStage<C>> attempt = new AtomicReference<>();
+        result.whenComplete((connected, givenUp) -> {
+            CompletionStage<C> underWay = attempt.get();
+            if (givenUp != null && underWay != null) {
+                underWay.toCompletableFuture().cancel(false);
+            }
+        });
+        resolving.whenComplete((addresses, failed) -> {
+            if (result.isDone()) {
+                return;
+            }
+            if (failed != null) {
+                result.setException(unwrap(failed));
+            } else {
+                tryNext(addresses, 0, connect, new ArrayList<>(), result, attempt);
+            }
+        });
         return result;
     }
 
-    private static <C> void tryNext(BaseEventLoop loop, List<? extends SocketAddress> addresses, int index,
-            Function<SocketAddress, CompletionStage<C>> connect, List<Throwable> errors, LoopFuture<C> result) {
+    private static <C extends AutoCloseable> void tryNext(List<? extends SocketAddress> addresses, int index,
+            Function<SocketAddress, CompletionStage<C>> connect, List<Throwable> errors, LoopFuture<C> result,
+            AtomicReference<CompletionStage<C>> attempt) {
+        if (result.isDone()) {
+            return; // given up
+        }
         if (index == addresses.size()) {
             result.setException(combine(errors));
             return;
         }
-        connect.apply(addresses.get(index)).whenComplete((connected, error) -> {
-            if (error == null) {
+        CompletionStage<C> trying = connect.apply(addresses.get(index));
+        attempt.set(trying);
+        trying.whenComplete((connected, error) -> {
+            if (result.isDone()) {
+                if (connected != null) {
+                    closeQuietly(connected); // connected as it was given up
+                }
+            } else if (error == null) {
                 result.setResult(connected);
             } else {
                 errors.add(unwrap(error));
-                tryNext(loop, addresses, index + 1, connect, errors, result);
+                tryNext(addresses, index + 1, connect, errors, result, attempt);
             }
         });
     }
 
     /**
      * {@code socket} once {@code connecting} (its {@code sockConnect}) completes; when that fails, the
-     * socket is closed and the future fails with the real cause.
+     * socket is closed ({@code unwatch} first: what the loop watches of it) and the future fails with the
+     * real cause. Given up (cancelled, or completed by {@code orTimeout}), the connect is cancelled, which
+     * closes the socket.
      */
     public static <S extends AutoCloseable> LoopFuture<S> whenConnected(BaseEventLoop loop, S socket,
-            CompletionStage<?> connecting) {
+            CompletionStage<?> connecting, Runnable unwatch) {
         LoopFuture<S> connected = loop.createFuture();
         connecting.whenComplete((ok, error) -> {
-            if (error == null) {
+            if (error == null && !connected.isDone()) {
                 connected.setResult(socket);
-            } else {
-                closeQuietly(socket);
+                return;
+            }
+            unwatch.run();
+            closeQuietly(socket);
+            if (!connected.isDone()) {
                 connected.setException(unwrap(error));
             }
         });
+        connected.whenComplete((ok, givenUp) -> {
+            if (givenUp != null) {
+                connecting.toCompletableFuture().cancel(false);
+            }
+        });
         return connected;
+    }
+
+    /** {@link #whenConnected(BaseEventLoop, AutoCloseable, CompletionStage, Runnable)} for a connect the loop watches nothing of. */
+    public static <S extends AutoCloseable> LoopFuture<S> whenConnected(BaseEventLoop loop, S socket,
+            CompletionStage<?> connecting) {
+        return whenConnected(loop, socket, connecting, () -> { });
     }
 
     private static Throwable combine(List<Throwable> errors) {
         if (errors.isEmpty()) {
             return new IOException("getaddrinfo() returned empty list");
         }
-        Set<String> messages = new LinkedHashSet<>();
+        // asyncio lists every error, a repeated one too, unless they all say the same
+        List<String> messages = new ArrayList<>();
         errors.forEach(e -> messages.add(String.valueOf(e.getMessage())));
-        if (errors.size() == 1 || messages.size() == 1) {
+        if (messages.stream().distinct().count() == 1) {
             return errors.get(0);
         }
         IOException all = new IOException("Multiple exceptions: " + String.join(", ", messages));
@@ -237,6 +282,7 @@ public final class Networks {
                 transport.thenAccept(made -> made.transport().close());
                 return;
             }
+            connected.cancel(false); // given up while connecting: the connect under way closes its socket
             connected.whenComplete((socket, failed) -> {
                 if (socket != null && starting.get() == null) {
                     closeQuietly(socket);

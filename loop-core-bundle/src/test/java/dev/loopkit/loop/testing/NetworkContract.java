@@ -872,6 +872,57 @@ public abstract class NetworkContract extends SocketTestSupport {
                 + "; descriptors left by the cancelled create_connection", Map.of(), left);
     }
 
+    /**
+     * A {@code createConnection} given up while its connect waits for a peer that never answers (a cancel,
+     * or {@code orTimeout}, where asyncio's {@code wait_for} cancels) closes the connect's socket at once, as
+     * asyncio's {@code _connect_sock} does. The connect went on until the kernel gave it up, about two
+     * minutes with its socket open, and the next address would then have been tried (an outside review).
+     */
+    @Test
+    public void aCreateConnectionGivenUpWhileItsPeerNeverAnswersClosesItsSocket() throws Exception {
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
+            List<java.net.Socket> fillers = new ArrayList<>();
+            try {
+                // a backlog of one, filled: the next connects get no answer to their SYN
+                for (int i = 0; i < 8; i++) {
+                    java.net.Socket filler = new java.net.Socket();
+                    fillers.add(filler);
+                    try {
+                        filler.connect(full.getLocalSocketAddress(), 300);
+                    } catch (java.net.SocketTimeoutException unanswered) {
+                        break;
+                    }
+                }
+                // the JDK's and the loop's descriptors of a first connect (its random source, the proactor's group) come first
+                Server warmUp = runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0));
+                runFor(loop.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port(warmUp))).transport().close();
+                warmUp.close();
+                for (boolean cancel : new boolean[] {true, false}) {
+                    Map<Integer, String> before = Leaks.openFds();
+                    CompletableFuture<Connection<CollectingProtocol>> connecting = loop.createConnection(
+                            () -> new CollectingProtocol(1, false), LOCALHOST, full.getLocalPort()).toCompletableFuture();
+                    if (cancel) {
+                        CompletableFuture<Void> waited = new CompletableFuture<>();
+                        loop.callLater(0.3, () -> waited.complete(null));
+                        runFor(waited);
+                        assertTrue("still connecting", connecting.cancel(false));
+                    } else {
+                        connecting.orTimeout(300, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    }
+                    CompletableFuture<Void> settled = new CompletableFuture<>();
+                    connecting.whenComplete((ok, error) -> loop.callLater(0.3, () -> settled.complete(null)));
+                    runFor(settled);
+                    assertTrue(connecting.isCompletedExceptionally());
+                    assertEquals((cancel ? "cancelled" : "timed out") + ": descriptors left", Map.of(), Leaks.newFds(before));
+                }
+            } finally {
+                for (java.net.Socket filler : fillers) {
+                    filler.close();
+                }
+            }
+        }
+    }
+
     // ---- low-level sockets -------------------------------------------------------------------------------
 
     @Test

@@ -245,8 +245,7 @@ public class ProactorEventLoop extends TransportEventLoop {
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         checkClosed();
-        return Networks.startOnceConnected(getaddrinfo(host, port)
-                .thenCompose(addresses -> Networks.firstThatConnects(this, addresses, this::connectTo)),
+        return Networks.startOnceConnected(Networks.firstThatConnects(this, getaddrinfo(host, port), this::connectTo),
                 socket -> startTransport(socket, protocolFactory));
     }
 

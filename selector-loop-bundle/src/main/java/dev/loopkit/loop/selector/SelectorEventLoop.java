@@ -138,8 +138,8 @@ public class SelectorEventLoop extends ReadinessEventLoop {
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         checkClosed();
-        return Networks.startOnceConnected(Networks.ensureResolved(this, host, port).thenCompose(addresses ->
-                Networks.firstThatConnects(this, addresses, address -> connectTo(address, StandardProtocolFamily.INET6))),
+        return Networks.startOnceConnected(Networks.firstThatConnects(this, Networks.ensureResolved(this, host, port),
+                address -> connectTo(address, StandardProtocolFamily.INET6)),
                 socket -> startTransport(socket, protocolFactory, true));
     }
 
