@@ -1170,6 +1170,13 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     @Override
     public void defaultExceptionHandler(Map<String, Object> context) {
+        StackTraceElement[] running = scheduler.inLoopThread() ? scheduler.runningHandleTraceback() : null;
+        if (running != null && !context.containsKey("source_traceback")) {
+            // asyncio's default_exception_handler: where the handle that runs now was made (debug mode)
+            Map<String, Object> withHandle = new LinkedHashMap<>(context);
+            withHandle.put("handle_traceback", running);
+            context = withHandle;
+        }
         ExceptionContexts.log(LOG, context);
     }
 

@@ -21,7 +21,7 @@ final class ExceptionContexts {
             }
             text.append('\n').append(key).append(": ");
             if (entry.getValue() instanceof StackTraceElement[] trace) {
-                text.append("Object created at (most recent call last):");
+                text.append(key.equals("handle_traceback") ? "Handle" : "Object").append(" created at (most recent call last):");
                 for (int i = trace.length - 1; i >= 0; i--) {
                     text.append("\n  ").append(trace[i]);
                 }

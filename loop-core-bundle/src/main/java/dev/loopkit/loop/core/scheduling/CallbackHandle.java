@@ -100,11 +100,29 @@ public class CallbackHandle implements Handle {
         return inner instanceof CallbackHandle handle ? handle.describeCallback() : String.valueOf(inner);
     }
 
-    /** As asyncio's: a cancelled handle names no callback, but in debug mode, where it keeps it. */
+    /**
+     * As asyncio's: a cancelled handle names no callback, but in debug mode, where it keeps it and says
+     * where it was made ({@code Handle._repr_info}'s "created at file:line").
+     */
     @Override
     public String toString() {
         return cancelled && callback == NOTHING ? "<Handle cancelled>"
-                : "<Handle " + (cancelled ? "cancelled " : "") + describeCallback() + ">";
+                : "<Handle " + (cancelled ? "cancelled " : "") + describeCallback() + createdAt() + ">";
+    }
+
+    // The first frame of the debug-mode trace past the loop's own scheduling (Scheduler, BaseEventLoop's call*).
+    private String createdAt() {
+        StackTraceElement[] trace = sourceTraceback();
+        if (trace == null) {
+            return "";
+        }
+        for (StackTraceElement frame : trace) {
+            String type = frame.getClassName();
+            if (!type.equals(Scheduler.class.getName()) && !type.equals("dev.loopkit.loop.core.BaseEventLoop")) {
+                return " created at " + frame.getFileName() + ":" + frame.getLineNumber();
+            }
+        }
+        return "";
     }
 
     /** Whether a cancel let go of the callback (it keeps it in debug mode). */

@@ -682,6 +682,12 @@ public final class Scheduler extends SchedulerPadding {
         return (long) CALLBACK_STAMP.getAcquire(this);
     }
 
+    /** Where the callback running now was scheduled, in debug mode; {@code null} otherwise. Loop thread. */
+    public StackTraceElement[] runningHandleTraceback() {
+        CallbackHandle running = runningHandle;
+        return running == null ? null : running.sourceTraceback();
+    }
+
     CallbackHandle runningHandle() {
         return runningHandle; // racy, for a message: a handle's callback is final, so what is read is whole
     }
