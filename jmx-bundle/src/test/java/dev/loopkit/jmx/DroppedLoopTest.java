@@ -8,6 +8,7 @@ import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.spi.InspectableLoop;
 import dev.loopkit.platform.ChoiceStore;
+import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.concurrent.TimeUnit;
 import javax.management.ObjectName;
@@ -35,12 +36,13 @@ public class DroppedLoopTest {
     @Test(timeout = 60_000)
     public void aLoopDroppedWithoutCloseIsGarbageAndItsMBeanGoes() throws Exception {
         mbeans = new LoopkitMBeans(ChoiceStore.NONE, 60_000);
-        WeakReference<EventLoop> dropped = new WeakReference<>(ranAndDropped());
+        ReferenceQueue<EventLoop> cleared = new ReferenceQueue<>();
+        WeakReference<EventLoop> dropped = new WeakReference<>(ranAndDropped(), cleared);
         ObjectName name = nameOf(dropped);
         assertTrue(mbeans.names().toString(), mbeans.names().contains(name));
         for (int look = 0; look < 5 && dropped.get() != null; look++) {
             mbeans.refreshLoops();
-            collect(dropped);
+            collect(dropped, cleared);
         }
         assertNull("the dropped loop is still reachable; MBeans: " + mbeans.names(), dropped.get());
         mbeans.refreshLoops();
@@ -59,11 +61,12 @@ public class DroppedLoopTest {
         return LoopkitMBeans.loopName(((InspectableLoop) loop.get()).stats().loop());
     }
 
-    private static void collect(WeakReference<?> reference) throws InterruptedException {
+    // Waits on the reference's own queue: enqueued once the collector has cleared it.
+    private static void collect(WeakReference<?> reference, ReferenceQueue<?> queue) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (reference.get() != null && System.nanoTime() < deadline) {
             System.gc();
-            Thread.sleep(20);
+            queue.remove(20);
         }
     }
 }
