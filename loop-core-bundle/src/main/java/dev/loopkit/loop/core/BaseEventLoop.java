@@ -518,8 +518,9 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         context.put("message", "Exception in callback " + handle.describeCallback());
         context.put("exception", failure);
         context.put("handle", handle);
-        if (handle.sourceTraceback() != null) {
-            context.put("source_traceback", handle.sourceTraceback());
+        StackTraceElement[] scheduledAt = handle.sourceTraceback();
+        if (scheduledAt != null) {
+            context.put("source_traceback", scheduledAt);
         }
         callExceptionHandler(context);
     }

@@ -1,12 +1,14 @@
 package dev.loopkit.loop.core;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.loop.testing.LogCapture;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.After;
 import org.junit.Test;
 
@@ -30,7 +32,8 @@ public class DebugModeTracebacksTest {
         loop.setDebug(true);
         loop.setSlowCallbackDuration(0.01);
         try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
-            loop.callSoon(() -> LockSupport.parkNanos(30_000_000L));
+            // Not parkNanos: a permit an earlier test's loop left on this thread (ParkingEventLoop) ends it at once.
+            loop.callSoon(() -> sleepQuietly(30));
             loop.callSoon(loop::stop);
             loop.runForever();
             List<String> messages = log.messages();
@@ -50,6 +53,46 @@ public class DebugModeTracebacksTest {
             assertTrue(messages.toString(), messages.stream().anyMatch(line -> line.contains("something broke")
                     && line.contains("handle_traceback: Handle created at (most recent call last):")
                     && line.contains("theDefaultHandlerSaysWhereTheRunningHandleWasCreated")));
+        }
+    }
+
+    /**
+     * asyncio keeps the 10 frames nearest the call ({@code DEBUG_STACK_DEPTH}) and none of its own
+     * {@code call_soon}: the handle's {@code source_traceback} starts at the caller's frame and holds
+     * 10 at most. The whole stack, 40 to 60 frames under a test runner or a framework, made every
+     * callback of debug mode cost tens of microseconds.
+     */
+    @Test
+    public void aHandleKeepsTheTenFramesNearestTheCallThatScheduledIt() {
+        loop.setDebug(true);
+        AtomicReference<Map<String, Object>> reported = new AtomicReference<>();
+        loop.setExceptionHandler((l, context) -> reported.set(context));
+        scheduleFailingFromDepth(30);
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        StackTraceElement[] trace = (StackTraceElement[]) reported.get().get("source_traceback");
+        String first = trace.length + " frames, the first " + Arrays.toString(Arrays.copyOf(trace, 5));
+        assertEquals(first, 10, trace.length);
+        for (StackTraceElement frame : trace) {
+            assertEquals(first, "scheduleFailingFromDepth", frame.getMethodName());
+        }
+    }
+
+    private void scheduleFailingFromDepth(int depth) {
+        if (depth > 0) {
+            scheduleFailingFromDepth(depth - 1);
+            return;
+        }
+        loop.callSoon(() -> {
+            throw new IllegalStateException("failed");
+        });
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

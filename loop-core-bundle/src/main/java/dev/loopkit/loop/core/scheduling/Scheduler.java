@@ -550,7 +550,7 @@ public final class Scheduler extends SchedulerPadding {
     }
 
     private Runnable traced(Runnable callback) {
-        return debug ? new CallbackHandle.Traced(callback, new Throwable().getStackTrace()) : callback;
+        return debug ? CallbackHandle.Traced.fromHere(callback) : callback;
     }
 
     /**
