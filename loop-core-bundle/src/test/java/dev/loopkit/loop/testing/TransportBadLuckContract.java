@@ -515,4 +515,47 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
                     List.of("Broken pipe", "Connection reset by peer").contains(exc.getMessage()));
         }
     }
+
+    /**
+     * A callback that leaves the loop thread's interrupt status set (the Java idiom of restoring it
+     * after catching {@code InterruptedException}) stops the loop, as asyncio's {@code KeyboardInterrupt}
+     * leaves {@code run_forever}; the loop's connections must survive it, as asyncio's transports
+     * survive a {@code KeyboardInterrupt}. A java.nio channel closes itself when an interrupted thread
+     * reads or writes it, so the loop must not touch one while the status is set.
+     */
+    @Test
+    public void anInterruptLeftSetByACallbackStopsTheLoopAndKeepsItsConnections() throws IOException {
+        CompletableFuture<byte[]> served = new CompletableFuture<>();
+        EchoProtocol echo = new EchoProtocol() {
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                byte[] bytes = new byte[data.remaining()];
+                data.get(bytes);
+                if (!served.isDone()) {
+                    Thread.currentThread().interrupt(); // restored after an InterruptedException, say
+                }
+                transport.write(bytes);
+                served.complete(bytes);
+            }
+        };
+        Server server = runFor(loop.createServer(() -> echo, LOCALHOST, 0));
+        try (Socket client = new Socket(LOCALHOST, port(server))) {
+            client.setSoTimeout(5_000);
+            client.getOutputStream().write(ascii("one"));
+            loop.runForever(); // ends at the iteration the interrupt status was seen in
+            assertTrue("the interrupt status is left for the caller", Thread.interrupted());
+            assertEquals("one", text(client.getInputStream().readNBytes(3)));
+            // Bytes waiting in the kernel while the status is set again: the next wait must not read them
+            // into a channel that closes on the interrupt.
+            client.getOutputStream().write(ascii("two"));
+            loop.callSoon(() -> Thread.currentThread().interrupt());
+            loop.runForever();
+            assertTrue(Thread.interrupted());
+            sleepOnLoop(0.05);
+            assertEquals("two", text(client.getInputStream().readNBytes(3)));
+            assertFalse("the connection was not lost: " + echo.lost.getNow(null), echo.lost.isDone());
+        } finally {
+            server.close();
+        }
+    }
 }
