@@ -2,6 +2,7 @@ package dev.loopkit.loop.epoll;
 
 import dev.loopkit.loop.core.ChannelInterests;
 import dev.loopkit.loop.core.ChannelHandles;
+import dev.loopkit.loop.core.Uninterruptibly;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.scheduling.Readiness;
 import dev.loopkit.loop.core.scheduling.Scheduler;
@@ -142,11 +143,7 @@ final class ChannelWatcher implements ChannelHandles {
             session = null;
             stopping = true;
             selector.wakeup();
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            Uninterruptibly.join(thread, 10_000);
         }
 
         @Override

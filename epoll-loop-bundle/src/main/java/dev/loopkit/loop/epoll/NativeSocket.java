@@ -1,6 +1,7 @@
 package dev.loopkit.loop.epoll;
 
 import dev.loopkit.loop.core.Networks;
+import dev.loopkit.loop.core.Uninterruptibly;
 import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
 import dev.loopkit.loop.core.transports.ConnectedChannel;
 import dev.loopkit.posix.Posix;
@@ -155,7 +156,7 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
      */
     FileSending sendFrom(FileChannel file) throws IOException {
         checkOpen();
-        int fileFd = posix.duplicateDescriptor(file);
+        int fileFd = Uninterruptibly.onFile(() -> posix.duplicateDescriptor(file)); // it moves the file's position
         if (fileFd < 0) {
             throw new IOException("no descriptor of " + file + " found: sendfile(2) is not available for it");
         }

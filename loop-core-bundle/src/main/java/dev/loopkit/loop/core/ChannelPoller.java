@@ -229,11 +229,7 @@ public final class ChannelPoller implements ChannelReadiness {
         assert loop.inLoopThreadOrIdle() : "the channel interests are the loop thread's";
         closing = true;
         selector.wakeup();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.join(thread, 10_000);
         try {
             selector.close();
         } catch (IOException e) {

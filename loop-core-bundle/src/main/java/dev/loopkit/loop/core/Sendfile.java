@@ -327,7 +327,7 @@ final class Sendfile {
 
     private void leaveFilePosition() throws IOException {
         if (position > offset) {
-            file.position(position);
+            Uninterruptibly.onFile(() -> file.position(position));
         }
     }
 }

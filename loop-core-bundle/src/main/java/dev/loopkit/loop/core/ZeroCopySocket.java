@@ -59,15 +59,15 @@ public interface ZeroCopySocket {
      *         for (SendfileContract); asyncio's fallback, which reads the file, sends it
      */
     static FileSending transferring(FileChannel file, SocketChannel socket) throws IOException {
-        if (file.size() == 0) {
+        if (Uninterruptibly.onFile(file::size) == 0) {
             throw new IOException("the JDK's transferTo sends nothing from a file of size 0 (a device, a /proc file)");
         }
         return new FileSending() {
             @Override
             public long send(long position, long count) throws IOException {
-                long sent = file.transferTo(position, count, socket);
+                long sent = Uninterruptibly.onFile(() -> file.transferTo(position, count, socket));
                 if (sent == 0) {
-                    return position >= file.size() ? 0 : -1; // transferTo says 0 for both
+                    return position >= Uninterruptibly.onFile(file::size) ? 0 : -1; // transferTo says 0 for both
                 }
                 return sent;
             }

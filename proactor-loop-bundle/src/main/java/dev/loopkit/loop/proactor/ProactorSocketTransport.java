@@ -159,6 +159,13 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
                     return;
                 }
             }
+        } catch (VirtualMachineError fatal) {
+            // Out of memory in the protocol ends the run in its caller (asyncio's KeyboardInterrupt), and the
+            // connection must read on when the loop runs again: asyncio's proactor has its next read under
+            // way before data_received. Without it, nothing read this connection again.
+            delivering = false;
+            startReading();
+            throw fatal;
         } finally {
             delivering = false;
         }

@@ -456,7 +456,13 @@ public final class Scheduler extends SchedulerPadding {
         try {
             handle.callback.run();
         } catch (Throwable failure) {
-            rethrowIfFatal(failure);
+            if (isFatal(failure)) {
+                // The run ends here, in its caller, and so does the callback: left odd, the stamp made the
+                // blocked-loop checker see every later callback as idle and the idle loop as blocked.
+                CALLBACK_STAMP.setRelease(this, callbackStamp + 1);
+                runningHandle = null;
+                throw (VirtualMachineError) failure;
+            }
             failures.callbackFailed(handle, failure);
         }
     }
@@ -468,9 +474,13 @@ public final class Scheduler extends SchedulerPadding {
      * error), which ends {@code runForever} in its caller, where the JVM's own state is at stake.
      */
     public static void rethrowIfFatal(Throwable failure) {
-        if (failure instanceof VirtualMachineError fatal && !(failure instanceof StackOverflowError)) {
-            throw fatal;
+        if (isFatal(failure)) {
+            throw (VirtualMachineError) failure;
         }
+    }
+
+    private static boolean isFatal(Throwable failure) {
+        return failure instanceof VirtualMachineError && !(failure instanceof StackOverflowError);
     }
 
     // ---- scheduling ---------------------------------------------------------------------------------
