@@ -30,6 +30,9 @@ final class SignalPipeReader implements Runnable {
         this.ended = ended;
         this.thread = new Thread(this, "loopkit-signals");
         thread.setDaemon(true);
+        // One thread for the process: not the context loader of the thread that added the first handler,
+        // in a host often a plugin's, which it kept reachable while any handler lived.
+        thread.setContextClassLoader(SignalPipeReader.class.getClassLoader());
     }
 
     /**

@@ -125,6 +125,38 @@ public class BlockedLoopDetectorTest {
                 Leaks.await(() -> Leaks.threads(CHECKER).isEmpty(), HANG_GUARD_SECONDS));
     }
 
+    /**
+     * The checker is one thread for the process, started by whichever thread runs a loop first: in a
+     * host (an OSGi framework, a servlet container) that thread's context class loader is often a
+     * plugin's, which the checker, living while any loop runs (the platform's main loop), kept
+     * reachable after the plugin was gone (an outside review). Netty's process-wide threads take none.
+     */
+    @Test(timeout = 60_000)
+    public void theCheckerKeepsNoContextClassLoaderOfTheThreadThatStartedIt() throws Exception {
+        assertTrue("an earlier test's checker is still there: " + Leaks.threads(CHECKER),
+                Leaks.await(() -> Leaks.threads(CHECKER).isEmpty(), HANG_GUARD_SECONDS));
+        ClassLoader own = Thread.currentThread().getContextClassLoader();
+        try (java.net.URLClassLoader plugin = new java.net.URLClassLoader("plugin", new java.net.URL[0], null)) {
+            Thread.currentThread().setContextClassLoader(plugin);
+            ParkingEventLoop loop = new ParkingEventLoop();
+            AtomicReference<ClassLoader> checkers = new AtomicReference<>();
+            CompletableFuture<Void> looked = new CompletableFuture<>();
+            loop.callSoon(() -> {
+                Thread checker = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(CHECKER))
+                        .findFirst().orElseThrow(() -> new AssertionError("no checker thread"));
+                checkers.set(checker.getContextClassLoader());
+                looked.complete(null);
+            });
+            try {
+                loop.runUntilComplete(looked);
+            } finally {
+                loop.close();
+                Thread.currentThread().setContextClassLoader(own);
+            }
+            assertTrue("the checker's context class loader is the plugin's", checkers.get() != plugin);
+        }
+    }
+
     // A callback runs once its loop's run has begun, the checker's watch included: isRunning() is
     // true a moment earlier, and a test that looked for the checker then found none under load
     // ("a loop still runs expected:<[loopkit-blocked-loop-checker]> but was:<[]>").

@@ -54,8 +54,7 @@ final class BlockedLoopChecker implements Runnable {
         synchronized (LOCK) {
             WATCHED.add(watch);
             if (checker == null) {
-                checker = new Thread(new BlockedLoopChecker(), THREAD_NAME);
-                checker.setDaemon(true);
+                checker = processWide(new Thread(new BlockedLoopChecker(), THREAD_NAME));
                 checker.start();
             } else {
                 LOCK.notifyAll(); // a lingering checker goes on
@@ -125,9 +124,18 @@ final class BlockedLoopChecker implements Runnable {
 
     /** Runs {@code report} (user code: a handle's text, log handlers) on a short-lived daemon thread. */
     private static void reportOffThread(Runnable report) {
-        Thread reporter = new Thread(report, REPORT_THREAD_NAME);
-        reporter.setDaemon(true);
-        reporter.start();
+        processWide(new Thread(report, REPORT_THREAD_NAME)).start();
+    }
+
+    /**
+     * A daemon with this bundle's class loader as its context loader, not the starting thread's: that is
+     * whichever thread ran a loop first, in a host often a plugin's, whose loader the checker kept
+     * reachable while any loop ran (an outside review). Netty's process-wide threads do the same.
+     */
+    private static Thread processWide(Thread thread) {
+        thread.setDaemon(true);
+        thread.setContextClassLoader(BlockedLoopChecker.class.getClassLoader());
+        return thread;
     }
 
     // Under LOCK. The checker is a daemon nobody interrupts; an interrupt just ends the wait early.
