@@ -358,18 +358,37 @@ public final class LoopkitMBeans implements AutoCloseable {
             loops.clear();
         }
         callExporters.request();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        boolean interrupted = false;
         try {
-            refresher.awaitTermination(10, TimeUnit.SECONDS);
-            // Terminated is not ended: the executor is terminated as its worker leaves, a moment
-            // before the thread does, and a thread preempted there outlived close()
-            // (LoopkitMBeansTest.closingTakesEveryMBeanBack, under load).
-            for (Thread thread : refresherThreads) {
-                if (thread != Thread.currentThread()) {
-                    thread.join(TimeUnit.SECONDS.toMillis(10));
+            for (;;) {
+                try {
+                    awaitTheRefresher(deadline);
+                    return;
+                } catch (InterruptedException e) {
+                    // A framework stops the bundle on whatever thread asked, an interrupted one included: the
+                    // wait gave up at once, and a refresher in a look outlived the bundle
+                    // (CloseFromAnInterruptedThreadTest). The exception cleared the status: the next wait waits.
+                    interrupted = true;
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void awaitTheRefresher(long deadline) throws InterruptedException {
+        refresher.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        // Terminated is not ended: the executor is terminated as its worker leaves, a moment before the
+        // thread does, and a thread preempted there outlived close() (LoopkitMBeansTest.closingTakesEveryMBeanBack,
+        // under load).
+        for (Thread thread : refresherThreads) {
+            long left = deadline - System.nanoTime();
+            if (thread != Thread.currentThread() && left > 0) {
+                TimeUnit.NANOSECONDS.timedJoin(thread, left);
+            }
         }
     }
 
