@@ -2,6 +2,7 @@ package dev.loopkit.platform.internal;
 
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopPolicy;
+import dev.loopkit.loop.core.Uninterruptibly;
 import dev.loopkit.platform.PlatformConfiguration;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.runtime.RankedRegistry;
@@ -104,11 +105,8 @@ public final class MainLoop {
         running = false;
         ProcessWide.get().policies().removeListener(policyChanged);
         wake();
-        try {
-            thread.join(stopWaitMillis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        // Through an interrupt of the stopping thread too: the main thread outlived the bundle otherwise.
+        Uninterruptibly.join(thread, stopWaitMillis);
         thread = null;
     }
 

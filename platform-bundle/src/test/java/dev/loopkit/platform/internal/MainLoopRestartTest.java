@@ -68,6 +68,34 @@ public class MainLoopRestartTest {
         assertTrue("designated: " + context.designated(), context.designated() != null && context.designated() != busy);
     }
 
+    /**
+     * A framework stops the bundle on whatever thread asked, an interrupted one included (a host stopping
+     * a plugin from a thread it interrupted): the wait for the main thread gave up at once, and the main
+     * thread outlived the bundle while its callback ran (as a loop's helper threads outlived a close from
+     * an interrupted thread: an outside review). The wait is the same as on any thread.
+     */
+    @Test(timeout = 120_000)
+    public void aStopOnAnInterruptedThreadWaitsForTheMainThreadAsAnyStopDoes() throws Exception {
+        ProcessWide.get().policies().setExplicit(policy());
+        first.activate(null, config());
+        CompletableFuture<Thread> mainThread = new CompletableFuture<>();
+        made.get(0).callSoonThreadsafe(() -> {
+            mainThread.complete(Thread.currentThread());
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300); // busy, deaf to interrupts
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+        });
+        Thread busy = mainThread.get(30, TimeUnit.SECONDS);
+        Thread.currentThread().interrupt();
+        try {
+            first.deactivate();
+        } finally {
+            assertTrue("the interrupt status is left set", Thread.interrupted());
+        }
+        assertTrue("the main thread ended with the stop", !busy.isAlive());
+    }
+
     private EventLoopPolicy policy() {
         return (EventLoopPolicy) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {EventLoopPolicy.class},
                 (proxy, method, args) -> switch (method.getName()) {
