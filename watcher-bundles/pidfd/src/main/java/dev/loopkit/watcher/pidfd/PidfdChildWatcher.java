@@ -9,6 +9,7 @@ import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.api.spi.ServiceRanking;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.LoopResource;
+import dev.loopkit.loop.core.Uninterruptibly;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.WaitStatus;
 import dev.loopkit.watcher.base.AbstractChildWatcher;
@@ -428,22 +429,19 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
     }
 
     // The eventfd is closed only once no thread polls it: its number could be someone else's after.
+    // Joined through an interrupt of the closing thread: it gave up at once, and the eventfd stayed open.
     private void wakeAndJoin(int wake, List<Thread> waiters) {
         try {
             posix.eventfdWrite(wake, 1);
-            for (Thread waiter : waiters) {
-                waiter.join(TimeUnit.SECONDS.toMillis(5));
-                if (waiter.isAlive()) {
-                    log.log(Level.WARNING, waiter.getName() + " did not end: its wake-up eventfd stays open");
-                    return;
-                }
-            }
         } catch (PosixException e) {
             log.log(Level.WARNING, "waking the threads waiting for orphaned children failed", e);
             return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
+        }
+        for (Thread waiter : waiters) {
+            if (!Uninterruptibly.join(waiter, TimeUnit.SECONDS.toMillis(5))) {
+                log.log(Level.WARNING, waiter.getName() + " did not end: its wake-up eventfd stays open");
+                return;
+            }
         }
         closeDescriptor(wake);
     }

@@ -297,6 +297,38 @@ public class WatcherSpecificsTest {
         assertEquals(5, POSIX.waitpid(pid, false).returncode());
     }
 
+    /**
+     * A watcher is closed by whatever thread switches watchers or stops its bundle, an interrupted one
+     * included (a host stopping a plugin). The pidfd watcher's close wakes the threads that wait for the
+     * children of closed loops and joins them before it closes their eventfd: on an interrupted thread it
+     * gave up at the first join and left the eventfd open for good (as a loop's close left its helper
+     * thread: an outside review).
+     */
+    @Test
+    public void closingThePidfdWatcherFromAnInterruptedThreadEndsItsOrphansThreadsAndClosesTheirEventfd() throws Exception {
+        assumeTrue("no pidfds here", POSIX.pidfdSupported());
+        Map<Integer, String> before = Leaks.openFds();
+        PidfdChildWatcher pidfd = new PidfdChildWatcher();
+        BaseEventLoop loop = loopWith(pidfd);
+        long pid = run(loop, () -> CompletableFuture.completedFuture(spawnAndRegister(pidfd, "exec sleep 30", (p, c) -> { })));
+        loop.close(); // its child is waited for on a thread of its own now
+        String orphans = "loopkit-pidfd-orphan-";
+        assertTrue("an orphan's thread: " + Leaks.threads(orphans), Leaks.await(() -> Leaks.threads(orphans).size() == 1, 10));
+        try {
+            Thread.currentThread().interrupt();
+            try {
+                pidfd.close();
+            } finally {
+                assertTrue("the interrupt status is left set", Thread.interrupted());
+            }
+            assertEquals(List.of(), Leaks.threads(orphans));
+        } finally {
+            POSIX.kill(pid, 9);
+            POSIX.waitpid(pid, false);
+        }
+        assertEquals("descriptors left", Map.of(), Leaks.newFds(before));
+    }
+
     // ---- multiloop ---------------------------------------------------------------------------------------
 
     @Test
