@@ -277,7 +277,7 @@ public class EpollEventLoop extends ReadinessEventLoop {
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         checkClosed();
-        return Networks.startOnceConnected(Networks.firstThatConnects(this, Networks.ensureResolved(this, host, port),
+        return Networks.startOnceConnected(this, Networks.firstThatConnects(this, Networks.ensureResolved(this, host, port),
                 this::connectTo), socket -> startTransport(socket, protocolFactory, true));
     }
 
@@ -292,7 +292,7 @@ public class EpollEventLoop extends ReadinessEventLoop {
         } catch (SocketException tooLong) {
             return Networks.failed(this, tooLong);
         }
-        return Networks.startOnceConnected(connectTo(address), socket -> startTransport(socket, protocolFactory, false));
+        return Networks.startOnceConnected(this, connectTo(address), socket -> startTransport(socket, protocolFactory, false));
     }
 
     // asyncio's sock_connect on a socket of the loop's own: at once, or when writable (SO_ERROR says how it went).

@@ -115,6 +115,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private long sendfileBytesCopied;
     /** Transports and servers this loop owns, released when it closes; loop thread only. */
     private final Set<LoopResource> resources = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final ConnectingSockets connecting = new ConnectingSockets();
     /**
      * asyncio's {@code _transports}: the transport that uses each socket (a channel, or a pipe's
      * descriptor number), keyed by {@link #socketKey}, until its connection is lost or the loop releases
@@ -235,6 +236,22 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     public final void untrack(LoopResource resource) {
         assert inLoopThreadOrIdle() : "untrack off the loop thread while it runs";
         resources.remove(resource);
+    }
+
+    /**
+     * Remembers that {@code socket}, made by the loop for a connect, is the loop's to close until a
+     * transport takes it ({@link #connectEnded}): closing the loop closes it with {@code close}, which also
+     * removes what the loop watches of it. The threads of {@link #track}.
+     */
+    public final void connectStarted(Object socket, Runnable close) {
+        assert inLoopThreadOrIdle() : "connectStarted off the loop thread while it runs";
+        connecting.opened(socket, close);
+    }
+
+    /** The connect's socket went to a transport, or was closed: no longer the loop's to close. The same threads. */
+    public final void connectEnded(Object socket) {
+        assert inLoopThreadOrIdle() : "connectEnded off the loop thread while it runs";
+        connecting.handedOver(socket);
     }
 
     /**
@@ -497,6 +514,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             }
         }
         resources.clear();
+        connecting.release();
         socketTransports.clear();
         if (fdPoller != null) {
             fdPoller.close();

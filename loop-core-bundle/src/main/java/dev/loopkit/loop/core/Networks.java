@@ -180,11 +180,16 @@ public final class Networks {
     public static <S extends AutoCloseable> LoopFuture<S> whenConnected(BaseEventLoop loop, S socket,
             CompletionStage<?> connecting, Runnable unwatch) {
         LoopFuture<S> connected = loop.createFuture();
+        loop.connectStarted(socket, () -> {
+            unwatch.run();
+            closeQuietly(socket);
+        });
         connecting.whenComplete((ok, error) -> {
             if (error == null && !connected.isDone()) {
-                connected.setResult(socket);
+                connected.setResult(socket); // still the loop's to close, until startOnceConnected hands it over
                 return;
             }
+            loop.connectEnded(socket);
             unwatch.run();
             closeQuietly(socket);
             if (!connected.isDone()) {
@@ -265,10 +270,11 @@ public final class Networks {
      * cancelled while its transport started left a live connection (outside reviews).
      */
     public static <S extends AutoCloseable, P extends Protocol> CompletionStage<Connection<P>> startOnceConnected(
-            CompletionStage<S> connecting, Function<? super S, ? extends CompletionStage<Connection<P>>> start) {
+            BaseEventLoop loop, CompletionStage<S> connecting, Function<? super S, ? extends CompletionStage<Connection<P>>> start) {
         CompletableFuture<S> connected = connecting.toCompletableFuture();
         AtomicReference<CompletionStage<Connection<P>>> starting = new AtomicReference<>();
         CompletableFuture<Connection<P>> started = connected.thenCompose(socket -> {
+            loop.connectEnded(socket); // the start makes the transport at once, or closes the socket
             CompletionStage<Connection<P>> transport = start.apply(socket);
             starting.set(transport);
             return transport;
@@ -285,6 +291,7 @@ public final class Networks {
             connected.cancel(false); // given up while connecting: the connect under way closes its socket
             connected.whenComplete((socket, failed) -> {
                 if (socket != null && starting.get() == null) {
+                    loop.connectEnded(socket);
                     closeQuietly(socket);
                 }
             });

@@ -19,6 +19,7 @@ import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.Transport;
 import dev.loopkit.api.TransportSocket;
 import dev.loopkit.api.WriteBufferLimits;
+import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.transports.AbstractServer;
 import dev.loopkit.streams.IncompleteReadException;
 import dev.loopkit.streams.LimitOverrunException;
@@ -1031,6 +1032,99 @@ public abstract class NetworkContract extends SocketTestSupport {
         runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
         loop.close();
         assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
+    }
+
+    // ---- the end of a loop's life with a connection under way (an outside review) -------------------
+
+    /** The outcome of a stage as a line: "pending", "done: x" or "failed: e". */
+    protected static String stateOf(CompletionStage<?> stage) {
+        CompletableFuture<?> f = stage.toCompletableFuture();
+        if (!f.isDone()) {
+            return "pending";
+        }
+        try {
+            return "done: " + f.getNow(null);
+        } catch (CompletionException | CancellationException e) {
+            return "failed: " + (e instanceof CompletionException ? e.getCause() : e);
+        }
+    }
+
+    /**
+     * asyncio's {@code create_connection} awaits {@code sock_connect} on a socket it made; a loop
+     * closed meanwhile never resumes it, and the socket goes when it is collected ({@code __del__},
+     * with a ResourceWarning). Loopkit promises that after {@code close()} nothing of the loop's is
+     * open: the connect's socket, made by the loop for a connection that will never be made, must be
+     * closed by {@code close()} too, as a cancel of the connect closes it.
+     */
+    @Test
+    public void closingTheLoopWhileCreateConnectionWaitsForAPeerThatNeverAnswersClosesItsSocket() throws Exception {
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
+            List<java.net.Socket> fillers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    java.net.Socket filler = new java.net.Socket();
+                    fillers.add(filler);
+                    try {
+                        filler.connect(full.getLocalSocketAddress(), 300);
+                    } catch (java.net.SocketTimeoutException unanswered) {
+                        break;
+                    }
+                }
+                Server warmUp = runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0));
+                runFor(loop.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port(warmUp))).transport().close();
+                warmUp.close();
+                runFor(turns(3));
+                Map<Integer, String> before = Leaks.openFds();
+                CompletableFuture<Connection<CollectingProtocol>> connecting = loop.createConnection(
+                        () -> new CollectingProtocol(1, false), LOCALHOST, full.getLocalPort()).toCompletableFuture();
+                runFor(sleep(0.3));
+                assertFalse("connected to a full backlog?", connecting.isDone());
+                loop.close();
+                assertEquals("descriptors left by the connect the closed loop never finished (the connect is "
+                        + stateOf(connecting) + ")", Map.of(), Leaks.newFds(before));
+            } finally {
+                for (java.net.Socket filler : fillers) {
+                    filler.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * asyncio makes the transport of a connection as soon as its socket is connected (or accepted) and
+     * puts the socket in {@code _transports}; {@code connection_made} comes by {@code call_soon}. A
+     * loop closed at any point of making a connection, on either side, must leave no socket of the
+     * connection's open (Loopkit's promise: after close, nothing of the loop's is open) and report
+     * nothing. The loop is closed after 0, 1, 2... single iterations of making it.
+     */
+    @Test
+    public void closingTheLoopAtAnyPointOfMakingAConnectionLeavesNoSocketOfIt() throws Exception {
+        BaseEventLoop peer = newLoop();
+        Server peerServer = runFor(peer, peer.createServer(EchoProtocol::new, LOCALHOST, 0));
+        int peerPort = port(peerServer);
+        Thread peerThread = new Thread(peer::runForever, "peer-loop");
+        peerThread.start();
+        List<String> wrong = new ArrayList<>();
+        try {
+            wrong.addAll(closesAtEveryTurn("createConnection", 6, swept -> swept.createConnection(
+                    () -> new CollectingProtocol(1, false), LOCALHOST, peerPort)));
+            wrong.addAll(closesAtEveryTurn("Streams.openConnection", 6, swept -> Streams.openConnection(swept, LOCALHOST, peerPort)));
+            wrong.addAll(closesAtEveryTurn("an accepted connection", 12, swept -> {
+                Server server = runFor(swept, swept.createServer(EchoProtocol::new, LOCALHOST, 0));
+                int port = port(server);
+                peer.callSoonThreadsafe(() -> peer.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port));
+                return null;
+            }));
+        } finally {
+            peer.callSoonThreadsafe(() -> {
+                peerServer.close();
+                peerServer.closeClients();
+                peer.stop();
+            });
+            peerThread.join(10_000);
+            peer.close();
+        }
+        assertEquals(List.of(), wrong);
     }
 
     // ---- sock* against bad luck (an outside review) ------------------------------------------------

@@ -570,4 +570,36 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
         pair[0].close();
         pair[1].close();
     }
+
+    /**
+     * asyncio's {@code stop(); run_forever()} runs one iteration, and {@code _run_once} always polls
+     * the selector (with timeout 0 when stopping): a reader whose channel is readable runs in that
+     * iteration. A program that drives the loop an iteration at a time (or stops it and closes it)
+     * must see readiness; here three such iterations at most.
+     */
+    @Test
+    public void aSingleIterationRunPicksUpReadiness() throws Exception {
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+        try {
+            pipe.source().configureBlocking(false);
+            pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+            int[] ran = {0};
+            loop.addReader(pipe.source(), () -> {
+                ran[0]++;
+                loop.removeReader(pipe.source());
+            });
+            int iterations = 0;
+            while (ran[0] == 0 && iterations < 50) {
+                Thread.sleep(2);
+                loop.stop();
+                loop.runForever();
+                iterations++;
+            }
+            assertEquals("the reader of a readable channel ran after " + iterations + " single iterations", 1, ran[0]);
+            assertTrue("single iterations needed: " + iterations, iterations <= 3);
+        } finally {
+            pipe.source().close();
+            pipe.sink().close();
+        }
+    }
 }

@@ -10,6 +10,7 @@ import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.Collections;
+import dev.loopkit.loop.core.BaseEventLoop;
 import java.util.List;
 import java.util.Map;
 import org.junit.After;
@@ -57,5 +58,43 @@ public abstract class SocketTestSupport extends LoopTestSupport {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** What a sweep of {@link #closesAtEveryTurn} starts on its fresh loop. */
+    protected interface SweepStart {
+        Object start(BaseEventLoop swept) throws Exception;
+    }
+
+    /**
+     * For k = 0..turns: a fresh loop, {@code start} on it, a run of 2k milliseconds, then {@code close()}: what each close left
+     * open or reported, as lines; empty when nothing.
+     */
+    protected List<String> closesAtEveryTurn(String what, int turns, SweepStart start) throws Exception {
+        List<String> wrong = new ArrayList<>();
+        for (int k = 0; k <= turns && wrong.size() < 30; k++) {
+            Map<Integer, String> before = Leaks.openFds();
+            BaseEventLoop swept = newLoop();
+            List<Map<String, Object>> reported = Collections.synchronizedList(new ArrayList<>());
+            swept.setExceptionHandler((l, context) -> reported.add(context));
+            Object started = start.start(swept);
+            if (k > 0) {
+                swept.callLater(k * 0.002, swept::stop); // runs for 2 ms, 4 ms, ... then stops
+                swept.runForever();
+            }
+            swept.close();
+            // The peer's side of a connection closes once it sees the end: on its own thread, a moment later.
+            Leaks.await(() -> Leaks.newFds(before).isEmpty(), 2);
+            Map<Integer, String> left = Leaks.newFds(before);
+            if (!left.isEmpty()) {
+                String state = started instanceof java.util.concurrent.CompletionStage<?> stage
+                        ? String.valueOf(stage.toCompletableFuture().isDone() ? stage.toCompletableFuture().handle((r, e) -> e != null ? e : r).join() : "pending")
+                        : "";
+                wrong.add(what + ", loop closed after " + 2 * k + " ms (" + state + "), left open: " + left);
+            }
+            if (!reported.isEmpty()) {
+                wrong.add(what + ", loop closed after " + 2 * k + " ms, reported: " + reported);
+            }
+        }
+        return wrong;
     }
 }

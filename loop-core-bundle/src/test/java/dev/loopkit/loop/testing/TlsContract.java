@@ -76,6 +76,54 @@ public abstract class TlsContract extends SocketTestSupport {
         return failureOf(stage);
     }
 
+    // ---- the end of a loop's life with live work in it (an outside review) -------------------------
+
+    /**
+     * A loop closed at any point of making a TLS connection (the TCP connect, the handshake under way,
+     * {@code connectionMade} queued), on either side: asyncio leaves its transports to warn when
+     * collected; Loopkit releases them with the loop, so no socket of the connection may stay open,
+     * and nothing may be reported. Also a TLS client whose peer never answers the ClientHello.
+     */
+    @Test
+    public void closingTheLoopAtAnyPointOfATlsHandshakeLeavesNoSocketOfIt() throws Exception {
+        dev.loopkit.loop.core.BaseEventLoop peer = newLoop();
+        Server peerServer = runFor(peer, peer.createServer(EchoProtocol::new, LOCALHOST, 0,
+                ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
+        int peerPort = port(peerServer);
+        Server silent = runFor(peer, peer.createServer(() -> new Protocol() { }, LOCALHOST, 0));
+        int silentPort = port(silent);
+        Thread peerThread = new Thread(peer::runForever, "peer-loop");
+        peerThread.start();
+        List<String> wrong = new java.util.ArrayList<>();
+        try {
+            wrong.addAll(closesAtEveryTurn("a TLS client", 14, swept -> swept.createConnection(
+                    () -> new CollectingProtocol(1, false), LOCALHOST, peerPort,
+                    ConnectionOptions.ssl(TestCertificates.clientContext()))));
+            wrong.addAll(closesAtEveryTurn("a TLS client whose peer never answers", 6, swept -> swept.createConnection(
+                    () -> new CollectingProtocol(1, false), LOCALHOST, silentPort,
+                    ConnectionOptions.ssl(TestCertificates.clientContext()))));
+            wrong.addAll(closesAtEveryTurn("a TLS server's accepted connection", 14, swept -> {
+                Server server = runFor(swept, swept.createServer(EchoProtocol::new, LOCALHOST, 0,
+                        ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
+                int port = port(server);
+                peer.callSoonThreadsafe(() -> peer.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port,
+                        ConnectionOptions.ssl(TestCertificates.clientContext())));
+                return null;
+            }));
+        } finally {
+            peer.callSoonThreadsafe(() -> {
+                peerServer.close();
+                peerServer.closeClients();
+                silent.close();
+                silent.closeClients();
+                peer.stop();
+            });
+            peerThread.join(10_000);
+            peer.close();
+        }
+        assertEquals(List.of(), wrong);
+    }
+
     // ---- handshake and data ----------------------------------------------------------------------------
 
     @Test

@@ -245,7 +245,7 @@ public class ProactorEventLoop extends TransportEventLoop {
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         checkClosed();
-        return Networks.startOnceConnected(Networks.firstThatConnects(this, getaddrinfo(host, port), this::connectTo),
+        return Networks.startOnceConnected(this, Networks.firstThatConnects(this, getaddrinfo(host, port), this::connectTo),
                 socket -> startTransport(socket, protocolFactory));
     }
 

@@ -55,6 +55,7 @@ public class SelectorEventLoop extends ReadinessEventLoop {
     private final Selector selector;
     private final ChannelInterests channels;
     private long callbacksAtLastSelect; // loop thread only
+    private long callbacksAtLastPoll; // loop thread only
     // One method reference for the life of the loop: selecting allocates nothing.
     private final Consumer<SelectionKey> onSelected;
 
@@ -79,11 +80,15 @@ public class SelectorEventLoop extends ReadinessEventLoop {
     @Override
     protected void poll(long timeoutNanos) throws IOException {
         if (timeoutNanos == 0) {
-            // Callbacks are ready, so this poll cannot block: it only picks up readiness that came
-            // meanwhile. Under a storm of callbacks, doing that once every IO_POLL_EVERY callbacks (as
-            // Netty does between task batches) saves an epoll_wait per iteration.
+            // This poll cannot block: it only picks up readiness that came meanwhile. Under a storm of
+            // callbacks (some ran since the last poll), doing that once every IO_POLL_EVERY callbacks (as
+            // Netty does between task batches) saves an epoll_wait per iteration. Without callbacks (a
+            // loop stopped before its run: one iteration at a time) it selects each time, as asyncio's
+            // _run_once does: the skip left a readable channel unseen for good (ReadinessNetworkContract).
             long run = callbacksRun();
-            if (run - callbacksAtLastSelect < IO_POLL_EVERY) {
+            boolean storm = run != callbacksAtLastPoll;
+            callbacksAtLastPoll = run;
+            if (storm && run - callbacksAtLastSelect < IO_POLL_EVERY) {
                 return;
             }
             callbacksAtLastSelect = run;
@@ -138,7 +143,7 @@ public class SelectorEventLoop extends ReadinessEventLoop {
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         checkClosed();
-        return Networks.startOnceConnected(Networks.firstThatConnects(this, Networks.ensureResolved(this, host, port),
+        return Networks.startOnceConnected(this, Networks.firstThatConnects(this, Networks.ensureResolved(this, host, port),
                 address -> connectTo(address, StandardProtocolFamily.INET6)),
                 socket -> startTransport(socket, protocolFactory, true));
     }
@@ -154,7 +159,7 @@ public class SelectorEventLoop extends ReadinessEventLoop {
         } catch (SocketException tooLong) {
             return Networks.failed(this, tooLong);
         }
-        return Networks.startOnceConnected(connectTo(address, StandardProtocolFamily.UNIX),
+        return Networks.startOnceConnected(this, connectTo(address, StandardProtocolFamily.UNIX),
                 socket -> startTransport(socket, protocolFactory, false));
     }
 
