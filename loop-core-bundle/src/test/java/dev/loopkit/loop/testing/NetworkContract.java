@@ -1127,6 +1127,34 @@ public abstract class NetworkContract extends SocketTestSupport {
         assertEquals(List.of(), wrong);
     }
 
+    /**
+     * A loop closed under a server closes the server's sockets (nothing of a closed loop stays open), so
+     * the server is closed for good: {@code serveForever()} and {@code waitClosed()}, asked before or after,
+     * are done, as after {@code close()}. They stayed pending for ever, and a thread waiting for the server's
+     * end (a Java program's main thread on {@code waitClosed().get()}) with them (an outside review). asyncio's
+     * futures of a closed loop can no longer be awaited at all; its {@code wait_closed()} returns at once
+     * once the server is closed.
+     */
+    @Test
+    public void aServerOfAClosedLoopIsClosedForItsWaiters() throws Exception {
+        Server server = runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0));
+        CompletionStage<Void> forever = server.serveForever();
+        CompletionStage<Void> closedBefore = server.waitClosed();
+        Connection<CollectingProtocol> client = runFor(loop.createConnection(() -> new CollectingProtocol(1, false),
+                LOCALHOST, port(server)));
+        runFor(sleep(0.05));
+        loop.close();
+        server.close(); // as asyncio's, it does not raise on a closed loop
+        CompletionStage<Void> closedAfter = server.waitClosed();
+        Map<String, String> states = new java.util.LinkedHashMap<>();
+        states.put("serveForever", stateOf(forever));
+        states.put("waitClosed before the loop's close", stateOf(closedBefore));
+        states.put("waitClosed after it", stateOf(closedAfter));
+        states.put("the client's connection", client.transport().isClosing() ? "closing" : "open");
+        assertEquals(Map.of("serveForever", "done: null", "waitClosed before the loop's close", "done: null",
+                "waitClosed after it", "done: null", "the client's connection", "closing"), states);
+    }
+
     // ---- sock* against bad luck (an outside review) ------------------------------------------------
 
     protected NetworkChannel[] connectedPair() throws Exception {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * asyncio's {@code Server}: the listening sockets, the connections accepted through them, and
@@ -34,6 +35,11 @@ public abstract class AbstractServer implements Server, LoopResource {
     private List<LoopFuture<Void>> waiters = new ArrayList<>();
     private boolean serving;
     private LoopFuture<Void> servingForever;
+    private final Consumer<LoopFuture<Void>> closeIfCancelled = f -> {
+        if (f.isCancelled()) {
+            close(); // asyncio: cancelling serve_forever() closes the server
+        }
+    };
 
     protected AbstractServer(BaseEventLoop loop, List<? extends NetworkChannel> sockets) {
         this.loop = loop;
@@ -96,11 +102,7 @@ public abstract class AbstractServer implements Server, LoopResource {
         }
         startServing();
         servingForever = loop.createFuture();
-        servingForever.addDoneCallback(f -> {
-            if (f.isCancelled()) {
-                close(); // asyncio: cancelling serve_forever() closes the server
-            }
-        });
+        servingForever.addDoneCallback(closeIfCancelled);
         return servingForever;
     }
 
@@ -180,6 +182,12 @@ public abstract class AbstractServer implements Server, LoopResource {
         }
     }
 
+    /**
+     * Closes the listening sockets with the loop; its connections go with the loop too. The server is
+     * then closed for good, and so for its waiters: {@code serveForever()} and {@code waitClosed()}, asked
+     * before or after, are done, as after {@link #close()}. They stayed pending for ever, and a thread
+     * waiting for the server's end with them (an outside review).
+     */
     @Override
     public void release() {
         List<NetworkChannel> listening = sockets;
@@ -194,6 +202,14 @@ public abstract class AbstractServer implements Server, LoopResource {
                 }
             }
         }
+        if (servingForever != null) {
+            servingForever.removeDoneCallback(closeIfCancelled); // a closed loop runs no callback: not dropped either
+            if (!servingForever.isDone()) {
+                servingForever.setResult(null);
+            }
+            servingForever = null;
+        }
+        wakeUp();
     }
 
     @Override
