@@ -75,6 +75,7 @@ public class EpollEventLoop extends ReadinessEventLoop {
     private final ChannelWatcher channels;
     /** Made on the first gathering write; loop thread. */
     private IoVector ioVector;
+    private long callbacksAtLastWait; // loop thread only
     private long callbacksAtLastPoll; // loop thread only
 
     /**
@@ -138,15 +139,19 @@ public class EpollEventLoop extends ReadinessEventLoop {
     @Override
     protected void poll(long timeoutNanos) throws IOException {
         if (timeoutNanos == 0) {
-            // Callbacks are ready, so this poll only picks up readiness that came meanwhile: under a
-            // storm of callbacks once every IO_POLL_EVERY of them (as the selector loop does), and not
+            // This poll cannot block: it only picks up readiness that came meanwhile. Under a storm of
+            // callbacks (some ran since the last poll) once every IO_POLL_EVERY of them, as the selector
+            // loop does; without callbacks (a loop stopped before its run: one iteration at a time) each
+            // time, as asyncio's _run_once (the skip left a readable descriptor unseen for good); and not
             // at all while no descriptor is watched (a pending wake-up then makes the next wait return).
             long run = callbacksRun();
-            if (run - callbacksAtLastPoll < IO_POLL_EVERY || fds.size() == 0) {
+            boolean storm = run != callbacksAtLastPoll;
+            callbacksAtLastPoll = run;
+            if ((storm && run - callbacksAtLastWait < IO_POLL_EVERY) || fds.size() == 0) {
                 return;
             }
         }
-        callbacksAtLastPoll = callbacksRun();
+        callbacksAtLastWait = callbacksRun();
         boolean mayBlock = timeoutNanos != 0;
         if (mayBlock) {
             interruptible.enter();

@@ -139,13 +139,13 @@ public final class Networks {
             if (failed != null) {
                 result.setException(unwrap(failed));
             } else {
-                tryNext(addresses, 0, connect, new ArrayList<>(), result, attempt);
+                tryNext(loop, addresses, 0, connect, new ArrayList<>(), result, attempt);
             }
         });
         return result;
     }
 
-    private static <C extends AutoCloseable> void tryNext(List<? extends SocketAddress> addresses, int index,
+    private static <C extends AutoCloseable> void tryNext(BaseEventLoop loop, List<? extends SocketAddress> addresses, int index,
             Function<SocketAddress, CompletionStage<C>> connect, List<Throwable> errors, LoopFuture<C> result,
             AtomicReference<CompletionStage<C>> attempt) {
         if (result.isDone()) {
@@ -160,13 +160,13 @@ public final class Networks {
         trying.whenComplete((connected, error) -> {
             if (result.isDone()) {
                 if (connected != null) {
-                    closeQuietly(connected); // connected as it was given up
+                    closeConnected(loop, connected); // connected as it was given up
                 }
             } else if (error == null) {
                 result.setResult(connected);
             } else {
                 errors.add(unwrap(error));
-                tryNext(addresses, index + 1, connect, errors, result, attempt);
+                tryNext(loop, addresses, index + 1, connect, errors, result, attempt);
             }
         });
     }
@@ -261,6 +261,12 @@ public final class Networks {
         }
     }
 
+    // A connect's socket, connected, that nobody takes any more: closed now, so not again with the loop.
+    private static void closeConnected(BaseEventLoop loop, AutoCloseable socket) {
+        loop.connectEnded(socket);
+        closeQuietly(socket);
+    }
+
     /**
      * {@code start} on the socket {@code connecting} gives. If the caller gives the result up first (a
      * cancel, a timeout), what was made is closed, as asyncio's {@code _connect_sock} closes the socket
@@ -291,8 +297,7 @@ public final class Networks {
             connected.cancel(false); // given up while connecting: the connect under way closes its socket
             connected.whenComplete((socket, failed) -> {
                 if (socket != null && starting.get() == null) {
-                    loop.connectEnded(socket);
-                    closeQuietly(socket);
+                    closeConnected(loop, socket);
                 }
             });
         });

@@ -1268,4 +1268,82 @@ public abstract class NetworkContract extends SocketTestSupport {
         pair[0].close();
         pair[1].close();
     }
+
+    // ---- a second look at the close of a connect's socket (an outside review) ---------------------------
+
+    /** How many connect sockets the loop still means to close at its close (ConnectingSockets). */
+    protected static int connectingEntries(BaseEventLoop of) throws Exception {
+        java.lang.reflect.Field field = BaseEventLoop.class.getDeclaredField("connecting");
+        field.setAccessible(true);
+        Object connecting = field.get(of);
+        java.lang.reflect.Field closers = connecting.getClass().getDeclaredField("closers");
+        closers.setAccessible(true);
+        return ((Map<?, ?>) closers.get(connecting)).size();
+    }
+
+    /**
+     * A createConnection cancelled after 0, 1, 2, ... iterations of its making (the loop stopped and run
+     * again), many times: each cancel closes its socket, as asyncio's {@code _connect_sock} does, and leaves
+     * the loop nothing of it to close at its own close. A cancel that came once the connect had succeeded,
+     * before the next address's turn, left an entry behind, which the loop's close then closed a second
+     * time, removing a writer by a number that could be another socket's by then.
+     */
+    @Test
+    public void aCreateConnectionCancelledAtAnyTurnLeavesTheLoopNothingToCloseOfIt() throws Exception {
+        Server server = runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0));
+        int port = port(server);
+        List<String> wrong = new ArrayList<>();
+        for (int round = 0; round < 10; round++) {
+            for (int k = 0; k < 12; k++) {
+                int before = connectingEntries(loop);
+                CompletableFuture<Connection<CollectingProtocol>> connecting = loop.createConnection(
+                        () -> new CollectingProtocol(1, false), LOCALHOST, port).toCompletableFuture();
+                for (int t = 0; t < k; t++) {
+                    loop.stop();
+                    loop.runForever();
+                }
+                connecting.cancel(false);
+                runFor(turns(10));
+                runFor(sleep(0.005));
+                if (connecting.isDone() && !connecting.isCancelled()) {
+                    connecting.join().transport().close();
+                    runFor(turns(3));
+                }
+                int after = connectingEntries(loop);
+                if (after != before && wrong.size() < 10) {
+                    wrong.add("cancelled after " + k + " iterations: entries " + before + " -> " + after);
+                }
+            }
+        }
+        server.close();
+        assertEquals(List.of(), wrong);
+    }
+
+    /**
+     * A program that drives the loop one iteration at a time (stop(); runForever()) sees a
+     * connection's data within a few iterations, as asyncio's _run_once polls on every iteration.
+     */
+    @Test
+    public void singleIterationRunsDeliverAConnectionsData() throws Exception {
+        try (java.net.ServerSocket peer = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
+            CollectingProtocol client = new CollectingProtocol(1, false);
+            Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, peer.getLocalPort()));
+            try (Socket accepted = peer.accept()) {
+                runFor(turns(3));
+                accepted.getOutputStream().write('x');
+                accepted.getOutputStream().flush();
+                int iterations = 0;
+                while (client.received.size() == 0 && iterations < 50) {
+                    Thread.sleep(2);
+                    loop.stop();
+                    loop.runForever();
+                    iterations++;
+                }
+                int got = client.received.size();
+                connection.transport().abort();
+                assertEquals("bytes received after " + iterations + " single iterations", 1, got);
+                assertTrue("single iterations needed: " + iterations, iterations <= 3);
+            }
+        }
+    }
 }

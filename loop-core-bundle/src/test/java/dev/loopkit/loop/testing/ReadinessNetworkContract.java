@@ -602,4 +602,35 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
             pipe.sink().close();
         }
     }
+
+    /**
+     * As aSingleIterationRunPicksUpReadiness, for a reader of a raw descriptor (the epoll
+     * loop's own epoll set; the selector loop's FdPoller).
+     */
+    @Test
+    public void aSingleIterationRunPicksUpReadinessOfARawDescriptor() throws Exception {
+        org.junit.Assume.assumeTrue(dev.loopkit.posix.Posix.isAvailable());
+        dev.loopkit.posix.Posix posix = dev.loopkit.posix.Posix.get();
+        int[] pipe = posix.pipe();
+        try {
+            posix.write(pipe[1], ByteBuffer.wrap(new byte[] {1}));
+            int[] ran = {0};
+            loop.addReader(pipe[0], () -> {
+                ran[0]++;
+                loop.removeReader(pipe[0]);
+            });
+            int iterations = 0;
+            while (ran[0] == 0 && iterations < 50) {
+                Thread.sleep(2);
+                loop.stop();
+                loop.runForever();
+                iterations++;
+            }
+            assertEquals("the reader of a readable descriptor ran after " + iterations + " single iterations", 1, ran[0]);
+            assertTrue("single iterations needed: " + iterations, iterations <= 3);
+        } finally {
+            posix.close(pipe[0]);
+            posix.close(pipe[1]);
+        }
+    }
 }
