@@ -233,4 +233,109 @@ public abstract class HostBadLuckContract extends TransportBadLuckSupport {
             }
         }
     }
+
+
+    /**
+     * An OutOfMemoryError out of resumeWriting, called as the buffer of a closing connection drains:
+     * asyncio's proactor has its next send under way (or the connection's end called) before
+     * _maybe_resume_protocol, its selector keeps the writer; run again, the connection must end
+     * (connectionLost, the peer's EOF) with every byte sent.
+     */
+    @Test
+    public void anOutOfMemoryErrorInResumeWritingStillEndsAClosingConnection() throws Exception {
+        try (ServerSocket peer = new ServerSocket(0, 1, InetAddress.getByName(LOCALHOST))) {
+            AtomicInteger resumes = new AtomicInteger();
+            CompletableFuture<Exception> lost = new CompletableFuture<>();
+            Protocol client = new Protocol() {
+                @Override
+                public void resumeWriting() {
+                    if (resumes.incrementAndGet() == 1) {
+                        throw new OutOfMemoryError("thrown by the test");
+                    }
+                }
+
+                @Override
+                public void connectionLost(Exception exc) {
+                    lost.complete(exc);
+                }
+            };
+            Connection<Protocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, peer.getLocalPort()));
+            byte[] content = NetworkContract.randomBytes(4 * 1024 * 1024, 7);
+            try (Socket accepted = peer.accept()) {
+                connection.transport().write(ByteBuffer.wrap(content));
+                connection.transport().close();
+                CompletableFuture<Integer> read = new CompletableFuture<>();
+                Thread reader = new Thread(() -> {
+                    try (InputStream in = accepted.getInputStream()) {
+                        read.complete(in.readAllBytes().length); // to the EOF
+                    } catch (Exception e) {
+                        read.completeExceptionally(e);
+                    }
+                });
+                reader.start();
+                boolean thrown = false;
+                try {
+                    outcome(lost, 10);
+                } catch (OutOfMemoryError expected) {
+                    thrown = true;
+                }
+                Object end = outcome(lost, 5);
+                Object got = outcome(read, 1);
+                connection.transport().abort();
+                assertEquals("connectionLost after the rerun (resumeWriting calls: " + resumes.get() + ", thrown: " + thrown + ")", null, end);
+                assertEquals("the peer read to the EOF", content.length, got);
+            }
+        }
+    }
+
+    /**
+     * An OutOfMemoryError out of a server's protocol factory leaves the run (asyncio: out of
+     * _accept_connection2). The accepted socket must not outlive the loop: close() leaves nothing open,
+     * and the peer sees its connection end.
+     */
+    @Test
+    public void anOutOfMemoryErrorInAServersProtocolFactoryLeavesNoSocketAfterClose() throws Exception {
+        AtomicInteger made = new AtomicInteger();
+        dev.loopkit.api.Server server = runFor(loop.createServer(() -> {
+            if (made.incrementAndGet() == 1) {
+                throw new OutOfMemoryError("thrown by the test");
+            }
+            return new EchoProtocol();
+        }, LOCALHOST, 0));
+        int port = port(server);
+        int first;
+        try (Socket client = new Socket(LOCALHOST, port)) {
+            assertThrows(OutOfMemoryError.class, () -> runFor(new CompletableFuture<Void>()));
+            // the server accepts on
+            try (Socket second = new Socket(LOCALHOST, port)) {
+                second.getOutputStream().write('e');
+                CompletableFuture<Integer> echoed = new CompletableFuture<>();
+                Thread t = new Thread(() -> {
+                    try {
+                        second.setSoTimeout(3000);
+                        echoed.complete(second.getInputStream().read());
+                    } catch (Exception e) {
+                        echoed.completeExceptionally(e);
+                    }
+                });
+                t.start();
+                Object echo = outcome(echoed, 4);
+                assertEquals("the next connection is served", (int) 'e', echo);
+            }
+            loop.close();
+            client.setSoTimeout(3000);
+            try {
+                first = client.getInputStream().read();
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                first = -2;
+            } catch (java.io.IOException reset) {
+                first = -1;
+            }
+        }
+        Leaks.await(() -> sockets(Leaks.newFds(fdsBefore)).isEmpty(), 2);
+        Map<Integer, String> left = sockets(Leaks.newFds(fdsBefore));
+        assertEquals("the first accepted connection ends with the loop (read " + first + ")", -1, first);
+        assertEquals("sockets left open after close", Map.of(), left);
+    }
+
 }

@@ -55,7 +55,12 @@ final class ProactorServer extends AbstractServer {
             Protocol protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
             new ProactorSocketTransport(loop, accepted, protocol, this).start(() -> { });
         } catch (IOException | RuntimeException | Error e) {
-            Scheduler.rethrowIfFatal(e);
+            if (Scheduler.isFatal(e)) {
+                // Out of memory in the protocol factory ends the run in its caller; the connection nobody will
+                // serve is closed now: no transport took it, so the loop's close would not (an outside review).
+                Networks.closeQuietly(accepted);
+                throw (Error) e;
+            }
             transportCreationFailed(accepted, e);
         }
     }

@@ -282,7 +282,6 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
                 return; // aborted meanwhile: the buffer was dropped
             }
             buffer.consumed(written);
-            flowControl.maybeResume(protocol); // the protocol may write more, which starts the next write
             if (!buffer.isEmpty()) {
                 startWriting();
             } else if (closing) {
@@ -290,6 +289,10 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
             } else if (eof) {
                 shutdownOutput();
             }
+            // Last, as asyncio's _loop_writing: the protocol may write more (which starts a write, or joins
+            // the one under way), or throw out of memory, which ends the run: what the transport does next
+            // is under way by then. Called first, such an error left a closing connection open for good.
+            flowControl.maybeResume(protocol);
         }
 
         @Override

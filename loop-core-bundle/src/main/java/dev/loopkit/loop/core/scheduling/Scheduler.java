@@ -479,7 +479,8 @@ public final class Scheduler extends SchedulerPadding {
         }
     }
 
-    private static boolean isFatal(Throwable failure) {
+    /** Whether {@code failure} is one {@link #rethrowIfFatal} throws on. */
+    public static boolean isFatal(Throwable failure) {
         return failure instanceof VirtualMachineError && !(failure instanceof StackOverflowError);
     }
 

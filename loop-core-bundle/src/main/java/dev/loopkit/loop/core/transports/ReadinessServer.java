@@ -2,6 +2,7 @@ package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -121,7 +122,12 @@ public abstract class ReadinessServer<S extends NetworkChannel, C extends Networ
             Protocol protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
             startTransport(accepted, protocol);
         } catch (IOException | RuntimeException | Error e) {
-            Scheduler.rethrowIfFatal(e);
+            if (Scheduler.isFatal(e)) {
+                // Out of memory in the protocol factory ends the run in its caller; the connection nobody will
+                // serve is closed now: no transport took it, so the loop's close would not (an outside review).
+                Networks.closeQuietly(accepted);
+                throw (Error) e;
+            }
             transportCreationFailed(accepted, e);
         }
     }
