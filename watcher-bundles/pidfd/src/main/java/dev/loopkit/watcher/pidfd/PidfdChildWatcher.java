@@ -330,6 +330,8 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
     private void startOrphanWaiter(Watch watch) {
         Thread waiter = new Thread(null, () -> awaitOrphan(watch), "loopkit-pidfd-orphan-" + watch.pid(), STACK_SIZE);
         waiter.setDaemon(true);
+        // It outlives the loop, and the plugin whose thread closed it: not that thread's context loader.
+        waiter.setContextClassLoader(PidfdChildWatcher.class.getClassLoader());
         synchronized (lock) {
             if (closed) {
                 watch.closeOnce(); // the watcher closed: the exit is left to the child's parent, unreaped

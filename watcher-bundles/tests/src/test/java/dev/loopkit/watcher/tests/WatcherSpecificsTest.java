@@ -410,4 +410,59 @@ public class WatcherSpecificsTest {
             Signal.handle(sigchld, before);
         }
     }
+
+    /**
+     * The threads that wait for children (the pidfd watcher's orphans, after their loop
+     * closed; the threaded watcher's waitpid threads) outlive the plugin that spawned or closed: they must
+     * not keep the starting thread's context loader (a plugin's), as the blocked-loop checker and the
+     * signal reader no longer do.
+     */
+    @Test
+    public void theThreadsWaitingForChildrenKeepNoContextClassLoaderOfAPlugin() throws Exception {
+        ClassLoader plugin = new java.net.URLClassLoader(new java.net.URL[0], null);
+        ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        List<String> wrong = new java.util.ArrayList<>();
+        Thread.currentThread().setContextClassLoader(plugin);
+        try {
+            ThreadedChildWatcher threaded = new ThreadedChildWatcher();
+            BaseEventLoop loop = loopWith(threaded);
+            long pid = run(loop, () -> CompletableFuture.completedFuture(spawnAndRegister(threaded, "exec sleep 30", (p, c) -> { })));
+            try {
+                assertTrue(Leaks.await(() -> !threadsNamed("loopkit-waitpid-").isEmpty(), 10));
+                for (Thread t : threadsNamed("loopkit-waitpid-")) {
+                    if (t.getContextClassLoader() == plugin) {
+                        wrong.add(t.getName() + " keeps the plugin's loader");
+                    }
+                }
+            } finally {
+                POSIX.kill(pid, 9);
+                loop.close();
+                threaded.close();
+            }
+            if (POSIX.pidfdSupported()) {
+                PidfdChildWatcher pidfd = new PidfdChildWatcher();
+                BaseEventLoop second = loopWith(pidfd);
+                long pid2 = run(second, () -> CompletableFuture.completedFuture(spawnAndRegister(pidfd, "exec sleep 30", (p, c) -> { })));
+                second.close();
+                try {
+                    assertTrue(Leaks.await(() -> !threadsNamed("loopkit-pidfd-orphan-").isEmpty(), 10));
+                    for (Thread t : threadsNamed("loopkit-pidfd-orphan-")) {
+                        if (t.getContextClassLoader() == plugin) {
+                            wrong.add(t.getName() + " keeps the plugin's loader");
+                        }
+                    }
+                } finally {
+                    POSIX.kill(pid2, 9);
+                    pidfd.close();
+                }
+            }
+        } finally {
+            Thread.currentThread().setContextClassLoader(previous);
+        }
+        assertEquals(List.of(), wrong);
+    }
+
+    private static List<Thread> threadsNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix)).toList();
+    }
 }

@@ -107,6 +107,9 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     private Thread newWaitingThread(Runnable work) {
         Thread thread = new Thread(null, work, "loopkit-waitpid-" + threadNumbers.getAndIncrement(), STACK_SIZE);
         thread.setDaemon(true);
+        // Pooled: it idles on past the spawn that started it. Not the spawning thread's context loader, a
+        // plugin's, which it kept reachable after the plugin went (an outside review).
+        thread.setContextClassLoader(ThreadedChildWatcher.class.getClassLoader());
         // Idle threads end and new ones come while the watcher lives: forget the ended ones (not
         // the ones not started yet, which are NEW, not TERMINATED).
         threads.removeIf(ended -> ended.getState() == Thread.State.TERMINATED);
