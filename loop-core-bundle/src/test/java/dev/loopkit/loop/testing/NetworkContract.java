@@ -882,22 +882,9 @@ public abstract class NetworkContract extends SocketTestSupport {
     @Test
     public void aCreateConnectionGivenUpWhileItsPeerNeverAnswersClosesItsSocket() throws Exception {
         try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
-            List<java.net.Socket> fillers = new ArrayList<>();
+            List<java.net.Socket> fillers = fillTheBacklog(full);
             try {
-                // a backlog of one, filled: the next connects get no answer to their SYN
-                for (int i = 0; i < 8; i++) {
-                    java.net.Socket filler = new java.net.Socket();
-                    fillers.add(filler);
-                    try {
-                        filler.connect(full.getLocalSocketAddress(), 300);
-                    } catch (java.net.SocketTimeoutException unanswered) {
-                        break;
-                    }
-                }
-                // the JDK's and the loop's descriptors of a first connect (its random source, the proactor's group) come first
-                Server warmUp = runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0));
-                runFor(loop.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port(warmUp))).transport().close();
-                warmUp.close();
+                connectOnceFirst();
                 for (boolean cancel : new boolean[] {true, false}) {
                     Map<Integer, String> before = Leaks.openFds();
                     CompletableFuture<Connection<CollectingProtocol>> connecting = loop.createConnection(
@@ -1049,6 +1036,40 @@ public abstract class NetworkContract extends SocketTestSupport {
         }
     }
 
+    /** Fills {@code full}'s backlog of one: the next connects to it get no answer to their SYN. The fillers, to close. */
+    protected static List<java.net.Socket> fillTheBacklog(java.net.ServerSocket full) throws IOException {
+        List<java.net.Socket> fillers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            java.net.Socket filler = new java.net.Socket();
+            fillers.add(filler);
+            try {
+                filler.connect(full.getLocalSocketAddress(), 300);
+            } catch (java.net.SocketTimeoutException unanswered) {
+                break;
+            }
+        }
+        return fillers;
+    }
+
+    /** A first connection made and closed: the JDK's and the loop's descriptors of it (its random source, the proactor's group) come before a count. */
+    protected void connectOnceFirst() {
+        Server warmUp = runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0));
+        runFor(loop.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port(warmUp))).transport().close();
+        warmUp.close();
+    }
+
+    /** Runs the loop one iteration at a time ({@code stop(); runForever()}) until {@code done}, 50 at most: how many it took. */
+    protected int singleIterationsUntil(java.util.function.BooleanSupplier done) throws InterruptedException {
+        int iterations = 0;
+        while (!done.getAsBoolean() && iterations < 50) {
+            Thread.sleep(2);
+            loop.stop();
+            loop.runForever();
+            iterations++;
+        }
+        return iterations;
+    }
+
     /**
      * asyncio's {@code create_connection} awaits {@code sock_connect} on a socket it made; a loop
      * closed meanwhile never resumes it, and the socket goes when it is collected ({@code __del__},
@@ -1059,20 +1080,9 @@ public abstract class NetworkContract extends SocketTestSupport {
     @Test
     public void closingTheLoopWhileCreateConnectionWaitsForAPeerThatNeverAnswersClosesItsSocket() throws Exception {
         try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
-            List<java.net.Socket> fillers = new ArrayList<>();
+            List<java.net.Socket> fillers = fillTheBacklog(full);
             try {
-                for (int i = 0; i < 8; i++) {
-                    java.net.Socket filler = new java.net.Socket();
-                    fillers.add(filler);
-                    try {
-                        filler.connect(full.getLocalSocketAddress(), 300);
-                    } catch (java.net.SocketTimeoutException unanswered) {
-                        break;
-                    }
-                }
-                Server warmUp = runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0));
-                runFor(loop.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port(warmUp))).transport().close();
-                warmUp.close();
+                connectOnceFirst();
                 runFor(turns(3));
                 Map<Integer, String> before = Leaks.openFds();
                 CompletableFuture<Connection<CollectingProtocol>> connecting = loop.createConnection(
@@ -1332,13 +1342,7 @@ public abstract class NetworkContract extends SocketTestSupport {
                 runFor(turns(3));
                 accepted.getOutputStream().write('x');
                 accepted.getOutputStream().flush();
-                int iterations = 0;
-                while (client.received.size() == 0 && iterations < 50) {
-                    Thread.sleep(2);
-                    loop.stop();
-                    loop.runForever();
-                    iterations++;
-                }
+                int iterations = singleIterationsUntil(() -> client.received.size() > 0);
                 int got = client.received.size();
                 connection.transport().abort();
                 assertEquals("bytes received after " + iterations + " single iterations", 1, got);

@@ -588,13 +588,7 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
                 ran[0]++;
                 loop.removeReader(pipe.source());
             });
-            int iterations = 0;
-            while (ran[0] == 0 && iterations < 50) {
-                Thread.sleep(2);
-                loop.stop();
-                loop.runForever();
-                iterations++;
-            }
+            int iterations = singleIterationsUntil(() -> ran[0] > 0);
             assertEquals("the reader of a readable channel ran after " + iterations + " single iterations", 1, ran[0]);
             assertTrue("single iterations needed: " + iterations, iterations <= 3);
         } finally {
@@ -619,13 +613,7 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
                 ran[0]++;
                 loop.removeReader(pipe[0]);
             });
-            int iterations = 0;
-            while (ran[0] == 0 && iterations < 50) {
-                Thread.sleep(2);
-                loop.stop();
-                loop.runForever();
-                iterations++;
-            }
+            int iterations = singleIterationsUntil(() -> ran[0] > 0);
             assertEquals("the reader of a readable descriptor ran after " + iterations + " single iterations", 1, ran[0]);
             assertTrue("single iterations needed: " + iterations, iterations <= 3);
         } finally {
