@@ -1165,6 +1165,105 @@ public abstract class NetworkContract extends SocketTestSupport {
                 "waitClosed after it", "done: null", "the client's connection", "closing"), states);
     }
 
+    /** Runs the loop on a thread of its own; returns the thread. */
+    private Thread runInBackground() {
+        Thread runner = new Thread(loop::runForever, "loop-runner");
+        runner.start();
+        assertTrue(Leaks.await(loop::isRunning, 10));
+        return runner;
+    }
+
+    /**
+     * A server closed from the protocol factory of the connection it is accepting, while another thread
+     * shuts the loop down (a JVM shutdown hook) meanwhile. asyncio: the accepted connection's transport
+     * is made and tracked; the loop's close leaves it to its __del__. Loopkit's promise: after the close
+     * nothing of the loop's is open (the accepted socket, the listener), the server's waiters are done,
+     * and the client sees its connection end.
+     */
+    @Test
+    public void aShutdownFromAnotherThreadWhileAProtocolFactoryClosesTheServerLeavesNothingOpen() throws Exception {
+        shutdownWhileAcceptedConnectionCloses(true);
+    }
+
+    /** The same, the server closed from the accepted connection's connectionMade. */
+    @Test
+    public void aShutdownFromAnotherThreadWhileConnectionMadeClosesTheServerLeavesNothingOpen() throws Exception {
+        shutdownWhileAcceptedConnectionCloses(false);
+    }
+
+    private void shutdownWhileAcceptedConnectionCloses(boolean inFactory) throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicReference<Server> serverRef = new AtomicReference<>();
+        Runnable closeAndWait = () -> {
+            serverRef.get().close();
+            entered.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        Server server = runFor(loop.createServer(() -> {
+            if (inFactory) {
+                closeAndWait.run();
+            }
+            return new EchoProtocol() {
+                @Override
+                public void connectionMade(Transport transport) {
+                    super.connectionMade(transport);
+                    if (!inFactory) {
+                        closeAndWait.run();
+                    }
+                }
+            };
+        }, LOCALHOST, 0));
+        serverRef.set(server);
+        CompletionStage<Void> closed = server.waitClosed();
+        Thread runner = runInBackground();
+        try (Socket client = new Socket(LOCALHOST, port(server))) {
+            assertTrue("the accept reached the protocol", entered.await(10, TimeUnit.SECONDS));
+            Thread hook = new Thread(() -> loop.shutdown("JVM shutdown"), "hook");
+            hook.start();
+            Thread.sleep(50);
+            release.countDown();
+            hook.join(20_000);
+            runner.join(20_000);
+            assertTrue("closed: " + loop, loop.isClosed());
+            client.setSoTimeout(5_000);
+            int read;
+            try {
+                read = client.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                read = -1;
+            }
+            assertEquals("the client's connection ended", -1, read);
+        }
+        assertEquals("the server's waiter", "done: null", stateOf(closed));
+        assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
+    }
+
+    /**
+     * A server closed by its owner while one of its connections is open, then its loop closed. asyncio:
+     * wait_closed() waits for the connections; a closed loop's futures can no longer be awaited. Loopkit
+     * promises (ASYNCIO-DIFFERENCES, aServerOfAClosedLoopIsClosedForItsWaiters) that a server of a closed
+     * loop is closed for its waiters: waitClosed(), asked before the loop's close or after it, is done.
+     */
+    @Test
+    public void aServerClosedWithAConnectionOpenIsClosedForItsWaitersOnceItsLoopCloses() throws Exception {
+        Server server = echoServer();
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        runFor(sleep(0.05)); // accepted: the server has one connection
+        server.close();
+        CompletionStage<Void> before = server.waitClosed();
+        loop.close();
+        CompletionStage<Void> after = server.waitClosed();
+        assertEquals("waitClosed before the loop's close, after it", List.of("done: null", "done: null"),
+                List.of(stateOf(before), stateOf(after)));
+        assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
+    }
+
     // ---- sock* against bad luck (an outside review) ------------------------------------------------
 
     protected NetworkChannel[] connectedPair() throws Exception {

@@ -125,10 +125,17 @@ public abstract class AbstractServer implements Server, LoopResource {
             servingForever.setResult(null);
         }
         servingForever = null; // as asyncio's close: serve_forever() again says "is closed", not "already being awaited"
-        loop.untrack(this);
         if (clients.isEmpty()) {
-            wakeUp();
+            closedForGood();
         }
+        // else the loop's until its last connection goes: a loop closed meanwhile releases it, which tells
+        // its waiters (untracked here, it left them pending for ever: an outside review)
+    }
+
+    // Closed, no connection left: nothing of it is the loop's to release, and its waiters are told.
+    private void closedForGood() {
+        loop.untrack(this);
+        wakeUp();
     }
 
     @Override
@@ -161,7 +168,7 @@ public abstract class AbstractServer implements Server, LoopResource {
     public void detach(Transport client) {
         clients.remove(client);
         if (clients.isEmpty() && sockets == null) {
-            wakeUp();
+            closedForGood();
         }
     }
 
