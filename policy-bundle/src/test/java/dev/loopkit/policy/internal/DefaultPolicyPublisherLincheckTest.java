@@ -27,15 +27,16 @@ import org.osgi.framework.ServiceRegistration;
  * interleaving where one returns {@code false} is reported: a change lost while another thread
  * registered, or two registrations at once.
  *
- * <p>20 scenarios of 1,000 interleavings, ~20 s. It checks {@link dev.loopkit.runtime.SerialWork}
- * as the publisher uses it: each of the wrong versions tried (serving one request and clearing the
- * count, so that a change made meanwhile was lost; letting a second thread in beside the first)
- * failed at this size; 4 scenarios of 100 missed the second.
+ * <p>20 scenarios of 1,000 interleavings, ~20 s ({@code -Dloopkit.lincheck.publisher.iterations=N} for
+ * another number of scenarios). It checks {@link dev.loopkit.runtime.SerialWork} as the publisher uses
+ * it: each of the wrong versions tried (serving one request and clearing the count, so that a change made
+ * meanwhile was lost; letting a second thread in beside the first) failed at this size; 4 scenarios of
+ * 100 missed the second.
  */
 @Param(name = "factory", gen = IntGen.class, conf = "0:1")
 public class DefaultPolicyPublisherLincheckTest {
 
-    private static final int ITERATIONS = Integer.getInteger("loopkit.lincheck.iterations", 20);
+    private static final int ITERATIONS = Integer.getInteger("loopkit.lincheck.publisher.iterations", 20);
     private static final int INVOCATIONS = Integer.getInteger("loopkit.lincheck.invocations", 1000);
     private static final Map<String, Object> PROPERTIES = Map.of("loopkit.name", DefaultEventLoopPolicy.platformLoopFactoryName());
 
