@@ -32,8 +32,8 @@ public class DebugModeTracebacksTest {
         loop.setDebug(true);
         loop.setSlowCallbackDuration(0.01);
         try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
-            // Not parkNanos: a permit an earlier test's loop left on this thread (ParkingEventLoop) ends it at once.
-            loop.callSoon(() -> sleepQuietly(30));
+            // Busy, not parked: a permit an earlier test's loop left on this thread (ParkingEventLoop) ended a park at once.
+            loop.callSoon(() -> busyFor(30));
             loop.callSoon(loop::stop);
             loop.runForever();
             List<String> messages = log.messages();
@@ -88,11 +88,11 @@ public class DebugModeTracebacksTest {
         });
     }
 
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    // A slow callback: the time it takes is what the warning is about.
+    private static void busyFor(long millis) {
+        long until = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
         }
     }
 }

@@ -108,7 +108,7 @@ public abstract class HostBadLuckContract extends TransportBadLuckSupport {
      */
     @Test
     public void closeWithTheInterruptSetReleasesThreadsAndDescriptors() throws Exception {
-        Assume.assumeTrue(Posix.isAvailable());
+        Assume.assumeTrue("raw descriptors need the posix module (JNR, Linux)", Posix.isAvailable());
         int[] pipe = Posix.get().pipe();
         loop.addReader(pipe[0], () -> { });
         assertEquals("ran", runFor(loop.runInExecutor(null, () -> "ran")));

@@ -1225,9 +1225,8 @@ public abstract class NetworkContract extends SocketTestSupport {
             assertTrue("the accept reached the protocol", entered.await(10, TimeUnit.SECONDS));
             Thread hook = new Thread(() -> loop.shutdown("JVM shutdown"), "hook");
             hook.start();
-            Thread.sleep(50);
+            hook.join(20_000); // a shutdown from another thread returns at once: the loop thread closes
             release.countDown();
-            hook.join(20_000);
             runner.join(20_000);
             assertTrue("closed: " + loop, loop.isClosed());
             client.setSoTimeout(5_000);

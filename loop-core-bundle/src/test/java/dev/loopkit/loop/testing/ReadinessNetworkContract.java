@@ -603,7 +603,7 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
      */
     @Test
     public void aSingleIterationRunPicksUpReadinessOfARawDescriptor() throws Exception {
-        org.junit.Assume.assumeTrue(dev.loopkit.posix.Posix.isAvailable());
+        org.junit.Assume.assumeTrue("raw descriptors need the posix module (JNR, Linux)", dev.loopkit.posix.Posix.isAvailable());
         dev.loopkit.posix.Posix posix = dev.loopkit.posix.Posix.get();
         int[] pipe = posix.pipe();
         try {

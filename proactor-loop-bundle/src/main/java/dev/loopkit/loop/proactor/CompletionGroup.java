@@ -1,5 +1,6 @@
 package dev.loopkit.loop.proactor;
 
+import dev.loopkit.loop.core.Uninterruptibly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -87,7 +88,7 @@ final class CompletionGroup {
                 made = List.copyOf(threads);
             }
             for (Thread thread : made) {
-                interrupted |= join(thread, deadline);
+                join(thread, deadline);
             }
         } finally {
             if (interrupted) {
@@ -113,20 +114,9 @@ final class CompletionGroup {
     }
 
     // The group is terminated once its threads left their last task; join so that they are really gone.
-    private boolean join(Thread thread, long deadline) {
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                LOG.log(Level.WARNING, "thread {0} did not end", thread.getName());
-                break;
-            }
-            try {
-                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
+    private static void join(Thread thread, long deadline) {
+        if (!Uninterruptibly.join(thread, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())))) {
+            LOG.log(Level.WARNING, "thread {0} did not end", thread.getName());
         }
-        return interrupted;
     }
 }

@@ -306,7 +306,7 @@ public class WatcherSpecificsTest {
      */
     @Test
     public void closingThePidfdWatcherFromAnInterruptedThreadEndsItsOrphansThreadsAndClosesTheirEventfd() throws Exception {
-        assumeTrue("no pidfds here", POSIX.pidfdSupported());
+        assumeTrue("the pidfd watcher needs pidfd_open (Linux 5.3 and later)", POSIX.pidfdSupported());
         Map<Integer, String> before = Leaks.openFds();
         PidfdChildWatcher pidfd = new PidfdChildWatcher();
         BaseEventLoop loop = loopWith(pidfd);
