@@ -82,7 +82,7 @@ public class DistributionIT {
     public void aConfFileEditedWhileThePlatformIsDownAppliesAndKeepsItsText() throws Exception {
         Path file = Distribution.home().resolve("conf/dev.loopkit.policy.cfg");
         try {
-            for (int restart = 0; restart < 4; restart++) {
+            for (int restart = 0; restart < 2; restart++) { // each way once: the lost edit failed the first
                 String policy = restart % 2 == 0 ? "selector" : "proactor";
                 String text = "# edited by hand\npolicy = " + policy + "\n";
                 Files.writeString(file, text);
