@@ -12,7 +12,7 @@
  * framework holds one copy of the contract.
  */
 @Export(substitution = Export.Substitution.NOIMPORT)
-@Version("2.3.0")
+@Version("2.4.0")
 package dev.loopkit.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -277,13 +277,14 @@ public class EpollEventLoop extends ReadinessEventLoop {
     }
 
     @Override
-    public <P extends Protocol> CompletionStage<Connection<P>> createConnection(Supplier<P> protocolFactory, String host, int port) {
+    protected <P extends Protocol> CompletionStage<Connection<P>> openConnection(Supplier<P> protocolFactory, String host,
+            int port, InetSocketAddress localAddr) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         checkClosed();
         return Networks.startOnceConnected(this, Networks.firstThatConnects(this, Networks.ensureResolved(this, host, port),
-                this::connectTo), socket -> startTransport(socket, protocolFactory, true));
+                localAddr, this::connectTo), socket -> startTransport(socket, protocolFactory, true));
     }
 
     @Override
@@ -297,16 +298,23 @@ public class EpollEventLoop extends ReadinessEventLoop {
         } catch (SocketException tooLong) {
             return Networks.failed(this, tooLong);
         }
-        return Networks.startOnceConnected(this, connectTo(address), socket -> startTransport(socket, protocolFactory, false));
+        return Networks.startOnceConnected(this, connectTo(address, null), socket -> startTransport(socket, protocolFactory, false));
     }
 
-    // asyncio's sock_connect on a socket of the loop's own: at once, or when writable (SO_ERROR says how it went).
-    private LoopFuture<NativeSocket> connectTo(SocketAddress address) {
+    // asyncio's sock_connect on a socket of the loop's own: at once, or when writable (SO_ERROR says how it
+    // went); bound first to one of locals unless that is null (Networks.bindLocally).
+    private LoopFuture<NativeSocket> connectTo(SocketAddress address, List<InetSocketAddress> locals) {
         LoopFuture<Void> connecting = createFuture();
         NativeSocket socket;
         try {
             socket = NativeSocket.open(this, Sockets.familyOf(address));
         } catch (IOException e) {
+            return Networks.failed(this, e);
+        }
+        try {
+            Networks.bindLocally(socket, address, locals);
+        } catch (IOException e) {
+            Networks.closeQuietly(socket);
             return Networks.failed(this, e);
         }
         try {

@@ -7,6 +7,7 @@ import dev.loopkit.api.ServerOptions;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -31,6 +32,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -121,9 +123,13 @@ public final class Networks {
      * {@code orTimeout}), the attempt under way is cancelled, which closes its socket, and no other address
      * is tried: the attempt went on until the kernel gave up its connect (about two minutes for a peer that
      * never answers), its socket open, and then the next address was tried (NetworkContract).
+     *
+     * @param localAddr asyncio's {@code local_addr}, resolved as the host is, or {@code null}; each
+     *     attempt gets its addresses ({@code null} without it) to bind its socket with {@link #bindLocally}
      */
     public static <C extends AutoCloseable> LoopFuture<C> firstThatConnects(BaseEventLoop loop,
-            CompletionStage<? extends List<? extends SocketAddress>> resolving, Function<SocketAddress, CompletionStage<C>> connect) {
+            CompletionStage<? extends List<? extends SocketAddress>> resolving, InetSocketAddress localAddr,
+            BiFunction<SocketAddress, List<InetSocketAddress>, CompletionStage<C>> connect) {
         LoopFuture<C> result = loop.createFuture();
         AtomicReference<CompletionStage<C>> attempt = new AtomicReference<>();
         result.whenComplete((connected, givenUp) -> {
@@ -132,17 +138,62 @@ public final class Networks {
                 underWay.toCompletableFuture().cancel(false);
             }
         });
+        LoopFuture<List<InetSocketAddress>> locals = localAddr == null ? null
+                : ensureResolved(loop, localAddr.getHostString(), localAddr.getPort());
         resolving.whenComplete((addresses, failed) -> {
             if (result.isDone()) {
                 return;
             }
             if (failed != null) {
                 result.setException(unwrap(failed));
+            } else if (locals == null) {
+                tryNext(loop, addresses, 0, address -> connect.apply(address, null), new ArrayList<>(), result, attempt);
             } else {
-                tryNext(loop, addresses, 0, connect, new ArrayList<>(), result, attempt);
+                locals.whenComplete((bindable, localFailed) -> { // asyncio resolves local_addr after the host
+                    if (result.isDone()) {
+                        return;
+                    }
+                    if (localFailed != null) {
+                        result.setException(unwrap(localFailed));
+                    } else {
+                        tryNext(loop, addresses, 0, address -> connect.apply(address, bindable), new ArrayList<>(), result, attempt);
+                    }
+                });
             }
         });
         return result;
+    }
+
+    /**
+     * The {@code local_addr} step of asyncio's {@code _connect_sock}: binds {@code socket}, about to
+     * connect to {@code remote}, to the first of {@code locals} of the same family that it takes
+     * (nothing to do when {@code locals} is {@code null}). A failure is the last bind's, in asyncio's
+     * words ("error while attempting to bind on address ('127.0.0.1', 8080): address already in use"),
+     * or "no matching local address with family=… found" when none was of that family.
+     */
+    public static void bindLocally(NetworkChannel socket, SocketAddress remote, List<InetSocketAddress> locals) throws IOException {
+        if (locals == null) {
+            return;
+        }
+        boolean ipv4 = ((InetSocketAddress) remote).getAddress() instanceof Inet4Address;
+        IOException last = null;
+        for (InetSocketAddress local : locals) {
+            if ((local.getAddress() instanceof Inet4Address) != ipv4) {
+                continue; // asyncio: "skip local addresses of different family"
+            }
+            try {
+                socket.bind(local);
+                return;
+            } catch (BindException e) {
+                last = bindFailed(local, e);
+            }
+        }
+        if (last != null) {
+            throw last;
+        }
+        // Python's repr of the family, as asyncio's f"{family=}" prints it
+        throw new SocketException("no matching local address with family="
+                + (ipv4 ? "<AddressFamily.AF_INET: 2>" : "<AddressFamily.AF_INET6: 10>") + " found");
     }
 
     private static <C extends AutoCloseable> void tryNext(BaseEventLoop loop, List<? extends SocketAddress> addresses, int index,

@@ -45,7 +45,7 @@ public class FirstThatConnectsTest {
     private Throwable failureOver(List<SocketAddress> addresses) {
         LoopFuture<List<SocketAddress>> resolved = loop.createFuture();
         resolved.setResult(addresses);
-        CompletionStage<AutoCloseable> connecting = Networks.firstThatConnects(loop, resolved, address -> {
+        CompletionStage<AutoCloseable> connecting = Networks.firstThatConnects(loop, resolved, null, (address, locals) -> {
             LoopFuture<AutoCloseable> refused = loop.createFuture();
             refused.setException(new ConnectException(refusal(((InetSocketAddress) address).getPort())));
             return refused;

@@ -13,6 +13,7 @@ import static org.junit.Assume.assumeTrue;
 import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Connection;
+import dev.loopkit.api.ConnectionOptions;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.ServerOptions;
@@ -1375,6 +1376,94 @@ public abstract class NetworkContract extends SocketTestSupport {
         assertNull(runFor(loop.sockSendall(pair[0], ByteBuffer.allocate(0))));
         pair[0].close();
         pair[1].close();
+    }
+
+    // ---- createConnection's local_addr ------------------------------------------------------------------
+
+    /** A port nobody listens on or is bound to just now. */
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
+            return probe.getLocalPort();
+        }
+    }
+
+    /**
+     * asyncio's {@code local_addr}: the connection's socket is bound there before it connects, so the
+     * server sees the connection come from that port; the host may be a name, resolved as the peer's.
+     */
+    @Test
+    public void aConnectionWithALocalAddressComesFromThere() throws Exception {
+        AtomicReference<CompletableFuture<Object>> peerOfAccepted = new AtomicReference<>();
+        Server server = runFor(loop.createServer(() -> new EchoProtocol() {
+            @Override
+            public void connectionMade(Transport made) {
+                super.connectionMade(made);
+                peerOfAccepted.get().complete(made.getExtraInfo("peername"));
+            }
+        }, LOCALHOST, 0));
+        for (String localHost : List.of(LOCALHOST, "localhost")) {
+            peerOfAccepted.set(new CompletableFuture<>());
+            int localPort = freePort();
+            CollectingProtocol client = new CollectingProtocol(4, false);
+            Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server),
+                    ConnectionOptions.defaults().withLocalAddr(localHost, localPort)));
+            InetSocketAddress local = new InetSocketAddress(LOCALHOST, localPort);
+            assertEquals(localHost, local, connection.transport().getExtraInfo("sockname"));
+            assertEquals(localHost, local, runFor(peerOfAccepted.get()));
+            connection.transport().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertArrayEquals("ping".getBytes(StandardCharsets.US_ASCII), runFor(client.all));
+            connection.transport().close();
+            runFor(client.lost);
+        }
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
+     * A local address that cannot be bound fails the connection in asyncio's words ("error while
+     * attempting to bind on address ('127.0.0.1', 8080): address already in use"), its socket closed and
+     * nothing connected; one of the other family than every address of the host is "no matching local
+     * address with family=<AddressFamily.AF_INET: 2> found".
+     */
+    @Test
+    public void aLocalAddressThatCannotBeUsedFailsTheConnectionInAsynciosWords() throws Exception {
+        Server server = echoServer();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
+            int takenPort = taken.getLocalPort();
+            CompletionException inUse = assertThrows(CompletionException.class, () -> runFor(loop.createConnection(
+                    () -> new CollectingProtocol(1, false), LOCALHOST, port(server),
+                    ConnectionOptions.defaults().withLocalAddr(LOCALHOST, takenPort))));
+            assertTrue(String.valueOf(inUse.getCause()), inUse.getCause() instanceof IOException);
+            assertEquals("error while attempting to bind on address ('127.0.0.1', " + takenPort + "): address already in use",
+                    inUse.getCause().getMessage());
+        }
+        CompletionException otherFamily = assertThrows(CompletionException.class, () -> runFor(loop.createConnection(
+                () -> new CollectingProtocol(1, false), LOCALHOST, port(server),
+                ConnectionOptions.defaults().withLocalAddr("::1", 0))));
+        assertTrue(String.valueOf(otherFamily.getCause()), otherFamily.getCause() instanceof IOException);
+        assertEquals("no matching local address with family=<AddressFamily.AF_INET: 2> found", otherFamily.getCause().getMessage());
+        CompletionException unresolvable = assertThrows(CompletionException.class, () -> runFor(loop.createConnection(
+                () -> new CollectingProtocol(1, false), LOCALHOST, port(server),
+                ConnectionOptions.defaults().withLocalAddr("no-such-host.invalid", 0))));
+        assertTrue(String.valueOf(unresolvable.getCause()), unresolvable.getCause() instanceof UnknownHostException);
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /** asyncio's {@code connect_accepted_socket} and {@code start_tls} take no {@code local_addr}: refused, not ignored. */
+    @Test
+    public void aLocalAddressIsRefusedWhereNoConnectIsMade() throws Exception {
+        ConnectionOptions local = ConnectionOptions.defaults().withLocalAddr(LOCALHOST, 0);
+        NetworkChannel[] pair = connectedPair();
+        try {
+            IllegalArgumentException accepted = assertThrows(IllegalArgumentException.class,
+                    () -> loop.connectAcceptedSocket(() -> new CollectingProtocol(1, false), pair[0], local));
+            assertEquals("local_addr is only meaningful with create_connection", accepted.getMessage());
+        } finally {
+            for (NetworkChannel channel : pair) {
+                channel.close();
+            }
+        }
     }
 
     // ---- a second look at the close of a connect's socket (an outside review) ---------------------------

@@ -143,6 +143,32 @@ public abstract class TlsContract extends SocketTestSupport {
     }
 
     /**
+     * {@code local_addr} with TLS: the socket under the handshake is bound there; {@code start_tls}
+     * takes no {@code local_addr} and refuses one rather than ignore it.
+     */
+    @Test
+    public void aTlsConnectionWithALocalAddressComesFromThereAndStartTlsRefusesOne() throws Exception {
+        Server server = tlsEchoServer();
+        int localPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
+            localPort = probe.getLocalPort();
+        }
+        CollectingProtocol client = new CollectingProtocol(2, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server),
+                ConnectionOptions.ssl(TestCertificates.clientContext()).withLocalAddr(LOCALHOST, localPort)));
+        assertEquals(new java.net.InetSocketAddress(LOCALHOST, localPort), connection.transport().getExtraInfo("sockname"));
+        connection.transport().write(new byte[] {4, 2});
+        assertArrayEquals(new byte[] {4, 2}, runFor(client.all));
+        assertEquals("local_addr is only meaningful with create_connection", assertThrows(IllegalArgumentException.class,
+                () -> loop.startTls(connection.transport(), new CollectingProtocol(1, false), TestCertificates.clientContext(),
+                        false, ConnectionOptions.defaults().withLocalAddr(LOCALHOST, 0))).getMessage());
+        connection.transport().close();
+        assertNull(runFor(client.lost));
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
      * asyncio's {@code loop.sendfile} over a TLS transport takes its fallback (the bytes must be
      * encrypted, so they go through the JVM): byte-exact, every byte counted once, the file left after
      * what was sent, and the transport's protocol given back.

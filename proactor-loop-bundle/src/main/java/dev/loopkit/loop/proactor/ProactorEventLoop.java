@@ -240,23 +240,27 @@ public class ProactorEventLoop extends TransportEventLoop {
     // ---- transports and servers --------------------------------------------------------------------------
 
     @Override
-    public <P extends Protocol> CompletionStage<Connection<P>> createConnection(Supplier<P> protocolFactory, String host, int port) {
+    protected <P extends Protocol> CompletionStage<Connection<P>> openConnection(Supplier<P> protocolFactory, String host,
+            int port, InetSocketAddress localAddr) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         checkClosed();
-        return Networks.startOnceConnected(this, Networks.firstThatConnects(this, getaddrinfo(host, port), this::connectTo),
-                socket -> startTransport(socket, protocolFactory));
+        return Networks.startOnceConnected(this, Networks.firstThatConnects(this, getaddrinfo(host, port), localAddr,
+                this::connectTo), socket -> startTransport(socket, protocolFactory));
     }
 
-    private LoopFuture<AsynchronousSocketChannel> connectTo(SocketAddress address) {
-        AsynchronousSocketChannel socket;
+    // locals: where to bind first (Networks.bindLocally), or null
+    private LoopFuture<AsynchronousSocketChannel> connectTo(SocketAddress address, List<InetSocketAddress> locals) {
+        AsynchronousSocketChannel socket = null;
         try {
             socket = openSocketChannel();
+            Networks.bindLocally(socket, address, locals);
         } catch (IOException | RuntimeException e) {
-            LoopFuture<AsynchronousSocketChannel> failed = createFuture();
-            failed.setException(e);
-            return failed;
+            if (socket != null) {
+                Networks.closeQuietly(socket);
+            }
+            return Networks.failed(this, e);
         }
         return Networks.whenConnected(this, socket, sockConnect(socket, address));
     }

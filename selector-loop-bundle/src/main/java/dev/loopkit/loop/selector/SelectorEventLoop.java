@@ -138,13 +138,14 @@ public class SelectorEventLoop extends ReadinessEventLoop {
     // ---- transports and servers --------------------------------------------------------------------------
 
     @Override
-    public <P extends Protocol> CompletionStage<Connection<P>> createConnection(Supplier<P> protocolFactory, String host, int port) {
+    protected <P extends Protocol> CompletionStage<Connection<P>> openConnection(Supplier<P> protocolFactory, String host,
+            int port, InetSocketAddress localAddr) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(host, "host");
         Networks.checkPort(port);
         checkClosed();
         return Networks.startOnceConnected(this, Networks.firstThatConnects(this, Networks.ensureResolved(this, host, port),
-                address -> connectTo(address, StandardProtocolFamily.INET6)),
+                localAddr, (address, locals) -> connectTo(address, StandardProtocolFamily.INET6, locals)),
                 socket -> startTransport(socket, protocolFactory, true));
     }
 
@@ -159,19 +160,22 @@ public class SelectorEventLoop extends ReadinessEventLoop {
         } catch (SocketException tooLong) {
             return Networks.failed(this, tooLong);
         }
-        return Networks.startOnceConnected(this, connectTo(address, StandardProtocolFamily.UNIX),
+        return Networks.startOnceConnected(this, connectTo(address, StandardProtocolFamily.UNIX, null),
                 socket -> startTransport(socket, protocolFactory, false));
     }
 
-    private LoopFuture<SocketChannel> connectTo(SocketAddress address, StandardProtocolFamily family) {
-        SocketChannel socket;
+    // locals: where to bind first (Networks.bindLocally), or null
+    private LoopFuture<SocketChannel> connectTo(SocketAddress address, StandardProtocolFamily family, List<InetSocketAddress> locals) {
+        SocketChannel socket = null;
         try {
             socket = family == StandardProtocolFamily.UNIX ? SocketChannel.open(family) : SocketChannel.open();
             socket.configureBlocking(false);
+            Networks.bindLocally(socket, address, locals);
         } catch (IOException e) {
-            LoopFuture<SocketChannel> failed = createFuture();
-            failed.setException(e);
-            return failed;
+            if (socket != null) {
+                Networks.closeQuietly(socket);
+            }
+            return Networks.failed(this, e);
         }
         return Networks.whenConnected(this, socket, sockConnect(socket, address));
     }

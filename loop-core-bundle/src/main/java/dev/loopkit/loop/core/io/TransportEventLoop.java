@@ -8,6 +8,7 @@ import dev.loopkit.api.Transport;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.tls.Tls;
 import dev.loopkit.loop.core.transports.Pipes;
+import java.net.InetSocketAddress;
 import java.nio.channels.NetworkChannel;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -24,17 +25,42 @@ import javax.net.ssl.SSLContext;
 public abstract class TransportEventLoop extends BaseEventLoop {
 
     @Override
+    public <P extends Protocol> CompletionStage<Connection<P>> createConnection(Supplier<P> protocolFactory, String host, int port) {
+        return openConnection(protocolFactory, host, port, null);
+    }
+
+    @Override
     public <P extends Protocol> CompletionStage<Connection<P>> createConnection(Supplier<P> protocolFactory, String host,
             int port, ConnectionOptions options) {
-        if (Tls.plain(options)) {
-            return createConnection(protocolFactory, host, port);
+        boolean plain = Tls.plain(options);
+        InetSocketAddress localAddr = options.localAddr();
+        if (plain) {
+            return openConnection(protocolFactory, host, port, localAddr);
         }
-        return Tls.connect(this, protocolFactory, options, false, host, tls -> createConnection(tls, host, port));
+        return Tls.connect(this, protocolFactory, options, false, host, tls -> openConnection(tls, host, port, localAddr));
+    }
+
+    /**
+     * asyncio's {@code create_connection} without TLS: a connection to the first address of
+     * {@code host} that takes it, its socket bound to {@code localAddr} first unless that is
+     * {@code null} ({@code local_addr}). A loop without socket transports refuses it.
+     */
+    protected <P extends Protocol> CompletionStage<Connection<P>> openConnection(Supplier<P> protocolFactory, String host,
+            int port, InetSocketAddress localAddr) {
+        throw unsupported("createConnection");
+    }
+
+    /** asyncio's {@code connect_accepted_socket} and {@code start_tls} take no {@code local_addr}: refused, not ignored. */
+    static void refuseLocalAddr(ConnectionOptions options) {
+        if (options.localAddr() != null) {
+            throw new IllegalArgumentException("local_addr is only meaningful with create_connection");
+        }
     }
 
     @Override
     public CompletionStage<Transport> startTls(Transport transport, Protocol protocol, SSLContext sslContext,
             boolean serverSide, ConnectionOptions options) {
+        refuseLocalAddr(options);
         checkClosed();
         return Tls.startTls(this, transport, protocol, sslContext, serverSide, options);
     }
@@ -45,6 +71,7 @@ public abstract class TransportEventLoop extends BaseEventLoop {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(channel, "channel");
         boolean plain = Tls.plain(options);
+        refuseLocalAddr(options);
         checkClosed();
         if (plain) {
             return startAcceptedTransport(channel, protocolFactory);
