@@ -77,6 +77,7 @@ public class EpollEventLoop extends ReadinessEventLoop {
     private IoVector ioVector;
     private long callbacksAtLastWait; // loop thread only
     private long callbacksAtLastPoll; // loop thread only
+    private long runsAtLastPoll; // loop thread only
 
     /**
      * A loop with its own epoll set and wake-up eventfd.
@@ -140,13 +141,16 @@ public class EpollEventLoop extends ReadinessEventLoop {
     protected void poll(long timeoutNanos) throws IOException {
         if (timeoutNanos == 0) {
             // This poll cannot block: it only picks up readiness that came meanwhile. Under a storm of
-            // callbacks (some ran since the last poll) once every IO_POLL_EVERY of them, as the selector
-            // loop does; without callbacks (a loop stopped before its run: one iteration at a time) each
-            // time, as asyncio's _run_once (the skip left a readable descriptor unseen for good); and not
-            // at all while no descriptor is watched (a pending wake-up then makes the next wait return).
+            // callbacks (some ran since the last poll, in this run) once every IO_POLL_EVERY of them, as
+            // the selector loop does; without callbacks (a loop stopped before its run) and in the first
+            // iteration of a run (asyncio's test_utils.run_once) each time, as asyncio's _run_once (the
+            // skip left a readable descriptor unseen for good, or for 63 such runs); and not at all while
+            // no descriptor is watched (a pending wake-up then makes the next wait return).
             long run = callbacksRun();
-            boolean storm = run != callbacksAtLastPoll;
+            long runs = runsBegun();
+            boolean storm = run != callbacksAtLastPoll && runs == runsAtLastPoll;
             callbacksAtLastPoll = run;
+            runsAtLastPoll = runs;
             if ((storm && run - callbacksAtLastWait < IO_POLL_EVERY) || fds.size() == 0) {
                 return;
             }

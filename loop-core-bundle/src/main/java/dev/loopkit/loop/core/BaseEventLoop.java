@@ -531,6 +531,11 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         return scheduler.callbacksRun();
     }
 
+    /** Runs begun so far: a subclass's skip for callback storms ends with the run that had them. */
+    protected final long runsBegun() {
+        return scheduler.runs();
+    }
+
     private void callbackFailed(CallbackHandle handle, Throwable failure) {
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("message", "Exception in callback " + handle.describeCallback());

@@ -186,6 +186,30 @@ public abstract class EventLoopContract extends LoopTestSupport {
         }
     }
 
+    /**
+     * asyncio's timers are a heap ordered by {@code when} ({@code TimerHandle.__lt__}): timers due in one
+     * iteration run in order of their times, also times that the loop's nanosecond clock cannot tell
+     * apart (far in the past, -inf, or less than a nanosecond apart). They ran in scheduling order (an
+     * outside review); NaN, due at once, runs first.
+     */
+    @Test
+    public void timersDueInOneIterationRunInOrderOfTheirTimesEvenWithinANanosecond() {
+        List<String> ran = new ArrayList<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.callSoon(() -> {
+            double past = loop.time() - 1;
+            loop.callAt(-1e200, () -> ran.add("-1e200"));
+            loop.callAt(-1e300, () -> ran.add("-1e300"));
+            loop.callAt(Double.NEGATIVE_INFINITY, () -> ran.add("-inf"));
+            loop.callAt(past, () -> ran.add("past"));
+            loop.callAt(Math.nextDown(past), () -> ran.add("nextDown(past)"));
+            loop.callAt(Double.NaN, () -> ran.add("NaN"));
+            loop.callLater(0.05, () -> done.complete(null));
+        });
+        runFor(done);
+        assertEquals(List.of("NaN", "-inf", "-1e300", "-1e200", "nextDown(past)", "past"), ran);
+    }
+
     @Test
     public void callLaterAndCallAtShareTheLoopClock() {
         double before = loop.time();

@@ -56,6 +56,7 @@ public class SelectorEventLoop extends ReadinessEventLoop {
     private final ChannelInterests channels;
     private long callbacksAtLastSelect; // loop thread only
     private long callbacksAtLastPoll; // loop thread only
+    private long runsAtLastPoll; // loop thread only
     // One method reference for the life of the loop: selecting allocates nothing.
     private final Consumer<SelectionKey> onSelected;
 
@@ -81,13 +82,17 @@ public class SelectorEventLoop extends ReadinessEventLoop {
     protected void poll(long timeoutNanos) throws IOException {
         if (timeoutNanos == 0) {
             // This poll cannot block: it only picks up readiness that came meanwhile. Under a storm of
-            // callbacks (some ran since the last poll), doing that once every IO_POLL_EVERY callbacks (as
-            // Netty does between task batches) saves an epoll_wait per iteration. Without callbacks (a
-            // loop stopped before its run: one iteration at a time) it selects each time, as asyncio's
-            // _run_once does: the skip left a readable channel unseen for good (ReadinessNetworkContract).
+            // callbacks (some ran since the last poll, in this run), doing that once every IO_POLL_EVERY
+            // callbacks (as Netty does between task batches) saves an epoll_wait per iteration. Without
+            // callbacks (a loop stopped before its run), and in the first iteration of a run (asyncio's
+            // test_utils.run_once, call_soon(stop) then run_forever), it selects each time, as asyncio's
+            // _run_once does: the skip left a readable channel unseen for good, or for 63 such runs
+            // (ReadinessNetworkContract).
             long run = callbacksRun();
-            boolean storm = run != callbacksAtLastPoll;
+            long runs = runsBegun();
+            boolean storm = run != callbacksAtLastPoll && runs == runsAtLastPoll;
             callbacksAtLastPoll = run;
+            runsAtLastPoll = runs;
             if (storm && run - callbacksAtLastSelect < IO_POLL_EVERY) {
                 return;
             }

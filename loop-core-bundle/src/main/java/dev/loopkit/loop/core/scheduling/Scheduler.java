@@ -703,7 +703,8 @@ public final class Scheduler extends SchedulerPadding {
         return runningHandle; // racy, for a message: a handle's callback is final, so what is read is whole
     }
 
-    long runs() {
+    /** How many runs ({@code runForever}, {@code runUntilComplete}) have begun; any thread. */
+    public long runs() {
         return runs;
     }
 

@@ -37,8 +37,22 @@ final class TimerCallback extends CallbackHandle implements TimerHandle {
         return when;
     }
 
+    /**
+     * The heap's order: by the nanosecond it is due, which the due check reads; within one nanosecond
+     * by the time itself, as asyncio's heap orders by {@code when} ({@code TimerHandle.__lt__}): every
+     * time before the clock's range (-inf, -1e300…) and times less than a nanosecond apart share a
+     * {@code whenNanos}, and ran in scheduling order (an outside review). NaN, due at once, comes first;
+     * then scheduling order.
+     */
     boolean dueBefore(TimerCallback other) {
-        return whenNanos != other.whenNanos ? whenNanos < other.whenNanos : sequence < other.sequence;
+        if (whenNanos != other.whenNanos) {
+            return whenNanos < other.whenNanos;
+        }
+        boolean nan = Double.isNaN(when);
+        if (nan != Double.isNaN(other.when)) {
+            return nan;
+        }
+        return when != other.when && !nan ? when < other.when : sequence < other.sequence;
     }
 
     @Override
