@@ -71,12 +71,12 @@ public final class SignalDispatcher {
         return removed;
     }
 
-    /** Removes every handler of {@code loop}: when it closes. */
-    public void removeAll(EventLoop loop) {
+    /** Removes every handler of {@code listener}: when its loop closes. */
+    public void removeAll(Object listener) {
         List<String> replaced = new ArrayList<>(1);
         synchronized (this) {
             for (Integer signum : new ArrayList<>(installed.keySet())) {
-                removeHeld(signum, loop, replaced);
+                removeHeld(signum, listener, replaced);
             }
         }
         warnReplaced(replaced);

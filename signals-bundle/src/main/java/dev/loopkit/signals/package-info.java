@@ -5,7 +5,7 @@
  * dev.loopkit.signals.SignalNumbers} says which numbers are signals and names them.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package dev.loopkit.signals;
 
 import org.osgi.annotation.bundle.Export;

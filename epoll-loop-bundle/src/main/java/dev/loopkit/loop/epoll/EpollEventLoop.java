@@ -93,7 +93,7 @@ public class EpollEventLoop extends ReadinessEventLoop {
             throw new UnsupportedOperationException("the epoll loop cannot work here: " + reason);
         }
         fds = new RawFdSet(this, false);
-        closeIfDropped(fds.descriptors());
+        closeIfDropped(fds.waiting());
         interruptible = new InterruptibleWait(fds::wake);
         channels = new ChannelWatcher(this, scheduler());
     }

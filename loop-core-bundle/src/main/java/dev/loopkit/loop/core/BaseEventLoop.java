@@ -27,7 +27,6 @@ import dev.loopkit.loop.core.scheduling.EventWaiter;
 import dev.loopkit.loop.core.scheduling.LoopClock;
 import dev.loopkit.loop.core.scheduling.Scheduler;
 import dev.loopkit.loop.core.transports.WriteBuffer;
-import dev.loopkit.signals.SignalDispatcher;
 import dev.loopkit.signals.SignalNumbers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -129,11 +128,14 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private volatile ExceptionHandler exceptionHandler;
     /** What of the system this loop holds, closed if it is dropped unclosed. */
     private final UnclosedLoops.Tracked unclosed;
+    private final LoopSignals signals = new LoopSignals(this);
 
     protected BaseEventLoop() {
         executor = new DefaultExecutor("loopkit-executor-" + id + "-");
         scheduler.setLoopName(name());
         unclosed = UnclosedLoops.track(this, name());
+        closeIfDropped(signals.listener());
+        closeIfDropped(executor::shutdown); // asyncio's close() from __del__ shuts its executor down too
     }
 
     /**
@@ -451,7 +453,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             // (the user's, if set) and the log handlers of the signal handlers' removal are user code
             // that may wait for such a thread (LoopCloseReentrancyTest). A signal meanwhile finds the
             // loop closed, and is dropped.
-            SignalDispatcher.get().removeAll(this);
+            signals.removeAll();
             if (executorToShutDown != null) {
                 executorToShutDown.shutdown();
             }
@@ -703,18 +705,30 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         Objects.requireNonNull(callback, "callback");
         SignalNumbers.check(signum); // asyncio's _check_signal, then _check_closed
         checkClosed();
-        SignalDispatcher.get().add(signum, this, callback);
+        signals.add(signum, callback);
         if (isClosed()) {
             // A close on another thread ended between the check and the add, and its removal of every
             // handler came first: the closed loop would keep this one, and the process its handler.
-            SignalDispatcher.get().remove(signum, this);
+            signals.remove(signum);
             checkClosed();
         }
     }
 
     @Override
     public boolean removeSignalHandler(int signum) {
-        return SignalDispatcher.get().remove(signum, this);
+        return signals.remove(signum);
+    }
+
+    // A signal thread: the handler set now runs on the loop thread; a closed loop drops the signal.
+    void signalReceived(int signum) {
+        Runnable handler = signals.handler(signum);
+        if (handler != null) {
+            try {
+                callSoonThreadsafe(handler);
+            } catch (IllegalStateException closed) {
+                // the loop closed between the signal and now; it removes its handlers itself
+            }
+        }
     }
 
     // ---- I/O: each loop implementation provides what it supports -----------------------------------

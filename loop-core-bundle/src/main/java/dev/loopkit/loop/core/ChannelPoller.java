@@ -26,7 +26,7 @@ import java.util.Objects;
  * armed one-shot: the helper clears the key's interest when it fires, and the loop re-arms it after
  * the callbacks ran, so a datagram the loop has not read yet does not fire again meanwhile
  * (level-triggered semantics without a busy helper). Closing the loop stops the thread and closes
- * the selector.
+ * the selector. As {@link FdPoller}'s, the helper holds its poller only weakly ({@link HelperThread}).
  */
 public final class ChannelPoller implements ChannelReadiness {
 
@@ -35,10 +35,9 @@ public final class ChannelPoller implements ChannelReadiness {
     private final BaseEventLoop loop;
     private final Scheduler scheduler;
     private final Selector selector;
-    private final Thread thread;
+    private final Helper helper;
     /** Loop thread only. */
     private final Map<SelectableChannel, Interest> interests = new IdentityHashMap<>();
-    private volatile boolean closing;
 
     /** What the loop waits for on one channel: the key's attachment. */
     private static final class Interest extends ReaderWriter {
@@ -63,9 +62,9 @@ public final class ChannelPoller implements ChannelReadiness {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the channel poller's selector", e);
         }
-        thread = new Thread(this::pollUntilClosed, "loopkit-channelpoller-" + loop.id());
-        thread.setDaemon(true);
-        thread.start();
+        helper = new Helper(selector, this, "loopkit-channelpoller-" + loop.id());
+        loop.closeIfDropped(helper::stopDropped);
+        helper.thread.start();
     }
 
     // ---- loop thread ------------------------------------------------------------------------------
@@ -198,38 +197,51 @@ public final class ChannelPoller implements ChannelReadiness {
 
     // ---- helper thread ------------------------------------------------------------------------------
 
-    private void pollUntilClosed() {
-        try {
-            while (!closing) {
-                selector.select(this::fired);
-            }
-        } catch (IllegalStateException loopClosed) {
-            // the loop closed while a readiness was on its way: nothing left to tell
-        } catch (IOException | RuntimeException e) {
-            if (!closing) {
-                LOG.log(Level.ERROR, "select failed on " + loop + "; its channels are no longer watched", e);
-            }
-        }
-    }
+    /** The helper thread: it holds the selector, whose keys hold no more than the channels' interests. */
+    private static final class Helper extends HelperThread<ChannelPoller> {
+        private final Selector selector;
 
-    // One-shot: no interest until the loop re-arms, so an unread datagram does not fire again meanwhile.
-    private void fired(SelectionKey key) {
-        int ready;
-        try {
-            ready = key.readyOps();
-            key.interestOps(0);
-        } catch (CancelledKeyException closed) {
-            return;
+        Helper(Selector selector, ChannelPoller poller, String name) {
+            super(poller, name, "its channels are");
+            this.selector = selector;
         }
-        scheduler.offerReadiness(new ChannelReady((Interest) key.attachment(), ready));
+
+        @Override
+        void awaitOnce() throws IOException {
+            selector.select(this::fired);
+        }
+
+        // One-shot: no interest until the loop re-arms, so an unread datagram does not fire again meanwhile.
+        private void fired(SelectionKey key) {
+            int ready;
+            try {
+                ready = key.readyOps();
+                key.interestOps(0);
+            } catch (CancelledKeyException closed) {
+                return;
+            }
+            ChannelPoller poller = owner();
+            if (poller != null) {
+                poller.scheduler.offerReadiness(poller.new ChannelReady((Interest) key.attachment(), ready));
+            }
+        }
+
+        @Override
+        void wake() {
+            selector.wakeup();
+        }
+
+        @Override
+        void closeSet() throws IOException {
+            selector.close();
+        }
     }
 
     /** Stops the helper thread and closes the selector; loop thread, when the loop closes. */
     public void close() {
         assert loop.inLoopThreadOrIdle() : "the channel interests are the loop thread's";
-        closing = true;
-        selector.wakeup();
-        Uninterruptibly.join(thread, 10_000);
+        helper.stopClosing();
+        Uninterruptibly.join(helper.thread, 10_000);
         try {
             selector.close();
         } catch (IOException e) {

@@ -16,6 +16,8 @@ import java.lang.System.Logger.Level;
  * level-triggered semantics without a busy helper. The set's wake-up eventfd stops the thread when
  * the loop closes. Made on the first raw-fd reader or writer; a loop without raw descriptors has no
  * helper thread. (A loop that waits in epoll itself needs none: it waits in its {@link RawFdSet}.)
+ *
+ * <p>The helper holds the set's waiting half, and this poller only weakly ({@link HelperThread}).
  */
 final class FdPoller {
 
@@ -24,16 +26,15 @@ final class FdPoller {
     private final BaseEventLoop loop;
     private final Scheduler scheduler;
     private final RawFdSet fds;
-    private final Thread thread;
-    private volatile boolean closing;
+    private final Helper helper;
 
     FdPoller(BaseEventLoop loop) {
         this.loop = loop;
         this.scheduler = loop.scheduler();
         this.fds = new RawFdSet(loop, true);
-        thread = new Thread(this::pollUntilClosed, "loopkit-fdpoller-" + loop.id());
-        thread.setDaemon(true);
-        thread.start();
+        helper = new Helper(fds.waiting(), this, "loopkit-fdpoller-" + loop.id());
+        loop.closeIfDropped(helper::stopDropped);
+        helper.thread.start();
     }
 
     // ---- loop thread ------------------------------------------------------------------------------
@@ -77,28 +78,45 @@ final class FdPoller {
 
     // ---- helper thread ------------------------------------------------------------------------------
 
-    private void pollUntilClosed() {
-        try {
-            while (!closing) {
-                fds.await(-1, (fd, events) -> scheduler.offerReadiness(new FdReadiness(fd, events)));
+    /** The helper thread: it holds the set's waiting half, which reaches nothing of the loop. */
+    private static final class Helper extends HelperThread<FdPoller> {
+        private final RawFdSet.Waiting set;
+
+        Helper(RawFdSet.Waiting set, FdPoller poller, String name) {
+            super(poller, name, "raw file descriptors are");
+            this.set = set;
+        }
+
+        @Override
+        void awaitOnce() throws PosixException {
+            set.await(-1, this::offer);
+        }
+
+        private void offer(int fd, int events) {
+            FdPoller poller = owner();
+            if (poller != null) {
+                poller.scheduler.offerReadiness(poller.new FdReadiness(fd, events));
             }
-        } catch (IllegalStateException loopClosed) {
-            // the loop closed while a readiness was on its way: nothing left to tell
-        } catch (PosixException e) {
-            if (!closing) {
-                LOG.log(Level.ERROR, "epoll_wait failed on " + loop + "; raw file descriptors are no longer watched", e);
-            }
+        }
+
+        @Override
+        void wake() {
+            set.wake();
+        }
+
+        @Override
+        void closeSet() throws PosixException {
+            set.close();
         }
     }
 
     /** Stops the helper thread and closes the epoll set; loop thread, when the loop closes. */
     void close() {
         assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
-        closing = true;
-        fds.wake();
-        if (!Uninterruptibly.join(thread, 10_000)) {
+        helper.stopClosing();
+        if (!Uninterruptibly.join(helper.thread, 10_000)) {
             // Its epoll_wait may still write into the set's native buffer: leaked rather than freed under it.
-            LOG.log(Level.WARNING, "thread {0} did not end; its epoll set is left open", thread.getName());
+            LOG.log(Level.WARNING, "thread {0} did not end; its epoll set is left open", helper.thread.getName());
             return;
         }
         fds.close();

@@ -8,7 +8,6 @@ import dev.loopkit.posix.PosixException;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A loop's own epoll set: the raw file descriptors it watches (pipes, pidfds, eventfds), with the
@@ -38,12 +37,8 @@ public final class RawFdSet {
     private final BaseEventLoop loop;
     private final Scheduler scheduler;
     private final boolean oneShot;
-    private final Posix posix;
     private final Epoll epoll;
-    private final int wakeFd;
-    private final AtomicBoolean wakeFdClosed = new AtomicBoolean();
-    /** Guarded by this: the wake-up eventfd is closed, its number may be someone else's now. */
-    private boolean closed;
+    private final Waiting waiting;
     /** Loop thread only (asserted). */
     private final Map<Integer, Interest> interests = new HashMap<>();
 
@@ -74,12 +69,13 @@ public final class RawFdSet {
         this.loop = loop;
         this.scheduler = loop.scheduler();
         this.oneShot = oneShot;
-        this.posix = Posix.get();
+        Posix posix = Posix.get();
         try {
             epoll = posix.epoll(CAPACITY);
         } catch (PosixException e) {
             throw new IllegalStateException("cannot create the loop's epoll set: " + e.getMessage(), e);
         }
+        int wakeFd;
         try {
             wakeFd = posix.eventfd();
             epoll.add(wakeFd, Epoll.IN);
@@ -87,37 +83,87 @@ public final class RawFdSet {
             epoll.close();
             throw new IllegalStateException("cannot create the loop's wake-up eventfd: " + e.getMessage(), e);
         }
+        waiting = new Waiting(posix, epoll, wakeFd);
     }
 
     // ---- waiting (the waiter's thread) ----------------------------------------------------------------
 
-    /**
-     * {@code epoll_wait} up to {@code timeoutMillis} ({@code -1}: until woken); tells {@code ready}
-     * of each ready descriptor, and consumes a {@link #wake()} without telling.
-     */
+    /** See {@link Waiting#await}. */
     public void await(int timeoutMillis, ReadyFd ready) throws PosixException {
-        int count = epoll.await(timeoutMillis);
-        for (int i = 0; i < count; i++) {
-            int fd = epoll.readyFd(i);
-            if (fd == wakeFd) {
-                posix.eventfdRead(wakeFd);
-            } else {
-                ready.ready(fd, epoll.readyEvents(i));
-            }
-        }
+        waiting.await(timeoutMillis, ready);
     }
 
-    /** Makes an {@link #await} in progress, or the next one, return; nothing once closed. Any thread. */
+    /** See {@link Waiting#wake}. Any thread. */
     public void wake() {
-        synchronized (this) {
-            if (closed) {
-                return; // the number may be another descriptor's by now: writing to it would corrupt that
+        waiting.wake();
+    }
+
+    /**
+     * The waiting half of the set, the epoll set and its wake-up eventfd: what a waiter on another
+     * thread holds ({@link FdPoller}'s helper) and what {@link BaseEventLoop#closeIfDropped} takes. It
+     * reaches nothing of the loop, so a helper blocked in it does not keep a loop its user dropped
+     * alive (an outside review: a dropped selector loop that had watched a child's pipe kept its helper
+     * thread and four descriptors for good).
+     */
+    public Waiting waiting() {
+        return waiting;
+    }
+
+    /** The epoll set and its wake-up eventfd; closed at most once (a descriptor number closed twice may be another's by then). */
+    public static final class Waiting implements AutoCloseable {
+        private final Posix posix;
+        private final Epoll epoll;
+        private final int wakeFd;
+        /** Guarded by this: the wake-up eventfd is closed, its number may be someone else's now. */
+        private boolean closed;
+
+        private Waiting(Posix posix, Epoll epoll, int wakeFd) {
+            this.posix = posix;
+            this.epoll = epoll;
+            this.wakeFd = wakeFd;
+        }
+
+        /**
+         * {@code epoll_wait} up to {@code timeoutMillis} ({@code -1}: until woken); tells {@code ready}
+         * of each ready descriptor, and consumes a {@link #wake()} without telling.
+         */
+        public void await(int timeoutMillis, ReadyFd ready) throws PosixException {
+            int count = epoll.await(timeoutMillis);
+            for (int i = 0; i < count; i++) {
+                int fd = epoll.readyFd(i);
+                if (fd == wakeFd) {
+                    posix.eventfdRead(wakeFd);
+                } else {
+                    ready.ready(fd, epoll.readyEvents(i));
+                }
             }
-            try {
-                posix.eventfdWrite(wakeFd, 1);
-            } catch (PosixException e) {
-                LOG.log(Level.DEBUG, "waking " + loop, e);
+        }
+
+        /** Makes an {@link #await} in progress, or the next one, return; nothing once closed. Any thread. */
+        public void wake() {
+            synchronized (this) {
+                if (closed) {
+                    return; // the number may be another descriptor's by now: writing to it would corrupt that
+                }
+                try {
+                    posix.eventfdWrite(wakeFd, 1);
+                } catch (PosixException e) {
+                    LOG.log(Level.DEBUG, "waking an epoll set", e);
+                }
             }
+        }
+
+        /** Closes the epoll set and the eventfd, once; never while a waiter is inside {@link #await}. */
+        @Override
+        public void close() throws PosixException {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+            }
+            epoll.close();
+            posix.close(wakeFd);
         }
     }
 
@@ -287,35 +333,14 @@ public final class RawFdSet {
     }
 
     /**
-     * The epoll set and the wake-up eventfd alone, closed as {@link #close()} closes them, and at most
-     * once between the two (a descriptor number closed twice may be another's by then); reaches nothing
-     * of the loop: what {@link BaseEventLoop#closeIfDropped} takes.
-     */
-    public AutoCloseable descriptors() {
-        Epoll set = epoll;
-        int fd = wakeFd;
-        Posix calls = posix;
-        AtomicBoolean closedOnce = wakeFdClosed;
-        return () -> {
-            set.close();
-            if (closedOnce.compareAndSet(false, true)) {
-                calls.close(fd);
-            }
-        };
-    }
-
-    /**
      * Cancels every reader and writer and closes the epoll set and the eventfd; loop thread, when the
      * loop closes, after any waiter on another thread ended.
      */
     public void close() {
         assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
-        synchronized (this) {
-            closed = true;
-        }
         try {
-            descriptors().close();
-        } catch (Exception e) {
+            waiting.close();
+        } catch (PosixException e) {
             LOG.log(Level.DEBUG, "closing the epoll set and wake-up eventfd of " + loop, e);
         }
         interests.values().forEach(i -> {

@@ -17,8 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>No thread of its own (a {@code Cleaner}'s would outlive the bundle): the loops dropped are looked
  * for whenever a loop is made or closed, so a program that keeps making loops keeps what it leaks
- * bounded. What a loop registers must not reach the loop, or it never becomes garbage; a loop whose
- * selector still holds keys of its transports does not, as its transports are not closed either.
+ * bounded. What a loop registers must not reach the loop, or it never becomes garbage, and neither may
+ * anything that outlives it (its helper threads hold it weakly, the signal dispatcher a weak listener:
+ * DroppedLoopRetentionContract); a loop whose selector still holds keys of its transports does not
+ * become garbage, as its transports are not closed either.
  */
 final class UnclosedLoops {
 

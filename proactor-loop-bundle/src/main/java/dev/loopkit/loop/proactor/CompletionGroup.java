@@ -97,6 +97,27 @@ final class CompletionGroup {
         }
     }
 
+    /**
+     * The loop became garbage unclosed (asyncio's {@code __del__}): shuts the group down, closing what is
+     * still open in it, without waiting for its threads, as the caller may be any thread. The group
+     * reaches nothing of the loop, so only this ended its threads: a dropped loop that had used the
+     * network kept two threads and three descriptors for good (DroppedLoopRetentionContract).
+     */
+    void shutDownDropped() {
+        AsynchronousChannelGroup dropping;
+        synchronized (this) {
+            closed = true;
+            dropping = group;
+        }
+        if (dropping != null) {
+            try {
+                dropping.shutdownNow();
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "shutting down " + threadPrefix + "*", e);
+            }
+        }
+    }
+
     // Returns whether the wait was interrupted (and went on).
     private boolean awaitTermination(AsynchronousChannelGroup closing, long deadline) {
         boolean interrupted = false;

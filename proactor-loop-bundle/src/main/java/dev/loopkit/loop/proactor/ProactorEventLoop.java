@@ -78,6 +78,7 @@ public class ProactorEventLoop extends TransportEventLoop {
             throw new IllegalArgumentException("completionThreads must be >= 1, not " + completionThreads);
         }
         completions = new CompletionGroup("loopkit-proactor-" + id() + "-", completionThreads);
+        closeIfDropped(completions::shutDownDropped);
     }
 
     // ---- waiting ------------------------------------------------------------------------------------

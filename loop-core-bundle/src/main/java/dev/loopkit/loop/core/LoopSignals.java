@@ -1,0 +1,86 @@
+package dev.loopkit.loop.core;
+
+import dev.loopkit.signals.SignalDispatcher;
+import java.lang.ref.WeakReference;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A loop's signal handlers (asyncio's {@code _signal_handlers}), and what the process-wide
+ * {@link SignalDispatcher} holds of the loop: a {@link Listener} that reaches it weakly, and no
+ * handler. The dispatcher held the loop itself and each handler (which often captures its loop), so a
+ * loop its user dropped unclosed with a handler set was never garbage: its descriptors stayed open and
+ * the process kept its handler (an outside review, DroppedLoopRetentionContract). asyncio's signal
+ * module holds no reference to the loop either; its {@code __del__} closes it.
+ */
+final class LoopSignals {
+
+    private final Listener listener;
+    private final Map<Integer, Runnable> handlers = new ConcurrentHashMap<>();
+
+    LoopSignals(BaseEventLoop loop) {
+        listener = new Listener(new WeakReference<>(loop));
+    }
+
+    /** What the loop closes if it is dropped unclosed: its handlers' removal from the dispatcher. */
+    AutoCloseable listener() {
+        return listener;
+    }
+
+    /** Makes {@code callback} the handler of {@code signum}, replacing the one before. */
+    void add(int signum, Runnable callback) {
+        Runnable before = handlers.put(signum, callback);
+        try {
+            SignalDispatcher.get().add(signum, listener, listener.on(signum));
+        } catch (RuntimeException refused) { // a signal that cannot be caught: nothing changes
+            if (before == null) {
+                handlers.remove(signum, callback);
+            } else {
+                handlers.replace(signum, callback, before);
+            }
+            throw refused;
+        }
+    }
+
+    /** Removes the handler of {@code signum}; whether there was one. */
+    boolean remove(int signum) {
+        boolean removed = SignalDispatcher.get().remove(signum, listener);
+        handlers.remove(signum);
+        return removed;
+    }
+
+    /** Removes every handler: the loop closes. */
+    void removeAll() {
+        SignalDispatcher.get().removeAll(listener);
+        handlers.clear();
+    }
+
+    /** The handler of {@code signum} now, or {@code null}. */
+    Runnable handler(int signum) {
+        return handlers.get(signum);
+    }
+
+    /** The dispatcher's listener: on a signal, the loop schedules its handler, if the loop is still there. */
+    private static final class Listener implements AutoCloseable {
+        private final WeakReference<BaseEventLoop> loop;
+
+        Listener(WeakReference<BaseEventLoop> loop) {
+            this.loop = loop;
+        }
+
+        Runnable on(int signum) {
+            return () -> {
+                BaseEventLoop receiving = loop.get();
+                if (receiving != null) {
+                    receiving.signalReceived(signum);
+                }
+            };
+        }
+
+        /** The loop became garbage unclosed: its handlers go, and the process's handler with the last of them. */
+        @Override
+        public void close() {
+            SignalDispatcher.get().removeAll(this);
+        }
+    }
+}
