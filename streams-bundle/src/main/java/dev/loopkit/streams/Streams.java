@@ -2,6 +2,7 @@ package dev.loopkit.streams;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.Connection;
+import dev.loopkit.api.ConnectionOptions;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.Server;
 import dev.loopkit.api.ServerOptions;
@@ -47,6 +48,18 @@ public final class Streams {
         StreamReader reader = new StreamReader(loop, limit);
         StreamReaderProtocol protocol = new StreamReaderProtocol(loop, reader, null);
         return paired(loop.createConnection(() -> protocol, host, port), reader, protocol);
+    }
+
+    /**
+     * asyncio {@code open_connection(host, port, limit=limit, ssl=…, server_hostname=…, local_addr=…)}:
+     * the connection's options as {@code create_connection} takes them.
+     */
+    public static CompletionStage<StreamPair> openConnection(EventLoop loop, String host, int port, int limit,
+            ConnectionOptions options) {
+        Objects.requireNonNull(options, "options");
+        StreamReader reader = new StreamReader(loop, limit);
+        StreamReaderProtocol protocol = new StreamReaderProtocol(loop, reader, null);
+        return paired(loop.createConnection(() -> protocol, host, port, options), reader, protocol);
     }
 
     /** asyncio {@code open_unix_connection(path)}, with asyncio's 64 KiB buffer limit. */

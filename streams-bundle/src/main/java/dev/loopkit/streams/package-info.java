@@ -5,7 +5,7 @@
  * {@link dev.loopkit.streams.Streams#startServer}.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package dev.loopkit.streams;
 
 import org.osgi.annotation.bundle.Export;

@@ -705,6 +705,29 @@ public abstract class TlsContract extends SocketTestSupport {
         server.close();
     }
 
+    /**
+     * asyncio's {@code open_connection(host, port, ssl=…, local_addr=…)}: the connection options reach
+     * the streams' connection (Streams had no way to ask for TLS or a local address).
+     */
+    @Test
+    public void streamsOpenATlsConnectionWithConnectionOptions() throws Exception {
+        Server server = tlsEchoServer();
+        int localPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
+            localPort = probe.getLocalPort();
+        }
+        Streams.StreamPair pair = runFor(Streams.openConnection(loop, LOCALHOST, port(server), StreamReader.DEFAULT_LIMIT,
+                ConnectionOptions.ssl(TestCertificates.clientContext()).withLocalAddr(LOCALHOST, localPort)));
+        assertTrue(pair.writer().getExtraInfo("ssl_object") instanceof SSLEngine);
+        assertEquals(new java.net.InetSocketAddress(LOCALHOST, localPort), pair.writer().getExtraInfo("sockname"));
+        pair.writer().write("over tls\n".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("over tls\n", new String(runFor(pair.reader().readline()), StandardCharsets.US_ASCII));
+        pair.writer().close();
+        runFor(pair.writer().waitClosed());
+        server.close();
+        runFor(server.waitClosed());
+    }
+
     // ---- reentrancy -------------------------------------------------------------------------------------------
 
     @Test
