@@ -61,25 +61,38 @@ public final class SignalDispatcher {
 
     /** Stops {@code listener} listening to {@code signum}; {@code true} if it did. */
     public boolean remove(int signum, Object listener) {
-        SignalNumbers.check(signum);
         List<String> replaced = new ArrayList<>(1);
-        boolean removed;
-        synchronized (this) {
-            removed = removeHeld(signum, listener, replaced);
-        }
+        boolean removed = remove(signum, listener, replaced);
         warnReplaced(replaced);
         return removed;
+    }
+
+    /**
+     * {@link #remove(int, Object)} that leaves its warning to the caller: the names of the signals whose
+     * process handler outside code had replaced go to {@code replaced}, for {@link #warnReplaced} once the
+     * caller has released a lock of its own (a log handler is user code, LoopCloseReentrancyTest).
+     */
+    public boolean remove(int signum, Object listener, List<String> replaced) {
+        SignalNumbers.check(signum);
+        synchronized (this) {
+            return removeHeld(signum, listener, replaced);
+        }
     }
 
     /** Removes every handler of {@code listener}: when its loop closes. */
     public void removeAll(Object listener) {
         List<String> replaced = new ArrayList<>(1);
+        removeAll(listener, replaced);
+        warnReplaced(replaced);
+    }
+
+    /** {@link #removeAll(Object)} that leaves its warning to the caller, as {@link #remove(int, Object, List)}. */
+    public void removeAll(Object listener, List<String> replaced) {
         synchronized (this) {
             for (Integer signum : new ArrayList<>(installed.keySet())) {
                 removeHeld(signum, listener, replaced);
             }
         }
-        warnReplaced(replaced);
     }
 
     // Under the lock; the signals whose handler outside code had replaced go to replaced.
@@ -100,7 +113,7 @@ public final class SignalDispatcher {
     // asyncio's multiloop watcher: someone else's handler stays, and we say so. Said outside the
     // lock: a log handler is user code, and may wait for a thread that adds or removes a listener
     // (SignalDispatcherTest).
-    private static void warnReplaced(List<String> replaced) {
+    public static void warnReplaced(List<String> replaced) {
         for (String name : replaced) {
             LOG.log(Level.WARNING, "{0} handler was changed by outside code", name);
         }

@@ -1,5 +1,6 @@
 package dev.loopkit.loop.core;
 
+import java.lang.ref.WeakReference;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -23,6 +24,7 @@ final class DefaultExecutor {
     // Guarded by this.
     private ExecutorService executor;
     private boolean shutdown;
+    private final WhenDropped whenDropped = new WhenDropped();
 
     DefaultExecutor(String threadPrefix) {
         this.threadPrefix = threadPrefix;
@@ -39,6 +41,7 @@ final class DefaultExecutor {
                     new LinkedBlockingQueue<>(), new DaemonThreads(threadPrefix));
             pool.allowCoreThreadTimeOut(true);
             executor = pool;
+            whenDropped.current(pool, true);
         }
         return executor;
     }
@@ -57,6 +60,37 @@ final class DefaultExecutor {
             executor.shutdown(); // no user code: the pool is ours
         }
         executor = replacement;
+        whenDropped.current(replacement, ownThreads(replacement) != null);
+    }
+
+    /**
+     * What shuts the executor down if the loop is dropped unclosed, as asyncio's {@code close()} from
+     * {@code __del__} does: it holds the loop's own pool (which reaches nothing of the loop) and a user's
+     * executor only weakly, so that one which reaches the loop (its thread factory, say) does not keep
+     * the dropped loop alive from the tracking of dropped loops (an outside review).
+     */
+    AutoCloseable whenDropped() {
+        return whenDropped;
+    }
+
+    private static final class WhenDropped implements AutoCloseable {
+        private volatile ExecutorService ownPool;
+        private volatile WeakReference<ExecutorService> usersExecutor;
+
+        void current(ExecutorService current, boolean ours) {
+            ownPool = ours ? current : null;
+            usersExecutor = ours ? null : new WeakReference<>(current);
+        }
+
+        @Override
+        public void close() {
+            ExecutorService pool = ownPool;
+            WeakReference<ExecutorService> users = usersExecutor;
+            ExecutorService current = pool != null ? pool : users != null ? users.get() : null;
+            if (current != null) {
+                current.shutdown();
+            }
+        }
     }
 
     /** The threads of a pool this made, {@code null} for an executor of the user's. */

@@ -2,6 +2,8 @@ package dev.loopkit.loop.core;
 
 import dev.loopkit.signals.SignalDispatcher;
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -16,6 +18,13 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LoopSignals {
 
     private final Listener listener;
+    /**
+     * Makes each change of a handler and of the dispatcher's listener one step: an add between a remove's
+     * two steps put the listener back and lost its handler (the process's handler stayed, and the signal
+     * ran nothing; an outside review, SignalHandlersRaceTest). No user code runs under it: the
+     * dispatcher's warnings are said after it is released.
+     */
+    private final Object lock = new Object();
     private final Map<Integer, Runnable> handlers = new ConcurrentHashMap<>();
 
     LoopSignals(BaseEventLoop loop) {
@@ -29,30 +38,41 @@ final class LoopSignals {
 
     /** Makes {@code callback} the handler of {@code signum}, replacing the one before. */
     void add(int signum, Runnable callback) {
-        Runnable before = handlers.put(signum, callback);
-        try {
-            SignalDispatcher.get().add(signum, listener, listener.on(signum));
-        } catch (RuntimeException refused) { // a signal that cannot be caught: nothing changes
-            if (before == null) {
-                handlers.remove(signum, callback);
-            } else {
-                handlers.replace(signum, callback, before);
+        synchronized (lock) {
+            Runnable before = handlers.put(signum, callback);
+            try {
+                SignalDispatcher.get().add(signum, listener, listener.on(signum));
+            } catch (RuntimeException refused) { // a signal that cannot be caught: nothing changes
+                if (before == null) {
+                    handlers.remove(signum);
+                } else {
+                    handlers.put(signum, before);
+                }
+                throw refused;
             }
-            throw refused;
         }
     }
 
     /** Removes the handler of {@code signum}; whether there was one. */
     boolean remove(int signum) {
-        boolean removed = SignalDispatcher.get().remove(signum, listener);
-        handlers.remove(signum);
+        List<String> replaced = new ArrayList<>(1);
+        boolean removed;
+        synchronized (lock) {
+            removed = SignalDispatcher.get().remove(signum, listener, replaced);
+            handlers.remove(signum);
+        }
+        SignalDispatcher.warnReplaced(replaced);
         return removed;
     }
 
     /** Removes every handler: the loop closes. */
     void removeAll() {
-        SignalDispatcher.get().removeAll(listener);
-        handlers.clear();
+        List<String> replaced = new ArrayList<>(1);
+        synchronized (lock) {
+            SignalDispatcher.get().removeAll(listener, replaced);
+            handlers.clear();
+        }
+        SignalDispatcher.warnReplaced(replaced);
     }
 
     /** The handler of {@code signum} now, or {@code null}. */

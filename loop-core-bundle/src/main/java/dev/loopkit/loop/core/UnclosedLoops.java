@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * loop". Before, its epoll set and eventfd stayed open for the life of the JVM.
  *
  * <p>No thread of its own (a {@code Cleaner}'s would outlive the bundle): the loops dropped are looked
- * for whenever a loop is made or closed, so a program that keeps making loops keeps what it leaks
+ * for whenever a loop is made or has closed, so a program that keeps making loops keeps what it leaks
  * bounded. What a loop registers must not reach the loop, or it never becomes garbage, and neither may
  * anything that outlives it (its helper threads hold it weakly, the signal dispatcher a weak listener:
  * DroppedLoopRetentionContract); a loop whose selector still holds keys of its transports does not
@@ -65,12 +65,15 @@ final class UnclosedLoops {
             resources.add(resource);
         }
 
-        /** The loop closes itself: nothing is left to do here. */
+        /**
+         * The loop closes itself: nothing is left to do here. What loops dropped before left is closed
+         * by the loop once it is closed ({@link #closeDropped()}): here it would run user code (a user's
+         * executor's shutdown, log handlers) while the loop still closes (an outside review).
+         */
         void closed() {
             done.set(true);
             TRACKED.remove(this);
             clear();
-            closeDropped();
         }
 
         private void dropped() {

@@ -1466,6 +1466,105 @@ public abstract class NetworkContract extends SocketTestSupport {
         }
     }
 
+    // local_addr, a second look (an outside review): cases that held, kept for the new code
+
+    private static int freePortOn(String host) throws IOException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private Server countingServer(AtomicInteger accepted, String host) {
+        return runFor(loop.createServer(() -> new EchoProtocol() {
+            @Override
+            public void connectionMade(Transport made) {
+                accepted.incrementAndGet();
+                super.connectionMade(made);
+            }
+        }, host, 0));
+    }
+
+    /** asyncio: the bind fails ("address already in use"), as no SO_REUSEADDR is set on a client socket; nothing is left open. */
+    @Test(timeout = 60_000)
+    public void aLocalPortUsedByAnotherConnectionToTheSamePeerFailsInAsynciosWords() throws Exception {
+        AtomicInteger accepted = new AtomicInteger();
+        Server server = countingServer(accepted, LOCALHOST);
+        int localPort = freePortOn(LOCALHOST);
+        ConnectionOptions local = ConnectionOptions.defaults().withLocalAddr(LOCALHOST, localPort);
+        CollectingProtocol first = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> first, LOCALHOST, port(server), local));
+        Map<Integer, String> before = Leaks.openFds();
+        CompletionException second = assertThrows(CompletionException.class,
+                () -> runFor(loop.createConnection(() -> new CollectingProtocol(1, false), LOCALHOST, port(server), local)));
+        assertEquals("error while attempting to bind on address ('127.0.0.1', " + localPort + "): address already in use",
+                second.getCause().getMessage());
+        assertEquals("no descriptor left by the failed attempt", Map.of(), Leaks.newFds(before));
+        connection.transport().close();
+        runFor(first.lost);
+        server.close();
+        runFor(server.waitClosed());
+        assertEquals(1, accepted.get());
+    }
+
+    /** An IPv6 local address is bound as an IPv4 one; an IPv4 one for an IPv6 peer is asyncio's "no matching local address". */
+    @Test(timeout = 60_000)
+    public void anIpv6LocalAddressIsBoundBeforeConnecting() throws Exception {
+        boolean ipv6;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("::1"))) {
+            ipv6 = true;
+        } catch (IOException e) {
+            ipv6 = false;
+        }
+        assumeTrue("no IPv6 loopback here", ipv6);
+        AtomicInteger accepted = new AtomicInteger();
+        Server server = countingServer(accepted, "::1");
+        int localPort = freePortOn("::1");
+        CollectingProtocol client = new CollectingProtocol(1, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, "::1", port(server),
+                ConnectionOptions.defaults().withLocalAddr("::1", localPort)));
+        assertEquals(new InetSocketAddress("::1", localPort), connection.transport().getExtraInfo("sockname"));
+        connection.transport().close();
+        runFor(client.lost);
+        CompletionException otherFamily = assertThrows(CompletionException.class, () -> runFor(loop.createConnection(
+                () -> new CollectingProtocol(1, false), "::1", port(server),
+                ConnectionOptions.defaults().withLocalAddr(LOCALHOST, 0))));
+        assertEquals("no matching local address with family=<AddressFamily.AF_INET6: 10> found", otherFamily.getCause().getMessage());
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /** Cancelled while the local name is looked up (in the executor): nothing is connected, nothing is left open. */
+    @Test(timeout = 60_000)
+    public void cancelledWhileTheLocalAddressResolvesConnectsNothing() throws Exception {
+        AtomicInteger accepted = new AtomicInteger();
+        Server server = countingServer(accepted, LOCALHOST);
+        java.util.concurrent.ExecutorService gated = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        gated.execute(() -> {
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        loop.setDefaultExecutor(gated);
+        Map<Integer, String> before = Leaks.openFds();
+        CompletionStage<Connection<CollectingProtocol>> connecting = loop.createConnection(() -> new CollectingProtocol(1, false),
+                LOCALHOST, port(server), ConnectionOptions.defaults().withLocalAddr("localhost", 0));
+        CompletableFuture<Void> tick = new CompletableFuture<>();
+        loop.callLater(0.05, () -> tick.complete(null));
+        runFor(tick);
+        assertTrue(connecting.toCompletableFuture().cancel(false));
+        release.countDown();
+        CompletableFuture<Void> settle = new CompletableFuture<>();
+        loop.callLater(0.5, () -> settle.complete(null));
+        runFor(settle);
+        assertEquals("nothing connected", 0, accepted.get());
+        assertEquals("nothing left open", Map.of(), Leaks.newFds(before));
+        server.close();
+        runFor(server.waitClosed());
+    }
+
     // ---- a second look at the close of a connect's socket (an outside review) ---------------------------
 
     /** How many connect sockets the loop still means to close at its close (ConnectingSockets). */
