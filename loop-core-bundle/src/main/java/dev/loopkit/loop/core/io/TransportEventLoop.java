@@ -51,8 +51,8 @@ public abstract class TransportEventLoop extends BaseEventLoop {
     }
 
     /** asyncio's {@code connect_accepted_socket} and {@code start_tls} take no {@code local_addr}: refused, not ignored. */
-    static void refuseLocalAddr(ConnectionOptions options) {
-        if (options.localAddr() != null) {
+    private static void refuseLocalAddr(ConnectionOptions options) {
+        if (Objects.requireNonNull(options, "options").localAddr() != null) {
             throw new IllegalArgumentException("local_addr is only meaningful with create_connection");
         }
     }
