@@ -1,11 +1,15 @@
 package dev.loopkit.loop.core;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.signals.SignalNumbers;
 import dev.loopkit.testsupport.LogHandlers;
 import dev.loopkit.testsupport.OtherThread;
+import java.lang.ref.Reference;
+import java.lang.ref.WeakReference;
+import java.lang.reflect.Field;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -31,15 +35,7 @@ public class LoopCloseReentrancyTest {
     public void aUserExecutorsShutdownThatWaitsForAnotherThreadsCloseDoesNotDeadlock() throws Exception {
         ParkingEventLoop loop = new ParkingEventLoop();
         CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
-        ThreadPoolExecutor users = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>()) {
-            @Override
-            public void shutdown() {
-                super.shutdown();
-                if (!returnedInTime.isDone()) {
-                    returnedInTime.complete(onAnotherThread(loop, ParkingEventLoop::close));
-                }
-            }
-        };
+        ThreadPoolExecutor users = closingOnShutdown(loop, returnedInTime);
         loop.setDefaultExecutor(users);
         loop.close();
         assertTrue("the loop shut the user's executor down", returnedInTime.isDone());
@@ -74,6 +70,54 @@ public class LoopCloseReentrancyTest {
     }
 
     // Runs call on another thread and waits for it as long as a test may: whether it returned.
+    /**
+     * A loop dropped unclosed has its user's executor shut down by the next loop that closes (as asyncio's
+     * {@code __del__} closes it): that ran while the closing loop still closed, so an executor whose
+     * {@code shutdown()} closes that loop on another thread waited for ever (an outside review). It runs
+     * once the loop is closed now.
+     */
+    @Test(timeout = 120_000)
+    public void aDroppedLoopsExecutorShutDownByAnotherLoopsCloseMayWaitForThatClose() throws Exception {
+        ParkingEventLoop closing = new ParkingEventLoop();
+        CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
+        ThreadPoolExecutor users = closingOnShutdown(closing, returnedInTime);
+        Reference<?>[] tracked = new Reference<?>[1];
+        WeakReference<BaseEventLoop> dropped = dropLoopWith(users, tracked);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while ((dropped.get() != null || !tracked[0].isEnqueued()) && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertNull("the dropped loop is garbage", dropped.get());
+        assertTrue("its phantom reference is queued", tracked[0].isEnqueued());
+        closing.close(); // closes what the dropped loop held: its executor, whose shutdown closes `closing` elsewhere
+        assertTrue("the dropped loop's executor was shut down", returnedInTime.isDone());
+        assertEquals("the other thread's close() returned while the executor shut down", true, returnedInTime.get());
+        Reference.reachabilityFence(users); // the user holds the executor: it is shut down, not collected
+    }
+
+    private static WeakReference<BaseEventLoop> dropLoopWith(ThreadPoolExecutor users, Reference<?>[] tracked) throws Exception {
+        ParkingEventLoop loop = new ParkingEventLoop();
+        loop.setDefaultExecutor(users);
+        Field unclosed = BaseEventLoop.class.getDeclaredField("unclosed");
+        unclosed.setAccessible(true);
+        tracked[0] = (Reference<?>) unclosed.get(loop);
+        return new WeakReference<>(loop);
+    }
+
+    /** A user's executor whose {@code shutdown()} closes {@code loop} on another thread and waits for it. */
+    private static ThreadPoolExecutor closingOnShutdown(ParkingEventLoop loop, CompletableFuture<Boolean> returnedInTime) {
+        return new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>()) {
+            @Override
+            public void shutdown() {
+                super.shutdown();
+                if (!returnedInTime.isDone()) {
+                    returnedInTime.complete(onAnotherThread(loop, ParkingEventLoop::close));
+                }
+            }
+        };
+    }
+
     private static boolean onAnotherThread(ParkingEventLoop loop, Consumer<ParkingEventLoop> call) {
         return OtherThread.returns(() -> call.accept(loop));
     }

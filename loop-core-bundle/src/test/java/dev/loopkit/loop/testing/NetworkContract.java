@@ -1380,13 +1380,6 @@ public abstract class NetworkContract extends SocketTestSupport {
 
     // ---- createConnection's local_addr ------------------------------------------------------------------
 
-    /** A port nobody listens on or is bound to just now. */
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
-            return probe.getLocalPort();
-        }
-    }
-
     /**
      * asyncio's {@code local_addr}: the connection's socket is bound there before it connects, so the
      * server sees the connection come from that port; the host may be a name, resolved as the peer's.
@@ -1403,7 +1396,7 @@ public abstract class NetworkContract extends SocketTestSupport {
         }, LOCALHOST, 0));
         for (String localHost : List.of(LOCALHOST, "localhost")) {
             peerOfAccepted.set(new CompletableFuture<>());
-            int localPort = freePort();
+            int localPort = freePortOn(LOCALHOST);
             CollectingProtocol client = new CollectingProtocol(4, false);
             Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server),
                     ConnectionOptions.defaults().withLocalAddr(localHost, localPort)));
@@ -1467,12 +1460,6 @@ public abstract class NetworkContract extends SocketTestSupport {
     }
 
     // local_addr, a second look (an outside review): cases that held, kept for the new code
-
-    private static int freePortOn(String host) throws IOException {
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-            return probe.getLocalPort();
-        }
-    }
 
     private Server countingServer(AtomicInteger accepted, String host) {
         return runFor(loop.createServer(() -> new EchoProtocol() {

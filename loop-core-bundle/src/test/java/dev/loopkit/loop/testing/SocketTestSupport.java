@@ -25,6 +25,13 @@ public abstract class SocketTestSupport extends LoopTestSupport {
 
     protected static final String LOCALHOST = "127.0.0.1";
 
+    /** A port on {@code host} that nobody listens on or is bound to just now. */
+    protected static int freePortOn(String host) throws java.io.IOException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return probe.getLocalPort();
+        }
+    }
+
     private final List<Map<String, Object>> unexpectedErrors = Collections.synchronizedList(new ArrayList<>());
     private final ExceptionHandler recordUnexpected = (l, context) -> unexpectedErrors.add(context);
 

@@ -149,10 +149,7 @@ public abstract class TlsContract extends SocketTestSupport {
     @Test
     public void aTlsConnectionWithALocalAddressComesFromThereAndStartTlsRefusesOne() throws Exception {
         Server server = tlsEchoServer();
-        int localPort;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
-            localPort = probe.getLocalPort();
-        }
+        int localPort = freePortOn(LOCALHOST);
         CollectingProtocol client = new CollectingProtocol(2, false);
         Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server),
                 ConnectionOptions.ssl(TestCertificates.clientContext()).withLocalAddr(LOCALHOST, localPort)));
@@ -712,10 +709,7 @@ public abstract class TlsContract extends SocketTestSupport {
     @Test
     public void streamsOpenATlsConnectionWithConnectionOptions() throws Exception {
         Server server = tlsEchoServer();
-        int localPort;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
-            localPort = probe.getLocalPort();
-        }
+        int localPort = freePortOn(LOCALHOST);
         Streams.StreamPair pair = runFor(Streams.openConnection(loop, LOCALHOST, port(server), StreamReader.DEFAULT_LIMIT,
                 ConnectionOptions.ssl(TestCertificates.clientContext()).withLocalAddr(LOCALHOST, localPort)));
         assertTrue(pair.writer().getExtraInfo("ssl_object") instanceof SSLEngine);
