@@ -135,7 +135,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         scheduler.setLoopName(name());
         unclosed = UnclosedLoops.track(this, name());
         closeIfDropped(signals.listener());
-        closeIfDropped(executor.whenDropped()); // asyncio's close() from __del__ shuts its executor down too
+        closeIfDropped(executor.whenDropped()); // its own pool, as asyncio's close() from __del__ shuts it down
     }
 
     /**
@@ -452,8 +452,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             // closes, a close() on another thread waits for this one, and the executor's shutdown()
             // (the user's, if set) and the log handlers of the signal handlers' removal are user code
             // that may wait for such a thread (LoopCloseReentrancyTest). A signal meanwhile finds the
-            // loop closed, and is dropped. So are the closes of what dropped loops held (a user's
-            // executor shut down, warnings logged): they ran while this loop was still closing.
+            // loop closed, and is dropped. So are the closes of what dropped loops held, whose warnings
+            // go to log handlers: they ran while this loop was still closing.
             signals.removeAll();
             if (executorToShutDown != null) {
                 executorToShutDown.shutdown();

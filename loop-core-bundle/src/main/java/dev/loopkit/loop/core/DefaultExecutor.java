@@ -1,6 +1,5 @@
 package dev.loopkit.loop.core;
 
-import java.lang.ref.WeakReference;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -41,7 +40,7 @@ final class DefaultExecutor {
                     new LinkedBlockingQueue<>(), new DaemonThreads(threadPrefix));
             pool.allowCoreThreadTimeOut(true);
             executor = pool;
-            whenDropped.current(pool, true);
+            whenDropped.ownPool = pool;
         }
         return executor;
     }
@@ -60,35 +59,28 @@ final class DefaultExecutor {
             executor.shutdown(); // no user code: the pool is ours
         }
         executor = replacement;
-        whenDropped.current(replacement, ownThreads(replacement) != null);
+        whenDropped.ownPool = ownThreads(replacement) != null ? replacement : null;
     }
 
     /**
-     * What shuts the executor down if the loop is dropped unclosed, as asyncio's {@code close()} from
-     * {@code __del__} does: it holds the loop's own pool (which reaches nothing of the loop) and a user's
-     * executor only weakly, so that one which reaches the loop (its thread factory, say) does not keep
-     * the dropped loop alive from the tracking of dropped loops (an outside review).
+     * What shuts the loop's own pool down if the loop is dropped unclosed (its idle threads waited out a
+     * minute). An executor of the user's is left to the user, as when {@link #set} replaces it: holding
+     * it to shut it down kept the dropped loop alive when it reached the loop (its thread factory, say),
+     * and holding it weakly lost a wrapper's pool (outside reviews; ASYNCIO-DIFFERENCES).
      */
     AutoCloseable whenDropped() {
         return whenDropped;
     }
 
     private static final class WhenDropped implements AutoCloseable {
+        /** The loop's own pool while it is the executor; it reaches nothing of the loop. */
         private volatile ExecutorService ownPool;
-        private volatile WeakReference<ExecutorService> usersExecutor;
-
-        void current(ExecutorService current, boolean ours) {
-            ownPool = ours ? current : null;
-            usersExecutor = ours ? null : new WeakReference<>(current);
-        }
 
         @Override
         public void close() {
             ExecutorService pool = ownPool;
-            WeakReference<ExecutorService> users = usersExecutor;
-            ExecutorService current = pool != null ? pool : users != null ? users.get() : null;
-            if (current != null) {
-                current.shutdown();
+            if (pool != null) {
+                pool.shutdown();
             }
         }
     }

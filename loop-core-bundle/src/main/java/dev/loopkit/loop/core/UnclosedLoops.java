@@ -1,5 +1,6 @@
 package dev.loopkit.loop.core;
 
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.lang.System.Logger.Level;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
@@ -67,8 +68,8 @@ final class UnclosedLoops {
 
         /**
          * The loop closes itself: nothing is left to do here. What loops dropped before left is closed
-         * by the loop once it is closed ({@link #closeDropped()}): here it would run user code (a user's
-         * executor's shutdown, log handlers) while the loop still closes (an outside review).
+         * by the loop once it is closed ({@link #closeDropped()}): here it would run user code (log
+         * handlers) while the loop still closes (an outside review, LoopCloseReentrancyTest).
          */
         void closed() {
             done.set(true);
@@ -76,18 +77,40 @@ final class UnclosedLoops {
             clear();
         }
 
+        /**
+         * Closes each resource, then warns. Nothing of it reaches the caller (a loop being made or one
+         * that closed, unrelated to this one) but the JVM's own errors: a log handler or a resource that
+         * threw made that loop's constructor or close() throw, and left what came after it open for good
+         * (an outside review, DroppedLoopWarningTest).
+         */
         private void dropped() {
             if (!done.compareAndSet(false, true)) {
                 return;
             }
-            LOG.log(Level.WARNING, "unclosed event loop {0}", name);
             for (AutoCloseable resource : resources) {
                 try {
                     resource.close();
-                } catch (Exception e) {
-                    LOG.log(Level.DEBUG, "closing what " + name + " held", e);
+                } catch (Exception | Error e) {
+                    rethrowIfFatal(e);
+                    logQuietly(Level.DEBUG, "closing what " + name + " held", e);
                 }
             }
+            logQuietly(Level.WARNING, "unclosed event loop " + name, null);
+        }
+    }
+
+    // A log handler is user code: one that throws loses its own message, nothing else.
+    private static void logQuietly(Level level, String message, Throwable thrown) {
+        try {
+            LOG.log(level, message, thrown);
+        } catch (RuntimeException | Error e) {
+            rethrowIfFatal(e);
+        }
+    }
+
+    private static void rethrowIfFatal(Throwable failure) {
+        if (Scheduler.isFatal(failure)) {
+            throw (VirtualMachineError) failure;
         }
     }
 }

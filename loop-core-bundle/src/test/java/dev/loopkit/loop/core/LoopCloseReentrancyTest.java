@@ -35,7 +35,15 @@ public class LoopCloseReentrancyTest {
     public void aUserExecutorsShutdownThatWaitsForAnotherThreadsCloseDoesNotDeadlock() throws Exception {
         ParkingEventLoop loop = new ParkingEventLoop();
         CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
-        ThreadPoolExecutor users = closingOnShutdown(loop, returnedInTime);
+        ThreadPoolExecutor users = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>()) {
+            @Override
+            public void shutdown() {
+                super.shutdown();
+                if (!returnedInTime.isDone()) {
+                    returnedInTime.complete(onAnotherThread(loop, ParkingEventLoop::close));
+                }
+            }
+        };
         loop.setDefaultExecutor(users);
         loop.close();
         assertTrue("the loop shut the user's executor down", returnedInTime.isDone());
@@ -71,18 +79,16 @@ public class LoopCloseReentrancyTest {
 
     // Runs call on another thread and waits for it as long as a test may: whether it returned.
     /**
-     * A loop dropped unclosed has its user's executor shut down by the next loop that closes (as asyncio's
-     * {@code __del__} closes it): that ran while the closing loop still closed, so an executor whose
-     * {@code shutdown()} closes that loop on another thread waited for ever (an outside review). It runs
-     * once the loop is closed now.
+     * What a loop dropped unclosed held is closed by the next loop that closes, with asyncio's warning
+     * "unclosed event loop": that ran while the closing loop still closed, so a log handler that closes
+     * that loop on another thread waited for ever (an outside review). It runs once the loop is closed now.
      */
     @Test(timeout = 120_000)
-    public void aDroppedLoopsExecutorShutDownByAnotherLoopsCloseMayWaitForThatClose() throws Exception {
+    public void aDroppedLoopsWarningSaidByAnotherLoopsCloseMayWaitForThatClose() throws Exception {
         ParkingEventLoop closing = new ParkingEventLoop();
         CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
-        ThreadPoolExecutor users = closingOnShutdown(closing, returnedInTime);
         Reference<?>[] tracked = new Reference<?>[1];
-        WeakReference<BaseEventLoop> dropped = dropLoopWith(users, tracked);
+        WeakReference<BaseEventLoop> dropped = dropLoop(tracked);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while ((dropped.get() != null || !tracked[0].isEnqueued()) && System.nanoTime() < deadline) {
             System.gc();
@@ -90,32 +96,29 @@ public class LoopCloseReentrancyTest {
         }
         assertNull("the dropped loop is garbage", dropped.get());
         assertTrue("its phantom reference is queued", tracked[0].isEnqueued());
-        closing.close(); // closes what the dropped loop held: its executor, whose shutdown closes `closing` elsewhere
-        assertTrue("the dropped loop's executor was shut down", returnedInTime.isDone());
-        assertEquals("the other thread's close() returned while the executor shut down", true, returnedInTime.get());
-        Reference.reachabilityFence(users); // the user holds the executor: it is shut down, not collected
+        Logger logger = Logger.getLogger("dev.loopkit.loop");
+        Handler handler = LogHandlers.calling(record -> {
+            if (record.getMessage() != null && record.getMessage().contains("unclosed event loop")
+                    && !returnedInTime.isDone()) {
+                returnedInTime.complete(onAnotherThread(closing, ParkingEventLoop::close));
+            }
+        });
+        logger.addHandler(handler);
+        try {
+            closing.close(); // closes what the dropped loop held, and says so
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertTrue("the dropped loop was warned of", returnedInTime.isDone());
+        assertEquals("the other thread's close() returned while the warning was said", true, returnedInTime.get());
     }
 
-    private static WeakReference<BaseEventLoop> dropLoopWith(ThreadPoolExecutor users, Reference<?>[] tracked) throws Exception {
+    private static WeakReference<BaseEventLoop> dropLoop(Reference<?>[] tracked) throws Exception {
         ParkingEventLoop loop = new ParkingEventLoop();
-        loop.setDefaultExecutor(users);
         Field unclosed = BaseEventLoop.class.getDeclaredField("unclosed");
         unclosed.setAccessible(true);
         tracked[0] = (Reference<?>) unclosed.get(loop);
         return new WeakReference<>(loop);
-    }
-
-    /** A user's executor whose {@code shutdown()} closes {@code loop} on another thread and waits for it. */
-    private static ThreadPoolExecutor closingOnShutdown(ParkingEventLoop loop, CompletableFuture<Boolean> returnedInTime) {
-        return new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>()) {
-            @Override
-            public void shutdown() {
-                super.shutdown();
-                if (!returnedInTime.isDone()) {
-                    returnedInTime.complete(onAnotherThread(loop, ParkingEventLoop::close));
-                }
-            }
-        };
     }
 
     private static boolean onAnotherThread(ParkingEventLoop loop, Consumer<ParkingEventLoop> call) {
