@@ -91,7 +91,7 @@ final class UnclosedLoops {
                 try {
                     resource.close();
                 } catch (Exception | Error e) {
-                    rethrowIfFatal(e);
+                    Scheduler.rethrowIfFatal(e);
                     logQuietly(Level.DEBUG, "closing what " + name + " held", e);
                 }
             }
@@ -104,13 +104,7 @@ final class UnclosedLoops {
         try {
             LOG.log(level, message, thrown);
         } catch (RuntimeException | Error e) {
-            rethrowIfFatal(e);
-        }
-    }
-
-    private static void rethrowIfFatal(Throwable failure) {
-        if (Scheduler.isFatal(failure)) {
-            throw (VirtualMachineError) failure;
+            Scheduler.rethrowIfFatal(e);
         }
     }
 }

@@ -1,12 +1,7 @@
 package dev.loopkit.loop.core;
 
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNull;
-import static org.junit.Assert.assertTrue;
 
-import java.lang.ref.Reference;
-import java.lang.ref.WeakReference;
-import java.lang.reflect.Field;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -27,20 +22,8 @@ public class DroppedLoopExecutorTest {
      */
     @Test(timeout = 60_000)
     public void aDroppedLoopWhoseExecutorReachesItIsCollected() throws Exception {
-        WeakReference<BaseEventLoop> dropped = dropLoopWithAnExecutorThatReachesIt();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (dropped.get() != null && System.nanoTime() < deadline) {
-            System.gc();
-            Thread.sleep(20);
-        }
-        assertNull("the dropped loop is garbage", dropped.get());
-    }
-
-    private static WeakReference<BaseEventLoop> dropLoopWithAnExecutorThatReachesIt() {
-        ParkingEventLoop loop = new ParkingEventLoop();
-        loop.setDefaultExecutor(new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                task -> new Thread(task, "worker-of-" + loop)));
-        return new WeakReference<>(loop);
+        DroppedLoop.drop(loop -> loop.setDefaultExecutor(new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), task -> new Thread(task, "worker-of-" + loop)))).awaitCollected();
     }
 
     /**
@@ -53,29 +36,11 @@ public class DroppedLoopExecutorTest {
         ThreadPoolExecutor inner = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
         inner.prestartAllCoreThreads();
         try {
-            Reference<?>[] tracked = new Reference<?>[1];
-            WeakReference<BaseEventLoop> dropped = dropLoopWith(Executors.unconfigurableExecutorService(inner), tracked);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while ((dropped.get() != null || !tracked[0].isEnqueued()) && System.nanoTime() < deadline) {
-                System.gc();
-                Thread.sleep(20);
-            }
-            assertNull("the dropped loop is garbage", dropped.get());
-            assertTrue("its phantom reference is queued", tracked[0].isEnqueued());
+            DroppedLoop.drop(loop -> loop.setDefaultExecutor(Executors.unconfigurableExecutorService(inner))).awaitCollected();
             new ParkingEventLoop().close(); // closes what the dropped loop held
             assertFalse("the user's executor is the user's to shut down", inner.isShutdown());
         } finally {
             inner.shutdownNow();
         }
-    }
-
-    private static WeakReference<BaseEventLoop> dropLoopWith(java.util.concurrent.ExecutorService users, Reference<?>[] tracked)
-            throws Exception {
-        ParkingEventLoop loop = new ParkingEventLoop();
-        loop.setDefaultExecutor(users);
-        Field unclosed = BaseEventLoop.class.getDeclaredField("unclosed");
-        unclosed.setAccessible(true);
-        tracked[0] = (Reference<?>) unclosed.get(loop);
-        return new WeakReference<>(loop);
     }
 }

@@ -1,15 +1,11 @@
 package dev.loopkit.loop.core;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.signals.SignalNumbers;
 import dev.loopkit.testsupport.LogHandlers;
 import dev.loopkit.testsupport.OtherThread;
-import java.lang.ref.Reference;
-import java.lang.ref.WeakReference;
-import java.lang.reflect.Field;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -77,7 +73,6 @@ public class LoopCloseReentrancyTest {
         }
     }
 
-    // Runs call on another thread and waits for it as long as a test may: whether it returned.
     /**
      * What a loop dropped unclosed held is closed by the next loop that closes, with asyncio's warning
      * "unclosed event loop": that ran while the closing loop still closed, so a log handler that closes
@@ -87,15 +82,7 @@ public class LoopCloseReentrancyTest {
     public void aDroppedLoopsWarningSaidByAnotherLoopsCloseMayWaitForThatClose() throws Exception {
         ParkingEventLoop closing = new ParkingEventLoop();
         CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
-        Reference<?>[] tracked = new Reference<?>[1];
-        WeakReference<BaseEventLoop> dropped = dropLoop(tracked);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while ((dropped.get() != null || !tracked[0].isEnqueued()) && System.nanoTime() < deadline) {
-            System.gc();
-            Thread.sleep(20);
-        }
-        assertNull("the dropped loop is garbage", dropped.get());
-        assertTrue("its phantom reference is queued", tracked[0].isEnqueued());
+        DroppedLoop.drop(dropped -> { }).awaitCollected();
         Logger logger = Logger.getLogger("dev.loopkit.loop");
         Handler handler = LogHandlers.calling(record -> {
             if (record.getMessage() != null && record.getMessage().contains("unclosed event loop")
@@ -113,14 +100,7 @@ public class LoopCloseReentrancyTest {
         assertEquals("the other thread's close() returned while the warning was said", true, returnedInTime.get());
     }
 
-    private static WeakReference<BaseEventLoop> dropLoop(Reference<?>[] tracked) throws Exception {
-        ParkingEventLoop loop = new ParkingEventLoop();
-        Field unclosed = BaseEventLoop.class.getDeclaredField("unclosed");
-        unclosed.setAccessible(true);
-        tracked[0] = (Reference<?>) unclosed.get(loop);
-        return new WeakReference<>(loop);
-    }
-
+    // Runs call on another thread and waits for it as long as a test may: whether it returned.
     private static boolean onAnotherThread(ParkingEventLoop loop, Consumer<ParkingEventLoop> call) {
         return OtherThread.returns(() -> call.accept(loop));
     }

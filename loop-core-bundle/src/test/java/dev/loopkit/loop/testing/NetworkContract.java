@@ -1502,7 +1502,7 @@ public abstract class NetworkContract extends SocketTestSupport {
         } catch (IOException e) {
             ipv6 = false;
         }
-        assumeTrue("no IPv6 loopback here", ipv6);
+        assumeTrue("IPv6 local addresses need an IPv6 loopback (::1), which this host does not have", ipv6);
         AtomicInteger accepted = new AtomicInteger();
         Server server = countingServer(accepted, "::1");
         int localPort = freePortOn("::1");

@@ -632,28 +632,22 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
      */
     @Test
     public void runOnceAsAsynciosTestHelperDoesPicksUpReadinessInTheNextRun() throws Exception {
-        try (java.net.ServerSocket peer = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
-            CollectingProtocol client = new CollectingProtocol(3, false);
-            Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, peer.getLocalPort()));
-            try (java.net.Socket accepted = peer.accept()) {
-                List<Integer> runs = new java.util.ArrayList<>();
-                for (int b = 1; b <= 3; b++) {
-                    accepted.getOutputStream().write(b);
-                    accepted.getOutputStream().flush();
-                    Thread.sleep(20); // in the socket's receive queue before the runs begin: generous on any machine
-                    int expected = b;
-                    int run = 0;
-                    while (client.received.size() < expected && run < 200) {
-                        loop.callSoon(loop::stop);
-                        loop.runForever();
-                        run++;
-                    }
-                    runs.add(run);
+        CollectingProtocol client = new CollectingProtocol(3, false);
+        try (UnixPair pair = unixPair(client)) {
+            List<Integer> runs = new java.util.ArrayList<>();
+            for (int b = 1; b <= 3; b++) {
+                pair.send(b);
+                int expected = b;
+                int run = 0;
+                while (client.received.size() < expected && run < 200) {
+                    loop.callSoon(loop::stop);
+                    loop.runForever();
+                    run++;
                 }
-                connection.transport().abort();
-                assertEquals("bytes received", 3, client.received.size());
-                assertTrue("runs until each byte was delivered (asyncio: 1 each): " + runs, runs.stream().allMatch(run -> run <= 2));
+                runs.add(run);
             }
+            assertEquals("bytes received", 3, client.received.size());
+            assertTrue("runs until each byte was delivered (asyncio: 1 each): " + runs, runs.stream().allMatch(run -> run <= 2));
         }
     }
 
@@ -665,62 +659,77 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
      */
     @Test
     public void aSocketReadableDuringACallbackStormIsServedWithin64Callbacks() throws Exception {
-        try (java.net.ServerSocket peer = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
-            int[] iteration = {0};
-            int[] sentAt = {-1};
-            List<Integer> receivedAt = new java.util.ArrayList<>();
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            java.net.Socket[] accepted = new java.net.Socket[1];
-            CollectingProtocol client = new CollectingProtocol(2, false) {
-                @Override
-                public void dataReceived(ByteBuffer data) {
-                    super.dataReceived(data);
-                    receivedAt.add(iteration[0]);
-                    if (receivedAt.size() == 1) {
-                        sentAt[0] = iteration[0]; // the poll that found the first byte just ran
-                        sendByteAndWait(accepted[0]);
-                    } else {
-                        done.complete(null);
-                    }
+        int[] iteration = {0};
+        int[] sentAt = {-1};
+        List<Integer> receivedAt = new java.util.ArrayList<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        UnixPair[] pair = new UnixPair[1];
+        CollectingProtocol client = new CollectingProtocol(2, false) {
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                super.dataReceived(data);
+                receivedAt.add(iteration[0]);
+                if (receivedAt.size() == 1) {
+                    sentAt[0] = iteration[0]; // the poll that found the first byte just ran
+                    pair[0].send(2);
+                } else {
+                    done.complete(null);
+                }
+            }
+        };
+        try (UnixPair made = unixPair(client)) {
+            pair[0] = made;
+            Runnable[] storm = new Runnable[1];
+            storm[0] = () -> {
+                if (++iteration[0] == 1) {
+                    made.send(1);
+                }
+                if (done.isDone()) {
+                    return;
+                }
+                if (iteration[0] < 100_000) {
+                    loop.callSoon(storm[0]);
+                } else {
+                    done.completeExceptionally(new AssertionError("no data within 100,000 iterations: " + receivedAt));
                 }
             };
-            Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, peer.getLocalPort()));
-            accepted[0] = peer.accept();
-            try {
-                Runnable[] storm = new Runnable[1];
-                storm[0] = () -> {
-                    if (++iteration[0] == 1) {
-                        sendByteAndWait(accepted[0]);
-                    }
-                    if (done.isDone()) {
-                        return;
-                    }
-                    if (iteration[0] < 100_000) {
-                        loop.callSoon(storm[0]);
-                    } else {
-                        done.completeExceptionally(new AssertionError("no data within 100,000 iterations: " + receivedAt));
-                    }
-                };
-                loop.callSoon(storm[0]);
-                runFor(done);
-                int delay = receivedAt.get(1) - sentAt[0];
-                assertTrue("storm callbacks between a byte being readable and dataReceived: " + delay + "; received at "
-                        + receivedAt, delay <= 64 + 1);
-            } finally {
-                connection.transport().abort();
-                accepted[0].close();
-            }
+            loop.callSoon(storm[0]);
+            runFor(done);
+            int delay = receivedAt.get(1) - sentAt[0];
+            assertTrue("storm callbacks between a byte being readable and dataReceived: " + delay + "; received at "
+                    + receivedAt, delay <= 64 + 1);
         }
     }
 
-    // The byte is in the loop socket's receive queue well before the loop's next iteration.
-    private static void sendByteAndWait(java.net.Socket socket) {
-        try {
-            socket.getOutputStream().write('x');
-            socket.getOutputStream().flush();
-            Thread.sleep(5);
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError(e);
+    /**
+     * A Unix-domain connection of the loop's ({@code createUnixConnection}) and the peer's end, a blocking
+     * JDK channel. A byte the peer sends is in the loop socket's receive queue when {@code send} returns
+     * (the kernel queues it in the call, where TCP over loopback may hand it on later), so a test can count
+     * the loop's iterations from there without waiting.
+     */
+    private record UnixPair(Connection<CollectingProtocol> connection, SocketChannel peer, Path path) implements AutoCloseable {
+        void send(int b) {
+            try {
+                peer.write(ByteBuffer.wrap(new byte[] {(byte) b}));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            connection.transport().abort();
+            peer.close();
+            Files.deleteIfExists(path);
+        }
+    }
+
+    private UnixPair unixPair(CollectingProtocol client) throws IOException {
+        Path path = Files.createTempDirectory("loopkit-unix").resolve("peer.sock");
+        try (ServerSocketChannel listener = ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            listener.bind(java.net.UnixDomainSocketAddress.of(path));
+            Connection<CollectingProtocol> connection = runFor(loop.createUnixConnection(() -> client, path));
+            return new UnixPair(connection, listener.accept(), path);
         }
     }
 }
