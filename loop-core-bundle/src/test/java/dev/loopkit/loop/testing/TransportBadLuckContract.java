@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
@@ -277,7 +278,13 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
         byte[] big = NetworkContract.randomBytes(8 * 1024 * 1024, 17);
         try (ServerSocket peer = new ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
             CompletableFuture<Exception> lost = new CompletableFuture<>();
+            AtomicBoolean paused = new AtomicBoolean();
             Protocol client = new Protocol() {
+                @Override
+                public void pauseWriting() {
+                    paused.set(true);
+                }
+
                 @Override
                 public void resumeWriting() {
                     throw new AssertionError("resume bug");
@@ -298,8 +305,12 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
                     received.completeExceptionally(e);
                 }
             });
-            reader.start();
+            // The peer reads only once the write has returned: a peer reading meanwhile lets the kernel
+            // take all 8 MiB in the one write (the receive buffer grows to 32 MiB here), and the transport
+            // never pauses, so it never resumes either.
             connection.transport().write(big);
+            assertTrue("the write paused the protocol", paused.get());
+            reader.start();
             connection.transport().close();
             Object end = outcome(lost, 10);
             List<String> messages = reportedMessages();
