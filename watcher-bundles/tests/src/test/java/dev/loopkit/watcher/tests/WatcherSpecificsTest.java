@@ -221,6 +221,48 @@ public class WatcherSpecificsTest {
         assertEquals(List.of(), Leaks.threads("loopkit-waitpid-"));
     }
 
+    /**
+     * A host stops a plugin, and with it the threaded watcher, from an interrupted thread. close() wakes
+     * the threads that wait for children and must wait for them before it closes the eventfd they poll:
+     * on an interrupted thread it gave up at once, returned with the threads alive, and closed the eventfd
+     * under them, whose number the next descriptor opened in the process takes.
+     */
+    @Test
+    public void closingTheThreadedWatcherFromAnInterruptedThreadEndsItsThreadsBeforeClosingTheirEventfd() throws Exception {
+        assumeTrue("the threaded watcher wakes its threads through pidfds (Linux 5.3 and later)", POSIX.pidfdSupported());
+        Map<Integer, String> before = Leaks.openFds();
+        ThreadedChildWatcher threaded = new ThreadedChildWatcher();
+        BaseEventLoop loop = loopWith(threaded);
+        int children = 100; // threads enough that not all have ended when an interrupted close() returns at once
+        List<Long> pids = run(loop, () -> {
+            List<Long> spawned = new ArrayList<>();
+            for (int i = 0; i < children; i++) {
+                spawned.add(spawnAndRegister(threaded, "exec sleep 30", (p, c) -> { }));
+            }
+            return CompletableFuture.completedFuture(spawned);
+        });
+        try {
+            assertTrue("a thread waits for each child", Leaks.await(() -> threaded.waitingThreads() == children, 10));
+            List<Thread> waiting = Thread.getAllStackTraces().keySet().stream()
+                    .filter(thread -> thread.getName().startsWith("loopkit-waitpid-")).toList();
+            Thread.currentThread().interrupt();
+            try {
+                threaded.close();
+            } finally {
+                assertTrue("the interrupt status is left set", Thread.interrupted());
+            }
+            // Read at once: a listing of all threads takes long enough for them to end meanwhile.
+            assertEquals("waiting threads alive after close()", 0, waiting.stream().filter(Thread::isAlive).count());
+        } finally {
+            loop.close();
+            for (long pid : pids) {
+                POSIX.kill(pid, 9);
+                POSIX.waitpid(pid, false);
+            }
+        }
+        assertEquals("descriptors left", Map.of(), Leaks.newFds(before));
+    }
+
     @Test
     public void theThreadedWatcherRefusesRegistrationOutsideARunningLoopAsAsyncioDoes() throws Exception {
         ThreadedChildWatcher threaded = new ThreadedChildWatcher();

@@ -7,6 +7,7 @@ import dev.loopkit.api.spi.LoopkitName;
 import dev.loopkit.api.RunningLoop;
 import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.api.spi.ServiceRanking;
+import dev.loopkit.loop.core.Uninterruptibly;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.watcher.base.AbstractChildWatcher;
 import dev.loopkit.watcher.base.Child;
@@ -65,8 +66,8 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     private final Set<Long> waited = new HashSet<>();
     private int closeFd = -1;
     private boolean closed;
-    /** Guarded by lock: close() came from a waiting thread, and left the eventfd to the last waiter. */
-    private boolean closedFromWaitingThread;
+    /** Guarded by lock: close() could not wait for the waiting threads, and left the eventfd to the last of them. */
+    private boolean eventfdLeftToLastWaiter;
 
     /**
      * Waits for {@code pid} on a thread and delivers its exit to the running loop, the one that
@@ -211,7 +212,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     // children it had (ChaosSoakIT found anon_inode:[eventfd] +1 at its end).
     private void stopWaiting(long pid) {
         waited.remove(pid);
-        if (waited.isEmpty() && (!closed || closedFromWaitingThread) && closeFd >= 0) {
+        if (waited.isEmpty() && (!closed || eventfdLeftToLastWaiter) && closeFd >= 0) {
             closeQuietly(closeFd);
             closeFd = -1;
         }
@@ -285,14 +286,8 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
         if (threads.contains(Thread.currentThread())) {
             // A handler on one of this watcher's own threads (a handed-over child's) closes it: that
             // thread cannot end before this returns, so waiting for the pool always took the whole 5 s
-            // (ChildrenNeverLostTest). The others end once woken; the last of them closes the eventfd.
-            synchronized (lock) {
-                closedFromWaitingThread = true;
-                if (waited.isEmpty() && closeFd >= 0) {
-                    closeQuietly(closeFd);
-                    closeFd = -1;
-                }
-            }
+            // (ChildrenNeverLostTest). The others end once woken.
+            leaveEventfdToLastWaiter();
             return;
         }
         if (!posix.pidfdSupported()) {
@@ -305,20 +300,35 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
                 }
             }
         }
-        try {
-            if (waiters.awaitTermination(5, TimeUnit.SECONDS)) {
-                // Terminated is not ended: the pool is terminated as its last worker leaves, a moment
-                // before that thread ends, and WatcherSpecificsTest.closingTheThreadedWatcherEndsItsIdleThreads
-                // found one alive after close() when it was preempted there.
-                for (Thread thread : threads) {
-                    thread.join(TimeUnit.SECONDS.toMillis(5));
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        // Joined, not the pool awaited: a pool is terminated as its last worker leaves, a moment before
+        // that thread ends (WatcherSpecificsTest.closingTheThreadedWatcherEndsItsIdleThreads). Through
+        // interrupts: a host stops a plugin from an interrupted thread, and a wait cut short there returned
+        // with the threads alive and closed the eventfd they poll under them (WatcherSpecificsTest).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        boolean ended = true;
+        for (Thread thread : threads) {
+            ended &= Uninterruptibly.join(thread, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
-        if (wake >= 0) {
-            closeQuietly(wake);
+        if (!ended) {
+            leaveEventfdToLastWaiter(); // a thread still polls it
+            return;
+        }
+        synchronized (lock) {
+            if (closeFd >= 0) {
+                closeQuietly(closeFd);
+                closeFd = -1;
+            }
+        }
+    }
+
+    // After close(): the eventfd is closed by the last waiting thread to stop, or now if none waits.
+    private void leaveEventfdToLastWaiter() {
+        synchronized (lock) {
+            eventfdLeftToLastWaiter = true;
+            if (waited.isEmpty() && closeFd >= 0) {
+                closeQuietly(closeFd);
+                closeFd = -1;
+            }
         }
     }
 
