@@ -537,7 +537,10 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
     @Test
     public void anInterruptLeftSetByACallbackStopsTheLoopAndKeepsItsConnections() throws IOException {
         CompletableFuture<byte[]> served = new CompletableFuture<>();
+        CompletableFuture<Void> servedTwice = new CompletableFuture<>();
         EchoProtocol echo = new EchoProtocol() {
+            int echoed;
+
             @Override
             public void dataReceived(ByteBuffer data) {
                 byte[] bytes = new byte[data.remaining()];
@@ -547,6 +550,10 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
                 }
                 transport.write(bytes);
                 served.complete(bytes);
+                echoed += bytes.length;
+                if (echoed >= 6) {
+                    servedTwice.complete(null);
+                }
             }
         };
         Server server = runFor(loop.createServer(() -> echo, LOCALHOST, 0));
@@ -562,7 +569,11 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
             loop.callSoon(() -> Thread.currentThread().interrupt());
             loop.runForever();
             assertTrue(Thread.interrupted());
-            sleepOnLoop(0.05);
+            // The loop runs until it has echoed "two", not for a set time: a TCP write on loopback may
+            // reach the peer's socket after the call returned (the kernel's softirq deferred under load),
+            // and the client's blocking read below runs while the loop does not.
+            Object second = outcome(servedTwice, 10);
+            assertNull("the loop echoed \"two\" (" + second + "); the connection was lost: " + echo.lost.getNow(null), second);
             assertEquals("two", text(client.getInputStream().readNBytes(3)));
             assertFalse("the connection was not lost: " + echo.lost.getNow(null), echo.lost.isDone());
         } finally {
