@@ -616,6 +616,34 @@ public abstract class DatagramContract extends LoopTestSupport {
         assertTrue("threads left: " + Leaks.threads(poller), Leaks.await(() -> Leaks.threads(poller).isEmpty(), 10));
     }
 
+    /**
+     * A protocol factory that throws an {@link Error} (a {@code StackOverflowError} from deep user code,
+     * which the loop treats as a callback's error, not as fatal) leaves no socket behind: none is made
+     * into a transport, so nothing else would ever close it, not even the loop's close (an outside
+     * review of descriptor ownership: the accept path closes its connection on an Error, this one leaked
+     * its UDP socket for the life of the JVM).
+     */
+    @Test
+    public void aProtocolFactoryThrowingAnErrorLeavesNoSocketOpen() {
+        for (DatagramOptions options : List.of(DatagramOptions.defaults().withFamily(StandardProtocolFamily.INET),
+                DatagramOptions.defaults())) {
+            CompletableFuture<Throwable> failed = new CompletableFuture<>();
+            loop.setExceptionHandler((l, context) -> { }); // the Error is also the loop's to report
+            try {
+                SocketAddress local = options.family() == null ? new InetSocketAddress(LOCALHOST, 0) : null;
+                loop.<DatagramProtocol>createDatagramEndpoint(() -> {
+                    throw new StackOverflowError("deep user code");
+                }, local, null, options).whenComplete((ok, error) -> failed.complete(error));
+                loop.callLater(0.05, () -> failed.complete(null)); // a failure that never came
+                runFor(failed);
+            } catch (StackOverflowError thrownAtOnce) {
+                // without addresses the endpoint is made in the call
+            }
+        }
+        loop.close();
+        assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
+    }
+
     // ---- against bad luck and bad input (an outside review) ------------------------------------------
 
     /** A port nobody listens on: bound, then closed. */
