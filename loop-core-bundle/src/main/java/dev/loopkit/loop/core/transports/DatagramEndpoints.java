@@ -146,6 +146,12 @@ public final class DatagramEndpoints {
                 }
                 errors.add(e);
                 continue;
+            } catch (RuntimeException | Error e) {
+                // not an address that failed: no other pair is tried, and the socket goes (nothing else owns it)
+                if (socket != null) {
+                    Networks.closeQuietly(socket::close);
+                }
+                throw e;
             }
             return start(loop, socket, protocolFactory, withRemote ? pair.remote() : null);
         }
@@ -167,6 +173,12 @@ public final class DatagramEndpoints {
         } catch (RuntimeException e) {
             drop(loop, transport, socket);
             made.setException(e);
+        } catch (Error e) {
+            // An Error from the protocol factory (a StackOverflowError in user code, out of memory) travels on as
+            // before, but not with the socket: no transport took it, so nothing else, the loop's close included,
+            // would ever close it (an outside review; the accept path closes its connection so)
+            drop(loop, transport, socket);
+            throw e;
         }
         return made;
     }
