@@ -1623,4 +1623,29 @@ public abstract class NetworkContract extends SocketTestSupport {
             }
         }
     }
+
+    /**
+     * A protocol factory that throws an {@link Error} (a {@code StackOverflowError} from deep user code)
+     * once the connection is made leaves no socket behind, TCP and Unix-domain: the socket is closed when
+     * no transport takes it (an outside review of descriptor ownership; the datagram path leaked so).
+     */
+    @Test
+    public void aConnectionsProtocolFactoryThrowingAnErrorLeavesNoSocketOpen() throws Exception {
+        try (java.nio.channels.ServerSocketChannel peer = java.nio.channels.ServerSocketChannel.open()) {
+            peer.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
+            Map<Integer, String> before = Leaks.openFds();
+            loop.setExceptionHandler((l, context) -> { }); // the Error is also the loop's to report
+            CompletableFuture<Throwable> failed = new CompletableFuture<>();
+            loop.<Protocol>createConnection(() -> {
+                throw new StackOverflowError("deep user code");
+            }, "127.0.0.1", port).whenComplete((ok, error) -> failed.complete(error));
+            assertNotNull("the connection failed", runFor(failed));
+            CompletableFuture<Void> later = new CompletableFuture<>();
+            loop.callLater(0.05, () -> later.complete(null));
+            runFor(later);
+            assertEquals("file descriptors left open while the loop lives on", Map.of(), Leaks.newFds(before));
+        }
+    }
+
 }
