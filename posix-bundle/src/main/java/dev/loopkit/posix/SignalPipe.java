@@ -1,6 +1,7 @@
 package dev.loopkit.posix;
 
 import dev.loopkit.posix.libc.LibC;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import jnr.ffi.Pointer;
 
 /**
@@ -29,27 +31,33 @@ import jnr.ffi.Pointer;
  * kernel interrupted, possibly inside the JVM, so no Java code (a jnr-ffi callback would enter the
  * JVM there) may run in it, and Loopkit ships no native library of its own. A raw {@code write}
  * system call leaves {@code errno} alone, as a handler must. The code reads the pipe's descriptor
- * from a data page, so {@link #close()} turns the write of a handler still in flight into a harmless
- * {@code EBADF} before it closes the descriptor. The two pages are never unmapped, since a thread
- * interrupted inside the handler may resume there at any later time: a closed pipe's pages serve
- * the next pipe.
+ * from a data page and counts itself in and out there ({@code lock inc}, {@code lock dec}), so {@link
+ * #close()} first points the page at no descriptor (a handler entered after that writes to none: a
+ * harmless {@code EBADF}), then waits for the handlers that may have read the old number to leave, and
+ * only then closes it. Closed at once, a handler preempted between reading the number and its
+ * {@code write} wrote its byte into whatever file took the number next (an outside review of descriptor
+ * ownership); the pipe is closed whenever the last signal it catches is given back, SIGCHLD among them.
+ * The two pages are never unmapped, since a thread interrupted inside the handler may resume there at
+ * any later time: a closed pipe's pages serve the next pipe.
  *
  * <p>Thread-safe; {@link #take()} is meant for one reading thread.
  */
 public final class SignalPipe implements AutoCloseable {
 
     /**
-     * {@code handler(int signo)}: {@code push rdi; mov edi, [rip + 0xff9]} (the descriptor at the start of
-     * the next page); {@code mov rsi, rsp; mov edx, 1; mov eax, 1} ({@code SYS_write}); {@code syscall;
-     * pop rdi}; {@code test rax, rax; jg} to the {@code ret} when the byte went; else {@code lea rax,
-     * [rip + 0x101d]} (the marks, 64 bytes into the next page) and {@code mov byte [rax + rdi], 1} (this
-     * signal's mark); {@code ret}. Pushing {@code rdi} puts the number's low byte at {@code [rsp]}; the
-     * kernel passes the number in the whole of {@code rdi}. Disassembled: {@code objdump -D -b binary
-     * -mi386:x86-64}.
+     * {@code handler(int signo)}: {@code lock inc dword [rip + 0xffd]} (the count of handlers in flight, 4
+     * bytes into the next page); {@code push rdi; mov edi, [rip + 0xff2]} (the descriptor at the start of the
+     * next page); {@code mov rsi, rsp; mov edx, 1; mov eax, 1} ({@code SYS_write}); {@code syscall; pop
+     * rdi}; {@code test rax, rax; jg} to the way out when the byte went; else {@code lea rax, [rip +
+     * 0x1016]} (the marks, 64 bytes into the next page) and {@code mov byte [rax + rdi], 1} (this signal's
+     * mark); the way out: {@code lock dec dword [rip + 0xfcf]}, {@code ret}. Pushing {@code rdi} puts the
+     * number's low byte at {@code [rsp]}; the kernel passes the number in the whole of {@code rdi}. Made
+     * with {@code as --64} from that source; disassembled: {@code objdump -D -b binary -mi386:x86-64}.
      */
     private static final byte[] X86_64_HANDLER = {
+        (byte) 0xf0, (byte) 0xff, 0x05, (byte) 0xfd, 0x0f, 0x00, 0x00,
         0x57,
-        (byte) 0x8b, 0x3d, (byte) 0xf9, 0x0f, 0x00, 0x00,
+        (byte) 0x8b, 0x3d, (byte) 0xf2, 0x0f, 0x00, 0x00,
         0x48, (byte) 0x89, (byte) 0xe6,
         (byte) 0xba, 0x01, 0x00, 0x00, 0x00,
         (byte) 0xb8, 0x01, 0x00, 0x00, 0x00,
@@ -57,10 +65,18 @@ public final class SignalPipe implements AutoCloseable {
         0x5f,
         0x48, (byte) 0x85, (byte) 0xc0,
         0x7f, 0x0b,
-        0x48, (byte) 0x8d, 0x05, 0x1d, 0x10, 0x00, 0x00,
+        0x48, (byte) 0x8d, 0x05, 0x16, 0x10, 0x00, 0x00,
         (byte) 0xc6, 0x04, 0x38, 0x01,
+        (byte) 0xf0, (byte) 0xff, 0x0d, (byte) 0xcf, 0x0f, 0x00, 0x00,
         (byte) 0xc3,
     };
+    /** Where the count of handlers in flight is in the data page (the descriptor is at 0). */
+    private static final int IN_FLIGHT = 4;
+    /**
+     * How long {@link #close()} waits for a handler in flight to leave: one preempted there runs again
+     * within a scheduler tick. Past it the write end stays open for good, never closed under a handler.
+     */
+    private static final long HANDLERS_LEAVE_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Where the marks start in the data page: one byte per signal number, 1 to 64. */
     private static final int MARKS = 64;
     private static final int LAST_SIGNAL = 64;
@@ -220,12 +236,23 @@ public final class SignalPipe implements AutoCloseable {
                 // the signal keeps our handler, whose writes now fail with EBADF: harmless
             }
         }
-        code.writeTo(NO_FD); // a handler still in flight writes to no descriptor at all
-        closeQuietly(readFd);
+        code.writeTo(NO_FD); // a handler entered from now on writes to no descriptor at all
+        // The store above before the look at the count (the handler's lock inc is a full barrier too):
+        // either a handler counted in sees no descriptor, or this sees it counted in.
+        VarHandle.fullFence();
+        if (!code.awaitNoHandlerInFlight(HANDLERS_LEAVE_NANOS)) {
+            return; // the pipe, and the pages its handler runs in, stay as they are for good
+        }
         closeQuietly(writeFd);
+        closeQuietly(readFd); // after the write end: a late write to a pipe with no reader raises SIGPIPE
         synchronized (SignalPipe.class) {
             FREE_PAGES.push(code);
         }
+    }
+
+    /** Where the handler's code starts; its data page follows it (package-private: the tests' fakes). */
+    long handlerAddress() {
+        return code.handlerAddress();
     }
 
     private void closeQuietly(int fd) {
@@ -267,6 +294,19 @@ public final class SignalPipe implements AutoCloseable {
 
         void writeTo(int fd) {
             pages.putInt(PAGE, fd);
+        }
+
+        /** Whether the handlers in flight left within {@code nanos}, looking again until then. */
+        boolean awaitNoHandlerInFlight(long nanos) {
+            long deadline = System.nanoTime() + nanos;
+            while (pages.getInt(PAGE + IN_FLIGHT) != 0) {
+                if (System.nanoTime() - deadline > 0) {
+                    return false;
+                }
+                Thread.yield(); // the handler's thread needs the core
+                VarHandle.acquireFence(); // the count is read again, not hoisted out of the loop
+            }
+            return true;
         }
 
         /** Clears every mark: pages of a closed pipe serve the next one afresh. */

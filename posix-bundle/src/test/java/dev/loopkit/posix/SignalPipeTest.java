@@ -1,9 +1,15 @@
 package dev.loopkit.posix;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
 import org.junit.Test;
 
 /** Real-time signals caught through {@link SignalPipe}: real {@code kill}s of this JVM. */
@@ -57,7 +63,45 @@ public class SignalPipeTest extends PosixTestSupport {
             assertEquals("the bytes that went are there", flood, pipe.take());
             assertTrue(pipe.uninstall(flood));
             assertTrue(pipe.uninstall(last));
+            assertEquals("every handler left, the byte sent or marked", 0, dataPage(pipe).getInt(IN_FLIGHT));
         }
+    }
+
+    /**
+     * A handler that read the write end's number and has not written yet (its thread preempted there)
+     * keeps that descriptor open: closed under it, the number goes to the next file opened, and the late
+     * write puts a byte into that file. The handler is faked by its count in the data page; close() must
+     * wait for it to leave before it closes the write end.
+     */
+    @Test
+    public void aHandlerInFlightKeepsTheWriteEndOpenUntilItLeaves() throws Exception {
+        assumeTrue(SignalPipe.unsupportedReason(), SignalPipe.unsupportedReason() == null);
+        SignalPipe pipe = posix.openSignalPipe();
+        Pointer data = dataPage(pipe);
+        int writeEnd = data.getInt(0);
+        Path link = Path.of("/proc/self/fd/" + writeEnd);
+        String file = Files.readSymbolicLink(link).toString();
+        data.putInt(IN_FLIGHT, 1); // a handler entered, read the number, and was preempted
+        Thread closing = new Thread(pipe::close, "closing the signal pipe");
+        try {
+            closing.start();
+            closing.join(300);
+            assertTrue("close() returned while a handler was in flight", closing.isAlive());
+            assertEquals("a handler entered now writes to no descriptor", -1, data.getInt(0));
+            assertEquals("the write end is still the pipe's", file, Files.readSymbolicLink(link).toString());
+        } finally {
+            data.putInt(IN_FLIGHT, 0); // it wrote, and left
+        }
+        closing.join(5_000);
+        assertFalse("close() returned once the handler left", closing.isAlive());
+        assertFalse("the write end is closed", Files.exists(link, LinkOption.NOFOLLOW_LINKS)
+                && Files.readSymbolicLink(link).toString().equals(file));
+    }
+
+    private static final int IN_FLIGHT = 4;
+
+    private static Pointer dataPage(SignalPipe pipe) {
+        return Pointer.wrap(Runtime.getSystemRuntime(), pipe.handlerAddress() + 4096);
     }
 
     @Test
