@@ -1626,11 +1626,12 @@ public abstract class NetworkContract extends SocketTestSupport {
 
     /**
      * A protocol factory that throws an {@link Error} (a {@code StackOverflowError} from deep user code)
-     * once the connection is made leaves no socket behind, TCP and Unix-domain: the socket is closed when
-     * no transport takes it (an outside review of descriptor ownership; the datagram path leaked so).
+     * once the connection is made leaves no socket behind: the socket is closed when no transport takes
+     * it (an outside review of descriptor ownership; the datagram path leaked so).
      */
     @Test
     public void aConnectionsProtocolFactoryThrowingAnErrorLeavesNoSocketOpen() throws Exception {
+        connectOnceFirst(); // the proactor's channel group opens its own descriptors at the first connection
         try (java.nio.channels.ServerSocketChannel peer = java.nio.channels.ServerSocketChannel.open()) {
             peer.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
