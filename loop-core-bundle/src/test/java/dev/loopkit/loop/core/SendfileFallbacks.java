@@ -39,6 +39,21 @@ public final class SendfileFallbacks {
      */
     public static CompletableFuture<Void> whenWaitingForRoom(BaseEventLoop loop, Transport transport, LoopFuture<Long> sending,
             Runnable then) {
+        return whenPaused(loop, transport, sending, then, look -> loop.callLater(0.01, look));
+    }
+
+    /**
+     * As {@link #whenWaitingForRoom(BaseEventLoop, Transport, LoopFuture, Runnable)}, looking in every
+     * iteration instead of every 10 ms: the first look that sees the transport paused comes in the
+     * iteration of the write that paused it or in the next, before any later step of the fallback.
+     */
+    public static CompletableFuture<Void> whenFirstPaused(BaseEventLoop loop, Transport transport, LoopFuture<Long> sending,
+            Runnable then) {
+        return whenPaused(loop, transport, sending, then, loop::callSoon);
+    }
+
+    private static CompletableFuture<Void> whenPaused(BaseEventLoop loop, Transport transport, LoopFuture<Long> sending,
+            Runnable then, java.util.function.Consumer<Runnable> lookAgain) {
         CompletableFuture<Void> waiting = new CompletableFuture<>();
         long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(GIVE_UP_SECONDS);
         Runnable check = new Runnable() {
@@ -55,7 +70,7 @@ public final class SendfileFallbacks {
                             + transport.getWriteBufferLimits() + ", reading " + transport.isReading() + ", protocol "
                             + transport.getProtocol() + ", sending " + sending));
                 } else {
-                    loop.callLater(0.01, this);
+                    lookAgain.accept(this);
                 }
             }
         };
