@@ -71,7 +71,7 @@ public final class SignalPipe implements AutoCloseable {
         (byte) 0xc3,
     };
     /** Where the count of handlers in flight is in the data page (the descriptor is at 0). */
-    private static final int IN_FLIGHT = 4;
+    static final int IN_FLIGHT = 4;
     /**
      * How long {@link #close()} waits for a handler in flight to leave: one preempted there runs again
      * within a scheduler tick. Past it the write end stays open for good, never closed under a handler.
@@ -80,7 +80,8 @@ public final class SignalPipe implements AutoCloseable {
     /** Where the marks start in the data page: one byte per signal number, 1 to 64. */
     private static final int MARKS = 64;
     private static final int LAST_SIGNAL = 64;
-    private static final int PAGE = 4096;
+    /** The code page's size: the data page starts there. */
+    static final int PAGE = 4096;
     private static final int NO_FD = -1;
 
     /** Pages of closed pipes, for the next ones; guarded by {@code SignalPipe.class}. */

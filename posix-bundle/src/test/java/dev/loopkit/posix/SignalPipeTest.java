@@ -63,7 +63,7 @@ public class SignalPipeTest extends PosixTestSupport {
             assertEquals("the bytes that went are there", flood, pipe.take());
             assertTrue(pipe.uninstall(flood));
             assertTrue(pipe.uninstall(last));
-            assertEquals("every handler left, the byte sent or marked", 0, dataPage(pipe).getInt(IN_FLIGHT));
+            assertEquals("every handler left, the byte sent or marked", 0, dataPage(pipe).getInt(SignalPipe.IN_FLIGHT));
         }
     }
 
@@ -81,7 +81,7 @@ public class SignalPipeTest extends PosixTestSupport {
         int writeEnd = data.getInt(0);
         Path link = Path.of("/proc/self/fd/" + writeEnd);
         String file = Files.readSymbolicLink(link).toString();
-        data.putInt(IN_FLIGHT, 1); // a handler entered, read the number, and was preempted
+        data.putInt(SignalPipe.IN_FLIGHT, 1); // a handler entered, read the number, and was preempted
         Thread closing = new Thread(pipe::close, "closing the signal pipe");
         try {
             closing.start();
@@ -90,7 +90,7 @@ public class SignalPipeTest extends PosixTestSupport {
             assertEquals("a handler entered now writes to no descriptor", -1, data.getInt(0));
             assertEquals("the write end is still the pipe's", file, Files.readSymbolicLink(link).toString());
         } finally {
-            data.putInt(IN_FLIGHT, 0); // it wrote, and left
+            data.putInt(SignalPipe.IN_FLIGHT, 0); // it wrote, and left
         }
         closing.join(5_000);
         assertFalse("close() returned once the handler left", closing.isAlive());
@@ -98,10 +98,8 @@ public class SignalPipeTest extends PosixTestSupport {
                 && Files.readSymbolicLink(link).toString().equals(file));
     }
 
-    private static final int IN_FLIGHT = 4;
-
     private static Pointer dataPage(SignalPipe pipe) {
-        return Pointer.wrap(Runtime.getSystemRuntime(), pipe.handlerAddress() + 4096);
+        return Pointer.wrap(Runtime.getSystemRuntime(), pipe.handlerAddress() + SignalPipe.PAGE);
     }
 
     @Test

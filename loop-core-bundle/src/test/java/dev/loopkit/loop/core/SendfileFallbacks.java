@@ -4,6 +4,7 @@ import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Transport;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** What a test may see of a {@code sendfile} fallback running on a transport. */
 public final class SendfileFallbacks {
@@ -53,7 +54,7 @@ public final class SendfileFallbacks {
     }
 
     private static CompletableFuture<Void> whenPaused(BaseEventLoop loop, Transport transport, LoopFuture<Long> sending,
-            Runnable then, java.util.function.Consumer<Runnable> lookAgain) {
+            Runnable then, Consumer<Runnable> lookAgain) {
         CompletableFuture<Void> waiting = new CompletableFuture<>();
         long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(GIVE_UP_SECONDS);
         Runnable check = new Runnable() {

@@ -170,15 +170,15 @@ public final class DatagramEndpoints {
         } catch (UnsupportedOperationException e) {
             drop(loop, transport, socket);
             made.setException(loop.unsupported("createDatagramEndpoint", e));
-        } catch (RuntimeException e) {
-            drop(loop, transport, socket);
-            made.setException(e);
-        } catch (Error e) {
+        } catch (RuntimeException | Error e) {
             // An Error from the protocol factory (a StackOverflowError in user code, out of memory) travels on as
             // before, but not with the socket: no transport took it, so nothing else, the loop's close included,
             // would ever close it (an outside review; the accept path closes its connection so)
             drop(loop, transport, socket);
-            throw e;
+            if (e instanceof Error error) {
+                throw error;
+            }
+            made.setException(e);
         }
         return made;
     }

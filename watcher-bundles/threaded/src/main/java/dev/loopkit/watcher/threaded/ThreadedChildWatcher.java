@@ -212,7 +212,14 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     // children it had (ChaosSoakIT found anon_inode:[eventfd] +1 at its end).
     private void stopWaiting(long pid) {
         waited.remove(pid);
-        if (waited.isEmpty() && (!closed || eventfdLeftToLastWaiter) && closeFd >= 0) {
+        if (waited.isEmpty() && (!closed || eventfdLeftToLastWaiter)) {
+            closeEventfd();
+        }
+    }
+
+    // Under the lock.
+    private void closeEventfd() {
+        if (closeFd >= 0) {
             closeQuietly(closeFd);
             closeFd = -1;
         }
@@ -314,10 +321,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
             return;
         }
         synchronized (lock) {
-            if (closeFd >= 0) {
-                closeQuietly(closeFd);
-                closeFd = -1;
-            }
+            closeEventfd();
         }
     }
 
@@ -325,9 +329,8 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     private void leaveEventfdToLastWaiter() {
         synchronized (lock) {
             eventfdLeftToLastWaiter = true;
-            if (waited.isEmpty() && closeFd >= 0) {
-                closeQuietly(closeFd);
-                closeFd = -1;
+            if (waited.isEmpty()) {
+                closeEventfd();
             }
         }
     }
