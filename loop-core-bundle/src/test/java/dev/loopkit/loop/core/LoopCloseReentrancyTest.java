@@ -54,12 +54,7 @@ public class LoopCloseReentrancyTest {
         ParkingEventLoop loop = new ParkingEventLoop();
         CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
         Logger logger = Logger.getLogger("dev.loopkit.loop");
-        Handler handler = LogHandlers.calling(record -> {
-            if (record.getMessage() != null && record.getMessage().contains("changed by outside code")
-                    && !returnedInTime.isDone()) {
-                returnedInTime.complete(onAnotherThread(loop, ParkingEventLoop::close));
-            }
-        });
+        Handler handler = closingOnAnotherThreadWhenLogged("changed by outside code", loop, returnedInTime);
         logger.addHandler(handler);
         try {
             loop.addSignalHandler(SignalNumbers.number("WINCH"), () -> { });
@@ -84,12 +79,7 @@ public class LoopCloseReentrancyTest {
         CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
         DroppedLoop.drop(dropped -> { }).awaitCollected();
         Logger logger = Logger.getLogger("dev.loopkit.loop");
-        Handler handler = LogHandlers.calling(record -> {
-            if (record.getMessage() != null && record.getMessage().contains("unclosed event loop")
-                    && !returnedInTime.isDone()) {
-                returnedInTime.complete(onAnotherThread(closing, ParkingEventLoop::close));
-            }
-        });
+        Handler handler = closingOnAnotherThreadWhenLogged("unclosed event loop", closing, returnedInTime);
         logger.addHandler(handler);
         try {
             closing.close(); // closes what the dropped loop held, and says so
@@ -103,5 +93,18 @@ public class LoopCloseReentrancyTest {
     // Runs call on another thread and waits for it as long as a test may: whether it returned.
     private static boolean onAnotherThread(ParkingEventLoop loop, Consumer<ParkingEventLoop> call) {
         return OtherThread.returns(() -> call.accept(loop));
+    }
+
+    /**
+     * A log handler (user code) that, at the first record containing {@code words}, closes {@code loop} on
+     * another thread and records whether that close returned in time.
+     */
+    private static Handler closingOnAnotherThreadWhenLogged(String words, ParkingEventLoop loop,
+            CompletableFuture<Boolean> returnedInTime) {
+        return LogHandlers.calling(record -> {
+            if (record.getMessage() != null && record.getMessage().contains(words) && !returnedInTime.isDone()) {
+                returnedInTime.complete(onAnotherThread(loop, ParkingEventLoop::close));
+            }
+        });
     }
 }
