@@ -245,12 +245,7 @@ public class WatcherSpecificsTest {
             assertTrue("a thread waits for each child", Leaks.await(() -> threaded.waitingThreads() == children, 10));
             List<Thread> waiting = Thread.getAllStackTraces().keySet().stream()
                     .filter(thread -> thread.getName().startsWith("loopkit-waitpid-")).toList();
-            Thread.currentThread().interrupt();
-            try {
-                threaded.close();
-            } finally {
-                assertTrue("the interrupt status is left set", Thread.interrupted());
-            }
+            closeFromAnInterruptedThread(threaded::close);
             // Read at once: a listing of all threads takes long enough for them to end meanwhile.
             assertEquals("waiting threads alive after close()", 0, waiting.stream().filter(Thread::isAlive).count());
         } finally {
@@ -357,12 +352,7 @@ public class WatcherSpecificsTest {
         String orphans = "loopkit-pidfd-orphan-";
         assertTrue("an orphan's thread: " + Leaks.threads(orphans), Leaks.await(() -> Leaks.threads(orphans).size() == 1, 10));
         try {
-            Thread.currentThread().interrupt();
-            try {
-                pidfd.close();
-            } finally {
-                assertTrue("the interrupt status is left set", Thread.interrupted());
-            }
+            closeFromAnInterruptedThread(pidfd::close);
             assertEquals(List.of(), Leaks.threads(orphans));
         } finally {
             POSIX.kill(pid, 9);
@@ -506,5 +496,15 @@ public class WatcherSpecificsTest {
 
     private static List<Thread> threadsNamed(String prefix) {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix)).toList();
+    }
+
+    /** {@code close} run with the interrupt status set, as a host stopping a plugin may: the status is left set. */
+    private static void closeFromAnInterruptedThread(Runnable close) {
+        Thread.currentThread().interrupt();
+        try {
+            close.run();
+        } finally {
+            assertTrue("the interrupt status is left set", Thread.interrupted());
+        }
     }
 }
