@@ -10,6 +10,7 @@ import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.flight.FlightEvents;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import dev.loopkit.loop.core.transports.PipeReadTransport;
 import dev.loopkit.loop.core.transports.PipeWriteTransport;
 import dev.loopkit.posix.Posix;
@@ -49,9 +50,9 @@ public final class SubprocessLauncher {
 
     private static void launchHere(BaseEventLoop loop, Supplier<? extends SubprocessProtocol> protocolFactory,
             List<String> argv, SubprocessOptions options, LoopFuture<SubprocessTransport> started) {
-        ChildProcessTransport transport;
+        Posix posix;
         try {
-            Posix posix = Posix.get();
+            posix = Posix.get();
             // An inactive watcher fails the spawn before the protocol is even made. Looked at through
             // the spawn gate, as the spawn looks: a switch that ends meanwhile closes the watcher it
             // replaced, and the look is made again (SpawnsDuringASwitchTest). Checked again at the
@@ -60,18 +61,26 @@ public final class SubprocessLauncher {
                 checkActive(watcher);
                 return watcher;
             });
-            // User code runs outside the spawn gate: asyncio calls protocol_factory() before its
-            // `with watcher:` block. Under the gate it could wait for another loop's spawn, which
-            // waits behind a queued switch, which waits for this spawn.
-            SubprocessProtocol protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
-            transport = RuntimeHook.get().spawn(Asyncio::getChildWatcher,
-                    watcher -> spawnAndRegister(loop, posix, watcher, protocol, argv, options));
-        } catch (PosixException | RuntimeException e) {
+        } catch (RuntimeException e) {
             started.setException(e);
             return;
         } catch (NoClassDefFoundError missing) {
             started.setException(new UnsupportedOperationException("subprocesses need the dev.loopkit.posix module or"
                     + " bundle (and JNR): " + missing.getMessage() + " is missing", missing));
+            return;
+        }
+        // User code runs outside the spawn gate: asyncio calls protocol_factory() before its
+        // `with watcher:` block. Under the gate it could wait for another loop's spawn, which
+        // waits behind a queued switch, which waits for this spawn. Whatever it throws, an Error
+        // included, is the spawn's failure, as asyncio's subprocess_exec raises it to its awaiter.
+        ChildProcessTransport transport;
+        try {
+            SubprocessProtocol protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
+            transport = RuntimeHook.get().spawn(Asyncio::getChildWatcher,
+                    watcher -> spawnAndRegister(loop, posix, watcher, protocol, argv, options));
+        } catch (PosixException | RuntimeException | Error e) {
+            started.setException(e);
+            Scheduler.rethrowIfFatal(e);
             return;
         }
         FlightEvents.childSpawned(transport.getPid(), argv.get(0), loop.loopName());

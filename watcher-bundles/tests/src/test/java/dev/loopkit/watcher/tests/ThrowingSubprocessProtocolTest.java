@@ -1,17 +1,24 @@
 package dev.loopkit.watcher.tests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessOptions.Redirect;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -117,5 +124,44 @@ public class ThrowingSubprocessProtocolTest {
             throw new AssertionError("connectionLost never came; events: " + protocol.events, timedOut);
         }
         assertReported("user bug in " + protocol.throwIn);
+    }
+
+    /**
+     * The protocol factory is user code too, and asyncio's {@code subprocess_exec} lets what it raises
+     * fail the awaited call. An {@code Error} it throws (a failed {@code assert}) fails the spawn's
+     * future, whichever thread asked, and nothing is spawned. Asked from another thread, the spawn's
+     * future never completed: the Error left the loop's callback past the spawn's catch, and the loop
+     * only reported it.
+     */
+    @Test
+    public void aProtocolFactoryThrowingAnErrorFailsTheSpawnWhicheverThreadAsked() throws Exception {
+        loop.runUntilComplete(CompletableFuture.completedFuture(null)); // the loop's own descriptors open before the count
+        Map<Integer, String> fdsBefore = Leaks.openFds();
+        Supplier<SubprocessProtocol> failing = () -> {
+            throw new AssertionError("the factory's bug");
+        };
+        List<String> argv = List.of("/bin/true");
+        CompletableFuture<Throwable> fromOutside = failureOf(() -> loop.subprocessExec(failing, argv)); // the loop is idle: another thread
+        CompletableFuture<Throwable> fromTheLoop = new CompletableFuture<>();
+        loop.callSoon(() -> failureOf(() -> loop.subprocessExec(failing, argv)).whenComplete((e, never) -> fromTheLoop.complete(e)));
+        loop.callLater(2, () -> fromTheLoop.completeExceptionally(new AssertionError("no answer in 2 s")));
+        loop.runUntilComplete(fromTheLoop);
+        Map.of("asked from another thread", fromOutside, "asked on the loop", fromTheLoop).forEach((asked, failure) ->
+                assertTrue(asked + ", the spawn's future did not fail with the factory's Error: " + failure.getNow(null),
+                        failure.getNow(null) instanceof AssertionError && "the factory's bug".equals(failure.join().getMessage())));
+        assertEquals("children spawned", List.of(), ProcessHandle.current().children().map(ProcessHandle::pid).toList());
+        assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
+    }
+
+    // What the stage failed with (unwrapped), or null when it succeeded; an Error thrown by the call
+    // itself is a failure too, so both threads' answers read the same.
+    private static CompletableFuture<Throwable> failureOf(Callable<CompletionStage<SubprocessTransport>> call) {
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        try {
+            call.call().whenComplete((ok, e) -> failure.complete(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e));
+        } catch (Throwable thrown) {
+            failure.complete(thrown);
+        }
+        return failure;
     }
 }
