@@ -90,11 +90,17 @@ final class ChildPipes {
         return parentEnds[stream];
     }
 
+    /** The parent's end for {@code stream} now belongs to the transport made over it: no longer closed here. */
+    void handedOver(int stream) {
+        parentEnds[stream] = NONE;
+    }
+
     /** After the spawn (or its failure): the child has its own copies now. */
     void closeChildEnds() {
         closeAll(childEnds);
     }
 
+    /** Both ends of every pipe not handed over. */
     void closeAll() {
         closeAll(childEnds);
         closeAll(parentEnds);

@@ -344,6 +344,16 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
         closePidfd();
     }
 
+    /**
+     * For a start that failed before the loop's next turn: releases the pidfd and the pipes made so far
+     * now rather than at the loop's close, and the loop forgets them. Loop thread.
+     */
+    void discard() {
+        release();
+        pipes.values().forEach(loop::untrack);
+        loop.untrack(this);
+    }
+
     private void closePidfd() {
         if (pidfd >= 0) {
             try {

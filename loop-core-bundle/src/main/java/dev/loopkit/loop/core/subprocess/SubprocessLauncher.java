@@ -98,8 +98,8 @@ public final class SubprocessLauncher {
             try {
                 transport.registeredWith(watcher);
                 watcher.addChildHandler(transport.getPid(), transport::childExited);
-            } catch (RuntimeException e) {
-                transport.release();
+            } catch (RuntimeException | Error e) {
+                transport.discard();
                 killAndReap(posix, transport.getPid(), e); // nobody else would reap it
                 throw e;
             }
@@ -120,17 +120,22 @@ public final class SubprocessLauncher {
         long pid;
         try {
             pid = posix.spawn(pipes.spec(argv, options));
-        } catch (PosixException | RuntimeException e) {
+        } catch (PosixException | RuntimeException | Error e) {
             pipes.closeAll();
             throw e;
         } finally {
             pipes.closeChildEnds();
         }
+        ChildProcessTransport transport = null;
         try {
-            ChildProcessTransport transport = new ChildProcessTransport(loop, posix, protocol, pid, pidfdOf(posix, pid));
+            transport = new ChildProcessTransport(loop, posix, protocol, pid, pidfdOf(posix, pid));
             connectPipes(loop, posix, transport, pipes);
             return transport;
-        } catch (PosixException | RuntimeException e) {
+        } catch (PosixException | RuntimeException | Error e) {
+            // the pipes' transports own the ends they were made over; the rest are still the pipes'
+            if (transport != null) {
+                transport.discard();
+            }
             pipes.closeAll();
             killAndReap(posix, pid, e);
             throw e;
@@ -141,10 +146,12 @@ public final class SubprocessLauncher {
             throws PosixException {
         if (pipes.parentEnd(0) >= 0) {
             transport.addPipe(0, new PipeWriteTransport(loop, posix, pipes.parentEnd(0), transport.pipeProtocol(0)));
+            pipes.handedOver(0);
         }
         for (int stream = 1; stream <= 2; stream++) {
             if (pipes.parentEnd(stream) >= 0) {
                 transport.addPipe(stream, new PipeReadTransport(loop, posix, pipes.parentEnd(stream), transport.pipeProtocol(stream)));
+                pipes.handedOver(stream);
             }
         }
     }
@@ -162,7 +169,7 @@ public final class SubprocessLauncher {
 
     // Under the spawn gate, where nothing may log: a failed clean-up travels with the failure it
     // followed, to the spawn's future.
-    private static void killAndReap(Posix posix, long pid, Exception failure) {
+    private static void killAndReap(Posix posix, long pid, Throwable failure) {
         try {
             posix.kill(pid, SignalNumbers.SIGKILL);
             posix.waitpid(pid, false);
