@@ -26,6 +26,8 @@ import dev.loopkit.posix.WaitStatus;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -296,9 +298,20 @@ public class ChildWatcherSuiteTest extends EveryWatcherOnEveryLoop {
         register(b[0], handler);
         POSIX.close((int) a[1]);
         POSIX.close((int) b[1]);
-        Thread.sleep(200);
+        assertTrue("the two children did not exit within 5 s",
+                Leaks.await(() -> hasExited(a[0]) && hasExited(b[0]), 5));
         onLoop(() -> both);
         assertEquals(Map.of(a[0], 11, b[0], 12), codes);
+    }
+
+    // A zombie, or already reaped by a watcher that waits on threads of its own.
+    private static boolean hasExited(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+        } catch (IOException gone) {
+            return true;
+        }
     }
 
     @Test
