@@ -175,7 +175,6 @@ final class Watchers {
         return loop.runUntilComplete(result);
     }
 
-    /** How many pidfds this process has open ({@code /proc/self/fd} shows them as {@code anon_inode:[pidfd]}). */
     /**
      * A child of this JVM that waits for a line on its stdin, then exits with {@code code} (spawned
      * without any watcher): {pid, the write end of its stdin}. Closing that end lets it exit.
