@@ -53,6 +53,15 @@ public final class SubprocessLauncher {
         Posix posix;
         try {
             posix = Posix.get();
+        } catch (NoClassDefFoundError missing) {
+            started.setException(new UnsupportedOperationException("subprocesses need the dev.loopkit.posix module or"
+                    + " bundle (and JNR): " + missing.getMessage() + " is missing", missing));
+            return;
+        }
+        // The watcher and the protocol factory are user code: whatever they throw, an Error included,
+        // is the spawn's failure, as asyncio's subprocess_exec raises it to its awaiter.
+        ChildProcessTransport transport;
+        try {
             // An inactive watcher fails the spawn before the protocol is even made. Looked at through
             // the spawn gate, as the spawn looks: a switch that ends meanwhile closes the watcher it
             // replaced, and the look is made again (SpawnsDuringASwitchTest). Checked again at the
@@ -61,20 +70,9 @@ public final class SubprocessLauncher {
                 checkActive(watcher);
                 return watcher;
             });
-        } catch (RuntimeException e) {
-            started.setException(e);
-            return;
-        } catch (NoClassDefFoundError missing) {
-            started.setException(new UnsupportedOperationException("subprocesses need the dev.loopkit.posix module or"
-                    + " bundle (and JNR): " + missing.getMessage() + " is missing", missing));
-            return;
-        }
-        // User code runs outside the spawn gate: asyncio calls protocol_factory() before its
-        // `with watcher:` block. Under the gate it could wait for another loop's spawn, which
-        // waits behind a queued switch, which waits for this spawn. Whatever it throws, an Error
-        // included, is the spawn's failure, as asyncio's subprocess_exec raises it to its awaiter.
-        ChildProcessTransport transport;
-        try {
+            // User code runs outside the spawn gate: asyncio calls protocol_factory() before its
+            // `with watcher:` block. Under the gate it could wait for another loop's spawn, which
+            // waits behind a queued switch, which waits for this spawn.
             SubprocessProtocol protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
             transport = RuntimeHook.get().spawn(Asyncio::getChildWatcher,
                     watcher -> spawnAndRegister(loop, posix, watcher, protocol, argv, options));

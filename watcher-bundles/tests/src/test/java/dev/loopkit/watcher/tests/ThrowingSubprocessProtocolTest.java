@@ -1,7 +1,6 @@
 package dev.loopkit.watcher.tests;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.api.SubprocessOptions.Redirect;
@@ -18,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.junit.After;
 import org.junit.Before;
@@ -131,37 +131,87 @@ public class ThrowingSubprocessProtocolTest {
      * fail the awaited call. An {@code Error} it throws (a failed {@code assert}) fails the spawn's
      * future, whichever thread asked, and nothing is spawned. Asked from another thread, the spawn's
      * future never completed: the Error left the loop's callback past the spawn's catch, and the loop
-     * only reported it.
+     * only reported it; asked on the loop, it was thrown out of the call.
      */
     @Test
     public void aProtocolFactoryThrowingAnErrorFailsTheSpawnWhicheverThreadAsked() throws Exception {
         loop.runUntilComplete(CompletableFuture.completedFuture(null)); // the loop's own descriptors open before the count
         Map<Integer, String> fdsBefore = Leaks.openFds();
+        AssertionError bug = new AssertionError("the factory's bug");
         Supplier<SubprocessProtocol> failing = () -> {
-            throw new AssertionError("the factory's bug");
+            throw bug;
         };
-        List<String> argv = List.of("/bin/true");
-        CompletableFuture<Throwable> fromOutside = failureOf(() -> loop.subprocessExec(failing, argv)); // the loop is idle: another thread
-        CompletableFuture<Throwable> fromTheLoop = new CompletableFuture<>();
-        loop.callSoon(() -> failureOf(() -> loop.subprocessExec(failing, argv)).whenComplete((e, never) -> fromTheLoop.complete(e)));
-        loop.callLater(2, () -> fromTheLoop.completeExceptionally(new AssertionError("no answer in 2 s")));
-        loop.runUntilComplete(fromTheLoop);
-        Map.of("asked from another thread", fromOutside, "asked on the loop", fromTheLoop).forEach((asked, failure) ->
-                assertTrue(asked + ", the spawn's future did not fail with the factory's Error: " + failure.getNow(null),
-                        failure.getNow(null) instanceof AssertionError && "the factory's bug".equals(failure.join().getMessage())));
+        assertEquals(List.of(), spawnOutcomesOtherThan(bug, loop, () -> loop.subprocessExec(failing, List.of("/bin/true"))));
         assertEquals("children spawned", List.of(), ProcessHandle.current().children().map(ProcessHandle::pid).toList());
         assertEquals("file descriptors left open", Map.of(), Leaks.newFds(fdsBefore));
     }
 
-    // What the stage failed with (unwrapped), or null when it succeeded; an Error thrown by the call
-    // itself is a failure too, so both threads' answers read the same.
-    private static CompletableFuture<Throwable> failureOf(Callable<CompletionStage<SubprocessTransport>> call) {
-        CompletableFuture<Throwable> failure = new CompletableFuture<>();
-        try {
-            call.call().whenComplete((ok, e) -> failure.complete(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e));
-        } catch (Throwable thrown) {
-            failure.complete(thrown);
+    /**
+     * The child watcher is user code as well ({@code ChildWatcher} is a consumer type, set through the
+     * policy): an Error from its {@code isActive()} (a failed {@code assert} in a watcher of the user's)
+     * fails the spawn's future as a RuntimeException from it does, whichever thread asked. Before, asked
+     * from another thread the future never completed, and asked on the loop the Error was thrown out of
+     * the call (an outside review).
+     */
+    @Test
+    public void aChildWatcherThrowingAnErrorFailsTheSpawnWhicheverThreadAsked() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        for (Throwable bug : List.of(new IllegalStateException("the watcher's bug"), new AssertionError("the watcher's bug"))) {
+            AtomicBoolean armed = new AtomicBoolean();
+            List<AutoCloseable> own = new ArrayList<>();
+            BaseEventLoop throwingLoop = Watchers.loopWith(new ThreadedChildWatcher() {
+                @Override
+                public boolean isActive() {
+                    if (armed.get()) {
+                        if (bug instanceof Error e) {
+                            throw e;
+                        }
+                        throw (RuntimeException) bug;
+                    }
+                    return super.isActive();
+                }
+            }, own);
+            try {
+                throwingLoop.setExceptionHandler((l, context) -> reported.add(context.get("exception")));
+                throwingLoop.runUntilComplete(CompletableFuture.completedFuture(null));
+                armed.set(true);
+                wrong.addAll(spawnOutcomesOtherThan(bug, throwingLoop,
+                        () -> throwingLoop.subprocessExec(() -> new Throwing("nothing"), List.of("/bin/true"))));
+            } finally {
+                armed.set(false);
+                Watchers.cleanUp(own);
+            }
         }
-        return failure;
+        assertEquals("reported to the loop: " + reported, List.of(), wrong);
+    }
+
+    // Asks `spawn` from this thread (the loop idle) and on the loop; what each ended with, where that
+    // is not a future failed with `bug` itself.
+    private static List<String> spawnOutcomesOtherThan(Throwable bug, BaseEventLoop loop,
+            Callable<CompletionStage<SubprocessTransport>> spawn) {
+        CompletableFuture<Object> fromOutside = stageOutcome(spawn);
+        CompletableFuture<Object> fromTheLoop = new CompletableFuture<>();
+        loop.callSoon(() -> stageOutcome(spawn).whenComplete((e, never) -> fromTheLoop.complete(e)));
+        loop.callLater(2, () -> fromTheLoop.complete("no answer in 2 s"));
+        loop.callLater(2, () -> fromOutside.complete("no answer in 2 s"));
+        loop.runUntilComplete(fromTheLoop.thenCombine(fromOutside, (a, b) -> null));
+        List<String> wrong = new ArrayList<>();
+        Map.of("asked from another thread", fromOutside, "asked on the loop", fromTheLoop).forEach((asked, outcome) -> {
+            if (outcome.getNow(null) != bug) {
+                wrong.add(bug.getClass().getSimpleName() + ", " + asked + ": the spawn ended with " + outcome.getNow(null));
+            }
+        });
+        return wrong;
+    }
+
+    // What the stage failed with (unwrapped), or what the call threw itself, told apart: a throw is no stage.
+    private static CompletableFuture<Object> stageOutcome(Callable<CompletionStage<SubprocessTransport>> call) {
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        try {
+            call.call().whenComplete((ok, e) -> outcome.complete(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e));
+        } catch (Throwable thrown) {
+            outcome.complete("thrown by the call itself, no stage: " + thrown);
+        }
+        return outcome;
     }
 }
