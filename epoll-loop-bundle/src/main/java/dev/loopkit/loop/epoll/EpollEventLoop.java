@@ -19,6 +19,7 @@ import dev.loopkit.loop.core.WriteChunks;
 import dev.loopkit.loop.core.ZeroCopySocket;
 import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import dev.loopkit.loop.core.transports.AbstractServer;
 import dev.loopkit.posix.IoVector;
@@ -356,9 +357,10 @@ public class EpollEventLoop extends ReadinessEventLoop {
             P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
             EpollSocketTransport transport = new EpollSocketTransport(this, socket, protocol, null);
             transport.start(() -> made.setResult(new Connection<>(transport, protocol)));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) { // an Error of the user's factory (an assert) too
             Networks.closeQuietly(socket);
             made.setException(e);
+            Scheduler.rethrowIfFatal(e);
         }
         return made;
     }

@@ -11,10 +11,12 @@ import java.nio.channels.Pipe;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.BeforeClass;
@@ -142,5 +144,38 @@ public abstract class LoopTestSupport {
         future.whenComplete((r, e) -> outcome.complete(e != null ? e : r));
         loop.callLater(guardSeconds, () -> outcome.complete("still pending after " + guardSeconds + " s"));
         return outcome;
+    }
+
+    /**
+     * What asking {@code call} ends with, asked from this thread (the loop idle) or, with
+     * {@code onTheLoop}, in a callback on the loop: its stage's failure (unwrapped) or result, a line
+     * saying so when the call threw itself instead of failing a stage, or "still pending" after
+     * {@code guardSeconds}. User code that throws an Error must fail the stage either way.
+     */
+    protected Object askedFrom(boolean onTheLoop, Supplier<? extends CompletionStage<?>> call, double guardSeconds) {
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        Runnable ask = () -> {
+            try {
+                call.get().whenComplete((r, e) -> outcome.complete(
+                        e instanceof CompletionException && e.getCause() != null ? e.getCause() : e != null ? e : r));
+            } catch (Throwable thrown) {
+                outcome.complete("thrown by the call itself, no stage: " + thrown);
+            }
+        };
+        if (onTheLoop) {
+            loop.callSoon(ask);
+        } else {
+            ask.run();
+        }
+        loop.callLater(guardSeconds, () -> outcome.complete("still pending after " + guardSeconds + " s"));
+        return runFor(outcome);
+    }
+
+    /** Throws {@code bug}, an Error or a RuntimeException: what a user's callback throws in the tests of both. */
+    protected static RuntimeException thrown(Throwable bug) {
+        if (bug instanceof Error error) {
+            throw error;
+        }
+        throw (RuntimeException) bug;
     }
 }

@@ -1653,4 +1653,40 @@ public abstract class NetworkContract extends SocketTestSupport {
         }
     }
 
+    /**
+     * {@code connectAcceptedSocket}'s protocol factory is user code: what it throws fails the returned
+     * stage and closes the socket handed over, whichever thread asked, an Error (a failed
+     * {@code assert}) as a RuntimeException, with TLS or without. Before, the Error was thrown out of
+     * the call, from either thread, and the socket stayed open (an outside review).
+     */
+    @Test
+    public void anAcceptedSocketsProtocolFactoryThrowingAnErrorFailsTheStageAndClosesTheSocket() throws Exception {
+        loop.setExceptionHandler((l, context) -> { });
+        List<String> wrong = new ArrayList<>();
+        for (ConnectionOptions options : List.of(ConnectionOptions.defaults(), ConnectionOptions.ssl(TestCertificates.serverContext()))) {
+            for (Throwable bug : List.of(new IllegalStateException("the factory's bug"), new AssertionError("the factory's bug"))) {
+                for (boolean onTheLoop : new boolean[] {false, true}) {
+                    NetworkChannel[] pair = connectedPair();
+                    try {
+                        Object outcome = askedFrom(onTheLoop, () -> loop.<Protocol>connectAcceptedSocket(() -> {
+                            throw thrown(bug);
+                        }, pair[1], options), 2);
+                        String asked = (options.ssl() == null ? "plain, " : "TLS, ") + bug.getClass().getSimpleName()
+                                + (onTheLoop ? ", asked on the loop" : ", asked from another thread");
+                        if (outcome != bug) {
+                            wrong.add(asked + ": the stage ended with " + outcome);
+                        }
+                        if (pair[1].isOpen()) {
+                            wrong.add(asked + ": the socket handed over is still open");
+                        }
+                    } finally {
+                        for (NetworkChannel channel : pair) {
+                            channel.close();
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), wrong);
+    }
 }

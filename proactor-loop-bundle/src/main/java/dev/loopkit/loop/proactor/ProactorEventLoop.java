@@ -17,6 +17,7 @@ import dev.loopkit.loop.core.ChannelReadiness;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.io.TransportEventLoop;
 import dev.loopkit.loop.core.scheduling.Parking;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import dev.loopkit.loop.core.subprocess.SubprocessLauncher;
 import dev.loopkit.loop.core.transports.DatagramEndpoints;
 import java.io.IOException;
@@ -274,9 +275,10 @@ public class ProactorEventLoop extends TransportEventLoop {
             P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
             ProactorSocketTransport transport = new ProactorSocketTransport(this, socket, protocol, null);
             transport.start(() -> made.setResult(new Connection<>(transport, protocol)));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) { // an Error of the user's factory (an assert) too
             Networks.closeQuietly(socket);
             made.setException(e);
+            Scheduler.rethrowIfFatal(e);
         }
         return made;
     }

@@ -16,6 +16,7 @@ import dev.loopkit.loop.core.ChannelHandles;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.transports.ChannelSocketTransport;
 import dev.loopkit.loop.core.SocketOperations;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
@@ -139,9 +140,10 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
             P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
             ChannelSocketTransport transport = new ChannelSocketTransport(this, socket, protocol, null);
             transport.start(() -> made.setResult(new Connection<>(transport, protocol)));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) { // an Error of the user's factory (an assert) too
             Networks.closeQuietly(socket);
             made.setException(e);
+            Scheduler.rethrowIfFatal(e);
         }
         return made;
     }
