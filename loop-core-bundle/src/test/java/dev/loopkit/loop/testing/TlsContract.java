@@ -1031,4 +1031,55 @@ public abstract class TlsContract extends SocketTestSupport {
         server.close();
         runFor(server.waitClosed());
     }
+
+    /**
+     * The application protocol's {@code connectionMade} runs once the handshake completes: what it
+     * throws fails the connection's stage with itself ("protocol.connection_made() call failed"), and
+     * the connection closes, an Error (a failed {@code assert}) as a RuntimeException, whichever thread
+     * asked. Before, an Error failed the stage with an IOException around it, reported as a failed
+     * data_received (an outside review).
+     */
+    @Test
+    public void aTlsProtocolsConnectionMadeThrowingAnErrorFailsTheConnectionWithIt() throws Exception {
+        Server server = tlsEchoServer();
+        List<Object> reported = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> reported.add(context.get("message")));
+        List<String> wrong = new java.util.ArrayList<>();
+        for (Throwable bug : List.of(new IllegalStateException("connectionMade's bug"), new AssertionError("connectionMade's bug"))) {
+            for (boolean onTheLoop : new boolean[] {false, true}) {
+                reported.clear();
+                CompletableFuture<Exception> lost = new CompletableFuture<>();
+                Protocol throwing = new Protocol() {
+                    @Override
+                    public void connectionMade(Transport transport) {
+                        throw thrown(bug);
+                    }
+
+                    @Override
+                    public void connectionLost(Exception exc) {
+                        lost.complete(exc);
+                    }
+                };
+                Object outcome = askedFrom(onTheLoop, () -> loop.createConnection(() -> throwing, LOCALHOST, port(server),
+                        ConnectionOptions.ssl(TestCertificates.clientContext())), 5);
+                CompletableFuture<Void> closing = new CompletableFuture<>();
+                loop.callLater(0.05, () -> closing.complete(null)); // the close's last turns
+                runFor(closing);
+                String asked = bug.getClass().getSimpleName() + (onTheLoop ? ", asked on the loop" : ", asked from another thread");
+                if (outcome != bug) {
+                    wrong.add(asked + ": the stage ended with " + outcome + " (reported: " + reported + ")");
+                }
+                if (!lost.isDone()) {
+                    wrong.add(asked + ": the connection is still open");
+                }
+                if (!reported.contains("Fatal error: protocol.connection_made() call failed.")) {
+                    wrong.add(asked + ": reported as " + reported);
+                }
+            }
+        }
+        server.close();
+        server.closeClients();
+        runFor(server.waitClosed());
+        assertEquals(List.of(), wrong);
+    }
 }

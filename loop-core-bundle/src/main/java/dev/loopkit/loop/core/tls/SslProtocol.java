@@ -287,9 +287,10 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
             appState = AppState.CON_MADE;
             try {
                 appProtocol.connectionMade(appTransport);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) { // an Error of the user's (an assert) too
                 fatalError(e, "Fatal error: protocol.connection_made() call failed.");
                 wakeUpWaiter(e);
+                Scheduler.rethrowIfFatal(e);
                 return;
             }
         }
@@ -720,7 +721,7 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
         AbstractTransport.reportFatalError(loop, error, message, transport, this);
     }
 
-    private void wakeUpWaiter(Exception error) {
+    private void wakeUpWaiter(Throwable error) {
         if (waiter == null) {
             return;
         }
