@@ -3,6 +3,7 @@ package dev.loopkit.loop.core;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Transport;
 import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -196,6 +197,10 @@ final class Sendfile {
         } catch (IOException | RuntimeException notAvailable) {
             unavailable.run();
             return;
+        } catch (Error e) { // the file is the user's channel: what else it throws (an assert) fails the sendfile
+            fail(e);
+            Scheduler.rethrowIfFatal(e);
+            return;
         }
         var attempt = new Runnable() {
             private boolean first = true;
@@ -227,6 +232,10 @@ final class Sendfile {
                     } else {
                         fail(e);
                     }
+                } catch (Error e) {
+                    stop();
+                    fail(e);
+                    Scheduler.rethrowIfFatal(e);
                 } finally {
                     first = false;
                 }

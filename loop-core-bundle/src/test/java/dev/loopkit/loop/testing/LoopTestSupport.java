@@ -172,7 +172,7 @@ public abstract class LoopTestSupport {
     }
 
     /** Throws {@code bug}, an Error or a RuntimeException: what a user's callback throws in the tests of both. */
-    protected static RuntimeException thrown(Throwable bug) {
+    static RuntimeException thrown(Throwable bug) {
         if (bug instanceof Error error) {
             throw error;
         }

@@ -915,4 +915,46 @@ public abstract class SendfileContract extends LoopTestSupport {
         server.close();
         runFor(server.waitClosed());
     }
+
+    /**
+     * The file is the user's channel: what its reads, transfers or position moves throw fails the
+     * sendfile, through a transport or on a socket, whichever thread asked, an Error (a failed
+     * {@code assert} in a wrapper of the user's) as a RuntimeException; the transport reads again.
+     * Before, on the selector loop, the Error left the attempt past its catch, and the sendfile never
+     * completed (an outside review).
+     */
+    @Test
+    public void aFileChannelThrowingAnErrorFailsTheSendfileWhicheverThreadAsked() throws IOException {
+        loop.setExceptionHandler((l, context) -> { });
+        Path file = sparseFile("throwing.bin", 100_000, 9);
+        List<String> wrong = new ArrayList<>();
+        for (Throwable bug : List.of(new IllegalStateException("the channel's bug"), new AssertionError("the channel's bug"))) {
+            for (boolean onTheLoop : new boolean[] {false, true}) {
+                String asked = bug.getClass().getSimpleName() + (onTheLoop ? ", asked on the loop" : ", asked from another thread");
+                Receiver receiver = new Receiver(1, 0);
+                Server server = serverFor(receiver);
+                Connection<Protocol> client = connect(server);
+                NetworkChannel socket = openStreamSocket();
+                runFor(loop.sockConnect(socket, new InetSocketAddress(LOCALHOST, port(server))));
+                try (FileChannel channel = new ThrowingFileChannel(FileChannel.open(file), bug)) {
+                    Object throughTransport = askedFrom(onTheLoop, () -> loop.sendfile(client.transport(), channel), 3);
+                    if (throughTransport != bug) {
+                        wrong.add(asked + ", through a transport: the sendfile ended with " + throughTransport);
+                    }
+                    if (!client.transport().isReading()) {
+                        wrong.add(asked + ", through a transport: the transport no longer reads");
+                    }
+                    Object onASocket = askedFrom(onTheLoop, () -> loop.sockSendfile(socket, channel, 0, null), 3);
+                    if (onASocket != bug) {
+                        wrong.add(asked + ", on a socket: the sendfile ended with " + onASocket);
+                    }
+                }
+                socket.close();
+                client.transport().close();
+                server.close();
+                runFor(server.waitClosed());
+            }
+        }
+        assertEquals(List.of(), wrong);
+    }
 }
