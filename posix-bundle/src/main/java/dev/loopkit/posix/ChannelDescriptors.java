@@ -33,34 +33,66 @@ final class ChannelDescriptors {
         this.posix = posix;
     }
 
-    /** A new descriptor (close-on-exec) of the open file behind {@code file}, or -1 where none is found. */
+    /**
+     * A new descriptor (close-on-exec) of the open file behind {@code file}, or -1 where none is found.
+     * The channel may be closed meanwhile (by another thread: the user's file handed to a sendfile): the
+     * look then fails as the channel does, and the duplicate made is closed, whichever move failed.
+     */
     int duplicate(FileChannel file) throws IOException {
         long original = file.position();
+        int found = -1;
+        try {
+            found = find(file);
+        } finally {
+            try {
+                file.position(original);
+            } catch (IOException | RuntimeException | Error e) {
+                closeQuietly(found);
+                throw e;
+            }
+        }
+        return found;
+    }
+
+    private int find(FileChannel file) throws IOException {
         long marker = MARKERS_FROM + ThreadLocalRandom.current().nextLong(MARKERS_FROM - 2);
         try {
-            try {
-                file.position(marker);
-            } catch (IOException beyondTheFileSystemsLimit) {
-                return -1;
-            }
-            for (int fd : openDescriptors()) {
-                if (posix.seekPosition(fd) != marker) {
-                    continue;
-                }
-                int copy = posix.duplicateDescriptor(fd);
-                if (copy < 0) {
-                    continue; // closed meanwhile
-                }
-                file.position(marker + 1);
-                if (posix.seekPosition(copy) == marker + 1) {
-                    return copy;
-                }
-                posix.close(copy); // another file that happened to be at the marker
-                file.position(marker);
-            }
+            file.position(marker);
+        } catch (IOException beyondTheFileSystemsLimit) {
             return -1;
-        } finally {
-            file.position(original);
+        }
+        for (int fd : openDescriptors()) {
+            if (posix.seekPosition(fd) != marker) {
+                continue;
+            }
+            int copy = posix.duplicateDescriptor(fd);
+            if (copy < 0) {
+                continue; // closed meanwhile
+            }
+            boolean same = false;
+            try {
+                file.position(marker + 1);
+                same = posix.seekPosition(copy) == marker + 1;
+            } finally {
+                if (!same) {
+                    closeQuietly(copy); // another file that happened to be at the marker, or the channel closed
+                }
+            }
+            if (same) {
+                return copy;
+            }
+            file.position(marker);
+        }
+        return -1;
+    }
+
+    private void closeQuietly(int fd) {
+        if (fd >= 0) {
+            try {
+                posix.close(fd);
+            } catch (PosixException alreadyGone) {
+                // nothing to close
+            }
         }
     }
 

@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +66,25 @@ public class SendfileTest extends PosixTestSupport {
             }
             assertTrue("the channel stays open", channel.isOpen());
             assertEquals(99, channel.position());
+        }
+    }
+
+    /**
+     * The channel closed by another thread while its descriptor is looked for (the user's file handed to
+     * a sendfile, closed meanwhile): the look fails as the channel does, and leaves no descriptor open,
+     * at whichever of its moves the close comes. The one after the duplicate was made left the duplicate
+     * open before (the class's rule fails the case).
+     */
+    @Test
+    public void aFileChannelClosedWhileItsDescriptorIsLookedForLeavesNoDescriptor() throws Exception {
+        for (int closeAt = 1; closeAt <= 3; closeAt++) {
+            FileChannel channel = new ClosingFileChannel(FileChannel.open(file), closeAt);
+            try {
+                assertThrows("closed at move " + closeAt, ClosedChannelException.class,
+                        () -> posix.duplicateDescriptor(channel));
+            } finally {
+                channel.close();
+            }
         }
     }
 
