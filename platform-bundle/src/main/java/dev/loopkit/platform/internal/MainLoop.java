@@ -1,5 +1,6 @@
 package dev.loopkit.platform.internal;
 
+import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.loop.core.Uninterruptibly;
@@ -7,6 +8,8 @@ import dev.loopkit.platform.PlatformConfiguration;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.runtime.RankedRegistry;
 import java.lang.System.Logger.Level;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
@@ -64,10 +67,18 @@ public final class MainLoop {
             LOG.log(Level.INFO, "no main loop: disabled by configuration " + PlatformConfiguration.PID);
             return;
         }
+        startThread(threadName(config));
+    }
+
+    private static String threadName(PolicyConfiguration.Config config) {
+        return config.mainLoopThread().isBlank() ? DEFAULT_THREAD_NAME : config.mainLoopThread();
+    }
+
+    private void startThread(String name) {
         running = true;
         started = new CountDownLatch(1);
         ProcessWide.get().policies().addListener(policyChanged);
-        thread = new Thread(this::runLoops, config.mainLoopThread().isBlank() ? DEFAULT_THREAD_NAME : config.mainLoopThread());
+        thread = new Thread(this::runLoops, name);
         thread.setDaemon(true);
         thread.start();
         awaitStart();
@@ -89,12 +100,39 @@ public final class MainLoop {
     @Modified
     void modified(PolicyConfiguration.Config config) {
         boolean wanted = config.mainLoop();
-        String name = config.mainLoopThread().isBlank() ? DEFAULT_THREAD_NAME : config.mainLoopThread();
+        String name = threadName(config);
         if (wanted == (thread != null) && (thread == null || thread.getName().equals(name))) {
             return;
         }
         deactivate();
+        String stranded = wanted ? null : strandedChildren();
+        if (stranded != null) {
+            LOG.log(Level.WARNING, "mainLoop=false in configuration " + PlatformConfiguration.PID + " is not applied: "
+                    + stranded + ". Choose another child watcher (loop:watcher), or set it again once they have exited");
+            startThread(name);
+            return;
+        }
         start(config);
+    }
+
+    /**
+     * Why the main loop's end would strand children, or {@code null}: the process-wide watcher holds
+     * some and cannot reap them without it (asyncio's safe and fast watchers reap through the loop they
+     * are attached to). They would stay zombies, and whoever waits for their exit (a shell's
+     * {@code loop:run}) would wait for ever. Asked once the main loop ended: the new one attached to it
+     * again sweeps up the exits it missed.
+     */
+    private static String strandedChildren() {
+        ChildWatcher watcher = ProcessWide.get().childWatchers().current();
+        if (watcher == null || watcher.isActive()) {
+            return null;
+        }
+        Set<Long> pids = new TreeSet<>(watcher.children().keySet());
+        if (pids.isEmpty()) {
+            return null;
+        }
+        return "the child watcher '" + ProcessWide.get().childWatchers().choice().name() + "' holds children " + pids
+                + " and cannot reap them without the main loop (" + watcher.inactiveReason() + ")";
     }
 
     @Deactivate

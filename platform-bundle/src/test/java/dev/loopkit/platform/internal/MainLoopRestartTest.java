@@ -112,9 +112,13 @@ public class MainLoopRestartTest {
     }
 
     static PolicyConfiguration.Config config() {
+        return config(true);
+    }
+
+    static PolicyConfiguration.Config config(boolean mainLoop) {
         return (PolicyConfiguration.Config) Proxy.newProxyInstance(MainLoopRestartTest.class.getClassLoader(),
                 new Class<?>[] {PolicyConfiguration.Config.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "mainLoop" -> true;
+                    case "mainLoop" -> mainLoop;
                     case "mainLoopThread" -> "main-loop-in-test";
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];
