@@ -2,6 +2,9 @@ package dev.loopkit.launcher;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -53,10 +56,23 @@ final class WebConsole {
             out.println("loopkit: the Web Console stays off: " + PORT_PROPERTY + "=" + port + " is not a port number from 1 to 65535");
             return false;
         }
+        String taken = taken(config);
+        if (taken != null) {
+            // Felix HTTP would log 30 lines of BindException, and the URL printed with a new password
+            // would lead to the program that holds the port
+            out.println("loopkit: the Web Console stays off: " + taken + " is in use by another program: stop it, or give"
+                    + " the console another port (-D" + PORT_PROPERTY + "=<port> in LOOPKIT_JAVA_OPTS)");
+            return false;
+        }
         Path file = data.resolve(PASSWORD_FILE);
         String password;
         try {
             password = readPassword(file);
+            if (password != null && password.isEmpty()) {
+                out.println("loopkit: the Web Console stays off: " + file + " is empty: write a password there, or delete"
+                        + " it and a new one is made");
+                return false;
+            }
         } catch (IOException unreadable) {
             // Never a console without its password: off, and the rest of the platform starts (a file the
             // platform's user cannot read stopped the whole platform with an AccessDeniedException)
@@ -99,6 +115,24 @@ final class WebConsole {
         }
     }
 
+    /**
+     * The console's address, {@code host:port}, when another program listens there; {@code null} when it
+     * is free (a bind of its own, closed at once, tells: Felix HTTP binds a moment later).
+     */
+    private static String taken(Map<String, String> config) {
+        String host = config.getOrDefault(HOST_PROPERTY, "127.0.0.1");
+        String port = config.getOrDefault(PORT_PROPERTY, "8080");
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // as Jetty binds: a port left in TIME_WAIT is free
+            probe.bind(new InetSocketAddress(host, Integer.parseInt(port)));
+            return null;
+        } catch (BindException inUse) {
+            return host + ":" + port;
+        } catch (IOException other) {
+            return null; // an address this host cannot bind: Felix HTTP says why
+        }
+    }
+
     static String url(Map<String, String> config) {
         return "http://" + config.getOrDefault(HOST_PROPERTY, "127.0.0.1") + ":" + config.getOrDefault(PORT_PROPERTY, "8080")
                 + "/system/console/loops";
@@ -108,11 +142,7 @@ final class WebConsole {
         if (!Files.exists(file)) {
             return null;
         }
-        String password = Files.readString(file, StandardCharsets.UTF_8).strip();
-        if (password.isEmpty()) {
-            throw new IllegalStateException(file + " is empty: write a password there, or delete it and a new one is made");
-        }
-        return password;
+        return Files.readString(file, StandardCharsets.UTF_8).strip();
     }
 
     private static String createPassword(Path file) throws IOException {

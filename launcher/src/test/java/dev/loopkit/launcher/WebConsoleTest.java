@@ -2,11 +2,12 @@ package dev.loopkit.launcher;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,12 +104,40 @@ public class WebConsoleTest {
         assertEquals("", printed.toString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * An empty password file leaves the console off, saying what to do, and the rest of the platform
+     * starts, as an unreadable one does; it stopped the whole platform with an exception's class name
+     * before (an outside review of the admin surface).
+     */
     @Test
-    public void anEmptyPasswordFileIsAClearError() throws Exception {
+    public void anEmptyPasswordFileLeavesTheConsoleOffAndSaysHowToMendIt() throws Exception {
         Path data = folder.newFolder("data").toPath();
         Files.writeString(data.resolve(WebConsole.PASSWORD_FILE), " \n");
-        IllegalStateException empty = assertThrows(IllegalStateException.class, () -> WebConsole.configure(config(), data, out));
-        assertTrue(empty.getMessage(), empty.getMessage().endsWith(
-                "webconsole.password is empty: write a password there, or delete it and a new one is made"));
+        Map<String, String> config = config();
+        assertFalse("the console to start", WebConsole.configure(config, data, out));
+        assertFalse(config.containsKey(WebConsole.PASSWORD_PROPERTY));
+        assertEquals("loopkit: the Web Console stays off: " + data.resolve(WebConsole.PASSWORD_FILE)
+                + " is empty: write a password there, or delete it and a new one is made" + System.lineSeparator(),
+                printed.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The console's port taken by another program: the console stays off, saying so, and the rest
+     * starts. Before, the first start printed the console's URL with its new password, the URL of the
+     * other program, and Felix HTTP logged 30 lines of BindException (an outside review).
+     */
+    @Test
+    public void aPortInUseLeavesTheConsoleOffAndSaysSo() throws Exception {
+        try (ServerSocket other = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path data = folder.newFolder("data").toPath();
+            Map<String, String> config = config();
+            config.put(WebConsole.PORT_PROPERTY, Integer.toString(other.getLocalPort()));
+            assertFalse("the console to start", WebConsole.configure(config, data, out));
+            assertFalse(config.containsKey(WebConsole.PASSWORD_PROPERTY));
+            assertFalse("no password made for a console that cannot start", Files.exists(data.resolve(WebConsole.PASSWORD_FILE)));
+            assertEquals("loopkit: the Web Console stays off: 127.0.0.1:" + other.getLocalPort() + " is in use by another"
+                    + " program: stop it, or give the console another port (-D" + WebConsole.PORT_PROPERTY
+                    + "=<port> in LOOPKIT_JAVA_OPTS)" + System.lineSeparator(), printed.toString(StandardCharsets.UTF_8));
+        }
     }
 }
