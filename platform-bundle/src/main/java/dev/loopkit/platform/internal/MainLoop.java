@@ -8,6 +8,8 @@ import dev.loopkit.platform.PlatformConfiguration;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.runtime.RankedRegistry;
 import java.lang.System.Logger.Level;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
@@ -36,6 +38,7 @@ import org.osgi.service.component.annotations.Modified;
 public final class MainLoop {
 
     static final String DEFAULT_THREAD_NAME = "loopkit-main";
+    static final String MAIN_LOOP_KEY = "mainLoop";
     /** How long activation waits for the first main loop to run. */
     private static final long START_WAIT_SECONDS = 5;
     // The name it had in the policy bundle, as the configuration's: logging configurations name it.
@@ -57,17 +60,39 @@ public final class MainLoop {
     private String lastFailure;
 
     @Activate
-    void activate(BundleContext context, PolicyConfiguration.Config config) {
+    void activate(BundleContext context, PolicyConfiguration.Config config, Map<String, Object> properties) {
         bundleContext = context;
-        start(config);
+        start(wanted(config, properties), threadName(config));
     }
 
-    private void start(PolicyConfiguration.Config config) {
-        if (!config.mainLoop()) {
+    private void start(boolean wanted, String name) {
+        if (!wanted) {
             LOG.log(Level.INFO, "no main loop: disabled by configuration " + PlatformConfiguration.PID);
             return;
         }
-        startThread(threadName(config));
+        startThread(name);
+    }
+
+    /**
+     * The {@code mainLoop} setting. DS reads any word but {@code true} as {@code false}, so a typo
+     * ({@code yes}, {@code ture}) turned the main loop off without a word, and the safe and fast
+     * watchers with it (an outside review): such a value keeps the default, with a warning.
+     */
+    static boolean wanted(PolicyConfiguration.Config config, Map<String, Object> properties) {
+        Object raw = properties.get(MAIN_LOOP_KEY);
+        if (raw instanceof String text) {
+            switch (text.strip().toLowerCase(Locale.ROOT)) {
+                case "true":
+                    return true;
+                case "false":
+                    return false;
+                default:
+                    LOG.log(Level.WARNING, MAIN_LOOP_KEY + "=" + text + " in configuration " + PlatformConfiguration.PID
+                            + " is not true or false: the main loop runs, as by default");
+                    return true;
+            }
+        }
+        return config.mainLoop();
     }
 
     private static String threadName(PolicyConfiguration.Config config) {
@@ -98,8 +123,8 @@ public final class MainLoop {
 
     /** A changed policy or watcher choice needs no new main loop; a changed main-loop setting does. */
     @Modified
-    void modified(PolicyConfiguration.Config config) {
-        boolean wanted = config.mainLoop();
+    void modified(PolicyConfiguration.Config config, Map<String, Object> properties) {
+        boolean wanted = wanted(config, properties);
         String name = threadName(config);
         if (wanted == (thread != null) && (thread == null || thread.getName().equals(name))) {
             return;
@@ -112,7 +137,7 @@ public final class MainLoop {
             startThread(name);
             return;
         }
-        start(config);
+        start(wanted, name);
     }
 
     /**

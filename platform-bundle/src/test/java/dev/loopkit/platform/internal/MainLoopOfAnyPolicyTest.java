@@ -10,6 +10,7 @@ import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.testsupport.HoldingChildWatcher;
 import java.lang.reflect.Proxy;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,7 +50,7 @@ public class MainLoopOfAnyPolicyTest {
         ProcessWide.get().policies().setExplicit(policy(() -> {
             throw new UnsupportedOperationException("no loops here");
         }, loop -> { }));
-        mainLoop.activate(null, MainLoopRestartTest.config());
+        mainLoop.activate(null, MainLoopRestartTest.config(), Map.of());
         ProcessWide.get().policies().setExplicit(policy(this::selectorLoop, loop -> { }));
         await("a main loop of the next policy running", () -> !made.isEmpty()
                 && ProcessWide.get().mainContext().loop() == made.get(0) && made.get(0).isRunning());
@@ -66,7 +67,7 @@ public class MainLoopOfAnyPolicyTest {
                 throw new UnsupportedOperationException("set_event_loop");
             }
         }));
-        mainLoop.activate(null, MainLoopRestartTest.config());
+        mainLoop.activate(null, MainLoopRestartTest.config(), Map.of());
         // After the failure the main thread waits for a change (or a second); before, it tried again at
         // once, never waiting, and had made 87,514 loops in 2 s.
         await("the main thread waiting after a failed try", () -> tries.get() >= 1 && mainThreadWaits());
@@ -85,7 +86,7 @@ public class MainLoopOfAnyPolicyTest {
             }
         });
         ProcessWide.get().policies().setExplicit(policy(this::selectorLoop, loop -> { }));
-        mainLoop.activate(null, MainLoopRestartTest.config());
+        mainLoop.activate(null, MainLoopRestartTest.config(), Map.of());
         await("a main loop running", () -> !made.isEmpty() && made.get(0).isRunning());
         await("the watcher attached to it", () -> attached.contains(made.get(0)));
         assertSame(made.get(0), ProcessWide.get().mainContext().loop());

@@ -14,6 +14,7 @@ import dev.loopkit.testsupport.LogHandlers;
 import dev.loopkit.watcher.safe.SafeChildWatcher;
 import java.lang.reflect.Proxy;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +47,7 @@ public class MainLoopOffTest {
     public void turningTheMainLoopOffWhileTheSafeWatcherHoldsAChildStillReapsIt() throws Exception {
         ProcessWide.get().policies().setExplicit(selectorLoops());
         ProcessWide.get().childWatchers().setExplicit(safe);
-        mainLoop.activate(null, MainLoopRestartTest.config(true));
+        mainLoop.activate(null, MainLoopRestartTest.config(true), Map.of());
         assertTrue("the safe watcher is active on the main loop", safe.isActive());
         Posix posix = Posix.get();
         int[] stdin = posix.pipe();
@@ -64,7 +65,7 @@ public class MainLoopOffTest {
         Handler handler = LogHandlers.calling(record -> warned.add(record.getLevel() + " " + record.getMessage()));
         log.addHandler(handler);
         try {
-            mainLoop.modified(MainLoopRestartTest.config(false));
+            mainLoop.modified(MainLoopRestartTest.config(false), Map.of());
         } finally {
             log.removeHandler(handler);
         }
@@ -72,6 +73,33 @@ public class MainLoopOffTest {
         assertEquals("the child's exit, reaped and reported", Integer.valueOf(7), exited.get(30, TimeUnit.SECONDS));
         assertTrue("warned: " + warned, warned.stream().anyMatch(line -> line.startsWith("WARNING") && line.contains("mainLoop=false in configuration dev.loopkit.policy is not applied")
                 && line.contains(Long.toString(pid))));
+    }
+
+    /**
+     * {@code mainLoop = yes} (or {@code maybe}, or {@code ture}) in the configuration: DS reads any word
+     * but {@code true} as {@code false}, so the main loop went off without a word, and the safe and fast
+     * watchers with it (an outside review). Such a value keeps the default, with a warning that names it;
+     * {@code true} and {@code false} are read in any case.
+     */
+    @Test(timeout = 60_000)
+    public void aMainLoopValueThatIsNeitherTrueNorFalseKeepsTheMainLoopAndIsWarnedAbout() {
+        ProcessWide.get().policies().setExplicit(selectorLoops());
+        List<String> warned = new CopyOnWriteArrayList<>();
+        Logger log = Logger.getLogger("dev.loopkit.policy");
+        Handler handler = LogHandlers.calling(record -> warned.add(record.getLevel() + " " + record.getMessage()));
+        log.addHandler(handler);
+        try {
+            // what DS hands for "yes": false, beside the property as written
+            mainLoop.activate(null, MainLoopRestartTest.config(false), Map.of("mainLoop", "yes"));
+        } finally {
+            log.removeHandler(handler);
+        }
+        assertTrue("the main loop runs", ProcessWide.get().mainContext().loop() != null
+                && ProcessWide.get().mainContext().loop().isRunning());
+        assertTrue("warned: " + warned, warned.contains("WARNING mainLoop=yes in configuration dev.loopkit.policy is not true"
+                + " or false: the main loop runs, as by default"));
+        mainLoop.modified(MainLoopRestartTest.config(false), Map.of("mainLoop", "FALSE"));
+        assertTrue("FALSE turns it off", ProcessWide.get().mainContext().loop() == null);
     }
 
     private static EventLoopPolicy selectorLoops() {

@@ -8,6 +8,7 @@ import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.testsupport.OtherThread;
 import java.lang.reflect.Proxy;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -51,7 +52,7 @@ public class MainLoopReentrancyTest {
             return loop;
         });
         ProcessWide.get().policies().setExplicit(policy);
-        mainLoop.activate(null, config());
+        mainLoop.activate(null, config(), Map.of());
         awaitRunning(first.get(WAIT_SECONDS, TimeUnit.SECONDS));
         ProcessWide.get().policies().setExplicit(policy(made -> new SelectorEventLoop()));
         assertEquals("the other thread's switch returned while the main loop was stopped", true,
@@ -79,7 +80,7 @@ public class MainLoopReentrancyTest {
             };
         });
         ProcessWide.get().policies().setExplicit(policy);
-        mainLoop.activate(null, config());
+        mainLoop.activate(null, config(), Map.of());
         assertEquals("the other thread's switch returned while the unused loop was closed", true,
                 returnedInTime.get(3 * WAIT_SECONDS, TimeUnit.SECONDS));
     }

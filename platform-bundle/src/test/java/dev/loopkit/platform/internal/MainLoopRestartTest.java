@@ -10,6 +10,7 @@ import dev.loopkit.runtime.MainContext;
 import dev.loopkit.runtime.ProcessWide;
 import java.lang.reflect.Proxy;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -41,7 +42,7 @@ public class MainLoopRestartTest {
     @Test(timeout = 120_000)
     public void anOldMainThreadEndingLateLeavesTheNewOneTheMainContext() throws Exception {
         ProcessWide.get().policies().setExplicit(policy());
-        first.activate(null, config());
+        first.activate(null, config(), Map.of());
         EventLoop old = made.get(0);
         CompletableFuture<Thread> oldThread = new CompletableFuture<>();
         old.callSoonThreadsafe(() -> {
@@ -56,7 +57,7 @@ public class MainLoopRestartTest {
         first.stopWaitMillis = 200; // not the 10 s it gives a busy thread in a platform
         first.deactivate(); // gives up on the busy thread
 
-        second.activate(null, config());
+        second.activate(null, config(), Map.of());
         MainContext context = ProcessWide.get().mainContext();
         EventLoop current = made.get(made.size() - 1);
         assertSame(current, context.loop());
@@ -77,7 +78,7 @@ public class MainLoopRestartTest {
     @Test(timeout = 120_000)
     public void aStopOnAnInterruptedThreadWaitsForTheMainThreadAsAnyStopDoes() throws Exception {
         ProcessWide.get().policies().setExplicit(policy());
-        first.activate(null, config());
+        first.activate(null, config(), Map.of());
         CompletableFuture<Thread> mainThread = new CompletableFuture<>();
         made.get(0).callSoonThreadsafe(() -> {
             mainThread.complete(Thread.currentThread());
