@@ -6,7 +6,7 @@ import dev.loopkit.shell.PlatformStop;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.List;
+import java.util.Arrays;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 
@@ -30,8 +30,13 @@ public final class LoopsCommands {
     // a file when redirected.
     @Descriptor(LoopCommands.RUN)
     public String run(CommandSession session, @Descriptor(LoopCommands.RUN_ARGS) String... argv) {
+        if (session == null) {
+            // Gogo matches a first argument of null (an unset variable) to the session's parameter
+            throw new IllegalArgumentException("loop:run got no value for the program (an unset variable?)");
+        }
         PrintStream console = session.getConsole();
-        return commands.run(List.of(argv), flushingThrough(System.out, console), flushingThrough(System.err, console), platformStop);
+        // not List.of: an unset variable comes as null, which the command names
+        return commands.run(Arrays.asList(argv), flushingThrough(System.out, console), flushingThrough(System.err, console), platformStop);
     }
 
     // The program's output must show as it comes. Gogo reaches the terminal through NIO channels,
