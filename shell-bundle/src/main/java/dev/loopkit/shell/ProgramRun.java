@@ -73,6 +73,7 @@ final class ProgramRun implements SubprocessProtocol {
     private LoopFuture<Void> ended; // exited and both pipes closed; loop thread
     private boolean exited;
     private int pipesOpen = 2;
+    private boolean endsMidLine; // the program's last output, on either stream, ended without a newline; loop thread
     private SubprocessTransport transport; // set on the loop's thread once spawned
     private int interrupts; // SIGINTs received during the run; loop thread
 
@@ -132,7 +133,8 @@ final class ProgramRun implements SubprocessProtocol {
             } finally {
                 transport.close();
             }
-            return describe(transport.getPid(), transport.getReturncode(), start, watcher, how) + ending;
+            // on a line of its own, where a script looks for it: after output that ended mid-line too
+            return (endsMidLine ? System.lineSeparator() : "") + describe(transport.getPid(), transport.getReturncode(), start, watcher, how) + ending;
         } finally {
             loop.close();
             over.countDown();
@@ -304,6 +306,9 @@ final class ProgramRun implements SubprocessProtocol {
         data.get(bytes);
         to.write(bytes, 0, bytes.length);
         to.flush();
+        if (bytes.length > 0) {
+            endsMidLine = bytes[bytes.length - 1] != '\n';
+        }
     }
 
     @Override

@@ -15,6 +15,7 @@ import dev.loopkit.testsupport.HoldingChildWatcher;
 import dev.loopkit.policy.ProactorEventLoopPolicy;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -334,6 +335,25 @@ public class LoopCommandsTest {
         cleanup.add(() -> ProcessWide.get().childWatchers().unregister(late));
         String ran = commands.run(List.of("/bin/sh", "-c", "exit 3"), System.out, System.err);
         assertTrue(ran, ran.contains("returncode 3"));
+    }
+
+    /**
+     * The line that says how the program ended is a line of its own, where a script looks for it, also
+     * after output that ended mid-line: {@code loop:run printf abc} printed {@code abcpid 449: ...}
+     * (an outside review of the admin surface).
+     */
+    @Test
+    public void theEndingLineStartsALineAfterOutputThatEndedMidLine() {
+        ReapingWatcher watcher = new ReapingWatcher();
+        ProcessWide.get().childWatchers().register(watcher, "reaping", 1_000, 1_000, "test");
+        cleanup.add(() -> ProcessWide.get().childWatchers().unregister(watcher));
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        PrintStream out = new PrintStream(printed, true);
+        String ran = commands.run(List.of("/usr/bin/printf", "abc"), out, System.err);
+        assertEquals("abc", printed.toString());
+        assertTrue(ran, ran.startsWith(System.lineSeparator() + "pid "));
+        String plain = commands.run(List.of("/bin/echo", "abc"), out, System.err);
+        assertTrue("no blank line after a whole line: " + plain, plain.startsWith("pid "));
     }
 
     @Test
