@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What the {@code loop:} shell commands do and print, whatever the shell: the Felix Gogo commands
@@ -261,6 +262,9 @@ public final class LoopCommands {
                 case CONFIGURED -> ": configuration " + PlatformConfiguration.PID;
                 case RANKED -> ": highest service.ranking";
             }).append(')');
+            if (choice.service() instanceof ChildWatcher watcher && !watcher.isActive()) {
+                text.append("; inactive: ").append(watcher.inactiveReason());
+            }
         }
         registry.configured().filter(name -> choice == null || !name.equals(choice.name()))
                 .ifPresent(name -> text.append("; configured '").append(name).append("' ").append(
@@ -287,7 +291,22 @@ public final class LoopCommands {
         // then, which is this choice, and cannot undo the one made here.
         String note = store.save(topic.key(), name);
         registry.setConfigured(name);
+        awaitActive(registry);
         return status(topic) + note + "\n";
+    }
+
+    // A watcher attached to the main loop a moment after the choice (the switch's work) is active once
+    // it is: the status line says "inactive" only of one that stays so.
+    private static void awaitActive(RankedRegistry<?> registry) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (registry.current() instanceof ChildWatcher watcher && !watcher.isActive() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**

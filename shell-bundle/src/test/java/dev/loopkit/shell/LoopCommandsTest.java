@@ -49,7 +49,7 @@ public class LoopCommandsTest {
     }
 
     /** A watcher that holds the pids it is given: what the shell lists, not how exits are reaped. */
-    private static final class HoldingWatcher extends HoldingChildWatcher {
+    private static class HoldingWatcher extends HoldingChildWatcher {
         EventLoop attached;
 
         @Override
@@ -190,6 +190,30 @@ public class LoopCommandsTest {
         assertTrue(lines.get(2), lines.get(2).matches(" +spare +5 +standby +0 +test"));
         assertTrue(lines.get(3), lines.get(3).matches(" +pidfd +- +unavailable: pidfd_open\\(2\\) failed: ENOSYS +- +-"));
         assertEquals("process-wide: best (ranked: highest service.ranking)", lines.get(4));
+    }
+
+    /**
+     * A watcher chosen that cannot work (the safe or fast watcher on a platform without its main loop):
+     * the status line says so and why. {@code loop:watcher fast} answered as if all were well, and every
+     * later {@code loop:run} failed (an outside review of the admin surface).
+     */
+    @Test
+    public void choosingAWatcherThatCannotWorkSaysWhy() {
+        HoldingWatcher loopless = new HoldingWatcher() {
+            @Override
+            public boolean isActive() {
+                return false;
+            }
+
+            @Override
+            public String inactiveReason() {
+                return "it is attached to no loop";
+            }
+        };
+        ProcessWide.get().childWatchers().register(loopless, "loopless", 5, 5, "test");
+        cleanup.add(() -> ProcessWide.get().childWatchers().unregister(loopless));
+        assertEquals("process-wide: loopless (configured: configuration dev.loopkit.policy); inactive: it is attached to no loop\n",
+                commands.watcher("loopless"));
     }
 
     @Test
