@@ -5,7 +5,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -27,9 +31,16 @@ final class DataLock {
 
     /** @throws IllegalStateException when another process holds the directory, naming its pid */
     static synchronized void acquire(Path data) throws IOException {
-        Files.createDirectories(data);
         Path file = data.resolve(FILE);
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel channel;
+        try {
+            Files.createDirectories(data);
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (FileSystemException unusable) {
+            // said as a sentence: the exception's class name was all an admin got (an outside review)
+            throw new IllegalStateException("the data folder " + data + " cannot be used: " + why(unusable)
+                    + " (LOOPKIT_DATA names another)");
+        }
         FileLock lock = channel.tryLock();
         if (lock == null) {
             String owner = Files.readString(file, StandardCharsets.UTF_8).strip();
@@ -40,5 +51,18 @@ final class DataLock {
         channel.truncate(0);
         channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)));
         held = channel;
+    }
+
+    private static String why(FileSystemException e) {
+        if (e instanceof FileAlreadyExistsException) {
+            return e.getFile() + " is a file, not a folder";
+        }
+        if (e instanceof NoSuchFileException) {
+            return e.getFile() + " does not exist and cannot be made";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied on " + e.getFile();
+        }
+        return e.getMessage();
     }
 }

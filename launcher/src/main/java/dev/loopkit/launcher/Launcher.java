@@ -51,7 +51,8 @@ public final class Launcher {
         } catch (Exception | LinkageError e) {
             // The framework's threads would keep the JVM alive with no shell and nothing said:
             // say why and exit (the shutdown hook stops the framework).
-            System.err.println("loopkit: " + e);
+            // Loopkit's own refusals are sentences; anything else is told with its class
+            System.err.println("loopkit: " + (e instanceof IllegalStateException && e.getMessage() != null ? e.getMessage() : e));
             System.exit(1);
         }
     }
