@@ -281,7 +281,10 @@ public final class LoopCommands {
      */
     public <S> String choose(Topic<S> topic, String name) {
         RankedRegistry<S> registry = topic.registry();
-        if (name == null || registry.find(name).isEmpty()) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("No " + registry.kind() + " named: give one of its names (" + registry.knownNames() + ")");
+        }
+        if (registry.find(name).isEmpty()) {
             // One loop:policies lists as installed but unable to work here is not unknown: say why
             throw new IllegalArgumentException(unavailableReason(registry, name)
                     .map(reason -> "Unavailable " + registry.kind() + " '" + name + "': " + reason)

@@ -134,6 +134,9 @@ public class LoopCommandsTest {
     public void anUnknownNameIsRefusedWithTheKnownOnesAndNothingIsSaved() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> commands.policy("nosuch"));
         assertEquals("Unknown event loop policy 'nosuch' (known: default, selector, proactor)", e.getMessage());
+        // no name at all (a Web Console request without one, JMX's null, an unset shell variable): 'null' said nothing
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> commands.policy(null));
+        assertEquals("No event loop policy named: give one of its names (known: default, selector, proactor)", none.getMessage());
         assertEquals(List.of(), saved);
     }
 

@@ -96,8 +96,8 @@ public final class LoopsPlugin extends AbstractServlet {
             case "watcher" -> commands.watcher(name);
             case "reset-policy" -> commands.resetPolicy();
             case "reset-watcher" -> commands.resetWatcher();
-            default -> throw new IllegalArgumentException("Unknown action '" + action
-                    + "' (known: policy, watcher, reset-policy, reset-watcher)");
+            default -> throw new IllegalArgumentException((action == null ? "No action given" : "Unknown action '" + action + "'")
+                    + " (known: policy, watcher, reset-policy, reset-watcher)");
         };
     }
 
