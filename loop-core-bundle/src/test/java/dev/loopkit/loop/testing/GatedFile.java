@@ -1,11 +1,9 @@
 package dev.loopkit.loop.testing;
 
+import dev.loopkit.testsupport.ForwardingFileChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -16,16 +14,15 @@ import java.util.concurrent.CountDownLatch;
  * executor until {@link #release()}: a test cancels or closes at that step, where a block is read but
  * not written yet. {@link #entered} completes once that read waits, {@link #returned} once it returned.
  */
-public final class GatedFile extends FileChannel {
+public final class GatedFile extends ForwardingFileChannel {
 
     public final CompletableFuture<Void> entered = new CompletableFuture<>();
     public final CompletableFuture<Integer> returned = new CompletableFuture<>();
     private final CountDownLatch gate = new CountDownLatch(1);
-    private final FileChannel file;
     private long position;
 
     public GatedFile(FileChannel file) {
-        this.file = file;
+        super(file);
     }
 
     /** Lets the waiting read (and every later one) go on. */
@@ -37,7 +34,7 @@ public final class GatedFile extends FileChannel {
     public int read(ByteBuffer dst, long position) throws IOException {
         entered.complete(null);
         LoopTestSupport.awaitQuietly(gate);
-        int read = file.read(dst, position);
+        int read = real.read(dst, position);
         returned.complete(read);
         return read;
     }
@@ -70,11 +67,6 @@ public final class GatedFile extends FileChannel {
     }
 
     @Override
-    public int write(ByteBuffer src, long position) throws IOException {
-        return file.write(src, position);
-    }
-
-    @Override
     public long position() {
         return position;
     }
@@ -87,44 +79,8 @@ public final class GatedFile extends FileChannel {
     }
 
     @Override
-    public long size() throws IOException {
-        return file.size();
-    }
-
-    @Override
-    public FileChannel truncate(long size) throws IOException {
-        file.truncate(size);
-        return this;
-    }
-
-    @Override
-    public void force(boolean metaData) throws IOException {
-        file.force(metaData);
-    }
-
-    @Override
-    public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
-        return file.transferFrom(src, position, count);
-    }
-
-    @Override
-    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-        return file.map(mode, position, size);
-    }
-
-    @Override
-    public FileLock lock(long position, long size, boolean shared) throws IOException {
-        return file.lock(position, size, shared);
-    }
-
-    @Override
-    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-        return file.tryLock(position, size, shared);
-    }
-
-    @Override
     protected void implCloseChannel() throws IOException {
         release();
-        file.close();
+        super.implCloseChannel();
     }
 }
