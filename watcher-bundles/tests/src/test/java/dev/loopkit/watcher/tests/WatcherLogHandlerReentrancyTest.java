@@ -23,8 +23,6 @@ import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import dev.loopkit.testsupport.OtherThread;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -159,12 +157,12 @@ public class WatcherLogHandlerReentrancyTest {
                 spawnAndRegister(pidfd, "sleep 60", (p, c) -> { })));
         cleanup.add(() -> reap(pid));
         POSIX.kill(pid, 9); // once the loop has stopped, so that it cannot hear of the exit
-        assertTrue("the child exited, and its loop has not heard of it", Leaks.await(() -> isZombie(pid), WAIT_SECONDS));
+        assertTrue("the child exited, and its loop has not heard of it", Leaks.await(() -> Watchers.isZombie(pid), WAIT_SECONDS));
         try (WaitingHandler handler = WaitingHandler.on(PidfdChildWatcher.class, "that handles pid", loop::close)) {
             loop.close();
             handler.assertTheCallReturned();
         }
-        assertFalse("reaped once, as the loop closed", isZombie(pid));
+        assertFalse("reaped once, as the loop closed", Watchers.isZombie(pid));
     }
 
     /**
@@ -210,21 +208,11 @@ public class WatcherLogHandlerReentrancyTest {
             code.complete(c);
         });
         POSIX.kill(pid, 9);
-        assertTrue("the child exited, unreaped", Leaks.await(() -> isZombie(pid), WAIT_SECONDS));
+        assertTrue("the child exited, unreaped", Leaks.await(() -> Watchers.isZombie(pid), WAIT_SECONDS));
         assertFalse("safe is detached", safe.isActive());
         ProcessWide.get().watcherSwitch().attachMainContextLoop(loop); // as setEventLoop(loop): safe sweeps
         assertEquals(Integer.valueOf(-9), code.get(WAIT_SECONDS * 2, TimeUnit.SECONDS));
         assertTrue("the other thread's spawn returned while the handler ran", spawnReturned.get());
-    }
-
-    // /proc/<pid>/stat: "pid (comm) state ...", state Z once it exited and until it is reaped.
-    private static boolean isZombie(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
-        } catch (IOException gone) {
-            return false;
-        }
     }
 
     private Thread runAsMainLoop(BaseEventLoop loop) {

@@ -175,6 +175,16 @@ final class Watchers {
         return loop.runUntilComplete(result);
     }
 
+    /** Whether {@code pid} exited and is not reaped yet: state Z in {@code /proc/<pid>/stat} ("pid (comm) state ..."). */
+    static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
     /**
      * A child of this JVM that waits for a line on its stdin, then exits with {@code code} (spawned
      * without any watcher): {pid, the write end of its stdin}. Closing that end lets it exit.
