@@ -53,6 +53,9 @@ public final class SubprocessLauncher {
         Posix posix;
         try {
             posix = Posix.get();
+        } catch (RuntimeException noNativeAccess) { // Posix.get says why there is none
+            started.setException(noNativeAccess);
+            return;
         } catch (NoClassDefFoundError missing) {
             started.setException(new UnsupportedOperationException("subprocesses need the dev.loopkit.posix module or"
                     + " bundle (and JNR): " + missing.getMessage() + " is missing", missing));
