@@ -238,6 +238,13 @@ public final class RawFdSet {
         return interests.computeIfAbsent(fd, Interest::new);
     }
 
+    // Said on the loop's next turn, not in the call that found it: a child watcher adds its readers under
+    // the spawn gate (the pidfd watcher's addChildHandler), and a log handler is user code, which may wait
+    // for a watcher switch that waits for the gate (StaleDescriptorWarningUnderTheSpawnGateTest).
+    private void sayLater(Level level, String message) {
+        loop.callSoon(() -> LOG.log(level, message));
+    }
+
     // (Re-)arms the descriptor for what is still wanted; forgets it when nothing is. added: the callback
     // just added (null for a removal or a re-arming): the descriptor must be watched now or the caller
     // told why not.
@@ -263,7 +270,7 @@ public final class RawFdSet {
                 // dropped it from the set, and its callbacks can never run again. A re-armed one stays
                 // known as it was, as asyncio's selector keeps the key of a closed descriptor: removing
                 // its reader says there was one, and an add on its number drops it, below.
-                LOG.log(Level.DEBUG, "fd {0} left the epoll set: {1}", interest.fd, e.getMessage());
+                sayLater(Level.DEBUG, "fd " + interest.fd + " left the epoll set: " + e.getMessage());
                 return;
             }
             if (interest.registered) {
@@ -282,7 +289,7 @@ public final class RawFdSet {
                     interest.writer = null;
                 }
                 arm(interest, added); // throws, nothing left watched, if nothing watchable is at the number
-                LOG.log(Level.WARNING, "File descriptor " + interest.fd + " was closed while the loop watched it"
+                sayLater(Level.WARNING, "File descriptor " + interest.fd + " was closed while the loop watched it"
                         + " (a reader or writer never removed): its callbacks are dropped, and the descriptor now at"
                         + " that number is watched");
                 return;
