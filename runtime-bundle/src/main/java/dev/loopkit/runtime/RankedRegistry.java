@@ -347,20 +347,24 @@ public final class RankedRegistry<S> {
     }
 
     // Outside OSGi the first use looks for ServiceLoader providers. Other threads wait for the
-    // result; a provider constructor calling back in (same thread) sees the registry as it is.
+    // result; a provider constructor calling back in (same thread) sees the registry as it is. The
+    // providers' constructors are the one user code run under sourceLock, once per registry and only
+    // outside OSGi: a thread's first call must see the providers, so it waits for them to be made, and a
+    // constructor that waits for another thread's first call waits for ever. Said in docs/ARCHITECTURE.md.
     private void ensureSourced() {
         if (sourced) {
             return;
         }
         Runnable notify = () -> { };
         String namesNothing = null;
+        List<Runnable> warnings = new ArrayList<>();
         synchronized (sourceLock) {
             if (sourced || loading) {
                 return;
             }
             loading = true;
             try {
-                List<Entry<S>> found = loadProviders();
+                List<Entry<S>> found = loadProviders(warnings);
                 String property = configurationProperty == null ? null : System.getProperty(configurationProperty);
                 synchronized (this) {
                     entries.addAll(found);
@@ -384,13 +388,16 @@ public final class RankedRegistry<S> {
         // Told once sourced and out of sourceLock, as every change is told out of the registry's lock:
         // a listener or log handler that waits for another thread's call to this registry would
         // otherwise wait for a thread that waits for sourceLock (RankedRegistryTest).
+        warnings.forEach(Runnable::run);
         if (namesNothing != null) {
             log.log(Level.WARNING, namesNothing);
         }
         notify.run();
     }
 
-    private List<Entry<S>> loadProviders() {
+    // What goes wrong is added to `warnings`, said once sourceLock is released: a log handler is user
+    // code (RankedRegistryProviderReentrancyTest).
+    private List<Entry<S>> loadProviders(List<Runnable> warnings) {
         List<Entry<S>> found = new ArrayList<>();
         // The service type's own class loader, not the thread's: a framework stopping calls in on
         // threads whose context loader holds other copies of the interface (FrameworkShutdownIT
@@ -411,11 +418,11 @@ public final class RankedRegistry<S> {
                             serviceLoaderIds.incrementAndGet(),
                             module.isNamed() ? module.getName() : "classpath"));
                 } catch (ServiceConfigurationError | RuntimeException e) {
-                    log.log(Level.WARNING, "cannot load " + kind + " provider " + implementation.getName(), e);
+                    warnings.add(() -> log.log(Level.WARNING, "cannot load " + kind + " provider " + implementation.getName(), e));
                 }
             });
         } catch (ServiceConfigurationError e) {
-            log.log(Level.WARNING, "cannot list " + kind + " providers", e);
+            warnings.add(() -> log.log(Level.WARNING, "cannot list " + kind + " providers", e));
         }
         return found;
     }
