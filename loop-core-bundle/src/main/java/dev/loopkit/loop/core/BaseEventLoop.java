@@ -438,10 +438,10 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private List<CallbackHandle> closeOwned(String reason) {
         List<CallbackHandle> pending;
         ExecutorService executorToShutDown = null;
+        // asyncio's logger.debug("Close %r", self), said once closed: a log handler is user code, and one
+        // that closed this loop on another thread waited for ever while it closed (LoopCloseReentrancyTest)
+        String closing = getDebug() ? toString() : null;
         try {
-            if (getDebug()) {
-                LOG.log(Level.DEBUG, "Close {0}", this);
-            }
             unclosed.closed();
             pending = scheduler.drainForClose();
             executorToShutDown = executor.markShutdown();
@@ -454,6 +454,9 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             // that may wait for such a thread (LoopCloseReentrancyTest). A signal meanwhile finds the
             // loop closed, and is dropped. So are the closes of what dropped loops held, whose warnings
             // go to log handlers: they ran while this loop was still closing.
+            if (closing != null) {
+                LOG.log(Level.DEBUG, "Close {0}", closing);
+            }
             signals.removeAll();
             if (executorToShutDown != null) {
                 executorToShutDown.shutdown();

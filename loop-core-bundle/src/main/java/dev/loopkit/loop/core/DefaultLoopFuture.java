@@ -443,8 +443,17 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         }
     }
 
+    // Said once the loop is closed when it closes on this thread (a resource's release completed this
+    // future): a log handler is user code, and one that closed the loop on another thread waited for ever
+    // while it closed (LoopCloseReentrancyTest).
     private void dropped(String what, IllegalStateException closed) {
-        LOG.log(Level.WARNING, "{0} of {1} dropped: {2}", what, this, closed.getMessage());
+        String future = toString();
+        Runnable say = () -> LOG.log(Level.WARNING, "{0} of {1} dropped: {2}", what, future, closed.getMessage());
+        if (loop instanceof BaseEventLoop ours && ours.inLoopThreadOrIdle()) {
+            ours.afterClose(say);
+        } else {
+            say.run();
+        }
     }
 
     // ---- stages: every action from the loop ------------------------------------------------------------

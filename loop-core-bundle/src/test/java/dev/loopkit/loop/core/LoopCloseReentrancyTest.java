@@ -3,6 +3,7 @@ package dev.loopkit.loop.core;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.loopkit.api.LoopFuture;
 import dev.loopkit.signals.SignalNumbers;
 import dev.loopkit.testsupport.LogHandlers;
 import dev.loopkit.testsupport.OtherThread;
@@ -87,6 +88,56 @@ public class LoopCloseReentrancyTest {
             logger.removeHandler(handler);
         }
         assertTrue("the dropped loop was warned of", returnedInTime.isDone());
+        assertEquals("the other thread's close() returned while the warning was said", true, returnedInTime.get());
+    }
+
+    /**
+     * In debug mode a closing loop says "Close <loop>" (asyncio's logger.debug("Close %r", self)): it was
+     * said while the loop was CLOSING, so a log handler that closed the loop on another thread waited for
+     * ever, as that close() waits for the loop to be closed (an outside review of user code under locks).
+     */
+    @Test(timeout = 60_000)
+    public void aLogHandlerThatWaitsForAnotherThreadsCloseWhileADebugLoopSaysCloseDoesNotDeadlock() throws Exception {
+        ParkingEventLoop loop = new ParkingEventLoop();
+        loop.setDebug(true);
+        CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
+        Logger logger = Logger.getLogger("dev.loopkit.loop");
+        java.util.logging.Level levelBefore = logger.getLevel();
+        logger.setLevel(java.util.logging.Level.FINE);
+        Handler handler = closingOnAnotherThreadWhenLogged("Close {0}", loop, returnedInTime);
+        logger.addHandler(handler);
+        try {
+            loop.close();
+        } finally {
+            logger.removeHandler(handler);
+            logger.setLevel(levelBefore);
+        }
+        assertTrue("the debug line was said", returnedInTime.isDone());
+        assertEquals("the other thread's close() returned while \"Close <loop>\" was said", true, returnedInTime.get());
+    }
+
+    /**
+     * What the loop owns is released while it closes; a release that completes a future (a server's
+     * waitClosed(), released with its loop) has its done callbacks refused by the closing loop, and the
+     * future says so ("done callback of ... dropped: Event loop is closed"). That was said while the loop
+     * was CLOSING: a log handler that closed the loop on another thread waited for ever (an outside review).
+     */
+    @Test(timeout = 60_000)
+    public void aLogHandlerOfADoneCallbackDroppedAsTheLoopClosesMayWaitForAnotherThreadsClose() throws Exception {
+        ParkingEventLoop loop = new ParkingEventLoop();
+        LoopFuture<Void> waiting = loop.createFuture();
+        waiting.addDoneCallback(done -> { });
+        loop.track(() -> waiting.setResult(null)); // as a server's release completes its waitClosed()
+        CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
+        Logger logger = Logger.getLogger("dev.loopkit.loop");
+        Handler handler = closingOnAnotherThreadWhenLogged("dropped", loop, returnedInTime);
+        logger.addHandler(handler);
+        try {
+            loop.close();
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertTrue("the dropped callback was warned of", returnedInTime.isDone());
         assertEquals("the other thread's close() returned while the warning was said", true, returnedInTime.get());
     }
 
