@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * asyncio's {@code _run_once} and the queues it serves: the only place where a loop's callbacks
@@ -56,6 +57,12 @@ public final class Scheduler extends SchedulerPadding {
     private static final double DEFAULT_BLOCKED_LOOP_WARNING_SECONDS = 2.0;
     /** Read once: a bad value is said once, not for every loop. */
     private static final long PROPERTY_BLOCKED_LOOP_WARNING_NANOS = blockedLoopWarningPropertyNanos();
+    /**
+     * The property's value when it is no number of seconds, said by the first scheduler made, not by
+     * the class's initializer: a log handler is user code, and one that had another thread make a loop
+     * waited for ever for the class's initialization (SchedulerClassInitReentrancyTest).
+     */
+    private static final AtomicReference<String> MALFORMED_PROPERTY = new AtomicReference<>(malformedProperty());
     /** What loops made from now on start with: the property, or the platform's configuration. */
     private static volatile long defaultBlockedLoopWarningNanos = PROPERTY_BLOCKED_LOOP_WARNING_NANOS;
 
@@ -100,6 +107,11 @@ public final class Scheduler extends SchedulerPadding {
     public Scheduler(EventWaiter waiter, FailureHandler failures) {
         this.waiter = waiter;
         this.failures = failures;
+        String malformed = MALFORMED_PROPERTY.getAndSet(null);
+        if (malformed != null) {
+            LOG.log(Level.WARNING, "{0}={1} is not a number of seconds >= 0: using {2}", BLOCKED_LOOP_WARNING_PROPERTY,
+                    malformed, Double.toString(DEFAULT_BLOCKED_LOOP_WARNING_SECONDS));
+        }
     }
 
     // ---- lifecycle ------------------------------------------------------------------------------------
@@ -615,19 +627,22 @@ public final class Scheduler extends SchedulerPadding {
 
     private static long blockedLoopWarningPropertyNanos() {
         String configured = System.getProperty(BLOCKED_LOOP_WARNING_PROPERTY);
-        if (configured != null) {
-            try {
-                double seconds = Double.parseDouble(configured.trim());
-                if (seconds >= 0) {
-                    return LoopClock.toNanosCeil(seconds);
-                }
-            } catch (NumberFormatException fallThrough) {
-                // said below
-            }
-            LOG.log(Level.WARNING, "{0}={1} is not a number of seconds >= 0: using {2}", BLOCKED_LOOP_WARNING_PROPERTY,
-                    configured, Double.toString(DEFAULT_BLOCKED_LOOP_WARNING_SECONDS));
+        double seconds = configured == null ? DEFAULT_BLOCKED_LOOP_WARNING_SECONDS : seconds(configured);
+        return LoopClock.toNanosCeil(seconds >= 0 ? seconds : DEFAULT_BLOCKED_LOOP_WARNING_SECONDS);
+    }
+
+    private static String malformedProperty() {
+        String configured = System.getProperty(BLOCKED_LOOP_WARNING_PROPERTY);
+        return configured != null && !(seconds(configured) >= 0) ? configured : null;
+    }
+
+    // The property's seconds, or NaN when it says none
+    private static double seconds(String configured) {
+        try {
+            return Double.parseDouble(configured.trim());
+        } catch (NumberFormatException notANumber) {
+            return Double.NaN;
         }
-        return LoopClock.toNanosCeil(DEFAULT_BLOCKED_LOOP_WARNING_SECONDS);
     }
 
     private void watchIfOn() {
