@@ -4,11 +4,9 @@ import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.testsupport.LogHandlers;
 import dev.loopkit.testsupport.OtherThread;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Handler;
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 import org.junit.Test;
 
 /**
@@ -38,7 +36,7 @@ public class RankedRegistryProviderReentrancyTest {
         Handler handler = LogHandlers.calling(record -> {
             if (record.getMessage() != null && record.getMessage().startsWith("cannot load grumbler provider")) {
                 returned.set(OtherThread.returns(grumblers::current));
-                seen.append(record.getMessage()).append("\nthe other thread meanwhile:\n").append(probeStacks());
+                seen.append(record.getMessage()).append("\nthe other thread meanwhile:\n").append(OtherThread.probeStacks());
             }
         });
         logger.addHandler(handler);
@@ -49,13 +47,5 @@ public class RankedRegistryProviderReentrancyTest {
         }
         assertTrue("the warning was said", seen.length() > 0);
         assertTrue("the other thread's current() returned while the warning was said: " + seen, returned.get());
-    }
-
-    private static String probeStacks() {
-        return Thread.getAllStackTraces().entrySet().stream()
-                .filter(e -> e.getKey().getName().equals("reentrancy-probe"))
-                .map(e -> e.getKey() + "\n    at " + Arrays.stream(e.getValue()).limit(10).map(String::valueOf)
-                        .collect(Collectors.joining("\n    at ")))
-                .collect(Collectors.joining("\n"));
     }
 }

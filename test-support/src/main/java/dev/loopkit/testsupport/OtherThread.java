@@ -1,7 +1,9 @@
 package dev.loopkit.testsupport;
 
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The reentrancy tests' probe. A callback that user code supplies may call any public method, and
@@ -31,5 +33,14 @@ public final class OtherThread {
             Thread.currentThread().interrupt();
         }
         return done.isDone();
+    }
+
+    /** Where the probes that have not returned wait, for a failure's message: each one's first frames. */
+    public static String probeStacks() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().equals("reentrancy-probe"))
+                .map(e -> e.getKey() + "\n    at " + Arrays.stream(e.getValue()).limit(14).map(String::valueOf)
+                        .collect(Collectors.joining("\n    at ")))
+                .collect(Collectors.joining("\n"));
     }
 }

@@ -56,7 +56,7 @@ public class StaleDescriptorWarningUnderTheSpawnGateTest {
                         .collect(Collectors.joining("\n    at "));
                 returned.set(OtherThread.returns(() -> ProcessWide.get().childWatchers().setExplicit(threaded)));
                 seen.append(record.getMessage()).append("\nsaid at\n    at ").append(saidAt)
-                        .append("\nthe other thread meanwhile:\n").append(probeStacks());
+                        .append("\nthe other thread meanwhile:\n").append(OtherThread.probeStacks());
             }
         });
         long[] pid = {-1};
@@ -91,13 +91,5 @@ public class StaleDescriptorWarningUnderTheSpawnGateTest {
         }
         assertTrue("the warning was said", seen.length() > 0);
         assertTrue("the other thread's switch returned while the warning was said: " + seen, returned.get());
-    }
-
-    private static String probeStacks() {
-        return Thread.getAllStackTraces().entrySet().stream()
-                .filter(e -> e.getKey().getName().equals("reentrancy-probe"))
-                .map(e -> e.getKey() + "\n    at " + Arrays.stream(e.getValue()).limit(14).map(String::valueOf)
-                        .collect(Collectors.joining("\n    at ")))
-                .collect(Collectors.joining("\n"));
     }
 }
