@@ -104,6 +104,25 @@ public class DistributionIT {
      * makes is written into the file beside the edit. Before, a one-command run had no FileInstall: it
      * ran with the choice of before the edit, and wrote that choice back over the edit.
      */
+    /**
+     * A {@code .cfg} file FileInstall cannot read (a bad escape) is said in the log file, as every warning
+     * of the platform is: FileInstall wrote its error to stdout alone, and an admin looking in the log found
+     * nothing (an outside review of the admin surface).
+     */
+    @Test
+    public void aConfFileThatCannotBeReadIsSaidInTheLog() throws Exception {
+        Path file = Distribution.home().resolve("conf/broken.cfg");
+        try {
+            Files.writeString(file, "policy = \\u12zz\n");
+            Command policy = loopkit("loop:policy");
+            assertEquals(policy.toString(), 0, policy.status());
+            String log = Files.readString(data.resolve("log/loopkit-0.log"));
+            assertTrue(log, log.contains("SEVERE fileinstall: Failed to install artifact: " + file));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     @Test
     public void aOneCommandRunSeesAnEditOfTheConfFileAndKeepsItWhenItChooses() throws Exception {
         Path file = Distribution.home().resolve("conf/dev.loopkit.policy.cfg");
