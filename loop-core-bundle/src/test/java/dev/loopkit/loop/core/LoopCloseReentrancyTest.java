@@ -77,16 +77,9 @@ public class LoopCloseReentrancyTest {
     @Test(timeout = 120_000)
     public void aDroppedLoopsWarningSaidByAnotherLoopsCloseMayWaitForThatClose() throws Exception {
         ParkingEventLoop closing = new ParkingEventLoop();
-        CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
         DroppedLoop.drop(dropped -> { }).awaitCollected();
-        Logger logger = Logger.getLogger("dev.loopkit.loop");
-        Handler handler = closingOnAnotherThreadWhenLogged("unclosed event loop", closing, returnedInTime);
-        logger.addHandler(handler);
-        try {
-            closing.close(); // closes what the dropped loop held, and says so
-        } finally {
-            logger.removeHandler(handler);
-        }
+        // closes what the dropped loop held, and says so
+        CompletableFuture<Boolean> returnedInTime = closeWhileAHandlerClosesItOnAnotherThread(closing, "unclosed event loop");
         assertTrue("the dropped loop was warned of", returnedInTime.isDone());
         assertEquals("the other thread's close() returned while the warning was said", true, returnedInTime.get());
     }
@@ -100,16 +93,13 @@ public class LoopCloseReentrancyTest {
     public void aLogHandlerThatWaitsForAnotherThreadsCloseWhileADebugLoopSaysCloseDoesNotDeadlock() throws Exception {
         ParkingEventLoop loop = new ParkingEventLoop();
         loop.setDebug(true);
-        CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
         Logger logger = Logger.getLogger("dev.loopkit.loop");
         java.util.logging.Level levelBefore = logger.getLevel();
         logger.setLevel(java.util.logging.Level.FINE);
-        Handler handler = closingOnAnotherThreadWhenLogged("Close {0}", loop, returnedInTime);
-        logger.addHandler(handler);
+        CompletableFuture<Boolean> returnedInTime;
         try {
-            loop.close();
+            returnedInTime = closeWhileAHandlerClosesItOnAnotherThread(loop, "Close {0}");
         } finally {
-            logger.removeHandler(handler);
             logger.setLevel(levelBefore);
         }
         assertTrue("the debug line was said", returnedInTime.isDone());
@@ -128,17 +118,27 @@ public class LoopCloseReentrancyTest {
         LoopFuture<Void> waiting = loop.createFuture();
         waiting.addDoneCallback(done -> { });
         loop.track(() -> waiting.setResult(null)); // as a server's release completes its waitClosed()
+        CompletableFuture<Boolean> returnedInTime = closeWhileAHandlerClosesItOnAnotherThread(loop, "dropped");
+        assertTrue("the dropped callback was warned of", returnedInTime.isDone());
+        assertEquals("the other thread's close() returned while the warning was said", true, returnedInTime.get());
+    }
+
+    /**
+     * Closes {@code loop} while a log handler of {@code dev.loopkit.loop} closes it on another thread at the
+     * first record containing {@code words}: whether that close returned in time, incomplete if nothing
+     * such was said.
+     */
+    private static CompletableFuture<Boolean> closeWhileAHandlerClosesItOnAnotherThread(ParkingEventLoop loop, String words) {
         CompletableFuture<Boolean> returnedInTime = new CompletableFuture<>();
         Logger logger = Logger.getLogger("dev.loopkit.loop");
-        Handler handler = closingOnAnotherThreadWhenLogged("dropped", loop, returnedInTime);
+        Handler handler = closingOnAnotherThreadWhenLogged(words, loop, returnedInTime);
         logger.addHandler(handler);
         try {
             loop.close();
         } finally {
             logger.removeHandler(handler);
         }
-        assertTrue("the dropped callback was warned of", returnedInTime.isDone());
-        assertEquals("the other thread's close() returned while the warning was said", true, returnedInTime.get());
+        return returnedInTime;
     }
 
     // Runs call on another thread and waits for it as long as a test may: whether it returned.

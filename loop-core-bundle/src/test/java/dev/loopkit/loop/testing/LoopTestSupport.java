@@ -153,6 +153,12 @@ public abstract class LoopTestSupport {
      * {@code guardSeconds}. User code that throws an Error must fail the stage either way.
      */
     protected Object askedFrom(boolean onTheLoop, Supplier<? extends CompletionStage<?>> call, double guardSeconds) {
+        return askedFrom(loop, onTheLoop, call, guardSeconds);
+    }
+
+    /** {@link #askedFrom(boolean, Supplier, double)} on {@code loop}. */
+    public static Object askedFrom(BaseEventLoop loop, boolean onTheLoop, Supplier<? extends CompletionStage<?>> call,
+            double guardSeconds) {
         CompletableFuture<Object> outcome = new CompletableFuture<>();
         Runnable ask = () -> {
             try {
@@ -168,11 +174,11 @@ public abstract class LoopTestSupport {
             ask.run();
         }
         loop.callLater(guardSeconds, () -> outcome.complete("still pending after " + guardSeconds + " s"));
-        return runFor(outcome);
+        return runFor(loop, outcome);
     }
 
     /** Throws {@code bug}, an Error or a RuntimeException: what a user's callback throws in the tests of both. */
-    static RuntimeException thrown(Throwable bug) {
+    public static RuntimeException thrown(Throwable bug) {
         if (bug instanceof Error error) {
             throw error;
         }

@@ -41,7 +41,8 @@ public class StaleDescriptorWarningUnderTheSpawnGateTest {
 
     @Test(timeout = 120_000)
     public void aLogHandlerOfTheStaleDescriptorWarningSaidDuringASpawnMaySwitchWatchersOnAnotherThread() throws Exception {
-        assumeTrue("no pidfds here", POSIX.pidfdSupported());
+        assumeTrue("no pidfds here, so no pidfd watcher to add its readers under the spawn gate: "
+                + POSIX.pidfdUnsupportedReason(), POSIX.pidfdSupported());
         PidfdChildWatcher pidfd = new PidfdChildWatcher();
         ThreadedChildWatcher threaded = new ThreadedChildWatcher();
         BaseEventLoop loop = new SelectorEventLoop();

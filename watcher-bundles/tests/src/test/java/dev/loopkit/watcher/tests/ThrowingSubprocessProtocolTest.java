@@ -8,13 +8,12 @@ import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.testing.Leaks;
+import dev.loopkit.loop.testing.LoopTestSupport;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -163,10 +162,7 @@ public class ThrowingSubprocessProtocolTest {
                 @Override
                 public boolean isActive() {
                     if (armed.get()) {
-                        if (bug instanceof Error e) {
-                            throw e;
-                        }
-                        throw (RuntimeException) bug;
+                        throw LoopTestSupport.thrown(bug);
                     }
                     return super.isActive();
                 }
@@ -188,30 +184,15 @@ public class ThrowingSubprocessProtocolTest {
     // Asks `spawn` from this thread (the loop idle) and on the loop; what each ended with, where that
     // is not a future failed with `bug` itself.
     private static List<String> spawnOutcomesOtherThan(Throwable bug, BaseEventLoop loop,
-            Callable<CompletionStage<SubprocessTransport>> spawn) {
-        CompletableFuture<Object> fromOutside = stageOutcome(spawn);
-        CompletableFuture<Object> fromTheLoop = new CompletableFuture<>();
-        loop.callSoon(() -> stageOutcome(spawn).whenComplete((e, never) -> fromTheLoop.complete(e)));
-        loop.callLater(2, () -> fromTheLoop.complete("no answer in 2 s"));
-        loop.callLater(2, () -> fromOutside.complete("no answer in 2 s"));
-        loop.runUntilComplete(fromTheLoop.thenCombine(fromOutside, (a, b) -> null));
+            Supplier<CompletionStage<SubprocessTransport>> spawn) {
         List<String> wrong = new ArrayList<>();
-        Map.of("asked from another thread", fromOutside, "asked on the loop", fromTheLoop).forEach((asked, outcome) -> {
-            if (outcome.getNow(null) != bug) {
-                wrong.add(bug.getClass().getSimpleName() + ", " + asked + ": the spawn ended with " + outcome.getNow(null));
+        for (boolean onTheLoop : new boolean[] {false, true}) {
+            Object outcome = LoopTestSupport.askedFrom(loop, onTheLoop, spawn, 2);
+            if (outcome != bug) {
+                wrong.add(bug.getClass().getSimpleName() + (onTheLoop ? ", asked on the loop" : ", asked from another thread")
+                        + ": the spawn ended with " + outcome);
             }
-        });
-        return wrong;
-    }
-
-    // What the stage failed with (unwrapped), or what the call threw itself, told apart: a throw is no stage.
-    private static CompletableFuture<Object> stageOutcome(Callable<CompletionStage<SubprocessTransport>> call) {
-        CompletableFuture<Object> outcome = new CompletableFuture<>();
-        try {
-            call.call().whenComplete((ok, e) -> outcome.complete(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e));
-        } catch (Throwable thrown) {
-            outcome.complete("thrown by the call itself, no stage: " + thrown);
         }
-        return outcome;
+        return wrong;
     }
 }
