@@ -68,11 +68,6 @@ final class WebConsole {
         String password;
         try {
             password = readPassword(file);
-            if (password != null && password.isEmpty()) {
-                out.println("loopkit: the Web Console stays off: " + file + " is empty: write a password there, or delete"
-                        + " it and a new one is made");
-                return false;
-            }
         } catch (IOException unreadable) {
             // Never a console without its password: off, and the rest of the platform starts (a file the
             // platform's user cannot read stopped the whole platform with an AccessDeniedException)
@@ -80,8 +75,16 @@ final class WebConsole {
                     + "): make it readable by the user that runs Loopkit, or delete it and a new password is made");
             return false;
         }
-        if (password == null) {
-            password = createPassword(file);
+        boolean made = password == null;
+        if (made) {
+            password = createPassword(file); // or the one another start made a moment ago
+        }
+        if (password.isEmpty()) {
+            out.println("loopkit: the Web Console stays off: " + file + " is empty: write a password there, or delete"
+                    + " it and a new one is made");
+            return false;
+        }
+        if (made) {
             out.println("loopkit: the Web Console is at " + url(config) + " (user "
                     + config.getOrDefault(USER_PROPERTY, "admin") + ", password " + password + ", kept in " + file + ")");
         }
