@@ -11,6 +11,7 @@ import java.lang.System.Logger.Level;
 import java.util.List;
 import jdk.jfr.Event;
 import jdk.jfr.EventFactory;
+import jdk.jfr.FlightRecorder;
 
 /**
  * The JFR events the loops emit themselves, category "Loopkit" (the runtime's, watcher swap and policy
@@ -20,8 +21,9 @@ import jdk.jfr.EventFactory;
  * {@code jdk.jfr.internal.handlers}, which a bundle's class loader cannot see in Felix.
  *
  * <p>{@code jdk.jfr} is optional in OSGi (Karaf's system bundle need not export it): without it every
- * method here does nothing. An event costs a flag check while no recording has it enabled: nothing is
- * boxed or made for it then.
+ * method here does nothing. The types are made when a flight recorder first exists (a recording, JMC,
+ * {@code jcmd JFR.start}). An event costs two volatile reads while none does, and a flag check while no
+ * recording has it enabled: nothing is boxed or made for it then.
  */
 public final class FlightEvents {
 
@@ -35,51 +37,84 @@ public final class FlightEvents {
     public static final String EXIT_DELIVERED = "dev.loopkit.ExitDelivered";
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
-    private static final Factories FACTORIES = Factories.load();
+    /** Whether {@code jdk.jfr} is there: without it (OSGi, a trimmed image) every method here does nothing. */
+    private static final boolean JFR_PRESENT = Recorder.present();
     /**
-     * Whether the types are registered: not while loop-core is stopped, when loops wired to it still run
-     * until a refresh (for good after a plain stop). JFR's {@code getEventType()} throws for an
-     * unregistered type, and every event then threw into the loop (FlightEventTypesTest).
+     * The registered types: {@code null} until a flight recorder exists, and while loop-core is stopped.
+     * Making them loads JFR's metadata machinery: 200 to 240 ms and about 500 methods for the JIT at the
+     * first spawn of every JVM, recorded or not, when they were made at once (FlightEventTypesOnDemandTest).
+     * No recording can take an event before a recorder exists, and a type registered during a recording
+     * gets that recording's settings, so nothing is lost by waiting.
      */
-    private static volatile boolean typesRegistered = true;
+    private static volatile Factories registered;
+    /**
+     * False while loop-core is stopped: loops wired to it still run until a refresh (for good after a
+     * plain stop), and JFR's {@code getEventType()} throws for an unregistered type; every event threw
+     * into the loop (FlightEventTypesTest).
+     */
+    private static volatile boolean wanted = true;
+    /** Guarded by the class: the types, made once and registered again after a restart of the bundle. */
+    private static Factories made;
 
     private FlightEvents() {
     }
 
     /** Registers the event types with JFR again after {@link #unregisterTypes()} (the bundle started again). */
     public static void registerTypes() {
-        if (FACTORIES != null) {
-            FACTORIES.all().forEach(EventFactory::register);
-            typesRegistered = true;
-        }
+        wanted = true;
+        registeredOnceRecorded(); // at once where a recorder exists: JMC lists the types it may enable
     }
 
     /** Unregisters the event types: the bundle stops, and JFR would keep them past its class loader. */
-    public static void unregisterTypes() {
-        if (FACTORIES != null) {
-            typesRegistered = false;
-            FACTORIES.all().forEach(EventFactory::unregister);
+    public static synchronized void unregisterTypes() {
+        wanted = false;
+        Factories types = registered;
+        registered = null;
+        if (types != null) {
+            types.all().forEach(EventFactory::unregister);
+        }
+    }
+
+    /** The types where a recording may take an event, registering them the first time a recorder exists. */
+    private static Factories registeredOnceRecorded() {
+        Factories types = registered;
+        if (types != null || !JFR_PRESENT || !wanted || !Recorder.exists()) {
+            return types;
+        }
+        synchronized (FlightEvents.class) {
+            if (registered == null && wanted) {
+                if (made == null) {
+                    made = Factories.make(); // registers them
+                } else {
+                    made.all().forEach(EventFactory::register);
+                }
+                registered = made;
+            }
+            return registered;
         }
     }
 
     /** The detector's warning, as an event. */
     public static void blockedLoop(String loop, String thread, String callback, long blockedNanos, long thresholdNanos) {
-        if (FACTORIES != null && FACTORIES.recording(FACTORIES.blockedLoop)) {
-            FACTORIES.commit(FACTORIES.blockedLoop, loop, thread, callback, blockedNanos, thresholdNanos);
+        Factories types = registeredOnceRecorded();
+        if (types != null && types.recording(types.blockedLoop)) {
+            types.commit(types.blockedLoop, loop, thread, callback, blockedNanos, thresholdNanos);
         }
     }
 
     /** Debug mode's slow callback: it took {@code durationNanos}. */
     public static void slowCallback(String loop, String callback, long durationNanos) {
-        if (FACTORIES != null && FACTORIES.recording(FACTORIES.slowCallback)) {
-            FACTORIES.commit(FACTORIES.slowCallback, loop, callback, durationNanos);
+        Factories types = registeredOnceRecorded();
+        if (types != null && types.recording(types.slowCallback)) {
+            types.commit(types.slowCallback, loop, callback, durationNanos);
         }
     }
 
     /** A child spawned by {@code loop}. */
     public static void childSpawned(long pid, String program, String loop) {
-        if (FACTORIES != null && FACTORIES.recording(FACTORIES.childSpawned)) {
-            FACTORIES.commit(FACTORIES.childSpawned, pid, program, loop);
+        Factories types = registeredOnceRecorded();
+        if (types != null && types.recording(types.childSpawned)) {
+            types.commit(types.childSpawned, pid, program, loop);
         }
     }
 
@@ -89,9 +124,29 @@ public final class FlightEvents {
      * when a recording takes the event: this runs on every exit's path.
      */
     public static void exitDelivered(long pid, int returncode, ChildWatcher watcher, long reportedAtNanos) {
-        if (FACTORIES != null && FACTORIES.recording(FACTORIES.exitDelivered)) {
-            FACTORIES.commit(FACTORIES.exitDelivered, pid, returncode,
+        Factories types = registeredOnceRecorded();
+        if (types != null && types.recording(types.exitDelivered)) {
+            types.commit(types.exitDelivered, pid, returncode,
                     watcher == null ? "none" : RuntimeHook.get().describe(watcher), System.nanoTime() - reportedAtNanos);
+        }
+    }
+
+    /** Whether a flight recorder exists; only loaded where {@code jdk.jfr} is. */
+    private static final class Recorder {
+
+        /** One volatile read: it runs on every spawn's and exit's path. */
+        static boolean exists() {
+            return FlightRecorder.isInitialized();
+        }
+
+        static boolean present() {
+            try {
+                exists();
+                return true;
+            } catch (LinkageError noJfr) { // jdk.jfr not imported (OSGi) or not in the image
+                LOG.log(Level.DEBUG, "no JFR events from the loops: {0}", noJfr.toString());
+                return false;
+            }
         }
     }
 
@@ -126,13 +181,9 @@ public final class FlightEvents {
             return List.of(blockedLoop, slowCallback, childSpawned, exitDelivered);
         }
 
-        static Factories load() {
-            try {
-                return new Factories();
-            } catch (LinkageError noJfr) { // jdk.jfr not imported (OSGi) or not in the image
-                LOG.log(Level.DEBUG, "no JFR events from the loops: {0}", noJfr.toString());
-                return null;
-            }
+        /** Makes and registers the types. */
+        static Factories make() {
+            return new Factories();
         }
 
         /**
@@ -142,7 +193,7 @@ public final class FlightEvents {
          */
         boolean recording(EventFactory factory) {
             try {
-                return typesRegistered && factory.getEventType().isEnabled();
+                return wanted && factory.getEventType().isEnabled();
             } catch (IllegalStateException unregisteredMeanwhile) {
                 return false;
             }

@@ -6,6 +6,7 @@ import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.loop.core.flight.FlightEvents;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import java.lang.management.ManagementFactory;
+import jdk.jfr.FlightRecorder;
 import org.junit.Test;
 
 /**
@@ -26,6 +27,13 @@ public class FlightEventsCostTest {
         emit(CALLS);
         long perCall = (threads.getCurrentThreadAllocatedBytes() - before) / CALLS;
         assertTrue("bytes allocated per unrecorded event: " + perCall, perCall < 8);
+    }
+
+    /** The same once a flight recorder exists, as JMC or any recording makes one: then the types are registered. */
+    @Test
+    public void anEventNobodyRecordsAllocatesNothingOnceARecorderExists() {
+        FlightRecorder.getFlightRecorder();
+        anEventNobodyRecordsAllocatesNothing();
     }
 
     private static void emit(int calls) {

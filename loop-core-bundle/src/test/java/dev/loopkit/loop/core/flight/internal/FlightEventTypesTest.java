@@ -20,6 +20,7 @@ public class FlightEventTypesTest {
 
     @Test
     public void theTypesAreRegisteredOnceWhileTheBundleIsActiveAndNoLonger() {
+        FlightRecorder.getFlightRecorder(); // the types wait for a recorder (FlightEventTypesOnDemandTest)
         FlightEventTypes component = new FlightEventTypes();
         for (int start = 0; start < 2; start++) { // a restart registers them again
             component.activate();
