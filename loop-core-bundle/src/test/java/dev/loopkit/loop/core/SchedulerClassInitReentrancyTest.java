@@ -1,13 +1,10 @@
 package dev.loopkit.loop.core;
 
-import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.testsupport.LogHandlers;
 import dev.loopkit.testsupport.OtherThread;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import dev.loopkit.testsupport.OwnJvm;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.junit.Test;
@@ -23,16 +20,7 @@ public class SchedulerClassInitReentrancyTest {
 
     @Test(timeout = 120_000)
     public void aLogHandlerOfTheMalformedPropertyWarningMayWaitForAnotherThreadsFirstLoop() throws Exception {
-        Process jvm = new ProcessBuilder(new File(System.getProperty("java.home"), "bin/java").getPath(),
-                "-cp", System.getProperty("java.class.path"), "-Dloopkit.blockedLoopWarning=two seconds",
-                SchedulerClassInitReentrancyTest.class.getName()).redirectErrorStream(true).start();
-        boolean ended = jvm.waitFor(60, TimeUnit.SECONDS);
-        if (!ended) {
-            jvm.destroyForcibly();
-        }
-        String said = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue("the JVM ended within 60 s: " + said, ended);
-        assertEquals(said, 0, jvm.exitValue());
+        String said = OwnJvm.run(SchedulerClassInitReentrancyTest.class, "-Dloopkit.blockedLoopWarning=two seconds");
         assertTrue(said, said.contains("the warning was said; another thread's first loop was made meanwhile"));
     }
 

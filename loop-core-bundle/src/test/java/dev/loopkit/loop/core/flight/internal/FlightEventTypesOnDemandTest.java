@@ -1,15 +1,12 @@
 package dev.loopkit.loop.core.flight.internal;
 
-import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.loop.core.flight.FlightEvents;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
+import dev.loopkit.testsupport.OwnJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
@@ -30,16 +27,7 @@ public class FlightEventTypesOnDemandTest {
 
     @Test(timeout = 120_000)
     public void theTypesAreMadeOnceARecorderExistsAndARecordingStillGetsTheEvents() throws Exception {
-        Process jvm = new ProcessBuilder(new File(System.getProperty("java.home"), "bin/java").getPath(),
-                "-cp", System.getProperty("java.class.path"), FlightEventTypesOnDemandTest.class.getName())
-                .redirectErrorStream(true).start();
-        boolean ended = jvm.waitFor(60, TimeUnit.SECONDS);
-        if (!ended) {
-            jvm.destroyForcibly();
-        }
-        String said = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue("the JVM ended within 60 s: " + said, ended);
-        assertEquals(said, 0, jvm.exitValue());
+        String said = OwnJvm.run(FlightEventTypesOnDemandTest.class);
         assertTrue(said, said.contains(RECORDED));
     }
 
