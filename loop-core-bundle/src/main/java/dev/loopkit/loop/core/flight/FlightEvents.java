@@ -21,9 +21,10 @@ import jdk.jfr.FlightRecorder;
  * {@code jdk.jfr.internal.handlers}, which a bundle's class loader cannot see in Felix.
  *
  * <p>{@code jdk.jfr} is optional in OSGi (Karaf's system bundle need not export it): without it every
- * method here does nothing. The types are made when a flight recorder first exists (a recording, JMC,
- * {@code jcmd JFR.start}). An event costs two volatile reads while none does, and a flag check while no
- * recording has it enabled: nothing is boxed or made for it then.
+ * method here does nothing. The types are made at the first event once a flight recorder exists (a
+ * recording was started: in the program, by {@code jcmd JFR.start}, by JMC). An event costs two volatile
+ * reads while none does, and a flag check while no recording has it enabled: nothing is boxed or made for
+ * it then.
  */
 public final class FlightEvents {
 
@@ -84,7 +85,7 @@ public final class FlightEvents {
         synchronized (FlightEvents.class) {
             if (registered == null && wanted) {
                 if (made == null) {
-                    made = Factories.make(); // registers them
+                    made = new Factories(); // EventFactory.create registers each type
                 } else {
                     made.all().forEach(EventFactory::register);
                 }
@@ -179,11 +180,6 @@ public final class FlightEvents {
 
         List<EventFactory> all() {
             return List.of(blockedLoop, slowCallback, childSpawned, exitDelivered);
-        }
-
-        /** Makes and registers the types. */
-        static Factories make() {
-            return new Factories();
         }
 
         /**
