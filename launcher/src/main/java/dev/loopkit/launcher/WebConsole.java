@@ -123,22 +123,28 @@ final class WebConsole {
      * is free (a bind of its own, closed at once, tells: Felix HTTP binds a moment later).
      */
     private static String taken(Map<String, String> config) {
-        String host = config.getOrDefault(HOST_PROPERTY, "127.0.0.1");
-        String port = config.getOrDefault(PORT_PROPERTY, "8080");
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true); // as Jetty binds: a port left in TIME_WAIT is free
-            probe.bind(new InetSocketAddress(host, Integer.parseInt(port)));
+            probe.bind(new InetSocketAddress(host(config), Integer.parseInt(port(config))));
             return null;
         } catch (BindException inUse) {
-            return host + ":" + port;
+            return host(config) + ":" + port(config);
         } catch (IOException other) {
             return null; // an address this host cannot bind: Felix HTTP says why
         }
     }
 
     static String url(Map<String, String> config) {
-        return "http://" + config.getOrDefault(HOST_PROPERTY, "127.0.0.1") + ":" + config.getOrDefault(PORT_PROPERTY, "8080")
-                + "/system/console/loops";
+        return "http://" + host(config) + ":" + port(config) + "/system/console/loops";
+    }
+
+    // Felix HTTP's defaults where the configuration gives none
+    private static String host(Map<String, String> config) {
+        return config.getOrDefault(HOST_PROPERTY, "127.0.0.1");
+    }
+
+    private static String port(Map<String, String> config) {
+        return config.getOrDefault(PORT_PROPERTY, "8080");
     }
 
     private static String readPassword(Path file) throws IOException {

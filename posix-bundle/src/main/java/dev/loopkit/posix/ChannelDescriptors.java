@@ -47,7 +47,7 @@ final class ChannelDescriptors {
             try {
                 file.position(original);
             } catch (IOException | RuntimeException | Error e) {
-                closeQuietly(found);
+                posix.closeQuietly(found);
                 throw e;
             }
         }
@@ -75,7 +75,7 @@ final class ChannelDescriptors {
                 same = posix.seekPosition(copy) == marker + 1;
             } finally {
                 if (!same) {
-                    closeQuietly(copy); // another file that happened to be at the marker, or the channel closed
+                    posix.closeQuietly(copy); // another file that happened to be at the marker, or the channel closed
                 }
             }
             if (same) {
@@ -84,16 +84,6 @@ final class ChannelDescriptors {
             file.position(marker);
         }
         return -1;
-    }
-
-    private void closeQuietly(int fd) {
-        if (fd >= 0) {
-            try {
-                posix.close(fd);
-            } catch (PosixException alreadyGone) {
-                // nothing to close
-            }
-        }
     }
 
     private static List<Integer> openDescriptors() throws IOException {

@@ -160,6 +160,18 @@ public final class Posix {
         }
     }
 
+    /** {@link #close(int)} for this bundle's clean-ups: a negative number is none, and a failure is ignored. */
+    void closeQuietly(int fd) {
+        if (fd < 0) {
+            return;
+        }
+        try {
+            close(fd);
+        } catch (PosixException alreadyGone) {
+            // nothing more to release
+        }
+    }
+
     /**
      * {@code open(path, O_RDONLY or O_WRONLY | O_NONBLOCK | O_CLOEXEC)}: a FIFO's end (or any file)
      * opened without waiting for the other end; a FIFO's write end fails with {@code ENXIO} while no

@@ -244,8 +244,8 @@ public final class SignalPipe implements AutoCloseable {
         if (!code.awaitNoHandlerInFlight(HANDLERS_LEAVE_NANOS)) {
             return; // the pipe, and the pages its handler runs in, stay as they are for good
         }
-        closeQuietly(writeFd);
-        closeQuietly(readFd); // after the write end: a late write to a pipe with no reader raises SIGPIPE
+        posix.closeQuietly(writeFd);
+        posix.closeQuietly(readFd); // after the write end: a late write to a pipe with no reader raises SIGPIPE
         synchronized (SignalPipe.class) {
             FREE_PAGES.push(code);
         }
@@ -254,14 +254,6 @@ public final class SignalPipe implements AutoCloseable {
     /** Where the handler's code starts; its data page follows it (package-private: the tests' fakes). */
     long handlerAddress() {
         return code.handlerAddress();
-    }
-
-    private void closeQuietly(int fd) {
-        try {
-            posix.close(fd);
-        } catch (PosixException e) {
-            // nothing more to release
-        }
     }
 
     /** The handler's code page and, after it, the data page holding the descriptor it writes to. */

@@ -56,13 +56,19 @@ public final class Scheduler extends SchedulerPadding {
     public static final String BLOCKED_LOOP_WARNING_PROPERTY = "loopkit.blockedLoopWarning";
     private static final double DEFAULT_BLOCKED_LOOP_WARNING_SECONDS = 2.0;
     /** Read once: a bad value is said once, not for every loop. */
-    private static final long PROPERTY_BLOCKED_LOOP_WARNING_NANOS = blockedLoopWarningPropertyNanos();
+    private static final String PROPERTY_VALUE = System.getProperty(BLOCKED_LOOP_WARNING_PROPERTY);
+    /** The property's seconds: the default when it is unset, NaN when it is no number of seconds >= 0. */
+    private static final double PROPERTY_SECONDS = PROPERTY_VALUE == null ? DEFAULT_BLOCKED_LOOP_WARNING_SECONDS
+            : seconds(PROPERTY_VALUE);
+    private static final long PROPERTY_BLOCKED_LOOP_WARNING_NANOS = LoopClock.toNanosCeil(
+            Double.isNaN(PROPERTY_SECONDS) ? DEFAULT_BLOCKED_LOOP_WARNING_SECONDS : PROPERTY_SECONDS);
     /**
      * The property's value when it is no number of seconds, said by the first scheduler made, not by
      * the class's initializer: a log handler is user code, and one that had another thread make a loop
      * waited for ever for the class's initialization (SchedulerClassInitReentrancyTest).
      */
-    private static final AtomicReference<String> MALFORMED_PROPERTY = new AtomicReference<>(malformedProperty());
+    private static final AtomicReference<String> MALFORMED_PROPERTY = new AtomicReference<>(
+            Double.isNaN(PROPERTY_SECONDS) ? PROPERTY_VALUE : null);
     /** What loops made from now on start with: the property, or the platform's configuration. */
     private static volatile long defaultBlockedLoopWarningNanos = PROPERTY_BLOCKED_LOOP_WARNING_NANOS;
 
@@ -107,7 +113,7 @@ public final class Scheduler extends SchedulerPadding {
     public Scheduler(EventWaiter waiter, FailureHandler failures) {
         this.waiter = waiter;
         this.failures = failures;
-        String malformed = MALFORMED_PROPERTY.getAndSet(null);
+        String malformed = MALFORMED_PROPERTY.get() == null ? null : MALFORMED_PROPERTY.getAndSet(null);
         if (malformed != null) {
             LOG.log(Level.WARNING, "{0}={1} is not a number of seconds >= 0: using {2}", BLOCKED_LOOP_WARNING_PROPERTY,
                     malformed, Double.toString(DEFAULT_BLOCKED_LOOP_WARNING_SECONDS));
@@ -625,21 +631,11 @@ public final class Scheduler extends SchedulerPadding {
         defaultBlockedLoopWarningNanos = nanos;
     }
 
-    private static long blockedLoopWarningPropertyNanos() {
-        String configured = System.getProperty(BLOCKED_LOOP_WARNING_PROPERTY);
-        double seconds = configured == null ? DEFAULT_BLOCKED_LOOP_WARNING_SECONDS : seconds(configured);
-        return LoopClock.toNanosCeil(seconds >= 0 ? seconds : DEFAULT_BLOCKED_LOOP_WARNING_SECONDS);
-    }
-
-    private static String malformedProperty() {
-        String configured = System.getProperty(BLOCKED_LOOP_WARNING_PROPERTY);
-        return configured != null && !(seconds(configured) >= 0) ? configured : null;
-    }
-
-    // The property's seconds, or NaN when it says none
+    // The property's seconds, or NaN when it says no number of seconds >= 0
     private static double seconds(String configured) {
         try {
-            return Double.parseDouble(configured.trim());
+            double seconds = Double.parseDouble(configured.trim());
+            return seconds >= 0 ? seconds : Double.NaN;
         } catch (NumberFormatException notANumber) {
             return Double.NaN;
         }
