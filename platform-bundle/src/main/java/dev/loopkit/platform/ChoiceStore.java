@@ -19,6 +19,10 @@ public interface ChoiceStore {
      * Sets property {@code key} of configuration {@value PlatformConfiguration#PID} to {@code value}, or
      * removes it when {@code value} is {@code null}.
      *
+     * <p>The store calls ConfigAdmin outside any lock, and ConfigAdmin may call listeners there; a save
+     * made while another thread's save is writing is written by that thread, which then gets any
+     * failure, and returns at once. So {@code ""} means "saved, or being saved by the save under way".
+     *
      * @return {@code ""} when saved, else a note for the user that starts with a space
      * @throws java.io.UncheckedIOException when the configuration cannot be written
      */

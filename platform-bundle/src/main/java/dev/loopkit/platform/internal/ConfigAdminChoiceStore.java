@@ -2,10 +2,15 @@ package dev.loopkit.platform.internal;
 
 import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.platform.PlatformConfiguration;
+import dev.loopkit.runtime.SerialWork;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Component;
@@ -17,59 +22,83 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * The {@link ChoiceStore} service: saves the shell's choices in configuration
  * {@value PlatformConfiguration#PID} through ConfigAdmin, when there is one. In Karaf, ConfigAdmin writes
  * the change through to {@code etc/dev.loopkit.policy.cfg}.
+ *
+ * <p>A save reads the stored properties, changes one and writes them all back, so two saves at once
+ * must not both read before either writes: the second would write the first's key back as it was.
+ * They are not kept apart by a lock held around the write, because ConfigAdmin calls user code
+ * there: Felix runs every {@code SynchronousConfigurationListener} inside {@code Configuration.update}
+ * on the saving thread, and one that waited for another thread's save would wait for ever
+ * (ConfigAdminChoiceStoreReentrancyTest). A save records its change and asks for a write; one thread
+ * at a time writes every change recorded ({@link SerialWork}), so a save that finds another thread
+ * writing returns at once and that thread writes its change too.
  */
 @Component(service = ChoiceStore.class)
 public final class ConfigAdminChoiceStore implements ChoiceStore {
 
     /**
-     * Held while a choice is saved and counted, and while {@link PolicyConfiguration} reads what is
-     * stored with the count: never while a choice is applied, which runs the registries' listeners.
+     * Writes of choices finished so far: an update that applied a stored choice applies again if a write
+     * finished meanwhile, so a late update that read the stored choice just before the shell saved a
+     * newer one ends with the newer one applied (LateConfigurationUpdateTest).
      */
-    static final Object CHOICES = new Object();
-    /**
-     * Choices saved so far, guarded by {@link #CHOICES}: an update that applied a stored choice
-     * applies again if a save came meanwhile, so a late update that read the stored choice just
-     * before the shell saved a newer one ends with the newer one applied (LateConfigurationUpdateTest).
-     */
-    private static long saves;
+    private static final AtomicLong WRITES = new AtomicLong();
 
-    /** How many choices were saved so far; under {@link #CHOICES}. */
-    static long saves() {
-        assert Thread.holdsLock(CHOICES);
-        return saves;
+    /** How many writes of choices have finished so far. */
+    static long writes() {
+        return WRITES.get();
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configurationAdmin;
 
+    /** The changes recorded and not yet taken by a write, in order (empty: remove the key); guarded by itself. */
+    private final Map<String, Optional<String>> unwritten = new LinkedHashMap<>();
+    private final SerialWork write = new SerialWork(this::writeUnwritten);
+
     @Override
     public String save(String key, String value) {
-        ConfigurationAdmin admin = configurationAdmin;
-        if (admin == null) {
+        if (configurationAdmin == null) {
             return NOT_SAVED;
         }
-        synchronized (CHOICES) {
-            saves++;
-            return saveIn(admin, key, value);
+        synchronized (unwritten) {
+            unwritten.remove(key); // re-inserted last: the changes stay in the order they were made
+            unwritten.put(key, Optional.ofNullable(value));
         }
+        write.request();
+        return "";
     }
 
-    private static String saveIn(ConfigurationAdmin admin, String key, String value) {
+    // One thread at a time (SerialWork), outside every lock: update() runs the listeners.
+    private void writeUnwritten() {
+        Map<String, Optional<String>> changes;
+        synchronized (unwritten) {
+            if (unwritten.isEmpty()) {
+                return;
+            }
+            changes = new LinkedHashMap<>(unwritten);
+            unwritten.clear();
+        }
         try {
+            ConfigurationAdmin admin = configurationAdmin;
+            if (admin == null) {
+                throw new IOException("ConfigurationAdmin went away");
+            }
             Configuration configuration = admin.getConfiguration(PlatformConfiguration.PID, "?");
             Dictionary<String, Object> properties = configuration.getProperties();
             if (properties == null) {
                 properties = new Hashtable<>();
             }
-            if (value == null) {
-                properties.remove(key);
-            } else {
-                properties.put(key, value);
+            for (Map.Entry<String, Optional<String>> change : changes.entrySet()) {
+                if (change.getValue().isPresent()) {
+                    properties.put(change.getKey(), change.getValue().get());
+                } else {
+                    properties.remove(change.getKey());
+                }
             }
             configuration.update(properties);
-            return "";
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save configuration " + PlatformConfiguration.PID + ": " + e.getMessage(), e);
+        } finally {
+            WRITES.incrementAndGet();
         }
     }
 }

@@ -82,19 +82,17 @@ public final class PolicyConfiguration {
         // the property itself, not config.blockedLoopWarning(): unset, the system property decides
         Choices carried = new Choices(config.policy(), config.watcher(), properties.get(BlockedLoopWarning.KEY));
         while (true) {
-            Choices stored;
-            long savesSeen;
-            synchronized (ConfigAdminChoiceStore.CHOICES) {
-                savesSeen = ConfigAdminChoiceStore.saves();
-                stored = storedChoices();
-            }
-            // Outside the lock: applying switches policies and watchers, and runs their listeners,
-            // which may wait for a thread that saves a choice (LateConfigurationUpdateTest)
+            long writesSeen = ConfigAdminChoiceStore.writes(); // before the read: a write after it is seen below
+            Choices stored = storedChoices();
+            // Applying switches policies and watchers, and runs their listeners: user code, which may
+            // wait for a thread that saves a choice (LateConfigurationUpdateTest)
             (stored != null ? stored : carried).apply();
-            synchronized (ConfigAdminChoiceStore.CHOICES) {
-                if (ConfigAdminChoiceStore.saves() == savesSeen) {
-                    return; // nothing saved since the read: what was applied is what is stored
-                }
+            if (ConfigAdminChoiceStore.writes() == writesSeen) {
+                // Nothing written since the read: what was applied is what is stored. A save whose
+                // write is still under way applies its choice after that write (LoopCommands saves,
+                // then applies), or, handed to a write under way on another thread, is applied by the
+                // update ConfigAdmin delivers for that write.
+                return;
             }
         }
     }

@@ -4,14 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.EventLoopPolicy;
-import dev.loopkit.platform.PlatformConfiguration;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.runtime.RankedRegistry;
 import dev.loopkit.testsupport.OtherThread;
-import java.lang.reflect.Field;
-import java.lang.reflect.Proxy;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,8 +14,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Test;
-import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * ConfigAdmin delivers an update on a thread of its own, possibly late: the platform then applies what
@@ -30,51 +23,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  */
 public class LateConfigurationUpdateTest {
 
-    private static final long HANG_GUARD_SECONDS = 30;
-
-    /** Configuration {@value PlatformConfiguration#PID} in memory; the next listing can be made to pause once read. */
-    private static final class InMemoryAdmin {
-        private volatile Hashtable<String, Object> stored;
-        volatile CountDownLatch readThenPause;
-        final CountDownLatch read = new CountDownLatch(1);
-
-        ConfigurationAdmin admin() {
-            return proxy(ConfigurationAdmin.class, (method, args) -> switch (method) {
-                case "getConfiguration" -> configuration(false);
-                case "listConfigurations" -> {
-                    Configuration snapshot = configuration(true);
-                    CountDownLatch pause = readThenPause;
-                    if (pause != null) {
-                        readThenPause = null;
-                        read.countDown();
-                        await(pause);
-                    }
-                    yield new Configuration[] {snapshot};
-                }
-                default -> throw new UnsupportedOperationException(method);
-            });
-        }
-
-        // A snapshot keeps the properties as they were when it was listed, as a reader that got them then.
-        private Configuration configuration(boolean snapshot) {
-            Hashtable<String, Object> then = stored == null ? null : new Hashtable<>(stored);
-            return proxy(Configuration.class, (method, args) -> switch (method) {
-                case "getProperties" -> snapshot ? then : stored == null ? null : new Hashtable<>(stored);
-                case "update" -> {
-                    @SuppressWarnings("unchecked")
-                    Dictionary<String, Object> properties = (Dictionary<String, Object>) args[0];
-                    Hashtable<String, Object> copy = new Hashtable<>();
-                    for (var keys = properties.keys(); keys.hasMoreElements(); ) {
-                        String key = keys.nextElement();
-                        copy.put(key, properties.get(key));
-                    }
-                    stored = copy;
-                    yield null;
-                }
-                default -> throw new UnsupportedOperationException(method);
-            });
-        }
-    }
+    private static final long HANG_GUARD_SECONDS = InMemoryConfigurationAdmin.HANG_GUARD_SECONDS;
 
     @After
     public void noChoice() {
@@ -84,9 +33,9 @@ public class LateConfigurationUpdateTest {
 
     @Test(timeout = 60_000)
     public void aLateUpdateDoesNotBringBackTheChoiceTheShellReplaced() throws Exception {
-        InMemoryAdmin memory = new InMemoryAdmin();
-        ConfigAdminChoiceStore store = inject(new ConfigAdminChoiceStore(), memory.admin());
-        PolicyConfiguration configuration = inject(new PolicyConfiguration(), memory.admin());
+        InMemoryConfigurationAdmin memory = new InMemoryConfigurationAdmin();
+        ConfigAdminChoiceStore store = memory.injectInto(new ConfigAdminChoiceStore());
+        PolicyConfiguration configuration = memory.injectInto(new PolicyConfiguration());
         store.save("policy", "proactor"); // loop:policy proactor ...
         ProcessWide.get().policies().setConfigured("proactor");
 
@@ -105,7 +54,7 @@ public class LateConfigurationUpdateTest {
         shell.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG_GUARD_SECONDS);
         while (shell.isAlive() && shell.getState() != Thread.State.BLOCKED && System.nanoTime() < deadline) {
-            Thread.onSpinWait(); // done, or waiting for the delivery
+            Thread.onSpinWait(); // until the save and the reset are done: neither waits for the delivery
         }
         resume.countDown();
         delivery.join();
@@ -120,9 +69,9 @@ public class LateConfigurationUpdateTest {
      */
     @Test(timeout = 60_000)
     public void aListenerThatSavesAChoiceFromAnotherThreadWhileAConfigurationIsAppliedDoesNotDeadlock() throws Exception {
-        InMemoryAdmin memory = new InMemoryAdmin();
-        ConfigAdminChoiceStore store = inject(new ConfigAdminChoiceStore(), memory.admin());
-        PolicyConfiguration configuration = inject(new PolicyConfiguration(), memory.admin());
+        InMemoryConfigurationAdmin memory = new InMemoryConfigurationAdmin();
+        ConfigAdminChoiceStore store = memory.injectInto(new ConfigAdminChoiceStore());
+        PolicyConfiguration configuration = memory.injectInto(new PolicyConfiguration());
         EventLoopPolicy chosen = aPolicy();
         EventLoopPolicy ranked = aPolicy();
         ProcessWide.get().policies().register(ranked, "ranked-in-test", 1000, Long.MAX_VALUE - 1, "test");
@@ -150,45 +99,15 @@ public class LateConfigurationUpdateTest {
 
     /** A policy the registry can list and make current; nothing asks it for a loop here. */
     private static EventLoopPolicy aPolicy() {
-        return proxy(EventLoopPolicy.class, (method, args) -> {
+        return InMemoryConfigurationAdmin.proxy(EventLoopPolicy.class, (method, args) -> {
             throw new UnsupportedOperationException(method);
         });
     }
 
     private static PolicyConfiguration.Config defaults() {
-        return proxy(PolicyConfiguration.Config.class, (method, args) -> switch (method) {
+        return InMemoryConfigurationAdmin.proxy(PolicyConfiguration.Config.class, (method, args) -> switch (method) {
             case "policy", "watcher" -> "";
             default -> throw new UnsupportedOperationException(method);
         });
-    }
-
-    private static <T> T inject(T component, ConfigurationAdmin admin) throws ReflectiveOperationException {
-        Field field = component.getClass().getDeclaredField("configurationAdmin"); // as DS sets it
-        field.setAccessible(true);
-        field.set(component, admin);
-        return component;
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            latch.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    @FunctionalInterface
-    private interface Answers {
-        Object answer(String method, Object[] args);
-    }
-
-    private static <T> T proxy(Class<T> type, Answers answers) {
-        return type.cast(Proxy.newProxyInstance(LateConfigurationUpdateTest.class.getClassLoader(), new Class<?>[] {type},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    case "equals" -> proxy == args[0];
-                    case "toString" -> type.getSimpleName();
-                    default -> answers.answer(method.getName(), args);
-                }));
     }
 }
