@@ -6,8 +6,8 @@ import dev.loopkit.runtime.SerialWork;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Dictionary;
+import java.util.HashMap;
 import java.util.Hashtable;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,8 +50,8 @@ public final class ConfigAdminChoiceStore implements ChoiceStore {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configurationAdmin;
 
-    /** The changes recorded and not yet taken by a write, in order (empty: remove the key); guarded by itself. */
-    private final Map<String, Optional<String>> unwritten = new LinkedHashMap<>();
+    /** The changes recorded and not yet taken by a write, the last one of each key (empty: remove it); guarded by itself. */
+    private final Map<String, Optional<String>> unwritten = new HashMap<>();
     private final SerialWork write = new SerialWork(this::writeUnwritten);
 
     @Override
@@ -60,7 +60,6 @@ public final class ConfigAdminChoiceStore implements ChoiceStore {
             return NOT_SAVED;
         }
         synchronized (unwritten) {
-            unwritten.remove(key); // re-inserted last: the changes stay in the order they were made
             unwritten.put(key, Optional.ofNullable(value));
         }
         write.request();
@@ -74,7 +73,7 @@ public final class ConfigAdminChoiceStore implements ChoiceStore {
             if (unwritten.isEmpty()) {
                 return;
             }
-            changes = new LinkedHashMap<>(unwritten);
+            changes = new HashMap<>(unwritten);
             unwritten.clear();
         }
         try {
