@@ -41,6 +41,7 @@ import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -400,6 +401,52 @@ public abstract class NetworkContract extends SocketTestSupport {
         transport.abort();
         runFor(client.lost);
         server.close();
+    }
+
+    /**
+     * A transport aborted with bytes it never read resets the connection, as the kernel does when
+     * asyncio's {@code abort()} closes the socket: a peer reading a stream without a length must not
+     * take the cut for its end. The selector loop's JDK channel, closed while still registered with
+     * the selector, shut its output down first, and the peer read a clean end of stream (an outside
+     * review; epoll and proactor reset).
+     */
+    @Test
+    public void aTransportAbortedWithBytesItNeverReadResetsThePeer() throws Exception {
+        CompletableFuture<Transport> paused = new CompletableFuture<>();
+        Server server = runFor(loop.createServer(() -> new PausingEcho(paused), LOCALHOST, 0));
+        try (SocketChannel client = SocketChannel.open(new InetSocketAddress(LOCALHOST, port(server)))) {
+            assertAbortingResets(paused, client);
+        }
+        server.close();
+    }
+
+    /** Echoes the first bytes it gets, then pauses reading: what comes next stays unread. */
+    protected static final class PausingEcho extends EchoProtocol {
+        private final CompletableFuture<Transport> paused;
+
+        protected PausingEcho(CompletableFuture<Transport> paused) {
+            this.paused = paused;
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            transport.pauseReading();
+            super.dataReceived(data); // the echo tells the client
+            paused.complete(transport);
+        }
+    }
+
+    /** {@code client} (blocking) is connected to a {@link PausingEcho}: aborted with unread bytes, it resets the client. */
+    protected void assertAbortingResets(CompletableFuture<Transport> paused, SocketChannel client) throws IOException {
+        client.write(ByteBuffer.wrap(new byte[] {'a'}));
+        Transport transport = runFor(paused);
+        assertEquals(1, client.read(ByteBuffer.allocate(1)));
+        client.write(ByteBuffer.allocate(4096)); // in the server's socket once written (a local connection)
+        transport.abort();
+        runFor(sleep(0.05)); // the loop closes the socket
+        IOException reset = assertThrows("a reset, not the end of the stream", IOException.class,
+                () -> client.read(ByteBuffer.allocate(1)));
+        assertTrue(reset.getMessage(), reset.getMessage().contains("reset"));
     }
 
     @Test

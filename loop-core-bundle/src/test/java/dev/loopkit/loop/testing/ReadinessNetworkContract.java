@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -215,6 +216,19 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
         server.close();
         runFor(server.waitClosed());
         assertFalse("the socket file is removed with the server", Files.exists(path));
+    }
+
+    /** {@code aTransportAbortedWithBytesItNeverReadResetsThePeer} over a Unix-domain socket. */
+    @Test
+    public void aUnixTransportAbortedWithBytesItNeverReadResetsThePeer() throws Exception {
+        Path path = Files.createTempDirectory("loopkit-unix").resolve("abort.sock");
+        CompletableFuture<Transport> paused = new CompletableFuture<>();
+        Server server = runFor(loop.createUnixServer(() -> new PausingEcho(paused), path));
+        try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            assertAbortingResets(paused, client);
+        }
+        server.close();
+        runFor(server.waitClosed());
     }
 
     @Test

@@ -6,6 +6,8 @@ import dev.loopkit.loop.core.ChannelReadiness;
 import dev.loopkit.loop.core.ZeroCopySocket;
 import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
 import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 
@@ -49,6 +51,37 @@ public final class ChannelSocketTransport extends ReadinessSocketTransport<Socke
     @Override
     protected FileSending sendFrom(FileChannel file) throws IOException {
         return ZeroCopySocket.transferring(file, channel);
+    }
+
+    /**
+     * A socket closed with bytes it never read resets the connection: the kernel's rule, so the peer
+     * of asyncio's transport gets a reset. A JDK channel still registered with a selector is closed only
+     * at the selector's next select, and has its output shut down meanwhile unless {@code SO_LINGER} is
+     * 0: the peer read a clean end of stream first, and took an aborted transfer for a finished one
+     * (NetworkContract.aTransportAbortedWithBytesItNeverReadResetsThePeer). With {@code SO_LINGER} 0 the
+     * JDK leaves the output alone, and the close resets as the kernel would have (it drops what the
+     * kernel has not sent yet, which the reset drops anyway). A Unix-domain peer was reset before this
+     * change too (ReadinessNetworkContract.aUnixTransportAbortedWithBytesItNeverReadResetsThePeer), and
+     * its channel has no {@code socket()} to ask.
+     */
+    @Override
+    protected void closeChannel() throws IOException {
+        if (channel.isOpen() && !(channel.getLocalAddress() instanceof UnixDomainSocketAddress) && unreadBytes() > 0) {
+            try {
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException e) {
+                // the connection is gone already: the close below is all there is to do
+            }
+        }
+        super.closeChannel();
+    }
+
+    private int unreadBytes() {
+        try {
+            return channel.socket().getInputStream().available(); // FIONREAD
+        } catch (IOException notConnected) {
+            return 0;
+        }
     }
 
     @Override
