@@ -1,6 +1,9 @@
 package dev.loopkit.api;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import org.osgi.annotation.versioning.ProviderType;
 
 /** asyncio's {@code WriteTransport}. */
@@ -17,9 +20,16 @@ public interface WriteTransport extends BaseTransport {
         write(ByteBuffer.wrap(data));
     }
 
-    /** asyncio {@code writelines(list_of_data)}. */
+    /**
+     * asyncio {@code writelines(list_of_data)}: every buffer is taken before one is written (asyncio
+     * joins them, or takes a view of each), so a list with a {@code null} in it writes nothing.
+     */
     default void writelines(Iterable<ByteBuffer> data) {
+        List<ByteBuffer> buffers = new ArrayList<>();
         for (ByteBuffer buffer : data) {
+            buffers.add(Objects.requireNonNull(buffer, () -> "writelines: element " + buffers.size() + " is null"));
+        }
+        for (ByteBuffer buffer : buffers) {
             write(buffer);
         }
     }

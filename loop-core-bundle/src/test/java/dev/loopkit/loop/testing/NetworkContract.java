@@ -258,6 +258,27 @@ public abstract class NetworkContract extends SocketTestSupport {
         server.close();
     }
 
+    /**
+     * asyncio's {@code writelines} takes every buffer before it writes one (a view of each, or their
+     * join), so a list with a bad element is refused whole; this wrote the elements before it (an
+     * outside review).
+     */
+    @Test
+    public void writelinesWithANullElementWritesNothing() {
+        Server server = echoServer();
+        CollectingProtocol client = new CollectingProtocol(Integer.MAX_VALUE, false);
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, port(server)));
+        Transport transport = connection.transport();
+        assertThrows(NullPointerException.class, () -> transport.writelines(Arrays.asList(
+                ByteBuffer.wrap("first".getBytes(StandardCharsets.US_ASCII)), null,
+                ByteBuffer.wrap("third".getBytes(StandardCharsets.US_ASCII)))));
+        transport.write("ok".getBytes(StandardCharsets.US_ASCII));
+        transport.writeEof();
+        runFor(client.eof);
+        assertEquals("ok", client.received.toString(StandardCharsets.US_ASCII));
+        server.close();
+    }
+
     @Test
     public void aPeerResetIsReportedToConnectionLost() throws Exception {
         EchoProtocol serverSide = new EchoProtocol();

@@ -218,6 +218,19 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
         assertFalse("the socket file is removed with the server", Files.exists(path));
     }
 
+    /** asyncio's {@code _SelectorSocketTransport.writelines} refuses in its own words, not {@code write()}'s (an outside review). */
+    @Test
+    public void writelinesAfterWriteEofIsRefusedInItsOwnWords() {
+        Server server = echoServer();
+        Connection<CollectingProtocol> connection = runFor(loop.createConnection(
+                () -> new CollectingProtocol(Integer.MAX_VALUE, false), LOCALHOST, port(server)));
+        connection.transport().writeEof();
+        assertEquals("Cannot call writelines() after write_eof()", assertThrows(IllegalStateException.class,
+                () -> connection.transport().writelines(List.of(ByteBuffer.allocate(1)))).getMessage());
+        connection.transport().abort();
+        server.close();
+    }
+
     /** {@code aTransportAbortedWithBytesItNeverReadResetsThePeer} over a Unix-domain socket. */
     @Test
     public void aUnixTransportAbortedWithBytesItNeverReadResetsThePeer() throws Exception {

@@ -62,12 +62,7 @@ public abstract class AbstractSocketTransport extends AbstractTransport implemen
      */
     protected final boolean acceptsWrite(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
-        if (eof) {
-            throw new IllegalStateException("Cannot call write() after write_eof()");
-        }
-        if (emptyWaiter != null) {
-            throw new IllegalStateException("unable to write; sendfile is in progress");
-        }
+        refuseWritesAfterEofOrDuringSendfile("write");
         if (!data.hasRemaining()) {
             return false;
         }
@@ -76,6 +71,21 @@ public abstract class AbstractSocketTransport extends AbstractTransport implemen
             return false;
         }
         return true;
+    }
+
+    /**
+     * The refusals asyncio's {@code write()} and {@code writelines()} start with, in the words of
+     * {@code method}.
+     *
+     * @throws IllegalStateException after {@code writeEof()}, or while a sendfile runs
+     */
+    protected final void refuseWritesAfterEofOrDuringSendfile(String method) {
+        if (eof) {
+            throw new IllegalStateException("Cannot call " + method + "() after write_eof()");
+        }
+        if (emptyWaiter != null) {
+            throw new IllegalStateException("unable to " + method + "; sendfile is in progress");
+        }
     }
 
     /**

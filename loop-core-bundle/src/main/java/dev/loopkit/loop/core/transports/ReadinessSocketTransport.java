@@ -64,6 +64,13 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
         });
     }
 
+    /** asyncio's {@code _SelectorSocketTransport.writelines}: its refusals in its own words, then the writes. */
+    @Override
+    public void writelines(Iterable<ByteBuffer> data) {
+        refuseWritesAfterEofOrDuringSendfile("writelines");
+        super.writelines(data);
+    }
+
     // ---- reading ---------------------------------------------------------------------------------------
 
     private void readReady() {
