@@ -257,8 +257,9 @@ public final class SignalDispatcher {
         }
     }
 
+    /** asyncio's words; for a signal the JVM keeps (SIGQUIT, SIGSEGV...), which asyncio can take, the JVM's reason after them. */
     private static IllegalStateException cannotBeCaught(int signum, Throwable why) {
-        return new IllegalStateException("sig " + signum + " cannot be caught", why);
+        return new IllegalStateException("sig " + signum + " cannot be caught" + (why == null ? "" : ": " + why.getMessage()), why);
     }
 
     // java.lang.ProcessImpl's class initialisation resets SIGCHLD to SIG_DFL: a handler installed
