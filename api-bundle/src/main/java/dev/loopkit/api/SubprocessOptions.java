@@ -76,6 +76,12 @@ public final class SubprocessOptions {
 
     /** The child's whole environment; {@code null} inherits the parent's. */
     public SubprocessOptions withEnv(Map<String, String> environment) {
+        if (environment != null) {
+            environment.forEach((name, value) -> {
+                Objects.requireNonNull(name, "environment variable name");
+                Objects.requireNonNull(value, () -> "value of environment variable " + name);
+            });
+        }
         Map<String, String> copy = environment == null ? null : Map.copyOf(environment);
         return new SubprocessOptions(stdin, stdout, stderr, cwd, copy, newProcessGroup, startNewSession);
     }
