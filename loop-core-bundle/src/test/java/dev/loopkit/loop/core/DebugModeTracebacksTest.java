@@ -42,6 +42,22 @@ public class DebugModeTracebacksTest {
         }
     }
 
+    /**
+     * asyncio's {@code TimerHandle._repr_info} adds {@code Handle._repr_info}'s "created at", so the slow
+     * timer's warning and the timer's text say where it was made; the timer's text left it out (an
+     * outside review).
+     */
+    @Test
+    public void aTimerSaysWhereItWasCreatedAsAHandleDoes() {
+        loop.setDebug(true);
+        dev.loopkit.api.TimerHandle timer = loop.callLater(10, () -> { });
+        assertTrue(timer.toString(), timer.toString().startsWith("<TimerHandle when=")
+                && timer.toString().contains(" created at DebugModeTracebacksTest.java:"));
+        timer.cancel();
+        assertTrue(timer.toString(), timer.toString().startsWith("<TimerHandle cancelled when=")
+                && timer.toString().contains(" created at DebugModeTracebacksTest.java:"));
+    }
+
     @Test
     public void theDefaultHandlerSaysWhereTheRunningHandleWasCreated() {
         loop.setDebug(true);

@@ -113,7 +113,7 @@ public class CallbackHandle implements Handle {
     }
 
     // The trace's first frame: the call that scheduled (the loop's own frames are not in it).
-    private String createdAt() {
+    final String createdAt() {
         StackTraceElement[] trace = sourceTraceback();
         if (trace == null || trace.length == 0) {
             return "";

@@ -55,9 +55,11 @@ final class TimerCallback extends CallbackHandle implements TimerHandle {
         return when != other.when && !nan ? when < other.when : sequence < other.sequence;
     }
 
+    /** asyncio's {@code TimerHandle._repr_info}: the time first, then what a handle says, "created at" included. */
     @Override
     public String toString() {
         return isCancelled() && callbackDropped() ? "<TimerHandle cancelled when=" + when() + ">"
-                : "<TimerHandle " + (isCancelled() ? "cancelled " : "") + "when=" + when() + " " + callback + ">";
+                : "<TimerHandle " + (isCancelled() ? "cancelled " : "") + "when=" + when() + " " + describeCallback()
+                        + createdAt() + ">";
     }
 }
