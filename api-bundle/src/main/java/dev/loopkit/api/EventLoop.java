@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.osgi.annotation.versioning.ProviderType;
@@ -66,10 +67,19 @@ public interface EventLoop extends Executor {
     /** {@link #callSoon(Runnable)} from any thread; wakes the loop. */
     Handle callSoonThreadsafe(Runnable callback);
 
-    /** {@link #callSoonThreadsafe(Runnable)}, so that a loop is an {@link Executor}. */
+    /**
+     * {@link #callSoonThreadsafe(Runnable)}, so that a loop is an {@link Executor}.
+     *
+     * @throws RejectedExecutionException "Event loop is closed", as the {@link Executor} contract has a
+     *     task that cannot be taken refused
+     */
     @Override
     default void execute(Runnable command) {
-        callSoonThreadsafe(command);
+        try {
+            callSoonThreadsafe(command);
+        } catch (IllegalStateException closed) {
+            throw new RejectedExecutionException(closed.getMessage(), closed);
+        }
     }
 
     /** Runs {@code callback} after {@code delaySeconds}, never earlier. */

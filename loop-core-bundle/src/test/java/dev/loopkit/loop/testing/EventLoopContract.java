@@ -560,6 +560,20 @@ public abstract class EventLoopContract extends LoopTestSupport {
         }
     }
 
+    /**
+     * As an {@link java.util.concurrent.Executor} the loop keeps that contract: a task it cannot take is a
+     * {@link java.util.concurrent.RejectedExecutionException} (what {@code CompletableFuture.runAsync} and
+     * code given any executor catch), in asyncio's words. It threw the IllegalStateException of
+     * {@code callSoonThreadsafe} (an outside review).
+     */
+    @Test
+    public void aClosedLoopRejectsTasksAsAnExecutorDoes() {
+        loop.close();
+        java.util.concurrent.RejectedExecutionException rejected = assertThrows(
+                java.util.concurrent.RejectedExecutionException.class, () -> loop.execute(() -> { }));
+        assertEquals("Event loop is closed", rejected.getMessage());
+    }
+
     @Test
     public void closeReleasesFileDescriptorsAndExecutorThreads() throws Exception {
         LoopFuture<String> work = loop.runInExecutor(null, () -> Thread.currentThread().getName());
