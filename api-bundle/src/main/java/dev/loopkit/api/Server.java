@@ -20,7 +20,12 @@ public interface Server extends AutoCloseable {
     /** Whether the server accepts connections. */
     boolean isServing();
 
-    /** Starts accepting, if the server was created with {@code startServing=false}. */
+    /**
+     * Starts accepting, if the server was created with {@code startServing=false}.
+     *
+     * @throws java.io.UncheckedIOException where the loop listens only now (the epoll loop, as asyncio's
+     *     {@code start_serving} calls {@code listen}) and the system refuses ("Address already in use")
+     */
     void startServing();
 
     /**

@@ -365,7 +365,8 @@ public class EpollEventLoop extends ReadinessEventLoop {
         return made;
     }
 
-    // asyncio's create_server for one address: SO_REUSEADDR (by default), bind, listen.
+    // asyncio's create_server for one address: SO_REUSEADDR (by default) and the bind; the server listens
+    // when it starts serving (EpollServer), as asyncio's _start_serving does.
     @Override
     protected NativeSocket listen(SocketAddress requested, ServerOptions options) throws IOException {
         SocketAddress address = requested;
@@ -394,12 +395,6 @@ public class EpollEventLoop extends ReadinessEventLoop {
                 throw Networks.bindFailed(requested, refused);
             }
             throw taken;
-        }
-        try {
-            socket.listen(options.backlog());
-        } catch (IOException e) {
-            Networks.closeQuietly(socket);
-            throw e;
         }
         return socket;
     }

@@ -18,6 +18,7 @@ import dev.loopkit.loop.core.transports.ChannelSocketTransport;
 import dev.loopkit.loop.core.SocketOperations;
 import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
@@ -166,7 +167,7 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
                 listening.forEach(Networks::closeQuietly);
                 return Networks.failed(this, e);
             }
-            return Networks.completed(this, serve(listening, protocolFactory, options, null));
+            return serve(listening, protocolFactory, options, null);
         });
     }
 
@@ -179,22 +180,32 @@ public abstract class ReadinessEventLoop extends TransportEventLoop {
             UnixDomainSocketAddress address = Networks.unixAddress(path);
             Networks.removeStaleUnixSocket(path);
             NetworkChannel listening = listen(address, ServerOptions.defaults());
-            return Networks.completed(this, serve(List.of(listening), protocolFactory, ServerOptions.defaults(), path));
+            return serve(List.of(listening), protocolFactory, ServerOptions.defaults(), path);
         } catch (IOException e) {
             return Networks.failed(this, e);
         }
     }
 
-    private Server serve(List<NetworkChannel> listening, Supplier<? extends Protocol> protocolFactory,
+    // A server that cannot start serving (a loop that listens only then, and the port is another's) is closed,
+    // and its creation fails with the reason
+    private CompletionStage<Server> serve(List<NetworkChannel> listening, Supplier<? extends Protocol> protocolFactory,
             ServerOptions options, Path unixPath) {
         AbstractServer server = newServer(listening, protocolFactory, options.backlog(), unixPath);
         if (options.startServing()) {
-            server.startServing();
+            try {
+                server.startServing();
+            } catch (UncheckedIOException cannotListen) {
+                server.close();
+                return Networks.failed(this, cannotListen.getCause());
+            }
         }
-        return server;
+        return Networks.completed(this, server);
     }
 
-    /** A socket of this loop's kind bound to {@code address} (TCP or Unix) and listening, as {@code options} say. */
+    /**
+     * A socket of this loop's kind bound to {@code address} (TCP or Unix) as {@code options} say, and
+     * listening unless its server listens when it starts serving.
+     */
     protected abstract NetworkChannel listen(SocketAddress address, ServerOptions options) throws IOException;
 
     /** The loop's server on sockets {@link #listen} made; it does not accept yet. */
