@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -140,6 +141,64 @@ public abstract class TlsContract extends SocketTestSupport {
         assertNull(runFor(client.lost));
         server.close();
         runFor(server.waitClosed());
+    }
+
+    /**
+     * A TLS 1.2 renegotiation the peer starts takes several records from this side, its change cipher
+     * spec and finished among them: all are sent as they become due. One was sent per record read, so
+     * a peer that waits for the rest before it sends anything else (openssl's s_client) waited for good,
+     * and the connection stalled (an outside review; the JDK's own SSLSocket completes it; asyncio's
+     * OpenSSL refuses a client's renegotiation with a handshake failure). The same held for a client of
+     * the loop whose server renegotiates (s_server's "r").
+     */
+    @Test
+    public void aRenegotiationThePeerStartsIsAnsweredWholeAndTheConnectionGoesOn() throws Exception {
+        org.junit.Assume.assumeTrue("openssl is installed", java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/openssl")));
+        Server server = tlsEchoServer();
+        Process client = new ProcessBuilder("/usr/bin/openssl", "s_client", "-connect", LOCALHOST + ":" + port(server),
+                "-tls1_2").redirectErrorStream(true).start();
+        java.util.concurrent.BlockingQueue<String> said = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> new java.io.BufferedReader(new java.io.InputStreamReader(client.getInputStream(),
+                StandardCharsets.US_ASCII)).lines().forEach(said::add), "s_client-output");
+        reader.setDaemon(true);
+        reader.start();
+        CompletableFuture<Void> talked = new CompletableFuture<>();
+        Thread driver = new Thread(() -> { // s_client's stdin, step by step once it said what each step needs
+            try {
+                java.io.OutputStream typed = client.getOutputStream();
+                for (String[] step : List.of(new String[] {"first-line-of-the-test", "first-line-of-the-test"},
+                        new String[] {"R", "RENEGOTIATING"}, new String[] {"after-the-renegotiation", "after-the-renegotiation"})) {
+                    typed.write((step[0] + "\n").getBytes(StandardCharsets.US_ASCII));
+                    typed.flush();
+                    awaitLine(said, step[1]);
+                }
+                talked.complete(null);
+            } catch (Exception | AssertionError e) {
+                talked.completeExceptionally(e);
+            }
+        }, "s_client-input");
+        driver.start();
+        try {
+            runFor(talked);
+        } finally {
+            client.destroy();
+            client.waitFor();
+            driver.join();
+            server.close();
+        }
+    }
+
+    /** Waits for a line of {@code said} that contains {@code wanted}, up to half the test's deadline. */
+    private static void awaitLine(java.util.concurrent.BlockingQueue<String> said, String wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + (long) (DEADLINE_SECONDS / 2 * 1e9);
+        List<String> seen = new java.util.ArrayList<>();
+        for (String line; (line = said.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) != null; ) {
+            if (line.contains(wanted)) {
+                return;
+            }
+            seen.add(line);
+        }
+        throw new AssertionError("s_client never said " + wanted + "; it said " + seen);
     }
 
     /**

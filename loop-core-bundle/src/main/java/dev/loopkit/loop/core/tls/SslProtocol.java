@@ -539,12 +539,7 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
                 closeNotify = true;
                 break;
             }
-            if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK) {
-                runDelegatedTasks();
-            }
-            if (engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
-                wrap(EMPTY); // a post-handshake message to answer (TLS 1.3 key update)
-            }
+            answerHandshake();
             if (result.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW || madeNoProgress(result)) {
                 break;
             }
@@ -553,6 +548,29 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
             deliver();
         }
         return closeNotify && plain.position() == 0;
+    }
+
+    /**
+     * Writes every record the engine has to send now in a handshake the peer began after the first: one
+     * for a TLS 1.3 key update, several for a TLS 1.2 renegotiation (its change cipher spec and finished
+     * among them). One wrap per record read left a renegotiation's last records unsent, and a peer that
+     * waited for them (openssl's s_client) waited for good (an outside review).
+     */
+    private void answerHandshake() throws SSLException {
+        while (true) {
+            switch (engine.getHandshakeStatus()) {
+                case NEED_WRAP -> {
+                    SSLEngineResult result = wrap(EMPTY);
+                    if (result.getStatus() == SSLEngineResult.Status.CLOSED || madeNoProgress(result)) {
+                        return;
+                    }
+                }
+                case NEED_TASK -> runDelegatedTasks();
+                default -> {
+                    return; // nothing to send until the peer's next records, read as any others
+                }
+            }
+        }
     }
 
     private boolean readable() {
