@@ -10,6 +10,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Map;
@@ -120,23 +122,23 @@ public final class CfgFileWriteBack implements SynchronousConfigurationListener 
 
     /**
      * Makes {@code file} hold {@code values} (its other lines kept), unless it already does: the new
-     * text is written beside it and renamed over it, so that no reader ever sees it half written.
+     * text is written beside it and renamed over it, so that no reader ever sees it half written. A file
+     * that is a link is written where the link points, so the link stays one (a shared file, a
+     * Kubernetes ConfigMap's mount); the file keeps its permissions, and its owner and group where this
+     * process may give them.
      *
      * @return whether the file was written
      */
-    static boolean writeIfChanged(Path file, Map<String, String> values, Charset encoding) throws IOException {
+    static boolean writeIfChanged(Path named, Map<String, String> values, Charset encoding) throws IOException {
+        Path file = named.toRealPath();
         String text = Files.readString(file, encoding);
         if (CfgFileText.values(text).equals(values)) {
             return false;
         }
-        Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        Path temporary = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
         try {
             Files.writeString(temporary, CfgFileText.withValues(text, values), encoding);
-            try {
-                Files.setPosixFilePermissions(temporary, Files.getPosixFilePermissions(file));
-            } catch (UnsupportedOperationException notPosix) {
-                // the temporary file's own permissions then
-            }
+            keepAttributes(file, temporary);
             try {
                 Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -146,6 +148,22 @@ public final class CfgFileWriteBack implements SynchronousConfigurationListener 
             Files.deleteIfExists(temporary);
         }
         return true;
+    }
+
+    private static void keepAttributes(Path file, Path temporary) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        if (view == null) {
+            return; // not POSIX: the temporary file's own attributes then
+        }
+        PosixFileAttributes was = view.readAttributes();
+        PosixFileAttributeView copy = Files.getFileAttributeView(temporary, PosixFileAttributeView.class);
+        copy.setPermissions(was.permissions());
+        try {
+            copy.setGroup(was.group());
+            copy.setOwner(was.owner());
+        } catch (IOException notPermitted) {
+            // only root may give a file away: this process's own then, as any editor that renames leaves it
+        }
     }
 
     // The configuration's own properties, as strings: what the file's lines say.

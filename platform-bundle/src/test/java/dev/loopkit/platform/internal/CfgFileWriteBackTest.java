@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,6 +88,44 @@ public class CfgFileWriteBackTest {
         assertTrue(CfgFileWriteBack.writeIfChanged(file, Map.of("policy", "epoll"), StandardCharsets.ISO_8859_1));
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertEquals("policy = epoll\n", Files.readString(file));
+    }
+
+    /**
+     * A configuration file that is a link (a shared file, a Kubernetes ConfigMap's mount) is written
+     * where it points, and stays a link; the new text was renamed over the link, which became a plain
+     * file while the shared one kept the old choice (an outside review).
+     */
+    @Test
+    public void aLinkedFileIsWrittenWhereItPointsAndStaysALink() throws Exception {
+        Path shared = Files.createTempDirectory("loopkit-shared").resolve("policy.cfg");
+        Files.writeString(shared, "policy = default\n");
+        Path link = file.resolveSibling("linked.cfg");
+        Files.createSymbolicLink(link, shared);
+        assertTrue(CfgFileWriteBack.writeIfChanged(link, Map.of("policy", "selector"), StandardCharsets.ISO_8859_1));
+        assertTrue("still a link", Files.isSymbolicLink(link));
+        assertEquals("policy = selector\n", Files.readString(shared));
+    }
+
+    /** The file keeps its owner and group where the platform may give them (it runs as root in a container). */
+    @Test
+    public void theFileKeepsItsOwnerAndGroup() throws Exception {
+        Files.writeString(file, "policy = selector\n");
+        var other = file.getFileSystem().getUserPrincipalLookupService();
+        java.nio.file.attribute.UserPrincipal nobody;
+        java.nio.file.attribute.GroupPrincipal nogroup;
+        try {
+            nobody = other.lookupPrincipalByName("nobody");
+            nogroup = other.lookupPrincipalByGroupName("nogroup");
+            Files.setOwner(file, nobody);
+            Files.getFileAttributeView(file, java.nio.file.attribute.PosixFileAttributeView.class).setGroup(nogroup);
+        } catch (IOException notPermitted) {
+            org.junit.Assume.assumeNoException("only root may give a file away", notPermitted);
+            return;
+        }
+        assertTrue(CfgFileWriteBack.writeIfChanged(file, Map.of("policy", "epoll"), StandardCharsets.ISO_8859_1));
+        var attributes = Files.readAttributes(file, java.nio.file.attribute.PosixFileAttributes.class);
+        assertEquals(nobody, attributes.owner());
+        assertEquals(nogroup, attributes.group());
     }
 
     @Test
