@@ -26,9 +26,10 @@ public final class Asyncio {
     public static EventLoopPolicy getEventLoopPolicy() {
         EventLoopPolicy policy = RuntimeHook.get().currentPolicy();
         if (policy == null) {
-            throw new IllegalStateException("No event loop policy is installed: install the dev.loopkit.policy bundle"
-                    + " (dev.loopkit:policy-bundle) or another EventLoopPolicy service,"
-                    + " or put a provider of dev.loopkit.api.EventLoopPolicy on the module path");
+            throw new IllegalStateException("No event loop policy is installed: each comes with the loop bundle it makes"
+                    + " loops of (dev.loopkit.loop.selector, dev.loopkit.loop.epoll, dev.loopkit.loop.proactor), with"
+                    + " dev.loopkit.policy running for all but epoll's: start one, register another EventLoopPolicy"
+                    + " service, or put a provider of dev.loopkit.api.EventLoopPolicy on the module path");
         }
         return policy;
     }
