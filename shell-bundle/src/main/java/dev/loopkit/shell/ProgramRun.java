@@ -154,6 +154,7 @@ final class ProgramRun implements SubprocessProtocol {
             loop.callSoonThreadsafe(() -> {
                 if (transport != null) { // null: still spawning, and the spawn's caller kills it
                     transport.kill();
+                    endIfDone(); // exited already, its output held by a background job
                 }
             });
             if (Thread.currentThread() != runThread) {
@@ -204,6 +205,7 @@ final class ProgramRun implements SubprocessProtocol {
                 interrupts++;
                 if (transport != null) {
                     transport.sendSignal(interrupts == 1 ? SIGINT : SIGKILL);
+                    endIfDone(); // a second one: exited already, its output held by a background job
                 }
             });
         } catch (IllegalStateException cannotBeCaught) {
@@ -323,9 +325,13 @@ final class ProgramRun implements SubprocessProtocol {
         endIfDone();
     }
 
-    // asyncio's subprocess waits for the pipes too: output written just before the exit still comes
+    // asyncio's subprocess waits for the pipes too: output written just before the exit still comes. A run
+    // the platform's stop or a second Ctrl-C ends waits for no output once the program exited: a background
+    // job of the program may hold it open for as long as it runs (sh -c 'daemon &'), and the stop gave up
+    // waiting for the run, its loop's bundle stopped under it (RunEndedByThePlatformStopTest).
     private void endIfDone() {
-        if (exited && pipesOpen == 0 && !ended.isDone()) {
+        boolean givenUp = endedBecause != null || interrupts >= 2;
+        if (exited && (pipesOpen == 0 || givenUp) && !ended.isDone()) {
             ended.setResult(null);
         }
     }

@@ -63,6 +63,39 @@ public class RunEndedByThePlatformStopTest {
         assertTrue("the run no longer listens for a stop", forgotten.get());
     }
 
+    /**
+     * A program that exited and left a background job holding its output ({@code sh -c 'daemon &'}): the
+     * run waits for that output, as asyncio's {@code communicate()} does, but a platform stop ends it at
+     * once. The stop gave up waiting after 10 s, the loop's bundle stopped under the run, and its line was
+     * "Event loop stopped before Future completed." (an outside review).
+     */
+    @Test(timeout = 60_000)
+    public void theStopEndsARunWhoseProgramLeftItsOutputToABackgroundJob() throws Exception {
+        CompletableFuture<Runnable> stopping = new CompletableFuture<>();
+        PlatformStop platform = onStop -> {
+            stopping.complete(onStop);
+            return () -> { };
+        };
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(output, true);
+        CompletableFuture<String> said = CompletableFuture.supplyAsync(
+                () -> commands.run(List.of("/bin/sh", "-c", "sleep 117 & echo started"), out, discard, platform));
+        Runnable stop = stopping.get(30, TimeUnit.SECONDS);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!output.toString().contains("started") && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            stop.run();
+            String line = said.get(30, TimeUnit.SECONDS); // the background job would hold it for 117 s
+            assertTrue(line, line.matches("pid \\d+: returncode 0 after [0-9.]+ ms \\(watcher reaping, \\w+\\);"
+                    + " the platform is stopping: killed"));
+        } finally {
+            ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").endsWith("sleep 117"))
+                    .forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
     /** Hang guard: a stop already under way when the run begins must not make the run wait for itself. */
     @Test(timeout = 9_000)
     public void aStopUnderWayBeforeTheSpawnKillsTheProgramAsSoonAsItIsSpawned() {
