@@ -100,6 +100,28 @@ public class DistributionIT {
     }
 
     /**
+     * A {@code conf/} file deleted while the platform is down takes its choice with it, as one deleted
+     * while it runs does (FileInstall deletes that file's configuration): the configuration FileInstall had
+     * made from it stayed in the platform's data, and its choice applied with no file left to edit (an
+     * outside review).
+     */
+    @Test
+    public void aConfFileDeletedWhileThePlatformIsDownNoLongerApplies() throws Exception {
+        Path file = Distribution.home().resolve("conf/dev.loopkit.policy.cfg");
+        try {
+            Files.writeString(file, "policy = proactor\n");
+            Command before = loopkit("loop:policy");
+            assertTrue(before.toString(), before.out().contains("process-wide: proactor (configured: configuration dev.loopkit.policy)"));
+            Files.delete(file);
+            Command after = loopkit("loop:policy");
+            assertEquals(after.toString(), 0, after.status());
+            assertTrue(after.toString(), after.out().contains("process-wide: ") && !after.out().contains("proactor"));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
      * An edit of the {@code conf/} file applies to the next one-command run too, and a choice that run
      * makes is written into the file beside the edit. Before, a one-command run had no FileInstall: it
      * ran with the choice of before the edit, and wrote that choice back over the edit.

@@ -87,8 +87,28 @@ public final class CfgFileWriteBack implements SynchronousConfigurationListener 
         try {
             Dictionary<String, Object> properties = currentProperties();
             file = properties == null ? null : fileOf(properties.get(FILENAME));
+            if (writesBack && file != null && !Files.exists(file)) {
+                deleteWithItsFile();
+            }
         } catch (IOException e) {
             file = null; // learnt from the next update
+        }
+    }
+
+    /**
+     * The configuration FileInstall made from a file that is gone: deleted while the platform was down,
+     * where FileInstall, which deletes the configuration of a file deleted while it runs, could not see
+     * it. Deleted here as FileInstall would have, so that the choice the admin removed with the file no
+     * longer applies; it stayed in the platform's data and applied with no file left to edit (an outside
+     * review; DistributionIT.aConfFileDeletedWhileThePlatformIsDownNoLongerApplies).
+     */
+    private void deleteWithItsFile() throws IOException {
+        LOG.log(Level.INFO, "configuration " + PlatformConfiguration.PID + " came from " + file
+                + ", deleted while the platform was down: the configuration is deleted with it");
+        file = null;
+        ConfigurationAdmin admin = configurationAdmin;
+        if (admin != null) {
+            admin.getConfiguration(PlatformConfiguration.PID, "?").delete();
         }
     }
 
