@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.After;
@@ -76,16 +77,21 @@ public class RunEndedByThePlatformStopTest {
             stopping.complete(onStop);
             return () -> { };
         };
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(output, true);
+        CountDownLatch started = new CountDownLatch(1); // the program's line came: the program has run
+        PrintStream out = new PrintStream(new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] bytes, int offset, int length) {
+                super.write(bytes, offset, length);
+                if (toString().contains("started")) {
+                    started.countDown();
+                }
+            }
+        }, true);
         CompletableFuture<String> said = CompletableFuture.supplyAsync(
                 () -> commands.run(List.of("/bin/sh", "-c", "sleep 117 & echo started"), out, discard, platform));
         Runnable stop = stopping.get(30, TimeUnit.SECONDS);
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!output.toString().contains("started") && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            assertTrue("the program's line within 30 s", started.await(30, TimeUnit.SECONDS));
             stop.run();
             String line = said.get(30, TimeUnit.SECONDS); // the background job would hold it for 117 s
             assertTrue(line, line.matches("pid \\d+: returncode 0 after [0-9.]+ ms \\(watcher reaping, \\w+\\);"

@@ -153,7 +153,8 @@ public abstract class TlsContract extends SocketTestSupport {
      */
     @Test
     public void aRenegotiationThePeerStartsIsAnsweredWholeAndTheConnectionGoesOn() throws Exception {
-        org.junit.Assume.assumeTrue("openssl is installed", java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/openssl")));
+        org.junit.Assume.assumeTrue("the peer of this case is openssl's s_client, and /usr/bin/openssl is not installed"
+                + " (Debian: apt-get install openssl)", java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/openssl")));
         Server server = tlsEchoServer();
         Process client = new ProcessBuilder("/usr/bin/openssl", "s_client", "-connect", LOCALHOST + ":" + port(server),
                 "-tls1_2").redirectErrorStream(true).start();
