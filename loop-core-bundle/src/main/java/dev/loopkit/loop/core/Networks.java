@@ -19,6 +19,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -366,6 +367,19 @@ public final class Networks {
             return e;
         }
         SocketException inTheirWords = new SocketException("Connection reset by peer");
+        inTheirWords.initCause(e);
+        return inTheirWords;
+    }
+
+    /**
+     * A socket never connected, in the kernel's words where the JDK throws {@code NotYetConnectedException}
+     * with no message: a send on such a TCP socket fails with {@code EPIPE} (asyncio's {@code
+     * BrokenPipeError(32, 'Broken pipe')}), a receive with {@code ENOTCONN} ("Transport endpoint is not
+     * connected").
+     */
+    public static IOException notConnected(NotYetConnectedException e, boolean sending) {
+        IOException inTheirWords = sending ? new IOException("Broken pipe")
+                : new SocketException("Transport endpoint is not connected");
         inTheirWords.initCause(e);
         return inTheirWords;
     }

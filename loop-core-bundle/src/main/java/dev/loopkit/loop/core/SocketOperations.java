@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -48,6 +49,8 @@ public final class SocketOperations {
             result.setResult(read);
         } catch (IOException e) {
             result.setException(Networks.resetInTheCLibrarysWords(e));
+        } catch (NotYetConnectedException e) {
+            result.setException(Networks.notConnected(e, false));
         }
         return true;
     }
@@ -78,6 +81,8 @@ public final class SocketOperations {
             result.setResult(null);
         } catch (IOException e) {
             result.setException(e);
+        } catch (NotYetConnectedException e) {
+            result.setException(Networks.notConnected(e, true));
         }
         return true;
     }

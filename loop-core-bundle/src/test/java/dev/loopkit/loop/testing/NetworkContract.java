@@ -1017,6 +1017,29 @@ public abstract class NetworkContract extends SocketTestSupport {
         client.close();
     }
 
+    /**
+     * A socket never connected: sends fail as asyncio's do with the kernel's words, {@code BrokenPipeError}
+     * ("Broken pipe", what {@code send} on such a TCP socket gives), a receive with "Transport endpoint
+     * is not connected" ({@code ENOTCONN}); the JDK's channels threw {@code NotYetConnectedException}
+     * with no message at all.
+     */
+    @Test
+    public void sockOperationsOnASocketNeverConnectedFailInTheKernelsWords() throws Exception {
+        NetworkChannel client = openStreamSocket();
+        try {
+            assertFailsWith(IOException.class, "Broken pipe", loop.sockSendall(client, ByteBuffer.wrap(new byte[] {1})));
+            assertFailsWith(IOException.class, "Transport endpoint is not connected",
+                    loop.sockRecv(client, ByteBuffer.allocate(1)));
+        } finally {
+            client.close();
+        }
+    }
+
+    protected final void assertFailsWith(Class<? extends Throwable> kind, String message, CompletionStage<?> operation) {
+        Object got = runFor(outcomeOf(operation, 5));
+        assertTrue(String.valueOf(got), kind.isInstance(got) && message.equals(((Throwable) got).getMessage()));
+    }
+
     private static String describe(SocketAddress address) {
         InetSocketAddress inet = (InetSocketAddress) address;
         return "('" + inet.getHostString() + "', " + inet.getPort() + ")";

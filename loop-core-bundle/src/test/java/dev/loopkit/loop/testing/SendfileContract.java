@@ -797,6 +797,24 @@ public abstract class SendfileContract extends LoopTestSupport {
         runFor(server.waitClosed());
     }
 
+    /**
+     * A socket never connected: asyncio's {@code sock_sendfile} falls back to {@code sock_sendall},
+     * which fails with {@code BrokenPipeError}; the JDK's channel threw {@code NotYetConnectedException}
+     * with no message.
+     */
+    @Test
+    public void aSocketNeverConnectedFailsTheSockSendfileWithABrokenPipe() throws IOException {
+        Path file = sparseFile("unconnected.bin", 100_000, 26);
+        NetworkChannel socket = openStreamSocket();
+        try (FileChannel channel = FileChannel.open(file)) {
+            Object got = runFor(outcomeOf(loop.sockSendfile(socket, channel, 0, null), 5));
+            assertTrue(String.valueOf(got), got instanceof IOException && "Broken pipe".equals(((IOException) got).getMessage()));
+            assertEquals("nothing was sent", 0, channel.position());
+        } finally {
+            socket.close();
+        }
+    }
+
     /** A closed file channel: the sendfile fails and does not hang. */
     @Test
     public void aClosedFileFailsTheSockSendfile() throws IOException {

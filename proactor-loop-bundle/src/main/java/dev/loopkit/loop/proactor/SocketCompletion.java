@@ -11,6 +11,7 @@ import java.nio.channels.AcceptPendingException;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.ReadPendingException;
 import java.nio.channels.WritePendingException;
 import java.util.function.BiConsumer;
@@ -49,11 +50,18 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
     /** Starts the NIO.2 operation with this completion as its handler. */
     abstract void initiate();
 
+    /** Whether the operation writes: on a socket never connected it fails as a send does. */
+    boolean sends() {
+        return false;
+    }
+
     final LoopFuture<R> start() {
         try {
             initiate();
         } catch (AcceptPendingException | ReadPendingException | WritePendingException e) {
             failNow(alreadyPending(e));
+        } catch (NotYetConnectedException e) {
+            failNow(Networks.notConnected(e, sends()));
         } catch (RuntimeException e) { // ShutdownChannelGroupException…: on the future, as an I/O error
             failNow(e);
         }
@@ -114,6 +122,11 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
             @Override
             void initiate() {
                 socket.write(data, null, this);
+            }
+
+            @Override
+            boolean sends() {
+                return true;
             }
 
             @Override
