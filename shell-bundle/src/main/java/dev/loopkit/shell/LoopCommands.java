@@ -76,21 +76,36 @@ public final class LoopCommands {
      * @param registry the registry listed and switched
      * @param key the property of configuration {@value PlatformConfiguration#PID} that names the configured choice
      * @param explicitHint what the status line says about an explicit choice: who sets it, how to clear it
+     * @param whereFrom what the shell says when none is installed: the bundles the entries come with
      */
-    public record Topic<S>(RankedRegistry<S> registry, String key, String explicitHint) {
+    public record Topic<S>(RankedRegistry<S> registry, String key, String explicitHint, String whereFrom) {
         public Topic {
             Objects.requireNonNull(registry, "registry");
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(explicitHint, "explicitHint");
+            Objects.requireNonNull(whereFrom, "whereFrom");
+        }
+
+        /** The known names for a refusal; with none, where they come from. */
+        String known() {
+            return registry.entries().isEmpty() ? "none is installed: " + whereFrom : registry.knownNames();
         }
     }
 
-    /** The process-wide event loop policy: configuration key {@code policy}. */
+    /**
+     * The process-wide event loop policy: configuration key {@code policy}. The policies stop with the
+     * loop bundles (dev.loopkit.policy's own need the selector's and the proactor's), so those are
+     * what to start.
+     */
     public static final Topic<EventLoopPolicy> POLICY_TOPIC = new Topic<>(ProcessWide.get().policies(), "policy",
-            "set by Asyncio.setEventLoopPolicy; loop:reset-policy clears it");
+            "set by Asyncio.setEventLoopPolicy; loop:reset-policy clears it",
+            "each comes with the loop bundle it makes loops of (dev.loopkit.loop.selector, dev.loopkit.loop.epoll,"
+                    + " dev.loopkit.loop.proactor): start one");
     /** The shared child watcher: configuration key {@code watcher}. */
     public static final Topic<ChildWatcher> WATCHER_TOPIC = new Topic<>(ProcessWide.get().childWatchers(), "watcher",
-            "set by setChildWatcher; loop:reset-watcher clears it");
+            "set by setChildWatcher; loop:reset-watcher clears it",
+            "each comes in a bundle of its own (dev.loopkit.watcher.pidfd, dev.loopkit.watcher.threaded,"
+                    + " dev.loopkit.watcher.multiloop, dev.loopkit.watcher.safe, dev.loopkit.watcher.fast): start one");
 
     private final ChoiceStore store;
 
@@ -255,7 +270,7 @@ public final class LoopCommands {
         Choice<S> choice = registry.choice();
         StringBuilder text = new StringBuilder("process-wide: ");
         if (choice == null) {
-            text.append("none (no ").append(registry.kind()).append(" is installed)");
+            text.append("none (no ").append(registry.kind()).append(" is installed: ").append(topic.whereFrom()).append(')');
         } else {
             text.append(choice.name()).append(" (").append(choice.reason()).append(switch (choice.reason()) {
                 case EXPLICIT -> ": " + topic.explicitHint();
@@ -282,13 +297,13 @@ public final class LoopCommands {
     public <S> String choose(Topic<S> topic, String name) {
         RankedRegistry<S> registry = topic.registry();
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("No " + registry.kind() + " named: give one of its names (" + registry.knownNames() + ")");
+            throw new IllegalArgumentException("No " + registry.kind() + " named: give one of its names (" + topic.known() + ")");
         }
         if (registry.find(name).isEmpty()) {
             // One loop:policies lists as installed but unable to work here is not unknown: say why
             throw new IllegalArgumentException(unavailableReason(registry, name)
                     .map(reason -> "Unavailable " + registry.kind() + " '" + name + "': " + reason)
-                    .orElse("Unknown " + registry.kind() + " '" + name + "'") + " (" + registry.knownNames() + ")");
+                    .orElse("Unknown " + registry.kind() + " '" + name + "'") + " (" + topic.known() + ")");
         }
         // Saved first: ConfigAdmin's event for an earlier save, delivered late, applies what is stored
         // then, which is this choice, and cannot undo the one made here.

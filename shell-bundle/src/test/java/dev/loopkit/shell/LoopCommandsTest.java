@@ -8,9 +8,11 @@ import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.runtime.ProcessWide;
+import dev.loopkit.runtime.RankedRegistry;
 import dev.loopkit.testsupport.HoldingChildWatcher;
 import dev.loopkit.policy.ProactorEventLoopPolicy;
 import dev.loopkit.posix.Posix;
@@ -138,6 +140,35 @@ public class LoopCommandsTest {
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> commands.policy(null));
         assertEquals("No event loop policy named: give one of its names (known: default, selector, proactor)", none.getMessage());
         assertEquals(List.of(), saved);
+    }
+
+    /**
+     * With the loop bundles stopped, their policies go with them (dev.loopkit.policy stays active): the
+     * shell said only "none is installed", where the facade already named the bundles to start (an
+     * outside review). The same for watchers, each in a bundle of its own.
+     */
+    @Test
+    public void withNoneInstalledTheStatusAndARefusalNameTheBundlesThatBringThem() {
+        RankedRegistry<EventLoopPolicy> policies = ProcessWide.get().policies();
+        for (RankedRegistry.Entry<EventLoopPolicy> entry : policies.entries()) {
+            policies.unregister(entry.service(), entry.id());
+            cleanup.add(() -> policies.register(entry.service(), entry.name(), entry.ranking(), entry.id(), entry.origin()));
+        }
+        String policyHint = "each comes with the loop bundle it makes loops of (dev.loopkit.loop.selector,"
+                + " dev.loopkit.loop.epoll, dev.loopkit.loop.proactor): start one";
+        assertEquals("process-wide: none (no event loop policy is installed: " + policyHint + ")", commands.policy());
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> commands.policy("selector"));
+        assertEquals("Unknown event loop policy 'selector' (none is installed: " + policyHint + ")", refused.getMessage());
+        assertEquals(List.of(), saved);
+
+        RankedRegistry<ChildWatcher> watchers = ProcessWide.get().childWatchers();
+        for (RankedRegistry.Entry<ChildWatcher> entry : watchers.entries()) {
+            watchers.unregister(entry.service(), entry.id());
+            cleanup.add(() -> watchers.register(entry.service(), entry.name(), entry.ranking(), entry.id(), entry.origin()));
+        }
+        assertEquals("process-wide: none (no child watcher is installed: each comes in a bundle of its own"
+                + " (dev.loopkit.watcher.pidfd, dev.loopkit.watcher.threaded, dev.loopkit.watcher.multiloop,"
+                + " dev.loopkit.watcher.safe, dev.loopkit.watcher.fast): start one)", commands.watcher());
     }
 
     /** loop:policies listed it as unavailable with the reason, and loop:policy then called it unknown (an outside review). */
