@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -206,6 +208,44 @@ public abstract class PipeContract extends LoopTestSupport {
             posix.close(eventfd);
             posix.close(file);
         }
+    }
+
+    /**
+     * The protocol factory is user code: what it throws (an Error of a failed {@code assert} too) fails
+     * the returned stage, as asyncio's {@code connect_read_pipe} coroutine raises it, whichever thread
+     * asked, and the descriptor is left to its owner (no transport took it). Before, it was thrown out
+     * of the call.
+     */
+    @Test
+    public void aProtocolFactoryThatThrowsFailsTheStageAndLeavesTheDescriptorToItsOwner() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        for (boolean write : new boolean[] {false, true}) {
+            for (Throwable bug : List.of(new IllegalStateException("the factory's bug"), new AssertionError("the factory's bug"))) {
+                for (boolean onTheLoop : new boolean[] {false, true}) {
+                    int[] pipe = pipe();
+                    int fd = write ? pipe[1] : pipe[0];
+                    try {
+                        Supplier<Protocol> factory = () -> {
+                            throw thrown(bug);
+                        };
+                        Object outcome = askedFrom(onTheLoop, () -> write ? loop.connectWritePipe(factory, fd)
+                                : loop.connectReadPipe(factory, fd), 2);
+                        String asked = (write ? "connectWritePipe, " : "connectReadPipe, ") + bug.getClass().getSimpleName()
+                                + (onTheLoop ? ", asked on the loop" : ", asked from another thread");
+                        if (outcome != bug) {
+                            wrong.add(asked + ": the stage ended with " + outcome);
+                        }
+                        if (!stillOpen(fd)) {
+                            wrong.add(asked + ": the descriptor was closed");
+                        }
+                    } finally {
+                        posix.close(pipe[0]);
+                        posix.close(pipe[1]);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), wrong);
     }
 
     // The descriptor is checked before the factory runs (asyncio calls it first: ASYNCIO-DIFFERENCES).

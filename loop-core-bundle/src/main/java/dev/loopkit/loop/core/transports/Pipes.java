@@ -4,6 +4,7 @@ import dev.loopkit.api.Connection;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import java.io.IOException;
@@ -36,13 +37,14 @@ public final class Pipes {
             Supplier<P> protocolFactory, int fd) {
         checkedFileType(loop, fd, protocolFactory, NO_READ_PIPE);
         Posix posix = Posix.get();
-        P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
         LoopFuture<Connection<P>> made = loop.createFuture();
         try {
+            P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
             PipeReadTransport transport = new PipeReadTransport(loop, posix, fd, protocol);
             transport.startConnected(() -> made.setResult(new Connection<>(transport, protocol)));
-        } catch (PosixException e) {
+        } catch (PosixException | RuntimeException | Error e) { // user code: what the factory throws (an assert too)
             made.setException(e);
+            Scheduler.rethrowIfFatal(e);
         }
         return made;
     }
@@ -52,13 +54,14 @@ public final class Pipes {
             Supplier<P> protocolFactory, int fd) {
         boolean fifoOrSocket = isFifoOrSocket(checkedFileType(loop, fd, protocolFactory, NO_WRITE_PIPE));
         Posix posix = Posix.get();
-        P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
         LoopFuture<Connection<P>> made = loop.createFuture();
         try {
+            P protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
             PipeWriteTransport transport = new PipeWriteTransport(loop, posix, fd, protocol);
             transport.startConnected(fifoOrSocket, () -> made.setResult(new Connection<>(transport, protocol)));
-        } catch (PosixException e) {
+        } catch (PosixException | RuntimeException | Error e) { // user code: what the factory throws (an assert too)
             made.setException(e);
+            Scheduler.rethrowIfFatal(e);
         }
         return made;
     }
