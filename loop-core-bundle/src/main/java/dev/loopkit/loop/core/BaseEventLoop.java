@@ -64,7 +64,6 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -367,12 +366,11 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         if (stage instanceof DefaultLoopFuture<T> loopFuture) {
             // asyncio's: a done callback stops the loop, and is removed when the run ends, so that runs
             // stopped early leave none behind (each left one: 50 stopped runs, 50 callbacks)
-            Consumer<LoopFuture<T>> stopWhenDone = done -> run.stopIfActive();
             try {
-                run(() -> loopFuture.addDoneCallback(stopWhenDone));
+                run(() -> loopFuture.addDoneCallback(run));
             } finally {
                 run.finish();
-                loopFuture.removeDoneCallback(stopWhenDone);
+                loopFuture.removeDoneCallback(run);
             }
             if (loopFuture.isDone()) { // done, whether or not its callback ran: asyncio asks future.done()
                 loopFuture.whenCompleteInline(run); // inline, as it is done: records the outcome
@@ -543,6 +541,11 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         return scheduler.runs();
     }
 
+    /** One of the loop's own callbacks, from any thread; {@code null} if the loop closed first. */
+    final CallbackHandle offerOwn(Scheduler.OwnCallback callback) {
+        return scheduler.offerOwn(callback);
+    }
+
     private void callbackFailed(CallbackHandle handle, Throwable failure) {
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("message", "Exception in callback " + handle.describeCallback());
@@ -690,15 +693,13 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         }
         executor.shutdownAndThen(timeoutNanos, () -> LOG.log(Level.WARNING,
                 "The executor did not finishing joining its threads within {0} seconds.", pythonFloat(timeoutSeconds)), () -> {
-            try {
-                callSoonThreadsafe(() -> {
-                    if (!done.isDone()) {
-                        done.setResult(null);
-                    }
-                });
-            } catch (IllegalStateException closed) {
-                // asyncio's _do_shutdown: "if not self.is_closed()"; nobody can wait on a closed loop
-            }
+            // The loop's own: a loop closed first reports no callback of the user's (asyncio's _do_shutdown:
+            // "if not self.is_closed()"; nobody can wait on a closed loop)
+            scheduler.offerOwn(() -> {
+                if (!done.isDone()) {
+                    done.setResult(null);
+                }
+            });
         });
         return done;
     }

@@ -3,6 +3,7 @@ package dev.loopkit.loop.core;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -719,16 +720,9 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         return failure != null ? "<Future finished exception=" + text(failure) + ">" : "<Future finished result=" + text(join()) + ">";
     }
 
-    /**
-     * The user's object as text, never an exception: "FINISHED: …" must not turn into what a result's
-     * {@code toString} throws (asyncio's futures show results through {@code reprlib}, which does not raise).
-     */
+    /** "FINISHED: …" must not turn into what a result's {@code toString} throws. */
     static String text(Object value) {
-        try {
-            return String.valueOf(value);
-        } catch (RuntimeException | StackOverflowError e) {
-            return value.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(value));
-        }
+        return CallbackHandle.textOf(value);
     }
 
     /** A stage's {@link Error}, thrown again as a loop callback so that the loop reports or rethrows it. */
@@ -764,7 +758,12 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
 
         @Override
         public String describeCallback() {
-            return action.toString();
+            return textOf(action);
+        }
+
+        @Override
+        protected boolean isLoopsOwn() {
+            return action instanceof Scheduler.OwnCallback;
         }
     }
 }

@@ -1,14 +1,22 @@
 package dev.loopkit.loop.core;
 
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * asyncio's {@code _run_until_complete_cb}: records the future's outcome and stops the loop. The
  * stop only applies to the run that registered it: a future finishing after that run ended must not
  * stop a later one (a loop future's done callback already scheduled when the run ended, say).
+ *
+ * <p>A loop future's done callback ({@link Consumer}), and the stop any other stage's completion
+ * schedules, are the loop's own callbacks: a loop shut down before they ran lost nothing of the
+ * user's, and reported them to the user's exception handler as "Event loop closed before the callback
+ * ran" (an outside review).
  */
-final class RunUntilComplete<T> implements BiConsumer<T, Throwable> {
+final class RunUntilComplete<T> implements BiConsumer<T, Throwable>, Consumer<LoopFuture<T>>, Scheduler.OwnCallback {
 
     private final BaseEventLoop loop;
     private volatile boolean active = true;
@@ -25,14 +33,21 @@ final class RunUntilComplete<T> implements BiConsumer<T, Throwable> {
         result = value;
         failure = error;
         done = true; // publishes result and failure
-        if (!active || loop.isClosed()) {
-            return;
+        if (active) {
+            loop.offerOwn(this); // null if closed in between: nothing to stop
         }
-        try {
-            loop.callSoonThreadsafe(this::stopIfActive);
-        } catch (IllegalStateException closed) {
-            // closed in between: nothing to stop
-        }
+    }
+
+    /** A loop future's done callback. */
+    @Override
+    public void accept(LoopFuture<T> done) {
+        stopIfActive();
+    }
+
+    /** The stop another stage's completion scheduled. */
+    @Override
+    public void run() {
+        stopIfActive();
     }
 
     /** asyncio's {@code _run_until_complete_cb}, for the run that is still on. */

@@ -819,6 +819,51 @@ public abstract class EventLoopContract extends LoopTestSupport {
         assertEquals(List.of(), reported);
     }
 
+    /**
+     * A shutdown (a loop bundle stopping) while {@code runUntilComplete} waits for a future that has just
+     * completed: the run returns the result and the user's handler hears nothing. The stop the
+     * completion scheduled is the loop's own callback, not one the user lost; it was reported as
+     * "Event loop closed before the callback ran", for a loop future and for any other stage (an
+     * outside review).
+     */
+    @Test
+    public void aShutdownRightAfterTheFutureOfRunUntilCompleteReportsNoCallbackOfTheRun() throws Exception {
+        for (boolean loopFuture : new boolean[] {true, false}) {
+            BaseEventLoop shutDown = newLoop();
+            List<Object> reported = new CopyOnWriteArrayList<>();
+            shutDown.setExceptionHandler((l, context) -> reported.add(context.get("message") + " " + context.get("handle")));
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            shutDown.callSoon(() -> { // holds the loop until the completion and the shutdown are both queued
+                holding.countDown();
+                awaitQuietly(release);
+            });
+            LoopFuture<String> future = shutDown.createFuture();
+            CompletableFuture<String> stage = new CompletableFuture<>();
+            CompletableFuture<Object> ran = new CompletableFuture<>();
+            Thread running = new Thread(() -> {
+                try {
+                    ran.complete(shutDown.runUntilComplete(loopFuture ? future : stage));
+                } catch (Throwable e) {
+                    ran.complete(e);
+                }
+            }, "run-until-complete");
+            running.start();
+            assertTrue(holding.await(30, TimeUnit.SECONDS));
+            if (loopFuture) {
+                future.setResult("result");
+            } else {
+                stage.complete("result");
+            }
+            shutDown.shutdown("the bundle stopped");
+            release.countDown();
+            assertEquals("result", ran.get(30, TimeUnit.SECONDS));
+            running.join(30_000);
+            assertTrue(shutDown.isClosed());
+            assertEquals((loopFuture ? "a loop future" : "a CompletableFuture") + ": nothing reported", List.of(), reported);
+        }
+    }
+
     @Test
     public void runInExecutorDeliversResultsAndFailuresOnTheLoop() {
         LoopFuture<Integer> ok = loop.runInExecutor(null, () -> 6 * 7);
@@ -829,6 +874,85 @@ public abstract class EventLoopContract extends LoopTestSupport {
         CompletionException e = assertThrows(CompletionException.class, () -> runFor(failed.toCompletableFuture()));
         assertTrue(e.getCause() instanceof IOException);
         assertThrows(NullPointerException.class, () -> loop.runInExecutor(null, null));
+    }
+
+    /** A callback whose {@code toString} throws: what the loop says about it must not throw in its place. */
+    private static final class BadText implements Runnable {
+        final Runnable body;
+
+        BadText(Runnable body) {
+            this.body = body;
+        }
+
+        @Override
+        public void run() {
+            body.run();
+        }
+
+        @Override
+        public String toString() {
+            throw new IllegalStateException("bad toString");
+        }
+    }
+
+    /**
+     * A failing callback whose {@code toString} throws is reported all the same, with its own exception,
+     * and the run goes on: the report's text called the user's {@code toString} unguarded, and what it
+     * threw ended {@code runForever} and lost the callback's failure (an outside review). asyncio names a
+     * callback by its qualified name, which cannot raise. The same for a done callback.
+     */
+    @Test
+    public void aFailingCallbackWhoseTextThrowsIsReportedAndTheRunGoesOn() {
+        List<Map<String, Object>> contexts = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> contexts.add(context));
+        RuntimeException boom = new RuntimeException("boom");
+        loop.callSoon(new BadText(() -> {
+            throw boom;
+        }));
+        RuntimeException doneBoom = new RuntimeException("done boom");
+        LoopFuture<String> future = loop.createFuture();
+        future.addDoneCallback(new Consumer<LoopFuture<String>>() {
+            @Override
+            public void accept(LoopFuture<String> done) {
+                throw doneBoom;
+            }
+
+            @Override
+            public String toString() {
+                throw new IllegalStateException("bad toString");
+            }
+        });
+        future.setResult("done");
+        AtomicInteger after = new AtomicInteger();
+        loop.callSoon(after::incrementAndGet);
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertEquals("the callbacks after them ran in the same run", 1, after.get());
+        assertEquals(2, contexts.size());
+        assertSame(boom, contexts.get(0).get("exception"));
+        assertSame(doneBoom, contexts.get(1).get("exception"));
+        for (Map<String, Object> context : contexts) {
+            String message = (String) context.get("message");
+            assertTrue(message, message.startsWith("Exception in callback ") && message.contains("toString threw"));
+            assertTrue(String.valueOf(context.get("handle")).startsWith("<Handle "));
+        }
+    }
+
+    /**
+     * In debug mode a slow callback whose {@code toString} throws gets its warning, and the run goes on:
+     * the flight-recorder event's text called {@code toString} unguarded after the callback ran (an
+     * outside review).
+     */
+    @Test
+    public void aSlowCallbackWhoseTextThrowsIsWarnedAboutAndTheRunGoesOn() {
+        loop.setDebug(true);
+        loop.setSlowCallbackDuration(0.0);
+        AtomicInteger ran = new AtomicInteger();
+        loop.callSoon(new BadText(ran::incrementAndGet));
+        loop.callSoon(ran::incrementAndGet);
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertEquals(2, ran.get());
     }
 
     /**

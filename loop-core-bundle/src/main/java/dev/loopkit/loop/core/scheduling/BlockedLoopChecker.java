@@ -113,15 +113,6 @@ final class BlockedLoopChecker implements Runnable {
         }
     }
 
-    // The warning is still said when the callback's toString throws.
-    private static String describe(CallbackHandle handle) {
-        try {
-            return handle.toString();
-        } catch (RuntimeException e) {
-            return "<Handle of a " + handle.callback().getClass().getName() + " whose toString threw " + e.getClass().getName() + ">";
-        }
-    }
-
     /** Runs {@code report} (user code: a handle's text, log handlers) on a short-lived daemon thread. */
     private static void reportOffThread(Runnable report) {
         processWide(new Thread(report, REPORT_THREAD_NAME)).start();
@@ -176,7 +167,7 @@ final class BlockedLoopChecker implements Runnable {
                     warnedHandle = null;
                     if (LOG.isLoggable(Level.DEBUG)) {
                         reportOffThread(() -> LOG.log(Level.DEBUG, String.format(Locale.ROOT, "%s is no longer blocked: %s took %.3f seconds at least",
-                                watched.loopName(), describe(handle), LoopClock.toSeconds(took))));
+                                watched.loopName(), String.valueOf(handle), LoopClock.toSeconds(took))));
                     }
                 }
                 lastStamp = stamp;
@@ -200,7 +191,7 @@ final class BlockedLoopChecker implements Runnable {
             warnedHandle = handle;
             reportOffThread(() -> {
                 // asyncio's debug-mode words ("Executing <Handle ...> took 2.500 seconds"), said while it still runs.
-                String callback = describe(handle);
+                String callback = String.valueOf(handle);
                 String message = String.format(Locale.ROOT,
                         "Executing %s took %.3f seconds so far: %s is blocked (thread %s; blockedLoopWarning %.3f seconds)",
                         callback, LoopClock.toSeconds(blockedNanos), watched.loopName(), thread.getName(),

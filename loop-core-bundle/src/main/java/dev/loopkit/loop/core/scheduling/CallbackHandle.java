@@ -84,6 +84,11 @@ public class CallbackHandle implements Handle {
         return callback instanceof Traced traced ? traced.sourceTraceback() : null;
     }
 
+    /** Whether the loop's own machinery scheduled it ({@link Scheduler.OwnCallback}): counts and the close's report leave it out. */
+    protected boolean isLoopsOwn() {
+        return callback instanceof Scheduler.OwnCallback;
+    }
+
     /** The callback, for messages. */
     public Runnable callback() {
         return callback instanceof Traced traced ? traced.callback : callback;
@@ -99,7 +104,22 @@ public class CallbackHandle implements Handle {
         if (inner == this) {
             return getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(this));
         }
-        return inner instanceof CallbackHandle handle ? handle.describeCallback() : String.valueOf(inner);
+        return inner instanceof CallbackHandle handle ? handle.describeCallback() : textOf(inner);
+    }
+
+    /**
+     * The user's object as text, never an exception: what the loop says about a callback ("Exception in
+     * callback ...", the slow-callback warning) or a future's result must not throw in its place and end
+     * the run (asyncio names a callback by its qualified name and shows results through {@code reprlib},
+     * neither of which raises).
+     */
+    public static String textOf(Object value) {
+        try {
+            return String.valueOf(value);
+        } catch (RuntimeException | StackOverflowError e) {
+            return value.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(value))
+                    + " (its toString threw " + e.getClass().getName() + ")";
+        }
     }
 
     /**

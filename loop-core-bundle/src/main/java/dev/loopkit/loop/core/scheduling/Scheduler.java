@@ -602,7 +602,7 @@ public final class Scheduler extends SchedulerPadding {
     }
 
     private static boolean isOwn(CallbackHandle handle) {
-        return handle.callback instanceof OwnCallback;
+        return handle.isLoopsOwn();
     }
 
     // ---- blocked-loop checker -----------------------------------------------------------------------
