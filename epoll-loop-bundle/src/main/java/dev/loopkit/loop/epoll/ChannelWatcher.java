@@ -1,7 +1,8 @@
 package dev.loopkit.loop.epoll;
 
-import dev.loopkit.loop.core.ChannelInterests;
 import dev.loopkit.loop.core.ChannelHandles;
+import dev.loopkit.loop.core.ChannelInterests;
+import dev.loopkit.loop.core.HelperThread;
 import dev.loopkit.loop.core.Uninterruptibly;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.scheduling.Readiness;
@@ -9,9 +10,13 @@ import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * The java.nio channels a user hands the epoll loop ({@code addReader(SelectableChannel)},
@@ -21,9 +26,17 @@ import java.nio.channels.Selector;
  * descriptors the other way round. A selected key is disarmed until its callbacks ran, then re-armed,
  * so a channel the loop has not read yet does not fire again meanwhile.
  *
- * <p>The thread and its selector exist only while a channel is watched: made with the first reader
- * or writer, ended (and joined) with the last, and when the loop closes. A loop that serves only
- * its own sockets costs no thread.
+ * <p>The thread and its selector are made with the first channel watched and end with the loop: a
+ * loop that serves only its own sockets costs no thread. Ending them with the last channel made
+ * every waiting {@code sock*} start a thread and open a selector (533 waits a second against the
+ * selector loop's 6,451, and none at all one descriptor short of the limit). The helper holds the
+ * loop only weakly ({@link HelperThread}).
+ *
+ * <p>A channel no longer watched leaves the selector at once: its key is cancelled, and the loop
+ * thread waits until the helper's select has deregistered it. The JDK closes a channel registered
+ * with a selector only when that selector deregisters it, and this selector's thread may wait in
+ * {@code select} for as long as another channel is watched: a server socket the user closed after
+ * its {@code sockAccept} still took clients (an outside review).
  */
 final class ChannelWatcher implements ChannelHandles {
 
@@ -31,32 +44,28 @@ final class ChannelWatcher implements ChannelHandles {
 
     private final EpollEventLoop loop;
     private final Scheduler scheduler;
-    /** The running helper, or {@code null} while no channel is watched. Loop thread only. */
+    private final Consumer<AutoCloseable> closeIfDropped;
+    /** The helper and its selector, from the first watched channel until the loop closes. Loop thread only. */
     private Session session;
 
-    ChannelWatcher(EpollEventLoop loop, Scheduler scheduler) {
+    ChannelWatcher(EpollEventLoop loop, Scheduler scheduler, Consumer<AutoCloseable> closeIfDropped) {
         this.loop = loop;
         this.scheduler = scheduler;
+        this.closeIfDropped = closeIfDropped;
     }
 
     @Override
     public void addReader(SelectableChannel channel, CallbackHandle handle) {
         Session current = start();
-        try {
-            current.interests.addReader(channel, handle);
-        } finally {
-            current.changed();
-        }
+        current.interests.addReader(channel, handle);
+        current.selector.wakeup(); // its select applies a changed interest when it starts again
     }
 
     @Override
     public void addWriter(SelectableChannel channel, CallbackHandle handle) {
         Session current = start();
-        try {
-            current.interests.addWriter(channel, handle);
-        } finally {
-            current.changed();
-        }
+        current.interests.addWriter(channel, handle);
+        current.selector.wakeup();
     }
 
     @Override
@@ -66,7 +75,7 @@ final class ChannelWatcher implements ChannelHandles {
             return false;
         }
         boolean removed = current.interests.removeReader(channel);
-        current.changed();
+        current.changed(channel);
         return removed;
     }
 
@@ -77,7 +86,7 @@ final class ChannelWatcher implements ChannelHandles {
             return false;
         }
         boolean removed = current.interests.removeWriter(channel);
-        current.changed();
+        current.changed(channel);
         return removed;
     }
 
@@ -99,7 +108,8 @@ final class ChannelWatcher implements ChannelHandles {
     void close() {
         Session current = session;
         if (current != null) {
-            current.stop();
+            session = null;
+            current.close();
         }
     }
 
@@ -110,13 +120,12 @@ final class ChannelWatcher implements ChannelHandles {
         return session;
     }
 
-    /** One helper thread with its selector, from the first watched channel to the last. */
-    private final class Session implements Runnable {
+    /** The helper thread with its selector. */
+    private final class Session {
 
         final Selector selector;
         final ChannelInterests interests;
-        final Thread thread;
-        volatile boolean stopping;
+        final Helper helper;
 
         Session() {
             try {
@@ -125,49 +134,98 @@ final class ChannelWatcher implements ChannelHandles {
                 throw new UncheckedIOException("cannot open the selector for java.nio channels", e);
             }
             interests = new ChannelInterests(loop, selector);
-            thread = new Thread(this, "loopkit-channels-" + loop.id());
-            thread.setDaemon(true);
-            thread.start();
+            helper = new Helper(selector, ChannelWatcher.this, "loopkit-channels-" + loop.id());
+            closeIfDropped.accept(helper::stopDropped);
+            helper.thread().start();
         }
 
-        /** After a change of interests: the select in progress picks it up, or, with none left, the thread ends. */
-        void changed() {
-            if (interests.watched() == 0) {
-                stop();
-            } else {
+        /** After a removal: a channel still watched keeps its key; one no longer watched leaves the selector now. */
+        void changed(SelectableChannel channel) {
+            SelectionKey key = channel.keyFor(selector);
+            if (interests.watches(channel) || key == null) {
                 selector.wakeup();
+                return;
+            }
+            key.cancel();
+            helper.awaitDeregistration();
+        }
+
+        void close() {
+            helper.stopClosing();
+            Uninterruptibly.join(helper.thread(), 10_000);
+            try {
+                selector.close();
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "closing the channel selector of " + loop, e);
             }
         }
+    }
 
-        void stop() {
-            session = null;
-            stopping = true;
-            selector.wakeup();
-            Uninterruptibly.join(thread, 10_000);
+    /** The helper thread: it holds the selector and counts its selects, and reaches the loop only weakly. */
+    private static final class Helper extends HelperThread<ChannelWatcher> {
+        private final Selector selector;
+        /** Selects returned so far: each one's start deregistered the keys cancelled before it. */
+        private final AtomicLong selects = new AtomicLong();
+        private volatile Thread awaiting;
+
+        Helper(Selector selector, ChannelWatcher owner, String name) {
+            super(owner, name, "its java.nio channels are");
+            this.selector = selector;
         }
 
         @Override
-        public void run() {
-            try {
-                while (!stopping) {
-                    selector.select(key -> {
-                        int ready = key.readyOps();
-                        if (ChannelInterests.disarm(key)) {
-                            scheduler.offerReadiness(new KeyReadiness(this, key, ready));
-                        }
-                    });
-                }
-            } catch (IllegalStateException loopClosed) { // ClosedSelectorException included
-                // the loop closed while a readiness was on its way: nothing left to tell
-            } catch (IOException e) {
-                LOG.log(Level.ERROR, "select failed on " + loop + "; its java.nio channels are no longer watched", e);
-            } finally {
-                try {
-                    selector.close();
-                } catch (IOException e) {
-                    LOG.log(Level.DEBUG, "closing the channel selector of " + loop, e);
-                }
+        protected void awaitOnce() throws IOException {
+            selector.select(this::fired);
+            selects.incrementAndGet();
+            Thread waiter = awaiting;
+            if (waiter != null) {
+                LockSupport.unpark(waiter);
             }
+        }
+
+        private void fired(SelectionKey key) {
+            int ready;
+            try {
+                ready = key.readyOps();
+            } catch (CancelledKeyException noLongerWatched) {
+                return; // the loop thread cancelled it meanwhile
+            }
+            if (!ChannelInterests.disarm(key)) {
+                return;
+            }
+            ChannelWatcher watcher = owner();
+            Session from = watcher == null ? null : watcher.session;
+            if (from != null) {
+                watcher.scheduler.offerReadiness(watcher.new KeyReadiness(from, key, ready));
+            }
+        }
+
+        /**
+         * Loop thread: returns once a select that began after this call has returned, so that the keys
+         * cancelled before the call are deregistered. The select under way when it is called may have
+         * begun before the cancel: the one after it is what counts.
+         */
+        void awaitDeregistration() {
+            long target = selects.get() + 2;
+            awaiting = Thread.currentThread();
+            try {
+                while (selects.get() < target && thread().isAlive()) {
+                    selector.wakeup();
+                    LockSupport.parkNanos(this, 1_000_000);
+                }
+            } finally {
+                awaiting = null;
+            }
+        }
+
+        @Override
+        protected void wake() {
+            selector.wakeup();
+        }
+
+        @Override
+        protected void closeSet() throws IOException {
+            selector.close();
         }
     }
 

@@ -61,7 +61,7 @@ import java.util.function.Supplier;
  * {@code ReadinessSocketTransport} and {@code ReadinessServer}), and so are UDP endpoints
  * ({@link NativeDatagramSocketIo}, under the other loops' datagram transport). java.nio channels the user hands
  * in ({@code addReader(SelectableChannel)}, {@code sock*} on JDK sockets) cannot be in an epoll set
- * of ours: a helper thread selects on them ({@link ChannelWatcher}), only while there are some.
+ * of ours: a helper thread selects on them ({@link ChannelWatcher}), from the first one on.
  */
 public class EpollEventLoop extends ReadinessEventLoop {
 
@@ -96,7 +96,7 @@ public class EpollEventLoop extends ReadinessEventLoop {
         fds = new RawFdSet(this, false);
         closeIfDropped(fds.waiting());
         interruptible = new InterruptibleWait(fds::wake);
-        channels = new ChannelWatcher(this, scheduler());
+        channels = new ChannelWatcher(this, scheduler(), this::closeIfDropped);
     }
 
     /**

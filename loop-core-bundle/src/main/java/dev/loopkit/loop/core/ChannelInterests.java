@@ -17,8 +17,10 @@ import java.util.Map;
  * selects on it itself; the epoll loop, whose own wait cannot see JDK channels, lets a helper thread
  * do so. Loop thread only, except {@link #disarm} (the helper thread's).
  *
- * <p>Keys are never cancelled, only their interest cleared: a cancelled key stays in the selector
- * until the next select and would make the channel impossible to register again meanwhile. The
+ * <p>Keys are never cancelled here, only their interest cleared: a cancelled key stays in the selector
+ * until the next select and would make the channel impossible to register again meanwhile (the epoll
+ * loop, whose helper may not select again for long, cancels the key of a channel no longer watched and
+ * waits for that select: {@link #watches}). The
  * interest set is always computed from the handles, never read back from the key (a helper thread
  * may have disarmed it).
  */
@@ -100,6 +102,11 @@ public final class ChannelInterests implements ChannelHandles {
     @Override
     public int watched() {
         return interests.size();
+    }
+
+    /** Whether {@code channel} has a reader or a writer. */
+    public boolean watches(SelectableChannel channel) {
+        return interests.containsKey(channel);
     }
 
     /**

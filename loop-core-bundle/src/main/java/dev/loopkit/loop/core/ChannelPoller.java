@@ -207,7 +207,7 @@ public final class ChannelPoller implements ChannelReadiness {
         }
 
         @Override
-        void awaitOnce() throws IOException {
+        protected void awaitOnce() throws IOException {
             selector.select(this::fired);
         }
 
@@ -227,12 +227,12 @@ public final class ChannelPoller implements ChannelReadiness {
         }
 
         @Override
-        void wake() {
+        protected void wake() {
             selector.wakeup();
         }
 
         @Override
-        void closeSet() throws IOException {
+        protected void closeSet() throws IOException {
             selector.close();
         }
     }

@@ -88,7 +88,7 @@ final class FdPoller {
         }
 
         @Override
-        void awaitOnce() throws PosixException {
+        protected void awaitOnce() throws PosixException {
             set.await(-1, this::offer);
         }
 
@@ -100,12 +100,12 @@ final class FdPoller {
         }
 
         @Override
-        void wake() {
+        protected void wake() {
             set.wake();
         }
 
         @Override
-        void closeSet() throws PosixException {
+        protected void closeSet() throws PosixException {
             set.close();
         }
     }

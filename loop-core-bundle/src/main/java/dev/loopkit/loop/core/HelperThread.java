@@ -5,7 +5,7 @@ import java.lang.ref.WeakReference;
 
 /**
  * A loop's helper thread that waits in a set of its own (an epoll set, a selector) and hands what it
- * sees to its owner on the loop's side ({@link FdPoller}, {@link ChannelPoller}). It holds that owner,
+ * sees to its owner on the loop's side ({@link FdPoller}, {@link ChannelPoller}, the epoll loop's JDK channels). It holds that owner,
  * and so the loop, only weakly: a loop its user dropped without closing it becomes garbage, and its
  * close-if-dropped calls {@link #stopDropped()}, after which the helper closes its set itself on its way
  * out, as nobody else will and no wait is left to free it under. Holding the owner, the helper kept a
@@ -13,7 +13,7 @@ import java.lang.ref.WeakReference;
  *
  * @param <O> the owner, which the subclass must reach only through {@link #owner()}
  */
-abstract class HelperThread<O> {
+public abstract class HelperThread<O> {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
@@ -23,8 +23,13 @@ abstract class HelperThread<O> {
     private volatile boolean closing;
     private volatile boolean dropped;
 
+    /** The helper's thread, started by its owner. */
+    public final Thread thread() {
+        return thread;
+    }
+
     /** @param lostWhat what is no longer watched if a wait fails, for the log */
-    HelperThread(O owner, String name, String lostWhat) {
+    protected HelperThread(O owner, String name, String lostWhat) {
         this.owner = new WeakReference<>(owner);
         this.lostWhat = lostWhat;
         thread = new Thread(this::waitUntilStopped, name);
@@ -32,16 +37,16 @@ abstract class HelperThread<O> {
     }
 
     /** One wait, each event handed to {@link #owner()} if it is still there. */
-    abstract void awaitOnce() throws Exception;
+    protected abstract void awaitOnce() throws Exception;
 
     /** Makes a wait in progress, or the next one, return. Any thread. */
-    abstract void wake();
+    protected abstract void wake();
 
     /** Closes the set: the loop was dropped, and the helper is its last user. */
-    abstract void closeSet() throws Exception;
+    protected abstract void closeSet() throws Exception;
 
     /** The owner, or {@code null} once its loop is garbage. */
-    final O owner() {
+    protected final O owner() {
         return owner.get();
     }
 
@@ -68,13 +73,13 @@ abstract class HelperThread<O> {
     }
 
     /** The loop closes (its thread): the helper ends; the caller joins it, then closes the set. */
-    final void stopClosing() {
+    public final void stopClosing() {
         closing = true;
         wake();
     }
 
     /** The loop became garbage unclosed (any thread): the helper ends and closes the set. */
-    final void stopDropped() {
+    public final void stopDropped() {
         dropped = true;
         wake();
     }

@@ -2,15 +2,18 @@ package dev.loopkit.loop.testing;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assume.assumeTrue;
 
 import dev.loopkit.api.Connection;
 import dev.loopkit.api.DatagramEndpoint;
 import dev.loopkit.api.Server;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.posix.Posix;
+import java.io.IOException;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.net.InetSocketAddress;
+import java.nio.channels.Pipe;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +47,40 @@ public abstract class DroppedLoopRetentionContract extends LoopTestSupport {
                 Posix.get().close(pipe[0]);
                 Posix.get().close(pipe[1]);
             } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    /**
+     * A JDK channel watched once: the epoll loop's helper thread for java.nio channels stays from the
+     * first channel until the loop closes, and must not keep a dropped loop alive meanwhile. (The
+     * proactor watches no channel for readiness.)
+     */
+    @Test
+    public void droppedAfterAJdkChannelReaderAddedAndRemoved() throws Exception {
+        Pipe probePipe = Pipe.open();
+        try (Pipe.SourceChannel probe = probePipe.source(); Pipe.SinkChannel unused = probePipe.sink()) {
+            probe.configureBlocking(false);
+            BaseEventLoop l = newLoop();
+            try {
+                l.addReader(probe, () -> { });
+            } catch (UnsupportedOperationException noReadiness) {
+                assumeTrue("this loop does not watch channels for readiness", false);
+            } finally {
+                l.close();
+            }
+        }
+        assertDroppedLoopIsCollected(l -> {
+            try {
+                Pipe pipe = Pipe.open();
+                pipe.source().configureBlocking(false);
+                l.addReader(pipe.source(), () -> { });
+                runFor(l, sleep(l, 0.01));
+                l.removeReader(pipe.source());
+                pipe.source().close();
+                pipe.sink().close();
+            } catch (IOException e) {
                 throw new AssertionError(e);
             }
         });

@@ -15,11 +15,13 @@ import dev.loopkit.api.Server;
 import dev.loopkit.api.Transport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.Pipe;
 import java.nio.channels.SelectableChannel;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -400,6 +402,44 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
             callersCallbackOutlivesTheCancelledOperation(loop.sockConnect(client, listener.getLocalAddress()), client, false,
                     false, () -> { });
             listener.accept().close();
+        }
+    }
+
+    /**
+     * A server socket the user closes after its {@code sockAccept}, while another channel is watched,
+     * stops listening: a client is refused, as asyncio's {@code sock.close()} refuses it. The JDK closes
+     * a channel still registered with a selector only when that selector deregisters it, and the epoll
+     * loop's helper selector waited with the listener registered for as long as the other channel
+     * was watched: clients still connected, and the port could not be bound again (an outside review).
+     * The same for a {@code sockRecv}'s socket and its peer's end of stream.
+     */
+    @Test
+    public void aChannelClosedAfterItsSockOperationIsClosedWhileAnotherIsWatched() throws Exception {
+        Pipe pipe = Pipe.open();
+        try (Pipe.SourceChannel other = pipe.source(); Pipe.SinkChannel unused = pipe.sink()) {
+            other.configureBlocking(false);
+            loop.addReader(other, () -> { });
+            ServerSocketChannel listener = (ServerSocketChannel) openListeningSocket();
+            InetSocketAddress address = (InetSocketAddress) listener.getLocalAddress();
+            LoopFuture<NetworkChannel> accepting = loop.sockAccept(listener); // waits: watched until a client comes
+            runFor(quietTurn());
+            SocketChannel client = SocketChannel.open(address);
+            SocketChannel accepted = (SocketChannel) runFor(accepting);
+            runFor(quietTurn()); // the accept's clean-up has run: the listener is no longer watched
+            listener.close();
+            runFor(quietTurn());
+            assertThrows("a client of the closed server", ConnectException.class, () -> SocketChannel.open(address).close());
+            LoopFuture<Integer> receiving = loop.sockRecv(accepted, ByteBuffer.allocate(1)); // waits too
+            runFor(quietTurn());
+            client.write(ByteBuffer.wrap(new byte[] {7}));
+            assertEquals(Integer.valueOf(1), runFor(receiving));
+            runFor(quietTurn());
+            accepted.close();
+            runFor(quietTurn());
+            client.configureBlocking(true);
+            assertEquals("the peer of the closed socket reads its end", -1, client.read(ByteBuffer.allocate(1)));
+            client.close();
+            loop.removeReader(other);
         }
     }
 
