@@ -234,10 +234,11 @@ public final class LoopkitMBeans implements AutoCloseable {
                         listed.add(loop);
                     }
                 });
-            } catch (RuntimeException | LinkageError e) {
+            } catch (Throwable e) {
                 // One factory's failure (a third-party one, one whose bundle is stopping, or was refreshed
-                // underneath: NoClassDefFoundError) takes nothing from the others; its loops keep their
-                // MBeans until a look that sees them all (BrokenLoopServicesTest).
+                // underneath: NoClassDefFoundError; an Error of its own, a failed assert) takes nothing from the
+                // others; its loops keep their MBeans until a look that sees them all (BrokenLoopServicesTest).
+                rethrowIfFatal(e);
                 complete = false;
                 LOG.log(warnedFactories.add(factory.name()) ? Level.WARNING : Level.DEBUG,
                         "cannot list the live loops of loop factory '" + factory.name() + "' for JMX", e);
@@ -392,14 +393,23 @@ public final class LoopkitMBeans implements AutoCloseable {
         }
     }
 
-    // Anything but the JVM's own failures: an exception out of a periodic task cancels it for good, and
-    // a factory of a bundle refreshed underneath throws NoClassDefFoundError (an outside review: one
-    // such look left new loops without MBeans and closed ones with theirs).
+    // Anything but the JVM's own failures: an exception out of a periodic task cancels it for good, with
+    // nothing logged, and a factory of a bundle refreshed underneath throws NoClassDefFoundError (outside
+    // reviews: one such look, or a factory's AssertionError, left new loops without MBeans and closed
+    // ones with theirs).
     private void refreshLoopsQuietly() {
         try {
             refreshLoops();
-        } catch (RuntimeException | LinkageError e) {
+        } catch (Throwable e) {
+            rethrowIfFatal(e);
             LOG.log(Level.WARNING, "cannot list the live loops for JMX", e);
+        }
+    }
+
+    /** The JVM's own failures (out of memory, an internal error) end the look; a StackOverflowError of user code does not. */
+    private static void rethrowIfFatal(Throwable e) {
+        if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
+            throw fatal;
         }
     }
 

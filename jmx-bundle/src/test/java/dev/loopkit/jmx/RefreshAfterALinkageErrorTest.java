@@ -37,6 +37,16 @@ public class RefreshAfterALinkageErrorTest {
 
     @Test(timeout = 30_000)
     public void aLinkageErrorFromOneLookDoesNotEndThePeriodicLook() throws Exception {
+        assertOneFailedLookDoesNotEndThePeriodicLook(new NoClassDefFoundError("org/example/ThirdPartyLoop (its bundle was refreshed)"));
+    }
+
+    /** An Error of the factory's own (a failed {@code assert}) ended the look for good too, with nothing logged (an outside review). */
+    @Test(timeout = 30_000)
+    public void anAssertionErrorFromOneLookDoesNotEndThePeriodicLook() throws Exception {
+        assertOneFailedLookDoesNotEndThePeriodicLook(new AssertionError("the factory's bug"));
+    }
+
+    private void assertOneFailedLookDoesNotEndThePeriodicLook(Error once) throws Exception {
         mbeans = new LoopkitMBeans(ChoiceStore.NONE, 100);
         AtomicInteger looks = new AtomicInteger();
         broken = new EventLoopFactory() {
@@ -53,7 +63,7 @@ public class RefreshAfterALinkageErrorTest {
             @Override
             public List<EventLoop> liveLoops() {
                 if (looks.incrementAndGet() == 1) {
-                    throw new NoClassDefFoundError("org/example/ThirdPartyLoop (its bundle was refreshed)");
+                    throw once;
                 }
                 return List.of();
             }
@@ -70,7 +80,7 @@ public class RefreshAfterALinkageErrorTest {
             while (!mbeans.names().contains(expected) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertTrue("5 s after one look met the factory's NoClassDefFoundError, a new loop has no MBean " + expected
+            assertTrue("5 s after one look met the factory's " + once + ", a new loop has no MBean " + expected
                     + " (refresh 100 ms; the broken factory was asked " + looks.get() + " times); names: " + mbeans.names(),
                     mbeans.names().contains(expected));
         } finally {

@@ -23,8 +23,9 @@ final class LoopsReport {
             List<EventLoop> loops;
             try {
                 loops = factory.service().liveLoops();
-            } catch (RuntimeException e) {
-                // one broken service (a third-party factory, one whose bundle is stopping) hides nothing else
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                // one broken service (a third-party factory, one whose bundle is stopping or was refreshed
+                // underneath: NoClassDefFoundError, which took down loop:loops and the console's page) hides nothing else
                 table.row(factory.name(), "? (cannot list its loops: " + e.getMessage() + ")", "-", "?", "?", "?", "?", "?", "?");
                 continue;
             }
@@ -33,7 +34,7 @@ final class LoopsReport {
                 LoopStats stats = null;
                 try {
                     stats = loop instanceof InspectableLoop inspectable ? inspectable.stats() : null;
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | LinkageError | AssertionError e) {
                     // a loop that cannot say (closing under the look, a third-party one) gets its row all the same
                 }
                 if (stats == null) {

@@ -8,6 +8,7 @@ import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopFactory;
 import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.platform.ChoiceStore;
@@ -169,6 +170,35 @@ public class LoopCommandsTest {
         assertEquals("process-wide: none (no child watcher is installed: each comes in a bundle of its own"
                 + " (dev.loopkit.watcher.pidfd, dev.loopkit.watcher.threaded, dev.loopkit.watcher.multiloop,"
                 + " dev.loopkit.watcher.safe, dev.loopkit.watcher.fast): start one)", commands.watcher());
+    }
+
+    /**
+     * A loop factory of a bundle refreshed underneath throws {@code NoClassDefFoundError}: its row says it
+     * cannot list its loops and the others' rows are there. It took down {@code loop:loops} and the Web
+     * Console's page (an outside review), where JMX and the health check coped.
+     */
+    @Test
+    public void aFactoryThatCannotLoadItsClassesGetsARowAndHidesNothingElse() {
+        EventLoopFactory stale = new EventLoopFactory() {
+            @Override
+            public String name() {
+                return "stale";
+            }
+
+            @Override
+            public EventLoop newEventLoop() {
+                throw new IllegalStateException("no loops here");
+            }
+
+            @Override
+            public List<EventLoop> liveLoops() {
+                throw new NoClassDefFoundError("org/example/ThirdPartyLoop (its bundle was refreshed)");
+            }
+        };
+        ProcessWide.get().loopFactories().register(stale, "stale", 0, 998, "test");
+        cleanup.add(() -> ProcessWide.get().loopFactories().unregister(stale));
+        String out = commands.loops();
+        assertTrue(out, out.contains("stale") && out.contains("? (cannot list its loops: org/example/ThirdPartyLoop"));
     }
 
     /** loop:policies listed it as unavailable with the reason, and loop:policy then called it unknown (an outside review). */
