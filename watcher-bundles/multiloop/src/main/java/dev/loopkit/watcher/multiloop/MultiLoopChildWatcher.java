@@ -1,6 +1,7 @@
 package dev.loopkit.watcher.multiloop;
 
 import dev.loopkit.api.ChildHandler;
+import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.spi.LoopkitName;
@@ -96,7 +97,8 @@ public class MultiLoopChildWatcher extends AbstractChildWatcher {
 
     @Override
     public void addChildHandler(long pid, ChildHandler handler) {
-        table.put(new Child(pid, handler, RunningLoop.get()));
+        // A handed-over child's handler passes the exit on to its own loop, not the switching thread's
+        table.put(new Child(pid, handler, RuntimeHook.get().handingOverInThisThread() ? null : RunningLoop.get()));
         table.waitpidAndDeliver(pid);
     }
 

@@ -249,10 +249,14 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
     @Override
     public void addChildHandler(long pid, ChildHandler handler) {
         Child child = new Child(pid, handler, null);
+        // A handed-over child is waited for on a thread of its own, as an orphan is: its handler passes the
+        // exit on to its own loop. Watched on the running loop, that of whoever switched, a switch from
+        // another loop's callback tied the child to that loop, and its exit was lost once it closed; the
+        // attached loop may not run at all.
+        boolean handedOver = RuntimeHook.get().handingOverInThisThread();
         EventLoop running = RunningLoop.get();
         EventLoop loop = running != null ? running : attached;
-        boolean handedOverWithoutLoop = loop == null && RuntimeHook.get().handingOverInThisThread();
-        if (loop == null && !handedOverWithoutLoop) {
+        if (loop == null && !handedOver) {
             // asyncio's get_running_loop() words first
             throw new IllegalStateException("no running event loop: the pidfd child watcher needs a loop: register"
                     + " children from a running loop, or attach one with attachLoop");
@@ -273,7 +277,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             reportUnknown(child);
             return;
         }
-        Watch watch = new Watch(pid, pidfd, handler, loop, running == null);
+        Watch watch = new Watch(pid, pidfd, handler, handedOver ? null : loop, handedOver || running == null);
         Watch replaced;
         try {
             replaced = table.put(watch);
@@ -284,10 +288,9 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         if (replaced != null) {
             replaced.cancel();
         }
-        if (handedOverWithoutLoop) {
-            // A switch with no main loop (its platform stopped): refused, the child went back to a watcher
-            // that may have no loop either, and its exit never came. It is waited for on a thread, as a
-            // child whose loop closed is, and the handler gets the exit there.
+        if (handedOver) {
+            // Also with no main loop (its platform stopped): refused, the child went back to a watcher that
+            // may have no loop either, and its exit never came.
             watch.orphanFromTheStart();
             return;
         }

@@ -81,8 +81,11 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
      */
     @Override
     public void addChildHandler(long pid, ChildHandler handler) {
-        Child child = new Child(pid, handler, RunningLoop.get());
-        if (child.loop() == null && !RuntimeHook.get().handingOverInThisThread()) {
+        // A handed-over child's handler passes the exit on to its own loop: the running loop is the one
+        // of whoever switched watchers, and a switch from another loop's callback tied the child to it
+        boolean handingOver = RuntimeHook.get().handingOverInThisThread();
+        Child child = new Child(pid, handler, handingOver ? null : RunningLoop.get());
+        if (child.loop() == null && !handingOver) {
             throw new IllegalStateException("no running event loop: the threaded child watcher delivers each exit to the"
                     + " loop that registers the child, so register children from a running loop");
         }
