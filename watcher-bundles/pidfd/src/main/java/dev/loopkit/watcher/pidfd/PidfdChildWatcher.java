@@ -41,8 +41,9 @@ import org.osgi.service.component.annotations.Reference;
  * and reaps the exit then, or on a thread of its own ({@code loopkit-pidfd-orphan-<pid>}) once it
  * comes. A child registered from its running loop is that loop's: then nothing is delivered, with
  * the warning of asyncio's {@code ThreadedChildWatcher}, "Loop ... that handles pid N is closed". A
- * child registered outside any loop (a watcher switch hands children over on its own thread) is
- * only read on the attached loop: its handler, thread-safe as every handler is, still gets the exit.
+ * child registered outside any loop is only read on the attached loop: its handler, thread-safe as
+ * every handler is, still gets the exit. One a watcher switch hands over is waited for on a thread of
+ * its own from the start, whichever loop the switching thread runs: its handler passes the exit on.
  *
  * <p>Needs Linux 5.3+ with {@code pidfd_open} allowed (containers may forbid it): the constructor
  * probes and refuses otherwise; in OSGi the component is satisfied only by the {@link PidfdsWork}
@@ -235,6 +236,8 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
     // Guarded by lock: the threads waiting for children whose loop closed, and what wakes them on close().
     private final Set<Thread> orphanWaiters = new HashSet<>();
     private int closeFd = -1;
+    /** Guarded by lock: the eventfd a close made on an orphan thread (a handler's) left to the last orphan thread to end. */
+    private int closeFdLeftToLastWaiter = -1;
     private boolean closed;
     private volatile EventLoop attached;
 
@@ -367,6 +370,10 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
                     closeDescriptor(closeFd);
                     closeFd = -1;
                 }
+                if (orphanWaiters.isEmpty() && closeFdLeftToLastWaiter >= 0) {
+                    closeDescriptor(closeFdLeftToLastWaiter);
+                    closeFdLeftToLastWaiter = -1;
+                }
             }
         }
     }
@@ -442,11 +449,20 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             log.log(Level.WARNING, "waking the threads waiting for orphaned children failed", e);
             return;
         }
+        Thread self = Thread.currentThread();
         for (Thread waiter : waiters) {
-            if (!Uninterruptibly.join(waiter, TimeUnit.SECONDS.toMillis(5))) {
+            if (waiter != self && !Uninterruptibly.join(waiter, TimeUnit.SECONDS.toMillis(5))) {
                 log.log(Level.WARNING, waiter.getName() + " did not end: its wake-up eventfd stays open");
                 return;
             }
+        }
+        if (waiters.contains(self)) {
+            // A handler on an orphan thread closes the watcher: that thread cannot end before this returns
+            // (joining it waited 5 s for itself and left the eventfd open); it closes the eventfd on its way out.
+            synchronized (lock) {
+                closeFdLeftToLastWaiter = wake;
+            }
+            return;
         }
         closeDescriptor(wake);
     }

@@ -164,6 +164,35 @@ public class PidfdWatcherRacesTest {
         assertEquals("pid " + child[0] + " (" + state + "), held by " + pidfd.children().keySet(), Integer.valueOf(6), got);
     }
 
+    /**
+     * Reentrancy: the handler of a child whose loop closed first (its exit waited for on the watcher's
+     * orphan thread) closes the watcher. The close joined every orphan thread, the calling one too: it
+     * waited 5 s for itself, warned "did not end", and left the wake-up eventfd open for good (an
+     * outside review). The threaded watcher's close already knew its own threads.
+     */
+    @Test
+    public void closingTheWatcherFromAHandlerOnItsOrphanThreadReturnsAtOnceAndLeavesNoEventfd() throws Exception {
+        long eventfdsBefore = Watchers.openOfKind("[eventfd]"); // the loop's own are closed with it
+        startTheAttachedLoop();
+        long[] child = Watchers.waitingChild(5);
+        CompletableFuture<Long> closeTook = new CompletableFuture<>();
+        pidfd.addChildHandler(child[0], (pid, returncode) -> {
+            long start = System.nanoTime();
+            pidfd.close();
+            closeTook.complete(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        });
+        oneTurnOfTheLoop(); // the watch is on the loop
+        loop.shutdown("test over"); // the exit is waited for on an orphan thread now
+        loopThread.join(10_000);
+        loop.close();
+        loop = null;
+        POSIX.close((int) child[1]);
+        long took = closeTook.get(30, TimeUnit.SECONDS);
+        assertTrue("close() from the handler took " + took + " ms", took < 2_000);
+        assertTrue("the orphan threads end", Leaks.await(() -> Leaks.threads("loopkit-pidfd-orphan-").isEmpty(), 10));
+        assertEquals("eventfds open", eventfdsBefore, Watchers.openOfKind("[eventfd]"));
+    }
+
     // A selector loop running on a thread of its own, the watcher attached to it: this test's thread runs no loop.
     private void startTheAttachedLoop() {
         loop = new SelectorEventLoop();
