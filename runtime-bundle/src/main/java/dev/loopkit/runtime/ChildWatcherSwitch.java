@@ -160,6 +160,7 @@ public final class ChildWatcherSwitch {
      */
     public void retire(ChildWatcher leaving, String reason) {
         HandOver handOver = new HandOver(leaving, false);
+        handOver.leaving = leaving;
         spawnGate.switchWatchers(() -> {
             if (!leaving.children().isEmpty()) {
                 handOverToCurrent(leaving, handOver, mainLoop.get());
@@ -222,6 +223,22 @@ public final class ChildWatcherSwitch {
 
     private void switchTo(ChildWatcher to, List<ChildWatcher> from, HandOver handOver, EventLoop mainLoop) {
         handOver.to = to;
+        if (mainLoop == null && to != orphans && !to.isActive()) {
+            // No main loop to attach it to, and it needs one (the safe, fast and multiloop watchers' SIGCHLD
+            // handler): it would hold the children unreaped, zombies for good. They stay with the watcher
+            // that delivers their exits, and move when a main loop is set; only a leaving watcher's go now.
+            String reason = to.inactiveReason();
+            from = from.stream().filter(source -> {
+                if (source == handOver.leaving || childrenOf(source, handOver).isEmpty()) {
+                    return true;
+                }
+                for (long pid : childrenOf(source, handOver).keySet()) {
+                    handOver.refused(describe(to) + " refused child " + pid + "; it stays with " + describe(source) + " ("
+                            + describe(to) + " is not active: " + reason + "; and no main loop is set to attach it to)", null);
+                }
+                return false;
+            }).toList();
+        }
         for (ChildWatcher source : from) {
             handOver.moved += childrenOf(source, handOver).size();
         }
@@ -364,6 +381,8 @@ public final class ChildWatcherSwitch {
     /** What a switch did, told once the spawn gate is open again. */
     private final class HandOver {
         final ChildWatcher from;
+        /** A watcher whose bundle stops ({@link #retire}): its children go, whatever the new watcher is. */
+        ChildWatcher leaving;
         /** Whether listeners hear of it when no child moved: a watcher change, not a main loop's. */
         final boolean toldWhenNoneMoved;
         ChildWatcher to;
