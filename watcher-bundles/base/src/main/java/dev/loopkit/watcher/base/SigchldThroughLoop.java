@@ -124,6 +124,10 @@ public final class SigchldThroughLoop {
             return "it is attached to no loop (attach it to a running loop with attachLoop, as the main"
                     + " context's setEventLoop does)";
         }
+        if (attached.isClosed()) {
+            // before the handler's owner: attached to a closed loop, it never had the handler (an outside review)
+            return "its loop " + attached + " is closed";
+        }
         if (!ownsHandler) {
             return "another child watcher attached to its loop " + attached + " took the loop's SIGCHLD handler";
         }
