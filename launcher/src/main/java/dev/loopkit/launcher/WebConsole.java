@@ -95,10 +95,12 @@ final class WebConsole {
     /**
      * The password as the console takes a hashed one ({@code {sha-256}} and the base64 of the digest):
      * framework properties are on view (the Web Console's own "Configuration Status" lists them), the
-     * password itself is not. A file that holds such a hash already is passed on as it is.
+     * password itself is not. A file that holds such a hash already is passed on as it is: a digest the
+     * JDK knows, and the base64 of one of its length. Any other text is a password, braces or not: one
+     * that began with "{" was passed on as a hash, and no password opened the console (an outside review).
      */
     static String hashed(String password) {
-        if (password.startsWith("{")) {
+        if (isHash(password)) {
             return password;
         }
         try {
@@ -106,6 +108,20 @@ final class WebConsole {
             return "{sha-256}" + Base64.getEncoder().encodeToString(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    // "{algorithm}base64 of the digest", as Felix's Web Console reads a hashed password
+    private static boolean isHash(String text) {
+        int close = text.indexOf('}');
+        if (!text.startsWith("{") || close < 2) {
+            return false;
+        }
+        try {
+            int length = MessageDigest.getInstance(text.substring(1, close)).getDigestLength();
+            return Base64.getDecoder().decode(text.substring(close + 1)).length == length;
+        } catch (NoSuchAlgorithmException | IllegalArgumentException notAHash) {
+            return false;
         }
     }
 

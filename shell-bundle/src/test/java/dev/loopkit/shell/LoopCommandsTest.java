@@ -11,6 +11,8 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopFactory;
 import dev.loopkit.api.EventLoopPolicy;
 import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.spi.InspectableLoop;
+import dev.loopkit.api.spi.LoopStats;
 import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.runtime.RankedRegistry;
@@ -19,10 +21,13 @@ import dev.loopkit.policy.ProactorEventLoopPolicy;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import java.io.PrintStream;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.After;
 import org.junit.Test;
@@ -199,6 +204,57 @@ public class LoopCommandsTest {
         cleanup.add(() -> ProcessWide.get().loopFactories().unregister(stale));
         String out = commands.loops();
         assertTrue(out, out.contains("stale") && out.contains("? (cannot list its loops: org/example/ThirdPartyLoop"));
+    }
+
+    /**
+     * A blocked loop's stats() waits a second for its thread: asked in turn, n blocked loops held
+     * loop:loops (and the Web Console's page, which asks every 2 s) n seconds (an outside review). The
+     * fakes meet at a barrier that only asks made at once pass; one ask at a time waited it out (10 s)
+     * and got no stats.
+     */
+    @Test(timeout = 60_000)
+    public void blockedLoopsAreAskedAtOnceNotInTurn() {
+        int blocked = 3;
+        CyclicBarrier allAsked = new CyclicBarrier(blocked);
+        List<EventLoop> live = new ArrayList<>();
+        for (int i = 1; i <= blocked; i++) {
+            LoopStats busy = new LoopStats("BlockedLoop #" + i, "worker-" + i, true, true, -1, -1, -1, -1);
+            live.add((EventLoop) Proxy.newProxyInstance(LoopCommandsTest.class.getClassLoader(),
+                    new Class<?>[] {EventLoop.class, InspectableLoop.class}, (proxy, method, args) -> switch (method.getName()) {
+                        case "stats" -> {
+                            allAsked.await(10, TimeUnit.SECONDS); // the real one waits up to a second here
+                            yield busy;
+                        }
+                        case "toString" -> busy.loop();
+                        case "hashCode" -> System.identityHashCode(proxy);
+                        case "equals" -> proxy == args[0];
+                        default -> null;
+                    }));
+        }
+        EventLoopFactory blockedLoops = new EventLoopFactory() {
+            @Override
+            public String name() {
+                return "blocked";
+            }
+
+            @Override
+            public EventLoop newEventLoop() {
+                throw new IllegalStateException("no loops here");
+            }
+
+            @Override
+            public List<EventLoop> liveLoops() {
+                return List.copyOf(live);
+            }
+        };
+        ProcessWide.get().loopFactories().register(blockedLoops, "blocked", 0, 996, "test");
+        cleanup.add(() -> ProcessWide.get().loopFactories().unregister(blockedLoops));
+        String out = commands.loops();
+        for (int i = 1; i <= blocked; i++) {
+            assertTrue(out, out.lines().anyMatch(line -> line.contains("BlockedLoop #") && line.contains("yes (busy in a callback)")
+                    && line.contains("worker-")));
+        }
+        assertEquals(out, blocked, out.lines().filter(line -> line.contains("yes (busy in a callback)")).count());
     }
 
     /** loop:policies listed it as unavailable with the reason, and loop:policy then called it unknown (an outside review). */

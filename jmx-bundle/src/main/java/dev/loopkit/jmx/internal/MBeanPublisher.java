@@ -124,8 +124,15 @@ public final class MBeanPublisher {
         return true;
     }
 
-    private String save(String key, String value) {
+    /**
+     * The platform bundle's store, or what to say without it: the platform bundle saves choices, and
+     * with it stopped the note blamed ConfigAdmin, which was running (an outside review).
+     */
+    String save(String key, String value) {
         ChoiceStore current = store;
-        return current == null ? ChoiceStore.NOT_SAVED : current.save(key, value);
+        return current == null ? NO_STORE : current.save(key, value);
     }
+
+    static final String NO_STORE = " (not saved: bundle dev.loopkit.platform, which saves the choice in configuration "
+            + "dev.loopkit.policy, is not active)";
 }

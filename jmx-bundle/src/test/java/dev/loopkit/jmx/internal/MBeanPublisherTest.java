@@ -39,6 +39,13 @@ public class MBeanPublisherTest {
         assertEquals("nothing left on the platform server", 0, PLATFORM.queryNames(new ObjectName(LoopkitMBeans.DOMAIN + ":*"), null).size());
     }
 
+    /** With the platform bundle stopped, a switch says so: the note blamed ConfigAdmin, which was running (an outside review). */
+    @Test
+    public void withoutThePlatformsStoreASwitchSaysWhichBundleSavesIt() {
+        assertEquals(" (not saved: bundle dev.loopkit.platform, which saves the choice in configuration dev.loopkit.policy,"
+                + " is not active)", publisher.save("policy", "selector"));
+    }
+
     @Test
     public void withoutAServerServiceTheMBeansAreOnThePlatformServerAndServicesTooAndOnlyServicesOnceOneComes() throws Exception {
         publisher.activate(framework.context());

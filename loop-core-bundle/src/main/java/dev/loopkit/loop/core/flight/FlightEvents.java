@@ -127,9 +127,22 @@ public final class FlightEvents {
     public static void exitDelivered(long pid, int returncode, ChildWatcher watcher, long reportedAtNanos) {
         Factories types = registeredOnceRecorded();
         if (types != null && types.recording(types.exitDelivered)) {
-            types.commit(types.exitDelivered, pid, returncode,
-                    watcher == null ? "none" : RuntimeHook.get().describe(watcher), System.nanoTime() - reportedAtNanos);
+            types.commit(types.exitDelivered, pid, returncode, watcherName(watcher), System.nanoTime() - reportedAtNanos);
         }
+    }
+
+    /**
+     * As {@code dev.loopkit.WatcherSwap} names a watcher: its registered name, else its class's name. The
+     * runtime's {@code describe} quotes the name for messages ("'pidfd'"), and the two events' fields did
+     * not match (an outside review).
+     */
+    static String watcherName(ChildWatcher watcher) {
+        if (watcher == null) {
+            return "none";
+        }
+        String described = RuntimeHook.get().describe(watcher);
+        return described.length() > 2 && described.startsWith("'") && described.endsWith("'")
+                ? described.substring(1, described.length() - 1) : watcher.getClass().getName();
     }
 
     /** Whether a flight recorder exists; only loaded where {@code jdk.jfr} is. */
