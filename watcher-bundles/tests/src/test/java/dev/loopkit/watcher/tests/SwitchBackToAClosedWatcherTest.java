@@ -3,11 +3,13 @@ package dev.loopkit.watcher.tests;
 import static org.junit.Assert.assertEquals;
 
 import dev.loopkit.api.Asyncio;
+import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
 import dev.loopkit.watcher.multiloop.MultiLoopChildWatcher;
 import dev.loopkit.watcher.safe.SafeChildWatcher;
+import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.After;
@@ -32,15 +34,27 @@ public class SwitchBackToAClosedWatcherTest {
 
     @Test
     public void switchingBackToAWatcherTheRegistryClosedSpawnsThroughItAgain() {
+        assertSwitchingBackSpawnsThroughItAgain(new SafeChildWatcher());
+    }
+
+    /**
+     * The threaded watcher too: its close shut its pool of waiting threads for good, and switched back to
+     * it refused every spawn ("it is closed"), where asyncio's close() is a no-op (an outside review).
+     */
+    @Test
+    public void switchingBackToAThreadedWatcherTheRegistryClosedSpawnsThroughItAgain() {
+        assertSwitchingBackSpawnsThroughItAgain(new ThreadedChildWatcher());
+    }
+
+    private void assertSwitchingBackSpawnsThroughItAgain(ChildWatcher watcher) {
         Asyncio.setEventLoopPolicy(new DefaultEventLoopPolicy());
         loop = new SelectorEventLoop();
         Asyncio.setEventLoop(loop); // main context: the current watcher is attached to it
-        SafeChildWatcher safe = new SafeChildWatcher();
-        Asyncio.setChildWatcher(safe);
-        Asyncio.setChildWatcher(new MultiLoopChildWatcher()); // closes safe, as asyncio does
-        Asyncio.setChildWatcher(safe);
+        Asyncio.setChildWatcher(watcher);
+        Asyncio.setChildWatcher(new MultiLoopChildWatcher()); // closes it, as asyncio does
+        Asyncio.setChildWatcher(watcher);
         // no attachLoop by hand: the registry attached it to the main-context loop
-        boolean active = Watchers.runOn(loop, () -> CompletableFuture.completedFuture(safe.isActive()));
+        boolean active = Watchers.runOn(loop, () -> CompletableFuture.completedFuture(watcher.isActive()));
         Object outcome = Watchers.returncodeOrFailure(loop, "exit 4");
         assertEquals("current " + Asyncio.getChildWatcher() + ", active " + active + "; spawn gave", 4, outcome);
     }

@@ -33,7 +33,8 @@ import org.osgi.service.component.annotations.Component;
  * {@link #removeChildHandler} really removes: the thread waits for the exit <em>without reaping</em>
  * (a pidfd poll, or {@code waitid(WNOWAIT)}), and reaps only if the child is still its own, leaving it
  * otherwise to whoever holds it now. With pidfds, {@link #close()} also ends every waiting thread at
- * once; without them a thread ends when its child exits.
+ * once; without them a thread ends when its child exits. Attached again after a close, it works again,
+ * as asyncio's (whose close does nothing) and the other watchers do.
  *
  * <p>Unlike asyncio's, a thread whose child exited waits {@value #IDLE_SECONDS} s for the next child
  * before it ends: starting a thread costs the caller (the loop thread) 90 to 180 µs in HotSpot, which
@@ -53,21 +54,69 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     public static final int IDLE_SECONDS = 2;
 
     private final AtomicLong threadNumbers = new AtomicLong();
-    /** The waiting threads not known to have ended: close() joins them. */
-    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-    // No queue: a child goes to an idle thread or to a new one, never waits for a busy one.
-    private final ThreadPoolExecutor waiters = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_SECONDS, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), this::newWaitingThread);
     // Each child with the loop its exit goes to (null: a hand-over's, whose handler passes it on).
     private final ChildTable<Child> table = new ChildTable<>(getClass());
     /** Guards what is the threaded watcher's own; taken before the table's. */
     private final Object lock = new Object();
-    // Guarded by lock: the pids a thread waits for.
-    private final Set<Long> waited = new HashSet<>();
-    private int closeFd = -1;
-    private boolean closed;
-    /** Guarded by lock: close() could not wait for the waiting threads, and left the eventfd to the last of them. */
-    private boolean eventfdLeftToLastWaiter;
+    /** Guarded by lock: the waiting threads of this open period; a close ends them, and an attach after it starts others. */
+    private Period period = new Period();
+
+    /**
+     * The waiting threads from an opening of the watcher to its close, and what they share. The
+     * registry closes a watcher it switches away from (asyncio's set_child_watcher does) and attaches it
+     * again when switched back to: the threads of the closed period may still be on their way out, polling
+     * their own eventfd, while the next period's wait for new children.
+     */
+    private final class Period {
+        /** The waiting threads not known to have ended: close() joins them. */
+        final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        // No queue: a child goes to an idle thread or to a new one, never waits for a busy one.
+        final ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_SECONDS, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), work -> newWaitingThread(work, threads));
+        // Guarded by lock: the pids a thread of this period waits for.
+        final Set<Long> waited = new HashSet<>();
+        int closeFd = -1;
+        boolean closed;
+        /** Guarded by lock: close() could not wait for the waiting threads, and left the eventfd to the last of them. */
+        boolean eventfdLeftToLastWaiter;
+
+        // Under the lock. Only threads waiting for a child poll the wake-up eventfd: once none does, it is
+        // closed (the next child makes another), so a watcher that lives on keeps no descriptor for the
+        // children it had (ChaosSoakIT found anon_inode:[eventfd] +1 at its end).
+        void stopWaiting(long pid) {
+            waited.remove(pid);
+            if (waited.isEmpty() && (!closed || eventfdLeftToLastWaiter)) {
+                closeEventfd();
+            }
+        }
+
+        // Under the lock.
+        void closeEventfd() {
+            if (closeFd >= 0) {
+                closeQuietly(closeFd);
+                closeFd = -1;
+            }
+        }
+
+        // An eventfd that close() makes readable for good: every waiting thread wakes and ends. Made
+        // under the lock that close() takes, so close() always sees the one the threads poll.
+        int closeFd() throws PosixException {
+            if (closeFd < 0) {
+                closeFd = posix.eventfd();
+            }
+            return closeFd;
+        }
+
+        // After close(): the eventfd is closed by the last waiting thread to stop, or now if none waits.
+        void leaveEventfdToLastWaiter() {
+            synchronized (lock) {
+                eventfdLeftToLastWaiter = true;
+                if (waited.isEmpty()) {
+                    closeEventfd();
+                }
+            }
+        }
+    }
 
     /**
      * Waits for {@code pid} on a thread and delivers its exit to the running loop, the one that
@@ -89,26 +138,28 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
             throw new IllegalStateException("no running event loop: the threaded child watcher delivers each exit to the"
                     + " loop that registers the child, so register children from a running loop");
         }
+        Period open;
         synchronized (lock) {
-            if (closed) {
+            open = period;
+            if (open.closed) {
                 throw new IllegalStateException("the threaded child watcher is closed");
             }
             table.put(child);
-            if (!waited.add(pid)) {
+            if (!open.waited.add(pid)) {
                 return; // a replaced handler: the waiting thread delivers to the new one
             }
         }
         try {
-            waiters.execute(() -> waitFor(pid));
+            open.pool.execute(() -> waitFor(open, pid));
         } catch (RejectedExecutionException e) {
             // close() came in between: it dropped every handler, and leaves the child to its parent
             synchronized (lock) {
-                stopWaiting(pid);
+                open.stopWaiting(pid);
             }
         }
     }
 
-    private Thread newWaitingThread(Runnable work) {
+    private Thread newWaitingThread(Runnable work, Set<Thread> threads) {
         Thread thread = new Thread(null, work, "loopkit-waitpid-" + threadNumbers.getAndIncrement(), STACK_SIZE);
         thread.setDaemon(true);
         // Pooled: it idles on past the spawn that started it. Not the spawning thread's context loader, a
@@ -121,10 +172,10 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
         return thread;
     }
 
-    private void waitFor(long pid) {
+    private void waitFor(Period open, long pid) {
         boolean leftTheTable = false;
         try {
-            if (!awaitExitWithoutReaping(pid)) {
+            if (!awaitExitWithoutReaping(open, pid)) {
                 return; // closed
             }
             Child child;
@@ -136,7 +187,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
                 child = table.remove(pid);
                 // Leaving the table with the same lock that finds no handler: a handler added again
                 // after this point finds no waiter and hands the pid to another, never to one about to stop.
-                stopWaiting(pid);
+                open.stopWaiting(pid);
                 leftTheTable = true;
                 if (child == null) {
                     return; // removed: the child belongs to someone else now, and stays unreaped for them
@@ -150,23 +201,23 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
         } finally {
             if (!leftTheTable) {
                 synchronized (lock) {
-                    stopWaiting(pid);
+                    open.stopWaiting(pid);
                 }
             }
         }
     }
 
     // True once the child exited (it is a zombie now, still unreaped); false when the watcher closed.
-    private boolean awaitExitWithoutReaping(long pid) {
+    private boolean awaitExitWithoutReaping(Period open, long pid) {
         if (posix.pidfdSupported()) {
             int wake;
             int pidfd;
             try {
                 synchronized (lock) {
-                    if (closed) {
+                    if (open.closed) {
                         return false;
                     }
-                    wake = closeFd();
+                    wake = open.closeFd();
                 }
                 pidfd = posix.pidfdOpen(pid);
             } catch (PosixException e) {
@@ -194,7 +245,7 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
             }
         }
         synchronized (lock) {
-            return !closed;
+            return !open.closed;
         }
     }
 
@@ -210,33 +261,6 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
         }
     }
 
-    // Under the lock. Only threads waiting for a child poll the wake-up eventfd: once none does, it is
-    // closed (the next child makes another), so a watcher that lives on keeps no descriptor for the
-    // children it had (ChaosSoakIT found anon_inode:[eventfd] +1 at its end).
-    private void stopWaiting(long pid) {
-        waited.remove(pid);
-        if (waited.isEmpty() && (!closed || eventfdLeftToLastWaiter)) {
-            closeEventfd();
-        }
-    }
-
-    // Under the lock.
-    private void closeEventfd() {
-        if (closeFd >= 0) {
-            closeQuietly(closeFd);
-            closeFd = -1;
-        }
-    }
-
-    // An eventfd that close() makes readable for good: every waiting thread wakes and ends. Made
-    // under the lock that close() takes, so close() always sees the one the threads poll.
-    private int closeFd() throws PosixException {
-        if (closeFd < 0) {
-            closeFd = posix.eventfd();
-        }
-        return closeFd;
-    }
-
     @Override
     public boolean removeChildHandler(long pid) {
         return table.remove(pid) != null;
@@ -247,15 +271,25 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
         return table.children();
     }
 
+    /**
+     * asyncio's is a no-op: waiting threads serve loops on any thread. Here it also opens the watcher
+     * again after a close, as the registry attaches a watcher switched back to: the close ended the
+     * waiting threads, and every spawn was refused from then on, where asyncio's close() is a no-op
+     * (an outside review; SwitchBackToAClosedWatcherTest).
+     */
     @Override
     public void attachLoop(EventLoop loop) {
-        // asyncio: a no-op; waiting threads serve loops on any thread
+        synchronized (lock) {
+            if (period.closed) {
+                period = new Period(); // the closed one's threads end on their own, with their eventfd
+            }
+        }
     }
 
     @Override
     public boolean isActive() {
         synchronized (lock) {
-            return !closed;
+            return !period.closed;
         }
     }
 
@@ -267,21 +301,23 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
     /** The threads waiting for a child (idle ones not counted): for diagnostics and tests. */
     public int waitingThreads() {
         synchronized (lock) {
-            return waited.size();
+            return period.waited.size();
         }
     }
 
     @Override
     public void close() {
+        Period closing;
         int wake;
         List<Child> dropped;
         synchronized (lock) {
-            if (closed) {
+            closing = period;
+            if (closing.closed) {
                 return;
             }
-            closed = true;
+            closing.closed = true;
             dropped = table.takeAll(); // with closed, under the lock: no waiting thread delivers after it
-            wake = closeFd;
+            wake = closing.closeFd;
         }
         // warned about outside the lock: a log handler may wait for a thread that calls this watcher
         table.warnClosedWith(dropped);
@@ -292,17 +328,17 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
                 log.log(Level.WARNING, "waking the waiting threads failed", e);
             }
         }
-        waiters.shutdown(); // idle threads end now, waiting ones once woken (or, without pidfds, once their child exits)
-        if (threads.contains(Thread.currentThread())) {
+        closing.pool.shutdown(); // idle threads end now, waiting ones once woken (or, without pidfds, once their child exits)
+        if (closing.threads.contains(Thread.currentThread())) {
             // A handler on one of this watcher's own threads (a handed-over child's) closes it: that
             // thread cannot end before this returns, so waiting for the pool always took the whole 5 s
             // (ChildrenNeverLostTest). The others end once woken.
-            leaveEventfdToLastWaiter();
+            closing.leaveEventfdToLastWaiter();
             return;
         }
         if (!posix.pidfdSupported()) {
             synchronized (lock) {
-                if (!waited.isEmpty()) {
+                if (!closing.waited.isEmpty()) {
                     // Without pidfds a thread waiting in waitid(WNOWAIT) cannot be woken: it ends when its
                     // child exits. Waiting for it here held close() 5 s, and with it a watcher switch made
                     // from a loop callback (an outside review); asyncio's close() does not wait either.
@@ -316,25 +352,15 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
         // with the threads alive and closed the eventfd they poll under them (WatcherSpecificsTest).
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         boolean ended = true;
-        for (Thread thread : threads) {
+        for (Thread thread : closing.threads) {
             ended &= Uninterruptibly.join(thread, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
         if (!ended) {
-            leaveEventfdToLastWaiter(); // a thread still polls it
+            closing.leaveEventfdToLastWaiter(); // a thread still polls it
             return;
         }
         synchronized (lock) {
-            closeEventfd();
-        }
-    }
-
-    // After close(): the eventfd is closed by the last waiting thread to stop, or now if none waits.
-    private void leaveEventfdToLastWaiter() {
-        synchronized (lock) {
-            eventfdLeftToLastWaiter = true;
-            if (waited.isEmpty()) {
-                closeEventfd();
-            }
+            closing.closeEventfd();
         }
     }
 
