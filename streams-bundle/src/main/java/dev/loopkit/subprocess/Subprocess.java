@@ -6,6 +6,8 @@ import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.streams.StreamReader;
 import dev.loopkit.streams.StreamWriter;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -22,6 +24,9 @@ public final class Subprocess {
     private final SubprocessTransport transport;
     private final SubprocessStreamProtocol protocol;
     private final EventLoop loop;
+    /** Loop thread: the last communicate and its reads, for {@link #giveUpReadsOfAnEndedCommunicate}. */
+    private CompletableFuture<Output> lastCommunicate;
+    private List<LoopFuture<byte[]>> lastReads = List.of();
 
     Subprocess(SubprocessTransport transport, SubprocessStreamProtocol protocol, EventLoop loop) {
         this.transport = transport;
@@ -67,12 +72,33 @@ public final class Subprocess {
      * closes it, reads stdout and stderr to their end, and completes once the child exited.
      */
     public CompletionStage<Output> communicate(byte[] input) {
+        giveUpReadsOfAnEndedCommunicate();
         CompletableFuture<Void> fed = feedStdin(input);
-        CompletableFuture<byte[]> out = readAll(stdout(), 1);
-        CompletableFuture<byte[]> err = readAll(stderr(), 2);
-        return CompletableFuture.allOf(fed, out, err)
+        List<LoopFuture<byte[]>> reads = new ArrayList<>(2);
+        CompletableFuture<byte[]> out = readAll(stdout(), 1, reads);
+        CompletableFuture<byte[]> err = readAll(stderr(), 2, reads);
+        CompletableFuture<Output> communicated = CompletableFuture.allOf(fed, out, err)
                 .thenCompose(ignored -> waitFor())
                 .thenApply(code -> new Output(out.join(), err.join()));
+        lastCommunicate = communicated;
+        lastReads = reads;
+        // asyncio's gather cancels the reads when communicate is cancelled (wait_for's timeout): they
+        // stayed the readers' waiters, and every later communicate or read was refused (an outside review)
+        communicated.whenComplete((output, givenUp) -> {
+            if (givenUp != null) {
+                reads.forEach(read -> read.cancel(false));
+            }
+        });
+        return communicated;
+    }
+
+    // A communicate given up on (timed out by its caller, say) whose completion has not yet reached its
+    // reads: a stage runs what depends on it last registered first, so the caller's next communicate,
+    // made from its own handler, comes before the hook above.
+    private void giveUpReadsOfAnEndedCommunicate() {
+        if (lastCommunicate != null && lastCommunicate.isCompletedExceptionally()) {
+            lastReads.forEach(read -> read.cancel(false));
+        }
     }
 
     // asyncio's _feed_stdin: a child that exits without reading gives a broken pipe, which is ignored.
@@ -100,11 +126,12 @@ public final class Subprocess {
         return fed;
     }
 
-    private CompletableFuture<byte[]> readAll(StreamReader reader, int fd) {
+    private CompletableFuture<byte[]> readAll(StreamReader reader, int fd, List<LoopFuture<byte[]>> reads) {
         if (reader == null) {
             return CompletableFuture.completedFuture(null);
         }
         LoopFuture<byte[]> all = reader.read(-1);
+        reads.add(all);
         return all.toCompletableFuture().thenApply(bytes -> {
             if (transport.getPipeTransport(fd) != null) {
                 transport.getPipeTransport(fd).close();

@@ -2,9 +2,13 @@ package dev.loopkit.subprocess;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.streams.StreamReader;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -25,8 +29,7 @@ public final class Subprocesses {
     public static CompletionStage<Subprocess> createSubprocessExec(EventLoop loop, List<String> args,
             SubprocessOptions options, int limit) {
         SubprocessStreamProtocol protocol = new SubprocessStreamProtocol(loop, limit);
-        return loop.subprocessExec(() -> protocol, args, options)
-                .thenApply(transport -> new Subprocess(transport, protocol, loop));
+        return handedOver(loop, loop.subprocessExec(() -> protocol, args, options), protocol);
     }
 
     /** asyncio {@code create_subprocess_shell(cmd)} on the running loop, with three pipes. */
@@ -37,7 +40,38 @@ public final class Subprocesses {
     public static CompletionStage<Subprocess> createSubprocessShell(EventLoop loop, String cmd,
             SubprocessOptions options, int limit) {
         SubprocessStreamProtocol protocol = new SubprocessStreamProtocol(loop, limit);
-        return loop.subprocessShell(() -> protocol, cmd, options)
-                .thenApply(transport -> new Subprocess(transport, protocol, loop));
+        return handedOver(loop, loop.subprocessShell(() -> protocol, cmd, options), protocol);
+    }
+
+    /**
+     * The Subprocess once the spawn completes. Given up on before that (cancelled, timed out), the spawn
+     * is cancelled, which kills and reaps the child, as asyncio's {@code _make_subprocess_transport} does
+     * ({@code transp.close(); await transp._wait()}); a child spawned as the caller gave up is killed
+     * too. A derived stage ({@code thenApply}) never passed the cancel on, and the child ran on out of
+     * anyone's reach (an outside review).
+     */
+    private static CompletionStage<Subprocess> handedOver(EventLoop loop, CompletionStage<SubprocessTransport> spawning,
+            SubprocessStreamProtocol protocol) {
+        CompletableFuture<SubprocessTransport> spawn = spawning.toCompletableFuture();
+        LoopFuture<Subprocess> handed = loop.createFuture();
+        handed.whenComplete((subprocess, givenUp) -> {
+            if (givenUp != null) {
+                spawn.cancel(false);
+            }
+        });
+        spawn.whenComplete((transport, failed) -> {
+            try {
+                if (failed != null) {
+                    handed.setException(failed instanceof CompletionException c && c.getCause() != null ? c.getCause() : failed);
+                } else {
+                    handed.setResult(new Subprocess(transport, protocol, loop));
+                }
+            } catch (IllegalStateException givenUpMeanwhile) {
+                if (transport != null) {
+                    transport.close(); // asyncio's transp.close(): the child is killed
+                }
+            }
+        });
+        return handed;
     }
 }

@@ -94,4 +94,58 @@ public class SubprocessWaitCancelledTest {
         assertTrue(timedOut, timedOut.startsWith("failed: " + TimeoutException.class.getName()));
         assertEquals("5", outcome(() -> child.communicate(null).thenCompose(output -> child.waitFor())));
     }
+
+    /**
+     * asyncio's timeout pattern: {@code wait_for(proc.communicate(), t)}, then kill, then communicate
+     * again. The cancel reaches the reads of the first, and the second gets the rest and the return
+     * code. The first's reads stayed the readers' waiters, and every later communicate (or read) was
+     * refused: "read() called while another coroutine is already waiting" (an outside review).
+     */
+    @Test
+    public void aCommunicateThatTimedOutLeavesTheNextOneTheOutputAndTheReturnCode() {
+        Subprocess child = spawn("echo partial; exec sleep 30", SubprocessOptions.defaults());
+        String timedOut = outcome(() -> child.communicate(null).toCompletableFuture().orTimeout(300, TimeUnit.MILLISECONDS));
+        assertTrue(timedOut, timedOut.startsWith("failed: " + TimeoutException.class.getName()));
+        assertEquals("-9", outcome(() -> {
+            child.kill();
+            return child.communicate(null).thenCompose(output -> child.waitFor());
+        }));
+        assertEquals("a read after it", "[]", outcome(() -> child.stdout().read(-1).thenApply(java.util.Arrays::toString)));
+    }
+
+    /**
+     * A spawn cancelled, or timed out, before it gave the caller its Subprocess kills and reaps the child,
+     * as asyncio's {@code _make_subprocess_transport} does ({@code transp.close()}): the stage returned was
+     * a derived one, whose cancel never reached the spawn, and the child ran on out of anyone's reach
+     * (an outside review). The low-level subprocessExec did it already.
+     */
+    @Test
+    public void aSpawnCancelledOrTimedOutBeforeItGaveItsSubprocessLeavesNoChild() {
+        for (boolean timeout : new boolean[] {false, true}) {
+            String marker = "30." + System.nanoTime() % 100_000;
+            outcome(() -> {
+                CompletableFuture<Subprocess> spawning = Subprocesses.createSubprocessExec(loop, List.of("/bin/sleep", marker),
+                        QUIET, 1024).toCompletableFuture();
+                if (timeout) {
+                    // what orTimeout does when it fires, here before the spawn can complete
+                    spawning.completeExceptionally(new TimeoutException());
+                } else {
+                    spawning.cancel(false);
+                }
+                return spawning.handle((p, e) -> null);
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            List<ProcessHandle> left;
+            do {
+                outcome(() -> {
+                    CompletableFuture<Void> turn = new CompletableFuture<>();
+                    loop.callLater(0.05, () -> turn.complete(null));
+                    return turn;
+                });
+                left = ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                        .filter(p -> p.info().arguments().map(args -> List.of(args).contains(marker)).orElse(false)).toList();
+            } while (!left.isEmpty() && System.nanoTime() < deadline);
+            assertEquals((timeout ? "timed out" : "cancelled") + ": children left", List.of(), left);
+        }
+    }
 }
