@@ -183,6 +183,11 @@ final class Spawner {
             // a redirection from a descriptor that is not open: exec never says that, Python names no file
             return new PosixException(error, PosixException.describe(error));
         }
+        if (error == Errno.EPERM.intValue() && (spec.newSession() || spec.newProcessGroup())) {
+            // setsid or setpgid refused before exec (a group leader may not start a session): Python names
+            // no file; naming the program read as if it could not be run (an outside review)
+            return new PosixException(error, PosixException.describe(error));
+        }
         return PosixException.aboutFile(error, spec.program());
     }
 

@@ -79,6 +79,23 @@ public class SpawnAndWaitTest extends PosixTestSupport {
         assertNoChildren();
     }
 
+    /**
+     * A new process group and a new session at once: the child, a group leader, may not start a
+     * session (setsid: EPERM), before any exec. Python names no file there; the message named the
+     * program, which read as if it could not be run (an outside review).
+     */
+    @Test
+    public void aFailureBeforeExecNamesNoProgram() {
+        try {
+            posix.spawn(SpawnSpec.of("sh", "-c", "exit 0").withNewProcessGroup(true).withNewSession(true));
+            fail("spawned");
+        } catch (PosixException e) {
+            assertErrno("EPERM", e);
+            assertEquals("Operation not permitted", e.getMessage());
+        }
+        assertNoChildren();
+    }
+
     @Test
     public void withoutPathSearchTheProgramIsAPath() throws PosixException {
         try {
