@@ -5,7 +5,9 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -27,10 +29,24 @@ public class WebConsoleTest {
     private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
     private final PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
 
+    /**
+     * A port free now, not the distribution's 8181: a platform started with bin/loopkit beside the tests
+     * holds that one, and every case then said the port was in use (a run here, with a review's platform up).
+     */
+    private static final String PORT = freePort();
+
+    private static String freePort() {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return Integer.toString(probe.getLocalPort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private Map<String, String> config() {
         Map<String, String> config = new HashMap<>();
         config.put(WebConsole.HOST_PROPERTY, "127.0.0.1");
-        config.put(WebConsole.PORT_PROPERTY, "8181");
+        config.put(WebConsole.PORT_PROPERTY, PORT);
         return config;
     }
 
@@ -43,7 +59,7 @@ public class WebConsoleTest {
         String password = Files.readString(file).strip();
         assertEquals(24, password.length());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-        assertEquals("loopkit: the Web Console is at http://127.0.0.1:8181/system/console/loops (user admin, password "
+        assertEquals("loopkit: the Web Console is at http://127.0.0.1:" + PORT + "/system/console/loops (user admin, password "
                 + password + ", kept in " + file + ")" + System.lineSeparator(), printed.toString(StandardCharsets.UTF_8));
         assertEquals(WebConsole.hashed(password), first.get(WebConsole.PASSWORD_PROPERTY));
         assertFalse(first.get(WebConsole.PASSWORD_PROPERTY).contains(password));
