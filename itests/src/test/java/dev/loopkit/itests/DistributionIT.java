@@ -6,7 +6,10 @@ import static org.junit.Assert.assertTrue;
 import dev.loopkit.itests.bundles.FailingActivator;
 import dev.loopkit.itests.bundles.TestBundles;
 import dev.loopkit.loop.epoll.EpollEventLoop;
+import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -88,7 +91,7 @@ public class DistributionIT {
                 Files.writeString(file, text);
                 // the sleep keeps the platform up past FileInstall's first scans
                 Command shell = Command.run(List.of("sh", Distribution.home().resolve("bin/loopkit").toString()),
-                        Map.of("LOOPKIT_DATA", data.toString()), "loop:run /bin/sleep 2\nloop:policy\n");
+                        withTheConsoleOnAFreePort(), "loop:run /bin/sleep 2\nloop:policy\n");
                 assertEquals(shell.toString(), 0, shell.status());
                 assertEquals("restart " + restart, text, Files.readString(file));
                 assertTrue("restart " + restart + ": " + shell, shell.out().contains(
@@ -151,7 +154,7 @@ public class DistributionIT {
         try {
             Files.writeString(file, "policy = selector\n");
             Command platform = Command.run(List.of("sh", Distribution.home().resolve("bin/loopkit").toString()),
-                    Map.of("LOOPKIT_DATA", data.toString()), "loop:run /bin/sleep 1\nloop:policy\n");
+                    withTheConsoleOnAFreePort(), "loop:run /bin/sleep 1\nloop:policy\n");
             assertTrue(platform.toString(), platform.out().contains("process-wide: selector (configured: configuration dev.loopkit.policy)"));
             Files.writeString(file, "policy = proactor\n"); // edited while the platform is down
             Command policy = loopkit("loop:policy");
@@ -259,7 +262,7 @@ public class DistributionIT {
     @Test
     public void withoutArgumentsItIsAnInteractiveShell() throws Exception {
         Command shell = Command.run(List.of("sh", Distribution.home().resolve("bin/loopkit").toString()),
-                Map.of("LOOPKIT_DATA", data.toString()), "loop:policies\n");
+                withTheConsoleOnAFreePort(), "loop:policies\n");
         assertEquals(shell.toString(), 0, shell.status());
         assertTrue(shell.toString(), shell.out().lines().anyMatch(line -> line.matches(
                 "\\* +" + EpollPolicy.processWide() + " +" + EpollPolicy.rankings().get(EpollPolicy.processWide()) + " .*")));
@@ -276,7 +279,7 @@ public class DistributionIT {
         Path link = elsewhere.resolve("loopkit");
         Files.createSymbolicLink(link, Distribution.home().resolve("bin/loopkit"));
         Command shell = Command.run(List.of("sh", "-c", "cd \"$0\" && exec sh ./loopkit <&-", elsewhere.toString()),
-                Map.of("LOOPKIT_DATA", data.toString()), null);
+                withTheConsoleOnAFreePort(), null);
         assertEquals(shell.toString(), 0, shell.status());
         assertTrue(shell.toString(), !shell.err().contains("Command not found") && !shell.err().contains("Unable to access jarfile"));
         try (var left = Files.list(elsewhere)) {
@@ -329,7 +332,7 @@ public class DistributionIT {
             Files.copy(failing, home.resolve("server/failing.jar"));
         }
         Command shell = Command.run(List.of("sh", home.resolve("bin/loopkit").toString()),
-                Map.of("LOOPKIT_DATA", data.toString()), "loop:policies\n");
+                withTheConsoleOnAFreePort(), "loop:policies\n");
         assertEquals(shell.toString(), 0, shell.status());
         assertTrue(shell.toString(), shell.err().contains(TestBundles.FAILING) && shell.err().contains(FailingActivator.WHY));
         assertTrue(shell.toString(), shell.out().contains(EpollPolicy.rankedStatus()));
@@ -337,6 +340,17 @@ public class DistributionIT {
 
     private Command loopkit(String gogoCommand) throws Exception {
         return loopkit(gogoCommand, Map.of());
+    }
+
+    /**
+     * The environment of an interactive platform (one that starts the Web Console): its data, and a
+     * console port free now. On the distribution's 8181 a platform started with bin/loopkit beside the
+     * tests kept the console, and its server bundles, off (a CI run here, while a review's platform ran).
+     */
+    private Map<String, String> withTheConsoleOnAFreePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return Map.of("LOOPKIT_DATA", data.toString(), "LOOPKIT_JAVA_OPTS", "-Dorg.osgi.service.http.port=" + probe.getLocalPort());
+        }
     }
 
     private Command loopkit(String gogoCommand, Map<String, String> environment) throws Exception {
