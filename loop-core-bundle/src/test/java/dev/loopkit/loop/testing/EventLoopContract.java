@@ -876,6 +876,31 @@ public abstract class EventLoopContract extends LoopTestSupport {
         assertThrows(NullPointerException.class, () -> loop.runInExecutor(null, null));
     }
 
+    /**
+     * A resource of the loop whose release fails as the loop closes (a transport's close meeting a class
+     * of a bundle refreshed underneath: NoClassDefFoundError) takes nothing from the loop's own close: the
+     * loop's descriptors are closed all the same. The failure skipped them, and the epoll set and eventfd
+     * stayed open for good (an outside review).
+     */
+    @Test
+    public void aResourceWhoseReleaseFailsLeavesNoDescriptorOfTheLoopOpen() throws Exception {
+        Map<Integer, String> before = Leaks.openFds();
+        BaseEventLoop closing = newLoop();
+        int[] pipe = Posix.get().pipe();
+        try {
+            closing.addReader(pipe[0], () -> { }); // the loop's own descriptor set, where it has one apart
+            closing.track(() -> {
+                throw new NoClassDefFoundError("org/example/Refreshed (its bundle was refreshed)");
+            });
+            closing.close();
+        } finally {
+            Posix.get().close(pipe[0]);
+            Posix.get().close(pipe[1]);
+        }
+        assertTrue(closing.isClosed());
+        assertEquals("descriptors left open", Map.of(), Leaks.newFds(before));
+    }
+
     /** A callback whose {@code toString} throws: what the loop says about it must not throw in its place. */
     private static final class BadText implements Runnable {
         final Runnable body;
