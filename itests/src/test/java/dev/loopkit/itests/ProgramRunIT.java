@@ -78,6 +78,34 @@ public class ProgramRunIT {
         Await.platformUp();
     }
 
+    /**
+     * The same while no policy is installed (a refresh of the policy bundle takes the loop bundles with
+     * it for a moment): the run looked its watcher up through the policy, which threw before the kill,
+     * and the program ran on while the command waited 30 s and then said "killed" (an outside review).
+     */
+    @Test
+    public void aRunWhoseLoopBundleStopsWhileNoPolicyIsInstalledStillKillsAndReapsItsChild() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CompletableFuture<String> run = start("loop:run sh -c 'echo started $$; exec sleep 30'", out);
+        Matcher started = Pattern.compile("started (\\d+)\n").matcher("");
+        Await.until("the child started", () -> started.reset(output(out)).find());
+        long pid = Long.parseLong(started.group(1));
+        Bundle policies = Bundles.named(context, "dev.loopkit.policy");
+        Bundle loopBundle = Bundles.named(context, "dev.loopkit.loop." + EpollPolicy.loopFactory());
+        policies.stop();
+        loopBundle.stop();
+        try {
+            String said = run.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
+            assertTrue(said, said.matches("(?s)started " + pid + "\npid " + pid + ": killed by signal 9 \\(returncode -9\\) after [0-9.]+ ms"
+                    + " \\(watcher " + Pidfds.bestWatcher() + ", " + EpollPolicy.loopClass() + "\\); its loop was closed: killed\n"));
+            assertFalse(said + "but /proc/" + pid + " is still there", Files.exists(Path.of("/proc/" + pid)));
+        } finally {
+            loopBundle.start();
+            policies.start();
+        }
+        Await.platformUp();
+    }
+
     @Test
     public void afterASwapToAWatcherOfItsOwnRunNamesItByItsLoopkitName() throws Exception {
         // asyncio's set_child_watcher(ThreadedChildWatcher()): a watcher the registry does not list

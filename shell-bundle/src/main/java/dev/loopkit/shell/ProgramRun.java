@@ -234,14 +234,25 @@ final class ProgramRun implements SubprocessProtocol {
         try {
             LoopFuture<String> said = waiting.createFuture();
             waiting.callSoon(() -> {
-                boolean held = killAndWatchAgain(transport, returncode -> {
-                    try {
-                        waiting.callSoonThreadsafe(() -> setOnce(said, describe(pid, returncode, start, watcherName, how)
-                                + "; its loop was closed: killed"));
-                    } catch (IllegalStateException closed) {
-                        // the run gave up waiting; the child was reaped all the same
-                    }
-                });
+                boolean held;
+                try {
+                    held = killAndWatchAgain(transport, returncode -> {
+                        try {
+                            waiting.callSoonThreadsafe(() -> setOnce(said, describe(pid, returncode, start, watcherName, how)
+                                    + "; its loop was closed: killed"));
+                        } catch (IllegalStateException closed) {
+                            // the run gave up waiting; the child was reaped all the same
+                        }
+                    });
+                } catch (RuntimeException noWatcherNow) {
+                    // No current watcher for a moment (its bundle refreshing): killed all the same, as the
+                    // README promises; the watcher that holds it, or the next one, reaps it. The kill came
+                    // after the look-up, which threw, and the program ran on (an outside review).
+                    transport.kill();
+                    setOnce(said, String.format(Locale.ROOT, "pid %d: its loop was closed: killed; no watcher to wait"
+                            + " for its exit with (%s): watcher %s, or the next one, reaps it", pid, noWatcherNow.getMessage(), watcherName));
+                    return;
+                }
                 if (!held) {
                     setOnce(said, String.format(Locale.ROOT, "pid %d: exited as its loop closed; its exit went to the"
                             + " closed loop (watcher %s, %s)", pid, watcherName, how));
@@ -260,7 +271,9 @@ final class ProgramRun implements SubprocessProtocol {
     // gate keeps a watcher swap from moving it in between. False when the watcher no longer held it.
     private static boolean killAndWatchAgain(SubprocessTransport transport, IntConsumer exited) {
         long pid = transport.getPid();
-        return ProcessWide.get().watcherSwitch().spawn(Asyncio::getChildWatcher, watcher -> {
+        // the registry's current watcher, not the policy's: during a refresh of the policy bundle no policy
+        // is installed, and the look-up through it threw before the kill (an outside review)
+        return ProcessWide.get().watcherSwitch().spawn(ProgramRun::currentWatcher, watcher -> {
             try (SpawnScope scope = watcher.enterSpawn()) {
                 if (!watcher.removeChildHandler(pid)) {
                     return false;
@@ -270,6 +283,14 @@ final class ProgramRun implements SubprocessProtocol {
                 return true;
             }
         });
+    }
+
+    private static ChildWatcher currentWatcher() {
+        ChildWatcher current = ProcessWide.get().childWatchers().current();
+        if (current == null) {
+            throw new IllegalStateException("no child watcher is installed");
+        }
+        return current;
     }
 
     private static <T> void setOnce(LoopFuture<T> future, T result) {
