@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 
 import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildWatcher;
-import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.selector.SelectorEventLoop;
 import dev.loopkit.policy.DefaultEventLoopPolicy;
@@ -13,8 +12,6 @@ import dev.loopkit.watcher.pidfd.PidfdChildWatcher;
 import dev.loopkit.watcher.threaded.ThreadedChildWatcher;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.After;
 import org.junit.Test;
@@ -58,27 +55,8 @@ public class SwitchFromAnotherLoopsCallbackTest {
         policy.setEventLoop(main);
         cleanup.add(() -> policy.setEventLoop(null));
         Asyncio.setChildWatcher(new ThreadedChildWatcher());
-        BaseEventLoop a = new SelectorEventLoop();
-        cleanup.add(a::close);
-        CompletableFuture<Integer> exited = new CompletableFuture<>();
-        CompletableFuture<Void> spawned = new CompletableFuture<>();
-        a.callSoon(() -> {
-            Recording recording = new Recording();
-            a.subprocessExec(() -> recording, List.of("/bin/sh", "-c", "sleep 0.5; exit 3"), SubprocessOptions.defaults()
-                    .withStdin(SubprocessOptions.Redirect.DEVNULL).withStdout(SubprocessOptions.Redirect.DEVNULL)
-                    .withStderr(SubprocessOptions.Redirect.DEVNULL))
-                    .whenComplete((transport, error) -> {
-                        if (error != null) {
-                            spawned.completeExceptionally(error);
-                        } else {
-                            spawned.complete(null);
-                        }
-                    });
-            recording.exited.whenComplete((code, error) -> exited.complete(error != null ? -1 : code));
-        });
-        Thread runningA = new Thread(() -> a.runUntilComplete(exited.copy().completeOnTimeout(-2, 10, TimeUnit.SECONDS)), "loop-a");
-        runningA.start();
-        spawned.get(10, TimeUnit.SECONDS);
+        ChildOnItsOwnLoop a = new ChildOnItsOwnLoop("sleep 0.5; exit 3");
+        cleanup.add(a);
         BaseEventLoop b = new SelectorEventLoop();
         b.callSoon(() -> {
             Asyncio.setChildWatcher(target.get());
@@ -90,8 +68,6 @@ public class SwitchFromAnotherLoopsCallbackTest {
         }, "loop-b");
         runningB.start();
         runningB.join(10_000);
-        runningA.join(15_000);
-        assertEquals("the exit of loop A's child, the switch made on loop B, B closed", Integer.valueOf(3),
-                exited.getNow(null));
+        assertEquals("the exit of loop A's child, the switch made on loop B, B closed", Integer.valueOf(3), a.returncode());
     }
 }
