@@ -2,7 +2,7 @@ package dev.loopkit.loop.epoll;
 
 import dev.loopkit.loop.core.ChannelHandles;
 import dev.loopkit.loop.core.ChannelInterests;
-import dev.loopkit.loop.core.HelperThread;
+import dev.loopkit.loop.core.SelectorHelperThread;
 import dev.loopkit.loop.core.Uninterruptibly;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.scheduling.Readiness;
@@ -162,15 +162,13 @@ final class ChannelWatcher implements ChannelHandles {
     }
 
     /** The helper thread: it holds the selector and counts its selects, and reaches the loop only weakly. */
-    private static final class Helper extends HelperThread<ChannelWatcher> {
-        private final Selector selector;
+    private static final class Helper extends SelectorHelperThread<ChannelWatcher> {
         /** Selects returned so far: each one's start deregistered the keys cancelled before it. */
         private final AtomicLong selects = new AtomicLong();
         private volatile Thread awaiting;
 
         Helper(Selector selector, ChannelWatcher owner, String name) {
-            super(owner, name, "its java.nio channels are");
-            this.selector = selector;
+            super(selector, owner, name, "its java.nio channels are");
         }
 
         @Override
@@ -216,16 +214,6 @@ final class ChannelWatcher implements ChannelHandles {
             } finally {
                 awaiting = null;
             }
-        }
-
-        @Override
-        protected void wake() {
-            selector.wakeup();
-        }
-
-        @Override
-        protected void closeSet() throws IOException {
-            selector.close();
         }
     }
 

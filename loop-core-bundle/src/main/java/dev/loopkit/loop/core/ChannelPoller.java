@@ -198,12 +198,10 @@ public final class ChannelPoller implements ChannelReadiness {
     // ---- helper thread ------------------------------------------------------------------------------
 
     /** The helper thread: it holds the selector, whose keys hold no more than the channels' interests. */
-    private static final class Helper extends HelperThread<ChannelPoller> {
-        private final Selector selector;
+    private static final class Helper extends SelectorHelperThread<ChannelPoller> {
 
         Helper(Selector selector, ChannelPoller poller, String name) {
-            super(poller, name, "its channels are");
-            this.selector = selector;
+            super(selector, poller, name, "its channels are");
         }
 
         @Override
@@ -224,16 +222,6 @@ public final class ChannelPoller implements ChannelReadiness {
             if (poller != null) {
                 poller.scheduler.offerReadiness(poller.new ChannelReady((Interest) key.attachment(), ready));
             }
-        }
-
-        @Override
-        protected void wake() {
-            selector.wakeup();
-        }
-
-        @Override
-        protected void closeSet() throws IOException {
-            selector.close();
         }
     }
 
