@@ -10,6 +10,7 @@ import dev.loopkit.api.spi.ServiceRanking;
 import java.lang.System.Logger.Level;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * asyncio's {@code DefaultEventLoopPolicy} (3.12 semantics): one loop per thread.
@@ -58,7 +59,13 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
     private final String loopFactoryName;
     /** The factory DS bound, or one given to the constructor; {@code null}: look it up by name. */
     private final EventLoopFactory boundFactory;
-    private final ThreadLocal<Context> contexts = ThreadLocal.withInitial(Context::new);
+    /**
+     * asyncio's {@code _Local}, the loop set in each thread: no value where {@code setEventLoop} was never
+     * called, empty where it was called with {@code null}. Of JDK types only: a thread outlives a
+     * refreshed policy bundle, and its stale entry, a context of this bundle's own class, kept the
+     * bundle's class loader until the thread next used a thread-local (ContextPinsNoPolicyClassLoaderTest).
+     */
+    private final ThreadLocal<Optional<EventLoop>> loops = new ThreadLocal<>();
     private volatile boolean deactivated;
     /** The watcher last set through this instance (asyncio's {@code _watcher}); {@code null}: none. */
     private volatile ChildWatcher chosenWatcher;
@@ -101,16 +108,17 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
 
     @Override
     public EventLoop getEventLoop() {
-        Context context = contexts.get();
-        if (context.loop == null && !context.setCalled && isMainContext()) {
+        Optional<EventLoop> set = loops.get();
+        if (set == null && isMainContext()) {
             LOG.log(Level.WARNING, "There is no current event loop");
             setEventLoop(newEventLoop());
+            set = loops.get();
         }
-        if (context.loop == null) {
+        if (set == null || set.isEmpty()) {
             throw new IllegalStateException(
                     "There is no current event loop in thread " + pythonRepr(Thread.currentThread().getName()) + ".");
         }
-        return context.loop;
+        return set.get();
     }
 
     /** Python's {@code repr} of a str, as asyncio's {@code %r} shows the thread's name. */
@@ -137,9 +145,7 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
 
     @Override
     public void setEventLoop(EventLoop loop) {
-        Context context = contexts.get();
-        context.setCalled = true;
-        context.loop = loop;
+        loops.set(Optional.ofNullable(loop));
         if (!isMainContext() || !speaksForTheProcess()) {
             return;
         }
@@ -236,11 +242,5 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[" + loopFactoryName + "]";
-    }
-
-    /** asyncio's {@code _Local}: the loop of one thread and whether {@code set_event_loop} was called there. */
-    private static final class Context {
-        EventLoop loop;
-        boolean setCalled;
     }
 }

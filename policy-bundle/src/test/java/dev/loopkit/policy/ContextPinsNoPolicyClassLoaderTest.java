@@ -1,0 +1,94 @@
+package dev.loopkit.policy;
+
+import static org.junit.Assert.assertNull;
+
+import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.EventLoopPolicy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.ref.WeakReference;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.Test;
+
+/**
+ * A thread that outlives a policy must not keep the policy's class loader. The platform's main loop
+ * thread ({@code loopkit-main}) calls {@code setEventLoop(null)} on a policy when its loop goes; a
+ * refresh of the policy bundle then drops the policy, but the thread's {@code ThreadLocal} entry kept
+ * its value, a context of the policy bundle's own class, until that thread used a thread-local again:
+ * an outside review counted 5 to 6 old policy-bundle class loaders after 5 to 20 refreshes, freed only
+ * when {@code loopkit-main} was replaced. Here a class loader of its own stands for the refreshed bundle.
+ */
+public class ContextPinsNoPolicyClassLoaderTest {
+
+    /** Loads the policy's own classes itself, as a bundle's class loader does; the rest from its parent. */
+    private static final class PolicyBundleLoader extends ClassLoader {
+        PolicyBundleLoader(ClassLoader parent) {
+            super(parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.startsWith(DefaultEventLoopPolicy.class.getName())) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> loaded = findLoadedClass(name);
+                if (loaded == null) {
+                    String resource = name.replace('.', '/') + ".class";
+                    try (InputStream in = getParent().getResourceAsStream(resource)) {
+                        byte[] bytes = in.readAllBytes();
+                        loaded = defineClass(name, bytes, 0, bytes.length);
+                    } catch (IOException | NullPointerException e) {
+                        throw new ClassNotFoundException(name, e);
+                    }
+                }
+                return loaded;
+            }
+        }
+    }
+
+    @Test
+    public void aThreadThatSetNoLoopThroughADroppedPolicyKeepsNoneOfItsClasses() throws Exception {
+        AtomicReference<WeakReference<ClassLoader>> loader = new AtomicReference<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        CountDownLatch set = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread outlivesThePolicy = new Thread(() -> {
+            try {
+                loader.set(setNoLoopThroughAPolicyOfItsOwnLoader());
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+            set.countDown();
+            try {
+                done.await(); // alive, and touching no thread-local, as loopkit-main between loops
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "outlives-the-policy");
+        outlivesThePolicy.start();
+        try {
+            set.await();
+            assertNull(failed.get());
+            for (int i = 0; i < 50 && loader.get().get() != null; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertNull("the policy's class loader is still reachable from a thread that set no loop through it",
+                    loader.get().get());
+        } finally {
+            done.countDown();
+            outlivesThePolicy.join();
+        }
+    }
+
+    // Its own frame: nothing of the loader stays on the thread's stack once it returns.
+    private static WeakReference<ClassLoader> setNoLoopThroughAPolicyOfItsOwnLoader() throws Exception {
+        ClassLoader bundle = new PolicyBundleLoader(ContextPinsNoPolicyClassLoaderTest.class.getClassLoader());
+        EventLoopPolicy policy = (EventLoopPolicy) bundle.loadClass(DefaultEventLoopPolicy.class.getName())
+                .getConstructor().newInstance();
+        policy.setEventLoop((EventLoop) null);
+        return new WeakReference<>(bundle);
+    }
+}
