@@ -8,9 +8,12 @@ import dev.loopkit.api.spi.LoopkitName;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.api.spi.ServiceRanking;
 import java.lang.System.Logger.Level;
+import java.util.Collections;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.WeakHashMap;
 
 /**
  * asyncio's {@code DefaultEventLoopPolicy} (3.12 semantics): one loop per thread.
@@ -60,12 +63,17 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
     /** The factory DS bound, or one given to the constructor; {@code null}: look it up by name. */
     private final EventLoopFactory boundFactory;
     /**
-     * asyncio's {@code _Local}, the loop set in each thread: no value where {@code setEventLoop} was never
-     * called, empty where it was called with {@code null}. Of JDK types only: a thread outlives a
-     * refreshed policy bundle, and its stale entry, a context of this bundle's own class, kept the
-     * bundle's class loader until the thread next used a thread-local (ContextPinsNoPolicyClassLoaderTest).
+     * asyncio's {@code _Local}: the loop set in each thread, kept by the policy as a
+     * {@code threading.local} keeps its values, so that they go with the policy, and with the thread.
+     * No entry where {@code setEventLoop} was never called in the thread, empty where it was called
+     * with {@code null}. The thread holds only its {@link #threadKeys key}, a plain object: a
+     * thread-local entry of the loop itself, or of a context of this bundle's class, outlived the
+     * policy on threads that lived on (loopkit-main, a pool's), and kept the loop, a refreshed loop
+     * or policy bundle's class loader with it, until the thread next used a thread-local
+     * (ContextPinsNoPolicyClassLoaderTest). Keyed weakly: a thread's key goes when the thread ends.
      */
-    private final ThreadLocal<Optional<EventLoop>> loops = new ThreadLocal<>();
+    private final Map<Object, Optional<EventLoop>> loops = Collections.synchronizedMap(new WeakHashMap<>());
+    private final ThreadLocal<Object> threadKeys = new ThreadLocal<>();
     private volatile boolean deactivated;
     /** The watcher last set through this instance (asyncio's {@code _watcher}); {@code null}: none. */
     private volatile ChildWatcher chosenWatcher;
@@ -108,17 +116,26 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
 
     @Override
     public EventLoop getEventLoop() {
-        Optional<EventLoop> set = loops.get();
+        Optional<EventLoop> set = loops.get(threadKey());
         if (set == null && isMainContext()) {
             LOG.log(Level.WARNING, "There is no current event loop");
             setEventLoop(newEventLoop());
-            set = loops.get();
+            set = loops.get(threadKey());
         }
         if (set == null || set.isEmpty()) {
             throw new IllegalStateException(
                     "There is no current event loop in thread " + pythonRepr(Thread.currentThread().getName()) + ".");
         }
         return set.get();
+    }
+
+    private Object threadKey() {
+        Object key = threadKeys.get();
+        if (key == null) {
+            key = new Object();
+            threadKeys.set(key);
+        }
+        return key;
     }
 
     /** Python's {@code repr} of a str, as asyncio's {@code %r} shows the thread's name. */
@@ -145,7 +162,7 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
 
     @Override
     public void setEventLoop(EventLoop loop) {
-        loops.set(Optional.ofNullable(loop));
+        loops.put(threadKey(), Optional.ofNullable(loop));
         if (!isMainContext() || !speaksForTheProcess()) {
             return;
         }

@@ -7,6 +7,7 @@ import dev.loopkit.api.EventLoopPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ref.WeakReference;
+import java.lang.reflect.Proxy;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.Test;
@@ -81,6 +82,62 @@ public class ContextPinsNoPolicyClassLoaderTest {
             done.countDown();
             outlivesThePolicy.join();
         }
+    }
+
+    /**
+     * asyncio keeps each thread's loop in a {@code threading.local} of the policy, which goes with the
+     * policy: a loop a thread set and nobody else holds is garbage then, and the loop's own finaliser
+     * closes it if it was left open. A thread-local entry of a dropped policy kept the loop, and with it
+     * the loop bundle's class loader after that bundle's refresh (an outside review, the epoll loop).
+     */
+    @Test
+    public void aLoopSetInAThreadGoesWithTheDroppedPolicyWhileTheThreadLives() throws Exception {
+        AtomicReference<WeakReference<EventLoop>> loop = new AtomicReference<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        CountDownLatch set = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread outlivesThePolicy = new Thread(() -> {
+            try {
+                loop.set(setALoopThroughAPolicyDroppedAfterwards());
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+            set.countDown();
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "outlives-the-policy");
+        outlivesThePolicy.start();
+        try {
+            set.await();
+            assertNull(failed.get());
+            for (int i = 0; i < 50 && loop.get().get() != null; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertNull("the loop a thread set through a dropped policy is still reachable", loop.get().get());
+        } finally {
+            done.countDown();
+            outlivesThePolicy.join();
+        }
+    }
+
+    private static WeakReference<EventLoop> setALoopThroughAPolicyDroppedAfterwards() {
+        EventLoop loop = (EventLoop) Proxy.newProxyInstance(EventLoop.class.getClassLoader(),
+                new Class<?>[] {EventLoop.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("toString")) {
+                        return "the thread's loop";
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+        EventLoopPolicy policy = new DefaultEventLoopPolicy();
+        policy.setEventLoop(loop);
+        if (policy.getEventLoop() != loop) {
+            throw new AssertionError("the loop was not set");
+        }
+        return new WeakReference<>(loop);
     }
 
     // Its own frame: nothing of the loader stays on the thread's stack once it returns.
