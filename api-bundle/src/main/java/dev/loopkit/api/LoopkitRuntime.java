@@ -25,6 +25,8 @@ public interface LoopkitRuntime {
     /**
      * The process-wide policy: the one set explicitly, else the configured one, else the
      * highest-ranked one installed; {@code null} when none is installed.
+     *
+     * @throws IllegalStateException when the runtime is stopped (its bundle), saying to start it
      */
     EventLoopPolicy currentPolicy();
 

@@ -10,9 +10,9 @@ import java.util.function.Supplier;
 /**
  * The runtime as {@link java.util.ServiceLoader} makes it on the class path, where it can only call
  * a public constructor (on the module path it calls {@link ProcessWide#provider()}): every call goes
- * to the process's {@link ProcessWide}.
+ * to the process's {@link ProcessWide}. {@link StoppedRuntime} is the same with one answer changed.
  */
-public final class ClassPathRuntime implements LoopkitRuntime {
+public class ClassPathRuntime implements LoopkitRuntime {
 
     private final ProcessWide process = ProcessWide.get();
 

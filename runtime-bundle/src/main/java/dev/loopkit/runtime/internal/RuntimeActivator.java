@@ -54,7 +54,7 @@ public final class RuntimeActivator implements BundleActivator {
     }
 
     // The registries are emptied first, quietly: the services stay where they are (a watcher keeps
-    // its children), only this bundle's view of them goes. Closing the trackers then retires no
+    // its children), only this bundle's view of them goes; the facade then says the runtime is stopped. Closing the trackers then retires no
     // watcher: a retire with the registry empty moved its children to the orphanage, which reaps
     // nothing, and detached it from its loop (RuntimeStopLeavesChildrenTest).
     @Override
@@ -67,6 +67,7 @@ public final class RuntimeActivator implements BundleActivator {
         trackers.forEach(ServiceTracker::close);
         trackers = List.of();
         recordOrphans(context);
+        RuntimeHook.install(new StoppedRuntime());
     }
 
     /**

@@ -5,15 +5,13 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
+import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.testsupport.HoldingChildWatcher;
-import java.lang.reflect.Proxy;
 import java.util.Set;
 import org.junit.After;
 import org.junit.Test;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
-import org.osgi.framework.FrameworkUtil;
 
 /**
  * Children waiting in the orphanage (no watcher installed) when the runtime bundle stops: an update and
@@ -24,7 +22,7 @@ import org.osgi.framework.FrameworkUtil;
  */
 public class OrphansAcrossRestartsTest {
 
-    private final BundleContext context = context();
+    private final BundleContext context = ServicelessContext.of("this-framework");
     private final HoldingChildWatcher collector = new HoldingChildWatcher();
     private Process child;
 
@@ -38,6 +36,7 @@ public class OrphansAcrossRestartsTest {
             child.destroyForcibly();
         }
         System.clearProperty(RuntimeActivator.recordOf(context));
+        RuntimeHook.install(null); // the stopped runtime: the next use finds the class path's one again
     }
 
     @Test(timeout = 30_000)
@@ -106,18 +105,5 @@ public class OrphansAcrossRestartsTest {
             activator.stop(context);
             System.clearProperty(another);
         }
-    }
-
-    private static BundleContext context() {
-        return (BundleContext) Proxy.newProxyInstance(OrphansAcrossRestartsTest.class.getClassLoader(),
-                new Class<?>[] {BundleContext.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "createFilter" -> FrameworkUtil.createFilter((String) args[0]);
-                    case "addServiceListener", "removeServiceListener", "getServiceReferences" -> null;
-                    case "getProperty" -> Constants.FRAMEWORK_UUID.equals(args[0]) ? "this-framework" : null;
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    case "equals" -> proxy == args[0];
-                    case "toString" -> "context";
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertSame;
 
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.RuntimeHook;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.testsupport.HoldingChildWatcher;
 import java.lang.reflect.Proxy;
@@ -44,6 +45,7 @@ public class RuntimeStopLeavesChildrenTest {
     public void cleanUp() {
         watcher.removeChildHandler(101L); // not a real child: nobody else must ever look for it
         System.clearProperty(RuntimeActivator.ORPHANS + ".runtime-stop-test"); // the stopped runtime's record of it
+        RuntimeHook.install(null); // the stopped runtime: the next use finds the class path's one again
     }
 
     @SuppressWarnings("unchecked")
