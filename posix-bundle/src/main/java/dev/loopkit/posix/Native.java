@@ -21,7 +21,11 @@ final class Native {
     private static final Native INSTANCE;
     private static final String UNAVAILABLE_REASON;
 
+    // Bound with the caller's interrupt status set aside, and put back after: jffi writes its native stub
+    // to a temporary file through an interruptible channel, which a pending interrupt closes, and both
+    // jffi and this class keep that failure for the JVM's life (FirstUseFromAnInterruptedThreadTest).
     static {
+        boolean interrupted = Thread.interrupted();
         Native loaded = null;
         String reason = null;
         try {
@@ -30,6 +34,10 @@ final class Native {
             reason = e.getMessage();
         } catch (RuntimeException | LinkageError e) {
             reason = "libc could not be bound with jnr-ffi: " + e;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         INSTANCE = loaded;
         UNAVAILABLE_REASON = reason;
