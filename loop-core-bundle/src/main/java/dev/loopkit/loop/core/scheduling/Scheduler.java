@@ -361,24 +361,43 @@ public final class Scheduler extends SchedulerPadding {
     /** One iteration, asyncio's {@code _run_once}; loop thread. */
     public void runOnce() {
         assert inLoopThread() : "runOnce off the loop thread";
-        purgeCancelledTimers();
-        long timeout = waitTimeout();
-        // `armed` is written only around a wait that may block: producers read it on every
-        // callSoonThreadsafe, so a store on every iteration would keep pulling its cache line away.
-        boolean mayBlock = timeout != 0;
-        if (mayBlock && !inbound.armBeforeSleeping()) { // something was offered meanwhile
-            mayBlock = false;
-            timeout = 0;
-        }
+        long timeout = beforeWait();
         try {
             waiter.await(timeout);
         } catch (IOException e) {
             throw new UncheckedIOException("waiting for events", e);
         } finally {
-            if (mayBlock) {
-                inbound.disarm();
-            }
+            endWait(timeout);
         }
+        afterWait();
+    }
+
+    /**
+     * The wait's timeout, and the inbound queue armed when the wait may block, so that the next
+     * producer wakes the loop; 0 if something was offered meanwhile. Its own step, with
+     * {@link #endWait} and {@link #afterWait}, so that WakeupLincheckTest explores this code, with its
+     * wait between two operations. Loop thread.
+     */
+    long beforeWait() {
+        purgeCancelledTimers();
+        long timeout = waitTimeout();
+        // `armed` is written only around a wait that may block: producers read it on every
+        // callSoonThreadsafe, so a store on every iteration would keep pulling its cache line away.
+        if (timeout != 0 && !inbound.armBeforeSleeping()) { // something was offered meanwhile
+            return 0;
+        }
+        return timeout;
+    }
+
+    /** After the wait {@link #beforeWait} gave {@code timeout} to, however it ended: disarms what it armed. */
+    void endWait(long timeout) {
+        if (timeout != 0) {
+            inbound.disarm();
+        }
+    }
+
+    /** The rest of the iteration: what came meanwhile, the timers due, and the callbacks ready now. */
+    void afterWait() {
         inbound.drain(toReadyOrHeap);
         if (!timers.isEmpty()) { // no timer, no need to read the clock (~25 ns, as much as a callback)
             long now = LoopClock.nanoTime();
