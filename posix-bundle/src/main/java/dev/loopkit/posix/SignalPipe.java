@@ -77,6 +77,8 @@ public final class SignalPipe implements AutoCloseable {
      * within a scheduler tick. Past it the write end stays open for good, never closed under a handler.
      */
     private static final long HANDLERS_LEAVE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** {@link #HANDLERS_LEAVE_NANOS}; longer in the test that holds a handler in flight, lest a slow machine outlast it. */
+    long handlersLeaveNanos = HANDLERS_LEAVE_NANOS;
     /** Where the marks start in the data page: one byte per signal number, 1 to 64. */
     private static final int MARKS = 64;
     private static final int LAST_SIGNAL = 64;
@@ -241,7 +243,7 @@ public final class SignalPipe implements AutoCloseable {
         // The store above before the look at the count (the handler's lock inc is a full barrier too):
         // either a handler counted in sees no descriptor, or this sees it counted in.
         VarHandle.fullFence();
-        if (!code.awaitNoHandlerInFlight(HANDLERS_LEAVE_NANOS)) {
+        if (!code.awaitNoHandlerInFlight(handlersLeaveNanos)) {
             return; // the pipe, and the pages its handler runs in, stay as they are for good
         }
         posix.closeQuietly(writeFd);

@@ -94,12 +94,18 @@ public class SignalPipeTest extends PosixTestSupport {
         Path link = Path.of("/proc/self/fd/" + writeEnd);
         String file = Files.readSymbolicLink(link).toString();
         data.putInt(SignalPipe.IN_FLIGHT, 1); // a handler entered, read the number, and was preempted
+        pipe.handlersLeaveNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(60); // past the test's own pauses
         Thread closing = new Thread(pipe::close, "closing the signal pipe");
         try {
             closing.start();
-            closing.join(300);
-            assertTrue("close() returned while a handler was in flight", closing.isAlive());
+            // close() stores -1 first, then waits for the handler: waited for, so that a slow machine's
+            // late start of the closing thread cannot fail the test (an outside review)
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (data.getInt(0) != -1 && closing.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
             assertEquals("a handler entered now writes to no descriptor", -1, data.getInt(0));
+            assertTrue("close() returned while a handler was in flight", closing.isAlive());
             assertEquals("the write end is still the pipe's", file, Files.readSymbolicLink(link).toString());
         } finally {
             data.putInt(SignalPipe.IN_FLIGHT, 0); // it wrote, and left

@@ -379,7 +379,12 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
             return new CollectingProtocol(1, false);
         }, LOCALHOST, port(server)).toCompletableFuture();
         connecting.orTimeout(1, java.util.concurrent.TimeUnit.MILLISECONDS);
-        Thread.sleep(100); // the timeout fires before the loop runs the connect
+        // The timeout fires before the loop runs the connect: waited for, not slept for, so that a slow
+        // machine's late timer thread cannot fail the test (an outside review)
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!connecting.isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
         assertTrue(connecting.isCompletedExceptionally());
         sleepOnLoop(0.5);
         boolean serverSawTheEnd = serverSideLost.isDone();
