@@ -130,12 +130,20 @@ public class PolicyRegistryIT {
 
     @Test
     public void policiesWhoseLoopBundleStopsAreWithdrawnAndItsLoopsClosed() throws Exception {
-        EventLoop idle = ProcessWide.get().policies().find("default").orElseThrow().service().newEventLoop();
+        EventLoopPolicy defaultPolicy = ProcessWide.get().policies().find("default").orElseThrow().service();
+        EventLoopPolicy selectorPolicy = ProcessWide.get().policies().find("selector").orElseThrow().service();
+        EventLoop idle = defaultPolicy.newEventLoop();
         assertEquals("dev.loopkit.loop.selector.SelectorEventLoop", idle.getClass().getName());
         Bundle selector = bundle("dev.loopkit.loop.selector");
         selector.stop();
         try {
             assertTrue("a loop of the stopped bundle is closed", idle.isClosed());
+            for (EventLoopPolicy held : List.of(defaultPolicy, selectorPolicy)) {
+                IllegalStateException gone = assertThrows(IllegalStateException.class, held::newEventLoop);
+                assertEquals(held + ": " + gone.getMessage(),
+                        "This event loop policy is no longer active: its event loop factory 'selector' went away",
+                        gone.getMessage());
+            }
             List<String> left = EpollPolicy.works() ? List.of("epoll", "proactor") : List.of("proactor");
             Await.until("only the policies of other loops left", () -> ProcessWide.get().policies().entries().stream()
                     .map(Entry::name).toList(), left);
@@ -144,6 +152,31 @@ public class PolicyRegistryIT {
             selector.start();
         }
         Await.until("the ranked policy back", this::current, EpollPolicy.processWide());
+    }
+
+    /**
+     * A policy held by user code says why it went: the policy bundle's stop was told as "its event loop
+     * factory 'selector' went away" while the selector bundle ran on (an outside review). Declarative
+     * Services gives the selector policy its deactivation's reason; the default policy's publisher knows
+     * its own stop.
+     */
+    @Test
+    public void policiesHeldWhenThePolicyBundleStopsSayTheirBundleStopped() throws Exception {
+        EventLoopPolicy defaultPolicy = ProcessWide.get().policies().find("default").orElseThrow().service();
+        EventLoopPolicy selectorPolicy = ProcessWide.get().policies().find("selector").orElseThrow().service();
+        Bundle policies = bundle("dev.loopkit.policy");
+        policies.stop();
+        try {
+            for (EventLoopPolicy held : List.of(defaultPolicy, selectorPolicy)) {
+                IllegalStateException gone = assertThrows(IllegalStateException.class, held::newEventLoop);
+                assertEquals(held + ": " + gone.getMessage(),
+                        "This event loop policy is no longer active: the bundle that published it stopped", gone.getMessage());
+            }
+        } finally {
+            policies.start();
+        }
+        Await.until("the ranked policy back", this::current, EpollPolicy.processWide());
+        Await.until("the default policy back", () -> ProcessWide.get().policies().find("default").isPresent());
     }
 
     @Test

@@ -75,6 +75,8 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
     private final Map<Object, Optional<EventLoop>> loops = Collections.synchronizedMap(new WeakHashMap<>());
     private final ThreadLocal<Object> threadKeys = new ThreadLocal<>();
     private volatile boolean deactivated;
+    /** Why, where the publisher said ({@link #deactivate(String)}); {@code null}: told by the factories registered. */
+    private volatile String deactivatedBecause;
     /** The watcher last set through this instance (asyncio's {@code _watcher}); {@code null}: none. */
     private volatile ChildWatcher chosenWatcher;
 
@@ -96,13 +98,23 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
     }
 
     /**
-     * Called when the policy's service goes away (its bundle or its loop factory stopped): from
-     * then on {@link #newEventLoop()} says so instead of using a factory that is gone. Declarative
-     * Services calls it by its default name for the subclasses published as components.
+     * Called when the policy's service goes away, its bundle stopped or its loop factory went: from then
+     * on {@link #newEventLoop()} refuses, saying which (a factory still registered: the bundle).
+     * Declarative Services calls it by its default name for the subclasses published as components;
+     * the reason it could pass, Felix's SCR gives as "unspecified" either way.
      */
     public void deactivate() {
         deactivated = true;
     }
+
+    /** {@link #deactivate()}, saying {@code why}, for a publisher that knows. */
+    public void deactivate(String why) {
+        deactivatedBecause = Objects.requireNonNull(why, "why");
+        deactivated = true;
+    }
+
+    /** What a policy whose publishing bundle stopped says: {@link #deactivate(String)}. */
+    public static final String BUNDLE_STOPPED = "the bundle that published it stopped";
 
     /** {@code selector} on Unix, {@code proactor} on Windows, as asyncio's default policy chooses. */
     public static String platformLoopFactoryName() {
@@ -190,8 +202,7 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
      */
     protected EventLoopFactory loopFactory() {
         if (deactivated) {
-            throw new IllegalStateException("This event loop policy is no longer active: its event loop factory '"
-                    + loopFactoryName + "' went away");
+            throw new IllegalStateException("This event loop policy is no longer active: " + whyDeactivated());
         }
         if (boundFactory != null) {
             return boundFactory;
@@ -201,6 +212,18 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
                         + "' is installed (" + ProcessWide.get().loopFactories().knownNames() + "): install the "
                         + "dev.loopkit.loop." + loopFactoryName + " bundle or module"))
                 .service();
+    }
+
+    // A policy withdrawn while its factory is still registered went with its own bundle (an outside
+    // review: the policy bundle's stop was told as "its event loop factory went away").
+    private String whyDeactivated() {
+        String said = deactivatedBecause;
+        if (said != null) {
+            return said;
+        }
+        EventLoopFactory factory = boundFactory;
+        return factory != null && ProcessWide.get().loopFactories().entryOf(factory).isPresent() ? BUNDLE_STOPPED
+                : "its event loop factory '" + loopFactoryName + "' went away";
     }
 
     /**

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Proxy;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.Test;
@@ -51,37 +52,8 @@ public class ContextPinsNoPolicyClassLoaderTest {
 
     @Test
     public void aThreadThatSetNoLoopThroughADroppedPolicyKeepsNoneOfItsClasses() throws Exception {
-        AtomicReference<WeakReference<ClassLoader>> loader = new AtomicReference<>();
-        AtomicReference<Throwable> failed = new AtomicReference<>();
-        CountDownLatch set = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(1);
-        Thread outlivesThePolicy = new Thread(() -> {
-            try {
-                loader.set(setNoLoopThroughAPolicyOfItsOwnLoader());
-            } catch (Throwable e) {
-                failed.set(e);
-            }
-            set.countDown();
-            try {
-                done.await(); // alive, and touching no thread-local, as loopkit-main between loops
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "outlives-the-policy");
-        outlivesThePolicy.start();
-        try {
-            set.await();
-            assertNull(failed.get());
-            for (int i = 0; i < 50 && loader.get().get() != null; i++) {
-                System.gc();
-                Thread.sleep(20);
-            }
-            assertNull("the policy's class loader is still reachable from a thread that set no loop through it",
-                    loader.get().get());
-        } finally {
-            done.countDown();
-            outlivesThePolicy.join();
-        }
+        assertNull("the policy's class loader is still reachable from a thread that set no loop through it",
+                leftAfterGcByAThreadThatLivesOn(ContextPinsNoPolicyClassLoaderTest::setNoLoopThroughAPolicyOfItsOwnLoader));
     }
 
     /**
@@ -92,39 +64,49 @@ public class ContextPinsNoPolicyClassLoaderTest {
      */
     @Test
     public void aLoopSetInAThreadGoesWithTheDroppedPolicyWhileTheThreadLives() throws Exception {
-        AtomicReference<WeakReference<EventLoop>> loop = new AtomicReference<>();
+        assertNull("the loop a thread set through a dropped policy is still reachable",
+                leftAfterGcByAThreadThatLivesOn(ContextPinsNoPolicyClassLoaderTest::setALoopThroughAPolicyDroppedAfterwards));
+    }
+
+    /**
+     * Runs {@code use} on a thread that then stays alive, touching no thread-local (as loopkit-main
+     * between loops, or a pool's thread), and returns what of the object it names is still reachable
+     * after a second of collections: {@code null} if it went.
+     */
+    private static Object leftAfterGcByAThreadThatLivesOn(Callable<WeakReference<?>> use) throws Exception {
+        AtomicReference<WeakReference<?>> named = new AtomicReference<>();
         AtomicReference<Throwable> failed = new AtomicReference<>();
-        CountDownLatch set = new CountDownLatch(1);
+        CountDownLatch used = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
-        Thread outlivesThePolicy = new Thread(() -> {
+        Thread livesOn = new Thread(() -> {
             try {
-                loop.set(setALoopThroughAPolicyDroppedAfterwards());
+                named.set(use.call());
             } catch (Throwable e) {
                 failed.set(e);
             }
-            set.countDown();
+            used.countDown();
             try {
                 done.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "outlives-the-policy");
-        outlivesThePolicy.start();
+        livesOn.start();
         try {
-            set.await();
+            used.await();
             assertNull(failed.get());
-            for (int i = 0; i < 50 && loop.get().get() != null; i++) {
+            for (int i = 0; i < 50 && named.get().get() != null; i++) {
                 System.gc();
                 Thread.sleep(20);
             }
-            assertNull("the loop a thread set through a dropped policy is still reachable", loop.get().get());
+            return named.get().get();
         } finally {
             done.countDown();
-            outlivesThePolicy.join();
+            livesOn.join();
         }
     }
 
-    private static WeakReference<EventLoop> setALoopThroughAPolicyDroppedAfterwards() {
+    private static WeakReference<?> setALoopThroughAPolicyDroppedAfterwards() {
         EventLoop loop = (EventLoop) Proxy.newProxyInstance(EventLoop.class.getClassLoader(),
                 new Class<?>[] {EventLoop.class}, (proxy, method, args) -> {
                     if (method.getName().equals("toString")) {
@@ -141,7 +123,7 @@ public class ContextPinsNoPolicyClassLoaderTest {
     }
 
     // Its own frame: nothing of the loader stays on the thread's stack once it returns.
-    private static WeakReference<ClassLoader> setNoLoopThroughAPolicyOfItsOwnLoader() throws Exception {
+    private static WeakReference<?> setNoLoopThroughAPolicyOfItsOwnLoader() throws Exception {
         ClassLoader bundle = new PolicyBundleLoader(ContextPinsNoPolicyClassLoaderTest.class.getClassLoader());
         EventLoopPolicy policy = (EventLoopPolicy) bundle.loadClass(DefaultEventLoopPolicy.class.getName())
                 .getConstructor().newInstance();

@@ -91,12 +91,14 @@ public final class DefaultPolicyPublisher {
     // One change, or false when there is none to make.
     private boolean step() {
         Published withdrawn;
+        boolean bundleStopped = false;
         EventLoopFactory publishOn;
         BundleContext publishWith;
         synchronized (this) {
             EventLoopFactory wanted = context == null || factories.isEmpty() ? null : factories.get(0);
             if (published != null && published.factory() != wanted) {
                 withdrawn = published;
+                bundleStopped = context == null;
                 published = null;
                 publishOn = null;
                 publishWith = null;
@@ -109,7 +111,7 @@ public final class DefaultPolicyPublisher {
             }
         }
         if (withdrawn != null) {
-            withdraw(withdrawn);
+            withdraw(withdrawn, bundleStopped);
         } else {
             Published registered = publish(publishOn, publishWith);
             synchronized (this) {
@@ -133,13 +135,18 @@ public final class DefaultPolicyPublisher {
         return new Published(factory, policy, bundleContext.registerService(EventLoopPolicy.class, policy, properties));
     }
 
-    private static void withdraw(Published withdrawn) {
+    // The policy held by user code then says why it went: its factory, or this component's own stop.
+    private static void withdraw(Published withdrawn, boolean bundleStopped) {
         try {
             withdrawn.registration().unregister();
         } catch (IllegalStateException alreadyUnregistered) {
             // the bundle stopped meanwhile, and the framework unregistered it
         } finally {
-            withdrawn.policy().deactivate();
+            if (bundleStopped) {
+                withdrawn.policy().deactivate(DefaultEventLoopPolicy.BUNDLE_STOPPED);
+            } else {
+                withdrawn.policy().deactivate();
+            }
         }
     }
 }

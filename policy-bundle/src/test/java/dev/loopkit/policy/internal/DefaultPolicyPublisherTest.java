@@ -1,6 +1,7 @@
 package dev.loopkit.policy.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.EventLoop;
@@ -89,6 +90,30 @@ public class DefaultPolicyPublisherTest {
         publisher.removeFactory(factory);
         assertTrue("deactivate on another thread waited for the withdrawal's listener", returned.get());
         assertEquals(0, published().size());
+    }
+
+    /**
+     * A policy held by user code says why it went: the publisher's own stop (its bundle stopping) was
+     * told as "its event loop factory went away" while that factory ran on (an outside review).
+     */
+    @Test
+    public void aPolicyWithdrawnByThePublishersStopSaysItsBundleStoppedAndOneWhoseFactoryWentSaysThat()
+            throws Exception {
+        EventLoopFactory factory = factory();
+        publisher.activate(framework.context());
+        publisher.addFactory(factory, Map.of("loopkit.name", FACTORY_NAME));
+        EventLoopPolicy held = framework.context().getService(published().get(0));
+        publisher.deactivate();
+        IllegalStateException refused = assertThrows(IllegalStateException.class, held::newEventLoop);
+        assertEquals("This event loop policy is no longer active: the bundle that published it stopped",
+                refused.getMessage());
+
+        publisher.activate(framework.context());
+        EventLoopPolicy again = framework.context().getService(published().get(0));
+        publisher.removeFactory(factory);
+        refused = assertThrows(IllegalStateException.class, again::newEventLoop);
+        assertEquals("This event loop policy is no longer active: its event loop factory '" + FACTORY_NAME + "' went away",
+                refused.getMessage());
     }
 
     private List<ServiceReference<EventLoopPolicy>> published() throws Exception {
