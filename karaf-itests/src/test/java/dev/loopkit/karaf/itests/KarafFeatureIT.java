@@ -307,11 +307,42 @@ public class KarafFeatureIT {
         assertEquals(List.of("proactor"), completions("policy", "pro"));
     }
 
+    /**
+     * Without its access list Karaf let everyone run every loop: command: a viewer ran loop:run during a
+     * first feature:install (the commands registered before File Install read the file the feature
+     * copies), and for good once the configuration was deleted (an outside review). Nobody may then.
+     */
+    @Test
+    public void withoutTheirAccessListNobodyRunsTheCommands() throws Exception {
+        org.osgi.service.cm.Configuration acl = configurationAdmin.getConfiguration(ACL_PID, null);
+        java.util.Dictionary<String, Object> kept = acl.getProperties();
+        acl.delete();
+        try {
+            Await.until("configuration " + ACL_PID + " gone", () -> !exists(ACL_PID));
+            // Karaf's shell hears of the deletion as an event: then it shows viewers every loop: command
+            Await.until("loop:reset-policy shown to viewers", () -> !viewer.refusedAsUnknown("loop:reset-policy"));
+            for (KarafShell user : List.of(viewer, admin)) {
+                IllegalStateException refused = assertThrows(IllegalStateException.class, () -> user.run("loop:run /bin/echo ran"));
+                assertTrue(refused.getMessage(), refused.getMessage().matches(
+                        "The loop: commands' access list, configuration " + ACL_PID + ", is missing: nobody may run them until it"
+                        + " is back \\(config:install mvn:dev.loopkit/karaf-features/\\d+[.]\\d+[.]\\d+(-SNAPSHOT)?/cfg/acl-loop "
+                        + ACL_PID + ".cfg\\)"));
+                assertThrows(IllegalStateException.class, () -> user.run("loop:policies"));
+            }
+        } finally {
+            kept.remove(org.osgi.framework.Constants.SERVICE_PID);
+            configurationAdmin.getConfiguration(ACL_PID, null).update(kept);
+        }
+        Await.until("loop:reset-policy hidden from viewers by the command ACL again", () -> viewer.refusedAsUnknown("loop:reset-policy"));
+        assertTrue(admin.text("loop:policy"), admin.text("loop:policy").startsWith("process-wide: "));
+    }
+
     @Test
     public void loopRunIsForAdminsAndPrintsTheProgramsOutputAndHowItEnded() throws Exception {
         KarafShell.Result run = admin.run("loop:run /bin/sh -c 'echo from-the-child; exit 5'");
         assertTrue(run.printed(), run.printed().contains("from-the-child"));
-        assertTrue(run.text(), run.value().toString().matches(
+        List<String> lines = run.printed().lines().toList();
+        assertTrue(run.printed(), lines.get(lines.size() - 1).matches(
                 "pid \\d+: returncode 5 after [0-9.]+ ms \\(watcher " + bestWatcher() + ", " + EpollPolicy.loopClassName().replaceAll(".*\\.", "") + "\\)"));
         assertTrue("loop:run is not even shown to a viewer", viewer.refusedAsUnknown("loop:run /bin/true"));
         assertTrue("nor loop:reset-watcher", viewer.refusedAsUnknown("loop:reset-watcher"));

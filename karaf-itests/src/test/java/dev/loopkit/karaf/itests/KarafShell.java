@@ -25,9 +25,9 @@ final class KarafShell {
 
     /** What a command returned and what it printed. */
     record Result(Object value, String printed) {
-        /** The returned value as text, else what was printed. */
+        /** The returned value as text (a Gogo command's), else what was printed, without its last line's end. */
         String text() {
-            return value != null ? value.toString() : printed;
+            return value != null ? value.toString() : printed.stripTrailing();
         }
     }
 
