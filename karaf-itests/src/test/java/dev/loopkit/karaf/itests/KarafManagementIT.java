@@ -52,6 +52,7 @@ public class KarafManagementIT {
 
     private JMXConnector admin;
     private JMXConnector viewer;
+    private JMXConnector manager;
     private KarafShell adminShell;
 
     @Configuration
@@ -69,6 +70,7 @@ public class KarafManagementIT {
         Await.until("the JMX ACL loaded from etc/", this::jmxAclLoaded);
         admin = connect("admin");
         viewer = connect("viewer");
+        manager = connect("manager");
         Await.until("Loopkit's MBeans exported by Karaf's JMX whiteboard", this::mbeansExported);
     }
 
@@ -78,6 +80,7 @@ public class KarafManagementIT {
         adminShell.run("loop:reset-policy");
         admin.close();
         viewer.close();
+        manager.close();
     }
 
     @Test
@@ -101,6 +104,42 @@ public class KarafManagementIT {
             return jmx.queryNames(pattern, null).size();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Karaf's JMX ACL lets managers change any configuration but the ACLs through Karaf's config MBean
+     * and the OSGi ConfigurationAdmin MBean: a manager switched the process-wide policy that way, which
+     * loop:policy and switchTo keep for admins (an outside review). Loopkit's configuration is for
+     * admins there too.
+     */
+    @Test
+    public void aManagerMayNotChangeLoopkitsChoicesThroughTheConfigMBeans() throws Exception {
+        MBeanServerConnection jmx = manager.getMBeanServerConnection();
+        ObjectName karafConfig = new ObjectName("org.apache.karaf:type=config,name=root");
+        Await.until("Loopkit's entries in Karaf's JMX ACL of the config MBean", () -> managerRefusedToSetThePolicy(jmx, karafConfig));
+        // OSGi's ConfigurationAdmin MBean, where a feature of Karaf's (Aries JMX) exports it
+        for (ObjectName configurationAdmin : jmx.queryNames(new ObjectName("osgi.compendium:service=cm,*"), null)) {
+            assertThrows(SecurityException.class,
+                    () -> jmx.invoke(configurationAdmin, "delete", new Object[] {"dev.loopkit.policy"}, STRING));
+        }
+        assertThrows(SecurityException.class, () -> jmx.invoke(karafConfig, "update",
+                new Object[] {"dev.loopkit.policy", java.util.Map.of("policy", "proactor")},
+                new String[] {String.class.getName(), java.util.Map.class.getName()}));
+        assertEquals(EpollPolicy.ranked(), ProcessWide.get().policies().choice().name());
+    }
+
+    // Whether the manager's setProperty of dev.loopkit.policy was refused; one that went through is undone.
+    private boolean managerRefusedToSetThePolicy(MBeanServerConnection jmx, ObjectName karafConfig) {
+        try {
+            jmx.invoke(karafConfig, "setProperty", new Object[] {"dev.loopkit.policy", "policy", "proactor"},
+                    new String[] {String.class.getName(), String.class.getName(), String.class.getName()});
+            adminShell.run("loop:reset-policy");
+            return false;
+        } catch (SecurityException refused) {
+            return true;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
