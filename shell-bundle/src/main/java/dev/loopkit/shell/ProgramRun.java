@@ -115,24 +115,33 @@ final class ProgramRun implements SubprocessProtocol {
                 transport.sendSignal(SIGINT); // the same
             }
             String how = loop.getClass().getSimpleName();
-            String ending;
+            boolean threadInterrupted = false;
             try {
-                loop.runUntilComplete(ended);
-                ending = endedBecause != null ? "; " + endedBecause + ": killed" : interrupts > 0 ? "; interrupted (SIGINT)" : "";
-            } catch (IllegalStateException stopped) {
-                if (loop.isClosed() && transport.getReturncode() == null) {
-                    return orphaned(transport, start, watcher, how);
+                for (;;) {
+                    try {
+                        loop.runUntilComplete(ended);
+                        break;
+                    } catch (IllegalStateException stopped) {
+                        if (loop.isClosed() && transport.getReturncode() == null) {
+                            return orphaned(transport, start, watcher, how);
+                        }
+                        if (!Thread.interrupted()) {
+                            throw stopped;
+                        }
+                        // A shell that interrupts its job on Ctrl-C (Karaf's): as a Ctrl-C, the first goes to
+                        // the child, a second kills it; its status is put back once the run is over. The first
+                        // killed the child (an outside review; RunInterruptedTest).
+                        threadInterrupted = true;
+                        sigint();
+                    }
                 }
-                if (!Thread.interrupted()) {
-                    throw stopped;
-                }
-                transport.kill();
-                loop.runUntilComplete(ended);
-                Thread.currentThread().interrupt();
-                ending = "; interrupted: killed";
             } finally {
                 transport.close();
+                if (threadInterrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
+            String ending = endedBecause != null ? "; " + endedBecause + ": killed" : interrupts > 0 ? "; interrupted (SIGINT)" : "";
             // on a line of its own, where a script looks for it: after output that ended mid-line too
             return (endsMidLine ? System.lineSeparator() : "") + describe(transport.getPid(), transport.getReturncode(), start, watcher, how) + ending;
         } finally {
@@ -201,15 +210,18 @@ final class ProgramRun implements SubprocessProtocol {
     // command and print its prompt before the line that says how the child ended.
     private void handleSigint(EventLoop loop) {
         try {
-            loop.addSignalHandler(SIGINT, () -> {
-                interrupts++;
-                if (transport != null) {
-                    transport.sendSignal(interrupts == 1 ? SIGINT : SIGKILL);
-                    endIfDone(); // a second one: exited already, its output held by a background job
-                }
-            });
+            loop.addSignalHandler(SIGINT, this::sigint);
         } catch (IllegalStateException cannotBeCaught) {
             // the JVM keeps SIGINT (-Xrs): the shell's interruption still kills the child
+        }
+    }
+
+    // A Ctrl-C, or an interrupt of the run's thread; the loop's thread, while it runs or between runs.
+    private void sigint() {
+        interrupts++;
+        if (transport != null) {
+            transport.sendSignal(interrupts == 1 ? SIGINT : SIGKILL);
+            endIfDone(); // a second one: exited already, its output held by a background job
         }
     }
 

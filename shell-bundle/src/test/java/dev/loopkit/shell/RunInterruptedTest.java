@@ -1,0 +1,115 @@
+package dev.loopkit.shell;
+
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.Asyncio;
+import dev.loopkit.platform.ChoiceStore;
+import dev.loopkit.runtime.ProcessWide;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * A shell that interrupts its job's thread on Ctrl-C (Karaf's does) gets what a Ctrl-C gets: the
+ * first goes to the program as SIGINT, a second kills it, and the run ends with its line. The first
+ * interrupt killed the program outright, and Karaf's Ctrl-C with it (an outside review; the class's
+ * javadoc said "does the same").
+ */
+public class RunInterruptedTest {
+
+    private final LoopCommands commands = new LoopCommands(ChoiceStore.NONE);
+    private final ReapingWatcher watcher = new ReapingWatcher();
+
+    @Before
+    public void installAWatcher() {
+        ProcessWide.get().childWatchers().register(watcher, "reaping", 1_000, 1_000, "test");
+    }
+
+    @After
+    public void cleanUp() {
+        ProcessWide.get().childWatchers().unregister(watcher);
+        Asyncio.setEventLoopPolicy(null);
+    }
+
+    @Test(timeout = 60_000)
+    public void theFirstInterruptGoesToTheProgramAsSigint() throws Exception {
+        Run run = start("trap 'echo got INT; exit 7' INT; echo ready; while :; do sleep 0.05; done");
+        run.ready.await();
+        run.thread.interrupt();
+        String line = run.said.get(30, TimeUnit.SECONDS);
+        assertTrue(run.out(), run.out().contains("got INT"));
+        assertTrue(line, line.matches("pid \\d+: returncode 7 after [0-9.]+ ms \\(watcher reaping, \\w+\\); interrupted \\(SIGINT\\)"));
+        assertTrue("the command's thread is still interrupted", run.interruptedAfter.get());
+    }
+
+    @Test(timeout = 60_000)
+    public void aSecondInterruptKillsIt() throws Exception {
+        Run run = start("trap 'echo got INT' INT; echo ready; while :; do sleep 0.05; done");
+        run.ready.await();
+        run.thread.interrupt();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!run.out().contains("got INT") && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertTrue(run.out(), run.out().contains("got INT"));
+        assertFalse("the run ended at the first interrupt", run.said.isDone());
+        run.thread.interrupt();
+        String line = run.said.get(30, TimeUnit.SECONDS);
+        assertTrue(line, line.matches("pid \\d+: killed by signal 9 \\(returncode -9\\) after [0-9.]+ ms \\(watcher reaping, \\w+\\); interrupted \\(SIGINT\\)"));
+    }
+
+    /** A run of {@code sh -c script} on a thread of its own, its output kept. */
+    private final class Run {
+        final CountDownLatch ready = new CountDownLatch(1);
+        final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        final CompletableFuture<String> said = new CompletableFuture<>();
+        final AtomicBoolean interruptedAfter = new AtomicBoolean();
+        Thread thread;
+
+        String out() {
+            synchronized (printed) {
+                return printed.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    private Run start(String script) {
+        Run run = new Run();
+        PrintStream out = new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                synchronized (run.printed) {
+                    run.printed.write(bytes, offset, length);
+                }
+                if (run.out().contains("ready")) {
+                    run.ready.countDown();
+                }
+            }
+        }, true);
+        run.thread = new Thread(() -> {
+            try {
+                run.said.complete(commands.run(List.of("/bin/sh", "-c", script), out, out));
+            } catch (Throwable e) {
+                run.said.completeExceptionally(e);
+            }
+            run.interruptedAfter.set(Thread.currentThread().isInterrupted());
+        }, "the shell's job");
+        run.thread.start();
+        return run;
+    }
+}
