@@ -56,6 +56,8 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
 
     public static final String NAME = "default";
     public static final int RANKING = 100;
+    /** What a policy whose publishing bundle stopped says: {@link #deactivate(String)}. */
+    public static final String BUNDLE_STOPPED = "the bundle that published it stopped";
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.policy");
 
@@ -112,9 +114,6 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
         deactivatedBecause = Objects.requireNonNull(why, "why");
         deactivated = true;
     }
-
-    /** What a policy whose publishing bundle stopped says: {@link #deactivate(String)}. */
-    public static final String BUNDLE_STOPPED = "the bundle that published it stopped";
 
     /** {@code selector} on Unix, {@code proactor} on Windows, as asyncio's default policy chooses. */
     public static String platformLoopFactoryName() {
