@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
@@ -76,6 +77,7 @@ final class ProgramRun implements SubprocessProtocol {
     private boolean endsMidLine; // the program's last output, on either stream, ended without a newline; loop thread
     private SubprocessTransport transport; // set on the loop's thread once spawned
     private int interrupts; // SIGINTs received during the run; loop thread
+    private boolean threadInterrupted; // the run's thread was interrupted: put back once the run is over
 
     ProgramRun(List<String> argv, PrintStream out, PrintStream err, PlatformStop platformStop) {
         if (argv == null || argv.isEmpty()) {
@@ -112,10 +114,9 @@ final class ProgramRun implements SubprocessProtocol {
             if (endedBecause != null) {
                 transport.kill(); // came while it was being spawned
             } else if (interrupts > 0) {
-                transport.sendSignal(SIGINT); // the same
+                transport.sendSignal(interrupts == 1 ? SIGINT : SIGKILL); // the same
             }
             String how = loop.getClass().getSimpleName();
-            boolean threadInterrupted = false;
             try {
                 for (;;) {
                     try {
@@ -125,21 +126,14 @@ final class ProgramRun implements SubprocessProtocol {
                         if (loop.isClosed() && transport.getReturncode() == null) {
                             return orphaned(transport, start, watcher, how);
                         }
-                        if (!Thread.interrupted()) {
+                        if (!interruptIsACtrlC()) {
                             throw stopped;
                         }
-                        // A shell that interrupts its job on Ctrl-C (Karaf's): as a Ctrl-C, the first goes to
-                        // the child, a second kills it; its status is put back once the run is over. The first
-                        // killed the child (an outside review; RunInterruptedTest).
-                        threadInterrupted = true;
                         sigint();
                     }
                 }
             } finally {
                 transport.close();
-                if (threadInterrupted) {
-                    Thread.currentThread().interrupt();
-                }
             }
             String ending = endedBecause != null ? "; " + endedBecause + ": killed" : interrupts > 0 ? "; interrupted (SIGINT)" : "";
             // on a line of its own, where a script looks for it: after output that ended mid-line too
@@ -150,7 +144,25 @@ final class ProgramRun implements SubprocessProtocol {
             if (stopping != null) {
                 stopping.close();
             }
+            if (threadInterrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    /**
+     * Whether the loop stopped because the run's thread was interrupted, which a shell that interrupts
+     * its job on Ctrl-C does (Karaf's): then it is a Ctrl-C, whose first goes to the child and a second
+     * kills it (the first killed the child, even one that traps SIGINT: an outside review), and the
+     * status is put back once the run is over. Before the child's spawn too, where the stopped loop
+     * failed the command and left the child running (RunInterruptedTest).
+     */
+    private boolean interruptIsACtrlC() {
+        if (!Thread.interrupted()) {
+            return false;
+        }
+        threadInterrupted = true;
+        return true;
     }
 
     // On the platform's stopping thread, before any bundle stops: the child is killed on the loop's
@@ -197,7 +209,17 @@ final class ProgramRun implements SubprocessProtocol {
     // what the shell should print, not the checked exception's class wrapped around it.
     private SubprocessTransport spawn(EventLoop loop) {
         try {
-            return loop.runUntilComplete(loop.subprocessExec(() -> this, argv, OPTIONS));
+            CompletionStage<SubprocessTransport> spawning = loop.subprocessExec(() -> this, argv, OPTIONS);
+            for (;;) {
+                try {
+                    return loop.runUntilComplete(spawning);
+                } catch (IllegalStateException stopped) {
+                    if (loop.isClosed() || !interruptIsACtrlC()) {
+                        throw stopped;
+                    }
+                    interrupts++; // for the child once it is there
+                }
+            }
         } catch (CompletionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IllegalArgumentException(cause.getMessage(), cause);

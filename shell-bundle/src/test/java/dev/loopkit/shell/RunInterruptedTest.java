@@ -10,11 +10,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -66,6 +71,35 @@ public class RunInterruptedTest {
         run.thread.interrupt();
         String line = run.said.get(30, TimeUnit.SECONDS);
         assertTrue(line, line.matches("pid \\d+: killed by signal 9 \\(returncode -9\\) after [0-9.]+ ms \\(watcher reaping, \\w+\\); interrupted \\(SIGINT\\)"));
+    }
+
+    /**
+     * Interrupted before the command began, as by a Ctrl-C typed as it was entered: the interrupt stopped
+     * the spawn's loop once the child had started, the command failed ("Event loop stopped before Future
+     * completed.") and the child ran on, owned by nobody (a review of the change above). It is the
+     * program's SIGINT too.
+     */
+    @Test(timeout = 60_000)
+    public void anInterruptBeforeTheSpawnIsTheProgramsSigintToo() throws Exception {
+        AtomicReference<String> said = new AtomicReference<>();
+        AtomicBoolean interruptedAfter = new AtomicBoolean();
+        PrintStream discard = new PrintStream(new ByteArrayOutputStream());
+        Thread job = new Thread(() -> {
+            Thread.currentThread().interrupt();
+            try {
+                said.set(commands.run(List.of("/bin/sleep", "20"), discard, discard));
+            } catch (RuntimeException e) {
+                said.set(e.toString());
+            }
+            interruptedAfter.set(Thread.currentThread().isInterrupted());
+        }, "the shell's job");
+        job.start();
+        job.join(30_000);
+        Matcher line = Pattern.compile("pid (\\d+): killed by signal 2 \\(returncode -2\\) after [0-9.]+ ms"
+                + " \\(watcher reaping, \\w+\\); interrupted \\(SIGINT\\)").matcher(String.valueOf(said.get()));
+        assertTrue(said.get(), line.matches());
+        assertFalse("pid " + line.group(1) + " runs on", Files.exists(Path.of("/proc/" + line.group(1))));
+        assertTrue("the command's thread is still interrupted", interruptedAfter.get());
     }
 
     /** A run of {@code sh -c script} on a thread of its own, its output kept. */
