@@ -137,11 +137,12 @@ public class RunInterruptedTest {
         }, true);
         run.thread = new Thread(() -> {
             try {
-                run.said.complete(commands.run(List.of("/bin/sh", "-c", script), out, out));
+                String line = commands.run(List.of("/bin/sh", "-c", script), out, out);
+                run.interruptedAfter.set(Thread.currentThread().isInterrupted()); // before the test reads it
+                run.said.complete(line);
             } catch (Throwable e) {
                 run.said.completeExceptionally(e);
             }
-            run.interruptedAfter.set(Thread.currentThread().isInterrupted());
         }, "the shell's job");
         run.thread.start();
         return run;
