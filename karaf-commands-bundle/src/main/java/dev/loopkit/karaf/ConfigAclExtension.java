@@ -34,7 +34,9 @@ public final class ConfigAclExtension implements ConfigurationListener {
     static final String ROLE = "admin";
     // The first argument of each is the PID, matched as Karaf's own entries for the ACL PIDs match theirs.
     private static final String OURS = "/dev[.]loopkit[.]policy/";
-    private static final String ANY = "/.*/";
+    // Karaf matches each argument's text against the regex, where "." stops at a line's end: with "/.*/" a
+    // manager's update whose map held a value with a newline fell through to "update(...) = manager" (a review).
+    private static final String ANY = "/(?s).*/";
     private static final String STRING = "java.lang.String";
     /** For each ACL, its keys for the commands and operations that change a configuration: admins only, for Loopkit's. */
     static final Map<String, List<String>> KEYS = Map.of(

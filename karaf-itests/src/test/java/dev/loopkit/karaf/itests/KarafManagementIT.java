@@ -7,6 +7,7 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfi
 
 import dev.loopkit.runtime.ProcessWide;
 import java.io.IOException;
+import java.util.List;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.util.Map;
@@ -123,9 +124,13 @@ public class KarafManagementIT {
             assertThrows(SecurityException.class,
                     () -> jmx.invoke(configurationAdmin, "delete", new Object[] {"dev.loopkit.policy"}, STRING));
         }
-        assertThrows(SecurityException.class, () -> jmx.invoke(karafConfig, "update",
-                new Object[] {"dev.loopkit.policy", java.util.Map.of("policy", "proactor")},
-                new String[] {String.class.getName(), java.util.Map.class.getName()}));
+        for (java.util.Map<String, String> properties : List.of(java.util.Map.of("policy", "proactor"),
+                // Karaf matches an argument as text, where "." stops at a line's end: a value with one got by
+                // an entry of "/.*/" (a review)
+                java.util.Map.of("policy", "proactor", "note", "one\ntwo"))) {
+            assertThrows(SecurityException.class, () -> jmx.invoke(karafConfig, "update",
+                    new Object[] {"dev.loopkit.policy", properties}, new String[] {String.class.getName(), java.util.Map.class.getName()}));
+        }
         assertEquals(EpollPolicy.ranked(), ProcessWide.get().policies().choice().name());
     }
 
