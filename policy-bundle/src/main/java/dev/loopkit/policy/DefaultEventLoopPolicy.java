@@ -214,7 +214,10 @@ public class DefaultEventLoopPolicy implements EventLoopPolicy {
     }
 
     // A policy withdrawn while its factory is still registered went with its own bundle (an outside
-    // review: the policy bundle's stop was told as "its event loop factory went away").
+    // review: the policy bundle's stop was told as "its event loop factory went away"). Asked when the
+    // refusal is made, not at deactivate(): the framework tells the runtime's tracker and SCR of a
+    // factory's going in no set order, and SCR's call may come first. So a policy whose bundle stopped
+    // says its factory went away once that factory has gone too, which is then true as well.
     private String whyDeactivated() {
         String said = deactivatedBecause;
         if (said != null) {
