@@ -7,6 +7,7 @@ import dev.loopkit.shell.LoopCommands;
 import org.apache.karaf.shell.api.action.Action;
 import java.io.IOException;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
@@ -55,8 +56,13 @@ abstract class CommandsAction implements Action {
     }
 
     // The feature repository's version, which is this bundle's: 0.1.0.SNAPSHOT in OSGi, 0.1.0-SNAPSHOT in Maven.
+    // Outside a framework (this bundle's tests) there is no bundle to ask.
     private static String mavenVersion() {
-        Version version = FrameworkUtil.getBundle(CommandsAction.class).getVersion();
+        Bundle bundle = FrameworkUtil.getBundle(CommandsAction.class);
+        if (bundle == null) {
+            return "VERSION";
+        }
+        Version version = bundle.getVersion();
         String release = version.getMajor() + "." + version.getMinor() + "." + version.getMicro();
         return version.getQualifier().isEmpty() ? release : release + "-" + version.getQualifier();
     }

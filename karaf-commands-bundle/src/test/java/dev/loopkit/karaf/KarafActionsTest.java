@@ -8,11 +8,14 @@ import dev.loopkit.platform.ChoiceStore;
 import dev.loopkit.runtime.ProcessWide;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.karaf.shell.api.console.CommandLine;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.junit.After;
 import org.junit.Test;
 
@@ -28,6 +31,16 @@ public class KarafActionsTest {
         saved.add(key + "=" + value);
         return "";
     };
+
+    /** Whether configuration {@value CommandsAction#ACL} is there, as Karaf's File Install puts it. */
+    private boolean aclThere = true;
+    private final ConfigurationAdmin configurations = (ConfigurationAdmin) Proxy.newProxyInstance(
+            getClass().getClassLoader(), new Class<?>[] {ConfigurationAdmin.class}, (proxy, method, args) -> {
+                if (method.getName().equals("listConfigurations")) {
+                    return aclThere && args[0].equals("(service.pid=" + CommandsAction.ACL + ")") ? new Configuration[1] : null;
+                }
+                throw new UnsupportedOperationException(method.getName());
+            });
 
     @After
     public void forgetChoices() {
@@ -70,6 +83,7 @@ public class KarafActionsTest {
 
     private String printed(ListingAction action, boolean noFormat) {
         action.store = store;
+        action.configurations = configurations;
         action.noFormat = noFormat;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         action.print(action.listing(action.commands()), new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -81,6 +95,7 @@ public class KarafActionsTest {
         PolicyAction action = new PolicyAction();
         action.name = "nosuch";
         action.store = store;
+        action.configurations = configurations;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, action::execute);
         assertEquals("Unknown event loop policy 'nosuch' (known: default, selector, proactor)", e.getMessage());
     }
@@ -95,9 +110,32 @@ public class KarafActionsTest {
         assertEquals(List.of("default", "proactor", "selector"), candidates.stream().map(String::strip).sorted().toList());
     }
 
+    /**
+     * Without their access list Karaf lets everyone run the commands (during a first feature:install, or
+     * once the configuration was deleted): nobody may then (an outside review; KarafFeatureIT too).
+     */
+    @Test
+    public void withoutTheirAccessListTheCommandsRefuse() {
+        aclThere = false;
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> run(new PolicyAction()));
+        assertTrue(refused.getMessage(), refused.getMessage().startsWith("The loop: commands' access list, configuration "
+                + CommandsAction.ACL + ", is missing: nobody may run them until it is back (config:install mvn:dev.loopkit/karaf-features/"));
+        assertEquals("nothing was switched", List.of(), saved);
+    }
+
+    // What the action printed (Karaf's console and its one-command mode print nothing an action returns).
     private String run(LoopAction action) {
         action.store = store;
-        return (String) action.execute();
+        action.configurations = configurations;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream console = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals("returned", null, action.execute());
+        } finally {
+            System.setOut(console);
+        }
+        return out.toString(StandardCharsets.UTF_8).stripTrailing();
     }
 
     private static CommandLine argument(String typed) {
