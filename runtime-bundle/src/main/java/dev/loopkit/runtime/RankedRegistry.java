@@ -418,12 +418,33 @@ public final class RankedRegistry<S> {
                             serviceLoaderIds.incrementAndGet(),
                             module.isNamed() ? module.getName() : "classpath"));
                 } catch (ServiceConfigurationError | RuntimeException e) {
-                    warnings.add(() -> log.log(Level.WARNING, "cannot load " + kind + " provider " + implementation.getName(), e));
+                    UnsupportedOperationException refusal = refusal(e);
+                    if (refusal != null) { // it cannot work here, and says why: one line, no stack
+                        warnings.add(() -> log.log(Level.INFO, kind + " provider " + implementation.getName() + " is unavailable: "
+                                + refusal.getMessage()));
+                    } else {
+                        warnings.add(() -> log.log(Level.WARNING, "cannot load " + kind + " provider " + implementation.getName(), e));
+                    }
                 }
             });
         } catch (ServiceConfigurationError e) {
             warnings.add(() -> log.log(Level.WARNING, "cannot list " + kind + " providers", e));
         }
         return found;
+    }
+
+    /**
+     * The {@link UnsupportedOperationException} a provider refused with, the way one that cannot work here
+     * says why (the epoll loop with LOOPKIT_EPOLL=off); {@code null} for any other failure. Every
+     * module-path start printed a ServiceConfigurationError's stack, twice, for a documented switch (two
+     * outside reviews; RankedRegistryUnavailableProviderTest).
+     */
+    private static UnsupportedOperationException refusal(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnsupportedOperationException refused && refused.getMessage() != null) {
+                return refused;
+            }
+        }
+        return null;
     }
 }
