@@ -1,9 +1,12 @@
 package dev.loopkit.shell;
 
+import dev.loopkit.api.Asyncio;
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
+import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.testsupport.HoldingChildWatcher;
+import org.junit.rules.ExternalResource;
 
 /** Reaps each child on a thread of its own and calls its handler there (as a hand-over's are). */
 class ReapingWatcher extends HoldingChildWatcher {
@@ -23,5 +26,21 @@ class ReapingWatcher extends HoldingChildWatcher {
         }, "reaper " + pid);
         reaper.setDaemon(true);
         reaper.start();
+    }
+
+    /** A test's reaping watcher, registered as "reaping" above every other for the test, and the policy reset after it. */
+    static final class Installed extends ExternalResource {
+        final ReapingWatcher watcher = new ReapingWatcher();
+
+        @Override
+        protected void before() {
+            ProcessWide.get().childWatchers().register(watcher, "reaping", 1_000, 1_000, "test");
+        }
+
+        @Override
+        protected void after() {
+            ProcessWide.get().childWatchers().unregister(watcher);
+            Asyncio.setEventLoopPolicy(null);
+        }
     }
 }

@@ -3,9 +3,7 @@ package dev.loopkit.shell;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import dev.loopkit.api.Asyncio;
 import dev.loopkit.platform.ChoiceStore;
-import dev.loopkit.runtime.ProcessWide;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -15,8 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -28,19 +25,11 @@ import org.junit.Test;
 public class RunEndedByThePlatformStopTest {
 
     private final LoopCommands commands = new LoopCommands(ChoiceStore.NONE);
-    private final ReapingWatcher watcher = new ReapingWatcher();
+
+    @Rule
+    public final ReapingWatcher.Installed reaping = new ReapingWatcher.Installed();
     private final PrintStream discard = new PrintStream(new ByteArrayOutputStream());
 
-    @Before
-    public void installAWatcher() {
-        ProcessWide.get().childWatchers().register(watcher, "reaping", 1_000, 1_000, "test");
-    }
-
-    @After
-    public void cleanUp() {
-        ProcessWide.get().childWatchers().unregister(watcher);
-        Asyncio.setEventLoopPolicy(null);
-    }
 
     @Test(timeout = 60_000)
     public void theStopKillsTheProgramAndGoesOnOnlyOnceItsExitIsIn() throws Exception {
@@ -120,7 +109,7 @@ public class RunEndedByThePlatformStopTest {
     private long awaitTheChild() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            for (long pid : watcher.children().keySet()) {
+            for (long pid : reaping.watcher.children().keySet()) {
                 try {
                     if (Files.readString(Path.of("/proc/" + pid + "/cmdline")).equals("sleep\u000060\u0000")) {
                         return pid;
@@ -131,6 +120,6 @@ public class RunEndedByThePlatformStopTest {
             }
             Thread.sleep(5);
         }
-        throw new AssertionError("no child running sleep 60 after 30 s; the watcher holds " + watcher.children().keySet());
+        throw new AssertionError("no child running sleep 60 after 30 s; the watcher holds " + reaping.watcher.children().keySet());
     }
 }

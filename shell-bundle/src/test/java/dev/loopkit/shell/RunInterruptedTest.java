@@ -3,9 +3,7 @@ package dev.loopkit.shell;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import dev.loopkit.api.Asyncio;
 import dev.loopkit.platform.ChoiceStore;
-import dev.loopkit.runtime.ProcessWide;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -20,8 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -33,18 +30,9 @@ import org.junit.Test;
 public class RunInterruptedTest {
 
     private final LoopCommands commands = new LoopCommands(ChoiceStore.NONE);
-    private final ReapingWatcher watcher = new ReapingWatcher();
 
-    @Before
-    public void installAWatcher() {
-        ProcessWide.get().childWatchers().register(watcher, "reaping", 1_000, 1_000, "test");
-    }
-
-    @After
-    public void cleanUp() {
-        ProcessWide.get().childWatchers().unregister(watcher);
-        Asyncio.setEventLoopPolicy(null);
-    }
+    @Rule
+    public final ReapingWatcher.Installed reaping = new ReapingWatcher.Installed();
 
     @Test(timeout = 60_000)
     public void theFirstInterruptGoesToTheProgramAsSigint() throws Exception {
