@@ -30,7 +30,6 @@ public class RunEndedByThePlatformStopTest {
     public final ReapingWatcher.Installed reaping = new ReapingWatcher.Installed();
     private final PrintStream discard = new PrintStream(new ByteArrayOutputStream());
 
-
     @Test(timeout = 60_000)
     public void theStopKillsTheProgramAndGoesOnOnlyOnceItsExitIsIn() throws Exception {
         CompletableFuture<Runnable> stopping = new CompletableFuture<>();
