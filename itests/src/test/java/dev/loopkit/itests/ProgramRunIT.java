@@ -59,23 +59,8 @@ public class ProgramRunIT {
 
     @Test
     public void aRunWhoseLoopBundleStopsKillsAndReapsItsChildAndSaysSo() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CompletableFuture<String> run = start("loop:run sh -c 'echo started $$; exec sleep 30'", out);
-        Matcher started = Pattern.compile("started (\\d+)\n").matcher("");
-        Await.until("the child started", () -> started.reset(output(out)).find());
-        long pid = Long.parseLong(started.group(1));
         // the loop bundle of the process-wide policy: epoll where its policy is published, else selector
-        Bundle loopBundle = Bundles.named(context, "dev.loopkit.loop." + EpollPolicy.loopFactory());
-        loopBundle.stop();
-        try {
-            String said = run.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
-            assertTrue(said, said.matches("(?s)started " + pid + "\npid " + pid + ": killed by signal 9 \\(returncode -9\\) after [0-9.]+ ms"
-                    + " \\(watcher " + Pidfds.bestWatcher() + ", " + EpollPolicy.loopClass() + "\\); its loop was closed: killed\n"));
-            assertFalse(said + "but /proc/" + pid + " is still there", Files.exists(Path.of("/proc/" + pid)));
-        } finally {
-            loopBundle.start();
-        }
-        Await.platformUp();
+        stoppingKillsAndReapsTheRunsChild(Bundles.named(context, "dev.loopkit.loop." + EpollPolicy.loopFactory()));
     }
 
     /**
@@ -85,23 +70,32 @@ public class ProgramRunIT {
      */
     @Test
     public void aRunWhoseLoopBundleStopsWhileNoPolicyIsInstalledStillKillsAndReapsItsChild() throws Exception {
+        stoppingKillsAndReapsTheRunsChild(Bundles.named(context, "dev.loopkit.policy"),
+                Bundles.named(context, "dev.loopkit.loop." + EpollPolicy.loopFactory()));
+    }
+
+    /**
+     * Stops {@code bundles} in turn while a run's child sleeps, the last one its loop's: the run kills and
+     * reaps the child and says so; then starts them again, the other way round.
+     */
+    private void stoppingKillsAndReapsTheRunsChild(Bundle... bundles) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         CompletableFuture<String> run = start("loop:run sh -c 'echo started $$; exec sleep 30'", out);
         Matcher started = Pattern.compile("started (\\d+)\n").matcher("");
         Await.until("the child started", () -> started.reset(output(out)).find());
         long pid = Long.parseLong(started.group(1));
-        Bundle policies = Bundles.named(context, "dev.loopkit.policy");
-        Bundle loopBundle = Bundles.named(context, "dev.loopkit.loop." + EpollPolicy.loopFactory());
-        policies.stop();
-        loopBundle.stop();
+        for (Bundle bundle : bundles) {
+            bundle.stop();
+        }
         try {
             String said = run.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
             assertTrue(said, said.matches("(?s)started " + pid + "\npid " + pid + ": killed by signal 9 \\(returncode -9\\) after [0-9.]+ ms"
                     + " \\(watcher " + Pidfds.bestWatcher() + ", " + EpollPolicy.loopClass() + "\\); its loop was closed: killed\n"));
             assertFalse(said + "but /proc/" + pid + " is still there", Files.exists(Path.of("/proc/" + pid)));
         } finally {
-            loopBundle.start();
-            policies.start();
+            for (int i = bundles.length - 1; i >= 0; i--) {
+                bundles[i].start();
+            }
         }
         Await.platformUp();
     }
