@@ -6,11 +6,12 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.EventLoopPolicy;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Proxy;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.junit.Test;
 
 /**
@@ -70,17 +71,20 @@ public class ContextPinsNoPolicyClassLoaderTest {
 
     /**
      * Runs {@code use} on a thread that then stays alive, touching no thread-local (as loopkit-main
-     * between loops, or a pool's thread), and returns what of the object it names is still reachable
-     * after a second of collections: {@code null} if it went.
+     * between loops, or a pool's thread), and returns what of the object it names (through a weak
+     * reference on the queue it is given) is still reachable after up to 50 collections, each followed by
+     * a wait for the reference to be enqueued: {@code null} if it went.
      */
-    private static Object leftAfterGcByAThreadThatLivesOn(Callable<WeakReference<?>> use) throws Exception {
+    private static Object leftAfterGcByAThreadThatLivesOn(Function<ReferenceQueue<Object>, WeakReference<?>> use)
+            throws Exception {
+        ReferenceQueue<Object> cleared = new ReferenceQueue<>();
         AtomicReference<WeakReference<?>> named = new AtomicReference<>();
         AtomicReference<Throwable> failed = new AtomicReference<>();
         CountDownLatch used = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
         Thread livesOn = new Thread(() -> {
             try {
-                named.set(use.call());
+                named.set(use.apply(cleared));
             } catch (Throwable e) {
                 failed.set(e);
             }
@@ -97,7 +101,9 @@ public class ContextPinsNoPolicyClassLoaderTest {
             assertNull(failed.get());
             for (int i = 0; i < 50 && named.get().get() != null; i++) {
                 System.gc();
-                Thread.sleep(20);
+                if (cleared.remove(20) != null) {
+                    break;
+                }
             }
             return named.get().get();
         } finally {
@@ -106,7 +112,7 @@ public class ContextPinsNoPolicyClassLoaderTest {
         }
     }
 
-    private static WeakReference<?> setALoopThroughAPolicyDroppedAfterwards() {
+    private static WeakReference<?> setALoopThroughAPolicyDroppedAfterwards(ReferenceQueue<Object> cleared) {
         EventLoop loop = (EventLoop) Proxy.newProxyInstance(EventLoop.class.getClassLoader(),
                 new Class<?>[] {EventLoop.class}, (proxy, method, args) -> {
                     if (method.getName().equals("toString")) {
@@ -119,15 +125,19 @@ public class ContextPinsNoPolicyClassLoaderTest {
         if (policy.getEventLoop() != loop) {
             throw new AssertionError("the loop was not set");
         }
-        return new WeakReference<>(loop);
+        return new WeakReference<>(loop, cleared);
     }
 
     // Its own frame: nothing of the loader stays on the thread's stack once it returns.
-    private static WeakReference<?> setNoLoopThroughAPolicyOfItsOwnLoader() throws Exception {
+    private static WeakReference<?> setNoLoopThroughAPolicyOfItsOwnLoader(ReferenceQueue<Object> cleared) {
         ClassLoader bundle = new PolicyBundleLoader(ContextPinsNoPolicyClassLoaderTest.class.getClassLoader());
-        EventLoopPolicy policy = (EventLoopPolicy) bundle.loadClass(DefaultEventLoopPolicy.class.getName())
-                .getConstructor().newInstance();
+        EventLoopPolicy policy;
+        try {
+            policy = (EventLoopPolicy) bundle.loadClass(DefaultEventLoopPolicy.class.getName()).getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
         policy.setEventLoop((EventLoop) null);
-        return new WeakReference<>(bundle);
+        return new WeakReference<>(bundle, cleared);
     }
 }

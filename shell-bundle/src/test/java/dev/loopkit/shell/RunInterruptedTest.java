@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,7 +36,7 @@ public class RunInterruptedTest {
     @Test(timeout = 60_000)
     public void theFirstInterruptGoesToTheProgramAsSigint() throws Exception {
         Run run = start("trap 'echo got INT; exit 7' INT; echo ready; while :; do sleep 0.05; done");
-        run.ready.await();
+        run.awaitPrinted("ready");
         run.thread.interrupt();
         String line = run.said.get(30, TimeUnit.SECONDS);
         assertTrue(run.out(), run.out().contains("got INT"));
@@ -48,13 +47,9 @@ public class RunInterruptedTest {
     @Test(timeout = 60_000)
     public void aSecondInterruptKillsIt() throws Exception {
         Run run = start("trap 'echo got INT' INT; echo ready; while :; do sleep 0.05; done");
-        run.ready.await();
+        run.awaitPrinted("ready");
         run.thread.interrupt();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!run.out().contains("got INT") && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        assertTrue(run.out(), run.out().contains("got INT"));
+        run.awaitPrinted("got INT");
         assertFalse("the run ended at the first interrupt", run.said.isDone());
         run.thread.interrupt();
         String line = run.said.get(30, TimeUnit.SECONDS);
@@ -92,7 +87,6 @@ public class RunInterruptedTest {
 
     /** A run of {@code sh -c script} on a thread of its own, its output kept. */
     private final class Run {
-        final CountDownLatch ready = new CountDownLatch(1);
         final ByteArrayOutputStream printed = new ByteArrayOutputStream();
         final CompletableFuture<String> said = new CompletableFuture<>();
         final AtomicBoolean interruptedAfter = new AtomicBoolean();
@@ -101,6 +95,20 @@ public class RunInterruptedTest {
         String out() {
             synchronized (printed) {
                 return printed.toString(StandardCharsets.UTF_8);
+            }
+        }
+
+        /** Returns once the program has printed {@code text}, woken by each write; fails after 30 s. */
+        void awaitPrinted(String text) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            synchronized (printed) {
+                while (!out().contains(text)) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new AssertionError("the program never printed \"" + text + "\": " + out());
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(printed, left);
+                }
             }
         }
     }
@@ -117,9 +125,7 @@ public class RunInterruptedTest {
             public void write(byte[] bytes, int offset, int length) {
                 synchronized (run.printed) {
                     run.printed.write(bytes, offset, length);
-                }
-                if (run.out().contains("ready")) {
-                    run.ready.countDown();
+                    run.printed.notifyAll();
                 }
             }
         }, true);

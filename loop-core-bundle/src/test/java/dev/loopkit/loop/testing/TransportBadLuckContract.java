@@ -380,7 +380,8 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
         }, LOCALHOST, port(server)).toCompletableFuture();
         connecting.orTimeout(1, java.util.concurrent.TimeUnit.MILLISECONDS);
         // The timeout fires before the loop runs the connect: waited for, not slept for, so that a slow
-        // machine's late timer thread cannot fail the test (an outside review)
+        // machine's late timer thread cannot fail the test (an outside review). Polled: every stage of
+        // the loop's future runs on the loop, which does not run yet (anyOf of it alone is one of them).
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
         while (!connecting.isDone() && System.nanoTime() < deadline) {
             Thread.sleep(1);
