@@ -114,7 +114,7 @@ final class ProgramRun implements SubprocessProtocol {
             if (endedBecause != null) {
                 transport.kill(); // came while it was being spawned
             } else if (interrupts > 0) {
-                transport.sendSignal(interrupts == 1 ? SIGINT : SIGKILL); // the same
+                transport.sendSignal(signalForInterrupts()); // the same
             }
             String how = loop.getClass().getSimpleName();
             try {
@@ -217,7 +217,7 @@ final class ProgramRun implements SubprocessProtocol {
                     if (loop.isClosed() || !interruptIsACtrlC()) {
                         throw stopped;
                     }
-                    interrupts++; // for the child once it is there
+                    sigint(); // counted, for the child once it is there
                 }
             }
         } catch (CompletionException e) {
@@ -242,9 +242,14 @@ final class ProgramRun implements SubprocessProtocol {
     private void sigint() {
         interrupts++;
         if (transport != null) {
-            transport.sendSignal(interrupts == 1 ? SIGINT : SIGKILL);
+            transport.sendSignal(signalForInterrupts());
             endIfDone(); // a second one: exited already, its output held by a background job
         }
+    }
+
+    // The first Ctrl-C is the child's, a second kills it.
+    private int signalForInterrupts() {
+        return interrupts == 1 ? SIGINT : SIGKILL;
     }
 
     // The loop was closed under the run (its bundle stopped): closing released the transport and
