@@ -6,10 +6,14 @@ import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.runtime.ProcessWide;
 import dev.loopkit.testsupport.HoldingChildWatcher;
+import java.util.concurrent.Semaphore;
 import org.junit.rules.ExternalResource;
 
 /** Reaps each child on a thread of its own and calls its handler there (as a hand-over's are). */
 class ReapingWatcher extends HoldingChildWatcher {
+    /** A permit for each child reaped and reported, for a test that waits for a program's exit. */
+    final Semaphore reported = new Semaphore(0);
+
     @Override
     public void addChildHandler(long pid, ChildHandler handler) {
         super.addChildHandler(pid, handler);
@@ -20,6 +24,7 @@ class ReapingWatcher extends HoldingChildWatcher {
                 if (waiting != null) {
                     waiting.childExited(pid, returncode);
                 }
+                reported.release();
             } catch (PosixException e) {
                 throw new IllegalStateException(e);
             }

@@ -80,6 +80,9 @@ public class RunEndedByThePlatformStopTest {
         Runnable stop = stopping.get(30, TimeUnit.SECONDS);
         try {
             assertTrue("the program's line within 30 s", started.await(30, TimeUnit.SECONDS));
+            // and the program's exit: its line came before it, and a stop in between killed the program
+            // (a flake of a rerun; the case is the background job that holds the output after the exit)
+            assertTrue("the program's exit within 30 s", reaping.watcher.reported.tryAcquire(30, TimeUnit.SECONDS));
             stop.run();
             String line = said.get(30, TimeUnit.SECONDS); // the background job would hold it for 117 s
             assertTrue(line, line.matches("pid \\d+: returncode 0 after [0-9.]+ ms \\(watcher reaping, \\w+\\);"
