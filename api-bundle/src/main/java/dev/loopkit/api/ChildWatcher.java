@@ -9,6 +9,17 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <p>Loopkit ships asyncio's five algorithms, each in its own bundle: threaded, multiloop, safe,
  * fast and pidfd. A loop spawns a child inside {@link #enterSpawn()}, after checking
  * {@link #isActive()}, and registers it with {@link #addChildHandler(long, ChildHandler)}.
+ *
+ * <p><b>For an implementation of one's own.</b> A switch of watchers must lose no exit, so it and
+ * every spawn take one process-wide gate in turn: {@link #enterSpawn()}, {@link #isActive()} and
+ * {@link #addChildHandler} are called by a spawn holding it, {@link #attachLoop},
+ * {@link #detachLoop()}, {@link #children()} and {@link #handOverChildren} by a switch holding it
+ * alone. These methods must therefore not wait for anything another thread does while spawning or
+ * switching (another loop's spawn, a {@code setChildWatcher} on another thread): that thread waits
+ * for the gate, and both wait for good. asyncio's watchers take no such lock. From these methods
+ * {@code setChildWatcher} on the same thread is refused while a child is registered, and followed
+ * while a switch runs (the watcher set last is the one in use, as in asyncio). Loopkit's own
+ * watchers keep this rule; a child's exit handler, which is user code, runs outside the gate.
  */
 @ConsumerType
 public interface ChildWatcher extends AutoCloseable {

@@ -75,6 +75,10 @@ public final class ChildWatcherSwitch {
      * and that watcher is not attached yet: a spawn must not be handed it (SpawnsDuringASwitchTest).
      */
     private volatile Settled settled;
+    /** Hand-overs begun, a switch nested in another included; under the gate's exclusive side. */
+    private long handOvers;
+    /** Rounds of one switch whose watchers' own code keeps changing the choice, before it gives up. */
+    private static final int MAX_ROUNDS = 8;
 
     /** @param watcher {@code null}: the orphanage */
     private record Settled(ChildWatcher watcher, long change) {
@@ -192,9 +196,37 @@ public final class ChildWatcherSwitch {
         handOver.log("the main context's loop was set");
     }
 
-    // Under the gate: every child to the registry's current watcher (the orphanage if none), which is
-    // attached to loop (none if null); returns that watcher.
+    /**
+     * Under the gate: every child to the registry's current watcher (the orphanage if none), which is
+     * attached to loop (none if null); returns that watcher.
+     *
+     * <p>A watcher's own code may change the choice while a switch calls it ({@code attachLoop},
+     * {@code handOverChildren}: it registers another watcher). The registry's listener then runs a
+     * switch inside this one, on this thread (the gate is reentrant for it, and no other thread can
+     * switch meanwhile), which gives the children to the newer choice; what this switch does after it
+     * may give some back to the older one, and left that one answered by {@link #inUse} (an outside
+     * review's probe: every later spawn met a closed watcher). So a round in which another switch
+     * ran is followed by one more, to what is current then. asyncio's {@code set_child_watcher} from
+     * such code leaves the watcher set last in use; so does this.
+     */
     private ChildWatcher handOverToCurrent(ChildWatcher previous, HandOver handOver, EventLoop loop) {
+        for (int round = 1; ; round++) {
+            long mine = ++handOvers;
+            ChildWatcher to = handOverOnce(previous, handOver, loop, mine);
+            if (handOvers == mine) {
+                return to;
+            }
+            if (round == MAX_ROUNDS) {
+                handOver.refused("the choice of child watcher changed during each of " + MAX_ROUNDS + " hand-overs in a row"
+                        + " (a watcher's own code changes it when it is attached or hands its children over); the last"
+                        + " gave them to " + describe(to), null);
+                return to;
+            }
+        }
+    }
+
+    // One hand-over to the current watcher; what it settled on is left to a switch nested in it, if one ran.
+    private ChildWatcher handOverOnce(ChildWatcher previous, HandOver handOver, EventLoop loop, long mine) {
         long change = watchers.changeCount(); // before the choice: a later change makes its own switch
         ChildWatcher current = watchers.current();
         ChildWatcher to = current != null ? current : orphans;
@@ -216,7 +248,9 @@ public final class ChildWatcherSwitch {
         try {
             switchTo(to, new ArrayList<>(from), handOver, loop);
         } finally {
-            settled = new Settled(current, change);
+            if (handOvers == mine) {
+                settled = new Settled(current, change);
+            }
         }
         return to;
     }
@@ -455,7 +489,8 @@ public final class ChildWatcherSwitch {
         if (watcher == null || watcher == orphans) {
             return "none";
         }
+        String simpleName = watcher.getClass().getSimpleName(); // empty for an anonymous class
         return watchers.entryOf(watcher).map(e -> "'" + e.name() + "'")
-                .orElse(watcher.getClass().getSimpleName());
+                .orElse(simpleName.isEmpty() ? watcher.getClass().getName() : simpleName);
     }
 }

@@ -100,8 +100,13 @@ public final class ProcessWide implements LoopkitRuntime {
      * unless it is a shared service (its bundle owns it) or still holds children: one the current
      * watcher refused (it is closed, or it needs a loop and the switch had none) stays open to deliver
      * their exits, as closing it lost them (ChildrenNeverLostTest).
+     *
+     * @throws IllegalStateException when called from a child watcher's own code while it registers a
+     *         child: refused before anything changes, not in the registry's listener, which only logs
+     *         (SwitchFromAChildWatchersOwnCodeTest)
      */
     public void setExplicitChildWatcher(ChildWatcher replacement) {
+        watcherSwitch.spawnGate().refuseASwitchWhileSpawning();
         ChildWatcher previous = childWatchers.explicit().orElse(null);
         childWatchers.setExplicit(replacement);
         if (previous != null && previous != replacement && childWatchers.entryOf(previous).isEmpty()) {

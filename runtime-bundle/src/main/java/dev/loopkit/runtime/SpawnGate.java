@@ -70,10 +70,7 @@ public final class SpawnGate {
      *         its own thread forever
      */
     public void switchWatchers(Runnable handOver) {
-        if (lock.getReadHoldCount() > 0) {
-            throw new IllegalStateException("a child watcher switch cannot run while this thread registers a child"
-                    + " (from a child watcher's addChildHandler or enterSpawn): switch from a loop callback instead");
-        }
+        refuseASwitchWhileSpawning();
         lock.writeLock().lock();
         try {
             handOver.run();
@@ -81,6 +78,18 @@ public final class SpawnGate {
             switches++;
             lock.writeLock().unlock();
             runPutOff();
+        }
+    }
+
+    /**
+     * Refuses a switch asked for on a thread that is spawning: it would wait for that thread's own spawn.
+     *
+     * @throws IllegalStateException when the calling thread holds the gate's shared side
+     */
+    public void refuseASwitchWhileSpawning() {
+        if (lock.getReadHoldCount() > 0) {
+            throw new IllegalStateException("a child watcher switch cannot run while this thread registers a child"
+                    + " (from a child watcher's addChildHandler or enterSpawn): switch from a loop callback instead");
         }
     }
 

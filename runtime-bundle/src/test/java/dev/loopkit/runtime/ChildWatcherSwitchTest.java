@@ -93,6 +93,41 @@ public class ChildWatcherSwitchTest {
         assertEquals(List.of("old -> next: 2 (ranking)", "next -> none: 2 (gone)"), told);
     }
 
+    /**
+     * A watcher's own code changes the choice while the switch attaches it (here it registers a
+     * watcher that ranks higher): the registry's listener runs a switch inside this one, on the same
+     * thread, to the newer choice. The outer switch then went on with the watcher it had chosen,
+     * moved the children back to it and left it answered as the watcher in use, the newer choice
+     * holding nothing (an outside review's probe: every later spawn met a closed watcher).
+     */
+    @Test
+    public void aChoiceChangedByTheAttachedWatchersOwnCodeEndsWithTheChildren() {
+        watchers.addListener((previous, current) -> watcherSwitch.reconcile(previous, "the choice changed"));
+        FakeWatcher old = register(new FakeWatcher("old", false), 10);
+        old.children.put(101L, (pid, returncode) -> { });
+        FakeWatcher later = new FakeWatcher("later", false);
+        FakeWatcher next = new FakeWatcher("next", false);
+        next.duringAttach = () -> {
+            if (watchers.entryOf(later).isEmpty()) {
+                register(later, 30);
+            }
+        };
+        register(next, 20);
+        assertEquals(later, watchers.current());
+        assertEquals(later, watcherSwitch.inUse());
+        assertEquals(List.of(101L), List.copyOf(later.children.keySet()));
+        assertEquals(Map.of(), next.children);
+        assertEquals(Map.of(), old.children);
+    }
+
+    /** An anonymous watcher has no simple name: messages said "(: it is closed)" of it (an outside review's probe). */
+    @Test
+    public void aWatcherOutsideTheRegistryIsNamedByItsClassEvenAnAnonymousOne() {
+        assertEquals("FakeWatcher", watcherSwitch.describe(new FakeWatcher("unregistered", false)));
+        ChildWatcher anonymous = new FakeWatcher("anonymous", false) { };
+        assertEquals(anonymous.getClass().getName(), watcherSwitch.describe(anonymous));
+    }
+
     private static String name(ChildWatcher watcher) {
         return watcher == null ? "none" : ((FakeWatcher) watcher).name;
     }
@@ -347,7 +382,7 @@ public class ChildWatcherSwitchTest {
     }
 
     /** A watcher that only keeps its table and writes down what the switch does to it. */
-    private final class FakeWatcher implements ChildWatcher {
+    private class FakeWatcher implements ChildWatcher {
         final String name;
         final boolean reapsOthers;
         final Map<Long, ChildHandler> children = new HashMap<>();
