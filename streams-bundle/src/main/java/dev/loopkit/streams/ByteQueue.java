@@ -46,6 +46,19 @@ final class ByteQueue {
         end = 0;
     }
 
+    /**
+     * Where the bytes are now, for {@link #putBack}: takes and clears only move the front and the
+     * end, and leave the array and what it holds as they were until the next append.
+     */
+    long mark() {
+        return (long) start << 32 | end;
+    }
+
+    /** Puts back what was taken or cleared since {@code mark}, with nothing appended in between. */
+    void putBack(long mark) {
+        start = (int) (mark >>> 32);
+        end = (int) mark;
+    }
 
     /** The index (from the front) of {@code separator} at or after {@code from}, or -1. */
     int indexOf(byte[] separator, int from) {

@@ -29,9 +29,7 @@ final class DrainWaiters {
     void resume() {
         paused = false;
         for (LoopFuture<Void> waiter : takeAll()) {
-            if (!waiter.isDone()) {
-                waiter.setResult(null);
-            }
+            IfStillWaiting.setResult(waiter, null); // one its caller cancelled meanwhile is skipped, not the rest
         }
     }
 
@@ -39,9 +37,7 @@ final class DrainWaiters {
         lost = true;
         lostWith = exc;
         for (LoopFuture<Void> waiter : takeAll()) {
-            if (!waiter.isDone()) {
-                waiter.setException(failure());
-            }
+            IfStillWaiting.setException(waiter, failure());
         }
     }
 

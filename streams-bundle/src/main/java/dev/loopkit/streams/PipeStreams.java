@@ -35,12 +35,10 @@ public final class PipeStreams implements WriteFlow {
     /** The pipe closed: {@code exc} is {@code null} for a regular close. */
     public void pipeLost(Exception exc) {
         drainWaiters.connectionLost(exc);
-        if (!closed.isDone()) {
-            if (exc == null) {
-                closed.setResult(null);
-            } else {
-                closed.setException(exc instanceof IOException ? exc : new IOException(exc));
-            }
+        if (exc == null) {
+            IfStillWaiting.setResult(closed, null);
+        } else {
+            IfStillWaiting.setException(closed, exc instanceof IOException ? exc : new IOException(exc));
         }
     }
 

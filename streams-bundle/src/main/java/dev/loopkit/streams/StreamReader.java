@@ -295,13 +295,19 @@ public final class StreamReader {
             if (result.isDone()) {
                 return; // cancelled by its caller
             }
+            long before = buffer.mark();
             Outcome<T> later = step.tryNow();
             if (later == null) {
                 keepDataFlowing();
                 return;
             }
             pending = null; // before completing: what the completion triggers may read again
-            complete(result, later);
+            if (!(later.error() == null ? IfStillWaiting.setResult(result, later.value())
+                    : IfStillWaiting.setException(result, later.error()))) {
+                // Cancelled on another thread (an orTimeout) since the look above: what the step took stays
+                // for the next read, as asyncio's, whose coroutine takes it only once it resumes.
+                buffer.putBack(before);
+            }
         };
         return result;
     }

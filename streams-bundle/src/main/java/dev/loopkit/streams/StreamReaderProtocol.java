@@ -109,12 +109,10 @@ public final class StreamReaderProtocol implements Protocol, WriteFlow {
         } else {
             reader.setException(exc);
         }
-        if (!closed.isDone()) {
-            if (exc == null) {
-                closed.setResult(null);
-            } else {
-                closed.setException(exc);
-            }
+        if (exc == null) {
+            IfStillWaiting.setResult(closed, null);
+        } else {
+            IfStillWaiting.setException(closed, exc);
         }
         drainWaiters.connectionLost(exc);
     }

@@ -1,0 +1,148 @@
+package dev.loopkit.loop.selector;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import dev.loopkit.api.LoopFuture;
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.DefaultLoopFuture;
+import dev.loopkit.loop.testing.LoopTestSupport;
+import dev.loopkit.streams.StreamReader;
+import dev.loopkit.streams.StreamReaderProtocol;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+import org.junit.Test;
+
+/**
+ * A stream's future cancelled on another thread in the moment the loop completes it.
+ *
+ * <p>A waiting read cancelled on another thread (a {@code CompletionStage.orTimeout}, a {@code cancel}
+ * from elsewhere) in the moment the loop finds its data: the reader looked at the future, found it
+ * waiting, took the bytes, and then could not complete it. The bytes were gone, and the refusal
+ * escaped {@code feedData}, which a socket's transport reports as "Fatal error:
+ * protocol.data_received() call failed." before closing the connection (an outside review's probe:
+ * 10 of 20,000 timed-out reads). asyncio takes the bytes only once the waiting coroutine resumes, so
+ * a cancelled read leaves them for the next. Here the future cancels itself as the loop completes it,
+ * which is that other thread's moment, made certain.
+ *
+ * <p>A {@code drain()} cancelled so as writing resumes: the refusal escaped {@code resumeWriting}
+ * and the drains after it in the list were never completed, their writers waiting for good (1 in
+ * 20,000 in the review's probe). So did one of {@code waitClosed()} as the connection was lost.
+ */
+public class StreamsCancelledAsTheLoopCompletesTest extends LoopTestSupport {
+
+    /** A future another thread cancels in the moment the loop completes it, once armed. */
+    private static final class CancelledAsItCompletes<T> extends DefaultLoopFuture<T> {
+        volatile boolean armed;
+
+        CancelledAsItCompletes(SelectorEventLoop loop) {
+            super(loop);
+        }
+
+        @Override
+        public boolean complete(T value) {
+            cancelIfArmed();
+            return super.complete(value);
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable exception) {
+            cancelIfArmed();
+            return super.completeExceptionally(exception);
+        }
+
+        private void cancelIfArmed() {
+            if (armed) {
+                armed = false;
+                cancel("timed out on another thread");
+            }
+        }
+    }
+
+    /** The loop, whose futures can be armed. */
+    private static final class ArmableFutures extends SelectorEventLoop {
+        @Override
+        public <T> LoopFuture<T> createFuture() {
+            return new CancelledAsItCompletes<>(this);
+        }
+    }
+
+    private static void arm(LoopFuture<?> future) {
+        ((CancelledAsItCompletes<?>) future).armed = true;
+    }
+
+    @Override
+    protected BaseEventLoop newLoop() {
+        return new ArmableFutures();
+    }
+
+    @Test
+    public void aCancelledReadLeavesTheBytesForTheNext() {
+        cancelledAsDataArrives(reader -> reader.read(100));
+    }
+
+    @Test
+    public void aCancelledReadexactlyLeavesTheBytesForTheNext() {
+        cancelledAsDataArrives(reader -> reader.readexactly(6));
+    }
+
+    @Test
+    public void aCancelledReaduntilLeavesTheBytesForTheNext() {
+        cancelledAsDataArrives(reader -> reader.readuntil("\n".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    @Test
+    public void aCancelledReadlineLeavesTheBytesForTheNext() {
+        cancelledAsDataArrives(StreamReader::readline);
+    }
+
+    @Test
+    public void aDrainCancelledAsWritingResumesLeavesTheOthersWoken() {
+        StreamReaderProtocol protocol = new StreamReaderProtocol(loop, new StreamReader(loop), null);
+        protocol.pauseWriting();
+        LoopFuture<Void> cancelled = protocol.drainHelper();
+        LoopFuture<Void> other = protocol.drainHelper();
+        arm(cancelled);
+        protocol.resumeWriting();
+        assertTrue(cancelled.isCancelled());
+        assertTrue("the drain after the cancelled one is still waiting", other.isDone());
+        assertNull(runFor(other));
+    }
+
+    @Test
+    public void aDrainCancelledAsTheConnectionIsLostLeavesTheOthersFailed() {
+        StreamReaderProtocol protocol = new StreamReaderProtocol(loop, new StreamReader(loop), null);
+        protocol.pauseWriting();
+        LoopFuture<Void> cancelled = protocol.drainHelper();
+        LoopFuture<Void> other = protocol.drainHelper();
+        arm(cancelled);
+        protocol.connectionLost(null);
+        assertTrue(cancelled.isCancelled());
+        assertTrue("the drain after the cancelled one is still waiting", other.isDone());
+        assertEquals("Connection lost", other.exception().getMessage());
+    }
+
+    /** {@code waitClosed()} hands out the protocol's own future: its refusal stopped the drains' failure. */
+    @Test
+    public void aWaitClosedCancelledAsTheConnectionIsLostLeavesTheDrainsFailed() {
+        StreamReaderProtocol protocol = new StreamReaderProtocol(loop, new StreamReader(loop), null);
+        protocol.pauseWriting();
+        LoopFuture<Void> drain = protocol.drainHelper();
+        arm(protocol.closed());
+        protocol.connectionLost(null);
+        assertTrue(protocol.closed().isCancelled());
+        assertTrue("the drain is still waiting", drain.isDone());
+        assertEquals("Connection lost", drain.exception().getMessage());
+    }
+
+    private void cancelledAsDataArrives(Function<StreamReader, LoopFuture<byte[]>> read) {
+        StreamReader reader = new StreamReader(loop);
+        LoopFuture<byte[]> waiting = read.apply(reader);
+        arm(waiting);
+        reader.feedData(ByteBuffer.wrap("hello\n".getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(waiting.isCancelled());
+        assertEquals("hello\n", new String(runFor(read.apply(reader)), StandardCharsets.US_ASCII));
+    }
+}
