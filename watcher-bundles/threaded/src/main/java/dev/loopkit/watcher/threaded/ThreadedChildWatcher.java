@@ -156,6 +156,16 @@ public class ThreadedChildWatcher extends AbstractChildWatcher {
             synchronized (lock) {
                 open.stopWaiting(pid);
             }
+        } catch (Throwable noThread) {
+            // The thread could not start (OutOfMemoryError: unable to create native thread, at the host's
+            // limit): nobody waits for the child. Kept, it stayed listed for good, and a later child given the
+            // same pid was taken for a replaced handler with no thread for it, never reaped
+            // (WaitingThreadThatCannotStartTest). The spawn that registers it kills and reaps it.
+            synchronized (lock) {
+                table.remove(child);
+                open.stopWaiting(pid);
+            }
+            throw noThread;
         }
     }
 

@@ -1,0 +1,75 @@
+package dev.loopkit.testsupport;
+
+import static org.junit.Assume.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * This JVM at the host's limit of tasks: while {@link #during} runs, no thread starts
+ * ({@code Thread.start} throws {@code OutOfMemoryError: unable to create native thread}) and no
+ * process is spawned ({@code EAGAIN}), as a plugin host at its {@code RLIMIT_NPROC} or its
+ * container's pids limit meets them. Real failures, not fakes: the JVM joins a cgroup v1 pids group of
+ * its own, whose limit is set to the tasks it has. A test that cannot make the group (not root, no
+ * pids controller) is skipped.
+ *
+ * <p>Other threads of the JVM (the JIT's, a pool's) cannot start in that moment either, so keep
+ * {@link #during} to the one call that must fail.
+ */
+public final class NoNewThreads implements AutoCloseable {
+
+    private static final Path PIDS = Path.of("/sys/fs/cgroup/pids");
+
+    private final Path group;
+
+    private NoNewThreads(Path group) {
+        this.group = group;
+    }
+
+    /** Puts this JVM in a pids group of its own, unlimited until {@link #during}; skips the test where it cannot. */
+    public static NoNewThreads join() {
+        assumeTrue("no cgroup v1 pids controller at " + PIDS, Files.isWritable(PIDS.resolve("cgroup.procs")));
+        Path group = PIDS.resolve("loopkit-test-" + ProcessHandle.current().pid());
+        try {
+            Files.createDirectories(group);
+            write(group.resolve("pids.max"), "max");
+            write(group.resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
+        } catch (UncheckedIOException | IOException e) {
+            assumeTrue("cannot make a pids group here: " + e, false);
+        }
+        return new NoNewThreads(group);
+    }
+
+    /** Runs {@code action} while this JVM can start no thread and spawn no process. */
+    public void during(Runnable action) {
+        try {
+            write(group.resolve("pids.max"), Files.readString(group.resolve("pids.current")).trim());
+            action.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            write(group.resolve("pids.max"), "max");
+        }
+    }
+
+    /** Back in the root group; the group is removed. */
+    @Override
+    public void close() {
+        write(PIDS.resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
+        try {
+            Files.delete(group);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(Path file, String value) {
+        try {
+            Files.writeString(file, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
