@@ -510,37 +510,50 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     // One release that fails takes nothing from the others, nor from the loop's own descriptors: a
     // transport's close that met a class of a bundle refreshed underneath (NoClassDefFoundError) skipped
     // the rest, and the loop's epoll set and eventfd stayed open for good (an outside review).
+    //
+    // An error the loop passes on (a thread that cannot start at the host's limit: OutOfMemoryError) is
+    // thrown once everything is released: thrown at once, it left the rest open for good, and a pidfd
+    // watcher's children zombies (an outside review, at a cgroup's pids limit).
     private void releaseResources(List<CallbackHandle> pending) {
         putOffUntilClosed = new ArrayList<>(0);
+        VirtualMachineError fatal = null;
         for (LoopResource resource : new ArrayList<>(resources)) {
-            releaseQuietly(resource);
+            fatal = releaseQuietly(resource, fatal);
         }
         for (Iterator<CallbackHandle> dropped = pending.iterator(); dropped.hasNext(); ) {
             if (dropped.next().callback() instanceof LoopResource resource) {
                 dropped.remove();
-                releaseQuietly(resource);
+                fatal = releaseQuietly(resource, fatal);
             }
         }
         resources.clear();
-        connecting.release();
-        socketTransports.clear();
-        if (fdPoller != null) {
-            fdPoller.close();
-        }
         try {
+            connecting.release();
+            socketTransports.clear();
+            if (fdPoller != null) {
+                fdPoller.close();
+            }
             closeResources();
         } catch (IOException e) {
             throw new UncheckedIOException("closing " + this, e);
+        } finally {
+            if (fatal != null) {
+                throw fatal;
+            }
         }
     }
 
-    private void releaseQuietly(LoopResource resource) {
+    // The first error to pass on once everything is released: the one given, or this release's.
+    private VirtualMachineError releaseQuietly(LoopResource resource, VirtualMachineError fatalBefore) {
         try {
             resource.release();
         } catch (Throwable e) {
-            Scheduler.rethrowIfFatal(e);
+            if (Scheduler.isFatal(e)) {
+                return fatalBefore != null ? fatalBefore : (VirtualMachineError) e;
+            }
             LOG.log(Level.ERROR, "releasing " + CallbackHandle.textOf(resource) + " as " + this + " closed failed", e);
         }
+        return fatalBefore;
     }
 
     /** Callbacks run so far (loop thread only): lets a subclass poll for I/O less often under a callback storm. */
@@ -707,11 +720,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
                 "The executor did not finishing joining its threads within {0} seconds.", pythonFloat(timeoutSeconds)), () -> {
             // The loop's own: a loop closed first reports no callback of the user's (asyncio's _do_shutdown:
             // "if not self.is_closed()"; nobody can wait on a closed loop)
-            scheduler.offerOwn(() -> {
-                if (!done.isDone()) {
-                    done.setResult(null);
-                }
-            });
+            scheduler.offerOwn(() -> IfStillWaiting.setResult(done, null));
         });
         return done;
     }

@@ -88,17 +88,14 @@ final class ExecutorTask<T> extends FutureTask<T> {
 
     // Loop thread.
     private void complete() {
-        if (future.isDone()) {
-            return;
-        }
         if (isCancelled()) {
             future.cancel("cancelled by its executor");
             return;
         }
         try {
-            future.setResult(get());
+            IfStillWaiting.setResult(future, get()); // its caller may cancel it on any thread, in any moment
         } catch (ExecutionException e) {
-            future.setException(e.getCause());
+            IfStillWaiting.setException(future, e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // cannot happen: the task is done
         }

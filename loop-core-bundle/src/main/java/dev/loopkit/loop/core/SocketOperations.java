@@ -46,11 +46,12 @@ public final class SocketOperations {
             if (read == 0 && buffer.hasRemaining()) {
                 return false; // would block
             }
-            result.setResult(read);
+            // cancelled meanwhile: the bytes are in the caller's buffer, whose position says how many
+            IfStillWaiting.setResult(result, read);
         } catch (IOException e) {
-            result.setException(Networks.resetInTheCLibrarysWords(e));
+            IfStillWaiting.setException(result, Networks.resetInTheCLibrarysWords(e));
         } catch (NotYetConnectedException e) {
-            result.setException(Networks.notConnected(e, false));
+            IfStillWaiting.setException(result, Networks.notConnected(e, false));
         }
         return true;
     }
@@ -78,11 +79,11 @@ public final class SocketOperations {
             if (data.hasRemaining()) {
                 return false;
             }
-            result.setResult(null);
+            IfStillWaiting.setResult(result, null);
         } catch (IOException e) {
-            result.setException(e);
+            IfStillWaiting.setException(result, e);
         } catch (NotYetConnectedException e) {
-            result.setException(Networks.notConnected(e, true));
+            IfStillWaiting.setException(result, Networks.notConnected(e, true));
         }
         return true;
     }
@@ -110,9 +111,11 @@ public final class SocketOperations {
                 return false;
             }
             accepted.configureBlocking(false);
-            result.setResult(accepted);
+            if (!IfStillWaiting.setResult(result, accepted)) {
+                accepted.close(); // nobody would: the proactor loop closes one its completion finds unwanted too
+            }
         } catch (IOException e) {
-            result.setException(e);
+            IfStillWaiting.setException(result, e);
         }
         return true;
     }
@@ -137,10 +140,10 @@ public final class SocketOperations {
             }
             try {
                 if (socket.finishConnect()) {
-                    result.setResult(null);
+                    IfStillWaiting.setResult(result, null);
                 }
             } catch (IOException e) {
-                result.setException(Networks.connectFailed(address, e));
+                IfStillWaiting.setException(result, Networks.connectFailed(address, e));
             }
         });
         removeWhenDone(loop, result, socket, writer, false);

@@ -901,6 +901,38 @@ public abstract class EventLoopContract extends LoopTestSupport {
         assertEquals("descriptors left open", Map.of(), Leaks.newFds(before));
     }
 
+    /**
+     * A release that fails with an error the loop passes on (a watcher's thread that cannot start at
+     * the host's thread limit: OutOfMemoryError) is thrown by {@code close()} once everything else is
+     * released. It was thrown at once: the other resources, the helper threads' descriptors and the
+     * loop's own stayed open for good, and the children of a pidfd watcher's loop zombies (an outside
+     * review, at a cgroup's pids limit).
+     */
+    @Test
+    public void aFatalErrorOfOneReleaseIsThrownOnceEverythingElseIsReleased() throws Exception {
+        Map<Integer, String> before = Leaks.openFds();
+        BaseEventLoop closing = newLoop();
+        int[] pipe = Posix.get().pipe();
+        boolean[] released = new boolean[1];
+        OutOfMemoryError noThread = new OutOfMemoryError("unable to create native thread: possibly out of memory"
+                + " or process/resource limits reached");
+        try {
+            closing.addReader(pipe[0], () -> { });
+            closing.track(() -> {
+                throw noThread;
+            });
+            closing.track(() -> released[0] = true);
+            OutOfMemoryError thrown = assertThrows(OutOfMemoryError.class, closing::close);
+            assertSame(noThread, thrown);
+        } finally {
+            Posix.get().close(pipe[0]);
+            Posix.get().close(pipe[1]);
+        }
+        assertTrue(closing.isClosed());
+        assertTrue("the resource after the failed one was not released", released[0]);
+        assertEquals("descriptors left open", Map.of(), Leaks.newFds(before));
+    }
+
     /** A callback whose {@code toString} throws: what the loop says about it must not throw in its place. */
     private static final class BadText implements Runnable {
         final Runnable body;
