@@ -3,10 +3,10 @@ package dev.loopkit.loop.selector;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
+import static dev.loopkit.loop.selector.CancelledAsTheyCompleteLoop.arm;
 
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.DefaultLoopFuture;
 import dev.loopkit.loop.testing.LoopTestSupport;
 import dev.loopkit.streams.StreamReader;
 import dev.loopkit.streams.StreamReaderProtocol;
@@ -24,8 +24,7 @@ import org.junit.Test;
  * escaped {@code feedData}, which a socket's transport reports as "Fatal error:
  * protocol.data_received() call failed." before closing the connection (an outside review's probe:
  * 10 of 20,000 timed-out reads). asyncio takes the bytes only once the waiting coroutine resumes, so
- * a cancelled read leaves them for the next. Here the future cancels itself as the loop completes it,
- * which is that other thread's moment, made certain.
+ * a cancelled read leaves them for the next.
  *
  * <p>A {@code drain()} cancelled so as writing resumes: the refusal escaped {@code resumeWriting}
  * and the drains after it in the list were never completed, their writers waiting for good (1 in
@@ -33,49 +32,9 @@ import org.junit.Test;
  */
 public class StreamsCancelledAsTheLoopCompletesTest extends LoopTestSupport {
 
-    /** A future another thread cancels in the moment the loop completes it, once armed. */
-    private static final class CancelledAsItCompletes<T> extends DefaultLoopFuture<T> {
-        volatile boolean armed;
-
-        CancelledAsItCompletes(SelectorEventLoop loop) {
-            super(loop);
-        }
-
-        @Override
-        public boolean complete(T value) {
-            cancelIfArmed();
-            return super.complete(value);
-        }
-
-        @Override
-        public boolean completeExceptionally(Throwable exception) {
-            cancelIfArmed();
-            return super.completeExceptionally(exception);
-        }
-
-        private void cancelIfArmed() {
-            if (armed) {
-                armed = false;
-                cancel("timed out on another thread");
-            }
-        }
-    }
-
-    /** The loop, whose futures can be armed. */
-    private static final class ArmableFutures extends SelectorEventLoop {
-        @Override
-        public <T> LoopFuture<T> createFuture() {
-            return new CancelledAsItCompletes<>(this);
-        }
-    }
-
-    private static void arm(LoopFuture<?> future) {
-        ((CancelledAsItCompletes<?>) future).armed = true;
-    }
-
     @Override
     protected BaseEventLoop newLoop() {
-        return new ArmableFutures();
+        return new CancelledAsTheyCompleteLoop();
     }
 
     @Test
