@@ -8,7 +8,8 @@ import dev.loopkit.api.LoopFuture;
  * in any moment, also between a look at {@code isDone()} and the completion: asyncio's
  * {@code if not fut.done(): fut.set_result(…)} holds only on one thread. The refusal then escaped
  * {@code feedData}, {@code resumeWriting} or {@code connectionLost} (an outside review's probes), so the
- * completion itself is the look.
+ * completion itself is the look. (The loops' core keeps a copy of these two methods: this bundle is
+ * built on the contract alone.)
  */
 final class IfStillWaiting {
 
