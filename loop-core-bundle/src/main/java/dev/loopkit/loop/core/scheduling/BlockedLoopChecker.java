@@ -49,13 +49,24 @@ final class BlockedLoopChecker implements Runnable {
     private BlockedLoopChecker() {
     }
 
-    /** Starts watching a loop that begins a run, and the checker thread if none runs. */
+    /**
+     * Starts watching a loop that begins a run, and the checker thread if none runs.
+     *
+     * @throws OutOfMemoryError when the checker's thread cannot start (the host's thread limit): the
+     *         loop is not watched, and the next watch tries again
+     */
     static void watch(Watch watch) {
         synchronized (LOCK) {
             WATCHED.add(watch);
             if (checker == null) {
-                checker = processWide(new Thread(new BlockedLoopChecker(), THREAD_NAME));
-                checker.start();
+                Thread starting = processWide(new Thread(new BlockedLoopChecker(), THREAD_NAME));
+                try {
+                    starting.start();
+                } catch (Throwable noThread) {
+                    WATCHED.remove(watch);
+                    throw noThread;
+                }
+                checker = starting;
             } else {
                 LOCK.notifyAll(); // a lingering checker goes on
             }

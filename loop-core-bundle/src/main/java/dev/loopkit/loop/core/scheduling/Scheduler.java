@@ -660,17 +660,33 @@ public final class Scheduler extends SchedulerPadding {
         }
     }
 
+    /**
+     * The checker watches this run, if it is on. Its thread may fail to start (the host's thread limit:
+     * OutOfMemoryError): the run then goes on unwatched, and says so. Thrown from here, it left the run
+     * begun and nobody running it: the loop said it was running for good and refused every run and
+     * close (FirstRunWithoutACheckerThreadTest). The checker is a diagnostic; the loop is the user's.
+     */
     private void watchIfOn() {
-        if (blockedLoopWarningNanos > 0) {
-            synchronized (this) {
-                if (!watched && state.isRunning()) {
-                    if (watch == null) {
-                        watch = new BlockedLoopChecker.Watch(this);
-                    }
-                    watched = true;
+        if (blockedLoopWarningNanos <= 0) {
+            return;
+        }
+        Throwable noChecker = null;
+        synchronized (this) {
+            if (!watched && state.isRunning()) {
+                if (watch == null) {
+                    watch = new BlockedLoopChecker.Watch(this);
+                }
+                try {
                     BlockedLoopChecker.watch(watch);
+                    watched = true;
+                } catch (OutOfMemoryError e) {
+                    noChecker = e;
                 }
             }
+        }
+        if (noChecker != null) { // said with no lock held: a log handler is user code
+            LOG.log(Level.WARNING, "the blocked-loop checker could not start, so this run of " + loopName
+                    + " is not watched for blocking callbacks: " + noChecker);
         }
     }
 
