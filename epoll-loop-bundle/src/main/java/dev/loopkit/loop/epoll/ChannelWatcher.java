@@ -135,8 +135,8 @@ final class ChannelWatcher implements ChannelHandles {
             }
             interests = new ChannelInterests(loop, selector);
             helper = new Helper(selector, ChannelWatcher.this, "loopkit-channels-" + loop.id());
+            helper.start();
             closeIfDropped.accept(helper::stopDropped);
-            helper.thread().start();
         }
 
         /** After a removal: a channel still watched keeps its key; one no longer watched leaves the selector now. */

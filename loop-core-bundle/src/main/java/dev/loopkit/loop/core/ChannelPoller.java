@@ -63,8 +63,8 @@ public final class ChannelPoller implements ChannelReadiness {
             throw new UncheckedIOException("cannot open the channel poller's selector", e);
         }
         helper = new Helper(selector, this, "loopkit-channelpoller-" + loop.id());
+        helper.start();
         loop.closeIfDropped(helper::stopDropped);
-        helper.thread.start();
     }
 
     // ---- loop thread ------------------------------------------------------------------------------

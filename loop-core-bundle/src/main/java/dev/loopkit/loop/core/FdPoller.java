@@ -33,8 +33,8 @@ final class FdPoller {
         this.scheduler = loop.scheduler();
         this.fds = new RawFdSet(loop, true);
         helper = new Helper(fds.waiting(), this, "loopkit-fdpoller-" + loop.id());
+        helper.start();
         loop.closeIfDropped(helper::stopDropped);
-        helper.thread.start();
     }
 
     // ---- loop thread ------------------------------------------------------------------------------

@@ -23,9 +23,28 @@ public abstract class HelperThread<O> {
     private volatile boolean closing;
     private volatile boolean dropped;
 
-    /** The helper's thread, started by its owner. */
+    /** The helper's thread, started by its owner ({@link #start()}). */
     public final Thread thread() {
         return thread;
+    }
+
+    /**
+     * Starts the thread. When it cannot start (the host's thread limit: OutOfMemoryError), the set it
+     * was to wait in is closed before the failure goes on: its owner opened it first, and left it open
+     * for good, an epoll set and an eventfd per attempt (HelperThreadThatCannotStartTest). The owner
+     * registers its close-if-dropped only once this returned, so that nothing wakes a closed set.
+     */
+    public final void start() {
+        try {
+            thread.start();
+        } catch (Throwable noThread) {
+            try {
+                closeSet();
+            } catch (Exception e) {
+                noThread.addSuppressed(e);
+            }
+            throw noThread;
+        }
     }
 
     /** @param lostWhat what is no longer watched if a wait fails, for the log */
