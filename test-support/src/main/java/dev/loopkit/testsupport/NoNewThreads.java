@@ -44,8 +44,14 @@ public final class NoNewThreads implements AutoCloseable {
 
     /** Runs {@code action} while this JVM can start no thread and spawn no process. */
     public void during(Runnable action) {
+        during(0, action);
+    }
+
+    /** Runs {@code action} while this JVM can start {@code spare} more threads or processes (a child), no more. */
+    public void during(int spare, Runnable action) {
         try {
-            write(group.resolve("pids.max"), Files.readString(group.resolve("pids.current")).trim());
+            long tasks = Long.parseLong(Files.readString(group.resolve("pids.current")).trim());
+            write(group.resolve("pids.max"), Long.toString(tasks + spare));
             action.run();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

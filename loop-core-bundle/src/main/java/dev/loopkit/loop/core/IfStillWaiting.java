@@ -11,13 +11,13 @@ import dev.loopkit.api.LoopFuture;
  * probes), so the completion itself is the look. (The streams bundle, built on the contract alone,
  * keeps a copy of these two methods.)
  */
-final class IfStillWaiting {
+public final class IfStillWaiting {
 
     private IfStillWaiting() {
     }
 
     /** asyncio's {@code set_result}, or {@code false} when the future is done already. */
-    static <T> boolean setResult(LoopFuture<T> future, T value) {
+    public static <T> boolean setResult(LoopFuture<T> future, T value) {
         try {
             future.setResult(value);
             return true;
@@ -27,7 +27,7 @@ final class IfStillWaiting {
     }
 
     /** asyncio's {@code set_exception}, or {@code false} when the future is done already. */
-    static boolean setException(LoopFuture<?> future, Throwable failure) {
+    public static boolean setException(LoopFuture<?> future, Throwable failure) {
         try {
             future.setException(failure);
             return true;

@@ -7,6 +7,7 @@ import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.SubprocessProtocol;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.IfStillWaiting;
 import dev.loopkit.loop.core.LoopResource;
 import dev.loopkit.loop.core.flight.FlightEvents;
 import dev.loopkit.loop.core.transports.AbstractTransport;
@@ -104,12 +105,13 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
                     write.start();
                 }
             }
-        } catch (RuntimeException e) {
-            // The pipes could not start (out of descriptors: the loop's poller of raw descriptors is made
-            // on first use): asyncio's _connect_pipes fails the spawn with the reason. Before, the spawn
-            // never completed, and the exit reached a protocol that never heard connectionMade.
+        } catch (Throwable e) {
+            // The pipes could not start (out of descriptors, or of threads: the loop's poller of raw
+            // descriptors is made on first use): asyncio's _connect_pipes fails the spawn with whatever it
+            // raised (BaseException). Before, the spawn never completed, and the exit reached a protocol that
+            // never heard connectionMade (PipesThatCannotStartTest: the poller's thread at the host's limit).
             abandon();
-            spawned.setException(e);
+            IfStillWaiting.setException(spawned, e);
             return;
         }
         // the protocol's exceptions go to the loop's exception handler (this is a loop callback);
@@ -122,9 +124,8 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
                     processExited(earlyExit);
                 }
             } finally {
-                if (!spawned.isDone()) { // connectionMade may have cancelled it: the transport is the protocol's now
-                    spawned.setResult(this);
-                }
+                // connectionMade, or another thread, may have cancelled it: the transport is the protocol's now
+                IfStillWaiting.setResult(spawned, this);
             }
         }
     }
