@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -25,7 +26,7 @@ public final class Subprocess {
     private final SubprocessStreamProtocol protocol;
     private final EventLoop loop;
     /** Loop thread: the last communicate and its reads, for {@link #giveUpReadsOfAnEndedCommunicate}. */
-    private CompletableFuture<Output> lastCommunicate;
+    private LoopFuture<Output> lastCommunicate;
     private List<LoopFuture<byte[]>> lastReads = List.of();
 
     Subprocess(SubprocessTransport transport, SubprocessStreamProtocol protocol, EventLoop loop) {
@@ -70,6 +71,11 @@ public final class Subprocess {
     /**
      * asyncio {@code communicate(input)}: writes {@code input} (may be {@code null}) to stdin and
      * closes it, reads stdout and stderr to their end, and completes once the child exited.
+     *
+     * <p>A loop future, as every stage the loop hands out: a caller's timeout on it ({@code orTimeout},
+     * from the JDK's timer thread) reaches what the caller chained to it on the loop, where
+     * {@code kill()} and another {@code communicate()} belong. A plain {@code CompletableFuture} ran
+     * them on the timer thread (an outside review; SubprocessWaitCancelledTest).
      */
     public CompletionStage<Output> communicate(byte[] input) {
         giveUpReadsOfAnEndedCommunicate();
@@ -77,9 +83,21 @@ public final class Subprocess {
         List<LoopFuture<byte[]>> reads = new ArrayList<>(2);
         CompletableFuture<byte[]> out = readAll(stdout(), 1, reads);
         CompletableFuture<byte[]> err = readAll(stderr(), 2, reads);
-        CompletableFuture<Output> communicated = CompletableFuture.allOf(fed, out, err)
+        LoopFuture<Output> communicated = loop.createFuture();
+        CompletableFuture.allOf(fed, out, err)
                 .thenCompose(ignored -> waitFor())
-                .thenApply(code -> new Output(out.join(), err.join()));
+                .whenComplete((code, error) -> {
+                    try {
+                        if (error == null) {
+                            communicated.setResult(new Output(out.join(), err.join()));
+                        } else {
+                            communicated.setException(error instanceof CompletionException && error.getCause() != null
+                                    ? error.getCause() : error);
+                        }
+                    } catch (IllegalStateException givenUp) {
+                        // its caller cancelled it or timed it out first
+                    }
+                });
         lastCommunicate = communicated;
         lastReads = reads;
         // asyncio's gather cancels the reads when communicate is cancelled (wait_for's timeout): they
@@ -96,7 +114,7 @@ public final class Subprocess {
     // reads: a stage runs what depends on it last registered first, so the caller's next communicate,
     // made from its own handler, comes before the hook above.
     private void giveUpReadsOfAnEndedCommunicate() {
-        if (lastCommunicate != null && lastCommunicate.isCompletedExceptionally()) {
+        if (lastCommunicate != null && lastCommunicate.toCompletableFuture().isCompletedExceptionally()) {
             lastReads.forEach(read -> read.cancel(false));
         }
     }

@@ -40,6 +40,7 @@ public class SubprocessWaitCancelledTest {
             .withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL);
     private final Watchers.Loop loopKind;
     private BaseEventLoop loop;
+    private volatile Thread loopThread;
 
     public SubprocessWaitCancelledTest(Watchers.Loop loopKind) {
         this.loopKind = loopKind;
@@ -58,6 +59,7 @@ public class SubprocessWaitCancelledTest {
     /** The outcome of {@code work} on the loop: its value, or "failed: " and the exception. */
     private String outcome(Supplier<? extends CompletionStage<?>> work) {
         CompletableFuture<String> result = new CompletableFuture<>();
+        loop.callSoon(() -> loopThread = Thread.currentThread());
         loop.callSoon(() -> work.get().whenComplete((value, error) -> result.complete(error == null ? String.valueOf(value)
                 : "failed: " + (error instanceof CompletionException && error.getCause() != null ? error.getCause() : error))));
         loop.callLater(10, () -> result.complete("no answer in 10 s"));
@@ -111,6 +113,27 @@ public class SubprocessWaitCancelledTest {
             return child.communicate(null).thenCompose(output -> child.waitFor());
         }));
         assertEquals("a read after it", "[]", outcome(() -> child.stdout().read(-1).thenApply(java.util.Arrays::toString)));
+    }
+
+    /**
+     * {@code communicate()} is a loop future, as every other stage the loop hands out: the caller's
+     * timeout ({@code orTimeout}) completes it from the JDK's timer thread, and what the caller chains
+     * to it runs on the loop, as {@code wait_for(proc.communicate(), t)}'s handler does in asyncio. It was
+     * a plain {@code CompletableFuture}: the caller's {@code kill()} and next {@code communicate()},
+     * which are loop-thread only, ran on the timer thread, and so did the cancel of the reads (an
+     * outside review).
+     */
+    @Test
+    public void aTimedOutCommunicateTellsItsCallerOnTheLoop() {
+        Subprocess child = spawn("exec sleep 30", SubprocessOptions.defaults());
+        String thread = outcome(() -> child.communicate(null).toCompletableFuture().orTimeout(200, TimeUnit.MILLISECONDS)
+                .handle((output, error) -> {
+                    child.kill();
+                    return loop.isRunning() && Thread.currentThread() == loopThread ? "the loop thread"
+                            : Thread.currentThread().getName();
+                }));
+        assertEquals("the loop thread", thread);
+        assertEquals("-9", outcome(() -> child.communicate(null).thenCompose(output -> child.waitFor())));
     }
 
     /**
