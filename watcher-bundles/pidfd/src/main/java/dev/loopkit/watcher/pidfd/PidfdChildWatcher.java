@@ -299,7 +299,10 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         }
         try {
             onLoop(loop, watch); // the Watch itself: a loop that closes before it runs releases it
-        } catch (RuntimeException cannotWatch) {
+        } catch (Throwable cannotWatch) {
+            // Also an error the loop passes on: the poller's thread that cannot start at the host's limit
+            // (PidfdThatCannotBeWatchedTest). The spawn kills and reaps the child; kept, it stayed listed,
+            // its pidfd open.
             table.remove(watch);
             watch.closeOnce();
             throw cannotWatch;
