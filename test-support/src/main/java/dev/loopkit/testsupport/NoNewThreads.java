@@ -60,14 +60,38 @@ public final class NoNewThreads implements AutoCloseable {
         }
     }
 
-    /** Back in the root group; the group is removed. */
+    /**
+     * Back in the root group, and the group removed once it is empty: a child spawned meanwhile is in it
+     * until it is reaped (a spawn that failed kills its child, which its watcher reaps a moment later),
+     * and is moved out too. A group still busy after that is left, empty of this JVM, for the next test.
+     */
     @Override
     public void close() {
         write(PIDS.resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
-        try {
-            Files.delete(group);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try {
+                for (String pid : Files.readAllLines(group.resolve("cgroup.procs"))) {
+                    try {
+                        write(PIDS.resolve("cgroup.procs"), pid.trim());
+                    } catch (UncheckedIOException goneOrZombie) {
+                        // reaped meanwhile, or a zombie its parent is about to reap
+                    }
+                }
+                Files.delete(group);
+                return;
+            } catch (IOException busy) {
+                if (System.nanoTime() > deadline) {
+                    System.err.println("NoNewThreads: " + group + " left behind: " + busy);
+                    return;
+                }
+                try {
+                    Thread.sleep(20); // a child's reaping, on its watcher's thread: nothing here to wait on
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 

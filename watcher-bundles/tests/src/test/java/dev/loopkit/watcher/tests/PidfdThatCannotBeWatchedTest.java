@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.After;
 import org.junit.Test;
@@ -50,9 +49,8 @@ public class PidfdThatCannotBeWatchedTest {
             Recording recording = new Recording();
             limit.during(1, () -> {
                 try {
-                    spawn.set(Watchers.runOn(loop, () -> loop.subprocessExec(() -> recording, List.of("/bin/true"), quiet)
-                            .handle((transport, error) -> error).toCompletableFuture()
-                            .orTimeout(20, TimeUnit.SECONDS).exceptionally(timedOut -> timedOut)));
+                    spawn.set(Watchers.runOn(loop, () -> Watchers.failureOrTimeout(loop,
+                            loop.subprocessExec(() -> recording, List.of("/bin/sleep", "30"), quiet))));
                 } catch (OutOfMemoryError thrownBySubprocessExec) { // an error the loop passes on ends the run
                     spawn.set(thrownBySubprocessExec);
                 }

@@ -156,6 +156,18 @@ final class Watchers {
     }
 
     /** Runs {@code work} on {@code loop} (run until the work completes, 30 s at most) and returns its result. */
+    /**
+     * What {@code stage} failed with, {@code null} if it worked, or a timeout's error after 20 s, on a
+     * loop timer: no thread of the JDK's ({@code orTimeout} starts one at its first use), for tests
+     * that run where no thread may start ({@code NoNewThreads}).
+     */
+    static CompletionStage<Throwable> failureOrTimeout(BaseEventLoop loop, CompletionStage<?> stage) {
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        stage.whenComplete((value, error) -> failure.complete(error));
+        loop.callLater(20, () -> failure.complete(new AssertionError("no outcome in 20 s")));
+        return failure;
+    }
+
     static <T> T runOn(BaseEventLoop loop, Supplier<? extends CompletionStage<T>> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
         loop.callSoon(() -> {
