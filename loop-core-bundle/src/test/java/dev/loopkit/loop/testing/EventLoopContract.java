@@ -1727,6 +1727,39 @@ public abstract class EventLoopContract extends LoopTestSupport {
         assertFalse(loop.removeSignalHandler(SIGUSR1));
     }
 
+    /**
+     * A signal handler is user code on the loop thread, and may call any public method: here it
+     * replaces itself, closes another loop that listens to the same signal (which removes that loop's
+     * handler from the process-wide dispatcher), and stops its own loop. Nothing waits for the
+     * dispatcher's lock meanwhile, and the handler it added gets the next signal.
+     */
+    @Test
+    public void aSignalHandlerMayReplaceItselfCloseAnotherListenerAndStopItsLoop() {
+        BaseEventLoop other = newLoop();
+        other.addSignalHandler(SIGUSR1, () -> { });
+        List<String> seen = new ArrayList<>();
+        CompletableFuture<String> next = new CompletableFuture<>();
+        loop.addSignalHandler(SIGUSR1, () -> {
+            seen.add("removed itself: " + loop.removeSignalHandler(SIGUSR1));
+            loop.addSignalHandler(SIGUSR1, () -> next.complete("the handler it added"));
+            other.close();
+            seen.add("the other loop closed: " + other.isClosed());
+            loop.stop();
+        });
+        try {
+            loop.callSoon(() -> kill(SIGUSR1));
+            TimerHandle guard = loop.callLater(DEADLINE_SECONDS, loop::stop);
+            loop.runForever();
+            guard.cancel();
+            assertEquals(List.of("removed itself: true", "the other loop closed: true"), seen);
+            loop.callSoon(() -> kill(SIGUSR1));
+            assertEquals("the handler it added", runFor(next));
+        } finally {
+            loop.removeSignalHandler(SIGUSR1);
+            other.close();
+        }
+    }
+
     @Test
     public void twoLoopsListeningToOneSignalBothGetIt() throws Exception {
         BaseEventLoop other = newLoop();
