@@ -188,7 +188,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
                 closedUnder.add(operation);
             }
         });
-        closedUnder.forEach(operation -> operation.setException(new AsynchronousCloseException()));
+        // its caller may cancel it on another thread meanwhile: a refusal here ended the run (it is the wait)
+        closedUnder.forEach(operation -> IfStillWaiting.setException(operation, new AsynchronousCloseException()));
     }
 
     /** Schedules an I/O callback for this iteration's run. Loop thread only, from {@link #poll(long)}. */
@@ -535,11 +536,14 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             }
             closeResources();
         } catch (IOException e) {
-            throw new UncheckedIOException("closing " + this, e);
-        } finally {
-            if (fatal != null) {
-                throw fatal;
+            UncheckedIOException closing = new UncheckedIOException("closing " + this, e);
+            if (fatal == null) {
+                throw closing;
             }
+            fatal.addSuppressed(closing);
+        }
+        if (fatal != null) {
+            throw fatal;
         }
     }
 

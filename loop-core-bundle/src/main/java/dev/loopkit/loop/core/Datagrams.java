@@ -35,10 +35,11 @@ public final class Datagrams {
             try {
                 SocketAddress from = receive(channel, into.clear());
                 if (from != null) {
-                    result.setResult(new Datagram(into.flip(), from));
+                    // cancelled on another thread meanwhile: that datagram is lost, as asyncio's would be unread
+                    IfStillWaiting.setResult(result, new Datagram(into.flip(), from));
                 }
             } catch (IOException e) {
-                result.setException(e);
+                IfStillWaiting.setException(result, e);
             }
         };
         retryUntilDone(loop, readiness, channel, result, attempt, true, "sockRecvfrom");
@@ -56,10 +57,10 @@ public final class Datagrams {
                 int length = data.remaining();
                 int sent = send(channel, data, address);
                 if (sent > 0 || length == 0) {
-                    result.setResult(sent);
+                    IfStillWaiting.setResult(result, sent);
                 }
             } catch (IOException e) {
-                result.setException(e);
+                IfStillWaiting.setException(result, e);
             }
         };
         retryUntilDone(loop, readiness, channel, result, attempt, false, "sockSendto");

@@ -3,6 +3,7 @@ package dev.loopkit.loop.proactor;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.DefaultLoopFuture;
+import dev.loopkit.loop.core.IfStillWaiting;
 import dev.loopkit.loop.core.Networks;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -83,20 +84,21 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
         }
     }
 
-    /** The operation's own outcome, unless the result was given up meanwhile. Loop thread. */
-    final void succeed(R value) {
-        if (!result.isDone()) {
-            ownOutcome = true;
-            result.setResult(value);
-        }
+    /**
+     * The operation's own outcome, unless the result was given up meanwhile: {@code false} then. Loop
+     * thread. The operation is over either way, so nothing in flight is withdrawn; the caller may cancel
+     * on another thread in any moment, also between a look at the result and its completion, and the
+     * refusal was reported as "Exception in callback", an accepted channel left open for nobody (a review).
+     */
+    final boolean succeed(R value) {
+        ownOutcome = true;
+        return IfStillWaiting.setResult(result, value);
     }
 
     @Override
     protected void onFailed(Throwable error) {
-        if (!result.isDone()) {
-            ownOutcome = true;
-            result.setException(error);
-        }
+        ownOutcome = true;
+        IfStillWaiting.setException(result, error);
     }
 
     // ---- the four operations ------------------------------------------------------------------------
@@ -153,10 +155,8 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
 
             @Override
             protected void onCompleted(AsynchronousSocketChannel accepted) {
-                if (result.isDone()) {
-                    Networks.closeQuietly(accepted);
-                } else {
-                    succeed(accepted);
+                if (!succeed(accepted)) {
+                    Networks.closeQuietly(accepted); // given up: nobody else would close it
                 }
             }
 

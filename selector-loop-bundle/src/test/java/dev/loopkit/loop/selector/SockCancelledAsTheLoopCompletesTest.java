@@ -73,6 +73,51 @@ public class SockCancelledAsTheLoopCompletesTest extends LoopTestSupport {
         }
     }
 
+    /** A {@code sockRecv} whose channel the user closed fails as the loop next waits; its caller's cancel in that moment ended the run. */
+    @Test
+    public void aRecvCancelledAsItsClosedChannelIsFoundLeavesTheLoopRunning() throws IOException {
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress("127.0.0.1", 0));
+            SocketChannel ours = SocketChannel.open(server.getLocalAddress());
+            try (SocketChannel peer = server.accept()) {
+                ours.configureBlocking(false);
+                LoopFuture<Integer> receiving = loop.sockRecv(ours, ByteBuffer.allocate(10));
+                arm(receiving);
+                ours.close();
+                assertThrows(CancellationException.class, () -> runFor(receiving));
+                LoopFuture<String> next = loop.createFuture();
+                loop.callSoon(() -> next.setResult("the loop runs on"));
+                assertEquals("the loop runs on", runFor(next));
+            }
+        }
+    }
+
+    /** A server's {@code waitClosed()} cancelled as the server closes: the refusal escaped {@code close()}, and later waiters were never woken. */
+    @Test
+    public void aWaitClosedCancelledAsTheServerClosesLeavesTheOtherWaitersWoken() {
+        dev.loopkit.api.Server server = runFor(loop.createServer(() -> new dev.loopkit.api.Protocol() { }, "127.0.0.1", 0));
+        LoopFuture<Void> cancelled = (LoopFuture<Void>) server.waitClosed();
+        LoopFuture<Void> other = (LoopFuture<Void>) server.waitClosed();
+        arm(cancelled);
+        server.close();
+        assertThrows(CancellationException.class, () -> runFor(cancelled));
+        runFor(other);
+    }
+
+    /** A {@code sockRecvfrom} cancelled as its datagram arrives: "Exception in callback". */
+    @Test
+    public void aCancelledRecvfromReportsNothing() throws IOException {
+        try (java.nio.channels.DatagramChannel ours = java.nio.channels.DatagramChannel.open();
+                java.nio.channels.DatagramChannel peer = java.nio.channels.DatagramChannel.open()) {
+            ours.bind(new InetSocketAddress("127.0.0.1", 0));
+            ours.configureBlocking(false);
+            LoopFuture<?> receiving = loop.sockRecvfrom(ours, 100);
+            arm(receiving);
+            peer.send(ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII)), ours.getLocalAddress());
+            assertThrows(CancellationException.class, () -> runFor(receiving));
+        }
+    }
+
     // A closed connection reads as the end, or as a reset where the kernel had data in flight.
     private static int readOrReset(InputStream in) throws IOException {
         try {

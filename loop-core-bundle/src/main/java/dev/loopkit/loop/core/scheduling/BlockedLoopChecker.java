@@ -124,9 +124,17 @@ final class BlockedLoopChecker implements Runnable {
         }
     }
 
-    /** Runs {@code report} (user code: a handle's text, log handlers) on a short-lived daemon thread. */
+    /**
+     * Runs {@code report} (user code: a handle's text, log handlers) on a short-lived daemon thread. One
+     * that cannot start (the host's thread limit) loses that report, not the checker: its error ended the
+     * checks of every loop until one began another run.
+     */
     private static void reportOffThread(Runnable report) {
-        processWide(new Thread(report, REPORT_THREAD_NAME)).start();
+        try {
+            processWide(new Thread(report, REPORT_THREAD_NAME)).start();
+        } catch (OutOfMemoryError noThread) {
+            System.err.println("loopkit: a blocked-loop report was dropped, its thread could not start: " + noThread);
+        }
     }
 
     /**

@@ -685,8 +685,12 @@ public final class Scheduler extends SchedulerPadding {
             }
         }
         if (noChecker != null) { // said with no lock held: a log handler is user code
-            LOG.log(Level.WARNING, "the blocked-loop checker could not start, so this run of " + loopName
-                    + " is not watched for blocking callbacks: " + noChecker);
+            try {
+                LOG.log(Level.WARNING, "the blocked-loop checker could not start, so this run of " + loopName
+                        + " is not watched for blocking callbacks: " + noChecker);
+            } catch (RuntimeException handlerFailed) {
+                // the run has begun: a log handler's failure must not leave it begun with nobody running it
+            }
         }
     }
 

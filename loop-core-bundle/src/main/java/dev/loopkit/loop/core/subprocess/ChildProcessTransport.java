@@ -124,8 +124,13 @@ final class ChildProcessTransport implements SubprocessTransport, LoopResource {
                     processExited(earlyExit);
                 }
             } finally {
-                // connectionMade, or another thread, may have cancelled it: the transport is the protocol's now
-                IfStillWaiting.setResult(spawned, this);
+                if (!IfStillWaiting.setResult(spawned, this)) {
+                    // Given up while connectionMade ran (the caller's timeout, on another thread, or the protocol
+                    // itself): asyncio's _make_subprocess_transport closes the transport on any exception of its
+                    // wait, cancellation included, which kills the child. Left open, the child ran on, known only
+                    // to the protocol (SubprocessSpawnCancelledTest).
+                    close();
+                }
             }
         }
     }

@@ -6,6 +6,7 @@ import dev.loopkit.api.Server;
 import dev.loopkit.api.Transport;
 import dev.loopkit.api.TransportSocket;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.IfStillWaiting;
 import dev.loopkit.loop.core.LoopResource;
 import dev.loopkit.loop.core.Networks;
 import java.io.IOException;
@@ -121,8 +122,8 @@ public abstract class AbstractServer implements Server, LoopResource {
                 LOG.log(Level.DEBUG, "closing listening socket " + socket, e);
             }
         }
-        if (servingForever != null && !servingForever.isDone()) {
-            servingForever.setResult(null);
+        if (servingForever != null) {
+            IfStillWaiting.setResult(servingForever, null); // its caller may cancel it on any thread, in any moment
         }
         servingForever = null; // as asyncio's close: serve_forever() again says "is closed", not "already being awaited"
         if (clients.isEmpty()) {
@@ -182,9 +183,7 @@ public abstract class AbstractServer implements Server, LoopResource {
         waiters = null;
         if (done != null) {
             done.forEach(w -> {
-                if (!w.isDone()) {
-                    w.setResult(null);
-                }
+                IfStillWaiting.setResult(w, null);
             });
         }
     }
@@ -211,9 +210,7 @@ public abstract class AbstractServer implements Server, LoopResource {
         }
         if (servingForever != null) {
             servingForever.removeDoneCallback(closeIfCancelled); // a closed loop runs no callback: not dropped either
-            if (!servingForever.isDone()) {
-                servingForever.setResult(null);
-            }
+            IfStillWaiting.setResult(servingForever, null);
             servingForever = null;
         }
         wakeUp();

@@ -80,4 +80,40 @@ public class SubprocessSpawnCancelledTest {
                 + reported + ")", List.of(), running);
         assertEquals("reported to the loop", List.of(), reported);
     }
+
+    /**
+     * The spawn cancelled while {@code connectionMade} runs (a caller's timeout, from another thread, in
+     * that moment; here the protocol does it): asyncio's {@code _make_subprocess_transport} closes the
+     * transport on any exception of its wait, a cancellation included, and the child is killed and reaped.
+     * It ran on, known only to the protocol (a review of this fix's first form).
+     */
+    @Test
+    public void aSpawnCancelledWhileConnectionMadeRunsKillsAndReapsItsChild() {
+        CompletableFuture<CompletionStage<SubprocessTransport>> spawning = new CompletableFuture<>();
+        List<String> events = new CopyOnWriteArrayList<>();
+        SubprocessProtocol protocol = new SubprocessProtocol() {
+            @Override
+            public void connectionMade(SubprocessTransport transport) {
+                events.add("connectionMade");
+                spawned.add(transport.getPid());
+                spawning.join().toCompletableFuture().cancel(true);
+            }
+
+            @Override
+            public void processExited() {
+                events.add("processExited");
+            }
+        };
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.callSoon(() -> {
+            spawning.complete(loop.subprocessExec(() -> protocol, List.of("/bin/sleep", "30")));
+            loop.callLater(1.0, () -> done.complete(null));
+        });
+        loop.runUntilComplete(done);
+        List<Long> running = spawned.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList();
+        assertEquals("running children of the cancelled spawn (protocol events " + events + ", reported to the loop "
+                + reported + ")", List.of(), running);
+        assertEquals("reported to the loop", List.of(), reported);
+        assertEquals(List.of("connectionMade", "processExited"), events);
+    }
 }
