@@ -1,7 +1,6 @@
 package dev.loopkit.watcher.tests;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNotNull;
 
 import dev.loopkit.api.SubprocessOptions;
 import dev.loopkit.loop.core.BaseEventLoop;
@@ -42,7 +41,7 @@ public class PipesThatCannotStartTest {
                     spawn.set(Watchers.runOn(loop, () -> Watchers.failureOrTimeout(loop,
                             loop.subprocessExec(() -> piped, List.of("/bin/sleep", "30"), SubprocessOptions.defaults())))));
         }
-        assertNotNull("the spawn worked: the pids limit was not met", spawn.get());
+        NoNewThreads.assumeItFailed(spawn.get());
         assertEquals("the spawn never completed", OutOfMemoryError.class, unwrapped(spawn.get()).getClass());
     }
 

@@ -155,7 +155,6 @@ final class Watchers {
     private Watchers() {
     }
 
-    /** Runs {@code work} on {@code loop} (run until the work completes, 30 s at most) and returns its result. */
     /**
      * What {@code stage} failed with, {@code null} if it worked, or a timeout's error after 20 s, on a
      * loop timer: no thread of the JDK's ({@code orTimeout} starts one at its first use), for tests
@@ -168,6 +167,7 @@ final class Watchers {
         return failure;
     }
 
+    /** Runs {@code work} on {@code loop} (run until the work completes, 30 s at most) and returns its result. */
     static <T> T runOn(BaseEventLoop loop, Supplier<? extends CompletionStage<T>> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
         loop.callSoon(() -> {
