@@ -282,7 +282,7 @@ public final class StreamReader {
         LoopFuture<T> result = loop.createFuture();
         Outcome<T> now = step.tryNow();
         if (now != null) {
-            complete(result, now);
+            complete(result, now); // made here: nobody could have cancelled it yet
             return result;
         }
         if (anotherWaits) {
@@ -302,8 +302,7 @@ public final class StreamReader {
                 return;
             }
             pending = null; // before completing: what the completion triggers may read again
-            if (!(later.error() == null ? IfStillWaiting.setResult(result, later.value())
-                    : IfStillWaiting.setException(result, later.error()))) {
+            if (!complete(result, later)) {
                 // Cancelled on another thread (an orTimeout) since the look above: what the step took stays
                 // for the next read, as asyncio's, whose coroutine takes it only once it resumes.
                 buffer.putBack(before);
@@ -329,12 +328,10 @@ public final class StreamReader {
         }
     }
 
-    private static <T> void complete(LoopFuture<T> result, Outcome<T> outcome) {
-        if (outcome.error() != null) {
-            result.setException(outcome.error());
-        } else {
-            result.setResult(outcome.value());
-        }
+    /** Completes {@code result} with {@code outcome}; {@code false} when its caller cancelled it first. */
+    private static <T> boolean complete(LoopFuture<T> result, Outcome<T> outcome) {
+        return outcome.error() != null ? IfStillWaiting.setException(result, outcome.error())
+                : IfStillWaiting.setResult(result, outcome.value());
     }
 
     private void wakeUp() {

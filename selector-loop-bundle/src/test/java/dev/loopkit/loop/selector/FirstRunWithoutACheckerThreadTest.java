@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.LoopFuture;
+import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.testsupport.NoNewThreads;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.Test;
@@ -45,14 +46,8 @@ public class FirstRunWithoutACheckerThreadTest {
     }
 
     // The checker lingers a second after the last run of any loop: until it ends, no start is needed.
-    private static void awaitNoCheckerThread() throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(thread -> thread.getName().equals("loopkit-blocked-loop-checker") && thread.isAlive())) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the blocked-loop checker did not end");
-            }
-            Thread.sleep(50);
-        }
+    private static void awaitNoCheckerThread() {
+        assertTrue("the blocked-loop checker did not end", Leaks.await(() -> Leaks.threads("loopkit-blocked-loop-checker")
+                .isEmpty(), 30));
     }
 }
