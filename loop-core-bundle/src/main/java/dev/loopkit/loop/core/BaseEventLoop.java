@@ -766,7 +766,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     /** Thrown by the I/O operations a loop implementation does not provide. */
     protected UnsupportedOperationException unsupported(String operation) {
-        return new UnsupportedOperationException(getClass().getSimpleName() + " does not support " + operation);
+        return new UnsupportedOperationException(ClassNames.simpleName(getClass()) + " does not support " + operation);
     }
 
     /** asyncio {@code add_reader}: refuses a channel a transport uses ({@link #ensureNoTransport}). */
@@ -1162,7 +1162,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         checkClosed();
         ensureNoTransport(channel);
         if (!(channel instanceof DatagramChannel datagram)) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + " needs a " + DatagramChannel.class.getName()
+            throw new IllegalArgumentException(ClassNames.simpleName(getClass()) + " needs a " + DatagramChannel.class.getName()
                     + ", not " + channel.getClass().getName());
         }
         if (datagram.isBlocking()) {
@@ -1376,7 +1376,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     }
 
     private String name() {
-        return getClass().getSimpleName() + " #" + id;
+        return ClassNames.simpleName(getClass()) + " #" + id;
     }
 
     /** The loop's class and number, as {@code loop:loops}, warnings and JFR events name it ("SelectorEventLoop #3"). */
@@ -1391,7 +1391,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     @Override
     public String toString() {
-        return "<" + getClass().getSimpleName() + " #" + id + " running=" + isRunning() + " closed=" + isClosed()
+        return "<" + ClassNames.simpleName(getClass()) + " #" + id + " running=" + isRunning() + " closed=" + isClosed()
                 + " debug=" + getDebug() + ">";
     }
 }

@@ -175,7 +175,7 @@ public final class SocketOperations {
     private static <C extends SelectableChannel> C nonBlocking(BaseEventLoop loop, NetworkChannel channel, Class<C> type) {
         Objects.requireNonNull(channel, "channel");
         if (!type.isInstance(channel)) {
-            throw new IllegalArgumentException(loop.getClass().getSimpleName() + " needs a " + type.getName()
+            throw new IllegalArgumentException(ClassNames.simpleName(loop.getClass()) + " needs a " + type.getName()
                     + ", not " + channel.getClass().getName());
         }
         C selectable = type.cast(channel);

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * The smallest real loop: it waits by parking its thread, as the proactor loop does, and watches
  * nothing but raw file descriptors; for testing the loop core without a loop bundle.
  */
-final class ParkingEventLoop extends BaseEventLoop {
+class ParkingEventLoop extends BaseEventLoop {
 
     @Override
     protected void poll(long timeoutNanos) {

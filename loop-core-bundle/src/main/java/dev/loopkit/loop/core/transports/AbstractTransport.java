@@ -6,6 +6,7 @@ import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Transport;
 import dev.loopkit.api.WriteBufferLimits;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.ClassNames;
 import dev.loopkit.loop.core.LoopResource;
 import dev.loopkit.loop.core.SendfileTransport;
 import java.io.IOException;
@@ -331,7 +332,7 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
 
     @Override
     public String toString() {
-        return "<" + getClass().getSimpleName() + (closing ? " closing" : "") + " " + describeChannel() + ">";
+        return "<" + ClassNames.simpleName(getClass()) + (closing ? " closing" : "") + " " + describeChannel() + ">";
     }
 
     /** The channel, for messages. */

@@ -35,6 +35,6 @@ public abstract class AbstractChildWatcher implements ChildWatcher {
 
     @Override
     public String toString() {
-        return "<" + getClass().getSimpleName() + " children=" + children().keySet() + ">";
+        return "<" + ChildTable.nameOf(getClass()) + " children=" + children().keySet() + ">";
     }
 }

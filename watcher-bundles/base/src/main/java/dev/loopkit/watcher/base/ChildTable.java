@@ -54,12 +54,16 @@ public final class ChildTable<C extends Child> {
     /** A table whose warnings go to {@code watcher}'s logger and name it, as asyncio's name the class. */
     public ChildTable(Class<? extends ChildWatcher> watcher) {
         this.log = System.getLogger(watcher.getName());
-        // an anonymous subclass (a user's, or a test's) has no simple name of its own: its watcher's
+        this.watcherName = nameOf(watcher);
+    }
+
+    /** A watcher class's simple name; an anonymous subclass's (a user's, or a test's) is that of the class it extends. */
+    static String nameOf(Class<?> watcher) {
         Class<?> named = watcher;
         while (named.getSimpleName().isEmpty() && named.getSuperclass() != null) {
             named = named.getSuperclass();
         }
-        this.watcherName = named.getSimpleName();
+        return named.getSimpleName();
     }
 
     /**
