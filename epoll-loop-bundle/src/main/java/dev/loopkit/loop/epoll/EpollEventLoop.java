@@ -91,9 +91,13 @@ public class EpollEventLoop extends ReadinessEventLoop {
     public EpollEventLoop() {
         String reason = unusableReason();
         if (reason != null) {
-            throw new UnsupportedOperationException("the epoll loop cannot work here: " + reason);
+            throw notMade(new UnsupportedOperationException("the epoll loop cannot work here: " + reason));
         }
-        fds = new RawFdSet(this, false);
+        try {
+            fds = new RawFdSet(this, false);
+        } catch (IllegalStateException cannot) {
+            throw notMade(cannot);
+        }
         closeIfDropped(fds.waiting());
         interruptible = new InterruptibleWait(fds::wake);
         channels = new ChannelWatcher(this, scheduler(), this::closeIfDropped);

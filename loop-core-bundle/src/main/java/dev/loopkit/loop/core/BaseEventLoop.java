@@ -146,6 +146,23 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         unclosed.add(resource);
     }
 
+    /**
+     * For a subclass's constructor that fails after this one ran: closes what was registered with
+     * {@link #closeIfDropped} so far and leaves the loop closed, without the "unclosed event loop"
+     * warning its collection would bring (the caller got the exception, never a loop to close). Returns
+     * {@code cause}, for the constructor to throw.
+     */
+    protected final <E extends Throwable> E notMade(E cause) {
+        if (scheduler.beginClose()) {
+            try {
+                unclosed.notMade();
+            } finally {
+                scheduler.finishClose();
+            }
+        }
+        return cause;
+    }
+
     // ---- what subclasses supply -----------------------------------------------------------------
 
     /**

@@ -84,9 +84,25 @@ final class UnclosedLoops {
          * (an outside review, DroppedLoopWarningTest).
          */
         private void dropped() {
-            if (!done.compareAndSet(false, true)) {
-                return;
+            if (done.compareAndSet(false, true)) {
+                closeResources();
+                logQuietly(Level.WARNING, "unclosed event loop " + name, null);
             }
+        }
+
+        /**
+         * The loop's constructor failed: the caller got an exception, not a loop to close, so what was
+         * opened for it is closed now, without the warning the GC would have brought.
+         */
+        void notMade() {
+            if (done.compareAndSet(false, true)) {
+                TRACKED.remove(this);
+                clear();
+                closeResources();
+            }
+        }
+
+        private void closeResources() {
             for (AutoCloseable resource : resources) {
                 try {
                     resource.close();
@@ -95,7 +111,6 @@ final class UnclosedLoops {
                     logQuietly(Level.DEBUG, "closing what " + name + " held", e);
                 }
             }
-            logQuietly(Level.WARNING, "unclosed event loop " + name, null);
         }
     }
 

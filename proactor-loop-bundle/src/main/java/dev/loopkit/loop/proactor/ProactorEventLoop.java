@@ -76,7 +76,7 @@ public class ProactorEventLoop extends TransportEventLoop {
     /** A loop whose channel group has {@code completionThreads} threads. */
     public ProactorEventLoop(int completionThreads) {
         if (completionThreads < 1) {
-            throw new IllegalArgumentException("completionThreads must be >= 1, not " + completionThreads);
+            throw notMade(new IllegalArgumentException("completionThreads must be >= 1, not " + completionThreads));
         }
         completions = new CompletionGroup("loopkit-proactor-" + id() + "-", completionThreads);
         closeIfDropped(completions::shutDownDropped);

@@ -69,7 +69,7 @@ public class SelectorEventLoop extends ReadinessEventLoop {
         try {
             selector = provider.openSelector();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open a selector", e);
+            throw notMade(new UncheckedIOException("cannot open a selector: " + e.getMessage(), e));
         }
         closeIfDropped(selector);
         channels = new ChannelInterests(this, selector);
