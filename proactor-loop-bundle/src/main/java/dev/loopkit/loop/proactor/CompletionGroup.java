@@ -2,7 +2,6 @@ package dev.loopkit.loop.proactor;
 
 import dev.loopkit.loop.core.Uninterruptibly;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.AsynchronousChannelGroup;
 import java.util.ArrayList;
@@ -38,8 +37,9 @@ final class CompletionGroup {
      * The group, made on first use. Any thread.
      *
      * @throws IllegalStateException "Event loop is closed" once {@link #close()} began
+     * @throws IOException naming the system's error, when the group cannot be made (no descriptor left)
      */
-    synchronized AsynchronousChannelGroup get() {
+    synchronized AsynchronousChannelGroup get() throws IOException {
         if (closed) {
             throw new IllegalStateException("Event loop is closed");
         }
@@ -47,7 +47,7 @@ final class CompletionGroup {
             try {
                 group = AsynchronousChannelGroup.withFixedThreadPool(threadCount, this::newThread);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot create the loop's asynchronous channel group", e);
+                throw new IOException("cannot create the loop's asynchronous channel group: " + e.getMessage(), e);
             }
         }
         return group;
