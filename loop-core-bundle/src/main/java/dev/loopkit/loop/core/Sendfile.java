@@ -320,13 +320,15 @@ final class Sendfile {
         }
     }
 
-    // asyncio leaves the file's position after the last byte sent, also when the sending failed.
+    // asyncio leaves the file's position after the last byte sent, also when the sending failed. The
+    // caller may have cancelled on another thread since the loop's look at the result: then nothing is
+    // completed, and nothing reported (SockCancelledAsTheLoopCompletesTest).
     private void finish() {
         try {
             leaveFilePosition();
-            result.setResult(position - offset);
+            IfStillWaiting.setResult(result, position - offset);
         } catch (IOException e) {
-            result.setException(e);
+            IfStillWaiting.setException(result, e);
         }
     }
 
@@ -336,7 +338,7 @@ final class Sendfile {
         } catch (IOException e) {
             error.addSuppressed(e);
         }
-        result.setException(error);
+        IfStillWaiting.setException(result, error);
     }
 
     private void leaveFilePositionQuietly() {

@@ -118,6 +118,48 @@ public class SockCancelledAsTheLoopCompletesTest extends LoopTestSupport {
         }
     }
 
+    /**
+     * A {@code sockSendfile} cancelled as the loop completes it (zero-copy, and asyncio's fallback over a
+     * socket the loop cannot send files on directly): "Exception in callback", and the file's position
+     * is still left after the bytes sent.
+     */
+    @Test
+    public void aCancelledSendfileReportsNothingAndLeavesTheFilesPosition() throws Exception {
+        java.nio.file.Path path = java.nio.file.Files.createTempFile("loopkit-sendfile", ".bin");
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            java.nio.file.Files.write(path, "hello".getBytes(StandardCharsets.US_ASCII));
+            server.bind(new InetSocketAddress("127.0.0.1", 0));
+            try (SocketChannel ours = SocketChannel.open(server.getLocalAddress());
+                    SocketChannel peer = server.accept();
+                    java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(path)) {
+                ours.configureBlocking(false);
+                long filler = 0;
+                for (int wrote; (wrote = ours.write(ByteBuffer.allocate(64 * 1024))) > 0; ) {
+                    filler += wrote; // the socket full: the sendfile waits for room, in the loop
+                }
+                LoopFuture<Long> sending = loop.sockSendfile(ours, file, 0, null);
+                arm(sending);
+                long all = filler + 5;
+                Thread reader = new Thread(() -> {
+                    ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
+                    try {
+                        for (long read = 0; read < all; sink.clear()) {
+                            read += peer.read(sink);
+                        }
+                    } catch (IOException ignored) {
+                        // the test's end closed it
+                    }
+                });
+                reader.start();
+                assertThrows(CancellationException.class, () -> runFor(sending));
+                reader.join((long) (DEADLINE_SECONDS * 1000));
+                assertEquals(5, file.position());
+            }
+        } finally {
+            java.nio.file.Files.delete(path);
+        }
+    }
+
     // A closed connection reads as the end, or as a reset where the kernel had data in flight.
     private static int readOrReset(InputStream in) throws IOException {
         try {
