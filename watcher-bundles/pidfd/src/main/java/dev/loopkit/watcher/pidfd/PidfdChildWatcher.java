@@ -235,6 +235,12 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
     private final Object lock = new Object();
     // Guarded by lock: the threads waiting for children whose loop closed, and what wakes them on close().
     private final Set<Thread> orphanWaiters = new HashSet<>();
+    /**
+     * Guarded by lock: children of closed loops whose waiting thread could not start (the host's thread
+     * limit). As Tokio's orphan queue, they are looked at again when this watcher next takes a child:
+     * reaped if they exited, given a thread otherwise. Kept nowhere, each was a zombie for good.
+     */
+    private final List<Watch> withoutWaiter = new ArrayList<>();
     private int closeFd = -1;
     /** Guarded by lock: the eventfd a close made on an orphan thread (a handler's) left to the last orphan thread to end. */
     private int closeFdLeftToLastWaiter = -1;
@@ -265,6 +271,7 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
                     + " children from a running loop, or attach one with attachLoop");
         }
         table.checkOpen(); // before a pidfd is opened
+        lookAgainAtOrphansWithoutWaiter();
         int pidfd;
         try {
             pidfd = posix.pidfdOpen(pid);
@@ -336,6 +343,10 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
                 + " report returncode 255", Long.toString(pid)));
     }
 
+    /**
+     * Waits for {@code watch}'s exit on a thread of its own. A thread that cannot start is put off to
+     * the next child ({@link #withoutWaiter}), and its error (fatal, as the JVM's errors are) thrown.
+     */
     private void startOrphanWaiter(Watch watch) {
         Thread waiter = new Thread(null, () -> awaitOrphan(watch), "loopkit-pidfd-orphan-" + watch.pid(), STACK_SIZE);
         waiter.setDaemon(true);
@@ -348,7 +359,44 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             }
             orphanWaiters.add(waiter);
         }
-        waiter.start();
+        try {
+            waiter.start();
+        } catch (Throwable cannotStart) { // OutOfMemoryError: unable to create native thread
+            boolean putOff;
+            synchronized (lock) {
+                orphanWaiters.remove(waiter);
+                putOff = !closed && withoutWaiter.add(watch);
+            }
+            if (!putOff) {
+                watch.closeOnce();
+            }
+            long pid = watch.pid();
+            OutsideSpawnGate.run(() -> log.log(Level.WARNING, "cannot start a thread to wait for child " + pid
+                    + " after its loop closed (" + cannotStart + "): it is looked at again when this watcher takes"
+                    + " its next child"));
+            throw cannotStart;
+        }
+    }
+
+    // Under the spawn gate, as a child is taken: what the warnings say waits until it is released.
+    private void lookAgainAtOrphansWithoutWaiter() {
+        List<Watch> again;
+        synchronized (lock) {
+            if (withoutWaiter.isEmpty()) {
+                return;
+            }
+            again = new ArrayList<>(withoutWaiter);
+            withoutWaiter.clear();
+        }
+        for (Watch watch : again) {
+            if (!watch.reapOrphan(OutsideSpawnGate::run)) {
+                try {
+                    startOrphanWaiter(watch);
+                } catch (Throwable stillCannot) {
+                    // put off again, and said: the child being taken now is not refused for it
+                }
+            }
+        }
     }
 
     // On the orphan's own thread: waits for the exit (or the watcher's close), without a loop.
@@ -436,6 +484,12 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
             wake = closeFd;
             closeFd = -1; // wakeAndJoin's to close: attached again, the watcher makes another
         }
+        List<Watch> unwaited;
+        synchronized (lock) {
+            unwaited = new ArrayList<>(withoutWaiter);
+            withoutWaiter.clear();
+        }
+        unwaited.forEach(Watch::closeOnce); // as every child's: its exit is left to its parent
         table.close().forEach(Watch::cancel);
         attached = null;
         if (wake >= 0) {
