@@ -29,6 +29,12 @@ public final class StreamReader {
     private ReadTransport transport;
     private boolean eof;
     private boolean paused;
+    /**
+     * A waiting read takes its bytes: a resume of the transport is put off until its future is completed
+     * or the bytes are put back. A transport that delivers from within {@code resumeReading()} ran that
+     * read again inside the first, which got the later bytes before the earlier, and a put-back lost them.
+     */
+    private boolean taking;
     private Throwable exception;
     /** The read waiting for data: re-run whenever data, EOF or an error arrives. */
     private Runnable pending;
@@ -296,7 +302,13 @@ public final class StreamReader {
                 return; // cancelled by its caller
             }
             long before = buffer.mark();
-            Outcome<T> later = step.tryNow();
+            Outcome<T> later;
+            taking = true;
+            try {
+                later = step.tryNow();
+            } finally {
+                taking = false;
+            }
             if (later == null) {
                 keepDataFlowing();
                 return;
@@ -307,6 +319,7 @@ public final class StreamReader {
                 // for the next read, as asyncio's, whose coroutine takes it only once it resumes.
                 buffer.putBack(before);
             }
+            resumeTransportIfDrained(); // put off while the step took
         };
         return result;
     }
@@ -342,7 +355,7 @@ public final class StreamReader {
     }
 
     private void resumeTransportIfDrained() {
-        if (paused && buffer.size() <= limit) {
+        if (paused && !taking && buffer.size() <= limit) {
             paused = false;
             transport.resumeReading();
         }

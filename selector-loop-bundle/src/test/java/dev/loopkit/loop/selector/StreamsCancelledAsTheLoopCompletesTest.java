@@ -96,6 +96,85 @@ public class StreamsCancelledAsTheLoopCompletesTest extends LoopTestSupport {
         assertEquals("Connection lost", drain.exception().getMessage());
     }
 
+    /**
+     * A transport of one's own that delivers more data from within {@code resumeReading()} (asyncio's
+     * {@code feed_data} is public; so is setting a transport): the waiting read took the bytes, resumed
+     * the transport, and the bytes delivered then ran the same waiting read again inside the first. It
+     * got the later bytes, and the first bytes were put back after them: read out of order.
+     */
+    @Test
+    public void bytesDeliveredInlineAsAWaitingReadResumesTheTransportComeAfterIt() {
+        StreamReader reader = pausedReaderThatDeliversOnResume("world\n");
+        LoopFuture<byte[]> waiting = reader.read(100);
+        reader.feedData(ByteBuffer.wrap("hello\n".getBytes(StandardCharsets.US_ASCII))); // over 2 × limit: paused
+        assertEquals("hello\n", new String(runFor(waiting), StandardCharsets.US_ASCII));
+        assertEquals("world\n", new String(runFor(reader.read(100)), StandardCharsets.US_ASCII));
+    }
+
+    /** The same, the read cancelled as it completes: the bytes put back lost those delivered meanwhile. */
+    @Test
+    public void aCancelledReadWhoseResumeDeliveredInlineLeavesAllTheBytesInOrder() {
+        StreamReader reader = pausedReaderThatDeliversOnResume("world\n");
+        LoopFuture<byte[]> waiting = reader.read(100);
+        arm(waiting);
+        reader.feedData(ByteBuffer.wrap("hello\n".getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(waiting.isCancelled());
+        assertEquals("hello\n", new String(runFor(reader.read(100)), StandardCharsets.US_ASCII));
+        assertEquals("world\n", new String(runFor(reader.read(100)), StandardCharsets.US_ASCII));
+    }
+
+    // A reader with a limit of 2 (paused over 4 bytes) on a transport that feeds `later` once, from its resumeReading.
+    private StreamReader pausedReaderThatDeliversOnResume(String later) {
+        StreamReader reader = new StreamReader(loop, 2);
+        reader.setTransport(new dev.loopkit.api.ReadTransport() {
+            private boolean reading = true;
+            private boolean delivered;
+
+            @Override
+            public boolean isReading() {
+                return reading;
+            }
+
+            @Override
+            public void pauseReading() {
+                reading = false;
+            }
+
+            @Override
+            public void resumeReading() {
+                reading = true;
+                if (!delivered) {
+                    delivered = true;
+                    reader.feedData(ByteBuffer.wrap(later.getBytes(StandardCharsets.US_ASCII)));
+                }
+            }
+
+            @Override
+            public Object getExtraInfo(String name, Object defaultValue) {
+                return defaultValue;
+            }
+
+            @Override
+            public boolean isClosing() {
+                return false;
+            }
+
+            @Override
+            public void close() {
+            }
+
+            @Override
+            public void setProtocol(dev.loopkit.api.BaseProtocol protocol) {
+            }
+
+            @Override
+            public dev.loopkit.api.BaseProtocol getProtocol() {
+                return null;
+            }
+        });
+        return reader;
+    }
+
     private void cancelledAsDataArrives(Function<StreamReader, LoopFuture<byte[]>> read) {
         StreamReader reader = new StreamReader(loop);
         LoopFuture<byte[]> waiting = read.apply(reader);
