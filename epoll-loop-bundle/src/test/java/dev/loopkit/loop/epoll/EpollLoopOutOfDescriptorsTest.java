@@ -4,11 +4,7 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.loop.testing.FailedConstruction;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import dev.loopkit.testsupport.NoFreeDescriptors;
 import org.junit.Test;
 
 /**
@@ -24,24 +20,7 @@ public class EpollLoopOutOfDescriptorsTest {
     public void aLoopMadeWithNoDescriptorLeftFailsWithTheSystemsError() throws Exception {
         assertNull(EpollEventLoop.unavailableReason()); // and native access is loaded before the descriptors run out
         IllegalStateException refused = FailedConstruction.leavesNoUnclosedLoop(EpollEventLoop::new,
-                IllegalStateException.class, () -> {
-                    List<FileChannel> held = new ArrayList<>();
-                    try {
-                        try {
-                            while (true) {
-                                held.add(FileChannel.open(Path.of("/dev/null")));
-                            }
-                        } catch (IOException outOfDescriptors) {
-                            assertTrue(outOfDescriptors.toString(),
-                                    String.valueOf(outOfDescriptors.getMessage()).contains("Too many open files"));
-                        }
-                        new EpollEventLoop();
-                    } finally {
-                        for (FileChannel channel : held) {
-                            channel.close();
-                        }
-                    }
-                });
+                IllegalStateException.class, () -> NoFreeDescriptors.during(EpollEventLoop::new));
         assertTrue(refused.getMessage(), refused.getMessage().startsWith("cannot create the loop's epoll set: Too many open files"));
         new EpollEventLoop().close(); // and once descriptors are free again, it can
     }

@@ -3,11 +3,9 @@ package dev.loopkit.loop.proactor;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import dev.loopkit.testsupport.NoFreeDescriptors;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.Test;
 
 /**
@@ -21,22 +19,9 @@ public class ProactorOutOfDescriptorsTest {
     public void theFirstSocketWithNoDescriptorLeftThrowsTheIOExceptionItDeclares() throws IOException {
         ProactorEventLoop loop = new ProactorEventLoop();
         try {
-            IOException refused;
-            List<FileChannel> held = new ArrayList<>();
-            try {
-                try {
-                    while (true) {
-                        held.add(FileChannel.open(Path.of("/dev/null")));
-                    }
-                } catch (IOException outOfDescriptors) {
-                    assertTrue(outOfDescriptors.toString(), String.valueOf(outOfDescriptors.getMessage()).contains("Too many open files"));
-                }
-                refused = assertThrows(IOException.class, loop::openSocketChannel);
-            } finally {
-                for (FileChannel channel : held) {
-                    channel.close();
-                }
-            }
+            AtomicReference<IOException> thrown = new AtomicReference<>();
+            NoFreeDescriptors.during(() -> thrown.set(assertThrows(IOException.class, loop::openSocketChannel)));
+            IOException refused = thrown.get();
             assertTrue(refused.getMessage(), refused.getMessage().startsWith("cannot create the loop's asynchronous channel group: "));
             assertTrue(refused.getMessage(), refused.getMessage().contains("Too many open files"));
             loop.openSocketChannel().close(); // and once descriptors are free again, it can

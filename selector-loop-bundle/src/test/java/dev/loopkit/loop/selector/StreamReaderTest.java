@@ -90,48 +90,10 @@ public class StreamReaderTest extends LoopTestSupport {
      */
     @Test
     public void aLimitOfAGibibyteDoesNotPauseReadingOnEveryChunk() {
-        java.util.List<String> calls = new java.util.ArrayList<>();
         StreamReader reader = new StreamReader(loop, 1 << 30);
-        reader.setTransport(new dev.loopkit.api.ReadTransport() {
-            @Override
-            public boolean isReading() {
-                return true;
-            }
-
-            @Override
-            public void pauseReading() {
-                calls.add("pauseReading");
-            }
-
-            @Override
-            public void resumeReading() {
-                calls.add("resumeReading");
-            }
-
-            @Override
-            public Object getExtraInfo(String name, Object defaultValue) {
-                return defaultValue;
-            }
-
-            @Override
-            public boolean isClosing() {
-                return false;
-            }
-
-            @Override
-            public void close() {
-            }
-
-            @Override
-            public void setProtocol(dev.loopkit.api.BaseProtocol protocol) {
-            }
-
-            @Override
-            public dev.loopkit.api.BaseProtocol getProtocol() {
-                return null;
-            }
-        });
+        ReadTransportStub transport = new ReadTransportStub();
+        reader.setTransport(transport);
         feed(reader, "0123456789");
-        assertEquals(java.util.List.of(), calls);
+        assertEquals(java.util.List.of(), transport.calls);
     }
 }

@@ -126,50 +126,15 @@ public class StreamsCancelledAsTheLoopCompletesTest extends LoopTestSupport {
     // A reader with a limit of 2 (paused over 4 bytes) on a transport that feeds `later` once, from its resumeReading.
     private StreamReader pausedReaderThatDeliversOnResume(String later) {
         StreamReader reader = new StreamReader(loop, 2);
-        reader.setTransport(new dev.loopkit.api.ReadTransport() {
-            private boolean reading = true;
+        reader.setTransport(new ReadTransportStub() {
             private boolean delivered;
 
             @Override
-            public boolean isReading() {
-                return reading;
-            }
-
-            @Override
-            public void pauseReading() {
-                reading = false;
-            }
-
-            @Override
-            public void resumeReading() {
-                reading = true;
+            protected void onResume() {
                 if (!delivered) {
                     delivered = true;
                     reader.feedData(ByteBuffer.wrap(later.getBytes(StandardCharsets.US_ASCII)));
                 }
-            }
-
-            @Override
-            public Object getExtraInfo(String name, Object defaultValue) {
-                return defaultValue;
-            }
-
-            @Override
-            public boolean isClosing() {
-                return false;
-            }
-
-            @Override
-            public void close() {
-            }
-
-            @Override
-            public void setProtocol(dev.loopkit.api.BaseProtocol protocol) {
-            }
-
-            @Override
-            public dev.loopkit.api.BaseProtocol getProtocol() {
-                return null;
             }
         });
         return reader;
