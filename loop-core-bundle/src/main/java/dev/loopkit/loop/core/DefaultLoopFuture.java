@@ -469,7 +469,37 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     // closed loop it throws "Event loop is closed", and the JDK fails the derived stage with it: a stage
     // dropped here left a join() on it waiting for ever.
     private void runOnLoop(Runnable stage) {
-        loop.callSoonThreadsafe(stage);
+        loop.callSoonThreadsafe(new QueuedStage(stage));
+    }
+
+    /**
+     * A stage's action queued on the loop. If the loop closes first, the close releases it: the JDK's
+     * completion runs then, its action (wrapped by {@code reporting}) throws "Event loop is closed" without
+     * running the user's code, and the stage fails as one added after the close does. Dropped, it left
+     * a {@code join()} on it waiting for ever (an outside review).
+     */
+    private record QueuedStage(Runnable stage) implements Runnable, LoopResource {
+        @Override
+        public void run() {
+            stage.run();
+        }
+
+        @Override
+        public void release() {
+            stage.run();
+        }
+
+        @Override
+        public String toString() {
+            return CallbackHandle.textOf(stage);
+        }
+    }
+
+    // A stage's action runs as a loop callback, so never on a closed loop but as a close releases it.
+    private void refuseOnceClosed() {
+        if (loop.isClosed()) {
+            throw new IllegalStateException("Event loop is closed");
+        }
     }
 
     /**
@@ -505,6 +535,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     private <A, R> Function<A, R> reporting(Function<? super A, ? extends R> action) {
         Objects.requireNonNull(action, "action");
         return a -> {
+            refuseOnceClosed();
             try {
                 return action.apply(a);
             } catch (Error error) {
@@ -516,6 +547,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     private <A, B, R> BiFunction<A, B, R> reporting(BiFunction<? super A, ? super B, ? extends R> action) {
         Objects.requireNonNull(action, "action");
         return (a, b) -> {
+            refuseOnceClosed();
             try {
                 return action.apply(a, b);
             } catch (Error error) {
@@ -529,6 +561,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     private <A> Consumer<A> reporting(Consumer<? super A> action) {
         Objects.requireNonNull(action, "action");
         return a -> {
+            refuseOnceClosed();
             try {
                 action.accept(a);
             } catch (Error error) {
@@ -540,6 +573,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     private <A, B> BiConsumer<A, B> reporting(BiConsumer<? super A, ? super B> action) {
         Objects.requireNonNull(action, "action");
         return (a, b) -> {
+            refuseOnceClosed();
             try {
                 action.accept(a, b);
             } catch (Error error) {
@@ -551,6 +585,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     private Runnable reporting(Runnable action) {
         Objects.requireNonNull(action, "action");
         return () -> {
+            refuseOnceClosed();
             try {
                 action.run();
             } catch (Error error) {

@@ -2,7 +2,7 @@ package dev.loopkit.loop.core;
 
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
-import java.lang.System.Logger.Level;
+import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -12,11 +12,11 @@ import java.util.concurrent.FutureTask;
  * One {@code runInExecutor} call (asyncio's {@code run_in_executor} and its {@code wrap_future}):
  * the function runs on an executor thread; its outcome reaches the loop future on the loop thread;
  * cancelling the loop future cancels the task (interrupting it only for {@code cancel(true)}), a task cancelled by its executor's
- * owner cancels the loop future, and a loop closed meanwhile drops the outcome.
+ * owner cancels the loop future. A loop closed meanwhile still has the outcome complete the future, where
+ * asyncio's {@code _chain_future} drops it: a Java thread may wait on the future, and waited for ever (an
+ * outside review). No done callback runs then: the loop is closed.
  */
 final class ExecutorTask<T> extends FutureTask<T> {
-
-    private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
 
     private final EventLoop loop;
     private final LoopFuture<T> future;
@@ -80,13 +80,31 @@ final class ExecutorTask<T> extends FutureTask<T> {
         // Otherwise the outcome, or a cancel by the executor's owner (shutdownNow() and a cancel of each
         // task it never ran: asyncio's shutdown(cancel_futures=True)), which the loop future must hear of.
         try {
-            loop.callSoonThreadsafe(this::complete);
+            loop.callSoonThreadsafe(new Outcome());
         } catch (IllegalStateException closedMeanwhile) {
-            LOG.log(Level.DEBUG, "result of {0} dropped: {1}", function, closedMeanwhile.getMessage());
+            complete();
         }
     }
 
-    // Loop thread.
+    /** The outcome on its way to the loop future; a loop that closes before it runs releases it, which completes the future. */
+    private final class Outcome implements Runnable, LoopResource {
+        @Override
+        public void run() {
+            complete();
+        }
+
+        @Override
+        public void release() {
+            complete();
+        }
+
+        @Override
+        public String toString() {
+            return "outcome of " + CallbackHandle.textOf(function);
+        }
+    }
+
+    // The loop thread, or any once the loop is closed.
     private void complete() {
         if (isCancelled()) {
             future.cancel("cancelled by its executor");

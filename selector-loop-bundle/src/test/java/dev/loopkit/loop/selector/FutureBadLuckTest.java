@@ -236,4 +236,68 @@ public class FutureBadLuckTest extends LoopTestSupport {
         }
         fail("accepted, and never run: " + ran);
     }
+    /**
+     * A stage whose action was queued on the loop when the loop closed (the future completed, the loop
+     * not yet run): the action was dropped, and the stage never completed, so a {@code join()} on it
+     * waited for ever, where a stage added after the close fails at once (an outside review). It fails
+     * with "Event loop is closed" now, its action not run, after a close as after a shutdown.
+     */
+    @Test
+    public void aStageQueuedWhenTheLoopClosesFailsInsteadOfHanging() throws Exception {
+        for (boolean shutdown : new boolean[] {false, true}) {
+            BaseEventLoop closing = new SelectorEventLoop();
+            List<Object> reported = new ArrayList<>();
+            closing.setExceptionHandler((l, context) -> reported.add(context.get("message")));
+            LoopFuture<Integer> future = closing.createFuture();
+            List<Integer> ran = new ArrayList<>();
+            CompletableFuture<Integer> stage = future.thenApply(x -> {
+                ran.add(x);
+                return x + 1;
+            }).toCompletableFuture();
+            CompletableFuture<Integer> next = stage.thenApply(x -> x + 1);
+            future.setResult(1); // the stage's action is queued on the idle loop
+            if (shutdown) {
+                closing.shutdown("bundle stopping");
+            } else {
+                closing.close();
+            }
+            for (CompletableFuture<Integer> waited : List.of(stage, next)) {
+                try {
+                    fail("completed on a closed loop: " + waited.get(2, TimeUnit.SECONDS));
+                } catch (ExecutionException failed) {
+                    assertEquals("Event loop is closed", failed.getCause().getMessage());
+                } catch (TimeoutException hung) {
+                    fail((shutdown ? "shut down" : "closed") + " with a stage's action queued: a join() on it hangs");
+                }
+            }
+            assertEquals("the action did not run", List.of(), ran);
+            assertEquals("the stage's failure says it: nothing else to report", List.of(), reported);
+        }
+    }
+
+    /**
+     * A {@code runInExecutor} whose function ends after the loop closed: its outcome was dropped (as
+     * asyncio's {@code _chain_future} drops it for a closed loop) and the future stayed pending, so a Java
+     * thread's {@code get()} on it waited for ever (an outside review). The outcome completes it now; no
+     * done callback runs (the loop is closed).
+     */
+    @Test
+    public void anExecutorsOutcomeAfterTheLoopClosedStillCompletesItsFuture() throws Exception {
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        LoopFuture<String> late = loop.runInExecutor(null, () -> {
+            go.await();
+            return "late";
+        });
+        LoopFuture<String> queued = loop.runInExecutor(null, () -> "queued");
+        assertTrue("the outcome of the second is queued on the idle loop",
+                dev.loopkit.loop.testing.Leaks.await(() -> loop.stats().callbacks() == 1, 5));
+        loop.close(); // drops what is queued: the second's outcome
+        go.countDown();
+        try {
+            assertEquals("late", late.get(5, TimeUnit.SECONDS));
+            assertEquals("queued", queued.get(5, TimeUnit.SECONDS));
+        } catch (TimeoutException hung) {
+            fail("an executor's outcome after the close never completed its future: " + late + ", " + queued);
+        }
+    }
 }
