@@ -1,7 +1,13 @@
 package dev.loopkit.posix;
 
 import dev.loopkit.posix.libc.LibC;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +50,7 @@ final class Spawner {
                     // no envp given: the child inherits environ, as execv does
                     Pointer env = envp != null ? envp.pointer() : Pointer.wrap(nativeAccess.runtime, libc.environ().get());
                     int[] pid = new int[1];
-                    List<byte[]> candidates = pathOfGivenEnvironment(spec);
+                    List<String> candidates = pathOfGivenEnvironment(spec);
                     if (candidates == null) {
                         int error = spec.searchPath()
                                 ? libc.posix_spawnp(pid, program, fileActions.pointer(), attributes.pointer(), argv.pointer(), env)
@@ -55,11 +61,20 @@ final class Spawner {
                         return pid[0];
                     }
                     // Python's child_exec: each candidate in turn; the first error that is not "not here"
-                    // is the one reported, else the last
+                    // is the one reported, else the last. Python tries them all in one child; a spawn
+                    // each made and ended a process per directory without the program, which a fast
+                    // watcher on another loop reaped and warned about (an outside review): a candidate
+                    // that is not there is known so without a child.
                     int error = Errno.ENOENT.intValue();
                     int reported = 0;
-                    for (byte[] candidate : candidates) {
-                        error = libc.posix_spawn(pid, candidate, fileActions.pointer(), attributes.pointer(), argv.pointer(), env);
+                    for (String candidate : candidates) {
+                        int absent = absence(candidate, spec);
+                        if (absent != 0) {
+                            error = absent;
+                            continue;
+                        }
+                        error = libc.posix_spawn(pid, CStringArray.cString(candidate), fileActions.pointer(), attributes.pointer(),
+                                argv.pointer(), env);
                         if (error == 0) {
                             return pid[0];
                         }
@@ -156,16 +171,35 @@ final class Spawner {
      * searches the JVM's own: the paths to try, or {@code null} when {@code posix_spawnp} (or the
      * program as given) is right.
      */
-    private static List<byte[]> pathOfGivenEnvironment(SpawnSpec spec) {
+    private static List<String> pathOfGivenEnvironment(SpawnSpec spec) {
         if (!spec.searchPath() || spec.env() == null || spec.program().contains("/")) {
             return null;
         }
         String path = spec.env().getOrDefault("PATH", "/bin:/usr/bin");
-        List<byte[]> candidates = new ArrayList<>();
+        List<String> candidates = new ArrayList<>();
         for (String dir : path.split(":", -1)) {
-            candidates.add(CStringArray.cString(dir.isEmpty() ? spec.program() : dir + "/" + spec.program()));
+            candidates.add(dir.isEmpty() ? spec.program() : dir + "/" + spec.program());
         }
         return candidates;
+    }
+
+    /**
+     * {@code ENOENT} or {@code ENOTDIR} when nothing is at {@code candidate} (as the child, in its working
+     * directory, would find), else 0: whatever else an exec there says (not executable, no permission to
+     * look) is for the spawn to find out.
+     */
+    private static int absence(String candidate, SpawnSpec spec) {
+        Path path = spec.cwd() != null ? spec.cwd().resolve(candidate) : Path.of(candidate);
+        try {
+            Files.readAttributes(path, BasicFileAttributes.class);
+            return 0;
+        } catch (NoSuchFileException notThere) {
+            return Errno.ENOENT.intValue();
+        } catch (FileSystemException e) {
+            return "Not a directory".equals(e.getReason()) ? Errno.ENOTDIR.intValue() : 0;
+        } catch (IOException | InvalidPathException e) {
+            return 0;
+        }
     }
 
     /**

@@ -4,10 +4,12 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -185,5 +187,39 @@ public class SpawnFileActionsTest extends PosixTestSupport {
         PosixException missing = assertThrows(PosixException.class,
                 () -> posix.spawn(SpawnSpec.of("loopkit-only-here").withEnv(java.util.Map.of("PATH", other.toString()))));
         assertEquals("No such file or directory: 'loopkit-only-here'", missing.getMessage());
+    }
+
+    /**
+     * Python tries each directory of the given {@code PATH} with {@code execve} inside one child. Here each
+     * was a {@code posix_spawn} of its own: a process made and ended for every directory without the
+     * program, which a fast watcher sweeping with {@code waitpid(-1)} on another loop reaped and warned
+     * about as an unknown pid (an outside review). Only a directory that holds the program costs a child
+     * now. Seen in the pids the kernel gave out: the child after such a spawn comes two numbers after the
+     * one before it, not thirty-two (three tries, in case other processes took numbers meanwhile).
+     */
+    @Test
+    public void directoriesWithoutTheProgramCostNoProcess() throws Exception {
+        StringBuilder path = new StringBuilder();
+        for (int i = 0; i < 30; i++) {
+            path.append(folder.getRoot()).append("/missing-").append(i).append(':');
+        }
+        path.append("/usr/bin:/bin");
+        List<Long> spans = new ArrayList<>();
+        for (int attempt = 0; attempt < 3; attempt++) {
+            long before = spawnAndReap(SpawnSpec.of("/bin/true"));
+            spawnAndReap(SpawnSpec.of("true").withEnv(java.util.Map.of("PATH", path.toString())));
+            long after = spawnAndReap(SpawnSpec.of("/bin/true"));
+            spans.add(after - before);
+            if (after - before > 0 && after - before < 20) {
+                return;
+            }
+        }
+        fail("pids given out around a spawn that looked in 30 directories without the program: " + spans);
+    }
+
+    private long spawnAndReap(SpawnSpec spec) throws PosixException {
+        long pid = posix.spawn(spec);
+        assertEquals(0, posix.waitpid(pid, false).returncode());
+        return pid;
     }
 }
