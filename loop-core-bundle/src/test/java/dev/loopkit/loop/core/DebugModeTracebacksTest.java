@@ -43,6 +43,31 @@ public class DebugModeTracebacksTest {
     }
 
     /**
+     * A done callback and a stage are scheduled by the future's completion: where they were made is the
+     * user's {@code setResult}, as asyncio's C future's {@code call_soon} frame is. The trace began with
+     * six frames of the future's own machinery, and the slow callback warning said "created at
+     * DefaultLoopFuture.java:443" (a later review).
+     */
+    @Test
+    public void aDoneCallbackAndAStageWereCreatedWhereTheFutureWasCompleted() {
+        loop.setDebug(true);
+        loop.setSlowCallbackDuration(0.01);
+        try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
+            DefaultLoopFuture<String> future = new DefaultLoopFuture<>(loop);
+            future.addDoneCallback(f -> busyFor(30));
+            future.thenRun(() -> busyFor(30));
+            loop.callSoon(() -> future.setResult("done")); // this line
+            loop.callSoon(() -> loop.callSoon(() -> loop.callSoon(loop::stop)));
+            loop.runForever();
+            List<String> slow = log.messages().stream().filter(line -> line.startsWith("WARNING Executing")).toList();
+            assertEquals(slow.toString(), 2, slow.size());
+            for (String line : slow) {
+                assertTrue(line, line.contains(" created at DebugModeTracebacksTest.java:"));
+            }
+        }
+    }
+
+    /**
      * asyncio's {@code TimerHandle._repr_info} adds {@code Handle._repr_info}'s "created at", so the slow
      * timer's warning and the timer's text say where it was made; the timer's text left it out (an
      * outside review).

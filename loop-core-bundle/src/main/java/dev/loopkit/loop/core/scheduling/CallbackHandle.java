@@ -4,6 +4,7 @@ import dev.loopkit.api.Handle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -64,11 +65,16 @@ public class CallbackHandle implements Handle {
         if (!CANCELLED.compareAndSet(this, false, true)) {
             return false;
         }
-        // Debug mode keeps it (and where it was made), as asyncio keeps the repr for "Executing <Handle
-        // ...> took 2.5 seconds"; the loop's own callbacks hold nothing of the user's and are told apart
-        // by their class (the queued-callback count). A plain store: a loop thread that reads the
-        // callback meanwhile runs it or nothing, as the cancel came before or after it took the handle.
-        if (!(callback instanceof Traced) && !(callback instanceof Scheduler.OwnCallback)) {
+        // Debug mode keeps its text and where it was made, as asyncio keeps the repr for "Executing <Handle
+        // ...> took 2.5 seconds" and lets go of the callback (keeping it kept what it captured: a later
+        // review); the loop's own callbacks hold nothing of the user's and are told apart by their class
+        // (the queued-callback count). A plain store: a loop thread that reads the callback meanwhile runs
+        // it or nothing, as the cancel came before or after it took the handle.
+        if (callback instanceof Traced traced) {
+            if (!(traced.callback instanceof Scheduler.OwnCallback)) {
+                callback = traced.forgettingTheCallback();
+            }
+        } else if (!(callback instanceof Scheduler.OwnCallback)) {
             callback = NOTHING;
         }
         return true;
@@ -84,9 +90,16 @@ public class CallbackHandle implements Handle {
         return callback instanceof Traced traced ? traced.sourceTraceback() : null;
     }
 
-    /** Whether the loop's own machinery scheduled it ({@link Scheduler.OwnCallback}): counts and the close's report leave it out. */
+    /**
+     * Whether the loop's own machinery scheduled it ({@link Scheduler.OwnCallback}): counts and the close's
+     * report leave it out. In debug mode, also a handle whose callback is a handle of the loop's own (a
+     * future's done callback): reported as "closed before the callback ran", a shutdown's report told the
+     * user of {@code runUntilComplete}'s own callback (a later review).
+     */
     protected boolean isLoopsOwn() {
-        return callback instanceof Scheduler.OwnCallback;
+        Runnable inner = callback();
+        return inner instanceof Scheduler.OwnCallback
+                || inner != this && inner instanceof CallbackHandle scheduled && scheduled.isLoopsOwn();
     }
 
     /** The callback, for messages. */
@@ -158,6 +171,10 @@ public class CallbackHandle implements Handle {
         // The loop's own frames above the user's call: asyncio drops its call_soon frame too.
         private static final Set<String> SCHEDULING = Set.of(
                 Traced.class.getName(), Scheduler.class.getName(), "dev.loopkit.loop.core.BaseEventLoop");
+        // And a future's, with the JDK's stage machinery under it: a done callback or a stage is scheduled by
+        // the completion, so the user's setResult is where it was made (asyncio's C future's call_soon frame).
+        private static final List<String> COMPLETING = List.of(
+                "dev.loopkit.loop.core.DefaultLoopFuture", "java.util.concurrent.CompletableFuture");
 
         /**
          * {@code callback}, with the stack that scheduled it captured and not yet resolved: most handles
@@ -173,9 +190,19 @@ public class CallbackHandle implements Handle {
         /** The {@link #DEBUG_STACK_DEPTH} frames nearest the call that scheduled, the loop's own left out. */
         StackTraceElement[] sourceTraceback() {
             return Arrays.stream(scheduledAt.getStackTrace())
-                    .dropWhile(frame -> SCHEDULING.contains(frame.getClassName()))
+                    .dropWhile(frame -> isScheduling(frame.getClassName()))
                     .limit(DEBUG_STACK_DEPTH)
                     .toArray(StackTraceElement[]::new);
+        }
+
+        private static boolean isScheduling(String className) {
+            return SCHEDULING.contains(className) || COMPLETING.stream().anyMatch(className::startsWith);
+        }
+
+        /** The same trace, and of the callback only its text: what a cancelled handle keeps. */
+        Traced forgettingTheCallback() {
+            String text = callback instanceof CallbackHandle handle ? handle.describeCallback() : textOf(callback);
+            return new Traced(new Forgotten(text), scheduledAt);
         }
 
         @Override
@@ -186,6 +213,18 @@ public class CallbackHandle implements Handle {
         @Override
         public String toString() {
             return callback.toString();
+        }
+    }
+
+    /** A cancelled callback's text, in debug mode: it runs nothing. */
+    private record Forgotten(String text) implements Runnable {
+        @Override
+        public void run() {
+        }
+
+        @Override
+        public String toString() {
+            return text;
         }
     }
 }
