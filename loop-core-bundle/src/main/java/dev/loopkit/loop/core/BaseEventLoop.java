@@ -1382,7 +1382,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     // On the loop thread, or with no loop thread: the queues' only consumer.
     private LoopStats countHere(Thread thread) {
         return new LoopStats(name(), thread == null ? null : thread.getName(), thread != null, false,
-                scheduler.queuedCount(), scheduler.timerCount(), isClosed() ? 0 : countWatchedFileDescriptors() + watchedChannels(),
+                scheduler.queuedCount(), scheduler.timersQueuedCount(), isClosed() ? 0 : countWatchedFileDescriptors() + watchedChannels(),
                 resources.size(), lagMillis());
     }
 

@@ -5,7 +5,9 @@ import java.util.Arrays;
 /** A binary min-heap of timers by due time (asyncio's {@code _scheduled} heapq). Loop thread only. */
 final class TimerHeap {
 
-    private TimerCallback[] heap = new TimerCallback[64];
+    private static final int INITIAL_CAPACITY = 64;
+
+    private TimerCallback[] heap = new TimerCallback[INITIAL_CAPACITY];
     private int size;
 
     int size() {
@@ -54,10 +56,19 @@ final class TimerHeap {
         int removed = size - kept;
         Arrays.fill(heap, kept, size, null);
         size = kept;
+        if (heap.length > INITIAL_CAPACITY && size < heap.length / 4) {
+            // asyncio's purge builds a new list: a burst of timeouts, cancelled, left its room for good
+            heap = Arrays.copyOf(heap, Math.max(INITIAL_CAPACITY, size * 2));
+        }
         for (int i = (size >>> 1) - 1; i >= 0; i--) {
             siftDown(i, heap[i]);
         }
         return removed;
+    }
+
+    /** The slots the heap has (for tests). */
+    int capacity() {
+        return heap.length;
     }
 
     /** Empties the heap, returning how many timers were still pending. */

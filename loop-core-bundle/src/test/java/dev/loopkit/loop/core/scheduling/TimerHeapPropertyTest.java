@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -36,6 +37,24 @@ class TimerHeapPropertyTest {
 
     private static final Comparator<TimerCallback> DUE_ORDER =
             Comparator.<TimerCallback>comparingLong(t -> t.whenNanos).thenComparingLong(t -> t.sequence);
+
+    /**
+     * asyncio's purge of cancelled timers builds a new list: a heap that once held 100,000 timers and
+     * now holds ten gives back its array. It kept 131,072 slots for the life of the loop (a review).
+     */
+    @Example
+    void removingTheCancelledGivesBackTheRoomTheyTook() {
+        TimerHeap heap = new TimerHeap();
+        List<TimerCallback> timers = timers(java.util.Collections.nCopies(100_000, 5));
+        timers.forEach(heap::add);
+        timers.subList(10, timers.size()).forEach(TimerCallback::markCancelled);
+        assertEquals(99_990, heap.removeCancelled());
+        assertEquals(10, heap.size());
+        assertTrue("slots kept: " + heap.capacity(), heap.capacity() <= 64);
+        for (TimerCallback timer : timers.subList(0, 10)) {
+            assertEquals(timer, heap.poll());
+        }
+    }
 
     @Property
     void pollsInDueOrderThenBySequence(@ForAll @Size(max = 300) List<@IntRange(min = -1000, max = 12) Integer> due) {
