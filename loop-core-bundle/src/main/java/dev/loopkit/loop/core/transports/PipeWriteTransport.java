@@ -113,8 +113,18 @@ public final class PipeWriteTransport extends AbstractTransport implements Trans
         }
     }
 
-    // asyncio's _read_ready on a write pipe: the read end closed.
+    // asyncio's _read_ready on a write pipe: the read end closed. Unless nothing is to be seen there now:
+    // then the readiness was meant for the descriptor that had this number before (one on its way from
+    // the poller's thread, or of the same wait as the callback that closed it), and taken for this pipe's
+    // end it closed a child's stdin under a communicate() that dropped its input (StaleReadinessOnAWritePipeTest).
     private void peerGone() {
+        try {
+            if (posix.awaitReadable(new int[] {fd}, 0) < 0) {
+                return;
+            }
+        } catch (PosixException e) {
+            // the descriptor is unusable: gone as far as this transport is concerned
+        }
         if (buffer.isEmpty()) {
             closeSoon(null);
         } else {
