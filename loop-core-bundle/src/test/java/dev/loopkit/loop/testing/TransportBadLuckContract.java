@@ -325,6 +325,75 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
     }
 
     /**
+     * {@code connection_lost} is the protocol's last callback: a closing transport whose buffer drains
+     * resumes the protocol first (asyncio's selector transport resumes, then loses the connection; its
+     * proactor schedules the loss), and what the protocol writes then still goes out before the end. The
+     * proactor loop told {@code connectionLost} first and {@code resumeWriting} after it, so a protocol
+     * that writes the rest of its response as writing resumes wrote into a lost transport (the streams
+     * review).
+     */
+    @Test
+    public void aClosingTransportThatDrainsResumesTheProtocolBeforeItIsLost() throws Exception {
+        recordReports();
+        byte[] big = NetworkContract.randomBytes(8 * 1024 * 1024, 23);
+        byte[] more = ascii("and the rest");
+        try (ServerSocket peer = new ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
+            List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+            CompletableFuture<Exception> lost = new CompletableFuture<>();
+            Transport[] transport = new Transport[1];
+            Protocol client = new Protocol() {
+                @Override
+                public void connectionMade(Transport made) {
+                    transport[0] = made;
+                }
+
+                @Override
+                public void pauseWriting() {
+                    order.add("pause");
+                }
+
+                @Override
+                public void resumeWriting() {
+                    order.add("resume");
+                    if (transport[0] != null) {
+                        transport[0].write(more);
+                    }
+                }
+
+                @Override
+                public void connectionLost(Exception exc) {
+                    order.add("lost");
+                    transport[0] = null;
+                    lost.complete(exc);
+                }
+            };
+            Connection<Protocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, peer.getLocalPort()));
+            Socket accepted = peer.accept();
+            CompletableFuture<byte[]> received = new CompletableFuture<>();
+            Thread reader = new Thread(() -> {
+                try (InputStream in = accepted.getInputStream()) {
+                    received.complete(in.readAllBytes());
+                } catch (IOException e) {
+                    received.completeExceptionally(e);
+                }
+            });
+            connection.transport().write(big); // the peer reads only once it returned: see above
+            assertTrue("the write paused the protocol", order.contains("pause"));
+            reader.start();
+            connection.transport().close();
+            Object end = outcome(lost, 10);
+            reader.join(10_000);
+            accepted.close();
+            assertEquals("connectionLost: " + end, null, end);
+            assertEquals(List.of("pause", "resume", "lost"), order);
+            byte[] all = java.util.Arrays.copyOf(big, big.length + more.length);
+            System.arraycopy(more, 0, all, big.length, more.length);
+            assertArrayEquals(all, received.getNow(new byte[0]));
+            assertEquals(List.of(), reportedMessages());
+        }
+    }
+
+    /**
      * client_connected_cb may return any CompletionStage (Streams.ClientConnected's javadoc), e.g. work
      * done on another executor. asyncio runs the callback's task and its done callback on the loop: the
      * report "Unhandled exception in client_connected_cb" and the transport's close() happen on the loop

@@ -284,15 +284,27 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
             buffer.consumed(written);
             if (!buffer.isEmpty()) {
                 startWriting();
-            } else if (closing) {
-                drainedWhileClosing();
-            } else if (eof) {
-                shutdownOutput();
+                // Last, as asyncio's _loop_writing: the protocol may write more (which joins the write under
+                // way), or throw out of memory, which ends the run with the transport's next step under way.
+                flowControl.maybeResume(protocol);
+                return;
             }
-            // Last, as asyncio's _loop_writing: the protocol may write more (which starts a write, or joins
-            // the one under way), or throw out of memory, which ends the run: what the transport does next
-            // is under way by then. Called first, such an error left a closing connection open for good.
-            flowControl.maybeResume(protocol);
+            // Drained: the protocol resumes before anything ends the connection, whose connectionLost is its
+            // last callback (asyncio's proactor schedules it; called first here, a protocol that wrote the
+            // rest in resumeWriting wrote into a lost transport: TransportBadLuckContract). What comes next
+            // is in a finally: an error out of resumeWriting (out of memory, which ends the run) left a
+            // closing connection open for good otherwise.
+            try {
+                flowControl.maybeResume(protocol);
+            } finally {
+                if (!buffer.isEmpty()) {
+                    startWriting(); // written as writing resumed
+                } else if (closing) {
+                    drainedWhileClosing();
+                } else if (eof) {
+                    shutdownOutput();
+                }
+            }
         }
 
         @Override
