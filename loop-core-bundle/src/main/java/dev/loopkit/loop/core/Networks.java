@@ -357,13 +357,17 @@ public final class Networks {
     }
 
     /**
-     * A read's reset in the C library's words, as asyncio's {@code ConnectionResetError(104, 'Connection
-     * reset by peer')} has them and a write's reset already does: the JDK says "Connection reset" for
-     * {@code ECONNRESET} on a read (a plain {@code IOException} on NIO.2's channels; the epoll loop's
-     * sockets say the C library's words already). Anything else is returned as it is.
+     * A reset in the C library's words and as a {@link SocketException}, as asyncio's {@code
+     * ConnectionResetError(104, 'Connection reset by peer')} on every loop: the JDK says "Connection reset"
+     * for {@code ECONNRESET} on a read (a plain {@code IOException} on NIO.2's channels), and a plain
+     * {@code IOException} "Connection reset by peer" on a write (java.nio's channels and NIO.2's alike),
+     * which code catching the reset as the epoll loop's sockets give it missed (the streams review).
+     * Anything else is returned as it is.
      */
     public static IOException resetInTheCLibrarysWords(IOException e) {
-        if (!"Connection reset".equals(e.getMessage())) {
+        boolean readReset = "Connection reset".equals(e.getMessage());
+        boolean writeReset = e.getClass() == IOException.class && "Connection reset by peer".equals(e.getMessage());
+        if (!readReset && !writeReset) {
             return e;
         }
         SocketException inTheirWords = new SocketException("Connection reset by peer");

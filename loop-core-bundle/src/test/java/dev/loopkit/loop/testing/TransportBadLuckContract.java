@@ -603,6 +603,39 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
     }
 
     /**
+     * A peer that resets the connection (closed with {@code SO_LINGER} 0) while the transport writes:
+     * asyncio's {@code ConnectionResetError}, here a {@link java.net.SocketException} "Connection reset by
+     * peer" on every loop, as a read's reset is. The proactor loop's write said a plain {@code IOException},
+     * which code catching the reset the other loops give missed (the streams review).
+     */
+    @Test
+    public void aResetSeenByAWriteIsLostAsASocketExceptionInTheCLibrarysWords() throws Exception {
+        try (ServerSocket peer = new ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST))) {
+            CompletableFuture<Exception> lost = new CompletableFuture<>();
+            Protocol client = new Protocol() {
+                @Override
+                public void connectionMade(Transport transport) {
+                    transport.pauseReading(); // the reset is seen by a write, not a read
+                }
+
+                @Override
+                public void connectionLost(Exception exc) {
+                    lost.complete(exc);
+                }
+            };
+            Connection<Protocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, peer.getLocalPort()));
+            Socket accepted = peer.accept();
+            connection.transport().write(NetworkContract.randomBytes(8 * 1024 * 1024, 29)); // a write under way
+            accepted.setSoLinger(true, 0);
+            accepted.close(); // a reset, with the client's bytes unread
+            Exception exc = runFor(lost);
+            assertNotNull("the write's failure reaches connectionLost", exc);
+            assertEquals(exc.toString(), "Connection reset by peer", exc.getMessage());
+            assertTrue("a SocketException, as the other loops and a read's reset: " + exc, exc instanceof java.net.SocketException);
+        }
+    }
+
+    /**
      * A callback that leaves the loop thread's interrupt status set (the Java idiom of restoring it
      * after catching {@code InterruptedException}) stops the loop, as asyncio's {@code KeyboardInterrupt}
      * leaves {@code run_forever}; the loop's connections must survive it, as asyncio's transports

@@ -312,7 +312,8 @@ final class ProactorSocketTransport extends AbstractSocketTransport {
             writeDone();
             if (connLost == 0) {
                 buffer.clear();
-                fatalError(error, "Fatal write error on socket transport");
+                fatalError(error instanceof IOException io ? Networks.resetInTheCLibrarysWords(io) : error,
+                        "Fatal write error on socket transport");
             }
         }
     }

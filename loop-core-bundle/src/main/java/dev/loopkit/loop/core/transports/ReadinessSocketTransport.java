@@ -168,7 +168,7 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
             try {
                 channel.write(data);
             } catch (IOException e) {
-                fatalError(e, "Fatal write error on socket transport");
+                fatalError(Networks.resetInTheCLibrarysWords(e), "Fatal write error on socket transport");
                 return;
             }
             if (!data.hasRemaining()) {
@@ -190,7 +190,7 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
         } catch (IOException e) {
             unwatchWritable();
             buffer.clear();
-            fatalError(e, "Fatal write error on socket transport");
+            fatalError(Networks.resetInTheCLibrarysWords(e), "Fatal write error on socket transport");
             return;
         }
         flowControl.maybeResume(protocol);
