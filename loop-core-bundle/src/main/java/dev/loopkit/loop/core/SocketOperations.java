@@ -4,7 +4,10 @@ import dev.loopkit.api.Handle;
 import dev.loopkit.api.LoopFuture;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SelectableChannel;
@@ -114,7 +117,8 @@ public final class SocketOperations {
             if (!IfStillWaiting.setResult(result, accepted)) {
                 accepted.close(); // nobody would: the proactor loop closes one its completion finds unwanted too
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // RuntimeException: the JDK's NotYetBoundException, which asyncio's accept puts on the future (EINVAL)
             IfStillWaiting.setException(result, e);
         }
         return true;
@@ -132,6 +136,18 @@ public final class SocketOperations {
             }
         } catch (IOException e) {
             result.setException(Networks.connectFailed(address, e));
+            return result;
+        } catch (ConnectionPendingException underWay) {
+            // asyncio's connect gets EALREADY (a retry after a timeout) and waits for the connect under way
+        } catch (AlreadyConnectedException e) {
+            SocketException connected = new SocketException("Transport endpoint is already connected"); // EISCONN
+            connected.initCause(e);
+            result.setException(connected);
+            return result;
+        } catch (RuntimeException e) {
+            // An address the socket cannot take (UnsupportedAddressTypeException): on the future, as asyncio's
+            // every failure is; thrown from the call, it was not where a caller of a future looks
+            result.setException(e);
             return result;
         }
         Handle writer = loop.watchWritable(socket, () -> {
