@@ -48,6 +48,11 @@ public final class Networks {
     /** asyncio {@code getaddrinfo}: every address of {@code host}; blocking, so loops call it in their executor. */
     public static List<InetSocketAddress> resolve(String host, int port) throws IOException {
         checkPort(port);
+        if (host != null && host.isEmpty()) {
+            // getaddrinfo("") fails (asyncio's gaierror(-2, ...)); the JDK takes "" for the loopback address,
+            // and a client whose configured host was empty talked to a local service (the network review)
+            throw new UnknownHostException("Name or service not known");
+        }
         List<InetSocketAddress> addresses = new ArrayList<>();
         for (InetAddress address : InetAddress.getAllByName(host)) {
             addresses.add(new InetSocketAddress(address, port));

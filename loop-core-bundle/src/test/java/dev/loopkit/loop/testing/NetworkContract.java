@@ -1104,6 +1104,27 @@ public abstract class NetworkContract extends SocketTestSupport {
         assertThrows(NullPointerException.class, () -> loop.createConnection(null, LOCALHOST, 1));
     }
 
+    /**
+     * An empty host names nothing: asyncio's {@code getaddrinfo('', port)} fails with {@code gaierror(-2,
+     * 'Name or service not known')}, and so does a connection to it. The JDK takes "" for the loopback
+     * address, so a client whose configured host was empty (an unset variable) talked to a local service
+     * instead (the network review). A server's empty host stays every interface, as asyncio's.
+     */
+    @Test
+    public void anEmptyHostNamesNothingToConnectTo() throws Exception {
+        CompletionException lookup = assertThrows(CompletionException.class, () -> runFor(loop.getaddrinfo("", 80)));
+        assertTrue(lookup.getCause().toString(), lookup.getCause() instanceof UnknownHostException);
+        assertEquals("Name or service not known", lookup.getCause().getMessage());
+        Server server = echoServer();
+        try {
+            CompletionException connect = assertThrows(CompletionException.class,
+                    () -> runFor(loop.createConnection(() -> new CollectingProtocol(1, false), "", port(server))));
+            assertTrue(connect.getCause().toString(), connect.getCause() instanceof UnknownHostException);
+        } finally {
+            server.close();
+        }
+    }
+
     @Test
     public void closingTheLoopReleasesItsTransportsAndServers() {
         Server server = echoServer();
