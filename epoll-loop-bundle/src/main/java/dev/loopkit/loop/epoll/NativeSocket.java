@@ -9,6 +9,8 @@ import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.Sockets;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.ConnectException;
+import java.net.PortUnreachableException;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
 import java.net.SocketException;
@@ -75,12 +77,20 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
 
     /** Starts connecting: {@code true} when connected at once; otherwise wait for writability, then {@link #finishConnect()}. */
     boolean connect(SocketAddress address) throws IOException {
-        return sockets.connect(checkOpen(), address);
+        try {
+            return sockets.connect(checkOpen(), address);
+        } catch (PosixException e) {
+            throw asTheJdksConnectSays(e);
+        }
     }
 
     /** The outcome of a connection under way: throws its error. */
     void finishConnect() throws IOException {
-        sockets.finishConnect(checkOpen());
+        try {
+            sockets.finishConnect(checkOpen());
+        } catch (PosixException e) {
+            throw asTheJdksConnectSays(e);
+        }
     }
 
     /** {@code IPV6_V6ONLY} on, before the bind: this IPv6 socket serves IPv6 alone. */
@@ -139,12 +149,20 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
 
     /** One datagram into {@code dst}: who sent it, or {@code null} when none waits. */
     SocketAddress receive(ByteBuffer dst) throws IOException {
-        return sockets.receiveFrom(checkOpen(), dst);
+        try {
+            return sockets.receiveFrom(checkOpen(), dst);
+        } catch (PosixException e) {
+            throw asTheJdksDatagramChannelsSay(e);
+        }
     }
 
     /** One datagram to {@code to} (the peer when {@code null}): {@code false} when it would block. */
     boolean send(ByteBuffer src, SocketAddress to) throws IOException {
-        return sockets.sendTo(checkOpen(), src, to) >= 0;
+        try {
+            return sockets.sendTo(checkOpen(), src, to) >= 0;
+        } catch (PosixException e) {
+            throw asTheJdksDatagramChannelsSay(e);
+        }
     }
 
     /**
@@ -190,6 +208,27 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
      */
     private static IOException asTheJdksChannelsSay(PosixException e) {
         IOException said = "ECONNRESET".equals(e.errnoName()) ? new SocketException(e.strerror()) : new IOException(e.strerror());
+        said.initCause(e);
+        return said;
+    }
+
+    // A refused connect as the JDK's ConnectException (a Unix-domain client retrying until its server is
+    // up catches that on the other loops: the network review); the rest as a read's or write's.
+    private static IOException asTheJdksConnectSays(PosixException e) {
+        if (!"ECONNREFUSED".equals(e.errnoName())) {
+            return asTheJdksChannelsSay(e);
+        }
+        ConnectException said = new ConnectException(e.strerror());
+        said.initCause(e);
+        return said;
+    }
+
+    // ICMP's port unreachable on a connected datagram socket as the JDK's DatagramChannel says it.
+    private static IOException asTheJdksDatagramChannelsSay(PosixException e) {
+        if (!"ECONNREFUSED".equals(e.errnoName())) {
+            return asTheJdksChannelsSay(e);
+        }
+        PortUnreachableException said = new PortUnreachableException(e.strerror());
         said.initCause(e);
         return said;
     }

@@ -149,6 +149,29 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
         assertEquals("descriptors left open by the failed create_unix_connection (" + failure + ")", Map.of(), Leaks.newFds(before));
     }
 
+    /**
+     * A Unix-domain connection to a socket file nobody listens on any more: asyncio's
+     * {@code ConnectionRefusedError}, the JDK's {@code ConnectException} on every loop (a client retrying
+     * until its server is up catches it). The epoll loop said its own {@code PosixException} (the network review).
+     */
+    @Test
+    public void aUnixConnectionToAStaleSocketIsRefusedWithTheJdksException() throws Exception {
+        Path path = Files.createTempDirectory("loopkit-stale").resolve("gone.sock");
+        try (java.nio.channels.ServerSocketChannel bound = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            bound.bind(java.net.UnixDomainSocketAddress.of(path)); // closed: the file stays, nobody listens
+        }
+        try {
+            Throwable failed = assertThrows(RuntimeException.class,
+                    () -> runFor(loop.createUnixConnection(() -> new CollectingProtocol(1, false), path)));
+            Throwable cause = failed instanceof java.util.concurrent.CompletionException ? failed.getCause() : failed;
+            assertTrue(String.valueOf(cause), cause instanceof ConnectException);
+            assertEquals("Connection refused", cause.getMessage());
+        } finally {
+            Files.deleteIfExists(path);
+            Files.delete(path.getParent());
+        }
+    }
+
     /** asyncio removes a stale path only if it is a socket ({@code S_ISSOCK}); a FIFO was deleted and bound over. */
     @Test
     public void aUnixServerOnAFifoDoesNotDeleteTheFifo() throws Exception {
