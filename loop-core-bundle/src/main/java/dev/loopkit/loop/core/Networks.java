@@ -22,7 +22,6 @@ import java.nio.channels.NetworkChannel;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -506,9 +505,10 @@ public final class Networks {
 
     /** asyncio's {@code create_unix_server}: a socket file left by a dead server is removed first. */
     public static void removeStaleUnixSocket(Path path) throws IOException {
-        // S_ISSOCK only, as asyncio: isOther() also took a FIFO or a device, which was deleted and bound over
-        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)
-                && ((Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) & S_IFMT) == S_IFSOCK) {
+        // S_ISSOCK only, as asyncio: isOther() also took a FIFO or a device, which was deleted and bound over.
+        // Of what the path leads to, as asyncio's os.stat: a link to a stale socket is removed (the link),
+        // where a look at the link itself left a server that could not bind after a crash (the network review).
+        if (Files.exists(path) && ((Integer) Files.getAttribute(path, "unix:mode") & S_IFMT) == S_IFSOCK) {
             Files.delete(path);
         }
     }

@@ -172,6 +172,31 @@ public abstract class ReadinessNetworkContract extends NetworkContract {
         }
     }
 
+    /**
+     * asyncio's {@code create_unix_server} looks at the path with {@code os.stat}, which follows a symbolic
+     * link: a link to a stale socket (a run directory linked elsewhere, after a crash) is removed and the
+     * server binds. Looked at without following the link, the server failed "already in use" (the network review).
+     */
+    @Test
+    public void aUnixServerOnALinkToAStaleSocketBinds() throws Exception {
+        Path dir = Files.createTempDirectory("loopkit-link");
+        Path stale = dir.resolve("s.sock");
+        Path link = dir.resolve("link.sock");
+        try (java.nio.channels.ServerSocketChannel bound = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            bound.bind(java.net.UnixDomainSocketAddress.of(stale));
+        }
+        Files.createSymbolicLink(link, stale);
+        try {
+            Server server = runFor(loop.createUnixServer(() -> new CollectingProtocol(1, false), link));
+            server.close();
+            runFor(server.waitClosed());
+        } finally {
+            Files.deleteIfExists(link);
+            Files.deleteIfExists(stale);
+            Files.delete(dir);
+        }
+    }
+
     /** asyncio removes a stale path only if it is a socket ({@code S_ISSOCK}); a FIFO was deleted and bound over. */
     @Test
     public void aUnixServerOnAFifoDoesNotDeleteTheFifo() throws Exception {
