@@ -478,14 +478,12 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
     public void close() {
         List<Thread> waiters;
         int wake;
+        List<Watch> unwaited;
         synchronized (lock) {
             closed = true;
             waiters = new ArrayList<>(orphanWaiters);
             wake = closeFd;
             closeFd = -1; // wakeAndJoin's to close: attached again, the watcher makes another
-        }
-        List<Watch> unwaited;
-        synchronized (lock) {
             unwaited = new ArrayList<>(withoutWaiter);
             withoutWaiter.clear();
         }
