@@ -3,12 +3,14 @@ package dev.loopkit.watcher.base;
 import dev.loopkit.api.ChildHandler;
 import dev.loopkit.api.ChildWatcher;
 import dev.loopkit.api.EventLoop;
+import dev.loopkit.api.RunningLoop;
 import dev.loopkit.posix.Posix;
 import dev.loopkit.posix.PosixException;
 import dev.loopkit.posix.WaitStatus;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -314,7 +316,7 @@ public final class ChildTable<C extends Child> {
             return;
         }
         try {
-            loop.callSoonThreadsafe(() -> callHandler(child, returncode));
+            loop.callSoonThreadsafe(new HandlerCall(child.handler(), child.pid(), returncode));
         } catch (IllegalStateException closed) {
             warnLoopClosed(loop, child.pid());
         }
@@ -326,6 +328,27 @@ public final class ChildTable<C extends Child> {
                 Long.toString(pid)));
     }
 
+    /**
+     * A child's exit on its loop, as asyncio's {@code call_soon_threadsafe(callback, pid, returncode)}: a
+     * loop callback, so what the handler throws is the loop's to report ("Exception in callback ...", to
+     * its exception handler), as asyncio's is. Caught here and only logged, a program collecting failures
+     * through its exception handler missed them (the policy review).
+     */
+    private record HandlerCall(ChildHandler handler, long pid, int returncode) implements Runnable {
+        @Override
+        public void run() {
+            handler.childExited(pid, returncode);
+        }
+
+        @Override
+        public String toString() {
+            return handler + "(" + pid + ", " + returncode + ")";
+        }
+    }
+
+    // Called where the exit is reaped: inside a SIGCHLD sweep or a pidfd's reader on a loop, whose
+    // exception handler hears what it throws (asyncio's _sig_chld and _do_wait do), or on a thread of the
+    // watcher's own, where it is logged.
     private void callHandler(Child child, int returncode) {
         try {
             child.handler().childExited(child.pid(), returncode);
@@ -336,7 +359,15 @@ public final class ChildTable<C extends Child> {
             if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
                 throw fatal;
             }
-            log.log(Level.ERROR, "the handler of child " + child.pid() + " (returncode " + returncode + ") failed", e);
+            EventLoop running = RunningLoop.get();
+            if (running == null) {
+                log.log(Level.ERROR, "the handler of child " + child.pid() + " (returncode " + returncode + ") failed", e);
+                return;
+            }
+            Map<String, Object> context = new LinkedHashMap<>();
+            context.put("message", "Exception in callback " + new HandlerCall(child.handler(), child.pid(), returncode));
+            context.put("exception", e);
+            running.callExceptionHandler(context);
         }
     }
 }

@@ -281,6 +281,42 @@ public class ChildWatcherSuiteTest extends EveryWatcherOnEveryLoop {
         });
     }
 
+    /**
+     * asyncio calls a child's callback as a loop callback ({@code call_soon_threadsafe(callback, pid,
+     * returncode)}; the safe and fast watchers' {@code _sig_chld} hands a failure to
+     * {@code call_exception_handler}): what it throws reaches the loop's exception handler. Here it went to
+     * the watcher's logger alone, and a program collecting failures through its exception handler missed
+     * them (the policy review).
+     */
+    @Test
+    public void aHandlerThatThrowsIsReportedToTheLoopsExceptionHandler() throws Exception {
+        List<Map<String, Object>> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> reported.add(context));
+        long[] child = spawnWaitingChild("7");
+        RuntimeException boom = new IllegalStateException("the handler's bug");
+        register(child[0], (pid, code) -> {
+            throw boom;
+        });
+        POSIX.close((int) child[1]);
+        CompletableFuture<Void> seen = new CompletableFuture<>();
+        Runnable look = new Runnable() {
+            @Override
+            public void run() {
+                if (!reported.isEmpty()) {
+                    seen.complete(null);
+                } else {
+                    loop.callLater(0.01, this);
+                }
+            }
+        };
+        onLoop(() -> {
+            look.run();
+            return seen;
+        });
+        assertEquals(reported.toString(), 1, reported.size());
+        assertEquals(boom, reported.get(0).get("exception"));
+    }
+
     // Both exit before the loop runs again; each handler records its exit, then calls then.
     private void twoChildrenExitTogether(ChildHandler then) throws Exception {
         long[] a = spawnWaitingChild("11");
