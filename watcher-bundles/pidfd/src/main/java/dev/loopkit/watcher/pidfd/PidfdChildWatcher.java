@@ -470,6 +470,12 @@ public class PidfdChildWatcher extends AbstractChildWatcher {
         return !table.isClosed();
     }
 
+    /** The refusal's reason a spawn through a closed watcher gives (it said the interface's "it is not active"). */
+    @Override
+    public String inactiveReason() {
+        return isActive() ? null : "it is closed";
+    }
+
     /**
      * Drops every child (their exits are left to their parent, unreaped) and closes every pidfd;
      * threads waiting for children whose loop closed end.

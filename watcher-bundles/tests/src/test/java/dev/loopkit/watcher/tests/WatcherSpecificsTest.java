@@ -335,6 +335,20 @@ public class WatcherSpecificsTest {
     }
 
     /**
+     * A closed pidfd watcher is inactive, and says why in words a user can act on, as the threaded one
+     * does: it said "it is not active", the interface's default (the policy review).
+     */
+    @Test
+    public void aClosedPidfdWatcherSaysItIsClosed() {
+        assumeTrue("the pidfd watcher needs pidfd_open (Linux 5.3 and later)", POSIX.pidfdSupported());
+        PidfdChildWatcher pidfd = new PidfdChildWatcher();
+        assertEquals(null, pidfd.inactiveReason());
+        pidfd.close();
+        assertFalse(pidfd.isActive());
+        assertEquals("it is closed", pidfd.inactiveReason());
+    }
+
+    /**
      * A watcher is closed by whatever thread switches watchers or stops its bundle, an interrupted one
      * included (a host stopping a plugin). The pidfd watcher's close wakes the threads that wait for the
      * children of closed loops and joins them before it closes their eventfd: on an interrupted thread it
