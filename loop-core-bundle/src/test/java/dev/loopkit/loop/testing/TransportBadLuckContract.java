@@ -298,13 +298,7 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
             Connection<Protocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, peer.getLocalPort()));
             Socket accepted = peer.accept();
             CompletableFuture<byte[]> received = new CompletableFuture<>();
-            Thread reader = new Thread(() -> {
-                try (InputStream in = accepted.getInputStream()) {
-                    received.complete(in.readAllBytes());
-                } catch (IOException e) {
-                    received.completeExceptionally(e);
-                }
-            });
+            Thread reader = readingAll(accepted, received);
             // The peer reads only once the write has returned: a peer reading meanwhile lets the kernel
             // take all 8 MiB in the one write (the receive buffer grows to 32 MiB here), and the transport
             // never pauses, so it never resumes either.
@@ -370,13 +364,7 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
             Connection<Protocol> connection = runFor(loop.createConnection(() -> client, LOCALHOST, peer.getLocalPort()));
             Socket accepted = peer.accept();
             CompletableFuture<byte[]> received = new CompletableFuture<>();
-            Thread reader = new Thread(() -> {
-                try (InputStream in = accepted.getInputStream()) {
-                    received.complete(in.readAllBytes());
-                } catch (IOException e) {
-                    received.completeExceptionally(e);
-                }
-            });
+            Thread reader = readingAll(accepted, received);
             connection.transport().write(big); // the peer reads only once it returned: see above
             assertTrue("the write paused the protocol", order.contains("pause"));
             reader.start();
@@ -687,5 +675,16 @@ public abstract class TransportBadLuckContract extends TransportBadLuckSupport {
         } finally {
             server.close();
         }
+    }
+
+    // A thread, not started, that reads all the peer gets until the end into received.
+    private static Thread readingAll(Socket accepted, CompletableFuture<byte[]> received) {
+        return new Thread(() -> {
+            try (InputStream in = accepted.getInputStream()) {
+                received.complete(in.readAllBytes());
+            } catch (IOException e) {
+                received.completeExceptionally(e);
+            }
+        });
     }
 }
