@@ -341,6 +341,24 @@ public abstract class DatagramContract extends LoopTestSupport {
         close(server, endpoint);
     }
 
+    /**
+     * asyncio makes an {@code AF_UNIX} datagram endpoint from the family alone. The JDK's datagram channels
+     * cannot, and the selector and proactor loops threw its {@code UnsupportedOperationException} out of
+     * the call, where the epoll loop (its own sockets) makes the endpoint (the network review): the stage
+     * is where a caller looks, so it fails there.
+     */
+    @Test
+    public void aUnixDatagramEndpointIsMadeOrFailsItsStage() {
+        CompletionStage<DatagramEndpoint<CollectingDatagrams>> stage = loop.createDatagramEndpoint(
+                () -> new CollectingDatagrams(1), null, null, DatagramOptions.defaults().withFamily(StandardProtocolFamily.UNIX));
+        Object outcome = runFor(outcomeOf(stage, 5));
+        if (outcome instanceof DatagramEndpoint<?> made) {
+            made.transport().close();
+        } else {
+            assertTrue(String.valueOf(outcome), outcome instanceof UnsupportedOperationException);
+        }
+    }
+
     @Test
     public void neitherAddressNorFamilyIsRefusedInAsynciosWords() {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,

@@ -146,6 +146,14 @@ public final class DatagramEndpoints {
                 }
                 errors.add(e);
                 continue;
+            } catch (UnsupportedOperationException e) {
+                // A family the JDK's datagram channels cannot open (UNIX, which asyncio's can): on the stage,
+                // where the epoll loop's own sockets make the endpoint; thrown out of the call, it was where
+                // no caller of a stage looks (the network review)
+                if (socket != null) {
+                    Networks.closeQuietly(socket::close);
+                }
+                return failed(loop, e);
             } catch (RuntimeException | Error e) {
                 // not an address that failed: no other pair is tried, and the socket goes (nothing else owns it)
                 if (socket != null) {
