@@ -24,8 +24,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -52,11 +54,49 @@ public final class Networks {
             // and a client whose configured host was empty talked to a local service (the network review)
             throw new UnknownHostException("Name or service not known");
         }
+        InetAddress[] found;
+        try {
+            found = InetAddress.getAllByName(host);
+        } catch (UnknownHostException e) {
+            throw LookupFailures.withItsReason(host, e);
+        }
         List<InetSocketAddress> addresses = new ArrayList<>();
-        for (InetAddress address : InetAddress.getAllByName(host)) {
+        for (InetAddress address : found) {
             addresses.add(new InetSocketAddress(address, port));
         }
         return addresses;
+    }
+
+    /**
+     * The JDK caches a failed lookup for a while (networkaddress.cache.negative.ttl), and its cached
+     * failure names the host alone: a retry lost the reason asyncio's gaierror gives each time (the network
+     * review). The last reason of a few hosts is kept, to say it again.
+     */
+    private static final class LookupFailures {
+        private static final int KEPT = 64;
+        private static final Map<String, String> REASONS = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                return size() > KEPT;
+            }
+        };
+
+        static UnknownHostException withItsReason(String host, UnknownHostException e) {
+            String message = e.getMessage();
+            synchronized (REASONS) {
+                if (message != null && message.startsWith(host + ": ")) {
+                    REASONS.put(host, message);
+                    return e;
+                }
+                String said = REASONS.get(host);
+                if (said == null || !host.equals(message)) {
+                    return e;
+                }
+                UnknownHostException again = new UnknownHostException(said);
+                again.initCause(e);
+                return again;
+            }
+        }
     }
 
     public static void checkPort(int port) {

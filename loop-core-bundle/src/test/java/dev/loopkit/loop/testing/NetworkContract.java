@@ -1125,6 +1125,24 @@ public abstract class NetworkContract extends SocketTestSupport {
         }
     }
 
+    /**
+     * asyncio's lookup of an unknown host says why each time ("Name or service not known"). The JDK caches
+     * a failed lookup for a while and its cached failure names the host alone, so a retry (a client that
+     * tries again) lost the reason (the network review). Each failure says it.
+     */
+    @Test
+    public void anUnknownHostSaysWhyEachTime() {
+        String host = "loopkit-unknown-" + System.nanoTime() + ".invalid";
+        List<String> said = new ArrayList<>();
+        for (int attempt = 0; attempt < 2; attempt++) {
+            CompletionException failed = assertThrows(CompletionException.class, () -> runFor(loop.getaddrinfo(host, 80)));
+            assertTrue(failed.getCause().toString(), failed.getCause() instanceof UnknownHostException);
+            said.add(failed.getCause().getMessage());
+        }
+        assertEquals(said.toString(), said.get(0), said.get(1));
+        assertTrue(said.toString(), said.get(1).startsWith(host + ": "));
+    }
+
     @Test
     public void closingTheLoopReleasesItsTransportsAndServers() {
         Server server = echoServer();
