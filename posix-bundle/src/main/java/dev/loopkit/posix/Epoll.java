@@ -77,22 +77,32 @@ public final class Epoll implements AutoCloseable {
 
     /** {@code epoll_ctl(EPOLL_CTL_ADD)}: watch {@code fd} for {@code events} (e.g. {@link #IN}). */
     public void add(int fd, int events) throws PosixException {
-        control(Linux.EPOLL_CTL_ADD, fd, events, "add");
+        add(fd, events, 0);
+    }
+
+    /** {@link #add(int, int)}, its events carrying {@code tag} ({@link #readyTag}): which registration of the number they are for. */
+    public void add(int fd, int events, int tag) throws PosixException {
+        control(Linux.EPOLL_CTL_ADD, fd, events, tag, "add");
     }
 
     /** {@code epoll_ctl(EPOLL_CTL_MOD)}: watch {@code fd} for other events. */
     public void modify(int fd, int events) throws PosixException {
-        control(Linux.EPOLL_CTL_MOD, fd, events, "modify");
+        modify(fd, events, 0);
+    }
+
+    /** {@link #modify(int, int)}, its events carrying {@code tag}. */
+    public void modify(int fd, int events, int tag) throws PosixException {
+        control(Linux.EPOLL_CTL_MOD, fd, events, tag, "modify");
     }
 
     /** {@code epoll_ctl(EPOLL_CTL_DEL)}: stop watching {@code fd}. */
     public void delete(int fd) throws PosixException {
-        control(Linux.EPOLL_CTL_DEL, fd, 0, "delete");
+        control(Linux.EPOLL_CTL_DEL, fd, 0, 0, "delete");
     }
 
-    private void control(int operation, int fd, int events, String what) throws PosixException {
+    private void control(int operation, int fd, int events, int tag, String what) throws PosixException {
         ensureOpen();
-        if (libc.epoll_ctl(this.fd, operation, fd, layout.event(events, fd)) == -1) {
+        if (libc.epoll_ctl(this.fd, operation, fd, layout.event(events, fd, tag)) == -1) {
             throw nativeAccess.failure("epoll_ctl " + what + " " + fd);
         }
     }
@@ -121,6 +131,11 @@ public final class Epoll implements AutoCloseable {
     /** The fd of the {@code index}-th ready entry of the last {@link #await}. */
     public int readyFd(int index) {
         return entry().getInt(offset(index) + layout.dataOffset);
+    }
+
+    /** The tag the {@code index}-th ready entry's descriptor was added or modified with. */
+    public int readyTag(int index) {
+        return entry().getInt(offset(index) + layout.dataOffset + Integer.BYTES);
     }
 
     /** The events (a mask of {@link #IN}, {@link #OUT}, ...) of the {@code index}-th ready entry. */

@@ -6,7 +6,8 @@ import jnr.ffi.Platform;
  * Where the fields of {@code struct epoll_event} lie: {@code uint32_t events} then
  * {@code uint64_t data}. The kernel declares the struct packed on x86 (12 bytes, data at 4) and
  * naturally aligned elsewhere (16 bytes, data at 8). Loopkit keeps the fd in the low 32 bits of
- * {@code data}, which come first on the little-endian CPUs it targets.
+ * {@code data}, which come first on the little-endian CPUs it targets, and a tag of the caller's in the
+ * high 32 (which registration of that number the event is for).
  */
 final class EpollEventLayout {
 
@@ -25,11 +26,12 @@ final class EpollEventLayout {
         return packed ? new EpollEventLayout(12, 4) : new EpollEventLayout(16, 8);
     }
 
-    /** One event as ints, for {@code epoll_ctl}: the events mask, and the fd as data. */
-    int[] event(int events, int fd) {
+    /** One event as ints, for {@code epoll_ctl}: the events mask, and the fd and the tag as data. */
+    int[] event(int events, int fd, int tag) {
         int[] event = new int[size / Integer.BYTES];
         event[0] = events;
         event[dataOffset / Integer.BYTES] = fd;
+        event[dataOffset / Integer.BYTES + 1] = tag;
         return event;
     }
 }

@@ -270,9 +270,29 @@ public class FdAndEpollTest extends PosixTestSupport {
         EpollEventLayout arm = EpollEventLayout.forCpu(jnr.ffi.Platform.CPU.AARCH64);
         assertEquals(16, arm.size);
         assertEquals(8, arm.dataOffset);
-        assertEquals(3, x86.event(Epoll.IN, 9).length);
-        assertEquals(9, x86.event(Epoll.IN, 9)[1]);
-        assertEquals(9, arm.event(Epoll.IN, 9)[2]);
+        assertEquals(3, x86.event(Epoll.IN, 9, 5).length);
+        assertEquals(9, x86.event(Epoll.IN, 9, 5)[1]);
+        assertEquals(5, x86.event(Epoll.IN, 9, 5)[2]);
+        assertEquals(9, arm.event(Epoll.IN, 9, 5)[2]);
+        assertEquals(5, arm.event(Epoll.IN, 9, 5)[3]);
+    }
+
+    /** A tag given with a descriptor comes back with its events: which registration of the number they are for. */
+    @Test
+    public void anEventCarriesTheTagItsDescriptorWasAddedWith() throws Exception {
+        int eventfd = posix.eventfd();
+        try (Epoll epoll = posix.epoll(4)) {
+            epoll.add(eventfd, Epoll.IN, 41);
+            posix.eventfdWrite(eventfd, 1);
+            assertEquals(1, epoll.await(1000));
+            assertEquals(eventfd, epoll.readyFd(0));
+            assertEquals(41, epoll.readyTag(0));
+            epoll.modify(eventfd, Epoll.IN, 42);
+            assertEquals(1, epoll.await(1000));
+            assertEquals(42, epoll.readyTag(0));
+        } finally {
+            posix.close(eventfd);
+        }
     }
 
     private static Map<Integer, Integer> ready(Epoll epoll, int count) {

@@ -64,15 +64,17 @@ final class FdPoller {
     private final class FdReadiness extends Readiness {
         private final int fd;
         private final int events;
+        private final int generation;
 
-        FdReadiness(int fd, int events) {
+        FdReadiness(int fd, int events, int generation) {
             this.fd = fd;
             this.events = events;
+            this.generation = generation;
         }
 
         @Override
         protected void deliver(Scheduler scheduler) {
-            fds.deliver(fd, events);
+            fds.deliver(fd, events, generation);
         }
     }
 
@@ -92,10 +94,10 @@ final class FdPoller {
             set.await(-1, this::offer);
         }
 
-        private void offer(int fd, int events) {
+        private void offer(int fd, int events, int generation) {
             FdPoller poller = owner();
             if (poller != null) {
-                poller.scheduler.offerReadiness(poller.new FdReadiness(fd, events));
+                poller.scheduler.offerReadiness(poller.new FdReadiness(fd, events, generation));
             }
         }
 

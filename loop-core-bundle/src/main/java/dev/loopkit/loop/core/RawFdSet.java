@@ -30,8 +30,11 @@ public final class RawFdSet {
     /** Told of each ready descriptor of one {@link #await}. */
     @FunctionalInterface
     public interface ReadyFd {
-        /** {@code fd} is ready for {@code events} (a mask of {@link Epoll#IN}, {@link Epoll#OUT}, ...). */
-        void ready(int fd, int events);
+        /**
+         * {@code fd} is ready for {@code events} (a mask of {@link Epoll#IN}, {@link Epoll#OUT}, ...), as
+         * registration {@code generation} of the number watches it.
+         */
+        void ready(int fd, int events, int generation);
     }
 
     private final BaseEventLoop loop;
@@ -41,16 +44,25 @@ public final class RawFdSet {
     private final Waiting waiting;
     /** Loop thread only (asserted). */
     private final Map<Integer, Interest> interests = new HashMap<>();
+    /** The last registration's number: each tells its events from an earlier one's of the same descriptor number. Loop thread. */
+    private int generations;
 
     /** What the loop waits for on one descriptor. */
     private static final class Interest {
         final int fd;
+        /**
+         * Which registration of the number this is, carried by its events: a readiness handed over by a
+         * waiter on another thread for a descriptor since closed, whose number a new one took, reached the
+         * new one's callbacks (StaleReadinessOfAnEarlierDescriptorTest).
+         */
+        int generation;
         CallbackHandle reader;
         CallbackHandle writer;
         boolean registered;
 
-        Interest(int fd) {
+        Interest(int fd, int generation) {
             this.fd = fd;
+            this.generation = generation;
         }
 
         int events() {
@@ -134,7 +146,7 @@ public final class RawFdSet {
                 if (fd == wakeFd) {
                     posix.eventfdRead(wakeFd);
                 } else {
-                    ready.ready(fd, epoll.readyEvents(i));
+                    ready.ready(fd, epoll.readyEvents(i), epoll.readyTag(i));
                 }
             }
         }
@@ -225,6 +237,13 @@ public final class RawFdSet {
         return true;
     }
 
+    /** The generation {@code fd}'s registration carries now, or -1 when it is not watched (for tests). */
+    public int generationOf(int fd) {
+        assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
+        Interest interest = interests.get(fd);
+        return interest == null ? -1 : interest.generation;
+    }
+
     /** How many descriptors are watched. */
     public int size() {
         assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
@@ -235,7 +254,7 @@ public final class RawFdSet {
         if (fd < 0) {
             throw new IllegalArgumentException("Invalid file descriptor: " + fd);
         }
-        return interests.computeIfAbsent(fd, Interest::new);
+        return interests.computeIfAbsent(fd, number -> new Interest(number, ++generations));
     }
 
     // Said on the loop's next turn, not in the call that found it: a child watcher adds its readers under
@@ -259,9 +278,9 @@ public final class RawFdSet {
                     epoll.delete(interest.fd);
                 }
             } else if (interest.registered) {
-                epoll.modify(interest.fd, events | flags);
+                epoll.modify(interest.fd, events | flags, interest.generation);
             } else {
-                epoll.add(interest.fd, events | flags);
+                epoll.add(interest.fd, events | flags, interest.generation);
                 interest.registered = true;
             }
         } catch (PosixException e) {
@@ -280,6 +299,7 @@ public final class RawFdSet {
                 // (asyncio's selector raises FileNotFoundError here, or with the same events silently
                 // watches nothing; refusing once made a transport given the number lose its connection.)
                 interest.registered = false;
+                interest.generation = ++generations; // the descriptor at the number now is another
                 if (interest.reader != added) {
                     cancel(interest.reader);
                     interest.reader = null;
@@ -311,17 +331,17 @@ public final class RawFdSet {
     /**
      * Puts the callbacks for what was seen on {@code fd} in the ready queue (asyncio's
      * {@code _process_events}); one-shot, a re-arming after them: the next readiness comes only after
-     * the loop had its chance to consume this one. Loop thread.
+     * the loop had its chance to consume this one. A readiness of an earlier {@code generation} of the
+     * number is dropped. Loop thread.
      */
-    public void deliver(int fd, int events) {
+    public void deliver(int fd, int events, int generation) {
         assert loop.inLoopThreadOrIdle() : "the fd interests are the loop thread's";
         Interest interest = interests.get(fd);
-        if (interest == null) {
-            return; // removed while the readiness travelled
+        if (interest == null || interest.generation != generation) {
+            // Removed while the readiness travelled; or the descriptor closed and its number registered
+            // again meanwhile: the readiness was the earlier descriptor's, and nothing of the new one's
+            return;
         }
-        // If the fd was closed and its number registered again meanwhile, this readiness was the old
-        // descriptor's: a spurious one for the new, which readers tolerate as with any selector
-        // (a non-blocking read that would block does nothing).
         if ((events & READABLE) != 0 && interest.reader != null) {
             scheduler.addReady(interest.reader);
         }

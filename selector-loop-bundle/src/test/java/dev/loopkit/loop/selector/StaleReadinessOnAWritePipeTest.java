@@ -42,7 +42,9 @@ public class StaleReadinessOnAWritePipeTest extends LoopTestSupport {
             RawFdSet fds = rawFds(loop);
             CompletableFuture<Void> delivered = new CompletableFuture<>();
             loop.callSoon(() -> {
-                fds.deliver(pipe[1], Epoll.IN); // the earlier descriptor's hang-up, late
+                // the earlier descriptor's hang-up, late, and of the registration the write pipe has now: a
+                // readiness of an earlier registration is dropped before (StaleReadinessOfAnEarlierDescriptorTest)
+                fds.deliver(pipe[1], Epoll.IN, fds.generationOf(pipe[1]));
                 loop.callSoon(() -> loop.callSoon(() -> delivered.complete(null)));
             });
             runFor(delivered);
