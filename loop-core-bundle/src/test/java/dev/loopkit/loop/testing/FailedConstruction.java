@@ -36,6 +36,8 @@ public final class FailedConstruction {
             E thrown = assertThrows(type, construction);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             while (System.nanoTime() < deadline) {
+                // What is looked for is an absence (no warning): no event ends the wait, so it gives the GC
+                // a bounded window, each turn a collection, a pause for the reference handler, and a close
                 System.gc();
                 Thread.sleep(20);
                 healthy.get().close();
