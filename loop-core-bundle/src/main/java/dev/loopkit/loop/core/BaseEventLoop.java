@@ -128,6 +128,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     /** What of the system this loop holds, closed if it is dropped unclosed. */
     private final UnclosedLoops.Tracked unclosed;
     private final LoopSignals signals = new LoopSignals(this);
+    private final UnretrievedFailures unretrievedFailures = new UnretrievedFailures(this);
 
     protected BaseEventLoop() {
         executor = new DefaultExecutor("loopkit-executor-" + id + "-");
@@ -348,6 +349,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             RunningLoop.set(null);
             throw notOurs;
         }
+        unretrievedFailures.reportCollected();
         boolean closeNow = false;
         try {
             if (whenOwned != null) {
@@ -479,6 +481,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             }
             runPutOffUntilClosed();
             UnclosedLoops.closeDropped();
+            unretrievedFailures.reportCollectedAtClose();
         }
         if (reason != null) {
             for (CallbackHandle handle : pending) {
@@ -1264,6 +1267,11 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             context = withHandle;
         }
         ExceptionContexts.log(LOG, context);
+    }
+
+    /** This loop's futures whose failure nobody asked for yet. */
+    final UnretrievedFailures unretrievedFailures() {
+        return unretrievedFailures;
     }
 
     @Override

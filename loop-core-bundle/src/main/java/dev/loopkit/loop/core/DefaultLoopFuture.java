@@ -5,6 +5,8 @@ import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -50,10 +52,32 @@ import java.util.function.Supplier;
  *
  * <p>Stages derived from one future are scheduled in the JDK's order (the last added first); done
  * callbacks in the order they were added.
+ *
+ * <p><b>A failure nobody asked for is reported</b> once the future is collected, as asyncio's
+ * {@code __del__} reports "Future exception was never retrieved" ({@link UnretrievedFailures}). Asking is
+ * what hands the failure to someone: {@link #result()}, {@link #exception()}, {@code get}, {@code join},
+ * {@code getNow} throwing it, and any stage derived from the future (the JDK makes each through
+ * {@link #newIncompleteFuture}), before or after the failure; a done callback is not (asyncio's
+ * {@code add_done_callback} is not), but what it calls on the future is. A stage the JDK attaches
+ * without asking this future ({@code allOf}, another future's {@code thenCombine} with this one) counts
+ * only while the future is pending. Only futures the loop makes report, not derived stages: a
+ * {@code whenComplete} stage nobody reads holds every failure its action already saw. A cancellation is
+ * not a failure here.
  */
 public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFuture<T> {
 
     private static final System.Logger LOG = System.getLogger("dev.loopkit.loop");
+    private static final VarHandle FAILURE_WATCH;
+    /** {@link #failureWatch} once the failure was asked for, or will be when it comes. */
+    private static final Object ASKED = new Object();
+
+    static {
+        try {
+            FAILURE_WATCH = MethodHandles.lookup().findVarHandle(DefaultLoopFuture.class, "failureWatch", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final EventLoop loop;
     /**
@@ -82,6 +106,15 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     private static final byte UNKNOWN = 0;
     private static final byte NOT_WRAPPED = 1;
     private static final byte WRAPPED = 2;
+    /**
+     * {@code null} until someone asks for the outcome or the future fails; {@link #ASKED} once asked; the
+     * {@link UnretrievedFailures.Watch} of a failure nobody asked for yet. Changed by compare-and-set only,
+     * so an ask and a failure on two threads end in one of the two orders, never with a watch of a failure
+     * asked for. 8 bytes a future (40 instead of 32): the future chain allocates 104 bytes a future
+     * instead of 96 (JMH {@code -prof gc}, {@code LoopCoreBenchmark.futureChain}; docs/BENCHMARKS.md).
+     */
+    @SuppressWarnings("unused") // through FAILURE_WATCH
+    private volatile Object failureWatch;
 
     public DefaultLoopFuture(EventLoop loop) {
         this(loop, true);
@@ -108,6 +141,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         try {
             return super.get();
         } catch (ExecutionException e) {
+            asked();
             throw cancelledOr(e); // as isCancelled() says
         }
     }
@@ -118,6 +152,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         try {
             return super.get(timeout, unit);
         } catch (ExecutionException e) {
+            asked();
             throw cancelledOr(e);
         }
     }
@@ -140,6 +175,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         try {
             return super.join();
         } catch (CompletionException e) {
+            asked();
             throw cancelledOr(e);
         }
     }
@@ -149,6 +185,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         try {
             return super.getNow(valueIfAbsent);
         } catch (CompletionException e) {
+            asked();
             throw cancelledOr(e);
         }
     }
@@ -168,6 +205,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         try {
             return super.join(); // done: nothing to refuse, and the future chain's done callbacks call this
         } catch (CompletionException e) {
+            asked();
             throw Failures.rethrowable(failure(e));
         } catch (CancellationException e) {
             throw cancellation(e);
@@ -188,8 +226,17 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         if (!isDone()) {
             throw new IllegalStateException("Exception is not set.");
         }
+        Throwable failure = failureOrNull();
+        if (failure != null) {
+            asked();
+        }
+        return failure;
+    }
+
+    // exception() without asking, for toString(): asyncio's repr does not count as retrieving.
+    private Throwable failureOrNull() {
         try {
-            join(); // CancellationException propagates, as asyncio's CancelledError does
+            super.join(); // done; CancellationException propagates, as asyncio's CancelledError does
             return null;
         } catch (CompletionException e) {
             Throwable failure = failure(e);
@@ -273,11 +320,43 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
 
     @Override
     public boolean completeExceptionally(Throwable exception) {
+        // A stage the JDK attached without asking this future (allOf) waits for it, and takes the failure.
+        boolean awaited = completersSchedule && !(exception instanceof CancellationException) && getNumberOfDependents() > 0;
         boolean completed = super.completeExceptionally(exception);
         if (completed) { // known now, so that isCancelled() never has join() make a wrapper to find out
             wrappedCancellation = wrapsACancellation(exception);
+            if (completersSchedule && !isCancelled()) {
+                watchFailure(exception, awaited);
+            }
         }
         return scheduledIf(completed);
+    }
+
+    /** The failure is watched unless asked for: reported if this future is collected before anyone asks. */
+    private void watchFailure(Throwable exception, boolean awaited) {
+        if (awaited) {
+            asked();
+        } else if (failureWatch == null && loop instanceof BaseEventLoop ours) {
+            UnretrievedFailures.Watch watch = ours.unretrievedFailures().watch(this, exception);
+            if (!FAILURE_WATCH.compareAndSet(this, null, watch)) {
+                watch.forget(); // asked for meanwhile
+            }
+        }
+    }
+
+    /** Someone asked for the outcome: a failure, now or to come, is theirs and not reported. Any thread. */
+    private void asked() {
+        Object watch = failureWatch;
+        while (watch != ASKED) {
+            Object witness = FAILURE_WATCH.compareAndExchange(this, watch, ASKED);
+            if (witness == watch) {
+                if (watch instanceof UnretrievedFailures.Watch unasked) {
+                    unasked.forget();
+                }
+                return;
+            }
+            watch = witness;
+        }
     }
 
     private static byte wrapsACancellation(Throwable exception) {
@@ -517,8 +596,10 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         return new MinimalLoopStage<>(this);
     }
 
+    /** The JDK makes every stage derived from this future here: the stage asks for the outcome. */
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
+        asked();
         return new DefaultLoopFuture<>(loop, false);
     }
 
@@ -751,7 +832,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         if (isCancelled()) {
             return "<Future cancelled>";
         }
-        Throwable failure = exception();
+        Throwable failure = failureOrNull();
         return failure != null ? "<Future finished exception=" + text(failure) + ">" : "<Future finished result=" + text(join()) + ">";
     }
 

@@ -1018,6 +1018,42 @@ public abstract class EventLoopContract extends LoopTestSupport {
     }
 
     /**
+     * asyncio's "Future exception was never retrieved": an executor job that threw, whose future nobody
+     * asked, is reported to the exception handler once the future is collected, on the loop, with the
+     * exception and the future's text. Before, the failure vanished.
+     */
+    @Test
+    public void aJobsFailureNobodyAskedForIsReportedOnceItsFutureIsCollected() {
+        List<Map<String, Object>> reported = new CopyOnWriteArrayList<>();
+        List<Thread> handlerThreads = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> {
+            reported.add(context);
+            handlerThreads.add(Thread.currentThread());
+        });
+        IllegalStateException boom = new IllegalStateException("nobody asked");
+        WeakReference<LoopFuture<Object>> job = new WeakReference<>(loop.runInExecutor(null, () -> {
+            throw boom;
+        }));
+        long deadline = System.nanoTime() + (long) (DEADLINE_SECONDS * 1e9);
+        Map<String, Object> report = null;
+        while (report == null) {
+            assertTrue("no report after " + DEADLINE_SECONDS + " s; collected: " + (job.get() == null) + ", reports: " + reported,
+                    System.nanoTime() < deadline);
+            System.gc();
+            LoopFuture<Thread> iteration = loop.createFuture(); // a run begins: the loop looks for collected futures
+            loop.callSoon(() -> iteration.setResult(Thread.currentThread()));
+            Thread loopThread = runFor(iteration);
+            report = reported.stream().filter(context -> context.get("exception") == boom).findFirst().orElse(null);
+            if (report != null) {
+                assertEquals("on the loop", loopThread, handlerThreads.get(reported.indexOf(report)));
+            }
+        }
+        assertEquals("Future exception was never retrieved", report.get("message"));
+        assertEquals("<Future finished exception=java.lang.IllegalStateException: nobody asked>", report.get("future"));
+        assertEquals("reported once: " + reported, 1, reported.size());
+    }
+
+    /**
      * A function that throws {@code CancellationException} in the executor (a {@code join()} on a
      * cancelled future, say): asyncio's awaiter gets {@code CancelledError} (its
      * {@code _copy_future_state}). The loop future used to refuse that exception in

@@ -1,0 +1,308 @@
+package dev.loopkit.loop.core;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import dev.loopkit.api.LoopFuture;
+import java.lang.ref.WeakReference;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * asyncio's "Future exception was never retrieved": a future of the loop that failed and was dropped
+ * without anyone asking for its failure is reported to the loop's exception handler, once; one whose
+ * failure someone asked for, before or after it came, is not. Each case that must report nothing is
+ * followed by a control future dropped after it was collected, whose report must be the only one.
+ */
+public class UnretrievedFailureTest {
+
+    private final ParkingEventLoop loop = new ParkingEventLoop();
+    private final List<Map<String, Object>> reports = new CopyOnWriteArrayList<>();
+    private final List<Thread> handlerThreads = new CopyOnWriteArrayList<>();
+
+    @Before
+    public void collectReports() {
+        loop.setExceptionHandler((l, context) -> {
+            reports.add(context);
+            handlerThreads.add(Thread.currentThread());
+        });
+    }
+
+    @After
+    public void closeLoop() {
+        loop.close();
+    }
+
+    @Test
+    public void aFailedFutureDroppedUnaskedIsReportedOnceOnTheLoop() throws Exception {
+        RuntimeException boom = new RuntimeException("boom");
+        awaitCollected(dropped(f -> f.setException(boom)));
+        Map<String, Object> report = awaitReportOf(boom);
+        assertEquals("Future exception was never retrieved", report.get("message"));
+        assertEquals("<Future finished exception=java.lang.RuntimeException: boom>", report.get("future"));
+        assertSame("on the loop's thread", Thread.currentThread(), handlerThreads.get(0));
+        runIterations(3);
+        assertEquals("reported once: " + reports, 1, reports.size());
+    }
+
+    @Test
+    public void aDoneCallbackIsNotAnAskNorIsTheFuturesText() throws Exception {
+        RuntimeException boom = new RuntimeException("boom");
+        awaitCollected(dropped(f -> {
+            f.addDoneCallback(done -> { });
+            f.setException(boom);
+            assertTrue(f.toString().contains("boom"));
+        }));
+        awaitReportOf(boom);
+    }
+
+    @Test
+    public void aFutureFailedOnAnotherThreadIsReported() throws Exception {
+        RuntimeException boom = new RuntimeException("boom");
+        awaitCollected(dropped(f -> {
+            Thread failer = new Thread(() -> f.setException(boom));
+            failer.start();
+            join(failer);
+        }));
+        awaitReportOf(boom);
+    }
+
+    @Test
+    public void anExecutorJobThatThrowsAndWhoseFutureIsDroppedIsReported() throws Exception {
+        IllegalStateException boom = new IllegalStateException("job failed");
+        WeakReference<LoopFuture<Object>> job = new WeakReference<>(loop.runInExecutor(null, () -> {
+            throw boom;
+        }));
+        awaitCollected(job);
+        awaitReportOf(boom);
+    }
+
+    @Test
+    public void aFailureDroppedAsTheLoopClosesIsReportedOnceItIsClosed() throws Exception {
+        RuntimeException boom = new RuntimeException("boom");
+        awaitCollectedWhileTheLoopNeverRuns(dropped(f -> f.setException(boom)));
+        assertEquals("nothing reported while the loop neither ran nor closed", List.of(), reports);
+        Thread closer = new Thread(loop::close, "closer");
+        closer.start();
+        closer.join();
+        assertEquals(1, reports.size());
+        assertSame(boom, reports.get(0).get("exception"));
+        assertSame("on the closing thread", closer, handlerThreads.get(0));
+    }
+
+    /**
+     * Reentrancy: the handler the close hands a report to may call the loop back (close it again, schedule
+     * on it, run it, fail another future of it) and the close still returns, the report given once.
+     */
+    @Test
+    public void aHandlerCalledAtTheCloseMayCallTheLoopBack() throws Exception {
+        RuntimeException boom = new RuntimeException("boom");
+        List<String> calls = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> {
+            reports.add(context);
+            l.close();
+            calls.add("closed again");
+            try {
+                l.callSoon(() -> { });
+            } catch (IllegalStateException closed) {
+                calls.add(closed.getMessage());
+            }
+            try {
+                l.runForever();
+            } catch (IllegalStateException closed) {
+                calls.add(closed.getMessage());
+            }
+            LoopFuture<String> another = l.createFuture();
+            another.setException(new RuntimeException("failed in the handler"));
+            calls.add("failed another");
+        });
+        awaitCollectedWhileTheLoopNeverRuns(dropped(f -> f.setException(boom)));
+        Thread closer = new Thread(loop::close, "closer");
+        closer.start();
+        closer.join(TimeUnit.SECONDS.toMillis(20));
+        assertTrue("the close returned", !closer.isAlive());
+        assertEquals(1, reports.size());
+        assertSame(boom, reports.get(0).get("exception"));
+        assertEquals(List.of("closed again", "Event loop is closed", "Event loop is closed", "failed another"), calls);
+    }
+
+    @Test
+    public void exceptionIsAnAsk() throws Exception {
+        reportsNothingFor(f -> {
+            f.setException(new RuntimeException("asked"));
+            assertNotNull(f.exception());
+        });
+    }
+
+    @Test
+    public void resultThrowingIsAnAsk() throws Exception {
+        reportsNothingFor(f -> {
+            f.setException(new RuntimeException("asked"));
+            assertThrows(RuntimeException.class, f::result);
+        });
+    }
+
+    @Test
+    public void getAndJoinThrowingAreAsks() throws Exception {
+        reportsNothingFor(f -> {
+            f.setException(new RuntimeException("asked"));
+            assertThrows(ExecutionException.class, () -> f.toCompletableFuture().get(1, TimeUnit.SECONDS));
+        });
+        reportsNothingFor(f -> {
+            f.setException(new RuntimeException("asked"));
+            assertThrows(RuntimeException.class, () -> f.toCompletableFuture().join());
+        });
+        reportsNothingFor(f -> {
+            f.setException(new RuntimeException("asked"));
+            assertThrows(RuntimeException.class, () -> f.toCompletableFuture().getNow("absent"));
+        });
+    }
+
+    @Test
+    public void aStageMadeBeforeTheFailureIsAnAsk() throws Exception {
+        reportsNothingFor(f -> {
+            f.whenComplete((value, failure) -> { });
+            f.setException(new RuntimeException("asked"));
+        });
+    }
+
+    @Test
+    public void aStageMadeAfterTheFailureIsAnAsk() throws Exception {
+        reportsNothingFor(f -> {
+            f.setException(new RuntimeException("asked"));
+            f.thenApply(value -> value + "!");
+        });
+    }
+
+    @Test
+    public void aStageTheJdkAttachesWhilePendingIsAnAsk() throws Exception {
+        reportsNothingFor(f -> {
+            CompletableFuture.allOf(f.toCompletableFuture());
+            f.setException(new RuntimeException("asked"));
+        });
+    }
+
+    @Test
+    public void aCancelledFutureIsNoFailure() throws Exception {
+        reportsNothingFor(f -> f.cancel(false));
+    }
+
+    @Test
+    public void aDerivedStageThatFailsIsItsSourcesAskNotAFailureOfItsOwn() throws Exception {
+        reportsNothingFor(f -> {
+            f.thenApply(value -> {
+                throw new IllegalStateException("the stage's own");
+            });
+            f.setResult("v");
+            runIterations(2); // the stage runs, and fails
+        });
+    }
+
+    // ---- the way there ----------------------------------------------------------------------------------
+
+    /**
+     * Runs {@code use} on a future that is then dropped and collected; then drops a control future failed
+     * and unasked, and expects its report as the only one.
+     */
+    private void reportsNothingFor(Consumer<LoopFuture<String>> use) throws Exception {
+        reports.clear();
+        awaitCollected(dropped(use));
+        waitForTheReferenceHandler();
+        RuntimeException control = new RuntimeException("control");
+        awaitCollected(dropped(f -> f.setException(control)));
+        awaitReportOf(control);
+        runIterations(3);
+        assertEquals("only the control future is reported: " + reports, 1, reports.size());
+    }
+
+    // A method of its own, so that nothing on the test's stack keeps the future.
+    private WeakReference<LoopFuture<String>> dropped(Consumer<LoopFuture<String>> use) {
+        LoopFuture<String> future = loop.createFuture();
+        use.accept(future);
+        return new WeakReference<>(future);
+    }
+
+    // The loop runs meanwhile: a done callback queued on it holds its future until it ran.
+    private void awaitCollected(WeakReference<?> reference) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (reference.get() != null) {
+            if (System.nanoTime() > deadline) {
+                fail("the dropped future is still reachable after 20 s");
+            }
+            runIterations(1);
+            System.gc();
+            Thread.sleep(10);
+        }
+    }
+
+    private static void awaitCollectedWhileTheLoopNeverRuns(WeakReference<?> reference) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (reference.get() != null) {
+            if (System.nanoTime() > deadline) {
+                fail("the dropped future is still reachable after 20 s");
+            }
+            System.gc();
+            Thread.sleep(10);
+        }
+        waitForTheReferenceHandler();
+    }
+
+    // A future's phantom reference is queued by the JVM's reference handler thread, a moment after the
+    // GC cleared the weak one: the report of a future collected then must come before any later one's.
+    private static void waitForTheReferenceHandler() throws InterruptedException {
+        System.gc();
+        Thread.sleep(100);
+    }
+
+    private Map<String, Object> awaitReportOf(Throwable exception) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        for (;;) {
+            for (Map<String, Object> report : reports) {
+                if (report.get("exception") == exception) {
+                    return report;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                fail("no report of " + exception + " after 20 s: " + reports);
+            }
+            System.gc();
+            Thread.sleep(10);
+            runIterations(1);
+        }
+    }
+
+    private void runIterations(int count) {
+        LoopFuture<Void> done = loop.createFuture();
+        Runnable[] step = new Runnable[1];
+        int[] left = {count};
+        step[0] = () -> {
+            if (--left[0] <= 0) {
+                done.setResult(null);
+            } else {
+                loop.callSoon(step[0]);
+            }
+        };
+        loop.callSoon(step[0]);
+        loop.runUntilComplete(done);
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
