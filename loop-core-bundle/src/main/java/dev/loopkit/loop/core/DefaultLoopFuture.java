@@ -107,8 +107,9 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     private static final byte NOT_WRAPPED = 1;
     private static final byte WRAPPED = 2;
     /**
-     * {@code null} until someone asks for the outcome or the future fails; {@link #ASKED} once asked; the
-     * {@link UnretrievedFailures.Watch} of a failure nobody asked for yet. Changed by compare-and-set only,
+     * {@code null} (in debug mode, where the future was made: {@link CreatedAt}) until someone asks for the
+     * outcome or the future fails; {@link #ASKED} once asked; the {@link UnretrievedFailures.Watch} of a
+     * failure nobody asked for yet. Changed by compare-and-set only once made,
      * so an ask and a failure on two threads end in one of the two orders, never with a watch of a failure
      * asked for. 8 bytes a future (40 instead of 32): the future chain allocates 104 bytes a future
      * instead of 96 (JMH {@code -prof gc}, {@code LoopCoreBenchmark.futureChain}; docs/BENCHMARKS.md).
@@ -118,6 +119,14 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
 
     public DefaultLoopFuture(EventLoop loop) {
         this(loop, true);
+        if (loop instanceof BaseEventLoop ours && ours.getDebug()) {
+            // asyncio's _source_traceback: a report of a failure nobody asked for says where the future was made
+            failureWatch = new CreatedAt(new Throwable("created here"));
+        }
+    }
+
+    /** Where a future was made, in debug mode, until it is asked for or fails. */
+    record CreatedAt(Throwable at) {
     }
 
     private DefaultLoopFuture(EventLoop loop, boolean completersSchedule) {
@@ -334,11 +343,13 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
 
     /** The failure is watched unless asked for: reported if this future is collected before anyone asks. */
     private void watchFailure(Throwable exception, boolean awaited) {
+        Object made = failureWatch; // null, or where it was made
         if (awaited) {
             asked();
-        } else if (failureWatch == null && loop instanceof BaseEventLoop ours) {
-            UnretrievedFailures.Watch watch = ours.unretrievedFailures().watch(this, exception);
-            if (!FAILURE_WATCH.compareAndSet(this, null, watch)) {
+        } else if (made != ASKED && loop instanceof BaseEventLoop ours) {
+            Throwable createdAt = made instanceof CreatedAt created ? created.at() : null;
+            UnretrievedFailures.Watch watch = ours.unretrievedFailures().watch(this, exception, createdAt);
+            if (!FAILURE_WATCH.compareAndSet(this, made, watch)) {
                 watch.forget(); // asked for meanwhile
             }
         }

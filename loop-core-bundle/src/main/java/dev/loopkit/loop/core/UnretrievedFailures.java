@@ -1,5 +1,6 @@
 package dev.loopkit.loop.core;
 
+import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
@@ -35,10 +36,13 @@ final class UnretrievedFailures {
         this.loop = loop;
     }
 
-    /** Watches {@code future}, which just failed with {@code exception}; reports what was collected before. Any thread. */
-    Watch watch(DefaultLoopFuture<?> future, Throwable exception) {
+    /**
+     * Watches {@code future}, which just failed with {@code exception}; reports what was collected before.
+     * {@code createdAt}: where the future was made (debug mode), or {@code null}. Any thread.
+     */
+    Watch watch(DefaultLoopFuture<?> future, Throwable exception, Throwable createdAt) {
         reportCollected();
-        Watch watch = new Watch(future, exception, this);
+        Watch watch = new Watch(future, exception, createdAt, this);
         watched.add(watch);
         return watch;
     }
@@ -89,6 +93,9 @@ final class UnretrievedFailures {
         context.put("message", MESSAGE);
         context.put("exception", watch.exception);
         context.put("future", watch.future);
+        if (watch.createdAt != null) { // asyncio's source_traceback, in debug mode
+            context.put("source_traceback", CallbackHandle.sourceTracebackOf(watch.createdAt));
+        }
         return context;
     }
 
@@ -100,12 +107,14 @@ final class UnretrievedFailures {
         private final Throwable exception;
         /** The future as asyncio's report shows it, taken when it failed: it is gone when reported. */
         private final String future;
+        private final Throwable createdAt;
         private final UnretrievedFailures owner;
 
-        private Watch(DefaultLoopFuture<?> future, Throwable exception, UnretrievedFailures owner) {
+        private Watch(DefaultLoopFuture<?> future, Throwable exception, Throwable createdAt, UnretrievedFailures owner) {
             super(future, owner.collected);
             this.exception = exception;
             this.future = future.toString();
+            this.createdAt = createdAt;
             this.owner = owner;
         }
 

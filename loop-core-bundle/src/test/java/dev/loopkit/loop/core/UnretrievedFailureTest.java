@@ -57,6 +57,25 @@ public class UnretrievedFailureTest {
         assertEquals("reported once: " + reports, 1, reports.size());
     }
 
+    /** Debug mode: the report says where the future was made, as asyncio's {@code source_traceback}. */
+    @Test
+    public void inDebugModeTheReportSaysWhereTheFutureWasMade() throws Exception {
+        loop.setDebug(true);
+        RuntimeException boom = new RuntimeException("boom");
+        awaitCollected(dropped(f -> f.setException(boom)));
+        StackTraceElement[] madeAt = (StackTraceElement[]) awaitReportOf(boom).get("source_traceback");
+        assertNotNull("source_traceback", madeAt);
+        assertEquals(UnretrievedFailureTest.class.getName(), madeAt[0].getClassName());
+        assertEquals("the loop's own frames are left out", "dropped", madeAt[0].getMethodName());
+    }
+
+    @Test
+    public void withoutDebugModeTheReportHasNoTraceback() throws Exception {
+        RuntimeException boom = new RuntimeException("boom");
+        awaitCollected(dropped(f -> f.setException(boom)));
+        assertTrue(!awaitReportOf(boom).containsKey("source_traceback"));
+    }
+
     @Test
     public void aDoneCallbackIsNotAnAskNorIsTheFuturesText() throws Exception {
         RuntimeException boom = new RuntimeException("boom");

@@ -91,6 +91,14 @@ public class CallbackHandle implements Handle {
     }
 
     /**
+     * The frames of {@code capturedAt} a report shows as where something of the loop's was made (a future,
+     * in debug mode): the {@link Traced#DEBUG_STACK_DEPTH} nearest the call, the loop's own left out.
+     */
+    public static StackTraceElement[] sourceTracebackOf(Throwable capturedAt) {
+        return Traced.nearestCallerFrames(capturedAt);
+    }
+
+    /**
      * Whether the loop's own machinery scheduled it ({@link Scheduler.OwnCallback}): counts and the close's
      * report leave it out. In debug mode, also a handle whose callback is a handle of the loop's own (a
      * future's done callback): reported as "closed before the callback ran", a shutdown's report told the
@@ -189,7 +197,11 @@ public class CallbackHandle implements Handle {
 
         /** The {@link #DEBUG_STACK_DEPTH} frames nearest the call that scheduled, the loop's own left out. */
         StackTraceElement[] sourceTraceback() {
-            return Arrays.stream(scheduledAt.getStackTrace())
+            return nearestCallerFrames(scheduledAt);
+        }
+
+        static StackTraceElement[] nearestCallerFrames(Throwable capturedAt) {
+            return Arrays.stream(capturedAt.getStackTrace())
                     .dropWhile(frame -> isScheduling(frame.getClassName()))
                     .limit(DEBUG_STACK_DEPTH)
                     .toArray(StackTraceElement[]::new);
