@@ -26,6 +26,19 @@ final class IfStillWaiting {
         }
     }
 
+    /**
+     * Fails {@code closed}, a connection's future that only {@code waitClosed()} reads, and counts the
+     * failure as retrieved, as asyncio's {@code StreamReaderProtocol.__del__} does ({@code closed.exception()}):
+     * the reader got the same failure, and a "Future exception was never retrieved" for it told the user of
+     * what their read had handled (an outside review: every connection reset).
+     */
+    static void failClosed(LoopFuture<Void> closed, Throwable failure) {
+        setException(closed, failure);
+        if (closed.isDone() && !closed.isCancelled()) {
+            closed.exception();
+        }
+    }
+
     /** asyncio's {@code set_exception}, or {@code false} when the future is done already. */
     static boolean setException(LoopFuture<?> future, Throwable failure) {
         try {

@@ -38,7 +38,7 @@ public final class PipeStreams implements WriteFlow {
         if (exc == null) {
             IfStillWaiting.setResult(closed, null);
         } else {
-            IfStillWaiting.setException(closed, exc instanceof IOException ? exc : new IOException(exc));
+            IfStillWaiting.failClosed(closed, exc instanceof IOException ? exc : new IOException(exc));
         }
     }
 

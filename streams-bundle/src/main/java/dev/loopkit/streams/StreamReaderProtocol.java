@@ -112,7 +112,7 @@ public final class StreamReaderProtocol implements Protocol, WriteFlow {
         if (exc == null) {
             IfStillWaiting.setResult(closed, null);
         } else {
-            IfStillWaiting.setException(closed, exc);
+            IfStillWaiting.failClosed(closed, exc);
         }
         drainWaiters.connectionLost(exc);
     }

@@ -25,6 +25,7 @@ import dev.loopkit.api.RunningLoop;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
 import dev.loopkit.loop.core.scheduling.EventWaiter;
 import dev.loopkit.loop.core.scheduling.LoopClock;
+import dev.loopkit.loop.core.scheduling.LoopState;
 import dev.loopkit.loop.core.scheduling.Scheduler;
 import dev.loopkit.loop.core.transports.WriteBuffer;
 import dev.loopkit.signals.SignalNumbers;
@@ -420,6 +421,11 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     @Override
     public boolean isClosed() {
         return scheduler.state().isClosed();
+    }
+
+    /** Closed, and no close under way any more (not merely closing). */
+    final boolean isFullyClosed() {
+        return scheduler.state() == LoopState.CLOSED;
     }
 
     @Override

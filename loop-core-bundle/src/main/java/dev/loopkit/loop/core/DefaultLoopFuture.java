@@ -60,7 +60,8 @@ import java.util.function.Supplier;
  * {@link #newIncompleteFuture}), before or after the failure; a done callback is not (asyncio's
  * {@code add_done_callback} is not), but what it calls on the future is. A stage the JDK attaches
  * without asking this future ({@code allOf}, another future's {@code thenCombine} with this one) counts
- * only while the future is pending. Only futures the loop makes report, not derived stages: a
+ * only while the future is pending; the loop's own inline hooks ({@link #hookCompletionInline}) are not
+ * asks, and {@link #markRetrieved} is one. Only futures the loop makes report, not derived stages: a
  * {@code whenComplete} stage nobody reads holds every failure its action already saw. A cancellation is
  * not a failure here.
  */
@@ -95,8 +96,15 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     // Guarded by this. Until the callbacks are scheduled: null, one DoneCallback, or a List of them
     // (most futures have one callback: no list for it).
     private Object callbacks;
-    private boolean callbacksScheduled;
-    private boolean jdkCompletionHooked;
+    /** Guarded by this: {@link #CALLBACKS_SCHEDULED}, {@link #JDK_COMPLETION_HOOKED} (one byte for both). */
+    private byte scheduling;
+    private static final byte CALLBACKS_SCHEDULED = 1;
+    private static final byte JDK_COMPLETION_HOOKED = 2;
+    /**
+     * Guarded by this: how many of the loop's own inline hooks wait on this future (at most two). A failure
+     * with no dependent but these was awaited by nobody ({@link #completeExceptionally}).
+     */
+    private byte inlineHooks;
     /**
      * Whether the failure is a {@link CancellationException} the JDK wrapped ({@link #isCancelled}):
      * {@link #UNKNOWN} until asked or failed through {@link #completeExceptionally}. A byte, in the
@@ -116,6 +124,13 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
      */
     @SuppressWarnings("unused") // through FAILURE_WATCH
     private volatile Object failureWatch;
+    /**
+     * The thread attaching one of the loop's own inline hooks now ({@link #hookCompletionInline}): the stage
+     * the JDK makes for it asks for nothing. A plain field: only that thread may read itself here, and it
+     * reads its own writes; any other thread reads another thread or {@code null}, and asks. In the
+     * object's padding (still 40 bytes).
+     */
+    private Thread hooking;
 
     public DefaultLoopFuture(EventLoop loop) {
         this(loop, true);
@@ -329,8 +344,10 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
 
     @Override
     public boolean completeExceptionally(Throwable exception) {
-        // A stage the JDK attached without asking this future (allOf) waits for it, and takes the failure.
-        boolean awaited = completersSchedule && !(exception instanceof CancellationException) && getNumberOfDependents() > 0;
+        // A stage the JDK attached without asking this future (allOf) waits for it, and takes the failure;
+        // the loop's own inline hooks take nothing.
+        boolean awaited = completersSchedule && !(exception instanceof CancellationException)
+                && getNumberOfDependents() > inlineHooks;
         boolean completed = super.completeExceptionally(exception);
         if (completed) { // known now, so that isCancelled() never has join() make a wrapper to find out
             wrappedCancellation = wrapsACancellation(exception);
@@ -346,13 +363,24 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         Object made = failureWatch; // null, or where it was made
         if (awaited) {
             asked();
-        } else if (made != ASKED && loop instanceof BaseEventLoop ours) {
+        } else if (made != ASKED && loop instanceof BaseEventLoop ours && !ours.isClosed()) { // after the close nothing looks
             Throwable createdAt = made instanceof CreatedAt created ? created.at() : null;
-            UnretrievedFailures.Watch watch = ours.unretrievedFailures().watch(this, exception, createdAt);
+            Throwable failure = exception instanceof CompletionException wrapper && wrapper.getCause() != null
+                    ? wrapper.getCause() : exception; // what exception() gives
+            UnretrievedFailures.Watch watch = ours.unretrievedFailures().watch(this, failure, createdAt);
             if (!FAILURE_WATCH.compareAndSet(this, made, watch)) {
                 watch.forget(); // asked for meanwhile
             }
         }
+    }
+
+    /**
+     * Counts the failure, now or to come, as retrieved: for the loop's own futures whose failure always
+     * reaches the caller another way, or goes with what the caller gave up (asyncio sets
+     * {@code _log_traceback = False} on such futures). Any thread.
+     */
+    public final void markRetrieved() {
+        asked();
     }
 
     /** Someone asked for the outcome: a failure, now or to come, is theirs and not reported. Any thread. */
@@ -410,16 +438,24 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         return completed;
     }
 
-    /** Done callbacks scheduled from one inline JDK dependent: for completions no override sees. */
+    /**
+     * Done callbacks scheduled, and a failure of a future the loop made watched, from one inline JDK
+     * dependent: for completions no override sees ({@code completeAsync}'s supplier that throws).
+     */
     private void hookJdkCompletion() {
         synchronized (this) {
-            if (jdkCompletionHooked) {
+            if ((scheduling & JDK_COMPLETION_HOOKED) != 0) {
                 return;
             }
-            jdkCompletionHooked = true;
+            scheduling |= JDK_COMPLETION_HOOKED;
         }
         // Registered after the callbacks exist: if the future is already done it fires right here.
-        whenCompleteInline((result, failure) -> scheduleCallbacks());
+        hookCompletionInline((result, failure) -> {
+            scheduleCallbacks();
+            if (failure != null && completersSchedule && !isCancelled()) {
+                watchFailure(failure, false);
+            }
+        });
     }
 
     @Override
@@ -432,7 +468,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         DoneCallback<T> done = new DoneCallback<>(callback, this);
         boolean first;
         synchronized (this) {
-            if (callbacksScheduled) {
+            if ((scheduling & CALLBACKS_SCHEDULED) != 0) {
                 callSoon(done); // under the lock, after any batch another thread is scheduling
                 return;
             }
@@ -491,10 +527,10 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     private void scheduleCallbacks() {
         IllegalStateException closed = null;
         synchronized (this) {
-            if (callbacksScheduled) {
+            if ((scheduling & CALLBACKS_SCHEDULED) != 0) {
                 return; // a completer and the JDK hook both saw the completion
             }
-            callbacksScheduled = true;
+            scheduling |= CALLBACKS_SCHEDULED;
             Object due = callbacks;
             callbacks = null;
             if (due instanceof DoneCallback) {
@@ -601,6 +637,23 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         return super.whenComplete(action);
     }
 
+    /**
+     * {@link #whenCompleteInline} for the loop's machinery that acts on a completion without taking the
+     * outcome for anyone (the JDK-completion hook, a proactor operation closing its channel when cancelled):
+     * it does not count as asking for the failure, which stays the caller's to retrieve or be told of.
+     */
+    public final void hookCompletionInline(BiConsumer<? super T, ? super Throwable> action) {
+        synchronized (this) {
+            inlineHooks++;
+        }
+        hooking = Thread.currentThread();
+        try {
+            super.whenComplete(action);
+        } finally {
+            hooking = null;
+        }
+    }
+
     /** A stage whose stages run from the loop too ({@link MinimalLoopStage}); the JDK's ran them inline. */
     @Override
     public CompletionStage<T> minimalCompletionStage() {
@@ -610,7 +663,9 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     /** The JDK makes every stage derived from this future here: the stage asks for the outcome. */
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
-        asked();
+        if (hooking != Thread.currentThread()) {
+            asked();
+        }
         return new DefaultLoopFuture<>(loop, false);
     }
 
@@ -844,7 +899,12 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
             return "<Future cancelled>";
         }
         Throwable failure = failureOrNull();
-        return failure != null ? "<Future finished exception=" + text(failure) + ">" : "<Future finished result=" + text(join()) + ">";
+        return failure != null ? textOfFailed(failure) : "<Future finished result=" + text(join()) + ">";
+    }
+
+    /** A failed future's text, as {@link #toString()} gives it, from the failure alone (the future may be gone). */
+    static String textOfFailed(Throwable failure) {
+        return "<Future finished exception=" + text(failure) + ">";
     }
 
     /** "FINISHED: …" must not turn into what a result's {@code toString} throws. */

@@ -7,7 +7,9 @@ import java.lang.ref.ReferenceQueue;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * asyncio's {@code Future.__del__}: a future of this loop that failed, and became garbage without anyone
@@ -31,6 +33,8 @@ final class UnretrievedFailures {
     private final ReferenceQueue<DefaultLoopFuture<?>> collected = new ReferenceQueue<>();
     /** Keeps the watches themselves reachable until their failure is asked for or reported. */
     private final Set<Watch> watched = ConcurrentHashMap.newKeySet();
+    /** Reports the loop refused while it closed: given once it is closed ({@link #reportCollectedAtClose}). */
+    private final Queue<Report> refusedByTheClose = new ConcurrentLinkedQueue<>();
 
     UnretrievedFailures(BaseEventLoop loop) {
         this.loop = loop;
@@ -61,15 +65,31 @@ final class UnretrievedFailures {
             try {
                 loop.callSoonThreadsafe(report);
             } catch (IllegalStateException closedMeanwhile) {
-                report.run(); // on this thread, which is not the closing one, as asyncio's __del__ runs on any
+                // The close is under way on another thread, or over: the report waits for the end of the
+                // close, or is given here once the loop is closed (a thread failing a future then, as
+                // asyncio's __del__ runs on any thread).
+                refusedByTheClose.add(report);
+                if (loop.isFullyClosed()) {
+                    reportRefused();
+                }
             }
         }
     }
 
-    /** Once the loop is closed, on the thread that closed it: hands what was collected by then to the handler. */
+    /**
+     * Once the loop is closed, on the thread that closed it: hands what was collected by then, and the
+     * reports the close refused, to the handler.
+     */
     void reportCollectedAtClose() {
         for (Watch watch = nextCollected(); watch != null; watch = nextCollected()) {
             loop.callExceptionHandler(contextOf(watch));
+        }
+        reportRefused();
+    }
+
+    private void reportRefused() {
+        for (Report report = refusedByTheClose.poll(); report != null; report = refusedByTheClose.poll()) {
+            report.run();
         }
     }
 
@@ -92,7 +112,7 @@ final class UnretrievedFailures {
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("message", MESSAGE);
         context.put("exception", watch.exception);
-        context.put("future", watch.future);
+        context.put("future", DefaultLoopFuture.textOfFailed(watch.exception));
         if (watch.createdAt != null) { // asyncio's source_traceback, in debug mode
             context.put("source_traceback", CallbackHandle.sourceTracebackOf(watch.createdAt));
         }
@@ -100,20 +120,19 @@ final class UnretrievedFailures {
     }
 
     /**
-     * One failure nobody has asked for yet. It reaches neither its future (it waits for the future to be
-     * collected) nor anything the future's text or exception do not already reach.
+     * One failure nobody has asked for yet. It does not reach its future (it waits for the future to be
+     * collected), only the exception, which the report needs. An exception that itself reaches its future
+     * keeps the future reachable from here: that future is never collected while the loop lives, nor
+     * reported (asyncio's cycle collector would collect both and report).
      */
     static final class Watch extends PhantomReference<DefaultLoopFuture<?>> {
         private final Throwable exception;
-        /** The future as asyncio's report shows it, taken when it failed: it is gone when reported. */
-        private final String future;
         private final Throwable createdAt;
         private final UnretrievedFailures owner;
 
         private Watch(DefaultLoopFuture<?> future, Throwable exception, Throwable createdAt, UnretrievedFailures owner) {
             super(future, owner.collected);
             this.exception = exception;
-            this.future = future.toString();
             this.createdAt = createdAt;
             this.owner = owner;
         }
@@ -125,11 +144,20 @@ final class UnretrievedFailures {
         }
     }
 
-    /** The report, as the loop callback that hands it to the exception handler. */
-    private record Report(BaseEventLoop loop, Map<String, Object> context) implements Runnable {
+    /**
+     * The report, as the loop callback that hands it to the exception handler. Queued when the run was
+     * already stopping, the close releases it: given once the loop is closed, on the closing thread, where
+     * dropped with the other callbacks it was lost (an outside review).
+     */
+    private record Report(BaseEventLoop loop, Map<String, Object> context) implements Runnable, LoopResource {
         @Override
         public void run() {
             loop.callExceptionHandler(context);
+        }
+
+        @Override
+        public void release() {
+            loop.afterClose(this);
         }
 
         @Override

@@ -157,6 +157,73 @@ public class UnretrievedFailureTest {
         assertEquals(List.of("closed again", "Event loop is closed", "Event loop is closed", "failed another"), calls);
     }
 
+    /**
+     * A report the loop queued in the iteration that stopped the run, as the last run of a loop about to be
+     * closed: the close gives it (once closed, on the closing thread) where it dropped it with the other
+     * callbacks (an outside review's probe).
+     */
+    @Test
+    public void aReportQueuedAsTheLastRunStopsIsGivenAtTheClose() throws Exception {
+        RuntimeException boom = new RuntimeException("collected during the last run");
+        WeakReference<LoopFuture<String>> future = dropped(f -> f.setException(boom));
+        LoopFuture<Void> main = loop.createFuture();
+        loop.callSoon(() -> {
+            main.setResult(null); // the run's stop is queued now
+            loop.callSoon(() -> { // after the stop, in the same iteration
+                try {
+                    awaitCollectedWhileTheLoopNeverRuns(future);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                LoopFuture<String> another = loop.createFuture();
+                another.setException(new RuntimeException("a failure: the loop looks, and queues the report"));
+                another.exception();
+            });
+        });
+        loop.runUntilComplete(main);
+        assertEquals("the report is queued, not given", List.of(), reports);
+        loop.close();
+        assertEquals(1, reports.size());
+        assertSame(boom, reports.get(0).get("exception"));
+    }
+
+    @Test
+    public void aClosedLoopWatchesNoFailure() {
+        loop.close();
+        for (int i = 0; i < 1_000; i++) {
+            LoopFuture<String> future = loop.createFuture();
+            future.setException(new RuntimeException("after the close"));
+        }
+        assertEquals("nothing looks for them any more", 0, loop.unretrievedFailures().watching());
+    }
+
+    @Test
+    public void aFailureTheJdkCompletesIsWatchedToo() throws Exception {
+        IllegalStateException boom = new IllegalStateException("the supplier threw");
+        awaitCollected(dropped(f -> f.toCompletableFuture().completeAsync(() -> {
+            throw boom;
+        }, Runnable::run)));
+        awaitReportOf(boom);
+    }
+
+    @Test
+    public void theLoopsOwnInlineHookIsNotAnAsk() throws Exception {
+        RuntimeException boom = new RuntimeException("boom");
+        awaitCollected(dropped(f -> {
+            ((DefaultLoopFuture<String>) f).hookCompletionInline((value, failure) -> { });
+            f.setException(boom);
+        }));
+        awaitReportOf(boom);
+    }
+
+    @Test
+    public void markRetrievedIsAnAsk() throws Exception {
+        reportsNothingFor(f -> {
+            ((DefaultLoopFuture<String>) f).markRetrieved();
+            f.setException(new RuntimeException("handed on elsewhere"));
+        });
+    }
+
     @Test
     public void exceptionIsAnAsk() throws Exception {
         reportsNothingFor(f -> {

@@ -29,11 +29,16 @@ import dev.loopkit.streams.StreamWriter;
 import dev.loopkit.streams.Streams;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ref.WeakReference;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -1818,5 +1823,39 @@ public abstract class NetworkContract extends SocketTestSupport {
             }
         }
         assertEquals(List.of(), wrong);
+    }
+
+    /**
+     * A stream connection reset by its peer fails the reader's read and the connection's closed future
+     * with the same error: the read handed it to the user, so nothing is reported as never retrieved once
+     * the streams are dropped, as asyncio's StreamReaderProtocol retrieves its closed future's exception
+     * (an outside review: every reset connection was reported).
+     */
+    @Test
+    public void aStreamConnectionResetByItsPeerReportsNothingNeverRetrieved() throws Exception {
+        UnretrievedReports reports = UnretrievedReports.of(loop);
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread peer = new Thread(() -> {
+                try (Socket accepted = server.accept()) {
+                    accepted.getInputStream().read(); // the client is connected
+                    accepted.setSoLinger(true, 0); // the close resets the connection
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            peer.start();
+            WeakReference<Object> writer = readUntilTheResetAndDrop(server.getLocalPort());
+            peer.join();
+            reports.assertNoneOnceCollected(writer);
+        }
+    }
+
+    private WeakReference<Object> readUntilTheResetAndDrop(int port) {
+        Streams.StreamPair pair = runFor(Streams.openConnection(loop, LOCALHOST, port));
+        pair.writer().write(new byte[] {'x'});
+        Object outcome = runFor(outcomeOf(pair.reader().read(100), DEADLINE_SECONDS));
+        assertTrue("the read got the reset: " + outcome, outcome instanceof SocketException);
+        pair.writer().close();
+        return new WeakReference<>(pair.writer());
     }
 }

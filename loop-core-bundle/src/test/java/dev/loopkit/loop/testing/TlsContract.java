@@ -20,7 +20,12 @@ import dev.loopkit.streams.StreamReader;
 import dev.loopkit.streams.StreamWriter;
 import dev.loopkit.streams.Streams;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.ref.WeakReference;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -1141,5 +1146,50 @@ public abstract class TlsContract extends SocketTestSupport {
         server.closeClients();
         runFor(server.waitClosed());
         assertEquals(List.of(), wrong);
+    }
+
+    /**
+     * A TLS connection given up during its handshake (a peer that never answers TLS) reports nothing as
+     * never retrieved: the handshake's failure went with the connection the caller cancelled, as in asyncio,
+     * where it was reported once the transport closed (an outside review).
+     */
+    @Test
+    public void aTlsConnectionCancelledDuringItsHandshakeReportsNothingNeverRetrieved() throws Exception {
+        UnretrievedReports reports = UnretrievedReports.of(loop);
+        List<Socket> accepted = new CopyOnWriteArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    for (;;) {
+                        accepted.add(silent.accept()); // and never a byte of TLS
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.start();
+            WeakReference<Object> last = null;
+            for (double delay : new double[] {0.001, 0.01, 0.05}) {
+                last = cancelDuringTheHandshake(silent.getLocalPort(), delay);
+            }
+            reports.assertNoneOnceCollected(last);
+            silent.close();
+            acceptor.join();
+        } finally {
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
+    }
+
+    private WeakReference<Object> cancelDuringTheHandshake(int port, double delay) {
+        CompletableFuture<?> connecting = loop.createConnection(() -> new Protocol() { }, LOCALHOST, port,
+                ConnectionOptions.ssl(TestCertificates.clientContext()).withSslHandshakeTimeout(0.3)).toCompletableFuture();
+        LoopFuture<Void> over = loop.createFuture();
+        loop.callLater(delay, () -> connecting.cancel(false));
+        loop.callLater(delay + 0.5, () -> over.setResult(null)); // past the handshake's timeout
+        runFor(over);
+        assertTrue(connecting.isCancelled());
+        return new WeakReference<>(connecting);
     }
 }

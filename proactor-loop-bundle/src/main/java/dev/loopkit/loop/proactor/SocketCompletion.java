@@ -44,7 +44,7 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
         super(loop);
         this.channel = channel;
         DefaultLoopFuture<R> future = new DefaultLoopFuture<>(loop);
-        future.whenCompleteInline(this); // cancel() closes the channel before it returns
+        future.hookCompletionInline(this); // cancel() closes the channel before it returns; asks for no failure
         this.result = future;
     }
 

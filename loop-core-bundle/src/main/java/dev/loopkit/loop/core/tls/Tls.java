@@ -8,6 +8,7 @@ import dev.loopkit.api.Protocol;
 import dev.loopkit.api.ServerOptions;
 import dev.loopkit.api.Transport;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.DefaultLoopFuture;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.transports.AbstractSocketTransport;
 import java.util.Objects;
@@ -76,7 +77,10 @@ public final class Tls {
         SSLContext context = options.ssl();
         TlsTimeouts timeouts = TlsTimeouts.of(options.sslHandshakeTimeout(), options.sslShutdownTimeout());
         String hostname = serverSide ? null : options.serverHostname() != null ? options.serverHostname() : defaultHostname;
-        LoopFuture<Void> handshake = loop.createFuture();
+        DefaultLoopFuture<Void> handshake = new DefaultLoopFuture<>(loop);
+        // Its failure reaches the caller through the result, or goes with a connection the caller gave up:
+        // never "Future exception was never retrieved" (an outside review: a cancel during the handshake)
+        handshake.markRetrieved();
         LoopFuture<Connection<P>> result = loop.createFuture();
         Object[] app = new Object[1];
         Supplier<SslProtocol> tlsFactory = () -> {
