@@ -363,7 +363,8 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         Object made = failureWatch; // null, or where it was made
         if (awaited) {
             asked();
-        } else if (made != ASKED && loop instanceof BaseEventLoop ours && !ours.isClosed()) { // after the close nothing looks
+        } else if ((made == null || made instanceof CreatedAt) && loop instanceof BaseEventLoop ours
+                && !ours.isClosed()) { // after the close nothing looks
             Throwable createdAt = made instanceof CreatedAt created ? created.at() : null;
             Throwable failure = exception instanceof CompletionException wrapper && wrapper.getCause() != null
                     ? wrapper.getCause() : exception; // what exception() gives
@@ -417,6 +418,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     /** The JDK completes this future itself here: the inline hook sees it. */
     @Override
     public void obtrudeValue(T value) {
+        asked(); // the failure replaced, if any, is nobody's to retrieve any more
         hookJdkCompletion();
         super.obtrudeValue(value);
         wrappedCancellation = NOT_WRAPPED; // what isCancelled() knew of the outcome replaced goes with it
@@ -425,6 +427,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     /** The JDK completes this future itself here: the inline hook sees it. */
     @Override
     public void obtrudeException(Throwable exception) {
+        asked(); // the JDK completes it: not watched, as completeAsync's failure
         hookJdkCompletion();
         super.obtrudeException(exception);
         // as above; an isCancelled() racing the replacement may answer for either outcome, as any reader racing it
@@ -439,8 +442,9 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     }
 
     /**
-     * Done callbacks scheduled, and a failure of a future the loop made watched, from one inline JDK
-     * dependent: for completions no override sees ({@code completeAsync}'s supplier that throws).
+     * Done callbacks scheduled from one inline JDK dependent: for completions no override sees. A failure
+     * the JDK completes this way ({@code completeAsync}'s supplier that throws) is not watched: whether a
+     * stage the JDK attached awaited it cannot be told there (a review of watching it: false reports).
      */
     private void hookJdkCompletion() {
         synchronized (this) {
@@ -450,12 +454,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
             scheduling |= JDK_COMPLETION_HOOKED;
         }
         // Registered after the callbacks exist: if the future is already done it fires right here.
-        hookCompletionInline((result, failure) -> {
-            scheduleCallbacks();
-            if (failure != null && completersSchedule && !isCancelled()) {
-                watchFailure(failure, false);
-            }
-        });
+        hookCompletionInline((result, failure) -> scheduleCallbacks());
     }
 
     @Override
@@ -652,6 +651,20 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         } finally {
             hooking = null;
         }
+    }
+
+    /**
+     * The JDK asks a stage for its future here when it composes ({@code thenCompose}'s function returned
+     * this future): a failed one is then read directly, with no stage attached, and handed on. Asked, as
+     * asyncio's {@code await fut} retrieves (a review: {@code communicate()}'s drain of a child's stdin
+     * closed early was reported).
+     */
+    @Override
+    public CompletableFuture<T> toCompletableFuture() {
+        if (isCompletedExceptionally()) {
+            asked();
+        }
+        return this;
     }
 
     /** A stage whose stages run from the loop too ({@link MinimalLoopStage}); the JDK's ran them inline. */

@@ -129,10 +129,11 @@ final class Sendfile {
         };
         result.addDoneCallback(f -> restore.run());
         drained.addDoneCallback(f -> {
+            // Asked first: a drain that failed after the caller gave the sendfile up is not a failure nobody retrieved
+            Throwable failed = f.isCancelled() ? new CancellationException() : f.exception();
             if (result.isDone()) {
                 return; // cancelled meanwhile
             }
-            Throwable failed = f.isCancelled() ? new CancellationException() : f.exception();
             if (failed != null) {
                 fail(failed);
             } else {
