@@ -21,6 +21,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.GatheringByteChannel;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A non-blocking socket on a raw descriptor (a TCP or Unix-domain stream, or UDP datagrams), which
@@ -80,7 +81,7 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
         try {
             return sockets.connect(checkOpen(), address);
         } catch (PosixException e) {
-            throw asTheJdksConnectSays(e);
+            throw refusedAs(e, ConnectException::new);
         }
     }
 
@@ -89,7 +90,7 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
         try {
             sockets.finishConnect(checkOpen());
         } catch (PosixException e) {
-            throw asTheJdksConnectSays(e);
+            throw refusedAs(e, ConnectException::new);
         }
     }
 
@@ -152,7 +153,7 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
         try {
             return sockets.receiveFrom(checkOpen(), dst);
         } catch (PosixException e) {
-            throw asTheJdksDatagramChannelsSay(e);
+            throw refusedAs(e, PortUnreachableException::new);
         }
     }
 
@@ -161,7 +162,7 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
         try {
             return sockets.sendTo(checkOpen(), src, to) >= 0;
         } catch (PosixException e) {
-            throw asTheJdksDatagramChannelsSay(e);
+            throw refusedAs(e, PortUnreachableException::new);
         }
     }
 
@@ -212,23 +213,15 @@ final class NativeSocket implements ConnectedChannel, ByteChannel, GatheringByte
         return said;
     }
 
-    // A refused connect as the JDK's ConnectException (a Unix-domain client retrying until its server is
-    // up catches that on the other loops: the network review); the rest as a read's or write's.
-    private static IOException asTheJdksConnectSays(PosixException e) {
+    // ECONNREFUSED as the JDK's exception for it there: a refused connect's ConnectException (a Unix-domain
+    // client retrying until its server is up catches that on the other loops: the network review), ICMP's
+    // port unreachable on a connected datagram socket the DatagramChannel's PortUnreachableException; the
+    // rest as a read's or write's.
+    private static IOException refusedAs(PosixException e, Function<String, ? extends SocketException> jdks) {
         if (!"ECONNREFUSED".equals(e.errnoName())) {
             return asTheJdksChannelsSay(e);
         }
-        ConnectException said = new ConnectException(e.strerror());
-        said.initCause(e);
-        return said;
-    }
-
-    // ICMP's port unreachable on a connected datagram socket as the JDK's DatagramChannel says it.
-    private static IOException asTheJdksDatagramChannelsSay(PosixException e) {
-        if (!"ECONNREFUSED".equals(e.errnoName())) {
-            return asTheJdksChannelsSay(e);
-        }
-        PortUnreachableException said = new PortUnreachableException(e.strerror());
+        SocketException said = jdks.apply(e.strerror());
         said.initCause(e);
         return said;
     }

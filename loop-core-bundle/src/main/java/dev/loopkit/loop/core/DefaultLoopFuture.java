@@ -352,22 +352,23 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         if (completed) { // known now, so that isCancelled() never has join() make a wrapper to find out
             wrappedCancellation = wrapsACancellation(exception);
             if (completersSchedule && !isCancelled()) {
-                watchFailure(exception, awaited);
+                if (awaited) {
+                    asked();
+                } else {
+                    watchFailure(exception);
+                }
             }
         }
         return scheduledIf(completed);
     }
 
     /** The failure is watched unless asked for: reported if this future is collected before anyone asks. */
-    private void watchFailure(Throwable exception, boolean awaited) {
+    private void watchFailure(Throwable exception) {
         Object made = failureWatch; // null, or where it was made
-        if (awaited) {
-            asked();
-        } else if ((made == null || made instanceof CreatedAt) && loop instanceof BaseEventLoop ours
+        if ((made == null || made instanceof CreatedAt) && loop instanceof BaseEventLoop ours
                 && !ours.isClosed()) { // after the close nothing looks
             Throwable createdAt = made instanceof CreatedAt created ? created.at() : null;
-            Throwable failure = exception instanceof CompletionException wrapper && wrapper.getCause() != null
-                    ? wrapper.getCause() : exception; // what exception() gives
+            Throwable failure = exception instanceof CompletionException wrapper ? failure(wrapper) : exception; // exception()'s
             UnretrievedFailures.Watch watch = ours.unretrievedFailures().watch(this, failure, createdAt);
             if (!FAILURE_WATCH.compareAndSet(this, made, watch)) {
                 watch.forget(); // asked for meanwhile

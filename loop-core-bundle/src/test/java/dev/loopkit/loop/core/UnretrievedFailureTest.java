@@ -8,6 +8,9 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import dev.loopkit.api.LoopFuture;
+import dev.loopkit.loop.testing.UnretrievedReports;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -31,6 +35,7 @@ public class UnretrievedFailureTest {
     private final ParkingEventLoop loop = new ParkingEventLoop();
     private final List<Map<String, Object>> reports = new CopyOnWriteArrayList<>();
     private final List<Thread> handlerThreads = new CopyOnWriteArrayList<>();
+    private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
 
     @Before
     public void collectReports() {
@@ -101,9 +106,9 @@ public class UnretrievedFailureTest {
     @Test
     public void anExecutorJobThatThrowsAndWhoseFutureIsDroppedIsReported() throws Exception {
         IllegalStateException boom = new IllegalStateException("job failed");
-        WeakReference<LoopFuture<Object>> job = new WeakReference<>(loop.runInExecutor(null, () -> {
+        WeakReference<Object> job = new WeakReference<>(loop.runInExecutor(null, () -> {
             throw boom;
-        }));
+        }), collected);
         awaitCollected(job);
         awaitReportOf(boom);
     }
@@ -165,7 +170,7 @@ public class UnretrievedFailureTest {
     @Test
     public void aReportQueuedAsTheLastRunStopsIsGivenAtTheClose() throws Exception {
         RuntimeException boom = new RuntimeException("collected during the last run");
-        WeakReference<LoopFuture<String>> future = dropped(f -> f.setException(boom));
+        WeakReference<Object> future = dropped(f -> f.setException(boom));
         LoopFuture<Void> main = loop.createFuture();
         loop.callSoon(() -> {
             main.setResult(null); // the run's stop is queued now
@@ -337,56 +342,62 @@ public class UnretrievedFailureTest {
 
     /**
      * Runs {@code use} on a future that is then dropped and collected; then drops a control future failed
-     * and unasked, and expects its report as the only one.
+     * and unasked, and expects its report as the only one ({@link UnretrievedReports}).
      */
     private void reportsNothingFor(Consumer<LoopFuture<String>> use) throws Exception {
-        reports.clear();
-        awaitCollected(dropped(use));
-        waitForTheReferenceHandler();
-        RuntimeException control = new RuntimeException("control");
-        awaitCollected(dropped(f -> f.setException(control)));
-        awaitReportOf(control);
-        runIterations(3);
-        assertEquals("only the control future is reported: " + reports, 1, reports.size());
+        UnretrievedReports unretrieved = UnretrievedReports.of(loop);
+        unretrieved.assertNoneOnceCollected(dropped(use, unretrieved::track));
     }
 
     // A method of its own, so that nothing on the test's stack keeps the future.
-    private WeakReference<LoopFuture<String>> dropped(Consumer<LoopFuture<String>> use) {
+    private <R> R dropped(Consumer<LoopFuture<String>> use, Function<Object, R> referenceTo) {
         LoopFuture<String> future = loop.createFuture();
         use.accept(future);
-        return new WeakReference<>(future);
+        return referenceTo.apply(future);
+    }
+
+    private WeakReference<Object> dropped(Consumer<LoopFuture<String>> use) {
+        return dropped(use, future -> new WeakReference<>(future, collected));
     }
 
     // The loop runs meanwhile: a done callback queued on it holds its future until it ran.
-    private void awaitCollected(WeakReference<?> reference) throws InterruptedException {
+    private void awaitCollected(WeakReference<Object> reference) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (reference.get() != null) {
+        while (collected.remove(10) != reference) {
             if (System.nanoTime() > deadline) {
                 fail("the dropped future is still reachable after 20 s");
             }
             runIterations(1);
             System.gc();
-            Thread.sleep(10);
         }
     }
 
-    private static void awaitCollectedWhileTheLoopNeverRuns(WeakReference<?> reference) throws InterruptedException {
+    private void awaitCollectedWhileTheLoopNeverRuns(WeakReference<Object> reference) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (reference.get() != null) {
+        while (collected.remove(10) != reference) {
             if (System.nanoTime() > deadline) {
                 fail("the dropped future is still reachable after 20 s");
             }
             System.gc();
-            Thread.sleep(10);
         }
-        waitForTheReferenceHandler();
+        awaitTheFuturesReferenceQueued();
     }
 
-    // A future's phantom reference is queued by the JVM's reference handler thread, a moment after the
-    // GC cleared the weak one: the report of a future collected then must come before any later one's.
-    private static void waitForTheReferenceHandler() throws InterruptedException {
-        System.gc();
-        Thread.sleep(100);
+    /**
+     * The JVM's reference handler queues what one GC found only after all that an earlier GC found: once a
+     * sentinel dropped after the future's weak reference came out of its queue is queued too, so is the
+     * future's phantom reference, which the loop's close looks for.
+     */
+    private static void awaitTheFuturesReferenceQueued() throws InterruptedException {
+        ReferenceQueue<Object> queue = new ReferenceQueue<>();
+        PhantomReference<Object> sentinel = new PhantomReference<>(new Object(), queue);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (queue.remove(10) != sentinel) {
+            if (System.nanoTime() > deadline) {
+                fail("a dropped sentinel is not collected after 20 s");
+            }
+            System.gc();
+        }
     }
 
     private Map<String, Object> awaitReportOf(Throwable exception) throws InterruptedException {
@@ -401,7 +412,6 @@ public class UnretrievedFailureTest {
                 fail("no report of " + exception + " after 20 s: " + reports);
             }
             System.gc();
-            Thread.sleep(10);
             runIterations(1);
         }
     }

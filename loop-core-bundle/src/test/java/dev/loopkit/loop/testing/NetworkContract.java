@@ -1844,18 +1844,18 @@ public abstract class NetworkContract extends SocketTestSupport {
                 }
             });
             peer.start();
-            WeakReference<Object> writer = readUntilTheResetAndDrop(server.getLocalPort());
+            WeakReference<Object> writer = readUntilTheResetAndDrop(server.getLocalPort(), reports);
             peer.join();
             reports.assertNoneOnceCollected(writer);
         }
     }
 
-    private WeakReference<Object> readUntilTheResetAndDrop(int port) {
+    private WeakReference<Object> readUntilTheResetAndDrop(int port, UnretrievedReports reports) {
         Streams.StreamPair pair = runFor(Streams.openConnection(loop, LOCALHOST, port));
         pair.writer().write(new byte[] {'x'});
         Object outcome = runFor(outcomeOf(pair.reader().read(100), DEADLINE_SECONDS));
         assertTrue("the read got the reset: " + outcome, outcome instanceof SocketException);
         pair.writer().close();
-        return new WeakReference<>(pair.writer());
+        return reports.track(pair.writer());
     }
 }

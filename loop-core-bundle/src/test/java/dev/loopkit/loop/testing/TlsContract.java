@@ -1170,7 +1170,7 @@ public abstract class TlsContract extends SocketTestSupport {
             acceptor.start();
             WeakReference<Object> last = null;
             for (double delay : new double[] {0.001, 0.01, 0.05}) {
-                last = cancelDuringTheHandshake(silent.getLocalPort(), delay);
+                last = cancelDuringTheHandshake(silent.getLocalPort(), delay, reports);
             }
             reports.assertNoneOnceCollected(last);
             silent.close();
@@ -1182,7 +1182,7 @@ public abstract class TlsContract extends SocketTestSupport {
         }
     }
 
-    private WeakReference<Object> cancelDuringTheHandshake(int port, double delay) {
+    private WeakReference<Object> cancelDuringTheHandshake(int port, double delay, UnretrievedReports reports) {
         CompletableFuture<?> connecting = loop.createConnection(() -> new Protocol() { }, LOCALHOST, port,
                 ConnectionOptions.ssl(TestCertificates.clientContext()).withSslHandshakeTimeout(0.3)).toCompletableFuture();
         LoopFuture<Void> over = loop.createFuture();
@@ -1190,6 +1190,6 @@ public abstract class TlsContract extends SocketTestSupport {
         loop.callLater(delay + 0.5, () -> over.setResult(null)); // past the handshake's timeout
         runFor(over);
         assertTrue(connecting.isCancelled());
-        return new WeakReference<>(connecting);
+        return reports.track(connecting);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.Assert.fail;
 
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.core.BaseEventLoop;
+import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ public final class UnretrievedReports {
     private static final String MESSAGE = "Future exception was never retrieved";
     private final BaseEventLoop loop;
     private final List<Map<String, Object>> reports = new CopyOnWriteArrayList<>();
+    private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
 
     private UnretrievedReports(BaseEventLoop loop) {
         this.loop = loop;
@@ -38,19 +40,25 @@ public final class UnretrievedReports {
         return reports;
     }
 
-    /** Waits, running the loop, until {@code dropped} is collected; then until a control future's report is the only one. */
-    public void assertNoneOnceCollected(WeakReference<?> dropped) throws InterruptedException {
+    /** A reference to {@code dropped} whose collection this sees: the caller keeps nothing else of it. */
+    public WeakReference<Object> track(Object dropped) {
+        return new WeakReference<>(dropped, collected);
+    }
+
+    /**
+     * Waits, running the loop, until {@code dropped} ({@link #track}) is collected; then until a control
+     * future's report is the only one. What the GC found before the control future was made is queued for
+     * the loop before the control future's reference is, so a report of it would come first.
+     */
+    public void assertNoneOnceCollected(WeakReference<Object> dropped) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (dropped.get() != null) {
+        while (collected.remove(10) != dropped) {
             if (System.nanoTime() > deadline) {
                 fail("what was dropped is still reachable after 20 s");
             }
             System.gc();
-            Thread.sleep(10);
             runOneIteration();
         }
-        System.gc();
-        Thread.sleep(100); // the reference handler queues what the GC found
         RuntimeException control = new RuntimeException("control");
         failAndDrop(control);
         while (reports.stream().noneMatch(context -> context.get("exception") == control)) {
@@ -58,7 +66,6 @@ public final class UnretrievedReports {
                 fail("the control future is not reported after 20 s: " + reports);
             }
             System.gc();
-            Thread.sleep(10);
             runOneIteration();
         }
         runOneIteration();

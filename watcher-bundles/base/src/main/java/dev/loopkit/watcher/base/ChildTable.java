@@ -350,8 +350,9 @@ public final class ChildTable<C extends Child> {
     // exception handler hears what it throws (asyncio's _sig_chld and _do_wait do), or on a thread of the
     // watcher's own, where it is logged.
     private void callHandler(Child child, int returncode) {
+        HandlerCall call = new HandlerCall(child.handler(), child.pid(), returncode);
         try {
-            child.handler().childExited(child.pid(), returncode);
+            call.run();
         } catch (Throwable e) {
             // The loop's rule for user code: all but a VirtualMachineError other than StackOverflowError is
             // reported. An Error (a failed assertion) let through here left the sweep of a SIGCHLD, and the
@@ -365,7 +366,7 @@ public final class ChildTable<C extends Child> {
                 return;
             }
             Map<String, Object> context = new LinkedHashMap<>();
-            context.put("message", "Exception in callback " + new HandlerCall(child.handler(), child.pid(), returncode));
+            context.put("message", "Exception in callback " + call);
             context.put("exception", e);
             running.callExceptionHandler(context);
         }

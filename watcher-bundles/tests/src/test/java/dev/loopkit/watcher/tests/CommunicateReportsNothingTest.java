@@ -51,16 +51,16 @@ public class CommunicateReportsNothingTest {
     @Test
     public void theStdinAChildNeverReadIsNotReportedNeverRetrieved() throws Exception {
         UnretrievedReports reports = UnretrievedReports.of(loop);
-        reports.assertNoneOnceCollected(communicateWithAChildThatExitsAtOnce());
+        reports.assertNoneOnceCollected(communicateWithAChildThatExitsAtOnce(reports));
     }
 
-    private WeakReference<Object> communicateWithAChildThatExitsAtOnce() {
+    private WeakReference<Object> communicateWithAChildThatExitsAtOnce(UnretrievedReports reports) {
         SubprocessOptions options = SubprocessOptions.defaults().withStdin(Redirect.PIPE)
                 .withStdout(Redirect.DEVNULL).withStderr(Redirect.DEVNULL);
         Subprocess child = loop.runUntilComplete(
                 Subprocesses.createSubprocessExec(loop, List.of("/bin/sh", "-c", "exit 3"), options, 1024));
         loop.runUntilComplete(child.communicate(new byte[1 << 20]));
         assertEquals(Integer.valueOf(3), child.returncode());
-        return new WeakReference<>(child);
+        return reports.track(child);
     }
 }
