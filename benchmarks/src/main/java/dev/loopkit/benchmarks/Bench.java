@@ -513,8 +513,28 @@ public final class Bench {
         if (node != null) {
             servers.put("node", List.of(node, root.resolve("peers/node_peer.js").toString(), "echo-server"));
         }
-        roundRobin("TCP echo", servers, (port, variant) -> pingPongLoad(echoClient, port, "50", variant));
+        roundRobinLoads("TCP echo", servers, (port, variant) -> List.of(pingPongLoad(echoClient, port, "50", variant),
+                steadyPingPongLoad(echoClient, port, "50", variant)));
     }
+
+    /** What a TCP echo figure measured once the server ran {@link #steadyPingPongLoad}'s warm-up is filed under. */
+    static final String STEADY_SUFFIX = "/steady";
+
+    /**
+     * The same load as {@link #pingPongLoad} again on the same server, measured after a further
+     * {@code STEADY_WARMUP} s: from the 11th second of load to the 15th. A JVM server's first seconds run
+     * on young-generation pages it touches for the first time (each faults in the first copy into it);
+     * its figure settles once the young generation has been through a cycle. Measured on this machine,
+     * epoll loop, streams, rates of successive 1 s windows from the first connection (k round trips/s):
+     * 51 101 80 76 78 76 96 119 118 103 123 124, and 34 82 63 64 82 82 57 78 95 121 105 112 in a second
+     * run. The first window ({@link #pingPongLoad}) is kept beside it: what a fresh server gives.
+     */
+    private List<String> steadyPingPongLoad(Path client, String port, String connections, String variant) {
+        return List.of(client.toString(), port, connections, "1024", quick ? "0.5" : STEADY_WARMUP, quick ? "2" : "4",
+                variant + STEADY_SUFFIX);
+    }
+
+    private static final String STEADY_WARMUP = "6";
 
     /** Rounds of the short workloads (TCP, TLS and UDP echo, sendfile, spawn), interleaved across peers; the median is reported. */
     private int rounds() {
@@ -527,13 +547,15 @@ public final class Bench {
     }
 
     /** Starts a server workload, and once it said {@code READY <port>} runs the client {@code load} makes for that port. */
-    private void againstServer(String what, List<String> serverCommand, Function<String, List<String>> load)
+    private void againstServer(String what, List<String> serverCommand, Function<String, List<List<String>>> loads)
             throws Exception {
         log.println("$ " + shortCommand(serverCommand));
         try (ServerProcess server = new ServerProcess(serverCommand, out.resolve("bench.log"))) {
             String port = portOf(server, what);
             if (port != null) {
-                collect(load.apply(port), Duration.ofMinutes(2));
+                for (List<String> load : loads.apply(port)) {
+                    collect(load, Duration.ofMinutes(2));
+                }
             }
         }
     }
@@ -541,10 +563,16 @@ public final class Bench {
     /** Runs every server of {@code servers} (variant: command), {@link #rounds()} times round-robin. */
     private void roundRobin(String what, Map<String, List<String>> servers, BiFunction<String, String, List<String>> load)
             throws Exception {
+        roundRobinLoads(what, servers, (port, variant) -> List.of(load.apply(port, variant)));
+    }
+
+    /** {@link #roundRobin} with several clients run one after the other against each server. */
+    private void roundRobinLoads(String what, Map<String, List<String>> servers,
+            BiFunction<String, String, List<List<String>>> loads) throws Exception {
         for (int round = 1; round <= rounds(); round++) {
             for (Map.Entry<String, List<String>> server : servers.entrySet()) {
                 status(what + " on " + server.getKey() + ", round " + round + " of " + rounds());
-                againstServer(what + " " + server.getKey(), server.getValue(), port -> load.apply(port, server.getKey()));
+                againstServer(what + " " + server.getKey(), server.getValue(), port -> loads.apply(port, server.getKey()));
             }
         }
     }

@@ -33,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
-@Warmup(iterations = 3, time = 1)
+// Six warm-up seconds: see LoopCoreBenchmark (the handles' first touch of the young generation).
+@Warmup(iterations = 6, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class CrossThreadBenchmark {
 
