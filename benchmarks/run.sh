@@ -1,7 +1,7 @@
 #!/bin/sh
 # The full benchmark run: every workload on Loopkit's loops and watchers and on every peer present
 # (Netty NIO/epoll, CPython asyncio, uvloop, Node, ProcessBuilder, the OS floor), one table at the end
-# (also in benchmarks/target/bench/results.md). Takes about 30 minutes on 2 cores; take the figures for the record
+# (also in benchmarks/target/bench/results.md). Takes about 45 minutes on 2 cores; take the figures for the record
 # on a quiet machine. Options: --quick (short runs, to try the harness), --only core,timers,echo,tls,udp,sendfile,spawn,exit,memory,
 # --out DIR, --no-install (do not apt-get install python3-uvloop when it is missing and we are root).
 set -eu
