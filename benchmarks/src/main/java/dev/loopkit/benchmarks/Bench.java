@@ -489,7 +489,8 @@ public final class Bench {
 
     /**
      * Every server in turn, {@link #rounds()} times round-robin (the median is kept), so that a burst of
-     * load from elsewhere on the machine does not land on one peer only.
+     * load from elsewhere on the machine does not land on one peer only; each measured twice, in its first
+     * seconds and from its 11th ({@link #steadyPingPongLoad}).
      */
     private void echo() throws Exception {
         if (echoClient == null) {

@@ -43,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 // young-generation pages the JVM touches for the first time, and each faults in the first store to it;
 // on this machine one producer's callSoonThreadsafe ran 100 to 155 ms a million in the 2nd to 4th
 // second of a fork and 24 to 31 ms from the 5th on, tuned and with default flags alike (1M up front:
-// 29 to 46 ms, then 19 to 20 from the 5th). The cold pass (Bench.JmhPass.COLD) measures a fresh JVM.
+// 29 to 46 ms, then 19 to 21 from the 5th). The cold pass (Bench.JmhPass.COLD) measures a fresh JVM.
 @Warmup(iterations = 6, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class LoopCoreBenchmark {
