@@ -362,24 +362,14 @@ public class UnretrievedFailureTest {
 
     // The loop runs meanwhile: a done callback queued on it holds its future until it ran.
     private void awaitCollected(WeakReference<Object> reference) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (collected.remove(10) != reference) {
-            if (System.nanoTime() > deadline) {
-                fail("the dropped future is still reachable after 20 s");
-            }
+        UnretrievedReports.awaitQueued(collected, reference, "the dropped future is still reachable after 20 s", () -> {
             runIterations(1);
             System.gc();
-        }
+        });
     }
 
     private void awaitCollectedWhileTheLoopNeverRuns(WeakReference<Object> reference) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (collected.remove(10) != reference) {
-            if (System.nanoTime() > deadline) {
-                fail("the dropped future is still reachable after 20 s");
-            }
-            System.gc();
-        }
+        UnretrievedReports.awaitQueued(collected, reference, "the dropped future is still reachable after 20 s", System::gc);
         awaitTheFuturesReferenceQueued();
     }
 
@@ -391,13 +381,7 @@ public class UnretrievedFailureTest {
     private static void awaitTheFuturesReferenceQueued() throws InterruptedException {
         ReferenceQueue<Object> queue = new ReferenceQueue<>();
         PhantomReference<Object> sentinel = new PhantomReference<>(new Object(), queue);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (queue.remove(10) != sentinel) {
-            if (System.nanoTime() > deadline) {
-                fail("a dropped sentinel is not collected after 20 s");
-            }
-            System.gc();
-        }
+        UnretrievedReports.awaitQueued(queue, sentinel, "a dropped sentinel is not collected after 20 s", System::gc);
     }
 
     private Map<String, Object> awaitReportOf(Throwable exception) throws InterruptedException {

@@ -5,6 +5,7 @@ import static org.junit.Assert.fail;
 
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.core.BaseEventLoop;
+import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.List;
@@ -40,6 +41,22 @@ public final class UnretrievedReports {
         return reports;
     }
 
+    /**
+     * Waits until {@code reference} comes out of {@code queue} (its referent collected, or for a phantom
+     * reference, queued), doing {@code betweenLooks} (a GC, a loop iteration) between looks; fails with
+     * {@code failure} after 20 s.
+     */
+    public static void awaitQueued(ReferenceQueue<?> queue, Reference<?> reference, String failure, Runnable betweenLooks)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (queue.remove(10) != reference) {
+            if (System.nanoTime() > deadline) {
+                fail(failure);
+            }
+            betweenLooks.run();
+        }
+    }
+
     /** A reference to {@code dropped} whose collection this sees: the caller keeps nothing else of it. */
     public WeakReference<Object> track(Object dropped) {
         return new WeakReference<>(dropped, collected);
@@ -51,14 +68,11 @@ public final class UnretrievedReports {
      * the loop before the control future's reference is, so a report of it would come first.
      */
     public void assertNoneOnceCollected(WeakReference<Object> dropped) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (collected.remove(10) != dropped) {
-            if (System.nanoTime() > deadline) {
-                fail("what was dropped is still reachable after 20 s");
-            }
+        awaitQueued(collected, dropped, "what was dropped is still reachable after 20 s", () -> {
             System.gc();
             runOneIteration();
-        }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         RuntimeException control = new RuntimeException("control");
         failAndDrop(control);
         while (reports.stream().noneMatch(context -> context.get("exception") == control)) {
