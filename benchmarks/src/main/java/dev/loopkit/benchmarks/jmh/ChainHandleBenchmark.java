@@ -3,7 +3,7 @@ package dev.loopkit.benchmarks.jmh;
 import dev.loopkit.benchmarks.LoopkitDriver;
 import dev.loopkit.benchmarks.Loops;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.scheduling.CallbackHandle;
+import dev.loopkit.loop.core.scheduling.InboundHandle;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -74,7 +74,7 @@ public class ChainHandleBenchmark {
     }
 
     /** A link that schedules a new link. Loop thread only. */
-    private final class Fresh extends CallbackHandle implements Runnable {
+    private final class Fresh extends InboundHandle implements Runnable {
         @Override
         public void run() {
             if (--left == 0) {
@@ -86,7 +86,7 @@ public class ChainHandleBenchmark {
     }
 
     /** The one link, scheduled again once it has run. Loop thread only. */
-    private final class Reused extends CallbackHandle implements Runnable {
+    private final class Reused extends InboundHandle implements Runnable {
         @Override
         public void run() {
             if (--left == 0) {

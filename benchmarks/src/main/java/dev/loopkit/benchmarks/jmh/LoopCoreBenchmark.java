@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
-// Six warm-up seconds, not three: the callbacks' handles (24 bytes each, asyncio's Handle) fill
+// Six warm-up seconds, not three: the callbacks' handles (asyncio's Handle: 16 bytes from the loop thread, 24 from another) fill
 // young-generation pages the JVM touches for the first time, and each faults in the first store to it;
 // on this machine one producer's callSoonThreadsafe ran 100 to 155 ms a million in the 2nd to 4th
 // second of a fork and 24 to 31 ms from the 5th on, tuned and with default flags alike (1M up front:

@@ -23,6 +23,7 @@ import dev.loopkit.api.spi.InspectableLoop;
 import dev.loopkit.api.spi.LoopStats;
 import dev.loopkit.api.RunningLoop;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
+import dev.loopkit.loop.core.scheduling.InboundHandle;
 import dev.loopkit.loop.core.scheduling.EventWaiter;
 import dev.loopkit.loop.core.scheduling.LoopClock;
 import dev.loopkit.loop.core.scheduling.LoopState;
@@ -627,7 +628,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
      * that nothing else is allocated); it must be new, since a handle is scheduled once. In debug
      * mode handles remember where they were made: use {@link #callSoon(Runnable)} there.
      */
-    public Handle callSoonHandle(CallbackHandle handle) {
+    public Handle callSoonHandle(InboundHandle handle) {
         Objects.requireNonNull(handle, "handle");
         checkCallSoon();
         return scheduler.schedule(handle);

@@ -3,6 +3,7 @@ package dev.loopkit.loop.core;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
+import dev.loopkit.loop.core.scheduling.InboundHandle;
 import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
@@ -943,7 +944,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
      * A done callback and its future: the very handle the loop queues (it is its own callback), so
      * scheduling it allocates nothing (a record wrapped in a loop handle was 48 bytes, this is 32).
      */
-    private static final class DoneCallback<T> extends CallbackHandle implements Runnable {
+    private static final class DoneCallback<T> extends InboundHandle implements Runnable {
         final Consumer<? super LoopFuture<T>> action;
         final DefaultLoopFuture<T> future;
 

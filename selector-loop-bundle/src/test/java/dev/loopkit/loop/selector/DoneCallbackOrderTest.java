@@ -6,7 +6,7 @@ import static org.junit.Assert.assertTrue;
 import dev.loopkit.api.Handle;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.scheduling.CallbackHandle;
+import dev.loopkit.loop.core.scheduling.InboundHandle;
 import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.loop.testing.LoopTestSupport;
 import java.util.List;
@@ -34,7 +34,7 @@ public class DoneCallbackOrderTest extends LoopTestSupport {
     protected BaseEventLoop newLoop() {
         return new SelectorEventLoop() {
             @Override
-            public Handle callSoonHandle(CallbackHandle handle) {
+            public Handle callSoonHandle(InboundHandle handle) {
                 if (Thread.currentThread() == completer && inWindow.getCount() > 0) {
                     inWindow.countDown();
                     try {

@@ -64,7 +64,7 @@ public class InboundQueueBenchmark {
 
     /** What the consumer thread does with a queue: offer from any thread, drain on its own. */
     private interface Channel {
-        void offer(CallbackHandle handle);
+        void offer(InboundHandle handle);
 
         int drain();
     }
@@ -111,7 +111,7 @@ public class InboundQueueBenchmark {
             private final InboundQueue.Sink sink = handle -> { };
 
             @Override
-            public void offer(CallbackHandle handle) {
+            public void offer(InboundHandle handle) {
                 inbound.offer(handle);
             }
 
@@ -122,10 +122,10 @@ public class InboundQueueBenchmark {
         };
     }
 
-    private static Channel jctools(Queue<CallbackHandle> mpsc) {
+    private static Channel jctools(Queue<InboundHandle> mpsc) {
         return new Channel() {
             @Override
-            public void offer(CallbackHandle handle) {
+            public void offer(InboundHandle handle) {
                 mpsc.offer(handle);
             }
 
@@ -158,7 +158,7 @@ public class InboundQueueBenchmark {
         for (int p = 0; p < producers; p++) {
             running.add(producerThreads.submit(() -> {
                 for (int i = 0; i < each; i++) {
-                    channel.offer(new CallbackHandle(callback));
+                    channel.offer(new InboundHandle(callback));
                 }
             }));
         }

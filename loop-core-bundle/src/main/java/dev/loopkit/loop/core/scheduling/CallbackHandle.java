@@ -6,52 +6,51 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * asyncio's {@code Handle}: a callback waiting in a loop's ready queue. It doubles as the node of
- * the loop's cross-thread {@link InboundQueue}, so scheduling allocates nothing but the handle.
+ * asyncio's {@code Handle}: a callback waiting in a loop's ready queue. Its one field is the
+ * callback, cancelled or not, so a handle is 16 bytes: the loop thread's {@code callSoon} allocates
+ * nothing else, and 1,000,000 callbacks scheduled up front keep 16 MB alive instead of 24. That is
+ * what a young collection copies and what a heap growing under the JVM's default flags touches for
+ * the first time: with 24-byte handles that workload's slowest seconds ran 117 to 136 ms a million
+ * (typical 18 to 25), with 16-byte ones 46 to 76 (JMH, default flags, three loops, 10 to 15 seconds
+ * each). A handle that other threads schedule is an {@link InboundHandle}.
  */
 public class CallbackHandle implements Handle {
 
-    private static final VarHandle CANCELLED;
+    private static final VarHandle CALLBACK;
 
     static {
         try {
-            CANCELLED = MethodHandles.lookup().findVarHandle(CallbackHandle.class, "cancelled", boolean.class);
+            CALLBACK = MethodHandles.lookup().findVarHandle(CallbackHandle.class, "callback", Runnable.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** What a cancelled handle runs if the loop took it just before the cancel: nothing. */
+    /** What a cancel that let go of the callback leaves as the callback: one that does nothing. */
     private static final Runnable NOTHING = () -> { };
+    /** What such a cancel leaves in the handle. */
+    private static final Cancelled DROPPED = new Cancelled(NOTHING);
 
     /**
      * What the loop runs: the callback, or in debug mode a {@link Traced} that wraps it; once
-     * cancelled, {@link #NOTHING} (but in debug mode, and for the loop's own callbacks). Not final: asyncio's {@code cancel()} lets go of the callback at
-     * once, so what it captured (a request a timeout guards) may be collected while the handle
-     * waits in the heap; a timer an hour away kept it an hour (an outside review).
+     * cancelled, a {@link Cancelled}, which runs nothing and keeps only what the handle still says:
+     * nothing ({@link #DROPPED}), but in debug mode and for the loop's own callbacks. asyncio's
+     * {@code cancel()} lets go of the callback at once, so what it captured (a request a timeout
+     * guards) may be collected while the handle waits in the heap; a timer an hour away kept it an
+     * hour (an outside review). The cancel is the one compare-and-set on this field; other writes
+     * are the constructor's (a volatile field would put a fence in every {@code callSoon}).
      */
     Runnable callback;
-    /** The next node while the handle waits in an {@link InboundQueue}. */
-    volatile CallbackHandle next;
-    /** Whether the loop took the handle from its {@link InboundQueue}, or its producer took it back. */
-    boolean claimed;
-    private volatile boolean cancelled;
 
     CallbackHandle(Runnable callback) {
         this.callback = callback;
     }
 
-    /**
-     * A handle that is its own callback: for a subclass that implements {@link Runnable}, so that
-     * scheduling it allocates nothing (a future's done callback is one object instead of a callback
-     * and a handle: 16 bytes a future less, JMH {@code -prof gc}, {@code LoopCoreBenchmark.futureChain}).
-     * Such a handle is scheduled at most once ({@link Scheduler#schedule}: it becomes a queue node).
-     *
-     * @throws ClassCastException when the subclass is not a {@link Runnable}
-     */
-    protected CallbackHandle() {
+    /** A handle that is its own callback (see {@link InboundHandle#InboundHandle()}). */
+    CallbackHandle() {
         this.callback = (Runnable) this;
     }
 
@@ -62,32 +61,35 @@ public class CallbackHandle implements Handle {
 
     /** Cancels; {@code true} for the call that actually cancelled. */
     boolean markCancelled() {
-        if (!CANCELLED.compareAndSet(this, false, true)) {
-            return false;
-        }
-        // Debug mode keeps its text and where it was made, as asyncio keeps the repr for "Executing <Handle
-        // ...> took 2.5 seconds" and lets go of the callback (keeping it kept what it captured: a later
-        // review); the loop's own callbacks hold nothing of the user's and are told apart by their class
-        // (the queued-callback count). A plain store: a loop thread that reads the callback meanwhile runs
-        // it or nothing, as the cancel came before or after it took the handle.
-        if (callback instanceof Traced traced) {
-            if (!(traced.callback instanceof Scheduler.OwnCallback)) {
-                callback = traced.forgettingTheCallback();
+        Runnable current;
+        do {
+            current = (Runnable) CALLBACK.getAcquire(this);
+            if (current instanceof Cancelled) {
+                return false;
             }
-        } else if (!(callback instanceof Scheduler.OwnCallback)) {
-            callback = NOTHING;
-        }
+        } while (!CALLBACK.compareAndSet(this, current, cancelledFrom(current)));
         return true;
+    }
+
+    // Debug mode keeps the callback's text and where it was made, as asyncio keeps the repr for "Executing
+    // <Handle ...> took 2.5 seconds" and lets go of the callback (keeping it kept what it captured: a later
+    // review); the loop's own callbacks hold nothing of the user's and are told apart by their class (the
+    // queued-callback count). A loop thread that read the callback before the cancel runs it; after, nothing.
+    private static Cancelled cancelledFrom(Runnable callback) {
+        if (callback instanceof Traced traced) {
+            return new Cancelled(traced.callback instanceof Scheduler.OwnCallback ? traced : traced.forgettingTheCallback());
+        }
+        return callback instanceof Scheduler.OwnCallback ? new Cancelled(callback) : DROPPED;
     }
 
     @Override
     public boolean isCancelled() {
-        return cancelled;
+        return CALLBACK.getAcquire(this) instanceof Cancelled;
     }
 
     /** Where the handle was made, in debug mode; {@code null} otherwise. */
     public StackTraceElement[] sourceTraceback() {
-        return callback instanceof Traced traced ? traced.sourceTraceback() : null;
+        return uncancelled() instanceof Traced traced ? traced.sourceTraceback() : null;
     }
 
     /**
@@ -112,7 +114,14 @@ public class CallbackHandle implements Handle {
 
     /** The callback, for messages. */
     public Runnable callback() {
+        Runnable callback = uncancelled();
         return callback instanceof Traced traced ? traced.callback : callback;
+    }
+
+    // The callback as scheduled (debug mode's Traced included), or what a cancel kept of it.
+    private Runnable uncancelled() {
+        Runnable callback = (Runnable) CALLBACK.getAcquire(this);
+        return callback instanceof Cancelled cancelled ? cancelled.kept : callback;
     }
 
     /**
@@ -149,8 +158,23 @@ public class CallbackHandle implements Handle {
      */
     @Override
     public String toString() {
-        return cancelled && callback == NOTHING ? "<Handle cancelled>"
-                : "<Handle " + (cancelled ? "cancelled " : "") + describeCallback() + createdAt() + ">";
+        return asOfOneMoment(() -> callbackDropped() ? "<Handle cancelled>"
+                : "<Handle " + (isCancelled() ? "cancelled " : "") + describeCallback() + createdAt() + ">");
+    }
+
+    /**
+     * {@code text} as the handle was at one moment: a text reads the callback more than once, and a
+     * cancel on another thread between two reads made "cancelled" with the name of what the cancel
+     * dropped (HandleCancelLincheckTest). A cancel happens once, so one retry at most.
+     */
+    final String asOfOneMoment(Supplier<String> text) {
+        for (;;) {
+            Object before = CALLBACK.getAcquire(this);
+            String result = text.get();
+            if (CALLBACK.getAcquire(this) == before) {
+                return result;
+            }
+        }
     }
 
     // The trace's first frame: the call that scheduled (the loop's own frames are not in it).
@@ -164,7 +188,7 @@ public class CallbackHandle implements Handle {
 
     /** Whether a cancel let go of the callback (it keeps it in debug mode). */
     boolean callbackDropped() {
-        return callback == NOTHING;
+        return CALLBACK.getAcquire(this) == DROPPED;
     }
 
     /**
@@ -225,6 +249,18 @@ public class CallbackHandle implements Handle {
         @Override
         public String toString() {
             return callback.toString();
+        }
+    }
+
+    /** A cancelled handle's callback: runs nothing, keeps what the handle still says (see {@link #cancelledFrom}). */
+    private record Cancelled(Runnable kept) implements Runnable {
+        @Override
+        public void run() {
+        }
+
+        @Override
+        public String toString() {
+            return kept.toString();
         }
     }
 

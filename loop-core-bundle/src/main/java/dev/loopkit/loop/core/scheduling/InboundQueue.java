@@ -8,11 +8,11 @@ import java.util.function.Predicate;
  * The queue other threads schedule into, and the flag that tells them the loop is about to sleep.
  *
  * <p>The queue is Dmitry Vyukov's intrusive multi-producer single-consumer queue. A producer pays
- * one atomic swap; the consumer (the loop thread) none. The handles are the nodes, so an offer
- * allocates nothing. An offer is two steps: swap the tail, then link the previous tail to the new
- * node. Between the two the node is queued but not reachable yet; {@link #poll()} waits for the
- * link (JCTools' {@code MpscLinkedQueue.poll}, not its {@code relaxedPoll}), because stopping there
- * would strand every node offered after it: a drain at close time lost 170k-246k accepted callbacks
+ * one atomic swap; the consumer (the loop thread) none. The handles are the nodes (each an
+ * {@link InboundHandle}), so an offer allocates nothing. An offer is two steps: swap the tail, then
+ * link the previous tail to the new node. Between the two the node is queued but not reachable
+ * yet; {@link #poll()} waits for the link (JCTools' {@code MpscLinkedQueue.poll}, not its
+ * {@code relaxedPoll}), because stopping there would strand every node offered after it: a drain at close time lost 170k-246k accepted callbacks
  * in a third of 200 rounds that way.
  *
  * <p>Every handle ends with exactly one owner, decided by its {@code claimed} flag: the consumer
@@ -44,11 +44,11 @@ final class InboundQueue extends InboundQueueProducerSide {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            HEAD = lookup.findVarHandle(InboundQueueConsumerSide.class, "head", CallbackHandle.class);
-            TAIL = lookup.findVarHandle(InboundQueueProducerSide.class, "tail", CallbackHandle.class);
+            HEAD = lookup.findVarHandle(InboundQueueConsumerSide.class, "head", InboundHandle.class);
+            TAIL = lookup.findVarHandle(InboundQueueProducerSide.class, "tail", InboundHandle.class);
             ARMED = lookup.findVarHandle(InboundQueueProducerSide.class, "armed", boolean.class);
-            NEXT = lookup.findVarHandle(CallbackHandle.class, "next", CallbackHandle.class);
-            CLAIMED = lookup.findVarHandle(CallbackHandle.class, "claimed", boolean.class);
+            NEXT = lookup.findVarHandle(InboundHandle.class, "next", InboundHandle.class);
+            CLAIMED = lookup.findVarHandle(InboundHandle.class, "claimed", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -64,7 +64,7 @@ final class InboundQueue extends InboundQueueProducerSide {
     long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 
     InboundQueue() {
-        CallbackHandle stub = new CallbackHandle(() -> { });
+        InboundHandle stub = new InboundHandle(() -> { });
         head = stub;
         tail = stub;
     }
@@ -77,8 +77,8 @@ final class InboundQueue extends InboundQueueProducerSide {
      * @return whether the consumer is going to sleep and this producer must wake it (at most one
      *     producer per sleep is told so)
      */
-    boolean offer(CallbackHandle handle) {
-        CallbackHandle previous = (CallbackHandle) TAIL.getAndSet(this, handle);
+    boolean offer(InboundHandle handle) {
+        InboundHandle previous = (InboundHandle) TAIL.getAndSet(this, handle);
         NEXT.setRelease(previous, handle);
         // The swap above is a full fence: this read cannot pass it (see armBeforeSleeping).
         return armed && ARMED.compareAndSet(this, true, false);
@@ -90,15 +90,15 @@ final class InboundQueue extends InboundQueueProducerSide {
      *
      * @return {@code true} if the handle is the caller's again, so nobody will run or report it
      */
-    boolean withdraw(CallbackHandle handle) {
+    boolean withdraw(InboundHandle handle) {
         return CLAIMED.compareAndSet(handle, false, true);
     }
 
     // ---- the consumer -----------------------------------------------------------------------------
 
     /** Consumer only: the first element, or {@code null} when nothing is queued (an offer half done waits). */
-    CallbackHandle poll() {
-        CallbackHandle first = head.next;
+    InboundHandle poll() {
+        InboundHandle first = head.next;
         if (first == null) {
             if (tail == head) {
                 return null;
@@ -114,8 +114,8 @@ final class InboundQueue extends InboundQueueProducerSide {
     // instructions, unless the scheduler preempted it there (then yielding lets it finish). A reader
     // other than the consumer passes the head it started from, and gets null once a consumer moved
     // the head: a polled node's link is cleared, so its link may never come.
-    private CallbackHandle awaitLink(CallbackHandle node, CallbackHandle readersHead) {
-        CallbackHandle next;
+    private InboundHandle awaitLink(InboundHandle node, InboundHandle readersHead) {
+        InboundHandle next;
         for (int spins = 0; (next = node.next) == null; spins++) {
             if (readersHead != null && HEAD.getAcquire(this) != readersHead) {
                 return null;
@@ -137,10 +137,10 @@ final class InboundQueue extends InboundQueueProducerSide {
      * @return how many were handed over
      */
     int drain(Sink sink) {
-        CallbackHandle last = tail;
+        InboundHandle last = tail;
         int drained = 0;
         while (head != last) {
-            CallbackHandle handle = poll();
+            InboundHandle handle = poll();
             // A plain store: a producer only contests the claim after it saw the loop closed, and
             // the loop closes after this (on this thread, or on one that took the loop over from it).
             CLAIMED.set(handle, true);
@@ -159,7 +159,7 @@ final class InboundQueue extends InboundQueueProducerSide {
      */
     int drainClosed(Sink sink) {
         int drained = 0;
-        for (CallbackHandle handle = poll(); handle != null; handle = poll()) {
+        for (InboundHandle handle = poll(); handle != null; handle = poll()) {
             if (CLAIMED.compareAndSet(handle, false, true)) {
                 sink.accept(handle);
                 drained++;
@@ -176,10 +176,10 @@ final class InboundQueue extends InboundQueueProducerSide {
      * far is the answer.
      */
     int count(Predicate<CallbackHandle> counted) {
-        CallbackHandle first = head;
-        CallbackHandle last = tail;
+        InboundHandle first = head;
+        InboundHandle last = tail;
         int count = 0;
-        for (CallbackHandle node = first; node != last; ) {
+        for (InboundHandle node = first; node != last; ) {
             node = awaitLink(node, first);
             if (node == null) {
                 break;
@@ -233,7 +233,7 @@ final class InboundQueue extends InboundQueueProducerSide {
 /** The consumer's field, first in the object (it fills the gap after the header that a long cannot). */
 abstract class InboundQueueConsumerSide {
     /** Consumer side: the last node taken (or the initial stub); its successor is the first element. */
-    CallbackHandle head;
+    InboundHandle head;
 }
 
 /** 128 bytes (two cache lines, for the adjacent-line prefetch) between the consumer's and the producers' fields. */
@@ -244,7 +244,7 @@ abstract class InboundQueuePadding extends InboundQueueConsumerSide {
 /** What producers write (and the consumer reads once a drain, and writes around a sleep). */
 abstract class InboundQueueProducerSide extends InboundQueuePadding {
     /** The last node offered; accessed through {@code InboundQueue.TAIL}. */
-    volatile CallbackHandle tail;
+    volatile InboundHandle tail;
     /** Set by the consumer just before it sleeps; the producer that clears it wakes the consumer. */
     volatile boolean armed;
 }

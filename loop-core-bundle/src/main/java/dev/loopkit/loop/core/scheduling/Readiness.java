@@ -6,7 +6,7 @@ package dev.loopkit.loop.core.scheduling;
  * run, it puts the callbacks it wakes in the ready queue ({@link Scheduler#addReady}): asyncio's
  * {@code _process_events}. It runs nothing itself, so a reader never runs inside another callback.
  */
-public abstract class Readiness extends CallbackHandle {
+public abstract class Readiness extends InboundHandle {
 
     private static final Runnable NOTHING = () -> { };
 

@@ -523,9 +523,13 @@ public final class Scheduler extends SchedulerPadding {
 
     // ---- scheduling ---------------------------------------------------------------------------------
 
-    /** A handle for {@code callback}, with where it was made in debug mode (asyncio's {@code _source_traceback}). */
+    /**
+     * A handle for {@code callback}, with where it was made in debug mode (asyncio's {@code _source_traceback}):
+     * on the loop thread a plain one, which only this thread may {@link #schedule}; elsewhere one
+     * that can travel through the inbound queue.
+     */
     public CallbackHandle newHandle(Runnable callback) {
-        return new CallbackHandle(traced(callback));
+        return inLoopThread() ? new CallbackHandle(traced(callback)) : new InboundHandle(traced(callback));
     }
 
     /**
@@ -533,6 +537,7 @@ public final class Scheduler extends SchedulerPadding {
      * loop thread straight to the ready queue, from elsewhere through the inbound queue.
      *
      * @throws IllegalStateException "Event loop is closed", if it closed before the handle got in
+     * @throws IllegalArgumentException for a handle {@link #newHandle} made on the loop thread, from another thread
      */
     public CallbackHandle schedule(CallbackHandle handle) {
         if (inLoopThread()) {
@@ -542,7 +547,10 @@ public final class Scheduler extends SchedulerPadding {
             ready.addLast(handle);
             return handle;
         }
-        return enqueue(handle);
+        if (!(handle instanceof InboundHandle inboundHandle)) {
+            throw new IllegalArgumentException("a handle made on the loop thread is scheduled there: " + handle);
+        }
+        return enqueue(inboundHandle);
     }
 
     /**
@@ -577,7 +585,7 @@ public final class Scheduler extends SchedulerPadding {
         }
     }
 
-    private <H extends CallbackHandle> H enqueue(H handle) {
+    private <H extends InboundHandle> H enqueue(H handle) {
         if (inbound.offer(handle)) {
             waiter.wakeup();
         }
@@ -614,7 +622,7 @@ public final class Scheduler extends SchedulerPadding {
     /** One of the loop's own callbacks, scheduled as another thread would; {@code null} if the loop closed first. Any thread. */
     public CallbackHandle offerOwn(OwnCallback callback) {
         try {
-            return enqueue(new CallbackHandle(callback)); // never traced: the type tells it apart
+            return enqueue(new InboundHandle(callback)); // never traced: the type tells it apart
         } catch (IllegalStateException closed) {
             return null;
         }

@@ -3,7 +3,7 @@ package dev.loopkit.loop.core.scheduling;
 import dev.loopkit.api.TimerHandle;
 
 /** asyncio's {@code TimerHandle}: a callback in a loop's {@link TimerHeap}. */
-final class TimerCallback extends CallbackHandle implements TimerHandle {
+final class TimerCallback extends InboundHandle implements TimerHandle {
 
     /** The time asyncio would report, as given (NaN and the infinities included). */
     private final double when;
@@ -58,8 +58,8 @@ final class TimerCallback extends CallbackHandle implements TimerHandle {
     /** asyncio's {@code TimerHandle._repr_info}: the time first, then what a handle says, "created at" included. */
     @Override
     public String toString() {
-        return isCancelled() && callbackDropped() ? "<TimerHandle cancelled when=" + when() + ">"
+        return asOfOneMoment(() -> callbackDropped() ? "<TimerHandle cancelled when=" + when() + ">"
                 : "<TimerHandle " + (isCancelled() ? "cancelled " : "") + "when=" + when() + " " + describeCallback()
-                        + createdAt() + ">";
+                        + createdAt() + ">");
     }
 }

@@ -24,7 +24,7 @@ public class CloseLincheckTest {
     private final AtomicReferenceArray<Counted> handles = new AtomicReferenceArray<>(64);
 
     /** A handle that is its own callback, counting how often it was run or reported, and whether its producer was told "accepted". */
-    static final class Counted extends CallbackHandle implements Runnable {
+    static final class Counted extends InboundHandle implements Runnable {
         int delivered; // the loop's threads only, one at a time
         volatile boolean accepted;
 

@@ -29,8 +29,13 @@ public class InboundQueueLincheckTest {
      * Validation functions run between the parts of a scenario and at its end.
      */
     static void modelCheck(Class<?> test, Class<?> sequentialSpecification) {
+        modelCheck(test, sequentialSpecification, 6);
+    }
+
+    /** {@link #modelCheck(Class, Class)} with more (or fewer) scenarios, for a test whose operations are cheap. */
+    static void modelCheck(Class<?> test, Class<?> sequentialSpecification, int iterations) {
         ModelCheckingOptions options = new ModelCheckingOptions()
-                .iterations(6 * SCALE)
+                .iterations(iterations * SCALE)
                 .invocationsPerIteration(150)
                 .threads(2)
                 .actorsPerThread(3)
@@ -45,7 +50,7 @@ public class InboundQueueLincheckTest {
 
     @Operation
     public void offer(@Param(name = "value") int value) {
-        queue.offer(new CallbackHandle(new Value(value)));
+        queue.offer(new InboundHandle(new Value(value)));
     }
 
     @Operation(nonParallelGroup = "loop")

@@ -19,14 +19,14 @@ public class InboundQueueTest {
 
     private final InboundQueue queue = new InboundQueue();
 
-    private static CallbackHandle handle() {
-        return new CallbackHandle(() -> { });
+    private static InboundHandle handle() {
+        return new InboundHandle(() -> { });
     }
 
     @Test
     public void pollHandsOutWhatWasOfferedInOrderThenNull() {
-        CallbackHandle first = handle();
-        CallbackHandle second = handle();
+        InboundHandle first = handle();
+        InboundHandle second = handle();
         assertNull(queue.poll());
         assertFalse(queue.offerBegun());
         queue.offer(first);
@@ -42,9 +42,9 @@ public class InboundQueueTest {
 
     @Test
     public void aDrainHandsOverWhatWasOfferedBeforeItInOrderAndNothingOfferedMeanwhile() {
-        List<CallbackHandle> offered = List.of(handle(), handle(), handle());
+        List<InboundHandle> offered = List.of(handle(), handle(), handle());
         offered.forEach(queue::offer);
-        CallbackHandle late = handle();
+        InboundHandle late = handle();
         List<CallbackHandle> drained = new ArrayList<>();
         int count = queue.drain(h -> {
             drained.add(h);
@@ -78,13 +78,13 @@ public class InboundQueueTest {
 
     @Test
     public void aWithdrawnHandleIsNotHandedOverAtCloseAndAClaimedOneCannotBeWithdrawn() {
-        CallbackHandle drainedBefore = handle();
+        InboundHandle drainedBefore = handle();
         queue.offer(drainedBefore);
         queue.drain(h -> { });
         assertFalse("the loop claimed it: it runs", queue.withdraw(drainedBefore));
 
-        CallbackHandle withdrawn = handle();
-        CallbackHandle reported = handle();
+        InboundHandle withdrawn = handle();
+        InboundHandle reported = handle();
         queue.offer(withdrawn);
         queue.offer(reported);
         assertTrue("the producer saw the close first: the handle is its own again", queue.withdraw(withdrawn));

@@ -119,6 +119,27 @@ public class SchedulerTest {
     }
 
     @Test
+    public void theLoopThreadMakesPlainHandlesAndOtherThreadsHandlesThatTravelThroughTheInboundQueue() throws InterruptedException {
+        scheduler.beginRun();
+        CallbackHandle own = scheduler.newHandle(record("own"));
+        assertFalse("the loop thread's handle is the 16-byte kind", own instanceof InboundHandle);
+        List<Object> fromProducer = new ArrayList<>();
+        fromAnotherThread(() -> {
+            CallbackHandle made = scheduler.newHandle(record("theirs"));
+            fromProducer.add(made);
+            scheduler.schedule(made);
+            // A loop thread's handle handed to another thread: a clear refusal, nothing half queued.
+            fromProducer.add(assertThrows(IllegalArgumentException.class, () -> scheduler.schedule(own)).getMessage());
+        });
+        assertTrue(fromProducer.get(0) instanceof InboundHandle);
+        assertEquals("a handle made on the loop thread is scheduled there: <Handle " + own.callback() + ">",
+                fromProducer.get(1));
+        scheduler.schedule(own);
+        scheduler.runOnce();
+        assertEquals(List.of("theirs", "own"), ran);
+    }
+
+    @Test
     public void aFailingCallbackIsReportedAndTheNextOneStillRuns() {
         scheduler.beginRun();
         IllegalStateException boom = new IllegalStateException("boom");
