@@ -13,9 +13,9 @@ import java.util.function.Supplier;
  * callback, cancelled or not, so a handle is 16 bytes: the loop thread's {@code callSoon} allocates
  * nothing else, and 1,000,000 callbacks scheduled up front keep 16 MB alive instead of 24. That is
  * what a young collection copies and what a heap growing under the JVM's default flags touches for
- * the first time: with 24-byte handles that workload's slowest seconds ran 117 to 136 ms a million
- * (typical 18 to 25), with 16-byte ones 46 to 76 (JMH, default flags, three loops, 10 to 15 seconds
- * each). A handle that other threads schedule is an {@link InboundHandle}.
+ * the first time: with 24-byte handles that workload's slowest seconds took 1.6 to 4.2 times Netty
+ * NIO's mean second of the same run, with 16-byte ones 1.5 to 2.5 times (JMH, default flags, three
+ * loops, docs/BENCHMARKS.md). A handle that other threads schedule is an {@link InboundHandle}.
  */
 public class CallbackHandle implements Handle {
 
