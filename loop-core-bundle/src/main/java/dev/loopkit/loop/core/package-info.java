@@ -6,7 +6,7 @@
  * {@link dev.loopkit.loop.core.RawFdSet} (a loop's own epoll set, which the epoll loop waits in).
  */
 @Export
-@Version("2.2.0")
+@Version("3.0.0")
 package dev.loopkit.loop.core;
 
 import org.osgi.annotation.bundle.Export;

@@ -2,6 +2,7 @@ package dev.loopkit.loop.core;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.loopkit.api.Handle;
@@ -95,6 +96,39 @@ public class CancelledHandleTest {
             assertNotNull("debug mode's context lost source_traceback: " + context, context.get("source_traceback"));
             assertTrue("debug mode's handle text lost the callback: " + context.get("handle"),
                     String.valueOf(context.get("handle")).contains("failing-job"));
+        } finally {
+            loop.close();
+        }
+    }
+
+    /**
+     * In debug mode a cancel keeps the callback's text, which is the user's {@code toString}. Made
+     * before the cancel took effect, a {@code toString} that threw an error left the handle uncancelled,
+     * and it ran (a review of the 16-byte handle, which first made the text before its compare-and-set).
+     */
+    @Test(timeout = 30_000)
+    public void inDebugModeACallbackWhoseTextThrowsIsCancelledAllTheSame() {
+        ParkingEventLoop loop = new ParkingEventLoop();
+        try {
+            loop.setDebug(true);
+            List<String> ran = new ArrayList<>();
+            Handle handle = loop.callSoon(new Runnable() {
+                @Override
+                public void run() {
+                    ran.add("cancelled, and ran");
+                }
+
+                @Override
+                public String toString() {
+                    throw new AssertionError("no text");
+                }
+            });
+            AssertionError thrown = assertThrows(AssertionError.class, handle::cancel);
+            assertEquals("no text", thrown.getMessage());
+            assertTrue("the cancel did not take effect", handle.isCancelled());
+            loop.callSoon(loop::stop);
+            loop.runForever();
+            assertEquals(List.of(), ran);
         } finally {
             loop.close();
         }

@@ -59,7 +59,10 @@ public class CallbackHandle implements Handle {
         markCancelled();
     }
 
-    /** Cancels; {@code true} for the call that actually cancelled. */
+    /**
+     * Cancels; {@code true} for the call that actually cancelled. A loop thread that read the callback
+     * before the compare-and-set runs it; after, nothing.
+     */
     boolean markCancelled() {
         Runnable current;
         do {
@@ -68,23 +71,36 @@ public class CallbackHandle implements Handle {
                 return false;
             }
         } while (!CALLBACK.compareAndSet(this, current, cancelledFrom(current)));
+        // Debug mode keeps the callback's text and where it was made, as asyncio keeps the repr for
+        // "Executing <Handle ...> took 2.5 seconds", and lets go of the callback (keeping it kept what it
+        // captured: a later review). The text is the user's toString, so it is made after the cancel took
+        // effect, by the one call that made it (a review: made before, a toString that threw left the
+        // handle uncancelled, and racing cancels ran it on two threads at once).
+        if (current instanceof Traced traced && !(traced.callback instanceof Scheduler.OwnCallback)) {
+            CALLBACK.setRelease(this, new Cancelled(traced.forgettingTheCallback()));
+        }
         return true;
     }
 
-    // Debug mode keeps the callback's text and where it was made, as asyncio keeps the repr for "Executing
-    // <Handle ...> took 2.5 seconds" and lets go of the callback (keeping it kept what it captured: a later
-    // review); the loop's own callbacks hold nothing of the user's and are told apart by their class (the
-    // queued-callback count). A loop thread that read the callback before the cancel runs it; after, nothing.
+    // What a cancel puts in place of the callback at once: nothing of it, but in debug mode (until the
+    // text replaces it) and for the loop's own callbacks, which hold nothing of the user's and are told
+    // apart by their class (the queued-callback count).
     private static Cancelled cancelledFrom(Runnable callback) {
-        if (callback instanceof Traced traced) {
-            return new Cancelled(traced.callback instanceof Scheduler.OwnCallback ? traced : traced.forgettingTheCallback());
-        }
-        return callback instanceof Scheduler.OwnCallback ? new Cancelled(callback) : DROPPED;
+        return callback instanceof Traced || callback instanceof Scheduler.OwnCallback ? new Cancelled(callback) : DROPPED;
     }
 
     @Override
     public boolean isCancelled() {
         return CALLBACK.getAcquire(this) instanceof Cancelled;
+    }
+
+    /**
+     * {@link #isCancelled()} for the loop thread's per-callback path: a plain read, since a VarHandle
+     * call costs its guard and LambdaForm until the JIT inlines it (see {@code SchedulerLoopThreadFields}).
+     * A cancel racing it is seen now or by the run, which reads the callback again.
+     */
+    final boolean cancelledAsTheLoopSees() {
+        return callback instanceof Cancelled;
     }
 
     /** Where the handle was made, in debug mode; {@code null} otherwise. */
@@ -193,8 +209,8 @@ public class CallbackHandle implements Handle {
 
     /**
      * A callback with where it was scheduled, in debug mode only (asyncio's {@code _source_traceback}).
-     * The trace rides in the callback rather than in a field of every handle: a handle is then 24
-     * bytes instead of 32, and {@code callSoon} allocates nothing else (JMH {@code -prof gc}).
+     * The trace rides in the callback rather than in a field of every handle: a handle is then 16
+     * bytes instead of 24, and {@code callSoon} allocates nothing else (JMH {@code -prof gc}).
      */
     record Traced(Runnable callback, Throwable scheduledAt) implements Runnable {
 

@@ -417,7 +417,7 @@ public final class Scheduler extends SchedulerPadding {
         }
         for (; readyNow > 0; readyNow--) {
             CallbackHandle handle = ready.pollFirst();
-            if (!handle.isCancelled()) {
+            if (!handle.cancelledAsTheLoopSees()) {
                 run(handle);
             }
         }
@@ -580,7 +580,7 @@ public final class Scheduler extends SchedulerPadding {
     /** Puts an I/O callback in this iteration's ready queue; loop thread, from {@link EventWaiter#await} or a {@link Readiness}. */
     public void addReady(CallbackHandle handle) {
         assert inLoopThread() : "addReady off the loop thread";
-        if (!handle.isCancelled()) {
+        if (!handle.cancelledAsTheLoopSees()) {
             ready.addLast(handle);
         }
     }
@@ -758,7 +758,7 @@ public final class Scheduler extends SchedulerPadding {
     }
 
     CallbackHandle runningHandle() {
-        return runningHandle; // racy, for a message: a handle's callback is final, so what is read is whole
+        return runningHandle; // racy, for a message; the checker read the callback stamp first (an acquire), so the handle is whole
     }
 
     /** How many runs ({@code runForever}, {@code runUntilComplete}) have begun; any thread. */

@@ -3,7 +3,7 @@
  * heap and the loop clock.
  */
 @Export
-@Version("1.1.0")
+@Version("2.0.0")
 package dev.loopkit.loop.core.scheduling;
 
 import org.osgi.annotation.bundle.Export;
