@@ -40,8 +40,9 @@ public class CallbackHandle implements Handle {
      * nothing ({@link #DROPPED}), but in debug mode and for the loop's own callbacks. asyncio's
      * {@code cancel()} lets go of the callback at once, so what it captured (a request a timeout
      * guards) may be collected while the handle waits in the heap; a timer an hour away kept it an
-     * hour (an outside review). The cancel is the one compare-and-set on this field; other writes
-     * are the constructor's (a volatile field would put a fence in every {@code callSoon}).
+     * hour (an outside review). Written by the constructor, by the cancel's one compare-and-set and,
+     * in debug mode, by the text that cancel leaves after it; not volatile, since a volatile field
+     * would put a fence in every {@code callSoon}.
      */
     Runnable callback;
 
@@ -74,7 +75,7 @@ public class CallbackHandle implements Handle {
         // Debug mode keeps the callback's text and where it was made, as asyncio keeps the repr for
         // "Executing <Handle ...> took 2.5 seconds", and lets go of the callback (keeping it kept what it
         // captured: a later review). The text is the user's toString, so it is made after the cancel took
-        // effect, by the one call that made it (a review: made before, a toString that threw left the
+        // effect, by the one call that cancelled (a review: made before, a toString that threw left the
         // handle uncancelled, and racing cancels ran it on two threads at once).
         if (current instanceof Traced traced && !(traced.callback instanceof Scheduler.OwnCallback)) {
             CALLBACK.setRelease(this, new Cancelled(traced.forgettingTheCallback()));
