@@ -625,10 +625,12 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
 
     /**
      * {@link #callSoon(Runnable)} for a handle the caller made (one that is its own callback, so
-     * that nothing else is allocated); it must be new, since a handle is scheduled once. In debug
+     * that nothing else is allocated); it must be new, since a handle is scheduled once. From
+     * another thread only an {@link InboundHandle} (a plain handle is refused with an
+     * {@link IllegalArgumentException}: {@link #callSoonThreadsafe} takes it as a callback). In debug
      * mode handles remember where they were made: use {@link #callSoon(Runnable)} there.
      */
-    public Handle callSoonHandle(InboundHandle handle) {
+    public Handle callSoonHandle(CallbackHandle handle) {
         Objects.requireNonNull(handle, "handle");
         checkCallSoon();
         return scheduler.schedule(handle);

@@ -3,7 +3,6 @@ package dev.loopkit.loop.core;
 import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.core.scheduling.CallbackHandle;
-import dev.loopkit.loop.core.scheduling.InboundHandle;
 import dev.loopkit.loop.core.scheduling.Scheduler;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
@@ -89,8 +88,8 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
      * internal methods, which no override sees, so its callbacks hang on an inline
      * {@code whenComplete} ({@link #hookJdkCompletion}). The overrides spare the loop's own futures
      * that dependent (a second future and a completion node); with one callback held without a list
-     * and the callback itself the loop's {@code Runnable}, the future chain allocates 120 bytes a
-     * future instead of 272 (112 with 24-byte handles; JMH {@code -prof gc},
+     * and the callback itself the loop's {@code Runnable}, the future chain allocated 120 bytes a
+     * future instead of 272 (96 now, {@link DoneCallback}; JMH {@code -prof gc},
      * {@code LoopCoreBenchmark.futureChain}; Netty's promise chain 74).
      */
     private final boolean completersSchedule;
@@ -120,8 +119,8 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
      * outcome or the future fails; {@link #ASKED} once asked; the {@link UnretrievedFailures.Watch} of a
      * failure nobody asked for yet. Changed by compare-and-set only once made,
      * so an ask and a failure on two threads end in one of the two orders, never with a watch of a failure
-     * asked for. 8 bytes a future (40 instead of 32): the future chain allocates 104 bytes a future
-     * instead of 96 (JMH {@code -prof gc}, {@code LoopCoreBenchmark.futureChain}; docs/BENCHMARKS.md).
+     * asked for. 8 bytes a future (40 instead of 32): the future chain allocated 104 bytes a future
+     * instead of 96 when it came (JMH {@code -prof gc}, {@code LoopCoreBenchmark.futureChain}; docs/BENCHMARKS.md).
      */
     @SuppressWarnings("unused") // through FAILURE_WATCH
     private volatile Object failureWatch;
@@ -559,10 +558,11 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         }
     }
 
-    // The handle itself where the loop takes it; in debug mode a handle of the loop's own, which
+    // On the loop thread the handle itself. From another thread, and in debug mode, a handle of the
+    // loop's own around it: one that can travel through the loop's cross-thread queue, or that
     // remembers where it was made (asyncio's _source_traceback).
     private void callSoon(DoneCallback<T> done) {
-        if (loop instanceof BaseEventLoop ours && !ours.getDebug()) {
+        if (loop instanceof BaseEventLoop ours && !ours.getDebug() && ours.inLoopThread()) {
             ours.callSoonHandle(done);
         } else {
             // Thread-safe: any thread may complete a future (orTimeout's timer does), and debug mode's
@@ -941,10 +941,13 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     }
 
     /**
-     * A done callback and its future: the very handle the loop queues (it is its own callback), so
-     * scheduling it allocates nothing (a record wrapped in a loop handle was 48 bytes, this is 32).
+     * A done callback and its future: on the loop thread the very handle the loop queues (it is its
+     * own callback), so scheduling it allocates nothing. 24 bytes: a record wrapped in a loop handle
+     * was 48, this class as a handle other threads can queue 32 (the future chain allocated 104 bytes a
+     * future with it, 96 with this one; JMH {@code -prof gc}, {@code LoopCoreBenchmark.futureChain}).
+     * Another thread's completion wraps it in a handle of its own ({@link #callSoon}).
      */
-    private static final class DoneCallback<T> extends InboundHandle implements Runnable {
+    private static final class DoneCallback<T> extends CallbackHandle implements Runnable {
         final Consumer<? super LoopFuture<T>> action;
         final DefaultLoopFuture<T> future;
 

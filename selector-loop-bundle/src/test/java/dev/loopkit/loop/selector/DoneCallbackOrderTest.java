@@ -6,7 +6,6 @@ import static org.junit.Assert.assertTrue;
 import dev.loopkit.api.Handle;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.scheduling.InboundHandle;
 import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.loop.testing.LoopTestSupport;
 import java.util.List;
@@ -34,7 +33,7 @@ public class DoneCallbackOrderTest extends LoopTestSupport {
     protected BaseEventLoop newLoop() {
         return new SelectorEventLoop() {
             @Override
-            public Handle callSoonHandle(InboundHandle handle) {
+            public Handle callSoonThreadsafe(Runnable callback) { // how a thread not the loop's schedules them
                 if (Thread.currentThread() == completer && inWindow.getCount() > 0) {
                     inWindow.countDown();
                     try {
@@ -43,7 +42,7 @@ public class DoneCallbackOrderTest extends LoopTestSupport {
                         Thread.currentThread().interrupt();
                     }
                 }
-                return super.callSoonHandle(handle);
+                return super.callSoonThreadsafe(callback);
             }
         };
     }

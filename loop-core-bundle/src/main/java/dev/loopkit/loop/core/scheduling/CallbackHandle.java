@@ -50,8 +50,15 @@ public class CallbackHandle implements Handle {
         this.callback = callback;
     }
 
-    /** A handle that is its own callback (see {@link InboundHandle#InboundHandle()}). */
-    CallbackHandle() {
+    /**
+     * A handle that is its own callback: for a subclass that implements {@link Runnable}, so that
+     * scheduling it on the loop thread allocates nothing (a future's done callback is one object
+     * instead of a callback and a handle). Such a handle is scheduled once; from another thread it
+     * must be an {@link InboundHandle}.
+     *
+     * @throws ClassCastException when the subclass is not a {@link Runnable}
+     */
+    protected CallbackHandle() {
         this.callback = (Runnable) this;
     }
 

@@ -1,9 +1,9 @@
 /**
  * What runs when on a loop's thread: callback handles, the cross-thread inbound queue, the timer
- * heap and the loop clock.
+ * heap and the loop clock. 2.1.0: a {@code CallbackHandle} subclass may be its own callback.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package dev.loopkit.loop.core.scheduling;
 
 import org.osgi.annotation.bundle.Export;
