@@ -941,11 +941,10 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     }
 
     /**
-     * A done callback and its future: on the loop thread the very handle the loop queues (it is its
-     * own callback), so scheduling it allocates nothing. 24 bytes: a record wrapped in a loop handle
-     * was 48, this class as a handle other threads can queue 32 (the future chain allocated 104 bytes a
-     * future with it, 96 with this one; JMH {@code -prof gc}, {@code LoopCoreBenchmark.futureChain}).
-     * Another thread's completion wraps it in a handle of its own ({@link #callSoon}).
+     * A done callback and its future, 24 bytes: on the loop thread the very handle the loop queues
+     * (it is its own callback), so scheduling it allocates nothing; another thread's completion wraps
+     * it ({@link #callSoon}). As a handle other threads queue it was 32 bytes (the future chain: 104
+     * bytes a future, 96 now; JMH {@code -prof gc}, {@code LoopCoreBenchmark.futureChain}).
      */
     private static final class DoneCallback<T> extends CallbackHandle implements Runnable {
         final Consumer<? super LoopFuture<T>> action;

@@ -1272,8 +1272,8 @@ public abstract class EventLoopContract extends LoopTestSupport {
      * A future's done callback is a loop callback like any other (asyncio's {@code call_soon} in
      * {@code __schedule_callbacks}): its failure is reported with the callback's name and its handle,
      * and in debug mode with where the future was completed. (Out of debug mode the loop thread queues
-     * the done callback itself as the handle; a thread not running the loop (as here) and debug mode a handle
-     * around it, in debug mode one that remembers the scheduling.)
+     * the done callback itself as the handle; a thread not running the loop, as here, queues a handle
+     * around it, and debug mode one that remembers the scheduling.)
      */
     @Test
     public void aFailingDoneCallbackIsReportedAsACallbackAndInDebugModeWithWhereTheFutureCompleted() {

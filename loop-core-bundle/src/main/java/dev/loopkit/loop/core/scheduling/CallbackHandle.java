@@ -127,8 +127,9 @@ public class CallbackHandle implements Handle {
     /**
      * Whether the loop's own machinery scheduled it ({@link Scheduler.OwnCallback}): counts and the close's
      * report leave it out. Also a handle whose callback is a handle of the loop's own (a future's done
-     * callback, wrapped when another thread or debug mode scheduled it): reported as "closed before the callback ran", a shutdown's report told the
-     * user of {@code runUntilComplete}'s own callback (a later review).
+     * callback, wrapped when another thread or debug mode scheduled it): reported as "closed before the
+     * callback ran", a shutdown's report told the user of {@code runUntilComplete}'s own callback (a
+     * later review).
      */
     protected boolean isLoopsOwn() {
         Runnable inner = callback();
