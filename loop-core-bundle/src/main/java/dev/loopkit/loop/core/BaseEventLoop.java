@@ -98,6 +98,8 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         }
     }, this::callbackFailed);
     private final DefaultExecutor executor;
+    /** What runs the stages of this loop's futures ({@link DefaultLoopFuture#defaultExecutor()}): one for the loop. */
+    private final Executor stageExecutor = DefaultLoopFuture.stageExecutor(this);
     /** The loop's one read buffer for stream and pipe transports; loop thread only. */
     private ByteBuffer readBuffer;
     /** Memory for what transports could not write at once; loop thread only. */
@@ -634,6 +636,11 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         Objects.requireNonNull(handle, "handle");
         checkCallSoon();
         return scheduler.schedule(handle);
+    }
+
+    /** The executor of this loop's futures' stages ({@link DefaultLoopFuture#defaultExecutor()}). */
+    final Executor stageExecutor() {
+        return stageExecutor;
     }
 
     // asyncio's call_soon checks: open, and (in debug mode) called from the loop's thread.

@@ -469,7 +469,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         boolean first;
         synchronized (this) {
             if ((scheduling & CALLBACKS_SCHEDULED) != 0) {
-                callSoon(done); // under the lock, after any batch another thread is scheduling
+                scheduleOwnHandle(loop, done); // under the lock, after any batch another thread is scheduling
                 return;
             }
             first = callbacks == null;
@@ -551,23 +551,24 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     // The loop's refusal if it refused this callback, else the one it gave before.
     private IllegalStateException scheduleOne(DoneCallback<T> done, IllegalStateException refusedBefore) {
         try {
-            callSoon(done);
+            scheduleOwnHandle(loop, done);
             return refusedBefore;
         } catch (IllegalStateException closed) {
             return closed;
         }
     }
 
-    // On the loop thread the handle itself. From another thread, and in debug mode, a handle of the
-    // loop's own around it: one that can travel through the loop's cross-thread queue, or that
-    // remembers where it was made (asyncio's _source_traceback).
-    private void callSoon(DoneCallback<T> done) {
+    // A handle that is its own callback (a done callback, a stage): on the loop thread the handle itself.
+    // From another thread, and in debug mode, a handle of the loop's own around it: one that can travel
+    // through the loop's cross-thread queue, or that remembers where it was made (asyncio's
+    // _source_traceback).
+    private static <H extends CallbackHandle & Runnable> void scheduleOwnHandle(EventLoop loop, H handle) {
         if (loop instanceof BaseEventLoop ours && !ours.getDebug() && ours.inLoopThread()) {
-            ours.callSoonHandle(done);
+            ours.callSoonHandle(handle);
         } else {
             // Thread-safe: any thread may complete a future (orTimeout's timer does), and debug mode's
             // callSoon refused the others; the callback was dropped with a warning
-            loop.callSoonThreadsafe(done);
+            loop.callSoonThreadsafe(handle);
         }
     }
 
@@ -586,26 +587,41 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
 
     // ---- stages: every action from the loop ------------------------------------------------------------
 
-    /** Stages without an executor of their own run on the loop, as loop callbacks. */
+    /**
+     * Stages without an executor of their own run on the loop, as loop callbacks: the loop's one
+     * executor ({@link #stageExecutor}), not one a stage (it was a lambda a stage, 16 bytes).
+     */
     @Override
     public Executor defaultExecutor() {
-        return this::runOnLoop;
-    }
-
-    // Thread-safe: a stage combined with another stage may fire on the thread completing that one. On a
-    // closed loop it throws "Event loop is closed", and the JDK fails the derived stage with it: a stage
-    // dropped here left a join() on it waiting for ever.
-    private void runOnLoop(Runnable stage) {
-        loop.callSoonThreadsafe(new QueuedStage(stage));
+        return loop instanceof BaseEventLoop ours ? ours.stageExecutor() : stageExecutor(loop);
     }
 
     /**
-     * A stage's action queued on the loop. If the loop closes first, the close releases it: the JDK's
-     * completion runs then, its action (wrapped by {@code reporting}) throws "Event loop is closed" without
-     * running the user's code, and the stage fails as one added after the close does. Dropped, it left
-     * a {@code join()} on it waiting for ever (an outside review).
+     * What runs the stages of {@code loop}'s futures: each one queued as a {@link QueuedStage}.
+     * Thread-safe: a stage combined with another stage may fire on the thread completing that one. On a
+     * closed loop it throws "Event loop is closed", and the JDK fails the derived stage with it: a stage
+     * dropped here left a join() on it waiting for ever.
      */
-    private record QueuedStage(Runnable stage) implements Runnable, LoopResource {
+    static Executor stageExecutor(EventLoop loop) {
+        return stage -> scheduleOwnHandle(loop, new QueuedStage(stage));
+    }
+
+    /**
+     * A stage's action queued on the loop, as its own handle: one object of 24 bytes where a record
+     * around the stage and a handle around the record were two of 16 (with the executor's lambda, a
+     * {@code whenComplete} step allocated 192 bytes, 168 now; JMH {@code -prof gc},
+     * {@code StageChainBenchmark}). If the loop closes first, the close releases it: the JDK's
+     * completion runs then, its action (wrapped by {@code reporting}) throws "Event loop is closed"
+     * without running the user's code, and the stage fails as one added after the close does. Dropped,
+     * it left a {@code join()} on it waiting for ever (an outside review).
+     */
+    private static final class QueuedStage extends CallbackHandle implements Runnable, LoopResource {
+        private final Runnable stage;
+
+        QueuedStage(Runnable stage) {
+            this.stage = stage;
+        }
+
         @Override
         public void run() {
             stage.run();
@@ -617,8 +633,8 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         }
 
         @Override
-        public String toString() {
-            return CallbackHandle.textOf(stage);
+        public String describeCallback() {
+            return textOf(stage);
         }
     }
 
@@ -943,7 +959,7 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     /**
      * A done callback and its future, 24 bytes: on the loop thread the very handle the loop queues
      * (it is its own callback), so scheduling it allocates nothing; another thread's completion wraps
-     * it ({@link #callSoon}). As a handle other threads queue it was 32 bytes (the future chain: 104
+     * it ({@link #scheduleOwnHandle}). As a handle other threads queue it was 32 bytes (the future chain: 104
      * bytes a future, 96 now; JMH {@code -prof gc}, {@code LoopCoreBenchmark.futureChain}).
      */
     private static final class DoneCallback<T> extends CallbackHandle implements Runnable {
