@@ -5,8 +5,9 @@ import org.openjdk.jmh.annotations.Benchmark;
 
 /**
  * What the {@code callSoon} chain pays for its handles: the chain of {@link LoopCoreBenchmark} with a
- * new handle per link ({@link #freshHandle}, an {@link InboundHandle}: 24 bytes, the size of a future's
- * done callback; {@code callSoon} on the loop thread makes a 16-byte one) against one handle
+ * new handle per link ({@link #freshHandle}, an {@link InboundHandle} of the benchmark's own: 32 bytes,
+ * {@code -prof gc}: 24 and the reference to the benchmark an inner class keeps; {@code callSoon} on the
+ * loop thread makes a 16-byte one) against one handle
  * scheduled again and again ({@link #reusedHandle}, which allocates nothing: legal here only because
  * the chain schedules a handle once it has run). Both go through {@code callSoonHandle}, so the
  * difference is the allocation alone.
