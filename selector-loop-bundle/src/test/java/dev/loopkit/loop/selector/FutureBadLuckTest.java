@@ -240,39 +240,56 @@ public class FutureBadLuckTest extends LoopTestSupport {
      * A stage whose action was queued on the loop when the loop closed (the future completed, the loop
      * not yet run): the action was dropped, and the stage never completed, so a {@code join()} on it
      * waited for ever, where a stage added after the close fails at once (an outside review). It fails
-     * with "Event loop is closed" now, its action not run, after a close as after a shutdown.
+     * with "Event loop is closed" now, its action not run, after a close as after a shutdown; completed
+     * on the idle loop (the action queued from another thread, in a handle around it) as completed by the
+     * loop's last callback (queued on the loop thread as its own handle).
      */
     @Test
     public void aStageQueuedWhenTheLoopClosesFailsInsteadOfHanging() throws Exception {
         for (boolean shutdown : new boolean[] {false, true}) {
-            BaseEventLoop closing = new SelectorEventLoop();
-            List<Object> reported = new ArrayList<>();
-            closing.setExceptionHandler((l, context) -> reported.add(context.get("message")));
-            LoopFuture<Integer> future = closing.createFuture();
-            List<Integer> ran = new ArrayList<>();
-            CompletableFuture<Integer> stage = future.thenApply(x -> {
-                ran.add(x);
-                return x + 1;
-            }).toCompletableFuture();
-            CompletableFuture<Integer> next = stage.thenApply(x -> x + 1);
-            future.setResult(1); // the stage's action is queued on the idle loop
-            if (shutdown) {
-                closing.shutdown("bundle stopping");
-            } else {
-                closing.close();
+            for (boolean onTheLoopThread : new boolean[] {false, true}) {
+                aStageQueuedWhenTheLoopCloses(shutdown, onTheLoopThread);
             }
-            for (CompletableFuture<Integer> waited : List.of(stage, next)) {
-                try {
-                    fail("completed on a closed loop: " + waited.get(2, TimeUnit.SECONDS));
-                } catch (ExecutionException failed) {
-                    assertEquals("Event loop is closed", failed.getCause().getMessage());
-                } catch (TimeoutException hung) {
-                    fail((shutdown ? "shut down" : "closed") + " with a stage's action queued: a join() on it hangs");
-                }
-            }
-            assertEquals("the action did not run", List.of(), ran);
-            assertEquals("the stage's failure says it: nothing else to report", List.of(), reported);
         }
+    }
+
+    private static void aStageQueuedWhenTheLoopCloses(boolean shutdown, boolean onTheLoopThread) throws Exception {
+        BaseEventLoop closing = new SelectorEventLoop();
+        List<Object> reported = new ArrayList<>();
+        closing.setExceptionHandler((l, context) -> reported.add(context.get("message")));
+        LoopFuture<Integer> future = closing.createFuture();
+        List<Integer> ran = new ArrayList<>();
+        CompletableFuture<Integer> stage = future.thenApply(x -> {
+            ran.add(x);
+            return x + 1;
+        }).toCompletableFuture();
+        CompletableFuture<Integer> next = stage.thenApply(x -> x + 1);
+        if (onTheLoopThread) {
+            closing.callSoon(() -> { // the batch's last callback: what it queues runs after the stop
+                future.setResult(1);
+                closing.stop();
+            });
+            closing.runForever();
+        } else {
+            future.setResult(1); // the stage's action is queued on the idle loop
+        }
+        if (shutdown) {
+            closing.shutdown("bundle stopping");
+        } else {
+            closing.close();
+        }
+        for (CompletableFuture<Integer> waited : List.of(stage, next)) {
+            try {
+                fail("completed on a closed loop: " + waited.get(2, TimeUnit.SECONDS));
+            } catch (ExecutionException failed) {
+                assertEquals("Event loop is closed", failed.getCause().getMessage());
+            } catch (TimeoutException hung) {
+                fail((shutdown ? "shut down" : "closed") + " with a stage's action queued"
+                        + (onTheLoopThread ? " on the loop thread" : "") + ": a join() on it hangs");
+            }
+        }
+        assertEquals("the action did not run", List.of(), ran);
+        assertEquals("the stage's failure says it: nothing else to report", List.of(), reported);
     }
 
     /**
