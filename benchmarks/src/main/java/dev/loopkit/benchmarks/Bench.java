@@ -55,7 +55,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code /usr/bin/python3}, {@code python3} that imports it), Node ({@code node} or
  * {@code $LOOPKIT_BENCH_NODE}), {@link ProcessBuilder}, and the operating system's floors
  * ({@code native/pidfd_floor.c} for exit detection, {@code native/spawn_floor.c} for subprocess
- * throughput, {@code native/sendfile_floor.c} for sendfile over loopback, built with {@code gcc}; the
+ * throughput, {@code native/sendfile_floor.c} for sendfile over loopback, {@code native/first_touch.c} for
+ * fresh memory, built with {@code gcc}; the
  * TLS client links OpenSSL). A peer that is not installed is reported as such, never
  * silently dropped.
  *
@@ -91,6 +92,7 @@ public final class Bench {
     private Path tlsClient;
     private Path udpClient;
     private Path sendfileFloor;
+    private Path firstTouch;
 
     private Bench(Path root, Path out, boolean quick, Set<String> sections) throws IOException {
         this.root = root;
@@ -138,6 +140,7 @@ public final class Bench {
         findPeers();
         status("machine: " + machine().replace('\n', ' '));
         if (sections.contains("core")) {
+            firstTouch();
             jmh();
             forPeers("callbacks", this::peerCallbacks);
         }
@@ -221,6 +224,7 @@ public final class Bench {
         tlsClient = compile(gcc, root.resolve("native/tls_echo_client.c"), bin.resolve("tls_echo_client"), TLS_CLIENT_LIBRARIES);
         udpClient = compile(gcc, root.resolve("native/udp_echo_client.c"), bin.resolve("udp_echo_client"));
         sendfileFloor = compile(gcc, root.resolve("native/sendfile_floor.c"), bin.resolve("sendfile_floor"));
+        firstTouch = compile(gcc, root.resolve("native/first_touch.c"), bin.resolve("first_touch"));
     }
 
     /** What {@code native/tls_echo_client.c} links with: OpenSSL (Debian: libssl-dev to build it). */
@@ -343,6 +347,17 @@ public final class Bench {
 
     /** What a figure of the {@link JmhPass#DEFAULT_FLAGS} pass is filed under: {@code LOOP/default-flags}. */
     static final String DEFAULT_FLAGS_SUFFIX = "/default-flags";
+
+    /**
+     * The machine's cost of fresh memory ({@code native/first_touch.c}), which every default-flags row
+     * pays per byte its heap has not used before: one second of it is a few hundred megabytes here.
+     */
+    private void firstTouch() throws InterruptedException {
+        if (firstTouch != null) {
+            status("first touch of fresh memory (C)");
+            collect(List.of(firstTouch.toString(), quick ? "64" : "256", quick ? "1" : "3"), Duration.ofMinutes(2));
+        }
+    }
 
     /** The loops of the core benchmarks that can run here (the epoll loops need their native code). */
     static List<String> coreLoops() {

@@ -54,7 +54,8 @@ final class Report {
         s.append("Machine: ").append(bench.machine().replace("\n", ". ")).append(".\n");
         s.append("Run: ").append(started).append(Bench.fmt(", %.1f min", Duration.between(started, finished).toSeconds() / 60.0))
                 .append(bench.quick() ? ", QUICK mode (short runs: not for the record)" : "")
-                .append("; load average before ").append(loadBefore).append(", after ").append(loadAfter).append(".\n\n");
+                .append("; load average before ").append(loadBefore).append(", after ").append(loadAfter).append(".\n");
+        s.append(freshMemory()).append('\n');
         s.append("Each peer cell: the peer's figure and, in brackets, Loopkit/peer (for ↑ rows above 1 means Loopkit is ahead; for ↓ rows"
                 + " below 1 does). TCP, TLS and UDP echo, sendfile and spawn figures are medians of rounds run round-robin across the peers.\n\n");
         s.append("| workload | Loopkit | Loopkit figure |");
@@ -102,6 +103,23 @@ final class Report {
             bench.notes().forEach(note -> s.append("- ").append(note).append('\n'));
         }
         return s.toString();
+    }
+
+    /**
+     * The machine's first touch of fresh memory, under every default-flags row: a JVM that has not yet
+     * cycled its young generation (or has just grown its heap) pays it for every byte it allocates.
+     */
+    private String freshMemory() {
+        double rate = bench.get("first-touch", "os-floor", "mb_per_s");
+        if (Double.isNaN(rate)) {
+            return "";
+        }
+        double huge = bench.get("first-touch", "os-floor/huge-pages", "mb_per_s");
+        return Bench.fmt("Fresh memory (native/first_touch.c): the first touch runs at %.0f MB/s", rate)
+                + Bench.fmt(" (%.2f µs a 4 KiB page", bench.get("first-touch", "os-floor", "us_per_page"))
+                + (Double.isNaN(huge) ? "" : Bench.fmt("; %.0f MB/s with transparent huge pages", huge))
+                + Bench.fmt("), the second at %.0f MB/s: what a JVM pays per byte of heap it has not used before.\n",
+                        bench.get("first-touch", "os-floor/second", "mb_per_s"));
     }
 
     private boolean anyPeer(Row row) {

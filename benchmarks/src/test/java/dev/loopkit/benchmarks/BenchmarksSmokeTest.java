@@ -414,13 +414,16 @@ public class BenchmarksSmokeTest {
         Path bin = Files.createTempDirectory("bench-native");
         try {
             for (String program : List.of("echo_client", "idle_client", "pidfd_floor", "spawn_floor", "udp_echo_client",
-                    "sendfile_floor", "tls_echo_client")) {
+                    "sendfile_floor", "tls_echo_client", "first_touch")) {
                 List<String> libraries = program.equals("tls_echo_client") ? Bench.TLS_CLIENT_LIBRARIES : List.of();
                 assertEquals(program, 0, run(Bench.compileCommand("gcc", ROOT.resolve("native/" + program + ".c"), bin.resolve(program),
                         libraries)).exit);
             }
             String floor = run(List.of(bin.resolve("pidfd_floor").toString(), "2", "3", "1")).out;
             assertTrue(floor, floor.contains("RESULT\texit\tos-floor/N=2\tp50_us\t"));
+            String touch = run(List.of(bin.resolve("first_touch").toString(), "8", "3")).out;
+            assertTrue(touch, touch.matches("(?s)RESULT\tfirst-touch\tos-floor\tmb_per_s\t[1-9][0-9.]*\n.*"));
+            assertTrue(touch, touch.contains("RESULT\tfirst-touch\tos-floor/second\tmb_per_s\t"));
             String spawn = run(List.of(bin.resolve("spawn_floor").toString(), "10", "4", "2")).out;
             assertTrue(spawn, spawn.contains("RESULT\tspawn\tos-floor\tper_s\t"));
             spawn = run(List.of(bin.resolve("spawn_floor").toString(), "10", "4", "2", "--pipes")).out;
@@ -654,6 +657,9 @@ public class BenchmarksSmokeTest {
         bench.put("udp", "netty-nio", "lost", 2);
         bench.put("sendfile", "selector", "mb_s", 3000);
         bench.put("sendfile", "os-floor", "mb_s", 3200);
+        bench.put("first-touch", "os-floor", "mb_per_s", 380);
+        bench.put("first-touch", "os-floor", "us_per_page", 10.8);
+        bench.put("first-touch", "os-floor/second", "mb_per_s", 140_000);
         String report = Report.render(bench, Instant.now(), Instant.now().plus(Duration.ofMinutes(1)), "0.1", "0.2");
         assertTrue(report, report.contains("| callSoon chain (each schedules the next), callbacks/s ↑ | selector | 2.00 M/s | 1.00 M/s (2.00×) |"));
         assertTrue(report, report.contains("| callSoon chain ≥ Netty NIO (selector) | 2.00 M/s vs 1.00 M/s: 2.00× | holds |"));
@@ -676,6 +682,8 @@ public class BenchmarksSmokeTest {
         assertTrue(report, report.contains("| UDP echo: datagrams lost (no echo within 200 ms) ↓ | epoll | 0 | 2 (0.00×) |"));
         assertTrue(report, report.contains("| #16 sendfile at the loopback's limit: ≥ 0.9× sendfile_floor.c (selector) | 3000 MB/s vs 3200 MB/s: 0.94× | holds |"));
         assertTrue(report, report.contains("| **MISSED** |"));
+        assertTrue(report, report.contains("Fresh memory (native/first_touch.c): the first touch runs at 380 MB/s (10.80 µs a 4 KiB page),"
+                + " the second at 140000 MB/s: what a JVM pays per byte of heap it has not used before.\n\nEach peer cell"));
         assertFalse(report, report.contains("NaN"));
     }
 }
