@@ -414,8 +414,12 @@ public class BenchmarksSmokeTest {
         Path bin = Files.createTempDirectory("bench-native");
         try {
             for (String program : List.of("echo_client", "idle_client", "pidfd_floor", "spawn_floor", "udp_echo_client",
-                    "sendfile_floor", "tls_echo_client", "first_touch")) {
-                List<String> libraries = program.equals("tls_echo_client") ? Bench.TLS_CLIENT_LIBRARIES : List.of();
+                    "sendfile_floor", "tls_echo_client", "first_touch", "handoff_probe")) {
+                List<String> libraries = switch (program) {
+                    case "tls_echo_client" -> Bench.TLS_CLIENT_LIBRARIES;
+                    case "handoff_probe" -> List.of("-pthread");
+                    default -> List.of();
+                };
                 assertEquals(program, 0, run(Bench.compileCommand("gcc", ROOT.resolve("native/" + program + ".c"), bin.resolve(program),
                         libraries)).exit);
             }
@@ -424,6 +428,8 @@ public class BenchmarksSmokeTest {
             String touch = run(List.of(bin.resolve("first_touch").toString(), "8", "3")).out;
             assertTrue(touch, touch.matches("(?s)RESULT\tfirst-touch\tos-floor\tmb_per_s\t[1-9][0-9.]*\n.*"));
             assertTrue(touch, touch.contains("RESULT\tfirst-touch\tos-floor/second\tmb_per_s\t"));
+            String handoff = run(List.of(bin.resolve("handoff_probe").toString(), "2", "1", "0")).out;
+            assertTrue(handoff, handoff.matches("RESULT\thandoff-probe\tproducers=2\tper_s\t[1-9][0-9]*\n"));
             String spawn = run(List.of(bin.resolve("spawn_floor").toString(), "10", "4", "2")).out;
             assertTrue(spawn, spawn.contains("RESULT\tspawn\tos-floor\tper_s\t"));
             spawn = run(List.of(bin.resolve("spawn_floor").toString(), "10", "4", "2", "--pipes")).out;
