@@ -27,6 +27,16 @@
 #include <time.h>
 
 #define BATCH 1000000L
+#define MAX_PRODUCERS 64
+
+/* What a spinning thread tells the processor (x86's pause); elsewhere nothing. */
+#if defined(__x86_64__) || defined(__i386__)
+#define SPIN_PAUSE() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define SPIN_PAUSE() __asm__ volatile("yield")
+#else
+#define SPIN_PAUSE() ((void) 0)
+#endif
 /* Each producer's region: 64 MiB, larger than the caches, as a JVM's young generation is. */
 #define REGION (64L << 20)
 
@@ -95,23 +105,30 @@ static int by_value(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4 || atoi(argv[1]) <= 0 || atoi(argv[2]) <= 0 || atoi(argv[3]) < 0) {
-        fprintf(stderr, "usage: handoff_probe PRODUCERS BATCHES WARMUP\n");
+    if (argc != 4 || atoi(argv[1]) <= 0 || atoi(argv[1]) > MAX_PRODUCERS || atoi(argv[2]) <= 0 || atoi(argv[3]) < 0) {
+        fprintf(stderr, "usage: handoff_probe PRODUCERS BATCHES WARMUP (PRODUCERS from 1 to %d)\n", MAX_PRODUCERS);
         return 2;
     }
     producers = atoi(argv[1]);
     int batches = atoi(argv[2]), warmup = atoi(argv[3]);
     rounds = batches + warmup;
     node *stub = calloc(1, sizeof(node));
+    double *took = calloc(batches, sizeof(double));
+    if (stub == NULL || took == NULL) {
+        perror("calloc");
+        return 1;
+    }
     head = stub;
     atomic_store(&tail, stub);
     pthread_barrier_init(&start, NULL, producers + 1);
     pthread_barrier_init(&end, NULL, producers + 1);
     pthread_t threads[producers];
     for (int p = 0; p < producers; p++) {
-        pthread_create(&threads[p], NULL, produce, NULL);
+        if (pthread_create(&threads[p], NULL, produce, NULL) != 0) {
+            fprintf(stderr, "handoff_probe: could not start producer %d\n", p);
+            return 1; /* the others wait at the barrier: exiting ends them */
+        }
     }
-    double *took = calloc(batches, sizeof(double));
     for (long round = 0; round < rounds; round++) {
         left = BATCH / producers * producers;
         atomic_store(&batch_done, 0);
@@ -121,7 +138,7 @@ int main(int argc, char **argv) {
         while (!atomic_load_explicit(&batch_done, memory_order_acquire)) {
             node *first = atomic_load_explicit(&head->next, memory_order_acquire);
             if (first == NULL) {
-                __builtin_ia32_pause();
+                SPIN_PAUSE();
                 continue;
             }
             atomic_store_explicit(&head->next, NULL, memory_order_relaxed); /* the old head is garbage now */
