@@ -26,6 +26,8 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "median.h"
+
 #define BATCH 1000000L
 #define MAX_PRODUCERS 64
 
@@ -99,11 +101,6 @@ static void *produce(void *arg) {
     return NULL;
 }
 
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *) a, y = *(const double *) b;
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv) {
     if (argc != 4 || atoi(argv[1]) <= 0 || atoi(argv[1]) > MAX_PRODUCERS || atoi(argv[2]) <= 0 || atoi(argv[3]) < 0) {
         fprintf(stderr, "usage: handoff_probe PRODUCERS BATCHES WARMUP (PRODUCERS from 1 to %d)\n", MAX_PRODUCERS);
@@ -155,8 +152,6 @@ int main(int argc, char **argv) {
     for (int p = 0; p < producers; p++) {
         pthread_join(threads[p], NULL);
     }
-    qsort(took, batches, sizeof(double), by_value);
-    double median = batches % 2 ? took[batches / 2] : (took[batches / 2 - 1] + took[batches / 2]) / 2;
-    printf("RESULT\thandoff-probe\tproducers=%d\tper_s\t%.0f\n", producers, (BATCH / producers * producers) / median);
+    printf("RESULT\thandoff-probe\tproducers=%d\tper_s\t%.0f\n", producers, (BATCH / producers * producers) / median(took, batches));
     return 0;
 }

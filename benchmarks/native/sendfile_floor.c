@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "median.h"
+
 #define READ_BUFFER (256 * 1024)
 
 static long long now_ns(void) {
@@ -82,11 +84,6 @@ static int serve(const char *path) {
     }
 }
 
-static int compare(const void *a, const void *b) {
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
-
 static int reader(int port, int rounds, int warmup, const char *variant) {
     char *buffer = malloc(READ_BUFFER);
     double *rates = calloc((size_t) rounds, sizeof(double));
@@ -119,9 +116,7 @@ static int reader(int port, int rounds, int warmup, const char *variant) {
         }
         if (r >= warmup) rates[r - warmup] = bytes / (elapsed / 1e9) / 1e6;
     }
-    qsort(rates, (size_t) rounds, sizeof(double), compare);
-    double median = rounds % 2 ? rates[rounds / 2] : (rates[rounds / 2 - 1] + rates[rounds / 2]) / 2;
-    printf("RESULT\tsendfile\t%s\tmb_s\t%.6g\n", variant, median);
+    printf("RESULT\tsendfile\t%s\tmb_s\t%.6g\n", variant, median(rates, rounds));
     printf("RESULT\tsendfile\t%s\tbytes\t%lld\n", variant, bytes);
     return 0;
 }

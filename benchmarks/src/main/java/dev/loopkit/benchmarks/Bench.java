@@ -139,7 +139,7 @@ public final class Bench {
         findPeers();
         status("machine: " + machine().replace('\n', ' '));
         if (sections.contains("core")) {
-            firstTouch();
+            measureFirstTouch();
             jmh();
             forPeers("callbacks", this::peerCallbacks);
         }
@@ -351,7 +351,7 @@ public final class Bench {
      * The machine's cost of fresh memory ({@code native/first_touch.c}), which every default-flags row
      * pays per byte its heap has not used before: one second of it is a few hundred megabytes here.
      */
-    private void firstTouch() throws InterruptedException {
+    private void measureFirstTouch() throws InterruptedException {
         if (firstTouch != null) {
             status("first touch of fresh memory (C)");
             collect(List.of(firstTouch.toString(), quick ? "64" : "256", quick ? "1" : "3"), Duration.ofMinutes(2));
