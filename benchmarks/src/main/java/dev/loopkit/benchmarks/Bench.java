@@ -888,7 +888,7 @@ public final class Bench {
                         .redirectErrorStream(true).start();
                 try {
                     boolean exited = server.process.waitFor(4, TimeUnit.MINUTES); // it exits once it measured itself
-                    int found = results(server.lines());
+                    int found = results("`" + shortCommand(command) + "`", server.lines());
                     if (!exited || server.process.exitValue() != 0 || found == 0) {
                         notes.add("`" + shortCommand(command) + "` " + (exited ? "exited " + server.process.exitValue() : "timed out")
                                 + " with " + found + " results (see bench.log)");
@@ -941,7 +941,7 @@ public final class Bench {
         log.println("$ " + String.join(" ", command));
         try {
             Proc proc = Proc.run(command, timeout, log);
-            int found = results(proc.lines);
+            int found = results("`" + shortCommand(command) + "`", proc.lines);
             if (proc.exit != 0 || found == 0) {
                 notes.add("`" + shortCommand(command) + "` " + (proc.timedOut ? "timed out" : "exited " + proc.exit)
                         + " with " + found + " results (see bench.log)");
@@ -951,18 +951,32 @@ public final class Bench {
         }
     }
 
-    /** Logs a process's standard output and files its {@code RESULT} lines; returns how many there were. */
-    private int results(List<String> lines) {
+    /** Logs {@code source}'s standard output and files its {@code RESULT} lines; returns how many there were. */
+    int results(String source, List<String> lines) {
         int found = 0;
         for (String line : lines) {
             log.println(line);
             String[] f = line.split("\t");
             if (f.length == 5 && f[0].equals("RESULT")) {
-                put(f[1], f[2], f[3], Double.parseDouble(f[4]));
-                found++;
+                double value = figure(f[4]);
+                if (Double.isFinite(value)) {
+                    put(f[1], f[2], f[3], value);
+                    found++;
+                } else { // C's printf says nan and inf, which Java does not parse: one such line threw the whole run away
+                    notes.add(source + " gave " + f[1] + " " + f[2] + " " + f[3] + " as " + f[4] + ", not a number: left out");
+                }
             }
         }
         return found;
+    }
+
+    /** A RESULT line's value, or NaN when it is no number Java reads. */
+    private static double figure(String value) {
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException notJavas) {
+            return Double.NaN;
+        }
     }
 
     private String shortCommand(List<String> command) {

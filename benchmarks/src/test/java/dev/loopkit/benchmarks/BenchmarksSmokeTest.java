@@ -611,21 +611,65 @@ public class BenchmarksSmokeTest {
     }
 
     private static Ran run(List<String> command) throws IOException, InterruptedException {
+        return run(command, Duration.ofSeconds(60));
+    }
+
+    private static Ran run(List<String> command, Duration timeout) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
-        byte[] out = process.getInputStream().readAllBytes();
-        assertTrue(command + " did not finish", process.waitFor(60, TimeUnit.SECONDS));
-        String text = new String(out, StandardCharsets.UTF_8);
+        // Read beside the wait, not before it: read to the end first, a hung program held the test for ever.
+        StringBuilder out = new StringBuilder();
+        Thread reader = Bench.Proc.pump(process.getInputStream(), line -> {
+            synchronized (out) {
+                out.append(line).append('\n');
+            }
+        });
+        boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!finished) {
+            Bench.Proc.kill(process);
+        }
+        reader.join(10_000);
+        String text;
+        synchronized (out) {
+            text = out.toString();
+        }
+        assertTrue(command + " did not finish in " + timeout + ":\n" + text, finished);
         assertEquals(command + ":\n" + text, 0, process.exitValue());
         return new Ran(process.exitValue(), text);
     }
 
+    @Test
+    public void aProgramThatHangsFailsWithinItsTimeout() throws Exception {
+        long start = System.nanoTime();
+        AssertionError failed = null;
+        try {
+            run(List.of("sleep", "20"), Duration.ofMillis(500));
+        } catch (AssertionError expected) {
+            failed = expected;
+        }
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue("a hung program passed", failed != null);
+        assertTrue("a hung program held the test " + tookMillis + " ms", tookMillis < 10_000);
+    }
+
+    @Test
+    public void aResultThatIsNoNumberIsNotedNotThrown() throws Exception {
+        Bench bench = Bench.forReport(Files.createTempDirectory("bench-nan"));
+        int found = bench.results("`first_touch 8 3`", List.of("RESULT\tfirst_touch\t4k\tMB_per_s\tnan",
+                "RESULT\tfirst_touch\t4k\tus_per_page\t-inf", "RESULT\tfirst_touch\t4k\tsecond_MB_per_s\t116000"));
+        assertEquals(1, found);
+        assertTrue(Double.isNaN(bench.get("first_touch", "4k", "MB_per_s")));
+        assertEquals(116000, bench.get("first_touch", "4k", "second_MB_per_s"), 0);
+        assertEquals(bench.notes().toString(), 2, bench.notes().size());
+        assertTrue(bench.notes().toString(), bench.notes().get(0).contains("`first_touch 8 3`")
+                && bench.notes().get(0).contains("MB_per_s") && bench.notes().get(0).contains("nan"));
+    }
+
     private static boolean works(String... command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getInputStream().readAllBytes();
-            return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
+            run(List.of(command), Duration.ofSeconds(30));
+            return true;
+        } catch (IOException | AssertionError e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
