@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
+import dev.loopkit.testsupport.PendingSignals;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -124,10 +125,7 @@ public class SignalPipeTest extends PosixTestSupport {
         }
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            long pending = Files.readAllLines(Path.of("/proc/self/status")).stream()
-                    .filter(line -> line.startsWith("ShdPnd:"))
-                    .mapToLong(line -> Long.parseUnsignedLong(line.substring("ShdPnd:".length()).trim(), 16))
-                    .findFirst().orElseThrow();
+            long pending = PendingSignals.sharedPending();
             if ((pending & mask) == 0 && dataPage(pipe).getInt(SignalPipe.IN_FLIGHT) == 0) {
                 return;
             }

@@ -1,5 +1,6 @@
 package dev.loopkit.signals;
 
+import static dev.loopkit.testsupport.PendingSignals.pendingForTheProcess;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -21,12 +22,6 @@ import org.junit.Test;
 public class NoStaleSignalTest {
 
     private static final Posix POSIX = Posix.get();
-
-    private static boolean pendingForTheProcess(int signum) throws java.io.IOException {
-        String mask = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
-                .filter(line -> line.startsWith("ShdPnd:")).findFirst().orElseThrow().substring(7).trim();
-        return new java.math.BigInteger(mask, 16).testBit(signum - 1);
-    }
 
     // Sends signum and waits until its listener ran: every byte before it in the pipe has been handled.
     private static void roundTrip(int signum, Semaphore ran) throws Exception {

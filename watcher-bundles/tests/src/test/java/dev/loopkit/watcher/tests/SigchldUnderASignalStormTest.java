@@ -1,5 +1,6 @@
 package dev.loopkit.watcher.tests;
 
+import static dev.loopkit.testsupport.PendingSignals.pendingForTheProcess;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -8,10 +9,6 @@ import dev.loopkit.api.SubprocessOptions.Redirect;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.testing.Leaks;
 import dev.loopkit.posix.Posix;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,20 +53,9 @@ public class SigchldUnderASignalStormTest {
             // The storm's last kill may still be pending, delivered to no thread yet: once the handler is
             // removed, its default action ends the JVM when it is (a CI run: the test JVM exited 138). The
             // kernel reads the disposition at delivery, so a signal delivered before the removal is ours.
-            assertTrue("SIGUSR1 still pending 10 s after the storm ended", Leaks.await(() -> !pending(SIGUSR1), 10));
+            assertTrue("SIGUSR1 still pending 10 s after the storm ended", Leaks.await(() -> !pendingForTheProcess(SIGUSR1), 10));
         }
         Watchers.cleanUp(cleanup);
-    }
-
-    // kill(getpid()) is process-directed: until a thread takes the signal it waits in the shared set.
-    private static boolean pending(int signal) {
-        try {
-            String mask = Files.readAllLines(Path.of("/proc/self/status")).stream()
-                    .filter(line -> line.startsWith("ShdPnd:")).findFirst().orElseThrow().substring(7).trim();
-            return (Long.parseUnsignedLong(mask, 16) & (1L << (signal - 1))) != 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Test
