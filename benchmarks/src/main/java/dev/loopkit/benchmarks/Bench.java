@@ -55,7 +55,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code /usr/bin/python3}, {@code python3} that imports it), Node ({@code node} or
  * {@code $LOOPKIT_BENCH_NODE}), {@link ProcessBuilder}, and the operating system's floors
  * ({@code native/pidfd_floor.c} for exit detection, {@code native/spawn_floor.c} for subprocess
- * throughput, {@code native/sendfile_floor.c} for sendfile over loopback, {@code native/first_touch.c}
+ * throughput, {@code native/echo_floor.c} for the TCP echo, {@code native/sendfile_floor.c} for sendfile over
+ * loopback, {@code native/first_touch.c}
  * for fresh memory, built with {@code gcc}; the TLS client links OpenSSL). A peer that is not
  * installed is reported as such, never silently dropped.
  *
@@ -85,6 +86,7 @@ public final class Bench {
     private String uvloopPython;
     private String node;
     private Path echoClient;
+    private Path echoFloor;
     private Path idleClient;
     private Path pidfdFloor;
     private Path spawnFloor;
@@ -217,6 +219,7 @@ public final class Bench {
         Path bin = out.resolve("native");
         Files.createDirectories(bin);
         echoClient = compile(gcc, root.resolve("native/echo_client.c"), bin.resolve("echo_client"));
+        echoFloor = compile(gcc, root.resolve("native/echo_floor.c"), bin.resolve("echo_floor"));
         idleClient = compile(gcc, root.resolve("native/idle_client.c"), bin.resolve("idle_client"));
         pidfdFloor = compile(gcc, root.resolve("native/pidfd_floor.c"), bin.resolve("pidfd_floor"));
         spawnFloor = compile(gcc, root.resolve("native/spawn_floor.c"), bin.resolve("spawn_floor"));
@@ -528,9 +531,16 @@ public final class Bench {
         if (node != null) {
             servers.put("node", List.of(node, root.resolve("peers/node_peer.js").toString(), "echo-server"));
         }
+        if (echoFloor != null) { // the machine's floor, and what batching an iteration's calls through io_uring gives
+            servers.put("os-floor", List.of(echoFloor.toString()));
+            servers.put(ECHO_FLOOR_URING, List.of(echoFloor.toString(), "--uring"));
+        }
         roundRobinLoads("TCP echo", servers, (port, variant) -> List.of(pingPongLoad(echoClient, port, "50", variant),
                 steadyPingPongLoad(echoClient, port, "50", variant)));
     }
+
+    /** {@code native/echo_floor.c --uring}'s figures: the floor's reads and writes of an iteration batched through io_uring. */
+    static final String ECHO_FLOOR_URING = "os-floor/uring";
 
     /** What a TCP echo figure measured once the server ran {@link #steadyPingPongLoad}'s warm-up is filed under. */
     static final String STEADY_SUFFIX = "/steady";

@@ -25,7 +25,7 @@ final class Report {
             {"uvloop", "uvloop"},
             {"node", "Node"},
             {"processbuilder", "ProcessBuilder + onExit"},
-            {"os-floor", "OS floor (C: posix_spawn, pidfd, epoll; sendfile(2))"},
+            {"os-floor", "OS floor (C: posix_spawn, pidfd, epoll; an epoll echo server; sendfile(2))"},
     };
 
     private enum Unit {
@@ -55,7 +55,7 @@ final class Report {
         s.append("Run: ").append(started).append(Bench.fmt(", %.1f min", Duration.between(started, finished).toSeconds() / 60.0))
                 .append(bench.quick() ? ", QUICK mode (short runs: not for the record)" : "")
                 .append("; load average before ").append(loadBefore).append(", after ").append(loadAfter).append(".\n");
-        s.append(freshMemory()).append('\n');
+        s.append(freshMemory()).append(echoFloorBatched()).append('\n');
         s.append("Each peer cell: the peer's figure and, in brackets, Loopkit/peer (for ↑ rows above 1 means Loopkit is ahead; for ↓ rows"
                 + " below 1 does). TCP, TLS and UDP echo, sendfile and spawn figures are medians of rounds run round-robin across the peers.\n\n");
         s.append("| workload | Loopkit | Loopkit figure |");
@@ -122,6 +122,18 @@ final class Report {
                         bench.get("first-touch", "os-floor/second", "mb_per_s"));
     }
 
+    /** The echo floor's figure with its calls batched through io_uring, against its own plain one. */
+    private String echoFloorBatched() {
+        double plain = bench.get("echo", "os-floor", "rps");
+        double batched = bench.get("echo", Bench.ECHO_FLOOR_URING, "rps");
+        if (Double.isNaN(plain) || Double.isNaN(batched)) {
+            return "";
+        }
+        return Bench.fmt("TCP echo's floor (native/echo_floor.c, one thread, a read() and a write() a round trip): %.1f k round trips/s;"
+                + " with each iteration's reads and writes batched through io_uring (two io_uring_enter an iteration) %.1f k (%.2f×).\n",
+                plain / 1e3, batched / 1e3, batched / plain);
+    }
+
     private boolean anyPeer(Row row) {
         for (String[] peer : PEERS) {
             String key = row.peerVariant.apply(peer[0]);
@@ -166,7 +178,7 @@ final class Report {
                     rows.add(new Row("TCP echo, 50 conns × 1 KiB ping-pong (" + api + "), round trips/s"
                             + (steady.isEmpty() ? "" : ", from the 11th second of load"), "echo", loop + "/" + api + steady, "rps",
                             Unit.RATE, true, peer -> switch (peer) {
-                                case "netty-nio", "netty-epoll", "node" -> peer + steady;
+                                case "netty-nio", "netty-epoll", "node", "os-floor" -> peer + steady;
                                 case "asyncio", "uvloop" -> peer + "/" + api + steady;
                                 default -> null;
                             }));

@@ -415,7 +415,7 @@ public class BenchmarksSmokeTest {
         Path bin = Files.createTempDirectory("bench-native");
         try {
             for (String program : List.of("echo_client", "idle_client", "pidfd_floor", "spawn_floor", "udp_echo_client",
-                    "sendfile_floor", "tls_echo_client", "first_touch", "handoff_probe")) {
+                    "sendfile_floor", "tls_echo_client", "first_touch", "handoff_probe", "echo_floor")) {
                 List<String> libraries = switch (program) {
                     case "tls_echo_client" -> Bench.TLS_CLIENT_LIBRARIES;
                     case "handoff_probe" -> List.of("-pthread");
@@ -454,6 +454,7 @@ public class BenchmarksSmokeTest {
                 assertTrue(load, load.contains("RESULT\tudp\tsmoke\tlost\t"));
             }
             sendfileFloorServesAndReads(bin.resolve("sendfile_floor"));
+            echoFloorEchoes(bin.resolve("echo_floor"), bin.resolve("echo_client"));
         } finally {
             deleteDirectory(bin);
         }
@@ -484,6 +485,17 @@ public class BenchmarksSmokeTest {
             }
         } finally {
             Files.delete(file);
+        }
+    }
+
+    // Both ways: plain, and with its calls batched through io_uring (UNSUPPORTED where the kernel refuses it).
+    private static void echoFloorEchoes(Path program, Path client) throws Exception {
+        for (List<String> server : List.of(List.of(program.toString()), List.of(program.toString(), "--uring"))) {
+            String refused = withServer(server, String.join(" ", server), port -> {
+                String load = run(List.of(client.toString(), Integer.toString(port), "4", "1024", "0.05", "0.2", "smoke")).out;
+                assertTrue(load, Pattern.compile("(?m)^RESULT\techo\tsmoke\trps\t[1-9][0-9.e+]*$").matcher(load).find());
+            });
+            assertTrue(server + ": " + refused, refused == null || server.size() == 2 && refused.contains("io_uring_setup"));
         }
     }
 
@@ -722,8 +734,17 @@ public class BenchmarksSmokeTest {
         bench.put("first-touch", "os-floor", "us_per_page", 10.8);
         bench.put("first-touch", "os-floor/second", "mb_per_s", 140_000);
         bench.put("first-touch", "os-floor/huge-pages", "mb_per_s", 3500);
+        bench.put("echo", "epoll/protocol", "rps", 90_000);
+        bench.put("echo", "os-floor", "rps", 120_000);
+        bench.put("echo", "epoll/protocol/steady", "rps", 100_000);
+        bench.put("echo", "os-floor/steady", "rps", 125_000);
+        bench.put("echo", Bench.ECHO_FLOOR_URING, "rps", 126_000);
         String report = Report.render(bench, Instant.now(), Instant.now().plus(Duration.ofMinutes(1)), "0.1", "0.2");
         assertTrue(report, report.contains("| callSoon chain (each schedules the next), callbacks/s ↑ | selector | 2.00 M/s | 1.00 M/s (2.00×) |"));
+        assertTrue(report, report.contains("| TCP echo, 50 conns × 1 KiB ping-pong (protocol), round trips/s ↑ | epoll/protocol | 90.0 k/s |"
+                + " — | — | — | — | — | — | — | 120.0 k/s (0.75×) |"));
+        assertTrue(report, report.contains("| TCP echo, 50 conns × 1 KiB ping-pong (protocol), round trips/s, from the 11th second of load ↑"
+                + " | epoll/protocol/steady | 100.0 k/s | — | — | — | — | — | — | — | 125.0 k/s (0.80×) |"));
         assertTrue(report, report.contains("| callSoon chain ≥ Netty NIO (selector) | 2.00 M/s vs 1.00 M/s: 2.00× | holds |"));
         assertTrue(report, report.contains("exit detection flat in N (pidfd): p50 at N=1000 ≤ 1.2 × N=10 | N=10 100 µs, N=1000 110 µs: 1.10× | holds |"));
         assertTrue(report, report.contains("(pidfd, N=10, p50) | 100 µs vs 80.0 µs: 1.25× | holds |"));
@@ -745,7 +766,9 @@ public class BenchmarksSmokeTest {
         assertTrue(report, report.contains("| #16 sendfile at the loopback's limit: ≥ 0.9× sendfile_floor.c (selector) | 3000 MB/s vs 3200 MB/s: 0.94× | holds |"));
         assertTrue(report, report.contains("| **MISSED** |"));
         assertTrue(report, report.contains("Fresh memory (native/first_touch.c): the first touch runs at 380 MB/s (10.80 µs a 4 KiB page;"
-                + " 3500 MB/s with transparent huge pages), the second at 140000 MB/s: what a JVM pays per byte of heap it has not used before.\n\nEach peer cell"));
+                + " 3500 MB/s with transparent huge pages), the second at 140000 MB/s: what a JVM pays per byte of heap it has not used before.\n"
+                + "TCP echo's floor (native/echo_floor.c, one thread, a read() and a write() a round trip): 120.0 k round trips/s; with each"
+                + " iteration's reads and writes batched through io_uring (two io_uring_enter an iteration) 126.0 k (1.05×).\n\nEach peer cell"));
         assertFalse(report, report.contains("NaN"));
     }
 }
