@@ -4,17 +4,23 @@
 # connections, 1 KiB ping-pong), then measures 4 s. Per server and round it prints the round trips per
 # second, and, where `perf` can count syscalls, the server's system calls per round trip.
 #
-# Needs a `benchmarks/run.sh` run first (the classpath and the C client it builds).
-# Usage: benchmarks/echo-rounds.sh ROUNDS LOOP/API...   e.g. 3 epoll/streams epoll/protocol netty-epoll/handler
+# Needs a `benchmarks/run.sh` run first (the classpath and the C client and floor it builds).
+# Usage: benchmarks/echo-rounds.sh ROUNDS LOOP/API...   e.g. 3 epoll/streams epoll/protocol netty-epoll/handler os-floor
+# (os-floor and os-floor/uring: native/echo_floor.c, plain and with its calls batched through io_uring)
 set -eu
 cd "$(dirname "$0")/.."
 classpath="benchmarks/target/classes:$(cat benchmarks/target/bench.classpath)"
 client=benchmarks/target/bench/native/echo_client
+floor=benchmarks/target/bench/native/echo_floor
 rounds=$1
 shift
 for round in $(seq "$rounds"); do
   for variant in "$@"; do
-    coproc SERVER { exec java -Xms1g -Xmx1g -cp "$classpath" dev.loopkit.benchmarks.e2e.Workloads echo-server "${variant%/*}" "${variant#*/}"; }
+    case "$variant" in
+      os-floor) coproc SERVER { exec "$floor"; } ;;
+      os-floor/uring) coproc SERVER { exec "$floor" --uring; } ;;
+      *) coproc SERVER { exec java -Xms1g -Xmx1g -cp "$classpath" dev.loopkit.benchmarks.e2e.Workloads echo-server "${variant%/*}" "${variant#*/}"; } ;;
+    esac
     port=""
     while read -r line <&"${SERVER[0]}"; do
       case "$line" in READY*) port=${line#READY }; break ;; UNSUPPORTED*) echo "$variant: $line"; break ;; esac
