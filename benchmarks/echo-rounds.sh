@@ -2,7 +2,8 @@
 # TCP echo servers side by side, round-robin, for taking one row of run.sh's TCP echo apart: each round
 # starts every server in turn (tuned flags, as run.sh), warms it up for 1 s with run.sh's client (50
 # connections, 1 KiB ping-pong), then measures 4 s. Per server and round it prints the round trips per
-# second, and, where `perf` can count syscalls, the server's system calls per round trip.
+# second, the server's CPU time per round trip, and, where `perf` can count syscalls, its system calls per
+# round trip.
 #
 # Needs a `benchmarks/run.sh` run first (the classpath and the C client and floor it builds).
 # Usage: benchmarks/echo-rounds.sh ROUNDS LOOP/API...   e.g. 3 epoll/streams epoll/protocol netty-epoll/handler os-floor
@@ -32,12 +33,14 @@ for round in $(seq "$rounds"); do
         perf stat -x, -e raw_syscalls:sys_enter -p "$SERVER_PID" -o /tmp/echo-rounds.perf -- sleep 4 2> /dev/null &
         counted=$!
       fi
-      rps=$("$client" "$port" 50 1024 0 4 "$variant" | awk '$3 == "'"$variant"'" && $4 == "rps" { print $5 }')
+      results=$("$client" "$port" 50 1024 0 4 "$variant" "$SERVER_PID")
+      rps=$(echo "$results" | awk '$3 == "'"$variant"'" && $4 == "rps" { print $5 }')
+      cpu=$(echo "$results" | awk '$3 == "'"$variant"'" && $4 == "server_cpu_us_per_rt" { printf "%.2f", $5 }')
       if [ -n "$counted" ] && wait "$counted"; then
         calls=$(awk -F, '/sys_enter/ { print $1 }' /tmp/echo-rounds.perf)
-        echo "round $round $variant: $rps round trips/s, $(awk "BEGIN { printf \"%.2f\", $calls / ($rps * 4) }") syscalls/round trip"
+        echo "round $round $variant: $rps round trips/s, server CPU $cpu µs/round trip, $(awk "BEGIN { printf \"%.2f\", $calls / ($rps * 4) }") syscalls/round trip"
       else
-        echo "round $round $variant: $rps round trips/s"
+        echo "round $round $variant: $rps round trips/s, server CPU $cpu µs/round trip"
       fi
     fi
     exec {SERVER[1]}>&-

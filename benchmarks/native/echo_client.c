@@ -6,7 +6,8 @@
  * for the workload and variant named on the command line. Single-threaded, epoll, non-blocking.
  *
  * Build: gcc -O2 -o echo_client echo_client.c
- * Run:   echo_client PORT CONNS SIZE WARMUP_S DURATION_S VARIANT
+ * Run:   echo_client PORT CONNS SIZE WARMUP_S DURATION_S VARIANT [SERVER_PID]
+ *        (with SERVER_PID, the server's CPU time per round trip in the measured window too; the client's own always)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -82,6 +83,7 @@ int main(int argc, char **argv) {
             return 1;
         }
         now = now_ns();
+        cpu_window_turn(now, measure_from);
         for (int e = 0; e < ready; e++) {
             struct conn *c = &conns[events[e].data.u32];
             if (events[e].events & EPOLLOUT) {
@@ -122,6 +124,7 @@ int main(int argc, char **argv) {
             }
         }
     }
+    cpu_window_end();
     for (int i = 0; i < nconns; i++) close(conns[i].fd);
     print_round_trips("echo", variant, duration);
     return 0;

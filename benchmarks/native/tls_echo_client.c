@@ -9,7 +9,8 @@
  * in microseconds). Single-threaded, epoll, non-blocking.
  *
  * Build: gcc -O2 -o tls_echo_client tls_echo_client.c -lssl -lcrypto
- * Run:   tls_echo_client PORT CONNS SIZE WARMUP_S DURATION_S VARIANT
+ * Run:   tls_echo_client PORT CONNS SIZE WARMUP_S DURATION_S VARIANT [SERVER_PID]
+ *        (with SERVER_PID, the server's CPU time per round trip in the measured window too; the client's own always)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -148,7 +149,9 @@ int main(int argc, char **argv) {
             }
         }
         now = now_ns();
+        cpu_window_turn(now, measure_from);
     }
+    cpu_window_end();
     for (int i = 0; i < nconns; i++) {
         SSL_free(conns[i].ssl);
         close(conns[i].fd);

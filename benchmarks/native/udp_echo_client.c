@@ -8,7 +8,8 @@
  * datagrams lost (count and percent of those sent) in the measured time. Single-threaded, epoll.
  *
  * Build: gcc -O2 -o udp_echo_client udp_echo_client.c
- * Run:   udp_echo_client PORT CLIENTS SIZE WARMUP_S DURATION_S VARIANT
+ * Run:   udp_echo_client PORT CLIENTS SIZE WARMUP_S DURATION_S VARIANT [SERVER_PID]
+ *        (with SERVER_PID, the server's CPU time per round trip in the measured window too; the client's own always)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -110,6 +111,7 @@ int main(int argc, char **argv) {
             }
         }
         now = now_ns();
+        cpu_window_turn(now, measure_from);
         if (now - last_scan >= 10000000LL) {
             last_scan = now;
             for (int i = 0; i < nclients; i++) {
@@ -120,6 +122,7 @@ int main(int argc, char **argv) {
             }
         }
     }
+    cpu_window_end();
     for (int i = 0; i < nclients; i++) close(clients[i].fd);
     print_round_trips("udp", variant, duration);
     printf("RESULT\tudp\t%s\tlost\t%lu\n", variant, lost);

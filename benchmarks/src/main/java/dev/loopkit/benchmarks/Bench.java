@@ -535,8 +535,8 @@ public final class Bench {
             servers.put("os-floor", List.of(echoFloor.toString()));
             servers.put(ECHO_FLOOR_URING, List.of(echoFloor.toString(), "--uring"));
         }
-        roundRobinLoads("TCP echo", servers, (port, variant) -> List.of(pingPongLoad(echoClient, port, "50", variant),
-                steadyPingPongLoad(echoClient, port, "50", variant)));
+        roundRobinLoads("TCP echo", servers, (server, variant) -> List.of(pingPongLoad(echoClient, server, "50", variant),
+                steadyPingPongLoad(echoClient, server, "50", variant)));
     }
 
     /** {@code native/echo_floor.c --uring}'s figures: the floor's reads and writes of an iteration batched through io_uring. */
@@ -554,9 +554,9 @@ public final class Bench {
      * 51 101 80 76 78 76 96 119 118 103 123 124, and 34 82 63 64 82 82 57 78 95 121 105 112 in a second
      * run. The first window ({@link #pingPongLoad}) is kept beside it: what a fresh server gives.
      */
-    private List<String> steadyPingPongLoad(Path client, String port, String connections, String variant) {
-        return List.of(client.toString(), port, connections, "1024", quick ? "0.5" : STEADY_WARMUP, quick ? "2" : "4",
-                variant + STEADY_SUFFIX);
+    private List<String> steadyPingPongLoad(Path client, Served server, String connections, String variant) {
+        return List.of(client.toString(), server.port(), connections, "1024", quick ? "0.5" : STEADY_WARMUP, quick ? "2" : "4",
+                variant + STEADY_SUFFIX, server.pid());
     }
 
     private static final String STEADY_WARMUP = "6";
@@ -566,19 +566,27 @@ public final class Bench {
         return quick ? 1 : 3;
     }
 
-    /** {@code client PORT CONNS 1024 WARMUP DURATION VARIANT}: the echo clients' (TCP, TLS, UDP) command line. */
-    private List<String> pingPongLoad(Path client, String port, String connections, String variant) {
-        return List.of(client.toString(), port, connections, "1024", quick ? "0.5" : "1", quick ? "2" : "4", variant);
+    /**
+     * {@code client PORT CONNS 1024 WARMUP DURATION VARIANT SERVER_PID}: the echo clients' (TCP, TLS, UDP) command
+     * line; with the server's process the client also reports the server's CPU time per round trip.
+     */
+    private List<String> pingPongLoad(Path client, Served server, String connections, String variant) {
+        return List.of(client.toString(), server.port(), connections, "1024", quick ? "0.5" : "1", quick ? "2" : "4", variant,
+                server.pid());
     }
 
-    /** Starts a server workload, and once it said {@code READY <port>} runs the client {@code load} makes for that port. */
-    private void againstServer(String what, List<String> serverCommand, Function<String, List<List<String>>> loads)
+    /** A server that said {@code READY <port>}: its port and its process, as a client's command line takes them. */
+    record Served(String port, String pid) {
+    }
+
+    /** Starts a server workload, and once it said {@code READY <port>} runs the clients {@code loads} makes for it. */
+    private void againstServer(String what, List<String> serverCommand, Function<Served, List<List<String>>> loads)
             throws Exception {
         log.println("$ " + shortCommand(serverCommand));
         try (ServerProcess server = new ServerProcess(serverCommand, out.resolve("bench.log"))) {
             String port = portOf(server, what);
             if (port != null) {
-                for (List<String> load : loads.apply(port)) {
+                for (List<String> load : loads.apply(new Served(port, Long.toString(server.process.pid())))) {
                     collect(load, Duration.ofMinutes(2));
                 }
             }
@@ -586,18 +594,18 @@ public final class Bench {
     }
 
     /** Runs every server of {@code servers} (variant: command), {@link #rounds()} times round-robin. */
-    private void roundRobin(String what, Map<String, List<String>> servers, BiFunction<String, String, List<String>> load)
+    private void roundRobin(String what, Map<String, List<String>> servers, BiFunction<Served, String, List<String>> load)
             throws Exception {
-        roundRobinLoads(what, servers, (port, variant) -> List.of(load.apply(port, variant)));
+        roundRobinLoads(what, servers, (server, variant) -> List.of(load.apply(server, variant)));
     }
 
     /** {@link #roundRobin} with several clients run one after the other against each server. */
     private void roundRobinLoads(String what, Map<String, List<String>> servers,
-            BiFunction<String, String, List<List<String>>> loads) throws Exception {
+            BiFunction<Served, String, List<List<String>>> loads) throws Exception {
         for (int round = 1; round <= rounds(); round++) {
             for (Map.Entry<String, List<String>> server : servers.entrySet()) {
                 status(what + " on " + server.getKey() + ", round " + round + " of " + rounds());
-                againstServer(what + " " + server.getKey(), server.getValue(), port -> loads.apply(port, server.getKey()));
+                againstServer(what + " " + server.getKey(), server.getValue(), served -> loads.apply(served, server.getKey()));
             }
         }
     }
@@ -634,7 +642,7 @@ public final class Bench {
                 servers.put(peer + "/" + api, plus(command, "tls-echo-server", api, cert, key));
             }
         });
-        roundRobin("TLS echo", servers, (port, variant) -> pingPongLoad(tlsClient, port, "50", variant));
+        roundRobin("TLS echo", servers, (server, variant) -> pingPongLoad(tlsClient, server, "50", variant));
     }
 
     /** Clients of the UDP echo, each with one 1 KiB datagram in flight. */
@@ -655,7 +663,7 @@ public final class Bench {
             servers.put(loop, javaWorkload(List.of(), "udp-echo-server", loop));
         }
         pythonPeers((peer, command) -> servers.put(peer, plus(command, "udp-echo-server")));
-        roundRobin("UDP echo", servers, (port, variant) -> pingPongLoad(udpClient, port, UDP_CLIENTS, variant));
+        roundRobin("UDP echo", servers, (server, variant) -> pingPongLoad(udpClient, server, UDP_CLIENTS, variant));
     }
 
     /** The file each sendfile connection gets: in {@code --quick} mode smaller. */
@@ -685,7 +693,8 @@ public final class Bench {
         }
         pythonPeers((peer, command) -> servers.put(peer, plus(command, "sendfile-server", file.toString())));
         String rounds = Integer.toString(sendfileRounds());
-        roundRobin("sendfile", servers, (port, variant) -> List.of(sendfileFloor.toString(), "read", port, rounds, "1", variant));
+        roundRobin("sendfile", servers, (server, variant) -> List.of(sendfileFloor.toString(), "read", server.port(), rounds, "1",
+                variant));
         Files.deleteIfExists(file);
     }
 

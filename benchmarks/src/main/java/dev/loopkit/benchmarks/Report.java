@@ -177,12 +177,16 @@ final class Report {
                 for (String api : List.of("protocol", "streams")) {
                     rows.add(new Row("TCP echo, 50 conns × 1 KiB ping-pong (" + api + "), round trips/s"
                             + (steady.isEmpty() ? "" : ", from the 11th second of load"), "echo", loop + "/" + api + steady, "rps",
-                            Unit.RATE, true, peer -> switch (peer) {
-                                case "netty-nio", "netty-epoll", "node", "os-floor" -> peer + steady;
-                                case "asyncio", "uvloop" -> peer + "/" + api + steady;
-                                default -> null;
-                            }));
+                            Unit.RATE, true, echoPeers(api, steady)));
                 }
+            }
+        }
+        // What each server spends of the two cores a round trip, apart from how fast the client pushed it.
+        for (String loop : Loops.LOOPKIT) {
+            for (String api : List.of("protocol", "streams")) {
+                rows.add(new Row("TCP echo: the server's CPU time per round trip (" + api + "; every thread), from the 11th second of load",
+                        "echo", loop + "/" + api + Bench.STEADY_SUFFIX, "server_cpu_us_per_rt", Unit.MICROS, false,
+                        echoPeers(api, Bench.STEADY_SUFFIX)));
             }
         }
         issue16Rows();
@@ -255,6 +259,15 @@ final class Report {
                     Unit.MEGABYTES_PER_SECOND, true,
                     peer -> List.of("netty-nio", "netty-epoll", "asyncio", "uvloop", "os-floor").contains(peer) ? peer : null));
         }
+    }
+
+    /** The TCP echo's peers of a Loopkit server of {@code api}, in the window {@code steady} names ("" or the steady suffix). */
+    private static Function<String, String> echoPeers(String api, String steady) {
+        return peer -> switch (peer) {
+            case "netty-nio", "netty-epoll", "node", "os-floor" -> peer + steady;
+            case "asyncio", "uvloop" -> peer + "/" + api + steady;
+            default -> null;
+        };
     }
 
     /** The loop-core workloads of the JMH passes: figure key and label. */

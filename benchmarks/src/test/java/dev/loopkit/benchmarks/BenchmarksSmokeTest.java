@@ -439,8 +439,10 @@ public class BenchmarksSmokeTest {
             idleClientHoldsItsConnections(bin.resolve("idle_client"));
             try (EchoServer echo = EchoServer.start(Loops.SELECTOR, "protocol")) {
                 String load = run(List.of(bin.resolve("echo_client").toString(), Integer.toString(echo.port()), "4", "1024",
-                        "0.05", "0.2", "smoke")).out;
+                        "0.05", "0.2", "smoke", Long.toString(ProcessHandle.current().pid()))).out;
                 assertTrue(load, load.contains("RESULT\techo\tsmoke\trps\t"));
+                assertTrue(load, load.contains("RESULT\techo\tsmoke\tclient_cpu_us_per_rt\t"));
+                assertTrue(load, load.contains("RESULT\techo\tsmoke\tserver_cpu_us_per_rt\t"));
             }
             try (EchoServer tls = EchoServer.start(Loops.SELECTOR, "protocol", keyStore())) {
                 String load = run(List.of(bin.resolve("tls_echo_client").toString(), Integer.toString(tls.port()), "4", "1024",
@@ -474,7 +476,7 @@ public class BenchmarksSmokeTest {
         Path file = sendfileFile();
         long size = Files.size(file);
         try {
-            withServer(List.of(program.toString(), "serve", file.toString()), "sendfile_floor serve", port -> {
+            withServer(List.of(program.toString(), "serve", file.toString()), "sendfile_floor serve", (port, pid) -> {
                 String read = run(List.of(program.toString(), "read", Integer.toString(port), "2", "1", "smoke")).out;
                 assertTrue(read, read.contains("RESULT\tsendfile\tsmoke\tmb_s\t"));
                 assertTrue(read, read.contains("RESULT\tsendfile\tsmoke\tbytes\t" + size));
@@ -491,16 +493,19 @@ public class BenchmarksSmokeTest {
     // Both ways: plain, and with its calls batched through io_uring (UNSUPPORTED where the kernel refuses it).
     private static void echoFloorEchoes(Path program, Path client) throws Exception {
         for (List<String> server : List.of(List.of(program.toString()), List.of(program.toString(), "--uring"))) {
-            String refused = withServer(server, String.join(" ", server), port -> {
-                String load = run(List.of(client.toString(), Integer.toString(port), "4", "1024", "0.05", "0.2", "smoke")).out;
+            String refused = withServer(server, String.join(" ", server), (port, pid) -> {
+                String load = run(List.of(client.toString(), Integer.toString(port), "4", "1024", "0.05", "0.2", "smoke",
+                        Long.toString(pid))).out;
                 assertTrue(load, Pattern.compile("(?m)^RESULT\techo\tsmoke\trps\t[1-9][0-9.e+]*$").matcher(load).find());
+                assertTrue(load, load.contains("RESULT\techo\tsmoke\tserver_cpu_us_per_rt\t"));
             });
             assertTrue(server + ": " + refused, refused == null || server.size() == 2 && refused.contains("io_uring_setup"));
         }
     }
 
+    /** What is done with a server: its port, and its process (whose CPU time a client may count). */
     private interface PortUser {
-        void use(int port) throws Exception;
+        void use(int port, long pid) throws Exception;
     }
 
     /**
@@ -516,7 +521,7 @@ public class BenchmarksSmokeTest {
                 return ready;
             }
             assertTrue(what + ": " + ready, ready.startsWith("READY "));
-            user.use(Integer.parseInt(ready.substring(6).trim()));
+            user.use(Integer.parseInt(ready.substring(6).trim()), server.pid());
             return null;
         } finally {
             server.getOutputStream().close();
@@ -585,7 +590,7 @@ public class BenchmarksSmokeTest {
         assertTrue(out, out.contains("RESULT\texit\t" + variant + "/N=2\tp50_us\t"));
         out = run(plus(command, "memory", "3")).out;
         assertTrue(out, out.contains("RESULT\tmemory\t" + variant + "/3\trss_delta_mib\t"));
-        withServer(plus(command, "echo-server", "protocol"), variant + " echo server", port -> pingPong(port, variant));
+        withServer(plus(command, "echo-server", "protocol"), variant + " echo server", (port, pid) -> pingPong(port, variant));
     }
 
     /** The Python peers' servers of issue 16: TLS echo (PEM files of the run's certificate), UDP echo, sendfile. */
@@ -593,12 +598,12 @@ public class BenchmarksSmokeTest {
         Path dir = keyStore().getParent();
         withServer(plus(command, "tls-echo-server", "streams", dir.resolve(BenchCertificate.CERT_PEM).toString(),
                 dir.resolve(BenchCertificate.KEY_PEM).toString()), variant + " TLS echo server",
-                port -> pingPong(port, variant + " TLS", tlsSockets()));
-        withServer(plus(command, "udp-echo-server"), variant + " UDP echo server", port -> datagramsEcho(port, variant));
+                (port, pid) -> pingPong(port, variant + " TLS", tlsSockets()));
+        withServer(plus(command, "udp-echo-server"), variant + " UDP echo server", (port, pid) -> datagramsEcho(port, variant));
         Path file = sendfileFile();
         try {
             String unsupported = withServer(plus(command, "sendfile-server", file.toString()), variant + " sendfile server",
-                    port -> assertFileReceived(port, file, variant));
+                    (port, pid) -> assertFileReceived(port, file, variant));
             assertTrue(unsupported, unsupported == null || variant.equals("uvloop")); // uvloop has no loop.sendfile()
         } finally {
             Files.delete(file);
@@ -739,12 +744,17 @@ public class BenchmarksSmokeTest {
         bench.put("echo", "epoll/protocol/steady", "rps", 100_000);
         bench.put("echo", "os-floor/steady", "rps", 125_000);
         bench.put("echo", Bench.ECHO_FLOOR_URING, "rps", 126_000);
+        bench.put("echo", "epoll/protocol/steady", "server_cpu_us_per_rt", 10.5);
+        bench.put("echo", "os-floor/steady", "server_cpu_us_per_rt", 7.5);
+        bench.put("echo", "uvloop/protocol/steady", "server_cpu_us_per_rt", 8.4);
         String report = Report.render(bench, Instant.now(), Instant.now().plus(Duration.ofMinutes(1)), "0.1", "0.2");
         assertTrue(report, report.contains("| callSoon chain (each schedules the next), callbacks/s ↑ | selector | 2.00 M/s | 1.00 M/s (2.00×) |"));
         assertTrue(report, report.contains("| TCP echo, 50 conns × 1 KiB ping-pong (protocol), round trips/s ↑ | epoll/protocol | 90.0 k/s |"
                 + " — | — | — | — | — | — | — | 120.0 k/s (0.75×) |"));
         assertTrue(report, report.contains("| TCP echo, 50 conns × 1 KiB ping-pong (protocol), round trips/s, from the 11th second of load ↑"
                 + " | epoll/protocol/steady | 100.0 k/s | — | — | — | — | — | — | — | 125.0 k/s (0.80×) |"));
+        assertTrue(report, report.contains("| TCP echo: the server's CPU time per round trip (protocol; every thread), from the 11th second of"
+                + " load ↓ | epoll/protocol/steady | 10.5 µs | — | — | — | — | 8.4 µs (1.25×) | — | — | 7.5 µs (1.40×) |"));
         assertTrue(report, report.contains("| callSoon chain ≥ Netty NIO (selector) | 2.00 M/s vs 1.00 M/s: 2.00× | holds |"));
         assertTrue(report, report.contains("exit detection flat in N (pidfd): p50 at N=1000 ≤ 1.2 × N=10 | N=10 100 µs, N=1000 110 µs: 1.10× | holds |"));
         assertTrue(report, report.contains("(pidfd, N=10, p50) | 100 µs vs 80.0 µs: 1.25× | holds |"));
