@@ -7,7 +7,8 @@
 #
 # Needs a `benchmarks/run.sh` run first (the classpath and the C client and floor it builds).
 # Usage: benchmarks/echo-rounds.sh ROUNDS LOOP/API...   e.g. 3 epoll/streams epoll/protocol netty-epoll/handler os-floor
-# (os-floor and os-floor/uring: native/echo_floor.c, plain and with its calls batched through io_uring)
+# (os-floor and os-floor/uring: native/echo_floor.c, plain and with its calls batched through io_uring;
+# asyncio/API and uvloop/API: benchmarks/peers/asyncio_peer.py, as run.sh runs them)
 set -eu
 cd "$(dirname "$0")/.."
 classpath="benchmarks/target/classes:$(cat benchmarks/target/bench.classpath)"
@@ -20,6 +21,8 @@ for round in $(seq "$rounds"); do
     case "$variant" in
       os-floor) coproc SERVER { exec "$floor"; } ;;
       os-floor/uring) coproc SERVER { exec "$floor" --uring; } ;;
+      asyncio/*) coproc SERVER { exec python3 benchmarks/peers/asyncio_peer.py echo-server "${variant#*/}"; } ;;
+      uvloop/*) coproc SERVER { exec /usr/bin/python3 benchmarks/peers/asyncio_peer.py --uvloop echo-server "${variant#*/}"; } ;;
       *) coproc SERVER { exec java -Xms1g -Xmx1g -cp "$classpath" dev.loopkit.benchmarks.e2e.Workloads echo-server "${variant%/*}" "${variant#*/}"; } ;;
     esac
     port=""
