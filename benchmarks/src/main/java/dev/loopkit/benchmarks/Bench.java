@@ -55,10 +55,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code /usr/bin/python3}, {@code python3} that imports it), Node ({@code node} or
  * {@code $LOOPKIT_BENCH_NODE}), {@link ProcessBuilder}, and the operating system's floors
  * ({@code native/pidfd_floor.c} for exit detection, {@code native/spawn_floor.c} for subprocess
- * throughput, {@code native/echo_floor.c} for the TCP echo, {@code native/sendfile_floor.c} for sendfile over
- * loopback, {@code native/first_touch.c}
- * for fresh memory, built with {@code gcc}; the TLS client links OpenSSL). A peer that is not
- * installed is reported as such, never silently dropped.
+ * throughput, {@code native/echo_floor.c} for the TCP echo, {@code native/sendfile_floor.c} for sendfile
+ * over loopback, {@code native/first_touch.c} for fresh memory, built with {@code gcc}; the TLS client
+ * links OpenSSL). A peer that is not installed is reported as such, never silently dropped.
  *
  * <p>Options: {@code --quick} (shorter runs, for trying the harness; not for the figures),
  * {@code --only SECTION,...} (core, timers, echo, tls, udp, sendfile, spawn, exit, memory), {@code --out DIR}
