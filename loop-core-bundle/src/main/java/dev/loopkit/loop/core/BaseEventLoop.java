@@ -126,6 +126,14 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     private final Map<Object, BaseTransport> socketTransports = new HashMap<>();
     /** What resources' release() put off until the loop is closed ({@link #afterClose}); only while it closes. */
     private List<Runnable> putOffUntilClosed;
+    /**
+     * The thread whose close fills {@link #putOffUntilClosed}, until it has run what is there: the only
+     * one that touches that list. The loop's owner cannot tell it: the close clears the owner before it
+     * runs the list, and in between any thread passed for the loop's own, so another thread's done
+     * callback refused by the closed loop put its warning in the list as it was being read (warnings lost,
+     * ArrayIndexOutOfBoundsException and NullPointerException out of setResult: DroppedDoneCallbackWhileClosingTest).
+     */
+    private volatile Thread closingThread;
     /** Why {@link #shutdown(String)} was asked for; written before the state says so. */
     private volatile String shutdownReason;
     private volatile ExceptionHandler exceptionHandler;
@@ -513,19 +521,20 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
      */
     public final void afterClose(Runnable action) {
         assert inLoopThreadOrIdle() : "afterClose off the closing thread";
-        if (putOffUntilClosed == null) {
-            action.run();
-        } else {
+        if (Thread.currentThread() == closingThread) {
             putOffUntilClosed.add(action);
+        } else {
+            action.run();
         }
     }
 
     private void runPutOffUntilClosed() {
         List<Runnable> actions = putOffUntilClosed;
-        putOffUntilClosed = null;
         if (actions == null) {
             return;
         }
+        closingThread = null; // from here an action of this thread's (a warning put off by a warning) runs at once
+        putOffUntilClosed = null;
         for (Runnable action : actions) {
             try {
                 action.run();
@@ -546,6 +555,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     // watcher's children zombies (an outside review, at a cgroup's pids limit).
     private void releaseResources(List<CallbackHandle> pending) {
         putOffUntilClosed = new ArrayList<>(0);
+        closingThread = Thread.currentThread();
         VirtualMachineError fatal = null;
         for (LoopResource resource : new ArrayList<>(resources)) {
             fatal = releaseQuietly(resource, fatal);
