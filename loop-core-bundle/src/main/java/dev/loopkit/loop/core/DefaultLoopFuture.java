@@ -409,11 +409,15 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
         return scheduledIf(super.cancel(mayInterruptIfRunning));
     }
 
-    /** The JDK completes this future itself here: the inline hook sees it. */
+    /**
+     * The JDK completes this future itself here: the inline hook sees it. On the loop's own executor (no
+     * executor given) the supplier is queued as a stage's action is, and wrapped as one: a close before
+     * it ran ran the user's supplier inside the close, on the closing thread (an outside review).
+     */
     @Override
     public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
         hookJdkCompletion();
-        return super.completeAsync(supplier, executor);
+        return super.completeAsync(executor == defaultExecutor() ? reporting(supplier) : supplier, executor);
     }
 
     /** The JDK completes this future itself here: the inline hook sees it. */
@@ -754,6 +758,18 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
             refuseOnceClosed();
             try {
                 action.accept(a, b);
+            } catch (Error error) {
+                throw reported(error);
+            }
+        };
+    }
+
+    private <R> Supplier<R> reporting(Supplier<? extends R> action) {
+        Objects.requireNonNull(action, "supplier");
+        return () -> {
+            refuseOnceClosed();
+            try {
+                return action.get();
             } catch (Error error) {
                 throw reported(error);
             }

@@ -317,4 +317,40 @@ public class FutureBadLuckTest extends LoopTestSupport {
             fail("an executor's outcome after the close never completed its future: " + late + ", " + queued);
         }
     }
+
+    /**
+     * {@code completeAsync(supplier)} with no executor of its own queues the supplier on the loop, as a
+     * stage's action: a close or shutdown before it ran ran the user's supplier inside the close, on the
+     * closing thread, with the loop closed, and a supplier that waited for another thread's close of the
+     * same loop hung both (an outside review). It fails with "Event loop is closed" now, as a stage does,
+     * its supplier not run.
+     */
+    @Test
+    public void aCompleteAsyncQueuedWhenTheLoopClosesRunsNoSupplier() throws Exception {
+        for (boolean shutdown : new boolean[] {false, true}) {
+            BaseEventLoop closing = new SelectorEventLoop();
+            List<Object> reported = new ArrayList<>();
+            closing.setExceptionHandler((l, context) -> reported.add(context.get("message")));
+            LoopFuture<String> future = closing.createFuture();
+            List<String> ran = new ArrayList<>();
+            future.toCompletableFuture().completeAsync(() -> {
+                ran.add("on " + Thread.currentThread().getName() + ", the loop " + (closing.isClosed() ? "closed" : "open"));
+                return "supplied";
+            });
+            if (shutdown) {
+                closing.shutdown("bundle stopping");
+            } else {
+                closing.close();
+            }
+            assertEquals("the supplier did not run", List.of(), ran);
+            try {
+                fail("completed on a closed loop: " + future.toCompletableFuture().get(2, TimeUnit.SECONDS));
+            } catch (ExecutionException failed) {
+                assertEquals("Event loop is closed", failed.getCause().getMessage());
+            } catch (TimeoutException hung) {
+                fail((shutdown ? "shut down" : "closed") + " with a completeAsync queued: a join() on it hangs");
+            }
+            assertEquals("the future's failure says it: nothing else to report", List.of(), reported);
+        }
+    }
 }
