@@ -86,7 +86,10 @@ static void accept_all(int listener) {
     }
 }
 
-/* What a write (of either mode) took of the pending bytes: the rest waits for room (EPOLLOUT). */
+/*
+ * What a write (of either mode) took of the pending bytes: all of them, and the connection is read
+ * again; some, and the rest waits for room (EPOLLOUT); an error other than EAGAIN, and it is dropped.
+ */
 static void wrote(struct conn *c, ssize_t n) {
     if (n < 0) {
         if (errno != EAGAIN && errno != EINTR) {
@@ -96,7 +99,9 @@ static void wrote(struct conn *c, ssize_t n) {
         n = 0;
     }
     c->pending_from += (size_t) n;
-    if (c->pending_from < c->pending_to) {
+    if (c->pending_from == c->pending_to) {
+        c->pending_from = c->pending_to = 0;
+    } else {
         set_events(c, EPOLL_CTL_MOD, EPOLLOUT);
     }
 }
@@ -128,7 +133,6 @@ static void echo_plain(struct conn *c) {
     c->pending_to = (size_t) n;
     ssize_t w = write(c->fd, c->buffer, (size_t) n);
     wrote(c, w);
-    if (conns[c->fd] == c && c->pending_from == c->pending_to) c->pending_from = c->pending_to = 0;
 }
 
 /* ---- --uring: an iteration's reads in one io_uring_enter, its writes in another ---- */
@@ -225,7 +229,6 @@ static void read_done(struct conn *c, int res) {
 static void write_done(struct conn *c, int res) {
     if (res < 0) errno = -res;
     wrote(c, res < 0 ? -1 : res);
-    if (conns[c->fd] == c && c->pending_from == c->pending_to) c->pending_from = c->pending_to = 0;
 }
 
 int main(int argc, char **argv) {
