@@ -489,16 +489,21 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
             // that may wait for such a thread (LoopCloseReentrancyTest). A signal meanwhile finds the
             // loop closed, and is dropped. So are the closes of what dropped loops held, whose warnings
             // go to log handlers: they ran while this loop was still closing.
-            if (closing != null) {
-                LOG.log(Level.DEBUG, "Close {0}", closing);
+            try {
+                if (closing != null) {
+                    LOG.log(Level.DEBUG, "Close {0}", closing);
+                }
+                signals.removeAll();
+                if (executorToShutDown != null) {
+                    executorToShutDown.shutdown();
+                }
+            } finally {
+                // Whatever those threw (a user's executor whose shutdown() throws SecurityException): what
+                // was put off is said, and this thread no longer puts anything off (DroppedDoneCallbackWhileClosingTest)
+                runPutOffUntilClosed();
+                UnclosedLoops.closeDropped();
+                unretrievedFailures.reportCollectedAtClose();
             }
-            signals.removeAll();
-            if (executorToShutDown != null) {
-                executorToShutDown.shutdown();
-            }
-            runPutOffUntilClosed();
-            UnclosedLoops.closeDropped();
-            unretrievedFailures.reportCollectedAtClose();
         }
         if (reason != null) {
             for (CallbackHandle handle : pending) {
@@ -513,14 +518,14 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     }
 
     /**
-     * For a resource's {@link LoopResource#release()}, which runs while the loop closes: runs
-     * {@code action} once the loop is closed, on the thread that closed it; at once when no close is
-     * under way. While the loop closes, a {@code close()} on another thread waits for it, so what may
-     * run user code (a warning, whose log handlers are the user's) must wait until the loop is closed
-     * (WatcherLogHandlerReentrancyTest: the pidfd watcher's "Loop ... that handles pid N is closed").
+     * For a resource's {@link LoopResource#release()}, which runs while the loop closes: on the closing
+     * thread, runs {@code action} once the loop is closed; on any other thread, or when no close is
+     * under way, at once. While the loop closes, a {@code close()} on another thread waits for it, so
+     * what the closing thread would run of user code (a warning, whose log handlers are the user's) must
+     * wait until the loop is closed (WatcherLogHandlerReentrancyTest: the pidfd watcher's "Loop ... that
+     * handles pid N is closed"); another thread's waits for nothing the closing thread holds.
      */
     public final void afterClose(Runnable action) {
-        assert inLoopThreadOrIdle() : "afterClose off the closing thread";
         if (Thread.currentThread() == closingThread) {
             putOffUntilClosed.add(action);
         } else {

@@ -582,8 +582,8 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     private void dropped(String what, IllegalStateException closed) {
         String future = toString();
         Runnable say = () -> LOG.log(Level.WARNING, "{0} of {1} dropped: {2}", what, future, closed.getMessage());
-        if (loop instanceof BaseEventLoop ours && ours.inLoopThreadOrIdle()) {
-            ours.afterClose(say);
+        if (loop instanceof BaseEventLoop ours) {
+            ours.afterClose(say); // at once on any thread but the closing one
         } else {
             say.run();
         }

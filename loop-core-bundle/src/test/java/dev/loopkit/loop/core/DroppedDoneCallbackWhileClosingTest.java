@@ -1,7 +1,9 @@
 package dev.loopkit.loop.core;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.testing.LogCapture;
@@ -81,14 +83,52 @@ public class DroppedDoneCallbackWhileClosingTest {
             }
             executor.release.countDown();
             closer.join(30_000);
+            assertFalse("the close never returned", closer.isAlive());
             long said = log.messages().stream().filter(m -> m.contains("done callback of") && m.contains("dropped")).count();
             assertEquals("round " + round + ": setResult threw " + thrown, List.of(), thrown);
             assertEquals("round " + round + ": ran " + ran + ", said dropped " + said, COMPLETERS * FUTURES_EACH, ran.get() + said);
         }
     }
 
+    /**
+     * The close runs the user's executor's {@code shutdown()} before what it put off, and a
+     * {@code shutdown()} may throw (a SecurityException, as its contract allows): what was put off was
+     * never said, and the closing thread stayed the one whose warnings go to a list nobody reads (an
+     * outside review). The close still throws it, having said everything.
+     */
+    @Test(timeout = 60_000)
+    public void whatTheClosePutOffIsSaidWhenTheExecutorsShutdownThrows() throws Exception {
+        ParkingEventLoop loop = new ParkingEventLoop();
+        loop.setDefaultExecutor(new SlowShutdown() {
+            @Override
+            public void shutdown() {
+                throw new SecurityException("no shutdown here");
+            }
+        });
+        LoopFuture<Void> released = loop.createFuture();
+        released.addDoneCallback(done -> { });
+        loop.track(() -> released.setResult(null)); // as a server's release completes its waitClosed()
+        LoopFuture<Void> later = loop.createFuture();
+        later.addDoneCallback(done -> { });
+        try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
+            try {
+                loop.close();
+                fail("the executor's SecurityException was swallowed");
+            } catch (SecurityException expected) {
+                // the user's, passed on
+            }
+            assertEquals("the release's dropped callback was said", 1, dropped(log));
+            later.setResult(null); // on the thread that closed: said at once, not put off for ever
+            assertEquals("a later refusal on the closing thread was said", 2, dropped(log));
+        }
+    }
+
+    private static long dropped(LogCapture log) {
+        return log.messages().stream().filter(m -> m.contains("done callback of") && m.contains("dropped")).count();
+    }
+
     /** A default executor whose {@code shutdown()} (user code the close runs once the loop is closed) waits to be let go. */
-    private static final class SlowShutdown extends AbstractExecutorService {
+    private static class SlowShutdown extends AbstractExecutorService {
         final CountDownLatch inShutdown = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
 
