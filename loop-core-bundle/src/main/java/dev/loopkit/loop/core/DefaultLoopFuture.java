@@ -410,10 +410,18 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     }
 
     /**
-     * The JDK completes this future itself here: the inline hook sees it. On the loop's own executor (no
-     * executor given) the supplier is queued as a stage's action is, and wrapped as one: a close before
-     * it ran ran the user's supplier inside the close, on the closing thread (an outside review).
+     * With no executor the supplier is queued on the loop as a stage's action is, and wrapped as one: a
+     * close before it ran ran the user's supplier inside the close, on the closing thread (an outside
+     * review). Wrapped here, not by the executor's identity alone: a loop that is not one of Loopkit's
+     * gets a new executor at each {@link #defaultExecutor()} (CompleteAsyncOnAForeignLoopTest).
      */
+    @Override
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
+        hookJdkCompletion();
+        return super.completeAsync(reporting(supplier), defaultExecutor());
+    }
+
+    /** The JDK completes this future itself here: the inline hook sees it. On the loop's own executor, as above. */
     @Override
     public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
         hookJdkCompletion();
