@@ -5,7 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
-import dev.loopkit.testsupport.PendingSignals;
+import dev.loopkit.testsupport.SignalMasks;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -125,7 +125,7 @@ public class SignalPipeTest extends PosixTestSupport {
         }
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            long pending = PendingSignals.sharedPending();
+            long pending = SignalMasks.sharedPending();
             if ((pending & mask) == 0 && dataPage(pipe).getInt(SignalPipe.IN_FLIGHT) == 0) {
                 return;
             }

@@ -1,6 +1,6 @@
 package dev.loopkit.watcher.tests;
 
-import static dev.loopkit.testsupport.PendingSignals.pendingForTheProcess;
+import static dev.loopkit.testsupport.SignalMasks.pendingForTheProcess;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 

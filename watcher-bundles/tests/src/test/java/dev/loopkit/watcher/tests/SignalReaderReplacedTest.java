@@ -1,5 +1,6 @@
 package dev.loopkit.watcher.tests;
 
+import static dev.loopkit.testsupport.SignalMasks.caught;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -59,11 +60,5 @@ public class SignalReaderReplacedTest {
         Watchers.runOn(loop, () -> loop.subprocessExec(() -> recording, List.of("/bin/sh", "-c", "exit 7"), quiet));
         int code = Watchers.runOn(loop, () -> recording.exited.orTimeout(10, TimeUnit.SECONDS));
         assertEquals(7, code);
-    }
-
-    private static boolean caught(int signum) throws java.io.IOException {
-        String mask = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
-                .filter(line -> line.startsWith("SigCgt:")).findFirst().orElseThrow().substring(7).trim();
-        return new java.math.BigInteger(mask, 16).testBit(signum - 1);
     }
 }
