@@ -2,8 +2,9 @@
 # TCP echo servers side by side, round-robin, for taking one row of run.sh's TCP echo apart: each round
 # starts every server in turn (tuned flags, as run.sh), warms it up for 1 s with run.sh's client (50
 # connections, 1 KiB ping-pong), then measures 4 s. Per server and round it prints the round trips per
-# second, the server's CPU time per round trip, and, where `perf` can count syscalls, its system calls per
-# round trip.
+# second, the server's CPU time per round trip, and with COUNT_SYSCALLS=1, where `perf` can count them, its
+# system calls per round trip (the tracepoint slows every call: a server that makes fewer gains by it, so
+# count in a pass of its own, not in the one whose rates you keep).
 #
 # Needs a `benchmarks/run.sh` run first (the classpath and the C client and floor it builds).
 # Usage: benchmarks/echo-rounds.sh ROUNDS LOOP/API...   e.g. 3 epoll/streams epoll/protocol netty-epoll/handler os-floor
@@ -21,8 +22,8 @@ for round in $(seq "$rounds"); do
     case "$variant" in
       os-floor) coproc SERVER { exec "$floor"; } ;;
       os-floor/uring) coproc SERVER { exec "$floor" --uring; } ;;
-      asyncio/*) coproc SERVER { exec python3 benchmarks/peers/asyncio_peer.py echo-server "${variant#*/}"; } ;;
-      uvloop/*) coproc SERVER { exec /usr/bin/python3 benchmarks/peers/asyncio_peer.py --uvloop echo-server "${variant#*/}"; } ;;
+      asyncio/*) coproc SERVER { exec "${LOOPKIT_BENCH_PYTHON:-python3}" benchmarks/peers/asyncio_peer.py echo-server "${variant#*/}"; } ;;
+      uvloop/*) coproc SERVER { exec "${LOOPKIT_BENCH_UVLOOP_PYTHON:-/usr/bin/python3}" benchmarks/peers/asyncio_peer.py --uvloop echo-server "${variant#*/}"; } ;;
       *) coproc SERVER { exec java -Xms1g -Xmx1g -cp "$classpath" dev.loopkit.benchmarks.e2e.Workloads echo-server "${variant%/*}" "${variant#*/}"; } ;;
     esac
     port=""
@@ -32,7 +33,7 @@ for round in $(seq "$rounds"); do
     if [ -n "$port" ]; then
       "$client" "$port" 50 1024 1 0 warm-up > /dev/null
       counted=""
-      if command -v perf > /dev/null; then
+      if [ "${COUNT_SYSCALLS:-0}" = 1 ] && command -v perf > /dev/null; then
         perf stat -x, -e raw_syscalls:sys_enter -p "$SERVER_PID" -o /tmp/echo-rounds.perf -- sleep 4 2> /dev/null &
         counted=$!
       fi

@@ -22,6 +22,7 @@
 #include <linux/io_uring.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,36 +87,34 @@ static void accept_all(int listener) {
     }
 }
 
+enum written { DROPPED, PENDING, ALL };
+
 /*
- * What a write (of either mode) took of the pending bytes: all of them, and the connection is read
- * again; some, and the rest waits for room (EPOLLOUT); an error other than EAGAIN, and it is dropped.
+ * What a write (of either mode) took of the pending bytes: ALL of them; some, the rest PENDING until
+ * the connection has room; or an error other than EAGAIN, and the connection was DROPPED (freed).
  */
-static void wrote(struct conn *c, ssize_t n) {
+static enum written wrote(struct conn *c, ssize_t n) {
     if (n < 0) {
         if (errno != EAGAIN && errno != EINTR) {
             drop(c);
-            return;
+            return DROPPED;
         }
         n = 0;
     }
     c->pending_from += (size_t) n;
-    if (c->pending_from == c->pending_to) {
-        c->pending_from = c->pending_to = 0;
-    } else {
-        set_events(c, EPOLL_CTL_MOD, EPOLLOUT);
-    }
+    if (c->pending_from < c->pending_to) return PENDING;
+    c->pending_from = c->pending_to = 0;
+    return ALL;
 }
 
-/* Room again: writes what is left plainly, then reads again. */
+/* A write just made: what it left waits for room, and the connection is not read meanwhile. */
+static void wrote_echo(struct conn *c, ssize_t n) {
+    if (wrote(c, n) == PENDING) set_events(c, EPOLL_CTL_MOD, EPOLLOUT);
+}
+
+/* Room again: writes what is left plainly, and once all of it went, reads again. */
 static void flush(struct conn *c) {
-    ssize_t n = write(c->fd, c->buffer + c->pending_from, c->pending_to - c->pending_from);
-    if (n < 0 && errno != EAGAIN && errno != EINTR) {
-        drop(c);
-        return;
-    }
-    if (n > 0) c->pending_from += (size_t) n;
-    if (c->pending_from == c->pending_to) {
-        c->pending_from = c->pending_to = 0;
+    if (wrote(c, write(c->fd, c->buffer + c->pending_from, c->pending_to - c->pending_from)) == ALL) {
         set_events(c, EPOLL_CTL_MOD, EPOLLIN);
     }
 }
@@ -131,8 +130,7 @@ static void echo_plain(struct conn *c) {
     }
     c->pending_from = 0;
     c->pending_to = (size_t) n;
-    ssize_t w = write(c->fd, c->buffer, (size_t) n);
-    wrote(c, w);
+    wrote_echo(c, write(c->fd, c->buffer, (size_t) n));
 }
 
 /* ---- --uring: an iteration's reads in one io_uring_enter, its writes in another ---- */
@@ -173,6 +171,18 @@ static int ring_init(unsigned entries) {
     ring.cq_tail = (unsigned *) (cq + p.cq_off.tail);
     ring.cq_mask = (unsigned *) (cq + p.cq_off.ring_mask);
     ring.cqes = (struct io_uring_cqe *) (cq + p.cq_off.cqes);
+    /* IORING_OP_RECV and IORING_OP_SEND came in 5.6, with the probe: a 5.1 to 5.5 kernel sets the ring up and
+       fails every read with EINVAL. */
+    size_t probe_size = sizeof(struct io_uring_probe) + 256 * sizeof(struct io_uring_probe_op);
+    struct io_uring_probe *probe = calloc(1, probe_size);
+    int probed = (int) syscall(__NR_io_uring_register, ring.fd, IORING_REGISTER_PROBE, probe, 256);
+    int supported = probed >= 0 && probe->last_op >= IORING_OP_SEND && probe->last_op >= IORING_OP_RECV
+            && (probe->ops[IORING_OP_RECV].flags & IO_URING_OP_SUPPORTED) && (probe->ops[IORING_OP_SEND].flags & IO_URING_OP_SUPPORTED);
+    free(probe);
+    if (!supported) {
+        errno = ENOSYS;
+        return -1;
+    }
     return 0;
 }
 
@@ -228,7 +238,7 @@ static void read_done(struct conn *c, int res) {
 
 static void write_done(struct conn *c, int res) {
     if (res < 0) errno = -res;
-    wrote(c, res < 0 ? -1 : res);
+    wrote_echo(c, res < 0 ? -1 : res);
 }
 
 int main(int argc, char **argv) {
@@ -238,9 +248,10 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (uring && ring_init(MAX_EVENTS) < 0) {
-        printf("UNSUPPORTED io_uring_setup: %s\n", strerror(errno));
+        printf("UNSUPPORTED io_uring_setup, or no IORING_OP_RECV and IORING_OP_SEND: %s\n", strerror(errno));
         return 0;
     }
+    signal(SIGPIPE, SIG_IGN); /* a write to a connection the client reset fails with EPIPE, as the JVM's and CPython's do */
     int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
     setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
