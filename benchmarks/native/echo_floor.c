@@ -186,15 +186,15 @@ static int ring_init(unsigned entries) {
     return 0;
 }
 
-/* Queues one read or write of c's buffer; published to the kernel by the next io_uring_enter. */
-static void queue(struct conn *c, int opcode, size_t from, size_t length) {
+/* Queues one read into or write from the start of c's buffer; published to the kernel by the next io_uring_enter. */
+static void queue(struct conn *c, int opcode, size_t length) {
     unsigned tail = *ring.sq_tail; /* only this thread writes it */
     unsigned index = tail & *ring.sq_mask;
     struct io_uring_sqe *sqe = &ring.sqes[index];
     memset(sqe, 0, sizeof *sqe);
     sqe->opcode = (unsigned char) opcode;
     sqe->fd = c->fd;
-    sqe->addr = (unsigned long long) (c->buffer + from);
+    sqe->addr = (unsigned long long) c->buffer;
     sqe->len = (unsigned) length;
     sqe->user_data = (unsigned long long) c->fd;
     ring.sq_array[index] = index;
@@ -232,7 +232,7 @@ static void read_done(struct conn *c, int res) {
     }
     c->pending_from = 0;
     c->pending_to = (size_t) res;
-    queue(c, IORING_OP_SEND, 0, (size_t) res);
+    queue(c, IORING_OP_SEND, (size_t) res);
     writes_queued++;
 }
 
@@ -290,7 +290,7 @@ int main(int argc, char **argv) {
             if (c->pending_from < c->pending_to) {
                 flush(c);
             } else if (uring) {
-                queue(c, IORING_OP_RECV, 0, BUFFER);
+                queue(c, IORING_OP_RECV, BUFFER);
                 reads_queued++;
             } else {
                 echo_plain(c);

@@ -554,8 +554,7 @@ public final class Bench {
      * run. The first window ({@link #pingPongLoad}) is kept beside it: what a fresh server gives.
      */
     private List<String> steadyPingPongLoad(Path client, Served server, String connections, String variant) {
-        return List.of(client.toString(), server.port(), connections, "1024", quick ? "0.5" : STEADY_WARMUP, quick ? "2" : "4",
-                variant + STEADY_SUFFIX, server.pid());
+        return pingPongLoad(client, server, connections, quick ? "0.5" : STEADY_WARMUP, variant + STEADY_SUFFIX);
     }
 
     private static final String STEADY_WARMUP = "6";
@@ -570,8 +569,11 @@ public final class Bench {
      * line; with the server's process the client also reports the server's CPU time per round trip.
      */
     private List<String> pingPongLoad(Path client, Served server, String connections, String variant) {
-        return List.of(client.toString(), server.port(), connections, "1024", quick ? "0.5" : "1", quick ? "2" : "4", variant,
-                server.pid());
+        return pingPongLoad(client, server, connections, quick ? "0.5" : "1", variant);
+    }
+
+    private List<String> pingPongLoad(Path client, Served server, String connections, String warmupSeconds, String variant) {
+        return List.of(client.toString(), server.port(), connections, "1024", warmupSeconds, quick ? "2" : "4", variant, server.pid());
     }
 
     /** A server that said {@code READY <port>}: its port and its process, as a client's command line takes them. */
