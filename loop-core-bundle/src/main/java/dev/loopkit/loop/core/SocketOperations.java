@@ -78,7 +78,7 @@ public final class SocketOperations {
 
     private static boolean trySend(SocketChannel socket, ByteBuffer data, LoopFuture<Void> result) {
         try {
-            socket.write(data);
+            HeapWrites.write(socket, data);
             if (data.hasRemaining()) {
                 return false;
             }

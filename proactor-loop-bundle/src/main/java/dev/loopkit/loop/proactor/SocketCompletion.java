@@ -3,6 +3,7 @@ package dev.loopkit.loop.proactor;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.DefaultLoopFuture;
+import dev.loopkit.loop.core.HeapWrites;
 import dev.loopkit.loop.core.IfStillWaiting;
 import dev.loopkit.loop.core.Networks;
 import java.io.IOException;
@@ -121,9 +122,13 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
     /** asyncio {@code sock_sendall}: writes again after each partial write until nothing remains. */
     static LoopFuture<Void> sendall(BaseEventLoop loop, AsynchronousSocketChannel socket, ByteBuffer data) {
         return new SocketCompletion<Integer, Void>(loop, socket) {
+            /** What this write offers: a heap buffer in pieces ({@link HeapWrites}). */
+            private ByteBuffer piece;
+
             @Override
             void initiate() {
-                socket.write(data, null, this);
+                piece = HeapWrites.bounded(data);
+                socket.write(piece, null, this);
             }
 
             @Override
@@ -133,6 +138,9 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
 
             @Override
             protected void onCompleted(Integer written) {
+                if (piece != data) {
+                    data.position(data.position() + written);
+                }
                 if (result.isDone()) {
                     return;
                 }

@@ -3,6 +3,7 @@ package dev.loopkit.loop.core.transports;
 import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.HeapWrites;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
 import dev.loopkit.loop.core.ZeroCopySocket;
@@ -166,7 +167,7 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
         }
         if (buffer.isEmpty()) {
             try {
-                channel.write(data);
+                HeapWrites.write(channel, data);
             } catch (IOException e) {
                 fatalError(Networks.resetInTheCLibrarysWords(e), "Fatal write error on socket transport");
                 return;

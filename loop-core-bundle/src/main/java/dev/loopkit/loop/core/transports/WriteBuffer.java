@@ -1,6 +1,7 @@
 package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.core.HeapWrites;
 import dev.loopkit.loop.core.WriteChunks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,15 +17,20 @@ import java.util.Arrays;
  * keeps a copy; holding the caller's buffer instead would need an ownership hand-off the API does
  * not have. The copy goes into the loop's pooled chunks ({@link WriteChunks}): small writes are
  * appended to the last chunk while it has room, and written chunks go back to the pool, so a steady
- * stream of writes under back-pressure allocates nothing. A write larger than a chunk gets one heap
- * copy of its own: that allocation is small beside the copy, and a large direct buffer per write
- * would churn native memory.
+ * stream of writes under back-pressure allocates nothing. A write larger than a chunk gets heap
+ * copies of its own, {@link HeapWrites#AT_MOST} bytes each: that allocation is small beside the copy,
+ * and a large direct buffer per write would churn native memory. In pieces, because a channel copies
+ * all of a heap buffer it is offered at every write, whatever it takes; and one write offers at most
+ * {@link #GATHER_BYTES_AT_MOST} bytes.
  *
  * <p>Chunks handed out by {@link #gather} are in flight (NIO.2 writes them on another thread): the
  * buffer appends nothing to them until {@link #consumed} says the write is over, and {@link #clear}
  * does not give them back to the pool.
  */
 public final class WriteBuffer {
+
+    /** The most one write offers a channel: 64 pooled chunks. */
+    public static final int GATHER_BYTES_AT_MOST = WriteChunks.GATHER_AT_MOST * WriteChunks.CHUNK_SIZE;
 
     private final WriteChunks pool;
     /**
@@ -57,7 +63,11 @@ public final class WriteBuffer {
         } else if (length <= WriteChunks.CHUNK_SIZE) {
             addLast(pool.take().put(data).flip());
         } else {
-            addLast(ByteBuffer.allocate(length).put(data).flip());
+            while (data.hasRemaining()) {
+                ByteBuffer piece = ByteBuffer.allocate(Math.min(data.remaining(), HeapWrites.AT_MOST));
+                addLast(piece.put(data.duplicate().limit(data.position() + piece.capacity())).flip());
+                data.position(data.position() + piece.capacity());
+            }
         }
         size += length;
     }
@@ -113,9 +123,13 @@ public final class WriteBuffer {
     }
 
     private int fill(ByteBuffer[] batch) {
-        int filled = Math.min(count, batch.length);
-        for (int i = 0; i < filled; i++) {
-            batch[i] = chunk(i);
+        int most = Math.min(count, batch.length);
+        int filled = 0;
+        long offered = 0;
+        while (filled < most && (filled == 0 || offered + chunk(filled).remaining() <= GATHER_BYTES_AT_MOST)) {
+            batch[filled] = chunk(filled);
+            offered += batch[filled].remaining();
+            filled++;
         }
         return filled;
     }

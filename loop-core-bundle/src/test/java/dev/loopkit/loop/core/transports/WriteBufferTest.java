@@ -27,7 +27,7 @@ public class WriteBufferTest {
     private final WriteBuffer buffer = new WriteBuffer(pool);
 
     /** A channel that takes at most {@code budget} bytes per write and keeps them, or drops them. */
-    private static final class Sink implements GatheringByteChannel {
+    private static class Sink implements GatheringByteChannel {
         final ByteArrayOutputStream kept = new ByteArrayOutputStream();
         final Random random;
         final int budget;
@@ -107,6 +107,37 @@ public class WriteBufferTest {
         assertArrayEquals(expected.toByteArray(), sink.kept.toByteArray());
         assertEquals(0, buffer.size());
         assertTrue("written chunks went back to the pool", pool.idle() > 0);
+    }
+
+    /**
+     * A channel copies a heap buffer's remaining bytes at every write, whatever it takes (the JDK into a
+     * temporary direct buffer it keeps for the thread, jnr-ffi into native memory): a 64 MiB write kept
+     * whole and drained 64 KiB at a time copied its rest again at each of ~1,000 writes. Kept in
+     * pieces, a write offers a channel at most {@link WriteBuffer#GATHER_BYTES_AT_MOST} bytes at a time.
+     */
+    @Test
+    public void aLargeWriteIsKeptInPiecesAndOfferedAMebibyteAtATime() throws Exception {
+        byte[] bytes = new byte[5 << 20];
+        new Random(6).nextBytes(bytes);
+        buffer.add(ByteBuffer.wrap(bytes));
+        long[] offeredAtMost = {0};
+        Sink sink = new Sink(7, 100_000, true) {
+            @Override
+            public long write(ByteBuffer[] srcs, int offset, int length) {
+                long offered = 0;
+                for (int i = offset; i < offset + length; i++) {
+                    offered += srcs[i].remaining();
+                }
+                offeredAtMost[0] = Math.max(offeredAtMost[0], offered);
+                return super.write(srcs, offset, length);
+            }
+        };
+        while (!buffer.isEmpty()) {
+            buffer.writeTo(sink);
+        }
+        assertArrayEquals(bytes, sink.kept.toByteArray());
+        assertTrue("one write was offered " + offeredAtMost[0] + " bytes",
+                offeredAtMost[0] <= WriteBuffer.GATHER_BYTES_AT_MOST);
     }
 
     @Test
