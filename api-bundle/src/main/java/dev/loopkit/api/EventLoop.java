@@ -381,8 +381,10 @@ public interface EventLoop extends Executor {
      * completes with the number of bytes sent. The transport's write buffer drains first; its reading
      * is paused meanwhile and resumed after. Zero-copy ({@code sendfile(2)}) where the
      * transport sends straight to a socket; otherwise
-     * asyncio's fallback: the file is read in 16 KiB blocks in the default executor and written to
-     * the transport, respecting its flow control. The file's position is left after the last byte sent.
+     * asyncio's fallback: the file is read in blocks in the default executor (as large as the transport's
+     * high-water mark, from asyncio's 16 KiB up to 256 KiB) and written to the transport, respecting its
+     * flow control; a read the executor refuses fails the sendfile. The file's position is left after the
+     * last byte sent.
      *
      * @throws IllegalArgumentException "offset must be a non-negative integer (got -1)", "count must be
      *         a positive integer (got 0)"

@@ -29,8 +29,9 @@ final class Sendfile {
     /**
      * The fallback's smallest block for transports: asyncio's {@code _sendfile_fallback} reads 16 KiB at
      * a time. Each block is one hop to the executor and back, so a block here is as large as the
-     * transport's high-water mark allows (asyncio's limits hold as in asyncio: the buffer never holds more
-     * than the mark and one block); 64 KiB with the default mark. On the proactor loop, against the C
+     * transport's high-water mark allows, up to {@link #SOCKET_BLOCK} (asyncio's limits hold as in asyncio: the buffer never holds more
+     * than the mark and one block); 64 KiB with the default mark. A mark of 1 GiB made a block of the
+     * whole count, allocated at once (an outside review). On the proactor loop, against the C
      * {@code sendfile(2)} program of the same run (loaded quick runs of the benchmarks' sendfile section):
      * 16 KiB heap blocks 0.11×, 64 KiB direct ones (no copy between the file and a heap array) 0.21×,
      * 256 KiB direct ones 0.27×.
@@ -149,7 +150,7 @@ final class Sendfile {
     private void fallbackThrough(SendfileTransport transport) {
         SendfileFallbackProtocol protocol = new SendfileFallbackProtocol(loop, transport);
         result.addDoneCallback(f -> protocol.restore());
-        int block = Math.max(TRANSPORT_BLOCK, transport.getWriteBufferLimits().high());
+        int block = Math.min(SOCKET_BLOCK, Math.max(TRANSPORT_BLOCK, transport.getWriteBufferLimits().high()));
         copyInBlocks(block, next -> protocol.drain().thenRun(() -> {
             if (result.isDone()) {
                 // Room may come (a write completing) after a cancel and before restore() ends the wait, whose
@@ -275,7 +276,16 @@ final class Sendfile {
             return;
         }
         long at = position;
-        loop.runInExecutor(null, () -> file.read(block.clear().limit(wanted), at)).whenComplete((read, error) -> {
+        CompletionStage<Integer> reading;
+        try {
+            reading = loop.runInExecutor(null, () -> file.read(block.clear().limit(wanted), at));
+        } catch (RuntimeException refused) {
+            // asyncio's run_in_executor raises there ("Executor shutdown has been called"), and the sendfile with
+            // it; the transport's protocol comes back as the result's done callbacks run
+            fail(refused);
+            return;
+        }
+        reading.whenComplete((read, error) -> {
             if (result.isDone()) {
                 return; // cancelled while the block was read: asyncio's await raises there, nothing more is written
             }

@@ -36,6 +36,13 @@ import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
@@ -912,6 +919,109 @@ public abstract class SendfileContract extends LoopTestSupport {
             Object got = runFor(outcomeOf(loop.sendfile(client.transport(), channel, 0, 300_000L), 10));
             assertEquals(300_000L, got);
         }
+        client.transport().close();
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
+     * The fallback's block read refused by the default executor (a bounded pool of the user's, busy; or
+     * one shut down): the sendfile fails with the refusal, as asyncio's {@code run_in_executor} raises
+     * out of {@code _sendfile_fallback}, whose {@code finally} gives the transport its protocol back.
+     * Before, the refusal was thrown out of the call or reported as "Exception in callback", the sendfile
+     * never completed, and the transport kept the fallback's stand-in, paused, refusing every later
+     * sendfile with "Empty waiter is already set" (an outside review).
+     */
+    @Test
+    public void aBlockReadTheDefaultExecutorRefusesFailsTheSendfileAndGivesTheTransportBack() throws Exception {
+        ThreadPoolExecutor busy = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new SynchronousQueue<>());
+        CountDownLatch release = new CountDownLatch(1);
+        busy.execute(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Receiver receiver = new Receiver(Long.MAX_VALUE, 0);
+        Server server = serverFor(receiver);
+        Connection<Protocol> client = connect(server);
+        dev.loopkit.api.BaseProtocol protocol = client.transport().getProtocol();
+        NetworkChannel socket = openStreamSocket();
+        runFor(loop.sockConnect(socket, new InetSocketAddress(LOCALHOST, port(server))));
+        loop.setDefaultExecutor(busy);
+        try (FileChannel zeros = FileChannel.open(Path.of("/dev/zero"))) {
+            // a character device with a count: the fallback on every loop
+            Object throughTransport = runFor(outcomeOf(loop.sendfile(client.transport(), zeros, 0, 1_000_000L), 10));
+            assertTrue("through a transport: " + throughTransport, throughTransport instanceof RejectedExecutionException);
+            assertSame("the transport's own protocol is back", protocol, client.transport().getProtocol());
+            assertTrue("reading again", client.transport().isReading());
+            Object onASocket = runFor(outcomeOf(loop.sockSendfile(socket, zeros, 0, 1_000_000L), 10));
+            assertTrue("on a socket: " + onASocket, onASocket instanceof RejectedExecutionException);
+        } finally {
+            release.countDown();
+            busy.shutdown();
+            socket.close();
+        }
+        client.transport().close();
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
+     * The fallback's block is as large as the transport's high-water mark, up to asyncio's 256 KiB: a
+     * mark of 1 GiB made it allocate the whole count at once (64 MiB of direct memory here, 400 MB in
+     * the review's case, an OutOfMemoryError out of the call under a direct-memory limit). The block is
+     * allocated before its first read goes to the executor, which looks at the direct memory in use.
+     */
+    @Test
+    public void aHighWaterMarkOfAGibibyteGivesTheFallbackNoBlockOfItsSize() throws Exception {
+        long count = 64L << 20;
+        Receiver receiver = new Receiver(count, 0);
+        Server server = serverFor(receiver);
+        Connection<Protocol> client = connect(server);
+        client.transport().setWriteBufferLimits(1 << 30, -1);
+        ExecutorService reads = Executors.newSingleThreadExecutor();
+        long before = DirectMemory.inUse();
+        long[] mostInUse = {Long.MIN_VALUE};
+        loop.setDefaultExecutor(new java.util.concurrent.AbstractExecutorService() {
+            @Override
+            public void execute(Runnable read) {
+                mostInUse[0] = Math.max(mostInUse[0], DirectMemory.used() - before);
+                reads.execute(read);
+            }
+
+            @Override
+            public void shutdown() {
+                reads.shutdown();
+            }
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                return reads.shutdownNow();
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return reads.isShutdown();
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return reads.isTerminated();
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+                return reads.awaitTermination(timeout, unit);
+            }
+        });
+        try (FileChannel zeros = FileChannel.open(Path.of("/dev/zero"))) {
+            assertEquals(Long.valueOf(count), runFor(outcomeOf(loop.sendfile(client.transport(), zeros, 0, count), 30)));
+        }
+        assertEquals(Long.valueOf(count), runFor(receiver.all));
+        assertTrue("the blocks were read in the default executor", mostInUse[0] != Long.MIN_VALUE);
+        assertTrue("direct memory in use as a block was read: " + mostInUse[0], mostInUse[0] <= 8 << 20);
         client.transport().close();
         server.close();
         runFor(server.waitClosed());
