@@ -118,6 +118,36 @@ public abstract class PipeContract extends LoopTestSupport {
         assertFalse("the write transport closed its descriptor", stillOpen(writeEnd));
     }
 
+    /**
+     * asyncio's read pipe reports every read error but {@code EIO} to the exception handler ("Fatal read
+     * error on pipe transport"), where a socket transport's I/O errors are said in debug mode only: a read
+     * pipe on a TCP socket its peer resets is reported (CPython: {@code ConnectionResetError(104, ...)}).
+     * Before, the socket's rule was applied and nothing was reported (an outside review).
+     */
+    @Test
+    public void aReadPipeWhoseReadFailsIsReportedToTheExceptionHandler() throws Exception {
+        List<Map<String, Object>> reported = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> reported.add(context));
+        dev.loopkit.posix.Sockets sockets = posix.sockets();
+        int listener = sockets.open(java.net.StandardProtocolFamily.INET);
+        sockets.bind(listener, new java.net.InetSocketAddress("127.0.0.1", 0));
+        sockets.listen(listener, 1);
+        int reading = remember(sockets.open(java.net.StandardProtocolFamily.INET));
+        sockets.connect(reading, sockets.localAddress(listener));
+        posix.awaitReadable(new int[] {listener}, 5_000);
+        dev.loopkit.posix.Sockets.Accepted peer = sockets.accept(listener);
+        posix.close(listener);
+        CollectingProtocol reader = new CollectingProtocol(1, false);
+        runFor(loop.connectReadPipe(() -> reader, reading));
+        sockets.setOption(peer.fd(), java.net.StandardSocketOptions.SO_LINGER, 0);
+        posix.close(peer.fd()); // a reset
+        Exception lost = runFor(reader.lost);
+        assertTrue(String.valueOf(lost), lost instanceof PosixException);
+        assertEquals(1, reported.size());
+        assertEquals("Fatal read error on pipe transport", reported.get(0).get("message"));
+        assertSame(lost, reported.get(0).get("exception"));
+    }
+
     @Test
     public void aWritePipeWhoseReaderClosesIsLostWithBrokenPipe() throws Exception {
         int[] pipe = pipe();

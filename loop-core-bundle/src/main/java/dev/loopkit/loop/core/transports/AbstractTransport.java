@@ -207,17 +207,27 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
     public static void reportFatalError(BaseEventLoop loop, Throwable error, String message, Object transport,
             Object protocol) {
         if (error instanceof IOException) {
-            if (loop.getDebug()) {
-                LOG.log(Level.DEBUG, transport + ": " + message, error);
-            }
+            logFatalError(loop, error, message, transport);
         } else {
-            Map<String, Object> context = new LinkedHashMap<>();
-            context.put("message", message);
-            context.put("exception", error);
-            context.put("transport", transport);
-            context.put("protocol", protocol);
-            loop.callExceptionHandler(context);
+            reportToTheHandler(loop, error, message, transport, protocol);
         }
+    }
+
+    /** asyncio's {@code _fatal_error} for an error it does not report: said in debug mode only. */
+    static void logFatalError(BaseEventLoop loop, Throwable error, String message, Object transport) {
+        if (loop.getDebug()) {
+            LOG.log(Level.DEBUG, transport + ": " + message, error);
+        }
+    }
+
+    /** asyncio's {@code _fatal_error} for an error it reports: the loop's exception handler hears of it. */
+    static void reportToTheHandler(BaseEventLoop loop, Throwable error, String message, Object transport, Object protocol) {
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("message", message);
+        context.put("exception", error);
+        context.put("transport", transport);
+        context.put("protocol", protocol);
+        loop.callExceptionHandler(context);
     }
 
     /** asyncio's {@code abort()}: closes at once, dropping what is buffered; connectionLost gets {@code null}. */

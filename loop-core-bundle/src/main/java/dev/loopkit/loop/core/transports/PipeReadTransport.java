@@ -61,6 +61,21 @@ public final class PipeReadTransport extends AbstractTransport implements Transp
         });
     }
 
+    /**
+     * asyncio's {@code _UnixReadPipeTransport._fatal_error}: unlike a socket's, a read pipe's I/O error goes
+     * to the exception handler, all but {@code EIO} (what a pty's reader gets once the other side closed,
+     * its end of the stream), which is said in debug mode only.
+     */
+    private void readFailed(PosixException error) {
+        String message = "Fatal read error on pipe transport";
+        if (error.errnoName().equals("EIO")) {
+            logFatalError(loop, error, message, this);
+        } else {
+            reportToTheHandler(loop, error, message, this, protocol);
+        }
+        forceClose(error);
+    }
+
     private void readReady() {
         if (connLost > 0) {
             return;
@@ -70,7 +85,7 @@ public final class PipeReadTransport extends AbstractTransport implements Transp
         try {
             read = posix.read(fd, data);
         } catch (PosixException e) {
-            fatalError(e, "Fatal read error on pipe transport");
+            readFailed(e);
             return;
         }
         if (read < 0) {
