@@ -6,6 +6,7 @@ import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.Transport;
 import dev.loopkit.api.WriteTransport;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import javax.net.ssl.SSLContext;
 
@@ -104,12 +105,47 @@ public final class StreamWriter {
         if (!(protocol instanceof StreamReaderProtocol streamProtocol) || !(transport instanceof Transport)) {
             throw new IllegalStateException("start_tls() needs the writer of a socket connection, not " + this);
         }
-        return drain().thenCompose(drained -> loop.startTls((Transport) transport, streamProtocol, sslContext,
-                streamProtocol.isServerSide(), options))
-                .thenAccept(upgraded -> {
-                    transport = upgraded;
-                    streamProtocol.replaceTransport(upgraded);
-                });
+        LoopFuture<Void> upgraded = loop.createFuture();
+        drain().whenComplete((drained, drainFailed) -> {
+            if (upgraded.isDone()) {
+                return; // given up while draining: asyncio's start_tls ends there, the connection left as it is
+            }
+            if (drainFailed != null) {
+                IfStillWaiting.setException(upgraded, unwrap(drainFailed));
+                return;
+            }
+            CompletionStage<Transport> tls;
+            try {
+                tls = loop.startTls((Transport) transport, streamProtocol, sslContext, streamProtocol.isServerSide(), options);
+            } catch (RuntimeException refused) {
+                IfStillWaiting.setException(upgraded, refused);
+                return;
+            }
+            // asyncio's StreamWriter.start_tls awaits loop.start_tls, so a cancel (or a timeout) reaches it, and it
+            // closes the transport. Not passed on, the handshake went on under this writer's plain transport, and
+            // the next write went out in clear in the middle of the TLS stream (an outside review).
+            upgraded.whenComplete((ok, givenUp) -> {
+                if (givenUp != null) {
+                    tls.toCompletableFuture().cancel(false);
+                }
+            });
+            tls.whenComplete((secure, failed) -> {
+                if (failed != null) {
+                    IfStillWaiting.setException(upgraded, unwrap(failed));
+                    return;
+                }
+                transport = secure; // before anything else: from here on no write of this writer's goes out in clear
+                streamProtocol.replaceTransport(secure);
+                if (!IfStillWaiting.setResult(upgraded, null)) {
+                    secure.close(); // given up as the handshake ended: closed, as loop.start_tls closes it
+                }
+            });
+        });
+        return upgraded;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException wrapped && wrapped.getCause() != null ? wrapped.getCause() : error;
     }
 
     @Override

@@ -48,6 +48,7 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
 import org.junit.Test;
 
 /**
@@ -1191,5 +1192,186 @@ public abstract class TlsContract extends SocketTestSupport {
         runFor(over);
         assertTrue(connecting.isCancelled());
         return reports.track(connecting);
+    }
+
+    // ---- start_tls given up, timed out or handed another loop's transport; an address's words (an outside review) ----
+
+    /**
+     * A TLS server of the JDK's over the connection {@code listener} accepts, which answers the client's
+     * hello after {@code answerAfterMillis}: it hands on the raw bytes that come after its handshake,
+     * until the client closes ("EOF" then) or 3 s pass; or, asked to, resets the connection.
+     */
+    private static CompletableFuture<String> rawBytesAfterTheHandshake(ServerSocket listener, long answerAfterMillis,
+            boolean reset) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (Socket accepted = listener.accept()) {
+                Thread.sleep(answerAfterMillis);
+                SSLSocket tls = (SSLSocket) TestCertificates.serverContext().getSocketFactory()
+                        .createSocket(accepted, LOCALHOST, accepted.getPort(), false);
+                tls.setUseClientMode(false);
+                tls.startHandshake();
+                if (reset) {
+                    Thread.sleep(300);
+                    accepted.setSoLinger(true, 0);
+                    java.lang.ref.Reference.reachabilityFence(tls); // no close_notify of its cleaning before the reset
+                    return "reset";
+                }
+                accepted.setSoTimeout(3_000);
+                ByteArrayOutputStream raw = new ByteArrayOutputStream();
+                byte[] chunk = new byte[4096];
+                try {
+                    for (int n; (n = accepted.getInputStream().read(chunk)) >= 0; ) {
+                        raw.write(chunk, 0, n);
+                    }
+                    return raw.toString(StandardCharsets.ISO_8859_1) + "EOF";
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    return raw.toString(StandardCharsets.ISO_8859_1) + "still open";
+                }
+            } catch (IOException | InterruptedException e) {
+                return "the connection ended: " + e;
+            }
+        });
+    }
+
+    /**
+     * Cancelling the streams' {@code startTls} (or timing it out) reaches the loop's {@code startTls}, which
+     * closes the transport, as asyncio's {@code StreamWriter.start_tls} awaits {@code loop.start_tls}. Before,
+     * the handshake went on under a writer that kept the plain transport, and its next write went out in
+     * clear in the middle of the TLS stream (an outside review).
+     */
+    @Test
+    public void cancellingTheStreamsStartTlsClosesTheConnectionAndNothingGoesOutInClear() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getByName(LOCALHOST))) {
+            CompletableFuture<String> wire = rawBytesAfterTheHandshake(listener, 300, false);
+            Streams.StreamPair pair = runFor(Streams.openConnection(loop, LOCALHOST, listener.getLocalPort()));
+            CompletionStage<Void> upgrade = pair.writer().startTls(TestCertificates.clientContext(),
+                    ConnectionOptions.defaults().withServerHostname("localhost"));
+            turn(0.1); // drained, and the client's hello sent: the handshake runs
+            assertTrue(upgrade.toCompletableFuture().cancel(false));
+            turn(0.5); // a handshake left going completes meanwhile
+            pair.writer().write("secret\n".getBytes(StandardCharsets.US_ASCII));
+            turn(0.1);
+            String seen = wire.get(10, TimeUnit.SECONDS);
+            assertFalse("sent in clear: " + seen, seen.contains("secret"));
+            assertFalse("the connection of a cancelled start_tls stayed open", seen.endsWith("still open"));
+            runFor(pair.writer().waitClosed());
+        }
+    }
+
+    /**
+     * A {@code startTls} that fails (its handshake timed out, here) ends the connection for the protocol that
+     * had it: the streams' pending read and {@code waitClosed()} end. asyncio tells that protocol nothing
+     * while a handshake runs, and both waited for ever (an outside review; asyncio 3.11 does the same).
+     */
+    @Test
+    public void aStreamsStartTlsThatTimesOutEndsThePendingReadAndWaitClosed() {
+        Server silent = runFor(loop.createServer(() -> new Protocol() { }, LOCALHOST, 0));
+        Streams.StreamPair pair = runFor(Streams.openConnection(loop, LOCALHOST, port(silent)));
+        CompletionStage<byte[]> reading = pair.reader().read(100);
+        Object upgrade = runFor(outcomeOf(pair.writer().startTls(TestCertificates.clientContext(),
+                ConnectionOptions.defaults().withServerHostname("localhost").withSslHandshakeTimeout(0.3)), 5));
+        assertTrue(String.valueOf(upgrade), String.valueOf(upgrade).contains("SSL handshake is taking longer than 0.3 seconds"));
+        Object read = runFor(outcomeOf(reading, 5));
+        assertSame("the read fails with the handshake's failure", unwrapped(upgrade), unwrapped(read));
+        assertSame(unwrapped(upgrade), unwrapped(runFor(outcomeOf(pair.writer().waitClosed(), 5))));
+        silent.close();
+        runFor(silent.waitClosed());
+    }
+
+    private static Object unwrapped(Object outcome) {
+        return outcome instanceof CompletionException wrapped && wrapped.getCause() != null ? wrapped.getCause() : outcome;
+    }
+
+    /** A protocol that records the flow-control calls it gets after its {@code connectionLost}. */
+    private static final class LateFlowControl extends CollectingProtocol {
+        final List<String> afterLost = new CopyOnWriteArrayList<>();
+        volatile boolean isLost;
+
+        LateFlowControl() {
+            super(Integer.MAX_VALUE, false);
+        }
+
+        @Override
+        public void pauseWriting() {
+            if (isLost) {
+                afterLost.add("pauseWriting");
+            }
+            super.pauseWriting();
+        }
+
+        @Override
+        public void resumeWriting() {
+            if (isLost) {
+                afterLost.add("resumeWriting");
+            }
+            super.resumeWriting();
+        }
+
+        @Override
+        public void connectionLost(Exception exc) {
+            isLost = true;
+            super.connectionLost(exc);
+        }
+    }
+
+    /**
+     * New write-buffer limits on a TLS transport whose connection was lost while its protocol was paused
+     * call the protocol no more: asyncio's TLS layer drops its application protocol once the connection
+     * is lost. Before, the protocol was told {@code resumeWriting} after its {@code connectionLost} (an
+     * outside review).
+     */
+    @Test
+    public void aLostTlsTransportTellsItsProtocolNothingMoreOfItsFlowControl() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getByName(LOCALHOST))) {
+            CompletableFuture<String> peer = rawBytesAfterTheHandshake(listener, 0, true);
+            LateFlowControl app = new LateFlowControl();
+            Connection<LateFlowControl> tls = runFor(loop.createConnection(() -> app, LOCALHOST, listener.getLocalPort(),
+                    ConnectionOptions.ssl(TestCertificates.clientContext()).withServerHostname("localhost")));
+            for (int i = 0; i < 32; i++) {
+                tls.transport().write(new byte[256 * 1024]);
+            }
+            assertEquals("paused by the writes", 1, app.pauses);
+            assertEquals("reset", peer.get(10, TimeUnit.SECONDS));
+            runFor(app.lost);
+            tls.transport().setWriteBufferLimits(1 << 20, 1 << 18);
+            turn(0.1);
+            assertEquals(List.of(), app.afterLost);
+        }
+    }
+
+    /** OpenSSL's words for a certificate that does not name the IP address connected to. */
+    @Test
+    public void anIpAddressTheCertificateDoesNotNameFailsInOpenSslsWords() {
+        Server server = runFor(loop.createServer(EchoProtocol::new, LOCALHOST, 0,
+                ServerOptions.defaults().withSsl(TestCertificates.serverContext())));
+        Object outcome = runFor(outcomeOf(loop.createConnection(() -> new CollectingProtocol(0, false), LOCALHOST, port(server),
+                ConnectionOptions.ssl(TestCertificates.clientContext()).withServerHostname("127.0.0.2")), 5));
+        assertTrue(String.valueOf(outcome), String.valueOf(outcome).contains(
+                "certificate verify failed: IP address mismatch, certificate is not valid for '127.0.0.2'."));
+        server.close();
+        runFor(server.waitClosed());
+    }
+
+    /**
+     * A transport of another loop is refused in the javadoc's words. Before, it was taken: the stage
+     * waited for ever on this loop and the transport stayed paused on its own (an outside review).
+     */
+    @Test
+    public void startTlsRefusesAnotherLoopsTransport() {
+        Server server = runFor(loop.createServer(() -> new Protocol() { }, LOCALHOST, 0));
+        CollectingProtocol app = new CollectingProtocol(0, false);
+        Connection<CollectingProtocol> plain = runFor(loop.createConnection(() -> app, LOCALHOST, port(server)));
+        dev.loopkit.loop.core.BaseEventLoop other = newLoop();
+        try {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> other.startTls(plain.transport(),
+                    app, TestCertificates.clientContext(), false, ConnectionOptions.defaults().withServerHostname("localhost")));
+            assertTrue(refused.getMessage(), refused.getMessage().contains("is not supported by start_tls()"));
+            assertTrue("still reading", plain.transport().isReading());
+        } finally {
+            other.close();
+        }
+        plain.transport().close();
+        server.close();
+        runFor(server.waitClosed());
     }
 }

@@ -61,6 +61,8 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
     private final ArrayDeque<ByteBuffer> writeBacklog = new ArrayDeque<>();
     private Protocol appProtocol;
     private AppState appState;
+    /** {@code start_tls}'s: the application protocol had its connection before this layer came. */
+    private final boolean connectedBeforeTls;
     private LoopFuture<Void> waiter;
     private AbstractSocketTransport transport;
     private State state = State.UNWRAPPED;
@@ -107,6 +109,7 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
         this.shutdownTimeout = timeouts.shutdown();
         this.appProtocol = appProtocol;
         this.appState = callConnectionMade ? AppState.INIT : AppState.CON_MADE;
+        this.connectedBeforeTls = !callConnectionMade;
         this.appTransport = new SslTransport(this);
         this.appWriting = new FlowControl(loop, appTransport, this::writeBufferSize, HIGH_WATER_SSL_WRITE);
         int packet = engine.getSession().getPacketBufferSize();
@@ -137,7 +140,9 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
         connLost++;
         socketLost = true;
         appTransport.markClosed();
-        if (state != State.DO_HANDSHAKE && (appState == AppState.CON_MADE || appState == AppState.EOF)) {
+        // Lost during start_tls's handshake, the connection the application protocol had is over too: asyncio tells
+        // it nothing then, and a stream's pending read and waitClosed() waited for ever (an outside review)
+        if ((state != State.DO_HANDSHAKE || connectedBeforeTls) && (appState == AppState.CON_MADE || appState == AppState.EOF)) {
             appState = AppState.CON_LOST;
             Protocol lost = appProtocol;
             loop.callSoon(() -> lost.connectionLost(exc));
@@ -206,7 +211,7 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
     /** The socket's buffer, which the application's flow control counts, drained some. */
     @Override
     public void transportBufferDrained() {
-        appWriting.maybeResume(appProtocol);
+        appWriting.maybeResume(flowControlled());
     }
 
     // ---- handshake -------------------------------------------------------------------------------------
@@ -479,8 +484,8 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
                 outgoing = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
             }
         }
-        appWriting.maybePause(appProtocol);
-        appWriting.maybeResume(appProtocol);
+        appWriting.maybePause(flowControlled());
+        appWriting.maybeResume(flowControlled());
     }
 
     /**
@@ -773,6 +778,15 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
 
     Protocol appProtocol() {
         return appProtocol;
+    }
+
+    /**
+     * The protocol the application's flow control tells, {@code null} (nobody) once the connection is lost:
+     * asyncio's TLS layer drops its application protocol then. A protocol paused when the peer reset was
+     * told {@code resumeWriting} after its {@code connectionLost} (an outside review).
+     */
+    Protocol flowControlled() {
+        return socketLost ? null : appProtocol;
     }
 
     void setAppProtocol(Protocol protocol) {

@@ -121,8 +121,8 @@ public final class SslTransport implements SendfileTransport {
 
     @Override
     public void setWriteBufferLimits(int high, int low) {
-        ssl.appWriting().setLimits(high, low, ssl.appProtocol());
-        ssl.appWriting().maybeResume(ssl.appProtocol());
+        ssl.appWriting().setLimits(high, low, ssl.flowControlled());
+        ssl.appWriting().maybeResume(ssl.flowControlled());
     }
 
     @Override

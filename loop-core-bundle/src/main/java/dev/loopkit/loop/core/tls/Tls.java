@@ -147,7 +147,8 @@ public final class Tls {
         if (context == null) {
             throw new IllegalArgumentException("sslcontext is expected to be an instance of ssl.SSLContext, got None");
         }
-        if (!(transport instanceof AbstractSocketTransport socket)) {
+        if (!(transport instanceof AbstractSocketTransport socket) || !socket.belongsTo(loop)) {
+            // another loop's was taken: the stage waited for ever on this loop, the transport paused on its own
             throw new IllegalArgumentException("transport " + transport + " is not supported by start_tls()");
         }
         if (socket.isClosing()) {

@@ -30,7 +30,7 @@ final class TlsErrors {
     /**
      * A certificate failure in OpenSSL's words, naming the host it was checked for: "[SSL:
      * CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid
-     * for 'host'. (the JDK's reason)"; other handshake errors as the engine gave them.
+     * for 'host'. (the JDK's reason)" ("IP address mismatch" for an address); other handshake errors as the engine gave them.
      */
     static SSLException describe(SSLException error, String serverHostname) {
         if (!isCertificateFailure(error)) {
@@ -45,11 +45,17 @@ final class TlsErrors {
         boolean hostMismatch = lower.contains("subject alternative") || lower.contains("no name matching");
         String host = serverHostname == null ? "" : serverHostname;
         String message = "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
-                + (hostMismatch ? "Hostname mismatch, certificate is not valid for '" + host + "'. (" + reason + ")"
+                + (hostMismatch ? (isAddress(host) ? "IP address" : "Hostname") + " mismatch, certificate is not valid for '"
+                        + host + "'. (" + reason + ")"
                         : reason + " (server_hostname '" + host + "')");
         SSLHandshakeException described = new SSLHandshakeException(message);
         described.initCause(error);
         return described;
+    }
+
+    // OpenSSL says "IP address mismatch" for a name that is an IPv4 or IPv6 literal
+    private static boolean isAddress(String host) {
+        return host.contains(":") || host.matches("[0-9.]+");
     }
 
     /**

@@ -230,6 +230,11 @@ public abstract class AbstractTransport implements BaseTransport, LoopResource {
         loop.callExceptionHandler(context);
     }
 
+    /** Whether {@code eventLoop} runs this transport. */
+    public final boolean belongsTo(BaseEventLoop eventLoop) {
+        return loop == eventLoop;
+    }
+
     /** asyncio's {@code abort()}: closes at once, dropping what is buffered; connectionLost gets {@code null}. */
     public void abort() {
         forceClose(null);
