@@ -1374,4 +1374,61 @@ public abstract class TlsContract extends SocketTestSupport {
         server.close();
         runFor(server.waitClosed());
     }
+
+    /** A TLS server of the JDK's that sends {@code bytes} to the client {@code listener} accepts, then ends (close_notify, FIN). */
+    private static CompletableFuture<Void> sendsThenEnds(ServerSocket listener, int bytes) {
+        return CompletableFuture.runAsync(() -> {
+            try (Socket accepted = listener.accept();
+                    SSLSocket tls = (SSLSocket) TestCertificates.serverContext().getSocketFactory()
+                            .createSocket(accepted, LOCALHOST, accepted.getPort(), true)) {
+                tls.setUseClientMode(false);
+                tls.getOutputStream().write(new byte[bytes]);
+                tls.getOutputStream().flush();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    /**
+     * {@code close()} on a TLS transport whose application paused reading before the peer ended the
+     * connection (close_notify and FIN) ends it: what was held for the application is dropped, as after
+     * any close, and the socket closes. asyncio returns from its shutdown in that state, and the close never
+     * ended: no {@code connectionLost}, the socket open, no shutdown timer (an outside review; asyncio 3.11
+     * does the same).
+     */
+    @Test
+    public void closingATlsTransportWhoseReadingWasPausedWhenThePeerEndedEnds() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getByName(LOCALHOST))) {
+            CompletableFuture<Void> peerDone = sendsThenEnds(listener, 24);
+            CollectingProtocol app = new CollectingProtocol(Integer.MAX_VALUE, false) {
+                @Override
+                public void connectionMade(Transport transport) {
+                    transport.pauseReading();
+                    super.connectionMade(transport);
+                }
+            };
+            Connection<CollectingProtocol> tls = runFor(loop.createConnection(() -> app, LOCALHOST, listener.getLocalPort(),
+                    ConnectionOptions.ssl(TestCertificates.clientContext()).withServerHostname("localhost")));
+            runFor(peerDone);
+            turn(0.2); // the peer's records and its FIN are in
+            tls.transport().close();
+            assertNull(runFor(outcomeOf(app.lost, 5)));
+            assertEquals("nothing delivered after the close", 0, app.received.size());
+        }
+    }
+
+    /** The same through the streams: the reader's full buffer paused the transport, and {@code waitClosed()} waited for ever. */
+    @Test
+    public void closingAStreamWriterWhoseReaderWasFullWhenTheTlsPeerEndedEnds() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getByName(LOCALHOST))) {
+            CompletableFuture<Void> peerDone = sendsThenEnds(listener, 64 * 1024);
+            Streams.StreamPair pair = runFor(Streams.openConnection(loop, LOCALHOST, listener.getLocalPort(), 1024,
+                    ConnectionOptions.ssl(TestCertificates.clientContext()).withServerHostname("localhost")));
+            runFor(peerDone);
+            turn(0.2);
+            pair.writer().close();
+            assertNull(runFor(outcomeOf(pair.writer().waitClosed(), 5)));
+        }
+    }
 }

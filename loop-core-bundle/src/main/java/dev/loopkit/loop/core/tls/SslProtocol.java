@@ -315,6 +315,15 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
 
     /** asyncio's {@code _start_shutdown}: the application closed its transport. */
     void startShutdown() {
+        if (state == State.FLUSHING && eofReceived && appReadingPaused && shutdownTimeoutHandle == null) {
+            // The peer ended while the application had paused reading, which now closes without reading on. asyncio
+            // returns here, and the close never ended: no connection_lost, the socket open, no shutdown timer (an
+            // outside review). What was held for the application is dropped, as any data after a close.
+            appTransport.markClosed();
+            shutdownTimeoutHandle = loop.callLater(shutdownTimeout, this::checkShutdownTimeout);
+            doFlush();
+            return;
+        }
         if (state == State.FLUSHING || state == State.SHUTDOWN || state == State.UNWRAPPED) {
             return;
         }
