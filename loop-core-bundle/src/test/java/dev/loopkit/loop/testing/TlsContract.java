@@ -1431,4 +1431,56 @@ public abstract class TlsContract extends SocketTestSupport {
             assertNull(runFor(outcomeOf(pair.writer().waitClosed(), 5)));
         }
     }
+
+    /**
+     * {@code startTls} over a protocol its plain transport had paused (4 MiB written to a peer that reads
+     * later): the TLS layer takes the pause over, and resumes the protocol when the buffer drains.
+     * Before, the protocol was never resumed (4 MiB) or paused a second time by the TLS layer (16 MiB);
+     * asyncio never resumes it either, and fails an assertion in its TLS layer (an outside review).
+     */
+    @Test
+    public void startTlsOverAProtocolItsPlainTransportPausedResumesIt() throws Exception {
+        for (int plainBytes : new int[] {4 * MEBIBYTE, 16 * MEBIBYTE}) {
+            try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getByName(LOCALHOST))) {
+                CompletableFuture<Void> peer = CompletableFuture.runAsync(() -> {
+                    try (Socket accepted = listener.accept()) {
+                        Thread.sleep(300); // the client's buffer fills
+                        new java.io.DataInputStream(accepted.getInputStream()).readFully(new byte[plainBytes]);
+                        SSLSocket tls = (SSLSocket) TestCertificates.serverContext().getSocketFactory()
+                                .createSocket(accepted, LOCALHOST, accepted.getPort(), false);
+                        tls.setUseClientMode(false);
+                        tls.getInputStream().read(new byte[100]); // the handshake, then the client's word
+                    } catch (IOException | InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                List<String> flow = new CopyOnWriteArrayList<>();
+                CollectingProtocol app = new CollectingProtocol(0, false) {
+                    @Override
+                    public void pauseWriting() {
+                        flow.add("pause");
+                    }
+
+                    @Override
+                    public void resumeWriting() {
+                        flow.add("resume");
+                    }
+                };
+                Connection<CollectingProtocol> plain = runFor(loop.createConnection(() -> app, LOCALHOST, listener.getLocalPort()));
+                plain.transport().write(new byte[plainBytes]);
+                Transport tls = runFor(loop.startTls(plain.transport(), app, TestCertificates.clientContext(), false,
+                        ConnectionOptions.defaults().withServerHostname("localhost")));
+                tls.write("done".getBytes(StandardCharsets.US_ASCII));
+                runFor(peer);
+                turn(0.1);
+                // asyncio's rule: pause and resume alternate, and a protocol paused is resumed once the buffer drains
+                assertTrue(plainBytes + " bytes written in plain first: " + flow, flow.size() >= 2 && flow.size() % 2 == 0);
+                for (int i = 0; i < flow.size(); i++) {
+                    assertEquals(plainBytes + " bytes written in plain first: " + flow, i % 2 == 0 ? "pause" : "resume", flow.get(i));
+                }
+                tls.close();
+                runFor(app.lost);
+            }
+        }
+    }
 }

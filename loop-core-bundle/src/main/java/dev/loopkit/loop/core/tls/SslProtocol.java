@@ -202,6 +202,16 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
         sslWritingPaused = true;
     }
 
+    /**
+     * start_tls over a protocol its plain transport had paused: that pause is now the socket's, for this
+     * layer, and the application's, which this layer lifts once its buffer drains. Before, the protocol was
+     * never resumed, or paused a second time (asyncio fails an assertion; an outside review).
+     */
+    void tookOverAPausedTransport() {
+        sslWritingPaused = true;
+        appWriting.tookOverAPause();
+    }
+
     @Override
     public void resumeWriting() {
         sslWritingPaused = false;

@@ -172,6 +172,9 @@ public final class Tls {
         LoopFuture<Void> handshake = loop.createFuture();
         SslProtocol ssl = new SslProtocol(loop, protocol, context, engine(context, serverSide, hostname), hostname,
                 handshake, timeouts, false);
+        if (socket.isWritingPaused()) {
+            ssl.tookOverAPausedTransport();
+        }
         // asyncio: pause first, so that no data reaches the TLS layer before its connection_made
         socket.pauseReading();
         socket.setProtocol(ssl);

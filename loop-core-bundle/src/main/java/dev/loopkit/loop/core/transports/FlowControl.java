@@ -83,6 +83,14 @@ public final class FlowControl {
         }
     }
 
+    /**
+     * The protocol was told to pause writing by the flow control this one takes over (a plain transport's,
+     * which a TLS layer now stands on): resumed from here, and not paused twice.
+     */
+    public void tookOverAPause() {
+        paused = true;
+    }
+
     /** After the buffer drained some. */
     public void maybeResume(BaseProtocol protocol) {
         if (!paused || bufferSize.getAsInt() > low || protocol == null) {
