@@ -22,10 +22,11 @@ public final class HeapWrites {
 
     /** {@code data}, or a view of its next {@link #AT_MOST} bytes when it is a heap buffer with more. */
     public static ByteBuffer bounded(ByteBuffer data) {
-        if (data.isDirect() || data.remaining() <= AT_MOST) {
-            return data;
-        }
-        return data.duplicate().limit(data.position() + AT_MOST);
+        return isWhole(data) ? data : data.duplicate().limit(data.position() + AT_MOST);
+    }
+
+    private static boolean isWhole(ByteBuffer data) {
+        return data.isDirect() || data.remaining() <= AT_MOST;
     }
 
     /**
@@ -35,7 +36,7 @@ public final class HeapWrites {
      * @return the bytes written
      */
     public static long write(WritableByteChannel channel, ByteBuffer data) throws IOException {
-        if (bounded(data) == data) {
+        if (isWhole(data)) {
             return channel.write(data);
         }
         long written = 0;
