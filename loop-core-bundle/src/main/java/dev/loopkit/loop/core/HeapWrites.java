@@ -1,5 +1,6 @@
 package dev.loopkit.loop.core;
 
+import dev.loopkit.posix.Posix;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
@@ -14,15 +15,20 @@ import java.nio.channels.WritableByteChannel;
  */
 public final class HeapWrites {
 
-    /** The most of a heap buffer one write offers: what a loopback socket takes at a time, give or take. */
-    public static final int AT_MOST = 256 * 1024;
+    /** The most of a heap buffer one write offers: the same as through jnr-ffi. */
+    public static final int AT_MOST = Posix.HEAP_WRITE_AT_MOST;
 
     private HeapWrites() {
     }
 
     /** {@code data}, or a view of its next {@link #AT_MOST} bytes when it is a heap buffer with more. */
     public static ByteBuffer bounded(ByteBuffer data) {
-        return isWhole(data) ? data : data.duplicate().limit(data.position() + AT_MOST);
+        return isWhole(data) ? data : nextPiece(data);
+    }
+
+    /** A view of {@code data}'s next {@link #AT_MOST} bytes (or fewer, all it has). */
+    public static ByteBuffer nextPiece(ByteBuffer data) {
+        return data.duplicate().limit(data.position() + Math.min(AT_MOST, data.remaining()));
     }
 
     private static boolean isWhole(ByteBuffer data) {
@@ -41,7 +47,7 @@ public final class HeapWrites {
         }
         long written = 0;
         while (data.hasRemaining()) {
-            ByteBuffer piece = data.duplicate().limit(data.position() + Math.min(AT_MOST, data.remaining()));
+            ByteBuffer piece = nextPiece(data);
             int offered = piece.remaining();
             int taken = channel.write(piece);
             data.position(data.position() + taken);

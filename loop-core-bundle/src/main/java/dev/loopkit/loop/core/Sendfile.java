@@ -37,7 +37,7 @@ final class Sendfile {
      * 256 KiB direct ones 0.27×.
      */
     static final int TRANSPORT_BLOCK = 16 * 1024;
-    /** asyncio's {@code SENDFILE_FALLBACK_READBUFFER_SIZE}, for {@code sock_sendfile}'s fallback. */
+    /** asyncio's {@code SENDFILE_FALLBACK_READBUFFER_SIZE}: {@code sock_sendfile}'s fallback's block, and the largest for transports. */
     static final int SOCKET_BLOCK = 256 * 1024;
 
     private final BaseEventLoop loop;

@@ -61,8 +61,6 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
     private final ArrayDeque<ByteBuffer> writeBacklog = new ArrayDeque<>();
     private Protocol appProtocol;
     private AppState appState;
-    /** {@code start_tls}'s: the application protocol had its connection before this layer came. */
-    private final boolean connectedBeforeTls;
     private LoopFuture<Void> waiter;
     private AbstractSocketTransport transport;
     private State state = State.UNWRAPPED;
@@ -109,7 +107,6 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
         this.shutdownTimeout = timeouts.shutdown();
         this.appProtocol = appProtocol;
         this.appState = callConnectionMade ? AppState.INIT : AppState.CON_MADE;
-        this.connectedBeforeTls = !callConnectionMade;
         this.appTransport = new SslTransport(this);
         this.appWriting = new FlowControl(loop, appTransport, this::writeBufferSize, HIGH_WATER_SSL_WRITE);
         int packet = engine.getSession().getPacketBufferSize();
@@ -140,9 +137,10 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
         connLost++;
         socketLost = true;
         appTransport.markClosed();
-        // Lost during start_tls's handshake, the connection the application protocol had is over too: asyncio tells
-        // it nothing then, and a stream's pending read and waitClosed() waited for ever (an outside review)
-        if ((state != State.DO_HANDSHAKE || connectedBeforeTls) && (appState == AppState.CON_MADE || appState == AppState.EOF)) {
+        // A protocol connected before this layer came (start_tls's) hears of it also during the handshake: asyncio
+        // tells it nothing then, and a stream's pending read and waitClosed() waited for ever (an outside review).
+        // One made by this layer is not connected before its handshake ends (INIT), and hears nothing.
+        if (appState == AppState.CON_MADE || appState == AppState.EOF) {
             appState = AppState.CON_LOST;
             Protocol lost = appProtocol;
             loop.callSoon(() -> lost.connectionLost(exc));
@@ -203,13 +201,16 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
     }
 
     /**
-     * start_tls over a protocol its plain transport had paused: that pause is now the socket's, for this
-     * layer, and the application's, which this layer lifts once its buffer drains. Before, the protocol was
-     * never resumed, or paused a second time (asyncio fails an assertion; an outside review).
+     * start_tls over a plain transport whose writing was paused: that pause is now the socket's, for this
+     * layer; and when the protocol it paused is the application's, this layer lifts that pause once its
+     * buffer drains. Before, the protocol was never resumed, or paused a second time (asyncio fails an
+     * assertion; an outside review).
      */
-    void tookOverAPausedTransport() {
+    void tookOverAPausedTransport(boolean theApplicationWasPaused) {
         sslWritingPaused = true;
-        appWriting.tookOverAPause();
+        if (theApplicationWasPaused) {
+            appWriting.tookOverAPause();
+        }
     }
 
     @Override
@@ -326,9 +327,10 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
     /** asyncio's {@code _start_shutdown}: the application closed its transport. */
     void startShutdown() {
         if (state == State.FLUSHING && eofReceived && appReadingPaused && shutdownTimeoutHandle == null) {
-            // The peer ended while the application had paused reading, which now closes without reading on. asyncio
-            // returns here, and the close never ended: no connection_lost, the socket open, no shutdown timer (an
-            // outside review). What was held for the application is dropped, as any data after a close.
+            // The peer ended while the application had paused reading, and the connection is closed before it read
+            // on (by the application, or by the peer's close_notify read in a resumed moment). asyncio returns here,
+            // and the close never ended: no connection_lost, the socket open, no shutdown timer (an outside
+            // review). What was held for the application is dropped, as any data after a close.
             appTransport.markClosed();
             shutdownTimeoutHandle = loop.callLater(shutdownTimeout, this::checkShutdownTimeout);
             doFlush();
@@ -454,7 +456,7 @@ public final class SslProtocol implements Protocol, FlowControl.DrainWatcher {
             if (state == State.WRAPPED) {
                 doWrite();
             } else {
-                appWriting.maybePause(appProtocol);
+                appWriting.maybePause(flowControlled());
             }
         } catch (SSLException e) {
             fatalError(e, "Fatal error on SSL protocol");

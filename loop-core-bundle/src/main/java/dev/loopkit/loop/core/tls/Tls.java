@@ -173,7 +173,7 @@ public final class Tls {
         SslProtocol ssl = new SslProtocol(loop, protocol, context, engine(context, serverSide, hostname), hostname,
                 handshake, timeouts, false);
         if (socket.isWritingPaused()) {
-            ssl.tookOverAPausedTransport();
+            ssl.tookOverAPausedTransport(socket.getProtocol() == protocol);
         }
         // asyncio: pause first, so that no data reaches the TLS layer before its connection_made
         socket.pauseReading();

@@ -53,9 +53,9 @@ final class TlsErrors {
         return described;
     }
 
-    // OpenSSL says "IP address mismatch" for a name that is an IPv4 or IPv6 literal
+    // OpenSSL says "IP address mismatch" for a name that is an IPv4 or IPv6 literal ("123" and "1.2.3" are names to it)
     private static boolean isAddress(String host) {
-        return host.contains(":") || host.matches("[0-9.]+");
+        return host.contains(":") || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     }
 
     /**

@@ -67,6 +67,7 @@ public final class PipeReadTransport extends AbstractTransport implements Transp
      * its end of the stream), which is said in debug mode only.
      */
     private void readFailed(PosixException error) {
+        assert loop.inLoopThreadOrIdle() : "loop thread only";
         String message = "Fatal read error on pipe transport";
         if (error.errnoName().equals("EIO")) {
             logFatalError(loop, error, message, this);

@@ -71,7 +71,9 @@ public final class PipeWriteTransport extends AbstractTransport implements Trans
         if (buffer.isEmpty()) {
             int written;
             try {
-                written = posix.write(fd, data);
+                do { // a heap buffer is offered a quarter MiB a call: on while the pipe takes it
+                    written = posix.write(fd, data);
+                } while (written > 0 && data.hasRemaining() && !data.isDirect());
             } catch (PosixException e) {
                 fatalError(e, "Fatal write error on pipe transport");
                 return;

@@ -64,9 +64,9 @@ public final class WriteBuffer {
             addLast(pool.take().put(data).flip());
         } else {
             while (data.hasRemaining()) {
-                ByteBuffer piece = ByteBuffer.allocate(Math.min(data.remaining(), HeapWrites.AT_MOST));
-                addLast(piece.put(data.duplicate().limit(data.position() + piece.capacity())).flip());
-                data.position(data.position() + piece.capacity());
+                ByteBuffer next = HeapWrites.nextPiece(data);
+                data.position(next.limit());
+                addLast(ByteBuffer.allocate(next.remaining()).put(next).flip());
             }
         }
         size += length;
