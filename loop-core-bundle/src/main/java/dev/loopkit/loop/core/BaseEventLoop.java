@@ -801,12 +801,11 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
         return signals.remove(signum);
     }
 
-    // A signal thread: the handler set now runs on the loop thread; a closed loop drops the signal.
+    // A signal thread: the loop thread runs the handler set when it gets to the signal; a closed loop drops it.
     void signalReceived(int signum) {
-        Runnable handler = signals.handler(signum);
-        if (handler != null) {
+        if (signals.handler(signum) != null) {
             try {
-                callSoonThreadsafe(handler);
+                callSoonThreadsafe(signals.delivery(signum));
             } catch (IllegalStateException closed) {
                 // the loop closed between the signal and now; it removes its handlers itself
             }

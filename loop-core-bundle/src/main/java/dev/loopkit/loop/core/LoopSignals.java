@@ -80,6 +80,28 @@ final class LoopSignals {
         return handlers.get(signum);
     }
 
+    /**
+     * What the loop thread runs for a signal of {@code signum}: the handler set when it runs, as asyncio's
+     * {@code _handle_signal} looks it up as the loop reads the signal. One looked up on the signal's thread as
+     * it came still ran after a callback had replaced or removed it (an outside review).
+     */
+    Runnable delivery(int signum) {
+        return new Runnable() {
+            @Override
+            public void run() {
+                Runnable handler = handlers.get(signum);
+                if (handler != null) {
+                    handler.run();
+                }
+            }
+
+            @Override
+            public String toString() { // messages name the user's handler ("Exception in callback ...")
+                return String.valueOf(handlers.get(signum));
+            }
+        };
+    }
+
     /** The dispatcher's listener: on a signal, the loop schedules its handler, if the loop is still there. */
     private static final class Listener implements AutoCloseable {
         private final WeakReference<BaseEventLoop> loop;

@@ -1793,6 +1793,55 @@ public abstract class EventLoopContract extends LoopTestSupport {
     }
 
     /**
+     * The handler a signal runs is the one set when the loop gets to the signal, as asyncio's
+     * {@code _handle_signal} looks it up as it reads the signal from its wake-up pipe: one replaced or
+     * removed by a callback that kept the loop busy as the signal came, or between two runs, does not run.
+     * Before, the handler was looked up on the signal's thread as it came, and the old one ran (an outside
+     * review; CPython 3.11 runs ['B'] and [] here). The signal is given 200 ms to come.
+     */
+    @Test
+    public void aSignalRunsTheHandlerSetWhenTheLoopGetsToIt() throws Exception {
+        List<String> ran = new CopyOnWriteArrayList<>();
+        loop.addSignalHandler(SIGUSR1, () -> ran.add("A"));
+        CompletableFuture<Void> replaced = new CompletableFuture<>();
+        loop.callSoon(() -> {
+            kill(SIGUSR1);
+            sleepQuietly(200); // busy as the signal comes
+            loop.addSignalHandler(SIGUSR1, () -> ran.add("B"));
+            loop.callLater(0.2, () -> replaced.complete(null));
+        });
+        runFor(replaced);
+        assertEquals("replaced while the loop was busy", List.of("B"), ran);
+
+        CompletableFuture<Void> removed = new CompletableFuture<>();
+        loop.callSoon(() -> {
+            kill(SIGUSR1);
+            sleepQuietly(200);
+            assertTrue(loop.removeSignalHandler(SIGUSR1));
+            loop.callLater(0.2, () -> removed.complete(null));
+        });
+        runFor(removed);
+        assertEquals("removed while the loop was busy", List.of("B"), ran);
+
+        loop.addSignalHandler(SIGUSR1, () -> ran.add("C"));
+        kill(SIGUSR1); // the loop not running
+        Thread.sleep(200);
+        assertTrue(loop.removeSignalHandler(SIGUSR1));
+        CompletableFuture<Void> between = new CompletableFuture<>();
+        loop.callLater(0.2, () -> between.complete(null));
+        runFor(between);
+        assertEquals("removed between two runs", List.of("B"), ran);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
      * A signal handler is user code on the loop thread, and may call any public method: here it
      * replaces itself, closes another loop that listens to the same signal (which removes that loop's
      * handler from the process-wide dispatcher), and stops its own loop. Nothing waits for the
