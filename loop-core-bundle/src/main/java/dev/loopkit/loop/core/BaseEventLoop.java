@@ -890,6 +890,7 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     @Override
     public final boolean removeReader(int fd) {
         ensureNoTransport(fd);
+        checkRemovable(fd);
         return unwatchReadable(fd);
     }
 
@@ -904,7 +905,15 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
     @Override
     public final boolean removeWriter(int fd) {
         ensureNoTransport(fd);
+        checkRemovable(fd);
         return unwatchWritable(fd);
+    }
+
+    // asyncio's selector looks the number up as it removes (_fileobj_to_fd), unless the loop is closed
+    private void checkRemovable(int fd) {
+        if (fd < 0 && !isClosed()) {
+            throw new IllegalArgumentException("Invalid file descriptor: " + fd);
+        }
     }
 
     /**

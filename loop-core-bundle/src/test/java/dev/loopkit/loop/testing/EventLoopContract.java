@@ -1550,6 +1550,13 @@ public abstract class EventLoopContract extends LoopTestSupport {
                 .getMessage().startsWith("Invalid file descriptor: " + neverOpened + " ("));
         assertThrows(NullPointerException.class, () -> loop.addWriter(3, null));
         assertFalse(loop.removeReader(12345));
+        // asyncio's selector looks a negative number up as it removes too (an outside review: false was returned)
+        assertEquals("Invalid file descriptor: -1",
+                assertThrows(IllegalArgumentException.class, () -> loop.removeReader(-1)).getMessage());
+        assertEquals("Invalid file descriptor: -1",
+                assertThrows(IllegalArgumentException.class, () -> loop.removeWriter(-1)).getMessage());
+        loop.close();
+        assertFalse("a closed loop looks nothing up", loop.removeReader(-1));
     }
 
     /**
