@@ -757,13 +757,14 @@ public abstract class BaseEventLoop implements EventLoop, InspectableLoop {
      * asyncio 3.12's {@code shutdown_default_executor(timeout)}: as {@link #shutdownDefaultExecutor()},
      * but once {@code timeoutSeconds} have passed with threads still running, logs asyncio's
      * RuntimeWarning ("The executor did not finishing joining its threads within 0.2 seconds.") and
-     * completes without them; their tasks run on. {@code asyncio.run} gives them 300 s.
+     * completes without them; their tasks run on. {@code asyncio.run} gives them 300 s. A negative number
+     * has passed already, as asyncio's {@code timeouts.timeout} takes it: the wait ends at once.
      *
-     * @throws IllegalArgumentException for a negative or NaN number of seconds
+     * @throws IllegalArgumentException for NaN
      */
     @Override
     public LoopFuture<Void> shutdownDefaultExecutor(double timeoutSeconds) {
-        long timeoutNanos = nonNegativeNanos(timeoutSeconds, "timeout");
+        long timeoutNanos = timeoutSeconds < 0 ? 0 : nonNegativeNanos(timeoutSeconds, "timeout");
         LoopFuture<Void> done = createFuture();
         if (isClosed()) {
             // asyncio's close() already shut the executor down and forgot it: nothing is left to wait for,

@@ -1186,6 +1186,31 @@ public abstract class EventLoopContract extends LoopTestSupport {
     }
 
     /**
+     * A negative timeout is one that has passed: asyncio 3.12's {@code timeouts.timeout(-1)} expires at
+     * once, and {@code shutdown_default_executor} warns and returns. Before, it was refused with an
+     * {@code IllegalArgumentException} (an outside review).
+     */
+    @Test
+    public void shutdownDefaultExecutorWithANegativeTimeoutStopsWaitingAtOnce() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        LoopFuture<Boolean> task = loop.runInExecutor(null, () -> {
+            started.countDown();
+            return release.await(30, TimeUnit.SECONDS);
+        });
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
+            runFor(loop.shutdownDefaultExecutor(-1).toCompletableFuture());
+            assertFalse("the task runs on", task.isDone());
+            assertTrue(log.messages().toString(), log.messages().contains(
+                    "WARNING The executor did not finishing joining its threads within -1.0 seconds."));
+        } finally {
+            release.countDown();
+        }
+        assertEquals(Boolean.TRUE, runFor(task.toCompletableFuture()));
+    }
+
+    /**
      * The loop closes while {@code shutdownDefaultExecutor()} waits for a task: once the task ends, the
      * waiting thread has nothing to tell a closed loop (asyncio's {@code _do_shutdown}: "if not
      * self.is_closed()"). Before, it died with an uncaught "Event loop is closed".
