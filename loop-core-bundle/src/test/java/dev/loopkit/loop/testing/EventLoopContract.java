@@ -1164,13 +1164,8 @@ public abstract class EventLoopContract extends LoopTestSupport {
      */
     @Test
     public void shutdownDefaultExecutorWithATimeoutStopsWaitingAndWarns() throws Exception {
-        CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        LoopFuture<Boolean> task = loop.runInExecutor(null, () -> {
-            started.countDown();
-            return release.await(30, TimeUnit.SECONDS);
-        });
-        assertTrue(started.await(10, TimeUnit.SECONDS));
+        LoopFuture<Boolean> task = aRunningExecutorTaskHeldBy(release);
         try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
             assertThrows(IllegalArgumentException.class, () -> loop.shutdownDefaultExecutor(Double.NaN));
             runFor(loop.shutdownDefaultExecutor(0.2).toCompletableFuture());
@@ -1185,6 +1180,17 @@ public abstract class EventLoopContract extends LoopTestSupport {
         assertTrue(Leaks.threads(prefix).toString(), Leaks.await(() -> Leaks.threads(prefix).isEmpty(), 10));
     }
 
+    /** A task of the default executor that has started and runs until {@code release} (30 s at most). */
+    private LoopFuture<Boolean> aRunningExecutorTaskHeldBy(CountDownLatch release) throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        LoopFuture<Boolean> task = loop.runInExecutor(null, () -> {
+            started.countDown();
+            return release.await(30, TimeUnit.SECONDS);
+        });
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        return task;
+    }
+
     /**
      * A negative timeout is one that has passed: asyncio 3.12's {@code timeouts.timeout(-1)} expires at
      * once, and {@code shutdown_default_executor} warns and returns. Before, it was refused with an
@@ -1192,13 +1198,8 @@ public abstract class EventLoopContract extends LoopTestSupport {
      */
     @Test
     public void shutdownDefaultExecutorWithANegativeTimeoutStopsWaitingAtOnce() throws Exception {
-        CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        LoopFuture<Boolean> task = loop.runInExecutor(null, () -> {
-            started.countDown();
-            return release.await(30, TimeUnit.SECONDS);
-        });
-        assertTrue(started.await(10, TimeUnit.SECONDS));
+        LoopFuture<Boolean> task = aRunningExecutorTaskHeldBy(release);
         try (LogCapture log = LogCapture.of("dev.loopkit.loop")) {
             runFor(loop.shutdownDefaultExecutor(-1).toCompletableFuture());
             assertFalse("the task runs on", task.isDone());
