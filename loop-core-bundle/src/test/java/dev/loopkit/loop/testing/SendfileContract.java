@@ -37,8 +37,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -981,39 +979,13 @@ public abstract class SendfileContract extends LoopTestSupport {
         Server server = serverFor(receiver);
         Connection<Protocol> client = connect(server);
         client.transport().setWriteBufferLimits(1 << 30, -1);
-        ExecutorService reads = Executors.newSingleThreadExecutor();
         long before = DirectMemory.inUse();
         long[] mostInUse = {Long.MIN_VALUE};
-        loop.setDefaultExecutor(new java.util.concurrent.AbstractExecutorService() {
+        loop.setDefaultExecutor(new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>()) {
             @Override
             public void execute(Runnable read) {
                 mostInUse[0] = Math.max(mostInUse[0], DirectMemory.used() - before);
-                reads.execute(read);
-            }
-
-            @Override
-            public void shutdown() {
-                reads.shutdown();
-            }
-
-            @Override
-            public List<Runnable> shutdownNow() {
-                return reads.shutdownNow();
-            }
-
-            @Override
-            public boolean isShutdown() {
-                return reads.isShutdown();
-            }
-
-            @Override
-            public boolean isTerminated() {
-                return reads.isTerminated();
-            }
-
-            @Override
-            public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-                return reads.awaitTermination(timeout, unit);
+                super.execute(read);
             }
         });
         try (FileChannel zeros = FileChannel.open(Path.of("/dev/zero"))) {
