@@ -21,13 +21,15 @@ public final class DirectMemory {
      * Direct memory in use once what is unreachable was freed: an earlier test's loop left its buffers
      * to the GC, and their cleaners free them some time after a collection.
      */
-    public static long inUse() throws InterruptedException {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 40 && DIRECT.getMemoryUsed() != used; i++) {
-            used = DIRECT.getMemoryUsed();
-            System.gc();
-            Thread.sleep(25);
-        }
+    public static long inUse() {
+        System.gc();
+        long[] seen = {-1, 0}; // the last figure, and how many looks in a row gave it
+        Leaks.await(() -> { // settled: 20 looks, a millisecond apart, agree (1 s at most)
+            long now = DIRECT.getMemoryUsed();
+            seen[1] = now == seen[0] ? seen[1] + 1 : 0;
+            seen[0] = now;
+            return seen[1] >= 20;
+        }, 1);
         return DIRECT.getMemoryUsed();
     }
 }

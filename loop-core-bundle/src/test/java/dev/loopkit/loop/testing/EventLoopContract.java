@@ -1830,7 +1830,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
      * {@code _handle_signal} looks it up as it reads the signal from its wake-up pipe: one replaced or
      * removed by a callback that kept the loop busy as the signal came, or between two runs, does not run.
      * Before, the handler was looked up on the signal's thread as it came, and the old one ran (an outside
-     * review; CPython 3.11 runs ['B'] and [] here). The signal is given 200 ms to come.
+     * review; CPython 3.11 runs ['B'] and [] here).
      */
     @Test
     public void aSignalRunsTheHandlerSetWhenTheLoopGetsToIt() throws Exception {
@@ -1838,8 +1838,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
         loop.addSignalHandler(SIGUSR1, () -> ran.add("A"));
         CompletableFuture<Void> replaced = new CompletableFuture<>();
         loop.callSoon(() -> {
-            kill(SIGUSR1);
-            sleepQuietly(200); // busy as the signal comes
+            killAndAwaitDelivery(); // busy as the signal comes
             loop.addSignalHandler(SIGUSR1, () -> ran.add("B"));
             loop.callLater(0.2, () -> replaced.complete(null));
         });
@@ -1848,8 +1847,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
 
         CompletableFuture<Void> removed = new CompletableFuture<>();
         loop.callSoon(() -> {
-            kill(SIGUSR1);
-            sleepQuietly(200);
+            killAndAwaitDelivery();
             assertTrue(loop.removeSignalHandler(SIGUSR1));
             loop.callLater(0.2, () -> removed.complete(null));
         });
@@ -1857,8 +1855,7 @@ public abstract class EventLoopContract extends LoopTestSupport {
         assertEquals("removed while the loop was busy", List.of("B"), ran);
 
         loop.addSignalHandler(SIGUSR1, () -> ran.add("C"));
-        kill(SIGUSR1); // the loop not running
-        Thread.sleep(200);
+        killAndAwaitDelivery(); // the loop not running
         assertTrue(loop.removeSignalHandler(SIGUSR1));
         CompletableFuture<Void> between = new CompletableFuture<>();
         loop.callLater(0.2, () -> between.complete(null));
@@ -1866,11 +1863,22 @@ public abstract class EventLoopContract extends LoopTestSupport {
         assertEquals("removed between two runs", List.of("B"), ran);
     }
 
-    private static void sleepQuietly(long millis) {
+    /**
+     * Sends SIGUSR1 and returns once the process-wide dispatcher has handed it to the loop: it hands a
+     * signal to its listeners in the order they were added, and a witness added after the loop's handler
+     * hears it right after the loop did.
+     */
+    private static void killAndAwaitDelivery() {
+        CountDownLatch delivered = new CountDownLatch(1);
+        Object witness = new Object();
+        SignalDispatcher.get().add(SIGUSR1, witness, delivered::countDown);
         try {
-            Thread.sleep(millis);
+            kill(SIGUSR1);
+            assertTrue("the signal came", delivered.await(10, TimeUnit.SECONDS));
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } finally {
+            SignalDispatcher.get().remove(SIGUSR1, witness);
         }
     }
 
