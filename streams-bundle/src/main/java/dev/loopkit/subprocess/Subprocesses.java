@@ -5,6 +5,7 @@ import dev.loopkit.api.EventLoop;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.api.SubprocessTransport;
 import dev.loopkit.api.SubprocessOptions;
+import dev.loopkit.api.SubprocessOptions.Redirect;
 import dev.loopkit.streams.StreamReader;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,13 +18,21 @@ import java.util.concurrent.CompletionStage;
  */
 public final class Subprocesses {
 
+    private static final SubprocessOptions PARENTS_STREAMS = SubprocessOptions.defaults().withStdin(Redirect.INHERIT)
+            .withStdout(Redirect.INHERIT).withStderr(Redirect.INHERIT);
+
     private Subprocesses() {
     }
 
-    /** asyncio {@code create_subprocess_exec(*args)} on the running loop, with three pipes. */
+    /**
+     * asyncio's {@code create_subprocess_exec(*args)} on the running loop: the child has the parent's
+     * standard streams ({@code stdin=stdout=stderr=None}, asyncio's defaults here), so the Subprocess has
+     * none. Pipes are asked for with {@link SubprocessOptions#defaults()} (the loop's
+     * {@code subprocess_exec} defaults) in the long form; piped by default, output nobody read filled the
+     * pipes and the child never ended.
+     */
     public static CompletionStage<Subprocess> createSubprocessExec(String... args) {
-        return createSubprocessExec(Asyncio.getRunningLoop(), List.of(args), SubprocessOptions.defaults(),
-                StreamReader.DEFAULT_LIMIT);
+        return createSubprocessExec(Asyncio.getRunningLoop(), List.of(args), PARENTS_STREAMS, StreamReader.DEFAULT_LIMIT);
     }
 
     public static CompletionStage<Subprocess> createSubprocessExec(EventLoop loop, List<String> args,
@@ -32,9 +41,9 @@ public final class Subprocesses {
         return handedOver(loop, loop.subprocessExec(() -> protocol, args, options), protocol);
     }
 
-    /** asyncio {@code create_subprocess_shell(cmd)} on the running loop, with three pipes. */
+    /** asyncio's {@code create_subprocess_shell(cmd)} on the running loop: the parent's standard streams, as above. */
     public static CompletionStage<Subprocess> createSubprocessShell(String cmd) {
-        return createSubprocessShell(Asyncio.getRunningLoop(), cmd, SubprocessOptions.defaults(), StreamReader.DEFAULT_LIMIT);
+        return createSubprocessShell(Asyncio.getRunningLoop(), cmd, PARENTS_STREAMS, StreamReader.DEFAULT_LIMIT);
     }
 
     public static CompletionStage<Subprocess> createSubprocessShell(EventLoop loop, String cmd,
