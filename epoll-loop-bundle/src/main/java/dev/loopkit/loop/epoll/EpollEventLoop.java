@@ -281,6 +281,7 @@ public class EpollEventLoop extends ReadinessEventLoop {
     IoVector ioVector() throws PosixException {
         if (ioVector == null) {
             ioVector = Posix.get().ioVector(WriteChunks.GATHER_AT_MOST);
+            closeIfDropped(ioVector); // calloc'd: nothing else frees it once the loop is garbage
         }
         return ioVector;
     }
