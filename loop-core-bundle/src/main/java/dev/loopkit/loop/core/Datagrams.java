@@ -103,8 +103,14 @@ public final class Datagrams {
      * {@link PortUnreachableException}.
      */
     public static SocketAddress receive(DatagramChannel channel, ByteBuffer into) throws IOException {
+        // A heap buffer in a piece (HeapPieces): the JDK's datagrams are UDP's, 64 KiB at most, so none is cut short by it.
+        ByteBuffer piece = HeapPieces.bounded(into);
         try {
-            return channel.receive(into);
+            SocketAddress from = channel.receive(piece);
+            if (piece != into) {
+                into.position(piece.position());
+            }
+            return from;
         } catch (PortUnreachableException e) {
             throw refused(e);
         }

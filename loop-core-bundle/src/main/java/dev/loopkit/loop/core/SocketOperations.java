@@ -45,7 +45,7 @@ public final class SocketOperations {
 
     private static boolean tryRecv(SocketChannel socket, ByteBuffer buffer, LoopFuture<Integer> result) {
         try {
-            int read = socket.read(buffer);
+            int read = HeapPieces.read(socket, buffer);
             if (read == 0 && buffer.hasRemaining()) {
                 return false; // would block
             }
@@ -78,7 +78,7 @@ public final class SocketOperations {
 
     private static boolean trySend(SocketChannel socket, ByteBuffer data, LoopFuture<Void> result) {
         try {
-            HeapWrites.write(socket, data);
+            HeapPieces.write(socket, data);
             if (data.hasRemaining()) {
                 return false;
             }

@@ -2,6 +2,10 @@ package dev.loopkit.loop.testing;
 
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 
 /** The JVM's direct memory in use, for tests that check a loop keeps none of a transfer's size. */
 public final class DirectMemory {
@@ -31,5 +35,26 @@ public final class DirectMemory {
             return seen[1] >= 20;
         }, 1);
         return DIRECT.getMemoryUsed();
+    }
+
+    /**
+     * Runs {@code body}, and the loop with it, on a thread of its own, for at most {@code seconds}: the JDK
+     * keeps a thread's temporary direct buffers until the thread ends, and this one starts with none (the
+     * test thread would carry an earlier test's).
+     */
+    public static void onAThreadOfItsOwn(Callable<Void> body, long seconds) throws Exception {
+        FutureTask<Void> task = new FutureTask<>(body);
+        Thread thread = new Thread(task, "direct-memory-probe");
+        thread.start();
+        try {
+            task.get(seconds, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error; // the test's own assertion, as thrown on the test thread
+            }
+            throw e.getCause() instanceof Exception exception ? exception : e;
+        } finally {
+            thread.join(TimeUnit.SECONDS.toMillis(seconds)); // ended, unless it hung
+        }
     }
 }

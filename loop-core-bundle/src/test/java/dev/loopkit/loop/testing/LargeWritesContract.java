@@ -13,9 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
 import org.junit.Test;
 
 /**
@@ -50,25 +47,8 @@ public abstract class LargeWritesContract extends SocketTestSupport {
         return bytes;
     }
 
-    /**
-     * Runs {@code body}, and the loop with it, on a thread of its own: the JDK keeps a thread's temporary
-     * direct buffers until the thread ends, and this one starts with none (the test thread would carry
-     * an earlier test's).
-     */
     private static void onAThreadOfItsOwn(Callable<Void> body) throws Exception {
-        FutureTask<Void> task = new FutureTask<>(body);
-        Thread thread = new Thread(task, "large-writes");
-        thread.start();
-        try {
-            task.get(2 * HANG_GUARD_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Error error) {
-                throw error; // the test's own assertion, as thrown on the test thread
-            }
-            throw e.getCause() instanceof Exception exception ? exception : e;
-        } finally {
-            thread.join(TimeUnit.SECONDS.toMillis(HANG_GUARD_SECONDS)); // ended, unless it hung
-        }
+        DirectMemory.onAThreadOfItsOwn(body, 2 * HANG_GUARD_SECONDS);
     }
 
     private void assertNoDirectMemoryOfItsSizeKept(long before) {

@@ -3,7 +3,7 @@ package dev.loopkit.loop.proactor;
 import dev.loopkit.api.LoopFuture;
 import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.loop.core.DefaultLoopFuture;
-import dev.loopkit.loop.core.HeapWrites;
+import dev.loopkit.loop.core.HeapPieces;
 import dev.loopkit.loop.core.IfStillWaiting;
 import dev.loopkit.loop.core.Networks;
 import java.io.IOException;
@@ -107,13 +107,20 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
     /** asyncio {@code sock_recv_into}: bytes read, or -1 at end of stream. */
     static LoopFuture<Integer> recv(BaseEventLoop loop, AsynchronousSocketChannel socket, ByteBuffer buffer) {
         return new SocketCompletion<Integer, Integer>(loop, socket) {
+            /** What this read fills: a heap buffer a piece at most ({@link HeapPieces}). */
+            private ByteBuffer piece;
+
             @Override
             void initiate() {
-                socket.read(buffer, null, this);
+                piece = HeapPieces.bounded(buffer);
+                socket.read(piece, null, this);
             }
 
             @Override
             protected void onCompleted(Integer read) {
+                if (piece != buffer && read > 0) {
+                    buffer.position(piece.position());
+                }
                 succeed(read);
             }
         }.start();
@@ -122,12 +129,12 @@ abstract class SocketCompletion<V, R> extends LoopCompletion<V> implements BiCon
     /** asyncio {@code sock_sendall}: writes again after each partial write until nothing remains. */
     static LoopFuture<Void> sendall(BaseEventLoop loop, AsynchronousSocketChannel socket, ByteBuffer data) {
         return new SocketCompletion<Integer, Void>(loop, socket) {
-            /** What this write offers: a heap buffer in pieces ({@link HeapWrites}). */
+            /** What this write offers: a heap buffer in pieces ({@link HeapPieces}). */
             private ByteBuffer piece;
 
             @Override
             void initiate() {
-                piece = HeapWrites.bounded(data);
+                piece = HeapPieces.bounded(data);
                 socket.write(piece, null, this);
             }
 

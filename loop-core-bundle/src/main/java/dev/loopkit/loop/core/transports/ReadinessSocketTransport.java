@@ -3,7 +3,7 @@ package dev.loopkit.loop.core.transports;
 import dev.loopkit.api.BufferedProtocol;
 import dev.loopkit.api.Protocol;
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.HeapWrites;
+import dev.loopkit.loop.core.HeapPieces;
 import dev.loopkit.loop.core.Networks;
 import dev.loopkit.loop.core.ZeroCopySocket.FileSending;
 import dev.loopkit.loop.core.ZeroCopySocket;
@@ -124,7 +124,7 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
     private int readInto(ByteBuffer into) {
         int read;
         try {
-            read = channel.read(into);
+            read = HeapPieces.read(channel, into); // a BufferedProtocol's buffer may be a large heap one
         } catch (IOException e) {
             fatalError(Networks.resetInTheCLibrarysWords(e), "Fatal read error on socket transport");
             return -1;
@@ -167,7 +167,7 @@ public abstract class ReadinessSocketTransport<C extends ByteChannel & Gathering
         }
         if (buffer.isEmpty()) {
             try {
-                HeapWrites.write(channel, data);
+                HeapPieces.write(channel, data);
             } catch (IOException e) {
                 fatalError(Networks.resetInTheCLibrarysWords(e), "Fatal write error on socket transport");
                 return;

@@ -1,7 +1,7 @@
 package dev.loopkit.loop.core.transports;
 
 import dev.loopkit.loop.core.BaseEventLoop;
-import dev.loopkit.loop.core.HeapWrites;
+import dev.loopkit.loop.core.HeapPieces;
 import dev.loopkit.loop.core.WriteChunks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,7 +18,7 @@ import java.util.Arrays;
  * not have. The copy goes into the loop's pooled chunks ({@link WriteChunks}): small writes are
  * appended to the last chunk while it has room, and written chunks go back to the pool, so a steady
  * stream of writes under back-pressure allocates nothing. A write larger than a chunk gets heap
- * copies of its own, {@link HeapWrites#AT_MOST} bytes each: that allocation is small beside the copy,
+ * copies of its own, {@link HeapPieces#AT_MOST} bytes each: that allocation is small beside the copy,
  * and a large direct buffer per write would churn native memory. In pieces, because a channel copies
  * all of a heap buffer it is offered at every write, whatever it takes; and one write offers at most
  * {@link #GATHER_BYTES_AT_MOST} bytes.
@@ -64,7 +64,7 @@ public final class WriteBuffer {
             addLast(pool.take().put(data).flip());
         } else {
             while (data.hasRemaining()) {
-                ByteBuffer next = HeapWrites.nextPiece(data);
+                ByteBuffer next = HeapPieces.nextPiece(data);
                 data.position(next.limit());
                 addLast(ByteBuffer.allocate(next.remaining()).put(next).flip());
             }
