@@ -386,10 +386,12 @@ public final class StreamReader {
         return buffer.size();
     }
 
+    /** asyncio's repr, in its order. */
     @Override
     public String toString() {
-        return "<StreamReader " + buffer.size() + " bytes" + (eof ? " eof" : "") + (limit != DEFAULT_LIMIT ? " limit=" + limit : "")
-                + (exception != null ? " exception=" + exception : "") + (pending != null ? " waiter" : "")
+        return "<StreamReader" + (buffer.isEmpty() ? "" : " " + buffer.size() + " bytes") + (eof ? " eof" : "")
+                + (limit != DEFAULT_LIMIT ? " limit=" + limit : "") + (anotherWaits() ? " waiter=" + pendingResult : "")
+                + (exception != null ? " exception=" + exception : "") + (transport != null ? " transport=" + transport : "")
                 + (paused ? " paused" : "") + ">";
     }
 

@@ -64,6 +64,28 @@ public class StreamReaderTest extends LoopTestSupport {
         assertEquals("the whole line went, with its newline", "", text(reader.readline()));
     }
 
+    /**
+     * Its text says what asyncio's repr says, in its order: the byte count only when there are bytes, the
+     * waiter only while a read waits (an outside review, porting CPython's test___repr__ cases).
+     */
+    @Test
+    public void itsTextIsAsynciosRepr() {
+        StreamReader reader = new StreamReader(loop);
+        assertEquals("<StreamReader>", reader.toString());
+        assertEquals("<StreamReader limit=123>", new StreamReader(loop, 123).toString());
+        feed(reader, "data");
+        reader.feedEof();
+        assertEquals("<StreamReader 4 bytes eof>", reader.toString());
+        StreamReader waiting = new StreamReader(loop);
+        LoopFuture<byte[]> read = waiting.read(1);
+        assertEquals("<StreamReader waiter=" + read + ">", waiting.toString());
+        read.cancel(false);
+        assertEquals("<StreamReader>", waiting.toString());
+        IllegalStateException failure = new IllegalStateException("boom");
+        waiting.setException(failure);
+        assertEquals("<StreamReader exception=" + failure + ">", waiting.toString());
+    }
+
     /** asyncio: a line over the limit whose newline is buffered is dropped with its newline. */
     @Test
     public void anOverlongLineWithItsNewlineIsDroppedWithIt() {
