@@ -12,8 +12,8 @@ import java.nio.channels.WritableByteChannel;
  * whatever the socket then takes or gives, and keeps that buffer for the thread until it ends. A 64 MiB
  * write drained a socket's worth at a time copied its rest again at every write (256 MiB through a TCP
  * transport of the selector loop took 3.1 s, asyncio 0.57 s), and the loop thread kept 64 MiB of direct
- * memory for good ({@code LargeWritesContract}); a {@code sockRecv} into a 16 MiB buffer kept 16 MiB for
- * the thread, however little arrived ({@code LargeReadsContract}). Direct buffers go as they are.
+ * memory for good ({@code LargeHeapBuffersContract}); a {@code sockRecv} into a 16 MiB buffer kept 16 MiB for
+ * the thread, however little arrived (the same contract). Direct buffers go as they are.
  */
 public final class HeapPieces {
 

@@ -1,0 +1,13 @@
+package dev.loopkit.loop.selector;
+
+import dev.loopkit.loop.core.BaseEventLoop;
+import dev.loopkit.loop.testing.LargeHeapBuffersContract;
+
+/** Writes of many MiB from a heap buffer, and reads into one, on this loop. */
+public class SelectorLargeHeapBuffersTest extends LargeHeapBuffersContract {
+
+    @Override
+    protected BaseEventLoop newLoop() {
+        return new SelectorEventLoop();
+    }
+}
