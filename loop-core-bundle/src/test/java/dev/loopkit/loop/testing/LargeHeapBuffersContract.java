@@ -21,6 +21,7 @@ import java.nio.channels.SocketChannel;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.junit.Test;
 
 /**
@@ -59,6 +60,25 @@ public abstract class LargeHeapBuffersContract extends SocketTestSupport {
         return bytes;
     }
 
+    @FunctionalInterface
+    private interface WithSocket {
+        void run(NetworkChannel socket) throws Exception;
+    }
+
+    /** Runs {@code body} with a socket of {@link #openStreamSocket()}'s kind connected to a server of {@code protocols}, then closes both. */
+    private <P extends Protocol> void withASocketConnectedTo(Supplier<P> protocols, WithSocket body) throws Exception {
+        Server server = runFor(loop.createServer(protocols, LOCALHOST, 0));
+        NetworkChannel socket = openStreamSocket();
+        try {
+            runFor(loop.sockConnect(socket, server.sockets().get(0).localAddress()));
+            body.run(socket);
+        } finally {
+            socket.close();
+        }
+        server.close();
+        runFor(server.waitClosed());
+    }
+
     private static void onAThreadOfItsOwn(Callable<Void> body) throws Exception {
         DirectMemory.onAThreadOfItsOwn(body, 2 * HANG_GUARD_SECONDS);
     }
@@ -92,19 +112,12 @@ public abstract class LargeHeapBuffersContract extends SocketTestSupport {
         onAThreadOfItsOwn(() -> {
             byte[] content = content(2);
             CollectingProtocol receiver = new CollectingProtocol(SIZE, false);
-            Server server = runFor(loop.createServer(() -> receiver, LOCALHOST, 0));
-            NetworkChannel socket = openStreamSocket();
-            try {
-                runFor(loop.sockConnect(socket, server.sockets().get(0).localAddress()));
+            withASocketConnectedTo(() -> receiver, socket -> {
                 long before = DirectMemory.inUse();
                 runFor(loop.sockSendall(socket, ByteBuffer.wrap(content)));
                 assertArrayEquals(content, runFor(receiver.all));
                 assertNoDirectMemoryOfItsSizeKept(before);
-            } finally {
-                socket.close();
-            }
-            server.close();
-            runFor(server.waitClosed());
+            });
             return null;
         });
     }
@@ -148,27 +161,16 @@ public abstract class LargeHeapBuffersContract extends SocketTestSupport {
         }
     }
 
-    private static InetSocketAddress greeterAt(Server server) throws IOException {
-        return (InetSocketAddress) server.sockets().get(0).localAddress();
-    }
-
     @Test
     public void aSockRecvIntoALargeHeapBufferKeepsNoDirectMemoryOfItsSize() throws Exception {
         onAThreadOfItsOwn(() -> {
-            Server server = runFor(loop.createServer(Greeter::new, LOCALHOST, 0));
-            NetworkChannel socket = openStreamSocket();
-            try {
-                runFor(loop.sockConnect(socket, greeterAt(server)));
+            withASocketConnectedTo(Greeter::new, socket -> {
                 long before = DirectMemory.inUse();
                 ByteBuffer into = ByteBuffer.allocate(SIZE);
                 int read = runFor(loop.sockRecv(socket, into));
                 assertEquals(HELLO.substring(0, read), new String(into.array(), 0, read, US_ASCII));
                 assertNoDirectMemoryOfItsSizeKept(before);
-            } finally {
-                socket.close();
-            }
-            server.close();
-            runFor(server.waitClosed());
+            });
             return null;
         });
     }
@@ -196,7 +198,7 @@ public abstract class LargeHeapBuffersContract extends SocketTestSupport {
             LargeBufferReader reader = new LargeBufferReader();
             long before = DirectMemory.inUse();
             Connection<LargeBufferReader> client = runFor(loop.createConnection(() -> reader, LOCALHOST,
-                    greeterAt(server).getPort()));
+                    ((InetSocketAddress) server.sockets().get(0).localAddress()).getPort()));
             String first = runFor(reader.first);
             assertTrue(first, HELLO.startsWith(first) && !first.isEmpty());
             assertNoDirectMemoryOfItsSizeKept(before);
