@@ -36,11 +36,9 @@ public final class StreamReader {
      */
     private boolean taking;
     private Throwable exception;
-    /** The read waiting for data: re-run after data, EOF or an error arrived. */
+    /** The read waiting for data: re-run whenever data, EOF or an error arrives. */
     private Runnable pending;
     private LoopFuture<?> pendingResult;
-    /** A callback of the loop's will resume the waiting read: one for everything fed before it runs. */
-    private boolean wakeUpScheduled;
 
     public StreamReader(EventLoop loop) {
         this(loop, DEFAULT_LIMIT);
@@ -349,25 +347,7 @@ public final class StreamReader {
                 : IfStillWaiting.setResult(result, outcome.value());
     }
 
-    /**
-     * asyncio's {@code _wakeup_waiter}: a waiting read resumes in a callback of its own, once the one that
-     * fed it has returned, and sees everything fed meanwhile. Run at each feed, a waiting readline judged
-     * an over-long line by its first chunks, dropped it, and took the rest of that line for the next one.
-     */
     private void wakeUp() {
-        if (pending == null || wakeUpScheduled) {
-            return;
-        }
-        wakeUpScheduled = true;
-        try {
-            loop.callSoon(this::resumeWaitingRead);
-        } catch (IllegalStateException closedLoop) {
-            resumeWaitingRead(); // nothing runs on a closed loop any more: now, as the protocol's last word
-        }
-    }
-
-    private void resumeWaitingRead() {
-        wakeUpScheduled = false;
         Runnable waiting = pending;
         if (waiting != null) {
             waiting.run();

@@ -44,27 +44,6 @@ public class StreamReaderTest extends LoopTestSupport {
     }
 
     /**
-     * A waiting read resumes once the callback that fed it has returned, as asyncio's coroutine does (the
-     * waiter's result only schedules it): what one callback feeds is one line to it. It looked at each chunk
-     * as it came, dropped the over-long line at the second, and handed the line's tail to the next readline
-     * as a line of its own (an outside review, porting CPython's test_readline_limit).
-     */
-    @Test
-    public void aWaitingReadlineSeesEverythingFedInOneCallback() {
-        StreamReader reader = new StreamReader(loop, 7);
-        LoopFuture<byte[]> line = reader.readline();
-        loop.callSoon(() -> {
-            feed(reader, "chunk1");
-            feed(reader, "chunk2");
-            feed(reader, "chunk3\n");
-            reader.feedEof();
-        });
-        IllegalArgumentException failed = assertThrows(IllegalArgumentException.class, () -> runFor(line));
-        assertEquals("Separator is found, but chunk is longer than limit", failed.getMessage());
-        assertEquals("the whole line went, with its newline", "", text(reader.readline()));
-    }
-
-    /**
      * Its text says what asyncio's repr says, in its order: the byte count only when there are bytes, the
      * waiter only while a read waits (an outside review, porting CPython's test___repr__ cases).
      */
