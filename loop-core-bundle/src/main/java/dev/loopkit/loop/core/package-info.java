@@ -5,10 +5,11 @@
  * live in the subpackages; 2.0.0 because their classes left this package, 2.1.0 for
  * {@link dev.loopkit.loop.core.RawFdSet} (a loop's own epoll set, which the epoll loop waits in),
  * 3.0.0 and 4.0.0 as {@code callSoonHandle} took an {@code InboundHandle}, then any
- * {@code CallbackHandle}.
+ * {@code CallbackHandle}, 5.0.0 as {@code HeapWrites} became {@link dev.loopkit.loop.core.HeapPieces}
+ * (reads too).
  */
 @Export
-@Version("4.0.0")
+@Version("5.0.0")
 package dev.loopkit.loop.core;
 
 import org.osgi.annotation.bundle.Export;
