@@ -7,9 +7,6 @@ import dev.loopkit.loop.core.BaseEventLoop;
 import dev.loopkit.subprocess.Subprocess;
 import dev.loopkit.subprocess.Subprocesses;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -55,41 +52,22 @@ public class CreateSubprocessDefaultsTest {
 
     @Test
     public void theShellFormLeavesTheChildTheParentsStreams() {
-        Subprocess child = spawn(() -> Subprocesses.createSubprocessShell(SAME_STREAMS_AS_THE_JVM));
+        // runOn: on the running loop, as the short forms take it
+        Subprocess child = Watchers.runOn(loop, () -> Subprocesses.createSubprocessShell(SAME_STREAMS_AS_THE_JVM));
         assertNoStreams(child);
-        assertEquals(Integer.valueOf(0), waitFor(child));
+        assertEquals(Integer.valueOf(0), Watchers.runOn(loop, child::waitFor));
     }
 
     @Test
     public void theExecFormLeavesTheChildTheParentsStreams() {
-        Subprocess child = spawn(() -> Subprocesses.createSubprocessExec("/bin/sh", "-c", SAME_STREAMS_AS_THE_JVM));
+        Subprocess child = Watchers.runOn(loop, () -> Subprocesses.createSubprocessExec("/bin/sh", "-c", SAME_STREAMS_AS_THE_JVM));
         assertNoStreams(child);
-        assertEquals(Integer.valueOf(0), waitFor(child));
+        assertEquals(Integer.valueOf(0), Watchers.runOn(loop, child::waitFor));
     }
 
     private static void assertNoStreams(Subprocess child) {
         assertNull("stdin, as asyncio's proc.stdin is None", child.stdin());
         assertNull("stdout", child.stdout());
         assertNull("stderr", child.stderr());
-    }
-
-    // On the running loop, as the short forms take it.
-    private Subprocess spawn(Supplier<CompletionStage<Subprocess>> start) {
-        CompletableFuture<Subprocess> child = new CompletableFuture<>();
-        loop.callSoon(() -> start.get().whenComplete((p, e) -> {
-            if (e != null) {
-                child.completeExceptionally(e);
-            } else {
-                child.complete(p);
-            }
-        }));
-        return loop.runUntilComplete(child);
-    }
-
-    private Integer waitFor(Subprocess child) {
-        CompletableFuture<Integer> code = new CompletableFuture<>();
-        loop.callSoon(() -> child.waitFor().whenComplete((c, e) -> code.complete(e == null ? c : Integer.valueOf(-1))));
-        loop.callLater(10, () -> code.complete(null)); // no exit in 10 s
-        return loop.runUntilComplete(code);
     }
 }
